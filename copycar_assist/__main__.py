@@ -1,0 +1,3 @@
+from copycar_assist.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""The check model: what a check is, what it returns, and the context it runs in. No UI here.
+
+A check is a small object with an id from the knowledge catalogue (`knowledge/checks.toml`),
+tags, the settings it needs and a timeout, and an `async run(ctx) -> Finding`. The runner
+(`runner.py`) turns a Finding into a `CheckResult`, maps its outcome to the knowledge base's
+entry and cause, and turns crashes and timeouts into `error` results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    import httpx
+
+    from copycar_assist.config import Settings
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.redact import Redactor
+
+Status = Literal["pass", "warn", "fail", "error", "skipped"]
+STATUSES: tuple[str, ...] = ("pass", "warn", "fail", "error", "skipped")
+
+
+@dataclass
+class Finding:
+    """What a check found. `outcome` is one of the catalogue's outcomes for the check."""
+
+    status: Status
+    outcome: str
+    summary: str  # already in the context's language
+    evidence: dict[str, Any] = field(default_factory=dict)  # short facts, values cleaned of controls
+
+
+@dataclass
+class CheckResult:
+    id: str
+    status: Status
+    outcome: str
+    summary: str
+    evidence: dict[str, Any]
+    duration_ms: int
+    entry: str | None = None
+    cause: str | None = None
+    title: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "status": self.status, "outcome": self.outcome,
+            "summary": self.summary, "evidence": self.evidence, "duration_ms": self.duration_ms,
+            "entry": self.entry, "cause": self.cause,
+        }
+
+
+@dataclass
+class Inputs:
+    """Material the user handed over for the local checks (pasted text, chosen files)."""
+
+    prompt: str | None = None
+    account_file: str | None = None
+    email_text: str | None = None
+    log_file: str | None = None
+
+
+@dataclass
+class CheckContext:
+    settings: Settings
+    kb: KnowledgeBase
+    client: httpx.AsyncClient  # the one shared client
+    redactor: Redactor
+    lang: str = "en"
+    inputs: Inputs = field(default_factory=Inputs)
+    # progress: called with a short step message (already in `lang`)
+    step: Callable[[str], None] = lambda message: None
+
+    def t(self, es: str, en: str) -> str:
+        """Pick the message in the context's language."""
+        return es if self.lang == "es" else en
+
+
+class Check(Protocol):
+    id: str
+    tags: tuple[str, ...]
+    # dotted settings fields this check needs, e.g. ("api.key",) or ("smtp.host",);
+    # when one is unset the runner reports the check as `skipped` with how to set it.
+    needs: tuple[str, ...]
+    timeout_s: float
+
+    async def run(self, ctx: CheckContext) -> Finding: ...
+
+
+# --- progress events (the TUI turns these into messages) -------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckStarted:
+    check_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class CheckStep:
+    check_id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckFinished:
+    result: CheckResult
+
+
+Event = CheckStarted | CheckStep | CheckFinished

@@ -1,0 +1,80 @@
+"""The command line. Builds settings once and hands them down; UIs only drive the domain.
+
+Each sub-command lives in its own module with `register(subparsers)`; heavy imports happen
+inside the handlers so that opening the TUI stays fast.
+
+Exit codes: 0 all pass, 1 a check failed, 2 a check could not run, 3 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
+
+# Modules that add sub-commands. Each defines register(subparsers) -> None.
+COMMAND_MODULES = ("kb_cmd", "match_cmd", "doctor_cmd", "config_cmd", "simulate_cmd", "chat_cmd")
+
+
+class UsageError(Exception):
+    """Bad arguments or input: printed as `copycar-assist: error: …`, exit 3."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2; our contract says 3
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from importlib import import_module
+
+    parser = _Parser(prog="copycar-assist", description="Troubleshooting assistant for the CopyCar.ai API.")
+    parser.add_argument("--kb", metavar="DIR", help="use another knowledge base directory")
+    parser.add_argument("--lang", choices=("es", "en"), help="language of the answers (default: follow the user)")
+    parser.add_argument("--demo", action="store_true", help="start the demo API simulator in-process and use it")
+    parser.add_argument("--scenario", default="healthy", help="with --demo: the simulator scenario")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__name__}.{name}":
+                continue  # not written yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from copycar_assist import __version__
+
+        print(__version__)
+        return EXIT_OK
+    try:
+        if args.command is None:
+            from .tui_cmd import run_tui
+
+            return run_tui(args)
+        return args.handler(args)
+    except UsageError as exc:
+        print(f"copycar-assist: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def load_kb_or_exit(args: argparse.Namespace):
+    """Load the knowledge base named by --kb (or the shipped one); a bad one is a usage error."""
+    from copycar_assist.kb import KnowledgeError, load_knowledge
+
+    try:
+        return load_knowledge(args.kb)
+    except KnowledgeError as exc:
+        raise UsageError(f"the knowledge base has problems:\n{exc}") from None

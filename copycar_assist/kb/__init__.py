@@ -1,0 +1,10 @@
+"""The knowledge base: entries, check catalogue, support data, decision tree. No UI here."""
+
+from .errors import KnowledgeError, Problem
+from .loader import KnowledgeBase, default_dir, load_knowledge
+from .model import LANGS, Cause, CheckSpec, Entry, pick
+
+__all__ = [
+    "LANGS", "Cause", "CheckSpec", "Entry", "KnowledgeBase", "KnowledgeError", "Problem",
+    "default_dir", "load_knowledge", "pick",
+]

@@ -1,0 +1,100 @@
+"""The typed model of the knowledge base. Plain data; no I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Lang = Literal["es", "en"]
+LANGS: tuple[Lang, ...] = ("es", "en")
+SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+
+# A localised string: {"es": "...", "en": "..."}
+Localized = dict[str, str]
+
+
+def pick(text: Localized | None, lang: str, fallback: str = "") -> str:
+    """The text in `lang`, else in the other language, else `fallback`."""
+    if not text:
+        return fallback
+    if text.get(lang):
+        return text[lang]
+    for other in LANGS:
+        if text.get(other):
+            return text[other]
+    return fallback
+
+
+@dataclass
+class CodeBlock:
+    lang: str  # the fence's info string, e.g. "python"
+    code: str
+    line: int | None = None
+
+
+@dataclass
+class Cause:
+    id: str
+    title: Localized = field(default_factory=dict)
+    explanation: Localized = field(default_factory=dict)
+    # Ordered solution steps per language.
+    steps: dict[str, list[str]] = field(default_factory=dict)
+    # The yes/no question that tells this cause apart when no check can.
+    question: Localized | None = None
+    line: int | None = None  # line of the cause in the front matter
+
+
+@dataclass
+class Section:
+    """Free body text of one language: symptoms, pitfalls, code, extra sections."""
+
+    symptoms: list[str] = field(default_factory=list)
+    pitfalls: list[str] = field(default_factory=list)
+    code: list[CodeBlock] = field(default_factory=list)
+    markdown: str = ""  # the whole language section, as written
+    line: int | None = None
+
+
+@dataclass
+class Entry:
+    id: str
+    category: str
+    severity: str
+    title: Localized
+    checks: list[str]
+    causes: list[Cause]
+    # "<check>.<outcome>" -> "<cause>" or "<entry>#<cause>"
+    outcomes: dict[str, str]
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    keywords: dict[str, list[str]] = field(default_factory=dict)  # es, en, codes
+    related: list[str] = field(default_factory=list)
+    sections: dict[str, Section] = field(default_factory=dict)  # per language
+    path: Path | None = None
+    line_of: dict[str, int] = field(default_factory=dict)  # front-matter key -> line
+
+    def cause(self, cause_id: str) -> Cause | None:
+        return next((c for c in self.causes if c.id == cause_id), None)
+
+    def symptoms(self, lang: str) -> list[str]:
+        sec = self.sections.get(lang) or next(iter(self.sections.values()), None)
+        return list(sec.symptoms) if sec else []
+
+    def languages(self) -> list[str]:
+        return [lang for lang in LANGS if lang in self.sections]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A check as the knowledge base knows it: id, tags, title and possible outcomes."""
+
+    id: str
+    tags: tuple[str, ...]
+    title: Localized
+    outcomes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: Localized

@@ -1,0 +1,41 @@
+"""Make text from outside (server bodies, headers, DNS records, log lines, pastes) inert.
+
+Terminal control sequences are removed or made visible before any text is shown or stored:
+ESC and CSI/OSC/DCS sequences, C0/C1 controls (but tab and newline), DEL, NUL and the Unicode
+bidi controls that can reorder what a reader sees. Markup safety is the renderer's job (Textual
+`Content`/Rich `Text`, `markup=False`); this module only deals with control characters.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ESC-introduced sequences (CSI, OSC ... BEL/ST, DCS/SOS/PM/APC ... ST, two-byte escapes),
+# and their 8-bit C1 forms.
+_SEQUENCES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"          # CSI
+    r"|(?:\x1b\]|\x9d).*?(?:\x07|\x1b\\|\x9c)"    # OSC
+    r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f]).*?(?:\x1b\\|\x9c)"  # DCS, SOS, PM, APC
+    r"|\x1b[@-Z\\-_]?",                            # other escapes, lone ESC
+    re.DOTALL,
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+
+
+def clean(text: str, *, keep_newlines: bool = True, limit: int | None = None) -> str:
+    """Strip terminal control sequences and control characters; optionally cap the length."""
+    if not isinstance(text, str):
+        text = str(text)
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "…"
+    text = text.replace("\r\n", "\n")
+    text = _SEQUENCES.sub("", text)
+    text = _CONTROLS.sub("", text)
+    if not keep_newlines:
+        text = " ".join(text.split())
+    return text
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Cleaned, collapsed to one line, capped: for evidence values and table cells."""
+    return clean(text, keep_newlines=False, limit=limit)
