@@ -73,6 +73,9 @@ class CheckContext:
     inputs: Inputs = field(default_factory=Inputs)
     # progress: called with a short step message (already in `lang`)
     step: Callable[[str], None] = lambda message: None
+    # per-run memo shared by the checks of one run (e.g. the one GET /verify that api.verify
+    # and api.rate_limit both read); the runner gives every run a fresh one
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def t(self, es: str, en: str) -> str:
         """Pick the message in the context's language."""

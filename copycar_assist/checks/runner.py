@@ -1,0 +1,271 @@
+"""The concurrent check runner.
+
+`run_checks()` starts every check at once on the shared client, bounds each by its own timeout and
+the whole run by a total deadline, turns a crash or a timeout into an `error` result that says
+what happened, reports progress events, maps each outcome to the knowledge base's entry and cause,
+and returns the results in the order the ids were given. Cancelling the run cancels the checks.
+Every string in a result has been through the redactor and `textsafe` before anyone sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from copycar_assist.kb import pick
+from copycar_assist.textsafe import one_line
+
+from .base import STATUSES, Check, CheckContext, CheckFinished, CheckResult, CheckStarted, CheckStep, Event, Finding
+from .http import make_client
+from .registry import all_checks, unavailable_reason
+
+__all__ = ["RunReport", "make_client", "map_outcome", "run_checks"]
+
+log = logging.getLogger(__name__)
+
+# how to set a setting a check needs: the environment variable, when there is one
+ENV_VARS = {"api.key": "COPYCAR_API_KEY", "api.base_url": "COPYCAR_BASE_URL"}
+RUNNER_OUTCOMES = ("error", "skipped")  # outcomes the runner itself gives, valid for any check
+SUMMARY_LIMIT = 500
+VALUE_LIMIT = 300
+
+
+@dataclasses.dataclass
+class RunReport:
+    results: list[CheckResult]
+    duration_ms: int
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUSES, 0)
+        for r in self.results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        return counts
+
+    def get(self, check_id: str) -> CheckResult | None:
+        return next((r for r in self.results if r.id == check_id), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"duration_ms": self.duration_ms, "results": [r.to_json() for r in self.results]}
+
+
+class _Sanitizer:
+    """Redact, strip controls, cap; redact again (removing controls can rejoin a split secret)."""
+
+    def __init__(self, redactor: Callable[[str], str]):
+        self.redact = redactor
+
+    def text(self, value: Any, limit: int = VALUE_LIMIT) -> str:
+        return self.redact(one_line(self.redact(str(value)), limit))
+
+    def value(self, value: Any, depth: int = 0) -> Any:
+        if value is None or isinstance(value, (bool, int)):
+            return value
+        if isinstance(value, float):
+            return round(value, 3)
+        if depth < 3 and isinstance(value, dict):
+            return {self.text(k, 80): self.value(v, depth + 1) for k, v in list(value.items())[:40]}
+        if depth < 3 and isinstance(value, (list, tuple, set, frozenset)):
+            return [self.value(v, depth + 1) for v in list(value)[:20]]
+        return self.text(value)
+
+
+def map_outcome(kb, check_id: str, outcome: str, prefer_entry: str | None = None) -> tuple[str | None, str | None]:
+    """(entry id, cause id) an outcome points to: `prefer_entry` first, then entries by id."""
+    if outcome in ("ok", *RUNNER_OUTCOMES):
+        return None, None
+    key = f"{check_id}.{outcome}"
+    order = sorted(kb.entries)
+    if prefer_entry in kb.entries:
+        order.remove(prefer_entry)
+        order.insert(0, prefer_entry)
+    for entry_id in order:
+        entry = kb.entries[entry_id]
+        target = entry.outcomes.get(key)
+        if target:
+            found = kb.resolve(entry, target)
+            if found:
+                return found[0].id, found[1].id
+    return None, None
+
+
+def _emitter(on_event: Callable[[Event], Any] | None) -> Callable[[Event], None]:
+    def emit(event: Event) -> None:
+        if on_event is None:
+            return
+        try:
+            on_event(event)
+        except Exception:  # a broken listener must not break the run
+            log.warning("progress listener failed on %s", type(event).__name__, exc_info=False)
+
+    return emit
+
+
+class _Run:
+    def __init__(self, ctx: CheckContext, prefer_entry: str | None, emit: Callable[[Event], None]):
+        self.ctx = ctx
+        self.kb = ctx.kb
+        self.prefer_entry = prefer_entry
+        self.emit = emit
+        self.clean = _Sanitizer(ctx.redactor)
+        self.memo: dict[Any, Any] = {}
+
+    def title(self, check_id: str) -> str:
+        spec = self.kb.checks.get(check_id)
+        return self.clean.text(pick(spec.title, self.ctx.lang, check_id) if spec else check_id, 120)
+
+    def result(self, check_id: str, status: str, outcome: str, summary: str,
+               evidence: dict[str, Any] | None = None, duration_ms: int = 0) -> CheckResult:
+        entry, cause = map_outcome(self.kb, check_id, outcome, self.prefer_entry)
+        return CheckResult(
+            id=check_id, status=status, outcome=outcome,  # type: ignore[arg-type]
+            summary=self.clean.text(summary, SUMMARY_LIMIT),
+            evidence=self.clean.value(evidence or {}), duration_ms=max(0, int(duration_ms)),
+            entry=entry, cause=cause, title=self.title(check_id),
+        )
+
+    def error(self, check_id: str, summary: str, duration_ms: int = 0, **evidence: Any) -> CheckResult:
+        return self.result(check_id, "error", "error", summary, evidence, duration_ms)
+
+    def immediate(self, result: CheckResult) -> CheckResult:
+        self.emit(CheckStarted(result.id, result.title))
+        self.emit(CheckFinished(result))
+        return result
+
+    def skipped_for_settings(self, check: Check, missing: list[str]) -> CheckResult:
+        t = self.ctx.t
+        hows = []
+        for name in missing:
+            env = ENV_VARS.get(name)
+            cmd = f"copycar-assist config set {name} …"
+            hows.append(t(es=f"{env} o `{cmd}`", en=f"{env} or `{cmd}`") if env else f"`{cmd}`")
+        names = ", ".join(missing)
+        summary = t(es=f"Falta el ajuste {names}; defínelo con {'; '.join(hows)}.",
+                    en=f"The setting {names} is not set; set it with {'; '.join(hows)}.")
+        return self.immediate(self.result(check.id, "skipped", "skipped", summary,
+                                          {"missing": names, "set_with": "; ".join(hows)}))
+
+    def from_finding(self, check_id: str, finding: Any, duration_ms: int) -> CheckResult:
+        t = self.ctx.t
+        if not isinstance(finding, Finding):
+            return self.error(check_id, t(es=f"La comprobación devolvió {type(finding).__name__} en vez de un resultado.",
+                                          en=f"The check returned {type(finding).__name__} instead of a finding."),
+                              duration_ms)
+        allowed = self.kb.checks[check_id].outcomes if check_id in self.kb.checks else ()
+        ok_pair = finding.outcome != "ok" or finding.status == "pass"
+        runner_pair = finding.outcome not in RUNNER_OUTCOMES or finding.status == finding.outcome
+        if finding.status not in STATUSES or not ok_pair or not runner_pair or (
+                finding.outcome not in allowed and finding.outcome not in RUNNER_OUTCOMES):
+            return self.error(check_id, t(
+                es=f"Resultado no válido de la comprobación (estado {finding.status!r}, resultado {finding.outcome!r}).",
+                en=f"The check gave an invalid result (status {finding.status!r}, outcome {finding.outcome!r})."),
+                duration_ms)
+        evidence = finding.evidence if isinstance(finding.evidence, dict) else {"evidence": finding.evidence}
+        return self.result(check_id, finding.status, finding.outcome, finding.summary, evidence, duration_ms)
+
+    async def run_one(self, check: Check) -> CheckResult:
+        cid = check.id
+        self.emit(CheckStarted(cid, self.title(cid)))
+        started = time.perf_counter()
+
+        def step(message: str) -> None:
+            self.emit(CheckStep(cid, self.clean.text(message, 200)))
+
+        ctx = dataclasses.replace(self.ctx, step=step, memo=self.memo)
+        timeout_s = float(getattr(check, "timeout_s", 10.0) or 10.0)
+        limit = asyncio.timeout(timeout_s)
+        t = self.ctx.t
+        try:
+            async with limit:
+                finding = await check.run(ctx)
+            result = self.from_finding(cid, finding, _ms(started))
+        except TimeoutError:
+            if limit.expired():
+                summary = t(es=f"No terminó en su tiempo límite ({timeout_s:g} s).",
+                            en=f"Did not finish within its time limit ({timeout_s:g} s).")
+            else:
+                summary = t(es="Falló por un tiempo de espera agotado (TimeoutError).",
+                            en="Failed with a timeout (TimeoutError).")
+            result = self.error(cid, summary, _ms(started), timeout_s=timeout_s)
+        except Exception as exc:  # a crash is a result, never an exception out of the runner
+            what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            result = self.error(cid, t(es=f"La comprobación falló de forma inesperada: {what}",
+                                       en=f"The check crashed: {what}"), _ms(started),
+                                exception=type(exc).__name__)
+        self.emit(CheckFinished(result))
+        return result
+
+    async def cancel_all(self, tasks: Iterable[asyncio.Task], grace_s: float = 1.0) -> None:
+        pending = [t for t in tasks if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=grace_s)
+
+    def close_memo(self) -> None:
+        for value in self.memo.values():
+            if isinstance(value, asyncio.Future) and not value.done():
+                value.cancel()
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+async def run_checks(
+    ctx: CheckContext,
+    check_ids: Iterable[str],
+    *,
+    prefer_entry: str | None = None,
+    on_event: Callable[[Event], Any] | None = None,
+    deadline_s: float = 30.0,
+) -> RunReport:
+    """Run the checks concurrently; results in the order of `check_ids` (duplicates dropped)."""
+    started = time.perf_counter()
+    run = _Run(ctx, prefer_entry, _emitter(on_event))
+    implemented = all_checks()
+    ids = list(dict.fromkeys(check_ids))
+    results: dict[str, CheckResult] = {}
+    tasks: dict[str, asyncio.Task] = {}
+    t = ctx.t
+    for cid in ids:
+        check = implemented.get(cid)
+        if check is None:
+            if cid in ctx.kb.checks:
+                status, reason = unavailable_reason(cid)
+                summary = t(es=f"No disponible en esta versión ({reason}).", en=f"Not available in this build ({reason}).")
+                results[cid] = run.immediate(run.result(cid, status, status, summary))
+            else:
+                results[cid] = run.immediate(run.error(cid, t(es=f"Comprobación desconocida: {cid}",
+                                                              en=f"Unknown check: {cid}")))
+            continue
+        missing = [name for name in getattr(check, "needs", ()) if ctx.settings.get(name) is None]
+        if missing:
+            results[cid] = run.skipped_for_settings(check, missing)
+            continue
+        tasks[cid] = asyncio.create_task(run.run_one(check), name=f"check:{cid}")
+    try:
+        if tasks:
+            _done, pending = await asyncio.wait(tasks.values(), timeout=max(0.0, deadline_s))
+            if pending:
+                await run.cancel_all(pending)
+        for cid, task in tasks.items():
+            if task.done() and not task.cancelled() and task.exception() is None:
+                results[cid] = task.result()
+            else:
+                if task.done() and not task.cancelled():
+                    task.exception()  # retrieved: no "never retrieved" warning
+                result = run.error(cid, t(es=f"No terminó antes del plazo total de {deadline_s:g} s.",
+                                          en=f"Did not finish before the total deadline of {deadline_s:g} s."),
+                                   _ms(started), deadline_s=deadline_s)
+                run.emit(CheckFinished(result))
+                results[cid] = result
+    except asyncio.CancelledError:
+        await run.cancel_all(tasks.values())
+        raise
+    finally:
+        run.close_memo()
+    return RunReport([results[cid] for cid in ids], _ms(started))
