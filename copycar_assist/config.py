@@ -1,19 +1,40 @@
 """Settings: a TOML file, environment overrides, validation with file:line:col, atomic writes.
 
 Loaded once, before any UI starts, and handed down. Secrets are held in `Secret` objects so no
-repr, log line or traceback shows them whole. (Shape first; the loader below is hardened by the
-diagnostics work: see tests/test_config.py.)
+repr, log line or traceback shows them whole.
+
+Where the file is: `COPYCAR_ASSIST_CONFIG`, else `<platformdirs user config dir>/config.toml`
+(`~/.config/copycar-assist/config.toml` on Linux). A missing file means the defaults.
+
+The file must be a regular file (not a symlink) that only its owner can read and write (0600):
+it holds secrets, and a file others can write could send the key to another host. Such a file
+is refused with a message that says how to fix it (`chmod 600 …`) rather than read with a
+warning: a warning scrolls by, and by then the secret has already been exposed.
+
+Environment overrides (they win over the file; `config show` says which one is in effect):
+`COPYCAR_API_KEY`, `COPYCAR_BASE_URL`, `COPYCAR_SMTP_PASSWORD`, `COPYCAR_CRM_TOKEN`,
+`COPYCAR_REDIS_URL`.
+
+Errors (`ConfigError`) name the file, line, column and the field, and never contain a value:
+`config.toml:3:11: [api] timeout_s: expected a number of seconds (0 < s <= 600), got a string`.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
+from .config_io import KeyLines, UnsafeFile, read_private, toml_error, write_atomic
+from .config_schema import BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Invalid
 from .redact import Redactor, Secret
 
 DEFAULT_BASE_URL = "https://api.copycarai.com/v2"
+APP_NAME = "copycar-assist"
+CONFIG_ENV = "COPYCAR_ASSIST_CONFIG"
 
 
 @dataclass
@@ -35,7 +56,6 @@ class SmtpSettings:
     from_addr: str | None = None  # TOML key "from"
     daily_limit: int | None = None
     sent_today: int | None = None  # what the app can see was sent (if known)
-    ca_file: str | None = None  # PEM file of CAs to trust instead of the system store (private CA, tests)
 
 
 @dataclass
@@ -68,33 +88,248 @@ class Settings:
     redis: RedisSettings = field(default_factory=RedisSettings)
     language: str | None = None  # "es" | "en" | None (follow the user)
     path: Path | None = None  # the config file these came from
+    # dotted field -> "file" | "env" | "demo"; absent means the default
+    sources: dict[str, str] = field(default_factory=dict, repr=False)
 
     def secrets(self) -> list[Secret]:
         found = [self.api.key, self.smtp.password, self.crm.token, self.redis.url]
         return [s for s in found if s]
 
     def redactor(self) -> Redactor:
-        r = Redactor(self.secrets())
+        """Masks every secret these settings hold. For the Redis URL that is its password (and
+        the URL's userinfo): the host and port alone are not secret and diagnostics name them."""
+        r = Redactor([self.api.key, self.smtp.password, self.crm.token])
         url = self.redis.url.reveal() if self.redis.url else ""
-        if "@" in url and ":" in url.split("@")[0]:  # redis://user:password@host
-            r.add(url.split("@")[0].rsplit(":", 1)[-1])
+        userinfo = url.rpartition("@")[0].partition("://")[2] if "@" in url else ""
+        if userinfo:  # redis://user:password@host or redis://:password@host
+            from urllib.parse import unquote
+
+            password = userinfo.partition(":")[2] or userinfo
+            for s in (password, unquote(password), userinfo):
+                r.add(s)
         return r
 
     def get(self, dotted: str):
         """Value of a dotted field such as "api.key" or "smtp.host" (None when unset)."""
-        section, _, name = dotted.partition(".")
-        obj = getattr(self, section, None)
-        value = getattr(obj, name, None) if obj is not None else None
+        f = BY_NAME.get(dotted)
+        if f is not None:
+            obj = self._section(f)
+            value = getattr(obj, f.attr, None)
+        else:
+            section, _, name = dotted.partition(".")
+            obj = getattr(self, section, None)
+            value = getattr(obj, name, None) if obj is not None else None
         if value in ("", [], {}):
             return None
         return value
 
+    def source(self, dotted: str) -> str:
+        """Where the value of a field came from: "default", "file", "env" or "demo"."""
+        return self.sources.get(dotted, "default")
+
+    def _section(self, f: Field) -> Any:
+        return getattr(self, f.section) if f.section else self
+
+    def _set(self, f: Field, value: Any, source: str) -> None:
+        setattr(self._section(f), f.attr, value)
+        self.sources[f.dotted] = source
+        if f.dotted == "api.key":
+            self.api.key_source = source
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+class ConfigProblem(NamedTuple):
+    path: str  # the file, or "environment"
+    line: int | None
+    col: int | None
+    field: str | None  # "[api] key", "COPYCAR_BASE_URL", ...
+    reason: str  # never contains a value
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}"
+            if self.col:
+                where += f":{self.col}"
+        return f"{where}: {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
+
+
+class ConfigError(Exception):
+    """Invalid settings. `str()` lists every problem as `path:line:col: field: reason`."""
+
+    def __init__(self, problems: list[ConfigProblem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def field(self) -> str | None:
+        return self.problems[0].field if self.problems else None
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+
+def config_path(environ: dict[str, str] | None = None) -> Path:
+    """The settings file: `COPYCAR_ASSIST_CONFIG`, else the platform's user config dir."""
+    env = os.environ if environ is None else environ
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def read_config_dict(path: Path) -> tuple[dict[str, Any], str]:
+    """The parsed TOML of `path` and its text ({} and "" when it does not exist). Checks syntax only."""
+    try:
+        text = read_private(path)
+    except UnsafeFile as exc:
+        raise ConfigError([ConfigProblem(str(path), None, None, None, str(exc))]) from None
+    if text is None:
+        return {}, ""
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        line, col, reason = toml_error(exc, text)
+        raise ConfigError([ConfigProblem(str(path), line, col, None, reason)]) from None
+
+
+def _unknown(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
+    return "unknown key" + hint
+
+
+def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str | None = None) -> Settings:
+    """Validate a parsed settings document and build `Settings` (sources "file").
+
+    Collects every problem and raises one `ConfigError`, lines taken from `text` when given.
+    """
+    from .textsafe import one_line
+
+    lines = KeyLines(text)
+    problems: list[ConfigProblem] = []
+    settings = Settings()
+
+    def problem(keys: tuple[str, ...], label: str | None, reason: str) -> None:
+        line, col = lines.find(*keys)
+        problems.append(ConfigProblem(path, line, col, label, reason))
+
+    top_known = [f.dotted for f in FIELDS if not f.section] + list(SECTIONS)
+    for name, value in data.items():
+        if name in SECTIONS:
+            if not isinstance(value, dict):
+                problem((name,), f"[{name}]", f"expected a table, got {_type(value)}")
+                continue
+            known = [f.key for f in FIELDS if f.section == name]
+            for key, item in value.items():
+                f = BY_NAME.get(f"{name}.{key}")
+                if f is None:
+                    problem((name, key), f"[{name}] {one_line(str(key), 60)}", _unknown(key, known))
+                    continue
+                _check(settings, f, item, problem)
+        elif name in BY_NAME:
+            _check(settings, BY_NAME[name], value, problem)
+        else:
+            problem((name,), one_line(str(name), 60), _unknown(name, top_known))
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.col or 0))
+        raise ConfigError(problems)
+    return settings
+
+
+def _type(value: Any) -> str:
+    from .config_schema import type_name
+
+    return type_name(value)
+
+
+def _check(settings: Settings, f: Field, value: Any, problem) -> None:
+    try:
+        converted = f.check(value)
+    except Invalid as exc:
+        problem(tuple(f.dotted.split(".")), f.label(), str(exc))
+        return
+    settings._set(f, converted, "file")
+
+
+def apply_env(settings: Settings, environ: dict[str, str] | None = None) -> Settings:
+    """Apply the environment overrides (validated; a bad one raises `ConfigError`)."""
+    env = os.environ if environ is None else environ
+    problems = []
+    for var, f in ENV_VARS.items():
+        raw = env.get(var, "")
+        if not raw.strip():
+            continue
+        try:
+            settings._set(f, f.check(raw.strip()), "env")
+        except Invalid as exc:
+            problems.append(ConfigProblem("environment", None, None, var, str(exc)))
+    if problems:
+        raise ConfigError(problems)
+    return settings
+
 
 def env_overrides(settings: Settings, environ: dict[str, str] | None = None) -> Settings:
+    """Kept for callers of the first skeleton: same as `apply_env`."""
+    return apply_env(settings, environ)
+
+
+def load_settings(path: str | os.PathLike | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read, validate and return the settings; environment overrides applied.
+
+    A missing file gives the defaults. Raises `ConfigError` (file:line:col, the field, no value).
+    """
     env = os.environ if environ is None else environ
-    if env.get("COPYCAR_API_KEY"):
-        settings.api.key = Secret(env["COPYCAR_API_KEY"].strip())
-        settings.api.key_source = "env"
-    if env.get("COPYCAR_BASE_URL"):
-        settings.api.base_url = env["COPYCAR_BASE_URL"].strip().rstrip("/")
-    return settings
+    p = Path(path).expanduser() if path is not None else config_path(env)
+    data, text = read_config_dict(p)
+    settings = settings_from_dict(data, str(p), text)
+    settings.path = p
+    return apply_env(settings, env)
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def settings_to_dict(settings: Settings) -> dict[str, Any]:
+    """The TOML document for `settings`: values from the file, or set in code and not default.
+
+    Values that came from the environment or the demo are never written to the file.
+    """
+    defaults = Settings()
+    out: dict[str, Any] = {}
+    for f in FIELDS:
+        src = settings.sources.get(f.dotted)
+        value = getattr(settings._section(f), f.attr)
+        if src in ("env", "demo") or (f.dotted == "api.key" and settings.api.key_source in ("env", "demo")):
+            continue
+        if src != "file" and value == getattr(defaults._section(f), f.attr):
+            continue
+        if value is None or value in ("", [], {}):
+            continue
+        if isinstance(value, Secret):
+            value = value.reveal()
+        if f.section:
+            out.setdefault(f.section, {})[f.key] = value
+        else:
+            out[f.key] = value
+    # top-level keys must come before tables in TOML; tomli-w orders them itself
+    return out
+
+
+def save_settings(settings_or_dict: Settings | dict[str, Any], path: str | os.PathLike | None = None) -> Path:
+    """Validate and write the settings atomically (mode 0600, parent directory 0700)."""
+    import tomli_w
+
+    if path is None:
+        path = settings_or_dict.path if isinstance(settings_or_dict, Settings) else None
+    p = Path(path).expanduser() if path is not None else config_path()
+    if isinstance(settings_or_dict, Settings):
+        data = settings_to_dict(settings_or_dict)
+    else:
+        data = settings_or_dict
+    settings_from_dict(data, str(p))  # never write a file we would refuse to load
+    write_atomic(p, tomli_w.dumps(data).encode("utf-8"))
+    return p

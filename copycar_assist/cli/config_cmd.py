@@ -1,0 +1,288 @@
+"""`copycar-assist config path|show|set|unset`: look at and change the settings file.
+
+    config path                  where the settings file is (COPYCAR_ASSIST_CONFIG overrides it)
+    config show [--json]         every setting, secrets masked, and where it came from
+                                 (default | file | env)
+    config set KEY VALUE         e.g. `config set smtp.port 465`, `config set crm.field_map.company Name`
+    config set api.key -         a secret read from stdin (a prompt without echo on a terminal), so it
+                                 never lands in the shell history or the process list
+    config unset KEY             remove a setting from the file (back to the default)
+
+Lists are given comma-separated (`config set api.endpoints https://a/v2,https://b/v2`).
+The file is rewritten with tomli-w (comments are not kept), atomically, mode 0600.
+Errors exit 3 and name the setting; they never repeat the value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+MAX_STDIN = 64 * 1024
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "config", help="show or change the settings",
+        description="Show or change the settings file. Secrets are always masked.",
+    )
+    sub = p.add_subparsers(dest="config_action", metavar="ACTION")
+    sub.required = True
+    sp = sub.add_parser("path", help="print where the settings file is")
+    sp.set_defaults(handler=_path)
+    ss = sub.add_parser("show", help="show every setting (secrets masked) and where it came from")
+    ss.add_argument("--json", action="store_true", help="print JSON only")
+    ss.set_defaults(handler=_show)
+    st = sub.add_parser(
+        "set", help="set one setting",
+        description="Set one setting. For a secret, give '-' as VALUE to read it from stdin "
+        "(not echoed on a terminal), so it stays out of the shell history and the process list.",
+    )
+    st.add_argument("key", metavar="KEY", help="dotted name, e.g. api.key, smtp.port, crm.field_map.company")
+    st.add_argument("value", metavar="VALUE", help="the value; '-' reads a secret from stdin")
+    st.set_defaults(handler=_set)
+    su = sub.add_parser("unset", help="remove one setting from the file")
+    su.add_argument("key", metavar="KEY")
+    su.set_defaults(handler=_unset)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _usage(exc: Exception) -> Exception:
+    from copycar_assist.cli import UsageError
+
+    return UsageError(str(exc))
+
+
+def _field(key: str):
+    """(Field, map key or None) for a dotted KEY; unknown keys are a usage error."""
+    import difflib
+
+    from copycar_assist.config_schema import BY_NAME
+
+    if key.startswith("crm.field_map.") and len(key) > len("crm.field_map."):
+        return BY_NAME["crm.field_map"], key[len("crm.field_map."):]
+    f = BY_NAME.get(key)
+    if f is None:
+        close = difflib.get_close_matches(key, list(BY_NAME), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else " (see `copycar-assist config show`)"
+        from copycar_assist.textsafe import one_line
+
+        raise _usage(f"{one_line(key, 60)}: unknown setting{hint}")
+    if f.cli == "map":
+        raise _usage(f"{key}: set one mapping at a time: {key}.NAME VALUE")
+    return f, None
+
+
+def _read_secret(label: str) -> str:
+    if sys.stdin is None:
+        raise _usage(f"{label}: '-' reads the value from stdin, but there is no stdin")
+    if sys.stdin.isatty():
+        import getpass
+
+        value = getpass.getpass(f"{label} (not echoed): ")
+    else:
+        value = sys.stdin.read(MAX_STDIN + 1)
+        if len(value) > MAX_STDIN:
+            raise _usage(f"{label}: the value on stdin is too long")
+    value = value.strip()
+    if not value:
+        raise _usage(f"{label}: nothing was read from stdin")
+    if "\n" in value or "\r" in value:
+        raise _usage(f"{label}: the value on stdin has more than one line")
+    return value
+
+
+def _display(f, value: Any) -> Any:
+    """The value as `config show` prints it: secrets masked, Redis URLs with the password masked."""
+    from copycar_assist.redact import Secret
+
+    if value is None or value in ("", [], {}):
+        return None
+    if isinstance(value, Secret):
+        if f.dotted == "redis.url":
+            return _mask_url(value.reveal())
+        return value.masked
+    return value
+
+
+def _mask_url(url: str) -> str:
+    import urllib.parse
+
+    try:
+        u = urllib.parse.urlsplit(url)
+        if u.password is None and u.username is None:
+            return url
+        host = u.hostname or ""
+        if u.port:
+            host += f":{u.port}"
+        user = u.username or ""
+        netloc = f"{user}:••••@{host}" if u.password is not None else f"••••@{host}"
+        return urllib.parse.urlunsplit((u.scheme, netloc, u.path, u.query, u.fragment))
+    except ValueError:
+        return "••••"
+
+
+def _load(args):
+    from copycar_assist.config import ConfigError, load_settings
+
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise _usage(exc) from None
+
+
+# --- handlers -------------------------------------------------------------------------------------
+
+
+def _path(args) -> int:
+    from copycar_assist.config import config_path
+
+    print(config_path())
+    return 0
+
+
+def _show(args) -> int:
+    from copycar_assist.config import config_path
+    from copycar_assist.config_schema import FIELDS
+
+    settings = _load(args)
+    path = config_path()
+    rows = []
+    for f in FIELDS:
+        value = _display(f, settings.get(f.dotted))
+        rows.append((f, value, settings.source(f.dotted)))
+    redact = settings.redactor()
+    if args.json:
+        doc = {
+            "schema_version": 1,
+            "path": str(path),
+            "exists": path.exists(),
+            "settings": {
+                f.dotted: {"value": v, "source": src, "secret": f.secret, "env": f.env}
+                for f, v, src in rows
+            },
+        }
+        print(json.dumps(redact.redact_obj(doc), ensure_ascii=False, indent=2))
+        return 0
+    from copycar_assist.textsafe import one_line
+
+    print(f"# {path}" + ("" if path.exists() else "  (not created yet: defaults)"))
+    width = max(len(f.dotted) for f, _, _ in rows)
+    for f, value, src in rows:
+        if isinstance(value, dict):
+            if not value:
+                print(f"{f.dotted:<{width}}  -  ({src})")
+            for k, v in value.items():
+                name = f"{f.dotted}.{one_line(str(k), 60)}"
+                print(redact(f"{name:<{width}}  {one_line(str(v))}  ({src})"))
+            continue
+        if isinstance(value, list):
+            shown = ", ".join(value) if value else "-"
+        else:
+            shown = "-" if value is None else str(value)
+        print(redact(f"{f.dotted:<{width}}  {one_line(shown, 300)}  ({src})"))
+    return 0
+
+
+def _set(args) -> int:
+    from copycar_assist.config import ConfigError, config_path, read_config_dict, save_settings
+    from copycar_assist.config_schema import Invalid, parse_cli_value
+
+    f, subkey = _field(args.key)
+    if args.value == "-" and f.secret:
+        text = _read_secret(args.key)
+    else:
+        text = args.value
+        if f.secret:
+            print(
+                f"warning: {args.key} was given on the command line, so it may be in your shell history; "
+                f"next time use `copycar-assist config set {args.key} -` to read it from stdin",
+                file=sys.stderr,
+            )
+    try:
+        value = parse_cli_value(f, text)
+        if subkey is not None:
+            f.check({subkey: value})
+        else:
+            f.check(value)
+    except Invalid as exc:
+        raise _usage(f"{args.key}: {exc}") from None
+    path = config_path()
+    try:
+        data, _ = read_config_dict(path)
+    except ConfigError as exc:
+        raise _usage(exc) from None
+    target = data
+    if f.section:
+        target = data.setdefault(f.section, {})
+        if not isinstance(target, dict):
+            raise _usage(f"[{f.section}]: is not a table in {path}; fix the file first")
+    if subkey is not None:
+        fmap = target.setdefault(f.key, {})
+        if not isinstance(fmap, dict):
+            raise _usage(f"[{f.section}] {f.key}: is not a table in {path}; fix the file first")
+        fmap[subkey] = value
+    else:
+        target[f.key] = value
+    try:
+        save_settings(data, path)
+    except ConfigError as exc:
+        raise _usage(exc) from None
+    except OSError as exc:
+        raise _usage(f"{path}: cannot write: {exc.strerror}") from None
+    from copycar_assist.redact import mask
+
+    if f.dotted == "redis.url":
+        shown = _mask_url(value)
+    elif f.secret:
+        shown = mask(value)
+    else:
+        shown = ", ".join(value) if isinstance(value, list) else value
+    print(f"{args.key} = {shown}  ({path})")
+    import os
+
+    if f.env and os.environ.get(f.env, "").strip():
+        print(f"note: {f.env} is set in the environment and overrides this value", file=sys.stderr)
+    return 0
+
+
+def _unset(args) -> int:
+    from copycar_assist.config import ConfigError, config_path, read_config_dict, save_settings
+
+    f, subkey = _field(args.key) if not args.key == "crm.field_map" else (None, None)
+    path = config_path()
+    try:
+        data, _ = read_config_dict(path)
+    except ConfigError as exc:
+        raise _usage(exc) from None
+    keys = args.key.split(".") if f is None else (
+        [*f.dotted.split("."), subkey] if subkey is not None else f.dotted.split(".")
+    )
+    parents = [data]
+    for k in keys[:-1]:
+        nxt = parents[-1].get(k)
+        if not isinstance(nxt, dict):
+            nxt = None
+            break
+        parents.append(nxt)
+    else:
+        nxt = parents[-1]
+    if nxt is None or keys[-1] not in nxt:
+        print(f"{args.key} is not set in {path}; nothing to do", file=sys.stderr)
+        return 0
+    del nxt[keys[-1]]
+    for parent, k in zip(reversed(parents[:-1]), reversed(keys[:-1])):  # drop emptied tables
+        if parent.get(k) == {}:
+            del parent[k]
+    try:
+        save_settings(data, path)
+    except ConfigError as exc:
+        raise _usage(exc) from None
+    except OSError as exc:
+        raise _usage(f"{path}: cannot write: {exc.strerror}") from None
+    print(f"{args.key} removed ({path})")
+    return 0

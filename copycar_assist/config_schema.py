@@ -1,0 +1,262 @@
+"""The settings schema: every key the config file may hold, its type, its check, its env override.
+
+One table (`FIELDS`) drives loading, validation, `config set/unset/show` and writing, so a new
+setting is one line here plus its dataclass field in `config.py`. Validation messages say what was
+expected and what type was found, never the value (a misplaced secret must not be echoed).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Any
+
+from .redact import Secret
+from .textsafe import one_line
+
+
+class Invalid(ValueError):
+    """A value failed its check; the message says what was expected (never the value)."""
+
+
+def type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date/time" if hasattr(value, "isoformat") else type(value).__name__
+
+
+def _need(value: Any, kind: type | tuple[type, ...], expected: str) -> None:
+    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        raise Invalid(f"{expected}, got {type_name(value)}")
+    if not isinstance(value, kind):
+        raise Invalid(f"{expected}, got {type_name(value)}")
+
+
+def _text(v: Any) -> str:
+    _need(v, str, "expected a string")
+    return v
+
+
+def _secret(v: Any) -> Secret:
+    _need(v, str, "expected a string")
+    if not v.strip():
+        raise Invalid("expected a non-empty string (remove the key to unset it)")
+    return Secret(v)
+
+
+def _url(v: Any) -> str:
+    _need(v, str, "expected an http:// or https:// URL")
+    try:
+        u = urllib.parse.urlsplit(v.strip())
+        u.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise Invalid("expected an http:// or https:// URL (it does not parse)") from None
+    if u.scheme not in ("http", "https") or not u.hostname:
+        raise Invalid("expected an http:// or https:// URL with a host")
+    if u.username or u.password:
+        raise Invalid("must not carry a user or password (put secrets in their own setting)")
+    return v.strip().rstrip("/")
+
+
+def _urls(v: Any) -> list[str]:
+    _need(v, list, "expected an array of http(s) URLs")
+    out = []
+    for i, item in enumerate(v):
+        try:
+            out.append(_url(item))
+        except Invalid as exc:
+            raise Invalid(f"item {i + 1}: {exc}") from None
+    return out
+
+
+def _port(v: Any) -> int:
+    _need(v, int, "expected a port number 1-65535")
+    if not 1 <= v <= 65535:
+        raise Invalid("expected a port number 1-65535")
+    return v
+
+
+def _count(v: Any) -> int:
+    _need(v, int, "expected a whole number >= 0")
+    if v < 0:
+        raise Invalid("expected a whole number >= 0")
+    return v
+
+
+def _seconds(v: Any) -> float:
+    _need(v, (int, float), "expected a number of seconds (0 < s <= 600)")
+    if not 0 < v <= 600:
+        raise Invalid("expected a number of seconds (0 < s <= 600)")
+    return float(v)
+
+
+_HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
+
+
+def _host(v: Any) -> str:
+    _need(v, str, "expected a host name or IP address")
+    h = v.strip()
+    try:
+        ipaddress.ip_address(h.strip("[]"))
+        return h
+    except ValueError:
+        pass
+    if not _HOST.match(h):
+        raise Invalid("expected a host name or IP address (no scheme, port or spaces)")
+    return h
+
+
+def _domain(v: Any) -> str:
+    _need(v, str, "expected a domain name such as example.com")
+    d = v.strip().rstrip(".")
+    if "." not in d or not _HOST.match(d):
+        raise Invalid("expected a domain name such as example.com")
+    return d
+
+
+def _address(v: Any) -> str:
+    _need(v, str, "expected an e-mail address")
+    _, addr = parseaddr(v)
+    if "@" not in addr or addr.startswith("@") or addr.endswith("@"):
+        raise Invalid("expected an e-mail address such as alerts@example.com")
+    return v.strip()
+
+
+_SELECTOR = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,62}$")
+
+
+def _names(v: Any) -> list[str]:
+    _need(v, list, "expected an array of DKIM selector names")
+    for i, item in enumerate(v):
+        if not isinstance(item, str) or not _SELECTOR.match(item):
+            raise Invalid(f"item {i + 1}: expected a selector name (letters, digits, . _ -)")
+    return list(v)
+
+
+def _ips(v: Any) -> list[str]:
+    _need(v, list, "expected an array of IP addresses")
+    for i, item in enumerate(v):
+        try:
+            ipaddress.ip_address(item if isinstance(item, str) else "")
+        except ValueError:
+            raise Invalid(f"item {i + 1}: expected an IP address") from None
+    return list(v)
+
+
+def _map(v: Any) -> dict[str, str]:
+    _need(v, dict, "expected a table of names to CRM field names")
+    for k, item in v.items():
+        if not isinstance(item, str) or not item.strip():
+            raise Invalid(f"key '{one_line(str(k), 60)}': expected a non-empty string, got {type_name(item)}")
+    return dict(v)
+
+
+def _redis_url(v: Any) -> Secret:
+    _need(v, str, "expected a redis://, rediss:// or unix:// URL")
+    try:
+        u = urllib.parse.urlsplit(v.strip())
+        u.port  # noqa: B018
+    except ValueError:
+        raise Invalid("expected a redis://, rediss:// or unix:// URL (it does not parse)") from None
+    if u.scheme not in ("redis", "rediss", "unix") or (u.scheme != "unix" and not u.hostname):
+        raise Invalid("expected a redis://, rediss:// or unix:// URL with a host")
+    return Secret(v.strip())
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    expected = "expected one of " + ", ".join(choices)
+
+    def check(v: Any) -> str:
+        _need(v, str, expected)
+        if v not in choices:
+            raise Invalid(expected)
+        return v
+
+    return check
+
+
+@dataclass(frozen=True)
+class Field:
+    dotted: str  # as written in the file: "api.key", "smtp.from", "language"
+    attr: str  # attribute on the section dataclass
+    check: Callable[[Any], Any]
+    cli: str  # how `config set` parses VALUE: text | int | float | list
+    help: str
+    secret: bool = False
+    env: str | None = None  # environment variable that overrides it
+
+    @property
+    def section(self) -> str:
+        return self.dotted.rpartition(".")[0]
+
+    @property
+    def key(self) -> str:
+        return self.dotted.rpartition(".")[2]
+
+    def label(self) -> str:
+        """`[section] key` as error messages name the field."""
+        return f"[{self.section}] {self.key}" if self.section else self.key
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("api.base_url", "base_url", _url, "text", "CopyCar API base URL", env="COPYCAR_BASE_URL"),
+    Field("api.key", "key", _secret, "text", "CopyCar API key", secret=True, env="COPYCAR_API_KEY"),
+    Field("api.endpoints", "endpoints", _urls, "list", "further base URLs (comma-separated)"),
+    Field("api.timeout_s", "timeout_s", _seconds, "float", "per-request timeout in seconds"),
+    Field("smtp.host", "host", _host, "text", "SMTP server host"),
+    Field("smtp.port", "port", _port, "int", "SMTP server port"),
+    Field("smtp.username", "username", _text, "text", "SMTP user name"),
+    Field("smtp.password", "password", _secret, "text", "SMTP password", secret=True,
+          env="COPYCAR_SMTP_PASSWORD"),
+    Field("smtp.security", "security", _choice("starttls", "tls", "none"), "text",
+          "starttls | tls | none"),
+    Field("smtp.from", "from_addr", _address, "text", "sender address of the e-mails"),
+    Field("smtp.daily_limit", "daily_limit", _count, "int", "the provider's daily sending limit"),
+    Field("smtp.sent_today", "sent_today", _count, "int", "messages sent today (if known)"),
+    Field("email.domain", "domain", _domain, "text", "sending domain (MX, SPF, DMARC, DKIM)"),
+    Field("email.dkim_selectors", "dkim_selectors", _names, "list", "DKIM selectors (comma-separated)"),
+    Field("email.nameservers", "nameservers", _ips, "list", "DNS servers to ask (comma-separated IPs)"),
+    Field("email.dns_port", "dns_port", _port, "int", "port of those DNS servers"),
+    Field("crm.kind", "kind", _choice("hubspot", "salesforce", "rest"), "text",
+          "hubspot | salesforce | rest"),
+    Field("crm.base_url", "base_url", _url, "text", "CRM API base URL"),
+    Field("crm.token", "token", _secret, "text", "CRM access token", secret=True, env="COPYCAR_CRM_TOKEN"),
+    Field("crm.field_map", "field_map", _map, "map", "our field -> CRM field (crm.field_map.NAME)"),
+    Field("redis.url", "url", _redis_url, "text", "Redis URL (may hold a password)", secret=True,
+          env="COPYCAR_REDIS_URL"),
+    Field("language", "language", _choice("es", "en"), "text", "es | en (default: follow the user)"),
+)
+BY_NAME: dict[str, Field] = {f.dotted: f for f in FIELDS}
+SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(f.section for f in FIELDS if f.section))
+ENV_VARS: dict[str, Field] = {f.env: f for f in FIELDS if f.env}
+
+
+def parse_cli_value(f: Field, text: str) -> Any:
+    """The TOML value `config set` stores for VALUE (then checked by `f.check`)."""
+    if f.cli == "int":
+        try:
+            return int(text.strip())
+        except ValueError:
+            raise Invalid("expected a whole number") from None
+    if f.cli == "float":
+        try:
+            return float(text.strip())
+        except ValueError:
+            raise Invalid("expected a number") from None
+    if f.cli == "list":
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return text
