@@ -56,6 +56,7 @@ class SmtpSettings:
     from_addr: str | None = None  # TOML key "from"
     daily_limit: int | None = None
     sent_today: int | None = None  # what the app can see was sent (if known)
+    ca_file: str | None = None  # PEM file of CAs to trust instead of the system store (private CA, tests)
 
 
 @dataclass

@@ -13,6 +13,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
+from pathlib import Path
 from typing import Any
 
 from .redact import Secret
@@ -70,6 +71,13 @@ def _url(v: Any) -> str:
     if u.username or u.password:
         raise Invalid("must not carry a user or password (put secrets in their own setting)")
     return v.strip().rstrip("/")
+
+
+def _file(v: Any) -> str:
+    _need(v, str, "expected a file path")
+    if not v.strip():
+        raise Invalid("expected a file path (remove the key to unset it)")
+    return str(Path(v.strip()).expanduser())
 
 
 def _urls(v: Any) -> list[str]:
@@ -227,6 +235,7 @@ FIELDS: tuple[Field, ...] = (
     Field("smtp.from", "from_addr", _address, "text", "sender address of the e-mails"),
     Field("smtp.daily_limit", "daily_limit", _count, "int", "the provider's daily sending limit"),
     Field("smtp.sent_today", "sent_today", _count, "int", "messages sent today (if known)"),
+    Field("smtp.ca_file", "ca_file", _file, "text", "PEM file of CAs to trust (private CA)"),
     Field("email.domain", "domain", _domain, "text", "sending domain (MX, SPF, DMARC, DKIM)"),
     Field("email.dkim_selectors", "dkim_selectors", _names, "list", "DKIM selectors (comma-separated)"),
     Field("email.nameservers", "nameservers", _ips, "list", "DNS servers to ask (comma-separated IPs)"),
