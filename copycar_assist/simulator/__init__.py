@@ -1,0 +1,17 @@
+"""The demo CopyCar API (and other demo servers) on loopback, with named fault scenarios.
+
+    with start_simulator("expired-key") as sim:
+        settings.api.base_url = sim.base_url     # http://127.0.0.1:PORT/v2
+        settings.api.key = Secret(DEMO_KEY)
+        sim.set_scenario("down")                 # switch at run time
+
+Other simulators mount their routes with `register_routes("/crm", handler, scenarios)`.
+"""
+
+from .scenarios import API_PREFIX, DEMO_KEY, SCENARIOS, SimRequest, SimResponse
+from .server import SimulatorHandle, all_scenarios, register_routes, start_simulator
+
+__all__ = [
+    "API_PREFIX", "DEMO_KEY", "SCENARIOS", "SimRequest", "SimResponse", "SimulatorHandle", "all_scenarios",
+    "register_routes", "start_simulator",
+]

@@ -1,0 +1,206 @@
+"""A real HTTP server on 127.0.0.1 for the demo API, in a background thread.
+
+Routes: `/v2/...` is the CopyCar API (`scenarios.handle_api`); other prefixes can be mounted with
+`register_routes(prefix, handler)` (the CRM simulator in `simulator/crm.py` does so). A handler
+gets a `SimRequest` and returns a `SimResponse` (or None for 404).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import import_module
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .scenarios import API_PREFIX, DEFAULT_SLOW_DELAY_MS, SCENARIOS, SimRequest, SimResponse, handle_api
+
+Handler = Callable[[SimRequest], "SimResponse | None"]
+
+_ROUTES: dict[str, Handler] = {}
+_EXTRA_SCENARIOS: dict[str, tuple[str, str]] = {}
+MAX_REQUEST_BODY = 1024 * 1024
+# modules that mount further routes when imported (skipped while they do not exist)
+ROUTE_MODULES = ("copycar_assist.simulator.crm",)
+
+
+def register_routes(prefix: str, handler: Handler,
+                    scenarios: dict[str, tuple[str, str]] | Iterable[str] = ()) -> None:
+    """Mount `handler` for every path under `prefix` (e.g. "/crm"), with its own scenario names."""
+    prefix = "/" + prefix.strip("/")
+    if prefix == API_PREFIX:
+        raise ValueError(f"{API_PREFIX} is the CopyCar API's prefix")
+    _ROUTES[prefix] = handler
+    items = scenarios.items() if isinstance(scenarios, dict) else ((name, (name, name)) for name in scenarios)
+    for name, text in items:
+        _EXTRA_SCENARIOS[name] = tuple(text) if not isinstance(text, str) else (text, text)
+
+
+def all_scenarios() -> dict[str, tuple[str, str]]:
+    _load_route_modules()
+    return {**SCENARIOS, **_EXTRA_SCENARIOS}
+
+
+def _load_route_modules() -> None:
+    for name in ROUTE_MODULES:
+        try:
+            import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+class SimState:
+    """The scenario, its options and the request counters; shared by the handler threads."""
+
+    def __init__(self, scenario: str, **options: Any):
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.log: list[tuple[str, str, bool]] = []  # (method, path, whether a key was sent)
+        self.set(scenario, **options)
+
+    def set(self, scenario: str, *, delay_ms: int | None = None, rate_limit_after: int | None = None) -> None:
+        if scenario not in all_scenarios():
+            known = ", ".join(all_scenarios())
+            raise ValueError(f"unknown scenario {scenario!r}; known: {known}")
+        if delay_ms is not None and delay_ms < 0:
+            raise ValueError("delay_ms must be 0 or more")
+        with self.lock:
+            self.scenario = scenario
+            self.options = {"rate_limit_after": rate_limit_after or 0,
+                            "delay_ms": delay_ms if delay_ms is not None else
+                            (DEFAULT_SLOW_DELAY_MS if scenario == "slow" else 0)}
+            self.counts: dict[str, int] = {}
+
+    def begin(self, method: str, path: str, has_key: bool) -> tuple[str, int, dict[str, Any]]:
+        with self.lock:
+            self.counts[path] = n = self.counts.get(path, 0) + 1
+            self.log.append((method, path, has_key))
+            return self.scenario, n, dict(self.options)
+
+
+def _make_handler(state: SimState) -> type[BaseHTTPRequestHandler]:
+    class RequestHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "copycar-sim/1"
+        sys_version = ""
+
+        def log_message(self, format: str, *args: Any) -> None:  # no request lines on stderr
+            pass
+
+        def _serve(self) -> None:
+            parts = urlsplit(self.path)
+            path = parts.path
+            length = self.headers.get("Content-Length", "0")
+            size = int(length) if length.isdigit() else 0
+            if size > MAX_REQUEST_BODY:
+                self._send(SimResponse(413, {"error": "too_large"}), head=False)
+                return
+            body = self.rfile.read(size) if size else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            scenario, count, options = state.begin(self.command, path, "authorization" in headers)
+            req = SimRequest(self.command, path, dict(parse_qsl(parts.query)), headers, body, scenario, count, options)
+            if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+                resp: SimResponse | None = handle_api(req)
+            else:
+                handler = next((h for p, h in _ROUTES.items() if path == p or path.startswith(p + "/")), None)
+                resp = handler(req) if handler else None
+            if resp is None:
+                resp = SimResponse(404, {"error": "not_found"})
+            delay = options.get("delay_ms", 0) / 1000 + resp.delay_s
+            if delay > 0 and state.stopping.wait(delay):
+                self.close_connection = True  # shutting down: drop the connection, no answer
+                return
+            self._send(resp, head=self.command == "HEAD")
+
+        def _send(self, resp: SimResponse, head: bool) -> None:
+            body = resp.body
+            ctype = "text/plain; charset=utf-8"
+            if isinstance(body, (dict, list)):
+                body, ctype = json.dumps(body).encode(), "application/json"
+            elif isinstance(body, str):
+                body = body.encode()
+            body = body or b""
+            self.send_response(resp.status)
+            headers = {"Content-Type": ctype, **resp.headers}
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def _safe_serve(self) -> None:
+            try:
+                self._serve()
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _safe_serve
+
+    return RequestHandler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+
+class SimulatorHandle:
+    """A running simulator. `base_url` is the API's base URL (…/v2); stop() or use `with`."""
+
+    def __init__(self, scenario: str = "healthy", port: int = 0, host: str = "127.0.0.1", **options: Any):
+        self.state = SimState(scenario, **options)
+        self._server = _Server((host, port), _make_handler(self.state))
+        self.host, self.port = self._server.server_address[:2]
+        self.root_url = f"http://{self.host}:{self.port}"
+        self.base_url = f"{self.root_url}{API_PREFIX}"
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=f"copycar-sim:{self.port}", daemon=True)
+        self._thread.start()
+        self._stopped = False
+
+    @property
+    def scenario(self) -> str:
+        return self.state.scenario
+
+    def set_scenario(self, name: str, *, delay_ms: int | None = None, rate_limit_after: int | None = None) -> None:
+        """Switch scenario at run time; the request counters start again."""
+        self.state.set(name, delay_ms=delay_ms, rate_limit_after=rate_limit_after)
+
+    @property
+    def requests(self) -> list[tuple[str, str, bool]]:
+        with self.state.lock:
+            return list(self.state.log)
+
+    def request_count(self, path: str | None = None) -> int:
+        """How many requests arrived (to `path`, e.g. "/v2/verify", when given)."""
+        return sum(1 for _m, p, _k in self.requests if path is None or p == path)
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self.state.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=2)
+
+    def __enter__(self) -> SimulatorHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"SimulatorHandle({self.base_url!r}, scenario={self.scenario!r})"
+
+
+def start_simulator(scenario: str = "healthy", port: int = 0, *, delay_ms: int | None = None,
+                    rate_limit_after: int | None = None, host: str = "127.0.0.1") -> SimulatorHandle:
+    """Start the demo API on `host:port` (port 0: a free one) in a background thread."""
+    _load_route_modules()
+    return SimulatorHandle(scenario, port, host, delay_ms=delay_ms, rate_limit_after=rate_limit_after)
