@@ -61,6 +61,7 @@ class ParsedBody:
     sections: dict[str, Section] = field(default_factory=dict)
     causes: dict[str, dict[str, CauseText]] = field(default_factory=dict)  # lang -> id -> text
     problems: list[Problem] = field(default_factory=list)
+    seen: dict[str, set[str]] = field(default_factory=dict)  # lang -> section kinds present
 
 
 def _inline_text(tokens: list[Token], i: int) -> str:
@@ -123,9 +124,11 @@ def parse_body(path: Path, text: str, first_line: int) -> ParsedBody:
                 else:
                     out.sections[lang] = Section(line=file_line(tok))
                     out.causes[lang] = {}
+                    out.seen[lang] = set()
                     lang_starts.append((lang, tok.map[0] if tok.map else 0))
             elif level == 3 and lang:
                 kind = SECTION_HEADINGS.get(fold(title), "other")
+                out.seen[lang].add(kind)
                 cause = None
             elif level == 4 and lang and kind == "causes":
                 m = _CAUSE_HEADING.match(title)

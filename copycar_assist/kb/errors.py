@@ -13,10 +13,14 @@ class Problem:
     path: Path
     line: int | None
     message: str
+    # "error" (the knowledge is wrong) or "warning" (it works, but is not whole, e.g. an
+    # imported entry in one language only). Only `lint` produces warnings.
+    severity: str = "error"
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
-        return f"{where}: {self.message}"
+        tag = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{where}: {tag}{self.message}"
 
 
 class KnowledgeError(Exception):

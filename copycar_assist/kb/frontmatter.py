@@ -33,6 +33,18 @@ class Document:
         return None
 
 
+def toml_problem(path: Path, exc: tomllib.TOMLDecodeError, what: str = "invalid TOML",
+                 line_offset: int = 0) -> Problem:
+    """A Problem for a TOML syntax error, at the file line it names (Python 3.11's
+    TOMLDecodeError has no `lineno`: the position is only in the message)."""
+    msg = str(exc)
+    m = _TOML_POS.search(msg)
+    line = int(m.group(1)) + line_offset if m else None
+    col = f" (column {m.group(2)})" if m else ""
+    reason = _TOML_POS.sub("", msg).strip()
+    return Problem(path, line, f"{what}{col}: {reason}")
+
+
 def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem]]:
     lines = text.splitlines()
     if not lines or lines[0].strip() != "+++":
@@ -45,11 +57,6 @@ def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem
     try:
         meta = tomllib.loads("\n".join(meta_lines))
     except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = _TOML_POS.search(msg)
-        line = int(m.group(1)) + 1 if m else 1
-        col = f":{m.group(2)}" if m else ""
-        reason = _TOML_POS.sub("", msg).strip()
-        return None, [Problem(path, line, f"invalid TOML front matter{col and ' (column ' + col[1:] + ')'}: {reason}")]
+        return None, [toml_problem(path, exc, "invalid TOML front matter", line_offset=1)]
     body = "\n".join(lines[end + 1 :])
     return Document(path, meta, body, end + 2, meta_lines), []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -10,9 +11,13 @@ from typing import Any
 
 from .body import parse_body
 from .errors import KnowledgeError, Problem
-from .frontmatter import Document, parse_document
+from .frontmatter import Document, parse_document, toml_problem
 from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry
 from .support import SupportData, load_support
+
+LANG_HEADINGS = {"es": "Español", "en": "English"}
+REQUIRED_SECTIONS = {"es": {"symptoms": "Síntomas", "causes": "Causas"},
+                     "en": {"symptoms": "Symptoms", "causes": "Causes"}}
 
 
 def default_dir() -> Path:
@@ -54,19 +59,52 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise KnowledgeError([Problem(path, None, f"cannot read: {exc.strerror}")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise KnowledgeError([Problem(path, getattr(exc, "lineno", None), f"invalid TOML: {exc}")]) from None
+        raise KnowledgeError([toml_problem(path, exc)]) from None
+
+
+def _line_in(path: Path, needle: str) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((i for i, text in enumerate(lines, 1) if needle in text), None)
 
 
 def load_catalog(path: Path) -> dict[str, CheckSpec]:
     data = _read_toml(path)
-    out = {}
-    for cid, spec in data.get("checks", {}).items():
-        out[cid] = CheckSpec(cid, tuple(spec.get("tags", ())), spec.get("title", {}), tuple(spec.get("outcomes", ())))
+    out, problems = {}, []
+    table = data.get("checks", {})
+    if not isinstance(table, dict):
+        raise KnowledgeError([Problem(path, _line_in(path, "checks"), "'checks' must be a table of [checks.\"<id>\"]")])
+    for cid, spec in table.items():
+        outcomes = spec.get("outcomes") if isinstance(spec, dict) else None
+        if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
+            problems.append(Problem(path, _line_in(path, cid), f"check '{cid}' needs 'outcomes', a list of strings"))
+            continue
+        out[cid] = CheckSpec(cid, tuple(spec.get("tags", ())), spec.get("title", {}), tuple(outcomes))
+    if problems:
+        raise KnowledgeError(problems)
     return out
 
 
 def load_categories(path: Path) -> list[Category]:
-    return [Category(c["id"], c.get("title", {})) for c in _read_toml(path).get("categories", [])]
+    out = []
+    for n, c in enumerate(_read_toml(path).get("categories", [])):
+        if not isinstance(c, dict) or not isinstance(c.get("id"), str):
+            raise KnowledgeError([Problem(path, _line_in(path, "[[categories]]"), f"category #{n + 1} needs an 'id' (a string)")])
+        out.append(Category(c["id"], c.get("title", {})))
+    return out
+
+
+def data_path(root: Path, name: str) -> Path:
+    """`root/name`, or the shipped file when a knowledge dir (e.g. one made by `kb import`)
+    holds only entries."""
+    own = Path(root) / name
+    return own if own.exists() else default_dir() / name
+
+
+def entry_paths(root: Path) -> list[Path]:
+    return [p for p in sorted(Path(root).glob("*.md")) if p.name.upper() != "README.MD"]
 
 
 def _localized(doc: Document, value: Any, key: str, problems: list[Problem], required: bool = True) -> dict:
@@ -120,6 +158,17 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
 
     body = parse_body(path, doc.body, doc.body_line)
     problems.extend(body.problems)
+    languages = m.get("languages", list(LANGS))
+    if not isinstance(languages, list) or not languages or any(x not in LANGS for x in languages):
+        problems.append(Problem(path, doc.line_of(r"^languages\s*="), f"'languages' must be a non-empty list of {', '.join(LANGS)}"))
+        languages = list(LANGS)
+    for lang in languages:
+        if lang not in body.sections:
+            problems.append(Problem(path, doc.body_line, f"the '## {LANG_HEADINGS[lang]}' section ({lang}) is missing"))
+            continue
+        for kind, heading in REQUIRED_SECTIONS[lang].items():
+            if kind not in body.seen.get(lang, ()):
+                problems.append(Problem(path, body.sections[lang].line, f"the {lang} section has no '### {heading}' heading"))
 
     causes: list[Cause] = []
     raw_causes = m.get("causes", [])
@@ -131,6 +180,8 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         if not isinstance(rc, dict) or not isinstance(rc.get("id"), str):
             problems.append(Problem(path, line, "each [[causes]] needs an 'id'"))
             continue
+        # tomli-w writes short causes as an inline array: find the cause by its id then.
+        line = line or doc.line_of(rf'\bid\s*=\s*"{re.escape(rc["id"])}"')
         question = rc.get("question")
         if question is not None:
             question = _localized(doc, question, "question", problems)
@@ -148,11 +199,16 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
             if cid not in known:
                 problems.append(Problem(path, t.line, f"the body describes cause '{cid}', which [[causes]] does not declare"))
 
+    title = _localized(doc, m.get("title"), "title", problems)
+    if title:
+        absent = [lang for lang in languages if not title.get(lang)]
+        if absent:
+            problems.append(Problem(path, doc.line_of(r"^\[title\]|^title") or 2, f"'title' lacks language(s) {absent}"))
     entry = Entry(
         id=m.get("id", path.stem) if isinstance(m.get("id"), str) else path.stem,
         category=m.get("category", "") if isinstance(m.get("category"), str) else "",
         severity=m.get("severity", "MEDIUM") if isinstance(m.get("severity"), str) else "MEDIUM",
-        title=_localized(doc, m.get("title"), "title", problems),
+        title=title,
         checks=list(checks),
         causes=causes,
         outcomes=dict(outcomes),
@@ -166,36 +222,63 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
             "outcomes": doc.line_of(r"^\[outcomes\]") or 2,
             "title": doc.line_of(r"^\[title\]|^title") or 2,
             "category": doc.line_of(r"^category\s*=") or 2,
-            **{f"outcome:{k}": doc.line_of(rf'^"?{k}"?\s*=') or 2 for k in outcomes},
+            "related": doc.line_of(r"^related\s*=") or 2,
+            "severity": doc.line_of(r"^severity\s*=") or 2,
+            "body": doc.body_line,
+            **{f"outcome:{k}": doc.line_of(rf'^\s*"?{re.escape(k)}"?\s*=') or 2 for k in outcomes},
         },
     )
     return entry, problems
 
 
-def load_knowledge(root: Path | str | None = None) -> KnowledgeBase:
-    """Load and validate a knowledge directory. Raises KnowledgeError listing every problem."""
+def reference_problems(entry: Entry, checks: dict[str, CheckSpec]) -> list[Problem]:
+    """Check ids and outcome keys ("<check>.<outcome>") that the catalogue does not know."""
+    out = []
+    for cid in entry.checks:
+        if cid not in checks:
+            out.append(Problem(entry.path, entry.line_of.get("checks"), f"unknown check '{cid}' (not in checks.toml)"))
+    for key in entry.outcomes:
+        check_id, _, outcome = key.rpartition(".")
+        line = entry.line_of.get(f"outcome:{key}")
+        spec = checks.get(check_id)
+        if spec is None:
+            out.append(Problem(entry.path, line, f"outcome '{key}' names unknown check '{check_id}' (keys are \"<check>.<outcome>\")"))
+        elif outcome not in spec.outcomes:
+            out.append(Problem(entry.path, line, f"'{outcome}' is not an outcome of {check_id} (it has: {', '.join(spec.outcomes)})"))
+    return out
+
+
+@dataclass
+class Scan:
+    """Everything read from a knowledge dir, with every problem found; nothing raised."""
+
+    root: Path
+    entries: dict[str, Entry]
+    checks: dict[str, CheckSpec]
+    categories: list[Category]
+    support: SupportData | None
+    problems: list[Problem]
+
+
+def scan_knowledge(root: Path | str | None = None) -> Scan:
+    """Read a knowledge directory and collect (never raise) every structural problem."""
     root = Path(root) if root is not None else default_dir()
-    if not root.is_dir():
-        raise KnowledgeError([Problem(root, None, "knowledge directory not found")])
     problems: list[Problem] = []
-    # A knowledge dir made by `kb import` may hold only entries: fall back to the shipped data.
-    shipped = default_dir()
-
-    def data_file(name: str) -> Path:
-        own = root / name
-        return own if own.exists() else shipped / name
-
-    checks = load_catalog(data_file("checks.toml"))
-    categories = load_categories(data_file("categories.toml"))
-    support = load_support(data_file("support.toml"))
-
-    entries: dict[str, Entry] = {}
-    paths = sorted(root.glob("*.md"))
-    if root != shipped and not paths:
+    scan = Scan(root, {}, {}, [], None, problems)
+    if not root.is_dir():
+        problems.append(Problem(root, None, "knowledge directory not found"))
+        return scan
+    for name, loader, attr in (("checks.toml", load_catalog, "checks"),
+                               ("categories.toml", load_categories, "categories"),
+                               ("support.toml", load_support, "support")):
+        try:
+            setattr(scan, attr, loader(data_path(root, name)))
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+    paths = entry_paths(root)
+    if not paths:
         problems.append(Problem(root, None, "no entries (*.md) in this knowledge directory"))
     for path in paths:
-        if path.name.upper() == "README.MD":
-            continue
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -203,10 +286,19 @@ def load_knowledge(root: Path | str | None = None) -> KnowledgeBase:
             continue
         entry, found = parse_entry(path, text)
         problems.extend(found)
-        if entry is not None:
-            if entry.id in entries:
-                problems.append(Problem(path, 2, f"duplicate entry id '{entry.id}'"))
-            entries[entry.id] = entry
-    if problems:
-        raise KnowledgeError(problems)
-    return KnowledgeBase(root, entries, checks, categories, support)
+        if entry is None:
+            continue
+        if entry.id in scan.entries:
+            problems.append(Problem(path, entry.line_of.get("id", 2), f"duplicate entry id '{entry.id}'"))
+        scan.entries[entry.id] = entry
+        if scan.checks:
+            problems.extend(reference_problems(entry, scan.checks))
+    return scan
+
+
+def load_knowledge(root: Path | str | None = None) -> KnowledgeBase:
+    """Load and validate a knowledge directory. Raises KnowledgeError listing every problem."""
+    scan = scan_knowledge(root)
+    if scan.problems or scan.support is None:
+        raise KnowledgeError(scan.problems)
+    return KnowledgeBase(scan.root, scan.entries, scan.checks, scan.categories, scan.support)

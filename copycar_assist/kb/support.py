@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import KnowledgeError, Problem
+from .frontmatter import toml_problem
 from .model import SEVERITIES, Localized
 
 CHANNELS = ("email", "chat", "phone", "sms")
@@ -81,7 +82,7 @@ def load_support(path: Path) -> SupportData:
     try:
         data: dict[str, Any] = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        raise KnowledgeError([Problem(path, getattr(exc, "lineno", None), f"invalid TOML: {exc}")]) from None
+        raise KnowledgeError([toml_problem(path, exc)]) from None
     problems: list[Problem] = []
 
     def need(section: dict, key: str, kind: type | tuple, where: str) -> Any:

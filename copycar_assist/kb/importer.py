@@ -1,0 +1,162 @@
+"""`kb import`: turn a guide written like ours into knowledge entries, usable at once with
+`--kb DIR`.
+
+What the import can and cannot know:
+- An entry holds the guide's language only (`languages = ["es"]`), with both language
+  sections only when the guide has both. `kb lint` warns about a one-language entry.
+- A guide lists its solutions per error, not per cause, so every cause gets the error's whole
+  ordered list; the file says so (a note under the causes, and `[imported].note`).
+- No check can tell imported causes apart: each cause gets a yes/no question built from its
+  text, so the decision tree stays walkable. Severity is MEDIUM until someone decides.
+- Categories come from the enclosing headings. They are written to the out dir's
+  `categories.toml` (created, or extended without touching what is there), so the imported
+  knowledge is whole on its own and `kb lint` keeps "the category exists" an error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+
+import tomli_w
+
+from .guide import GuideEntry, read_guide, slugify
+
+_WORDS = {
+    "es": {"lang": "Español", "symptoms": "Síntomas", "causes": "Causas", "code": "Código",
+           "question": "¿Se da esto en tu caso: {cause}?",
+           "note": "Importado de la guía, que da las soluciones por error y no por causa: cada "
+                   "causa lleva la lista completa de soluciones, en su orden."},
+    "en": {"lang": "English", "symptoms": "Symptoms", "causes": "Causes", "code": "Code",
+           "question": "Does this apply in your case: {cause}?",
+           "note": "Imported from the guide, which gives its solutions per error, not per cause: "
+                   "every cause carries the full list of solutions, in order."},
+}
+_HTTP_CODE = re.compile(r"\b[1-5]\d\d\b")
+_QUOTED = re.compile(r"[\"“«]([^\"”»]{3,80})[\"”»]")
+
+
+class GuideImportError(Exception):
+    """The import cannot go ahead (nothing was written)."""
+
+
+def cause_ids(causes: list[str]) -> list[str]:
+    """Stable, unique slug ids for cause texts, in order."""
+    seen: dict[str, int] = {}
+    out = []
+    for text in causes:
+        base = slugify(text, limit=48)
+        seen[base] = seen.get(base, 0) + 1
+        out.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return out
+
+
+def _lower_first(text: str) -> str:
+    """'Plan insuficiente.' → 'plan insuficiente' (but 'API key' stays 'API key')."""
+    text = text.strip().rstrip(".?!")
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _fence_for(code: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+", code)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def render_entry(g: GuideEntry, source: str | None = None) -> str:
+    """The entry file (TOML front matter written by tomli-w, then the Markdown body)."""
+    w = _WORDS[g.lang]
+    ids = cause_ids(g.causes)
+    codes = sorted(set(_HTTP_CODE.findall(" ".join(g.symptoms))))
+    aliases = list({a.casefold(): a for a in reversed(
+        [g.title, *_QUOTED.findall(" ".join(g.symptoms)), *g.symptoms])}.values())[::-1]
+    meta = {
+        "id": g.id,
+        "category": g.category,
+        "severity": "MEDIUM",
+        "languages": [g.lang],
+        "checks": [],
+        "related": [],
+        "title": {g.lang: g.title},
+        "aliases": {g.lang: aliases},
+        "keywords": {g.lang: [], "codes": codes},
+        "causes": [{"id": cid, "question": {g.lang: w["question"].format(cause=_lower_first(text))}}
+                   for cid, text in zip(ids, g.causes)],
+        "outcomes": {},
+        "imported": {"source": source or "", "line": g.line, "note": w["note"]},
+    }
+    body = [f"## {w['lang']}", "", f"### {w['symptoms']}", ""]
+    body += [f"- {s}" for s in g.symptoms]
+    body += ["", f"### {w['causes']}", "", f"> {w['note']}", ""]
+    for cid, text in zip(ids, g.causes):
+        body += [f"#### `{cid}` — {text}", ""]
+        body += [f"{n}. {step}" for n, step in enumerate(g.solutions, 1)]
+        body.append("")
+    if g.code:
+        body += [f"### {w['code']}", ""]
+        if g.code_caption:
+            body += [g.code_caption[:1].upper() + g.code_caption[1:].lower() + ":", ""]
+        for block in g.code:
+            fence = _fence_for(block.code)
+            body += [f"{fence}{block.lang}", block.code.rstrip("\n"), fence, ""]
+    return "+++\n" + tomli_w.dumps(meta) + "+++\n\n" + "\n".join(body).rstrip() + "\n"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _categories_text(out_dir: Path, entries: list[GuideEntry]) -> str | None:
+    """New content for out_dir/categories.toml with the guide's categories added, or None."""
+    path = out_dir / "categories.toml"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        known = {c.get("id") for c in tomllib.loads(old).get("categories", [])}
+    except tomllib.TOMLDecodeError as exc:
+        raise GuideImportError(f"{path}: cannot add the guide's categories, invalid TOML: {exc}") from None
+    new, seen = [], set(known)
+    for g in entries:
+        if g.category not in seen:
+            seen.add(g.category)
+            new.append({"id": g.category, "title": {g.lang: g.category_title}})
+    if not new:
+        return None
+    head = old.rstrip() + "\n\n" if old.strip() else "# Categories of the imported entries (kb import).\n"
+    return head + tomli_w.dumps({"categories": new})
+
+
+def import_guide(markdown_text: str, out_dir: Path | str, *, source: str | None = None,
+                 overwrite: bool = False) -> list[Path]:
+    """Write one entry file per error of the guide into `out_dir` (created if needed) and add
+    the guide's categories to its categories.toml. Returns the entry files, in guide order.
+    Raises GuideImportError, before writing anything, when an entry file exists and
+    `overwrite` is false."""
+    out_dir = Path(out_dir)
+    entries = read_guide(markdown_text)
+    seen: dict[str, int] = {}
+    for g in entries:  # two errors with the same title: keep both
+        seen[g.id] = seen.get(g.id, 0) + 1
+        if seen[g.id] > 1:
+            g.id = f"{g.id}-{seen[g.id]}"
+    targets = [out_dir / f"{g.id}.md" for g in entries]
+    clash = [str(p) for p in targets if p.exists()]
+    if clash and not overwrite:
+        raise GuideImportError(f"would overwrite {', '.join(clash)} (use --force to replace)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    categories = _categories_text(out_dir, entries)
+    for g, path in zip(entries, targets):
+        _write_atomic(path, render_entry(g, source))
+    if categories is not None:
+        _write_atomic(out_dir / "categories.toml", categories)
+    return targets
