@@ -1,0 +1,201 @@
+"""`copycar-assist kb list|show|lint|import`: look at, check and extend the knowledge base.
+
+    kb list [--json] [--lang es|en]   every entry: id, severity, category, title
+    kb show ID [--lang es|en]         one entry as plain text: symptoms, causes with their
+                                      steps, pitfalls, code
+    kb lint [DIR]                     prove the decision tree is whole; one `file:line: message`
+                                      line per problem on stdout, a summary on stderr;
+                                      exit 0 when there is no error (warnings allowed), else 1
+    kb import GUIDE.md --out DIR      one entry file per error of a guide written like ours
+
+The global `--kb DIR` selects the knowledge base of list, show and lint (lint also takes DIR).
+An unknown id exits 3 and names the closest ids.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+_LABELS = {
+    "es": {"category": "Categoría", "severity": "Severidad", "checks": "Comprobaciones",
+           "symptoms": "Síntomas", "causes": "Causas", "pitfalls": "Errores frecuentes",
+           "code": "Código", "steps": "Pasos", "found_by": "lo detecta", "question": "pregunta",
+           "only": "(esta entrada solo está en {langs})", "none": "ninguna"},
+    "en": {"category": "Category", "severity": "Severity", "checks": "Checks",
+           "symptoms": "Symptoms", "causes": "Causes", "pitfalls": "Pitfalls",
+           "code": "Code", "steps": "Steps", "found_by": "found by", "question": "question",
+           "only": "(this entry exists in {langs} only)", "none": "none"},
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("kb", help="list, show, lint or import knowledge entries",
+                              description="Look at, check and extend the knowledge base.")
+    sub = p.add_subparsers(dest="kb_action", metavar="ACTION")
+    sub.required = True
+    lang = {"choices": ("es", "en"), "default": argparse.SUPPRESS,
+            "help": "language of the text (default: the global --lang, else en)"}
+
+    ls = sub.add_parser("list", help="list every entry")
+    ls.add_argument("--json", action="store_true", help="print JSON only")
+    ls.add_argument("--lang", **lang)
+    ls.set_defaults(handler=_list)
+
+    sh = sub.add_parser("show", help="show one entry as plain text")
+    sh.add_argument("id", metavar="ID")
+    sh.add_argument("--lang", **lang)
+    sh.set_defaults(handler=_show)
+
+    li = sub.add_parser("lint", help="check that the decision tree is whole")
+    li.add_argument("dir", metavar="DIR", nargs="?", help="knowledge dir (default: --kb, else the shipped one)")
+    li.add_argument("--json", action="store_true", help="print JSON only")
+    li.set_defaults(handler=_lint)
+
+    im = sub.add_parser("import", help="turn a guide into entry files")
+    im.add_argument("guide", metavar="GUIDE.md")
+    im.add_argument("--out", metavar="DIR", required=True, help="where to write the entries")
+    im.add_argument("--force", action="store_true", help="replace entry files that exist")
+    im.set_defaults(handler=_import)
+
+
+def _lang(args: argparse.Namespace) -> str:
+    return getattr(args, "lang", None) or "en"
+
+
+def _list(args: argparse.Namespace) -> int:
+    from copycar_assist.cli import load_kb_or_exit
+    from copycar_assist.kb import pick
+    from copycar_assist.textsafe import one_line
+
+    kb = load_kb_or_exit(args)
+    lang = _lang(args)
+    rows = [{"id": e.id, "title": pick(e.title, lang, e.id), "category": e.category, "severity": e.severity}
+            for e in sorted(kb.entries.values(), key=lambda e: e.id)]
+    if args.json:
+        print(json.dumps({"entries": rows}, ensure_ascii=False, indent=2))
+        return 0
+    width = max((len(r["id"]) for r in rows), default=2)
+    cat_width = max((len(r["category"]) for r in rows), default=8)
+    for r in rows:
+        print(f"{r['id']:<{width}}  {r['severity']:<8}  {one_line(r['category']):<{cat_width}}  {one_line(r['title'])}")
+    return 0
+
+
+def _unknown_id(entry_id: str, ids: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(entry_id, ids, n=5, cutoff=0.5)
+    close += [i for i in ids if entry_id and entry_id in i and i not in close]
+    if close:
+        return f"no entry '{entry_id}'. Did you mean: {', '.join(close[:5])}?"
+    return f"no entry '{entry_id}'. Known ids: {', '.join(sorted(ids))}"
+
+
+def _show(args: argparse.Namespace) -> int:
+    from copycar_assist.cli import UsageError, load_kb_or_exit
+    from copycar_assist.kb.tree import DecisionTree
+    from copycar_assist.textsafe import one_line
+
+    kb = load_kb_or_exit(args)
+    if args.id not in kb.entries:
+        raise UsageError(_unknown_id(one_line(args.id, 80), list(kb.entries)))
+    print(render_entry_text(DecisionTree(kb), args.id, _lang(args)))
+    return 0
+
+
+def render_entry_text(tree, entry_id: str, lang: str) -> str:
+    """A readable plain-text page for one entry (text from the files is made inert)."""
+    from copycar_assist.kb import pick
+    from copycar_assist.textsafe import clean, one_line
+
+    entry = tree.entry(entry_id)
+    langs = entry.languages()
+    shown = lang if lang in langs else (langs[0] if langs else lang)
+    w = _LABELS[lang]
+    category = tree.kb.category(entry.category)
+    out = [f"{one_line(pick(entry.title, shown, entry.id))}  ({entry.id})"]
+    if shown != lang:
+        out.append(w["only"].format(langs=", ".join(langs)))
+    out.append(f"{w['category']}: {one_line(pick(category.title, lang, entry.category) if category else entry.category)}"
+               f"    {w['severity']}: {entry.severity}")
+    out.append(f"{w['checks']}: {', '.join(entry.checks) or w['none']}")
+    section = entry.sections.get(shown)
+    out += ["", w["symptoms"]] + [f"  - {one_line(s, 400)}" for s in tree.symptoms(entry_id, shown)]
+    out += ["", w["causes"]]
+    for n, cause in enumerate(entry.causes, 1):
+        out.append(f"  {n}. {one_line(pick(cause.title, shown, cause.id), 200)}  [{cause.id}]")
+        found = tree.reached_by(entry_id, cause.id)
+        if found:
+            out.append(f"     {w['found_by']}: {', '.join(found)}")
+        if cause.question:
+            out.append(f"     {w['question']}: {one_line(pick(cause.question, shown), 400)}")
+        explanation = clean(cause.explanation.get(shown, "")).strip()
+        out += [f"     {line}" for line in explanation.splitlines()]
+        steps = tree.steps(entry_id, cause.id, shown)
+        if steps:
+            out.append(f"     {w['steps']}:")
+            out += [f"       {i}. {one_line(s, 400)}" for i, s in enumerate(steps, 1)]
+    if section and section.pitfalls:
+        out += ["", w["pitfalls"]] + [f"  - {one_line(p, 400)}" for p in section.pitfalls]
+    if section and section.code:
+        out += ["", w["code"]]
+        for block in section.code:
+            out.append(f"  --- {one_line(block.lang, 40) or 'text'} ---")
+            out += [f"  {line}" for line in clean(block.code).rstrip("\n").splitlines()]
+            out.append("  ---")
+    return "\n".join(out)
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from copycar_assist.kb.lint import lint
+    from copycar_assist.textsafe import one_line
+
+    target = args.dir or args.kb
+    problems = lint(target)
+    n_err = sum(p.severity == "error" for p in problems)
+    n_warn = len(problems) - n_err
+    if args.json:
+        print(json.dumps({
+            "problems": [{"file": str(p.path), "line": p.line, "severity": p.severity, "message": p.message}
+                         for p in problems],
+            "errors": n_err, "warnings": n_warn,
+        }, ensure_ascii=False, indent=2))
+    else:
+        for p in problems:
+            print(one_line(str(p), 1000))
+        where = target or "the shipped knowledge"
+        print(f"kb lint: {n_err} error(s), {n_warn} warning(s) in {where}", file=sys.stderr)
+    return 1 if n_err else 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from copycar_assist.cli import UsageError
+    from copycar_assist.kb.importer import GuideImportError, import_guide
+    from copycar_assist.kb.lint import lint
+
+    try:
+        with open(args.guide, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {args.guide}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        written = import_guide(text, args.out, source=args.guide, overwrite=args.force)
+    except GuideImportError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+    if not written:
+        print(f"kb import: no errors found in {args.guide} (an error is a heading followed by "
+              f"SYMPTOMS and CAUSES or SOLUTIONS lists)", file=sys.stderr)
+        return 1
+    for path in written:
+        print(path)
+    problems = lint(args.out)
+    errors = [p for p in problems if p.severity == "error"]
+    for p in errors:
+        print(p, file=sys.stderr)
+    print(f"kb import: {len(written)} entries written to {args.out}; "
+          f"use them with `copycar-assist --kb {args.out} …`", file=sys.stderr)
+    return 1 if errors else 0
