@@ -1,0 +1,118 @@
+"""The prepared knowledge: every entry's phrases (titles, aliases, keywords, symptoms, causes, in
+both languages) turned once into matching keys with weights, inverted for fast lookup.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .codes import find_codes, norm_code
+from .lexicon import Lexicon
+from .text import plain, tokenize
+
+# How much a phrase says about its entry, by where it comes from.
+FIELD_WEIGHTS = {
+    "title": 1.0, "alias": 1.0, "keyword": 1.0, "code": 1.0,
+    "symptom": 0.8, "cause": 0.7, "explanation": 0.3,
+}
+REPEAT_BONUS, REPEAT_CAP = 0.1, 3  # a key named in several phrases weighs a little more
+
+
+@dataclass
+class Index:
+    ids: list[str]
+    titles: list[dict[str, str]]
+    postings: dict[str, dict[int, float]]  # key -> entry index -> weight (0-1.3)
+    idf: dict[str, float]
+    surfaces: dict[str, str]  # folded word seen in the knowledge -> its key (for typos)
+    codes: dict[str, set[int]]  # normalised code -> entries
+    families: dict[str, set[int]]  # "5xx" -> entries naming any 5xx code
+    lang_of: dict[str, str]  # folded word used by only one language -> "es" | "en"
+    phrases: list[list[tuple[str, str]]] = field(default_factory=list)  # per entry: (kind, text)
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+
+def entry_phrases(entry) -> Iterator[tuple[str, str, str | None]]:
+    """(kind, text, lang) for every phrase of a knowledge entry."""
+    for lang, text in (entry.title or {}).items():
+        yield "title", text, lang
+    for lang, items in (entry.aliases or {}).items():
+        for text in items:
+            yield "alias", text, lang
+    for lang, items in (entry.keywords or {}).items():
+        kind = "code" if lang == "codes" else "keyword"
+        for text in items:
+            yield kind, text, None if kind == "code" else lang
+    for lang, section in (entry.sections or {}).items():
+        for text in section.symptoms:
+            yield "symptom", text, lang
+    for cause in entry.causes:
+        for lang, text in (cause.title or {}).items():
+            yield "cause", text, lang
+        for lang, text in (cause.explanation or {}).items():
+            yield "explanation", text, lang
+
+
+def build_index(entries: Iterable, lexicon: Lexicon) -> Index:
+    ids: list[str] = []
+    titles: list[dict[str, str]] = []
+    weights: dict[str, dict[int, float]] = defaultdict(dict)
+    counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    surfaces: dict[str, str] = {}
+    codes: dict[str, set[int]] = defaultdict(set)
+    families: dict[str, set[int]] = defaultdict(set)
+    word_langs: dict[str, set[str]] = defaultdict(set)
+    phrases: list[list[tuple[str, str]]] = []
+
+    for n, entry in enumerate(entries):
+        ids.append(entry.id)
+        titles.append(dict(entry.title or {}))
+        mine: list[tuple[str, str]] = []
+        for kind, text, lang in entry_phrases(entry):
+            if not isinstance(text, str) or not text.strip():
+                continue
+            fw = FIELD_WEIGHTS[kind]
+            text = plain(text)
+            if kind != "explanation":
+                mine.append((kind, text))
+            if kind == "code":
+                c = norm_code(text)
+                codes[c].add(n)
+                fam = c[0] + "xx" if len(c) == 3 and c[0] in "45" and (c[1:].isdigit() or c[1:] == "xx") else None
+                if fam:
+                    families[fam].add(n)
+            else:
+                if kind != "explanation":
+                    for code in find_codes(text):
+                        codes[code.code].add(n)
+            tokens = tokenize(text)
+            words = [t.word for t in tokens]
+            for w in words:
+                if lang and w.isalpha():
+                    word_langs[w].add(lang)
+            for term in lexicon.terms(words):
+                key = term.key
+                if fw > weights[key].get(n, 0.0):
+                    weights[key][n] = fw
+                counts[key][n] += 1
+                if term.first == term.last:
+                    w = words[term.first]
+                    if w.isalpha() and len(w) >= 4:
+                        surfaces.setdefault(w, key)
+        phrases.append(mine)
+
+    postings: dict[str, dict[int, float]] = {}
+    for key, per in weights.items():
+        postings[key] = {
+            n: w + REPEAT_BONUS * min(counts[key][n] - 1, REPEAT_CAP) for n, w in per.items()
+        }
+    total = max(len(ids), 1)
+    idf = {key: math.log(1.0 + total / len(per)) for key, per in postings.items()}
+    lang_of = {w: next(iter(ls)) for w, ls in word_langs.items() if len(ls) == 1}
+    return Index(ids, titles, postings, idf, surfaces, dict(codes), dict(families), lang_of, phrases)

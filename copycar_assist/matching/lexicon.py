@@ -1,0 +1,100 @@
+"""The matcher's word knowledge: stop words, weak words and bilingual concepts (data files in
+`matching/data/`), loaded once, and the analysis that turns tokens into matching terms.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .text import Token, fold, stem
+
+_MIN_PREFIX = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A matching unit: a concept ("@email") or a stemmed word, and the tokens it came from."""
+
+    key: str
+    first: int  # index of its first token
+    last: int  # index of its last token (multi-word concepts span several)
+    weak: bool = False
+
+
+def _load(name: str) -> dict:
+    data = resources.files("copycar_assist.matching").joinpath("data", name).read_text("utf-8")
+    return tomllib.loads(data)
+
+
+class Lexicon:
+    def __init__(self, stopwords: dict, weak: dict, synonyms: dict) -> None:
+        self.stop_es = frozenset(stopwords.get("es", ()))
+        self.stop_en = frozenset(stopwords.get("en", ()))
+        self.noise = frozenset(stopwords.get("noise", ()))
+        self.stop = self.stop_es | self.stop_en | self.noise
+        self.weak = frozenset(weak.get("words", ()))
+        self.exact: dict[str, str] = {}
+        self.prefix: dict[str, str] = {}
+        self.multi: dict[tuple[str, ...], str] = {}
+        for concept, forms in synonyms.get("concepts", {}).items():
+            key = "@" + concept
+            for form in forms:
+                form = fold(form).strip()
+                words = tuple(form.split())
+                if len(words) > 1:
+                    self.multi[words] = key
+                elif form.endswith("*") and len(form) > _MIN_PREFIX:
+                    self.prefix[form[:-1]] = key
+                elif form:
+                    self.exact[form] = key
+        self.max_multi = max((len(k) for k in self.multi), default=1)
+        self.key_of = lru_cache(maxsize=16384)(self._key_of)
+
+    def _key_of(self, word: str) -> str:
+        """The matching key of one folded word: its concept, else its stem."""
+        hit = self.exact.get(word)
+        if hit:
+            return hit
+        for n in range(len(word), _MIN_PREFIX - 1, -1):
+            hit = self.prefix.get(word[:n])
+            if hit:
+                return hit
+        return stem(word)
+
+    def is_concept_word(self, word: str) -> bool:
+        return self.key_of(word).startswith("@")
+
+    def terms(self, tokens: list[Token] | list[str]) -> list[Term]:
+        """Terms of a token sequence: multi-word concepts first (longest), then single words;
+        stop words and noise dropped. Weak words are kept and flagged."""
+        words = [t.word if isinstance(t, Token) else t for t in tokens]
+        out: list[Term] = []
+        i, n = 0, len(words)
+        while i < n:
+            for size in range(min(self.max_multi, n - i), 1, -1):
+                key = self.multi.get(tuple(words[i:i + size]))
+                if key:
+                    out.append(Term(key, i, i + size - 1))
+                    i += size
+                    break
+            else:
+                w = words[i]
+                if w in self.exact or w not in self.stop:
+                    if len(w) > 1 or w.isdigit():
+                        out.append(Term(self.key_of(w), i, i, w in self.weak))
+                i += 1
+        return out
+
+    def language_votes(self, words: list[str]) -> tuple[int, int]:
+        """(Spanish, English) stop-word hits."""
+        es = sum(1 for w in words if w in self.stop_es and w not in self.stop_en)
+        en = sum(1 for w in words if w in self.stop_en and w not in self.stop_es)
+        return es, en
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return Lexicon(_load("stopwords.toml"), _load("weak.toml"), _load("synonyms.toml"))

@@ -1,0 +1,231 @@
+"""The symptom matcher: free text (Spanish or English, typos, pasted errors) -> knowledge entries.
+
+How an entry is scored:
+
+* The query becomes terms (`lexicon.terms`): bilingual concepts and stemmed words. A term the
+  knowledge does not know is tried as a typo (rapidfuzz OSA distance against the knowledge's
+  words) and as two glued words ("ratelimit").
+* Each term found in an entry adds `idf x field weight` to the entry's evidence: a word every
+  entry uses ("api") says little; a title or alias counts more than an explanation.
+* Codes and exception names (401, 5xx, 535, SMTPAuthenticationError, invalid_api_key) that the
+  knowledge lists are strong evidence.
+* Coverage: how much of what the query says the entry explains. Words the knowledge never uses
+  ("impresora", "wallpaper") pull the score down, which is what makes the matcher abstain on
+  out-of-scope text instead of forcing it onto the entry that shares one word.
+
+score = 100 x (1 - exp(-evidence / K)) x coverage ** GAMMA. `best` is None below CONFIDENT;
+`ambiguous` is set when the runner-up is within AMBIGUOUS_GAP points.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from copycar_assist.kb.model import pick
+
+from .codes import find_codes, norm_code
+from .index import Index, build_index
+from .language import detect_language
+from .lexicon import Lexicon, default_lexicon
+from .result import Match, MatchResult
+from .text import prepare, tokenize
+
+
+@dataclass(frozen=True)
+class Tuning:
+    k: float = 2.5  # evidence at which the score reaches 63 % of its coverage ceiling
+    gamma: float = 1.0  # how hard unexplained words pull the score down
+    confident: float = 40.0  # below this, best is None
+    ambiguous_gap: float = 8.0  # top two closer than this (both confident-ish) -> ambiguous
+    unknown_weight: float = 1.0  # weight of a word the knowledge never uses
+    weak_factor: float = 0.3  # generic words ("error", "no funciona")
+    number_weight: float = 0.2  # a bare number that is not a known code
+    code_weight: float = 3.0  # a known code or exception name
+    family_weight: float = 1.5  # a code known only by its family (503 -> 5xx)
+    typo_quality: float = 0.8
+    split_quality: float = 0.9
+    min_score: float = 5.0  # matches below this are not listed
+
+
+@dataclass
+class _Acc:
+    evidence: float = 0.0
+    covered: float = 0.0
+    why: list | None = None  # (contribution, start, end)
+
+
+class Matcher:
+    """Prepared once per knowledge base; `match()` is cheap enough for every keystroke."""
+
+    def __init__(self, kb, *, lexicon: Lexicon | None = None, tuning: Tuning | None = None) -> None:
+        self.lexicon = lexicon or default_lexicon()
+        self.tuning = tuning or Tuning()
+        entries = kb.entries.values() if hasattr(kb, "entries") else kb
+        self.index: Index = build_index(entries, self.lexicon)
+        for form, key in self.lexicon.exact.items():
+            if key in self.index.postings and len(form) >= 4 and form.isalpha():
+                self.index.surfaces.setdefault(form, key)
+        self._surface_list = list(self.index.surfaces)
+        self._fuzzy_cache: dict[str, tuple[tuple[str, float], ...]] = {}
+
+    def with_tuning(self, **changes) -> Matcher:
+        """A matcher sharing this one's prepared index, with other tuning (benchmarks)."""
+        other = object.__new__(Matcher)
+        other.__dict__.update(self.__dict__)
+        other.tuning = replace(self.tuning, **changes)
+        return other
+
+    # -- public API -----------------------------------------------------------------------
+
+    def detect_language(self, text: str) -> str:
+        text = prepare(text)
+        return detect_language(text, [t.word for t in tokenize(text)], self.lexicon, self.index.lang_of)
+
+    def match(self, text: str, limit: int = 5, *, lang: str | None = None) -> MatchResult:
+        query = prepare(text)
+        tokens = tokenize(query)
+        words = [t.word for t in tokens]
+        language = detect_language(query, words, self.lexicon, self.index.lang_of)
+        out_lang = lang if lang in ("es", "en") else language
+        scored = self._score(query, tokens, words)
+        t = self.tuning
+        ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        limit = max(0, min(int(limit), self.index.size))
+        matches = [
+            Match(self.index.ids[n], pick(self.index.titles[n], out_lang, self.index.ids[n]), round(s, 1), why)
+            for n, (s, why) in ranked[:limit] if s >= t.min_score
+        ]
+        top = ranked[0][1][0] if ranked else 0.0
+        second = ranked[1][1][0] if len(ranked) > 1 else 0.0
+        best = self.index.ids[ranked[0][0]] if ranked and top >= t.confident else None
+        ambiguous = best is not None and second >= t.confident * 0.8 and top - second < t.ambiguous_gap
+        return MatchResult(query, language, best, matches, ambiguous)
+
+    # -- scoring --------------------------------------------------------------------------
+
+    def _resolve(self, word: str, key: str) -> tuple[tuple[str, float], ...]:
+        """Keys the index knows for one query term, with a quality (1 exact, less for typos)."""
+        if key in self.index.postings:
+            return ((key, 1.0),)
+        if not word.isalpha() or len(word) < 4 or key.startswith("@"):
+            return ()
+        hit = self._fuzzy_cache.get(word)
+        if hit is not None:
+            return hit
+        t = self.tuning
+        found: tuple[tuple[str, float], ...] = ()
+        best = process.extractOne(word, self._surface_list, scorer=OSA.distance,
+                                  score_cutoff=1 if len(word) < 8 else 2)
+        if best is not None:
+            found = ((self.index.surfaces[best[0]], t.typo_quality),)
+        elif len(word) >= 7:
+            key_of, postings = self.lexicon.key_of, self.index.postings
+            for i in range(3, len(word) - 2):
+                a, b = key_of(word[:i]), key_of(word[i:])
+                if a in postings and b in postings:
+                    found = ((a, t.split_quality), (b, t.split_quality))
+                    break
+        if len(self._fuzzy_cache) > 4096:
+            self._fuzzy_cache.clear()
+        self._fuzzy_cache[word] = found
+        return found
+
+    def _score(self, query: str, tokens, words) -> dict[int, tuple[float, list[str]]]:
+        t, idx = self.tuning, self.index
+        accs: dict[int, _Acc] = {}
+        total = 0.0
+
+        def credit(n: int, amount: float, cover: float, start: int, end: int) -> None:
+            acc = accs.get(n)
+            if acc is None:
+                acc = accs[n] = _Acc(why=[])
+            acc.evidence += amount
+            acc.covered += cover
+            acc.why.append((amount, start, end))
+
+        # Strong evidence: codes and exception names, and words the knowledge lists as codes.
+        code_spans: set[int] = set()
+        seen_codes: set[str] = set()
+        candidates = [(c.code, c.start, c.end, c.family) for c in find_codes(query)]
+        for i, tok in enumerate(tokens):
+            for size in (1, 2, 3):
+                if i + size <= len(tokens):
+                    c = norm_code("".join(words[i:i + size]))
+                    if c in idx.codes and not c.isdigit():
+                        candidates.append((c, tok.start, tokens[i + size - 1].end, None))
+        for code, start, end, family in candidates:
+            if code in seen_codes:
+                continue
+            seen_codes.add(code)
+            owners, weight = idx.codes.get(code), t.code_weight
+            if not owners and family:
+                owners, weight = idx.families.get(family), t.family_weight
+            if code.isdigit() or family:
+                code_spans.add(start)
+            if not owners:
+                continue
+            share = weight / len(owners)
+            total += share
+            for n in owners:
+                credit(n, share, share, start, end)
+
+        # Terms: concepts and words.
+        seen_keys: set[str] = set()
+        for term in self.lexicon.terms(words):
+            first, last = tokens[term.first], tokens[term.last]
+            if first.start in code_spans:
+                continue
+            word = words[term.first]
+            factor = t.weak_factor if term.weak else 1.0
+            resolved = self._resolve(word, term.key) if not term.weak or term.key in idx.postings else ()
+            if not resolved:
+                if term.key in seen_keys:
+                    continue
+                seen_keys.add(term.key)
+                total += (t.number_weight if word.isdigit() else t.unknown_weight) * factor
+                continue
+            for key, quality in resolved:
+                if key in seen_keys:
+                    continue
+                seen_keys.add(key)
+                idf = idx.idf[key]
+                v = idf * factor
+                total += v
+                for n, fw in idx.postings[key].items():
+                    credit(n, idf * fw * quality * factor, v * quality, first.start, last.end)
+
+        out: dict[int, tuple[float, list[str]]] = {}
+        if total <= 0:
+            return out
+        for n, acc in accs.items():
+            coverage = min(1.0, acc.covered / total)
+            score = 100.0 * (1.0 - math.exp(-acc.evidence / t.k)) * coverage ** t.gamma
+            out[n] = (score, _why(query, acc.why))
+        return out
+
+
+def _why(query: str, parts: list) -> list[str]:
+    """The query's own words that made the match: adjacent ones merged, strongest first."""
+    parts = sorted(parts, key=lambda p: p[1])
+    merged: list[list] = []
+    for amount, start, end in parts:
+        if merged and start <= merged[-1][2] + 1 and query[merged[-1][2]:start].strip() == "":
+            merged[-1][0] += amount
+            merged[-1][2] = max(merged[-1][2], end)
+        elif merged and start < merged[-1][2]:
+            merged[-1][0] += amount
+        else:
+            merged.append([amount, start, end])
+    merged.sort(key=lambda m: -m[0])
+    out: list[str] = []
+    for _, start, end in merged:
+        phrase = query[start:end]
+        if phrase.lower() not in (p.lower() for p in out):
+            out.append(phrase)
+        if len(out) == 5:
+            break
+    return out

@@ -1,0 +1,88 @@
+"""Text normalisation for matching: folding, tokens with their place in the text, a light stemmer.
+
+Everything here is pure and cheap; the lexicon (stop words, concepts) lives in `lexicon.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from copycar_assist.textsafe import clean
+
+MAX_QUERY_CHARS = 2000  # only the start of a huge paste is considered
+
+# Runs of letters and digits (any script); '_' splits snake_case, '.' splits dotted names.
+_RUN = re.compile(r"[^\W_]+")
+# CamelCase parts: "SMTPAuthenticationError" -> SMTP, Authentication, Error.
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_HAS_CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
+_MARKUP = re.compile(r"[`*_#>|\[\]()]")
+# Names that look like CamelCase but are one word (the product).
+_NO_SPLIT = frozenset({"copycar", "copycarai"})
+
+# Suffixes stripped by the stemmer, longest first (Spanish and English together: the matcher
+# only needs variants of one word to meet, not linguistically right stems).
+_SUFFIXES = tuple(sorted((
+    "aciones", "iciones", "amientos", "imientos", "amiento", "imiento", "ations", "ation",
+    "mente", "ando", "iendo", "ados", "adas", "idos", "idas", "ado", "ada", "ido", "ida",
+    "ing", "ers", "ed", "es", "er", "ar", "ir", "an", "en", "os", "as", "a", "o", "e", "s", "ly",
+    "acion", "icion",
+), key=len, reverse=True))
+_MIN_STEM = 4
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Autenticación' -> 'autenticacion'."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+@lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """Strip one common Spanish/English ending, keeping at least four letters."""
+    if not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            return word[: -len(suffix)]
+    return word
+
+
+def prepare(text: str) -> str:
+    """The query as the matcher sees it: control characters removed, capped."""
+    if not isinstance(text, str):
+        text = str(text)
+    if len(text) > MAX_QUERY_CHARS * 2:
+        text = text[: MAX_QUERY_CHARS * 2]
+    text = clean(text, keep_newlines=False)
+    return text[:MAX_QUERY_CHARS]
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word of the text: its folded form and where it is in the (prepared) text."""
+
+    word: str  # folded
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words with their spans; snake_case, dotted and CamelCase names are split into words."""
+    out: list[Token] = []
+    for m in _RUN.finditer(text):
+        run, base = m.group(), m.start()
+        if run.isascii() and run.isalpha() and _HAS_CAMEL.search(run) and run.lower() not in _NO_SPLIT:
+            for p in _CAMEL.finditer(run):
+                out.append(Token(fold(p.group()), base + p.start(), base + p.end()))
+        else:
+            out.append(Token(fold(run), base, m.end()))
+    return out
+
+
+def plain(text: str) -> str:
+    """Knowledge text without Markdown punctuation, for preparing phrases."""
+    return _MARKUP.sub(" ", text)
