@@ -22,6 +22,7 @@ import asyncio
 import ipaddress
 import json
 import logging
+import os
 import socket
 import ssl
 import time
@@ -215,16 +216,27 @@ class _Tracer:
         return (b - a) * 1000 if a is not None and b is not None else None
 
     def phase(self) -> str:
+        """Where the exchange was: connect | tls | headers | body (see PHASES)."""
         last = self.last or ""
-        if "connect_tcp" in last:
+        if "connect_tcp" in last and not last.endswith(".complete"):
             return "connect"
-        if "start_tls" in last:
+        if "start_tls" in last and not last.endswith(".complete"):
             return "tls"
-        if "send_request" in last or last.endswith("receive_response_headers.started"):
-            return "waiting for the response headers"
-        if "receive_response" in last:
-            return "reading the response"
-        return "resolving or connecting"
+        if "receive_response_body" in last or last.endswith("receive_response_headers.complete"):
+            return "body"
+        if last:
+            return "headers"
+        return "connect"
+
+
+# what each phase means, for messages: phase -> (Spanish, English)
+PHASES = {
+    "dns": ("resolviendo el nombre", "resolving the name"),
+    "connect": ("conectando", "connecting"),
+    "tls": ("en el saludo TLS", "in the TLS handshake"),
+    "headers": ("esperando las cabeceras de la respuesta", "waiting for the response headers"),
+    "body": ("leyendo el cuerpo de la respuesta", "reading the response body"),
+}
 
 
 def _chain(exc: BaseException):
@@ -250,8 +262,8 @@ def _classify(exc: BaseException) -> tuple[str, str]:
         return "proxy", one_line(str(exc) or "the proxy refused the connection")
     if isinstance(exc, (httpx.ConnectError, ConnectionError)):
         for e in _chain(exc):
-            if isinstance(e, OSError) and e.strerror:
-                return "connect", one_line(e.strerror)
+            if isinstance(e, OSError) and (e.errno or e.strerror):
+                return "connect", one_line(os.strerror(e.errno) if e.errno else e.strerror)
         return "connect", one_line(str(exc) or type(exc).__name__)
     if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
         return "invalid_url", one_line(str(exc))
@@ -358,10 +370,12 @@ async def fetch(
                              + (f" through the proxy {result.proxy}" if proxy else ""))
             return result
     tracer = _Tracer()
+    resolving = False
     try:
         async with asyncio.timeout(deadline_s):
             if not _is_ip(u.host) and not proxy:
                 t0 = time.perf_counter()
+                resolving = True
                 try:
                     infos = await asyncio.get_running_loop().getaddrinfo(
                         u.host, u.port or (443 if u.scheme == "https" else 80), type=socket.SOCK_STREAM)
@@ -370,6 +384,7 @@ async def fetch(
                     result.error, result.detail = "dns", one_line(exc.strerror or "name not resolved")
                     result.phase = "dns"
                     return result
+                resolving = False
                 result.timings.dns_ms = (time.perf_counter() - t0) * 1000
                 result.addresses = sorted({one_line(str(i[4][0]), 60) for i in infos})[:4]
             request = client.build_request(method, u, extensions={"trace": tracer},
@@ -396,8 +411,8 @@ async def fetch(
                 await response.aclose()
             _parse_json(response, result)
     except TimeoutError:
-        result.error, result.phase = "timeout", tracer.phase()
-        result.detail = f"no complete answer within {deadline_s:g} s ({result.phase})"
+        result.error, result.phase = "timeout", "dns" if resolving else tracer.phase()
+        result.detail = f"no complete answer within {deadline_s:g} s ({PHASES[result.phase][1]})"
     except httpx.HTTPError as exc:
         result.error, result.detail = _classify(exc)
         result.phase = tracer.phase()

@@ -1,0 +1,206 @@
+"""CopyCar API network checks: health and connectivity, every configured endpoint, a latency sample.
+
+None of them sends the key: `GET /health` needs none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from typing import Any
+
+from .api_support import ApiCheck, api_url, failure_text, network_evidence, parse_retry_after, \
+    plain_http_remote, request_deadline
+from .base import CheckContext, Finding
+from .http import HttpResult, fetch
+
+ERROR_OUTCOMES = {"dns": "dns_failure", "connect": "connect_failed", "proxy": "connect_failed",
+                  "protocol": "connect_failed", "invalid_url": "connect_failed", "tls": "tls_failure",
+                  "timeout": "timeout"}
+UNHEALTHY_WORDS = {"down", "error", "unhealthy", "degraded", "fail", "failed", "maintenance"}
+
+
+def _reported_unhealthy(r: HttpResult) -> str | None:
+    status = r.json_field("status", "state")
+    if isinstance(status, str) and status.strip().lower() in UNHEALTHY_WORDS:
+        return status.strip().lower()
+    return None
+
+
+class HealthCheck(ApiCheck):
+    id = "api.health"
+    outcomes = ("ok", "unhealthy", "dns_failure", "connect_failed", "tls_failure", "timeout", "redirect", "insecure")
+
+    async def run(self, ctx: CheckContext) -> Finding:
+        t = ctx.t
+        base = ctx.settings.api.base_url
+        ctx.step(t(es="GET /health: DNS, conexión, TLS…", en="GET /health: DNS, connect, TLS…"))
+        r = await fetch(ctx.client, api_url(base, "health"), deadline_s=request_deadline(ctx, self.timeout_s - 1))
+        ev = network_evidence(r)
+        if r.error:
+            return self.finding("fail", ERROR_OUTCOMES.get(r.error, "connect_failed"), failure_text(ctx, r), ev)
+        status = r.status or 0
+        ms = f"{r.timings.total_ms:.0f} ms"
+        if 300 <= status < 400:
+            to = r.location or "?"
+            return self.finding("fail", "redirect", t(
+                es=f"GET /health respondió {status} y redirige a {to}; no se sigue. Revisa la URL base.",
+                en=f"GET /health answered {status}, redirecting to {to}; not followed. Check the base URL."), ev)
+        if status != 200:
+            retry = parse_retry_after(r.header("retry-after"))
+            if retry:
+                ev.update(retry.evidence())
+            return self.finding("fail", "unhealthy", t(
+                es=f"La API responde pero no está sana: GET /health dio {status}.",
+                en=f"The API answers but is not healthy: GET /health gave {status}."), ev)
+        said = _reported_unhealthy(r)
+        if said:
+            ev["reported_status"] = said
+            return self.finding("warn", "unhealthy", t(
+                es=f"GET /health respondió 200 pero el servicio se declara «{said}».",
+                en=f"GET /health answered 200 but the service reports '{said}'."), ev)
+        if plain_http_remote(base):
+            return self.finding("warn", "insecure", t(
+                es=f"La API responde ({ms}), pero la URL base usa http:// sin cifrar: la clave viajaría en claro. "
+                   "Usa https://.",
+                en=f"The API answers ({ms}), but the base URL uses unencrypted http://: the key would travel in "
+                   "clear. Use https://."), ev)
+        return self.finding("pass", "ok", t(es=f"La API está sana (200 en {ms}).", en=f"The API is healthy (200 in {ms})."),
+                            ev)
+
+
+def _configured_bases(ctx: CheckContext) -> list[str]:
+    seen: list[str] = []
+    for url in [ctx.settings.api.base_url, *(ctx.settings.api.endpoints or [])]:
+        url = str(url).strip().rstrip("/")
+        if url and url not in seen:
+            seen.append(url)
+    return seen
+
+
+class EndpointsCheck(ApiCheck):
+    id = "api.endpoints"
+    outcomes = ("ok", "some_unhealthy", "none_healthy")
+    max_endpoints = 16
+
+    async def run(self, ctx: CheckContext) -> Finding:
+        t = ctx.t
+        bases = _configured_bases(ctx)[: self.max_endpoints]
+        ctx.step(t(es=f"Comprobando {len(bases)} endpoint(s) a la vez…", en=f"Checking {len(bases)} endpoint(s) at once…"))
+        deadline = request_deadline(ctx, self.timeout_s - 1)
+        results = await asyncio.gather(*(fetch(ctx.client, api_url(b, "health"), deadline_s=deadline) for b in bases))
+        ev: dict[str, Any] = {}
+        healthy = []
+        for i, (base, r) in enumerate(zip(bases, results, strict=True), 1):
+            good = r.status == 200 and not r.error and not _reported_unhealthy(r)
+            if good:
+                healthy.append(base)
+                line = f"{r.url} → 200 ({r.timings.total_ms:.0f} ms)"
+            elif r.error:
+                line = f"{r.url} → {r.error}: {r.detail}"
+            else:
+                line = f"{r.url} → {r.status}"
+            ev[f"endpoint_{i}"] = line
+        ev["healthy"] = f"{len(healthy)}/{len(bases)}"
+        if len(healthy) == len(bases):
+            return self.finding("pass", "ok", t(es=f"Todos los endpoints están sanos ({len(bases)}).",
+                                                en=f"Every endpoint is healthy ({len(bases)})."), ev)
+        if healthy:
+            return self.finding("warn", "some_unhealthy", t(
+                es=f"Solo {len(healthy)} de {len(bases)} endpoints están sanos: el balanceo debe saltarse los demás.",
+                en=f"Only {len(healthy)} of {len(bases)} endpoints are healthy: load balancing must skip the others."),
+                ev)
+        return self.finding("fail", "none_healthy", t(es=f"Ningún endpoint está sano (0 de {len(bases)}).",
+                                                      en=f"No endpoint is healthy (0 of {len(bases)})."), ev)
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+class LatencyCheck(ApiCheck):
+    """A bounded sample of GET /health: average and p95 time, success and error rate vs the guide's
+    alert thresholds (knowledge/support.toml). Stops early once the average is clearly too high."""
+
+    id = "api.latency"
+    outcomes = ("ok", "high_response_time", "high_error_rate", "low_success_rate")
+    timeout_s = 25.0
+    samples = 10
+    concurrency = 2
+    budget_s = 20.0
+
+    async def run(self, ctx: CheckContext) -> Finding:
+        t = ctx.t
+        th = ctx.kb.support.thresholds
+        url = api_url(ctx.settings.api.base_url, "health")
+        deadline = request_deadline(ctx, min(self.budget_s, max(2 * th.response_time_ms / 1000, 1.0)))
+        samples: list[tuple[float, int | None, str | None]] = []  # (ms, status, error)
+        issued = 0
+        stop = asyncio.Event()
+
+        async def worker() -> None:
+            nonlocal issued
+            while issued < self.samples and not stop.is_set():
+                issued += 1
+                r = await fetch(ctx.client, url, deadline_s=deadline)
+                samples.append((r.timings.total_ms, r.status, r.error))
+                ctx.step(t(es=f"Muestra {len(samples)}/{self.samples}…", en=f"Sample {len(samples)}/{self.samples}…"))
+                if len(samples) >= 3 and sum(s[0] for s in samples) / len(samples) > th.response_time_ms:
+                    stop.set()  # clearly slow: no need to wait for the rest
+
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.budget_s):
+                await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+        except TimeoutError:
+            pass
+        elapsed = time.perf_counter() - started
+        if not samples:
+            return self.finding("error", "error", t(es="Ninguna muestra terminó dentro del presupuesto de tiempo.",
+                                                    en="No sample finished within the time budget."),
+                                {"url": url, "budget_s": self.budget_s})
+        times = [s[0] for s in samples]
+        n = len(samples)
+        ok = sum(1 for _ms, st, err in samples if not err and st is not None and 200 <= st < 300)
+        errors = sum(1 for _ms, st, err in samples if err or (st is not None and st >= 500))
+        avg, p95 = sum(times) / n, _percentile(times, 95)
+        success_rate, error_rate = ok / n, errors / n
+        statuses: dict[str, int] = {}
+        for _ms, st, err in samples:
+            key = str(st) if st is not None else (err or "error")
+            statuses[key] = statuses.get(key, 0) + 1
+        ev: dict[str, Any] = {
+            "url": url, "samples": n, "avg_ms": round(avg, 1), "p95_ms": round(p95, 1),
+            "min_ms": round(min(times), 1), "max_ms": round(max(times), 1),
+            "success_rate": round(success_rate, 3), "error_rate": round(error_rate, 3),
+            "answers": ", ".join(f"{k}×{v}" for k, v in statuses.items()),
+            "thresholds": f"avg ≤ {th.response_time_ms:g} ms, errors ≤ {th.error_rate:.0%}, success ≥ {th.success_rate:.0%}",
+            "throughput_per_min": round(n / elapsed * 60, 1) if elapsed > 0 else None,
+        }
+        if n < self.samples:
+            ev["stopped_early"] = t(es="la media ya superaba el umbral", en="the average was already over the threshold") \
+                if stop.is_set() else t(es="presupuesto de tiempo agotado", en="time budget spent")
+        figures_es = f"media {avg:.0f} ms, p95 {p95:.0f} ms, éxito {success_rate:.0%}, errores {error_rate:.0%}"
+        figures_en = f"average {avg:.0f} ms, p95 {p95:.0f} ms, success {success_rate:.0%}, errors {error_rate:.0%}"
+        sev = {a.metric: a.severity for a in ctx.kb.support.alerts}
+
+        def status_for(metric: str, default: str) -> str:
+            return "fail" if sev.get(metric, default) == "CRITICAL" else "warn"
+
+        if error_rate > th.error_rate:
+            return self.finding(status_for("error_rate", "CRITICAL"), "high_error_rate", t(
+                es=f"Tasa de error alta ({error_rate:.0%} > {th.error_rate:.0%}) en {n} peticiones: {figures_es}.",
+                en=f"High error rate ({error_rate:.0%} > {th.error_rate:.0%}) over {n} requests: {figures_en}."), ev)
+        if avg > th.response_time_ms:
+            return self.finding(status_for("response_time_ms", "WARNING"), "high_response_time", t(
+                es=f"Tiempo de respuesta alto (media {avg:.0f} ms > {th.response_time_ms:g} ms): {figures_es}.",
+                en=f"High response time (average {avg:.0f} ms > {th.response_time_ms:g} ms): {figures_en}."), ev)
+        if success_rate < th.success_rate:
+            return self.finding(status_for("success_rate", "WARNING"), "low_success_rate", t(
+                es=f"Tasa de éxito baja ({success_rate:.0%} < {th.success_rate:.0%}): {figures_es}.",
+                en=f"Low success rate ({success_rate:.0%} < {th.success_rate:.0%}): {figures_en}."), ev)
+        return self.finding("pass", "ok", t(es=f"Latencia dentro de los umbrales ({n} peticiones): {figures_es}.",
+                                            en=f"Latency within the thresholds ({n} requests): {figures_en}."), ev)

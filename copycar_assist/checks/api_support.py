@@ -1,0 +1,184 @@
+"""Helpers shared by the CopyCar API checks: URLs, the one shared GET /verify, messages, headers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from copycar_assist.textsafe import one_line
+
+from .base import CheckContext, Finding
+from .http import PHASES, HttpResult, fetch, is_loopback
+
+
+class ApiCheck:
+    """Base of the API checks: catalogue id, tags, needs, timeout, and the outcomes it may give."""
+
+    id: str = ""
+    tags: tuple[str, ...] = ("api",)
+    needs: tuple[str, ...] = ()
+    timeout_s: float = 15.0
+    outcomes: tuple[str, ...] = ("ok",)
+
+    def finding(self, status: str, outcome: str, summary: str, evidence: dict[str, Any] | None = None) -> Finding:
+        if outcome not in self.outcomes and outcome not in ("error", "skipped"):
+            raise ValueError(f"{self.id} has no outcome {outcome!r}")
+        return Finding(status, outcome, summary, dict(evidence or {}))  # type: ignore[arg-type]
+
+    async def run(self, ctx: CheckContext) -> Finding:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<check {self.id}>"
+
+
+def api_url(base: str, path: str) -> str:
+    return base.rstrip("/") + "/" + path.lstrip("/")
+
+
+def request_deadline(ctx: CheckContext, cap: float) -> float:
+    """The per-request deadline: the configured API timeout, but inside the check's own bound."""
+    try:
+        configured = float(ctx.settings.api.timeout_s)
+    except (TypeError, ValueError):
+        configured = 10.0
+    return max(0.5, min(configured, cap))
+
+
+async def verify_response(ctx: CheckContext, deadline_s: float) -> HttpResult:
+    """The run's one GET {base}/verify with the key; api.verify and api.rate_limit share it."""
+    url = api_url(ctx.settings.api.base_url, "verify")
+    memo_key = ("GET", url)
+    task = ctx.memo.get(memo_key)
+    if task is None:
+        task = asyncio.ensure_future(fetch(ctx.client, url, key=ctx.settings.api.key, deadline_s=deadline_s))
+        ctx.memo[memo_key] = task
+    # shielded: one reader timing out must not cancel the request the other reader awaits
+    return await asyncio.shield(task)
+
+
+def host_of(url: str) -> str:
+    try:
+        return one_line(httpx.URL(url).host or url, 120)
+    except Exception:
+        return one_line(url, 120)
+
+
+def failure_text(ctx: CheckContext, r: HttpResult) -> str:
+    """One sentence on why a request got no answer, in the context's language."""
+    t = ctx.t
+    detail = r.detail
+    where_es, where_en = PHASES.get(r.phase or "", ("", ""))
+    host = host_of(r.url)
+    if r.error == "dns":
+        return t(es=f"No se pudo resolver el nombre {host} ({detail}).", en=f"Could not resolve {host} ({detail}).")
+    if r.error == "connect":
+        return t(es=f"No se pudo conectar con {host} ({detail}).", en=f"Could not connect to {host} ({detail}).")
+    if r.error == "tls":
+        return t(es=f"Falló la verificación TLS de {host}: {detail}.", en=f"TLS verification of {host} failed: {detail}.")
+    if r.error == "timeout":
+        return t(es=f"Sin respuesta completa de {host} en el plazo ({where_es}).",
+                 en=f"No complete answer from {host} within the deadline ({where_en}).")
+    if r.error == "proxy":
+        return t(es=f"El proxy {r.proxy} no dejó pasar la conexión ({detail}).",
+                 en=f"The proxy {r.proxy} did not let the connection through ({detail}).")
+    if r.error == "invalid_url":
+        return t(es=f"La URL base no es válida: {detail}.", en=f"The base URL is not valid: {detail}.")
+    if r.error == "insecure":
+        return t(es=f"No se envía la clave sin cifrar (http://) a {host}: usa una URL https://.",
+                 en=f"The key is not sent unencrypted (http://) to {host}: use an https:// URL.")
+    return t(es=f"Respuesta no válida de {host} ({detail}).", en=f"Invalid answer from {host} ({detail}).")
+
+
+def network_evidence(r: HttpResult) -> dict[str, Any]:
+    ev: dict[str, Any] = {"url": r.url}
+    if r.status is not None:
+        ev["status"] = f"{r.status} {r.reason}".strip()
+    if r.error:
+        ev["error"] = r.error
+        if r.detail:
+            ev["detail"] = r.detail
+    ev["proxy"] = r.proxy or "none"
+    if r.addresses:
+        ev["addresses"] = ", ".join(r.addresses)
+    ev.update(r.timings.evidence())
+    if r.location:
+        ev["redirect_to"] = r.location + ("" if r.location_same_origin else " (other origin)")
+    if r.body_note:
+        ev["body"] = r.body_note
+    return ev
+
+
+def plain_http_remote(url: str) -> bool:
+    try:
+        u = httpx.URL(url)
+    except Exception:
+        return False
+    return u.scheme == "http" and not is_loopback(u.host or "")
+
+
+@dataclass
+class RetryAfter:
+    seconds: int
+    at: datetime
+
+    def evidence(self) -> dict[str, Any]:
+        return {"retry_after_s": self.seconds, "retry_at": self.at.strftime("%Y-%m-%d %H:%M:%S UTC")}
+
+    def text(self, ctx: CheckContext) -> str:
+        when = self.at.strftime("%H:%M:%S UTC")
+        return ctx.t(es=f"reintenta en {self.seconds} s (a las {when})", en=f"retry in {self.seconds} s (at {when})")
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> RetryAfter | None:
+    """`Retry-After` as delay-seconds or as an HTTP date (RFC 9110), turned into a time."""
+    if not value:
+        return None
+    now = now or datetime.now(UTC)
+    value = value.strip()
+    if value.isdigit():
+        seconds = min(int(value), 10 * 365 * 86400)
+        return RetryAfter(seconds, datetime.fromtimestamp(now.timestamp() + seconds, UTC))
+    try:
+        at = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return RetryAfter(max(0, int(at.timestamp() - now.timestamp())), at.astimezone(UTC))
+
+
+def parse_reset(value: str | None) -> tuple[int, datetime] | None:
+    """`X-RateLimit-Reset`: epoch seconds (large values) or seconds from now. (in_s, at)."""
+    if not value:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    now = time.time()
+    if number > 1e9:  # an epoch timestamp
+        at = number
+    elif number >= 0:
+        at = now + number
+    else:
+        return None
+    return max(0, int(at - now)), datetime.fromtimestamp(at, UTC)
+
+
+def int_header(r: HttpResult, name: str) -> int | None:
+    value = r.header(name)
+    if value is None:
+        return None
+    try:
+        return int(float(value.strip()))
+    except ValueError:
+        return None
