@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import urllib.parse
 from collections.abc import Iterable
 
@@ -55,26 +56,50 @@ class Secret:
     def __reduce__(self):  # never pickle the value into something that could be logged
         raise TypeError("Secret cannot be pickled")
 
+    def __copy__(self) -> Secret:  # immutable: copies (and deepcopy of a Settings) share it
+        return self
+
+    def __deepcopy__(self, memo) -> Secret:
+        return self
+
 
 def _forms(secret: str) -> set[str]:
-    """The ways a secret can show up in text: raw, URL-encoded, JSON-escaped, base64 forms."""
-    forms = {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret),
-             json.dumps(secret)[1:-1]}
+    """The ways a secret can show up in text: raw, URL-encoded, JSON-escaped, base64 forms.
+
+    base64: the secret can start at any offset of the encoded data (the SMTP AUTH PLAIN string
+    `\\0user\\0password`, a Basic auth header, a JSON body), so for each of the three alignments the
+    characters that depend on the secret's bytes alone are a form; standard and URL-safe alphabets.
+    """
+    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    for quoted in (urllib.parse.quote(secret, safe=""), urllib.parse.quote(secret),
+                   urllib.parse.quote_plus(secret)):
+        forms.add(quoted)
+        forms.add(re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), quoted))
     raw = secret.encode()
-    for prefix in (b"", b"\0", b"a", b"ab"):  # base64 of the secret at the three alignments
+    for prefix in (b"", b"\0", b"ab"):  # the secret at offset 0, 1 and 2 (mod 3) of the data
         enc = base64.b64encode(prefix + raw).decode()
-        start = (len(prefix) * 4 + 2) // 3 + (1 if prefix else 0)
-        core = enc[start:-4] if len(enc) - start > 8 else ""
+        # drop the characters that also encode prefix bits, and the last group (next bytes/padding)
+        start = {0: 0, 1: 2, 2: 3}[len(prefix)]
+        core = enc[start:-4]
         if len(core) >= 8:
             forms.add(core)
+            forms.add(core.replace("+", "-").replace("/", "_"))
     return {f for f in forms if f}
 
 
+def _pieces(secret: str, n: int = 12) -> list[str]:
+    """Every n-character piece of a secret at least n long: a partial leak is still a leak."""
+    if len(secret) < n:
+        return []
+    return [secret[i : i + n] for i in range(len(secret) - n + 1)]
+
+
 class Redactor:
-    """Masks every known secret (and its encodings) in text."""
+    """Masks every known secret (and its encodings, and any 12-character piece) in text."""
 
     def __init__(self, secrets: Iterable[str | Secret | None] = ()):
         self._secrets: list[str] = []
+        self._rules: list[tuple[str, str]] = []  # (text to find, replacement), longest first
         for s in secrets:
             self.add(s)
 
@@ -83,23 +108,23 @@ class Redactor:
         if value and len(value) >= 4 and value not in self._secrets:
             self._secrets.append(value)
             self._secrets.sort(key=len, reverse=True)
+            self._rules = []
+            for s in self._secrets:  # longest secret first, each one's longest forms first
+                self._rules += [(f, mask(s)) for f in sorted(_forms(s), key=len, reverse=True)]
+                self._rules += [(p, "…") for p in _pieces(s) if p != s]
 
     def __call__(self, text: str) -> str:
         return self.redact(text)
 
+    def __repr__(self) -> str:
+        return f"Redactor({len(self._secrets)} secrets)"
+
     def redact(self, text: str) -> str:
-        if not text or not self._secrets:
+        if not text or not self._rules:
             return text
-        for secret in self._secrets:
-            for form in sorted(_forms(secret), key=len, reverse=True):
-                if form in text:
-                    text = text.replace(form, mask(secret))
-            # any 12-character piece of a long secret is a leak too
-            if len(secret) >= 16:
-                for i in range(0, len(secret) - 11):
-                    piece = secret[i : i + 12]
-                    if piece in text:
-                        text = text.replace(piece, "…")
+        for form, replacement in self._rules:
+            if form in text:
+                text = text.replace(form, replacement)
         return text
 
     def redact_obj(self, obj):
