@@ -1,0 +1,52 @@
+"""The conversation engine: a UI-free state machine over the decision tree.
+
+    conv = Conversation(kb, matcher, settings, lang=None, check_runner=None,
+                        on_progress=None, history=None, inputs=None)
+    events = conv.start()                    # greeting + first prompt
+    events = await conv.send("me sale 401")  # free text: command, answer or description
+    events = await conv.choose("yes")        # a choice by id (button or key)
+    events = conv.set_language("en")         # LanguageChanged + the current prompt again
+    conv.state                               # a State (str enum), see states.py
+    conv.choices                             # the Choices on offer now, or None
+    conv.transcript()                        # list[support.transcript.Line]
+    conv.transcript_markdown()               # exportable Markdown (scrubbed, untrusted fenced)
+    conv.ticket_markdown(severity=None)      # a ticket draft without escalating
+    await conv.aclose()                      # closes the shared HTTP client and the history
+
+Events (events.py, frozen dataclasses): Say, Choices(prompt, options[Option(id, label, key)]),
+MatchesShown(result), ChecksStarted(check_ids), CheckProgress(event), CauseFound(entry_id,
+cause_id, evidence), StepShown(index, total, text), Resolved(), Escalated(ticket_markdown,
+severity, level), LanguageChanged(lang). `event_to_dict(e)` gives a JSON-ready dict.
+
+Additions to the team brief's API (all optional keyword arguments or extra ids):
+- `on_progress(event)`: called live with every `CheckProgress` while checks run. When it is
+  given, CheckProgress events are NOT repeated in the list `send`/`choose` return; when it is
+  None they are returned in that list, in order, after `ChecksStarted`.
+- `history`: a `support.history.SessionLog`; every event and input is appended (scrubbed) as it
+  happens. `inputs`: a `checks.base.Inputs` handed to the checks (pasted prompt, files …).
+- `check_runner`: replaces `checks.runner.run_checks` (same signature and return value).
+- The engine does not echo the user's input as an event; it is in the transcript.
+- Choice ids accepted in any state: `restart`, `escalate`, `browse`, `rephrase`,
+  `entry:<entry id>` (start at that entry: confirm its symptoms), `cause:<entry id>#<cause id>`
+  (start at that cause: its steps). In the escalated state `sev:<SEVERITY>` re-drafts the ticket
+  with another severity. Commands typed as text: `/restart`, `/lang [es|en]`, `/escalate`, `/help`.
+- Free text while choices are shown: a number picks the nth option, an option's key or label
+  picks it, yes words (sí, si, yes, y, vale, ok) pick `yes` (or `done` in a step), no words pick
+  `no`; anything else is a new description. Inside a diagnosis, text that matches no problem
+  confidently keeps the current step and says so instead of throwing the progress away.
+- Markdown: only `Say(markdown=True)` and `StepShown.text` hold Markdown, and only from the
+  knowledge base and the UI strings; anything from outside arrives as `Say(markdown=False)`.
+"""
+
+from .engine import Conversation
+from .events import (
+    CauseFound, CheckProgress, Choices, ChecksStarted, Escalated, Event, LanguageChanged,
+    MatchesShown, Option, Resolved, Say, StepShown, event_to_dict,
+)
+from .states import State
+
+__all__ = [
+    "CauseFound", "CheckProgress", "Choices", "ChecksStarted", "Conversation", "Escalated", "Event",
+    "LanguageChanged", "MatchesShown", "Option", "Resolved", "Say", "State", "StepShown",
+    "event_to_dict",
+]

@@ -1,0 +1,71 @@
+"""Escalation from a conversation: propose the severity, look up the level, draft the ticket."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from copycar_assist.support import escalation as esc
+from copycar_assist.support.severity import propose_severity
+from copycar_assist.support.ticket import AttemptInfo, StepMark, TicketData, build_ticket, reason_text
+
+if TYPE_CHECKING:
+    from .engine import Conversation
+
+
+def ticket_data(conv: Conversation, severity: str | None = None) -> TicketData:
+    kb, f, lang = conv.kb, conv.facts, conv.lang
+    results = list(f.results.values())
+    proposal = propose_severity(kb, f.entry_id, results)
+    chosen = severity or proposal.severity
+    reasons = proposal.reasons if chosen == proposal.severity else ()
+    entry = kb.entries.get(f.entry_id) if f.entry_id else None
+    cause = entry.cause(f.cause[1]) if entry and f.cause and f.cause[0] == entry.id else None
+    attempts = []
+    for a in f.attempts:
+        steps = conv.tree.steps(a.entry_id, a.cause_id, lang)
+        owner = kb.entries.get(a.entry_id)
+        c = owner.cause(a.cause_id) if owner else None
+        attempts.append(AttemptInfo(
+            a.entry_id, a.cause_id, dict(c.title) if c else {},
+            [StepMark(text, a.marks[i] if i < len(a.marks) else None) for i, text in enumerate(steps)],
+            a.fixed, a.verified,
+        ))
+    answers = []
+    for entry_id, cause_id, yes in f.answers:
+        owner = kb.entries.get(entry_id)
+        c = owner.cause(cause_id) if owner else None
+        q = (c.question or {}) if c else {}
+        answers.append((q.get(lang) or next(iter(q.values()), cause_id), yes))
+    return TicketData(
+        severity=chosen,
+        reasons=reasons or (),
+        escalation=esc.escalation_for(kb.support, chosen),
+        entry_id=entry.id if entry else None,
+        entry_title=dict(entry.title) if entry else {},
+        cause_id=cause.id if cause else None,
+        cause_title=dict(cause.title) if cause else {},
+        descriptions=list(f.descriptions),
+        attempts=attempts,
+        answers=answers,
+        results=results,
+        check_titles={cid: dict(spec.title) for cid, spec in kb.checks.items()},
+        transcript=list(conv.transcript()),
+        entry_titles={eid: dict(e.title) for eid, e in kb.entries.items()},
+    )
+
+
+def draft(conv: Conversation, severity: str | None = None) -> tuple[TicketData, str]:
+    data = ticket_data(conv, severity)
+    return data, build_ticket(data, conv.lang, conv.scrub)
+
+
+def summary(conv: Conversation, data: TicketData, chosen_by_user: bool) -> str:
+    from copycar_assist.i18n import t
+
+    lang = conv.lang
+    if chosen_by_user or not data.reasons:
+        head = t("conv.severity_chosen", lang, severity=data.severity)
+    else:
+        reasons = "; ".join(reason_text(r, lang, data.entry_titles) for r in data.reasons)
+        head = t("conv.severity_proposed", lang, severity=data.severity, reasons=reasons)
+    return head + "\n\n" + esc.describe(data.escalation, lang) + "\n\n" + t("conv.ticket_ready", lang)

@@ -1,0 +1,134 @@
+"""Draft a support ticket in Markdown: summary, entry and cause, steps tried, check evidence,
+transcript. Untrusted text (the user's words, check summaries and evidence, the transcript) is
+fenced with a fence longer than any backtick run inside it; the whole ticket is scrubbed of
+secrets and key-like strings."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from copycar_assist.i18n import t
+from copycar_assist.kb import pick
+
+from . import escalation as esc
+from .severity import Reason
+from .textblock import Scrub, fence, inline
+from .transcript import Line, now_iso, to_text
+
+
+@dataclass
+class StepMark:
+    text: str  # knowledge-base text
+    mark: str | None  # "done" | "skipped" | None (not reached)
+
+
+@dataclass
+class AttemptInfo:
+    entry_id: str
+    cause_id: str
+    cause_title: dict[str, str]
+    steps: list[StepMark]
+    fixed: bool | None = None  # the user's answer to "did that fix it?"
+    verified: str | None = None  # "pass" | "still" | "unverified" | None
+
+
+@dataclass
+class TicketData:
+    severity: str
+    reasons: tuple[Reason, ...]
+    escalation: esc.EscalationInfo
+    entry_id: str | None = None
+    entry_title: dict[str, str] = field(default_factory=dict)
+    cause_id: str | None = None
+    cause_title: dict[str, str] = field(default_factory=dict)
+    descriptions: list[str] = field(default_factory=list)
+    attempts: list[AttemptInfo] = field(default_factory=list)
+    answers: list[tuple[str, bool]] = field(default_factory=list)  # (question text, yes?)
+    results: list[Any] = field(default_factory=list)  # CheckResult
+    check_titles: dict[str, dict[str, str]] = field(default_factory=dict)
+    transcript: list[Line] = field(default_factory=list)
+    created: str = field(default_factory=now_iso)
+    entry_titles: dict[str, dict[str, str]] = field(default_factory=dict)  # for reasons
+
+
+def reason_text(reason: Reason, lang: str, entry_titles: dict[str, dict[str, str]] | None = None) -> str:
+    d = reason.detail
+    if reason.code == "entry":
+        title = pick((entry_titles or {}).get(d.get("entry", ""), {}), lang, d.get("entry", ""))
+        return t("sev.reason.entry", lang, title=title, severity=reason.severity)
+    if reason.code == "api_down":
+        return t("sev.reason.api_down", lang, check=d.get("check", ""), outcome=d.get("outcome", ""))
+    if reason.code == "alert":
+        return t("sev.reason.alert", lang, alert=d.get("alert", ""), level=d.get("level", ""),
+                 check=d.get("check", ""))
+    return t("sev.reason.default", lang, severity=reason.severity)
+
+
+def _evidence_block(result: Any, scrub: Scrub, lang: str) -> str:
+    lines = [f"{t('ticket.summary_label', lang)}: {result.summary}"]
+    for key, value in (result.evidence or {}).items():
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+        lines.append(f"{key}: {shown}")
+    lines.append(f"{t('ticket.duration', lang)}: {result.duration_ms} ms")
+    return fence(scrub("\n".join(lines)))
+
+
+def build_ticket(data: TicketData, lang: str, scrub: Scrub) -> str:
+    no = t("ticket.not_determined", lang)
+    entry_line = (f"{pick(data.entry_title, lang, data.entry_id or '')} (`{data.entry_id}`)"
+                  if data.entry_id else no)
+    cause_line = (f"{pick(data.cause_title, lang, data.cause_id or '')} (`{data.cause_id}`)"
+                  if data.cause_id else no)
+    info = data.escalation
+    reasons = "; ".join(reason_text(r, lang, data.entry_titles) for r in data.reasons)
+    out = [
+        f"# {t('ticket.title', lang)}: {pick(data.entry_title, lang, t('ticket.unknown_problem', lang))} — {data.severity}",
+        "",
+        f"- **{t('ticket.severity', lang)}:** {data.severity} — {reasons}",
+        f"- **{t('ticket.level', lang)}:** {esc.describe(info, lang)}",
+        f"- **{t('ticket.problem', lang)}:** {entry_line}",
+        f"- **{t('ticket.cause', lang)}:** {cause_line}",
+        f"- **{t('ticket.created', lang)}:** {data.created}",
+        "",
+        f"## {t('ticket.summary', lang)}",
+        "",
+    ]
+    if data.descriptions:
+        for text in data.descriptions:
+            out += [fence(scrub(text)), ""]
+    else:
+        out += [t("ticket.no_description", lang), ""]
+
+    out += [f"## {t('ticket.steps_tried', lang)}", ""]
+    if not data.attempts:
+        out += [t("ticket.none", lang), ""]
+    for a in data.attempts:
+        state = {True: t("ticket.fixed_yes", lang), False: t("ticket.fixed_no", lang)}.get(a.fixed, t("ticket.fixed_unknown", lang))
+        if a.verified:
+            state += f" · {t('ticket.verified.' + a.verified, lang)}"
+        out += [f"### {pick(a.cause_title, lang, a.cause_id)} (`{a.entry_id}#{a.cause_id}`) — {state}", ""]
+        for n, step in enumerate(a.steps, 1):
+            box = "x" if step.mark == "done" else " "
+            label = t(f"ticket.mark.{step.mark or 'none'}", lang)
+            out.append(f"- [{box}] {n}. {step.text} _({label})_")
+        out.append("")
+
+    if data.answers:
+        out += [f"## {t('ticket.answers', lang)}", ""]
+        for question, yes in data.answers:
+            out.append(f"- {question} → **{t('opt.yes' if yes else 'opt.no', lang)}**")
+        out.append("")
+
+    out += [f"## {t('ticket.evidence', lang)}", ""]
+    if not data.results:
+        out += [t("ticket.no_checks", lang), ""]
+    for r in data.results:
+        title = pick(data.check_titles.get(r.id, {}), lang, r.id)
+        target = f" → `{r.entry}#{r.cause}`" if r.entry and r.cause else ""
+        out += [f"### `{r.id}` — {title}: {r.status.upper()} ({inline(scrub(str(r.outcome)))}){target}", "",
+                _evidence_block(r, scrub, lang), ""]
+
+    out += [f"## {t('ticket.transcript', lang)}", "", fence(to_text(data.transcript, lang, scrub)), ""]
+    return scrub("\n".join(out))
