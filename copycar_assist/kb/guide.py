@@ -162,6 +162,15 @@ def _items(tokens: list[Token], start: int) -> tuple[list[str], int]:
     return items, i
 
 
+def _holds_parts(info: str, content: str) -> bool:
+    """A ```markdown block, or an unlabelled block with part labels in it: parse it again.
+    Any other fenced block is code."""
+    word = fold(info.split(" ")[0])
+    if word in MARKDOWN_INFOS - {""}:
+        return True
+    return not word and any(_LABEL_LINE.match(x) and classify_label(x) for x in content.splitlines())
+
+
 def _collect(tokens: list[Token], entry: GuideEntry, votes: list[str]) -> None:
     """Fill `entry` from the tokens of its part of the guide (recursing into Markdown fences)."""
     kind: str | None = None
@@ -184,7 +193,7 @@ def _collect(tokens: list[Token], entry: GuideEntry, votes: list[str]) -> None:
             continue
         if tok.type == "fence":
             info = tok.info.strip()
-            if fold(info.split(" ")[0]) in MARKDOWN_INFOS and kind != "code":
+            if kind != "code" and _holds_parts(info, tok.content):
                 _collect(_md.parse(normalize_fences(tok.content)), entry, votes)
             else:
                 entry.code.append(CodeBlock(info, tok.content))

@@ -132,8 +132,17 @@ def _categories_text(out_dir: Path, entries: list[GuideEntry]) -> str | None:
             new.append({"id": g.category, "title": {g.lang: g.category_title}})
     if not new:
         return None
-    head = old.rstrip() + "\n\n" if old.strip() else "# Categories of the imported entries (kb import).\n"
-    return head + tomli_w.dumps({"categories": new})
+    head = old.rstrip() + "\n" if old.strip() else "# Categories of the imported entries (kb import).\n"
+    # Explicit [[categories]] headers: tomli-w would write short tables as an inline array,
+    # which cannot follow the [[categories]] tables already in the file.
+    return head + "".join(
+        f"\n[[categories]]\nid = {_toml_str(c['id'])}\n"
+        + "".join(f"title.{lang} = {_toml_str(t)}\n" for lang, t in c["title"].items())
+        for c in new)
+
+
+def _toml_str(value: str) -> str:
+    return tomli_w.dumps({"v": value}).split("=", 1)[1].strip()
 
 
 def import_guide(markdown_text: str, out_dir: Path | str, *, source: str | None = None,

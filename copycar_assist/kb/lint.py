@@ -48,9 +48,10 @@ def entry_problems(entry: Entry, scan: Scan) -> list[Problem]:
         out.append(Problem(entry.path, line, message, severity))
 
     langs = entry.languages()
-    missing = [lang for lang in LANGS if lang not in langs]
-    if langs and missing:
-        add(entry.line_of.get("body"), f"written in {', '.join(_NAMES[x] for x in langs)} only; "
+    declared = entry.declared_languages
+    missing = [lang for lang in LANGS if lang not in declared]
+    if missing:  # (a declared language that is missing is the loader's error)
+        add(entry.line_of.get("body"), f"written in {', '.join(_NAMES[x] for x in declared)} only; "
             f"add the {', '.join(_NAMES[x] for x in missing)} section to serve both languages", "warning")
 
     # Symptoms and causes, per language.
@@ -73,7 +74,8 @@ def entry_problems(entry: Entry, scan: Scan) -> list[Problem]:
                 add(cause.line, f"cause '{cause.id}' is not described in the {name} section "
                     f"(add '#### `{cause.id}` — …')")
             elif not cause.steps.get(lang):
-                add(cause.line, f"cause '{cause.id}' has no solution steps in {name} (an ordered list)")
+                add(cause.body_line.get(lang, cause.line),
+                    f"cause '{cause.id}' has no solution steps in {name} (an ordered list)")
         if cause.id not in reached:
             if not cause.question:
                 add(cause.line, f"cause '{cause.id}' is reached by no check outcome and has no question")

@@ -192,6 +192,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
                 cause.title[lang] = t.title
                 cause.explanation[lang] = t.explanation
                 cause.steps[lang] = t.steps
+                cause.body_line[lang] = t.line
         causes.append(cause)
     known = {c.id for c in causes}
     for lang, texts in body.causes.items():
@@ -217,6 +218,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         related=[str(r) for r in related],
         sections=body.sections,
         path=path,
+        declared_languages=tuple(lang for lang in LANGS if lang in languages),
         line_of={
             "checks": doc.line_of(r"^checks\s*=") or 2,
             "outcomes": doc.line_of(r"^\[outcomes\]") or 2,

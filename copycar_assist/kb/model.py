@@ -43,6 +43,7 @@ class Cause:
     # The yes/no question that tells this cause apart when no check can.
     question: Localized | None = None
     line: int | None = None  # line of the cause in the front matter
+    body_line: dict[str, int] = field(default_factory=dict)  # lang -> line of its '####' heading
 
 
 @dataclass
@@ -72,6 +73,8 @@ class Entry:
     sections: dict[str, Section] = field(default_factory=dict)  # per language
     path: Path | None = None
     line_of: dict[str, int] = field(default_factory=dict)  # front-matter key -> line
+    # `languages = [...]` in the front matter: both by default; an imported entry may hold one.
+    declared_languages: tuple[str, ...] = LANGS
 
     def cause(self, cause_id: str) -> Cause | None:
         return next((c for c in self.causes if c.id == cause_id), None)

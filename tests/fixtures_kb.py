@@ -1,0 +1,35 @@
+"""Helpers for the kb tests: fixture paths and a tiny valid entry to break on purpose."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+KB_SMALL = DATA / "kb_small"
+KB_BROKEN = DATA / "kb_broken"
+GUIDES = DATA / "guides"
+# A verbatim copy of the CopyCar.ai guide (the importer's real input), so CI can import it.
+OUR_GUIDE = GUIDES / "copycar-guide.md"
+BILLING_GUIDE = GUIDES / "billing-guide.md"
+
+
+def small_kb_copy(tmp_path: Path) -> Path:
+    """A writable copy of tests/data/kb_small."""
+    dest = tmp_path / "kb"
+    shutil.copytree(KB_SMALL, dest)
+    return dest
+
+
+def line_of(path: Path, needle: str) -> int:
+    """1-based line of the first line of `path` containing `needle`."""
+    for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in text:
+            return n
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
