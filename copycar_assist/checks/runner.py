@@ -13,7 +13,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from copycar_assist.kb import pick
@@ -222,11 +222,15 @@ async def run_checks(
     prefer_entry: str | None = None,
     on_event: Callable[[Event], Any] | None = None,
     deadline_s: float = 30.0,
+    checks: Mapping[str, Check] | None = None,
 ) -> RunReport:
-    """Run the checks concurrently; results in the order of `check_ids` (duplicates dropped)."""
+    """Run the checks concurrently; results in the order of `check_ids` (duplicates dropped).
+
+    `checks` replaces the registry (id -> check) when given: for tests and embedders.
+    """
     started = time.perf_counter()
     run = _Run(ctx, prefer_entry, _emitter(on_event))
-    implemented = all_checks()
+    implemented = dict(checks) if checks is not None else all_checks()
     ids = list(dict.fromkeys(check_ids))
     results: dict[str, CheckResult] = {}
     tasks: dict[str, asyncio.Task] = {}
