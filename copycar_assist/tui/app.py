@@ -1,0 +1,240 @@
+"""The Textual app: a thin shell that owns the domain objects and switches between screens.
+
+Screens (one per file in `screens/`) render; the domain (`conversation`, `matching`, `checks`)
+decides. Heavy imports (the matcher with rapidfuzz, httpx, the check runner) happen after the
+first frame, in workers, so the app opens fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import var
+
+from .bindings import I18nBindingsMixin, i18n_bindings
+from .commands import CopyCarCommands
+from .strings import default_lang, tr
+from .themes import DARK, THEMES, other_theme
+
+if TYPE_CHECKING:
+    from copycar_assist.config import Settings
+    from copycar_assist.kb import KnowledgeBase
+
+
+def _chat_screen():
+    from .screens.chat import ChatScreen
+
+    return ChatScreen()
+
+
+def _browser_screen():
+    from .screens.browser import BrowserScreen
+
+    return BrowserScreen()
+
+
+def _doctor_screen():
+    from .screens.diagnostics import DiagnosticsScreen
+
+    return DiagnosticsScreen()
+
+
+class CopyCarApp(I18nBindingsMixin, App[int]):
+    """CopyCar Assist: chat, knowledge browser and diagnostics."""
+
+    TITLE = "CopyCar Assist"
+    CSS_PATH = [Path(__file__).parent / "styles" / "app.tcss"]
+    MODES = {"chat": _chat_screen, "browser": _browser_screen, "doctor": _doctor_screen}
+    DEFAULT_MODE = "chat"
+    COMMANDS = App.COMMANDS | {CopyCarCommands}
+    BINDINGS = [
+        *i18n_bindings("f1", "help", "help"),
+        Binding("question_mark", "help", show=False),
+        *i18n_bindings("f2", "mode('chat')", "chat"),
+        *i18n_bindings("f3", "mode('browser')", "browser"),
+        *i18n_bindings("f4", "mode('doctor')", "doctor"),
+        *i18n_bindings("ctrl+l", "toggle_language", "language"),
+        *i18n_bindings("ctrl+t", "toggle_theme", "theme"),
+        *i18n_bindings("ctrl+s", "export", "export"),
+    ]
+
+    lang: var[str] = var("es", init=False)
+
+    def __init__(self, kb: KnowledgeBase, settings: Settings, *, lang: str | None = None,
+                 demo_scenario: str | None = None, fixed_lang: bool = False) -> None:
+        super().__init__()
+        self.kb = kb
+        self.settings = settings
+        self.demo_scenario = demo_scenario
+        # The language the user asked for (None: follow what the user types).
+        self.requested_lang = lang
+        self.fixed_lang = fixed_lang or lang is not None
+        self.set_reactive(CopyCarApp.lang, lang or settings.language or default_lang())
+        self._matcher: Any = None
+        self._matcher_lock: asyncio.Lock | None = None
+        self._client: Any = None
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = DARK.name
+
+    # --- start-up -------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._update_subtitle()
+        # Build the matcher after the first frame, off the event loop.
+        self.call_after_refresh(self._warm_up)
+
+    def _warm_up(self) -> None:
+        self.run_worker(self.get_matcher(), group="warm-up", exit_on_error=False)
+
+    def _update_subtitle(self) -> None:
+        self.sub_title = tr("demo", self.lang, scenario=self.demo_scenario) if self.demo_scenario else ""
+
+    # --- shared domain objects ------------------------------------------------------------
+
+    async def get_matcher(self):
+        """The matcher, built once in a thread (it imports rapidfuzz and prepares the index)."""
+        if self._matcher is not None:
+            return self._matcher
+        if self._matcher_lock is None:
+            self._matcher_lock = asyncio.Lock()
+        async with self._matcher_lock:
+            if self._matcher is None:
+                self._matcher = await asyncio.to_thread(_build_matcher, self.kb)
+        return self._matcher
+
+    @property
+    def matcher(self):
+        """The matcher if it is ready, else None (callers fall back to something simpler)."""
+        return self._matcher
+
+    def get_client(self):
+        """The one shared HTTP client for checks (created on first use, closed on exit)."""
+        if self._client is None:
+            from copycar_assist.checks.runner import make_client
+
+            self._client = make_client(self.settings)
+        return self._client
+
+    def check_context(self, inputs=None):
+        """A CheckContext on the shared client, in the app's language."""
+        from copycar_assist.checks.base import CheckContext, Inputs
+
+        return CheckContext(self.settings, self.kb, self.get_client(), self.settings.redactor(),
+                            lang=self.lang, inputs=inputs or Inputs())
+
+    async def on_unmount(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+    # --- language and theme ---------------------------------------------------------------
+
+    def watch_lang(self, lang: str) -> None:
+        self._update_subtitle()
+        self.refresh_bindings()
+        for screen in self._all_screens():
+            if hasattr(screen, "on_language"):
+                screen.on_language(lang)
+
+    def set_language(self, lang: str, *, announce: bool = True) -> None:
+        if lang not in ("es", "en") or lang == self.lang:
+            return
+        self.lang = lang
+        if announce:
+            self.notify(tr("lang_now", lang), markup=False, timeout=2)
+
+    def action_toggle_language(self) -> None:
+        self.fixed_lang = True
+        self.set_language("en" if self.lang == "es" else "es")
+
+    def action_toggle_theme(self) -> None:
+        self.theme = other_theme(self.theme)
+        self.notify(tr("theme_now", self.lang, name=self.theme), markup=False, timeout=2)
+
+    def _all_screens(self):
+        seen = []
+        for mode in ("chat", "browser", "doctor"):
+            try:
+                stack = self.get_screen_stack(mode)
+            except Exception:  # mode not opened yet
+                continue
+            seen.extend(s for s in stack if s not in seen)
+        for screen in self.screen_stack:
+            if screen not in seen:
+                seen.append(screen)
+        return seen
+
+    # --- navigation -----------------------------------------------------------------------
+
+    def action_mode(self, mode: str) -> None:
+        if self.screen.is_modal:
+            self.pop_screen()
+        self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(HelpScreen())
+
+    def chat(self):
+        """The chat screen (created at start-up: it is the default mode)."""
+        return self.get_screen_stack("chat")[0]
+
+    async def open_in_chat(self, entry_id: str, cause_id: str | None = None) -> None:
+        """Start the conversation at an entry (or one of its causes) and show the chat."""
+        if self.screen.is_modal:
+            self.pop_screen()
+        await self.switch_mode("chat")
+        self.chat().start_at(entry_id, cause_id)
+
+    def action_run_doctor(self) -> None:
+        self.switch_mode("doctor")
+        self.get_screen_stack("doctor")[0].run_all()
+
+    def action_new_conversation(self) -> None:
+        self.switch_mode("chat")
+        self.chat().new_conversation()
+
+    def action_export(self) -> None:
+        self.chat().export_transcript()
+
+    # --- crash output ---------------------------------------------------------------------
+
+    def _fatal_error(self) -> None:
+        """Unhandled exception: print a traceback WITHOUT local variables, redacted.
+
+        Textual's default prints locals (`show_locals=True`); a local holding a key or an
+        Authorization header would reach the terminal. Here the traceback is rendered to plain
+        text, passed through the settings' redactor and the control-character filter.
+        """
+        import io
+
+        import rich
+        from rich.console import Console
+        from rich.text import Text
+        from rich.traceback import Traceback
+
+        from copycar_assist.textsafe import clean
+
+        buffer = io.StringIO()
+        Console(file=buffer, width=100, color_system=None, force_terminal=False).print(
+            Traceback(show_locals=False, width=100, suppress=[rich])
+        )
+        text = clean(self.settings.redactor()(buffer.getvalue()))
+        self.bell()
+        self._exit_renderables.append(Text(text))
+        self._close_messages_no_wait()
+
+
+def _build_matcher(kb):
+    from copycar_assist.matching import Matcher
+
+    return Matcher(kb)

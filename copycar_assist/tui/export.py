@@ -1,0 +1,52 @@
+"""Export the conversation's transcript to a Markdown file and say where it went."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from copycar_assist.textsafe import one_line
+
+from .strings import tr
+
+
+def export_dir() -> Path:
+    """`$COPYCAR_ASSIST_DATA/transcripts` (or the platform data dir), created 0700."""
+    from copycar_assist.support.history import data_dir
+
+    folder = data_dir() / "transcripts"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write atomically, mode 0600 (a transcript may hold customer details)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, path)
+
+
+def export_transcript(app, conversation) -> Path | None:
+    lang = app.lang
+    if conversation is None or not conversation.transcript():
+        app.notify(tr("nothing_to_export", lang), markup=False, severity="warning")
+        return None
+    try:
+        text = conversation.transcript_markdown()
+        path = export_dir() / f"transcript-{datetime.now():%Y%m%d-%H%M%S}.md"
+        write_private(path, text)
+    except OSError as exc:
+        app.notify(tr("export_failed", lang, reason=one_line(exc.strerror or str(exc))), markup=False,
+                   severity="error")
+        return None
+    app.notify(tr("exported", lang, path=one_line(str(path), limit=300)), markup=False, timeout=8)
+    return path

@@ -1,0 +1,310 @@
+"""The chat: type what the customer says, get to the cause and the fix.
+
+Typing shows the best matches (the matcher runs in a thread worker, debounced, `exclusive=True`,
+so typing never waits for it). Each turn of the conversation runs in an `exclusive` worker that
+awaits the engine; the engine's live check progress and its returned events are turned into
+`EngineEvents` messages and rendered by `render.py`.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, OptionList
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from copycar_assist.kb import pick
+from copycar_assist.textsafe import one_line
+
+from ..bindings import I18nBindingsMixin, i18n_bindings
+from ..strings import tr
+from ..widgets.chat_input import PASTE_LIMIT, ChatInput
+from ..widgets.choices_bar import ChoicesBar
+from ..widgets.message_list import MessageList
+from ..widgets.safe import safe_line
+from ..chat_render import Renderer
+
+SUGGEST_DEBOUNCE_S = 0.15
+SUGGEST_MIN_CHARS = 3
+SUGGEST_LIMIT = 4
+
+
+class EngineEvents(Message):
+    """Events from the conversation engine, to render in order."""
+
+    def __init__(self, events: list) -> None:
+        self.events = list(events)
+        super().__init__()
+
+
+class _MatcherProxy:
+    """Hands the engine the app's matcher, which is built after the first frame."""
+
+    def __init__(self, app) -> None:
+        self._app = app
+
+    def __getattr__(self, name: str):
+        matcher = self._app.matcher
+        if matcher is None:
+            raise RuntimeError("the matcher is not ready yet")
+        return getattr(matcher, name)
+
+
+class ChatScreen(I18nBindingsMixin, Screen):
+    BINDINGS = [
+        *i18n_bindings("ctrl+n", "new_conversation", "new"),
+        Binding("escape", "escape", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conversation = None
+        self._timer: Timer | None = None
+        self._busy = False
+        self._history = None
+        self.renderer: Renderer | None = None
+        self.last_cause: tuple[str, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield MessageList(id="messages")
+        yield OptionList(id="suggestions")
+        yield ChoicesBar(id="choices")
+        yield ChatInput(placeholder=tr("input_placeholder", self.app.lang), id="chat-input")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.renderer = Renderer(self)
+        self.query_one(ChatInput).focus()
+        self.new_conversation()
+
+    # --- the conversation -----------------------------------------------------------------
+
+    def _make_conversation(self):
+        from copycar_assist.conversation.engine import Conversation
+
+        app = self.app
+        self._close_history()
+        self._history = _open_history(app.settings, app.lang)
+        return Conversation(app.kb, _MatcherProxy(app), app.settings,
+                            lang=app.lang if app.fixed_lang else None,
+                            on_progress=self._progress, history=self._history)
+
+    def new_conversation(self) -> None:
+        self.run_worker(self._restart(), exclusive=True, group="conversation", exit_on_error=False)
+
+    async def _restart(self) -> None:
+        old, self.conversation = self.conversation, None
+        if old is not None:
+            await old.aclose()
+        await self.query_one(MessageList).remove_children()
+        await self.query_one(ChoicesBar).clear()
+        self.conversation = self._make_conversation()
+        self.post_message(EngineEvents(self.conversation.start()))
+
+    def action_new_conversation(self) -> None:
+        self.new_conversation()
+
+    def start_at(self, entry_id: str, cause_id: str | None = None) -> None:
+        """Begin the conversation at an entry or one of its causes (from the browser/palette)."""
+        entry = self.app.kb.entries.get(entry_id)
+        if entry is None:
+            return
+        choice = f"cause:{entry_id}#{cause_id}" if cause_id else f"entry:{entry_id}"
+        cause = entry.cause(cause_id) if cause_id else None
+        label = pick(cause.title, self.app.lang, cause_id) if cause else pick(entry.title, self.app.lang, entry_id)
+        self._turn("choose", choice, f"→ {label}")
+
+    def _turn(self, kind: str, value: str, shown: str) -> bool:
+        if self._busy:
+            self.notify(tr("busy", self.app.lang), markup=False, severity="warning", timeout=3)
+            return False
+        self._busy = True
+        assert self.renderer is not None
+        self.renderer.begin_turn()
+        self._hide_suggestions()
+        self._converse(kind, value, shown)
+        return True
+
+    @work(exclusive=True, group="conversation", exit_on_error=False)
+    async def _converse(self, kind: str, value: str, shown: str) -> None:
+        try:
+            await self.query_one(ChoicesBar).clear()
+            await self.query_one(MessageList).add_user(shown)
+            await self.app.get_matcher()
+            conv = self.conversation
+            if conv is None:
+                return
+            events = await (conv.send(value) if kind == "send" else conv.choose(value))
+            self.post_message(EngineEvents(events))
+        finally:
+            self._busy = False
+
+    def _progress(self, event) -> None:
+        """The engine's live check progress (called on the event loop, inside the worker)."""
+        self.post_message(EngineEvents([event]))
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "conversation" and event.state == WorkerState.ERROR:
+            self._busy = False
+            error = event.worker.error
+            reason = self.app.settings.redactor()(f"{type(error).__name__}: {error}")
+            self.post_message(EngineEvents([_error_say(tr("engine_error", self.app.lang,
+                                                          reason=one_line(reason, limit=300)))]))
+
+    @on(EngineEvents)
+    async def _on_engine_events(self, message: EngineEvents) -> None:
+        assert self.renderer is not None
+        for event in message.events:
+            await self.renderer.render(event)
+
+    # --- input ----------------------------------------------------------------------------
+
+    @on(ChatInput.Submitted, "#chat-input")
+    def _submitted(self, event: ChatInput.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        if self._turn("send", text, text):
+            event.input.value = ""
+
+    @on(ChoicesBar.Chosen)
+    def _chosen(self, event: ChoicesBar.Chosen) -> None:
+        self._turn("choose", event.option_id, event.label)
+        self.query_one(ChatInput).focus()
+
+    @on(ChoicesBar.TypeAhead)
+    def _type_ahead(self, event: ChoicesBar.TypeAhead) -> None:
+        chat_input = self.query_one(ChatInput)
+        chat_input.focus()
+        chat_input.insert_text_at_cursor(event.character)
+
+    @on(ChatInput.Pasted)
+    def _pasted(self, event: ChatInput.Pasted) -> None:
+        lang = self.app.lang
+        if event.capped:
+            self.notify(tr("paste_capped", lang, limit=f"{PASTE_LIMIT:,}"), markup=False, severity="warning")
+        elif event.joined:
+            self.notify(tr("paste_lines", lang), markup=False, timeout=3)
+
+    def key_up(self) -> None:
+        if self.focused is self.query_one(ChatInput):
+            choices = self.query_one(ChoicesBar)
+            if choices.has_options:
+                choices.focus_first()
+
+    def key_down(self) -> None:
+        suggestions = self.query_one("#suggestions", OptionList)
+        if self.focused is self.query_one(ChatInput) and suggestions.has_class("-visible"):
+            suggestions.focus()
+            suggestions.highlighted = 0
+
+    def action_escape(self) -> None:
+        suggestions = self.query_one("#suggestions", OptionList)
+        if suggestions.has_class("-visible"):
+            self._hide_suggestions()
+        self.query_one(ChatInput).focus()
+
+    # --- suggestions while typing ---------------------------------------------------------
+
+    @on(ChatInput.Changed, "#chat-input")
+    def _changed(self, event: ChatInput.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        value = event.value
+        if len(value.strip()) < SUGGEST_MIN_CHARS:
+            self._hide_suggestions()
+            return
+        self._timer = self.set_timer(SUGGEST_DEBOUNCE_S, lambda: self._suggest(value))
+
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def _suggest(self, text: str) -> None:
+        matcher = self.app.matcher
+        if matcher is None:
+            return
+        result = matcher.match(text, limit=SUGGEST_LIMIT)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_suggestions, text, result)
+
+    def _show_suggestions(self, text: str, result) -> None:
+        if self.query_one(ChatInput).value != text:
+            return  # stale: the user kept typing
+        suggestions = self.query_one("#suggestions", OptionList)
+        suggestions.clear_options()
+        kb, lang = self.app.kb, self.app.lang
+        for match in result.matches:
+            entry = kb.entries.get(match.id)
+            if entry is None:
+                continue
+            title = pick(entry.title, lang, match.id)
+            line = safe_line(f"{title}  ·  {match.score:.0f}")
+            suggestions.add_option(Option(line, id=match.id))
+        suggestions.set_class(suggestions.option_count > 0, "-visible")
+
+    def _hide_suggestions(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        suggestions = self.query_one("#suggestions", OptionList)
+        suggestions.remove_class("-visible")
+        suggestions.clear_options()
+
+    @on(OptionList.OptionSelected, "#suggestions")
+    def _suggestion_picked(self, event: OptionList.OptionSelected) -> None:
+        entry_id = event.option.id
+        chat_input = self.query_one(ChatInput)
+        text = chat_input.value.strip()
+        if entry_id and self._turn("choose", f"entry:{entry_id}", text or entry_id):
+            chat_input.value = ""
+        chat_input.focus()
+
+    # --- language, export -----------------------------------------------------------------
+
+    def on_language(self, lang: str) -> None:
+        self.query_one(ChatInput).placeholder = tr("input_placeholder", lang)
+        conv = self.conversation
+        if conv is not None and conv.lang != lang and not self._busy:
+            self.post_message(EngineEvents(conv.set_language(lang)))
+
+    def export_transcript(self) -> None:
+        from ..export import export_transcript
+
+        export_transcript(self.app, self.conversation)
+
+    # --- shutdown -------------------------------------------------------------------------
+
+    async def on_unmount(self) -> None:
+        conv, self.conversation = self.conversation, None
+        if conv is not None:
+            await conv.aclose()
+        self._close_history()
+
+    def _close_history(self) -> None:
+        if self._history is not None:
+            try:
+                self._history.close()
+            except OSError:
+                pass
+            self._history = None
+
+
+def _open_history(settings, lang: str):
+    """The session log the engine appends to as it goes (None if the disk refuses)."""
+    try:
+        from copycar_assist.support.history import SessionLog
+        from copycar_assist.support.textblock import make_scrubber
+
+        return SessionLog.create(scrub=make_scrubber(settings), meta={"ui": "tui", "lang": lang})
+    except (OSError, ImportError):
+        return None
+
+
+def _error_say(text: str):
+    from copycar_assist.conversation.events import Say
+
+    return Say("assistant", text, markdown=False)

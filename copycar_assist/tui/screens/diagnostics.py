@@ -1,0 +1,192 @@
+"""Diagnostics: `doctor` as a live table. Enter shows a check's evidence; r re-runs it, R all.
+
+Checks run in workers (`exclusive=True`, `exit_on_error=False`) that only turn the runner's
+progress events into messages; the table is updated by the message handlers.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from copycar_assist.kb import pick
+from copycar_assist.textsafe import one_line
+
+from ..bindings import I18nBindingsMixin, i18n_bindings
+from ..strings import tr
+from ..widgets.check_table import CheckTable
+from ..widgets.safe import safe_content
+
+
+class CheckEvent(Message):
+    """A progress event of the check runner (CheckStarted, CheckStep or CheckFinished)."""
+
+    def __init__(self, event) -> None:
+        self.event = event
+        super().__init__()
+
+
+class RunDone(Message):
+    def __init__(self, report) -> None:
+        self.report = report
+        super().__init__()
+
+
+class DiagnosticsScreen(I18nBindingsMixin, Screen):
+    BINDINGS = [
+        *i18n_bindings("r", "rerun", "rerun"),
+        *i18n_bindings("R", "rerun_all", "rerun_all", key_display="R"),
+        *i18n_bindings("c", "open_cause", "open_in_chat", show=False),
+        Binding("escape", "close_detail", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids: list[str] = []
+        self._started = False
+        self._detail_for: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(tr("doctor_hint", self.app.lang), id="doctor-status", markup=False)
+        yield CheckTable(id="doctor-table")
+        with VerticalScroll(id="doctor-detail"):
+            yield Static("", id="doctor-evidence", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from copycar_assist.checks.registry import checks_for_tags
+
+        self._ids = checks_for_tags(self.app.kb)
+        self.query_one(CheckTable).setup(self.app.kb, self._ids, self.app.lang)
+        self.query_one(CheckTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if not self._started:
+            self.run_all()
+
+    def on_language(self, lang: str) -> None:
+        self.query_one(CheckTable).relabel(self.app.kb, lang)
+        if self._detail_for:
+            self._show_detail(self._detail_for)
+
+    # --- running --------------------------------------------------------------------------
+
+    def run_all(self) -> None:
+        self._started = True
+        self._status(tr("doctor_running", self.app.lang, n=len(self._ids)))
+        self._run(list(self._ids))
+
+    def action_rerun_all(self) -> None:
+        self.run_all()
+
+    def action_rerun(self) -> None:
+        cid = self.query_one(CheckTable).current_id()
+        if cid:
+            self._run_one(cid)
+
+    @work(exclusive=True, group="doctor", exit_on_error=False)
+    async def _run(self, ids: list[str]) -> None:
+        from copycar_assist.checks.runner import run_checks
+
+        table = self.query_one(CheckTable)
+        for cid in ids:
+            table.set_running(cid)
+        report = await run_checks(self.app.check_context(), ids, on_event=self._forward)
+        self.post_message(RunDone(report))
+
+    @work(group="doctor-row", exit_on_error=False)
+    async def _run_one(self, cid: str) -> None:
+        from copycar_assist.checks.runner import run_checks
+
+        self.query_one(CheckTable).set_running(cid)
+        await run_checks(self.app.check_context(), [cid], on_event=self._forward)
+
+    def _forward(self, event) -> None:
+        self.post_message(CheckEvent(event))
+
+    @on(CheckEvent)
+    def _on_check_event(self, message: CheckEvent) -> None:
+        from copycar_assist.checks.base import CheckFinished, CheckStarted, CheckStep
+
+        event, table = message.event, self.query_one(CheckTable)
+        if isinstance(event, CheckStarted):
+            table.set_running(event.check_id)
+        elif isinstance(event, CheckStep):
+            table.set_step(event.check_id, event.message)
+        elif isinstance(event, CheckFinished):
+            table.set_result(event.result)
+            if self._detail_for == event.result.id:
+                self._show_detail(event.result.id)
+
+    @on(RunDone)
+    def _on_done(self, message: RunDone) -> None:
+        c = message.report.counts()
+        self._status(tr("doctor_done", self.app.lang, passed=c.get("pass", 0), warned=c.get("warn", 0),
+                        failed=c.get("fail", 0), errors=c.get("error", 0), skipped=c.get("skipped", 0),
+                        ms=message.report.duration_ms))
+
+    def _status(self, text: str) -> None:
+        self.query_one("#doctor-status", Static).update(Content(text))
+
+    # --- evidence -------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#doctor-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        cid = str(event.row_key.value)
+        if self._detail_for == cid and self.query_one("#doctor-detail").has_class("-open"):
+            self.action_close_detail()
+        else:
+            self._show_detail(cid)
+
+    def _show_detail(self, cid: str) -> None:
+        self._detail_for = cid
+        self.query_one("#doctor-evidence", Static).update(self._evidence(cid))
+        self.query_one("#doctor-detail").add_class("-open")
+
+    def action_close_detail(self) -> None:
+        self._detail_for = None
+        self.query_one("#doctor-detail").remove_class("-open")
+
+    def _evidence(self, cid: str) -> Content:
+        kb, lang = self.app.kb, self.app.lang
+        title = pick(kb.checks[cid].title, lang, cid) if cid in kb.checks else cid
+        result = self.query_one(CheckTable).results.get(cid)
+        parts = [Content(one_line(f"{title} ({cid})")).stylize("bold")]
+        if result is None:
+            parts.append(Content("…"))
+            return Content("\n").join(parts)
+        parts.append(Content(one_line(f"{result.status} · {result.outcome} · {result.duration_ms} ms")))
+        parts.append(safe_content(result.summary))
+        if result.entry and result.cause:
+            hit = kb.resolve(kb.entries[result.entry], result.cause) if result.entry in kb.entries else None
+            label = (f"{pick(hit[0].title, lang, hit[0].id)} → {pick(hit[1].title, lang, hit[1].id)}"
+                     if hit else f"{result.entry} → {result.cause}")
+            parts.append(Content(one_line(f"{tr('points_to', lang)}: {label}")).stylize("bold"))
+            parts.append(Content(tr("open_in_chat", lang)).stylize("italic"))
+        if result.evidence:
+            parts.append(Content(tr("evidence", lang)).stylize("bold underline"))
+            for key, value in result.evidence.items():
+                parts.append(Content.assemble((one_line(str(key), limit=60), "bold"), ": ",
+                                              Content(one_line(_value(value), limit=500))))
+        return Content("\n").join(parts)
+
+    def action_open_cause(self) -> None:
+        cid = self._detail_for or self.query_one(CheckTable).current_id()
+        result = self.query_one(CheckTable).results.get(cid) if cid else None
+        if result is not None and result.entry:
+            self.run_worker(self.app.open_in_chat(result.entry, result.cause), exit_on_error=False)
+
+
+def _value(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)

@@ -1,0 +1,126 @@
+"""The app's own words, in Spanish and English (chrome only: titles, bindings, hints).
+
+Knowledge text comes from the knowledge base and dialogue text from the conversation engine;
+this table only holds what the Textual app itself shows.
+"""
+
+from __future__ import annotations
+
+import os
+
+STRINGS: dict[str, dict[str, str]] = {
+    # bindings and screens
+    "help": {"es": "Ayuda", "en": "Help"},
+    "chat": {"es": "Chat", "en": "Chat"},
+    "browser": {"es": "Conocimiento", "en": "Knowledge"},
+    "doctor": {"es": "Diagnóstico", "en": "Doctor"},
+    "language": {"es": "Idioma", "en": "Language"},
+    "theme": {"es": "Tema", "en": "Theme"},
+    "export": {"es": "Exportar", "en": "Export"},
+    "new": {"es": "Nueva", "en": "New"},
+    "quit": {"es": "Salir", "en": "Quit"},
+    "start_here": {"es": "Empezar aquí", "en": "Start here"},
+    "rerun": {"es": "Repetir", "en": "Re-run"},
+    "rerun_all": {"es": "Repetir todo", "en": "Re-run all"},
+    "details": {"es": "Detalle", "en": "Details"},
+    "close": {"es": "Cerrar", "en": "Close"},
+    "cancel": {"es": "Cancelar", "en": "Cancel"},
+    "choices": {"es": "Opciones", "en": "Choices"},
+    # chat screen
+    "input_placeholder": {
+        "es": "Describe el problema (p. ej. «me sale 401») y pulsa Intro",
+        "en": "Describe the problem (e.g. \"I get a 401\") and press Enter",
+    },
+    "suggestions": {"es": "Coincidencias", "en": "Best matches"},
+    "preparing": {"es": "Preparando el buscador…", "en": "Preparing the matcher…"},
+    "busy": {
+        "es": "Espera: aún estoy trabajando en lo anterior.",
+        "en": "Hold on: still working on the previous step.",
+    },
+    "cancelled": {"es": "Cancelado.", "en": "Cancelled."},
+    "paste_capped": {
+        "es": "Pegado recortado a {limit} caracteres.",
+        "en": "Paste cut to {limit} characters.",
+    },
+    "paste_lines": {
+        "es": "El texto pegado tenía varias líneas: se han unido en una.",
+        "en": "The pasted text had several lines: they were joined into one.",
+    },
+    "running_checks": {"es": "Comprobaciones en marcha", "en": "Running checks"},
+    "checks_done": {"es": "Comprobaciones", "en": "Checks"},
+    "cause_found": {"es": "Causa encontrada", "en": "Cause found"},
+    "evidence": {"es": "Evidencia", "en": "Evidence"},
+    "step": {"es": "Paso {index} de {total}", "en": "Step {index} of {total}"},
+    "resolved": {"es": "Resuelto. ¡Bien!", "en": "Resolved. Well done!"},
+    "escalated": {"es": "Escalado", "en": "Escalated"},
+    "severity": {"es": "Severidad", "en": "Severity"},
+    "level": {"es": "Nivel de soporte", "en": "Support level"},
+    "exported": {"es": "Transcripción guardada en {path}", "en": "Transcript saved to {path}"},
+    "export_failed": {"es": "No se pudo exportar: {reason}", "en": "Could not export: {reason}"},
+    "nothing_to_export": {"es": "Aún no hay conversación.", "en": "No conversation yet."},
+    "engine_error": {
+        "es": "Algo falló al procesar ese paso: {reason}",
+        "en": "Something failed while handling that step: {reason}",
+    },
+    "lang_now": {"es": "Idioma: español", "en": "Language: English"},
+    "theme_now": {"es": "Tema: {name}", "en": "Theme: {name}"},
+    "demo": {"es": "DEMO · simulador «{scenario}»", "en": "DEMO · simulator \"{scenario}\""},
+    # browser
+    "search_kb": {"es": "Buscar en la base de conocimiento…", "en": "Search the knowledge base…"},
+    "no_results": {"es": "Nada coincide con «{q}».", "en": "Nothing matches \"{q}\"."},
+    "browser_hint": {
+        "es": "Intro: empezar la conversación aquí · Espacio: abrir/cerrar · /: buscar",
+        "en": "Enter: start the conversation here · Space: open/close · /: search",
+    },
+    "symptoms": {"es": "Síntomas", "en": "Symptoms"},
+    "causes": {"es": "Causas", "en": "Causes"},
+    "solution": {"es": "Solución", "en": "Solution"},
+    "question": {"es": "Pregunta", "en": "Question"},
+    "checks": {"es": "Comprobaciones", "en": "Checks"},
+    # diagnostics
+    "col_status": {"es": "Estado", "en": "Status"},
+    "col_check": {"es": "Comprobación", "en": "Check"},
+    "col_time": {"es": "Tiempo", "en": "Time"},
+    "col_summary": {"es": "Resumen", "en": "Summary"},
+    "doctor_hint": {
+        "es": "Intro: ver evidencia · r: repetir la fila · R: repetir todo",
+        "en": "Enter: show evidence · r: re-run the row · R: re-run all",
+    },
+    "doctor_running": {"es": "Ejecutando {n} comprobaciones…", "en": "Running {n} checks…"},
+    "doctor_done": {
+        "es": "{passed} bien · {warned} avisos · {failed} fallos · {errors} errores · {skipped} omitidas · {ms} ms",
+        "en": "{passed} pass · {warned} warn · {failed} fail · {errors} error · {skipped} skipped · {ms} ms",
+    },
+    "doctor_unavailable": {
+        "es": "El motor de comprobaciones aún no está disponible.",
+        "en": "The check engine is not available yet.",
+    },
+    "points_to": {"es": "Apunta a", "en": "Points to"},
+    "open_in_chat": {"es": "c: abrir esta causa en el chat", "en": "c: open this cause in the chat"},
+    # palette
+    "open_entry": {"es": "Abrir: {title}", "en": "Open: {title}"},
+    "cmd_doctor": {"es": "Ejecutar diagnóstico completo", "en": "Run doctor"},
+    "cmd_lang": {"es": "Cambiar idioma (es/en)", "en": "Switch language (es/en)"},
+    "cmd_theme": {"es": "Alternar tema claro/oscuro", "en": "Toggle theme (light/dark)"},
+    "cmd_export": {"es": "Exportar transcripción a Markdown", "en": "Export transcript to Markdown"},
+    "cmd_browser": {"es": "Abrir la base de conocimiento", "en": "Open the knowledge browser"},
+    "cmd_new": {"es": "Nueva conversación", "en": "New conversation"},
+    "cmd_help": {"es": "Ayuda y atajos", "en": "Help and keys"},
+}
+
+
+def tr(key: str, lang: str, **values: object) -> str:
+    """The string `key` in `lang` (falls back to English), with `{name}` fields filled."""
+    texts = STRINGS[key]
+    text = texts.get(lang) or texts["en"]
+    return text.format(**values) if values else text
+
+
+def default_lang(environ: dict[str, str] | None = None) -> str:
+    """The UI language before the user says anything: from LC_ALL/LC_MESSAGES/LANG, else Spanish."""
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return "en" if value.lower().startswith("en") else "es"
+    return "es"

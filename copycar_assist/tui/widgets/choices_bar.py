@@ -1,0 +1,90 @@
+"""The current question's options as buttons with key hints (1–9, y, n).
+
+When the bar has the focus, pressing an option's key picks it; any other printable key sends the
+focus back to the input with that character, so typing free text always works.
+"""
+
+from __future__ import annotations
+
+from textual import events, on
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, Static
+
+from copycar_assist.textsafe import one_line
+
+
+class ChoicesBar(Vertical):
+    class Chosen(Message):
+        def __init__(self, option_id: str, label: str) -> None:
+            self.option_id = option_id
+            self.label = label
+            super().__init__()
+
+    class TypeAhead(Message):
+        """A printable key pressed on the bar that is no option's key."""
+
+        def __init__(self, character: str) -> None:
+            self.character = character
+            super().__init__()
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._keys: dict[str, tuple[str, str]] = {}
+
+    def compose(self):
+        yield Static("", id="choices-prompt", markup=False)
+        yield Horizontal(id="choices-buttons")
+
+    @property
+    def has_options(self) -> bool:
+        return bool(self._keys)
+
+    async def show(self, prompt: str, options) -> None:
+        """options: objects with id, label and key (as the engine's `Option`)."""
+        await self.clear()
+        self.query_one("#choices-prompt", Static).update(Content(one_line(prompt, limit=300)))
+        buttons = []
+        for n, option in enumerate(options):
+            key = (getattr(option, "key", None) or "").lower()
+            label = one_line(option.label, limit=60)
+            content = Content.assemble((f"{key} ", "bold $accent"), label) if key else Content(label)
+            button = Button(content, id=f"choice-{n}", compact=True, classes="choice")
+            button.option_id = option.id  # type: ignore[attr-defined]
+            button.option_label = label  # type: ignore[attr-defined]
+            buttons.append(button)
+            if key:
+                self._keys[key] = (option.id, label)
+        await self.query_one("#choices-buttons", Horizontal).mount_all(buttons)
+        self.display = bool(buttons)
+
+    async def clear(self) -> None:
+        self._keys = {}
+        await self.query_one("#choices-buttons", Horizontal).remove_children()
+        self.query_one("#choices-prompt", Static).update("")
+        self.display = False
+
+    def focus_first(self) -> None:
+        buttons = self.query(Button)
+        if buttons:
+            buttons.first().focus()
+
+    @on(Button.Pressed, ".choice")
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.Chosen(event.button.option_id, event.button.option_label))  # type: ignore[attr-defined]
+
+    def on_key(self, event: events.Key) -> None:
+        char = (event.character or "").lower()
+        if not char or not char.isprintable() or char == " ":
+            return
+        if char in self._keys:
+            event.stop()
+            event.prevent_default()
+            option_id, label = self._keys[char]
+            self.post_message(self.Chosen(option_id, label))
+        elif event.is_printable and char not in "?":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.TypeAhead(event.character or ""))
