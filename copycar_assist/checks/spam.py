@@ -1,0 +1,226 @@
+"""`email.spam`: a content spam score for a pasted message, from explainable rules.
+
+The rules, their weights and the thresholds live in `spam_rules.toml` (loaded once). Every rule
+that fires is listed in the evidence with its weight and what triggered it, so the score is never
+a black box. Works on plain text and on HTML (tags are stripped for the text; `<img>` and links
+are counted). Only local work: nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from .base import CheckContext, Finding
+from .integ import IntegrationCheck, finish, skipped
+
+_URL = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"')\]]+""")
+_IMG = re.compile(r"(?i)<img\b")
+_HREF = re.compile(r"""(?i)<a\b[^>]*\bhref\s*=\s*["']?([^"'\s>]+)""")
+_TAG = re.compile(r"(?s)<[^>]{0,2000}>")
+_SCRIPT_STYLE = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
+_SUBJECT = re.compile(r"(?im)^(?:subject|asunto)\s*:\s*(.+)$")
+_IP_URL = re.compile(r"(?i)\bhttps?://\d{1,3}(?:\.\d{1,3}){3}\b")
+_MONEY = re.compile(r"[$€£]{3,}|(?:[$€£]\s*){3,}")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form used for phrase matching."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True)
+class Rules:
+    warn: float
+    spammy: float
+    max_chars: int
+    rules: tuple[dict[str, Any], ...]
+
+
+@functools.cache
+def load_rules() -> Rules:
+    data = tomllib.loads(resources.files(__package__).joinpath("spam_rules.toml").read_text("utf-8"))
+    rules = []
+    for rule in data["rule"]:
+        rule = dict(rule)
+        for key in ("phrases", "markers"):
+            if key in rule:
+                rule[key] = tuple(sorted({fold(p) for p in rule[key]}, key=len, reverse=True))
+        rules.append(rule)
+    s = data["score"]
+    return Rules(float(s["warn"]), float(s["spammy"]), int(s["max_chars"]), tuple(rules))
+
+
+@dataclass
+class Fired:
+    id: str
+    weight: float
+    title: dict[str, str]
+    detail: str
+
+
+@dataclass
+class Message:
+    raw: str
+    text: str  # tags stripped
+    folded: str
+    words: int
+    urls: list[str]
+    images: int
+    subject: str | None
+
+    @classmethod
+    def parse(cls, raw: str) -> Message:
+        html = bool(re.search(r"(?i)<(html|body|p|div|a|img|br|table)\b", raw))
+        text = raw
+        hrefs: list[str] = []
+        images = 0
+        if html:
+            body = _SCRIPT_STYLE.sub(" ", raw)
+            hrefs = _HREF.findall(body)
+            images = len(_IMG.findall(body))
+            text = _TAG.sub(" ", body)
+        urls = _URL.findall(text)
+        urls += [h for h in hrefs if h.lower().startswith(("http", "www.")) and h not in urls]
+        m = _SUBJECT.search(raw)
+        return cls(raw, text, fold(text), len(re.findall(r"\w+", text)), urls, images,
+                   m.group(1).strip() if m else None)
+
+
+def _phrases(rule: dict, msg: Message) -> Fired | None:
+    text, hits = msg.folded, []
+    for phrase in rule["phrases"]:
+        pattern = r"(?<!\w)" + re.escape(phrase) + r"(?!\w)"
+        if re.search(pattern, text):
+            hits.append(phrase)
+            text = re.sub(pattern, " ", text)  # a longer phrase hides the shorter one inside it
+    if not hits:
+        return None
+    weight = min(rule["weight"] * len(hits), rule.get("max", rule["weight"] * len(hits)))
+    return Fired(rule["id"], weight, rule["title"], ", ".join(f"«{h}»" for h in hits[:6]))
+
+
+def _caps(rule: dict, msg: Message) -> Fired | None:
+    letters = [c for c in _URL.sub(" ", msg.text) if c.isalpha()]  # links are lower case: not text
+    if len(letters) < rule["min_letters"]:
+        return None
+    share = sum(c.isupper() for c in letters) / len(letters)
+    if share < rule["ratio"]:
+        return None
+    return Fired(rule["id"], rule["weight"], rule["title"], f"{share:.0%} ≥ {rule['ratio']:.0%}")
+
+
+def _subject_caps(rule: dict, msg: Message) -> Fired | None:
+    if not msg.subject:
+        return None
+    letters = [c for c in msg.subject if c.isalpha()]
+    if len(letters) < 6 or sum(c.isupper() for c in letters) / len(letters) < 0.8:
+        return None
+    return Fired(rule["id"], rule["weight"], rule["title"], msg.subject[:60])
+
+
+def _exclamations(rule: dict, msg: Message) -> Fired | None:
+    n = msg.text.count("!") + msg.text.count("¡")
+    return Fired(rule["id"], rule["weight"], rule["title"], f"{n} × !") if n >= rule["count"] else None
+
+
+def _exclamation_runs(rule: dict, msg: Message) -> Fired | None:
+    runs = re.findall(r"[!¡]{2,}", msg.text)
+    return Fired(rule["id"], rule["weight"], rule["title"], f"{len(runs)} × !!") if runs else None
+
+
+def _money(rule: dict, msg: Message) -> Fired | None:
+    found = _MONEY.findall(msg.text)
+    return Fired(rule["id"], rule["weight"], rule["title"], found[0].strip()) if found else None
+
+
+def _link_ratio(rule: dict, msg: Message) -> Fired | None:
+    n = len(msg.urls)
+    if not n or msg.words / n >= rule["min_words_per_link"]:
+        return None
+    return Fired(rule["id"], rule["weight"], rule["title"], f"{n} links / {msg.words} words")
+
+
+def _image_ratio(rule: dict, msg: Message) -> Fired | None:
+    n = msg.images
+    if not n or msg.words / n >= rule["min_words_per_image"]:
+        return None
+    return Fired(rule["id"], rule["weight"], rule["title"], f"{n} images / {msg.words} words")
+
+
+def _host(url: str) -> str:
+    rest = re.sub(r"(?i)^https?://", "", url)
+    return rest.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0].lower().removeprefix("www.")
+
+
+def _shorteners(rule: dict, msg: Message) -> Fired | None:
+    hosts = sorted({_host(u) for u in msg.urls} & set(rule["domains"]))
+    return Fired(rule["id"], rule["weight"], rule["title"], ", ".join(hosts)) if hosts else None
+
+
+def _ip_links(rule: dict, msg: Message) -> Fired | None:
+    found = _IP_URL.findall(msg.raw)
+    return Fired(rule["id"], rule["weight"], rule["title"], found[0]) if found else None
+
+
+def _missing_unsubscribe(rule: dict, msg: Message) -> Fired | None:
+    folded_raw = fold(msg.raw)
+    if any(m in folded_raw for m in rule["markers"]):
+        return None
+    return Fired(rule["id"], rule["weight"], rule["title"], "—")
+
+
+KINDS = {
+    "phrases": _phrases, "caps_ratio": _caps, "subject_caps": _subject_caps,
+    "exclamations": _exclamations, "exclamation_runs": _exclamation_runs,
+    "money_symbols": _money, "link_ratio": _link_ratio, "image_ratio": _image_ratio,
+    "shorteners": _shorteners, "ip_links": _ip_links, "missing_unsubscribe": _missing_unsubscribe,
+}
+
+
+def score(text: str, rules: Rules | None = None) -> tuple[float, list[Fired], bool]:
+    """(score, fired rules heaviest first, truncated?) for a message."""
+    rules = rules or load_rules()
+    truncated = len(text) > rules.max_chars
+    msg = Message.parse(text[: rules.max_chars])
+    fired = [f for rule in rules.rules if (f := KINDS[rule["kind"]](rule, msg))]
+    fired.sort(key=lambda f: -f.weight)
+    return round(sum(f.weight for f in fired), 2), fired, truncated
+
+
+class SpamCheck(IntegrationCheck):
+    id = "email.spam"
+    tags = ("email",)
+    needs = ()
+    timeout_s = 5.0
+
+    async def run(self, ctx: CheckContext) -> Finding:
+        text = ctx.inputs.email_text
+        if not text or not text.strip():
+            return skipped(ctx, es="Pega el texto del correo (asunto y cuerpo) para puntuarlo.",
+                           en="Paste the e-mail text (subject and body) to score it.")
+        rules = load_rules()
+        total, fired, truncated = score(text, rules)
+        lang = "es" if ctx.lang == "es" else "en"
+        ev: dict[str, Any] = {"score": total, "threshold": rules.spammy, "warn_threshold": rules.warn}
+        for f in fired:
+            ev[f"rule {f.id}"] = f"+{f.weight:g} · {f.title[lang]} · {f.detail}"
+        if truncated:
+            ev["note"] = ctx.t(es=f"texto recortado a {rules.max_chars} caracteres",
+                               en=f"text cut at {rules.max_chars} characters")
+        top = "; ".join(f"{f.title[lang]} (+{f.weight:g})" for f in fired[:3])
+        if total >= rules.warn:
+            status = "fail" if total >= rules.spammy else "warn"
+            return finish(ctx, status, "spammy", ctx.t(
+                es=f"Puntuación de spam {total:g} (umbral {rules.spammy:g}): {top}.",
+                en=f"Spam score {total:g} (threshold {rules.spammy:g}): {top}."), ev)
+        extra = ctx.t(es=f" Reglas activadas: {top}.", en=f" Rules fired: {top}.") if fired else ""
+        return finish(ctx, "pass", "ok", ctx.t(
+            es=f"Puntuación de spam {total:g}, por debajo de {rules.warn:g}.",
+            en=f"Spam score {total:g}, below {rules.warn:g}.") + extra, ev)

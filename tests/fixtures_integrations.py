@@ -1,0 +1,342 @@
+"""Real servers on loopback for the integration checks: aiosmtpd (plain, STARTTLS, implicit TLS,
+untrusted certificate, 535), silent TCP servers, a dnslib DNS server with test zones, a silent
+UDP "DNS server", and redis-server processes. Import the fixtures you use into a test module:
+
+    from tests.fixtures_integrations import *  # noqa: F401,F403
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+import trustme
+
+from copycar_assist.checks.base import CheckContext, Inputs
+from copycar_assist.config import Settings
+from copycar_assist.kb import load_knowledge
+from copycar_assist.redact import Secret
+
+CANARY_SMTP = "canary-smtp-pass-7f3a9c"
+CANARY_CRM = "canary-crm-token-51d0e2b8"
+CANARY_REDIS = "canary-redis-pass-c0ffee42"
+SMTP_USER = "alerts@example.test"
+
+_KB = None
+
+
+def kb():
+    global _KB
+    if _KB is None:
+        _KB = load_knowledge()
+    return _KB
+
+
+def make_ctx(settings: Settings, client: httpx.AsyncClient, *, lang: str = "en",
+             inputs: Inputs | None = None) -> CheckContext:
+    return CheckContext(settings=settings, kb=kb(), client=client, redactor=settings.redactor(),
+                        lang=lang, inputs=inputs or Inputs())
+
+
+@pytest.fixture
+async def http_client():
+    from copycar_assist.checks.http import make_client
+
+    async with make_client() as client:
+        yield client
+
+
+# --- TLS material --------------------------------------------------------------------------------
+
+
+@dataclass
+class Certs:
+    ca_file: str  # the CA the checks are told to trust
+    good: ssl.SSLContext  # server context: cert for localhost/127.0.0.1 from the trusted CA
+    untrusted: ssl.SSLContext  # server context: cert from a CA nobody trusts
+    wrong_name: ssl.SSLContext  # trusted CA, but the cert is for another name
+
+
+def _server_ctx(cert) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(ctx)
+    return ctx
+
+
+@pytest.fixture(scope="session")
+def certs(tmp_path_factory) -> Certs:
+    ca, rogue = trustme.CA(), trustme.CA()
+    path = tmp_path_factory.mktemp("tls") / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return Certs(str(path), _server_ctx(ca.issue_cert("localhost", "127.0.0.1")),
+                 _server_ctx(rogue.issue_cert("localhost", "127.0.0.1")),
+                 _server_ctx(ca.issue_cert("mail.other.test")))
+
+
+# --- SMTP ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class SmtpServer:
+    port: int
+    received: list[tuple[bool, bytes]] = field(default_factory=list)  # (inside TLS?, bytes)
+    auth_attempts: list[tuple[str, str]] = field(default_factory=list)  # (mechanism, login)
+    server: asyncio.AbstractServer | None = None
+
+    def cleartext(self) -> bytes:
+        return b"".join(data for tls, data in self.received if not tls)
+
+    def everything(self) -> bytes:
+        return b"".join(data for _, data in self.received)
+
+    def commands(self) -> list[str]:
+        return [line.split(b" ")[0].decode("ascii", "replace").upper()
+                for line in self.everything().split(b"\r\n") if line]
+
+
+async def start_smtp(*, starttls: ssl.SSLContext | None = None, implicit: ssl.SSLContext | None = None,
+                     accept: tuple[str, str] | None = (SMTP_USER, CANARY_SMTP),
+                     auth_in_clear: bool = False) -> SmtpServer:
+    """An aiosmtpd server in this event loop that records every byte it receives."""
+    from aiosmtpd.smtp import SMTP, AuthResult
+
+    handle = SmtpServer(0)
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        login = auth_data.login.decode() if isinstance(auth_data.login, bytes) else str(auth_data.login)
+        password = auth_data.password.decode() if isinstance(auth_data.password, bytes) else str(auth_data.password)
+        handle.auth_attempts.append((mechanism, login))
+        ok = accept is not None and (login, password) == accept
+        return AuthResult(success=ok, handled=False)
+
+    class Recording(SMTP):
+        def data_received(self, data: bytes) -> None:
+            handle.received.append((self._tls_protocol is not None or implicit is not None, bytes(data)))
+            super().data_received(data)
+
+    loop = asyncio.get_running_loop()
+    handle.server = await loop.create_server(
+        lambda: Recording(object(), hostname="mx.test.local", tls_context=starttls, authenticator=authenticator,
+                          auth_require_tls=not (auth_in_clear or implicit), loop=loop),
+        "127.0.0.1", 0, ssl=implicit)
+    handle.port = handle.server.sockets[0].getsockname()[1]
+    return handle
+
+
+@pytest.fixture
+async def smtp_factory():
+    servers: list[SmtpServer] = []
+
+    async def factory(**kw) -> SmtpServer:
+        s = await start_smtp(**kw)
+        servers.append(s)
+        return s
+
+    yield factory
+    for s in servers:
+        s.server.close()
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(1):
+                await s.server.wait_closed()
+
+
+@pytest.fixture
+async def silent_tcp():
+    """A TCP server that accepts and never says a word; yields its port; records bytes received."""
+    got: list[bytes] = []
+    writers = []
+
+    async def handler(reader, writer):
+        writers.append(writer)
+        with contextlib.suppress(Exception):
+            while data := await reader.read(4096):
+                got.append(data)
+
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    server.received = got
+    yield server
+    for w in writers:
+        w.transport.abort()
+    server.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- DNS -----------------------------------------------------------------------------------------
+
+GOOD_SPF = "v=spf1 ip4:192.0.2.0/24 include:_spf.mailer.test ~all"
+
+
+def _zones():
+    from dnslib import MX, TXT
+
+    def spf(*parts):
+        return ("TXT", TXT([p.encode() for p in parts]))
+
+    many = "v=spf1 " + " ".join(f"include:s{i}.test" for i in range(11)) + " -all"
+    return {
+        "good.test": [("MX", MX("mx1.good.test", 10)), ("MX", MX("mx2.good.test", 20)),
+                      spf(GOOD_SPF), ("TXT", TXT(b"google-site-verification=abc"))],
+        "_dmarc.good.test": [("TXT", TXT(b"v=DMARC1; p=reject; rua=mailto:d@good.test"))],
+        "s1._domainkey.good.test": [("TXT", TXT(b"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC"))],
+        "twospf.test": [("MX", MX("mx.twospf.test")), spf("v=spf1 -all"), spf("v=spf1 include:x.test ~all")],
+        "_dmarc.twospf.test": [("TXT", TXT(b"v=DMARC1; p=quarantine"))],
+        "multi.test": [("MX", MX("mx.multi.test")),
+                       spf("v=spf1 ip4:198.51.100.0/24 ", "include:_spf.mailer.test ", "-all")],
+        "_dmarc.multi.test": [("TXT", TXT([b"v=DMARC1; ", b"p=reject"]))],
+        "ctrl.test": [("MX", MX("mx.ctrl.test")), spf("v=spf1 \x1b]0;pwned\x07-all \x1b[31mred\x9b2J")],
+        "_dmarc.ctrl.test": [("TXT", TXT(b"v=DMARC1; p=none\x00\x1b[2J"))],
+        "weak.test": [("MX", MX("mx.weak.test")), spf(many.replace("-all", "+all"))],
+        "_dmarc.weak.test": [("TXT", TXT(b"v=DMARC1; p=none"))],
+        "nomx.test": [spf("v=spf1 -all")],
+        "_dmarc.nomx.test": [("TXT", TXT(b"v=DMARC1; p=reject"))],
+    }
+
+
+class _Quiet:
+    def __getattr__(self, name):
+        return lambda *a, **k: None
+
+
+class ZoneResolver:
+    """Answers from `_zones()`; NXDOMAIN for nx*.test and unknown names; SERVFAIL for *servfail.test."""
+
+    def __init__(self):
+        self.zones = _zones()
+        self.queries: list[tuple[str, str]] = []
+
+    def resolve(self, request, handler):
+        from dnslib import QTYPE, RCODE, RR
+
+        reply = request.reply()
+        name = str(request.q.qname).rstrip(".").lower()
+        qtype = QTYPE[request.q.qtype]
+        self.queries.append((name, qtype))
+        if name.endswith("servfail.test"):
+            reply.header.rcode = RCODE.SERVFAIL
+            return reply
+        zone = self.zones.get(name)
+        if zone is None:
+            # names that exist only as a parent (a.b.test with records at b.test's children) are rare here
+            reply.header.rcode = RCODE.NXDOMAIN
+            return reply
+        for rtype, rdata in zone:
+            if rtype == qtype:
+                reply.add_answer(RR(request.q.qname, getattr(QTYPE, rtype), rdata=rdata, ttl=60))
+        return reply
+
+
+@pytest.fixture(scope="session")
+def dns_server():
+    from dnslib.server import DNSServer
+
+    resolver = ZoneResolver()
+    server = DNSServer(resolver, address="127.0.0.1", port=0, logger=_Quiet())
+    server.start_thread()
+    server.port = server.server.server_address[1]
+    server.resolver = resolver
+    yield server
+    server.stop()
+    server.server.server_close()
+
+
+@pytest.fixture
+def silent_dns():
+    """A UDP socket that receives DNS queries and never answers: yields its port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    yield sock.getsockname()[1]
+    sock.close()
+
+
+# --- Redis ---------------------------------------------------------------------------------------
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+@dataclass
+class RedisProc:
+    port: int
+    proc: subprocess.Popen
+    password: str | None = None
+
+    def url(self, password: str | None = None) -> str:
+        pw = self.password if password is None else password
+        return f"redis://:{pw}@127.0.0.1:{self.port}/0" if pw else f"redis://127.0.0.1:{self.port}/0"
+
+    def cli(self, *args: str) -> None:
+        """Talk to the server directly (test set-up only: the check itself never writes)."""
+        import redis
+
+        r = redis.Redis(host="127.0.0.1", port=self.port, password=self.password, socket_timeout=5)
+        try:
+            r.execute_command(*args)
+        finally:
+            r.close()
+
+    def client(self):
+        import redis
+
+        return redis.Redis(host="127.0.0.1", port=self.port, password=self.password, socket_timeout=5)
+
+
+def start_redis(*extra: str, password: str | None = None) -> RedisProc:
+    if not REDIS_SERVER:
+        pytest.skip("redis-server is not installed (apt-get install redis-server): Redis tests skipped")
+    port = free_port()
+    args = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--daemonize", "no", "--loglevel", "warning", *extra]
+    if password:
+        args += ["--requirepass", password]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(64):
+                    return RedisProc(port, proc, password)
+        except OSError:
+            time.sleep(0.02)
+    proc.kill()
+    pytest.fail("redis-server did not start within 5 s")
+
+
+@pytest.fixture
+def redis_proc():
+    procs: list[RedisProc] = []
+
+    def factory(*extra: str, password: str | None = None) -> RedisProc:
+        p = start_redis(*extra, password=password)
+        procs.append(p)
+        return p
+
+    yield factory
+    for p in procs:
+        p.proc.terminate()
+        try:
+            p.proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            p.proc.kill()
+
+
+def smtp_settings(port: int, *, security: str = "starttls", ca_file: str | None = None,
+                  password: str = CANARY_SMTP, username: str = SMTP_USER, host: str = "127.0.0.1") -> Settings:
+    s = Settings()
+    s.smtp.host, s.smtp.port, s.smtp.security = host, port, security
+    s.smtp.username, s.smtp.password = username, Secret(password) if password else None
+    s.smtp.from_addr = "alerts@example.test"
+    s.smtp.ca_file = ca_file
+    return s
