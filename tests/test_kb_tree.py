@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from fixtures_kb import KB_SMALL
 
-from copycar_assist.kb import load_knowledge
-from copycar_assist.kb.tree import DecisionTree
+from copycar_assist.kb import DecisionTree, load_knowledge
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +54,9 @@ def test_question_and_candidate_causes(tree):
     assert [c.id for c in tree.candidate_causes("alpha-problem", exclude=["bad-key"])] == ["other-side"]
     assert tree.candidate_causes("alpha-problem", exclude={"bad-key", "other-side"}) == []
     assert tree.reached_by("alpha-problem", "bad-key") == ["api.verify.unauthorized"]
+    assert tree.next_cause("alpha-problem").id == "bad-key"
+    assert tree.next_cause("alpha-problem", ["bad-key"]).id == "other-side"
+    assert tree.next_cause("alpha-problem", ["bad-key", "other-side"]) is None  # escalate
 
 
 def test_steps_per_language(tree):

@@ -3,8 +3,9 @@
 from .errors import KnowledgeError, Problem
 from .loader import KnowledgeBase, default_dir, load_knowledge
 from .model import LANGS, Cause, CheckSpec, Entry, pick
+from .tree import DecisionTree
 
 __all__ = [
-    "LANGS", "Cause", "CheckSpec", "Entry", "KnowledgeBase", "KnowledgeError", "Problem",
+    "LANGS", "Cause", "CheckSpec", "DecisionTree", "Entry", "KnowledgeBase", "KnowledgeError", "Problem",
     "default_dir", "load_knowledge", "pick",
 ]

@@ -85,6 +85,11 @@ class DecisionTree:
         gone = set(exclude)
         return [c for c in self.entry(entry_id).causes if c.id not in gone]
 
+    def next_cause(self, entry_id: str, tried: Iterable[str] = ()) -> Cause | None:
+        """After "not resolved": the next cause to try, or None (escalate)."""
+        rest = self.candidate_causes(entry_id, tried)
+        return rest[0] if rest else None
+
     def steps(self, entry_id: str, cause_id: str, lang: str) -> list[str]:
         """The ordered solution steps of a cause, in `lang` (or the entry's other language)."""
         cause = self.entry(entry_id).cause(cause_id)
