@@ -1,0 +1,372 @@
+"""CRM checks (entry `crm-integration-failed`): authentication and availability, permissions or
+scopes, field mapping. HubSpot, Salesforce and a generic `rest` kind; the endpoints each one uses
+and why are documented in `crm_presets.py`.
+
+Every request goes through `checks/http.fetch` on the shared client: one deadline, a size cap, no
+redirects followed, the token (a `Secret`) never sent over plain http except to loopback. The
+three checks run concurrently and share their answers through the run's memo, so the same URL
+is fetched once per run; a check whose precondition failed (the token was rejected, the CRM is
+down) is `skipped` and points at `crm.auth` instead of repeating its verdict. Only GET requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import time
+from dataclasses import dataclass, field
+
+from . import crm_presets as P
+from .base import CheckContext, Finding
+from .http import HttpResult, fetch
+from .integ import IntegrationCheck, finish, skipped
+
+REQUEST_TIMEOUT_S = 6.0
+
+
+@dataclass
+class Target:
+    kind: str
+    base: str
+    token: object  # Secret
+    version: str = P.SALESFORCE_DEFAULT_VERSION
+
+
+@dataclass
+class Access:
+    """How the CRM answered the authenticated probe."""
+
+    state: str  # ok | bad | forbidden | unavailable | insecure
+    result: HttpResult
+    version: str = P.SALESFORCE_DEFAULT_VERSION
+    notes: dict = field(default_factory=dict)
+
+
+def resolve_target(ctx: CheckContext) -> Target | Finding:
+    c = ctx.settings.crm
+    kind = (c.kind or "").strip().lower()
+    if kind not in P.KINDS:
+        return finish(ctx, "error", "error", ctx.t(
+            es="crm.kind debe ser hubspot, salesforce o rest.", en="crm.kind must be hubspot, salesforce or rest."))
+    base = (c.base_url or "").strip().rstrip("/")
+    if not base and kind == "hubspot":
+        base = P.HUBSPOT_BASE
+    if not base:
+        return skipped(ctx, es="Falta crm.base_url (para Salesforce, la URL de la instancia); defínela con `copycar-assist config set crm.base_url …`.",
+                       en="crm.base_url is not set (for Salesforce, the instance URL); set it with `copycar-assist config set crm.base_url …`.")
+    if not c.token:
+        return skipped(ctx, es="Falta crm.token.", en="crm.token is not set.")
+    return Target(kind, base, c.token)
+
+
+async def get(ctx: CheckContext, t: Target, path: str, *, auth: bool = True, deadline_s: float = REQUEST_TIMEOUT_S) -> HttpResult:
+    """GET base+path once per run (the checks share the answer through ctx.memo)."""
+    url = t.base + path
+    key = ("crm", url, auth)
+    task = ctx.memo.get(key)
+    if task is None:
+        task = asyncio.ensure_future(fetch(ctx.client, url, key=t.token if auth else None, deadline_s=deadline_s))
+        ctx.memo[key] = task
+    return await asyncio.shield(task)
+
+
+def classify(r: HttpResult) -> str:
+    if r.error == "insecure":
+        return "insecure"
+    if r.error or r.status is None or r.is_redirect:
+        return "unavailable"
+    if r.status == 401:
+        return "bad"
+    if r.status == 403:
+        return "forbidden"
+    if 200 <= r.status < 300:
+        return "ok"
+    return "unavailable"
+
+
+async def access(ctx: CheckContext, t: Target) -> Access:
+    """Authenticated probe (Salesforce: the version list first). Memoised per run."""
+    key = ("crm-access", t.kind, t.base)
+    task = ctx.memo.get(key)
+    if task is None:
+        task = asyncio.ensure_future(_access(ctx, t))
+        ctx.memo[key] = task
+    return await asyncio.shield(task)
+
+
+async def _access(ctx: CheckContext, t: Target) -> Access:
+    notes: dict = {}
+    version = P.SALESFORCE_DEFAULT_VERSION
+    if t.kind == "salesforce":
+        versions = await get(ctx, t, "/services/data/", auth=False)
+        if classify(versions) in ("unavailable", "insecure") and versions.status not in (401, 403):
+            return Access(classify(versions), versions, version, notes)
+        version = P.latest_version(versions.json) or version
+        notes["api_version"] = version
+    r = await get(ctx, t, P.auth_path(t.kind, version))
+    return Access(classify(r), r, version, notes)
+
+
+def http_evidence(r: HttpResult) -> dict:
+    ev: dict = {"request": f"GET {r.url}"}
+    if r.status is not None:
+        ev["status"] = f"{r.status} {r.reason}".strip()
+    if r.error:
+        ev["error"] = f"{r.error}: {r.detail}"
+    if r.location:
+        ev["redirect_to"] = r.location
+    if r.proxy:
+        ev["proxy"] = r.proxy
+    ev["ms"] = round(r.timings.total_ms)
+    return ev
+
+
+def unavailable_text(ctx: CheckContext, t: Target, r: HttpResult) -> str:
+    kind = t.kind
+    if r.error:
+        return ctx.t(es=f"No se puede hablar con la API de {kind} ({r.error}: {r.detail}).",
+                     en=f"Cannot reach the {kind} API ({r.error}: {r.detail}).")
+    if r.is_redirect:
+        return ctx.t(es=f"La API de {kind} redirige a {r.location or '?'} (no se sigue): ¿crm.base_url equivocada?",
+                     en=f"The {kind} API redirects to {r.location or '?'} (not followed): wrong crm.base_url?")
+    if r.status == 404:
+        return ctx.t(es=f"La API de {kind} responde 404 en {r.url}: ¿crm.base_url equivocada?",
+                     en=f"The {kind} API answers 404 at {r.url}: wrong crm.base_url?")
+    if r.status == 429:
+        return ctx.t(es=f"La API de {kind} limita las peticiones (429): se agotó el cupo del CRM.",
+                     en=f"The {kind} API is rate limiting (429): the CRM's request quota is used up.")
+    return ctx.t(es=f"La API de {kind} no está disponible ({r.status} {r.reason}).",
+                 en=f"The {kind} API is not available ({r.status} {r.reason}).")
+
+
+def _precondition(ctx: CheckContext, a: Access) -> Finding | None:
+    """A skip for the checks that need an accepted token and a reachable CRM."""
+    if a.state == "bad":
+        return skipped(ctx, es="No comprobado: el CRM rechaza el token (ver crm.auth).",
+                       en="Not checked: the CRM rejects the token (see crm.auth).", evidence=http_evidence(a.result))
+    if a.state in ("unavailable", "insecure"):
+        return skipped(ctx, es="No comprobado: no se llega a la API del CRM (ver crm.auth).",
+                       en="Not checked: the CRM API cannot be reached (see crm.auth).", evidence=http_evidence(a.result))
+    return None
+
+
+class CrmAuthCheck(IntegrationCheck):
+    id = "crm.auth"
+    tags = ("crm",)
+    needs = ("crm.kind", "crm.token")
+    timeout_s = 15.0
+
+    async def run(self, ctx: CheckContext) -> Finding:
+        t = resolve_target(ctx)
+        if isinstance(t, Finding):
+            return t
+        ctx.step(ctx.t(es=f"Autenticando en {t.kind}…", en=f"Authenticating with {t.kind}…"))
+        a = await access(ctx, t)
+        r = a.result
+        ev = {"kind": t.kind, "base_url": t.base, **a.notes, **http_evidence(r)}
+        code, msg = P.error_code(t.kind, r.json), P.error_message(t.kind, r.json)
+        if code:
+            ev["crm_error"] = code
+        if msg:
+            ev["crm_message"] = msg
+        if a.state == "insecure":
+            return finish(ctx, "error", "error", ctx.t(
+                es=f"No se envió el token: {t.base} es http:// y no es local; usa https://.",
+                en=f"The token was not sent: {t.base} is http:// and not local; use https://."), ev)
+        if a.state == "bad":
+            return finish(ctx, "fail", "bad_credentials", ctx.t(
+                es=f"{t.kind} rechaza el token (401{' ' + code if code else ''}): caducado, revocado o de otra cuenta. Genera uno nuevo y guárdalo en crm.token.",
+                en=f"{t.kind} rejects the token (401{' ' + code if code else ''}): expired, revoked or from another account. Create a new one and store it in crm.token."), ev)
+        if a.state == "unavailable":
+            status = "warn" if r.status == 429 else "fail"
+            return finish(ctx, status, "unavailable", unavailable_text(ctx, t, r), ev)
+        if a.state == "forbidden":
+            return finish(ctx, "pass", "ok", ctx.t(
+                es=f"{t.kind} acepta el token, pero responde 403{' ' + code if code else ''}: es un problema de permisos (ver crm.permissions).",
+                en=f"{t.kind} accepts the token but answers 403{' ' + code if code else ''}: a permissions problem (see crm.permissions)."), ev)
+        if isinstance(r.json, dict) and "portalId" in r.json:
+            ev["portal_id"] = str(r.json["portalId"])
+        if isinstance(r.json, dict) and isinstance(r.json.get("account"), str):
+            ev["account"] = r.json["account"]
+        return finish(ctx, "pass", "ok", ctx.t(
+            es=f"{t.kind} acepta el token y la API responde ({round(r.timings.total_ms)} ms).",
+            en=f"{t.kind} accepts the token and the API answers ({round(r.timings.total_ms)} ms)."), ev)
+
+
+def objects_in_use(kind: str, field_map: dict[str, str]) -> list[str]:
+    objs = [P.split_target(kind, target)[0] for target in field_map.values()] or [P.DEFAULT_OBJECT[kind]]
+    return list(dict.fromkeys(objs))[:5]
+
+
+class CrmPermissionsCheck(IntegrationCheck):
+    id = "crm.permissions"
+    tags = ("crm",)
+    needs = ("crm.kind", "crm.token")
+    timeout_s = 15.0
+
+    async def run(self, ctx: CheckContext) -> Finding:
+        t = resolve_target(ctx)
+        if isinstance(t, Finding):
+            return t
+        ctx.step(ctx.t(es="Comprobando permisos del CRM…", en="Checking CRM permissions…"))
+        a = await access(ctx, t)
+        pre = _precondition(ctx, a)
+        if pre:
+            return pre
+        ev: dict = {"kind": t.kind}
+        if a.state == "forbidden":
+            code = P.error_code(t.kind, a.result.json)
+            ev.update(http_evidence(a.result), crm_error=code)
+            return finish(ctx, "fail", "missing_scope", ctx.t(
+                es=f"El token es válido pero no tiene acceso a la API ({code or '403'}). En Salesforce: el perfil del usuario necesita «API Enabled» y una edición con API.",
+                en=f"The token is valid but has no API access ({code or '403'}). In Salesforce: the user's profile needs \"API Enabled\" and an edition with API access."), ev)
+        if t.kind == "rest":
+            return self._rest(ctx, a, ev)
+        missing: list[str] = []
+        problems: list[str] = []
+        for obj in objects_in_use(t.kind, ctx.settings.crm.field_map):
+            if obj and not P.valid_object(obj):
+                problems.append(ctx.t(es=f"objeto no válido en field_map: {obj}", en=f"invalid object in field_map: {obj}"))
+                continue
+            paths = [P.fields_path(t.kind, obj, a.version)]
+            if P.object_read_path(t.kind, obj):
+                paths.append(P.object_read_path(t.kind, obj))
+            for path in paths:
+                r = await get(ctx, t, path)
+                state = classify(r)
+                ev[f"GET {path.split('?')[0]}"] = f"{r.status} {r.reason}".strip() if r.status else f"{r.error}: {r.detail}"
+                if state == "forbidden" or (t.kind == "salesforce" and r.status == 404):
+                    scopes = P.required_scopes(r.json)
+                    missing += scopes
+                    code = P.error_code(t.kind, r.json)
+                    problems.append(f"{obj}: {code or r.status}" + (f" ({', '.join(scopes)})" if scopes else ""))
+                elif state == "ok" and t.kind == "salesforce" and isinstance(r.json, dict):
+                    flags = [f for f in ("createable", "updateable") if r.json.get(f) is False]
+                    if flags:
+                        problems.append(ctx.t(es=f"{obj}: el usuario no puede {'/'.join(flags)}",
+                                              en=f"{obj}: the user is not {'/'.join(flags)}"))
+                elif state != "ok":
+                    ev["note"] = unavailable_text(ctx, t, r)
+        if t.kind == "hubspot":
+            ev["write_scopes"] = ctx.t(es="no comprobables sin escribir (HubSpot no expone los scopes de una app privada)",
+                                       en="cannot be proven without writing (HubSpot does not expose a private app's scopes)")
+        if missing:
+            ev["missing_scopes"] = ", ".join(dict.fromkeys(missing))
+        if problems:
+            ev["problems"] = problems
+            return finish(ctx, "fail", "missing_scope", ctx.t(
+                es="Al token le faltan permisos: " + "; ".join(problems) + ". Añade esos scopes a la app (o permisos al usuario) y vuelve a generar el token si hace falta.",
+                en="The token lacks permissions: " + "; ".join(problems) + ". Add those scopes to the app (or permissions to the user) and regenerate the token if needed."), ev)
+        return finish(ctx, "pass", "ok", ctx.t(
+            es="El token puede leer los objetos y su esquema.", en="The token can read the objects and their schema."), ev)
+
+    def _rest(self, ctx: CheckContext, a: Access, ev: dict) -> Finding:
+        body = a.result.json if isinstance(a.result.json, dict) else {}
+        scopes = body.get("scopes")
+        if not isinstance(scopes, list):
+            ev["scopes"] = ctx.t(es="el CRM no informa de scopes en /me", en="the CRM reports no scopes in /me")
+            return finish(ctx, "pass", "ok", ctx.t(
+                es="El CRM no informa de scopes: no se pueden comprobar.", en="The CRM reports no scopes: they cannot be checked."), ev)
+        have = {str(s) for s in scopes}
+        ev["scopes"] = ", ".join(sorted(have))[:300]
+        ev["required_scopes"] = ", ".join(P.REST_REQUIRED_SCOPES)
+        missing = [s for s in P.REST_REQUIRED_SCOPES if s not in have]
+        if missing:
+            ev["missing_scopes"] = ", ".join(missing)
+            return finish(ctx, "fail", "missing_scope", ctx.t(
+                es=f"Al token le faltan scopes: {', '.join(missing)}.", en=f"The token lacks scopes: {', '.join(missing)}."), ev)
+        return finish(ctx, "pass", "ok", ctx.t(
+            es="El token tiene los scopes necesarios.", en="The token has the scopes it needs."), ev)
+
+
+class CrmFieldsCheck(IntegrationCheck):
+    id = "crm.fields"
+    tags = ("crm",)
+    needs = ("crm.kind", "crm.token", "crm.field_map")
+    timeout_s = 15.0
+
+    async def run(self, ctx: CheckContext) -> Finding:
+        t = resolve_target(ctx)
+        if isinstance(t, Finding):
+            return t
+        fmap = dict(ctx.settings.crm.field_map)
+        if not fmap:
+            return skipped(ctx, es="No hay crm.field_map configurado.", en="No crm.field_map is configured.")
+        ctx.step(ctx.t(es="Leyendo la lista de campos del CRM…", en="Reading the CRM's field list…"))
+        started = time.perf_counter()
+        a = await access(ctx, t)
+        pre = _precondition(ctx, a)
+        if pre:
+            return pre
+        lists: dict[str, dict[str, P.CrmField]] = {}
+        ev: dict = {"kind": t.kind}
+        for obj in objects_in_use(t.kind, fmap):
+            if obj and not P.valid_object(obj):
+                continue
+            r = await get(ctx, t, P.fields_path(t.kind, obj, a.version))
+            state = classify(r)
+            if state == "forbidden":
+                return skipped(ctx, es=f"No se puede leer la lista de campos de {obj or 'el CRM'} (403): ver crm.permissions.",
+                               en=f"Cannot read the field list of {obj or 'the CRM'} (403): see crm.permissions.",
+                               evidence=http_evidence(r))
+            if state != "ok":
+                return finish(ctx, "error", "error", unavailable_text(ctx, t, r), http_evidence(r))
+            parsed = P.parse_fields(t.kind, r.json)
+            if parsed is None:
+                return finish(ctx, "error", "error", ctx.t(
+                    es=f"La lista de campos de {obj or 'el CRM'} no tiene el formato esperado.",
+                    en=f"The field list of {obj or 'the CRM'} is not in the expected shape."), http_evidence(r))
+            lists[obj] = parsed
+            ev[f"fields {obj}" if obj else "fields"] = len(parsed)
+        fails, warns, rows = self._judge(ctx, t, fmap, lists)
+        ev["mapping"] = rows
+        ev["ms"] = int((time.perf_counter() - started) * 1000)
+        if fails:
+            return finish(ctx, "fail", "mapping_error", ctx.t(
+                es="Errores en el mapeo de campos: ", en="Field mapping errors: ") + "; ".join(fails + warns) + ".", ev)
+        if warns:
+            return finish(ctx, "warn", "mapping_error", ctx.t(
+                es="Mapeo de campos con avisos: ", en="Field mapping warnings: ") + "; ".join(warns) + ".", ev)
+        return finish(ctx, "pass", "ok", ctx.t(
+            es=f"Los {len(fmap)} campos mapeados existen, se pueden escribir y sus tipos encajan.",
+            en=f"All {len(fmap)} mapped fields exist, are writable and their types fit."), ev)
+
+    def _judge(self, ctx, t: Target, fmap: dict[str, str], lists) -> tuple[list[str], list[str], list[str]]:
+        fails: list[str] = []
+        warns: list[str] = []
+        rows: list[str] = []
+        for ours, target in list(fmap.items())[:40]:
+            obj, name = P.split_target(t.kind, target)
+            fields = lists.get(obj)
+            if fields is None:
+                fails.append(ctx.t(es=f"{ours} → {target}: objeto no válido", en=f"{ours} → {target}: invalid object"))
+                rows.append(f"{ours} → {target}: invalid object")
+                continue
+            f = fields.get(name) or next((v for k, v in fields.items() if k.lower() == name.lower()), None)
+            if f is None:
+                near = difflib.get_close_matches(name, list(fields), n=2, cutoff=0.6)
+                hint = ctx.t(es=f" (¿{' o '.join(near)}?)", en=f" (did you mean {' or '.join(near)}?)") if near else ""
+                fails.append(ctx.t(es=f"{ours} → {target}: no existe en el CRM{hint}",
+                                   en=f"{ours} → {target}: does not exist in the CRM{hint}"))
+                rows.append(f"{ours} → {target}: missing")
+                continue
+            if f.read_only:
+                fails.append(ctx.t(es=f"{ours} → {target}: es de solo lectura", en=f"{ours} → {target}: is read-only"))
+                rows.append(f"{ours} → {target} ({f.type}): read-only")
+                continue
+            fit = P.compatibility(ours, f)
+            want = P.copycar_kind(ours)
+            if fit == "mismatch":
+                fails.append(ctx.t(es=f"{ours} ({want}) → {target} ({f.type}): tipos incompatibles",
+                                   en=f"{ours} ({want}) → {target} ({f.type}): incompatible types"))
+                rows.append(f"{ours} → {target} ({f.type}): type mismatch")
+            elif fit == "enum":
+                warns.append(ctx.t(es=f"{ours} → {target}: es una lista de opciones; solo valen sus valores",
+                                   en=f"{ours} → {target}: is a list of options; only its values are accepted"))
+                rows.append(f"{ours} → {target} ({f.type}): options only")
+            else:
+                rows.append(f"{ours} → {target} ({f.type}): ok" + (" (type not checked)" if fit == "unknown" else ""))
+        return fails, warns, rows
+
+
+CHECKS = [CrmAuthCheck(), CrmPermissionsCheck(), CrmFieldsCheck()]
