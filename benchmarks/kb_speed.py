@@ -1,0 +1,45 @@
+"""How long the knowledge base takes to load, lint and import (prints figures; not a test).
+
+    python benchmarks/kb_speed.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from copycar_assist.kb import DecisionTree, load_knowledge  # noqa: E402
+from copycar_assist.kb.importer import import_guide  # noqa: E402
+from copycar_assist.kb.lint import lint  # noqa: E402
+
+GUIDE = Path(__file__).resolve().parents[1] / "tests" / "data" / "guides" / "copycar-guide.md"
+
+
+def timed(label: str, fn, runs: int = 20) -> None:
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    print(f"{label:<34} median {statistics.median(samples):7.2f} ms   max {max(samples):7.2f} ms   ({runs} runs)")
+
+
+def main() -> None:
+    kb = load_knowledge()
+    print(f"shipped knowledge: {len(kb.entries)} entries, {sum(len(e.causes) for e in kb.entries.values())} causes")
+    timed("load_knowledge()", load_knowledge)
+    timed("lint()", lint)
+    timed("DecisionTree(kb).outline('es')", lambda: DecisionTree(kb).outline("es"))
+    text = GUIDE.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        timed("import_guide(guide) (6 entries)", lambda: import_guide(text, tmp, overwrite=True))
+        timed("load_knowledge(imported)", lambda: load_knowledge(tmp))
+
+
+if __name__ == "__main__":
+    main()
