@@ -1,7 +1,7 @@
 """The conversation engine: a UI-free state machine over the decision tree.
 
     conv = Conversation(kb, matcher, settings, lang=None, check_runner=None,
-                        on_progress=None, history=None, inputs=None)
+                        on_progress=None, history=None, inputs=None, check_deadline_s=30.0)
     events = conv.start()                    # greeting + first prompt
     events = await conv.send("me sale 401")  # free text: command, answer or description
     events = await conv.choose("yes")        # a choice by id (button or key)
@@ -19,11 +19,15 @@ cause_id, evidence), StepShown(index, total, text), Resolved(), Escalated(ticket
 severity, level), LanguageChanged(lang). `event_to_dict(e)` gives a JSON-ready dict.
 
 Additions to the team brief's API (all optional keyword arguments or extra ids):
-- `on_progress(event)`: called live with every `CheckProgress` while checks run. When it is
-  given, CheckProgress events are NOT repeated in the list `send`/`choose` return; when it is
-  None they are returned in that list, in order, after `ChecksStarted`.
+- `on_progress(event)`: the live channel for slow turns. When given, the events produced just
+  before checks start (the Say announcing them, `ChecksStarted`) and every `CheckProgress` are
+  handed to it at once, and are NOT repeated in the list `send`/`choose` return; the returned
+  list holds the rest of the turn. Every event reaches the UI exactly once, in order. When it is
+  None, everything is in the returned list.
 - `history`: a `support.history.SessionLog`; every event and input is appended (scrubbed) as it
   happens. `inputs`: a `checks.base.Inputs` handed to the checks (pasted prompt, files …).
+  `check_deadline_s` (default 30): the total deadline of one check run; a check still running
+  then is an `error` result, and the causes only it could tell apart are asked about instead.
 - `check_runner`: replaces `checks.runner.run_checks` (same signature and return value).
 - The engine does not echo the user's input as an event; it is in the transcript.
 - Choice ids accepted in any state: `restart`, `escalate`, `browse`, `rephrase`,

@@ -31,8 +31,9 @@ def checks_for(kb: Any, entry_id: str) -> list[str]:
 
 class CheckRunner:
     def __init__(self, kb: Any, settings: Any, runner: Callable[..., Any] | None = None,
-                 inputs: Inputs | None = None):
+                 inputs: Inputs | None = None, deadline_s: float = DEADLINE_S):
         self.kb = kb
+        self.deadline_s = deadline_s
         self.settings = settings
         self._runner = runner
         self._client: Any = None
@@ -73,7 +74,7 @@ class CheckRunner:
             on_event(CheckProgress(event))
 
         report = await runner(ctx, check_ids, prefer_entry=prefer_entry, on_event=progress,
-                              deadline_s=DEADLINE_S)
+                              deadline_s=self.deadline_s)
         results = list(getattr(report, "results", None) or finished)
         order = {cid: n for n, cid in enumerate(check_ids)}
         return sorted(results, key=lambda r: order.get(r.id, len(order)))

@@ -49,8 +49,8 @@ def reach(entry: Entry) -> dict[str, set[str]]:
 
 def ruled_out(entry: Entry, results: dict[str, CheckResult]) -> set[CauseKey]:
     """Causes of `entry` that every check able to reach them examined conclusively without
-    pointing to them. A cause only reachable by a check that was skipped, crashed or not run
-    stays open (then its question, if it has one, is asked)."""
+    pointing to them. A cause reachable by a check that was skipped, crashed or not run stays
+    open. (The engine still asks the question of a ruled-out cause that has one.)"""
     out: set[CauseKey] = set()
     for cause_id, checks in reach(entry).items():
         conclusive = all(c in results and results[c].status in CONCLUSIVE for c in checks)
@@ -66,11 +66,6 @@ def open_causes(tree: Any, entry: Entry, excluded: set[CauseKey]) -> list[Cause]
     """The entry's remaining causes in order (the decision tree's "next likely cause")."""
     skip = [cid for (eid, cid) in excluded if eid == entry.id]
     return list(tree.candidate_causes(entry.id, exclude=skip))
-
-
-def split_open(causes: list[Cause]) -> tuple[list[Cause], list[Cause]]:
-    """(causes with a yes/no question, causes without one), each in order."""
-    return [c for c in causes if c.question], [c for c in causes if not c.question]
 
 
 def verification(results: list[CheckResult], cause: CauseKey) -> tuple[str, tuple[CauseKey, list[CheckResult]] | None]:

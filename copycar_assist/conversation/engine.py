@@ -35,7 +35,7 @@ class Conversation(Flow):
     def __init__(self, kb: KnowledgeBase, matcher: Any, settings: Any = None, lang: str | None = None,
                  check_runner: Callable[..., Any] | None = None, *,
                  on_progress: Callable[[Event], None] | None = None,
-                 history: Any = None, inputs: Inputs | None = None):
+                 history: Any = None, inputs: Inputs | None = None, check_deadline_s: float = 30.0):
         if settings is None:
             from copycar_assist.config import Settings
 
@@ -51,7 +51,7 @@ class Conversation(Flow):
         self.history = history
         self.scrub = make_scrubber(settings)
         self.tree = DecisionTree(kb)
-        self.checks = CheckRunner(kb, settings, check_runner, inputs)
+        self.checks = CheckRunner(kb, settings, check_runner, inputs, deadline_s=check_deadline_s)
         self.state: State = State.GREETING
         self.facts = Facts()
         self._choices: Choices | None = None
@@ -59,6 +59,7 @@ class Conversation(Flow):
         self._lock = asyncio.Lock()
         self._pending_progress: list[Event] = []
         self._recorded: set[int] = set()
+        self._delivered: set[int] = set()
 
     # ---- public API ---------------------------------------------------------------------
 
@@ -305,12 +306,16 @@ class Conversation(Flow):
                     return o.label
         return ""
 
-    def _record(self, events: list[Event]) -> None:
-        """Put events in the transcript and the history now (before a slow step), once."""
+    def _record(self, events: list[Event], live: bool = False) -> None:
+        """Put events in the transcript and the history now, once. `live` (before a slow step):
+        also hand them to `on_progress` at once, and leave them out of the returned list."""
         for e in events:
             if id(e) in self._recorded:
                 continue
             self._recorded.add(id(e))
+            if live and self.on_progress is not None:
+                self._delivered.add(id(e))
+                self.on_progress(e)
             if isinstance(e, Say):
                 self._lines.append(Line(e.role, e.text, e.markdown))
             elif isinstance(e, Choices):
@@ -322,9 +327,11 @@ class Conversation(Flow):
 
     def _emit(self, events: list[Event]) -> list[Event]:
         self._record(events)
+        out = [e for e in events if id(e) not in self._delivered]
         self._recorded.clear()
+        self._delivered.clear()
         self._log({"type": "state", "state": str(self.state)})
-        return events
+        return out
 
     def _log(self, record: dict) -> None:
         if self.history is not None:

@@ -36,17 +36,17 @@ class Flow:
             self.state = State.CHECKING
             events += [Say("assistant", t("conv.checks_start", self.lang, checks=self._check_titles(ids))),
                        ChecksStarted(list(ids))]
-            self._record(events)
+            self._record(events, live=True)
             results, note = await self._run_guarded(ids)
             events += self._take_progress()
             if results is not None:
                 f.ran_checks = True
                 events.append(Say("assistant", self._results_text(results)))
+                f.ruled_out |= dx.ruled_out(entry, f.results)
                 found = dx.pointed_cause(results)
                 if found is not None:
                     (entry_id, cause_id), evidence = found
                     return events + self._switch_if_needed(entry_id) + self._found(entry_id, cause_id, evidence, "check")
-                f.ruled_out |= dx.ruled_out(entry, f.results)
                 note = "conv.checks_clean"
         if note:
             events.append(Say("assistant", t(note, self.lang)))
@@ -89,8 +89,13 @@ class Flow:
     def _ask_or_propose(self, after_attempt: bool) -> list[Event]:
         f = self.facts
         entry = self.kb.entries[f.entry_id]
-        open_causes = dx.open_causes(self.tree, entry, f.ruled_out | set(f.tried))
-        with_question, without = dx.split_open(open_causes)
+        answered_no = {(e, c) for e, c, yes in f.answers if not yes}
+        open_causes = dx.open_causes(self.tree, entry, set(f.tried) | answered_no)
+        # A passing check rules out only the causes that have no question (the knowledge gives a
+        # check-reachable cause a question when the check cannot always tell, e.g. a key that
+        # passes /verify but lacks the scope the failing call needs).
+        with_question = [c for c in open_causes if c.question]
+        without = [c for c in open_causes if not c.question and (entry.id, c.id) not in f.ruled_out]
         if with_question:
             f.pending_questions = [c.id for c in with_question]
             return self._goto(State.QUESTION)
@@ -107,7 +112,6 @@ class Flow:
         f.answers.append((f.entry_id, cause_id, yes))
         if yes:
             return self._found(f.entry_id, cause_id, [], "question")
-        f.ruled_out.add((f.entry_id, cause_id))
         return self._ask_or_propose(after_attempt=bool(f.tried))
 
     # ---- the cause and its steps ----------------------------------------------------------------
@@ -161,7 +165,7 @@ class Flow:
             return [Say("assistant", t("conv.verify_trusted", self.lang))] + self._resolved()
         self.state = State.VERIFYING
         events: list[Event] = [Say("assistant", t("conv.verifying", self.lang)), ChecksStarted(to_verify)]
-        self._record(events)
+        self._record(events, live=True)
         results, _ = await self._run_guarded(to_verify)
         events += self._take_progress()
         verdict, other = dx.verification(results or [], f.cause)
@@ -196,8 +200,8 @@ class Flow:
         self.facts.severity = data.severity
         self.state = State.ESCALATED
         text = ticketing.summary(self, data, chosen_by_user=severity is not None)
-        return [Escalated(ticket, data.severity, data.escalation.level),
-                Say("assistant", text, markdown=True)] + self._prompt()
+        return [Say("assistant", text, markdown=True),
+                Escalated(ticket, data.severity, data.escalation.level)] + self._prompt()
 
     def _restart(self) -> list[Event]:
         self.facts = Facts()

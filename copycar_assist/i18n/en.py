@@ -33,7 +33,7 @@ MESSAGES: dict[str, str] = {
     "conv.cause_next": "**Next likely cause:** {title}",
     "conv.cause_chosen": "**Cause:** {title}",
     "conv.evidence_head": "Evidence:",
-    "conv.step_prompt": "Step {n} of {total}: done?",
+    "conv.step_prompt": "Done?",
     "conv.fixed_prompt": "Did that fix it?",
     "conv.not_fixed": "Understood, that was not it.",
     "conv.verifying": "Let me check again…",

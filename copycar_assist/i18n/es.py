@@ -33,7 +33,7 @@ MESSAGES: dict[str, str] = {
     "conv.cause_next": "**Siguiente causa probable:** {title}",
     "conv.cause_chosen": "**Causa:** {title}",
     "conv.evidence_head": "Pruebas:",
-    "conv.step_prompt": "Paso {n} de {total}: ¿hecho?",
+    "conv.step_prompt": "¿Hecho?",
     "conv.fixed_prompt": "¿Se ha solucionado?",
     "conv.not_fixed": "Entendido, no era eso.",
     "conv.verifying": "Lo compruebo otra vez…",

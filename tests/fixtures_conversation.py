@@ -1,0 +1,98 @@
+"""Fixtures for the conversation, support and chat tests: the shipped knowledge, the real
+matcher, the demo simulator on loopback and settings pointing at it. No doubles of our code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from copycar_assist.config import Settings
+from copycar_assist.conversation import Choices, Conversation
+from copycar_assist.kb import load_knowledge
+from copycar_assist.matching import Matcher, Tuning
+from copycar_assist.redact import Secret
+from copycar_assist.simulator import DEMO_KEY, start_simulator
+
+# A canary API key: it must never appear whole (or as any 12-character piece) anywhere.
+CANARY_KEY = "sk-canary-7d1f0c3a9b8e4f2a6c5d0e1f"
+
+
+@pytest.fixture(scope="session")
+def kb():
+    return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def matcher(kb):
+    return Matcher(kb)
+
+
+@pytest.fixture(scope="session")
+def wide_matcher(kb):
+    """The real matcher tuned so that any two confident candidates count as a close call."""
+    return Matcher(kb, tuning=Tuning(ambiguous_gap=100.0))
+
+
+@pytest.fixture
+def sim() -> Iterator:
+    handle = start_simulator("healthy")
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+def settings_for(sim, key: str = DEMO_KEY) -> Settings:
+    s = Settings()
+    s.api.base_url = sim.base_url
+    s.api.key = Secret(key)
+    s.api.key_source = "demo"
+    return s
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    path = tmp_path / "data"
+    monkeypatch.setenv("COPYCAR_ASSIST_DATA", str(path))
+    return path
+
+
+def of(events, cls) -> list:
+    return [e for e in events if isinstance(e, cls)]
+
+
+def one(events, cls):
+    found = of(events, cls)
+    assert len(found) == 1, f"expected one {cls.__name__} in {events}"
+    return found[0]
+
+
+def choice_ids(events) -> list[str]:
+    return one(events, Choices).ids()
+
+
+def texts(events) -> str:
+    from copycar_assist.conversation import Say
+
+    return "\n".join(e.text for e in of(events, Say))
+
+
+async def to_entry(conv: Conversation, entry_id: str) -> list:
+    """Start, pick the entry, confirm its symptoms (checks run): the events of the confirmation."""
+    conv.start()
+    await conv.choose(f"entry:{entry_id}")
+    return await conv.choose("yes")
+
+
+async def finish_steps(conv: Conversation, marks=("done",)) -> list:
+    """Mark every step (cycling through `marks`) until the engine asks whether it is fixed."""
+    from copycar_assist.conversation import State
+
+    events: list = []
+    n = 0
+    while conv.state is State.STEP:
+        events = await conv.choose(marks[n % len(marks)])
+        n += 1
+        assert n < 20
+    return events
