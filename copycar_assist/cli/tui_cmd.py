@@ -51,7 +51,7 @@ def run_tui(args: argparse.Namespace) -> int:
     scenario = getattr(args, "scenario", "healthy") or "healthy"
     if not getattr(args, "demo", False) and scenario != "healthy":
         raise UsageError("--scenario needs --demo")
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
+    if not sys.stdin.isatty() or not sys.__stderr__.isatty():  # Textual draws on stderr
         raise UsageError("the app needs a terminal; for pipes and scripts use `copycar-assist chat --plain`")
     handle = _start_demo(settings, scenario) if getattr(args, "demo", False) else None
     try:

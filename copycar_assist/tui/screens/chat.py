@@ -91,9 +91,12 @@ class ChatScreen(I18nBindingsMixin, Screen):
         app = self.app
         self._close_history()
         self._history = _open_history(app.settings, app.lang)
-        return Conversation(app.kb, _MatcherProxy(app), app.settings,
+        conv = Conversation(app.kb, _MatcherProxy(app), app.settings,
                             lang=app.lang if app.fixed_lang else None,
                             on_progress=self._progress, history=self._history)
+        if not app.fixed_lang:
+            conv.lang = app.lang  # start in the UI's language; the engine still follows the user
+        return conv
 
     def new_conversation(self) -> None:
         self.run_worker(self._restart(), exclusive=True, group="conversation", exit_on_error=False)

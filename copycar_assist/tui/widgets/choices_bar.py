@@ -56,7 +56,12 @@ class ChoicesBar(Vertical):
             buttons.append(button)
             if key:
                 self._keys[key] = (option.id, label)
-        await self.query_one("#choices-buttons", Horizontal).mount_all(buttons)
+        row = self.query_one("#choices-buttons", Horizontal)
+        # One row when the buttons fit, else a two-column grid (80 columns, long labels).
+        needed = sum(len(b.option_label) + 4 for b in buttons)  # type: ignore[attr-defined]
+        available = (self.size.width or self.app.size.width) - 2
+        row.set_class(needed > available, "-grid")
+        await row.mount_all(buttons)
         self.display = bool(buttons)
 
     async def clear(self) -> None:
