@@ -137,14 +137,19 @@ class _Run:
 
     def skipped_for_settings(self, check: Check, missing: list[str]) -> CheckResult:
         t = self.ctx.t
+        envs = _env_vars()
         hows = []
         for name in missing:
-            env = ENV_VARS.get(name)
+            env = envs.get(name)
             cmd = f"copycar-assist config set {name} …"
             hows.append(t(es=f"{env} o `{cmd}`", en=f"{env} or `{cmd}`") if env else f"`{cmd}`")
         names = ", ".join(missing)
-        summary = t(es=f"Falta el ajuste {names}; defínelo con {'; '.join(hows)}.",
-                    en=f"The setting {names} is not set; set it with {'; '.join(hows)}.")
+        if len(missing) == 1:
+            summary = t(es=f"Falta el ajuste {names}; defínelo con {hows[0]}.",
+                        en=f"The setting {names} is not set; set it with {hows[0]}.")
+        else:
+            summary = t(es=f"Faltan los ajustes {names}; defínelos con {'; '.join(hows)}.",
+                        en=f"The settings {names} are not set; set them with {'; '.join(hows)}.")
         return self.immediate(self.result(check.id, "skipped", "skipped", summary,
                                           {"missing": names, "set_with": "; ".join(hows)}))
 
@@ -209,6 +214,18 @@ class _Run:
         for value in self.memo.values():
             if isinstance(value, asyncio.Future) and not value.done():
                 value.cancel()
+
+
+def _env_vars() -> dict[str, str]:
+    """dotted setting -> the environment variable that sets it (from the settings schema)."""
+    found = dict(ENV_VARS)
+    try:
+        from copycar_assist.config_schema import ENV_VARS as SCHEMA_ENV
+    except ImportError:
+        return found
+    for var, f in SCHEMA_ENV.items():
+        found.setdefault(getattr(f, "dotted", ""), var)
+    return found
 
 
 def _ms(started: float) -> int:

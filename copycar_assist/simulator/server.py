@@ -84,6 +84,8 @@ class SimState:
 def _make_handler(state: SimState) -> type[BaseHTTPRequestHandler]:
     class RequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body in separate writes + delayed ACK = 40 ms
+        wbufsize = 64 * 1024  # one write per answer; handle_one_request flushes
         server_version = "copycar-sim/1"
         sys_version = ""
 

@@ -1,0 +1,215 @@
+"""`copycar-assist doctor` and `copycar-assist diagnose ENTRY_ID`: run the live checks.
+
+    doctor [--json] [--only TAG …] [--prompt-file F] [--account-file F] [--log-file F] [-v]
+    diagnose ENTRY_ID [--json] [same inputs]
+
+Exit codes: 0 everything passed (warnings and skips included), 1 a check failed, 2 a check could
+not run (and none failed), 3 usage error (unknown entry or tag, unreadable input, bad config).
+With `--json`, stdout holds one JSON document and nothing else; notes go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+
+MAX_PROMPT_BYTES = 2 * 1024 * 1024
+
+
+def register(subparsers) -> None:
+    lang = {"choices": ("es", "en"), "default": argparse.SUPPRESS,
+            "help": "language of the answers (default: the global --lang, the config, then $LANG)"}
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help="print one JSON document (and nothing else) on stdout")
+        p.add_argument("--prompt-file", metavar="F", help="a prompt to validate (content checks)")
+        p.add_argument("--account-file", metavar="F", help="account data, JSON or CSV (personalisation check)")
+        p.add_argument("--log-file", metavar="F", help="a CopyCar call log to analyse")
+        p.add_argument("--deadline", type=float, default=30.0, metavar="S", help="total deadline in seconds (30)")
+        p.add_argument("-v", "--verbose", action="store_true", help="show the evidence of passing checks too")
+        p.add_argument("--lang", **lang)
+
+    d = subparsers.add_parser("doctor", help="run every check that applies, concurrently",
+                              description="Run the live checks (API, content, e-mail, CRM, cache, logs) at once.")
+    d.add_argument("--only", nargs="+", action="extend", metavar="TAG", default=[],
+                   help="only checks with these tags (api, content, email, crm, cache, logs)")
+    common(d)
+    d.set_defaults(handler=doctor)
+
+    g = subparsers.add_parser("diagnose", help="run one entry's checks and show the cause found and its fix",
+                              description="Run the checks of one knowledge entry; name the cause and its steps.")
+    g.add_argument("entry_id", metavar="ENTRY_ID")
+    common(g)
+    g.set_defaults(handler=diagnose)
+
+
+def doctor(args: argparse.Namespace) -> int:
+    return _run(args, None)
+
+
+def diagnose(args: argparse.Namespace) -> int:
+    return _run(args, args.entry_id)
+
+
+# --- setting up ----------------------------------------------------------------------------------
+
+
+def _load_settings():
+    from copycar_assist.cli import UsageError
+
+    try:
+        from copycar_assist.config import ConfigError, load_settings
+    except ImportError:  # the loader is not there: defaults and the environment
+        from copycar_assist.config import Settings, env_overrides
+
+        return env_overrides(Settings())
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _language(args, settings) -> str:
+    chosen = getattr(args, "lang", None) or getattr(settings, "language", None)
+    if chosen in ("es", "en"):
+        return chosen
+    env = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    return "es" if env.lower().startswith("es") else "en"
+
+
+def _inputs(args):
+    from copycar_assist.checks import Inputs
+    from copycar_assist.cli import UsageError
+
+    inputs = Inputs()
+    if args.prompt_file:
+        try:
+            with open(args.prompt_file, "rb") as f:
+                data = f.read(MAX_PROMPT_BYTES + 1)
+        except OSError as exc:
+            raise UsageError(f"{args.prompt_file}: cannot read the prompt file ({exc.strerror})") from None
+        if len(data) > MAX_PROMPT_BYTES:
+            raise UsageError(f"{args.prompt_file}: the prompt file is larger than {MAX_PROMPT_BYTES // 1024} KiB")
+        inputs.prompt = data.decode("utf-8", "replace")
+    for name in ("account_file", "log_file"):
+        path = getattr(args, name)
+        if path:
+            if not os.path.isfile(path):
+                raise UsageError(f"{path}: no such file (--{name.replace('_', '-')})")
+            setattr(inputs, name, path)
+    return inputs
+
+
+def _check_ids(kb, args, entry_id: str | None) -> list[str]:
+    from copycar_assist.checks import checks_for_entry, checks_for_tags, known_tags
+    from copycar_assist.cli import UsageError
+
+    if entry_id is not None:
+        if entry_id not in kb.entries:
+            close = difflib.get_close_matches(entry_id, list(kb.entries), n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(kb.entries))}"
+            raise UsageError(f"unknown entry {entry_id!r}{hint}")
+        return checks_for_entry(kb, entry_id)
+    tags = [t.strip().lower() for t in args.only if t.strip()]
+    known = set(known_tags(kb)) | {cid.split(".", 1)[0] for cid in kb.checks}
+    unknown = [t for t in tags if t not in known]
+    if unknown:
+        raise UsageError(f"unknown tag(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return checks_for_tags(kb, tags)
+
+
+async def _run_async(settings, kb, ids, lang, inputs, prefer, deadline):
+    from copycar_assist.checks import CheckContext, make_client, run_checks
+
+    async with make_client(settings) as client:
+        ctx = CheckContext(settings=settings, kb=kb, client=client, redactor=settings.redactor(), lang=lang,
+                           inputs=inputs)
+        return await run_checks(ctx, ids, prefer_entry=prefer, deadline_s=deadline)
+
+
+# --- running and printing ---------------------------------------------------------------------------
+
+
+def _run(args: argparse.Namespace, entry_id: str | None) -> int:
+    import asyncio
+    import json
+
+    from copycar_assist.checks.http import display_url
+    from copycar_assist.cli import UsageError, load_kb_or_exit
+    from copycar_assist.redact import Secret
+
+    kb = load_kb_or_exit(args)
+    ids = _check_ids(kb, args, entry_id)
+    if not 0 < args.deadline <= 600:
+        raise UsageError("--deadline must be between 0 and 600 seconds")
+    settings = _load_settings()
+    lang = _language(args, settings)
+    inputs = _inputs(args)
+    sim = None
+    if getattr(args, "demo", False):
+        from copycar_assist.simulator import DEMO_KEY, start_simulator
+
+        try:
+            sim = start_simulator(getattr(args, "scenario", None) or "healthy")
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        settings.api.base_url, settings.api.key, settings.api.key_source = sim.base_url, Secret(DEMO_KEY), "demo"
+        settings.api.endpoints = []
+        print(("Modo demo: simulador en " if lang == "es" else "Demo mode: simulator at ") + sim.base_url,
+              file=sys.stderr)
+    try:
+        report = asyncio.run(_run_async(settings, kb, ids, lang, inputs, entry_id, args.deadline))
+    finally:
+        if sim is not None:
+            sim.stop()
+    redactor = settings.redactor()
+    try:
+        import httpx
+
+        base = display_url(httpx.URL(settings.api.base_url))
+    except Exception:
+        base = "(invalid base URL)"
+    command = "diagnose" if entry_id else "doctor"
+    from .doctor_report import build_json, exit_code
+
+    code = exit_code(report.results)
+    if args.json:
+        doc = build_json(command=command, report=report, kb=kb, lang=lang, base_url=base, demo=sim is not None,
+                         entry_id=entry_id)
+        sys.stdout.write(json.dumps(redactor.redact_obj(doc), ensure_ascii=False, indent=2) + "\n")
+        return code
+    sys.stdout.write(redactor.redact(_text(report, kb, lang, base, sim is not None, entry_id, args, redactor, code)))
+    return code
+
+
+def _text(report, kb, lang, base, demo, entry_id, args, redactor, code) -> str:
+    from copycar_assist.kb import pick
+
+    from .doctor_render import Renderer, use_colour
+    from .doctor_report import found_causes, open_questions
+
+    out = Renderer(lang, redactor, colour=use_colour(sys.stdout), verbose=args.verbose)
+    if entry_id:
+        title = pick(kb.entries[entry_id].title, lang, entry_id)
+        what = f"copycar-assist diagnose {entry_id} · {out.safe(title)}"
+    else:
+        what = "copycar-assist doctor"
+    out.header(what, len(report.results), report.duration_ms, base, demo)
+    out.results(report.results)
+    causes = found_causes(kb, report.results, lang, entry_id)
+    if entry_id:
+        if causes:
+            out.causes(causes[:1], f"{out.w['found']}:")
+            if causes[1:]:
+                out.causes(causes[1:])
+        else:
+            out.questions(open_questions(kb, entry_id, lang))
+    elif causes:
+        out.causes(causes)
+    elif code == 0:
+        out.add()
+        out.add(out.w["all_ok"] if report.counts().get("pass") else out.w["nothing"])
+    out.footer(report.counts(), code)
+    return out.text()

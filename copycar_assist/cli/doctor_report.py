@@ -1,0 +1,100 @@
+"""What `doctor` and `diagnose` report: the causes found, the exit code, the JSON document.
+
+No printing here (see `doctor_render.py` for the text form).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from copycar_assist.kb import pick
+
+SCHEMA_VERSION = 1
+RANK = {"fail": 0, "error": 1, "warn": 2}  # which result's cause leads
+
+
+@dataclass
+class FoundCause:
+    check_id: str
+    outcome: str
+    status: str
+    entry_id: str
+    cause_id: str
+    entry_title: str
+    title: str
+    explanation: str
+    steps: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"check": self.check_id, "outcome": self.outcome, "status": self.status, "entry": self.entry_id,
+                "id": self.cause_id, "entry_title": self.entry_title, "title": self.title,
+                "explanation": self.explanation, "steps": list(self.steps)}
+
+
+def exit_code(results) -> int:
+    """0 all pass (warnings and skips included), 1 a check failed, 2 a check could not run."""
+    statuses = {r.status for r in results}
+    if "fail" in statuses:
+        return 1
+    if "error" in statuses:
+        return 2
+    return 0
+
+
+def found_causes(kb, results, lang: str, entry_first: str | None = None) -> list[FoundCause]:
+    """The causes the results point to, most serious first (fail, error, warn), then check order;
+    the diagnosed entry's own causes lead within a rank. One per entry#cause."""
+    ranked = sorted(
+        (r for r in results if r.cause and r.entry and r.status in RANK),
+        key=lambda r: (RANK[r.status], r.entry != entry_first if entry_first else False),
+    )
+    out: list[FoundCause] = []
+    seen = set()
+    for r in ranked:
+        if (r.entry, r.cause) in seen:
+            continue
+        entry = kb.entries.get(r.entry)
+        cause = entry.cause(r.cause) if entry else None
+        if cause is None:
+            continue
+        seen.add((r.entry, r.cause))
+        steps = cause.steps.get(lang) or next((s for s in cause.steps.values() if s), [])
+        out.append(FoundCause(r.id, r.outcome, r.status, entry.id, cause.id, pick(entry.title, lang, entry.id),
+                              pick(cause.title, lang, cause.id), pick(cause.explanation, lang), list(steps)))
+    return out
+
+
+def open_questions(kb, entry_id: str, lang: str) -> list[dict[str, str]]:
+    """The entry's causes no check outcome reaches: their yes/no questions."""
+    from copycar_assist.kb.tree import DecisionTree
+
+    out = []
+    for cause in DecisionTree(kb).question_causes(entry_id):
+        out.append({"id": cause.id, "title": pick(cause.title, lang, cause.id),
+                    "question": pick(cause.question, lang) if cause.question else ""})
+    return out
+
+
+def build_json(*, command: str, report, kb, lang: str, base_url: str, demo: bool,
+               entry_id: str | None = None) -> dict[str, Any]:
+    causes = found_causes(kb, report.results, lang, entry_id)
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "command": command,
+        "lang": lang,
+        "duration_ms": report.duration_ms,
+        "base_url": base_url,
+        "demo": demo,
+        "exit_code": exit_code(report.results),
+        "summary": report.counts(),
+        "results": [r.to_json() for r in report.results],
+        "causes": [c.to_json() for c in causes],
+    }
+    if entry_id is not None:
+        entry = kb.entries[entry_id]
+        doc["entry"] = {"id": entry.id, "title": pick(entry.title, lang, entry.id), "severity": entry.severity,
+                        "category": entry.category}
+        doc["cause"] = causes[0].to_json() if causes else None
+        doc["open_questions"] = [] if causes else open_questions(kb, entry_id, lang)
+    return doc
