@@ -15,10 +15,11 @@ from .text import plain, tokenize
 
 # How much a phrase says about its entry, by where it comes from.
 FIELD_WEIGHTS = {
-    "title": 1.0, "alias": 1.0, "keyword": 1.0, "code": 1.0,
+    "title": 1.0, "alias": 1.0, "keyword": 1.0, "code": 0.5,
     "symptom": 0.8, "cause": 0.7, "explanation": 0.3,
 }
-REPEAT_BONUS, REPEAT_CAP = 0.1, 3  # a key named in several phrases weighs a little more
+REPEAT_BONUS, REPEAT_CAP = 0.1, 3
+WEAK_FACTOR = 0.3  # generic words ("error", "api") in phrase-level similarity  # a key named in several phrases weighs a little more
 
 
 @dataclass
@@ -31,7 +32,9 @@ class Index:
     codes: dict[str, set[int]]  # normalised code -> entries
     families: dict[str, set[int]]  # "5xx" -> entries naming any 5xx code
     lang_of: dict[str, str]  # folded word used by only one language -> "es" | "en"
-    phrases: list[list[tuple[str, str]]] = field(default_factory=list)  # per entry: (kind, text)
+    # Per entry, each title/alias/keyword/symptom/cause phrase as {key: weight} (for phrase-level
+    # similarity) and its total weight.
+    phrase_keys: list[list[tuple[dict[str, float], float]]] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -68,19 +71,17 @@ def build_index(entries: Iterable, lexicon: Lexicon) -> Index:
     codes: dict[str, set[int]] = defaultdict(set)
     families: dict[str, set[int]] = defaultdict(set)
     word_langs: dict[str, set[str]] = defaultdict(set)
-    phrases: list[list[tuple[str, str]]] = []
+    raw_phrases: list[list[list[tuple[str, bool]]]] = []
 
     for n, entry in enumerate(entries):
         ids.append(entry.id)
         titles.append(dict(entry.title or {}))
-        mine: list[tuple[str, str]] = []
+        mine: list[list[tuple[str, bool]]] = []
         for kind, text, lang in entry_phrases(entry):
             if not isinstance(text, str) or not text.strip():
                 continue
             fw = FIELD_WEIGHTS[kind]
             text = plain(text)
-            if kind != "explanation":
-                mine.append((kind, text))
             if kind == "code":
                 c = norm_code(text)
                 codes[c].add(n)
@@ -96,23 +97,35 @@ def build_index(entries: Iterable, lexicon: Lexicon) -> Index:
             for w in words:
                 if lang and w.isalpha():
                     word_langs[w].add(lang)
-            for term in lexicon.terms(words):
+            terms = lexicon.terms(words)
+            if kind not in ("explanation", "code"):
+                mine.append([(term.key, term.weak) for term in terms])
+            for term in terms:
                 key = term.key
                 if fw > weights[key].get(n, 0.0):
                     weights[key][n] = fw
-                counts[key][n] += 1
+                if kind != "explanation":
+                    counts[key][n] += 1
                 if term.first == term.last:
                     w = words[term.first]
                     if w.isalpha() and len(w) >= 4:
                         surfaces.setdefault(w, key)
-        phrases.append(mine)
+        raw_phrases.append(mine)
 
     postings: dict[str, dict[int, float]] = {}
     for key, per in weights.items():
         postings[key] = {
-            n: w + REPEAT_BONUS * min(counts[key][n] - 1, REPEAT_CAP) for n, w in per.items()
+            n: w + REPEAT_BONUS * min(max(counts[key][n] - 1, 0), REPEAT_CAP) for n, w in per.items()
         }
     total = max(len(ids), 1)
     idf = {key: math.log(1.0 + total / len(per)) for key, per in postings.items()}
     lang_of = {w: next(iter(ls)) for w, ls in word_langs.items() if len(ls) == 1}
-    return Index(ids, titles, postings, idf, surfaces, dict(codes), dict(families), lang_of, phrases)
+    phrase_keys = []
+    for mine in raw_phrases:
+        prepared = []
+        for keys in mine:
+            weighted = {k: idf[k] * (WEAK_FACTOR if weak else 1.0) for k, weak in keys}
+            if weighted:
+                prepared.append((weighted, sum(weighted.values())))
+        phrase_keys.append(prepared)
+    return Index(ids, titles, postings, idf, surfaces, dict(codes), dict(families), lang_of, phrase_keys)

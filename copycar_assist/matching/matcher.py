@@ -19,7 +19,9 @@ score = 100 x (1 - exp(-evidence / K)) x coverage ** GAMMA. `best` is None below
 
 from __future__ import annotations
 
+import heapq
 import math
+import re
 from dataclasses import dataclass, replace
 
 from rapidfuzz import process
@@ -42,20 +44,17 @@ class Tuning:
     confident: float = 40.0  # below this, best is None
     ambiguous_gap: float = 8.0  # top two closer than this (both confident-ish) -> ambiguous
     unknown_weight: float = 1.0  # weight of a word the knowledge never uses
+    unknown_cap: float = 3.0  # a long paste's unknown words count at most this much together
     weak_factor: float = 0.3  # generic words ("error", "no funciona")
     number_weight: float = 0.2  # a bare number that is not a known code
     code_weight: float = 3.0  # a known code or exception name
+    code_floor: float = 0.75  # an entry owning a code of the query is at least this well covered
     family_weight: float = 1.5  # a code known only by its family (503 -> 5xx)
     typo_quality: float = 0.8
     split_quality: float = 0.9
     min_score: float = 5.0  # matches below this are not listed
-
-
-@dataclass
-class _Acc:
-    evidence: float = 0.0
-    covered: float = 0.0
-    why: list | None = None  # (contribution, start, end)
+    phrase_blend: float = 0.3  # share of the score given by the closest whole phrase
+    phrase_candidates: int = 8  # how many leading entries get the phrase-level comparison
 
 
 class Matcher:
@@ -69,7 +68,10 @@ class Matcher:
         for form, key in self.lexicon.exact.items():
             if key in self.index.postings and len(form) >= 4 and form.isalpha():
                 self.index.surfaces.setdefault(form, key)
-        self._surface_list = list(self.index.surfaces)
+        # Typos rarely hit the first letter: candidates share it (and the search is smaller).
+        self._by_initial: dict[str, list[str]] = {}
+        for surface in self.index.surfaces:
+            self._by_initial.setdefault(surface[0], []).append(surface)
         self._fuzzy_cache: dict[str, tuple[tuple[str, float], ...]] = {}
 
     def with_tuning(self, **changes) -> Matcher:
@@ -91,16 +93,15 @@ class Matcher:
         words = [t.word for t in tokens]
         language = detect_language(query, words, self.lexicon, self.index.lang_of)
         out_lang = lang if lang in ("es", "en") else language
-        scored = self._score(query, tokens, words)
         t = self.tuning
-        ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))
         limit = max(0, min(int(limit), self.index.size))
+        ranked = self._score(query, tokens, words, max(limit, 2))
         matches = [
             Match(self.index.ids[n], pick(self.index.titles[n], out_lang, self.index.ids[n]), round(s, 1), why)
-            for n, (s, why) in ranked[:limit] if s >= t.min_score
+            for n, s, why in ranked[:limit] if s >= t.min_score
         ]
-        top = ranked[0][1][0] if ranked else 0.0
-        second = ranked[1][1][0] if len(ranked) > 1 else 0.0
+        top = ranked[0][1] if ranked else 0.0
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
         best = self.index.ids[ranked[0][0]] if ranked and top >= t.confident else None
         ambiguous = best is not None and second >= t.confident * 0.8 and top - second < t.ambiguous_gap
         return MatchResult(query, language, best, matches, ambiguous)
@@ -118,7 +119,7 @@ class Matcher:
             return hit
         t = self.tuning
         found: tuple[tuple[str, float], ...] = ()
-        best = process.extractOne(word, self._surface_list, scorer=OSA.distance,
+        best = process.extractOne(word, self._by_initial.get(word[0], ()), scorer=OSA.distance,
                                   score_cutoff=1 if len(word) < 8 else 2)
         if best is not None:
             found = ((self.index.surfaces[best[0]], t.typo_quality),)
@@ -134,78 +135,112 @@ class Matcher:
         self._fuzzy_cache[word] = found
         return found
 
-    def _score(self, query: str, tokens, words) -> dict[int, tuple[float, list[str]]]:
+    def _evidence(self, query: str, tokens, words) -> tuple[list[tuple], float]:
+        """What the query says: hits (postings, evidence factor, coverage weight, start, end)
+        and the total weight of the query (known and unknown words, codes)."""
         t, idx = self.tuning, self.index
-        accs: dict[int, _Acc] = {}
-        total = 0.0
-
-        def credit(n: int, amount: float, cover: float, start: int, end: int) -> None:
-            acc = accs.get(n)
-            if acc is None:
-                acc = accs[n] = _Acc(why=[])
-            acc.evidence += amount
-            acc.covered += cover
-            acc.why.append((amount, start, end))
+        hits: list[tuple] = []
+        qkeys: dict[str, float] = {}
+        floors: dict[int, float] = {}  # entries owning a code of the query: coverage floor
+        total = unknown = 0.0
 
         # Strong evidence: codes and exception names, and words the knowledge lists as codes.
         code_spans: set[int] = set()
-        seen_codes: set[str] = set()
+        seen: set[str] = set()
         candidates = [(c.code, c.start, c.end, c.family) for c in find_codes(query)]
+        stop = self.lexicon.stop
         for i, tok in enumerate(tokens):
             for size in (1, 2, 3):
-                if i + size <= len(tokens):
+                if i + size <= len(tokens) and not all(w in stop for w in words[i:i + size]):
                     c = norm_code("".join(words[i:i + size]))
                     if c in idx.codes and not c.isdigit():
                         candidates.append((c, tok.start, tokens[i + size - 1].end, None))
         for code, start, end, family in candidates:
-            if code in seen_codes:
+            if code in seen or code in stop:
                 continue
-            seen_codes.add(code)
+            seen.add(code)
             owners, weight = idx.codes.get(code), t.code_weight
             if not owners and family:
                 owners, weight = idx.families.get(family), t.family_weight
             if code.isdigit() or family:
                 code_spans.add(start)
-            if not owners:
-                continue
-            share = weight / len(owners)
-            total += share
-            for n in owners:
-                credit(n, share, share, start, end)
+            if owners:
+                share = weight / len(owners)
+                total += share
+                hits.append((dict.fromkeys(owners, 1.0), share, share, start, end))
+                floor = t.code_floor * (t.family_weight / t.code_weight if family and code not in idx.codes else 1.0)
+                for n in owners:
+                    floors[n] = max(floors.get(n, 0.0), floor)
+        skip = code_spans | _timestamp_starts(query)
 
         # Terms: concepts and words.
-        seen_keys: set[str] = set()
         for term in self.lexicon.terms(words):
             first, last = tokens[term.first], tokens[term.last]
-            if first.start in code_spans:
+            if first.start in skip:
                 continue
             word = words[term.first]
-            factor = t.weak_factor if term.weak else 1.0
+            number = _NUMBER.fullmatch(word) is not None
+            factor = t.weak_factor if term.weak or number else 1.0
             resolved = self._resolve(word, term.key) if not term.weak or term.key in idx.postings else ()
             if not resolved:
-                if term.key in seen_keys:
-                    continue
-                seen_keys.add(term.key)
-                total += (t.number_weight if word.isdigit() else t.unknown_weight) * factor
+                if term.key not in seen:
+                    seen.add(term.key)
+                    unknown += t.number_weight if number else t.unknown_weight * factor
                 continue
             for key, quality in resolved:
-                if key in seen_keys:
-                    continue
-                seen_keys.add(key)
-                idf = idx.idf[key]
-                v = idf * factor
-                total += v
-                for n, fw in idx.postings[key].items():
-                    credit(n, idf * fw * quality * factor, v * quality, first.start, last.end)
+                if key not in seen:
+                    seen.add(key)
+                    v = idx.idf[key] * factor
+                    total += v
+                    qkeys[key] = v * quality
+                    hits.append((idx.postings[key], v * quality, v * quality, first.start, last.end))
+        return hits, qkeys, floors, total + min(unknown, t.unknown_cap)
 
-        out: dict[int, tuple[float, list[str]]] = {}
-        if total <= 0:
-            return out
-        for n, acc in accs.items():
-            coverage = min(1.0, acc.covered / total)
-            score = 100.0 * (1.0 - math.exp(-acc.evidence / t.k)) * coverage ** t.gamma
-            out[n] = (score, _why(query, acc.why))
+    def _score(self, query: str, tokens, words, limit: int) -> list[tuple[int, float, list[str]]]:
+        """The `limit` best entries: (entry index, score, why)."""
+        t = self.tuning
+        hits, qkeys, floors, total = self._evidence(query, tokens, words)
+        if total <= 0 or not hits or limit <= 0:
+            return []
+        evidence: dict[int, float] = {}
+        covered: dict[int, float] = {}
+        for postings, factor, cover, _, _ in hits:
+            for n, fw in postings.items():
+                evidence[n] = evidence.get(n, 0.0) + factor * fw
+                covered[n] = covered.get(n, 0.0) + cover
+        k, gamma = t.k, t.gamma
+        coverage = {n: max(min(1.0, c / total), floors.get(n, 0.0)) for n, c in covered.items()}
+        scores = {n: 100.0 * (1.0 - math.exp(-e / k)) * coverage[n] ** gamma for n, e in evidence.items()}
+        if t.phrase_blend > 0 and qkeys:
+            # Phrase level: how close the query is to one whole phrase of the entry (weighted
+            # Jaccard over keys), for the leading candidates only.
+            lead = heapq.nlargest(t.phrase_candidates, scores.items(), key=lambda kv: kv[1])
+            qsum = sum(qkeys.values())
+            for n, s in lead:
+                best = 0.0
+                for pkeys, psum in self.index.phrase_keys[n]:
+                    inter = sum(min(w, qkeys[k]) for k, w in pkeys.items() if k in qkeys)
+                    if inter:
+                        best = max(best, inter / (psum + qsum - inter))
+                scores[n] = (1 - t.phrase_blend) * s + t.phrase_blend * 100.0 * best * coverage[n] ** gamma
+        top = heapq.nsmallest(limit, scores.items(), key=lambda kv: (-kv[1], self.index.ids[kv[0]]))
+        out = []
+        for n, score in top:
+            parts = [(factor * postings[n], start, end) for postings, factor, _, start, end in hits if n in postings]
+            out.append((n, score, _why(query, parts)))
         return out
+
+
+_NUMBER = re.compile(r"\d+(?:ms|s|m|h|k|x|kb|mb)?")
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d|\d\d?:\d\d(?::\d\d)?(?:[.,]\d+)?")
+
+
+def _timestamp_starts(query: str) -> set[int]:
+    """Start offsets of the digit runs inside dates and times (log prefixes say nothing)."""
+    out: set[int] = set()
+    for m in _TIMESTAMP.finditer(query):
+        out.update(d.start() + m.start() for d in re.finditer(r"\d+", m.group()))
+    return out
 
 
 def _why(query: str, parts: list) -> list[str]:
