@@ -104,7 +104,7 @@ class SmtpServer:
 
 async def start_smtp(*, starttls: ssl.SSLContext | None = None, implicit: ssl.SSLContext | None = None,
                      accept: tuple[str, str] | None = (SMTP_USER, CANARY_SMTP),
-                     auth_in_clear: bool = False) -> SmtpServer:
+                     auth_in_clear: bool = False, mechanisms_off: tuple[str, ...] = ()) -> SmtpServer:
     """An aiosmtpd server in this event loop that records every byte it receives."""
     from aiosmtpd.smtp import SMTP, AuthResult
 
@@ -125,7 +125,8 @@ async def start_smtp(*, starttls: ssl.SSLContext | None = None, implicit: ssl.SS
     loop = asyncio.get_running_loop()
     handle.server = await loop.create_server(
         lambda: Recording(object(), hostname="mx.test.local", tls_context=starttls, authenticator=authenticator,
-                          auth_require_tls=not (auth_in_clear or implicit), loop=loop),
+                          auth_require_tls=not (auth_in_clear or implicit),
+                          auth_exclude_mechanism=mechanisms_off or None, loop=loop),
         "127.0.0.1", 0, ssl=implicit)
     handle.port = handle.server.sockets[0].getsockname()[1]
     return handle

@@ -39,6 +39,14 @@ async def test_starttls_verified_and_auth_accepted(smtp_factory, certs, http_cli
     _assert_no_canary(f)
 
 
+async def test_auth_login_when_plain_is_not_offered(smtp_factory, certs, http_client):
+    srv = await smtp_factory(starttls=certs.good, mechanisms_off=("PLAIN",))
+    f = await FAST.run(make_ctx(smtp_settings(srv.port, ca_file=certs.ca_file), http_client))
+    assert (f.status, f.outcome) == ("pass", "ok"), f.summary
+    assert srv.auth_attempts == [("LOGIN", "alerts@example.test")]
+    assert b"AUTH" not in srv.cleartext()
+
+
 async def test_no_starttls_never_sends_auth(smtp_factory, http_client):
     # the server offers AUTH in clear and no STARTTLS: the check must stop before AUTH
     srv = await smtp_factory(auth_in_clear=True)

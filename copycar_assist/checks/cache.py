@@ -3,7 +3,7 @@
 One attempt, bounded: redis-py retries by default (one PING to a dead host took 9 s with a
 0.5 s timeout), so the client gets `Retry(NoBackoff(), 0)`, connect and socket timeouts, and the
 whole check runs inside `asyncio.timeout`. Read-only: the only commands sent are the ones the
-URL implies for the handshake (AUTH, SELECT), then PING (twice: connect + ping, then ping alone)
+URL implies for the handshake (AUTH, SELECT; RESP2, so no HELLO), then PING (twice: connect + ping, then ping alone)
 and INFO. Never KEYS, never a write; CLIENT SETINFO is switched off too. The URL may carry a
 password: it is a `Secret`, and only host:port/db are shown.
 
@@ -66,7 +66,8 @@ class CacheCheck(IntegrationCheck):
             url, socket_connect_timeout=self.socket_timeout_s, socket_timeout=self.socket_timeout_s,
             retry=Retry(NoBackoff(), 0), retry_on_timeout=False, retry_on_error=[],
             single_connection_client=True, health_check_interval=0, decode_responses=True,
-            driver_info=None, socket_keepalive=False)
+            driver_info=None, socket_keepalive=False,
+            protocol=2)  # RESP2: plain AUTH, no HELLO, so Redis < 6 answers too
 
     async def run(self, ctx: CheckContext) -> Finding:
         secret = ctx.settings.redis.url

@@ -230,22 +230,21 @@ class SmtpProbe:
         if not mechs:
             raise _Stop("misconfigured", "no_auth_offered")
         assert self.username is not None and self.password is not None
-        user, secret = self.username.encode(), self.password.reveal().encode()
+        # the credentials are only ever built inside the expressions that send them, so no frame
+        # of a traceback (with locals) holds them in clear
         if "PLAIN" in mechs:
             self.result.auth_sent = True
-            token = base64.b64encode(b"\0" + user + b"\0" + secret).decode()
-            reply = await self._command("AUTH PLAIN " + token)
-            del token
+            reply = await self._command("AUTH PLAIN " + _b64(b"\0" + self.username.encode() + b"\0"
+                                                             + self.password.reveal().encode()))
         elif "LOGIN" in mechs:
             self.result.auth_sent = True
             reply = await self._command("AUTH LOGIN")
             if reply.code == 334:
-                reply = await self._command(base64.b64encode(user).decode())
+                reply = await self._command(_b64(self.username.encode()))
             if reply.code == 334:
-                reply = await self._command(base64.b64encode(secret).decode())
+                reply = await self._command(_b64(self.password.reveal().encode()))
         else:
             raise _Stop("misconfigured", "no_common_mechanism", " ".join(mechs))
-        del secret
         if reply.code == 235:
             self.result.auth_result = "accepted"
             return reply.short()
@@ -276,6 +275,7 @@ class SmtpProbe:
     async def _command(self, line: str) -> _Reply:
         assert self._writer is not None
         self._writer.write(line.encode("ascii", "strict") + b"\r\n")
+        del line  # may hold encoded credentials: not kept while waiting for the reply
         await self._writer.drain()
         return await self._read_reply()
 
@@ -307,6 +307,10 @@ class SmtpProbe:
             writer.transport.abort()
         except Exception:  # noqa: BLE001 - closing is best effort
             pass
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def _is_dns_error(exc: BaseException) -> bool:
