@@ -304,6 +304,12 @@ class Conversation(Flow):
             for o in self._choices.options:
                 if o.id == cid:
                     return o.label
+        if cid.startswith("entry:") and cid[6:] in self.kb.entries:
+            return prompts.entry_title(self, cid[6:])
+        if cid.startswith("cause:") and "#" in cid:
+            entry_id, _, cause_id = cid[6:].partition("#")
+            if entry_id in self.kb.entries:
+                return prompts.cause_title(self, entry_id, cause_id)
         return ""
 
     def _record(self, events: list[Event], live: bool = False) -> None:

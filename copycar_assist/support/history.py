@@ -39,7 +39,8 @@ def sessions_dir(root: Path | None = None) -> Path:
 
 
 def _new_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    """UTC time to the microsecond (ids sort by start time) and a random suffix."""
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
 
 
 class SessionLog:

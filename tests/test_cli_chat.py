@@ -1,0 +1,82 @@
+"""`copycar-assist chat --plain` through a real pipe: the whole dialogue, EOF, language,
+history, a canary key never printed, control sequences never reach the terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from fixtures_conversation import CANARY_KEY
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def chat(stdin: str, *args: str, data: Path, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COPYCAR_")}
+    full_env = {**base, "COPYCAR_ASSIST_DATA": str(data), "PYTHONPATH": str(ROOT),
+                "COPYCAR_ASSIST_CONFIG": str(data / "none.toml"), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "copycar_assist", *args], input=stdin.encode(),
+                          capture_output=True, cwd=ROOT, env=full_env, timeout=timeout)
+
+
+def test_pipe_dialogue_expired_key_to_resolution(tmp_path):
+    script = "me sale 401, la api key ha caducado\nsí\n1\n2\nh\nsí\n"
+    p = chat(script, "--demo", "--scenario", "expired-key", "chat", "--plain", data=tmp_path)
+    out = p.stdout.decode()
+    assert p.returncode == 0, p.stderr.decode()
+    assert "Parece que es **API key inválida**." in out
+    assert "¿Ves estos síntomas?\n  1) Sí [s]\n  2) No [n]\n" in out
+    assert "  ✗ Verificación de la clave (GET /verify)" in out
+    assert "**Causa encontrada:** La clave ha caducado" in out
+    assert "Paso 1/3: Genera una clave nueva en el panel de CopyCar.ai." in out
+    assert "¿Se ha solucionado?" in out
+    # the demo still answers "expired": the verification says so
+    assert "La comprobación sigue mostrando el mismo problema" in out
+    assert out.index("Voy a comprobarlo") < out.index("  ✓ Clave de API configurada")
+    assert p.stderr == b""
+    sessions = list((tmp_path / "sessions").glob("*.jsonl"))
+    assert len(sessions) == 1
+
+
+def test_english_escalation_and_no_history(tmp_path):
+    script = "401 unauthorized, invalid api key\nyes\n/escalate\n"
+    p = chat(script, "--demo", "--scenario", "invalid-key", "--lang", "en", "chat", "--plain", "--no-history",
+             data=tmp_path)
+    out = p.stdout.decode()
+    assert p.returncode == 0, p.stderr.decode()
+    assert "**Cause found:** The key is not right" in out
+    assert "----- ticket -----" in out and "# Support ticket: Invalid API key — HIGH" in out
+    assert "sk-demo-7c0pyc4r" not in out
+    assert not (tmp_path / "sessions").exists()
+
+
+def test_eof_right_away_and_quit(tmp_path):
+    p = chat("", "chat", "--plain", data=tmp_path)
+    assert p.returncode == 0 and b"CopyCar Assist" in p.stdout
+    p = chat("/quit\nnever read\n", "chat", "--plain", "--no-history", data=tmp_path)
+    assert p.returncode == 0 and b"never read" not in p.stdout
+
+
+def test_canary_key_and_control_sequences_never_printed(tmp_path):
+    # the key comes from the environment; the API is a closed loopback port (no network)
+    pasted = f"mi clave {CANARY_KEY} da 401 \x1b]52;c;ZXZpbA==\x07\x1b[2J invalid api key\nsí\n/escalate\n"
+    p = chat(pasted, "chat", "--plain", data=tmp_path,
+             env={"COPYCAR_API_KEY": CANARY_KEY, "COPYCAR_BASE_URL": "http://127.0.0.1:9/v2"})
+    out, err = p.stdout.decode(), p.stderr.decode()
+    assert p.returncode == 0, err
+    for text in (out, err):
+        assert CANARY_KEY not in text
+        assert not any(CANARY_KEY[i:i + 12] in text for i in range(len(CANARY_KEY) - 11))
+        assert "\x1b" not in text and "\x07" not in text
+    assert "----- ticket -----" in out
+    raw = next((tmp_path / "sessions").glob("*.jsonl")).read_text(encoding="utf-8")
+    assert CANARY_KEY not in raw and "\x1b" not in raw
+
+
+def test_bad_scenario_is_a_usage_error(tmp_path):
+    p = chat("", "--demo", "--scenario", "nope", "chat", "--plain", data=tmp_path)
+    assert p.returncode == 3 and b"--scenario" in p.stderr
+    p = chat("", "--scenario", "down", "chat", "--plain", data=tmp_path)
+    assert p.returncode == 3 and b"needs --demo" in p.stderr

@@ -1,0 +1,121 @@
+"""Session history: append-only JSONL, synced per record, private files, a torn last line and
+a killed process tolerated, past sessions listed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from fixtures_conversation import CANARY_KEY, data_dir  # noqa: F401
+
+from copycar_assist.config import Settings
+from copycar_assist.redact import Secret
+from copycar_assist.support.history import SessionLog, data_dir as history_dir, list_sessions, load_session
+from copycar_assist.support.textblock import make_scrubber
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_data_dir_env_override(data_dir):
+    assert history_dir() == data_dir
+    assert history_dir({}) != data_dir  # the platform's user data dir otherwise
+
+
+def test_append_and_load_roundtrip(data_dir):
+    with SessionLog.create(meta={"ui": "test", "lang": "es"}) as log:
+        log.append({"type": "input", "text": "me sale 401 ñ"})
+        log.append({"type": "state", "state": "describe"})
+    assert log.path.parent == data_dir / "sessions"
+    assert stat.S_IMODE(log.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log.path.parent.stat().st_mode) == 0o700
+    s = load_session(log.path)
+    assert [r["type"] for r in s.records] == ["session", "input", "state"]
+    assert s.header["ui"] == "test" and s.records[1]["text"] == "me sale 401 ñ"
+    assert all("at" in r for r in s.records)
+    assert not s.torn and s.bad_lines == []
+
+
+def test_records_are_scrubbed_before_writing(data_dir):
+    settings = Settings()
+    settings.api.key = Secret(CANARY_KEY)
+    with SessionLog.create(make_scrubber(settings)) as log:
+        log.append({"type": "input", "text": f"my key is {CANARY_KEY}", "nested": [{"k": CANARY_KEY}]})
+    raw = log.path.read_text(encoding="utf-8")
+    assert CANARY_KEY not in raw and CANARY_KEY[10:22] not in raw
+
+
+def test_torn_last_line_is_tolerated(data_dir):
+    with SessionLog.create() as log:
+        for n in range(3):
+            log.append({"type": "input", "text": f"line {n}"})
+    with open(log.path, "ab") as f:
+        f.write(b'{"type": "input", "text": "cut sh')  # the process died mid-write
+    s = load_session(log.path)
+    assert s.torn and s.bad_lines == []
+    assert [r.get("text") for r in s.records[1:]] == ["line 0", "line 1", "line 2"]
+    # a broken line in the middle is skipped and reported, the rest still loads
+    with open(log.path, "ab") as f:
+        f.write(b'\n{"type": "input", "text": "after"}\n')
+    s = load_session(log.path)
+    assert not s.torn and len(s.bad_lines) == 1 and s.records[-1]["text"] == "after"
+
+
+def test_a_killed_chat_keeps_its_session(data_dir):
+    """Run the plain chat, kill it with SIGKILL while it waits for input, read the session."""
+    env = {**os.environ, "COPYCAR_ASSIST_DATA": str(data_dir), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "copycar_assist", "--demo", "--scenario", "expired-key", "--lang", "en",
+         "chat", "--plain"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env,
+    )
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(b"my api key expired, 401 Unauthorized\nyes\n")
+        proc.stdin.flush()
+        deadline = time.monotonic() + 30
+        seen = b""
+        while b"Done?" not in seen and time.monotonic() < deadline:
+            seen += proc.stdout.readline()
+        assert b"Done?" in seen, seen.decode(errors="replace")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    files = list((data_dir / "sessions").glob("*.jsonl"))
+    assert len(files) == 1
+    s = load_session(files[0])
+    types = [r["type"] for r in s.records]
+    assert "CauseFound" in types and "StepShown" in types
+    cause = next(r for r in s.records if r["type"] == "CauseFound")
+    assert (cause["entry_id"], cause["cause_id"]) == ("invalid-api-key", "expired-key")
+    assert s.records[-1] == {**s.records[-1], "type": "state", "state": "step"}
+    # and a torn write on top of it is tolerated
+    with open(files[0], "ab") as f:
+        f.write(b'{"type": "Say", "te')
+    again = load_session(files[0])
+    assert again.torn and again.records == s.records
+
+
+def test_list_sessions_newest_first(data_dir):
+    assert list_sessions() == []
+    first = SessionLog.create(meta={"lang": "es"})
+    first.append({"type": "input", "text": "primero"})
+    first.append({"type": "CauseFound", "entry_id": "invalid-api-key", "cause_id": "wrong-key"})
+    first.close()
+    second = SessionLog.create()
+    second.append({"type": "input", "text": "second"})
+    second.close()
+    found = list_sessions()
+    assert [s.id for s in found] == [second.id, first.id]
+    assert found[1].first_text == "primero" and found[1].entries == ["invalid-api-key"]
+    assert found[1].lang == "es"
+    assert json.loads(first.path.read_text().splitlines()[0])["type"] == "session"
