@@ -192,3 +192,19 @@ async def test_hostile_banner_is_cleaned(http_client):
     assert f.outcome == "connect_failed"
     blob = f.summary + str(f.evidence)
     assert "\x1b" not in blob and "\x07" not in blob and "554" in blob
+
+
+async def test_ipv6_loopback_literal(http_client):
+    import asyncio
+    import socket
+
+    if not socket.has_ipv6:
+        return
+    try:
+        server = await asyncio.start_server(lambda r, w: w.close(), "::1", 0)
+    except OSError:
+        return  # no IPv6 loopback here
+    port = server.sockets[0].getsockname()[1]
+    server.close()  # closed again: the literal must reach connect and be refused, not misparsed
+    f = await FAST.run(make_ctx(smtp_settings(port, host="[::1]"), http_client))
+    assert f.outcome == "connect_failed" and "resolve" not in f.summary

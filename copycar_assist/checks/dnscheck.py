@@ -232,7 +232,12 @@ class DomainCheck(IntegrationCheck):
         domain = (e.domain or "").strip().rstrip(".").lower()
         if not domain:
             return finish(ctx, "skipped", "skipped", ctx.t(es="Configura email.domain.", en="Set email.domain."))
-        resolver = self.resolver(ctx)
+        try:
+            resolver = self.resolver(ctx)
+        except Exception as exc:  # no /etc/resolv.conf, a bad nameserver entry
+            return finish(ctx, "error", "error", ctx.t(
+                es=f"No hay resolvedor DNS utilizable ({type(exc).__name__}): define email.nameservers.",
+                en=f"No usable DNS resolver ({type(exc).__name__}): set email.nameservers."))
         selectors = list(dict.fromkeys(e.dkim_selectors))[:MAX_SELECTORS]
         lifetime = min(self.lifetime_s, self.budget())
         ctx.step(ctx.t(es=f"Consultando el DNS de {domain}…", en=f"Querying the DNS of {domain}…"))

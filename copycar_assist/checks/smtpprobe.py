@@ -184,7 +184,7 @@ class SmtpProbe:
     # --- phases --------------------------------------------------------------------------------
 
     async def _connect(self) -> str:
-        self._reader, self._writer = await asyncio.open_connection(self.host, self.port, limit=MAX_LINE)
+        self._reader, self._writer = await asyncio.open_connection(self.host.strip("[]"), self.port, limit=MAX_LINE)
         peer = self._writer.get_extra_info("peername")
         return f"{peer[0]}:{peer[1]}" if peer else ""
 
