@@ -1,0 +1,194 @@
+"""`logs.analyze`: read a call log in the guide's format and say what it shows.
+
+Parsing and statistics live in `logparse.py` (pure, reused by the TUI and the conversation); this
+module compares them with `kb.support.thresholds` and the alert rules and picks one outcome.
+
+Precedence, most specific first (the others that also hold are listed in the evidence, `also`):
+  1. `auth_errors`        any 401/403: a key or permission problem, which also inflates every rate
+  2. `rate_limited`       any 429: too many calls, which also inflates the error rate
+  3. `high_error_rate`    error rate above the threshold (alert HIGH_ERROR_RATE, CRITICAL)
+  4. `low_success_rate`   success rate below the threshold (LOW_SUCCESS_RATE)
+  5. `high_response_time` average response time above the threshold (HIGH_RESPONSE_TIME)
+  6. `low_throughput`     calls per minute below the threshold over a span of at least a minute
+                          (LOW_THROUGHPUT; last, because it depends on how busy the client is)
+Status: an alert's severity decides it (CRITICAL → fail, WARNING → warn); `auth_errors` is a
+fail; `rate_limited` is a fail when 429s alone are over the error-rate threshold, else a warn.
+A log with no API calls and no Error lines is an `error` (nothing to analyse: wrong file?).
+Everything shown from the log (endpoints, error types) is stripped of control characters and
+redacted: log lines are untrusted and may hold the key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from copycar_assist.textsafe import one_line
+
+from . import logparse
+from .base import CheckContext, Finding
+
+ALERT_OUTCOME = {
+    "HIGH_ERROR_RATE": "high_error_rate",
+    "LOW_SUCCESS_RATE": "low_success_rate",
+    "HIGH_RESPONSE_TIME": "high_response_time",
+    "LOW_THROUGHPUT": "low_throughput",
+}
+PRECEDENCE = ("auth_errors", "rate_limited", "high_error_rate", "low_success_rate",
+              "high_response_time", "low_throughput")
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x * 100:.1f} %"
+
+
+def _ms(x: float | None) -> str:
+    return "-" if x is None else f"{x:.0f} ms"
+
+
+def _span(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    s = int(seconds)
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h} h {m} min" if h else (f"{m} min {sec} s" if m else f"{sec} s")
+
+
+class LogAnalyzeCheck:
+    id = "logs.analyze"
+    tags = ("logs",)
+    needs: tuple[str, ...] = ()
+    needs_input = ("log_file",)
+    timeout_s = 30.0
+
+    async def run(self, ctx: CheckContext) -> Finding:
+        t = ctx.t
+        path = ctx.inputs.log_file
+        if not path:
+            return Finding("skipped", "skipped", t(
+                es="No hay log que analizar: elige el fichero de log (formato de la guía) o usa --log-file FICHERO.",
+                en="No log to analyse: choose the log file (the guide's format) or use --log-file FILE."))
+        shown = one_line(Path(path).name, 120)
+        ctx.step(t(es=f"Leyendo {shown}…", en=f"Reading {shown}…"))
+        try:
+            stats = await asyncio.to_thread(logparse.analyze_file, path)
+        except FileNotFoundError:
+            return Finding("error", "error", t(es=f"{one_line(str(path), 300)}: el fichero no existe.",
+                                               en=f"{one_line(str(path), 300)}: the file does not exist."),
+                           {"file": shown})
+        except OSError as exc:
+            return Finding("error", "error", t(
+                es=f"{one_line(str(path), 300)}: no se puede leer ({exc.strerror}).",
+                en=f"{one_line(str(path), 300)}: cannot be read ({exc.strerror})."), {"file": shown})
+        return self.judge(ctx, stats, shown)
+
+    def judge(self, ctx: CheckContext, stats: logparse.LogStats, shown: str) -> Finding:
+        t = ctx.t
+        th = ctx.kb.support.thresholds
+        clean = lambda s, n=80: ctx.redactor(one_line(ctx.redactor(str(s)), n))  # noqa: E731
+        ev: dict = {
+            "file": shown,
+            "lines": stats.lines,
+            "unrecognised_lines": stats.unrecognised,
+            "calls": stats.calls,
+            "error_lines": stats.error_lines,
+        }
+        if stats.truncated:
+            ev["truncated"] = stats.truncated
+        if not stats.operations:
+            return Finding("error", "error", t(
+                es=f"{shown} no tiene llamadas a la API ni líneas de error en el formato de la guía "
+                   f"({stats.unrecognised} de {stats.lines} líneas no reconocidas). ¿Es el log correcto?",
+                en=f"{shown} has no API calls and no Error lines in the guide's format "
+                   f"({stats.unrecognised} of {stats.lines} lines unrecognised). Is it the right log?"), ev)
+
+        tp = stats.throughput_per_min
+        ev.update({
+            "avg_response": _ms(stats.avg_ms),
+            "p95_response": _ms(stats.p95_ms),
+            "max_response": _ms(stats.max_ms),
+            "error_rate": _pct(stats.error_rate),
+            "success_rate": _pct(stats.success_rate),
+            "throughput_per_min": f"{tp:.1f}" if tp is not None else t(
+                es="- (el log abarca menos de un minuto)", en="- (the log spans less than a minute)"),
+            "time_span": _span(stats.span_s),
+            "status_429": stats.rate_limited,
+            "status_401_403": stats.auth_errors,
+            "thresholds": (f"avg ≤ {th.response_time_ms:g} ms, errors ≤ {th.error_rate * 100:g} %, "
+                           f"success ≥ {th.success_rate * 100:g} %, ≥ {th.throughput_per_min:g}/min"),
+        })
+        if stats.first and stats.last:
+            ev["from"], ev["to"] = stats.first.isoformat(sep=" "), stats.last.isoformat(sep=" ")
+        if stats.error_types:
+            ev["error_types"] = ", ".join(f"{clean(k, 60)} ×{n}" for k, n in stats.error_types.most_common(5))
+        if stats.perf_warnings:
+            ev["performance_warnings"] = ", ".join(f"{clean(k, 40)} ×{n}" for k, n in stats.perf_warnings.most_common(5))
+        slow = stats.slowest_endpoint()
+        if slow and len(stats.endpoint_times) > 1:
+            ev["slowest_endpoint"] = f"{clean(slow[0], 80)} ({_ms(slow[1])}, {slow[2]} calls)"
+
+        alerts = logparse.triggered_alerts(stats, th)
+        if alerts:
+            ev["alerts"] = ", ".join(alerts)
+        found = {ALERT_OUTCOME[a] for a in alerts}
+        if stats.auth_errors:
+            found.add("auth_errors")
+        if stats.rate_limited:
+            found.add("rate_limited")
+        if not found:
+            return Finding("pass", "ok", t(
+                es=f"{stats.calls} llamadas: media {_ms(stats.avg_ms)}, p95 {_ms(stats.p95_ms)}, "
+                   f"errores {_pct(stats.error_rate)}, éxito {_pct(stats.success_rate)}; dentro de los umbrales.",
+                en=f"{stats.calls} calls: average {_ms(stats.avg_ms)}, p95 {_ms(stats.p95_ms)}, "
+                   f"errors {_pct(stats.error_rate)}, success {_pct(stats.success_rate)}; within the thresholds."), ev)
+        ordered = [o for o in PRECEDENCE if o in found]
+        outcome = ordered[0]
+        if len(ordered) > 1:
+            ev["also"] = ", ".join(ordered[1:])
+        return Finding(self._status(ctx, stats, outcome), outcome, self._summary(ctx, stats, outcome), ev)
+
+    @staticmethod
+    def _status(ctx: CheckContext, stats: logparse.LogStats, outcome: str) -> str:
+        if outcome == "auth_errors":
+            return "fail"
+        if outcome == "rate_limited":
+            share = stats.rate_limited / stats.operations
+            return "fail" if share > ctx.kb.support.thresholds.error_rate else "warn"
+        alert = next((a for a, o in ALERT_OUTCOME.items() if o == outcome), None)
+        severity = next((r.severity for r in ctx.kb.support.alerts if r.type == alert), "WARNING")
+        return "fail" if severity.upper() == "CRITICAL" else "warn"
+
+    @staticmethod
+    def _summary(ctx: CheckContext, s: logparse.LogStats, outcome: str) -> str:
+        t, th = ctx.t, ctx.kb.support.thresholds
+        if outcome == "auth_errors":
+            n401, n403 = s.statuses.get(401, 0), s.statuses.get(403, 0)
+            return t(es=f"El log tiene {n401} respuestas 401 y {n403} 403 de {s.calls} llamadas: la clave no es "
+                        f"válida o no tiene permiso para esas llamadas.",
+                     en=f"The log has {n401} 401 and {n403} 403 responses out of {s.calls} calls: the key is not "
+                        f"valid or lacks permission for those calls.")
+        if outcome == "rate_limited":
+            return t(es=f"El log tiene {s.rate_limited} respuestas 429 (límite de peticiones) de {s.calls} llamadas.",
+                     en=f"The log has {s.rate_limited} 429 responses (rate limited) out of {s.calls} calls.")
+        if outcome == "high_error_rate":
+            return t(es=f"Tasa de error {_pct(s.error_rate)} ({s.errors} de {s.operations}); el umbral es "
+                        f"{th.error_rate * 100:g} %.",
+                     en=f"Error rate {_pct(s.error_rate)} ({s.errors} of {s.operations}); the threshold is "
+                        f"{th.error_rate * 100:g} %.")
+        if outcome == "low_success_rate":
+            return t(es=f"Tasa de éxito {_pct(s.success_rate)}; debería ser al menos {th.success_rate * 100:g} %.",
+                     en=f"Success rate {_pct(s.success_rate)}; it should be at least {th.success_rate * 100:g} %.")
+        if outcome == "high_response_time":
+            return t(es=f"Tiempo de respuesta medio {_ms(s.avg_ms)} (p95 {_ms(s.p95_ms)}); el umbral es "
+                        f"{th.response_time_ms:g} ms.",
+                     en=f"Average response time {_ms(s.avg_ms)} (p95 {_ms(s.p95_ms)}); the threshold is "
+                        f"{th.response_time_ms:g} ms.")
+        tp = s.throughput_per_min or 0.0
+        return t(es=f"Throughput de {tp:.1f} llamadas/min durante {_span(s.span_s)}; el umbral es "
+                    f"{th.throughput_per_min:g}/min.",
+                 en=f"Throughput of {tp:.1f} calls/min over {_span(s.span_s)}; the threshold is "
+                    f"{th.throughput_per_min:g}/min.")
+
+
+CHECKS = [LogAnalyzeCheck()]
