@@ -11,8 +11,8 @@ from typing import Any
 from copycar_assist.textsafe import one_line
 
 from .api_net import EndpointsCheck, HealthCheck, LatencyCheck
-from .api_support import ApiCheck, api_url, failure_text, int_header, network_evidence, parse_reset, \
-    parse_retry_after, request_deadline, verify_response
+from .api_support import ApiCheck, api_url, body_error, body_message, failure_text, int_header, network_evidence, \
+    parse_reset, parse_retry_after, request_deadline, verify_response
 from .base import CheckContext, Finding
 
 KEY_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{15,199}")
@@ -71,19 +71,8 @@ class KeyConfiguredCheck(ApiCheck):
                                             en=f"Key configured ({src_en}): {key.masked}."), evidence)
 
 
-def _body_error(r) -> str:
-    """The error code/message the body gives, if any (cleaned)."""
-    for name in ("error", "code", "error_code", "message", "detail"):
-        value = r.json_field(name)
-        if isinstance(value, dict):
-            value = value.get("code") or value.get("message")
-        if isinstance(value, str) and value.strip():
-            return one_line(value, 120)
-    return ""
-
-
 def _says_expired(r) -> bool:
-    texts = [_body_error(r), str(r.json_field("message") or ""), r.header("www-authenticate") or ""]
+    texts = [body_error(r), str(r.json_field("message") or ""), r.header("www-authenticate") or ""]
     return any("expired" in s.lower() or "caducad" in s.lower() for s in texts)
 
 
@@ -105,9 +94,11 @@ class VerifyCheck(ApiCheck):
                 es=f"No se pudo verificar la clave: {failure_text(ctx, r)}",
                 en=f"Could not verify the key: {failure_text(ctx, r)}"), ev)
         status = r.status or 0
-        err = _body_error(r)
+        err, message = body_error(r), body_message(r)
         if err:
             ev["api_error"] = err
+        if message and message != err:
+            ev["api_message"] = message
         if status == 200:
             return self._valid(ctx, r, ev)
         if 300 <= status < 400:

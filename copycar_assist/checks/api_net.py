@@ -10,8 +10,8 @@ import math
 import time
 from typing import Any
 
-from .api_support import ApiCheck, api_url, failure_text, network_evidence, parse_retry_after, \
-    plain_http_remote, request_deadline
+from .api_support import ApiCheck, api_url, body_error, body_message, failure_text, network_evidence, \
+    parse_retry_after, plain_http_remote, request_deadline
 from .base import CheckContext, Finding
 from .http import HttpResult, fetch
 
@@ -51,6 +51,9 @@ class HealthCheck(ApiCheck):
             retry = parse_retry_after(r.header("retry-after"))
             if retry:
                 ev.update(retry.evidence())
+            for name, value in (("api_error", body_error(r)), ("api_message", body_message(r))):
+                if value:
+                    ev[name] = value
             return self.finding("fail", "unhealthy", t(
                 es=f"La API responde pero no está sana: GET /health dio {status}.",
                 en=f"The API answers but is not healthy: GET /health gave {status}."), ev)

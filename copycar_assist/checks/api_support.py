@@ -115,6 +115,28 @@ def network_evidence(r: HttpResult) -> dict[str, Any]:
     return ev
 
 
+def body_error(r: HttpResult) -> str:
+    """The error code the body gives, if any (cleaned)."""
+    for name in ("error", "code", "error_code"):
+        value = r.json_field(name)
+        if isinstance(value, dict):
+            value = value.get("code") or value.get("message")
+        if isinstance(value, str) and value.strip():
+            return one_line(value, 120)
+    return ""
+
+
+def body_message(r: HttpResult) -> str:
+    """The human message the body gives, if any (cleaned); a short text body otherwise."""
+    for name in ("message", "detail", "error_description"):
+        value = r.json_field(name)
+        if isinstance(value, str) and value.strip():
+            return one_line(value, 200)
+    if r.json is None and r.body and not r.body_note:
+        return r.text(200)
+    return ""
+
+
 def plain_http_remote(url: str) -> bool:
     try:
         u = httpx.URL(url)
