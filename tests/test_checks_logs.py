@@ -104,7 +104,7 @@ async def test_each_outcome(tmp_path, calls, per_minute, outcome, status, also):
 
 
 async def test_precedence_and_the_mixed_fixture():
-    f = await analyze(DATA / "logs" / "mixed_log.txt"  # .txt: *.log is git-ignored)
+    f = await analyze(DATA / "logs" / "mixed_log.txt")  # .txt: *.log is git-ignored
     assert f.outcome == "auth_errors" and f.status == "fail"
     assert f.evidence["also"] == "rate_limited, high_error_rate, low_success_rate, low_throughput"
     assert f.evidence["alerts"] == "HIGH_ERROR_RATE, LOW_SUCCESS_RATE, LOW_THROUGHPUT"
