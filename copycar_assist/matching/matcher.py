@@ -43,7 +43,7 @@ class Tuning:
     gamma: float = 1.0  # how hard unexplained words pull the score down
     confident: float = 40.0  # below this, best is None
     ambiguous_gap: float = 8.0  # top two closer than this (both confident-ish) -> ambiguous
-    unknown_weight: float = 1.0  # weight of a word the knowledge never uses
+    unknown_weight: float = 1.5  # weight of a word the knowledge never uses
     unknown_cap: float = 3.0  # a long paste's unknown words count at most this much together
     weak_factor: float = 0.3  # generic words ("error", "no funciona")
     number_weight: float = 0.2  # a bare number that is not a known code
