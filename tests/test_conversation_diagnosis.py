@@ -148,6 +148,9 @@ async def test_next_likely_cause_when_the_fix_did_not_help(kb, matcher):
         events = await conv.choose("no")  # wrong-settings: no → nothing left → escalate
         esc = one(events, Escalated)
         assert esc.severity == kb.entries["low-personalization-score"].severity
+        assert "no more likely causes" in texts(events)
+        assert "no more likely causes" in esc.ticket_markdown.split("## Transcript")[1]
+        assert "(`low-personalization-score#poor-prompts`) — not fixed" in esc.ticket_markdown
 
 
 async def test_question_asked_when_checks_cannot_finish(kb, matcher):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 
 from fixtures_conversation import (  # noqa: F401
-    CANARY_KEY, choice_ids, data_dir, finish_steps, kb, matcher, of, one, settings_for, sim, texts,
+    CANARY_KEY, choice_ids, data_dir, kb, matcher, of, one, settings_for, sim,
 )
 from markdown_it import MarkdownIt
 

@@ -103,7 +103,9 @@ class Flow:
         if without:
             return self._found(entry.id, without[0].id, [], "next" if after_attempt else "likely")
         if after_attempt:
-            return [Say("assistant", t("conv.none_left", self.lang))] + self._escalate()
+            said: list[Event] = [Say("assistant", t("conv.none_left", self.lang))]
+            self._record(said)  # so the ticket's transcript has it
+            return said + self._escalate()
         return [Say("assistant", t("conv.nocause", self.lang))] + self._goto(State.NO_CAUSE)
 
     def _answer(self, yes: bool) -> list[Event]:
@@ -159,7 +161,9 @@ class Flow:
         if attempt is not None:
             attempt.fixed = yes
         if not yes:
-            return [Say("assistant", t("conv.not_fixed", self.lang))] + self._next_cause()
+            said: list[Event] = [Say("assistant", t("conv.not_fixed", self.lang))]
+            self._record(said)
+            return said + self._next_cause()
         to_verify = list(dict.fromkeys(r.id for r in f.evidence))
         if not to_verify:
             return [Say("assistant", t("conv.verify_trusted", self.lang))] + self._resolved()
