@@ -111,7 +111,7 @@ async def test_precedence_and_the_mixed_fixture():
     assert f.evidence["status_429"] == 5 and f.evidence["status_401_403"] == 3
     assert f.evidence["error_types"] == "RateLimitError ×5"
     assert f.evidence["performance_warnings"] == "response_time ×1"
-    assert "401" in f.summary
+    assert "(401 ×3) out of 60 calls" in f.summary
 
 
 async def test_short_span_does_not_judge_throughput(tmp_path):

@@ -163,11 +163,11 @@ class LogAnalyzeCheck:
     def _summary(ctx: CheckContext, s: logparse.LogStats, outcome: str) -> str:
         t, th = ctx.t, ctx.kb.support.thresholds
         if outcome == "auth_errors":
-            n401, n403 = s.statuses.get(401, 0), s.statuses.get(403, 0)
-            return t(es=f"El log tiene {n401} respuestas 401 y {n403} 403 de {s.calls} llamadas: la clave no es "
-                        f"válida o no tiene permiso para esas llamadas.",
-                     en=f"The log has {n401} 401 and {n403} 403 responses out of {s.calls} calls: the key is not "
-                        f"valid or lacks permission for those calls.")
+            counts = ", ".join(f"{code} ×{s.statuses[code]}" for code in (401, 403) if s.statuses.get(code))
+            return t(es=f"El log tiene respuestas de autenticación rechazada ({counts}) de {s.calls} llamadas: "
+                        f"la clave no es válida o no tiene permiso para esas llamadas.",
+                     en=f"The log has rejected-authentication responses ({counts}) out of {s.calls} calls: "
+                        f"the key is not valid or lacks permission for those calls.")
         if outcome == "rate_limited":
             return t(es=f"El log tiene {s.rate_limited} respuestas 429 (límite de peticiones) de {s.calls} llamadas.",
                      en=f"The log has {s.rate_limited} 429 responses (rate limited) out of {s.calls} calls.")
