@@ -224,9 +224,10 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
 
         from copycar_assist.textsafe import clean
 
+        width = max(60, min(self.error_console.width, 160))
         buffer = io.StringIO()
-        Console(file=buffer, width=100, color_system=None, force_terminal=False).print(
-            Traceback(show_locals=False, width=100, suppress=[rich])
+        Console(file=buffer, width=width, color_system=None, force_terminal=False).print(
+            Traceback(show_locals=False, width=width, suppress=[rich])
         )
         text = clean(self.settings.redactor()(buffer.getvalue()))
         self.bell()

@@ -7,7 +7,7 @@ and cause titles.
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -143,8 +143,9 @@ class BrowserScreen(I18nBindingsMixin, Screen):
         tree.focus()
         tree.move_cursor_to_line(0)
 
-    def key_down(self) -> None:
+    def key_down(self, event: events.Key) -> None:
         if self.focused is self.query_one("#kb-search", Input):
+            event.stop()
             self.query_one(KbTree).focus()
 
     @work(thread=True, exclusive=True, group="kb-search", exit_on_error=False)

@@ -8,7 +8,7 @@ awaits the engine; the engine's live check progress and its returned events are 
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -196,15 +196,19 @@ class ChatScreen(I18nBindingsMixin, Screen):
         elif event.joined:
             self.notify(tr("paste_lines", lang), markup=False, timeout=3)
 
-    def key_up(self) -> None:
+    # Up/Down leave the input for the choices / the suggestions. The key event is stopped so
+    # the newly focused widget's own binding for the same key does not run as well.
+    def key_up(self, event: events.Key) -> None:
         if self.focused is self.query_one(ChatInput):
             choices = self.query_one(ChoicesBar)
             if choices.has_options:
+                event.stop()
                 choices.focus_first()
 
-    def key_down(self) -> None:
+    def key_down(self, event: events.Key) -> None:
         suggestions = self.query_one("#suggestions", OptionList)
         if self.focused is self.query_one(ChatInput) and suggestions.has_class("-visible"):
+            event.stop()
             suggestions.focus()
             suggestions.highlighted = 0
 

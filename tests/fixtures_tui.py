@@ -1,0 +1,82 @@
+"""Shared helpers for the Textual app's tests (Pilot, snapshots)."""
+
+from __future__ import annotations
+
+import pytest
+
+from copycar_assist.config import Settings
+from copycar_assist.kb import load_knowledge
+
+
+@pytest.fixture(scope="session")
+def tui_kb():
+    return load_knowledge()
+
+
+@pytest.fixture(autouse=True)
+def _tui_data_dir(tmp_path, monkeypatch):
+    """Sessions and exports go to a temporary data dir; no user config is read."""
+    monkeypatch.setenv("COPYCAR_ASSIST_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("COPYCAR_ASSIST_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.delenv("COPYCAR_API_KEY", raising=False)
+    monkeypatch.delenv("COPYCAR_BASE_URL", raising=False)
+
+
+@pytest.fixture
+def simulator():
+    """start(scenario) -> a running demo API; all stopped at the end."""
+    from copycar_assist.simulator import start_simulator
+
+    handles = []
+
+    def start(scenario: str = "healthy"):
+        handle = start_simulator(scenario=scenario)
+        handles.append(handle)
+        return handle
+
+    yield start
+    for handle in handles:
+        handle.stop()
+
+
+def demo_settings(handle) -> Settings:
+    from copycar_assist.cli.tui_cmd import use_demo
+    from copycar_assist.simulator import DEMO_KEY
+
+    settings = Settings()
+    use_demo(settings, handle.base_url, DEMO_KEY)
+    return settings
+
+
+def make_app(kb, settings: Settings | None = None, lang: str | None = "en", demo: str | None = None):
+    from copycar_assist.tui.app import CopyCarApp
+
+    return CopyCarApp(kb, settings or Settings(), lang=lang, demo_scenario=demo)
+
+
+async def settle(app, pilot, pause: float | None = None) -> None:
+    """Let messages, timers and workers finish (no fixed sleeps beyond `pause`)."""
+    await pilot.pause(pause)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text (one line per row)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def screen_controls(app) -> set[str]:
+    """Control characters present anywhere in the rendered screen."""
+    found = set()
+    for strip in app.screen._compositor.render_strips():
+        for ch in strip.text:
+            if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch == "\u202e":
+                found.add(ch)
+    return found
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*text)
