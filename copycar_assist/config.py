@@ -197,6 +197,18 @@ def read_config_dict(path: Path) -> tuple[dict[str, Any], str]:
         raise ConfigError([ConfigProblem(str(path), line, col, None, reason)]) from None
 
 
+def _key_name(name: str, known: list[str]) -> str:
+    """An unknown key's name as a message shows it. A close typo of a known key is shown whole;
+    anything else at most 11 characters, so a secret pasted where a key name goes (`sk-… = 1`)
+    is never echoed (12 characters of a secret count as a leak)."""
+    from .textsafe import one_line
+
+    text = one_line(str(name), 40)
+    if difflib.get_close_matches(name, known, n=1) and len(text) <= 20:
+        return text
+    return text if len(text) <= 11 else text[:8] + "…"
+
+
 def _unknown(name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
@@ -208,8 +220,6 @@ def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str
 
     Collects every problem and raises one `ConfigError`, lines taken from `text` when given.
     """
-    from .textsafe import one_line
-
     lines = KeyLines(text)
     problems: list[ConfigProblem] = []
     settings = Settings()
@@ -228,13 +238,13 @@ def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str
             for key, item in value.items():
                 f = BY_NAME.get(f"{name}.{key}")
                 if f is None:
-                    problem((name, key), f"[{name}] {one_line(str(key), 60)}", _unknown(key, known))
+                    problem((name, key), f"[{name}] {_key_name(key, known)}", _unknown(key, known))
                     continue
                 _check(settings, f, item, problem)
         elif name in BY_NAME:
             _check(settings, BY_NAME[name], value, problem)
         else:
-            problem((name,), one_line(str(name), 60), _unknown(name, top_known))
+            problem((name,), _key_name(name, top_known), _unknown(name, top_known))
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.col or 0))
         raise ConfigError(problems)

@@ -12,6 +12,8 @@ import traceback
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from copycar_assist.config import (
     ConfigError,
@@ -237,6 +239,36 @@ def test_invalid_values_name_file_line_and_field(tmp_path, text, line, field, re
     assert f": {field}: " in msg
     assert reason in msg
     assert_no_leak(msg, CANARY)
+
+
+def test_a_secret_written_as_a_key_name_is_not_echoed(tmp_path):
+    for text in (f'"{CANARY}" = 1\n', f'[api]\n"{CANARY}" = "x"\n', f'["{CANARY}"]\nx = 1\n'):
+        p = write(tmp_path / "c.toml", text)
+        with pytest.raises(ConfigError) as err:
+            load_settings(p, environ={})
+        assert "unknown key" in str(err.value)
+        assert_no_leak(str(err.value), CANARY)
+
+
+def test_key_lines_skip_multiline_strings(tmp_path):
+    text = '[smtp]\nusername = """\nport = 1\n"""\nport = 0\n'
+    p = write(tmp_path / "c.toml", text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(p, environ={})
+    assert str(err.value).startswith(f"{p}:5:8: [smtp] port:")
+
+
+@settings(max_examples=150, deadline=None)
+@given(pos=st.integers(0, 60), char=st.sampled_from(list('"=[]{}\n\x01\x7f#,.\'\\ ')), delete=st.booleans())
+def test_property_one_typo_never_echoes_the_secret(tmp_path_factory, pos, char, delete):
+    text = f'[api]\nkey = "{CANARY}"\ntimeout_s = 5\n'
+    pos = min(pos, len(text) - 1)
+    text = text[:pos] + text[pos + 1:] if delete else text[:pos] + char + text[pos:]
+    p = write(tmp_path_factory.mktemp("h") / "c.toml", text)
+    try:
+        load_settings(p, environ={})
+    except ConfigError as exc:
+        assert_no_leak(str(exc), CANARY)
 
 
 def test_every_problem_is_reported_in_line_order(tmp_path):
