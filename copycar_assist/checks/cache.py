@@ -152,10 +152,13 @@ class CacheCheck(IntegrationCheck):
         policy = str(info.get("maxmemory_policy", "?"))
         evicted = int(info.get("evicted_keys", 0) or 0)
         hits, misses = int(info.get("keyspace_hits", 0) or 0), int(info.get("keyspace_misses", 0) or 0)
-        ev.update({"used_memory": _mb(used), "maxmemory": _mb(maxmem) if maxmem else "0 (no limit)",
+        ev.update({"used_memory": _mb(used),
+                   "maxmemory": _mb(maxmem) if maxmem else ctx.t(es="0 (sin límite)", en="0 (no limit)"),
                    "maxmemory_policy": policy, "evicted_keys": evicted,
                    "keyspace_hits": hits, "keyspace_misses": misses,
-                   "thresholds": f"memory ≥ {NEAR_MAX:.0%} of maxmemory; hit ratio < {MIN_HIT_RATIO:.0%} with ≥ {self.min_lookups} lookups"})
+                   "thresholds": ctx.t(
+                       es=f"memoria ≥ {NEAR_MAX:.0%} de maxmemory; aciertos < {MIN_HIT_RATIO:.0%} con ≥ {self.min_lookups} lecturas",
+                       en=f"memory ≥ {NEAR_MAX:.0%} of maxmemory; hit ratio < {MIN_HIT_RATIO:.0%} with ≥ {self.min_lookups} lookups")})
         keys_calls = int((cmdstats.get("cmdstat_keys") or {}).get("calls", 0) or 0)
         if keys_calls:
             ev["keys_command_calls"] = keys_calls

@@ -340,7 +340,7 @@ class CrmFieldsCheck(IntegrationCheck):
             fields = lists.get(obj)
             if fields is None:
                 fails.append(ctx.t(es=f"{ours} → {target}: objeto no válido", en=f"{ours} → {target}: invalid object"))
-                rows.append(f"{ours} → {target}: invalid object")
+                rows.append(ctx.t(es=f"{ours} → {target}: objeto no válido", en=f"{ours} → {target}: invalid object"))
                 continue
             f = fields.get(name) or next((v for k, v in fields.items() if k.lower() == name.lower()), None)
             if f is None:
@@ -348,24 +348,25 @@ class CrmFieldsCheck(IntegrationCheck):
                 hint = ctx.t(es=f" (¿{' o '.join(near)}?)", en=f" (did you mean {' or '.join(near)}?)") if near else ""
                 fails.append(ctx.t(es=f"{ours} → {target}: no existe en el CRM{hint}",
                                    en=f"{ours} → {target}: does not exist in the CRM{hint}"))
-                rows.append(f"{ours} → {target}: missing")
+                rows.append(ctx.t(es=f"{ours} → {target}: no existe", en=f"{ours} → {target}: missing"))
                 continue
             if f.read_only:
                 fails.append(ctx.t(es=f"{ours} → {target}: es de solo lectura", en=f"{ours} → {target}: is read-only"))
-                rows.append(f"{ours} → {target} ({f.type}): read-only")
+                rows.append(ctx.t(es=f"{ours} → {target} ({f.type}): solo lectura", en=f"{ours} → {target} ({f.type}): read-only"))
                 continue
             fit = P.compatibility(ours, f)
             want = P.copycar_kind(ours)
             if fit == "mismatch":
                 fails.append(ctx.t(es=f"{ours} ({want}) → {target} ({f.type}): tipos incompatibles",
                                    en=f"{ours} ({want}) → {target} ({f.type}): incompatible types"))
-                rows.append(f"{ours} → {target} ({f.type}): type mismatch")
+                rows.append(ctx.t(es=f"{ours} → {target} ({f.type}): tipo incompatible", en=f"{ours} → {target} ({f.type}): type mismatch"))
             elif fit == "enum":
                 warns.append(ctx.t(es=f"{ours} → {target}: es una lista de opciones; solo valen sus valores",
                                    en=f"{ours} → {target}: is a list of options; only its values are accepted"))
-                rows.append(f"{ours} → {target} ({f.type}): options only")
+                rows.append(ctx.t(es=f"{ours} → {target} ({f.type}): solo sus opciones", en=f"{ours} → {target} ({f.type}): options only"))
             else:
-                rows.append(f"{ours} → {target} ({f.type}): ok" + (" (type not checked)" if fit == "unknown" else ""))
+                rows.append(f"{ours} → {target} ({f.type}): ok" + (
+                    ctx.t(es=" (tipo sin comprobar)", en=" (type not checked)") if fit == "unknown" else ""))
         return fails, warns, rows
 
 

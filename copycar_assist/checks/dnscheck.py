@@ -48,11 +48,15 @@ class Lookup:
     def undetermined(self) -> bool:
         return self.status in ("servfail", "timeout", "error")
 
-    def describe(self) -> str:
-        return {"nxdomain": "NXDOMAIN (the name does not exist)",
-                "noanswer": "no record of this type",
-                "servfail": "SERVFAIL (the DNS server failed)",
-                "timeout": "timeout (no DNS answer)"}.get(self.status, self.detail or self.status)
+    def describe(self, lang: str = "en") -> str:
+        texts = {"nxdomain": ("NXDOMAIN (el nombre no existe)", "NXDOMAIN (the name does not exist)"),
+                 "noanswer": ("no hay registros de este tipo", "no record of this type"),
+                 "servfail": ("SERVFAIL (falló el servidor DNS)", "SERVFAIL (the DNS server failed)"),
+                 "timeout": ("timeout (el DNS no respondió)", "timeout (no DNS answer)")}
+        pair = texts.get(self.status)
+        if pair is None:
+            return self.detail or self.status
+        return pair[0] if lang == "es" else pair[1]
 
 
 def txt_text(rdata) -> str:
@@ -130,7 +134,7 @@ def analyse_spf(records: list[str]) -> tuple[list[Verdict], dict]:
             all_q = term[0] if term[0] in "+-~?" else "+"
     if all_q and has_redirect:
         lookups -= 1  # redirect is ignored when "all" is present
-    facts["spf_lookups"] = f"{lookups} / {SPF_LOOKUP_LIMIT} (top level only; included records can add more)"
+    facts["spf_lookups"] = lookups
     facts["spf_all"] = f"{all_q}all" if all_q else ("redirect" if has_redirect else "none")
     found: list[Verdict] = []
     if unknown:
@@ -180,22 +184,24 @@ def analyse_dmarc(records: list[str]) -> tuple[list[Verdict], dict]:
     return [], facts
 
 
-def analyse_dkim(selector: str, lk: Lookup) -> tuple[Verdict | None, str]:
+def analyse_dkim(selector: str, lk: Lookup) -> tuple[Verdict | None, tuple[str, str]]:
+    """(problem or None, (es, en) fact for the evidence)."""
     if lk.status in ("nxdomain", "noanswer"):
         return (Verdict("warn", f"no se encontró la clave DKIM del selector '{selector}': no se puede determinar (¿es ese el selector con el que firma tu proveedor?)",
                         f"no DKIM key found for selector '{selector}': cannot determine (is that the selector your provider signs with?)"),
-                "not found: " + lk.describe())
+                ("no encontrado: " + lk.describe("es"), "not found: " + lk.describe()))
     if lk.undetermined:
-        return (Verdict("warn", f"no se pudo consultar DKIM del selector '{selector}' ({lk.describe()})",
-                        f"could not look up DKIM for selector '{selector}' ({lk.describe()})"), lk.describe())
+        return (Verdict("warn", f"no se pudo consultar DKIM del selector '{selector}' ({lk.describe('es')})",
+                        f"could not look up DKIM for selector '{selector}' ({lk.describe()})"), (lk.describe("es"), lk.describe()))
     keys = [dmarc_tags(r) for r in lk.records if "p=" in r.replace(" ", "")]
     if not keys:
         return (Verdict("warn", f"el registro DKIM de '{selector}' no contiene una clave (p=)",
-                        f"the DKIM record of '{selector}' holds no key (p=)"), "no p= tag")
+                        f"the DKIM record of '{selector}' holds no key (p=)"), ("sin etiqueta p=", "no p= tag"))
     if not keys[0].get("p"):
         return (Verdict("warn", f"la clave DKIM de '{selector}' está revocada (p= vacío)",
-                        f"the DKIM key of '{selector}' is revoked (empty p=)"), "revoked (empty p=)")
-    return None, f"found (k={keys[0].get('k', 'rsa')})"
+                        f"the DKIM key of '{selector}' is revoked (empty p=)"), ("revocada (p= vacío)", "revoked (empty p=)"))
+    k = one_line(keys[0].get("k", "rsa"), limit=20)
+    return None, (f"encontrada (k={k})", f"found (k={k})")
 
 
 # --- the check ---------------------------------------------------------------------------------
@@ -266,7 +272,7 @@ class DomainCheck(IntegrationCheck):
         if all(lk.undetermined for lk in every):
             ev["dns"] = mx.describe()
             return finish(ctx, "error", "error", ctx.t(
-                es=f"No se pudo consultar el DNS de {domain}: {mx.describe()}.",
+                es=f"No se pudo consultar el DNS de {domain}: {mx.describe('es')}.",
                 en=f"Could not query the DNS of {domain}: {mx.describe()}."), ev)
         if mx.status == "nxdomain":
             ev["mx"] = mx.describe()
@@ -283,7 +289,7 @@ class DomainCheck(IntegrationCheck):
                                            "the domain publishes a null MX: it says it receives no mail (bounces are lost)")))
         elif mx.undetermined:
             ev["mx"] = mx.describe()
-            found.append(("no_mx", Verdict("warn", f"no se pudo consultar el MX ({mx.describe()})",
+            found.append(("no_mx", Verdict("warn", f"no se pudo consultar el MX ({mx.describe('es')})",
                                            f"could not look up MX ({mx.describe()})")))
         else:
             ev["mx"] = mx.describe()
@@ -292,18 +298,23 @@ class DomainCheck(IntegrationCheck):
         # SPF
         if txt.undetermined:
             ev["spf"] = txt.describe()
-            found.append(("spf_problem", Verdict("warn", f"no se pudo consultar el SPF ({txt.describe()})",
+            found.append(("spf_problem", Verdict("warn", f"no se pudo consultar el SPF ({txt.describe('es')})",
                                                  f"could not look up SPF ({txt.describe()})")))
         else:
             spf_records = [r for r in txt.records if is_spf(r)]
-            ev["spf"] = " | ".join(one_line(r, limit=160) for r in spf_records) or "none"
+            ev["spf"] = " | ".join(one_line(r, limit=160) for r in spf_records) or ctx.t(es="ninguno", en="none")
             verdicts, facts = analyse_spf(txt.records)
+            if "spf_lookups" in facts:
+                n = facts.pop("spf_lookups")
+                facts["spf_lookups"] = ctx.t(
+                    es=f"{n} / {SPF_LOOKUP_LIMIT} (solo el nivel superior; los include pueden sumar más)",
+                    en=f"{n} / {SPF_LOOKUP_LIMIT} (top level only; included records can add more)")
             ev.update(facts)
             found += [("spf_problem", v) for v in verdicts]
         # DMARC
         if dmarc.undetermined:
             ev["dmarc"] = dmarc.describe()
-            found.append(("dmarc_problem", Verdict("warn", f"no se pudo consultar DMARC ({dmarc.describe()})",
+            found.append(("dmarc_problem", Verdict("warn", f"no se pudo consultar DMARC ({dmarc.describe('es')})",
                                                    f"could not look up DMARC ({dmarc.describe()})")))
         else:
             ev["dmarc"] = " | ".join(one_line(r, limit=160) for r in dmarc.records) or dmarc.describe()
@@ -316,7 +327,7 @@ class DomainCheck(IntegrationCheck):
                                en="not checked: set email.dkim_selectors")
         for sel, lk in zip(selectors, dkims):
             verdict, fact = analyse_dkim(sel, lk)
-            ev[f"dkim {sel}"] = fact
+            ev[f"dkim {sel}"] = ctx.t(es=fact[0], en=fact[1])
             if verdict:
                 found.append(("dkim_missing", verdict))
 

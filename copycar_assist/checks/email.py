@@ -198,7 +198,7 @@ class LimitsCheck(IntegrationCheck):
                            evidence={"daily_limit": limit})
         share = sent / limit
         ev = {"daily_limit": limit, "sent_today": sent, "used": f"{share:.0%}", "source": source,
-              "thresholds": "near ≥ 90 %, exceeded ≥ 100 %"}
+              "thresholds": ctx.t(es="cerca ≥ 90 %, superado ≥ 100 %", en="near ≥ 90 %, exceeded ≥ 100 %")}
         if share >= 1.0:
             return finish(ctx, "fail", "exceeded", ctx.t(
                 es=f"Límite de envío agotado: {sent} de {limit} hoy ({share:.0%}). El proveedor rechazará o retrasará los envíos hasta mañana o hasta ampliar el plan.",
