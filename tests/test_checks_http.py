@@ -324,3 +324,37 @@ async def test_canary_never_in_logs_reprs_or_results(caplog):
         assert CANARY not in text
         for i in range(len(CANARY) - 11):
             assert CANARY[i:i + 12] not in text
+
+
+async def test_slow_dns_ends_at_the_deadline(monkeypatch):
+    import socket
+
+    real = socket.getaddrinfo
+
+    def slow_resolver(host, *args, **kwargs):  # the environment's resolver hangs for this name
+        if host == "slow.copycar.test":
+            time.sleep(1.5)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_resolver)
+    settings = settings_for("https://slow.copycar.test/v2")
+    settings.api.timeout_s = 0.5
+    start = time.perf_counter()
+    res, _ = await run_api(settings, ["api.health"])
+    assert time.perf_counter() - start < 1.2
+    assert res["api.health"].outcome == "timeout"
+    assert "resolving the name" in res["api.health"].summary
+
+
+async def test_httpx_info_log_with_full_urls_is_silenced(caplog):
+    logger = logging.getLogger("httpx")
+    old = logger.level
+    logger.setLevel(logging.NOTSET)
+    try:
+        caplog.set_level(logging.INFO)
+        async with raw_server(respond(200)) as srv, make_client() as client:
+            await fetch(client, srv.url("/v2/health?token=secret-in-query"))
+        assert "secret-in-query" not in caplog.text and "HTTP Request" not in caplog.text
+    finally:
+        logger.setLevel(old)
