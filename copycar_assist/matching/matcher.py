@@ -167,7 +167,10 @@ class Matcher:
             if owners:
                 share = weight / len(owners)
                 total += share
-                hits.append((dict.fromkeys(owners, 1.0), share, share, start, end))
+                # A code several entries list counts more for the ones that also name it in
+                # their titles, aliases or symptoms.
+                central = idx.postings.get(code, {})
+                hits.append(({n: central.get(n, 0.5) if central else 1.0 for n in owners}, share, share, start, end))
                 floor = t.code_floor * (t.family_weight / t.code_weight if family and code not in idx.codes else 1.0)
                 for n in owners:
                     floors[n] = max(floors.get(n, 0.0), floor)
