@@ -96,3 +96,17 @@ async def finish_steps(conv: Conversation, marks=("done",)) -> list:
         n += 1
         assert n < 20
     return events
+
+
+async def answer_no_until(conv: Conversation, cause_id: str | None) -> list:
+    """Answer "no" to the questions asked until the one about `cause_id` (None: until none is
+    left); returns the events of the last answer (or [] when no answer was needed)."""
+    from copycar_assist.conversation import State
+
+    events: list = []
+    n = 0
+    while conv.state is State.QUESTION and (cause_id is None or conv.facts.pending_questions[0] != cause_id):
+        events = await conv.choose("no")
+        n += 1
+        assert n < 20
+    return events

@@ -4,7 +4,7 @@ after a fix, the next likely cause, switching entries. Real checks against the d
 from __future__ import annotations
 
 from fixtures_conversation import (  # noqa: F401
-    choice_ids, finish_steps, kb, matcher, of, one, settings_for, sim, texts, to_entry,
+    answer_no_until, choice_ids, finish_steps, kb, matcher, of, one, settings_for, sim, texts, to_entry,
 )
 
 from copycar_assist.conversation import (
@@ -84,11 +84,14 @@ async def test_fix_claimed_but_check_still_fails(kb, matcher, sim):
         assert one(events, StepShown).index == 0
         await finish_steps(conv)
         events = await conv.choose("no")
-        # the checks ruled out the other causes but insufficient-permissions: /verify passing
-        # cannot prove the failing call is allowed, so its question is asked
-        assert conv.state is State.QUESTION
-        assert conv.facts.pending_questions == ["insufficient-permissions"]
-        events = await conv.choose("no")  # nothing left: escalate
+        # the checks ruled out every other cause; those with a question are still asked (the
+        # failing integration may use another key), with a word on why; then nothing is left
+        entry = kb.entries["invalid-api-key"]
+        asked = [c.id for c in entry.causes if c.question and c.id != "expired-key"]
+        if asked:
+            assert "another key or in another environment" in texts(events)
+            assert conv.facts.pending_questions == asked
+        events = await answer_no_until(conv, None)
         esc = one(events, Escalated)
         assert conv.state is State.ESCALATED
         assert "expired-key" in esc.ticket_markdown
@@ -155,7 +158,7 @@ async def test_next_likely_cause_when_the_fix_did_not_help(kb, matcher):
 
 async def test_question_asked_when_checks_cannot_finish(kb, matcher):
     """The checks run out of time (slow API): the causes only /verify could tell apart stay
-    open, and the one with a question (insufficient-permissions) is asked about."""
+    open and their questions come first; insufficient-permissions is found by its question."""
     from copycar_assist.simulator import start_simulator
 
     with start_simulator("slow", delay_ms=3000) as slow:
@@ -167,7 +170,14 @@ async def test_question_asked_when_checks_cannot_finish(kb, matcher):
             assert results["api.verify"].status == "error"
             assert not of(events, CauseFound)
             assert conv.state is State.QUESTION
-            assert conv.facts.pending_questions == ["insufficient-permissions"]
+            entry = kb.entries["invalid-api-key"]
+            # missing-key was ruled out by the passing key check; the rest are open
+            assert conv.facts.ruled_out == {("invalid-api-key", "missing-key")}
+            open_with_question = [c.id for c in entry.causes if c.question and c.id != "missing-key"]
+            assert conv.facts.pending_questions == open_with_question
+            assert "insufficient-permissions" in open_with_question
+            assert "another key" not in texts(events)
+            await answer_no_until(conv, "insufficient-permissions")
             events = await conv.choose("yes")
             assert one(events, CauseFound).cause_id == "insufficient-permissions"
 
@@ -178,8 +188,11 @@ async def test_no_cause_found_offers_escalation(kb, matcher, sim):
         assert "did not point to a cause" in texts(events)
         assert conv.facts.ruled_out == {("invalid-api-key", c) for c in
                                         ("missing-key", "wrong-key", "expired-key", "insufficient-permissions")}
-        assert conv.state is State.QUESTION  # the one cause with a question is still asked
-        events = await conv.choose("no")
+        # asked anyway, with the reason, since the failing integration may use another key
+        assert "another key or in another environment" in texts(events)
+        assert conv.state is State.QUESTION
+        assert "insufficient-permissions" in conv.facts.pending_questions
+        events = await answer_no_until(conv, None)
         assert conv.state is State.NO_CAUSE
         assert "couldn't find the cause" in texts(events)
         assert choice_ids(events) == ["escalate", "rephrase", "restart"]
@@ -206,3 +219,33 @@ async def test_jump_straight_to_a_cause(kb, matcher):
         assert one(events, StepShown).text == kb.entries["invalid-api-key"].cause("wrong-key").steps["es"][0]
         events = await conv.choose("cause:invalid-api-key#nope")
         assert "no está disponible" in texts(events)
+
+
+async def test_verification_shows_another_cause(kb, matcher, sim):
+    """The new key is valid but lacks a scope: the re-run /verify answers 403."""
+    sim.set_scenario("expired-key")
+    async with Conversation(kb, matcher, settings_for(sim), lang="en") as conv:
+        await to_entry(conv, "invalid-api-key")
+        await finish_steps(conv)
+        sim.set_scenario("forbidden")
+        events = await conv.choose("yes")
+        assert not of(events, Resolved)
+        assert "now shows something else" in texts(events)
+        found = one(events, CauseFound)
+        assert (found.entry_id, found.cause_id) == ("invalid-api-key", "insufficient-permissions")
+        assert [r.outcome for r in found.evidence] == ["forbidden"]
+        assert conv.facts.tried == [("invalid-api-key", "expired-key")]
+        assert [a.verified for a in conv.facts.attempts] == ["pass", None]
+        assert conv.state is State.STEP
+
+
+async def test_rate_limited_verify_switches_to_the_rate_limit_entry(kb, matcher, sim):
+    sim.set_scenario("rate-limited")
+    async with Conversation(kb, matcher, settings_for(sim), lang="es") as conv:
+        # the demo answers 429 after N calls; use them up first
+        for _ in range(70):
+            if (await to_entry(conv, "invalid-api-key")) and conv.facts.entry_id != "invalid-api-key":
+                break
+            await conv.choose("restart")
+        assert conv.facts.entry_id == "rate-limit-exceeded"
+        assert conv.facts.cause == ("rate-limit-exceeded", "too-many-calls")

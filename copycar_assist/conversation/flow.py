@@ -87,21 +87,34 @@ class Flow:
     # ---- questions and likely causes -----------------------------------------------------------
 
     def _ask_or_propose(self, after_attempt: bool) -> list[Event]:
+        """The next question or likely cause, in this order:
+        1. questions of the causes the checks left open (not reached, or their check could not
+           run), in the entry's order;
+        2. the open causes that have no question, proposed as likely;
+        3. the questions of causes a passing check ruled out — the checks use this tool's
+           settings, which may not be those of the failing integration — said so once;
+        then nothing is left: NO_CAUSE (or escalate, after a fix that did not help)."""
         f = self.facts
         entry = self.kb.entries[f.entry_id]
         answered_no = {(e, c) for e, c, yes in f.answers if not yes}
-        open_causes = dx.open_causes(self.tree, entry, set(f.tried) | answered_no)
-        # A passing check rules out only the causes that have no question (the knowledge gives a
-        # check-reachable cause a question when the check cannot always tell, e.g. a key that
-        # passes /verify but lacks the scope the failing call needs).
-        with_question = [c for c in open_causes if c.question]
-        without = [c for c in open_causes if not c.question and (entry.id, c.id) not in f.ruled_out]
-        if with_question:
-            f.pending_questions = [c.id for c in with_question]
-            return self._goto(State.QUESTION)
+        remaining = dx.open_causes(self.tree, entry, set(f.tried) | answered_no)
+        checked = [c for c in remaining if (entry.id, c.id) in f.ruled_out]
+        open_ = [c for c in remaining if (entry.id, c.id) not in f.ruled_out]
+        asks = [c for c in open_ if c.question]
+        likely = [c for c in open_ if not c.question]
+        second = [c for c in checked if c.question]
+        events: list[Event] = []
+        if not asks and not likely and second:
+            asks = second
+            if not f.second_look_said:
+                f.second_look_said = True
+                events.append(Say("assistant", t("conv.second_look", self.lang)))
+        if asks:
+            f.pending_questions = [c.id for c in asks]
+            return events + self._goto(State.QUESTION)
         f.pending_questions = []
-        if without:
-            return self._found(entry.id, without[0].id, [], "next" if after_attempt else "likely")
+        if likely:
+            return self._found(entry.id, likely[0].id, [], "next" if after_attempt else "likely")
         if after_attempt:
             said: list[Event] = [Say("assistant", t("conv.none_left", self.lang))]
             self._record(said)  # so the ticket's transcript has it

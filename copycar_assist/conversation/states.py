@@ -72,6 +72,7 @@ class Facts:
     tried: list[CauseKey] = field(default_factory=list)
     answers: list[tuple[str, str, bool]] = field(default_factory=list)  # (entry, cause, yes?)
     pending_questions: list[str] = field(default_factory=list)  # cause ids of `entry_id`
+    second_look_said: bool = False  # told why causes a check ruled out are asked about
     cause: CauseKey | None = None
     cause_kind: str = "check"  # "check" | "question" | "likely" | "next"
     evidence: list[CheckResult] = field(default_factory=list)
