@@ -19,125 +19,31 @@ promises of RELIABILITY.md:
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
-import logging
 import os
 import socket
 import ssl
 import time
-import urllib.request
 import zlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
-from copycar_assist import __version__
 from copycar_assist.redact import Secret
 from copycar_assist.textsafe import one_line
 
-if TYPE_CHECKING:
-    from copycar_assist.config import Settings
+from .http_client import (  # noqa: F401  (some re-exported: checks import HTTP things from here)
+    USER_AGENT, BearerAuth, _is_ip, display_url, is_loopback, make_client, mask_proxy, origin, proxy_for,
+    quiet_http_logs,
+)
+
+__all__ = ["MAX_BODY", "PHASES", "USER_AGENT", "BearerAuth", "HttpResult", "Timings", "display_url", "fetch",
+           "is_loopback", "make_client", "origin", "proxy_for", "quiet_http_logs"]
 
 MAX_BODY = 256 * 1024  # bytes kept of any answer (after decompression)
 MAX_JSON = 64 * 1024  # bodies larger than this are not parsed
 MAX_HEADERS = 40
-USER_AGENT = f"copycar-assist/{__version__}"
-
-
-class BearerAuth(httpx.Auth):
-    """Adds `Authorization: Bearer <key>` to one request; its repr shows only the masked key."""
-
-    def __init__(self, key: Secret | str):
-        self._key = key if isinstance(key, Secret) else Secret(key)
-
-    def auth_flow(self, request: httpx.Request):
-        request.headers["Authorization"] = "Bearer " + self._key.reveal()
-        yield request
-
-    def __repr__(self) -> str:
-        return f"BearerAuth({self._key.masked!r})"
-
-    __str__ = __repr__
-
-
-def quiet_http_logs() -> None:
-    """httpx logs every request's full URL (query string included) at INFO: keep it quiet."""
-    logger = logging.getLogger("httpx")
-    if logger.level == logging.NOTSET:  # leave an explicit choice (e.g. a DEBUG session) alone
-        logger.setLevel(logging.WARNING)
-
-
-def make_client(settings: Settings | None = None, *, verify: ssl.SSLContext | bool = True) -> httpx.AsyncClient:
-    """The one shared client: no redirects, timeouts, our User-Agent; the key goes per request."""
-    quiet_http_logs()
-    total = float(settings.api.timeout_s) if settings is not None else 10.0
-    return httpx.AsyncClient(
-        follow_redirects=False,
-        timeout=httpx.Timeout(total, connect=min(total, 5.0)),
-        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
-        verify=verify,
-        trust_env=True,
-    )
-
-
-# --- addresses and proxies ---------------------------------------------------------------------
-
-
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return True
-    except ValueError:
-        return False
-
-
-def origin(url: httpx.URL) -> str:
-    port = f":{url.port}" if url.port else ""
-    return one_line(f"{url.scheme}://{url.host}{port}", 200)
-
-
-def display_url(url: httpx.URL) -> str:
-    """The URL without userinfo, query or fragment (they may carry secrets)."""
-    return one_line(f"{origin(url)}{url.path}", 300)
-
-
-def proxy_for(url: httpx.URL) -> str | None:
-    """The proxy httpx (trust_env=True) would use for this URL, from the environment."""
-    env = urllib.request.getproxies_environment()
-    if not env:
-        return None
-    try:
-        if urllib.request.proxy_bypass_environment(url.host, env):
-            return None
-    except Exception:  # odd NO_PROXY values: report the proxy, be conservative
-        pass
-    proxy = env.get(url.scheme) or env.get("all")
-    if not proxy:
-        return None
-    return proxy if "://" in proxy else f"http://{proxy}"
-
-
-def mask_proxy(proxy: str) -> str:
-    """A proxy URL fit to show: no user or password."""
-    try:
-        p = httpx.URL(proxy)
-        return origin(p)
-    except Exception:
-        return "(unparsable proxy setting)"
-
-
 # --- the result ------------------------------------------------------------------------------
 
 
