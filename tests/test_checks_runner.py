@@ -254,3 +254,13 @@ def test_checks_for_entry_and_tags():
 def test_check_result_json_fields():
     r = CheckResult("x", "pass", "ok", "s", {}, 1)
     assert set(r.to_json()) >= {"id", "status", "outcome", "summary", "evidence", "duration_ms", "entry", "cause"}
+
+
+async def test_a_check_that_cancels_itself_is_an_error_not_a_hang():
+    class SelfCancel(Probe):
+        async def run(self, ctx):
+            raise asyncio.CancelledError()
+
+    report = await run([SelfCancel("test.a"), Probe("test.b")])
+    a, b = report.results
+    assert a.status == "error" and "interrupted" in a.summary and b.status == "pass"

@@ -269,6 +269,7 @@ async def run_checks(
             continue
         tasks[cid] = asyncio.create_task(run.run_one(check), name=f"check:{cid}")
     try:
+        pending: set[asyncio.Task] = set()
         if tasks:
             _done, pending = await asyncio.wait(tasks.values(), timeout=max(0.0, deadline_s))
             if pending:
@@ -276,14 +277,16 @@ async def run_checks(
         for cid, task in tasks.items():
             if task.done() and not task.cancelled() and task.exception() is None:
                 results[cid] = task.result()
-            else:
-                if task.done() and not task.cancelled():
-                    task.exception()  # retrieved: no "never retrieved" warning
-                result = run.error(cid, t(es=f"No terminó antes del plazo total de {deadline_s:g} s.",
-                                          en=f"Did not finish before the total deadline of {deadline_s:g} s."),
-                                   _ms(started), deadline_s=deadline_s)
-                run.emit(CheckFinished(result))
-                results[cid] = result
+                continue
+            if task in pending:
+                summary = t(es=f"No terminó antes del plazo total de {deadline_s:g} s.",
+                            en=f"Did not finish before the total deadline of {deadline_s:g} s.")
+            else:  # it cancelled itself, or raised something that is not an Exception
+                what = "CancelledError" if task.cancelled() else type(task.exception()).__name__
+                summary = t(es=f"La comprobación se interrumpió ({what}).", en=f"The check was interrupted ({what}).")
+            result = run.error(cid, summary, _ms(started), deadline_s=deadline_s)
+            run.emit(CheckFinished(result))
+            results[cid] = result
     except asyncio.CancelledError:
         await run.cancel_all(tasks.values())
         raise
