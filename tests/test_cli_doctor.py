@@ -190,3 +190,10 @@ async def test_canary_and_escapes_never_reach_the_output(as_json, tmp_path):
     for c in ("\x1b", "\x07", "\x9b", "\u202e", "\x00"):
         assert c not in both, repr(c)
     assert "[/bold][@click=app.quit]" in out  # shown as inert text
+
+
+def test_demo_points_an_unconfigured_crm_at_the_simulator(capsys):
+    pytest.importorskip("copycar_assist.simulator.crm", reason="the CRM simulator is not written yet")
+    code, doc, _ = cli_json(capsys, "--demo", "--scenario", "crm-bad-token", "doctor", "--only", "crm")
+    auth = next(r for r in doc["results"] if r["id"] == "crm.auth")
+    assert (auth["status"], auth["outcome"]) == ("fail", "bad_credentials") and code == 1

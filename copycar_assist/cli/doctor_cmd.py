@@ -120,6 +120,27 @@ def _check_ids(kb, args, entry_id: str | None) -> list[str]:
     return checks_for_tags(kb, tags)
 
 
+def _use_demo(settings, sim, demo_key: str) -> None:
+    """Point the API (and an unconfigured CRM) at the in-process simulator."""
+    from copycar_assist.redact import Secret
+
+    settings.api.base_url, settings.api.key, settings.api.key_source = sim.base_url, Secret(demo_key), "demo"
+    settings.api.endpoints = []
+    sources = getattr(settings, "sources", None)
+    marks = ["api.base_url", "api.key"]
+    try:
+        from copycar_assist.simulator import crm as demo_crm
+    except ImportError:
+        demo_crm = None
+    if demo_crm is not None and not settings.crm.base_url and not settings.crm.token:
+        settings.crm.kind, settings.crm.base_url = "rest", sim.root_url + demo_crm.PREFIX
+        settings.crm.token = Secret(demo_crm.DEMO_CRM_TOKEN)
+        settings.crm.field_map = dict(demo_crm.DEMO_FIELD_MAP)
+        marks += ["crm.kind", "crm.base_url", "crm.token", "crm.field_map"]
+    if isinstance(sources, dict):
+        sources.update(dict.fromkeys(marks, "demo"))
+
+
 async def _run_async(settings, kb, ids, lang, inputs, prefer, deadline):
     from copycar_assist.checks import CheckContext, make_client, run_checks
 
@@ -138,7 +159,6 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
 
     from copycar_assist.checks.http import display_url
     from copycar_assist.cli import UsageError, load_kb_or_exit
-    from copycar_assist.redact import Secret
 
     kb = load_kb_or_exit(args)
     ids = _check_ids(kb, args, entry_id)
@@ -155,8 +175,7 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
             sim = start_simulator(getattr(args, "scenario", None) or "healthy")
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        settings.api.base_url, settings.api.key, settings.api.key_source = sim.base_url, Secret(DEMO_KEY), "demo"
-        settings.api.endpoints = []
+        _use_demo(settings, sim, DEMO_KEY)
         print(("Modo demo: simulador en " if lang == "es" else "Demo mode: simulator at ") + sim.base_url,
               file=sys.stderr)
     try:
