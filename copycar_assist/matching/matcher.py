@@ -22,6 +22,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from operator import itemgetter
 from dataclasses import dataclass, replace
 
 from rapidfuzz import process
@@ -212,21 +213,28 @@ class Matcher:
                 evidence[n] = evidence.get(n, 0.0) + factor * fw
                 covered[n] = covered.get(n, 0.0) + cover
         k, gamma = t.k, t.gamma
-        coverage = {n: max(min(1.0, c / total), floors.get(n, 0.0)) for n, c in covered.items()}
+        if len(evidence) > _PREFILTER_AT:
+            # Large knowledge: entries far behind on evidence cannot lead; skip scoring them.
+            floor = _PREFILTER_SHARE * max(evidence.values())
+            evidence = {n: e for n, e in evidence.items() if e >= floor or n in floors}
+        coverage = {n: max(min(1.0, covered[n] / total), floors.get(n, 0.0)) for n in evidence}
         scores = {n: 100.0 * (1.0 - math.exp(-e / k)) * coverage[n] ** gamma for n, e in evidence.items()}
+        lead = heapq.nlargest(max(t.phrase_candidates, limit), scores.items(), key=itemgetter(1))
         if t.phrase_blend > 0 and qkeys:
             # Phrase level: how close the query is to one whole phrase of the entry (weighted
             # Jaccard over keys), for the leading candidates only.
-            lead = heapq.nlargest(t.phrase_candidates, scores.items(), key=lambda kv: kv[1])
             qsum = sum(qkeys.values())
+            blended = []
             for n, s in lead:
                 best = 0.0
                 for pkeys, psum in self.index.phrase_keys[n]:
                     inter = sum(min(w, qkeys[k]) for k, w in pkeys.items() if k in qkeys)
                     if inter:
                         best = max(best, inter / (psum + qsum - inter))
-                scores[n] = (1 - t.phrase_blend) * s + t.phrase_blend * 100.0 * best * coverage[n] ** gamma
-        top = heapq.nsmallest(limit, scores.items(), key=lambda kv: (-kv[1], self.index.ids[kv[0]]))
+                blended.append((n, (1 - t.phrase_blend) * s + t.phrase_blend * 100.0 * best * coverage[n] ** gamma))
+            lead = blended
+        ids = self.index.ids
+        top = sorted(lead, key=lambda kv: (-kv[1], ids[kv[0]]))[:limit]
         out = []
         for n, score in top:
             parts = [(factor * postings[n], start, end) for postings, factor, _, start, end in hits if n in postings]
@@ -234,6 +242,7 @@ class Matcher:
         return out
 
 
+_PREFILTER_AT, _PREFILTER_SHARE = 256, 0.2
 _NUMBER = re.compile(r"\d+(?:ms|s|m|h|k|x|kb|mb)?")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d|\d\d?:\d\d(?::\d\d)?(?:[.,]\d+)?")
 
