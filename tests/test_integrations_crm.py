@@ -152,3 +152,21 @@ async def test_requests_are_shared_between_checks(sim, http_client):
 async def test_salesforce_uses_latest_version(sim, http_client):
     out = await run_all(sim, "crm-ok", http_client, "salesforce")
     assert out["crm.auth"].evidence["api_version"] == "v61.0"
+
+
+async def test_silent_crm_is_unavailable_within_the_budget(silent_tcp, http_client):
+    import time
+
+    port = silent_tcp.sockets[0].getsockname()[1]
+    s = Settings()
+    s.crm.kind, s.crm.base_url, s.crm.token = "salesforce", f"http://127.0.0.1:{port}", Secret(CANARY_CRM)
+    s.crm.field_map = {"email": "Email"}
+    auth, fields = CrmAuthCheck(), CrmFieldsCheck()
+    auth.timeout_s = fields.timeout_s = 2.0
+    ctx = make_ctx(s, http_client)
+    started = time.monotonic()
+    f = await auth.run(ctx)
+    g = await fields.run(ctx)
+    assert time.monotonic() - started < 4.0
+    assert (f.status, f.outcome) == ("fail", "unavailable")
+    assert g.status in ("error", "skipped")

@@ -21,7 +21,7 @@ from .base import CheckContext, Finding
 from .http import HttpResult, fetch
 from .integ import IntegrationCheck, finish, skipped
 
-REQUEST_TIMEOUT_S = 6.0
+REQUEST_TIMEOUT_S = 4.0  # per request; a check makes at most a few, inside its own budget
 
 
 @dataclass
@@ -150,13 +150,29 @@ def _precondition(ctx: CheckContext, a: Access) -> Finding | None:
     return None
 
 
-class CrmAuthCheck(IntegrationCheck):
-    id = "crm.auth"
+class _CrmCheck(IntegrationCheck):
     tags = ("crm",)
     needs = ("crm.kind", "crm.token")
     timeout_s = 15.0
 
     async def run(self, ctx: CheckContext) -> Finding:
+        try:
+            async with asyncio.timeout(self.budget()):
+                return await self._run(ctx)
+        except TimeoutError:
+            outcome, status = ("unavailable", "fail") if self.id == "crm.auth" else ("error", "error")
+            return finish(ctx, status, outcome, ctx.t(
+                es=f"El CRM no respondió a tiempo ({self.budget():.0f} s en total).",
+                en=f"The CRM did not answer in time ({self.budget():.0f} s in all)."))
+
+    async def _run(self, ctx: CheckContext) -> Finding:
+        raise NotImplementedError
+
+
+class CrmAuthCheck(_CrmCheck):
+    id = "crm.auth"
+
+    async def _run(self, ctx: CheckContext) -> Finding:
         t = resolve_target(ctx)
         if isinstance(t, Finding):
             return t
@@ -198,13 +214,10 @@ def objects_in_use(kind: str, field_map: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(objs))[:5]
 
 
-class CrmPermissionsCheck(IntegrationCheck):
+class CrmPermissionsCheck(_CrmCheck):
     id = "crm.permissions"
-    tags = ("crm",)
-    needs = ("crm.kind", "crm.token")
-    timeout_s = 15.0
 
-    async def run(self, ctx: CheckContext) -> Finding:
+    async def _run(self, ctx: CheckContext) -> Finding:
         t = resolve_target(ctx)
         if isinstance(t, Finding):
             return t
@@ -279,13 +292,11 @@ class CrmPermissionsCheck(IntegrationCheck):
             es="El token tiene los scopes necesarios.", en="The token has the scopes it needs."), ev)
 
 
-class CrmFieldsCheck(IntegrationCheck):
+class CrmFieldsCheck(_CrmCheck):
     id = "crm.fields"
-    tags = ("crm",)
     needs = ("crm.kind", "crm.token", "crm.field_map")
-    timeout_s = 15.0
 
-    async def run(self, ctx: CheckContext) -> Finding:
+    async def _run(self, ctx: CheckContext) -> Finding:
         t = resolve_target(ctx)
         if isinstance(t, Finding):
             return t
