@@ -78,11 +78,17 @@ def texts(events) -> str:
     return "\n".join(e.text for e in of(events, Say))
 
 
-async def to_entry(conv: Conversation, entry_id: str) -> list:
-    """Start, pick the entry, confirm its symptoms (checks run): the events of the confirmation."""
+async def to_entry(conv: Conversation, entry_id: str, skip_inputs: bool = True) -> list:
+    """Start, pick the entry, confirm its symptoms, skip any input a check asks for (then the
+    checks run): the events of the last step."""
+    from copycar_assist.conversation import State
+
     conv.start()
     await conv.choose(f"entry:{entry_id}")
-    return await conv.choose("yes")
+    events = await conv.choose("yes")
+    while skip_inputs and conv.state is State.GATHER:
+        events = await conv.choose("skip")
+    return events
 
 
 async def finish_steps(conv: Conversation, marks=("done",)) -> list:

@@ -114,7 +114,9 @@ async def test_free_text_answers(kb, matcher):
     conv = Conversation(kb, matcher, lang="es")
     conv.start()
     await conv.choose("entry:low-personalization-score")
-    await conv.send("vale")  # yes → the (skipped) check, then the first question
+    await conv.send("vale")  # yes → the check wants the account file
+    assert conv.state is State.GATHER
+    await conv.send("1")  # the first (only) option: skip it → the first question
     assert conv.state is State.QUESTION
     await conv.send("no, no es eso")  # a short answer led by "no"
     assert conv.state is State.QUESTION

@@ -27,6 +27,7 @@ from .inputs import is_bare_answer, parse_command, pick_option
 from .states import Facts, State
 
 MAX_INPUT_CHARS = 4000
+MAX_PASTED_PROMPT_CHARS = 200_000  # a prompt pasted for content.prompt may be long on purpose
 
 
 class Conversation(Flow):
@@ -76,7 +77,9 @@ class Conversation(Flow):
     async def send(self, text: str) -> list[Event]:
         """Free text typed by the user: a command, a pick among the shown choices, or a description."""
         async with self._lock:
-            text = clean(text or "", limit=MAX_INPUT_CHARS).strip()
+            gathering_prompt = self.state is State.GATHER and self.facts.gathering[:1] == ["prompt"]
+            text = clean(text or "", limit=MAX_PASTED_PROMPT_CHARS if gathering_prompt else MAX_INPUT_CHARS)
+            text = text.strip()
             if text:
                 self._lines.append(Line("user", text))
                 self._log({"type": "input", "text": text})
@@ -134,6 +137,10 @@ class Conversation(Flow):
         command = parse_command(text)
         if command and command[0] in ("restart", "lang", "escalate", "help"):
             return await self._command(*command)
+        if self.state is State.GATHER and self._choices is not None:
+            if pick_option(text, self._choices.options) == "skip":
+                return await self._give_input(None)
+            return await self._give_input(text)
         if self._choices is not None:
             picked = pick_option(text, self._choices.options) or self._leading_yes_no(text)
             if picked:
@@ -194,6 +201,8 @@ class Conversation(Flow):
         s = self.state
         if s is State.BROWSE_ENTRIES and cid == "back":
             return self._goto(State.BROWSE_CATEGORIES)
+        if s is State.GATHER:
+            return await self._give_input(None)
         if s is State.CONFIRM:
             if cid == "yes":
                 return await self._diagnose()

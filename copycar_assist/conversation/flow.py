@@ -4,6 +4,7 @@ or escalation. A mixin of `Conversation` (engine.py), which owns input dispatch 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from copycar_assist.checks.base import CheckResult
 from copycar_assist.i18n import t
@@ -32,6 +33,10 @@ class Flow:
             ids, note = [], "conv.checks_unavailable"
         if not ids and note is None:
             note = "conv.no_checks"
+        missing = self._missing_inputs(ids)
+        if missing:
+            f.gathering = missing
+            return [Say("assistant", t("conv.input_intro", self.lang))] + self._goto(State.GATHER)
         if ids:
             self.state = State.CHECKING
             events += [Say("assistant", t("conv.checks_start", self.lang, checks=self._check_titles(ids))),
@@ -51,6 +56,39 @@ class Flow:
         if note:
             events.append(Say("assistant", t(note, self.lang)))
         return events + self._ask_or_propose(after_attempt=False)
+
+    def _missing_inputs(self, ids: list[str]) -> list[str]:
+        """Inputs (prompt, account_file, log_file …) the checks need and nobody gave yet."""
+        try:
+            from copycar_assist.checks.registry import all_checks
+        except ImportError:
+            return []
+        implemented = all_checks()
+        missing: list[str] = []
+        for cid in ids:
+            for name in getattr(implemented.get(cid), "needs_input", ()) or ():
+                if name in missing or name in self.facts.inputs_asked:
+                    continue
+                if getattr(self.checks.inputs, name, None) in (None, ""):
+                    missing.append(name)
+        return missing
+
+    async def _give_input(self, value: str | None) -> list[Event]:
+        """The user's answer to an input request (None: skipped). Files must exist."""
+        f = self.facts
+        name = f.gathering[0]
+        if value is not None and name.endswith("_file"):
+            path = Path(value.strip().strip("'\"")).expanduser()
+            if not path.is_file():
+                return [Say("assistant", t("conv.input_not_found", self.lang, path=one_line(str(path), 200)))] + self._prompt()
+            value = str(path)
+        f.gathering.pop(0)
+        f.inputs_asked.add(name)
+        if value is not None and hasattr(self.checks.inputs, name):
+            setattr(self.checks.inputs, name, value)
+        if f.gathering:
+            return self._prompt()
+        return await self._diagnose()
 
     async def _run_guarded(self, ids: list[str]) -> tuple[list[CheckResult] | None, str | None]:
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from copycar_assist.i18n import t
+from copycar_assist.i18n import has, t
 from copycar_assist.kb import pick
 
 from .events import Choices, Event, Option, Say, StepShown
@@ -76,6 +76,10 @@ def render(conv: Conversation) -> list[Event]:
     if s is State.CONFIRM and f.entry_id:
         return [Say("assistant", symptoms_markdown(conv, f.entry_id), markdown=True),
                 Choices(t("conv.confirm_prompt", lang), [opt(conv, "yes"), opt(conv, "no")])]
+    if s is State.GATHER and f.gathering:
+        name = f.gathering[0]
+        text = t(f"conv.input.{name}", lang) if has(f"conv.input.{name}") else t("conv.input.other", lang, name=name)
+        return [Choices(text, [Option("skip", t("opt.skip_input", lang), t("key.skip", lang))])]
     if s in (State.CHECKING, State.VERIFYING):
         return [Say("assistant", t("conv.checks_running", lang))]
     if s is State.QUESTION and f.pending_questions and f.entry_id:

@@ -4,7 +4,8 @@
         match ambiguous        → CLARIFY (top entries | rephrase | browse)
         match best is None     → NO_MATCH (rephrase | browse) → BROWSE_CATEGORIES → BROWSE_ENTRIES
         match best / entry:<id> → CONFIRM ("do you see these symptoms?")
-    CONFIRM ─no→ DESCRIBE          CONFIRM ─yes→ (checks run) → cause, or QUESTION per cause
+    CONFIRM ─no→ DESCRIBE          CONFIRM ─yes→ GATHER (a check needs a pasted prompt or a
+                                   file: give it or skip) → (checks run) → cause, or QUESTION
     QUESTION ─yes→ cause           QUESTION ─no→ next question | likely cause | NO_CAUSE
     cause → STEP 1..n (done | skip | back | escalate) → ASK_FIXED
     ASK_FIXED ─yes→ re-run the cause's checks → RESOLVED, or VERIFY_FAILED (retry | next | escalate)
@@ -29,6 +30,7 @@ class State(StrEnum):
     BROWSE_CATEGORIES = "browse_categories"
     BROWSE_ENTRIES = "browse_entries"
     CONFIRM = "confirm_symptoms"
+    GATHER = "gather_input"
     CHECKING = "checking"
     QUESTION = "question"
     STEP = "step"
@@ -73,6 +75,8 @@ class Facts:
     answers: list[tuple[str, str, bool]] = field(default_factory=list)  # (entry, cause, yes?)
     pending_questions: list[str] = field(default_factory=list)  # cause ids of `entry_id`
     second_look_said: bool = False  # told why causes a check ruled out are asked about
+    gathering: list[str] = field(default_factory=list)  # inputs still to ask for (Inputs fields)
+    inputs_asked: set[str] = field(default_factory=set)
     cause: CauseKey | None = None
     cause_kind: str = "check"  # "check" | "question" | "likely" | "next"
     evidence: list[CheckResult] = field(default_factory=list)
