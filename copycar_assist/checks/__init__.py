@@ -1,17 +1,44 @@
 """Live checks: the model (`base`), the registry, the concurrent runner and the check families.
 
     from copycar_assist.checks import all_checks, checks_for_entry, run_checks, make_client
+
+Names are loaded on first use (PEP 562), so importing the model (`checks.base`) stays cheap:
+httpx and the knowledge base are imported only when the runner or the client is needed.
 """
 
-from .base import (
-    STATUSES, Check, CheckContext, CheckFinished, CheckResult, CheckStarted, CheckStep, Event, Finding, Inputs,
-)
-from .http import make_client
-from .registry import all_checks, checks_for_entry, checks_for_tags, known_tags, missing_families
-from .runner import RunReport, map_outcome, run_checks
+from __future__ import annotations
 
-__all__ = [
-    "STATUSES", "Check", "CheckContext", "CheckFinished", "CheckResult", "CheckStarted", "CheckStep", "Event",
-    "Finding", "Inputs", "RunReport", "all_checks", "checks_for_entry", "checks_for_tags", "known_tags",
-    "make_client", "map_outcome", "missing_families", "run_checks",
-]
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "STATUSES": "base", "Check": "base", "CheckContext": "base", "CheckFinished": "base", "CheckResult": "base",
+    "CheckStarted": "base", "CheckStep": "base", "Event": "base", "Finding": "base", "Inputs": "base",
+    "make_client": "http_client",
+    "all_checks": "registry", "checks_for_entry": "registry", "checks_for_tags": "registry",
+    "known_tags": "registry", "missing_families": "registry",
+    "RunReport": "runner", "map_outcome": "runner", "run_checks": "runner",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:
+    from .base import (
+        STATUSES, Check, CheckContext, CheckFinished, CheckResult, CheckStarted, CheckStep, Event, Finding, Inputs,
+    )
+    from .http_client import make_client
+    from .registry import all_checks, checks_for_entry, checks_for_tags, known_tags, missing_families
+    from .runner import RunReport, map_outcome, run_checks
