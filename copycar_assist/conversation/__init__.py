@@ -7,6 +7,8 @@
     events = await conv.choose("yes")        # a choice by id (button or key)
     events = conv.set_language("en")         # LanguageChanged + the current prompt again
     conv.state                               # a State (str enum), see states.py
+    conv.lang                                # "es" | "en" now (set it before start() to begin
+                                             #  in a language and still follow the user)
     conv.choices                             # the Choices on offer now, or None
     conv.transcript()                        # list[support.transcript.Line]
     conv.transcript_markdown()               # exportable Markdown (scrubbed, untrusted fenced)
@@ -30,10 +32,20 @@ Additions to the team brief's API (all optional keyword arguments or extra ids):
   then is an `error` result, and the causes only it could tell apart are asked about instead.
 - `check_runner`: replaces `checks.runner.run_checks` (same signature and return value).
 - The engine does not echo the user's input as an event; it is in the transcript.
+- Before running checks that need material from the user (`needs_input` on a check: a pasted
+  prompt, an account or log file path), the engine asks for it: state `gather_input`, a
+  `Choices` whose only option is `skip`; the next free text IS the input (a long pasted prompt
+  is accepted up to 200,000 characters; a file path must exist, quotes around it are fine).
+  Each input is asked once per conversation; values given at construction (`inputs=`) are used.
 - Choice ids accepted in any state: `restart`, `escalate`, `browse`, `rephrase`,
   `entry:<entry id>` (start at that entry: confirm its symptoms), `cause:<entry id>#<cause id>`
   (start at that cause: its steps). In the escalated state `sev:<SEVERITY>` re-drafts the ticket
   with another severity. Commands typed as text: `/restart`, `/lang [es|en]`, `/escalate`, `/help`.
+- After checks that point to no cause, questions come in this order: causes the checks left
+  open, then open causes with no question (proposed as likely), then — said once, because the
+  checks use this tool's settings and the failing integration may not — causes a passing check
+  ruled out. After a fix that did not help, the same order gives the next likely cause; when
+  nothing is left the engine escalates.
 - Free text while choices are shown: a number picks the nth option, an option's key or label
   picks it, yes words (sí, si, yes, y, vale, ok) pick `yes` (or `done` in a step), no words pick
   `no`; anything else is a new description. Inside a diagnosis, text that matches no problem

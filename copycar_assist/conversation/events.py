@@ -5,7 +5,8 @@ Rendering rules for UIs:
   text that carries anything from outside (check summaries, evidence, the user's words) is
   always sent as `Say(markdown=False)` and must be shown as inert text.
 - `Choices.options` have stable ids (`yes`, `no`, `entry:<id>`, `cat:<id>`, `done`, `skip`,
-  `back`, `escalate`, `restart`, `rephrase`, `browse`, `retry`, `next`, `sev:<SEVERITY>`) and a
+  `back`, `escalate`, `restart`, `rephrase`, `browse`, `retry`, `next`, `sev:<SEVERITY>`; `skip`
+  also declines an input request) and a
   one-character key hint, unique within one `Choices`.
 """
 
