@@ -222,7 +222,7 @@ def _text(report, kb, lang, base, demo, entry_id, args, redactor, code) -> str:
         if causes:
             out.causes(causes[:1], f"{out.w['found']}:")
             if causes[1:]:
-                out.causes(causes[1:])
+                out.causes(causes[1:], f"{out.w['also']}:")
         else:
             out.questions(open_questions(kb, entry_id, lang))
     elif causes:

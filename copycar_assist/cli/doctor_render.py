@@ -19,13 +19,13 @@ SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skipped": "
 COLOURS = {"pass": "32", "warn": "33", "fail": "31", "error": "35", "skipped": "2"}
 WORDS = {
     "en": {"pass": "passed", "warn": "warnings", "fail": "failed", "error": "errors", "skipped": "skipped",
-           "checks": "checks", "todo": "What to fix", "found": "Cause found", "none": "No check pointed at a cause.",
+           "checks": "checks", "todo": "What to fix", "found": "Cause found", "also": "The checks also point at", "none": "No check pointed at a cause.",
            "questions": "Questions that tell the remaining causes apart:", "from": "from",
            "escalate": "If none applies, escalate with the evidence above (support level 1).",
            "all_ok": "Everything checked looks fine.", "demo": "demo simulator", "exit": "exit",
            "nothing": "Nothing could be checked: the skipped checks above say what they need."},
     "es": {"pass": "correctas", "warn": "avisos", "fail": "fallidas", "error": "errores", "skipped": "omitidas",
-           "checks": "comprobaciones", "todo": "Qué corregir", "found": "Causa encontrada",
+           "checks": "comprobaciones", "todo": "Qué corregir", "found": "Causa encontrada", "also": "Las comprobaciones también señalan",
            "none": "Ninguna comprobación señaló una causa.",
            "questions": "Preguntas que distinguen las causas que quedan:", "from": "según",
            "escalate": "Si ninguna encaja, escala con la evidencia de arriba (soporte de nivel 1).",
