@@ -26,10 +26,10 @@ def test_pipe_dialogue_expired_key_to_resolution(tmp_path):
     p = chat(script, "--demo", "--scenario", "expired-key", "chat", "--plain", data=tmp_path)
     out = p.stdout.decode()
     assert p.returncode == 0, p.stderr.decode()
-    assert "Parece que es **API key inválida**." in out
+    assert "Parece que es API key inválida." in out
     assert "¿Ves estos síntomas?\n  1) Sí [s]\n  2) No [n]\n" in out
     assert "  ✗ Verificación de la clave (GET /verify)" in out
-    assert "**Causa encontrada:** La clave ha caducado" in out
+    assert "Causa encontrada: La clave ha caducado" in out
     assert "Paso 1/3: Genera una clave nueva en el panel de CopyCar.ai." in out
     assert "¿Se ha solucionado?" in out
     # the demo still answers "expired": the verification says so
@@ -46,7 +46,7 @@ def test_english_escalation_and_no_history(tmp_path):
              data=tmp_path)
     out = p.stdout.decode()
     assert p.returncode == 0, p.stderr.decode()
-    assert "**Cause found:** The key is not right" in out
+    assert "Cause found: The key is not right" in out
     assert "----- ticket -----" in out and "# Support ticket: Invalid API key — HIGH" in out
     assert "sk-demo-7c0pyc4r" not in out
     assert not (tmp_path / "sessions").exists()

@@ -6,11 +6,18 @@ text are shown as text, never as terminal control sequences.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TextIO
 
 from copycar_assist.textsafe import clean, one_line
 
 MARKS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skipped": "-"}
+_STRONG = re.compile(r"\*\*(.+?)\*\*")
+
+
+def plain(markdown: str) -> str:
+    """Our own Markdown as plain text: strong emphasis dropped (screen readers say the stars)."""
+    return _STRONG.sub(r"\1", markdown)
 
 
 class PlainRenderer:
@@ -31,7 +38,7 @@ class PlainRenderer:
             if isinstance(e, LanguageChanged):
                 self.lang = e.lang
             elif isinstance(e, Say):
-                self.line(e.text)
+                self.line(plain(e.text) if e.markdown else e.text)
             elif isinstance(e, StepShown):
                 self.line(t("plain.step", self.lang, n=e.index + 1, total=e.total, text=e.text))
             elif isinstance(e, Choices):

@@ -67,7 +67,7 @@ class Conversation(Flow):
     def start(self) -> list[Event]:
         """The greeting and the first prompt."""
         self.state = State.DESCRIBE
-        if self._lang_fixed:
+        if self.lang_known:
             greet = t("conv.greet", self.lang)
         else:
             greet = t("conv.greet", "es") + "\n" + t("conv.greet", "en")
@@ -112,6 +112,11 @@ class Conversation(Flow):
     def ticket_markdown(self, severity: str | None = None) -> str:
         """A ticket for the conversation as it stands (without escalating)."""
         return ticketing.draft(self, severity)[1]
+
+    @property
+    def lang_known(self) -> bool:
+        """True once the language was given, switched or detected from the first description."""
+        return self._lang_fixed or self._lang_detected
 
     @property
     def choices(self) -> Choices | None:

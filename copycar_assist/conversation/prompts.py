@@ -58,6 +58,8 @@ def current_steps(conv: Conversation) -> list[str]:
 def render(conv: Conversation) -> list[Event]:
     s, f, lang = conv.state, conv.facts, conv.lang
     if s in (State.GREETING, State.DESCRIBE):
+        if not conv.lang_known:  # nothing typed yet: ask in both languages
+            return [Say("assistant", t("conv.describe_prompt", "es") + " / " + t("conv.describe_prompt", "en"))]
         return [Say("assistant", t("conv.describe_prompt", lang))]
     if s is State.CLARIFY:
         items = [(f"entry:{e}", entry_title(conv, e)) for e in f.clarify_ids]
