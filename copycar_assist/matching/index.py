@@ -18,7 +18,7 @@ FIELD_WEIGHTS = {
     "title": 1.0, "alias": 1.0, "keyword": 1.0, "code": 0.5,
     "symptom": 0.8, "cause": 0.7, "explanation": 0.3,
 }
-REPEAT_BONUS, REPEAT_CAP = 0.1, 3
+REPEAT_BONUS, REPEAT_CAP = 0.2, 3  # a key named in several phrases weighs a little more
 WEAK_FACTOR = 0.3  # generic words ("error", "api") in phrase-level similarity  # a key named in several phrases weighs a little more
 
 

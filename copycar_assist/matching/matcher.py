@@ -42,7 +42,7 @@ from .text import prepare, tokenize
 class Tuning:
     k: float = 2.5  # evidence at which the score reaches 63 % of its coverage ceiling
     gamma: float = 1.0  # how hard unexplained words pull the score down
-    confident: float = 40.0  # below this, best is None
+    confident: float = 43.0  # below this, best is None
     ambiguous_gap: float = 8.0  # top two closer than this (both confident-ish) -> ambiguous
     unknown_weight: float = 1.5  # weight of a word the knowledge never uses
     unknown_cap: float = 3.0  # a long paste's unknown words count at most this much together
@@ -211,7 +211,7 @@ class Matcher:
         for postings, factor, cover, _, _ in hits:
             for n, fw in postings.items():
                 evidence[n] = evidence.get(n, 0.0) + factor * fw
-                covered[n] = covered.get(n, 0.0) + cover
+                covered[n] = covered.get(n, 0.0) + cover * (fw if fw < 1.0 else 1.0)
         k, gamma = t.k, t.gamma
         if len(evidence) > _PREFILTER_AT:
             # Large knowledge: entries far behind on evidence cannot lead; skip scoring them.
