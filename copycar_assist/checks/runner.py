@@ -74,14 +74,18 @@ class _Sanitizer:
 
 
 def map_outcome(kb, check_id: str, outcome: str, prefer_entry: str | None = None) -> tuple[str | None, str | None]:
-    """(entry id, cause id) an outcome points to: `prefer_entry` first, then entries by id."""
+    """(entry id, cause id) an outcome points to.
+
+    Entries are tried in this order: `prefer_entry`, the check's home entry (catalogue), the
+    entries that list the check, then every other entry by id.
+    """
     if outcome in ("ok", *RUNNER_OUTCOMES):
         return None, None
     key = f"{check_id}.{outcome}"
-    order = sorted(kb.entries)
-    if prefer_entry in kb.entries:
-        order.remove(prefer_entry)
-        order.insert(0, prefer_entry)
+    spec = kb.checks.get(check_id)
+    listing = [e for e in sorted(kb.entries) if check_id in kb.entries[e].checks]
+    first = [prefer_entry, spec.home if spec else None, *listing]
+    order = list(dict.fromkeys([e for e in first if e in kb.entries] + sorted(kb.entries)))
     for entry_id in order:
         entry = kb.entries[entry_id]
         target = entry.outcomes.get(key)

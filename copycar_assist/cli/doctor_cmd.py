@@ -1,6 +1,6 @@
 """`copycar-assist doctor` and `copycar-assist diagnose ENTRY_ID`: run the live checks.
 
-    doctor [--json] [--only TAG …] [--prompt-file F] [--account-file F] [--log-file F] [-v]
+    doctor [--json] [--only TAG …] [--prompt-file F] [--account-file F] [--log-file F] [--email-file F] [-v]
     diagnose ENTRY_ID [--json] [same inputs]
 
 Exit codes: 0 everything passed (warnings and skips included), 1 a check failed, 2 a check could
@@ -27,6 +27,7 @@ def register(subparsers) -> None:
         p.add_argument("--prompt-file", metavar="F", help="a prompt to validate (content checks)")
         p.add_argument("--account-file", metavar="F", help="account data, JSON or CSV (personalisation check)")
         p.add_argument("--log-file", metavar="F", help="a CopyCar call log to analyse")
+        p.add_argument("--email-file", metavar="F", help="an e-mail (subject and body) to score for spam")
         p.add_argument("--deadline", type=float, default=30.0, metavar="S", help="total deadline in seconds (30)")
         p.add_argument("-v", "--verbose", action="store_true", help="show the evidence of passing checks too")
         p.add_argument("--lang", **lang)
@@ -84,15 +85,10 @@ def _inputs(args):
     from copycar_assist.cli import UsageError
 
     inputs = Inputs()
-    if args.prompt_file:
-        try:
-            with open(args.prompt_file, "rb") as f:
-                data = f.read(MAX_PROMPT_BYTES + 1)
-        except OSError as exc:
-            raise UsageError(f"{args.prompt_file}: cannot read the prompt file ({exc.strerror})") from None
-        if len(data) > MAX_PROMPT_BYTES:
-            raise UsageError(f"{args.prompt_file}: the prompt file is larger than {MAX_PROMPT_BYTES // 1024} KiB")
-        inputs.prompt = data.decode("utf-8", "replace")
+    for option, field in (("prompt_file", "prompt"), ("email_file", "email_text")):
+        path = getattr(args, option, None)
+        if path:
+            setattr(inputs, field, _read_text(path, "--" + option.replace("_", "-")))
     for name in ("account_file", "log_file"):
         path = getattr(args, name)
         if path:
@@ -100,6 +96,20 @@ def _inputs(args):
                 raise UsageError(f"{path}: no such file (--{name.replace('_', '-')})")
             setattr(inputs, name, path)
     return inputs
+
+
+def _read_text(path: str, option: str) -> str:
+    """A text file handed over on the command line, capped; an unreadable one is a usage error."""
+    from copycar_assist.cli import UsageError
+
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_PROMPT_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the file ({exc.strerror}) ({option})") from None
+    if len(data) > MAX_PROMPT_BYTES:
+        raise UsageError(f"{path}: the file is larger than {MAX_PROMPT_BYTES // 1024} KiB ({option})")
+    return data.decode("utf-8", "replace")
 
 
 def _check_ids(kb, args, entry_id: str | None) -> list[str]:

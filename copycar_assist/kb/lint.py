@@ -10,7 +10,8 @@ outcome or cause id …), each entry must satisfy:
 - every outcome key is "<check listed in `checks`>.<outcome of that check in the catalogue>",
   and every non-ok outcome of every listed check is mapped;
 - every outcome target resolves ("cause" of this entry, or "entry#cause");
-- the category exists; related entries exist; Spanish and English list as many symptoms.
+- the category exists; related entries exist; Spanish and English list as many symptoms;
+- a check's `home` entry (catalogue) lists that check.
 
 An entry written in one language only (as `kb import` makes them) is a warning, not an error.
 Nothing here raises: every problem comes back as a `Problem` with file and line.
@@ -33,6 +34,11 @@ def lint(kb_dir: Path | str | None = None) -> list[Problem]:
     problems = list(scan.problems)
     for entry in scan.entries.values():
         problems.extend(entry_problems(entry, scan))
+    for spec in scan.checks.values():
+        home = scan.entries.get(spec.home or "")
+        if home is not None and spec.id not in home.checks:
+            problems.append(Problem(home.path, home.line_of.get("checks"),
+                                    f"check '{spec.id}' names this entry as its home, but the entry does not list it"))
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=lambda p: (str(p.path), p.line or 0, p.message))
 

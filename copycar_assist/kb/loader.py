@@ -81,7 +81,11 @@ def load_catalog(path: Path) -> dict[str, CheckSpec]:
         if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
             problems.append(Problem(path, _line_in(path, cid), f"check '{cid}' needs 'outcomes', a list of strings"))
             continue
-        out[cid] = CheckSpec(cid, tuple(spec.get("tags", ())), spec.get("title", {}), tuple(outcomes))
+        home = spec.get("home")
+        if home is not None and not isinstance(home, str):
+            problems.append(Problem(path, _line_in(path, cid), f"check '{cid}': 'home' must be an entry id"))
+            home = None
+        out[cid] = CheckSpec(cid, tuple(spec.get("tags", ())), spec.get("title", {}), tuple(outcomes), home)
     if problems:
         raise KnowledgeError(problems)
     return out

@@ -95,6 +95,9 @@ class CheckSpec:
     tags: tuple[str, ...]
     title: Localized
     outcomes: tuple[str, ...]
+    # The entry a result of this check belongs to when nothing else says (doctor runs every
+    # check with no entry in mind; several entries may map the same outcome).
+    home: str | None = None
 
 
 @dataclass(frozen=True)
