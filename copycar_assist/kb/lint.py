@@ -34,7 +34,10 @@ def lint(kb_dir: Path | str | None = None) -> list[Problem]:
     problems = list(scan.problems)
     for entry in scan.entries.values():
         problems.extend(entry_problems(entry, scan))
-    for spec in scan.checks.values():
+    # Homes are a promise of the catalogue to the entries beside it: a dir that borrows the
+    # shipped catalogue (an imported guide) is not held to it.
+    own_catalogue = kb_dir is None or (Path(kb_dir) / "checks.toml").is_file()
+    for spec in scan.checks.values() if own_catalogue else ():
         home = scan.entries.get(spec.home or "")
         if home is not None and spec.id not in home.checks:
             problems.append(Problem(home.path, home.line_of.get("checks"),
