@@ -18,11 +18,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from .errors import Problem
 from .model import CodeBlock, Section
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 LANGUAGE_HEADINGS = {
     "espanol": "es", "es": "es", "spanish": "es", "castellano": "es",
@@ -37,7 +40,16 @@ SECTION_HEADINGS = {
 }
 _CAUSE_HEADING = re.compile(r"^`?(?P<id>[a-z0-9][a-z0-9-]*)`?\s*(?:[—–:-]+\s*(?P<title>.*))?$")
 
-_md = MarkdownIt("commonmark")
+_md: MarkdownIt | None = None  # created on first parse: the app's start-up loads a cached kb
+
+
+def _parser() -> MarkdownIt:
+    global _md
+    if _md is None:
+        from markdown_it import MarkdownIt
+
+        _md = MarkdownIt("commonmark")
+    return _md
 
 
 def fold(text: str) -> str:
@@ -97,7 +109,7 @@ def _list_items(tokens: list[Token], start: int) -> tuple[list[str], int]:
 def parse_body(path: Path, text: str, first_line: int) -> ParsedBody:
     """Parse `text` (which starts at file line `first_line`)."""
     out = ParsedBody()
-    tokens = _md.parse(text)
+    tokens = _parser().parse(text)
     src_lines = text.splitlines()
     lang: str | None = None
     kind: str | None = None
