@@ -55,7 +55,13 @@ def make_app(kb, settings: Settings | None = None, lang: str | None = "en", demo
 
 
 async def settle(app, pilot, pause: float | None = None) -> None:
-    """Let messages, timers and workers finish (no fixed sleeps beyond `pause`)."""
+    """Let messages, timers and workers finish (no fixed sleeps beyond `pause`).
+
+    The app loads its engine and matcher just after the first frame: wait for them too."""
+    for _ in range(200):
+        if app.matcher is not None and app.chat().conversation is not None:
+            break
+        await pilot.pause(0.01)
     await pilot.pause(pause)
     await app.workers.wait_for_complete()
     await pilot.pause()

@@ -8,6 +8,7 @@ or a broken knowledge file is a plain message on stderr with exit code 3, never 
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 from . import EXIT_OK, UsageError, load_kb_or_exit
@@ -45,9 +46,24 @@ def _start_demo(settings, scenario: str):
     return handle
 
 
+def _load_kb(args: argparse.Namespace):
+    """The knowledge base, validated (from the start-up cache when nothing changed)."""
+    from copycar_assist.kb import KnowledgeError
+    from copycar_assist.tui.kb_cache import load_cached
+
+    try:
+        return load_cached(getattr(args, "kb", None))
+    except KnowledgeError:
+        return load_kb_or_exit(args)  # the standard message and exit code 3
+
+
 def run_tui(args: argparse.Namespace) -> int:
+    # No cyclic GC until the first frame is on screen (the app turns it back on then): start-up
+    # allocates many long-lived objects and the collections cost ~10% of the time to the first
+    # frame. See benchmarks/startup.py.
+    gc.disable()
     settings = _load_settings()
-    kb = load_kb_or_exit(args)
+    kb = _load_kb(args)
     scenario = getattr(args, "scenario", "healthy") or "healthy"
     if not getattr(args, "demo", False) and scenario != "healthy":
         raise UsageError("--scenario needs --demo")

@@ -8,6 +8,7 @@ first frame, in workers, so the app opens fast.
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,11 @@ from .themes import DARK, THEMES, other_theme
 if TYPE_CHECKING:
     from copycar_assist.config import Settings
     from copycar_assist.kb import KnowledgeBase
+
+
+# Pause between the first frame and the heavy imports (engine, matcher): lets the terminal
+# writer thread flush the frame before the main thread holds the GIL for a while.
+WARM_UP_DELAY_S = 0.03
 
 
 def _chat_screen():
@@ -58,7 +64,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         *i18n_bindings("f3", "mode('browser')", "browser"),
         *i18n_bindings("f4", "mode('doctor')", "doctor"),
         *i18n_bindings("ctrl+l", "toggle_language", "language"),
-        *i18n_bindings("ctrl+t", "toggle_theme", "theme"),
+        *i18n_bindings("ctrl+t", "toggle_theme", "theme", show=False),  # in help and palette
         *i18n_bindings("ctrl+s", "export", "export"),
     ]
 
@@ -77,6 +83,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         self._matcher: Any = None
         self._matcher_lock: asyncio.Lock | None = None
         self._client: Any = None
+        self._warmed = False
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = DARK.name
@@ -85,10 +92,22 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
 
     def on_mount(self) -> None:
         self._update_subtitle()
-        # Build the matcher after the first frame, off the event loop.
-        self.call_after_refresh(self._warm_up)
+
+    def post_display_hook(self) -> None:
+        """After the first frame has been written: load the engine and build the matcher.
+
+        (`Ready` comes before the frame reaches the terminal; starting the imports there
+        delayed the first frame by ~90 ms.)"""
+        if not self._warmed:
+            self._warmed = True
+            self.set_timer(WARM_UP_DELAY_S, self._warm_up)
 
     def _warm_up(self) -> None:
+        if not gc.isenabled():  # `run_tui` turned the cyclic GC off until the first frame
+            gc.freeze()  # what start-up built lives as long as the app: never scan it again
+            gc.enable()
+        self.run_worker(self.chat().prepare(), exit_on_error=False)
+        self.chat().new_conversation()
         self.run_worker(self.get_matcher(), group="warm-up", exit_on_error=False)
 
     def _update_subtitle(self) -> None:

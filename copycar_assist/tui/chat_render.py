@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.content import Content
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from copycar_assist.kb import pick
 from copycar_assist.textsafe import clean, one_line
@@ -130,6 +130,8 @@ class Renderer:
         head = (f"**{tr('escalated', lang)}** · {tr('severity', lang)}: {_inline(event.severity)}"
                 f" · {tr('level', lang)}: {event.level}")
         await self.messages.add_assistant(head, markdown=True, classes="escalation")
+        from textual.widgets import Markdown  # imported on first use (start-up time)
+
         await self.messages.add(Markdown(clean(event.ticket_markdown, limit=MAX_TICKET_CHARS),
                                          open_links=False, classes="msg assistant escalation"))
 

@@ -7,6 +7,8 @@ and cause titles.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -44,6 +46,7 @@ def substring_ids(kb, query: str) -> list[str]:
 
 
 class BrowserScreen(I18nBindingsMixin, Screen):
+    CSS_PATH = str(Path(__file__).parent.parent / "styles" / "browser.tcss")
     BINDINGS = [
         *i18n_bindings("slash", "focus_search", "search_kb", show=False),
         Binding("escape", "clear_search", show=False),

@@ -14,8 +14,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from copycar_assist.kb import pick
@@ -56,8 +55,9 @@ class _MatcherProxy:
 
 
 class ChatScreen(I18nBindingsMixin, Screen):
+    AUTO_FOCUS = "#chat-input"
     BINDINGS = [
-        *i18n_bindings("ctrl+n", "new_conversation", "new"),
+        *i18n_bindings("ctrl+n", "new_conversation", "new", show=False),  # in help and palette
         Binding("escape", "escape", show=False),
     ]
 
@@ -69,19 +69,18 @@ class ChatScreen(I18nBindingsMixin, Screen):
         self._history = None
         self.renderer: Renderer | None = None
         self.last_cause: tuple[str, str] | None = None
+        self._suggestions = None  # the OptionList of matches, mounted by `prepare()`
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield MessageList(id="messages")
-        yield OptionList(id="suggestions")
         yield ChoicesBar(id="choices")
         yield ChatInput(placeholder=tr("input_placeholder", self.app.lang), id="chat-input")
         yield Footer()
 
     def on_mount(self) -> None:
         self.renderer = Renderer(self)
-        self.query_one(ChatInput).focus()
-        self.new_conversation()
+        # The conversation starts when the app is ready (after the first frame: start-up time).
 
     # --- the conversation -----------------------------------------------------------------
 
@@ -97,6 +96,14 @@ class ChatScreen(I18nBindingsMixin, Screen):
         if not app.fixed_lang:
             conv.lang = app.lang  # start in the UI's language; the engine still follows the user
         return conv
+
+    async def prepare(self) -> None:
+        """After the first frame: the suggestion list (its import and CSS cost start-up time)."""
+        if self._suggestions is None:
+            from textual.widgets import OptionList
+
+            self._suggestions = OptionList(id="suggestions")
+            await self.mount(self._suggestions, before=self.query_one(ChoicesBar))
 
     def new_conversation(self) -> None:
         self.run_worker(self._restart(), exclusive=True, group="conversation", exit_on_error=False)
@@ -206,16 +213,15 @@ class ChatScreen(I18nBindingsMixin, Screen):
                 choices.focus_first()
 
     def key_down(self, event: events.Key) -> None:
-        suggestions = self.query_one("#suggestions", OptionList)
-        if self.focused is self.query_one(ChatInput) and suggestions.has_class("-visible"):
+        suggestions = self._suggestions
+        if (suggestions is not None and self.focused is self.query_one(ChatInput)
+                and suggestions.has_class("-visible")):
             event.stop()
             suggestions.focus()
             suggestions.highlighted = 0
 
     def action_escape(self) -> None:
-        suggestions = self.query_one("#suggestions", OptionList)
-        if suggestions.has_class("-visible"):
-            self._hide_suggestions()
+        self._hide_suggestions()
         self.query_one(ChatInput).focus()
 
     # --- suggestions while typing ---------------------------------------------------------
@@ -240,9 +246,11 @@ class ChatScreen(I18nBindingsMixin, Screen):
             self.app.call_from_thread(self._show_suggestions, text, result)
 
     def _show_suggestions(self, text: str, result) -> None:
-        if self.query_one(ChatInput).value != text:
-            return  # stale: the user kept typing
-        suggestions = self.query_one("#suggestions", OptionList)
+        from textual.widgets.option_list import Option
+
+        suggestions = self._suggestions
+        if suggestions is None or self.query_one(ChatInput).value != text:
+            return  # not ready yet, or stale: the user kept typing
         suggestions.clear_options()
         kb, lang = self.app.kb, self.app.lang
         for match in result.matches:
@@ -257,12 +265,15 @@ class ChatScreen(I18nBindingsMixin, Screen):
     def _hide_suggestions(self) -> None:
         if self._timer is not None:
             self._timer.stop()
-        suggestions = self.query_one("#suggestions", OptionList)
-        suggestions.remove_class("-visible")
-        suggestions.clear_options()
+        suggestions = self._suggestions
+        if suggestions is not None and suggestions.has_class("-visible"):
+            suggestions.remove_class("-visible")
+            suggestions.clear_options()
 
-    @on(OptionList.OptionSelected, "#suggestions")
-    def _suggestion_picked(self, event: OptionList.OptionSelected) -> None:
+    def on_option_list_option_selected(self, event) -> None:
+        if event.option_list is not self._suggestions:
+            return
+        event.stop()
         entry_id = event.option.id
         chat_input = self.query_one(ChatInput)
         text = chat_input.value.strip()

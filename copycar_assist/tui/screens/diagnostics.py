@@ -6,6 +6,8 @@ progress events into messages; the table is updated by the message handlers.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -39,6 +41,7 @@ class RunDone(Message):
 
 
 class DiagnosticsScreen(I18nBindingsMixin, Screen):
+    CSS_PATH = str(Path(__file__).parent.parent / "styles" / "diagnostics.tcss")
     BINDINGS = [
         *i18n_bindings("r", "rerun", "rerun"),
         *i18n_bindings("R", "rerun_all", "rerun_all", key_display="R"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -18,29 +20,28 @@ distinguen las causas y te guía por la solución paso a paso.
 
 ## Pantallas
 
-| Tecla | Pantalla |
-|---|---|
-| F2 | Chat: la conversación |
-| F3 | Conocimiento: árbol categoría → error → causa → pasos |
-| F4 | Diagnóstico: todas las comprobaciones en una tabla |
+- **F2** — Chat: la conversación
+- **F3** — Conocimiento: árbol categoría → error → causa → pasos
+- **F4** — Diagnóstico: todas las comprobaciones en una tabla
 
 ## Teclas
 
-| Tecla | Acción |
-|---|---|
-| F1 o ? | Esta ayuda (Esc la cierra) |
-| Ctrl+P | Paleta de comandos: abrir un error, ejecutar el diagnóstico… |
-| Ctrl+L | Cambiar idioma (español / inglés) |
-| Ctrl+T | Tema claro / oscuro |
-| Ctrl+S | Exportar la transcripción a Markdown |
-| Ctrl+N | Nueva conversación (en el chat) |
-| 1–9, s, n | Elegir una opción del chat (cuando las opciones tienen el foco) |
-| Tab / Mayús+Tab | Mover el foco |
-| ↑ ↓ | Coincidencias al escribir; filas de tablas y árboles |
-| Intro | Enviar · empezar aquí (árbol) · ver evidencia (tabla) |
-| r / R | Repetir la comprobación seleccionada / todas |
-| Esc | Cancelar lo que está en marcha · cerrar paneles |
-| Ctrl+Q | Salir |
+- **F1 o ?** — Esta ayuda (Esc la cierra)
+- **Ctrl+P** — Paleta de comandos: abrir un error, ejecutar el diagnóstico…
+- **Ctrl+L** — Cambiar idioma (español / inglés)
+- **Ctrl+T** — Tema claro / oscuro
+- **Ctrl+S** — Exportar la transcripción a Markdown
+- **Ctrl+N** — Nueva conversación (en el chat)
+- **1–9 o la letra de la opción** — Elegir una opción: escríbela y pulsa Intro, o pulsa ↑ para ir a los botones y basta la tecla
+- **Tab / Mayús+Tab** — Mover el foco
+- **↓** — Ir a las coincidencias mientras escribes (Intro elige una)
+- **↑ ↓ ← →** — Filas de tablas y del árbol (→ abre, ← cierra)
+- **Intro** — Enviar · empezar aquí (árbol) · ver evidencia (tabla)
+- **r / R** — Repetir la comprobación seleccionada / todas
+- **Esc** — Cerrar paneles y listas · volver a escribir
+- **/** — Buscar (en el árbol de conocimiento)
+- **c** — Abrir en el chat la causa de una comprobación (diagnóstico)
+- **Ctrl+Q** — Salir
 
 ## Notas
 
@@ -58,29 +59,28 @@ causes apart and walks you through the fix step by step.
 
 ## Screens
 
-| Key | Screen |
-|---|---|
-| F2 | Chat: the conversation |
-| F3 | Knowledge: tree category → error → cause → steps |
-| F4 | Doctor: every check in one table |
+- **F2** — Chat: the conversation
+- **F3** — Knowledge: tree category → error → cause → steps
+- **F4** — Doctor: every check in one table
 
 ## Keys
 
-| Key | Action |
-|---|---|
-| F1 or ? | This help (Esc closes it) |
-| Ctrl+P | Command palette: open an error, run the doctor… |
-| Ctrl+L | Switch language (Spanish / English) |
-| Ctrl+T | Light / dark theme |
-| Ctrl+S | Export the transcript to Markdown |
-| Ctrl+N | New conversation (in the chat) |
-| 1–9, y, n | Pick a chat option (when the options have the focus) |
-| Tab / Shift+Tab | Move the focus |
-| ↑ ↓ | Matches while typing; table and tree rows |
-| Enter | Send · start here (tree) · show evidence (table) |
-| r / R | Re-run the selected check / all of them |
-| Esc | Cancel what is running · close panels |
-| Ctrl+Q | Quit |
+- **F1 or ?** — This help (Esc closes it)
+- **Ctrl+P** — Command palette: open an error, run the doctor…
+- **Ctrl+L** — Switch language (Spanish / English)
+- **Ctrl+T** — Light / dark theme
+- **Ctrl+S** — Export the transcript to Markdown
+- **Ctrl+N** — New conversation (in the chat)
+- **1–9 or the option's letter** — Pick an option: type it and press Enter, or press ↑ to reach the buttons, where the key alone is enough
+- **Tab / Shift+Tab** — Move the focus
+- **↓** — Go to the matches while typing (Enter picks one)
+- **↑ ↓ ← →** — Table and tree rows (→ opens, ← closes)
+- **Enter** — Send · start here (tree) · show evidence (table)
+- **r / R** — Re-run the selected check / all of them
+- **Esc** — Close panels and lists · back to typing
+- **/** — Search (in the knowledge tree)
+- **c** — Open a check's cause in the chat (doctor)
+- **Ctrl+Q** — Quit
 
 ## Notes
 
@@ -93,6 +93,7 @@ causes apart and walks you through the fix step by step.
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = str(Path(__file__).parent.parent / "styles" / "help.tcss")
     BINDINGS = [
         Binding("escape", "dismiss", show=False),
         Binding("q", "dismiss", show=False),

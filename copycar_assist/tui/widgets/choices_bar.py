@@ -6,11 +6,11 @@ focus back to the input with that character, so typing free text always works.
 
 from __future__ import annotations
 
-from textual import events, on
+from textual import events
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from copycar_assist.textsafe import one_line
 
@@ -43,6 +43,8 @@ class ChoicesBar(Vertical):
 
     async def show(self, prompt: str, options) -> None:
         """options: objects with id, label and key (as the engine's `Option`)."""
+        from textual.widgets import Button  # imported on first use (start-up time)
+
         await self.clear()
         self.query_one("#choices-prompt", Static).update(Content(one_line(prompt, limit=300)))
         buttons = []
@@ -71,14 +73,14 @@ class ChoicesBar(Vertical):
         self.display = False
 
     def focus_first(self) -> None:
-        buttons = self.query(Button)
+        buttons = self.query(".choice")
         if buttons:
             buttons.first().focus()
 
-    @on(Button.Pressed, ".choice")
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.post_message(self.Chosen(event.button.option_id, event.button.option_label))  # type: ignore[attr-defined]
+    def on_button_pressed(self, event) -> None:
+        if event.button.has_class("choice"):
+            event.stop()
+            self.post_message(self.Chosen(event.button.option_id, event.button.option_label))
 
     def on_key(self, event: events.Key) -> None:
         char = (event.character or "").lower()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from copycar_assist.textsafe import clean
 
@@ -41,13 +41,15 @@ class MessageList(VerticalScroll, can_focus=True):
 
     async def add_assistant(self, text: str, markdown: bool = True, classes: str = "") -> Widget:
         if markdown:
+            from textual.widgets import Markdown  # imported on first use (start-up time)
+
             widget: Widget = Markdown(clean(text, limit=MAX_MARKDOWN_CHARS), open_links=False,
                                       classes=f"msg assistant {classes}".strip())
         else:
             widget = Static(safe_content(text), classes=f"msg assistant {classes}".strip(), markup=False)
         return await self.add(widget)
 
-    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+    def on_markdown_link_clicked(self, event) -> None:
         # Never open links from the conversation; show where it points, as inert text.
         event.stop()
         self.app.notify(clean(event.href, keep_newlines=False, limit=300), markup=False, timeout=4)
