@@ -18,8 +18,10 @@ FIELD_WEIGHTS = {
     "title": 1.0, "alias": 1.0, "keyword": 1.0, "code": 0.5,
     "symptom": 0.8, "cause": 0.7, "explanation": 0.3,
 }
+LISTED_CODE, NAMED_CODE = 1.0, 0.5  # how strongly a code points at an entry (see Index.codes)
+CAPS_CODE_MAX = 6  # a listed code of at most this many capitals is also a word ("KEYS")
 REPEAT_BONUS, REPEAT_CAP = 0.2, 3  # a key named in several phrases weighs a little more
-WEAK_FACTOR = 0.3  # generic words ("error", "api") in phrase-level similarity  # a key named in several phrases weighs a little more
+WEAK_FACTOR = 0.3  # generic words ("error", "api") in phrase-level similarity
 
 
 @dataclass
@@ -29,9 +31,13 @@ class Index:
     postings: dict[str, dict[int, float]]  # key -> entry index -> weight (0-1.3)
     idf: dict[str, float]
     surfaces: dict[str, str]  # folded word seen in the knowledge -> its key (for typos)
-    codes: dict[str, set[int]]  # normalised code -> entries
+    # normalised code -> entry -> strength: 1.0 for an entry whose [keywords] codes list it, 0.5
+    # for one that only names it in its text (a symptom quoting another entry's alert, say).
+    codes: dict[str, dict[int, float]]
     families: dict[str, set[int]]  # "5xx" -> entries naming any 5xx code
     lang_of: dict[str, str]  # folded word used by only one language -> "es" | "en"
+    # Codes that are also plain words ("KEYS", "SCAN", "OOM"): codes only when written in capitals.
+    caps_codes: frozenset[str] = frozenset()
     # Per entry, each title/alias/keyword/symptom/cause phrase as {key: weight} (for phrase-level
     # similarity) and its total weight.
     phrase_keys: list[list[tuple[dict[str, float], float]]] = field(default_factory=list)
@@ -68,7 +74,8 @@ def build_index(entries: Iterable, lexicon: Lexicon) -> Index:
     weights: dict[str, dict[int, float]] = defaultdict(dict)
     counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     surfaces: dict[str, str] = {}
-    codes: dict[str, set[int]] = defaultdict(set)
+    codes: dict[str, dict[int, float]] = defaultdict(dict)
+    caps_codes: set[str] = set()
     families: dict[str, set[int]] = defaultdict(set)
     word_langs: dict[str, set[str]] = defaultdict(set)
     raw_phrases: list[list[list[tuple[str, bool]]]] = []
@@ -84,14 +91,17 @@ def build_index(entries: Iterable, lexicon: Lexicon) -> Index:
             text = plain(text)
             if kind == "code":
                 c = norm_code(text)
-                codes[c].add(n)
+                codes[c][n] = LISTED_CODE
+                if text.isalpha() and text.isupper() and len(text) <= CAPS_CODE_MAX:
+                    caps_codes.add(c)
+                    continue  # its word ("keys") is not a word of this entry
                 fam = c[0] + "xx" if len(c) == 3 and c[0] in "45" and (c[1:].isdigit() or c[1:] == "xx") else None
                 if fam:
                     families[fam].add(n)
             else:
                 if kind != "explanation":
                     for code in find_codes(text):
-                        codes[code.code].add(n)
+                        codes[code.code].setdefault(n, NAMED_CODE)
             tokens = tokenize(text)
             words = [t.word for t in tokens]
             for w in words:
@@ -118,7 +128,7 @@ def build_index(entries: Iterable, lexicon: Lexicon) -> Index:
             n: w + REPEAT_BONUS * min(max(counts[key][n] - 1, 0), REPEAT_CAP) for n, w in per.items()
         }
     total = max(len(ids), 1)
-    idf = {key: math.log(1.0 + total / len(per)) for key, per in postings.items()}
+    idf = {key: math.log(1.0 + total / sum(min(1.0, w) for w in per.values())) for key, per in postings.items()}
     lang_of = {w: next(iter(ls)) for w, ls in word_langs.items() if len(ls) == 1}
     phrase_keys = []
     for mine in raw_phrases:
@@ -128,4 +138,5 @@ def build_index(entries: Iterable, lexicon: Lexicon) -> Index:
             if weighted:
                 prepared.append((weighted, sum(weighted.values())))
         phrase_keys.append(prepared)
-    return Index(ids, titles, postings, idf, surfaces, dict(codes), dict(families), lang_of, phrase_keys)
+    return Index(ids, titles, postings, idf, surfaces, dict(codes), dict(families), lang_of,
+                 frozenset(caps_codes), phrase_keys)

@@ -155,7 +155,10 @@ class Matcher:
                 if i + size <= len(tokens) and not all(w in stop for w in words[i:i + size]):
                     c = norm_code("".join(words[i:i + size]))
                     if c in idx.codes and not c.isdigit():
-                        candidates.append((c, tok.start, tokens[i + size - 1].end, None))
+                        end = tokens[i + size - 1].end
+                        if c in idx.caps_codes and not query[tok.start:end].isupper():
+                            continue  # "keys" is a word; "KEYS" is the Redis command
+                        candidates.append((c, tok.start, end, None))
         for code, start, end, family in candidates:
             if code in seen or code in stop:
                 continue
@@ -170,11 +173,14 @@ class Matcher:
                 total += share
                 # A code several entries list counts more for the ones that also name it in
                 # their titles, aliases or symptoms.
+                # An entry that only names the code in its text (not in its codes) counts half.
                 central = idx.postings.get(code, {})
-                hits.append(({n: central.get(n, 0.5) if central else 1.0 for n in owners}, share, share, start, end))
+                strength = owners if isinstance(owners, dict) else dict.fromkeys(owners, 1.0)
+                hits.append(({n: central.get(n, 0.5) * s if central else s for n, s in strength.items()},
+                             share, share, start, end))
                 floor = t.code_floor * (t.family_weight / t.code_weight if family and code not in idx.codes else 1.0)
-                for n in owners:
-                    floors[n] = max(floors.get(n, 0.0), floor)
+                for n, s in strength.items():
+                    floors[n] = max(floors.get(n, 0.0), floor * s)
         skip = code_spans | _timestamp_starts(query)
 
         # Terms: concepts and words.

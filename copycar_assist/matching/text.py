@@ -20,8 +20,17 @@ _RUN = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _HAS_CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 _MARKUP = re.compile(r"[`*_#>|\[\]()]")
-# Names that look like CamelCase but are one word (the product).
-_NO_SPLIT = frozenset({"copycar", "copycarai"})
+# Names that look like CamelCase but are one word: the product, and Python's built-in exceptions,
+# whose parts mislead ("KeyError" is not about a key, "ValueError" not about a value).
+_NO_SPLIT = frozenset({
+    "copycar", "copycarai", "keyerror", "valueerror", "typeerror", "indexerror", "attributeerror",
+    "nameerror", "lookuperror", "importerror", "modulenotfounderror", "assertionerror",
+    "runtimeerror", "oserror", "ioerror", "zerodivisionerror", "unicodedecodeerror",
+    "unicodeencodeerror", "jsondecodeerror", "recursionerror", "notimplementederror",
+    "syntaxerror", "overflowerror", "memoryerror", "stopiteration",
+})
+# A letter said three or more times ("sloooow", "lentooo") is said once.
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 
 # Suffixes stripped by the stemmer, longest first (Spanish and English together: the matcher
 # only needs variants of one word to meet, not linguistically right stems).
@@ -71,15 +80,19 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Words with their spans; snake_case, dotted and CamelCase names are split into words."""
+    """Words with their spans; snake_case, dotted and CamelCase names are split into words
+    (built-in exception names stay whole), letters said three times or more are said once."""
     out: list[Token] = []
     for m in _RUN.finditer(text):
         run, base = m.group(), m.start()
         if run.isascii() and run.isalpha() and _HAS_CAMEL.search(run) and run.lower() not in _NO_SPLIT:
             for p in _CAMEL.finditer(run):
                 out.append(Token(fold(p.group()), base + p.start(), base + p.end()))
-        else:
-            out.append(Token(fold(run), base, m.end()))
+            continue
+        word = fold(run)
+        if len(word) > 2 and _ELONGATED.search(word):
+            word = _ELONGATED.sub(r"\1", word)
+        out.append(Token(word, base, m.end()))
     return out
 
 
