@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fixtures_kb import BILLING_GUIDE, KB_BROKEN, KB_SMALL, OUR_GUIDE
+from fixtures_kb import BILLING_GUIDE, KB_BROKEN, KB_SMALL, OUR_GUIDE, need_our_guide
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -80,6 +80,7 @@ def test_a_broken_kb_is_a_usage_error_for_other_commands():
 
 
 def test_import_then_use_with_kb(tmp_path):
+    need_our_guide()
     out = tmp_path / "imported"
     r = run("kb", "import", str(OUR_GUIDE), "--out", str(out), cwd=tmp_path)
     assert r.returncode == 0, r.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from fixtures_kb import BILLING_GUIDE, OUR_GUIDE
+from fixtures_kb import BILLING_GUIDE, OUR_GUIDE, need_our_guide
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -22,8 +22,7 @@ OUR_IDS = ["invalid-api-key", "rate-limit-exceeded", "low-personalization-score"
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
-    if not OUR_GUIDE.is_file():
-        pytest.skip(f"the CopyCar.ai guide is not at {OUR_GUIDE} (set COPYCAR_GUIDE)")
+    need_our_guide()
     out = tmp_path_factory.mktemp("imported")
     paths = import_guide(OUR_GUIDE.read_text(encoding="utf-8"), out, source="copycar-guide.md")
     return out, paths
@@ -85,7 +84,7 @@ def test_imported_dir_is_whole_and_walkable(imported):
 
 
 def test_plain_commonmark_swallows_the_guide_but_we_do_not():
-    text = OUR_GUIDE.read_text(encoding="utf-8")
+    text = need_our_guide().read_text(encoding="utf-8")
     plain = MarkdownIt("commonmark").parse(text)
     plain_errors = [t for t in plain if t.type == "inline" and t.content.startswith("**Error:")]
     assert len(plain_errors) < 6  # the nested fences hide the later errors
