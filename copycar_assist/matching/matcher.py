@@ -42,9 +42,9 @@ from .text import prepare, tokenize
 class Tuning:
     k: float = 2.5  # evidence at which the score reaches 63 % of its coverage ceiling
     gamma: float = 1.0  # how hard unexplained words pull the score down
-    confident: float = 43.0  # below this, best is None
+    confident: float = 40.0  # below this, best is None
     ambiguous_gap: float = 8.0  # top two closer than this (both confident-ish) -> ambiguous
-    unknown_weight: float = 1.5  # weight of a word the knowledge never uses
+    unknown_weight: float = 2.0  # weight of a word the knowledge never uses
     unknown_cap: float = 3.0  # a long paste's unknown words count at most this much together
     weak_factor: float = 0.3  # generic words ("error", "no funciona")
     number_weight: float = 0.2  # a bare number that is not a known code
@@ -54,7 +54,7 @@ class Tuning:
     typo_quality: float = 0.8
     split_quality: float = 0.9
     min_score: float = 5.0  # matches below this are not listed
-    phrase_blend: float = 0.3  # share of the score given by the closest whole phrase
+    phrase_blend: float = 0.2  # share of the score given by the closest whole phrase
     phrase_candidates: int = 8  # how many leading entries get the phrase-level comparison
 
 
@@ -121,7 +121,7 @@ class Matcher:
         t = self.tuning
         found: tuple[tuple[str, float], ...] = ()
         best = process.extractOne(word, self._by_initial.get(word[0], ()), scorer=OSA.distance,
-                                  score_cutoff=1 if len(word) < 8 else 2)
+                                  score_cutoff=1 if len(word) < 9 else 2)
         if best is not None:
             found = ((self.index.surfaces[best[0]], t.typo_quality),)
         elif len(word) >= 7:
