@@ -53,7 +53,7 @@ MESSAGES: dict[str, str] = {
     "conv.verify_failed_prompt": "What do you want to do?",
     "conv.resolved": "Great, it's solved. 🎉",
     "conv.resolved_prompt": "Anything else?",
-    "conv.second_look": "The checks found nothing wrong with this tool's settings. If the failing integration runs with another key or in another environment, these questions can still tell.",
+    "conv.second_look": "With this tool's settings the checks rule the remaining causes out. If the failing integration runs with another key or in another environment, these questions can still tell.",
     "conv.nocause": "I couldn't find the cause.",
     "conv.nocause_prompt": "What do you want to do?",
     "conv.none_left": "There are no more likely causes to try, so I suggest escalating to support.",

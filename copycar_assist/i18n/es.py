@@ -53,7 +53,7 @@ MESSAGES: dict[str, str] = {
     "conv.verify_failed_prompt": "¿Qué quieres hacer?",
     "conv.resolved": "Perfecto, está resuelto. 🎉",
     "conv.resolved_prompt": "¿Algo más?",
-    "conv.second_look": "Las comprobaciones no ven ningún fallo con los ajustes de esta herramienta. Si la integración que falla usa otra clave u otro entorno, estas preguntas aún pueden aclararlo.",
+    "conv.second_look": "Con los ajustes de esta herramienta, las comprobaciones descartan las causas que quedan. Si la integración que falla usa otra clave u otro entorno, estas preguntas aún pueden aclararlo.",
     "conv.nocause": "No he encontrado la causa.",
     "conv.nocause_prompt": "¿Qué quieres hacer?",
     "conv.none_left": "No quedan más causas probables que probar; propongo escalar a soporte.",
