@@ -64,6 +64,20 @@ async def test_verify_outcome_to_cause(sim, scenario, outcome, entry, cause):
     assert (r.entry, r.cause) == (entry, cause)
 
 
+async def test_a_base_url_without_the_api_is_the_wrong_base_url(sim):
+    """The simulator answers 404 outside /v2: a base URL with the wrong version is named as such,
+    not as a network failure."""
+    sim.set_scenario("healthy")
+    settings = settings_for(sim.base_url.replace("/v2", "/v3"))
+    async with check_context(settings) as ctx:
+        report = await run_checks(ctx, ["api.verify", "api.health"], prefer_entry="invalid-api-key")
+    res = {r.id: r for r in report.results}
+    assert (res["api.verify"].status, res["api.verify"].outcome) == ("fail", "not_found")
+    assert (res["api.verify"].entry, res["api.verify"].cause) == ("api-unreachable", "wrong-base-url")
+    assert "404" in res["api.verify"].summary and "base URL" in res["api.verify"].summary
+    assert (res["api.health"].outcome, res["api.health"].cause) == ("not_found", "wrong-base-url")
+
+
 async def test_verify_sends_one_request_and_rate_limit_reuses_it(sim):
     before = sim.request_count("/v2/verify")
     res = await run(sim, "rate-limited", ["api.verify", "api.rate_limit"])

@@ -11,7 +11,7 @@ from typing import Any
 from copycar_assist.textsafe import one_line
 
 from .api_net import EndpointsCheck, HealthCheck, LatencyCheck
-from .api_support import ApiCheck, api_url, body_error, body_message, failure_text, int_header, network_evidence, \
+from .api_support import NOT_THERE, ApiCheck, api_url, body_error, body_message, failure_text, int_header, network_evidence, \
     parse_reset, parse_retry_after, request_deadline, verify_response
 from .base import CheckContext, Finding
 
@@ -80,7 +80,7 @@ class VerifyCheck(ApiCheck):
     id = "api.verify"
     needs = ("api.key",)
     outcomes = ("ok", "unauthorized", "expired", "forbidden", "rate_limited", "unreachable", "server_error",
-                "redirect", "insecure")
+                "redirect", "insecure", "not_found")
 
     async def run(self, ctx: CheckContext) -> Finding:
         t = ctx.t
@@ -124,6 +124,12 @@ class VerifyCheck(ApiCheck):
             return self.finding("fail", "rate_limited", t(
                 es=f"La API limita las peticiones (429 Too Many Requests){when}.",
                 en=f"The API is rate limiting (429 Too Many Requests){when}."), ev)
+        if status in NOT_THERE:
+            return self.finding("fail", "not_found", t(
+                es=f"GET /verify respondió {status}: en esa dirección no está la API de CopyCar. "
+                   "La URL base parece incorrecta (se espera …/v2).",
+                en=f"GET /verify answered {status}: the CopyCar API is not at that address. "
+                   "The base URL looks wrong (…/v2 expected)."), ev)
         if status >= 500:
             return self.finding("error", "server_error", t(
                 es=f"La API falló al verificar ({status}); no se puede saber si la clave es válida.",

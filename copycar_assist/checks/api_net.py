@@ -10,7 +10,7 @@ import math
 import time
 from typing import Any
 
-from .api_support import ApiCheck, api_url, body_error, body_message, failure_text, network_evidence, \
+from .api_support import NOT_THERE, ApiCheck, api_url, body_error, body_message, failure_text, network_evidence, \
     parse_retry_after, plain_http_remote, request_deadline
 from .base import CheckContext, Finding
 from .http import HttpResult, fetch
@@ -30,7 +30,8 @@ def _reported_unhealthy(r: HttpResult) -> str | None:
 
 class HealthCheck(ApiCheck):
     id = "api.health"
-    outcomes = ("ok", "unhealthy", "dns_failure", "connect_failed", "tls_failure", "timeout", "redirect", "insecure")
+    outcomes = ("ok", "unhealthy", "dns_failure", "connect_failed", "tls_failure", "timeout", "redirect", "insecure",
+                "not_found")
 
     async def run(self, ctx: CheckContext) -> Finding:
         t = ctx.t
@@ -47,6 +48,10 @@ class HealthCheck(ApiCheck):
             return self.finding("fail", "redirect", t(
                 es=f"GET /health respondió {status} y redirige a {to}; no se sigue. Revisa la URL base.",
                 en=f"GET /health answered {status}, redirecting to {to}; not followed. Check the base URL."), ev)
+        if status in NOT_THERE:
+            return self.finding("fail", "not_found", t(
+                es=f"GET /health respondió {status}: en esa dirección no está la API de CopyCar. Revisa la URL base.",
+                en=f"GET /health answered {status}: the CopyCar API is not at that address. Check the base URL."), ev)
         if status != 200:
             retry = parse_retry_after(r.header("retry-after"))
             if retry:

@@ -137,6 +137,10 @@ def body_message(r: HttpResult) -> str:
     return ""
 
 
+# Statuses that say "nothing of that name here": the base URL does not lead to the API.
+NOT_THERE = frozenset({404, 405, 410})
+
+
 def plain_http_remote(url: str) -> bool:
     try:
         u = httpx.URL(url)
