@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
+from copycar_assist.support.private_file import write_private
 from copycar_assist.textsafe import one_line
 
 from .strings import tr
@@ -18,21 +18,6 @@ def export_dir() -> Path:
     folder = data_dir() / "transcripts"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write atomically, mode 0600 (a transcript may hold customer details)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, path)
 
 
 def export_transcript(app, conversation) -> Path | None:

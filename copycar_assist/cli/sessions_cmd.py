@@ -1,0 +1,133 @@
+"""`copycar-assist sessions [list|show ID]`: the conversations saved as they went.
+
+Every conversation (app or `chat --plain`) is written line by line under the data directory, so a
+terminal that dies loses nothing; this command finds them again and turns one back into the
+Markdown transcript the app exports. Sessions were scrubbed when written; they are scrubbed again
+with today's settings (a secret configured since is masked too) and terminal controls are removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "sessions", help="list saved conversations or print one as Markdown",
+        description="List the saved conversations (newest first) or print one as a Markdown transcript.")
+    actions = p.add_subparsers(dest="sessions_action", metavar="ACTION")
+    ls = actions.add_parser("list", help="list the saved conversations, newest first")
+    ls.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    ls.add_argument("--limit", type=int, default=20, help="at most this many (default 20; 0: all)")
+    show = actions.add_parser("show", help="print one conversation as a Markdown transcript")
+    show.add_argument("session", metavar="ID", help="a session id, a unique prefix of one, or 'last'")
+    show.add_argument("--out", metavar="FILE", help="write the transcript to FILE (mode 0600) instead")
+    p.set_defaults(handler=run, json=False, limit=20)
+
+
+def run(args: argparse.Namespace) -> int:
+    from copycar_assist.cli import EXIT_OK
+    from copycar_assist.support.history import data_dir, list_sessions
+
+    sessions = list_sessions(data_dir())
+    if getattr(args, "sessions_action", None) == "show":
+        return _show(args, sessions)
+    limit = args.limit if args.limit and args.limit > 0 else None
+    shown = sessions[:limit]
+    if args.json:
+        doc = {"schema_version": 1, "sessions": [{
+            "id": s.id, "started": s.started, "lang": s.lang, "first_text": _safe(s.first_text),
+            "entries": s.entries, "records": s.records, "torn": s.torn} for s in shown]}
+        print(json.dumps(doc, ensure_ascii=False))
+        return EXIT_OK
+    if not sessions:
+        print(f"No saved conversations in {data_dir() / 'sessions'}.")
+        return EXIT_OK
+    from copycar_assist.textsafe import one_line
+
+    for s in shown:
+        what = ", ".join(s.entries) or "-"
+        torn = "  (cut short)" if s.torn else ""
+        print(f"{s.id}  {s.started[:16].replace('T', ' ')}  {what}{torn}")
+        if s.first_text:
+            print(f"    «{one_line(_safe(s.first_text), 90)}»")
+    if limit and len(sessions) > limit:
+        print(f"… {len(sessions) - limit} more (--limit 0 lists them all)")
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace, sessions) -> int:
+    from copycar_assist.cli import EXIT_OK, UsageError
+    from copycar_assist.support.history import load_session
+
+    wanted = args.session.strip()
+    if wanted == "last":
+        matches = sessions[:1]
+    else:
+        matches = [s for s in sessions if s.id.startswith(wanted)]
+    if not matches:
+        raise UsageError(f"no saved conversation {wanted!r}; `copycar-assist sessions list` shows them")
+    if len(matches) > 1:
+        raise UsageError(f"{wanted!r} names {len(matches)} conversations; give more of the id")
+    session = load_session(matches[0].path)
+    text = render_markdown(session, getattr(args, "lang", None))
+    if args.out:
+        from pathlib import Path
+
+        from copycar_assist.support.private_file import write_private
+
+        try:
+            write_private(Path(args.out), text)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        print(args.out)
+        return EXIT_OK
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def render_markdown(session, lang: str | None) -> str:
+    """The saved conversation as the Markdown transcript: what the assistant said, what the user
+    typed (fenced, inert), in order."""
+    from copycar_assist.support.transcript import Line, to_markdown
+
+    lines: list[Line] = []
+    for r in session.records:
+        kind = r.get("type")
+        at = str(r.get("at", ""))
+        if kind == "Say" and r.get("role") in ("assistant", "user", "evidence"):
+            lines.append(Line(r["role"], _safe(str(r.get("text", ""))), bool(r.get("markdown")), at))
+        elif kind == "Choices" and r.get("prompt"):
+            lines.append(Line("assistant", _safe(str(r["prompt"])), False, at))
+        elif kind == "input":
+            lines.append(Line("user", _safe(str(r.get("text", ""))), False, at))
+    said = lang or session.header.get("lang") or _last_lang(session) or "en"
+    return to_markdown(lines, said, _scrubber())
+
+
+def _last_lang(session) -> str | None:
+    for r in reversed(session.records):
+        if r.get("type") in ("start", "lang") and r.get("lang") in ("es", "en"):
+            return r["lang"]
+    return None
+
+
+def _safe(text: str) -> str:
+    from copycar_assist.textsafe import clean
+
+    return clean(text)
+
+
+def _scrubber():
+    """Today's settings' secrets, when the settings load; key-like strings always."""
+    from copycar_assist.support.textblock import make_scrubber
+
+    try:
+        from copycar_assist.config import load_settings
+
+        settings = load_settings()
+    except Exception:  # a broken settings file must not hide the transcript
+        settings = None
+    return make_scrubber(settings)
