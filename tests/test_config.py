@@ -1,5 +1,5 @@
 """Settings: loading, validation errors (file:line:col, field, never the value), the private-file
-rule, environment overrides, atomic writes, masking, and masking (the `config` command: test_config_cli.py)."""
+rule, environment overrides, atomic writes and masking (the `config` command: test_config_cli.py)."""
 
 from __future__ import annotations
 
