@@ -51,3 +51,10 @@ def test_context_outweighs_a_shared_code(matcher):
 def test_code_in_a_long_log_line_still_decides(matcher):
     line = "2024-05-02 10:13:22 - copycar_ai - ERROR - API Call: POST /generate - Status: 429 - Response Time: 85ms"
     assert matcher.match(line).best == "rate-limit-exceeded"
+
+
+def test_a_code_of_four_or_more_words_is_still_a_code(matcher):
+    # "X-RateLimit-Remaining" splits into four words (x rate limit remaining); it is one code.
+    r = matcher.match("X-RateLimit-Remaining llega a cero enseguida")
+    assert r.best == "rate-limit-exceeded", r.to_json()
+    assert "X-RateLimit-Remaining" in r.matches[0].why

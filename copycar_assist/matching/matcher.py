@@ -151,7 +151,7 @@ class Matcher:
         candidates = [(c.code, c.start, c.end, c.family) for c in find_codes(query)]
         stop = self.lexicon.stop
         for i, tok in enumerate(tokens):
-            for size in (1, 2, 3):
+            for size in range(1, _CODE_TOKENS + 1):
                 if i + size <= len(tokens) and not all(w in stop for w in words[i:i + size]):
                     c = norm_code("".join(words[i:i + size]))
                     if c in idx.codes and not c.isdigit():
@@ -249,6 +249,8 @@ class Matcher:
 
 
 _PREFILTER_AT, _PREFILTER_SHARE = 256, 0.2
+# A code written as words can span this many of them ("X-RateLimit-Remaining": x rate limit remaining).
+_CODE_TOKENS = 6
 _NUMBER = re.compile(r"\d+(?:ms|s|m|h|k|x|kb|mb)?")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d|\d\d?:\d\d(?::\d\d)?(?:[.,]\d+)?")
 
