@@ -28,6 +28,9 @@ _NO_SPLIT = frozenset({
     "runtimeerror", "oserror", "ioerror", "zerodivisionerror", "unicodedecodeerror",
     "unicodeencodeerror", "jsondecodeerror", "recursionerror", "notimplementederror",
     "syntaxerror", "overflowerror", "memoryerror", "stopiteration",
+    # brands written in CamelCase
+    "hubspot", "linkedin", "sendgrid", "mailchimp", "mailgun", "zoominfo", "github", "gitlab",
+    "openai", "postgresql", "mongodb", "wordpress", "woocommerce", "youtube", "javascript",
 })
 # A letter said three or more times ("sloooow", "lentooo") is said once.
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
@@ -56,7 +59,12 @@ def stem(word: str) -> str:
         return word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
-            return word[: -len(suffix)]
+            base = word[: -len(suffix)]
+            # "stopped" -> "stopp" -> "stop": a consonant doubled before -ed/-ing/-er is one
+            # (but "called", "processed", "corre…" keep theirs: ll, ss, rr, cc, ff, zz are real).
+            if suffix in ("ed", "ing", "er", "ers") and base[-1] == base[-2] and base[-1] not in "aeioulsrcfz":
+                base = base[:-1]
+            return base
     return word
 
 
