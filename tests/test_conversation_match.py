@@ -45,6 +45,19 @@ async def test_language_follows_the_first_description(kb, matcher):
     assert conv.lang == "es"
 
 
+async def test_language_follows_until_a_description_is_understood(kb, matcher):
+    conv = Conversation(kb, matcher)
+    conv.start()
+    await conv.send("hola")  # a greeting is not a problem: nothing settles the language yet
+    assert conv.lang == "es"
+    events = await conv.send("emails going to spam")
+    assert one(events, LanguageChanged).lang == "en"
+    assert one(events, Choices).prompt == "Do you see these symptoms?"
+    await conv.choose("no")
+    await conv.send("la api key ha caducado, 401")  # understood in English first: stays
+    assert conv.lang == "en"
+
+
 async def test_given_language_is_kept(kb, matcher):
     conv = Conversation(kb, matcher, lang="en")
     conv.start()

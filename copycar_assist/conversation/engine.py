@@ -48,6 +48,7 @@ class Conversation(Flow):
         self.lang = norm_lang(fixed)
         self._lang_fixed = bool(fixed)
         self._lang_detected = False
+        self._lang_settled = False  # a description was understood: stop following its language
         self.on_progress = on_progress
         self.history = history
         self.scrub = make_scrubber(settings)
@@ -229,7 +230,9 @@ class Conversation(Flow):
 
     async def _describe(self, text: str) -> list[Event]:
         events: list[Event] = []
-        if not self._lang_fixed and not self._lang_detected:
+        if not self._lang_fixed and not self._lang_settled:
+            # Follow each description until one is understood ("hola", then English, is English);
+            # after that a pasted English error does not switch a Spanish conversation.
             self._lang_detected = True
             detected = norm_lang(self.matcher.detect_language(text), self.lang)
             if detected != self.lang:
@@ -240,6 +243,7 @@ class Conversation(Flow):
         result = await asyncio.to_thread(self.matcher.match, text, 5)
         ids = [m.id for m in result.matches if m.id in self.kb.entries]
         confident = bool(result.best) or (result.ambiguous and len(ids) >= 2)
+        self._lang_settled = self._lang_settled or confident
         if in_flow and (not confident or result.best == self.facts.entry_id):
             # Not an answer, and not clearly a new problem: stay where we are.
             return events + [Say("assistant", t("conv.not_understood", self.lang))] + self._prompt()
