@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import stat
 
@@ -118,6 +120,21 @@ async def test_palette_opens_an_entry(tui_kb):
         await settle(app, pilot)
         conv = app.chat().conversation
         assert conv.facts.entry_id == "invalid-api-key"
+
+
+@pytest.mark.parametrize("query,entry", [("spam", "email-delivery-failed"), ("429", "rate-limit-exceeded")])
+async def test_palette_finds_an_entry_by_its_symptom(tui_kb, query, entry):
+    # Textual's letter matcher alone puts "ExPortar trAnscripción" first for "spam".
+    app = make_app(tui_kb, lang="es")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        await pilot.press(*query)
+        await settle(app, pilot, 0.5)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.chat().conversation.facts.entry_id == entry
 
 
 async def test_doctor_table_rerun_and_evidence(tui_kb, simulator):

@@ -24,17 +24,24 @@ ACTIONS = (
 )
 
 
+SYMPTOM_FLOOR = 30.0  # symptom-matcher scores below this add nothing to the palette
+
+
 def _open(app, entry_id: str) -> None:
     app.run_worker(app.open_in_chat(entry_id), exit_on_error=False)
 
 
 class CopyCarCommands(Provider):
-    """Entries ("Open: Invalid API key") and actions ("Run doctor", "Switch language", …)."""
+    """Entries ("Open: Invalid API key") and actions ("Run doctor", "Switch language", …).
 
-    def _commands(self) -> list[tuple[str, Callable[[], object], str | None]]:
+    Textual's matcher finds typed letters in order in a label — right for actions and titles,
+    wrong for a symptom ("spam" is in "ExPortar trAnscripción"…). Entries are also ranked by the
+    symptom matcher, so "spam" or "429" finds the entry that is about it."""
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str | None, str | None]]:
         app = self.app
         lang = getattr(app, "lang", "en")
-        out: list[tuple[str, Callable[[], object], str | None]] = []
+        out: list[tuple[str, Callable[[], object], str | None, str | None]] = []
         kb = getattr(app, "kb", None)
         if kb is not None:
             for entry in kb.entries.values():
@@ -42,19 +49,36 @@ class CopyCarCommands(Provider):
                 other = one_line(pick(entry.title, "en" if lang == "es" else "es", ""))
                 help_text = f"{entry.id} · {other}" if other and other != title else entry.id
                 out.append((tr("open_entry", lang, title=title),
-                            partial(_open, app, entry.id), help_text))
+                            partial(_open, app, entry.id), help_text, entry.id))
         for action, label in ACTIONS:
-            out.append((tr(label, lang), partial(app.call_later, app.run_action, action), None))
+            out.append((tr(label, lang), partial(app.call_later, app.run_action, action), None, None))
         return out
 
+    async def _symptom_scores(self, query: str) -> dict[str, float]:
+        """entry id -> score from the symptom matcher (empty if it is not ready or fails)."""
+        get = getattr(self.app, "get_matcher", None)
+        kb = getattr(self.app, "kb", None)
+        if get is None or kb is None or not query.strip():
+            return {}
+        try:
+            result = (await get()).match(query, limit=len(kb.entries))
+        except Exception:  # the palette must keep working with letters alone
+            return {}
+        # On the letter matcher's scale (about 4 per letter of the query at best), for the
+        # entries the symptom matcher is at least fairly sure of.
+        top = 4.0 * len(query.strip())
+        return {m.id: top * m.score / 100.0 for m in result.matches if m.score >= SYMPTOM_FLOOR}
+
     async def discover(self) -> Hits:
-        for text, command, help_text in self._commands():
+        for text, command, help_text, _ in self._commands():
             yield DiscoveryHit(text, command, text=text, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for text, command, help_text in self._commands():
-            # also match the entry id and the other language's title (in help)
-            score = max(matcher.match(text), matcher.match(help_text or "") * 0.8)
+        symptoms = await self._symptom_scores(query)
+        for text, command, help_text, entry_id in self._commands():
+            # the label, the entry id and the other language's title (in help), and the symptom
+            score = max(matcher.match(text), matcher.match(help_text or "") * 0.8,
+                        symptoms.get(entry_id or "", 0.0))
             if score > 0:
                 yield Hit(score, matcher.highlight(text), command, text=text, help=help_text)
