@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 import os
 import stat
+
+import pytest
 
 from copycar_assist.tui.widgets.check_table import CheckTable
 from copycar_assist.tui.widgets.choices_bar import ChoicesBar
@@ -120,6 +120,21 @@ async def test_palette_opens_an_entry(tui_kb):
         await settle(app, pilot)
         conv = app.chat().conversation
         assert conv.facts.entry_id == "invalid-api-key"
+
+
+async def test_the_input_says_what_it_expects(tui_kb):
+    from copycar_assist.tui.widgets.chat_input import ChatInput
+
+    app = make_app(tui_kb, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        field = app.screen.query_one(ChatInput)
+        assert field.placeholder.startswith("Describe the problem")
+        await say(app, pilot, "too many requests 429")
+        assert field.placeholder.startswith("An option's key")
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert field.placeholder.startswith("Tecla de una opción")
 
 
 @pytest.mark.parametrize("query,entry", [("spam", "email-delivery-failed"), ("429", "rate-limit-exceeded")])

@@ -31,6 +31,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Describe el problema (p. ej. «me sale 401») y pulsa Intro",
         "en": "Describe the problem (e.g. \"I get a 401\") and press Enter",
     },
+    "input_placeholder_answer": {
+        "es": "Tecla de una opción (↑ para elegirla) o describe otro problema",
+        "en": "An option's key (↑ to pick it) or describe another problem",
+    },
+    "input_placeholder_gather": {
+        "es": "Pega el texto o escribe la ruta del archivo y pulsa Intro",
+        "en": "Paste the text or type the file's path, then press Enter",
+    },
     "suggestions": {"es": "Coincidencias", "en": "Best matches"},
     "preparing": {"es": "Preparando el buscador…", "en": "Preparing the matcher…"},
     "busy": {

@@ -173,6 +173,14 @@ class ChatScreen(I18nBindingsMixin, Screen):
         assert self.renderer is not None
         for event in message.events:
             await self.renderer.render(event)
+        self._update_placeholder()
+
+    def _update_placeholder(self, lang: str | None = None) -> None:
+        """Say in the input what it expects now: a description, an answer, or a text or path."""
+        state = getattr(self.conversation, "state", None)
+        key = ("input_placeholder" if state in (None, "greeting", "describe")
+               else "input_placeholder_gather" if state == "gather_input" else "input_placeholder_answer")
+        self.query_one(ChatInput).placeholder = tr(key, lang or self.app.lang)
 
     # --- input ----------------------------------------------------------------------------
 
@@ -284,7 +292,7 @@ class ChatScreen(I18nBindingsMixin, Screen):
     # --- language, export -----------------------------------------------------------------
 
     def on_language(self, lang: str) -> None:
-        self.query_one(ChatInput).placeholder = tr("input_placeholder", lang)
+        self._update_placeholder(lang)
         conv = self.conversation
         if conv is not None and conv.lang != lang and not self._busy:
             self.post_message(EngineEvents(conv.set_language(lang)))
