@@ -131,10 +131,10 @@ async def test_the_input_says_what_it_expects(tui_kb):
         field = app.screen.query_one(ChatInput)
         assert field.placeholder.startswith("Describe the problem")
         await say(app, pilot, "too many requests 429")
-        assert field.placeholder.startswith("An option's key")
+        assert field.placeholder.startswith("Type an option's letter")
         await pilot.press("ctrl+l")
         await settle(app, pilot)
-        assert field.placeholder.startswith("Tecla de una opción")
+        assert field.placeholder.startswith("Escribe la letra de una opción")
 
 
 @pytest.mark.parametrize("query,entry", [("spam", "email-delivery-failed"), ("429", "rate-limit-exceeded")])

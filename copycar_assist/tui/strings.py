@@ -32,8 +32,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Describe the problem (e.g. \"I get a 401\") and press Enter",
     },
     "input_placeholder_answer": {
-        "es": "Tecla de una opción (↑ para elegirla) o describe otro problema",
-        "en": "An option's key (↑ to pick it) or describe another problem",
+        "es": "Escribe la letra de una opción (o ↑ y elígela) o describe otro problema",
+        "en": "Type an option's letter (or ↑ to pick one) or describe another problem",
     },
     "input_placeholder_gather": {
         "es": "Pega el texto o escribe la ruta del archivo y pulsa Intro",
