@@ -57,6 +57,33 @@ async def test_symptom_to_cause_and_steps_with_expired_key(tui_kb, simulator):
         assert "✗" in text  # the live check view shows the failed verification
 
 
+async def test_escalation_saves_a_private_ticket_and_folds_it(tui_kb, simulator, tmp_path):
+    from textual.widgets import Collapsible
+
+    from copycar_assist.simulator import DEMO_KEY
+
+    sim = simulator("forbidden")
+    app = make_app(tui_kb, demo_settings(sim), lang="en", demo="forbidden")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await say(app, pilot, "403 forbidden when creating campaigns")
+        conv = app.chat().conversation
+        await say(app, pilot, option_key(conv, "yes"))
+        assert conv.facts.cause == ("invalid-api-key", "insufficient-permissions")
+        await say(app, pilot, option_key(conv, "escalate"))
+        assert conv.state == "escalated"
+        [ticket] = (tmp_path / "data" / "tickets").glob("ticket-*.md")
+        assert stat.S_IMODE(ticket.stat().st_mode) == 0o600
+        text = ticket.read_text()
+        assert text.startswith("# ") and "HIGH" in text and DEMO_KEY not in text
+        from textual.widgets import Static
+
+        said = [str(w.content) for w in app.screen.query(Static)]
+        assert f"Ticket saved to {ticket}" in said
+        folded = app.screen.query(Collapsible).last()
+        assert folded.collapsed  # the long ticket does not push the conversation away
+
+
 async def test_typing_shows_matches_and_picking_one_starts_there(tui_kb):
     app = make_app(tui_kb, lang="en")
     async with app.run_test(size=SIZE) as pilot:

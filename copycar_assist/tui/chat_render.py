@@ -130,10 +130,18 @@ class Renderer:
         head = (f"**{tr('escalated', lang)}** · {tr('severity', lang)}: {_inline(event.severity)}"
                 f" · {tr('level', lang)}: {event.level}")
         await self.messages.add_assistant(head, markdown=True, classes="escalation")
-        from textual.widgets import Markdown  # imported on first use (start-up time)
+        from textual.widgets import Collapsible, Markdown  # imported on first use (start-up time)
 
-        await self.messages.add(Markdown(clean(event.ticket_markdown, limit=MAX_TICKET_CHARS),
-                                         open_links=False, classes="msg assistant escalation"))
+        from .export import save_ticket
+
+        ticket = clean(event.ticket_markdown, limit=MAX_TICKET_CHARS)
+        path = save_ticket(self.app, ticket)
+        if path is not None:
+            await self.messages.add(Static(tr("ticket_saved", lang, path=one_line(str(path), limit=300)),
+                                           classes="msg assistant", markup=False))
+        # The whole ticket (transcript included) is long: folded, Enter on its title opens it.
+        await self.messages.add(Collapsible(Markdown(ticket, open_links=False), title=tr("ticket_title", lang),
+                                            collapsed=True, classes="msg assistant escalation"))
 
     async def _on_LanguageChanged(self, event) -> None:
         self.app.set_language(event.lang, announce=False)

@@ -1,4 +1,4 @@
-"""Export the conversation's transcript to a Markdown file and say where it went."""
+"""Save the conversation's transcript and escalation tickets as Markdown files, and say where."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from copycar_assist.textsafe import one_line
 from .strings import tr
 
 
-def export_dir() -> Path:
-    """`$COPYCAR_ASSIST_DATA/transcripts` (or the platform data dir), created 0700."""
+def export_dir(kind: str = "transcripts") -> Path:
+    """`$COPYCAR_ASSIST_DATA/<kind>` (or the platform data dir), created 0700."""
     from copycar_assist.support.history import data_dir
 
-    folder = data_dir() / "transcripts"
+    folder = data_dir() / kind
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 
@@ -34,4 +34,16 @@ def export_transcript(app, conversation) -> Path | None:
                    severity="error")
         return None
     app.notify(tr("exported", lang, path=one_line(str(path), limit=300)), markup=False, timeout=8)
+    return path
+
+
+def save_ticket(app, ticket_markdown: str) -> Path | None:
+    """Write the ticket where the agent can attach it; None (and a notice) if it cannot be."""
+    try:
+        path = export_dir("tickets") / f"ticket-{datetime.now():%Y%m%d-%H%M%S}.md"
+        write_private(path, ticket_markdown)
+    except OSError as exc:
+        app.notify(tr("export_failed", app.lang, reason=one_line(exc.strerror or str(exc))), markup=False,
+                   severity="error")
+        return None
     return path

@@ -61,6 +61,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "step": {"es": "Paso {index} de {total}", "en": "Step {index} of {total}"},
     "resolved": {"es": "Resuelto. ¡Bien!", "en": "Resolved. Well done!"},
     "escalated": {"es": "Escalado", "en": "Escalated"},
+    "ticket_saved": {"es": "Ticket guardado en {path}", "en": "Ticket saved to {path}"},
+    "ticket_title": {"es": "Ticket para soporte (Markdown): Intro para verlo", "en": "Support ticket (Markdown): Enter to view it"},
     "severity": {"es": "Severidad", "en": "Severity"},
     "level": {"es": "Nivel de soporte", "en": "Support level"},
     "exported": {"es": "Transcripción guardada en {path}", "en": "Transcript saved to {path}"},
