@@ -99,6 +99,7 @@ MESSAGES: dict[str, str] = {
     "ticket.title": "Support ticket",
     "ticket.unknown_problem": "Unidentified problem",
     "ticket.severity": "Severity",
+    "ticket.severity_by_agent": "set by the support agent",
     "ticket.level": "Support level",
     "ticket.problem": "Problem",
     "ticket.cause": "Cause",

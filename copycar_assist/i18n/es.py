@@ -99,6 +99,7 @@ MESSAGES: dict[str, str] = {
     "ticket.title": "Ticket de soporte",
     "ticket.unknown_problem": "Problema sin identificar",
     "ticket.severity": "Severidad",
+    "ticket.severity_by_agent": "fijada por el agente de soporte",
     "ticket.level": "Nivel de soporte",
     "ticket.problem": "Problema",
     "ticket.cause": "Causa",

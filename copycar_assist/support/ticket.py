@@ -86,7 +86,7 @@ def build_ticket(data: TicketData, lang: str, scrub: Scrub) -> str:
     out = [
         f"# {t('ticket.title', lang)}: {pick(data.entry_title, lang, t('ticket.unknown_problem', lang))} — {data.severity}",
         "",
-        f"- **{t('ticket.severity', lang)}:** {data.severity} — {reasons}",
+        f"- **{t('ticket.severity', lang)}:** {data.severity} — {reasons or t('ticket.severity_by_agent', lang)}",
         f"- **{t('ticket.level', lang)}:** {esc.describe(info, lang)}",
         f"- **{t('ticket.problem', lang)}:** {entry_line}",
         f"- **{t('ticket.cause', lang)}:** {cause_line}",
