@@ -90,7 +90,7 @@ async def test_severity_can_be_changed(kb, matcher, sim):
         again = one(events, Escalated)
         assert (again.severity, again.level) == ("CRITICAL", 3)
         assert "15 min" in again.ticket_markdown
-        assert "- **Severity:** CRITICAL — set by the support agent" in again.ticket_markdown
+        assert "- **Severidad:** CRITICAL — fijada por el agente de soporte" in again.ticket_markdown
         assert "sev:CRITICAL" not in choice_ids(events) and "sev:HIGH" in choice_ids(events)
         events = await conv.send("m")  # the key of MEDIUM
         assert one(events, Escalated).severity == "MEDIUM"
