@@ -113,6 +113,7 @@ async def test_browser_search_and_start_at_a_cause(tui_kb):
         tree = browser.query_one("#kb-tree")
         labels = [str(n.label) for n in tree.root.children]
         assert labels, "the search left no category"
+        assert browser._current.entry == "invalid-api-key"  # the detail shows the best result
         # find the cause node expired-key and start there with Enter
         target = None
         stack = list(tree.root.children)

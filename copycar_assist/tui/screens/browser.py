@@ -90,6 +90,11 @@ class BrowserScreen(I18nBindingsMixin, Screen):
         only = set(ids) if ids is not None else None
         order = ids if ids else None
         shown = tree.populate(self.app.kb, self.app.lang, only, order)
+        if ids:
+            # the detail follows the search: the best result, not what was shown before it
+            best = self.app.kb.entries.get(ids[0])
+            if best is not None:
+                self._show(NodeRef("entry", best.category, best.id))
         if ids is not None and shown == 0:
             query = self.query_one("#kb-search", Input).value
             self.query_one("#kb-doc", Markdown).update("")
