@@ -76,10 +76,10 @@ def _show(args: argparse.Namespace, sessions) -> int:
     if args.out:
         from pathlib import Path
 
-        from copycar_assist.support.private_file import write_private
+        from copycar_assist.config_io import write_atomic
 
         try:
-            write_private(Path(args.out), text)
+            write_atomic(Path(args.out), text.encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         print(args.out)

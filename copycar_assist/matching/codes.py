@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# A 4xx/5xx number standing alone: not part of a longer number, a decimal, a time ("11:40:27,502"),
-# a port;
-# a plural ("502s", "429's") is the same code.
+# A 4xx/5xx number standing alone: not part of a longer number, a decimal, a time ("11:40:27,502")
+# or a port; a plural ("502s", "429's") is the same code.
 _STATUS = re.compile(r"(?<![\w.:=/-])(?<!\d,)([45]\d\d|[45]xx)(?:'?s)?(?![\w.%]|:\d)", re.IGNORECASE)
 _PORT_BEFORE = re.compile(r"(?:port|puerto)\W{0,2}$", re.IGNORECASE)
 # Exception-like names: CamelCase words ending like an error, possibly dotted.

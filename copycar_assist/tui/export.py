@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from copycar_assist.support.private_file import write_private
+from copycar_assist.config_io import write_atomic
 from copycar_assist.textsafe import one_line
 
 from .strings import tr
@@ -28,7 +28,7 @@ def export_transcript(app, conversation) -> Path | None:
     try:
         text = conversation.transcript_markdown()
         path = export_dir() / f"transcript-{datetime.now():%Y%m%d-%H%M%S}.md"
-        write_private(path, text)
+        write_atomic(path, text.encode("utf-8"))
     except OSError as exc:
         app.notify(tr("export_failed", lang, reason=one_line(exc.strerror or str(exc))), markup=False,
                    severity="error")
@@ -41,7 +41,7 @@ def save_ticket(app, ticket_markdown: str) -> Path | None:
     """Write the ticket where the agent can attach it; None (and a notice) if it cannot be."""
     try:
         path = export_dir("tickets") / f"ticket-{datetime.now():%Y%m%d-%H%M%S}.md"
-        write_private(path, ticket_markdown)
+        write_atomic(path, ticket_markdown.encode("utf-8"))
     except OSError as exc:
         app.notify(tr("export_failed", app.lang, reason=one_line(exc.strerror or str(exc))), markup=False,
                    severity="error")
