@@ -134,6 +134,30 @@ def _str_lists(doc: Document, value: Any, key: str, problems: list[Problem]) -> 
     return {k: list(v) for k, v in value.items()}
 
 
+def _prior(doc: Document, cause: dict, problems: list[Problem]) -> float | None:
+    value = cause.get("prior")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        problems.append(Problem(doc.path, doc.line_of(r"^\s*prior\s*="), f"cause '{cause['id']}': 'prior' must be a number in (0, 1]"))
+        return None
+    return float(value)
+
+
+def _evidence(doc: Document, cause: dict, problems: list[Problem]) -> dict[str, list[str]]:
+    value = cause.get("evidence")
+    if value is None:
+        return {}
+    ok = isinstance(value, dict) and all(
+        k in (*LANGS, "codes") and isinstance(v, list) and all(isinstance(s, str) and s.strip() for s in v)
+        for k, v in value.items())
+    if not ok:
+        problems.append(Problem(doc.path, doc.line_of(r"^\s*evidence"), f"cause '{cause['id']}': 'evidence' must hold "
+                                "lists of non-empty strings under es, en and codes"))
+        return {}
+    return {k: list(v) for k, v in value.items()}
+
+
 def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     """Parse one entry file. Structural problems only; `lint` checks that the tree is whole."""
     doc, problems = parse_document(path, text)
@@ -189,7 +213,8 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         question = rc.get("question")
         if question is not None:
             question = _localized(doc, question, "question", problems)
-        cause = Cause(rc["id"], question=question or None, line=line)
+        cause = Cause(rc["id"], question=question or None, line=line,
+                      prior=_prior(doc, rc, problems), evidence=_evidence(doc, rc, problems))
         for lang, texts in body.causes.items():
             if rc["id"] in texts:
                 t = texts[rc["id"]]

@@ -42,6 +42,12 @@ class Cause:
     steps: dict[str, list[str]] = field(default_factory=dict)
     # The yes/no question that tells this cause apart when no check can.
     question: Localized | None = None
+    # How common the cause is among the entry's causes (relative weight; None: as common as
+    # the others). The diagnosis starts its belief from these.
+    prior: float | None = None
+    # What people say or paste when this is the cause, per language ("es", "en") and as exact
+    # codes or messages ("codes"): the conversation's evidence from the user's own words.
+    evidence: dict[str, list[str]] = field(default_factory=dict)
     line: int | None = None  # line of the cause in the front matter
     body_line: dict[str, int] = field(default_factory=dict)  # lang -> line of its '####' heading
 

@@ -1,0 +1,197 @@
+"""Cause-level evidence in the user's own words: which of an entry's causes a text points to.
+
+Each cause of the knowledge carries `evidence`: phrases people say when it is the cause ("solo
+la newsletter", "after about 500 a day") and exact codes or messages (`452`, `5.4.5`,
+`expired_api_key`). A phrase is found when most of its words (as the matcher's bilingual
+concepts and stems, typos of one letter forgiven) appear close together in the text; a code
+when it appears as written. Each hit keeps the user's words that made it, so the conversation
+can say why it believes what it believes ("from your words «solo la newsletter»").
+
+Pure and cheap: prepared once per knowledge base, a few microseconds per cause and text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from copycar_assist.textsafe import clean
+
+from .lexicon import Lexicon, default_lexicon
+from .text import tokenize
+
+MAX_TEXT = 20_000  # a long paste is read up to here
+COVERAGE = 0.75  # share of a phrase's weight that must appear
+WEAK = 0.3  # weight of a generic word inside a phrase
+COMMON = 0.2  # weight of the entry's own vocabulary ("correo" says nothing about which e-mail cause)
+DISTINCT_MIN = 1.0  # a phrase needs at least this much weight beyond the entry's vocabulary
+QUOTE_MAX = 80
+# Small words that the matcher drops as stop words but that tell causes apart ("solo la
+# newsletter" is not "la newsletter"): kept here, one key per meaning in both languages.
+QUALIFIERS = {
+    "solo": "only", "sola": "only", "solos": "only", "solamente": "only", "only": "only", "just": "only",
+    "algunos": "some", "algunas": "some", "alguno": "some", "alguna": "some", "some": "some",
+    "ciertos": "some", "ciertas": "some", "certain": "some",
+    "cada": "every", "every": "every", "each": "every",
+    "todos": "all", "todas": "all", "all": "all",
+    "despues": "after", "after": "after", "tras": "after",
+    "desde": "since", "since": "since",
+    "nunca": "never", "never": "never", "jamas": "never",
+    "siempre": "always", "always": "always",
+    "sin": "without", "without": "without",
+}
+
+
+@dataclass(frozen=True)
+class CueHit:
+    """A cause the text points to: how strongly (0-1), and the user's words that did it."""
+
+    entry_id: str
+    cause_id: str
+    strength: float
+    quote: str
+    strong: bool = False  # an exact code or message: evidence enough on its own
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    cause: str
+    keys: tuple[tuple[str, float], ...]  # (matching key, weight), distinct keys
+    total: float
+
+
+@dataclass(frozen=True)
+class _Code:
+    cause: str
+    pattern: re.Pattern[str]
+
+
+class CueFinder:
+    """`find(entry_id, text)` → the entry's causes the text points to, strongest first."""
+
+    def __init__(self, kb, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or default_lexicon()
+        self._phrases: dict[str, list[_Phrase]] = {}
+        self._codes: dict[str, list[_Code]] = {}
+        self._surfaces: dict[str, dict[str, str]] = {}  # entry -> folded word -> key (typos)
+        for entry in kb.entries.values():
+            codes: list[_Code] = []
+            raw: list[tuple[str, dict[str, float]]] = []
+            surfaces: dict[str, str] = {}
+            for cause in entry.causes:
+                for lang, items in cause.evidence.items():
+                    for text in items:
+                        if lang == "codes":
+                            codes.append(_Code(cause.id, _code_pattern(text)))
+                        else:
+                            raw.append((cause.id, self._keys(text, surfaces)))
+            common = self._common(entry, raw)
+            phrases = []
+            for cause_id, keys in raw:
+                weighted = {k: (COMMON if k in common else w) for k, w in keys.items()}
+                if sum(w for k, w in weighted.items() if k not in common) >= DISTINCT_MIN:
+                    phrases.append(_Phrase(cause_id, tuple(weighted.items()), sum(weighted.values())))
+            self._phrases[entry.id], self._codes[entry.id], self._surfaces[entry.id] = phrases, codes, surfaces
+
+    def _terms(self, tokens) -> list[tuple[str, int, int, bool]]:
+        """(key, first token, last token, weak) for the text's terms, qualifiers included."""
+        out = [(term.key, term.first, term.last, term.weak) for term in self.lexicon.terms(tokens)]
+        out += [("~" + QUALIFIERS[tok.word], i, i, False) for i, tok in enumerate(tokens) if tok.word in QUALIFIERS]
+        return out
+
+    def _keys(self, text: str, surfaces: dict[str, str]) -> dict[str, float]:
+        tokens = tokenize(text)
+        keys: dict[str, float] = {}
+        for key, first, last, weak in self._terms(tokens):
+            keys[key] = max(keys.get(key, 0.0), WEAK if weak else 1.0)
+            word = tokens[first].word
+            if first == last and word.isalpha() and len(word) >= 5 and not key.startswith("~"):
+                surfaces.setdefault(word, key)
+        return keys
+
+    def _common(self, entry, raw: list[tuple[str, dict[str, float]]]) -> set[str]:
+        """The entry's own vocabulary: its title's keys, and keys in the evidence of half its causes."""
+        common = {key for text in entry.title.values() for key in self._keys(text, {})}
+        causes_with: dict[str, set[str]] = {}
+        for cause_id, keys in raw:
+            for key in keys:
+                causes_with.setdefault(key, set()).add(cause_id)
+        need = max(2, (len(entry.causes) + 1) // 2)
+        return common | {k for k, causes in causes_with.items() if len(causes) >= need}
+
+    def find(self, entry_id: str, text: str) -> list[CueHit]:
+        """The causes of `entry_id` that `text` points to (one hit per cause, strongest first)."""
+        phrases, codes = self._phrases.get(entry_id, []), self._codes.get(entry_id, [])
+        if not text or not (phrases or codes):
+            return []
+        text = clean(text[:MAX_TEXT * 2], keep_newlines=True)[:MAX_TEXT]
+        best: dict[str, CueHit] = {}
+
+        def keep(hit: CueHit) -> None:
+            old = best.get(hit.cause_id)
+            if old is None or (hit.strong, hit.strength) > (old.strong, old.strength):
+                best[hit.cause_id] = hit
+
+        for code in codes:
+            m = code.pattern.search(text)
+            if m:
+                keep(CueHit(entry_id, code.cause, 1.0, m.group(0)[:QUOTE_MAX], strong=True))
+        if phrases:
+            tokens = tokenize(text)
+            where = self._positions(entry_id, tokens)
+            for phrase in phrases:
+                found = _best_window(phrase, where)
+                if found is not None:
+                    strength, first, last = found
+                    quote = text[tokens[first].start:tokens[last].end]
+                    keep(CueHit(entry_id, phrase.cause, round(strength, 3), _short(quote)))
+        return sorted(best.values(), key=lambda h: (-h.strong, -h.strength, h.cause_id))
+
+    def _positions(self, entry_id: str, tokens) -> dict[str, list[tuple[int, int]]]:
+        """matching key -> (first, last) token spans where the text says it."""
+        where: dict[str, list[tuple[int, int]]] = {}
+        surfaces = self._surfaces.get(entry_id, {})
+        for key, first, last, _ in self._terms(tokens):
+            span = (first, last)
+            where.setdefault(key, []).append(span)
+            word = tokens[first].word
+            if first == last and word.isalpha() and len(word) >= 5 and word not in surfaces:
+                for surface, other in surfaces.items():
+                    if other != key and abs(len(surface) - len(word)) <= 1 and OSA.distance(word, surface) <= 1:
+                        where.setdefault(other, []).append(span)
+                        break
+        return where
+
+
+def _best_window(phrase: _Phrase, where: dict[str, list[tuple[int, int]]]) -> tuple[float, int, int] | None:
+    """The best-covered stretch of the text for a phrase: (coverage, first token, last token)."""
+    present = [(key, weight, where[key]) for key, weight in phrase.keys if key in where]
+    if not any(w > COMMON for _, w, _ in present) or sum(w for _, w, _ in present) < COVERAGE * phrase.total:
+        return None
+    width = max(4, 2 * len(phrase.keys) + 2)
+    best: tuple[float, int, int] | None = None
+    for _, _, spans in present:
+        for start, _ in spans:
+            covered, first, last = 0.0, start, start
+            for _, weight, other in present:
+                near = [s for s in other if start - width <= s[0] <= start + width]
+                if near:
+                    s = min(near, key=lambda s: abs(s[0] - start))
+                    covered += weight
+                    first, last = min(first, s[0]), max(last, s[1])
+            share = covered / phrase.total
+            if share >= COVERAGE and (best is None or share > best[0] or (share == best[0] and last - first < best[2] - best[1])):
+                best = (share, first, last)
+    return best
+
+
+def _code_pattern(code: str) -> re.Pattern[str]:
+    """A code or message as written, not inside a longer word, number, time or version."""
+    return re.compile(r"(?<![\w.:,/-])" + re.escape(code.strip()) + r"(?![\w]|\.\d)", re.IGNORECASE)
+
+
+def _short(quote: str) -> str:
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= QUOTE_MAX else quote[: QUOTE_MAX - 1] + "…"
