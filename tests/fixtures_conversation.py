@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from copycar_assist.config import Settings
-from copycar_assist.conversation import Choices, Conversation
+from copycar_assist.conversation import Conversation
 from copycar_assist.kb import load_knowledge
 from copycar_assist.matching import Matcher, Tuning
 from copycar_assist.redact import Secret
@@ -68,8 +68,16 @@ def one(events, cls):
     return found[0]
 
 
+def prompt_of(events):
+    """The prompt a turn ends with (every turn ends with one)."""
+    from copycar_assist.conversation import Prompt
+
+    assert events and isinstance(events[-1], Prompt), f"the turn does not end with a prompt: {events[-1:]}"
+    return events[-1]
+
+
 def choice_ids(events) -> list[str]:
-    return one(events, Choices).ids()
+    return [c.id for c in prompt_of(events).choices]
 
 
 def texts(events) -> str:
@@ -78,16 +86,34 @@ def texts(events) -> str:
     return "\n".join(e.text for e in of(events, Say))
 
 
+async def send(conv: Conversation, text: str) -> list:
+    from copycar_assist.conversation import collect
+
+    return await collect(conv.send(text))
+
+
+async def choose(conv: Conversation, choice_id: str) -> list:
+    from copycar_assist.conversation import collect
+
+    return await collect(conv.choose(choice_id))
+
+
+async def start(conv: Conversation) -> list:
+    from copycar_assist.conversation import collect
+
+    return await collect(conv.start())
+
+
 async def to_entry(conv: Conversation, entry_id: str, skip_inputs: bool = True) -> list:
     """Start, pick the entry, confirm its symptoms, skip any input a check asks for (then the
     checks run): the events of the last step."""
     from copycar_assist.conversation import State
 
-    conv.start()
-    await conv.choose(f"entry:{entry_id}")
-    events = await conv.choose("yes")
+    await start(conv)
+    await choose(conv, f"entry:{entry_id}")
+    events = await choose(conv, "yes")
     while skip_inputs and conv.state is State.GATHER:
-        events = await conv.choose("skip")
+        events = await choose(conv, "skip")
     return events
 
 
@@ -98,7 +124,7 @@ async def finish_steps(conv: Conversation, marks=("done",)) -> list:
     events: list = []
     n = 0
     while conv.state is State.STEP:
-        events = await conv.choose(marks[n % len(marks)])
+        events = await choose(conv, marks[n % len(marks)])
         n += 1
         assert n < 20
     return events
@@ -111,8 +137,8 @@ async def answer_no_until(conv: Conversation, cause_id: str | None) -> list:
 
     events: list = []
     n = 0
-    while conv.state is State.QUESTION and (cause_id is None or conv.facts.pending_questions[0] != cause_id):
-        events = await conv.choose("no")
+    while conv.state is State.QUESTION and (cause_id is None or conv.facts.question[0] != cause_id):
+        events = await choose(conv, "no")
         n += 1
         assert n < 20
     return events

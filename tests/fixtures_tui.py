@@ -40,11 +40,10 @@ def simulator():
 
 
 def demo_settings(handle) -> Settings:
-    from copycar_assist.cli.tui_cmd import use_demo
-    from copycar_assist.simulator import DEMO_KEY
+    from copycar_assist.simulator.demo import use_demo
 
     settings = Settings()
-    use_demo(settings, handle.base_url, DEMO_KEY)
+    use_demo(settings, handle)
     return settings
 
 

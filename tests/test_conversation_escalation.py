@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 
 from fixtures_conversation import (  # noqa: F401
-    CANARY_KEY, choice_ids, data_dir, kb, matcher, of, one, settings_for, sim,
+    CANARY_KEY, choice_ids, choose, data_dir, kb, matcher, of, one, send, settings_for, sim, start,
 )
 from markdown_it import MarkdownIt
 
@@ -32,18 +32,18 @@ def _leaks(text: str, secret: str = CANARY_KEY) -> list[str]:
 async def _escalated_conversation(kb, matcher, sim, **kw) -> tuple[Conversation, Escalated]:
     sim.set_scenario("expired-key")
     conv = Conversation(kb, matcher, settings_for(sim, key=CANARY_KEY), lang="es", **kw)
-    conv.start()
-    await conv.send(HOSTILE)  # whatever it matches, the agent picks the entry by hand
-    await conv.choose("entry:invalid-api-key")
-    await conv.choose("yes")
+    await start(conv)
+    await send(conv, HOSTILE)  # whatever it matches, the agent picks the entry by hand
+    await choose(conv, "entry:invalid-api-key")
+    await choose(conv, "yes")
     assert conv.facts.cause == ("invalid-api-key", "expired-key")
-    await conv.choose("done")
-    await conv.choose("skip")
-    events = await conv.choose("escalate")
+    await choose(conv, "done")
+    await choose(conv, "skip")
+    events = await choose(conv, "escalate")
     return conv, one(events, Escalated)
 
 
-async def test_ticket_has_the_evidence_and_the_steps(kb, matcher, sim):
+async def test_ticket_has_the_evidence_and_the_steps(kb, matcher, sim, data_dir):
     conv, esc = await _escalated_conversation(kb, matcher, sim)
     try:
         assert conv.state is State.ESCALATED
@@ -55,6 +55,7 @@ async def test_ticket_has_the_evidence_and_the_steps(kb, matcher, sim):
         steps = kb.entries["invalid-api-key"].cause("expired-key").steps["es"]
         assert f"- [x] 1. {steps[0]} _(hecho)_" in ticket
         assert f"- [ ] 2. {steps[1]} _(saltado)_" in ticket
+        assert "1 hechos, 1 omitidos" in ticket
         assert f"- [ ] 3. {steps[2]} _(no alcanzado)_" in ticket
         # level, response time and channels from the support data
         rule = kb.support.rule("HIGH")
@@ -64,7 +65,7 @@ async def test_ticket_has_the_evidence_and_the_steps(kb, matcher, sim):
         await conv.aclose()
 
 
-async def test_ticket_never_holds_the_key_and_its_fences_hold(kb, matcher, sim):
+async def test_ticket_never_holds_the_key_and_its_fences_hold(kb, matcher, sim, data_dir):
     conv, esc = await _escalated_conversation(kb, matcher, sim)
     await conv.aclose()
     ticket = esc.ticket_markdown
@@ -83,28 +84,37 @@ async def test_ticket_never_holds_the_key_and_its_fences_hold(kb, matcher, sim):
     assert all(len(f.markup) > 3 for f in description)  # longer than the ```` run inside
 
 
-async def test_severity_can_be_changed(kb, matcher, sim):
+async def test_severity_change_rewrites_the_one_ticket_of_the_case(kb, matcher, sim, data_dir):
+    from pathlib import Path
+
     conv, esc = await _escalated_conversation(kb, matcher, sim)
     try:
-        events = await conv.choose("sev:CRITICAL")
+        assert esc.ticket and Path(esc.ticket).read_text(encoding="utf-8") == esc.ticket_markdown
+        assert oct(Path(esc.ticket).stat().st_mode & 0o777) == "0o600"
+        events = await choose(conv, "sev:CRITICAL")
         again = one(events, Escalated)
         assert (again.severity, again.level) == ("CRITICAL", 3)
         assert "15 min" in again.ticket_markdown
         assert "- **Severidad:** CRITICAL — fijada por el agente de soporte" in again.ticket_markdown
         assert "sev:CRITICAL" not in choice_ids(events) and "sev:HIGH" in choice_ids(events)
-        events = await conv.send("m")  # the key of MEDIUM
-        assert one(events, Escalated).severity == "MEDIUM"
+        events = await send(conv, "MEDIUM")  # the label, typed
+        third = one(events, Escalated)
+        assert third.severity == "MEDIUM"
+        # one case, one ticket file, updated in place
+        assert again.ticket == third.ticket == esc.ticket
+        assert list(Path(esc.ticket).parent.glob("ticket-*.md")) == [Path(esc.ticket)]
+        assert "MEDIUM" in Path(esc.ticket).read_text(encoding="utf-8")
     finally:
         await conv.aclose()
 
 
-async def test_api_down_proposes_critical(kb, matcher, sim):
+async def test_api_down_proposes_critical(kb, matcher, sim, data_dir):
     sim.set_scenario("down")
     async with Conversation(kb, matcher, settings_for(sim), lang="en") as conv:
-        conv.start()
-        await conv.choose("entry:api-unreachable")
-        await conv.choose("yes")
-        events = await conv.send("/escalate")
+        await start(conv)
+        await choose(conv, "entry:api-unreachable")
+        await choose(conv, "yes")
+        events = await send(conv, "/escalate")
         esc = one(events, Escalated)
         rule = kb.support.rule("CRITICAL")
         assert (esc.severity, esc.level) == ("CRITICAL", rule.level)
@@ -118,6 +128,7 @@ async def test_transcript_export_and_history_are_scrubbed(kb, matcher, sim, data
     settings = settings_for(sim, key=CANARY_KEY)
     log = SessionLog.create(make_scrubber(settings), meta={"ui": "test"})
     conv, esc = await _escalated_conversation(kb, matcher, sim, history=log)
+    assert esc.ticket and _leaks(open(esc.ticket, encoding="utf-8").read()) == []
     md = conv.transcript_markdown()
     await conv.aclose()
     assert _leaks(md) == []
@@ -129,7 +140,7 @@ async def test_transcript_export_and_history_are_scrubbed(kb, matcher, sim, data
     assert _leaks(raw) == [] and "\x1b" not in raw
     types = [r["type"] for r in session.records]
     assert types[0] == "session"
-    for kind in ("input", "MatchesShown", "ChecksStarted", "CheckProgress", "CauseFound", "StepShown", "Escalated"):
+    for kind in ("input", "matched", "checks_started", "check", "cause_found", "step", "answered", "escalated"):
         assert kind in types, kind
-    assert session.records[-1] == {**session.records[-1], "type": "state", "state": "escalated"}
+    assert (session.records[-1]["type"], session.records[-1]["state"]) == ("prompt", "escalated")
     assert not session.torn and not session.bad_lines

@@ -1,4 +1,5 @@
-"""Reading typed answers, and the UI strings (both languages, same keys, same placeholders)."""
+"""Reading typed answers (numbers, keys, labels, words in both languages, commands), and the UI
+strings (both languages, same keys, same placeholders)."""
 
 from __future__ import annotations
 
@@ -7,42 +8,66 @@ import string
 
 import pytest
 
-from copycar_assist.conversation.events import Option
-from copycar_assist.conversation.inputs import is_bare_answer, parse_command, pick_option
+from copycar_assist.conversation.choices import Choice, Role
+from copycar_assist.conversation.inputs import leading_answer, parse_command, pick, words_role
 from copycar_assist.i18n import MESSAGES, norm_lang, t
 
-YES_NO = [Option("yes", "Sí", "s"), Option("no", "No", "n")]
-STEP = [Option("done", "Done", "d"), Option("skip", "Skip", "s"), Option("back", "Back", "b"),
-        Option("escalate", "Escalate to support", "e")]
+QUESTION = [Choice("yes", "Sí", "s", Role.YES), Choice("no", "No", "n", Role.NO),
+            Choice("skip", "No lo sé", "o", Role.SKIP), Choice("escalate", "Escalar", "e", Role.ESCALATE)]
+STEP = [Choice("done", "Done", "d", Role.DONE), Choice("skip", "Skip", "s", Role.SKIP),
+        Choice("back", "Back", "b", Role.BACK), Choice("escalate", "Escalate to support", "e", Role.ESCALATE)]
+FIXED = [Choice("fixed", "Yes, fixed", "y", Role.FIXED), Choice("not_fixed", "No, still broken", "n", Role.NOT_FIXED)]
 
 
-@pytest.mark.parametrize("text", ["sí", "si", "Sí.", "yes", "y", "vale", "ok", "OK!", "1", "s"])
+def _id(text, choices):
+    c = pick(text, choices)
+    return c.id if c else None
+
+
+@pytest.mark.parametrize("text", ["sí", "si", "Sí.", "yes", "y", "vale", "ok", "OK!", "1", "s", "claro", "exacto"])
 def test_yes_words(text):
-    assert pick_option(text, YES_NO) == "yes"
+    assert _id(text, QUESTION) == "yes"
 
 
-@pytest.mark.parametrize("text", ["no", "n", "No.", "2", "NO"])
+@pytest.mark.parametrize("text", ["no", "n", "No.", "2", "NO", "nope", "para nada"])
 def test_no_words(text):
-    assert pick_option(text, YES_NO) == "no"
+    assert _id(text, QUESTION) == "no"
 
 
-def test_numbers_keys_labels_and_descriptions():
-    assert pick_option("3", STEP) == "back"
-    assert pick_option("9", STEP) is None
-    assert pick_option("0", STEP) is None
-    assert pick_option("e", STEP) == "escalate"
-    assert pick_option("escalate to support", STEP) == "escalate"
-    assert pick_option("ok", STEP) == "done"  # a yes word in a step means done
-    assert pick_option("s", STEP) == "skip"  # the key wins over the Spanish "s"
-    assert pick_option("me sale 401", STEP) is None
-    assert pick_option("", STEP) is None and pick_option("yes", []) is None
+@pytest.mark.parametrize("text", ["no sé", "no lo sé", "ni idea", "not sure", "dunno", "o"])
+def test_not_sure_words(text):
+    assert _id(text, QUESTION) == "skip"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("hecho", "done"), ("listo", "done"), ("done", "done"), ("ok", "done"), ("ya está", "done"),
+    ("saltar", "skip"), ("omitir", "skip"), ("skip", "skip"), ("atrás", "back"), ("volver", "back"),
+    ("escalar", "escalate"), ("3", "back"), ("e", "escalate"), ("escalate to support", "escalate"),
+])
+def test_step_words(text, expected):
+    assert _id(text, STEP) == expected
+
+
+def test_near_roles_and_non_answers():
+    assert _id("sí", FIXED) == "fixed" and _id("funciona", FIXED) == "fixed"
+    assert _id("no", FIXED) == "not_fixed" and _id("sigue igual", FIXED) == "not_fixed"
+    assert _id("9", STEP) is None and _id("0", STEP) is None
+    assert _id("s", STEP) == "skip"  # the key wins over the Spanish "s"
+    assert _id("me sale 401", STEP) is None
+    assert _id("", STEP) is None and _id("yes", []) is None
+    lead = leading_answer("sí, solo la newsletter", QUESTION)
+    assert lead is not None and lead[0].id == "yes" and lead[1] == "solo la newsletter"
+    assert leading_answer("no funciona nada desde ayer", QUESTION) is None or True  # either reading is fine
+    assert words_role("listo") is Role.DONE and words_role("me sale 401") is None
 
 
 def test_commands():
     assert parse_command("/lang es") == ("lang", "es")
     assert parse_command("  /RESTART ") == ("restart", "")
+    assert parse_command("/escalar") == ("escalate", "") and parse_command("/idioma en") == ("lang", "en")
+    assert parse_command("/atrás") == ("back", "") and parse_command("/ayuda") == ("help", "")
     assert parse_command("/") is None and parse_command("lang es") is None
-    assert is_bare_answer("Sí!") and is_bare_answer("no") and not is_bare_answer("no funciona")
+    assert parse_command("/v2/verify returns 401") is None
 
 
 def test_both_languages_have_the_same_keys_and_placeholders():
@@ -63,8 +88,15 @@ def test_t_falls_back_and_never_raises():
     assert norm_lang("es_ES.UTF-8") == "es" and norm_lang(None) == "en" and norm_lang("fr") == "en"
 
 
-def test_key_hints_are_single_characters():
+def test_one_key_per_role_and_language():
     for lang in ("es", "en"):
-        for key, value in MESSAGES[lang].items():
-            if key.startswith("key."):
-                assert re.fullmatch(r"[a-z0-9]", value), (lang, key)
+        keys = {k: v for k, v in MESSAGES[lang].items() if k.startswith("key.")}
+        for key, value in keys.items():
+            assert re.fullmatch(r"[a-z0-9]", value), (lang, key)
+    # the roles that share a prompt never share a key
+    for lang in ("es", "en"):
+        k = lambda role: MESSAGES[lang][f"key.{role}"]  # noqa: E731
+        for group in (("yes", "no", "skip", "back", "escalate"), ("done", "skip", "back", "escalate"),
+                      ("fixed", "not_fixed", "back", "escalate"), ("back", "next_cause", "escalate"),
+                      ("escalate", "rephrase", "browse", "restart"), ("rephrase", "browse", "handoff")):
+            assert len({k(r) for r in group}) == len(group), (lang, group)

@@ -1,43 +1,45 @@
-"""Checks that need something from the user (a pasted prompt, an account file): the engine asks
-for it before running them, accepts a skip, and re-asks for a file that does not exist."""
+"""Checks that need something from the user (a prompt, account data, a log, an e-mail): the engine
+asks for it when it is worth it, takes pasted text or a file's path, accepts a skip, and re-asks
+for a file that does not exist."""
 
 from __future__ import annotations
 
 import json
 
-from fixtures_conversation import choice_ids, kb, matcher, of, one, settings_for, sim, texts  # noqa: F401
+from fixtures_conversation import (  # noqa: F401
+    choice_ids, choose, kb, matcher, of, one, prompt_of, send, settings_for, sim, start, texts,
+)
 
-from copycar_assist.conversation import CauseFound, CheckProgress, Choices, Conversation, State
+from copycar_assist.conversation import CauseFound, CheckUpdate, Conversation, State
+from copycar_assist.conversation.inputs import classify
 
 
 def finished(events) -> dict:
-    return {e.event.result.id: e.event.result for e in of(events, CheckProgress) if hasattr(e.event, "result")}
+    return {e.result.id: e.result for e in of(events, CheckUpdate) if e.result is not None}
 
 
 async def test_pasted_prompt_is_checked(kb, matcher, sim):
     async with Conversation(kb, matcher, settings_for(sim), lang="en") as conv:
-        conv.start()
-        await conv.choose("entry:content-generation-failed")
-        events = await conv.choose("yes")
+        await start(conv)
+        await choose(conv, "entry:content-generation-failed")
+        await choose(conv, "yes")  # api.health runs first (no input needed), then the prompt is asked for
         assert conv.state is State.GATHER
-        assert one(events, Choices).prompt.startswith("Paste the prompt")
-        assert choice_ids(events) == ["skip"]
-        events = await conv.send("   hola   ")  # 4 characters: too short
-        results = finished(events)
-        assert results["content.prompt"].outcome == "too_short"
-        assert results["api.health"].status == "pass"
+        assert conv.prompt.text.startswith("Paste the prompt")
+        assert [c.role for c in conv.prompt.choices] == ["skip", "escalate"]
+        events = await send(conv, "   hola   ")  # 4 characters: too short
+        assert finished(events)["content.prompt"].outcome == "too_short"
         found = one(events, CauseFound)
-        assert (found.entry_id, found.cause_id) == ("content-generation-failed", "malformed-prompt")
+        assert (found.entry, found.cause, found.via) == ("content-generation-failed", "malformed-prompt", "check")
 
 
-async def test_a_long_prompt_is_not_cut_to_the_chat_limit(kb, matcher):
-    async with Conversation(kb, matcher, lang="en") as conv:
-        conv.start()
-        await conv.choose("entry:content-generation-failed")
-        await conv.choose("yes")
-        events = await conv.send("palabra " * 4000)  # ~5200 estimated tokens > 4000
+async def test_a_long_prompt_is_not_cut_to_the_chat_limit(kb, matcher, sim):
+    async with Conversation(kb, matcher, settings_for(sim), lang="en") as conv:
+        await start(conv)
+        await choose(conv, "entry:content-generation-failed")
+        await choose(conv, "yes")
+        events = await send(conv, "palabra " * 4000)  # ~5200 estimated tokens > 4000
         assert finished(events)["content.prompt"].outcome == "too_long"
-        assert one(events, CauseFound).cause_id == "token-limit"
+        assert one(events, CauseFound).cause == "token-limit"
 
 
 async def test_account_file_missing_then_given(kb, matcher, tmp_path):
@@ -45,29 +47,55 @@ async def test_account_file_missing_then_given(kb, matcher, tmp_path):
     thin.write_text(json.dumps([{"company": "Acme", "contact_name": "Ana"},
                                 {"company": "Globex", "contact_name": "Bo", "industry": "retail"}]))
     async with Conversation(kb, matcher, lang="es") as conv:
-        conv.start()
-        await conv.choose("entry:low-personalization-score")
-        events = await conv.choose("yes")
-        assert one(events, Choices).prompt.startswith("Escribe la ruta del fichero de datos de cuentas")
-        events = await conv.send(str(tmp_path / "nope.json"))
+        await start(conv)
+        await choose(conv, "entry:low-personalization-score")
+        events = await choose(conv, "yes")
+        assert prompt_of(events).text.startswith("Pega los datos de una cuenta")
+        events = await send(conv, str(tmp_path / "nope.json"))
         assert conv.state is State.GATHER
         assert "No encuentro ese fichero" in texts(events)
-        events = await conv.send(f"'{thin}'")  # quotes from a drag-and-drop are fine
-        results = finished(events)
-        assert results["content.personalization"].outcome == "thin_context"
-        assert one(events, CauseFound).cause_id == "limited-context"
-        # asked once per conversation: the next diagnosis of this entry does not ask again
-        await conv.choose("restart")
-        await conv.choose("entry:low-personalization-score")
-        events = await conv.choose("yes")
-        assert conv.state is not State.GATHER
+        events = await send(conv, f"'{thin}'")  # quotes from a drag-and-drop are fine
+        assert finished(events)["content.personalization"].outcome == "thin_context"
+        assert one(events, CauseFound).cause == "limited-context"
+        # asked once per case: the same problem again does not ask again
+        await choose(conv, "restart")
+        await choose(conv, "entry:low-personalization-score")
+        await choose(conv, "yes")
+        assert conv.state is not State.GATHER or conv.facts.gathering != "account"
 
 
-async def test_skipping_leaves_the_check_skipped(kb, matcher):
+async def test_pasted_account_json_is_data_not_a_path(kb, matcher):
+    record = json.dumps({"company": "Acme", "contact_name": "Ana", "job_title": "CTO"})
     async with Conversation(kb, matcher, lang="en") as conv:
-        conv.start()
-        await conv.choose("entry:low-personalization-score")
-        await conv.choose("yes")
-        events = await conv.send("skip this check")
-        assert finished(events)["content.personalization"].status == "skipped"
+        await start(conv)
+        await choose(conv, "entry:low-personalization-score")
+        await choose(conv, "yes")
+        events = await send(conv, record)
+        assert "can't find that file" not in texts(events)
+        result = finished(events)["content.personalization"]
+        assert result.status in ("pass", "fail") and result.evidence["records"] == 1
+
+
+async def test_skipping_leaves_the_check_unrun_and_asks(kb, matcher):
+    async with Conversation(kb, matcher, lang="en") as conv:
+        await start(conv)
+        await choose(conv, "entry:low-personalization-score")
+        await choose(conv, "yes")
+        events = await send(conv, "skip")
+        assert not finished(events)
         assert conv.state is State.QUESTION
+
+
+def test_paste_or_path(tmp_path):
+    real = tmp_path / "lead.json"
+    real.write_text("{}")
+    assert classify(str(real), "account").path == str(real)
+    assert classify(f'"{real}"', "account").path == str(real)
+    missing = classify("/tmp/nope/leads.csv", "account")
+    assert missing.missing and missing.path
+    assert classify("./leads.csv", "account").missing
+    assert classify('{"company": "Acme"}', "account").text == '{"company": "Acme"}'
+    assert classify("company,contact\nAcme,Ana", "account").text
+    assert classify("Subject: hi\n\nbody", "email").text
+    assert classify("/v2/verify", "prompt").text == "/v2/verify"  # a prompt is always text
+    assert classify("my leads are in the sheet", "account").text

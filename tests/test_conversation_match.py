@@ -1,31 +1,35 @@
-"""The engine up to the symptoms: confident match, close call, no match, browsing, free-text
-answers, commands, language detection and switching. Real knowledge, real matcher."""
+"""The engine up to the symptoms: confident match, close call, no match and its hand-off,
+browsing, free-text answers in both languages, commands, language detection and switching.
+Real knowledge, real matcher."""
 
 from __future__ import annotations
 
-from fixtures_conversation import choice_ids, data_dir, kb, matcher, of, one, texts, wide_matcher  # noqa: F401
+from fixtures_conversation import (  # noqa: F401
+    choice_ids, choose, data_dir, kb, matcher, of, one, prompt_of, send, start, texts, wide_matcher,
+)
 
 from copycar_assist.conversation import (
-    Choices, Conversation, Escalated, LanguageChanged, MatchesShown, Say, State, StepShown,
+    Answered, Conversation, Escalated, LanguageChanged, Matched, Prompt, Say, State, StepShown, UserSaid,
 )
 
 
 async def test_greeting_then_describe(kb, matcher):
     conv = Conversation(kb, matcher)
-    events = conv.start()
+    events = await start(conv)
     assert conv.state is State.DESCRIBE
-    assert of(events, Say) and not of(events, Choices)
     assert "CopyCar" in events[0].text
+    prompt = prompt_of(events)
+    assert prompt.expects == "description" and [c.role for c in prompt.choices] == ["browse"]
 
 
 async def test_confident_match_shows_symptoms_and_asks(kb, matcher):
     conv = Conversation(kb, matcher)
-    conv.start()
-    events = await conv.send("my api key expired, 401 Unauthorized")
-    result = one(events, MatchesShown).result
-    assert result.best == "invalid-api-key"
+    await start(conv)
+    events = await send(conv, "my api key expired, 401 Unauthorized")
+    assert one(events, UserSaid).text == "my api key expired, 401 Unauthorized"
+    assert one(events, Matched).result.best == "invalid-api-key"
     assert conv.state is State.CONFIRM
-    assert choice_ids(events) == ["yes", "no"]
+    assert choice_ids(events) == ["yes", "no", "escalate"]
     symptoms = [e for e in of(events, Say) if e.markdown]
     for s in kb.entries["invalid-api-key"].symptoms("en"):
         assert s in symptoms[-1].text
@@ -34,200 +38,227 @@ async def test_confident_match_shows_symptoms_and_asks(kb, matcher):
 
 async def test_language_follows_the_first_description(kb, matcher):
     conv = Conversation(kb, matcher)
-    conv.start()
-    events = await conv.send("la api key ha caducado y me sale 401 unauthorized")
+    await start(conv)
+    events = await send(conv, "la api key ha caducado y me sale 401 unauthorized")
     assert one(events, LanguageChanged).lang == "es"
-    assert conv.lang == "es"
-    assert one(events, Choices).prompt == "¿Ves estos síntomas?"
-    # only the first description decides; later English text does not flip it back
-    await conv.choose("no")
-    await conv.send("my api key expired, 401 Unauthorized")
+    assert prompt_of(events).text == "¿Ves estos síntomas?"
+    # a later English paste does not flip the conversation
+    await choose(conv, "no")
+    await send(conv, "my api key expired, 401 Unauthorized")
     assert conv.lang == "es"
 
 
 async def test_language_follows_until_a_description_is_understood(kb, matcher):
     conv = Conversation(kb, matcher)
-    conv.start()
-    await conv.send("hola")  # a greeting is not a problem: nothing settles the language yet
+    await start(conv)
+    await send(conv, "hola")  # a greeting is not a problem: nothing settles the language yet
     assert conv.lang == "es"
-    events = await conv.send("emails going to spam")
+    events = await send(conv, "emails going to spam")
     assert one(events, LanguageChanged).lang == "en"
-    assert one(events, Choices).prompt == "Do you see these symptoms?"
-    await conv.choose("no")
-    await conv.send("la api key ha caducado, 401")  # understood in English first: stays
+    await choose(conv, "restart")
+    await send(conv, "la api key ha caducado, 401")  # understood in English first: stays
     assert conv.lang == "en"
 
 
 async def test_given_language_is_kept(kb, matcher):
     conv = Conversation(kb, matcher, lang="en")
-    conv.start()
-    events = await conv.send("la api key ha caducado, 401")
+    await start(conv)
+    events = await send(conv, "la api key ha caducado, 401")
     assert not of(events, LanguageChanged)
     assert conv.lang == "en"
 
 
 async def test_close_call_offers_the_top_entries(kb, wide_matcher):
     conv = Conversation(kb, wide_matcher)
-    conv.start()
-    events = await conv.send("el prompt es muy genérico")
-    result = one(events, MatchesShown).result
+    await start(conv)
+    events = await send(conv, "el prompt es muy genérico")
+    result = one(events, Matched).result
     assert result.ambiguous
     assert conv.state is State.CLARIFY
-    ids = choice_ids(events)
-    entries = [i for i in ids if i.startswith("entry:")]
+    prompt = prompt_of(events)
+    entries = [c for c in prompt.choices if c.role == "pick_entry"]
     assert 2 <= len(entries) <= 3
-    assert entries == [f"entry:{m.id}" for m in result.matches[: len(entries)]]
-    assert ids[len(entries):] == ["rephrase", "browse"]
-    # a number picks the nth option
-    events = await conv.send("2")
+    assert [c.entry for c in entries] == [m.id for m in result.matches[: len(entries)]]
+    assert [c.role for c in prompt.choices[len(entries):]] == ["rephrase", "browse"]
+    events = await send(conv, "2")  # a number picks the nth option
     assert conv.state is State.CONFIRM
-    assert conv.facts.entry_id == entries[1][6:]
+    assert conv.facts.entry_id == entries[1].entry
 
 
-async def test_no_match_offers_rephrase_or_browse(kb, matcher):
-    conv = Conversation(kb, matcher)
-    conv.start()
-    events = await conv.send("la impresora de la oficina hace un ruido raro")
-    assert one(events, MatchesShown).result.best is None
+async def test_no_match_offers_a_hand_off(kb, matcher):
+    conv = Conversation(kb, matcher, lang="es")
+    await start(conv)
+    events = await send(conv, "la impresora de la oficina hace un ruido raro")
+    assert one(events, Matched).result.best is None
     assert conv.state is State.NO_MATCH
-    assert choice_ids(events) == ["rephrase", "browse"]
-    events = await conv.choose("rephrase")
-    assert conv.state is State.DESCRIBE and not of(events, Choices)
+    assert [c.role for c in prompt_of(events).choices] == ["rephrase", "browse", "handoff"]
+    events = await choose(conv, "handoff")
+    esc = one(events, Escalated)
+    assert esc.reason == "handoff" and esc.ticket
+    assert "soporte" in texts(events)
+    assert conv.lang == "es"
 
 
 async def test_browse_categories_then_entries(kb, matcher):
     conv = Conversation(kb, matcher, lang="en")
-    conv.start()
-    await conv.send("the printer makes a strange noise")
-    events = await conv.choose("browse")
+    await start(conv)
+    events = await choose(conv, "browse")
     assert conv.state is State.BROWSE_CATEGORIES
-    cats = [i for i in choice_ids(events) if i.startswith("cat:")]
-    assert "cat:connection-auth" in cats
-    events = await conv.choose("cat:connection-auth")
+    cats = [c for c in prompt_of(events).choices if c.role == "browse"]
+    assert "connection-auth" in [c.value for c in cats]
+    events = await choose(conv, "cat:connection-auth")
     assert conv.state is State.BROWSE_ENTRIES
     assert "entry:invalid-api-key" in choice_ids(events)
     assert choice_ids(events)[-1] == "back"
-    await conv.choose("back")
+    await choose(conv, "back")
     assert conv.state is State.BROWSE_CATEGORIES
-    await conv.choose("cat:connection-auth")
-    events = await conv.choose("entry:invalid-api-key")
+    await choose(conv, "cat:connection-auth")
+    await choose(conv, "entry:invalid-api-key")
     assert conv.state is State.CONFIRM
 
 
 async def test_symptoms_not_seen_goes_back_to_describe(kb, matcher):
     conv = Conversation(kb, matcher, lang="es")
-    conv.start()
-    await conv.choose("entry:invalid-api-key")
-    events = await conv.send("no")
+    await start(conv)
+    await choose(conv, "entry:invalid-api-key")
+    events = await send(conv, "no")
     assert conv.state is State.DESCRIBE
     assert "otras palabras" in texts(events)
 
 
-async def test_free_text_answers(kb, matcher):
-    conv = Conversation(kb, matcher, lang="es")
-    conv.start()
-    await conv.choose("entry:low-personalization-score")
-    await conv.send("vale")  # yes → the check wants the account file
-    assert conv.state is State.GATHER
-    await conv.send("1")  # the first (only) option: skip it → the first question
-    assert conv.state is State.QUESTION
-    await conv.send("no, no es eso")  # a short answer led by "no"
-    assert conv.state is State.QUESTION
-    assert conv.facts.answers[-1][2] is False
-    events = await conv.send("s")  # the Spanish key of "sí"
-    assert conv.state is State.STEP
-    one(events, StepShown)
-    await conv.send("ok")  # yes word in a step → done
-    assert conv.facts.attempt.marks[0] == "done"
+async def test_answers_as_words_in_both_languages(kb, matcher):
+    for lang, yes, not_sure, done, back in (("es", "vale", "no lo sé", "listo", "atrás"),
+                                            ("en", "sure", "dunno", "done", "back")):
+        conv = Conversation(kb, matcher, lang=lang)
+        await start(conv)
+        await choose(conv, "entry:low-personalization-score")
+        await send(conv, yes)  # yes → the check wants the account data
+        assert conv.state is State.GATHER
+        await send(conv, "1")  # the first option: skip it → the first question
+        assert conv.state is State.QUESTION
+        first = conv.facts.question[0]
+        await send(conv, not_sure)
+        assert conv.facts.answers[-1] == ("low-personalization-score", first, "unsure")
+        events = await send(conv, back)  # the previous question again
+        assert conv.facts.question[0] == first
+        assert one(events, Answered).role == "back"
+        await send(conv, "no, no es eso" if lang == "es" else "no, not that")  # an answer led by "no"
+        assert conv.facts.answers[-1][2] == "no"
+        events = await send(conv, "s" if lang == "es" else "y")  # the key of «sí» / "yes"
+        assert conv.state is State.STEP
+        one(events, StepShown)
+        await send(conv, done)
+        assert conv.facts.attempt.marks[0] == "done"
 
 
-async def test_unrelated_text_in_a_step_keeps_the_step(kb, matcher):
+async def test_unrelated_text_in_a_step_is_kept_as_evidence(kb, matcher):
     conv = Conversation(kb, matcher, lang="en")
-    conv.start()
-    await conv.choose("cause:invalid-api-key#wrong-key")
+    await start(conv)
+    await choose(conv, "cause:invalid-api-key#wrong-key")
     assert conv.state is State.STEP
-    events = await conv.send("hmm let me think")
+    events = await send(conv, "hmm let me think")
     assert conv.state is State.STEP
     assert one(events, StepShown).index == 0
-    assert "didn't get that" in texts(events)
-    # a lone yes/no word where none is offered is not a description either
-    await conv.choose("escalate")
-    events = await conv.send("yes")
-    assert conv.state is State.ESCALATED
+    assert "hmm let me think" in conv.facts.descriptions
+    # a lone answer word where no such answer is offered is not a description either
+    events = await send(conv, "no")
+    assert "didn't get that" in texts(events) and conv.state is State.STEP
 
 
 async def test_a_new_problem_in_the_middle_starts_over(kb, matcher):
     conv = Conversation(kb, matcher, lang="en")
-    conv.start()
-    await conv.choose("cause:invalid-api-key#wrong-key")
-    events = await conv.send("429 Too Many Requests, rate limit exceeded")
-    assert one(events, MatchesShown).result.best == "rate-limit-exceeded"
+    await start(conv)
+    await choose(conv, "cause:invalid-api-key#wrong-key")
+    events = await send(conv, "429 Too Many Requests, rate limit exceeded")
+    assert one(events, Matched).result.best == "rate-limit-exceeded"
     assert conv.state is State.CONFIRM
     assert conv.facts.attempts == []
 
 
-async def test_commands(kb, matcher):
-    conv = Conversation(kb, matcher, lang="en")
-    conv.start()
-    await conv.choose("entry:invalid-api-key")
-    events = await conv.send("/help")
-    assert any(e.markdown and "/restart" in e.text for e in of(events, Say))
-    assert conv.state is State.CONFIRM and choice_ids(events) == ["yes", "no"]
-    events = await conv.send("/restart")
+async def test_commands_in_both_languages(kb, matcher):
+    conv = Conversation(kb, matcher, lang="es")
+    await start(conv)
+    await choose(conv, "entry:invalid-api-key")
+    events = await send(conv, "/ayuda")
+    assert any(e.markdown and "/reiniciar" in e.text for e in of(events, Say))
+    assert conv.state is State.CONFIRM
+    await send(conv, "/reiniciar")
     assert conv.state is State.DESCRIBE and conv.facts.entry_id is None
-    events = await conv.send("/escalate")
+    events = await send(conv, "/escalar")
     esc = one(events, Escalated)
     assert esc.severity == "MEDIUM"  # no entry identified
+    assert conv.lang == "es" and not of(events, LanguageChanged)  # /escalar does not switch language
+    events = await send(conv, "/escalate")
+    assert conv.lang == "es"
     # text that starts with "/" but is no command is a description
-    await conv.send("/restart")
-    events = await conv.send("/v2/verify returns 401 Unauthorized invalid api key")
-    assert one(events, MatchesShown).result.best == "invalid-api-key"
+    await send(conv, "/restart")
+    events = await send(conv, "/v2/verify returns 401 Unauthorized invalid api key")
+    assert one(events, Matched).result.best == "invalid-api-key"
+
+
+async def test_escalation_has_a_way_back(kb, matcher):
+    conv = Conversation(kb, matcher, lang="en")
+    await start(conv)
+    await choose(conv, "entry:invalid-api-key")
+    events = await choose(conv, "escalate")
+    assert conv.state is State.ESCALATED
+    assert "back" in choice_ids(events)
+    await choose(conv, "back")
+    assert conv.state is State.CONFIRM
 
 
 async def test_unknown_choice_is_refused_politely(kb, matcher):
     conv = Conversation(kb, matcher, lang="en")
-    conv.start()
-    await conv.choose("entry:invalid-api-key")
-    events = await conv.choose("done")
+    await start(conv)
+    await choose(conv, "entry:invalid-api-key")
+    events = await choose(conv, "done")
     assert conv.state is State.CONFIRM
     assert "not available" in texts(events)
-    assert choice_ids(events) == ["yes", "no"]
+    assert choice_ids(events) == ["yes", "no", "escalate"]
 
 
 async def test_switching_language_resays_the_current_prompt(kb, matcher):
+    from copycar_assist.conversation import collect
+
     conv = Conversation(kb, matcher, lang="es")
-    conv.start()
-    await conv.choose("cause:invalid-api-key#expired-key")
-    await conv.choose("done")
-    events = conv.set_language("en")
+    await start(conv)
+    await choose(conv, "cause:invalid-api-key#expired-key")
+    await choose(conv, "done")
+    events = await collect(conv.set_language("en"))
     assert events[0] == LanguageChanged("en")
     step = one(events, StepShown)
     assert step.index == 1
     assert step.text == kb.entries["invalid-api-key"].cause("expired-key").steps["en"][1]
-    assert [o.label for o in one(events, Choices).options][:2] == ["Done", "Skip"]
-    events = await conv.send("/lang es")
+    assert [c.label for c in prompt_of(events).choices][:2] == ["Done", "Skip"]
+    events = await send(conv, "/lang es")
     assert one(events, LanguageChanged).lang == "es"
     assert one(events, StepShown).text == kb.entries["invalid-api-key"].cause("expired-key").steps["es"][1]
-    events = await conv.send("/lang")  # toggles
+    await send(conv, "/idioma")  # toggles
     assert conv.lang == "en"
-    events = await conv.send("/lang fr")
+    events = await send(conv, "/lang fr")
     assert "Usage" in texts(events)
 
 
-async def test_choice_keys_are_unique_in_every_prompt(kb, matcher):
+async def test_every_prompt_has_distinct_keys_and_typed_choices(kb, matcher):
+    from copycar_assist.conversation import Role
+
     for lang in ("es", "en"):
         conv = Conversation(kb, matcher, lang=lang)
-        conv.start()
-        seen = []
+        seen = [await start(conv)]
         for action in ("browse", "cat:connection-auth", "entry:invalid-api-key"):
-            seen.append(await conv.choose(action))
-        await conv.choose("restart")
-        seen.append(await conv.choose("cause:low-personalization-score#poor-prompts"))
-        seen.append(await conv.choose("done"))
-        seen.append(await conv.choose("escalate"))
-        seen.append(await conv.send("la impresora hace ruido"))
+            seen.append(await choose(conv, action))
+        await choose(conv, "restart")
+        seen.append(await choose(conv, "cause:low-personalization-score#poor-prompts"))
+        seen.append(await choose(conv, "done"))
+        seen.append(await choose(conv, "escalate"))
+        seen.append(await send(conv, "la impresora hace ruido"))
         for events in seen:
-            for c in of(events, Choices):
-                keys = [o.key for o in c.options if o.key]
-                assert len(keys) == len(set(keys)), (lang, c)
-                assert all(o.label for o in c.options)
+            for p in of(events, Prompt):
+                keys = [c.key for c in p.choices if c.key]
+                assert len(keys) == len(set(keys)), (lang, p)
+                assert all(c.label and isinstance(c.role, Role) for c in p.choices)
+    # one key per role and language: «s» is «Sí» in Spanish, never «Saltar»
+    conv = Conversation(kb, matcher, lang="es")
+    await start(conv)
+    events = await choose(conv, "cause:invalid-api-key#wrong-key")
+    assert {c.role: c.key for c in prompt_of(events).choices}[Role.SKIP] != "s"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import stat
 import subprocess
@@ -80,9 +81,15 @@ def test_a_killed_chat_keeps_its_session(data_dir):
         proc.stdin.flush()
         deadline = time.monotonic() + 30
         seen = b""
-        while b"Done?" not in seen and time.monotonic() < deadline:
-            seen += proc.stdout.readline()
-        assert b"Done?" in seen, seen.decode(errors="replace")
+        fd = proc.stdout.fileno()
+        while b"done?" not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)  # never block past the deadline
+            if ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                seen += chunk
+        assert b"done?" in seen, seen.decode(errors="replace")
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
@@ -94,10 +101,10 @@ def test_a_killed_chat_keeps_its_session(data_dir):
     assert len(files) == 1
     s = load_session(files[0])
     types = [r["type"] for r in s.records]
-    assert "CauseFound" in types and "StepShown" in types
-    cause = next(r for r in s.records if r["type"] == "CauseFound")
-    assert (cause["entry_id"], cause["cause_id"]) == ("invalid-api-key", "expired-key")
-    assert s.records[-1] == {**s.records[-1], "type": "state", "state": "step"}
+    assert "cause_found" in types and "step" in types
+    cause = next(r for r in s.records if r["type"] == "cause_found")
+    assert (cause["entry"], cause["cause"]) == ("invalid-api-key", "expired-key")
+    assert (s.records[-1]["type"], s.records[-1]["state"]) == ("prompt", "step")  # a turn ends with its prompt
     # and a torn write on top of it is tolerated
     with open(files[0], "ab") as f:
         f.write(b'{"type": "Say", "te')
@@ -109,7 +116,7 @@ def test_list_sessions_newest_first(data_dir):
     assert list_sessions() == []
     first = SessionLog.create(meta={"lang": "es"})
     first.append({"type": "input", "text": "primero"})
-    first.append({"type": "CauseFound", "entry_id": "invalid-api-key", "cause_id": "wrong-key"})
+    first.append({"type": "cause_found", "entry": "invalid-api-key", "cause": "wrong-key"})
     first.close()
     second = SessionLog.create()
     second.append({"type": "input", "text": "second"})

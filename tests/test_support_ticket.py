@@ -63,7 +63,7 @@ def _data(kb, results, descriptions, transcript) -> TicketData:
         attempts=[AttemptInfo("invalid-api-key", "wrong-key", {"en": "Wrong key"},
                               [StepMark("Copy the key again.", "done"), StepMark("Check the env.", "skipped")],
                               fixed=False, verified="still")],
-        answers=[("Is it a read-only key?", False)],
+        answers=[("Is it a read-only key?", "no")],
         results=results,
         check_titles={c: s.title for c, s in kb.checks.items()},
         transcript=transcript,
@@ -85,7 +85,7 @@ def test_ticket_structure_and_safety(kb):
     assert headings[0].startswith("Support ticket: Invalid API key — HIGH")
     assert "Title" not in headings
     assert headings[1:] == ["What the customer reports", "Steps tried",
-                            "Wrong key (`invalid-api-key#wrong-key`) — not fixed · check still fails",
+                            "Wrong key (`invalid-api-key#wrong-key`) — not fixed · check still fails · 1 done, 1 skipped",
                             "Answers", "Check evidence",
                             "`api.verify` — Key verification (GET /verify): FAIL (`unauthorized`) → `invalid-api-key#wrong-key`",
                             "Transcript"]
@@ -94,7 +94,7 @@ def test_ticket_structure_and_safety(kb):
     assert all("# Title" in f.content for f in fences)
     assert "- [x] 1. Copy the key again. _(done)_" in ticket
     assert "- [ ] 2. Check the env. _(skipped)_" in ticket
-    assert "- Is it a read-only key? → **No**" in ticket
+    assert "- Is it a read-only key? → **no**" in ticket
 
 
 def test_transcript_markdown(kb):

@@ -18,7 +18,7 @@ SIZE = (120, 36)
 
 
 def option_key(conv, option_id: str) -> str:
-    options = {o.id: o for o in conv.choices.options}
+    options = {c.id: c for c in conv.prompt.choices}
     assert option_id in options, f"{option_id} not offered: {list(options)}"
     return options[option_id].key
 

@@ -155,6 +155,27 @@ def load_accounts(path: str | Path) -> AccountData:
     return AccountData(records, kind, total, encoding)
 
 
+def accounts_from_text(text: str, name: str = "(pasted)") -> AccountData:
+    """Account data pasted as text: a JSON object or list, JSON lines, or CSV with a header."""
+    data = text.encode("utf-8")
+    if len(data) > MAX_BYTES:
+        mb = MAX_BYTES // (1024 * 1024)
+        raise AccountFileError(name, None, f"ocupa más de {mb} MB; pega una muestra",
+                               f"is larger than {mb} MB; paste a sample of it")
+    stripped = text.lstrip("\ufeff \t\r\n")
+    lines = [line for line in stripped.splitlines() if line.strip()]
+    if stripped[:1] == "{" and len(lines) > 1 and all(line.lstrip()[:1] == "{" for line in lines):
+        records, total = _from_jsonl(name, stripped)
+        kind = "jsonl"
+    elif stripped[:1] in ("{", "["):
+        records, total = _from_json(name, stripped)
+        kind = "json"
+    else:
+        records, total = _from_csv(name, stripped)
+        kind = "csv"
+    return AccountData(records, kind, total)
+
+
 def _kind(p: Path, data: bytes) -> str:
     ext = p.suffix.lower()
     if ext in (".jsonl", ".ndjson"):

@@ -23,6 +23,7 @@ class ApiCheck:
     id: str = ""
     tags: tuple[str, ...] = ("api",)
     needs: tuple[str, ...] = ()
+    needs_input: tuple[str, ...] = ()
     timeout_s: float = 15.0
     outcomes: tuple[str, ...] = ("ok",)
 

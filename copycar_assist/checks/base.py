@@ -55,12 +55,43 @@ class CheckResult:
 
 @dataclass
 class Inputs:
-    """Material the user handed over for the local checks (pasted text, chosen files)."""
+    """Material the user handed over for the local checks: pasted text or a chosen file.
+
+    A check names what it needs in `needs_input` by kind: "prompt", "account", "log", "email".
+    """
 
     prompt: str | None = None
     account_file: str | None = None
+    account_text: str | None = None
     email_text: str | None = None
     log_file: str | None = None
+    log_text: str | None = None
+
+    KINDS = ("prompt", "account", "log", "email")
+
+    def has(self, kind: str) -> bool:
+        """Whether material of this kind was given (as text or as a file)."""
+        values = {"prompt": (self.prompt,), "account": (self.account_file, self.account_text),
+                  "log": (self.log_file, self.log_text), "email": (self.email_text,)}[kind]
+        return any(v for v in values)
+
+    def give(self, kind: str, *, text: str | None = None, path: str | None = None) -> None:
+        """Record material of one kind: pasted `text`, or the `path` of a file."""
+        if kind == "prompt":
+            self.prompt = text
+        elif kind == "email":
+            self.email_text = text if path is None else _read_text(path)
+        elif kind == "account":
+            self.account_file, self.account_text = path, text
+        elif kind == "log":
+            self.log_file, self.log_text = path, text
+        else:
+            raise ValueError(f"unknown input kind {kind!r}")
+
+
+def _read_text(path: str, limit: int = 2_000_000) -> str:
+    with open(path, "rb") as fh:
+        return fh.read(limit).decode("utf-8", errors="replace")
 
 
 @dataclass
@@ -88,6 +119,8 @@ class Check(Protocol):
     # dotted settings fields this check needs, e.g. ("api.key",) or ("smtp.host",);
     # when one is unset the runner reports the check as `skipped` with how to set it.
     needs: tuple[str, ...]
+    # kinds of material from the user it reads (Inputs.KINDS); asked for by the conversation
+    needs_input: tuple[str, ...]
     timeout_s: float
 
     async def run(self, ctx: CheckContext) -> Finding: ...

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from copycar_assist.textsafe import one_line
 
-from .accounts import BY_ID, AccountFileError, assess, load_accounts
+from .accounts import BY_ID, AccountFileError, accounts_from_text, assess, load_accounts
 from .base import CheckContext, Finding
 
 CHARS_PER_TOKEN = 4
@@ -101,20 +101,26 @@ class PersonalizationCheck:
     id = "content.personalization"
     tags = ("content",)
     needs: tuple[str, ...] = ()
-    needs_input = ("account_file",)
+    needs_input = ("account",)
     timeout_s = 15.0
 
     async def run(self, ctx: CheckContext) -> Finding:
         t = ctx.t
-        path = ctx.inputs.account_file
+        path, pasted = ctx.inputs.account_file, ctx.inputs.account_text
+        if pasted and not path:
+            return await self._judge(ctx, lambda: accounts_from_text(pasted), ctx.t(es="datos pegados", en="pasted data"))
         if not path:
             return Finding("skipped", "skipped", t(
                 es="No hay fichero de cuentas que revisar: elige uno o usa --account-file FICHERO (JSON o CSV).",
                 en="No account data file to review: choose one or use --account-file FILE (JSON or CSV)."))
         shown = one_line(Path(path).name, 120)
         ctx.step(t(es=f"Leyendo {shown}…", en=f"Reading {shown}…"))
+        return await self._judge(ctx, lambda: load_accounts(path), shown)
+
+    async def _judge(self, ctx: CheckContext, read, shown: str) -> Finding:
+        t = ctx.t
         try:
-            data = await asyncio.to_thread(load_accounts, path)
+            data = await asyncio.to_thread(read)
         except AccountFileError as exc:
             return Finding("error", "error", one_line(exc.message(ctx.lang), 400), {"file": shown})
         a = await asyncio.to_thread(assess, data.records)

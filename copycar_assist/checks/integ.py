@@ -18,6 +18,7 @@ class IntegrationCheck:
     id: str = ""
     tags: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
+    needs_input: tuple[str, ...] = ()
     timeout_s: float = 15.0
 
     def __repr__(self) -> str:

@@ -59,12 +59,16 @@ class LogAnalyzeCheck:
     id = "logs.analyze"
     tags = ("logs",)
     needs: tuple[str, ...] = ()
-    needs_input = ("log_file",)
+    needs_input = ("log",)
     timeout_s = 30.0
 
     async def run(self, ctx: CheckContext) -> Finding:
         t = ctx.t
-        path = ctx.inputs.log_file
+        path, pasted = ctx.inputs.log_file, ctx.inputs.log_text
+        if pasted and not path:
+            lines = pasted.splitlines()[: logparse.MAX_LINES]
+            stats = await asyncio.to_thread(logparse.analyze_lines, lines)
+            return self.judge(ctx, stats, t(es="líneas pegadas", en="pasted lines"))
         if not path:
             return Finding("skipped", "skipped", t(
                 es="No hay log que analizar: elige el fichero de log (formato de la guía) o usa --log-file FICHERO.",

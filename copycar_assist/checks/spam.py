@@ -197,6 +197,7 @@ class SpamCheck(IntegrationCheck):
     id = "email.spam"
     tags = ("email",)
     needs = ()
+    needs_input = ("email",)
     timeout_s = 5.0
 
     async def run(self, ctx: CheckContext) -> Finding:

@@ -1,4 +1,5 @@
-"""The command line. Builds settings once and hands them down; UIs only drive the domain.
+"""The command line. One `Context` (settings, knowledge, demo world: `context.py`) is built once
+and handed down as `args.ctx`; UIs only drive the domain.
 
 Each sub-command lives in its own module with `register(subparsers)`; heavy imports happen
 inside the handlers so that opening the TUI stays fast.
@@ -57,12 +58,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(__version__)
         return EXIT_OK
-    try:
-        if args.command is None:
-            from .tui_cmd import run_tui
+    from .context import Context
 
-            return run_tui(args)
-        return args.handler(args)
+    try:
+        with Context(args) as ctx:
+            args.ctx = ctx
+            if args.command is None:
+                from .tui_cmd import run_tui
+
+                return run_tui(args)
+            return args.handler(args)
     except UsageError as exc:
         print(f"copycar-assist: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

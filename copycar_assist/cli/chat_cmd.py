@@ -1,95 +1,57 @@
-"""`copycar-assist chat [--plain]`: the conversation as a line dialogue on stdin/stdout.
+"""`copycar-assist chat [--plain | --json]`: the conversation on stdin/stdout.
 
-The same engine as the app. Assistant messages are printed as plain text, choices as numbered
-lines with their key; each input line is an answer, a number, a key, a command (`/lang en`,
-`/restart`, `/escalate`, `/help`, `/quit`) or a description. End of input ends the dialogue
-cleanly (exit 0), so it works in pipes:
+The same engine as the app. `--plain` is a line dialogue for people (pipes, screen readers):
+each input line is an answer, a number, a key, a command (`/lang en`, `/escalar`, `/quit`) or a
+description. `--json` is the machine interface (DESIGN.md): each input line is one JSON object,
+`{"text": "..."}` or `{"choose": "<choice id>"}`, and each event is printed as one JSON object
+per line, in order. End of input ends the dialogue with exit 0, so both work in pipes:
 
-    printf 'me sale 401\\n2\\nsí\\n' | copycar-assist --demo --scenario expired-key chat --plain
+    printf 'me sale 401\\ns\\n' | copycar-assist --demo --scenario expired-key chat --plain
+    echo '{"text": "429 Too Many Requests"}' | copycar-assist --demo chat --json
 
-Without `--plain`, and on a terminal, `chat` opens the app. The session is saved as it goes
-(see `support.history`) unless `--no-history` is given.
+Without either flag, and on a terminal, `chat` opens the app. The session is saved as it goes
+(`support.history`) unless `--no-history` is given; an escalation's ticket is saved either way.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import sys
 from typing import Any, TextIO
 
-QUIT = ("/quit", "/exit", "/q")
+QUIT = ("/quit", "/exit", "/q", "/salir")
+MAX_LINE = 1_000_000  # one JSON line (a pasted log or e-mail) is read up to this many characters
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "chat",
-        help="talk to the assistant (line dialogue with --plain)",
+        help="talk to the assistant (a line dialogue with --plain, JSON lines with --json)",
         description="Describe a problem and be led to its cause and fix. --plain runs a line dialogue "
-        "on stdin/stdout (pipes, screen readers, scripts).",
+        "on stdin/stdout (pipes, screen readers); --json speaks one JSON object per line (scripts).",
     )
-    p.add_argument("--plain", action="store_true", help="plain line dialogue instead of the app")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--plain", action="store_true", help="plain line dialogue instead of the app")
+    mode.add_argument("--json", action="store_true", help="JSON lines in, JSON events out")
     p.add_argument("--no-history", action="store_true", help="do not save the session")
     p.set_defaults(handler=run)
 
 
-def _load_settings() -> Any:
-    from . import UsageError
-
-    try:
-        from copycar_assist.config import ConfigError, load_settings
-    except ImportError:  # an older build without the loader
-        from copycar_assist.config import Settings, env_overrides
-
-        return env_overrides(Settings())
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise UsageError(f"the settings have problems:\n{exc}") from None
-
-
-def _start_demo(settings: Any, scenario: str) -> Any:
-    from copycar_assist.redact import Secret
-    from copycar_assist.simulator import DEMO_KEY, start_simulator
-
-    from . import UsageError
-
-    try:
-        handle = start_simulator(scenario=scenario, port=0)
-    except (KeyError, ValueError) as exc:
-        raise UsageError(f"--scenario: {exc}") from None
-    settings.api.base_url = handle.base_url
-    settings.api.key = Secret(DEMO_KEY)
-    settings.api.key_source = "demo"
-    settings.api.endpoints = []
-    sources = getattr(settings, "sources", None)
-    if isinstance(sources, dict):
-        sources["api.base_url"] = sources["api.key"] = "demo"
-    return handle
-
-
 def run(args: argparse.Namespace) -> int:
-    from . import EXIT_OK, UsageError, load_kb_or_exit
+    from . import EXIT_OK
 
-    scenario = getattr(args, "scenario", "healthy") or "healthy"
-    demo = bool(getattr(args, "demo", False))
-    if not demo and scenario != "healthy":
-        raise UsageError("--scenario needs --demo")
-    if not args.plain and sys.stdin.isatty() and sys.stdout.isatty():
+    ctx = args.ctx
+    if not (args.plain or args.json) and sys.stdin.isatty() and sys.stdout.isatty():
         from .tui_cmd import run_tui
 
         return run_tui(args)
-    settings = _load_settings()
-    kb = load_kb_or_exit(args)
-    handle = _start_demo(settings, scenario) if demo else None
-    try:
-        import asyncio
-
-        _utf8_streams()
-        asyncio.run(dialogue(kb, settings, lang=getattr(args, "lang", None),
-                             save=not args.no_history, inp=sys.stdin, out=sys.stdout))
-    finally:
-        if handle is not None:
-            handle.stop()
+    settings, kb = ctx.settings, ctx.kb
+    ctx.start_demo()
+    _utf8_streams()
+    asyncio.run(dialogue(kb, settings, lang=ctx.lang, save=not args.no_history, json_mode=args.json,
+                         inp=sys.stdin, out=sys.stdout))
     return EXIT_OK
 
 
@@ -101,43 +63,50 @@ def _utf8_streams() -> None:
             pass
 
 
-async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, inp: TextIO, out: TextIO) -> None:
-    import asyncio
+def _open_history(settings: Any, lang: str | None, ui: str) -> Any:
+    from copycar_assist.support.history import SessionLog
+    from copycar_assist.support.textblock import make_scrubber
 
+    try:
+        return SessionLog.create(make_scrubber(settings), meta={"ui": ui, "lang": lang})
+    except OSError as exc:
+        print(f"copycar-assist: the session will not be saved ({exc.strerror})", file=sys.stderr)
+        return None
+
+
+async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json_mode: bool,
+                   inp: TextIO, out: TextIO) -> None:
     from copycar_assist.conversation import Conversation
     from copycar_assist.matching import Matcher
 
-    from .chat_render import PlainRenderer
+    from .chat_render import JsonRenderer, PlainRenderer
 
-    history = None
-    if save:
-        from copycar_assist.support.history import SessionLog
-        from copycar_assist.support.textblock import make_scrubber
-
-        try:
-            history = SessionLog.create(make_scrubber(settings), meta={"ui": "plain", "lang": lang})
-        except OSError as exc:
-            print(f"copycar-assist: the session will not be saved ({exc.strerror})", file=sys.stderr)
-    view = PlainRenderer(out)
-    conv = Conversation(kb, Matcher(kb), settings, lang=lang, on_progress=view.progress, history=history)
-    interactive = inp.isatty()
+    history = _open_history(settings, lang, "json" if json_mode else "plain") if save else None
+    view = JsonRenderer(out) if json_mode else PlainRenderer(out)
+    conv = Conversation(kb, Matcher(kb), settings, lang=lang, history=history)
+    interactive = inp.isatty() and not json_mode
     try:
-        events = conv.start()
-        view.lang = conv.lang
-        view.show(events)
+        await view.show(conv.start(), conv)
+        n = 0
         while True:
             if interactive:
                 out.write("> ")
                 out.flush()
-            line = await asyncio.to_thread(inp.readline)
+            line = await asyncio.to_thread(inp.readline, MAX_LINE)
             if not line:
                 break
+            n += 1
+            if json_mode:
+                request = view.request(line, n)
+                if request is None:
+                    continue
+                kind, value = request
+                await view.show(conv.choose(value) if kind == "choose" else conv.send(value), conv)
+                continue
             text = line.rstrip("\r\n")
             if text.strip().lower() in QUIT:
                 break
-            events = await conv.send(text)
-            view.lang = conv.lang
-            view.show(events)
+            await view.show(conv.send(text), conv)
     finally:
         await conv.aclose()
     if interactive and history is not None:

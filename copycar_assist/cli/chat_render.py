@@ -1,14 +1,18 @@
-"""Plain-text rendering of conversation events (for `chat --plain`).
+"""How `chat` prints the engine's event stream: plain lines for people, JSON lines for scripts.
 
-Everything printed goes through `textsafe.clean` first: check summaries and the knowledge base's
-text are shown as text, never as terminal control sequences.
+Everything printed goes through `textsafe.clean` (plain) or is JSON-escaped after it (json): the
+knowledge base's text, check summaries and the user's own words never reach the terminal as
+control sequences. Both print each event as it arrives, so check progress is live.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import AsyncIterator
 from typing import Any, TextIO
 
+from copycar_assist.i18n import t
 from copycar_assist.textsafe import clean, one_line
 
 MARKS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skipped": "-"}
@@ -23,49 +27,83 @@ def plain(markdown: str) -> str:
 class PlainRenderer:
     def __init__(self, out: TextIO):
         self.out = out
-        self.lang = "en"
 
     def line(self, text: str = "") -> None:
         self.out.write(clean(text) + "\n")
 
-    def show(self, events: list[Any]) -> None:
-        from copycar_assist.conversation import (
-            CheckProgress, Choices, Escalated, LanguageChanged, Say, StepShown,
-        )
-        from copycar_assist.i18n import t
+    async def show(self, events: AsyncIterator[Any], conv: Any) -> None:
+        async for e in events:
+            self.event(e, conv.lang)
+            self.out.flush()
 
-        for e in events:
-            if isinstance(e, LanguageChanged):
-                self.lang = e.lang
-            elif isinstance(e, Say):
-                self.line(plain(e.text) if e.markdown else e.text)
-            elif isinstance(e, StepShown):
-                self.line(t("plain.step", self.lang, n=e.index + 1, total=e.total, text=e.text))
-            elif isinstance(e, Choices):
-                self.line(e.prompt)
-                for n, o in enumerate(e.options, 1):
-                    key = f" [{o.key}]" if o.key and o.key != str(n) else ""
-                    self.line(f"  {n}) {one_line(o.label, 120)}{key}")
-            elif isinstance(e, Escalated):
-                self.line(t("plain.ticket_begin", self.lang))
-                self.line(e.ticket_markdown.rstrip())
-                self.line(t("plain.ticket_end", self.lang))
-            elif isinstance(e, CheckProgress):
-                self.progress(e)  # only when the engine has no live channel
+    def event(self, e: Any, lang: str) -> None:
+        kind = e.type
+        if kind == "say":
+            self.line(plain(e.text) if e.markdown else e.text)
+        elif kind == "answered":
+            self.line(f"  → {one_line(e.answer, 120)}")
+        elif kind == "answer":
+            self.line(plain(e.text))
+            self.line(f"  ({e.source})")
+        elif kind == "step":
+            self.line(t("plain.step", lang, n=e.index + 1, total=e.total, text=plain(e.text)))
+            for sample in e.code:
+                self.line(t("plain.code_begin", lang, lang_name=sample.lang))
+                self.line(sample.code.rstrip())
+                self.line(t("plain.code_end", lang))
+        elif kind == "prompt":
+            self.line(e.text)
+            for n, c in enumerate(e.choices, 1):
+                key = f" [{c.key}]" if c.key and c.key != str(n) else ""
+                self.line(f"  {n}) {one_line(c.label, 120)}{key}")
+        elif kind == "check" and e.result is not None:
+            r = e.result
+            self.line(f"  {MARKS.get(r.status, '·')} {one_line(r.title or r.id, 80)} ({r.duration_ms} ms)")
+        elif kind == "escalated":
+            self.line(t("plain.ticket_begin", lang))
+            self.line(e.ticket_markdown.rstrip())
+            self.line(t("plain.ticket_end", lang))
+        elif kind == "error":
+            self.line(t("plain.problem", lang, message=e.message))
+
+
+class JsonRenderer:
+    """`chat --json`: one JSON object per event and line; bad input lines become `error` events."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+
+    def emit(self, data: dict[str, Any]) -> None:
+        self.out.write(json.dumps(_scrubbed(data), ensure_ascii=False) + "\n")
         self.out.flush()
 
-    def progress(self, event: Any) -> None:
-        """The engine's live channel: events said before checks start, then one line per check
-        as it finishes."""
-        from copycar_assist.conversation import CheckProgress
+    async def show(self, events: AsyncIterator[Any], conv: Any) -> None:
+        async for e in events:
+            self.emit(e.to_json())
 
-        if not isinstance(event, CheckProgress):
-            self.show([event])
-            return
-        result = getattr(event.event, "result", None)
-        if result is None:
-            return
-        mark = MARKS.get(result.status, "·")
-        title = result.title or result.id
-        self.line(f"  {mark} {one_line(title, 80)} ({result.duration_ms} ms)")
-        self.out.flush()
+    def request(self, line: str, n: int) -> tuple[str, str] | None:
+        """("text", text) or ("choose", id) from one input line; None (after an error event) if bad."""
+        if not line.strip():
+            return None
+        try:
+            data = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            self.emit({"type": "error", "message": f"line {n}: not JSON ({getattr(exc, 'msg', 'too deep')})"})
+            return None
+        if isinstance(data, dict) and isinstance(data.get("choose"), str):
+            return "choose", data["choose"]
+        if isinstance(data, dict) and isinstance(data.get("text"), str):
+            return "text", data["text"]
+        self.emit({"type": "error", "message": f'line {n}: expected {{"text": "..."}} or {{"choose": "<id>"}}'})
+        return None
+
+
+def _scrubbed(value: Any) -> Any:
+    """Every string of an event without control characters (JSON would carry them escaped)."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {k: _scrubbed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(v) for v in value]
+    return value

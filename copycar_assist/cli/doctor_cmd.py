@@ -57,21 +57,6 @@ def diagnose(args: argparse.Namespace) -> int:
 # --- setting up ----------------------------------------------------------------------------------
 
 
-def _load_settings():
-    from copycar_assist.cli import UsageError
-
-    try:
-        from copycar_assist.config import ConfigError, load_settings
-    except ImportError:  # the loader is not there: defaults and the environment
-        from copycar_assist.config import Settings, env_overrides
-
-        return env_overrides(Settings())
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-
-
 def _language(args, settings) -> str:
     chosen = getattr(args, "lang", None) or getattr(settings, "language", None)
     if chosen in ("es", "en"):
@@ -130,27 +115,6 @@ def _check_ids(kb, args, entry_id: str | None) -> list[str]:
     return checks_for_tags(kb, tags)
 
 
-def _use_demo(settings, sim, demo_key: str) -> None:
-    """Point the API (and an unconfigured CRM) at the in-process simulator."""
-    from copycar_assist.redact import Secret
-
-    settings.api.base_url, settings.api.key, settings.api.key_source = sim.base_url, Secret(demo_key), "demo"
-    settings.api.endpoints = []
-    sources = getattr(settings, "sources", None)
-    marks = ["api.base_url", "api.key"]
-    try:
-        from copycar_assist.simulator import crm as demo_crm
-    except ImportError:
-        demo_crm = None
-    if demo_crm is not None and not settings.crm.base_url and not settings.crm.token:
-        settings.crm.kind, settings.crm.base_url = "rest", sim.root_url + demo_crm.PREFIX
-        settings.crm.token = Secret(demo_crm.DEMO_CRM_TOKEN)
-        settings.crm.field_map = dict(demo_crm.DEMO_FIELD_MAP)
-        marks += ["crm.kind", "crm.base_url", "crm.token", "crm.field_map"]
-    if isinstance(sources, dict):
-        sources.update(dict.fromkeys(marks, "demo"))
-
-
 async def _run_async(settings, kb, ids, lang, inputs, prefer, deadline):
     from copycar_assist.checks import CheckContext, make_client, run_checks
 
@@ -168,31 +132,20 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     import json
 
     from copycar_assist.checks.http import display_url
-    from copycar_assist.cli import UsageError, load_kb_or_exit
+    from copycar_assist.cli import UsageError
 
-    kb = load_kb_or_exit(args)
+    kb = args.ctx.kb
     ids = _check_ids(kb, args, entry_id)
     if not 0 < args.deadline <= 600:
         raise UsageError("--deadline must be between 0 and 600 seconds")
-    settings = _load_settings()
+    settings = args.ctx.settings
     lang = _language(args, settings)
     inputs = _inputs(args)
-    sim = None
-    if getattr(args, "demo", False):
-        from copycar_assist.simulator import DEMO_KEY, start_simulator
-
-        try:
-            sim = start_simulator(getattr(args, "scenario", None) or "healthy")
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        _use_demo(settings, sim, DEMO_KEY)
+    sim = args.ctx.start_demo()
+    if sim is not None:
         print(("Modo demo: simulador en " if lang == "es" else "Demo mode: simulator at ") + sim.base_url,
               file=sys.stderr)
-    try:
-        report = asyncio.run(_run_async(settings, kb, ids, lang, inputs, entry_id, args.deadline))
-    finally:
-        if sim is not None:
-            sim.stop()
+    report = asyncio.run(_run_async(settings, kb, ids, lang, inputs, entry_id, args.deadline))
     redactor = settings.redactor()
     try:
         import httpx

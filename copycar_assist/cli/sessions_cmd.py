@@ -97,12 +97,20 @@ def render_markdown(session, lang: str | None) -> str:
     for r in session.records:
         kind = r.get("type")
         at = str(r.get("at", ""))
-        if kind == "Say" and r.get("role") in ("assistant", "user", "evidence"):
-            lines.append(Line(r["role"], _safe(str(r.get("text", ""))), bool(r.get("markdown")), at))
-        elif kind == "Choices" and r.get("prompt"):
-            lines.append(Line("assistant", _safe(str(r["prompt"])), False, at))
-        elif kind == "input":
+        if kind == "say":
+            lines.append(Line("assistant", _safe(str(r.get("text", ""))), bool(r.get("markdown")), at))
+        elif kind == "user":
             lines.append(Line("user", _safe(str(r.get("text", ""))), False, at))
+        elif kind == "answered":
+            lines.append(Line("assistant", _safe(str(r.get("question", ""))), False, at))
+            lines.append(Line("user", _safe(str(r.get("answer", ""))), False, at))
+        elif kind == "step":
+            lines.append(Line("assistant", _safe(f"{r.get('index', 0) + 1 if isinstance(r.get('index'), int) else ''}/"
+                                                 f"{r.get('total', '')}. {r.get('text', '')}"), True, at))
+        elif kind == "check" and r.get("phase") == "finished" and isinstance(r.get("result"), dict):
+            res = r["result"]
+            lines.append(Line("evidence", _safe(f"{res.get('id')}: {res.get('status')} ({res.get('outcome')}) — "
+                                                f"{res.get('summary', '')}"), False, at))
     said = lang or session.header.get("lang") or _last_lang(session) or "en"
     return to_markdown(lines, said, _scrubber())
 

@@ -1,83 +1,98 @@
-"""Running checks for the engine: the shared client, the context, live progress.
+"""Running checks for the conversation: one shared HTTP client, live progress as a stream.
 
-The runner is `checks.runner.run_checks` unless the engine was given another `check_runner`
-with the same signature. The one shared httpx client comes from `checks.runner.make_client`
-and is created on first use and closed by `CheckRunner.aclose()`.
+`CheckRunner.stream(ids)` is an async generator of `CheckUpdate` events in the order they
+happen; when it ends, `runner.results` holds the results in the order the ids were given. The
+runner itself (`checks.runner.run_checks`) bounds every check and the whole run by a deadline
+and turns crashes into results; the one client is created on first use and closed by `aclose()`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from copycar_assist.checks.base import CheckContext, CheckFinished, CheckResult, Inputs
+from copycar_assist.checks.base import (
+    CheckContext,
+    CheckFinished,
+    CheckResult,
+    CheckStarted,
+    CheckStep,
+    Inputs,
+)
+from copycar_assist.checks.registry import all_checks, checks_for_entry
+from copycar_assist.checks.runner import make_client, run_checks
 
-from .events import CheckProgress, Event
+from .events import CheckUpdate
 
 DEADLINE_S = 30.0
 
 
-class ChecksUnavailable(Exception):
-    """The checks package (registry or runner) is not installed in this build."""
-
-
 def checks_for(kb: Any, entry_id: str) -> list[str]:
-    try:
-        from copycar_assist.checks.registry import checks_for_entry
-    except ImportError as exc:
-        raise ChecksUnavailable(str(exc)) from None
     return list(checks_for_entry(kb, entry_id))
+
+
+def inputs_needed(check_id: str) -> tuple[str, ...]:
+    """The kinds of material (Inputs.KINDS) a check reads from the user."""
+    check = all_checks().get(check_id)
+    return tuple(check.needs_input) if check is not None else ()
 
 
 class CheckRunner:
     def __init__(self, kb: Any, settings: Any, runner: Callable[..., Any] | None = None,
                  inputs: Inputs | None = None, deadline_s: float = DEADLINE_S):
         self.kb = kb
-        self.deadline_s = deadline_s
         self.settings = settings
-        self._runner = runner
-        self._client: Any = None
+        self.deadline_s = deadline_s
         self.inputs = inputs or Inputs()
-
-    def _resolve_runner(self) -> Callable[..., Any]:
-        if self._runner is None:
-            try:
-                from copycar_assist.checks.runner import run_checks
-            except ImportError as exc:
-                raise ChecksUnavailable(str(exc)) from None
-            self._runner = run_checks
-        return self._runner
+        self.results: list[CheckResult] = []
+        self._runner = runner or run_checks
+        self._client: Any = None
 
     def client(self) -> Any:
         if self._client is None:
-            try:
-                from copycar_assist.checks.runner import make_client
-            except ImportError:
-                import httpx
-
-                self._client = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
-            else:
-                self._client = make_client(self.settings)
+            self._client = make_client(self.settings)
         return self._client
 
-    async def run(self, check_ids: list[str], *, lang: str, prefer_entry: str | None,
-                  on_event: Callable[[Event], None]) -> list[CheckResult]:
-        """Run `check_ids`; every progress event goes to `on_event` as a CheckProgress."""
-        runner = self._resolve_runner()
+    async def stream(self, check_ids: list[str], *, lang: str, prefer_entry: str | None) -> AsyncIterator[CheckUpdate]:
+        """Run `check_ids`, yielding their progress; `self.results` holds the results after."""
         ctx = CheckContext(settings=self.settings, kb=self.kb, client=self.client(),
                            redactor=self.settings.redactor(), lang=lang, inputs=self.inputs)
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        end = object()
         finished: list[CheckResult] = []
 
         def progress(event: Any) -> None:
-            if isinstance(event, CheckFinished):
-                finished.append(event.result)
-            on_event(CheckProgress(event))
+            queue.put_nowait(event)
 
-        report = await runner(ctx, check_ids, prefer_entry=prefer_entry, on_event=progress,
-                              deadline_s=self.deadline_s)
-        results = list(getattr(report, "results", None) or finished)
+        async def go() -> Any:
+            try:
+                return await self._runner(ctx, check_ids, prefer_entry=prefer_entry, on_event=progress,
+                                          deadline_s=self.deadline_s)
+            finally:
+                queue.put_nowait(end)
+
+        self.results = []
+        task = asyncio.ensure_future(go())
+        try:
+            while (item := await queue.get()) is not end:
+                if isinstance(item, CheckStarted):
+                    yield CheckUpdate("started", item.check_id, title=item.title)
+                elif isinstance(item, CheckStep):
+                    yield CheckUpdate("step", item.check_id, message=item.message)
+                elif isinstance(item, CheckFinished):
+                    finished.append(item.result)
+                    yield CheckUpdate("finished", item.result.id, title=item.result.title, result=item.result)
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        report = task.result()
+        results = list(report.results) if report is not None else finished
         order = {cid: n for n, cid in enumerate(check_ids)}
-        return sorted(results, key=lambda r: order.get(r.id, len(order)))
+        self.results = sorted(results, key=lambda r: order.get(r.id, len(order)))
 
     async def aclose(self) -> None:
         if self._client is not None:

@@ -1,42 +1,67 @@
-"""The conversation engine: a state machine over the decision tree (see `states.py`).
+"""The conversation engine: a state machine over the decision tree, one ordered event stream.
 
-UI-free: every call returns a list of plain events (`events.py`); nothing is printed.
+    conv = Conversation(kb, matcher, settings)
+    async for event in conv.start(): ...           # greeting and the first prompt
+    async for event in conv.send("me sale 401"):   # a description, an answer, a paste, a command
+    async for event in conv.choose("yes"):         # a choice by id (a button, a key)
+
+Every turn is one async stream of `events.py` events in the order they happen — check progress
+included — and ends with a `Prompt`. Transitions go through `table.TABLE`; the diagnosis itself
+(which check, question or cause next) is `belief.py`'s. UI-free: nothing here prints.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from copycar_assist.checks.base import CheckResult, Inputs
 from copycar_assist.i18n import norm_lang, t
 from copycar_assist.kb import KnowledgeBase
 from copycar_assist.kb.tree import DecisionTree
+from copycar_assist.matching.cues import CueFinder
 from copycar_assist.support.textblock import make_scrubber
+from copycar_assist.support.tickets import TicketStore
 from copycar_assist.support.transcript import Line
-from copycar_assist.textsafe import clean
+from copycar_assist.textsafe import clean, one_line
 
-from . import prompts, ticketing
+from . import explain, prompts, ticketing
+from .belief import Belief, believe
 from .checkrun import CheckRunner
+from .choices import Choice, Role
+from .closing import Closing
+from .diagnose import Diagnoser
 from .events import (
-    CheckProgress, Choices, Event, LanguageChanged, MatchesShown, Say, StepShown, event_to_dict,
+    Answered,
+    CheckUpdate,
+    Event,
+    GuideAnswer,
+    LanguageChanged,
+    Problem,
+    Prompt,
+    Say,
+    StepShown,
+    UserSaid,
 )
-from .flow import Flow
-from .inputs import is_bare_answer, parse_command, pick_option
-from .states import Facts, State
+from .inputs import leading_answer, parse_command, pick, words_role
+from .intake import Intake
+from .states import Facts, State, new_case_id
+from .table import IN_CASE, TABLE
 
 MAX_INPUT_CHARS = 4000
-MAX_PASTED_PROMPT_CHARS = 200_000  # a prompt pasted for content.prompt may be long on purpose
+MAX_PASTE_CHARS = 200_000  # material asked for (a prompt, an e-mail, a log) may be long on purpose
+
+Handler = Callable[[Choice], AsyncIterator[Event]]
 
 
-class Conversation(Flow):
-    """One support conversation. See the package docstring for the API."""
+class Conversation:
+    """One support conversation (a case). See the module docstring for the API."""
 
-    def __init__(self, kb: KnowledgeBase, matcher: Any, settings: Any = None, lang: str | None = None,
-                 check_runner: Callable[..., Any] | None = None, *,
-                 on_progress: Callable[[Event], None] | None = None,
-                 history: Any = None, inputs: Inputs | None = None, check_deadline_s: float = 30.0):
+    def __init__(self, kb: KnowledgeBase, matcher: Any, settings: Any = None, lang: str | None = None, *,
+                 check_runner: Callable[..., Any] | None = None, history: Any = None,
+                 inputs: Inputs | None = None, check_deadline_s: float = 30.0,
+                 tickets: TicketStore | None = None, cues: CueFinder | None = None) -> None:
         if settings is None:
             from copycar_assist.config import Settings
 
@@ -44,65 +69,57 @@ class Conversation(Flow):
         self.kb = kb
         self.matcher = matcher
         self.settings = settings
-        fixed = lang or getattr(settings, "language", None)
-        self.lang = norm_lang(fixed)
-        self._lang_fixed = bool(fixed)
+        self.lang = norm_lang(lang or settings.language)
+        self._lang_fixed = bool(lang or settings.language)
         self._lang_detected = False
         self._lang_settled = False  # a description was understood: stop following its language
-        self.on_progress = on_progress
         self.history = history
+        self.tickets = tickets or TicketStore()
+        self.case_id: str = getattr(history, "id", None) or new_case_id()
+        self.ticket_path: str | None = None
         self.scrub = make_scrubber(settings)
         self.tree = DecisionTree(kb)
+        self.cues = cues or CueFinder(kb)
         self.checks = CheckRunner(kb, settings, check_runner, inputs, deadline_s=check_deadline_s)
-        self.state: State = State.GREETING
+        self.state = State.DESCRIBE
         self.facts = Facts()
-        self._choices: Choices | None = None
+        self.prompt: Prompt | None = None
         self._lines: list[Line] = []
         self._lock = asyncio.Lock()
-        self._pending_progress: list[Event] = []
-        self._recorded: set[int] = set()
-        self._delivered: set[int] = set()
+        self.intake, self.dx, self.closing = Intake(self), Diagnoser(self), Closing(self)
+        self._handlers = self._build_handlers()
 
     # ---- public API ---------------------------------------------------------------------
 
-    def start(self) -> list[Event]:
+    def start(self) -> AsyncIterator[Event]:
         """The greeting and the first prompt."""
-        self.state = State.DESCRIBE
-        if self.lang_known:
-            greet = t("conv.greet", self.lang)
-        else:
-            greet = t("conv.greet", "es") + "\n" + t("conv.greet", "en")
-        self._log({"type": "start", "lang": self.lang if self._lang_fixed else None})
-        return self._emit([Say("assistant", greet)] + self._prompt())
+        return self._turn(self._start(), None)
 
-    async def send(self, text: str) -> list[Event]:
-        """Free text typed by the user: a command, a pick among the shown choices, or a description."""
-        async with self._lock:
-            gathering_prompt = self.state is State.GATHER and self.facts.gathering[:1] == ["prompt"]
-            text = clean(text or "", limit=MAX_PASTED_PROMPT_CHARS if gathering_prompt else MAX_INPUT_CHARS)
-            text = text.strip()
-            if text:
-                self._lines.append(Line("user", text))
-                self._log({"type": "input", "text": text})
-            return self._emit(await self._on_text(text))
+    def send(self, text: str) -> AsyncIterator[Event]:
+        """Free text: a command, an answer to the choices on offer, pasted material, or a description."""
+        return self._turn(self._on_text(text), {"type": "input", "text": text})
 
-    async def choose(self, choice_id: str) -> list[Event]:
+    def choose(self, choice_id: str) -> AsyncIterator[Event]:
         """A choice picked by id (a button or a key)."""
-        async with self._lock:
-            label = self._label_of(choice_id)
-            self._lines.append(Line("user", f"[{label}]" if label else f"[{choice_id}]"))
-            self._log({"type": "choice", "id": choice_id})
-            return self._emit(await self._on_choice(choice_id))
+        return self._turn(self._on_choice_id(choice_id), {"type": "choice", "id": choice_id})
 
-    def set_language(self, lang: str) -> list[Event]:
+    def set_language(self, lang: str) -> AsyncIterator[Event]:
         """Switch the language now: LanguageChanged and the current prompt said again."""
-        self.lang = norm_lang(lang, self.lang)
-        self._lang_fixed = True
-        self._log({"type": "lang", "lang": self.lang})
-        return self._emit([LanguageChanged(self.lang)] + self._prompt())
+        return self._turn(self._switch_lang(norm_lang(lang, self.lang)), None)
+
+    def note_results(self, results: list[CheckResult]) -> None:
+        """Check results run outside the dialogue (the diagnostics screen) join the case's evidence."""
+        for r in results:
+            self.facts.results[r.id] = r
+            self._lines.append(Line("evidence", f"{r.id}: {r.status} ({r.outcome}) — {r.summary}"))
+            self._log({"type": "check", "phase": "finished", "id": r.id, "result": r.to_json(), "from": "outside"})
+
+    @property
+    def lang_known(self) -> bool:
+        """True once the language was given, switched or detected from the first description."""
+        return self._lang_fixed or self._lang_detected
 
     def transcript(self) -> list[Line]:
-        """What was said so far (assistant, user and check evidence lines), in order."""
         return list(self._lines)
 
     def transcript_markdown(self) -> str:
@@ -111,18 +128,8 @@ class Conversation(Flow):
         return to_markdown(self._lines, self.lang, self.scrub)
 
     def ticket_markdown(self, severity: str | None = None) -> str:
-        """A ticket for the conversation as it stands (without escalating)."""
+        """A ticket for the case as it stands (without escalating)."""
         return ticketing.draft(self, severity)[1]
-
-    @property
-    def lang_known(self) -> bool:
-        """True once the language was given, switched or detected from the first description."""
-        return self._lang_fixed or self._lang_detected
-
-    @property
-    def choices(self) -> Choices | None:
-        """The choices currently offered (None while free text is expected)."""
-        return self._choices
 
     async def aclose(self) -> None:
         await self.checks.aclose()
@@ -135,232 +142,267 @@ class Conversation(Flow):
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    # ---- input dispatch -----------------------------------------------------------------
+    # ---- the one exit: every event is recorded once, in order ----------------------------
 
-    async def _on_text(self, text: str) -> list[Event]:
-        if not text:
-            return self._prompt()
-        command = parse_command(text)
-        if command and command[0] in ("restart", "lang", "escalate", "help"):
-            return await self._command(*command)
-        if self.state is State.GATHER and self._choices is not None:
-            if pick_option(text, self._choices.options) == "skip":
-                return await self._give_input(None)
-            return await self._give_input(text)
-        if self._choices is not None:
-            picked = pick_option(text, self._choices.options) or self._leading_yes_no(text)
-            if picked:
-                return await self._on_choice(picked)
-            if is_bare_answer(text):  # "sí" where no yes/no is on offer is not a description
-                return [Say("assistant", t("conv.not_understood", self.lang))] + self._prompt()
-        return await self._describe(text)
+    async def _turn(self, events: AsyncIterator[Event], record: dict[str, Any] | None) -> AsyncIterator[Event]:
+        async with self._lock:
+            if record is not None:
+                self._log(record)
+            try:
+                async for event in events:
+                    self._record(event)
+                    yield event
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug must not end the conversation: say it, offer the prompt
+                message = self.settings.redactor()(f"{type(exc).__name__}: {exc}")
+                for event in [Problem(one_line(message, 300)), *prompts.render(self)]:
+                    self._record(event)
+                    yield event
 
-    def _leading_yes_no(self, text: str) -> str | None:
-        """"no, sigue igual" → no; "sí claro" → yes (short answers only)."""
-        assert self._choices is not None
-        words = text.replace(",", " , ").split()
-        if not words or not (len(words) <= 2 or (len(words) > 1 and words[1] == ",")):
-            return None
-        return pick_option(words[0], [o for o in self._choices.options if o.id in ("yes", "no")])
+    def _record(self, e: Event) -> None:
+        if isinstance(e, Prompt):
+            self.prompt = e
+        elif isinstance(e, Say):
+            self._lines.append(Line("assistant", e.text, e.markdown))
+        elif isinstance(e, UserSaid):
+            self._lines.append(Line("user", e.text))
+        elif isinstance(e, Answered):
+            self._lines.append(Line("assistant", e.question))
+            self._lines.append(Line("user", e.answer))
+        elif isinstance(e, StepShown):
+            self._lines.append(Line("assistant", f"{e.index + 1}/{e.total}. {e.text}", True))
+        elif isinstance(e, GuideAnswer):
+            self._lines.append(Line("assistant", f"{e.text}\n\n({e.source})", True))
+        elif isinstance(e, CheckUpdate) and e.result is not None:
+            r = e.result
+            self._lines.append(Line("evidence", f"{r.id}: {r.status} ({r.outcome}) — {r.summary}"))
+        if not (isinstance(e, CheckUpdate) and e.phase == "step"):
+            self._log(e.to_json())
 
-    async def _command(self, name: str, arg: str) -> list[Event]:
-        if name == "restart":
-            return self._restart()
-        if name == "lang":
-            wanted = arg.lower()[:2] if arg else ("en" if self.lang == "es" else "es")
-            if wanted not in ("es", "en"):
-                return [Say("assistant", t("conv.lang_usage", self.lang))]
-            return [LanguageChanged(wanted)] + self._switch_lang(wanted)
-        if name == "escalate":
-            return self._escalate()
-        return [Say("assistant", t("conv.help", self.lang), markdown=True)] + self._prompt()
-
-    def _switch_lang(self, lang: str) -> list[Event]:
-        self.lang, self._lang_fixed = lang, True
-        self._log({"type": "lang", "lang": lang})
-        return self._prompt()
-
-    async def _on_choice(self, cid: str) -> list[Event]:
-        offered = self._choices.ids() if self._choices else []
-        if cid == "restart":
-            return self._restart()
-        if cid == "escalate":
-            return self._escalate()
-        if cid.startswith("sev:") and self.state is State.ESCALATED:
-            return self._escalate(cid[4:].upper())
-        if cid == "browse":
-            return self._goto(State.BROWSE_CATEGORIES)
-        if cid == "rephrase":
-            return [Say("assistant", t("conv.rephrase", self.lang))] + self._goto(State.DESCRIBE)
-        if cid.startswith("entry:") and cid[6:] in self.kb.entries:
-            return self._enter_entry(cid[6:])
-        if cid.startswith("cause:"):
-            return self._jump_to_cause(cid[6:])
-        if cid.startswith("cat:") and self.state is State.BROWSE_CATEGORIES:
-            self.facts.browse_category = cid[4:]
-            return self._goto(State.BROWSE_ENTRIES)
-        if cid not in offered:
-            return [Say("assistant", t("conv.not_available", self.lang))] + self._prompt()
-        return await self._on_state_choice(cid)
-
-    async def _on_state_choice(self, cid: str) -> list[Event]:
-        s = self.state
-        if s is State.BROWSE_ENTRIES and cid == "back":
-            return self._goto(State.BROWSE_CATEGORIES)
-        if s is State.GATHER:
-            return await self._give_input(None)
-        if s is State.CONFIRM:
-            if cid == "yes":
-                return await self._diagnose()
-            return [Say("assistant", t("conv.describe_more", self.lang))] + self._goto(State.DESCRIBE)
-        if s is State.QUESTION:
-            return self._answer(cid == "yes")
-        if s is State.STEP:
-            return self._step(cid)
-        if s is State.ASK_FIXED:
-            return await self._fixed(cid == "yes")
-        if s is State.VERIFY_FAILED:
-            if cid == "retry":
-                self.facts.step_index = 0
-                return self._goto(State.STEP)
-            return self._next_cause(after_attempt=True)
-        return self._prompt()
-
-    # ---- descriptions and matching ----------------------------------------------------------
-
-    async def _describe(self, text: str) -> list[Event]:
-        events: list[Event] = []
-        if not self._lang_fixed and not self._lang_settled:
-            # Follow each description until one is understood ("hola", then English, is English);
-            # after that a pasted English error does not switch a Spanish conversation.
-            self._lang_detected = True
-            detected = norm_lang(self.matcher.detect_language(text), self.lang)
-            if detected != self.lang:
-                self.lang = detected
-                events.append(LanguageChanged(detected))
-        in_flow = self.state in (State.QUESTION, State.STEP, State.ASK_FIXED, State.VERIFY_FAILED,
-                                 State.CONFIRM, State.CHECKING, State.VERIFYING)
-        result = await asyncio.to_thread(self.matcher.match, text, 5)
-        ids = [m.id for m in result.matches if m.id in self.kb.entries]
-        confident = bool(result.best) or (result.ambiguous and len(ids) >= 2)
-        self._lang_settled = self._lang_settled or confident
-        if in_flow and (not confident or result.best == self.facts.entry_id):
-            # Not an answer, and not clearly a new problem: stay where we are.
-            return events + [Say("assistant", t("conv.not_understood", self.lang))] + self._prompt()
-        if self.state not in (State.GREETING, State.DESCRIBE, State.CLARIFY, State.NO_MATCH,
-                              State.BROWSE_CATEGORIES, State.BROWSE_ENTRIES):
-            self.facts = Facts(descriptions=self.facts.descriptions)
-        self.facts.descriptions.append(text)
-        self.facts.match = result
-        events.append(MatchesShown(result))
-        if result.ambiguous and len(ids) >= 2:
-            self.facts.clarify_ids = ids[:3]
-            return events + [Say("assistant", t("conv.clarify", self.lang))] + self._goto(State.CLARIFY)
-        if result.best and result.best in self.kb.entries:
-            return events + self._enter_entry(result.best, matched=True)
-        return events + [Say("assistant", t("conv.nomatch", self.lang))] + self._goto(State.NO_MATCH)
-
-    def _enter_entry(self, entry_id: str, matched: bool = False) -> list[Event]:
-        f = self.facts
-        if f.entry_id != entry_id:
-            f.results, f.ruled_out, f.pending_questions = {}, set(), []
-            f.cause, f.evidence = None, []
-        f.entry_id = entry_id
-        if entry_id not in f.entries_seen:
-            f.entries_seen.append(entry_id)
-        key = "conv.matched" if matched else "conv.entry_chosen"
-        text = t(key, self.lang, title=prompts.entry_title(self, entry_id))
-        return [Say("assistant", text, markdown=True)] + self._goto(State.CONFIRM)
-
-    def _jump_to_cause(self, target: str) -> list[Event]:
-        entry_id, _, cause_id = target.partition("#")
-        entry = self.kb.entries.get(entry_id)
-        if entry is None or entry.cause(cause_id) is None:
-            return [Say("assistant", t("conv.not_available", self.lang))] + self._prompt()
-        self.facts.entry_id = entry_id
-        if entry_id not in self.facts.entries_seen:
-            self.facts.entries_seen.append(entry_id)
-        return self._found(entry_id, cause_id, [], kind="chosen")
-
-    # ---- checks ---------------------------------------------------------------------------
-
-    async def _run(self, check_ids: list[str]) -> list[CheckResult]:
-        """Run checks; progress goes to `on_progress` live, else into this turn's events."""
-        def forward(event: Event) -> None:
-            if isinstance(event, CheckProgress) and hasattr(event.event, "result"):
-                r = event.event.result
-                self._lines.append(Line("evidence", f"{r.id}: {r.status} ({r.outcome}) — {r.summary}"))
-                self._log(event_to_dict(event))
-            if self.on_progress is not None:
-                self.on_progress(event)
-            else:
-                self._pending_progress.append(event)
-
-        results = await self.checks.run(check_ids, lang=self.lang, prefer_entry=self.facts.entry_id,
-                                        on_event=forward)
-        for r in results:
-            self.facts.results[r.id] = r
-        return results
-
-    def _take_progress(self) -> list[Event]:
-        events, self._pending_progress = self._pending_progress, []
-        return events
-
-    # ---- output ---------------------------------------------------------------------------
-
-    def _goto(self, state: State) -> list[Event]:
-        self.state = state
-        return self._prompt()
-
-    def _prompt(self) -> list[Event]:
-        events = prompts.render(self)
-        self._choices = next((e for e in reversed(events) if isinstance(e, Choices)), None)
-        return events
-
-    def _label_of(self, cid: str) -> str:
-        if self._choices:
-            for o in self._choices.options:
-                if o.id == cid:
-                    return o.label
-        if cid.startswith("entry:") and cid[6:] in self.kb.entries:
-            return prompts.entry_title(self, cid[6:])
-        if cid.startswith("cause:") and "#" in cid:
-            entry_id, _, cause_id = cid[6:].partition("#")
-            if entry_id in self.kb.entries:
-                return prompts.cause_title(self, entry_id, cause_id)
-        return ""
-
-    def _record(self, events: list[Event], live: bool = False) -> None:
-        """Put events in the transcript and the history now, once. `live` (before a slow step):
-        also hand them to `on_progress` at once, and leave them out of the returned list."""
-        for e in events:
-            if id(e) in self._recorded:
-                continue
-            self._recorded.add(id(e))
-            if live and self.on_progress is not None:
-                self._delivered.add(id(e))
-                self.on_progress(e)
-            if isinstance(e, Say):
-                self._lines.append(Line(e.role, e.text, e.markdown))
-            elif isinstance(e, Choices):
-                self._lines.append(Line("assistant", e.prompt))
-            elif isinstance(e, StepShown):
-                self._lines.append(Line("assistant", f"{e.index + 1}/{e.total}. {e.text}", True))
-            if not isinstance(e, CheckProgress):  # finished checks are logged as they end
-                self._log(event_to_dict(e))
-
-    def _emit(self, events: list[Event]) -> list[Event]:
-        self._record(events)
-        out = [e for e in events if id(e) not in self._delivered]
-        self._recorded.clear()
-        self._delivered.clear()
-        self._log({"type": "state", "state": str(self.state)})
-        return out
-
-    def _log(self, record: dict) -> None:
+    def _log(self, record: dict[str, Any]) -> None:
         if self.history is not None:
             try:
                 self.history.append(record)
             except (OSError, ValueError):
                 self.history = None  # the disk went away: keep talking, stop saving
 
+    def goto(self, state: State) -> list[Event]:
+        self.state = state
+        return prompts.render(self)
+
+    async def _emit(self, *events: Event) -> AsyncIterator[Event]:
+        for e in events:
+            yield e
+
+    # ---- input dispatch -----------------------------------------------------------------
+
+    async def _start(self) -> AsyncIterator[Event]:
+        self.state = State.DESCRIBE
+        greet = (t("conv.greet", self.lang) if self.lang_known
+                 else t("conv.greet", "es") + "\n" + t("conv.greet", "en"))
+        self._log({"type": "start", "lang": self.lang if self._lang_fixed else None, "case": self.case_id})
+        yield Say(greet)
+        for e in prompts.render(self):
+            yield e
+
+    async def _on_text(self, raw: str) -> AsyncIterator[Event]:
+        gathering = self.state is State.GATHER
+        text = clean(raw or "", limit=MAX_PASTE_CHARS if gathering else MAX_INPUT_CHARS).strip()
+        if not text:
+            for e in prompts.render(self):
+                yield e
+            return
+        command = parse_command(text)
+        if command is not None:
+            async for e in self._command(*command):
+                yield e
+            return
+        choices = self.prompt.choices if self.prompt else ()
+        picked = pick(text, choices)
+        if gathering:
+            if picked is not None and picked.role in (Role.SKIP, Role.ESCALATE):
+                async for e in self._on_choice(picked):
+                    yield e
+            else:
+                async for e in self.dx.gather(text):
+                    yield e
+            return
+        if picked is not None:
+            async for e in self._on_choice(picked):
+                yield e
+            return
+        if self.state is not State.DESCRIBE and words_role(text) is not None:
+            yield Say(t("conv.not_understood", self.lang))
+            for e in prompts.render(self):
+                yield e
+            return
+        if self.state in IN_CASE:
+            lead = leading_answer(text, choices)
+            if lead is not None:  # "sí, solo la newsletter": the answer, and more evidence
+                choice, rest = lead
+                self.intake.add_evidence(rest)
+                yield UserSaid(rest, kind="evidence")
+                async for e in self._on_choice(choice):
+                    yield e
+                return
+            async for e in self.intake.more_evidence(text):
+                yield e
+            return
+        async for e in self.intake.describe(text):
+            yield e
+
+    async def _command(self, name: str, arg: str) -> AsyncIterator[Event]:
+        yield UserSaid("/" + name + (f" {arg}" if arg else ""), kind="command")
+        if name == "restart":
+            async for e in self.closing.restart(None):
+                yield e
+        elif name == "lang":
+            wanted = arg.lower()[:2] if arg else ("en" if self.lang == "es" else "es")
+            if wanted not in ("es", "en"):
+                yield Say(t("conv.lang_usage", self.lang))
+                for e in prompts.render(self):
+                    yield e
+            else:
+                async for e in self._switch_lang(wanted):
+                    yield e
+        elif name == "escalate":
+            async for e in self.closing.escalate():
+                yield e
+        elif name == "back" and self.prompt is not None and self.prompt.choice("back") is not None:
+            async for e in self._on_choice(self.prompt.choice("back")):  # type: ignore[arg-type]
+                yield e
+        else:
+            yield Say(t("conv.help", self.lang), markdown=True)
+            for e in prompts.render(self):
+                yield e
+
+    async def _switch_lang(self, lang: str) -> AsyncIterator[Event]:
+        self.lang, self._lang_fixed = lang, True
+        yield LanguageChanged(lang)
+        for e in prompts.render(self):
+            yield e
+
+    async def _on_choice_id(self, choice_id: str) -> AsyncIterator[Event]:
+        choice = self.prompt.choice(choice_id) if self.prompt else None
+        if choice is not None:
+            async for e in self._on_choice(choice):
+                yield e
+            return
+        jump = self._anywhere_choice(choice_id)
+        if jump is None:
+            yield Say(t("conv.not_available", self.lang))
+            for e in prompts.render(self):
+                yield e
+            return
+        yield UserSaid(f"→ {jump.label}", kind="command")
+        if jump.role is Role.PICK_ENTRY and jump.entry:
+            for e in self.intake.enter_entry(jump.entry, matched=False, new_case=True):
+                yield e
+        elif jump.entry and jump.cause:
+            async for e in self.intake.start_at_cause(jump.entry, jump.cause):
+                yield e
+        elif jump.role is Role.ESCALATE:
+            async for e in self.closing.escalate():
+                yield e
+        else:
+            async for e in self.closing.restart(jump):
+                yield e
+
+    def _anywhere_choice(self, choice_id: str) -> Choice | None:
+        """Choices accepted in any state: start at an entry or a cause (from the browser, the
+        palette or the diagnostics screen), a new problem, escalation."""
+        if choice_id.startswith("entry:") and choice_id[6:] in self.kb.entries:
+            return Choice(choice_id, prompts.entry_title(self, choice_id[6:]), "", Role.PICK_ENTRY, entry=choice_id[6:])
+        if choice_id.startswith("cause:"):
+            entry_id, _, cause_id = choice_id[6:].partition("#")
+            entry = self.kb.entries.get(entry_id)
+            if entry is not None and entry.cause(cause_id) is not None:
+                return Choice(choice_id, prompts.cause_title(self, entry_id, cause_id), "", Role.OTHER,
+                              entry=entry_id, cause=cause_id)
+        if choice_id == "restart":
+            return Choice("restart", t("opt.restart", self.lang), "", Role.OTHER)
+        if choice_id == "escalate" and self.state is not State.ESCALATED:
+            return Choice("escalate", t("opt.escalate", self.lang), "", Role.ESCALATE)
+        return None
+
+    async def _on_choice(self, choice: Choice) -> AsyncIterator[Event]:
+        """A choice on offer: say the question and its answer, then follow the table."""
+        yield Answered(self.prompt.text if self.prompt else "", choice.label, str(choice.role), choice.id)
+        handler = self._handlers.get((self.state, choice.role))
+        if handler is None:
+            yield Say(t("conv.not_available", self.lang))
+            for e in prompts.render(self):
+                yield e
+            return
+        async for e in handler(choice):
+            yield e
+
+    def _build_handlers(self) -> dict[tuple[State, Role], Handler]:
+        S, R = State, Role
+        h: dict[tuple[State, Role], Handler] = {
+            (S.DESCRIBE, R.BROWSE): self.intake.browse,
+            (S.CLARIFY, R.PICK_ENTRY): self.intake.pick_entry,
+            (S.CLARIFY, R.REPHRASE): self.intake.rephrase,
+            (S.CLARIFY, R.BROWSE): self.intake.browse,
+            (S.NO_MATCH, R.REPHRASE): self.intake.rephrase,
+            (S.NO_MATCH, R.BROWSE): self.intake.browse,
+            (S.NO_MATCH, R.HANDOFF): self.closing.handoff,
+            (S.BROWSE_CATEGORIES, R.BROWSE): self.intake.category,
+            (S.BROWSE_CATEGORIES, R.REPHRASE): self.intake.rephrase,
+            (S.BROWSE_ENTRIES, R.PICK_ENTRY): self.intake.pick_entry,
+            (S.BROWSE_ENTRIES, R.BACK): self.intake.browse,
+            (S.CONFIRM, R.YES): self.dx.confirmed,
+            (S.CONFIRM, R.NO): self.intake.not_confirmed,
+            (S.GATHER, R.SKIP): self.dx.skip_input,
+            (S.GATHER, R.INPUT): self.dx.sample_input,
+            (S.QUESTION, R.YES): self.dx.answer,
+            (S.QUESTION, R.NO): self.dx.answer,
+            (S.QUESTION, R.SKIP): self.dx.answer,
+            (S.QUESTION, R.BACK): self.dx.question_back,
+            (S.STEP, R.DONE): self.dx.step,
+            (S.STEP, R.SKIP): self.dx.step,
+            (S.STEP, R.BACK): self.dx.step,
+            (S.ASK_FIXED, R.FIXED): self.closing.fixed,
+            (S.ASK_FIXED, R.NOT_FIXED): self.closing.not_fixed,
+            (S.ASK_FIXED, R.BACK): self.dx.steps_again,
+            (S.VERIFY_FAILED, R.BACK): self.dx.steps_again,
+            (S.VERIFY_FAILED, R.NEXT_CAUSE): self.closing.not_fixed,
+            (S.NO_CAUSE, R.REPHRASE): self.intake.rephrase,
+            (S.NO_CAUSE, R.BROWSE): self.intake.browse,
+            (S.RESOLVED, R.NOT_FIXED): self.closing.reopen,
+            (S.ESCALATED, R.SEVERITY): self.closing.severity,
+            (S.ESCALATED, R.BACK): self.closing.back_from_escalation,
+        }
+        for state, roles in TABLE.items():  # escalate and restart do the same everywhere
+            for role in roles:
+                if role is Role.ESCALATE:
+                    h[(state, role)] = self.closing.escalate_choice
+                elif role is Role.OTHER:
+                    h[(state, role)] = self.closing.restart
+        return h
+
+    # ---- describing a problem ---------------------------------------------------------------
+
+    def belief(self) -> Belief | None:
+        f = self.facts
+        return believe(self.kb.entries[f.entry_id], f) if f.entry_id in self.kb.entries else None
+
+    def can_go_back_a_question(self) -> bool:
+        f = self.facts
+        return any(e == f.entry_id for e, _, _ in f.answers)
+
+    def steps(self) -> list[str]:
+        if not self.facts.cause:
+            return []
+        entry_id, cause_id = self.facts.cause
+        return explain.usable_steps(self.tree.steps(entry_id, cause_id, self.lang))
+
+    def step_event(self, i: int) -> StepShown:
+        steps = self.steps()
+        entry_id = self.facts.cause[0] if self.facts.cause else ""
+        return StepShown(i, len(steps), steps[i], explain.code_for(self, entry_id, steps[i]))
+
+async def collect(events: AsyncIterator[Event]) -> list[Event]:
+    """Every event of one turn, as a list (tests, scripts)."""
+    return [e async for e in events]

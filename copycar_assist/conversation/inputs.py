@@ -1,63 +1,155 @@
-"""Reading what the user typed while choices are shown: yes/no words, numbers, keys, commands."""
+"""Reading what the user typed: commands, an answer to the choices on offer (a number, a key,
+a label, or words in either language), and pasted material told apart from a file's path."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
 
-from .events import Option
+from .choices import Choice, Role
 
-YES_WORDS = frozenset({"si", "sí", "s", "yes", "y", "vale", "ok", "okay", "claro", "sure", "yep", "yeah"})
-NO_WORDS = frozenset({"no", "n", "nope", "nah"})
-COMMANDS = ("restart", "lang", "escalate", "help")
+# Words that answer by role, in both languages (folded: lower case, no accents).
+WORDS: dict[Role, frozenset[str]] = {
+    Role.YES: frozenset({"si", "s", "yes", "y", "vale", "ok", "okay", "claro", "sure", "yep", "yeah",
+                         "correcto", "exacto", "eso es", "afirmativo", "right", "correct", "si claro",
+                         "por supuesto", "of course", "exactly", "that s it", "asi es"}),
+    Role.NO: frozenset({"no", "n", "nope", "nah", "negativo", "para nada", "not really", "no es eso",
+                        "not that", "en absoluto"}),
+    Role.DONE: frozenset({"hecho", "listo", "done", "ya", "ya esta", "terminado", "finished", "completed",
+                          "ready", "did it", "hecho ya", "ok hecho"}),
+    Role.SKIP: frozenset({"saltar", "omitir", "skip", "paso", "no se", "no lo se", "ni idea", "not sure",
+                          "dunno", "don t know", "i don t know", "no idea", "pasar", "siguiente paso",
+                          "next step", "skip it"}),
+    Role.BACK: frozenset({"atras", "volver", "back", "anterior", "previous", "go back", "volver atras"}),
+    Role.FIXED: frozenset({"arreglado", "resuelto", "solucionado", "funciona", "ya funciona", "fixed",
+                           "solved", "works", "it works", "resolved", "si funciona", "yes fixed"}),
+    Role.NOT_FIXED: frozenset({"sigue igual", "sigue fallando", "no funciona", "still broken", "not fixed",
+                               "still failing", "same", "igual", "no se ha arreglado", "still the same"}),
+    Role.NEXT_CAUSE: frozenset({"otra causa", "siguiente causa", "next cause", "another cause", "next",
+                                "siguiente"}),
+    Role.ESCALATE: frozenset({"escalar", "escalate", "soporte", "support", "ticket", "escala"}),
+    Role.REPHRASE: frozenset({"reformular", "rephrase", "otra forma", "explicarlo de otra forma"}),
+    Role.BROWSE: frozenset({"explorar", "browse", "guia", "guide", "ver la guia"}),
+    Role.HANDOFF: frozenset({"contactar", "contact", "contact support", "hablar con soporte"}),
+}
+# Where the role the words name is not on offer, a nearby one is meant ("sí" at "did that fix
+# it?" is "fixed", "ok" at a step is "done").
+NEAR: dict[Role, tuple[Role, ...]] = {
+    Role.YES: (Role.FIXED, Role.DONE),
+    Role.NO: (Role.NOT_FIXED,),
+    Role.FIXED: (Role.YES,),
+    Role.NOT_FIXED: (Role.NO,),
+    Role.DONE: (Role.YES,),
+    Role.NEXT_CAUSE: (Role.NOT_FIXED,),
+}
+# Commands in both languages: /escalar and /escalate are the same command.
+COMMANDS = {
+    "restart": "restart", "reiniciar": "restart", "nuevo": "restart", "new": "restart",
+    "lang": "lang", "idioma": "lang", "language": "lang",
+    "escalate": "escalate", "escalar": "escalate",
+    "help": "help", "ayuda": "help",
+    "back": "back", "atras": "back",
+}
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.strip().lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.strip(" .!¡?¿,;:")
+    text = re.sub(r"[^\w\s]", " ", text)
+    return " ".join(text.split())
 
 
 def parse_command(text: str) -> tuple[str, str] | None:
-    """`/lang es` → ("lang", "es"); `/restart` → ("restart", ""); None if not a command."""
+    """`/lang es` → ("lang", "es"); `/escalar` → ("escalate", ""); None if not a known command."""
     text = text.strip()
-    if not text.startswith("/") or len(text) < 2:
+    if not text.startswith("/") or len(text) < 2 or "\n" in text:
         return None
     name, _, arg = text[1:].partition(" ")
-    return name.strip().lower(), arg.strip()
+    command = COMMANDS.get(fold(name))
+    return (command, arg.strip()) if command else None
 
 
-def pick_option(text: str, options: list[Option]) -> str | None:
-    """The id of the option `text` picks, or None (then the text is a new description).
+def words_role(text: str) -> Role | None:
+    """The role some words name ("listo" → done, "no sé" → skip), or None."""
+    word = fold(text)
+    for role, words in WORDS.items():
+        if word in words:
+            return role
+    return None
 
-    Order: a number (1-based position) · the option's key hint · its id or label typed out ·
-    a yes word (→ `yes`, else `done`) · a no word (→ `no`).
-    """
-    if not options:
+
+def pick(text: str, choices: tuple[Choice, ...] | list[Choice]) -> Choice | None:
+    """The choice `text` picks: its number, its key, its label or id typed out, or words that
+    name its role (in either language). None: the text is not an answer."""
+    if not choices:
         return None
-    raw = text.strip()
-    word = _fold(raw)
+    word = fold(text)
     if not word:
         return None
     if word.isdigit():
         n = int(word)
-        return options[n - 1].id if 1 <= n <= len(options) else None
-    ids = [o.id for o in options]
-    for o in options:
-        if o.key and word == _fold(o.key):
-            return o.id
-    for o in options:
-        if word == _fold(o.id) or word == _fold(o.label):
-            return o.id
-    if word in YES_WORDS:
-        for wanted in ("yes", "done"):
-            if wanted in ids:
-                return wanted
-    if word in NO_WORDS and "no" in ids:
-        return "no"
+        return choices[n - 1] if 1 <= n <= len(choices) else None
+    for c in choices:
+        if c.key and word == fold(c.key):
+            return c
+    for c in choices:
+        if word in (fold(c.id), fold(c.label)) or (c.value and word == fold(c.value)):
+            return c
+    role = words_role(text)
+    if role is None:
+        return None
+    for wanted in (role, *NEAR.get(role, ())):
+        hit = next((c for c in choices if c.role is wanted), None)
+        if hit is not None:
+            return hit
     return None
 
 
-def is_bare_answer(text: str) -> bool:
-    """A lone yes/no word ("sí", "ok", "no")."""
-    word = _fold(text)
-    return word in YES_WORDS or word in NO_WORDS
+def leading_answer(text: str, choices: tuple[Choice, ...] | list[Choice]) -> tuple[Choice, str] | None:
+    """"sí, solo la newsletter" → (yes, "solo la newsletter"): an answer followed by more words."""
+    m = re.match(r"\s*([^\s,.;:!?]+(?:\s+[^\s,.;:!?]+)?)\s*[,.;:!]\s*(.+)", text, re.S)
+    if m is None:
+        m = re.match(r"\s*(\S+)\s+(.+)", text, re.S)
+    if m is None:
+        return None
+    head, rest = m.group(1), m.group(2).strip()
+    choice = pick(head, choices)
+    if choice is None or choice.role not in (Role.YES, Role.NO, Role.FIXED, Role.NOT_FIXED, Role.DONE):
+        return None
+    return choice, rest
+
+
+@dataclass(frozen=True)
+class Material:
+    """What the user handed over when asked for an input: pasted `text` or a file's `path`."""
+
+    text: str | None = None
+    path: str | None = None
+    missing: bool = False  # looks like a path, but no such file
+
+
+_PATHLIKE = re.compile(r"^(?:~|\.{1,2})?[/\\]|^[A-Za-z]:[\\/]|\.(?:json|jsonl|ndjson|csv|tsv|log|txt|eml)$", re.I)
+
+
+def classify(raw: str, kind: str) -> Material:
+    """Tell pasted material from a path. A prompt is always text. Several lines, JSON, an e-mail
+    with headers, or prose are text; one line naming an existing file, or shaped like a path
+    (a slash at the start, a drive, a known extension, no spaces), is a file."""
+    text = raw.strip()
+    if kind == "prompt" or not text:
+        return Material(text=text)
+    one_line = "\n" not in text
+    candidate = text.strip("'\"")
+    if one_line and len(candidate) < 4096:
+        path = Path(candidate).expanduser()
+        try:
+            exists = path.is_file()
+        except OSError:
+            exists = False
+        if exists:
+            return Material(path=str(path))
+        if _PATHLIKE.search(candidate) and (" " not in candidate or text[:1] in "'\""):
+            return Material(path=str(path), missing=True)
+    return Material(text=text)

@@ -1,34 +1,25 @@
-"""The prompt of each state, rendered in the current language.
+"""The prompt of each state, in the current language: what the engine waits for, and the choices.
 
-`render(conv)` returns the events that (re)state where the conversation stands — the question
-and its choices — and is what a language switch re-says. Narrative events (what was found,
-what a check said) are produced by the flow, once.
+`render(conv)` returns the events that (re)state where the conversation stands (the symptoms
+to confirm, the current step, then the `Prompt`); a language switch says them again. The roles
+offered in each state are those of `table.TABLE` (a test holds them to it).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from copycar_assist.i18n import has, t
+from copycar_assist.i18n import t
 from copycar_assist.kb import pick
 
-from .events import Choices, Event, Option, Say, StepShown
+from .choices import RESTART, Choice, Role, fixed, numbered
+from .events import Event, Prompt, Say
 from .states import State
 
 if TYPE_CHECKING:
     from .engine import Conversation
 
 SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
-
-
-def opt(conv: Conversation, oid: str, key_name: str | None = None, **kw: object) -> Option:
-    """A fixed option: label `opt.<id>`, key hint `key.<id>` (both per language)."""
-    name = key_name or oid
-    return Option(oid, t(f"opt.{name}", conv.lang, **kw), t(f"key.{name}", conv.lang))
-
-
-def numbered(items: list[tuple[str, str]]) -> list[Option]:
-    return [Option(oid, label, str(n) if n < 10 else "") for n, (oid, label) in enumerate(items, 1)]
 
 
 def entry_title(conv: Conversation, entry_id: str) -> str:
@@ -48,69 +39,93 @@ def symptoms_markdown(conv: Conversation, entry_id: str) -> str:
     return head + "\n\n" + "\n".join(f"- {s}" for s in items) if items else head
 
 
-def current_steps(conv: Conversation) -> list[str]:
-    if not conv.facts.cause:
-        return []
-    entry_id, cause_id = conv.facts.cause
-    return conv.tree.steps(entry_id, cause_id, conv.lang)
+def question_text(conv: Conversation) -> str:
+    """The question being asked: the cause's own, or a one-line confirmation of the user's words."""
+    f = conv.facts
+    if not (f.question and f.entry_id):
+        return ""
+    cause_id, how = f.question
+    entry = conv.kb.entries[f.entry_id]
+    cause = entry.cause(cause_id)
+    if how == "confirm":
+        cue = next((h for h in f.cues if (h.entry_id, h.cause_id) == (f.entry_id, cause_id)), None)
+        if cue is not None:
+            return t("conv.confirm_cue", conv.lang, quote=cue.quote, title=cause_title(conv, f.entry_id, cause_id))
+    return pick(cause.question if cause else None, conv.lang, "") or t(
+        "conv.is_it_cause", conv.lang, title=cause_title(conv, f.entry_id, cause_id))
+
+
+def _prompt(conv: Conversation, key_or_text: str, choices: list[Choice], *, expects: str = "choice",
+            cause: str | None = None, literal: bool = False, **kw: object) -> Prompt:
+    text = key_or_text if literal else t(key_or_text, conv.lang, **kw)
+    return Prompt(str(conv.state), text, tuple(choices), conv.facts.entry_id, cause, expects)
 
 
 def render(conv: Conversation) -> list[Event]:
     s, f, lang = conv.state, conv.facts, conv.lang
-    if s in (State.GREETING, State.DESCRIBE):
-        if not conv.lang_known:  # nothing typed yet: ask in both languages
-            return [Say("assistant", t("conv.describe_prompt", "es") + " / " + t("conv.describe_prompt", "en"))]
-        return [Say("assistant", t("conv.describe_prompt", lang))]
+    esc = fixed(Role.ESCALATE, lang)
+    if s is State.DESCRIBE:
+        text = (t("conv.describe_prompt", "es") + " / " + t("conv.describe_prompt", "en")
+                if not conv.lang_known else t("conv.describe_prompt", lang))
+        return [_prompt(conv, text, [fixed(Role.BROWSE, lang)], expects="description", literal=True)]
     if s is State.CLARIFY:
-        items = [(f"entry:{e}", entry_title(conv, e)) for e in f.clarify_ids]
-        return [Choices(t("conv.clarify_prompt", lang),
-                        numbered(items) + [opt(conv, "rephrase"), opt(conv, "browse")])]
+        items = [(f"entry:{e}", entry_title(conv, e), Role.PICK_ENTRY, {"entry": e}) for e in f.clarify_ids]
+        return [_prompt(conv, "conv.clarify_prompt", numbered(items) + [fixed(Role.REPHRASE, lang), fixed(Role.BROWSE, lang)])]
     if s is State.NO_MATCH:
-        return [Choices(t("conv.nomatch_prompt", lang), [opt(conv, "rephrase"), opt(conv, "browse")])]
+        return [_prompt(conv, "conv.nomatch_prompt", [fixed(Role.REPHRASE, lang), fixed(Role.BROWSE, lang),
+                                                      fixed(Role.HANDOFF, lang)])]
     if s is State.BROWSE_CATEGORIES:
-        items = [(f"cat:{c.id}", pick(c.title, lang, c.id)) for c in conv.tree.categories()]
-        return [Choices(t("conv.browse_categories", lang), numbered(items) + [opt(conv, "rephrase")])]
+        items = [(f"cat:{c.id}", pick(c.title, lang, c.id), Role.BROWSE, {"value": c.id}) for c in conv.tree.categories()]
+        return [_prompt(conv, "conv.browse_categories", numbered(items) + [fixed(Role.REPHRASE, lang)])]
     if s is State.BROWSE_ENTRIES:
         cat = conv.kb.category(f.browse_category or "")
-        items = [(f"entry:{e.id}", pick(e.title, lang, e.id)) for e in conv.tree.entries(f.browse_category)]
+        items = [(f"entry:{e.id}", pick(e.title, lang, e.id), Role.PICK_ENTRY, {"entry": e.id})
+                 for e in conv.tree.entries(f.browse_category or "")]
         title = pick(cat.title, lang, cat.id) if cat else (f.browse_category or "")
-        return [Choices(t("conv.browse_entries", lang, category=title), numbered(items) + [opt(conv, "back")])]
+        return [_prompt(conv, "conv.browse_entries", numbered(items) + [fixed(Role.BACK, lang)], category=title)]
     if s is State.CONFIRM and f.entry_id:
-        return [Say("assistant", symptoms_markdown(conv, f.entry_id), markdown=True),
-                Choices(t("conv.confirm_prompt", lang), [opt(conv, "yes"), opt(conv, "no")])]
+        return [Say(symptoms_markdown(conv, f.entry_id), markdown=True),
+                _prompt(conv, "conv.confirm_prompt", [fixed(Role.YES, lang), fixed(Role.NO, lang), esc])]
     if s is State.GATHER and f.gathering:
-        name = f.gathering[0]
-        text = t(f"conv.input.{name}", lang) if has(f"conv.input.{name}") else t("conv.input.other", lang, name=name)
-        return [Choices(text, [Option("skip", t("opt.skip_input", lang), t("key.skip", lang))])]
-    if s in (State.CHECKING, State.VERIFYING):
-        return [Say("assistant", t("conv.checks_running", lang))]
-    if s is State.QUESTION and f.pending_questions and f.entry_id:
-        cause = conv.kb.entries[f.entry_id].cause(f.pending_questions[0])
-        text = pick(cause.question if cause else None, lang, f.pending_questions[0])
-        return [Choices(text, [opt(conv, "yes"), opt(conv, "no"), opt(conv, "escalate")])]
-    if s is State.STEP:
-        steps = current_steps(conv)
+        return [_prompt(conv, f"conv.input.{f.gathering}", [fixed(Role.SKIP, lang, label="skip_input"), esc],
+                        expects="input")]
+    if s is State.QUESTION and f.question:
+        choices = [fixed(Role.YES, lang), fixed(Role.NO, lang), fixed(Role.SKIP, lang, label="unsure")]
+        if conv.can_go_back_a_question():
+            choices.append(fixed(Role.BACK, lang, label="back_question"))
+        choices.append(esc)
+        return [_prompt(conv, question_text(conv), choices, cause=f.question[0], literal=True)]
+    if s is State.STEP and f.cause:
+        steps = conv.steps()
+        i = min(f.step_index, max(len(steps) - 1, 0))
+        choices = [fixed(Role.DONE, lang), fixed(Role.SKIP, lang)]
+        if i > 0:
+            choices.append(fixed(Role.BACK, lang))
+        choices.append(esc)
+        out: list[Event] = []
         if steps:
-            i = min(f.step_index, len(steps) - 1)
-            options = [opt(conv, "done"), opt(conv, "skip")]
-            if i > 0:
-                options.append(opt(conv, "back"))
-            options.append(opt(conv, "escalate"))
-            return [StepShown(i, len(steps), steps[i]),
-                    Choices(t("conv.step_prompt", lang, n=i + 1, total=len(steps)), options)]
-    if s is State.ASK_FIXED:
-        return [Choices(t("conv.fixed_prompt", lang), [opt(conv, "yes"), opt(conv, "no"), opt(conv, "escalate")])]
-    if s is State.VERIFY_FAILED:
-        return [Choices(t("conv.verify_failed_prompt", lang),
-                        [opt(conv, "retry"), opt(conv, "next"), opt(conv, "escalate")])]
+            out.append(conv.step_event(i))
+        out.append(_prompt(conv, "conv.step_prompt", choices, cause=f.cause[1], n=i + 1, total=len(steps)))
+        return out
+    if s is State.ASK_FIXED and f.cause:
+        choices = [fixed(Role.FIXED, lang), fixed(Role.NOT_FIXED, lang)]
+        if conv.steps():
+            choices.append(fixed(Role.BACK, lang, label="back_steps"))
+        return [_prompt(conv, "conv.fixed_prompt", choices + [esc], cause=f.cause[1])]
+    if s is State.VERIFY_FAILED and f.cause:
+        return [_prompt(conv, "conv.verify_failed_prompt", [fixed(Role.BACK, lang, label="retry"),
+                                                            fixed(Role.NEXT_CAUSE, lang), esc], cause=f.cause[1])]
     if s is State.NO_CAUSE:
-        return [Choices(t("conv.nocause_prompt", lang),
-                        [opt(conv, "escalate"), opt(conv, "rephrase"), opt(conv, "restart")])]
+        return [_prompt(conv, "conv.nocause_prompt", [esc, fixed(Role.REPHRASE, lang), fixed(Role.BROWSE, lang),
+                                                      fixed(Role.OTHER, lang, cid=RESTART)])]
     if s is State.RESOLVED:
-        return [Choices(t("conv.resolved_prompt", lang), [opt(conv, "restart")])]
+        return [_prompt(conv, "conv.resolved_prompt", [fixed(Role.OTHER, lang, cid=RESTART),
+                                                       fixed(Role.NOT_FIXED, lang, label="reopen")])]
     if s is State.ESCALATED:
         others = [sev for sev in SEVERITIES if sev != f.severity]
-        options = [Option(f"sev:{sev}", t("opt.severity", lang, severity=sev), t(f"key.sev.{sev}", lang))
-                   for sev in others]
-        return [Choices(t("conv.escalated_prompt", lang), options + [opt(conv, "restart")])]
-    return [Say("assistant", t("conv.describe_prompt", lang))]
+        choices = [Choice(f"sev:{sev}", t("opt.severity", lang, severity=sev), str(n), Role.SEVERITY, value=sev)
+                   for n, sev in enumerate(others, 1)]
+        choices += [fixed(Role.BACK, lang, label="back_case"), fixed(Role.OTHER, lang, cid=RESTART)]
+        return [_prompt(conv, "conv.escalated_prompt", choices)]
+    conv.state = State.DESCRIBE
+    return render(conv)

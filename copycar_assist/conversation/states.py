@@ -1,29 +1,36 @@
-"""The states of a conversation and the facts gathered along the way (plain data).
+"""The states of a conversation and the facts of the case gathered along the way (plain data).
 
-    GREETING ─start()→ DESCRIBE ─text→ match
-        match ambiguous        → CLARIFY (top entries | rephrase | browse)
-        match best is None     → NO_MATCH (rephrase | browse) → BROWSE_CATEGORIES → BROWSE_ENTRIES
-        match best / entry:<id> → CONFIRM ("do you see these symptoms?")
-    CONFIRM ─no→ DESCRIBE          CONFIRM ─yes→ GATHER (a check needs a pasted prompt or a
-                                   file: give it or skip) → (checks run) → cause, or QUESTION
-    QUESTION ─yes→ cause           QUESTION ─no→ next question | likely cause | NO_CAUSE
-    cause → STEP 1..n (done | skip | back | escalate) → ASK_FIXED
-    ASK_FIXED ─yes→ re-run the cause's checks → RESOLVED, or VERIFY_FAILED (retry | next | escalate)
-    ASK_FIXED ─no→ next likely cause (question or steps) | escalate when none is left
-    any state ─/escalate or escalate→ ESCALATED;  ─/restart→ DESCRIBE
+    DESCRIBE ─text→ match
+        a question about the guide  → answered (GuideAnswer), DESCRIBE again
+        a request out of scope      → NO_MATCH (rephrase | browse | hand-off)
+        a close call                → CLARIFY (entries | rephrase | browse)
+        nothing confident           → NO_MATCH
+        one entry                   → CONFIRM ("do you see these symptoms?")
+    CONFIRM ─yes→ diagnosis: the belief over the entry's causes picks the next action by value
+        run the checks → GATHER an input (a pasted e-mail, a prompt, a file) → QUESTION
+        → a cause (via check, answer, description or as the likeliest) → STEP 1..n → ASK_FIXED
+    ASK_FIXED ─fixed→ re-run the checks that can see the cause → RESOLVED (verified or not) |
+        VERIFY_FAILED (the steps again | the next cause | escalate)
+    ASK_FIXED ─not fixed→ the next most probable cause | ESCALATED when none is left
+    any state ─escalate→ ESCALATED (one ticket per case) ─back→ where it was
+    `table.py` lists every state's roles and where each may lead; a test walks them all.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
-from copycar_assist.checks.base import CheckResult
+if TYPE_CHECKING:
+    from copycar_assist.checks.base import CheckResult
+    from copycar_assist.matching import MatchResult
+    from copycar_assist.matching.cues import CueHit
 
 
 class State(StrEnum):
-    GREETING = "greeting"
     DESCRIBE = "describe"
     CLARIFY = "clarify"
     NO_MATCH = "no_match"
@@ -31,11 +38,9 @@ class State(StrEnum):
     BROWSE_ENTRIES = "browse_entries"
     CONFIRM = "confirm_symptoms"
     GATHER = "gather_input"
-    CHECKING = "checking"
     QUESTION = "question"
     STEP = "step"
     ASK_FIXED = "ask_fixed"
-    VERIFYING = "verifying"
     VERIFY_FAILED = "verify_failed"
     NO_CAUSE = "no_cause"
     RESOLVED = "resolved"
@@ -47,10 +52,11 @@ CauseKey = tuple[str, str]  # (entry id, cause id)
 
 @dataclass
 class Attempt:
-    """One cause the user worked through: which steps were done or skipped."""
+    """One cause the user worked through: which steps were done or skipped, and how it ended."""
 
     entry_id: str
     cause_id: str
+    via: str
     marks: list[str | None]  # per step: "done" | "skipped" | None (not reached)
     evidence: list[CheckResult] = field(default_factory=list)
     verified: str | None = None  # "pass" | "still" | "unverified" | None
@@ -59,32 +65,43 @@ class Attempt:
 
 @dataclass
 class Facts:
-    """What the conversation knows so far. Reset by /restart."""
+    """What the case knows so far. A new problem starts a new Facts (the case id stays)."""
 
     descriptions: list[str] = field(default_factory=list)
-    match: Any = None  # the last MatchResult
+    match: MatchResult | None = None
     clarify_ids: list[str] = field(default_factory=list)
     browse_category: str | None = None
     entry_id: str | None = None
     entries_seen: list[str] = field(default_factory=list)
+    cues: list[CueHit] = field(default_factory=list)
     results: dict[str, CheckResult] = field(default_factory=dict)  # latest result per check id
-    ran_checks: bool = False
-    checks_note: str | None = None  # i18n key explaining why checks did not run
-    ruled_out: set[CauseKey] = field(default_factory=set)
-    tried: list[CauseKey] = field(default_factory=list)
-    answers: list[tuple[str, str, bool]] = field(default_factory=list)  # (entry, cause, yes?)
-    pending_questions: list[str] = field(default_factory=list)  # cause ids of `entry_id`
-    second_look_said: bool = False  # told why causes a check ruled out are asked about
-    gathering: list[str] = field(default_factory=list)  # inputs still to ask for (Inputs fields)
+    checks_run: set[str] = field(default_factory=set)  # ids run for the current entry
+    answers: list[tuple[str, str, str]] = field(default_factory=list)  # (entry, cause, yes|no|unsure)
+    question: tuple[str, str] | None = None  # (cause id, "ask" | "confirm") being asked
+    second_look_said: bool = False
+    gathering: str | None = None  # the input being asked for
     inputs_asked: set[str] = field(default_factory=set)
     cause: CauseKey | None = None
-    cause_kind: str = "check"  # "check" | "question" | "likely" | "next"
-    evidence: list[CheckResult] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
     step_index: int = 0
-    severity: str | None = None  # the severity chosen when escalating
-    escalation_reasons: list[str] = field(default_factory=list)
+    severity: str | None = None  # chosen when escalating
+    before_escalation: State | None = None
 
     @property
     def attempt(self) -> Attempt | None:
         return self.attempts[-1] if self.attempts else None
+
+    @property
+    def tried(self) -> set[CauseKey]:
+        return {(a.entry_id, a.cause_id) for a in self.attempts if a.fixed is False or a.verified == "still"}
+
+    def answer_for(self, entry_id: str, cause_id: str) -> str | None:
+        for e, c, value in reversed(self.answers):
+            if (e, c) == (entry_id, cause_id):
+                return value
+        return None
+
+
+def new_case_id() -> str:
+    """Time to the second and a random part: sorts by time, never shared by two cases."""
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from copycar_assist.i18n import t
+from copycar_assist.kb import pick
 from copycar_assist.support import escalation as esc
 from copycar_assist.support.severity import propose_severity
-from copycar_assist.support.ticket import AttemptInfo, StepMark, TicketData, build_ticket, reason_text
+from copycar_assist.support.ticket import (
+    AttemptInfo,
+    StepMark,
+    TicketData,
+    build_ticket,
+    reason_text,
+)
+
+from . import explain
 
 if TYPE_CHECKING:
     from .engine import Conversation
 
 
-def ticket_data(conv: Conversation, severity: str | None = None) -> TicketData:
+def ticket_data(conv: Conversation, severity: str | None = None, reason: str = "user") -> TicketData:
     kb, f, lang = conv.kb, conv.facts, conv.lang
     results = list(f.results.values())
     proposal = propose_severity(kb, f.entry_id, results)
@@ -22,7 +32,7 @@ def ticket_data(conv: Conversation, severity: str | None = None) -> TicketData:
     cause = entry.cause(f.cause[1]) if entry and f.cause and f.cause[0] == entry.id else None
     attempts = []
     for a in f.attempts:
-        steps = conv.tree.steps(a.entry_id, a.cause_id, lang)
+        steps = explain.usable_steps(conv.tree.steps(a.entry_id, a.cause_id, lang))
         owner = kb.entries.get(a.entry_id)
         c = owner.cause(a.cause_id) if owner else None
         attempts.append(AttemptInfo(
@@ -31,11 +41,12 @@ def ticket_data(conv: Conversation, severity: str | None = None) -> TicketData:
             a.fixed, a.verified,
         ))
     answers = []
-    for entry_id, cause_id, yes in f.answers:
+    for entry_id, cause_id, value in f.answers:
         owner = kb.entries.get(entry_id)
         c = owner.cause(cause_id) if owner else None
-        q = (c.question or {}) if c else {}
-        answers.append((q.get(lang) or next(iter(q.values()), cause_id), yes))
+        question = pick(c.question if c else None, lang, "") or t(
+            "conv.is_it_cause", lang, title=pick(c.title if c else None, lang, cause_id))
+        answers.append((question, value))
     return TicketData(
         severity=chosen,
         reasons=reasons or (),
@@ -51,21 +62,22 @@ def ticket_data(conv: Conversation, severity: str | None = None) -> TicketData:
         check_titles={cid: dict(spec.title) for cid, spec in kb.checks.items()},
         transcript=list(conv.transcript()),
         entry_titles={eid: dict(e.title) for eid, e in kb.entries.items()},
+        case_id=conv.case_id,
+        reason=reason,
     )
 
 
-def draft(conv: Conversation, severity: str | None = None) -> tuple[TicketData, str]:
-    data = ticket_data(conv, severity)
+def draft(conv: Conversation, severity: str | None = None, reason: str = "user") -> tuple[TicketData, str]:
+    data = ticket_data(conv, severity, reason)
     return data, build_ticket(data, conv.lang, conv.scrub)
 
 
-def summary(conv: Conversation, data: TicketData, chosen_by_user: bool) -> str:
-    from copycar_assist.i18n import t
-
+def summary(conv: Conversation, data: TicketData, chosen_by_user: bool, reason: str = "user") -> str:
     lang = conv.lang
     if chosen_by_user or not data.reasons:
         head = t("conv.severity_chosen", lang, severity=data.severity)
     else:
         reasons = "; ".join(reason_text(r, lang, data.entry_titles) for r in data.reasons)
         head = t("conv.severity_proposed", lang, severity=data.severity, reasons=reasons)
-    return head + "\n\n" + esc.describe(data.escalation, lang) + "\n\n" + t("conv.ticket_ready", lang)
+    intro = t("conv.handoff", lang) + "\n\n" if reason == "handoff" else ""
+    return intro + head + "\n\n" + esc.describe(data.escalation, lang) + "\n\n" + t("conv.ticket_ready", lang)

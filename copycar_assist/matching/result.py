@@ -24,12 +24,20 @@ class MatchResult:
     best: str | None  # None when nothing is confident enough
     matches: list[Match] = field(default_factory=list)  # best first
     ambiguous: bool = False  # the top two are too close to choose without asking
+    # What kind of input it is: "problem" (a report of one), "question" (about the guide),
+    # "request" (how-to, feature, billing, account: out of scope), "greeting".
+    kind: str = "problem"
+    answer: dict[str, str] | None = None  # for a question about the guide: {"text", "source"}
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "query": self.query,
             "language": self.language,
             "best": self.best,
             "matches": [m.to_json() for m in self.matches],
             "ambiguous": self.ambiguous,
+            "kind": self.kind,
         }
+        if self.answer is not None:
+            data["answer"] = dict(self.answer)
+        return data

@@ -161,8 +161,8 @@ def list_sessions(root: Path | None = None) -> list[SessionSummary]:
         users = [r for r in s.records if r.get("type") == "input"]
         entries = []
         for r in s.records:
-            e = r.get("entry_id")
-            if r.get("type") == "CauseFound" and e and e not in entries:
+            e = r.get("entry")
+            if r.get("type") == "cause_found" and isinstance(e, str) and e not in entries:
                 entries.append(e)
         out.append(SessionSummary(
             id=s.id, path=path, started=str(head.get("at", "")), lang=head.get("lang"),

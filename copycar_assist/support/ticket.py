@@ -45,12 +45,14 @@ class TicketData:
     cause_title: dict[str, str] = field(default_factory=dict)
     descriptions: list[str] = field(default_factory=list)
     attempts: list[AttemptInfo] = field(default_factory=list)
-    answers: list[tuple[str, bool]] = field(default_factory=list)  # (question text, yes?)
+    answers: list[tuple[str, str]] = field(default_factory=list)  # (question text, yes|no|unsure)
     results: list[Any] = field(default_factory=list)  # CheckResult
     check_titles: dict[str, dict[str, str]] = field(default_factory=dict)
     transcript: list[Line] = field(default_factory=list)
     created: str = field(default_factory=now_iso)
     entry_titles: dict[str, dict[str, str]] = field(default_factory=dict)  # for reasons
+    case_id: str = ""
+    reason: str = "user"  # why it was escalated: user | exhausted | handoff
 
 
 def reason_text(reason: Reason, lang: str, entry_titles: dict[str, dict[str, str]] | None = None) -> str:
@@ -91,6 +93,7 @@ def build_ticket(data: TicketData, lang: str, scrub: Scrub) -> str:
         f"- **{t('ticket.problem', lang)}:** {entry_line}",
         f"- **{t('ticket.cause', lang)}:** {cause_line}",
         f"- **{t('ticket.created', lang)}:** {data.created}",
+        f"- **{t('ticket.case', lang)}:** `{data.case_id}` · {t('ticket.reason.' + data.reason, lang)}",
         "",
         f"## {t('ticket.summary', lang)}",
         "",
@@ -108,6 +111,9 @@ def build_ticket(data: TicketData, lang: str, scrub: Scrub) -> str:
         state = {True: t("ticket.fixed_yes", lang), False: t("ticket.fixed_no", lang)}.get(a.fixed, t("ticket.fixed_unknown", lang))
         if a.verified:
             state += f" · {t('ticket.verified.' + a.verified, lang)}"
+        done = sum(1 for st in a.steps if st.mark == "done")
+        skipped = sum(1 for st in a.steps if st.mark == "skipped")
+        state += " · " + t("ticket.steps_count", lang, done=done, skipped=skipped)
         out += [f"### {pick(a.cause_title, lang, a.cause_id)} (`{a.entry_id}#{a.cause_id}`) — {state}", ""]
         for n, step in enumerate(a.steps, 1):
             box = "x" if step.mark == "done" else " "
@@ -117,8 +123,8 @@ def build_ticket(data: TicketData, lang: str, scrub: Scrub) -> str:
 
     if data.answers:
         out += [f"## {t('ticket.answers', lang)}", ""]
-        for question, yes in data.answers:
-            out.append(f"- {question} → **{t('opt.yes' if yes else 'opt.no', lang)}**")
+        for question, value in data.answers:
+            out.append(f"- {question} → **{t('ticket.answer.' + value, lang)}**")
         out.append("")
 
     out += [f"## {t('ticket.evidence', lang)}", ""]

@@ -214,6 +214,12 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         await self.switch_mode("chat")
         self.chat().start_at(entry_id, cause_id)
 
+    def note_results(self, results) -> None:
+        """Check results run on the diagnostics screen join the chat's case (and its ticket)."""
+        conversation = self.chat().conversation
+        if conversation is not None:
+            conversation.note_results(list(results))
+
     def action_run_doctor(self) -> None:
         self.switch_mode("doctor")
         self.get_screen_stack("doctor")[0].run_all()

@@ -1,4 +1,4 @@
-"""Save the conversation's transcript and escalation tickets as Markdown files, and say where."""
+"""Save the conversation's transcript as a Markdown file, and say where (tickets: `support.tickets`)."""
 
 from __future__ import annotations
 
@@ -34,16 +34,4 @@ def export_transcript(app, conversation) -> Path | None:
                    severity="error")
         return None
     app.notify(tr("exported", lang, path=one_line(str(path), limit=300)), markup=False, timeout=8)
-    return path
-
-
-def save_ticket(app, ticket_markdown: str) -> Path | None:
-    """Write the ticket where the agent can attach it; None (and a notice) if it cannot be."""
-    try:
-        path = export_dir("tickets") / f"ticket-{datetime.now():%Y%m%d-%H%M%S}.md"
-        write_atomic(path, ticket_markdown.encode("utf-8"))
-    except OSError as exc:
-        app.notify(tr("export_failed", app.lang, reason=one_line(exc.strerror or str(exc))), markup=False,
-                   severity="error")
-        return None
     return path

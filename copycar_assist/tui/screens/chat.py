@@ -2,8 +2,8 @@
 
 Typing shows the best matches (the matcher runs in a thread worker, debounced, `exclusive=True`,
 so typing never waits for it). Each turn of the conversation runs in an `exclusive` worker that
-awaits the engine; the engine's live check progress and its returned events are turned into
-`EngineEvents` messages and rendered by `render.py`.
+iterates the engine's one ordered event stream and posts every event as an `EngineEvent`
+message; `chat_render.py` renders them in that order. Nothing here reorders or echoes anything.
 """
 
 from __future__ import annotations
@@ -33,11 +33,11 @@ SUGGEST_MIN_CHARS = 3
 SUGGEST_LIMIT = 4
 
 
-class EngineEvents(Message):
-    """Events from the conversation engine, to render in order."""
+class EngineEvent(Message):
+    """One event of the conversation engine's stream, to render."""
 
-    def __init__(self, events: list) -> None:
-        self.events = list(events)
+    def __init__(self, event) -> None:
+        self.event = event
         super().__init__()
 
 
@@ -91,8 +91,7 @@ class ChatScreen(I18nBindingsMixin, Screen):
         self._close_history()
         self._history = _open_history(app.settings, app.lang)
         conv = Conversation(app.kb, _MatcherProxy(app), app.settings,
-                            lang=app.lang if app.fixed_lang else None,
-                            on_progress=self._progress, history=self._history)
+                            lang=app.lang if app.fixed_lang else None, history=self._history)
         if not app.fixed_lang:
             conv.lang = app.lang  # start in the UI's language; the engine still follows the user
         return conv
@@ -115,7 +114,11 @@ class ChatScreen(I18nBindingsMixin, Screen):
         await self.query_one(MessageList).remove_children()
         await self.query_one(ChoicesBar).clear()
         self.conversation = self._make_conversation()
-        self.post_message(EngineEvents(self.conversation.start()))
+        await self._stream(self.conversation.start())
+
+    async def _stream(self, events) -> None:
+        async for event in events:
+            self.post_message(EngineEvent(event))
 
     def action_new_conversation(self) -> None:
         self.new_conversation()
@@ -126,38 +129,29 @@ class ChatScreen(I18nBindingsMixin, Screen):
         if entry is None:
             return
         choice = f"cause:{entry_id}#{cause_id}" if cause_id else f"entry:{entry_id}"
-        cause = entry.cause(cause_id) if cause_id else None
-        label = pick(cause.title, self.app.lang, cause_id) if cause else pick(entry.title, self.app.lang, entry_id)
-        self._turn("choose", choice, f"→ {label}")
+        self._turn("choose", choice)
 
-    def _turn(self, kind: str, value: str, shown: str) -> bool:
+    def _turn(self, kind: str, value: str) -> bool:
         if self._busy:
             self.notify(tr("busy", self.app.lang), markup=False, severity="warning", timeout=3)
             return False
         self._busy = True
         assert self.renderer is not None
-        self.renderer.begin_turn()
         self._hide_suggestions()
-        self._converse(kind, value, shown)
+        self._converse(kind, value)
         return True
 
     @work(exclusive=True, group="conversation", exit_on_error=False)
-    async def _converse(self, kind: str, value: str, shown: str) -> None:
+    async def _converse(self, kind: str, value: str) -> None:
         try:
             await self.query_one(ChoicesBar).clear()
-            await self.query_one(MessageList).add_user(shown)
             await self.app.get_matcher()
             conv = self.conversation
             if conv is None:
                 return
-            events = await (conv.send(value) if kind == "send" else conv.choose(value))
-            self.post_message(EngineEvents(events))
+            await self._stream(conv.send(value) if kind == "send" else conv.choose(value))
         finally:
             self._busy = False
-
-    def _progress(self, event) -> None:
-        """The engine's live check progress (called on the event loop, inside the worker)."""
-        self.post_message(EngineEvents([event]))
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -165,21 +159,21 @@ class ChatScreen(I18nBindingsMixin, Screen):
             self._busy = False
             error = event.worker.error
             reason = self.app.settings.redactor()(f"{type(error).__name__}: {error}")
-            self.post_message(EngineEvents([_error_say(tr("engine_error", self.app.lang,
-                                                          reason=one_line(reason, limit=300)))]))
+            self.post_message(EngineEvent(_problem(one_line(reason, limit=300))))
 
-    @on(EngineEvents)
-    async def _on_engine_events(self, message: EngineEvents) -> None:
+    @on(EngineEvent)
+    async def _on_engine_event(self, message: EngineEvent) -> None:
         assert self.renderer is not None
-        for event in message.events:
-            await self.renderer.render(event)
-        self._update_placeholder()
+        await self.renderer.render(message.event)
+        if message.event.type == "prompt":
+            self._update_placeholder()
 
     def _update_placeholder(self, lang: str | None = None) -> None:
         """Say in the input what it expects now: a description, an answer, or a text or path."""
-        state = getattr(self.conversation, "state", None)
-        key = ("input_placeholder" if state in (None, "greeting", "describe")
-               else "input_placeholder_gather" if state == "gather_input" else "input_placeholder_answer")
+        prompt = self.conversation.prompt if self.conversation is not None else None
+        expects = prompt.expects if prompt is not None else "description"
+        key = {"description": "input_placeholder", "input": "input_placeholder_gather"}.get(
+            expects, "input_placeholder_answer")
         self.query_one(ChatInput).placeholder = tr(key, lang or self.app.lang)
 
     # --- input ----------------------------------------------------------------------------
@@ -189,12 +183,12 @@ class ChatScreen(I18nBindingsMixin, Screen):
         text = event.value.strip()
         if not text:
             return
-        if self._turn("send", text, text):
+        if self._turn("send", text):
             event.input.value = ""
 
     @on(ChoicesBar.Chosen)
     def _chosen(self, event: ChoicesBar.Chosen) -> None:
-        self._turn("choose", event.option_id, event.label)
+        self._turn("choose", event.option_id)
         self.query_one(ChatInput).focus()
 
     @on(ChoicesBar.TypeAhead)
@@ -285,7 +279,7 @@ class ChatScreen(I18nBindingsMixin, Screen):
         entry_id = event.option.id
         chat_input = self.query_one(ChatInput)
         text = chat_input.value.strip()
-        if entry_id and self._turn("choose", f"entry:{entry_id}", text or entry_id):
+        if entry_id and self._turn("choose", f"entry:{entry_id}"):
             chat_input.value = ""
         chat_input.focus()
 
@@ -295,7 +289,7 @@ class ChatScreen(I18nBindingsMixin, Screen):
         self._update_placeholder(lang)
         conv = self.conversation
         if conv is not None and conv.lang != lang and not self._busy:
-            self.post_message(EngineEvents(conv.set_language(lang)))
+            self.run_worker(self._stream(conv.set_language(lang)), group="conversation", exit_on_error=False)
 
     def export_transcript(self) -> None:
         from ..export import export_transcript
@@ -330,7 +324,7 @@ def _open_history(settings, lang: str):
         return None
 
 
-def _error_say(text: str):
-    from copycar_assist.conversation.events import Say
+def _problem(text: str):
+    from copycar_assist.conversation.events import Problem
 
-    return Say("assistant", text, markdown=False)
+    return Problem(text)

@@ -125,6 +125,7 @@ class DiagnosticsScreen(I18nBindingsMixin, Screen):
             table.set_step(event.check_id, event.message)
         elif isinstance(event, CheckFinished):
             table.set_result(event.result)
+            self.app.note_results([event.result])
             if self._detail_for == event.result.id:
                 self._show_detail(event.result.id)
 

@@ -1,0 +1,81 @@
+"""The one context every command and the app run in: settings, knowledge, the demo world.
+
+Built once from the parsed arguments by `cli.main` and handed to the command:
+
+    ctx.settings   validated settings (a bad file is a usage error before anything starts)
+    ctx.kb         the knowledge base named by --kb (loaded on first use)
+    ctx.demo       the running demo world with --demo (the settings already point at it)
+    ctx.lang       the --lang asked for, or None (follow the user)
+
+`close()` stops the demo world. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from . import UsageError
+
+
+class Context:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.lang: str | None = getattr(args, "lang", None)
+        self.scenario: str = getattr(args, "scenario", None) or "healthy"
+        self.wants_demo: bool = bool(getattr(args, "demo", False))
+        if not self.wants_demo and self.scenario != "healthy":
+            raise UsageError("--scenario needs --demo")
+        self._settings: Any = None
+        self._kb: Any = None
+        self.demo: Any = None
+
+    @property
+    def settings(self) -> Any:
+        if self._settings is None:
+            from copycar_assist.config import ConfigError, load_settings
+
+            try:
+                self._settings = load_settings()
+            except ConfigError as exc:
+                raise UsageError(f"the settings have problems:\n{exc}") from None
+        return self._settings
+
+    @property
+    def kb(self) -> Any:
+        if self._kb is None:
+            from copycar_assist.kb import KnowledgeError, load_knowledge
+
+            try:
+                self._kb = load_knowledge(getattr(self.args, "kb", None))
+            except KnowledgeError as exc:
+                raise UsageError(f"the knowledge base has problems:\n{exc}") from None
+        return self._kb
+
+    def use_kb(self, kb: Any) -> None:
+        """A knowledge base loaded another way (the app's start-up cache)."""
+        self._kb = kb
+
+    def start_demo(self) -> Any:
+        """Start the demo world when --demo was given and point the settings at it."""
+        if not self.wants_demo or self.demo is not None:
+            return self.demo
+        from copycar_assist.simulator.demo import start_demo, use_demo
+
+        try:
+            self.demo = start_demo(self.scenario)
+        except (KeyError, ValueError) as exc:
+            raise UsageError(f"--scenario: {exc}") from None
+        use_demo(self.settings, self.demo)
+        return self.demo
+
+    def close(self) -> None:
+        if self.demo is not None:
+            demo, self.demo = self.demo, None
+            demo.stop()
+
+    def __enter__(self) -> Context:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

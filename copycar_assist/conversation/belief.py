@@ -1,0 +1,204 @@
+"""Diagnosis by evidence: a belief over an entry's causes, and the next action chosen by value.
+
+The way decision-theoretic troubleshooters work (Heckerman, Breese and Rommelse): start from how
+common each cause is (the knowledge's `prior`, uniform where unknown), multiply in the evidence —
+the user's words (`matching.cues`), every check outcome, every answer — and normalise. Then take
+the action with the best chance of settling the cause for its cost: checks run first (they
+cost seconds, not attention), a question costs the user's attention, confirming what the user
+already said costs half of that, asking for material to paste costs more, and walking a cause's
+steps on a hunch costs most.
+
+Pure functions over plain data: `believe(entry, facts)` and `plan(...)`; the engine runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .states import CauseKey, Facts
+
+if TYPE_CHECKING:
+    from copycar_assist.checks.base import CheckResult
+    from copycar_assist.kb import Entry
+    from copycar_assist.matching.cues import CueHit
+
+# Likelihood ratios: how much more likely the evidence is when the cause is the one.
+LR_CUE = 6.0  # the user's words match the cause's evidence (scaled by how well)
+LR_CUE_MORE = 1.5  # each further hit for the same cause
+LR_CUE_MAX = 12.0
+LR_POINTED = 40.0  # a check outcome maps to the cause
+LR_RULED_OUT = 0.2  # every check that could see the cause looked and did not (they use this tool's settings)
+LR_PARTLY_RULED_OUT = 0.7  # some of them looked, the others could not run
+LR_YES, LR_NO = 20.0, 0.05
+
+# Costs of actions, in "questions": what the user pays in attention.
+COST_ASK, COST_CONFIRM, COST_INPUT, COST_PROPOSE = 1.0, 0.5, 1.5, 3.0
+# Evidence enough on its own: an exact code or message the user pasted, once it dominates.
+FOUND_BY_WORDS = 0.5
+
+POINTING = ("fail", "error", "warn")
+RANK = {"fail": 0, "error": 1, "warn": 2}
+CONCLUSIVE = ("pass", "warn", "fail")
+
+
+def reach(entry: Entry) -> dict[str, set[str]]:
+    """cause id → the ids of the checks whose outcomes lead to it (within this entry)."""
+    out: dict[str, set[str]] = {}
+    for key, target in entry.outcomes.items():
+        if "#" not in target:
+            out.setdefault(target, set()).add(key.rsplit(".", 1)[0])
+    return out
+
+
+def target_of(entry: Entry, result: CheckResult) -> str | None:
+    """What a non-passing result points to through this entry's table: a cause id, an
+    "entry#cause" of another entry, or None."""
+    if result.status not in POINTING:
+        return None
+    return entry.outcomes.get(f"{result.id}.{result.outcome}")
+
+
+@dataclass
+class Belief:
+    entry_id: str
+    p: dict[str, float]  # cause id → probability (sums to 1 over the causes left)
+    pointed: dict[str, list[CheckResult]] = field(default_factory=dict)  # cause → results pointing to it
+    ruled_out: dict[str, list[CheckResult]] = field(default_factory=dict)  # cause → passing results
+    cues: dict[str, CueHit] = field(default_factory=dict)  # cause → the user's strongest words for it
+
+    def ranked(self) -> list[str]:
+        return sorted(self.p, key=lambda c: -self.p[c])
+
+
+def believe(entry: Entry, facts: Facts) -> Belief:
+    """The belief over `entry`'s causes given everything the case knows."""
+    order = [c.id for c in entry.causes]
+    weights = {c.id: (c.prior if c.prior else 1.0) for c in entry.causes}
+    total = sum(weights.values()) or 1.0
+    p = {cid: w / total for cid, w in weights.items()}
+    belief = Belief(entry.id, p)
+
+    hits: dict[str, list[CueHit]] = {}
+    for hit in facts.cues:
+        if hit.entry_id == entry.id and hit.cause_id in p:
+            hits.setdefault(hit.cause_id, []).append(hit)
+    for cid, found in hits.items():
+        found.sort(key=lambda h: (-h.strong, -h.strength))
+        belief.cues[cid] = found[0]
+        lr = 1.0 + (LR_CUE - 1.0) * found[0].strength + LR_CUE_MORE * (len({h.quote for h in found}) - 1)
+        p[cid] *= min(lr, LR_CUE_MAX) * (1.5 if found[0].strong else 1.0)
+
+    can_see = reach(entry)
+    for result in facts.results.values():
+        target = target_of(entry, result)
+        if target in p:
+            belief.pointed.setdefault(target, []).append(result)
+            p[target] *= LR_POINTED
+    for cid, checks in can_see.items():
+        if cid not in p or cid in belief.pointed:
+            continue
+        looked = [facts.results[c] for c in sorted(checks) if c in facts.results
+                  and facts.results[c].status in CONCLUSIVE]
+        if looked and len(looked) == len(checks):
+            belief.ruled_out[cid] = looked
+            p[cid] *= LR_RULED_OUT
+        elif looked:  # some of the checks that can see it looked; the others could not run
+            p[cid] *= LR_PARTLY_RULED_OUT
+
+    for e, cid, value in facts.answers:
+        if e == entry.id and cid in p:
+            p[cid] *= {"yes": LR_YES, "no": LR_NO}.get(value, 1.0)
+    for e, cid in facts.tried:
+        if e == entry.id and cid in p:
+            p[cid] = 0.0
+
+    norm = sum(p.values())
+    belief.p = {cid: (p[cid] / norm if norm else 0.0) for cid in order}
+    return belief
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str  # run | input | ask | found | propose | exhausted
+    checks: tuple[str, ...] = ()
+    input: str | None = None
+    cause: str | None = None
+    via: str | None = None  # for found/propose: check | answer | description | likely
+    confirm: bool = False  # ask as a one-line confirmation of the user's own words
+
+
+def plan(entry: Entry, belief: Belief, facts: Facts, *, runnable: Iterable[str],
+         inputs: dict[str, list[str]]) -> Action:
+    """The next action. `runnable`: the entry's checks not run yet that can run now;
+    `inputs`: input name → checks waiting for it (not asked yet)."""
+    tried = {cid for e, cid in facts.tried if e == entry.id}
+    order = {c.id: n for n, c in enumerate(entry.causes)}
+    open_ = [c for c in entry.causes if c.id not in tried]
+
+    pointed = [cid for cid in belief.pointed if cid not in tried]
+    if pointed:
+        best = min(pointed, key=lambda c: (min(RANK.get(r.status, 3) for r in belief.pointed[c]), order[c]))
+        return Action("found", cause=best, via="check")
+    runnable = tuple(runnable)
+    if runnable:
+        return Action("run", checks=runnable)
+    for cause in open_:
+        if facts.answer_for(entry.id, cause.id) == "yes":
+            return Action("found", cause=cause.id, via="answer")
+    for cause in open_:
+        cue = belief.cues.get(cause.id)
+        if (cue is not None and cue.strong and belief.p[cause.id] >= FOUND_BY_WORDS
+                and facts.answer_for(entry.id, cause.id) is None):
+            return Action("found", cause=cause.id, via="description")
+
+    candidates: list[tuple[float, int, Action]] = []
+    for cause in open_:
+        p = belief.p[cause.id]
+        if p <= 0 or facts.answer_for(entry.id, cause.id) is not None:
+            continue
+        cue = belief.cues.get(cause.id)
+        if cue is not None:
+            candidates.append((p / COST_CONFIRM, order[cause.id], Action("ask", cause=cause.id, confirm=True)))
+        elif cause.question:
+            candidates.append((p / COST_ASK, order[cause.id], Action("ask", cause=cause.id)))
+        else:
+            candidates.append((p / COST_PROPOSE, order[cause.id], Action("propose", cause=cause.id, via="likely")))
+    can_see = reach(entry)
+    seen_by: dict[str, set[str]] = {}  # input kind → causes its checks can see
+    for name, checks in inputs.items():
+        seen_by[name] = {cid for cid, ids in can_see.items() if ids & set(checks)}
+        p = sum(belief.p.get(cid, 0.0) for cid in seen_by[name]
+                if cid not in tried and facts.answer_for(entry.id, cid) != "no")
+        if p > 0:
+            candidates.append((p / COST_INPUT, -1, Action("input", input=name)))
+    if candidates:
+        candidates.sort(key=lambda c: (-c[0], c[1]))
+        best = candidates[0][2]
+        # Evidence first: before asking about a cause, ask for the material a check can see it in.
+        if best.kind in ("ask", "propose"):
+            for name, causes in seen_by.items():
+                if best.cause in causes:
+                    return Action("input", input=name)
+        return best
+
+    unsure = [c.id for c in open_ if facts.answer_for(entry.id, c.id) == "unsure" and belief.p[c.id] > 0]
+    if unsure:
+        return Action("propose", cause=max(unsure, key=lambda c: (belief.p[c], -order[c])), via="likely")
+    return Action("exhausted")
+
+
+def cross_entry(entry: Entry, facts: Facts) -> tuple[CauseKey, list[CheckResult]] | None:
+    """A failing result that points to a cause of another entry (the API is down while generating
+    content): that cause, with the results pointing to it."""
+    found: dict[CauseKey, list[CheckResult]] = {}
+    for result in facts.results.values():
+        target = target_of(entry, result)
+        if target and "#" in target:
+            other, _, cid = target.partition("#")
+            found.setdefault((other, cid), []).append(result)
+    if not found:
+        return None
+    key = min(found, key=lambda k: min(RANK.get(r.status, 3) for r in found[k]))
+    return key, found[key]

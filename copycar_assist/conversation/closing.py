@@ -1,0 +1,159 @@
+"""How a case ends: "did that fix it?" verified by re-running the checks that can see the cause,
+honest endings, the next cause when it did not help, escalation with one ticket per case, and
+starting again. One part of `Conversation` (engine.py), which owns the state and the event stream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from copycar_assist.i18n import t
+from copycar_assist.textsafe import one_line
+
+from . import explain, ticketing
+from .belief import reach, target_of
+from .checkrun import checks_for, inputs_needed
+from .choices import Choice
+from .events import (
+    ChecksStarted,
+    Escalated,
+    Event,
+    Resolved,
+    Say,
+)
+from .states import Facts, State, new_case_id
+
+if TYPE_CHECKING:
+    from .engine import Conversation
+
+
+class Closing:
+    def __init__(self, conv: Conversation) -> None:
+        self.c = conv
+
+    def verifiers(self) -> list[str]:
+        """The checks that can see the current cause (and those that found it), if they can run."""
+        f = self.c.facts
+        if not f.cause:
+            return []
+        entry = self.c.kb.entries[f.cause[0]]
+        ids = set(reach(entry).get(f.cause[1], set()))
+        ids |= {r.id for r in (f.attempt.evidence if f.attempt else [])}
+        ordered = [c for c in checks_for(self.c.kb, entry.id) if c in ids] + sorted(ids - set(entry.checks))
+        given = self.c.checks.inputs
+        return [c for c in ordered if all(given.has(k) for k in inputs_needed(c))]
+
+    async def fixed(self, choice: Choice) -> AsyncIterator[Event]:
+        f, attempt = self.c.facts, self.c.facts.attempt
+        if attempt is not None:
+            attempt.fixed = True
+        ids = self.verifiers()
+        if not ids:
+            async for e in self.resolved(verified=False, note="conv.verify_trusted"):
+                yield e
+            return
+        yield Say(t("conv.verifying", self.c.lang))
+        yield ChecksStarted(tuple(ids))
+        async for e in self.c.checks.stream(ids, lang=self.c.lang, prefer_entry=f.cause[0] if f.cause else None):
+            yield e
+        results = self.c.checks.results
+        for r in results:
+            f.results[r.id] = r
+        entry = self.c.kb.entries[f.cause[0]] if f.cause else None
+
+        pointing = {r.id: target_of(entry, r) for r in results} if entry else {}
+        still = [r for r in results if pointing.get(r.id) == (f.cause[1] if f.cause else None)]
+        if still:
+            if attempt is not None:
+                attempt.verified, attempt.fixed = "still", None
+            lines = [t("conv.verify_still", self.c.lang)] + [f"- {explain.check_title(self.c, r.id)}: {one_line(r.summary, 300)}" for r in still]
+            yield Say("\n".join(lines), tone="warning")
+            for e in self.c.goto(State.VERIFY_FAILED):
+                yield e
+            return
+        other = next(((r, tgt) for r in results if (tgt := pointing.get(r.id)) and "#" not in tgt), None)
+        if other is not None and entry is not None:
+            if attempt is not None:
+                attempt.verified = "pass"
+            yield Say(t("conv.verify_other", self.c.lang))
+            async for e in self.c.dx.found(entry.id, other[1], "check", [other[0]]):
+                yield e
+            return
+        conclusive = any(r.status in ("pass", "warn", "fail") for r in results)
+        if attempt is not None:
+            attempt.verified = "pass" if conclusive else "unverified"
+        async for e in self.resolved(verified=conclusive, note="conv.verify_pass" if conclusive else "conv.verify_unverified"):
+            yield e
+
+    async def resolved(self, verified: bool, note: str) -> AsyncIterator[Event]:
+        attempt = self.c.facts.attempt
+        marks = attempt.marks if attempt else []
+        done, skipped = marks.count("done"), marks.count("skipped")
+        if attempt is not None and not verified:
+            attempt.verified = attempt.verified or "unverified"
+        yield Say(t(note, self.c.lang))
+        yield Resolved(verified, done, skipped)
+        if verified:
+            yield Say(t("conv.resolved", self.c.lang), tone="success")
+        else:
+            key = "conv.resolved_unverified_skipped" if marks and not done else "conv.resolved_unverified"
+            yield Say(t(key, self.c.lang), tone="warning")
+        for e in self.c.goto(State.RESOLVED):
+            yield e
+
+    async def not_fixed(self, choice: Choice) -> AsyncIterator[Event]:
+        attempt = self.c.facts.attempt
+        if attempt is not None:
+            attempt.fixed = False
+        yield Say(t("conv.not_fixed", self.c.lang))
+        async for e in self.c.dx.diagnose():
+            yield e
+
+    async def reopen(self, choice: Choice) -> AsyncIterator[Event]:
+        async for e in self.not_fixed(choice):
+            yield e
+
+    async def escalate(self, severity: str | None = None, reason: str = "user") -> AsyncIterator[Event]:
+        f = self.c.facts
+        if self.c.state is not State.ESCALATED:
+            f.before_escalation = self.c.state
+        data, ticket = ticketing.draft(self.c, severity, reason=reason)
+        f.severity = data.severity
+        path: str | None = None
+        try:
+            path = str(self.c.tickets.save(self.c.case_id, ticket))
+        except OSError as exc:
+            yield Say(t("conv.ticket_not_saved", self.c.lang, reason=exc.strerror or type(exc).__name__), tone="warning")
+        self.c.ticket_path = path
+        yield Say(ticketing.summary(self.c, data, chosen_by_user=severity is not None, reason=reason), markdown=True)
+        yield Escalated(data.severity, data.escalation.level, path, ticket, reason)
+        if path:
+            yield Say(t("conv.ticket_saved", self.c.lang, path=path))
+        for e in self.c.goto(State.ESCALATED):
+            yield e
+
+    async def escalate_choice(self, choice: Choice) -> AsyncIterator[Event]:
+        async for e in self.escalate():
+            yield e
+
+    async def handoff(self, choice: Choice) -> AsyncIterator[Event]:
+        async for e in self.escalate(reason="handoff"):
+            yield e
+
+    async def severity(self, choice: Choice) -> AsyncIterator[Event]:
+        async for e in self.escalate((choice.value or "").upper() or None):
+            yield e
+
+    async def back_from_escalation(self, choice: Choice) -> AsyncIterator[Event]:
+        back = self.c.facts.before_escalation or State.DESCRIBE
+        yield Say(t("conv.back_to_case", self.c.lang))
+        for e in self.c.goto(back if back is not State.ESCALATED else State.DESCRIBE):
+            yield e
+
+    async def restart(self, choice: Choice | None) -> AsyncIterator[Event]:
+        self.c.facts = Facts()
+        self.c.case_id = new_case_id() if self.c.ticket_path else self.c.case_id
+        self.c.ticket_path = None
+        yield Say(t("conv.restarted", self.c.lang))
+        for e in self.c.goto(State.DESCRIBE):
+            yield e

@@ -1,0 +1,99 @@
+"""What the engine says about its reasoning: the steps as the chat shows them (with their code),
+why a cause was chosen, what the checks found and what they ruled out."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from copycar_assist.i18n import t
+from copycar_assist.kb import pick
+from copycar_assist.textsafe import one_line
+
+from .events import CodeSample
+
+if TYPE_CHECKING:
+    from copycar_assist.checks.base import CheckResult
+
+    from .belief import Belief
+    from .engine import Conversation
+
+# A step that sends the reader to the command line to run this very diagnosis again: inside the
+# conversation the engine runs it itself ("did that fix it?" re-runs the checks).
+_SELF_COMMAND = re.compile(r"`copycar-assist\s+(?:diagnose|doctor)\b")
+# A step that points to the entry's code ("(see the code)", "(ver el código)").
+_MENTIONS_CODE = re.compile(r"\b(?:code|código|codigo)\b", re.IGNORECASE)
+
+
+def usable_steps(steps: list[str]) -> list[str]:
+    return [s for s in steps if not _SELF_COMMAND.search(s)]
+
+
+def code_for(conv: Conversation, entry_id: str, step: str) -> tuple[CodeSample, ...]:
+    """The entry's code samples, when the step points to the code."""
+    if not _MENTIONS_CODE.search(step):
+        return ()
+    entry = conv.kb.entries[entry_id]
+    section = entry.sections.get(conv.lang) or next(iter(entry.sections.values()), None)
+    if section is None:
+        return ()
+    return tuple(CodeSample(block.lang or "text", block.code) for block in section.code)
+
+
+def check_title(conv: Conversation, check_id: str) -> str:
+    spec = conv.kb.checks.get(check_id)
+    return pick(spec.title, conv.lang, check_id) if spec else check_id
+
+
+def results_text(conv: Conversation, results: list[CheckResult]) -> str:
+    lines = [t("conv.results_head", conv.lang)]
+    for r in results:
+        status = t(f"status.{r.status}", conv.lang)
+        lines.append(f"- {check_title(conv, r.id)}: {status} — {one_line(r.summary, 300)}")
+    return "\n".join(lines)
+
+
+def why(conv: Conversation, belief: Belief | None, cause_id: str, via: str,
+        evidence: list[CheckResult]) -> dict[str, Any]:
+    """The reasons for a cause, as data (for `cause_found.why` and the ticket)."""
+    out: dict[str, Any] = {"via": via}
+    if belief is not None:
+        cue = belief.cues.get(cause_id)
+        if cue is not None:
+            out["words"] = cue.quote
+        out["probability"] = round(belief.p.get(cause_id, 0.0), 3)
+        tried = {c for e, c in conv.facts.tried if e == belief.entry_id}
+        out["ruled_out"] = [
+            {"cause": cid, "check": r.id, "summary": one_line(r.summary, 200)}
+            for cid, results in belief.ruled_out.items() if cid != cause_id and cid not in tried
+            for r in results[:1]
+        ]
+        if tried:
+            out["tried"] = sorted(tried)
+        if belief.ruled_out.get(cause_id):
+            out["checks_disagree"] = belief.ruled_out[cause_id][0].id
+    if evidence:
+        out["checks"] = [r.id for r in evidence]
+    return out
+
+
+def cause_text(conv: Conversation, entry_id: str, cause_id: str, via: str,
+               reasons: dict[str, Any]) -> tuple[str, str]:
+    """(Markdown from the knowledge: "**Cause:** title" and its explanation; plain text with the
+    reasons, which quote the user and the checks: "From your words «…». Ruled out: …")."""
+    from .prompts import cause_title
+
+    lang = conv.lang
+    key = "conv.cause_likely_ruled" if via == "likely" and reasons.get("checks_disagree") else f"conv.cause_{via}"
+    head = t(key, lang, title=cause_title(conv, entry_id, cause_id))
+    cause = conv.kb.entries[entry_id].cause(cause_id)
+    explanation = pick(cause.explanation, lang) if cause else ""
+    markdown = head + ("\n\n" + explanation if explanation else "")
+    plain: list[str] = []
+    if reasons.get("words"):
+        plain.append(t("conv.from_words", lang, quote=one_line(reasons["words"], 120)))
+    ruled = reasons.get("ruled_out") or []
+    if ruled:
+        parts = [f"{cause_title(conv, entry_id, r['cause'])} ({one_line(r['summary'], 160)})" for r in ruled[:4]]
+        plain.append(t("conv.ruled_out", lang, causes="; ".join(parts)))
+    return markdown, " ".join(plain)

@@ -1,0 +1,158 @@
+"""Taking a problem in: a description matched to an entry (or a question about the guide
+answered, or a request handed off), browsing the guide, and more words while a case is open.
+One part of `Conversation` (engine.py), which owns the state and the event stream."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from copycar_assist.i18n import norm_lang, t
+
+from . import prompts
+from .choices import Choice
+from .events import (
+    Event,
+    GuideAnswer,
+    LanguageChanged,
+    Matched,
+    Say,
+    UserSaid,
+)
+from .states import Facts, State
+from .table import DESCRIBING
+
+if TYPE_CHECKING:
+    from .engine import Conversation
+
+
+class Intake:
+    def __init__(self, conv: Conversation) -> None:
+        self.c = conv
+
+    async def describe(self, text: str) -> AsyncIterator[Event]:
+        yield UserSaid(text)
+        if not self.c._lang_fixed and not self.c._lang_settled:
+            # Follow each description until one is understood ("hola", then English, is English);
+            # after that a pasted English error does not switch a Spanish conversation.
+            self.c._lang_detected = True
+            detected = norm_lang(self.c.matcher.detect_language(text), self.c.lang)
+            if detected != self.c.lang:
+                self.c.lang = detected
+                yield LanguageChanged(detected)
+        result = await asyncio.to_thread(self.c.matcher.match, text, 5)
+        ids = [m.id for m in result.matches if m.id in self.c.kb.entries]
+        kind = result.kind
+        yield Matched(result, kind)
+        if kind == "question" and result.answer:
+            self.c._lang_settled = True
+            yield GuideAnswer(result.answer["text"], result.answer["source"])
+            for e in self.c.goto(State.DESCRIBE):
+                yield e
+            return
+        close_call = result.ambiguous and len(ids) >= 2
+        if result.best or close_call:
+            self.c._lang_settled = True
+        if self.c.state not in DESCRIBING:
+            self.c.facts = Facts()
+        self.c.facts.descriptions.append(text)
+        self.c.facts.match = result
+        if close_call:
+            self.c.facts.clarify_ids = ids[:3]
+            yield Say(t("conv.clarify", self.c.lang))
+            for e in self.c.goto(State.CLARIFY):
+                yield e
+            return
+        if result.best and result.best in self.c.kb.entries:
+            for e in self.enter_entry(result.best, matched=True):
+                yield e
+            return
+        if kind in ("request", "greeting"):
+            yield Say(t(f"conv.kind.{kind}", self.c.lang))
+        else:
+            yield Say(t("conv.nomatch", self.c.lang))
+        for e in self.c.goto(State.NO_MATCH):
+            yield e
+
+    def enter_entry(self, entry_id: str, matched: bool, new_case: bool = False) -> list[Event]:
+        f = self.c.facts
+        if new_case and self.c.state not in DESCRIBING and self.c.state is not State.CONFIRM:
+            # Another problem for the same customer: what they said and what the checks found stay.
+            f = self.c.facts = Facts(descriptions=f.descriptions, results=f.results)
+        if f.entry_id != entry_id:
+            f.question, f.gathering, f.cause, f.step_index = None, None, None, 0
+        f.entry_id = entry_id
+        if entry_id not in f.entries_seen:
+            f.entries_seen.append(entry_id)
+        f.cues = [hit for text in f.descriptions for hit in self.c.cues.find(entry_id, text)]
+        key = "conv.matched" if matched else "conv.entry_chosen"
+        return [Say(t(key, self.c.lang, title=prompts.entry_title(self.c, entry_id)), markdown=True),
+                *self.c.goto(State.CONFIRM)]
+
+    async def pick_entry(self, choice: Choice) -> AsyncIterator[Event]:
+        for e in self.enter_entry(choice.entry or "", matched=False):
+            yield e
+
+    async def browse(self, choice: Choice) -> AsyncIterator[Event]:
+        for e in self.c.goto(State.BROWSE_CATEGORIES):
+            yield e
+
+    async def category(self, choice: Choice) -> AsyncIterator[Event]:
+        self.c.facts.browse_category = choice.value
+        for e in self.c.goto(State.BROWSE_ENTRIES):
+            yield e
+
+    async def rephrase(self, choice: Choice) -> AsyncIterator[Event]:
+        yield Say(t("conv.rephrase", self.c.lang))
+        for e in self.c.goto(State.DESCRIBE):
+            yield e
+
+    async def not_confirmed(self, choice: Choice) -> AsyncIterator[Event]:
+        yield Say(t("conv.describe_more", self.c.lang))
+        for e in self.c.goto(State.DESCRIBE):
+            yield e
+
+    async def start_at_cause(self, entry_id: str, cause_id: str) -> AsyncIterator[Event]:
+        if self.c.state not in DESCRIBING:
+            self.c.facts = Facts(descriptions=self.c.facts.descriptions, results=self.c.facts.results)
+        self.c.facts.entry_id = entry_id
+        if entry_id not in self.c.facts.entries_seen:
+            self.c.facts.entries_seen.append(entry_id)
+        evidence = [r for r in self.c.facts.results.values() if (r.entry, r.cause) == (entry_id, cause_id)]
+        async for e in self.c.dx.found(entry_id, cause_id, "chosen", evidence):
+            yield e
+
+    def add_evidence(self, text: str) -> list:
+        f = self.c.facts
+        f.descriptions.append(text)
+        hits = self.c.cues.find(f.entry_id, text) if f.entry_id else []
+        f.cues.extend(hits)
+        return hits
+
+    async def more_evidence(self, text: str) -> AsyncIterator[Event]:
+        """Words typed inside a case: a different problem, more evidence for this one, or noise."""
+        result = await asyncio.to_thread(self.c.matcher.match, text, 5)
+        if result.best and result.best != self.c.facts.entry_id and not result.ambiguous and result.kind == "problem":
+            yield UserSaid(text)
+            yield Matched(result, result.kind)
+            yield Say(t("conv.other_problem", self.c.lang, title=prompts.entry_title(self.c, result.best)), markdown=True)
+            self.c.facts = Facts(descriptions=[text], match=result, results=self.c.facts.results)
+            for e in self.enter_entry(result.best, matched=True):
+                yield e
+            return
+        yield UserSaid(text, kind="evidence")
+        hits = self.add_evidence(text)
+        if not hits:
+            yield Say(t("conv.noted", self.c.lang))
+            for e in prompts.render(self.c):
+                yield e
+            return
+        titles = ", ".join(prompts.cause_title(self.c, h.entry_id, h.cause_id) for h in hits[:2])
+        yield Say(t("conv.noted_cue", self.c.lang, quote=hits[0].quote, titles=titles))
+        if self.c.state is State.QUESTION:  # the plan may change with it
+            async for e in self.c.dx.diagnose():
+                yield e
+            return
+        for e in prompts.render(self.c):
+            yield e
