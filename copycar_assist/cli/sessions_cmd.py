@@ -12,38 +12,63 @@ import argparse
 import json
 import sys
 
+DEFAULT_LIMIT = 20
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "sessions", help="list saved conversations or print one as Markdown",
         description="List the saved conversations (newest first) or print one as a Markdown transcript.")
     actions = p.add_subparsers(dest="sessions_action", metavar="ACTION")
-    ls = actions.add_parser("list", help="list the saved conversations, newest first")
+    ls = actions.add_parser(
+        "list", help="list the saved conversations, newest first",
+        description="List the saved conversations, newest first. Only the sessions shown are opened.")
     ls.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    ls.add_argument("--limit", type=int, default=20, help="at most this many (default 20; 0: all)")
+    ls.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N",
+                    help=f"at most N (default {DEFAULT_LIMIT}; 0: all)")
+    ls.add_argument("--all", action="store_true", help="every session (same as --limit 0)")
+    ls.add_argument("--entry", metavar="ID", help="only conversations that found a cause of entry ID")
+    ls.add_argument("--since", metavar="DATE", type=_since,
+                    help="only conversations started on or after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC)")
     show = actions.add_parser("show", help="print one conversation as a Markdown transcript")
     show.add_argument("session", metavar="ID", help="a session id, a unique prefix of one, or 'last'")
     show.add_argument("--out", metavar="FILE", help="write the transcript to FILE (mode 0600) instead")
-    p.set_defaults(handler=run, json=False, limit=20)
+    p.set_defaults(handler=run, json=False, limit=DEFAULT_LIMIT, all=False, entry=None, since=None)
+
+
+def _since(text: str):
+    """`--since`: a date or a date and time, read as UTC (session ids and listings are UTC)."""
+    from datetime import datetime, timezone
+
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)") from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def run(args: argparse.Namespace) -> int:
-    from copycar_assist.cli import EXIT_OK
-    from copycar_assist.support.history import data_dir, list_sessions
+    from copycar_assist.cli import EXIT_OK, UsageError
+    from copycar_assist.support.history import data_dir, find_sessions
 
-    sessions = list_sessions(data_dir())
     if getattr(args, "sessions_action", None) == "show":
-        return _show(args, sessions)
-    limit = args.limit if args.limit and args.limit > 0 else None
-    shown = sessions[:limit]
+        return _show(args)
+    if args.limit < 0:
+        raise UsageError("--limit must be 0 (all) or more")
+    limit = None if args.all or args.limit == 0 else args.limit
+    page = find_sessions(data_dir(), limit=limit, since=args.since, entry=args.entry)
+    shown = page.sessions
     if args.json:
         doc = {"schema_version": 1, "sessions": [{
             "id": s.id, "started": s.started, "lang": s.lang, "first_text": _safe(s.first_text),
-            "entries": s.entries, "records": s.records, "torn": s.torn} for s in shown]}
+            "entries": s.entries, "records": s.records, "torn": s.torn} for s in shown],
+            "more": page.more, "more_unknown": page.more_unknown}
         print(json.dumps(doc, ensure_ascii=False))
         return EXIT_OK
-    if not sessions:
-        print(f"No saved conversations in {data_dir() / 'sessions'}.")
+    if not shown and not page.more:
+        filtered = args.entry is not None or args.since is not None
+        print("No saved conversation matches." if filtered else
+              f"No saved conversations in {data_dir() / 'sessions'}.")
         return EXIT_OK
     from copycar_assist.textsafe import one_line
 
@@ -53,25 +78,28 @@ def run(args: argparse.Namespace) -> int:
         print(f"{s.id}  {s.started[:16].replace('T', ' ')}  {what}{torn}")
         if s.first_text:
             print(f"    «{one_line(_safe(s.first_text), 90)}»")
-    if limit and len(sessions) > limit:
-        print(f"… {len(sessions) - limit} more (--limit 0 lists them all)")
+    if page.more:
+        print(f"… {page.more} more (--all lists them all, --limit N pages)")
+    elif page.more_unknown:
+        print("… older conversations were not searched (--all searches them all)")
     return EXIT_OK
 
 
-def _show(args: argparse.Namespace, sessions) -> int:
+def _show(args: argparse.Namespace) -> int:
     from copycar_assist.cli import EXIT_OK, UsageError
-    from copycar_assist.support.history import load_session
+    from copycar_assist.support.history import SUFFIX, data_dir, load_session, session_ids, sessions_dir
 
     wanted = args.session.strip()
+    ids = session_ids(data_dir())
     if wanted == "last":
-        matches = sessions[:1]
+        matches = ids[:1]
     else:
-        matches = [s for s in sessions if s.id.startswith(wanted)]
+        matches = [i for i in ids if i.startswith(wanted)] if wanted else []
     if not matches:
         raise UsageError(f"no saved conversation {wanted!r}; `copycar-assist sessions list` shows them")
     if len(matches) > 1:
         raise UsageError(f"{wanted!r} names {len(matches)} conversations; give more of the id")
-    session = load_session(matches[0].path)
+    session = load_session(sessions_dir(data_dir()) / f"{matches[0]}{SUFFIX}")
     text = render_markdown(session, getattr(args, "lang", None))
     if args.out:
         from pathlib import Path

@@ -146,27 +146,85 @@ class SessionSummary:
     torn: bool
 
 
-def list_sessions(root: Path | None = None) -> list[SessionSummary]:
-    """Past sessions, newest first."""
+@dataclass
+class SessionPage:
+    """One page of `find_sessions`: the sessions shown, newest first, and what is left.
+
+    `more` is how many further sessions match (known exactly when only names were filtered);
+    `more_unknown` says that older files were not opened, so some of them may match too."""
+
+    sessions: list[SessionSummary]
+    more: int = 0
+    more_unknown: bool = False
+
+
+def id_stamp(when: datetime) -> str:
+    """The id prefix of a session started at `when` (UTC): ids compare like their start times."""
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return when.strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def session_ids(root: Path | None = None) -> list[str]:
+    """Ids of the saved sessions, newest first. Only names are read: no file is opened."""
     folder = sessions_dir(root)
-    if not folder.is_dir():
+    try:
+        with os.scandir(folder) as it:
+            names = [e.name[: -len(SUFFIX)] for e in it
+                     if e.name.endswith(SUFFIX) and not e.name.startswith(".")]
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    out = []
-    for path in sorted(folder.glob(f"*{SUFFIX}"), reverse=True):
+    names.sort(reverse=True)
+    return names
+
+
+def summarize(path: Path) -> SessionSummary:
+    """What a listing shows of one session, read from its file."""
+    s = load_session(path)
+    head = s.header
+    first = next((r for r in s.records if r.get("type") == "input"), None)
+    entries: list[str] = []
+    for r in s.records:
+        e = r.get("entry_id")
+        if r.get("type") == "CauseFound" and isinstance(e, str) and e and e not in entries:
+            entries.append(e)
+    lang = head.get("lang")
+    return SessionSummary(
+        id=s.id, path=path, started=str(head.get("at", "")), lang=lang if isinstance(lang, str) else None,
+        first_text=str(first.get("text", "")) if first else "", entries=entries,
+        records=len(s.records), torn=s.torn,
+    )
+
+
+def find_sessions(root: Path | None = None, *, limit: int | None = None, since: datetime | None = None,
+                  entry: str | None = None) -> SessionPage:
+    """Saved sessions, newest first, opening only the files it returns (and, with `entry`, the
+    newer ones it had to look into). `since` is decided from the ids alone."""
+    ids = session_ids(root)
+    if since is not None:
+        floor = id_stamp(since)
+        ids = [i for i in ids if i >= floor]  # newest first: a prefix of the list
+    folder = sessions_dir(root)
+    page = SessionPage([])
+    for n, sid in enumerate(ids):
+        if limit is not None and len(page.sessions) >= limit:
+            rest = len(ids) - n
+            if entry is None:
+                page.more = rest
+            else:
+                page.more_unknown = rest > 0
+            break
+        path = folder / f"{sid}{SUFFIX}"
         try:
-            s = load_session(path)
+            summary = summarize(path)
         except OSError:
             continue
-        head = s.header
-        users = [r for r in s.records if r.get("type") == "input"]
-        entries = []
-        for r in s.records:
-            e = r.get("entry_id")
-            if r.get("type") == "CauseFound" and e and e not in entries:
-                entries.append(e)
-        out.append(SessionSummary(
-            id=s.id, path=path, started=str(head.get("at", "")), lang=head.get("lang"),
-            first_text=str(users[0].get("text", "")) if users else "", entries=entries,
-            records=len(s.records), torn=s.torn,
-        ))
-    return out
+        if entry is not None and entry not in summary.entries:
+            continue
+        page.sessions.append(summary)
+    return page
+
+
+def list_sessions(root: Path | None = None) -> list[SessionSummary]:
+    """Every saved session, newest first (opens every file: `find_sessions` pages)."""
+    return find_sessions(root).sessions
