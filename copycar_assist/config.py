@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .config_io import KeyLines, UnsafeFile, read_private, toml_error, write_atomic
+from .config_io import KeyLines, write_atomic
+from .files.read import SETTINGS, ReadError, read_toml
 from .config_schema import BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Invalid
 from .redact import Redactor, Secret
 
@@ -183,18 +183,12 @@ def config_path(environ: dict[str, str] | None = None) -> Path:
 
 
 def read_config_dict(path: Path) -> tuple[dict[str, Any], str]:
-    """The parsed TOML of `path` and its text ({} and "" when it does not exist). Checks syntax only."""
+    """The parsed TOML of `path` and its text ({} and "" when it does not exist). Checks syntax only
+    (and that the file is a private regular file, not too large, not nested too deep)."""
     try:
-        text = read_private(path)
-    except UnsafeFile as exc:
-        raise ConfigError([ConfigProblem(str(path), None, None, None, str(exc))]) from None
-    if text is None:
-        return {}, ""
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        line, col, reason = toml_error(exc, text)
-        raise ConfigError([ConfigProblem(str(path), line, col, None, reason)]) from None
+        return read_toml(path, SETTINGS, missing_ok=True)
+    except ReadError as exc:
+        raise ConfigError([ConfigProblem(str(path), exc.line, exc.col, None, exc.reason())]) from None
 
 
 def _key_name(name: str, known: list[str]) -> str:

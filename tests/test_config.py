@@ -191,7 +191,7 @@ def test_invalid_utf8_gives_line_and_column(tmp_path):
     os.chmod(p, 0o600)
     with pytest.raises(ConfigError) as err:
         load_settings(p, environ={})
-    assert f"{p}: 2:10: is not valid UTF-8" in str(err.value)
+    assert f"{p}:2:10: is not valid UTF-8" in str(err.value)
 
 
 # --- wrong types, unknown keys, values out of range ---------------------------------------------
