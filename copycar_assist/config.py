@@ -195,12 +195,13 @@ def _key_name(name: str, known: list[str]) -> str:
     """An unknown key's name as a message shows it. A close typo of a known key is shown whole;
     anything else at most 11 characters, so a secret pasted where a key name goes (`sk-… = 1`)
     is never echoed (12 characters of a secret count as a leak)."""
+    from .config_schema import shown_key
     from .textsafe import one_line
 
     text = one_line(str(name), 40)
     if difflib.get_close_matches(name, known, n=1) and len(text) <= 20:
         return text
-    return text if len(text) <= 11 else text[:8] + "…"
+    return shown_key(name)
 
 
 def _unknown(name: str, known: list[str]) -> str:
@@ -255,7 +256,8 @@ def _check(settings: Settings, f: Field, value: Any, problem) -> None:
     try:
         converted = f.check(value)
     except Invalid as exc:
-        problem(tuple(f.dotted.split(".")), f.label(), str(exc))
+        where = tuple(f.dotted.split(".")) + ((exc.at,) if exc.at is not None else ())
+        problem(where, f.label(), str(exc))
         return
     settings._set(f, converted, "file")
 

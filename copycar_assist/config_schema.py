@@ -21,7 +21,20 @@ from .textsafe import one_line
 
 
 class Invalid(ValueError):
-    """A value failed its check; the message says what was expected (never the value)."""
+    """A value failed its check; the message says what was expected (never the value).
+    `at`: the key inside the value where it failed (a table's key), to find its line."""
+
+    def __init__(self, message: str, at: str | None = None):
+        super().__init__(message)
+        self.at = at
+
+
+def shown_key(name: str) -> str:
+    """A key from the file as a message may show it: at most 11 characters, else its first 8 and
+    an ellipsis, so a secret pasted where a key name goes is never echoed (12 characters of a
+    secret count as a leak)."""
+    text = one_line(str(name), 40)
+    return text if len(text) <= 11 else text[:8] + "…"
 
 
 def type_name(value: Any) -> str:
@@ -169,7 +182,7 @@ def _map(v: Any) -> dict[str, str]:
     _need(v, dict, "expected a table of names to CRM field names")
     for k, item in v.items():
         if not isinstance(item, str) or not item.strip():
-            raise Invalid(f"key '{one_line(str(k), 60)}': expected a non-empty string, got {type_name(item)}")
+            raise Invalid(f"key '{shown_key(k)}': expected a non-empty string, got {type_name(item)}", at=str(k))
     return dict(v)
 
 
