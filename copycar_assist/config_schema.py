@@ -16,6 +16,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
+from .files.fields import type_name
 from .redact import Secret
 from .textsafe import one_line
 
@@ -35,22 +36,6 @@ def shown_key(name: str) -> str:
     secret count as a leak)."""
     text = one_line(str(name), 40)
     return text if len(text) <= 11 else text[:8] + "…"
-
-
-def type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return "a date/time" if hasattr(value, "isoformat") else type(value).__name__
 
 
 def _need(value: Any, kind: type | tuple[type, ...], expected: str) -> None:
