@@ -113,3 +113,47 @@ def test_front_matter_of_any_type_is_a_problem_never_a_crash(tmp_path_factory, m
     (root / "fuzz.md").write_text("+++\n" + tomli_w.dumps(meta) + "+++\n## English\n")
     scan = scan_knowledge(root)
     assert all(str(p).startswith(str(root)) for p in scan.problems)
+
+
+# --- kb import -------------------------------------------------------------------------------------
+
+NESTED = "# Errores\n\n## Error: Anidado\n\n" + "```markdown\nSÍNTOMAS:\n- algo falla\n" * 800 + "```\n" * 800
+
+
+@pytest.mark.parametrize("make,expect", [
+    (lambda p: Path("/dev/zero"), "/dev/zero: is a character device, not a regular file"),
+    (lambda p: (os.mkfifo(p), p)[1], "is a FIFO (named pipe), not a regular file"),
+    (lambda p: (p.write_bytes(b"# T\n\xff\xfe"), p)[1], "guide.md:2:1: is not valid UTF-8"),
+], ids=["dev-zero", "fifo", "latin1"])
+def test_import_refuses_what_is_not_a_guide(tmp_path, make, expect):
+    guide = make(tmp_path / "guide.md")
+    r = cli("kb", "import", str(guide), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert r.returncode == 3 and expect in r.stderr and "Traceback" not in r.stderr
+
+
+def test_import_of_hostile_guides_ends_with_an_answer(tmp_path):
+    """A 24 KB guide of 800 nested fences (once 78 s and RecursionError) and 20,000 headings
+    (once quadratic): each ends with an answer well inside the subprocess timeout."""
+    nested = tmp_path / "nested.md"
+    nested.write_text(NESTED)
+    r = cli("kb", "import", str(nested), "--out", str(tmp_path / "o1"), cwd=tmp_path)
+    assert r.returncode in (0, 1) and "Traceback" not in r.stderr and "RecursionError" not in r.stderr
+    headings = tmp_path / "headings.md"
+    headings.write_text("".join(f"## Heading {n}\n\ntext\n\n" for n in range(20_000)))
+    r = cli("kb", "import", str(headings), "--out", str(tmp_path / "o2"), cwd=tmp_path)
+    assert r.returncode == 1 and "no errors found" in r.stderr
+
+
+@pytest.mark.parametrize("content,expect", [
+    (b'[[categories]]\nid = "x"\ntitle = \n', "categories.toml:3:"),
+    (b"# caf\xe9\n", "categories.toml:1:6: is not valid UTF-8"),
+    (b'categories = "none"\n', "'categories' must be an array of tables"),
+], ids=["malformed", "latin1", "wrong-type"])
+def test_import_into_a_dir_whose_categories_are_broken(tmp_path, content, expect):
+    guide = ROOT / "tests" / "data" / "guides" / "billing-guide.md"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "categories.toml").write_bytes(content)
+    r = cli("kb", "import", str(guide), "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 3 and expect in r.stderr and "Traceback" not in r.stderr
+    assert list(out.glob("*.md")) == []  # nothing written

@@ -175,11 +175,12 @@ def _import(args: argparse.Namespace) -> int:
     from copycar_assist.kb.importer import GuideImportError, import_guide
     from copycar_assist.kb.lint import lint
 
+    from copycar_assist.files.read import GUIDE, ReadError, read_text
+
     try:
-        with open(args.guide, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {args.guide}: {getattr(exc, 'strerror', None) or exc}") from None
+        text = read_text(args.guide, GUIDE) or ""
+    except ReadError as exc:
+        raise UsageError(f"cannot read the guide: {exc}") from None
     try:
         written = import_guide(text, args.out, source=args.guide, overwrite=args.force)
     except GuideImportError as exc:
