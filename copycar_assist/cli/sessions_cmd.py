@@ -59,11 +59,13 @@ def run(args: argparse.Namespace) -> int:
     page = find_sessions(data_dir(), limit=limit, since=args.since, entry=args.entry)
     shown = page.sessions
     if args.json:
+        from copycar_assist.textsafe import clean_obj
+
         doc = {"schema_version": 1, "sessions": [{
-            "id": s.id, "started": s.started, "lang": s.lang, "first_text": _safe(s.first_text),
-            "entries": s.entries, "records": s.records, "torn": s.torn} for s in shown],
+            "id": s.id, "started": s.started, "lang": s.lang, "first_text": s.first_text,
+            "entries": s.entries, "records": s.records, "torn": s.torn, "problem": s.problem} for s in shown],
             "more": page.more, "more_unknown": page.more_unknown}
-        print(json.dumps(doc, ensure_ascii=False))
+        print(json.dumps(clean_obj(doc), ensure_ascii=False))
         return EXIT_OK
     if not shown and not page.more:
         filtered = args.entry is not None or args.since is not None
@@ -73,9 +75,12 @@ def run(args: argparse.Namespace) -> int:
     from copycar_assist.textsafe import one_line
 
     for s in shown:
+        if s.problem:
+            print(f"{one_line(s.id, 80)}  (cannot be read: {s.problem})")
+            continue
         what = ", ".join(s.entries) or "-"
         torn = "  (cut short)" if s.torn else ""
-        print(f"{s.id}  {s.started[:16].replace('T', ' ')}  {what}{torn}")
+        print(f"{one_line(s.id, 80)}  {one_line(s.started[:16].replace('T', ' '), 16)}  {what}{torn}")
         if s.first_text:
             print(f"    «{one_line(_safe(s.first_text), 90)}»")
     if page.more:
@@ -99,7 +104,12 @@ def _show(args: argparse.Namespace) -> int:
         raise UsageError(f"no saved conversation {wanted!r}; `copycar-assist sessions list` shows them")
     if len(matches) > 1:
         raise UsageError(f"{wanted!r} names {len(matches)} conversations; give more of the id")
-    session = load_session(sessions_dir(data_dir()) / f"{matches[0]}{SUFFIX}")
+    from copycar_assist.files.read import ReadError
+
+    try:
+        session = load_session(sessions_dir(data_dir()) / f"{matches[0]}{SUFFIX}")
+    except ReadError as exc:
+        raise UsageError(f"cannot read the conversation: {exc}") from None
     text = render_markdown(session, getattr(args, "lang", None))
     if args.out:
         from pathlib import Path
@@ -131,7 +141,8 @@ def render_markdown(session, lang: str | None) -> str:
             lines.append(Line("assistant", _safe(str(r["prompt"])), False, at))
         elif kind == "input":
             lines.append(Line("user", _safe(str(r.get("text", ""))), False, at))
-    said = lang or session.header.get("lang") or _last_lang(session) or "en"
+    stored = session.header.get("lang")
+    said = lang or (stored if stored in ("es", "en") else None) or _last_lang(session) or "en"
     return to_markdown(lines, said, _scrubber())
 
 

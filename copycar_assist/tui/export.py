@@ -1,12 +1,16 @@
-"""Save the conversation's transcript and escalation tickets as Markdown files, and say where."""
+"""Save the conversation's transcript and escalation tickets as Markdown files, and say where;
+say once when the conversation itself stops being saved.
+
+Names carry the time to the second and are made unique by exclusive creation (`write_unique`):
+two tickets in the same second are both kept. Text is scrubbed of control characters."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-from copycar_assist.config_io import write_atomic
-from copycar_assist.textsafe import one_line
+from copycar_assist.files.write import ensure_private_dir, write_unique
+from copycar_assist.textsafe import one_line, scrub
 
 from .strings import tr
 
@@ -16,7 +20,7 @@ def export_dir(kind: str = "transcripts") -> Path:
     from copycar_assist.support.history import data_dir
 
     folder = data_dir() / kind
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ensure_private_dir(folder)
     return folder
 
 
@@ -27,8 +31,8 @@ def export_transcript(app, conversation) -> Path | None:
         return None
     try:
         text = conversation.transcript_markdown()
-        path = export_dir() / f"transcript-{datetime.now():%Y%m%d-%H%M%S}.md"
-        write_atomic(path, text.encode("utf-8"))
+        path = write_unique(export_dir(), f"transcript-{datetime.now():%Y%m%d-%H%M%S}", ".md",
+                            scrub(text).encode("utf-8"))
     except OSError as exc:
         app.notify(tr("export_failed", lang, reason=one_line(exc.strerror or str(exc))), markup=False,
                    severity="error")
@@ -40,10 +44,16 @@ def export_transcript(app, conversation) -> Path | None:
 def save_ticket(app, ticket_markdown: str) -> Path | None:
     """Write the ticket where the agent can attach it; None (and a notice) if it cannot be."""
     try:
-        path = export_dir("tickets") / f"ticket-{datetime.now():%Y%m%d-%H%M%S}.md"
-        write_atomic(path, ticket_markdown.encode("utf-8"))
+        path = write_unique(export_dir("tickets"), f"ticket-{datetime.now():%Y%m%d-%H%M%S}", ".md",
+                            scrub(ticket_markdown).encode("utf-8"))
     except OSError as exc:
         app.notify(tr("export_failed", app.lang, reason=one_line(exc.strerror or str(exc))), markup=False,
                    severity="error")
         return None
     return path
+
+
+def session_not_saved(app, stopped) -> None:
+    """The session log stopped saving (`support.history.SavingStopped`): say so, once."""
+    app.notify(tr("session_not_saved", app.lang, path=one_line(str(stopped.path), limit=200),
+                  reason=one_line(stopped.reason, limit=200)), markup=False, severity="warning", timeout=10)
