@@ -10,13 +10,30 @@ DNS, content spam score.
 
 from __future__ import annotations
 
+import asyncio
+import ssl
 from email.utils import parseaddr
+
+from copycar_assist.files.read import ReadError
+from copycar_assist.textsafe import one_line
 
 from .base import CheckContext, Finding
 from .dnscheck import DomainCheck
 from .integ import IntegrationCheck, finish, skipped
-from .smtpprobe import SmtpProbe, is_loopback
+from .smtpprobe import SmtpProbe, is_loopback, tls_context
 from .spam import SpamCheck
+
+def _ca_problem(ca_file: str, lang: str) -> str | None:
+    """Why `smtp.ca_file` cannot be used (not a small regular file, no PEM certificate), or None."""
+    try:
+        tls_context(ca_file)
+    except ReadError as exc:
+        return "smtp.ca_file: " + exc.message(lang)
+    except ssl.SSLError:
+        return (f"smtp.ca_file: {one_line(ca_file, 200)}: no contiene ningún certificado PEM utilizable" if lang == "es"
+                else f"smtp.ca_file: {one_line(ca_file, 200)}: holds no usable PEM certificate")
+    return None
+
 
 # Well-known ports and the security each one expects.
 _IMPLICIT_TLS_PORTS = {465}
@@ -40,6 +57,10 @@ class SmtpCheck(IntegrationCheck):
         if static:
             return finish(ctx, "fail", "misconfigured", static, ev)
 
+        if s.ca_file:
+            problem = await asyncio.to_thread(_ca_problem, s.ca_file, ctx.lang)
+            if problem:
+                return finish(ctx, "fail", "misconfigured", problem, ev)
         ctx.step(ctx.t(es=f"Conectando con {host}:{port}…", en=f"Connecting to {host}:{port}…"))
         probe = SmtpProbe(host, port, security, username=s.username, password=s.password,
                           ca_file=s.ca_file, phase_timeout_s=self.phase_timeout_s,

@@ -24,6 +24,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 
+from copycar_assist.files.read import CA, read_text
 from copycar_assist.redact import Secret
 from copycar_assist.textsafe import one_line
 
@@ -41,8 +42,10 @@ def is_loopback(host: str) -> bool:
 
 
 def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
-    """A verifying client context: system trust store, or only `ca_file` when given."""
-    ctx = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
+    """A verifying client context: system trust store, or only `ca_file` when given (read through
+    the one reader: a FIFO or a device is a `ReadError`, never a wait). Blocking: call it in a
+    thread."""
+    ctx = ssl.create_default_context(cadata=read_text(ca_file, CA)) if ca_file else ssl.create_default_context()
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     return ctx
 
@@ -190,7 +193,7 @@ class SmtpProbe:
 
     async def _handshake(self) -> str:
         assert self._writer is not None
-        ctx = tls_context(self.ca_file)
+        ctx = await asyncio.to_thread(tls_context, self.ca_file)
         await self._writer.start_tls(ctx, server_hostname=self.host.strip("[]"))
         self._tls_verified = True
         ssl_obj = self._writer.get_extra_info("ssl_object")

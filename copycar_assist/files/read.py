@@ -108,8 +108,9 @@ def _check_stat(path: str | os.PathLike, st: os.stat_result, kind: Kind) -> None
         raise ReadError(path, "too_large", kind=kind.key, limit=_size(kind.max_bytes))
 
 
-def open_regular(path: str | os.PathLike, kind: Kind) -> tuple[int, os.stat_result]:
-    """An open descriptor of `path` after every check; the caller closes it."""
+def check_regular(path: str | os.PathLike, kind: Kind) -> os.stat_result:
+    """The checks of step 1 without opening the file: what a command line checks before handing a
+    path to a check that reads it later."""
     try:
         st = os.lstat(path) if kind.private else os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -117,6 +118,12 @@ def open_regular(path: str | os.PathLike, kind: Kind) -> tuple[int, os.stat_resu
     except OSError as exc:
         raise ReadError(path, "unreadable", reason=exc.strerror or type(exc).__name__) from None
     _check_stat(path, st, kind)
+    return st
+
+
+def open_regular(path: str | os.PathLike, kind: Kind) -> tuple[int, os.stat_result]:
+    """An open descriptor of `path` after every check; the caller closes it."""
+    st = check_regular(path, kind)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     if kind.private:
         flags |= getattr(os, "O_NOFOLLOW", 0)
