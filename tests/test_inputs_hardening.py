@@ -72,3 +72,53 @@ def test_a_ca_file_that_is_a_fifo_ends_within_the_deadline(tmp_path):
     [smtp] = [x for x in json.loads(r.stdout)["results"] if x["id"] == "email.smtp"]
     assert smtp["outcome"] == "misconfigured"
     assert smtp["summary"] == f"smtp.ca_file: {pipe}: is a FIFO (named pipe), not a regular file; only regular files are read"
+
+
+async def test_redis_info_that_is_not_a_number_is_a_clear_error():
+    """A loopback server speaking just enough RESP: PONG, then INFO with `used_memory:abc`."""
+    import asyncio
+
+    from copycar_assist.redact import Secret
+
+    info = b"# Memory\r\nused_memory:abc\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n"
+
+    async def serve(reader, writer):
+        while line := await reader.readline():
+            if not line.startswith(b"*"):
+                continue
+            parts = [await reader.readline() for _ in range(2 * int(line[1:]))][1::2]
+            command = parts[0].strip().upper()
+            if command == b"PING":
+                writer.write(b"+PONG\r\n")
+            elif command == b"INFO":
+                writer.write(b"$%d\r\n%s\r\n" % (len(info), info))
+            else:
+                writer.write(b"+OK\r\n")
+            await writer.drain()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        settings = settings_for("http://127.0.0.1:9/v2")
+        settings.redis.url = Secret(f"redis://127.0.0.1:{port}/0")
+        async with check_context(settings) as ctx:
+            report = await run_checks(ctx, ["cache.redis"])
+    finally:
+        server.close()
+    [r] = report.results
+    assert (r.status, r.outcome) == ("error", "error")
+    assert "gave a value in INFO that is not a number (used_memory)" in r.summary and "crashed" not in r.summary
+
+
+@pytest.mark.parametrize("args,code", [(("match", "--json", "-"), 3), (("chat", "--plain", "--no-history"), 0)],
+                         ids=["match", "chat"])
+def test_standard_input_from_dev_zero_is_cut_at_one_line(tmp_path, args, code):
+    script = Path(sys.executable).with_name("copycar-assist")
+    argv = [str(script)] if script.exists() else [sys.executable, "-m", "copycar_assist"]
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("COPYCAR_")},
+           "COPYCAR_ASSIST_CONFIG": str(tmp_path / "none.toml"), "COPYCAR_ASSIST_DATA": str(tmp_path)}
+    with open("/dev/zero", "rb") as zero:
+        r = subprocess.run([*argv, *args], stdin=zero, capture_output=True, text=True, env=env, cwd=tmp_path,
+                           timeout=30)
+    assert r.returncode == code and "<stdin>:1: a line is longer than 64 KiB" in r.stderr
+    assert "Traceback" not in r.stderr

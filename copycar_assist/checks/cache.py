@@ -148,10 +148,17 @@ class CacheCheck(IntegrationCheck):
     def _judge(self, ctx: CheckContext, info: dict, cmdstats: dict, ev: dict) -> Finding:
         where = ev["server"]
         ev["redis_version"] = str(info.get("redis_version", "?"))
-        used, maxmem = int(info.get("used_memory", 0) or 0), int(info.get("maxmemory", 0) or 0)
+        numbers = {}
+        for name in ("used_memory", "maxmemory", "evicted_keys", "keyspace_hits", "keyspace_misses"):
+            try:
+                numbers[name] = int(info.get(name, 0) or 0)
+            except (TypeError, ValueError):
+                return finish(ctx, "error", "error", ctx.t(
+                    es=f"Redis en {where} dio en INFO un valor que no es un número ({name}): no se puede juzgar memoria ni aciertos.",
+                    en=f"Redis at {where} gave a value in INFO that is not a number ({name}): memory and hit ratio cannot be judged."), ev)
+        used, maxmem, evicted = numbers["used_memory"], numbers["maxmemory"], numbers["evicted_keys"]
+        hits, misses = numbers["keyspace_hits"], numbers["keyspace_misses"]
         policy = str(info.get("maxmemory_policy", "?"))
-        evicted = int(info.get("evicted_keys", 0) or 0)
-        hits, misses = int(info.get("keyspace_hits", 0) or 0), int(info.get("keyspace_misses", 0) or 0)
         ev.update({"used_memory": _mb(used),
                    "maxmemory": _mb(maxmem) if maxmem else ctx.t(es="0 (sin límite)", en="0 (no limit)"),
                    "maxmemory_policy": policy, "evicted_keys": evicted,
@@ -159,7 +166,10 @@ class CacheCheck(IntegrationCheck):
                    "thresholds": ctx.t(
                        es=f"memoria ≥ {NEAR_MAX:.0%} de maxmemory; aciertos < {MIN_HIT_RATIO:.0%} con ≥ {self.min_lookups} lecturas",
                        en=f"memory ≥ {NEAR_MAX:.0%} of maxmemory; hit ratio < {MIN_HIT_RATIO:.0%} with ≥ {self.min_lookups} lookups")})
-        keys_calls = int((cmdstats.get("cmdstat_keys") or {}).get("calls", 0) or 0)
+        try:
+            keys_calls = int((cmdstats.get("cmdstat_keys") or {}).get("calls", 0) or 0)
+        except (AttributeError, TypeError, ValueError):
+            keys_calls = 0  # an odd commandstats line only loses the KEYS hint
         if keys_calls:
             ev["keys_command_calls"] = keys_calls
             ev["hint"] = ctx.t(

@@ -121,6 +121,11 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, inp:
     view = PlainRenderer(out)
     conv = Conversation(kb, Matcher(kb), settings, lang=lang, on_progress=view.progress, history=history)
     interactive = inp.isatty()
+    from itertools import count
+
+    from copycar_assist.files.read import ReadError, read_line
+
+    numbers = count(1)
     try:
         events = conv.start()
         view.lang = conv.lang
@@ -129,7 +134,11 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, inp:
             if interactive:
                 out.write("> ")
                 out.flush()
-            line = await asyncio.to_thread(inp.readline)
+            try:
+                line = await asyncio.to_thread(read_line, inp, next(numbers))
+            except ReadError as exc:
+                print(f"copycar-assist: {exc}", file=sys.stderr)
+                break
             if not line:
                 break
             text = line.rstrip("\r\n")

@@ -37,8 +37,15 @@ def run(args: argparse.Namespace) -> int:
     lang = getattr(args, "lang", None)
     _utf8_streams()
     if args.text == ["-"]:
+        from copycar_assist.files.read import ReadError, read_line
+
+        number = 0
         while True:
-            line = sys.stdin.readline()
+            number += 1
+            try:
+                line = read_line(sys.stdin, number)
+            except ReadError as exc:
+                raise UsageError(str(exc)) from None
             if not line:
                 break
             _emit(matcher.match(line.rstrip("\r\n"), args.limit, lang=lang), args.json)

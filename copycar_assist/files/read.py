@@ -55,6 +55,7 @@ ACCOUNTS = Kind("accounts", 10 * MIB, max_depth=64)
 LOG = Kind("log", 20 * MIB)  # read from its end (`read_tail`)
 TEXT = Kind("text", 2 * MIB)  # a prompt or an e-mail handed over on the command line
 CA = Kind("ca", 1 * MIB)
+STDIN_LINE = 64 * KIB  # one line of a dialogue or of `match -` on standard input
 
 _WHAT = ((stat.S_ISDIR, "dir"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "chr"), (stat.S_ISBLK, "blk"),
          (stat.S_ISSOCK, "sock"))
@@ -260,3 +261,13 @@ def parse_json(text: str, path: str | os.PathLike, kind: Kind, *, line: int | No
 
 def read_json(path: str | os.PathLike, kind: Kind) -> Any:
     return parse_json(read_text(path, kind) or "", path, kind)
+
+
+def read_line(stream: Any, number: int, limit: int = STDIN_LINE) -> str:
+    """One line of a text stream (standard input), at most `limit` characters: a longer one (such
+    as `/dev/zero`, which never ends a line) is a `ReadError` naming the line, not a read of
+    everything. "" at the end of the stream."""
+    line = stream.readline(limit + 1)
+    if len(line) > limit and not line.endswith("\n"):
+        raise ReadError("<stdin>", "line_too_long", line=number, limit=_size(limit))
+    return line
