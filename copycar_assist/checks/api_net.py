@@ -68,7 +68,7 @@ class HealthCheck(ApiCheck):
             return self.finding("warn", "unhealthy", t(
                 es=f"GET /health respondió 200 pero el servicio se declara «{said}».",
                 en=f"GET /health answered 200 but the service reports '{said}'."), ev)
-        if plain_http_remote(base):
+        if plain_http_remote(base, r):
             return self.finding("warn", "insecure", t(
                 es=f"La API responde ({ms}), pero la URL base usa http:// sin cifrar: la clave viajaría en claro. "
                    "Usa https://.",
