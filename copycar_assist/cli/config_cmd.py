@@ -16,9 +16,10 @@ Errors exit 3 and name the setting; they never repeat the value.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
+
+from .streams import emit_json
 
 MAX_STDIN = 64 * 1024
 
@@ -186,7 +187,7 @@ def _show(args) -> int:
                 for f, v, src in rows
             },
         }
-        print(json.dumps(redact.redact_obj(doc), ensure_ascii=False, indent=2))
+        emit_json(redact.redact_obj(doc), indent=2)
         return 0
     from copycar_assist.textsafe import one_line
 

@@ -15,6 +15,8 @@ import difflib
 import os
 import sys
 
+from .streams import emit_json
+
 
 def register(subparsers) -> None:
     lang = {"choices": ("es", "en"), "default": argparse.SUPPRESS,
@@ -157,7 +159,6 @@ async def _run_async(settings, kb, ids, lang, inputs, prefer, deadline):
 
 def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     import asyncio
-    import json
 
     from copycar_assist.checks.http import display_url
     from copycar_assist.cli import UsageError, load_kb_or_exit
@@ -199,7 +200,7 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     if args.json:
         doc = build_json(command=command, report=report, kb=kb, lang=lang, base_url=base, demo=sim is not None,
                          entry_id=entry_id)
-        sys.stdout.write(json.dumps(redactor.redact_obj(doc), ensure_ascii=False, indent=2) + "\n")
+        emit_json(redactor.redact_obj(doc), indent=2)
         return code
     sys.stdout.write(redactor.redact(_text(report, kb, lang, base, sim is not None, entry_id, args, redactor, code)))
     return code

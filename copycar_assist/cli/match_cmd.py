@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .streams import emit_json
+
 MAX_LIMIT = 50
 
 
@@ -64,9 +66,8 @@ def _utf8_streams() -> None:
 
 def _emit(result, as_json: bool) -> None:
     if as_json:
-        import json
-
-        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        
+        emit_json(result.to_json())
     else:
         sys.stdout.write(_table(result))
     sys.stdout.flush()

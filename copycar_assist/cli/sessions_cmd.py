@@ -9,8 +9,9 @@ with today's settings (a secret configured since is masked too) and terminal con
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+
+from .streams import emit_json
 
 DEFAULT_LIMIT = 20
 
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             "id": s.id, "started": s.started, "lang": s.lang, "first_text": s.first_text,
             "entries": s.entries, "records": s.records, "torn": s.torn, "problem": s.problem} for s in shown],
             "more": page.more, "more_unknown": page.more_unknown}
-        print(json.dumps(clean_obj(doc), ensure_ascii=False))
+        emit_json(doc)
         return EXIT_OK
     if not shown and not page.more:
         filtered = args.entry is not None or args.since is not None
