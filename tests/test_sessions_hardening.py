@@ -152,3 +152,19 @@ async def test_two_tickets_in_one_second_are_both_kept(tui_kb, tmp_path):
         paths = [save_ticket(app, f"# Ticket {n}\n") for n in range(3)]
     assert len({p for p in paths if p}) == 3
     assert sorted(p.read_text() for p in paths) == ["# Ticket 0\n", "# Ticket 1\n", "# Ticket 2\n"]
+
+
+def test_show_out_never_replaces_a_device_or_fifo(tmp_path):
+    import stat
+
+    path = session_file(tmp_path, "6")
+    path.write_text('{"type": "session", "id": "x", "lang": "en"}\n{"type": "input", "text": "hello"}\n')
+    pipe = tmp_path / "out.fifo"
+    os.mkfifo(pipe)
+    for target, what in ((pipe, "is a FIFO (named pipe)"), (Path("/dev/null"), "is a character device"),
+                         (tmp_path, "is a directory")):
+        r = cli(tmp_path, "sessions", "show", "last", "--out", str(target))
+        assert r.returncode == 3 and what.encode() in r.stderr and b"only a regular file is replaced" in r.stderr
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode) and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    r = cli(tmp_path, "sessions", "show", "last", "--out", str(tmp_path / "t.md"))
+    assert r.returncode == 0 and "hello" in (tmp_path / "t.md").read_text()

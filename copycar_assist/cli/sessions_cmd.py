@@ -115,10 +115,10 @@ def _show(args: argparse.Namespace) -> int:
     if args.out:
         from pathlib import Path
 
-        from copycar_assist.config_io import write_atomic
+        from copycar_assist.files.write import write_text
 
         try:
-            write_atomic(Path(args.out), text.encode("utf-8"))
+            write_text(Path(args.out), text)
         except OSError as exc:
             raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         print(args.out)
