@@ -60,8 +60,6 @@ def run(args: argparse.Namespace) -> int:
     page = find_sessions(data_dir(), limit=limit, since=args.since, entry=args.entry)
     shown = page.sessions
     if args.json:
-        from copycar_assist.textsafe import clean_obj
-
         doc = {"schema_version": 1, "sessions": [{
             "id": s.id, "started": s.started, "lang": s.lang, "first_text": s.first_text,
             "entries": s.entries, "records": s.records, "torn": s.torn, "problem": s.problem} for s in shown],

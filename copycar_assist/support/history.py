@@ -64,17 +64,18 @@ class SessionLog:
     `append` never raises for it (the conversation goes on)."""
 
     def __init__(self, path: Path, scrub: Scrub | None = None,
-                 on_stop: Callable[[SavingStopped], None] | None = None):
+                 on_stop: Callable[[SavingStopped], None] | None = None, *, create: bool = True):
         self.path = path
         self.id = path.stem
         self._scrub = scrub
         self.on_stop = on_stop
         self.stopped: SavingStopped | None = None
         self._fd: int | None = None
-        ensure_private_dir(path.parent)
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
-            | getattr(os, "O_CLOEXEC", 0)
-        self._fd = os.open(path, flags, 0o600)
+        if create:  # a new file of our own: never an existing one, never through a link
+            ensure_private_dir(path.parent)
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
+                | getattr(os, "O_CLOEXEC", 0)
+            self._fd = os.open(path, flags, 0o600)
 
     @classmethod
     def create(cls, scrub: Scrub | None = None, root: Path | None = None,
@@ -97,9 +98,7 @@ class SessionLog:
         try:
             return cls.create(scrub, root, meta, on_stop)
         except OSError as exc:
-            log = cls.__new__(cls)
-            log.path, log.id, log._scrub, log.on_stop, log._fd = sessions_dir(root), "", scrub, on_stop, None
-            log.stopped = None
+            log = cls(sessions_dir(root), scrub, on_stop, create=False)
             log._stop(exc, exc.filename or log.path)
             return log
 
