@@ -20,17 +20,12 @@ English (`i18n` keys `file.*`). Nothing here blocks on anything but a regular fi
 from __future__ import annotations
 
 import errno
-import json
 import os
 import stat
-import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from copycar_assist.i18n import t
-
 from .depth import TooDeep, check_json_depth, check_toml_depth, too_deep_path
-from .toml import KeyLines, toml_error
 
 KIB, MIB = 1024, 1024 * 1024
 
@@ -71,6 +66,8 @@ class ReadError(Exception):
         super().__init__(self.message("en"))
 
     def reason(self, lang: str = "en") -> str:
+        from copycar_assist.i18n import t
+
         params = dict(self.params)
         if "kind" in params:
             params["kind"] = t(f"file.kind.{params['kind']}", lang)
@@ -220,6 +217,10 @@ def parse_toml(text: str, path: str | os.PathLike, kind: Kind, *, line_offset: i
         check_toml_depth(text, kind.max_depth)
     except TooDeep as exc:
         raise ReadError(path, "too_deep", line=exc.line + line_offset, col=exc.col, limit=kind.max_depth) from None
+    import tomllib
+
+    from .toml import KeyLines, toml_error
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -250,6 +251,8 @@ def parse_json(text: str, path: str | os.PathLike, kind: Kind, *, line: int | No
     except TooDeep as exc:
         raise ReadError(path, "too_deep", line=line or exc.line, col=exc.col if line is None else None,
                         limit=kind.max_depth) from None
+    import json
+
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -23,12 +23,9 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-
-from copycar_assist.i18n import t
 
 _WHAT = ((stat.S_ISDIR, "dir"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "chr"), (stat.S_ISBLK, "blk"),
          (stat.S_ISSOCK, "sock"))
@@ -41,6 +38,8 @@ class WriteError(OSError):
         self.filename = self.path
 
     def reason(self, lang: str = "en") -> str:
+        from copycar_assist.i18n import t
+
         params = dict(self.params)
         if "what" in params:
             params["what"] = t(f"file.what.{params['what']}", lang)
@@ -100,6 +99,8 @@ def _fsync_dir(directory: Path) -> None:
 
 def _temp_with(directory: Path, name: str, data: bytes) -> str:
     """A finished, synced temporary file (0600) in `directory`, holding `data`."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     try:
         if hasattr(os, "fchmod"):  # mkstemp already uses 0600; say it anyway

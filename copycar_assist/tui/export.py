@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from copycar_assist.files.write import ensure_private_dir, write_unique
 from copycar_assist.textsafe import one_line, scrub
 
 from .strings import tr
@@ -17,6 +16,7 @@ from .strings import tr
 
 def export_dir(kind: str = "transcripts") -> Path:
     """`$COPYCAR_ASSIST_DATA/<kind>` (or the platform data dir), created 0700."""
+    from copycar_assist.files.write import ensure_private_dir
     from copycar_assist.support.history import data_dir
 
     folder = data_dir() / kind
@@ -29,6 +29,8 @@ def export_transcript(app, conversation) -> Path | None:
     if conversation is None or not conversation.transcript():
         app.notify(tr("nothing_to_export", lang), markup=False, severity="warning")
         return None
+    from copycar_assist.files.write import write_unique
+
     try:
         text = conversation.transcript_markdown()
         path = write_unique(export_dir(), f"transcript-{datetime.now():%Y%m%d-%H%M%S}", ".md",
@@ -43,6 +45,8 @@ def export_transcript(app, conversation) -> Path | None:
 
 def save_ticket(app, ticket_markdown: str) -> Path | None:
     """Write the ticket where the agent can attach it; None (and a notice) if it cannot be."""
+    from copycar_assist.files.write import write_unique
+
     try:
         path = write_unique(export_dir("tickets"), f"ticket-{datetime.now():%Y%m%d-%H%M%S}", ".md",
                             scrub(ticket_markdown).encode("utf-8"))
