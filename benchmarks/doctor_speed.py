@@ -1,11 +1,16 @@
 """How much the concurrent runner saves: the API checks against simulators that answer every
 request after 500 ms.
 
-    cd /work/main && /work/venv/bin/python benchmarks/doctor_speed.py [--delay-ms 500] [--runs 3]
+    python benchmarks/doctor_speed.py [--delay-ms 500] [--runs 3] [--endpoints 4]
+    python benchmarks/doctor_speed.py --delay-ms 0 --shared-endpoints 50 [--backlog 5]
 
 Prints, per configuration and run: the runner's wall time, the slowest check, their ratio (target
 ≤ 1.3: the runner adds little beyond its slowest check), and the sum of the check durations (what
 a sequential runner, like the guide's health check, would take).
+
+`--shared-endpoints N` puts N endpoints on ONE simulator (`/lb/<name>/v2`), so N connections
+arrive at one listen queue at once; `--backlog` sets that queue (the simulator's is 128; the
+socketserver default of 5 made every connection past the queue wait for a 1 s SYN retry).
 """
 
 from __future__ import annotations
@@ -46,7 +51,14 @@ def main() -> int:
     ap.add_argument("--delay-ms", type=int, default=500)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--endpoints", type=int, default=4, help="simulators behind api.endpoints (base included)")
+    ap.add_argument("--shared-endpoints", type=int, default=0, metavar="N",
+                    help="N further endpoints, all on the first simulator")
+    ap.add_argument("--backlog", type=int, default=None, help="the simulators' listen queue (default: theirs)")
     args = ap.parse_args()
+    if args.backlog is not None:
+        from copycar_assist.simulator import server
+
+        server._Server.request_queue_size = args.backlog
     kb = load_knowledge()
     sims = [start_simulator("healthy", delay_ms=args.delay_ms) for _ in range(max(1, args.endpoints))]
     try:
@@ -54,7 +66,10 @@ def main() -> int:
         settings.api.base_url = sims[0].base_url
         settings.api.key, settings.api.key_source = Secret(DEMO_KEY), "demo"
         settings.api.endpoints = [s.base_url for s in sims[1:]]
-        print(f"simulators: {len(sims)}, every answer delayed {args.delay_ms} ms; runs per configuration: {args.runs}")
+        settings.api.endpoints += [sims[0].endpoint_url(f"e{n}") for n in range(args.shared_endpoints)]
+        queue = sims[0]._server.request_queue_size
+        print(f"simulators: {len(sims)} (listen queue {queue}), endpoints: {len(settings.api.endpoints) + 1}, "
+              f"every answer delayed {args.delay_ms} ms; runs per configuration: {args.runs}")
         worst_ratio = 0.0
         for name, ids in CONFIGS.items():
             print(f"\n{name} ({len(ids)} checks)")

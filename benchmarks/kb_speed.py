@@ -14,6 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from copycar_assist.kb import DecisionTree, load_knowledge  # noqa: E402
+from copycar_assist.kb.guide import read_guide  # noqa: E402
 from copycar_assist.kb.importer import import_guide  # noqa: E402
 from copycar_assist.kb.lint import lint  # noqa: E402
 
@@ -45,6 +46,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         timed(f"import_guide({GUIDE.name[:14]})", lambda: import_guide(text, tmp, overwrite=True))
         timed("load_knowledge(imported)", lambda: load_knowledge(tmp))
+    # hostile guides: once 78 s and RecursionError (nested fences), 109 s (50,000 headings)
+    nested = "# E\n\n## Error: X\n\n" + "```markdown\nSYMPTOMS:\n- a\n" * 800 + "```\n" * 800
+    headings = "".join(f"## Heading {n}\n\ntext\n\n" for n in range(50_000))
+    timed(f"read_guide(800 nested fences, {len(nested) // 1024} KB)", lambda: read_guide(nested), runs=3)
+    timed(f"read_guide(50,000 headings, {len(headings) // 1024} KB)", lambda: read_guide(headings), runs=3)
 
 
 if __name__ == "__main__":

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .config_io import KeyLines, UnsafeFile, read_private, toml_error, write_atomic
+from .config_io import KeyLines, write_atomic
+from .files.read import SETTINGS, ReadError, read_toml
 from .config_schema import BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Invalid
 from .redact import Redactor, Secret
 
@@ -183,30 +183,25 @@ def config_path(environ: dict[str, str] | None = None) -> Path:
 
 
 def read_config_dict(path: Path) -> tuple[dict[str, Any], str]:
-    """The parsed TOML of `path` and its text ({} and "" when it does not exist). Checks syntax only."""
+    """The parsed TOML of `path` and its text ({} and "" when it does not exist). Checks syntax only
+    (and that the file is a private regular file, not too large, not nested too deep)."""
     try:
-        text = read_private(path)
-    except UnsafeFile as exc:
-        raise ConfigError([ConfigProblem(str(path), None, None, None, str(exc))]) from None
-    if text is None:
-        return {}, ""
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        line, col, reason = toml_error(exc, text)
-        raise ConfigError([ConfigProblem(str(path), line, col, None, reason)]) from None
+        return read_toml(path, SETTINGS, missing_ok=True)
+    except ReadError as exc:
+        raise ConfigError([ConfigProblem(str(path), exc.line, exc.col, None, exc.reason())]) from None
 
 
 def _key_name(name: str, known: list[str]) -> str:
     """An unknown key's name as a message shows it. A close typo of a known key is shown whole;
     anything else at most 11 characters, so a secret pasted where a key name goes (`sk-… = 1`)
     is never echoed (12 characters of a secret count as a leak)."""
+    from .config_schema import shown_key
     from .textsafe import one_line
 
     text = one_line(str(name), 40)
     if difflib.get_close_matches(name, known, n=1) and len(text) <= 20:
         return text
-    return text if len(text) <= 11 else text[:8] + "…"
+    return shown_key(name)
 
 
 def _unknown(name: str, known: list[str]) -> str:
@@ -261,7 +256,8 @@ def _check(settings: Settings, f: Field, value: Any, problem) -> None:
     try:
         converted = f.check(value)
     except Invalid as exc:
-        problem(tuple(f.dotted.split(".")), f.label(), str(exc))
+        where = tuple(f.dotted.split(".")) + ((exc.at,) if exc.at is not None else ())
+        problem(where, f.label(), str(exc))
         return
     settings._set(f, converted, "file")
 

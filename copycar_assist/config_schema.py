@@ -16,28 +16,26 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
+from .files.fields import type_name
 from .redact import Secret
 from .textsafe import one_line
 
 
 class Invalid(ValueError):
-    """A value failed its check; the message says what was expected (never the value)."""
+    """A value failed its check; the message says what was expected (never the value).
+    `at`: the key inside the value where it failed (a table's key), to find its line."""
+
+    def __init__(self, message: str, at: str | None = None):
+        super().__init__(message)
+        self.at = at
 
 
-def type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return "a date/time" if hasattr(value, "isoformat") else type(value).__name__
+def shown_key(name: str) -> str:
+    """A key from the file as a message may show it: at most 11 characters, else its first 8 and
+    an ellipsis, so a secret pasted where a key name goes is never echoed (12 characters of a
+    secret count as a leak)."""
+    text = one_line(str(name), 40)
+    return text if len(text) <= 11 else text[:8] + "…"
 
 
 def _need(value: Any, kind: type | tuple[type, ...], expected: str) -> None:
@@ -169,7 +167,7 @@ def _map(v: Any) -> dict[str, str]:
     _need(v, dict, "expected a table of names to CRM field names")
     for k, item in v.items():
         if not isinstance(item, str) or not item.strip():
-            raise Invalid(f"key '{one_line(str(k), 60)}': expected a non-empty string, got {type_name(item)}")
+            raise Invalid(f"key '{shown_key(k)}': expected a non-empty string, got {type_name(item)}", at=str(k))
     return dict(v)
 
 

@@ -23,6 +23,28 @@ _SEQUENCES = re.compile(
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 
 
+def scrub(text: str) -> str:
+    """Drop every C0/C1 control character (but tab and newline), DEL and the bidi controls.
+
+    Character by character, so it is safe on any slice of a stream: what is left of a sequence
+    whose ESC was dropped is plain, inert text. The last step of every text that leaves the
+    program (`cli/streams.py`, `files/write.write_text`, `clean_obj`)."""
+    if not isinstance(text, str):
+        text = str(text)
+    return _CONTROLS.sub("", text.replace("\r\n", "\n"))
+
+
+def clean_obj(obj):
+    """Every string of a JSON-like structure `clean`ed (keys too), for JSON output and files."""
+    if isinstance(obj, str):
+        return clean(obj)
+    if isinstance(obj, dict):
+        return {clean_obj(k): clean_obj(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [clean_obj(v) for v in obj]
+    return obj
+
+
 def clean(text: str, *, keep_newlines: bool = True, limit: int | None = None) -> str:
     """Strip terminal control sequences and control characters; optionally cap the length."""
     if not isinstance(text, str):

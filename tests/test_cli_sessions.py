@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import stat
+import sys
 
 from test_cli_chat import chat
 
@@ -62,3 +63,63 @@ def test_unknown_or_ambiguous_ids_are_usage_errors(tmp_path):
     chat("hello\n", "chat", "--plain", data=tmp_path)
     r = sessions("show", "2", data=tmp_path)  # both ids start with the year
     assert r.returncode == 3 and b"2 conversations" in r.stderr
+
+
+def _saved(data, stamp: str, entry: str | None = None, text: str = "hola") -> str:
+    """A session file as the app writes it, with a chosen start time (ids sort by time)."""
+    sid = f"{stamp}000000Z-abc123"
+    folder = data / "sessions"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    at = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}.000+00:00"
+    records = [{"type": "session", "id": sid, "lang": "en", "at": at}, {"type": "input", "text": text, "at": at}]
+    if entry:
+        records.append({"type": "cause_found", "entry": entry, "cause": "c", "at": at})
+    (folder / f"{sid}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    return sid
+
+
+def test_list_pages_and_filters(tmp_path):
+    ids = [_saved(tmp_path, f"202401{d:02d}T120000", "invalid-api-key" if d % 2 else None, f"day {d}")
+           for d in range(1, 26)]
+    newest_first = ids[::-1]
+    doc = json.loads(sessions("list", "--json", data=tmp_path).stdout)
+    assert [s["id"] for s in doc["sessions"]] == newest_first[:20] and doc["more"] == 5
+    out = sessions("list", "--limit", "3", data=tmp_path).stdout.decode()
+    assert out.count("«day") == 3 and "… 22 more (--all lists them all" in out
+    doc = json.loads(sessions("list", "--all", "--json", data=tmp_path).stdout)
+    assert len(doc["sessions"]) == 25 and doc["more"] == 0
+    doc = json.loads(sessions("list", "--since", "2024-01-23", "--json", data=tmp_path).stdout)
+    assert [s["first_text"] for s in doc["sessions"]] == ["day 25", "day 24", "day 23"]
+    doc = json.loads(sessions("list", "--entry", "invalid-api-key", "--limit", "2", "--json", data=tmp_path).stdout)
+    assert [s["first_text"] for s in doc["sessions"]] == ["day 25", "day 23"] and doc["more_unknown"]
+    r = sessions("list", "--since", "last tuesday", data=tmp_path)
+    assert r.returncode == 3 and b"YYYY-MM-DD" in r.stderr
+    r = sessions("list", "--entry", "nope", data=tmp_path)
+    assert r.returncode == 0 and b"No saved conversation matches" in r.stdout
+
+
+def test_list_and_show_open_only_what_they_print(tmp_path, monkeypatch):
+    """Python's audit hook sees every file opened: with 40 sessions saved, `list --limit 3`
+    opens 3 and `show last` opens 1 (names sort by time, so the rest need not be read)."""
+    from copycar_assist.cli import main
+
+    ids = [_saved(tmp_path, f"2024{1 + d // 28:02d}{1 + d % 28:02d}T080000") for d in range(40)]
+    monkeypatch.setenv("COPYCAR_ASSIST_DATA", str(tmp_path))
+    monkeypatch.setenv("COPYCAR_ASSIST_CONFIG", str(tmp_path / "none.toml"))
+    opened: list[str] = []
+    watching = [False]
+
+    def hook(event, args):
+        if watching[0] and event == "open" and str(args[0]).endswith(".jsonl"):
+            opened.append(str(args[0]))
+
+    sys.addaudithook(hook)
+    try:
+        watching[0] = True
+        assert main(["sessions", "list", "--limit", "3"]) == 0
+        assert len(set(opened)) == 3
+        opened.clear()
+        assert main(["sessions", "show", "last"]) == 0
+        assert len(set(opened)) == 1 and max(ids) in opened[0]
+    finally:
+        watching[0] = False

@@ -191,7 +191,7 @@ def test_invalid_utf8_gives_line_and_column(tmp_path):
     os.chmod(p, 0o600)
     with pytest.raises(ConfigError) as err:
         load_settings(p, environ={})
-    assert f"{p}: 2:10: is not valid UTF-8" in str(err.value)
+    assert f"{p}:2:10: is not valid UTF-8" in str(err.value)
 
 
 # --- wrong types, unknown keys, values out of range ---------------------------------------------
@@ -216,7 +216,7 @@ INVALID = [
     ('[email]\nnameservers = ["dns.example"]\n', 2, "[email] nameservers", "IP address"),
     ('[email]\ndomain = "localhost"\n', 2, "[email] domain", "domain name"),
     ('[crm]\nkind = "zoho"\n', 2, "[crm] kind", "hubspot, salesforce, rest"),
-    ("[crm.field_map]\ncompany = 3\n", 1, "[crm] field_map", "got an integer"),
+    ("[crm.field_map]\ncompany = 3\n", 2, "[crm] field_map", "got an integer"),
     (f'[redis]\nurl = "http://:{CANARY}@127.0.0.1"\n', 2, "[redis] url", "redis://"),
     ('language = "fr"\n', 1, "language", "one of es, en"),
     ("[foo]\nbar = 1\n", 1, "foo", "unknown key"),

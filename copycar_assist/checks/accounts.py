@@ -33,14 +33,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MAX_BYTES = 10 * 1024 * 1024
+from copycar_assist.files.read import ACCOUNTS, Kind, ReadError, parse_json, read_bytes
+
+MAX_BYTES = ACCOUNTS.max_bytes
 MAX_RECORDS = 10_000
 
 
@@ -131,19 +132,9 @@ def load_accounts(path: str | Path) -> AccountData:
     p = Path(path)
     name = str(p)
     try:
-        with p.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise AccountFileError(name, None, "el fichero no existe", "the file does not exist") from None
-    except IsADirectoryError:
-        raise AccountFileError(name, None, "es una carpeta, no un fichero", "is a directory, not a file") from None
-    except OSError as exc:
-        raise AccountFileError(name, None, f"no se puede leer ({exc.strerror})",
-                               f"cannot be read ({exc.strerror})") from None
-    if len(data) > MAX_BYTES:
-        mb = MAX_BYTES // (1024 * 1024)
-        raise AccountFileError(name, None, f"ocupa más de {mb} MB; analiza una muestra",
-                               f"is larger than {mb} MB; analyse a sample of it")
+        data = read_bytes(p, Kind(ACCOUNTS.key, MAX_BYTES, ACCOUNTS.max_depth)) or b""
+    except ReadError as exc:
+        raise _from_read_error(exc) from None
     kind = _kind(p, data)
     text, encoding = _decode(name, data, allow_legacy=kind == "csv")
     if kind == "json":
@@ -199,14 +190,16 @@ def _decode(name: str, data: bytes, allow_legacy: bool) -> tuple[str, str]:
         raise AccountFileError(name, f"{line}:{col}", "no es UTF-8 válido", "is not valid UTF-8") from None
 
 
+def _from_read_error(exc: ReadError) -> AccountFileError:
+    where = f"{exc.line}:{exc.col}" if exc.line and exc.col else (str(exc.line) if exc.line else None)
+    return AccountFileError(exc.path, where, exc.reason("es"), exc.reason("en"))
+
+
 def _from_json(name: str, text: str) -> tuple[list[dict], int]:
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AccountFileError(name, f"{exc.lineno}:{exc.colno}", f"JSON no válido: {exc.msg}",
-                               f"invalid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise AccountFileError(name, None, "JSON demasiado anidado", "JSON nested too deeply") from None
+        doc = parse_json(text, name, ACCOUNTS)
+    except ReadError as exc:
+        raise _from_read_error(exc) from None
     if isinstance(doc, dict):
         inner = next((doc[k] for k in _LIST_KEYS if isinstance(doc.get(k), list)), None)
         doc = inner if inner is not None else [doc]
@@ -229,10 +222,9 @@ def _from_jsonl(name: str, text: str) -> tuple[list[dict], int]:
         if len(records) >= MAX_RECORDS:
             continue
         try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise AccountFileError(name, f"{n}:{exc.colno}", f"JSON no válido: {exc.msg}",
-                                   f"invalid JSON: {exc.msg}") from None
+            item = parse_json(line, name, ACCOUNTS, line=n)
+        except ReadError as exc:
+            raise _from_read_error(exc) from None
         if not isinstance(item, dict):
             raise AccountFileError(name, str(n), "la línea no es un objeto JSON", "the line is not a JSON object")
         records.append(item)

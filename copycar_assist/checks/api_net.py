@@ -68,7 +68,7 @@ class HealthCheck(ApiCheck):
             return self.finding("warn", "unhealthy", t(
                 es=f"GET /health respondió 200 pero el servicio se declara «{said}».",
                 en=f"GET /health answered 200 but the service reports '{said}'."), ev)
-        if plain_http_remote(base):
+        if plain_http_remote(base, r):
             return self.finding("warn", "insecure", t(
                 es=f"La API responde ({ms}), pero la URL base usa http:// sin cifrar: la clave viajaría en claro. "
                    "Usa https://.",
@@ -88,39 +88,87 @@ def _configured_bases(ctx: CheckContext) -> list[str]:
 
 
 class EndpointsCheck(ApiCheck):
+    """GET /health on every configured endpoint, `concurrency` at a time, inside the check's time.
+
+    Every endpoint is accounted for: the ones that are not healthy are named one by one (up to
+    `listed`), healthy ones are named too while they fit, and any the time left no room for are
+    counted and named as not checked, with the reason."""
+
     id = "api.endpoints"
     outcomes = ("ok", "some_unhealthy", "none_healthy")
-    max_endpoints = 16
+    concurrency = 64  # the shared client's pool holds 100 connections: leave room for the other checks
+    listed = 30  # evidence lines naming single endpoints (the runner keeps 40 evidence keys)
 
     async def run(self, ctx: CheckContext) -> Finding:
         t = ctx.t
-        bases = _configured_bases(ctx)[: self.max_endpoints]
-        ctx.step(t(es=f"Comprobando {len(bases)} endpoint(s) a la vez…", en=f"Checking {len(bases)} endpoint(s) at once…"))
-        deadline = request_deadline(ctx, self.timeout_s - 1)
-        results = await asyncio.gather(*(fetch(ctx.client, api_url(b, "health"), deadline_s=deadline) for b in bases))
-        ev: dict[str, Any] = {}
-        healthy = []
+        bases = _configured_bases(ctx)
+        at_once = min(self.concurrency, len(bases))
+        ctx.step(t(es=f"Comprobando {len(bases)} endpoint(s), {at_once} a la vez…",
+                   en=f"Checking {len(bases)} endpoint(s), {at_once} at a time…"))
+        budget = self.timeout_s - 1
+        deadline = request_deadline(ctx, budget)
+        end = time.monotonic() + budget
+        gate = asyncio.Semaphore(self.concurrency)
+        results: list[HttpResult | None] = [None] * len(bases)
+
+        async def probe(i: int, base: str) -> None:
+            async with gate:
+                left = end - time.monotonic()
+                if left < 0.5:  # no time to ask: reported as not checked
+                    return
+                results[i] = await fetch(ctx.client, api_url(base, "health"), deadline_s=min(deadline, left))
+
+        try:
+            async with asyncio.timeout(budget + 0.5):
+                await asyncio.gather(*(probe(i, b) for i, b in enumerate(bases)))
+        except TimeoutError:
+            pass
+        return self._verdict(ctx, bases, results, budget)
+
+    def _verdict(self, ctx: CheckContext, bases: list[str], results: list[HttpResult | None],
+                 budget: float) -> Finding:
+        t = ctx.t
+        healthy, bad, unchecked = [], [], []
         for i, (base, r) in enumerate(zip(bases, results, strict=True), 1):
-            good = r.status == 200 and not r.error and not _reported_unhealthy(r)
-            if good:
-                healthy.append(base)
-                line = f"{r.url} → 200 ({r.timings.total_ms:.0f} ms)"
+            if r is None:
+                unchecked.append(base)
+            elif r.status == 200 and not r.error and not _reported_unhealthy(r):
+                healthy.append((i, f"{r.url} → 200 ({r.timings.total_ms:.0f} ms)"))
             elif r.error:
-                line = f"{r.url} → {r.error}: {r.detail}"
+                bad.append((i, f"{r.url} → {r.error}: {r.detail}"))
             else:
-                line = f"{r.url} → {r.status}"
+                bad.append((i, f"{r.url} → {r.status}"))
+        ev: dict[str, Any] = {}
+        bad_named = bad[: self.listed]
+        healthy_named = healthy[: self.listed - len(bad_named)]
+        for i, line in sorted(bad_named + healthy_named):
             ev[f"endpoint_{i}"] = line
+        if len(bad) > len(bad_named):
+            ev["unhealthy_not_listed"] = len(bad) - len(bad_named)
+        if len(healthy) > len(healthy_named):
+            ev["healthy_not_listed"] = len(healthy) - len(healthy_named)
+        checked = len(bases) - len(unchecked)
         ev["healthy"] = f"{len(healthy)}/{len(bases)}"
+        ev["checked"] = f"{checked}/{len(bases)}"
+        if unchecked:
+            ev["not_checked"] = ", ".join(unchecked)
+        not_checked_es = not_checked_en = ""
+        if unchecked:
+            not_checked_es = (f" {len(unchecked)} no se comprobaron: se acabó el tiempo de la comprobación "
+                              f"({budget:g} s) con {self.concurrency} a la vez.")
+            not_checked_en = (f" {len(unchecked)} were not checked: the check's time ({budget:g} s) ran out, "
+                              f"{self.concurrency} at a time.")
         if len(healthy) == len(bases):
             return self.finding("pass", "ok", t(es=f"Todos los endpoints están sanos ({len(bases)}).",
                                                 en=f"Every endpoint is healthy ({len(bases)})."), ev)
         if healthy:
             return self.finding("warn", "some_unhealthy", t(
-                es=f"Solo {len(healthy)} de {len(bases)} endpoints están sanos: el balanceo debe saltarse los demás.",
-                en=f"Only {len(healthy)} of {len(bases)} endpoints are healthy: load balancing must skip the others."),
-                ev)
-        return self.finding("fail", "none_healthy", t(es=f"Ningún endpoint está sano (0 de {len(bases)}).",
-                                                      en=f"No endpoint is healthy (0 of {len(bases)})."), ev)
+                es=f"Solo {len(healthy)} de {len(bases)} endpoints están sanos: el balanceo debe saltarse los demás."
+                   + not_checked_es,
+                en=f"Only {len(healthy)} of {len(bases)} endpoints are healthy: load balancing must skip the others."
+                   + not_checked_en), ev)
+        return self.finding("fail", "none_healthy", t(es=f"Ningún endpoint está sano (0 de {len(bases)})." + not_checked_es,
+                                                      en=f"No endpoint is healthy (0 of {len(bases)})." + not_checked_en), ev)
 
 
 def _percentile(values: list[float], pct: float) -> float:

@@ -14,7 +14,7 @@ import httpx
 from copycar_assist.textsafe import one_line
 
 from .base import CheckContext, Finding
-from .http import PHASES, HttpResult, fetch, is_loopback
+from .http import PHASES, HttpResult, fetch
 
 
 class ApiCheck:
@@ -142,12 +142,14 @@ def body_message(r: HttpResult) -> str:
 NOT_THERE = frozenset({404, 405, 410})
 
 
-def plain_http_remote(url: str) -> bool:
+def plain_http_remote(url: str, result: HttpResult) -> bool:
+    """Whether `url` is plain http to a host that is not loopback by the one rule (every address
+    `result`'s request resolved it to; unknown counts as remote)."""
     try:
         u = httpx.URL(url)
     except Exception:
         return False
-    return u.scheme == "http" and not is_loopback(u.host or "")
+    return u.scheme == "http" and not result.loopback
 
 
 @dataclass

@@ -24,6 +24,7 @@ import time
 import urllib.parse
 from typing import Any
 
+from . import loopback
 from .base import CheckContext, Finding
 from .integ import IntegrationCheck, finish
 
@@ -75,6 +76,9 @@ class CacheCheck(IntegrationCheck):
             return finish(ctx, "skipped", "skipped", ctx.t(es="Configura redis.url.", en="Set redis.url."))
         url = secret.reveal()
         ev: dict[str, Any] = {"server": safe_address(url)}
+        url, refused = await _pinned(ctx, url, ev)
+        if refused:
+            return refused
         ctx.step(ctx.t(es=f"Conectando con {ev['server']}…", en=f"Connecting to {ev['server']}…"))
         try:
             client = self.client(url)
@@ -148,10 +152,17 @@ class CacheCheck(IntegrationCheck):
     def _judge(self, ctx: CheckContext, info: dict, cmdstats: dict, ev: dict) -> Finding:
         where = ev["server"]
         ev["redis_version"] = str(info.get("redis_version", "?"))
-        used, maxmem = int(info.get("used_memory", 0) or 0), int(info.get("maxmemory", 0) or 0)
+        numbers = {}
+        for name in ("used_memory", "maxmemory", "evicted_keys", "keyspace_hits", "keyspace_misses"):
+            try:
+                numbers[name] = int(info.get(name, 0) or 0)
+            except (TypeError, ValueError):
+                return finish(ctx, "error", "error", ctx.t(
+                    es=f"Redis en {where} dio en INFO un valor que no es un número ({name}): no se puede juzgar memoria ni aciertos.",
+                    en=f"Redis at {where} gave a value in INFO that is not a number ({name}): memory and hit ratio cannot be judged."), ev)
+        used, maxmem, evicted = numbers["used_memory"], numbers["maxmemory"], numbers["evicted_keys"]
+        hits, misses = numbers["keyspace_hits"], numbers["keyspace_misses"]
         policy = str(info.get("maxmemory_policy", "?"))
-        evicted = int(info.get("evicted_keys", 0) or 0)
-        hits, misses = int(info.get("keyspace_hits", 0) or 0), int(info.get("keyspace_misses", 0) or 0)
         ev.update({"used_memory": _mb(used),
                    "maxmemory": _mb(maxmem) if maxmem else ctx.t(es="0 (sin límite)", en="0 (no limit)"),
                    "maxmemory_policy": policy, "evicted_keys": evicted,
@@ -159,7 +170,10 @@ class CacheCheck(IntegrationCheck):
                    "thresholds": ctx.t(
                        es=f"memoria ≥ {NEAR_MAX:.0%} de maxmemory; aciertos < {MIN_HIT_RATIO:.0%} con ≥ {self.min_lookups} lecturas",
                        en=f"memory ≥ {NEAR_MAX:.0%} of maxmemory; hit ratio < {MIN_HIT_RATIO:.0%} with ≥ {self.min_lookups} lookups")})
-        keys_calls = int((cmdstats.get("cmdstat_keys") or {}).get("calls", 0) or 0)
+        try:
+            keys_calls = int((cmdstats.get("cmdstat_keys") or {}).get("calls", 0) or 0)
+        except (AttributeError, TypeError, ValueError):
+            keys_calls = 0  # an odd commandstats line only loses the KEYS hint
         if keys_calls:
             ev["keys_command_calls"] = keys_calls
             ev["hint"] = ctx.t(
@@ -192,6 +206,27 @@ class CacheCheck(IntegrationCheck):
         return finish(ctx, "pass", "ok", ctx.t(
             es=f"Redis en {where} responde (PING {ev['ping_ms']} ms), memoria y tasa de aciertos correctas.",
             en=f"Redis at {where} answers (PING {ev['ping_ms']} ms); memory and hit ratio look fine."), ev)
+
+
+async def _pinned(ctx: CheckContext, url: str, ev: dict) -> tuple[str, Finding | None]:
+    """A password over `redis://` (no TLS) goes only to loopback by the one rule
+    (`loopback.py`), and then to the address that was checked; otherwise the check does not run."""
+    try:
+        u = urllib.parse.urlsplit(url)
+        if u.scheme != "redis" or not (u.password or u.username) or not u.hostname:
+            return url, None
+        port = u.port or 6379
+    except ValueError:
+        return url, None  # the client reports an unparsable URL
+    dest = await loopback.resolve(u.hostname, port)
+    if not dest.loopback:
+        shown = ", ".join(dest.addresses[:4]) or ctx.t(es="ninguna dirección", en="no address")
+        return url, finish(ctx, "error", "error", ctx.t(
+            es=f"No se envió la contraseña: redis.url usa redis:// (sin TLS) hacia {u.hostname}, que resuelve a {shown} y no solo a loopback. Usa rediss://.",
+            en=f"The password was not sent: redis.url uses redis:// (no TLS) to {u.hostname}, which resolves to {shown}, not only to loopback. Use rediss://."), ev)
+    host = f"[{dest.address}]" if ":" in dest.address else dest.address
+    userinfo = u.netloc.rpartition("@")[0]
+    return urllib.parse.urlunsplit((u.scheme, f"{userinfo}@{host}:{port}", u.path, u.query, u.fragment)), None
 
 
 def _error_text(exc: BaseException) -> str:

@@ -10,13 +10,32 @@ DNS, content spam score.
 
 from __future__ import annotations
 
+import asyncio
+import ssl
 from email.utils import parseaddr
+
+from copycar_assist.files.read import ReadError
+from copycar_assist.textsafe import one_line
 
 from .base import CheckContext, Finding
 from .dnscheck import DomainCheck
 from .integ import IntegrationCheck, finish, skipped
-from .smtpprobe import SmtpProbe, is_loopback
+from . import loopback
+from .loopback import Destination
+from .smtpprobe import SmtpProbe, tls_context
 from .spam import SpamCheck
+
+def _ca_problem(ca_file: str, lang: str) -> str | None:
+    """Why `smtp.ca_file` cannot be used (not a small regular file, no PEM certificate), or None."""
+    try:
+        tls_context(ca_file)
+    except ReadError as exc:
+        return "smtp.ca_file: " + exc.message(lang)
+    except ssl.SSLError:
+        return (f"smtp.ca_file: {one_line(ca_file, 200)}: no contiene ningún certificado PEM utilizable" if lang == "es"
+                else f"smtp.ca_file: {one_line(ca_file, 200)}: holds no usable PEM certificate")
+    return None
+
 
 # Well-known ports and the security each one expects.
 _IMPLICIT_TLS_PORTS = {465}
@@ -40,8 +59,18 @@ class SmtpCheck(IntegrationCheck):
         if static:
             return finish(ctx, "fail", "misconfigured", static, ev)
 
+        if s.ca_file:
+            problem = await asyncio.to_thread(_ca_problem, s.ca_file, ctx.lang)
+            if problem:
+                return finish(ctx, "fail", "misconfigured", problem, ev)
+        dial = host
+        if security == "none":  # no TLS: only to loopback by the one rule, and to the address checked
+            dest = await loopback.resolve(host, port)
+            if not dest.loopback:
+                return finish(ctx, "fail", "misconfigured", self._not_loopback(ctx, host, dest), ev)
+            dial = dest.address
         ctx.step(ctx.t(es=f"Conectando con {host}:{port}…", en=f"Connecting to {host}:{port}…"))
-        probe = SmtpProbe(host, port, security, username=s.username, password=s.password,
+        probe = SmtpProbe(dial, port, security, username=s.username, password=s.password,
                           ca_file=s.ca_file, phase_timeout_s=self.phase_timeout_s,
                           deadline_s=self.budget())
         r = await probe.run()
@@ -78,11 +107,14 @@ class SmtpCheck(IntegrationCheck):
             return ctx.t(
                 es=f"El puerto {port} habla SMTP en claro y sube a TLS con STARTTLS: pon smtp.security = \"starttls\" (o usa el puerto 465 con TLS implícito).",
                 en=f"Port {port} speaks plain SMTP and upgrades with STARTTLS: set smtp.security = \"starttls\" (or use port 465 for implicit TLS).")
-        if security == "none" and not is_loopback(host):
-            return ctx.t(
-                es=f"smtp.security = \"none\" solo se admite hacia localhost; hacia {host} las credenciales viajarían en claro. No se ha conectado. Usa starttls o tls.",
-                en=f"smtp.security = \"none\" is only allowed to localhost; to {host} the credentials would travel in clear. Not connected. Use starttls or tls.")
         return None
+
+    @staticmethod
+    def _not_loopback(ctx: CheckContext, host: str, dest: Destination) -> str:
+        shown = ", ".join(dest.addresses[:4]) or ctx.t(es="ninguna dirección", en="no address")
+        return ctx.t(
+            es=f"smtp.security = \"none\" solo se admite hacia esta máquina; {host} resuelve a {shown}, no solo a loopback, y las credenciales viajarían en claro. No se ha conectado. Usa starttls o tls.",
+            en=f"smtp.security = \"none\" is only allowed to this machine; {host} resolves to {shown}, not only to loopback, and the credentials would travel in clear. Not connected. Use starttls or tls.")
 
     # --- after the exchange --------------------------------------------------------------------
 

@@ -10,8 +10,10 @@ promises of RELIABILITY.md:
 - `Accept-Encoding: identity`; a server that compresses anyway is decompressed here with the
   same cap (a gzip bomb stops at the cap), other encodings are not decoded;
 - redirects are never followed, only reported (status and the origin of `Location`);
-- the key is never sent over plain `http://` unless both the host and any proxy are loopback;
-- the proxy in use is reported, the DNS lookup is timed here (`loop.getaddrinfo`), TCP connect
+- the key is never sent over plain `http://` unless both the host and any proxy are loopback by
+  the one rule (`loopback.py`: every address they resolve to), and then the connection goes to
+  an address that was checked (the URL carries it, `Host` the name);
+- the proxy in use is reported, the DNS lookup is timed here (`loopback.resolve`), TCP connect
   and TLS handshake through httpx's `trace` extension;
 - everything that came from the server is cleaned with `textsafe` before anyone stores it.
 """
@@ -34,12 +36,13 @@ from copycar_assist.redact import Secret
 from copycar_assist.textsafe import one_line
 
 from .http_client import (  # noqa: F401  (some re-exported: checks import HTTP things from here)
-    USER_AGENT, BearerAuth, _is_ip, display_url, is_loopback, make_client, mask_proxy, origin, proxy_for,
-    quiet_http_logs,
+    USER_AGENT, BearerAuth, _is_ip, display_url, make_client, mask_proxy, origin, proxy_for, quiet_http_logs,
 )
+from . import loopback
+from .loopback import is_loopback_address
 
 __all__ = ["MAX_BODY", "PHASES", "USER_AGENT", "BearerAuth", "HttpResult", "Timings", "display_url", "fetch",
-           "is_loopback", "make_client", "origin", "proxy_for", "quiet_http_logs"]
+           "make_client", "origin", "proxy_for", "quiet_http_logs"]
 
 MAX_BODY = 256 * 1024  # bytes kept of any answer (after decompression)
 MAX_JSON = 64 * 1024  # bodies larger than this are not parsed
@@ -82,6 +85,7 @@ class HttpResult:
     timings: Timings = field(default_factory=Timings)
     proxy: str | None = None  # masked proxy URL, when one was used
     addresses: list[str] = field(default_factory=list)
+    loopback: bool | None = None  # every address the host resolved to is loopback (None: not resolved)
     location: str | None = None  # origin of a redirect's Location
     location_same_origin: bool | None = None
 
@@ -247,6 +251,26 @@ def _headers(response: httpx.Response) -> dict[str, str]:
     return out
 
 
+async def _insecure(u: httpx.URL, result: HttpResult, proxy: str | None) -> HttpResult | None:
+    """The key goes over plain http only when the target, and the proxy if one is used, are
+    loopback by the one rule (`loopback.py`: every address they resolve to); else the result
+    says so and nothing is sent."""
+    why = ""
+    if not result.loopback:
+        shown = ", ".join(result.addresses) or u.host
+        why = f"{u.host} is not loopback (it resolves to {shown})" if result.addresses else f"{u.host} is not loopback"
+    elif proxy:
+        proxy_url = httpx.URL(proxy)
+        dest = await loopback.resolve(proxy_url.host, proxy_url.port or 80)
+        if not dest.loopback:
+            why = f"the proxy {result.proxy} is not loopback"
+    if not why:
+        return None
+    result.error = "insecure"
+    result.detail = one_line(f"refused to send the key over plain http: {why}", 300)
+    return result
+
+
 async def fetch(
     client: httpx.AsyncClient,
     url: str,
@@ -268,33 +292,36 @@ async def fetch(
     proxy = proxy_for(u)
     if proxy:
         result.proxy = mask_proxy(proxy)
-    if key and u.scheme == "http":
-        proxy_host = httpx.URL(proxy).host if proxy else None
-        if not is_loopback(u.host) or (proxy_host and not is_loopback(proxy_host)):
-            result.error = "insecure"
-            result.detail = (f"refused to send the key over plain http to {u.host}"
-                             + (f" through the proxy {result.proxy}" if proxy else ""))
-            return result
     tracer = _Tracer()
     resolving = False
+    port = u.port or (443 if u.scheme == "https" else 80)
     try:
         async with asyncio.timeout(deadline_s):
-            if not _is_ip(u.host) and not proxy:
+            keyed_plain = bool(key) and u.scheme == "http"
+            dial = u
+            if _is_ip(u.host):
+                result.loopback = is_loopback_address(u.host)
+            elif not proxy or keyed_plain:
                 t0 = time.perf_counter()
                 resolving = True
-                try:
-                    infos = await asyncio.get_running_loop().getaddrinfo(
-                        u.host, u.port or (443 if u.scheme == "https" else 80), type=socket.SOCK_STREAM)
-                except socket.gaierror as exc:
-                    result.timings.dns_ms = (time.perf_counter() - t0) * 1000
-                    result.error, result.detail = "dns", one_line(exc.strerror or "name not resolved")
-                    result.phase = "dns"
-                    return result
+                dest = await loopback.resolve(u.host, port)
                 resolving = False
                 result.timings.dns_ms = (time.perf_counter() - t0) * 1000
-                result.addresses = sorted({one_line(str(i[4][0]), 60) for i in infos})[:4]
-            request = client.build_request(method, u, extensions={"trace": tracer},
-                                           headers={"Accept-Encoding": "identity", "Accept": "application/json"})
+                if not dest.addresses and not keyed_plain:
+                    result.error, result.detail, result.phase = "dns", "name not resolved", "dns"
+                    return result
+                result.addresses = sorted(one_line(a, 60) for a in dest.addresses)[:4]
+                result.loopback = dest.loopback
+                if keyed_plain and dest.loopback and not proxy:
+                    dial = u.copy_with(host=dest.address)  # connect to the address that was checked
+            if keyed_plain:
+                refused = await _insecure(u, result, proxy)
+                if refused:
+                    return refused
+            headers = {"Accept-Encoding": "identity", "Accept": "application/json"}
+            if dial is not u:
+                headers["Host"] = u.netloc.decode("ascii")
+            request = client.build_request(method, dial, extensions={"trace": tracer}, headers=headers)
             sent = time.perf_counter()
             response = await client.send(request, auth=BearerAuth(key) if key else None,
                                          stream=True, follow_redirects=False)

@@ -2,7 +2,8 @@
 
 `make_client()` builds the one `httpx.AsyncClient` the checks share: no redirects, timeouts, our
 User-Agent, `Accept-Encoding: identity`; the key goes per request through `BearerAuth`, whose
-repr shows only the masked key. Proxy and loopback helpers decide when a key may travel.
+repr shows only the masked key. Proxy helpers say where a request would go; whether a key may
+travel without TLS is decided by `loopback.py`, the one rule.
 """
 
 from __future__ import annotations
@@ -62,16 +63,6 @@ def make_client(settings: Settings | None = None, *, verify: ssl.SSLContext | bo
 
 
 # --- addresses and proxies ---------------------------------------------------------------------
-
-
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _is_ip(host: str) -> bool:

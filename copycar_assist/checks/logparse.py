@@ -34,7 +34,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+
+from copycar_assist.files.read import LOG, Kind
+from copycar_assist.files.read import read_tail as read_tail_bytes
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_LINES = 200_000
@@ -249,19 +251,12 @@ def _size(n: int) -> str:
 
 
 def read_tail(path: str | os.PathLike, max_bytes: int = MAX_BYTES, max_lines: int = MAX_LINES) -> tuple[list[str], str | None]:
-    """The last lines of a file within the caps, and a note saying what was left out (or None)."""
-    p = Path(path)
-    with p.open("rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        notes = []
-        if size > max_bytes:
-            fh.seek(size - max_bytes)
-            data = fh.read(max_bytes)
-            cut = data.find(b"\n")
-            data = data[cut + 1:] if cut >= 0 else b""
-            notes.append(f"only the last {_size(max_bytes)} of {_size(size)} were read")
-        else:
-            data = fh.read(max_bytes)
+    """The last lines of a file within the caps, and a note saying what was left out (or None).
+    Read through the one reader: a FIFO, a device or a directory is a `ReadError`."""
+    data, size = read_tail_bytes(path, Kind(LOG.key, max_bytes))
+    notes = []
+    if size > max_bytes:
+        notes.append(f"only the last {_size(max_bytes)} of {_size(size)} were read")
     lines = data.decode("utf-8", errors="replace").splitlines()
     if len(lines) > max_lines:
         notes.append(f"only the last {max_lines} of {len(lines)} lines were analysed")
@@ -270,7 +265,7 @@ def read_tail(path: str | os.PathLike, max_bytes: int = MAX_BYTES, max_lines: in
 
 
 def analyze_file(path: str | os.PathLike, max_bytes: int = MAX_BYTES, max_lines: int = MAX_LINES) -> LogStats:
-    """Read (within the caps) and analyse a log file. OSError when it cannot be read."""
+    """Read (within the caps) and analyse a log file. `ReadError` when it cannot be read."""
     lines, note = read_tail(path, max_bytes, max_lines)
     stats = analyze_lines(lines)
     stats.truncated = note

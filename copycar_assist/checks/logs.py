@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from copycar_assist.files.read import ReadError
 from copycar_assist.textsafe import one_line
 
 from . import logparse
@@ -77,14 +78,8 @@ class LogAnalyzeCheck:
         ctx.step(t(es=f"Leyendo {shown}…", en=f"Reading {shown}…"))
         try:
             stats = await asyncio.to_thread(logparse.analyze_file, path)
-        except FileNotFoundError:
-            return Finding("error", "error", t(es=f"{one_line(str(path), 300)}: el fichero no existe.",
-                                               en=f"{one_line(str(path), 300)}: the file does not exist."),
-                           {"file": shown})
-        except OSError as exc:
-            return Finding("error", "error", t(
-                es=f"{one_line(str(path), 300)}: no se puede leer ({exc.strerror}).",
-                en=f"{one_line(str(path), 300)}: cannot be read ({exc.strerror})."), {"file": shown})
+        except ReadError as exc:
+            return Finding("error", "error", one_line(exc.message(ctx.lang), 400), {"file": shown})
         return self.judge(ctx, stats, shown)
 
     def judge(self, ctx: CheckContext, stats: logparse.LogStats, shown: str) -> Finding:

@@ -7,7 +7,8 @@ Written on asyncio streams rather than a mail library so that every guarantee is
   an optional CA file for private CAs and tests) and fails closed: no retry without verification;
 - credentials are only sent over verified TLS (STARTTLS or implicit TLS). When the server does
   not offer STARTTLS the probe stops before AUTH (outcome `no_starttls`). `security = "none"` is
-  only allowed to a loopback host (the caller enforces and reports it);
+  only allowed to a loopback address (the caller resolves the name by the one rule in
+  `loopback.py`, reports a refusal, and hands the probe the address it checked);
 - nothing is logged; the server's replies are untrusted text and are cleaned and capped;
 - only EHLO, STARTTLS, AUTH and QUIT are sent: never MAIL, RCPT or DATA.
 
@@ -19,30 +20,25 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import ipaddress
 import ssl
 import time
 from dataclasses import dataclass, field
 
+from copycar_assist.files.read import CA, read_text
 from copycar_assist.redact import Secret
 from copycar_assist.textsafe import one_line
+
+from .loopback import is_loopback_address
 
 MAX_LINE = 2048  # bytes per reply line (RFC 5321 allows 512; be lenient, but bounded)
 MAX_REPLY_LINES = 64
 
 
-def is_loopback(host: str) -> bool:
-    if host.strip().lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
-    """A verifying client context: system trust store, or only `ca_file` when given."""
-    ctx = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
+    """A verifying client context: system trust store, or only `ca_file` when given (read through
+    the one reader: a FIFO or a device is a `ReadError`, never a wait). Blocking: call it in a
+    thread."""
+    ctx = ssl.create_default_context(cadata=read_text(ca_file, CA)) if ca_file else ssl.create_default_context()
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     return ctx
 
@@ -132,7 +128,8 @@ class SmtpProbe:
                 raise _Stop("no_starttls", "not_offered")
             await self._phase("starttls", self._starttls)
             await self._phase("ehlo_tls", self._ehlo)
-        may_auth = self._tls_verified or (self.security == "none" and is_loopback(self.host))
+        # without TLS only to a loopback ADDRESS: the caller resolved the name by the one rule
+        may_auth = self._tls_verified or (self.security == "none" and is_loopback_address(self.host))
         if self.username and self.password and may_auth:
             await self._phase("auth", self._auth)
         await self._quit()
@@ -190,7 +187,7 @@ class SmtpProbe:
 
     async def _handshake(self) -> str:
         assert self._writer is not None
-        ctx = tls_context(self.ca_file)
+        ctx = await asyncio.to_thread(tls_context, self.ca_file)
         await self._writer.start_tls(ctx, server_hostname=self.host.strip("[]"))
         self._tls_verified = True
         ssl_obj = self._writer.get_extra_info("ssl_object")

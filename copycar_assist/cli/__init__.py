@@ -4,7 +4,9 @@ and handed down as `args.ctx`; UIs only drive the domain.
 Each sub-command lives in its own module with `register(subparsers)`; heavy imports happen
 inside the handlers so that opening the TUI stays fast.
 
-Exit codes: 0 all pass, 1 a check failed, 2 a check could not run, 3 usage error.
+Exit codes: 0 all pass, 1 a check failed, 2 a check could not run (or the command crashed: one
+line on stderr and a crash report under the data directory), 3 usage error, 130 interrupted,
+141 stdout closed early (`… | head`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+
+from .streams import closed_pipe, crash, scrubbed_output
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
 
@@ -51,6 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Its output is scrubbed of control characters; a closed stdout pipe ends
+    it quietly (exit 141); any unexpected exception is one line and a crash report (exit 2)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        with scrubbed_output():
+            return _run(args_list)
+    except BrokenPipeError:
+        return closed_pipe()
+    except Exception as exc:  # noqa: BLE001 - the one place that turns a crash into a message
+        return crash(exc, args_list)
+
+
+def _run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:

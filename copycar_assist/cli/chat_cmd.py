@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from typing import Any, TextIO
 
@@ -64,19 +63,20 @@ def _utf8_streams() -> None:
 
 
 def _open_history(settings: Any, lang: str | None, ui: str) -> Any:
+    """The session log, saved as it goes; if the disk refuses, one line on stderr says why."""
     from copycar_assist.support.history import SessionLog
     from copycar_assist.support.textblock import make_scrubber
 
-    try:
-        return SessionLog.create(make_scrubber(settings), meta={"ui": ui, "lang": lang})
-    except OSError as exc:
-        print(f"copycar-assist: the session will not be saved ({exc.strerror})", file=sys.stderr)
-        return None
+    def stopped(why: Any) -> None:
+        print(f"copycar-assist: the session is not being saved ({why.reason})", file=sys.stderr)
+
+    return SessionLog.start(make_scrubber(settings), meta={"ui": ui, "lang": lang}, on_stop=stopped)
 
 
 async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json_mode: bool,
                    inp: TextIO, out: TextIO) -> None:
     from copycar_assist.conversation import Conversation
+    from copycar_assist.files.read import STDIN_LINE, ReadError, read_line
     from copycar_assist.matching import Matcher
 
     from .chat_render import JsonRenderer, PlainRenderer
@@ -92,7 +92,11 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
             if interactive:
                 out.write("> ")
                 out.flush()
-            line = await asyncio.to_thread(inp.readline, MAX_LINE)
+            try:
+                line = await asyncio.to_thread(read_line, inp, n + 1, MAX_LINE if json_mode else STDIN_LINE)
+            except ReadError as exc:
+                print(f"copycar-assist: {exc}", file=sys.stderr)
+                break
             if not line:
                 break
             n += 1
@@ -109,5 +113,5 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
             await view.show(conv.send(text), conv)
     finally:
         await conv.aclose()
-    if interactive and history is not None:
+    if interactive and history is not None and history.stopped is None:
         print(f"(session: {history.path})", file=sys.stderr)

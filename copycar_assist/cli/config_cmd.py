@@ -16,9 +16,10 @@ Errors exit 3 and name the setting; they never repeat the value.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
+
+from .streams import emit_json
 
 MAX_STDIN = 64 * 1024
 
@@ -126,6 +127,26 @@ def _mask_url(url: str) -> str:
         return "••••"
 
 
+def _update(path, change) -> Any:
+    """Read the settings file, `change(data)` it and write it back, all under the settings lock,
+    so concurrent `config set` calls never lose each other's changes. Nothing is written when
+    `change` returns False."""
+    from copycar_assist.config import ConfigError, read_config_dict, save_settings
+    from copycar_assist.config_io import locked
+
+    try:
+        with locked(path):
+            data, _ = read_config_dict(path)
+            result = change(data)
+            if result is not False:
+                save_settings(data, path)
+    except ConfigError as exc:
+        raise _usage(exc) from None
+    except OSError as exc:
+        raise _usage(f"{path}: cannot write: {exc.strerror}") from None
+    return result
+
+
 def _load(args):
     from copycar_assist.config import ConfigError, load_settings
 
@@ -166,7 +187,7 @@ def _show(args) -> int:
                 for f, v, src in rows
             },
         }
-        print(json.dumps(redact.redact_obj(doc), ensure_ascii=False, indent=2))
+        emit_json(redact.redact_obj(doc), indent=2)
         return 0
     from copycar_assist.textsafe import one_line
 
@@ -189,7 +210,7 @@ def _show(args) -> int:
 
 
 def _set(args) -> int:
-    from copycar_assist.config import ConfigError, config_path, read_config_dict, save_settings
+    from copycar_assist.config import config_path
     from copycar_assist.config_schema import Invalid, parse_cli_value
 
     f, subkey = _field(args.key)
@@ -212,28 +233,22 @@ def _set(args) -> int:
     except Invalid as exc:
         raise _usage(f"{args.key}: {exc}") from None
     path = config_path()
-    try:
-        data, _ = read_config_dict(path)
-    except ConfigError as exc:
-        raise _usage(exc) from None
-    target = data
-    if f.section:
-        target = data.setdefault(f.section, {})
-        if not isinstance(target, dict):
-            raise _usage(f"[{f.section}]: is not a table in {path}; fix the file first")
-    if subkey is not None:
-        fmap = target.setdefault(f.key, {})
-        if not isinstance(fmap, dict):
-            raise _usage(f"[{f.section}] {f.key}: is not a table in {path}; fix the file first")
-        fmap[subkey] = value
-    else:
-        target[f.key] = value
-    try:
-        save_settings(data, path)
-    except ConfigError as exc:
-        raise _usage(exc) from None
-    except OSError as exc:
-        raise _usage(f"{path}: cannot write: {exc.strerror}") from None
+
+    def change(data: dict) -> None:
+        target = data
+        if f.section:
+            target = data.setdefault(f.section, {})
+            if not isinstance(target, dict):
+                raise _usage(f"[{f.section}]: is not a table in {path}; fix the file first")
+        if subkey is not None:
+            fmap = target.setdefault(f.key, {})
+            if not isinstance(fmap, dict):
+                raise _usage(f"[{f.section}] {f.key}: is not a table in {path}; fix the file first")
+            fmap[subkey] = value
+        else:
+            target[f.key] = value
+
+    _update(path, change)
     from copycar_assist.redact import mask
 
     if f.dotted == "redis.url":
@@ -251,38 +266,31 @@ def _set(args) -> int:
 
 
 def _unset(args) -> int:
-    from copycar_assist.config import ConfigError, config_path, read_config_dict, save_settings
+    from copycar_assist.config import config_path
 
     f, subkey = _field(args.key) if not args.key == "crm.field_map" else (None, None)
     path = config_path()
-    try:
-        data, _ = read_config_dict(path)
-    except ConfigError as exc:
-        raise _usage(exc) from None
     keys = args.key.split(".") if f is None else (
         [*f.dotted.split("."), subkey] if subkey is not None else f.dotted.split(".")
     )
-    parents = [data]
-    for k in keys[:-1]:
-        nxt = parents[-1].get(k)
-        if not isinstance(nxt, dict):
-            nxt = None
-            break
-        parents.append(nxt)
-    else:
-        nxt = parents[-1]
-    if nxt is None or keys[-1] not in nxt:
+
+    def change(data: dict) -> bool:
+        parents = [data]
+        for k in keys[:-1]:
+            nxt = parents[-1].get(k)
+            if not isinstance(nxt, dict):
+                return False
+            parents.append(nxt)
+        if keys[-1] not in parents[-1]:
+            return False
+        del parents[-1][keys[-1]]
+        for parent, k in zip(reversed(parents[:-1]), reversed(keys[:-1])):  # drop emptied tables
+            if parent.get(k) == {}:
+                del parent[k]
+        return True
+
+    if not _update(path, change):
         print(f"{args.key} is not set in {path}; nothing to do", file=sys.stderr)
         return 0
-    del nxt[keys[-1]]
-    for parent, k in zip(reversed(parents[:-1]), reversed(keys[:-1])):  # drop emptied tables
-        if parent.get(k) == {}:
-            del parent[k]
-    try:
-        save_settings(data, path)
-    except ConfigError as exc:
-        raise _usage(exc) from None
-    except OSError as exc:
-        raise _usage(f"{path}: cannot write: {exc.strerror}") from None
     print(f"{args.key} removed ({path})")
     return 0

@@ -15,7 +15,7 @@ import difflib
 import os
 import sys
 
-MAX_PROMPT_BYTES = 2 * 1024 * 1024
+from .streams import emit_json
 
 
 def register(subparsers) -> None:
@@ -69,32 +69,26 @@ def _inputs(args):
     from copycar_assist.checks import Inputs
     from copycar_assist.cli import UsageError
 
+    from copycar_assist.files.read import ACCOUNTS, LOG, TEXT, Kind, ReadError, check_regular, read_bytes
+
     inputs = Inputs()
     for option, field in (("prompt_file", "prompt"), ("email_file", "email_text")):
         path = getattr(args, option, None)
         if path:
-            setattr(inputs, field, _read_text(path, "--" + option.replace("_", "-")))
-    for name in ("account_file", "log_file"):
+            try:
+                data = read_bytes(path, TEXT) or b""
+            except ReadError as exc:
+                raise UsageError(f"{exc} (--{option.replace('_', '-')})") from None
+            setattr(inputs, field, data.decode("utf-8", "replace"))
+    for name, kind in (("account_file", ACCOUNTS), ("log_file", Kind(LOG.key, 1 << 62))):  # a log of any size: its end is read
         path = getattr(args, name)
         if path:
-            if not os.path.isfile(path):
-                raise UsageError(f"{path}: no such file (--{name.replace('_', '-')})")
+            try:
+                check_regular(path, kind)
+            except ReadError as exc:
+                raise UsageError(f"{exc} (--{name.replace('_', '-')})") from None
             setattr(inputs, name, path)
     return inputs
-
-
-def _read_text(path: str, option: str) -> str:
-    """A text file handed over on the command line, capped; an unreadable one is a usage error."""
-    from copycar_assist.cli import UsageError
-
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_PROMPT_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the file ({exc.strerror}) ({option})") from None
-    if len(data) > MAX_PROMPT_BYTES:
-        raise UsageError(f"{path}: the file is larger than {MAX_PROMPT_BYTES // 1024} KiB ({option})")
-    return data.decode("utf-8", "replace")
 
 
 def _check_ids(kb, args, entry_id: str | None) -> list[str]:
@@ -129,7 +123,6 @@ async def _run_async(settings, kb, ids, lang, inputs, prefer, deadline):
 
 def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     import asyncio
-    import json
 
     from copycar_assist.checks.http import display_url
     from copycar_assist.cli import UsageError
@@ -160,7 +153,7 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     if args.json:
         doc = build_json(command=command, report=report, kb=kb, lang=lang, base_url=base, demo=sim is not None,
                          entry_id=entry_id)
-        sys.stdout.write(json.dumps(redactor.redact_obj(doc), ensure_ascii=False, indent=2) + "\n")
+        emit_json(redactor.redact_obj(doc), indent=2)
         return code
     sys.stdout.write(redactor.redact(_text(report, kb, lang, base, sim is not None, entry_id, args, redactor, code)))
     return code

@@ -15,8 +15,9 @@ An unknown id exits 3 and names the closest ids.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+
+from .streams import emit_json
 
 _LABELS = {
     "es": {"category": "Categoría", "severity": "Severidad", "checks": "Comprobaciones",
@@ -74,7 +75,7 @@ def _list(args: argparse.Namespace) -> int:
     rows = [{"id": e.id, "title": pick(e.title, lang, e.id), "category": e.category, "severity": e.severity}
             for e in sorted(kb.entries.values(), key=lambda e: e.id)]
     if args.json:
-        print(json.dumps({"entries": rows}, ensure_ascii=False, indent=2))
+        emit_json({"entries": rows}, indent=2)
         return 0
     width = max((len(r["id"]) for r in rows), default=2)
     cat_width = max((len(r["category"]) for r in rows), default=8)
@@ -157,11 +158,11 @@ def _lint(args: argparse.Namespace) -> int:
     n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err
     if args.json:
-        print(json.dumps({
+        emit_json({
             "problems": [{"file": str(p.path), "line": p.line, "severity": p.severity, "message": p.message}
                          for p in problems],
             "errors": n_err, "warnings": n_warn,
-        }, ensure_ascii=False, indent=2))
+        }, indent=2)
     else:
         for p in problems:
             print(one_line(str(p), 1000))
@@ -175,11 +176,12 @@ def _import(args: argparse.Namespace) -> int:
     from copycar_assist.kb.importer import GuideImportError, import_guide
     from copycar_assist.kb.lint import lint
 
+    from copycar_assist.files.read import GUIDE, ReadError, read_text
+
     try:
-        with open(args.guide, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {args.guide}: {getattr(exc, 'strerror', None) or exc}") from None
+        text = read_text(args.guide, GUIDE) or ""
+    except ReadError as exc:
+        raise UsageError(f"cannot read the guide: {exc}") from None
     try:
         written = import_guide(text, args.out, source=args.guide, overwrite=args.force)
     except GuideImportError as exc:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .streams import emit_json
+
 MAX_LIMIT = 50
 
 
@@ -37,8 +39,15 @@ def run(args: argparse.Namespace) -> int:
     lang = getattr(args, "lang", None)
     _utf8_streams()
     if args.text == ["-"]:
+        from copycar_assist.files.read import ReadError, read_line
+
+        number = 0
         while True:
-            line = sys.stdin.readline()
+            number += 1
+            try:
+                line = read_line(sys.stdin, number)
+            except ReadError as exc:
+                raise UsageError(str(exc)) from None
             if not line:
                 break
             _emit(matcher.match(line.rstrip("\r\n"), args.limit, lang=lang), args.json)
@@ -57,9 +66,8 @@ def _utf8_streams() -> None:
 
 def _emit(result, as_json: bool) -> None:
     if as_json:
-        import json
-
-        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        
+        emit_json(result.to_json())
     else:
         sys.stdout.write(_table(result))
     sys.stdout.flush()

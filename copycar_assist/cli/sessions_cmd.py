@@ -9,8 +9,11 @@ with today's settings (a secret configured since is masked too) and terminal con
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+
+from .streams import emit_json
+
+DEFAULT_LIMIT = 20
 
 
 def register(subparsers) -> None:
@@ -18,68 +21,102 @@ def register(subparsers) -> None:
         "sessions", help="list saved conversations or print one as Markdown",
         description="List the saved conversations (newest first) or print one as a Markdown transcript.")
     actions = p.add_subparsers(dest="sessions_action", metavar="ACTION")
-    ls = actions.add_parser("list", help="list the saved conversations, newest first")
+    ls = actions.add_parser(
+        "list", help="list the saved conversations, newest first",
+        description="List the saved conversations, newest first. Only the sessions shown are opened.")
     ls.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    ls.add_argument("--limit", type=int, default=20, help="at most this many (default 20; 0: all)")
+    ls.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N",
+                    help=f"at most N (default {DEFAULT_LIMIT}; 0: all)")
+    ls.add_argument("--all", action="store_true", help="every session (same as --limit 0)")
+    ls.add_argument("--entry", metavar="ID", help="only conversations that found a cause of entry ID")
+    ls.add_argument("--since", metavar="DATE", type=_since,
+                    help="only conversations started on or after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC)")
     show = actions.add_parser("show", help="print one conversation as a Markdown transcript")
     show.add_argument("session", metavar="ID", help="a session id, a unique prefix of one, or 'last'")
     show.add_argument("--out", metavar="FILE", help="write the transcript to FILE (mode 0600) instead")
-    p.set_defaults(handler=run, json=False, limit=20)
+    p.set_defaults(handler=run, json=False, limit=DEFAULT_LIMIT, all=False, entry=None, since=None)
+
+
+def _since(text: str):
+    """`--since`: a date or a date and time, read as UTC (session ids and listings are UTC)."""
+    from datetime import datetime, timezone
+
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)") from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def run(args: argparse.Namespace) -> int:
-    from copycar_assist.cli import EXIT_OK
-    from copycar_assist.support.history import data_dir, list_sessions
+    from copycar_assist.cli import EXIT_OK, UsageError
+    from copycar_assist.support.history import data_dir, find_sessions
 
-    sessions = list_sessions(data_dir())
     if getattr(args, "sessions_action", None) == "show":
-        return _show(args, sessions)
-    limit = args.limit if args.limit and args.limit > 0 else None
-    shown = sessions[:limit]
+        return _show(args)
+    if args.limit < 0:
+        raise UsageError("--limit must be 0 (all) or more")
+    limit = None if args.all or args.limit == 0 else args.limit
+    page = find_sessions(data_dir(), limit=limit, since=args.since, entry=args.entry)
+    shown = page.sessions
     if args.json:
         doc = {"schema_version": 1, "sessions": [{
-            "id": s.id, "started": s.started, "lang": s.lang, "first_text": _safe(s.first_text),
-            "entries": s.entries, "records": s.records, "torn": s.torn} for s in shown]}
-        print(json.dumps(doc, ensure_ascii=False))
+            "id": s.id, "started": s.started, "lang": s.lang, "first_text": s.first_text,
+            "entries": s.entries, "records": s.records, "torn": s.torn, "problem": s.problem} for s in shown],
+            "more": page.more, "more_unknown": page.more_unknown}
+        emit_json(doc)
         return EXIT_OK
-    if not sessions:
-        print(f"No saved conversations in {data_dir() / 'sessions'}.")
+    if not shown and not page.more:
+        filtered = args.entry is not None or args.since is not None
+        print("No saved conversation matches." if filtered else
+              f"No saved conversations in {data_dir() / 'sessions'}.")
         return EXIT_OK
     from copycar_assist.textsafe import one_line
 
     for s in shown:
+        if s.problem:
+            print(f"{one_line(s.id, 80)}  (cannot be read: {s.problem})")
+            continue
         what = ", ".join(s.entries) or "-"
         torn = "  (cut short)" if s.torn else ""
-        print(f"{s.id}  {s.started[:16].replace('T', ' ')}  {what}{torn}")
+        print(f"{one_line(s.id, 80)}  {one_line(s.started[:16].replace('T', ' '), 16)}  {what}{torn}")
         if s.first_text:
             print(f"    «{one_line(_safe(s.first_text), 90)}»")
-    if limit and len(sessions) > limit:
-        print(f"… {len(sessions) - limit} more (--limit 0 lists them all)")
+    if page.more:
+        print(f"… {page.more} more (--all lists them all, --limit N pages)")
+    elif page.more_unknown:
+        print("… older conversations were not searched (--all searches them all)")
     return EXIT_OK
 
 
-def _show(args: argparse.Namespace, sessions) -> int:
+def _show(args: argparse.Namespace) -> int:
     from copycar_assist.cli import EXIT_OK, UsageError
-    from copycar_assist.support.history import load_session
+    from copycar_assist.support.history import SUFFIX, data_dir, load_session, session_ids, sessions_dir
 
     wanted = args.session.strip()
+    ids = session_ids(data_dir())
     if wanted == "last":
-        matches = sessions[:1]
+        matches = ids[:1]
     else:
-        matches = [s for s in sessions if s.id.startswith(wanted)]
+        matches = [i for i in ids if i.startswith(wanted)] if wanted else []
     if not matches:
         raise UsageError(f"no saved conversation {wanted!r}; `copycar-assist sessions list` shows them")
     if len(matches) > 1:
         raise UsageError(f"{wanted!r} names {len(matches)} conversations; give more of the id")
-    session = load_session(matches[0].path)
+    from copycar_assist.files.read import ReadError
+
+    try:
+        session = load_session(sessions_dir(data_dir()) / f"{matches[0]}{SUFFIX}")
+    except ReadError as exc:
+        raise UsageError(f"cannot read the conversation: {exc}") from None
     text = render_markdown(session, getattr(args, "lang", None))
     if args.out:
         from pathlib import Path
 
-        from copycar_assist.config_io import write_atomic
+        from copycar_assist.files.write import write_text
 
         try:
-            write_atomic(Path(args.out), text.encode("utf-8"))
+            write_text(Path(args.out), text)
         except OSError as exc:
             raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         print(args.out)
@@ -94,8 +131,12 @@ def render_markdown(session, lang: str | None) -> str:
     from copycar_assist.support.transcript import Line, to_markdown
 
     lines: list[Line] = []
+    # Sessions say the user's side as "user"/"answered" events; older ones only kept "input".
+    legacy = not any(r.get("type") in ("user", "answered") for r in session.records)
     for r in session.records:
         kind = r.get("type")
+        if legacy and kind == "input":
+            kind = "user"
         at = str(r.get("at", ""))
         if kind == "say":
             lines.append(Line("assistant", _safe(str(r.get("text", ""))), bool(r.get("markdown")), at))
@@ -111,7 +152,8 @@ def render_markdown(session, lang: str | None) -> str:
             res = r["result"]
             lines.append(Line("evidence", _safe(f"{res.get('id')}: {res.get('status')} ({res.get('outcome')}) — "
                                                 f"{res.get('summary', '')}"), False, at))
-    said = lang or session.header.get("lang") or _last_lang(session) or "en"
+    stored = session.header.get("lang")
+    said = lang or (stored if stored in ("es", "en") else None) or _last_lang(session) or "en"
     return to_markdown(lines, said, _scrubber())
 
 

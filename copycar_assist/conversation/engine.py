@@ -75,7 +75,8 @@ class Conversation:
         self._lang_settled = False  # a description was understood: stop following its language
         self.history = history
         self.tickets = tickets or TicketStore()
-        self.case_id: str = getattr(history, "id", None) or new_case_id()
+        saving = history is not None and history.stopped is None
+        self.case_id: str = history.id if saving else new_case_id()
         self.ticket_path: str | None = None
         self.scrub = make_scrubber(settings)
         self.tree = DecisionTree(kb)

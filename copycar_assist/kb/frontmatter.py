@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from copycar_assist.files.read import ENTRY, ReadError, parse_toml
 
-_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+from .errors import Problem
 
 
 @dataclass
@@ -33,18 +32,6 @@ class Document:
         return None
 
 
-def toml_problem(path: Path, exc: tomllib.TOMLDecodeError, what: str = "invalid TOML",
-                 line_offset: int = 0) -> Problem:
-    """A Problem for a TOML syntax error, at the file line it names (Python 3.11's
-    TOMLDecodeError has no `lineno`: the position is only in the message)."""
-    msg = str(exc)
-    m = _TOML_POS.search(msg)
-    line = int(m.group(1)) + line_offset if m else None
-    col = f" (column {m.group(2)})" if m else ""
-    reason = _TOML_POS.sub("", msg).strip()
-    return Problem(path, line, f"{what}{col}: {reason}")
-
-
 def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem]]:
     lines = text.splitlines()
     if not lines or lines[0].strip() != "+++":
@@ -55,8 +42,12 @@ def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem
         return None, [Problem(path, 1, "the front matter opened with '+++' is never closed")]
     meta_lines = lines[1:end]
     try:
-        meta = tomllib.loads("\n".join(meta_lines))
-    except tomllib.TOMLDecodeError as exc:
-        return None, [toml_problem(path, exc, "invalid TOML front matter", line_offset=1)]
+        meta = parse_toml("\n".join(meta_lines), path, ENTRY, line_offset=1)
+    except ReadError as exc:
+        reason = exc.reason()
+        if exc.key == "invalid_toml":
+            col = f" (column {exc.col})" if exc.col else ""
+            reason = f"invalid TOML front matter{col}: " + reason.removeprefix("invalid TOML: ")
+        return None, [Problem(path, exc.line, reason)]
     body = "\n".join(lines[end + 1 :])
     return Document(path, meta, body, end + 2, meta_lines), []

@@ -11,7 +11,10 @@ block at the first bare fence and swallows everything after. `normalize_fences` 
 lines instead: inside an open fence that holds Markdown (info `markdown`/`md` or none), a fence
 line of the same character and length WITH an info string opens a nested block; each outer fence
 is then lengthened past its nested ones, so a plain CommonMark parse sees the intended structure.
-Markdown blocks are parsed again, recursively.
+Markdown blocks are parsed again, recursively, down to `MAX_NESTING` levels; deeper blocks are
+kept as code (a guide of a thousand nested fences once took minutes and ended in
+`RecursionError`). Headings are matched to their source lines through one index, so 50,000
+headings cost a pass each, not a pass per heading.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from .model import CodeBlock
 _md = MarkdownIt("commonmark")
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
 MARKDOWN_INFOS = {"", "markdown", "md", "mdown"}
+MAX_NESTING = 8  # Markdown fences inside Markdown fences parsed again; deeper ones are code
 _LABEL_LINE = re.compile(r"^ {0,3}(?:\*\*|__)?\s*(?P<label>[^\W\d_][^:*_#\n]{0,48}?)\s*:?\s*(?:\*\*|__)?\s*:?\s*$")
 _TITLE_PREFIX = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?\s+)?(?:error|problema|problem|issue|fallo)\s*[:\-–—]\s*", re.I)
 _NUMBER_PREFIX = re.compile(r"^\s*\d+(?:\.\d+)*[.)]?\s+")
@@ -171,8 +175,9 @@ def _holds_parts(info: str, content: str) -> bool:
     return not word and any(_LABEL_LINE.match(x) and classify_label(x) for x in content.splitlines())
 
 
-def _collect(tokens: list[Token], entry: GuideEntry, votes: list[str]) -> None:
-    """Fill `entry` from the tokens of its part of the guide (recursing into Markdown fences)."""
+def _collect(tokens: list[Token], entry: GuideEntry, votes: list[str], depth: int = 0) -> None:
+    """Fill `entry` from the tokens of its part of the guide (recursing into Markdown fences,
+    at most `MAX_NESTING` deep)."""
     kind: str | None = None
     i = 0
     while i < len(tokens):
@@ -193,8 +198,8 @@ def _collect(tokens: list[Token], entry: GuideEntry, votes: list[str]) -> None:
             continue
         if tok.type == "fence":
             info = tok.info.strip()
-            if kind != "code" and _holds_parts(info, tok.content):
-                _collect(_md.parse(normalize_fences(tok.content)), entry, votes)
+            if kind != "code" and depth < MAX_NESTING and _holds_parts(info, tok.content):
+                _collect(_md.parse(normalize_fences(tok.content)), entry, votes, depth + 1)
             else:
                 entry.code.append(CodeBlock(info, tok.content))
         i += 1
@@ -212,19 +217,20 @@ def read_guide(text: str) -> list[GuideEntry]:
             heads.append((i, int(tok.tag[1]), title, classify_label(title) is not None))
     entries: list[GuideEntry] = []
     ancestors: list[tuple[int, str]] = []  # (level, text) of enclosing non-label headings
+    ends = _part_ends(heads, len(tokens))
+    where = _LineIndex(lines)
     for n, (i, level, title, is_label) in enumerate(heads):
         if is_label:
             continue
         while ancestors and ancestors[-1][0] >= level:
             ancestors.pop()
-        end = next((j for j, lv, _, lab in heads[n + 1:] if not lab), len(tokens))
-        line = _source_line(lines, tokens[i].markup + " ", tokens[i + 1].content)
+        line = where.find(tokens[i].markup + " ", tokens[i + 1].content)
         cat_title = _NUMBER_PREFIX.sub("", ancestors[-1][1]).strip() if ancestors else "General"
         cat_title = re.sub(r"^[^\w]+", "", cat_title).strip() or "General"
         name = _TITLE_PREFIX.sub("", title).strip().strip(_QUOTES).strip()
         entry = GuideEntry(name, slugify(name), slugify(cat_title), cat_title, line)
         votes: list[str] = []
-        _collect(tokens[i + 3:end], entry, votes)
+        _collect(tokens[i + 3:ends[n]], entry, votes)
         ancestors.append((level, title))
         if entry.symptoms and (entry.causes or entry.solutions):
             entry.lang = max(("es", "en"), key=votes.count)
@@ -232,7 +238,30 @@ def read_guide(text: str) -> list[GuideEntry]:
     return entries
 
 
-def _source_line(lines: list[str], markup: str, content: str) -> int:
-    """1-based line of the guide holding this heading (normalising inserts blank lines)."""
-    needle = (markup + content).strip()
-    return next((n for n, text in enumerate(lines, 1) if text.strip() == needle), 1)
+def _part_ends(heads: list[tuple[int, int, str, bool]], total: int) -> list[int]:
+    """For each heading, the token index of the next heading that is not a part label (one pass
+    from the end)."""
+    ends = [total] * len(heads)
+    following = total
+    for n in range(len(heads) - 1, -1, -1):
+        ends[n] = following
+        i, _level, _title, is_label = heads[n]
+        if not is_label:
+            following = i
+    return ends
+
+
+class _LineIndex:
+    """1-based line of the guide holding a heading (normalising inserts blank lines), from one
+    dictionary of stripped lines built on first use."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self._first: dict[str, int] | None = None
+
+    def find(self, markup: str, content: str) -> int:
+        if self._first is None:
+            self._first = {}
+            for n, text in enumerate(self.lines, 1):
+                self._first.setdefault(text.strip(), n)
+        return self._first.get((markup + content).strip(), 1)

@@ -15,13 +15,14 @@ What the import can and cannot know:
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-import tomllib
 from pathlib import Path
 
 import tomli_w
+
+from copycar_assist.files.fields import wrong
+from copycar_assist.files.read import DATA, ReadError, read_toml
+from copycar_assist.files.write import write_text
 
 from .guide import GuideEntry, read_guide, slugify
 
@@ -106,25 +107,17 @@ def render_entry(g: GuideEntry, source: str | None = None) -> str:
     return "+++\n" + tomli_w.dumps(meta) + "+++\n\n" + "\n".join(body).rstrip() + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _categories_text(out_dir: Path, entries: list[GuideEntry]) -> str | None:
     """New content for out_dir/categories.toml with the guide's categories added, or None."""
     path = out_dir / "categories.toml"
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
     try:
-        known = {c.get("id") for c in tomllib.loads(old).get("categories", [])}
-    except tomllib.TOMLDecodeError as exc:
-        raise GuideImportError(f"{path}: cannot add the guide's categories, invalid TOML: {exc}") from None
+        data, old = read_toml(path, DATA, missing_ok=True)
+    except ReadError as exc:
+        raise GuideImportError(f"{exc.message()} (cannot add the guide's categories to it)") from None
+    items = data.get("categories", [])
+    if wrong(items, "list[table]"):
+        raise GuideImportError(f"{path}: 'categories' must be an array of tables (cannot add the guide's categories)")
+    known = {c.get("id") for c in items}
     new, seen = [], set(known)
     for g in entries:
         if g.category not in seen:
@@ -165,7 +158,7 @@ def import_guide(markdown_text: str, out_dir: Path | str, *, source: str | None 
     out_dir.mkdir(parents=True, exist_ok=True)
     categories = _categories_text(out_dir, entries)
     for g, path in zip(entries, targets):
-        _write_atomic(path, render_entry(g, source))
+        write_text(path, render_entry(g, source))
     if categories is not None:
-        _write_atomic(out_dir / "categories.toml", categories)
+        write_text(out_dir / "categories.toml", categories)
     return targets

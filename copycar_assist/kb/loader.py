@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from copycar_assist.files.fields import is_id, wrong
+from copycar_assist.files.read import ENTRY, ReadError, read_text
+
 from .body import parse_body
+from .datafile import read_data
 from .errors import KnowledgeError, Problem
-from .frontmatter import Document, parse_document, toml_problem
+from .frontmatter import Document, parse_document
 from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry
 from .support import SupportData, load_support
 
@@ -53,50 +56,54 @@ class KnowledgeBase:
         return next((c for c in self.categories if c.id == cat_id), None)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise KnowledgeError([Problem(path, None, f"cannot read: {exc.strerror}")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise KnowledgeError([toml_problem(path, exc)]) from None
-
-
-def _line_in(path: Path, needle: str) -> int | None:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return next((i for i, text in enumerate(lines, 1) if needle in text), None)
-
-
 def load_catalog(path: Path) -> dict[str, CheckSpec]:
-    data = _read_toml(path)
+    data, lines = read_data(path)
     out, problems = {}, []
     table = data.get("checks", {})
     if not isinstance(table, dict):
-        raise KnowledgeError([Problem(path, _line_in(path, "checks"), "'checks' must be a table of [checks.\"<id>\"]")])
+        raise KnowledgeError([Problem(path, lines.line("checks"), "'checks' must be a table of [checks.\"<id>\"]")])
     for cid, spec in table.items():
-        outcomes = spec.get("outcomes") if isinstance(spec, dict) else None
-        if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
-            problems.append(Problem(path, _line_in(path, cid), f"check '{cid}' needs 'outcomes', a list of strings"))
+        line = lines.line("checks", cid)
+        if not is_id(cid):
+            problems.append(Problem(path, line, "a check id must be letters, digits, '.', '_' or '-'"))
             continue
-        home = spec.get("home")
-        if home is not None and not isinstance(home, str):
-            problems.append(Problem(path, _line_in(path, cid), f"check '{cid}': 'home' must be an entry id"))
-            home = None
-        out[cid] = CheckSpec(cid, tuple(spec.get("tags", ())), spec.get("title", {}), tuple(outcomes), home)
+        if not isinstance(spec, dict):
+            problems.append(Problem(path, line, f"check '{cid}' must be a table"))
+            continue
+        bad = [(key, why) for key, spec_kind in (("outcomes", "list[id]"), ("tags", "list[id]"),
+                                                 ("title", "table[str]"), ("home", "id"))
+               if (key in spec or key == "outcomes") and (why := wrong(spec.get(key), spec_kind))]
+        for key, why in bad:
+            problems.append(Problem(path, lines.line("checks", cid, key, default=line), f"check '{cid}': '{key}' {why}"))
+        if bad:
+            continue
+        out[cid] = CheckSpec(cid, tuple(spec.get("tags", ())), dict(spec.get("title", {})), tuple(spec["outcomes"]),
+                             spec.get("home"))
     if problems:
         raise KnowledgeError(problems)
     return out
 
 
 def load_categories(path: Path) -> list[Category]:
-    out = []
-    for n, c in enumerate(_read_toml(path).get("categories", [])):
-        if not isinstance(c, dict) or not isinstance(c.get("id"), str):
-            raise KnowledgeError([Problem(path, _line_in(path, "[[categories]]"), f"category #{n + 1} needs an 'id' (a string)")])
-        out.append(Category(c["id"], c.get("title", {})))
+    data, lines = read_data(path)
+    items = data.get("categories", [])
+    if not isinstance(items, list):
+        raise KnowledgeError([Problem(path, lines.line("categories"), "'categories' must be an array of tables ([[categories]])")])
+    out, problems = [], []
+    for n, c in enumerate(items):
+        line = lines.line("categories", nth=n)
+        if not isinstance(c, dict):
+            problems.append(Problem(path, line, f"category #{n + 1} must be a table"))
+            continue
+        for key, kind in (("id", "id"), ("title", "table[str]")):
+            why = wrong(c.get(key, {} if key == "title" else None), kind)
+            if why:
+                problems.append(Problem(path, lines.line("categories", key, nth=n, default=line),
+                                        f"category #{n + 1}: '{key}' {why}"))
+        if not problems:
+            out.append(Category(c["id"], dict(c.get("title", {}))))
+    if problems:
+        raise KnowledgeError(problems)
     return out
 
 
@@ -167,20 +174,28 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     for key, kind in (("id", str), ("category", str), ("severity", str)):
         if not isinstance(m.get(key), kind):
             problems.append(Problem(path, doc.line_of(rf"^{key}\s*=") or 2, f"front matter needs '{key}' (a string)"))
+    for key in ("id", "category"):
+        if isinstance(m.get(key), str) and not is_id(m[key]):
+            problems.append(Problem(path, doc.line_of(rf"^{key}\s*=") or 2,
+                                    f"'{key}' must be letters, digits, '.', '_' or '-' (no spaces or control characters)"))
+            m[key] = path.stem if key == "id" and is_id(path.stem) else "invalid-id"
     if isinstance(m.get("severity"), str) and m["severity"] not in SEVERITIES:
         problems.append(Problem(path, doc.line_of(r"^severity\s*="), f"severity must be one of {', '.join(SEVERITIES)}"))
     if isinstance(m.get("id"), str) and m["id"] != path.stem:
         problems.append(Problem(path, doc.line_of(r"^id\s*="), f"id '{m['id']}' must match the file name '{path.stem}'"))
     checks = m.get("checks", [])
-    if not isinstance(checks, list) or not all(isinstance(c, str) for c in checks):
+    if wrong(checks, "list[id]"):
         problems.append(Problem(path, doc.line_of(r"^checks\s*="), "'checks' must be a list of check ids"))
         checks = []
     outcomes = m.get("outcomes", {})
-    if not isinstance(outcomes, dict) or not all(isinstance(v, str) for v in outcomes.values()):
-        problems.append(Problem(path, doc.line_of(r"^\[outcomes\]"), "'[outcomes]' must map \"check.outcome\" to a cause id"))
+    if not isinstance(outcomes, dict) or not all(
+            is_id(k) and isinstance(v, str) and all(is_id(part) for part in v.split("#", 1))
+            for k, v in outcomes.items()):
+        problems.append(Problem(path, doc.line_of(r"^\[outcomes\]"),
+                                "'[outcomes]' must map \"check.outcome\" to a cause id (or \"entry#cause\")"))
         outcomes = {}
     related = m.get("related", [])
-    if not isinstance(related, list):
+    if wrong(related, "list[id]"):
         problems.append(Problem(path, doc.line_of(r"^related\s*="), "'related' must be a list of entry ids"))
         related = []
 
@@ -207,6 +222,9 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         line = doc.line_of(r"^\[\[causes\]\]", n)
         if not isinstance(rc, dict) or not isinstance(rc.get("id"), str):
             problems.append(Problem(path, line, "each [[causes]] needs an 'id'"))
+            continue
+        if not is_id(rc["id"]):
+            problems.append(Problem(path, line, "a cause id must be letters, digits, '.', '_' or '-'"))
             continue
         # tomli-w writes short causes as an inline array: find the cause by its id then.
         line = line or doc.line_of(rf'\bid\s*=\s*"{re.escape(rc["id"])}"')
@@ -311,9 +329,9 @@ def scan_knowledge(root: Path | str | None = None) -> Scan:
         problems.append(Problem(root, None, "no entries (*.md) in this knowledge directory"))
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(path, None, f"cannot read: {exc}"))
+            text = read_text(path, ENTRY) or ""
+        except ReadError as exc:
+            problems.append(Problem(path, exc.line, exc.reason()))
             continue
         entry, found = parse_entry(path, text)
         problems.extend(found)

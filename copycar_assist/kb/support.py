@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from copycar_assist.files.fields import wrong
+
+from .datafile import read_data
 from .errors import KnowledgeError, Problem
-from .frontmatter import toml_problem
 from .model import SEVERITIES, Localized
 
 CHANNELS = ("email", "chat", "phone", "sms")
@@ -67,74 +68,92 @@ class SupportData:
         return self.levels[n]
 
 
-def _line(text: str, needle: str) -> int | None:
-    for i, line in enumerate(text.splitlines(), 1):
-        if needle in line:
-            return i
-    return None
+_THRESHOLDS = {
+    "response_time_ms": "number", "error_rate": "number", "success_rate": "number",
+    "throughput_per_min": "number", "personalization_score": "number", "prompt_min_chars": "int",
+    "prompt_max_tokens": "int", "tokens_per_word": "number", "cache_ttl_s": "int", "health_timeout_s": "number",
+}
 
 
 def load_support(path: Path) -> SupportData:
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise KnowledgeError([Problem(path, None, f"cannot read: {exc.strerror}")]) from None
-    try:
-        data: dict[str, Any] = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        raise KnowledgeError([toml_problem(path, exc)]) from None
+    """Read and check support.toml: every field's type, every name it refers to; a problem per
+    field with its line."""
+    data, lines = read_data(path)
     problems: list[Problem] = []
 
-    def need(section: dict, key: str, kind: type | tuple, where: str) -> Any:
-        if key not in section:
-            problems.append(Problem(path, _line(raw, where), f"'{where}' lacks '{key}'"))
+    def bad(keys: tuple, why: str, nth: int = 0) -> None:
+        problems.append(Problem(path, lines.line(*keys, nth=nth) or lines.line(keys[0]), why))
+
+    def field(table: dict, keys: tuple, spec: str, label: str, nth: int = 0, default: Any = None) -> Any:
+        if keys[-1] not in table and default is None:
+            bad(keys, f"'{label}' is missing", nth)
             return None
-        value = section[key]
-        if not isinstance(value, kind) or isinstance(value, bool):
-            problems.append(Problem(path, _line(raw, key), f"'{key}' has the wrong type ({type(value).__name__})"))
+        value = table.get(keys[-1], default)
+        why = wrong(value, spec)
+        if why:
+            bad(keys, f"'{label}' {why}", nth)
             return None
         return value
 
-    th = data.get("thresholds", {})
-    num = (int, float)
-    fields = {
-        "response_time_ms": num, "error_rate": num, "success_rate": num, "throughput_per_min": num,
-        "personalization_score": num, "prompt_min_chars": int, "prompt_max_tokens": int,
-        "tokens_per_word": num, "cache_ttl_s": int, "health_timeout_s": num,
-    }
-    values = {k: need(th, k, t, "[thresholds]") for k, t in fields.items()}
+    def section(name: str, spec: str) -> Any:
+        value = data.get(name, {} if spec == "table" else [])
+        why = wrong(value, spec)
+        if why:
+            bad((name,), f"'{name}' {why}")
+            return {} if spec == "table" else []
+        return value
+
+    th = section("thresholds", "table")
+    values = {k: field(th, ("thresholds", k), spec, f"[thresholds] {k}") for k, spec in _THRESHOLDS.items()}
     for k in ("error_rate", "success_rate", "personalization_score"):
-        if isinstance(values.get(k), (int, float)) and not 0 <= values[k] <= 1:
-            problems.append(Problem(path, _line(raw, k), f"'{k}' must be a fraction between 0 and 1"))
+        if values.get(k) is not None and not 0 <= values[k] <= 1:
+            bad(("thresholds", k), f"'[thresholds] {k}' must be a fraction between 0 and 1")
 
     alerts = []
-    for a in data.get("alerts", []):
-        alerts.append(AlertRule(a.get("type", ""), a.get("metric", ""), a.get("severity", ""), a.get("title", {})))
-        if a.get("metric") not in fields:
-            problems.append(Problem(path, _line(raw, f'"{a.get("type")}"'), f"alert metric '{a.get('metric')}' is not a threshold"))
+    for n, a in enumerate(section("alerts", "list[table]")):
+        got = {k: field(a, ("alerts", k), spec, f"alert #{n + 1} {k}", n)
+               for k, spec in (("type", "id"), ("metric", "str"), ("severity", "str"), ("title", "table[str]"))}
+        if None in got.values():
+            continue
+        if got["metric"] not in _THRESHOLDS:
+            bad(("alerts", "metric"), f"alert #{n + 1}: metric '{got['metric']}' is not a threshold", n)
+        alerts.append(AlertRule(got["type"], got["metric"], got["severity"], got["title"]))
 
-    levels = {}
-    for lv in data.get("levels", []):
-        n = lv.get("level")
-        rm = lv.get("response_minutes", {})
-        bad = [c for c in rm if c not in CHANNELS]
-        if bad:
-            problems.append(Problem(path, _line(raw, "response_minutes"), f"unknown channel(s) {bad}"))
-        levels[n] = SupportLevel(n, lv.get("name", {}), lv.get("responsibilities", {}), rm, lv.get("tools", {}))
+    levels: dict[int, SupportLevel] = {}
+    for n, lv in enumerate(section("levels", "list[table]")):
+        got = {k: field(lv, ("levels", k), spec, f"level #{n + 1} {k}", n, default)
+               for k, spec, default in (("level", "int", None), ("name", "table[str]", None),
+                                        ("responsibilities", "table[list[str]]", {}),
+                                        ("response_minutes", "table[int]", {}), ("tools", "table[list[str]]", {}))}
+        if None in got.values():
+            continue
+        unknown = [c for c in got["response_minutes"] if c not in CHANNELS]
+        if unknown:
+            bad(("levels", "response_minutes"), f"level #{n + 1}: unknown channel(s) {unknown}", n)
+        levels[got["level"]] = SupportLevel(got["level"], got["name"], got["responsibilities"],
+                                            got["response_minutes"], got["tools"])
 
     escalation = {}
+    rules = section("escalation", "table")
     for sev in SEVERITIES:
-        rule = data.get("escalation", {}).get(sev)
+        rule = rules.get(sev)
         if rule is None:
-            problems.append(Problem(path, None, f"missing [escalation.{sev}]"))
+            problems.append(Problem(path, lines.line("escalation"), f"missing [escalation.{sev}]"))
             continue
-        lvl = rule.get("level")
+        if not isinstance(rule, dict):
+            bad(("escalation", sev), f"'escalation.{sev}' must be a table")
+            continue
+        keys = ("escalation", sev)
+        minutes = field(rule, (*keys, "response_minutes"), "int", f"escalation.{sev} response_minutes")
+        lvl = field(rule, (*keys, "level"), "int", f"escalation.{sev} level")
+        chans = field(rule, (*keys, "channels"), "list[str]", f"escalation.{sev} channels", default=[])
+        if None in (minutes, lvl, chans):
+            continue
         if lvl not in levels:
-            problems.append(Problem(path, _line(raw, f"[escalation.{sev}]"), f"escalation {sev} names unknown level {lvl}"))
-        chans = tuple(rule.get("channels", ()))
+            bad((*keys, "level"), f"escalation {sev} names unknown level {lvl}")
         if any(c not in CHANNELS for c in chans):
-            problems.append(Problem(path, _line(raw, f"[escalation.{sev}]"), f"escalation {sev} names an unknown channel"))
-        escalation[sev] = EscalationRule(sev, int(rule.get("response_minutes", 0)), lvl, chans)
+            bad((*keys, "channels"), f"escalation {sev} names an unknown channel")
+        escalation[sev] = EscalationRule(sev, minutes, lvl, tuple(chans))
 
     if problems:
         raise KnowledgeError(problems)

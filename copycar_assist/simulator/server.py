@@ -1,8 +1,13 @@
 """A real HTTP server on 127.0.0.1 for the demo API, in a background thread.
 
-Routes: `/v2/...` is the CopyCar API (`scenarios.handle_api`); other prefixes can be mounted with
-`register_routes(prefix, handler)` (the CRM simulator in `simulator/crm.py` does so). A handler
-gets a `SimRequest` and returns a `SimResponse` (or None for 404).
+Routes: `/v2/...` is the CopyCar API (`scenarios.handle_api`); `/lb/<name>/v2/...` is the same API
+as one of many load-balanced endpoints (so `api.endpoints` can list fifty of them on one simulator);
+other prefixes can be mounted with `register_routes(prefix, handler)` (the CRM simulator in
+`simulator/crm.py` does so). A handler gets a `SimRequest` and returns a `SimResponse` (or None for
+404).
+
+The listen queue holds `LISTEN_BACKLOG` connections: the socketserver default of 5 made the kernel
+drop connections as soon as ten checks connected at once, and each paid a one-second SYN retry.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ Handler = Callable[[SimRequest], "SimResponse | None"]
 _ROUTES: dict[str, Handler] = {}
 _EXTRA_SCENARIOS: dict[str, tuple[str, str]] = {}
 MAX_REQUEST_BODY = 1024 * 1024
+LISTEN_BACKLOG = 128
+ENDPOINT_PREFIX = "/lb/"  # /lb/<name>/v2/...: one of many endpoints of the same API
 # modules that mount further routes when imported (skipped while they do not exist)
 ROUTE_MODULES = ("copycar_assist.simulator.crm",)
 
@@ -104,7 +111,9 @@ def _make_handler(state: SimState) -> type[BaseHTTPRequestHandler]:
             headers = {k.lower(): v for k, v in self.headers.items()}
             scenario, count, options = state.begin(self.command, path, "authorization" in headers)
             req = SimRequest(self.command, path, dict(parse_qsl(parts.query)), headers, body, scenario, count, options)
-            if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+            api_path = _endpoint_api_path(path)
+            if api_path is not None:
+                req.path = api_path
                 resp: SimResponse | None = handle_api(req)
             else:
                 handler = next((h for p, h in _ROUTES.items() if path == p or path.startswith(p + "/")), None)
@@ -145,10 +154,21 @@ def _make_handler(state: SimState) -> type[BaseHTTPRequestHandler]:
     return RequestHandler
 
 
+def _endpoint_api_path(path: str) -> str | None:
+    """The API path (`/v2/...`) a request path names, directly or under `/lb/<name>`; else None."""
+    if path.startswith(ENDPOINT_PREFIX):
+        _name, sep, rest = path[len(ENDPOINT_PREFIX):].partition("/")
+        path = "/" + rest if sep and _name else ""
+    if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+        return path
+    return None
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
 
 class SimulatorHandle:
@@ -164,6 +184,10 @@ class SimulatorHandle:
                                         name=f"copycar-sim:{self.port}", daemon=True)
         self._thread.start()
         self._stopped = False
+
+    def endpoint_url(self, name: str) -> str:
+        """The base URL of one more endpoint of the same API (`…/lb/<name>/v2`)."""
+        return f"{self.root_url}{ENDPOINT_PREFIX}{name}{API_PREFIX}"
 
     @property
     def scenario(self) -> str:

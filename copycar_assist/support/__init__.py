@@ -6,7 +6,8 @@
 - `ticket.build_ticket(TicketData, lang, scrub)` → redacted Markdown ticket.
 - `transcript.Line`, `transcript.to_markdown(lines, lang, scrub)` → exportable transcript.
 - `history.SessionLog` (append-only JSONL, flushed and fsync'd per record), `load_session`,
-  `list_sessions`, `data_dir()` (platformdirs, or `COPYCAR_ASSIST_DATA`).
+  `find_sessions` (a page, newest first, opening only what it returns), `session_ids`,
+  `data_dir()` (platformdirs, or `COPYCAR_ASSIST_DATA`).
 - `textblock.fence(text)`, `textblock.make_scrubber(settings)`.
 No UI here.
 """

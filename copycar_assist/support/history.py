@@ -13,11 +13,16 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from copycar_assist.files.fields import is_id
+from copycar_assist.files.read import SESSION, SESSION_LINE, ReadError, parse_json, read_bytes
+from copycar_assist.files.write import ensure_private_dir
+from copycar_assist.textsafe import clean_obj
 
 from .textblock import Scrub, scrub_obj
 
@@ -43,40 +48,89 @@ def _new_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
 
 
-class SessionLog:
-    """An open session file. `append(record)` writes and syncs one line."""
+@dataclass(frozen=True)
+class SavingStopped:
+    """Why a session stopped being saved: the file (or folder) and the system's reason."""
 
-    def __init__(self, path: Path, scrub: Scrub | None = None):
+    path: Path
+    reason: str  # e.g. "No space left on device", "Permission denied"
+
+
+class SessionLog:
+    """An open session file. `append(record)` writes and syncs one line.
+
+    When the disk refuses a write (full, gone, read-only), saving stops for the rest of the
+    conversation: `stopped` says why and `on_stop(stopped)` is called once, so the UI can say so;
+    `append` never raises for it (the conversation goes on)."""
+
+    def __init__(self, path: Path, scrub: Scrub | None = None,
+                 on_stop: Callable[[SavingStopped], None] | None = None, *, create: bool = True):
         self.path = path
         self.id = path.stem
         self._scrub = scrub
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._fd: int | None = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self.on_stop = on_stop
+        self.stopped: SavingStopped | None = None
+        self._fd: int | None = None
+        if create:  # a new file of our own: never an existing one, never through a link
+            ensure_private_dir(path.parent)
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
+                | getattr(os, "O_CLOEXEC", 0)
+            self._fd = os.open(path, flags, 0o600)
 
     @classmethod
     def create(cls, scrub: Scrub | None = None, root: Path | None = None,
-               meta: dict[str, Any] | None = None) -> SessionLog:
-        """A new session file with a header record (`type: "session"`)."""
+               meta: dict[str, Any] | None = None,
+               on_stop: Callable[[SavingStopped], None] | None = None) -> SessionLog:
+        """A new session file with a header record (`type: "session"`). Raises OSError when the
+        file cannot be created."""
         folder = sessions_dir(root)
-        log = cls(folder / f"{_new_id()}{SUFFIX}", scrub)
+        log = cls(folder / f"{_new_id()}{SUFFIX}", scrub, on_stop)
         from copycar_assist import __version__
 
         log.append({"type": "session", "id": log.id, "version": __version__, **(meta or {})})
         return log
 
+    @classmethod
+    def start(cls, scrub: Scrub | None = None, root: Path | None = None, meta: dict[str, Any] | None = None,
+              on_stop: Callable[[SavingStopped], None] | None = None) -> SessionLog:
+        """Like `create`, but never raises: when the file cannot be created, a log whose saving
+        has already stopped (and `on_stop` has been told why)."""
+        try:
+            return cls.create(scrub, root, meta, on_stop)
+        except OSError as exc:
+            log = cls(sessions_dir(root), scrub, on_stop, create=False)
+            log._stop(exc, exc.filename or log.path)
+            return log
+
+    def _stop(self, exc: OSError, where: str | os.PathLike | None = None) -> None:
+        if self._fd is not None:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = None
+        self.stopped = SavingStopped(Path(where or self.path), exc.strerror or type(exc).__name__)
+        if self.on_stop is not None:
+            self.on_stop(self.stopped)
+
     def append(self, record: dict[str, Any]) -> None:
+        if self.stopped is not None:
+            return
         if self._fd is None:
             raise ValueError("session log is closed")
         record = dict(record)
         record.setdefault("at", datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
         if self._scrub is not None:
             record = scrub_obj(record, self._scrub)
-        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+        line = json.dumps(clean_obj(record), ensure_ascii=False, default=str) + "\n"
         data = line.encode("utf-8")
-        written = 0
-        while written < len(data):
-            written += os.write(self._fd, data[written:])
-        os.fsync(self._fd)
+        try:
+            written = 0
+            while written < len(data):
+                written += os.write(self._fd, data[written:])
+            os.fsync(self._fd)
+        except OSError as exc:
+            self._stop(exc)
 
     def extend(self, records: Iterable[dict[str, Any]]) -> None:
         for r in records:
@@ -111,8 +165,11 @@ class Session:
 
 
 def load_session(path: Path | str) -> Session:
+    """A saved session through the one reader (a regular file of at most 32 MiB). Lines longer
+    than `SESSION_LINE`, nested too deep, or not a JSON object are skipped and counted; a torn
+    last line is tolerated. Raises `ReadError` when the file itself cannot be used."""
     path = Path(path)
-    raw = path.read_bytes()
+    raw = read_bytes(path, SESSION) or b""
     lines = raw.split(b"\n")
     complete_end = raw.endswith(b"\n")
     session = Session(path.stem, path)
@@ -121,10 +178,12 @@ def load_session(path: Path | str) -> Session:
         if not chunk.strip():
             continue
         try:
-            record = json.loads(chunk.decode("utf-8"))
+            if len(chunk) > SESSION_LINE:
+                raise ValueError("line too long")
+            record = parse_json(chunk.decode("utf-8"), path, SESSION, line=n + 1)
             if not isinstance(record, dict):
                 raise ValueError("not an object")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, ReadError):
             if n == last and not complete_end:
                 session.torn = True
             else:
@@ -144,29 +203,87 @@ class SessionSummary:
     entries: list[str]
     records: int
     torn: bool
+    problem: str | None = None  # why the file cannot be read (then nothing else is known)
+
+
+@dataclass
+class SessionPage:
+    """One page of `find_sessions`: the sessions shown, newest first, and what is left.
+
+    `more` is how many further sessions match (known exactly when only names were filtered);
+    `more_unknown` says that older files were not opened, so some of them may match too."""
+
+    sessions: list[SessionSummary]
+    more: int = 0
+    more_unknown: bool = False
+
+
+def id_stamp(when: datetime) -> str:
+    """The id prefix of a session started at `when` (UTC): ids compare like their start times."""
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return when.strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def session_ids(root: Path | None = None) -> list[str]:
+    """Ids of the saved sessions, newest first. Only names are read: no file is opened."""
+    folder = sessions_dir(root)
+    try:
+        with os.scandir(folder) as it:
+            names = [e.name[: -len(SUFFIX)] for e in it
+                     if e.name.endswith(SUFFIX) and not e.name.startswith(".")]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    names.sort(reverse=True)
+    return names
+
+
+def summarize(path: Path) -> SessionSummary:
+    """What a listing shows of one session, read from its file; fields of the wrong type are
+    left out (a stored record is data from outside like any other). Never raises."""
+    try:
+        s = load_session(path)
+    except ReadError as exc:
+        return SessionSummary(path.stem, path, "", None, "", [], 0, False, problem=exc.reason())
+    head = s.header
+    first = next((r for r in s.records if r.get("type") == "input" and isinstance(r.get("text"), str)), None)
+    entries: list[str] = []
+    for r in s.records:
+        e = r.get("entry")
+        if r.get("type") == "cause_found" and is_id(e) and e not in entries:
+            entries.append(e)
+    lang, at = head.get("lang"), head.get("at")
+    return SessionSummary(
+        id=s.id, path=path, started=at if isinstance(at, str) else "", lang=lang if lang in ("es", "en") else None,
+        first_text=first["text"] if first else "", entries=entries, records=len(s.records), torn=s.torn,
+    )
+
+
+def find_sessions(root: Path | None = None, *, limit: int | None = None, since: datetime | None = None,
+                  entry: str | None = None) -> SessionPage:
+    """Saved sessions, newest first, opening only the files it returns (and, with `entry`, the
+    newer ones it had to look into). `since` is decided from the ids alone."""
+    ids = session_ids(root)
+    if since is not None:
+        floor = id_stamp(since)
+        ids = [i for i in ids if i >= floor]  # newest first: a prefix of the list
+    folder = sessions_dir(root)
+    page = SessionPage([])
+    for n, sid in enumerate(ids):
+        if limit is not None and len(page.sessions) >= limit:
+            rest = len(ids) - n
+            if entry is None:
+                page.more = rest
+            else:
+                page.more_unknown = rest > 0
+            break
+        summary = summarize(folder / f"{sid}{SUFFIX}")
+        if entry is not None and entry not in summary.entries:
+            continue
+        page.sessions.append(summary)
+    return page
 
 
 def list_sessions(root: Path | None = None) -> list[SessionSummary]:
-    """Past sessions, newest first."""
-    folder = sessions_dir(root)
-    if not folder.is_dir():
-        return []
-    out = []
-    for path in sorted(folder.glob(f"*{SUFFIX}"), reverse=True):
-        try:
-            s = load_session(path)
-        except OSError:
-            continue
-        head = s.header
-        users = [r for r in s.records if r.get("type") == "input"]
-        entries = []
-        for r in s.records:
-            e = r.get("entry")
-            if r.get("type") == "cause_found" and isinstance(e, str) and e not in entries:
-                entries.append(e)
-        out.append(SessionSummary(
-            id=s.id, path=path, started=str(head.get("at", "")), lang=head.get("lang"),
-            first_text=str(users[0].get("text", "")) if users else "", entries=entries,
-            records=len(s.records), torn=s.torn,
-        ))
-    return out
+    """Every saved session, newest first (opens every file: `find_sessions` pages)."""
+    return find_sessions(root).sessions

@@ -1,4 +1,9 @@
-"""Command-palette provider (ctrl+p): open any knowledge entry, and the app's main actions."""
+"""Command-palette provider (ctrl+p): open any knowledge entry, and the app's main actions.
+
+The palette parses every plain string it is given as markup (`Content.from_markup`: a title
+holding `[@click=app.quit]` ran the action when clicked, one holding `[/]` crashed the app). So
+every hit's prompt and help are `Content` built from plain text, and the letters the query
+matched are highlighted on that `Content`, never through `Matcher.highlight` (which parses)."""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
 from copycar_assist.kb import pick
 from copycar_assist.textsafe import one_line
@@ -71,7 +78,7 @@ class CopyCarCommands(Provider):
 
     async def discover(self) -> Hits:
         for text, command, help_text, _ in self._commands():
-            yield DiscoveryHit(text, command, text=text, help=help_text)
+            yield DiscoveryHit(Content(text), command, text=text, help=_plain(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -81,4 +88,21 @@ class CopyCarCommands(Provider):
             score = max(matcher.match(text), matcher.match(help_text or "") * 0.8,
                         symptoms.get(entry_id or "", 0.0))
             if score > 0:
-                yield Hit(score, matcher.highlight(text), command, text=text, help=help_text)
+                yield Hit(score, _highlight(matcher, text), command, text=text, help=_plain(help_text))
+
+
+def _plain(text: str | None):
+    """Help text as inert `Content` (the palette would parse a string as markup)."""
+    return Content(text) if text else None
+
+
+def _highlight(matcher: Matcher, text: str) -> Content:
+    """`text` as plain `Content` with the letters the query matched styled."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if not score:
+        return content
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

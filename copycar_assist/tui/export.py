@@ -1,22 +1,26 @@
-"""Save the conversation's transcript as a Markdown file, and say where (tickets: `support.tickets`)."""
+"""Save the conversation's transcript as a Markdown file and say where; say once when the
+conversation itself stops being saved. (Tickets are saved by `support.tickets`, one per case.)
+
+Names carry the time to the second and are made unique by exclusive creation (`write_unique`).
+Text is scrubbed of control characters."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-from copycar_assist.config_io import write_atomic
-from copycar_assist.textsafe import one_line
+from copycar_assist.textsafe import one_line, scrub
 
 from .strings import tr
 
 
 def export_dir(kind: str = "transcripts") -> Path:
     """`$COPYCAR_ASSIST_DATA/<kind>` (or the platform data dir), created 0700."""
+    from copycar_assist.files.write import ensure_private_dir
     from copycar_assist.support.history import data_dir
 
     folder = data_dir() / kind
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ensure_private_dir(folder)
     return folder
 
 
@@ -25,13 +29,21 @@ def export_transcript(app, conversation) -> Path | None:
     if conversation is None or not conversation.transcript():
         app.notify(tr("nothing_to_export", lang), markup=False, severity="warning")
         return None
+    from copycar_assist.files.write import write_unique
+
     try:
         text = conversation.transcript_markdown()
-        path = export_dir() / f"transcript-{datetime.now():%Y%m%d-%H%M%S}.md"
-        write_atomic(path, text.encode("utf-8"))
+        path = write_unique(export_dir(), f"transcript-{datetime.now():%Y%m%d-%H%M%S}", ".md",
+                            scrub(text).encode("utf-8"))
     except OSError as exc:
         app.notify(tr("export_failed", lang, reason=one_line(exc.strerror or str(exc))), markup=False,
                    severity="error")
         return None
     app.notify(tr("exported", lang, path=one_line(str(path), limit=300)), markup=False, timeout=8)
     return path
+
+
+def session_not_saved(app, stopped) -> None:
+    """The session log stopped saving (`support.history.SavingStopped`): say so, once."""
+    app.notify(tr("session_not_saved", app.lang, path=one_line(str(stopped.path), limit=200),
+                  reason=one_line(stopped.reason, limit=200)), markup=False, severity="warning", timeout=10)

@@ -97,18 +97,14 @@ def load_cached(root: str | Path | None, environ: dict[str, str] | None = None):
 
 
 def _store(path: Path, key: str, kb) -> None:
+    from copycar_assist.files.write import write_atomic
+
     try:
+        data = pickle.dumps((key, kb), protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         for old in path.parent.glob("kb-*.pickle"):  # keep one cache file: the current one
             if old != path:
                 old.unlink(missing_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump((key, kb), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        write_atomic(path, data)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        try:
-            tmp.unlink(missing_ok=True)  # type: ignore[possibly-undefined]
-        except (OSError, NameError):
-            pass
+        pass

@@ -68,6 +68,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "level": {"es": "Nivel de soporte", "en": "Support level"},
     "exported": {"es": "Transcripción guardada en {path}", "en": "Transcript saved to {path}"},
     "export_failed": {"es": "No se pudo exportar: {reason}", "en": "Could not export: {reason}"},
+    "session_not_saved": {
+        "es": "Esta conversación no se está guardando: {path}: {reason}",
+        "en": "This conversation is not being saved: {path}: {reason}",
+    },
     "nothing_to_export": {"es": "Aún no hay conversación.", "en": "No conversation yet."},
     "engine_error": {
         "es": "Algo falló al procesar ese paso: {reason}",

@@ -8,6 +8,8 @@ message; `chat_render.py` renders them in that order. Nothing here reorders or e
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +29,7 @@ from ..widgets.choices_bar import ChoicesBar
 from ..widgets.message_list import MessageList
 from ..widgets.safe import safe_line
 from ..chat_render import Renderer
+from ..export import session_not_saved
 
 SUGGEST_DEBOUNCE_S = 0.15
 SUGGEST_MIN_CHARS = 3
@@ -89,7 +92,7 @@ class ChatScreen(I18nBindingsMixin, Screen):
 
         app = self.app
         self._close_history()
-        self._history = _open_history(app.settings, app.lang)
+        self._history = _open_history(app.settings, app.lang, partial(session_not_saved, app))
         conv = Conversation(app.kb, _MatcherProxy(app), app.settings,
                             lang=app.lang if app.fixed_lang else None, history=self._history)
         if not app.fixed_lang:
@@ -278,7 +281,6 @@ class ChatScreen(I18nBindingsMixin, Screen):
         event.stop()
         entry_id = event.option.id
         chat_input = self.query_one(ChatInput)
-        text = chat_input.value.strip()
         if entry_id and self._turn("choose", f"entry:{entry_id}"):
             chat_input.value = ""
         chat_input.focus()
@@ -313,15 +315,12 @@ class ChatScreen(I18nBindingsMixin, Screen):
             self._history = None
 
 
-def _open_history(settings, lang: str):
-    """The session log the engine appends to as it goes (None if the disk refuses)."""
-    try:
-        from copycar_assist.support.history import SessionLog
-        from copycar_assist.support.textblock import make_scrubber
+def _open_history(settings, lang: str, on_stop):
+    """The session log the engine appends to as it goes; `on_stop` hears once if it cannot save."""
+    from copycar_assist.support.history import SessionLog
+    from copycar_assist.support.textblock import make_scrubber
 
-        return SessionLog.create(scrub=make_scrubber(settings), meta={"ui": "tui", "lang": lang})
-    except (OSError, ImportError):
-        return None
+    return SessionLog.start(scrub=make_scrubber(settings), meta={"ui": "tui", "lang": lang}, on_stop=on_stop)
 
 
 def _problem(text: str):

@@ -1,0 +1,162 @@
+"""What the command line prints, scrubbed on the way out; a closed pipe; a crash.
+
+- `scrubbed_output()`: while a command runs, `sys.stdout` and `sys.stderr` are wrapped so that
+  every text written goes through the one scrub (`textsafe.scrub`: C0/C1 controls, DEL and bidi
+  controls dropped, character by character, so a sequence split across writes is harmless).
+  On a terminal where colour is in use, SGR colour codes (`ESC [ … m`) pass; nothing else does.
+  Outside text is also cleaned where it is formatted; this is the last line, for every command
+  at once, including messages nobody thought of.
+- `emit_json(doc)`: a JSON document with every string cleaned before it is encoded.
+- `closed_pipe()`: `kb show … | head -1` closes stdout early. The command ends quietly with exit
+  status 141 (128 + SIGPIPE), as `cat`, `grep` and the shell's own tools report it, and nothing
+  is printed (not even Python's "Exception ignored" at exit).
+- `crash(exc, argv)`: any other unexpected exception prints ONE line saying which command failed,
+  the exception's type and where in our code, and where the crash report was written (secrets
+  masked by today's settings and by the key-like patterns; no local variables); exit status 2.
+
+Textual draws on `sys.__stderr__`, which is never wrapped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from copycar_assist.textsafe import scrub
+
+EXIT_CLOSED_PIPE = 141
+_SGR = re.compile(r"(\x1b\[[0-9;]*m)")
+
+
+class ScrubbedStream:
+    """A text stream whose writes are scrubbed (SGR colour codes kept when `colour`)."""
+
+    def __init__(self, stream, colour: bool = False):
+        self._stream = stream
+        self._colour = colour
+
+    def write(self, text: str) -> int:
+        if self._colour and "\x1b[" in text:
+            out = "".join(part if _SGR.fullmatch(part) else scrub(part) for part in _SGR.split(text))
+        else:
+            out = scrub(text)
+        self._stream.write(out)
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def __getattr__(self, name: str):  # encoding, errors, buffer, reconfigure, closed, …
+        return getattr(self._stream, name)
+
+
+def emit_json(doc, *, indent: int | None = None) -> None:
+    """One JSON document on stdout, every string in it `clean`ed first: the stream scrub cannot
+    see a control character that `json.dumps` has escaped (`\\u001b`), a reader of the JSON would."""
+    import json
+
+    from copycar_assist.textsafe import clean_obj
+
+    sys.stdout.write(json.dumps(clean_obj(doc), ensure_ascii=False, indent=indent) + "\n")
+
+
+def _colour_wanted(stream) -> bool:
+    try:
+        return stream.isatty() and not os.environ.get("NO_COLOR")
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def scrubbed_output() -> Iterator[None]:
+    out, err = sys.stdout, sys.stderr
+    if out is None or err is None:
+        yield
+        return
+    sys.stdout = ScrubbedStream(out, _colour_wanted(out))
+    sys.stderr = ScrubbedStream(err, _colour_wanted(err))
+    try:
+        yield
+        sys.stdout.flush()
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def closed_pipe() -> int:
+    """stdout's reader went away: point stdout at /dev/null so the exit flush is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return EXIT_CLOSED_PIPE
+
+
+def _where(exc: BaseException) -> str:
+    """`module.py:line in function` of the innermost frame in our package (no values)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if "copycar_assist" in f.filename] or frames
+    if not ours:
+        return "?"
+    f = ours[-1]
+    path = Path(f.filename)
+    short = "/".join(path.parts[path.parts.index("copycar_assist"):]) if "copycar_assist" in path.parts else path.name
+    return f"{short}:{f.lineno} in {f.name}"
+
+
+def _scrubber():
+    from copycar_assist.support.textblock import make_scrubber
+
+    try:
+        from copycar_assist.config import load_settings
+
+        settings = load_settings()
+    except Exception:  # the settings may be what is broken: key-like patterns still apply
+        settings = None
+    return make_scrubber(settings)
+
+
+def crash(exc: BaseException, argv: list[str]) -> int:
+    import traceback
+
+    from copycar_assist import __version__
+    from copycar_assist.files.write import write_unique
+    from copycar_assist.support.history import data_dir
+
+    command = next((a for a in argv if not a.startswith("-")), "copycar-assist")
+    where = _where(exc)
+    hide = _scrubber()
+    report = "\n".join([
+        f"copycar-assist {__version__} crash report, {datetime.now().isoformat(timespec='seconds')}",
+        f"python {sys.version.split()[0]} on {sys.platform}",
+        f"arguments: {' '.join(argv)}",
+        "",
+        *traceback.format_exception(type(exc), exc, exc.__traceback__),
+    ])
+    try:
+        path = write_unique(data_dir() / "crashes", f"crash-{datetime.now():%Y%m%d-%H%M%S}", ".txt",
+                            scrub(hide(report)).encode("utf-8"))
+        saved = f"the report (secrets masked) is in {path}"
+    except OSError as err:
+        saved = f"the report could not be written ({err.strerror or type(err).__name__})"
+    print(f"copycar-assist: internal error in '{scrub(command)[:40]}': {type(exc).__name__} at {where}; {saved}",
+          file=sys.stderr)
+    return 2

@@ -1,0 +1,276 @@
+"""The one reader of files from outside: settings, knowledge entries and data TOML, sessions,
+guides, account / log / e-mail / prompt files, CA files.
+
+Every read goes the same way:
+
+1. `stat` first (or `lstat` for a private file) and refuse anything but a regular file: a FIFO
+   would block the open forever, `/dev/zero` never ends, a directory is not text;
+2. open with `O_NONBLOCK` (a FIFO swapped in after the stat cannot block either) and check with
+   `fstat` that the open file is the one that was stat'ed;
+3. refuse a file larger than its kind's cap before reading, and read at most the cap (a file
+   that grows while it is read is cut there and refused);
+4. decode UTF-8 with the line and column of the first bad byte;
+5. for TOML and JSON, measure the nesting before parsing (`depth.py`) and parse with errors that
+   name the line and column but never quote the text.
+
+Every problem is a `ReadError` carrying the path, line, column and a reason in Spanish and
+English (`i18n` keys `file.*`). Nothing here blocks on anything but a regular file's read.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass
+from typing import Any
+
+from .depth import TooDeep, check_json_depth, check_toml_depth, too_deep_path
+
+KIB, MIB = 1024, 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of file we read: its size cap, nesting cap and whether it must be private."""
+
+    key: str  # i18n noun: file.kind.<key>
+    max_bytes: int
+    max_depth: int = 32
+    private: bool = False  # no symlink, owner only, not readable by others (it holds secrets)
+
+
+SETTINGS = Kind("settings", 1 * MIB, max_depth=8, private=True)
+ENTRY = Kind("entry", 1 * MIB, max_depth=16)
+DATA = Kind("data", 1 * MIB, max_depth=16)  # checks.toml, categories.toml, support.toml
+SESSION = Kind("session", 32 * MIB, max_depth=32)
+SESSION_LINE = 4 * MIB  # one record of a session file
+GUIDE = Kind("guide", 4 * MIB)
+ACCOUNTS = Kind("accounts", 10 * MIB, max_depth=64)
+LOG = Kind("log", 20 * MIB)  # read from its end (`read_tail`)
+TEXT = Kind("text", 2 * MIB)  # a prompt or an e-mail handed over on the command line
+CA = Kind("ca", 1 * MIB)
+STDIN_LINE = 64 * KIB  # one line of a dialogue or of `match -` on standard input
+
+_WHAT = ((stat.S_ISDIR, "dir"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "chr"), (stat.S_ISBLK, "blk"),
+         (stat.S_ISSOCK, "sock"))
+
+
+class ReadError(Exception):
+    """A file that cannot be used. `str()` is `path:line:col: reason` in English; `message(lang)`
+    in either language. The reason never quotes the file's content."""
+
+    def __init__(self, path: str | os.PathLike, key: str, *, line: int | None = None, col: int | None = None,
+                 **params: Any):
+        self.path, self.key, self.line, self.col, self.params = str(path), key, line, col, params
+        super().__init__(self.message("en"))
+
+    def reason(self, lang: str = "en") -> str:
+        from copycar_assist.i18n import t
+
+        params = dict(self.params)
+        if "kind" in params:
+            params["kind"] = t(f"file.kind.{params['kind']}", lang)
+        if "what" in params:
+            params["what"] = t(f"file.what.{params['what']}", lang)
+        return t(f"file.{self.key}", lang, **params)
+
+    def where(self) -> str:
+        out = self.path
+        if self.line:
+            out += f":{self.line}"
+            if self.col:
+                out += f":{self.col}"
+        return out
+
+    def message(self, lang: str = "en") -> str:
+        return f"{self.where()}: {self.reason(lang)}"
+
+
+def _size(n: int) -> str:
+    return f"{n // MIB} MiB" if n >= MIB and n % MIB == 0 else f"{n // KIB} KiB"
+
+
+def _check_stat(path: str | os.PathLike, st: os.stat_result, kind: Kind) -> None:
+    if stat.S_ISLNK(st.st_mode):
+        raise ReadError(path, "symlink")
+    if not stat.S_ISREG(st.st_mode):
+        what = next((name for test, name in _WHAT if test(st.st_mode)), "other")
+        raise ReadError(path, "not_regular", what=what)
+    if kind.private and os.name == "posix":
+        if st.st_mode & 0o066:
+            raise ReadError(path, "shared", mode=f"{stat.S_IMODE(st.st_mode):04o}")
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            raise ReadError(path, "foreign")
+    if st.st_size > kind.max_bytes:
+        raise ReadError(path, "too_large", kind=kind.key, limit=_size(kind.max_bytes))
+
+
+def check_regular(path: str | os.PathLike, kind: Kind) -> os.stat_result:
+    """The checks of step 1 without opening the file: what a command line checks before handing a
+    path to a check that reads it later."""
+    try:
+        st = os.lstat(path) if kind.private else os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise ReadError(path, "missing") from None
+    except OSError as exc:
+        raise ReadError(path, "unreadable", reason=exc.strerror or type(exc).__name__) from None
+    _check_stat(path, st, kind)
+    return st
+
+
+def open_regular(path: str | os.PathLike, kind: Kind) -> tuple[int, os.stat_result]:
+    """An open descriptor of `path` after every check; the caller closes it."""
+    st = check_regular(path, kind)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if kind.private:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise ReadError(path, "missing") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ReadError(path, "symlink") from None
+        raise ReadError(path, "unreadable", reason=exc.strerror or type(exc).__name__) from None
+    try:
+        opened = os.fstat(fd)
+        if (opened.st_dev, opened.st_ino) != (st.st_dev, st.st_ino):
+            raise ReadError(path, "changed")
+        _check_stat(path, opened, kind)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, opened
+
+
+def _read_fd(fd: int, limit: int) -> bytes:
+    chunks, total = [], 0
+    while total <= limit:
+        try:
+            chunk = os.read(fd, min(1 * MIB, limit + 1 - total))
+        except BlockingIOError:  # only a non-regular file can say so; it was refused before
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def read_bytes(path: str | os.PathLike, kind: Kind, *, missing_ok: bool = False) -> bytes | None:
+    """The whole file, at most `kind.max_bytes`; None when it does not exist and `missing_ok`."""
+    try:
+        fd, _st = open_regular(path, kind)
+    except ReadError as exc:
+        if missing_ok and exc.key == "missing":
+            return None
+        raise
+    try:
+        data = _read_fd(fd, kind.max_bytes)
+    except OSError as exc:
+        raise ReadError(path, "unreadable", reason=exc.strerror or type(exc).__name__) from None
+    finally:
+        os.close(fd)
+    if len(data) > kind.max_bytes:
+        raise ReadError(path, "too_large", kind=kind.key, limit=_size(kind.max_bytes))
+    return data
+
+
+def read_tail(path: str | os.PathLike, kind: Kind) -> tuple[bytes, int]:
+    """The last `kind.max_bytes` of a file (from the first whole line), and the file's size."""
+    big = Kind(kind.key, 1 << 62, kind.max_depth, kind.private)  # any size: only the tail is read
+    fd, st = open_regular(path, big)
+    try:
+        if st.st_size > kind.max_bytes:
+            os.lseek(fd, st.st_size - kind.max_bytes, os.SEEK_SET)
+            data = _read_fd(fd, kind.max_bytes - 1)
+            cut = data.find(b"\n")
+            data = data[cut + 1:] if cut >= 0 else b""
+        else:
+            data = _read_fd(fd, kind.max_bytes - 1)
+    except OSError as exc:
+        raise ReadError(path, "unreadable", reason=exc.strerror or type(exc).__name__) from None
+    finally:
+        os.close(fd)
+    return data, st.st_size
+
+
+def decode(data: bytes, path: str | os.PathLike, *, line_offset: int = 0) -> str:
+    """UTF-8 text (a leading BOM dropped), or a `ReadError` at the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1 + line_offset
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ReadError(path, "not_utf8", line=line, col=col) from None
+
+
+def read_text(path: str | os.PathLike, kind: Kind, *, missing_ok: bool = False) -> str | None:
+    data = read_bytes(path, kind, missing_ok=missing_ok)
+    return None if data is None else decode(data, path)
+
+
+def parse_toml(text: str, path: str | os.PathLike, kind: Kind, *, line_offset: int = 0) -> dict[str, Any]:
+    """Parse TOML text read from `path` (which starts at file line `line_offset + 1`)."""
+    try:
+        check_toml_depth(text, kind.max_depth)
+    except TooDeep as exc:
+        raise ReadError(path, "too_deep", line=exc.line + line_offset, col=exc.col, limit=kind.max_depth) from None
+    import tomllib
+
+    from .toml import KeyLines, toml_error
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, col, reason = toml_error(exc, text)
+        raise ReadError(path, "invalid_toml", line=line + line_offset, col=col, reason=reason) from None
+    except RecursionError:  # the scan above makes this unreachable; keep the promise anyway
+        raise ReadError(path, "too_deep", limit=kind.max_depth) from None
+    deep = too_deep_path(data, kind.max_depth)
+    if deep is not None:
+        keys = [str(k) for k in deep[: next((i for i, k in enumerate(deep) if not isinstance(k, str)), len(deep))]]
+        line = (KeyLines(text).first_under(*keys) or 1) if keys else 1
+        raise ReadError(path, "too_deep", line=line + line_offset, limit=kind.max_depth)
+    return data
+
+
+def read_toml(path: str | os.PathLike, kind: Kind, *, missing_ok: bool = False) -> tuple[dict[str, Any], str]:
+    """The parsed TOML of `path` and its text (`{}` and `""` when it is missing and `missing_ok`)."""
+    text = read_text(path, kind, missing_ok=missing_ok)
+    if text is None:
+        return {}, ""
+    return parse_toml(text, path, kind), text
+
+
+def parse_json(text: str, path: str | os.PathLike, kind: Kind, *, line: int | None = None) -> Any:
+    """Parse JSON text from `path`; `line`: the file line the text is (a JSON-lines record)."""
+    try:
+        check_json_depth(text, kind.max_depth)
+    except TooDeep as exc:
+        raise ReadError(path, "too_deep", line=line or exc.line, col=exc.col if line is None else None,
+                        limit=kind.max_depth) from None
+    import json
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = {"line": line, "col": None} if line else {"line": exc.lineno, "col": exc.colno}
+        raise ReadError(path, "invalid_json", reason=exc.msg, **where) from None
+    except RecursionError:
+        raise ReadError(path, "too_deep", line=line, limit=kind.max_depth) from None
+
+
+def read_json(path: str | os.PathLike, kind: Kind) -> Any:
+    return parse_json(read_text(path, kind) or "", path, kind)
+
+
+def read_line(stream: Any, number: int, limit: int = STDIN_LINE) -> str:
+    """One line of a text stream (standard input), at most `limit` characters: a longer one (such
+    as `/dev/zero`, which never ends a line) is a `ReadError` naming the line, not a read of
+    everything. "" at the end of the stream."""
+    line = stream.readline(limit + 1)
+    if len(line) > limit and not line.endswith("\n"):
+        raise ReadError("<stdin>", "line_too_long", line=number, limit=_size(limit))
+    return line
