@@ -54,6 +54,7 @@ class SmtpSettings:
     password: Secret | None = None
     security: str = "starttls"  # starttls | tls | none
     from_addr: str | None = None  # TOML key "from"
+    test_recipient: str | None = None  # RCPT TO of the envelope test (default: the sender); never mailed
     daily_limit: int | None = None
     sent_today: int | None = None  # what the app can see was sent (if known)
     ca_file: str | None = None  # PEM file of CAs to trust instead of the system store (private CA, tests)
