@@ -348,19 +348,46 @@ class RedisProc:
         return redis.Redis(host="127.0.0.1", port=self.port, password=self.password, socket_timeout=5)
 
 
-def start_redis(*extra: str, password: str | None = None) -> RedisProc:
+@dataclass
+class RedisTls:
+    """Files for a TLS-only redis-server: a certificate for 127.0.0.1 from a CA the check trusts."""
+
+    cert: str
+    key: str
+    ca_file: str
+
+
+@pytest.fixture(scope="session")
+def redis_tls(tmp_path_factory) -> RedisTls:
+    ca = trustme.CA()
+    cert = ca.issue_cert("localhost", "127.0.0.1")
+    d = tmp_path_factory.mktemp("redis-tls")
+    ca.cert_pem.write_to_path(str(d / "ca.pem"))
+    cert.private_key_pem.write_to_path(str(d / "key.pem"))
+    cert.cert_chain_pems[0].write_to_path(str(d / "cert.pem"))
+    return RedisTls(str(d / "cert.pem"), str(d / "key.pem"), str(d / "ca.pem"))
+
+
+def start_redis(*extra: str, password: str | None = None, tls: RedisTls | None = None) -> RedisProc:
+    """A redis-server on loopback; with `tls`, it speaks only TLS (no plain port)."""
     if not REDIS_SERVER:
         pytest.skip("redis-server is not installed (apt-get install redis-server): Redis tests skipped")
     port = free_port()
-    args = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+    ports = (["--port", "0", "--tls-port", str(port), "--tls-cert-file", tls.cert, "--tls-key-file", tls.key,
+              "--tls-ca-cert-file", tls.ca_file, "--tls-auth-clients", "no"] if tls else ["--port", str(port)])
+    args = [REDIS_SERVER, *ports, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--daemonize", "no", "--loglevel", "warning", *extra]
     if password:
         args += ["--requirepass", password]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.skip(f"redis-server exited at start (code {proc.returncode}); built without TLS?")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
+                if tls:
+                    return RedisProc(port, proc, password)  # listening is enough: the probe does TLS
                 s.sendall(b"PING\r\n")
                 if s.recv(64):
                     return RedisProc(port, proc, password)
@@ -374,8 +401,8 @@ def start_redis(*extra: str, password: str | None = None) -> RedisProc:
 def redis_proc():
     procs: list[RedisProc] = []
 
-    def factory(*extra: str, password: str | None = None) -> RedisProc:
-        p = start_redis(*extra, password=password)
+    def factory(*extra: str, password: str | None = None, tls: RedisTls | None = None) -> RedisProc:
+        p = start_redis(*extra, password=password, tls=tls)
         procs.append(p)
         return p
 
