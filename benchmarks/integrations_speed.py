@@ -74,7 +74,7 @@ async def main(rounds: int) -> None:
         s.smtp.host, s.smtp.port, s.smtp.username = "127.0.0.1", srv.port, "alerts@example.test"
         s.smtp.password, s.smtp.from_addr, s.smtp.ca_file = Secret("canary-smtp-pass-7f3a9c"), "a@example.test", ca_file
         check = SmtpCheck()
-        line("email.smtp (connect..STARTTLS..AUTH..QUIT)", await timed(lambda: check.run(make_ctx(s, client)), rounds))
+        line("email.smtp (connect..STARTTLS..AUTH..MAIL/RCPT/RSET..QUIT)", await timed(lambda: check.run(make_ctx(s, client)), rounds))
         srv.server.close()
 
         silent = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
@@ -131,7 +131,7 @@ async def main(rounds: int) -> None:
                 proc.wait(timeout=5)
             silent = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
             s5.redis.url = Secret(f"redis://127.0.0.1:{silent.sockets[0].getsockname()[1]}/0")
-            line("cache.redis, silent server (socket timeout 3 s)", await timed(lambda: rcheck.run(make_ctx(s5, client)), 1))
+            line("cache.redis, silent server (reply timeout 3 s)", await timed(lambda: rcheck.run(make_ctx(s5, client)), 1))
             silent.close()
         else:
             print("  cache.redis: redis-server not installed, skipped")

@@ -54,6 +54,7 @@ class SmtpSettings:
     password: Secret | None = None
     security: str = "starttls"  # starttls | tls | none
     from_addr: str | None = None  # TOML key "from"
+    test_recipient: str | None = None  # RCPT TO of the envelope test (default: the sender); never mailed
     daily_limit: int | None = None
     sent_today: int | None = None  # what the app can see was sent (if known)
     ca_file: str | None = None  # PEM file of CAs to trust instead of the system store (private CA, tests)
@@ -97,17 +98,24 @@ class Settings:
         return [s for s in found if s]
 
     def redactor(self) -> Redactor:
-        """Masks every secret these settings hold. For the Redis URL that is its password (and
-        the URL's userinfo): the host and port alone are not secret and diagnostics name them."""
+        """Masks every secret these settings hold. For the Redis URL that is its password (in the
+        userinfo or a `password=` query, as redis-py reads it) and the URL's userinfo: the host and
+        port alone are not secret and diagnostics name them."""
+        from urllib.parse import parse_qs, unquote, urlsplit
+
         r = Redactor([self.api.key, self.smtp.password, self.crm.token])
         url = self.redis.url.reveal() if self.redis.url else ""
         userinfo = url.rpartition("@")[0].partition("://")[2] if "@" in url else ""
         if userinfo:  # redis://user:password@host or redis://:password@host
-            from urllib.parse import unquote
-
             password = userinfo.partition(":")[2] or userinfo
             for s in (password, unquote(password), userinfo):
                 r.add(s)
+        try:
+            query = parse_qs(urlsplit(url).query)
+        except ValueError:
+            query = {}
+        for s in query.get("password", []):
+            r.add(s)
         return r
 
     def get(self, dotted: str):

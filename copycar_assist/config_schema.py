@@ -231,6 +231,8 @@ FIELDS: tuple[Field, ...] = (
     Field("smtp.security", "security", _choice("starttls", "tls", "none"), "text",
           "starttls | tls | none"),
     Field("smtp.from", "from_addr", _address, "text", "sender address of the e-mails"),
+    Field("smtp.test_recipient", "test_recipient", _address, "text",
+          "RCPT TO of the envelope test, never mailed (default: smtp.from)"),
     Field("smtp.daily_limit", "daily_limit", _count, "int", "the provider's daily sending limit"),
     Field("smtp.sent_today", "sent_today", _count, "int", "messages sent today (if known)"),
     Field("smtp.ca_file", "ca_file", _file, "text", "PEM file of CAs to trust (private CA)"),

@@ -3,6 +3,11 @@
 `Secret` wraps a secret value so that `repr()`/`str()` (tracebacks with locals, dataclass reprs,
 logs) only ever show the masked form. `Redactor` knows every secret the settings hold and masks
 them, and their common encodings, in any text about to leave the process.
+
+One masking rule for every secret: `mask()`. A key, a token and a password all show as the same
+short form (`sk-…abcd`, `…abcd`, or `••••` when shorter than 12 characters); a URL that carries a
+password (`redis.url`) keeps its scheme, user, host, port and path and masks the password with
+that same rule (`mask_url`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,37 @@ def mask(value: str) -> str:
         return "•" * 4
     prefix = value[:3] if value[:3].lower() in ("sk-", "pk-", "cc-") else ""
     return f"{prefix}…{value[-4:]}"
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password masked by `mask()`; a URL without one is returned as it is."""
+    try:
+        u = urllib.parse.urlsplit(url)
+        password, user = u.password, u.username
+        if password is None and user is None:
+            return urllib.parse.urlunsplit((u.scheme, u.netloc, u.path, _mask_query(u.query), u.fragment))
+        host = u.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        if u.port:
+            host += f":{u.port}"
+        if password is None:  # redis://secret@host: a lone userinfo is the password
+            netloc = f"{mask(urllib.parse.unquote(user or ''))}@{host}"
+        else:
+            netloc = f"{user or ''}:{mask(urllib.parse.unquote(password))}@{host}"
+        return urllib.parse.urlunsplit((u.scheme, netloc, u.path, _mask_query(u.query), u.fragment))
+    except ValueError:
+        return "••••"
+
+
+def _mask_query(query: str) -> str:
+    """`password=` in a query string (redis-py reads it there too), masked."""
+    parts = query.split("&")
+    for i, part in enumerate(parts):
+        name, sep, value = part.partition("=")
+        if sep and name == "password":
+            parts[i] = f"{name}={mask(urllib.parse.unquote_plus(value))}"
+    return "&".join(parts)
 
 
 class Secret:

@@ -89,6 +89,7 @@ class SmtpServer:
     port: int
     received: list[tuple[bool, bytes]] = field(default_factory=list)  # (inside TLS?, bytes)
     auth_attempts: list[tuple[str, str]] = field(default_factory=list)  # (mechanism, login)
+    envelope: list[tuple[str, str]] = field(default_factory=list)  # ("MAIL"|"RCPT"|"DATA", address)
     server: asyncio.AbstractServer | None = None
 
     def cleartext(self) -> bytes:
@@ -102,10 +103,52 @@ class SmtpServer:
                 for line in self.everything().split(b"\r\n") if line]
 
 
+class _Envelope:
+    """aiosmtpd handler: answers MAIL and RCPT as told (a reply string, or None to accept)."""
+
+    def __init__(self, handle: SmtpServer, mail_reply, rcpt_reply):
+        self.handle, self.mail_reply, self.rcpt_reply = handle, mail_reply, rcpt_reply
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.handle.envelope.append(("MAIL", address))
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        return "250 2.1.0 Ok"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.handle.envelope.append(("RCPT", address))
+        reply = self.rcpt_reply(address) if callable(self.rcpt_reply) else self.rcpt_reply
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 Ok"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.handle.envelope.append(("DATA", ""))
+        return "554 5.6.0 the test server never takes mail"
+
+
+def relay_only_to(*domains: str):
+    """A Postfix-like RCPT policy: local domains are accepted, anything else is not relayed."""
+    def reply(address: str) -> str | None:
+        if address.rpartition("@")[2].lower() in domains:
+            return None
+        return f"554 5.7.1 <{address}>: Relay access denied"
+    return reply
+
+
 async def start_smtp(*, starttls: ssl.SSLContext | None = None, implicit: ssl.SSLContext | None = None,
                      accept: tuple[str, str] | None = (SMTP_USER, CANARY_SMTP),
-                     auth_in_clear: bool = False, mechanisms_off: tuple[str, ...] = ()) -> SmtpServer:
-    """An aiosmtpd server in this event loop that records every byte it receives."""
+                     auth_in_clear: bool = False, mechanisms_off: tuple[str, ...] = (),
+                     greeting: str | None = None, mail_reply: str | None = None, rcpt_reply=None,
+                     auth_required: bool = False) -> SmtpServer:
+    """An aiosmtpd server in this event loop that records every byte it receives.
+
+    `greeting` replaces the 220 greeting (a 421 greeting then hangs up, as Postfix does when it
+    throttles; any other keeps the session open until QUIT); `mail_reply` / `rcpt_reply` refuse
+    MAIL FROM / RCPT TO (see `relay_only_to`); `auth_required` makes MAIL need a login first.
+    """
     from aiosmtpd.smtp import SMTP, AuthResult
 
     handle = SmtpServer(0)
@@ -118,14 +161,26 @@ async def start_smtp(*, starttls: ssl.SSLContext | None = None, implicit: ssl.SS
         return AuthResult(success=ok, handled=False)
 
     class Recording(SMTP):
+        greeted = False
+
         def data_received(self, data: bytes) -> None:
             handle.received.append((self._tls_protocol is not None or implicit is not None, bytes(data)))
             super().data_received(data)
 
+        async def push(self, status):
+            first, self.greeted = not self.greeted, True
+            if first and greeting:
+                await super().push(greeting)
+                if greeting.startswith("421"):
+                    self.transport.close()
+                return
+            await super().push(status)
+
     loop = asyncio.get_running_loop()
+    handler = _Envelope(handle, mail_reply, rcpt_reply)
     handle.server = await loop.create_server(
-        lambda: Recording(object(), hostname="mx.test.local", tls_context=starttls, authenticator=authenticator,
-                          auth_require_tls=not (auth_in_clear or implicit),
+        lambda: Recording(handler, hostname="mx.test.local", tls_context=starttls, authenticator=authenticator,
+                          auth_require_tls=not (auth_in_clear or implicit), auth_required=auth_required,
                           auth_exclude_mechanism=mechanisms_off or None, loop=loop),
         "127.0.0.1", 0, ssl=implicit)
     handle.port = handle.server.sockets[0].getsockname()[1]
@@ -293,19 +348,48 @@ class RedisProc:
         return redis.Redis(host="127.0.0.1", port=self.port, password=self.password, socket_timeout=5)
 
 
-def start_redis(*extra: str, password: str | None = None) -> RedisProc:
+@dataclass
+class RedisTls:
+    """Files for a TLS-only redis-server: a certificate for 127.0.0.1 from a CA the check trusts."""
+
+    cert: str
+    key: str
+    ca_file: str
+
+
+@pytest.fixture(scope="session")
+def redis_tls(tmp_path_factory) -> RedisTls:
+    ca = trustme.CA()
+    cert = ca.issue_cert("localhost", "127.0.0.1")
+    d = tmp_path_factory.mktemp("redis-tls")
+    ca.cert_pem.write_to_path(str(d / "ca.pem"))
+    cert.private_key_pem.write_to_path(str(d / "key.pem"))
+    cert.cert_chain_pems[0].write_to_path(str(d / "cert.pem"))
+    return RedisTls(str(d / "cert.pem"), str(d / "key.pem"), str(d / "ca.pem"))
+
+
+def start_redis(*extra: str, password: str | None = None, tls: RedisTls | None = None) -> RedisProc:
+    """A redis-server on loopback; with `tls`, it speaks only TLS (no plain port)."""
     if not REDIS_SERVER:
         pytest.skip("redis-server is not installed (apt-get install redis-server): Redis tests skipped")
     port = free_port()
-    args = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+    ports = (["--port", "0", "--tls-port", str(port), "--tls-cert-file", tls.cert, "--tls-key-file", tls.key,
+              "--tls-ca-cert-file", tls.ca_file, "--tls-auth-clients", "no"] if tls else ["--port", str(port)])
+    args = [REDIS_SERVER, *ports, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--daemonize", "no", "--loglevel", "warning", *extra]
     if password:
         args += ["--requirepass", password]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            # (the arguments are not shown: they may hold the test password)
+            pytest.skip(f"redis-server refused this test's options (exit code {proc.returncode}): "
+                        "an older version (DEBUG needs 7.0) or a build without TLS")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
+                if tls:
+                    return RedisProc(port, proc, password)  # listening is enough: the probe does TLS
                 s.sendall(b"PING\r\n")
                 if s.recv(64):
                     return RedisProc(port, proc, password)
@@ -319,8 +403,8 @@ def start_redis(*extra: str, password: str | None = None) -> RedisProc:
 def redis_proc():
     procs: list[RedisProc] = []
 
-    def factory(*extra: str, password: str | None = None) -> RedisProc:
-        p = start_redis(*extra, password=password)
+    def factory(*extra: str, password: str | None = None, tls: RedisTls | None = None) -> RedisProc:
+        p = start_redis(*extra, password=password, tls=tls)
         procs.append(p)
         return p
 

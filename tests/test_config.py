@@ -416,3 +416,11 @@ def test_redactor_knows_every_secret_and_the_redis_password(tmp_path):
     assert_no_leak(out, CANARY, SMTP_CANARY, REDIS_CANARY, "crm-token-abcdef123456")
     # the Redis host alone is not secret: diagnostics may name it
     assert r("connecting to redis://127.0.0.1:6379/0") == "connecting to redis://127.0.0.1:6379/0"
+
+
+def test_redactor_knows_a_redis_password_given_as_a_query_parameter():
+    s = Settings()
+    s.redis.url = Secret(f"redis://127.0.0.1:6379/0?password={REDIS_CANARY}")
+    out = s.redactor()(f"AUTH {REDIS_CANARY} failed")
+    assert REDIS_CANARY not in out and out.startswith("AUTH ") and out.endswith(" failed")
+    assert_no_leak(out, REDIS_CANARY)

@@ -70,6 +70,24 @@ def test_cli_set_secret_from_stdin_show_and_unset(tmp_path):
     assert "[crm" not in cfg.read_text()  # emptied tables are dropped
 
 
+def test_cli_masks_every_secret_by_one_rule(tmp_path):
+    from test_config import REDIS_CANARY
+
+    from copycar_assist.redact import mask
+
+    assert run_cli(tmp_path, "set", "smtp.password", "-", stdin=SMTP_CANARY + "\n").returncode == 0
+    r = run_cli(tmp_path, "set", "redis.url", "-", stdin=f"redis://:{REDIS_CANARY}@127.0.0.1:6379/0\n")
+    assert r.returncode == 0, r.stderr
+    assert f"redis.url = redis://:{mask(REDIS_CANARY)}@127.0.0.1:6379/0" in r.stdout
+    r = run_cli(tmp_path, "show", "--json")
+    st = json.loads(r.stdout)["settings"]
+    # the SMTP password and the password inside the Redis URL show the same way: the last four
+    assert st["smtp.password"]["value"] == mask(SMTP_CANARY) == "…e5f6"
+    assert st["redis.url"]["value"] == f"redis://:{mask(REDIS_CANARY)}@127.0.0.1:6379/0"
+    assert mask(REDIS_CANARY) == "…88bb"
+    assert_no_leak(r.stdout + r.stderr, SMTP_CANARY, REDIS_CANARY)
+
+
 def test_cli_secret_on_the_command_line_is_accepted_with_a_warning(tmp_path):
     r = run_cli(tmp_path, "set", "smtp.password", SMTP_CANARY)
     assert r.returncode == 0

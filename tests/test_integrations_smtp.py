@@ -1,5 +1,6 @@
 """email.smtp against real aiosmtpd servers on loopback: what the check concludes, and what the
-server received (no AUTH without verified TLS, never MAIL/RCPT/DATA)."""
+server received (no AUTH without verified TLS, the envelope probed with MAIL/RCPT then RSET, never
+DATA, and always a QUIT while the server is still talking)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def _assert_no_canary(finding, server=None):
 
 
 def _no_mail_commands(server):
-    assert not {"MAIL", "RCPT", "DATA"} & set(server.commands())
+    assert "DATA" not in server.commands()
+    assert ("DATA", "") not in server.envelope
 
 
 async def test_starttls_verified_and_auth_accepted(smtp_factory, certs, http_client):
@@ -37,6 +39,14 @@ async def test_starttls_verified_and_auth_accepted(smtp_factory, certs, http_cli
     assert srv.auth_attempts == [("PLAIN", "alerts@example.test")]
     _no_mail_commands(srv)
     _assert_no_canary(f)
+    # the envelope was probed (sender as recipient by default), then reset, then QUIT
+    assert srv.commands()[-4:] == ["MAIL", "RCPT", "RSET", "QUIT"]
+    assert srv.envelope == [("MAIL", "alerts@example.test"), ("RCPT", "alerts@example.test")]
+    assert f.evidence["mail"].startswith("ok · ") and f.evidence["rcpt"].startswith("ok · ")
+    assert "relaying to other domains is not tested" in f.evidence["test_recipient_note"]
+    assert "envelope only" in f.summary and "No mail was sent" in f.summary
+    # the STARTTLS that was used stays recorded as offered (the EHLO inside TLS does not offer it)
+    assert f.evidence["starttls_offered"] is True
 
 
 async def test_auth_login_when_plain_is_not_offered(smtp_factory, certs, http_client):
@@ -60,6 +70,9 @@ async def test_no_starttls_never_sends_auth(smtp_factory, http_client):
     assert srv.auth_attempts == []
     assert "NOT sent" in f.summary
     _assert_no_canary(f)
+    # the session still ends properly: the server logs a QUIT, not a lost connection
+    assert srv.commands() == ["EHLO", "QUIT"]
+    assert f.evidence["session_ended_with_quit"] is True and f.evidence["starttls_offered"] is False
 
 
 async def test_untrusted_certificate_is_tls_failed_and_no_auth(smtp_factory, certs, http_client):
@@ -96,6 +109,8 @@ async def test_auth_rejected_535(smtp_factory, certs, http_client):
     assert f.evidence["credentials_sent"] is True
     _no_mail_commands(srv)
     _assert_no_canary(f)
+    # QUIT after the refused AUTH (Postfix would otherwise log "lost connection after AUTH")
+    assert srv.commands()[-2:] == ["AUTH", "QUIT"] and srv.envelope == []
 
 
 async def test_silent_server_times_out_within_deadline(silent_tcp, http_client):
@@ -128,6 +143,7 @@ async def test_implicit_tls(smtp_factory, certs, http_client):
     f = await FAST.run(make_ctx(smtp_settings(srv.port, security="tls", ca_file=certs.ca_file), http_client))
     assert (f.status, f.outcome) == ("pass", "ok"), f.summary
     assert srv.auth_attempts == [("PLAIN", "alerts@example.test")]
+    assert "starttls_offered" not in f.evidence  # not a question with implicit TLS
 
 
 async def test_implicit_tls_against_plain_port_is_misconfigured(smtp_factory, certs, http_client):
@@ -189,7 +205,7 @@ async def test_hostile_banner_is_cleaned(http_client):
         f = await FAST.run(make_ctx(smtp_settings(server.sockets[0].getsockname()[1]), http_client))
     finally:
         server.close()
-    assert f.outcome == "connect_failed"
+    assert f.outcome == "client_refused"
     blob = f.summary + str(f.evidence)
     assert "\x1b" not in blob and "\x07" not in blob and "554" in blob
 

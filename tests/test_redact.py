@@ -61,6 +61,19 @@ def test_mask_format():
     assert mask("") == ""
 
 
+def test_a_url_password_follows_the_same_rule_as_every_other_secret():
+    from copycar_assist.redact import mask_url
+
+    pw = "canary-redis-pass-c0ffee42"
+    assert mask_url(f"redis://:{pw}@127.0.0.1:6379/0") == f"redis://:{mask(pw)}@127.0.0.1:6379/0"
+    assert mask(pw) == "…ee42"
+    assert mask_url("rediss://app:short@[::1]:6380/1") == "rediss://app:••••@[::1]:6380/1"
+    assert mask_url(f"redis://h:6379/0?db=2&password={pw}") == f"redis://h:6379/0?db=2&password={mask(pw)}"
+    assert mask_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+    assert mask_url(f"redis://{pw}@h:1/0") == f"redis://{mask(pw)}@h:1/0"  # a lone userinfo is masked too
+    assert mask_url(f"redis://:{pw.replace('-', '%2D')}@h/0") == f"redis://:{mask(pw)}@h/0"
+
+
 def test_secret_repr_str_format_and_copies_are_masked():
     s = Secret(KEY)
     for text in (repr(s), str(s), f"{s}", f"{s!r}", repr([s]), repr({"k": s})):

@@ -1,8 +1,10 @@
 """E-mail delivery checks (entry `email-delivery-failed`): SMTP exchange, sending limit, domain
 DNS, content spam score.
 
-- `email.smtp`   the SMTP exchange phase by phase (`smtpprobe.py`); never sends mail and never
-                 sends credentials without verified TLS.
+- `email.smtp`   the SMTP exchange phase by phase (`smtpprobe.py`): greeting, TLS, login, then
+                 the envelope (MAIL FROM the sender, RCPT TO `smtp.test_recipient`, default the
+                 sender, then RSET) so a refused sender or relay shows. Never sends DATA, so never
+                 mail, and never sends credentials without verified TLS.
 - `email.limits` the configured daily limit against what the app can see was sent.
 - `email.domain` MX, SPF, DMARC, DKIM through dnspython (`dnscheck.py`).
 - `email.spam`   explainable content rules in Spanish and English (`spam.py`, `spam_rules.toml`).
@@ -22,7 +24,7 @@ from .dnscheck import DomainCheck
 from .integ import IntegrationCheck, finish, skipped
 from . import loopback
 from .loopback import Destination
-from .smtpprobe import SmtpProbe, tls_context
+from .smtpprobe import MAX_LINE, MAX_REPLY_LINES, SmtpProbe, envelope_address, tls_context
 from .spam import SpamCheck
 
 def _ca_problem(ca_file: str, lang: str) -> str | None:
@@ -69,10 +71,11 @@ class SmtpCheck(IntegrationCheck):
             if not dest.loopback:
                 return finish(ctx, "fail", "misconfigured", self._not_loopback(ctx, host, dest), ev)
             dial = dest.address
+        sender, recipient = self._envelope(ctx, ev)
         ctx.step(ctx.t(es=f"Conectando con {host}:{port}…", en=f"Connecting to {host}:{port}…"))
         probe = SmtpProbe(dial, port, security, username=s.username, password=s.password,
-                          ca_file=s.ca_file, phase_timeout_s=self.phase_timeout_s,
-                          deadline_s=self.budget())
+                          ca_file=s.ca_file, sender=sender, recipient=recipient,
+                          phase_timeout_s=self.phase_timeout_s, deadline_s=self.budget())
         r = await probe.run()
         for ph in r.phases:
             state = "ok" if ph.ok else ctx.t(es="FALLO", en="FAILED")
@@ -85,12 +88,31 @@ class SmtpCheck(IntegrationCheck):
             ev["auth_mechanisms"] = " ".join(r.auth_mechanisms)
         ev["credentials_sent"] = r.auth_sent
         ev["mail_sent"] = False
+        ev["session_ended_with_quit"] = r.quit_sent
 
         if r.outcome != "ok":
             return finish(ctx, "fail", r.outcome, self._failure_text(ctx, r, host, port, security), ev)
         return self._success(ctx, r, ev, host, port, security)
 
     # --- before connecting ---------------------------------------------------------------------
+
+    def _envelope(self, ctx: CheckContext, ev: dict) -> tuple[str | None, str | None]:
+        """(sender, recipient) to probe, or (None, None) when the envelope cannot be tested."""
+        s = ctx.settings.smtp
+        sender = parseaddr(s.from_addr or "")[1]
+        recipient = parseaddr(s.test_recipient or "")[1] or sender
+        if not sender or bool(s.username) != bool(s.password):
+            return None, None  # reported after the exchange (missing sender, half the credentials)
+        ev["test_recipient"] = recipient
+        if not s.test_recipient:
+            ev["test_recipient_note"] = ctx.t(
+                es="es el remitente (smtp.test_recipient sin configurar): el reenvío a otros dominios no se prueba",
+                en="it is the sender (smtp.test_recipient not set): relaying to other domains is not tested")
+        if not (envelope_address(sender) and envelope_address(recipient)):
+            ev["envelope"] = ctx.t(es="no probado: dirección que no es ASCII simple",
+                                   en="not tested: an address that is not plain ASCII")
+            return None, None
+        return sender, recipient
 
     def _static_problem(self, ctx: CheckContext, host: str, port: int, security: str) -> str | None:
         if not host:
@@ -146,6 +168,11 @@ class SmtpCheck(IntegrationCheck):
         else:
             auth = ctx.t(es="sin credenciales configuradas: AUTH no probado",
                          en="no credentials configured: AUTH not tested")
+        if r.rcpt_result == "accepted":
+            auth += ctx.t(es=f"; acepta el remitente {r.sender} y el destinatario {r.recipient} (solo el sobre, con RSET antes de DATA)",
+                          en=f"; sender {r.sender} and recipient {r.recipient} accepted (envelope only, RSET before DATA)")
+        else:
+            auth += ctx.t(es="; sobre (remitente/destinatario) no probado", en="; envelope (sender/recipient) not tested")
         if security == "none":
             ev["warning"] = ctx.t(es="SIN CIFRADO: solo aceptable hacia localhost",
                                   en="NO ENCRYPTION: only acceptable to localhost")
@@ -174,11 +201,34 @@ class SmtpCheck(IntegrationCheck):
                          en=f"{where} accepts the connection but sends no SMTP greeting: wrong port (implicit TLS on 465?) or a hung server.")
             if r.reason in ("timeout", "deadline"):
                 return t(es=f"{where} dejó de responder durante {d}.", en=f"{where} stopped answering during {d}.")
-            if r.reason == "banner_rejected":
-                return t(es=f"El servidor rechaza la sesión: {d}", en=f"The server refuses the session: {d}")
             if r.reason == "ehlo_rejected":
-                return t(es=f"El servidor rechaza EHLO: {d}", en=f"The server rejects EHLO: {d}")
+                return t(es=f"El servidor no entiende EHLO ({d}): no parece un servidor SMTP actual; revisa smtp.host y smtp.port.",
+                         en=f"The server does not understand EHLO ({d}): it does not look like a current SMTP server; check smtp.host and smtp.port.")
+            if r.reason in ("line_too_long", "reply_too_long", "protocol"):
+                return t(es=f"{where} no responde como un servidor SMTP ({d}; límites: {MAX_LINE} bytes por línea, {MAX_REPLY_LINES} líneas por respuesta). Se cortó la conexión. ¿Es el puerto de un servidor de correo?",
+                         en=f"{where} does not answer like an SMTP server ({d}; caps: {MAX_LINE} bytes a line, {MAX_REPLY_LINES} lines a reply). The connection was dropped. Is this a mail server's port?")
             return t(es=f"La conexión con {where} falló: {d}", en=f"The connection to {where} failed: {d}")
+        if r.outcome == "temporary_refusal":
+            what = {"greeting": t(es="al saludar", en="at the greeting"), "ehlo": t(es="el EHLO", en="EHLO"),
+                    "starttls_refused": t(es="STARTTLS", en="STARTTLS"), "mail": t(es="el remitente", en="the sender"),
+                    "rcpt": t(es="el destinatario", en="the recipient")}.get(r.reason, t(es="el inicio de sesión", en="the login"))
+            return t(es=f"{where} rechaza de forma TEMPORAL ({what}): {d}. Un 4xx significa «vuelve a intentarlo más tarde»: el servidor está ocupado, limita las conexiones o los envíos de este cliente, o aplica greylisting. No cambies la configuración: reintenta con espera y reduce el ritmo.",
+                     en=f"{where} refuses TEMPORARILY ({what}): {d}. A 4xx means 'try again later': the server is busy, throttling this client's connections or sending rate, or greylisting. Do not change the settings: retry with a delay and slow down.")
+        if r.outcome == "client_refused":
+            return t(es=f"{where} rechaza a este cliente de forma PERMANENTE ({d}). Un 5xx al saludar no se arregla reintentando: suele ser la IP de salida en una lista negra o una red que el servidor no admite.",
+                     en=f"{where} refuses this client PERMANENTLY ({d}). A 5xx greeting is not fixed by retrying: usually the sending IP address is on a blocklist or on a network the server does not accept.")
+        if r.outcome == "sender_refused":
+            return t(es=f"El servidor rechaza el remitente {r.sender} ({d}). No se envió ningún correo. Pon en smtp.from una dirección que esta cuenta pueda usar (la suya o un alias o dominio verificado).",
+                     en=f"The server refuses the sender {r.sender} ({d}). No mail was sent. Set smtp.from to an address this account may send as (its own, or a verified alias or domain).")
+        if r.outcome == "relay_denied":
+            if r.auth_result == "accepted":
+                return t(es=f"Sesión iniciada, pero el servidor NO reenvía a {r.recipient}: {d}. Los correos a ese destino no salen. Esta cuenta no puede enviar fuera de sus dominios, o es el servidor de entrada (MX) y no el de envío.",
+                         en=f"Logged in, but the server does NOT relay to {r.recipient}: {d}. Mail to that address never leaves. This account may not send outside its domains, or this is the inbound (MX) server rather than the submission server.")
+            return t(es=f"Sin iniciar sesión, el servidor NO reenvía a {r.recipient}: {d}. Configura smtp.username y smtp.password (o pide que se autorice la IP de la aplicación) y usa el servidor de envío (587), no el MX del dominio.",
+                     en=f"Without a login, the server does NOT relay to {r.recipient}: {d}. Set smtp.username and smtp.password (or have the application's IP allowed) and use the submission server (587), not the domain's MX.")
+        if r.outcome == "recipient_refused":
+            return t(es=f"El servidor rechaza el destinatario {r.recipient} ({d}): la dirección no existe o no puede recibir. Si es la dirección de prueba, pon en smtp.test_recipient una que exista.",
+                     en=f"The server refuses the recipient {r.recipient} ({d}): the address does not exist or cannot receive mail. If it is the test address, set smtp.test_recipient to one that exists.")
         if r.outcome == "no_starttls":
             return t(es=f"{where} no ofrece STARTTLS: NO se enviaron las credenciales (irían en claro). Usa el puerto 587 con STARTTLS o el 465 con TLS implícito.",
                      en=f"{where} does not offer STARTTLS: the credentials were NOT sent (they would travel in clear). Use port 587 with STARTTLS or 465 with implicit TLS.")
@@ -198,6 +248,9 @@ class SmtpCheck(IntegrationCheck):
         if r.reason == "tls_on_plain_port":
             return t(es=f"{where} habla SMTP en claro, no TLS implícito: usa security = \"starttls\" en este puerto.",
                      en=f"{where} speaks plain SMTP, not implicit TLS: use security = \"starttls\" on this port.")
+        if r.reason == "auth_required":
+            return t(es=f"El servidor exige iniciar sesión antes de aceptar correo ({d}): configura smtp.username y smtp.password.",
+                     en=f"The server requires a login before it accepts mail ({d}): set smtp.username and smtp.password.")
         if r.reason == "no_auth_offered":
             return t(es=f"{where} no ofrece AUTH en este puerto: el puerto de envío autenticado suele ser el 587.",
                      en=f"{where} offers no AUTH on this port: authenticated submission is usually port 587.")

@@ -1,4 +1,4 @@
-"""A read-only SMTP probe: connect, banner, EHLO, STARTTLS, AUTH, QUIT. It never sends mail.
+"""A read-only SMTP probe: connect, banner, EHLO, STARTTLS, AUTH, envelope, QUIT. Never sends mail.
 
 Written on asyncio streams rather than a mail library so that every guarantee is visible here:
 
@@ -9,17 +9,27 @@ Written on asyncio streams rather than a mail library so that every guarantee is
   not offer STARTTLS the probe stops before AUTH (outcome `no_starttls`). `security = "none"` is
   only allowed to a loopback address (the caller resolves the name by the one rule in
   `loopback.py`, reports a refusal, and hands the probe the address it checked);
-- nothing is logged; the server's replies are untrusted text and are cleaned and capped;
-- only EHLO, STARTTLS, AUTH and QUIT are sent: never MAIL, RCPT or DATA.
+- nothing is logged; the server's replies are untrusted text and are cleaned and capped: a reply
+  line over `MAX_LINE` bytes or a reply of more than `MAX_REPLY_LINES` lines ends the probe
+  (the stream reader never buffers more than about twice `MAX_LINE`);
+- the envelope is probed without sending: `MAIL FROM` the sender, `RCPT TO` the test recipient,
+  then `RSET` and `QUIT`. `DATA` is never sent, so no message can exist;
+- the session always ends with `QUIT` while the server is still talking (after a refused AUTH,
+  a missing STARTTLS or a refused greeting too), so the server logs an orderly end instead of
+  "lost connection after AUTH".
 
-The probe returns a `ProbeResult` with the timed phases and, on failure, the catalogue outcome
-of `email.smtp` it maps to plus a reason code; the check turns that into bilingual text.
+Reply codes decide the outcome: 4xx anywhere is a temporary refusal (retry later), a 5xx greeting
+or EHLO is a permanent refusal of this client, and a refused `MAIL FROM` / `RCPT TO` names the
+sender or the relay. The probe returns a `ProbeResult` with the timed phases and, on failure,
+the catalogue outcome of `email.smtp` it maps to plus a reason code; the check turns that into
+bilingual text.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -31,7 +41,12 @@ from copycar_assist.textsafe import one_line
 from .loopback import is_loopback_address
 
 MAX_LINE = 2048  # bytes per reply line (RFC 5321 allows 512; be lenient, but bounded)
-MAX_REPLY_LINES = 64
+MAX_REPLY_LINES = 64  # lines per (multi-line) reply
+FAREWELL_S = 2.0  # at most this long for RSET + QUIT after a refusal
+
+# An envelope address we may put between < and > on the wire: printable ASCII, no spaces,
+# no angle brackets, one @ with something on each side.
+_ENVELOPE_ADDRESS = re.compile(r"^[!-;=?-~]{1,64}@[A-Za-z0-9.\-\[\]:]{1,190}$")
 
 
 def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
@@ -43,9 +58,14 @@ def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
     return ctx
 
 
+def envelope_address(addr: str | None) -> bool:
+    """True when `addr` can go into MAIL FROM / RCPT TO as it is (no injection, plain ASCII)."""
+    return bool(addr) and bool(_ENVELOPE_ADDRESS.match(addr or ""))
+
+
 @dataclass
 class Phase:
-    name: str  # connect | banner | ehlo | starttls | ehlo_tls | auth | quit
+    name: str  # connect | tls | banner | ehlo | starttls | ehlo_tls | auth | mail | rcpt | rset | quit
     ok: bool
     ms: int
     detail: str = ""
@@ -55,22 +75,32 @@ class Phase:
 class ProbeResult:
     phases: list[Phase] = field(default_factory=list)
     outcome: str = "ok"  # one of email.smtp's outcomes
-    reason: str = ""  # machine code: refused, dns, timeout, verify, handshake, ...
+    reason: str = ""  # machine code: refused, dns, timeout, verify, handshake, greeting, ...
     detail: str = ""  # cleaned text from the server or the TLS library
+    phase: str = ""  # the phase that ended the probe (on failure)
     tls: str | None = None  # e.g. "TLSv1.3"
     extensions: list[str] = field(default_factory=list)
-    starttls_offered: bool | None = None
+    starttls_offered: bool | None = None  # from the EHLO before TLS; None with implicit TLS
     auth_mechanisms: list[str] = field(default_factory=list)
     auth_sent: bool = False
     auth_result: str = "not_tried"  # not_tried | accepted | rejected
+    sender: str | None = None  # what MAIL FROM carried, when the envelope was probed
+    recipient: str | None = None  # what RCPT TO carried
+    mail_result: str = "not_tried"  # not_tried | accepted | refused
+    rcpt_result: str = "not_tried"  # not_tried | accepted | refused
+    quit_sent: bool = False
 
 
 class _Stop(Exception):
-    """Ends the probe with an outcome; raised inside a phase."""
+    """Ends the probe with an outcome; raised inside a phase.
 
-    def __init__(self, outcome: str, reason: str, detail: str = ""):
+    `polite`: the server answered with a complete reply and is still in a command state, so the
+    session can be ended properly (RSET if a transaction is open, then QUIT).
+    """
+
+    def __init__(self, outcome: str, reason: str, detail: str = "", *, polite: bool = False):
         super().__init__(reason)
-        self.outcome, self.reason, self.detail = outcome, reason, detail
+        self.outcome, self.reason, self.detail, self.polite = outcome, reason, detail, polite
 
 
 class _Reply:
@@ -81,29 +111,46 @@ class _Reply:
     def text(self) -> str:
         return one_line(" ".join(self.lines), limit=160)
 
+    @property
+    def temporary(self) -> bool:
+        return 400 <= self.code < 500
+
     def short(self) -> str:
         return one_line(f"{self.code} {self.text}", limit=170)
+
+
+def _refusal(reply: _Reply, outcome_5xx: str, reason: str) -> _Stop:
+    """A refused command: 4xx is temporary whatever was asked, 5xx is `outcome_5xx`."""
+    if reply.temporary:
+        return _Stop("temporary_refusal", reason, reply.short(), polite=True)
+    return _Stop(outcome_5xx, reason, reply.short(), polite=True)
 
 
 # Timeouts in phases that happen before TLS mean the server (or the path to it) is not there.
 _TIMEOUT_OUTCOME = {"connect": "connect_failed", "banner": "connect_failed", "ehlo": "connect_failed",
                     "starttls": "tls_failed", "tls": "connect_failed", "ehlo_tls": "connect_failed",
-                    "auth": "connect_failed", "quit": "ok"}
+                    "auth": "connect_failed", "mail": "connect_failed", "rcpt": "connect_failed",
+                    "rset": "ok", "quit": "ok"}
 
 
 class SmtpProbe:
     def __init__(self, host: str, port: int, security: str, *, username: str | None = None,
                  password: Secret | None = None, ca_file: str | None = None,
+                 sender: str | None = None, recipient: str | None = None,
                  phase_timeout_s: float = 5.0, deadline_s: float = 12.0):
         self.host, self.port, self.security = host, int(port), security
         self.username, self.password = username, password
         self.ca_file = ca_file
+        # the envelope is probed only with addresses that are safe on the wire
+        self.sender = sender if envelope_address(sender) else None
+        self.recipient = recipient if envelope_address(recipient) else None
         self.phase_timeout_s, self.deadline_s = phase_timeout_s, deadline_s
         self.result = ProbeResult()
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._end = 0.0
         self._tls_verified = False
+        self._in_transaction = False  # MAIL accepted, not yet reset
 
     # --- driver --------------------------------------------------------------------------------
 
@@ -113,6 +160,9 @@ class SmtpProbe:
             await self._exchange()
         except _Stop as stop:
             self.result.outcome, self.result.reason, self.result.detail = stop.outcome, stop.reason, stop.detail
+            self.result.phase = self.result.phases[-1].name if self.result.phases else ""
+            if stop.polite:
+                await self._farewell()
         finally:
             await self._close()
         return self.result
@@ -125,14 +175,18 @@ class SmtpProbe:
         await self._phase("ehlo", self._ehlo)
         if self.security == "starttls":
             if not self.result.starttls_offered:
-                raise _Stop("no_starttls", "not_offered")
+                self.result.phases.append(Phase("starttls", False, 0, "not offered"))
+                raise _Stop("no_starttls", "not_offered", polite=True)
             await self._phase("starttls", self._starttls)
             await self._phase("ehlo_tls", self._ehlo)
         # without TLS only to a loopback ADDRESS: the caller resolved the name by the one rule
         may_auth = self._tls_verified or (self.security == "none" and is_loopback_address(self.host))
         if self.username and self.password and may_auth:
             await self._phase("auth", self._auth)
-        await self._quit()
+        if self.sender and self.recipient:
+            await self._phase("mail", self._mail)
+            await self._phase("rcpt", self._rcpt)
+        await self._farewell()
 
     async def _phase(self, name: str, step):
         remaining = self._end - time.monotonic()
@@ -197,18 +251,23 @@ class SmtpProbe:
     async def _banner(self) -> str:
         reply = await self._read_reply()
         if reply.code != 220:
-            raise _Stop("connect_failed", "banner_rejected", reply.short())
+            # 421: busy or throttling, come back later; 554 (any 5xx): this client is refused
+            raise _refusal(reply, "client_refused", "greeting")
         return reply.short()
 
     async def _ehlo(self) -> str:
-        name = self._ehlo_name()
-        reply = await self._command(f"EHLO {name}")
+        first = self.result.starttls_offered is None and not self._tls_verified
+        reply = await self._command(f"EHLO {self._ehlo_name()}")
         if reply.code != 250:
-            raise _Stop("connect_failed", "ehlo_rejected", reply.short())
+            if reply.code in (500, 502, 504):  # EHLO itself not understood: not a modern SMTP server
+                raise _Stop("connect_failed", "ehlo_rejected", reply.short(), polite=True)
+            raise _refusal(reply, "client_refused", "ehlo")
         exts = [one_line(line, limit=80) for line in reply.lines[1:]]
         self.result.extensions = exts
         upper = [e.upper() for e in exts]
-        self.result.starttls_offered = any(e == "STARTTLS" or e.startswith("STARTTLS ") for e in upper)
+        if first and self.security != "tls":
+            # what the server offers in clear; the EHLO inside TLS never offers STARTTLS again
+            self.result.starttls_offered = any(e == "STARTTLS" or e.startswith("STARTTLS ") for e in upper)
         mechs: list[str] = []
         for e in upper:
             if e.startswith("AUTH ") or e.startswith("AUTH="):
@@ -219,13 +278,13 @@ class SmtpProbe:
     async def _starttls(self) -> str:
         reply = await self._command("STARTTLS")
         if reply.code != 220:
-            raise _Stop("tls_failed", "starttls_refused", reply.short())
+            raise _refusal(reply, "tls_failed", "starttls_refused")
         return await self._handshake()
 
     async def _auth(self) -> str:
         mechs = self.result.auth_mechanisms
         if not mechs:
-            raise _Stop("misconfigured", "no_auth_offered")
+            raise _Stop("misconfigured", "no_auth_offered", polite=True)
         assert self.username is not None and self.password is not None
         # the credentials are only ever built inside the expressions that send them, so no frame
         # of a traceback (with locals) holds them in clear
@@ -241,22 +300,59 @@ class SmtpProbe:
             if reply.code == 334:
                 reply = await self._command(_b64(self.password.reveal().encode()))
         else:
-            raise _Stop("misconfigured", "no_common_mechanism", " ".join(mechs))
+            raise _Stop("misconfigured", "no_common_mechanism", " ".join(mechs), polite=True)
         if reply.code == 235:
             self.result.auth_result = "accepted"
             return reply.short()
         self.result.auth_result = "rejected"
         if reply.code in (504, 502):
-            raise _Stop("misconfigured", "mechanism_refused", reply.short())
-        raise _Stop("auth_failed", str(reply.code), reply.short())
+            raise _Stop("misconfigured", "mechanism_refused", reply.short(), polite=True)
+        raise _refusal(reply, "auth_failed", str(reply.code))
 
-    async def _quit(self) -> None:
+    async def _mail(self) -> str:
+        self.result.sender = self.sender
+        reply = await self._command(f"MAIL FROM:<{self.sender}>")
+        if reply.code == 250:
+            self.result.mail_result = "accepted"
+            self._in_transaction = True
+            return reply.short()
+        self.result.mail_result = "refused"
+        if reply.code == 530 and self.result.auth_result != "accepted":
+            # "530 5.7.0 Authentication required": the server wants a login first
+            raise _Stop("misconfigured", "auth_required", reply.short(), polite=True)
+        raise _refusal(reply, "sender_refused", "mail")
+
+    async def _rcpt(self) -> str:
+        self.result.recipient = self.recipient
+        reply = await self._command(f"RCPT TO:<{self.recipient}>")
+        if reply.code in (250, 251):
+            self.result.rcpt_result = "accepted"
+            return reply.short()
+        self.result.rcpt_result = "refused"
+        if reply.code == 530 and self.result.auth_result != "accepted":
+            raise _Stop("misconfigured", "auth_required", reply.short(), polite=True)
+        raise _refusal(reply, _rcpt_outcome(reply), "rcpt")
+
+    async def _farewell(self) -> None:
+        """RSET when a transaction is open, then QUIT; bounded, and never reported as a failure."""
+        if self._writer is None or self._reader is None:
+            return
+        # a refusal may come right at the deadline: the farewell gets its own small budget
+        self._end = max(self._end, time.monotonic() + FAREWELL_S)
         try:
+            if self._in_transaction:
+                await self._phase("rset", self._send_rset)
             await self._phase("quit", self._send_quit)
         except _Stop:
-            pass  # a server that hangs up on QUIT is not a problem worth reporting
+            pass  # a server that hangs up on RSET or QUIT is not a problem worth reporting
+
+    async def _send_rset(self) -> str:
+        reply = await self._command("RSET")
+        self._in_transaction = False
+        return reply.short()
 
     async def _send_quit(self) -> str:
+        self.result.quit_sent = True
         reply = await self._command("QUIT")
         return reply.short()
 
@@ -282,8 +378,8 @@ class SmtpProbe:
         while True:
             try:
                 raw = await self._reader.readline()
-            except ValueError:  # longer than MAX_LINE
-                raise _Stop("connect_failed", "protocol", "reply line too long") from None
+            except ValueError:  # longer than MAX_LINE: the reader has dropped what it buffered
+                raise _Stop("connect_failed", "line_too_long", f"a reply line over {MAX_LINE} bytes") from None
             if not raw:
                 raise _Stop("connect_failed", "closed", "the server closed the connection")
             text = raw.decode("utf-8", "replace").rstrip("\r\n")
@@ -292,7 +388,7 @@ class SmtpProbe:
                 raise _Stop("connect_failed", "protocol", "not an SMTP reply: " + one_line(text, limit=60))
             lines.append(text[4:])
             if len(lines) > MAX_REPLY_LINES:
-                raise _Stop("connect_failed", "protocol", "reply too long")
+                raise _Stop("connect_failed", "reply_too_long", f"a reply of more than {MAX_REPLY_LINES} lines")
             if sep != "-":
                 return _Reply(int(code), lines)
 
@@ -304,6 +400,14 @@ class SmtpProbe:
             writer.transport.abort()
         except Exception:  # noqa: BLE001 - closing is best effort
             pass
+
+
+def _rcpt_outcome(reply: _Reply) -> str:
+    """A permanent RCPT refusal: relaying denied (policy, 5.7.x) or an address that fails."""
+    text = reply.text.lower()
+    if "relay" in text or re.match(r"5\.7\.\d", reply.text):
+        return "relay_denied"
+    return "recipient_refused"
 
 
 def _b64(data: bytes) -> str:

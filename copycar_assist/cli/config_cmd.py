@@ -98,33 +98,16 @@ def _read_secret(label: str) -> str:
 
 
 def _display(f, value: Any) -> Any:
-    """The value as `config show` prints it: secrets masked, Redis URLs with the password masked."""
-    from copycar_assist.redact import Secret
+    """The value as `config show` prints it: every secret masked by the one rule (`redact.mask`)."""
+    from copycar_assist.redact import Secret, mask_url
 
     if value is None or value in ("", [], {}):
         return None
     if isinstance(value, Secret):
         if f.dotted == "redis.url":
-            return _mask_url(value.reveal())
+            return mask_url(value.reveal())
         return value.masked
     return value
-
-
-def _mask_url(url: str) -> str:
-    import urllib.parse
-
-    try:
-        u = urllib.parse.urlsplit(url)
-        if u.password is None and u.username is None:
-            return url
-        host = u.hostname or ""
-        if u.port:
-            host += f":{u.port}"
-        user = u.username or ""
-        netloc = f"{user}:••••@{host}" if u.password is not None else f"••••@{host}"
-        return urllib.parse.urlunsplit((u.scheme, netloc, u.path, u.query, u.fragment))
-    except ValueError:
-        return "••••"
 
 
 def _update(path, change) -> Any:
@@ -249,10 +232,10 @@ def _set(args) -> int:
             target[f.key] = value
 
     _update(path, change)
-    from copycar_assist.redact import mask
+    from copycar_assist.redact import mask, mask_url
 
     if f.dotted == "redis.url":
-        shown = _mask_url(value)
+        shown = mask_url(value)
     elif f.secret:
         shown = mask(value)
     else:

@@ -75,7 +75,9 @@ class Belief:
 def believe(entry: Entry, facts: Facts) -> Belief:
     """The belief over `entry`'s causes given everything the case knows."""
     order = [c.id for c in entry.causes]
-    weights = {c.id: (c.prior if c.prior else 1.0) for c in entry.causes}
+    given = [c.prior for c in entry.causes if c.prior]
+    usual = sum(given) / len(given) if given else 1.0  # a cause without a prior: as common as the average
+    weights = {c.id: (c.prior if c.prior else usual) for c in entry.causes}
     total = sum(weights.values()) or 1.0
     p = {cid: w / total for cid, w in weights.items()}
     belief = Belief(entry.id, p)

@@ -112,14 +112,21 @@ class CueFinder:
         return keys
 
     def _common(self, entry, raw: list[tuple[str, dict[str, float]]]) -> set[str]:
-        """The entry's own vocabulary: its title's keys, and keys in the evidence of half its causes."""
-        common = {key for text in entry.title.values() for key in self._keys(text, {})}
+        """The entry's own vocabulary, which says which entry but not which cause: the keys of its
+        title, aliases and keywords (unless only one cause's evidence uses them: "spf" names the
+        domain's reputation), and keys found in the evidence of half its causes or more."""
         causes_with: dict[str, set[str]] = {}
         for cause_id, keys in raw:
             for key in keys:
                 causes_with.setdefault(key, set()).add(cause_id)
+        texts = [*entry.title.values()]
+        for lang, items in {**entry.aliases, **entry.keywords}.items():
+            if lang != "codes":
+                texts += items
+        own = {key for text in texts for key in self._keys(text, {})}
         need = max(2, (len(entry.causes) + 1) // 2)
-        return common | {k for k, causes in causes_with.items() if len(causes) >= need}
+        return ({k for k in own if len(causes_with.get(k, ())) != 1}
+                | {k for k, causes in causes_with.items() if len(causes) >= need})
 
     def find(self, entry_id: str, text: str) -> list[CueHit]:
         """The causes of `entry_id` that `text` points to (one hit per cause, strongest first)."""
