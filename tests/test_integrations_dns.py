@@ -145,6 +145,7 @@ async def test_control_characters_never_leave(hostile_dns, http_client, lang):  
     assert (f.status, f.outcome) == ("fail", "spf_problem")
     problems = " ".join(f.evidence["problems"])
     assert ("printable ASCII" if lang == "en" else "ASCII imprimible") in problems
+    assert "?]0;pwned?-all" in problems  # where the bytes were is visible
     assert "DKIM" in problems
 
 

@@ -129,8 +129,8 @@ class _Walk:
             return True
         w = self.where(domain, via)
         shown = parsed.problems[:3]
-        es = "; ".join(f"«{p.term[:60]}» {PROBLEM_WORDS[p.code][0]}" for p in shown)
-        en = "; ".join(f"'{p.term[:60]}' {PROBLEM_WORDS[p.code][1]}" for p in shown)
+        es = "; ".join(f"«{_visible(p.term)}» {PROBLEM_WORDS[p.code][0]}" for p in shown)
+        en = "; ".join(f"'{_visible(p.term)}' {PROBLEM_WORDS[p.code][1]}" for p in shown)
         more = len(parsed.problems) - len(shown)
         ref = "RFC 7208 §6" if all(p.code == "duplicate_modifier" for p in shown) else "RFC 7208 §4.6, §5"
         self.add("fail", ref,
@@ -306,3 +306,8 @@ async def check_spf(dns: DnsClient, domain: str) -> Part:
 
 def parsed_has_redirect(text: str) -> bool:
     return parse_spf(text).modifier("redirect") is not None
+
+
+def _visible(term: str) -> str:
+    """The term as shown: a byte outside printable ASCII becomes '?', so the reader sees where it is."""
+    return "".join(ch if "\x21" <= ch <= "\x7e" else "?" for ch in term[:60])
