@@ -31,7 +31,9 @@ from copycar_assist.config import Settings  # noqa: E402
 from copycar_assist.redact import Secret  # noqa: E402
 from copycar_assist.simulator import start_simulator  # noqa: E402
 from copycar_assist.simulator.crm import DEMO_FIELD_MAP  # noqa: E402
-from tests.fixtures_integrations import ZoneResolver, _Quiet, make_ctx, start_smtp  # noqa: E402
+from tests.email_dns_suite import suite_authority  # noqa: E402
+from tests.fixtures_dns import start_authority, stop_authority  # noqa: E402
+from tests.fixtures_integrations import make_ctx, start_smtp  # noqa: E402
 
 
 def line(name: str, samples: list[float]) -> None:
@@ -57,7 +59,6 @@ def free_port() -> int:
 
 async def main(rounds: int) -> None:
     import trustme
-    from dnslib.server import DNSServer
 
     print(f"integration checks on loopback, {rounds} rounds each")
     ca = trustme.CA()
@@ -85,15 +86,15 @@ async def main(rounds: int) -> None:
         silent.close()
 
         # DNS
-        dns = DNSServer(ZoneResolver(), address="127.0.0.1", port=0, logger=_Quiet())
-        dns.start_thread()
+        dns = start_authority(suite_authority())
         s3 = Settings()
         s3.email.domain, s3.email.dkim_selectors = "good.test", ["s1"]
-        s3.email.nameservers, s3.email.dns_port = ["127.0.0.1"], dns.server.server_address[1]
+        s3.email.nameservers, s3.email.dns_port = ["127.0.0.1"], dns.port
         dcheck = DomainCheck()
-        line("email.domain (MX, TXT, DMARC, 1 DKIM)", await timed(lambda: dcheck.run(make_ctx(s3, client)), rounds))
-        dns.stop()
-        dns.server.server_close()
+        line("email.domain (MX+hosts+rDNS, SPF tree, DMARC, 1 DKIM)", await timed(lambda: dcheck.run(make_ctx(s3, client)), rounds))
+        s3.email.domain = "spf-10.test"
+        line("email.domain, SPF with 10 look-ups", await timed(lambda: dcheck.run(make_ctx(s3, client)), rounds))
+        stop_authority(dns)
         mute = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         mute.bind(("127.0.0.1", 0))
         s3.email.dns_port = mute.getsockname()[1]

@@ -1,6 +1,6 @@
 """Real servers on loopback for the integration checks: aiosmtpd (plain, STARTTLS, implicit TLS,
-untrusted certificate, 535), silent TCP servers, a dnslib DNS server with test zones, a silent
-UDP "DNS server", and redis-server processes. Import the fixtures you use into a test module:
+untrusted certificate, 535), silent TCP servers and redis-server processes (the DNS server is in
+`fixtures_dns.py`). Import the fixtures you use into a test module:
 
     from tests.fixtures_integrations import *  # noqa: F401,F403
 """
@@ -228,93 +228,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-# --- DNS -----------------------------------------------------------------------------------------
-
-GOOD_SPF = "v=spf1 ip4:192.0.2.0/24 include:_spf.mailer.test ~all"
-
-
-def _zones():
-    from dnslib import MX, TXT
-
-    def spf(*parts):
-        return ("TXT", TXT([p.encode() for p in parts]))
-
-    many = "v=spf1 " + " ".join(f"include:s{i}.test" for i in range(11)) + " -all"
-    return {
-        "good.test": [("MX", MX("mx1.good.test", 10)), ("MX", MX("mx2.good.test", 20)),
-                      spf(GOOD_SPF), ("TXT", TXT(b"google-site-verification=abc"))],
-        "_dmarc.good.test": [("TXT", TXT(b"v=DMARC1; p=reject; rua=mailto:d@good.test"))],
-        "s1._domainkey.good.test": [("TXT", TXT(b"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC"))],
-        "twospf.test": [("MX", MX("mx.twospf.test")), spf("v=spf1 -all"), spf("v=spf1 include:x.test ~all")],
-        "_dmarc.twospf.test": [("TXT", TXT(b"v=DMARC1; p=quarantine"))],
-        "multi.test": [("MX", MX("mx.multi.test")),
-                       spf("v=spf1 ip4:198.51.100.0/24 ", "include:_spf.mailer.test ", "-all")],
-        "_dmarc.multi.test": [("TXT", TXT([b"v=DMARC1; ", b"p=reject"]))],
-        "ctrl.test": [("MX", MX("mx.ctrl.test")), spf("v=spf1 \x1b]0;pwned\x07-all \x1b[31mred\x9b2J")],
-        "_dmarc.ctrl.test": [("TXT", TXT(b"v=DMARC1; p=none\x00\x1b[2J"))],
-        "weak.test": [("MX", MX("mx.weak.test")), spf(many.replace("-all", "+all"))],
-        "_dmarc.weak.test": [("TXT", TXT(b"v=DMARC1; p=none"))],
-        "nomx.test": [spf("v=spf1 -all")],
-        "_dmarc.nomx.test": [("TXT", TXT(b"v=DMARC1; p=reject"))],
-    }
-
-
-class _Quiet:
-    def __getattr__(self, name):
-        return lambda *a, **k: None
-
-
-class ZoneResolver:
-    """Answers from `_zones()`; NXDOMAIN for nx*.test and unknown names; SERVFAIL for *servfail.test."""
-
-    def __init__(self):
-        self.zones = _zones()
-        self.queries: list[tuple[str, str]] = []
-
-    def resolve(self, request, handler):
-        from dnslib import QTYPE, RCODE, RR
-
-        reply = request.reply()
-        name = str(request.q.qname).rstrip(".").lower()
-        qtype = QTYPE[request.q.qtype]
-        self.queries.append((name, qtype))
-        if name.endswith("servfail.test"):
-            reply.header.rcode = RCODE.SERVFAIL
-            return reply
-        zone = self.zones.get(name)
-        if zone is None:
-            # names that exist only as a parent (a.b.test with records at b.test's children) are rare here
-            reply.header.rcode = RCODE.NXDOMAIN
-            return reply
-        for rtype, rdata in zone:
-            if rtype == qtype:
-                reply.add_answer(RR(request.q.qname, getattr(QTYPE, rtype), rdata=rdata, ttl=60))
-        return reply
-
-
-@pytest.fixture(scope="session")
-def dns_server():
-    from dnslib.server import DNSServer
-
-    resolver = ZoneResolver()
-    server = DNSServer(resolver, address="127.0.0.1", port=0, logger=_Quiet())
-    server.start_thread()
-    server.port = server.server.server_address[1]
-    server.resolver = resolver
-    yield server
-    server.stop()
-    server.server.server_close()
-
-
-@pytest.fixture
-def silent_dns():
-    """A UDP socket that receives DNS queries and never answers: yields its port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    yield sock.getsockname()[1]
-    sock.close()
 
 
 # --- Redis ---------------------------------------------------------------------------------------

@@ -45,12 +45,21 @@ def test_every_outcome_we_report_is_in_the_catalogue():
 
     root = Path(pkg.__file__).parent
     allowed = {o for cid in OURS for o in kb().checks[cid].outcomes} | {"skipped", "error"}
-    for name in ("email.py", "smtpprobe.py", "dnscheck.py", "spam.py", "crm.py", "cache.py"):
+    domain_parts = ("dnscheck.py", "mxhosts.py", "spfwalk.py", "dmarc.py", "dkimkey.py", "mailtls.py")
+    seen_areas: set[str] = set()
+    for name in ("email.py", "smtpprobe.py", "spam.py", "crm.py", "cache.py", *domain_parts):
         text = (root / name).read_text()
         found = set(re.findall(r'finish\(ctx, "\w+", "(\w+)"', text))
         found |= set(re.findall(r'_Stop\("(\w+)"', text))
-        found |= set(re.findall(r'\(\s*"(no_mx|spf_problem|dmarc_problem|dkim_missing)"', text))
+        # the e-mail domain parts name their outcome as a verdict's area
+        areas = set(re.findall(r'verdict\(\s*"(?:fail|warn|info)",\s*"(\w+)"', text))
+        areas |= set(re.findall(r'v\("(?:fail|warn|info)", "(\w+)"', text))
+        areas |= set(re.findall(r'verdict\(level, "(\w+)"', text))
+        if name in domain_parts:
+            assert areas <= set(kb().checks["email.domain"].outcomes), (name, areas)
+            seen_areas |= areas
         assert found <= allowed, (name, found - allowed)
+    assert {"no_mx", "mx_problem", "spf_problem", "dmarc_problem", "dkim_missing", "dkim_invalid"} <= seen_areas
 
 
 def _forms(secret: str) -> list[str]:
