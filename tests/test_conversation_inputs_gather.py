@@ -99,3 +99,19 @@ def test_paste_or_path(tmp_path):
     assert classify("Subject: hi\n\nbody", "email").text
     assert classify("/v2/verify", "prompt").text == "/v2/verify"  # a prompt is always text
     assert classify("my leads are in the sheet", "account").text
+
+
+async def test_samples_are_offered_and_checked(kb, matcher):
+    spammy = "Subject: FREE!!! WIN NOW\n\nClick http://bit.ly/x to win free money!!!"
+    async with Conversation(kb, matcher, lang="en", samples={"email": [("newsletter", spammy)]}) as conv:
+        await start(conv)
+        await send(conv, "only the newsletter goes to spam")
+        if conv.state is State.CLARIFY:
+            await choose(conv, "entry:email-delivery-failed")
+        events = await choose(conv, "yes")
+        assert conv.state is State.GATHER
+        sample = prompt_of(events).choices[0]
+        assert (sample.role, sample.key, sample.value) == ("input", "1", spammy)
+        events = await send(conv, "1")
+        assert finished(events)["email.spam"].outcome == "spammy"
+        assert one(events, CauseFound).cause == "spam-content"

@@ -61,7 +61,8 @@ class Conversation:
     def __init__(self, kb: KnowledgeBase, matcher: Any, settings: Any = None, lang: str | None = None, *,
                  check_runner: Callable[..., Any] | None = None, history: Any = None,
                  inputs: Inputs | None = None, check_deadline_s: float = 30.0,
-                 tickets: TicketStore | None = None, cues: CueFinder | None = None) -> None:
+                 tickets: TicketStore | None = None, cues: CueFinder | None = None,
+                 samples: dict[str, list[tuple[str, str]]] | None = None) -> None:
         if settings is None:
             from copycar_assist.config import Settings
 
@@ -75,6 +76,9 @@ class Conversation:
         self._lang_settled = False  # a description was understood: stop following its language
         self.history = history
         self.tickets = tickets or TicketStore()
+        # Material a front end can offer when a check asks for it (the demo world's sample
+        # e-mails, prompts, account records, logs): input kind → [(label, text)].
+        self.samples = dict(samples or {})
         saving = history is not None and history.stopped is None
         self.case_id: str = history.id if saving else new_case_id()
         self.ticket_path: str | None = None
@@ -222,7 +226,7 @@ class Conversation:
         choices = self.prompt.choices if self.prompt else ()
         picked = pick(text, choices)
         if gathering:
-            if picked is not None and picked.role in (Role.SKIP, Role.ESCALATE):
+            if picked is not None and picked.role in (Role.SKIP, Role.ESCALATE, Role.INPUT):
                 async for e in self._on_choice(picked):
                     yield e
             else:

@@ -87,7 +87,9 @@ def render(conv: Conversation) -> list[Event]:
         return [Say(symptoms_markdown(conv, f.entry_id), markdown=True),
                 _prompt(conv, "conv.confirm_prompt", [fixed(Role.YES, lang), fixed(Role.NO, lang), esc])]
     if s is State.GATHER and f.gathering:
-        return [_prompt(conv, f"conv.input.{f.gathering}", [fixed(Role.SKIP, lang, label="skip_input"), esc],
+        offered = [Choice(f"sample:{n}", t("opt.sample", lang, name=label), str(n), Role.INPUT, value=text)
+                   for n, (label, text) in enumerate(conv.samples.get(f.gathering, [])[:9], 1)]
+        return [_prompt(conv, f"conv.input.{f.gathering}", offered + [fixed(Role.SKIP, lang, label="skip_input"), esc],
                         expects="input")]
     if s is State.QUESTION and f.question:
         choices = [fixed(Role.YES, lang), fixed(Role.NO, lang), fixed(Role.SKIP, lang, label="unsure")]

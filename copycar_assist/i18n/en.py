@@ -97,6 +97,7 @@ MESSAGES: dict[str, str] = {
     "opt.back_case": "Back to the case",
     "opt.done": "Done", "key.done": "d",
     "opt.skip": "Skip", "key.skip": "s",
+    "opt.sample": "Use the sample: {name}",
     "opt.skip_input": "Skip this check",
     "opt.fixed": "Yes, fixed", "key.fixed": "y",
     "opt.not_fixed": "No, still broken", "key.not_fixed": "n",

@@ -97,6 +97,7 @@ MESSAGES: dict[str, str] = {
     "opt.back_case": "Volver al caso",
     "opt.done": "Hecho", "key.done": "h",
     "opt.skip": "Omitir", "key.skip": "o",
+    "opt.sample": "Usar la muestra: {name}",
     "opt.skip_input": "Omitir esta comprobación",
     "opt.fixed": "Sí, resuelto", "key.fixed": "s",
     "opt.not_fixed": "No, sigue igual", "key.not_fixed": "n",
