@@ -8,7 +8,7 @@
 Each case: {"description", "scenario", "entry", "cause", "lang", "hint"}. A simulated user drives
 `copycar-assist --demo --scenario S chat --json` (one process per case): it describes the problem,
 picks the true entry where the assistant offers a choice of entries (or browses to it), confirms
-the symptoms, skips any material asked for, answers "yes" only to questions about the true cause
+the symptoms of the true entry only (and then browses to it), skips any material asked for, answers "yes" only to questions about the true cause
 (the prompt's `about.cause`), and marks steps done. Figures:
 - right cause: the first `cause_found` is the true (entry, cause);
 - questions before the cause: yes/no prompts (state `question`) before the first `cause_found`;
@@ -64,8 +64,8 @@ class User:
             return {"choose": f"entry:{entry}"}  # the browser's jump: the user knows where it is
         if state == "browse_entries":
             return {"choose": f"entry:{entry}"}
-        if state == "confirm_symptoms":
-            return {"choose": by_role["yes"]["id"]}
+        if state == "confirm_symptoms":  # the symptoms of another problem are not what the user sees
+            return {"choose": by_role["yes" if prompt["about"].get("entry") == entry else "no"]["id"]}
         if state == "gather_input":
             return {"choose": by_role["skip"]["id"]}
         if state == "question":

@@ -139,7 +139,8 @@ async def test_down_health(sim):
     assert (res["api.health"].outcome, res["api.health"].entry, res["api.health"].cause) == \
         ("unhealthy", "api-unreachable", "service-down")
     assert res["api.health"].evidence["retry_after_s"] == 120
-    assert res["api.endpoints"].outcome == "none_healthy"
+    # one base URL and no other endpoint: nothing is balanced, so no second verdict on the same URL
+    assert (res["api.endpoints"].status, res["api.endpoints"].outcome) == ("skipped", "skipped")
 
 
 async def test_health_timings_and_proxy(sim):
@@ -160,9 +161,9 @@ async def test_endpoints_some_unhealthy(sim):
     assert r.evidence["healthy"] == "1/2"  # the duplicate base URL is checked once
 
 
-async def test_endpoints_without_extra_urls_checks_the_base(sim):
+async def test_endpoints_without_extra_urls_leave_it_to_health(sim):
     res = await run(sim, "healthy", ["api.endpoints"])
-    assert res["api.endpoints"].evidence["healthy"] == "1/1"
+    assert res["api.endpoints"].status == "skipped" and "api.health" in res["api.endpoints"].summary
 
 
 async def test_latency_flaky_is_a_high_error_rate(sim):
@@ -202,7 +203,7 @@ async def test_summaries_in_spanish(sim):
 async def test_all_api_checks_at_once(sim):
     res = await run(sim, "healthy", checks_for_tags(kb(), ["api"]))
     assert set(res) == {cid for cid in kb().checks if cid.startswith("api.")}
-    assert all(r.status == "pass" for r in res.values())
+    assert all(r.status == ("skipped" if r.id == "api.endpoints" else "pass") for r in res.values())
 
 
 def test_retry_after_parsing():

@@ -102,6 +102,12 @@ class EndpointsCheck(ApiCheck):
     async def run(self, ctx: CheckContext) -> Finding:
         t = ctx.t
         bases = _configured_bases(ctx)
+        if len(bases) <= 1:  # no balancing: api.health already says whether the one base URL answers
+            return self.finding("skipped", "skipped", t(
+                es="Solo hay una URL base: no hay balanceo entre endpoints que comprobar (api.health ya la comprueba). "
+                   "Añade los demás en api.endpoints.",
+                en="There is only one base URL: no balancing between endpoints to check (api.health covers it). "
+                   "List the others in api.endpoints."))
         at_once = min(self.concurrency, len(bases))
         ctx.step(t(es=f"Comprobando {len(bases)} endpoint(s), {at_once} a la vez…",
                    en=f"Checking {len(bases)} endpoint(s), {at_once} at a time…"))

@@ -29,6 +29,7 @@ LR_CUE = 6.0  # the user's words match the cause's evidence (scaled by how well)
 LR_CUE_MORE = 1.5  # each further hit for the same cause
 LR_CUE_MAX = 12.0
 LR_POINTED = 40.0  # a check outcome maps to the cause
+LR_ALSO = 20.0  # a check outcome that fits the cause too (the entry maps it first to another)
 LR_RULED_OUT = 0.2  # every check that could see the cause looked and did not (they use this tool's settings)
 LR_PARTLY_RULED_OUT = 0.7  # some of them looked, the others could not run
 LR_YES, LR_NO = 20.0, 0.05
@@ -37,6 +38,8 @@ LR_YES, LR_NO = 20.0, 0.05
 COST_ASK, COST_CONFIRM, COST_INPUT, COST_PROPOSE = 1.0, 0.5, 1.5, 3.0
 # Evidence enough on its own: an exact code or message the user pasted, once it dominates.
 FOUND_BY_WORDS = 0.5
+# A check that fits several causes names one only once the rest of the evidence makes it this likely.
+FOUND_BY_CHECK = 0.8
 
 POINTING = ("fail", "error", "warn")
 RANK = {"fail": 0, "error": 1, "warn": 2}
@@ -49,7 +52,18 @@ def reach(entry: Entry) -> dict[str, set[str]]:
     for key, target in entry.outcomes.items():
         if "#" not in target:
             out.setdefault(target, set()).add(key.rsplit(".", 1)[0])
+    for cause in entry.causes:
+        for key in cause.also:
+            out.setdefault(cause.id, set()).add(key.rsplit(".", 1)[0])
     return out
+
+
+def also_of(entry: Entry, result: CheckResult) -> list[str]:
+    """Causes a non-passing result fits too, besides the one the entry maps it to."""
+    if result.status not in POINTING:
+        return []
+    key = f"{result.id}.{result.outcome}"
+    return [c.id for c in entry.causes if key in c.also]
 
 
 def target_of(entry: Entry, result: CheckResult) -> str | None:
@@ -87,9 +101,11 @@ def believe(entry: Entry, facts: Facts) -> Belief:
         if hit.entry_id == entry.id and hit.cause_id in p:
             hits.setdefault(hit.cause_id, []).append(hit)
     for cid, found in hits.items():
-        found.sort(key=lambda h: (-h.strong, -h.strength))
+        found.sort(key=lambda h: (-h.strong, -h.words, -h.strength))
         belief.cues[cid] = found[0]
-        lr = 1.0 + (LR_CUE - 1.0) * found[0].strength + LR_CUE_MORE * (len({h.quote for h in found}) - 1)
+        best = found[0]
+        specific = 1.0 + 0.3 * max(0, best.words - 2)  # three telling words say more than two
+        lr = 1.0 + (LR_CUE - 1.0) * best.strength * specific + LR_CUE_MORE * (len({h.quote for h in found}) - 1)
         p[cid] *= min(lr, LR_CUE_MAX) * (1.5 if found[0].strong else 1.0)
 
     can_see = reach(entry)
@@ -98,6 +114,10 @@ def believe(entry: Entry, facts: Facts) -> Belief:
         if target in p:
             belief.pointed.setdefault(target, []).append(result)
             p[target] *= LR_POINTED
+        for cid in also_of(entry, result):
+            if cid in p and cid != target:
+                belief.pointed.setdefault(cid, []).append(result)
+                p[cid] *= LR_ALSO
     for cid, checks in can_see.items():
         if cid not in p or cid in belief.pointed:
             continue
@@ -141,8 +161,12 @@ def plan(entry: Entry, belief: Belief, facts: Facts, *, runnable: Iterable[str],
 
     pointed = [cid for cid in belief.pointed if cid not in tried]
     if pointed:
-        best = min(pointed, key=lambda c: (min(RANK.get(r.status, 3) for r in belief.pointed[c]), order[c]))
-        return Action("found", cause=best, via="check")
+        # The check narrows it down to these; name one when it is the only one, or when the rest
+        # of the evidence (the user's words, answers) makes it clearly the likeliest.
+        best = min(pointed, key=lambda c: (min(RANK.get(r.status, 3) for r in belief.pointed[c]), -belief.p[c], order[c]))
+        likeliest = max(pointed, key=lambda c: (belief.p[c], -order[c]))
+        if len(pointed) == 1 or belief.p[likeliest] >= FOUND_BY_CHECK * sum(belief.p[c] for c in pointed):
+            return Action("found", cause=likeliest if len(pointed) > 1 else best, via="check")
     runnable = tuple(runnable)
     if runnable:
         return Action("run", checks=runnable)

@@ -165,6 +165,17 @@ def _evidence(doc: Document, cause: dict, problems: list[Problem]) -> dict[str, 
     return {k: list(v) for k, v in value.items()}
 
 
+def _also(doc: Document, cause: dict, problems: list[Problem]) -> list[str]:
+    value = cause.get("also_outcomes")
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(s, str) and "." in s for s in value):
+        problems.append(Problem(doc.path, doc.line_of(r"^\s*also_outcomes"), f"cause '{cause['id']}': 'also_outcomes' "
+                                "must be a list of \"<check>.<outcome>\" keys"))
+        return []
+    return list(value)
+
+
 def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     """Parse one entry file. Structural problems only; `lint` checks that the tree is whole."""
     doc, problems = parse_document(path, text)
@@ -232,7 +243,8 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         if question is not None:
             question = _localized(doc, question, "question", problems)
         cause = Cause(rc["id"], question=question or None, line=line,
-                      prior=_prior(doc, rc, problems), evidence=_evidence(doc, rc, problems))
+                      prior=_prior(doc, rc, problems), evidence=_evidence(doc, rc, problems),
+                      also=_also(doc, rc, problems))
         for lang, texts in body.causes.items():
             if rc["id"] in texts:
                 t = texts[rc["id"]]
@@ -286,9 +298,9 @@ def reference_problems(entry: Entry, checks: dict[str, CheckSpec]) -> list[Probl
     for cid in entry.checks:
         if cid not in checks:
             out.append(Problem(entry.path, entry.line_of.get("checks"), f"unknown check '{cid}' (not in checks.toml)"))
-    for key in entry.outcomes:
+    also = [(key, c.line) for c in entry.causes for key in c.also]
+    for key, line in [(k, entry.line_of.get(f"outcome:{k}")) for k in entry.outcomes] + also:
         check_id, _, outcome = key.rpartition(".")
-        line = entry.line_of.get(f"outcome:{key}")
         spec = checks.get(check_id)
         if spec is None:
             out.append(Problem(entry.path, line, f"outcome '{key}' names unknown check '{check_id}' (keys are \"<check>.<outcome>\")"))

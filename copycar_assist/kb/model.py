@@ -48,6 +48,10 @@ class Cause:
     # What people say or paste when this is the cause, per language ("es", "en") and as exact
     # codes or messages ("codes"): the conversation's evidence from the user's own words.
     evidence: dict[str, list[str]] = field(default_factory=dict)
+    # "<check>.<outcome>" keys that fit this cause too, though the entry's [outcomes] maps them
+    # to another (a 429 is "too many calls" first, but a small plan or wasteful calls give it
+    # too): the check narrows the causes down, and the user's words or a question tell them apart.
+    also: list[str] = field(default_factory=list)
     line: int | None = None  # line of the cause in the front matter
     body_line: dict[str, int] = field(default_factory=dict)  # lang -> line of its '####' heading
 

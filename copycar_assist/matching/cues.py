@@ -23,10 +23,10 @@ from .lexicon import Lexicon, default_lexicon
 from .text import tokenize
 
 MAX_TEXT = 20_000  # a long paste is read up to here
-COVERAGE = 0.75  # share of a phrase's weight that must appear
+COVERAGE = 0.66  # share of a phrase's weight that must appear
+WINDOW = 12  # the words of a phrase must appear within this many words of each other
 WEAK = 0.3  # weight of a generic word inside a phrase
 COMMON = 0.2  # weight of the entry's own vocabulary ("correo" says nothing about which e-mail cause)
-DISTINCT_MIN = 1.0  # a phrase needs at least this much weight beyond the entry's vocabulary
 QUOTE_MAX = 80
 # Small words that the matcher drops as stop words but that tell causes apart ("solo la
 # newsletter" is not "la newsletter"): kept here, one key per meaning in both languages.
@@ -52,7 +52,8 @@ class CueHit:
     cause_id: str
     strength: float
     quote: str
-    strong: bool = False  # an exact code or message: evidence enough on its own
+    strong: bool = False  # an exact error name or message (not a bare number): evidence enough on its own
+    words: int = 1  # how many telling words matched (a longer match says more)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class _Phrase:
     cause: str
     keys: tuple[tuple[str, float], ...]  # (matching key, weight), distinct keys
     total: float
+    need: int  # how many of its words must be there: 2, or 1 for a one-word phrase
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ class CueFinder:
         self._phrases: dict[str, list[_Phrase]] = {}
         self._codes: dict[str, list[_Code]] = {}
         self._surfaces: dict[str, dict[str, str]] = {}  # entry -> folded word -> key (typos)
+        prepared = []
+        anywhere: dict[str, set[tuple[str, str]]] = {}  # key → (entry, cause) whose evidence uses it
+        vocabulary: set[str] = set()  # every entry's own words (titles, aliases, keywords)
         for entry in kb.entries.values():
             codes: list[_Code] = []
             raw: list[tuple[str, dict[str, float]]] = []
@@ -86,13 +91,26 @@ class CueFinder:
                         if lang == "codes":
                             codes.append(_Code(cause.id, _code_pattern(text)))
                         else:
-                            raw.append((cause.id, self._keys(text, surfaces)))
+                            keys = self._keys(text, surfaces)
+                            raw.append((cause.id, keys))
+                            for key in keys:
+                                anywhere.setdefault(key, set()).add((entry.id, cause.id))
+            vocabulary |= self._own(entry)
+            prepared.append((entry, codes, raw, surfaces))
+        for entry, codes, raw, surfaces in prepared:
             common = self._common(entry, raw)
             phrases = []
             for cause_id, keys in raw:
                 weighted = {k: (COMMON if k in common else w) for k, w in keys.items()}
-                if sum(w for k, w in weighted.items() if k not in common) >= DISTINCT_MIN:
-                    phrases.append(_Phrase(cause_id, tuple(weighted.items()), sum(weighted.values())))
+                distinct = [k for k, w in weighted.items() if w == 1.0]
+                # A phrase is two words or more, one of them telling ("solo la newsletter"); a
+                # single word is a cue only when no other cause's evidence and no entry's own
+                # vocabulary uses it ("slowlog", not "log").
+                rare = len(weighted) == 1 and len(anywhere.get(distinct[0] if distinct else "", ())) == 1 \
+                    and distinct[0] not in vocabulary
+                if (len(weighted) >= 2 and distinct) or rare:
+                    phrases.append(_Phrase(cause_id, tuple(weighted.items()), sum(weighted.values()),
+                                           min(2, len(weighted))))
             self._phrases[entry.id], self._codes[entry.id], self._surfaces[entry.id] = phrases, codes, surfaces
 
     def _terms(self, tokens) -> list[tuple[str, int, int, bool]]:
@@ -111,6 +129,14 @@ class CueFinder:
                 surfaces.setdefault(word, key)
         return keys
 
+    def _own(self, entry) -> set[str]:
+        """The keys of an entry's title, aliases and keywords."""
+        texts = [*entry.title.values()]
+        for lang, items in {**entry.aliases, **entry.keywords}.items():
+            if lang != "codes":
+                texts += items
+        return {key for text in texts for key in self._keys(text, {})}
+
     def _common(self, entry, raw: list[tuple[str, dict[str, float]]]) -> set[str]:
         """The entry's own vocabulary, which says which entry but not which cause: the keys of its
         title, aliases and keywords (unless only one cause's evidence uses them: "spf" names the
@@ -119,11 +145,7 @@ class CueFinder:
         for cause_id, keys in raw:
             for key in keys:
                 causes_with.setdefault(key, set()).add(cause_id)
-        texts = [*entry.title.values()]
-        for lang, items in {**entry.aliases, **entry.keywords}.items():
-            if lang != "codes":
-                texts += items
-        own = {key for text in texts for key in self._keys(text, {})}
+        own = self._own(entry)
         need = max(2, (len(entry.causes) + 1) // 2)
         return ({k for k in own if len(causes_with.get(k, ())) != 1}
                 | {k for k, causes in causes_with.items() if len(causes) >= need})
@@ -138,22 +160,23 @@ class CueFinder:
 
         def keep(hit: CueHit) -> None:
             old = best.get(hit.cause_id)
-            if old is None or (hit.strong, hit.strength) > (old.strong, old.strength):
+            if old is None or (hit.strong, hit.words, hit.strength) > (old.strong, old.words, old.strength):
                 best[hit.cause_id] = hit
 
         for code in codes:
             m = code.pattern.search(text)
-            if m:
-                keep(CueHit(entry_id, code.cause, 1.0, m.group(0)[:QUOTE_MAX], strong=True))
+            if m:  # a bare status number is said by several causes; a name or a message is not
+                quote = m.group(0)[:QUOTE_MAX]
+                keep(CueHit(entry_id, code.cause, 1.0, quote, strong=not quote.strip().isdigit()))
         if phrases:
             tokens = tokenize(text)
             where = self._positions(entry_id, tokens)
             for phrase in phrases:
                 found = _best_window(phrase, where)
                 if found is not None:
-                    strength, first, last = found
+                    strength, first, last, words = found
                     quote = text[tokens[first].start:tokens[last].end]
-                    keep(CueHit(entry_id, phrase.cause, round(strength, 3), _short(quote)))
+                    keep(CueHit(entry_id, phrase.cause, round(strength, 3), _short(quote), words=words))
         return sorted(best.values(), key=lambda h: (-h.strong, -h.strength, h.cause_id))
 
     def _positions(self, entry_id: str, tokens) -> dict[str, list[tuple[int, int]]]:
@@ -172,13 +195,15 @@ class CueFinder:
         return where
 
 
-def _best_window(phrase: _Phrase, where: dict[str, list[tuple[int, int]]]) -> tuple[float, int, int] | None:
-    """The best-covered stretch of the text for a phrase: (coverage, first token, last token)."""
+def _best_window(phrase: _Phrase, where: dict[str, list[tuple[int, int]]]) -> tuple[float, int, int, int] | None:
+    """The best-covered stretch of the text for a phrase: (coverage, first token, last token,
+    telling words in it)."""
     present = [(key, weight, where[key]) for key, weight in phrase.keys if key in where]
-    if not any(w > COMMON for _, w, _ in present) or sum(w for _, w, _ in present) < COVERAGE * phrase.total:
+    if (len(present) < phrase.need or not any(w == 1.0 for _, w, _ in present)
+            or sum(w for _, w, _ in present) < COVERAGE * phrase.total):
         return None
-    width = max(4, 2 * len(phrase.keys) + 2)
-    best: tuple[float, int, int] | None = None
+    width = WINDOW
+    best: tuple[float, int, int, int] | None = None
     for _, _, spans in present:
         for start, _ in spans:
             covered, first, last = 0.0, start, start
@@ -189,8 +214,10 @@ def _best_window(phrase: _Phrase, where: dict[str, list[tuple[int, int]]]) -> tu
                     covered += weight
                     first, last = min(first, s[0]), max(last, s[1])
             share = covered / phrase.total
-            if share >= COVERAGE and (best is None or share > best[0] or (share == best[0] and last - first < best[2] - best[1])):
-                best = (share, first, last)
+            near_keys = [weight for key, weight, other in present
+                         if any(start - width <= s[0] <= start + width for s in other)]
+            if len(near_keys) >= phrase.need and 1.0 in near_keys and share >= COVERAGE and (best is None or share > best[0] or (share == best[0] and last - first < best[2] - best[1])):
+                best = (share, first, last, near_keys.count(1.0))
     return best
 
 
