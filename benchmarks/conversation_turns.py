@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from copycar_assist.config import Settings  # noqa: E402
-from copycar_assist.conversation import Conversation  # noqa: E402
+from copycar_assist.conversation import Conversation, collect  # noqa: E402
 from copycar_assist.kb import load_knowledge  # noqa: E402
 from copycar_assist.matching import Matcher  # noqa: E402
 from copycar_assist.redact import Secret  # noqa: E402
@@ -25,16 +25,16 @@ from copycar_assist.simulator import DEMO_KEY, start_simulator  # noqa: E402
 from copycar_assist.support.history import SessionLog  # noqa: E402
 
 SCRIPT = [("send", "my api key expired, 401 Unauthorized"), ("choose", "yes"), ("choose", "done"),
-          ("choose", "skip"), ("choose", "done"), ("choose", "yes"), ("choose", "escalate")]
+          ("choose", "skip"), ("choose", "done"), ("choose", "fixed"), ("choose", "escalate")]
 
 
 async def one_dialogue(kb, matcher, settings, history) -> dict[str, float]:
     times: dict[str, float] = {}
     conv = Conversation(kb, matcher, settings, lang="en", history=history)
-    conv.start()
+    await collect(conv.start())
     for n, (kind, value) in enumerate(SCRIPT):
         t0 = time.perf_counter()
-        await (conv.send(value) if kind == "send" else conv.choose(value))
+        await collect(conv.send(value) if kind == "send" else conv.choose(value))
         times[f"{n}:{kind}:{value}"] = (time.perf_counter() - t0) * 1000
     await conv.aclose()
     return times
@@ -57,7 +57,7 @@ def main() -> None:
                 values = [r[key] for r in runs]
                 print(f"  {key:<52} {statistics.median(values):7.2f}  (max {max(values):.2f})")
         log = SessionLog.create(root=Path(tmp))
-        record = {"type": "Say", "role": "assistant", "text": "x" * 300, "markdown": False}
+        record = {"type": "say", "text": "x" * 300, "markdown": False, "tone": "info"}
         t0 = time.perf_counter()
         for _ in range(200):
             log.append(record)

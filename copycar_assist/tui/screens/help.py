@@ -92,6 +92,29 @@ causes apart and walks you through the fix step by step.
 }
 
 
+# The answer keys, in the order a conversation meets them: the same catalogue entries the
+# choices on screen are built from, so the help cannot disagree with them.
+ANSWER_ROLES = ("yes", "no", "done", "skip", "back", "fixed", "not_fixed", "next_cause", "escalate",
+                "rephrase", "browse", "handoff", "restart")
+
+
+def help_text(lang: str) -> str:
+    from copycar_assist.i18n import t
+
+    body = HELP.get(lang, HELP["en"])
+    head = "## Respuestas" if lang == "es" else "## Answers"
+    intro = ("Cada respuesta tiene su tecla, la misma en todas las preguntas; también valen las "
+             "palabras (sí, no, listo, no sé, atrás…) en español o en inglés." if lang == "es" else
+             "Each answer has its key, the same in every question; words work too (yes, no, done, "
+             "not sure, back…) in English or Spanish.")
+    rows = [f"- **{t(f'key.{role}', lang)}** — {t(f'opt.{role}', lang)}" for role in ANSWER_ROLES]
+    extra = ("- **1–9** — Las opciones numeradas (problemas, categorías, severidades, muestras)" if lang == "es"
+             else "- **1–9** — Numbered options (problems, categories, severities, samples)")
+    section = "\n".join([head, "", intro, "", *rows, extra, ""])
+    marker = "## Notas" if lang == "es" else "## Notes"
+    return body.replace(marker, section + "\n" + marker, 1)
+
+
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "help.tcss")
     BINDINGS = [
@@ -104,10 +127,10 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         lang = getattr(self.app, "lang", "en")
         with VerticalScroll(id="help-body"):
-            yield Markdown(HELP.get(lang, HELP["en"]), open_links=False, id="help-text")
+            yield Markdown(help_text(lang), open_links=False, id="help-text")
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
 
     def on_language(self, lang: str) -> None:
-        self.query_one("#help-text", Markdown).update(HELP.get(lang, HELP["en"]))
+        self.query_one("#help-text", Markdown).update(help_text(lang))

@@ -1,0 +1,95 @@
+"""The transition table, walked: every state is reached, every role it lists is offered there and
+picked, in both languages, and lands where the table says. Every prompt offers only roles of its
+state, and every state has a way on or back. Real knowledge, real matcher, the demo simulator."""
+
+from __future__ import annotations
+
+import pytest
+from fixtures_conversation import (  # noqa: F401
+    choose, data_dir, finish_steps, kb, matcher, send, settings_for, sim, start, wide_matcher,
+)
+
+from copycar_assist.conversation import TABLE, Conversation, Role, State
+
+S = State
+SAMPLES = {"account": [("thin record", '{"company": "Acme"}')]}
+
+
+async def _to(conv: Conversation, sim, state: State, role: Role) -> None:
+    """Bring a fresh conversation to `state`, with `role` on offer there."""
+    await start(conv)
+    if state is S.DESCRIBE:
+        return
+    if state is S.CLARIFY:
+        await send(conv, "el prompt es muy genérico")
+    elif state is S.NO_MATCH:
+        await send(conv, "la impresora de la oficina hace un ruido raro")
+    elif state is S.BROWSE_CATEGORIES:
+        await choose(conv, "browse")
+    elif state is S.BROWSE_ENTRIES:
+        await choose(conv, "browse")
+        await choose(conv, "cat:connection-auth")
+    elif state is S.CONFIRM:
+        await choose(conv, "entry:invalid-api-key")
+    elif state in (S.GATHER, S.QUESTION, S.NO_CAUSE):
+        await choose(conv, "entry:low-personalization-score")
+        await choose(conv, "yes")  # the personalisation check wants account data: GATHER
+        if state is not S.GATHER:
+            await choose(conv, "skip")  # → the questions
+            if role is Role.BACK or state is S.NO_CAUSE:
+                await choose(conv, "no")
+            if state is S.NO_CAUSE:
+                while conv.state is S.QUESTION:
+                    await choose(conv, "no")
+    elif state in (S.STEP, S.ASK_FIXED, S.RESOLVED):
+        await choose(conv, "cause:low-personalization-score#poor-prompts")
+        if state is S.STEP and role is Role.BACK:
+            await choose(conv, "done")
+        if state is not S.STEP:
+            await finish_steps(conv)
+        if state is S.RESOLVED:
+            await choose(conv, "fixed")
+    elif state is S.VERIFY_FAILED:
+        sim.set_scenario("expired-key")
+        await choose(conv, "entry:invalid-api-key")
+        await choose(conv, "yes")  # api.verify: expired
+        await finish_steps(conv)
+        await choose(conv, "fixed")  # the check still says expired
+    elif state is S.ESCALATED:
+        await choose(conv, "entry:invalid-api-key")
+        await choose(conv, "escalate")
+    assert conv.state is state, (state, role, conv.state)
+
+
+CASES = [(state, role) for state, roles in TABLE.items() for role in roles]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("state,role", CASES, ids=[f"{s}-{r}" for s, r in CASES])
+async def test_every_transition(kb, matcher, wide_matcher, sim, data_dir, lang, state, role):
+    sim.set_scenario("healthy")
+    m = wide_matcher if state is S.CLARIFY else matcher
+    async with Conversation(kb, m, settings_for(sim), lang=lang, samples=SAMPLES) as conv:
+        await _to(conv, sim, state, role)
+        offered = [c for c in conv.prompt.choices if c.role is role]
+        assert offered, f"{state} does not offer {role}: {[c.role for c in conv.prompt.choices]}"
+        assert all(c.role in TABLE[state] for c in conv.prompt.choices), conv.prompt.choices
+        events = [e async for e in conv.choose(offered[0].id)]
+        assert events[-1].type == "prompt" and not [e for e in events if e.type == "error"]
+        assert conv.state in TABLE[state][role], (state, role, conv.state)
+        assert conv.lang == lang
+
+
+def test_every_state_has_a_way_on_or_back():
+    for state, roles in TABLE.items():
+        targets = set().union(*roles.values())
+        assert targets - {state}, f"{state} leads nowhere else"
+        assert roles.keys() & {Role.BACK, Role.REPHRASE, Role.ESCALATE, Role.OTHER, Role.HANDOFF, Role.BROWSE,
+                               Role.SEVERITY}, f"{state} has no way back"
+    waits = {s for s in State}  # every state the engine waits in has a row in the table
+    assert waits == set(TABLE)
+
+
+def test_the_engine_dispatches_exactly_the_table(kb, matcher):
+    conv = Conversation(kb, matcher)
+    assert set(conv._handlers) == {(s, r) for s, roles in TABLE.items() for r in roles}

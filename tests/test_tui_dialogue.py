@@ -1,0 +1,105 @@
+"""Pilot tests of the dialogue as a user walks it in the app: the next cause after a failed fix,
+the questions and answers kept in the scroll-back, the out-of-scope hand-off, a diagnostics run
+carried into the ticket, one ticket per case. Real engine, matcher, checks and simulator."""
+
+from __future__ import annotations
+
+from fixtures_tui import (  # noqa: F401  (fixtures)
+    _tui_data_dir, demo_settings, make_app, screen_text, settle, simulator, tui_kb,
+)
+
+from copycar_assist.tui.widgets.check_table import CheckTable
+
+SIZE = (100, 40)
+
+
+def key_of(conv, role: str) -> str:
+    [choice] = [c for c in conv.prompt.choices if c.role == role][:1] or [None]
+    assert choice is not None, f"no {role} on offer: {[c.role for c in conv.prompt.choices]}"
+    return choice.key
+
+
+async def say(app, pilot, text: str) -> None:
+    await pilot.press(*text, "enter")
+    await settle(app, pilot)
+
+
+async def test_next_cause_after_a_failed_fix(tui_kb, simulator):
+    """The path that crashed: invalid key, every step done, "fixed" but the check disagrees,
+    then "try another cause"."""
+    sim = simulator("invalid-key")
+    app = make_app(tui_kb, demo_settings(sim), lang="es", demo="invalid-key")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        conv = app.chat().conversation
+        await say(app, pilot, "me sale 401 al llamar a la api")
+        if conv.state == "clarify":
+            await say(app, pilot, next(c.key for c in conv.prompt.choices if c.entry == "invalid-api-key"))
+        await say(app, pilot, key_of(conv, "yes"))
+        assert conv.facts.cause == ("invalid-api-key", "wrong-key")
+        while conv.state == "step":
+            await say(app, pilot, key_of(conv, "done"))
+        await say(app, pilot, key_of(conv, "fixed"))
+        assert conv.state == "verify_failed"
+        await say(app, pilot, key_of(conv, "next_cause"))
+        assert conv.state in ("question", "step")
+        assert ("invalid-api-key", "wrong-key") in conv.facts.tried
+        assert "Traceback" not in screen_text(app)
+
+
+async def test_questions_and_answers_stay_in_the_scroll_back(tui_kb):
+    app = make_app(tui_kb, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        conv = app.chat().conversation
+        await say(app, pilot, "our personalization score is low, the emails read generic")
+        if conv.state == "clarify":
+            await say(app, pilot, next(c.key for c in conv.prompt.choices if c.entry == "low-personalization-score"))
+        await say(app, pilot, key_of(conv, "yes"))
+        if conv.state == "gather_input":
+            await say(app, pilot, key_of(conv, "skip"))
+        question = conv.prompt.text
+        await say(app, pilot, key_of(conv, "no"))
+        assert conv.prompt.text != question
+        text = " ".join(screen_text(app).split())
+        assert question[:40] in text and "→ No" in text  # the question and its answer, not just "n"
+
+
+async def test_a_request_out_of_scope_is_handed_over(tui_kb, tmp_path):
+    app = make_app(tui_kb, lang="es")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        conv = app.chat().conversation
+        await say(app, pilot, "quiero cambiar mi plan de facturación")
+        assert conv.state == "no_match" and conv.facts.entry_id is None
+        await say(app, pilot, key_of(conv, "handoff"))
+        assert conv.state == "escalated"
+        assert app.lang == "es"
+        [ticket] = (tmp_path / "data" / "tickets").glob("ticket-*.md")
+        assert "facturación" in ticket.read_text()
+        assert "soporte" in screen_text(app)
+
+
+async def test_diagnostics_results_reach_the_ticket_and_one_case_keeps_one_ticket(tui_kb, simulator, tmp_path):
+    sim = simulator("forbidden")
+    app = make_app(tui_kb, demo_settings(sim), lang="en", demo="forbidden")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        table = app.screen.query_one(CheckTable)
+        assert table.statuses["api.verify"] == "fail"
+        table.move_cursor(row=table.get_row_index("api.verify"))
+        await pilot.press("c")  # open its cause in the chat
+        await settle(app, pilot)
+        conv = app.chat().conversation
+        assert conv.facts.cause == ("invalid-api-key", "insufficient-permissions")
+        await say(app, pilot, "/escalate")
+        tickets = list((tmp_path / "data" / "tickets").glob("ticket-*.md"))
+        assert len(tickets) == 1
+        ticket = tickets[0].read_text()
+        assert "No checks were run" not in ticket and "`api.verify`" in ticket and "forbidden" in ticket
+        await say(app, pilot, "1")  # another severity
+        await say(app, pilot, "2")  # and another
+        assert list((tmp_path / "data" / "tickets").glob("ticket-*.md")) == tickets  # rewritten in place
+        assert conv.facts.severity in tickets[0].read_text()
