@@ -262,3 +262,18 @@ async def test_every_prompt_has_distinct_keys_and_typed_choices(kb, matcher):
     await start(conv)
     events = await choose(conv, "cause:invalid-api-key#wrong-key")
     assert {c.role: c.key for c in prompt_of(events).choices}[Role.SKIP] != "s"
+
+
+async def test_a_pasted_english_error_does_not_switch_a_spanish_user(kb, matcher):
+    conv = Conversation(kb, matcher)
+    conv.lang = "es"  # the app starts in the UI's language and still follows the user
+    await start(conv)
+    events = await send(conv, "Traceback (most recent call last):\n  File \"sync.py\", line 8\n"
+                              "requests.exceptions.HTTPError: 401 Client Error: Unauthorized")
+    assert not of(events, LanguageChanged) and conv.lang == "es"
+    assert conv.facts.entry_id == "invalid-api-key"  # understood all the same
+    other = Conversation(kb, matcher)
+    other.lang = "es"
+    await start(other)
+    await send(other, "the api key was rejected")  # words the user wrote: followed
+    assert other.lang == "en"

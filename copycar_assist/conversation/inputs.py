@@ -153,3 +153,16 @@ def classify(raw: str, kind: str) -> Material:
         if _PATHLIKE.search(candidate) and (" " not in candidate or text[:1] in "'\""):
             return Material(path=str(path), missing=True)
     return Material(text=text)
+
+
+_PASTED_START = re.compile(r"^\s*(?:Traceback \(most recent call last\)|HTTP/\d|[{\[]|<\?xml|\$ |> |curl |"
+                           r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d|[A-Za-z_][\w.]*(?:Error|Exception)\b)")
+
+
+def looks_pasted(text: str) -> bool:
+    """Output pasted from a program (a traceback, HTTP headers, JSON, a log line, a shell
+    command) rather than words the user wrote: its language says nothing about the user's."""
+    if _PASTED_START.match(text):
+        return True
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) >= 3 and sum(1 for line in lines if ":" in line or line.startswith((" ", "\t"))) >= len(lines) * 0.6

@@ -20,6 +20,7 @@ from .events import (
     Say,
     UserSaid,
 )
+from .inputs import looks_pasted
 from .states import Facts, State
 from .table import DESCRIBING
 
@@ -33,9 +34,10 @@ class Intake:
 
     async def describe(self, text: str) -> AsyncIterator[Event]:
         yield UserSaid(text)
-        if not self.c._lang_fixed and not self.c._lang_settled:
+        if not self.c._lang_fixed and not self.c._lang_settled and not looks_pasted(text):
             # Follow each description until one is understood ("hola", then English, is English);
-            # after that a pasted English error does not switch a Spanish conversation.
+            # after that, or when the text is pasted output (a traceback, headers, JSON, log
+            # lines: the machine's language, not the user's), the language stays.
             self.c._lang_detected = True
             detected = norm_lang(self.c.matcher.detect_language(text), self.c.lang)
             if detected != self.c.lang:
