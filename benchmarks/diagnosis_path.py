@@ -8,11 +8,12 @@
 Each case: {"description", "scenario", "entry", "cause", "lang", "hint"}. A simulated user drives
 `copycar-assist --demo --scenario S chat --json` (one process per case): it describes the problem,
 picks the true entry where the assistant offers a choice of entries (or browses to it), confirms
-the symptoms of the true entry only (and then browses to it), skips any material asked for, answers "yes" only to questions about the true cause
-(the prompt's `about.cause`), and marks steps done. Figures:
+the symptoms of the true entry only (else browses to it), skips any material asked for, answers
+"yes" only to questions about the true cause (the prompt's `about.cause`, or a narrowing question
+whose `about.causes` holds it), and marks steps done. Figures:
 - right cause: the first `cause_found` is the true (entry, cause);
 - questions before the cause: yes/no prompts (state `question`) before the first `cause_found`;
-  wasted ones are about another cause. Mean, median and p90, overall and for clear / vague cases.
+  wasted ones are about other causes only. Mean, median and p90, overall and clear / vague cases.
 Targets (issue 9): right cause ≥ 95 %, median wasted questions 0, mean ≤ 0.5.
 """
 
@@ -70,7 +71,7 @@ class User:
             return {"choose": by_role["skip"]["id"]}
         if state == "question":
             about = prompt["about"]
-            yes = about.get("entry") == entry and about.get("cause") == cause
+            yes = about.get("entry") == entry and (about.get("cause") == cause or cause in about.get("causes", ()))
             return {"choose": by_role["yes" if yes else "no"]["id"]}
         return None  # a cause was named (steps, did it fix it…): the walk is over
 
@@ -187,8 +188,9 @@ def judge(case: dict, events: list[dict]) -> dict:
             break
         if e["type"] == "prompt" and e["state"] == "question":
             questions += 1
-            about = e["about"]
-            if (about.get("entry"), about.get("cause")) != (case["entry"], case["cause"]):
+            about = e["about"]  # a narrowing question is about its group of causes
+            if about.get("entry") != case["entry"] or (about.get("cause") != case["cause"]
+                                                       and case["cause"] not in about.get("causes", ())):
                 wasted += 1
     right = found is not None and (found["entry"], found["cause"]) == (case["entry"], case["cause"])
     return {"right": right, "questions": questions, "wasted": wasted,

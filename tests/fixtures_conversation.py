@@ -131,14 +131,15 @@ async def finish_steps(conv: Conversation, marks=("done",)) -> list:
 
 
 async def answer_no_until(conv: Conversation, cause_id: str | None) -> list:
-    """Answer "no" to the questions asked until the one about `cause_id` (None: until none is
-    left); returns the events of the last answer (or [] when no answer was needed)."""
+    """Answer "no" to the questions asked (and skip any material asked for) until the one about
+    `cause_id` (None: until none is left); the events of the last answer ([] if none was needed)."""
     from copycar_assist.conversation import State
 
     events: list = []
     n = 0
-    while conv.state is State.QUESTION and (cause_id is None or conv.facts.question[0] != cause_id):
-        events = await choose(conv, "no")
+    while conv.state in (State.QUESTION, State.GATHER) and (cause_id is None or conv.facts.question is None
+                                                             or conv.facts.question[0] != cause_id):
+        events = await choose(conv, "no" if conv.state is State.QUESTION else "skip")
         n += 1
         assert n < 20
     return events

@@ -49,7 +49,8 @@ async def test_account_file_missing_then_given(kb, matcher, tmp_path):
     async with Conversation(kb, matcher, lang="es") as conv:
         await start(conv)
         await choose(conv, "entry:low-personalization-score")
-        events = await choose(conv, "yes")
+        await choose(conv, "yes")
+        events = await choose(conv, "yes")  # «¿faltan datos?»: yes, so the data is worth checking
         assert prompt_of(events).text.startswith("Pega los datos de una cuenta")
         events = await send(conv, str(tmp_path / "nope.json"))
         assert conv.state is State.GATHER
@@ -70,6 +71,7 @@ async def test_pasted_account_json_is_data_not_a_path(kb, matcher):
         await start(conv)
         await choose(conv, "entry:low-personalization-score")
         await choose(conv, "yes")
+        await choose(conv, "yes")  # data is missing: the account data is asked for
         events = await send(conv, record)
         assert "can't find that file" not in texts(events)
         result = finished(events)["content.personalization"]
@@ -81,6 +83,8 @@ async def test_skipping_leaves_the_check_unrun_and_asks(kb, matcher):
         await start(conv)
         await choose(conv, "entry:low-personalization-score")
         await choose(conv, "yes")
+        await choose(conv, "yes")  # data is missing
+        assert conv.state is State.GATHER
         events = await send(conv, "skip")
         assert not finished(events)
         assert conv.state is State.QUESTION

@@ -132,7 +132,9 @@ async def test_answers_as_words_in_both_languages(kb, matcher):
         conv = Conversation(kb, matcher, lang=lang)
         await start(conv)
         await choose(conv, "entry:low-personalization-score")
-        await send(conv, yes)  # yes → the check wants the account data
+        await send(conv, yes)  # the symptoms: yes
+        assert conv.state is State.QUESTION and conv.prompt.causes  # a narrowing question first
+        await send(conv, yes)  # data is missing → the check wants the account data
         assert conv.state is State.GATHER
         await send(conv, "1")  # the first option: skip it → the first question
         assert conv.state is State.QUESTION

@@ -33,14 +33,14 @@ async def _to(conv: Conversation, sim, state: State, role: Role) -> None:
         await choose(conv, "entry:invalid-api-key")
     elif state in (S.GATHER, S.QUESTION, S.NO_CAUSE):
         await choose(conv, "entry:low-personalization-score")
-        await choose(conv, "yes")  # the personalisation check wants account data: GATHER
-        if state is not S.GATHER:
-            await choose(conv, "skip")  # → the questions
-            if role is Role.BACK or state is S.NO_CAUSE:
-                await choose(conv, "no")
-            if state is S.NO_CAUSE:
-                while conv.state is S.QUESTION:
-                    await choose(conv, "no")
+        await choose(conv, "yes")  # the symptoms → a narrowing question ("is data missing?")
+        if state is S.GATHER:
+            await choose(conv, "yes")  # data is missing: the personalisation check wants it
+        elif role is Role.BACK:
+            await choose(conv, "no")
+        elif state is S.NO_CAUSE:
+            while conv.state in (S.QUESTION, S.GATHER):
+                await choose(conv, "no" if conv.state is S.QUESTION else "skip")
     elif state in (S.STEP, S.ASK_FIXED, S.RESOLVED):
         await choose(conv, "cause:low-personalization-score#poor-prompts")
         if state is S.STEP and role is Role.BACK:

@@ -33,9 +33,12 @@ LR_ALSO = 20.0  # a check outcome that fits the cause too (the entry maps it fir
 LR_RULED_OUT = 0.2  # every check that could see the cause looked and did not (they use this tool's settings)
 LR_PARTLY_RULED_OUT = 0.7  # some of them looked, the others could not run
 LR_YES, LR_NO = 20.0, 0.05
+LR_NARROW_IN, LR_NARROW_OUT = 6.0, 0.15  # a narrowing answer: the group it points to, the others
+NARROWING = "?"  # answers to narrowing questions are keyed "?<id>" beside the causes' ids
 
 # Costs of actions, in "questions": what the user pays in attention.
 COST_ASK, COST_CONFIRM, COST_INPUT, COST_PROPOSE = 1.0, 0.5, 1.5, 3.0
+NARROW_WORTH = 1.2  # a question that halves the causes, against one that may settle one
 # Evidence enough on its own: an exact code or message the user pasted, once it dominates.
 FOUND_BY_WORDS = 0.5
 # A check that fits several causes names one only once the rest of the evidence makes it this likely.
@@ -132,6 +135,13 @@ def believe(entry: Entry, facts: Facts) -> Belief:
     for e, cid, value in facts.answers:
         if e == entry.id and cid in p:
             p[cid] *= {"yes": LR_YES, "no": LR_NO}.get(value, 1.0)
+        elif e == entry.id and cid.startswith(NARROWING) and value in ("yes", "no"):
+            narrowing = entry.narrowing_question(cid[1:])
+            if narrowing is not None:
+                group = set(narrowing.yes)
+                for other in p:
+                    inside = (other in group) == (value == "yes")
+                    p[other] *= LR_NARROW_IN if inside else LR_NARROW_OUT
     for e, cid in facts.tried:
         if e == entry.id and cid in p:
             p[cid] = 0.0
@@ -143,12 +153,13 @@ def believe(entry: Entry, facts: Facts) -> Belief:
 
 @dataclass(frozen=True)
 class Action:
-    kind: str  # run | input | ask | found | propose | exhausted
+    kind: str  # run | input | ask | narrow | found | propose | exhausted
     checks: tuple[str, ...] = ()
     input: str | None = None
     cause: str | None = None
     via: str | None = None  # for found/propose: check | answer | description | likely
     confirm: bool = False  # ask as a one-line confirmation of the user's own words
+    narrowing: str | None = None  # for narrow: the id of the narrowing question
 
 
 def plan(entry: Entry, belief: Belief, facts: Facts, *, runnable: Iterable[str],
@@ -191,6 +202,15 @@ def plan(entry: Entry, belief: Belief, facts: Facts, *, runnable: Iterable[str],
             candidates.append((p / COST_ASK, order[cause.id], Action("ask", cause=cause.id)))
         else:
             candidates.append((p / COST_PROPOSE, order[cause.id], Action("propose", cause=cause.id, via="likely")))
+    left = sum(belief.p[c.id] for c in open_ if facts.answer_for(entry.id, c.id) != "no")
+    for narrowing in entry.narrowing:
+        if left <= 0 or facts.answer_for(entry.id, NARROWING + narrowing.id) is not None:
+            continue
+        inside = sum(belief.p.get(c, 0.0) for c in narrowing.yes) / left
+        # A balanced split is worth most: it halves what is left whatever the answer.
+        value = NARROW_WORTH * min(inside, 1.0 - inside) / COST_ASK
+        if value > 0:
+            candidates.append((value, -2, Action("narrow", narrowing=narrowing.id)))
     can_see = reach(entry)
     seen_by: dict[str, set[str]] = {}  # input kind → causes its checks can see
     for name, checks in inputs.items():

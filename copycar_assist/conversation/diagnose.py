@@ -12,7 +12,7 @@ from copycar_assist.i18n import t
 from copycar_assist.textsafe import one_line
 
 from . import explain, prompts
-from .belief import Belief, believe, cross_entry, plan
+from .belief import NARROWING, Belief, believe, cross_entry, plan
 from .checkrun import checks_for, inputs_needed
 from .choices import Choice, Role
 from .events import (
@@ -81,6 +81,11 @@ class Diagnoser:
                 f.gathering = action.input
                 yield Say(t(f"conv.input_why.{action.input}", self.c.lang))
                 for e in self.c.goto(State.GATHER):
+                    yield e
+                return
+            if action.kind == "narrow":
+                f.question = (NARROWING + (action.narrowing or ""), "narrow")
+                for e in self.c.goto(State.QUESTION):
                     yield e
                 return
             if action.kind == "ask":
@@ -166,7 +171,7 @@ class Diagnoser:
         value = {Role.YES: "yes", Role.NO: "no"}.get(choice.role, "unsure")
         f.answers.append((f.entry_id, cause_id, value))
         f.question = None
-        if value == "yes":
+        if value == "yes" and not cause_id.startswith(NARROWING):
             belief = self.c.belief()
             async for e in self.found(f.entry_id, cause_id, "answer", belief.pointed.get(cause_id, []) if belief else [],
                                        belief):
@@ -181,7 +186,7 @@ class Diagnoser:
             if f.answers[n][0] == f.entry_id:
                 _, cause_id, _ = f.answers.pop(n)
                 has_cue = any((h.entry_id, h.cause_id) == (f.entry_id, cause_id) for h in f.cues)
-                f.question = (cause_id, "confirm" if has_cue else "ask")
+                f.question = (cause_id, "narrow" if cause_id.startswith(NARROWING) else "confirm" if has_cue else "ask")
                 break
         for e in self.c.goto(State.QUESTION):
             yield e

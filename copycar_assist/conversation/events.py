@@ -203,10 +203,13 @@ class Prompt(Event):
     entry: str | None = None  # what the prompt is about
     cause: str | None = None
     expects: str = "choice"  # description | choice | input
+    causes: tuple[str, ...] = ()  # a narrowing question: the causes a yes points to
 
     def data(self) -> dict[str, Any]:
-        return {"state": self.state, "text": self.text, "expects": self.expects,
-                "about": {"entry": self.entry, "cause": self.cause},
+        about: dict[str, Any] = {"entry": self.entry, "cause": self.cause}
+        if self.causes:
+            about["causes"] = list(self.causes)
+        return {"state": self.state, "text": self.text, "expects": self.expects, "about": about,
                 "choices": [c.to_json() for c in self.choices]}
 
     def choice(self, choice_id: str) -> Choice | None:

@@ -46,6 +46,9 @@ def question_text(conv: Conversation) -> str:
         return ""
     cause_id, how = f.question
     entry = conv.kb.entries[f.entry_id]
+    if how == "narrow":
+        narrowing = entry.narrowing_question(cause_id[1:])
+        return pick(narrowing.question if narrowing else None, conv.lang, "")
     cause = entry.cause(cause_id)
     if how == "confirm":
         cue = next((h for h in f.cues if (h.entry_id, h.cause_id) == (f.entry_id, cause_id)), None)
@@ -56,9 +59,9 @@ def question_text(conv: Conversation) -> str:
 
 
 def _prompt(conv: Conversation, key_or_text: str, choices: list[Choice], *, expects: str = "choice",
-            cause: str | None = None, literal: bool = False, **kw: object) -> Prompt:
+            cause: str | None = None, literal: bool = False, causes: tuple[str, ...] = (), **kw: object) -> Prompt:
     text = key_or_text if literal else t(key_or_text, conv.lang, **kw)
-    return Prompt(str(conv.state), text, tuple(choices), conv.facts.entry_id, cause, expects)
+    return Prompt(str(conv.state), text, tuple(choices), conv.facts.entry_id, cause, expects, causes)
 
 
 def render(conv: Conversation) -> list[Event]:
@@ -96,7 +99,12 @@ def render(conv: Conversation) -> list[Event]:
         if conv.can_go_back_a_question():
             choices.append(fixed(Role.BACK, lang, label="back_question"))
         choices.append(esc)
-        return [_prompt(conv, question_text(conv), choices, cause=f.question[0], literal=True)]
+        key, how = f.question
+        if how == "narrow":
+            narrowing = conv.kb.entries[f.entry_id].narrowing_question(key[1:]) if f.entry_id else None
+            return [_prompt(conv, question_text(conv), choices, literal=True,
+                            causes=tuple(narrowing.yes) if narrowing else ())]
+        return [_prompt(conv, question_text(conv), choices, cause=key, literal=True)]
     if s is State.STEP and f.cause:
         steps = conv.steps()
         i = min(f.step_index, max(len(steps) - 1, 0))

@@ -50,7 +50,7 @@ TABLE: dict[State, dict[Role, frozenset[State]]] = {
         Role.ESCALATE: ESCALATE,
     },
     S.QUESTION: {
-        Role.YES: FOUND,
+        Role.YES: DIAGNOSIS,  # a cause's question: its steps; a narrowing question: on with the rest
         Role.NO: DIAGNOSIS,
         Role.SKIP: DIAGNOSIS,
         Role.BACK: frozenset({S.QUESTION}),

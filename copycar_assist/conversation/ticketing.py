@@ -43,8 +43,9 @@ def ticket_data(conv: Conversation, severity: str | None = None, reason: str = "
     answers = []
     for entry_id, cause_id, value in f.answers:
         owner = kb.entries.get(entry_id)
+        narrowing = owner.narrowing_question(cause_id[1:]) if owner and cause_id.startswith("?") else None
         c = owner.cause(cause_id) if owner else None
-        question = pick(c.question if c else None, lang, "") or t(
+        question = pick(narrowing.question if narrowing else c.question if c else None, lang, "") or t(
             "conv.is_it_cause", lang, title=pick(c.title if c else None, lang, cause_id))
         answers.append((question, value))
     return TicketData(

@@ -93,6 +93,11 @@ def entry_problems(entry: Entry, scan: Scan) -> list[Problem]:
                     if not cause.question.get(lang):
                         add(cause.line, f"the question of cause '{cause.id}' lacks {_NAMES[lang]}")
 
+    for narrowing in entry.narrowing:
+        for lang in langs:
+            if not narrowing.question.get(lang):
+                add(narrowing.line, f"the narrowing question '{narrowing.id}' lacks {_NAMES[lang]}")
+
     # Checks and outcomes.
     for key, target in entry.outcomes.items():
         line = entry.line_of.get(f"outcome:{key}")

@@ -15,7 +15,7 @@ from .body import parse_body
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
 from .frontmatter import Document, parse_document
-from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry
+from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry, Narrowing
 from .support import SupportData, load_support
 
 LANG_HEADINGS = {"es": "Español", "en": "English"}
@@ -176,6 +176,32 @@ def _also(doc: Document, cause: dict, problems: list[Problem]) -> list[str]:
     return list(value)
 
 
+def _narrowing(doc: Document, value: Any, causes: set[str], problems: list[Problem]) -> list[Narrowing]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(Problem(doc.path, doc.line_of(r"^\[\[narrowing\]\]"), "'narrowing' must be an array of tables ([[narrowing]])"))
+        return []
+    out = []
+    for n, raw in enumerate(value):
+        line = doc.line_of(r"^\[\[narrowing\]\]", n)
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            problems.append(Problem(doc.path, line, "each [[narrowing]] needs an 'id'"))
+            continue
+        question = _localized(doc, raw.get("question"), "question", problems)
+        yes = raw.get("yes")
+        if not isinstance(yes, list) or not yes or not all(isinstance(c, str) for c in yes):
+            problems.append(Problem(doc.path, line, f"narrowing '{raw['id']}': 'yes' must list the causes a yes points to"))
+            continue
+        unknown = [c for c in yes if c not in causes]
+        if unknown:
+            problems.append(Problem(doc.path, line, f"narrowing '{raw['id']}': unknown cause(s) {unknown}"))
+        elif set(yes) >= causes:
+            problems.append(Problem(doc.path, line, f"narrowing '{raw['id']}': a yes must leave some causes out"))
+        out.append(Narrowing(raw["id"], question, list(yes), line))
+    return out
+
+
 def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     """Parse one entry file. Structural problems only; `lint` checks that the tree is whole."""
     doc, problems = parse_document(path, text)
@@ -271,6 +297,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         title=title,
         checks=list(checks),
         causes=causes,
+        narrowing=_narrowing(doc, m.get("narrowing"), {c.id for c in causes}, problems),
         outcomes=dict(outcomes),
         aliases=_str_lists(doc, m.get("aliases"), "aliases", problems),
         keywords=_str_lists(doc, m.get("keywords"), "keywords", problems),

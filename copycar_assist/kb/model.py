@@ -68,6 +68,17 @@ class Section:
 
 
 @dataclass
+class Narrowing:
+    """A yes/no question that tells a group of an entry's causes from the rest ("does sending
+    fail with an error from the server?"): a yes points to `yes`, a no to the others."""
+
+    id: str
+    question: Localized
+    yes: list[str]
+    line: int | None = None
+
+
+@dataclass
 class Entry:
     id: str
     category: str
@@ -85,6 +96,11 @@ class Entry:
     line_of: dict[str, int] = field(default_factory=dict)  # front-matter key -> line
     # `languages = [...]` in the front matter: both by default; an imported entry may hold one.
     declared_languages: tuple[str, ...] = LANGS
+    # [[narrowing]] questions: each splits the causes in two, for when nothing points to one yet.
+    narrowing: list[Narrowing] = field(default_factory=list)
+
+    def narrowing_question(self, qid: str) -> Narrowing | None:
+        return next((n for n in self.narrowing if n.id == qid), None)
 
     def cause(self, cause_id: str) -> Cause | None:
         return next((c for c in self.causes if c.id == cause_id), None)
