@@ -71,11 +71,14 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
     lang: var[str] = var("es", init=False)
 
     def __init__(self, kb: KnowledgeBase, settings: Settings, *, lang: str | None = None,
-                 demo_scenario: str | None = None, fixed_lang: bool = False) -> None:
+                 demo_scenario: str | None = None, fixed_lang: bool = False, hide_scenario: bool = False,
+                 samples: dict[str, list[tuple[str, str]]] | None = None) -> None:
         super().__init__()
         self.kb = kb
         self.settings = settings
         self.demo_scenario = demo_scenario
+        self.hide_scenario = hide_scenario  # practice: the header says "demo", never which scenario
+        self.samples = samples  # the demo world's material, offered in the chat when a check asks
         # The language the user asked for (None: follow what the user types).
         self.requested_lang = lang
         self.fixed_lang = fixed_lang or lang is not None
@@ -111,7 +114,12 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         self.run_worker(self.get_matcher(), group="warm-up", exit_on_error=False)
 
     def _update_subtitle(self) -> None:
-        self.sub_title = tr("demo", self.lang, scenario=self.demo_scenario) if self.demo_scenario else ""
+        if not self.demo_scenario:
+            self.sub_title = ""
+        elif self.hide_scenario:
+            self.sub_title = tr("demo_hidden", self.lang)
+        else:
+            self.sub_title = tr("demo", self.lang, scenario=self.demo_scenario)
 
     # --- shared domain objects ------------------------------------------------------------
 
