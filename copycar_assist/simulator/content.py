@@ -34,8 +34,9 @@ PROMPTS = {
         f"[{n:04d}] Cliente: seguimos esperando la propuesta revisada con los precios por volumen y las condiciones "
         f"de integración con el ERP; Comercial: la enviamos esta semana junto con el calendario del piloto."
         for n in range(200)),
-    "generic": ("Escribe un email de ventas para {{nombre}} de {{empresa}} presentando CopyCar. "
-                "Hazlo personalizado y convincente. Usamos el mismo prompt para todos los clientes."),
+    "generic": ("# Plantilla genérica de la campaña de junio, la puntuación de personalización no pasa del 41 %\n"
+                "Escribe un email de ventas para {{nombre}} de {{empresa}} presentando CopyCar. "
+                "Hazlo personalizado y convincente."),
 }
 
 # --- account records ----------------------------------------------------------------------------------
@@ -81,12 +82,11 @@ EMAILS = {
                "¡¡¡ENHORABUENA!!! Has sido seleccionado. DINERO GRATIS, resultados 100% GARANTIZADOS y sin riesgo.\n"
                "Oferta limitada: solo hoy. Haz clic aquí: http://bit.ly/gana-ya  http://203.0.113.9/premio\n"
                "Compra ya y no te lo pierdas $$$ €€€\n"),
-    "alert-in-spam": ("Return-Path: <alertas@copycar-demo.test>\nFrom: CopyCar Monitor <alertas@copycar-demo.test>\n"
-                      "To: oncall@copycar-demo.test\nSubject: [ALERT] monitoring: error rate 7.2 % over threshold\n"
-                      "X-Spam-Flag: YES\nX-Spam-Status: Yes, score=6.1 required=5.0\n"
-                      "X-Folder: Junk (moved by the spam filter)\n\n"
-                      "The alert emails arrive, but only in the junk folder: the on-call team found today's alerts "
-                      "in spam after the incident. Monitoring sent the alert on time.\n"),
+    "alert-in-spam": ("From: CopyCar Monitor <alertas@copycar-demo.test>\nTo: guardia@copycar-demo.test\n"
+                      "Subject: [ALERTA] monitorización: umbral superado\n"
+                      "X-Spam-Flag: YES\nX-Spam-Status: Yes, score=6.1 required=5.0\nX-Folder: Junk\n\n"
+                      "Esta alerta de la monitorización llegó a la carpeta de spam: las alertas van a spam y la "
+                      "guardia no vio el aviso.\n"),
 }
 
 # --- call logs -----------------------------------------------------------------------------------------
@@ -120,12 +120,16 @@ LOGS = {
                               endpoints=("POST /v2/content/generate", "GET /v1/verify", "POST /v2/personalize")),
     "low-throughput": LogProfile(calls=90, span_s=300.0, ms=(300, 1200),
                                  notes=(("WARNING", "Job queue backlog: 1240 pending requests, workers idle waiting"),)),
-    "polling": LogProfile(calls=24, span_s=8.0, ms=(120, 260), endpoints=("GET /v2/content/jobs/4711",),
+    "polling": LogProfile(calls=10, span_s=9.0, ms=(120, 260), endpoints=("GET /v2/content/jobs/4711",),
                           notes=(("INFO", "sync_worker: polling every second for job 4711, same request over and over, no caching"),
                                  ("WARNING", "X-RateLimit-Remaining: 4 of 60"))),
-    "alerts-silent": LogProfile(calls=24, span_s=20.0, statuses=((200, 0.75), (502, 0.25)),
-                                notes=(("INFO", "monitor: error_rate = 0.25, threshold = 5000 (seconds instead of milliseconds): no alert"),
-                                       ("INFO", "monitor: cross the threshold and nothing, not even in the log of the alert process"))),
+    "alerts-silent": LogProfile(calls=5, span_s=4.0, ms=(560, 660), endpoints=("POST /v2/content/generate",),
+                                notes=(("INFO", "monitor: alert check: error rate over the last hour 12 %, threshold 5 %: "
+                                                "no alert raised"),
+                                       ("INFO", "monitor: alert check: threshold 5000 read in seconds instead of "
+                                                "milliseconds: no alert raised"),
+                                       ("INFO", "monitor: the metrics cross the threshold and nothing: no alert email, "
+                                                "no notification, not even in the log"))),
 }
 
 
