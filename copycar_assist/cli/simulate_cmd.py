@@ -16,12 +16,6 @@ import signal
 import sys
 import threading
 
-SERVICE_TITLES = {
-    "all": ("Todo", "Everything"), "api": ("API de CopyCar", "CopyCar API"), "crm": ("CRM", "CRM"),
-    "smtp": ("Correo (SMTP)", "Mail (SMTP)"), "dns": ("DNS del dominio de envío", "Sending domain DNS"),
-    "redis": ("Caché (Redis)", "Cache (Redis)"),
-    "content": ("Material (prompt, cuentas, e-mail, log)", "Material (prompt, accounts, e-mail, log)"),
-}
 
 
 def register(subparsers) -> None:
@@ -48,7 +42,7 @@ def scenario_list(lang: str) -> dict:
 
 def list_text(lang: str) -> str:
     """The scenarios by service, as `simulate --list` and the app's help show them."""
-    from copycar_assist.simulator.catalogue import by_service
+    from copycar_assist.simulator.catalogue import SERVICE_TITLES, by_service
 
     es = lang == "es"
     lines = []

@@ -40,6 +40,6 @@ def run_tui(args: argparse.Namespace) -> int:
     from copycar_assist.tui.app import CopyCarApp
 
     app = CopyCarApp(kb, settings, lang=ctx.lang, demo_scenario=ctx.scenario if handle is not None else None,
-                     hide_scenario=ctx.hide_scenario, samples=ctx.demo_samples())
+                     hide_scenario=ctx.hide_scenario, samples=handle.samples if handle is not None else None)
     app.run()
     return app.return_code or EXIT_OK

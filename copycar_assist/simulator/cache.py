@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
 import time
+from typing import Any
 
 PASSWORD = "demo-redis-7c0pyc4r-pa55"
 ROTATED = "demo-redis-rotated-2k24"
@@ -124,10 +124,12 @@ class RedisService:
 
     def __init__(self, port: int, scenario: str | None):
         self.port, self.scenario = port, scenario
-        self.proc: subprocess.Popen | None = None
+        self.proc: Any = None  # the redis-server process (subprocess.Popen)
         self._holder: Resp | None = None
 
     def start(self) -> None:
+        import subprocess
+
         exe = redis_server()
         if exe is None:
             raise NotInstalled()
@@ -183,6 +185,8 @@ class RedisService:
             self._holder = None
         if self.proc is None:
             return
+        import subprocess
+
         if self.proc.poll() is None:
             self.proc.terminate()
             try:

@@ -24,6 +24,13 @@ from .scenarios import SCENARIOS as API_SCENARIOS
 from .smtp import SMTP_SCENARIOS
 
 SERVICES = ("api", "crm", "smtp", "dns", "redis", "content")
+# how lists and the help name the services (Spanish, English)
+SERVICE_TITLES = {
+    "all": ("Todo", "Everything"), "api": ("API de CopyCar", "CopyCar API"), "crm": ("CRM", "CRM"),
+    "smtp": ("Correo (SMTP)", "Mail (SMTP)"), "dns": ("DNS del dominio de envío", "Sending domain DNS"),
+    "redis": ("Caché (Redis)", "Cache (Redis)"),
+    "content": ("Material (prompt, cuentas, e-mail, log)", "Material (prompt, accounts, e-mail, log)"),
+}
 
 
 @dataclass(frozen=True)

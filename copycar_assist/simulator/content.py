@@ -11,8 +11,6 @@ stays practice.
 
 from __future__ import annotations
 
-import json
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -135,6 +133,8 @@ LOGS = {
 
 def make_log(p: LogProfile, seed: int = 7) -> str:
     """A call log in the guide's format for a profile: the same text for the same profile."""
+    import random
+
     rnd = random.Random(seed)
     statuses = [s for s, share in p.statuses for _ in range(max(1, round(share * 100)))]
     lines: list[tuple[datetime, str]] = []
@@ -172,6 +172,8 @@ class Samples:
         if kind == "prompt":
             return PROMPTS[key]
         if kind == "account":
+            import json
+
             return json.dumps(ACCOUNTS[key], ensure_ascii=False, indent=1)
         if kind == "email":
             return EMAILS[key]

@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 
 from .scenarios import SimRequest, SimResponse
-from .server import register_routes
 
 PREFIX = "/crm"
 DEMO_CRM_TOKEN = "pat-demo-crm-7c0pyc4r-0000"
@@ -144,4 +143,5 @@ def handle_crm(req: SimRequest) -> SimResponse | None:
     return None
 
 
-register_routes(PREFIX, handle_crm, CRM_SCENARIOS)
+# mounted by the simulator (`server.ROUTE_MODULES`) when it starts
+ROUTES = (PREFIX, handle_crm, CRM_SCENARIOS)

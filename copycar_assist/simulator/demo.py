@@ -17,13 +17,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from copycar_assist.config_schema import BY_NAME
 from copycar_assist.redact import Secret
 
 from . import crm as demo_crm
 from .scenarios import DEMO_KEY
-from .server import SimulatorHandle
 from .world import DemoWorld
+
+if TYPE_CHECKING:
+    from .server import SimulatorHandle
 
 
 def start_demo(scenario: str = "healthy") -> DemoWorld:
@@ -40,7 +44,7 @@ def _put(settings: Any, dotted: str, value: Any) -> None:
 
 def use_demo(settings: Any, world: DemoWorld | SimulatorHandle) -> None:
     """Point the settings at the demo world (see the module docstring)."""
-    if isinstance(world, SimulatorHandle):
+    if not isinstance(world, DemoWorld):  # a SimulatorHandle
         values = {"api.base_url": world.base_url, "api.key": DEMO_KEY, "api.endpoints": [],
                   "crm.kind": "rest", "crm.base_url": world.root_url + demo_crm.PREFIX,
                   "crm.token": demo_crm.DEMO_CRM_TOKEN, "crm.field_map": dict(demo_crm.DEMO_FIELD_MAP)}

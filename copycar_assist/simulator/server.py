@@ -71,12 +71,17 @@ def _part_for(parts: list[str], known: set[str] | dict, default: str) -> str:
 
 
 def _load_route_modules() -> None:
+    """Import the route modules and mount what each declares in `ROUTES` (prefix, handler, scenarios)."""
     for name in ROUTE_MODULES:
         try:
-            import_module(name)
+            module = import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
+            continue
+        prefix, handler, scenarios = module.ROUTES
+        if prefix not in _ROUTES:
+            register_routes(prefix, handler, scenarios)
 
 
 class SimState:

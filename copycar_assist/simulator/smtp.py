@@ -25,8 +25,10 @@ import asyncio
 import contextlib
 import logging
 import socket
-import ssl
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import ssl
 
 DOMAIN = "copycar-demo.test"
 USER = f"demo@{DOMAIN}"

@@ -72,13 +72,15 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
 
     def __init__(self, kb: KnowledgeBase, settings: Settings, *, lang: str | None = None,
                  demo_scenario: str | None = None, fixed_lang: bool = False, hide_scenario: bool = False,
-                 samples: dict[str, list[tuple[str, str]]] | None = None) -> None:
+                 samples: Any = None) -> None:
         super().__init__()
         self.kb = kb
         self.settings = settings
         self.demo_scenario = demo_scenario
         self.hide_scenario = hide_scenario  # practice: the header says "demo", never which scenario
-        self.samples = samples  # the demo world's material, offered in the chat when a check asks
+        # the demo world's material (`simulator.content.Samples`), offered in the chat when a check
+        # asks for material; its texts are made when the first conversation starts
+        self.samples = samples
         # The language the user asked for (None: follow what the user types).
         self.requested_lang = lang
         self.fixed_lang = fixed_lang or lang is not None

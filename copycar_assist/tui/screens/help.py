@@ -92,6 +92,36 @@ causes apart and walks you through the fix step by step.
 }
 
 
+DEMO_HEAD = {
+    "es": ("Escenarios de la demo",
+           "`copycar-assist --demo --scenario NOMBRE` arranca el mundo de demostración con un fallo; varios de "
+           "servicios distintos se combinan (`--scenario expired-key,smtp-no-starttls`) y `--hide-scenario` "
+           "quita el nombre de la cabecera para practicar. `copycar-assist simulate --list --json` dice qué "
+           "causas muestra cada uno."),
+    "en": ("Demo scenarios",
+           "`copycar-assist --demo --scenario NAME` starts the demo world with a fault; scenarios of different "
+           "services combine (`--scenario expired-key,smtp-no-starttls`) and `--hide-scenario` keeps the name "
+           "out of the header for practice. `copycar-assist simulate --list --json` says which causes each "
+           "one shows."),
+}
+
+
+def help_text(lang: str) -> str:
+    """The help in `lang`, with the demo's scenarios by service (from the simulator's catalogue)."""
+    from copycar_assist.simulator.catalogue import SERVICE_TITLES, by_service
+
+    lang = lang if lang in HELP else "en"
+    es = lang == "es"
+    title, intro = DEMO_HEAD[lang]
+    lines = [HELP[lang].rstrip(), "", f"## {title}", "", intro, ""]
+    for service, scenarios in by_service().items():
+        lines.append(f"**{SERVICE_TITLES[service][0 if es else 1]}**")
+        lines.append("")
+        lines += [f"- `{s.name}` — {s.summary[0 if es else 1]}" for s in scenarios]
+        lines.append("")
+    return "\n".join(lines)
+
+
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "help.tcss")
     BINDINGS = [
@@ -104,10 +134,10 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         lang = getattr(self.app, "lang", "en")
         with VerticalScroll(id="help-body"):
-            yield Markdown(HELP.get(lang, HELP["en"]), open_links=False, id="help-text")
+            yield Markdown(help_text(lang), open_links=False, id="help-text")
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
 
     def on_language(self, lang: str) -> None:
-        self.query_one("#help-text", Markdown).update(HELP.get(lang, HELP["en"]))
+        self.query_one("#help-text", Markdown).update(help_text(lang))
