@@ -235,3 +235,39 @@ async def test_the_app_header_can_keep_the_scenario_secret_and_the_help_lists_th
             help_text = hidden.screen.query_one("#help-text", Markdown).source
             assert "## Escenarios de la demo" in help_text
             assert all(f"`{name}`" in help_text for name in SCENARIOS)
+
+
+@needs_redis
+def test_sigterm_stops_the_world_and_its_redis_server(tmp_path):
+    """Ended from outside (SIGTERM) mid-conversation, the command still stops redis-server."""
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "copycar_assist", "--demo", "--scenario", "redis-low-hits",
+                             "--lang", "en", "chat", "--json", "--no-history"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=clean_env(tmp_path))
+    try:
+        proc.stdin.write('{"choose": "entry:cache-problems"}\n{"choose": "yes"}\n')
+        proc.stdin.flush()
+        for line in proc.stdout:  # until the cache check has run against redis-server
+            if '"cause_found"' in line:
+                break
+        redis = [pid for pid in os.listdir("/proc") if pid.isdigit() and _parent(pid) == proc.pid]
+        assert len(redis) == 1
+        proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while os.path.exists(f"/proc/{redis[0]}") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not os.path.exists(f"/proc/{redis[0]}")
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=10)
+    assert proc.returncode == 128 + signal.SIGTERM and "Traceback" not in proc.stderr.read()
+
+
+def _parent(pid: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None

@@ -20,25 +20,6 @@ from typing import Any
 from . import UsageError
 
 
-def _stop_on_signals() -> None:
-    """SIGTERM and SIGHUP (a closed terminal) end the command through the normal way out, so the
-    demo world still stops its services (redis-server is a child process) instead of leaving them
-    running. Only where nothing else handles those signals, and only from the main thread."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return
-
-    def leave(signum: int, frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    for name in ("SIGTERM", "SIGHUP"):
-        sig = getattr(signal, name, None)  # SIGHUP does not exist on Windows
-        if sig is not None and signal.getsignal(sig) == signal.SIG_DFL:
-            signal.signal(sig, leave)
-
-
 class Context:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -92,8 +73,27 @@ class Context:
         except ValueError as exc:
             raise UsageError(f"--scenario: {exc}") from None
         use_demo(self.settings, self.demo)
-        _stop_on_signals()
+        self._stop_on_signals()
         return self.demo
+
+    def _stop_on_signals(self) -> None:
+        """SIGTERM and SIGHUP (a closed terminal) stop the demo world first — redis-server is a
+        child process — and then end the command the normal way (SystemExit). Only where nothing
+        else handles those signals, and only from the main thread."""
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return
+
+        def leave(signum: int, frame: Any) -> None:
+            self.close()
+            raise SystemExit(128 + signum)
+
+        for name in ("SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)  # SIGHUP does not exist on Windows
+            if sig is not None and signal.getsignal(sig) == signal.SIG_DFL:
+                signal.signal(sig, leave)
 
     def demo_samples(self) -> dict[str, list[tuple[str, str]]] | None:
         """The demo world's material for the chat to offer (kind -> [(label, text)]), or None."""
