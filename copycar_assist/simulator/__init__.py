@@ -1,4 +1,7 @@
-"""The demo CopyCar API (and other demo servers) on loopback, with named fault scenarios.
+"""The demo world on loopback, with named fault scenarios: the CopyCar API and the CRM (`server`,
+`scenarios`, `crm`), SMTP (`smtp`), DNS (`dns`), Redis (`cache`), the material (`content`), all
+of them listed in `catalogue` and run together by `world.DemoWorld`; `demo` wires it to the
+settings. The API simulator alone:
 
     with start_simulator("expired-key") as sim:
         settings.api.base_url = sim.base_url     # http://127.0.0.1:PORT/v2

@@ -85,6 +85,7 @@ class DemoWorld:
         self._failed: dict[str, tuple[str, str]] = {}
         self._loop: Any = None
         self._stopped = False
+        self.on_moved: Any = None  # called with (dotted setting, new value) when an address changes
         self._http_sock = _tcp(http_port)
         self.dir = Path(tempfile.mkdtemp(prefix="copycar-demo-"))  # 0700
         self._tls_sock = _tcp() if self.has("tls-untrusted") else None
@@ -233,7 +234,6 @@ class DemoWorld:
                 raise
         raise OSError("redis-server could not bind a free port")
 
-    on_moved: Any = None  # called with (dotted setting, new value) when an address changes
 
     def _loop_thread(self) -> Any:
         if self._loop is None:
