@@ -74,6 +74,7 @@ def test_building_the_world_starts_nothing_and_stopping_removes_it(kb):
     assert settings.services is world and settings.source("smtp.host") == "demo"
     assert settings.api.base_url == f"http://127.0.0.1:{world.http_port}/v2"
     folder = world.dir
+    assert not folder.exists()  # nothing written yet either
     world.stop()
     world.stop()  # idempotent
     assert not folder.exists()
@@ -92,9 +93,10 @@ async def test_each_service_starts_when_a_check_first_needs_it(kb):
         got = await check(kb, settings, ["email.smtp", "email.domain"])
         assert (got["email.smtp"].status, got["email.domain"].status) == ("pass", "pass")
         assert "TLS verified" in got["email.smtp"].summary and Footprint().children == before.children
+        assert oct(world.dir.stat().st_mode & 0o777) == "0o700" and Path(settings.smtp.ca_file).is_file()
     finally:
         world.stop()
-    assert before.left() == {}
+    assert before.left() == {} and not world.dir.exists()
 
 
 async def test_the_demo_certificate_is_trusted_in_demo_mode_only(kb):

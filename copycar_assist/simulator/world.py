@@ -7,7 +7,7 @@ scenario or a combination of them (`catalogue.py`).
     world.samples             # the scenario's prompt, account records, e-mail and call log
     world.stop()              # stops every service, closes every port, removes its files
 
-Construction is cheap (a few bound sockets and a private directory), so the app's first frame
+Construction is cheap (a few bound sockets; the private directory comes with SMTP), so the first frame
 never waits for the world: each service starts the first time a check needs it (the check
 runner calls `prepare` through `Settings.services`). Ports are bound at once, so the settings
 know every address before anything runs; a socket that is bound but not listening refuses
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 import socket
 import tempfile
@@ -87,7 +88,9 @@ class DemoWorld:
         self._stopped = False
         self.on_moved: Any = None  # called with (dotted setting, new value) when an address changes
         self._http_sock = _tcp(http_port)
-        self.dir = Path(tempfile.mkdtemp(prefix="copycar-demo-"))  # 0700
+        # the private directory (the demo CA for SMTP) is made when SMTP starts: a world that
+        # never needs it leaves nothing behind even if the process is killed
+        self.dir = Path(tempfile.gettempdir()) / f"copycar-demo-{os.getpid()}-{os.urandom(6).hex()}"
         self._tls_sock = _tcp() if self.has("tls-untrusted") else None
         self._smtp_sock = _tcp()
         self._dns_sock = _udp()
@@ -209,6 +212,7 @@ class DemoWorld:
             from .certs import DemoCA
 
             ca = DemoCA()
+            self.dir.mkdir(mode=0o700)  # exclusive: an existing one (a collision, a trap) is an error
             ca.write_ca(Path(self.ca_file()))
             service = smtp.SmtpService(self._smtp_sock, self.part("smtp"), ca.server_context())
         elif name == "dns":
