@@ -92,6 +92,9 @@ class Settings:
     path: Path | None = None  # the config file these came from
     # dotted field -> "file" | "env" | "demo"; absent means the default
     sources: dict[str, str] = field(default_factory=dict, repr=False)
+    # services started on demand before a check talks to them (the demo world,
+    # `checks.base.OnDemand`); never read from or written to the file
+    services: Any = field(default=None, repr=False, compare=False)
 
     def secrets(self) -> list[Secret]:
         found = [self.api.key, self.smtp.password, self.crm.token, self.redis.url]

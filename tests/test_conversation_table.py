@@ -33,10 +33,10 @@ async def _to(conv: Conversation, sim, state: State, role: Role) -> None:
         await choose(conv, "entry:invalid-api-key")
     elif state in (S.GATHER, S.QUESTION, S.NO_CAUSE):
         await choose(conv, "entry:low-personalization-score")
-        await choose(conv, "yes")  # the symptoms → a narrowing question ("is data missing?")
-        if state is S.GATHER:
-            await choose(conv, "yes")  # data is missing: the personalisation check wants it
-        elif role is Role.BACK:
+        await choose(conv, "yes")  # the symptoms → the account data (a sample is on offer: one key)
+        if state is not S.GATHER:
+            await choose(conv, "skip")  # → a narrowing question ("is data missing?")
+        if state is S.QUESTION and role is Role.BACK:
             await choose(conv, "no")
         elif state is S.NO_CAUSE:
             while conv.state in (S.QUESTION, S.GATHER):

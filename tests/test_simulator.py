@@ -85,7 +85,7 @@ def test_slow_default_and_configurable_delay(sim):
     assert get(sim, "/health").status_code == 200
     assert 0.28 < time.perf_counter() - start < 1.5
     sim.set_scenario("slow")
-    assert sim.state.options["delay_ms"] == 1500
+    assert sim.state.options["delay_ms"] == 5500  # over the guide's 5 s threshold
 
 
 def test_down_health(sim):
@@ -168,3 +168,27 @@ def test_simulate_command_serves_and_stops_on_ctrl_c():
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_combined_scenario_each_family_sees_its_part(sim):
+    sim.set_scenario("expired-key,crm-bad-token")
+    assert get(sim, "/verify", headers=AUTH).json()["error"] == "expired_api_key"
+    assert httpx.get(sim.root_url + "/crm/me", headers=AUTH, timeout=5).status_code == 401
+    sim.set_scenario("crm-bad-token")  # the API on its own default
+    assert get(sim, "/verify", headers=AUTH).status_code == 200
+    with pytest.raises(ValueError, match="unknown scenario 'nope'"):
+        sim.set_scenario("healthy,nope")
+
+
+def test_endpoints_down_and_the_old_version_redirect(sim):
+    sim.set_scenario("endpoints-down")
+    assert httpx.get(sim.endpoint_url("eu-west-2") + "/health", timeout=5).status_code == 503
+    assert httpx.get(sim.endpoint_url("eu-west-1") + "/health", timeout=5).status_code == 200
+    assert get(sim, "/health").status_code == 200
+    r = httpx.get(sim.root_url + "/v1/health", timeout=5)
+    assert r.status_code == 301 and r.headers["Location"] == "/v2/health"
+
+
+def test_crm_down_is_503_everywhere(sim):
+    sim.set_scenario("crm-down")
+    assert httpx.get(sim.root_url + "/crm/me", headers=AUTH, timeout=5).status_code == 503

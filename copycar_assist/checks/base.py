@@ -113,6 +113,15 @@ class CheckContext:
         return es if self.lang == "es" else en
 
 
+class OnDemand(Protocol):
+    """Services that start the first time a check needs them (`Settings.services`: the demo
+    world). The runner calls `prepare` with the ids it is about to run, inside its deadline."""
+
+    async def prepare(self, check_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """Start what these checks talk to; check id -> (Spanish, English) why it cannot run."""
+        ...
+
+
 class Check(Protocol):
     id: str
     tags: tuple[str, ...]

@@ -236,6 +236,20 @@ def _ms(started: float) -> int:
     return int((time.perf_counter() - started) * 1000)
 
 
+async def _prepare(ctx: CheckContext, ids: list[str], deadline_s: float) -> dict[str, tuple[str, str]]:
+    """Start the on-demand services these checks talk to (`Settings.services`), within the run's
+    deadline; check id -> why it cannot run. A failure to start is the check's to report."""
+    services = ctx.settings.services
+    if services is None or not ids:
+        return {}
+    try:
+        async with asyncio.timeout(max(0.1, deadline_s)):
+            return dict(await services.prepare(ids))
+    except TimeoutError:
+        log.info("on-demand services did not start within %.1f s", deadline_s)
+        return {}
+
+
 async def run_checks(
     ctx: CheckContext,
     check_ids: Iterable[str],
@@ -256,7 +270,12 @@ async def run_checks(
     results: dict[str, CheckResult] = {}
     tasks: dict[str, asyncio.Task] = {}
     t = ctx.t
+    cannot = await _prepare(ctx, [cid for cid in ids if cid in implemented], deadline_s)
     for cid in ids:
+        if cid in cannot:
+            es, en = cannot[cid]
+            results[cid] = run.immediate(run.result(cid, "skipped", "skipped", t(es=es, en=en)))
+            continue
         check = implemented.get(cid)
         if check is None:
             if cid in ctx.kb.checks:

@@ -39,8 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="copycar-assist", description="Troubleshooting assistant for the CopyCar.ai API.")
     parser.add_argument("--kb", metavar="DIR", help="use another knowledge base directory")
     parser.add_argument("--lang", choices=("es", "en"), help="language of the answers (default: follow the user)")
-    parser.add_argument("--demo", action="store_true", help="start the demo API simulator in-process and use it")
-    parser.add_argument("--scenario", default="healthy", help="with --demo: the simulator scenario")
+    parser.add_argument("--demo", action="store_true",
+                        help="start the demo world in-process (API, CRM, mail, DNS, cache) and use it")
+    parser.add_argument("--scenario", default="healthy", metavar="NAME[,NAME…]",
+                        help="with --demo: the scenario, or several of different services "
+                             "(`simulate --list` shows them all)")
+    parser.add_argument("--hide-scenario", action="store_true",
+                        help="with --demo: a neutral header that does not name the scenario (practice)")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:

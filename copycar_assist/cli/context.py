@@ -4,8 +4,10 @@ Built once from the parsed arguments by `cli.main` and handed to the command:
 
     ctx.settings   validated settings (a bad file is a usage error before anything starts)
     ctx.kb         the knowledge base named by --kb (loaded on first use)
-    ctx.demo       the running demo world with --demo (the settings already point at it)
+    ctx.demo       the demo world with --demo (`simulator.world.DemoWorld`; the settings point at
+                   it, and each of its services starts when a check first needs it)
     ctx.lang       the --lang asked for, or None (follow the user)
+    ctx.hide_scenario  --hide-scenario: front ends must not name the scenario
 
 `close()` stops the demo world. Nothing here imports Textual.
 """
@@ -24,8 +26,11 @@ class Context:
         self.lang: str | None = getattr(args, "lang", None)
         self.scenario: str = getattr(args, "scenario", None) or "healthy"
         self.wants_demo: bool = bool(getattr(args, "demo", False))
+        self.hide_scenario: bool = bool(getattr(args, "hide_scenario", False))
         if not self.wants_demo and self.scenario != "healthy":
             raise UsageError("--scenario needs --demo")
+        if not self.wants_demo and self.hide_scenario:
+            raise UsageError("--hide-scenario needs --demo")
         self._settings: Any = None
         self._kb: Any = None
         self.demo: Any = None
@@ -57,17 +62,42 @@ class Context:
         self._kb = kb
 
     def start_demo(self) -> Any:
-        """Start the demo world when --demo was given and point the settings at it."""
+        """Build the demo world when --demo was given and point the settings at it. Cheap: its
+        services start the first time a check needs them."""
         if not self.wants_demo or self.demo is not None:
             return self.demo
         from copycar_assist.simulator.demo import start_demo, use_demo
 
         try:
             self.demo = start_demo(self.scenario)
-        except (KeyError, ValueError) as exc:
+        except ValueError as exc:
             raise UsageError(f"--scenario: {exc}") from None
         use_demo(self.settings, self.demo)
+        self._stop_on_signals()
         return self.demo
+
+    def _stop_on_signals(self) -> None:
+        """SIGTERM and SIGHUP (a closed terminal) stop the demo world first — redis-server is a
+        child process — and then end the command the normal way (SystemExit). Only where nothing
+        else handles those signals, and only from the main thread."""
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return
+
+        def leave(signum: int, frame: Any) -> None:
+            self.close()
+            raise SystemExit(128 + signum)
+
+        for name in ("SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)  # SIGHUP does not exist on Windows
+            if sig is not None and signal.getsignal(sig) == signal.SIG_DFL:
+                signal.signal(sig, leave)
+
+    def demo_samples(self) -> dict[str, list[tuple[str, str]]] | None:
+        """The demo world's material for the chat to offer (kind -> [(label, text)]), or None."""
+        return self.demo.samples.offered() if self.demo is not None else None
 
     def close(self) -> None:
         if self.demo is not None:

@@ -91,6 +91,21 @@ def _inputs(args):
     return inputs
 
 
+def _demo_inputs(args, world, inputs, lang: str) -> None:
+    """In demo mode the scenario's material stands in for every file not given; stderr says so."""
+    used = []
+    for kind in ("prompt", "account", "log", "email"):
+        if not inputs.has(kind):
+            inputs.give(kind, text=world.samples.text(kind))
+            used.append(kind)
+    what = ("escenario oculto" if lang == "es" else "scenario hidden") if args.ctx.hide_scenario else world.scenario
+    note = (f"Modo demo ({what}): API en {world.base_url()}" if lang == "es"
+            else f"Demo mode ({what}): API at {world.base_url()}")
+    if used:
+        note += (f"; material de ejemplo: {', '.join(used)}" if lang == "es" else f"; sample material: {', '.join(used)}")
+    print(note, file=sys.stderr)
+
+
 def _check_ids(kb, args, entry_id: str | None) -> list[str]:
     from copycar_assist.checks import checks_for_entry, checks_for_tags, known_tags
     from copycar_assist.cli import UsageError
@@ -136,8 +151,7 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     inputs = _inputs(args)
     sim = args.ctx.start_demo()
     if sim is not None:
-        print(("Modo demo: simulador en " if lang == "es" else "Demo mode: simulator at ") + sim.base_url,
-              file=sys.stderr)
+        _demo_inputs(args, sim, inputs, lang)
     report = asyncio.run(_run_async(settings, kb, ids, lang, inputs, entry_id, args.deadline))
     redactor = settings.redactor()
     try:

@@ -1,4 +1,13 @@
-"""`copycar-assist simulate --scenario NAME [--port N] [--delay-ms N]`: the demo API in the foreground."""
+"""`copycar-assist simulate`: the demo world in the foreground, or the list of its scenarios.
+
+    simulate --scenario NAME[,NAME…] [--port N] [--delay-ms N] [--rate-limit-after N]
+    simulate --list [--json]
+
+The world's services (the API with the CRM, SMTP, DNS, Redis) all start at once and stay up
+until Ctrl-C or SIGTERM; the command prints where each one listens and the settings that point
+another copycar-assist at them. `--list --json` prints DESIGN.md's contract:
+`{"scenarios": [{"name", "summary", "services", "shows": [{"entry", "cause", "how", "via"}]}]}`.
+"""
 
 from __future__ import annotations
 
@@ -8,40 +17,67 @@ import sys
 import threading
 
 
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "simulate", help="serve the demo CopyCar API on 127.0.0.1 (Ctrl-C stops it)",
-        description="Serve the demo CopyCar API on 127.0.0.1 with a fault scenario, for training and tests.")
-    p.add_argument("--scenario", dest="sim_scenario", metavar="NAME", default=None,
-                   help="healthy, invalid-key, expired-key, forbidden, rate-limited, low-quota, slow, flaky, down, …")
-    p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
-    p.add_argument("--delay-ms", type=int, default=None, help="delay every answer (slow: 1500 by default)")
+        "simulate", help="serve the demo world on 127.0.0.1 (Ctrl-C stops it), or list its scenarios",
+        description="Serve the demo world (CopyCar API and CRM, SMTP, DNS, Redis) on 127.0.0.1 with a fault "
+                    "scenario, for training and tests; --list shows every scenario and the causes it shows.")
+    p.add_argument("--scenario", dest="sim_scenario", metavar="NAME[,NAME…]", default=None,
+                   help="a scenario, or several of different services (see --list)")
+    p.add_argument("--port", type=int, default=0, help="the API's port (default: a free one)")
+    p.add_argument("--delay-ms", type=int, default=None, help="delay every API answer (slow: 5500 by default)")
     p.add_argument("--rate-limit-after", type=int, default=None, metavar="N",
                    help="rate-limited: answer 429 after N successful calls (default 0)")
-    p.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    p.add_argument("--list", action="store_true", help="list the scenarios by service and exit")
+    p.add_argument("--json", action="store_true", help="with --list: one JSON document")
     p.set_defaults(handler=run)
+
+
+def scenario_list(lang: str) -> dict:
+    from copycar_assist.simulator.catalogue import SCENARIOS
+
+    return {"scenarios": [s.to_json(lang) for s in SCENARIOS.values()]}
+
+
+def list_text(lang: str) -> str:
+    """The scenarios by service, as `simulate --list` and the app's help show them."""
+    from copycar_assist.simulator.catalogue import SERVICE_TITLES, by_service
+
+    es = lang == "es"
+    lines = []
+    for service, scenarios in by_service().items():
+        lines.append(SERVICE_TITLES[service][0 if es else 1] + ":")
+        for s in scenarios:
+            lines.append(f"  {s.name:26} {s.summary[0 if es else 1]}")
+    return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
     from copycar_assist.cli import EXIT_OK, UsageError
-    from copycar_assist.simulator import DEMO_KEY, start_simulator
-    from copycar_assist.simulator.server import all_scenarios
 
-    es = getattr(args, "lang", None) == "es"
-    scenarios = all_scenarios()
+    lang = getattr(args, "lang", None) or "en"
+    if args.json and not args.list:
+        raise UsageError("--json goes with --list")
     if args.list:
-        for name, (text_es, text_en) in scenarios.items():
-            print(f"{name:16} {text_es if es else text_en}")
+        if args.json:
+            from .streams import emit_json
+
+            emit_json(scenario_list(lang), indent=2)
+        else:
+            sys.stdout.write(list_text(lang))
         return EXIT_OK
     name = args.sim_scenario or getattr(args, "scenario", None) or "healthy"
-    if name not in scenarios:
-        raise UsageError(f"unknown scenario {name!r}; choose one of: {', '.join(scenarios)}")
     if not 0 <= args.port <= 65535:
         raise UsageError("--port must be between 0 and 65535")
     if args.delay_ms is not None and not 0 <= args.delay_ms <= 600_000:
         raise UsageError("--delay-ms must be between 0 and 600000")
+    from copycar_assist.simulator.world import DemoWorld
+
     try:
-        sim = start_simulator(name, args.port, delay_ms=args.delay_ms, rate_limit_after=args.rate_limit_after)
+        world = DemoWorld(name, http_port=args.port, delay_ms=args.delay_ms, rate_limit_after=args.rate_limit_after)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
     stop = threading.Event()
@@ -50,26 +86,47 @@ def run(args: argparse.Namespace) -> int:
         stop.set()
 
     previous = signal.signal(signal.SIGTERM, on_term)
-    if es:
-        print(f"Simulador de la API de CopyCar — escenario «{name}»: {scenarios[name][0]}")
-        print(f"  URL base:  {sim.base_url}")
-        print(f"  Clave demo: {DEMO_KEY}")
-        print(f"  Prueba:    COPYCAR_BASE_URL={sim.base_url} COPYCAR_API_KEY={DEMO_KEY} copycar-assist doctor")
-        print("Ctrl-C para parar.")
-    else:
-        print(f"CopyCar API simulator — scenario '{name}': {scenarios[name][1]}")
-        print(f"  Base URL:  {sim.base_url}")
-        print(f"  Demo key:  {DEMO_KEY}")
-        print(f"  Try:       COPYCAR_BASE_URL={sim.base_url} COPYCAR_API_KEY={DEMO_KEY} copycar-assist doctor")
-        print("Ctrl-C to stop.")
-    sys.stdout.flush()
     try:
+        failed = world.start_all()
+        sys.stdout.write(_describe(world, failed, lang))
+        sys.stdout.flush()
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
     finally:
-        sim.stop()
+        world.stop()
         signal.signal(signal.SIGTERM, previous)
-    print("Simulador parado." if es else "Simulator stopped.")
+    print("Mundo de demostración parado." if lang == "es" else "Demo world stopped.")
     return EXIT_OK
+
+
+def _describe(world, failed: dict, lang: str) -> str:
+    import tomli_w
+
+    from copycar_assist.simulator.catalogue import SCENARIOS
+
+    es = lang == "es"
+    values = world.settings()
+    summaries = "; ".join(SCENARIOS[n].summary[0 if es else 1] for n in world.names)
+    title = "Mundo de demostración de CopyCar" if es else "CopyCar demo world"
+    out = [f"{title} — {'escenario' if es else 'scenario'} '{world.scenario}': {summaries}",
+           f"  API:    {values['api.base_url']}   ({'clave' if es else 'key'}: {values['api.key'] or '-'})",
+           f"  CRM:    {values['crm.base_url']}",
+           f"  SMTP:   {values['smtp.host']}:{values['smtp.port']} STARTTLS  (CA: {values['smtp.ca_file']})",
+           f"  DNS:    {values['email.nameservers'][0]}:{values['email.dns_port']}/udp  ({values['email.domain']})"]
+    redis = failed.get("redis")
+    out.append(f"  Redis:  {redis[0 if es else 1] if redis else values['redis.url']}")
+    config: dict = {}
+    for dotted, value in values.items():
+        if value in (None, [], {}):
+            continue
+        section, _, key = dotted.partition(".")
+        config.setdefault(section, {})[key] = value
+    out.append("")
+    out.append("Ajustes para usarlo desde otro terminal (guárdalos en demo.toml y usa COPYCAR_ASSIST_CONFIG=demo.toml):"
+               if es else "Settings to use it from another terminal (save as demo.toml, then COPYCAR_ASSIST_CONFIG=demo.toml):")
+    out.append(tomli_w.dumps(config).rstrip())
+    out.append("")
+    out.append("Ctrl-C para parar." if es else "Ctrl-C to stop.")
+    return "\n".join(out) + "\n"

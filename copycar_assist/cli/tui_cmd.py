@@ -39,6 +39,7 @@ def run_tui(args: argparse.Namespace) -> int:
     handle = ctx.start_demo()
     from copycar_assist.tui.app import CopyCarApp
 
-    app = CopyCarApp(kb, settings, lang=ctx.lang, demo_scenario=ctx.scenario if handle is not None else None)
+    app = CopyCarApp(kb, settings, lang=ctx.lang, demo_scenario=ctx.scenario if handle is not None else None,
+                     hide_scenario=ctx.hide_scenario, samples=handle.samples if handle is not None else None)
     app.run()
     return app.return_code or EXIT_OK

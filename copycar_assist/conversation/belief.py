@@ -38,6 +38,7 @@ NARROWING = "?"  # answers to narrowing questions are keyed "?<id>" beside the c
 
 # Costs of actions, in "questions": what the user pays in attention.
 COST_ASK, COST_CONFIRM, COST_INPUT, COST_PROPOSE = 1.0, 0.5, 1.5, 3.0
+COST_INPUT_READY = 0.3  # material on offer (a sample): one key press
 NARROW_WORTH = 1.2  # a question that halves the causes, against one that may settle one
 # Evidence enough on its own: an exact code or message the user pasted, once it dominates.
 FOUND_BY_WORDS = 0.5
@@ -108,7 +109,8 @@ def believe(entry: Entry, facts: Facts) -> Belief:
         belief.cues[cid] = found[0]
         best = found[0]
         specific = 1.0 + 0.3 * max(0, best.words - 2)  # three telling words say more than two
-        lr = 1.0 + (LR_CUE - 1.0) * best.strength * specific + LR_CUE_MORE * (len({h.quote for h in found}) - 1)
+        # A partial match (two words of three) convinces much less than a whole one.
+        lr = 1.0 + (LR_CUE - 1.0) * best.strength ** 2 * specific + LR_CUE_MORE * (len({h.quote for h in found}) - 1)
         p[cid] *= min(lr, LR_CUE_MAX) * (1.5 if found[0].strong else 1.0)
 
     can_see = reach(entry)
@@ -163,9 +165,11 @@ class Action:
 
 
 def plan(entry: Entry, belief: Belief, facts: Facts, *, runnable: Iterable[str],
-         inputs: dict[str, list[str]]) -> Action:
+         inputs: dict[str, list[str]], ready: Iterable[str] = ()) -> Action:
     """The next action. `runnable`: the entry's checks not run yet that can run now;
-    `inputs`: input name → checks waiting for it (not asked yet)."""
+    `inputs`: input name → checks waiting for it (not asked yet); `ready`: input kinds the user
+    can hand over with one key (sample material on offer), which cost less than a question."""
+    ready = set(ready)
     tried = {cid for e, cid in facts.tried if e == entry.id}
     order = {c.id: n for n, c in enumerate(entry.causes)}
     open_ = [c for c in entry.causes if c.id not in tried]
@@ -218,7 +222,8 @@ def plan(entry: Entry, belief: Belief, facts: Facts, *, runnable: Iterable[str],
         p = sum(belief.p.get(cid, 0.0) for cid in seen_by[name]
                 if cid not in tried and facts.answer_for(entry.id, cid) != "no")
         if p > 0:
-            candidates.append((p / COST_INPUT, -1, Action("input", input=name)))
+            cost = COST_INPUT_READY if name in ready else COST_INPUT
+            candidates.append((p / cost, -1, Action("input", input=name)))
     if candidates:
         candidates.sort(key=lambda c: (-c[0], c[1]))
         best = candidates[0][2]

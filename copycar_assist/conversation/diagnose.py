@@ -72,7 +72,7 @@ class Diagnoser:
                 return
             belief = believe(entry, f)
             runnable, waiting = self.pending_inputs(checks_for(self.c.kb, entry.id))
-            action = plan(entry, belief, f, runnable=runnable, inputs=waiting)
+            action = plan(entry, belief, f, runnable=runnable, inputs=waiting, ready=self.c.samples)
             if action.kind == "run":
                 async for e in self.run(list(action.checks)):
                     yield e

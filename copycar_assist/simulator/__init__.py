@@ -1,4 +1,7 @@
-"""The demo CopyCar API (and other demo servers) on loopback, with named fault scenarios.
+"""The demo world on loopback, with named fault scenarios: the CopyCar API and the CRM (`server`,
+`scenarios`, `crm`), SMTP (`smtp`), DNS (`dns`), Redis (`cache`), the material (`content`), all
+of them listed in `catalogue` and run together by `world.DemoWorld`; `demo` wires it to the
+settings. The API simulator alone:
 
     with start_simulator("expired-key") as sim:
         settings.api.base_url = sim.base_url     # http://127.0.0.1:PORT/v2
@@ -8,10 +11,25 @@
 Other simulators mount their routes with `register_routes("/crm", handler, scenarios)`.
 """
 
+from typing import TYPE_CHECKING
+
 from .scenarios import API_PREFIX, DEMO_KEY, SCENARIOS, SimRequest, SimResponse
-from .server import SimulatorHandle, all_scenarios, register_routes, start_simulator
+
+if TYPE_CHECKING:
+    from .server import SimulatorHandle, all_scenarios, register_routes, start_simulator
 
 __all__ = [
     "API_PREFIX", "DEMO_KEY", "SCENARIOS", "SimRequest", "SimResponse", "SimulatorHandle", "all_scenarios",
     "register_routes", "start_simulator",
 ]
+_FROM_SERVER = ("SimulatorHandle", "all_scenarios", "register_routes", "start_simulator")
+
+
+def __getattr__(name: str):
+    # the HTTP server (http.server and friends) is imported when first used, not when the demo
+    # world is built: the app's first frame does not wait for it
+    if name in _FROM_SERVER:
+        from . import server
+
+        return getattr(server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,6 +12,7 @@ Point a config at `<sim.root_url>/crm`: it speaks the generic `rest` contract (`
 - crm-missing-scope  the token works but cannot read contacts (HubSpot 403 MISSING_SCOPES on the
                      objects endpoint; rest `/me` lacks `contacts.write`; Salesforce 403 on describe)
 - crm-field-missing  the `company` field was renamed `company_name`: the demo map breaks
+- crm-down           the CRM's API is having an incident: every request answers 503
 
 Only GET is served: the checks never write.
 """
@@ -21,7 +22,6 @@ from __future__ import annotations
 import re
 
 from .scenarios import SimRequest, SimResponse
-from .server import register_routes
 
 PREFIX = "/crm"
 DEMO_CRM_TOKEN = "pat-demo-crm-7c0pyc4r-0000"
@@ -36,6 +36,8 @@ CRM_SCENARIOS: dict[str, tuple[str, str]] = {
                           "Valid token without permission to read/write contacts (403 MISSING_SCOPES)."),
     "crm-field-missing": ("Un campo mapeado ya no existe en el CRM (company → company_name).",
                           "A mapped field no longer exists in the CRM (company → company_name)."),
+    "crm-down": ("La API del CRM tiene una incidencia: todo responde 503.",
+                 "The CRM's API has an incident: everything answers 503."),
 }
 
 # name, type, read-only
@@ -95,6 +97,9 @@ def handle_crm(req: SimRequest) -> SimResponse | None:
     style = _style(sub)
     if req.method not in ("GET", "HEAD"):
         return SimResponse(405, {"error": "method_not_allowed"}, {"Allow": "GET"})
+    if s == "crm-down":
+        return SimResponse(503, {"status": "error", "message": "Service temporarily unavailable"},
+                           {"Retry-After": "60"})
     if sub in ("/services/data", "/services/data/"):  # Salesforce's version list needs no token
         return SimResponse(200, [{"label": "Spring '24", "url": "/services/data/v60.0", "version": "60.0"},
                                  {"label": "Summer '24", "url": "/services/data/v61.0", "version": "61.0"}])
@@ -138,4 +143,5 @@ def handle_crm(req: SimRequest) -> SimResponse | None:
     return None
 
 
-register_routes(PREFIX, handle_crm, CRM_SCENARIOS)
+# mounted by the simulator (`server.ROUTE_MODULES`) when it starts
+ROUTES = (PREFIX, handle_crm, CRM_SCENARIOS)

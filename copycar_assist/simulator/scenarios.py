@@ -13,7 +13,7 @@ from typing import Any
 
 API_PREFIX = "/v2"
 DEMO_KEY = "sk-demo-7c0pyc4r-a551st-d3m0-k3y"
-DEFAULT_SLOW_DELAY_MS = 1500
+DEFAULT_SLOW_DELAY_MS = 5500  # over the guide's 5 s response-time threshold
 RATE_LIMIT = 60  # requests per minute the demo plan allows
 RETRY_AFTER_S = 30
 
@@ -27,11 +27,15 @@ SCENARIOS: dict[str, tuple[str, str]] = {
                      "Quota used up: 429 with Retry-After after N calls."),
     "low-quota": ("Clave válida, pero quedan pocas peticiones en la cuota.",
                   "Valid key, but few requests are left in the quota."),
-    "slow": ("Respuestas lentas (retardo configurable, 1,5 s por defecto).",
-             "Slow answers (configurable delay, 1.5 s by default)."),
+    "slow": ("Respuestas lentas (retardo configurable, 5,5 s por defecto: sobre el umbral de 5 s).",
+             "Slow answers (configurable delay, 5.5 s by default: over the 5 s threshold)."),
     "flaky": ("Uno de cada tres peticiones falla con un 5xx.", "One request in three fails with a 5xx."),
     "down": ("La API no está disponible (503).", "The API is unavailable (503)."),
+    "endpoints-down": ("La API sana, pero dos de los tres endpoints del balanceador (/lb/…) dan 503.",
+                       "The API is healthy, but two of the load balancer's three endpoints (/lb/…) answer 503."),
 }
+# endpoints-down: which /lb/<name> endpoints are down
+DOWN_ENDPOINTS = ("eu-west-2", "us-east-1")
 
 
 @dataclass
@@ -52,6 +56,7 @@ class SimRequest:
     scenario: str
     count: int  # 1-based number of this request to this path in the current scenario
     options: dict[str, Any] = field(default_factory=dict)  # scenario options (delay_ms, rate_limit_after)
+    endpoint: str | None = None  # the <name> of /lb/<name>/v2/..., when the request came that way
 
     @property
     def bearer(self) -> str | None:
@@ -67,7 +72,7 @@ def _quota_headers(remaining: int, limit: int = RATE_LIMIT) -> dict[str, str]:
 
 def _health(req: SimRequest) -> SimResponse:
     s = req.scenario
-    if s == "down":
+    if s == "down" or (s == "endpoints-down" and req.endpoint in DOWN_ENDPOINTS):
         return SimResponse(503, {"status": "down", "error": "service_unavailable"}, {"Retry-After": "120"})
     if s == "flaky" and req.count % 3 == 0:
         return SimResponse((500, 502, 503)[(req.count // 3 - 1) % 3], {"status": "error", "error": "upstream_failed"})
@@ -77,7 +82,7 @@ def _health(req: SimRequest) -> SimResponse:
 def _verify(req: SimRequest) -> SimResponse:
     s = req.scenario
     n = req.count
-    if s == "down":
+    if s == "down" or (s == "endpoints-down" and req.endpoint in DOWN_ENDPOINTS):
         return SimResponse(503, {"error": "service_unavailable"}, {"Retry-After": "120"})
     if s == "flaky" and n % 3 == 0:
         return SimResponse(502, {"error": "bad_gateway"})

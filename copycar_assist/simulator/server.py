@@ -2,9 +2,14 @@
 
 Routes: `/v2/...` is the CopyCar API (`scenarios.handle_api`); `/lb/<name>/v2/...` is the same API
 as one of many load-balanced endpoints (so `api.endpoints` can list fifty of them on one simulator);
-other prefixes can be mounted with `register_routes(prefix, handler)` (the CRM simulator in
-`simulator/crm.py` does so). A handler gets a `SimRequest` and returns a `SimResponse` (or None for
-404).
+`/v1/...` answers 301 to `/v2/...` (an old version in the base URL); other prefixes can be mounted
+with `register_routes(prefix, handler)` (the CRM simulator in `simulator/crm.py` does so). A
+handler gets a `SimRequest` and returns a `SimResponse` (or None for 404).
+
+A scenario may be a combination (`"expired-key,crm-bad-token"`): each family of routes sees the
+part that belongs to it (the API its own, a mounted prefix the names it registered), or its
+healthy default. The server can serve on a socket bound beforehand (the demo world binds every
+port at once and starts each server when a check first needs it) and over TLS.
 
 The listen queue holds `LISTEN_BACKLOG` connections: the socketserver default of 5 made the kernel
 drop connections as soon as ten checks connected at once, and each paid a one-second SYN retry.
@@ -13,6 +18,8 @@ drop connections as soon as ten checks connected at once, and each paid a one-se
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,10 +32,12 @@ from .scenarios import API_PREFIX, DEFAULT_SLOW_DELAY_MS, SCENARIOS, SimRequest,
 Handler = Callable[[SimRequest], "SimResponse | None"]
 
 _ROUTES: dict[str, Handler] = {}
+_ROUTE_SCENARIOS: dict[str, set[str]] = {}  # prefix -> the scenario names its handler knows
 _EXTRA_SCENARIOS: dict[str, tuple[str, str]] = {}
 MAX_REQUEST_BODY = 1024 * 1024
 LISTEN_BACKLOG = 128
 ENDPOINT_PREFIX = "/lb/"  # /lb/<name>/v2/...: one of many endpoints of the same API
+OLD_VERSION_PREFIX = "/v1"  # answers 301 to the same path under /v2
 # modules that mount further routes when imported (skipped while they do not exist)
 ROUTE_MODULES = ("copycar_assist.simulator.crm",)
 
@@ -41,8 +50,10 @@ def register_routes(prefix: str, handler: Handler,
         raise ValueError(f"{API_PREFIX} is the CopyCar API's prefix")
     _ROUTES[prefix] = handler
     items = scenarios.items() if isinstance(scenarios, dict) else ((name, (name, name)) for name in scenarios)
+    _ROUTE_SCENARIOS[prefix] = set()
     for name, text in items:
         _EXTRA_SCENARIOS[name] = tuple(text) if not isinstance(text, str) else (text, text)
+        _ROUTE_SCENARIOS[prefix].add(name)
 
 
 def all_scenarios() -> dict[str, tuple[str, str]]:
@@ -50,13 +61,27 @@ def all_scenarios() -> dict[str, tuple[str, str]]:
     return {**SCENARIOS, **_EXTRA_SCENARIOS}
 
 
+def split_scenario(scenario: str) -> list[str]:
+    """The parts of a combined scenario (`"a,b"`), in order, without blanks or repeats."""
+    return list(dict.fromkeys(p.strip() for p in scenario.split(",") if p.strip()))
+
+
+def _part_for(parts: list[str], known: set[str] | dict, default: str) -> str:
+    return next((p for p in parts if p in known), default)
+
+
 def _load_route_modules() -> None:
+    """Import the route modules and mount what each declares in `ROUTES` (prefix, handler, scenarios)."""
     for name in ROUTE_MODULES:
         try:
-            import_module(name)
+            module = import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
+            continue
+        prefix, handler, scenarios = module.ROUTES
+        if prefix not in _ROUTES:
+            register_routes(prefix, handler, scenarios)
 
 
 class SimState:
@@ -69,23 +94,33 @@ class SimState:
         self.set(scenario, **options)
 
     def set(self, scenario: str, *, delay_ms: int | None = None, rate_limit_after: int | None = None) -> None:
-        if scenario not in all_scenarios():
+        parts = split_scenario(scenario) or ["healthy"]
+        unknown = [p for p in parts if p not in all_scenarios()]
+        if unknown:
             known = ", ".join(all_scenarios())
-            raise ValueError(f"unknown scenario {scenario!r}; known: {known}")
+            raise ValueError(f"unknown scenario {unknown[0]!r}; known: {known}")
         if delay_ms is not None and delay_ms < 0:
             raise ValueError("delay_ms must be 0 or more")
+        api = _part_for(parts, SCENARIOS, "healthy")
         with self.lock:
-            self.scenario = scenario
+            self.scenario = ",".join(parts)
+            self.parts = parts
             self.options = {"rate_limit_after": rate_limit_after or 0,
                             "delay_ms": delay_ms if delay_ms is not None else
-                            (DEFAULT_SLOW_DELAY_MS if scenario == "slow" else 0)}
+                            (DEFAULT_SLOW_DELAY_MS if api == "slow" else 0)}
             self.counts: dict[str, int] = {}
 
-    def begin(self, method: str, path: str, has_key: bool) -> tuple[str, int, dict[str, Any]]:
+    def scenario_for(self, prefix: str | None) -> str:
+        """The part of the scenario a family of routes sees: the API's (prefix None) or a prefix's."""
+        if prefix is None:
+            return _part_for(self.parts, SCENARIOS, "healthy")
+        return _part_for(self.parts, _ROUTE_SCENARIOS.get(prefix, set()), self.parts[0])
+
+    def begin(self, method: str, path: str, has_key: bool) -> tuple[int, dict[str, Any]]:
         with self.lock:
             self.counts[path] = n = self.counts.get(path, 0) + 1
             self.log.append((method, path, has_key))
-            return self.scenario, n, dict(self.options)
+            return n, dict(self.options)
 
 
 def _make_handler(state: SimState) -> type[BaseHTTPRequestHandler]:
@@ -109,15 +144,20 @@ def _make_handler(state: SimState) -> type[BaseHTTPRequestHandler]:
                 return
             body = self.rfile.read(size) if size else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
-            scenario, count, options = state.begin(self.command, path, "authorization" in headers)
-            req = SimRequest(self.command, path, dict(parse_qsl(parts.query)), headers, body, scenario, count, options)
-            api_path = _endpoint_api_path(path)
+            count, options = state.begin(self.command, path, "authorization" in headers)
+            req = SimRequest(self.command, path, dict(parse_qsl(parts.query)), headers, body, "", count, options)
+            api_path, endpoint = _endpoint_api_path(path)
+            resp: SimResponse | None
             if api_path is not None:
-                req.path = api_path
-                resp: SimResponse | None = handle_api(req)
+                req.path, req.endpoint, req.scenario = api_path, endpoint, state.scenario_for(None)
+                resp = handle_api(req)
+            elif path == OLD_VERSION_PREFIX or path.startswith(OLD_VERSION_PREFIX + "/"):
+                resp = SimResponse(301, {"error": "moved", "message": "API v1 was retired: use /v2"},
+                                   {"Location": API_PREFIX + path[len(OLD_VERSION_PREFIX):]})
             else:
-                handler = next((h for p, h in _ROUTES.items() if path == p or path.startswith(p + "/")), None)
-                resp = handler(req) if handler else None
+                prefix = next((p for p in _ROUTES if path == p or path.startswith(p + "/")), None)
+                req.scenario = state.scenario_for(prefix)
+                resp = _ROUTES[prefix](req) if prefix else None
             if resp is None:
                 resp = SimResponse(404, {"error": "not_found"})
             delay = options.get("delay_ms", 0) / 1000 + resp.delay_s
@@ -154,14 +194,16 @@ def _make_handler(state: SimState) -> type[BaseHTTPRequestHandler]:
     return RequestHandler
 
 
-def _endpoint_api_path(path: str) -> str | None:
-    """The API path (`/v2/...`) a request path names, directly or under `/lb/<name>`; else None."""
+def _endpoint_api_path(path: str) -> tuple[str | None, str | None]:
+    """(the API path `/v2/...` a request path names, directly or under `/lb/<name>`, or None;
+    that endpoint's name, or None)."""
+    name: str | None = None
     if path.startswith(ENDPOINT_PREFIX):
-        _name, sep, rest = path[len(ENDPOINT_PREFIX):].partition("/")
-        path = "/" + rest if sep and _name else ""
+        name, sep, rest = path[len(ENDPOINT_PREFIX):].partition("/")
+        path = "/" + rest if sep and name else ""
     if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
-        return path
-    return None
+        return path, name or None
+    return None, None
 
 
 class _Server(ThreadingHTTPServer):
@@ -169,16 +211,35 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
     request_queue_size = LISTEN_BACKLOG
+    tls: ssl.SSLContext | None = None
+
+    def finish_request(self, request, client_address) -> None:
+        if self.tls is not None:  # the handshake in the connection's thread, never in the accept loop
+            request.settimeout(5)
+            try:
+                request = self.tls.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return  # the client refused the certificate: what the TLS scenario shows
+        super().finish_request(request, client_address)
 
 
 class SimulatorHandle:
     """A running simulator. `base_url` is the API's base URL (…/v2); stop() or use `with`."""
 
-    def __init__(self, scenario: str = "healthy", port: int = 0, host: str = "127.0.0.1", **options: Any):
+    def __init__(self, scenario: str = "healthy", port: int = 0, host: str = "127.0.0.1", *,
+                 sock: socket.socket | None = None, tls: ssl.SSLContext | None = None, **options: Any):
         self.state = SimState(scenario, **options)
-        self._server = _Server((host, port), _make_handler(self.state))
+        if sock is None:
+            self._server = _Server((host, port), _make_handler(self.state))
+        else:  # a socket bound (and listening) beforehand: serve on it
+            self._server = _Server(sock.getsockname()[:2], _make_handler(self.state), bind_and_activate=False)
+            self._server.socket.close()
+            self._server.socket = sock
+            self._server.server_address = sock.getsockname()[:2]
+            sock.listen(LISTEN_BACKLOG)
+        self._server.tls = tls
         self.host, self.port = self._server.server_address[:2]
-        self.root_url = f"http://{self.host}:{self.port}"
+        self.root_url = f"{'https' if tls else 'http'}://{self.host}:{self.port}"
         self.base_url = f"{self.root_url}{API_PREFIX}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name=f"copycar-sim:{self.port}", daemon=True)
@@ -226,7 +287,9 @@ class SimulatorHandle:
 
 
 def start_simulator(scenario: str = "healthy", port: int = 0, *, delay_ms: int | None = None,
-                    rate_limit_after: int | None = None, host: str = "127.0.0.1") -> SimulatorHandle:
-    """Start the demo API on `host:port` (port 0: a free one) in a background thread."""
+                    rate_limit_after: int | None = None, host: str = "127.0.0.1",
+                    sock: socket.socket | None = None, tls: ssl.SSLContext | None = None) -> SimulatorHandle:
+    """Start the demo API on `host:port` (port 0: a free one), or on `sock`, in a background thread."""
     _load_route_modules()
-    return SimulatorHandle(scenario, port, host, delay_ms=delay_ms, rate_limit_after=rate_limit_after)
+    return SimulatorHandle(scenario, port, host, sock=sock, tls=tls, delay_ms=delay_ms,
+                           rate_limit_after=rate_limit_after)

@@ -71,11 +71,16 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
     lang: var[str] = var("es", init=False)
 
     def __init__(self, kb: KnowledgeBase, settings: Settings, *, lang: str | None = None,
-                 demo_scenario: str | None = None, fixed_lang: bool = False) -> None:
+                 demo_scenario: str | None = None, fixed_lang: bool = False, hide_scenario: bool = False,
+                 samples: Any = None) -> None:
         super().__init__()
         self.kb = kb
         self.settings = settings
         self.demo_scenario = demo_scenario
+        self.hide_scenario = hide_scenario  # practice: the header says "demo", never which scenario
+        # the demo world's material (`simulator.content.Samples`), offered in the chat when a check
+        # asks for material; its texts are made when the first conversation starts
+        self.samples = samples
         # The language the user asked for (None: follow what the user types).
         self.requested_lang = lang
         self.fixed_lang = fixed_lang or lang is not None
@@ -111,7 +116,12 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         self.run_worker(self.get_matcher(), group="warm-up", exit_on_error=False)
 
     def _update_subtitle(self) -> None:
-        self.sub_title = tr("demo", self.lang, scenario=self.demo_scenario) if self.demo_scenario else ""
+        if not self.demo_scenario:
+            self.sub_title = ""
+        elif self.hide_scenario:
+            self.sub_title = tr("demo_hidden", self.lang)
+        else:
+            self.sub_title = tr("demo", self.lang, scenario=self.demo_scenario)
 
     # --- shared domain objects ------------------------------------------------------------
 

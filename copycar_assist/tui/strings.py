@@ -80,6 +80,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "lang_now": {"es": "Idioma: español", "en": "Language: English"},
     "theme_now": {"es": "Tema: {name}", "en": "Theme: {name}"},
     "demo": {"es": "DEMO · simulador «{scenario}»", "en": "DEMO · simulator \"{scenario}\""},
+    "demo_hidden": {"es": "DEMO · práctica", "en": "DEMO · practice"},
     # browser
     "search_kb": {"es": "Buscar en la base de conocimiento…", "en": "Search the knowledge base…"},
     "no_results": {"es": "Nada coincide con «{q}».", "en": "Nothing matches \"{q}\"."},

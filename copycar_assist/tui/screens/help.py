@@ -98,10 +98,9 @@ ANSWER_ROLES = ("yes", "no", "done", "skip", "back", "fixed", "not_fixed", "next
                 "rephrase", "browse", "handoff", "restart")
 
 
-def help_text(lang: str) -> str:
+def _answers(lang: str) -> str:
     from copycar_assist.i18n import t
 
-    body = HELP.get(lang, HELP["en"])
     head = "## Respuestas" if lang == "es" else "## Answers"
     intro = ("Cada respuesta tiene su tecla, la misma en todas las preguntas; también valen las "
              "palabras (sí, no, listo, no sé, atrás…) en español o en inglés." if lang == "es" else
@@ -111,8 +110,39 @@ def help_text(lang: str) -> str:
     extra = ("- **1–9** — Las opciones numeradas (problemas, categorías, severidades, muestras)" if lang == "es"
              else "- **1–9** — Numbered options (problems, categories, severities, samples)")
     section = "\n".join([head, "", intro, "", *rows, extra, ""])
-    marker = "## Notas" if lang == "es" else "## Notes"
-    return body.replace(marker, section + "\n" + marker, 1)
+    return section
+
+
+DEMO_HEAD = {
+    "es": ("Escenarios de la demo",
+           "`copycar-assist --demo --scenario NOMBRE` arranca el mundo de demostración con un fallo; varios de "
+           "servicios distintos se combinan (`--scenario expired-key,smtp-no-starttls`) y `--hide-scenario` "
+           "quita el nombre de la cabecera para practicar. `copycar-assist simulate --list --json` dice qué "
+           "causas muestra cada uno."),
+    "en": ("Demo scenarios",
+           "`copycar-assist --demo --scenario NAME` starts the demo world with a fault; scenarios of different "
+           "services combine (`--scenario expired-key,smtp-no-starttls`) and `--hide-scenario` keeps the name "
+           "out of the header for practice. `copycar-assist simulate --list --json` says which causes each "
+           "one shows."),
+}
+
+
+def help_text(lang: str) -> str:
+    """The help in `lang`, with the demo's scenarios by service (from the simulator's catalogue)."""
+    from copycar_assist.simulator.catalogue import SERVICE_TITLES, by_service
+
+    lang = lang if lang in HELP else "en"
+    es = lang == "es"
+    title, intro = DEMO_HEAD[lang]
+    marker = "## Notas" if es else "## Notes"
+    body = HELP[lang].replace(marker, _answers(lang) + "\n" + marker, 1)
+    lines = [body.rstrip(), "", f"## {title}", "", intro, ""]
+    for service, scenarios in by_service().items():
+        lines.append(f"**{SERVICE_TITLES[service][0 if es else 1]}**")
+        lines.append("")
+        lines += [f"- `{s.name}` — {s.summary[0 if es else 1]}" for s in scenarios]
+        lines.append("")
+    return "\n".join(lines)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -1,0 +1,246 @@
+"""Every scenario of the demo world: which service it changes, what it is, and which causes of the
+guide it shows (`simulate --list --json`, DESIGN.md's contract). Pure data; `world.py` runs it.
+
+A scenario changes one service — `api` (the CopyCar API and where the settings point for it),
+`crm`, `smtp`, `dns`, `redis` — or the material (`content`: the prompt, account records, e-mail
+or call log), and may bring its own material too (an API that answers 429 leaves 429s in the
+call log). `healthy` changes nothing. Scenarios combine (`expired-key,smtp-no-starttls`) as long
+as each changes a different service, or different kinds of material.
+
+`shows` names each cause with how it is found: `check` (a check's outcome names it; `via` is the
+`check.outcome`) or `evidence` (no check can tell the cause apart: the scenario's material, of
+the kind `via` names, points to it — the words a person would read in that log, e-mail or record).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .cache import REDIS_SCENARIOS
+from .content import Samples
+from .crm import CRM_SCENARIOS
+from .dns import DNS_SCENARIOS
+from .scenarios import SCENARIOS as API_SCENARIOS
+from .smtp import SMTP_SCENARIOS
+
+SERVICES = ("api", "crm", "smtp", "dns", "redis", "content")
+# how lists and the help name the services (Spanish, English)
+SERVICE_TITLES = {
+    "all": ("Todo", "Everything"), "api": ("API de CopyCar", "CopyCar API"), "crm": ("CRM", "CRM"),
+    "smtp": ("Correo (SMTP)", "Mail (SMTP)"), "dns": ("DNS del dominio de envío", "Sending domain DNS"),
+    "redis": ("Caché (Redis)", "Cache (Redis)"),
+    "content": ("Material (prompt, cuentas, e-mail, log)", "Material (prompt, accounts, e-mail, log)"),
+}
+
+
+@dataclass(frozen=True)
+class Shown:
+    entry: str
+    cause: str
+    how: str  # check | evidence
+    via: str  # "check.outcome" for a check; the material kind for evidence
+
+    def to_json(self) -> dict[str, str]:
+        return {"entry": self.entry, "cause": self.cause, "how": self.how, "via": self.via}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    service: str  # one of SERVICES, or "" for healthy
+    summary: tuple[str, str]  # (Spanish, English)
+    shows: tuple[Shown, ...] = ()
+    samples: dict[str, str] = field(default_factory=dict)  # material kind -> sample key (content.py)
+
+    def to_json(self, lang: str = "en") -> dict:
+        return {"name": self.name, "summary": self.summary[0 if lang == "es" else 1],
+                "services": [self.service] if self.service else [],
+                "shows": [s.to_json() for s in self.shows]}
+
+
+def _c(entry: str, cause: str, via: str) -> Shown:
+    return Shown(entry, cause, "check", via)
+
+
+def _e(entry: str, cause: str, kind: str) -> Shown:
+    return Shown(entry, cause, "evidence", kind)
+
+
+_SMTP_CONFIG = (_c("email-delivery-failed", "smtp-misconfigured", ""), _c("alert-emails-missing", "smtp-alerts-failing", ""))
+
+
+def _smtp_config(outcome: str) -> tuple[Shown, ...]:
+    return tuple(Shown(s.entry, s.cause, "check", f"email.smtp.{outcome}") for s in _SMTP_CONFIG)
+
+
+_LIST: list[Scenario] = [
+    Scenario("healthy", "", ("Todo funciona: la API, el CRM, el correo, el DNS, la caché y el material.",
+                             "Everything works: the API, the CRM, mail, DNS, the cache and the material.")),
+    # --- the CopyCar API ---
+    Scenario("missing-key", "api", ("No hay ninguna clave de API configurada.", "No API key is configured."),
+             (_c("invalid-api-key", "missing-key", "api.key_configured.missing"),), {"log": "auth"}),
+    Scenario("invalid-key", "api", API_SCENARIOS["invalid-key"],
+             (_c("invalid-api-key", "wrong-key", "api.verify.unauthorized"),), {"log": "auth"}),
+    Scenario("expired-key", "api", API_SCENARIOS["expired-key"],
+             (_c("invalid-api-key", "expired-key", "api.verify.expired"),), {"log": "auth"}),
+    Scenario("forbidden", "api", API_SCENARIOS["forbidden"],
+             (_c("invalid-api-key", "insufficient-permissions", "api.verify.forbidden"),), {"log": "forbidden"}),
+    Scenario("rate-limited", "api", API_SCENARIOS["rate-limited"],
+             (_c("rate-limit-exceeded", "too-many-calls", "api.verify.rate_limited"),), {"log": "rate-limited"}),
+    Scenario("low-quota", "api", API_SCENARIOS["low-quota"],
+             (_c("rate-limit-exceeded", "plan-too-small", "api.rate_limit.low_quota"),)),
+    Scenario("slow", "api", API_SCENARIOS["slow"],
+             (_c("slow-responses", "high-latency", "api.latency.high_response_time"),), {"log": "slow"}),
+    Scenario("flaky", "api", API_SCENARIOS["flaky"],
+             (_c("slow-responses", "high-error-rate", "api.latency.high_error_rate"),), {"log": "errors"}),
+    Scenario("down", "api", API_SCENARIOS["down"],
+             (_c("api-unreachable", "service-down", "api.health.unhealthy"),), {"log": "down"}),
+    Scenario("connection-refused", "api",
+             ("Nada escucha en la dirección de la API: la conexión se rechaza (red, cortafuegos).",
+              "Nothing listens at the API's address: the connection is refused (network, firewall)."),
+             (_c("api-unreachable", "network", "api.health.connect_failed"),
+              _c("content-generation-failed", "connectivity", "api.health.connect_failed"))),
+    Scenario("tls-untrusted", "api",
+             ("La API responde con un certificado de una CA que no es de confianza.",
+              "The API answers with a certificate from an untrusted CA."),
+             (_c("api-unreachable", "tls", "api.health.tls_failure"),)),
+    Scenario("wrong-base-url", "api",
+             ("La URL base apunta a /v1, retirada: responde 301 hacia /v2.",
+              "The base URL points at the retired /v1: it answers 301 to /v2."),
+             (_c("api-unreachable", "wrong-base-url", "api.health.redirect"),
+              _c("content-generation-failed", "misconfiguration", "api.health.redirect")), {"log": "low-success"}),
+    Scenario("endpoints-down", "api", API_SCENARIOS["endpoints-down"],
+             (_c("api-unreachable", "no-healthy-endpoint", "api.endpoints.some_unhealthy"),)),
+    # --- the CRM ---
+    Scenario("crm-bad-token", "crm", CRM_SCENARIOS["crm-bad-token"],
+             (_c("crm-integration-failed", "bad-credentials", "crm.auth.bad_credentials"),)),
+    Scenario("crm-missing-scope", "crm", CRM_SCENARIOS["crm-missing-scope"],
+             (_c("crm-integration-failed", "insufficient-permissions", "crm.permissions.missing_scope"),)),
+    Scenario("crm-field-missing", "crm", CRM_SCENARIOS["crm-field-missing"],
+             (_c("crm-integration-failed", "field-mapping", "crm.fields.mapping_error"),)),
+    Scenario("crm-down", "crm", CRM_SCENARIOS["crm-down"],
+             (_c("crm-integration-failed", "crm-api-down", "crm.auth.unavailable"),)),
+    # --- mail (SMTP) ---
+    Scenario("smtp-no-starttls", "smtp", SMTP_SCENARIOS["smtp-no-starttls"], _smtp_config("no_starttls")),
+    Scenario("smtp-bad-login", "smtp", SMTP_SCENARIOS["smtp-bad-login"], _smtp_config("auth_failed")),
+    Scenario("smtp-silent", "smtp", SMTP_SCENARIOS["smtp-silent"], _smtp_config("connect_failed")),
+    Scenario("smtp-daily-limit", "smtp", SMTP_SCENARIOS["smtp-daily-limit"],
+             (_c("email-delivery-failed", "sending-limit", "email.limits.exceeded"),)),
+    Scenario("smtp-busy", "smtp", SMTP_SCENARIOS["smtp-busy"],
+             (_c("email-delivery-failed", "smtp-temporary-refusal", "email.smtp.temporary_refusal"),)),
+    Scenario("smtp-blocklisted", "smtp", SMTP_SCENARIOS["smtp-blocklisted"],
+             (_c("email-delivery-failed", "smtp-client-refused", "email.smtp.client_refused"),)),
+    Scenario("smtp-sender-refused", "smtp", SMTP_SCENARIOS["smtp-sender-refused"],
+             (_c("email-delivery-failed", "sender-refused", "email.smtp.sender_refused"),)),
+    Scenario("smtp-relay-denied", "smtp", SMTP_SCENARIOS["smtp-relay-denied"],
+             (_c("email-delivery-failed", "relay-denied", "email.smtp.relay_denied"),)),
+    Scenario("smtp-unknown-recipient", "smtp", SMTP_SCENARIOS["smtp-unknown-recipient"],
+             (_c("email-delivery-failed", "recipient-refused", "email.smtp.recipient_refused"),)),
+    # --- the sending domain (DNS) ---
+    Scenario("dns-no-mx", "dns", DNS_SCENARIOS["dns-no-mx"],
+             (_c("email-delivery-failed", "domain-reputation", "email.domain.no_mx"),)),
+    Scenario("dns-two-spf", "dns", DNS_SCENARIOS["dns-two-spf"],
+             (_c("email-delivery-failed", "domain-reputation", "email.domain.spf_problem"),)),
+    Scenario("dns-spf-too-many-lookups", "dns", DNS_SCENARIOS["dns-spf-too-many-lookups"],
+             (_c("email-delivery-failed", "domain-reputation", "email.domain.spf_problem"),)),
+    Scenario("dns-no-dmarc", "dns", DNS_SCENARIOS["dns-no-dmarc"],
+             (_c("email-delivery-failed", "domain-reputation", "email.domain.dmarc_problem"),)),
+    Scenario("dns-dkim-missing", "dns", DNS_SCENARIOS["dns-dkim-missing"],
+             (_c("email-delivery-failed", "domain-reputation", "email.domain.dkim_missing"),)),
+    # --- the cache (Redis) ---
+    Scenario("redis-down", "redis", REDIS_SCENARIOS["redis-down"],
+             (_c("cache-problems", "redis-unreachable", "cache.redis.unreachable"),)),
+    Scenario("redis-auth", "redis", REDIS_SCENARIOS["redis-auth"],
+             (_c("cache-problems", "redis-auth", "cache.redis.auth_failed"),)),
+    Scenario("redis-eviction", "redis", REDIS_SCENARIOS["redis-eviction"],
+             (_c("cache-problems", "memory-eviction", "cache.redis.eviction_risk"),)),
+    Scenario("redis-low-hits", "redis", REDIS_SCENARIOS["redis-low-hits"],
+             (_c("cache-problems", "low-hit-ratio", "cache.redis.low_hit_ratio"),)),
+    Scenario("redis-blocked", "redis", REDIS_SCENARIOS["redis-blocked"],
+             (_c("cache-problems", "keys-blocking", "cache.redis.blocked"),)),
+    # --- material checked locally ---
+    Scenario("prompt-too-short", "content", ("El prompt de la campaña tiene 4 caracteres.",
+                                             "The campaign's prompt is 4 characters long."),
+             (_c("content-generation-failed", "malformed-prompt", "content.prompt.too_short"),), {"prompt": "too-short"}),
+    Scenario("prompt-too-long", "content", ("El prompt lleva un historial entero pegado (más de 4000 tokens).",
+                                            "The prompt carries a whole pasted history (over 4000 tokens)."),
+             (_c("content-generation-failed", "token-limit", "content.prompt.too_long"),), {"prompt": "too-long"}),
+    Scenario("account-missing-fields", "content", ("Cuentas sin nombre de contacto o de empresa.",
+                                                   "Account records without a contact or company name."),
+             (_c("low-personalization-score", "thin-account-data", "content.personalization.missing_fields"),),
+             {"account": "missing-fields"}),
+    Scenario("account-thin", "content", ("Cuentas con solo nombre y empresa: sin contexto.",
+                                         "Account records with only a name and company: no context."),
+             (_c("low-personalization-score", "limited-context", "content.personalization.thin_context"),),
+             {"account": "thin"}),
+    Scenario("spammy-email", "content", ("El borrador de la campaña parece spam.", "The campaign draft looks like spam."),
+             (_c("email-delivery-failed", "spam-content", "email.spam.spammy"),), {"email": "spammy"}),
+    Scenario("log-low-success", "content", ("El log muestra llamadas a /v1 que no acaban en 2xx (92 % de éxito).",
+                                            "The log shows calls to /v1 that do not end in 2xx (92 % success)."),
+             (_c("slow-responses", "low-success-rate", "logs.analyze.low_success_rate"),), {"log": "low-success"}),
+    Scenario("log-low-throughput", "content", ("El log muestra 18 llamadas por minuto con trabajo en cola.",
+                                               "The log shows 18 calls a minute with work queued."),
+             (_c("slow-responses", "low-throughput", "logs.analyze.low_throughput"),), {"log": "low-throughput"}),
+    # --- causes no check can tell apart: the material points to them ---
+    Scenario("polling-integration", "content", ("La integración consulta la API en bucle con la misma petición.",
+                                                "The integration polls the API in a loop with the same request."),
+             (_e("rate-limit-exceeded", "inefficient-calls", "log"),), {"log": "polling"}),
+    Scenario("alerts-never-fire", "content", ("Las métricas superan el umbral y el monitor no avisa.",
+                                              "The metrics cross the threshold and the monitor never alerts."),
+             (_e("alert-emails-missing", "thresholds-never-trigger", "log"),), {"log": "alerts-silent"}),
+    Scenario("alerts-in-spam", "content", ("Las alertas llegan, pero a la carpeta de spam.",
+                                           "The alerts arrive, but in the spam folder."),
+             (_e("alert-emails-missing", "alerts-in-spam", "email"),), {"email": "alert-in-spam"}),
+    Scenario("generic-prompt", "content", ("El prompt es una plantilla genérica con variables sin sustituir.",
+                                           "The prompt is a generic template with unfilled variables."),
+             (_e("low-personalization-score", "poor-prompts", "prompt"),), {"prompt": "generic"}),
+    Scenario("settings-changed", "content", ("La puntuación bajó para todas las cuentas tras cambiar la configuración.",
+                                             "The score dropped for every account after a settings change."),
+             (_e("low-personalization-score", "wrong-settings", "account"),), {"account": "settings-changed"}),
+]
+
+SCENARIOS: dict[str, Scenario] = {s.name: s for s in _LIST}
+# names the simulator knew before the world: still accepted, the same as healthy
+ALIASES = {"crm-ok": "healthy"}
+
+
+class UnknownScenario(ValueError):
+    pass
+
+
+def resolve(spec: str) -> list[Scenario]:
+    """The scenarios of `spec` ("a" or "a,b,…"), checked: known, and at most one per service (per
+    kind of material for content). `UnknownScenario` says what is wrong."""
+    names = list(dict.fromkeys(p.strip() for p in (spec or "healthy").split(",") if p.strip())) or ["healthy"]
+    out: list[Scenario] = []
+    for name in names:
+        name = ALIASES.get(name, name)
+        if name not in SCENARIOS:
+            raise UnknownScenario(f"unknown scenario {name!r}; see `copycar-assist simulate --list`")
+        out.append(SCENARIOS[name])
+    if len(out) > 1:
+        out = [s for s in out if s.name != "healthy"]
+    taken: dict[str, str] = {}
+    for s in out:
+        keys = [f"content:{k}" for k in s.samples] if s.service == "content" else [s.service]
+        for key in keys:
+            if key in taken:
+                raise UnknownScenario(f"{taken[key]!r} and {s.name!r} both change the {key.replace('content:', '')}: "
+                                      "combine scenarios of different services")
+            taken[key] = s.name
+    return out
+
+
+def samples_for(scenarios: list[Scenario]) -> Samples:
+    """The material of a combination: each scenario's own, content scenarios last (they win)."""
+    chosen: dict[str, str] = {}
+    for s in sorted(scenarios, key=lambda s: s.service == "content"):
+        chosen.update(s.samples)
+    return Samples(**chosen)
+
+
+def by_service() -> dict[str, list[Scenario]]:
+    out: dict[str, list[Scenario]] = {}
+    for s in _LIST:
+        out.setdefault(s.service or "all", []).append(s)
+    return out
