@@ -5,8 +5,11 @@
     python benchmarks/diagnosis_path.py --fixed-order         # also today's engine with the evidence ignored
                                                               #  (uniform priors, no cues: the file's order)
 
-Each case: {"description", "scenario", "entry", "cause", "lang", "hint"}. A simulated user drives
-`copycar-assist --demo --scenario S chat --json` (one process per case): it describes the problem,
+Each case: {"description", "scenario", "entry", "cause", "lang", "hint"}. The cases were written for
+a world where the CopyCar API and the CRM are simulated (scenario S) and mail, DNS, Redis and the
+customer's material are not set up: the benchmark starts that simulator and a settings file
+pointing at it, and a simulated user drives `copycar-assist chat --json` (one process per case,
+no --demo, whose world now simulates every service): it describes the problem,
 picks the true entry where the assistant offers a choice of entries (or browses to it), confirms
 the symptoms of the true entry only (else browses to it), skips any material asked for, answers
 "yes" only to questions about the true cause (the prompt's `about.cause`, or a narrowing question
@@ -76,12 +79,43 @@ class User:
         return None  # a cause was named (steps, did it fix it…): the walk is over
 
 
+def _api_world(scenario: str):
+    """The world the cases were written for: the CopyCar API and the CRM simulated (API and CRM
+    scenarios); mail, DNS, Redis and the customer's material not configured."""
+    from copycar_assist.simulator import start_simulator
+
+    return start_simulator(scenario)
+
+
+def _settings_file(sim, folder: Path) -> Path:
+    """A settings file pointing at the simulator, as an agent would configure it."""
+    import tomli_w
+
+    from copycar_assist.simulator import crm
+
+    path = folder / "config.toml"
+    doc = {"api": {"base_url": sim.base_url},
+           "crm": {"kind": "rest", "base_url": sim.root_url + crm.PREFIX, "token": crm.DEMO_CRM_TOKEN,
+                   "field_map": dict(crm.DEMO_FIELD_MAP)}}
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
 def run_chat_json(case: dict) -> list[dict]:
     """Drive one case through `chat --json`, one request at a time, reading events up to each prompt."""
-    cmd = [sys.executable, "-m", "copycar_assist", "--demo", "--scenario", case["scenario"], "--lang",
-           case.get("lang", "en"), "chat", "--json", "--no-history"]
+    import os
+    import tempfile
+
+    from copycar_assist.simulator import DEMO_KEY
+
+    sim = _api_world(case["scenario"])
+    folder = Path(tempfile.mkdtemp(prefix="diagnosis-path-"))
+    env = {**os.environ, "COPYCAR_ASSIST_CONFIG": str(_settings_file(sim, folder)), "COPYCAR_API_KEY": DEMO_KEY,
+           "COPYCAR_ASSIST_DATA": str(folder / "data")}
+    cmd = [sys.executable, "-m", "copycar_assist", "--lang", case.get("lang", "en"), "chat", "--json", "--no-history"]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=ROOT, bufsize=1)
+                            text=True, cwd=ROOT, bufsize=1, env=env)
     assert proc.stdin is not None and proc.stdout is not None
     events: list[dict] = []
     user = User(case)
@@ -106,6 +140,10 @@ def run_chat_json(case: dict) -> list[dict]:
     finally:
         proc.stdin.close()
         proc.wait(timeout=30)
+        sim.stop()
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
     return events
 
 
@@ -117,7 +155,7 @@ def run_in_process(case: dict) -> list[dict]:
     from copycar_assist.conversation import Conversation, collect
     from copycar_assist.kb import load_knowledge
     from copycar_assist.matching import Matcher
-    from copycar_assist.simulator.demo import start_demo, use_demo
+    from copycar_assist.simulator.demo import use_demo
 
     global _KB, _MATCHER
     if _KB is None:
@@ -125,9 +163,9 @@ def run_in_process(case: dict) -> list[dict]:
         _MATCHER = Matcher(_KB)
 
     async def walk() -> list[dict]:
-        sim = start_demo(case["scenario"])
+        sim = _api_world(case["scenario"])
         settings = Settings()
-        use_demo(settings, sim)
+        use_demo(settings, sim)  # a simulator handle: the API and the CRM only
         events: list[dict] = []
         user = User(case)
         try:
