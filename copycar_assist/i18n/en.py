@@ -205,4 +205,18 @@ MESSAGES: dict[str, str] = {
     "history.was.error": "could not run",
     "ago.seconds": "{n} s ago", "ago.minutes": "{n} min ago", "ago.hours": "{n} h ago",
     "ago.days": "{n} days ago", "ago.yesterday": "since yesterday", "ago.since": "since the previous time ({when})",
+    # --- monitor (copycar_assist/monitor/) ---
+    "monitor.metric.response_time_ms": "p95 response time", "monitor.metric.error_rate": "error rate",
+    "monitor.metric.success_rate": "success rate", "monitor.metric.throughput_per_min": "throughput",
+    "monitor.alert.raised.threshold": "{type} ({severity}) on {target}: {what} {value}, threshold {limit}, over the last {minutes} min ({n} requests).",
+    "monitor.alert.raised.baseline": "{type} ({severity}) on {target}: {what} {value}, usually {usual} (limit {limit}), over the last {minutes} min ({n} requests).",
+    "monitor.alert.cleared.threshold": "{type} cleared on {target}: {what} {value} (threshold {limit}).",
+    "monitor.alert.cleared.baseline": "{type} cleared on {target}: {what} {value} (usually {usual}).",
+    "monitor.alert.test.test": "copycar-assist test alert for {target}: if you receive it, the alert path works.",
+    "monitor.mail.head": "{title} ({type}, {severity})",
+    "monitor.mail.when": "Time: {when}",
+    "monitor.mail.act": "Check the system: copycar-assist diagnose slow-responses",
+    "monitor.mail.cleared": "The metric is back to its level; nothing needs doing.",
+    "monitor.note.no_baseline": "{target}: no usual latency yet (first time it is measured): only the guide's thresholds apply until windows are kept.",
+    "monitor.note.no_key": "No API key: GET /verify is not sampled (GET /health only).",
 }

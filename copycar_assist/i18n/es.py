@@ -205,4 +205,18 @@ MESSAGES: dict[str, str] = {
     "history.was.error": "no se pudo ejecutar",
     "ago.seconds": "hace {n} s", "ago.minutes": "hace {n} min", "ago.hours": "hace {n} h",
     "ago.days": "hace {n} días", "ago.yesterday": "desde ayer", "ago.since": "desde la vez anterior ({when})",
+    # --- monitor (copycar_assist/monitor/) ---
+    "monitor.metric.response_time_ms": "p95 del tiempo de respuesta", "monitor.metric.error_rate": "tasa de error",
+    "monitor.metric.success_rate": "tasa de éxito", "monitor.metric.throughput_per_min": "throughput",
+    "monitor.alert.raised.threshold": "{type} ({severity}) en {target}: {what} {value}, umbral {limit}, en los últimos {minutes} min ({n} peticiones).",
+    "monitor.alert.raised.baseline": "{type} ({severity}) en {target}: {what} {value}, lo habitual es {usual} (límite {limit}), en los últimos {minutes} min ({n} peticiones).",
+    "monitor.alert.cleared.threshold": "{type} resuelta en {target}: {what} {value} (umbral {limit}).",
+    "monitor.alert.cleared.baseline": "{type} resuelta en {target}: {what} {value} (lo habitual es {usual}).",
+    "monitor.alert.test.test": "Alerta de prueba de copycar-assist para {target}: si la recibes, el camino de las alertas funciona.",
+    "monitor.mail.head": "{title} ({type}, {severity})",
+    "monitor.mail.when": "Fecha: {when}",
+    "monitor.mail.act": "Revisa el sistema: copycar-assist diagnose slow-responses",
+    "monitor.mail.cleared": "La métrica ha vuelto a su nivel; no hace falta hacer nada.",
+    "monitor.note.no_baseline": "{target}: aún no hay latencia habitual (primera vez que se mide): se compara solo con los umbrales de la guía hasta tener ventanas guardadas.",
+    "monitor.note.no_key": "Sin clave de API: GET /verify no se muestrea (solo GET /health).",
 }
