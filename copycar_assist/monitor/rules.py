@@ -85,9 +85,11 @@ class AlertEvent:
     window_s: float = 0.0
 
     def message(self, lang: str) -> str:
+        span = (t("monitor.span.minutes", lang, minutes=f"{self.window_s / 60:.0f}", n=self.samples)
+                if self.window_s >= 60 else t("monitor.span.requests", lang, n=self.samples))
         shown = {"value": fmt(self.metric, self.value), "limit": fmt(self.metric, self.threshold),
-                 "usual": fmt("response_time_ms", self.usual_ms), "n": self.samples,
-                 "minutes": f"{self.window_s / 60:g}", "what": t(f"monitor.metric.{self.metric}", lang),
+                 "usual": fmt("response_time_ms", self.usual_ms), "span": span,
+                 "what": t(f"monitor.metric.{self.metric}", lang),
                  "target": self.target, "type": self.type, "severity": self.severity}
         return t(f"monitor.alert.{self.state}.{self.reason}", lang, **shown)
 
@@ -109,7 +111,8 @@ def fmt(metric: str, value: float | None) -> str:
     if value is None:
         return "–"
     if metric in RATES:
-        return f"{value:.1%}" if 0 < value < 0.1 else f"{value:.0%}"
+        whole = abs(value * 100 - round(value * 100)) < 0.05
+        return f"{value:.0%}" if whole or value >= 0.1 else f"{value:.1%}"
     if metric == "throughput_per_min":
         return f"{value:.0f}/min"
     return f"{value:.0f} ms" if value < 1000 else f"{value / 1000:.1f} s"
