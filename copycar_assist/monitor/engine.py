@@ -96,6 +96,8 @@ class Monitor:
         self.tracker = AlertTracker(rules_from(kb.support), self.policy)
         self.urls = targets_of(settings)
         self.targets = [shown(u) for u in self.urls]
+        # the name each target's latency is kept under in the history (the demo's port changes)
+        self.keys = {shown(u): runquery.target_key(settings, u) for u in self.urls}
         self.windows = {t: Window(t, self.window_s) for t in self.targets}
         self.backoffs = {t: Backoff(self.interval_s) for t in self.targets}
         self.budget = VerifyBudget(float(m.verify_every_s))
@@ -202,13 +204,14 @@ class Monitor:
             if rule is not None and m.p95_ms is not None:
                 quiet = quiet and m.p95_ms <= self.tracker.limit(rule, self.usual[t])[0]
             await asyncio.to_thread(self.store.record_window, self.run_id, t, "probe", m, firing)
-            await asyncio.to_thread(self.store.record_latency, t, "monitor", samples=m.samples, avg_ms=m.avg_ms,
+            await asyncio.to_thread(self.store.record_latency, self.keys[t], "monitor", samples=m.samples,
+                                    avg_ms=m.avg_ms,
                                     p95_ms=m.p95_ms, usual=quiet, at=m.end)
         await self._refresh_usual()
 
     async def _refresh_usual(self) -> None:
         for t in self.targets:
-            b = await asyncio.to_thread(runquery.baseline, self.store, t, self.clock.time())
+            b = await asyncio.to_thread(runquery.baseline, self.store, self.keys[t], self.clock.time())
             self.usual[t] = b.p95_ms if b else None
             self.usual_seen[t] = b.observations if b else 0
 

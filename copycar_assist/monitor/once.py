@@ -34,6 +34,7 @@ async def measure_once(settings: Any, kb: Any, client: Any, *, samples: int = 20
     urls = targets_of(settings)
     gate = asyncio.Semaphore(2 * len(urls))
     windows = {shown(u): Window(shown(u), 86400) for u in urls}
+    keys = {shown(u): runquery.target_key(settings, u) for u in urls}
 
     async def one(url: str, path: str, key: Any) -> None:
         async with gate:
@@ -50,7 +51,7 @@ async def measure_once(settings: Any, kb: Any, client: Any, *, samples: int = 20
     run_id = store.start_run("monitor-once", base_url=shown(urls[0])) if store is not None else None
     for target, window in windows.items():
         m = window.metrics(now)
-        base = runquery.baseline(store, target, now) if store is not None else None
+        base = runquery.baseline(store, keys[target], now) if store is not None else None
         usual = base.p95_ms if base else None
         crossed: list[AlertEvent] = []
         for rule in tracker.rules:
@@ -67,7 +68,7 @@ async def measure_once(settings: Any, kb: Any, client: Any, *, samples: int = 20
         measured += m.samples
         if store is not None and m.samples:
             store.record_window(run_id, target, "once", m, [e.type for e in crossed])
-            store.record_latency(target, "monitor", samples=m.samples, avg_ms=m.avg_ms, p95_ms=m.p95_ms,
+            store.record_latency(keys[target], "monitor", samples=m.samples, avg_ms=m.avg_ms, p95_ms=m.p95_ms,
                                  usual=not any(e.metric == "response_time_ms" for e in crossed), at=now)
         out.append({"target": target, **m.to_json(), "usual_p95_ms": usual,
                     "usual_from": base.observations if base else 0, "alerts": [e.to_json() for e in crossed]})

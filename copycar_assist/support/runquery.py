@@ -201,3 +201,23 @@ def _loads(text: Any) -> Any:
         return json.loads(text)
     except ValueError:
         return {}
+
+
+def target_key(settings: Any, url: str) -> str:
+    """The name the history keeps a base URL's latency under: its display form, except the demo
+    world, whose port changes every run (`demo:/v2` keeps one baseline for all of them)."""
+    from copycar_assist.checks.http import display_url
+
+    import httpx
+
+    try:
+        shown = display_url(httpx.URL(url))
+    except Exception:
+        shown = one_line(url, 200)
+    sources = getattr(settings, "sources", {}) or {}
+    if sources.get("api.base_url") == "demo":
+        try:
+            return "demo:" + (httpx.URL(url).path.rstrip("/") or "/")
+        except Exception:
+            return "demo:"
+    return shown
