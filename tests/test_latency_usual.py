@@ -98,3 +98,22 @@ def test_the_demo_keeps_one_baseline_and_doctor_compares_runs(capsys):
     assert main(["doctor", "--ack", "api.latency", "--until", "2001-01-01", "--reason", "x"]) == 3
     assert "in the past" in capsys.readouterr().err
     assert main(["doctor", "--ack", "api.nope", "--until", "1d", "--reason", "x"]) == 3
+
+
+def test_the_chat_says_what_a_check_showed_before(tmp_path):
+    import time
+
+    from copycar_assist.checks.base import CheckResult
+    from copycar_assist.conversation import Conversation
+    from copycar_assist.conversation.explain import results_text
+
+    store = RunStore.open(tmp_path)
+    earlier = CheckResult("api.latency", "pass", "ok", "fine", {}, 5)
+    store.record_run("doctor", [earlier], started=time.time() - 3600)
+    conv = Conversation(KB, None, lang="en", runs=store)
+    now = CheckResult("api.latency", "warn", "slower_than_usual", "Slower than usual: p95 1.5 s today", {}, 5)
+    text = results_text(conv, [now])
+    assert "Slower than usual: p95 1.5 s today This check passed 1 h ago." in text
+    conv.lang = "es"
+    assert "Esta comprobación pasó hace 1 h." in results_text(conv, [now])
+    assert "hace" not in results_text(conv, [earlier])  # the same as before: nothing to add

@@ -83,6 +83,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         self._matcher: Any = None
         self._matcher_lock: asyncio.Lock | None = None
         self._client: Any = None
+        self._runs: Any = None
         self._warmed = False
         for theme in THEMES:
             self.register_theme(theme)
@@ -139,14 +140,26 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
             self._client = make_client(self.settings)
         return self._client
 
+    def runs(self):
+        """The run history (opened on first use; a damaged file is moved aside and reported)."""
+        if self._runs is None:
+            from copycar_assist.support.runstore import RunStore
+
+            self._runs = RunStore.open()
+            if self._runs.problem is not None:
+                self.notify(self._runs.problem.message(self.lang), severity="warning", markup=False, timeout=8)
+        return self._runs
+
     def check_context(self, inputs=None):
-        """A CheckContext on the shared client, in the app's language."""
+        """A CheckContext on the shared client, in the app's language, with the run history."""
         from copycar_assist.checks.base import CheckContext, Inputs
 
         return CheckContext(self.settings, self.kb, self.get_client(), self.settings.redactor(),
-                            lang=self.lang, inputs=inputs or Inputs())
+                            lang=self.lang, inputs=inputs or Inputs(), history=self.runs())
 
     async def on_unmount(self) -> None:
+        if self._runs is not None:
+            self._runs.close()
         if self._client is not None:
             client, self._client = self._client, None
             await client.aclose()
