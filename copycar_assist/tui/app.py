@@ -49,12 +49,18 @@ def _doctor_screen():
     return DiagnosticsScreen()
 
 
+def _monitor_screen():
+    from .screens.monitor import MonitorScreen
+
+    return MonitorScreen()
+
+
 class CopyCarApp(I18nBindingsMixin, App[int]):
     """CopyCar Assist: chat, knowledge browser and diagnostics."""
 
     TITLE = "CopyCar Assist"
     CSS_PATH = [Path(__file__).parent / "styles" / "app.tcss"]
-    MODES = {"chat": _chat_screen, "browser": _browser_screen, "doctor": _doctor_screen}
+    MODES = {"chat": _chat_screen, "browser": _browser_screen, "doctor": _doctor_screen, "monitor": _monitor_screen}
     DEFAULT_MODE = "chat"
     COMMANDS = App.COMMANDS | {CopyCarCommands}
     BINDINGS = [
@@ -63,6 +69,8 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         *i18n_bindings("f2", "mode('chat')", "chat"),
         *i18n_bindings("f3", "mode('browser')", "browser"),
         *i18n_bindings("f4", "mode('doctor')", "doctor"),
+        # F5 is in the help and the palette; the footer keeps F1-F4 and ^s readable at 80 columns
+        *i18n_bindings("f5", "mode('monitor')", "monitor", show=False),
         *i18n_bindings("ctrl+l", "toggle_language", "language"),
         *i18n_bindings("ctrl+t", "toggle_theme", "theme", show=False),  # in help and palette
         *i18n_bindings("ctrl+s", "export", "export"),
@@ -84,6 +92,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         self._matcher_lock: asyncio.Lock | None = None
         self._client: Any = None
         self._runs: Any = None
+        self.monitor_clock: Any = None  # the Monitor screen's clock (None: the system's; tests jump)
         self._warmed = False
         for theme in THEMES:
             self.register_theme(theme)
@@ -190,7 +199,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
 
     def _all_screens(self):
         seen = []
-        for mode in ("chat", "browser", "doctor"):
+        for mode in ("chat", "browser", "doctor", "monitor"):
             try:
                 stack = self.get_screen_stack(mode)
             except Exception:  # mode not opened yet
