@@ -81,7 +81,7 @@ async def follow_log(args, settings, kb, lang: str, store) -> int:
         crossed = []
         for rule in th.values():
             value = last.value(rule.metric)
-            if value is not None and mon.tracker._beyond(rule, value, rule.threshold):
+            if value is not None and mon.tracker.beyond(rule, value, rule.threshold):
                 crossed.append(rule)
         report["targets"][0]["alerts"] = [{"type": r.type, "severity": r.severity} for r in crossed]
         out.status(report)

@@ -120,6 +120,7 @@ class Monitor:
     async def run(self, *, duration_s: float | None = None, ticks: int | None = None) -> AsyncIterator[MonitorEvent]:
         self.started = now = self.clock.time()
         if self.store is not None:
+            await asyncio.to_thread(self.store.prune)  # windows and latency older than 90 days go
             self.run_id = await asyncio.to_thread(self.store.start_run, "monitor", base_url=self.targets[0])
             await self._refresh_usual()
             for t in self.targets:

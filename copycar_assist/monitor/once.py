@@ -59,7 +59,7 @@ async def measure_once(settings: Any, kb: Any, client: Any, *, samples: int = 20
             if not rule.for_probes or value is None:
                 continue
             limit, reason = tracker.limit(rule, usual)
-            if tracker._beyond(rule, value, limit):
+            if tracker.beyond(rule, value, limit):
                 crossed.append(AlertEvent(target, rule.type, rule.severity, "raised", now, value, limit, reason,
                                           rule.metric, rule.title, usual if reason == "baseline" else None,
                                           m.samples, m.end - m.start))

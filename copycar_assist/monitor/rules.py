@@ -150,7 +150,7 @@ class AlertTracker:
         return limit * (1 + m)
 
     @staticmethod
-    def _beyond(rule: Rule, value: float, level: float) -> bool:
+    def beyond(rule: Rule, value: float, level: float) -> bool:
         return value > level if rule.direction == "above" else value < level
 
     def evaluate(self, m: Metrics, *, source: str = "probe", usual_p95: float | None = None,
@@ -164,8 +164,8 @@ class AlertTracker:
                 continue
             limit, reason = self.limit(rule, usual_p95)
             track = self._tracks.setdefault((m.target, rule.type), _Track())
-            over = self._beyond(rule, value, limit)
-            still_bad = self._beyond(rule, value, self._clear_level(rule, limit))
+            over = self.beyond(rule, value, limit)
+            still_bad = self.beyond(rule, value, self._clear_level(rule, limit))
             now = m.end
 
             def event(state: str) -> AlertEvent:
