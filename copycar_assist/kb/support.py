@@ -108,11 +108,12 @@ def load_support(path: Path) -> SupportData:
 
     th = section("thresholds", "table")
     values = {k: field(th, ("thresholds", k), spec, f"[thresholds] {k}") for k, spec in _THRESHOLDS.items()}
+    usual = section("usual", "table")  # optional: "slower than usual" (defaults in Thresholds)
     for k, spec in _OPTIONAL_THRESHOLDS.items():
-        if k in th:
-            values[k] = field(th, ("thresholds", k), spec, f"[thresholds] {k}")
+        if k in usual:
+            values[k] = field(usual, ("usual", k), spec, f"[usual] {k}")
     if values.get("slower_factor") is not None and values["slower_factor"] < 1:
-        bad(("thresholds", "slower_factor"), "'[thresholds] slower_factor' must be 1 or more")
+        bad(("usual", "slower_factor"), "'[usual] slower_factor' must be 1 or more")
     for k in ("error_rate", "success_rate", "personalization_score"):
         if values.get(k) is not None and not 0 <= values[k] <= 1:
             bad(("thresholds", k), f"'[thresholds] {k}' must be a fraction between 0 and 1")
