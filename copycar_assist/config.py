@@ -82,12 +82,22 @@ class RedisSettings:
 
 
 @dataclass
+class MonitorSettings:
+    interval_s: float = 5.0  # one GET /health per endpoint this often
+    window_s: float = 300.0  # the sliding window the metrics are computed over
+    verify_every_s: float = 10.0  # the budget: at most one GET /verify this often
+    alert_to: list[str] = field(default_factory=list)  # e-mail recipients of the alerts
+    webhook_url: Secret | None = None  # alerts are POSTed here as JSON (its path is often a token)
+
+
+@dataclass
 class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     crm: CrmSettings = field(default_factory=CrmSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
+    monitor: MonitorSettings = field(default_factory=MonitorSettings)
     language: str | None = None  # "es" | "en" | None (follow the user)
     path: Path | None = None  # the config file these came from
     # dotted field -> "file" | "env" | "demo"; absent means the default
@@ -97,7 +107,7 @@ class Settings:
     services: Any = field(default=None, repr=False, compare=False)
 
     def secrets(self) -> list[Secret]:
-        found = [self.api.key, self.smtp.password, self.crm.token, self.redis.url]
+        found = [self.api.key, self.smtp.password, self.crm.token, self.redis.url, self.monitor.webhook_url]
         return [s for s in found if s]
 
     def redactor(self) -> Redactor:
@@ -106,7 +116,7 @@ class Settings:
         port alone are not secret and diagnostics name them."""
         from urllib.parse import parse_qs, unquote, urlsplit
 
-        r = Redactor([self.api.key, self.smtp.password, self.crm.token])
+        r = Redactor([self.api.key, self.smtp.password, self.crm.token, self.monitor.webhook_url])
         url = self.redis.url.reveal() if self.redis.url else ""
         userinfo = url.rpartition("@")[0].partition("://")[2] if "@" in url else ""
         if userinfo:  # redis://user:password@host or redis://:password@host

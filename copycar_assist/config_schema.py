@@ -183,6 +183,28 @@ def _redis_url(v: Any) -> Secret:
     return Secret(v.strip())
 
 
+def _window(v: Any) -> float:
+    _need(v, (int, float), "expected a number of seconds (10 <= s <= 86400)")
+    if not 10 <= v <= 86400:
+        raise Invalid("expected a number of seconds (10 <= s <= 86400)")
+    return float(v)
+
+
+def _addresses(v: Any) -> list[str]:
+    _need(v, list, "expected an array of e-mail addresses")
+    out = []
+    for i, item in enumerate(v):
+        try:
+            out.append(_address(item))
+        except Invalid as exc:
+            raise Invalid(f"item {i + 1}: {exc}") from None
+    return out
+
+
+def _secret_url(v: Any) -> Secret:
+    return Secret(_url(v))
+
+
 def _choice(*choices: str) -> Callable[[Any], str]:
     expected = "expected one of " + ", ".join(choices)
 
@@ -247,6 +269,13 @@ FIELDS: tuple[Field, ...] = (
     Field("crm.field_map", "field_map", _map, "map", "our field -> CRM field (crm.field_map.NAME)"),
     Field("redis.url", "url", _redis_url, "text", "Redis URL (may hold a password)", secret=True,
           env="COPYCAR_REDIS_URL"),
+    Field("monitor.interval_s", "interval_s", _seconds, "float", "seconds between two samples of GET /health"),
+    Field("monitor.window_s", "window_s", _window, "float", "seconds of the sliding window of the metrics"),
+    Field("monitor.verify_every_s", "verify_every_s", _window, "float",
+          "budget: at most one GET /verify this often (seconds)"),
+    Field("monitor.alert_to", "alert_to", _addresses, "list", "alert e-mail recipients (comma-separated)"),
+    Field("monitor.webhook_url", "webhook_url", _secret_url, "text", "alerts are POSTed here as JSON",
+          secret=True, env="COPYCAR_ALERT_WEBHOOK"),
     Field("language", "language", _choice("es", "en"), "text", "es | en (default: follow the user)"),
 )
 BY_NAME: dict[str, Field] = {f.dotted: f for f in FIELDS}

@@ -12,6 +12,7 @@ from typing import Any
 
 from .api_support import NOT_THERE, ApiCheck, api_url, body_error, body_message, failure_text, network_evidence, \
     parse_retry_after, plain_http_remote, request_deadline
+from . import latency_usual
 from .base import CheckContext, Finding
 from .http import HttpResult, fetch
 
@@ -185,19 +186,24 @@ def _percentile(values: list[float], pct: float) -> float:
 
 class LatencyCheck(ApiCheck):
     """A bounded sample of GET /health: average and p95 time, success and error rate vs the guide's
-    alert thresholds (knowledge/support.toml). Stops early once the average is clearly too high."""
+    alert thresholds (knowledge/support.toml), and the p95 vs what is usual for this base URL in
+    earlier runs (`latency_usual.py`). Twenty samples: a 1-in-3 failure shows as a high error rate
+    with near certainty (P(at most one failure in 20) ≈ 0.3 %). Stops early once the average is
+    clearly too high, or (after 8 samples with no error) clearly slower than usual."""
 
     id = "api.latency"
-    outcomes = ("ok", "high_response_time", "high_error_rate", "low_success_rate")
+    outcomes = ("ok", "high_response_time", "high_error_rate", "low_success_rate", "slower_than_usual")
     timeout_s = 25.0
-    samples = 10
-    concurrency = 2
+    samples = 20
+    concurrency = 4
     budget_s = 20.0
 
     async def run(self, ctx: CheckContext) -> Finding:
         t = ctx.t
         th = ctx.kb.support.thresholds
         url = api_url(ctx.settings.api.base_url, "health")
+        usual = await latency_usual.usual_for(ctx, ctx.settings.api.base_url)
+        slower = latency_usual.slower_limit(ctx, usual)
         deadline = request_deadline(ctx, min(self.budget_s, max(2 * th.response_time_ms / 1000, 1.0)))
         samples: list[tuple[float, int | None, str | None]] = []  # (ms, status, error)
         issued = 0
@@ -212,6 +218,9 @@ class LatencyCheck(ApiCheck):
                 ctx.step(t(es=f"Muestra {len(samples)}/{self.samples}…", en=f"Sample {len(samples)}/{self.samples}…"))
                 if len(samples) >= 3 and sum(s[0] for s in samples) / len(samples) > th.response_time_ms:
                     stop.set()  # clearly slow: no need to wait for the rest
+                if slower is not None and len(samples) >= 8 and not any(s[2] or (s[1] or 0) >= 500 for s in samples) \
+                        and _percentile([s[0] for s in samples], 95) > slower and min(s[0] for s in samples) > slower:
+                    stop.set()  # every sample is slower than usual, none failed
 
         started = time.perf_counter()
         try:
@@ -242,8 +251,9 @@ class LatencyCheck(ApiCheck):
             "thresholds": f"avg ≤ {th.response_time_ms:g} ms, errors ≤ {th.error_rate:.0%}, success ≥ {th.success_rate:.0%}",
             "throughput_per_min": round(n / elapsed * 60, 1) if elapsed > 0 else None,
         }
+        ev.update(latency_usual.evidence(usual, slower))
         if n < self.samples:
-            ev["stopped_early"] = t(es="la media ya superaba el umbral", en="the average was already over the threshold") \
+            ev["stopped_early"] = t(es="ya estaba claro que va lenta", en="it was already clearly slow") \
                 if stop.is_set() else t(es="presupuesto de tiempo agotado", en="time budget spent")
         figures_es = f"media {avg:.0f} ms, p95 {p95:.0f} ms, éxito {success_rate:.0%}, errores {error_rate:.0%}"
         figures_en = f"average {avg:.0f} ms, p95 {p95:.0f} ms, success {success_rate:.0%}, errors {error_rate:.0%}"
@@ -252,6 +262,15 @@ class LatencyCheck(ApiCheck):
         def status_for(metric: str, default: str) -> str:
             return "fail" if sev.get(metric, default) == "CRITICAL" else "warn"
 
+        finding = self._judge(ctx, n, avg, p95, success_rate, error_rate, usual, slower, ev, status_for,
+                              figures_es, figures_en)
+        await latency_usual.remember(ctx, usual, samples=n, avg_ms=avg, p95_ms=p95,
+                                     quiet=finding.outcome in ("ok", "high_error_rate", "low_success_rate"))
+        return finding
+
+    def _judge(self, ctx: CheckContext, n, avg, p95, success_rate, error_rate, usual, slower, ev, status_for,
+               figures_es, figures_en) -> Finding:
+        t, th = ctx.t, ctx.kb.support.thresholds
         if error_rate > th.error_rate:
             return self.finding(status_for("error_rate", "CRITICAL"), "high_error_rate", t(
                 es=f"Tasa de error alta ({error_rate:.0%} > {th.error_rate:.0%}) en {n} peticiones: {figures_es}.",
@@ -264,5 +283,15 @@ class LatencyCheck(ApiCheck):
             return self.finding(status_for("success_rate", "WARNING"), "low_success_rate", t(
                 es=f"Tasa de éxito baja ({success_rate:.0%} < {th.success_rate:.0%}): {figures_es}.",
                 en=f"Low success rate ({success_rate:.0%} < {th.success_rate:.0%}): {figures_en}."), ev)
-        return self.finding("pass", "ok", t(es=f"Latencia dentro de los umbrales ({n} peticiones): {figures_es}.",
-                                            en=f"Latency within the thresholds ({n} requests): {figures_en}."), ev)
+        if slower is not None and usual.p95_ms is not None and p95 > slower:
+            now_s, usual_s = latency_usual.secs(p95), latency_usual.secs(usual.p95_ms)
+            return self.finding("warn", "slower_than_usual", t(
+                es=f"Más lenta de lo habitual: p95 {now_s} hoy, normalmente {usual_s} (de {usual.runs} medidas "
+                   f"anteriores de esta URL); dentro del umbral de la guía ({th.response_time_ms:g} ms): {figures_es}.",
+                en=f"Slower than usual: p95 {now_s} today, usually {usual_s} (from {usual.runs} earlier "
+                   f"measurements of this URL); within the guide's threshold ({th.response_time_ms:g} ms): "
+                   f"{figures_en}."), ev)
+        return self.finding("pass", "ok", t(es=f"Latencia dentro de los umbrales ({n} peticiones): {figures_es}."
+                                               + latency_usual.usual_sentence(ctx, usual),
+                                            en=f"Latency within the thresholds ({n} requests): {figures_en}."
+                                               + latency_usual.usual_sentence(ctx, usual)), ev)

@@ -107,6 +107,9 @@ class CheckContext:
     # per-run memo shared by the checks of one run (e.g. the one GET /verify that api.verify
     # and api.rate_limit both read); the runner gives every run a fresh one
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    # the run history (support.runstore.RunStore): the latency check reads the usual latency of
+    # the base URL from it and adds what it saw; None: no history is kept in this run
+    history: Any = field(default=None, repr=False, compare=False)
 
     def t(self, es: str, en: str) -> str:
         """Pick the message in the context's language."""

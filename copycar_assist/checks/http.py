@@ -279,8 +279,13 @@ async def fetch(
     key: Secret | None = None,
     deadline_s: float = 10.0,
     max_bytes: int = MAX_BODY,
+    content: bytes | None = None,
+    content_type: str | None = None,
 ) -> HttpResult:
-    """Make one request the safe way. Never raises for network or server trouble."""
+    """Make one request the safe way. Never raises for network or server trouble.
+
+    `content` is a request body (the alert webhook's JSON); it is never a secret's carrier:
+    whether it may go over plain http is the caller's decision (`monitor.notify`)."""
     start = time.perf_counter()
     try:
         u = httpx.URL(url)
@@ -319,9 +324,12 @@ async def fetch(
                 if refused:
                     return refused
             headers = {"Accept-Encoding": "identity", "Accept": "application/json"}
+            if content_type:
+                headers["Content-Type"] = content_type
             if dial is not u:
                 headers["Host"] = u.netloc.decode("ascii")
-            request = client.build_request(method, dial, extensions={"trace": tracer}, headers=headers)
+            request = client.build_request(method, dial, extensions={"trace": tracer}, headers=headers,
+                                           content=content)
             sent = time.perf_counter()
             response = await client.send(request, auth=BearerAuth(key) if key else None,
                                          stream=True, follow_redirects=False)

@@ -130,7 +130,7 @@ def _refusal(reply: _Reply, outcome_5xx: str, reason: str) -> _Stop:
 _TIMEOUT_OUTCOME = {"connect": "connect_failed", "banner": "connect_failed", "ehlo": "connect_failed",
                     "starttls": "tls_failed", "tls": "connect_failed", "ehlo_tls": "connect_failed",
                     "auth": "connect_failed", "mail": "connect_failed", "rcpt": "connect_failed",
-                    "rset": "ok", "quit": "ok"}
+                    "data": "connect_failed", "rset": "ok", "quit": "ok"}
 
 
 class SmtpProbe:
@@ -186,7 +186,12 @@ class SmtpProbe:
         if self.sender and self.recipient:
             await self._phase("mail", self._mail)
             await self._phase("rcpt", self._rcpt)
+            await self._after_envelope()
         await self._farewell()
+
+    async def _after_envelope(self) -> None:
+        """Nothing: the probe never sends DATA. (`smtpsend.SmtpSend`, the alert sender, sends
+        its message here, after every rule above has held.)"""
 
     async def _phase(self, name: str, step):
         remaining = self._end - time.monotonic()

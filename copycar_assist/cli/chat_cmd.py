@@ -83,7 +83,13 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
 
     history = _open_history(settings, lang, "json" if json_mode else "plain") if save else None
     view = JsonRenderer(out) if json_mode else PlainRenderer(out)
-    conv = Conversation(kb, Matcher(kb), settings, lang=lang, history=history, samples=samples)
+    runs = None
+    if save:  # the run history: usual latencies and "this check passed 1 h ago"
+        from copycar_assist.support.runstore import RunStore
+
+        runs = RunStore.open()
+    conv = Conversation(kb, Matcher(kb), settings, lang=lang, history=history, samples=samples,
+                        runs=runs)
     interactive = inp.isatty() and not json_mode
     try:
         await view.show(conv.start(), conv)
@@ -113,5 +119,7 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
             await view.show(conv.send(text), conv)
     finally:
         await conv.aclose()
+        if runs is not None:
+            runs.close()
     if interactive and history is not None and history.stopped is None:
         print(f"(session: {history.path})", file=sys.stderr)

@@ -24,6 +24,7 @@ def register(subparsers) -> None:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true", help="print one JSON document (and nothing else) on stdout")
+        p.add_argument("--no-history", action="store_true", help="neither keep this run nor compare with the last")
         p.add_argument("--prompt-file", metavar="F", help="a prompt to validate (content checks)")
         p.add_argument("--account-file", metavar="F", help="account data, JSON or CSV (personalisation check)")
         p.add_argument("--log-file", metavar="F", help="a CopyCar call log to analyse")
@@ -36,6 +37,10 @@ def register(subparsers) -> None:
                               description="Run the live checks (API, content, e-mail, CRM, cache, logs) at once.")
     d.add_argument("--only", nargs="+", action="extend", metavar="TAG", default=[],
                    help="only checks with these tags (api, content, email, crm, cache, logs)")
+    d.add_argument("--ack", metavar="CHECK", help="acknowledge a known problem of CHECK (with --until and --reason)")
+    d.add_argument("--until", metavar="DATE", help="with --ack: YYYY-MM-DD, YYYY-MM-DDTHH:MM, or 12h / 7d")
+    d.add_argument("--reason", metavar="TEXT", help="with --ack: why it is acknowledged")
+    d.add_argument("--unack", metavar="CHECK", help="take back the acknowledgement of CHECK")
     common(d)
     d.set_defaults(handler=doctor)
 
@@ -47,6 +52,11 @@ def register(subparsers) -> None:
 
 
 def doctor(args: argparse.Namespace) -> int:
+    if args.ack or args.unack:
+        from .doctor_history import handle_ack
+
+        settings = args.ctx.settings
+        return handle_ack(args, args.ctx.kb, _language(args, settings), settings.redactor())
     return _run(args, None)
 
 
@@ -124,12 +134,12 @@ def _check_ids(kb, args, entry_id: str | None) -> list[str]:
     return checks_for_tags(kb, tags)
 
 
-async def _run_async(settings, kb, ids, lang, inputs, prefer, deadline):
+async def _run_async(settings, kb, ids, lang, inputs, prefer, deadline, history=None):
     from copycar_assist.checks import CheckContext, make_client, run_checks
 
     async with make_client(settings) as client:
         ctx = CheckContext(settings=settings, kb=kb, client=client, redactor=settings.redactor(), lang=lang,
-                           inputs=inputs)
+                           inputs=inputs, history=history)
         return await run_checks(ctx, ids, prefer_entry=prefer, deadline_s=deadline)
 
 
@@ -152,8 +162,13 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     sim = args.ctx.start_demo()
     if sim is not None:
         _demo_inputs(args, sim, inputs, lang)
-    report = asyncio.run(_run_async(settings, kb, ids, lang, inputs, entry_id, args.deadline))
     redactor = settings.redactor()
+    store = None
+    if not args.no_history:
+        from .doctor_history import open_store
+
+        store = open_store(lang, redactor)
+    report = asyncio.run(_run_async(settings, kb, ids, lang, inputs, entry_id, args.deadline, store))
     try:
         import httpx
 
@@ -163,13 +178,29 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     command = "diagnose" if entry_id else "doctor"
     from .doctor_report import build_json, exit_code
 
-    code = exit_code(report.results)
+    changes, acks = None, {}
+    if store is not None:
+        from .doctor_history import remember
+
+        changes, acks = remember(store, command, report, base, entry_id)
+        store.close()
+    code = exit_code(report.results, set(acks))
     if args.json:
         doc = build_json(command=command, report=report, kb=kb, lang=lang, base_url=base, demo=sim is not None,
-                         entry_id=entry_id)
+                         entry_id=entry_id, acks=acks)
+        if changes is not None:
+            doc["since_last"] = changes.to_json()
         emit_json(redactor.redact_obj(doc), indent=2)
         return code
-    sys.stdout.write(redactor.redact(_text(report, kb, lang, base, sim is not None, entry_id, args, redactor, code)))
+    text = _text(report, kb, lang, base, sim is not None, entry_id, args, redactor, code)
+    if changes is not None:
+        from .doctor_history import changes_lines
+
+        extra = changes_lines(changes, acks, lang, kb)
+        if extra:
+            head, _, foot = text.rstrip("\n").rpartition("\n")
+            text = head.rstrip("\n") + "\n\n" + "\n".join(extra) + "\n\n" + foot + "\n"
+    sys.stdout.write(redactor.redact(text))
     return code
 
 

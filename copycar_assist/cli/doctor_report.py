@@ -32,9 +32,10 @@ class FoundCause:
                 "explanation": self.explanation, "steps": list(self.steps)}
 
 
-def exit_code(results) -> int:
-    """0 all pass (warnings and skips included), 1 a check failed, 2 a check could not run."""
-    statuses = {r.status for r in results}
+def exit_code(results, acknowledged: set[str] | frozenset[str] = frozenset()) -> int:
+    """0 all pass (warnings and skips included), 1 a check failed, 2 a check could not run.
+    Acknowledged checks (`doctor --ack`) do not count."""
+    statuses = {r.status for r in results if r.id not in acknowledged}
     if "fail" in statuses:
         return 1
     if "error" in statuses:
@@ -77,8 +78,15 @@ def open_questions(kb, entry_id: str, lang: str) -> list[dict[str, str]]:
 
 
 def build_json(*, command: str, report, kb, lang: str, base_url: str, demo: bool,
-               entry_id: str | None = None) -> dict[str, Any]:
+               entry_id: str | None = None, acks: dict[str, Any] | None = None) -> dict[str, Any]:
     causes = found_causes(kb, report.results, lang, entry_id)
+    acks = acks or {}
+    results = []
+    for r in report.results:
+        item = r.to_json()
+        if r.id in acks:
+            item["acknowledged"] = acks[r.id].to_json()
+        results.append(item)
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "command": command,
@@ -86,9 +94,9 @@ def build_json(*, command: str, report, kb, lang: str, base_url: str, demo: bool
         "duration_ms": report.duration_ms,
         "base_url": base_url,
         "demo": demo,
-        "exit_code": exit_code(report.results),
+        "exit_code": exit_code(report.results, set(acks)),
         "summary": report.counts(),
-        "results": [r.to_json() for r in report.results],
+        "results": results,
         "causes": [c.to_json() for c in causes],
     }
     if entry_id is not None:

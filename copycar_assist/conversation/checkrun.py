@@ -41,8 +41,9 @@ def inputs_needed(check_id: str) -> tuple[str, ...]:
 
 class CheckRunner:
     def __init__(self, kb: Any, settings: Any, runner: Callable[..., Any] | None = None,
-                 inputs: Inputs | None = None, deadline_s: float = DEADLINE_S):
+                 inputs: Inputs | None = None, deadline_s: float = DEADLINE_S, history: Any = None):
         self.kb = kb
+        self.history = history
         self.settings = settings
         self.deadline_s = deadline_s
         self.inputs = inputs or Inputs()
@@ -58,7 +59,7 @@ class CheckRunner:
     async def stream(self, check_ids: list[str], *, lang: str, prefer_entry: str | None) -> AsyncIterator[CheckUpdate]:
         """Run `check_ids`, yielding their progress; `self.results` holds the results after."""
         ctx = CheckContext(settings=self.settings, kb=self.kb, client=self.client(),
-                           redactor=self.settings.redactor(), lang=lang, inputs=self.inputs)
+                           redactor=self.settings.redactor(), lang=lang, inputs=self.inputs, history=self.history)
         queue: asyncio.Queue[Any] = asyncio.Queue()
         end = object()
         finished: list[CheckResult] = []

@@ -62,7 +62,7 @@ class Conversation:
                  check_runner: Callable[..., Any] | None = None, history: Any = None,
                  inputs: Inputs | None = None, check_deadline_s: float = 30.0,
                  tickets: TicketStore | None = None, cues: CueFinder | None = None,
-                 samples: dict[str, list[tuple[str, str]]] | None = None) -> None:
+                 samples: dict[str, list[tuple[str, str]]] | None = None, runs: Any = None) -> None:
         if settings is None:
             from copycar_assist.config import Settings
 
@@ -85,7 +85,10 @@ class Conversation:
         self.scrub = make_scrubber(settings)
         self.tree = DecisionTree(kb)
         self.cues = cues or CueFinder(kb)
-        self.checks = CheckRunner(kb, settings, check_runner, inputs, deadline_s=check_deadline_s)
+        # the run history (support.runstore.RunStore): usual latencies for the checks, and what a
+        # check showed before ("this check passed 1 h ago"); None: none
+        self.runs = runs
+        self.checks = CheckRunner(kb, settings, check_runner, inputs, deadline_s=check_deadline_s, history=runs)
         self.state = State.DESCRIBE
         self.facts = Facts()
         self.prompt: Prompt | None = None

@@ -46,10 +46,14 @@ def check_title(conv: Conversation, check_id: str) -> str:
 
 
 def results_text(conv: Conversation, results: list[CheckResult]) -> str:
+    from copycar_assist.support.runquery import previous_note
+
     lines = [t("conv.results_head", conv.lang)]
     for r in results:
         status = t(f"status.{r.status}", conv.lang)
-        lines.append(f"- {check_title(conv, r.id)}: {status} — {one_line(r.summary, 300)}")
+        before = previous_note(conv.runs, r.id, r.status, conv.lang)  # "This check passed 1 h ago."
+        lines.append(f"- {check_title(conv, r.id)}: {status} — {one_line(r.summary, 300)}"
+                     + (f" {before}" if before else ""))
     return "\n".join(lines)
 
 

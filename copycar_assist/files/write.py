@@ -97,14 +97,14 @@ def _fsync_dir(directory: Path) -> None:
         os.close(dfd)
 
 
-def _temp_with(directory: Path, name: str, data: bytes) -> str:
-    """A finished, synced temporary file (0600) in `directory`, holding `data`."""
+def _temp_with(directory: Path, name: str, data: bytes, mode: int = 0o600) -> str:
+    """A finished, synced temporary file (`mode`, 0600 by default) in `directory`, holding `data`."""
     import tempfile
 
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     try:
         if hasattr(os, "fchmod"):  # mkstemp already uses 0600; say it anyway
-            os.fchmod(fd, 0o600)
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -116,12 +116,15 @@ def _temp_with(directory: Path, name: str, data: bytes) -> str:
     return tmp
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically with mode 0600 (a reader sees the old or the new file)."""
+def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """Write `data` to `path` atomically with mode 0600 (a reader sees the old or the new file).
+
+    `mode` only for files that hold nothing private and that another user's process must read
+    (the Prometheus textfile the node exporter collects)."""
     path = Path(path)
     check_target(path)
     ensure_private_dir(path.parent)
-    tmp = _temp_with(path.parent, path.name, data)
+    tmp = _temp_with(path.parent, path.name, data, mode)
     try:
         check_target(path)  # again, just before the rename
         os.replace(tmp, path)

@@ -27,6 +27,8 @@ class Thresholds:
     tokens_per_word: float
     cache_ttl_s: int
     health_timeout_s: float
+    slower_factor: float = 2.0
+    slower_min_ms: float = 250.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ _THRESHOLDS = {
     "throughput_per_min": "number", "personalization_score": "number", "prompt_min_chars": "int",
     "prompt_max_tokens": "int", "tokens_per_word": "number", "cache_ttl_s": "int", "health_timeout_s": "number",
 }
+_OPTIONAL_THRESHOLDS = {"slower_factor": "number", "slower_min_ms": "number"}
 
 
 def load_support(path: Path) -> SupportData:
@@ -105,6 +108,12 @@ def load_support(path: Path) -> SupportData:
 
     th = section("thresholds", "table")
     values = {k: field(th, ("thresholds", k), spec, f"[thresholds] {k}") for k, spec in _THRESHOLDS.items()}
+    usual = section("usual", "table")  # optional: "slower than usual" (defaults in Thresholds)
+    for k, spec in _OPTIONAL_THRESHOLDS.items():
+        if k in usual:
+            values[k] = field(usual, ("usual", k), spec, f"[usual] {k}")
+    if values.get("slower_factor") is not None and values["slower_factor"] < 1:
+        bad(("usual", "slower_factor"), "'[usual] slower_factor' must be 1 or more")
     for k in ("error_rate", "success_rate", "personalization_score"):
         if values.get(k) is not None and not 0 <= values[k] <= 1:
             bad(("thresholds", k), f"'[thresholds] {k}' must be a fraction between 0 and 1")

@@ -66,11 +66,11 @@ def _e(entry: str, cause: str, kind: str) -> Shown:
     return Shown(entry, cause, "evidence", kind)
 
 
-_SMTP_CONFIG = (_c("email-delivery-failed", "smtp-misconfigured", ""), _c("alert-emails-missing", "smtp-alerts-failing", ""))
-
-
 def _smtp_config(outcome: str) -> tuple[Shown, ...]:
-    return tuple(Shown(s.entry, s.cause, "check", f"email.smtp.{outcome}") for s in _SMTP_CONFIG)
+    """A wrong SMTP set-up shows in both e-mail entries; the alert entry's own alert-path check
+    (monitor.alerts, listed first) sees it first there."""
+    return (_c("email-delivery-failed", "smtp-misconfigured", f"email.smtp.{outcome}"),
+            _c("alert-emails-missing", "smtp-alerts-failing", f"monitor.alerts.{outcome}"))
 
 
 _LIST: list[Scenario] = [
@@ -185,6 +185,9 @@ _LIST: list[Scenario] = [
     Scenario("polling-integration", "content", ("La integración consulta la API en bucle con la misma petición.",
                                                 "The integration polls the API in a loop with the same request."),
              (_e("rate-limit-exceeded", "inefficient-calls", "log"),), {"log": "polling"}),
+    Scenario("alerts-no-destination", "content", ("Las alertas del monitor no tienen ningún destino configurado.",
+                                                  "The monitor's alerts have no destination set."),
+             (_c("alert-emails-missing", "no-alert-destination", "monitor.alerts.not_configured"),)),
     Scenario("alerts-never-fire", "content", ("Las métricas superan el umbral y el monitor no avisa.",
                                               "The metrics cross the threshold and the monitor never alerts."),
              (_e("alert-emails-missing", "thresholds-never-trigger", "log"),), {"log": "alerts-silent"}),

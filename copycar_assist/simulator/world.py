@@ -68,7 +68,7 @@ def service_of(check_id: str) -> str | None:
     """The demo service a check talks to (None: it reads only settings or material)."""
     if check_id.startswith(("api.", "crm.")):
         return "http"
-    return {"email.smtp": "smtp", "email.domain": "dns", "cache.redis": "redis"}.get(check_id)
+    return {"email.smtp": "smtp", "monitor.alerts": "smtp", "email.domain": "dns", "cache.redis": "redis"}.get(check_id)
 
 
 class DemoWorld:
@@ -148,6 +148,8 @@ class DemoWorld:
             "smtp.ca_file": self.ca_file(), **smtp.settings_for(self.part("smtp")),
             **dns.settings_for(self._port(self._dns_sock)),
             "redis.url": self.redis_url(),
+            # the monitor's alerts go to the demo team, unless the scenario leaves them nowhere to go
+            "monitor.alert_to": [] if self.has("alerts-no-destination") else [f"guardia@{smtp.DOMAIN}"],
         }
         return out
 

@@ -49,12 +49,18 @@ def _doctor_screen():
     return DiagnosticsScreen()
 
 
+def _monitor_screen():
+    from .screens.monitor import MonitorScreen
+
+    return MonitorScreen()
+
+
 class CopyCarApp(I18nBindingsMixin, App[int]):
     """CopyCar Assist: chat, knowledge browser and diagnostics."""
 
     TITLE = "CopyCar Assist"
     CSS_PATH = [Path(__file__).parent / "styles" / "app.tcss"]
-    MODES = {"chat": _chat_screen, "browser": _browser_screen, "doctor": _doctor_screen}
+    MODES = {"chat": _chat_screen, "browser": _browser_screen, "doctor": _doctor_screen, "monitor": _monitor_screen}
     DEFAULT_MODE = "chat"
     COMMANDS = App.COMMANDS | {CopyCarCommands}
     BINDINGS = [
@@ -63,6 +69,8 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         *i18n_bindings("f2", "mode('chat')", "chat"),
         *i18n_bindings("f3", "mode('browser')", "browser"),
         *i18n_bindings("f4", "mode('doctor')", "doctor"),
+        # F5 is in the help and the palette; the footer keeps F1-F4 and ^s readable at 80 columns
+        *i18n_bindings("f5", "mode('monitor')", "monitor", show=False),
         *i18n_bindings("ctrl+l", "toggle_language", "language"),
         *i18n_bindings("ctrl+t", "toggle_theme", "theme", show=False),  # in help and palette
         *i18n_bindings("ctrl+s", "export", "export"),
@@ -88,6 +96,8 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         self._matcher: Any = None
         self._matcher_lock: asyncio.Lock | None = None
         self._client: Any = None
+        self._runs: Any = None
+        self.monitor_clock: Any = None  # the Monitor screen's clock (None: the system's; tests jump)
         self._warmed = False
         for theme in THEMES:
             self.register_theme(theme)
@@ -149,14 +159,26 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
             self._client = make_client(self.settings)
         return self._client
 
+    def runs(self):
+        """The run history (opened on first use; a damaged file is moved aside and reported)."""
+        if self._runs is None:
+            from copycar_assist.support.runstore import RunStore
+
+            self._runs = RunStore.open()
+            if self._runs.problem is not None:
+                self.notify(self._runs.problem.message(self.lang), severity="warning", markup=False, timeout=8)
+        return self._runs
+
     def check_context(self, inputs=None):
-        """A CheckContext on the shared client, in the app's language."""
+        """A CheckContext on the shared client, in the app's language, with the run history."""
         from copycar_assist.checks.base import CheckContext, Inputs
 
         return CheckContext(self.settings, self.kb, self.get_client(), self.settings.redactor(),
-                            lang=self.lang, inputs=inputs or Inputs())
+                            lang=self.lang, inputs=inputs or Inputs(), history=self.runs())
 
     async def on_unmount(self) -> None:
+        if self._runs is not None:
+            self._runs.close()
         if self._client is not None:
             client, self._client = self._client, None
             await client.aclose()
@@ -187,7 +209,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
 
     def _all_screens(self):
         seen = []
-        for mode in ("chat", "browser", "doctor"):
+        for mode in ("chat", "browser", "doctor", "monitor"):
             try:
                 stack = self.get_screen_stack(mode)
             except Exception:  # mode not opened yet

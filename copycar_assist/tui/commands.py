@@ -26,6 +26,7 @@ ACTIONS = (
     ("toggle_theme", "cmd_theme"),
     ("export", "cmd_export"),
     ("mode('browser')", "cmd_browser"),
+    ("mode('monitor')", "cmd_monitor"),
     ("new_conversation", "cmd_new"),
     ("help", "cmd_help"),
 )

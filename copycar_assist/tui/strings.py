@@ -113,6 +113,29 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "points_to": {"es": "Apunta a", "en": "Points to"},
     "open_in_chat": {"es": "c: abrir esta causa en el chat", "en": "c: open this cause in the chat"},
+    # monitor
+    "monitor": {"es": "Monitor", "en": "Monitor"},
+    "monitor_pause": {"es": "Pausar", "en": "Pause"},
+    "monitor_starting": {"es": "Arrancando el monitor…", "en": "Starting the monitor…"},
+    "monitor_status": {
+        "es": "{n} endpoint(s) · cada {interval} s · ventana {window} min · {health} GET /health · {verify} GET /verify",
+        "en": "{n} endpoint(s) · every {interval} s · {window} min window · {health} GET /health · {verify} GET /verify",
+    },
+    "monitor_verify_paused": {"es": "/verify en pausa ({why})", "en": "/verify paused ({why})"},
+    "monitor_paused": {"es": "vista en pausa (Espacio)", "en": "view paused (Space)"},
+    "mon_col_endpoint": {"es": "Endpoint", "en": "Endpoint"},
+    "mon_col_state": {"es": "Estado", "en": "State"},
+    "mon_col_p95": {"es": "p95", "en": "p95"},
+    "mon_col_errors": {"es": "Errores", "en": "Errors"},
+    "mon_col_samples": {"es": "Muestras", "en": "Samples"},
+    "mon_healthy": {"es": "sano", "en": "healthy"},
+    "mon_degraded": {"es": "con errores", "en": "some errors"},
+    "mon_alerting": {"es": "ALERTA", "en": "ALERT"},
+    "mon_chart_latency": {"es": "p95 (ms) · rojo: umbral", "en": "p95 (ms) · red: threshold"},
+    "mon_chart_errors": {"es": "errores (%) · rojo: umbral", "en": "errors (%) · red: threshold"},
+    "mon_minutes_ago": {"es": "minutos", "en": "minutes"},
+    "mon_delivery_failed": {"es": "✗ la alerta no salió por {channel}: {detail}",
+                            "en": "✗ the alert did not go out by {channel}: {detail}"},
     # palette
     "open_entry": {"es": "Abrir: {title}", "en": "Open: {title}"},
     "cmd_doctor": {"es": "Ejecutar diagnóstico completo", "en": "Run doctor"},
@@ -122,6 +145,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "cmd_browser": {"es": "Abrir la base de conocimiento", "en": "Open the knowledge browser"},
     "cmd_new": {"es": "Nueva conversación", "en": "New conversation"},
     "cmd_help": {"es": "Ayuda y atajos", "en": "Help and keys"},
+    "cmd_monitor": {"es": "Abrir el monitor de rendimiento", "en": "Open the performance monitor"},
 }
 
 

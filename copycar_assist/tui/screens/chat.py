@@ -94,7 +94,7 @@ class ChatScreen(I18nBindingsMixin, Screen):
         self._close_history()
         self._history = _open_history(app.settings, app.lang, partial(session_not_saved, app))
         conv = Conversation(app.kb, _MatcherProxy(app), app.settings,
-                            lang=app.lang if app.fixed_lang else None, history=self._history,
+                            lang=app.lang if app.fixed_lang else None, history=self._history, runs=app.runs(),
                             samples=app.samples.offered() if app.samples is not None else None)
         if not app.fixed_lang:
             conv.lang = app.lang  # start in the UI's language; the engine still follows the user

@@ -6,6 +6,7 @@ progress events into messages; the table is updated by the message handlers.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual import on, work
@@ -101,8 +102,14 @@ class DiagnosticsScreen(I18nBindingsMixin, Screen):
         table = self.query_one(CheckTable)
         for cid in ids:
             table.set_running(cid)
-        report = await run_checks(self.app.check_context(), ids, on_event=self._forward)
+        ctx = self.app.check_context()
+        report = await run_checks(ctx, ids, on_event=self._forward)
         self.post_message(RunDone(report))
+        if ctx.history is not None:  # the app's doctor runs are kept like the command's
+            from copycar_assist.monitor.engine import shown
+
+            await asyncio.to_thread(ctx.history.record_run, "doctor", report.results,
+                                    base_url=shown(self.app.settings.api.base_url), duration_ms=report.duration_ms)
 
     @work(group="doctor-row", exit_on_error=False)
     async def _run_one(self, cid: str) -> None:

@@ -23,6 +23,7 @@ distinguen las causas y te guía por la solución paso a paso.
 - **F2** — Chat: la conversación
 - **F3** — Conocimiento: árbol categoría → error → causa → pasos
 - **F4** — Diagnóstico: todas las comprobaciones en una tabla
+- **F5** — Monitor: tiempo de respuesta y errores en vivo, umbrales (rojo), lo habitual (verde) y alertas; Espacio pausa la vista
 
 ## Teclas
 
@@ -62,6 +63,7 @@ causes apart and walks you through the fix step by step.
 - **F2** — Chat: the conversation
 - **F3** — Knowledge: tree category → error → cause → steps
 - **F4** — Doctor: every check in one table
+- **F5** — Monitor: response time and errors live, thresholds (red), what is usual (green) and alerts; Space pauses the view
 
 ## Keys
 

@@ -1,0 +1,129 @@
+"""`doctor` and `diagnose` with the run history: every run is kept, compared with the last one
+("new failure since the last run", "fixed since"), and known problems can be acknowledged.
+
+    doctor --ack CHECK --until DATE --reason TEXT     acknowledge a known problem until DATE
+    doctor --unack CHECK                              take an acknowledgement back
+
+DATE is `YYYY-MM-DD` (through the end of that day, local time), `YYYY-MM-DDTHH:MM`, or a
+duration from now: `30m`, `12h`, `7d` (at most a year). An acknowledged check keeps its status
+in the output and the JSON (with `acknowledged`), and no longer makes the exit code non-zero.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from copycar_assist.textsafe import one_line
+
+MAX_ACK_S = 366 * 86400
+WORDS = {
+    "en": {"since": "Since the last run ({when}):", "new": "new failure", "fixed": "fixed since",
+           "acked": "acknowledged until {until}: {reason}", "none": "nothing changed",
+           "saved": "Acknowledged {check} until {until}: {reason}", "unsaved": "No acknowledgement for {check}.",
+           "removed": "Acknowledgement of {check} removed.", "p95": "latency"},
+    "es": {"since": "Desde la ejecución anterior ({when}):", "new": "fallo nuevo", "fixed": "arreglado desde entonces",
+           "acked": "reconocido hasta {until}: {reason}", "none": "nada ha cambiado",
+           "saved": "{check} reconocido hasta {until}: {reason}", "unsaved": "{check} no tenía reconocimiento.",
+           "removed": "Reconocimiento de {check} retirado.", "p95": "latencia"},
+}
+
+
+def parse_until(text: str, now: float | None = None) -> float:
+    """Epoch seconds for `--until`; ValueError with what is wrong."""
+    now = time.time() if now is None else now
+    text = text.strip()
+    m = re.fullmatch(r"(\d{1,4})\s*([mhd])", text.lower())
+    if m:
+        at = now + int(m.group(1)) * {"m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    else:
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError("expected YYYY-MM-DD, YYYY-MM-DDTHH:MM or a duration such as 12h or 7d") from None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            when = when + timedelta(days=1)  # through the end of that day
+        at = when.timestamp() if when.tzinfo else when.astimezone().timestamp()
+    if at <= now:
+        raise ValueError("the date is in the past")
+    if at - now > MAX_ACK_S:
+        raise ValueError("at most a year ahead")
+    return at
+
+
+def until_text(at: float) -> str:
+    return datetime.fromtimestamp(at).astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def open_store(lang: str, redact) -> Any:
+    from copycar_assist.support.runstore import RunStore
+
+    store = RunStore.open()
+    if store.problem is not None:
+        print(redact(store.problem.message(lang)), file=sys.stderr)
+    return store
+
+
+def handle_ack(args, kb, lang: str, redact) -> int:
+    """`--ack` / `--unack`: record or remove, print one line, exit 0 (3 on bad input)."""
+    from copycar_assist.cli import UsageError
+
+    check = args.ack or args.unack
+    if check not in kb.checks:
+        raise UsageError(f"unknown check {one_line(check, 60)!r}; known: {', '.join(kb.checks)}")
+    w = WORDS.get(lang, WORDS["en"])
+    store = open_store(lang, redact)
+    try:
+        if args.unack:
+            print(w["removed" if store.unack(check) else "unsaved"].format(check=check))
+            return 0
+        if not args.until or not (args.reason or "").strip():
+            raise UsageError("--ack needs --until DATE and --reason TEXT")
+        try:
+            until = parse_until(args.until)
+        except ValueError as exc:
+            raise UsageError(f"--until: {exc}") from None
+        reason = one_line(args.reason, 200)
+        if not store.ack(check, until, reason):
+            raise UsageError(f"the acknowledgement could not be saved: {store.disabled or 'history unavailable'}")
+        print(redact(w["saved"].format(check=check, until=until_text(until), reason=reason)))
+        return 0
+    finally:
+        store.close()
+
+
+def remember(store, command: str, report, base_url: str, entry_id: str | None) -> tuple[Any, dict[str, Any]]:
+    """Keep the run; (what changed since the last run, the active acknowledgements)."""
+    from copycar_assist.support import runquery
+
+    acks = runquery.active_acks(store)
+    run_id = store.record_run(command, report.results, base_url=base_url, entry=entry_id,
+                              duration_ms=report.duration_ms)
+    return runquery.changes_since_last(store, run_id, report.results), acks
+
+
+def changes_lines(changes, acks: dict[str, Any], lang: str, kb) -> list[str]:
+    from copycar_assist.kb import pick
+    from copycar_assist.support.runquery import ago
+
+    w = WORDS.get(lang, WORDS["en"])
+
+    def title(cid: str) -> str:
+        spec = kb.checks.get(cid)
+        return one_line(pick(spec.title, lang, cid) if spec else cid, 80)
+
+    lines: list[str] = []
+    if changes.previous_run is not None:
+        lines.append(w["since"].format(when=ago(time.time() - float(changes.previous_run["started"]), lang)))
+        for c in changes.new_failures:
+            lines.append(f"  ✗ {w['new']}: {title(c['check'])} ({c['was']} → {c['now']})")
+        for c in changes.fixed:
+            lines.append(f"  ✓ {w['fixed']}: {title(c['check'])} ({c['was']} → {c['now']})")
+        if not changes.new_failures and not changes.fixed:
+            lines.append(f"  {w['none']}")
+    for cid, ack in acks.items():
+        lines.append(f"  ~ {title(cid)}: " + w["acked"].format(until=until_text(ack.until), reason=ack.reason))
+    return lines

@@ -1,0 +1,156 @@
+"""`copycar-assist history`: the runs kept in the data directory, and how they compare.
+
+    history [--json] [--limit N] [--kind doctor|diagnose|monitor|monitor-once]
+
+Shows the runs newest first; what changed in the newest doctor/diagnose run against each
+check's previous result ("new failure since the last run", "fixed since"); each base URL's p95
+now against a day before ("p95 0.3 s → 1.5 s since yesterday"); the latest alerts with how their
+delivery went; the acknowledgements in force. Reads only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from copycar_assist.textsafe import one_line
+
+from .streams import emit_json
+
+WORDS = {
+    "en": {"runs": "Runs, newest first:", "none": "No runs kept yet (doctor, diagnose and monitor keep them).",
+           "changes": "The latest run against the one before:", "new": "new failure since the last run",
+           "fixed": "fixed since", "same": "nothing changed", "latency": "Latency:", "alerts": "Latest alerts:",
+           "acks": "Acknowledged:", "until": "until", "checks": "checks"},
+    "es": {"runs": "Ejecuciones, de la más reciente a la más antigua:",
+           "none": "Aún no hay ejecuciones guardadas (las guardan doctor, diagnose y monitor).",
+           "changes": "La última ejecución frente a la anterior:", "new": "fallo nuevo desde la ejecución anterior",
+           "fixed": "arreglado desde entonces", "same": "nada ha cambiado", "latency": "Latencia:",
+           "alerts": "Últimas alertas:", "acks": "Reconocidos:", "until": "hasta", "checks": "comprobaciones"},
+}
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("history", help="the runs kept so far and how they compare",
+                              description="Runs of doctor, diagnose and monitor kept in the data directory.")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="runs to show (10)")
+    p.add_argument("--kind", choices=("doctor", "diagnose", "monitor", "monitor-once"), help="only runs of one kind")
+    p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS, help="language of the text")
+    p.set_defaults(handler=history)
+
+
+@dataclass
+class _Result:
+    id: str
+    status: str
+    summary: str
+
+
+def _stamp(at: float) -> str:
+    return datetime.fromtimestamp(float(at)).strftime("%Y-%m-%d %H:%M")
+
+
+def collect(store, limit: int, kind: str | None, lang: str) -> dict[str, Any]:
+    from copycar_assist.support import runquery
+
+    runs = runquery.runs(store, limit=limit, kind=kind)
+    checked = next((r for r in runquery.runs(store, limit=50) if r["kind"] in ("doctor", "diagnose")), None)
+    changes = None
+    if checked is not None:
+        rows = runquery.results_of(store, checked["id"])
+        results = [_Result(r["check_id"], r["status"], r["summary"] or "") for r in rows]
+        changes = runquery.changes_since_last(store, checked["id"], results).to_json()
+        changes["run"] = checked["id"]
+    targets = [r["target"] for r in store.read("SELECT DISTINCT target FROM latency ORDER BY target LIMIT 20")]
+    latency = []
+    for target in targets:
+        text = runquery.latency_change(store, target, lang)
+        base = runquery.baseline(store, target)
+        latency.append({"target": target, "change": text, "usual_p95_ms": base.p95_ms if base else None,
+                        "usual_from": base.observations if base else 0})
+    acks = runquery.active_acks(store)
+    return {"schema_version": 1, "database": str(store.path), "runs": runs, "changes": changes, "latency": latency,
+            "alerts": runquery.recent_alerts(store, limit=10),
+            "acknowledged": [{"check": cid, **a.to_json()} for cid, a in acks.items()]}
+
+
+def history(args: argparse.Namespace) -> int:
+    from copycar_assist.cli import UsageError
+    from copycar_assist.support.runstore import RunStore
+
+    from .doctor_cmd import _language
+
+    if not 1 <= args.limit <= 1000:
+        raise UsageError("--limit must be between 1 and 1000")
+    settings = args.ctx.settings
+    lang = _language(args, settings)
+    redact = settings.redactor()
+    store = RunStore.open()
+    if store.problem is not None:
+        print(redact(store.problem.message(lang)), file=sys.stderr)
+    try:
+        doc = collect(store, args.limit, args.kind, lang)
+    finally:
+        store.close()
+    if args.json:
+        emit_json(redact.redact_obj(doc), indent=2)
+        return 0
+    sys.stdout.write(redact(render(doc, lang, args.ctx.kb)))
+    return 0
+
+
+def render(doc: dict[str, Any], lang: str, kb) -> str:
+    from copycar_assist.kb import pick
+    from copycar_assist.support.runquery import ago
+
+    w = WORDS.get(lang, WORDS["en"])
+    out: list[str] = []
+
+    def title(cid: str) -> str:
+        spec = kb.checks.get(cid)
+        return one_line(pick(spec.title, lang, cid) if spec else cid, 80)
+
+    if not doc["runs"]:
+        out.append(w["none"])
+    else:
+        out.append(w["runs"])
+        for r in doc["runs"]:
+            counts = r.get("summary") or {}
+            if "state" in counts or "requests" in counts:
+                what = one_line(str(counts.get("state") or ", ".join(counts.get("alerts_firing") or []) or "OK"), 80)
+            else:
+                what = f"{sum(v for v in counts.values() if isinstance(v, int))} {w['checks']}: " + " · ".join(
+                    f"{v} {k}" for k, v in counts.items() if isinstance(v, int) and v)
+            entry = f" {r['entry']}" if r.get("entry") else ""
+            out.append(f"  {_stamp(r['started'])}  {r['kind']:<12}{entry}  {what}  {one_line(r.get('base_url') or '', 120)}")
+    ch = doc.get("changes")
+    if ch and ch.get("previous_run"):
+        out += ["", w["changes"]]
+        for c in ch["new_failures"]:
+            out.append(f"  ✗ {w['new']}: {title(c['check'])} ({c['was']} → {c['now']}) — {one_line(c.get('summary', ''), 160)}")
+        for c in ch["fixed"]:
+            out.append(f"  ✓ {w['fixed']}: {title(c['check'])} ({c['was']} → {c['now']})")
+        if not ch["new_failures"] and not ch["fixed"]:
+            out.append(f"  {w['same']}")
+    lat = [x for x in doc["latency"] if x["change"]]
+    if lat:
+        out += ["", w["latency"]]
+        out += [f"  {one_line(x['target'], 120)}: {x['change']}" for x in lat]
+    if doc["alerts"]:
+        out += ["", w["alerts"]]
+        for a in doc["alerts"]:
+            mark = "▼" if a["state"] == "cleared" else "▲"
+            sent = ", ".join(f"{k}: {v.get('state')}" for k, v in (a.get("delivery") or {}).items()
+                             if isinstance(v, dict) and v.get("state") != "not_configured")
+            out.append(f"  {_stamp(a['at'])} {mark} {a['type']} ({a['severity']}) {one_line(a['target'], 100)} "
+                       f"{ago(time.time() - float(a['at']), lang)}" + (f" — {sent}" if sent else ""))
+    if doc["acknowledged"]:
+        out += ["", w["acks"]]
+        out += [f"  {title(a['check'])}: {w['until']} {a['until']} — {one_line(a['reason'], 200)}"
+                for a in doc["acknowledged"]]
+    return "\n".join(out) + "\n"

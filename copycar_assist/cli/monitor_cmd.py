@@ -1,0 +1,225 @@
+"""`copycar-assist monitor`: the performance monitor in line mode, or once for a scheduler.
+
+    monitor [--json] [--duration S] [--interval S] [--window S] [--prometheus FILE]
+            [--serve-metrics PORT [--metrics-host H]] [--no-history]
+    monitor --once [--json] [--samples N]        Nagios-style exit codes: 0 OK 1 WARNING 2 CRITICAL 3 UNKNOWN
+    monitor --log-file F [--follow]              the same metrics from a log in the guide's format
+    monitor --test-alert                         send one alert on purpose to every destination
+
+Line mode prints a status line per target every minute, and every alert raised or cleared with
+how its delivery went. `--json` prints one JSON object a line instead (`type`: note, status,
+alert, delivered). The exit code after `--duration` is the state then: 0 no alert, 1 a WARNING
+alert, 2 a CRITICAL one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+from .streams import emit_json
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("monitor", help="watch the API's response time, error and success rate; raise alerts",
+                              description="The guide's performance monitor: sliding-window metrics of GET /health "
+                                          "(and GET /verify within a budget) on every endpoint, alerts with "
+                                          "hysteresis, e-mail and webhook delivery, Prometheus text.")
+    p.add_argument("--once", action="store_true", help="measure once and exit with a Nagios-style code")
+    p.add_argument("--samples", type=int, default=20, metavar="N", help="with --once: GET /health per endpoint (20)")
+    p.add_argument("--json", action="store_true", help="JSON on stdout (one document with --once, else one a line)")
+    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (default: until Ctrl+C)")
+    p.add_argument("--interval", type=float, metavar="S", help="seconds between samples (monitor.interval_s, 5)")
+    p.add_argument("--window", type=float, metavar="S", help="sliding window in seconds (monitor.window_s, 300)")
+    p.add_argument("--prometheus", metavar="FILE", help="write the Prometheus text here (node exporter textfile)")
+    p.add_argument("--serve-metrics", type=int, metavar="PORT", help="serve GET /metrics on this port")
+    p.add_argument("--metrics-host", default="127.0.0.1", metavar="H", help="address to serve on (127.0.0.1)")
+    p.add_argument("--log-file", metavar="F", help="compute the metrics from this log instead of probing")
+    p.add_argument("--follow", action="store_true", help="with --log-file: keep reading as the log grows")
+    p.add_argument("--test-alert", action="store_true", help="send one test alert to every destination and exit")
+    p.add_argument("--no-history", action="store_true", help="do not read or write the run history")
+    p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS, help="language of the messages")
+    p.set_defaults(handler=monitor)
+
+
+def _check_args(args, settings) -> None:
+    from copycar_assist.cli import UsageError
+
+    if args.interval is not None:
+        if not 0.5 <= args.interval <= 600:
+            raise UsageError("--interval must be between 0.5 and 600 seconds")
+        settings.monitor.interval_s = args.interval
+    if args.window is not None:
+        if not 10 <= args.window <= 86400:
+            raise UsageError("--window must be between 10 and 86400 seconds")
+        settings.monitor.window_s = args.window
+    if args.duration is not None and args.duration <= 0:
+        raise UsageError("--duration must be more than 0 seconds")
+    if not 1 <= args.samples <= 500:
+        raise UsageError("--samples must be between 1 and 500")
+    if args.follow and not args.log_file:
+        raise UsageError("--follow needs --log-file")
+    if args.serve_metrics is not None and not 0 <= args.serve_metrics <= 65535:
+        raise UsageError("--serve-metrics needs a port number 0-65535")
+
+
+def monitor(args: argparse.Namespace) -> int:
+    from .doctor_cmd import _language
+
+    settings = args.ctx.settings
+    _check_args(args, settings)
+    lang = _language(args, settings)
+    kb = args.ctx.kb
+    sim = args.ctx.start_demo()
+    if sim is not None:
+        print(("Modo demo: simulador en " if lang == "es" else "Demo mode: simulator at ") + settings.api.base_url,
+              file=sys.stderr)
+    store = None
+    if not args.no_history:
+        from copycar_assist.support.runstore import RunStore
+
+        store = RunStore.open()
+        if store.problem is not None:
+            print(settings.redactor()(store.problem.message(lang)), file=sys.stderr)
+    try:
+        if args.test_alert:
+            return asyncio.run(_test_alert(settings, lang))
+        if args.log_file:
+            from .monitor_log import follow_log
+
+            return asyncio.run(follow_log(args, settings, kb, lang, store))
+        if args.once:
+            return asyncio.run(_once(args, settings, kb, lang, store))
+        return asyncio.run(_watch(args, settings, kb, lang, store))
+    finally:
+        if store is not None:
+            store.close()
+
+
+async def _once(args, settings, kb, lang: str, store) -> int:
+    from copycar_assist.checks.http import make_client
+    from copycar_assist.monitor.engine import prepare_services
+    from copycar_assist.monitor.once import measure_once, nagios_line
+
+    await prepare_services(settings)
+    async with make_client(settings) as client:
+        report = await measure_once(settings, kb, client, samples=args.samples, store=store)
+    redact = settings.redactor()
+    if args.prometheus:
+        _write_prometheus(args.prometheus, report)
+    if args.json:
+        emit_json(redact.redact_obj(report), indent=2)
+    else:
+        print(redact(nagios_line(report, lang)))
+    return int(report["exit_code"])
+
+
+def _write_prometheus(path: str, snapshot: dict[str, Any]) -> None:
+    from pathlib import Path
+
+    from copycar_assist.files.write import write_atomic
+    from copycar_assist.monitor.exposition import render
+
+    write_atomic(Path(path), render(snapshot).encode("utf-8"), mode=0o644)
+
+
+def state_code(snapshot: dict[str, Any]) -> int:
+    code = 0
+    for t in snapshot.get("targets", []):
+        for a in t.get("alerts", []):
+            code = max(code, 2 if a["severity"] == "CRITICAL" else 1)
+    return code
+
+
+async def _watch(args, settings, kb, lang: str, store) -> int:
+    from copycar_assist.checks.http import make_client
+    from copycar_assist.monitor.engine import Alert, Delivered, Monitor, Note, Tick
+    from copycar_assist.monitor.exposition import render
+
+    from .monitor_render import LinePrinter
+
+    out = LinePrinter(lang, settings.redactor(), as_json=args.json)
+    async with make_client(settings) as client:
+        mon = Monitor(settings, kb, client, store=store, lang=lang)
+        server = None
+        if args.serve_metrics is not None:
+            server = await _serve(args, mon, render, out)
+        out.start(mon)
+        next_status = 0.0
+        try:
+            async with contextlib.aclosing(mon.run(duration_s=args.duration)) as events:
+                async for event in events:
+                    if isinstance(event, Note):
+                        out.note(mon.target_note(event, lang), event)
+                    elif isinstance(event, Alert):
+                        out.alert(event.event)
+                    elif isinstance(event, Delivered):
+                        out.delivered(event)
+                    elif isinstance(event, Tick):
+                        if args.prometheus:
+                            _write_prometheus(args.prometheus, mon.snapshot())
+                        if event.at >= next_status:
+                            next_status = event.at + 60
+                            out.status(mon.snapshot())
+        finally:
+            if server is not None:
+                server.close()
+        return state_code(mon.snapshot())
+
+
+async def _serve(args, mon, render, out):
+    from copycar_assist.checks.loopback import is_loopback_address
+    from copycar_assist.cli import UsageError
+    from copycar_assist.monitor.serve import start_metrics_server
+
+    try:
+        server = await start_metrics_server(lambda: render(mon.snapshot()), args.serve_metrics, args.metrics_host)
+    except OSError as exc:
+        raise UsageError(f"--serve-metrics: cannot listen on {args.metrics_host}:{args.serve_metrics}: "
+                         f"{exc.strerror or exc}") from None
+    port = server.sockets[0].getsockname()[1]
+    where = f"http://{args.metrics_host}:{port}/metrics"
+    if not is_loopback_address(args.metrics_host):
+        where += " (not loopback: anyone who can reach this address can read it)"
+    out.info(where)
+    return server
+
+
+async def _test_alert(settings, lang: str) -> int:
+    import time
+
+    from copycar_assist.checks.http import make_client
+    from copycar_assist.monitor.engine import shown, targets_of
+    from copycar_assist.monitor.engine import prepare_services
+    from copycar_assist.monitor.notify import channels, deliver
+
+    await prepare_services(settings)
+    from copycar_assist.monitor.rules import AlertEvent
+
+    if not any(channels(settings).values()):
+        from copycar_assist.cli import UsageError
+
+        raise UsageError("no alert destination: set monitor.alert_to (with smtp.host and smtp.from) "
+                         "or monitor.webhook_url")
+    target = shown(targets_of(settings)[0])
+    event = AlertEvent(target, "TEST_ALERT", "WARNING", "test", time.time(), None, 0.0, "test", "error_rate",
+                       {"es": "Alerta de prueba", "en": "Test alert"})
+    async with make_client(settings) as client:
+        results = await deliver(settings, client, event, lang, datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"))
+    redact = settings.redactor()
+    failed = False
+    for d in results:
+        if d.state == "not_configured":
+            continue
+        failed |= d.state != "sent"
+        print(redact(f"{d.channel}: {d.state}" + (f" — {d.detail}" if d.detail else "")))
+    return 1 if failed else 0
+
+
+def json_line(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str)

@@ -1,0 +1,97 @@
+"""`monitor --log-file F [--follow]`: the monitor's metrics and alerts from a call log.
+
+Without `--follow`: the last window of the log (by its time stamps) is judged once, like
+`--once` (Nagios-style exit code). With `--follow`: the log is read as it grows, once a second,
+through rotation and truncation, and alerts are printed (and delivered) as in the probe mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+
+async def follow_log(args, settings, kb, lang: str, store) -> int:
+    from copycar_assist.checks.http import make_client
+    from copycar_assist.cli import UsageError
+    from copycar_assist.files.read import ReadError
+    from copycar_assist.monitor.engine import Delivered
+    from copycar_assist.monitor.logfollow import LogMonitor, LogTail
+    from copycar_assist.monitor.notify import deliver
+    from copycar_assist.monitor.rules import rules_from
+
+    from .monitor_cmd import _write_prometheus, state_code
+    from .monitor_render import LinePrinter
+
+    try:
+        tail = LogTail(args.log_file, from_end=args.follow)
+    except ReadError as exc:
+        raise UsageError(f"{exc} (--log-file)") from None
+    label = f"log:{args.log_file}"
+    mon = LogMonitor(label, rules_from(kb.support), window_s=float(settings.monitor.window_s))
+    out = LinePrinter(lang, settings.redactor(), as_json=args.json)
+    firing: dict[str, Any] = {}
+    next_status = 0.0
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+
+    def snapshot(m) -> dict[str, Any]:
+        return {"at": m.end, "window_s": mon.window_s, "targets": [{"target": label, **m.to_json(), "usual_p95_ms": None,
+                "alerts": [e.to_json() for e in firing.values()]}],
+                "thresholds": {r.metric: r.threshold for r in mon.tracker.rules}}
+
+    last = None
+    async with make_client(settings) as client:
+        try:
+            while True:
+                m, events = mon.feed(tail.poll())
+                if m is not None:
+                    last = m
+                    for e in events:
+                        if e.state == "raised":
+                            firing[e.type] = e
+                        else:
+                            firing.pop(e.type, None)
+                        if args.follow:
+                            out.alert(e)
+                            deliveries = await deliver(settings, client, e, lang, _when(e.at))
+                            out.delivered(Delivered(e, tuple(deliveries)))
+                            if store is not None:
+                                alert_id = store.record_alert(None, e)
+                                store.set_delivery(alert_id, {d.channel: d.to_json() for d in deliveries})
+                    if args.prometheus:
+                        _write_prometheus(args.prometheus, snapshot(m))
+                    if args.follow and m.end >= next_status:
+                        next_status = m.end + 60
+                        out.status(snapshot(m))
+                if not args.follow:
+                    break
+                if args.duration is not None and loop.time() - started >= args.duration:
+                    break
+                await asyncio.sleep(1.0)
+        finally:
+            tail.close()
+    if last is None:
+        out.info("no API Call line in the guide's format was found" if lang == "en"
+                 else "no hay ninguna línea API Call en el formato de la guía")
+        return 3
+    if not args.follow:
+        report = snapshot(last)
+        th = {r.type: r for r in mon.tracker.rules}
+        crossed = []
+        for rule in th.values():
+            value = last.value(rule.metric)
+            if value is not None and mon.tracker.beyond(rule, value, rule.threshold):
+                crossed.append(rule)
+        report["targets"][0]["alerts"] = [{"type": r.type, "severity": r.severity} for r in crossed]
+        out.status(report)
+        for r in crossed:
+            out.info(f"{r.type} ({r.severity}): {last.value(r.metric)!r} vs {r.threshold!r}")
+        return state_code(report)
+    return state_code(snapshot(last))
+
+
+def _when(at: float) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")

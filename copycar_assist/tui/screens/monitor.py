@@ -1,0 +1,201 @@
+"""Monitor (F5): the performance monitor live — response time and error rate charts with the
+thresholds drawn, the endpoints as the load balancer sees them, and the alerts as they come.
+
+The monitor (`copycar_assist.monitor.engine`) runs in one `@work(exclusive=True,
+exit_on_error=False)` worker from the first time the screen is shown until the app closes;
+the worker only turns its events into messages. Charts are `textual-plotext` plots (axes, the
+threshold line in red, the usual p95 of the target in green); their labels are our own words,
+never text from outside. F5 is not in the footer (F1–F4 and ^s fill it at 80 columns): the help
+and the command palette name it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from copycar_assist.textsafe import one_line
+
+from ..bindings import I18nBindingsMixin, i18n_bindings
+from ..strings import tr
+
+POINTS = 360  # chart points kept per target (30 minutes at one sample every 5 s)
+
+
+class MonitorEvent(Message):
+    """One event of the monitor (Tick, Alert, Delivered or Note)."""
+
+    def __init__(self, event) -> None:
+        self.event = event
+        super().__init__()
+
+
+class MonitorScreen(I18nBindingsMixin, Screen):
+    CSS_PATH = str(Path(__file__).parent.parent / "styles" / "monitor.tcss")
+    BINDINGS = [*i18n_bindings("space", "toggle_pause", "monitor_pause", key_display="␣")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._started = False
+        self._paused = False
+        self._monitor = None
+        self._series: dict[str, deque] = {}
+        self._alerts: deque[str] = deque(maxlen=6)
+
+    def compose(self) -> ComposeResult:
+        from textual_plotext import PlotextPlot
+
+        yield Header()
+        yield Static(tr("monitor_starting", self.app.lang), id="monitor-status", markup=False)
+        with Horizontal(id="monitor-charts"):
+            yield PlotextPlot(id="monitor-latency")
+            yield PlotextPlot(id="monitor-errors")
+        yield DataTable(id="monitor-endpoints", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="monitor-alerts", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._columns()
+
+    def _columns(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        lang = self.app.lang
+        for key in ("mon_col_endpoint", "mon_col_state", "mon_col_p95", "mon_col_errors", "mon_col_samples"):
+            table.add_column(tr(key, lang), key=key)
+
+    def on_screen_resume(self) -> None:
+        if not self._started:
+            self._started = True
+            self._run()
+
+    def on_language(self, lang: str) -> None:
+        self._columns()
+        if self._monitor is not None:
+            self._show(self._monitor.snapshot())
+
+    def action_toggle_pause(self) -> None:
+        self._paused = not self._paused
+        self._status()
+
+    # --- the worker ---------------------------------------------------------------------------
+
+    @work(exclusive=True, group="monitor", exit_on_error=False)
+    async def _run(self) -> None:
+        import contextlib
+
+        from copycar_assist.monitor.engine import Monitor
+
+        app = self.app
+        self._monitor = Monitor(app.settings, app.kb, app.get_client(), store=app.runs(), lang=app.lang,
+                                clock=app.monitor_clock)
+        async with contextlib.aclosing(self._monitor.run()) as events:
+            async for event in events:
+                self.post_message(MonitorEvent(event))
+
+    @on(MonitorEvent)
+    def _on_event(self, message: MonitorEvent) -> None:
+        from copycar_assist.monitor.engine import Alert, Delivered, Note, Tick
+
+        event, lang = message.event, self.app.lang
+        if isinstance(event, Tick):
+            for target, m in event.metrics.items():
+                self._series.setdefault(target, deque(maxlen=POINTS)).append((event.at, m.p95_ms, m.error_rate))
+            if not self._paused:
+                self._show(self._monitor.snapshot())
+        elif isinstance(event, Alert):
+            e = event.event
+            mark = "▼" if e.state == "cleared" else "▲"
+            self._alerts.appendleft(f"{mark} {one_line(e.message(lang), 300)}")
+            self.query_one("#monitor-alerts", Static).update(Content("\n".join(self._alerts)))
+            self.app.notify(e.message(lang), title=e.title_in(lang), markup=False,
+                            severity="information" if e.state == "cleared" else
+                            "error" if e.severity == "CRITICAL" else "warning", timeout=8)
+        elif isinstance(event, Delivered):
+            failed = [d for d in event.deliveries if d.state == "failed"]
+            if failed:
+                self._alerts.appendleft(tr("mon_delivery_failed", lang, channel=failed[0].channel,
+                                           detail=one_line(failed[0].detail, 120)))
+                self.query_one("#monitor-alerts", Static).update(Content("\n".join(self._alerts)))
+        elif isinstance(event, Note):
+            self._alerts.appendleft("· " + self._monitor.target_note(event, lang))
+            self.query_one("#monitor-alerts", Static).update(Content("\n".join(self._alerts)))
+
+    # --- drawing ------------------------------------------------------------------------------
+
+    def _status(self) -> None:
+        mon = self._monitor
+        if mon is None:
+            return
+        lang = self.app.lang
+        budget = mon.budget.to_json(mon.clock.time())
+        text = tr("monitor_status", lang, n=len(mon.targets), interval=f"{mon.interval_s:g}",
+                  window=f"{mon.window_s / 60:g}", health=mon.sent["health"], verify=mon.sent["verify"])
+        if budget["paused"] in ("quota", "backoff"):
+            text += " · " + tr("monitor_verify_paused", lang, why=budget["paused"])
+        if self._paused:
+            text = tr("monitor_paused", lang) + " · " + text
+        self.query_one("#monitor-status", Static).update(Content(text))
+
+    def _show(self, snap: dict) -> None:
+        self._status()
+        self._table(snap)
+        self._charts(snap)
+
+    def _table(self, snap: dict) -> None:
+        from copycar_assist.monitor.rules import fmt
+
+        table, lang = self.query_one(DataTable), self.app.lang
+        table.clear(columns=True)
+        for key in ("mon_col_endpoint", "mon_col_state", "mon_col_p95", "mon_col_errors", "mon_col_samples"):
+            table.add_column(tr(key, lang), key=key)
+        for t in snap["targets"]:
+            alerts = ", ".join(a["type"] for a in t["alerts"])
+            healthy = not t["alerts"] and (t["error_rate"] or 0) == 0
+            state = tr("mon_healthy" if healthy else "mon_degraded" if not alerts else "mon_alerting", lang)
+            table.add_row(Text(one_line(t["target"], 60)), Text(state + (f" ×{len(t['alerts'])}" if alerts else "")),
+                          Text(fmt("response_time_ms", t["p95_ms"])), Text(fmt("error_rate", t["error_rate"])),
+                          Text(str(t["samples"])), key=t["target"])
+
+    def _charts(self, snap: dict) -> None:
+        from textual_plotext import PlotextPlot
+
+        lang = self.app.lang
+        thresholds = snap.get("thresholds", {})
+        now = snap["at"]
+        lat = self.query_one("#monitor-latency", PlotextPlot)
+        err = self.query_one("#monitor-errors", PlotextPlot)
+        for plot, index, title, limit, scale in (
+                (lat, 1, tr("mon_chart_latency", lang), thresholds.get("response_time_ms"), 1.0),
+                (err, 2, tr("mon_chart_errors", lang), (thresholds.get("error_rate") or 0) * 100, 100.0)):
+            plt = plot.plt
+            plt.clear_data()
+            plt.clear_figure()
+            plt.title(title)
+            top = limit or 0
+            for series in self._series.values():
+                points = [((at - now) / 60, v[index] * scale) for at, *rest in series
+                          for v in [(at, *rest)] if v[index] is not None]
+                if points:
+                    xs, ys = zip(*points, strict=True)
+                    plt.plot(list(xs), list(ys), marker="braille")
+                    top = max(top, max(ys))
+            if limit:
+                plt.hline(limit, "red")
+            if index == 1:
+                usual = [t.get("usual_p95_ms") for t in snap["targets"] if t.get("usual_p95_ms")]
+                if usual:
+                    plt.hline(min(usual), "green")
+                    top = max(top, min(usual))
+            plt.ylim(0, top * 1.1 or 1)
+            plt.xlabel(tr("mon_minutes_ago", lang))
+            plot.refresh()
