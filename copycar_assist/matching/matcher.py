@@ -23,7 +23,10 @@ import heapq
 import math
 import re
 from operator import itemgetter
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
+from importlib import resources
+import tomllib
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -34,6 +37,7 @@ from .codes import find_codes, norm_code
 from .index import Index, build_index
 from .language import detect_language
 from .lexicon import Lexicon, default_lexicon
+from .reading import Reader, Reading
 from .result import Match, MatchResult
 from .text import prepare, tokenize
 
@@ -74,6 +78,9 @@ class Matcher:
         for surface in self.index.surfaces:
             self._by_initial.setdefault(surface[0], []).append(surface)
         self._fuzzy_cache: dict[str, tuple[tuple[str, float], ...]] = {}
+        support = getattr(kb, "support", None)
+        self.reader = Reader(_reading_data(), asdict(support.thresholds) if support is not None else {},
+                             self.lexicon.stop)
 
     def with_tuning(self, **changes) -> Matcher:
         """A matcher sharing this one's prepared index, with other tuning (benchmarks)."""
@@ -88,15 +95,21 @@ class Matcher:
         text = prepare(text)
         return detect_language(text, [t.word for t in tokenize(text)], self.lexicon, self.index.lang_of)
 
+    def read(self, text: str) -> Reading:
+        """How the matcher reads `text` (the failure-bearing parts and their weights)."""
+        return self.reader.read(text)
+
     def match(self, text: str, limit: int = 5, *, lang: str | None = None) -> MatchResult:
-        query = prepare(text)
-        tokens = tokenize(query)
-        words = [t.word for t in tokens]
-        language = detect_language(query, words, self.lexicon, self.index.lang_of)
+        echo = prepare(text)
+        language = self.detect_language(text)
         out_lang = lang if lang in ("es", "en") else language
         t = self.tuning
         limit = max(0, min(int(limit), self.index.size))
-        ranked = self._score(query, tokens, words, max(limit, 2))
+        reading = self.reader.read(text)
+        tokens = tokenize(reading.text)
+        words = [tok.word for tok in tokens]
+        ranked = self._score(reading.text, tokens, words, max(limit, 2), reading.weight_at)
+        ranked = [(n, s, self._quoted(reading, why)) for n, s, why in ranked]
         matches = [
             Match(self.index.ids[n], pick(self.index.titles[n], out_lang, self.index.ids[n]), round(s, 1), why)
             for n, s, why in ranked[:limit] if s >= t.min_score
@@ -105,7 +118,18 @@ class Matcher:
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         best = self.index.ids[ranked[0][0]] if ranked and top >= t.confident else None
         ambiguous = best is not None and second >= t.confident * 0.8 and top - second < t.ambiguous_gap
-        return MatchResult(query, language, best, matches, ambiguous)
+        return MatchResult(echo, language, best, matches, ambiguous)
+
+    @staticmethod
+    def _quoted(reading: Reading, why: list[str]) -> list[str]:
+        """A reading's words in `why` become the pasted text they were read from."""
+        if not reading.signals:
+            return why
+        out = []
+        for phrase in why:
+            quote = next((sig.quote for _, _, sig in reading.signals if phrase in sig.words), None)
+            out.append(quote or phrase)
+        return list(dict.fromkeys(out))
 
     # -- scoring --------------------------------------------------------------------------
 
@@ -136,18 +160,21 @@ class Matcher:
         self._fuzzy_cache[word] = found
         return found
 
-    def _evidence(self, query: str, tokens, words) -> tuple[list[tuple], float]:
-        """What the query says: hits (postings, evidence factor, coverage weight, start, end)
-        and the total weight of the query (known and unknown words, codes)."""
+    def _evidence(self, query: str, tokens, words, weight_at) -> tuple[list[tuple], dict, dict, float]:
+        """What the query says: hits (postings, evidence factor, coverage weight, start, end),
+        the query's keys with their weights, coverage floors from codes, and the total weight of
+        the query (known and unknown words, codes). Each word counts with the weight of the
+        stretch of text it sits in (`reading.py`); a word said several times counts once, where
+        it weighs most."""
         t, idx = self.tuning, self.index
         hits: list[tuple] = []
         qkeys: dict[str, float] = {}
         floors: dict[int, float] = {}  # entries owning a code of the query: coverage floor
-        total = unknown = 0.0
+        total = 0.0
 
         # Strong evidence: codes and exception names, and words the knowledge lists as codes.
         code_spans: set[int] = set()
-        seen: set[str] = set()
+        found: dict[str, tuple[float, int, int, str | None]] = {}  # code -> (weight, start, end, family)
         candidates = [(c.code, c.start, c.end, c.family) for c in find_codes(query)]
         stop = self.lexicon.stop
         for i, tok in enumerate(tokens):
@@ -160,16 +187,19 @@ class Matcher:
                             continue  # "keys" is a word; "KEYS" is the Redis command
                         candidates.append((c, tok.start, end, None))
         for code, start, end, family in candidates:
-            if code in seen or code in stop:
+            if code in stop:
                 continue
-            seen.add(code)
+            if code.isdigit() or family:
+                code_spans.add(start)
+            w = weight_at(start)
+            if code not in found or w > found[code][0]:
+                found[code] = (w, start, end, family)
+        for code, (w, start, end, family) in found.items():
             owners, weight = idx.codes.get(code), t.code_weight
             if not owners and family:
                 owners, weight = idx.families.get(family), t.family_weight
-            if code.isdigit() or family:
-                code_spans.add(start)
-            if owners:
-                share = weight / len(owners)
+            if owners and w > 0:
+                share = weight * w / len(owners)
                 total += share
                 # A code several entries list counts more for the ones that also name it in
                 # their titles, aliases or symptoms.
@@ -178,38 +208,45 @@ class Matcher:
                 strength = owners if isinstance(owners, dict) else dict.fromkeys(owners, 1.0)
                 hits.append(({n: central.get(n, 0.5) * s if central else s for n, s in strength.items()},
                              share, share, start, end))
-                floor = t.code_floor * (t.family_weight / t.code_weight if family and code not in idx.codes else 1.0)
+                floor = t.code_floor * min(1.0, w) * (
+                    t.family_weight / t.code_weight if family and code not in idx.codes else 1.0)
                 for n, s in strength.items():
                     floors[n] = max(floors.get(n, 0.0), floor * s)
         skip = code_spans | _timestamp_starts(query)
 
-        # Terms: concepts and words.
+        # Terms: concepts and words, each at the place where it weighs most.
+        known: dict[str, tuple[float, float, int, int]] = {}  # key -> (value, quality, start, end)
+        unknown: dict[str, float] = {}
         for term in self.lexicon.terms(words):
             first, last = tokens[term.first], tokens[term.last]
-            if first.start in skip:
+            if first.start in skip or term.key in found:
+                continue
+            w = weight_at(first.start)
+            if w <= 0:
                 continue
             word = words[term.first]
             number = _NUMBER.fullmatch(word) is not None
             factor = t.weak_factor if term.weak or number else 1.0
             resolved = self._resolve(word, term.key) if not term.weak or term.key in idx.postings else ()
             if not resolved:
-                if term.key not in seen:
-                    seen.add(term.key)
-                    unknown += t.number_weight if number else t.unknown_weight * factor
+                v = (t.number_weight if number else t.unknown_weight * factor) * w
+                if v > unknown.get(term.key, 0.0):
+                    unknown[term.key] = v
                 continue
             for key, quality in resolved:
-                if key not in seen:
-                    seen.add(key)
-                    v = idx.idf[key] * factor
-                    total += v
-                    qkeys[key] = v * quality
-                    hits.append((idx.postings[key], v * quality, v * quality, first.start, last.end))
-        return hits, qkeys, floors, total + min(unknown, t.unknown_cap)
+                v = idx.idf[key] * factor * w
+                if key not in known or v * quality > known[key][0] * known[key][1]:
+                    known[key] = (v, quality, first.start, last.end)
+        for key, (v, quality, start, end) in known.items():
+            total += v
+            qkeys[key] = v * quality
+            hits.append((idx.postings[key], v * quality, v * quality, start, end))
+        return hits, qkeys, floors, total + min(sum(unknown.values()), t.unknown_cap)
 
-    def _score(self, query: str, tokens, words, limit: int) -> list[tuple[int, float, list[str]]]:
+    def _score(self, query: str, tokens, words, limit: int, weight_at) -> list[tuple[int, float, list[str]]]:
         """The `limit` best entries: (entry index, score, why)."""
         t = self.tuning
-        hits, qkeys, floors, total = self._evidence(query, tokens, words)
+        hits, qkeys, floors, total = self._evidence(query, tokens, words, weight_at)
         if total <= 0 or not hits or limit <= 0:
             return []
         evidence: dict[int, float] = {}
@@ -249,6 +286,11 @@ class Matcher:
 
 
 _PREFILTER_AT, _PREFILTER_SHARE = 256, 0.2
+
+
+@lru_cache(maxsize=1)
+def _reading_data() -> dict:
+    return tomllib.loads(resources.files("copycar_assist.matching").joinpath("data", "reading.toml").read_text("utf-8"))
 # A code written as words can span this many of them ("X-RateLimit-Remaining": x rate limit remaining).
 _CODE_TOKENS = 6
 _NUMBER = re.compile(r"\d+(?:ms|s|m|h|k|x|kb|mb)?")
