@@ -1,4 +1,5 @@
-"""Load a knowledge directory: entries (`*.md`), the check catalogue, categories, support data."""
+"""Load a knowledge directory: entries (`*.md`), the check catalogue, categories, support data,
+the answers to questions about the guide."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .datafile import read_data
 from .errors import KnowledgeError, Problem
 from .frontmatter import Document, parse_document
 from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry
+from .answers import Answers, load_answers
 from .support import SupportData, load_support
 
 LANG_HEADINGS = {"es": "Español", "en": "English"}
@@ -39,6 +41,7 @@ class KnowledgeBase:
     categories: list[Category]
     support: SupportData
     warnings: list[Problem] = field(default_factory=list)
+    answers: Answers | None = None  # questions about the guide (answers.toml)
 
     def entry(self, entry_id: str) -> Entry:
         return self.entries[entry_id]
@@ -307,6 +310,7 @@ class Scan:
     categories: list[Category]
     support: SupportData | None
     problems: list[Problem]
+    answers: Answers | None = None
 
 
 def scan_knowledge(root: Path | str | None = None) -> Scan:
@@ -324,6 +328,10 @@ def scan_knowledge(root: Path | str | None = None) -> Scan:
             setattr(scan, attr, loader(data_path(root, name)))
         except KnowledgeError as exc:
             problems.extend(exc.problems)
+    try:
+        scan.answers = load_answers(data_path(root, "answers.toml"), scan.support)
+    except KnowledgeError as exc:
+        problems.extend(exc.problems)
     paths = entry_paths(root)
     if not paths:
         problems.append(Problem(root, None, "no entries (*.md) in this knowledge directory"))
@@ -350,4 +358,4 @@ def load_knowledge(root: Path | str | None = None) -> KnowledgeBase:
     scan = scan_knowledge(root)
     if scan.problems or scan.support is None:
         raise KnowledgeError(scan.problems)
-    return KnowledgeBase(scan.root, scan.entries, scan.checks, scan.categories, scan.support)
+    return KnowledgeBase(scan.root, scan.entries, scan.checks, scan.categories, scan.support, answers=scan.answers)

@@ -37,6 +37,8 @@ from .codes import find_codes, norm_code
 from .index import Index, build_index
 from .language import detect_language
 from .lexicon import Lexicon, default_lexicon
+from .answers import Answerer
+from .kind import asks, is_greeting, is_request, states_failure
 from .reading import Reader, Reading
 from .result import Match, MatchResult
 from .text import prepare, tokenize
@@ -65,7 +67,8 @@ class Tuning:
 class Matcher:
     """Prepared once per knowledge base; `match()` is cheap enough for every keystroke."""
 
-    def __init__(self, kb, *, lexicon: Lexicon | None = None, tuning: Tuning | None = None) -> None:
+    def __init__(self, kb, *, lexicon: Lexicon | None = None, tuning: Tuning | None = None,
+                 answerer: bool = True) -> None:
         self.lexicon = lexicon or default_lexicon()
         self.tuning = tuning or Tuning()
         entries = kb.entries.values() if hasattr(kb, "entries") else kb
@@ -81,6 +84,8 @@ class Matcher:
         support = getattr(kb, "support", None)
         self.reader = Reader(_reading_data(), asdict(support.thresholds) if support is not None else {},
                              self.lexicon.stop)
+        answers = getattr(kb, "answers", None)
+        self.answerer = Answerer(answers, support, Matcher) if answerer and answers and support else None
 
     def with_tuning(self, **changes) -> Matcher:
         """A matcher sharing this one's prepared index, with other tuning (benchmarks)."""
@@ -118,7 +123,26 @@ class Matcher:
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         best = self.index.ids[ranked[0][0]] if ranked and top >= t.confident else None
         ambiguous = best is not None and second >= t.confident * 0.8 and top - second < t.ambiguous_gap
-        return MatchResult(echo, language, best, matches, ambiguous)
+        kind, answer = self._kind(text, reading, out_lang)
+        if kind != "problem":
+            best, ambiguous = None, False
+        return MatchResult(echo, language, best, matches, ambiguous, kind, answer)
+
+    def _kind(self, text: str, reading: Reading, lang: str) -> tuple[str, dict[str, str] | None]:
+        """("question", its answer) for a question about the guide; ("request" | "greeting" |
+        "problem", None) otherwise (`kind.py`)."""
+        if not reading.clauses:
+            return "problem", None
+        failure = states_failure(reading)
+        if not failure and is_request(reading):
+            return "request", None
+        if self.answerer is not None and not failure and asks(reading):
+            found = self.answerer.answer(text, lang)
+            if found is not None:
+                return "question", {"text": found.text, "source": found.source}
+        if not failure and is_greeting(reading):
+            return "greeting", None
+        return "problem", None
 
     @staticmethod
     def _quoted(reading: Reading, why: list[str]) -> list[str]:

@@ -74,8 +74,9 @@ class Reader:
         self.background, self.greeting, self.ask = Phrases(c["background"]), Phrases(c["greeting"]), Phrases(c["ask"])
         self.negation = Phrases(c["negation"])
         splitters = sorted((re.escape(s) for s in c["split"]), key=len, reverse=True)
-        self._split = re.compile(r"[.!?;]+(?=\s|$)|[¿¡]|\s[—–-]\s|\(|\)|,?\s+(?=(?:" + "|".join(splitters) + r")\b)",
-                                 re.IGNORECASE)
+        openers = sorted((re.escape(s) for s in c["question_openers"]), key=len, reverse=True)
+        self._split = re.compile(r"[.!?;]+(?=\s|$)|[¿¡]|\s[—–-]\s|\(|\)|,?\s+(?=(?:" + "|".join(splitters) + r")\b)"
+                                 r"|,\s*(?=(?:" + "|".join(openers) + r")\b)", re.IGNORECASE)
         self.paste = PasteReader(self.w, data["paste"], thresholds)
 
     # -- the whole text -----------------------------------------------------------------
