@@ -168,6 +168,19 @@ def _evidence(doc: Document, cause: dict, problems: list[Problem]) -> dict[str, 
     return {k: list(v) for k, v in value.items()}
 
 
+def _effects(doc: Document, value: Any, where: str, problems: list[Problem], line: int | None = None) -> dict[str, list[str]]:
+    """`effects`: lists of non-empty strings under es and en."""
+    if value is None:
+        return {}
+    ok = isinstance(value, dict) and all(
+        k in LANGS and isinstance(v, list) and all(isinstance(s, str) and s.strip() for s in v) for k, v in value.items())
+    if not ok:
+        problems.append(Problem(doc.path, line or doc.line_of(r"^\[effects\]|^\s*effects"),
+                                f"{where}'effects' must hold lists of non-empty strings under es and en"))
+        return {}
+    return {k: list(v) for k, v in value.items()}
+
+
 def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     """Parse one entry file. Structural problems only; `lint` checks that the tree is whole."""
     doc, problems = parse_document(path, text)
@@ -235,7 +248,8 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         if question is not None:
             question = _localized(doc, question, "question", problems)
         cause = Cause(rc["id"], question=question or None, line=line,
-                      prior=_prior(doc, rc, problems), evidence=_evidence(doc, rc, problems))
+                      prior=_prior(doc, rc, problems), evidence=_evidence(doc, rc, problems),
+                      effects=_effects(doc, rc.get("effects"), f"cause '{rc['id']}': ", problems, line))
         for lang, texts in body.causes.items():
             if rc["id"] in texts:
                 t = texts[rc["id"]]
@@ -265,6 +279,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         outcomes=dict(outcomes),
         aliases=_str_lists(doc, m.get("aliases"), "aliases", problems),
         keywords=_str_lists(doc, m.get("keywords"), "keywords", problems),
+        effects=_effects(doc, m.get("effects"), "", problems),
         related=[str(r) for r in related],
         sections=body.sections,
         path=path,
@@ -276,6 +291,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
             "category": doc.line_of(r"^category\s*=") or 2,
             "related": doc.line_of(r"^related\s*=") or 2,
             "severity": doc.line_of(r"^severity\s*=") or 2,
+            "effects": doc.line_of(r"^\[effects\]") or 2,
             "body": doc.body_line,
             **{f"outcome:{k}": doc.line_of(rf'^\s*"?{re.escape(k)}"?\s*=') or 2 for k in outcomes},
         },

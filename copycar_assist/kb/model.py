@@ -48,6 +48,8 @@ class Cause:
     # What people say or paste when this is the cause, per language ("es", "en") and as exact
     # codes or messages ("codes"): the conversation's evidence from the user's own words.
     evidence: dict[str, list[str]] = field(default_factory=dict)
+    # What customers see when this is the cause, in their words (es, en): found by the matcher.
+    effects: dict[str, list[str]] = field(default_factory=dict)
     line: int | None = None  # line of the cause in the front matter
     body_line: dict[str, int] = field(default_factory=dict)  # lang -> line of its '####' heading
 
@@ -75,6 +77,9 @@ class Entry:
     outcomes: dict[str, str]
     aliases: dict[str, list[str]] = field(default_factory=dict)
     keywords: dict[str, list[str]] = field(default_factory=dict)  # es, en, codes
+    # What customers see and say when they have this problem, in their words rather than the
+    # guide's ("the spinner never stops"), per language: the matcher reads them like symptoms.
+    effects: dict[str, list[str]] = field(default_factory=dict)
     related: list[str] = field(default_factory=list)
     sections: dict[str, Section] = field(default_factory=dict)  # per language
     path: Path | None = None

@@ -34,6 +34,7 @@ from rapidfuzz.distance import OSA
 from copycar_assist.kb.model import pick
 
 from .codes import find_codes, norm_code
+from .effects import Effects
 from .index import Index, build_index
 from .language import detect_language
 from .lexicon import Lexicon, default_lexicon
@@ -62,6 +63,8 @@ class Tuning:
     min_score: float = 5.0  # matches below this are not listed
     phrase_blend: float = 0.2  # share of the score given by the closest whole phrase
     phrase_candidates: int = 8  # how many leading entries get the phrase-level comparison
+    effect_weight: float = 0.35  # an effect found in the text: evidence per unit of its weight
+    effect_floor: float = 0.3  # an entry whose effect is found is at least this well covered
 
 
 class Matcher:
@@ -72,7 +75,9 @@ class Matcher:
         self.lexicon = lexicon or default_lexicon()
         self.tuning = tuning or Tuning()
         entries = kb.entries.values() if hasattr(kb, "entries") else kb
+        entries = list(entries)
         self.index: Index = build_index(entries, self.lexicon)
+        self.effects = Effects(entries, self.index, self.lexicon)
         for form, key in self.lexicon.exact.items():
             if key in self.index.postings and len(form) >= 4 and form.isalpha():
                 self.index.surfaces.setdefault(form, key)
@@ -241,7 +246,17 @@ class Matcher:
         # Terms: concepts and words, each at the place where it weighs most.
         known: dict[str, tuple[float, float, int, int]] = {}  # key -> (value, quality, start, end)
         unknown: dict[str, float] = {}
-        for term in self.lexicon.terms(words):
+        terms = self.lexicon.terms(words)
+        if self.effects:
+            for hit in self.effects.find([(term.key, term.first, term.last) for term in terms]):
+                start, end = tokens[hit.first].start, tokens[hit.last].end
+                w = max(weight_at(tok.start) for tok in tokens[hit.first:hit.last + 1])
+                v = t.effect_weight * hit.strength * hit.weight * w
+                if v > 0:
+                    total += v
+                    hits.append(({hit.entry: 1.0}, v, v, start, end))
+                    floors[hit.entry] = max(floors.get(hit.entry, 0.0), t.effect_floor * hit.strength * min(1.0, w))
+        for term in terms:
             first, last = tokens[term.first], tokens[term.last]
             if first.start in skip or term.key in found:
                 continue
