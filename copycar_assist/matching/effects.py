@@ -22,7 +22,7 @@ from .text import tokenize
 
 COVERAGE = 0.6  # share of an effect's weight that must appear close together
 WEAK = 0.3  # weight of a generic word or a number inside an effect
-MIN_KEYS = 3  # words of an effect that must appear (all of a shorter one)
+MIN_KEYS = 3  # words of an effect that must appear (an effect of fewer words is not used)
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Effects:
                 keys: dict[str, bool] = {}
                 for term in lexicon.terms(tokenize(text)):
                     keys[term.key] = keys.get(term.key, True) and (term.weak or term.key.isdigit())
-                if keys:
+                if len(keys) >= MIN_KEYS:  # shorter ones are too easy to find by chance
                     raw.append((n, text, keys))
                     for key in keys:
                         owners.setdefault(key, set()).add(n)
@@ -85,7 +85,7 @@ class Effects:
         for i in candidates:
             effect = self._effects[i]
             present = [(w, where[k]) for k, w in effect.keys if k in where]
-            if len(present) < min(MIN_KEYS, len(effect.keys)) or sum(w for w, _ in present) < COVERAGE * effect.total:
+            if len(present) < MIN_KEYS or sum(w for w, _ in present) < COVERAGE * effect.total:
                 continue
             found = _window(effect, present)
             if found is None:

@@ -34,6 +34,7 @@ from rapidfuzz.distance import OSA
 from copycar_assist.kb.model import pick
 
 from .codes import find_codes, norm_code
+from .calibration import Calibration, Candidate, default_calibration, features
 from .effects import Effects
 from .index import Index, build_index
 from .language import detect_language
@@ -49,8 +50,6 @@ from .text import prepare, tokenize
 class Tuning:
     k: float = 2.5  # evidence at which the score reaches 63 % of its coverage ceiling
     gamma: float = 1.0  # how hard unexplained words pull the score down
-    confident: float = 40.0  # below this, best is None
-    ambiguous_gap: float = 8.0  # top two closer than this (both confident-ish) -> ambiguous
     unknown_weight: float = 2.0  # weight of a word the knowledge never uses
     unknown_cap: float = 3.0  # a long paste's unknown words count at most this much together
     weak_factor: float = 0.3  # generic words ("error", "no funciona")
@@ -71,9 +70,10 @@ class Matcher:
     """Prepared once per knowledge base; `match()` is cheap enough for every keystroke."""
 
     def __init__(self, kb, *, lexicon: Lexicon | None = None, tuning: Tuning | None = None,
-                 answerer: bool = True) -> None:
+                 answerer: bool = True, calibration: Calibration | None = None) -> None:
         self.lexicon = lexicon or default_lexicon()
         self.tuning = tuning or Tuning()
+        self.calibration = calibration or default_calibration()
         entries = kb.entries.values() if hasattr(kb, "entries") else kb
         entries = list(entries)
         self.index: Index = build_index(entries, self.lexicon)
@@ -119,19 +119,30 @@ class Matcher:
         tokens = tokenize(reading.text)
         words = [tok.word for tok in tokens]
         ranked = self._score(reading.text, tokens, words, max(limit, 2), reading.weight_at)
-        ranked = [(n, s, self._quoted(reading, why)) for n, s, why in ranked]
         matches = [
-            Match(self.index.ids[n], pick(self.index.titles[n], out_lang, self.index.ids[n]), round(s, 1), why)
-            for n, s, why in ranked[:limit] if s >= t.min_score
+            Match(self.index.ids[c.n], pick(self.index.titles[c.n], out_lang, self.index.ids[c.n]), round(c.score, 1),
+                  self._quoted(reading, c.why))
+            for c in ranked[:limit] if c.score >= t.min_score
         ]
-        top = ranked[0][1] if ranked else 0.0
-        second = ranked[1][1] if len(ranked) > 1 else 0.0
-        best = self.index.ids[ranked[0][0]] if ranked and top >= t.confident else None
-        ambiguous = best is not None and second >= t.confident * 0.8 and top - second < t.ambiguous_gap
+        confidence = self.confidence(ranked, reading, len(tokens))
+        cal = self.calibration
+        # A near tie asks which one it is; it never picks.
+        ambiguous = (len(ranked) > 1 and ranked[1].score >= cal.ambiguous_floor
+                     and ranked[1].score >= cal.ambiguous_ratio * ranked[0].score)
+        best = self.index.ids[ranked[0].n] if ranked and not ambiguous and confidence >= cal.threshold(len(text)) else None
         kind, answer = self._kind(text, reading, out_lang)
         if kind != "problem":
             best, ambiguous = None, False
-        return MatchResult(echo, language, best, matches, ambiguous, kind, answer)
+        return MatchResult(echo, language, best, matches, ambiguous, kind, answer,
+                           round(confidence, 3) if matches else None)
+
+    def confidence(self, ranked: list[Candidate], reading: Reading, tokens: int) -> float:
+        """How likely the first listed entry is the right one (`calibration.py`)."""
+        if not ranked:
+            return 0.0
+        prose = sum(reading.roles.values())
+        share = reading.roles.get("failure", 0) / prose if prose else 1.0
+        return self.calibration.probability(features(ranked, tokens, reading.pasted_lines > 0, share))
 
     def _kind(self, text: str, reading: Reading, lang: str) -> tuple[str, dict[str, str] | None]:
         """("question", its answer) for a question about the guide; ("request" | "greeting" |
@@ -189,10 +200,11 @@ class Matcher:
         self._fuzzy_cache[word] = found
         return found
 
-    def _evidence(self, query: str, tokens, words, weight_at) -> tuple[list[tuple], dict, dict, float]:
+    def _evidence(self, query: str, tokens, words, weight_at) -> tuple[list[tuple], dict, dict, float, dict]:
         """What the query says: hits (postings, evidence factor, coverage weight, start, end),
         the query's keys with their weights, coverage floors from codes, and the total weight of
-        the query (known and unknown words, codes). Each word counts with the weight of the
+        the query (known and unknown words, codes), and which entries a code or an effect of
+        theirs points at ({"code": set, "effect": set}). Each word counts with the weight of the
         stretch of text it sits in (`reading.py`); a word said several times counts once, where
         it weighs most."""
         t, idx = self.tuning, self.index
@@ -200,6 +212,7 @@ class Matcher:
         qkeys: dict[str, float] = {}
         floors: dict[int, float] = {}  # entries owning a code of the query: coverage floor
         total = 0.0
+        kinds: dict[str, set[int]] = {"code": set(), "effect": set()}
 
         # Strong evidence: codes and exception names, and words the knowledge lists as codes.
         code_spans: set[int] = set()
@@ -241,6 +254,8 @@ class Matcher:
                     t.family_weight / t.code_weight if family and code not in idx.codes else 1.0)
                 for n, s in strength.items():
                     floors[n] = max(floors.get(n, 0.0), floor * s)
+                    if s >= 1.0:
+                        kinds["code"].add(n)
         skip = code_spans | _timestamp_starts(query)
 
         # Terms: concepts and words, each at the place where it weighs most.
@@ -256,6 +271,7 @@ class Matcher:
                     total += v
                     hits.append(({hit.entry: 1.0}, v, v, start, end))
                     floors[hit.entry] = max(floors.get(hit.entry, 0.0), t.effect_floor * hit.strength * min(1.0, w))
+                    kinds["effect"].add(hit.entry)
         for term in terms:
             first, last = tokens[term.first], tokens[term.last]
             if first.start in skip or term.key in found:
@@ -280,12 +296,12 @@ class Matcher:
             total += v
             qkeys[key] = v * quality
             hits.append((idx.postings[key], v * quality, v * quality, start, end))
-        return hits, qkeys, floors, total + min(sum(unknown.values()), t.unknown_cap)
+        return hits, qkeys, floors, total + min(sum(unknown.values()), t.unknown_cap), kinds
 
-    def _score(self, query: str, tokens, words, limit: int, weight_at) -> list[tuple[int, float, list[str]]]:
-        """The `limit` best entries: (entry index, score, why)."""
+    def _score(self, query: str, tokens, words, limit: int, weight_at) -> list[Candidate]:
+        """The `limit` best entries, best first."""
         t = self.tuning
-        hits, qkeys, floors, total = self._evidence(query, tokens, words, weight_at)
+        hits, qkeys, floors, total, kinds = self._evidence(query, tokens, words, weight_at)
         if total <= 0 or not hits or limit <= 0:
             return []
         evidence: dict[int, float] = {}
@@ -320,7 +336,8 @@ class Matcher:
         out = []
         for n, score in top:
             parts = [(factor * postings[n], start, end) for postings, factor, _, start, end in hits if n in postings]
-            out.append((n, score, _why(query, parts)))
+            out.append(Candidate(n, score, _why(query, parts), coverage[n], 1.0 - math.exp(-evidence[n] / k),
+                                 len(parts), n in kinds["code"], n in kinds["effect"]))
         return out
 
 

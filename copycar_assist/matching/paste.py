@@ -172,10 +172,12 @@ class PasteReader:
             return
         m = _GUIDE_CALL.search(rest)
         if m:
+            # The endpoint says which feature was called (…/integrations/hubspot/sync); a failing
+            # status says what happened, though less than an ERROR line beside it would.
             status = int(m.group("status"))
-            spans.append((start, start + m.start("status"), w["paste_noise"]))
+            spans.append((start, start + m.start("status"), w["paste_context"]))
             spans.append((start + m.start("status"), start + m.end("status"),
-                          w["paste_failure"] if status >= 400 else w["paste_noise"]))
+                          w["paste_status"] if status >= 400 else w["paste_noise"]))
             if m.group("ms"):
                 spans.append((start + m.end("status"), len(line), w["paste_noise"]))
                 self._reading("response_time_ms", m.group("ms"), "ms", line[start:].strip()[:80], signals)

@@ -35,6 +35,9 @@ BUDGET = 3000  # characters handed to the scorer (the failure-bearing lines firs
 PROSE_CAP = 8000  # characters of prose whose clauses are weighed (the rest is read as neutral)
 _DIGITS = str.maketrans("0123456789", "0000000000")
 _CODE_LIKE = re.compile(r"(?<![\w.])[45]\d\d(?![\w.])|\b[A-Z][a-z]+(?:[A-Z][a-z]+)+(?:Error|Exception)\b|\b[a-z]+_[a-z_]+\b")
+_NEGATED_CODE = re.compile(
+    r"\b(?:no|not|sin|ningun|ningún|ninguna|never|nunca|zero|cero|without|ni)\s+(?:(?:a|an|un|una|any|single|solo|un solo)\s+)?"
+    r"([45]\d\d(?:s|'s)?|[45]xx)\b", re.IGNORECASE)
 _QUESTION_OPENERS = frozenset((
     "what", "which", "how", "when", "where", "why", "who", "whom", "is", "are", "does", "do", "did", "can",
     "could", "should", "would", "will", "que", "cual", "cuales", "como", "cuanto", "cuanta", "cuantos",
@@ -214,7 +217,10 @@ class Reader:
         out.append((a, b, self._role(piece, words), question))
 
     def _clauses(self, line: str) -> list[tuple[int, int, float]]:
-        return [(a, b, self.w[role]) for a, b, role, _ in self._clause_list(line)]
+        spans = [(a, b, self.w[role]) for a, b, role, _ in self._clause_list(line)]
+        # "there's no 429 anywhere", "sin ningún 401": a code said not to happen says nothing for it.
+        spans += [(m.start(1), m.end(1), self.w["denial"]) for m in _NEGATED_CODE.finditer(line)]
+        return spans
 
     def _role(self, piece: str, words: list[str]) -> str:
         greeting = self.greeting.covered(words)
