@@ -111,13 +111,13 @@ class Matcher:
 
     def match(self, text: str, limit: int = 5, *, lang: str | None = None) -> MatchResult:
         echo = prepare(text)
-        language = self.detect_language(text)
-        out_lang = lang if lang in ("es", "en") else language
         t = self.tuning
         limit = max(0, min(int(limit), self.index.size))
         reading = self.reader.read(text)
         tokens = tokenize(reading.text)
         words = [tok.word for tok in tokens]
+        language = detect_language(reading.text, words, self.lexicon, self.index.lang_of)
+        out_lang = lang if lang in ("es", "en") else language
         ranked = self._score(reading.text, tokens, words, max(limit, 2), reading.weight_at)
         matches = [
             Match(self.index.ids[c.n], pick(self.index.titles[c.n], out_lang, self.index.ids[c.n]), round(c.score, 1),
@@ -219,7 +219,10 @@ class Matcher:
         found: dict[str, tuple[float, int, int, str | None]] = {}  # code -> (weight, start, end, family)
         candidates = [(c.code, c.start, c.end, c.family) for c in find_codes(query)]
         stop = self.lexicon.stop
+        starts = idx.code_starts
         for i, tok in enumerate(tokens):
+            if words[i] not in starts:
+                continue
             for size in range(1, _CODE_TOKENS + 1):
                 if i + size <= len(tokens) and not all(w in stop for w in words[i:i + size]):
                     c = norm_code("".join(words[i:i + size]))

@@ -25,11 +25,10 @@ class Phrases:
         self.runs: dict[str, list[tuple[tuple[str, ...], bool]]] = {}  # first word -> (rest, last is prefix)
         prefixes = []
         for form in forms:
-            parts = words_of(form.replace("*", " *")) if "*" in form else words_of(form)
+            parts = words_of(form)
             star = form.rstrip().endswith("*")
-            if not parts or parts == ["*"]:
+            if not parts:
                 continue
-            parts = [p for p in parts if p != "*"]
             if len(parts) == 1:
                 if star:
                     prefixes.append(parts[0])
@@ -38,17 +37,27 @@ class Phrases:
             else:
                 self.runs.setdefault(parts[0], []).append((tuple(parts[1:]), star))
         self.prefixes = tuple(sorted(set(prefixes)))
+        self._seen: dict[str, bool] = {}
 
     def _word(self, word: str) -> bool:
-        return word in self.exact or (bool(self.prefixes) and word.startswith(self.prefixes))
+        hit = self._seen.get(word)
+        if hit is None:
+            hit = word in self.exact or (bool(self.prefixes) and word.startswith(self.prefixes))
+            if len(self._seen) > 20000:
+                self._seen.clear()
+            self._seen[word] = hit
+        return hit
 
     def spans(self, words: list[str]) -> list[tuple[int, int]]:
         """(first, last) word index of every phrase found."""
         out = []
+        runs = self.runs
         for i, w in enumerate(words):
             if self._word(w):
                 out.append((i, i))
-            for rest, star in self.runs.get(w, ()):
+            if w not in runs:
+                continue
+            for rest, star in runs[w]:
                 n = len(rest)
                 if i + n < len(words):
                     tail = words[i + 1:i + 1 + n]

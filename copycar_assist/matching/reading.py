@@ -33,6 +33,11 @@ from .phrases import Phrases, words_of
 MAX_READ = 256 * 1024  # characters of a paste that are read at all
 BUDGET = 3000  # characters handed to the scorer (the failure-bearing lines first)
 PROSE_CAP = 8000  # characters of prose whose clauses are weighed (the rest is read as neutral)
+BIG, HEAD, TAIL, MIDDLE = 16 * 1024, 60, 40, 400  # a paste this big is prefiltered (lines kept)
+# Lower-case words that mark a line of a big paste worth reading.
+_FAILURE_WORDS = ("error", "exception", "traceback", "critical", "fatal", "warning", "fail", "denied", "refused",
+                  "timed out", "timeout", "status: 4", "status: 5", "curl: (", "http/1.1 4", "http/1.1 5", "http/2 4",
+                  "http/2 5", "message", "reject", "invalid", "expired", "unauthorized", "forbidden")
 _DIGITS = str.maketrans("0123456789", "0000000000")
 _CODE_LIKE = re.compile(r"(?<![\w.])[45]\d\d(?![\w.])|\b[A-Z][a-z]+(?:[A-Z][a-z]+)+(?:Error|Exception)\b|\b[a-z]+_[a-z_]+\b")
 _NEGATED_CODE = re.compile(
@@ -68,6 +73,44 @@ class Reading:
         return self.weights[pos] if 0 <= pos < len(self.weights) else 1.0
 
 
+def _prefilter(raw: str) -> str:
+    """A big paste, cut before it is read line by line: its first and last lines (a story's
+    opening, how a dump ended) and, between them, the lines with a failure word (found with
+    plain substring searches over the whole text, which run at memory speed)."""
+    lines = _cut_long_lines(raw.split("\n"))
+    if len(lines) <= HEAD + TAIL:
+        return "\n".join(lines)
+    middle = "\n".join(lines[HEAD:-TAIL])
+    low = middle.lower()
+    starts: set[int] = set()
+    for word in _FAILURE_WORDS:
+        pos, hits = low.find(word), 0
+        while pos >= 0 and hits < MIDDLE:
+            starts.add(low.rfind("\n", 0, pos) + 1)
+            hits += 1
+            end = low.find("\n", pos)
+            if end < 0:
+                break
+            pos = low.find(word, end)
+    found = []
+    for start in sorted(starts)[:MIDDLE]:
+        end = middle.find("\n", start)
+        found.append(middle[start:end if end >= 0 else len(middle)])
+    return "\n".join(lines[:HEAD] + found + lines[-TAIL:])
+
+
+def _cut_long_lines(lines: list[str]) -> list[str]:
+    """A line longer than the budget (a paste without newlines) is read at its start and its end,
+    where a story says what happens and a dump says how it ended."""
+    out = []
+    for line in lines:
+        if len(line) > 2 * BUDGET:
+            out += [line[:BUDGET], line[-BUDGET // 2:]]
+        else:
+            out.append(line)
+    return out
+
+
 class Reader:
     def __init__(self, data: dict, thresholds: dict[str, float], stop: frozenset[str] = frozenset()) -> None:
         self.stop = stop
@@ -87,7 +130,10 @@ class Reader:
     def read(self, raw: str) -> Reading:
         if not isinstance(raw, str):
             raw = str(raw)
-        text = clean(raw[: MAX_READ * 2], keep_newlines=True)[:MAX_READ]
+        raw = raw[:MAX_READ]
+        if len(raw) > BIG:
+            raw = _prefilter(raw)
+        text = clean(raw, keep_newlines=True)
         if "\t" in text:
             text = text.replace("\t", "    ")
         lines = self._lines(text)
@@ -96,14 +142,15 @@ class Reader:
         return self._assemble(lines)
 
     def _lines(self, text: str) -> list[tuple[str, str, list, list, float]]:
-        """(line, kind, spans, signals, priority) for each distinct line, in order."""
+        """(line, kind, spans, extra, priority) for each distinct line, in order; extra is a prose
+        line's clauses, a pasted line's signals."""
         out: list[tuple[str, str, list, list, float]] = []
         seen: set[str] = set()
         prev = None
         depth = 0  # open braces of a JSON body or dict spread over lines
         headers = False  # inside an HTTP response's or an e-mail's header block
         prose = 0
-        for line in text.split("\n"):
+        for line in _cut_long_lines(text.split("\n")):
             if not line.strip():
                 headers = False
                 continue
@@ -127,11 +174,13 @@ class Reader:
                 depth = max(0, depth + line.count("{") + line.count("[") - line.count("}") - line.count("]"))
             if kind is None:
                 if prose > PROSE_CAP:
-                    out.append((line, "prose", [(0, len(line), self.w["neutral"])], [], self.w["neutral"] * 0.5))
+                    out.append((line, "prose", [(0, len(line), self.w["neutral"])], [(0, len(line), "neutral", False)],
+                                self.w["neutral"] * 0.5))
                     continue
                 prose += len(line)
-                spans = self._clauses(line)
-                out.append((line, "prose", spans, [], max((s[2] for s in spans), default=0.0)))
+                clauses = self._clause_list(line)
+                spans = self._clauses(line, clauses)
+                out.append((line, "prose", spans, clauses, max((s[2] for s in spans), default=0.0)))
             else:
                 r = self.paste.read(line, kind, {})
                 out.append((line, kind, r.spans, r.signals, max((s[2] for s in r.spans), default=0.0)
@@ -164,19 +213,21 @@ class Reader:
         roles: dict[str, int] = {}
         signals: list[Signal] = []
         pos = pasted = prose_chars = 0
-        for line, kind, spans, sigs, _ in lines:
+        for line, kind, spans, extra, _ in lines:
             w = [self.w["neutral"]] * len(line)
             for a, b, weight in spans:
                 if b > a:
                     w[a:b] = [weight] * (b - a)
-            if kind == "prose":
+            if kind == "prose":  # extra: its clauses
                 prose_chars += len(line)
-                for a, b, role, question in self._clause_list(line):
-                    clauses.append(Clause(pos + a, pos + b, role, question))
-                    roles[role] = roles.get(role, 0) + (b - a)
-            else:
+                for a, b, role, question in extra:
+                    b = min(b, len(line))
+                    if b > a:
+                        clauses.append(Clause(pos + a, pos + b, role, question))
+                        roles[role] = roles.get(role, 0) + (b - a)
+            else:  # extra: its signals
                 pasted += 1
-            signals.extend(sigs)
+                signals.extend(extra)
             parts.append(line)
             weights.extend(w)
             weights.append(0.0)
@@ -216,8 +267,8 @@ class Reader:
         question = question or words[0] in _QUESTION_OPENERS and piece.rstrip().endswith("?")
         out.append((a, b, self._role(piece, words), question))
 
-    def _clauses(self, line: str) -> list[tuple[int, int, float]]:
-        spans = [(a, b, self.w[role]) for a, b, role, _ in self._clause_list(line)]
+    def _clauses(self, line: str, clauses: list[tuple[int, int, str, bool]]) -> list[tuple[int, int, float]]:
+        spans = [(a, b, self.w[role]) for a, b, role, _ in clauses]
         # "there's no 429 anywhere", "sin ningún 401": a code said not to happen says nothing for it.
         spans += [(m.start(1), m.end(1), self.w["denial"]) for m in _NEGATED_CODE.finditer(line)]
         return spans
