@@ -145,11 +145,9 @@ def reliability(ps: list[float], ys: list[int], bins: int = 10) -> list[tuple[st
 def choose_thresholds(ps: list[float], ys: list[int], lengths: list[int], target: float,
                       floor: float, cost: float, outside: list[bool], abstain: float) -> list[tuple[int, float]]:
     """Per length bucket, the probability cut that answers most (right answers minus `cost`
-    times wrong ones) among those from which precision stays ≥ target at every higher cut;
-    (upper length, threshold) pairs. A longer bucket never gets a lower cut than a shorter one
-    (these sets say less about long texts)."""
+    times wrong ones) among those that keep precision ≥ target and leave `abstain` of the
+    bucket's out-of-scope texts unanswered; (upper length, threshold) pairs."""
     out: list[tuple[int, float]] = []
-    last = floor
     grid = [i / 200 for i in range(int(floor * 200), 200)]
     for lo, hi in BUCKETS:
         idx = [i for i in range(len(ps)) if lo <= lengths[i] <= hi]
@@ -161,16 +159,14 @@ def choose_thresholds(ps: list[float], ys: list[int], lengths: list[int], target
             kept = [i for i in oos if ps[i] < u]
             return (not sel or sum(sel) / len(sel) >= target) and (not oos or len(kept) / len(oos) >= abstain)
 
-        best, chosen = None, 0.995
+        values = {}
         for t in grid:
-            if t < last or not precise(t):
-                continue
-            sel = [ys[i] for i in idx if ps[i] >= t]
-            value = sum(sel) - cost * (len(sel) - sum(sel))
-            if best is None or value > best:
-                best, chosen = value, t
-        last = max(last, chosen)
-        out.append((hi, last))
+            if precise(t):
+                sel = [ys[i] for i in idx if ps[i] >= t]
+                values[t] = sum(sel) - cost * (len(sel) - sum(sel))
+        # The objective is flat over a range of cuts: take the lowest within one answer of the best.
+        chosen = min((t for t, v in values.items() if v >= max(values.values()) - 1.0), default=0.995)
+        out.append((hi, chosen))
     return out
 
 
@@ -185,11 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--target", type=float, default=0.90, help="precision every length must keep")
     ap.add_argument("--margin", type=float, default=0.03, help="added to the target out of fold")
     ap.add_argument("--floor", type=float, default=0.5, help="no threshold below this probability")
-    ap.add_argument("--cost", type=float, default=1.0, help="one confidently wrong answer costs this many right ones")
+    ap.add_argument("--cost", type=float, default=3.0, help="one confidently wrong answer costs this many right ones")
     ap.add_argument("--abstain", type=float, default=0.97,
                     help="share of out-of-scope texts (of kind problem) every length must leave unanswered")
     ap.add_argument("--ambiguous-ratio", type=float, default=0.95)
-    ap.add_argument("--ambiguous-floor", type=float, default=20.0)
+    ap.add_argument("--ambiguous-floor", type=float, default=10.0)
     args = ap.parse_args(argv)
 
     from copycar_assist.kb import load_knowledge

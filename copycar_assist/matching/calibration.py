@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 
 FEATURES = ("score", "score_high", "margin", "ratio", "coverage", "evidence", "terms", "length", "score_length", "margin_length",
-            "pasted", "code", "code_alone", "effect", "failure_share", "bias")
+            "pasted", "code", "code_alone", "effect", "effect_second", "failure_share", "bias")
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ def features(ranked: list[Candidate], tokens: int, pasted: bool, failure_share: 
         "code": 1.0 if top and top.code else 0.0,
         "code_alone": 1.0 if top and top.code and not (second and second.code) else 0.0,
         "effect": 1.0 if top and top.effect else 0.0,
+        "effect_second": 1.0 if second and second.effect else 0.0,  # the runner-up's own effect is there
         "failure_share": failure_share,
         "bias": 1.0,
     }

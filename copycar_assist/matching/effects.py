@@ -99,7 +99,7 @@ class Effects:
 
 def _window(effect: _Effect, present: list[tuple[float, list[tuple[int, int]]]]) -> tuple[float, int, int] | None:
     """The best-covered stretch of text for an effect: (share, first token, last token)."""
-    width = 2 * len(effect.keys) + 4
+    width = len(effect.keys) + 3
     best: tuple[float, int, int] | None = None
     for _, spans in present:
         for start, _ in spans:

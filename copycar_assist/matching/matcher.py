@@ -268,7 +268,7 @@ class Matcher:
         if self.effects:
             for hit in self.effects.find([(term.key, term.first, term.last) for term in terms]):
                 start, end = tokens[hit.first].start, tokens[hit.last].end
-                w = max(weight_at(tok.start) for tok in tokens[hit.first:hit.last + 1])
+                w = min(weight_at(tok.start) for tok in tokens[hit.first:hit.last + 1])
                 v = t.effect_weight * hit.strength * hit.weight * w
                 if v > 0:
                     total += v
@@ -369,7 +369,7 @@ def _why(query: str, parts: list) -> list[str]:
     parts = sorted(parts, key=lambda p: p[1])
     merged: list[list] = []
     for amount, start, end in parts:
-        if merged and start <= merged[-1][2] + 1 and query[merged[-1][2]:start].strip() == "":
+        if merged and start <= merged[-1][2] + 1 and query[merged[-1][2]:start] in ("", " "):
             merged[-1][0] += amount
             merged[-1][2] = max(merged[-1][2], end)
         elif merged and start < merged[-1][2]:
@@ -379,8 +379,8 @@ def _why(query: str, parts: list) -> list[str]:
     merged.sort(key=lambda m: -m[0])
     out: list[str] = []
     for _, start, end in merged:
-        phrase = query[start:end]
-        if phrase.lower() not in (p.lower() for p in out):
+        phrase = " ".join(query[start:end].split())
+        if phrase and phrase.lower() not in (p.lower() for p in out):
             out.append(phrase)
         if len(out) == 5:
             break

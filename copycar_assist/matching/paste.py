@@ -180,12 +180,12 @@ class PasteReader:
                           w["paste_status"] if status >= 400 else w["paste_noise"]))
             if m.group("ms"):
                 spans.append((start + m.end("status"), len(line), w["paste_noise"]))
-                self._reading("response_time_ms", m.group("ms"), "ms", line[start:].strip()[:80], signals)
+                self._reading("response_time_ms", m.group("ms"), "ms", " ".join(line[start:].split())[:80], signals)
             return
         m = _GUIDE_PERF.search(rest)
         if m:
             spans.append((start, len(line), w["paste_context"]))
-            self._reading(m.group("metric"), m.group("value"), "", line[start:].strip()[:80], signals)
+            self._reading(m.group("metric"), m.group("value"), "", " ".join(line[start:].split())[:80], signals)
             return
         spans.append((start, len(line), w["paste_failure"] if bad else w["paste_context"]))
         self._pairs(line, start, [], signals, 0.0)
@@ -207,13 +207,13 @@ class PasteReader:
             # count or an id ("generated": 500 is not a server error).
             spans.append((vs, ve, failure if telling else (noise if number else other)))
             if number:
-                self._reading(key, value, "", f"{m.group('key')}: {value}"[:80], signals)
+                self._reading(key, value, "", " ".join(m.group(0).split())[:80], signals)
         for m in _QUOTED_REPLY.finditer(line, offset):  # an SMTP reply quoted anywhere in a body
             spans.append((m.start(), m.end(), failure))
 
     def _metric_line(self, line: str, signals: list) -> None:
         name, _, value = line.strip().rpartition(" ")
-        self._reading(name.split("{", 1)[0], value, "", line.strip()[:80], signals)
+        self._reading(name.split("{", 1)[0], value, "", " ".join(line.split())[:80], signals)
 
     def _reading(self, key: str, raw: str, unit_hint: str, quote: str, signals: list) -> None:
         """A number past the threshold of the metric `key` names becomes a signal."""
