@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--abstain", type=float, default=0.97,
                     help="share of out-of-scope texts (of kind problem) every length must leave unanswered")
     ap.add_argument("--ambiguous-ratio", type=float, default=0.95)
-    ap.add_argument("--ambiguous-floor", type=float, default=10.0)
+    ap.add_argument("--ambiguous-floor", type=float, default=20.0)
     args = ap.parse_args(argv)
 
     from copycar_assist.kb import load_knowledge
