@@ -17,7 +17,7 @@ from copycar_assist.kb.model import Entry, pick
 
 from .phrases import Phrases, words_of
 
-CONFIDENT = 40.0  # topic score from which a question is taken to ask about that topic
+CONFIDENT = 35.0  # topic score from which a question is taken to ask about that topic
 
 
 @dataclass(frozen=True)
