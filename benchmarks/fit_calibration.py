@@ -7,7 +7,7 @@ Default sets: every tests/data/match_*.jsonl. Each line gives the text and the e
 (null when out of scope). For each text of kind "problem" the matcher's features (calibration.py)
 are read and the label is whether the first listed entry is the expected one. A logistic
 regression (L2, Newton's method; no third-party library) is fitted; 5-fold cross-validation
-gives out-of-fold probabilities, from which:
+(repeated 4 times, averaged) gives out-of-fold probabilities, from which:
 
 - the reliability curve (predicted probability vs how often the first entry was right);
 - the thresholds, one per text length (≤60, ≤200, ≤600, >600 characters): the cut that answers
@@ -35,6 +35,8 @@ OUT = ROOT / "copycar_assist" / "matching" / "data" / "calibration.toml"
 BUCKETS = ((0, 60), (61, 200), (201, 600), (601, 10**9))
 L2 = 1.0
 FOLDS = 5
+REPEATS = 4
+SLACK = 2.0  # cuts within this much of the best objective count as equally good: the lowest is taken
 
 
 def bucket(n: int) -> str:
@@ -164,8 +166,8 @@ def choose_thresholds(ps: list[float], ys: list[int], lengths: list[int], target
             if precise(t):
                 sel = [ys[i] for i in idx if ps[i] >= t]
                 values[t] = sum(sel) - cost * (len(sel) - sum(sel))
-        # The objective is flat over a range of cuts: take the lowest within one answer of the best.
-        chosen = min((t for t, v in values.items() if v >= max(values.values()) - 1.0), default=0.995)
+        # The objective is flat over a range of cuts: take the lowest within SLACK of the best.
+        chosen = min((t for t, v in values.items() if v >= max(values.values()) - SLACK), default=0.995)
         out.append((hi, chosen))
     return out
 
@@ -201,14 +203,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(data)} texts of kind problem from {', '.join(p.name for p in files)}; "
           f"first entry right in {100.0 * sum(ys) / len(ys):.1f} %")
 
-    order = list(range(len(data)))
-    random.Random(10).shuffle(order)
     oof = [0.0] * len(data)
-    for k in range(FOLDS):
-        test = set(order[k::FOLDS])
-        w = fit([xs[i] for i in order if i not in test], [ys[i] for i in order if i not in test])
-        for i in test:
-            oof[i] = prob(w, xs[i])
+    for seed in range(REPEATS):  # repeated, so that one split's luck does not move the cut-offs
+        order = list(range(len(data)))
+        random.Random(10 + seed).shuffle(order)
+        for k in range(FOLDS):
+            test = set(order[k::FOLDS])
+            w = fit([xs[i] for i in order if i not in test], [ys[i] for i in order if i not in test])
+            for i in test:
+                oof[i] += prob(w, xs[i]) / REPEATS
     w = fit(xs, ys)
     # A near tie never answers, whatever its probability: the cut-offs are chosen on the rest.
     ties = [r["_scores"][1] >= args.ambiguous_floor and r["_scores"][1] >= args.ambiguous_ratio * r["_scores"][0]
