@@ -64,6 +64,15 @@ def test_broken_answers_are_lint_errors_with_file_and_line(tmp_path):
     assert not [p for p in problems if "'good'" in p.message]
 
 
+def test_an_error_topic_names_only_fields_an_entry_has(tmp_path):
+    kb = small_kb_copy(tmp_path)
+    (kb / "answers.toml").write_text(
+        '[[answers]]\nid = "why"\nslot = "entry"\nask.es = ["causas"]\nask.en = ["causes"]\n'
+        'answer.es = "{entry.causes}"\nanswer.en = "{entry.owner}"\nsource.es = "x"\nsource.en = "x"\n', encoding="utf-8")
+    messages = [p.message for p in errors(lint(kb))]
+    assert any("answer 'why': '{entry.owner}': an entry has title, causes, symptoms, solutions" in m for m in messages), messages
+
+
 def test_answers_of_a_bad_type_are_named(tmp_path):
     kb = small_kb_copy(tmp_path)
     (kb / "answers.toml").write_text('[[answers]]\nid = "x"\nask = "not a table"\n', encoding="utf-8")

@@ -38,6 +38,18 @@ def test_a_question_about_the_guide_is_answered_with_its_source(matcher, text, p
     assert r.answer["source"] and r.best is None
 
 
+@pytest.mark.parametrize("text, entry, piece", [
+    ("What are the common causes of a 429 Too Many Requests error according to the guide?", "rate-limit-exceeded",
+     "The subscription plan is too small"),
+    ("¿Cuáles son las causas comunes del error Invalid API Key?", "invalid-api-key", "La clave ha caducado"),
+    ("What solutions does the guide propose for Email Delivery Failed?", "email-delivery-failed", "Sending limit exceeded: "),
+])
+def test_a_question_about_an_error_is_answered_from_its_entry(matcher, text, entry, piece):
+    r = matcher.match(text)
+    assert r.kind == "question" and r.best is None, r.to_json()
+    assert piece in r.answer["text"] and f"knowledge/{entry}.md" in r.answer["source"]
+
+
 def test_the_answer_follows_the_support_data(shipped_kb):
     """Nothing is hard-coded: a changed threshold changes the answer."""
     from dataclasses import replace

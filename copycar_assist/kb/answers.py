@@ -21,8 +21,10 @@ from .errors import KnowledgeError, Problem
 from .model import LANGS, Localized, pick
 from .support import SupportData
 
-SLOTS = ("level", "severity")
-FORMATS = ("minutes", "seconds", "ms", "percent", "list")
+SLOTS = ("level", "severity")  # filled from the question's words ([slots.NAME] lists them)
+ENTRY_SLOT = "entry"  # filled with the entry the question is about (the matcher's first)
+ENTRY_FIELDS = ("title", "causes", "symptoms", "solutions")
+FORMATS = ("minutes", "seconds", "ms", "percent", "list", "lines")
 _PLACE = re.compile(r"\{([^{}|]+)(?:\|([a-z]+))?\}")
 _WORDS = {
     "es": {"minute": ("minuto", "minutos"), "hour": ("hora", "horas"), "second": ("segundo", "segundos"),
@@ -96,13 +98,19 @@ def load_answers(path: Path, support: SupportData | None) -> Answers:
                 bad(("answers", key), f"{label}: '{key}' lacks {', '.join(missing)}", n)
                 ok = False
         slot = t.get("slot")
-        if slot is not None and (slot not in SLOTS or slot not in slots):
-            bad(("answers", "slot"), f"{label}: slot '{slot}' is not declared in [slots]", n)
+        if slot is not None and slot != ENTRY_SLOT and (slot not in SLOTS or slot not in slots):
+            bad(("answers", "slot"), f"{label}: slot '{slot}' is not declared in [slots] (or is '{ENTRY_SLOT}')", n)
             ok = False
         if not ok:
             continue
         topic = Topic(tid, {k: list(v) for k, v in t["ask"].items()}, dict(t["answer"]), dict(t["source"]), slot)
-        if support is not None:
+        if slot == ENTRY_SLOT:
+            wrong_fields = [m.group(1) for text in t["answer"].values() for m in _PLACE.finditer(text)
+                            if m.group(1).startswith("entry.") and m.group(1)[6:] not in ENTRY_FIELDS]
+            if wrong_fields:
+                bad(("answers", "answer"), f"{label}: '{{{wrong_fields[0]}}}': an entry has {', '.join(ENTRY_FIELDS)}", n)
+                ok = False
+        if ok and support is not None and slot != ENTRY_SLOT:
             for lang in LANGS:
                 for value in (slots[slot] if slot else [None]):
                     try:
@@ -116,11 +124,12 @@ def load_answers(path: Path, support: SupportData | None) -> Answers:
     return Answers(tuple(topics), slots)
 
 
-def render(topic: Topic, lang: str, support: SupportData, slots: dict[str, str | None]) -> str:
+def render(topic: Topic, lang: str, support: SupportData, slots: dict[str, str | None], entry=None) -> str:
     """The answer in `lang` for the slot values given; a slot with no value is answered for each
-    of its values in turn. KeyError (with a message) when a path does not resolve."""
+    of its values in turn; `entry` (an `Entry`) answers {entry.…} paths. KeyError (with a
+    message) when a path does not resolve."""
     template = pick(topic.answer, lang)
-    if topic.slot and slots.get(topic.slot) is None:
+    if topic.slot and topic.slot != ENTRY_SLOT and slots.get(topic.slot) is None:
         values = _slot_values(topic.slot, support)
         return " ".join(render(topic, lang, support, {topic.slot: v}) for v in values)
     for name, value in slots.items():
@@ -128,9 +137,26 @@ def render(topic: Topic, lang: str, support: SupportData, slots: dict[str, str |
             template = template.replace("$" + name, str(value))
 
     def place(m: re.Match) -> str:
-        return _format(_resolve(m.group(1).strip(), support, lang), m.group(2), lang)
+        path = m.group(1).strip()
+        if path.startswith("entry."):
+            return _format(_entry_field(entry, path[6:], lang), m.group(2) or "list", lang)
+        return _format(_resolve(path, support, lang), m.group(2), lang)
 
     return _PLACE.sub(place, template)
+
+
+def _entry_field(entry, name: str, lang: str) -> Any:
+    """An entry's title, cause titles, symptoms, or each cause with its first step."""
+    if entry is None or name not in ENTRY_FIELDS:
+        raise KeyError(f"'{{entry.{name}}}' needs an entry (fields: {', '.join(ENTRY_FIELDS)})")
+    if name == "title":
+        return pick(entry.title, lang, entry.id)
+    if name == "symptoms":
+        return entry.symptoms(lang)
+    if name == "causes":
+        return [pick(c.title, lang, c.id) for c in entry.causes]
+    return [f"{pick(c.title, lang, c.id)}: {(c.steps.get(lang) or c.steps.get('en') or c.steps.get('es') or [''])[0]}"
+            for c in entry.causes]
 
 
 def _slot_values(slot: str, support: SupportData) -> list[str]:
@@ -174,6 +200,8 @@ def _format(value: Any, fmt: str | None, lang: str) -> str:
         return _number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
     if fmt == "list":
         return _join(value if isinstance(value, (list, tuple)) else [value], words)
+    if fmt == "lines":  # one item a line, for lists whose items hold commas
+        return "; ".join(str(v).rstrip(". ") for v in (value if isinstance(value, (list, tuple)) else [value]))
     if fmt not in FORMATS or isinstance(value, bool) or not isinstance(value, (int, float)):
         raise KeyError(f"format '{fmt}' does not apply to {value!r}")
     if fmt == "percent":

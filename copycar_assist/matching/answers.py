@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from copycar_assist.kb.answers import Answers, render
+from copycar_assist.kb.answers import ENTRY_SLOT, Answers, render
 from copycar_assist.kb.model import Entry, pick
 
 from .phrases import Phrases, words_of
@@ -29,8 +29,8 @@ class GuideAnswer:
 
 
 class Answerer:
-    def __init__(self, answers: Answers, support, matcher_type) -> None:
-        self.answers, self.support = answers, support
+    def __init__(self, answers: Answers, support, matcher_type, entries: dict | None = None) -> None:
+        self.answers, self.support, self.entries = answers, support, entries or {}
         self._topics = {t.id: t for t in answers.topics}
         entries = [Entry(id=t.id, category="guide", severity="LOW", title={k: v[0] for k, v in t.ask.items() if v},
                          checks=[], causes=[], outcomes={}, aliases=dict(t.ask)) for t in answers.topics]
@@ -48,14 +48,20 @@ class Answerer:
                                   frozenset(f[1:] for f in forms if f.startswith("=")))
                                  for value, forms in values.items()]
 
-    def answer(self, text: str, lang: str) -> GuideAnswer | None:
-        """The best topic's answer, or None when no topic fits well enough."""
+    def answer(self, text: str, lang: str, entry: str | None = None) -> GuideAnswer | None:
+        """The best topic's answer, or None when no topic fits well enough. `entry`: the error the
+        text is about (the matcher's first), for topics about an error's causes or steps."""
         result = self._matcher.match(text, 2)
         if not result.matches or result.matches[0].score < CONFIDENT:
             return None
         top = result.matches[0]
         topic = self._topics[top.id]
         slots: dict[str, str | None] = {}
+        if topic.slot == ENTRY_SLOT:
+            if entry not in self.entries:
+                return None
+            return GuideAnswer(topic.id, top.score, render(topic, lang, self.support, {}, self.entries[entry]),
+                               pick(topic.source, lang).replace("<id>", entry))
         if topic.slot:
             slots[topic.slot] = self.slot_value(topic.slot, text)
             if slots[topic.slot] is None and topic.slot == "level" and self._levels is not None:

@@ -90,7 +90,8 @@ class Matcher:
         self.reader = Reader(_reading_data(), asdict(support.thresholds) if support is not None else {},
                              self.lexicon.stop)
         answers = getattr(kb, "answers", None)
-        self.answerer = Answerer(answers, support, Matcher) if answerer and answers and support else None
+        self.answerer = (Answerer(answers, support, Matcher, getattr(kb, "entries", None))
+                         if answerer and answers and support else None)
 
     def with_tuning(self, **changes) -> Matcher:
         """A matcher sharing this one's prepared index, with other tuning (benchmarks)."""
@@ -130,7 +131,7 @@ class Matcher:
         ambiguous = (len(ranked) > 1 and ranked[1].score >= cal.ambiguous_floor
                      and ranked[1].score >= cal.ambiguous_ratio * ranked[0].score)
         best = self.index.ids[ranked[0].n] if ranked and not ambiguous and confidence >= cal.threshold(len(text)) else None
-        kind, answer = self._kind(text, reading, out_lang)
+        kind, answer = self._kind(text, reading, out_lang, self.index.ids[ranked[0].n] if ranked else None)
         if kind != "problem":
             best, ambiguous = None, False
         return MatchResult(echo, language, best, matches, ambiguous, kind, answer,
@@ -144,7 +145,7 @@ class Matcher:
         share = reading.roles.get("failure", 0) / prose if prose else 1.0
         return self.calibration.probability(features(ranked, tokens, reading.pasted_lines > 0, share))
 
-    def _kind(self, text: str, reading: Reading, lang: str) -> tuple[str, dict[str, str] | None]:
+    def _kind(self, text: str, reading: Reading, lang: str, first: str | None = None) -> tuple[str, dict[str, str] | None]:
         """("question", its answer) for a question about the guide; ("request" | "greeting" |
         "problem", None) otherwise (`kind.py`)."""
         if not reading.clauses:
@@ -153,7 +154,7 @@ class Matcher:
         if not failure and is_request(reading):
             return "request", None
         if self.answerer is not None and not failure and asks(reading):
-            found = self.answerer.answer(text, lang)
+            found = self.answerer.answer(text, lang, first)
             if found is not None:
                 return "question", {"text": found.text, "source": found.source}
         if not failure and is_greeting(reading):
