@@ -27,6 +27,16 @@ def test_indirect_descriptions(matcher, text, entry):
     assert matcher.match(text).matches[0].id == entry
 
 
+@pytest.mark.parametrize("text, entry", [  # the issue's own examples, each a whole ticket
+    ("the spinner never stops", "slow-responses"),
+    ("they land in the promotions tab", "email-delivery-failed"),
+    ("the dashboard says my credential is no longer active", "invalid-api-key"),
+    ("job title ends up in the company field", "crm-integration-failed"),
+])
+def test_an_effect_that_is_the_whole_ticket_is_answered(matcher, text, entry):
+    assert matcher.match(text).best == entry
+
+
 def test_a_few_shared_everyday_words_are_not_an_effect(matcher):
     """Two common words of an effect, far apart, do not make it (three words, close together)."""
     r = matcher.read("the copy looks fine. Later that week, the company we work with moved offices.")

@@ -274,7 +274,10 @@ class Matcher:
                 if v > 0:
                     total += v
                     hits.append(({hit.entry: 1.0}, v, v, start, end))
-                    floors[hit.entry] = max(floors.get(hit.entry, 0.0), t.effect_floor * hit.strength * min(1.0, w))
+                    # An effect that is most of what the text says explains the text: cover it so.
+                    inside = sum(1 for term in terms if hit.first <= term.first <= hit.last) / len(terms)
+                    floor = t.effect_floor if inside < 0.8 else max(t.effect_floor, inside)
+                    floors[hit.entry] = max(floors.get(hit.entry, 0.0), floor * hit.strength * min(1.0, w))
                     kinds["effect"].add(hit.entry)
         for term in terms:
             first, last = tokens[term.first], tokens[term.last]
