@@ -31,7 +31,7 @@ from .paste import PasteReader, Signal, _PAIR
 from .phrases import Phrases, words_of
 
 MAX_READ = 256 * 1024  # characters of a paste that are read at all
-BUDGET = 3000  # characters handed to the scorer (the failure-bearing lines first)
+BUDGET = 2400  # characters handed to the scorer (the failure-bearing lines first)
 PROSE_CAP = 8000  # characters of prose whose clauses are weighed (the rest is read as neutral)
 BIG, HEAD, TAIL, MIDDLE = 16 * 1024, 60, 40, 400  # a paste this big is prefiltered (lines kept)
 # Lower-case words that mark a line of a big paste worth reading.
