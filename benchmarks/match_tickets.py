@@ -12,6 +12,10 @@ over all lines and per style:
   (`kind` question with an `answer`) or a request to hand off (`kind` request/greeting);
 - guide answers right: for questions, the answer holds every `answer_contains` piece;
 - confidently wrong: `best` is set and is not the expected entry (all lines).
+
+Then the reliability curve of the calibrated `confidence` (how likely the first listed entry is
+the right one) against how often it was, over the lines taken for a problem report, and the
+precision of the confident answers at each text length.
 """
 
 from __future__ import annotations
@@ -69,6 +73,33 @@ def judge(row: dict, ans: dict) -> dict[str, bool | None]:
     return out
 
 
+LENGTHS = ((0, 60), (61, 200), (201, 600), (601, 10**9))
+
+
+def reliability(rows: list[dict], ans: list[dict]) -> None:
+    pairs = []
+    for row, a in zip(rows, ans):
+        if a.get("kind", "problem") != "problem" or a.get("confidence") is None or not a.get("matches"):
+            continue
+        pairs.append((float(a["confidence"]), a["matches"][0]["id"] == row.get("expect"), len(row["text"]), a))
+    if not pairs:
+        return
+    print(f"\nreliability ({len(pairs)} lines taken for a problem report): confidence vs first entry right")
+    print(f"  {'confidence':<12}{'n':>5}{'mean':>8}{'right':>8}")
+    for b in range(10):
+        lo, hi = b / 10, (b + 1) / 10
+        sel = [(p, ok) for p, ok, _, _ in pairs if lo <= p < hi or (b == 9 and p >= 1.0)]
+        if sel:
+            print(f"  {lo:.1f}-{hi:.1f}{'':<5}{len(sel):>5}{sum(p for p, _ in sel) / len(sel):>8.2f}"
+                  f"{sum(ok for _, ok in sel) / len(sel):>8.2f}")
+    print("precision of confident answers by text length (characters)")
+    for lo, hi in LENGTHS:
+        sel = [a["best"] == a["matches"][0]["id"] and ok for p, ok, n, a in pairs if lo <= n <= hi and a.get("best")]
+        name = f"{lo}-{hi}" if hi < 10**9 else f">{lo - 1}"
+        total = sum(1 for _, _, n, _ in pairs if lo <= n <= hi)
+        print(f"  {name:<10}{total:>5} lines, {len(sel):>4} answered, precision {pct(sel)}")
+
+
 def pct(values: list[bool]) -> str:
     return f"{100.0 * sum(values) / len(values):5.1f}" if values else "    –"
 
@@ -80,7 +111,8 @@ def main() -> None:
     ap.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = ap.parse_args()
     rows = read(args.file)
-    results = [judge(r, a) for r, a in zip(rows, answers(rows, args.cli))]
+    ans = answers(rows, args.cli)
+    results = [judge(r, a) for r, a in zip(rows, ans)]
     groups: dict[str, list[int]] = defaultdict(list)
     for n, r in enumerate(rows):
         groups["all"].append(n)
@@ -93,8 +125,8 @@ def main() -> None:
         print(f"{name:<16}{len(idx):>5}  " + " ".join(f"{pct(c):>6}" for c in cols))
     print(f"targets: right ≥ {TARGETS['right']}, first ≥ {TARGETS['first']}, top-3 ≥ {TARGETS['top3']}, "
           f"out of scope handled ≥ {TARGETS['oos']}, confidently wrong ≤ {TARGETS['wrong']}")
+    reliability(rows, ans)
     if args.verbose:
-        ans = answers(rows, args.cli)
         for r, res, a in zip(rows, results, ans):
             if res["right"] is False or res["oos"] is False or res["wrong"] or res["answer"] is False:
                 listed = [(m["id"], m["score"]) for m in a.get("matches", [])[:3]]

@@ -10,7 +10,7 @@ import pytest
 from copycar_assist.config import Settings
 from copycar_assist.conversation import Conversation
 from copycar_assist.kb import load_knowledge
-from copycar_assist.matching import Matcher, Tuning
+from copycar_assist.matching import Matcher
 from copycar_assist.redact import Secret
 from copycar_assist.simulator import DEMO_KEY, start_simulator
 
@@ -30,8 +30,11 @@ def matcher(kb):
 
 @pytest.fixture(scope="session")
 def wide_matcher(kb):
-    """The real matcher tuned so that any two confident candidates count as a close call."""
-    return Matcher(kb, tuning=Tuning(ambiguous_gap=100.0))
+    """The real matcher with a calibration that never answers alone: any two candidates are a
+    close call to ask about."""
+    from copycar_assist.matching.calibration import Calibration
+
+    return Matcher(kb, calibration=Calibration({"bias": -30.0}, ((-1, 1.0),), 0.0, 0.0))
 
 
 @pytest.fixture

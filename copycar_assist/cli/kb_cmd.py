@@ -7,6 +7,8 @@
                                       line per problem on stdout, a summary on stderr;
                                       exit 0 when there is no error (warnings allowed), else 1
     kb import GUIDE.md --out DIR      one entry file per error of a guide written like ours
+    kb gaps [--json]                  what saved conversations did not understand, grouped by
+                                      the entry finally chosen (gaps_cmd.py)
 
 The global `--kb DIR` selects the knowledge base of list, show and lint (lint also takes DIR).
 An unknown id exits 3 and names the closest ids.
@@ -59,6 +61,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     im.add_argument("--out", metavar="DIR", required=True, help="where to write the entries")
     im.add_argument("--force", action="store_true", help="replace entry files that exist")
     im.set_defaults(handler=_import)
+
+    from . import gaps_cmd
+
+    gaps_cmd.add_parser(sub)
 
 
 def _lang(args: argparse.Namespace) -> str:

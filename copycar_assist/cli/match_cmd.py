@@ -1,17 +1,24 @@
 """`copycar-assist match TEXT [--json] [--limit N]`: which known error is this?
 
 `match --json -` reads one query per line from standard input and prints one JSON object per
-line, in the same order, flushing each one (for batch evaluation and pipes).
+line, in the same order, flushing each one (for batch evaluation and pipes). A line that is a
+JSON object `{"text": "..."}` is that text (so a pasted traceback or log, with its newlines,
+fits on one line); any other line is the text itself. A line is read up to 1 MiB.
+
+The answer says what kind of input it was (`kind`: problem, question, request, greeting) and,
+for a question about the guide, the answer with where it comes from (`answer`: text, source).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from .streams import emit_json
 
 MAX_LIMIT = 50
+MAX_LINE = 1024 * 1024  # one line of `match -`: a JSON-wrapped paste of a log fits
 
 
 def register(subparsers) -> None:
@@ -19,7 +26,8 @@ def register(subparsers) -> None:
         "match",
         help="match a description of a problem to the known errors",
         description="Match free text (Spanish or English, pasted errors too) to knowledge entries. "
-        "TEXT '-' reads one query per line from standard input.",
+        "TEXT '-' reads one query per line from standard input (a line may be a JSON object "
+        '{"text": "..."}).',
     )
     p.add_argument("text", nargs="+", metavar="TEXT", help="the problem in your words, or '-' for stdin")
     p.add_argument("--json", action="store_true", help="print JSON (one object per query)")
@@ -45,15 +53,27 @@ def run(args: argparse.Namespace) -> int:
         while True:
             number += 1
             try:
-                line = read_line(sys.stdin, number)
+                line = read_line(sys.stdin, number, MAX_LINE)
             except ReadError as exc:
                 raise UsageError(str(exc)) from None
             if not line:
                 break
-            _emit(matcher.match(line.rstrip("\r\n"), args.limit, lang=lang), args.json)
+            _emit(matcher.match(_text_of(line.rstrip("\r\n")), args.limit, lang=lang), args.json)
     else:
         _emit(matcher.match(" ".join(args.text), args.limit, lang=lang), args.json)
     return EXIT_OK
+
+
+def _text_of(line: str) -> str:
+    """The query a line of standard input holds: the "text" of a JSON object, else the line."""
+    if line.lstrip().startswith("{"):
+        try:
+            data = json.loads(line)
+        except (ValueError, RecursionError):
+            return line
+        if isinstance(data, dict) and isinstance(data.get("text"), str):
+            return data["text"]
+    return line
 
 
 def _utf8_streams() -> None:
@@ -66,25 +86,42 @@ def _utf8_streams() -> None:
 
 def _emit(result, as_json: bool) -> None:
     if as_json:
-        
         emit_json(result.to_json())
     else:
         sys.stdout.write(_table(result))
     sys.stdout.flush()
 
 
+_SAY = {
+    "es": {"query": "consulta", "none": "(sin coincidencia fiable)", "title": "título",
+           "ambiguous": "(ambiguo: las primeras están muy cerca; hay que preguntar)",
+           "question": "pregunta sobre la guía", "request": "(una petición fuera del diagnóstico: pásela a soporte)",
+           "greeting": "(un saludo: describa el problema)", "source": "fuente"},
+    "en": {"query": "query", "none": "(no confident match)", "title": "title",
+           "ambiguous": "(ambiguous: the first ones are too close; ask)",
+           "question": "question about the guide", "request": "(a request outside troubleshooting: hand it to support)",
+           "greeting": "(a greeting: describe the problem)", "source": "source"},
+}
+
+
 def _table(result) -> str:
     from copycar_assist.textsafe import one_line
 
-    es = result.language == "es"
-    lines = [f"{'consulta' if es else 'query'}: {one_line(result.query, 100)}  [{result.language}]"]
-    if result.best is None:
-        lines.append("(sin coincidencia fiable)" if es else "(no confident match)")
+    say = _SAY["es" if result.language == "es" else "en"]
+    lines = [f"{say['query']}: {one_line(result.query, 100)}  [{result.language}]"]
+    if result.kind == "question" and result.answer:
+        lines.append(f"{say['question']}: {result.answer['text']}")
+        lines.append(f"  ({say['source']}: {result.answer['source']})")
+        return "\n".join(lines) + "\n"
+    if result.kind in ("request", "greeting") and result.best is None:
+        lines.append(say[result.kind])
     elif result.ambiguous:
-        lines.append("(ambiguo: las dos primeras están muy cerca)" if es else "(ambiguous: the top two are close)")
+        lines.append(say["ambiguous"])
+    elif result.best is None:
+        lines.append(say["none"])
     if result.matches:
         w = max(len(m.id) for m in result.matches)
-        lines.append(f"  {'score':>5}  {'id':<{w}}  {'título' if es else 'title'}")
+        lines.append(f"  {'score':>5}  {'id':<{w}}  {say['title']}")
         for m in result.matches:
             mark = "*" if m.id == result.best else " "
             why = ", ".join(one_line(x, 40) for x in m.why[:4])

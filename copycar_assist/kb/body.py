@@ -17,7 +17,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from .errors import Problem

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 def read_data(path: Path) -> tuple[dict[str, Any], KeyLines]:
     """The parsed file and where its keys are written; a `KnowledgeError` naming the file and line
     when it cannot be read (not a regular file, too large, not UTF-8, nested too deep, bad TOML)."""
-    from copycar_assist.files.toml import KeyLines  # on use: the app's start-up loads a cached kb
+    from copycar_assist.files.toml import (
+        KeyLines,  # on use: the app's start-up loads a cached kb
+    )
 
     try:
         data, text = read_toml(path, DATA)

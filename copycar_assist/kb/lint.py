@@ -11,7 +11,10 @@ outcome or cause id …), each entry must satisfy:
   and every non-ok outcome of every listed check is mapped;
 - every outcome target resolves ("cause" of this entry, or "entry#cause");
 - the category exists; related entries exist; Spanish and English list as many symptoms;
-- a check's `home` entry (catalogue) lists that check.
+- a check's `home` entry (catalogue) lists that check;
+- effects (the entry's and each cause's) are written in each of the entry's languages, none
+  repeats one of the entry's aliases or another effect, and no two entries share one (an effect
+  must point at one entry).
 
 An entry written in one language only (as `kb import` makes them) is a warning, not an error.
 Nothing here raises: every problem comes back as a `Problem` with file and line.
@@ -42,6 +45,7 @@ def lint(kb_dir: Path | str | None = None) -> list[Problem]:
         if home is not None and spec.id not in home.checks:
             problems.append(Problem(home.path, home.line_of.get("checks"),
                                     f"check '{spec.id}' names this entry as its home, but the entry does not list it"))
+    problems.extend(shared_effects(scan))
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=lambda p: (str(p.path), p.line or 0, p.message))
 
@@ -97,6 +101,7 @@ def entry_problems(entry: Entry, scan: Scan) -> list[Problem]:
         for lang in langs:
             if not narrowing.question.get(lang):
                 add(narrowing.line, f"the narrowing question '{narrowing.id}' lacks {_NAMES[lang]}")
+    out.extend(effect_problems(entry))
 
     # Checks and outcomes.
     for key, target in entry.outcomes.items():
@@ -126,6 +131,55 @@ def entry_problems(entry: Entry, scan: Scan) -> list[Problem]:
             add(entry.line_of.get("related"), f"related entry '{rel}' does not exist")
         elif rel == entry.id:
             add(entry.line_of.get("related"), "an entry cannot be related to itself")
+    return out
+
+
+def _effect_sets(entry: Entry) -> list[tuple[str, dict[str, list[str]], int | None]]:
+    """(label, effects, line) for the entry and each cause that has effects."""
+    out = [("", entry.effects, entry.line_of.get("effects"))] if entry.effects else []
+    out += [(f"cause '{c.id}': ", c.effects, c.line) for c in entry.causes if c.effects]
+    return out
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
+
+
+def effect_problems(entry: Entry) -> list[Problem]:
+    out: list[Problem] = []
+    langs = entry.languages()
+    aliases = {_fold(a) for lang, items in entry.aliases.items() if lang != "codes" for a in items}
+    seen: set[str] = set()
+    for label, effects, line in _effect_sets(entry):
+        for lang in langs:
+            if not effects.get(lang):
+                out.append(Problem(entry.path, line, f"{label}effects are not written in {_NAMES[lang]}"))
+        for items in effects.values():
+            for text in items:
+                key = _fold(text)
+                if key in aliases:
+                    out.append(Problem(entry.path, line, f"{label}effect '{text}' repeats an alias"))
+                elif key in seen:
+                    out.append(Problem(entry.path, line, f"{label}effect '{text}' is listed twice"))
+                seen.add(key)
+    return out
+
+
+def shared_effects(scan: Scan) -> list[Problem]:
+    """An effect two entries both claim cannot tell them apart."""
+    owner: dict[str, str] = {}
+    out: list[Problem] = []
+    for entry in scan.entries.values():
+        for label, effects, line in _effect_sets(entry):
+            for items in effects.values():
+                for text in items:
+                    key = _fold(text)
+                    other = owner.setdefault(key, entry.id)
+                    if other != entry.id:
+                        out.append(Problem(entry.path, line, f"{label}effect '{text}' is also an effect of '{other}'"))
     return out
 
 

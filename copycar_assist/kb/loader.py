@@ -1,4 +1,5 @@
-"""Load a knowledge directory: entries (`*.md`), the check catalogue, categories, support data."""
+"""Load a knowledge directory: entries (`*.md`), the check catalogue, categories, support data,
+the answers to questions about the guide."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from copycar_assist.files.fields import is_id, wrong
 from copycar_assist.files.read import ENTRY, ReadError, read_text
 
+from .answers import Answers, load_answers
 from .body import parse_body
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
@@ -39,6 +41,7 @@ class KnowledgeBase:
     categories: list[Category]
     support: SupportData
     warnings: list[Problem] = field(default_factory=list)
+    answers: Answers | None = None  # questions about the guide (answers.toml)
 
     def entry(self, entry_id: str) -> Entry:
         return self.entries[entry_id]
@@ -202,6 +205,19 @@ def _narrowing(doc: Document, value: Any, causes: set[str], problems: list[Probl
     return out
 
 
+def _effects(doc: Document, value: Any, where: str, problems: list[Problem], line: int | None = None) -> dict[str, list[str]]:
+    """`effects`: lists of non-empty strings under es and en."""
+    if value is None:
+        return {}
+    ok = isinstance(value, dict) and all(
+        k in LANGS and isinstance(v, list) and all(isinstance(s, str) and s.strip() for s in v) for k, v in value.items())
+    if not ok:
+        problems.append(Problem(doc.path, line or doc.line_of(r"^\[effects\]|^\s*effects"),
+                                f"{where}'effects' must hold lists of non-empty strings under es and en"))
+        return {}
+    return {k: list(v) for k, v in value.items()}
+
+
 def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     """Parse one entry file. Structural problems only; `lint` checks that the tree is whole."""
     doc, problems = parse_document(path, text)
@@ -270,7 +286,8 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
             question = _localized(doc, question, "question", problems)
         cause = Cause(rc["id"], question=question or None, line=line,
                       prior=_prior(doc, rc, problems), evidence=_evidence(doc, rc, problems),
-                      also=_also(doc, rc, problems))
+                      also=_also(doc, rc, problems),
+                      effects=_effects(doc, rc.get("effects"), f"cause '{rc['id']}': ", problems, line))
         for lang, texts in body.causes.items():
             if rc["id"] in texts:
                 t = texts[rc["id"]]
@@ -301,6 +318,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         outcomes=dict(outcomes),
         aliases=_str_lists(doc, m.get("aliases"), "aliases", problems),
         keywords=_str_lists(doc, m.get("keywords"), "keywords", problems),
+        effects=_effects(doc, m.get("effects"), "", problems),
         related=[str(r) for r in related],
         sections=body.sections,
         path=path,
@@ -312,6 +330,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
             "category": doc.line_of(r"^category\s*=") or 2,
             "related": doc.line_of(r"^related\s*=") or 2,
             "severity": doc.line_of(r"^severity\s*=") or 2,
+            "effects": doc.line_of(r"^\[effects\]") or 2,
             "body": doc.body_line,
             **{f"outcome:{k}": doc.line_of(rf'^\s*"?{re.escape(k)}"?\s*=') or 2 for k in outcomes},
         },
@@ -346,6 +365,7 @@ class Scan:
     categories: list[Category]
     support: SupportData | None
     problems: list[Problem]
+    answers: Answers | None = None
 
 
 def scan_knowledge(root: Path | str | None = None) -> Scan:
@@ -363,6 +383,10 @@ def scan_knowledge(root: Path | str | None = None) -> Scan:
             setattr(scan, attr, loader(data_path(root, name)))
         except KnowledgeError as exc:
             problems.extend(exc.problems)
+    try:
+        scan.answers = load_answers(data_path(root, "answers.toml"), scan.support)
+    except KnowledgeError as exc:
+        problems.extend(exc.problems)
     paths = entry_paths(root)
     if not paths:
         problems.append(Problem(root, None, "no entries (*.md) in this knowledge directory"))
@@ -389,4 +413,4 @@ def load_knowledge(root: Path | str | None = None) -> KnowledgeBase:
     scan = scan_knowledge(root)
     if scan.problems or scan.support is None:
         raise KnowledgeError(scan.problems)
-    return KnowledgeBase(scan.root, scan.entries, scan.checks, scan.categories, scan.support)
+    return KnowledgeBase(scan.root, scan.entries, scan.checks, scan.categories, scan.support, answers=scan.answers)

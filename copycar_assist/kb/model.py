@@ -52,6 +52,8 @@ class Cause:
     # to another (a 429 is "too many calls" first, but a small plan or wasteful calls give it
     # too): the check narrows the causes down, and the user's words or a question tell them apart.
     also: list[str] = field(default_factory=list)
+    # What customers see when this is the cause, in their words (es, en): found by the matcher.
+    effects: dict[str, list[str]] = field(default_factory=dict)
     line: int | None = None  # line of the cause in the front matter
     body_line: dict[str, int] = field(default_factory=dict)  # lang -> line of its '####' heading
 
@@ -90,6 +92,9 @@ class Entry:
     outcomes: dict[str, str]
     aliases: dict[str, list[str]] = field(default_factory=dict)
     keywords: dict[str, list[str]] = field(default_factory=dict)  # es, en, codes
+    # What customers see and say when they have this problem, in their words rather than the
+    # guide's ("the spinner never stops"), per language: the matcher reads them like symptoms.
+    effects: dict[str, list[str]] = field(default_factory=dict)
     related: list[str] = field(default_factory=list)
     sections: dict[str, Section] = field(default_factory=dict)  # per language
     path: Path | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +10,7 @@ from copycar_assist.files.fields import wrong
 
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
-from .model import SEVERITIES, Localized
+from .model import LANGS, SEVERITIES, Localized
 
 CHANNELS = ("email", "chat", "phone", "sms")
 
@@ -62,6 +62,9 @@ class SupportData:
     alerts: tuple[AlertRule, ...]
     levels: dict[int, SupportLevel]
     escalation: dict[str, EscalationRule]
+    # Other facts of the guide ([guide]): endpoints, the log format, the monitor's interval …
+    # name -> a string, a number, a list of strings, or a table of strings per language.
+    guide: dict[str, Any] = field(default_factory=dict)
 
     def rule(self, severity: str) -> EscalationRule:
         return self.escalation[severity.upper()]
@@ -164,6 +167,22 @@ def load_support(path: Path) -> SupportData:
             bad((*keys, "channels"), f"escalation {sev} names an unknown channel")
         escalation[sev] = EscalationRule(sev, minutes, lvl, tuple(chans))
 
+    guide = {}
+    for name, value in section("guide", "table").items():
+        if isinstance(value, dict):
+            why = wrong(value, "table[str]") or (
+                f"has unknown language(s) {sorted(k for k in value if k not in LANGS)}"
+                if any(k not in LANGS for k in value) else None)
+        elif isinstance(value, list):
+            why = wrong(value, "list[str]")
+        else:
+            why = None if isinstance(value, str) or not wrong(value, "number") else \
+                "expected a string, a number, an array of strings or a table of strings per language"
+        if why:
+            bad(("guide", name), f"'[guide] {name}' {why}")
+            continue
+        guide[name] = value
+
     if problems:
         raise KnowledgeError(problems)
-    return SupportData(Thresholds(**values), tuple(alerts), levels, escalation)
+    return SupportData(Thresholds(**values), tuple(alerts), levels, escalation, guide)

@@ -41,6 +41,9 @@ class Index:
     # Per entry, each title/alias/keyword/symptom/cause phrase as {key: weight} (for phrase-level
     # similarity) and its total weight.
     phrase_keys: list[list[tuple[dict[str, float], float]]] = field(default_factory=list)
+    # The first word of every listed code ("x" of "X-RateLimit-Remaining"): where a code written
+    # as several words can start.
+    code_starts: frozenset[str] = frozenset()
 
     @property
     def size(self) -> int:
@@ -68,6 +71,19 @@ def entry_phrases(entry) -> Iterator[tuple[str, str, str | None]]:
             yield "explanation", text, lang
 
 
+
+def entry_effects(entry) -> Iterator[tuple[str, str]]:
+    """(text, lang) for every effect of an entry and of its causes: found as whole phrases
+    (`effects.py`), never word by word."""
+    for lang, items in (getattr(entry, "effects", None) or {}).items():
+        for text in items:
+            yield text, lang
+    for cause in entry.causes:
+        for lang, items in (getattr(cause, "effects", None) or {}).items():
+            for text in items:
+                yield text, lang
+
+
 def build_index(entries: Iterable, lexicon: Lexicon) -> Index:
     ids: list[str] = []
     titles: list[dict[str, str]] = []
@@ -78,6 +94,7 @@ def build_index(entries: Iterable, lexicon: Lexicon) -> Index:
     caps_codes: set[str] = set()
     families: dict[str, set[int]] = defaultdict(set)
     word_langs: dict[str, set[str]] = defaultdict(set)
+    code_starts: set[str] = set()
     raw_phrases: list[list[list[tuple[str, bool]]]] = []
 
     for n, entry in enumerate(entries):
@@ -92,6 +109,9 @@ def build_index(entries: Iterable, lexicon: Lexicon) -> Index:
             if kind == "code":
                 c = norm_code(text)
                 codes[c][n] = LISTED_CODE
+                first = tokenize(text)
+                if first:
+                    code_starts.add(first[0].word)
                 if text.isalpha() and text.isupper() and len(text) <= CAPS_CODE_MAX:
                     caps_codes.add(c)
                     continue  # its word ("keys") is not a word of this entry
@@ -139,4 +159,4 @@ def build_index(entries: Iterable, lexicon: Lexicon) -> Index:
                 prepared.append((weighted, sum(weighted.values())))
         phrase_keys.append(prepared)
     return Index(ids, titles, postings, idf, surfaces, dict(codes), dict(families), lang_of,
-                 frozenset(caps_codes), phrase_keys)
+                 frozenset(caps_codes), phrase_keys, frozenset(code_starts))

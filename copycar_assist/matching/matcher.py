@@ -23,7 +23,10 @@ import heapq
 import math
 import re
 from operator import itemgetter
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
+from importlib import resources
+import tomllib
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -31,9 +34,14 @@ from rapidfuzz.distance import OSA
 from copycar_assist.kb.model import pick
 
 from .codes import find_codes, norm_code
+from .calibration import Calibration, Candidate, default_calibration, features
+from .effects import Effects
 from .index import Index, build_index
 from .language import detect_language
 from .lexicon import Lexicon, default_lexicon
+from .answers import Answerer
+from .kind import asks, is_greeting, is_request, states_failure
+from .reading import Reader, Reading
 from .result import Match, MatchResult
 from .text import prepare, tokenize
 
@@ -42,8 +50,6 @@ from .text import prepare, tokenize
 class Tuning:
     k: float = 2.5  # evidence at which the score reaches 63 % of its coverage ceiling
     gamma: float = 1.0  # how hard unexplained words pull the score down
-    confident: float = 40.0  # below this, best is None
-    ambiguous_gap: float = 8.0  # top two closer than this (both confident-ish) -> ambiguous
     unknown_weight: float = 2.0  # weight of a word the knowledge never uses
     unknown_cap: float = 3.0  # a long paste's unknown words count at most this much together
     weak_factor: float = 0.3  # generic words ("error", "no funciona")
@@ -56,16 +62,22 @@ class Tuning:
     min_score: float = 5.0  # matches below this are not listed
     phrase_blend: float = 0.2  # share of the score given by the closest whole phrase
     phrase_candidates: int = 8  # how many leading entries get the phrase-level comparison
+    effect_weight: float = 0.35  # an effect found in the text: evidence per unit of its weight
+    effect_floor: float = 0.3  # an entry whose effect is found is at least this well covered
 
 
 class Matcher:
     """Prepared once per knowledge base; `match()` is cheap enough for every keystroke."""
 
-    def __init__(self, kb, *, lexicon: Lexicon | None = None, tuning: Tuning | None = None) -> None:
+    def __init__(self, kb, *, lexicon: Lexicon | None = None, tuning: Tuning | None = None,
+                 answerer: bool = True, calibration: Calibration | None = None) -> None:
         self.lexicon = lexicon or default_lexicon()
         self.tuning = tuning or Tuning()
+        self.calibration = calibration or default_calibration()
         entries = kb.entries.values() if hasattr(kb, "entries") else kb
+        entries = list(entries)
         self.index: Index = build_index(entries, self.lexicon)
+        self.effects = Effects(entries, self.index, self.lexicon)
         for form, key in self.lexicon.exact.items():
             if key in self.index.postings and len(form) >= 4 and form.isalpha():
                 self.index.surfaces.setdefault(form, key)
@@ -74,6 +86,12 @@ class Matcher:
         for surface in self.index.surfaces:
             self._by_initial.setdefault(surface[0], []).append(surface)
         self._fuzzy_cache: dict[str, tuple[tuple[str, float], ...]] = {}
+        support = getattr(kb, "support", None)
+        self.reader = Reader(_reading_data(), asdict(support.thresholds) if support is not None else {},
+                             self.lexicon.stop)
+        answers = getattr(kb, "answers", None)
+        self.answerer = (Answerer(answers, support, Matcher, getattr(kb, "entries", None))
+                         if answerer and answers and support else None)
 
     def with_tuning(self, **changes) -> Matcher:
         """A matcher sharing this one's prepared index, with other tuning (benchmarks)."""
@@ -88,24 +106,71 @@ class Matcher:
         text = prepare(text)
         return detect_language(text, [t.word for t in tokenize(text)], self.lexicon, self.index.lang_of)
 
+    def read(self, text: str) -> Reading:
+        """How the matcher reads `text` (the failure-bearing parts and their weights)."""
+        return self.reader.read(text)
+
     def match(self, text: str, limit: int = 5, *, lang: str | None = None) -> MatchResult:
-        query = prepare(text)
-        tokens = tokenize(query)
-        words = [t.word for t in tokens]
-        language = detect_language(query, words, self.lexicon, self.index.lang_of)
-        out_lang = lang if lang in ("es", "en") else language
+        echo = prepare(text)
         t = self.tuning
         limit = max(0, min(int(limit), self.index.size))
-        ranked = self._score(query, tokens, words, max(limit, 2))
+        reading = self.reader.read(text)
+        tokens = tokenize(reading.text)
+        words = [tok.word for tok in tokens]
+        language = detect_language(reading.text, words, self.lexicon, self.index.lang_of)
+        out_lang = lang if lang in ("es", "en") else language
+        ranked = self._score(reading.text, tokens, words, max(limit, 2), reading.weight_at)
         matches = [
-            Match(self.index.ids[n], pick(self.index.titles[n], out_lang, self.index.ids[n]), round(s, 1), why)
-            for n, s, why in ranked[:limit] if s >= t.min_score
+            Match(self.index.ids[c.n], pick(self.index.titles[c.n], out_lang, self.index.ids[c.n]), round(c.score, 1),
+                  self._quoted(reading, c.why))
+            for c in ranked[:limit] if c.score >= t.min_score
         ]
-        top = ranked[0][1] if ranked else 0.0
-        second = ranked[1][1] if len(ranked) > 1 else 0.0
-        best = self.index.ids[ranked[0][0]] if ranked and top >= t.confident else None
-        ambiguous = best is not None and second >= t.confident * 0.8 and top - second < t.ambiguous_gap
-        return MatchResult(query, language, best, matches, ambiguous)
+        confidence = self.confidence(ranked, reading, len(tokens))
+        cal = self.calibration
+        # A near tie asks which one it is; it never picks.
+        ambiguous = (len(ranked) > 1 and ranked[1].score >= cal.ambiguous_floor
+                     and ranked[1].score >= cal.ambiguous_ratio * ranked[0].score)
+        best = self.index.ids[ranked[0].n] if ranked and not ambiguous and confidence >= cal.threshold(len(text)) else None
+        kind, answer = self._kind(text, reading, out_lang, self.index.ids[ranked[0].n] if ranked else None)
+        if kind != "problem":
+            best, ambiguous = None, False
+        return MatchResult(echo, language, best, matches, ambiguous, kind, answer,
+                           round(confidence, 3) if matches else None)
+
+    def confidence(self, ranked: list[Candidate], reading: Reading, tokens: int) -> float:
+        """How likely the first listed entry is the right one (`calibration.py`)."""
+        if not ranked:
+            return 0.0
+        prose = sum(reading.roles.values())
+        share = reading.roles.get("failure", 0) / prose if prose else 1.0
+        return self.calibration.probability(features(ranked, tokens, reading.pasted_lines > 0, share))
+
+    def _kind(self, text: str, reading: Reading, lang: str, first: str | None = None) -> tuple[str, dict[str, str] | None]:
+        """("question", its answer) for a question about the guide; ("request" | "greeting" |
+        "problem", None) otherwise (`kind.py`)."""
+        if not reading.clauses:
+            return "problem", None
+        failure = states_failure(reading)
+        if not failure and is_request(reading):
+            return "request", None
+        if self.answerer is not None and not failure and asks(reading):
+            found = self.answerer.answer(text, lang, first)
+            if found is not None:
+                return "question", {"text": found.text, "source": found.source}
+        if not failure and is_greeting(reading):
+            return "greeting", None
+        return "problem", None
+
+    @staticmethod
+    def _quoted(reading: Reading, why: list[str]) -> list[str]:
+        """A reading's words in `why` become the pasted text they were read from."""
+        if not reading.signals:
+            return why
+        out = []
+        for phrase in why:
+            quote = next((sig.quote for _, _, sig in reading.signals if phrase in sig.words), None)
+            out.append(quote or phrase)
+        return list(dict.fromkeys(out))
 
     # -- scoring --------------------------------------------------------------------------
 
@@ -136,21 +201,29 @@ class Matcher:
         self._fuzzy_cache[word] = found
         return found
 
-    def _evidence(self, query: str, tokens, words) -> tuple[list[tuple], float]:
-        """What the query says: hits (postings, evidence factor, coverage weight, start, end)
-        and the total weight of the query (known and unknown words, codes)."""
+    def _evidence(self, query: str, tokens, words, weight_at) -> tuple[list[tuple], dict, dict, float, dict]:
+        """What the query says: hits (postings, evidence factor, coverage weight, start, end),
+        the query's keys with their weights, coverage floors from codes, and the total weight of
+        the query (known and unknown words, codes), and which entries a code or an effect of
+        theirs points at ({"code": set, "effect": set}). Each word counts with the weight of the
+        stretch of text it sits in (`reading.py`); a word said several times counts once, where
+        it weighs most."""
         t, idx = self.tuning, self.index
         hits: list[tuple] = []
         qkeys: dict[str, float] = {}
         floors: dict[int, float] = {}  # entries owning a code of the query: coverage floor
-        total = unknown = 0.0
+        total = 0.0
+        kinds: dict[str, set[int]] = {"code": set(), "effect": set()}
 
         # Strong evidence: codes and exception names, and words the knowledge lists as codes.
         code_spans: set[int] = set()
-        seen: set[str] = set()
+        found: dict[str, tuple[float, int, int, str | None]] = {}  # code -> (weight, start, end, family)
         candidates = [(c.code, c.start, c.end, c.family) for c in find_codes(query)]
         stop = self.lexicon.stop
+        starts = idx.code_starts
         for i, tok in enumerate(tokens):
+            if words[i] not in starts:
+                continue
             for size in range(1, _CODE_TOKENS + 1):
                 if i + size <= len(tokens) and not all(w in stop for w in words[i:i + size]):
                     c = norm_code("".join(words[i:i + size]))
@@ -160,16 +233,19 @@ class Matcher:
                             continue  # "keys" is a word; "KEYS" is the Redis command
                         candidates.append((c, tok.start, end, None))
         for code, start, end, family in candidates:
-            if code in seen or code in stop:
+            if code in stop:
                 continue
-            seen.add(code)
+            if code.isdigit() or family:
+                code_spans.add(start)
+            w = weight_at(start)
+            if code not in found or w > found[code][0]:
+                found[code] = (w, start, end, family)
+        for code, (w, start, end, family) in found.items():
             owners, weight = idx.codes.get(code), t.code_weight
             if not owners and family:
                 owners, weight = idx.families.get(family), t.family_weight
-            if code.isdigit() or family:
-                code_spans.add(start)
-            if owners:
-                share = weight / len(owners)
+            if owners and w > 0:
+                share = weight * w / len(owners)
                 total += share
                 # A code several entries list counts more for the ones that also name it in
                 # their titles, aliases or symptoms.
@@ -178,38 +254,61 @@ class Matcher:
                 strength = owners if isinstance(owners, dict) else dict.fromkeys(owners, 1.0)
                 hits.append(({n: central.get(n, 0.5) * s if central else s for n, s in strength.items()},
                              share, share, start, end))
-                floor = t.code_floor * (t.family_weight / t.code_weight if family and code not in idx.codes else 1.0)
+                floor = t.code_floor * min(1.0, w) * (
+                    t.family_weight / t.code_weight if family and code not in idx.codes else 1.0)
                 for n, s in strength.items():
                     floors[n] = max(floors.get(n, 0.0), floor * s)
+                    if s >= 1.0:
+                        kinds["code"].add(n)
         skip = code_spans | _timestamp_starts(query)
 
-        # Terms: concepts and words.
-        for term in self.lexicon.terms(words):
+        # Terms: concepts and words, each at the place where it weighs most.
+        known: dict[str, tuple[float, float, int, int]] = {}  # key -> (value, quality, start, end)
+        unknown: dict[str, float] = {}
+        terms = self.lexicon.terms(words)
+        if self.effects:
+            for hit in self.effects.find([(term.key, term.first, term.last) for term in terms]):
+                start, end = tokens[hit.first].start, tokens[hit.last].end
+                w = min(weight_at(tok.start) for tok in tokens[hit.first:hit.last + 1])
+                v = t.effect_weight * hit.strength * hit.weight * w
+                if v > 0:
+                    total += v
+                    hits.append(({hit.entry: 1.0}, v, v, start, end))
+                    # An effect that is most of what the text says explains the text: cover it so.
+                    inside = sum(1 for term in terms if hit.first <= term.first <= hit.last) / len(terms)
+                    floor = t.effect_floor if inside < 0.8 else max(t.effect_floor, inside)
+                    floors[hit.entry] = max(floors.get(hit.entry, 0.0), floor * hit.strength * min(1.0, w))
+                    kinds["effect"].add(hit.entry)
+        for term in terms:
             first, last = tokens[term.first], tokens[term.last]
-            if first.start in skip:
+            if first.start in skip or term.key in found:
+                continue
+            w = weight_at(first.start)
+            if w <= 0:
                 continue
             word = words[term.first]
             number = _NUMBER.fullmatch(word) is not None
             factor = t.weak_factor if term.weak or number else 1.0
             resolved = self._resolve(word, term.key) if not term.weak or term.key in idx.postings else ()
             if not resolved:
-                if term.key not in seen:
-                    seen.add(term.key)
-                    unknown += t.number_weight if number else t.unknown_weight * factor
+                v = (t.number_weight if number else t.unknown_weight * factor) * w
+                if v > unknown.get(term.key, 0.0):
+                    unknown[term.key] = v
                 continue
             for key, quality in resolved:
-                if key not in seen:
-                    seen.add(key)
-                    v = idx.idf[key] * factor
-                    total += v
-                    qkeys[key] = v * quality
-                    hits.append((idx.postings[key], v * quality, v * quality, first.start, last.end))
-        return hits, qkeys, floors, total + min(unknown, t.unknown_cap)
+                v = idx.idf[key] * factor * w
+                if key not in known or v * quality > known[key][0] * known[key][1]:
+                    known[key] = (v, quality, first.start, last.end)
+        for key, (v, quality, start, end) in known.items():
+            total += v
+            qkeys[key] = v * quality
+            hits.append((idx.postings[key], v * quality, v * quality, start, end))
+        return hits, qkeys, floors, total + min(sum(unknown.values()), t.unknown_cap), kinds
 
-    def _score(self, query: str, tokens, words, limit: int) -> list[tuple[int, float, list[str]]]:
-        """The `limit` best entries: (entry index, score, why)."""
+    def _score(self, query: str, tokens, words, limit: int, weight_at) -> list[Candidate]:
+        """The `limit` best entries, best first."""
         t = self.tuning
-        hits, qkeys, floors, total = self._evidence(query, tokens, words)
+        hits, qkeys, floors, total, kinds = self._evidence(query, tokens, words, weight_at)
         if total <= 0 or not hits or limit <= 0:
             return []
         evidence: dict[int, float] = {}
@@ -244,11 +343,17 @@ class Matcher:
         out = []
         for n, score in top:
             parts = [(factor * postings[n], start, end) for postings, factor, _, start, end in hits if n in postings]
-            out.append((n, score, _why(query, parts)))
+            out.append(Candidate(n, score, _why(query, parts), coverage[n], 1.0 - math.exp(-evidence[n] / k),
+                                 len(parts), n in kinds["code"], n in kinds["effect"]))
         return out
 
 
 _PREFILTER_AT, _PREFILTER_SHARE = 256, 0.2
+
+
+@lru_cache(maxsize=1)
+def _reading_data() -> dict:
+    return tomllib.loads(resources.files("copycar_assist.matching").joinpath("data", "reading.toml").read_text("utf-8"))
 # A code written as words can span this many of them ("X-RateLimit-Remaining": x rate limit remaining).
 _CODE_TOKENS = 6
 _NUMBER = re.compile(r"\d+(?:ms|s|m|h|k|x|kb|mb)?")
@@ -268,7 +373,7 @@ def _why(query: str, parts: list) -> list[str]:
     parts = sorted(parts, key=lambda p: p[1])
     merged: list[list] = []
     for amount, start, end in parts:
-        if merged and start <= merged[-1][2] + 1 and query[merged[-1][2]:start].strip() == "":
+        if merged and start <= merged[-1][2] + 1 and query[merged[-1][2]:start] in ("", " "):
             merged[-1][0] += amount
             merged[-1][2] = max(merged[-1][2], end)
         elif merged and start < merged[-1][2]:
@@ -278,8 +383,8 @@ def _why(query: str, parts: list) -> list[str]:
     merged.sort(key=lambda m: -m[0])
     out: list[str] = []
     for _, start, end in merged:
-        phrase = query[start:end]
-        if phrase.lower() not in (p.lower() for p in out):
+        phrase = " ".join(query[start:end].split())
+        if phrase and phrase.lower() not in (p.lower() for p in out):
             out.append(phrase)
         if len(out) == 5:
             break

@@ -28,6 +28,8 @@ class MatchResult:
     # "request" (how-to, feature, billing, account: out of scope), "greeting".
     kind: str = "problem"
     answer: dict[str, str] | None = None  # for a question about the guide: {"text", "source"}
+    # How likely the first listed entry is the right one (calibrated, 0-1); None when none is listed.
+    confidence: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -37,6 +39,7 @@ class MatchResult:
             "matches": [m.to_json() for m in self.matches],
             "ambiguous": self.ambiguous,
             "kind": self.kind,
+            "confidence": self.confidence,
         }
         if self.answer is not None:
             data["answer"] = dict(self.answer)

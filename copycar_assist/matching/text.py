@@ -48,6 +48,8 @@ _MIN_STEM = 4
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Autenticación' -> 'autenticacion'."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 

@@ -1,0 +1,79 @@
+"""Answering a question about the guide: which topic of `answers.toml` it asks about, and for
+which level or severity, rendered from the support data with its source.
+
+Topics are matched like entries (the same scorer over their `ask` phrases: concepts, stems,
+typos). A slot is filled from the question's own words ("nivel 3", "CRITICAL"); a support level
+can also be found by what it handles ("integration problems" → level 2, "direct access to
+engineers" → level 3). Whether the text is a question at all is decided in `kind.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from copycar_assist.kb.answers import ENTRY_SLOT, Answers, render
+from copycar_assist.kb.model import Entry, pick
+
+from .phrases import Phrases, words_of
+
+CONFIDENT = 35.0  # topic score from which a question is taken to ask about that topic
+
+
+@dataclass(frozen=True)
+class GuideAnswer:
+    topic: str
+    score: float
+    text: str
+    source: str
+
+
+class Answerer:
+    def __init__(self, answers: Answers, support, matcher_type, entries: dict | None = None) -> None:
+        self.answers, self.support, self.entries = answers, support, entries or {}
+        self._topics = {t.id: t for t in answers.topics}
+        entries = [Entry(id=t.id, category="guide", severity="LOW", title={k: v[0] for k, v in t.ask.items() if v},
+                         checks=[], causes=[], outcomes={}, aliases=dict(t.ask)) for t in answers.topics]
+        self._matcher = matcher_type(entries, answerer=False)
+        levels = []
+        for n, level in sorted(support.levels.items()):
+            phrases = {lang: [level.name.get(lang, ""), *level.responsibilities.get(lang, ()), *level.tools.get(lang, ())]
+                       for lang in ("es", "en")}
+            levels.append(Entry(id=str(n), category="level", severity="LOW", title=dict(level.name), checks=[],
+                                causes=[], outcomes={}, aliases={k: [p for p in v if p] for k, v in phrases.items()}))
+        self._levels = matcher_type(levels, answerer=False) if levels else None
+        self._slots: dict[str, list[tuple[str, Phrases, frozenset[str]]]] = {}
+        for slot, values in answers.slots.items():
+            self._slots[slot] = [(value, Phrases([f for f in forms if not f.startswith("=")]),
+                                  frozenset(f[1:] for f in forms if f.startswith("=")))
+                                 for value, forms in values.items()]
+
+    def answer(self, text: str, lang: str, entry: str | None = None) -> GuideAnswer | None:
+        """The best topic's answer, or None when no topic fits well enough. `entry`: the error the
+        text is about (the matcher's first), for topics about an error's causes or steps."""
+        result = self._matcher.match(text, 2)
+        if not result.matches or result.matches[0].score < CONFIDENT:
+            return None
+        top = result.matches[0]
+        topic = self._topics[top.id]
+        slots: dict[str, str | None] = {}
+        if topic.slot == ENTRY_SLOT:
+            if entry not in self.entries:
+                return None
+            return GuideAnswer(topic.id, top.score, render(topic, lang, self.support, {}, self.entries[entry]),
+                               pick(topic.source, lang).replace("<id>", entry))
+        if topic.slot:
+            slots[topic.slot] = self.slot_value(topic.slot, text)
+            if slots[topic.slot] is None and topic.slot == "level" and self._levels is not None:
+                found = self._levels.match(text, 1)
+                if found.matches and found.matches[0].score >= CONFIDENT:
+                    slots["level"] = found.matches[0].id
+        return GuideAnswer(topic.id, top.score, render(topic, lang, self.support, slots), pick(topic.source, lang))
+
+    def slot_value(self, slot: str, text: str) -> str | None:
+        words = words_of(text)
+        raw = set(re.findall(r"[A-Za-z_]+", text))
+        for value, phrases, exact in self._slots.get(slot, ()):
+            if exact & raw or phrases.found(words):
+                return value
+        return None

@@ -1,0 +1,116 @@
+"""Effects: what customers see, in their words ("the spinner never stops", "they land in the
+promotions tab"), found in a text as whole phrases.
+
+An entry's effects (and its causes') are written the way people talk, not the way the guide
+does, so their words are everyday words that many entries share ("nothing", "arrives", "the
+list"). Read word by word they would blur the entries apart; read as phrases they are strong: an
+effect counts when most of its weight (words the knowledge rarely uses weigh most) appears
+close together in the text (three of its words at least), and then it is evidence for its
+entry like a code is.
+
+Pure; prepared once per knowledge base.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .index import Index, entry_effects
+from .lexicon import Lexicon
+from .text import tokenize
+
+COVERAGE = 0.6  # share of an effect's weight that must appear close together
+WEAK = 0.3  # weight of a generic word or a number inside an effect
+MIN_KEYS = 3  # words of an effect that must appear (an effect of fewer words is not used)
+
+
+@dataclass(frozen=True)
+class _Effect:
+    entry: int
+    text: str
+    keys: tuple[tuple[str, float], ...]
+    total: float
+
+
+@dataclass(frozen=True)
+class EffectHit:
+    entry: int  # index of the entry in the matcher's index
+    strength: float  # share of the effect found (COVERAGE-1)
+    weight: float  # the effect's total weight (how much it says)
+    first: int  # token span of the text that said it
+    last: int
+    effect: str
+
+
+class Effects:
+    def __init__(self, entries, index: Index, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        raw: list[tuple[int, str, dict[str, bool]]] = []
+        owners: dict[str, set[int]] = {}
+        for n, entry in enumerate(entries):
+            for text, _lang in entry_effects(entry):
+                keys: dict[str, bool] = {}
+                for term in lexicon.terms(tokenize(text)):
+                    keys[term.key] = keys.get(term.key, True) and (term.weak or term.key.isdigit())
+                if len(keys) >= MIN_KEYS:  # shorter ones are too easy to find by chance
+                    raw.append((n, text, keys))
+                    for key in keys:
+                        owners.setdefault(key, set()).add(n)
+        size = max(index.size, 1)
+        self._effects: list[_Effect] = []
+        self._by_key: dict[str, list[int]] = {}
+        for n, text, keys in raw:
+            weighted = []
+            for key, weak in keys.items():
+                idf = index.idf.get(key)
+                if idf is None:  # a word only effects use: as telling as the entries that share it
+                    idf = math.log(1.0 + size / len(owners[key]))
+                weighted.append((key, idf * (WEAK if weak else 1.0)))
+            effect = _Effect(n, text, tuple(weighted), sum(w for _, w in weighted))
+            for key, _ in weighted:
+                self._by_key.setdefault(key, []).append(len(self._effects))
+            self._effects.append(effect)
+
+    def __bool__(self) -> bool:
+        return bool(self._effects)
+
+    def find(self, terms: list[tuple[str, int, int]]) -> list[EffectHit]:
+        """The best effect found per entry. `terms`: (key, first token, last token) of the text."""
+        where: dict[str, list[tuple[int, int]]] = {}
+        for key, first, last in terms:
+            where.setdefault(key, []).append((first, last))
+        candidates = {i for key in where for i in self._by_key.get(key, ())}
+        best: dict[int, EffectHit] = {}
+        for i in candidates:
+            effect = self._effects[i]
+            present = [(w, where[k]) for k, w in effect.keys if k in where]
+            if len(present) < MIN_KEYS or sum(w for w, _ in present) < COVERAGE * effect.total:
+                continue
+            found = _window(effect, present)
+            if found is None:
+                continue
+            share, first, last = found
+            old = best.get(effect.entry)
+            if old is None or share * effect.total > old.strength * old.weight:
+                best[effect.entry] = EffectHit(effect.entry, share, effect.total, first, last, effect.text)
+        return list(best.values())
+
+
+def _window(effect: _Effect, present: list[tuple[float, list[tuple[int, int]]]]) -> tuple[float, int, int] | None:
+    """The best-covered stretch of text for an effect: (share, first token, last token)."""
+    width = len(effect.keys) + 3
+    best: tuple[float, int, int] | None = None
+    for _, spans in present:
+        for start, _ in spans:
+            covered, first, last = 0.0, start, start
+            for weight, other in present:
+                near = [s for s in other if start - width <= s[0] <= start + width]
+                if near:
+                    s = min(near, key=lambda s: abs(s[0] - start))
+                    covered += weight
+                    first, last = min(first, s[0]), max(last, s[1])
+            share = covered / effect.total
+            if share >= COVERAGE and (best is None or share > best[0]):
+                best = (share, first, last)
+    return best
