@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 LR_CUE = 6.0  # the user's words match the cause's evidence (scaled by how well)
 LR_CUE_MORE = 1.5  # each further hit for the same cause
 LR_CUE_MAX = 12.0
-LR_POINTED = 40.0  # a check outcome maps to the cause
-LR_ALSO = 20.0  # a check outcome that fits the cause too (the entry maps it first to another)
+LR_POINTED = {"fail": 40.0, "error": 20.0, "warn": 8.0}  # a check outcome maps to the cause, by its status
+ALSO_SHARE = 0.5  # an outcome that fits the cause too (the entry maps it first to another)
 LR_RULED_OUT = 0.2  # every check that could see the cause looked and did not (they use this tool's settings)
 LR_PARTLY_RULED_OUT = 0.7  # some of them looked, the others could not run
 LR_YES, LR_NO = 20.0, 0.05
@@ -118,11 +118,11 @@ def believe(entry: Entry, facts: Facts) -> Belief:
         target = target_of(entry, result)
         if target in p:
             belief.pointed.setdefault(target, []).append(result)
-            p[target] *= LR_POINTED
+            p[target] *= LR_POINTED[result.status]
         for cid in also_of(entry, result):
             if cid in p and cid != target:
                 belief.pointed.setdefault(cid, []).append(result)
-                p[cid] *= LR_ALSO
+                p[cid] *= LR_POINTED[result.status] * ALSO_SHARE
     for cid, checks in can_see.items():
         if cid not in p or cid in belief.pointed:
             continue
@@ -180,8 +180,14 @@ def plan(entry: Entry, belief: Belief, facts: Facts, *, runnable: Iterable[str],
         # of the evidence (the user's words, answers) makes it clearly the likeliest.
         best = min(pointed, key=lambda c: (min(RANK.get(r.status, 3) for r in belief.pointed[c]), -belief.p[c], order[c]))
         likeliest = max(pointed, key=lambda c: (belief.p[c], -order[c]))
-        if len(pointed) == 1 or belief.p[likeliest] >= FOUND_BY_CHECK * sum(belief.p[c] for c in pointed):
-            return Action("found", cause=likeliest if len(pointed) > 1 else best, via="check")
+        # A failure alone names its cause, and so does a warning the user's words do not contradict;
+        # otherwise (a warning against the words, or an outcome several causes fit) it names one
+        # only when it is clearly the likeliest of all.
+        words_elsewhere = any(cid != best for cid in belief.cues)
+        decisive = len(pointed) == 1 and (any(r.status != "warn" for r in belief.pointed[best]) or not words_elsewhere)
+        open_mass = sum(belief.p[c.id] for c in open_) or 1.0
+        if decisive or belief.p[likeliest] >= FOUND_BY_CHECK * open_mass:
+            return Action("found", cause=best if decisive else likeliest, via="check")
     runnable = tuple(runnable)
     if runnable:
         return Action("run", checks=runnable)

@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from copycar_assist.files.write import ensure_private_dir
+from copycar_assist.files.write import WriteError, locked
 from copycar_assist.textsafe import clean_obj, one_line
 
 from .history import data_dir
@@ -117,16 +117,24 @@ class RunStore:
         return store
 
     def _open(self) -> None:
+        # Creating, checking, migrating and moving aside are done by one process at a time: a
+        # file another process is still creating must never be mistaken for a damaged one.
         try:
-            ensure_private_dir(self.path.parent)
+            with locked(self.path):
+                self._open_locked()
+        except WriteError as exc:
+            self._disable("unusable", exc.message("en"))
+        except OSError as exc:
+            self._disable("unusable", exc.strerror or type(exc).__name__)
+
+    def _open_locked(self) -> None:
+        try:
             if not self._regular_or_missing():
                 return
             self._connect()
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
             self._move_aside(exc)
-        except OSError as exc:
-            self._disable("unusable", exc.strerror or type(exc).__name__)
 
     def _regular_or_missing(self) -> bool:
         try:
