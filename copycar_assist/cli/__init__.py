@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=("es", "en"), help="language of the answers (default: follow the user)")
     parser.add_argument("--demo", action="store_true", help="start the demo API simulator in-process and use it")
     parser.add_argument("--scenario", default="healthy", help="with --demo: the simulator scenario")
+    parser.add_argument("--profile", metavar="NAME",
+                        help="work a customer's case: checks run in [profiles.NAME] of the settings, never your own")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:

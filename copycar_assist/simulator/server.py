@@ -66,6 +66,7 @@ class SimState:
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.log: list[tuple[str, str, bool]] = []  # (method, path, whether a key was sent)
+        self.keys: list[str | None] = []  # the Bearer key of each request, in order (None: none sent)
         self.set(scenario, **options)
 
     def set(self, scenario: str, *, delay_ms: int | None = None, rate_limit_after: int | None = None) -> None:
@@ -81,10 +82,11 @@ class SimState:
                             (DEFAULT_SLOW_DELAY_MS if scenario == "slow" else 0)}
             self.counts: dict[str, int] = {}
 
-    def begin(self, method: str, path: str, has_key: bool) -> tuple[str, int, dict[str, Any]]:
+    def begin(self, method: str, path: str, has_key: bool, key: str | None = None) -> tuple[str, int, dict[str, Any]]:
         with self.lock:
             self.counts[path] = n = self.counts.get(path, 0) + 1
             self.log.append((method, path, has_key))
+            self.keys.append(key)
             return self.scenario, n, dict(self.options)
 
 
@@ -109,7 +111,9 @@ def _make_handler(state: SimState) -> type[BaseHTTPRequestHandler]:
                 return
             body = self.rfile.read(size) if size else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
-            scenario, count, options = state.begin(self.command, path, "authorization" in headers)
+            auth = headers.get("authorization", "")
+            key = auth[7:].strip() or None if auth[:7].lower() == "bearer " else None
+            scenario, count, options = state.begin(self.command, path, "authorization" in headers, key)
             req = SimRequest(self.command, path, dict(parse_qsl(parts.query)), headers, body, scenario, count, options)
             api_path = _endpoint_api_path(path)
             if api_path is not None:
@@ -201,6 +205,13 @@ class SimulatorHandle:
     def requests(self) -> list[tuple[str, str, bool]]:
         with self.state.lock:
             return list(self.state.log)
+
+    @property
+    def keys_received(self) -> list[str]:
+        """Every distinct Bearer key the simulator received, in the order first seen (a test
+        reads which context a check ran in)."""
+        with self.state.lock:
+            return list(dict.fromkeys(k for k in self.state.keys if k))
 
     def request_count(self, path: str | None = None) -> int:
         """How many requests arrived (to `path`, e.g. "/v2/verify", when given)."""
