@@ -22,6 +22,8 @@ from typing import Any
 from copycar_assist.config import ConfigError, ConfigProblem, Settings, config_path, settings_to_dict
 from copycar_assist.config_schema import AGENT_ONLY, BY_NAME, PROFILE_NAME, Invalid
 
+from .fixes import FixBook
+
 
 @dataclass
 class Customer:
@@ -49,6 +51,7 @@ class Case:
         self.settings = settings
         self.profile = profile  # the profile it was opened from (or saved to)
         self.agent = agent  # the agent's own settings: where profiles are saved
+        self.fixes = FixBook(settings)  # fixes applied to the case's context, recorded in its ticket
 
     @classmethod
     def from_profile(cls, agent: Settings, name: str, *, reference: str | None = None) -> Case:
@@ -87,6 +90,13 @@ class Case:
         """How the header names the context: the customer, and their reference."""
         ref = f" · {self.customer.reference}" if self.customer.reference else ""
         return f"{self.customer.name}{ref}"
+
+    def context_json(self) -> dict[str, Any]:
+        """Whose context the checks ran in, for the ticket (no secret, only whether one is set)."""
+        s = self.settings
+        return {"owner": "customer", "name": self.customer.name, "profile": self.profile,
+                "base_url": s.api.base_url, "key_set": bool(s.api.key),
+                "smtp_host": s.smtp.host, "crm_kind": s.crm.kind, "redis_set": bool(s.redis.url)}
 
     def profile_document(self) -> dict[str, Any]:
         """The `[profiles.NAME]` table for this case (secrets revealed: it is written 0600)."""
