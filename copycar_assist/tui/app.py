@@ -66,15 +66,20 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         *i18n_bindings("ctrl+l", "toggle_language", "language"),
         *i18n_bindings("ctrl+t", "toggle_theme", "theme", show=False),  # in help and palette
         *i18n_bindings("ctrl+s", "export", "export"),
+        *i18n_bindings("f6", "case", "case"),
+        *i18n_bindings("f7", "setup", "setup", show=False),  # in help and palette
     ]
 
     lang: var[str] = var("es", init=False)
 
     def __init__(self, kb: KnowledgeBase, settings: Settings, *, lang: str | None = None,
-                 demo_scenario: str | None = None, fixed_lang: bool = False) -> None:
+                 demo_scenario: str | None = None, fixed_lang: bool = False, case=None,
+                 offer_setup: bool = False) -> None:
         super().__init__()
         self.kb = kb
-        self.settings = settings
+        self.settings = settings  # the agent's own
+        self.case = case  # a customer's case (desk/case.py): its context is what checks run in
+        self.offer_setup = offer_setup  # first start without settings: offer the guided set-up
         self.demo_scenario = demo_scenario
         # The language the user asked for (None: follow what the user types).
         self.requested_lang = lang
@@ -92,6 +97,10 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
 
     def on_mount(self) -> None:
         self._update_subtitle()
+        if self.offer_setup:
+            from .screens.desk_modals import SetupOffer
+
+            self.push_screen(SetupOffer(), lambda now: self.action_setup() if now else None)
 
     def post_display_hook(self) -> None:
         """After the first frame has been written: load the engine and build the matcher.
@@ -111,7 +120,16 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         self.run_worker(self.get_matcher(), group="warm-up", exit_on_error=False)
 
     def _update_subtitle(self) -> None:
-        self.sub_title = tr("demo", self.lang, scenario=self.demo_scenario) if self.demo_scenario else ""
+        """The header says whose context checks run in: a case's (the customer's) or the agent's."""
+        whose = (tr("case_context", self.lang, label=self.case.label) if self.case is not None
+                 else tr("own_context", self.lang))
+        demo = tr("demo", self.lang, scenario=self.demo_scenario) if self.demo_scenario else ""
+        self.sub_title = " · ".join(p for p in (whose, demo) if p)
+
+    @property
+    def active_settings(self) -> Settings:
+        """The settings checks run with: the open case's, else the agent's own."""
+        return self.case.settings if self.case is not None else self.settings
 
     # --- shared domain objects ------------------------------------------------------------
 
@@ -143,7 +161,8 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         """A CheckContext on the shared client, in the app's language."""
         from copycar_assist.checks.base import CheckContext, Inputs
 
-        return CheckContext(self.settings, self.kb, self.get_client(), self.settings.redactor(),
+        settings = self.active_settings
+        return CheckContext(settings, self.kb, self.get_client(), settings.redactor(),
                             lang=self.lang, inputs=inputs or Inputs())
 
     async def on_unmount(self) -> None:
@@ -231,6 +250,48 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
     def action_export(self) -> None:
         self.chat().export_transcript()
 
+    # --- the desk: cases and set-up ---------------------------------------------------------
+
+    def action_case(self) -> None:
+        from .screens.case import CaseScreen
+
+        self.push_screen(CaseScreen())
+
+    def action_setup(self, group: str = "api", only: bool = False) -> None:
+        from .screens.setup import SetupScreen
+
+        self.push_screen(SetupScreen(group, only=only))
+
+    def open_case(self, case) -> None:
+        """Work a customer's case: checks, fixes and the ticket use its context from now on."""
+        self.case = case
+        self._update_subtitle()
+        self.notify(tr("case_opened", self.lang, label=case.label), markup=False, timeout=4)
+        self.switch_mode("chat")
+        self.chat().new_conversation()
+
+    def action_close_case(self) -> None:
+        if self.case is None:
+            return
+        self.case = None
+        self._update_subtitle()
+        self.notify(tr("case_closed", self.lang), markup=False, timeout=3)
+        self.chat().new_conversation()
+
+    def action_save_case(self) -> None:
+        """Save the open case's context as a profile (the one way its secrets reach the disk)."""
+        from copycar_assist.config import ConfigError
+
+        if self.case is None:
+            self.notify(tr("case_none", self.lang), markup=False, severity="warning")
+            return
+        try:
+            path = self.case.save_profile()
+        except (ConfigError, OSError) as exc:
+            self.notify(self.active_settings.redactor()(str(exc)), markup=False, severity="error")
+            return
+        self.notify(tr("case_saved", self.lang, name=self.case.profile, path=str(path)), markup=False)
+
     # --- crash output ---------------------------------------------------------------------
 
     def _fatal_error(self) -> None:
@@ -254,7 +315,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         Console(file=buffer, width=width, color_system=None, force_terminal=False).print(
             Traceback(show_locals=False, width=width, suppress=[rich])
         )
-        text = clean(self.settings.redactor()(buffer.getvalue()))
+        text = clean(self.active_settings.redactor()(self.settings.redactor()(buffer.getvalue())))
         self.bell()
         self._exit_renderables.append(Text(text))
         self._close_messages_no_wait()

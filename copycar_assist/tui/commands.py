@@ -28,6 +28,10 @@ ACTIONS = (
     ("mode('browser')", "cmd_browser"),
     ("new_conversation", "cmd_new"),
     ("help", "cmd_help"),
+    ("case", "cmd_case"),
+    ("close_case", "cmd_close_case"),
+    ("save_case", "cmd_save_case"),
+    ("setup", "cmd_setup"),
 )
 
 
