@@ -134,3 +134,26 @@ def on_disk(root: Path, secret: str) -> list[str]:
             if any(p in data for p in pieces):
                 found.append(str(path))
     return found
+
+
+async def test_a_whole_case_leaves_the_typed_key_on_no_file(config, sim, kb, tmp_path):  # noqa: F811
+    """Session log, Markdown ticket, outbox document: the key typed for the case is in none of them."""
+    from copycar_assist.conversation import Conversation
+    from copycar_assist.matching import Matcher
+    from copycar_assist.support.history import SessionLog
+    from copycar_assist.support.textblock import make_scrubber
+
+    sim.set_scenario("expired-key")
+    case = Case.typed(load_settings(config), Customer("Globex", "T-1", "en"),
+                      {"api.base_url": sim.base_url, "api.key": TYPED_KEY})
+    history = SessionLog.start(make_scrubber(case.settings), meta={"ui": "test"})
+    async with Conversation(kb, Matcher(kb), lang="en", case=case, history=history) as conv:
+        for stream in (conv.start(), conv.send("my api key stopped working, 401 expired"),
+                       conv.choose("entry:invalid-api-key"), conv.choose("yes"), conv.choose("escalate")):
+            async for _ in stream:
+                pass
+        assert conv.state == "escalated" and conv.ticket_path
+    assert sim.keys_received == [TYPED_KEY]
+    written = [p for p in (tmp_path / "data").rglob("*") if p.is_file()]
+    assert {p.parent.name for p in written} >= {"sessions", "tickets", "outbox"}
+    assert on_disk(tmp_path, TYPED_KEY) == []
