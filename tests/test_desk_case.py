@@ -157,3 +157,19 @@ async def test_a_whole_case_leaves_the_typed_key_on_no_file(config, sim, kb, tmp
     written = [p for p in (tmp_path / "data").rglob("*") if p.is_file()]
     assert {p.parent.name for p in written} >= {"sessions", "tickets", "outbox"}
     assert on_disk(tmp_path, TYPED_KEY) == []
+
+
+def test_cli_chat_in_a_profile_escalates_the_customers_case(config, sim, monkeypatch, capsys):  # noqa: F811
+    import io
+    import sys
+
+    from copycar_assist.support.outbox import Outbox
+
+    sim.set_scenario("expired-key")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("my api key says 401 expired\n/escalate\n"))
+    assert main(["--profile", "acme", "--lang", "en", "chat", "--plain"]) == 0
+    items, _ = Outbox().items()
+    [item] = items
+    assert item.document["customer"]["name"] == "acme" and item.document["reply"]["language"] == "en"
+    assert item.document["context"] == {**item.document["context"], "owner": "customer", "profile": "acme"}
+    assert CUSTOMER_KEY not in capsys.readouterr().out
