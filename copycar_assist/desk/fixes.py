@@ -118,7 +118,8 @@ def proposals_for(entry_id: str | None, cause_id: str | None, results: dict[str,
     the front end can ask for a new key in a masked field (the line modes cannot)."""
     out: list[Proposal] = []
     outcome = {cid: getattr(r, "outcome", None) for cid, r in results.items()}
-    if ask_secrets and outcome.get("api.verify") in ("unauthorized", "expired"):
+    # (not for the demo's key: the simulator's verdict does not depend on the key sent)
+    if ask_secrets and outcome.get("api.verify") in ("unauthorized", "expired") and settings.api.key_source != "demo":
         out.append(Proposal("key", {"es": "Poner una clave nueva (la escribes tú, oculta)",
                                     "en": "Put in a new key (you type it, hidden)"},
                             [Change("api.key", settings.api.key, None)], ("api.verify",), needs_value=NEEDS_VALUE))

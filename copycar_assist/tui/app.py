@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 # Pause between the first frame and the heavy imports (engine, matcher): lets the terminal
 # writer thread flush the frame before the main thread holds the GIL for a while.
 WARM_UP_DELAY_S = 0.03
+# How often the app looks for tickets whose retry time has come (the outbox's own back-off decides).
+OUTBOX_RETRY_S = 60.0
 
 
 def _chat_screen():
@@ -118,6 +120,24 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         self.run_worker(self.chat().prepare(), exit_on_error=False)
         self.chat().new_conversation()
         self.run_worker(self.get_matcher(), group="warm-up", exit_on_error=False)
+        self.set_interval(OUTBOX_RETRY_S, self._retry_outbox)
+
+    def _retry_outbox(self) -> None:
+        self.run_worker(self._deliver_due(), group="outbox", exclusive=True, exit_on_error=False)
+
+    async def _deliver_due(self) -> None:
+        """Tickets waiting in the outbox whose back-off has passed: try them again, quietly; say
+        only what was delivered."""
+        from copycar_assist.support.outbox import Outbox, send
+
+        outbox = Outbox()
+        if not outbox.folder.is_dir() or not any(outbox.folder.glob("*.json")):
+            return
+        reports, _ = await send(outbox, self.settings, force=False)
+        for r in reports:
+            if r.ok:
+                self.notify(self.settings.redactor()(f"✓ {r.case_id} → {r.destination} {r.remote.get('id', '')}"),
+                            markup=False, timeout=5)
 
     def _update_subtitle(self) -> None:
         """The header says whose context checks run in: a case's (the customer's) or the agent's."""
