@@ -32,6 +32,7 @@ class HelpDesk:
         self.lock = threading.Lock()
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         self.created: dict[str, list[dict[str, Any]]] = {"webhook": [], "zendesk": [], "jira": []}
+        self.updates: dict[str, list[dict[str, Any]]] = {"zendesk": [], "jira": []}  # PUT ticket, comments
         self.problems: list[str] = []
         self._by_key: dict[tuple[str, str], dict[str, Any]] = {}
         desk = self
@@ -48,6 +49,8 @@ class HelpDesk:
             def do_POST(self) -> None:
                 size = int(self.headers.get("Content-Length") or 0)
                 desk._serve(self, self.rfile.read(size))
+
+            do_PUT = do_POST
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -72,6 +75,8 @@ class HelpDesk:
                  ("POST", "/rest/api/3/issue"): self._jira_create,
                  ("GET", "/rest/api/3/search/jql"): self._jira_search}.get((h.command, parts.path))
         if route is None:
+            route = self._pattern(h.command, parts.path)
+        if route is None:
             self._problem(f"unexpected {h.command} {parts.path}")
             return self._answer(h, 404, {"error": "not_found"})
         status, payload = route(headers, body, parse_qs(parts.query))
@@ -80,6 +85,17 @@ class HelpDesk:
             h.connection.shutdown(2)
             return None
         return self._answer(h, status, payload)
+
+    def _pattern(self, method: str, path: str):
+        import re
+
+        m = re.fullmatch(r"/api/v2/tickets/(\d+)\.json", path)
+        if m and method == "PUT":
+            return lambda headers, body, query: self._zendesk_update(int(m.group(1)), headers, body)
+        m = re.fullmatch(r"/rest/api/3/issue/([A-Z]+-\d+)/comment", path)
+        if m:
+            return lambda headers, body, query: self._jira_comment(method, m.group(1), headers, body)
+        return None
 
     def _answer(self, h: BaseHTTPRequestHandler, status: int, payload: Any, extra: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
@@ -191,3 +207,37 @@ class HelpDesk:
         with self.lock:
             found = [{"id": i["id"], "key": i["key"]} for i in self.created["jira"] if label in i["labels"]]
         return 200, {"issues": found, "isLast": True}
+
+    # --- updates: Zendesk PUT /api/v2/tickets/{id}.json, Jira comments ----------------------
+
+    def _zendesk_update(self, ident: int, headers, body):
+        if not self._basic(headers, f"{self.zendesk[0]}/token", self.zendesk[1], "zendesk update"):
+            return 401, {"error": "Couldn't authenticate you"}
+        t = (self._json(headers, body, "zendesk update") or {}).get("ticket") or {}
+        if ident not in [x["id"] for x in self.created["zendesk"]]:
+            self._problem(f"zendesk: update of a ticket that does not exist: {ident}")
+            return 404, {"error": "RecordNotFound"}
+        if not isinstance((t.get("comment") or {}).get("body"), str):
+            self._problem("zendesk update: ticket.comment.body is required")
+            return 422, {"error": "RecordInvalid"}
+        with self.lock:
+            self.updates["zendesk"].append({"id": ident, **t})
+        return 200, {"ticket": {"id": ident, "priority": t.get("priority")}}
+
+    def _jira_comment(self, method: str, issue: str, headers, body):
+        if not self._basic(headers, self.jira[0], self.jira[1], "jira comment"):
+            return 401, {"errorMessages": ["Unauthorized"]}
+        if issue not in [i["key"] for i in self.created["jira"]]:
+            self._problem(f"jira: comment on an issue that does not exist: {issue}")
+            return 404, {"errorMessages": ["Issue does not exist"]}
+        if method == "GET":
+            with self.lock:
+                return 200, {"comments": [c for c in self.updates["jira"] if c["issue"] == issue]}
+        d = (self._json(headers, body, "jira comment") or {}).get("body")
+        if not (isinstance(d, dict) and d.get("type") == "doc" and d.get("version") == 1):
+            self._problem("jira comment: body must be an Atlassian Document")
+            return 400, {"errors": {"comment": "Comment body can not be empty!"}}
+        with self.lock:
+            comment = {"id": str(20000 + len(self.updates["jira"])), "issue": issue, "body": d}
+            self.updates["jira"].append(comment)
+        return 201, {"id": comment["id"]}

@@ -246,3 +246,30 @@ def test_send_to_an_unconfigured_destination_says_so(env, desk):
 
     assert configured(agent) == (["webhook"], ["email"])
 
+
+
+async def test_a_later_revision_updates_what_the_help_desk_holds(env, kb, matcher, sim, desk):  # noqa: F811
+    """A new severity after delivery: a comment on the Zendesk ticket and the Jira issue, a
+    `ticket.updated` webhook — never a second ticket."""
+    agent = agent_settings(desk, ["webhook", "zendesk", "jira"])
+    sim.set_scenario("expired-key")
+    case = Case.typed(agent, Customer("Acme Corp", "ZD-4411", "en"),
+                      {"api.base_url": sim.base_url, "api.key": CUSTOMER_KEY})
+    async with Conversation(kb, matcher, lang="en", case=case) as conv:
+        for step in (conv.start(), conv.choose("entry:invalid-api-key"), conv.choose("yes"), conv.choose("escalate")):
+            async for _ in step:
+                pass
+        reports, _ = await send(Outbox(), agent)
+        assert all(r.ok for r in reports)
+        async for _ in conv.choose("sev:CRITICAL"):
+            pass
+        item = Outbox().get(conv.case_id)
+        assert item.revision == 2 and item.document["severity"] == "CRITICAL"
+        assert item.previous["zendesk"]["id"] == "1001" and item.previous["jira"]["id"] == "SUP-1"
+        reports, _ = await send(Outbox(), agent)
+    assert all(r.ok for r in reports), reports
+    assert [len(desk.created[k]) for k in ("webhook", "zendesk", "jira")] == [2, 1, 1]
+    assert desk.updates["zendesk"][0]["priority"] == "urgent" and desk.updates["zendesk"][0]["id"] == 1001
+    assert len(desk.updates["jira"]) == 1 and desk.problems == []
+    events = [json.loads(b)["event"] for m, p, h, b in desk.requests if p == "/hook"]
+    assert events == ["ticket.escalated", "ticket.updated"]

@@ -8,8 +8,10 @@ One file per case, `<data dir>/outbox/<case id>.json` (mode 0600, rewritten atom
                                 "delivered_at", "remote"}, …}}
 
 - `put(doc)`: a new case is queued; a case already queued gets the new document in place while
-  no delivery of it was tried, else a new revision with a new idempotency key (the help desk
-  gets the update as a delivery of its own, `external_id`/case id in common).
+  no delivery of it was tried, else a new revision with a new idempotency key. A destination
+  that holds an earlier revision gets the new one as an update of what it holds (a comment on
+  the Zendesk ticket or the Jira issue, `ticket.updated` for the webhook, a reply for e-mail),
+  never as a second ticket.
 - `send(...)`: each destination of each item not yet delivered — `pending`, `failed`, or
   `sending` left by a run that died (its outcome unknown) — is tried; a run retries failures
   worth a retry a few times with short pauses, then leaves the item with its next time
@@ -69,6 +71,8 @@ class Item:
     queued_at: str
     document: dict[str, Any]
     deliveries: dict[str, Delivery] = field(default_factory=dict)
+    # what earlier revisions created, per destination ({"id", "url"}): a new revision updates it
+    previous: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def delivered(self) -> bool:
@@ -81,14 +85,16 @@ class Item:
     def to_json(self) -> dict[str, Any]:
         return {"outbox_version": OUTBOX_VERSION, "case_id": self.case_id, "revision": self.revision,
                 "idempotency_key": self.idempotency_key, "queued_at": self.queued_at,
-                "document": self.document, "deliveries": {k: asdict(v) for k, v in self.deliveries.items()}}
+                "document": self.document, "deliveries": {k: asdict(v) for k, v in self.deliveries.items()},
+                "previous": self.previous}
 
     @classmethod
     def from_json(cls, data: Any, path: Path) -> Item:
         try:
             deliveries = {str(k): Delivery(**v) for k, v in data["deliveries"].items()}
             return cls(str(data["case_id"]), int(data["revision"]), str(data["idempotency_key"]),
-                       str(data["queued_at"]), dict(data["document"]), deliveries)
+                       str(data["queued_at"]), dict(data["document"]), deliveries,
+                       {str(k): dict(v) for k, v in dict(data.get("previous") or {}).items()})
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ReadError(path, "outbox_shape", field=type(exc).__name__) from None
 
@@ -161,6 +167,10 @@ class Outbox:
             else:
                 revision = old.revision + 1 if old is not None else 1
                 item = Item(case_id, revision, key_for(case_id, revision), _now_iso(), doc)
+                if old is not None:  # what the help desk already holds is updated, not made again
+                    item.previous = {**old.previous, **{name: {**d.remote, "revision": old.revision}
+                                                        for name, d in old.deliveries.items()
+                                                        if d.state == "delivered"}}
             self._write(item)
         return item
 
@@ -237,7 +247,8 @@ async def _try(outbox: Outbox, item: Item, name: str, d: Delivery, ctx: dv.SendC
         d.state = "sending"
         outbox._write(item)  # on disk before the request: a crash now leaves "sending"
         try:
-            out = await deliver(ctx, item.document, item.idempotency_key, {"unknown": d.unknown})
+            out = await deliver(ctx, item.document, item.idempotency_key,
+                                {"unknown": d.unknown, "remote": item.previous.get(name)})
         except Exception as exc:  # noqa: BLE001 - a sender's bug is a failed attempt, never lost tickets
             out = dv.Outcome(False, f"{name}: {type(exc).__name__}")
         d.attempts += 1

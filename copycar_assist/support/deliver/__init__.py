@@ -5,8 +5,8 @@ decides when to call them and keeps what they answered.
 Each destination is `deliver(ctx, doc, key, previous) -> Outcome`: one attempt, bounded by the
 context's deadline, never an exception for network or server trouble. `key` is the delivery's
 idempotency key (sent as `Idempotency-Key`, the e-mail's Message-ID, a Jira label); `previous`
-is what an earlier attempt left (an attempt whose outcome is unknown makes Jira look for the
-issue before creating another). What leaves is the ticket document, already scrubbed, passed
+says what is known already: `unknown` (an earlier attempt may have arrived: Jira looks before it
+creates) and `remote` (what an earlier revision of the ticket created there: update that). What leaves is the ticket document, already scrubbed, passed
 once more through the agent's redactor. Never imports Textual; writes nothing.
 """
 

@@ -10,11 +10,14 @@ a label (`copycar-<key>`): when an earlier attempt's outcome is unknown (it time
 request went out), the issue is looked for first (`GET /rest/api/3/search/jql` with
 `labels = "copycar-<key>"`) and, if it exists, that is the acknowledgement — never a second issue.
 The description is the Markdown ticket in a code block (ADF has no Markdown), cut to Jira's
-32,767-character limit; the summary to 255.
+32,767-character limit; the summary to 255. A later revision of the same case is a comment on that
+issue (`POST /rest/api/3/issue/{key}/comment`, `{"body": <ADF>}` → 201) whose first line carries
+the delivery's key, so a comment whose answer was lost is found (`GET …/comment`) before another.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from copycar_assist.checks.http import BasicAuth, fetch
@@ -63,10 +66,31 @@ async def _existing(ctx: SendContext, base: str, auth: BasicAuth, key: str) -> O
     return None
 
 
+async def _comment(ctx: SendContext, base: str, auth: BasicAuth, issue: str, doc: dict[str, Any], key: str,
+                   unknown: bool) -> Outcome:
+    url = f"{base}/rest/api/3/issue/{issue}/comment"
+    marker = f"Updated by copycar-assist · {label(key)}"
+    remote = {"id": issue, "url": f"{base}/browse/{issue}"}
+    if unknown:  # the comment may be there already: look for its marker
+        r = await fetch(ctx.client, url, auth=auth, deadline_s=ctx.deadline_s)
+        comments = r.json.get("comments") if r.status == 200 and isinstance(r.json, dict) else None
+        if isinstance(comments, list) and marker in json.dumps(comments, ensure_ascii=False):
+            return Outcome(True, "jira: found the comment an earlier attempt added", remote=remote)
+    r = await fetch(ctx.client, url, method="POST", content=ctx.body({"body": adf(doc.get("markdown") or "", marker)}),
+                    headers={"Content-Type": "application/json"}, auth=auth, deadline_s=ctx.deadline_s)
+    out = from_http(r, "jira (comment)")
+    if out.ok:
+        out.remote = remote
+    return out
+
+
 async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dict[str, Any]) -> Outcome:
     h = ctx.settings.helpdesk
     base = h.jira_url.rstrip("/")
     auth = BasicAuth(h.jira_email, h.jira_token)
+    issue = (previous.get("remote") or {}).get("id")
+    if issue:
+        return await _comment(ctx, base, auth, str(issue), doc, key, bool(previous.get("unknown")))
     if previous.get("unknown"):
         found = await _existing(ctx, base, auth, key)
         if found is not None:

@@ -9,7 +9,8 @@ message (dot-stuffed, CRLF) and takes `250` as the acknowledgement.
 
 The message: `From` smtp.from, `To` helpdesk.email_to, the subject line of the ticket, the
 Markdown ticket as the text body and the JSON document attached (`ticket.json`). Its
-`Message-ID` is made from the delivery's idempotency key, so a help desk that receives a retry
+`Message-ID` is made from the delivery's idempotency key (a later revision of the case replies
+to the first message: `In-Reply-To`), so a help desk that receives a retry
 of a message whose first try ended in doubt (the connection dropped after the final dot) sees
 the same message again and drops it.
 """
@@ -32,7 +33,8 @@ from ..ticket_json import subject
 MAX_MESSAGE = 10 * 1024 * 1024
 
 
-def message(doc: dict[str, Any], key: str, sender: str, recipient: str, redact) -> bytes:
+def message(doc: dict[str, Any], key: str, sender: str, recipient: str, redact,
+            replying_to: str | None = None) -> bytes:
     msg = EmailMessage(policy=SMTP)
     msg["From"] = sender
     msg["To"] = recipient
@@ -41,6 +43,8 @@ def message(doc: dict[str, Any], key: str, sender: str, recipient: str, redact) 
     msg["Message-ID"] = f"<{key}@copycar-assist.invalid>"
     msg["X-CopyCar-Case"] = str(doc.get("case_id"))
     msg["X-CopyCar-Idempotency-Key"] = key
+    if replying_to:  # a later revision of the case: threaded under the first message
+        msg["In-Reply-To"] = msg["References"] = replying_to
     msg.set_content(redact(doc.get("markdown") or ""))
     body = redact(json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True))
     msg.add_attachment(body.encode("utf-8"), maintype="application", subtype="json", filename="ticket.json")
@@ -109,7 +113,8 @@ async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dic
             return Outcome(False, f"email: smtp.security = \"none\" is only allowed to loopback; {one_line(dial, 80)} "
                                   "is not: nothing was sent", permanent=True)
         dial = dest.address
-    data = message(doc, key, s.from_addr or sender, h.email_to or recipient, ctx.settings.redactor())
+    data = message(doc, key, s.from_addr or sender, h.email_to or recipient, ctx.settings.redactor(),
+                   (previous.get("remote") or {}).get("id"))
     if len(data) > MAX_MESSAGE:
         return Outcome(False, "email: the ticket is larger than 10 MiB", permanent=True)
     probe = _Sender(dial, int(s.port), security, username=s.username, password=s.password, ca_file=s.ca_file,

@@ -1,6 +1,7 @@
 """A ticket to a webhook: `POST` of the ticket document as JSON, signed with HMAC-SHA256.
 
-Headers: `Content-Type: application/json`, `Idempotency-Key: <key>` (the same on every retry of
+The event is `ticket.escalated`, or `ticket.updated` for a later revision of a case the receiver
+already has (same `case_id`). Headers: `Content-Type: application/json`, `Idempotency-Key: <key>` (the same on every retry of
 one delivery: the receiver drops repeats), and, when `helpdesk.webhook_secret` is set,
 `X-CopyCar-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` — the receiver
 recomputes it over the raw body with the shared secret, compares in constant time and refuses
@@ -41,7 +42,8 @@ def verify(secret: str, body: bytes, header: str, *, now: float | None = None, t
 
 async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dict[str, Any]) -> Outcome:
     h = ctx.settings.helpdesk
-    body = ctx.body({"event": "ticket.escalated", "idempotency_key": key, "ticket": doc})
+    event = "ticket.updated" if previous.get("remote") is not None else "ticket.escalated"
+    body = ctx.body({"event": event, "idempotency_key": key, "ticket": doc})
     headers = {"Content-Type": "application/json", "Idempotency-Key": key}
     if h.webhook_secret:
         headers[SIGNATURE_HEADER] = signature(h.webhook_secret.reveal(), body, int(time.time()))

@@ -5,7 +5,9 @@
     Idempotency-Key: <key>      (Zendesk answers a repeat with the ticket it already created)
     {"ticket": {"subject", "comment": {"body", "public": false}, "priority", "tags", "external_id"}}
 
-→ 201 `{"ticket": {"id": …}}`. The comment is an internal note (the customer is not mailed the
+→ 201 `{"ticket": {"id": …}}`. A later revision of the same case updates that ticket instead:
+`PUT /api/v2/tickets/{id}.json` with `{"ticket": {"priority", "comment": {"body", "public": false}}}`
+→ 200. The comment is an internal note (the customer is not mailed the
 diagnosis); the priority follows the severity (CRITICAL → urgent, HIGH → high, MEDIUM → normal,
 LOW → low); `external_id` is the case id, so later tickets of the same case can be found.
 """
@@ -36,8 +38,23 @@ def request_body(doc: dict[str, Any]) -> dict[str, Any]:
     }}
 
 
+def update_body(doc: dict[str, Any]) -> dict[str, Any]:
+    return {"ticket": {"priority": PRIORITY.get(str(doc.get("severity")), "normal"),
+                       "comment": {"body": doc.get("markdown") or "", "public": False}}}
+
+
 async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dict[str, Any]) -> Outcome:
     h = ctx.settings.helpdesk
+    known = (previous.get("remote") or {}).get("id")
+    if known and str(known).isdigit():
+        url = f"{h.zendesk_url.rstrip('/')}/api/v2/tickets/{known}.json"
+        r = await fetch(ctx.client, url, method="PUT", content=ctx.body(update_body(doc)),
+                        headers={"Content-Type": "application/json", "Idempotency-Key": key},
+                        auth=BasicAuth(f"{h.zendesk_email}/token", h.zendesk_token), deadline_s=ctx.deadline_s)
+        out = from_http(r, "zendesk (update)")
+        if out.ok:
+            out.remote = {"id": str(known), "url": f"{h.zendesk_url.rstrip('/')}/agent/tickets/{known}"}
+        return out
     url = h.zendesk_url.rstrip("/") + "/api/v2/tickets.json"
     r = await fetch(ctx.client, url, method="POST", content=ctx.body(request_body(doc)),
                     headers={"Content-Type": "application/json", "Idempotency-Key": key},
