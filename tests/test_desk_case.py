@@ -116,9 +116,11 @@ def test_a_case_refuses_agent_settings_and_bad_values(config):
 
 def test_cli_profile_runs_doctor_in_the_case(config, sim, capsys):  # noqa: F811
     code = main(["--profile", "acme", "doctor", "--only", "api", "--json"])
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert code in (0, 1), out
     assert json.loads(out)["schema_version"]
+    assert "case acme: checks run in [profiles.acme], not your own settings" in captured.err
     assert sim.keys_received == [CUSTOMER_KEY]
     assert main(["--profile", "nobody", "doctor"]) == 3
     assert "no profile named 'nobody'" in capsys.readouterr().err

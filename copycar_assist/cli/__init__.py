@@ -83,6 +83,9 @@ def _run(argv: list[str]) -> int:
     try:
         with Context(args) as ctx:
             args.ctx = ctx
+            if ctx.profile and args.command in ("doctor", "diagnose", "chat"):  # whose context is active
+                print(f"copycar-assist: case {ctx.case.label}: checks run in [profiles.{ctx.profile}], "
+                      "not your own settings", file=sys.stderr)
             if args.command is None:
                 from .tui_cmd import run_tui
 
