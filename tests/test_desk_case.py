@@ -16,7 +16,6 @@ from copycar_assist.checks.base import CheckContext
 from copycar_assist.cli import main
 from copycar_assist.config import ConfigError, Settings, load_settings
 from copycar_assist.desk.case import Case, Customer
-from copycar_assist.redact import Secret
 
 AGENT_KEY = "sk-agent-own-0000aaaa1111bbbb"
 CUSTOMER_KEY = "sk-acme-customer-2222cccc3333"

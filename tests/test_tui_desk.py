@@ -12,7 +12,7 @@ from copycar_assist.config import Settings, load_settings
 from copycar_assist.simulator.crm import DEMO_CRM_TOKEN
 
 from fixtures_tui import (  # noqa: F401  (fixtures)
-    _tui_data_dir, make_app, screen_text, settle, simulator, tui_kb,
+    _tui_data_dir, make_app, screen_text, settle, simulator, tui_kb,  # noqa: F811
 )
 
 SIZE = (80, 24)
