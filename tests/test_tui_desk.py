@@ -112,3 +112,42 @@ async def test_a_case_with_typed_settings_and_a_fix_applied_rechecked_and_undone
         assert DEMO_CRM_TOKEN[:12] not in screen_text(app)
     leaked = [p for p in tmp_path.rglob("*") if p.is_file() and DEMO_CRM_TOKEN.encode() in p.read_bytes()]
     assert leaked == []  # the typed token is on no file: the case was not saved
+
+
+async def test_a_new_key_is_typed_in_a_masked_dialog_applied_to_the_case_and_rechecked(tui_kb, simulator):
+    from copycar_assist.desk.case import Case, Customer
+    from copycar_assist.tui.screens.desk_modals import SecretPrompt
+
+    old, new = "sk-acme-old-expired-0000aaaa", "sk-acme-new-from-dash-1111bbbb"
+    sim = simulator("expired-key")
+    agent = Settings()
+    app = make_app(tui_kb, agent, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_case(Case.typed(agent, Customer("Acme", None, "es"), {"api.base_url": sim.base_url, "api.key": old}))
+        await settle(app, pilot)
+        app.chat().start_at("invalid-api-key")
+        await settle(app, pilot)
+        conv = app.chat().conversation
+        await pilot.press("y", "enter")
+        await settle(app, pilot)
+        assert conv.facts.cause == ("invalid-api-key", "expired-key")
+        apply = conv.prompt.choices[0]
+        assert apply.id == "apply:1" and apply.value == "api.key"
+        app.chat().query_one("ChoicesBar").focus_first()
+        await pilot.press(apply.key)  # the key opens the masked dialog, not the chat
+        await settle(app, pilot)
+        assert isinstance(app.screen, SecretPrompt)
+        await pilot.press(*new)
+        assert new[:12] not in screen_text(app) and "•" * 12 in screen_text(app)
+        sim.set_scenario("healthy")  # the customer's new key is a good one
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.case.settings.api.key.reveal() == new and conv.state == "resolved"
+        assert sim.keys_received == [old, new]  # the case's keys, never the agent's (none)
+        text = screen_text(app)
+        assert new[:12] not in text and old[:12] not in text
+        app.action_copy_reply()
+        assert app.clipboard.startswith("Hola, Acme:") and new[:12] not in app.clipboard
+        transcript = conv.transcript_markdown()
+    assert new[:12] not in transcript and "sk-…bbbb" in transcript

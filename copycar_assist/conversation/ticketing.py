@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from .engine import Conversation
 
 
-def ticket_data(conv: Conversation, severity: str | None = None, reason: str = "user") -> TicketData:
+def ticket_data(conv: Conversation, severity: str | None = None, reason: str = "user", *,
+                escalating: bool = True) -> TicketData:
     kb, f, lang = conv.kb, conv.facts, conv.lang
     results = list(f.results.values())
     proposal = propose_severity(kb, f.entry_id, results)
@@ -59,7 +60,7 @@ def ticket_data(conv: Conversation, severity: str | None = None, reason: str = "
         kb, lang=reply_lang, name=case.customer.name if case is not None else None,
         reference=case.customer.reference if case is not None else None,
         entry_id=entry.id if entry else None, cause_id=cause.id if cause else None, fixes=fixes,
-        verified=verified, escalation=(info.level, info.response_minutes))}
+        verified=verified, escalation=(info.level, info.response_minutes) if escalating else None)}
     return TicketData(
         severity=chosen,
         reasons=reasons or (),

@@ -298,6 +298,18 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         self.notify(tr("case_closed", self.lang), markup=False, timeout=3)
         self.chat().new_conversation()
 
+    def action_copy_reply(self) -> None:
+        """The draft reply for the customer (their language, the cause, the steps, the fixes) to the
+        clipboard, ready to paste."""
+        from copycar_assist.conversation.ticketing import ticket_data
+
+        conv = self.chat().conversation
+        if conv is None:
+            return
+        reply = ticket_data(conv, escalating=conv.state == "escalated").reply or {}
+        self.copy_to_clipboard(str(reply.get("text") or ""))
+        self.notify(tr("reply_copied", self.lang, reply_lang=reply.get("language", "")), markup=False, timeout=3)
+
     def action_save_case(self) -> None:
         """Save the open case's context as a profile (the one way its secrets reach the disk)."""
         from copycar_assist.config import ConfigError

@@ -32,6 +32,7 @@ ACTIONS = (
     ("close_case", "cmd_close_case"),
     ("save_case", "cmd_save_case"),
     ("setup", "cmd_setup"),
+    ("copy_reply", "cmd_copy_reply"),
 )
 
 

@@ -130,6 +130,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "cmd_close_case": {"es": "Cerrar el caso (volver a tus ajustes)", "en": "Close the case (back to your settings)"},
     "cmd_save_case": {"es": "Guardar el caso como perfil", "en": "Save the case as a profile"},
     "cmd_setup": {"es": "Configuración guiada", "en": "Guided set-up"},
+    "cmd_copy_reply": {"es": "Copiar la respuesta para el cliente", "en": "Copy the reply for the customer"},
+    "reply_copied": {"es": "Respuesta para el cliente copiada ({reply_lang}).", "en": "Reply for the customer copied ({reply_lang})."},
     "case_title": {"es": "Nuevo caso: el cliente y sus ajustes", "en": "New case: the customer and their settings"},
     "case_hint": {
         "es": "Las comprobaciones del caso usan estos ajustes, nunca los tuyos. Las claves quedan en memoria salvo que guardes el perfil.",
