@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 from .config_io import KeyLines, write_atomic
 from .files.read import SETTINGS, ReadError, read_toml
-from .config_schema import BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Invalid
+from .config_schema import AGENT_ONLY, BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Invalid
 from .redact import Redactor, Secret
 
 DEFAULT_BASE_URL = "https://api.copycarai.com/v2"
@@ -91,6 +91,24 @@ class MonitorSettings:
 
 
 @dataclass
+class HelpdeskSettings:
+    """Where escalated tickets go (the agent's own settings; never part of a customer profile)."""
+
+    send_to: list[str] = field(default_factory=list)  # empty: every destination configured
+    webhook_url: str | None = None
+    webhook_secret: Secret | None = None
+    email_to: str | None = None
+    zendesk_url: str | None = None
+    zendesk_email: str | None = None
+    zendesk_token: Secret | None = None
+    jira_url: str | None = None
+    jira_email: str | None = None
+    jira_token: Secret | None = None
+    jira_project: str | None = None
+    jira_issue_type: str | None = None
+
+
+@dataclass
 class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
@@ -98,6 +116,7 @@ class Settings:
     crm: CrmSettings = field(default_factory=CrmSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
+    helpdesk: HelpdeskSettings = field(default_factory=HelpdeskSettings)
     language: str | None = None  # "es" | "en" | None (follow the user)
     path: Path | None = None  # the config file these came from
     # dotted field -> "file" | "env" | "demo"; absent means the default
@@ -105,9 +124,20 @@ class Settings:
     # services started on demand before a check talks to them (the demo world,
     # `checks.base.OnDemand`); never read from or written to the file
     services: Any = field(default=None, repr=False, compare=False)
+    # `[profiles.NAME]`: customers' contexts, each validated like the top level (no env overrides)
+    profiles: dict[str, Settings] = field(default_factory=dict, repr=False)
+    # whose context these are: None for the agent's own, else the customer's (a case)
+    context_name: str | None = None
+    # further secrets to mask wherever these settings redact (a case masks the agent's too)
+    also_redact: list[Secret] = field(default_factory=list, repr=False)
+
+    def _secret_fields(self) -> list[Secret | None]:
+        h = self.helpdesk
+        return [self.api.key, self.smtp.password, self.crm.token, self.monitor.webhook_url,
+                h.webhook_secret, h.zendesk_token, h.jira_token, *self.also_redact]
 
     def secrets(self) -> list[Secret]:
-        found = [self.api.key, self.smtp.password, self.crm.token, self.redis.url, self.monitor.webhook_url]
+        found = [*self._secret_fields(), self.redis.url]
         return [s for s in found if s]
 
     def redactor(self) -> Redactor:
@@ -116,7 +146,7 @@ class Settings:
         port alone are not secret and diagnostics name them."""
         from urllib.parse import parse_qs, unquote, urlsplit
 
-        r = Redactor([self.api.key, self.smtp.password, self.crm.token, self.monitor.webhook_url])
+        r = Redactor(self._secret_fields())
         url = self.redis.url.reveal() if self.redis.url else ""
         userinfo = url.rpartition("@")[0].partition("://")[2] if "@" in url else ""
         if userinfo:  # redis://user:password@host or redis://:password@host
@@ -231,22 +261,32 @@ def _unknown(name: str, known: list[str]) -> str:
     return "unknown key" + hint
 
 
-def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str | None = None) -> Settings:
+def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str | None = None, *,
+                       _at: tuple[str, ...] = ()) -> Settings:
     """Validate a parsed settings document and build `Settings` (sources "file").
 
     Collects every problem and raises one `ConfigError`, lines taken from `text` when given.
+    `[profiles.NAME]` tables are validated the same way (`_at` is where one sits in the file).
     """
     lines = KeyLines(text)
     problems: list[ConfigProblem] = []
     settings = Settings()
+    where = ".".join(_at)
 
     def problem(keys: tuple[str, ...], label: str | None, reason: str) -> None:
-        line, col = lines.find(*keys)
-        problems.append(ConfigProblem(path, line, col, label, reason))
+        line, col = lines.find(*_at, *keys)
+        if where and label:
+            label = f"[{where}.{label[1:]}" if label.startswith("[") else f"[{where}] {label}"
+        problems.append(ConfigProblem(path, line, col, label or (f"[{where}]" if where else None), reason))
 
-    top_known = [f.dotted for f in FIELDS if not f.section] + list(SECTIONS)
+    sections = tuple(s for s in SECTIONS if s not in AGENT_ONLY) if _at else SECTIONS
+    top_known = [f.dotted for f in FIELDS if not f.section] + list(sections) + ([] if _at else ["profiles"])
     for name, value in data.items():
-        if name in SECTIONS:
+        if name == "profiles" and not _at:
+            _profiles(settings, value, path, text, problem, problems)
+        elif _at and name in AGENT_ONLY:
+            problem((name,), f"[{name}]", "is the agent's own setting; it cannot be part of a profile")
+        elif name in SECTIONS:
             if not isinstance(value, dict):
                 problem((name,), f"[{name}]", f"expected a table, got {_type(value)}")
                 continue
@@ -265,6 +305,28 @@ def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str
         problems.sort(key=lambda p: (p.line or 0, p.col or 0))
         raise ConfigError(problems)
     return settings
+
+
+def _profiles(settings: Settings, value: Any, path: str, text: str | None, problem, problems) -> None:
+    from .config_schema import PROFILE_NAME, shown_key
+
+    if not isinstance(value, dict):
+        problem(("profiles",), "[profiles]", f"expected a table of profiles, got {_type(value)}")
+        return
+    for pname, pdata in value.items():
+        if not PROFILE_NAME.match(str(pname)):
+            problem(("profiles", pname), f"[profiles] {shown_key(pname)}",
+                    "a profile's name is letters, digits, - and _ (at most 40)")
+        elif not isinstance(pdata, dict):
+            problem(("profiles", pname), f"[profiles.{pname}]", f"expected a table, got {_type(pdata)}")
+        else:
+            try:
+                profile = settings_from_dict(pdata, path, text, _at=("profiles", pname))
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+                continue
+            profile.context_name = pname
+            settings.profiles[pname] = profile
 
 
 def _type(value: Any) -> str:
@@ -343,6 +405,8 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
             out.setdefault(f.section, {})[f.key] = value
         else:
             out[f.key] = value
+    if settings.profiles:
+        out["profiles"] = {name: settings_to_dict(p) for name, p in settings.profiles.items()}
     # top-level keys must come before tables in TOML; tomli-w orders them itself
     return out
 

@@ -203,6 +203,26 @@ def _addresses(v: Any) -> list[str]:
 
 def _secret_url(v: Any) -> Secret:
     return Secret(_url(v))
+_PROJECT = re.compile(r"^[A-Z][A-Z0-9_]{0,19}$")
+
+
+def _project(v: Any) -> str:
+    _need(v, str, "expected a Jira project key such as SUP")
+    if not _PROJECT.match(v.strip()):
+        raise Invalid("expected a Jira project key such as SUP (capital letters, digits, _)")
+    return v.strip()
+
+
+DESTINATIONS = ("webhook", "email", "zendesk", "jira")
+
+
+def _destinations(v: Any) -> list[str]:
+    expected = "expected an array of " + ", ".join(DESTINATIONS)
+    _need(v, list, expected)
+    for i, item in enumerate(v):
+        if item not in DESTINATIONS:
+            raise Invalid(f"item {i + 1}: {expected}")
+    return list(dict.fromkeys(v))
 
 
 def _choice(*choices: str) -> Callable[[Any], str]:
@@ -277,10 +297,30 @@ FIELDS: tuple[Field, ...] = (
     Field("monitor.webhook_url", "webhook_url", _secret_url, "text", "alerts are POSTed here as JSON",
           secret=True, env="COPYCAR_ALERT_WEBHOOK"),
     Field("language", "language", _choice("es", "en"), "text", "es | en (default: follow the user)"),
+    Field("helpdesk.send_to", "send_to", _destinations, "list",
+          "where tickets go: webhook, email, zendesk, jira (default: every one configured)"),
+    Field("helpdesk.webhook_url", "webhook_url", _url, "text", "webhook that receives tickets as JSON"),
+    Field("helpdesk.webhook_secret", "webhook_secret", _secret, "text", "HMAC-SHA256 key that signs them",
+          secret=True, env="COPYCAR_WEBHOOK_SECRET"),
+    Field("helpdesk.email_to", "email_to", _address, "text", "help desk address (sent through [smtp])"),
+    Field("helpdesk.zendesk_url", "zendesk_url", _url, "text", "https://SUBDOMAIN.zendesk.com"),
+    Field("helpdesk.zendesk_email", "zendesk_email", _address, "text", "Zendesk agent e-mail (API token user)"),
+    Field("helpdesk.zendesk_token", "zendesk_token", _secret, "text", "Zendesk API token", secret=True,
+          env="COPYCAR_ZENDESK_TOKEN"),
+    Field("helpdesk.jira_url", "jira_url", _url, "text", "https://SITE.atlassian.net"),
+    Field("helpdesk.jira_email", "jira_email", _address, "text", "Jira account e-mail (API token user)"),
+    Field("helpdesk.jira_token", "jira_token", _secret, "text", "Jira API token", secret=True,
+          env="COPYCAR_JIRA_TOKEN"),
+    Field("helpdesk.jira_project", "jira_project", _project, "text", "Jira project key, e.g. SUP"),
+    Field("helpdesk.jira_issue_type", "jira_issue_type", _text, "text", "Jira issue type (default: Task)"),
 )
 BY_NAME: dict[str, Field] = {f.dotted: f for f in FIELDS}
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(f.section for f in FIELDS if f.section))
 ENV_VARS: dict[str, Field] = {f.env: f for f in FIELDS if f.env}
+# A profile (`[profiles.NAME]`) is a customer's context: these sections and `language`; the help
+# desk is the agent's own and never part of a profile.
+AGENT_ONLY: tuple[str, ...] = ("helpdesk",)
+PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 
 def parse_cli_value(f: Field, text: str) -> Any:

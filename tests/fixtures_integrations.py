@@ -90,6 +90,7 @@ class SmtpServer:
     received: list[tuple[bool, bytes]] = field(default_factory=list)  # (inside TLS?, bytes)
     auth_attempts: list[tuple[str, str]] = field(default_factory=list)  # (mechanism, login)
     envelope: list[tuple[str, str]] = field(default_factory=list)  # ("MAIL"|"RCPT"|"DATA", address)
+    messages: list[bytes] = field(default_factory=list)  # what DATA carried, with take_mail=True
     server: asyncio.AbstractServer | None = None
 
     def cleartext(self) -> bytes:
@@ -106,8 +107,9 @@ class SmtpServer:
 class _Envelope:
     """aiosmtpd handler: answers MAIL and RCPT as told (a reply string, or None to accept)."""
 
-    def __init__(self, handle: SmtpServer, mail_reply, rcpt_reply):
+    def __init__(self, handle: SmtpServer, mail_reply, rcpt_reply, take_mail: bool = False):
         self.handle, self.mail_reply, self.rcpt_reply = handle, mail_reply, rcpt_reply
+        self.take_mail = take_mail
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         self.handle.envelope.append(("MAIL", address))
@@ -126,6 +128,9 @@ class _Envelope:
 
     async def handle_DATA(self, server, session, envelope):
         self.handle.envelope.append(("DATA", ""))
+        if self.take_mail:  # a help desk's mailbox (the outbox's e-mail destination)
+            self.handle.messages.append(bytes(envelope.original_content or b""))
+            return "250 2.0.0 Ok: queued"
         return "554 5.6.0 the test server never takes mail"
 
 
@@ -142,7 +147,7 @@ async def start_smtp(*, starttls: ssl.SSLContext | None = None, implicit: ssl.SS
                      accept: tuple[str, str] | None = (SMTP_USER, CANARY_SMTP),
                      auth_in_clear: bool = False, mechanisms_off: tuple[str, ...] = (),
                      greeting: str | None = None, mail_reply: str | None = None, rcpt_reply=None,
-                     auth_required: bool = False) -> SmtpServer:
+                     auth_required: bool = False, take_mail: bool = False) -> SmtpServer:
     """An aiosmtpd server in this event loop that records every byte it receives.
 
     `greeting` replaces the 220 greeting (a 421 greeting then hangs up, as Postfix does when it
@@ -177,7 +182,7 @@ async def start_smtp(*, starttls: ssl.SSLContext | None = None, implicit: ssl.SS
             await super().push(status)
 
     loop = asyncio.get_running_loop()
-    handler = _Envelope(handle, mail_reply, rcpt_reply)
+    handler = _Envelope(handle, mail_reply, rcpt_reply, take_mail)
     handle.server = await loop.create_server(
         lambda: Recording(handler, hostname="mx.test.local", tls_context=starttls, authenticator=authenticator,
                           auth_require_tls=not (auth_in_clear or implicit), auth_required=auth_required,

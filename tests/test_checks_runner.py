@@ -121,7 +121,8 @@ async def test_a_missing_setting_skips_the_check_and_says_how_to_set_it():
     r = report.results[0]
     assert (r.status, r.outcome) == ("skipped", "skipped")
     assert "api.key" in r.summary and "COPYCAR_API_KEY" in r.summary
-    assert "copycar-assist config set api.key" in r.summary
+    assert "copycar-assist setup" in r.summary and "config set" not in r.summary
+    assert r.evidence["missing"] == "api.key"
 
 
 async def test_progress_events_per_check():

@@ -41,6 +41,15 @@ async def _to(conv: Conversation, sim, state: State, role: Role) -> None:
         elif state is S.NO_CAUSE:
             while conv.state in (S.QUESTION, S.GATHER):
                 await choose(conv, "no" if conv.state is S.QUESTION else "skip")
+    elif state in (S.STEP, S.ASK_FIXED) and role is Role.OTHER:  # a fix that is a setting: apply:1
+        from copycar_assist.simulator.demo import use_demo
+
+        use_demo(conv.settings, sim)  # the demo CRM: its `company` field was renamed company_name
+        sim.set_scenario("crm-field-missing")
+        await choose(conv, "entry:crm-integration-failed")
+        await choose(conv, "yes")
+        if state is S.ASK_FIXED:
+            await finish_steps(conv)
     elif state in (S.STEP, S.ASK_FIXED, S.RESOLVED):
         await choose(conv, "cause:low-personalization-score#poor-prompts")
         if state is S.STEP and role is Role.BACK:

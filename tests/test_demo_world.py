@@ -230,7 +230,7 @@ async def test_the_app_header_can_keep_the_scenario_secret_and_the_help_lists_th
             assert "smtp-no-starttls" in shown.sub_title
         async with hidden.run_test(size=(100, 30)) as pilot:
             await settle(hidden, pilot)
-            assert hidden.sub_title == "DEMO · práctica"
+            assert hidden.sub_title == "Tus ajustes · DEMO · práctica"  # whose context, never the scenario
             assert hidden.chat().conversation.samples == world.samples.offered()
             await pilot.press("f1")
             await settle(hidden, pilot)

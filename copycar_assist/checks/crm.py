@@ -329,8 +329,11 @@ class CrmFieldsCheck(_CrmCheck):
                     en=f"The field list of {obj or 'the CRM'} is not in the expected shape."), http_evidence(r))
             lists[obj] = parsed
             ev[f"fields {obj}" if obj else "fields"] = len(parsed)
-        fails, warns, rows = self._judge(ctx, t, fmap, lists)
+        suggest: dict[str, str] = {}  # our field -> the CRM field its missing target most likely is
+        fails, warns, rows = self._judge(ctx, t, fmap, lists, suggest)
         ev["mapping"] = rows
+        if suggest:
+            ev["suggest"] = suggest
         ev["ms"] = int((time.perf_counter() - started) * 1000)
         if fails:
             return finish(ctx, "fail", "mapping_error", ctx.t(
@@ -342,7 +345,8 @@ class CrmFieldsCheck(_CrmCheck):
             es=f"Los {len(fmap)} campos mapeados existen, se pueden escribir y sus tipos encajan.",
             en=f"All {len(fmap)} mapped fields exist, are writable and their types fit."), ev)
 
-    def _judge(self, ctx, t: Target, fmap: dict[str, str], lists) -> tuple[list[str], list[str], list[str]]:
+    def _judge(self, ctx, t: Target, fmap: dict[str, str], lists,
+               suggest: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
         fails: list[str] = []
         warns: list[str] = []
         rows: list[str] = []
@@ -356,6 +360,8 @@ class CrmFieldsCheck(_CrmCheck):
             f = fields.get(name) or next((v for k, v in fields.items() if k.lower() == name.lower()), None)
             if f is None:
                 near = difflib.get_close_matches(name, list(fields), n=2, cutoff=0.6)
+                if len(near) == 1 or (near and difflib.SequenceMatcher(None, name, near[0]).ratio() >= 0.8):
+                    suggest[ours] = target[: len(target) - len(name)] + near[0]
                 hint = ctx.t(es=f" (¿{' o '.join(near)}?)", en=f" (did you mean {' or '.join(near)}?)") if near else ""
                 fails.append(ctx.t(es=f"{ours} → {target}: no existe en el CRM{hint}",
                                    en=f"{ours} → {target}: does not exist in the CRM{hint}"))

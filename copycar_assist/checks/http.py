@@ -36,12 +36,13 @@ from copycar_assist.redact import Secret
 from copycar_assist.textsafe import one_line
 
 from .http_client import (  # noqa: F401  (some re-exported: checks import HTTP things from here)
-    USER_AGENT, BearerAuth, _is_ip, display_url, make_client, mask_proxy, origin, proxy_for, quiet_http_logs,
+    USER_AGENT, BasicAuth, BearerAuth, _is_ip, display_url, make_client, mask_proxy, origin, proxy_for,
+    quiet_http_logs,
 )
 from . import loopback
 from .loopback import is_loopback_address
 
-__all__ = ["MAX_BODY", "PHASES", "USER_AGENT", "BearerAuth", "HttpResult", "Timings", "display_url", "fetch",
+__all__ = ["MAX_BODY", "PHASES", "USER_AGENT", "BasicAuth", "BearerAuth", "HttpResult", "Timings", "display_url", "fetch",
            "make_client", "origin", "proxy_for", "quiet_http_logs"]
 
 MAX_BODY = 256 * 1024  # bytes kept of any answer (after decompression)
@@ -279,13 +280,16 @@ async def fetch(
     key: Secret | None = None,
     deadline_s: float = 10.0,
     max_bytes: int = MAX_BODY,
+    auth: httpx.Auth | None = None,
     content: bytes | None = None,
-    content_type: str | None = None,
+    headers: dict[str, str] | None = None,
+    private: bool = False,
 ) -> HttpResult:
     """Make one request the safe way. Never raises for network or server trouble.
 
-    `content` is a request body (the alert webhook's JSON); it is never a secret's carrier:
-    whether it may go over plain http is the caller's decision (`monitor.notify`)."""
+    `key` sends a Bearer key, `auth` another credential (e.g. `BasicAuth`); either one — or
+    `private=True` for a body that must not travel in clear (a ticket) — goes over plain http only
+    to loopback. `content` and `headers` are the request's body and extra headers."""
     start = time.perf_counter()
     try:
         u = httpx.URL(url)
@@ -302,7 +306,7 @@ async def fetch(
     port = u.port or (443 if u.scheme == "https" else 80)
     try:
         async with asyncio.timeout(deadline_s):
-            keyed_plain = bool(key) and u.scheme == "http"
+            keyed_plain = (bool(key) or auth is not None or private) and u.scheme == "http"
             dial = u
             if _is_ip(u.host):
                 result.loopback = is_loopback_address(u.host)
@@ -323,15 +327,13 @@ async def fetch(
                 refused = await _insecure(u, result, proxy)
                 if refused:
                     return refused
-            headers = {"Accept-Encoding": "identity", "Accept": "application/json"}
-            if content_type:
-                headers["Content-Type"] = content_type
+            sent_headers = {"Accept-Encoding": "identity", "Accept": "application/json", **(headers or {})}
             if dial is not u:
-                headers["Host"] = u.netloc.decode("ascii")
-            request = client.build_request(method, dial, extensions={"trace": tracer}, headers=headers,
+                sent_headers["Host"] = u.netloc.decode("ascii")
+            request = client.build_request(method, dial, extensions={"trace": tracer}, headers=sent_headers,
                                            content=content)
             sent = time.perf_counter()
-            response = await client.send(request, auth=BearerAuth(key) if key else None,
+            response = await client.send(request, auth=BearerAuth(key) if key else auth,
                                          stream=True, follow_redirects=False)
             try:
                 result.status = response.status_code

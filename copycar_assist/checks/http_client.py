@@ -42,6 +42,25 @@ class BearerAuth(httpx.Auth):
     __str__ = __repr__
 
 
+class BasicAuth(httpx.Auth):
+    """HTTP Basic auth for one request (a help desk's API token); its repr masks the secret."""
+
+    def __init__(self, user: str, secret: Secret):
+        self._user, self._secret = user, secret
+
+    def auth_flow(self, request: httpx.Request):
+        import base64
+
+        pair = f"{self._user}:{self._secret.reveal()}".encode()
+        request.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        yield request
+
+    def __repr__(self) -> str:
+        return f"BasicAuth({self._user!r}, {self._secret.masked!r})"
+
+    __str__ = __repr__
+
+
 def quiet_http_logs() -> None:
     """httpx logs every request's full URL (query string included) at INFO: keep it quiet."""
     logger = logging.getLogger("httpx")

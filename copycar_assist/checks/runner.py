@@ -140,20 +140,26 @@ class _Run:
         return result
 
     def skipped_for_settings(self, check: Check, missing: list[str]) -> CheckResult:
+        """Skipped for a missing setting. In the agent's own context it says how to set it up
+        (`copycar-assist setup`, never a command line with the value); in a case it says the
+        case's context lacks it: the agent's own setting is never used instead."""
         t = self.ctx.t
-        envs = _env_vars()
-        hows = []
-        for name in missing:
-            env = envs.get(name)
-            cmd = f"copycar-assist config set {name} …"
-            hows.append(t(es=f"{env} o `{cmd}`", en=f"{env} or `{cmd}`") if env else f"`{cmd}`")
         names = ", ".join(missing)
+        case = self.ctx.settings.context_name
+        if case:
+            summary = t(es=f"El contexto del caso ({case}) no tiene {names}: añádelo al caso; no se usan tus ajustes.",
+                        en=f"The case's context ({case}) has no {names}: add it to the case; your own settings are not used.")
+            return self.immediate(self.result(check.id, "skipped", "skipped", summary,
+                                              {"missing": names, "context": case}))
+        envs = _env_vars()
+        hows = ["`copycar-assist setup`"] + [envs[n] for n in missing if envs.get(n)]
+        how = t(es=" o ", en=" or ").join(hows)
         if len(missing) == 1:
-            summary = t(es=f"Falta el ajuste {names}; defínelo con {hows[0]}.",
-                        en=f"The setting {names} is not set; set it with {hows[0]}.")
+            summary = t(es=f"Falta el ajuste {names}; configúralo con {how}.",
+                        en=f"The setting {names} is not set; set it up with {how}.")
         else:
-            summary = t(es=f"Faltan los ajustes {names}; defínelos con {'; '.join(hows)}.",
-                        en=f"The settings {names} are not set; set them with {'; '.join(hows)}.")
+            summary = t(es=f"Faltan los ajustes {names}; configúralos con {how}.",
+                        en=f"The settings {names} are not set; set them up with {how}.")
         return self.immediate(self.result(check.id, "skipped", "skipped", summary,
                                           {"missing": names, "set_with": "; ".join(hows)}))
 

@@ -21,7 +21,7 @@ EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
 
 # Modules that add sub-commands. Each defines register(subparsers) -> None.
 COMMAND_MODULES = ("kb_cmd", "match_cmd", "doctor_cmd", "config_cmd", "simulate_cmd", "chat_cmd", "sessions_cmd",
-                   "monitor_cmd", "history_cmd")
+                   "monitor_cmd", "history_cmd", "tickets_cmd", "setup_cmd")
 
 
 class UsageError(Exception):
@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "(`simulate --list` shows them all)")
     parser.add_argument("--hide-scenario", action="store_true",
                         help="with --demo: a neutral header that does not name the scenario (practice)")
+    parser.add_argument("--profile", metavar="NAME",
+                        help="work a customer's case: checks run in [profiles.NAME] of the settings, never your own")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
@@ -86,6 +88,9 @@ def _run(argv: list[str]) -> int:
     try:
         with Context(args) as ctx:
             args.ctx = ctx
+            if ctx.profile and args.command in ("doctor", "diagnose", "chat"):  # whose context is active
+                print(f"copycar-assist: case {ctx.case.label}: checks run in [profiles.{ctx.profile}], "
+                      "not your own settings", file=sys.stderr)
             if args.command is None:
                 from .tui_cmd import run_tui
 

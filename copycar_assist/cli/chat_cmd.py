@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     ctx.start_demo()
     _utf8_streams()
     asyncio.run(dialogue(kb, settings, lang=ctx.lang, save=not args.no_history, json_mode=args.json,
-                         inp=sys.stdin, out=sys.stdout, samples=ctx.demo_samples()))
+                         inp=sys.stdin, out=sys.stdout, samples=ctx.demo_samples(), case=ctx.case))
     return EXIT_OK
 
 
@@ -74,7 +74,8 @@ def _open_history(settings: Any, lang: str | None, ui: str) -> Any:
 
 
 async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json_mode: bool,
-                   inp: TextIO, out: TextIO, samples: dict[str, list[tuple[str, str]]] | None = None) -> None:
+                   inp: TextIO, out: TextIO, samples: dict[str, list[tuple[str, str]]] | None = None,
+                   case: Any = None) -> None:
     from copycar_assist.conversation import Conversation
     from copycar_assist.files.read import STDIN_LINE, ReadError, read_line
     from copycar_assist.matching import Matcher
@@ -89,7 +90,7 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
 
         runs = RunStore.open()
     conv = Conversation(kb, Matcher(kb), settings, lang=lang, history=history, samples=samples,
-                        runs=runs)
+                        runs=runs, case=case)
     interactive = inp.isatty() and not json_mode
     try:
         await view.show(conv.start(), conv)

@@ -114,15 +114,11 @@ def _update(path, change) -> Any:
     """Read the settings file, `change(data)` it and write it back, all under the settings lock,
     so concurrent `config set` calls never lose each other's changes. Nothing is written when
     `change` returns False."""
-    from copycar_assist.config import ConfigError, read_config_dict, save_settings
-    from copycar_assist.config_io import locked
+    from copycar_assist.config import ConfigError
+    from copycar_assist.config_io import update_settings_file
 
     try:
-        with locked(path):
-            data, _ = read_config_dict(path)
-            result = change(data)
-            if result is not False:
-                save_settings(data, path)
+        result = update_settings_file(path, change)
     except ConfigError as exc:
         raise _usage(exc) from None
     except OSError as exc:

@@ -2,7 +2,10 @@
 
 Built once from the parsed arguments by `cli.main` and handed to the command:
 
-    ctx.settings   validated settings (a bad file is a usage error before anything starts)
+    ctx.settings   the settings checks run with: the case's context with --profile NAME (the
+                   customer's values only, see `desk/case.py`), else the agent's own
+    ctx.agent_settings  the agent's own settings (the file and the environment)
+    ctx.case       the case opened with --profile, or None
     ctx.kb         the knowledge base named by --kb (loaded on first use)
     ctx.demo       the demo world with --demo (`simulator.world.DemoWorld`; the settings point at
                    it, and each of its services starts when a check first needs it)
@@ -31,12 +34,30 @@ class Context:
             raise UsageError("--scenario needs --demo")
         if not self.wants_demo and self.hide_scenario:
             raise UsageError("--hide-scenario needs --demo")
+        self.profile: str | None = getattr(args, "profile", None)
         self._settings: Any = None
+        self._case: Any = None
         self._kb: Any = None
         self.demo: Any = None
 
     @property
     def settings(self) -> Any:
+        case = self.case
+        return case.settings if case is not None else self.agent_settings
+
+    @property
+    def case(self) -> Any:
+        if self.profile and self._case is None:
+            from copycar_assist.desk.case import Case
+
+            try:
+                self._case = Case.from_profile(self.agent_settings, self.profile)
+            except KeyError as exc:
+                raise UsageError(f"--profile: {exc.args[0]}") from None
+        return self._case
+
+    @property
+    def agent_settings(self) -> Any:
         if self._settings is None:
             from copycar_assist.config import ConfigError, load_settings
 
@@ -72,7 +93,7 @@ class Context:
             self.demo = start_demo(self.scenario)
         except ValueError as exc:
             raise UsageError(f"--scenario: {exc}") from None
-        use_demo(self.settings, self.demo)
+        use_demo(self.agent_settings, self.demo)  # a case keeps the customer's own context
         self._stop_on_signals()
         return self.demo
 

@@ -31,7 +31,8 @@ def run_tui(args: argparse.Namespace) -> int:
     # frame. See benchmarks/startup.py.
     gc.disable()
     ctx = args.ctx
-    settings = ctx.settings
+    settings = ctx.agent_settings  # the agent's own; a case (--profile) comes as `case`
+    case = ctx.case
     kb = _load_kb(args)
     ctx.use_kb(kb)
     if not sys.stdin.isatty() or not sys.__stderr__.isatty():  # Textual draws on stderr
@@ -39,7 +40,10 @@ def run_tui(args: argparse.Namespace) -> int:
     handle = ctx.start_demo()
     from copycar_assist.tui.app import CopyCarApp
 
+    first_start = (handle is None and case is None and settings.path is not None and not settings.path.exists()
+                   and settings.api.key is None)
     app = CopyCarApp(kb, settings, lang=ctx.lang, demo_scenario=ctx.scenario if handle is not None else None,
-                     hide_scenario=ctx.hide_scenario, samples=handle.samples if handle is not None else None)
+                     hide_scenario=ctx.hide_scenario, samples=handle.samples if handle is not None else None,
+                     case=case, offer_setup=first_start)
     app.run()
     return app.return_code or EXIT_OK

@@ -1,7 +1,7 @@
 """The conversation engine: a UI-free state machine over the decision tree.
 
     conv = Conversation(kb, matcher, settings, lang=None, check_runner=None, history=None,
-                        inputs=None, check_deadline_s=30.0, tickets=None)
+                        inputs=None, check_deadline_s=30.0, tickets=None, case=None)
     async for event in conv.start(): ...              # greeting + first prompt
     async for event in conv.send("me sale 401"): ...  # free text: command, answer, paste or description
     async for event in conv.choose("yes"): ...        # a choice by id
@@ -14,6 +14,10 @@
 One ordered stream per turn (check progress included), ending with a `Prompt` whose choices are
 typed (`Choice.role` from a fixed vocabulary, `entry`/`cause`/`value` where they matter). Each
 event's `to_json()` is the `chat --json` contract. `collect(stream)` gathers a turn in a list.
+
+A case (`desk/case.py`) gives the customer's context: its settings are the conversation's, and
+fixes that are a setting (`conv.fixes`, offered with a diff when a cause is found) are applied
+with `apply:<n>` and undone with `undo:<n>` (role `other`), then re-checked (fixing.py).
 
 Choices accepted in any state: `entry:<id>` (start at an entry), `cause:<entry>#<cause>` (start
 at a cause), `restart`, `escalate`. Commands, in either language: `/restart` `/reiniciar`,

@@ -121,7 +121,7 @@ class Closing:
         f.severity = data.severity
         path: str | None = None
         try:
-            path = str(self.c.tickets.save(self.c.case_id, ticket))
+            path = str(self.c.tickets.save(self.c.case_id, ticket, ticketing.document(self.c, data)))
         except OSError as exc:
             yield Say(t("conv.ticket_not_saved", self.c.lang, reason=exc.strerror or type(exc).__name__), tone="warning")
         self.c.ticket_path = path

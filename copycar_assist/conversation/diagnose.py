@@ -11,7 +11,7 @@ from copycar_assist.checks.base import CheckResult
 from copycar_assist.i18n import t
 from copycar_assist.textsafe import one_line
 
-from . import explain, prompts
+from . import explain, fixing, prompts
 from .belief import NARROWING, Belief, believe, cross_entry, plan
 from .checkrun import checks_for, inputs_needed
 from .choices import Choice, Role
@@ -208,6 +208,8 @@ class Diagnoser:
             lines = [t("conv.evidence_head", self.c.lang)]
             lines += [f"- {explain.check_title(self.c, r.id)}: {one_line(r.summary, 300)}" for r in evidence]
             yield Say("\n".join(lines))
+        for e in fixing.offer(self.c):
+            yield e
         for e in self.c.goto(State.STEP if self.c.steps() else State.ASK_FIXED):
             yield e
 

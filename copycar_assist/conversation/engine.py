@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from copycar_assist.checks.base import CheckResult, Inputs
+from copycar_assist.desk.fixes import FixBook
 from copycar_assist.i18n import norm_lang, t
 from copycar_assist.kb import KnowledgeBase
 from copycar_assist.kb.tree import DecisionTree
@@ -32,6 +33,7 @@ from .checkrun import CheckRunner
 from .choices import Choice, Role
 from .closing import Closing
 from .diagnose import Diagnoser
+from .fixing import Fixing
 from .events import (
     Answered,
     CheckUpdate,
@@ -62,7 +64,12 @@ class Conversation:
                  check_runner: Callable[..., Any] | None = None, history: Any = None,
                  inputs: Inputs | None = None, check_deadline_s: float = 30.0,
                  tickets: TicketStore | None = None, cues: CueFinder | None = None,
-                 samples: dict[str, list[tuple[str, str]]] | None = None, runs: Any = None) -> None:
+                 samples: dict[str, list[tuple[str, str]]] | None = None, runs: Any = None,
+                 case: Any = None) -> None:
+        # a case (desk/case.py): the customer's context is the settings, its fixes are recorded
+        self.case = case
+        if case is not None:
+            settings = case.settings
         if settings is None:
             from copycar_assist.config import Settings
 
@@ -89,12 +96,14 @@ class Conversation:
         # check showed before ("this check passed 1 h ago"); None: none
         self.runs = runs
         self.checks = CheckRunner(kb, settings, check_runner, inputs, deadline_s=check_deadline_s, history=runs)
+        self.fixes: FixBook = case.fixes if case is not None else FixBook(settings)
         self.state = State.DESCRIBE
         self.facts = Facts()
         self.prompt: Prompt | None = None
         self._lines: list[Line] = []
         self._lock = asyncio.Lock()
         self.intake, self.dx, self.closing = Intake(self), Diagnoser(self), Closing(self)
+        self.fixing = Fixing(self)
         self._handlers = self._build_handlers()
 
     # ---- public API ---------------------------------------------------------------------
@@ -386,8 +395,8 @@ class Conversation:
             for role in roles:
                 if role is Role.ESCALATE:
                     h[(state, role)] = self.closing.escalate_choice
-                elif role is Role.OTHER:
-                    h[(state, role)] = self.closing.restart
+                elif role is Role.OTHER:  # a new problem, or a fix to apply or undo (fixing.py)
+                    h[(state, role)] = self.fixing.other
         return h
 
     # ---- describing a problem ---------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from copycar_assist.i18n import t
 from copycar_assist.kb import pick
 
+from . import fixing
 from .choices import RESTART, Choice, Role, fixed, numbered
 from .events import Event, Prompt, Say
 from .states import State
@@ -108,7 +109,7 @@ def render(conv: Conversation) -> list[Event]:
     if s is State.STEP and f.cause:
         steps = conv.steps()
         i = min(f.step_index, max(len(steps) - 1, 0))
-        choices = [fixed(Role.DONE, lang), fixed(Role.SKIP, lang)]
+        choices = [*fixing.choices(conv), fixed(Role.DONE, lang), fixed(Role.SKIP, lang)]
         if i > 0:
             choices.append(fixed(Role.BACK, lang))
         choices.append(esc)
@@ -118,7 +119,7 @@ def render(conv: Conversation) -> list[Event]:
         out.append(_prompt(conv, "conv.step_prompt", choices, cause=f.cause[1], n=i + 1, total=len(steps)))
         return out
     if s is State.ASK_FIXED and f.cause:
-        choices = [fixed(Role.FIXED, lang), fixed(Role.NOT_FIXED, lang)]
+        choices = [*fixing.choices(conv), fixed(Role.FIXED, lang), fixed(Role.NOT_FIXED, lang)]
         if conv.steps():
             choices.append(fixed(Role.BACK, lang, label="back_steps"))
         return [_prompt(conv, "conv.fixed_prompt", choices + [esc], cause=f.cause[1])]
@@ -129,8 +130,8 @@ def render(conv: Conversation) -> list[Event]:
         return [_prompt(conv, "conv.nocause_prompt", [esc, fixed(Role.REPHRASE, lang), fixed(Role.BROWSE, lang),
                                                       fixed(Role.OTHER, lang, cid=RESTART)])]
     if s is State.RESOLVED:
-        return [_prompt(conv, "conv.resolved_prompt", [fixed(Role.OTHER, lang, cid=RESTART),
-                                                       fixed(Role.NOT_FIXED, lang, label="reopen")])]
+        choices = [fixed(Role.OTHER, lang, cid=RESTART), fixed(Role.NOT_FIXED, lang, label="reopen")]
+        return [_prompt(conv, "conv.resolved_prompt", choices + fixing.choices(conv, apply=False, first_key=3))]
     if s is State.ESCALATED:
         others = [sev for sev in SEVERITIES if sev != f.severity]
         choices = [Choice(f"sev:{sev}", t("opt.severity", lang, severity=sev), str(n), Role.SEVERITY, value=sev)

@@ -18,6 +18,9 @@ S = State
 DIAGNOSIS = frozenset({S.GATHER, S.QUESTION, S.STEP, S.ASK_FIXED, S.NO_CAUSE, S.ESCALATED})
 FOUND = frozenset({S.STEP, S.ASK_FIXED})
 ESCALATE = frozenset({S.ESCALATED})
+# a fix that is a setting, applied (`apply:<n>`: re-checked like "it is fixed") or undone
+# (`undo:<n>`: back to the cause's steps) — role `other` in the states that offer them
+FIX = FOUND | frozenset({S.RESOLVED, S.VERIFY_FAILED})
 
 TABLE: dict[State, dict[Role, frozenset[State]]] = {
     S.DESCRIBE: {Role.BROWSE: frozenset({S.BROWSE_CATEGORIES})},
@@ -61,12 +64,14 @@ TABLE: dict[State, dict[Role, frozenset[State]]] = {
         Role.SKIP: FOUND,
         Role.BACK: frozenset({S.STEP}),
         Role.ESCALATE: ESCALATE,
+        Role.OTHER: FIX,
     },
     S.ASK_FIXED: {
         Role.FIXED: frozenset({S.RESOLVED, S.VERIFY_FAILED}) | FOUND,
         Role.NOT_FIXED: DIAGNOSIS,
         Role.BACK: FOUND,
         Role.ESCALATE: ESCALATE,
+        Role.OTHER: FIX,
     },
     S.VERIFY_FAILED: {
         Role.BACK: FOUND,
@@ -80,7 +85,7 @@ TABLE: dict[State, dict[Role, frozenset[State]]] = {
         Role.OTHER: frozenset({S.DESCRIBE}),
     },
     S.RESOLVED: {
-        Role.OTHER: frozenset({S.DESCRIBE}),
+        Role.OTHER: frozenset({S.DESCRIBE}) | FOUND,
         Role.NOT_FIXED: DIAGNOSIS,
     },
     S.ESCALATED: {

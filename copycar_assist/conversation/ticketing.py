@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from copycar_assist.desk.reply import draft_reply
 from copycar_assist.i18n import t
 from copycar_assist.kb import pick
 from copycar_assist.support import escalation as esc
@@ -15,6 +16,7 @@ from copycar_assist.support.ticket import (
     build_ticket,
     reason_text,
 )
+from copycar_assist.support.ticket_json import ticket_document
 
 from . import explain
 
@@ -22,7 +24,8 @@ if TYPE_CHECKING:
     from .engine import Conversation
 
 
-def ticket_data(conv: Conversation, severity: str | None = None, reason: str = "user") -> TicketData:
+def ticket_data(conv: Conversation, severity: str | None = None, reason: str = "user", *,
+                escalating: bool = True) -> TicketData:
     kb, f, lang = conv.kb, conv.facts, conv.lang
     results = list(f.results.values())
     proposal = propose_severity(kb, f.entry_id, results)
@@ -48,10 +51,21 @@ def ticket_data(conv: Conversation, severity: str | None = None, reason: str = "
         question = pick(narrowing.question if narrowing else c.question if c else None, lang, "") or t(
             "conv.is_it_cause", lang, title=pick(c.title if c else None, lang, cause_id))
         answers.append((question, value))
+    case = conv.case
+    customer = case.customer.to_json() if case is not None else None
+    reply_lang = (case.customer.language if case is not None else None) or lang
+    fixes = conv.fixes.records()
+    verified = any(a.verified == "pass" for a in f.attempts)
+    info = esc.escalation_for(kb.support, chosen)
+    reply = {"language": reply_lang, "text": draft_reply(
+        kb, lang=reply_lang, name=case.customer.name if case is not None else None,
+        reference=case.customer.reference if case is not None else None,
+        entry_id=entry.id if entry else None, cause_id=cause.id if cause else None, fixes=fixes,
+        verified=verified, escalation=(info.level, info.response_minutes) if escalating else None)}
     return TicketData(
         severity=chosen,
         reasons=reasons or (),
-        escalation=esc.escalation_for(kb.support, chosen),
+        escalation=info,
         entry_id=entry.id if entry else None,
         entry_title=dict(entry.title) if entry else {},
         cause_id=cause.id if cause else None,
@@ -65,12 +79,21 @@ def ticket_data(conv: Conversation, severity: str | None = None, reason: str = "
         entry_titles={eid: dict(e.title) for eid, e in kb.entries.items()},
         case_id=conv.case_id,
         reason=reason,
+        customer=customer,
+        context=case.context_json() if case is not None else {"owner": "agent"},
+        fixes=fixes,
+        reply=reply,
     )
 
 
 def draft(conv: Conversation, severity: str | None = None, reason: str = "user") -> tuple[TicketData, str]:
     data = ticket_data(conv, severity, reason)
     return data, build_ticket(data, conv.lang, conv.scrub)
+
+
+def document(conv: Conversation, data: TicketData) -> dict:
+    """The ticket's JSON document (support/ticket_json.py), what the outbox sends."""
+    return ticket_document(data, conv.lang, conv.scrub)
 
 
 def summary(conv: Conversation, data: TicketData, chosen_by_user: bool, reason: str = "user") -> str:

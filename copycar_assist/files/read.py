@@ -50,6 +50,7 @@ ACCOUNTS = Kind("accounts", 10 * MIB, max_depth=64)
 LOG = Kind("log", 20 * MIB)  # read from its end (`read_tail`)
 TEXT = Kind("text", 2 * MIB)  # a prompt or an e-mail handed over on the command line
 CA = Kind("ca", 1 * MIB)
+OUTBOX = Kind("outbox", 16 * MIB, max_depth=32, private=True)  # a ticket waiting for the help desk
 STDIN_LINE = 64 * KIB  # one line of a dialogue or of `match -` on standard input
 
 _WHAT = ((stat.S_ISDIR, "dir"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "chr"), (stat.S_ISBLK, "blk"),

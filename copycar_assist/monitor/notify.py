@@ -94,7 +94,7 @@ async def post_webhook(settings: Any, client: httpx.AsyncClient, event: AlertEve
         if not dest.loopback:
             return Delivery("webhook", "failed", f"{shown}: plain http:// only to this machine; use https://")
     payload = json.dumps({"source": "copycar-assist", **event.to_json()}, ensure_ascii=False).encode()
-    r = await fetch(client, url, method="POST", content=payload, content_type="application/json",
+    r = await fetch(client, url, method="POST", content=payload, headers={"Content-Type": "application/json"},
                     deadline_s=WEBHOOK_DEADLINE_S, max_bytes=4096)
     redact = settings.redactor()
     if r.error:

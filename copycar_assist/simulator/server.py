@@ -91,6 +91,7 @@ class SimState:
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.log: list[tuple[str, str, bool]] = []  # (method, path, whether a key was sent)
+        self.keys: list[str | None] = []  # the Bearer key of each request, in order (None: none sent)
         self.set(scenario, **options)
 
     def set(self, scenario: str, *, delay_ms: int | None = None, rate_limit_after: int | None = None) -> None:
@@ -116,10 +117,11 @@ class SimState:
             return _part_for(self.parts, SCENARIOS, "healthy")
         return _part_for(self.parts, _ROUTE_SCENARIOS.get(prefix, set()), self.parts[0])
 
-    def begin(self, method: str, path: str, has_key: bool) -> tuple[int, dict[str, Any]]:
+    def begin(self, method: str, path: str, has_key: bool, key: str | None = None) -> tuple[int, dict[str, Any]]:
         with self.lock:
             self.counts[path] = n = self.counts.get(path, 0) + 1
             self.log.append((method, path, has_key))
+            self.keys.append(key)
             return n, dict(self.options)
 
 
@@ -144,7 +146,9 @@ def _make_handler(state: SimState) -> type[BaseHTTPRequestHandler]:
                 return
             body = self.rfile.read(size) if size else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
-            count, options = state.begin(self.command, path, "authorization" in headers)
+            auth = headers.get("authorization", "")
+            key = auth[7:].strip() or None if auth[:7].lower() == "bearer " else None
+            count, options = state.begin(self.command, path, "authorization" in headers, key)
             req = SimRequest(self.command, path, dict(parse_qsl(parts.query)), headers, body, "", count, options)
             api_path, endpoint = _endpoint_api_path(path)
             resp: SimResponse | None
@@ -262,6 +266,13 @@ class SimulatorHandle:
     def requests(self) -> list[tuple[str, str, bool]]:
         with self.state.lock:
             return list(self.state.log)
+
+    @property
+    def keys_received(self) -> list[str]:
+        """Every distinct Bearer key the simulator received, in the order first seen (a test
+        reads which context a check ran in)."""
+        with self.state.lock:
+            return list(dict.fromkeys(k for k in self.state.keys if k))
 
     def request_count(self, path: str | None = None) -> int:
         """How many requests arrived (to `path`, e.g. "/v2/verify", when given)."""

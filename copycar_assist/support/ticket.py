@@ -53,6 +53,10 @@ class TicketData:
     entry_titles: dict[str, dict[str, str]] = field(default_factory=dict)  # for reasons
     case_id: str = ""
     reason: str = "user"  # why it was escalated: user | exhausted | handoff
+    customer: dict[str, Any] | None = None  # {"name", "reference", "language"} in a case
+    context: dict[str, Any] | None = None  # whose settings the checks ran with (no secrets)
+    fixes: list[dict[str, Any]] = field(default_factory=list)  # applied fixes (desk.fixes.Applied.to_json)
+    reply: dict[str, Any] | None = None  # {"language", "text"}: the draft reply for the customer
 
 
 def reason_text(reason: Reason, lang: str, entry_titles: dict[str, dict[str, str]] | None = None) -> str:
@@ -94,6 +98,13 @@ def build_ticket(data: TicketData, lang: str, scrub: Scrub) -> str:
         f"- **{t('ticket.cause', lang)}:** {cause_line}",
         f"- **{t('ticket.created', lang)}:** {data.created}",
         f"- **{t('ticket.case', lang)}:** `{data.case_id}` · {t('ticket.reason.' + data.reason, lang)}",
+    ]
+    if data.customer:
+        c = data.customer
+        ref = f" · {inline(scrub(str(c['reference'])))}" if c.get("reference") else ""
+        lang_note = f" · {c['language']}" if c.get("language") else ""
+        out.append(f"- **{t('ticket.customer', lang)}:** {inline(scrub(str(c.get('name') or '')))}{ref}{lang_note}")
+    out += [
         "",
         f"## {t('ticket.summary', lang)}",
         "",
@@ -127,6 +138,15 @@ def build_ticket(data: TicketData, lang: str, scrub: Scrub) -> str:
             out.append(f"- {question} → **{t('ticket.answer.' + value, lang)}**")
         out.append("")
 
+    if data.fixes:
+        out += [f"## {t('ticket.fixes', lang)}", ""]
+        for f in data.fixes:
+            state = t("ticket.fix_undone", lang) if f.get("undone") else t("ticket.fix_applied", lang)
+            recheck = f" · {t('ticket.fix_recheck', lang)}: {f['recheck']}" if f.get("recheck") else ""
+            out.append(f"- `{f.get('field')}`: {inline(scrub(str(f.get('old'))))} → {inline(scrub(str(f.get('new'))))}"
+                       f" _({state}{recheck})_")
+        out.append("")
+
     out += [f"## {t('ticket.evidence', lang)}", ""]
     if not data.results:
         out += [t("ticket.no_checks", lang), ""]
@@ -136,5 +156,8 @@ def build_ticket(data: TicketData, lang: str, scrub: Scrub) -> str:
         out += [f"### `{r.id}` — {title}: {r.status.upper()} ({inline(scrub(str(r.outcome)))}){target}", "",
                 _evidence_block(r, scrub, lang), ""]
 
+    if data.reply:
+        out += [f"## {t('ticket.reply', lang)} ({data.reply.get('language')})", "",
+                fence(scrub(str(data.reply.get("text") or ""))), ""]
     out += [f"## {t('ticket.transcript', lang)}", "", fence(to_text(data.transcript, lang, scrub)), ""]
     return scrub("\n".join(out))

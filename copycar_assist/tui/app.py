@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 # Pause between the first frame and the heavy imports (engine, matcher): lets the terminal
 # writer thread flush the frame before the main thread holds the GIL for a while.
 WARM_UP_DELAY_S = 0.03
+# How often the app looks for tickets whose retry time has come (the outbox's own back-off decides).
+OUTBOX_RETRY_S = 60.0
 
 
 def _chat_screen():
@@ -74,16 +76,20 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         *i18n_bindings("ctrl+l", "toggle_language", "language"),
         *i18n_bindings("ctrl+t", "toggle_theme", "theme", show=False),  # in help and palette
         *i18n_bindings("ctrl+s", "export", "export"),
+        *i18n_bindings("f6", "case", "case"),
+        *i18n_bindings("f7", "setup", "setup", show=False),  # in help and palette
     ]
 
     lang: var[str] = var("es", init=False)
 
     def __init__(self, kb: KnowledgeBase, settings: Settings, *, lang: str | None = None,
                  demo_scenario: str | None = None, fixed_lang: bool = False, hide_scenario: bool = False,
-                 samples: Any = None) -> None:
+                 samples: Any = None, case=None, offer_setup: bool = False) -> None:
         super().__init__()
         self.kb = kb
-        self.settings = settings
+        self.settings = settings  # the agent's own
+        self.case = case  # a customer's case (desk/case.py): its context is what checks run in
+        self.offer_setup = offer_setup  # first start without settings: offer the guided set-up
         self.demo_scenario = demo_scenario
         self.hide_scenario = hide_scenario  # practice: the header says "demo", never which scenario
         # the demo world's material (`simulator.content.Samples`), offered in the chat when a check
@@ -107,6 +113,10 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
 
     def on_mount(self) -> None:
         self._update_subtitle()
+        if self.offer_setup:
+            from .screens.desk_modals import SetupOffer
+
+            self.push_screen(SetupOffer(), lambda now: self.action_setup() if now else None)
 
     def post_display_hook(self) -> None:
         """After the first frame has been written: load the engine and build the matcher.
@@ -124,14 +134,42 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         self.run_worker(self.chat().prepare(), exit_on_error=False)
         self.chat().new_conversation()
         self.run_worker(self.get_matcher(), group="warm-up", exit_on_error=False)
+        self.set_interval(OUTBOX_RETRY_S, self._retry_outbox)
+
+    def _retry_outbox(self) -> None:
+        self.run_worker(self._deliver_due(), group="outbox", exclusive=True, exit_on_error=False)
+
+    async def _deliver_due(self) -> None:
+        """Tickets waiting in the outbox whose back-off has passed: try them again, quietly; say
+        only what was delivered."""
+        from copycar_assist.support.outbox import Outbox, send
+
+        outbox = Outbox()
+        if not outbox.folder.is_dir() or not any(outbox.folder.glob("*.json")):
+            return
+        reports, _ = await send(outbox, self.settings, force=False)
+        for r in reports:
+            if r.ok:
+                self.notify(self.settings.redactor()(f"✓ {r.case_id} → {r.destination} {r.remote.get('id', '')}"),
+                            markup=False, timeout=5)
 
     def _update_subtitle(self) -> None:
+        """The header says whose context checks run in (a case's: the customer's, or the agent's)
+        and, in the demo, the scenario (or only that it is the demo, when it is hidden)."""
+        whose = (tr("case_context", self.lang, label=self.case.label) if self.case is not None
+                 else tr("own_context", self.lang))
         if not self.demo_scenario:
-            self.sub_title = ""
+            demo = ""
         elif self.hide_scenario:
-            self.sub_title = tr("demo_hidden", self.lang)
+            demo = tr("demo_hidden", self.lang)
         else:
-            self.sub_title = tr("demo", self.lang, scenario=self.demo_scenario)
+            demo = tr("demo", self.lang, scenario=self.demo_scenario)
+        self.sub_title = " · ".join(p for p in (whose, demo) if p)
+
+    @property
+    def active_settings(self) -> Settings:
+        """The settings checks run with: the open case's, else the agent's own."""
+        return self.case.settings if self.case is not None else self.settings
 
     # --- shared domain objects ------------------------------------------------------------
 
@@ -173,7 +211,8 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         """A CheckContext on the shared client, in the app's language, with the run history."""
         from copycar_assist.checks.base import CheckContext, Inputs
 
-        return CheckContext(self.settings, self.kb, self.get_client(), self.settings.redactor(),
+        settings = self.active_settings
+        return CheckContext(settings, self.kb, self.get_client(), settings.redactor(),
                             lang=self.lang, inputs=inputs or Inputs(), history=self.runs())
 
     async def on_unmount(self) -> None:
@@ -263,6 +302,60 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
     def action_export(self) -> None:
         self.chat().export_transcript()
 
+    # --- the desk: cases and set-up ---------------------------------------------------------
+
+    def action_case(self) -> None:
+        from .screens.case import CaseScreen
+
+        self.push_screen(CaseScreen())
+
+    def action_setup(self, group: str = "api", only: bool = False) -> None:
+        from .screens.setup import SetupScreen
+
+        self.push_screen(SetupScreen(group, only=only))
+
+    def open_case(self, case) -> None:
+        """Work a customer's case: checks, fixes and the ticket use its context from now on."""
+        self.case = case
+        self._update_subtitle()
+        self.notify(tr("case_opened", self.lang, label=case.label), markup=False, timeout=4)
+        self.switch_mode("chat")
+        self.chat().new_conversation()
+
+    def action_close_case(self) -> None:
+        if self.case is None:
+            return
+        self.case = None
+        self._update_subtitle()
+        self.notify(tr("case_closed", self.lang), markup=False, timeout=3)
+        self.chat().new_conversation()
+
+    def action_copy_reply(self) -> None:
+        """The draft reply for the customer (their language, the cause, the steps, the fixes) to the
+        clipboard, ready to paste."""
+        from copycar_assist.conversation.ticketing import ticket_data
+
+        conv = self.chat().conversation
+        if conv is None:
+            return
+        reply = ticket_data(conv, escalating=conv.state == "escalated").reply or {}
+        self.copy_to_clipboard(str(reply.get("text") or ""))
+        self.notify(tr("reply_copied", self.lang, reply_lang=reply.get("language", "")), markup=False, timeout=3)
+
+    def action_save_case(self) -> None:
+        """Save the open case's context as a profile (the one way its secrets reach the disk)."""
+        from copycar_assist.config import ConfigError
+
+        if self.case is None:
+            self.notify(tr("case_none", self.lang), markup=False, severity="warning")
+            return
+        try:
+            path = self.case.save_profile()
+        except (ConfigError, OSError) as exc:
+            self.notify(self.active_settings.redactor()(str(exc)), markup=False, severity="error")
+            return
+        self.notify(tr("case_saved", self.lang, name=self.case.profile, path=str(path)), markup=False)
+
     # --- crash output ---------------------------------------------------------------------
 
     def _fatal_error(self) -> None:
@@ -286,7 +379,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         Console(file=buffer, width=width, color_system=None, force_terminal=False).print(
             Traceback(show_locals=False, width=width, suppress=[rich])
         )
-        text = clean(self.settings.redactor()(buffer.getvalue()))
+        text = clean(self.active_settings.redactor()(self.settings.redactor()(buffer.getvalue())))
         self.bell()
         self._exit_renderables.append(Text(text))
         self._close_messages_no_wait()

@@ -33,6 +33,7 @@ class Renderer:
     def __init__(self, screen: ChatScreen) -> None:
         self.screen = screen
         self.run_view: CheckRunView | None = None
+        self.offered: set[str] = set()  # settings a "set it up now" button was shown for
 
     @property
     def app(self):
@@ -107,6 +108,23 @@ class Renderer:
             view.step(event.check_id, event.message)
         elif event.result is not None:
             view.finished(event.result)
+            await self._offer_setup(event.result)
+
+    async def _offer_setup(self, result) -> None:
+        """A check skipped for a setting the agent's own context lacks: offer to set it up now
+        (in a case the case lacks it, and the agent's settings are not the place)."""
+        from textual.widgets import Button
+
+        from copycar_assist.desk.setup import group_for
+
+        missing = str(result.evidence.get("missing") or "") if result.status == "skipped" else ""
+        field = missing.split(",")[0].strip()
+        if not field or "context" in result.evidence or group_for(field) is None or field in self.offered:
+            return
+        self.offered.add(field)
+        button = Button(tr("setup_now", self.app.lang, field=field), classes="msg setup-now", compact=True)
+        button.setup_field = field  # type: ignore[attr-defined]
+        await self.messages.add(button)
 
     # --- cause, steps, endings --------------------------------------------------------------
 
@@ -145,6 +163,9 @@ class Renderer:
         # The whole ticket (transcript included) is long: folded, Enter on its title opens it.
         await self.messages.add(Collapsible(Markdown(ticket, open_links=False), title=tr("ticket_title", lang),
                                             collapsed=True, classes="msg assistant escalation"))
+        conv = self.screen.conversation
+        if event.ticket and conv is not None:
+            self.screen.send_ticket(conv.case_id)
 
     async def _on_language(self, event) -> None:
         self.app.set_language(event.lang, announce=False)

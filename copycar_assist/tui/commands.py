@@ -29,6 +29,11 @@ ACTIONS = (
     ("mode('monitor')", "cmd_monitor"),
     ("new_conversation", "cmd_new"),
     ("help", "cmd_help"),
+    ("case", "cmd_case"),
+    ("close_case", "cmd_close_case"),
+    ("save_case", "cmd_save_case"),
+    ("setup", "cmd_setup"),
+    ("copy_reply", "cmd_copy_reply"),
 )
 
 

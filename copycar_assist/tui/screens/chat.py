@@ -92,10 +92,11 @@ class ChatScreen(I18nBindingsMixin, Screen):
 
         app = self.app
         self._close_history()
-        self._history = _open_history(app.settings, app.lang, partial(session_not_saved, app))
-        conv = Conversation(app.kb, _MatcherProxy(app), app.settings,
+        self._history = _open_history(app.active_settings, app.lang, partial(session_not_saved, app))
+        conv = Conversation(app.kb, _MatcherProxy(app), app.active_settings,
                             lang=app.lang if app.fixed_lang else None, history=self._history, runs=app.runs(),
-                            samples=app.samples.offered() if app.samples is not None else None)
+                            samples=app.samples.offered() if app.samples is not None else None, case=app.case)
+        conv.fixes.ask_secrets = True  # a fix that needs a new key asks for it in a masked field
         if not app.fixed_lang:
             conv.lang = app.lang  # start in the UI's language; the engine still follows the user
         return conv
@@ -192,8 +193,58 @@ class ChatScreen(I18nBindingsMixin, Screen):
 
     @on(ChoicesBar.Chosen)
     def _chosen(self, event: ChoicesBar.Chosen) -> None:
-        self._turn("choose", event.option_id)
+        if not self._needs_secret(event.option_id):
+            self._turn("choose", event.option_id)
         self.query_one(ChatInput).focus()
+
+    def _needs_secret(self, option_id: str) -> bool:
+        """A fix whose new value is a secret: ask for it in a masked field, then apply it."""
+        from .desk_modals import SecretPrompt
+
+        conv = self.conversation
+        choice = conv.prompt.choice(option_id) if conv is not None and conv.prompt else None
+        if choice is None or not option_id.startswith("apply:") or not choice.value:
+            return False
+        field = choice.value
+
+        def given(value: str | None) -> None:
+            if value and self.conversation is conv:
+                try:
+                    conv.fixes.provide(field, value)
+                except ValueError as exc:  # names what was expected, never the value
+                    self.notify(str(exc), markup=False, severity="error")
+                    return
+                self._turn("choose", option_id)
+
+        self.app.push_screen(SecretPrompt(field), given)
+        return True
+
+    def on_button_pressed(self, event) -> None:
+        """'Set it up now' under a check skipped for a missing setting: the set-up screen.
+        (Button is imported on first use: start-up time.)"""
+        if not event.button.has_class("setup-now"):
+            return
+        from copycar_assist.desk.setup import group_for
+
+        group = group_for(getattr(event.button, "setup_field", ""))
+        if group is not None:
+            event.stop()
+            self.app.action_setup(group.id, only=True)
+
+    @work(group="outbox", exit_on_error=False)
+    async def send_ticket(self, case_id: str) -> None:
+        """Deliver an escalated ticket now; what cannot go waits in the outbox (tickets send)."""
+        from copycar_assist.support.outbox import Outbox, send
+
+        app = self.app
+        reports, problems = await send(Outbox(), app.settings, case_id=case_id)
+        redact = app.settings.redactor()
+        for r in reports:
+            where = f" → {r.remote.get('id')}" if r.remote.get("id") else ""
+            self.notify(redact(one_line(f"{'✓' if r.ok else '…'} {r.destination}: {r.detail}{where}", 200)),
+                        markup=False, severity="information" if r.ok else "warning", timeout=6)
+        for p in problems:
+            self.notify(redact(one_line(p, 200)), markup=False, severity="warning", timeout=6)
 
     @on(ChoicesBar.TypeAhead)
     def _type_ahead(self, event: ChoicesBar.TypeAhead) -> None:

@@ -1,0 +1,167 @@
+"""`copycar-assist setup`: the guided set-up in line mode (the app has the same as a screen).
+
+    setup                      the API (base URL, key), then optionally SMTP, the sending
+                               domain, the CRM and Redis — each verified by its check live
+                               before it is saved
+    setup --only smtp crm      just those groups
+    setup --profile acme       a customer's settings, saved as [profiles.acme]
+
+Values are asked one at a time and never taken from the command line, so nothing lands in the
+shell history or the process list; secrets are read without echo (a terminal's no-echo mode, like
+`getpass`; from a pipe, one line each). Enter keeps the current value. A group whose check fails
+is not saved: try again or skip it. The file is written under the settings lock, mode 0600.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from copycar_assist.textsafe import one_line
+
+MARKS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skipped": "-"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from copycar_assist.desk.setup import ORDER
+
+    p = subparsers.add_parser("setup", help="guided set-up: each setting verified by its check before it is saved",
+                              description="Set up the settings step by step; each group is verified live "
+                              "before it is saved. Values are prompted for, never given as arguments.")
+    p.add_argument("--only", nargs="+", choices=ORDER, metavar="GROUP", help=f"only these: {', '.join(ORDER)}")
+    p.add_argument("--profile", dest="setup_profile", metavar="NAME",
+                   help="set up a customer's profile ([profiles.NAME]) instead of your own settings")
+    p.set_defaults(handler=run)
+
+
+class Lines:
+    """Questions on stdout, answers from stdin; a secret without echo on a terminal."""
+
+    def __init__(self, inp: Any = None, out: Any = None):
+        self.inp, self.out = inp or sys.stdin, out or sys.stdout
+        self.n = 0
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def ask(self, prompt: str, *, secret: bool = False) -> str | None:
+        """The answer (stripped), or None at the end of input."""
+        from copycar_assist.files.read import read_line
+
+        if secret and self.inp.isatty():
+            import getpass
+
+            try:
+                return getpass.getpass(prompt, stream=self.out).strip()
+            except EOFError:
+                return None
+        self.out.write(prompt)
+        self.out.flush()
+        self.n += 1
+        line = read_line(self.inp, self.n)
+        if not line:
+            return None
+        if not self.inp.isatty():
+            self.out.write("\n")  # the answer came from a pipe: it is not shown (a secret never is)
+        return line.strip()
+
+    def yes(self, prompt: str, default: bool) -> bool | None:
+        answer = self.ask(prompt + (" [S/n] " if default else " [s/N] ") if self.lang == "es" else
+                          prompt + (" [Y/n] " if default else " [y/N] "))
+        if answer is None:
+            return None
+        return default if not answer else answer.lower()[:1] in ("y", "s")
+
+    lang = "en"
+
+
+def run(args: argparse.Namespace) -> int:
+    from copycar_assist.config import config_path
+
+    from . import EXIT_FAIL, EXIT_OK
+
+    ctx = args.ctx
+    agent = ctx.agent_settings
+    lang = ctx.lang or agent.language or "en"
+    io = Lines()
+    io.lang = lang
+    path = agent.path or config_path()
+    profile = args.setup_profile
+    base = agent.profiles.get(profile) if profile else agent
+    if profile and base is None:
+        from copycar_assist.config import Settings
+
+        base = Settings()
+    saved_any, failed = False, False
+    from copycar_assist.desk.setup import GROUPS, ORDER
+
+    t = (lambda es, en: es if lang == "es" else en)
+    io.say(t(f"Configuración guiada → {path}" + (f" [profiles.{profile}]" if profile else ""),
+             f"Guided set-up → {path}" + (f" [profiles.{profile}]" if profile else "")))
+    for gid in args.only or ORDER:
+        group = GROUPS[gid]
+        io.say()
+        io.say(f"== {group.title(lang)} ==")
+        if group.optional and not args.only:
+            go = io.yes(t("¿Lo configuramos ahora?", "Set it up now?"), False)
+            if go is None:
+                break
+            if not go:
+                continue
+        result = _group(io, ctx.kb, base, group, lang, path, profile, agent)
+        if result is None:
+            break
+        saved_any |= result
+        failed |= not result
+    io.say()
+    io.say(t("Listo." if saved_any else "No se ha guardado nada.", "Done." if saved_any else "Nothing was saved."))
+    return EXIT_FAIL if failed and not saved_any else EXIT_OK
+
+
+def _group(io: Lines, kb: Any, base: Any, group: Any, lang: str, path: Any, profile: str | None, agent: Any) -> bool | None:
+    """Ask, verify, save one group; True saved, False skipped, None end of input."""
+    from copycar_assist.config import ConfigError
+    from copycar_assist.desk.setup import apply_saved, save, try_values, verify
+
+    t = (lambda es, en: es if lang == "es" else en)
+    while True:
+        values: dict[str, str] = {}
+        for ask in group.asks:
+            current = base.get(ask.field)
+            shown = ("••••" if ask.secret else one_line(str(current), 80)) if current not in (None, "") else ask.placeholder
+            hint = t(" (oculto)", " (hidden)") if ask.secret else ""
+            answer = io.ask(f"{ask.label(lang)}{hint} [{shown}]: ", secret=ask.secret)
+            if answer is None:
+                return None
+            values[ask.field] = answer
+        try:
+            candidate = try_values(base, group, values)
+        except ConfigError as exc:
+            io.say(f"✗ {exc}")
+            again = io.yes(t("¿Otra vez?", "Try again?"), True)
+            if not again:
+                return False if again is False else None
+            continue
+        io.say(t("Comprobando…", "Checking…"))
+        ok, results = asyncio.run(verify(kb, candidate, group, lang=lang))
+        for r in results:
+            io.say(f"  {MARKS.get(r.status, '·')} {r.title or r.id}: {one_line(r.summary, 200)}")
+        if ok:
+            try:
+                written = save(path, group, values, profile=profile)
+            except (ConfigError, OSError) as exc:
+                io.say(f"✗ {path}: {getattr(exc, 'strerror', None) or exc}")
+                return False
+            target = agent.profiles.setdefault(profile, base) if profile else agent
+            overridden = apply_saved(target, written)
+            io.say(t(f"Guardado en {path} (0600).", f"Saved to {path} (0600)."))
+            for var in overridden:
+                io.say(t(f"Aviso: {var} está definida en el entorno y tiene prioridad.",
+                         f"Note: {var} is set in the environment and overrides it."))
+            return True
+        again = io.yes(t("No se ha guardado. ¿Probar otros valores?", "Not saved. Try other values?"), True)
+        if not again:
+            return False if again is False else None

@@ -1,0 +1,145 @@
+"""`copycar-assist tickets list|show|send`: the outbox of escalated tickets.
+
+    tickets list [--all] [--json]      tickets waiting for the help desk (--all: delivered too)
+    tickets show ID [--json|--reply]   one ticket: Markdown and its deliveries, the JSON document,
+                                       or the draft reply for the customer (in their language)
+    tickets send [ID] [--to NAME] [--due]
+                                       deliver now what waits (one case, or all); --due only what
+                                       its back-off allows; --to also sends to a destination the
+                                       ticket was not meant for yet
+
+Destinations are the agent's own `[helpdesk]` settings, never a customer profile's. `send` exits
+0 when everything it tried was delivered (or nothing waited), 1 when something still waits.
+A ticket id may be given by a prefix that names one case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .streams import emit_json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("tickets", help="the outbox of escalated tickets: list, show, send",
+                              description="Escalated tickets wait in the outbox until the help desk "
+                              "acknowledges them.")
+    sub = p.add_subparsers(dest="tickets_action", metavar="ACTION")
+    sub.required = True
+    ls = sub.add_parser("list", help="tickets waiting for the help desk")
+    ls.add_argument("--all", action="store_true", help="delivered ones too")
+    ls.add_argument("--json", action="store_true", help="print JSON only")
+    ls.set_defaults(handler=_list)
+    sh = sub.add_parser("show", help="one ticket")
+    sh.add_argument("id", metavar="ID", help="case id (or a prefix naming one)")
+    how = sh.add_mutually_exclusive_group()
+    how.add_argument("--json", action="store_true", help="the ticket's JSON document and deliveries")
+    how.add_argument("--reply", action="store_true", help="only the draft reply for the customer")
+    sh.set_defaults(handler=_show)
+    se = sub.add_parser("send", help="deliver what waits, now")
+    se.add_argument("id", metavar="ID", nargs="?", help="only this case")
+    se.add_argument("--to", action="append", choices=("webhook", "email", "zendesk", "jira"), default=[],
+                    help="also to this destination (repeatable)")
+    se.add_argument("--due", action="store_true", help="only tickets whose retry time has come")
+    se.set_defaults(handler=_send)
+
+
+def _outbox():
+    from copycar_assist.support.outbox import Outbox
+
+    return Outbox()
+
+
+def _state(item) -> str:
+    if not item.deliveries:
+        return "waiting (not sent yet)"
+    return ", ".join(f"{name}: {d.state}" + (f" ({d.attempts} tries)" if d.attempts and d.state != "delivered" else "")
+                     for name, d in item.deliveries.items())
+
+
+def _summary(item) -> dict:
+    doc = item.document
+    return {"case_id": item.case_id, "revision": item.revision, "idempotency_key": item.idempotency_key,
+            "queued_at": item.queued_at, "severity": doc.get("severity"),
+            "problem": (doc.get("problem") or {}).get("title"), "customer": (doc.get("customer") or {}).get("name"),
+            "delivered": item.delivered,
+            "deliveries": {k: {"state": d.state, "attempts": d.attempts, "last_error": d.last_error,
+                               "delivered_at": d.delivered_at, "remote": d.remote} for k, d in item.deliveries.items()}}
+
+
+def _list(args) -> int:
+    items, problems = _outbox().items()
+    shown = [i for i in items if args.all or not i.delivered]
+    for p in problems:
+        print(f"copycar-assist: {p}", file=sys.stderr)
+    if args.json:
+        emit_json(args.ctx.agent_settings.redactor().redact_obj({"schema_version": 1,
+                                                                  "tickets": [_summary(i) for i in shown]}))
+        return 0
+    if not shown:
+        print("The outbox is empty." if not items else "Every ticket was delivered (tickets list --all shows them).")
+        return 0
+    from copycar_assist.textsafe import one_line
+
+    for i in shown:
+        s = _summary(i)
+        who = f" · {s['customer']}" if s["customer"] else ""
+        print(one_line(f"{i.case_id}  {s['severity']}  {s['problem'] or '?'}{who}  — {_state(i)}", 300))
+    return 0
+
+
+def _get(case_id: str):
+    from . import UsageError
+
+    item = _outbox().get(case_id)
+    if item is None:
+        raise UsageError(f"{case_id}: no such ticket in the outbox (see `copycar-assist tickets list --all`)")
+    return item
+
+
+def _show(args) -> int:
+    item = _get(args.id)
+    redact = args.ctx.agent_settings.redactor()
+    if args.json:
+        emit_json(redact.redact_obj({**_summary(item), "document": item.document}))
+        return 0
+    if args.reply:
+        reply = item.document.get("reply") or {}
+        print(redact(str(reply.get("text") or "")))
+        return 0
+    print(redact(str(item.document.get("markdown") or "")))
+    print(f"\n---\noutbox: revision {item.revision}, key {item.idempotency_key}, {_state(item)}")
+    for name, d in item.deliveries.items():
+        if d.last_error and d.state != "delivered":
+            print(redact(f"  {name}: last error: {d.last_error}"))
+        if d.remote:
+            print(redact(f"  {name}: {d.remote.get('id')} {d.remote.get('url') or ''}".rstrip()))
+    return 0
+
+
+def _send(args) -> int:
+    import asyncio
+
+    from copycar_assist.support.outbox import send
+
+    from . import EXIT_FAIL, EXIT_OK
+
+    if args.id:
+        _get(args.id)
+    settings = args.ctx.agent_settings
+    reports, problems = asyncio.run(send(_outbox(), settings, case_id=args.id, force=not args.due, to=args.to))
+    redact = settings.redactor()
+    for p in problems:
+        print(redact(f"copycar-assist: {p}"), file=sys.stderr)
+    for r in reports:
+        mark = "✓" if r.ok else "…"
+        where = f" → {r.remote.get('id')}" if r.remote.get("id") else ""
+        print(redact(f"{mark} {r.case_id} {r.destination}: {r.detail}{where}"))
+    items, _ = _outbox().items()
+    waiting = [i for i in items if not i.delivered and (args.id is None or i.case_id == _get(args.id).case_id)]
+    if not reports and not waiting:
+        print("Nothing waits in the outbox.")
+    elif waiting:
+        print(f"{len(waiting)} ticket(s) still wait; they stay in the outbox (`tickets send` tries again).")
+    return EXIT_FAIL if waiting else EXIT_OK

@@ -1,0 +1,106 @@
+"""Destinations that receive tickets: a signed webhook, e-mail through the configured SMTP, Zendesk
+(Tickets API) and Jira (REST v3 issue create). One module each; the outbox (`support/outbox.py`)
+decides when to call them and keeps what they answered.
+
+Each destination is `deliver(ctx, doc, key, previous) -> Outcome`: one attempt, bounded by the
+context's deadline, never an exception for network or server trouble. `key` is the delivery's
+idempotency key (sent as `Idempotency-Key`, the e-mail's Message-ID, a Jira label); `previous`
+says what is known already: `unknown` (an earlier attempt may have arrived: Jira looks before it
+creates) and `remote` (what an earlier revision of the ticket created there: update that). What leaves is the ticket document, already scrubbed, passed
+once more through the agent's redactor. Never imports Textual; writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from copycar_assist.textsafe import one_line
+
+NAMES = ("webhook", "email", "zendesk", "jira")
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    detail: str  # one line, for `tickets list/show` (no secret: built from status and cleaned text)
+    permanent: bool = False  # retrying cannot help until the settings change (401, 404, 422 …)
+    unknown: bool = False  # the request may have arrived: the help desk may hold it already
+    retry_after_s: float | None = None  # the destination asked to wait this long
+    remote: dict[str, Any] = field(default_factory=dict)  # what it created: {"id", "url"}
+
+
+@dataclass
+class SendContext:
+    settings: Any  # the agent's settings: [helpdesk] and, for e-mail, [smtp]
+    client: Any  # the shared httpx.AsyncClient
+    deadline_s: float = 15.0
+
+    def body(self, doc: dict[str, Any]) -> bytes:
+        """The JSON body of a request: compact, UTF-8, redacted once more by the agent's redactor."""
+        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        return self.settings.redactor()(text).encode("utf-8")
+
+
+Deliver = Callable[[SendContext, dict[str, Any], str, dict[str, Any]], Awaitable[Outcome]]
+
+
+def from_http(r: Any, what: str) -> Outcome:
+    """An `HttpResult` as an Outcome: 2xx delivered; 408, 409, 425, 429 and 5xx worth a retry
+    (with `Retry-After` when given); other 4xx permanent; a timeout after the request went out
+    is unknown (the help desk may have it)."""
+    if r.error:
+        unknown = r.error in ("timeout", "protocol") and r.phase in ("headers", "body")
+        permanent = r.error in ("insecure", "invalid_url")
+        return Outcome(False, one_line(f"{what}: {r.error} — {r.detail}", 300), permanent=permanent, unknown=unknown)
+    status = r.status or 0
+    if 200 <= status < 300:
+        return Outcome(True, f"{what}: {status}")
+    reason = _reason(r)
+    detail = one_line(f"{what}: {status} {r.reason}" + (f" — {reason}" if reason else ""), 300)
+    if status in (408, 409, 425, 429) or status >= 500:
+        return Outcome(False, detail, retry_after_s=_retry_after(r.header("retry-after")))
+    return Outcome(False, detail, permanent=True)
+
+
+def _reason(r: Any) -> str:
+    data = r.json
+    if isinstance(data, dict):
+        for name in ("error", "message", "description", "errorMessages", "errors"):
+            if data.get(name):
+                return one_line(json.dumps(data[name], ensure_ascii=False)[:200] if not isinstance(data[name], str)
+                                else data[name], 200)
+    return r.text(120)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, min(float(value), 3600.0))
+    except ValueError:
+        return None
+
+
+def configured(settings: Any) -> tuple[list[str], list[str]]:
+    """(destinations to send to, `send_to` names that are not configured)."""
+    h = settings.helpdesk
+    ready = {
+        "webhook": bool(h.webhook_url),
+        "email": bool(h.email_to and settings.smtp.host and settings.smtp.from_addr),
+        "zendesk": bool(h.zendesk_url and h.zendesk_email and h.zendesk_token),
+        "jira": bool(h.jira_url and h.jira_email and h.jira_token and h.jira_project),
+    }
+    wanted = list(h.send_to) or [n for n in NAMES if ready[n]]
+    return [n for n in wanted if ready[n]], [n for n in wanted if not ready[n]]
+
+
+def destination(name: str) -> Deliver:
+    from importlib import import_module
+
+    if name not in NAMES:
+        raise KeyError(name)
+    module = import_module(f"{__name__}.{'mail' if name == 'email' else name}")
+    return module.deliver
