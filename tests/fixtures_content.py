@@ -5,28 +5,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from shipped import knowledge
+
 from copycar_assist.checks.base import CheckContext, Inputs
 from copycar_assist.config import Settings
-from copycar_assist.kb import load_knowledge
 from copycar_assist.redact import Secret
 
 DATA = Path(__file__).resolve().parent / "data"
 T0 = datetime(2025, 3, 1, 10, 0, 0)
-_KB = None
 
 
-def kb():
-    global _KB
-    if _KB is None:
-        _KB = load_knowledge(None)
-    return _KB
 
 
 def make_ctx(lang: str = "en", key: str | None = None, **inputs) -> CheckContext:
     settings = Settings()
     if key:
         settings.api.key, settings.api.key_source = Secret(key), "env"
-    return CheckContext(settings=settings, kb=kb(), client=None, redactor=settings.redactor(),
+    return CheckContext(settings=settings, kb=knowledge(), client=None, redactor=settings.redactor(),
                         lang=lang, inputs=Inputs(**inputs))
 
 

@@ -3,47 +3,13 @@ matcher, the demo simulator on loopback and settings pointing at it. No doubles 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from copycar_assist.config import Settings
 from copycar_assist.conversation import Conversation
-from copycar_assist.kb import load_knowledge
-from copycar_assist.matching import Matcher
 from copycar_assist.redact import Secret
-from copycar_assist.simulator import DEMO_KEY, start_simulator
+from copycar_assist.simulator import DEMO_KEY
 
 # A canary API key: it must never appear whole (or as any 12-character piece) anywhere.
 CANARY_KEY = "sk-canary-7d1f0c3a9b8e4f2a6c5d0e1f"
-
-
-@pytest.fixture(scope="session")
-def kb():
-    return load_knowledge()
-
-
-@pytest.fixture(scope="session")
-def matcher(kb):
-    return Matcher(kb)
-
-
-@pytest.fixture(scope="session")
-def wide_matcher(kb):
-    """The real matcher with a calibration that never answers alone: any two candidates are a
-    close call to ask about."""
-    from copycar_assist.matching.calibration import Calibration
-
-    return Matcher(kb, calibration=Calibration({"bias": -30.0}, ((-1, 1.0),), 0.0, 0.0))
-
-
-@pytest.fixture
-def sim() -> Iterator:
-    handle = start_simulator("healthy")
-    try:
-        yield handle
-    finally:
-        handle.stop()
 
 
 def settings_for(sim, key: str = DEMO_KEY) -> Settings:
@@ -52,13 +18,6 @@ def settings_for(sim, key: str = DEMO_KEY) -> Settings:
     s.api.key = Secret(key)
     s.api.key_source = "demo"
     return s
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    path = tmp_path / "data"
-    monkeypatch.setenv("COPYCAR_ASSIST_DATA", str(path))
-    return path
 
 
 def of(events, cls) -> list:

@@ -6,8 +6,6 @@ chains followed inside the data, NXDOMAIN only for names that do not exist (an e
 non-terminal or a name with other types gets an empty NOERROR answer), and a SOA in the
 authority section of negative answers. Names under `servfail.test` get SERVFAIL. Records that
 zone text cannot carry (control bytes, 2,000 records) are added as dnslib RRs.
-
-    from tests.fixtures_dns import *  # noqa: F401,F403  (fixtures: dns_server, silent_dns)
 """
 
 from __future__ import annotations
@@ -98,7 +96,7 @@ def stop_authority(server) -> None:
 
 @pytest.fixture(scope="session")
 def dns_server():
-    from tests.email_dns_suite import suite_authority
+    from email_dns_suite import suite_authority
 
     server = start_authority(suite_authority())
     yield server

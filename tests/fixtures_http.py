@@ -17,22 +17,17 @@ import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from shipped import knowledge
+
 from copycar_assist.checks import CheckContext, make_client
 from copycar_assist.config import Settings
-from copycar_assist.kb import load_knowledge
 from copycar_assist.redact import Secret
 
 CANARY = "sk-canary-0123456789abcdef"
 Handler = Callable[["RawServer", asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
-_KB = None
 
 
-def kb():
-    global _KB
-    if _KB is None:
-        _KB = load_knowledge()
-    return _KB
 
 
 def settings_for(base_url: str, key: str | None = CANARY, endpoints: list[str] | None = None) -> Settings:
@@ -47,9 +42,9 @@ def settings_for(base_url: str, key: str | None = CANARY, endpoints: list[str] |
 
 @contextlib.asynccontextmanager
 async def check_context(settings: Settings, *, lang: str = "en", verify: ssl.SSLContext | bool = True,
-                        knowledge=None) -> AsyncIterator[CheckContext]:
+                        kb=None) -> AsyncIterator[CheckContext]:
     async with make_client(settings, verify=verify) as client:
-        yield CheckContext(settings=settings, kb=knowledge or kb(), client=client,
+        yield CheckContext(settings=settings, kb=kb or knowledge(), client=client,
                            redactor=settings.redactor(), lang=lang)
 
 

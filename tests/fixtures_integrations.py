@@ -1,8 +1,6 @@
 """Real servers on loopback for the integration checks: aiosmtpd (plain, STARTTLS, implicit TLS,
 untrusted certificate, 535), silent TCP servers and redis-server processes (the DNS server is in
-`fixtures_dns.py`). Import the fixtures you use into a test module:
-
-    from tests.fixtures_integrations import *  # noqa: F401,F403
+`fixtures_dns.py`). conftest.py registers this module: tests take its fixtures by name.
 """
 
 from __future__ import annotations
@@ -19,10 +17,10 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 import trustme
+from shipped import knowledge
 
 from copycar_assist.checks.base import CheckContext, Inputs
 from copycar_assist.config import Settings
-from copycar_assist.kb import load_knowledge
 from copycar_assist.redact import Secret
 
 CANARY_SMTP = "canary-smtp-pass-7f3a9c"
@@ -30,19 +28,13 @@ CANARY_CRM = "canary-crm-token-51d0e2b8"
 CANARY_REDIS = "canary-redis-pass-c0ffee42"
 SMTP_USER = "alerts@example.test"
 
-_KB = None
 
 
-def kb():
-    global _KB
-    if _KB is None:
-        _KB = load_knowledge()
-    return _KB
 
 
 def make_ctx(settings: Settings, client: httpx.AsyncClient, *, lang: str = "en",
              inputs: Inputs | None = None) -> CheckContext:
-    return CheckContext(settings=settings, kb=kb(), client=client, redactor=settings.redactor(),
+    return CheckContext(settings=settings, kb=knowledge(), client=client, redactor=settings.redactor(),
                         lang=lang, inputs=inputs or Inputs())
 
 

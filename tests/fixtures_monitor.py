@@ -1,7 +1,5 @@
 """A mail server that takes mail (aiosmtpd, STARTTLS with a trustme CA, AUTH) for the alert
 tests, and the monitor's settings pointed at the simulator. Import what you use:
-
-    from tests.fixtures_monitor import *  # noqa: F401,F403
 """
 
 from __future__ import annotations
@@ -12,10 +10,10 @@ from dataclasses import dataclass, field
 from email.policy import default as default_policy
 
 import pytest
+from fixtures_integrations import CANARY_SMTP, SMTP_USER
 
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
-from tests.fixtures_integrations import CANARY_SMTP, SMTP_USER, certs  # noqa: F401 (fixture)
 
 
 @dataclass
@@ -59,7 +57,7 @@ async def start_mailbox(tls) -> Mailbox:
 
 
 @pytest.fixture
-async def mailbox(certs):  # noqa: F811
+async def mailbox(certs):
     box = await start_mailbox(certs.good)
     yield box
     box.server.close()

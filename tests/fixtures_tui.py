@@ -2,41 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from copycar_assist.config import Settings
-from copycar_assist.kb import load_knowledge
-
-
-@pytest.fixture(scope="session")
-def tui_kb():
-    return load_knowledge()
-
-
-@pytest.fixture(autouse=True)
-def _tui_data_dir(tmp_path, monkeypatch):
-    """Sessions and exports go to a temporary data dir; no user config is read."""
-    monkeypatch.setenv("COPYCAR_ASSIST_DATA", str(tmp_path / "data"))
-    monkeypatch.setenv("COPYCAR_ASSIST_CONFIG", str(tmp_path / "no-config.toml"))
-    monkeypatch.delenv("COPYCAR_API_KEY", raising=False)
-    monkeypatch.delenv("COPYCAR_BASE_URL", raising=False)
-
-
-@pytest.fixture
-def simulator():
-    """start(scenario) -> a running demo API; all stopped at the end."""
-    from copycar_assist.simulator import start_simulator
-
-    handles = []
-
-    def start(scenario: str = "healthy"):
-        handle = start_simulator(scenario=scenario)
-        handles.append(handle)
-        return handle
-
-    yield start
-    for handle in handles:
-        handle.stop()
 
 
 def demo_settings(handle) -> Settings:

@@ -7,7 +7,8 @@ import dataclasses
 import datetime
 
 import pytest
-from fixtures_http import CANARY, check_context, kb, settings_for
+from fixtures_http import CANARY, check_context, settings_for
+from shipped import knowledge
 
 from copycar_assist.checks import checks_for_tags, run_checks
 from copycar_assist.checks.api import key_problems
@@ -26,13 +27,13 @@ def sim():
 async def run(sim, scenario, ids=API, key=DEMO_KEY, knowledge=None, lang="en", prefer=None, **opts):
     sim.set_scenario(scenario, **opts)
     settings = settings_for(sim.base_url, key=key)
-    async with check_context(settings, knowledge=knowledge, lang=lang) as ctx:
+    async with check_context(settings, kb=knowledge, lang=lang) as ctx:
         report = await run_checks(ctx, ids, prefer_entry=prefer)
     return {r.id: r for r in report.results}
 
 
 def need_entry(*ids):
-    missing = [i for i in ids if i not in kb().entries]
+    missing = [i for i in ids if i not in knowledge().entries]
     if missing:
         pytest.skip(f"knowledge entries not written yet: {missing}")
 
@@ -99,7 +100,7 @@ async def test_low_quota(sim):
     r = res["api.rate_limit"]
     assert (r.status, r.outcome) == ("warn", "low_quota")
     assert r.evidence["remaining"] == 3 and r.evidence["limit"] == 1000
-    if "rate-limit-exceeded" in kb().entries:
+    if "rate-limit-exceeded" in knowledge().entries:
         assert (r.entry, r.cause) == ("rate-limit-exceeded", "plan-too-small")
 
 
@@ -171,12 +172,12 @@ async def test_latency_flaky_is_a_high_error_rate(sim):
     r = res["api.latency"]
     assert (r.status, r.outcome) == ("fail", "high_error_rate")
     assert r.evidence["samples"] == 20 and r.evidence["error_rate"] == pytest.approx(0.3, abs=0.04)
-    if "slow-responses" in kb().entries:
+    if "slow-responses" in knowledge().entries:
         assert r.entry == "slow-responses"
 
 
 async def test_latency_slow_is_a_high_response_time_and_stops_early(sim):
-    k = copy.copy(kb())
+    k = copy.copy(knowledge())
     k.support = dataclasses.replace(k.support, thresholds=dataclasses.replace(k.support.thresholds,
                                                                               response_time_ms=200))
     res = await run(sim, "slow", ["api.latency"], knowledge=k, delay_ms=300)
@@ -201,8 +202,8 @@ async def test_summaries_in_spanish(sim):
 
 
 async def test_all_api_checks_at_once(sim):
-    res = await run(sim, "healthy", checks_for_tags(kb(), ["api"]))
-    assert set(res) == {cid for cid in kb().checks if cid.startswith("api.")}
+    res = await run(sim, "healthy", checks_for_tags(knowledge(), ["api"]))
+    assert set(res) == {cid for cid in knowledge().checks if cid.startswith("api.")}
     assert all(r.status == ("skipped" if r.id == "api.endpoints" else "pass") for r in res.values())
 
 

@@ -5,13 +5,20 @@ from __future__ import annotations
 import json
 
 import pytest
+from fixtures_content import DATA, make_ctx
+from shipped import knowledge
 
 from copycar_assist.checks import accounts
-from copycar_assist.checks.accounts import assess, field_for, flatten, is_empty, load_accounts, normalize_key
+from copycar_assist.checks.accounts import (
+    assess,
+    field_for,
+    flatten,
+    is_empty,
+    load_accounts,
+    normalize_key,
+)
 from copycar_assist.checks.content import CHECKS, PersonalizationCheck, PromptCheck
 from copycar_assist.checks.runner import run_checks
-
-from fixtures_content import DATA, kb, make_ctx
 
 ACCOUNTS = DATA / "accounts"
 
@@ -28,7 +35,7 @@ def test_checks_match_the_catalogue():
     ids = {c.id for c in CHECKS}
     assert ids == {"content.prompt", "content.personalization"}
     for c in CHECKS:
-        spec = kb().checks[c.id]
+        spec = knowledge().checks[c.id]
         assert c.tags == spec.tags and c.needs == () and c.timeout_s > 0
 
 
@@ -53,7 +60,7 @@ def test_checks_match_the_catalogue():
 async def test_prompt_rules(text, status, outcome):
     f = await prompt(text)
     assert (f.status, f.outcome) == (status, outcome), f.summary
-    assert outcome in (*kb().checks["content.prompt"].outcomes, "skipped")
+    assert outcome in (*knowledge().checks["content.prompt"].outcomes, "skipped")
 
 
 async def test_prompt_evidence_shows_counts_estimate_and_limit():

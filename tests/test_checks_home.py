@@ -7,12 +7,6 @@ import sys
 import pytest
 
 from copycar_assist.checks.runner import map_outcome
-from copycar_assist.kb import load_knowledge
-
-
-@pytest.fixture(scope="module")
-def kb():
-    return load_knowledge()
 
 
 def test_every_check_has_a_home_that_lists_it(kb):

@@ -13,7 +13,16 @@ import time
 import pytest
 import trustme
 from fixtures_http import (
-    CANARY, blocked_port, big_body, check_context, drip, gzip_bomb, no_response, raw_server, respond, route,
+    CANARY,
+    big_body,
+    blocked_port,
+    check_context,
+    drip,
+    gzip_bomb,
+    no_response,
+    raw_server,
+    respond,
+    route,
     settings_for,
 )
 

@@ -6,10 +6,26 @@ import json
 from datetime import timedelta
 
 import pytest
-from fixtures_content import DATA, T0, api_line, error_line, kb, log_line, make_ctx, write_calls
+from fixtures_content import (
+    DATA,
+    T0,
+    api_line,
+    error_line,
+    log_line,
+    make_ctx,
+    write_calls,
+)
+from shipped import knowledge
 
 from copycar_assist.checks import logparse
-from copycar_assist.checks.logparse import ApiCall, ErrorLine, OtherLine, PerfLine, parse_line, percentile
+from copycar_assist.checks.logparse import (
+    ApiCall,
+    ErrorLine,
+    OtherLine,
+    PerfLine,
+    parse_line,
+    percentile,
+)
 from copycar_assist.checks.logs import CHECKS, PRECEDENCE, LogAnalyzeCheck
 from copycar_assist.checks.runner import run_checks
 
@@ -20,7 +36,7 @@ async def analyze(path, lang="en", key=None):
 
 def test_check_matches_the_catalogue():
     (check,) = CHECKS
-    spec = kb().checks["logs.analyze"]
+    spec = knowledge().checks["logs.analyze"]
     assert check.id == spec.id and check.tags == spec.tags
     assert set(PRECEDENCE) | {"ok"} == set(spec.outcomes)
 

@@ -9,11 +9,19 @@ import json
 import time
 
 import pytest
-from fixtures_http import CANARY, check_context, kb, settings_for
+from fixtures_http import CANARY, check_context, settings_for
+from shipped import knowledge
 
 from copycar_assist.checks import (
-    CheckFinished, CheckStarted, CheckStep, Finding, all_checks, checks_for_entry, checks_for_tags,
-    missing_families, run_checks,
+    CheckFinished,
+    CheckStarted,
+    CheckStep,
+    Finding,
+    all_checks,
+    checks_for_entry,
+    checks_for_tags,
+    missing_families,
+    run_checks,
 )
 from copycar_assist.checks.base import CheckResult
 from copycar_assist.checks.registry import FAMILIES
@@ -47,7 +55,7 @@ class Probe:
 
 
 def probe_kb():
-    k = copy.copy(kb())
+    k = copy.copy(knowledge())
     k.checks = dict(k.checks)
     for name in ("a", "b", "c", "d"):
         k.checks[f"test.{name}"] = CheckSpec(f"test.{name}", ("test",), {"es": f"Prueba {name}", "en": f"Probe {name}"},
@@ -57,7 +65,7 @@ def probe_kb():
 
 async def run(probes, ids=None, key=CANARY, **kw):
     settings = settings_for("http://127.0.0.1:9/v2", key=key)
-    async with check_context(settings, knowledge=probe_kb()) as ctx:
+    async with check_context(settings, kb=probe_kb()) as ctx:
         return await run_checks(ctx, ids or [p.id for p in probes], checks={p.id: p for p in probes}, **kw)
 
 
@@ -189,7 +197,7 @@ async def test_outcome_maps_to_entry_and_cause():
 
 
 async def test_prefer_entry_wins_and_cross_entry_targets_resolve():
-    k = kb()
+    k = knowledge()
     if "rate-limit-exceeded" not in k.entries:
         pytest.skip("knowledge entry rate-limit-exceeded not written yet")
     report = await run([_real("api.verify", "rate_limited")], prefer_entry="rate-limit-exceeded")
@@ -206,7 +214,7 @@ async def test_ok_maps_to_nothing():
 # --- the registry against the catalogue -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("check_id", sorted(kb().checks))
+@pytest.mark.parametrize("check_id", sorted(knowledge().checks))
 def test_every_catalogued_check_is_implemented(check_id):
     family = check_id.split(".", 1)[0]
     if family in missing_families():
@@ -215,11 +223,11 @@ def test_every_catalogued_check_is_implemented(check_id):
 
 
 def test_no_check_outside_the_catalogue():
-    extra = set(all_checks()) - set(kb().checks)
+    extra = set(all_checks()) - set(knowledge().checks)
     assert not extra
 
 
-@pytest.mark.parametrize("check_id", sorted(kb().checks))
+@pytest.mark.parametrize("check_id", sorted(knowledge().checks))
 def test_declared_outcomes_are_in_the_catalogue(check_id):
     check = all_checks().get(check_id)
     if check is None:
@@ -227,11 +235,11 @@ def test_declared_outcomes_are_in_the_catalogue(check_id):
     outcomes = getattr(check, "outcomes", None)
     if outcomes is None:
         pytest.skip(f"{check_id} does not declare its outcomes (the runner still rejects unknown ones)")
-    assert set(outcomes) <= set(kb().checks[check_id].outcomes)
+    assert set(outcomes) <= set(knowledge().checks[check_id].outcomes)
 
 
 def test_api_checks_cover_their_whole_catalogue():
-    for cid, spec in kb().checks.items():
+    for cid, spec in knowledge().checks.items():
         if cid.startswith("api."):
             assert tuple(all_checks()[cid].outcomes) == spec.outcomes, cid
 
@@ -242,7 +250,7 @@ def test_api_check_refuses_an_outcome_it_does_not_have():
 
 
 def test_checks_for_entry_and_tags():
-    k = kb()
+    k = knowledge()
     assert checks_for_entry(k, "invalid-api-key") == k.entries["invalid-api-key"].checks
     with pytest.raises(KeyError):
         checks_for_entry(k, "no-such-entry")

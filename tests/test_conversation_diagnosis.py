@@ -4,13 +4,32 @@ demo simulator; no doubles of our code."""
 
 from __future__ import annotations
 
-from fixtures_conversation import (  # noqa: F401
-    answer_no_until, choice_ids, choose, finish_steps, kb, matcher, of, one, prompt_of, send, settings_for, sim,
-    start, texts, to_entry,
+from fixtures_conversation import (
+    answer_no_until,
+    choice_ids,
+    choose,
+    finish_steps,
+    of,
+    one,
+    prompt_of,
+    send,
+    settings_for,
+    start,
+    texts,
+    to_entry,
 )
 
 from copycar_assist.conversation import (
-    Answered, CauseFound, ChecksStarted, CheckUpdate, Conversation, Escalated, Resolved, Say, State, StepShown,
+    Answered,
+    CauseFound,
+    ChecksStarted,
+    CheckUpdate,
+    Conversation,
+    Escalated,
+    Resolved,
+    Say,
+    State,
+    StepShown,
 )
 
 

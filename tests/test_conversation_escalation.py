@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import base64
 
-from fixtures_conversation import (  # noqa: F401
-    CANARY_KEY, choice_ids, choose, data_dir, kb, matcher, of, one, send, settings_for, sim, start,
+from fixtures_conversation import (
+    CANARY_KEY,
+    choice_ids,
+    choose,
+    of,
+    one,
+    send,
+    settings_for,
+    start,
 )
 from markdown_it import MarkdownIt
 

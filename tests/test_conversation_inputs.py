@@ -9,7 +9,12 @@ import string
 import pytest
 
 from copycar_assist.conversation.choices import Choice, Role
-from copycar_assist.conversation.inputs import leading_answer, parse_command, pick, words_role
+from copycar_assist.conversation.inputs import (
+    leading_answer,
+    parse_command,
+    pick,
+    words_role,
+)
 from copycar_assist.i18n import MESSAGES, norm_lang, t
 
 QUESTION = [Choice("yes", "Sí", "s", Role.YES), Choice("no", "No", "n", Role.NO),

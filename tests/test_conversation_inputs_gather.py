@@ -6,8 +6,15 @@ from __future__ import annotations
 
 import json
 
-from fixtures_conversation import (  # noqa: F401
-    choice_ids, choose, kb, matcher, of, one, prompt_of, send, settings_for, sim, start, texts,
+from fixtures_conversation import (
+    choose,
+    of,
+    one,
+    prompt_of,
+    send,
+    settings_for,
+    start,
+    texts,
 )
 
 from copycar_assist.conversation import CauseFound, CheckUpdate, Conversation, State

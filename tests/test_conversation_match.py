@@ -4,12 +4,28 @@ Real knowledge, real matcher."""
 
 from __future__ import annotations
 
-from fixtures_conversation import (  # noqa: F401
-    choice_ids, choose, data_dir, kb, matcher, of, one, prompt_of, send, start, texts, wide_matcher,
+from fixtures_conversation import (
+    choice_ids,
+    choose,
+    of,
+    one,
+    prompt_of,
+    send,
+    start,
+    texts,
 )
 
 from copycar_assist.conversation import (
-    Answered, Conversation, Escalated, LanguageChanged, Matched, Prompt, Say, State, StepShown, UserSaid,
+    Answered,
+    Conversation,
+    Escalated,
+    LanguageChanged,
+    Matched,
+    Prompt,
+    Say,
+    State,
+    StepShown,
+    UserSaid,
 )
 
 

@@ -5,9 +5,7 @@ state, and every state has a way on or back. Real knowledge, real matcher, the d
 from __future__ import annotations
 
 import pytest
-from fixtures_conversation import (  # noqa: F401
-    choose, data_dir, finish_steps, kb, matcher, send, settings_for, sim, start, wide_matcher,
-)
+from fixtures_conversation import choose, finish_steps, send, settings_for, start
 
 from copycar_assist.conversation import TABLE, Conversation, Role, State
 

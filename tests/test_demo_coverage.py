@@ -19,19 +19,12 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from fixtures_demo import Footprint, diagnose_here, diagnose_process, finish, trainee
 
-from copycar_assist.kb import load_knowledge
 from copycar_assist.kb.tree import DecisionTree
 from copycar_assist.simulator.catalogue import SCENARIOS, Shown, samples_for
 
 CASES: list[tuple[str, Shown]] = [(sc.name, s) for sc in SCENARIOS.values() for s in sc.shows]
-
-
-@pytest.fixture(scope="module")
-def kb():
-    return load_knowledge()
 
 
 def test_every_cause_of_every_shipped_entry_has_a_scenario(kb):

@@ -22,7 +22,6 @@ from fixtures_tui import settle
 from copycar_assist.checks import CheckContext, make_client, run_checks
 from copycar_assist.cli import main
 from copycar_assist.config import Settings
-from copycar_assist.kb import load_knowledge
 from copycar_assist.simulator.cache import PASSWORD as REDIS_PASSWORD
 from copycar_assist.simulator.cache import redis_server
 from copycar_assist.simulator.catalogue import SCENARIOS, SERVICES
@@ -33,11 +32,6 @@ from copycar_assist.simulator.smtp import PASSWORD as SMTP_PASSWORD
 ALL = ["api.key_configured", "api.verify", "api.health", "api.endpoints", "api.rate_limit", "crm.auth",
        "crm.permissions", "crm.fields", "email.smtp", "email.limits", "email.domain", "cache.redis"]
 needs_redis = pytest.mark.skipif(redis_server() is None, reason="redis-server is not installed")
-
-
-@pytest.fixture(scope="module")
-def kb():
-    return load_knowledge()
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from fixtures_conversation import kb, sim  # noqa: F401
 
-from copycar_assist.checks.runner import make_client, run_checks
 from copycar_assist.checks.base import CheckContext
+from copycar_assist.checks.runner import make_client, run_checks
 from copycar_assist.cli import main
 from copycar_assist.config import ConfigError, Settings, load_settings
 from copycar_assist.desk.case import Case, Customer
@@ -29,7 +28,7 @@ def write_config(path: Path, text: str) -> Path:
 
 
 @pytest.fixture
-def config(tmp_path, sim, monkeypatch):  # noqa: F811
+def config(tmp_path, sim, monkeypatch):
     monkeypatch.setenv("COPYCAR_ASSIST_DATA", str(tmp_path / "data"))
     monkeypatch.delenv("COPYCAR_API_KEY", raising=False)
     monkeypatch.delenv("COPYCAR_BASE_URL", raising=False)
@@ -48,7 +47,7 @@ key = "{CUSTOMER_KEY}"
     return path
 
 
-async def run_in(settings: Settings, kb, ids):  # noqa: F811
+async def run_in(settings: Settings, kb, ids):
     async with make_client(settings) as client:
         ctx = CheckContext(settings, kb, client, settings.redactor())
         return await run_checks(ctx, ids)
@@ -65,7 +64,7 @@ def test_profiles_are_validated_with_file_line_and_field(tmp_path):
     assert "a profile's name is letters" in text
 
 
-async def test_a_case_runs_with_the_customers_key_and_never_the_agents(config, sim, kb):  # noqa: F811
+async def test_a_case_runs_with_the_customers_key_and_never_the_agents(config, sim, kb):
     agent = load_settings(config)
     case = Case.from_profile(agent, "acme", reference="ZD-4411")
     assert case.customer == Customer("acme", "ZD-4411", "en")
@@ -77,7 +76,7 @@ async def test_a_case_runs_with_the_customers_key_and_never_the_agents(config, s
     assert case.settings.api.key.reveal() == CUSTOMER_KEY
 
 
-async def test_a_case_without_a_key_is_skipped_and_the_agents_key_is_not_used(config, sim, kb, monkeypatch):  # noqa: F811
+async def test_a_case_without_a_key_is_skipped_and_the_agents_key_is_not_used(config, sim, kb, monkeypatch):
     monkeypatch.setenv("COPYCAR_API_KEY", AGENT_KEY)
     agent = load_settings(config)
     case = Case.typed(agent, Customer("Globex", "T-9", "es"), {"api.base_url": sim.base_url})
@@ -88,7 +87,7 @@ async def test_a_case_without_a_key_is_skipped_and_the_agents_key_is_not_used(co
     assert sim.request_count("/v2/verify") == 0 and sim.keys_received == []
 
 
-async def test_a_typed_key_stays_in_memory_until_the_case_is_saved(config, sim, kb, tmp_path):  # noqa: F811
+async def test_a_typed_key_stays_in_memory_until_the_case_is_saved(config, sim, kb, tmp_path):
     agent = load_settings(config)
     case = Case.typed(agent, Customer("Globex Corp", "T-9", "es"),
                       {"api.base_url": sim.base_url, "api.key": TYPED_KEY})
@@ -113,7 +112,7 @@ def test_a_case_refuses_agent_settings_and_bad_values(config):
         case.set("api.base_url", "ftp://example.com")
 
 
-def test_cli_profile_runs_doctor_in_the_case(config, sim, capsys):  # noqa: F811
+def test_cli_profile_runs_doctor_in_the_case(config, sim, capsys):
     code = main(["--profile", "acme", "doctor", "--only", "api", "--json"])
     captured = capsys.readouterr()
     out = captured.out
@@ -137,7 +136,7 @@ def on_disk(root: Path, secret: str) -> list[str]:
     return found
 
 
-async def test_a_whole_case_leaves_the_typed_key_on_no_file(config, sim, kb, tmp_path):  # noqa: F811
+async def test_a_whole_case_leaves_the_typed_key_on_no_file(config, sim, kb, tmp_path):
     """Session log, Markdown ticket, outbox document: the key typed for the case is in none of them."""
     from copycar_assist.conversation import Conversation
     from copycar_assist.matching import Matcher
@@ -160,7 +159,7 @@ async def test_a_whole_case_leaves_the_typed_key_on_no_file(config, sim, kb, tmp
     assert on_disk(tmp_path, TYPED_KEY) == []
 
 
-def test_cli_chat_in_a_profile_escalates_the_customers_case(config, sim, monkeypatch, capsys):  # noqa: F811
+def test_cli_chat_in_a_profile_escalates_the_customers_case(config, sim, monkeypatch, capsys):
     import io
     import sys
 

@@ -4,7 +4,7 @@ by the conversation, undone, recorded in the ticket. Real checks against the sim
 from __future__ import annotations
 
 import pytest
-from fixtures_conversation import choice_ids, kb, matcher, sim  # noqa: F401
+from fixtures_conversation import choice_ids
 
 from copycar_assist.checks.base import CheckResult
 from copycar_assist.config import Settings
@@ -73,7 +73,7 @@ def test_apply_and_undo_a_key_keep_secrets_masked():
     assert NEW_KEY not in s.redactor()(f"x {NEW_KEY}")
 
 
-async def test_a_crm_mapping_fix_is_applied_rechecked_undone_and_in_the_ticket(kb, matcher, sim, tmp_path,  # noqa: F811
+async def test_a_crm_mapping_fix_is_applied_rechecked_undone_and_in_the_ticket(kb, matcher, sim, tmp_path,
                                                                               monkeypatch):
     monkeypatch.setenv("COPYCAR_ASSIST_DATA", str(tmp_path / "data"))
     sim.set_scenario("crm-field-missing")  # the CRM renamed `company` to `company_name`

@@ -15,10 +15,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from tests.fixtures_integrations import *  # noqa: F401,F403  (smtp_factory, certs; before kb below)
-from tests.fixtures_integrations import CANARY_SMTP, SMTP_USER
-from fixtures_conversation import kb, matcher, sim  # noqa: F401,E402
 from fixtures_helpdesk import HelpDesk
+from fixtures_integrations import CANARY_SMTP, SMTP_USER
 
 from copycar_assist.cli import main
 from copycar_assist.config import Settings
@@ -67,7 +65,7 @@ def agent_settings(desk: HelpDesk, sends: list[str]) -> Settings:
     return s
 
 
-async def escalate_a_case(kb, matcher, sim, agent: Settings) -> str:  # noqa: F811
+async def escalate_a_case(kb, matcher, sim, agent: Settings) -> str:
     """A case for Acme (their key, English reply) escalated from an expired key; returns the case id."""
     sim.set_scenario("expired-key")
     case = Case.typed(agent, Customer("Acme Corp", "ZD-4411", "en"),
@@ -90,7 +88,7 @@ def assert_no_secret(data: bytes | str) -> None:
         assert base64.b64encode(secret.encode()).decode()[:16] not in text
 
 
-async def test_a_case_escalation_is_queued_as_a_valid_private_document(env, kb, matcher, sim):  # noqa: F811
+async def test_a_case_escalation_is_queued_as_a_valid_private_document(env, kb, matcher, sim):
     agent = Settings()
     case_id = await escalate_a_case(kb, matcher, sim, agent)
     item = Outbox().get(case_id)
@@ -109,7 +107,7 @@ async def test_a_case_escalation_is_queued_as_a_valid_private_document(env, kb, 
     assert sim.keys_received == [CUSTOMER_KEY]
 
 
-async def test_webhook_zendesk_and_jira_get_their_documented_requests(env, kb, matcher, sim, desk):  # noqa: F811
+async def test_webhook_zendesk_and_jira_get_their_documented_requests(env, kb, matcher, sim, desk):
     agent = agent_settings(desk, ["webhook", "zendesk", "jira"])
     case_id = await escalate_a_case(kb, matcher, sim, agent)
     reports, problems = await send(Outbox(), agent)
@@ -145,7 +143,7 @@ async def test_webhook_zendesk_and_jira_get_their_documented_requests(env, kb, m
         assert_no_secret(raw)
 
 
-def test_help_desk_down_then_tickets_send_delivers_exactly_once(env, kb, matcher, sim, desk, capsys):  # noqa: F811
+def test_help_desk_down_then_tickets_send_delivers_exactly_once(env, kb, matcher, sim, desk, capsys):
     import asyncio
 
     agent = agent_settings(desk, ["webhook", "zendesk", "jira"])
@@ -187,7 +185,7 @@ def test_help_desk_down_then_tickets_send_delivers_exactly_once(env, kb, matcher
     assert desk.problems == []
 
 
-async def test_a_lost_acknowledgement_never_makes_a_second_ticket(env, kb, matcher, sim, desk):  # noqa: F811
+async def test_a_lost_acknowledgement_never_makes_a_second_ticket(env, kb, matcher, sim, desk):
     agent = agent_settings(desk, ["zendesk", "jira"])
     case_id = await escalate_a_case(kb, matcher, sim, agent)
     desk.mode = "drop"  # created, but the answer never comes back
@@ -207,7 +205,7 @@ async def test_a_lost_acknowledgement_never_makes_a_second_ticket(env, kb, match
     assert any(p == "/rest/api/3/search/jql" for _, p, _, _ in desk.requests)
 
 
-async def test_email_goes_through_verified_tls_with_data(env, kb, matcher, sim, smtp_factory, certs):  # noqa: F811
+async def test_email_goes_through_verified_tls_with_data(env, kb, matcher, sim, smtp_factory, certs):
     srv = await smtp_factory(starttls=certs.good, take_mail=True)
     agent = Settings()
     s = agent.smtp
@@ -229,7 +227,7 @@ async def test_email_goes_through_verified_tls_with_data(env, kb, matcher, sim, 
     assert Outbox().get(case_id).delivered
 
 
-async def test_email_without_tls_to_a_remote_host_is_refused_and_waits(env, kb, matcher, sim):  # noqa: F811
+async def test_email_without_tls_to_a_remote_host_is_refused_and_waits(env, kb, matcher, sim):
     agent = Settings()
     agent.smtp.host, agent.smtp.port, agent.smtp.security = "192.0.2.10", 25, "none"
     agent.smtp.from_addr, agent.helpdesk.email_to = SMTP_USER, "support@helpdesk.test"
@@ -248,7 +246,7 @@ def test_send_to_an_unconfigured_destination_says_so(env, desk):
 
 
 
-async def test_a_later_revision_updates_what_the_help_desk_holds(env, kb, matcher, sim, desk):  # noqa: F811
+async def test_a_later_revision_updates_what_the_help_desk_holds(env, kb, matcher, sim, desk):
     """A new severity after delivery: a comment on the Zendesk ticket and the Jira issue, a
     `ticket.updated` webhook — never a second ticket."""
     agent = agent_settings(desk, ["webhook", "zendesk", "jira"])

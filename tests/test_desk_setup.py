@@ -9,7 +9,6 @@ import stat
 import sys
 
 import pytest
-from fixtures_conversation import sim  # noqa: F401
 
 from copycar_assist.cli import main
 from copycar_assist.config import load_settings
@@ -35,7 +34,7 @@ def run_setup(monkeypatch, capsys, lines: list[str], *args: str) -> tuple[int, s
     return code, out.out + out.err
 
 
-def test_a_refused_key_is_not_saved_and_a_good_one_is(config, sim, monkeypatch, capsys):  # noqa: F811
+def test_a_refused_key_is_not_saved_and_a_good_one_is(config, sim, monkeypatch, capsys):
     sim.set_scenario("expired-key")
     code, out = run_setup(monkeypatch, capsys, [sim.base_url, BAD, "n"], "--only", "api")
     assert "✗ Key verification" in out and "Not saved" in out and "Nothing was saved." in out
@@ -52,7 +51,7 @@ def test_a_refused_key_is_not_saved_and_a_good_one_is(config, sim, monkeypatch, 
         assert secret[:12] not in out and secret[-12:] not in out
 
 
-def test_the_whole_walk_skips_optional_groups_and_sets_up_a_profile(config, sim, monkeypatch, capsys):  # noqa: F811
+def test_the_whole_walk_skips_optional_groups_and_sets_up_a_profile(config, sim, monkeypatch, capsys):
     code, out = run_setup(monkeypatch, capsys, [sim.base_url, GOOD, "n", "n", "n", "n"], "--profile", "acme")
     assert code == 0, out
     assert "[profiles.acme]" in out and out.count("Set it up now?") == 4

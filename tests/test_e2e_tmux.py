@@ -7,7 +7,6 @@ reason, when the console script is not installed or tmux is missing.
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess

@@ -6,12 +6,11 @@ to catch."""
 from __future__ import annotations
 
 import pytest
+from email_dns_suite import CASES
+from fixtures_integrations import make_ctx
 
 from copycar_assist.checks.dnscheck import DomainCheck
 from copycar_assist.config import Settings
-from tests.email_dns_suite import CASES
-from tests.fixtures_dns import *  # noqa: F401,F403
-from tests.fixtures_integrations import http_client, make_ctx  # noqa: F401
 
 CHECK = DomainCheck(timeout_s=6.0, try_timeout_s=0.5, lifetime_s=1.0)
 
@@ -32,7 +31,7 @@ def test_the_suite_is_large_and_covers_every_verdict():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.domain for c in CASES])
-async def test_case(case, dns_server, http_client):  # noqa: F811
+async def test_case(case, dns_server, http_client):
     f = await CHECK.run(make_ctx(suite_settings(case.domain, dns_server.port, case.selectors), http_client))
     text = f.summary + " " + " ".join(f.evidence.get("problems", [])) + " " + " ".join(f.evidence.get("notes", []))
     assert (f.status, f.outcome) == (case.expect, case.outcome), f"{case.rfc}\n{text}"

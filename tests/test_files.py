@@ -16,10 +16,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from copycar_assist.files.read import (
-    DATA, ENTRY, SESSION, SETTINGS, TEXT, Kind, ReadError, parse_json, parse_toml, read_bytes, read_tail, read_text,
+    DATA,
+    ENTRY,
+    SESSION,
+    SETTINGS,
+    TEXT,
+    Kind,
+    ReadError,
+    parse_json,
+    parse_toml,
+    read_bytes,
+    read_tail,
+    read_text,
     read_toml,
 )
-from copycar_assist.files.write import WriteError, locked, write_atomic, write_text, write_unique
+from copycar_assist.files.write import (
+    WriteError,
+    locked,
+    write_atomic,
+    write_text,
+    write_unique,
+)
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

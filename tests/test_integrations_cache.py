@@ -7,11 +7,12 @@ from __future__ import annotations
 import threading
 import time
 
+from fixtures_integrations import CANARY_REDIS, free_port, make_ctx
+from shipped import knowledge
+
 from copycar_assist.checks.cache import CacheCheck
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
-from tests.fixtures_integrations import *  # noqa: F401,F403
-from tests.fixtures_integrations import CANARY_REDIS, free_port, make_ctx
 
 CHECK = CacheCheck(timeout_s=4.0, socket_timeout_s=0.5, min_lookups=100)
 
@@ -181,7 +182,6 @@ async def test_a_stall_on_one_round_trip_is_not_healthy(redis_proc, http_client)
 
 async def test_a_busy_server_is_blocked_not_unreachable(redis_proc, http_client):
     from copycar_assist.checks.runner import map_outcome
-    from tests.fixtures_integrations import kb
 
     r = redis_proc("--enable-debug-command", "yes")
     sleeper = _sleep_in_background(r, 2.0)
@@ -193,7 +193,7 @@ async def test_a_busy_server_is_blocked_not_unreachable(redis_proc, http_client)
     assert elapsed < 1.5, elapsed  # the reply timeout (0.5 s), not the length of the sleep
     assert "Connected" in f.summary and "Not the network" in f.summary and "KEYS" in f.summary
     assert f.evidence["round_trips_ms"]["connect"] < 100
-    assert map_outcome(kb(), "cache.redis", "blocked") == ("cache-problems", "keys-blocking")
+    assert map_outcome(knowledge(), "cache.redis", "blocked") == ("cache-problems", "keys-blocking")
 
 
 async def test_every_round_trip_slow_is_worded_as_a_slow_path(redis_proc, http_client):

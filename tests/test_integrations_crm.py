@@ -4,14 +4,13 @@ the rest contract and the HubSpot and Salesforce presets."""
 from __future__ import annotations
 
 import pytest
+from fixtures_integrations import CANARY_CRM, make_ctx
 
 from copycar_assist.checks.crm import CrmAuthCheck, CrmFieldsCheck, CrmPermissionsCheck
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
 from copycar_assist.simulator import start_simulator
 from copycar_assist.simulator.crm import DEMO_FIELD_MAP
-from tests.fixtures_integrations import *  # noqa: F401,F403
-from tests.fixtures_integrations import CANARY_CRM, make_ctx
 
 SF_MAP = {"email": "Email", "first_name": "FirstName", "company": "Company__c", "job_title": "Title"}
 
@@ -112,7 +111,7 @@ async def test_object_prefix_in_field_map(sim, http_client):
 
 
 async def test_unavailable_when_refused(http_client):
-    from tests.fixtures_integrations import free_port
+    from fixtures_integrations import free_port
 
     s = Settings()
     s.crm.kind, s.crm.base_url, s.crm.token = "rest", f"http://127.0.0.1:{free_port()}/crm", Secret(CANARY_CRM)

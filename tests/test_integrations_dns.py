@@ -7,6 +7,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from email_dns_suite import q
+from fixtures_dns import Authority, start_authority, stop_authority
+from fixtures_integrations import make_ctx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,10 +19,6 @@ from copycar_assist.checks.dnscheck import DomainCheck
 from copycar_assist.checks.dnsquery import MAX_QUERIES, Lookup
 from copycar_assist.checks.spfsyntax import domain_spec_problem, is_spf, parse_spf
 from copycar_assist.config import Settings
-from tests.email_dns_suite import q
-from tests.fixtures_dns import *  # noqa: F401,F403
-from tests.fixtures_dns import Authority, start_authority, stop_authority
-from tests.fixtures_integrations import http_client, make_ctx  # noqa: F401
 
 CHECK = DomainCheck(timeout_s=4.0, try_timeout_s=0.5, lifetime_s=1.0)
 
@@ -33,7 +32,7 @@ def dns_settings(domain: str, port: int, selectors=("s1",)) -> Settings:
     return s
 
 
-async def run(domain, port, http_client, lang="en", **kw):  # noqa: F811
+async def run(domain, port, http_client, lang="en", **kw):
     return await CHECK.run(make_ctx(dns_settings(domain, port, **kw), http_client, lang=lang))
 
 
@@ -64,7 +63,7 @@ def hostile_dns():
 
 # --- the suite's good domain, evidence shape -------------------------------------------------------
 
-async def test_good_domain_evidence(dns_server, http_client):  # noqa: F811
+async def test_good_domain_evidence(dns_server, http_client):
     f = await run("good.test", dns_server.port, http_client)
     assert (f.status, f.outcome) == ("pass", "ok"), f.summary
     ev = f.evidence
@@ -81,7 +80,7 @@ async def test_good_domain_evidence(dns_server, http_client):  # noqa: F811
     assert "problems" not in ev
 
 
-async def test_inherited_policy_names_its_source(dns_server, http_client):  # noqa: F811
+async def test_inherited_policy_names_its_source(dns_server, http_client):
     f = await run("mail.inherit.test", dns_server.port, http_client)
     assert f.evidence["dmarc_source"].startswith("_dmarc.inherit.test (inherited")
     assert "RFC 7489 §6.6.3" in f.evidence["dmarc_source"]
@@ -90,7 +89,7 @@ async def test_inherited_policy_names_its_source(dns_server, http_client):  # no
     assert "_dmarc.mail.inherit.test" in asked and "_dmarc.inherit.test" in asked
 
 
-async def test_1024_bit_key_passes_with_a_note(dns_server, http_client):  # noqa: F811
+async def test_1024_bit_key_passes_with_a_note(dns_server, http_client):
     f = await run("dkim-1024.test", dns_server.port, http_client)
     assert f.status == "pass"
     assert any("1024-bit RSA" in n and "RFC 8301" in n for n in f.evidence["notes"])
@@ -98,13 +97,13 @@ async def test_1024_bit_key_passes_with_a_note(dns_server, http_client):  # noqa
 
 # --- faults ----------------------------------------------------------------------------------------
 
-async def test_servfail_everywhere_is_an_error_with_the_reason(dns_server, http_client):  # noqa: F811
+async def test_servfail_everywhere_is_an_error_with_the_reason(dns_server, http_client):
     f = await run("servfail.test", dns_server.port, http_client)
     assert (f.status, f.outcome) == ("error", "error")
     assert "SERVFAIL" in f.summary
 
 
-async def test_timeout_within_the_deadline(silent_dns, http_client):  # noqa: F811
+async def test_timeout_within_the_deadline(silent_dns, http_client):
     started = time.monotonic()
     f = await run("good.test", silent_dns, http_client)
     assert time.monotonic() - started < 3.0
@@ -114,7 +113,7 @@ async def test_timeout_within_the_deadline(silent_dns, http_client):  # noqa: F8
 
 # --- hostile zones ---------------------------------------------------------------------------------
 
-async def test_an_include_bomb_stops_at_the_caps(hostile_dns, http_client):  # noqa: F811
+async def test_an_include_bomb_stops_at_the_caps(hostile_dns, http_client):
     hostile_dns.authority.queries.clear()
     started = time.monotonic()
     f = await run("bomb.test", hostile_dns.port, http_client, selectors=())
@@ -126,7 +125,7 @@ async def test_an_include_bomb_stops_at_the_caps(hostile_dns, http_client):  # n
     assert f.evidence["dns_queries"] <= MAX_QUERIES
 
 
-async def test_two_thousand_records_are_refused_in_bounded_time(dns_server, http_client):  # noqa: F811
+async def test_two_thousand_records_are_refused_in_bounded_time(dns_server, http_client):
     started = time.monotonic()
     f = await run("huge-txt.test", dns_server.port, http_client)
     assert time.monotonic() - started < 3.0
@@ -136,7 +135,7 @@ async def test_two_thousand_records_are_refused_in_bounded_time(dns_server, http
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-async def test_control_characters_never_leave(hostile_dns, http_client, lang):  # noqa: F811
+async def test_control_characters_never_leave(hostile_dns, http_client, lang):
     f = await run("ctrl.test", hostile_dns.port, http_client, lang=lang)
     blob = f.summary + repr(f.evidence)
     for bad in ("\x1b", "\x07", "\x9b", "\x00", "\\x1b", "\\x07", "\\x9b", "\\x00"):
@@ -149,7 +148,7 @@ async def test_control_characters_never_leave(hostile_dns, http_client, lang):  
     assert "DKIM" in problems
 
 
-async def test_spanish_texts(dns_server, http_client):  # noqa: F811
+async def test_spanish_texts(dns_server, http_client):
     f = await run("spf-13.test", dns_server.port, http_client, lang="es")
     assert "consultas DNS" in f.summary and "RFC 7208 §4.6.4" in f.summary and "aplana" in f.summary
     g = await run("good.test", dns_server.port, http_client, lang="es")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from fixtures_integrations import make_ctx
 
 from copycar_assist.checks.base import Inputs
 from copycar_assist.checks.email import LimitsCheck
 from copycar_assist.checks.spam import SpamCheck, load_rules, score
 from copycar_assist.config import Settings
-from tests.fixtures_integrations import *  # noqa: F401,F403
-from tests.fixtures_integrations import make_ctx
 
 SPAM_ES = """Asunto: ¡¡GANA DINERO YA!!
 

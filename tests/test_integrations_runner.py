@@ -10,6 +10,14 @@ import logging
 import urllib.parse
 
 import pytest
+from fixtures_integrations import (
+    CANARY_CRM,
+    CANARY_REDIS,
+    CANARY_SMTP,
+    SMTP_USER,
+    make_ctx,
+)
+from shipped import knowledge
 
 from copycar_assist.checks.cache import CacheCheck
 from copycar_assist.checks.crm import CrmAuthCheck, CrmFieldsCheck, CrmPermissionsCheck
@@ -21,8 +29,6 @@ from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
 from copycar_assist.simulator import start_simulator
 from copycar_assist.simulator.crm import DEMO_FIELD_MAP
-from tests.fixtures_integrations import *  # noqa: F401,F403
-from tests.fixtures_integrations import CANARY_CRM, CANARY_REDIS, CANARY_SMTP, SMTP_USER, kb, make_ctx
 
 OURS = ("email.smtp", "email.limits", "email.domain", "email.spam", "crm.auth", "crm.permissions",
         "crm.fields", "cache.redis")
@@ -32,7 +38,7 @@ def test_registry_has_every_integration_check_with_catalogue_tags():
     checks = all_checks()
     for cid in OURS:
         assert cid in checks, cid
-        assert set(checks[cid].tags) == set(kb().checks[cid].tags)
+        assert set(checks[cid].tags) == set(knowledge().checks[cid].tags)
         assert checks[cid].timeout_s > 0 and checks[cid].budget() < checks[cid].timeout_s
 
 
@@ -44,7 +50,7 @@ def test_every_outcome_we_report_is_in_the_catalogue():
     import copycar_assist.checks as pkg
 
     root = Path(pkg.__file__).parent
-    allowed = {o for cid in OURS for o in kb().checks[cid].outcomes} | {"skipped", "error"}
+    allowed = {o for cid in OURS for o in knowledge().checks[cid].outcomes} | {"skipped", "error"}
     domain_parts = ("dnscheck.py", "mxhosts.py", "spfwalk.py", "dmarc.py", "dkimkey.py", "mailtls.py")
     seen_areas: set[str] = set()
     for name in ("email.py", "smtpprobe.py", "spam.py", "crm.py", "cache.py", *domain_parts):
@@ -56,7 +62,7 @@ def test_every_outcome_we_report_is_in_the_catalogue():
         areas |= set(re.findall(r'v\("(?:fail|warn|info)", "(\w+)"', text))
         areas |= set(re.findall(r'verdict\(level, "(\w+)"', text))
         if name in domain_parts:
-            assert areas <= set(kb().checks["email.domain"].outcomes), (name, areas)
+            assert areas <= set(knowledge().checks["email.domain"].outcomes), (name, areas)
             seen_areas |= areas
         assert found <= allowed, (name, found - allowed)
     assert {"no_mx", "mx_problem", "spf_problem", "dmarc_problem", "dkim_missing", "dkim_invalid"} <= seen_areas

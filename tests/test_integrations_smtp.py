@@ -7,9 +7,9 @@ from __future__ import annotations
 import base64
 import time
 
+from fixtures_integrations import CANARY_SMTP, make_ctx, smtp_settings
+
 from copycar_assist.checks.email import SmtpCheck
-from tests.fixtures_integrations import *  # noqa: F401,F403
-from tests.fixtures_integrations import CANARY_SMTP, make_ctx, smtp_settings
 
 FAST = SmtpCheck(timeout_s=4.0, phase_timeout_s=1.0)
 
@@ -126,7 +126,7 @@ async def test_silent_server_times_out_within_deadline(silent_tcp, http_client):
 
 
 async def test_refused_port(http_client):
-    from tests.fixtures_integrations import free_port
+    from fixtures_integrations import free_port
 
     f = await FAST.run(make_ctx(smtp_settings(free_port()), http_client))
     assert (f.status, f.outcome) == ("fail", "connect_failed")

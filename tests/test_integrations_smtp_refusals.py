@@ -5,10 +5,11 @@ always ends with QUIT (after RSET when MAIL was accepted)."""
 
 from __future__ import annotations
 
+from fixtures_integrations import make_ctx, relay_only_to, smtp_settings
+from shipped import knowledge
+
 from copycar_assist.checks.email import SmtpCheck
 from copycar_assist.checks.runner import map_outcome
-from tests.fixtures_integrations import *  # noqa: F401,F403
-from tests.fixtures_integrations import kb, make_ctx, relay_only_to, smtp_settings
 
 FAST = SmtpCheck(timeout_s=4.0, phase_timeout_s=1.0)
 RELAY_DENIED = "554 5.7.1 <oncall@outside.test>: Relay access denied"
@@ -33,7 +34,7 @@ async def test_relay_denied_after_login_is_not_healthy(smtp_factory, certs, http
     _never_data(srv)
     assert f.evidence["rcpt"].startswith("FAILED") and f.evidence["mail_sent"] is False
     assert "test_recipient_note" not in f.evidence
-    assert map_outcome(kb(), "email.smtp", "relay_denied") == ("email-delivery-failed", "relay-denied")
+    assert map_outcome(knowledge(), "email.smtp", "relay_denied") == ("email-delivery-failed", "relay-denied")
 
 
 async def test_relay_denied_without_credentials_says_to_log_in(smtp_factory, certs, http_client):
@@ -55,7 +56,7 @@ async def test_sender_refused(smtp_factory, certs, http_client):
     # no RCPT after a refused sender, no RSET needed (no transaction), but a QUIT
     assert srv.envelope == [("MAIL", "alerts@example.test")]
     assert srv.commands()[-2:] == ["MAIL", "QUIT"]
-    assert map_outcome(kb(), "email.smtp", "sender_refused") == ("email-delivery-failed", "sender-refused")
+    assert map_outcome(knowledge(), "email.smtp", "sender_refused") == ("email-delivery-failed", "sender-refused")
 
 
 async def test_unknown_recipient_is_not_relay_denied(smtp_factory, certs, http_client):
@@ -67,7 +68,7 @@ async def test_unknown_recipient_is_not_relay_denied(smtp_factory, certs, http_c
     assert (f.status, f.outcome) == ("fail", "recipient_refused"), f.summary
     assert "nobody@example.test" in f.summary and "smtp.test_recipient" in f.summary
     assert srv.envelope[-1] == ("RCPT", "nobody@example.test")
-    assert map_outcome(kb(), "email.smtp", "recipient_refused") == ("email-delivery-failed", "recipient-refused")
+    assert map_outcome(knowledge(), "email.smtp", "recipient_refused") == ("email-delivery-failed", "recipient-refused")
 
 
 async def test_greylisting_at_rcpt_is_temporary(smtp_factory, certs, http_client):
@@ -90,8 +91,8 @@ async def test_421_greeting_is_temporary_and_554_is_permanent(smtp_factory, http
     assert "PERMANENTLY" in f554.summary and "blocklist" in f554.summary
     assert "zen.spamhaus.org" in f554.summary
     # neither blames the configuration, and they point to different causes
-    assert map_outcome(kb(), "email.smtp", "temporary_refusal") == ("email-delivery-failed", "smtp-temporary-refusal")
-    assert map_outcome(kb(), "email.smtp", "client_refused") == ("email-delivery-failed", "smtp-client-refused")
+    assert map_outcome(knowledge(), "email.smtp", "temporary_refusal") == ("email-delivery-failed", "smtp-temporary-refusal")
+    assert map_outcome(knowledge(), "email.smtp", "client_refused") == ("email-delivery-failed", "smtp-client-refused")
     # the 554 server keeps the line open: it gets a QUIT and nothing else (no EHLO, no AUTH)
     assert refused.commands() == ["QUIT"] and refused.auth_attempts == []
     assert f554.evidence["session_ended_with_quit"] is True

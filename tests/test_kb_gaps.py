@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fixtures_matching import matcher, shipped_kb  # noqa: F401
-
 from copycar_assist.matching.gaps import cluster, gaps_of
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from copycar_assist.kb import load_knowledge
-from copycar_assist.kb.guide import classify_label, normalize_fences, read_guide, slugify
+from copycar_assist.kb.guide import (
+    classify_label,
+    normalize_fences,
+    read_guide,
+    slugify,
+)
 from copycar_assist.kb.importer import GuideImportError, import_guide
 from copycar_assist.kb.lint import errors, lint
 from copycar_assist.kb.tree import DecisionTree

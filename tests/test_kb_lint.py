@@ -7,6 +7,7 @@ from fixtures_kb import KB_BROKEN, KB_SMALL, edit, line_of, small_kb_copy
 
 from copycar_assist.kb.lint import errors, lint
 
+
 def messages(problems) -> list[str]:
     return [str(p) for p in problems]
 

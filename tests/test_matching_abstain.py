@@ -1,7 +1,6 @@
 """Confidence: out-of-scope text gets no best; a near tie is ambiguous and gets no best either."""
 
 import pytest
-from fixtures_matching import matcher, shipped_kb  # noqa: F401
 
 
 @pytest.mark.parametrize("text", [
@@ -47,7 +46,7 @@ def test_clear_winner_is_not_ambiguous(matcher):
     assert r.best == "invalid-api-key" and not r.ambiguous
 
 
-def test_tie_is_ambiguous(shipped_kb):
+def test_tie_is_ambiguous(kb):
     from copycar_assist.kb.model import Entry
     from copycar_assist.matching import Matcher
 

@@ -9,7 +9,7 @@ import random
 import sys
 from pathlib import Path
 
-from fixtures_conversation import kb, matcher, of, one, prompt_of, send, start  # noqa: F401
+from fixtures_conversation import one, prompt_of, send, start
 
 from copycar_assist.conversation import Conversation, GuideAnswer, Matched, State
 from copycar_assist.matching.calibration import FEATURES, default_calibration

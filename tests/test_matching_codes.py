@@ -3,7 +3,6 @@
 import pytest
 
 from copycar_assist.matching.codes import find_codes
-from fixtures_matching import matcher, shipped_kb  # noqa: F401
 
 
 def codes(text):

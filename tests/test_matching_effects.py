@@ -2,14 +2,13 @@
 entry; the shipped ones are all usable and each, said as it is written, leads to its own entry."""
 
 import pytest
-from fixtures_matching import matcher, shipped_kb  # noqa: F401
 
 from copycar_assist.matching.index import entry_effects
 
 
-def test_every_shipped_effect_is_usable_and_leads_to_its_entry(matcher, shipped_kb):
+def test_every_shipped_effect_is_usable_and_leads_to_its_entry(matcher, kb):
     used = {e.text for e in matcher.effects._effects}
-    for entry in shipped_kb.entries.values():
+    for entry in kb.entries.values():
         for text, _ in entry_effects(entry):
             assert text in used, f"{entry.id}: effect '{text}' has fewer than three words the matcher can use"
             r = matcher.match(text)

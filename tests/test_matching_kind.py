@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from fixtures_matching import matcher, shipped_kb  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,14 +49,14 @@ def test_a_question_about_an_error_is_answered_from_its_entry(matcher, text, ent
     assert piece in r.answer["text"] and f"knowledge/{entry}.md" in r.answer["source"]
 
 
-def test_the_answer_follows_the_support_data(shipped_kb):
+def test_the_answer_follows_the_support_data(kb):
     """Nothing is hard-coded: a changed threshold changes the answer."""
     from dataclasses import replace
 
     from copycar_assist.matching import Matcher
 
-    support = replace(shipped_kb.support, thresholds=replace(shipped_kb.support.thresholds, response_time_ms=7500))
-    kb = replace(shipped_kb, support=support)
+    support = replace(kb.support, thresholds=replace(kb.support.thresholds, response_time_ms=7500))
+    kb = replace(kb, support=support)
     assert "7500 ms" in Matcher(kb).match("what latency triggers an alert?").answer["text"]
 
 

@@ -1,7 +1,6 @@
 """Language detection and answers in the query's language."""
 
 import pytest
-from fixtures_matching import matcher, shipped_kb  # noqa: F401
 
 
 @pytest.mark.parametrize("text, lang", [
@@ -18,16 +17,16 @@ def test_detect_language(matcher, text, lang):
     assert matcher.detect_language(text) == lang
 
 
-def test_titles_come_back_in_the_querys_language(matcher, shipped_kb):
+def test_titles_come_back_in_the_querys_language(matcher, kb):
     es = matcher.match("la clave de la api ha caducado")
     en = matcher.match("the api key has expired")
     assert es.language == "es" and en.language == "en"
-    entry = shipped_kb.entries["invalid-api-key"]
+    entry = kb.entries["invalid-api-key"]
     assert es.matches[0].title == entry.title["es"]
     assert en.matches[0].title == entry.title["en"]
 
 
-def test_language_can_be_forced(matcher, shipped_kb):
+def test_language_can_be_forced(matcher, kb):
     r = matcher.match("la clave de la api ha caducado", lang="en")
     assert r.language == "es"
-    assert r.matches[0].title == shipped_kb.entries["invalid-api-key"].title["en"]
+    assert r.matches[0].title == kb.entries["invalid-api-key"].title["en"]

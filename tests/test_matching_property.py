@@ -2,7 +2,6 @@
 
 import json
 
-from fixtures_matching import matcher, shipped_kb  # noqa: F401
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

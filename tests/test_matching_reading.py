@@ -4,7 +4,6 @@ get a role, numbers past the guide's thresholds become readings, big pastes stay
 import json
 
 import pytest
-from fixtures_matching import matcher, shipped_kb  # noqa: F401
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -64,8 +63,8 @@ def test_guide_log_reads_the_error_line_not_the_prefix(matcher):
     assert matcher.match(line).best == "invalid-api-key"
 
 
-def test_metrics_past_thresholds_come_from_the_support_data(matcher, shipped_kb):
-    limit = shipped_kb.support.thresholds.response_time_ms
+def test_metrics_past_thresholds_come_from_the_support_data(matcher, kb):
+    limit = kb.support.thresholds.response_time_ms
     above = matcher.read(f"copycar_api_response_time_ms_avg{{env=\"prod\"}} {limit + 500}")
     below = matcher.read(f"copycar_api_response_time_ms_avg{{env=\"prod\"}} {limit - 500}")
     assert above.signals and not below.signals

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import time
 
+from fixtures_monitor import monitor_settings
+from shipped import knowledge
+
 from copycar_assist.checks import CheckContext, make_client, run_checks
-from copycar_assist.kb import load_knowledge
 from copycar_assist.monitor.rules import AlertEvent
 from copycar_assist.simulator import start_simulator
 from copycar_assist.support.runstore import RunStore
-from tests.fixtures_integrations import certs  # noqa: F401 (fixture)
-from tests.fixtures_monitor import mailbox, monitor_settings  # noqa: F401 (fixture)
 
-KB = load_knowledge()
+KB = knowledge()
 
 
 async def run(settings, store=None):
@@ -22,7 +22,7 @@ async def run(settings, store=None):
         return (await run_checks(ctx, ["monitor.alerts"], prefer_entry="alert-emails-missing")).results[0]
 
 
-async def test_the_alert_path(mailbox, certs, tmp_path):  # noqa: F811
+async def test_the_alert_path(mailbox, certs, tmp_path):
     sim = start_simulator("healthy")
     try:
         bare = monitor_settings(sim)

@@ -8,19 +8,18 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from fixtures_monitor import monitor_settings
+from shipped import knowledge
 
 from copycar_assist.checks.http import make_client
-from copycar_assist.kb import load_knowledge
 from copycar_assist.monitor.clock import ManualClock
 from copycar_assist.monitor.engine import Alert, Delivered, Monitor, Tick
 from copycar_assist.monitor.rules import Policy
 from copycar_assist.simulator import start_simulator
 from copycar_assist.support import runquery
 from copycar_assist.support.runstore import RunStore
-from tests.fixtures_integrations import certs  # noqa: F401 (fixture)
-from tests.fixtures_monitor import mailbox, monitor_settings  # noqa: F401 (fixture)
 
-KB = load_knowledge()
+KB = knowledge()
 
 
 @pytest.fixture
@@ -46,7 +45,7 @@ async def drive(mon: Monitor, plan):
     return ticks, alerts, delivered
 
 
-async def test_flaky_slow_and_back_to_healthy(sim, mailbox, certs, tmp_path):  # noqa: F811
+async def test_flaky_slow_and_back_to_healthy(sim, mailbox, certs, tmp_path):
     settings = monitor_settings(sim, key=False, box=mailbox, ca_file=certs.ca_file)
     store = RunStore.open(tmp_path)
     clock = ManualClock()

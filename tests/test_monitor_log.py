@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta
 
+from shipped import knowledge
+
 from copycar_assist.cli import main
-from copycar_assist.kb import load_knowledge
 from copycar_assist.monitor.logfollow import LogMonitor, LogTail
 from copycar_assist.monitor.rules import rules_from
 
-KB = load_knowledge()
+KB = knowledge()
 T0 = datetime(2025, 3, 14, 10, 0, 0)
 
 

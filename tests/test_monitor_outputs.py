@@ -10,19 +10,19 @@ import stat
 
 import httpx
 import pytest
+from fixtures_monitor import monitor_settings
 from prometheus_client.parser import text_string_to_metric_families
+from shipped import knowledge
 
 from copycar_assist.checks.http import make_client
 from copycar_assist.cli import main
-from copycar_assist.kb import load_knowledge
 from copycar_assist.monitor.clock import ManualClock
 from copycar_assist.monitor.engine import Monitor
 from copycar_assist.monitor.exposition import render
 from copycar_assist.monitor.serve import start_metrics_server
 from copycar_assist.simulator import start_simulator
-from tests.fixtures_monitor import monitor_settings
 
-KB = load_knowledge()
+KB = knowledge()
 
 
 @pytest.fixture
@@ -120,11 +120,10 @@ def test_once_nagios_line(capsys):
     assert " | p95_0=" in line and "error_ratio_0=1.0000;;0.05;0;1" in line
 
 
-def test_test_alert_arrives_at_a_real_smtp_server(certs, tmp_path, capsys, monkeypatch):  # noqa: F811
+def test_test_alert_arrives_at_a_real_smtp_server(certs, tmp_path, capsys, monkeypatch):
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
-
-    from tests.fixtures_integrations import CANARY_SMTP, SMTP_USER
+    from fixtures_integrations import CANARY_SMTP, SMTP_USER
 
     got = []
 
@@ -167,4 +166,3 @@ def test_test_alert_without_a_destination_is_a_usage_error(capsys):
     assert "monitor.alert_to" in capsys.readouterr().err
 
 
-from tests.fixtures_integrations import certs  # noqa: E402,F401 (fixture)

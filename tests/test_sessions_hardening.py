@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from fixtures_tui import make_app, settle, tui_kb  # noqa: F401
+from fixtures_tui import make_app, settle
 
 from copycar_assist.support.history import SessionLog, find_sessions, load_session
 
@@ -133,11 +133,11 @@ def test_chat_plain_under_a_file_size_limit_keeps_talking(tmp_path):
     assert path.stat().st_size <= 600
 
 
-async def test_the_app_says_once_that_the_conversation_is_not_saved(tui_kb, tmp_path, monkeypatch):
+async def test_the_app_says_once_that_the_conversation_is_not_saved(kb, tmp_path, monkeypatch):
     blocked = tmp_path / "data-is-a-file"
     blocked.write_text("")
     monkeypatch.setenv("COPYCAR_ASSIST_DATA", str(blocked))
-    app = make_app(tui_kb, lang="en")
+    app = make_app(kb, lang="en")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         await pilot.press(*"hola", "enter")

@@ -12,7 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from copycar_assist.simulator import DEMO_KEY, SCENARIOS, SimResponse, register_routes, start_simulator
+from copycar_assist.simulator import (
+    DEMO_KEY,
+    SCENARIOS,
+    SimResponse,
+    register_routes,
+    start_simulator,
+)
 from copycar_assist.simulator.server import all_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from fixtures_conversation import kb  # noqa: F401
 
 from copycar_assist.checks.base import CheckResult
 from copycar_assist.support.escalation import describe, escalation_for, format_minutes

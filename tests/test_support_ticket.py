@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixtures_conversation import CANARY_KEY, kb  # noqa: F401
+from fixtures_conversation import CANARY_KEY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -13,7 +13,12 @@ from copycar_assist.redact import Secret
 from copycar_assist.support.escalation import escalation_for
 from copycar_assist.support.severity import propose_severity
 from copycar_assist.support.textblock import fence, inline, make_scrubber, scrub_keylike
-from copycar_assist.support.ticket import AttemptInfo, StepMark, TicketData, build_ticket
+from copycar_assist.support.ticket import (
+    AttemptInfo,
+    StepMark,
+    TicketData,
+    build_ticket,
+)
 from copycar_assist.support.transcript import Line, to_markdown
 
 md = MarkdownIt("commonmark")

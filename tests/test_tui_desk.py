@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import stat
 
+from fixtures_tui import make_app, screen_text, settle
 from textual.widgets import Input
 
 from copycar_assist.config import Settings, load_settings
 from copycar_assist.simulator.crm import DEMO_CRM_TOKEN
-
-from fixtures_tui import (  # noqa: F401  (fixtures)
-    _tui_data_dir, make_app, screen_text, settle, simulator, tui_kb,  # noqa: F811
-)
 
 SIZE = (80, 24)
 KEY = "sk-pasted-in-setup-0123456789ab"
@@ -29,7 +26,7 @@ async def type_into(pilot, widget_id: str, text: str) -> None:
     await pilot.press(*text)
 
 
-async def test_first_start_offers_setup_and_saves_only_a_verified_key(tui_kb, simulator, tmp_path):
+async def test_first_start_offers_setup_and_saves_only_a_verified_key(kb, simulator, tmp_path):
     from copycar_assist.tui.app import CopyCarApp
     from copycar_assist.tui.screens.setup import SetupScreen
 
@@ -37,7 +34,7 @@ async def test_first_start_offers_setup_and_saves_only_a_verified_key(tui_kb, si
     config = tmp_path / "no-config.toml"  # the fixture's COPYCAR_ASSIST_CONFIG: not there yet
     settings = Settings()
     settings.path = config
-    app = CopyCarApp(tui_kb, settings, lang="en", offer_setup=True)
+    app = CopyCarApp(kb, settings, lang="en", offer_setup=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert "There are no settings yet" in screen_text(app)
@@ -70,10 +67,10 @@ async def test_first_start_offers_setup_and_saves_only_a_verified_key(tui_kb, si
         assert sim.keys_received == [BAD_KEY, KEY]
 
 
-async def test_a_case_with_typed_settings_and_a_fix_applied_rechecked_and_undone(tui_kb, simulator, tmp_path):
+async def test_a_case_with_typed_settings_and_a_fix_applied_rechecked_and_undone(kb, simulator, tmp_path):
     sim = simulator("crm-field-missing")
     agent = Settings()
-    app = make_app(tui_kb, agent, lang="en")
+    app = make_app(kb, agent, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.sub_title == "Your settings"
@@ -114,14 +111,14 @@ async def test_a_case_with_typed_settings_and_a_fix_applied_rechecked_and_undone
     assert leaked == []  # the typed token is on no file: the case was not saved
 
 
-async def test_a_new_key_is_typed_in_a_masked_dialog_applied_to_the_case_and_rechecked(tui_kb, simulator):
+async def test_a_new_key_is_typed_in_a_masked_dialog_applied_to_the_case_and_rechecked(kb, simulator):
     from copycar_assist.desk.case import Case, Customer
     from copycar_assist.tui.screens.desk_modals import SecretPrompt
 
     old, new = "sk-acme-old-expired-0000aaaa", "sk-acme-new-from-dash-1111bbbb"
     sim = simulator("expired-key")
     agent = Settings()
-    app = make_app(tui_kb, agent, lang="en")
+    app = make_app(kb, agent, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.open_case(Case.typed(agent, Customer("Acme", None, "es"), {"api.base_url": sim.base_url, "api.key": old}))

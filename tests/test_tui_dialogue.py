@@ -4,9 +4,7 @@ carried into the ticket, one ticket per case. Real engine, matcher, checks and s
 
 from __future__ import annotations
 
-from fixtures_tui import (  # noqa: F401  (fixtures)
-    _tui_data_dir, demo_settings, make_app, screen_text, settle, simulator, tui_kb,
-)
+from fixtures_tui import demo_settings, make_app, screen_text, settle
 
 from copycar_assist.tui.widgets.check_table import CheckTable
 
@@ -24,11 +22,11 @@ async def say(app, pilot, text: str) -> None:
     await settle(app, pilot)
 
 
-async def test_next_cause_after_a_failed_fix(tui_kb, simulator):
+async def test_next_cause_after_a_failed_fix(kb, simulator):
     """The path that crashed: invalid key, every step done, "fixed" but the check disagrees,
     then "try another cause"."""
     sim = simulator("invalid-key")
-    app = make_app(tui_kb, demo_settings(sim), lang="es", demo="invalid-key")
+    app = make_app(kb, demo_settings(sim), lang="es", demo="invalid-key")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         conv = app.chat().conversation
@@ -47,8 +45,8 @@ async def test_next_cause_after_a_failed_fix(tui_kb, simulator):
         assert "Traceback" not in screen_text(app)
 
 
-async def test_questions_and_answers_stay_in_the_scroll_back(tui_kb):
-    app = make_app(tui_kb, lang="en")
+async def test_questions_and_answers_stay_in_the_scroll_back(kb):
+    app = make_app(kb, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         conv = app.chat().conversation
@@ -65,8 +63,8 @@ async def test_questions_and_answers_stay_in_the_scroll_back(tui_kb):
         assert question[:40] in text and "→ No" in text  # the question and its answer, not just "n"
 
 
-async def test_a_request_out_of_scope_is_handed_over(tui_kb, tmp_path):
-    app = make_app(tui_kb, lang="es")
+async def test_a_request_out_of_scope_is_handed_over(kb, tmp_path):
+    app = make_app(kb, lang="es")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         conv = app.chat().conversation
@@ -80,9 +78,9 @@ async def test_a_request_out_of_scope_is_handed_over(tui_kb, tmp_path):
         assert "soporte" in screen_text(app)
 
 
-async def test_diagnostics_results_reach_the_ticket_and_one_case_keeps_one_ticket(tui_kb, simulator, tmp_path):
+async def test_diagnostics_results_reach_the_ticket_and_one_case_keeps_one_ticket(kb, simulator, tmp_path):
     sim = simulator("forbidden")
-    app = make_app(tui_kb, demo_settings(sim), lang="en", demo="forbidden")
+    app = make_app(kb, demo_settings(sim), lang="en", demo="forbidden")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("f4")

@@ -6,13 +6,10 @@ import os
 import stat
 
 import pytest
+from fixtures_tui import demo_settings, make_app, screen_text, settle
 
 from copycar_assist.tui.widgets.check_table import CheckTable
 from copycar_assist.tui.widgets.choices_bar import ChoicesBar
-
-from fixtures_tui import (  # noqa: F401  (fixtures)
-    _tui_data_dir, demo_settings, make_app, screen_text, settle, simulator, tui_kb,
-)
 
 SIZE = (120, 36)
 
@@ -28,10 +25,10 @@ async def say(app, pilot, text: str) -> None:
     await settle(app, pilot)
 
 
-async def test_symptom_to_cause_and_steps_with_expired_key(tui_kb, simulator):
+async def test_symptom_to_cause_and_steps_with_expired_key(kb, simulator):
     """'me sale 401' → the API-key entry → api.verify against `expired-key` → the cause, its steps."""
     sim = simulator("expired-key")
-    app = make_app(tui_kb, demo_settings(sim), lang=None, demo="expired-key")
+    app = make_app(kb, demo_settings(sim), lang=None, demo="expired-key")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert "DEMO" in app.sub_title
@@ -52,18 +49,18 @@ async def test_symptom_to_cause_and_steps_with_expired_key(tui_kb, simulator):
         assert conv.state == "step"
         assert sim.request_count("/v2/verify") >= 1
         text = screen_text(app)
-        first_step = tui_kb.entries["invalid-api-key"].cause("expired-key").steps["es"][0]
+        first_step = kb.entries["invalid-api-key"].cause("expired-key").steps["es"][0]
         assert first_step[:40] in text.replace("\n", " ") or "Paso 1 de 3" in text
         assert "✗" in text  # the live check view shows the failed verification
 
 
-async def test_escalation_saves_a_private_ticket_and_folds_it(tui_kb, simulator, tmp_path):
+async def test_escalation_saves_a_private_ticket_and_folds_it(kb, simulator, tmp_path):
     from textual.widgets import Collapsible
 
     from copycar_assist.simulator import DEMO_KEY
 
     sim = simulator("forbidden")
-    app = make_app(tui_kb, demo_settings(sim), lang="en", demo="forbidden")
+    app = make_app(kb, demo_settings(sim), lang="en", demo="forbidden")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await say(app, pilot, "403 forbidden when creating campaigns")
@@ -84,8 +81,8 @@ async def test_escalation_saves_a_private_ticket_and_folds_it(tui_kb, simulator,
         assert folded.collapsed  # the long ticket does not push the conversation away
 
 
-async def test_typing_shows_matches_and_picking_one_starts_there(tui_kb):
-    app = make_app(tui_kb, lang="en")
+async def test_typing_shows_matches_and_picking_one_starts_there(kb):
+    app = make_app(kb, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press(*"too many requests 429")
@@ -101,8 +98,8 @@ async def test_typing_shows_matches_and_picking_one_starts_there(tui_kb):
         assert conv.state == "confirm_symptoms"
 
 
-async def test_browser_search_and_start_at_a_cause(tui_kb):
-    app = make_app(tui_kb, lang="en")
+async def test_browser_search_and_start_at_a_cause(kb):
+    app = make_app(kb, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("f3")
@@ -136,8 +133,8 @@ async def test_browser_search_and_start_at_a_cause(tui_kb):
         assert conv.state == "step"
 
 
-async def test_palette_opens_an_entry(tui_kb):
-    app = make_app(tui_kb, lang="en")
+async def test_palette_opens_an_entry(kb):
+    app = make_app(kb, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+p")
@@ -150,10 +147,10 @@ async def test_palette_opens_an_entry(tui_kb):
         assert conv.facts.entry_id == "invalid-api-key"
 
 
-async def test_the_input_says_what_it_expects(tui_kb):
+async def test_the_input_says_what_it_expects(kb):
     from copycar_assist.tui.widgets.chat_input import ChatInput
 
-    app = make_app(tui_kb, lang="en")
+    app = make_app(kb, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         field = app.screen.query_one(ChatInput)
@@ -166,9 +163,9 @@ async def test_the_input_says_what_it_expects(tui_kb):
 
 
 @pytest.mark.parametrize("query,entry", [("spam", "email-delivery-failed"), ("429", "rate-limit-exceeded")])
-async def test_palette_finds_an_entry_by_its_symptom(tui_kb, query, entry):
+async def test_palette_finds_an_entry_by_its_symptom(kb, query, entry):
     # Textual's letter matcher alone puts "ExPortar trAnscripción" first for "spam".
-    app = make_app(tui_kb, lang="es")
+    app = make_app(kb, lang="es")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+p")
@@ -180,9 +177,9 @@ async def test_palette_finds_an_entry_by_its_symptom(tui_kb, query, entry):
         assert app.chat().conversation.facts.entry_id == entry
 
 
-async def test_doctor_table_rerun_and_evidence(tui_kb, simulator):
+async def test_doctor_table_rerun_and_evidence(kb, simulator):
     sim = simulator("healthy")
-    app = make_app(tui_kb, demo_settings(sim), lang="en", demo="healthy")
+    app = make_app(kb, demo_settings(sim), lang="en", demo="healthy")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("f4")
@@ -211,8 +208,8 @@ async def test_doctor_table_rerun_and_evidence(tui_kb, simulator):
         assert " pass · " in screen_text(app)  # the run's totals
 
 
-async def test_language_theme_help_and_footer(tui_kb):
-    app = make_app(tui_kb, lang="en")
+async def test_language_theme_help_and_footer(kb):
+    app = make_app(kb, lang="en")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert "Help" in screen_text(app)
@@ -232,8 +229,8 @@ async def test_language_theme_help_and_footer(tui_kb):
         assert app.screen is app.chat()
 
 
-async def test_session_saved_and_transcript_exported(tui_kb, tmp_path):
-    app = make_app(tui_kb, lang="en")
+async def test_session_saved_and_transcript_exported(kb, tmp_path):
+    app = make_app(kb, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await say(app, pilot, "emails are not being delivered")

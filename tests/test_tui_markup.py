@@ -12,8 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fixtures_tui import make_app, screen_text, settle  # noqa: F401  (fixtures)
-from fixtures_tui import _tui_data_dir  # noqa: F401
+from fixtures_tui import make_app, screen_text, settle
 
 from copycar_assist.kb import default_dir, load_knowledge
 from copycar_assist.tui.widgets.check_table import CheckTable

@@ -3,15 +3,16 @@ footer stays readable at 80 columns; the palette and the help reach it."""
 
 from __future__ import annotations
 
+from fixtures_tui import demo_settings, make_app, screen_text, settle
+
 from copycar_assist.monitor.clock import ManualClock
-from tests.fixtures_tui import demo_settings, make_app, screen_text, settle, simulator, tui_kb  # noqa: F401
 
 
-async def test_monitor_screen_shows_the_flaky_api_alerting(tui_kb, simulator):  # noqa: F811
+async def test_monitor_screen_shows_the_flaky_api_alerting(kb, simulator):
     sim = simulator("flaky")
     settings = demo_settings(sim)
     settings.api.key = None
-    app = make_app(tui_kb, settings, lang="en")
+    app = make_app(kb, settings, lang="en")
     app.monitor_clock = ManualClock()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)

@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from fixtures_tui import make_app, screen_controls, screen_text, settle
 from textual import events
 
 from copycar_assist.config import Settings
@@ -19,10 +20,6 @@ from copycar_assist.redact import Secret
 from copycar_assist.tui.widgets.chat_input import PASTE_LIMIT, ChatInput
 from copycar_assist.tui.widgets.check_table import CheckTable
 from copycar_assist.tui.widgets.message_list import MessageList
-
-from fixtures_tui import (  # noqa: F401  (fixtures)
-    _tui_data_dir, make_app, screen_controls, screen_text, settle, tui_kb,
-)
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKUP = ["[@click=app.toggle_theme]click me[/]", "[/bold]", "[b]bold?", "[@click=app.quit]quit[/]"]
@@ -38,8 +35,8 @@ async def click_everywhere_with(app, pilot, needle: str) -> None:
             await pilot.pause()
 
 
-async def test_markup_typed_by_the_user_is_shown_as_text_and_runs_nothing(tui_kb):
-    app = make_app(tui_kb, lang="en")
+async def test_markup_typed_by_the_user_is_shown_as_text_and_runs_nothing(kb):
+    app = make_app(kb, lang="en")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         theme = app.theme
@@ -56,8 +53,8 @@ async def test_markup_typed_by_the_user_is_shown_as_text_and_runs_nothing(tui_kb
         assert app.theme == theme  # the toggle_theme action never ran
 
 
-async def test_escape_sequences_are_stripped_from_messages(tui_kb):
-    app = make_app(tui_kb, lang="en")
+async def test_escape_sequences_are_stripped_from_messages(kb):
+    app = make_app(kb, lang="en")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         messages = app.screen.query_one(MessageList)
@@ -73,8 +70,8 @@ async def test_escape_sequences_are_stripped_from_messages(tui_kb):
                 assert not (segment.style and segment.style.link), segment
 
 
-async def test_paste_is_cleaned_joined_and_capped(tui_kb):
-    app = make_app(tui_kb, lang="en")
+async def test_paste_is_cleaned_joined_and_capped(kb):
+    app = make_app(kb, lang="en")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         chat_input = app.screen.query_one(ChatInput)
@@ -116,12 +113,12 @@ class HostileApi:
         await self.server.wait_closed()
 
 
-async def test_hostile_server_body_is_inert_in_the_doctor(tui_kb):
+async def test_hostile_server_body_is_inert_in_the_doctor(kb):
     async with HostileApi() as api:
         settings = Settings()
         settings.api.base_url = f"http://127.0.0.1:{api.port}/v2"
         settings.api.key = Secret("sk-test-0123456789abcdef")
-        app = make_app(tui_kb, settings, lang="en")
+        app = make_app(kb, settings, lang="en")
         async with app.run_test(size=(120, 36)) as pilot:
             await settle(app, pilot)
             theme = app.theme

@@ -6,14 +6,8 @@ looking at the new SVGs (`snapshot_report.html`).
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for fixtures_tui
-
-from fixtures_tui import _tui_data_dir, make_app, settle, tui_kb  # noqa: E402,F401
+from fixtures_tui import make_app, settle
 
 
 def still(app):
@@ -41,22 +35,22 @@ def then(app, keys, *, pause: float | None = None):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
-def test_chat_greeting(snap_compare, tui_kb, size):
-    app = make_app(tui_kb, lang="en")
+def test_chat_greeting(snap_compare, kb, size):
+    app = make_app(kb, lang="en")
     assert snap_compare(app, terminal_size=size, run_before=still(app))
 
 
-def test_chat_confirm_symptoms_120(snap_compare, tui_kb):
-    app = make_app(tui_kb, lang="en")
+def test_chat_confirm_symptoms_120(snap_compare, kb):
+    app = make_app(kb, lang="en")
     keys = [*"too many requests 429", "enter"]
     assert snap_compare(app, terminal_size=(120, 36), run_before=then(app, keys, pause=0.3))
 
 
-def test_browser_80(snap_compare, tui_kb):
-    app = make_app(tui_kb, lang="es")
+def test_browser_80(snap_compare, kb):
+    app = make_app(kb, lang="es")
     assert snap_compare(app, terminal_size=(80, 24), run_before=then(app, ["f3", "down", "down", "right"]))
 
 
-def test_help_120(snap_compare, tui_kb):
-    app = make_app(tui_kb, lang="en")
+def test_help_120(snap_compare, kb):
+    app = make_app(kb, lang="en")
     assert snap_compare(app, terminal_size=(120, 36), run_before=then(app, ["f1"]))
