@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--margin", type=float, default=0.03, help="added to the target out of fold")
     ap.add_argument("--floor", type=float, default=0.5, help="no threshold below this probability")
     ap.add_argument("--cost", type=float, default=3.0, help="one confidently wrong answer costs this many right ones")
-    ap.add_argument("--abstain", type=float, default=0.97,
+    ap.add_argument("--abstain", type=float, default=0.90,
                     help="share of out-of-scope texts (of kind problem) every length must leave unanswered")
     ap.add_argument("--ambiguous-ratio", type=float, default=0.95)
     ap.add_argument("--ambiguous-floor", type=float, default=20.0)

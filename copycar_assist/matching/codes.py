@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 
 # A 4xx/5xx number standing alone: not part of a longer number, a decimal, a time ("11:40:27,502")
-# or a port; a plural ("502s", "429's") is the same code.
-_STATUS = re.compile(r"(?<![\w.:=/-])(?<!\d,)([45]\d\d|[45]xx)(?:'?s)?(?![\w.%]|:\d)", re.IGNORECASE)
+# or a port; a plural ("502s", "429's") is the same code, and so is one ending a sentence ("401.").
+_STATUS = re.compile(r"(?<![\w.:=/-])(?<!\d,)([45]\d\d|[45]xx)(?:'?s)?(?![\w%]|\.\d|:\d)", re.IGNORECASE)
 _PORT_BEFORE = re.compile(r"(?:port|puerto)\W{0,2}$", re.IGNORECASE)
 # Exception-like names: CamelCase words ending like an error, possibly dotted.
 _EXCEPTION = re.compile(r"\b(?:[A-Za-z_][\w]*\.)*([A-Z][A-Za-z0-9]*(?:Error|Exception|Timeout|Refused|Failed|Failure|Disconnected))\b")
