@@ -207,3 +207,23 @@ def test_trainees_keep_separate_progress(tmp_path, data):
     assert Progress("ben").data["log"] == [] and len(Progress("ana").data["log"]) == 1
     with pytest.raises(ValueError):
         Progress("../evil")
+
+
+def test_an_exam_ends_with_a_markdown_and_json_report(tmp_path):
+    env = clean_env(tmp_path)
+    argv = [sys.executable, "-m", "copycar_assist", "--lang", "en", "train", "--json", "--exam", "1",
+            "--trainee", "eve", "--case", "expired-key/invalid-api-key#expired-key"]
+    lines = [{"choose": "investigate:answer"}, {"choose": "entry:invalid-api-key"}, {"text": "The key has expired"},
+             {"text": "1"}, {"text": "high"}, {"text": "2"}]
+    proc = subprocess.run(argv, input="".join(json.dumps(x) + "\n" for x in lines), capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=90)
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(x) for x in proc.stdout.splitlines()]
+    rep = next(e for e in events if e["type"] == "exam_report")
+    assert rep["total"] == 1 and rep["answered"] == 1
+    doc = json.loads(open(rep["json_path"]).read())
+    parts = {p["part"]: p["right"] for p in doc["cases"][0]["parts"]}
+    assert parts["entry"] and parts["cause"] and parts["severity"]
+    md = open(rep["markdown_path"]).read()
+    assert md.startswith("# Exam of eve") and "Problem: right" in md
+    assert oct(os.stat(rep["markdown_path"]).st_mode & 0o777) == "0o600"
