@@ -10,7 +10,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "copycar_assist"
-DOMAIN = ("kb", "matching", "checks", "conversation", "support", "simulator", "monitor", "config", "redact",
+DOMAIN = ("kb", "training", "matching", "checks", "conversation", "support", "simulator", "monitor", "config", "redact",
           "textsafe", "i18n", "files", "config_io", "desk")
 MAX_LINES = 450
 

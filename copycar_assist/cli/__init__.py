@@ -21,7 +21,7 @@ EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
 
 # Modules that add sub-commands. Each defines register(subparsers) -> None.
 COMMAND_MODULES = ("kb_cmd", "match_cmd", "doctor_cmd", "config_cmd", "simulate_cmd", "chat_cmd", "sessions_cmd",
-                   "monitor_cmd", "history_cmd", "tickets_cmd", "setup_cmd")
+                   "monitor_cmd", "history_cmd", "tickets_cmd", "setup_cmd", "train_cmd")
 
 
 class UsageError(Exception):

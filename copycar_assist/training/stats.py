@@ -1,0 +1,39 @@
+"""Mastery per entry and per skill, from a trainee's answer log and cards.
+
+mastery(entry, skill) = the share right of the last `RECENT` answers at that entry and skill (a
+case gives one answer per part, a quiz item one at its skill); skills without an entry (the
+severity table, the alert thresholds) count under "—". Due: cards FSRS says to review now.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import SKILLS
+
+RECENT = 5
+NO_ENTRY = "—"
+
+
+def mastery(progress: Any, kb: Any) -> dict[str, Any]:
+    recent: dict[tuple[str, str], list[bool]] = {}
+    for rec in progress.data["log"]:
+        key = (rec.get("entry") or NO_ENTRY, rec.get("skill", ""))
+        if key[1] in SKILLS:
+            recent.setdefault(key, []).append(bool(rec.get("right")))
+    rows = []
+    for entry in [*kb.entries, NO_ENTRY]:
+        cells = {}
+        for skill in SKILLS:
+            last = recent.get((entry, skill), [])[-RECENT:]
+            cells[skill] = round(100 * sum(last) / len(last)) if last else None
+        answers = sum(len(recent.get((entry, s), [])) for s in SKILLS)
+        if entry != NO_ENTRY or answers:
+            rows.append({"entry": entry, "skills": cells, "answers": answers})
+    per_skill = {}
+    for skill in SKILLS:
+        vals = [r["skills"][skill] for r in rows if r["skills"][skill] is not None]
+        per_skill[skill] = round(sum(vals) / len(vals)) if vals else None
+    return {"trainee": progress.trainee, "entries": rows, "skills": per_skill, "due": len(progress.due()),
+            "cards": len(progress.data["cards"]), "answers": len(progress.data["log"]),
+            "exams": len(progress.data["exams"])}
