@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -223,7 +224,7 @@ class ConfigError(Exception):
 # --- loading --------------------------------------------------------------------------------------
 
 
-def config_path(environ: dict[str, str] | None = None) -> Path:
+def config_path(environ: Mapping[str, str] | None = None) -> Path:
     """The settings file: `COPYCAR_ASSIST_CONFIG`, else the platform's user config dir."""
     env = os.environ if environ is None else environ
     if env.get(CONFIG_ENV):
@@ -345,7 +346,7 @@ def _check(settings: Settings, f: Field, value: Any, problem) -> None:
     settings._set(f, converted, "file")
 
 
-def apply_env(settings: Settings, environ: dict[str, str] | None = None) -> Settings:
+def apply_env(settings: Settings, environ: Mapping[str, str] | None = None) -> Settings:
     """Apply the environment overrides (validated; a bad one raises `ConfigError`)."""
     env = os.environ if environ is None else environ
     problems = []

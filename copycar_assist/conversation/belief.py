@@ -232,13 +232,13 @@ def plan(entry: Entry, belief: Belief, facts: Facts, *, runnable: Iterable[str],
             candidates.append((p / cost, -1, Action("input", input=name)))
     if candidates:
         candidates.sort(key=lambda c: (-c[0], c[1]))
-        best = candidates[0][2]
+        chosen = candidates[0][2]
         # Evidence first: before asking about a cause, ask for the material a check can see it in.
-        if best.kind in ("ask", "propose"):
+        if chosen.kind in ("ask", "propose"):
             for name, causes in seen_by.items():
-                if best.cause in causes:
+                if chosen.cause in causes:
                     return Action("input", input=name)
-        return best
+        return chosen
 
     unsure = [c.id for c in open_ if facts.answer_for(entry.id, c.id) == "unsure" and belief.p[c.id] > 0]
     if unsure:

@@ -57,6 +57,7 @@ class Diagnoser:
         """Act on the belief until the engine must wait: an input, a question, or a cause."""
         for _ in range(20):  # each round runs checks or ends; a bound against a loop
             f = self.c.facts
+            assert f.entry_id is not None  # diagnosing means an entry was chosen
             entry = self.c.kb.entries[f.entry_id]
             other = cross_entry(entry, f)
             if other is not None and other[0] not in f.tried:

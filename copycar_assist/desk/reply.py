@@ -51,7 +51,7 @@ def draft_reply(kb: Any, *, lang: str | None, name: str | None = None, reference
         explanation = _plain(pick(cause.explanation, lang, "")).split("\n\n")[0]
         if explanation:
             out.append(" ".join(explanation.split()))
-        steps = cause.steps.get(lang) or next((v for v in cause.steps.values() if v), [])
+        steps: list[str] = cause.steps.get(lang) or next((v for v in cause.steps.values() if v), [])
         steps = [_plain(s) for s in steps if not _AGENT_ONLY.search(s)]
         if steps:
             out += ["", t("reply.steps", lang)]

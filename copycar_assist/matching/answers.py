@@ -32,9 +32,9 @@ class Answerer:
     def __init__(self, answers: Answers, support, matcher_type, entries: dict | None = None) -> None:
         self.answers, self.support, self.entries = answers, support, entries or {}
         self._topics = {t.id: t for t in answers.topics}
-        entries = [Entry(id=t.id, category="guide", severity="LOW", title={k: v[0] for k, v in t.ask.items() if v},
+        guide_entries = [Entry(id=t.id, category="guide", severity="LOW", title={k: v[0] for k, v in t.ask.items() if v},
                          checks=[], causes=[], outcomes={}, aliases=dict(t.ask)) for t in answers.topics]
-        self._matcher = matcher_type(entries, answerer=False)
+        self._matcher = matcher_type(guide_entries, answerer=False)
         levels = []
         for n, level in sorted(support.levels.items()):
             phrases = {lang: [level.name.get(lang, ""), *level.responsibilities.get(lang, ()), *level.tools.get(lang, ())]
@@ -58,10 +58,10 @@ class Answerer:
         topic = self._topics[top.id]
         slots: dict[str, str | None] = {}
         if topic.slot == ENTRY_SLOT:
-            if entry not in self.entries:
+            if entry is None or entry not in self.entries:
                 return None
             return GuideAnswer(topic.id, top.score, render(topic, lang, self.support, {}, self.entries[entry]),
-                               pick(topic.source, lang).replace("<id>", entry))
+                               (pick(topic.source, lang) or "").replace("<id>", entry))
         if topic.slot:
             slots[topic.slot] = self.slot_value(topic.slot, text)
             if slots[topic.slot] is None and topic.slot == "level" and self._levels is not None:

@@ -87,8 +87,9 @@ def gaps_of(session_id: str, records: list[dict]) -> list[Gap]:
             role = rec.get("role")
             redo = redo or role == "rephrase" or (role == "no" and state.startswith("confirm"))
         elif kind == "prompt":
-            state = rec.get("state") if isinstance(rec.get("state"), str) else ""
-            about = rec.get("about") if isinstance(rec.get("about"), dict) else {}
+            raw_state, raw_about = rec.get("state"), rec.get("about")
+            state = raw_state if isinstance(raw_state, str) else ""
+            about = raw_about if isinstance(raw_about, dict) else {}
             if is_id(about.get("entry")) and chain:
                 entry = about["entry"]
         elif kind == "cause_found" and is_id(rec.get("entry")):
@@ -124,17 +125,17 @@ def cluster(gaps: list[Gap], matcher) -> list[Cluster]:
     out = []
     for group in groups:
         counts: dict[str, int] = {}
-        surface: dict[str, str] = {}
+        shown: dict[str, str] = {}
         for _, keys, words in group:
             for key in keys:
                 counts[key] = counts.get(key, 0) + 1
-                surface.setdefault(key, words[key])
+                shown.setdefault(key, words[key])
         need = max(1, (len(group) + 1) // 2)
         shared = sorted((k for k, c in counts.items() if c >= need), key=lambda k: (-counts[k], k))
         unknown = sorted((k for k in counts if k not in postings and not k.startswith("@")),
                          key=lambda k: (-counts[k], k))
         out.append(Cluster(group[0][0].chosen, [g for g, _, _ in group],
-                           [surface[k] for k in shared][:8], [surface[k] for k in unknown][:8]))
+                           [shown[k] for k in shared][:8], [shown[k] for k in unknown][:8]))
     out.sort(key=lambda c: (-len(c.gaps), c.chosen or "~"))
     return out
 

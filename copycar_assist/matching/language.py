@@ -9,7 +9,8 @@ _SPANISH_CHARS = frozenset("áéíóúñü¿¡ÁÉÍÓÚÑÜ")
 
 
 def detect_language(text: str, words: list[str], lexicon: Lexicon, lang_of: dict[str, str] | None = None) -> str:
-    es, en = lexicon.language_votes(words)
+    votes = lexicon.language_votes(words)
+    es, en = float(votes[0]), float(votes[1])
     es += min(2, sum(1 for ch in text if ch in _SPANISH_CHARS))
     if lang_of:
         for w in words:

@@ -241,7 +241,8 @@ class Matcher:
             if code not in found or w > found[code][0]:
                 found[code] = (w, start, end, family)
         for code, (w, start, end, family) in found.items():
-            owners, weight = idx.codes.get(code), t.code_weight
+            owners: dict[int, float] | set[int] | None = idx.codes.get(code)
+            weight = t.code_weight
             if not owners and family:
                 owners, weight = idx.families.get(family), t.family_weight
             if owners and w > 0:

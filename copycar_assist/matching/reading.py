@@ -247,7 +247,7 @@ class Reader:
     # -- prose ----------------------------------------------------------------------------
 
     def _clause_list(self, line: str) -> list[tuple[int, int, str, bool]]:
-        out = []
+        out: list[tuple[int, int, str, bool]] = []
         start = 0
         for m in self._split.finditer(line):
             self._add_clause(line, start, m.start(), out, m.group().strip() in ("?", "¿") or "?" in m.group())

@@ -140,9 +140,9 @@ class Monitor:
                 self.last = metrics
                 yield Tick(now, metrics, samples)
                 for t, m in metrics.items():
-                    for event in self.tracker.evaluate(m, usual_p95=self.usual[t], window_s=self.window_s):
-                        yield Alert(event)
-                        self._start_delivery(event)
+                    for raised in self.tracker.evaluate(m, usual_p95=self.usual[t], window_s=self.window_s):
+                        yield Alert(raised)
+                        self._start_delivery(raised)
                 if now >= next_record:
                     next_record = now + self.record_every_s
                     await self._record(metrics)

@@ -85,7 +85,7 @@ def render(snapshot: dict[str, Any]) -> str:
     thresholds = snapshot.get("thresholds", {})
     d.family("threshold", "gauge", "The guide's alert thresholds (knowledge/support.toml), in base units.",
              [({"metric": m}, v / 1000 if m == "response_time_ms" else v) for m, v in sorted(thresholds.items())])
-    firing = [({"target": t["target"], "alert": a["type"], "severity": a["severity"]}, 1)
+    firing: list[tuple[dict[str, Any], float | None]] = [({"target": t["target"], "alert": a["type"], "severity": a["severity"]}, 1)
               for t in targets for a in t.get("alerts", [])]
     d.family("alert_active", "gauge", "1 for each alert raised and not yet cleared.", firing)
     d.family("requests", "counter", "Requests the monitor made, by path and status (or network error).",

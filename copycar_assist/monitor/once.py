@@ -84,7 +84,8 @@ def nagios_line(report: dict[str, Any], lang: str) -> str:
     """`COPYCAR OK - …| perfdata` as Nagios and its kin read it."""
     from .rules import fmt
 
-    parts, perf = [], []
+    parts: list[str] = []
+    perf: list[str] = []
     for t in report["targets"]:
         alerts = "; ".join(a["message"][lang] for a in t["alerts"])
         usual = f" (usual {fmt('response_time_ms', t['usual_p95_ms'])})" if t.get("usual_p95_ms") is not None else ""

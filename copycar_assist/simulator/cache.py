@@ -159,7 +159,8 @@ class RedisService:
     def _load(self) -> None:
         """The scenario's data and traffic, written over the server's own protocol."""
         password = ROTATED if self.scenario == "redis-auth" else PASSWORD
-        r = Resp(self.port)
+        r: Resp | None = Resp(self.port)
+        assert r is not None
         try:
             r.call("AUTH", password)
             if self.scenario == "redis-eviction":  # 6 MB into 4 MB: the oldest keys go

@@ -77,7 +77,7 @@ class DemoWorld:
         """`http_port`: the API's port (0: a free one; `OSError` when taken); `delay_ms` and
         `rate_limit_after`: the API simulator's options (`server.SimState`)."""
         self.parts: list[Scenario] = resolve(scenario)  # UnknownScenario (a ValueError) when bad
-        self._http_options = {"delay_ms": delay_ms, "rate_limit_after": rate_limit_after}
+        self._http_options: dict[str, Any] = {"delay_ms": delay_ms, "rate_limit_after": rate_limit_after}
         self.names = [s.name for s in self.parts]
         self.scenario = ",".join(self.names)
         self.samples: Samples = samples_for(self.parts)

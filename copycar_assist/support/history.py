@@ -250,7 +250,7 @@ def summarize(path: Path) -> SessionSummary:
     entries: list[str] = []
     for r in s.records:
         e = r.get("entry")
-        if r.get("type") == "cause_found" and is_id(e) and e not in entries:
+        if r.get("type") == "cause_found" and isinstance(e, str) and is_id(e) and e not in entries:
             entries.append(e)
     lang, at = head.get("lang"), head.get("at")
     return SessionSummary(

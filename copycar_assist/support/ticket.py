@@ -119,7 +119,8 @@ def build_ticket(data: TicketData, lang: str, scrub: Scrub) -> str:
     if not data.attempts:
         out += [t("ticket.none", lang), ""]
     for a in data.attempts:
-        state = {True: t("ticket.fixed_yes", lang), False: t("ticket.fixed_no", lang)}.get(a.fixed, t("ticket.fixed_unknown", lang))
+        state = {True: t("ticket.fixed_yes", lang), False: t("ticket.fixed_no", lang),
+                 None: t("ticket.fixed_unknown", lang)}[a.fixed]
         if a.verified:
             state += f" · {t('ticket.verified.' + a.verified, lang)}"
         done = sum(1 for st in a.steps if st.mark == "done")

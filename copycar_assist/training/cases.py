@@ -12,7 +12,7 @@ scenario shows. The scenario stays hidden: front ends show `Case.header`, never 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from copycar_assist.simulator.catalogue import SCENARIOS, UnknownScenario, resolve
@@ -87,7 +87,7 @@ def case_for(kb, spec: str, difficulty: str = "clear") -> Case:
 
 
 def draw(kb, difficulty: str = "clear", rng: random.Random | None = None,
-         weight: Callable[[str], float] | None = None, exclude: set[str] = frozenset()) -> Case:
+         weight: Callable[[str], float] | None = None, exclude: Collection[str] = frozenset()) -> Case:
     """A case at `difficulty`, entries weighted by `weight(entry)` (higher: more needed)."""
     if difficulty not in DIFFICULTIES:
         raise ValueError(f"difficulty must be one of {', '.join(DIFFICULTIES)}")

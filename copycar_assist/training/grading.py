@@ -23,7 +23,7 @@ SKILL_OF = {"entry": "recognise", "cause": "diagnose", "step": "fix", "severity"
 
 def first_step(kb, entry_id: str, cause_id: str, lang: str) -> str:
     cause = kb.entries[entry_id].cause(cause_id)
-    steps = (cause.steps.get(lang) or next(iter(cause.steps.values()), [])) if cause else []
+    steps: list[str] = (cause.steps.get(lang) or next(iter(cause.steps.values()), [])) if cause else []
     return steps[0] if steps else ""
 
 

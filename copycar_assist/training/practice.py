@@ -110,7 +110,8 @@ class Practice:
     def _ask(self, state: str) -> Prompt:
         self.state = state
         lang, kb = self.lang, self.kb
-        back = ("back", t("train.opt.back", lang), "back", None)
+        back: tuple[str, str, str, str | None] = ("back", t("train.opt.back", lang), "back", None)
+        items: list[tuple[str, str, str, str | None]]
         entries = [(f"entry:{e.id}", pick(e.title, lang), "pick", e.id) for e in kb.entries.values()]
         expects = "choice"
         if state == "investigate":

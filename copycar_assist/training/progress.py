@@ -122,7 +122,7 @@ class Progress:
         """Card ids due for review, the most overdue first."""
         at = at or now()
         cards = [(cid, self.card(cid)) for cid in self.data["cards"]]
-        return [cid for cid, c in sorted((x for x in cards if x[1] and x[1].due <= at), key=lambda x: x[1].due)]
+        return [cid for cid, c in sorted((x for x in cards if x[1] is not None and x[1].due <= at), key=lambda x: x[1].due)]  # type: ignore[union-attr]
 
     def weight(self, entry: str) -> float:
         """How much the trainee needs `entry` now: unseen 2, else more the less they would recall it."""

@@ -106,11 +106,12 @@ def code_items(kb, lang: str, rng: random.Random) -> list[Item]:
             continue  # a code several causes list tells none of them apart
         key = next(iter(keys))
         e = key.split("#")[0]
-        pool = [f"{e}#{c.id}" for c in kb.entries[e].causes if f"{e}#{c.id}" != key]
+        keys_pool = [f"{e}#{c.id}" for c in kb.entries[e].causes if f"{e}#{c.id}" != key]
         for other in neighbours(kb, e)[:3]:
-            pool += [f"{other}#{c.id}" for c in kb.entries[other].causes]
+            keys_pool += [f"{other}#{c.id}" for c in kb.entries[other].causes]
         out.append(Item(f"code:{key}:{code}", "code", "diagnose", e, t("train.q.code", lang, code=code),
-                        _choices((key, cause_label(key)), [(k, cause_label(k)) for k in pool], rng, near=6), key, "label"))
+                        _choices((key, cause_label(key)), [(k, cause_label(k)) for k in keys_pool], rng, near=6),
+                        key, "label"))
     for code, entries in sorted(by_entry.items()):
         if len(entries) != 1 or code in by_cause:
             continue
