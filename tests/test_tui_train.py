@@ -189,3 +189,25 @@ async def test_reached_by_start_screen_palette_and_help(kb):
         await pilot.pause(0.1)
         train_screen(app)
     assert "**F8** — Training" in help_text("en") and "**F8** — Entrenamiento" in help_text("es")
+
+
+HOSTILE = "[@click=app.quit]boom[/] [bold red]x\x1b[2J\x07\u202e"
+
+
+def test_outside_text_in_training_events_stays_plain():
+    """A customer's words, a check summary, an expert line, a pitfall or a choice label holding
+    markup or terminal sequences is shown as the characters it is."""
+    from copycar_assist.tui import train_render as render
+
+    part = {"fault": 0, "part": "entry", "right": False, "expected_label": HOSTILE}
+    shown = [render.labelled("Customer", HOSTILE),
+             render.check_line({"id": "api.verify", "status": "fail", "summary": HOSTILE}),
+             render.quiz_item({"n": 1, "total": 2, "question": HOSTILE}, "en"),
+             render.quiz_result({"right": False, "text": HOSTILE}),
+             render.option_label("1", HOSTILE),
+             render.debrief({"score": 0, "parts": [part], "expert_lines": [HOSTILE], "unhelpful_checks": [HOSTILE],
+                             "seconds": 3, "pitfalls": [HOSTILE]}, "en")]
+    for content in shown:
+        assert "[@click=app.quit]boom[/]" in content.plain
+        assert not any(ord(c) < 0x20 and c != "\n" or c == "\u202e" for c in content.plain)
+        assert all("click" not in str(span.style) for span in content.spans)

@@ -33,6 +33,7 @@ from copycar_assist.textsafe import clean, one_line
 
 from .. import train_render as render
 from ..bindings import I18nBindingsMixin, catalogue_bindings
+from ..kb_text import entry_markdown
 from ..widgets.message_list import MessageList
 from ..widgets.safe import safe_content, safe_text
 
@@ -42,9 +43,11 @@ MENU = ("case:clear", "case:vague", "case:two", "quiz", "stats")
 
 
 class GuideScreen(ModalScreen[None]):
-    """An entry of the guide, opened from a practice case (Esc closes it)."""
+    """An entry of the guide, opened from a practice case, as the knowledge browser shows it (Esc
+    closes it)."""
 
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "help.tcss")
+    DEFAULT_CSS = "GuideScreen { align: center middle; }"
     BINDINGS = [Binding("escape", "dismiss", show=False), Binding("q", "dismiss", show=False)]
 
     def __init__(self, markdown: str) -> None:
@@ -58,14 +61,17 @@ class GuideScreen(ModalScreen[None]):
             yield Markdown(clean(self.markdown, limit=20_000), open_links=False, id="help-text")
 
     def on_mount(self) -> None:
-        self.query_one("#help-body").focus()
+        body = self.query_one("#help-body")
+        body.border_subtitle = "Esc ✕"
+        body.focus()
 
 
 class TrainScreen(I18nBindingsMixin, Screen):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "train.tcss")
     AUTO_FOCUS = "#train-input"
     # Esc is in the input's placeholder and the help: the footer keeps F1-F4 readable at 80 columns
-    BINDINGS = [*catalogue_bindings("escape", "menu", "train.key.menu", show=False)]
+    BINDINGS = [*catalogue_bindings("escape", "menu", "train.key.menu", show=False),
+                Binding("pageup", "scroll_log(-1)", show=False), Binding("pagedown", "scroll_log(1)", show=False)]
 
     def __init__(self) -> None:
         super().__init__()
@@ -116,7 +122,12 @@ class TrainScreen(I18nBindingsMixin, Screen):
         """Back to the menu: the dialogue view, the choices of what to practise."""
         lang = self.lang
         self.query_one(ContentSwitcher).current = "train-dialogue"
-        self._status(t("train.stats.title", lang, trainee=self.progress.trainee))
+        self._status(f"{t('train.screen.title', lang)} · {self.progress.trainee}")
+        log = self.query_one(MessageList)
+        if not log.children:  # the first time (and after a language switch): what this is
+            log.mount(Static(safe_content(t("train.intro", lang)), classes="msg intro", markup=False))
+        elif self.act is None and len(log.children) == 1 and log.children[0].has_class("intro"):
+            log.children[0].update(safe_content(t("train.intro", lang)))
         labels = [f"{t('train.menu.case', lang)} · {t(f'train.difficulty.{d}', lang)}" for d in ("clear", "vague", "two")]
         labels += [t("train.menu.quiz", lang), t("train.menu.stats", lang)]
         self._options(t("train.menu", lang), [(f"menu:{m}", str(n), label) for n, (m, label)
@@ -135,6 +146,13 @@ class TrainScreen(I18nBindingsMixin, Screen):
             self.notify(t("train.left", self.lang), markup=False, timeout=3)
         self.menu()
         self.query_one(Input).focus()
+
+    def action_scroll_log(self, direction: int) -> None:
+        log = self.query_one(MessageList)
+        if direction < 0:
+            log.scroll_page_up(animate=False)
+        else:
+            log.scroll_page_down(animate=False)
 
     def _menu_pick(self, what: str) -> None:
         if what.startswith("case:"):
@@ -164,7 +182,7 @@ class TrainScreen(I18nBindingsMixin, Screen):
             self.difficulty, self.cases = difficulty, self.cases + 1
             self.act = Practice(app.kb, matcher, case, lang=self.lang, progress=self.progress, rng=self._rng,
                                 number=self.cases)
-            await self.query_one(MessageList).remove_children()
+            await self._fresh_log()
             await self._stream(self.act.start())
         finally:
             self.busy = False
@@ -178,15 +196,20 @@ class TrainScreen(I18nBindingsMixin, Screen):
             await self._close_act()
             self.act = QuizRound(self.app.kb, matcher, lang=self.lang, n=QUIZ_ITEMS, progress=self.progress,
                                  rng=self._rng)
-            await self.query_one(MessageList).remove_children()
+            await self._fresh_log()
             self.header = t("train.menu.quiz", self.lang)
             self._status(self.header)
             await self._stream(self.act.start())
         finally:
             self.busy = False
 
+    async def _fresh_log(self) -> None:
+        log = self.query_one(MessageList)
+        await log.remove_children()
+        log.anchor()
+
     async def _turn(self, kind: str, value: str) -> None:
-        """A choice (by id) or the trainee's words. What the trainee answered is echoed in the log;
+        """A choice (by id) or the trainee's words. What the trainee answers is echoed in the log;
         moving about (run a check, back) is not: its result speaks for it."""
         try:
             act = self.act
@@ -195,10 +218,9 @@ class TrainScreen(I18nBindingsMixin, Screen):
             choice = act.prompt.choice(value) if kind == "choose" else act.prompt.by_text(value)
             if choice is not None:
                 kind, value = "choose", choice.id
-            if choice is not None:
-                said = choice.label if choice.role == "answer" else ""
-            else:  # free words: a question is echoed by the dialogue itself ("asked")
-                said = "" if act.state in ("investigate", "ask_entry", "ask_question") else value
+            # answers are echoed; a question is echoed by the dialogue itself ("asked")
+            answering = act.state.startswith("answer_") or act.state == "quiz"
+            said = (choice.label if choice is not None else value) if answering else ""
             if said:
                 await self.query_one(MessageList).add(
                     Static(render.labelled(t("train.you", self.lang), said), classes="msg user", markup=False))
@@ -232,9 +254,12 @@ class TrainScreen(I18nBindingsMixin, Screen):
         elif kind == "guide":
             await log.add(Static(safe_content(t("train.guide_opened", lang, title=d["title"])), classes="msg note",
                                  markup=False))
-            self.app.push_screen(GuideScreen(d["markdown"]))
+            self.app.push_screen(GuideScreen(entry_markdown(self.app.kb, self.app.kb.entries[d["entry"]], lang)))
         elif kind == "debrief":
-            await log.add(Static(render.debrief(d, lang), classes="msg debrief", markup=False))
+            # shown from its top (the score and the parts); PgUp/PgDn read on
+            brief = await log.add(Static(render.debrief(d, lang), classes="msg debrief", markup=False))
+            log.anchor(False)
+            self.call_after_refresh(log.scroll_to_widget, brief, top=True, animate=False)
         elif kind == "quiz_item":
             await log.add(Static(render.quiz_item(d, lang), classes="msg customer", markup=False))
         elif kind == "quiz_result":
