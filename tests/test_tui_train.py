@@ -91,6 +91,10 @@ async def test_a_case_answered_right_scores_100_and_is_saved(kb):
         assert "What the expert would have done" in brief
         assert "Another case" in text and "Finish" in text  # the last prompt, on screen at 80×24
         assert "Practice · case 1 · one clear fault" in text
+        await pick(pilot, screen, cid="next")  # "Another case": a new one, drawn, numbered 2
+        await idle_at(pilot, screen, "investigate")
+        assert "Practice · case 2 · one clear fault" in screen_text(app)
+        assert not screen.query(".msg.debrief")
     log = Progress("pilot").data["log"]
     assert {(r["entry"], r["skill"], r["right"]) for r in log} >= {
         (fault.entry, "recognise", True), (fault.entry, "diagnose", True), (fault.entry, "fix", True)}

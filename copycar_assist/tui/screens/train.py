@@ -17,7 +17,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -275,8 +275,8 @@ class TrainScreen(I18nBindingsMixin, Screen):
         elif kind == "saved":
             self._status(f"{self.header} · {t('train.saved', lang, trainee=d['trainee'])}")
         elif kind == "end":
-            if d["next"]:
-                self.call_later(self._work, self._start_case(self.difficulty, None))
+            if d["next"]:  # inside this turn's worker: the next case starts when this one is closed
+                await self._start_case(self.difficulty, None)
             else:
                 await self._close_act()
                 self.menu()
