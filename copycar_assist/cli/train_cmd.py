@@ -47,13 +47,19 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from copycar_assist.training.progress import Progress
+    from copycar_assist.training.progress import Progress, check_trainee
 
     ctx = args.ctx
     if not (args.plain or args.json or args.stats) and sys.stdin.isatty() and sys.stdout.isatty():
         from .tui_cmd import run_tui
 
+        try:
+            check_trainee(args.trainee)
+        except ValueError as exc:
+            raise UsageError(f"--trainee: {exc}") from None
         args.start_screen = "train"
+        args.train_options = {"trainee": args.trainee, "difficulty": args.difficulty, "case": args.case,
+                              "seed": args.seed}
         return run_tui(args)
     for name in ("quiz", "exam"):
         if getattr(args, name) is not None and getattr(args, name) < 1:

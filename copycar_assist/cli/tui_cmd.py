@@ -44,6 +44,7 @@ def run_tui(args: argparse.Namespace) -> int:
                    and settings.api.key is None)
     app = CopyCarApp(kb, settings, lang=ctx.lang, demo_scenario=ctx.scenario if handle is not None else None,
                      hide_scenario=ctx.hide_scenario, samples=handle.samples if handle is not None else None,
-                     case=case, offer_setup=first_start)
+                     case=case, offer_setup=first_start, start_screen=vars(args).get("start_screen"),
+                     train_options=vars(args).get("train_options"))
     app.run()
     return app.return_code or EXIT_OK

@@ -16,7 +16,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import var
 
-from .bindings import I18nBindingsMixin, i18n_bindings
+from .bindings import I18nBindingsMixin, catalogue_bindings, i18n_bindings
 from .commands import CopyCarCommands
 from .strings import default_lang, tr
 from .themes import DARK, THEMES, other_theme
@@ -57,12 +57,19 @@ def _monitor_screen():
     return MonitorScreen()
 
 
+def _train_screen():
+    from .screens.train import TrainScreen
+
+    return TrainScreen()
+
+
 class CopyCarApp(I18nBindingsMixin, App[int]):
     """CopyCar Assist: chat, knowledge browser and diagnostics."""
 
     TITLE = "CopyCar Assist"
     CSS_PATH = [Path(__file__).parent / "styles" / "app.tcss"]
-    MODES = {"chat": _chat_screen, "browser": _browser_screen, "doctor": _doctor_screen, "monitor": _monitor_screen}
+    MODES = {"chat": _chat_screen, "browser": _browser_screen, "doctor": _doctor_screen, "monitor": _monitor_screen,
+             "train": _train_screen}
     DEFAULT_MODE = "chat"
     COMMANDS = App.COMMANDS | {CopyCarCommands}
     BINDINGS = [
@@ -78,18 +85,22 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         *i18n_bindings("ctrl+s", "export", "export"),
         *i18n_bindings("f6", "case", "case"),
         *i18n_bindings("f7", "setup", "setup", show=False),  # in help and palette
+        *catalogue_bindings("f8", "mode('train')", "train.key.open", show=False),  # in help and palette
     ]
 
     lang: var[str] = var("es", init=False)
 
     def __init__(self, kb: KnowledgeBase, settings: Settings, *, lang: str | None = None,
                  demo_scenario: str | None = None, fixed_lang: bool = False, hide_scenario: bool = False,
-                 samples: Any = None, case=None, offer_setup: bool = False) -> None:
+                 samples: Any = None, case=None, offer_setup: bool = False, start_screen: str | None = None,
+                 train_options: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.kb = kb
         self.settings = settings  # the agent's own
         self.case = case  # a customer's case (desk/case.py): its context is what checks run in
         self.offer_setup = offer_setup  # first start without settings: offer the guided set-up
+        self.start_screen = start_screen  # the mode to open on ("train": `copycar-assist train`)
+        self.train_options = train_options or {}  # the Train screen's trainee, difficulty, case, seed
         self.demo_scenario = demo_scenario
         self.hide_scenario = hide_scenario  # practice: the header says "demo", never which scenario
         # the demo world's material (`simulator.content.Samples`), offered in the chat when a check
@@ -113,6 +124,8 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
 
     def on_mount(self) -> None:
         self._update_subtitle()
+        if self.start_screen:
+            self.switch_mode(self.start_screen)
         if self.offer_setup:
             from .screens.desk_modals import SetupOffer
 
@@ -248,7 +261,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
 
     def _all_screens(self):
         seen = []
-        for mode in ("chat", "browser", "doctor", "monitor"):
+        for mode in ("chat", "browser", "doctor", "monitor", "train"):
             try:
                 stack = self.get_screen_stack(mode)
             except Exception:  # mode not opened yet

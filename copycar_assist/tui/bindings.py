@@ -38,3 +38,10 @@ class I18nBindingsMixin:
 
     async def action_i18n(self, lang: str, action: str) -> None:
         await self.run_action(action)  # type: ignore[attr-defined]
+
+
+def catalogue_bindings(key: str, action: str, label: str, *, show: bool = True) -> list[Binding]:
+    """As `i18n_bindings`, described by a key of the i18n catalogue (`copycar_assist.i18n`)."""
+    from copycar_assist.i18n import t
+
+    return [Binding(key, f"i18n({lang!r}, {action!r})", t(label, lang), show=show) for lang in LANGS]

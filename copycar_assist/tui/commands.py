@@ -14,6 +14,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
+from copycar_assist.i18n import t
 from copycar_assist.kb import pick
 from copycar_assist.textsafe import one_line
 
@@ -65,6 +66,7 @@ class CopyCarCommands(Provider):
                             partial(_open, app, entry.id), help_text, entry.id))
         for action, label in ACTIONS:
             out.append((tr(label, lang), partial(app.call_later, app.run_action, action), None, None))
+        out.append((t("train.cmd", lang), partial(app.call_later, app.run_action, "mode('train')"), None, None))
         return out
 
     async def _symptom_scores(self, query: str) -> dict[str, float]:

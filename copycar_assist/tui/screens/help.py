@@ -24,6 +24,7 @@ distinguen las causas y te guía por la solución paso a paso.
 - **F3** — Conocimiento: árbol categoría → error → causa → pasos
 - **F4** — Diagnóstico: todas las comprobaciones en una tabla
 - **F5** — Monitor: tiempo de respuesta y errores en vivo, umbrales (rojo), lo habitual (verde) y alertas; Espacio pausa la vista
+- **F8** — Entrenamiento: casos prácticos con el cliente simulado y un informe final, rondas de preguntas y tu progreso (tabla y gráfico); Esc vuelve al menú
 
 ## Teclas
 
@@ -64,6 +65,7 @@ causes apart and walks you through the fix step by step.
 - **F3** — Knowledge: tree category → error → cause → steps
 - **F4** — Doctor: every check in one table
 - **F5** — Monitor: response time and errors live, thresholds (red), what is usual (green) and alerts; Space pauses the view
+- **F8** — Training: practice cases with the simulated customer and a debrief, quiz rounds and your progress (table and chart); Esc goes back to the menu
 
 ## Keys
 
