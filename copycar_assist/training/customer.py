@@ -68,7 +68,9 @@ def _effect(kb, f: Fault, lang: str, rng: random.Random) -> str:
 
 def _detail(kb, f: Fault, lang: str, rng: random.Random) -> str | None:
     cause = kb.entries[f.entry].cause(f.cause)
-    pool = list(cause.effects.get(lang, [])) + list(cause.evidence.get(lang, []))
+    # What the customer saw, in their words: the cause's effects; its evidence only where it reads
+    # as a sentence (most evidence is a few matching words, "url base", that nobody would write).
+    pool = list(cause.effects.get(lang, [])) or [e for e in cause.evidence.get(lang, []) if len(e.split()) >= 4]
     return rng.choice(pool) if pool else None
 
 
