@@ -18,7 +18,7 @@ from fixtures_conversation import CANARY_KEY, data_dir  # noqa: F401
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
 from copycar_assist.support.history import SessionLog, data_dir as history_dir, list_sessions, load_session
-from copycar_assist.support.textblock import make_scrubber
+from copycar_assist.redact import make_scrubber
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,8 @@ from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
 from copycar_assist.support.escalation import escalation_for
 from copycar_assist.support.severity import propose_severity
-from copycar_assist.support.textblock import fence, inline, make_scrubber, scrub_keylike
+from copycar_assist.support.textblock import fence, inline
+from copycar_assist.redact import make_scrubber, scrub_keylike
 from copycar_assist.support.ticket import AttemptInfo, StepMark, TicketData, build_ticket
 from copycar_assist.support.transcript import Line, to_markdown
 

@@ -172,7 +172,7 @@ def _safe(text: str) -> str:
 
 def _scrubber():
     """Today's settings' secrets, when the settings load; key-like strings always."""
-    from copycar_assist.support.textblock import make_scrubber
+    from copycar_assist.redact import make_scrubber
 
     try:
         from copycar_assist.config import load_settings
