@@ -68,7 +68,7 @@ def diagnose(args: argparse.Namespace) -> int:
 
 
 def _language(args, settings) -> str:
-    chosen = getattr(args, "lang", None) or getattr(settings, "language", None)
+    chosen = args.lang or settings.language
     if chosen in ("es", "en"):
         return chosen
     env = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
@@ -83,7 +83,7 @@ def _inputs(args):
 
     inputs = Inputs()
     for option, field in (("prompt_file", "prompt"), ("email_file", "email_text")):
-        path = getattr(args, option, None)
+        path = getattr(args, option)  # the option named by the loop
         if path:
             try:
                 data = read_bytes(path, TEXT) or b""
