@@ -287,3 +287,17 @@ async def test_a_check_that_cancels_itself_is_an_error_not_a_hang():
     report = await run([SelfCancel("test.a"), Probe("test.b")])
     a, b = report.results
     assert a.status == "error" and "interrupted" in a.summary and b.status == "pass"
+
+
+def test_every_catalogued_check_has_one_area_and_every_rule_names_catalogued_outcomes():
+    from copycar_assist.checks.areas import AREAS, BY_CHECK
+    from copycar_assist.checks.roots import ANY, RULES
+
+    k = kb()
+    named = [cid for area in AREAS for cid in area.checks]
+    assert len(named) == len(set(named)) and set(named) == set(k.checks)
+    assert all(BY_CHECK[cid].title.keys() == {"es", "en"} for cid in k.checks)
+    for root, (outcomes, follows) in RULES.items():
+        assert set(outcomes) <= set(k.checks[root].outcomes), root
+        for cid, theirs in follows.items():
+            assert theirs is ANY or set(theirs) <= {*k.checks[cid].outcomes, "error", "skipped"}, cid

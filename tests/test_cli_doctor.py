@@ -273,3 +273,12 @@ def test_demo_points_an_unconfigured_crm_at_the_simulator(capsys):
     code, doc, _ = cli_json(capsys, "--demo", "--scenario", "crm-bad-token", "doctor", "--only", "crm")
     auth = next(r for r in doc["results"] if r["id"] == "crm.auth")
     assert (auth["status"], auth["outcome"]) == ("fail", "bad_credentials") and code == 1
+
+
+def test_one_smtp_failure_is_one_cause_for_mail_and_alerts(capsys):
+    code, doc, _ = cli_json(capsys, "--demo", "--scenario", "smtp-bad-login", "doctor", "--only", "email",
+                            "monitor", "--no-history")
+    alerts = next(r for r in doc["results"] if r["id"] == "monitor.alerts")
+    assert (alerts["status"], alerts["outcome"]) == ("fail", "auth_failed")
+    assert [c["check"] for c in doc["causes"]] == ["email.smtp"]
+    assert doc["causes"][0]["explains"] == ["monitor.alerts"]

@@ -32,11 +32,16 @@ _FOLLOWS_API_DOWN = {
     "api.latency": frozenset({"high_error_rate", "low_success_rate", "high_response_time", "error"}),
     "api.endpoints": frozenset({"none_healthy", "some_unhealthy"}),
 }
+_SMTP_DOWN = frozenset({"connect_failed", "no_starttls", "tls_failed", "auth_failed", "temporary_refusal",
+                        "client_refused", "sender_refused", "relay_denied"})
 RULES: dict[str, tuple[frozenset[str], Mapping[str, frozenset[str]]]] = {
     # no usable key: the key cannot be verified, nor the quota read (first: it is the nearer root)
     "api.key_configured": (frozenset({"missing", "malformed"}),
                            {"api.verify": ANY, "api.rate_limit": ANY}),
     "api.health": (_API_DOWN, _FOLLOWS_API_DOWN),
+    # the SMTP server refuses or cannot be reached: the monitor's alerts go out through the same
+    # server (the smtp.* settings), so their envelope fails the same way
+    "email.smtp": (_SMTP_DOWN, {"monitor.alerts": _SMTP_DOWN}),
     # the CRM refuses the token or cannot be reached: permissions and fields cannot be read
     "crm.auth": (frozenset({"bad_credentials", "unavailable"}),
                  {"crm.permissions": ANY, "crm.fields": ANY}),
