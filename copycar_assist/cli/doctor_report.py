@@ -58,9 +58,12 @@ def found_causes(kb, results, lang: str, entry_first: str | None = None) -> list
     out: list[FoundCause] = []
     by_key: dict[tuple[str, str], FoundCause] = {}
     by_check: dict[str, FoundCause] = {}
+    ranked_by_id = {x.id: x for x in ranked}
     for r in ranked:
-        if r.id in follows and follows[r.id] in {x.id for x in ranked}:
-            continue
+        root = ranked_by_id.get(follows.get(r.id, ""))
+        if root is not None and (root.entry, root.cause) != (r.entry, r.cause):
+            continue  # a consequence pointing elsewhere: its root's cause covers it
+        # (one pointing at the root's own cause joins it below; the first in the run's order names it)
         found = by_key.get((r.entry, r.cause))
         if found is not None:
             found.explains.append(r.id)
