@@ -8,6 +8,11 @@ One masking rule for every secret: `mask()`. A key, a token and a password all s
 short form (`sk-…abcd`, `…abcd`, or `••••` when shorter than 12 characters); a URL that carries a
 password (`redis.url`) keeps its scheme, user, host, port and path and masks the password with
 that same rule (`mask_url`).
+
+Every writer (stdout, session logs, run history, tickets, crash reports) goes through one scrub,
+`make_scrubber(settings)`: the settings' `Redactor`, then masking of what looks like a key or a
+bearer token a user may have pasted (the settings do not know those). `scrub_obj` applies it to
+every string of a JSON-like document.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ import base64
 import json
 import re
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 
 def mask(value: str) -> str:
@@ -163,12 +169,49 @@ class Redactor:
                 text = text.replace(form, replacement)
         return text
 
-    def redact_obj(self, obj):
+    def redact_obj(self, obj: Any) -> Any:
         """Redact every string inside a JSON-like structure."""
-        if isinstance(obj, str):
-            return self.redact(obj)
-        if isinstance(obj, dict):
-            return {self.redact_obj(k): self.redact_obj(v) for k, v in obj.items()}
-        if isinstance(obj, (list, tuple)):
-            return [self.redact_obj(v) for v in obj]
-        return obj
+        return scrub_obj(obj, self.redact)
+
+
+# --- the writers' scrub ---------------------------------------------------------------------------
+
+_KEYLIKE = re.compile(r"\b(?:sk|pk|cc)-[A-Za-z0-9_\-]{12,}")
+_BEARER = re.compile(r"(?i)\b(bearer)(\s+)(?=\S*\d)([A-Za-z0-9._~+/=\-]{8,})"
+                     r"|\b(token|api[_-]?key|password|passwd|pwd|secret)(\s*[:=]\s*)(?=\S*\d)([^\s\"',;]{8,})")
+
+Scrub = Callable[[str], str]
+
+
+def scrub_keylike(text: str) -> str:
+    text = _KEYLIKE.sub(lambda m: mask(m.group()), text)
+    def repl(m: re.Match) -> str:
+        name, sep, value = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+        return f"{name}{sep}{mask(value)}"
+
+    return _BEARER.sub(repl, text)
+
+
+def make_scrubber(settings: Any | None) -> Scrub:
+    """Redact the settings' secrets, then anything that looks like a pasted key or token."""
+    redactor = settings.redactor() if settings is not None else None
+
+    def scrub(text: str) -> str:
+        if not text:
+            return text
+        if redactor is not None:
+            text = redactor.redact(text)
+        return scrub_keylike(text)
+
+    return scrub
+
+
+def scrub_obj(obj: Any, scrub: Scrub) -> Any:
+    """Scrub every string inside a JSON-like structure."""
+    if isinstance(obj, str):
+        return scrub(obj)
+    if isinstance(obj, dict):
+        return {scrub_obj(k, scrub): scrub_obj(v, scrub) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [scrub_obj(v, scrub) for v in obj]
+    return obj

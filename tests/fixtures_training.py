@@ -25,12 +25,13 @@ def guide_answers(kb, entry: str, cause: str, checks: list[dict]) -> dict[str, s
 async def train_case(spec: str, trainee: str, *, right: bool) -> list[dict]:
     """Run one practice case (`--case spec`): run the entry's checks, then answer every part right
     (or, with right=False, wrong) by choosing the choice whose value is (not) the right one."""
+    import random
+
     from copycar_assist.cli import build_parser
     from copycar_assist.cli.context import Context
     from copycar_assist.cli.train_cmd import Session
     from copycar_assist.cli.train_render import JsonOut
     from copycar_assist.training.progress import Progress
-    import random
 
     entry, cause = spec.split("/", 1)[1].split("#")
     args = build_parser().parse_args(["--lang", "en", "train", "--json", "--case", spec, "--trainee", trainee])

@@ -20,11 +20,10 @@ from copycar_assist.checks import (
     all_checks,
     checks_for_entry,
     checks_for_tags,
-    missing_families,
     run_checks,
 )
-from copycar_assist.checks.base import CheckResult
-from copycar_assist.checks.registry import FAMILIES
+from copycar_assist.checks.base import Check, CheckResult
+from copycar_assist.checks.registry import FAMILIES, RegistrationError, register
 from copycar_assist.kb.model import CheckSpec
 
 
@@ -169,11 +168,11 @@ async def test_a_check_may_report_skipped_itself():
     assert (r.status, r.outcome, r.summary) == ("skipped", "skipped", "no input")
 
 
-async def test_unknown_and_unavailable_ids():
+async def test_unknown_and_unimplemented_ids_are_errors_never_quiet_skips():
     report = await run([], ids=["nope.nothing", "test.a"])
-    unknown, unavailable = report.results
+    unknown, unimplemented = report.results
     assert unknown.status == "error" and "nope.nothing" in unknown.summary
-    assert unavailable.status == "skipped"
+    assert unimplemented.status == "error" and "test.a" in unimplemented.summary
 
 
 async def test_evidence_and_summary_are_redacted_and_cleaned():
@@ -216,9 +215,6 @@ async def test_ok_maps_to_nothing():
 
 @pytest.mark.parametrize("check_id", sorted(knowledge().checks))
 def test_every_catalogued_check_is_implemented(check_id):
-    family = check_id.split(".", 1)[0]
-    if family in missing_families():
-        pytest.skip(missing_families()[family])
     assert check_id in all_checks(), f"{check_id} is in knowledge/checks.toml but no module implements it"
 
 
@@ -228,25 +224,51 @@ def test_no_check_outside_the_catalogue():
 
 
 @pytest.mark.parametrize("check_id", sorted(knowledge().checks))
-def test_declared_outcomes_are_in_the_catalogue(check_id):
-    check = all_checks().get(check_id)
-    if check is None:
-        pytest.skip(f"{check_id} not implemented yet")
-    outcomes = getattr(check, "outcomes", None)
-    if outcomes is None:
-        pytest.skip(f"{check_id} does not declare its outcomes (the runner still rejects unknown ones)")
-    assert set(outcomes) <= set(knowledge().checks[check_id].outcomes)
+def test_declared_outcomes_are_the_catalogues(check_id):
+    check = all_checks()[check_id]
+    assert isinstance(check, Check)
+    assert set(check.outcomes) == set(knowledge().checks[check_id].outcomes)
+    assert set(check.needs_input) <= {"prompt", "account", "log", "email"}
 
 
-def test_api_checks_cover_their_whole_catalogue():
-    for cid, spec in knowledge().checks.items():
-        if cid.startswith("api."):
-            assert tuple(all_checks()[cid].outcomes) == spec.outcomes, cid
+@pytest.mark.parametrize("check_id", sorted(knowledge().checks))
+def test_every_check_refuses_an_outcome_it_does_not_have(check_id):
+    check = all_checks()[check_id]
+    with pytest.raises(ValueError, match="has no outcome"):
+        check.finding("fail", "no_such_outcome", "x")
+    with pytest.raises(ValueError, match="does not fit"):
+        check.finding("fail", "ok", "x")
+    with pytest.raises(ValueError, match="does not fit"):
+        check.finding("pass", "skipped", "x")
+    assert check.finding("skipped", "skipped", "x").status == "skipped"
 
 
-def test_api_check_refuses_an_outcome_it_does_not_have():
-    with pytest.raises(ValueError):
-        all_checks()["api.verify"].finding("fail", "spammy", "x")
+class _Declared(Check):
+    id = "api.health"
+    outcomes = ("ok", "unhealthy")
+
+
+def test_registration_refuses_outcomes_that_differ_from_the_catalogue():
+    catalogue = knowledge().checks
+    with pytest.raises(RegistrationError, match=r"api.health declares.*missing: dns_failure"):
+        register([_Declared()], catalogue)
+    extra = _Declared()
+    extra.outcomes = (*catalogue["api.health"].outcomes, "melted")
+    with pytest.raises(RegistrationError, match="not catalogued: melted"):
+        register([extra], catalogue)
+
+
+def test_registration_refuses_unknown_ids_twins_and_non_checks():
+    catalogue = knowledge().checks
+    stranger = _Declared()
+    stranger.id = "api.nowhere"
+    with pytest.raises(RegistrationError, match="api.nowhere is not in checks.toml"):
+        register([stranger], catalogue)
+    twin = all_checks()["api.verify"]
+    with pytest.raises(RegistrationError, match="defined twice"):
+        register([twin, twin], catalogue)
+    with pytest.raises(RegistrationError, match="is not a Check"):
+        register([Probe("api.verify")], catalogue)
 
 
 def test_checks_for_entry_and_tags():
@@ -273,3 +295,17 @@ async def test_a_check_that_cancels_itself_is_an_error_not_a_hang():
     report = await run([SelfCancel("test.a"), Probe("test.b")])
     a, b = report.results
     assert a.status == "error" and "interrupted" in a.summary and b.status == "pass"
+
+
+def test_every_catalogued_check_has_one_area_and_every_rule_names_catalogued_outcomes():
+    from copycar_assist.checks.areas import AREAS, BY_CHECK
+    from copycar_assist.checks.roots import ANY, RULES
+
+    k = knowledge()
+    named = [cid for area in AREAS for cid in area.checks]
+    assert len(named) == len(set(named)) and set(named) == set(k.checks)
+    assert all(BY_CHECK[cid].title.keys() == {"es", "en"} for cid in k.checks)
+    for root, (outcomes, follows) in RULES.items():
+        assert set(outcomes) <= set(k.checks[root].outcomes), root
+        for cid, theirs in follows.items():
+            assert theirs is ANY or set(theirs) <= {*k.checks[cid].outcomes, "error", "skipped"}, cid

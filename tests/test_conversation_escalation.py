@@ -18,8 +18,8 @@ from fixtures_conversation import (
 from markdown_it import MarkdownIt
 
 from copycar_assist.conversation import Conversation, Escalated, Say, State
+from copycar_assist.redact import make_scrubber
 from copycar_assist.support.history import SessionLog, load_session
-from copycar_assist.support.textblock import make_scrubber
 
 HOSTILE = (
     "me sale 401 con la key " + CANARY_KEY + "\n"

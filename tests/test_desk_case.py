@@ -140,8 +140,8 @@ async def test_a_whole_case_leaves_the_typed_key_on_no_file(config, sim, kb, tmp
     """Session log, Markdown ticket, outbox document: the key typed for the case is in none of them."""
     from copycar_assist.conversation import Conversation
     from copycar_assist.matching import Matcher
+    from copycar_assist.redact import make_scrubber
     from copycar_assist.support.history import SessionLog
-    from copycar_assist.support.textblock import make_scrubber
 
     sim.set_scenario("expired-key")
     case = Case.typed(load_settings(config), Customer("Globex", "T-1", "en"),

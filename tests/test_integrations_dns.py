@@ -136,7 +136,10 @@ async def test_two_thousand_records_are_refused_in_bounded_time(dns_server, http
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 async def test_control_characters_never_leave(hostile_dns, http_client, lang):
-    f = await run("ctrl.test", hostile_dns.port, http_client, lang=lang)
+    from copycar_assist.checks import run_checks
+
+    ctx = make_ctx(dns_settings("ctrl.test", hostile_dns.port), http_client, lang=lang)
+    f = (await run_checks(ctx, [CHECK.id], checks={CHECK.id: CHECK})).results[0]  # the runner cleans
     blob = f.summary + repr(f.evidence)
     for bad in ("\x1b", "\x07", "\x9b", "\x00", "\\x1b", "\\x07", "\\x9b", "\\x00"):
         assert bad not in blob

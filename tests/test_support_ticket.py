@@ -9,10 +9,10 @@ from markdown_it import MarkdownIt
 
 from copycar_assist.checks.base import CheckResult
 from copycar_assist.config import Settings
-from copycar_assist.redact import Secret
+from copycar_assist.redact import Secret, make_scrubber, scrub_keylike
 from copycar_assist.support.escalation import escalation_for
 from copycar_assist.support.severity import propose_severity
-from copycar_assist.support.textblock import fence, inline, make_scrubber, scrub_keylike
+from copycar_assist.support.textblock import fence, inline
 from copycar_assist.support.ticket import (
     AttemptInfo,
     StepMark,

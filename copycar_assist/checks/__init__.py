@@ -16,7 +16,7 @@ _EXPORTS = {
     "CheckStarted": "base", "CheckStep": "base", "Event": "base", "Finding": "base", "Inputs": "base",
     "make_client": "http_client",
     "all_checks": "registry", "checks_for_entry": "registry", "checks_for_tags": "registry",
-    "known_tags": "registry", "missing_families": "registry",
+    "known_tags": "registry", "register": "registry",
     "RunReport": "runner", "map_outcome": "runner", "run_checks": "runner",
 }
 __all__ = sorted(_EXPORTS)
@@ -40,5 +40,5 @@ if TYPE_CHECKING:
         STATUSES, Check, CheckContext, CheckFinished, CheckResult, CheckStarted, CheckStep, Event, Finding, Inputs,
     )
     from .http_client import make_client
-    from .registry import all_checks, checks_for_entry, checks_for_tags, known_tags, missing_families
+    from .registry import all_checks, checks_for_entry, checks_for_tags, known_tags, register
     from .runner import RunReport, map_outcome, run_checks

@@ -56,9 +56,8 @@ class KeyConfiguredCheck(ApiCheck):
         src_es, src_en = SOURCES.get(source, (source, source))
         if not key or not key.reveal().strip():
             return self.finding("fail", "missing", t(
-                es="No hay ninguna clave de API configurada: define COPYCAR_API_KEY o ejecuta "
-                   "`copycar-assist config set api.key …`.",
-                en="No API key is configured: set COPYCAR_API_KEY or run `copycar-assist config set api.key …`."),
+                es="No hay ninguna clave de API configurada: ejecuta `copycar-assist setup` o define COPYCAR_API_KEY.",
+                en="No API key is configured: run `copycar-assist setup` or set COPYCAR_API_KEY."),
                 {"source": "none"})
         evidence: dict[str, Any] = {"source": source, "key": key.masked, "length": len(key.reveal())}
         problems = key_problems(key.reveal())

@@ -178,6 +178,12 @@ class EndpointsCheck(ApiCheck):
                                                       en=f"No endpoint is healthy (0 of {len(bases)})." + not_checked_en), ev)
 
 
+def status_for_metric(ctx: CheckContext, metric: str, default: str) -> str:
+    """fail for a metric whose alert the guide calls CRITICAL, warn otherwise."""
+    sev = {a.metric: a.severity for a in ctx.kb.support.alerts}
+    return "fail" if sev.get(metric, default) == "CRITICAL" else "warn"
+
+
 def _percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(pct / 100 * len(ordered)))
@@ -222,45 +228,48 @@ class LatencyCheck(ApiCheck):
                         and _percentile([s[0] for s in samples], 95) > slower and min(s[0] for s in samples) > slower:
                     stop.set()  # every sample is slower than usual, none failed
 
-        started = time.perf_counter()
         try:
             async with asyncio.timeout(self.budget_s):
                 await asyncio.gather(*(worker() for _ in range(self.concurrency)))
         except TimeoutError:
             pass
-        elapsed = time.perf_counter() - started
         if not samples:
             return self.finding("error", "error", t(es="Ninguna muestra terminó dentro del presupuesto de tiempo.",
                                                     en="No sample finished within the time budget."),
                                 {"url": url, "budget_s": self.budget_s})
-        times = [s[0] for s in samples]
         n = len(samples)
+        # times are response times only for requests that got an answer: a name that does not
+        # resolve "answers" in 1 ms, which says nothing about the API's speed
+        times = [ms for ms, st, _err in samples if st is not None]
         ok = sum(1 for _ms, st, err in samples if not err and st is not None and 200 <= st < 300)
         errors = sum(1 for _ms, st, err in samples if err or (st is not None and st >= 500))
-        avg, p95 = sum(times) / n, _percentile(times, 95)
         success_rate, error_rate = ok / n, errors / n
         statuses: dict[str, int] = {}
         for _ms, st, err in samples:
             key = str(st) if st is not None else (err or "error")
             statuses[key] = statuses.get(key, 0) + 1
-        ev: dict[str, Any] = {
-            "url": url, "samples": n, "avg_ms": round(avg, 1), "p95_ms": round(p95, 1),
-            "min_ms": round(min(times), 1), "max_ms": round(max(times), 1),
-            "success_rate": round(success_rate, 3), "error_rate": round(error_rate, 3),
-            "answers": ", ".join(f"{k}×{v}" for k, v in statuses.items()),
+        answers = ", ".join(f"{k}×{v}" for k, v in statuses.items())
+        ev: dict[str, Any] = {"url": url, "samples": n, "answered": len(times)}
+        if times:
+            avg, p95 = sum(times) / len(times), _percentile(times, 95)
+            ev.update({"avg_ms": round(avg, 1), "p95_ms": round(p95, 1), "min_ms": round(min(times), 1),
+                       "max_ms": round(max(times), 1)})
+        ev.update({
+            "success_rate": round(success_rate, 3), "error_rate": round(error_rate, 3), "answers": answers,
             "thresholds": f"avg ≤ {th.response_time_ms:g} ms, errors ≤ {th.error_rate:.0%}, success ≥ {th.success_rate:.0%}",
-            "throughput_per_min": round(n / elapsed * 60, 1) if elapsed > 0 else None,
-        }
+        })
+        if not times:  # nothing answered: no speed to judge, only that every request failed
+            return self.finding(status_for_metric(ctx, "error_rate", "CRITICAL"), "high_error_rate", t(
+                es=f"Ninguna de las {n} peticiones obtuvo respuesta ({answers}).",
+                en=f"None of the {n} requests got an answer ({answers})."), ev)
         ev.update(latency_usual.evidence(usual, slower))
         if n < self.samples:
             ev["stopped_early"] = t(es="ya estaba claro que va lenta", en="it was already clearly slow") \
                 if stop.is_set() else t(es="presupuesto de tiempo agotado", en="time budget spent")
         figures_es = f"media {avg:.0f} ms, p95 {p95:.0f} ms, éxito {success_rate:.0%}, errores {error_rate:.0%}"
         figures_en = f"average {avg:.0f} ms, p95 {p95:.0f} ms, success {success_rate:.0%}, errors {error_rate:.0%}"
-        sev = {a.metric: a.severity for a in ctx.kb.support.alerts}
-
         def status_for(metric: str, default: str) -> str:
-            return "fail" if sev.get(metric, default) == "CRITICAL" else "warn"
+            return status_for_metric(ctx, metric, default)
 
         finding = self._judge(ctx, n, avg, p95, success_rate, error_rate, usual, slower, ev, status_for,
                               figures_es, figures_en)

@@ -13,30 +13,14 @@ import httpx
 
 from copycar_assist.textsafe import one_line
 
-from .base import CheckContext, Finding
+from .base import Check, CheckContext
 from .http import PHASES, HttpResult, fetch
 
 
-class ApiCheck:
-    """Base of the API checks: catalogue id, tags, needs, timeout, and the outcomes it may give."""
+class ApiCheck(Check):
+    """The API checks' tags; everything else is the base's."""
 
-    id: str = ""
     tags: tuple[str, ...] = ("api",)
-    needs: tuple[str, ...] = ()
-    needs_input: tuple[str, ...] = ()
-    timeout_s: float = 15.0
-    outcomes: tuple[str, ...] = ("ok",)
-
-    def finding(self, status: str, outcome: str, summary: str, evidence: dict[str, Any] | None = None) -> Finding:
-        if outcome not in self.outcomes and outcome not in ("error", "skipped"):
-            raise ValueError(f"{self.id} has no outcome {outcome!r}")
-        return Finding(status, outcome, summary, dict(evidence or {}))  # type: ignore[arg-type]
-
-    async def run(self, ctx: CheckContext) -> Finding:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        return f"<check {self.id}>"
 
 
 def api_url(base: str, path: str) -> str:

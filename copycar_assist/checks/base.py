@@ -1,9 +1,12 @@
 """The check model: what a check is, what it returns, and the context it runs in. No UI here.
 
-A check is a small object with an id from the knowledge catalogue (`knowledge/checks.toml`),
-tags, the settings it needs and a timeout, and an `async run(ctx) -> Finding`. The runner
-(`runner.py`) turns a Finding into a `CheckResult`, maps its outcome to the knowledge base's
-entry and cause, and turns crashes and timeouts into `error` results.
+Every check is a `Check`: an id from the knowledge catalogue (`knowledge/checks.toml`), tags,
+the settings it needs, the material it reads, a timeout, the outcomes it may give (the registry
+holds them equal to the catalogue's when it registers the check) and an `async run(ctx) ->
+Finding`. A check builds its findings with `self.finding(...)`, which refuses an outcome it did
+not declare. The runner (`runner.py`) turns a Finding into a `CheckResult` — the one place that
+redacts and cleans what a check said —, maps its outcome to the knowledge base's entry and cause,
+and turns crashes and timeouts into `error` results. Checks never redact on their own.
 """
 
 from __future__ import annotations
@@ -125,17 +128,52 @@ class OnDemand(Protocol):
         ...
 
 
-class Check(Protocol):
-    id: str
-    tags: tuple[str, ...]
+RUNNER_OUTCOMES = ("error", "skipped")  # outcomes any check may give (status equal to the outcome)
+
+
+def fits(status: str, outcome: str) -> bool:
+    """Whether a status and an outcome go together: "ok" only passes; "error" and "skipped" only
+    with that same status."""
+    return status in STATUSES and (outcome != "ok" or status == "pass") and (
+        outcome not in RUNNER_OUTCOMES or status == outcome)
+
+
+class Check:
+    """The base of every check. Subclasses set the class attributes and write `run`."""
+
+    id: str = ""
+    tags: tuple[str, ...] = ()
     # dotted settings fields this check needs, e.g. ("api.key",) or ("smtp.host",);
     # when one is unset the runner reports the check as `skipped` with how to set it.
-    needs: tuple[str, ...]
+    needs: tuple[str, ...] = ()
     # kinds of material from the user it reads (Inputs.KINDS); asked for by the conversation
-    needs_input: tuple[str, ...]
-    timeout_s: float
+    needs_input: tuple[str, ...] = ()
+    timeout_s: float = 15.0
+    # every outcome it can give besides the runner's ("error", "skipped"): the catalogue's list
+    outcomes: tuple[str, ...] = ("ok",)
 
-    async def run(self, ctx: CheckContext) -> Finding: ...
+    async def run(self, ctx: CheckContext) -> Finding:  # pragma: no cover - every check writes it
+        raise NotImplementedError
+
+    def finding(self, status: Status, outcome: str, summary: str, evidence: dict[str, Any] | None = None) -> Finding:
+        """The one way to build a Finding: the outcome must be declared and fit the status
+        ("ok" only passes; "error" and "skipped" only with that status). ValueError otherwise."""
+        if outcome not in self.outcomes and outcome not in RUNNER_OUTCOMES:
+            raise ValueError(f"{self.id} has no outcome {outcome!r} (it has: {', '.join(self.outcomes)})")
+        if not fits(status, outcome):
+            raise ValueError(f"{self.id}: status {status!r} does not fit outcome {outcome!r}")
+        return Finding(status, outcome, summary, dict(evidence or {}))
+
+    def skipped(self, ctx: CheckContext, es: str, en: str, evidence: dict[str, Any] | None = None) -> Finding:
+        """Skipped, saying why in the context's language."""
+        return self.finding("skipped", "skipped", ctx.t(es=es, en=en), evidence)
+
+    def budget(self) -> float:
+        """The check's own deadline: a little under the runner's, so it reports first."""
+        return max(0.2, self.timeout_s * 0.9 - 0.2)
+
+    def __repr__(self) -> str:
+        return f"<check {self.id}>"
 
 
 # --- progress events (the TUI turns these into messages) -------------------------------------

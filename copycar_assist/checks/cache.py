@@ -27,8 +27,7 @@ import dataclasses
 from typing import Any
 
 from . import loopback
-from .base import CheckContext, Finding
-from .integ import IntegrationCheck, finish
+from .base import Check, CheckContext, Finding
 from .redisprobe import MAX_BULK, BadUrl, RedisProbe, RedisResult, parse_url
 
 NEAR_MAX = 0.90
@@ -44,8 +43,9 @@ def _mb(n: int) -> str:
     return f"{n / 1048576:.1f} MB"
 
 
-class CacheCheck(IntegrationCheck):
+class CacheCheck(Check):
     id = "cache.redis"
+    outcomes = ("ok", "unreachable", "blocked", "auth_failed", "eviction_risk", "low_hit_ratio")
     tags = ("cache",)
     needs = ("redis.url",)
 
@@ -57,11 +57,11 @@ class CacheCheck(IntegrationCheck):
     async def run(self, ctx: CheckContext) -> Finding:
         secret = ctx.settings.redis.url
         if not secret:
-            return finish(ctx, "skipped", "skipped", ctx.t(es="Configura redis.url.", en="Set redis.url."))
+            return self.finding("skipped", "skipped", ctx.t(es="Configura redis.url.", en="Set redis.url."))
         try:
             target = parse_url(secret.reveal())
         except BadUrl as exc:
-            return finish(ctx, "fail", "unreachable", ctx.t(
+            return self.finding("fail", "unreachable", ctx.t(
                 es=f"redis.url no es válida: {exc}.", en=f"redis.url is not valid: {exc}."), {})
         where = target.address()
         ev: dict[str, Any] = {"server": where}
@@ -71,7 +71,7 @@ class CacheCheck(IntegrationCheck):
             dest = await loopback.resolve(target.host, target.port)
             if not dest.loopback:
                 shown = ", ".join(dest.addresses[:4]) or ctx.t(es="ninguna dirección", en="no address")
-                return finish(ctx, "error", "error", ctx.t(
+                return self.finding("error", "error", ctx.t(
                     es=f"No se envió la contraseña: redis.url usa redis:// (sin TLS) hacia {target.host}, que resuelve a {shown} y no solo a loopback. Usa rediss://.",
                     en=f"The password was not sent: redis.url uses redis:// (no TLS) to {target.host}, which resolves to {shown}, not only to loopback. Use rediss://."), ev)
             target = dataclasses.replace(target, host=dest.address)
@@ -85,18 +85,18 @@ class CacheCheck(IntegrationCheck):
             ev["ping_ms"] = ping.ms
         if r.outcome == "error":
             ev["error"] = r.detail
-            return finish(ctx, "error", "error", ctx.t(
+            return self.finding("error", "error", ctx.t(
                 es=f"Redis en {where} responde a PING, pero su respuesta a {_STEP_NAMES.get(r.step, r.step)} no se leyó: {r.detail} (límite {MAX_BULK // 1024} KB). Memoria y tasa de aciertos sin comprobar.",
                 en=f"Redis at {where} answers PING, but its {_STEP_NAMES.get(r.step, r.step)} reply was not read: {r.detail} (cap {MAX_BULK // 1024} KB). Memory and hit ratio unchecked."), ev)
         if r.outcome != "ok":
             ev["waited" if r.reason in ("timeout", "connect_timeout", "tls_timeout", "deadline") else "error"] = r.detail
-            return finish(ctx, "fail", r.outcome, self._failure_text(ctx, r, where, target.password is not None), ev)
+            return self.finding("fail", r.outcome, self._failure_text(ctx, r, where, target.password is not None), ev)
         slow = self._latency(ctx, r, ev)
         if r.info is None:
             ev["info"] = r.info_error
             if slow:
-                return finish(ctx, "warn", "blocked", slow, ev)
-            return finish(ctx, "pass", "ok", ctx.t(
+                return self.finding("warn", "blocked", slow, ev)
+            return self.finding("pass", "ok", ctx.t(
                 es=f"Redis en {where} responde a PING en {ev['ping_ms']} ms; INFO no está permitido, así que memoria y aciertos no se comprueban.",
                 en=f"Redis at {where} answers PING in {ev['ping_ms']} ms; INFO is not allowed, so memory and hit ratio are not checked."), ev)
         return self._judge(ctx, r.info, r.commandstats, ev, slow)
@@ -183,7 +183,7 @@ class CacheCheck(IntegrationCheck):
             try:
                 numbers[name] = int(info.get(name, 0) or 0)
             except (TypeError, ValueError):
-                return finish(ctx, "error", "error", ctx.t(
+                return self.finding("error", "error", ctx.t(
                     es=f"Redis en {where} dio en INFO un valor que no es un número ({name}): no se puede juzgar memoria ni aciertos.",
                     en=f"Redis at {where} gave a value in INFO that is not a number ({name}): memory and hit ratio cannot be judged."), ev)
         used, maxmem, evicted = numbers["used_memory"], numbers["maxmemory"], numbers["evicted_keys"]
@@ -215,33 +215,33 @@ class CacheCheck(IntegrationCheck):
             ev["memory_used"] = f"{share:.0%}"
         if policy == "noeviction" and maxmem and share >= NEAR_MAX:
             if refused:
-                return finish(ctx, "fail", "eviction_risk", ctx.t(
+                return self.finding("fail", "eviction_risk", ctx.t(
                     es=f"Redis en {where} está lleno ({share:.0%} de maxmemory, política noeviction) y ya ha rechazado {refused} escrituras con OOM: la caché no guarda nada nuevo. Sube maxmemory o usa allkeys-lru/volatile-lru con TTL.",
                     en=f"Redis at {where} is full ({share:.0%} of maxmemory, policy noeviction) and has already refused {refused} writes with OOM: the cache stores nothing new. Raise maxmemory or use allkeys-lru/volatile-lru with TTLs."), ev)
-            return finish(ctx, "fail", "eviction_risk", ctx.t(
+            return self.finding("fail", "eviction_risk", ctx.t(
                 es=f"Redis en {where} usa el {share:.0%} de maxmemory con la política noeviction: al llenarse, las escrituras fallarán con OOM. Sube maxmemory o usa allkeys-lru/volatile-lru con TTL.",
                 en=f"Redis at {where} uses {share:.0%} of maxmemory with policy noeviction: when full, writes fail with OOM. Raise maxmemory or use allkeys-lru/volatile-lru with TTLs."), ev)
         if slow:
-            return finish(ctx, "warn", "blocked", slow, ev)
+            return self.finding("warn", "blocked", slow, ev)
         if policy == "noeviction" and refused:
-            return finish(ctx, "warn", "eviction_risk", ctx.t(
+            return self.finding("warn", "eviction_risk", ctx.t(
                 es=f"Redis en {where} ha rechazado {refused} escrituras con OOM desde el último reinicio: la memoria se llenó (ahora {share:.0%} de maxmemory, política noeviction). Sube maxmemory o usa allkeys-lru/volatile-lru con TTL.",
                 en=f"Redis at {where} has refused {refused} writes with OOM since the last restart: memory filled up (now {share:.0%} of maxmemory, policy noeviction). Raise maxmemory or use allkeys-lru/volatile-lru with TTLs."), ev)
         if policy != "noeviction" and evicted > 0:
-            return finish(ctx, "warn", "eviction_risk", ctx.t(
+            return self.finding("warn", "eviction_risk", ctx.t(
                 es=f"Redis en {where} ha expulsado {evicted} claves por falta de memoria ({policy}): el caché pierde entradas antes de su TTL. Sube maxmemory o reduce lo que se guarda.",
                 en=f"Redis at {where} has evicted {evicted} keys for lack of memory ({policy}): the cache loses entries before their TTL. Raise maxmemory or store less."), ev)
         lookups = hits + misses
         if lookups:
             ev["hit_ratio"] = f"{hits / lookups:.1%}"
         if lookups >= self.min_lookups and hits / lookups < MIN_HIT_RATIO:
-            return finish(ctx, "warn", "low_hit_ratio", ctx.t(
+            return self.finding("warn", "low_hit_ratio", ctx.t(
                 es=f"Tasa de aciertos del caché {hits / lookups:.0%} (< {MIN_HIT_RATIO:.0%}) en {lookups} lecturas: claves que cambian entre procesos (hash() de Python), TTL demasiado corto o datos que no se repiten.",
                 en=f"Cache hit ratio {hits / lookups:.0%} (< {MIN_HIT_RATIO:.0%}) over {lookups} lookups: keys that differ between processes (Python's hash()), TTLs too short, or data that never repeats."), ev)
         if lookups < self.min_lookups:
             ev["hit_ratio_note"] = ctx.t(es=f"pocas lecturas ({lookups}) para juzgar la tasa de aciertos",
                                          en=f"too few lookups ({lookups}) to judge the hit ratio")
-        return finish(ctx, "pass", "ok", ctx.t(
+        return self.finding("pass", "ok", ctx.t(
             es=f"Redis en {where} responde (PING {ev['ping_ms']} ms, ninguna ida y vuelta ≥ {self.slow_ms:g} ms), memoria y tasa de aciertos correctas.",
             en=f"Redis at {where} answers (PING {ev['ping_ms']} ms, no round trip ≥ {self.slow_ms:g} ms); memory and hit ratio look fine."), ev)
 

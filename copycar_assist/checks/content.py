@@ -30,7 +30,7 @@ from pathlib import Path
 from copycar_assist.textsafe import one_line
 
 from .accounts import BY_ID, AccountFileError, accounts_from_text, assess, load_accounts
-from .base import CheckContext, Finding
+from .base import Check, CheckContext, Finding
 
 CHARS_PER_TOKEN = 4
 MAX_NATURAL_WORD = 12  # average characters per word above which the word count is not trusted
@@ -40,8 +40,9 @@ def _pct(x: float) -> str:
     return f"{x * 100:.0f} %"
 
 
-class PromptCheck:
+class PromptCheck(Check):
     id = "content.prompt"
+    outcomes = ("ok", "empty", "too_short", "too_long")
     tags = ("content",)
     needs: tuple[str, ...] = ()
     needs_input = ("prompt",)
@@ -51,7 +52,7 @@ class PromptCheck:
         t = ctx.t
         prompt = ctx.inputs.prompt
         if prompt is None:
-            return Finding("skipped", "skipped", t(
+            return self.finding("skipped", "skipped", t(
                 es="No hay prompt que validar: pégalo en la conversación o usa --prompt-file FICHERO.",
                 en="No prompt to validate: paste it into the conversation or use --prompt-file FILE."))
         th = ctx.kb.support.thresholds
@@ -72,22 +73,22 @@ class PromptCheck:
             "max_tokens": th.prompt_max_tokens,
         }
         if not stripped:
-            return Finding("fail", "empty", t(
+            return self.finding("fail", "empty", t(
                 es=f"El prompt está vacío ({len(prompt)} caracteres, todos espacios en blanco).",
                 en=f"The prompt is empty ({len(prompt)} characters, all whitespace)."), ev)
         if len(stripped) < th.prompt_min_chars:
-            return Finding("fail", "too_short", t(
+            return self.finding("fail", "too_short", t(
                 es=f"El prompt es demasiado corto: {len(stripped)} caracteres sin contar los espacios de los "
                    f"extremos; el mínimo es {th.prompt_min_chars}.",
                 en=f"The prompt is too short: {len(stripped)} characters without surrounding whitespace; "
                    f"the minimum is {th.prompt_min_chars}."), ev)
         if estimate > th.prompt_max_tokens:
-            return Finding("fail", "too_long", t(
+            return self.finding("fail", "too_long", t(
                 es=f"El prompt supera el límite: unos {estimate:.0f} tokens estimados para un máximo de "
                    f"{th.prompt_max_tokens}. Acórtalo o divídelo.",
                 en=f"The prompt is over the limit: about {estimate:.0f} estimated tokens for a maximum of "
                    f"{th.prompt_max_tokens}. Shorten it or split it."), ev)
-        return Finding("pass", "ok", t(
+        return self.finding("pass", "ok", t(
             es=f"Prompt válido: {len(stripped)} caracteres, unos {estimate:.0f} tokens de {th.prompt_max_tokens}.",
             en=f"Prompt is valid: {len(stripped)} characters, about {estimate:.0f} tokens of {th.prompt_max_tokens}."),
             ev)
@@ -97,8 +98,9 @@ def _labels(ids: list[str], lang: str) -> str:
     return ", ".join(BY_ID[i].label.get(lang, BY_ID[i].label["en"]) for i in ids)
 
 
-class PersonalizationCheck:
+class PersonalizationCheck(Check):
     id = "content.personalization"
+    outcomes = ("ok", "missing_fields", "thin_context")
     tags = ("content",)
     needs: tuple[str, ...] = ()
     needs_input = ("account",)
@@ -110,7 +112,7 @@ class PersonalizationCheck:
         if pasted and not path:
             return await self._judge(ctx, lambda: accounts_from_text(pasted), ctx.t(es="datos pegados", en="pasted data"))
         if not path:
-            return Finding("skipped", "skipped", t(
+            return self.finding("skipped", "skipped", t(
                 es="No hay fichero de cuentas que revisar: elige uno o usa --account-file FICHERO (JSON o CSV).",
                 en="No account data file to review: choose one or use --account-file FILE (JSON or CSV)."))
         shown = one_line(Path(path).name, 120)
@@ -122,10 +124,10 @@ class PersonalizationCheck:
         try:
             data = await asyncio.to_thread(read)
         except AccountFileError as exc:
-            return Finding("error", "error", one_line(exc.message(ctx.lang), 400), {"file": shown})
+            return self.finding("error", "error", one_line(exc.message(ctx.lang), 400), {"file": shown})
         a = await asyncio.to_thread(assess, data.records)
         if not a.records:
-            return Finding("error", "error", t(
+            return self.finding("error", "error", t(
                 es=f"{shown} no contiene ninguna cuenta.", en=f"{shown} holds no account records."),
                 {"file": shown, "format": data.format})
 
@@ -161,19 +163,19 @@ class PersonalizationCheck:
 
         if a.identity_missing:
             ids = [f for f in ("company_name", "contact_name") if a.missing_count[f]]
-            return Finding("fail", "missing_fields", t(
+            return self.finding("fail", "missing_fields", t(
                 es=f"{a.identity_missing} de {a.records} cuentas no tienen {_labels(ids, 'es')}: sin saber a quién "
                    f"se escribe no se puede personalizar (puntuación {_pct(a.score)}).",
                 en=f"{a.identity_missing} of {a.records} records lack the {_labels(ids, 'en')}: without knowing "
                    f"who it is for, nothing can be personalised (score {_pct(a.score)})."), ev)
         if a.score < threshold:
             gaps = everywhere or sorted(some, key=lambda f: -a.missing_count[f])[:4]
-            return Finding("fail", "thin_context", t(
+            return self.finding("fail", "thin_context", t(
                 es=f"Los datos de personalización puntúan {_pct(a.score)} (umbral {_pct(threshold)}): "
                    f"falta contexto como {_labels(gaps, 'es')}.",
                 en=f"The personalisation data scores {_pct(a.score)} (threshold {_pct(threshold)}): "
                    f"context such as {_labels(gaps, 'en')} is missing."), ev)
-        return Finding("pass", "ok", t(
+        return self.finding("pass", "ok", t(
             es=f"Los datos de personalización puntúan {_pct(a.score)} en {a.records} cuentas (umbral {_pct(threshold)}).",
             en=f"The personalisation data scores {_pct(a.score)} across {a.records} records (threshold {_pct(threshold)})."),
             ev)

@@ -17,9 +17,8 @@ import time
 from dataclasses import dataclass, field
 
 from . import crm_presets as P
-from .base import CheckContext, Finding
+from .base import Check, CheckContext, Finding
 from .http import HttpResult, fetch
-from .integ import IntegrationCheck, finish, skipped
 
 REQUEST_TIMEOUT_S = 4.0  # per request; a check makes at most a few, inside its own budget
 
@@ -40,23 +39,6 @@ class Access:
     result: HttpResult
     version: str = P.SALESFORCE_DEFAULT_VERSION
     notes: dict = field(default_factory=dict)
-
-
-def resolve_target(ctx: CheckContext) -> Target | Finding:
-    c = ctx.settings.crm
-    kind = (c.kind or "").strip().lower()
-    if kind not in P.KINDS:
-        return finish(ctx, "error", "error", ctx.t(
-            es="crm.kind debe ser hubspot, salesforce o rest.", en="crm.kind must be hubspot, salesforce or rest."))
-    base = (c.base_url or "").strip().rstrip("/")
-    if not base and kind == "hubspot":
-        base = P.HUBSPOT_BASE
-    if not base:
-        return skipped(ctx, es="Falta crm.base_url (para Salesforce, la URL de la instancia); defínela con `copycar-assist config set crm.base_url …`.",
-                       en="crm.base_url is not set (for Salesforce, the instance URL); set it with `copycar-assist config set crm.base_url …`.")
-    if not c.token:
-        return skipped(ctx, es="Falta crm.token.", en="crm.token is not set.")
-    return Target(kind, base, c.token)
 
 
 async def get(ctx: CheckContext, t: Target, path: str, *, auth: bool = True, deadline_s: float = REQUEST_TIMEOUT_S) -> HttpResult:
@@ -139,18 +121,7 @@ def unavailable_text(ctx: CheckContext, t: Target, r: HttpResult) -> str:
                  en=f"The {kind} API is not available ({r.status} {r.reason}).")
 
 
-def _precondition(ctx: CheckContext, a: Access) -> Finding | None:
-    """A skip for the checks that need an accepted token and a reachable CRM."""
-    if a.state == "bad":
-        return skipped(ctx, es="No comprobado: el CRM rechaza el token (ver crm.auth).",
-                       en="Not checked: the CRM rejects the token (see crm.auth).", evidence=http_evidence(a.result))
-    if a.state in ("unavailable", "insecure"):
-        return skipped(ctx, es="No comprobado: no se llega a la API del CRM (ver crm.auth).",
-                       en="Not checked: the CRM API cannot be reached (see crm.auth).", evidence=http_evidence(a.result))
-    return None
-
-
-class _CrmCheck(IntegrationCheck):
+class _CrmCheck(Check):
     tags = ("crm",)
     needs = ("crm.kind", "crm.token")
     timeout_s = 15.0
@@ -161,9 +132,35 @@ class _CrmCheck(IntegrationCheck):
                 return await self._run(ctx)
         except TimeoutError:
             outcome, status = ("unavailable", "fail") if self.id == "crm.auth" else ("error", "error")
-            return finish(ctx, status, outcome, ctx.t(
+            return self.finding(status, outcome, ctx.t(
                 es=f"El CRM no respondió a tiempo ({self.budget():.0f} s en total).",
                 en=f"The CRM did not answer in time ({self.budget():.0f} s in all)."))
+
+    def target(self, ctx: CheckContext) -> Target | Finding:
+        c = ctx.settings.crm
+        kind = (c.kind or "").strip().lower()
+        if kind not in P.KINDS:
+            return self.finding("error", "error", ctx.t(
+                es="crm.kind debe ser hubspot, salesforce o rest.", en="crm.kind must be hubspot, salesforce or rest."))
+        base = (c.base_url or "").strip().rstrip("/")
+        if not base and kind == "hubspot":
+            base = P.HUBSPOT_BASE
+        if not base:
+            return self.skipped(ctx, es="Falta crm.base_url (para Salesforce, la URL de la instancia); defínela con `copycar-assist config set crm.base_url …`.",
+                                en="crm.base_url is not set (for Salesforce, the instance URL); set it with `copycar-assist config set crm.base_url …`.")
+        if not c.token:
+            return self.skipped(ctx, es="Falta crm.token.", en="crm.token is not set.")
+        return Target(kind, base, c.token)
+
+    def precondition(self, ctx: CheckContext, a: Access) -> Finding | None:
+        """A skip for the checks that need an accepted token and a reachable CRM."""
+        if a.state == "bad":
+            return self.skipped(ctx, es="No comprobado: el CRM rechaza el token (ver crm.auth).",
+                                en="Not checked: the CRM rejects the token (see crm.auth).", evidence=http_evidence(a.result))
+        if a.state in ("unavailable", "insecure"):
+            return self.skipped(ctx, es="No comprobado: no se llega a la API del CRM (ver crm.auth).",
+                                en="Not checked: the CRM API cannot be reached (see crm.auth).", evidence=http_evidence(a.result))
+        return None
 
     async def _run(self, ctx: CheckContext) -> Finding:
         raise NotImplementedError
@@ -171,9 +168,10 @@ class _CrmCheck(IntegrationCheck):
 
 class CrmAuthCheck(_CrmCheck):
     id = "crm.auth"
+    outcomes = ("ok", "bad_credentials", "unavailable")
 
     async def _run(self, ctx: CheckContext) -> Finding:
-        t = resolve_target(ctx)
+        t = self.target(ctx)
         if isinstance(t, Finding):
             return t
         ctx.step(ctx.t(es=f"Autenticando en {t.kind}…", en=f"Authenticating with {t.kind}…"))
@@ -186,25 +184,25 @@ class CrmAuthCheck(_CrmCheck):
         if msg:
             ev["crm_message"] = msg
         if a.state == "insecure":
-            return finish(ctx, "error", "error", ctx.t(
+            return self.finding("error", "error", ctx.t(
                 es=f"No se envió el token: {t.base} es http:// y no es local; usa https://.",
                 en=f"The token was not sent: {t.base} is http:// and not local; use https://."), ev)
         if a.state == "bad":
-            return finish(ctx, "fail", "bad_credentials", ctx.t(
+            return self.finding("fail", "bad_credentials", ctx.t(
                 es=f"{t.kind} rechaza el token (401{' ' + code if code else ''}): caducado, revocado o de otra cuenta. Genera uno nuevo y guárdalo en crm.token.",
                 en=f"{t.kind} rejects the token (401{' ' + code if code else ''}): expired, revoked or from another account. Create a new one and store it in crm.token."), ev)
         if a.state == "unavailable":
             status = "warn" if r.status == 429 else "fail"
-            return finish(ctx, status, "unavailable", unavailable_text(ctx, t, r), ev)
+            return self.finding(status, "unavailable", unavailable_text(ctx, t, r), ev)
         if a.state == "forbidden":
-            return finish(ctx, "pass", "ok", ctx.t(
+            return self.finding("pass", "ok", ctx.t(
                 es=f"{t.kind} acepta el token, pero responde 403{' ' + code if code else ''}: es un problema de permisos (ver crm.permissions).",
                 en=f"{t.kind} accepts the token but answers 403{' ' + code if code else ''}: a permissions problem (see crm.permissions)."), ev)
         if isinstance(r.json, dict) and "portalId" in r.json:
             ev["portal_id"] = str(r.json["portalId"])
         if isinstance(r.json, dict) and isinstance(r.json.get("account"), str):
             ev["account"] = r.json["account"]
-        return finish(ctx, "pass", "ok", ctx.t(
+        return self.finding("pass", "ok", ctx.t(
             es=f"{t.kind} acepta el token y la API responde ({round(r.timings.total_ms)} ms).",
             en=f"{t.kind} accepts the token and the API answers ({round(r.timings.total_ms)} ms)."), ev)
 
@@ -216,21 +214,22 @@ def objects_in_use(kind: str, field_map: dict[str, str]) -> list[str]:
 
 class CrmPermissionsCheck(_CrmCheck):
     id = "crm.permissions"
+    outcomes = ("ok", "missing_scope")
 
     async def _run(self, ctx: CheckContext) -> Finding:
-        t = resolve_target(ctx)
+        t = self.target(ctx)
         if isinstance(t, Finding):
             return t
         ctx.step(ctx.t(es="Comprobando permisos del CRM…", en="Checking CRM permissions…"))
         a = await access(ctx, t)
-        pre = _precondition(ctx, a)
+        pre = self.precondition(ctx, a)
         if pre:
             return pre
         ev: dict = {"kind": t.kind}
         if a.state == "forbidden":
             code = P.error_code(t.kind, a.result.json)
             ev.update(http_evidence(a.result), crm_error=code)
-            return finish(ctx, "fail", "missing_scope", ctx.t(
+            return self.finding("fail", "missing_scope", ctx.t(
                 es=f"El token es válido pero no tiene acceso a la API ({code or '403'}). En Salesforce: el perfil del usuario necesita «API Enabled» y una edición con API.",
                 en=f"The token is valid but has no API access ({code or '403'}). In Salesforce: the user's profile needs \"API Enabled\" and an edition with API access."), ev)
         if t.kind == "rest":
@@ -267,10 +266,10 @@ class CrmPermissionsCheck(_CrmCheck):
             ev["missing_scopes"] = ", ".join(dict.fromkeys(missing))
         if problems:
             ev["problems"] = problems
-            return finish(ctx, "fail", "missing_scope", ctx.t(
+            return self.finding("fail", "missing_scope", ctx.t(
                 es="Al token le faltan permisos: " + "; ".join(problems) + ". Añade esos scopes a la app (o permisos al usuario) y vuelve a generar el token si hace falta.",
                 en="The token lacks permissions: " + "; ".join(problems) + ". Add those scopes to the app (or permissions to the user) and regenerate the token if needed."), ev)
-        return finish(ctx, "pass", "ok", ctx.t(
+        return self.finding("pass", "ok", ctx.t(
             es="El token puede leer los objetos y su esquema.", en="The token can read the objects and their schema."), ev)
 
     def _rest(self, ctx: CheckContext, a: Access, ev: dict) -> Finding:
@@ -278,7 +277,7 @@ class CrmPermissionsCheck(_CrmCheck):
         scopes = body.get("scopes")
         if not isinstance(scopes, list):
             ev["scopes"] = ctx.t(es="el CRM no informa de scopes en /me", en="the CRM reports no scopes in /me")
-            return finish(ctx, "pass", "ok", ctx.t(
+            return self.finding("pass", "ok", ctx.t(
                 es="El CRM no informa de scopes: no se pueden comprobar.", en="The CRM reports no scopes: they cannot be checked."), ev)
         have = {str(s) for s in scopes}
         ev["scopes"] = ", ".join(sorted(have))[:300]
@@ -286,27 +285,28 @@ class CrmPermissionsCheck(_CrmCheck):
         missing = [s for s in P.REST_REQUIRED_SCOPES if s not in have]
         if missing:
             ev["missing_scopes"] = ", ".join(missing)
-            return finish(ctx, "fail", "missing_scope", ctx.t(
+            return self.finding("fail", "missing_scope", ctx.t(
                 es=f"Al token le faltan scopes: {', '.join(missing)}.", en=f"The token lacks scopes: {', '.join(missing)}."), ev)
-        return finish(ctx, "pass", "ok", ctx.t(
+        return self.finding("pass", "ok", ctx.t(
             es="El token tiene los scopes necesarios.", en="The token has the scopes it needs."), ev)
 
 
 class CrmFieldsCheck(_CrmCheck):
     id = "crm.fields"
+    outcomes = ("ok", "mapping_error")
     needs = ("crm.kind", "crm.token", "crm.field_map")
 
     async def _run(self, ctx: CheckContext) -> Finding:
-        t = resolve_target(ctx)
+        t = self.target(ctx)
         if isinstance(t, Finding):
             return t
         fmap = dict(ctx.settings.crm.field_map)
         if not fmap:
-            return skipped(ctx, es="No hay crm.field_map configurado.", en="No crm.field_map is configured.")
+            return self.skipped(ctx, es="No hay crm.field_map configurado.", en="No crm.field_map is configured.")
         ctx.step(ctx.t(es="Leyendo la lista de campos del CRM…", en="Reading the CRM's field list…"))
         started = time.perf_counter()
         a = await access(ctx, t)
-        pre = _precondition(ctx, a)
+        pre = self.precondition(ctx, a)
         if pre:
             return pre
         lists: dict[str, dict[str, P.CrmField]] = {}
@@ -317,14 +317,14 @@ class CrmFieldsCheck(_CrmCheck):
             r = await get(ctx, t, P.fields_path(t.kind, obj, a.version))
             state = classify(r)
             if state == "forbidden":
-                return skipped(ctx, es=f"No se puede leer la lista de campos de {obj or 'el CRM'} (403): ver crm.permissions.",
-                               en=f"Cannot read the field list of {obj or 'the CRM'} (403): see crm.permissions.",
-                               evidence=http_evidence(r))
+                return self.skipped(ctx, es=f"No se puede leer la lista de campos de {obj or 'el CRM'} (403): ver crm.permissions.",
+                                    en=f"Cannot read the field list of {obj or 'the CRM'} (403): see crm.permissions.",
+                                    evidence=http_evidence(r))
             if state != "ok":
-                return finish(ctx, "error", "error", unavailable_text(ctx, t, r), http_evidence(r))
+                return self.finding("error", "error", unavailable_text(ctx, t, r), http_evidence(r))
             parsed = P.parse_fields(t.kind, r.json)
             if parsed is None:
-                return finish(ctx, "error", "error", ctx.t(
+                return self.finding("error", "error", ctx.t(
                     es=f"La lista de campos de {obj or 'el CRM'} no tiene el formato esperado.",
                     en=f"The field list of {obj or 'the CRM'} is not in the expected shape."), http_evidence(r))
             lists[obj] = parsed
@@ -336,12 +336,12 @@ class CrmFieldsCheck(_CrmCheck):
             ev["suggest"] = suggest
         ev["ms"] = int((time.perf_counter() - started) * 1000)
         if fails:
-            return finish(ctx, "fail", "mapping_error", ctx.t(
+            return self.finding("fail", "mapping_error", ctx.t(
                 es="Errores en el mapeo de campos: ", en="Field mapping errors: ") + "; ".join(fails + warns) + ".", ev)
         if warns:
-            return finish(ctx, "warn", "mapping_error", ctx.t(
+            return self.finding("warn", "mapping_error", ctx.t(
                 es="Mapeo de campos con avisos: ", en="Field mapping warnings: ") + "; ".join(warns) + ".", ev)
-        return finish(ctx, "pass", "ok", ctx.t(
+        return self.finding("pass", "ok", ctx.t(
             es=f"Los {len(fmap)} campos mapeados existen, se pueden escribir y sus tipos encajan.",
             en=f"All {len(fmap)} mapped fields exist, are writable and their types fit."), ev)
 

@@ -23,11 +23,10 @@ from __future__ import annotations
 import asyncio
 import time
 
-from .base import CheckContext, Finding
+from .base import Check, CheckContext, Finding
 from .dkimkey import ed25519_only, judge_key
 from .dmarc import check_dmarc
 from .dnsquery import DnsClient, Lookup
-from .integ import IntegrationCheck, finish
 from .mailtls import check_mail_tls
 from .mailverdict import Bi, Part, Verdict, verdict
 from .mxhosts import check_mx
@@ -68,8 +67,9 @@ def _render(value, lang: str):
     return value
 
 
-class DomainCheck(IntegrationCheck):
+class DomainCheck(Check):
     id = "email.domain"
+    outcomes = ("ok", "no_mx", "mx_problem", "spf_problem", "dmarc_problem", "dkim_missing", "dkim_invalid")
     tags = ("email",)
     needs = ("email.domain",)
 
@@ -95,11 +95,11 @@ class DomainCheck(IntegrationCheck):
         e = ctx.settings.email
         domain = (e.domain or "").strip().rstrip(".").lower()
         if not domain:
-            return finish(ctx, "skipped", "skipped", ctx.t(es="Configura email.domain.", en="Set email.domain."))
+            return self.finding("skipped", "skipped", ctx.t(es="Configura email.domain.", en="Set email.domain."))
         try:
             resolver = self.resolver(ctx)
         except Exception as exc:  # no /etc/resolv.conf, a bad nameserver entry
-            return finish(ctx, "error", "error", ctx.t(
+            return self.finding("error", "error", ctx.t(
                 es=f"No hay resolvedor DNS utilizable ({type(exc).__name__}): define email.nameservers.",
                 en=f"No usable DNS resolver ({type(exc).__name__}): set email.nameservers."))
         selectors = list(dict.fromkeys(e.dkim_selectors))[:MAX_SELECTORS]
@@ -122,17 +122,17 @@ class DomainCheck(IntegrationCheck):
             async with asyncio.timeout(max(0.05, deadline - time.monotonic())):
                 asked = [await dns.query(name, rtype) for name, rtype in first[:3 + len(selectors)]]
         except TimeoutError:
-            return finish(ctx, "error", "error", ctx.t(
+            return self.finding("error", "error", ctx.t(
                 es=f"El DNS no respondió a tiempo para {domain}.", en=f"DNS did not answer in time for {domain}."), ev)
         mx: Lookup = asked[0]
         if all(lk.undetermined for lk in asked):
             ev["dns"] = mx.describe()
-            return finish(ctx, "error", "error", ctx.t(
+            return self.finding("error", "error", ctx.t(
                 es=f"No se pudo consultar el DNS de {domain}: {mx.describe('es')}.",
                 en=f"Could not query the DNS of {domain}: {mx.describe()}."), ev)
         if mx.status == "nxdomain":
             ev["mx"] = mx.describe()
-            return finish(ctx, "fail", "no_mx", ctx.t(
+            return self.finding("fail", "no_mx", ctx.t(
                 es=f"El dominio {domain} no existe en el DNS (NXDOMAIN): revisa email.domain o el registro del dominio.",
                 en=f"The domain {domain} does not exist in DNS (NXDOMAIN): check email.domain or the domain's registration."), ev)
 
@@ -182,7 +182,7 @@ class DomainCheck(IntegrationCheck):
             ev["notes"] = notes
         if not problems:
             claims = "; ".join(p.checked.pick(lang) for p in parts if p.checked)
-            return finish(ctx, "pass", "ok", ctx.t(
+            return self.finding("pass", "ok", ctx.t(
                 es=f"El DNS de {domain} pasa lo comprobado: {claims}.",
                 en=f"The DNS of {domain} passes what was checked: {claims}."), ev)
         ev["problems"] = [v.text(lang) for v in problems]
@@ -196,4 +196,4 @@ class DomainCheck(IntegrationCheck):
         if len(problems) > shown:
             summary += ctx.t(es=f" (y {len(problems) - shown} más en la evidencia)",
                              en=f" (and {len(problems) - shown} more in the evidence)")
-        return finish(ctx, status, problems[0].area, summary, ev)
+        return self.finding(status, problems[0].area, summary, ev)

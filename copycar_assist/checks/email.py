@@ -19,9 +19,8 @@ from email.utils import parseaddr
 from copycar_assist.files.read import ReadError
 from copycar_assist.textsafe import one_line
 
-from .base import CheckContext, Finding
+from .base import Check, CheckContext, Finding
 from .dnscheck import DomainCheck
-from .integ import IntegrationCheck, finish, skipped
 from . import loopback
 from .loopback import Destination
 from .smtpprobe import MAX_LINE, MAX_REPLY_LINES, SmtpProbe, envelope_address, tls_context
@@ -44,8 +43,10 @@ _IMPLICIT_TLS_PORTS = {465}
 _STARTTLS_PORTS = {25, 587}
 
 
-class SmtpCheck(IntegrationCheck):
+class SmtpCheck(Check):
     id = "email.smtp"
+    outcomes = ("ok", "connect_failed", "no_starttls", "tls_failed", "auth_failed", "misconfigured",
+                "temporary_refusal", "client_refused", "sender_refused", "relay_denied", "recipient_refused")
     tags = ("email",)
     needs = ("smtp.host",)
 
@@ -59,17 +60,17 @@ class SmtpCheck(IntegrationCheck):
         ev: dict = {"server": f"{host}:{port}", "security": security}
         static = self._static_problem(ctx, host, port, security)
         if static:
-            return finish(ctx, "fail", "misconfigured", static, ev)
+            return self.finding("fail", "misconfigured", static, ev)
 
         if s.ca_file:
             problem = await asyncio.to_thread(_ca_problem, s.ca_file, ctx.lang)
             if problem:
-                return finish(ctx, "fail", "misconfigured", problem, ev)
+                return self.finding("fail", "misconfigured", problem, ev)
         dial = host
         if security == "none":  # no TLS: only to loopback by the one rule, and to the address checked
             dest = await loopback.resolve(host, port)
             if not dest.loopback:
-                return finish(ctx, "fail", "misconfigured", self._not_loopback(ctx, host, dest), ev)
+                return self.finding("fail", "misconfigured", self._not_loopback(ctx, host, dest), ev)
             dial = dest.address
         sender, recipient = self._envelope(ctx, ev)
         ctx.step(ctx.t(es=f"Conectando con {host}:{port}…", en=f"Connecting to {host}:{port}…"))
@@ -91,7 +92,7 @@ class SmtpCheck(IntegrationCheck):
         ev["session_ended_with_quit"] = r.quit_sent
 
         if r.outcome != "ok":
-            return finish(ctx, "fail", r.outcome, self._failure_text(ctx, r, host, port, security), ev)
+            return self.finding("fail", r.outcome, self._failure_text(ctx, r, host, port, security), ev)
         return self._success(ctx, r, ev, host, port, security)
 
     # --- before connecting ---------------------------------------------------------------------
@@ -159,7 +160,7 @@ class SmtpCheck(IntegrationCheck):
                     es=f"el remitente no es del dominio {domain}: SPF/DMARC pueden no alinear",
                     en=f"the sender is not in {domain}: SPF/DMARC may not align")
         if problems:
-            return finish(ctx, "fail", "misconfigured", " ".join(problems), ev)
+            return self.finding("fail", "misconfigured", " ".join(problems), ev)
 
         if r.auth_result == "accepted":
             auth = ctx.t(es="credenciales aceptadas", en="credentials accepted")
@@ -176,10 +177,10 @@ class SmtpCheck(IntegrationCheck):
         if security == "none":
             ev["warning"] = ctx.t(es="SIN CIFRADO: solo aceptable hacia localhost",
                                   en="NO ENCRYPTION: only acceptable to localhost")
-            return finish(ctx, "warn", "misconfigured", ctx.t(
+            return self.finding("warn", "misconfigured", ctx.t(
                 es=f"ATENCIÓN: SMTP sin cifrar (security = \"none\") hacia {host}:{port}; responde ({auth}). Solo vale para un relé local: en producción usa starttls o tls.",
                 en=f"WARNING: unencrypted SMTP (security = \"none\") to {host}:{port}; it answers ({auth}). Only fit for a local relay: use starttls or tls in production."), ev)
-        return finish(ctx, "pass", "ok", ctx.t(
+        return self.finding("pass", "ok", ctx.t(
             es=f"El servidor SMTP {host}:{port} responde; TLS verificado ({r.tls}); {auth}. No se envió ningún correo.",
             en=f"The SMTP server {host}:{port} answers; TLS verified ({r.tls}); {auth}. No mail was sent."), ev)
 
@@ -258,10 +259,11 @@ class SmtpCheck(IntegrationCheck):
                  en=f"The server offers no authentication method we can use ({d}).")
 
 
-class LimitsCheck(IntegrationCheck):
+class LimitsCheck(Check):
     """`smtp.daily_limit` against `smtp.sent_today` (or a count handed over in the inputs)."""
 
     id = "email.limits"
+    outcomes = ("ok", "near_limit", "exceeded")
     tags = ("email",)
     needs = ("smtp.daily_limit",)
     timeout_s = 2.0
@@ -269,30 +271,27 @@ class LimitsCheck(IntegrationCheck):
 
     async def run(self, ctx: CheckContext) -> Finding:
         limit = ctx.settings.smtp.daily_limit
-        sent = getattr(ctx.inputs, "sent_today", None)
-        source = "inputs"
-        if sent is None:
-            sent, source = ctx.settings.smtp.sent_today, "smtp.sent_today"
+        sent, source = ctx.settings.smtp.sent_today, "smtp.sent_today"
         if not limit or limit <= 0:
-            return skipped(ctx, es="No hay límite diario configurado (smtp.daily_limit).",
-                           en="No daily limit is configured (smtp.daily_limit).")
+            return self.skipped(ctx, es="No hay límite diario configurado (smtp.daily_limit).",
+                                en="No daily limit is configured (smtp.daily_limit).")
         if sent is None:
-            return skipped(ctx,
-                           es=f"Límite diario {limit}, pero no se sabe cuántos se enviaron hoy: indícalo en smtp.sent_today (o mira el panel del proveedor).",
-                           en=f"Daily limit {limit}, but how many were sent today is unknown: set smtp.sent_today (or look at the provider's dashboard).",
-                           evidence={"daily_limit": limit})
+            return self.skipped(ctx,
+                                es=f"Límite diario {limit}, pero no se sabe cuántos se enviaron hoy: indícalo en smtp.sent_today (o mira el panel del proveedor).",
+                                en=f"Daily limit {limit}, but how many were sent today is unknown: set smtp.sent_today (or look at the provider's dashboard).",
+                                evidence={"daily_limit": limit})
         share = sent / limit
         ev = {"daily_limit": limit, "sent_today": sent, "used": f"{share:.0%}", "source": source,
               "thresholds": ctx.t(es="cerca ≥ 90 %, superado ≥ 100 %", en="near ≥ 90 %, exceeded ≥ 100 %")}
         if share >= 1.0:
-            return finish(ctx, "fail", "exceeded", ctx.t(
+            return self.finding("fail", "exceeded", ctx.t(
                 es=f"Límite de envío agotado: {sent} de {limit} hoy ({share:.0%}). El proveedor rechazará o retrasará los envíos hasta mañana o hasta ampliar el plan.",
                 en=f"Sending limit used up: {sent} of {limit} today ({share:.0%}). The provider will reject or defer mail until tomorrow or a plan upgrade."), ev)
         if share >= self.NEAR:
-            return finish(ctx, "warn", "near_limit", ctx.t(
+            return self.finding("warn", "near_limit", ctx.t(
                 es=f"Cerca del límite de envío: {sent} de {limit} hoy ({share:.0%}).",
                 en=f"Close to the sending limit: {sent} of {limit} today ({share:.0%})."), ev)
-        return finish(ctx, "pass", "ok", ctx.t(
+        return self.finding("pass", "ok", ctx.t(
             es=f"Dentro del límite: {sent} de {limit} hoy ({share:.0%}).",
             en=f"Within the limit: {sent} of {limit} today ({share:.0%})."), ev)
 

@@ -67,7 +67,7 @@ def usual_sentence(ctx: CheckContext, usual: Usual) -> str:
 
 
 def evidence(usual: Usual, limit: float | None) -> dict[str, Any]:
-    if usual.p95_ms is None:
-        return {"usual_p95_ms": None, "usual_from": 0}
+    if usual.p95_ms is None:  # no earlier measurement: no usual figure to show
+        return {"usual_from": 0}
     return {"usual_p95_ms": round(usual.p95_ms, 1), "usual_from": usual.runs,
             "slower_limit_ms": round(limit, 1) if limit is not None else None}

@@ -27,7 +27,7 @@ from copycar_assist.files.read import ReadError
 from copycar_assist.textsafe import one_line
 
 from . import logparse
-from .base import CheckContext, Finding
+from .base import Check, CheckContext, Finding
 
 ALERT_OUTCOME = {
     "HIGH_ERROR_RATE": "high_error_rate",
@@ -56,8 +56,10 @@ def _span(seconds: float | None) -> str:
     return f"{h} h {m} min" if h else (f"{m} min {sec} s" if m else f"{sec} s")
 
 
-class LogAnalyzeCheck:
+class LogAnalyzeCheck(Check):
     id = "logs.analyze"
+    outcomes = ("ok", "high_response_time", "high_error_rate", "low_success_rate", "low_throughput", "rate_limited",
+                "auth_errors")
     tags = ("logs",)
     needs: tuple[str, ...] = ()
     needs_input = ("log",)
@@ -71,7 +73,7 @@ class LogAnalyzeCheck:
             stats = await asyncio.to_thread(logparse.analyze_lines, lines)
             return self.judge(ctx, stats, t(es="líneas pegadas", en="pasted lines"))
         if not path:
-            return Finding("skipped", "skipped", t(
+            return self.finding("skipped", "skipped", t(
                 es="No hay log que analizar: elige el fichero de log (formato de la guía) o usa --log-file FICHERO.",
                 en="No log to analyse: choose the log file (the guide's format) or use --log-file FILE."))
         shown = one_line(Path(path).name, 120)
@@ -79,7 +81,7 @@ class LogAnalyzeCheck:
         try:
             stats = await asyncio.to_thread(logparse.analyze_file, path)
         except ReadError as exc:
-            return Finding("error", "error", one_line(exc.message(ctx.lang), 400), {"file": shown})
+            return self.finding("error", "error", one_line(exc.message(ctx.lang), 400), {"file": shown})
         return self.judge(ctx, stats, shown)
 
     def judge(self, ctx: CheckContext, stats: logparse.LogStats, shown: str) -> Finding:
@@ -96,7 +98,7 @@ class LogAnalyzeCheck:
         if stats.truncated:
             ev["truncated"] = stats.truncated
         if not stats.operations:
-            return Finding("error", "error", t(
+            return self.finding("error", "error", t(
                 es=f"{shown} no tiene llamadas a la API ni líneas de error en el formato de la guía "
                    f"({stats.unrecognised} de {stats.lines} líneas no reconocidas). ¿Es el log correcto?",
                 en=f"{shown} has no API calls and no Error lines in the guide's format "
@@ -136,7 +138,7 @@ class LogAnalyzeCheck:
         if stats.rate_limited:
             found.add("rate_limited")
         if not found:
-            return Finding("pass", "ok", t(
+            return self.finding("pass", "ok", t(
                 es=f"{stats.calls} llamadas: media {_ms(stats.avg_ms)}, p95 {_ms(stats.p95_ms)}, "
                    f"errores {_pct(stats.error_rate)}, éxito {_pct(stats.success_rate)}; dentro de los umbrales.",
                 en=f"{stats.calls} calls: average {_ms(stats.avg_ms)}, p95 {_ms(stats.p95_ms)}, "
@@ -145,7 +147,7 @@ class LogAnalyzeCheck:
         outcome = ordered[0]
         if len(ordered) > 1:
             ev["also"] = ", ".join(ordered[1:])
-        return Finding(self._status(ctx, stats, outcome), outcome, self._summary(ctx, stats, outcome), ev)
+        return self.finding(self._status(ctx, stats, outcome), outcome, self._summary(ctx, stats, outcome), ev)
 
     @staticmethod
     def _status(ctx: CheckContext, stats: logparse.LogStats, outcome: str) -> str:

@@ -19,8 +19,7 @@ from copycar_assist.support import runquery
 from copycar_assist.textsafe import one_line
 
 from . import loopback
-from .base import CheckContext, Finding
-from .integ import IntegrationCheck, finish
+from .base import Check, CheckContext, Finding
 from .smtpprobe import SmtpProbe, envelope_address
 
 
@@ -42,8 +41,11 @@ class _EnvelopeToAll(SmtpProbe):
             await self._phase("rcpt", one)
 
 
-class AlertPathCheck(IntegrationCheck):
+class AlertPathCheck(Check):
     id = "monitor.alerts"
+    outcomes = ("ok", "not_configured", "delivery_failed", "connect_failed", "no_starttls", "tls_failed",
+                "auth_failed", "misconfigured", "temporary_refusal", "client_refused", "sender_refused",
+                "relay_denied", "recipient_refused")
     tags = ("monitor", "email")
     needs = ()
 
@@ -57,7 +59,7 @@ class AlertPathCheck(IntegrationCheck):
         ev: dict = {"alert_to": ", ".join(recipients) or t(es="(ninguno)", en="(none)"),
                     "webhook": t(es="configurado", en="configured") if m.webhook_url else t(es="no", en="no")}
         if not recipients and m.webhook_url is None:
-            return finish(ctx, "warn", "not_configured", t(
+            return self.finding("warn", "not_configured", t(
                 es="Las alertas del monitor no tienen destino: solo se ven en pantalla. Configura monitor.alert_to "
                    "(con smtp.host y smtp.from) o monitor.webhook_url y envía una de prueba con "
                    "`copycar-assist monitor --test-alert`.",
@@ -70,12 +72,12 @@ class AlertPathCheck(IntegrationCheck):
                 return problem
         failed = await asyncio.to_thread(self._failed_deliveries, ctx, ev)
         if failed:
-            return finish(ctx, "fail", "delivery_failed", t(
+            return self.finding("fail", "delivery_failed", t(
                 es=f"La última alerta no llegó a su destino: {failed}. Revisa el canal y prueba con "
                    "`copycar-assist monitor --test-alert`.",
                 en=f"The last alert did not reach its destination: {failed}. Check that channel and try "
                    "`copycar-assist monitor --test-alert`."), ev)
-        return finish(ctx, "pass", "ok", t(
+        return self.finding("pass", "ok", t(
             es=f"El camino de las alertas está listo: {self._where(ctx, recipients)}. No se envió nada.",
             en=f"The alert path is ready: {self._where(ctx, recipients)}. Nothing was sent."), ev)
 
@@ -97,21 +99,21 @@ class AlertPathCheck(IntegrationCheck):
         host, port, security = (s.host or "").strip(), int(s.port or 0), (s.security or "").lower()
         sender = parseaddr(s.from_addr or "")[1]
         if not host or not envelope_address(sender) or security not in ("starttls", "tls", "none"):
-            return finish(ctx, "fail", "misconfigured", t(
+            return self.finding("fail", "misconfigured", t(
                 es="Hay destinatarios de alertas pero falta la configuración SMTP (smtp.host, smtp.from, "
                    "smtp.security): las alertas por correo no pueden salir.",
                 en="Alert recipients are set but the SMTP settings are missing (smtp.host, smtp.from, "
                    "smtp.security): alert e-mails cannot go out."), ev)
         bad = [r for r in recipients if not envelope_address(r)]
         if bad:
-            return finish(ctx, "fail", "misconfigured", t(
+            return self.finding("fail", "misconfigured", t(
                 es=f"Dirección de alerta que no se puede usar en el sobre SMTP: {one_line(bad[0], 80)}.",
                 en=f"An alert address that cannot go into the SMTP envelope: {one_line(bad[0], 80)}."), ev)
         dial = host
         if security == "none":
             dest = await loopback.resolve(host, port)
             if not dest.loopback:
-                return finish(ctx, "fail", "misconfigured", t(
+                return self.finding("fail", "misconfigured", t(
                     es=f"smtp.security = \"none\" solo se admite hacia esta máquina y {host} no es loopback.",
                     en=f"smtp.security = \"none\" is only allowed to this machine and {host} is not loopback."), ev)
             dial = dest.address
@@ -126,11 +128,11 @@ class AlertPathCheck(IntegrationCheck):
             ev["tls"] = t(es=f"{r.tls}, certificado verificado", en=f"{r.tls}, certificate verified")
         ev["mail_sent"] = False
         if r.outcome != "ok":
-            return finish(ctx, "fail", r.outcome, t(
+            return self.finding("fail", r.outcome, t(
                 es=f"El servidor SMTP de las alertas falla en «{r.phase}»: {r.reason} {r.detail}".strip(),
                 en=f"The alerts' SMTP server fails at '{r.phase}': {r.reason} {r.detail}".strip()), ev)
         if probe.refused:
-            return finish(ctx, "fail", "recipient_refused", t(
+            return self.finding("fail", "recipient_refused", t(
                 es=f"El servidor rechaza destinatarios de alertas: {'; '.join(probe.refused[:3])}.",
                 en=f"The server refuses alert recipients: {'; '.join(probe.refused[:3])}."), ev)
         return None

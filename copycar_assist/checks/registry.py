@@ -1,71 +1,85 @@
-"""Which checks exist: one module per family, each with `CHECKS: list[Check]`.
+"""Which checks exist: one module per family, each with `CHECKS: list[Check]`, registered once.
 
-A family module that is not written yet is skipped (and `missing_families()` says which), so the
-registry works while the team builds the families in parallel.
+Registering a check holds it to the catalogue (`knowledge/checks.toml`, the shipped one): its id
+is catalogued, and the outcomes it declares are exactly the catalogue's for that id. A family
+module that fails to import, or a check that breaks these rules, is an error at registration —
+never a quietly skipped check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from .base import Check
 
 if TYPE_CHECKING:
     from copycar_assist.kb import KnowledgeBase
-
-    from .base import Check
+    from copycar_assist.kb.model import CheckSpec
 
 FAMILIES = ("api", "content", "logs", "email", "crm", "cache", "monitor")
-_BROKEN: dict[str, str] = {}
+
+
+class RegistrationError(RuntimeError):
+    """A check that does not match the catalogue (a bug in this package, never the user's)."""
+
+
+def register(checks: Iterable[object], catalogue: dict[str, CheckSpec]) -> dict[str, Check]:
+    """id -> check, each held to `catalogue`. RegistrationError names every mismatch."""
+    out: dict[str, Check] = {}
+    problems: list[str] = []
+    for check in checks:
+        if not isinstance(check, Check):
+            problems.append(f"{check!r} is not a Check")
+            continue
+        cid = check.id
+        if cid in out:
+            problems.append(f"check id {cid!r} is defined twice")
+            continue
+        spec = catalogue.get(cid)
+        if spec is None:
+            problems.append(f"{cid} is not in checks.toml")
+            continue
+        missing = [o for o in spec.outcomes if o not in check.outcomes]
+        extra = [o for o in check.outcomes if o not in spec.outcomes]
+        if missing or extra:
+            problems.append(f"{cid} declares outcomes {', '.join(check.outcomes)}; checks.toml has "
+                            f"{', '.join(spec.outcomes)}"
+                            + (f" (missing: {', '.join(missing)})" if missing else "")
+                            + (f" (not catalogued: {', '.join(extra)})" if extra else ""))
+            continue
+        unknown = [k for k in check.needs_input if k not in _input_kinds()]
+        if unknown:
+            problems.append(f"{cid} needs unknown input kind(s) {', '.join(unknown)}")
+            continue
+        out[cid] = check
+    if problems:
+        raise RegistrationError("; ".join(problems))
+    return out
+
+
+def _input_kinds() -> tuple[str, ...]:
+    from .base import Inputs
+
+    return Inputs.KINDS
 
 
 @lru_cache(maxsize=1)
-def _load() -> tuple[dict[str, Check], dict[str, str]]:
-    checks: dict[str, Check] = {}
-    missing: dict[str, str] = {}
-    for family in FAMILIES:
-        name = f"{__package__}.{family}"
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                missing[family] = f"module {name} does not exist yet"
-                continue
-            _BROKEN[family] = f"module {name} failed to import: {type(exc).__name__}: {exc}"
-            continue
-        except Exception as exc:  # a broken family must not take the other checks down
-            _BROKEN[family] = f"module {name} failed to import: {type(exc).__name__}: {exc}"
-            continue
-        for check in getattr(module, "CHECKS", ()):
-            if check.id in checks:
-                raise RuntimeError(f"check id {check.id!r} is defined twice ({family})")
-            checks[check.id] = check
-    return checks, missing
+def _load() -> dict[str, Check]:
+    from copycar_assist.kb.loader import default_dir, load_catalog
+
+    from . import api, cache, content, crm, email, logs, monitor
+
+    modules = {"api": api, "content": content, "logs": logs, "email": email, "crm": crm, "cache": cache,
+               "monitor": monitor}
+    assert tuple(modules) == FAMILIES
+    return register((c for m in modules.values() for c in m.CHECKS), load_catalog(default_dir() / "checks.toml"))
 
 
 def all_checks() -> dict[str, Check]:
-    """Every implemented check, by id."""
-    return dict(_load()[0])
-
-
-def missing_families() -> dict[str, str]:
-    """Family modules that do not exist yet: family -> reason."""
-    return dict(_load()[1])
-
-
-def broken_families() -> dict[str, str]:
-    """Family modules that exist but failed to import: family -> reason."""
-    _load()
-    return dict(_BROKEN)
-
-
-def unavailable_reason(check_id: str) -> tuple[str, str]:
-    """(status, reason) for a check id with no implementation: `error` when its module is broken."""
-    family = check_id.split(".", 1)[0]
-    if family in broken_families():
-        return "error", broken_families()[family]
-    return "skipped", missing_families().get(family, f"no implementation of {check_id}")
+    """Every check, by id (registered on first use)."""
+    return dict(_load())
 
 
 def checks_for_entry(kb: KnowledgeBase, entry_id: str) -> list[str]:

@@ -4,7 +4,8 @@
 the whole run by a total deadline, turns a crash or a timeout into an `error` result that says
 what happened, reports progress events, maps each outcome to the knowledge base's entry and cause,
 and returns the results in the order the ids were given. Cancelling the run cancels the checks.
-Every string in a result has been through the redactor and `textsafe` before anyone sees it.
+This is the one place that cleans and redacts what a check said: every string in a result has
+been through `textsafe` and then the redactor, once, before anyone sees it.
 """
 
 from __future__ import annotations
@@ -19,17 +20,14 @@ from typing import Any
 from copycar_assist.kb import pick
 from copycar_assist.textsafe import one_line
 
-from .base import STATUSES, Check, CheckContext, CheckFinished, CheckResult, CheckStarted, CheckStep, Event, Finding
+from .base import RUNNER_OUTCOMES, STATUSES, Check, CheckContext, CheckFinished, CheckResult, CheckStarted, CheckStep, Event, Finding, fits
 from .http import make_client
-from .registry import all_checks, unavailable_reason
+from .registry import all_checks
 
 __all__ = ["RunReport", "make_client", "map_outcome", "run_checks"]
 
 log = logging.getLogger(__name__)
 
-# how to set a setting a check needs: the environment variable, when there is one
-ENV_VARS = {"api.key": "COPYCAR_API_KEY", "api.base_url": "COPYCAR_BASE_URL"}
-RUNNER_OUTCOMES = ("error", "skipped")  # outcomes the runner itself gives, valid for any check
 SUMMARY_LIMIT = 500
 VALUE_LIMIT = 300
 
@@ -53,13 +51,15 @@ class RunReport:
 
 
 class _Sanitizer:
-    """Redact, strip controls, cap; redact again (removing controls can rejoin a split secret)."""
+    """Strip controls, redact, then cap: controls go first, since removing one can rejoin a
+    split secret; the cap comes last, so it never cuts a secret before it is masked."""
 
     def __init__(self, redactor: Callable[[str], str]):
         self.redact = redactor
 
     def text(self, value: Any, limit: int = VALUE_LIMIT) -> str:
-        return self.redact(one_line(self.redact(str(value)), limit))
+        text = self.redact(one_line(str(value), 4 * limit))
+        return text if len(text) <= limit else text[:limit] + "…"
 
     def value(self, value: Any, depth: int = 0) -> Any:
         if value is None or isinstance(value, (bool, int)):
@@ -170,9 +170,7 @@ class _Run:
                                           en=f"The check returned {type(finding).__name__} instead of a finding."),
                               duration_ms)
         allowed = self.kb.checks[check_id].outcomes if check_id in self.kb.checks else ()
-        ok_pair = finding.outcome != "ok" or finding.status == "pass"
-        runner_pair = finding.outcome not in RUNNER_OUTCOMES or finding.status == finding.outcome
-        if finding.status not in STATUSES or not ok_pair or not runner_pair or (
+        if not fits(finding.status, finding.outcome) or (
                 finding.outcome not in allowed and finding.outcome not in RUNNER_OUTCOMES):
             return self.error(check_id, t(
                 es=f"Resultado no válido de la comprobación (estado {finding.status!r}, resultado {finding.outcome!r}).",
@@ -190,7 +188,7 @@ class _Run:
             self.emit(CheckStep(cid, self.clean.text(message, 200)))
 
         ctx = dataclasses.replace(self.ctx, step=step, memo=self.memo)
-        timeout_s = float(getattr(check, "timeout_s", 10.0) or 10.0)
+        timeout_s = float(check.timeout_s)
         limit = asyncio.timeout(timeout_s)
         t = self.ctx.t
         try:
@@ -228,14 +226,9 @@ class _Run:
 
 def _env_vars() -> dict[str, str]:
     """dotted setting -> the environment variable that sets it (from the settings schema)."""
-    found = dict(ENV_VARS)
-    try:
-        from copycar_assist.config_schema import ENV_VARS as SCHEMA_ENV
-    except ImportError:
-        return found
-    for var, f in SCHEMA_ENV.items():
-        found.setdefault(getattr(f, "dotted", ""), var)
-    return found
+    from copycar_assist.config_schema import ENV_VARS as SCHEMA_ENV
+
+    return {f.dotted: var for var, f in SCHEMA_ENV.items()}
 
 
 def _ms(started: float) -> int:
@@ -284,15 +277,10 @@ async def run_checks(
             continue
         check = implemented.get(cid)
         if check is None:
-            if cid in ctx.kb.checks:
-                status, reason = unavailable_reason(cid)
-                summary = t(es=f"No disponible en esta versión ({reason}).", en=f"Not available in this build ({reason}).")
-                results[cid] = run.immediate(run.result(cid, status, status, summary))
-            else:
-                results[cid] = run.immediate(run.error(cid, t(es=f"Comprobación desconocida: {cid}",
-                                                              en=f"Unknown check: {cid}")))
+            results[cid] = run.immediate(run.error(cid, t(es=f"Comprobación desconocida: {cid}",
+                                                          en=f"Unknown check: {cid}")))
             continue
-        missing = [name for name in getattr(check, "needs", ()) if ctx.settings.get(name) is None]
+        missing = [name for name in check.needs if ctx.settings.get(name) is None]
         if missing:
             results[cid] = run.skipped_for_settings(check, missing)
             continue

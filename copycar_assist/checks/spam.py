@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from .base import CheckContext, Finding
-from .integ import IntegrationCheck, finish, skipped
+from .base import Check, CheckContext, Finding
 
 _URL = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"')\]]+""")
 _IMG = re.compile(r"(?i)<img\b")
@@ -193,8 +192,9 @@ def score(text: str, rules: Rules | None = None) -> tuple[float, list[Fired], bo
     return round(sum(f.weight for f in fired), 2), fired, truncated
 
 
-class SpamCheck(IntegrationCheck):
+class SpamCheck(Check):
     id = "email.spam"
+    outcomes = ("ok", "spammy")
     tags = ("email",)
     needs = ()
     needs_input = ("email",)
@@ -203,8 +203,8 @@ class SpamCheck(IntegrationCheck):
     async def run(self, ctx: CheckContext) -> Finding:
         text = ctx.inputs.email_text
         if not text or not text.strip():
-            return skipped(ctx, es="Pega el texto del correo (asunto y cuerpo) para puntuarlo.",
-                           en="Paste the e-mail text (subject and body) to score it.")
+            return self.skipped(ctx, es="Pega el texto del correo (asunto y cuerpo) para puntuarlo.",
+                                en="Paste the e-mail text (subject and body) to score it.")
         rules = load_rules()
         if len(text) > 20_000:  # a big paste is scored off the event loop (the UI stays live)
             total, fired, truncated = await asyncio.to_thread(score, text, rules)
@@ -220,10 +220,10 @@ class SpamCheck(IntegrationCheck):
         top = "; ".join(f"{f.title[lang]} (+{f.weight:g})" for f in fired[:3])
         if total >= rules.warn:
             status = "fail" if total >= rules.spammy else "warn"
-            return finish(ctx, status, "spammy", ctx.t(
+            return self.finding(status, "spammy", ctx.t(
                 es=f"Puntuación de spam {total:g} (umbral {rules.spammy:g}): {top}.",
                 en=f"Spam score {total:g} (threshold {rules.spammy:g}): {top}."), ev)
         extra = ctx.t(es=f" Reglas activadas: {top}.", en=f" Rules fired: {top}.") if fired else ""
-        return finish(ctx, "pass", "ok", ctx.t(
+        return self.finding("pass", "ok", ctx.t(
             es=f"Puntuación de spam {total:g}, por debajo de {rules.warn:g}.",
             en=f"Spam score {total:g}, below {rules.warn:g}.") + extra, ev)

@@ -65,7 +65,7 @@ def _utf8_streams() -> None:
 def _open_history(settings: Any, lang: str | None, ui: str) -> Any:
     """The session log, saved as it goes; if the disk refuses, one line on stderr says why."""
     from copycar_assist.support.history import SessionLog
-    from copycar_assist.support.textblock import make_scrubber
+    from copycar_assist.redact import make_scrubber
 
     def stopped(why: Any) -> None:
         print(f"copycar-assist: the session is not being saved ({why.reason})", file=sys.stderr)

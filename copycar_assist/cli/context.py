@@ -26,15 +26,15 @@ from . import UsageError
 class Context:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.lang: str | None = getattr(args, "lang", None)
-        self.scenario: str = getattr(args, "scenario", None) or "healthy"
-        self.wants_demo: bool = bool(getattr(args, "demo", False))
-        self.hide_scenario: bool = bool(getattr(args, "hide_scenario", False))
+        self.lang: str | None = args.lang
+        self.scenario: str = args.scenario
+        self.wants_demo: bool = args.demo
+        self.hide_scenario: bool = args.hide_scenario
         if not self.wants_demo and self.scenario != "healthy":
             raise UsageError("--scenario needs --demo")
         if not self.wants_demo and self.hide_scenario:
             raise UsageError("--hide-scenario needs --demo")
-        self.profile: str | None = getattr(args, "profile", None)
+        self.profile: str | None = args.profile
         self._settings: Any = None
         self._case: Any = None
         self._kb: Any = None
@@ -73,7 +73,7 @@ class Context:
             from copycar_assist.kb import KnowledgeError, load_knowledge
 
             try:
-                self._kb = load_knowledge(getattr(self.args, "kb", None))
+                self._kb = load_knowledge(self.args.kb)
             except KnowledgeError as exc:
                 raise UsageError(f"the knowledge base has problems:\n{exc}") from None
         return self._kb

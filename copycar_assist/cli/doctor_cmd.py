@@ -68,7 +68,7 @@ def diagnose(args: argparse.Namespace) -> int:
 
 
 def _language(args, settings) -> str:
-    chosen = getattr(args, "lang", None) or getattr(settings, "language", None)
+    chosen = args.lang or settings.language
     if chosen in ("es", "en"):
         return chosen
     env = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
@@ -83,7 +83,7 @@ def _inputs(args):
 
     inputs = Inputs()
     for option, field in (("prompt_file", "prompt"), ("email_file", "email_text")):
-        path = getattr(args, option, None)
+        path = getattr(args, option)  # the option named by the loop
         if path:
             try:
                 data = read_bytes(path, TEXT) or b""
@@ -162,12 +162,14 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     sim = args.ctx.start_demo()
     if sim is not None:
         _demo_inputs(args, sim, inputs, lang)
-    redactor = settings.redactor()
+    from copycar_assist.redact import make_scrubber, scrub_obj
+
+    scrub = make_scrubber(settings)  # the writers' one scrub, for the text and the JSON alike
     store = None
     if not args.no_history:
         from .doctor_history import open_store
 
-        store = open_store(lang, redactor)
+        store = open_store(lang, settings.redactor())
     report = asyncio.run(_run_async(settings, kb, ids, lang, inputs, entry_id, args.deadline, store))
     try:
         import httpx
@@ -190,9 +192,9 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
                          entry_id=entry_id, acks=acks)
         if changes is not None:
             doc["since_last"] = changes.to_json()
-        emit_json(redactor.redact_obj(doc), indent=2)
+        emit_json(scrub_obj(doc, scrub), indent=2)
         return code
-    text = _text(report, kb, lang, base, sim is not None, entry_id, args, redactor, code)
+    text = _text(report, kb, lang, base, sim is not None, entry_id, args, code)
     if changes is not None:
         from .doctor_history import changes_lines
 
@@ -200,36 +202,45 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
         if extra:
             head, _, foot = text.rstrip("\n").rpartition("\n")
             text = head.rstrip("\n") + "\n\n" + "\n".join(extra) + "\n\n" + foot + "\n"
-    sys.stdout.write(redactor.redact(text))
+    sys.stdout.write(scrub(text))
     return code
 
 
-def _text(report, kb, lang, base, demo, entry_id, args, redactor, code) -> str:
+def _text(report, kb, lang, base, demo, entry_id, args, code) -> str:
+    from copycar_assist.checks import all_checks
+    from copycar_assist.checks.roots import roots
     from copycar_assist.kb import pick
 
     from .doctor_render import Renderer, use_colour
     from .doctor_report import found_causes, open_questions
 
-    out = Renderer(lang, redactor, colour=use_colour(sys.stdout), verbose=args.verbose)
+    out = Renderer(lang, colour=use_colour(sys.stdout), verbose=args.verbose)
     if entry_id:
         title = pick(kb.entries[entry_id].title, lang, entry_id)
         what = f"copycar-assist diagnose {entry_id} · {out.safe(title)}"
     else:
         what = "copycar-assist doctor"
     out.header(what, len(report.results), report.duration_ms, base, demo)
-    out.results(report.results)
+    by_area = not entry_id and not args.verbose
+    if by_area:
+        checks = all_checks()
+        out.areas(report.results, {cid: dict(spec.title) for cid, spec in kb.checks.items()},
+                  {cid: c.needs_input for cid, c in checks.items()}, roots(report.results))
+    else:
+        out.results(report.results)
     causes = found_causes(kb, report.results, lang, entry_id)
+    titles = {r.id: r.title or r.id for r in report.results}
     if entry_id:
         if causes:
-            out.causes(causes[:1], f"{out.w['found']}:")
+            out.causes(causes[:1], f"{out.w['found']}:", titles)
             if causes[1:]:
-                out.causes(causes[1:], f"{out.w['also']}:")
+                out.causes(causes[1:], f"{out.w['also']}:", titles)
         else:
             out.questions(open_questions(kb, entry_id, lang))
     elif causes:
-        out.causes(causes)
+        out.causes(causes, titles=titles, explanation=not by_area)
     elif code == 0:
         out.add()
         out.add(out.w["all_ok"] if report.counts().get("pass") else out.w["nothing"])
-    out.footer(report.counts(), code)
+    out.footer(report.counts(), code, hint_verbose=by_area)
     return out.text()

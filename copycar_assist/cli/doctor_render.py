@@ -1,11 +1,22 @@
-"""The readable text of `doctor` and `diagnose`: one line per check, evidence, then the fixes.
+"""The readable text of `doctor` and `diagnose`.
+
+`doctor` by default, one line per area (`checks.areas`), the checks that could not run grouped
+with one hint each, then one fix per root failure:
+
+    ✓ API key          The API accepts the key (plan demo, expires 2030-01-01T00:00:00Z).
+    ✗ API health       Could not connect to 127.0.0.1 (Connection refused).
+    ? Latency          No sample got an answer (connect×20). — follows from API health
+    – Not set up: SMTP, CRM, Redis (smtp.host, crm.kind, crm.token, redis.url): run `copycar-assist setup`.
+
+`doctor -v` and `diagnose`: one line per check with its evidence, as below.
 
     ✓ API key configured                 1 ms  Key configured (env): sk-…cdef.
     ✗ Key verification (GET /verify)    32 ms  The API does not accept the key (401 Unauthorized).
         status: 401 Unauthorized
 
 Symbols: ✓ pass · ! warn · ✗ fail · ? error · – skipped. Colour only on a terminal without
-NO_COLOR. Every string is cleaned of control characters and redacted before it is printed.
+NO_COLOR. Strings are cleaned of control characters here; results were redacted by the runner
+and the whole text goes through the writers' scrub (`redact.make_scrubber`) when it is written.
 """
 
 from __future__ import annotations
@@ -13,6 +24,8 @@ from __future__ import annotations
 import os
 import unicodedata
 
+from copycar_assist.checks.areas import group
+from copycar_assist.checks.roots import RANK
 from copycar_assist.textsafe import clean, one_line
 
 SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skipped": "–"}
@@ -23,20 +36,32 @@ WORDS = {
            "questions": "Questions that tell the remaining causes apart:", "from": "from",
            "escalate": "If none applies, escalate with the evidence above (support level 1).",
            "all_ok": "Everything checked looks fine.", "demo": "demo simulator", "exit": "exit",
-           "nothing": "Nothing could be checked: the skipped checks above say what they need."},
+           "nothing": "Nothing could be checked: the skipped checks above say what they need.",
+           "setup": "Not set up", "setup_how": "run `copycar-assist setup`",
+           "material": "No material given", "material_how": "give",
+           "follows": "follows from", "explains": "also explains", "verbose": "-v for every check",
+           "not_checked": "not checked"},
     "es": {"pass": "correctas", "warn": "avisos", "fail": "fallidas", "error": "errores", "skipped": "omitidas",
            "checks": "comprobaciones", "todo": "Qué corregir", "found": "Causa encontrada", "also": "Las comprobaciones también señalan",
            "none": "Ninguna comprobación señaló una causa.",
            "questions": "Preguntas que distinguen las causas que quedan:", "from": "según",
            "escalate": "Si ninguna encaja, escala con la evidencia de arriba (soporte de nivel 1).",
            "all_ok": "Todo lo comprobado parece correcto.", "demo": "simulador de demostración",
-           "exit": "salida", "nothing": "No se pudo comprobar nada: las comprobaciones omitidas dicen qué necesitan."},
+           "exit": "salida", "nothing": "No se pudo comprobar nada: las comprobaciones omitidas dicen qué necesitan.",
+           "setup": "Sin configurar", "setup_how": "ejecuta `copycar-assist setup`",
+           "material": "Sin material", "material_how": "indica",
+           "follows": "consecuencia de", "explains": "explica también", "verbose": "-v para ver cada comprobación",
+           "not_checked": "no comprobado"},
 }
 
 
+# the option that hands a check its material (`needs_input` kinds)
+INPUT_OPTIONS = {"prompt": "--prompt-file", "account": "--account-file", "log": "--log-file", "email": "--email-file"}
+SUMMARY_WIDTH = 100  # a passing area's summary is cut to this many columns (-v shows it whole)
+
+
 def use_colour(stream) -> bool:
-    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ \
-        and os.environ.get("TERM") != "dumb"
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
 def width(text: str) -> int:
@@ -52,15 +77,15 @@ def _duration(ms: int) -> str:
 
 
 class Renderer:
-    def __init__(self, lang: str, redact, colour: bool = False, verbose: bool = False):
+    def __init__(self, lang: str, colour: bool = False, verbose: bool = False):
+        self.lang = lang
         self.w = WORDS.get(lang, WORDS["en"])
-        self.redact = redact
         self.colour = colour
         self.verbose = verbose
         self.lines: list[str] = []
 
     def safe(self, text, limit: int = 2000) -> str:
-        return self.redact(clean(self.redact(str(text)), keep_newlines=False, limit=limit))
+        return clean(str(text), keep_newlines=False, limit=limit)
 
     def paint(self, text: str, status: str) -> str:
         return f"\x1b[{COLOURS[status]}m{text}\x1b[0m" if self.colour else text
@@ -84,6 +109,68 @@ class Renderer:
                 for key, value in r.evidence.items():
                     self.add(f"        {self.safe(key, 60)}: {self._value(value)}")
 
+    def areas(self, results, titles: dict[str, dict[str, str]], needs_input: dict[str, tuple[str, ...]],
+              follows: dict[str, str]) -> None:
+        """One line per area that ran; the checks that could not run grouped, one hint per group.
+
+        A skipped check in an area that did run is left to that area's line, unless the area
+        passed and the check only lacks a setting (then it joins "not set up" by its own title)."""
+        by_id = {r.id: r for r in results}
+        ran, setup, material, other = [], [], [], []
+        for area in group([r.id for r in results], titles):
+            title = self.safe(area.title.get(self.lang) or area.title.get("en") or area.id, 40)
+            members = [by_id[c] for c in area.checks]
+            done = [r for r in members if r.status != "skipped"]
+            if done:
+                ran.append((area, title, done))
+            passed = all(r.status == "pass" for r in done)
+            for r in members:
+                if r.status != "skipped" or (done and not passed):
+                    continue
+                name = title if not done else self.safe(r.title or r.id, 60)
+                if "missing" in r.evidence and "context" not in r.evidence and r.id not in follows:
+                    setup.append((name, str(r.evidence["missing"])))
+                elif not done and needs_input.get(r.id):
+                    material.append((name, needs_input[r.id]))
+                elif not done:
+                    other.append((name, r))
+        area_of = {r.id: title for _area, title, done in ran for r in done}
+        title_w = min(24, max((width(t) for _a, t, _d in ran), default=10))
+        for _area, title, done in ran:
+            lead = min(done, key=lambda r: RANK.get(r.status, len(RANK)))
+            self.add(f"  {self.paint(SYMBOLS[lead.status], lead.status)} {_pad(title, title_w)}  "
+                     f"{self._area_text(lead, follows, area_of)}")
+            for r in done:
+                if r is not lead and r.status in RANK:
+                    self.add(f"      {self.paint(SYMBOLS[r.status], r.status)} {self.safe(r.title or r.id, 60)}: "
+                             f"{self._area_text(r, follows, area_of)}")
+        skip = self.paint(SYMBOLS["skipped"], "skipped")
+        for name, r in other:
+            self.add(f"  {skip} {_pad(name, title_w)}  {self._area_text(r, follows, area_of)}")
+        if setup:
+            names = ", ".join(dict.fromkeys(n for n, _ in setup))
+            needs = ", ".join(dict.fromkeys(x.strip() for _, m in setup for x in m.split(",")))
+            self._wrapped(f"{skip} {self.w['setup']}: {names} — {self.w['setup_how']} ({needs}).")
+        if material:
+            names = ", ".join(dict.fromkeys(n for n, _ in material))
+            options = ", ".join(dict.fromkeys(INPUT_OPTIONS[k] for _, kinds in material for k in kinds))
+            self._wrapped(f"{skip} {self.w['material']}: {names} — {self.w['material_how']} {options}.")
+
+    def _area_text(self, r, follows: dict[str, str], area_of: dict[str, str]) -> str:
+        """A result's summary for its area line: a passing or skipped one cut to one line, and
+        "follows from <area>" when another failure explains it."""
+        if r.id in follows and follows[r.id] in area_of and r.status in (*RANK, "skipped"):
+            root = area_of[follows[r.id]]
+            if r.status == "skipped":
+                return f"{self.w['not_checked']} — {self.w['follows']} {root}"
+            return f"{self.safe(r.summary, 600)} — {self.w['follows']} {root}"
+        summary = self.safe(r.summary, 600)
+        return _cut(summary, SUMMARY_WIDTH) if r.status in ("pass", "skipped") else summary
+
+    def _wrapped(self, text: str, indent: int = 2) -> None:
+        for i, line in enumerate(_wrap(text, 96)):
+            self.add(" " * (indent if i == 0 else indent + 2) + line)
+
     def _value(self, value) -> str:
         if isinstance(value, dict):
             return ", ".join(f"{self.safe(k, 60)}={self._value(v)}" for k, v in value.items())
@@ -91,16 +178,21 @@ class Renderer:
             return ", ".join(self._value(v) for v in value)
         return self.safe(value, 400)
 
-    def causes(self, causes, heading: str | None = None) -> None:
+    def causes(self, causes, heading: str | None = None, titles: dict[str, str] | None = None,
+               explanation: bool = True) -> None:
         if not causes:
             return
         self.add()
         self.add(heading or f"{self.w['todo']}:")
         for c in causes:
             symbol = self.paint(SYMBOLS.get(c.status, "✗"), c.status)
+            source = f", {self.w['from']} {c.check_id} = {c.outcome}" if explanation else ""
             self.add(f"  {symbol} {self.safe(c.entry_title)} › {self.safe(c.title)}  "
-                     f"({self.safe(c.entry_id)}#{self.safe(c.cause_id)}, {self.w['from']} {c.check_id} = {c.outcome})")
-            if c.explanation:
+                     f"({self.safe(c.entry_id)}#{self.safe(c.cause_id)}{source})")
+            if c.explains:
+                names = ", ".join(self.safe((titles or {}).get(cid, cid), 60) for cid in c.explains)
+                self.add(f"      ({self.w['explains']}: {names})")
+            if c.explanation and explanation:
                 for line in _wrap(self.safe(c.explanation), 88):
                     self.add(f"      {line}")
             for i, step in enumerate(c.steps, 1):
@@ -118,13 +210,25 @@ class Renderer:
                 self.add(f"  • {self.safe(q['title'])} ({self.safe(q['id'])})" + (f": {text}" if text else ""))
         self.add(self.w["escalate"])
 
-    def footer(self, counts: dict[str, int], code: int) -> None:
+    def footer(self, counts: dict[str, int], code: int, hint_verbose: bool = False) -> None:
         self.add()
         parts = [f"{counts.get(s, 0)} {self.w[s]}" for s in ("pass", "warn", "fail", "error", "skipped")]
-        self.add(" · ".join(parts) + f"   ({self.w['exit']} {code})")
+        self.add(" · ".join(parts) + f"   ({self.w['exit']} {code})" + (f" · {self.w['verbose']}" if hint_verbose else ""))
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
+
+
+def _cut(text: str, n: int) -> str:
+    """`text` cut to `n` columns, with "…" when something was left out."""
+    if width(text) <= n:
+        return text
+    out = ""
+    for c in text:
+        if width(out + c) > n - 1:
+            break
+        out += c
+    return out.rstrip() + "…"
 
 
 def _wrap(text: str, n: int) -> list[str]:

@@ -5,13 +5,13 @@ No printing here (see `doctor_render.py` for the text form).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from copycar_assist.checks.roots import RANK, rank_key, roots
 from copycar_assist.kb import pick
 
 SCHEMA_VERSION = 1
-RANK = {"fail": 0, "error": 1, "warn": 2}  # which result's cause leads
 
 
 @dataclass
@@ -25,11 +25,12 @@ class FoundCause:
     title: str
     explanation: str
     steps: list[str]
+    explains: list[str] = field(default_factory=list)  # checks whose failure follows from this one
 
     def to_json(self) -> dict[str, Any]:
         return {"check": self.check_id, "outcome": self.outcome, "status": self.status, "entry": self.entry_id,
                 "id": self.cause_id, "entry_title": self.entry_title, "title": self.title,
-                "explanation": self.explanation, "steps": list(self.steps)}
+                "explanation": self.explanation, "steps": list(self.steps), "explains": list(self.explains)}
 
 
 def exit_code(results, acknowledged: set[str] | frozenset[str] = frozenset()) -> int:
@@ -44,25 +45,46 @@ def exit_code(results, acknowledged: set[str] | frozenset[str] = frozenset()) ->
 
 
 def found_causes(kb, results, lang: str, entry_first: str | None = None) -> list[FoundCause]:
-    """The causes the results point to, most serious first (fail, error, warn), then check order;
-    the diagnosed entry's own causes lead within a rank. One per entry#cause."""
+    """The causes the results point to, one per root failure (`checks.roots`: a result that
+    follows from another is listed in that cause's `explains`, never as a cause of its own),
+    most serious first (fail, error, warn), then check order; the diagnosed entry's own causes
+    lead within a rank. One per entry#cause."""
+    results = list(results)
+    follows = roots(results)
     ranked = sorted(
         (r for r in results if r.cause and r.entry and r.status in RANK),
-        key=lambda r: (RANK[r.status], r.entry != entry_first if entry_first else False),
+        key=lambda r: (rank_key(r), r.entry != entry_first if entry_first else False),
     )
     out: list[FoundCause] = []
-    seen = set()
+    by_key: dict[tuple[str, str], FoundCause] = {}
+    by_check: dict[str, FoundCause] = {}
+    ranked_by_id = {x.id: x for x in ranked}
     for r in ranked:
-        if (r.entry, r.cause) in seen:
+        root = ranked_by_id.get(follows.get(r.id, ""))
+        if root is not None and (root.entry, root.cause) != (r.entry, r.cause):
+            continue  # a consequence pointing elsewhere: its root's cause covers it
+        # (one pointing at the root's own cause joins it below; the first in the run's order names it)
+        found = by_key.get((r.entry, r.cause))
+        if found is not None:
+            found.explains.append(r.id)
+            by_check[r.id] = found
             continue
         entry = kb.entries.get(r.entry)
         cause = entry.cause(r.cause) if entry else None
         if cause is None:
             continue
-        seen.add((r.entry, r.cause))
         steps = cause.steps.get(lang) or next((s for s in cause.steps.values() if s), [])
-        out.append(FoundCause(r.id, r.outcome, r.status, entry.id, cause.id, pick(entry.title, lang, entry.id),
-                              pick(cause.title, lang, cause.id), pick(cause.explanation, lang), list(steps)))
+        found = FoundCause(r.id, r.outcome, r.status, entry.id, cause.id, pick(entry.title, lang, entry.id),
+                           pick(cause.title, lang, cause.id), pick(cause.explanation, lang), list(steps))
+        by_key[(r.entry, r.cause)] = found
+        by_check[r.id] = found
+        out.append(found)
+    order = [r.id for r in results]
+    for cid, root_id in follows.items():
+        if root_id in by_check and cid not in by_check[root_id].explains:
+            by_check[root_id].explains.append(cid)
+    for found in out:
+        found.explains.sort(key=order.index)
     return out
 
 

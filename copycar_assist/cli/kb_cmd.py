@@ -68,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _lang(args: argparse.Namespace) -> str:
-    return getattr(args, "lang", None) or "en"
+    return args.lang or "en"
 
 
 def _list(args: argparse.Namespace) -> int:

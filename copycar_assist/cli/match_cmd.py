@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from copycar_assist.matching import Matcher
 
     matcher = Matcher(kb)
-    lang = getattr(args, "lang", None)
+    lang = args.lang
     _utf8_streams()
     if args.text == ["-"]:
         from copycar_assist.files.read import ReadError, read_line

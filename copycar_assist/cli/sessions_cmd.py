@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from copycar_assist.cli import EXIT_OK, UsageError
     from copycar_assist.support.history import data_dir, find_sessions
 
-    if getattr(args, "sessions_action", None) == "show":
+    if args.sessions_action == "show":
         return _show(args)
     if args.limit < 0:
         raise UsageError("--limit must be 0 (all) or more")
@@ -109,7 +109,7 @@ def _show(args: argparse.Namespace) -> int:
         session = load_session(sessions_dir(data_dir()) / f"{matches[0]}{SUFFIX}")
     except ReadError as exc:
         raise UsageError(f"cannot read the conversation: {exc}") from None
-    text = render_markdown(session, getattr(args, "lang", None))
+    text = render_markdown(session, args.lang)
     if args.out:
         from pathlib import Path
 
@@ -172,7 +172,7 @@ def _safe(text: str) -> str:
 
 def _scrubber():
     """Today's settings' secrets, when the settings load; key-like strings always."""
-    from copycar_assist.support.textblock import make_scrubber
+    from copycar_assist.redact import make_scrubber
 
     try:
         from copycar_assist.config import load_settings

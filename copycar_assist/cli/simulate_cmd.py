@@ -56,7 +56,7 @@ def list_text(lang: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from copycar_assist.cli import EXIT_OK, UsageError
 
-    lang = getattr(args, "lang", None) or "en"
+    lang = args.lang or "en"
     if args.json and not args.list:
         raise UsageError("--json goes with --list")
     if args.list:
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(list_text(lang))
         return EXIT_OK
-    name = args.sim_scenario or getattr(args, "scenario", None) or "healthy"
+    name = args.sim_scenario or args.scenario
     if not 0 <= args.port <= 65535:
         raise UsageError("--port must be between 0 and 65535")
     if args.delay_ms is not None and not 0 <= args.delay_ms <= 600_000:

@@ -123,7 +123,7 @@ def _where(exc: BaseException) -> str:
 
 
 def _scrubber():
-    from copycar_assist.support.textblock import make_scrubber
+    from copycar_assist.redact import make_scrubber
 
     try:
         from copycar_assist.config import load_settings

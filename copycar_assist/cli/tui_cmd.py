@@ -20,7 +20,7 @@ def _load_kb(args: argparse.Namespace):
     from copycar_assist.tui.kb_cache import load_cached
 
     try:
-        return load_cached(getattr(args, "kb", None))
+        return load_cached(args.kb)
     except KnowledgeError:
         return load_kb_or_exit(args)  # the standard message and exit code 3
 

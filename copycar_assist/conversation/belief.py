@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from copycar_assist.checks.roots import RANK, roots
+
 from .states import CauseKey, Facts
 
 if TYPE_CHECKING:
@@ -45,8 +47,7 @@ FOUND_BY_WORDS = 0.5
 # A check that fits several causes names one only once the rest of the evidence makes it this likely.
 FOUND_BY_CHECK = 0.8
 
-POINTING = ("fail", "error", "warn")
-RANK = {"fail": 0, "error": 1, "warn": 2}
+POINTING = tuple(RANK)  # statuses that point at a cause: fail, error, warn
 CONCLUSIVE = ("pass", "warn", "fail")
 
 
@@ -248,9 +249,13 @@ def plan(entry: Entry, belief: Belief, facts: Facts, *, runnable: Iterable[str],
 
 def cross_entry(entry: Entry, facts: Facts) -> tuple[CauseKey, list[CheckResult]] | None:
     """A failing result that points to a cause of another entry (the API is down while generating
-    content): that cause, with the results pointing to it."""
+    content): that cause, with the results pointing to it. Results that follow from another
+    failure (`checks.roots`) do not count: their root does."""
     found: dict[CauseKey, list[CheckResult]] = {}
+    follows = roots(facts.results.values())  # a consequence of another failure is not a cause of its own
     for result in facts.results.values():
+        if result.id in follows:
+            continue
         target = target_of(entry, result)
         if target and "#" in target:
             other, _, cid = target.partition("#")

@@ -22,7 +22,7 @@ from copycar_assist.i18n import norm_lang, t
 from copycar_assist.kb import KnowledgeBase
 from copycar_assist.kb.tree import DecisionTree
 from copycar_assist.matching.cues import CueFinder
-from copycar_assist.support.textblock import make_scrubber
+from copycar_assist.redact import make_scrubber
 from copycar_assist.support.tickets import TicketStore
 from copycar_assist.support.transcript import Line
 from copycar_assist.textsafe import clean, one_line

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from copycar_assist.i18n import t
-from copycar_assist.support.textblock import make_scrubber
+from copycar_assist.redact import make_scrubber
 
 from . import prompts
 from .choices import Choice, Role

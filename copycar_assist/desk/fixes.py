@@ -117,7 +117,7 @@ def proposals_for(entry_id: str | None, cause_id: str | None, results: dict[str,
     """Fixes that are a setting for what the checks found (see the module doc). `ask_secrets`:
     the front end can ask for a new key in a masked field (the line modes cannot)."""
     out: list[Proposal] = []
-    outcome = {cid: getattr(r, "outcome", None) for cid, r in results.items()}
+    outcome = {cid: r.outcome for cid, r in results.items()}
     # (not for the demo's key: the simulator's verdict does not depend on the key sent)
     if ask_secrets and outcome.get("api.verify") in ("unauthorized", "expired") and settings.api.key_source != "demo":
         out.append(Proposal("key", {"es": "Poner una clave nueva (la escribes tú, oculta)",

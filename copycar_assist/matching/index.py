@@ -75,11 +75,11 @@ def entry_phrases(entry) -> Iterator[tuple[str, str, str | None]]:
 def entry_effects(entry) -> Iterator[tuple[str, str]]:
     """(text, lang) for every effect of an entry and of its causes: found as whole phrases
     (`effects.py`), never word by word."""
-    for lang, items in (getattr(entry, "effects", None) or {}).items():
+    for lang, items in entry.effects.items():
         for text in items:
             yield text, lang
     for cause in entry.causes:
-        for lang, items in (getattr(cause, "effects", None) or {}).items():
+        for lang, items in cause.effects.items():
             for text in items:
                 yield text, lang
 

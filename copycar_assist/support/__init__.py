@@ -8,6 +8,6 @@
 - `history.SessionLog` (append-only JSONL, flushed and fsync'd per record), `load_session`,
   `find_sessions` (a page, newest first, opening only what it returns), `session_ids`,
   `data_dir()` (platformdirs, or `COPYCAR_ASSIST_DATA`).
-- `textblock.fence(text)`, `textblock.make_scrubber(settings)`.
+- `textblock.fence(text)`; the writers' scrub is `redact.make_scrubber(settings)`.
 No UI here.
 """

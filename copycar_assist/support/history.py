@@ -24,7 +24,7 @@ from copycar_assist.files.read import SESSION, SESSION_LINE, ReadError, parse_js
 from copycar_assist.files.write import ensure_private_dir
 from copycar_assist.textsafe import clean_obj
 
-from .textblock import Scrub, scrub_obj
+from copycar_assist.redact import Scrub, scrub_obj
 
 APP_NAME = "copycar-assist"
 SUFFIX = ".jsonl"

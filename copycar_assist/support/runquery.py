@@ -214,7 +214,7 @@ def target_key(settings: Any, url: str) -> str:
         shown = display_url(httpx.URL(url))
     except Exception:
         shown = one_line(url, 200)
-    sources = getattr(settings, "sources", {}) or {}
+    sources = settings.sources
     if sources.get("api.base_url") == "demo":
         try:
             return "demo:" + (httpx.URL(url).path.rstrip("/") or "/")

@@ -47,11 +47,6 @@ def higher(a: str, b: str) -> str:
     return a if ORDER.index(a) >= ORDER.index(b) else b
 
 
-def _down_outcomes(kb: Any) -> frozenset[str]:
-    custom = getattr(getattr(kb, "support", None), "critical_outcomes", None)
-    return frozenset(custom) if custom else DOWN_OUTCOMES
-
-
 def propose_severity(kb: Any, entry_id: str | None, results: Iterable[Any]) -> SeverityProposal:
     reasons: list[Reason] = []
     entry = kb.entries.get(entry_id) if entry_id else None
@@ -61,8 +56,8 @@ def propose_severity(kb: Any, entry_id: str | None, results: Iterable[Any]) -> S
     else:
         severity = DEFAULT_SEVERITY
         reasons.append(Reason("default", severity))
-    down = _down_outcomes(kb)
-    alerts = {a.type.upper(): a for a in getattr(kb.support, "alerts", ())}
+    down = DOWN_OUTCOMES
+    alerts = {a.type.upper(): a for a in kb.support.alerts}
     for r in results:
         if r.status == "pass" or r.outcome in ("ok", "error", "skipped"):
             continue

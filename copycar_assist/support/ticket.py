@@ -11,10 +11,11 @@ from typing import Any
 
 from copycar_assist.i18n import t
 from copycar_assist.kb import pick
+from copycar_assist.redact import Scrub
 
 from . import escalation as esc
 from .severity import Reason
-from .textblock import Scrub, fence, inline
+from .textblock import fence, inline
 from .transcript import Line, now_iso, to_text
 
 

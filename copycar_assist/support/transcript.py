@@ -13,8 +13,9 @@ from datetime import datetime, timezone
 from typing import Literal
 
 from copycar_assist.i18n import t
+from copycar_assist.redact import Scrub
 
-from .textblock import Scrub, fence
+from .textblock import fence
 
 Role = Literal["assistant", "user", "evidence"]
 

@@ -370,7 +370,7 @@ class ChatScreen(I18nBindingsMixin, Screen):
 def _open_history(settings, lang: str, on_stop):
     """The session log the engine appends to as it goes; `on_stop` hears once if it cannot save."""
     from copycar_assist.support.history import SessionLog
-    from copycar_assist.support.textblock import make_scrubber
+    from copycar_assist.redact import make_scrubber
 
     return SessionLog.start(scrub=make_scrubber(settings), meta={"ui": "tui", "lang": lang}, on_stop=on_stop)
 
