@@ -128,9 +128,11 @@ class AlertPathCheck(Check):
             ev["tls"] = t(es=f"{r.tls}, certificado verificado", en=f"{r.tls}, certificate verified")
         ev["mail_sent"] = False
         if r.outcome != "ok":
+            # the detail often repeats the reason's code ("535" + "535 5.7.8 …"): say it once
+            said = r.detail if r.reason and r.detail.startswith(r.reason) else f"{r.reason} {r.detail}"
             return self.finding("fail", r.outcome, t(
-                es=f"El servidor SMTP de las alertas falla en «{r.phase}»: {r.reason} {r.detail}".strip(),
-                en=f"The alerts' SMTP server fails at '{r.phase}': {r.reason} {r.detail}".strip()), ev)
+                es=f"El servidor SMTP de las alertas falla en «{r.phase}»: {said}".strip(),
+                en=f"The alerts' SMTP server fails at '{r.phase}': {said}".strip()), ev)
         if probe.refused:
             return self.finding("fail", "recipient_refused", t(
                 es=f"El servidor rechaza destinatarios de alertas: {'; '.join(probe.refused[:3])}.",
