@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from copycar_assist.files.fields import is_id, wrong
-from copycar_assist.files.read import ENTRY, ReadError, read_text
+from copycar_assist.files.read import ENTRY, ReadError, parse_toml, read_text
 
 from .answers import Answers, load_answers
 from .body import parse_body
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
 from .frontmatter import Document, parse_document
+from .unified import RawCause, is_unified, parse_unified
 from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry, Narrowing
 from .support import SupportData, load_support
 
@@ -217,6 +218,41 @@ def _effects(doc: Document, value: Any, where: str, problems: list[Problem], lin
         return {}
     return {k: list(v) for k, v in value.items()}
 
+CAUSE_KEYS = ("outcomes", "prior", "question", "evidence", "effects", "also_outcomes")
+
+
+def _cause_facts(path: Path, raw: RawCause, outcomes: dict[str, str], outcome_lines: dict[str, int],
+                 problems: list[Problem]) -> tuple[Document, dict | None]:
+    """A `## Cause` section's TOML block, parsed; its `outcomes` join the entry's table."""
+    lines = raw.facts.splitlines()
+    facts_doc = Document(path, {}, "", 0, lines, first_line=raw.facts_line or raw.line)
+    if raw.facts_line is None:
+        return facts_doc, {}
+    try:
+        facts = parse_toml(raw.facts, path, ENTRY, line_offset=raw.facts_line - 1)
+    except ReadError as exc:
+        problems.append(Problem(path, exc.line, f"cause '{raw.id}': " + exc.reason()))
+        return facts_doc, None
+    facts_doc.meta = facts
+    for key in facts:
+        if key not in CAUSE_KEYS:
+            problems.append(Problem(path, facts_doc.line_of(rf"^\s*{re.escape(key)}\b") or raw.facts_line,
+                                    f"cause '{raw.id}': unknown key '{key}' (known: {', '.join(CAUSE_KEYS)})"))
+    mine = facts.pop("outcomes", [])
+    where = facts_doc.line_of(r"^\s*outcomes\b") or raw.facts_line
+    if not isinstance(mine, list) or not all(isinstance(k, str) and is_id(k) and "." in k for k in mine):
+        problems.append(Problem(path, where, f"cause '{raw.id}': 'outcomes' must be a list of "
+                                "\"<check>.<outcome>\" keys"))
+        return facts_doc, facts
+    for key in mine:
+        line = facts_doc.line_of(rf'"{re.escape(key)}"') or where
+        if key in outcomes:
+            problems.append(Problem(path, line, f"outcome '{key}' already leads to '{outcomes[key]}'"))
+            continue
+        outcomes[key] = raw.id
+        outcome_lines[key] = line
+    return facts_doc, facts
+
 
 def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     """Parse one entry file. Structural problems only; `lint` checks that the tree is whole."""
@@ -252,13 +288,19 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         problems.append(Problem(path, doc.line_of(r"^related\s*="), "'related' must be a list of entry ids"))
         related = []
 
-    body = parse_body(path, doc.body, doc.body_line)
+    unified = is_unified(doc.body)
+    body = parse_unified(path, doc.body, doc.body_line) if unified else parse_body(path, doc.body, doc.body_line)
     problems.extend(body.problems)
     languages = m.get("languages", list(LANGS))
     if not isinstance(languages, list) or not languages or any(x not in LANGS for x in languages):
         problems.append(Problem(path, doc.line_of(r"^languages\s*="), f"'languages' must be a non-empty list of {', '.join(LANGS)}"))
         languages = list(LANGS)
     for lang in languages:
+        if unified:
+            if "symptoms" not in body.seen.get(lang, ()):
+                problems.append(Problem(path, doc.body_line, f"the '## Symptoms' section has no "
+                                        f"'### {LANG_HEADINGS[lang]}' list ({lang})"))
+            continue
         if lang not in body.sections:
             problems.append(Problem(path, doc.body_line, f"the '## {LANG_HEADINGS[lang]}' section ({lang}) is missing"))
             continue
@@ -271,23 +313,36 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     if not isinstance(raw_causes, list):
         problems.append(Problem(path, doc.line_of(r"causes"), "'causes' must be an array of tables ([[causes]])"))
         raw_causes = []
+    if unified and raw_causes:
+        problems.append(Problem(path, doc.line_of(r"^\[\[causes\]\]"), "this entry writes its causes in the body "
+                                "('## Cause `id`'): move each [[causes]] table there"))
+        raw_causes = []
+    cause_docs: list[tuple[Document, dict, int | None]] = []
     for n, rc in enumerate(raw_causes):
         line = doc.line_of(r"^\[\[causes\]\]", n)
         if not isinstance(rc, dict) or not isinstance(rc.get("id"), str):
             problems.append(Problem(path, line, "each [[causes]] needs an 'id'"))
             continue
+        # tomli-w writes short causes as an inline array: find the cause by its id then.
+        cause_docs.append((doc, rc, line or doc.line_of(rf'\bid\s*=\s*"{re.escape(rc["id"])}"')))
+    outcome_lines: dict[str, int] = {}  # outcome key -> line, for those written in a cause
+    if unified:
+        outcomes = dict(outcomes)
+        for raw in body.raw_causes:
+            facts_doc, facts = _cause_facts(path, raw, outcomes, outcome_lines, problems)
+            if facts is not None:
+                cause_docs.append((facts_doc, {**facts, "id": raw.id}, raw.line))
+    for cdoc, rc, line in cause_docs:
         if not is_id(rc["id"]):
             problems.append(Problem(path, line, "a cause id must be letters, digits, '.', '_' or '-'"))
             continue
-        # tomli-w writes short causes as an inline array: find the cause by its id then.
-        line = line or doc.line_of(rf'\bid\s*=\s*"{re.escape(rc["id"])}"')
         question = rc.get("question")
         if question is not None:
-            question = _localized(doc, question, "question", problems)
+            question = _localized(cdoc, question, "question", problems)
         cause = Cause(rc["id"], question=question or None, line=line,
-                      prior=_prior(doc, rc, problems), evidence=_evidence(doc, rc, problems),
-                      also=_also(doc, rc, problems),
-                      effects=_effects(doc, rc.get("effects"), f"cause '{rc['id']}': ", problems, line))
+                      prior=_prior(cdoc, rc, problems), evidence=_evidence(cdoc, rc, problems),
+                      also=_also(cdoc, rc, problems),
+                      effects=_effects(cdoc, rc.get("effects"), f"cause '{rc['id']}': ", problems, line))
         for lang, texts in body.causes.items():
             if rc["id"] in texts:
                 t = texts[rc["id"]]
@@ -297,10 +352,11 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
                 cause.body_line[lang] = t.line
         causes.append(cause)
     known = {c.id for c in causes}
-    for lang, texts in body.causes.items():
+    for lang, texts in body.causes.items() if not unified else ():
         for cid, t in texts.items():
             if cid not in known:
                 problems.append(Problem(path, t.line, f"the body describes cause '{cid}', which [[causes]] does not declare"))
+
 
     title = _localized(doc, m.get("title"), "title", problems)
     if title:
@@ -332,7 +388,8 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
             "severity": doc.line_of(r"^severity\s*=") or 2,
             "effects": doc.line_of(r"^\[effects\]") or 2,
             "body": doc.body_line,
-            **{f"outcome:{k}": doc.line_of(rf'^\s*"?{re.escape(k)}"?\s*=') or 2 for k in outcomes},
+            **{f"outcome:{k}": outcome_lines.get(k) or doc.line_of(rf'^\s*"?{re.escape(k)}"?\s*=') or 2
+               for k in outcomes},
         },
     )
     return entry, problems
