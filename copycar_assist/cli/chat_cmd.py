@@ -78,7 +78,7 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
                    case: Any = None) -> None:
     from copycar_assist.conversation import Conversation
     from copycar_assist.files.read import STDIN_LINE, ReadError, read_line
-    from copycar_assist.matching import Matcher
+    from copycar_assist.matching.compiled import matcher_for
 
     from .chat_render import JsonRenderer, PlainRenderer
 
@@ -89,7 +89,7 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
         from copycar_assist.support.runstore import RunStore
 
         runs = RunStore.open()
-    conv = Conversation(kb, Matcher(kb), settings, lang=lang, history=history, samples=samples,
+    conv = Conversation(kb, matcher_for(kb), settings, lang=lang, history=history, samples=samples,
                         runs=runs, case=case)
     interactive = inp.isatty() and not json_mode
     try:

@@ -85,14 +85,18 @@ def _lang(args: argparse.Namespace) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from copycar_assist.cli import load_kb_or_exit
-    from copycar_assist.kb import pick
+    from copycar_assist.cli import UsageError
+    from copycar_assist.kb import KnowledgeError, pick
+    from copycar_assist.kb.store import open_store
     from copycar_assist.textsafe import one_line
 
-    kb = load_kb_or_exit(args)
+    try:
+        heads = open_store(args.kb).heads()  # no entry is read: the listing is in the store
+    except KnowledgeError as exc:
+        raise UsageError(f"the knowledge base has problems:\n{exc}") from None
     lang = _lang(args)
-    rows = [{"id": e.id, "title": pick(e.title, lang, e.id), "category": e.category, "severity": e.severity}
-            for e in sorted(kb.entries.values(), key=lambda e: e.id)]
+    rows = [{"id": h["id"], "title": pick(h["title"], lang, h["id"]), "category": h["category"],
+             "severity": h["severity"]} for h in sorted(heads, key=lambda h: h["id"])]
     if args.json:
         emit_json({"entries": rows}, indent=2)
         return 0

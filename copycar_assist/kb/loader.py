@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from copycar_assist.files.fields import is_id, wrong
-from copycar_assist.files.read import ENTRY, ReadError, parse_toml, read_text
+from copycar_assist.files.read import ENTRY, ReadError, read_text
 
 from .answers import Answers, load_answers
 from .body import parse_body
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
 from .frontmatter import Document, parse_document
-from .unified import RawCause, is_unified, parse_unified
+from .unified import cause_facts, is_unified, parse_unified
 from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry, Narrowing
 from .support import SupportData, load_support
 
@@ -218,41 +218,6 @@ def _effects(doc: Document, value: Any, where: str, problems: list[Problem], lin
         return {}
     return {k: list(v) for k, v in value.items()}
 
-CAUSE_KEYS = ("outcomes", "prior", "question", "evidence", "effects", "also_outcomes")
-
-
-def _cause_facts(path: Path, raw: RawCause, outcomes: dict[str, str], outcome_lines: dict[str, int],
-                 problems: list[Problem]) -> tuple[Document, dict | None]:
-    """A `## Cause` section's TOML block, parsed; its `outcomes` join the entry's table."""
-    lines = raw.facts.splitlines()
-    facts_doc = Document(path, {}, "", 0, lines, first_line=raw.facts_line or raw.line)
-    if raw.facts_line is None:
-        return facts_doc, {}
-    try:
-        facts = parse_toml(raw.facts, path, ENTRY, line_offset=raw.facts_line - 1)
-    except ReadError as exc:
-        problems.append(Problem(path, exc.line, f"cause '{raw.id}': " + exc.reason()))
-        return facts_doc, None
-    facts_doc.meta = facts
-    for key in facts:
-        if key not in CAUSE_KEYS:
-            problems.append(Problem(path, facts_doc.line_of(rf"^\s*{re.escape(key)}\b") or raw.facts_line,
-                                    f"cause '{raw.id}': unknown key '{key}' (known: {', '.join(CAUSE_KEYS)})"))
-    mine = facts.pop("outcomes", [])
-    where = facts_doc.line_of(r"^\s*outcomes\b") or raw.facts_line
-    if not isinstance(mine, list) or not all(isinstance(k, str) and is_id(k) and "." in k for k in mine):
-        problems.append(Problem(path, where, f"cause '{raw.id}': 'outcomes' must be a list of "
-                                "\"<check>.<outcome>\" keys"))
-        return facts_doc, facts
-    for key in mine:
-        line = facts_doc.line_of(rf'"{re.escape(key)}"') or where
-        if key in outcomes:
-            problems.append(Problem(path, line, f"outcome '{key}' already leads to '{outcomes[key]}'"))
-            continue
-        outcomes[key] = raw.id
-        outcome_lines[key] = line
-    return facts_doc, facts
-
 
 def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     """Parse one entry file. Structural problems only; `lint` checks that the tree is whole."""
@@ -329,7 +294,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     if unified:
         outcomes = dict(outcomes)
         for raw in body.raw_causes:
-            facts_doc, facts = _cause_facts(path, raw, outcomes, outcome_lines, problems)
+            facts_doc, facts = cause_facts(path, raw, outcomes, outcome_lines, problems)
             if facts is not None:
                 cause_docs.append((facts_doc, {**facts, "id": raw.id}, raw.line))
     for cdoc, rc, line in cause_docs:

@@ -26,8 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from copycar_assist.files.fields import is_id
+from copycar_assist.files.read import ENTRY, ReadError, parse_toml
+
 from .body import LANGUAGE_HEADINGS, SECTION_HEADINGS, CauseText, ParsedBody, _list_items, _parser, fold
 from .errors import Problem
+from .frontmatter import Document
 from .model import LANGS, CodeBlock, Section
 
 if TYPE_CHECKING:
@@ -283,3 +287,38 @@ def _display(lang: str, parts: list[_Part]) -> str:
         elif body:
             lines += [f"### {names[part.kind]}", "", *body]
     return "\n".join(lines).strip()
+
+CAUSE_KEYS = ("outcomes", "prior", "question", "evidence", "effects", "also_outcomes")
+
+
+def cause_facts(path: Path, raw: RawCause, outcomes: dict[str, str], outcome_lines: dict[str, int],
+                 problems: list[Problem]) -> tuple[Document, dict | None]:
+    """A `## Cause` section's TOML block, parsed; its `outcomes` join the entry's table."""
+    lines = raw.facts.splitlines()
+    facts_doc = Document(path, {}, "", 0, lines, first_line=raw.facts_line or raw.line)
+    if raw.facts_line is None:
+        return facts_doc, {}
+    try:
+        facts = parse_toml(raw.facts, path, ENTRY, line_offset=raw.facts_line - 1)
+    except ReadError as exc:
+        problems.append(Problem(path, exc.line, f"cause '{raw.id}': " + exc.reason()))
+        return facts_doc, None
+    facts_doc.meta = facts
+    for key in facts:
+        if key not in CAUSE_KEYS:
+            problems.append(Problem(path, facts_doc.line_of(rf"^\s*{re.escape(key)}\b") or raw.facts_line,
+                                    f"cause '{raw.id}': unknown key '{key}' (known: {', '.join(CAUSE_KEYS)})"))
+    mine = facts.pop("outcomes", [])
+    where = facts_doc.line_of(r"^\s*outcomes\b") or raw.facts_line
+    if not isinstance(mine, list) or not all(isinstance(k, str) and is_id(k) and "." in k for k in mine):
+        problems.append(Problem(path, where, f"cause '{raw.id}': 'outcomes' must be a list of "
+                                "\"<check>.<outcome>\" keys"))
+        return facts_doc, facts
+    for key in mine:
+        line = facts_doc.line_of(rf'"{re.escape(key)}"') or where
+        if key in outcomes:
+            problems.append(Problem(path, line, f"outcome '{key}' already leads to '{outcomes[key]}'"))
+            continue
+        outcomes[key] = raw.id
+        outcome_lines[key] = line
+    return facts_doc, facts
