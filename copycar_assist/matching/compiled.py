@@ -170,11 +170,12 @@ def load_matcher(conn: Any, kb) -> Matcher:
     return m
 
 
-def ready_matcher(root: Path | str | None = None, store: Store | None = None) -> Matcher:
-    """A matcher over the knowledge at `root`, from the compiled index (built and cached when
-    missing or stale). Raises KnowledgeError for broken knowledge."""
+def ready_matcher(root: Path | str | None = None, store: Store | None = None, kb=None) -> Matcher:
+    """A matcher over the knowledge at `root` (or in `store`, whose knowledge base `kb` is), from
+    the compiled index (built and cached when missing or stale). Raises KnowledgeError for
+    broken knowledge."""
     store = store or open_store(root)
-    kb = store.knowledge_base()
+    kb = kb or store.knowledge_base()
     conn = cached_db(store.root, "matcher", store.key, lambda: compile_matcher(Matcher(_all(kb))))
     return load_matcher(conn, kb)
 
@@ -185,7 +186,7 @@ def matcher_for(kb) -> Matcher:
     from copycar_assist.kb.store import LazyEntries
 
     if isinstance(kb.entries, LazyEntries):
-        return ready_matcher(store=kb.entries.store)
+        return ready_matcher(store=kb.entries.store, kb=kb)
     return Matcher(kb)
 
 
