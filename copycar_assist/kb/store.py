@@ -124,6 +124,9 @@ class Store:
     def __init__(self, root: Path, conn: sqlite3.Connection, key: str | None = None) -> None:
         self.root = root
         self.key = key  # the content hash it was built from (None: not cached)
+        # The knowledge base as just parsed, when this store was built now (compiling the
+        # matcher then needs no second read of every entry).
+        self.parsed: KnowledgeBase | None = None
         self._conn = conn
         self._lock = threading.Lock()
         self.ids: list[str] = [row[0] for row in self._query("SELECT id FROM entries ORDER BY n")]
@@ -266,8 +269,15 @@ def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None
         key = None if env.get("COPYCAR_ASSIST_NO_CACHE") else content_hash(folder)
     except OSError:
         key = None
-    conn = cached_db(folder, "entries", key, lambda: build(load_knowledge(folder)), env)
-    return Store(folder, conn, key)
+    parsed: list[KnowledgeBase] = []
+
+    def make() -> sqlite3.Connection:
+        parsed.append(load_knowledge(folder))
+        return build(parsed[0])
+
+    store = Store(folder, cached_db(folder, "entries", key, make, env), key)
+    store.parsed = parsed[0] if parsed else None
+    return store
 
 
 def _save(path: Path, conn: sqlite3.Connection) -> None:

@@ -176,7 +176,9 @@ def ready_matcher(root: Path | str | None = None, store: Store | None = None, kb
     broken knowledge."""
     store = store or open_store(root)
     kb = kb or store.knowledge_base()
-    conn = cached_db(store.root, "matcher", store.key, lambda: compile_matcher(Matcher(_all(kb))))
+    conn = cached_db(store.root, "matcher", store.key,
+                     lambda: compile_matcher(Matcher(store.parsed or _all(kb))))
+    store.parsed = None  # the entries load lazily from here on
     return load_matcher(conn, kb)
 
 
