@@ -159,6 +159,8 @@ def break_entry(kb: Path, old: str, new: str) -> Path:
     ("prior = 0.35", "prior = 7", "prior = 7", "'prior' must be a number in (0, 1]"),
     ("### English: The key is not right", "### Englsh: The key is not right", "### Englsh", "must name a language"),
     ("### English: The key has expired", "### English:", "### English:", "give its title after the language"),
+    ("## Cause `expired-key`", "## Cause expired key", "## Cause expired key", "write the cause's id"),
+    ("## Pitfalls", "#### Pitfalls", "#### Pitfalls", "only '##' sections"),
 ])
 def test_unified_problems_name_the_file_and_line(tmp_path, old, new, needle, expected):
     kb = shipped_copy(tmp_path)
@@ -177,6 +179,17 @@ def test_a_cause_without_english_steps_points_at_its_english_text(tmp_path):
     path.write_text(text[:start] + "### English: The key has expired\n\nNo steps.\n\n" + text[end:], encoding="utf-8")
     found = [p for p in lint(kb) if "has no solution steps in English" in p.message]
     assert [p.line for p in found] == [line_of(path, "### English: The key has expired")]
+
+
+def test_text_for_people_may_have_its_own_headings(tmp_path):
+    kb = shipped_copy(tmp_path)
+    path = kb / "slow-responses.md"
+    text = path.read_text(encoding="utf-8")
+    assert "### English: Alert thresholds\n" in text
+    path.write_text(text.replace("### English: Alert thresholds\n", "### English: Alert thresholds\n\n#### In short\n", 1),
+                    encoding="utf-8")
+    assert errors(lint(kb)) == []
+    assert "#### In short" in load_knowledge(kb).entries["slow-responses"].sections["en"].markdown
 
 
 def test_old_causes_in_a_unified_entry_are_refused(tmp_path):

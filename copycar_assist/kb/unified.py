@@ -148,6 +148,9 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
                     out.problems.append(Problem(path, file_line(tok), f"'{'#' * level} {title}': in this shape a "
                                                 "language is a '### Español' / '### English' subsection of a '## …' section"))
                 kind, cid = _level2(title)
+                if kind == "other" and fold(title).split(" ")[0] in ("cause", "causa"):
+                    out.problems.append(Problem(path, file_line(tok), f"'## {title}': write the cause's id "
+                                                "in backquotes, e.g. '## Cause `wrong-key`'"))
                 part = _Part(kind, cause=cid)
                 parts.append(part)
                 lang, cause_text = None, None
@@ -185,9 +188,9 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
                         start = (tok.map[1] if tok.map else 0)
                         stop = tokens[end].map[0] if end < len(tokens) and tokens[end].map else len(src)
                         part.markdown[lang] = src[start:stop]
-            else:
+            elif not (part is not None and part.kind == "other" and lang is not None):  # text for people may
                 out.problems.append(Problem(path, file_line(tok), f"'{'#' * level} {title}': only '##' sections "
-                                            "and their '###' language subsections are read here"))
+                                            "and their '###' language subsections are read here"))  # have any
             i += 3
             continue
         if part is None:
