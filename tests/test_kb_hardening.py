@@ -93,7 +93,7 @@ def test_front_matter_nested_5000_deep(kb_copy):
 def test_ids_with_terminal_escapes_are_refused(kb_copy):
     path = kb_copy / "invalid-api-key.md"
     text = path.read_text()
-    path.write_text(text.replace('[[causes]]\nid = "wrong-key"', '[[causes]]\nid = "wrong-key\\u001b]0;owned\\u0007"', 1)
+    path.write_text(text.replace("## Cause `wrong-key`", "## Cause `wrong-key\x1b]0;owned\x07`", 1)
                     .replace('category = "connection-auth"', 'category = "conn\\u009b31m"'))
     found = [p for p in problems(kb_copy) if "invalid-api-key.md" in p]
     assert any(":3: 'category' must be letters, digits" in p for p in found), found

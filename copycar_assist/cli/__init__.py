@@ -105,9 +105,10 @@ def _run(argv: list[str]) -> int:
 
 def load_kb_or_exit(args: argparse.Namespace):
     """Load the knowledge base named by --kb (or the shipped one); a bad one is a usage error."""
-    from copycar_assist.kb import KnowledgeError, load_knowledge
+    from copycar_assist.kb import KnowledgeError
+    from copycar_assist.kb.store import load_cached
 
     try:
-        return load_knowledge(args.kb)
+        return load_cached(args.kb)
     except KnowledgeError as exc:
         raise UsageError(f"the knowledge base has problems:\n{exc}") from None

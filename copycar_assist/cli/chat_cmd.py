@@ -16,7 +16,6 @@ Without either flag, and on a terminal, `chat` opens the app. The session is sav
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import Any, TextIO
 
@@ -39,6 +38,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
     from . import EXIT_OK
 
     ctx = args.ctx
@@ -76,9 +76,10 @@ def _open_history(settings: Any, lang: str | None, ui: str) -> Any:
 async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json_mode: bool,
                    inp: TextIO, out: TextIO, samples: dict[str, list[tuple[str, str]]] | None = None,
                    case: Any = None) -> None:
+    import asyncio
     from copycar_assist.conversation import Conversation
     from copycar_assist.files.read import STDIN_LINE, ReadError, read_line
-    from copycar_assist.matching import Matcher
+    from copycar_assist.matching.compiled import matcher_for
 
     from .chat_render import JsonRenderer, PlainRenderer
 
@@ -89,7 +90,7 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
         from copycar_assist.support.runstore import RunStore
 
         runs = RunStore.open()
-    conv = Conversation(kb, Matcher(kb), settings, lang=lang, history=history, samples=samples,
+    conv = Conversation(kb, matcher_for(kb), settings, lang=lang, history=history, samples=samples,
                         runs=runs, case=case)
     interactive = inp.isatty() and not json_mode
     try:

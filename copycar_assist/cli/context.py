@@ -6,7 +6,8 @@ Built once from the parsed arguments by `cli.main` and handed to the command:
                    customer's values only, see `desk/case.py`), else the agent's own
     ctx.agent_settings  the agent's own settings (the file and the environment)
     ctx.case       the case opened with --profile, or None
-    ctx.kb         the knowledge base named by --kb (loaded on first use)
+    ctx.kb         the knowledge base named by --kb (loaded on first use, from the compiled
+                   store: entries are read when first asked for, kb/store.py)
     ctx.demo       the demo world with --demo (`simulator.world.DemoWorld`; the settings point at
                    it, and each of its services starts when a check first needs it)
     ctx.lang       the --lang asked for, or None (follow the user)
@@ -70,16 +71,17 @@ class Context:
     @property
     def kb(self) -> Any:
         if self._kb is None:
-            from copycar_assist.kb import KnowledgeError, load_knowledge
+            from copycar_assist.kb import KnowledgeError
+            from copycar_assist.kb.store import load_cached
 
             try:
-                self._kb = load_knowledge(self.args.kb)
+                self._kb = load_cached(self.args.kb)
             except KnowledgeError as exc:
                 raise UsageError(f"the knowledge base has problems:\n{exc}") from None
         return self._kb
 
     def use_kb(self, kb: Any) -> None:
-        """A knowledge base loaded another way (the app's start-up cache)."""
+        """A knowledge base loaded another way (the app loads it before its first frame)."""
         self._kb = kb
 
     def start_demo(self) -> Any:

@@ -48,7 +48,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from copycar_assist.files.read import ReadError
-    from copycar_assist.matching import Matcher
+    from copycar_assist.matching.compiled import matcher_for
     from copycar_assist.matching.gaps import cluster, gaps_of
     from copycar_assist.support.history import SUFFIX, data_dir, load_session, session_ids, sessions_dir
 
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             skipped += 1
             continue
         gaps += gaps_of(sid, session.records)
-    groups = cluster(gaps, Matcher(kb))
+    groups = cluster(gaps, matcher_for(kb))
     if args.json:
         emit_json({"sessions": len(ids), "skipped": skipped, "gaps": len(gaps),
                    "clusters": [c.to_json() for c in groups]}, indent=2)

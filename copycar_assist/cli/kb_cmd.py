@@ -7,6 +7,9 @@
                                       line per problem on stdout, a summary on stderr;
                                       exit 0 when there is no error (warnings allowed), else 1
     kb import GUIDE.md --out DIR      one entry file per error of a guide written like ours
+    kb new ID [--dir DIR] [--category CAT]   a new entry file that passes lint, to fill in
+    kb convert [DIR]                  rewrite per-language entries (## Español / ## English)
+                                      in the unified shape; the loaded facts stay the same
     kb gaps [--json]                  what saved conversations did not understand, grouped by
                                       the entry finally chosen (gaps_cmd.py)
 
@@ -62,6 +65,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     im.add_argument("--force", action="store_true", help="replace entry files that exist")
     im.set_defaults(handler=_import)
 
+    new = sub.add_parser("new", help="write a new entry file to fill in (it passes lint as it is)")
+    new.add_argument("id", metavar="ID")
+    new.add_argument("--dir", metavar="DIR", help="knowledge dir (default: --kb, else the shipped one in a checkout)")
+    new.add_argument("--category", metavar="CAT", help="category id (default: the first of categories.toml)")
+    new.set_defaults(handler=_new)
+
+    cv = sub.add_parser("convert", help="rewrite per-language entries in the unified shape")
+    cv.add_argument("dir", metavar="DIR", nargs="?", help="knowledge dir (default: --kb, else the shipped one)")
+    cv.set_defaults(handler=_convert)
+
     from . import gaps_cmd
 
     gaps_cmd.add_parser(sub)
@@ -72,14 +85,18 @@ def _lang(args: argparse.Namespace) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from copycar_assist.cli import load_kb_or_exit
-    from copycar_assist.kb import pick
+    from copycar_assist.cli import UsageError
+    from copycar_assist.kb import KnowledgeError, pick
+    from copycar_assist.kb.store import open_store
     from copycar_assist.textsafe import one_line
 
-    kb = load_kb_or_exit(args)
+    try:
+        heads = open_store(args.kb).heads()  # no entry is read: the listing is in the store
+    except KnowledgeError as exc:
+        raise UsageError(f"the knowledge base has problems:\n{exc}") from None
     lang = _lang(args)
-    rows = [{"id": e.id, "title": pick(e.title, lang, e.id), "category": e.category, "severity": e.severity}
-            for e in sorted(kb.entries.values(), key=lambda e: e.id)]
+    rows = [{"id": h["id"], "title": pick(h["title"], lang, h["id"]), "category": h["category"],
+             "severity": h["severity"]} for h in sorted(heads, key=lambda h: h["id"])]
     if args.json:
         emit_json({"entries": rows}, indent=2)
         return 0
@@ -207,3 +224,79 @@ def _import(args: argparse.Namespace) -> int:
     print(f"kb import: {len(written)} entries written to {args.out}; "
           f"use them with `copycar-assist --kb {args.out} …`", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _writable_dir(args: argparse.Namespace, given: str | None):
+    """The knowledge dir to write into: DIR, else --kb, else the shipped one when it is a checkout."""
+    from pathlib import Path
+
+    from copycar_assist.cli import UsageError
+    from copycar_assist.kb import default_dir
+
+    folder = Path(given or args.kb or default_dir())
+    if not (given or args.kb) and "site-packages" in folder.parts:
+        raise UsageError("the shipped knowledge is installed read-only here: give --dir DIR")
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such knowledge directory")
+    return folder
+
+
+def _new(args: argparse.Namespace) -> int:
+    from copycar_assist.cli import UsageError
+    from copycar_assist.files.fields import is_id
+    from copycar_assist.files.write import write_text
+    from copycar_assist.kb import KnowledgeError
+    from copycar_assist.kb.loader import data_path, load_categories
+    from copycar_assist.kb.scaffold import new_entry
+    from copycar_assist.textsafe import one_line
+
+    if not is_id(args.id) or args.id.upper() == "README":
+        raise UsageError(f"'{one_line(args.id, 80)}' is not an entry id: letters, digits, '.', '_' or '-'")
+    folder = _writable_dir(args, args.dir)
+    try:
+        categories = [c.id for c in load_categories(data_path(folder, "categories.toml"))]
+    except KnowledgeError as exc:
+        raise UsageError(str(exc)) from None
+    category = args.category or (categories[0] if categories else "")
+    if category not in categories:
+        raise UsageError(f"unknown category '{one_line(category, 80)}' (known: {', '.join(categories)})")
+    path = folder / f"{args.id}.md"
+    if path.exists() or path.is_symlink():
+        raise UsageError(f"{path} already exists")
+    write_text(path, new_entry(args.id, category))
+    print(path)
+    print(f"next: fill it in, then `copycar-assist kb lint {folder}`", file=sys.stderr)
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from copycar_assist.files.read import ENTRY, ReadError, read_text
+    from copycar_assist.files.write import write_text
+    from copycar_assist.kb import KnowledgeError
+    from copycar_assist.kb.convert import ConvertError, convert_entry, problems_after
+    from copycar_assist.kb.loader import entry_paths
+
+    folder = _writable_dir(args, args.dir)
+    failed = converted = 0
+    for path in entry_paths(folder):
+        try:
+            text = read_text(path, ENTRY) or ""
+            new = convert_entry(path, text)
+        except ConvertError as exc:
+            if str(exc) != "already in the unified shape":
+                failed += 1
+                print(f"{path}: {exc}")
+            continue
+        except (ReadError, KnowledgeError) as exc:
+            failed += 1
+            print(f"{path}: {exc}")
+            continue
+        problems = problems_after(path, text, new)
+        if problems:
+            failed += 1
+            print("\n".join(str(p) for p in problems))
+            continue
+        write_text(path, new)
+        converted += 1
+    print(f"kb convert: {converted} converted, {failed} left as they were", file=sys.stderr)
+    return 1 if failed else 0

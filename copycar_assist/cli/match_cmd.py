@@ -40,10 +40,9 @@ def run(args: argparse.Namespace) -> int:
 
     if not 1 <= args.limit <= MAX_LIMIT:
         raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {args.limit}")
-    kb = load_kb_or_exit(args)
-    from copycar_assist.matching import Matcher
+    from copycar_assist.matching.compiled import matcher_for
 
-    matcher = Matcher(kb)
+    matcher = matcher_for(load_kb_or_exit(args))
     lang = args.lang
     _utf8_streams()
     if args.text == ["-"]:

@@ -15,7 +15,6 @@ alert, 2 a CRITICAL one.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import sys
@@ -69,6 +68,7 @@ def _check_args(args, settings) -> None:
 
 
 def monitor(args: argparse.Namespace) -> int:
+    import asyncio
     from .doctor_cmd import _language
 
     settings = args.ctx.settings

@@ -15,7 +15,6 @@ is not saved: try again or skip it. The file is written under the settings lock,
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import Any
 
@@ -24,13 +23,26 @@ from copycar_assist.textsafe import one_line
 MARKS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skipped": "-"}
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    from copycar_assist.desk.setup import ORDER
+class _Groups:
+    """The set-up groups (desk.setup.ORDER), imported only when argparse looks at them: every
+    command registers `setup`, and desk.setup brings the whole settings schema."""
 
+    def __contains__(self, name: object) -> bool:
+        from copycar_assist.desk.setup import ORDER
+
+        return name in ORDER
+
+    def __iter__(self):
+        from copycar_assist.desk.setup import ORDER
+
+        return iter(ORDER)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("setup", help="guided set-up: each setting verified by its check before it is saved",
                               description="Set up the settings step by step; each group is verified live "
                               "before it is saved. Values are prompted for, never given as arguments.")
-    p.add_argument("--only", nargs="+", choices=ORDER, metavar="GROUP", help=f"only these: {', '.join(ORDER)}")
+    p.add_argument("--only", nargs="+", choices=_Groups(), metavar="GROUP", help="only these: %(choices)s")
     p.add_argument("--profile", dest="setup_profile", metavar="NAME",
                    help="set up a customer's profile ([profiles.NAME]) instead of your own settings")
     p.set_defaults(handler=run)
@@ -123,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _group(io: Lines, kb: Any, base: Any, group: Any, lang: str, path: Any, profile: str | None, agent: Any) -> bool | None:
     """Ask, verify, save one group; True saved, False skipped, None end of input."""
+    import asyncio
+
     from copycar_assist.config import ConfigError
     from copycar_assist.desk.setup import apply_saved, save, try_values, verify
 

@@ -15,9 +15,9 @@ from . import EXIT_OK, UsageError, load_kb_or_exit
 
 
 def _load_kb(args: argparse.Namespace):
-    """The knowledge base, validated (from the start-up cache when nothing changed)."""
+    """The knowledge base, validated (from the compiled store when nothing changed)."""
     from copycar_assist.kb import KnowledgeError
-    from copycar_assist.tui.kb_cache import load_cached
+    from copycar_assist.kb.store import load_cached
 
     try:
         return load_cached(args.kb)

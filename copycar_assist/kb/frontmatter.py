@@ -19,6 +19,7 @@ class Document:
     body: str
     body_line: int  # 1-based line of the file where the body starts
     meta_lines: list[str]  # raw front-matter lines, to locate keys
+    first_line: int = 2  # file line of meta_lines[0] (a cause's TOML block sits in the body)
 
     def line_of(self, pattern: str, nth: int = 0) -> int | None:
         """File line (1-based) of the nth front-matter line matching the regex `pattern`."""
@@ -27,7 +28,7 @@ class Document:
         for i, text in enumerate(self.meta_lines):
             if rx.search(text):
                 if seen == nth:
-                    return i + 2  # +1 for 1-based, +1 for the opening +++
+                    return i + self.first_line
                 seen += 1
         return None
 

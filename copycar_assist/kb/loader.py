@@ -17,6 +17,7 @@ from .body import parse_body
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
 from .frontmatter import Document, parse_document
+from .unified import cause_facts, is_unified, parse_unified
 from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry, Narrowing
 from .support import SupportData, load_support
 
@@ -252,13 +253,19 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         problems.append(Problem(path, doc.line_of(r"^related\s*="), "'related' must be a list of entry ids"))
         related = []
 
-    body = parse_body(path, doc.body, doc.body_line)
+    unified = is_unified(doc.body)
+    body = parse_unified(path, doc.body, doc.body_line) if unified else parse_body(path, doc.body, doc.body_line)
     problems.extend(body.problems)
     languages = m.get("languages", list(LANGS))
     if not isinstance(languages, list) or not languages or any(x not in LANGS for x in languages):
         problems.append(Problem(path, doc.line_of(r"^languages\s*="), f"'languages' must be a non-empty list of {', '.join(LANGS)}"))
         languages = list(LANGS)
     for lang in languages:
+        if unified:
+            if "symptoms" not in body.seen.get(lang, ()):
+                problems.append(Problem(path, doc.body_line, f"the '## Symptoms' section has no "
+                                        f"'### {LANG_HEADINGS[lang]}' list ({lang})"))
+            continue
         if lang not in body.sections:
             problems.append(Problem(path, doc.body_line, f"the '## {LANG_HEADINGS[lang]}' section ({lang}) is missing"))
             continue
@@ -271,23 +278,36 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     if not isinstance(raw_causes, list):
         problems.append(Problem(path, doc.line_of(r"causes"), "'causes' must be an array of tables ([[causes]])"))
         raw_causes = []
+    if unified and raw_causes:
+        problems.append(Problem(path, doc.line_of(r"^\[\[causes\]\]"), "this entry writes its causes in the body "
+                                "('## Cause `id`'): move each [[causes]] table there"))
+        raw_causes = []
+    cause_docs: list[tuple[Document, dict, int | None]] = []
     for n, rc in enumerate(raw_causes):
         line = doc.line_of(r"^\[\[causes\]\]", n)
         if not isinstance(rc, dict) or not isinstance(rc.get("id"), str):
             problems.append(Problem(path, line, "each [[causes]] needs an 'id'"))
             continue
+        # tomli-w writes short causes as an inline array: find the cause by its id then.
+        cause_docs.append((doc, rc, line or doc.line_of(rf'\bid\s*=\s*"{re.escape(rc["id"])}"')))
+    outcome_lines: dict[str, int] = {}  # outcome key -> line, for those written in a cause
+    if unified:
+        outcomes = dict(outcomes)
+        for raw in body.raw_causes:
+            facts_doc, facts = cause_facts(path, raw, outcomes, outcome_lines, problems)
+            if facts is not None:
+                cause_docs.append((facts_doc, {**facts, "id": raw.id}, raw.line))
+    for cdoc, rc, line in cause_docs:
         if not is_id(rc["id"]):
             problems.append(Problem(path, line, "a cause id must be letters, digits, '.', '_' or '-'"))
             continue
-        # tomli-w writes short causes as an inline array: find the cause by its id then.
-        line = line or doc.line_of(rf'\bid\s*=\s*"{re.escape(rc["id"])}"')
         question = rc.get("question")
         if question is not None:
-            question = _localized(doc, question, "question", problems)
+            question = _localized(cdoc, question, "question", problems)
         cause = Cause(rc["id"], question=question or None, line=line,
-                      prior=_prior(doc, rc, problems), evidence=_evidence(doc, rc, problems),
-                      also=_also(doc, rc, problems),
-                      effects=_effects(doc, rc.get("effects"), f"cause '{rc['id']}': ", problems, line))
+                      prior=_prior(cdoc, rc, problems), evidence=_evidence(cdoc, rc, problems),
+                      also=_also(cdoc, rc, problems),
+                      effects=_effects(cdoc, rc.get("effects"), f"cause '{rc['id']}': ", problems, line))
         for lang, texts in body.causes.items():
             if rc["id"] in texts:
                 t = texts[rc["id"]]
@@ -297,10 +317,11 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
                 cause.body_line[lang] = t.line
         causes.append(cause)
     known = {c.id for c in causes}
-    for lang, texts in body.causes.items():
+    for lang, texts in body.causes.items() if not unified else ():
         for cid, t in texts.items():
             if cid not in known:
                 problems.append(Problem(path, t.line, f"the body describes cause '{cid}', which [[causes]] does not declare"))
+
 
     title = _localized(doc, m.get("title"), "title", problems)
     if title:
@@ -332,7 +353,8 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
             "severity": doc.line_of(r"^severity\s*=") or 2,
             "effects": doc.line_of(r"^\[effects\]") or 2,
             "body": doc.body_line,
-            **{f"outcome:{k}": doc.line_of(rf'^\s*"?{re.escape(k)}"?\s*=') or 2 for k in outcomes},
+            **{f"outcome:{k}": outcome_lines.get(k) or doc.line_of(rf'^\s*"?{re.escape(k)}"?\s*=') or 2
+               for k in outcomes},
         },
     )
     return entry, problems

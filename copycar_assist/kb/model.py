@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -135,3 +135,20 @@ class CheckSpec:
 class Category:
     id: str
     title: Localized
+
+
+# Where things are written, not what they say: left out of `facts`.
+_PLACES = ("line", "line_of", "body_line", "path", "markdown")
+
+
+def facts(entry: Entry) -> dict:
+    """What an entry says, as plain data: everything but where it is written (lines, path) and the
+    display Markdown. Two shapes of the same entry have equal facts."""
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in _PLACES}
+        if isinstance(value, (list, tuple)):
+            return [strip(v) for v in value]
+        return value
+
+    return strip(asdict(entry))

@@ -80,9 +80,17 @@ class Effects:
         where: dict[str, list[tuple[int, int]]] = {}
         for key, first, last in terms:
             where.setdefault(key, []).append((first, last))
+        # How many of each effect's keys the text has: most effects share a word or two with any
+        # text, and need MIN_KEYS; only the others are looked at (in the order of the set, as ever).
+        shared: dict[int, int] = {}
+        for key in where:
+            for i in self._by_key.get(key, ()):
+                shared[i] = shared.get(i, 0) + 1
         candidates = {i for key in where for i in self._by_key.get(key, ())}
         best: dict[int, EffectHit] = {}
         for i in candidates:
+            if shared[i] < MIN_KEYS:
+                continue
             effect = self._effects[i]
             present = [(w, where[k]) for k, w in effect.keys if k in where]
             if len(present) < MIN_KEYS or sum(w for w, _ in present) < COVERAGE * effect.total:

@@ -399,6 +399,6 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
 
 
 def _build_matcher(kb):
-    from copycar_assist.matching import Matcher
+    from copycar_assist.matching.compiled import matcher_for
 
-    return Matcher(kb)
+    return matcher_for(kb)

@@ -1,0 +1,299 @@
+"""The compiled knowledge base: one SQLite file in the user's cache directory, keyed by a hash of
+the content it was built from, so that a start does not parse every entry's Markdown again.
+
+It holds, per entry, its facts as JSON (read one entry at a time, when asked: lazy bodies) and
+a head row (id, severity, category, title) for listings; and any prepared data a consumer adds
+in a database of its own (`cached_db`, `put`, `Rows`: the matcher's index, matching/compiled.py). Nothing in it is
+executable: rows are JSON text, never pickle.
+
+    store = open_store(root)      # build when missing or stale (raises KnowledgeError when the
+                                  # knowledge is broken), else open what is there
+    store.ids, store.heads()      # cheap
+    store.entry("invalid-api-key")
+    store.knowledge_base()        # a KnowledgeBase whose entries load on first access
+
+Trust: the file is used only when it is a regular file owned by this user, not writable by
+others, in a directory owned by this user; it is written 0600 through files/write.py. Anything
+odd, unreadable or stale means: build again. `COPYCAR_ASSIST_CACHE` overrides the directory;
+`COPYCAR_ASSIST_NO_CACHE=1` builds in memory and writes nothing. Never imports Textual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import stat
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from copycar_assist.files.read import ENTRY
+
+from .errors import KnowledgeError
+from .loader import KnowledgeBase, data_path, default_dir, entry_paths, load_catalog, load_categories, load_knowledge
+from .model import Category, Cause, CheckSpec, CodeBlock, Entry, Narrowing, Section
+
+APP_NAME = "copycar-assist"
+FORMAT = 1  # bump when what is stored changes shape
+DATA_FILES = ("checks.toml", "categories.toml", "support.toml", "answers.toml")
+
+
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    if env.get("COPYCAR_ASSIST_CACHE"):
+        return Path(env["COPYCAR_ASSIST_CACHE"]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def content_hash(root: Path) -> str:
+    """SHA-256 of everything the compiled knowledge depends on: the entries and data files (name
+    and content), the source of the packages that read and prepare them, the app and Python
+    versions."""
+    from copycar_assist import __version__
+
+    h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{root.resolve()}\n".encode())
+    here = Path(__file__).resolve().parent
+    sources = sorted(here.glob("*.py")) + sorted((here.parent / "matching").rglob("*.py")) + sorted(
+        (here.parent / "matching" / "data").glob("*"))
+    files = [*entry_paths(root), *(data_path(root, name) for name in DATA_FILES), *sources]
+    for path in files:
+        h.update(f"\0{path}\0".encode())
+        h.update(_digest(path))
+    return h.hexdigest()
+
+
+def _digest(path: Path) -> bytes:
+    """SHA-256 of a regular file's content (at most the reader's cap); a marker for anything else
+    (a FIFO or a device is never opened for reading: the loader reports it)."""
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > ENTRY.max_bytes:
+            return f"\0irregular {st.st_mode} {st.st_size}".encode()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return b"\0irregular"
+            return hashlib.sha256(fh.read(ENTRY.max_bytes + 1)).digest()
+    except OSError:
+        return b"\0missing"
+
+
+def _trusted(path: Path) -> bool:
+    try:
+        st, parent = path.lstat(), path.parent.lstat()
+    except OSError:
+        return False
+    uid = os.getuid()
+    return (stat.S_ISREG(st.st_mode) and st.st_uid == uid and not st.st_mode & 0o022
+            and parent.st_uid == uid and not parent.st_mode & 0o022)
+
+
+# -- entries as JSON ------------------------------------------------------------------------
+
+
+def entry_to_json(entry: Entry) -> str:
+    data = asdict(entry)
+    data["path"] = str(entry.path) if entry.path else None
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def entry_from_json(text: str) -> Entry:
+    d = json.loads(text)
+    d["causes"] = [Cause(**c) for c in d["causes"]]
+    d["narrowing"] = [Narrowing(**n) for n in d["narrowing"]]
+    d["sections"] = {lang: Section(**{**s, "code": [CodeBlock(**c) for c in s["code"]]})
+                     for lang, s in d["sections"].items()}
+    d["path"] = Path(d["path"]) if d["path"] else None
+    d["declared_languages"] = tuple(d["declared_languages"])
+    return Entry(**d)
+
+
+# -- the store ------------------------------------------------------------------------------
+
+
+class Store:
+    """An open compiled knowledge base (read-only; safe to share between threads)."""
+
+    def __init__(self, root: Path, conn: sqlite3.Connection, key: str | None = None) -> None:
+        self.root = root
+        self.key = key  # the content hash it was built from (None: not cached)
+        # The knowledge base as just parsed, when this store was built now (compiling the
+        # matcher then needs no second read of every entry).
+        self.parsed: KnowledgeBase | None = None
+        self._conn = conn
+        self._lock = threading.Lock()
+        self.ids: list[str] = [row[0] for row in self._query("SELECT id FROM entries ORDER BY n")]
+
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
+    def heads(self) -> list[dict[str, Any]]:
+        """id, severity, category and title of every entry, in order (no entry is parsed)."""
+        return [{"id": i, "severity": s, "category": c, "title": json.loads(t)}
+                for i, s, c, t in self._query("SELECT id, severity, category, title FROM entries ORDER BY n")]
+
+    def entry(self, entry_id: str) -> Entry:
+        rows = self._query("SELECT facts FROM entries WHERE id = ?", (entry_id,))
+        if not rows:
+            raise KeyError(entry_id)
+        return entry_from_json(rows[0][0])
+
+    def knowledge_base(self) -> KnowledgeBase:
+        """The knowledge base, its entries read from the store on first access each."""
+        from .answers import load_answers
+        from .support import load_support
+
+        support = load_support(data_path(self.root, "support.toml"))
+        return KnowledgeBase(self.root, LazyEntries(self), load_catalog(data_path(self.root, "checks.toml")),
+                             load_categories(data_path(self.root, "categories.toml")), support,
+                             answers=load_answers(data_path(self.root, "answers.toml"), support))
+
+
+class Rows:
+    """Prepared rows (key -> JSON text) of one table of a compiled database, read on demand."""
+
+    def __init__(self, conn: sqlite3.Connection, table: str) -> None:
+        self._conn, self._table, self._lock = conn, _table(table), threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute(f"SELECT value FROM {self._table} WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def all(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return self._conn.execute(f"SELECT key, value FROM {self._table}").fetchall()
+
+
+def _table(name: str) -> str:
+    if not name.isidentifier():
+        raise ValueError(name)
+    return f"prep_{name}"
+
+
+class LazyEntries(Mapping[str, Entry]):
+    """`kb.entries` read from the store: an entry is decoded the first time it is asked for."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._ids = store.ids
+        self._known = set(self._ids)
+        self._loaded: dict[str, Entry] = {}
+
+    def __getitem__(self, entry_id: str) -> Entry:
+        entry = self._loaded.get(entry_id)
+        if entry is None:
+            if entry_id not in self._known:
+                raise KeyError(entry_id)
+            entry = self._loaded[entry_id] = self.store.entry(entry_id)
+        return entry
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def build(kb: KnowledgeBase) -> sqlite3.Connection:
+    """The entries of `kb` in a new in-memory database."""
+    conn = new_db()
+    conn.execute("CREATE TABLE entries (n INTEGER PRIMARY KEY, id TEXT UNIQUE, severity TEXT, category TEXT, "
+                 "title TEXT, facts TEXT)")
+    conn.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", (
+        (n, e.id, e.severity, e.category, json.dumps(e.title, ensure_ascii=False), entry_to_json(e))
+        for n, e in enumerate(kb.entries.values())))
+    return conn
+
+
+def new_db() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    return conn
+
+
+def put(conn: sqlite3.Connection, table: str, rows) -> None:
+    """Rows (key, JSON text) into `table` of a database being built."""
+    name = _table(table)
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, value TEXT)")
+    conn.executemany(f"INSERT INTO {name} VALUES (?, ?)", rows)
+
+
+def cached_db(folder: Path, kind: str, key: str | None, make, environ: Mapping[str, str] | None = None
+              ) -> sqlite3.Connection:
+    """The database `kind` compiled from the knowledge at `folder`: the cached file when it was
+    built from content hashing to `key`, else `make()` (a new in-memory database), cached."""
+    env = os.environ if environ is None else environ
+    if key is None or env.get("COPYCAR_ASSIST_NO_CACHE"):
+        return make()
+    try:
+        where = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+        path = cache_dir(env) / f"kb-{where}-{kind}.sqlite"
+    except OSError:
+        return make()
+    if _trusted(path):
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'hash'").fetchone()
+            if row and row[0] == key:
+                return conn
+            conn.close()
+        except sqlite3.Error:  # a torn, stale or foreign file: build again
+            pass
+    conn = make()
+    conn.execute("INSERT INTO meta VALUES ('hash', ?)", (key,))
+    conn.commit()
+    _save(path, conn)
+    return conn
+
+
+def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Store:
+    """The compiled knowledge at `root` (None: the shipped one): the cached file when its hash is
+    current, else built now (and cached). Raises KnowledgeError for broken knowledge."""
+    env = os.environ if environ is None else environ
+    folder = Path(root) if root is not None else default_dir()
+    if not folder.is_dir():
+        load_knowledge(folder)  # the standard "knowledge directory not found" error
+    try:
+        key = None if env.get("COPYCAR_ASSIST_NO_CACHE") else content_hash(folder)
+    except OSError:
+        key = None
+    parsed: list[KnowledgeBase] = []
+
+    def make() -> sqlite3.Connection:
+        parsed.append(load_knowledge(folder))
+        return build(parsed[0])
+
+    store = Store(folder, cached_db(folder, "entries", key, make, env), key)
+    store.parsed = parsed[0] if parsed else None
+    return store
+
+
+def _save(path: Path, conn: sqlite3.Connection) -> None:
+    from copycar_assist.files.write import ensure_private_dir, write_atomic
+
+    try:
+        ensure_private_dir(path.parent)
+        write_atomic(path, conn.serialize())
+    except OSError:
+        pass  # no cache this time: the next start builds again
+
+
+def load_cached(root: Path | str | None = None, environ: Mapping[str, str] | None = None) -> KnowledgeBase:
+    """The knowledge base at `root` through the store (entries decoded on first access)."""
+    return open_store(root, environ).knowledge_base()
+
+
+__all__ = ["Category", "CheckSpec", "Store", "cache_dir", "content_hash", "entry_from_json", "entry_to_json",
+           "load_cached", "open_store"]
