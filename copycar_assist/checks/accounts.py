@@ -214,7 +214,8 @@ def _from_json(name: str, text: str) -> tuple[list[dict], int]:
 
 
 def _from_jsonl(name: str, text: str) -> tuple[list[dict], int]:
-    records, total = [], 0
+    records: list[dict] = []
+    total = 0
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue

@@ -13,7 +13,7 @@ from typing import Any
 from .api_support import NOT_THERE, ApiCheck, api_url, body_error, body_message, failure_text, network_evidence, \
     parse_retry_after, plain_http_remote, request_deadline
 from . import latency_usual
-from .base import CheckContext, Finding
+from .base import CheckContext, Finding, Status
 from .http import HttpResult, fetch
 
 ERROR_OUTCOMES = {"dns": "dns_failure", "connect": "connect_failed", "proxy": "connect_failed",
@@ -178,7 +178,7 @@ class EndpointsCheck(ApiCheck):
                                                       en=f"No endpoint is healthy (0 of {len(bases)})." + not_checked_en), ev)
 
 
-def status_for_metric(ctx: CheckContext, metric: str, default: str) -> str:
+def status_for_metric(ctx: CheckContext, metric: str, default: str) -> Status:
     """fail for a metric whose alert the guide calls CRITICAL, warn otherwise."""
     sev = {a.metric: a.severity for a in ctx.kb.support.alerts}
     return "fail" if sev.get(metric, default) == "CRITICAL" else "warn"

@@ -16,8 +16,10 @@ import difflib
 import time
 from dataclasses import dataclass, field
 
+from copycar_assist.redact import Secret
+
 from . import crm_presets as P
-from .base import Check, CheckContext, Finding
+from .base import Check, CheckContext, Finding, Status
 from .http import HttpResult, fetch
 
 REQUEST_TIMEOUT_S = 4.0  # per request; a check makes at most a few, inside its own budget
@@ -27,7 +29,7 @@ REQUEST_TIMEOUT_S = 4.0  # per request; a check makes at most a few, inside its 
 class Target:
     kind: str
     base: str
-    token: object  # Secret
+    token: Secret | None
     version: str = P.SALESFORCE_DEFAULT_VERSION
 
 
@@ -123,7 +125,7 @@ def unavailable_text(ctx: CheckContext, t: Target, r: HttpResult) -> str:
 
 class _CrmCheck(Check):
     tags = ("crm",)
-    needs = ("crm.kind", "crm.token")
+    needs: tuple[str, ...] = ("crm.kind", "crm.token")
     timeout_s = 15.0
 
     async def run(self, ctx: CheckContext) -> Finding:
@@ -131,6 +133,7 @@ class _CrmCheck(Check):
             async with asyncio.timeout(self.budget()):
                 return await self._run(ctx)
         except TimeoutError:
+            status: Status
             outcome, status = ("unavailable", "fail") if self.id == "crm.auth" else ("error", "error")
             return self.finding(status, outcome, ctx.t(
                 es=f"El CRM no respondió a tiempo ({self.budget():.0f} s en total).",
@@ -192,7 +195,7 @@ class CrmAuthCheck(_CrmCheck):
                 es=f"{t.kind} rechaza el token (401{' ' + code if code else ''}): caducado, revocado o de otra cuenta. Genera uno nuevo y guárdalo en crm.token.",
                 en=f"{t.kind} rejects the token (401{' ' + code if code else ''}): expired, revoked or from another account. Create a new one and store it in crm.token."), ev)
         if a.state == "unavailable":
-            status = "warn" if r.status == 429 else "fail"
+            status: Status = "warn" if r.status == 429 else "fail"
             return self.finding(status, "unavailable", unavailable_text(ctx, t, r), ev)
         if a.state == "forbidden":
             return self.finding("pass", "ok", ctx.t(
@@ -241,8 +244,8 @@ class CrmPermissionsCheck(_CrmCheck):
                 problems.append(ctx.t(es=f"objeto no válido en field_map: {obj}", en=f"invalid object in field_map: {obj}"))
                 continue
             paths = [P.fields_path(t.kind, obj, a.version)]
-            if P.object_read_path(t.kind, obj):
-                paths.append(P.object_read_path(t.kind, obj))
+            if read_path := P.object_read_path(t.kind, obj):
+                paths.append(read_path)
             for path in paths:
                 r = await get(ctx, t, path)
                 state = classify(r)

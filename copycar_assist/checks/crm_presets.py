@@ -209,7 +209,7 @@ def parse_fields(kind: str, body: Any) -> dict[str, CrmField] | None:
         for p in items:
             if not isinstance(p, dict) or not isinstance(p.get("name"), str):
                 continue
-            meta = p.get("modificationMetadata") if isinstance(p.get("modificationMetadata"), dict) else {}
+            meta = m if isinstance(m := p.get("modificationMetadata"), dict) else {}
             ro = bool(meta.get("readOnlyValue")) or bool(p.get("calculated"))
             t = one_line(str(p.get("type", "")), 40)
             out[p["name"]] = CrmField(one_line(p["name"], 100), t, field_kind(t), ro)

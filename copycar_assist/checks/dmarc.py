@@ -244,7 +244,7 @@ async def _reports(part: Part, dns: DnsClient, tags: dict[str, str], source: str
                          "Write each destination as mailto:address@domain, separated by commas")))
         part.evidence[f"dmarc_{tag}"] = ", ".join(a for a, _ in good[:4]) or "—"
         destinations += [(tag, addr, dest) for addr, dest in good]
-    external = []
+    external: list[tuple[str, str, str]] = []
     for tag, addr, dest in destinations:
         if await organisational_domain(dest) != org and dest not in [d for _, _, d in external]:
             external.append((tag, addr, dest))

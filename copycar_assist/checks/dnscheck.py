@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from .base import Check, CheckContext, Finding
+from .base import Check, CheckContext, Finding, Status
 from .dkimkey import ed25519_only, judge_key
 from .dmarc import check_dmarc
 from .dnsquery import DnsClient, Lookup
@@ -186,7 +186,7 @@ class DomainCheck(Check):
                 es=f"El DNS de {domain} pasa lo comprobado: {claims}.",
                 en=f"The DNS of {domain} passes what was checked: {claims}."), ev)
         ev["problems"] = [v.text(lang) for v in problems]
-        status = problems[0].level
+        status: Status = "fail" if problems[0].level == "fail" else "warn"  # "info" verdicts were left out
         head = ctx.t(es=f"Problemas en el DNS de {domain}: ", en=f"DNS problems for {domain}: ")
         summary, shown = head + problems[0].text(lang), 1
         for v in problems[1:]:

@@ -27,6 +27,7 @@ import socket
 import ssl
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,7 +151,7 @@ PHASES = {
 }
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
@@ -174,7 +175,7 @@ def _classify(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, (httpx.ConnectError, ConnectionError)):
         for e in _chain(exc):
             if isinstance(e, OSError) and (e.errno or e.strerror):
-                return "connect", one_line(os.strerror(e.errno) if e.errno else e.strerror)
+                return "connect", one_line(os.strerror(e.errno) if e.errno else (e.strerror or ""))
         return "connect", one_line(str(exc) or type(exc).__name__)
     if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
         return "invalid_url", one_line(str(exc))

@@ -108,7 +108,8 @@ def proxy_for(url: httpx.URL) -> str | None:
     if not env:
         return None
     try:
-        if urllib.request.proxy_bypass_environment(url.host, env):
+        # in the stdlib since 3.x but left out of typeshed's stubs (undocumented there)
+        if urllib.request.proxy_bypass_environment(url.host, env):  # type: ignore[attr-defined]
             return None
     except Exception:  # odd NO_PROXY values: report the proxy, be conservative
         pass

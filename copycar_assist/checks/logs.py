@@ -27,7 +27,7 @@ from copycar_assist.files.read import ReadError
 from copycar_assist.textsafe import one_line
 
 from . import logparse
-from .base import Check, CheckContext, Finding
+from .base import Check, CheckContext, Finding, Status
 
 ALERT_OUTCOME = {
     "HIGH_ERROR_RATE": "high_error_rate",
@@ -150,7 +150,7 @@ class LogAnalyzeCheck(Check):
         return self.finding(self._status(ctx, stats, outcome), outcome, self._summary(ctx, stats, outcome), ev)
 
     @staticmethod
-    def _status(ctx: CheckContext, stats: logparse.LogStats, outcome: str) -> str:
+    def _status(ctx: CheckContext, stats: logparse.LogStats, outcome: str) -> Status:
         if outcome == "auth_errors":
             return "fail"
         if outcome == "rate_limited":

@@ -74,7 +74,9 @@ async def check_mx(dns: DnsClient, domain: str, mx: Lookup) -> Part:
         if not _is_ip(h):
             dns.start(h, "A")
             dns.start(h, "AAAA")
-    facts, dead, addresses = [], [], []
+    facts: list[str | Bi] = []
+    dead: list[str] = []
+    addresses: list[tuple[str, str]] = []
     for host in chosen:
         if _is_ip(host):
             dead.append(host)

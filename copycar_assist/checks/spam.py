@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from .base import Check, CheckContext, Finding
+from .base import Check, CheckContext, Finding, Status
 
 _URL = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"')\]]+""")
 _IMG = re.compile(r"(?i)<img\b")
@@ -219,7 +219,7 @@ class SpamCheck(Check):
                                en=f"text cut at {rules.max_chars} characters")
         top = "; ".join(f"{f.title[lang]} (+{f.weight:g})" for f in fired[:3])
         if total >= rules.warn:
-            status = "fail" if total >= rules.spammy else "warn"
+            status: Status = "fail" if total >= rules.spammy else "warn"
             return self.finding(status, "spammy", ctx.t(
                 es=f"Puntuación de spam {total:g} (umbral {rules.spammy:g}): {top}.",
                 en=f"Spam score {total:g} (threshold {rules.spammy:g}): {top}."), ev)

@@ -165,15 +165,15 @@ def _mechanism(token: str, qualifier: str, name: str, rest: str) -> Term | Probl
         if not rest.startswith(":"):
             return bad("missing_value")
         body = rest[1:]
-        net, cidr = body.rsplit("/", 1) if "/" in body else (body, None)
+        net, prefix = body.rsplit("/", 1) if "/" in body else (body, None)
         try:
             if "%" in net or not net:
                 raise ValueError(net)
             ipaddress.IPv6Address(net)
         except ValueError:
             return bad("bad_ip6", net)
-        if cidr is not None and not _cidr(cidr, 128):
-            return bad("bad_cidr", "/" + cidr)
+        if prefix is not None and not _cidr(prefix, 128):
+            return bad("bad_cidr", "/" + prefix)
         return Term(token, "mechanism", name, qualifier, body)
     return bad("unknown_mechanism")
 
@@ -214,7 +214,10 @@ def parse_spf(text: str) -> Parsed:
             out.problems.append(Problem(token, "unknown_mechanism"))
             continue
         got = _mechanism(token, m.group(1) or "+", m.group(2).lower(), m.group(3))
-        (out.problems if isinstance(got, Problem) else out.terms).append(got)
+        if isinstance(got, Problem):
+            out.problems.append(got)
+        else:
+            out.terms.append(got)
     return out
 
 

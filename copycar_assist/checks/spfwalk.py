@@ -106,14 +106,14 @@ class _Walk:
                       "Check that the domain's DNS servers answer, then run the check again"))
             return None
         spf = [r for r in lk.records if is_spf(r)]
-        if not spf and via is None:
+        if not spf and via is None:  # the domain itself
             self.add("fail", "RFC 7208 §4.5",
                      (f"{domain} no tiene registro SPF (v=spf1): los receptores no saben qué servidores pueden enviar por el dominio",
                       "Publica un único TXT que empiece por v=spf1, incluya tu servicio de envío y termine en ~all o -all"),
                      (f"{domain} has no SPF record (v=spf1): receivers cannot tell which servers may send for it",
                       "Publish one TXT record that starts with v=spf1, includes your sending service and ends in ~all or -all"))
             return None
-        if not spf:
+        if not spf and via is not None:  # a name an include or redirect points to
             if lk.void:
                 self.void(via)
             self.add("fail", "RFC 7208 §5.2" if via.startswith("include") else "RFC 7208 §6.1",

@@ -108,7 +108,7 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
             if not line:
                 break
             n += 1
-            if json_mode:
+            if isinstance(view, JsonRenderer):  # json_mode
                 request = view.request(line, n)
                 if request is None:
                     continue

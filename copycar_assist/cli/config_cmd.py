@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _usage(exc: Exception) -> Exception:
+def _usage(exc: Exception | str) -> Exception:
     from copycar_assist.cli import UsageError
 
     return UsageError(str(exc))

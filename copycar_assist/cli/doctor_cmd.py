@@ -14,13 +14,12 @@ import argparse
 import difflib
 import os
 import sys
+from typing import Any
 
 from .streams import emit_json
 
 
 def register(subparsers) -> None:
-    lang = {"choices": ("es", "en"), "default": argparse.SUPPRESS,
-            "help": "language of the answers (default: the global --lang, the config, then $LANG)"}
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true", help="print one JSON document (and nothing else) on stdout")
@@ -31,7 +30,8 @@ def register(subparsers) -> None:
         p.add_argument("--email-file", metavar="F", help="an e-mail (subject and body) to score for spam")
         p.add_argument("--deadline", type=float, default=30.0, metavar="S", help="total deadline in seconds (30)")
         p.add_argument("-v", "--verbose", action="store_true", help="show the evidence of passing checks too")
-        p.add_argument("--lang", **lang)
+        p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS,
+                       help="language of the answers (default: the global --lang, the config, then $LANG)")
 
     d = subparsers.add_parser("doctor", help="run every check that applies, concurrently",
                               description="Run the live checks (API, content, e-mail, CRM, cache, logs) at once.")
@@ -180,7 +180,8 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     command = "diagnose" if entry_id else "doctor"
     from .doctor_report import build_json, exit_code
 
-    changes, acks = None, {}
+    changes = None
+    acks: dict[str, Any] = {}
     if store is not None:
         from .doctor_history import remember
 

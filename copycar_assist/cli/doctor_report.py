@@ -73,7 +73,7 @@ def found_causes(kb, results, lang: str, entry_first: str | None = None) -> list
         cause = entry.cause(r.cause) if entry else None
         if cause is None:
             continue
-        steps = cause.steps.get(lang) or next((s for s in cause.steps.values() if s), [])
+        steps: list[str] = cause.steps.get(lang) or next((s for s in cause.steps.values() if s), [])
         found = FoundCause(r.id, r.outcome, r.status, entry.id, cause.id, pick(entry.title, lang, entry.id),
                            pick(cause.title, lang, cause.id), pick(cause.explanation, lang), list(steps))
         by_key[(r.entry, r.cause)] = found

@@ -12,6 +12,7 @@ for a question about the guide, the answer with where it comes from (`answer`: t
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 
@@ -77,9 +78,11 @@ def _text_of(line: str) -> str:
 
 def _utf8_streams() -> None:
     for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "backslashreplace")):
+        if not isinstance(stream, io.TextIOWrapper):  # replaced by something without reconfigure
+            continue
         try:
             stream.reconfigure(errors=errors)
-        except (AttributeError, ValueError):
+        except ValueError:
             pass
 
 

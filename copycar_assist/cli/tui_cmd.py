@@ -35,7 +35,7 @@ def run_tui(args: argparse.Namespace) -> int:
     case = ctx.case
     kb = _load_kb(args)
     ctx.use_kb(kb)
-    if not sys.stdin.isatty() or not sys.__stderr__.isatty():  # Textual draws on stderr
+    if not sys.stdin.isatty() or sys.__stderr__ is None or not sys.__stderr__.isatty():  # Textual draws on stderr
         raise UsageError("the app needs a terminal; for pipes and scripts use `copycar-assist chat --plain`")
     handle = ctx.start_demo()
     from copycar_assist.tui.app import CopyCarApp

@@ -403,7 +403,9 @@ class Conversation:
 
     def belief(self) -> Belief | None:
         f = self.facts
-        return believe(self.kb.entries[f.entry_id], f) if f.entry_id in self.kb.entries else None
+        if f.entry_id is None or f.entry_id not in self.kb.entries:
+            return None
+        return believe(self.kb.entries[f.entry_id], f)
 
     def can_go_back_a_question(self) -> bool:
         f = self.facts

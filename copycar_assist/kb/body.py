@@ -87,7 +87,9 @@ def _inline_text(tokens: list[Token], i: int) -> str:
 def _list_items(tokens: list[Token], start: int) -> tuple[list[str], int]:
     """Items of the list opening at `start`; returns the items and the index after the list."""
     close = tokens[start].type.replace("_open", "_close")
-    depth, items, current, i = 0, [], None, start
+    depth, i = 0, start
+    items: list[str] = []
+    current: list[str] | None = None
     while i < len(tokens):
         tok = tokens[i]
         if tok.type == tokens[start].type:

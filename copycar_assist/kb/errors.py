@@ -10,7 +10,7 @@ from pathlib import Path
 class Problem:
     """One thing wrong with a knowledge file, located by file and line (1-based)."""
 
-    path: Path
+    path: Path | None  # None only for an entry built in memory (no file behind it)
     line: int | None
     message: str
     # "error" (the knowledge is wrong) or "warning" (it works, but is not whole, e.g. an

@@ -127,8 +127,7 @@ def normalize_fences(text: str) -> str:
             in_code.add(i)
     out: list[str] = []
     for i, line in enumerate(lines):
-        if i in marks:
-            m = _FENCE.match(line)
+        if i in marks and (m := _FENCE.match(line)):  # marks holds only lines that match _FENCE
             f = marks[i]
             line = f"{m.group('indent')}{f.char * f.need}{m.group('info')}"
         elif i not in in_code and _LABEL_LINE.match(line) and classify_label(line):
@@ -148,7 +147,8 @@ def _plain(inline: Token) -> str:
 
 def _items(tokens: list[Token], start: int) -> tuple[list[str], int]:
     """Top-level items of the list opening at `start` (inline source, one line each)."""
-    depth, items, i = 0, [], start
+    depth, i = 0, start
+    items: list[str] = []
     while i < len(tokens):
         tok = tokens[i]
         if tok.type in ("bullet_list_open", "ordered_list_open"):

@@ -118,20 +118,20 @@ def _categories_text(out_dir: Path, entries: list[GuideEntry]) -> str | None:
     if wrong(items, "list[table]"):
         raise GuideImportError(f"{path}: 'categories' must be an array of tables (cannot add the guide's categories)")
     known = {c.get("id") for c in items}
-    new, seen = [], set(known)
+    seen = set(known)
+    new: list[tuple[str, str, str]] = []  # (category id, language, title)
     for g in entries:
         if g.category not in seen:
             seen.add(g.category)
-            new.append({"id": g.category, "title": {g.lang: g.category_title}})
+            new.append((g.category, g.lang, g.category_title))
     if not new:
         return None
     head = old.rstrip() + "\n" if old.strip() else "# Categories of the imported entries (kb import).\n"
     # Explicit [[categories]] headers: tomli-w would write short tables as an inline array,
     # which cannot follow the [[categories]] tables already in the file.
     return head + "".join(
-        f"\n[[categories]]\nid = {_toml_str(c['id'])}\n"
-        + "".join(f"title.{lang} = {_toml_str(t)}\n" for lang, t in c["title"].items())
-        for c in new)
+        f"\n[[categories]]\nid = {_toml_str(cid)}\ntitle.{lang} = {_toml_str(title)}\n"
+        for cid, lang, title in new)
 
 
 def _toml_str(value: str) -> str:

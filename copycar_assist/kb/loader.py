@@ -4,6 +4,7 @@ the answers to questions about the guide."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -37,7 +38,7 @@ def default_dir() -> Path:
 @dataclass
 class KnowledgeBase:
     root: Path
-    entries: dict[str, Entry]
+    entries: Mapping[str, Entry]  # a dict, or the store's LazyEntries
     checks: dict[str, CheckSpec]
     categories: list[Category]
     support: SupportData
@@ -225,8 +226,8 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     if doc is None:
         return None, problems
     m = doc.meta
-    for key, kind in (("id", str), ("category", str), ("severity", str)):
-        if not isinstance(m.get(key), kind):
+    for key in ("id", "category", "severity"):
+        if not isinstance(m.get(key), str):
             problems.append(Problem(path, doc.line_of(rf"^{key}\s*=") or 2, f"front matter needs '{key}' (a string)"))
     for key in ("id", "category"):
         if isinstance(m.get(key), str) and not is_id(m[key]):
@@ -253,8 +254,9 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         problems.append(Problem(path, doc.line_of(r"^related\s*="), "'related' must be a list of entry ids"))
         related = []
 
-    unified = is_unified(doc.body)
-    body = parse_unified(path, doc.body, doc.body_line) if unified else parse_body(path, doc.body, doc.body_line)
+    unified_body = parse_unified(path, doc.body, doc.body_line) if is_unified(doc.body) else None
+    unified = unified_body is not None
+    body = unified_body if unified_body is not None else parse_body(path, doc.body, doc.body_line)
     problems.extend(body.problems)
     languages = m.get("languages", list(LANGS))
     if not isinstance(languages, list) or not languages or any(x not in LANGS for x in languages):
@@ -291,9 +293,9 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         # tomli-w writes short causes as an inline array: find the cause by its id then.
         cause_docs.append((doc, rc, line or doc.line_of(rf'\bid\s*=\s*"{re.escape(rc["id"])}"')))
     outcome_lines: dict[str, int] = {}  # outcome key -> line, for those written in a cause
-    if unified:
+    if unified_body is not None:
         outcomes = dict(outcomes)
-        for raw in body.raw_causes:
+        for raw in unified_body.raw_causes:
             facts_doc, facts = cause_facts(path, raw, outcomes, outcome_lines, problems)
             if facts is not None:
                 cause_docs.append((facts_doc, {**facts, "id": raw.id}, raw.line))

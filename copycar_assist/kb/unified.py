@@ -120,8 +120,8 @@ def _fence_markdown(lang: str, code: str) -> list[str]:
 def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
     """Parse `text` (which starts at file line `first_line`) in the unified shape."""
     out = UnifiedBody()
-    for lang in LANGS:
-        out.causes[lang] = {}
+    for language in LANGS:
+        out.causes[language] = {}
     tokens = _parser().parse(text)
     src = text.splitlines()
     parts: list[_Part] = []
@@ -186,7 +186,8 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
                     if part.kind == "other":  # text for people, kept as written (up to the next heading ≤ 3)
                         end = _next_heading(tokens, i + 3, 3)
                         start = (tok.map[1] if tok.map else 0)
-                        stop = tokens[end].map[0] if end < len(tokens) and tokens[end].map else len(src)
+                        end_map = tokens[end].map if end < len(tokens) else None
+                        stop = end_map[0] if end_map else len(src)
                         part.markdown[lang] = src[start:stop]
             elif not (part is not None and part.kind == "other" and lang is not None):  # text for people may
                 out.problems.append(Problem(path, file_line(tok), f"'{'#' * level} {title}': only '##' sections "

@@ -111,7 +111,7 @@ class _LazyList(Sequence):
     def __init__(self, rows: Rows, size: int, decode) -> None:
         self._map, self._size = _Lazy(rows, decode), size
 
-    def __getitem__(self, n):  # type: ignore[override]
+    def __getitem__(self, n):
         if isinstance(n, slice):
             return [self[i] for i in range(*n.indices(self._size))]
         if not 0 <= n < self._size:

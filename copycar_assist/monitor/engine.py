@@ -20,7 +20,7 @@ raises for the network: failures are samples, deliveries that failed are events.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -117,7 +117,7 @@ class Monitor:
 
     # --- the loop -------------------------------------------------------------------------------
 
-    async def run(self, *, duration_s: float | None = None, ticks: int | None = None) -> AsyncIterator[MonitorEvent]:
+    async def run(self, *, duration_s: float | None = None, ticks: int | None = None) -> AsyncGenerator[MonitorEvent, None]:
         await prepare_services(self.settings)
         self.started = now = self.clock.time()
         if self.store is not None:

@@ -243,7 +243,7 @@ class SimulatorHandle:
             sock.listen(LISTEN_BACKLOG)
         self._server.tls = tls
         address = self._server.server_address
-        self.host, self.port = str(address[0]), int(address[1])  # type: ignore[arg-type]
+        self.host, self.port = str(address[0]), int(address[1])
         self.root_url = f"{'https' if tls else 'http'}://{self.host}:{self.port}"
         self.base_url = f"{self.root_url}{API_PREFIX}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
