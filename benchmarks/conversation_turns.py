@@ -16,13 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from copycar_assist.config import Settings  # noqa: E402
-from copycar_assist.conversation import Conversation, collect  # noqa: E402
-from copycar_assist.kb import load_knowledge  # noqa: E402
-from copycar_assist.matching import Matcher  # noqa: E402
-from copycar_assist.redact import Secret  # noqa: E402
-from copycar_assist.simulator import DEMO_KEY, start_simulator  # noqa: E402
-from copycar_assist.support.history import SessionLog  # noqa: E402
+from copycar_assist.config import Settings
+from copycar_assist.conversation import Conversation, collect
+from copycar_assist.kb import load_knowledge
+from copycar_assist.matching import Matcher
+from copycar_assist.redact import Secret
+from copycar_assist.simulator import DEMO_KEY, start_simulator
+from copycar_assist.support.history import SessionLog
 
 SCRIPT = [("send", "my api key expired, 401 Unauthorized"), ("choose", "yes"), ("choose", "done"),
           ("choose", "skip"), ("choose", "done"), ("choose", "fixed"), ("choose", "escalate")]

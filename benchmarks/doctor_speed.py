@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from copycar_assist.checks import CheckContext, make_client, run_checks  # noqa: E402
-from copycar_assist.config import Settings  # noqa: E402
-from copycar_assist.kb import load_knowledge  # noqa: E402
-from copycar_assist.redact import Secret  # noqa: E402
-from copycar_assist.simulator import DEMO_KEY, start_simulator  # noqa: E402
+from copycar_assist.checks import CheckContext, make_client, run_checks
+from copycar_assist.config import Settings
+from copycar_assist.kb import load_knowledge
+from copycar_assist.redact import Secret
+from copycar_assist.simulator import DEMO_KEY, start_simulator
 
 ALL_API = ["api.key_configured", "api.verify", "api.health", "api.rate_limit", "api.endpoints", "api.latency"]
 CONFIGS = {

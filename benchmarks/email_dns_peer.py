@@ -27,12 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from copycar_assist.checks.dnscheck import DomainCheck  # noqa: E402
-from copycar_assist.checks.http import make_client  # noqa: E402
-from copycar_assist.config import Settings  # noqa: E402
-from tests.email_dns_suite import CASES, suite_authority  # noqa: E402
-from tests.fixtures_dns import start_authority, stop_authority  # noqa: E402
-from tests.fixtures_integrations import make_ctx  # noqa: E402
+from copycar_assist.checks.dnscheck import DomainCheck
+from copycar_assist.checks.http import make_client
+from copycar_assist.config import Settings
+from tests.email_dns_suite import CASES, suite_authority
+from tests.fixtures_dns import start_authority, stop_authority
+from tests.fixtures_integrations import make_ctx
 
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -124,7 +124,7 @@ def score(rows: list[tuple], i: int) -> tuple[int, int, int]:
 
 async def main(show_cases: bool) -> None:
     try:
-        import checkdmarc  # noqa: F401
+        import checkdmarc
     except ModuleNotFoundError:
         sys.exit("checkdmarc is not installed: pip install -e '.[peer]'")
     # checkdmarc's MX check asks DNSSEC and TLSA questions through the system resolver whatever

@@ -21,19 +21,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from copycar_assist.checks.cache import CacheCheck  # noqa: E402
-from copycar_assist.checks.crm import CrmAuthCheck, CrmFieldsCheck, CrmPermissionsCheck  # noqa: E402
-from copycar_assist.checks.dnscheck import DomainCheck  # noqa: E402
-from copycar_assist.checks.email import SmtpCheck  # noqa: E402
-from copycar_assist.checks.http import make_client  # noqa: E402
-from copycar_assist.checks.spam import score  # noqa: E402
-from copycar_assist.config import Settings  # noqa: E402
-from copycar_assist.redact import Secret  # noqa: E402
-from copycar_assist.simulator import start_simulator  # noqa: E402
-from copycar_assist.simulator.crm import DEMO_FIELD_MAP  # noqa: E402
-from tests.email_dns_suite import suite_authority  # noqa: E402
-from tests.fixtures_dns import start_authority, stop_authority  # noqa: E402
-from tests.fixtures_integrations import make_ctx, start_smtp  # noqa: E402
+from copycar_assist.checks.cache import CacheCheck
+from copycar_assist.checks.crm import CrmAuthCheck, CrmFieldsCheck, CrmPermissionsCheck
+from copycar_assist.checks.dnscheck import DomainCheck
+from copycar_assist.checks.email import SmtpCheck
+from copycar_assist.checks.http import make_client
+from copycar_assist.checks.spam import score
+from copycar_assist.config import Settings
+from copycar_assist.redact import Secret
+from copycar_assist.simulator import start_simulator
+from copycar_assist.simulator.crm import DEMO_FIELD_MAP
+from tests.email_dns_suite import suite_authority
+from tests.fixtures_dns import start_authority, stop_authority
+from tests.fixtures_integrations import make_ctx, start_smtp
 
 
 def line(name: str, samples: list[float]) -> None:

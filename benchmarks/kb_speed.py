@@ -13,12 +13,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from copycar_assist.kb import DecisionTree, load_knowledge  # noqa: E402
-from copycar_assist.kb.guide import read_guide  # noqa: E402
-from copycar_assist.kb.importer import import_guide  # noqa: E402
-from copycar_assist.kb.lint import lint  # noqa: E402
+import os
 
-import os  # noqa: E402
+from copycar_assist.kb import DecisionTree, load_knowledge
+from copycar_assist.kb.guide import read_guide
+from copycar_assist.kb.importer import import_guide
+from copycar_assist.kb.lint import lint
 
 ROOT = Path(__file__).resolve().parents[1]
 # The CopyCar.ai guide lives beside the checkout (../shared/seeds); without it, our own test guide.

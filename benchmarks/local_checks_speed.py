@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from copycar_assist.checks import logparse  # noqa: E402
-from copycar_assist.checks.accounts import assess, load_accounts  # noqa: E402
-from copycar_assist.redact import Redactor  # noqa: E402
-from copycar_assist.textsafe import clean  # noqa: E402
+from copycar_assist.checks import logparse
+from copycar_assist.checks.accounts import assess, load_accounts
+from copycar_assist.redact import Redactor
+from copycar_assist.textsafe import clean
 
 
 def timed(label: str, fn, *args):

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +42,7 @@ def record_one(data: Path) -> Path:
 
 def fill(folder: Path, source: bytes, count: int) -> None:
     folder.mkdir(parents=True, mode=0o700)
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
     for n in range(count):
         sid = (start + timedelta(minutes=n)).strftime("%Y%m%dT%H%M%S%fZ") + f"-{n:06x}"
         (folder / f"{sid}.jsonl").write_bytes(source)

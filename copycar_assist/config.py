@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .config_io import KeyLines, write_atomic
-from .files.read import SETTINGS, ReadError, read_toml
 from .config_schema import AGENT_ONLY, BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Invalid
+from .files.read import SETTINGS, ReadError, read_toml
 from .redact import Redactor, Secret
 
 DEFAULT_BASE_URL = "https://api.copycarai.com/v2"

@@ -15,9 +15,10 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from shipped import knowledge
 
 from copycar_assist.matching import Matcher
+
+from shipped import knowledge
 
 pytest_plugins = ["fixtures_dns", "fixtures_integrations", "fixtures_monitor"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from shipped import knowledge
-
 from copycar_assist.checks.base import CheckContext, Inputs
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
+
+from shipped import knowledge
 
 DATA = Path(__file__).resolve().parent / "data"
 T0 = datetime(2025, 3, 1, 10, 0, 0)

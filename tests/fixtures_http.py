@@ -17,11 +17,11 @@ import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from shipped import knowledge
-
 from copycar_assist.checks import CheckContext, make_client
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
+
+from shipped import knowledge
 
 CANARY = "sk-canary-0123456789abcdef"
 Handler = Callable[["RawServer", asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 import trustme
-from shipped import knowledge
 
 from copycar_assist.checks.base import CheckContext, Inputs
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
+
+from shipped import knowledge
 
 CANARY_SMTP = "canary-smtp-pass-7f3a9c"
 CANARY_CRM = "canary-crm-token-51d0e2b8"

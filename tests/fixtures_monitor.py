@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from email.policy import default as default_policy
 
 import pytest
-from fixtures_integrations import CANARY_SMTP, SMTP_USER
 
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
+
+from fixtures_integrations import CANARY_SMTP, SMTP_USER
 
 
 @dataclass

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
-from fixtures_demo import _Events, _Lines
-
 from copycar_assist.support.severity import propose_severity
 from copycar_assist.training.grading import first_step
+
+from fixtures_demo import _Events, _Lines
 
 
 def guide_answers(kb, entry: str, cause: str, checks: list[dict]) -> dict[str, str]:

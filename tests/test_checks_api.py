@@ -7,13 +7,14 @@ import dataclasses
 import datetime
 
 import pytest
-from fixtures_http import CANARY, check_context, settings_for
-from shipped import knowledge
 
 from copycar_assist.checks import checks_for_tags, run_checks
 from copycar_assist.checks.api import key_problems
 from copycar_assist.checks.api_support import parse_reset, parse_retry_after
 from copycar_assist.simulator import DEMO_KEY, start_simulator
+
+from fixtures_http import CANARY, check_context, settings_for
+from shipped import knowledge
 
 API = ["api.key_configured", "api.verify", "api.health", "api.rate_limit"]
 

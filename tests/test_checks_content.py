@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from fixtures_content import DATA, make_ctx
-from shipped import knowledge
 
 from copycar_assist.checks import accounts
 from copycar_assist.checks.accounts import (
@@ -19,6 +17,9 @@ from copycar_assist.checks.accounts import (
 )
 from copycar_assist.checks.content import CHECKS, PersonalizationCheck, PromptCheck
 from copycar_assist.checks.runner import run_checks
+
+from fixtures_content import DATA, make_ctx
+from shipped import knowledge
 
 ACCOUNTS = DATA / "accounts"
 

@@ -11,10 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fixtures_http import check_context, no_response, raw_server, settings_for
-
 from copycar_assist.checks.api_net import EndpointsCheck
 from copycar_assist.simulator import DEMO_KEY, start_simulator
+
+from fixtures_http import check_context, no_response, raw_server, settings_for
 
 ROOT = Path(__file__).resolve().parents[1]
 DEAD = "http://127.0.0.1:9/v2"  # the discard port: nothing listens there

@@ -12,6 +12,10 @@ import time
 
 import pytest
 import trustme
+
+from copycar_assist.checks import make_client, run_checks
+from copycar_assist.checks.http import BearerAuth, fetch
+
 from fixtures_http import (
     CANARY,
     big_body,
@@ -25,9 +29,6 @@ from fixtures_http import (
     route,
     settings_for,
 )
-
-from copycar_assist.checks import make_client, run_checks
-from copycar_assist.checks.http import BearerAuth, fetch
 
 API = ["api.verify", "api.health"]
 CONTROL = ("\x1b", "\x07", "\x9b", "\x9d", "\x00")

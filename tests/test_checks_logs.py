@@ -6,16 +6,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from fixtures_content import (
-    DATA,
-    T0,
-    api_line,
-    error_line,
-    log_line,
-    make_ctx,
-    write_calls,
-)
-from shipped import knowledge
 
 from copycar_assist.checks import logparse
 from copycar_assist.checks.logparse import (
@@ -28,6 +18,17 @@ from copycar_assist.checks.logparse import (
 )
 from copycar_assist.checks.logs import CHECKS, PRECEDENCE, LogAnalyzeCheck
 from copycar_assist.checks.runner import run_checks
+
+from fixtures_content import (
+    DATA,
+    T0,
+    api_line,
+    error_line,
+    log_line,
+    make_ctx,
+    write_calls,
+)
+from shipped import knowledge
 
 
 async def analyze(path, lang="en", key=None):

@@ -9,8 +9,6 @@ import json
 import time
 
 import pytest
-from fixtures_http import CANARY, check_context, settings_for
-from shipped import knowledge
 
 from copycar_assist.checks import (
     CheckFinished,
@@ -25,6 +23,9 @@ from copycar_assist.checks import (
 from copycar_assist.checks.base import Check, CheckResult
 from copycar_assist.checks.registry import FAMILIES, RegistrationError, register
 from copycar_assist.kb.model import CheckSpec
+
+from fixtures_http import CANARY, check_context, settings_for
+from shipped import knowledge
 
 
 class Probe:

@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from fixtures_http import CANARY, raw_server, response_bytes
 
 from copycar_assist.cli import main
 from copycar_assist.simulator import start_simulator
+
+from fixtures_http import CANARY, raw_server, response_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULT_FIELDS = {"id", "status", "outcome", "summary", "evidence", "duration_ms", "entry", "cause"}

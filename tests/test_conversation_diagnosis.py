@@ -4,6 +4,19 @@ demo simulator; no doubles of our code."""
 
 from __future__ import annotations
 
+from copycar_assist.conversation import (
+    Answered,
+    CauseFound,
+    ChecksStarted,
+    CheckUpdate,
+    Conversation,
+    Escalated,
+    Resolved,
+    Say,
+    State,
+    StepShown,
+)
+
 from fixtures_conversation import (
     answer_no_until,
     choice_ids,
@@ -17,19 +30,6 @@ from fixtures_conversation import (
     start,
     texts,
     to_entry,
-)
-
-from copycar_assist.conversation import (
-    Answered,
-    CauseFound,
-    ChecksStarted,
-    CheckUpdate,
-    Conversation,
-    Escalated,
-    Resolved,
-    Say,
-    State,
-    StepShown,
 )
 
 

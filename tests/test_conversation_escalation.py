@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import base64
 
+from markdown_it import MarkdownIt
+
+from copycar_assist.conversation import Conversation, Escalated, Say, State
+from copycar_assist.redact import make_scrubber
+from copycar_assist.support.history import SessionLog, load_session
+
 from fixtures_conversation import (
     CANARY_KEY,
     choice_ids,
@@ -15,11 +21,6 @@ from fixtures_conversation import (
     settings_for,
     start,
 )
-from markdown_it import MarkdownIt
-
-from copycar_assist.conversation import Conversation, Escalated, Say, State
-from copycar_assist.redact import make_scrubber
-from copycar_assist.support.history import SessionLog, load_session
 
 HOSTILE = (
     "me sale 401 con la key " + CANARY_KEY + "\n"

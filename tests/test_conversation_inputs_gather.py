@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 
+from copycar_assist.conversation import CauseFound, CheckUpdate, Conversation, State
+from copycar_assist.conversation.inputs import classify
+
 from fixtures_conversation import (
     choose,
     of,
@@ -16,9 +19,6 @@ from fixtures_conversation import (
     start,
     texts,
 )
-
-from copycar_assist.conversation import CauseFound, CheckUpdate, Conversation, State
-from copycar_assist.conversation.inputs import classify
 
 
 def finished(events) -> dict:

@@ -4,17 +4,6 @@ Real knowledge, real matcher."""
 
 from __future__ import annotations
 
-from fixtures_conversation import (
-    choice_ids,
-    choose,
-    of,
-    one,
-    prompt_of,
-    send,
-    start,
-    texts,
-)
-
 from copycar_assist.conversation import (
     Answered,
     Conversation,
@@ -26,6 +15,17 @@ from copycar_assist.conversation import (
     State,
     StepShown,
     UserSaid,
+)
+
+from fixtures_conversation import (
+    choice_ids,
+    choose,
+    of,
+    one,
+    prompt_of,
+    send,
+    start,
+    texts,
 )
 
 

@@ -5,9 +5,10 @@ state, and every state has a way on or back. Real knowledge, real matcher, the d
 from __future__ import annotations
 
 import pytest
-from fixtures_conversation import choose, finish_steps, send, settings_for, start
 
 from copycar_assist.conversation import TABLE, Conversation, Role, State
+
+from fixtures_conversation import choose, finish_steps, send, settings_for, start
 
 S = State
 SAMPLES = {"account": [("thin record", '{"company": "Acme"}')]}

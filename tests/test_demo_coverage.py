@@ -19,10 +19,10 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from fixtures_demo import Footprint, diagnose_here, diagnose_process, finish, trainee
-
 from copycar_assist.kb.tree import DecisionTree
 from copycar_assist.simulator.catalogue import SCENARIOS, Shown, samples_for
+
+from fixtures_demo import Footprint, diagnose_here, diagnose_process, finish, trainee
 
 CASES: list[tuple[str, Shown]] = [(sc.name, s) for sc in SCENARIOS.values() for s in sc.shows]
 

@@ -16,8 +16,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from fixtures_demo import ROOT, Footprint, clean_env
-from fixtures_tui import settle
 
 from copycar_assist.checks import CheckContext, make_client, run_checks
 from copycar_assist.cli import main
@@ -28,6 +26,9 @@ from copycar_assist.simulator.catalogue import SCENARIOS, SERVICES
 from copycar_assist.simulator.content import LABELS
 from copycar_assist.simulator.demo import start_demo, use_demo
 from copycar_assist.simulator.smtp import PASSWORD as SMTP_PASSWORD
+
+from fixtures_demo import ROOT, Footprint, clean_env
+from fixtures_tui import settle
 
 ALL = ["api.key_configured", "api.verify", "api.health", "api.endpoints", "api.rate_limit", "crm.auth",
        "crm.permissions", "crm.fields", "email.smtp", "email.limits", "email.domain", "cache.redis"]

@@ -4,7 +4,6 @@ by the conversation, undone, recorded in the ticket. Real checks against the sim
 from __future__ import annotations
 
 import pytest
-from fixtures_conversation import choice_ids
 
 from copycar_assist.checks.base import CheckResult
 from copycar_assist.config import Settings
@@ -13,6 +12,8 @@ from copycar_assist.desk.case import Case, Customer
 from copycar_assist.desk.fixes import FixBook, proposals_for
 from copycar_assist.redact import Secret
 from copycar_assist.simulator.demo import use_demo
+
+from fixtures_conversation import choice_ids
 
 NEW_KEY = "sk-new-key-for-acme-000111222"
 

@@ -15,8 +15,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from fixtures_helpdesk import HelpDesk
-from fixtures_integrations import CANARY_SMTP, SMTP_USER
 
 from copycar_assist.cli import main
 from copycar_assist.config import Settings
@@ -26,6 +24,9 @@ from copycar_assist.redact import Secret
 from copycar_assist.support import outbox as ob
 from copycar_assist.support.deliver import webhook
 from copycar_assist.support.outbox import Outbox, send
+
+from fixtures_helpdesk import HelpDesk
+from fixtures_integrations import CANARY_SMTP, SMTP_USER
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "docs" / "ticket.schema.json").read_text())
 CUSTOMER_KEY = "sk-customer-acme-9f8e7d6c5b4a"
@@ -139,7 +140,7 @@ async def test_webhook_zendesk_and_jira_get_their_documented_requests(env, kb, m
     item = Outbox().get(case_id)
     assert item.delivered
     assert item.deliveries["zendesk"].remote["id"] == "1001" and item.deliveries["jira"].remote["id"] == "SUP-1"
-    for _, _, headers, raw in desk.requests:  # nothing secret left, in any body (auth headers aside)
+    for _, _, _headers, raw in desk.requests:  # nothing secret left, in any body (auth headers aside)
         assert_no_secret(raw)
 
 

@@ -6,11 +6,12 @@ to catch."""
 from __future__ import annotations
 
 import pytest
-from email_dns_suite import CASES
-from fixtures_integrations import make_ctx
 
 from copycar_assist.checks.dnscheck import DomainCheck
 from copycar_assist.config import Settings
+
+from email_dns_suite import CASES
+from fixtures_integrations import make_ctx
 
 CHECK = DomainCheck(timeout_s=6.0, try_timeout_s=0.5, lifetime_s=1.0)
 

@@ -76,7 +76,7 @@ def test_a_corrupt_database_is_moved_aside_and_reported(tmp_path):
 
 def test_a_damaged_page_is_found_on_open(tmp_path):
     store = RunStore.open(tmp_path)
-    for i in range(200):
+    for _ in range(200):
         store.record_run("doctor", [result(f"c{j}", "pass", "x" * 200) for j in range(10)])
     store.close()
     path = tmp_path / DB_NAME

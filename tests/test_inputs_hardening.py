@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from fixtures_http import check_context, settings_for
 
 from copycar_assist.checks import Inputs, run_checks
+
+from fixtures_http import check_context, settings_for
 
 ROOT = Path(__file__).resolve().parents[1]
 

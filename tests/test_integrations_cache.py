@@ -7,12 +7,12 @@ from __future__ import annotations
 import threading
 import time
 
-from fixtures_integrations import CANARY_REDIS, free_port, make_ctx
-from shipped import knowledge
-
 from copycar_assist.checks.cache import CacheCheck
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
+
+from fixtures_integrations import CANARY_REDIS, free_port, make_ctx
+from shipped import knowledge
 
 CHECK = CacheCheck(timeout_s=4.0, socket_timeout_s=0.5, min_lookups=100)
 

@@ -13,7 +13,6 @@ import contextlib
 import time
 import tracemalloc
 
-from fixtures_integrations import make_ctx, smtp_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +22,8 @@ from copycar_assist.checks.redisprobe import MAX_BULK
 from copycar_assist.checks.smtpprobe import MAX_LINE, MAX_REPLY_LINES
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
+
+from fixtures_integrations import make_ctx, smtp_settings
 
 CHUNK = b"x" * 65536  # allocated once, so the servers' own memory is not what gets measured
 MEMORY_BOUND = 4 * 1024 * 1024  # what the client may allocate while refusing 10-200 MB

@@ -4,13 +4,14 @@ the rest contract and the HubSpot and Salesforce presets."""
 from __future__ import annotations
 
 import pytest
-from fixtures_integrations import CANARY_CRM, make_ctx
 
 from copycar_assist.checks.crm import CrmAuthCheck, CrmFieldsCheck, CrmPermissionsCheck
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
 from copycar_assist.simulator import start_simulator
 from copycar_assist.simulator.crm import DEMO_FIELD_MAP
+
+from fixtures_integrations import CANARY_CRM, make_ctx
 
 SF_MAP = {"email": "Email", "first_name": "FirstName", "company": "Company__c", "job_title": "Title"}
 

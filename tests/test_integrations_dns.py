@@ -7,9 +7,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from email_dns_suite import q
-from fixtures_dns import Authority, start_authority, stop_authority
-from fixtures_integrations import make_ctx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +16,10 @@ from copycar_assist.checks.dnscheck import DomainCheck
 from copycar_assist.checks.dnsquery import MAX_QUERIES, Lookup
 from copycar_assist.checks.spfsyntax import domain_spec_problem, is_spf, parse_spf
 from copycar_assist.config import Settings
+
+from email_dns_suite import q
+from fixtures_dns import Authority, start_authority, stop_authority
+from fixtures_integrations import make_ctx
 
 CHECK = DomainCheck(timeout_s=4.0, try_timeout_s=0.5, lifetime_s=1.0)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from fixtures_integrations import make_ctx
 
 from copycar_assist.checks.base import Inputs
 from copycar_assist.checks.email import LimitsCheck
 from copycar_assist.checks.spam import SpamCheck, load_rules, score
 from copycar_assist.config import Settings
+
+from fixtures_integrations import make_ctx
 
 SPAM_ES = """Asunto: ¡¡GANA DINERO YA!!
 

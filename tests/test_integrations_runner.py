@@ -10,14 +10,6 @@ import logging
 import urllib.parse
 
 import pytest
-from fixtures_integrations import (
-    CANARY_CRM,
-    CANARY_REDIS,
-    CANARY_SMTP,
-    SMTP_USER,
-    make_ctx,
-)
-from shipped import knowledge
 
 from copycar_assist.checks.cache import CacheCheck
 from copycar_assist.checks.crm import CrmAuthCheck, CrmFieldsCheck, CrmPermissionsCheck
@@ -29,6 +21,15 @@ from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
 from copycar_assist.simulator import start_simulator
 from copycar_assist.simulator.crm import DEMO_FIELD_MAP
+
+from fixtures_integrations import (
+    CANARY_CRM,
+    CANARY_REDIS,
+    CANARY_SMTP,
+    SMTP_USER,
+    make_ctx,
+)
+from shipped import knowledge
 
 OURS = ("email.smtp", "email.limits", "email.domain", "email.spam", "crm.auth", "crm.permissions",
         "crm.fields", "cache.redis")

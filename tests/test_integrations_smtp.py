@@ -7,9 +7,9 @@ from __future__ import annotations
 import base64
 import time
 
-from fixtures_integrations import CANARY_SMTP, make_ctx, smtp_settings
-
 from copycar_assist.checks.email import SmtpCheck
+
+from fixtures_integrations import CANARY_SMTP, make_ctx, smtp_settings
 
 FAST = SmtpCheck(timeout_s=4.0, phase_timeout_s=1.0)
 

@@ -5,11 +5,11 @@ always ends with QUIT (after RSET when MAIL was accepted)."""
 
 from __future__ import annotations
 
-from fixtures_integrations import make_ctx, relay_only_to, smtp_settings
-from shipped import knowledge
-
 from copycar_assist.checks.email import SmtpCheck
 from copycar_assist.checks.runner import map_outcome
+
+from fixtures_integrations import make_ctx, relay_only_to, smtp_settings
+from shipped import knowledge
 
 FAST = SmtpCheck(timeout_s=4.0, phase_timeout_s=1.0)
 RELAY_DENIED = "554 5.7.1 <oncall@outside.test>: Relay access denied"

@@ -3,11 +3,11 @@ and checked by `kb lint` with file and line."""
 
 from __future__ import annotations
 
-from fixtures_kb import edit, line_of, small_kb_copy
-
 from copycar_assist.kb import load_knowledge
 from copycar_assist.kb.answers import render
 from copycar_assist.kb.lint import errors, lint
+
+from fixtures_kb import edit, line_of, small_kb_copy
 
 ANSWERS = '''[slots.level]
 "1" = ["nivel 1", "level 1"]

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from fixtures_kb import DATA, KB_SMALL, line_of, small_kb_copy
 
 from copycar_assist.kb import default_dir, load_knowledge
 from copycar_assist.kb.convert import ConvertError, convert_entry, problems_after
@@ -21,6 +20,8 @@ from copycar_assist.kb.lint import errors, lint
 from copycar_assist.kb.loader import parse_entry
 from copycar_assist.kb.model import facts
 from copycar_assist.kb.unified import is_unified
+
+from fixtures_kb import DATA, KB_SMALL, line_of, small_kb_copy
 
 BEFORE = DATA / "kb_facts_before.json"
 PLACES = {"line", "line_of", "body_line", "path", "markdown"}

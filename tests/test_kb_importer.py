@@ -5,7 +5,6 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from fixtures_kb import BILLING_GUIDE, OUR_GUIDE, need_our_guide
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -20,6 +19,8 @@ from copycar_assist.kb.guide import (
 from copycar_assist.kb.importer import GuideImportError, import_guide
 from copycar_assist.kb.lint import errors, lint
 from copycar_assist.kb.tree import DecisionTree
+
+from fixtures_kb import BILLING_GUIDE, OUR_GUIDE, need_our_guide
 
 OUR_IDS = ["invalid-api-key", "rate-limit-exceeded", "low-personalization-score",
            "content-generation-failed", "crm-integration-failed", "email-delivery-failed"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from fixtures_kb import KB_BROKEN, KB_SMALL, edit, line_of, small_kb_copy
 
 from copycar_assist.kb.lint import errors, lint
+
+from fixtures_kb import KB_BROKEN, KB_SMALL, edit, line_of, small_kb_copy
 
 
 def messages(problems) -> list[str]:

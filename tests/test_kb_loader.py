@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from fixtures_kb import KB_BROKEN, KB_SMALL, edit, line_of, small_kb_copy
 
 from copycar_assist.kb import KnowledgeError, load_knowledge
 from copycar_assist.kb.loader import scan_knowledge
+
+from fixtures_kb import KB_BROKEN, KB_SMALL, edit, line_of, small_kb_copy
 
 
 def problems_of(root) -> list:

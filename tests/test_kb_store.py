@@ -12,13 +12,14 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
-from fixtures_kb import DATA
 
 from copycar_assist.kb import KnowledgeError, default_dir, load_knowledge
 from copycar_assist.kb.model import facts
 from copycar_assist.kb.store import LazyEntries, load_cached, open_store
 from copycar_assist.matching import Matcher
 from copycar_assist.matching.compiled import matcher_for, ready_matcher
+
+from fixtures_kb import DATA
 
 
 @pytest.fixture

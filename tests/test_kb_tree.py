@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from fixtures_kb import KB_SMALL
 
 from copycar_assist.kb import DecisionTree, load_knowledge
+
+from fixtures_kb import KB_SMALL
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from fixtures_monitor import monitor_settings
-from shipped import knowledge
 
 from copycar_assist.checks import CheckContext, make_client, run_checks
 from copycar_assist.cli import main
 from copycar_assist.simulator import start_simulator
 from copycar_assist.support.runstore import RunStore
+
+from fixtures_monitor import monitor_settings
+from shipped import knowledge
 
 KB = knowledge()
 

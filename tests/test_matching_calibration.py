@@ -9,13 +9,13 @@ import random
 import sys
 from pathlib import Path
 
-from fixtures_conversation import one, prompt_of, send, start
-
 from copycar_assist.conversation import Conversation, GuideAnswer, Matched, State
 from copycar_assist.matching.calibration import FEATURES, default_calibration
 
+from fixtures_conversation import one, prompt_of, send, start
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import fit_calibration  # noqa: E402
+import fit_calibration
 
 
 def test_the_stored_calibration_covers_every_length_and_feature():

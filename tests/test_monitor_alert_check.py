@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import time
 
-from fixtures_monitor import monitor_settings
-from shipped import knowledge
-
 from copycar_assist.checks import CheckContext, make_client, run_checks
 from copycar_assist.monitor.rules import AlertEvent
 from copycar_assist.simulator import start_simulator
 from copycar_assist.support.runstore import RunStore
+
+from fixtures_monitor import monitor_settings
+from shipped import knowledge
 
 KB = knowledge()
 

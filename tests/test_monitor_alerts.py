@@ -8,8 +8,6 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from fixtures_monitor import monitor_settings
-from shipped import knowledge
 
 from copycar_assist.checks.http import make_client
 from copycar_assist.monitor.clock import ManualClock
@@ -18,6 +16,9 @@ from copycar_assist.monitor.rules import Policy
 from copycar_assist.simulator import start_simulator
 from copycar_assist.support import runquery
 from copycar_assist.support.runstore import RunStore
+
+from fixtures_monitor import monitor_settings
+from shipped import knowledge
 
 KB = knowledge()
 

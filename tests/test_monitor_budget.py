@@ -4,14 +4,15 @@ simulator counts the requests that reached it; the clock jumps, so minutes take 
 from __future__ import annotations
 
 import pytest
-from fixtures_monitor import monitor_settings
-from shipped import knowledge
 
 from copycar_assist.checks.http import make_client
 from copycar_assist.monitor.budget import Backoff, VerifyBudget, retry_after_s
 from copycar_assist.monitor.clock import ManualClock
 from copycar_assist.monitor.engine import Monitor, Tick
 from copycar_assist.simulator import start_simulator
+
+from fixtures_monitor import monitor_settings
+from shipped import knowledge
 
 KB = knowledge()
 

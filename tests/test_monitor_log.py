@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta
 
-from shipped import knowledge
-
 from copycar_assist.cli import main
 from copycar_assist.monitor.logfollow import LogMonitor, LogTail
 from copycar_assist.monitor.rules import rules_from
+
+from shipped import knowledge
 
 KB = knowledge()
 T0 = datetime(2025, 3, 14, 10, 0, 0)

@@ -10,9 +10,7 @@ import stat
 
 import httpx
 import pytest
-from fixtures_monitor import monitor_settings
 from prometheus_client.parser import text_string_to_metric_families
-from shipped import knowledge
 
 from copycar_assist.checks.http import make_client
 from copycar_assist.cli import main
@@ -21,6 +19,9 @@ from copycar_assist.monitor.engine import Monitor
 from copycar_assist.monitor.exposition import render
 from copycar_assist.monitor.serve import start_metrics_server
 from copycar_assist.simulator import start_simulator
+
+from fixtures_monitor import monitor_settings
+from shipped import knowledge
 
 KB = knowledge()
 
@@ -123,6 +124,7 @@ def test_once_nagios_line(capsys):
 def test_test_alert_arrives_at_a_real_smtp_server(certs, tmp_path, capsys, monkeypatch):
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
+
     from fixtures_integrations import CANARY_SMTP, SMTP_USER
 
     got = []

@@ -13,12 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-from fixtures_conversation import CANARY_KEY
-
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret, make_scrubber
 from copycar_assist.support.history import SessionLog, list_sessions, load_session
 from copycar_assist.support.history import data_dir as history_dir
+
+from fixtures_conversation import CANARY_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 

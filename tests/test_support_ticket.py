@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fixtures_conversation import CANARY_KEY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -20,6 +19,8 @@ from copycar_assist.support.ticket import (
     build_ticket,
 )
 from copycar_assist.support.transcript import Line, to_markdown
+
+from fixtures_conversation import CANARY_KEY
 
 md = MarkdownIt("commonmark")
 untrusted = st.text(alphabet=st.sampled_from("`~ab\n#*[]()<>!|\\-_ \t"), max_size=80)

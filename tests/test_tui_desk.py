@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import stat
 
-from fixtures_tui import make_app, screen_text, settle
 from textual.widgets import Input
 
 from copycar_assist.config import Settings, load_settings
 from copycar_assist.simulator.crm import DEMO_CRM_TOKEN
+
+from fixtures_tui import make_app, screen_text, settle
 
 SIZE = (80, 24)
 KEY = "sk-pasted-in-setup-0123456789ab"

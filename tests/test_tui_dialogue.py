@@ -4,9 +4,9 @@ carried into the ticket, one ticket per case. Real engine, matcher, checks and s
 
 from __future__ import annotations
 
-from fixtures_tui import demo_settings, make_app, screen_text, settle
-
 from copycar_assist.tui.widgets.check_table import CheckTable
+
+from fixtures_tui import demo_settings, make_app, screen_text, settle
 
 SIZE = (100, 40)
 

@@ -3,9 +3,9 @@ footer stays readable at 80 columns; the palette and the help reach it."""
 
 from __future__ import annotations
 
-from fixtures_tui import demo_settings, make_app, screen_text, settle
-
 from copycar_assist.monitor.clock import ManualClock
+
+from fixtures_tui import demo_settings, make_app, screen_text, settle
 
 
 async def test_monitor_screen_shows_the_flaky_api_alerting(kb, simulator):

@@ -4,10 +4,10 @@ quiz round, the stats as a table and a bar chart; reached by F8, the palette, th
 
 from __future__ import annotations
 
+from copycar_assist.training.progress import Progress
+
 from fixtures_training import guide_answers
 from fixtures_tui import make_app, screen_text, settle
-
-from copycar_assist.training.progress import Progress
 
 CASE = "invalid-key/invalid-api-key#wrong-key"
 

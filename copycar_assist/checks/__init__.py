@@ -19,7 +19,7 @@ _EXPORTS = {
     "known_tags": "registry", "register": "registry",
     "RunReport": "runner", "map_outcome": "runner", "run_checks": "runner",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = list(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
@@ -37,7 +37,16 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .base import (
-        STATUSES, Check, CheckContext, CheckFinished, CheckResult, CheckStarted, CheckStep, Event, Finding, Inputs,
+        STATUSES,
+        Check,
+        CheckContext,
+        CheckFinished,
+        CheckResult,
+        CheckStarted,
+        CheckStep,
+        Event,
+        Finding,
+        Inputs,
     )
     from .http_client import make_client
     from .registry import all_checks, checks_for_entry, checks_for_tags, known_tags, register

@@ -11,8 +11,20 @@ from typing import Any
 from copycar_assist.textsafe import one_line
 
 from .api_net import EndpointsCheck, HealthCheck, LatencyCheck
-from .api_support import NOT_THERE, ApiCheck, api_url, body_error, body_message, failure_text, int_header, network_evidence, \
-    parse_reset, parse_retry_after, request_deadline, verify_response
+from .api_support import (
+    NOT_THERE,
+    ApiCheck,
+    api_url,
+    body_error,
+    body_message,
+    failure_text,
+    int_header,
+    network_evidence,
+    parse_reset,
+    parse_retry_after,
+    request_deadline,
+    verify_response,
+)
 from .base import CheckContext, Finding
 
 KEY_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{15,199}")

@@ -10,9 +10,19 @@ import math
 import time
 from typing import Any
 
-from .api_support import NOT_THERE, ApiCheck, api_url, body_error, body_message, failure_text, network_evidence, \
-    parse_retry_after, plain_http_remote, request_deadline
 from . import latency_usual
+from .api_support import (
+    NOT_THERE,
+    ApiCheck,
+    api_url,
+    body_error,
+    body_message,
+    failure_text,
+    network_evidence,
+    parse_retry_after,
+    plain_http_remote,
+    request_deadline,
+)
 from .base import CheckContext, Finding, Status
 from .http import HttpResult, fetch
 

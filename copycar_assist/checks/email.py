@@ -19,12 +19,13 @@ from email.utils import parseaddr
 from copycar_assist.files.read import ReadError
 from copycar_assist.textsafe import one_line
 
+from . import loopback
 from .base import Check, CheckContext, Finding
 from .dnscheck import DomainCheck
-from . import loopback
 from .loopback import Destination
 from .smtpprobe import MAX_LINE, MAX_REPLY_LINES, SmtpProbe, envelope_address, tls_context
 from .spam import SpamCheck
+
 
 def _ca_problem(ca_file: str, lang: str) -> str | None:
     """Why `smtp.ca_file` cannot be used (not a small regular file, no PEM certificate), or None."""

@@ -36,11 +36,19 @@ import httpx
 from copycar_assist.redact import Secret
 from copycar_assist.textsafe import one_line
 
-from .http_client import (  # noqa: F401  (some re-exported: checks import HTTP things from here)
-    USER_AGENT, BasicAuth, BearerAuth, _is_ip, display_url, make_client, mask_proxy, origin, proxy_for,
+from . import loopback
+from .http_client import (
+    USER_AGENT,
+    BasicAuth,
+    BearerAuth,
+    _is_ip,
+    display_url,
+    make_client,
+    mask_proxy,
+    origin,
+    proxy_for,
     quiet_http_logs,
 )
-from . import loopback
 from .loopback import is_loopback_address
 
 __all__ = ["MAX_BODY", "PHASES", "USER_AGENT", "BasicAuth", "BearerAuth", "HttpResult", "Timings", "display_url", "fetch",

@@ -54,7 +54,7 @@ class AlertPathCheck(Check):
 
     async def run(self, ctx: CheckContext) -> Finding:
         t = ctx.t
-        m, s = ctx.settings.monitor, ctx.settings.smtp
+        m = ctx.settings.monitor
         recipients = [parseaddr(a)[1] for a in m.alert_to]
         ev: dict = {"alert_to": ", ".join(recipients) or t(es="(ninguno)", en="(none)"),
                     "webhook": t(es="configurado", en="configured") if m.webhook_url else t(es="no", en="no")}

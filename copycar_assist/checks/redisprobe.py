@@ -332,7 +332,7 @@ class RedisProbe:
             return
         try:
             writer.transport.abort()
-        except Exception:  # noqa: BLE001 - closing is best effort
+        except Exception:
             pass
 
 

@@ -20,7 +20,19 @@ from typing import Any
 from copycar_assist.kb import pick
 from copycar_assist.textsafe import one_line
 
-from .base import RUNNER_OUTCOMES, STATUSES, Check, CheckContext, CheckFinished, CheckResult, CheckStarted, CheckStep, Event, Finding, fits
+from .base import (
+    RUNNER_OUTCOMES,
+    STATUSES,
+    Check,
+    CheckContext,
+    CheckFinished,
+    CheckResult,
+    CheckStarted,
+    CheckStep,
+    Event,
+    Finding,
+    fits,
+)
 from .http import make_client
 from .registry import all_checks
 

@@ -403,7 +403,7 @@ class SmtpProbe:
             return
         try:
             writer.transport.abort()
-        except Exception:  # noqa: BLE001 - closing is best effort
+        except Exception:
             pass
 
 

@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args_list)
     except BrokenPipeError:
         return closed_pipe()
-    except Exception as exc:  # noqa: BLE001 - the one place that turns a crash into a message
+    except Exception as exc:
         return crash(exc, args_list)
 
 

@@ -39,6 +39,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
+
     from . import EXIT_OK
 
     ctx = args.ctx
@@ -64,8 +65,8 @@ def _utf8_streams() -> None:
 
 def _open_history(settings: Any, lang: str | None, ui: str) -> Any:
     """The session log, saved as it goes; if the disk refuses, one line on stderr says why."""
-    from copycar_assist.support.history import SessionLog
     from copycar_assist.redact import make_scrubber
+    from copycar_assist.support.history import SessionLog
 
     def stopped(why: Any) -> None:
         print(f"copycar-assist: the session is not being saved ({why.reason})", file=sys.stderr)
@@ -77,6 +78,7 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
                    inp: TextIO, out: TextIO, samples: dict[str, list[tuple[str, str]]] | None = None,
                    case: Any = None) -> None:
     import asyncio
+
     from copycar_assist.conversation import Conversation
     from copycar_assist.files.read import STDIN_LINE, ReadError, read_line
     from copycar_assist.matching.compiled import matcher_for

@@ -78,7 +78,6 @@ def _language(args, settings) -> str:
 def _inputs(args):
     from copycar_assist.checks import Inputs
     from copycar_assist.cli import UsageError
-
     from copycar_assist.files.read import ACCOUNTS, LOG, TEXT, Kind, ReadError, check_regular, read_bytes
 
     inputs = Inputs()

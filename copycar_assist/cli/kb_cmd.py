@@ -196,10 +196,9 @@ def _lint(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from copycar_assist.cli import UsageError
+    from copycar_assist.files.read import GUIDE, ReadError, read_text
     from copycar_assist.kb.importer import GuideImportError, import_guide
     from copycar_assist.kb.lint import lint
-
-    from copycar_assist.files.read import GUIDE, ReadError, read_text
 
     try:
         text = read_text(args.guide, GUIDE) or ""

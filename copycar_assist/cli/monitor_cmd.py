@@ -69,6 +69,7 @@ def _check_args(args, settings) -> None:
 
 def monitor(args: argparse.Namespace) -> int:
     import asyncio
+
     from .doctor_cmd import _language
 
     settings = args.ctx.settings
@@ -194,8 +195,7 @@ async def _test_alert(settings, lang: str) -> int:
     import time
 
     from copycar_assist.checks.http import make_client
-    from copycar_assist.monitor.engine import shown, targets_of
-    from copycar_assist.monitor.engine import prepare_services
+    from copycar_assist.monitor.engine import prepare_services, shown, targets_of
     from copycar_assist.monitor.notify import channels, deliver
 
     await prepare_services(settings)

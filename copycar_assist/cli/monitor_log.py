@@ -8,6 +8,7 @@ through rotation and truncation, and alerts are printed (and delivered) as in th
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC
 from typing import Any
 
 
@@ -92,6 +93,6 @@ async def follow_log(args, settings, kb, lang: str, store) -> int:
 
 
 def _when(at: float) -> str:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -110,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
     saved_any, failed = False, False
     from copycar_assist.desk.setup import GROUPS, ORDER
 
-    t = (lambda es, en: es if lang == "es" else en)
+    def t(es: str, en: str) -> str:
+        return es if lang == "es" else en
+
     io.say(t(f"Configuración guiada → {path}" + (f" [profiles.{profile}]" if profile else ""),
              f"Guided set-up → {path}" + (f" [profiles.{profile}]" if profile else "")))
     for gid in args.only or ORDER:
@@ -140,7 +142,9 @@ def _group(io: Lines, kb: Any, base: Any, group: Any, lang: str, path: Any, prof
     from copycar_assist.config import ConfigError
     from copycar_assist.desk.setup import apply_saved, save, try_values, verify
 
-    t = (lambda es, en: es if lang == "es" else en)
+    def t(es: str, en: str) -> str:
+        return es if lang == "es" else en
+
     while True:
         values: dict[str, str] = {}
         for ask in group.asks:

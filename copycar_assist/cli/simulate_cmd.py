@@ -17,7 +17,6 @@ import sys
 import threading
 
 
-
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "simulate", help="serve the demo world on 127.0.0.1 (Ctrl-C stops it), or list its scenarios",

@@ -133,7 +133,7 @@ class Session:
         while True:
             try:
                 line = await asyncio.wait_for(asyncio.to_thread(read_line, self.inp, self.n + 1, MAX_LINE), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return None
             except ReadError as exc:
                 print(f"copycar-assist: {exc}", file=sys.stderr)

@@ -33,7 +33,6 @@ from .checkrun import CheckRunner
 from .choices import Choice, Role
 from .closing import Closing
 from .diagnose import Diagnoser
-from .fixing import Fixing
 from .events import (
     Answered,
     CheckUpdate,
@@ -46,6 +45,7 @@ from .events import (
     StepShown,
     UserSaid,
 )
+from .fixing import Fixing
 from .inputs import leading_answer, parse_command, pick, words_role
 from .intake import Intake
 from .states import Facts, State, new_case_id

@@ -18,9 +18,9 @@ from .body import parse_body
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
 from .frontmatter import Document, parse_document
-from .unified import cause_facts, is_unified, parse_unified
 from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry, Narrowing
 from .support import SupportData, load_support
+from .unified import cause_facts, is_unified, parse_unified
 
 LANG_HEADINGS = {"es": "Español", "en": "English"}
 REQUIRED_SECTIONS = {"es": {"symptoms": "Síntomas", "causes": "Causas"},
@@ -319,7 +319,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
                 cause.body_line[lang] = t.line
         causes.append(cause)
     known = {c.id for c in causes}
-    for lang, texts in body.causes.items() if not unified else ():
+    for texts in body.causes.values() if not unified else ():
         for cid, t in texts.items():
             if cid not in known:
                 problems.append(Problem(path, t.line, f"the body describes cause '{cid}', which [[causes]] does not declare"))

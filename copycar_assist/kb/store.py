@@ -34,7 +34,6 @@ from typing import Any
 
 from copycar_assist.files.read import ENTRY
 
-from .errors import KnowledgeError
 from .loader import KnowledgeBase, data_path, default_dir, entry_paths, load_catalog, load_categories, load_knowledge
 from .model import Category, Cause, CheckSpec, CodeBlock, Entry, Narrowing, Section
 

@@ -21,13 +21,13 @@ from typing import Any
 
 from copycar_assist.kb.store import Rows, Store, cached_db, new_db, open_store, put
 
+from .answers import Answerer
 from .calibration import default_calibration
 from .effects import Effects, _Effect
 from .index import Index
 from .lexicon import default_lexicon
 from .matcher import Matcher, Tuning, _reading_data
 from .reading import Reader
-from .answers import Answerer
 
 _MISSING = object()
 

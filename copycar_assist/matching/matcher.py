@@ -22,25 +22,25 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from operator import itemgetter
+import tomllib
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from importlib import resources
-import tomllib
+from operator import itemgetter
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from copycar_assist.kb.model import pick
 
-from .codes import find_codes, norm_code
+from .answers import Answerer
 from .calibration import Calibration, Candidate, default_calibration, features
+from .codes import find_codes, norm_code
 from .effects import Effects
 from .index import Index, build_index
+from .kind import asks, is_greeting, is_request, states_failure
 from .language import detect_language
 from .lexicon import Lexicon, default_lexicon
-from .answers import Answerer
-from .kind import asks, is_greeting, is_request, states_failure
 from .reading import Reader, Reading
 from .result import Match, MatchResult
 from .text import prepare, tokenize

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from copycar_assist.textsafe import clean
 
-from .paste import PasteReader, Signal, _PAIR
+from .paste import _PAIR, PasteReader, Signal
 from .phrases import Phrases, words_of
 
 MAX_READ = 256 * 1024  # characters of a paste that are read at all

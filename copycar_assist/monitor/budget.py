@@ -16,7 +16,7 @@ monitor's clock (wall seconds), so tests and benchmarks can run hours in seconds
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 MAX_BACKOFF_S = 900.0
@@ -37,7 +37,7 @@ def retry_after_s(value: str | None, now: float) -> float | None:
     if at is None:
         return None
     if at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)
+        at = at.replace(tzinfo=UTC)
     return max(0.0, min(at.timestamp() - now, MAX_BACKOFF_S * 4))
 
 
@@ -150,4 +150,4 @@ def _int(value: str | None) -> int | None:
 
 
 def epoch_text(at: float) -> str:
-    return datetime.fromtimestamp(at, timezone.utc).strftime("%H:%M:%S UTC")
+    return datetime.fromtimestamp(at, UTC).strftime("%H:%M:%S UTC")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from copycar_assist.checks.api_support import api_url
@@ -230,7 +230,7 @@ class Monitor:
             alert_id = await asyncio.to_thread(self.store.record_alert, self.run_id, event)
         if not self.notify:
             return
-        when = datetime.fromtimestamp(event.at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        when = datetime.fromtimestamp(event.at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         deliveries = await deliver(self.settings, self.client, event, self.lang, when)
         if self.store is not None:
             await asyncio.to_thread(self.store.set_delivery, alert_id, {d.channel: d.to_json() for d in deliveries})

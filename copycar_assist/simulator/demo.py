@@ -15,9 +15,7 @@ CRM at it.
 
 from __future__ import annotations
 
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.config_schema import BY_NAME
 from copycar_assist.redact import Secret

@@ -46,7 +46,7 @@ class LoopThread:
         if self._thread.is_alive():
             try:
                 self.call(_cancel_rest(), 3)
-            except Exception:  # noqa: BLE001 - stopping is best effort; the loop stops below anyway
+            except Exception:
                 pass
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(3)

@@ -181,7 +181,7 @@ class DemoWorld:
                 self._started[name] = self._start(name)
             except cache.NotInstalled:
                 self._failed[name] = cache.NOT_INSTALLED
-            except Exception as exc:  # noqa: BLE001 - a service that cannot start is a skipped check, not a crash
+            except Exception as exc:
                 log.info("demo service %s did not start: %s", name, exc)
                 what = f"{type(exc).__name__}: {exc}"
                 self._failed[name] = (f"El servicio de demostración «{name}» no arrancó ({what}).",
@@ -267,7 +267,7 @@ class DemoWorld:
                         service.stop()
                 else:
                     self._loop.call(service.stop(), 5)
-            except Exception as exc:  # noqa: BLE001 - stop the rest whatever one does
+            except Exception as exc:
                 log.info("demo service %s did not stop cleanly: %s", name, exc)
         if self._loop is not None:
             self._loop.stop()

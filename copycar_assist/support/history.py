@@ -15,16 +15,15 @@ import os
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from copycar_assist.files.fields import is_id
 from copycar_assist.files.read import SESSION, SESSION_LINE, ReadError, parse_json, read_bytes
 from copycar_assist.files.write import ensure_private_dir
-from copycar_assist.textsafe import clean_obj
-
 from copycar_assist.redact import Scrub, scrub_obj
+from copycar_assist.textsafe import clean_obj
 
 APP_NAME = "copycar-assist"
 SUFFIX = ".jsonl"
@@ -45,7 +44,7 @@ def sessions_dir(root: Path | None = None) -> Path:
 
 def _new_id() -> str:
     """UTC time to the microsecond (ids sort by start time) and a random suffix."""
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,7 @@ class SessionLog:
         if self._fd is None:
             raise ValueError("session log is closed")
         record = dict(record)
-        record.setdefault("at", datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
+        record.setdefault("at", datetime.now(UTC).isoformat(timespec="milliseconds"))
         if self._scrub is not None:
             record = scrub_obj(record, self._scrub)
         line = json.dumps(clean_obj(record), ensure_ascii=False, default=str) + "\n"
@@ -221,7 +220,7 @@ class SessionPage:
 def id_stamp(when: datetime) -> str:
     """The id prefix of a session started at `when` (UTC): ids compare like their start times."""
     if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc)
+        when = when.astimezone(UTC)
     return when.strftime("%Y%m%dT%H%M%S%fZ")
 
 

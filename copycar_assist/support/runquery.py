@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 from copycar_assist.i18n import t
@@ -29,9 +30,9 @@ class Ack:
     reason: str
 
     def to_json(self) -> dict[str, Any]:
-        from datetime import datetime, timezone
+        from datetime import datetime
 
-        return {"until": datetime.fromtimestamp(self.until, timezone.utc).isoformat(timespec="seconds"),
+        return {"until": datetime.fromtimestamp(self.until, UTC).isoformat(timespec="seconds"),
                 "reason": self.reason}
 
 
@@ -206,9 +207,9 @@ def _loads(text: Any) -> Any:
 def target_key(settings: Any, url: str) -> str:
     """The name the history keeps a base URL's latency under: its display form, except the demo
     world, whose port changes every run (`demo:/v2` keeps one baseline for all of them)."""
-    from copycar_assist.checks.http import display_url
-
     import httpx
+
+    from copycar_assist.checks.http import display_url
 
     try:
         shown = display_url(httpx.URL(url))

@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from copycar_assist.kb import pick
+from copycar_assist.redact import Scrub, scrub_obj
 from copycar_assist.textsafe import clean
 
-from copycar_assist.redact import Scrub, scrub_obj
 from .ticket import TicketData, build_ticket
 
 SCHEMA = "copycar-assist.ticket"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ def report(trainee: str, cases: list[dict[str, Any]], seconds: float, limit_s: f
     for p in parts:
         by_skill.setdefault(p["skill"], []).append(p["right"])
     return {"schema_version": 1, "trainee": trainee, "lang": lang,
-            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "cases": cases, "answered": sum(1 for c in cases if c.get("parts")), "total": len(cases),
             "score": round(100 * sum(p["right"] for p in parts) / len(parts)) if parts else 0,
             "skills": {s: round(100 * sum(v) / len(v)) for s, v in by_skill.items()},
@@ -63,7 +63,7 @@ def markdown(rep: dict[str, Any], lang: str) -> str:
 def save(rep: dict[str, Any], lang: str, root: Path | None = None) -> tuple[Path, Path]:
     folder = training_dir(root) / "exams"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stem = f"{rep['trainee']}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
+    stem = f"{rep['trainee']}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     md = write_unique(folder, stem, ".md", markdown(rep, lang).encode())
     js = write_unique(folder, md.stem, ".json", json.dumps(rep, ensure_ascii=False, indent=1).encode())
     return md, js

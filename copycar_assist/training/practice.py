@@ -33,7 +33,7 @@ from copycar_assist.simulator.demo import start_demo, use_demo
 
 from . import customer
 from .cases import Case
-from .events import Prompt, TChoice, TEvent, numbered, say
+from .events import Prompt, TChoice, TEvent, numbered
 from .expert import ExpertPath, expert_path
 from .grading import Debrief, debrief, first_step
 
@@ -100,7 +100,7 @@ class Practice:
             self._expert.cancel()
             try:
                 await self._expert
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - closing: nothing to report
+            except (asyncio.CancelledError, Exception):
                 pass
         await self.runner.aclose()
         self.world.stop()

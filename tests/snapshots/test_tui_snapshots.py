@@ -7,6 +7,7 @@ looking at the new SVGs (`snapshot_report.html`).
 from __future__ import annotations
 
 import pytest
+
 from fixtures_tui import make_app, settle
 
 

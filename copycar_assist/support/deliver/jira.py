@@ -22,8 +22,8 @@ from typing import Any
 
 from copycar_assist.checks.http import BasicAuth, fetch
 
-from . import Outcome, SendContext, from_http
 from ..ticket_json import subject
+from . import Outcome, SendContext, from_http
 
 MAX_DESCRIPTION = 30_000
 

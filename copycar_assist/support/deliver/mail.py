@@ -27,8 +27,8 @@ from copycar_assist.checks import loopback
 from copycar_assist.checks.smtpprobe import SmtpProbe, _Stop
 from copycar_assist.textsafe import one_line
 
-from . import Outcome, SendContext
 from ..ticket_json import subject
+from . import Outcome, SendContext
 
 MAX_MESSAGE = 10 * 1024 * 1024
 

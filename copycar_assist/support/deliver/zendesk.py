@@ -18,8 +18,8 @@ from typing import Any
 
 from copycar_assist.checks.http import BasicAuth, fetch
 
-from . import Outcome, SendContext, from_http
 from ..ticket_json import subject
+from . import Outcome, SendContext, from_http
 
 PRIORITY = {"CRITICAL": "urgent", "HIGH": "high", "MEDIUM": "normal", "LOW": "low"}
 
