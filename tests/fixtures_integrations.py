@@ -147,7 +147,9 @@ async def start_smtp(*, starttls: ssl.SSLContext | None = None, implicit: ssl.SS
     throttles; any other keeps the session open until QUIT); `mail_reply` / `rcpt_reply` refuse
     MAIL FROM / RCPT TO (see `relay_only_to`); `auth_required` makes MAIL need a login first.
     """
-    from aiosmtpd.smtp import SMTP, AuthResult
+    from aiosmtpd.smtp import AuthResult
+
+    from copycar_assist.simulator.smtpgreet import greeting_smtp
 
     handle = SmtpServer(0)
 
@@ -158,21 +160,10 @@ async def start_smtp(*, starttls: ssl.SSLContext | None = None, implicit: ssl.SS
         ok = accept is not None and (login, password) == accept
         return AuthResult(success=ok, handled=False)
 
-    class Recording(SMTP):
-        greeted = False
-
+    class Recording(greeting_smtp(greeting)):  # type: ignore[misc]
         def data_received(self, data: bytes) -> None:
             handle.received.append((self._tls_protocol is not None or implicit is not None, bytes(data)))
             super().data_received(data)
-
-        async def push(self, status):
-            first, self.greeted = not self.greeted, True
-            if first and greeting:
-                await super().push(greeting)
-                if greeting.startswith("421"):
-                    self.transport.close()
-                return
-            await super().push(status)
 
     loop = asyncio.get_running_loop()
     handler = _Envelope(handle, mail_reply, rcpt_reply, take_mail)

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+
+from copycar_assist.checks.api_support import parse_retry_after
 
 MAX_BACKOFF_S = 900.0
 RESERVE_FRACTION = 0.1
@@ -25,20 +26,8 @@ RESERVE_FRACTION = 0.1
 
 def retry_after_s(value: str | None, now: float) -> float | None:
     """`Retry-After` in seconds from `now` (delay-seconds or an HTTP date); None if absent/bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), MAX_BACKOFF_S * 4)
-    try:
-        at = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if at is None:
-        return None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return max(0.0, min(at.timestamp() - now, MAX_BACKOFF_S * 4))
+    said = parse_retry_after(value, datetime.fromtimestamp(now, UTC))
+    return None if said is None else min(float(said.seconds), MAX_BACKOFF_S * 4)
 
 
 def reset_at(value: str | None, now: float) -> float | None:

@@ -116,7 +116,9 @@ class SmtpService:
         if self.scenario == "smtp-silent":
             self._server = await asyncio.start_server(self._silent, sock=self.sock)
             return
-        from aiosmtpd.smtp import SMTP, AuthResult
+        from aiosmtpd.smtp import AuthResult
+
+        from .smtpgreet import greeting_smtp
 
         # aiosmtpd logs each session at INFO and a deprecation line at WARNING on every login: on
         # the app's screen (Python's last-resort handler writes WARNING to stderr) that is noise
@@ -130,17 +132,7 @@ class SmtpService:
             ok = scenario != "smtp-bad-login" and (login, password) == (USER, PASSWORD)
             return AuthResult(success=ok, handled=False)
 
-        class DemoSMTP(SMTP):
-            greeted = False
-
-            async def push(self, status):
-                first, self.greeted = not self.greeted, True
-                if first and greeting:
-                    await super().push(greeting)
-                    if greeting.startswith("421"):
-                        self.transport.close()
-                    return
-                await super().push(status)
+        DemoSMTP = greeting_smtp(greeting)
 
         loop = asyncio.get_running_loop()
         starttls = None if scenario == "smtp-no-starttls" else self.tls

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from copycar_assist.checks.api_support import parse_retry_after
 from copycar_assist.textsafe import one_line
 
 NAMES = ("webhook", "email", "zendesk", "jira")
@@ -76,12 +77,9 @@ def _reason(r: Any) -> str:
 
 
 def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, min(float(value), 3600.0))
-    except ValueError:
-        return None
+    """A help desk's `Retry-After` (seconds or an HTTP date), at most an hour."""
+    said = parse_retry_after(value)
+    return None if said is None else min(float(said.seconds), 3600.0)
 
 
 def configured(settings: Any) -> tuple[list[str], list[str]]:
