@@ -18,7 +18,7 @@ def greeting_smtp(greeting: str | None) -> Any:
             first, self.greeted = not self.greeted, True
             if first and greeting:
                 await super().push(greeting)
-                if greeting.startswith("421"):
+                if greeting.startswith("421") and self.transport is not None:
                     self.transport.close()  # busy: say so and hang up
                 return
             await super().push(status)
