@@ -7,32 +7,14 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from copycar_assist.checks import CheckContext, make_client, run_checks
 from copycar_assist.cli import main
-from copycar_assist.simulator import start_simulator
 from copycar_assist.support.runstore import RunStore
 
 from fixtures_monitor import monitor_settings
 from shipped import knowledge
 
 KB = knowledge()
-
-
-@pytest.fixture
-def sim():
-    handle = start_simulator("healthy")
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("COPYCAR_ASSIST_DATA", str(tmp_path / "data"))
-    monkeypatch.setenv("COPYCAR_ASSIST_CONFIG", str(tmp_path / "none.toml"))
-    for var in ("COPYCAR_API_KEY", "COPYCAR_BASE_URL"):
-        monkeypatch.delenv(var, raising=False)
 
 
 async def latency(sim, store, lang="en"):

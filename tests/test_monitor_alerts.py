@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import contextlib
 
-import pytest
-
 from copycar_assist.checks.http import make_client
 from copycar_assist.monitor.clock import ManualClock
 from copycar_assist.monitor.engine import Alert, Delivered, Monitor, Tick
 from copycar_assist.monitor.rules import Policy
-from copycar_assist.simulator import start_simulator
 from copycar_assist.support import runquery
 from copycar_assist.support.runstore import RunStore
 
@@ -21,13 +18,6 @@ from fixtures_monitor import monitor_settings
 from shipped import knowledge
 
 KB = knowledge()
-
-
-@pytest.fixture
-def sim():
-    handle = start_simulator("healthy")
-    yield handle
-    handle.stop()
 
 
 async def drive(mon: Monitor, plan):

@@ -9,19 +9,11 @@ from copycar_assist.checks.http import make_client
 from copycar_assist.monitor.budget import Backoff, VerifyBudget, retry_after_s
 from copycar_assist.monitor.clock import ManualClock
 from copycar_assist.monitor.engine import Monitor, Tick
-from copycar_assist.simulator import start_simulator
 
 from fixtures_monitor import monitor_settings
 from shipped import knowledge
 
 KB = knowledge()
-
-
-@pytest.fixture
-def sim():
-    handle = start_simulator("healthy")
-    yield handle
-    handle.stop()
 
 
 async def verify_times(sim, settings, ticks: int) -> tuple[list[float], Monitor]:

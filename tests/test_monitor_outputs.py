@@ -33,14 +33,6 @@ def sim():
     handle.stop()
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("COPYCAR_ASSIST_DATA", str(tmp_path / "data"))
-    monkeypatch.setenv("COPYCAR_ASSIST_CONFIG", str(tmp_path / "none.toml"))
-    for var in ("COPYCAR_API_KEY", "COPYCAR_BASE_URL", "COPYCAR_SMTP_PASSWORD", "COPYCAR_ALERT_WEBHOOK"):
-        monkeypatch.delenv(var, raising=False)
-
-
 def families(text: str) -> dict:
     return {f.name: f for f in text_string_to_metric_families(text)}
 
