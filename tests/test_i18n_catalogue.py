@@ -121,3 +121,8 @@ def test_every_registry_row_has_its_words():
 
 def test_textual_bindings_the_app_shows_all_have_words():
     assert sorted(_textual_binding_keys() - set(MESSAGES["en"])) == []
+
+
+def test_no_placeholder_shadows_an_argument_of_t():
+    """`t(key, lang, **params)`: a `{key}` or `{lang}` placeholder could never be filled."""
+    assert [k for k, v in MESSAGES["en"].items() if _fields(v) & {"key", "lang"}] == []

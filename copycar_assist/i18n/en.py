@@ -410,7 +410,7 @@ MESSAGES: dict[str, str] = {
     "tx.palette_placeholder": "Search for commands…",
     "tx.themes_placeholder": "Search for themes…",
     "tx.quit_title": "Do you want to quit?",
-    "tx.quit_message": "Press {key} to quit the app",
+    "tx.quit_message": "Press {shortcut} to quit the app",
     "tx.sys.theme": "Theme",
     "tx.sys.theme_help": "Change the current theme",
     "tx.sys.maximize": "Maximize",

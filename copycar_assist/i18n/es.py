@@ -410,7 +410,7 @@ MESSAGES: dict[str, str] = {
     "tx.palette_placeholder": "Buscar comandos…",
     "tx.themes_placeholder": "Buscar temas…",
     "tx.quit_title": "¿Quieres salir?",
-    "tx.quit_message": "Pulsa {key} para salir de la aplicación",
+    "tx.quit_message": "Pulsa {shortcut} para salir de la aplicación",
     "tx.sys.theme": "Tema…",
     "tx.sys.theme_help": "Elegir el tema de colores",
     "tx.sys.maximize": "Maximizar",

@@ -386,7 +386,7 @@ class CopyCarApp(App[int]):
         """Ctrl+C: say how to quit, in the app's language."""
         for key, active in self.active_bindings.items():
             if active.binding.action in ("quit", "app.quit"):
-                self.notify(t("tx.quit_message", self.lang, key=self.get_key_display(active.binding)),
+                self.notify(t("tx.quit_message", self.lang, shortcut=self.get_key_display(active.binding)),
                             title=t("tx.quit_title", self.lang), markup=False)
                 return
 
