@@ -34,16 +34,52 @@ async def settle(app, pilot, pause: float | None = None) -> None:
     await pilot.pause()
 
 
+def screen_rows(app) -> list[str]:
+    """What the terminal shows, one string per row, read from Textual's public SVG screenshot
+    (`App.export_screenshot`): each text run is placed by its column (x / cell width) on its row
+    (the run's clip path names the line)."""
+    import html
+    import re
+
+    width, height = app.size
+    svg = app.export_screenshot()
+    cell = None
+    rows = [[" "] * width for _ in range(height)]
+    runs = re.findall(r'<text class="[^"]*" x="([0-9.]+)" y="[0-9.]+" textLength="([0-9.]+)" '
+                      r'clip-path="url\(#[^)]*-line-(\d+)\)">(.*?)</text>', svg)
+    for x, length, line, raw in runs:
+        text = html.unescape(raw).replace("\xa0", " ")
+        cell = cell or float(length) / max(len(text), 1)
+        col = round(float(x) / cell)
+        for i, ch in enumerate(text):
+            if 0 <= int(line) < height and col + i < width:
+                rows[int(line)][col + i] = ch
+    return ["".join(r).rstrip() for r in rows]
+
+
+def record_notices(app) -> list[str]:
+    """From now on, the text of every notice the app shows (Textual keeps its list private)."""
+    seen: list[str] = []
+    notify = app.notify
+
+    def spy(message, *args, **kwargs):
+        seen.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = spy
+    return seen
+
+
 def screen_text(app) -> str:
     """What the terminal shows, as plain text (one line per row)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return "\n".join(screen_rows(app))
 
 
 def screen_controls(app) -> set[str]:
     """Control characters present anywhere in the rendered screen."""
     found = set()
-    for strip in app.screen._compositor.render_strips():
-        for ch in strip.text:
+    for row in screen_rows(app):
+        for ch in row:
             if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch == "\u202e":
                 found.add(ch)
     return found

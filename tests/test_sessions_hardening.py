@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from fixtures_tui import make_app, settle
-
 from copycar_assist.support.history import SessionLog, find_sessions, load_session
+
+from fixtures_tui import make_app, record_notices, settle
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTROLS = ("\x1b", "\x07", "\x9b", "\x9d", "\u202e")
@@ -138,11 +138,12 @@ async def test_the_app_says_once_that_the_conversation_is_not_saved(kb, tmp_path
     blocked.write_text("")
     monkeypatch.setenv("COPYCAR_ASSIST_DATA", str(blocked))
     app = make_app(kb, lang="en")
+    notices = record_notices(app)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         await pilot.press(*"hola", "enter")
         await settle(app, pilot)
-        notes = [str(n.message) for n in app._notifications if "not being saved" in str(n.message)]
+        notes = [n for n in notices if "not being saved" in n]
         assert len(notes) == 1 and "Not a directory" in notes[0]
 
 

@@ -6,10 +6,11 @@ import os
 import stat
 
 import pytest
-from fixtures_tui import demo_settings, make_app, screen_text, settle
 
 from copycar_assist.tui.widgets.check_table import CheckTable
 from copycar_assist.tui.widgets.choices_bar import ChoicesBar
+
+from fixtures_tui import demo_settings, make_app, record_notices, screen_text, settle
 
 SIZE = (120, 36)
 
@@ -236,10 +237,11 @@ async def test_session_saved_and_transcript_exported(kb, tmp_path):
         await say(app, pilot, "emails are not being delivered")
         sessions = list((tmp_path / "data" / "sessions").glob("*.jsonl"))
         assert len(sessions) == 1 and "emails are not being delivered" in sessions[0].read_text()
+        notices = record_notices(app)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         exported = list((tmp_path / "data" / "transcripts").glob("*.md"))
         assert len(exported) == 1
         assert stat.S_IMODE(os.stat(exported[0]).st_mode) == 0o600
         assert "emails are not being delivered" in exported[0].read_text()
-        assert any(str(exported[0]) in str(n.message) for n in app._notifications)
+        assert any(str(exported[0]) in n for n in notices)

@@ -2,7 +2,8 @@
 
 One dict per language (`es.py`, `en.py`) with the same keys; a test holds them to that.
 Keys are dotted by area (`conv.*` the conversation engine, `opt.*` choice labels, `key.*` choice
-key hints, `ticket.*`, `sev.*` …). Other UIs add keys additively, in both files.
+key hints, `ticket.*`, `sev.*`, `ui.*` the Textual app's own words, `tx.*` Textual's built-in
+words the app sets in its language …). Other UIs add keys additively, in both files.
 
 `t()` falls back to the other language, then to the key itself, so a missing string shows up
 as its key instead of crashing. Placeholders use `str.format` names; a missing placeholder
@@ -10,6 +11,8 @@ leaves the template as written (never an exception in the middle of a conversati
 """
 
 from __future__ import annotations
+
+import os
 
 from .en import MESSAGES as EN
 from .es import MESSAGES as ES
@@ -41,8 +44,18 @@ def t(key: str, lang: str | None, **kw: object) -> str:
         return template
 
 
+def default_lang(environ: dict[str, str] | None = None) -> str:
+    """The UI language before the user says anything: from LC_ALL/LC_MESSAGES/LANG, else Spanish."""
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return "en" if value.lower().startswith("en") else "es"
+    return "es"
+
+
 def has(key: str) -> bool:
     return key in MESSAGES["es"] or key in MESSAGES["en"]
 
 
-__all__ = ["LANGS", "MESSAGES", "has", "norm_lang", "t"]
+__all__ = ["LANGS", "MESSAGES", "default_lang", "has", "norm_lang", "t"]

@@ -12,16 +12,21 @@ import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.app import App
-from textual.binding import Binding
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette
 from textual.reactive import var
 
-from .bindings import I18nBindingsMixin, catalogue_bindings, i18n_bindings
+from copycar_assist.i18n import default_lang, t
+
+from .bindings import bindings
 from .commands import CopyCarCommands
-from .strings import default_lang, tr
 from .themes import DARK, THEMES, other_theme
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from textual.screen import Screen
+
     from copycar_assist.config import Settings
     from copycar_assist.kb import KnowledgeBase
 
@@ -63,7 +68,7 @@ def _train_screen():
     return TrainScreen()
 
 
-class CopyCarApp(I18nBindingsMixin, App[int]):
+class CopyCarApp(App[int]):
     """CopyCar Assist: chat, knowledge browser and diagnostics."""
 
     TITLE = "CopyCar Assist"
@@ -72,21 +77,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
              "train": _train_screen}
     DEFAULT_MODE = "chat"
     COMMANDS = App.COMMANDS | {CopyCarCommands}
-    BINDINGS = [
-        *i18n_bindings("f1", "help", "help"),
-        Binding("question_mark", "help", show=False),
-        *i18n_bindings("f2", "mode('chat')", "chat"),
-        *i18n_bindings("f3", "mode('browser')", "browser"),
-        *i18n_bindings("f4", "mode('doctor')", "doctor"),
-        # F5 is in the help and the palette; the footer keeps F1-F4 and ^s readable at 80 columns
-        *i18n_bindings("f5", "mode('monitor')", "monitor", show=False),
-        *i18n_bindings("ctrl+l", "toggle_language", "language"),
-        *i18n_bindings("ctrl+t", "toggle_theme", "theme", show=False),  # in help and palette
-        *i18n_bindings("ctrl+s", "export", "export"),
-        *i18n_bindings("f6", "case", "case"),
-        *i18n_bindings("f7", "setup", "setup", show=False),  # in help and palette
-        *catalogue_bindings("f8", "mode('train')", "train.key.open", show=False),  # in help and palette
-    ]
+    BINDINGS = bindings("app")  # the registry's app-wide keys (bindings.py)
 
     lang: var[str] = var("es", init=False)
 
@@ -169,14 +160,14 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
     def _update_subtitle(self) -> None:
         """The header says whose context checks run in (a case's: the customer's, or the agent's)
         and, in the demo, the scenario (or only that it is the demo, when it is hidden)."""
-        whose = (tr("case_context", self.lang, label=self.case.label) if self.case is not None
-                 else tr("own_context", self.lang))
+        whose = (t("ui.case_context", self.lang, label=self.case.label) if self.case is not None
+                 else t("ui.own_context", self.lang))
         if not self.demo_scenario:
             demo = ""
         elif self.hide_scenario:
-            demo = tr("demo_hidden", self.lang)
+            demo = t("ui.demo_hidden", self.lang)
         else:
-            demo = tr("demo", self.lang, scenario=self.demo_scenario)
+            demo = t("ui.demo", self.lang, scenario=self.demo_scenario)
         self.sub_title = " · ".join(p for p in (whose, demo) if p)
 
     @property
@@ -249,7 +240,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
             return
         self.lang = lang
         if announce:
-            self.notify(tr("lang_now", lang), markup=False, timeout=2)
+            self.notify(t("ui.lang_now", lang), markup=False, timeout=2)
 
     def action_toggle_language(self) -> None:
         self.fixed_lang = True
@@ -257,7 +248,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
 
     def action_toggle_theme(self) -> None:
         self.theme = other_theme(self.theme)
-        self.notify(tr("theme_now", self.lang, name=self.theme), markup=False, timeout=2)
+        self.notify(t("ui.theme_now", self.lang, name=self.theme), markup=False, timeout=2)
 
     def _all_screens(self):
         seen = []
@@ -331,7 +322,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         """Work a customer's case: checks, fixes and the ticket use its context from now on."""
         self.case = case
         self._update_subtitle()
-        self.notify(tr("case_opened", self.lang, label=case.label), markup=False, timeout=4)
+        self.notify(t("ui.case_opened", self.lang, label=case.label), markup=False, timeout=4)
         self.switch_mode("chat")
         self.chat().new_conversation()
 
@@ -340,7 +331,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
             return
         self.case = None
         self._update_subtitle()
-        self.notify(tr("case_closed", self.lang), markup=False, timeout=3)
+        self.notify(t("ui.case_closed", self.lang), markup=False, timeout=3)
         self.chat().new_conversation()
 
     def action_copy_reply(self) -> None:
@@ -353,21 +344,63 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
             return
         reply = ticket_data(conv, escalating=conv.state == "escalated").reply or {}
         self.copy_to_clipboard(str(reply.get("text") or ""))
-        self.notify(tr("reply_copied", self.lang, reply_lang=reply.get("language", "")), markup=False, timeout=3)
+        self.notify(t("ui.reply_copied", self.lang, reply_lang=reply.get("language", "")), markup=False, timeout=3)
 
     def action_save_case(self) -> None:
         """Save the open case's context as a profile (the one way its secrets reach the disk)."""
         from copycar_assist.config import ConfigError
 
         if self.case is None:
-            self.notify(tr("case_none", self.lang), markup=False, severity="warning")
+            self.notify(t("ui.case_none", self.lang), markup=False, severity="warning")
             return
         try:
             path = self.case.save_profile()
         except (ConfigError, OSError) as exc:
             self.notify(self.active_settings.redactor()(str(exc)), markup=False, severity="error")
             return
-        self.notify(tr("case_saved", self.lang, name=self.case.profile, path=str(path)), markup=False)
+        self.notify(t("ui.case_saved", self.lang, name=self.case.profile, path=str(path)), markup=False)
+
+    # --- Textual's own words, in the app's language ------------------------------------------
+
+    def action_command_palette(self) -> None:
+        """The palette with its placeholder in the app's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=t("tx.palette_placeholder", self.lang),
+                                            id="--command-palette"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's system commands in the app's language. Quit and the keys panel are the
+        registry's palette rows (bindings.py), so they are not repeated here."""
+        lang = self.lang
+        yield SystemCommand(t("tx.sys.theme", lang), t("tx.sys.theme_help", lang), self.action_pick_theme)
+        if screen.maximized is not None:
+            yield SystemCommand(t("tx.sys.minimize", lang), t("tx.sys.minimize_help", lang), screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(t("tx.sys.maximize", lang), t("tx.sys.maximize_help", lang), screen.action_maximize)
+        yield SystemCommand(t("tx.sys.screenshot", lang), t("tx.sys.screenshot_help", lang),
+                            lambda: self.set_timer(0.1, self.deliver_screenshot))
+
+    def action_pick_theme(self) -> None:
+        from textual.theme import ThemeProvider
+
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=t("tx.themes_placeholder", self.lang)))
+
+    def action_toggle_keys(self) -> None:
+        """Show the keys panel, or hide it when it is shown."""
+        from textual.widgets import HelpPanel
+
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C: say how to quit, in the app's language."""
+        for active in self.active_bindings.values():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(t("tx.quit_message", self.lang, shortcut=self.get_key_display(active.binding)),
+                            title=t("tx.quit_title", self.lang), markup=False)
+                return
 
     # --- crash output ---------------------------------------------------------------------
 
@@ -394,8 +427,7 @@ class CopyCarApp(I18nBindingsMixin, App[int]):
         )
         text = clean(self.active_settings.redactor()(self.settings.redactor()(buffer.getvalue())))
         self.bell()
-        self._exit_renderables.append(Text(text))
-        self._close_messages_no_wait()
+        self.exit(return_code=1, message=Text(text))
 
 
 def _build_matcher(kb):

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.widgets import Static
 
+from copycar_assist.i18n import t
 from copycar_assist.kb import pick
 from copycar_assist.support.textblock import fence
 from copycar_assist.textsafe import clean, one_line
 
-from .strings import tr
 from .widgets.check_view import CheckRunView
 from .widgets.choices_bar import ChoicesBar
 from .widgets.message_list import MessageList
@@ -76,7 +76,7 @@ class Renderer:
             title = pick(entry.title, lang, match.id) if entry else match.id
             parts.append(f"{title} {match.score:.0f}")
         if parts:
-            line = Content(one_line(f"{tr('suggestions', lang)}: " + " · ".join(parts), limit=200))
+            line = Content(one_line(f"{t('ui.suggestions', lang)}: " + " · ".join(parts), limit=200))
             await self.messages.add(Static(line.stylize("$text-muted italic"), classes="msg matches",
                                            markup=False))
 
@@ -86,7 +86,7 @@ class Renderer:
                                        classes="msg matches", markup=False))
 
     async def _on_error(self, event) -> None:
-        await self.messages.add(Static(Content(tr("engine_error", self.app.lang, reason=one_line(event.message, 300))),
+        await self.messages.add(Static(Content(t("ui.engine_error", self.app.lang, reason=one_line(event.message, 300))),
                                        classes="msg assistant warning", markup=False))
 
     # --- checks ---------------------------------------------------------------------------
@@ -122,7 +122,7 @@ class Renderer:
         if not field or "context" in result.evidence or group_for(field) is None or field in self.offered:
             return
         self.offered.add(field)
-        button = Button(tr("setup_now", self.app.lang, field=field), classes="msg setup-now", compact=True)
+        button = Button(t("ui.setup_now", self.app.lang, field=field), classes="msg setup-now", compact=True)
         button.setup_field = field  # type: ignore[attr-defined]
         await self.messages.add(button)
 
@@ -135,33 +135,39 @@ class Renderer:
 
     async def _on_step(self, event) -> None:
         lang = self.app.lang
-        head = tr("step", lang, index=event.index + 1, total=event.total)
+        head = t("ui.step", lang, index=event.index + 1, total=event.total)
         await self.messages.add_assistant(f"**{head}** — {_inline(event.text)}", markdown=True, classes="step")
         if event.code:
-            from textual.widgets import Collapsible, Markdown  # imported on first use (start-up time)
+            from textual.widgets import (  # imported on first use (start-up time)
+                Collapsible,
+                Markdown,
+            )
 
             blocks = "\n\n".join(fence(sample.code, "".join(c for c in sample.lang if c.isalnum()) or "text")
                                    for sample in event.code)
             await self.messages.add(Collapsible(Markdown(clean(blocks, limit=MAX_TICKET_CHARS), open_links=False),
-                                                title=tr("code_title", lang), collapsed=True,
+                                                title=t("ui.code_title", lang), collapsed=True,
                                                 classes="msg assistant code"))
 
     async def _on_resolved(self, event) -> None:
-        key = "resolved" if event.verified else "resolved_unverified"
+        key = "ui.resolved" if event.verified else "ui.resolved_unverified"
         style = "bold $text-success" if event.verified else "bold $text-warning"
-        await self.messages.add(Static(Content(tr(key, self.app.lang)).stylize(style),
+        await self.messages.add(Static(Content(t(key, self.app.lang)).stylize(style),
                                        classes="msg assistant cause", markup=False))
 
     async def _on_escalated(self, event) -> None:
         lang = self.app.lang
-        head = (f"**{tr('escalated', lang)}** · {tr('severity', lang)}: {_inline(event.severity)}"
-                f" · {tr('level', lang)}: {event.level}")
+        head = (f"**{t('ui.escalated', lang)}** · {t('ui.severity', lang)}: {_inline(event.severity)}"
+                f" · {t('ui.level', lang)}: {event.level}")
         await self.messages.add_assistant(head, markdown=True, classes="escalation")
-        from textual.widgets import Collapsible, Markdown  # imported on first use (start-up time)
+        from textual.widgets import (  # imported on first use (start-up time)
+            Collapsible,
+            Markdown,
+        )
 
         ticket = clean(event.ticket_markdown, limit=MAX_TICKET_CHARS)
         # The whole ticket (transcript included) is long: folded, Enter on its title opens it.
-        await self.messages.add(Collapsible(Markdown(ticket, open_links=False), title=tr("ticket_title", lang),
+        await self.messages.add(Collapsible(Markdown(ticket, open_links=False), title=t("ui.ticket_title", lang),
                                             collapsed=True, classes="msg assistant escalation"))
         conv = self.screen.conversation
         if event.ticket and conv is not None:

@@ -1,4 +1,5 @@
-"""Command-palette provider (ctrl+p): open any knowledge entry, and the app's main actions.
+"""Command-palette provider (ctrl+p): open any knowledge entry, and the app's actions (the registry's
+`palette` rows in bindings.py).
 
 The palette parses every plain string it is given as markup (`Content.from_markup`: a title
 holding `[@click=app.quit]` ran the action when clicked, one holding `[/]` crashed the app). So
@@ -18,25 +19,7 @@ from copycar_assist.i18n import t
 from copycar_assist.kb import pick
 from copycar_assist.textsafe import one_line
 
-from .strings import tr
-
-# action name -> string key of its label
-ACTIONS = (
-    ("run_doctor", "cmd_doctor"),
-    ("toggle_language", "cmd_lang"),
-    ("toggle_theme", "cmd_theme"),
-    ("export", "cmd_export"),
-    ("mode('browser')", "cmd_browser"),
-    ("mode('monitor')", "cmd_monitor"),
-    ("new_conversation", "cmd_new"),
-    ("help", "cmd_help"),
-    ("case", "cmd_case"),
-    ("close_case", "cmd_close_case"),
-    ("save_case", "cmd_save_case"),
-    ("setup", "cmd_setup"),
-    ("copy_reply", "cmd_copy_reply"),
-)
-
+from .bindings import palette_actions
 
 SYMPTOM_FLOOR = 30.0  # symptom-matcher scores below this add nothing to the palette
 
@@ -62,11 +45,10 @@ class CopyCarCommands(Provider):
                 title = one_line(pick(entry.title, lang, entry.id))
                 other = one_line(pick(entry.title, "en" if lang == "es" else "es", ""))
                 help_text = f"{entry.id} · {other}" if other and other != title else entry.id
-                out.append((tr("open_entry", lang, title=title),
+                out.append((t("ui.open_entry", lang, title=title),
                             partial(_open, app, entry.id), help_text, entry.id))
-        for action, label in ACTIONS:
-            out.append((tr(label, lang), partial(app.call_later, app.run_action, action), None, None))
-        out.append((t("train.cmd", lang), partial(app.call_later, app.run_action, "mode('train')"), None, None))
+        for action in palette_actions():
+            out.append((action.command(lang), partial(app.call_later, app.run_action, action.action), None, None))
         return out
 
     async def _symptom_scores(self, query: str) -> dict[str, float]:

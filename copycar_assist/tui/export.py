@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from copycar_assist.i18n import t
 from copycar_assist.textsafe import one_line, scrub
-
-from .strings import tr
 
 
 def export_dir(kind: str = "transcripts") -> Path:
@@ -27,7 +26,7 @@ def export_dir(kind: str = "transcripts") -> Path:
 def export_transcript(app, conversation) -> Path | None:
     lang = app.lang
     if conversation is None or not conversation.transcript():
-        app.notify(tr("nothing_to_export", lang), markup=False, severity="warning")
+        app.notify(t("ui.nothing_to_export", lang), markup=False, severity="warning")
         return None
     from copycar_assist.files.write import write_unique
 
@@ -36,14 +35,14 @@ def export_transcript(app, conversation) -> Path | None:
         path = write_unique(export_dir(), f"transcript-{datetime.now():%Y%m%d-%H%M%S}", ".md",
                             scrub(text).encode("utf-8"))
     except OSError as exc:
-        app.notify(tr("export_failed", lang, reason=one_line(exc.strerror or str(exc))), markup=False,
+        app.notify(t("ui.export_failed", lang, reason=one_line(exc.strerror or str(exc))), markup=False,
                    severity="error")
         return None
-    app.notify(tr("exported", lang, path=one_line(str(path), limit=300)), markup=False, timeout=8)
+    app.notify(t("ui.exported", lang, path=one_line(str(path), limit=300)), markup=False, timeout=8)
     return path
 
 
 def session_not_saved(app, stopped) -> None:
     """The session log stopped saving (`support.history.SavingStopped`): say so, once."""
-    app.notify(tr("session_not_saved", app.lang, path=one_line(str(stopped.path), limit=200),
+    app.notify(t("ui.session_not_saved", app.lang, path=one_line(str(stopped.path), limit=200),
                   reason=one_line(stopped.reason, limit=200)), markup=False, severity="warning", timeout=10)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 
+from copycar_assist.i18n import t
 from copycar_assist.kb import Cause, Entry, KnowledgeBase, pick
 from copycar_assist.textsafe import clean
-
-from .strings import tr
 
 # A rendered document is capped: a huge table freezes the Markdown widget.
 MAX_DOC_CHARS = 20_000
@@ -46,7 +45,7 @@ def entry_markdown(kb: KnowledgeBase, entry: Entry, lang: str) -> str:
     lines = [f"# {_inline(title)}", "", f"`{entry.id}` · {entry.severity}"]
     if entry.checks:
         names = [pick(kb.checks[c].title, lang, c) if c in kb.checks else c for c in entry.checks]
-        lines.append(f"· {tr('checks', lang)}: " + ", ".join(_inline(n) for n in names))
+        lines.append(f"· {t('ui.checks', lang)}: " + ", ".join(_inline(n) for n in names))
     lines.append("")
     section = entry.sections.get(lang) or next(iter(entry.sections.values()), None)
     if section is not None and section.markdown:
@@ -63,14 +62,14 @@ def cause_markdown(kb: KnowledgeBase, entry: Entry, cause: Cause, lang: str,
         lines += [clean(explanation), ""]
     pointing = [k for k, v in entry.outcomes.items() if v == cause.id or v == f"{entry.id}#{cause.id}"]
     if pointing:
-        lines.append(f"**{tr('checks', lang)}:** " + ", ".join(f"`{p}`" for p in pointing))
+        lines.append(f"**{t('ui.checks', lang)}:** " + ", ".join(f"`{p}`" for p in pointing))
         lines.append("")
     question = pick(cause.question, lang) if cause.question else ""
     if question:
-        lines += [f"**{tr('question', lang)}:** {_inline(question)}", ""]
+        lines += [f"**{t('ui.question', lang)}:** {_inline(question)}", ""]
     steps = cause.steps.get(lang) or next(iter(cause.steps.values()), [])
     if steps:
-        lines += [f"### {tr('solution', lang)}", ""]
+        lines += [f"### {t('ui.solution', lang)}", ""]
         for i, step in enumerate(steps, 1):
             text = _inline(step)
             lines.append(f"{i}. **{text}**" if highlight_step == i else f"{i}. {text}")

@@ -18,11 +18,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Markdown, Static, Tree
 from textual.worker import get_current_worker
 
+from copycar_assist.i18n import t
 from copycar_assist.kb.body import fold
 
-from ..bindings import I18nBindingsMixin, i18n_bindings
+from ..bindings import LocalizedBindings, bindings
 from ..kb_text import category_markdown, cause_markdown, entry_markdown
-from ..strings import tr
 from ..widgets.kb_tree import KbTree, NodeRef
 
 SEARCH_DEBOUNCE_S = 0.15
@@ -45,10 +45,10 @@ def substring_ids(kb, query: str) -> list[str]:
     return out
 
 
-class BrowserScreen(I18nBindingsMixin, Screen):
+class BrowserScreen(LocalizedBindings, Screen):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "browser.tcss")
     BINDINGS = [
-        *i18n_bindings("slash", "focus_search", "search_kb", show=False),
+        *bindings("browser"),
         Binding("escape", "clear_search", show=False),
     ]
 
@@ -59,12 +59,12 @@ class BrowserScreen(I18nBindingsMixin, Screen):
     def compose(self) -> ComposeResult:
         lang = self.app.lang
         yield Header()
-        yield Input(placeholder=tr("search_kb", lang), id="kb-search", max_length=200)
+        yield Input(placeholder=t("ui.search_kb", lang), id="kb-search", max_length=200)
         with Horizontal(id="kb-body"):
             yield KbTree(id="kb-tree")
             with VerticalScroll(id="kb-detail"):
                 yield Markdown("", open_links=False, id="kb-doc")
-        yield Static(tr("browser_hint", lang), id="kb-hint", classes="hint", markup=False)
+        yield Static(t("ui.browser_hint", lang), id="kb-hint", classes="hint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -74,8 +74,8 @@ class BrowserScreen(I18nBindingsMixin, Screen):
     # --- language -------------------------------------------------------------------------
 
     def on_language(self, lang: str) -> None:
-        self.query_one("#kb-search", Input).placeholder = tr("search_kb", lang)
-        self.query_one("#kb-hint", Static).update(tr("browser_hint", lang))
+        self.query_one("#kb-search", Input).placeholder = t("ui.search_kb", lang)
+        self.query_one("#kb-hint", Static).update(t("ui.browser_hint", lang))
         self._rebuild(self._filter)
         self._show(self._current)
 
@@ -98,7 +98,7 @@ class BrowserScreen(I18nBindingsMixin, Screen):
         if ids is not None and shown == 0:
             query = self.query_one("#kb-search", Input).value
             self.query_one("#kb-doc", Markdown).update("")
-            self.notify(tr("no_results", self.app.lang, q=query), markup=False, timeout=2)
+            self.notify(t("ui.no_results", self.app.lang, q=query), markup=False, timeout=2)
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted) -> None:

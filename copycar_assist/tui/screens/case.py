@@ -15,7 +15,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from ..strings import tr
+from copycar_assist.i18n import t
+
+from ..bindings import LocalizedBindings
 
 # (field, label es, label en, masked)
 FIELDS = (
@@ -31,34 +33,34 @@ FIELDS = (
 )
 
 
-class CaseScreen(Screen):
+class CaseScreen(LocalizedBindings, Screen):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "desk.tcss")
     BINDINGS = [Binding("escape", "close", show=False)]
 
     def compose(self) -> ComposeResult:
         lang = self.app.lang
         yield Header()
-        yield Static(Content(tr("case_title", lang)).stylize("bold"), id="case-title", markup=False)
-        yield Static(tr("case_hint", lang), id="case-hint", classes="hint", markup=False)
+        yield Static(Content(t("ui.case_title", lang)).stylize("bold"), id="case-title", markup=False)
+        yield Static(t("ui.case_hint", lang), id="case-hint", classes="hint", markup=False)
         profiles = sorted(self.app.settings.profiles)
         with VerticalScroll(id="case-form"):
-            yield Label(Content(tr("case_name", lang)), classes="case-label")
+            yield Label(Content(t("ui.case_name", lang)), classes="case-label")
             yield Input(id="case-name", classes="case-input", compact=True)
-            yield Label(Content(tr("case_ref", lang)), classes="case-label")
+            yield Label(Content(t("ui.case_ref", lang)), classes="case-label")
             yield Input(id="case-ref", classes="case-input", compact=True)
-            yield Label(Content(tr("case_lang", lang)), classes="case-label")
+            yield Label(Content(t("ui.case_lang", lang)), classes="case-label")
             yield Input(value=lang, id="case-lang", classes="case-input", compact=True)
             if profiles:
-                yield Label(Content(tr("case_profile", lang)), classes="case-label")
-                yield Select([(p, p) for p in profiles], prompt=tr("case_no_profile", lang), id="case-profile",
+                yield Label(Content(t("ui.case_profile", lang)), classes="case-label")
+                yield Select([(p, p) for p in profiles], prompt=t("ui.case_no_profile", lang), id="case-profile",
                              compact=True)
             for field, es, en, masked in FIELDS:
                 yield Label(Content(es if lang == "es" else en), classes="case-label")
                 yield Input(password=masked, id=_wid(field), classes="case-input", compact=True)
         yield Static("", id="case-status", markup=False)
         with Horizontal(id="case-buttons"):
-            yield Button(tr("case_open", lang), id="case-open", variant="primary", compact=True)
-            yield Button(tr("cancel", lang), id="case-cancel", compact=True)
+            yield Button(t("ui.case_open", lang), id="case-open", variant="primary", compact=True)
+            yield Button(t("ui.cancel", lang), id="case-cancel", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -80,7 +82,7 @@ class CaseScreen(Screen):
         app, lang = self.app, self.app.lang
         name = self.query_one("#case-name", Input).value.strip()
         if not name:
-            self._status(tr("case_need_name", lang))
+            self._status(t("ui.case_need_name", lang))
             return
         ref = self.query_one("#case-ref", Input).value.strip() or None
         customer_lang = self.query_one("#case-lang", Input).value.strip().lower()[:2]

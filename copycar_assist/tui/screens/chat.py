@@ -19,17 +19,17 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from copycar_assist.i18n import t
 from copycar_assist.kb import pick
 from copycar_assist.textsafe import one_line
 
-from ..bindings import I18nBindingsMixin, i18n_bindings
-from ..strings import tr
+from ..bindings import LocalizedBindings, bindings
+from ..chat_render import Renderer
+from ..export import session_not_saved
 from ..widgets.chat_input import PASTE_LIMIT, ChatInput
 from ..widgets.choices_bar import ChoicesBar
 from ..widgets.message_list import MessageList
 from ..widgets.safe import safe_line
-from ..chat_render import Renderer
-from ..export import session_not_saved
 
 SUGGEST_DEBOUNCE_S = 0.15
 SUGGEST_MIN_CHARS = 3
@@ -57,10 +57,10 @@ class _MatcherProxy:
         return getattr(matcher, name)
 
 
-class ChatScreen(I18nBindingsMixin, Screen):
+class ChatScreen(LocalizedBindings, Screen):
     AUTO_FOCUS = "#chat-input"
     BINDINGS = [
-        *i18n_bindings("ctrl+n", "new_conversation", "new", show=False),  # in help and palette
+        *bindings("chat"),
         Binding("escape", "escape", show=False),
     ]
 
@@ -78,7 +78,7 @@ class ChatScreen(I18nBindingsMixin, Screen):
         yield Header()
         yield MessageList(id="messages")
         yield ChoicesBar(id="choices")
-        yield ChatInput(placeholder=tr("input_placeholder", self.app.lang), id="chat-input")
+        yield ChatInput(placeholder=t("ui.input_placeholder", self.app.lang), id="chat-input")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -138,7 +138,7 @@ class ChatScreen(I18nBindingsMixin, Screen):
 
     def _turn(self, kind: str, value: str) -> bool:
         if self._busy:
-            self.notify(tr("busy", self.app.lang), markup=False, severity="warning", timeout=3)
+            self.notify(t("ui.busy", self.app.lang), markup=False, severity="warning", timeout=3)
             return False
         self._busy = True
         assert self.renderer is not None
@@ -177,9 +177,9 @@ class ChatScreen(I18nBindingsMixin, Screen):
         """Say in the input what it expects now: a description, an answer, or a text or path."""
         prompt = self.conversation.prompt if self.conversation is not None else None
         expects = prompt.expects if prompt is not None else "description"
-        key = {"description": "input_placeholder", "input": "input_placeholder_gather"}.get(
-            expects, "input_placeholder_answer")
-        self.query_one(ChatInput).placeholder = tr(key, lang or self.app.lang)
+        key = {"description": "ui.input_placeholder", "input": "ui.input_placeholder_gather"}.get(
+            expects, "ui.input_placeholder_answer")
+        self.query_one(ChatInput).placeholder = t(key, lang or self.app.lang)
 
     # --- input ----------------------------------------------------------------------------
 
@@ -256,9 +256,9 @@ class ChatScreen(I18nBindingsMixin, Screen):
     def _pasted(self, event: ChatInput.Pasted) -> None:
         lang = self.app.lang
         if event.capped:
-            self.notify(tr("paste_capped", lang, limit=f"{PASTE_LIMIT:,}"), markup=False, severity="warning")
+            self.notify(t("ui.paste_capped", lang, limit=f"{PASTE_LIMIT:,}"), markup=False, severity="warning")
         elif event.joined:
-            self.notify(tr("paste_lines", lang), markup=False, timeout=3)
+            self.notify(t("ui.paste_lines", lang), markup=False, timeout=3)
 
     # Up/Down leave the input for the choices / the suggestions. The key event is stopped so
     # the newly focused widget's own binding for the same key does not run as well.
@@ -369,8 +369,8 @@ class ChatScreen(I18nBindingsMixin, Screen):
 
 def _open_history(settings, lang: str, on_stop):
     """The session log the engine appends to as it goes; `on_stop` hears once if it cannot save."""
-    from copycar_assist.support.history import SessionLog
     from copycar_assist.redact import make_scrubber
+    from copycar_assist.support.history import SessionLog
 
     return SessionLog.start(scrub=make_scrubber(settings), meta={"ui": "tui", "lang": lang}, on_stop=on_stop)
 

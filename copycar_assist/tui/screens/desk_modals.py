@@ -14,12 +14,14 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from ..strings import tr
+from copycar_assist.i18n import t
+
+from ..bindings import LocalizedBindings
 
 CSS = str(Path(__file__).parent.parent / "styles" / "desk.tcss")
 
 
-class SecretPrompt(ModalScreen[str | None]):
+class SecretPrompt(LocalizedBindings, ModalScreen[str | None]):
     """Ask for one secret value in a masked field; dismissed with the value, or None."""
 
     CSS_PATH = CSS
@@ -32,11 +34,11 @@ class SecretPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         lang = self.app.lang
         with Vertical(id="secret-box"):
-            yield Static(Content(tr("secret_title", lang, field=self.field)), markup=False)
+            yield Static(Content(t("ui.secret_title", lang, field=self.field)), markup=False)
             yield Input(password=True, id="secret-value", compact=True)
             with Horizontal(id="case-buttons"):
-                yield Button(tr("secret_ok", lang), id="secret-ok", variant="primary", compact=True)
-                yield Button(tr("cancel", lang), id="secret-cancel", compact=True)
+                yield Button(t("ui.secret_ok", lang), id="secret-ok", variant="primary", compact=True)
+                yield Button(t("ui.cancel", lang), id="secret-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -52,7 +54,7 @@ class SecretPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class SetupOffer(ModalScreen[bool]):
+class SetupOffer(LocalizedBindings, ModalScreen[bool]):
     """No settings yet: set up now, or later."""
 
     CSS_PATH = CSS
@@ -61,10 +63,10 @@ class SetupOffer(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         lang = self.app.lang
         with Vertical(id="offer-box"):
-            yield Static(Content(tr("setup_offer", lang)), markup=False)
+            yield Static(Content(t("ui.setup_offer", lang)), markup=False)
             with Horizontal(id="case-buttons"):
-                yield Button(tr("setup", lang), id="offer-now", variant="primary", compact=True)
-                yield Button(tr("setup_later", lang), id="offer-later", compact=True)
+                yield Button(t("ui.setup", lang), id="offer-now", variant="primary", compact=True)
+                yield Button(t("ui.setup_later", lang), id="offer-later", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#offer-now", Button).focus()

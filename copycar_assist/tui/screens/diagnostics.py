@@ -18,11 +18,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from copycar_assist.i18n import t
 from copycar_assist.kb import pick
 from copycar_assist.textsafe import one_line
 
-from ..bindings import I18nBindingsMixin, i18n_bindings
-from ..strings import tr
+from ..bindings import LocalizedBindings, bindings
 from ..widgets.check_table import CheckTable
 from ..widgets.safe import safe_content
 
@@ -41,12 +41,10 @@ class RunDone(Message):
         super().__init__()
 
 
-class DiagnosticsScreen(I18nBindingsMixin, Screen):
+class DiagnosticsScreen(LocalizedBindings, Screen):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "diagnostics.tcss")
     BINDINGS = [
-        *i18n_bindings("r", "rerun", "rerun"),
-        *i18n_bindings("R", "rerun_all", "rerun_all", key_display="R"),
-        *i18n_bindings("c", "open_cause", "open_in_chat", show=False),
+        *bindings("doctor"),
         Binding("escape", "close_detail", show=False),
     ]
 
@@ -58,7 +56,7 @@ class DiagnosticsScreen(I18nBindingsMixin, Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(tr("doctor_hint", self.app.lang), id="doctor-status", markup=False)
+        yield Static(t("ui.doctor_hint", self.app.lang), id="doctor-status", markup=False)
         yield CheckTable(id="doctor-table")
         with VerticalScroll(id="doctor-detail"):
             yield Static("", id="doctor-evidence", markup=False)
@@ -84,7 +82,7 @@ class DiagnosticsScreen(I18nBindingsMixin, Screen):
 
     def run_all(self) -> None:
         self._started = True
-        self._status(tr("doctor_running", self.app.lang, n=len(self._ids)))
+        self._status(t("ui.doctor_running", self.app.lang, n=len(self._ids)))
         self._run(list(self._ids))
 
     def action_rerun_all(self) -> None:
@@ -139,7 +137,7 @@ class DiagnosticsScreen(I18nBindingsMixin, Screen):
     @on(RunDone)
     def _on_done(self, message: RunDone) -> None:
         c = message.report.counts()
-        self._status(tr("doctor_done", self.app.lang, passed=c.get("pass", 0), warned=c.get("warn", 0),
+        self._status(t("ui.doctor_done", self.app.lang, passed=c.get("pass", 0), warned=c.get("warn", 0),
                         failed=c.get("fail", 0), errors=c.get("error", 0), skipped=c.get("skipped", 0),
                         ms=message.report.duration_ms))
 
@@ -179,10 +177,10 @@ class DiagnosticsScreen(I18nBindingsMixin, Screen):
             hit = kb.resolve(kb.entries[result.entry], result.cause) if result.entry in kb.entries else None
             label = (f"{pick(hit[0].title, lang, hit[0].id)} → {pick(hit[1].title, lang, hit[1].id)}"
                      if hit else f"{result.entry} → {result.cause}")
-            parts.append(Content(one_line(f"{tr('points_to', lang)}: {label}")).stylize("bold"))
-            parts.append(Content(tr("open_in_chat", lang)).stylize("italic"))
+            parts.append(Content(one_line(f"{t('ui.points_to', lang)}: {label}")).stylize("bold"))
+            parts.append(Content(t("ui.open_in_chat", lang)).stylize("italic"))
         if result.evidence:
-            parts.append(Content(tr("evidence", lang)).stylize("bold underline"))
+            parts.append(Content(t("ui.evidence", lang)).stylize("bold underline"))
             for key, value in result.evidence.items():
                 parts.append(Content.assemble((one_line(str(key), limit=60), "bold"), ": ",
                                               Content(one_line(_value(value), limit=500))))

@@ -23,10 +23,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from copycar_assist.i18n import t
 from copycar_assist.textsafe import one_line
 
-from ..bindings import I18nBindingsMixin, i18n_bindings
-from ..strings import tr
+from ..bindings import LocalizedBindings, bindings
 
 POINTS = 360  # chart points kept per target (30 minutes at one sample every 5 s)
 
@@ -39,9 +39,9 @@ class MonitorEvent(Message):
         super().__init__()
 
 
-class MonitorScreen(I18nBindingsMixin, Screen):
+class MonitorScreen(LocalizedBindings, Screen):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "monitor.tcss")
-    BINDINGS = [*i18n_bindings("space", "toggle_pause", "monitor_pause", key_display="␣")]
+    BINDINGS = bindings("monitor")
 
     def __init__(self) -> None:
         super().__init__()
@@ -55,7 +55,7 @@ class MonitorScreen(I18nBindingsMixin, Screen):
         from textual_plotext import PlotextPlot
 
         yield Header()
-        yield Static(tr("monitor_starting", self.app.lang), id="monitor-status", markup=False)
+        yield Static(t("ui.monitor_starting", self.app.lang), id="monitor-status", markup=False)
         with Horizontal(id="monitor-charts"):
             yield PlotextPlot(id="monitor-latency")
             yield PlotextPlot(id="monitor-errors")
@@ -70,8 +70,8 @@ class MonitorScreen(I18nBindingsMixin, Screen):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         lang = self.app.lang
-        for key in ("mon_col_endpoint", "mon_col_state", "mon_col_p95", "mon_col_errors", "mon_col_samples"):
-            table.add_column(tr(key, lang), key=key)
+        for key in ("ui.mon_col_endpoint", "ui.mon_col_state", "ui.mon_col_p95", "ui.mon_col_errors", "ui.mon_col_samples"):
+            table.add_column(t(key, lang), key=key)
 
     def on_screen_resume(self) -> None:
         if not self._started:
@@ -123,7 +123,7 @@ class MonitorScreen(I18nBindingsMixin, Screen):
         elif isinstance(event, Delivered):
             failed = [d for d in event.deliveries if d.state == "failed"]
             if failed:
-                self._alerts.appendleft(tr("mon_delivery_failed", lang, channel=failed[0].channel,
+                self._alerts.appendleft(t("ui.mon_delivery_failed", lang, channel=failed[0].channel,
                                            detail=one_line(failed[0].detail, 120)))
                 self.query_one("#monitor-alerts", Static).update(Content("\n".join(self._alerts)))
         elif isinstance(event, Note):
@@ -138,12 +138,12 @@ class MonitorScreen(I18nBindingsMixin, Screen):
             return
         lang = self.app.lang
         budget = mon.budget.to_json(mon.clock.time())
-        text = tr("monitor_status", lang, n=len(mon.targets), interval=f"{mon.interval_s:g}",
+        text = t("ui.monitor_status", lang, n=len(mon.targets), interval=f"{mon.interval_s:g}",
                   window=f"{mon.window_s / 60:g}", health=mon.sent["health"], verify=mon.sent["verify"])
         if budget["paused"] in ("quota", "backoff"):
-            text += " · " + tr("monitor_verify_paused", lang, why=budget["paused"])
+            text += " · " + t("ui.monitor_verify_paused", lang, why=budget["paused"])
         if self._paused:
-            text = tr("monitor_paused", lang) + " · " + text
+            text = t("ui.monitor_paused", lang) + " · " + text
         self.query_one("#monitor-status", Static).update(Content(text))
 
     def _show(self, snap: dict) -> None:
@@ -156,15 +156,15 @@ class MonitorScreen(I18nBindingsMixin, Screen):
 
         table, lang = self.query_one(DataTable), self.app.lang
         table.clear(columns=True)
-        for key in ("mon_col_endpoint", "mon_col_state", "mon_col_p95", "mon_col_errors", "mon_col_samples"):
-            table.add_column(tr(key, lang), key=key)
-        for t in snap["targets"]:
-            alerts = ", ".join(a["type"] for a in t["alerts"])
-            healthy = not t["alerts"] and (t["error_rate"] or 0) == 0
-            state = tr("mon_healthy" if healthy else "mon_degraded" if not alerts else "mon_alerting", lang)
-            table.add_row(Text(one_line(t["target"], 60)), Text(state + (f" ×{len(t['alerts'])}" if alerts else "")),
-                          Text(fmt("response_time_ms", t["p95_ms"])), Text(fmt("error_rate", t["error_rate"])),
-                          Text(str(t["samples"])), key=t["target"])
+        for key in ("ui.mon_col_endpoint", "ui.mon_col_state", "ui.mon_col_p95", "ui.mon_col_errors", "ui.mon_col_samples"):
+            table.add_column(t(key, lang), key=key)
+        for tgt in snap["targets"]:
+            alerts = ", ".join(a["type"] for a in tgt["alerts"])
+            healthy = not tgt["alerts"] and (tgt["error_rate"] or 0) == 0
+            state = t("ui.mon_healthy" if healthy else "ui.mon_degraded" if not alerts else "ui.mon_alerting", lang)
+            table.add_row(Text(one_line(tgt["target"], 60)), Text(state + (f" ×{len(tgt['alerts'])}" if alerts else "")),
+                          Text(fmt("response_time_ms", tgt["p95_ms"])), Text(fmt("error_rate", tgt["error_rate"])),
+                          Text(str(tgt["samples"])), key=tgt["target"])
 
     def _charts(self, snap: dict) -> None:
         from textual_plotext import PlotextPlot
@@ -175,8 +175,8 @@ class MonitorScreen(I18nBindingsMixin, Screen):
         lat = self.query_one("#monitor-latency", PlotextPlot)
         err = self.query_one("#monitor-errors", PlotextPlot)
         for plot, index, title, limit, scale in (
-                (lat, 1, tr("mon_chart_latency", lang), thresholds.get("response_time_ms"), 1.0),
-                (err, 2, tr("mon_chart_errors", lang), (thresholds.get("error_rate") or 0) * 100, 100.0)):
+                (lat, 1, t("ui.mon_chart_latency", lang), thresholds.get("response_time_ms"), 1.0),
+                (err, 2, t("ui.mon_chart_errors", lang), (thresholds.get("error_rate") or 0) * 100, 100.0)):
             plt = plot.plt
             plt.clear_data()
             plt.clear_figure()
@@ -192,10 +192,10 @@ class MonitorScreen(I18nBindingsMixin, Screen):
             if limit:
                 plt.hline(limit, "red")
             if index == 1:
-                usual = [t.get("usual_p95_ms") for t in snap["targets"] if t.get("usual_p95_ms")]
+                usual = [tgt.get("usual_p95_ms") for tgt in snap["targets"] if tgt.get("usual_p95_ms")]
                 if usual:
                     plt.hline(min(usual), "green")
                     top = max(top, min(usual))
             plt.ylim(0, top * 1.1 or 1)
-            plt.xlabel(tr("mon_minutes_ago", lang))
+            plt.xlabel(t("ui.mon_minutes_ago", lang))
             plot.refresh()

@@ -18,14 +18,15 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from copycar_assist.desk.setup import GROUPS, ORDER, Group
+from copycar_assist.i18n import t
 from copycar_assist.textsafe import one_line
 
-from ..strings import tr
+from ..bindings import LocalizedBindings
 
 MARKS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skipped": "-"}
 
 
-class SetupScreen(Screen):
+class SetupScreen(LocalizedBindings, Screen):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "desk.tcss")
     BINDINGS = [Binding("escape", "close", show=False)]
 
@@ -41,13 +42,13 @@ class SetupScreen(Screen):
         lang = self.app.lang
         yield Header()
         yield Static("", id="setup-title", markup=False)
-        yield Static(tr("setup_hint", lang, path=str(self._path())), id="setup-hint", classes="hint", markup=False)
+        yield Static(t("ui.setup_hint", lang, path=str(self._path())), id="setup-hint", classes="hint", markup=False)
         yield VerticalScroll(id="setup-form")
         yield Static("", id="setup-status", markup=False)
         with Horizontal(id="setup-buttons"):
-            yield Button(tr("setup_verify", lang), id="setup-verify", variant="primary", compact=True)
-            yield Button(tr("setup_skip", lang), id="setup-skip", compact=True)
-            yield Button(tr("close", lang), id="setup-close", compact=True)
+            yield Button(t("ui.setup_verify", lang), id="setup-verify", variant="primary", compact=True)
+            yield Button(t("ui.setup_skip", lang), id="setup-skip", compact=True)
+            yield Button(t("ui.close", lang), id="setup-close", compact=True)
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -63,7 +64,7 @@ class SetupScreen(Screen):
         self.group, self.results = group, {}
         n = ORDER.index(group.id) + 1
         self.query_one("#setup-title", Static).update(
-            Content(tr("setup_title", lang, group=group.title(lang), n=n, total=len(ORDER))).stylize("bold"))
+            Content(t("ui.setup_title", lang, group=group.title(lang), n=n, total=len(ORDER))).stylize("bold"))
         form = self.query_one("#setup-form", VerticalScroll)
         await form.remove_children()
         widgets = []
@@ -109,7 +110,7 @@ class SetupScreen(Screen):
     async def _next(self) -> None:
         i = ORDER.index(self.group.id)
         if self.only or i + 1 >= len(ORDER):
-            self.app.notify(tr("setup_done", self.app.lang), markup=False, timeout=3)
+            self.app.notify(t("ui.setup_done", self.app.lang), markup=False, timeout=3)
             self.app.pop_screen()
             return
         await self._show(GROUPS[ORDER[i + 1]])
@@ -126,11 +127,11 @@ class SetupScreen(Screen):
             self._status(f"✗ {exc}")
             return
         self.results = {}
-        self._status(tr("setup_checking", lang))
+        self._status(t("ui.setup_checking", lang))
         ok, results = await verify(app.kb, candidate, group, lang=lang, on_event=self._progress)
         lines = [f"{MARKS.get(r.status, '·')} {r.title or r.id}: {one_line(r.summary, 160)}" for r in results]
         if not ok:
-            self._status("\n".join(lines + [tr("setup_not_saved", lang)]))
+            self._status("\n".join(lines + [t("ui.setup_not_saved", lang)]))
             return
         path = self._path()
         try:
@@ -138,9 +139,9 @@ class SetupScreen(Screen):
         except (ConfigError, OSError) as exc:
             self._status("\n".join(lines + [f"✗ {path}: {getattr(exc, 'strerror', None) or exc}"]))
             return
-        notes = [tr("setup_env", lang, var=var) for var in apply_saved(app.settings, written)]
-        app.notify(tr("setup_saved", lang, path=str(path)), markup=False, timeout=4)
-        self._status("\n".join(lines + [tr("setup_saved", lang, path=str(path)), *notes]))
+        notes = [t("ui.setup_env", lang, var=var) for var in apply_saved(app.settings, written)]
+        app.notify(t("ui.setup_saved", lang, path=str(path)), markup=False, timeout=4)
+        self._status("\n".join(lines + [t("ui.setup_saved", lang, path=str(path)), *notes]))
         await self._next()
 
     def _progress(self, event) -> None:
@@ -149,7 +150,7 @@ class SetupScreen(Screen):
         if isinstance(event, CheckFinished):
             r = event.result
             self.results[r.id] = f"{MARKS.get(r.status, '·')} {r.title or r.id}: {one_line(r.summary, 160)}"
-            self._status("\n".join([tr("setup_checking", self.app.lang), *self.results.values()]))
+            self._status("\n".join([t("ui.setup_checking", self.app.lang), *self.results.values()]))
 
 
 def _wid(field: str) -> str:

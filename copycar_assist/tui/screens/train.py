@@ -32,7 +32,7 @@ from copycar_assist.kb import pick
 from copycar_assist.textsafe import clean, one_line
 
 from .. import train_render as render
-from ..bindings import I18nBindingsMixin, catalogue_bindings
+from ..bindings import LocalizedBindings
 from ..kb_text import entry_markdown
 from ..widgets.message_list import MessageList
 from ..widgets.safe import safe_content, safe_text
@@ -66,11 +66,11 @@ class GuideScreen(ModalScreen[None]):
         body.focus()
 
 
-class TrainScreen(I18nBindingsMixin, Screen):
+class TrainScreen(LocalizedBindings, Screen):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "train.tcss")
     AUTO_FOCUS = "#train-input"
     # Esc is in the input's placeholder and the help: the footer keeps F1-F4 readable at 80 columns
-    BINDINGS = [*catalogue_bindings("escape", "menu", "train.key.menu", show=False),
+    BINDINGS = [Binding("escape", "menu", show=False),
                 Binding("pageup", "scroll_log(-1)", show=False), Binding("pagedown", "scroll_log(1)", show=False)]
 
     def __init__(self) -> None:

@@ -12,9 +12,9 @@ from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
 
+from copycar_assist.i18n import t
 from copycar_assist.kb import pick
 
-from ..strings import tr
 from .check_view import GLYPH
 from .safe import safe_text
 
@@ -75,10 +75,10 @@ class CheckTable(DataTable):
     def _draw(self) -> None:
         cursor = self.cursor_row
         self.clear(columns=True)
-        widths = (("status", "col_status", STATUS_W), ("check", "col_check", CHECK_W),
-                  ("time", "col_time", TIME_W), ("summary", "col_summary", self._summary_w))
+        widths = (("status", "ui.col_status", STATUS_W), ("check", "ui.col_check", CHECK_W),
+                  ("time", "ui.col_time", TIME_W), ("summary", "ui.col_summary", self._summary_w))
         for key, label, width in widths:
-            self.add_column(Text(tr(label, self._lang), style="bold"), key=key, width=width)
+            self.add_column(Text(t(label, self._lang), style="bold"), key=key, width=width)
         for cid, row in self.rows_state.items():
             self.add_row(*self._cells(row), key=cid)
         if self.row_count:
