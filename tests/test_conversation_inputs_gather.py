@@ -39,6 +39,19 @@ async def test_pasted_prompt_is_checked(kb, matcher, sim):
         assert (found.entry, found.cause, found.via) == ("content-generation-failed", "malformed-prompt", "check")
 
 
+async def test_a_stray_key_at_a_material_prompt_is_not_taken_for_the_material(kb, matcher, sim):
+    async with Conversation(kb, matcher, settings_for(sim), lang="en") as conv:
+        await start(conv)
+        await choose(conv, "entry:rate-limit-exceeded")
+        await choose(conv, "yes")
+        while conv.state is not State.GATHER:  # the checks that need nothing run first
+            await choose(conv, "no" if conv.state is State.QUESTION else "yes")
+        asked = conv.prompt.text
+        events = await send(conv, "o")  # the Spanish skip key, typed in English
+        assert not finished(events) and conv.state is State.GATHER and conv.prompt.text == asked
+        assert "didn't get that" in texts(events)
+
+
 async def test_a_long_prompt_is_not_cut_to_the_chat_limit(kb, matcher, sim):
     async with Conversation(kb, matcher, settings_for(sim), lang="en") as conv:
         await start(conv)

@@ -148,7 +148,7 @@ async def test_everything_through_the_runner_maps_and_leaks_nothing(
     assert (g["crm.permissions"].outcome, g["crm.permissions"].entry, g["crm.permissions"].cause) == (
         "missing_scope", "crm-integration-failed", "insufficient-permissions")
     assert (p["cache.redis"].outcome, p["cache.redis"].cause) == ("auth_failed", "redis-auth")
-    assert g["cache.redis"].outcome == "ok"
+    assert g["cache.redis"].outcome == "ok", (g["cache.redis"].summary, g["cache.redis"].evidence)
 
     # the TLS-less server never heard an AUTH; the good one only inside TLS
     assert b"AUTH" not in plain.everything().upper() and plain.auth_attempts == []

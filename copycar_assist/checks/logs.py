@@ -99,9 +99,9 @@ class LogAnalyzeCheck(Check):
             ev["truncated"] = stats.truncated
         if not stats.operations:
             return self.finding("error", "error", t(
-                es=f"{shown} no tiene llamadas a la API ni líneas de error en el formato de la guía "
+                es=f"En {shown} no hay llamadas a la API ni líneas de error en el formato de la guía "
                    f"({stats.unrecognised} de {stats.lines} líneas no reconocidas). ¿Es el log correcto?",
-                en=f"{shown} has no API calls and no Error lines in the guide's format "
+                en=f"{shown}: no API calls and no Error lines in the guide's format "
                    f"({stats.unrecognised} of {stats.lines} lines unrecognised). Is it the right log?"), ev)
 
         tp = stats.throughput_per_min

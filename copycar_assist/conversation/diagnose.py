@@ -131,6 +131,13 @@ class Diagnoser:
         f = self.c.facts
         kind = f.gathering or ""
         material = classify(text, kind)
+        if kind != "prompt" and material.path is None and len((material.text or "").strip()) <= 2:
+            # a stray key ("o" where skip is "s"), not a log, an account or an e-mail (a prompt
+            # that short is a prompt: too short, which is what its check is for)
+            yield Say(t("conv.not_understood", self.c.lang))
+            for e in prompts.render(self.c):
+                yield e
+            return
         if material.missing:
             yield Say(t("conv.input_not_found", self.c.lang, path=one_line(material.path or "", 200)))
             for e in prompts.render(self.c):
