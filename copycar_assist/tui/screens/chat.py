@@ -208,7 +208,9 @@ class ChatScreen(LocalizedBindings, Screen):
         from .desk_modals import SecretPrompt
 
         conv = self.conversation
-        choice = conv.prompt.choice(option_id) if conv is not None and conv.prompt else None
+        if conv is None:
+            return False
+        choice = conv.prompt.choice(option_id) if conv.prompt else None
         if choice is None or not option_id.startswith("apply:") or not choice.value:
             return False
         field = choice.value

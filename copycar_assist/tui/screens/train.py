@@ -127,7 +127,7 @@ class TrainScreen(LocalizedBindings, Screen):
         if not log.children:  # the first time (and after a language switch): what this is
             log.mount(Static(safe_content(t("train.intro", lang)), classes="msg intro", markup=False))
         elif self.act is None and len(log.children) == 1 and log.children[0].has_class("intro"):
-            log.children[0].update(safe_content(t("train.intro", lang)))
+            log.query_one(".intro", Static).update(safe_content(t("train.intro", lang)))
         labels = [f"{t('train.menu.case', lang)} · {t(f'train.difficulty.{d}', lang)}" for d in ("clear", "vague", "two")]
         labels += [t("train.menu.quiz", lang), t("train.menu.stats", lang)]
         self._options(t("train.menu", lang), [(f"menu:{m}", str(n), label) for n, (m, label)
@@ -367,7 +367,9 @@ class TrainScreen(LocalizedBindings, Screen):
         due = (f"{t('train.stats.reviews', lang)}: {m['answers']} · {t('train.stats.due', lang, n=m['due'])}"
                if m["answers"] else t("train.stats.none", lang))
         self.query_one("#train-due", Static).update(Content(due))
-        plot = self.query_one("#train-chart")
+        from textual_plotext import PlotextPlot
+
+        plot = self.query_one("#train-chart", PlotextPlot)
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
