@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     from copycar_assist.config import Settings
     from copycar_assist.kb import KnowledgeBase
+
+    from .screens.diagnostics import DiagnosticsScreen
 
 
 # Pause between the first frame and the heavy imports (engine, matcher): lets the terminal
@@ -297,7 +299,7 @@ class CopyCarApp(App[int]):
 
     def action_run_doctor(self) -> None:
         self.switch_mode("doctor")
-        self.get_screen_stack("doctor")[0].run_all()
+        cast("DiagnosticsScreen", self.get_screen_stack("doctor")[0]).run_all()
 
     def action_new_conversation(self) -> None:
         self.switch_mode("chat")
@@ -364,7 +366,9 @@ class CopyCarApp(App[int]):
 
     def action_command_palette(self) -> None:
         """The palette with its placeholder in the app's language."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        # is_open takes an App[object]: App is invariant in its return type, so Textual cannot type it
+        # to accept this App[int]
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(CommandPalette(placeholder=t("tx.palette_placeholder", self.lang),
                                             id="--command-palette"))
 

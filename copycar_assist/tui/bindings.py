@@ -20,9 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from textual.binding import ActiveBinding, Binding
+from textual.binding import ActiveBinding, Binding, BindingType
 
 from copycar_assist.i18n import MESSAGES, t
+
+from .app_access import AppAccess
 
 SCOPES = ("app", "chat", "browser", "doctor", "monitor")
 HELP_SECTIONS = ("screens", "keys")
@@ -97,7 +99,7 @@ ACTIONS: tuple[Action, ...] = (
 BY_ID = {a.binding_id: a for a in ACTIONS}
 
 
-def bindings(scope: str) -> list[Binding]:
+def bindings(scope: str) -> list[BindingType]:
     """The `BINDINGS` of the app (`"app"`) or of one screen, from the registry.
 
     Descriptions are the English labels; `LocalizedBindings` shows them in the app's language."""
@@ -155,11 +157,13 @@ def localize(binding: Binding, lang: str) -> Binding:
     return binding
 
 
-class LocalizedBindings:
-    """Mix into every Screen of the app: the footer and the key panel read `active_bindings`."""
+class LocalizedBindings(AppAccess):
+    """Mix into every Screen of the app: the footer and the key panel read `active_bindings`.
+
+    (It brings `copycar_app`, the typed app, to every screen.)"""
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        lang = self.app.lang  # type: ignore[attr-defined]
+        lang = self.copycar_app.lang
         return {key: ActiveBinding(b.node, localize(b.binding, lang), b.enabled, b.tooltip)
                 for key, b in super().active_bindings.items()}  # type: ignore[misc]

@@ -57,7 +57,7 @@ class BrowserScreen(LocalizedBindings, Screen):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        lang = self.app.lang
+        lang = self.copycar_app.lang
         yield Header()
         yield Input(placeholder=t("ui.search_kb", lang), id="kb-search", max_length=200)
         with Horizontal(id="kb-body"):
@@ -89,16 +89,16 @@ class BrowserScreen(LocalizedBindings, Screen):
         tree = self.query_one(KbTree)
         only = set(ids) if ids is not None else None
         order = ids if ids else None
-        shown = tree.populate(self.app.kb, self.app.lang, only, order)
+        shown = tree.populate(self.copycar_app.kb, self.copycar_app.lang, only, order)
         if ids:
             # the detail follows the search: the best result, not what was shown before it
-            best = self.app.kb.entries.get(ids[0])
+            best = self.copycar_app.kb.entries.get(ids[0])
             if best is not None:
                 self._show(NodeRef("entry", best.category, best.id))
         if ids is not None and shown == 0:
             query = self.query_one("#kb-search", Input).value
             self.query_one("#kb-doc", Markdown).update("")
-            self.notify(t("ui.no_results", self.app.lang, q=query), markup=False, timeout=2)
+            self.notify(t("ui.no_results", self.copycar_app.lang, q=query), markup=False, timeout=2)
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted) -> None:
@@ -108,7 +108,7 @@ class BrowserScreen(LocalizedBindings, Screen):
         self._current = ref
         if ref is None:
             return
-        kb, lang = self.app.kb, self.app.lang
+        kb, lang = self.copycar_app.kb, self.copycar_app.lang
         if ref.kind == "category":
             entries = [e for e in kb.entries.values() if e.category == ref.category]
             text = category_markdown(kb, ref.category, entries, lang)
@@ -125,7 +125,7 @@ class BrowserScreen(LocalizedBindings, Screen):
     def _start_here(self, event: KbTree.StartHere) -> None:
         ref = event.ref
         if ref.entry:
-            self.run_worker(self.app.open_in_chat(ref.entry, ref.cause), exit_on_error=False)
+            self.run_worker(self.copycar_app.open_in_chat(ref.entry, ref.cause), exit_on_error=False)
 
     # --- search ---------------------------------------------------------------------------
 
@@ -163,11 +163,11 @@ class BrowserScreen(LocalizedBindings, Screen):
             ids = None
         else:
             ranked: list[str] = []
-            matcher = self.app.matcher
+            matcher = self.copycar_app.matcher
             if matcher is not None and len(query) >= 3:
                 result = matcher.match(query, limit=10)
                 ranked = [m.id for m in result.matches if m.score >= MATCH_MIN_SCORE]
-            ids = ranked + [i for i in substring_ids(self.app.kb, query) if i not in ranked]
+            ids = ranked + [i for i in substring_ids(self.copycar_app.kb, query) if i not in ranked]
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._rebuild, ids)
+            self.copycar_app.call_from_thread(self._rebuild, ids)
 

@@ -38,11 +38,11 @@ class CaseScreen(LocalizedBindings, Screen):
     BINDINGS = [Binding("escape", "close", show=False)]
 
     def compose(self) -> ComposeResult:
-        lang = self.app.lang
+        lang = self.copycar_app.lang
         yield Header()
         yield Static(Content(t("ui.case_title", lang)).stylize("bold"), id="case-title", markup=False)
         yield Static(t("ui.case_hint", lang), id="case-hint", classes="hint", markup=False)
-        profiles = sorted(self.app.settings.profiles)
+        profiles = sorted(self.copycar_app.settings.profiles)
         with VerticalScroll(id="case-form"):
             yield Label(Content(t("ui.case_name", lang)), classes="case-label")
             yield Input(id="case-name", classes="case-input", compact=True)
@@ -68,7 +68,7 @@ class CaseScreen(LocalizedBindings, Screen):
 
     @on(Button.Pressed, "#case-cancel")
     def action_close(self) -> None:
-        self.app.pop_screen()
+        self.copycar_app.pop_screen()
 
     @on(Input.Submitted, ".case-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -79,14 +79,15 @@ class CaseScreen(LocalizedBindings, Screen):
         from copycar_assist.config import ConfigError
         from copycar_assist.desk.case import Case, Customer
 
-        app, lang = self.app, self.app.lang
+        app = self.copycar_app
+        lang = app.lang
         name = self.query_one("#case-name", Input).value.strip()
         if not name:
             self._status(t("ui.case_need_name", lang))
             return
         ref = self.query_one("#case-ref", Input).value.strip() or None
-        customer_lang = self.query_one("#case-lang", Input).value.strip().lower()[:2]
-        customer_lang = customer_lang if customer_lang in ("es", "en") else None
+        typed_lang = self.query_one("#case-lang", Input).value.strip().lower()[:2]
+        customer_lang = typed_lang if typed_lang in ("es", "en") else None
         profile = None
         selects = self.query("#case-profile")
         if selects:

@@ -9,6 +9,7 @@ message; `chat_render.py` renders them in that order. Nothing here reorders or e
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -30,6 +31,11 @@ from ..widgets.chat_input import PASTE_LIMIT, ChatInput
 from ..widgets.choices_bar import ChoicesBar
 from ..widgets.message_list import MessageList
 from ..widgets.safe import safe_line
+
+if TYPE_CHECKING:
+    from textual.widgets import OptionList
+
+    from copycar_assist.conversation.engine import Conversation
 
 SUGGEST_DEBOUNCE_S = 0.15
 SUGGEST_MIN_CHARS = 3
@@ -66,19 +72,19 @@ class ChatScreen(LocalizedBindings, Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.conversation = None
+        self.conversation: Conversation | None = None
         self._timer: Timer | None = None
         self._busy = False
         self._history = None
         self.renderer: Renderer | None = None
         self.last_cause: tuple[str, str] | None = None
-        self._suggestions = None  # the OptionList of matches, mounted by `prepare()`
+        self._suggestions: OptionList | None = None  # the OptionList of matches, mounted by `prepare()`
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield MessageList(id="messages")
         yield ChoicesBar(id="choices")
-        yield ChatInput(placeholder=t("ui.input_placeholder", self.app.lang), id="chat-input")
+        yield ChatInput(placeholder=t("ui.input_placeholder", self.copycar_app.lang), id="chat-input")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -90,7 +96,7 @@ class ChatScreen(LocalizedBindings, Screen):
     def _make_conversation(self):
         from copycar_assist.conversation.engine import Conversation
 
-        app = self.app
+        app = self.copycar_app
         self._close_history()
         self._history = _open_history(app.active_settings, app.lang, partial(session_not_saved, app))
         conv = Conversation(app.kb, _MatcherProxy(app), app.active_settings,
@@ -130,7 +136,7 @@ class ChatScreen(LocalizedBindings, Screen):
 
     def start_at(self, entry_id: str, cause_id: str | None = None) -> None:
         """Begin the conversation at an entry or one of its causes (from the browser/palette)."""
-        entry = self.app.kb.entries.get(entry_id)
+        entry = self.copycar_app.kb.entries.get(entry_id)
         if entry is None:
             return
         choice = f"cause:{entry_id}#{cause_id}" if cause_id else f"entry:{entry_id}"
@@ -138,7 +144,7 @@ class ChatScreen(LocalizedBindings, Screen):
 
     def _turn(self, kind: str, value: str) -> bool:
         if self._busy:
-            self.notify(t("ui.busy", self.app.lang), markup=False, severity="warning", timeout=3)
+            self.notify(t("ui.busy", self.copycar_app.lang), markup=False, severity="warning", timeout=3)
             return False
         self._busy = True
         assert self.renderer is not None
@@ -150,7 +156,7 @@ class ChatScreen(LocalizedBindings, Screen):
     async def _converse(self, kind: str, value: str) -> None:
         try:
             await self.query_one(ChoicesBar).clear()
-            await self.app.get_matcher()
+            await self.copycar_app.get_matcher()
             conv = self.conversation
             if conv is None:
                 return
@@ -163,7 +169,7 @@ class ChatScreen(LocalizedBindings, Screen):
         if event.worker.group == "conversation" and event.state == WorkerState.ERROR:
             self._busy = False
             error = event.worker.error
-            reason = self.app.settings.redactor()(f"{type(error).__name__}: {error}")
+            reason = self.copycar_app.settings.redactor()(f"{type(error).__name__}: {error}")
             self.post_message(EngineEvent(_problem(one_line(reason, limit=300))))
 
     @on(EngineEvent)
@@ -179,7 +185,7 @@ class ChatScreen(LocalizedBindings, Screen):
         expects = prompt.expects if prompt is not None else "description"
         key = {"description": "ui.input_placeholder", "input": "ui.input_placeholder_gather"}.get(
             expects, "ui.input_placeholder_answer")
-        self.query_one(ChatInput).placeholder = t(key, lang or self.app.lang)
+        self.query_one(ChatInput).placeholder = t(key, lang or self.copycar_app.lang)
 
     # --- input ----------------------------------------------------------------------------
 
@@ -202,7 +208,9 @@ class ChatScreen(LocalizedBindings, Screen):
         from .desk_modals import SecretPrompt
 
         conv = self.conversation
-        choice = conv.prompt.choice(option_id) if conv is not None and conv.prompt else None
+        if conv is None:
+            return False
+        choice = conv.prompt.choice(option_id) if conv.prompt else None
         if choice is None or not option_id.startswith("apply:") or not choice.value:
             return False
         field = choice.value
@@ -216,7 +224,7 @@ class ChatScreen(LocalizedBindings, Screen):
                     return
                 self._turn("choose", option_id)
 
-        self.app.push_screen(SecretPrompt(field), given)
+        self.copycar_app.push_screen(SecretPrompt(field), given)
         return True
 
     def on_button_pressed(self, event) -> None:
@@ -229,14 +237,14 @@ class ChatScreen(LocalizedBindings, Screen):
         group = group_for(getattr(event.button, "setup_field", ""))
         if group is not None:
             event.stop()
-            self.app.action_setup(group.id, only=True)
+            self.copycar_app.action_setup(group.id, only=True)
 
     @work(group="outbox", exit_on_error=False)
     async def send_ticket(self, case_id: str) -> None:
         """Deliver an escalated ticket now; what cannot go waits in the outbox (tickets send)."""
         from copycar_assist.support.outbox import Outbox, send
 
-        app = self.app
+        app = self.copycar_app
         reports, problems = await send(Outbox(), app.settings, case_id=case_id)
         redact = app.settings.redactor()
         for r in reports:
@@ -254,7 +262,7 @@ class ChatScreen(LocalizedBindings, Screen):
 
     @on(ChatInput.Pasted)
     def _pasted(self, event: ChatInput.Pasted) -> None:
-        lang = self.app.lang
+        lang = self.copycar_app.lang
         if event.capped:
             self.notify(t("ui.paste_capped", lang, limit=f"{PASTE_LIMIT:,}"), markup=False, severity="warning")
         elif event.joined:
@@ -295,12 +303,12 @@ class ChatScreen(LocalizedBindings, Screen):
 
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def _suggest(self, text: str) -> None:
-        matcher = self.app.matcher
+        matcher = self.copycar_app.matcher
         if matcher is None:
             return
         result = matcher.match(text, limit=SUGGEST_LIMIT)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_suggestions, text, result)
+            self.copycar_app.call_from_thread(self._show_suggestions, text, result)
 
     def _show_suggestions(self, text: str, result) -> None:
         from textual.widgets.option_list import Option
@@ -309,7 +317,7 @@ class ChatScreen(LocalizedBindings, Screen):
         if suggestions is None or self.query_one(ChatInput).value != text:
             return  # not ready yet, or stale: the user kept typing
         suggestions.clear_options()
-        kb, lang = self.app.kb, self.app.lang
+        kb, lang = self.copycar_app.kb, self.copycar_app.lang
         for match in result.matches:
             entry = kb.entries.get(match.id)
             if entry is None:
@@ -348,7 +356,7 @@ class ChatScreen(LocalizedBindings, Screen):
     def export_transcript(self) -> None:
         from ..export import export_transcript
 
-        export_transcript(self.app, self.conversation)
+        export_transcript(self.copycar_app, self.conversation)
 
     # --- shutdown -------------------------------------------------------------------------
 

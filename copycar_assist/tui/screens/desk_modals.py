@@ -32,7 +32,7 @@ class SecretPrompt(LocalizedBindings, ModalScreen[str | None]):
         self.field = field
 
     def compose(self) -> ComposeResult:
-        lang = self.app.lang
+        lang = self.copycar_app.lang
         with Vertical(id="secret-box"):
             yield Static(Content(t("ui.secret_title", lang, field=self.field)), markup=False)
             yield Input(password=True, id="secret-value", compact=True)
@@ -61,7 +61,7 @@ class SetupOffer(LocalizedBindings, ModalScreen[bool]):
     BINDINGS = [Binding("escape", "later", show=False)]
 
     def compose(self) -> ComposeResult:
-        lang = self.app.lang
+        lang = self.copycar_app.lang
         with Vertical(id="offer-box"):
             yield Static(Content(t("ui.setup_offer", lang)), markup=False)
             with Horizontal(id="case-buttons"):

@@ -56,7 +56,7 @@ class DiagnosticsScreen(LocalizedBindings, Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(t("ui.doctor_hint", self.app.lang), id="doctor-status", markup=False)
+        yield Static(t("ui.doctor_hint", self.copycar_app.lang), id="doctor-status", markup=False)
         yield CheckTable(id="doctor-table")
         with VerticalScroll(id="doctor-detail"):
             yield Static("", id="doctor-evidence", markup=False)
@@ -65,8 +65,8 @@ class DiagnosticsScreen(LocalizedBindings, Screen):
     def on_mount(self) -> None:
         from copycar_assist.checks.registry import checks_for_tags
 
-        self._ids = checks_for_tags(self.app.kb)
-        self.query_one(CheckTable).setup(self.app.kb, self._ids, self.app.lang)
+        self._ids = checks_for_tags(self.copycar_app.kb)
+        self.query_one(CheckTable).setup(self.copycar_app.kb, self._ids, self.copycar_app.lang)
         self.query_one(CheckTable).focus()
 
     def on_screen_resume(self) -> None:
@@ -74,7 +74,7 @@ class DiagnosticsScreen(LocalizedBindings, Screen):
             self.run_all()
 
     def on_language(self, lang: str) -> None:
-        self.query_one(CheckTable).relabel(self.app.kb, lang)
+        self.query_one(CheckTable).relabel(self.copycar_app.kb, lang)
         if self._detail_for:
             self._show_detail(self._detail_for)
 
@@ -82,7 +82,7 @@ class DiagnosticsScreen(LocalizedBindings, Screen):
 
     def run_all(self) -> None:
         self._started = True
-        self._status(t("ui.doctor_running", self.app.lang, n=len(self._ids)))
+        self._status(t("ui.doctor_running", self.copycar_app.lang, n=len(self._ids)))
         self._run(list(self._ids))
 
     def action_rerun_all(self) -> None:
@@ -100,21 +100,21 @@ class DiagnosticsScreen(LocalizedBindings, Screen):
         table = self.query_one(CheckTable)
         for cid in ids:
             table.set_running(cid)
-        ctx = self.app.check_context()
+        ctx = self.copycar_app.check_context()
         report = await run_checks(ctx, ids, on_event=self._forward)
         self.post_message(RunDone(report))
         if ctx.history is not None:  # the app's doctor runs are kept like the command's
             from copycar_assist.monitor.engine import shown
 
             await asyncio.to_thread(ctx.history.record_run, "doctor", report.results,
-                                    base_url=shown(self.app.settings.api.base_url), duration_ms=report.duration_ms)
+                                    base_url=shown(self.copycar_app.settings.api.base_url), duration_ms=report.duration_ms)
 
     @work(group="doctor-row", exit_on_error=False)
     async def _run_one(self, cid: str) -> None:
         from copycar_assist.checks.runner import run_checks
 
         self.query_one(CheckTable).set_running(cid)
-        await run_checks(self.app.check_context(), [cid], on_event=self._forward)
+        await run_checks(self.copycar_app.check_context(), [cid], on_event=self._forward)
 
     def _forward(self, event) -> None:
         self.post_message(CheckEvent(event))
@@ -130,14 +130,14 @@ class DiagnosticsScreen(LocalizedBindings, Screen):
             table.set_step(event.check_id, event.message)
         elif isinstance(event, CheckFinished):
             table.set_result(event.result)
-            self.app.note_results([event.result])
+            self.copycar_app.note_results([event.result])
             if self._detail_for == event.result.id:
                 self._show_detail(event.result.id)
 
     @on(RunDone)
     def _on_done(self, message: RunDone) -> None:
         c = message.report.counts()
-        self._status(t("ui.doctor_done", self.app.lang, passed=c.get("pass", 0), warned=c.get("warn", 0),
+        self._status(t("ui.doctor_done", self.copycar_app.lang, passed=c.get("pass", 0), warned=c.get("warn", 0),
                         failed=c.get("fail", 0), errors=c.get("error", 0), skipped=c.get("skipped", 0),
                         ms=message.report.duration_ms))
 
@@ -164,7 +164,7 @@ class DiagnosticsScreen(LocalizedBindings, Screen):
         self.query_one("#doctor-detail").remove_class("-open")
 
     def _evidence(self, cid: str) -> Content:
-        kb, lang = self.app.kb, self.app.lang
+        kb, lang = self.copycar_app.kb, self.copycar_app.lang
         title = pick(kb.checks[cid].title, lang, cid) if cid in kb.checks else cid
         result = self.query_one(CheckTable).results.get(cid)
         parts = [Content(one_line(f"{title} ({cid})")).stylize("bold")]
@@ -190,7 +190,7 @@ class DiagnosticsScreen(LocalizedBindings, Screen):
         cid = self._detail_for or self.query_one(CheckTable).current_id()
         result = self.query_one(CheckTable).results.get(cid) if cid else None
         if result is not None and result.entry:
-            self.run_worker(self.app.open_in_chat(result.entry, result.cause), exit_on_error=False)
+            self.run_worker(self.copycar_app.open_in_chat(result.entry, result.cause), exit_on_error=False)
 
 
 def _value(value) -> str:

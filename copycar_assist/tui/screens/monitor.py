@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -27,6 +28,9 @@ from copycar_assist.i18n import t
 from copycar_assist.textsafe import one_line
 
 from ..bindings import LocalizedBindings, bindings
+
+if TYPE_CHECKING:
+    from copycar_assist.monitor.engine import Monitor
 
 POINTS = 360  # chart points kept per target (30 minutes at one sample every 5 s)
 
@@ -47,7 +51,7 @@ class MonitorScreen(LocalizedBindings, Screen):
         super().__init__()
         self._started = False
         self._paused = False
-        self._monitor = None
+        self._monitor: Monitor | None = None
         self._series: dict[str, deque] = {}
         self._alerts: deque[str] = deque(maxlen=6)
 
@@ -55,7 +59,7 @@ class MonitorScreen(LocalizedBindings, Screen):
         from textual_plotext import PlotextPlot
 
         yield Header()
-        yield Static(t("ui.monitor_starting", self.app.lang), id="monitor-status", markup=False)
+        yield Static(t("ui.monitor_starting", self.copycar_app.lang), id="monitor-status", markup=False)
         with Horizontal(id="monitor-charts"):
             yield PlotextPlot(id="monitor-latency")
             yield PlotextPlot(id="monitor-errors")
@@ -69,7 +73,7 @@ class MonitorScreen(LocalizedBindings, Screen):
     def _columns(self) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        lang = self.app.lang
+        lang = self.copycar_app.lang
         for key in ("ui.mon_col_endpoint", "ui.mon_col_state", "ui.mon_col_p95", "ui.mon_col_errors", "ui.mon_col_samples"):
             table.add_column(t(key, lang), key=key)
 
@@ -95,7 +99,7 @@ class MonitorScreen(LocalizedBindings, Screen):
 
         from copycar_assist.monitor.engine import Monitor
 
-        app = self.app
+        app = self.copycar_app
         self._monitor = Monitor(app.settings, app.kb, app.get_client(), store=app.runs(), lang=app.lang,
                                 clock=app.monitor_clock)
         async with contextlib.aclosing(self._monitor.run()) as events:
@@ -106,20 +110,23 @@ class MonitorScreen(LocalizedBindings, Screen):
     def _on_event(self, message: MonitorEvent) -> None:
         from copycar_assist.monitor.engine import Alert, Delivered, Note, Tick
 
-        event, lang = message.event, self.app.lang
+        monitor = self._monitor
+        if monitor is None:  # events come only from a running monitor
+            return
+        event, lang = message.event, self.copycar_app.lang
         if isinstance(event, Tick):
             for target, m in event.metrics.items():
                 self._series.setdefault(target, deque(maxlen=POINTS)).append((event.at, m.p95_ms, m.error_rate))
             if not self._paused:
-                self._show(self._monitor.snapshot())
+                self._show(monitor.snapshot())
         elif isinstance(event, Alert):
             e = event.event
             mark = "▼" if e.state == "cleared" else "▲"
             self._alerts.appendleft(f"{mark} {one_line(e.message(lang), 300)}")
             self.query_one("#monitor-alerts", Static).update(Content("\n".join(self._alerts)))
-            self.app.notify(e.message(lang), title=e.title_in(lang), markup=False,
-                            severity="information" if e.state == "cleared" else
-                            "error" if e.severity == "CRITICAL" else "warning", timeout=8)
+            self.copycar_app.notify(e.message(lang), title=e.title_in(lang), markup=False,
+                                    severity="information" if e.state == "cleared" else
+                                    "error" if e.severity == "CRITICAL" else "warning", timeout=8)
         elif isinstance(event, Delivered):
             failed = [d for d in event.deliveries if d.state == "failed"]
             if failed:
@@ -127,7 +134,7 @@ class MonitorScreen(LocalizedBindings, Screen):
                                            detail=one_line(failed[0].detail, 120)))
                 self.query_one("#monitor-alerts", Static).update(Content("\n".join(self._alerts)))
         elif isinstance(event, Note):
-            self._alerts.appendleft("· " + self._monitor.target_note(event, lang))
+            self._alerts.appendleft("· " + monitor.target_note(event, lang))
             self.query_one("#monitor-alerts", Static).update(Content("\n".join(self._alerts)))
 
     # --- drawing ------------------------------------------------------------------------------
@@ -136,7 +143,7 @@ class MonitorScreen(LocalizedBindings, Screen):
         mon = self._monitor
         if mon is None:
             return
-        lang = self.app.lang
+        lang = self.copycar_app.lang
         budget = mon.budget.to_json(mon.clock.time())
         text = t("ui.monitor_status", lang, n=len(mon.targets), interval=f"{mon.interval_s:g}",
                   window=f"{mon.window_s / 60:g}", health=mon.sent["health"], verify=mon.sent["verify"])
@@ -154,7 +161,7 @@ class MonitorScreen(LocalizedBindings, Screen):
     def _table(self, snap: dict) -> None:
         from copycar_assist.monitor.rules import fmt
 
-        table, lang = self.query_one(DataTable), self.app.lang
+        table, lang = self.query_one(DataTable), self.copycar_app.lang
         table.clear(columns=True)
         for key in ("ui.mon_col_endpoint", "ui.mon_col_state", "ui.mon_col_p95", "ui.mon_col_errors", "ui.mon_col_samples"):
             table.add_column(t(key, lang), key=key)
@@ -169,7 +176,7 @@ class MonitorScreen(LocalizedBindings, Screen):
     def _charts(self, snap: dict) -> None:
         from textual_plotext import PlotextPlot
 
-        lang = self.app.lang
+        lang = self.copycar_app.lang
         thresholds = snap.get("thresholds", {})
         now = snap["at"]
         lat = self.query_one("#monitor-latency", PlotextPlot)

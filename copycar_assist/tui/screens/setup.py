@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from copycar_assist.desk.setup import GROUPS, ORDER, Group
@@ -39,7 +40,7 @@ class SetupScreen(LocalizedBindings, Screen):
     # --- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        lang = self.app.lang
+        lang = self.copycar_app.lang
         yield Header()
         yield Static("", id="setup-title", markup=False)
         yield Static(t("ui.setup_hint", lang, path=str(self._path())), id="setup-hint", classes="hint", markup=False)
@@ -57,17 +58,18 @@ class SetupScreen(LocalizedBindings, Screen):
     def _path(self) -> Path:
         from copycar_assist.config import config_path
 
-        return self.app.settings.path or config_path()
+        return self.copycar_app.settings.path or config_path()
 
     async def _show(self, group: Group) -> None:
-        lang, settings = self.app.lang, self.app.settings
+        app = self.copycar_app
+        lang, settings = app.lang, app.settings
         self.group, self.results = group, {}
         n = ORDER.index(group.id) + 1
         self.query_one("#setup-title", Static).update(
             Content(t("ui.setup_title", lang, group=group.title(lang), n=n, total=len(ORDER))).stylize("bold"))
         form = self.query_one("#setup-form", VerticalScroll)
         await form.remove_children()
-        widgets = []
+        widgets: list[Widget] = []
         for ask in group.asks:
             current = settings.get(ask.field)
             shown = ("••••" if ask.secret else one_line(str(current), 60)) if current not in (None, "") else ask.placeholder
@@ -105,13 +107,13 @@ class SetupScreen(LocalizedBindings, Screen):
 
     @on(Button.Pressed, "#setup-close")
     def action_close(self) -> None:
-        self.app.pop_screen()
+        self.copycar_app.pop_screen()
 
     async def _next(self) -> None:
         i = ORDER.index(self.group.id)
         if self.only or i + 1 >= len(ORDER):
-            self.app.notify(t("ui.setup_done", self.app.lang), markup=False, timeout=3)
-            self.app.pop_screen()
+            self.copycar_app.notify(t("ui.setup_done", self.copycar_app.lang), markup=False, timeout=3)
+            self.copycar_app.pop_screen()
             return
         await self._show(GROUPS[ORDER[i + 1]])
 
@@ -120,7 +122,8 @@ class SetupScreen(LocalizedBindings, Screen):
         from copycar_assist.config import ConfigError
         from copycar_assist.desk.setup import apply_saved, save, try_values, verify
 
-        app, lang, group, values = self.app, self.app.lang, self.group, self.values()
+        app = self.copycar_app
+        lang, group, values = app.lang, self.group, self.values()
         try:
             candidate = try_values(app.settings, group, values)
         except ConfigError as exc:
@@ -150,7 +153,7 @@ class SetupScreen(LocalizedBindings, Screen):
         if isinstance(event, CheckFinished):
             r = event.result
             self.results[r.id] = f"{MARKS.get(r.status, '·')} {r.title or r.id}: {one_line(r.summary, 160)}"
-            self._status("\n".join([t("ui.setup_checking", self.app.lang), *self.results.values()]))
+            self._status("\n".join([t("ui.setup_checking", self.copycar_app.lang), *self.results.values()]))
 
 
 def _wid(field: str) -> str:

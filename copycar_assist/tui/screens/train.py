@@ -104,7 +104,7 @@ class TrainScreen(LocalizedBindings, Screen):
     def on_mount(self) -> None:
         from copycar_assist.training.progress import Progress
 
-        opts = self.app.train_options
+        opts = self.copycar_app.train_options
         self.progress = Progress(opts.get("trainee") or "default")
         self.difficulty = opts.get("difficulty") or "clear"
         self._rng = random.Random(opts.get("seed"))
@@ -114,7 +114,7 @@ class TrainScreen(LocalizedBindings, Screen):
 
     @property
     def lang(self) -> str:
-        return self.app.lang
+        return self.copycar_app.lang
 
     # --- the menu -----------------------------------------------------------------------------
 
@@ -127,7 +127,7 @@ class TrainScreen(LocalizedBindings, Screen):
         if not log.children:  # the first time (and after a language switch): what this is
             log.mount(Static(safe_content(t("train.intro", lang)), classes="msg intro", markup=False))
         elif self.act is None and len(log.children) == 1 and log.children[0].has_class("intro"):
-            log.children[0].update(safe_content(t("train.intro", lang)))
+            log.query_one(".intro", Static).update(safe_content(t("train.intro", lang)))
         labels = [f"{t('train.menu.case', lang)} · {t(f'train.difficulty.{d}', lang)}" for d in ("clear", "vague", "two")]
         labels += [t("train.menu.quiz", lang), t("train.menu.stats", lang)]
         self._options(t("train.menu", lang), [(f"menu:{m}", str(n), label) for n, (m, label)
@@ -174,7 +174,7 @@ class TrainScreen(LocalizedBindings, Screen):
 
         try:
             await self._clear_options(t("train.loading", self.lang))
-            app = self.app
+            app = self.copycar_app
             matcher = await app.get_matcher()
             await self._close_act()
             case = (case_for(app.kb, spec, difficulty) if spec else
@@ -192,9 +192,9 @@ class TrainScreen(LocalizedBindings, Screen):
 
         try:
             await self._clear_options(t("train.loading", self.lang))
-            matcher = await self.app.get_matcher()
+            matcher = await self.copycar_app.get_matcher()
             await self._close_act()
-            self.act = QuizRound(self.app.kb, matcher, lang=self.lang, n=QUIZ_ITEMS, progress=self.progress,
+            self.act = QuizRound(self.copycar_app.kb, matcher, lang=self.lang, n=QUIZ_ITEMS, progress=self.progress,
                                  rng=self._rng)
             await self._fresh_log()
             self.header = t("train.menu.quiz", self.lang)
@@ -254,7 +254,7 @@ class TrainScreen(LocalizedBindings, Screen):
         elif kind == "guide":
             await log.add(Static(safe_content(t("train.guide_opened", lang, title=d["title"])), classes="msg note",
                                  markup=False))
-            self.app.push_screen(GuideScreen(entry_markdown(self.app.kb, self.app.kb.entries[d["entry"]], lang)))
+            self.copycar_app.push_screen(GuideScreen(entry_markdown(self.copycar_app.kb, self.copycar_app.kb.entries[d["entry"]], lang)))
         elif kind == "debrief":
             # shown from its top (the score and the parts); PgUp/PgDn read on
             brief = await log.add(Static(render.debrief(d, lang), classes="msg debrief", markup=False))
@@ -348,7 +348,7 @@ class TrainScreen(LocalizedBindings, Screen):
         from copycar_assist.training import SKILLS
         from copycar_assist.training.stats import mastery
 
-        lang, kb = self.lang, self.app.kb
+        lang, kb = self.lang, self.copycar_app.kb
         m = mastery(self.progress, kb)
         self.query_one(ContentSwitcher).current = "train-stats"
         self._status(t("train.stats.title", lang, trainee=self.progress.trainee) + " · " + t("train.key.back", lang))
@@ -367,7 +367,9 @@ class TrainScreen(LocalizedBindings, Screen):
         due = (f"{t('train.stats.reviews', lang)}: {m['answers']} · {t('train.stats.due', lang, n=m['due'])}"
                if m["answers"] else t("train.stats.none", lang))
         self.query_one("#train-due", Static).update(Content(due))
-        plot = self.query_one("#train-chart")
+        from textual_plotext import PlotextPlot
+
+        plot = self.query_one("#train-chart", PlotextPlot)
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()

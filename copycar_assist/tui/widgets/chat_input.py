@@ -9,17 +9,19 @@ from textual.widgets import Input
 from copycar_assist.i18n import t
 from copycar_assist.textsafe import clean
 
+from ..app_access import AppAccess
+
 # The most text one message may carry; a pasted log beyond this is cut (and the user told).
 PASTE_LIMIT = 10_000
 
 
-class ChatInput(Input):
+class ChatInput(AppAccess, Input):
     """An Input whose paste handler strips control sequences, joins lines and caps the length."""
 
     @property
     def BINDING_GROUP_TITLE(self) -> str:  # type: ignore[override]
         """The key panel's heading for this input, in the app's language."""
-        return t("tx.group.input", self.app.lang)
+        return t("tx.group.input", self.copycar_app.lang)
 
     class Pasted(Message):
         """Posted after a paste was changed to fit: `capped` and/or `joined`."""

@@ -7,6 +7,7 @@ The summary column takes the width that is left, so the table fits 80 columns.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
@@ -17,6 +18,9 @@ from copycar_assist.kb import pick
 
 from .check_view import GLYPH
 from .safe import safe_text
+
+if TYPE_CHECKING:
+    from copycar_assist.checks.base import CheckResult
 
 RICH_STYLE = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red", "error": "bold magenta",
               "skipped": "dim", "pending": "dim", "running": "bold cyan"}
@@ -40,7 +44,7 @@ class Row:
 class CheckTable(DataTable):
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
-        self.results: dict[str, object] = {}
+        self.results: dict[str, CheckResult] = {}
         self.rows_state: dict[str, Row] = {}
         self._lang = "en"
         self._summary_w = 40

@@ -48,6 +48,7 @@ class ChoicesBar(Vertical):
         await self.clear()
         self.query_one("#choices-prompt", Static).update(Content(one_line(prompt, limit=300)))
         buttons = []
+        needed = 0  # columns the buttons take in one row
         for n, option in enumerate(options):
             key = (getattr(option, "key", None) or "").lower()
             label = one_line(option.label, limit=60)
@@ -56,11 +57,11 @@ class ChoicesBar(Vertical):
             button.option_id = option.id  # type: ignore[attr-defined]
             button.option_label = label  # type: ignore[attr-defined]
             buttons.append(button)
+            needed += len(label) + 4
             if key:
                 self._keys[key] = (option.id, label)
         row = self.query_one("#choices-buttons", Horizontal)
         # One row when the buttons fit, else a two-column grid (80 columns, long labels).
-        needed = sum(len(b.option_label) + 4 for b in buttons)  # type: ignore[attr-defined]
         available = (self.size.width or self.app.size.width) - 2
         row.set_class(needed > available, "-grid")
         await row.mount_all(buttons)
