@@ -98,6 +98,10 @@ def cause_text(conv: Conversation, entry_id: str, cause_id: str, via: str,
         plain.append(t("conv.from_words", lang, quote=one_line(reasons["words"], 120)))
     ruled = reasons.get("ruled_out") or []
     if ruled:
-        parts = [f"{cause_title(conv, entry_id, r['cause'])} ({one_line(r['summary'], 160)})" for r in ruled[:4]]
+        # causes ruled out by the same result are named together, its summary said once
+        by_result: dict[str, list[str]] = {}
+        for r in ruled[:4]:
+            by_result.setdefault(one_line(r["summary"], 160), []).append(cause_title(conv, entry_id, r["cause"]))
+        parts = [f"{', '.join(titles)} ({summary})" for summary, titles in by_result.items()]
         plain.append(t("conv.ruled_out", lang, causes="; ".join(parts)))
     return markdown, " ".join(plain)
