@@ -28,6 +28,7 @@ from copycar_assist.kb.lint import errors, lint
 from copycar_assist.kb.model import facts
 from copycar_assist.kb.tree import DecisionTree
 from copycar_assist.kb.unified import is_unified
+from copycar_assist.kb.unified_write import fact_lines
 
 from fixtures_kb import BILLING_GUIDE, DATA, OUR_GUIDE, need_our_guide
 
@@ -276,3 +277,13 @@ def test_code_with_backtick_runs_keeps_its_fence(tmp_path):
     entry = load_knowledge(tmp_path).entries["fenced"]
     assert [(b.lang, b.code) for b in entry.sections["en"].code] == [("python", code)]
     assert "es" not in entry.sections and errors(lint(tmp_path)) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(max_size=60))
+def test_fact_lines_hold_any_text(text):
+    """A cause's facts written as dotted keys read back as they were, whatever the text holds
+    (quotes, backslashes, newlines, backticks, control characters)."""
+    lines = fact_lines({"question": {"es": text, "en": "x"}, "prior": 0.5})
+    assert lines[0].startswith("question.es = ") and len(lines) == 3
+    assert tomllib.loads("\n".join(lines)) == {"question": {"es": text, "en": "x"}, "prior": 0.5}
