@@ -1,7 +1,13 @@
-"""`kb import`: a guide written like ours becomes entry files, usable at once with --kb."""
+"""`kb import`: a guide written like ours becomes entry files in the unified shape, usable at
+once with --kb. What the entries load into is held to what the per-language files of the
+importer before it wrote the unified shape loaded into (tests/data/imported_facts_before.json:
+the billing guide's facts in full, the CopyCar.ai guide's as one SHA-256 per entry, since that
+guide stays out of the repository)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 
 import pytest
@@ -10,6 +16,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from copycar_assist.kb import load_knowledge
+from copycar_assist.kb.convert import ConvertError, convert_entry
 from copycar_assist.kb.guide import (
     classify_label,
     normalize_fences,
@@ -18,12 +25,39 @@ from copycar_assist.kb.guide import (
 )
 from copycar_assist.kb.importer import GuideImportError, import_guide
 from copycar_assist.kb.lint import errors, lint
+from copycar_assist.kb.model import facts
 from copycar_assist.kb.tree import DecisionTree
+from copycar_assist.kb.unified import is_unified
+from copycar_assist.kb.unified_write import fact_lines
 
-from fixtures_kb import BILLING_GUIDE, OUR_GUIDE, need_our_guide
+from fixtures_kb import BILLING_GUIDE, DATA, OUR_GUIDE, need_our_guide
 
 OUR_IDS = ["invalid-api-key", "rate-limit-exceeded", "low-personalization-score",
            "content-generation-failed", "crm-integration-failed", "email-delivery-failed"]
+
+
+BEFORE = json.loads((DATA / "imported_facts_before.json").read_text(encoding="utf-8"))
+
+
+def loaded_facts(out, paths) -> dict:
+    """Each written entry's facts as loaded (plain JSON data), by id."""
+    kb = load_knowledge(out)
+    return {p.stem: json.loads(json.dumps(facts(kb.entries[p.stem]))) for p in paths}
+
+
+def digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def assert_unified(path):
+    """The file is in the unified shape: causes as '## Cause' sections, none in the front matter."""
+    text = path.read_text(encoding="utf-8")
+    front, body = text.split("+++", 2)[1:]
+    assert is_unified(body), path
+    assert "[[causes]]" not in front and "[outcomes]" not in front
+    assert not {"## Español", "## English"} & set(body.splitlines())
+    with pytest.raises(ConvertError, match="already in the unified shape"):
+        convert_entry(path, text)
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +85,26 @@ def test_our_guide_yields_the_six_entries(imported):
         assert len(e.sections["es"].code) == 1
         assert e.sections["es"].code[0].lang == "python"
     assert causes == [4, 3, 4, 4, 4, 4]
+
+
+def test_our_guide_is_written_in_the_unified_shape(imported):
+    out, paths = imported
+    for path in paths:
+        assert_unified(path)
+    text = (out / "rate-limit-exceeded.md").read_text(encoding="utf-8")
+    body = text.split("+++", 2)[2]
+    assert body.count("## Cause `") == 3
+    # each cause's question sits with its text; its code keeps its one language
+    question = body.index('question.es = "¿Se da esto en tu caso: plan de suscripción insuficiente?"')
+    assert body.index("## Cause `plan-de-suscripcion-insuficiente`") < question < body.index(
+        "### Español: Plan de suscripción insuficiente")
+    assert "\n## Code\n\n```python es\n" in body
+
+
+def test_our_guide_loads_into_the_facts_the_old_shape_gave(imported):
+    out, paths = imported
+    now = {entry_id: digest(value) for entry_id, value in loaded_facts(out, paths).items()}
+    assert now == BEFORE["copycar-guide.md sha256"]
 
 
 def test_imported_entries_keep_the_guide_text(imported):
@@ -106,6 +160,20 @@ def test_normalize_fences_nests_and_leaves_code_alone():
     # a label inside a python block is code: no blank lines are added around it
     i = out.index("SYMPTOMS:", out.index("````"))
     assert out[i - 1] == "```python" and out[i + 1] == "```"
+
+
+def test_english_guide_loads_into_the_facts_the_old_shape_gave(tmp_path):
+    paths = import_guide(BILLING_GUIDE.read_text(encoding="utf-8"), tmp_path, source="billing-guide.md")
+    for path in paths:
+        assert_unified(path)
+    before = BEFORE["billing-guide.md"]
+    now = loaded_facts(tmp_path, paths)
+    assert list(now) == list(before)
+    for entry_id in before:
+        assert now[entry_id] == before[entry_id], entry_id
+    problems = lint(tmp_path)  # clean but for saying that each entry is in English only
+    assert [(p.path.name, p.severity) for p in problems] == [(f"{i}.md", "warning") for i in sorted(before)]
+    assert all("written in English only" in p.message for p in problems)
 
 
 def test_english_guide_with_and_without_code(tmp_path):
@@ -190,8 +258,32 @@ def test_any_cause_and_step_text_survives(tmp_path_factory, causes, steps):
     guide += "".join(f"- {c}\n" for c in causes) + "\nSOLUTIONS:\n"
     guide += "".join(f"{n}. {s}\n" for n, s in enumerate(steps, 1)) + "```\n"
     out = tmp_path_factory.mktemp("prop")
-    import_guide(guide, out)
+    [path] = import_guide(guide, out)
+    assert_unified(path)
     entry = load_knowledge(out).entries["odd-one"]
     assert [c.title["en"] for c in entry.causes] == [" ".join(c.split()) for c in causes]
     assert all(c.steps["en"] == [" ".join(s.split()) for s in steps] for c in entry.causes)
     assert errors(lint(out)) == []
+
+
+def test_code_with_backtick_runs_keeps_its_fence(tmp_path):
+    """Code holding a ``` line is fenced longer, so it stays one block with its text whole."""
+    code = 'DOC = """\n```python\nx = 1\n```\n"""\n'
+    guide = ("### Things\n#### Error: \"Fenced\"\n\nSYMPTOMS:\n- it breaks\n\nCAUSES:\n- a cause\n\n"
+             "SOLUTIONS:\n1. a step\n\nCODE:\n\n`````python\n" + code + "`````\n")
+    [path] = import_guide(guide, tmp_path)
+    assert_unified(path)
+    assert "````python en\n" in path.read_text(encoding="utf-8")
+    entry = load_knowledge(tmp_path).entries["fenced"]
+    assert [(b.lang, b.code) for b in entry.sections["en"].code] == [("python", code)]
+    assert "es" not in entry.sections and errors(lint(tmp_path)) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(max_size=60))
+def test_fact_lines_hold_any_text(text):
+    """A cause's facts written as dotted keys read back as they were, whatever the text holds
+    (quotes, backslashes, newlines, backticks, control characters)."""
+    lines = fact_lines({"question": {"es": text, "en": "x"}, "prior": 0.5})
+    assert lines[0].startswith("question.es = ") and len(lines) == 3
+    assert tomllib.loads("\n".join(lines)) == {"question": {"es": text, "en": "x"}, "prior": 0.5}

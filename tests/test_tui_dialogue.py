@@ -4,7 +4,7 @@ carried into the ticket, one ticket per case. Real engine, matcher, checks and s
 
 from __future__ import annotations
 
-from copycar_assist.tui.widgets.check_table import CheckTable
+from copycar_assist.tui.widgets.area_tree import AreaTree
 
 from fixtures_tui import demo_settings, make_app, screen_text, settle
 
@@ -85,9 +85,10 @@ async def test_diagnostics_results_reach_the_ticket_and_one_case_keeps_one_ticke
         await settle(app, pilot)
         await pilot.press("f4")
         await settle(app, pilot)
-        table = app.screen.query_one(CheckTable)
+        table = app.screen.query_one(AreaTree)
         assert table.statuses["api.verify"] == "fail"
-        table.move_cursor(row=table.get_row_index("api.verify"))
+        table.show_check("api.verify")
+        await pilot.pause()
         await pilot.press("c")  # open its cause in the chat
         await settle(app, pilot)
         conv = app.chat().conversation

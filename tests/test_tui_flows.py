@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from copycar_assist.tui.widgets.check_table import CheckTable
+from copycar_assist.tui.widgets.area_tree import AreaTree
 from copycar_assist.tui.widgets.choices_bar import ChoicesBar
 
 from fixtures_tui import demo_settings, make_app, record_notices, screen_text, settle
@@ -185,13 +185,14 @@ async def test_doctor_table_rerun_and_evidence(kb, simulator):
         await settle(app, pilot)
         await pilot.press("f4")
         await settle(app, pilot)
-        table = app.screen.query_one(CheckTable)
+        table = app.screen.query_one(AreaTree)
         assert table.statuses["api.verify"] == "pass"
         assert table.statuses["api.key_configured"] == "pass"
         assert set(table.statuses.values()) <= {"pass", "warn", "fail", "error", "skipped"}
         before = sim.request_count("/v2/verify")
         sim.set_scenario("invalid-key")
-        table.move_cursor(row=table.get_row_index("api.verify"))
+        table.show_check("api.verify")
+        await pilot.pause()
         await pilot.press("r")
         await settle(app, pilot)
         assert table.statuses["api.verify"] == "fail"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from copycar_assist.kb import default_dir, load_knowledge
-from copycar_assist.tui.widgets.check_table import CheckTable
+from copycar_assist.tui.widgets.area_tree import AreaTree
 
 from fixtures_tui import make_app, screen_text, settle
 
@@ -106,8 +106,9 @@ async def test_hostile_titles_are_text_everywhere(hostile_kb, tmp_path, monkeypa
         # the doctor: the check's title in the table and in the detail
         await pilot.press("f4")
         await settle(app, pilot)
-        table = app.screen.query_one(CheckTable)
-        table.move_cursor(row=table.get_row_index("api.verify"))
+        table = app.screen.query_one(AreaTree)
+        table.show_check("api.verify")
+        await pilot.pause()
         await pilot.press("enter")
         await settle(app, pilot)
         assert QUIT in screen_text(app)

@@ -16,8 +16,8 @@ from textual import events
 
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
+from copycar_assist.tui.widgets.area_tree import AreaTree
 from copycar_assist.tui.widgets.chat_input import PASTE_LIMIT, ChatInput
-from copycar_assist.tui.widgets.check_table import CheckTable
 from copycar_assist.tui.widgets.message_list import MessageList
 
 from fixtures_tui import make_app, record_notices, screen_controls, screen_text, settle
@@ -129,9 +129,10 @@ async def test_hostile_server_body_is_inert_in_the_doctor(kb):
             theme = app.theme
             await pilot.press("f4")
             await settle(app, pilot)
-            table = app.screen.query_one(CheckTable)
+            table = app.screen.query_one(AreaTree)
             assert table.statuses["api.verify"] == "fail"
-            table.move_cursor(row=table.get_row_index("api.verify"))
+            table.show_check("api.verify")
+            await pilot.pause()
             await pilot.press("enter")
             await settle(app, pilot)
             app.screen.query_one("#doctor-detail").scroll_end(animate=False)

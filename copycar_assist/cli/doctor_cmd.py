@@ -208,7 +208,7 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
 
 def _text(report, kb, lang, base, demo, entry_id, args, code) -> str:
     from copycar_assist.checks import all_checks
-    from copycar_assist.checks.roots import roots
+    from copycar_assist.checks.areas import overview
     from copycar_assist.kb import pick
 
     from .doctor_render import Renderer, use_colour
@@ -224,8 +224,8 @@ def _text(report, kb, lang, base, demo, entry_id, args, code) -> str:
     by_area = not entry_id and not args.verbose
     if by_area:
         checks = all_checks()
-        out.areas(report.results, {cid: dict(spec.title) for cid, spec in kb.checks.items()},
-                  {cid: c.needs_input for cid, c in checks.items()}, roots(report.results))
+        out.areas(overview(report.results, {cid: dict(spec.title) for cid, spec in kb.checks.items()},
+                           {cid: c.needs_input for cid, c in checks.items()}))
     else:
         out.results(report.results)
     causes = found_causes(kb, report.results, lang, entry_id)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import unicodedata
 
-from copycar_assist.checks.areas import group
+from copycar_assist.checks.areas import Overview
 from copycar_assist.checks.roots import RANK
 from copycar_assist.textsafe import clean, one_line
 
@@ -109,61 +109,45 @@ class Renderer:
                 for key, value in r.evidence.items():
                     self.add(f"        {self.safe(key, 60)}: {self._value(value)}")
 
-    def areas(self, results, titles: dict[str, dict[str, str]], needs_input: dict[str, tuple[str, ...]],
-              follows: dict[str, str]) -> None:
-        """One line per area that ran; the checks that could not run grouped, one hint per group.
+    def areas(self, view: Overview) -> None:
+        """One line per area that ran (`checks.areas.overview`); the checks that could not run
+        grouped, one hint per group."""
+        def title(area) -> str:
+            return self.safe(area.title.get(self.lang) or area.title.get("en") or area.id, 40)
 
-        A skipped check in an area that did run is left to that area's line, unless the area
-        passed and the check only lacks a setting (then it joins "not set up" by its own title)."""
-        by_id = {r.id: r for r in results}
-        ran, setup, material, other = [], [], [], []
-        for area in group([r.id for r in results], titles):
-            title = self.safe(area.title.get(self.lang) or area.title.get("en") or area.id, 40)
-            members = [by_id[c] for c in area.checks]
-            done = [r for r in members if r.status != "skipped"]
-            if done:
-                ran.append((area, title, done))
-            passed = all(r.status == "pass" for r in done)
-            for r in members:
-                if r.status != "skipped" or (done and not passed):
-                    continue
-                name = title if not done else self.safe(r.title or r.id, 60)
-                if "missing" in r.evidence and "context" not in r.evidence and r.id not in follows:
-                    setup.append((name, str(r.evidence["missing"])))
-                elif not done and needs_input.get(r.id):
-                    material.append((name, needs_input[r.id]))
-                elif not done:
-                    other.append((name, r))
-        area_of = {r.id: title for _area, title, done in ran for r in done}
-        title_w = min(24, max((width(t) for _a, t, _d in ran), default=10))
-        for _area, title, done in ran:
-            lead = min(done, key=lambda r: RANK.get(r.status, len(RANK)))
-            self.add(f"  {self.paint(SYMBOLS[lead.status], lead.status)} {_pad(title, title_w)}  "
-                     f"{self._area_text(lead, follows, area_of)}")
-            for r in done:
+        def name(n) -> str:
+            return title(n.area) if n.whole_area else self.safe(n.result.title or n.result.id, 60)
+
+        titles = [title(a.area) for a in view.ran]
+        title_w = min(24, max((width(t) for t in titles), default=10))
+        for area, shown in zip(view.ran, titles):
+            lead = area.lead
+            self.add(f"  {self.paint(SYMBOLS[lead.status], lead.status)} {_pad(shown, title_w)}  "
+                     f"{self._area_text(lead, view)}")
+            for r in area.ran:
                 if r is not lead and r.status in RANK:
                     self.add(f"      {self.paint(SYMBOLS[r.status], r.status)} {self.safe(r.title or r.id, 60)}: "
-                             f"{self._area_text(r, follows, area_of)}")
+                             f"{self._area_text(r, view)}")
         skip = self.paint(SYMBOLS["skipped"], "skipped")
-        for name, r in other:
-            self.add(f"  {skip} {_pad(name, title_w)}  {self._area_text(r, follows, area_of)}")
-        if setup:
-            names = ", ".join(dict.fromkeys(n for n, _ in setup))
-            needs = ", ".join(dict.fromkeys(x.strip() for _, m in setup for x in m.split(",")))
-            self._wrapped(f"{skip} {self.w['setup']}: {names} — {self.w['setup_how']} ({needs}).")
-        if material:
-            names = ", ".join(dict.fromkeys(n for n, _ in material))
-            options = ", ".join(dict.fromkeys(INPUT_OPTIONS[k] for _, kinds in material for k in kinds))
+        for n in view.other:
+            self.add(f"  {skip} {_pad(name(n), title_w)}  {self._area_text(n.result, view)}")
+        if view.setup:
+            names = ", ".join(dict.fromkeys(name(n) for n in view.setup))
+            self._wrapped(f"{skip} {self.w['setup']}: {names} — {self.w['setup_how']} ({', '.join(view.settings())}).")
+        if view.material:
+            names = ", ".join(dict.fromkeys(name(n) for n in view.material))
+            options = ", ".join(INPUT_OPTIONS[k] for k in view.inputs())
             self._wrapped(f"{skip} {self.w['material']}: {names} — {self.w['material_how']} {options}.")
 
-    def _area_text(self, r, follows: dict[str, str], area_of: dict[str, str]) -> str:
+    def _area_text(self, r, view: Overview) -> str:
         """A result's summary for its area line: a passing or skipped one cut to one line, and
         "follows from <area>" when another failure explains it."""
-        if r.id in follows and follows[r.id] in area_of and r.status in (*RANK, "skipped"):
-            root = area_of[follows[r.id]]
+        root = view.root_area(r)
+        if root is not None:
+            root_title = self.safe(root.title.get(self.lang) or root.title.get("en") or root.id, 40)
             if r.status == "skipped":
-                return f"{self.w['not_checked']} — {self.w['follows']} {root}"
-            return f"{self.safe(r.summary, 600)} — {self.w['follows']} {root}"
+                return f"{self.w['not_checked']} — {self.w['follows']} {root_title}"
+            return f"{self.safe(r.summary, 600)} — {self.w['follows']} {root_title}"
         summary = self.safe(r.summary, 600)
         return _cut(summary, SUMMARY_WIDTH) if r.status in ("pass", "skipped") else summary
 

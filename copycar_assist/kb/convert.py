@@ -1,7 +1,7 @@
 """Rewrite an entry from the per-language shape (`## Español` / `## English` bodies, causes in
 the front matter) into the unified shape (`unified.py`): each cause's facts, outcomes and text in
 one `## Cause` section, code blocks in one `## Code` section (written once when both languages
-have the same block).
+have the same block), written by the one writer of that shape (unified_write.py).
 
 The facts do not change: the loader reads the result into the same entry (`kb convert` checks
 that before it writes; tests/test_kb_format.py holds the shipped knowledge to it). Text only;
@@ -16,7 +16,8 @@ from pathlib import Path
 from .body import SECTION_HEADINGS, fold, parse_body
 from .errors import KnowledgeError, Problem
 from .frontmatter import parse_document
-from .unified import DISPLAY, is_unified
+from .unified import is_unified
+from .unified_write import CausePart, CauseWords, CodePart, Items, Part, TextPart, entry_text
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _OUTCOME = re.compile(r'^\s*"?(?P<key>[^"=\s]+)"?\s*=\s*"(?P<target>[^"]*)"\s*(#.*)?$')
@@ -92,15 +93,6 @@ def _chunks(markdown: str) -> list[tuple[str, list[str]]]:
     return out
 
 
-def _trim(lines: list[str]) -> list[str]:
-    start, end = 0, len(lines)
-    while start < end and not lines[start].strip():
-        start += 1
-    while end > start and not lines[end - 1].strip():
-        end -= 1
-    return lines[start:end]
-
-
 def convert_entry(path: Path, text: str) -> str:
     """The entry `text` (per-language shape) in the unified shape."""
     doc, problems = parse_document(path, text)
@@ -118,33 +110,22 @@ def convert_entry(path: Path, text: str) -> str:
     if len({tuple(k) for k in kinds.values()}) > 1:
         raise ConvertError(f"the languages' sections differ ({kinds}); convert this entry by hand")
     order = next(iter(kinds.values()), [])
-    out = ["+++", *front, "+++", ""]
+    parts: list[Part] = []
     cause_ids = list(dict.fromkeys([*cause_facts, *(c for lang in langs for c in body.causes[lang])]))
     for n, kind in enumerate(order):
         if kind in ("symptoms", "pitfalls"):
-            out += [f"## {DISPLAY['en'][kind]}", ""]
-            for lang in langs:
-                items = body.sections[lang].symptoms if kind == "symptoms" else body.sections[lang].pitfalls
-                out += [f"### {DISPLAY[lang]['lang']}", "", *(f"- {x}" for x in items), ""]
+            parts.append(Items(kind, {lang: (body.sections[lang].symptoms if kind == "symptoms"
+                                             else body.sections[lang].pitfalls) for lang in langs}))
         elif kind == "causes":
             for cid in cause_ids:
-                out += [f"## Cause `{cid}`", ""]
                 facts = list(cause_facts.get(cid, []))
                 keys = cause_outcomes.get(cid, [])
                 if keys:
                     facts = [f"outcomes = [{', '.join(f'{chr(34)}{k}{chr(34)}' for k in keys)}]", *facts]
-                if facts:
-                    out += ["```toml", *facts, "```", ""]
-                for lang in langs:
-                    t = body.causes[lang].get(cid)
-                    if t is None:
-                        continue
-                    out += [f"### {DISPLAY[lang]['lang']}: {t.title}", ""]
-                    if t.explanation:
-                        out += [t.explanation, ""]
-                    out += [*(f"{i}. {s}" for i, s in enumerate(t.steps, 1)), ""]
+                parts.append(CausePart(cid, facts, {
+                    lang: CauseWords(t.title, t.explanation, t.steps)
+                    for lang in langs if (t := body.causes[lang].get(cid)) is not None}))
         elif kind == "code":
-            out += [f"## {DISPLAY['en']['code']}", ""]
             blocks = {}
             for lang in langs:
                 start = sum(_fence_count(lines) for _, lines in chunks[lang][:n])
@@ -152,25 +133,11 @@ def convert_entry(path: Path, text: str) -> str:
             prose = [x for lang in langs for x in _outside_fences(chunks[lang][n][1]) if x.strip()]
             if prose:
                 raise ConvertError(f"text beside the code blocks ({prose[0][:40]!r}); convert this entry by hand")
-            width = max(len(b) for b in blocks.values())
-            for i in range(width):
-                pair = [blocks[lang][i] if i < len(blocks[lang]) else None for lang in langs]
-                same = len(langs) > 1 and all(p is not None for p in pair) and len(
-                    {(p.lang, p.code) for p in pair if p}) == 1
-                for lang, block in zip(langs, pair):
-                    if block is None:
-                        continue
-                    info = block.lang if same else f"{block.lang} {lang}".strip()
-                    out += [f"```{info}", *block.code.rstrip("\n").split("\n"), "```", ""]
-                    if same:
-                        break
+            parts.append(CodePart(blocks))
         else:
-            title_en = chunks[langs[-1]][n][0]
-            out += [f"## {title_en}", ""]
-            for lang in langs:
-                title, lines = chunks[lang][n]
-                out += [f"### {DISPLAY[lang]['lang']}: {title}", "", *_trim(lines), ""]
-    return "\n".join(out).rstrip() + "\n"
+            parts.append(TextPart({lang: chunks[lang][n][0] for lang in langs},
+                                  {lang: chunks[lang][n][1] for lang in langs}))
+    return entry_text(front, parts, langs)
 
 
 def _fence_count(lines: list[str]) -> int:

@@ -87,7 +87,6 @@ class GuideEntry:
     causes: list[str] = field(default_factory=list)
     solutions: list[str] = field(default_factory=list)
     code: list[CodeBlock] = field(default_factory=list)
-    code_caption: str = ""
 
 
 @dataclass
@@ -187,8 +186,6 @@ def _collect(tokens: list[Token], entry: GuideEntry, votes: list[str], depth: in
             if label:
                 kind = label[0]
                 votes.append(label[1])
-                if kind == "code":
-                    entry.code_caption = _plain(tokens[i + 1]).strip("*_: ")
             i += 3
             continue
         if tok.type in ("bullet_list_open", "ordered_list_open"):

@@ -1,11 +1,17 @@
 """`kb import`: turn a guide written like ours into knowledge entries, usable at once with
 `--kb DIR`.
 
+Entries are written in the unified shape (knowledge/README.md) by the one writer of that shape
+(unified_write.py), so they read like any other entry and `kb convert` leaves them alone.
+
 What the import can and cannot know:
 - An entry holds the guide's language only (`languages = ["es"]`), with both language
   sections only when the guide has both. `kb lint` warns about a one-language entry.
 - A guide lists its solutions per error, not per cause, so every cause gets the error's whole
-  ordered list; the file says so (a note under the causes, and `[imported].note`).
+  ordered list; the file says so (an "Import note" section before the causes, and
+  `[imported].note`).
+- A guide's code keeps its language (`python es`); the label above it ("Código de
+  verificación:") is not kept, since the unified `## Code` section holds code only.
 - No check can tell imported causes apart: each cause gets a yes/no question built from its
   text, so the decision tree stays walkable. Severity is MEDIUM until someone decides.
 - Categories come from the enclosing headings. They are written to the out dir's
@@ -25,13 +31,14 @@ from copycar_assist.files.read import DATA, ReadError, read_toml
 from copycar_assist.files.write import write_text
 
 from .guide import GuideEntry, read_guide, slugify
+from .unified_write import CausePart, CauseWords, CodePart, Items, Part, TextPart, entry_text, fact_lines, toml_value
 
 _WORDS = {
-    "es": {"lang": "Español", "symptoms": "Síntomas", "causes": "Causas", "code": "Código",
+    "es": {"note_title": "Nota de importación",
            "question": "¿Se da esto en tu caso: {cause}?",
            "note": "Importado de la guía, que da las soluciones por error y no por causa: cada "
                    "causa lleva la lista completa de soluciones, en su orden."},
-    "en": {"lang": "English", "symptoms": "Symptoms", "causes": "Causes", "code": "Code",
+    "en": {"note_title": "Import note",
            "question": "Does this apply in your case: {cause}?",
            "note": "Imported from the guide, which gives its solutions per error, not per cause: "
                    "every cause carries the full list of solutions, in order."},
@@ -63,13 +70,8 @@ def _lower_first(text: str) -> str:
     return text
 
 
-def _fence_for(code: str) -> str:
-    longest = max((len(m) for m in re.findall(r"`+", code)), default=0)
-    return "`" * max(3, longest + 1)
-
-
 def render_entry(g: GuideEntry, source: str | None = None) -> str:
-    """The entry file (TOML front matter written by tomli-w, then the Markdown body)."""
+    """The entry file in the unified shape (front matter by tomli-w, the body by the one writer)."""
     w = _WORDS[g.lang]
     ids = cause_ids(g.causes)
     codes = sorted(set(_HTTP_CODE.findall(" ".join(g.symptoms))))
@@ -85,26 +87,16 @@ def render_entry(g: GuideEntry, source: str | None = None) -> str:
         "title": {g.lang: g.title},
         "aliases": {g.lang: aliases},
         "keywords": {g.lang: [], "codes": codes},
-        "causes": [{"id": cid, "question": {g.lang: w["question"].format(cause=_lower_first(text))}}
-                   for cid, text in zip(ids, g.causes)],
-        "outcomes": {},
         "imported": {"source": source or "", "line": g.line, "note": w["note"]},
     }
-    body = [f"## {w['lang']}", "", f"### {w['symptoms']}", ""]
-    body += [f"- {s}" for s in g.symptoms]
-    body += ["", f"### {w['causes']}", "", f"> {w['note']}", ""]
-    for cid, text in zip(ids, g.causes):
-        body += [f"#### `{cid}` — {text}", ""]
-        body += [f"{n}. {step}" for n, step in enumerate(g.solutions, 1)]
-        body.append("")
+    parts: list[Part] = [Items("symptoms", {g.lang: g.symptoms}),
+                         TextPart({g.lang: w["note_title"]}, {g.lang: [w["note"]]})]
+    parts += [CausePart(cid, fact_lines({"question": {g.lang: w["question"].format(cause=_lower_first(text))}}),
+                        {g.lang: CauseWords(text, steps=list(g.solutions))})
+              for cid, text in zip(ids, g.causes)]
     if g.code:
-        body += [f"### {w['code']}", ""]
-        if g.code_caption:
-            body += [g.code_caption[:1].upper() + g.code_caption[1:].lower() + ":", ""]
-        for block in g.code:
-            fence = _fence_for(block.code)
-            body += [f"{fence}{block.lang}", block.code.rstrip("\n"), fence, ""]
-    return "+++\n" + tomli_w.dumps(meta) + "+++\n\n" + "\n".join(body).rstrip() + "\n"
+        parts.append(CodePart({g.lang: g.code}))
+    return entry_text(tomli_w.dumps(meta).splitlines(), parts, [g.lang])
 
 
 def _categories_text(out_dir: Path, entries: list[GuideEntry]) -> str | None:
@@ -130,12 +122,8 @@ def _categories_text(out_dir: Path, entries: list[GuideEntry]) -> str | None:
     # Explicit [[categories]] headers: tomli-w would write short tables as an inline array,
     # which cannot follow the [[categories]] tables already in the file.
     return head + "".join(
-        f"\n[[categories]]\nid = {_toml_str(cid)}\ntitle.{lang} = {_toml_str(title)}\n"
+        f"\n[[categories]]\nid = {toml_value(cid)}\ntitle.{lang} = {toml_value(title)}\n"
         for cid, lang, title in new)
-
-
-def _toml_str(value: str) -> str:
-    return tomli_w.dumps({"v": value}).split("=", 1)[1].strip()
 
 
 def import_guide(markdown_text: str, out_dir: Path | str, *, source: str | None = None,

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Tree
 
 from copycar_assist.kb import KnowledgeBase, pick
 
+from .arrow_tree import ArrowTree
 from .safe import safe_text
 
 SEVERITY_STYLE = {"CRITICAL": "bold red", "HIGH": "red", "MEDIUM": "yellow", "LOW": "green"}
@@ -29,11 +29,9 @@ class NodeRef:
     step: int | None = None  # 1-based
 
 
-class KbTree(Tree[NodeRef]):
+class KbTree(ArrowTree[NodeRef]):
     BINDINGS = [
         Binding("enter", "start_here", "Start here", show=False),
-        Binding("right", "expand_node", show=False),
-        Binding("left", "collapse_node", show=False),
     ]
 
     class StartHere(Message):
@@ -91,19 +89,3 @@ class KbTree(Tree[NodeRef]):
             node.toggle()
         else:
             self.post_message(self.StartHere(node.data))
-
-    def action_expand_node(self) -> None:
-        node = self.cursor_node
-        if node is not None and node.allow_expand and not node.is_expanded:
-            node.expand()
-        else:
-            self.action_cursor_down()
-
-    def action_collapse_node(self) -> None:
-        node = self.cursor_node
-        if node is None:
-            return
-        if node.is_expanded and node.allow_expand:
-            node.collapse()
-        elif node.parent is not None and node.parent is not self.root:
-            self.move_cursor(node.parent)
