@@ -22,7 +22,7 @@ import json
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NoReturn, Protocol, overload
 
 
 def mask(value: str) -> str:
@@ -95,13 +95,13 @@ class Secret:
     def __hash__(self) -> int:
         return hash(("Secret", len(self._value)))
 
-    def __reduce__(self):  # never pickle the value into something that could be logged
+    def __reduce__(self) -> NoReturn:  # never pickle the value into something that could be logged
         raise TypeError("Secret cannot be pickled")
 
     def __copy__(self) -> Secret:  # immutable: copies (and deepcopy of a Settings) share it
         return self
 
-    def __deepcopy__(self, memo) -> Secret:
+    def __deepcopy__(self, memo: dict[int, object]) -> Secret:
         return self
 
 
@@ -169,8 +169,15 @@ class Redactor:
                 text = text.replace(form, replacement)
         return text
 
-    def redact_obj(self, obj: Any) -> Any:
-        """Redact every string inside a JSON-like structure."""
+    @overload
+    def redact_obj(self, obj: str) -> str: ...
+    @overload
+    def redact_obj(self, obj: dict[str, Any]) -> dict[str, Any]: ...
+    @overload
+    def redact_obj(self, obj: object) -> object: ...
+
+    def redact_obj(self, obj: object) -> object:
+        """Redact every string inside a JSON-like structure (shaped as `scrub_obj` says)."""
         return scrub_obj(obj, self.redact)
 
 
@@ -185,14 +192,20 @@ Scrub = Callable[[str], str]
 
 def scrub_keylike(text: str) -> str:
     text = _KEYLIKE.sub(lambda m: mask(m.group()), text)
-    def repl(m: re.Match) -> str:
+    def repl(m: re.Match[str]) -> str:
         name, sep, value = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
         return f"{name}{sep}{mask(value)}"
 
     return _BEARER.sub(repl, text)
 
 
-def make_scrubber(settings: Any | None) -> Scrub:
+class HasSecrets(Protocol):
+    """What the scrub needs of the settings (`config.Settings`): the redactor of their secrets."""
+
+    def redactor(self) -> Redactor: ...
+
+
+def make_scrubber(settings: HasSecrets | None) -> Scrub:
     """Redact the settings' secrets, then anything that looks like a pasted key or token."""
     redactor = settings.redactor() if settings is not None else None
 
@@ -206,8 +219,17 @@ def make_scrubber(settings: Any | None) -> Scrub:
     return scrub
 
 
-def scrub_obj(obj: Any, scrub: Scrub) -> Any:
-    """Scrub every string inside a JSON-like structure."""
+@overload
+def scrub_obj(obj: str, scrub: Scrub) -> str: ...
+@overload
+def scrub_obj(obj: dict[str, Any], scrub: Scrub) -> dict[str, Any]: ...
+@overload
+def scrub_obj(obj: object, scrub: Scrub) -> object: ...
+
+
+def scrub_obj(obj: object, scrub: Scrub) -> object:
+    """Scrub every string inside a JSON-like structure (keys too): a string stays a string, a dict
+    a dict, a list or tuple becomes a list, anything else is kept as it is."""
     if isinstance(obj, str):
         return scrub(obj)
     if isinstance(obj, dict):
