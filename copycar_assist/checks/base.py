@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     import httpx
@@ -117,15 +117,6 @@ class CheckContext:
     def t(self, es: str, en: str) -> str:
         """Pick the message in the context's language."""
         return es if self.lang == "es" else en
-
-
-class OnDemand(Protocol):
-    """Services that start the first time a check needs them (`Settings.services`: the demo
-    world). The runner calls `prepare` with the ids it is about to run, inside its deadline."""
-
-    async def prepare(self, check_ids: list[str]) -> dict[str, tuple[str, str]]:
-        """Start what these checks talk to; check id -> (Spanish, English) why it cannot run."""
-        ...
 
 
 RUNNER_OUTCOMES = ("error", "skipped")  # outcomes any check may give (status equal to the outcome)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from copycar_assist.config_schema import Value
 from copycar_assist.redact import Secret
 
 NEEDS_VALUE = "api.key"  # the one change whose new value the agent types
@@ -203,7 +204,7 @@ class FixBook:
         self.ask_secrets = ask_secrets
         self.offered: list[Proposal] = []
         self.applied: list[Applied] = []
-        self._values: dict[str, Secret] = {}
+        self._values: dict[str, Value] = {}
 
     def propose(self, entry_id: str | None, cause_id: str | None, results: dict[str, Any]) -> list[Proposal]:
         self.offered = proposals_for(entry_id, cause_id, results, self.settings, ask_secrets=self.ask_secrets)

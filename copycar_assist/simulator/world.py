@@ -161,7 +161,7 @@ class DemoWorld:
     # --- starting on demand ---------------------------------------------------------------------
 
     async def prepare(self, check_ids: list[str]) -> dict[str, tuple[str, str]]:
-        """Start what these checks talk to (`checks.base.OnDemand`); check id -> why it cannot run."""
+        """Start what these checks talk to (`config.OnDemand`); check id -> why it cannot run."""
         needed = list(dict.fromkeys(s for s in map(service_of, check_ids) if s))
         for name in needed:
             await asyncio.to_thread(self.ensure, name)
