@@ -193,7 +193,7 @@ class Settings:
     def _section(self, f: Field) -> object:
         return getattr(self, f.section) if f.section else self
 
-    def _set(self, f: Field, value: Value, source: str) -> None:
+    def _set(self, f: Field, value: Value | None, source: str) -> None:
         setattr(self._section(f), f.attr, value)
         self.sources[f.dotted] = source
         if f.dotted == "api.key":
