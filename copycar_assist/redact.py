@@ -22,7 +22,10 @@ import json
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable
-from typing import Any, NoReturn, Protocol, overload
+from typing import Any, NoReturn, Protocol, TypeVar, overload
+
+# What a JSON-like walker keeps as it is: numbers, booleans, None (as textsafe.Scalar).
+Scalar = TypeVar("Scalar", int, float, bool, None)
 
 
 def mask(value: str) -> str:
@@ -174,11 +177,13 @@ class Redactor:
     @overload
     def redact_obj(self, obj: dict[str, Any]) -> dict[str, Any]: ...
     @overload
-    def redact_obj(self, obj: object) -> object: ...
+    def redact_obj(self, obj: list[Any] | tuple[Any, ...]) -> list[Any]: ...
+    @overload
+    def redact_obj(self, obj: Scalar) -> Scalar: ...
 
     def redact_obj(self, obj: object) -> object:
         """Redact every string inside a JSON-like structure (shaped as `scrub_obj` says)."""
-        return scrub_obj(obj, self.redact)
+        return _walk(obj, self.redact)
 
 
 # --- the writers' scrub ---------------------------------------------------------------------------
@@ -224,16 +229,22 @@ def scrub_obj(obj: str, scrub: Scrub) -> str: ...
 @overload
 def scrub_obj(obj: dict[str, Any], scrub: Scrub) -> dict[str, Any]: ...
 @overload
-def scrub_obj(obj: object, scrub: Scrub) -> object: ...
+def scrub_obj(obj: list[Any] | tuple[Any, ...], scrub: Scrub) -> list[Any]: ...
+@overload
+def scrub_obj(obj: Scalar, scrub: Scrub) -> Scalar: ...
 
 
 def scrub_obj(obj: object, scrub: Scrub) -> object:
     """Scrub every string inside a JSON-like structure (keys too): a string stays a string, a dict
     a dict, a list or tuple becomes a list, anything else is kept as it is."""
+    return _walk(obj, scrub)
+
+
+def _walk(obj: object, scrub: Scrub) -> object:
     if isinstance(obj, str):
         return scrub(obj)
     if isinstance(obj, dict):
-        return {scrub_obj(k, scrub): scrub_obj(v, scrub) for k, v in obj.items()}
+        return {_walk(k, scrub): _walk(v, scrub) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [scrub_obj(v, scrub) for v in obj]
+        return [_walk(v, scrub) for v in obj]
     return obj

@@ -78,7 +78,7 @@ def reason_text(reason: Reason, lang: str, entry_titles: dict[str, dict[str, str
     return t("sev.reason.default", lang, severity=reason.severity)
 
 
-def _evidence_block(result: Any, scrub: Scrub, lang: str) -> str:
+def _evidence_block(result: CheckResult, scrub: Scrub, lang: str) -> str:
     lines = [f"{t('ticket.summary_label', lang)}: {result.summary}"]
     for key, value in (result.evidence or {}).items():
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
