@@ -23,19 +23,29 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from .config_io import KeyLines, write_atomic
-from .config_schema import AGENT_ONLY, BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Invalid
+from .config_schema import AGENT_ONLY, BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Invalid, Value
+from .files.fields import type_name
 from .files.read import SETTINGS, ReadError, read_toml
 from .redact import Redactor, Secret
 
 DEFAULT_BASE_URL = "https://api.copycarai.com/v2"
 APP_NAME = "copycar-assist"
 CONFIG_ENV = "COPYCAR_ASSIST_CONFIG"
+
+
+class OnDemand(Protocol):
+    """Services that start the first time a check needs them (`Settings.services`: the demo
+    world). The check runner calls `prepare` with the ids it is about to run, inside its deadline."""
+
+    async def prepare(self, check_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """Start what these checks talk to; check id -> (Spanish, English) why it cannot run."""
+        ...
 
 
 @dataclass
@@ -122,9 +132,9 @@ class Settings:
     path: Path | None = None  # the config file these came from
     # dotted field -> "file" | "env" | "demo"; absent means the default
     sources: dict[str, str] = field(default_factory=dict, repr=False)
-    # services started on demand before a check talks to them (the demo world,
-    # `checks.base.OnDemand`); never read from or written to the file
-    services: Any = field(default=None, repr=False, compare=False)
+    # services started on demand before a check talks to them (the demo world); never read from
+    # or written to the file
+    services: OnDemand | None = field(default=None, repr=False, compare=False)
     # `[profiles.NAME]`: customers' contexts, each validated like the top level (no env overrides)
     profiles: dict[str, Settings] = field(default_factory=dict, repr=False)
     # whose context these are: None for the agent's own, else the customer's (a case)
@@ -162,12 +172,12 @@ class Settings:
             r.add(s)
         return r
 
-    def get(self, dotted: str):
+    def get(self, dotted: str) -> Value | None:
         """Value of a dotted field such as "api.key" or "smtp.host" (None when unset)."""
         f = BY_NAME.get(dotted)
+        value: Value | None  # the section dataclasses' fields hold a Value or None
         if f is not None:
-            obj = self._section(f)
-            value = getattr(obj, f.attr, None)
+            value = getattr(self._section(f), f.attr, None)
         else:
             section, _, name = dotted.partition(".")
             obj = getattr(self, section, None)
@@ -180,10 +190,10 @@ class Settings:
         """Where the value of a field came from: "default", "file", "env" or "demo"."""
         return self.sources.get(dotted, "default")
 
-    def _section(self, f: Field) -> Any:
+    def _section(self, f: Field) -> object:
         return getattr(self, f.section) if f.section else self
 
-    def _set(self, f: Field, value: Any, source: str) -> None:
+    def _set(self, f: Field, value: Value | None, source: str) -> None:
         setattr(self._section(f), f.attr, value)
         self.sources[f.dotted] = source
         if f.dotted == "api.key":
@@ -262,6 +272,10 @@ def _unknown(name: str, known: list[str]) -> str:
     return "unknown key" + hint
 
 
+# A problem found while validating: the keys where it sits, the field's label, the reason.
+Problem = Callable[[tuple[str, ...], str | None, str], None]
+
+
 def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str | None = None, *,
                        _at: tuple[str, ...] = ()) -> Settings:
     """Validate a parsed settings document and build `Settings` (sources "file").
@@ -308,7 +322,8 @@ def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str
     return settings
 
 
-def _profiles(settings: Settings, value: Any, path: str, text: str | None, problem, problems) -> None:
+def _profiles(settings: Settings, value: object, path: str, text: str | None, problem: Problem,
+              problems: list[ConfigProblem]) -> None:
     from .config_schema import PROFILE_NAME, shown_key
 
     if not isinstance(value, dict):
@@ -330,13 +345,11 @@ def _profiles(settings: Settings, value: Any, path: str, text: str | None, probl
             settings.profiles[pname] = profile
 
 
-def _type(value: Any) -> str:
-    from .config_schema import type_name
-
+def _type(value: object) -> str:
     return type_name(value)
 
 
-def _check(settings: Settings, f: Field, value: Any, problem) -> None:
+def _check(settings: Settings, f: Field, value: object, problem: Problem) -> None:
     try:
         converted = f.check(value)
     except Invalid as exc:
@@ -349,7 +362,7 @@ def _check(settings: Settings, f: Field, value: Any, problem) -> None:
 def apply_env(settings: Settings, environ: Mapping[str, str] | None = None) -> Settings:
     """Apply the environment overrides (validated; a bad one raises `ConfigError`)."""
     env = os.environ if environ is None else environ
-    problems = []
+    problems: list[ConfigProblem] = []
     for var, f in ENV_VARS.items():
         raw = env.get(var, "")
         if not raw.strip():
@@ -368,7 +381,7 @@ def env_overrides(settings: Settings, environ: dict[str, str] | None = None) -> 
     return apply_env(settings, environ)
 
 
-def load_settings(path: str | os.PathLike | None = None, environ: dict[str, str] | None = None) -> Settings:
+def load_settings(path: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Read, validate and return the settings; environment overrides applied.
 
     A missing file gives the defaults. Raises `ConfigError` (file:line:col, the field, no value).
@@ -412,7 +425,7 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
     return out
 
 
-def save_settings(settings_or_dict: Settings | dict[str, Any], path: str | os.PathLike | None = None) -> Path:
+def save_settings(settings_or_dict: Settings | dict[str, Any], path: str | os.PathLike[str] | None = None) -> Path:
     """Validate and write the settings atomically (mode 0600, parent directory 0700)."""
     import tomli_w
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from .files.fields import type_name
 from .redact import Secret
@@ -38,27 +38,41 @@ def shown_key(name: str) -> str:
     return text if len(text) <= 11 else text[:8] + "…"
 
 
-def _need(value: Any, kind: type | tuple[type, ...], expected: str) -> None:
-    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+# A setting's value once checked (the section dataclasses' field types in `config.py`).
+Value = str | int | float | list[str] | dict[str, str] | Secret
+# A value as `config set` parses VALUE, before its check.
+CliValue = str | int | float | list[str]
+
+_T = TypeVar("_T")
+
+
+def _need(value: object, kind: type[_T], expected: str) -> _T:
+    """`value` itself when it is a `kind` (a boolean is never a number), else Invalid."""
+    if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
         raise Invalid(f"{expected}, got {type_name(value)}")
-    if not isinstance(value, kind):
+    return value
+
+
+def _number(value: object, expected: str) -> int | float:
+    """`value` itself when it is an integer or a float (not a boolean), else Invalid."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise Invalid(f"{expected}, got {type_name(value)}")
+    return value
 
 
-def _text(v: Any) -> str:
-    _need(v, str, "expected a string")
-    return v
+def _text(v: object) -> str:
+    return _need(v, str, "expected a string")
 
 
-def _secret(v: Any) -> Secret:
-    _need(v, str, "expected a string")
+def _secret(v: object) -> Secret:
+    v = _need(v, str, "expected a string")
     if not v.strip():
         raise Invalid("expected a non-empty string (remove the key to unset it)")
     return Secret(v)
 
 
-def _url(v: Any) -> str:
-    _need(v, str, "expected an http:// or https:// URL")
+def _url(v: object) -> str:
+    v = _need(v, str, "expected an http:// or https:// URL")
     try:
         u = urllib.parse.urlsplit(v.strip())
         u.port  # noqa: B018 - raises on a bad port
@@ -71,17 +85,17 @@ def _url(v: Any) -> str:
     return v.strip().rstrip("/")
 
 
-def _file(v: Any) -> str:
-    _need(v, str, "expected a file path")
+def _file(v: object) -> str:
+    v = _need(v, str, "expected a file path")
     if not v.strip():
         raise Invalid("expected a file path (remove the key to unset it)")
     return str(Path(v.strip()).expanduser())
 
 
-def _urls(v: Any) -> list[str]:
-    _need(v, list, "expected an array of http(s) URLs")
+def _urls(v: object) -> list[str]:
+    items: list[object] = _need(v, list, "expected an array of http(s) URLs")
     out = []
-    for i, item in enumerate(v):
+    for i, item in enumerate(items):
         try:
             out.append(_url(item))
         except Invalid as exc:
@@ -89,22 +103,22 @@ def _urls(v: Any) -> list[str]:
     return out
 
 
-def _port(v: Any) -> int:
-    _need(v, int, "expected a port number 1-65535")
+def _port(v: object) -> int:
+    v = _need(v, int, "expected a port number 1-65535")
     if not 1 <= v <= 65535:
         raise Invalid("expected a port number 1-65535")
     return v
 
 
-def _count(v: Any) -> int:
-    _need(v, int, "expected a whole number >= 0")
+def _count(v: object) -> int:
+    v = _need(v, int, "expected a whole number >= 0")
     if v < 0:
         raise Invalid("expected a whole number >= 0")
     return v
 
 
-def _seconds(v: Any) -> float:
-    _need(v, (int, float), "expected a number of seconds (0 < s <= 600)")
+def _seconds(v: object) -> float:
+    v = _number(v, "expected a number of seconds (0 < s <= 600)")
     if not 0 < v <= 600:
         raise Invalid("expected a number of seconds (0 < s <= 600)")
     return float(v)
@@ -113,9 +127,8 @@ def _seconds(v: Any) -> float:
 _HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
 
 
-def _host(v: Any) -> str:
-    _need(v, str, "expected a host name or IP address")
-    h = v.strip()
+def _host(v: object) -> str:
+    h = _need(v, str, "expected a host name or IP address").strip()
     try:
         ipaddress.ip_address(h.strip("[]"))
         return h
@@ -126,16 +139,15 @@ def _host(v: Any) -> str:
     return h
 
 
-def _domain(v: Any) -> str:
-    _need(v, str, "expected a domain name such as example.com")
-    d = v.strip().rstrip(".")
+def _domain(v: object) -> str:
+    d = _need(v, str, "expected a domain name such as example.com").strip().rstrip(".")
     if "." not in d or not _HOST.match(d):
         raise Invalid("expected a domain name such as example.com")
     return d
 
 
-def _address(v: Any) -> str:
-    _need(v, str, "expected an e-mail address")
+def _address(v: object) -> str:
+    v = _need(v, str, "expected an e-mail address")
     _, addr = parseaddr(v)
     if "@" not in addr or addr.startswith("@") or addr.endswith("@"):
         raise Invalid("expected an e-mail address such as alerts@example.com")
@@ -145,34 +157,40 @@ def _address(v: Any) -> str:
 _SELECTOR = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,62}$")
 
 
-def _names(v: Any) -> list[str]:
-    _need(v, list, "expected an array of DKIM selector names")
-    for i, item in enumerate(v):
+def _names(v: object) -> list[str]:
+    items: list[object] = _need(v, list, "expected an array of DKIM selector names")
+    names: list[str] = []
+    for i, item in enumerate(items):
         if not isinstance(item, str) or not _SELECTOR.match(item):
             raise Invalid(f"item {i + 1}: expected a selector name (letters, digits, . _ -)")
-    return list(v)
+        names.append(item)
+    return names
 
 
-def _ips(v: Any) -> list[str]:
-    _need(v, list, "expected an array of IP addresses")
-    for i, item in enumerate(v):
+def _ips(v: object) -> list[str]:
+    items: list[object] = _need(v, list, "expected an array of IP addresses")
+    ips: list[str] = []
+    for i, item in enumerate(items):
         try:
             ipaddress.ip_address(item if isinstance(item, str) else "")
         except ValueError:
             raise Invalid(f"item {i + 1}: expected an IP address") from None
-    return list(v)
+        ips.append(str(item))
+    return ips
 
 
-def _map(v: Any) -> dict[str, str]:
-    _need(v, dict, "expected a table of names to CRM field names")
-    for k, item in v.items():
+def _map(v: object) -> dict[str, str]:
+    table: dict[object, object] = _need(v, dict, "expected a table of names to CRM field names")
+    out: dict[str, str] = {}
+    for k, item in table.items():
         if not isinstance(item, str) or not item.strip():
-            raise Invalid(f"key '{shown_key(k)}': expected a non-empty string, got {type_name(item)}", at=str(k))
-    return dict(v)
+            raise Invalid(f"key '{shown_key(str(k))}': expected a non-empty string, got {type_name(item)}", at=str(k))
+        out[str(k)] = item
+    return out
 
 
-def _redis_url(v: Any) -> Secret:
-    _need(v, str, "expected a redis://, rediss:// or unix:// URL")
+def _redis_url(v: object) -> Secret:
+    v = _need(v, str, "expected a redis://, rediss:// or unix:// URL")
     try:
         u = urllib.parse.urlsplit(v.strip())
         u.port  # noqa: B018
@@ -183,17 +201,17 @@ def _redis_url(v: Any) -> Secret:
     return Secret(v.strip())
 
 
-def _window(v: Any) -> float:
-    _need(v, (int, float), "expected a number of seconds (10 <= s <= 86400)")
+def _window(v: object) -> float:
+    v = _number(v, "expected a number of seconds (10 <= s <= 86400)")
     if not 10 <= v <= 86400:
         raise Invalid("expected a number of seconds (10 <= s <= 86400)")
     return float(v)
 
 
-def _addresses(v: Any) -> list[str]:
-    _need(v, list, "expected an array of e-mail addresses")
+def _addresses(v: object) -> list[str]:
+    items: list[object] = _need(v, list, "expected an array of e-mail addresses")
     out = []
-    for i, item in enumerate(v):
+    for i, item in enumerate(items):
         try:
             out.append(_address(item))
         except Invalid as exc:
@@ -201,13 +219,13 @@ def _addresses(v: Any) -> list[str]:
     return out
 
 
-def _secret_url(v: Any) -> Secret:
+def _secret_url(v: object) -> Secret:
     return Secret(_url(v))
 _PROJECT = re.compile(r"^[A-Z][A-Z0-9_]{0,19}$")
 
 
-def _project(v: Any) -> str:
-    _need(v, str, "expected a Jira project key such as SUP")
+def _project(v: object) -> str:
+    v = _need(v, str, "expected a Jira project key such as SUP")
     if not _PROJECT.match(v.strip()):
         raise Invalid("expected a Jira project key such as SUP (capital letters, digits, _)")
     return v.strip()
@@ -216,20 +234,22 @@ def _project(v: Any) -> str:
 DESTINATIONS = ("webhook", "email", "zendesk", "jira")
 
 
-def _destinations(v: Any) -> list[str]:
+def _destinations(v: object) -> list[str]:
     expected = "expected an array of " + ", ".join(DESTINATIONS)
-    _need(v, list, expected)
-    for i, item in enumerate(v):
-        if item not in DESTINATIONS:
+    items: list[object] = _need(v, list, expected)
+    chosen: list[str] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or item not in DESTINATIONS:
             raise Invalid(f"item {i + 1}: {expected}")
-    return list(dict.fromkeys(v))
+        chosen.append(item)
+    return list(dict.fromkeys(chosen))
 
 
-def _choice(*choices: str) -> Callable[[Any], str]:
+def _choice(*choices: str) -> Callable[[object], str]:
     expected = "expected one of " + ", ".join(choices)
 
-    def check(v: Any) -> str:
-        _need(v, str, expected)
+    def check(v: object) -> str:
+        v = _need(v, str, expected)
         if v not in choices:
             raise Invalid(expected)
         return v
@@ -241,7 +261,7 @@ def _choice(*choices: str) -> Callable[[Any], str]:
 class Field:
     dotted: str  # as written in the file: "api.key", "smtp.from", "language"
     attr: str  # attribute on the section dataclass
-    check: Callable[[Any], Any]
+    check: Callable[[object], Value]
     cli: str  # how `config set` parses VALUE: text | int | float | list
     help: str
     secret: bool = False
@@ -323,7 +343,7 @@ AGENT_ONLY: tuple[str, ...] = ("helpdesk",)
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 
-def parse_cli_value(f: Field, text: str) -> Any:
+def parse_cli_value(f: Field, text: str) -> CliValue:
     """The TOML value `config set` stores for VALUE (then checked by `f.check`)."""
     if f.cli == "int":
         try:

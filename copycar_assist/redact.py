@@ -22,7 +22,10 @@ import json
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NoReturn, Protocol, TypeVar, overload
+
+# What a JSON-like walker keeps as it is: numbers, booleans, None (as textsafe.Scalar).
+Scalar = TypeVar("Scalar", int, float, bool, None)
 
 
 def mask(value: str) -> str:
@@ -95,13 +98,13 @@ class Secret:
     def __hash__(self) -> int:
         return hash(("Secret", len(self._value)))
 
-    def __reduce__(self):  # never pickle the value into something that could be logged
+    def __reduce__(self) -> NoReturn:  # never pickle the value into something that could be logged
         raise TypeError("Secret cannot be pickled")
 
     def __copy__(self) -> Secret:  # immutable: copies (and deepcopy of a Settings) share it
         return self
 
-    def __deepcopy__(self, memo) -> Secret:
+    def __deepcopy__(self, memo: dict[int, object]) -> Secret:
         return self
 
 
@@ -169,9 +172,18 @@ class Redactor:
                 text = text.replace(form, replacement)
         return text
 
-    def redact_obj(self, obj: Any) -> Any:
-        """Redact every string inside a JSON-like structure."""
-        return scrub_obj(obj, self.redact)
+    @overload
+    def redact_obj(self, obj: str) -> str: ...
+    @overload
+    def redact_obj(self, obj: dict[str, Any]) -> dict[str, Any]: ...
+    @overload
+    def redact_obj(self, obj: list[Any] | tuple[Any, ...]) -> list[Any]: ...
+    @overload
+    def redact_obj(self, obj: Scalar) -> Scalar: ...
+
+    def redact_obj(self, obj: object) -> object:
+        """Redact every string inside a JSON-like structure (shaped as `scrub_obj` says)."""
+        return _walk(obj, self.redact)
 
 
 # --- the writers' scrub ---------------------------------------------------------------------------
@@ -185,14 +197,20 @@ Scrub = Callable[[str], str]
 
 def scrub_keylike(text: str) -> str:
     text = _KEYLIKE.sub(lambda m: mask(m.group()), text)
-    def repl(m: re.Match) -> str:
+    def repl(m: re.Match[str]) -> str:
         name, sep, value = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
         return f"{name}{sep}{mask(value)}"
 
     return _BEARER.sub(repl, text)
 
 
-def make_scrubber(settings: Any | None) -> Scrub:
+class HasSecrets(Protocol):
+    """What the scrub needs of the settings (`config.Settings`): the redactor of their secrets."""
+
+    def redactor(self) -> Redactor: ...
+
+
+def make_scrubber(settings: HasSecrets | None) -> Scrub:
     """Redact the settings' secrets, then anything that looks like a pasted key or token."""
     redactor = settings.redactor() if settings is not None else None
 
@@ -206,12 +224,27 @@ def make_scrubber(settings: Any | None) -> Scrub:
     return scrub
 
 
-def scrub_obj(obj: Any, scrub: Scrub) -> Any:
-    """Scrub every string inside a JSON-like structure."""
+@overload
+def scrub_obj(obj: str, scrub: Scrub) -> str: ...
+@overload
+def scrub_obj(obj: dict[str, Any], scrub: Scrub) -> dict[str, Any]: ...
+@overload
+def scrub_obj(obj: list[Any] | tuple[Any, ...], scrub: Scrub) -> list[Any]: ...
+@overload
+def scrub_obj(obj: Scalar, scrub: Scrub) -> Scalar: ...
+
+
+def scrub_obj(obj: object, scrub: Scrub) -> object:
+    """Scrub every string inside a JSON-like structure (keys too): a string stays a string, a dict
+    a dict, a list or tuple becomes a list, anything else is kept as it is."""
+    return _walk(obj, scrub)
+
+
+def _walk(obj: object, scrub: Scrub) -> object:
     if isinstance(obj, str):
         return scrub(obj)
     if isinstance(obj, dict):
-        return {scrub_obj(k, scrub): scrub_obj(v, scrub) for k, v in obj.items()}
+        return {_walk(k, scrub): _walk(v, scrub) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [scrub_obj(v, scrub) for v in obj]
+        return [_walk(v, scrub) for v in obj]
     return obj

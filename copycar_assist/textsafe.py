@@ -9,6 +9,10 @@ bidi controls that can reorder what a reader sees. Markup safety is the renderer
 from __future__ import annotations
 
 import re
+from typing import Any, TypeVar, overload
+
+# What a JSON-like walker keeps as it is: numbers, booleans, None.
+Scalar = TypeVar("Scalar", int, float, bool, None)
 
 # ESC-introduced sequences (CSI, OSC ... BEL/ST, DCS/SOS/PM/APC ... ST, other escapes), and their
 # 8-bit C1 forms. String payloads stop at a newline or the next ESC when unterminated, and no
@@ -34,8 +38,19 @@ def scrub(text: str) -> str:
     return _CONTROLS.sub("", text.replace("\r\n", "\n"))
 
 
-def clean_obj(obj):
-    """Every string of a JSON-like structure `clean`ed (keys too), for JSON output and files."""
+@overload
+def clean_obj(obj: str) -> str: ...
+@overload
+def clean_obj(obj: dict[str, Any]) -> dict[str, Any]: ...
+@overload
+def clean_obj(obj: list[Any] | tuple[Any, ...]) -> list[Any]: ...
+@overload
+def clean_obj(obj: Scalar) -> Scalar: ...
+
+
+def clean_obj(obj: object) -> object:
+    """Every string of a JSON-like structure `clean`ed (keys too), for JSON output and files:
+    a string stays a string, a dict a dict, a list or tuple becomes a list, the rest is kept."""
     if isinstance(obj, str):
         return clean(obj)
     if isinstance(obj, dict):

@@ -1,12 +1,18 @@
 """The quality gates, run with the tests (so the README's one test command runs them too): ruff
 finds nothing anywhere, and mypy finds nothing in the package, the Textual app (`tui/`) included
-(its screens and widgets reach the app through the typed `copycar_app`, tui/app_access.py)."""
+(its screens and widgets reach the app through the typed `copycar_app`, tui/app_access.py).
+
+mypy is strict (every flag of `mypy --strict` that can be set per module, pyproject.toml's
+`[[tool.mypy.overrides]]`) on the domain packages checks, conversation, desk, files, i18n, monitor,
+simulator, support and training and the modules config, config_io, config_schema, redact and
+textsafe; kb and matching join them next, cli and tui after. The rest is checked non-strictly."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -31,3 +37,24 @@ def test_mypy_finds_nothing():
     r = subprocess.run([*_tool("mypy"), "--no-incremental"], cwd=ROOT,
                        capture_output=True, text=True, timeout=600, check=False)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
+
+
+STRICT = {"copycar_assist.checks.*", "copycar_assist.conversation.*", "copycar_assist.desk.*",
+          "copycar_assist.files.*", "copycar_assist.i18n.*", "copycar_assist.monitor.*",
+          "copycar_assist.simulator.*", "copycar_assist.support.*", "copycar_assist.training.*",
+          "copycar_assist.config", "copycar_assist.config_io", "copycar_assist.config_schema",
+          "copycar_assist.redact", "copycar_assist.textsafe"}
+# `mypy --strict`'s flags that can be set per module (warn_unused_ignores and warn_redundant_casts
+# are global in [tool.mypy])
+STRICT_FLAGS = {"disallow_any_generics": True, "disallow_subclassing_any": True, "disallow_untyped_calls": True,
+                "disallow_untyped_defs": True, "disallow_incomplete_defs": True, "check_untyped_defs": True,
+                "disallow_untyped_decorators": True, "warn_return_any": True, "implicit_reexport": False,
+                "strict_equality": True, "extra_checks": True}
+
+
+def test_mypy_is_strict_on_the_domain_packages():
+    mypy = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
+    assert mypy.get("warn_unused_ignores") is True and mypy.get("warn_redundant_casts") is True
+    strict = [o for o in mypy.get("overrides", []) if all(o.get(k) == v for k, v in STRICT_FLAGS.items())]
+    modules = {m for o in strict for m in ([o["module"]] if isinstance(o["module"], str) else o["module"])}
+    assert STRICT <= modules, f"no longer strict: {sorted(STRICT - modules)}"

@@ -19,7 +19,10 @@ _EXPORTS = {
     "known_tags": "registry", "register": "registry",
     "RunReport": "runner", "map_outcome": "runner", "run_checks": "runner",
 }
-__all__ = list(_EXPORTS)
+# the names of _EXPORTS, spelled out so type checkers know what the package exports
+__all__ = ["STATUSES", "Check", "CheckContext", "CheckFinished", "CheckResult", "CheckStarted", "CheckStep", "Event",
+           "Finding", "Inputs", "RunReport", "all_checks", "checks_for_entry", "checks_for_tags", "known_tags",
+           "make_client", "map_outcome", "register", "run_checks"]
 
 
 def __getattr__(name: str) -> Any:

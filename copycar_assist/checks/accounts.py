@@ -41,6 +41,9 @@ from typing import Any
 
 from copycar_assist.files.read import ACCOUNTS, Kind, ReadError, parse_json, read_bytes
 
+# One account record as read: a JSON object, or a CSV row (header -> cell).
+Record = dict[str, Any]
+
 MAX_BYTES = ACCOUNTS.max_bytes
 MAX_RECORDS = 10_000
 
@@ -118,7 +121,7 @@ class AccountFileError(Exception):
 
 @dataclass
 class AccountData:
-    records: list[dict[str, Any]]
+    records: list[Record]
     format: str  # json | jsonl | csv
     total: int  # records in the file (records may be capped at MAX_RECORDS)
     encoding: str = "utf-8"
@@ -195,7 +198,7 @@ def _from_read_error(exc: ReadError) -> AccountFileError:
     return AccountFileError(exc.path, where, exc.reason("es"), exc.reason("en"))
 
 
-def _from_json(name: str, text: str) -> tuple[list[dict], int]:
+def _from_json(name: str, text: str) -> tuple[list[Record], int]:
     try:
         doc = parse_json(text, name, ACCOUNTS)
     except ReadError as exc:
@@ -213,8 +216,8 @@ def _from_json(name: str, text: str) -> tuple[list[dict], int]:
     return doc[:MAX_RECORDS], len(doc)
 
 
-def _from_jsonl(name: str, text: str) -> tuple[list[dict], int]:
-    records: list[dict] = []
+def _from_jsonl(name: str, text: str) -> tuple[list[Record], int]:
+    records: list[Record] = []
     total = 0
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -232,7 +235,7 @@ def _from_jsonl(name: str, text: str) -> tuple[list[dict], int]:
     return records, total
 
 
-def _from_csv(name: str, text: str) -> tuple[list[dict], int]:
+def _from_csv(name: str, text: str) -> tuple[list[Record], int]:
     sample = text[:8192]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
@@ -247,7 +250,7 @@ def _from_csv(name: str, text: str) -> tuple[list[dict], int]:
             raise AccountFileError(name, None, "está vacío (falta la fila de cabecera)",
                                    "is empty (no header row)")
         header = [h.strip() for h in header]
-        records: list[dict] = []
+        records: list[Record] = []
         total = 0
         for row in reader:
             if not any(c.strip() for c in row):
@@ -276,7 +279,7 @@ def normalize_key(key: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", k).strip("_")
 
 
-def flatten(record: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+def flatten(record: Record, prefix: str = "", depth: int = 0) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in record.items():
         k = normalize_key(key)
@@ -342,7 +345,7 @@ class Assessment:
         return min(self.scores, key=lambda r: (r.score, r.index)) if self.scores else None
 
 
-def score_record(record: dict[str, Any], index: int = 1) -> RecordScore:
+def score_record(record: Record, index: int = 1) -> RecordScore:
     flat = flatten(record)
     present: set[str] = set()
     for key, value in flat.items():
@@ -359,7 +362,7 @@ def score_record(record: dict[str, Any], index: int = 1) -> RecordScore:
     return RecordScore(index, score, present, missing, label)
 
 
-def assess(records: list[dict[str, Any]]) -> Assessment:
+def assess(records: list[Record]) -> Assessment:
     scores = [score_record(r, i) for i, r in enumerate(records, 1)]
     n = len(scores)
     missing_count = {f.id: sum(1 for s in scores if f.id not in s.present) for f in FIELDS}

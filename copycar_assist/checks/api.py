@@ -6,7 +6,6 @@ api.rate_limit share the run's one GET /verify.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from copycar_assist.textsafe import one_line
 
@@ -25,7 +24,8 @@ from .api_support import (
     request_deadline,
     verify_response,
 )
-from .base import CheckContext, Finding
+from .base import CheckContext, Evidence, Finding
+from .http import HttpResult
 
 KEY_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{15,199}")
 SOURCES = {"env": ("variable de entorno COPYCAR_API_KEY", "environment variable COPYCAR_API_KEY"),
@@ -71,7 +71,7 @@ class KeyConfiguredCheck(ApiCheck):
                 es="No hay ninguna clave de API configurada: ejecuta `copycar-assist setup` o define COPYCAR_API_KEY.",
                 en="No API key is configured: run `copycar-assist setup` or set COPYCAR_API_KEY."),
                 {"source": "none"})
-        evidence: dict[str, Any] = {"source": source, "key": key.masked, "length": len(key.reveal())}
+        evidence: Evidence = {"source": source, "key": key.masked, "length": len(key.reveal())}
         problems = key_problems(key.reveal())
         if problems:
             evidence["problems"] = "; ".join(en for _es, en in problems)
@@ -82,7 +82,7 @@ class KeyConfiguredCheck(ApiCheck):
                                             en=f"Key configured ({src_en}): {key.masked}."), evidence)
 
 
-def _says_expired(r) -> bool:
+def _says_expired(r: HttpResult) -> bool:
     texts = [body_error(r), str(r.json_field("message") or ""), r.header("www-authenticate") or ""]
     return any("expired" in s.lower() or "caducad" in s.lower() for s in texts)
 
@@ -149,7 +149,7 @@ class VerifyCheck(ApiCheck):
             es=f"Respuesta inesperada de GET /verify ({status}); revisa la URL base.",
             en=f"Unexpected answer from GET /verify ({status}); check the base URL."), ev)
 
-    def _valid(self, ctx: CheckContext, r, ev: dict[str, Any]) -> Finding:
+    def _valid(self, ctx: CheckContext, r: HttpResult, ev: Evidence) -> Finding:
         facts_es, facts_en = [], []
         plan = r.json_field("plan", "tier")
         if isinstance(plan, str):
@@ -180,7 +180,7 @@ class RateLimitCheck(ApiCheck):
         t = ctx.t
         ctx.step(t(es="Leyendo las cabeceras de cuota de GET /verify…", en="Reading the quota headers of GET /verify…"))
         r = await verify_response(ctx, request_deadline(ctx, self.timeout_s - 1))
-        ev: dict[str, Any] = {"url": api_url(ctx.settings.api.base_url, "verify"), "source": "GET /verify headers"}
+        ev: Evidence = {"url": api_url(ctx.settings.api.base_url, "verify"), "source": "GET /verify headers"}
         if r.error or r.status is None:
             return self.finding("skipped", "skipped", t(
                 es=f"No se puede leer la cuota: {failure_text(ctx, r)}",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from typing import Any
+from collections.abc import Callable
 
 from . import latency_usual
 from .api_support import (
@@ -23,7 +23,7 @@ from .api_support import (
     plain_http_remote,
     request_deadline,
 )
-from .base import CheckContext, Finding, Status
+from .base import CheckContext, Evidence, Finding, Status
 from .http import HttpResult, fetch
 
 ERROR_OUTCOMES = {"dns": "dns_failure", "connect": "connect_failed", "proxy": "connect_failed",
@@ -155,7 +155,7 @@ class EndpointsCheck(ApiCheck):
                 bad.append((i, f"{r.url} → {r.error}: {r.detail}"))
             else:
                 bad.append((i, f"{r.url} → {r.status}"))
-        ev: dict[str, Any] = {}
+        ev: Evidence = {}
         bad_named = bad[: self.listed]
         healthy_named = healthy[: self.listed - len(bad_named)]
         for i, line in sorted(bad_named + healthy_named):
@@ -259,7 +259,7 @@ class LatencyCheck(ApiCheck):
             key = str(st) if st is not None else (err or "error")
             statuses[key] = statuses.get(key, 0) + 1
         answers = ", ".join(f"{k}×{v}" for k, v in statuses.items())
-        ev: dict[str, Any] = {"url": url, "samples": n, "answered": len(times)}
+        ev: Evidence = {"url": url, "samples": n, "answered": len(times)}
         if times:
             avg, p95 = sum(times) / len(times), _percentile(times, 95)
             ev.update({"avg_ms": round(avg, 1), "p95_ms": round(p95, 1), "min_ms": round(min(times), 1),
@@ -278,7 +278,7 @@ class LatencyCheck(ApiCheck):
                 if stop.is_set() else t(es="presupuesto de tiempo agotado", en="time budget spent")
         figures_es = f"media {avg:.0f} ms, p95 {p95:.0f} ms, éxito {success_rate:.0%}, errores {error_rate:.0%}"
         figures_en = f"average {avg:.0f} ms, p95 {p95:.0f} ms, success {success_rate:.0%}, errors {error_rate:.0%}"
-        def status_for(metric: str, default: str) -> str:
+        def status_for(metric: str, default: str) -> Status:
             return status_for_metric(ctx, metric, default)
 
         finding = self._judge(ctx, n, avg, p95, success_rate, error_rate, usual, slower, ev, status_for,
@@ -287,8 +287,9 @@ class LatencyCheck(ApiCheck):
                                      quiet=finding.outcome in ("ok", "high_error_rate", "low_success_rate"))
         return finding
 
-    def _judge(self, ctx: CheckContext, n, avg, p95, success_rate, error_rate, usual, slower, ev, status_for,
-               figures_es, figures_en) -> Finding:
+    def _judge(self, ctx: CheckContext, n: int, avg: float, p95: float, success_rate: float, error_rate: float,
+               usual: latency_usual.Usual, slower: float | None, ev: Evidence,
+               status_for: Callable[[str, str], Status], figures_es: str, figures_en: str) -> Finding:
         t, th = ctx.t, ctx.kb.support.thresholds
         if error_rate > th.error_rate:
             return self.finding(status_for("error_rate", "CRITICAL"), "high_error_rate", t(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,7 +12,7 @@ import httpx
 
 from copycar_assist.textsafe import one_line
 
-from .base import Check, CheckContext
+from .base import Check, CheckContext, Evidence, shared
 from .http import PHASES, HttpResult, fetch
 
 
@@ -39,13 +38,8 @@ def request_deadline(ctx: CheckContext, cap: float) -> float:
 async def verify_response(ctx: CheckContext, deadline_s: float) -> HttpResult:
     """The run's one GET {base}/verify with the key; api.verify and api.rate_limit share it."""
     url = api_url(ctx.settings.api.base_url, "verify")
-    memo_key = ("GET", url)
-    task = ctx.memo.get(memo_key)
-    if task is None:
-        task = asyncio.ensure_future(fetch(ctx.client, url, key=ctx.settings.api.key, deadline_s=deadline_s))
-        ctx.memo[memo_key] = task
-    # shielded: one reader timing out must not cancel the request the other reader awaits
-    return await asyncio.shield(task)
+    return await shared(ctx, ("GET", url),
+                        lambda: fetch(ctx.client, url, key=ctx.settings.api.key, deadline_s=deadline_s))
 
 
 def host_of(url: str) -> str:
@@ -81,8 +75,8 @@ def failure_text(ctx: CheckContext, r: HttpResult) -> str:
     return t(es=f"Respuesta no válida de {host} ({detail}).", en=f"Invalid answer from {host} ({detail}).")
 
 
-def network_evidence(r: HttpResult) -> dict[str, Any]:
-    ev: dict[str, Any] = {"url": r.url}
+def network_evidence(r: HttpResult) -> Evidence:
+    ev: Evidence = {"url": r.url}
     if r.status is not None:
         ev["status"] = f"{r.status} {r.reason}".strip()
     if r.error:

@@ -11,9 +11,10 @@ and turns crashes and timeouts into `error` results. Checks never redact on thei
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 if TYPE_CHECKING:
     import httpx
@@ -21,9 +22,16 @@ if TYPE_CHECKING:
     from copycar_assist.config import Settings
     from copycar_assist.kb import KnowledgeBase
     from copycar_assist.redact import Redactor
+    from copycar_assist.support.runstore import RunStore
 
 Status = Literal["pass", "warn", "fail", "error", "skipped"]
 STATUSES: tuple[str, ...] = ("pass", "warn", "fail", "error", "skipped")
+# A check's short facts: name -> a string, number or boolean, or a list or table of them (the
+# runner cleans, redacts and caps every value).
+Evidence = dict[str, Any]
+# The run's shared requests: a key naming the request -> its one task (see `shared`).
+Memo = dict[tuple[object, ...], "asyncio.Future[Any]"]
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -33,7 +41,7 @@ class Finding:
     status: Status
     outcome: str
     summary: str  # already in the context's language
-    evidence: dict[str, Any] = field(default_factory=dict)  # short facts, values cleaned of controls
+    evidence: Evidence = field(default_factory=dict)  # short facts, values cleaned of controls
 
 
 @dataclass
@@ -42,7 +50,7 @@ class CheckResult:
     status: Status
     outcome: str
     summary: str
-    evidence: dict[str, Any]
+    evidence: Evidence
     duration_ms: int
     entry: str | None = None
     cause: str | None = None
@@ -109,23 +117,26 @@ class CheckContext:
     step: Callable[[str], None] = lambda message: None
     # per-run memo shared by the checks of one run (e.g. the one GET /verify that api.verify
     # and api.rate_limit both read); the runner gives every run a fresh one
-    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
-    # the run history (support.runstore.RunStore): the latency check reads the usual latency of
-    # the base URL from it and adds what it saw; None: no history is kept in this run
-    history: Any = field(default=None, repr=False, compare=False)
+    memo: Memo = field(default_factory=dict, repr=False, compare=False)
+    # the run history: the latency check reads the usual latency of the base URL from it and adds
+    # what it saw; None: no history is kept in this run
+    history: RunStore | None = field(default=None, repr=False, compare=False)
 
     def t(self, es: str, en: str) -> str:
         """Pick the message in the context's language."""
         return es if self.lang == "es" else en
 
 
-class OnDemand(Protocol):
-    """Services that start the first time a check needs them (`Settings.services`: the demo
-    world). The runner calls `prepare` with the ids it is about to run, inside its deadline."""
-
-    async def prepare(self, check_ids: list[str]) -> dict[str, tuple[str, str]]:
-        """Start what these checks talk to; check id -> (Spanish, English) why it cannot run."""
-        ...
+async def shared(ctx: CheckContext, key: tuple[object, ...], start: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
+    """The result of the run's one task for `key`, started by the first check that asks (the
+    others await the same task). Shielded: one reader timing out must not cancel the request
+    another reader awaits."""
+    task = ctx.memo.get(key)
+    if task is None:
+        task = asyncio.ensure_future(start())
+        ctx.memo[key] = task
+    # the memo holds tasks of several result types; a key is always started by the same `start`
+    return cast("_T", await asyncio.shield(task))
 
 
 RUNNER_OUTCOMES = ("error", "skipped")  # outcomes any check may give (status equal to the outcome)
@@ -155,7 +166,7 @@ class Check:
     async def run(self, ctx: CheckContext) -> Finding:  # pragma: no cover - every check writes it
         raise NotImplementedError
 
-    def finding(self, status: Status, outcome: str, summary: str, evidence: dict[str, Any] | None = None) -> Finding:
+    def finding(self, status: Status, outcome: str, summary: str, evidence: Evidence | None = None) -> Finding:
         """The one way to build a Finding: the outcome must be declared and fit the status
         ("ok" only passes; "error" and "skipped" only with that status). ValueError otherwise."""
         if outcome not in self.outcomes and outcome not in RUNNER_OUTCOMES:
@@ -164,7 +175,7 @@ class Check:
             raise ValueError(f"{self.id}: status {status!r} does not fit outcome {outcome!r}")
         return Finding(status, outcome, summary, dict(evidence or {}))
 
-    def skipped(self, ctx: CheckContext, es: str, en: str, evidence: dict[str, Any] | None = None) -> Finding:
+    def skipped(self, ctx: CheckContext, es: str, en: str, evidence: Evidence | None = None) -> Finding:
         """Skipped, saying why in the context's language."""
         return self.finding("skipped", "skipped", ctx.t(es=es, en=en), evidence)
 

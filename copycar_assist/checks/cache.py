@@ -28,7 +28,7 @@ import dataclasses
 from typing import Any
 
 from . import loopback
-from .base import Check, CheckContext, Finding
+from .base import Check, CheckContext, Evidence, Finding
 from .redisprobe import MAX_BULK, BadUrl, RedisProbe, RedisResult, parse_url
 
 NEAR_MAX = 0.90
@@ -65,7 +65,7 @@ class CacheCheck(Check):
             return self.finding("fail", "unreachable", ctx.t(
                 es=f"redis.url no es válida: {exc}.", en=f"redis.url is not valid: {exc}."), {})
         where = target.address()
-        ev: dict[str, Any] = {"server": where}
+        ev: Evidence = {"server": where}
         if target.scheme == "redis" and target.host and (target.password is not None or target.username):
             # A password without TLS goes only to loopback by the one rule (loopback.py), and then
             # to the address that was checked.
@@ -157,7 +157,7 @@ class CacheCheck(Check):
 
     # --- latency -------------------------------------------------------------------------------
 
-    def _latency(self, ctx: CheckContext, r: RedisResult, ev: dict) -> str | None:
+    def _latency(self, ctx: CheckContext, r: RedisResult, ev: Evidence) -> str | None:
         """A warning text when a round trip reached `slow_ms`, else None."""
         trips = [x for x in r.trips if x.ok]
         if not trips:
@@ -176,7 +176,7 @@ class CacheCheck(Check):
             es=f"Redis en {where} se detuvo: {name} tardó {slowest.ms} ms (umbral {self.slow_ms:g} ms) cuando la ida y vuelta más rápida tardó {fastest.ms} ms. Un comando lento (KEYS, DEBUG SLEEP, un script largo) lo bloquea; míralo en SLOWLOG GET.",
             en=f"Redis at {where} stalled: {name} took {slowest.ms} ms (threshold {self.slow_ms:g} ms) while the fastest round trip took {fastest.ms} ms. A slow command (KEYS, DEBUG SLEEP, a long script) is blocking it; look in SLOWLOG GET.")
 
-    def _judge(self, ctx: CheckContext, info: dict, cmdstats: dict, ev: dict, slow: str | None) -> Finding:
+    def _judge(self, ctx: CheckContext, info: dict[str, Any], cmdstats: dict[str, Any], ev: Evidence, slow: str | None) -> Finding:
         where = ev["server"]
         ev["redis_version"] = str(info.get("redis_version", "?"))
         numbers = {}

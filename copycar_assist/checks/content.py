@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from copycar_assist.textsafe import one_line
 
-from .accounts import BY_ID, AccountFileError, accounts_from_text, assess, load_accounts
-from .base import Check, CheckContext, Finding
+from .accounts import BY_ID, AccountData, AccountFileError, accounts_from_text, assess, load_accounts
+from .base import Check, CheckContext, Evidence, Finding
 
 CHARS_PER_TOKEN = 4
 MAX_NATURAL_WORD = 12  # average characters per word above which the word count is not trusted
@@ -119,7 +120,7 @@ class PersonalizationCheck(Check):
         ctx.step(t(es=f"Leyendo {shown}…", en=f"Reading {shown}…"))
         return await self._judge(ctx, lambda: load_accounts(path), shown)
 
-    async def _judge(self, ctx: CheckContext, read, shown: str) -> Finding:
+    async def _judge(self, ctx: CheckContext, read: Callable[[], AccountData], shown: str) -> Finding:
         t = ctx.t
         try:
             data = await asyncio.to_thread(read)
@@ -137,7 +138,7 @@ class PersonalizationCheck(Check):
         some = [f for f, n in a.missing_count.items() if 0 < n < a.records]
         below = a.below(threshold)
         worst = a.worst()
-        ev: dict = {
+        ev: Evidence = {
             "file": shown,
             "format": data.format,
             "records": a.records,

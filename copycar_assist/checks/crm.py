@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from copycar_assist.redact import Secret
 
 from . import crm_presets as P
-from .base import Check, CheckContext, Finding, Status
+from .base import Check, CheckContext, Evidence, Finding, Status, shared
 from .http import HttpResult, fetch
 
 REQUEST_TIMEOUT_S = 4.0  # per request; a check makes at most a few, inside its own budget
@@ -40,18 +40,14 @@ class Access:
     state: str  # ok | bad | forbidden | unavailable | insecure
     result: HttpResult
     version: str = P.SALESFORCE_DEFAULT_VERSION
-    notes: dict = field(default_factory=dict)
+    notes: Evidence = field(default_factory=dict)
 
 
 async def get(ctx: CheckContext, t: Target, path: str, *, auth: bool = True, deadline_s: float = REQUEST_TIMEOUT_S) -> HttpResult:
     """GET base+path once per run (the checks share the answer through ctx.memo)."""
     url = t.base + path
-    key = ("crm", url, auth)
-    task = ctx.memo.get(key)
-    if task is None:
-        task = asyncio.ensure_future(fetch(ctx.client, url, key=t.token if auth else None, deadline_s=deadline_s))
-        ctx.memo[key] = task
-    return await asyncio.shield(task)
+    return await shared(ctx, ("crm", url, auth),
+                        lambda: fetch(ctx.client, url, key=t.token if auth else None, deadline_s=deadline_s))
 
 
 def classify(r: HttpResult) -> str:
@@ -70,16 +66,11 @@ def classify(r: HttpResult) -> str:
 
 async def access(ctx: CheckContext, t: Target) -> Access:
     """Authenticated probe (Salesforce: the version list first). Memoised per run."""
-    key = ("crm-access", t.kind, t.base)
-    task = ctx.memo.get(key)
-    if task is None:
-        task = asyncio.ensure_future(_access(ctx, t))
-        ctx.memo[key] = task
-    return await asyncio.shield(task)
+    return await shared(ctx, ("crm-access", t.kind, t.base), lambda: _access(ctx, t))
 
 
 async def _access(ctx: CheckContext, t: Target) -> Access:
-    notes: dict = {}
+    notes: Evidence = {}
     version = P.SALESFORCE_DEFAULT_VERSION
     if t.kind == "salesforce":
         versions = await get(ctx, t, "/services/data/", auth=False)
@@ -91,8 +82,8 @@ async def _access(ctx: CheckContext, t: Target) -> Access:
     return Access(classify(r), r, version, notes)
 
 
-def http_evidence(r: HttpResult) -> dict:
-    ev: dict = {"request": f"GET {r.url}"}
+def http_evidence(r: HttpResult) -> Evidence:
+    ev: Evidence = {"request": f"GET {r.url}"}
     if r.status is not None:
         ev["status"] = f"{r.status} {r.reason}".strip()
     if r.error:
@@ -228,7 +219,7 @@ class CrmPermissionsCheck(_CrmCheck):
         pre = self.precondition(ctx, a)
         if pre:
             return pre
-        ev: dict = {"kind": t.kind}
+        ev: Evidence = {"kind": t.kind}
         if a.state == "forbidden":
             code = P.error_code(t.kind, a.result.json)
             ev.update(http_evidence(a.result), crm_error=code)
@@ -275,7 +266,7 @@ class CrmPermissionsCheck(_CrmCheck):
         return self.finding("pass", "ok", ctx.t(
             es="El token puede leer los objetos y su esquema.", en="The token can read the objects and their schema."), ev)
 
-    def _rest(self, ctx: CheckContext, a: Access, ev: dict) -> Finding:
+    def _rest(self, ctx: CheckContext, a: Access, ev: Evidence) -> Finding:
         body = a.result.json if isinstance(a.result.json, dict) else {}
         scopes = body.get("scopes")
         if not isinstance(scopes, list):
@@ -313,7 +304,7 @@ class CrmFieldsCheck(_CrmCheck):
         if pre:
             return pre
         lists: dict[str, dict[str, P.CrmField]] = {}
-        ev: dict = {"kind": t.kind}
+        ev: Evidence = {"kind": t.kind}
         for obj in objects_in_use(t.kind, fmap):
             if obj and not P.valid_object(obj):
                 continue
@@ -348,7 +339,7 @@ class CrmFieldsCheck(_CrmCheck):
             es=f"Los {len(fmap)} campos mapeados existen, se pueden escribir y sus tipos encajan.",
             en=f"All {len(fmap)} mapped fields exist, are writable and their types fit."), ev)
 
-    def _judge(self, ctx, t: Target, fmap: dict[str, str], lists,
+    def _judge(self, ctx: CheckContext, t: Target, fmap: dict[str, str], lists: dict[str, dict[str, P.CrmField]],
                suggest: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
         fails: list[str] = []
         warns: list[str] = []

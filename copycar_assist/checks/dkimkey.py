@@ -40,7 +40,7 @@ def _tags(text: str) -> dict[str, str]:
 def judge_key(selector: str, domain: str, lk: Lookup) -> KeyReport:
     name = f"{selector}._domainkey.{domain}"
 
-    def v(level: str, area: str, ref: str, es, en) -> Verdict:
+    def v(level: str, area: str, ref: str, es: tuple[str, str], en: tuple[str, str]) -> Verdict:
         return verdict(level, area, ref, es, en)
 
     if lk.void:

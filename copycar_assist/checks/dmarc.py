@@ -18,16 +18,20 @@ import asyncio
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .dnsquery import DnsClient
-from .mailverdict import Bi, Part, verdict
+from .mailverdict import Bi, Part, Verdict, verdict
+
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
 
 POLICIES = ("none", "quarantine", "reject")
 MAX_REPORT_DESTINATIONS = 4  # external destinations whose consent we look up
 
 
 @functools.cache
-def _psl():
+def _psl() -> PublicSuffixList:
     from publicsuffixlist import PublicSuffixList
 
     return PublicSuffixList()
@@ -82,7 +86,7 @@ def report_uris(value: str) -> tuple[list[tuple[str, str]], list[str]]:
     return good, bad
 
 
-def _v(level: str, ref: str, es, en):
+def _v(level: str, ref: str, es: tuple[str, str], en: tuple[str, str]) -> Verdict:
     return verdict(level, "dmarc_problem", ref, es, en)
 
 

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
-from .base import Check, CheckContext, Finding, Status
+from .base import Check, CheckContext, Evidence, Finding, Status
 from .dkimkey import ed25519_only, judge_key
 from .dmarc import check_dmarc
 from .dnsquery import DnsClient, Lookup
@@ -31,6 +32,9 @@ from .mailtls import check_mail_tls
 from .mailverdict import Bi, Part, Verdict, verdict
 from .mxhosts import check_mx
 from .spfwalk import check_spf
+
+if TYPE_CHECKING:
+    from dns.asyncresolver import Resolver
 
 MAX_SELECTORS = 8
 # which outcome names the result when several areas have verdicts of the same level
@@ -59,7 +63,7 @@ async def check_dkim(dns: DnsClient, domain: str, selectors: list[str]) -> Part:
     return part
 
 
-def _render(value, lang: str):
+def _render(value: object, lang: str) -> object:
     if isinstance(value, Bi):
         return value.pick(lang)
     if isinstance(value, list):
@@ -76,7 +80,7 @@ class DomainCheck(Check):
     def __init__(self, *, timeout_s: float = 10.0, try_timeout_s: float = 2.0, lifetime_s: float = 4.0):
         self.timeout_s, self.try_timeout_s, self.lifetime_s = timeout_s, try_timeout_s, lifetime_s
 
-    def resolver(self, ctx: CheckContext):
+    def resolver(self, ctx: CheckContext) -> Resolver:
         import dns.asyncresolver
 
         e = ctx.settings.email
@@ -112,7 +116,7 @@ class DomainCheck(Check):
             dns.close()
 
     async def _run(self, ctx: CheckContext, dns: DnsClient, domain: str, selectors: list[str], deadline: float) -> Finding:
-        ev: dict = {"domain": domain, "nameservers": self._ns_text(ctx)}
+        ev: Evidence = {"domain": domain, "nameservers": self._ns_text(ctx)}
         first = [(domain, "MX"), (domain, "TXT"), (f"_dmarc.{domain}", "TXT"),
                  *((f"{s}._domainkey.{domain}", "TXT") for s in selectors),
                  (f"_mta-sts.{domain}", "TXT"), (f"_smtp._tls.{domain}", "TXT")]
@@ -152,7 +156,7 @@ class DomainCheck(Check):
         return self._grade(ctx, domain, parts, ev, dns)
 
     @staticmethod
-    def _unfinished(name: str, task: asyncio.Task) -> Part:
+    def _unfinished(name: str, task: asyncio.Task[Part]) -> Part:
         crashed = task.done() and not task.cancelled() and task.exception() is not None
         why = Bi(f"falló ({type(task.exception()).__name__})", f"crashed ({type(task.exception()).__name__})") if crashed \
             else Bi("no terminó dentro del plazo de la comprobación", "did not finish within the check's deadline")
@@ -168,7 +172,7 @@ class DomainCheck(Check):
             return "system resolver"
         return ", ".join(f"{ns}:{e.dns_port}" for ns in e.nameservers)
 
-    def _grade(self, ctx: CheckContext, domain: str, parts: list[Part], ev: dict, dns: DnsClient) -> Finding:
+    def _grade(self, ctx: CheckContext, domain: str, parts: list[Part], ev: Evidence, dns: DnsClient) -> Finding:
         lang = ctx.lang
         verdicts: list[Verdict] = []
         for part in parts:

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from copycar_assist.textsafe import one_line
+
+if TYPE_CHECKING:
+    from dns.asyncresolver import Resolver
 
 MAX_RECORDS = 100  # records in one answer
 MAX_TXT_BYTES = 32 * 1024  # TXT text in one answer, all records together
@@ -68,7 +72,7 @@ def _name(text: str) -> str:
     return text.lower().rstrip(".")
 
 
-async def lookup(resolver, name: str, rtype: str, lifetime: float) -> Lookup:
+async def lookup(resolver: Resolver, name: str, rtype: str, lifetime: float) -> Lookup:
     """One query, every outcome a `Lookup`; answers over the caps come back as `toolarge`."""
     import dns.exception
     import dns.resolver
@@ -113,14 +117,14 @@ async def lookup(resolver, name: str, rtype: str, lifetime: float) -> Lookup:
 class DnsClient:
     """Memoised, capped queries for one run of the check (see the module docstring)."""
 
-    def __init__(self, resolver, lifetime: float, max_queries: int = MAX_QUERIES):
+    def __init__(self, resolver: Resolver, lifetime: float, max_queries: int = MAX_QUERIES):
         self._resolver = resolver
         self.lifetime = lifetime
         self.max_queries = max_queries
         self.sent = 0
-        self._tasks: dict[tuple[str, str], asyncio.Task] = {}
+        self._tasks: dict[tuple[str, str], asyncio.Task[Lookup]] = {}
 
-    def start(self, name: str, rtype: str) -> asyncio.Task | None:
+    def start(self, name: str, rtype: str) -> asyncio.Task[Lookup] | None:
         """Send the query now (if budget allows) without waiting: a prefetch."""
         key = (_name(name), rtype)
         task = self._tasks.get(key)

@@ -20,10 +20,10 @@ from copycar_assist.files.read import ReadError
 from copycar_assist.textsafe import one_line
 
 from . import loopback
-from .base import Check, CheckContext, Finding
+from .base import Check, CheckContext, Evidence, Finding
 from .dnscheck import DomainCheck
 from .loopback import Destination
-from .smtpprobe import MAX_LINE, MAX_REPLY_LINES, SmtpProbe, envelope_address, tls_context
+from .smtpprobe import MAX_LINE, MAX_REPLY_LINES, ProbeResult, SmtpProbe, envelope_address, tls_context
 from .spam import SpamCheck
 
 
@@ -58,7 +58,7 @@ class SmtpCheck(Check):
     async def run(self, ctx: CheckContext) -> Finding:
         s = ctx.settings.smtp
         host, port, security = (s.host or "").strip(), int(s.port or 0), (s.security or "").lower()
-        ev: dict = {"server": f"{host}:{port}", "security": security}
+        ev: Evidence = {"server": f"{host}:{port}", "security": security}
         static = self._static_problem(ctx, host, port, security)
         if static:
             return self.finding("fail", "misconfigured", static, ev)
@@ -98,7 +98,7 @@ class SmtpCheck(Check):
 
     # --- before connecting ---------------------------------------------------------------------
 
-    def _envelope(self, ctx: CheckContext, ev: dict) -> tuple[str | None, str | None]:
+    def _envelope(self, ctx: CheckContext, ev: Evidence) -> tuple[str | None, str | None]:
         """(sender, recipient) to probe, or (None, None) when the envelope cannot be tested."""
         s = ctx.settings.smtp
         sender = parseaddr(s.from_addr or "")[1]
@@ -142,7 +142,7 @@ class SmtpCheck(Check):
 
     # --- after the exchange --------------------------------------------------------------------
 
-    def _success(self, ctx: CheckContext, r, ev: dict, host: str, port: int, security: str) -> Finding:
+    def _success(self, ctx: CheckContext, r: ProbeResult, ev: Evidence, host: str, port: int, security: str) -> Finding:
         s = ctx.settings.smtp
         problems: list[str] = []
         if bool(s.username) != bool(s.password):
@@ -185,7 +185,7 @@ class SmtpCheck(Check):
             es=f"El servidor SMTP {host}:{port} responde; TLS verificado ({r.tls}); {auth}. No se envió ningún correo.",
             en=f"The SMTP server {host}:{port} answers; TLS verified ({r.tls}); {auth}. No mail was sent."), ev)
 
-    def _failure_text(self, ctx: CheckContext, r, host: str, port: int, security: str) -> str:
+    def _failure_text(self, ctx: CheckContext, r: ProbeResult, host: str, port: int, security: str) -> str:
         d, t = r.detail, ctx.t
         where = f"{host}:{port}"
         if r.outcome == "connect_failed":

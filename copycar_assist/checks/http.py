@@ -29,7 +29,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, Protocol
 
 import httpx
 
@@ -192,7 +192,16 @@ def _classify(exc: BaseException) -> tuple[str, str]:
     return "protocol", one_line(f"{type(exc).__name__}: {exc}")
 
 
-def _decoder(encoding: str):
+class _Decompressor(Protocol):
+    """What the body reader needs of a `zlib.decompressobj`."""
+
+    def decompress(self, data: bytes, max_length: int = 0, /) -> bytes: ...
+
+    @property
+    def unconsumed_tail(self) -> bytes: ...
+
+
+def _decoder(encoding: str) -> _Decompressor | Literal["refuse"] | None:
     enc = encoding.strip().lower()
     if enc in ("", "identity"):
         return None

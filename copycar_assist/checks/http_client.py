@@ -12,6 +12,7 @@ import ipaddress
 import logging
 import ssl
 import urllib.request
+from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import httpx
@@ -32,7 +33,7 @@ class BearerAuth(httpx.Auth):
     def __init__(self, key: Secret | str):
         self._key = key if isinstance(key, Secret) else Secret(key)
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = "Bearer " + self._key.reveal()
         yield request
 
@@ -48,7 +49,7 @@ class BasicAuth(httpx.Auth):
     def __init__(self, user: str, secret: Secret):
         self._user, self._secret = user, secret
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         import base64
 
         pair = f"{self._user}:{self._secret.reveal()}".encode()

@@ -28,15 +28,18 @@ Definitions (the same whoever reads the log: TUI, conversation or check):
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from copycar_assist.files.read import LOG, Kind
+from copycar_assist.files.read import LOG, FilePath, Kind
 from copycar_assist.files.read import read_tail as read_tail_bytes
+
+if TYPE_CHECKING:
+    from copycar_assist.kb.support import Thresholds
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_LINES = 200_000
@@ -135,10 +138,10 @@ class LogStats:
     ok_calls: int = 0
     failed_calls: int = 0
     error_lines: int = 0
-    statuses: Counter = field(default_factory=Counter)
+    statuses: Counter[int | None] = field(default_factory=Counter)
     times_ms: list[float] = field(default_factory=list)
-    error_types: Counter = field(default_factory=Counter)
-    perf_warnings: Counter = field(default_factory=Counter)
+    error_types: Counter[str] = field(default_factory=Counter)
+    perf_warnings: Counter[str] = field(default_factory=Counter)
     endpoint_times: dict[str, list[float]] = field(default_factory=dict)
     first: datetime | None = None
     last: datetime | None = None
@@ -250,7 +253,7 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def read_tail(path: str | os.PathLike, max_bytes: int = MAX_BYTES, max_lines: int = MAX_LINES) -> tuple[list[str], str | None]:
+def read_tail(path: FilePath, max_bytes: int = MAX_BYTES, max_lines: int = MAX_LINES) -> tuple[list[str], str | None]:
     """The last lines of a file within the caps, and a note saying what was left out (or None).
     Read through the one reader: a FIFO, a device or a directory is a `ReadError`."""
     data, size = read_tail_bytes(path, Kind(LOG.key, max_bytes))
@@ -264,7 +267,7 @@ def read_tail(path: str | os.PathLike, max_bytes: int = MAX_BYTES, max_lines: in
     return lines, "; ".join(notes) or None
 
 
-def analyze_file(path: str | os.PathLike, max_bytes: int = MAX_BYTES, max_lines: int = MAX_LINES) -> LogStats:
+def analyze_file(path: FilePath, max_bytes: int = MAX_BYTES, max_lines: int = MAX_LINES) -> LogStats:
     """Read (within the caps) and analyse a log file. `ReadError` when it cannot be read."""
     lines, note = read_tail(path, max_bytes, max_lines)
     stats = analyze_lines(lines)
@@ -273,7 +276,7 @@ def analyze_file(path: str | os.PathLike, max_bytes: int = MAX_BYTES, max_lines:
 
 
 # alert type -> (metric, test): the guide's rules, thresholds from knowledge/support.toml
-def triggered_alerts(stats: LogStats, thresholds) -> list[str]:
+def triggered_alerts(stats: LogStats, thresholds: Thresholds) -> list[str]:
     """Alert types (HIGH_RESPONSE_TIME, HIGH_ERROR_RATE, LOW_SUCCESS_RATE, LOW_THROUGHPUT) that fire."""
     out = []
     if stats.avg_ms is not None and stats.avg_ms > thresholds.response_time_ms:

@@ -27,7 +27,7 @@ from copycar_assist.files.read import ReadError
 from copycar_assist.textsafe import one_line
 
 from . import logparse
-from .base import Check, CheckContext, Finding, Status
+from .base import Check, CheckContext, Evidence, Finding, Status
 
 ALERT_OUTCOME = {
     "HIGH_ERROR_RATE": "high_error_rate",
@@ -87,8 +87,10 @@ class LogAnalyzeCheck(Check):
     def judge(self, ctx: CheckContext, stats: logparse.LogStats, shown: str) -> Finding:
         t = ctx.t
         th = ctx.kb.support.thresholds
-        clean = lambda s, n=80: ctx.redactor(one_line(ctx.redactor(str(s)), n))  # noqa: E731
-        ev: dict = {
+        def clean(s: object, n: int = 80) -> str:
+            return ctx.redactor(one_line(ctx.redactor(str(s)), n))
+
+        ev: Evidence = {
             "file": shown,
             "lines": stats.lines,
             "unrecognised_lines": stats.unrecognised,

@@ -10,7 +10,7 @@ the short words a pass may claim for it. No DNS and no judging here: just the sh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 LEVELS = ("info", "warn", "fail")
 
@@ -47,7 +47,7 @@ def verdict(level: str, area: str, ref: str, es: tuple[str, str], en: tuple[str,
 @dataclass
 class Part:
     verdicts: list[Verdict] = field(default_factory=list)
-    evidence: dict[str, Any] = field(default_factory=dict)  # values: str, int or Bi
+    evidence: dict[str, object] = field(default_factory=dict)  # values: str, int or Bi, or lists of them
     checked: Bi | None = None  # what a pass may claim for this part
 
     def add(self, v: Verdict) -> None:

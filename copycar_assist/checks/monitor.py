@@ -14,20 +14,22 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from email.utils import parseaddr
+from typing import Unpack
 
 from copycar_assist.support import runquery
 from copycar_assist.textsafe import one_line
 
 from . import loopback
-from .base import Check, CheckContext, Finding
-from .smtpprobe import SmtpProbe, envelope_address
+from .base import Check, CheckContext, Evidence, Finding
+from .smtpprobe import ProbeOptions, SmtpProbe, envelope_address
 
 
 class _EnvelopeToAll(SmtpProbe):
     """The probe, with a `RCPT TO` for every further recipient before its `RSET`."""
 
-    def __init__(self, *a, more: list[str], **kw):
-        super().__init__(*a, **kw)
+    def __init__(self, host: str, port: int, security: str, *, recipient: str | None, more: list[str],
+                 **kw: Unpack[ProbeOptions]):
+        super().__init__(host, port, security, recipient=recipient, **kw)
         self.more = more
         self.refused: list[str] = []
 
@@ -56,7 +58,7 @@ class AlertPathCheck(Check):
         t = ctx.t
         m = ctx.settings.monitor
         recipients = [parseaddr(a)[1] for a in m.alert_to]
-        ev: dict = {"alert_to": ", ".join(recipients) or t(es="(ninguno)", en="(none)"),
+        ev: Evidence = {"alert_to": ", ".join(recipients) or t(es="(ninguno)", en="(none)"),
                     "webhook": t(es="configurado", en="configured") if m.webhook_url else t(es="no", en="no")}
         if not recipients and m.webhook_url is None:
             return self.finding("warn", "not_configured", t(
@@ -94,7 +96,7 @@ class AlertPathCheck(Check):
                                en="webhook configured (not tried: that would send)"))
         return "; ".join(parts)
 
-    async def _envelope(self, ctx: CheckContext, recipients: list[str], ev: dict) -> Finding | None:
+    async def _envelope(self, ctx: CheckContext, recipients: list[str], ev: Evidence) -> Finding | None:
         t, s = ctx.t, ctx.settings.smtp
         host, port, security = (s.host or "").strip(), int(s.port or 0), (s.security or "").lower()
         sender = parseaddr(s.from_addr or "")[1]
@@ -140,7 +142,7 @@ class AlertPathCheck(Check):
         return None
 
     @staticmethod
-    def _failed_deliveries(ctx: CheckContext, ev: dict) -> str:
+    def _failed_deliveries(ctx: CheckContext, ev: Evidence) -> str:
         if ctx.history is None:
             return ""
         alerts = runquery.recent_alerts(ctx.history, limit=1)

@@ -28,13 +28,18 @@ import socket
 import ssl
 import time
 import urllib.parse
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from copycar_assist.redact import Secret
 from copycar_assist.textsafe import one_line
 
 from .smtpprobe import tls_context
+
+# A RESP2 reply to the commands sent: a status or bulk string, an integer, or a null bulk string.
+Reply = str | int | None
+_T = TypeVar("_T")
 
 MAX_LINE = 8 * 1024  # bytes of a status, error or length line
 MAX_BULK = 1024 * 1024  # bytes of a bulk string (a real INFO is 5-20 KB)
@@ -170,14 +175,14 @@ class RedisProbe:
         except ReplyError as exc:  # INFO renamed or denied by an ACL (managed services)
             self.result.info_error = one_line(exc.text, limit=200)
             return
-        self.result.info = parse_info(info)
+        self.result.info = parse_info(_text_reply("INFO", info))
         try:
             stats = await self._trip("info_commandstats", lambda: self._call(b"INFO", b"commandstats"))
         except ReplyError:
             return
-        self.result.commandstats = parse_info(stats)
+        self.result.commandstats = parse_info(_text_reply("INFO commandstats", stats))
 
-    async def _trip(self, name: str, step, timeout_s: float | None = None):
+    async def _trip(self, name: str, step: Callable[[], Awaitable[_T]], timeout_s: float | None = None) -> _T:
         """One timed round trip. A `ReplyError` is recorded and re-raised for the caller to judge."""
         budget = min(timeout_s or self.reply_timeout_s, self._end - time.monotonic())
         started = time.perf_counter()
@@ -262,7 +267,7 @@ class RedisProbe:
         ssl_obj = self._writer.get_extra_info("ssl_object")
         return ssl_obj.version() if ssl_obj else "TLS"
 
-    async def _auth(self) -> Any:
+    async def _auth(self) -> Reply:
         t = self.target
         assert t.password is not None
         # the password is revealed only inside this expression: no local holds it in clear
@@ -270,7 +275,7 @@ class RedisProbe:
             return await self._call(b"AUTH", t.username.encode(), t.password.reveal().encode())
         return await self._call(b"AUTH", t.password.reveal().encode())
 
-    async def _ping(self) -> Any:
+    async def _ping(self) -> Reply:
         reply = await self._call(b"PING")
         if reply != "PONG":
             raise _Stop("unreachable", "protocol", "PING got " + one_line(str(reply), limit=60))
@@ -278,7 +283,7 @@ class RedisProbe:
 
     # --- wire ----------------------------------------------------------------------------------
 
-    async def _call(self, *args: bytes) -> Any:
+    async def _call(self, *args: bytes) -> Reply:
         assert self._writer is not None
         data = b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
         del args  # may hold the password: not kept while waiting for the reply
@@ -289,7 +294,7 @@ class RedisProbe:
         self._answered = True
         return reply
 
-    async def _read_reply(self) -> Any:
+    async def _read_reply(self) -> Reply:
         """One RESP2 reply to a command that answers with a status, an error, an integer or a
         bulk string. Arrays are not expected from AUTH/SELECT/PING/INFO and are refused."""
         assert self._reader is not None
@@ -334,6 +339,13 @@ class RedisProbe:
             writer.transport.abort()
         except Exception:
             pass
+
+
+def _text_reply(command: str, reply: Reply) -> str:
+    """A reply that must be text (INFO's is a bulk string); anything else is not a Redis."""
+    if not isinstance(reply, str):
+        raise _Stop("unreachable", "protocol", f"{command} got " + one_line(repr(reply), limit=60))
+    return reply
 
 
 def _int(text: str) -> int:

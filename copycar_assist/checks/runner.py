@@ -15,7 +15,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.kb import pick
 from copycar_assist.textsafe import one_line
@@ -30,11 +30,17 @@ from .base import (
     CheckStarted,
     CheckStep,
     Event,
+    Evidence,
     Finding,
+    Memo,
+    Status,
     fits,
 )
 from .http import make_client
 from .registry import all_checks
+
+if TYPE_CHECKING:
+    from copycar_assist.kb import KnowledgeBase
 
 __all__ = ["RunReport", "make_client", "map_outcome", "run_checks"]
 
@@ -69,11 +75,15 @@ class _Sanitizer:
     def __init__(self, redactor: Callable[[str], str]):
         self.redact = redactor
 
-    def text(self, value: Any, limit: int = VALUE_LIMIT) -> str:
+    def text(self, value: object, limit: int = VALUE_LIMIT) -> str:
         text = self.redact(one_line(str(value), 4 * limit))
         return text if len(text) <= limit else text[:limit] + "…"
 
-    def value(self, value: Any, depth: int = 0) -> Any:
+    def evidence(self, evidence: Evidence) -> Evidence:
+        """A check's evidence, every key and value sanitized (`value` at the top level)."""
+        return {self.text(k, 80): self.value(v, 1) for k, v in list(evidence.items())[:40]}
+
+    def value(self, value: object, depth: int = 0) -> object:
         if value is None or isinstance(value, (bool, int)):
             return value
         if isinstance(value, float):
@@ -85,7 +95,7 @@ class _Sanitizer:
         return self.text(value)
 
 
-def map_outcome(kb, check_id: str, outcome: str, prefer_entry: str | None = None) -> tuple[str | None, str | None]:
+def map_outcome(kb: KnowledgeBase, check_id: str, outcome: str, prefer_entry: str | None = None) -> tuple[str | None, str | None]:
     """(entry id, cause id) an outcome points to.
 
     Entries are tried in this order: `prefer_entry`, the check's home entry (catalogue), the
@@ -97,7 +107,7 @@ def map_outcome(kb, check_id: str, outcome: str, prefer_entry: str | None = None
     spec = kb.checks.get(check_id)
     listing = [e for e in sorted(kb.entries) if check_id in kb.entries[e].checks]
     first = [prefer_entry, spec.home if spec else None, *listing]
-    order = list(dict.fromkeys([e for e in first if e in kb.entries] + sorted(kb.entries)))
+    order = list(dict.fromkeys([e for e in first if e is not None and e in kb.entries] + sorted(kb.entries)))
     for entry_id in order:
         entry = kb.entries[entry_id]
         target = entry.outcomes.get(key)
@@ -108,7 +118,7 @@ def map_outcome(kb, check_id: str, outcome: str, prefer_entry: str | None = None
     return None, None
 
 
-def _emitter(on_event: Callable[[Event], Any] | None) -> Callable[[Event], None]:
+def _emitter(on_event: Callable[[Event], object] | None) -> Callable[[Event], None]:
     def emit(event: Event) -> None:
         if on_event is None:
             return
@@ -127,23 +137,23 @@ class _Run:
         self.prefer_entry = prefer_entry
         self.emit = emit
         self.clean = _Sanitizer(ctx.redactor)
-        self.memo: dict[Any, Any] = {}
+        self.memo: Memo = {}
 
     def title(self, check_id: str) -> str:
         spec = self.kb.checks.get(check_id)
         return self.clean.text(pick(spec.title, self.ctx.lang, check_id) if spec else check_id, 120)
 
-    def result(self, check_id: str, status: str, outcome: str, summary: str,
-               evidence: dict[str, Any] | None = None, duration_ms: int = 0) -> CheckResult:
+    def result(self, check_id: str, status: Status, outcome: str, summary: str,
+               evidence: Evidence | None = None, duration_ms: int = 0) -> CheckResult:
         entry, cause = map_outcome(self.kb, check_id, outcome, self.prefer_entry)
         return CheckResult(
-            id=check_id, status=status, outcome=outcome,  # type: ignore[arg-type]
+            id=check_id, status=status, outcome=outcome,
             summary=self.clean.text(summary, SUMMARY_LIMIT),
-            evidence=self.clean.value(evidence or {}), duration_ms=max(0, int(duration_ms)),
+            evidence=self.clean.evidence(evidence or {}), duration_ms=max(0, int(duration_ms)),
             entry=entry, cause=cause, title=self.title(check_id),
         )
 
-    def error(self, check_id: str, summary: str, duration_ms: int = 0, **evidence: Any) -> CheckResult:
+    def error(self, check_id: str, summary: str, duration_ms: int = 0, **evidence: object) -> CheckResult:
         return self.result(check_id, "error", "error", summary, evidence, duration_ms)
 
     def immediate(self, result: CheckResult) -> CheckResult:
@@ -175,7 +185,7 @@ class _Run:
         return self.immediate(self.result(check.id, "skipped", "skipped", summary,
                                           {"missing": names, "set_with": "; ".join(hows)}))
 
-    def from_finding(self, check_id: str, finding: Any, duration_ms: int) -> CheckResult:
+    def from_finding(self, check_id: str, finding: object, duration_ms: int) -> CheckResult:
         t = self.ctx.t
         if not isinstance(finding, Finding):
             return self.error(check_id, t(es=f"La comprobación devolvió {type(finding).__name__} en vez de un resultado.",
@@ -223,7 +233,7 @@ class _Run:
         self.emit(CheckFinished(result))
         return result
 
-    async def cancel_all(self, tasks: Iterable[asyncio.Task], grace_s: float = 1.0) -> None:
+    async def cancel_all(self, tasks: Iterable[asyncio.Task[CheckResult]], grace_s: float = 1.0) -> None:
         pending = [t for t in tasks if not t.done()]
         for task in pending:
             task.cancel()
@@ -266,7 +276,7 @@ async def run_checks(
     check_ids: Iterable[str],
     *,
     prefer_entry: str | None = None,
-    on_event: Callable[[Event], Any] | None = None,
+    on_event: Callable[[Event], object] | None = None,
     deadline_s: float = 30.0,
     checks: Mapping[str, Check] | None = None,
 ) -> RunReport:
@@ -279,7 +289,7 @@ async def run_checks(
     implemented = dict(checks) if checks is not None else all_checks()
     ids = list(dict.fromkeys(check_ids))
     results: dict[str, CheckResult] = {}
-    tasks: dict[str, asyncio.Task] = {}
+    tasks: dict[str, asyncio.Task[CheckResult]] = {}
     t = ctx.t
     cannot = await _prepare(ctx, [cid for cid in ids if cid in implemented], deadline_s)
     for cid in ids:
@@ -298,7 +308,7 @@ async def run_checks(
             continue
         tasks[cid] = asyncio.create_task(run.run_one(check), name=f"check:{cid}")
     try:
-        pending: set[asyncio.Task] = set()
+        pending: set[asyncio.Task[CheckResult]] = set()
         if tasks:
             _done, pending = await asyncio.wait(tasks.values(), timeout=max(0.0, deadline_s))
             if pending:

@@ -32,7 +32,9 @@ import base64
 import re
 import ssl
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from copycar_assist.files.read import CA, read_text
 from copycar_assist.redact import Secret
@@ -133,6 +135,18 @@ _TIMEOUT_OUTCOME = {"connect": "connect_failed", "banner": "connect_failed", "eh
                     "data": "connect_failed", "rset": "ok", "quit": "ok"}
 
 
+class ProbeOptions(TypedDict, total=False):
+    """The probe's keyword settings beside the server and the envelope's recipient (what the
+    probes built on it pass through)."""
+
+    username: str | None
+    password: Secret | None
+    ca_file: str | None
+    sender: str | None
+    phase_timeout_s: float
+    deadline_s: float
+
+
 class SmtpProbe:
     def __init__(self, host: str, port: int, security: str, *, username: str | None = None,
                  password: Secret | None = None, ca_file: str | None = None,
@@ -193,7 +207,7 @@ class SmtpProbe:
         """Nothing: the probe never sends DATA. (`smtpsend.SmtpSend`, the alert sender, sends
         its message here, after every rule above has held.)"""
 
-    async def _phase(self, name: str, step):
+    async def _phase(self, name: str, step: Callable[[], Awaitable[str]]) -> str:
         remaining = self._end - time.monotonic()
         budget = min(self.phase_timeout_s, remaining)
         started = time.perf_counter()

@@ -16,13 +16,18 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import parseaddr
+from typing import TYPE_CHECKING, Unpack
 
 from . import loopback
-from .smtpprobe import ProbeResult, SmtpProbe, _refusal, _Stop, envelope_address, tls_context
+from .smtpprobe import ProbeOptions, ProbeResult, SmtpProbe, _refusal, _Stop, envelope_address, tls_context
+
+if TYPE_CHECKING:
+    from copycar_assist.config import SmtpSettings
 
 
 class SmtpSend(SmtpProbe):
-    def __init__(self, host: str, port: int, security: str, *, recipients: list[str], message: bytes, **kw):
+    def __init__(self, host: str, port: int, security: str, *, recipients: list[str], message: bytes,
+                 **kw: Unpack[ProbeOptions]):
         good = [r for r in recipients if envelope_address(r)]
         super().__init__(host, port, security, recipient=good[0] if good else None, **kw)
         self.more = good[1:]
@@ -87,7 +92,7 @@ def build_message(sender: str, recipients: list[str], subject: str, body: str) -
     return msg.as_bytes(policy=SMTP_POLICY)
 
 
-async def send_message(smtp, recipients: list[str], subject: str, body: str, *,
+async def send_message(smtp: SmtpSettings, recipients: list[str], subject: str, body: str, *,
                        phase_timeout_s: float = 5.0, deadline_s: float = 15.0) -> SendResult:
     """Send one message with the settings' SMTP (`settings.smtp`). Never raises for the network."""
     host, port, security = (smtp.host or "").strip(), int(smtp.port or 0), (smtp.security or "").lower()

@@ -13,11 +13,12 @@ import functools
 import re
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import NotRequired, TypedDict, cast
 
-from .base import Check, CheckContext, Finding, Status
+from .base import Check, CheckContext, Evidence, Finding, Status
 
 _URL = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"')\]]+""")
 _IMG = re.compile(r"(?i)<img\b")
@@ -35,20 +36,40 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+class Rule(TypedDict):
+    """One `[[rule]]` of spam_rules.toml: what every rule has, and the keys of its kind."""
+
+    id: str
+    kind: str  # a key of KINDS
+    weight: float
+    title: dict[str, str]  # es/en
+    max: NotRequired[float]  # phrases: the most this rule adds
+    phrases: NotRequired[tuple[str, ...]]  # phrases: folded, longest first
+    _regex: NotRequired[re.Pattern[str]]  # phrases: the one alternation of them
+    min_letters: NotRequired[int]  # caps_ratio
+    ratio: NotRequired[float]  # caps_ratio
+    count: NotRequired[int]  # exclamations
+    min_words_per_link: NotRequired[float]  # link_ratio
+    min_words_per_image: NotRequired[float]  # image_ratio
+    domains: NotRequired[list[str]]  # shorteners
+    markers: NotRequired[tuple[str, ...]]  # missing_unsubscribe: folded, longest first
+
+
 @dataclass(frozen=True)
 class Rules:
     warn: float
     spammy: float
     max_chars: int
-    rules: tuple[dict[str, Any], ...]
+    rules: tuple[Rule, ...]
 
 
 @functools.cache
 def load_rules() -> Rules:
     data = tomllib.loads(resources.files(__package__).joinpath("spam_rules.toml").read_text("utf-8"))
-    rules = []
-    for rule in data["rule"]:
-        rule = dict(rule)
+    rules: list[Rule] = []
+    for raw in data["rule"]:
+        # the rules file ships with the package and its shape is this module's (the tests load it)
+        rule = cast(Rule, dict(raw))
         for key in ("phrases", "markers"):
             if key in rule:
                 rule[key] = tuple(sorted({fold(p) for p in rule[key]}, key=len, reverse=True))
@@ -95,7 +116,7 @@ class Message:
                    m.group(1).strip() if m else None)
 
 
-def _phrases(rule: dict, msg: Message) -> Fired | None:
+def _phrases(rule: Rule, msg: Message) -> Fired | None:
     # one alternation, longest phrase first: a longer phrase hides the shorter one inside it
     hits = list(dict.fromkeys(rule["_regex"].findall(msg.folded)))
     if not hits:
@@ -104,7 +125,7 @@ def _phrases(rule: dict, msg: Message) -> Fired | None:
     return Fired(rule["id"], weight, rule["title"], ", ".join(f"«{h}»" for h in hits[:6]))
 
 
-def _caps(rule: dict, msg: Message) -> Fired | None:
+def _caps(rule: Rule, msg: Message) -> Fired | None:
     letters = [c for c in _URL.sub(" ", msg.text) if c.isalpha()]  # links are lower case: not text
     if len(letters) < rule["min_letters"]:
         return None
@@ -114,7 +135,7 @@ def _caps(rule: dict, msg: Message) -> Fired | None:
     return Fired(rule["id"], rule["weight"], rule["title"], f"{share:.0%} ≥ {rule['ratio']:.0%}")
 
 
-def _subject_caps(rule: dict, msg: Message) -> Fired | None:
+def _subject_caps(rule: Rule, msg: Message) -> Fired | None:
     if not msg.subject:
         return None
     letters = [c for c in msg.subject if c.isalpha()]
@@ -123,29 +144,29 @@ def _subject_caps(rule: dict, msg: Message) -> Fired | None:
     return Fired(rule["id"], rule["weight"], rule["title"], msg.subject[:60])
 
 
-def _exclamations(rule: dict, msg: Message) -> Fired | None:
+def _exclamations(rule: Rule, msg: Message) -> Fired | None:
     n = msg.text.count("!") + msg.text.count("¡")
     return Fired(rule["id"], rule["weight"], rule["title"], f"{n} × !") if n >= rule["count"] else None
 
 
-def _exclamation_runs(rule: dict, msg: Message) -> Fired | None:
+def _exclamation_runs(rule: Rule, msg: Message) -> Fired | None:
     runs = re.findall(r"[!¡]{2,}", msg.text)
     return Fired(rule["id"], rule["weight"], rule["title"], f"{len(runs)} × !!") if runs else None
 
 
-def _money(rule: dict, msg: Message) -> Fired | None:
+def _money(rule: Rule, msg: Message) -> Fired | None:
     found = _MONEY.findall(msg.text)
     return Fired(rule["id"], rule["weight"], rule["title"], found[0].strip()) if found else None
 
 
-def _link_ratio(rule: dict, msg: Message) -> Fired | None:
+def _link_ratio(rule: Rule, msg: Message) -> Fired | None:
     n = len(msg.urls)
     if not n or msg.words / n >= rule["min_words_per_link"]:
         return None
     return Fired(rule["id"], rule["weight"], rule["title"], f"{n} links / {msg.words} words")
 
 
-def _image_ratio(rule: dict, msg: Message) -> Fired | None:
+def _image_ratio(rule: Rule, msg: Message) -> Fired | None:
     n = msg.images
     if not n or msg.words / n >= rule["min_words_per_image"]:
         return None
@@ -157,24 +178,24 @@ def _host(url: str) -> str:
     return rest.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0].lower().removeprefix("www.")
 
 
-def _shorteners(rule: dict, msg: Message) -> Fired | None:
+def _shorteners(rule: Rule, msg: Message) -> Fired | None:
     hosts = sorted({_host(u) for u in msg.urls} & set(rule["domains"]))
     return Fired(rule["id"], rule["weight"], rule["title"], ", ".join(hosts)) if hosts else None
 
 
-def _ip_links(rule: dict, msg: Message) -> Fired | None:
+def _ip_links(rule: Rule, msg: Message) -> Fired | None:
     found = _IP_URL.findall(msg.raw)
     return Fired(rule["id"], rule["weight"], rule["title"], found[0]) if found else None
 
 
-def _missing_unsubscribe(rule: dict, msg: Message) -> Fired | None:
+def _missing_unsubscribe(rule: Rule, msg: Message) -> Fired | None:
     folded_raw = fold(msg.raw)
     if any(m in folded_raw for m in rule["markers"]):
         return None
     return Fired(rule["id"], rule["weight"], rule["title"], "—")
 
 
-KINDS = {
+KINDS: dict[str, Callable[[Rule, Message], Fired | None]] = {
     "phrases": _phrases, "caps_ratio": _caps, "subject_caps": _subject_caps,
     "exclamations": _exclamations, "exclamation_runs": _exclamation_runs,
     "money_symbols": _money, "link_ratio": _link_ratio, "image_ratio": _image_ratio,
@@ -211,7 +232,7 @@ class SpamCheck(Check):
         else:
             total, fired, truncated = score(text, rules)
         lang = "es" if ctx.lang == "es" else "en"
-        ev: dict[str, Any] = {"score": total, "threshold": rules.spammy, "warn_threshold": rules.warn}
+        ev: Evidence = {"score": total, "threshold": rules.spammy, "warn_threshold": rules.warn}
         for f in fired:
             ev[f"rule {f.id}"] = f"+{f.weight:g} · {f.title[lang]} · {f.detail}"
         if truncated:

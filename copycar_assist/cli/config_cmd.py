@@ -231,11 +231,11 @@ def _set(args) -> int:
     from copycar_assist.redact import mask, mask_url
 
     if f.dotted == "redis.url":
-        shown = mask_url(value)
+        shown = mask_url(str(value))
     elif f.secret:
-        shown = mask(value)
+        shown = mask(str(value))
     else:
-        shown = ", ".join(value) if isinstance(value, list) else value
+        shown = ", ".join(value) if isinstance(value, list) else str(value)
     print(f"{args.key} = {shown}  ({path})")
     import os
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import TYPE_CHECKING, Protocol
 
 from copycar_assist.checks.base import (
     CheckContext,
@@ -19,17 +19,34 @@ from copycar_assist.checks.base import (
     CheckResult,
     CheckStarted,
     CheckStep,
+    Event,
     Inputs,
 )
 from copycar_assist.checks.registry import all_checks, checks_for_entry
-from copycar_assist.checks.runner import make_client, run_checks
+from copycar_assist.checks.runner import RunReport, make_client, run_checks
 
 from .events import CheckUpdate
+
+if TYPE_CHECKING:
+    import httpx
+
+    from copycar_assist.config import Settings
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.support.runstore import RunStore
+
+
+class RunChecks(Protocol):
+    """What runs the checks: `checks.runner.run_checks`, or a stand-in with its signature. A stand-in
+    may return None, and its results are then the ones its `CheckFinished` events carried."""
+
+    async def __call__(self, ctx: CheckContext, check_ids: Iterable[str], *, prefer_entry: str | None = ...,
+                       on_event: Callable[[Event], object] | None = ..., deadline_s: float = ...) -> RunReport | None:
+        ...
 
 DEADLINE_S = 30.0
 
 
-def checks_for(kb: Any, entry_id: str) -> list[str]:
+def checks_for(kb: KnowledgeBase, entry_id: str) -> list[str]:
     return list(checks_for_entry(kb, entry_id))
 
 
@@ -40,18 +57,18 @@ def inputs_needed(check_id: str) -> tuple[str, ...]:
 
 
 class CheckRunner:
-    def __init__(self, kb: Any, settings: Any, runner: Callable[..., Any] | None = None,
-                 inputs: Inputs | None = None, deadline_s: float = DEADLINE_S, history: Any = None):
+    def __init__(self, kb: KnowledgeBase, settings: Settings, runner: RunChecks | None = None,
+                 inputs: Inputs | None = None, deadline_s: float = DEADLINE_S, history: RunStore | None = None):
         self.kb = kb
         self.history = history
         self.settings = settings
         self.deadline_s = deadline_s
         self.inputs = inputs or Inputs()
         self.results: list[CheckResult] = []
-        self._runner = runner or run_checks
-        self._client: Any = None
+        self._runner: RunChecks = runner or run_checks
+        self._client: httpx.AsyncClient | None = None
 
-    def client(self) -> Any:
+    def client(self) -> httpx.AsyncClient:
         if self._client is None:
             self._client = make_client(self.settings)
         return self._client
@@ -60,24 +77,23 @@ class CheckRunner:
         """Run `check_ids`, yielding their progress; `self.results` holds the results after."""
         ctx = CheckContext(settings=self.settings, kb=self.kb, client=self.client(),
                            redactor=self.settings.redactor(), lang=lang, inputs=self.inputs, history=self.history)
-        queue: asyncio.Queue[Any] = asyncio.Queue()
-        end = object()
+        queue: asyncio.Queue[Event | None] = asyncio.Queue()  # None: the run is over
         finished: list[CheckResult] = []
 
-        def progress(event: Any) -> None:
+        def progress(event: Event) -> None:
             queue.put_nowait(event)
 
-        async def go() -> Any:
+        async def go() -> RunReport | None:
             try:
                 return await self._runner(ctx, check_ids, prefer_entry=prefer_entry, on_event=progress,
                                           deadline_s=self.deadline_s)
             finally:
-                queue.put_nowait(end)
+                queue.put_nowait(None)
 
         self.results = []
         task = asyncio.ensure_future(go())
         try:
-            while (item := await queue.get()) is not end:
+            while (item := await queue.get()) is not None:
                 if isinstance(item, CheckStarted):
                     yield CheckUpdate("started", item.check_id, title=item.title)
                 elif isinstance(item, CheckStep):

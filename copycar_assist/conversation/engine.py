@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from copycar_assist.checks.base import CheckResult, Inputs
 from copycar_assist.desk.fixes import FixBook
@@ -29,7 +29,7 @@ from copycar_assist.textsafe import clean, one_line
 
 from . import explain, prompts, ticketing
 from .belief import Belief, believe
-from .checkrun import CheckRunner
+from .checkrun import CheckRunner, RunChecks
 from .choices import Choice, Role
 from .closing import Closing
 from .diagnose import Diagnoser
@@ -51,21 +51,36 @@ from .intake import Intake
 from .states import Facts, State, new_case_id
 from .table import IN_CASE, TABLE
 
+if TYPE_CHECKING:
+    from copycar_assist.config import Settings
+    from copycar_assist.desk.case import Case
+    from copycar_assist.matching.result import MatchResult
+    from copycar_assist.support.history import SessionLog
+    from copycar_assist.support.runstore import RunStore
+
 MAX_INPUT_CHARS = 4000
 MAX_PASTE_CHARS = 200_000  # material asked for (a prompt, an e-mail, a log) may be long on purpose
 
 Handler = Callable[[Choice], AsyncIterator[Event]]
 
 
+class TextMatcher(Protocol):
+    """What the engine asks of the matcher (`matching.Matcher`)."""
+
+    def detect_language(self, text: str) -> str: ...
+
+    def match(self, text: str, limit: int = 5, *, lang: str | None = None) -> MatchResult: ...
+
+
 class Conversation:
     """One support conversation (a case). See the module docstring for the API."""
 
-    def __init__(self, kb: KnowledgeBase, matcher: Any, settings: Any = None, lang: str | None = None, *,
-                 check_runner: Callable[..., Any] | None = None, history: Any = None,
+    def __init__(self, kb: KnowledgeBase, matcher: TextMatcher, settings: Settings | None = None,
+                 lang: str | None = None, *, check_runner: RunChecks | None = None, history: SessionLog | None = None,
                  inputs: Inputs | None = None, check_deadline_s: float = 30.0,
                  tickets: TicketStore | None = None, cues: CueFinder | None = None,
-                 samples: dict[str, list[tuple[str, str]]] | None = None, runs: Any = None,
-                 case: Any = None) -> None:
+                 samples: dict[str, list[tuple[str, str]]] | None = None, runs: RunStore | None = None,
+                 case: Case | None = None) -> None:
         # a case (desk/case.py): the customer's context is the settings, its fixes are recorded
         self.case = case
         if case is not None:
@@ -86,8 +101,7 @@ class Conversation:
         # Material a front end can offer when a check asks for it (the demo world's sample
         # e-mails, prompts, account records, logs): input kind → [(label, text)].
         self.samples = dict(samples or {})
-        saving = history is not None and history.stopped is None
-        self.case_id: str = history.id if saving else new_case_id()
+        self.case_id: str = history.id if history is not None and history.stopped is None else new_case_id()
         self.ticket_path: str | None = None
         self.scrub = make_scrubber(settings)
         self.tree = DecisionTree(kb)
@@ -286,8 +300,8 @@ class Conversation:
         elif name == "escalate":
             async for e in self.closing.escalate():
                 yield e
-        elif name == "back" and self.prompt is not None and self.prompt.choice("back") is not None:
-            async for e in self._on_choice(self.prompt.choice("back")):  # type: ignore[arg-type]
+        elif name == "back" and self.prompt is not None and (back := self.prompt.choice("back")) is not None:
+            async for e in self._on_choice(back):
                 yield e
         else:
             yield Say(t("conv.help", self.lang), markdown=True)

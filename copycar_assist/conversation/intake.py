@@ -25,6 +25,8 @@ from .states import Facts, State
 from .table import DESCRIBING
 
 if TYPE_CHECKING:
+    from copycar_assist.matching.cues import CueHit
+
     from .engine import Conversation
 
 
@@ -125,7 +127,7 @@ class Intake:
         async for e in self.c.dx.found(entry_id, cause_id, "chosen", evidence):
             yield e
 
-    def add_evidence(self, text: str) -> list:
+    def add_evidence(self, text: str) -> list[CueHit]:
         f = self.c.facts
         f.descriptions.append(text)
         hits = self.c.cues.find(f.entry_id, text) if f.entry_id else []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.desk.reply import draft_reply
 from copycar_assist.i18n import t
@@ -91,7 +91,7 @@ def draft(conv: Conversation, severity: str | None = None, reason: str = "user")
     return data, build_ticket(data, conv.lang, conv.scrub)
 
 
-def document(conv: Conversation, data: TicketData) -> dict:
+def document(conv: Conversation, data: TicketData) -> dict[str, Any]:
     """The ticket's JSON document (support/ticket_json.py), what the outbox sends."""
     return ticket_document(data, conv.lang, conv.scrub)
 

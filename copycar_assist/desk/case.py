@@ -15,14 +15,23 @@ Never imports Textual; writes nothing unless `save_profile` is called.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from copycar_assist.config import ConfigError, ConfigProblem, Settings, config_path, settings_to_dict
 from copycar_assist.config_schema import AGENT_ONLY, BY_NAME, PROFILE_NAME, Invalid
 
 from .fixes import FixBook
+
+
+class CustomerRecord(TypedDict):
+    """The customer as the ticket holds it (`Customer.to_json`)."""
+
+    name: str
+    reference: str | None
+    language: str | None
 
 
 @dataclass
@@ -31,7 +40,7 @@ class Customer:
     reference: str | None = None  # the customer's own ticket or account reference
     language: str | None = None  # "es" | "en": the language of the reply for them
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> CustomerRecord:
         return {"name": self.name, "reference": self.reference, "language": self.language}
 
 
@@ -64,14 +73,14 @@ class Case:
         return cls(customer, _fresh(agent, profile, name), profile=name, agent=agent)
 
     @classmethod
-    def typed(cls, agent: Settings, customer: Customer, values: dict[str, Any] | None = None) -> Case:
+    def typed(cls, agent: Settings, customer: Customer, values: Mapping[str, object] | None = None) -> Case:
         """A case whose context is what the agent typed (validated field by field)."""
         case = cls(customer, _fresh(agent, None, customer.name), agent=agent)
         for dotted, value in (values or {}).items():
             case.set(dotted, value)
         return case
 
-    def set(self, dotted: str, value: Any) -> None:
+    def set(self, dotted: str, value: object) -> None:
         """Set one field of the case's context: `ConfigError` naming the field when it is invalid."""
         f = BY_NAME.get(dotted)
         if f is None or f.section in AGENT_ONLY or f.dotted == "language":

@@ -26,22 +26,50 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
+from copycar_assist.config_schema import Value
 from copycar_assist.redact import Secret
 
+if TYPE_CHECKING:
+    from copycar_assist.checks.base import CheckResult
+    from copycar_assist.config import Settings
+
 NEEDS_VALUE = "api.key"  # the one change whose new value the agent types
+
+
+class ChangeRecord(TypedDict):
+    """One change of an applied fix as its record holds it: values shown, secrets masked."""
+
+    field: str
+    old: str
+    new: str
+
+
+class AppliedRecord(TypedDict):
+    """An applied fix as the case, the ticket and the draft reply hold it (`Applied.to_json`)."""
+
+    kind: str
+    field: str
+    old: str
+    new: str
+    changes: list[ChangeRecord]
+    applied_at: str
+    undone: bool
+    undone_at: str | None
+    recheck: str | None
 
 
 @dataclass(frozen=True)
 class Change:
     field: str  # dotted: "api.base_url", "api.endpoints", "crm.field_map.company"
-    old: Any
-    new: Any
+    old: Value | None
+    new: Value | None
 
-    def shown(self, value: Any) -> str:
+    def shown(self, value: Value | None) -> str:
         if isinstance(value, Secret):
             return value.masked
         if value is None or value in ("", [], {}):
@@ -70,7 +98,7 @@ class Applied:
     undone_at: str | None = None
     recheck: str | None = None  # "pass" | "warn" | "fail" | "error" | "skipped" of the re-check
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> AppliedRecord:
         c = self.proposal.changes[0]
         return {"kind": self.proposal.kind, "field": c.field, "old": c.shown(c.old), "new": c.shown(c.new),
                 "changes": [{"field": x.field, "old": x.shown(x.old), "new": x.shown(x.new)}
@@ -83,22 +111,22 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _get(settings: Any, dotted: str) -> Any:
+def _get(settings: Settings, dotted: str) -> Value | None:
     if dotted.startswith("crm.field_map."):
         return settings.crm.field_map.get(dotted[len("crm.field_map."):])
     section, _, name = dotted.partition(".")
-    value = getattr(getattr(settings, section), "from_addr" if name == "from" else name)
+    value: Value | None = getattr(getattr(settings, section), "from_addr" if name == "from" else name)
     return list(value) if isinstance(value, list) else value
 
 
-def _put(settings: Any, dotted: str, value: Any) -> None:
+def _put(settings: Settings, dotted: str, value: Value | None) -> None:
     if dotted.startswith("crm.field_map."):
         key = dotted[len("crm.field_map."):]
         fmap = dict(settings.crm.field_map)
         if value is None:
             fmap.pop(key, None)
         else:
-            fmap[key] = value
+            fmap[key] = str(value)
         settings.crm.field_map = fmap
         settings.sources["crm.field_map"] = "case"
         return
@@ -112,7 +140,7 @@ def _put(settings: Any, dotted: str, value: Any) -> None:
 # --- what to propose --------------------------------------------------------------------------
 
 
-def proposals_for(entry_id: str | None, cause_id: str | None, results: dict[str, Any], settings: Any, *,
+def proposals_for(entry_id: str | None, cause_id: str | None, results: Mapping[str, CheckResult], settings: Settings, *,
                   ask_secrets: bool = False) -> list[Proposal]:
     """Fixes that are a setting for what the checks found (see the module doc). `ask_secrets`:
     the front end can ask for a new key in a masked field (the line modes cannot)."""
@@ -169,7 +197,7 @@ def _with_version(base: str) -> str | None:
     return urllib.parse.urlunsplit((u.scheme, u.netloc, path, "", ""))
 
 
-def _healthy_endpoint(result: Any, settings: Any) -> str | None:
+def _healthy_endpoint(result: CheckResult, settings: Settings) -> str | None:
     """The first endpoint api.endpoints saw healthy (its evidence numbers them as configured)."""
     bases: list[str] = []
     for url in [settings.api.base_url, *settings.api.endpoints]:
@@ -183,7 +211,7 @@ def _healthy_endpoint(result: Any, settings: Any) -> str | None:
     return None
 
 
-def _smtp_security(settings: Any) -> str | None:
+def _smtp_security(settings: Settings) -> str | None:
     port, security = int(settings.smtp.port or 0), (settings.smtp.security or "").lower()
     if port == 465 and security != "tls":
         return "tls"
@@ -198,14 +226,14 @@ def _smtp_security(settings: Any) -> str | None:
 class FixBook:
     """The fixes offered and applied in one context (see the module doc)."""
 
-    def __init__(self, settings: Any, *, ask_secrets: bool = False) -> None:
+    def __init__(self, settings: Settings, *, ask_secrets: bool = False) -> None:
         self.settings = settings
         self.ask_secrets = ask_secrets
         self.offered: list[Proposal] = []
         self.applied: list[Applied] = []
-        self._values: dict[str, Secret] = {}
+        self._values: dict[str, Value] = {}
 
-    def propose(self, entry_id: str | None, cause_id: str | None, results: dict[str, Any]) -> list[Proposal]:
+    def propose(self, entry_id: str | None, cause_id: str | None, results: Mapping[str, CheckResult]) -> list[Proposal]:
         self.offered = proposals_for(entry_id, cause_id, results, self.settings, ask_secrets=self.ask_secrets)
         return self.offered
 
@@ -268,6 +296,6 @@ class FixBook:
         applied.undone_at = _now()
         return applied
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self) -> list[AppliedRecord]:
         return [a.to_json() for a in self.applied]
 

@@ -13,10 +13,16 @@ Textual; writes nothing.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from copycar_assist.i18n import norm_lang, t
 from copycar_assist.kb import pick
+
+if TYPE_CHECKING:
+    from copycar_assist.kb import KnowledgeBase
+
+    from .fixes import AppliedRecord, ChangeRecord
 
 _AGENT_ONLY = re.compile(r"copycar-assist|\bF[1-9]\b", re.I)
 _STRONG = re.compile(r"\*\*(.+?)\*\*")
@@ -37,9 +43,9 @@ def _time(minutes: int, lang: str) -> str:
     return t("reply.minutes", lang, n=minutes)
 
 
-def draft_reply(kb: Any, *, lang: str | None, name: str | None = None, reference: str | None = None,
+def draft_reply(kb: KnowledgeBase, *, lang: str | None, name: str | None = None, reference: str | None = None,
                 entry_id: str | None = None, cause_id: str | None = None,
-                fixes: list[dict[str, Any]] | None = None, verified: bool = False,
+                fixes: Sequence[AppliedRecord] | None = None, verified: bool = False,
                 escalation: tuple[int, int] | None = None) -> str:
     lang = norm_lang(lang)
     out = [t("reply.hello", lang, name=name) if name else t("reply.hello_anon", lang), ""]
@@ -60,7 +66,8 @@ def draft_reply(kb: Any, *, lang: str | None, name: str | None = None, reference
     if live:
         out += ["", t("reply.fixed", lang)]
         for f in live:
-            for c in f.get("changes") or [f]:
+            changes: Sequence[ChangeRecord | AppliedRecord] = f.get("changes") or [f]
+            for c in changes:
                 out.append(f"- {c.get('field')}: {c.get('old')} → {c.get('new')}")
         if verified:
             out.append(t("reply.verified", lang))

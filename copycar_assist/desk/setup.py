@@ -16,12 +16,17 @@ Never imports Textual.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.config import ConfigError, ConfigProblem, Settings
-from copycar_assist.config_schema import BY_NAME, Invalid, parse_cli_value
+from copycar_assist.config_schema import BY_NAME, CliValue, Invalid, parse_cli_value
+
+if TYPE_CHECKING:
+    from copycar_assist.checks.base import CheckResult, Event
+    from copycar_assist.kb import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ def group_for(field: str) -> Group | None:
     return next((g for g in GROUPS.values() if any(a.field == field for a in g.asks)), None)
 
 
-def _parsed(field: str, text: str) -> Any:
+def _parsed(field: str, text: str) -> CliValue:
     f = BY_NAME[field]
     try:
         value = parse_cli_value(f, text)
@@ -95,7 +100,7 @@ def _parsed(field: str, text: str) -> Any:
     return value
 
 
-def typed(group: Group, values: dict[str, str]) -> dict[str, Any]:
+def typed(group: Group, values: dict[str, str]) -> dict[str, CliValue]:
     """The values given (empty ones left out), parsed and checked: `ConfigError` names the field."""
     return {a.field: _parsed(a.field, values[a.field].strip()) for a in group.asks
             if (values.get(a.field) or "").strip()}
@@ -110,11 +115,12 @@ def try_values(base: Settings, group: Group, values: dict[str, str]) -> Settings
     return candidate
 
 
-def passed(results: list[Any]) -> bool:
+def passed(results: list[CheckResult]) -> bool:
     return bool(results) and all(r.status in ("pass", "warn") for r in results)
 
 
-async def verify(kb: Any, settings: Settings, group: Group, *, lang: str = "en", on_event=None) -> tuple[bool, list[Any]]:
+async def verify(kb: KnowledgeBase, settings: Settings, group: Group, *, lang: str = "en",
+                 on_event: Callable[[Event], object] | None = None) -> tuple[bool, list[CheckResult]]:
     """Run the group's checks on `settings`; (every one passed or warned, the results)."""
     from copycar_assist.checks.base import CheckContext
     from copycar_assist.checks.runner import make_client, run_checks
@@ -125,7 +131,7 @@ async def verify(kb: Any, settings: Settings, group: Group, *, lang: str = "en",
     return passed(report.results), report.results
 
 
-def save(path: Path, group: Group, values: dict[str, str], *, profile: str | None = None) -> dict[str, Any]:
+def save(path: Path, group: Group, values: dict[str, str], *, profile: str | None = None) -> dict[str, CliValue]:
     """Write the group's given values into the settings file (or `[profiles.NAME]`), under the
     settings lock, atomically, 0600. Returns what was written (secrets included: do not print)."""
     from copycar_assist.config_io import update_settings_file
@@ -148,7 +154,7 @@ def save(path: Path, group: Group, values: dict[str, str], *, profile: str | Non
     return written
 
 
-def apply_saved(settings: Settings, written: dict[str, Any]) -> list[str]:
+def apply_saved(settings: Settings, written: Mapping[str, CliValue]) -> list[str]:
     """Put what was saved into the settings in memory too; an environment override still wins.
     Returns the environment variables that override a saved value."""
     overridden = []

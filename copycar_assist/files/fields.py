@@ -13,7 +13,6 @@ reach terminals, file names and JSON, so control characters, spaces and markup n
 from __future__ import annotations
 
 import re
-from typing import Any
 
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
@@ -26,7 +25,7 @@ _EXPECTED = {
 }
 
 
-def type_name(value: Any) -> str:
+def type_name(value: object) -> str:
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int):
@@ -42,11 +41,11 @@ def type_name(value: Any) -> str:
     return "a date/time" if hasattr(value, "isoformat") else type(value).__name__
 
 
-def is_id(value: Any) -> bool:
+def is_id(value: object) -> bool:
     return isinstance(value, str) and ID.fullmatch(value) is not None
 
 
-def _is(value: Any, spec: str) -> bool:
+def _is(value: object, spec: str) -> bool:
     if spec == "str":
         return isinstance(value, str)
     if spec == "id":
@@ -68,7 +67,7 @@ def _is(value: Any, spec: str) -> bool:
     raise ValueError(f"unknown field spec {spec!r}")
 
 
-def wrong(value: Any, spec: str) -> str | None:
+def wrong(value: object, spec: str) -> str | None:
     """None when `value` fits `spec`, else "expected …, got …"."""
     if _is(value, spec):
         return None

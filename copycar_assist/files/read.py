@@ -23,11 +23,13 @@ import errno
 import os
 import stat
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from .depth import TooDeep, check_json_depth, check_toml_depth, too_deep_path
 
 KIB, MIB = 1024, 1024 * 1024
+
+FilePath = str | os.PathLike[str]  # what every reader and writer takes as a path
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,8 @@ class ReadError(Exception):
     """A file that cannot be used. `str()` is `path:line:col: reason` in English; `message(lang)`
     in either language. The reason never quotes the file's content."""
 
-    def __init__(self, path: str | os.PathLike, key: str, *, line: int | None = None, col: int | None = None,
-                 **params: Any):
+    def __init__(self, path: FilePath, key: str, *, line: int | None = None, col: int | None = None,
+                 **params: object):
         self.path, self.key, self.line, self.col, self.params = str(path), key, line, col, params
         super().__init__(self.message("en"))
 
@@ -92,7 +94,7 @@ def _size(n: int) -> str:
     return f"{n // MIB} MiB" if n >= MIB and n % MIB == 0 else f"{n // KIB} KiB"
 
 
-def _check_stat(path: str | os.PathLike, st: os.stat_result, kind: Kind) -> None:
+def _check_stat(path: FilePath, st: os.stat_result, kind: Kind) -> None:
     if stat.S_ISLNK(st.st_mode):
         raise ReadError(path, "symlink")
     if not stat.S_ISREG(st.st_mode):
@@ -107,7 +109,7 @@ def _check_stat(path: str | os.PathLike, st: os.stat_result, kind: Kind) -> None
         raise ReadError(path, "too_large", kind=kind.key, limit=_size(kind.max_bytes))
 
 
-def check_regular(path: str | os.PathLike, kind: Kind) -> os.stat_result:
+def check_regular(path: FilePath, kind: Kind) -> os.stat_result:
     """The checks of step 1 without opening the file: what a command line checks before handing a
     path to a check that reads it later."""
     try:
@@ -120,7 +122,7 @@ def check_regular(path: str | os.PathLike, kind: Kind) -> os.stat_result:
     return st
 
 
-def open_regular(path: str | os.PathLike, kind: Kind) -> tuple[int, os.stat_result]:
+def open_regular(path: FilePath, kind: Kind) -> tuple[int, os.stat_result]:
     """An open descriptor of `path` after every check; the caller closes it."""
     st = check_regular(path, kind)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -159,7 +161,7 @@ def _read_fd(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_bytes(path: str | os.PathLike, kind: Kind, *, missing_ok: bool = False) -> bytes | None:
+def read_bytes(path: FilePath, kind: Kind, *, missing_ok: bool = False) -> bytes | None:
     """The whole file, at most `kind.max_bytes`; None when it does not exist and `missing_ok`."""
     try:
         fd, _st = open_regular(path, kind)
@@ -178,7 +180,7 @@ def read_bytes(path: str | os.PathLike, kind: Kind, *, missing_ok: bool = False)
     return data
 
 
-def read_tail(path: str | os.PathLike, kind: Kind) -> tuple[bytes, int]:
+def read_tail(path: FilePath, kind: Kind) -> tuple[bytes, int]:
     """The last `kind.max_bytes` of a file (from the first whole line), and the file's size."""
     big = Kind(kind.key, 1 << 62, kind.max_depth, kind.private)  # any size: only the tail is read
     fd, st = open_regular(path, big)
@@ -197,7 +199,7 @@ def read_tail(path: str | os.PathLike, kind: Kind) -> tuple[bytes, int]:
     return data, st.st_size
 
 
-def decode(data: bytes, path: str | os.PathLike, *, line_offset: int = 0) -> str:
+def decode(data: bytes, path: FilePath, *, line_offset: int = 0) -> str:
     """UTF-8 text (a leading BOM dropped), or a `ReadError` at the first bad byte."""
     try:
         return data.decode("utf-8-sig")
@@ -207,12 +209,12 @@ def decode(data: bytes, path: str | os.PathLike, *, line_offset: int = 0) -> str
         raise ReadError(path, "not_utf8", line=line, col=col) from None
 
 
-def read_text(path: str | os.PathLike, kind: Kind, *, missing_ok: bool = False) -> str | None:
+def read_text(path: FilePath, kind: Kind, *, missing_ok: bool = False) -> str | None:
     data = read_bytes(path, kind, missing_ok=missing_ok)
     return None if data is None else decode(data, path)
 
 
-def parse_toml(text: str, path: str | os.PathLike, kind: Kind, *, line_offset: int = 0) -> dict[str, Any]:
+def parse_toml(text: str, path: FilePath, kind: Kind, *, line_offset: int = 0) -> dict[str, Any]:
     """Parse TOML text read from `path` (which starts at file line `line_offset + 1`)."""
     try:
         check_toml_depth(text, kind.max_depth)
@@ -237,7 +239,7 @@ def parse_toml(text: str, path: str | os.PathLike, kind: Kind, *, line_offset: i
     return data
 
 
-def read_toml(path: str | os.PathLike, kind: Kind, *, missing_ok: bool = False) -> tuple[dict[str, Any], str]:
+def read_toml(path: FilePath, kind: Kind, *, missing_ok: bool = False) -> tuple[dict[str, Any], str]:
     """The parsed TOML of `path` and its text (`{}` and `""` when it is missing and `missing_ok`)."""
     text = read_text(path, kind, missing_ok=missing_ok)
     if text is None:
@@ -245,7 +247,7 @@ def read_toml(path: str | os.PathLike, kind: Kind, *, missing_ok: bool = False) 
     return parse_toml(text, path, kind), text
 
 
-def parse_json(text: str, path: str | os.PathLike, kind: Kind, *, line: int | None = None) -> Any:
+def parse_json(text: str, path: FilePath, kind: Kind, *, line: int | None = None) -> Any:
     """Parse JSON text from `path`; `line`: the file line the text is (a JSON-lines record)."""
     try:
         check_json_depth(text, kind.max_depth)
@@ -263,11 +265,17 @@ def parse_json(text: str, path: str | os.PathLike, kind: Kind, *, line: int | No
         raise ReadError(path, "too_deep", line=line, limit=kind.max_depth) from None
 
 
-def read_json(path: str | os.PathLike, kind: Kind) -> Any:
+def read_json(path: FilePath, kind: Kind) -> Any:
     return parse_json(read_text(path, kind) or "", path, kind)
 
 
-def read_line(stream: Any, number: int, limit: int = STDIN_LINE) -> str:
+class LineStream(Protocol):
+    """A text stream read a line at a time (standard input, a pipe)."""
+
+    def readline(self, size: int = -1, /) -> str: ...
+
+
+def read_line(stream: LineStream, number: int, limit: int = STDIN_LINE) -> str:
     """One line of a text stream (standard input), at most `limit` characters: a longer one (such
     as `/dev/zero`, which never ends a line) is a `ReadError` naming the line, not a read of
     everything. "" at the end of the stream."""

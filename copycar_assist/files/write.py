@@ -27,12 +27,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from .read import FilePath
+
 _WHAT = ((stat.S_ISDIR, "dir"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "chr"), (stat.S_ISBLK, "blk"),
          (stat.S_ISSOCK, "sock"))
 
 
 class WriteError(OSError):
-    def __init__(self, path: str | os.PathLike, key: str, **params: str):
+    def __init__(self, path: FilePath, key: str, **params: str):
         self.path, self.key, self.params = str(path), key, params
         super().__init__(errno.EINVAL, self.reason("en"))
         self.filename = self.path

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from copycar_assist.checks.api_support import parse_retry_after
 
@@ -55,7 +56,7 @@ class Backoff:
 
     def hit_429(self, now: float, retry_after: str | None) -> float:
         self.in_a_row += 1
-        own = min(self.base_s * 2 ** (self.in_a_row - 1), MAX_BACKOFF_S)
+        own = min(self.base_s * 2.0 ** (self.in_a_row - 1), MAX_BACKOFF_S)
         said = retry_after_s(retry_after, now)
         wait = max(own, said or 0.0)
         self.until = max(self.until, now + wait)
@@ -122,7 +123,7 @@ class VerifyBudget:
             # no (or a past) reset time: wait ten budget intervals before spending again
             self.quota_until = max(self.quota_until, reset if reset and reset > now else now + 10 * self.every_s)
 
-    def to_json(self, now: float) -> dict:
+    def to_json(self, now: float) -> dict[str, Any]:
         s = self.state
         return {"every_s": self.every_s, "spent": s.spent, "paused": self.why_not(now),
                 "paused_until": max(self.backoff.until, self.quota_until) if self.why_not(now) in ("backoff", "quota")

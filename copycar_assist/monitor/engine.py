@@ -23,17 +23,25 @@ import asyncio
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.checks.api_support import api_url
 from copycar_assist.checks.http import display_url, fetch
 from copycar_assist.support import runquery
 
 from .budget import Backoff, VerifyBudget
-from .clock import SystemClock
+from .clock import Clock, SystemClock
 from .notify import Delivery, deliver
 from .rules import AlertEvent, AlertTracker, Policy, rules_from
 from .window import Metrics, Sample, Window
+
+if TYPE_CHECKING:
+    import httpx
+
+    from copycar_assist.config import Settings
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.redact import Secret
+    from copycar_assist.support.runstore import RunStore
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,7 @@ class Note:
 MonitorEvent = Tick | Alert | Delivered | Note
 
 
-def targets_of(settings: Any) -> list[str]:
+def targets_of(settings: Settings) -> list[str]:
     """The configured base URLs, the main one first, without duplicates."""
     seen: list[str] = []
     for url in [settings.api.base_url, *(settings.api.endpoints or [])]:
@@ -83,11 +91,12 @@ def shown(url: str) -> str:
 
 
 class Monitor:
-    def __init__(self, settings: Any, kb: Any, client: Any, *, store: Any = None, clock: Any = None,
+    def __init__(self, settings: Settings, kb: KnowledgeBase, client: httpx.AsyncClient, *,
+                 store: RunStore | None = None, clock: Clock | None = None,
                  lang: str = "en", policy: Policy | None = None, record_every_s: float = 60.0,
                  notify: bool = True):
         self.settings, self.kb, self.client, self.store = settings, kb, client, store
-        self.clock = clock or SystemClock()
+        self.clock: Clock = clock or SystemClock()
         self.lang = lang
         m = settings.monitor
         self.interval_s, self.window_s = float(m.interval_s), float(m.window_s)
@@ -110,7 +119,7 @@ class Monitor:
         self.counts: dict[tuple[str, str, str], int] = {}  # (target, path, status) -> requests
         self.last: dict[str, Metrics] = {}
         self._verify_turn = 0
-        self._pending: set[asyncio.Task] = set()
+        self._pending: set[asyncio.Task[None]] = set()
         self._out: list[MonitorEvent] = []
         self.started = self.clock.time()
         self.request_timeout_s = max(0.5, min(float(settings.api.timeout_s), float(th.health_timeout_s)))
@@ -123,7 +132,7 @@ class Monitor:
         if self.store is not None:
             await asyncio.to_thread(self.store.prune)  # windows and latency older than 90 days go
             self.run_id = await asyncio.to_thread(self.store.start_run, "monitor", base_url=self.targets[0])
-            await self._refresh_usual()
+            await self._refresh_usual(self.store)
             for t in self.targets:
                 if self.usual[t] is None:
                     yield Note("no_baseline", {"target": t})
@@ -172,7 +181,7 @@ class Monitor:
                                   self.settings.api.key, now))
         return list(await asyncio.gather(*jobs))
 
-    async def _one(self, target: str, url: str, path: str, key: Any, at: float) -> Sample:
+    async def _one(self, target: str, url: str, path: str, key: Secret | None, at: float) -> Sample:
         r = await fetch(self.client, url, key=key, deadline_s=self.request_timeout_s, max_bytes=16 * 1024)
         self.sent[path] += 1
         sample = Sample(at, target, path, r.timings.total_ms, r.status, r.error)
@@ -209,11 +218,11 @@ class Monitor:
             await asyncio.to_thread(self.store.record_latency, self.keys[t], "monitor", samples=m.samples,
                                     avg_ms=m.avg_ms,
                                     p95_ms=m.p95_ms, usual=quiet, at=m.end)
-        await self._refresh_usual()
+        await self._refresh_usual(self.store)
 
-    async def _refresh_usual(self) -> None:
+    async def _refresh_usual(self, store: RunStore) -> None:
         for t in self.targets:
-            b = await asyncio.to_thread(runquery.baseline, self.store, self.keys[t], self.clock.time())
+            b = await asyncio.to_thread(runquery.baseline, store, self.keys[t], self.clock.time())
             self.usual[t] = b.p95_ms if b else None
             self.usual_seen[t] = b.observations if b else 0
 
@@ -273,7 +282,7 @@ class Monitor:
                 "budget": self.budget.to_json(now)}
 
 
-async def prepare_services(settings) -> None:
+async def prepare_services(settings: Settings) -> None:
     """Start the on-demand services the monitor talks to (the demo world's API and mail server),
     which otherwise start when a check first needs them."""
     if settings.services is not None:

@@ -13,16 +13,21 @@ Base units as Prometheus recommends (seconds, ratios 0–1). Label values are es
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 PREFIX = "copycar"
 
 
-def _escape(value: str) -> str:
+# A sample's labels: name -> value (written as text).
+Labels = dict[str, object]
+
+
+def _escape(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
 
 
-def _labels(**labels: Any) -> str:
+def _labels(**labels: object) -> str:
     if not labels:
         return ""
     return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items()) + "}"
@@ -40,17 +45,17 @@ class _Doc:
     def __init__(self) -> None:
         self.lines: list[str] = []
 
-    def family(self, name: str, kind: str, help_text: str, rows: list[tuple[dict[str, Any], float | None]]) -> None:
-        rows = [(labels, v) for labels, v in rows if v is not None]
-        if not rows:
+    def family(self, name: str, kind: str, help_text: str, rows: list[tuple[Labels, float | None]]) -> None:
+        present = [(labels, v) for labels, v in rows if v is not None]
+        if not present:
             return
         # a counter's family is named with its `_total` in the text format, as Prometheus and
         # prometheus_client write it
         full = f"{PREFIX}_{name}" + ("_total" if kind == "counter" else "")
         self.lines.append(f"# HELP {full} {help_text}")
         self.lines.append(f"# TYPE {full} {kind}")
-        for labels, value in rows:
-            self.lines.append(f"{full}{_labels(**labels)} {_number(value)}")  # type: ignore[arg-type]
+        for labels, value in present:
+            self.lines.append(f"{full}{_labels(**labels)} {_number(value)}")
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -60,12 +65,16 @@ def _ms_to_s(value: float | None) -> float | None:
     return None if value is None else value / 1000
 
 
+def _as_is(value: float | None) -> float | None:
+    return value
+
+
 def render(snapshot: dict[str, Any]) -> str:
     """The text exposition of `Monitor.snapshot()` (or of a `--once` measurement)."""
     d = _Doc()
     targets = snapshot.get("targets", [])
 
-    def per_target(key: str, scale=lambda v: v) -> list[tuple[dict[str, Any], float | None]]:
+    def per_target(key: str, scale: Callable[[float | None], float | None] = _as_is) -> list[tuple[Labels, float | None]]:
         return [({"target": t["target"]}, scale(t.get(key)) if t.get(key) is not None else None) for t in targets]
 
     d.family("monitor_up", "gauge", "1 while the copycar-assist monitor is producing metrics.", [({}, 1)])
@@ -85,7 +94,7 @@ def render(snapshot: dict[str, Any]) -> str:
     thresholds = snapshot.get("thresholds", {})
     d.family("threshold", "gauge", "The guide's alert thresholds (knowledge/support.toml), in base units.",
              [({"metric": m}, v / 1000 if m == "response_time_ms" else v) for m, v in sorted(thresholds.items())])
-    firing: list[tuple[dict[str, Any], float | None]] = [({"target": t["target"], "alert": a["type"], "severity": a["severity"]}, 1)
+    firing: list[tuple[Labels, float | None]] = [({"target": t["target"], "alert": a["type"], "severity": a["severity"]}, 1)
               for t in targets for a in t.get("alerts", [])]
     d.family("alert_active", "gauge", "1 for each alert raised and not yet cleared.", firing)
     d.family("requests", "counter", "Requests the monitor made, by path and status (or network error).",

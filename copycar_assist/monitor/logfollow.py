@@ -23,7 +23,7 @@ from collections import deque
 from copycar_assist.checks import logparse
 from copycar_assist.files.read import LOG, Kind, ReadError, open_regular
 
-from .rules import AlertEvent, AlertTracker, Policy
+from .rules import AlertEvent, AlertTracker, Policy, Rule
 from .window import Metrics, Sample, Window
 
 MAX_READ = 4 * 1024 * 1024
@@ -128,7 +128,7 @@ class LogMonitor:
     `step_s` seconds of log time, however the lines arrive (one poll or many), so replaying a
     log gives the alerts it gave live."""
 
-    def __init__(self, target: str, tracker_rules, *, window_s: float = 300.0, policy: Policy | None = None,
+    def __init__(self, target: str, tracker_rules: list[Rule], *, window_s: float = 300.0, policy: Policy | None = None,
                  step_s: float = 5.0):
         self.target = target
         self.window = LogWindow(target, window_s)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -27,6 +27,9 @@ from copycar_assist.i18n import t
 from copycar_assist.textsafe import clean
 
 from .rules import AlertEvent
+
+if TYPE_CHECKING:
+    from copycar_assist.config import Settings
 
 EMAIL_DEADLINE_S = 15.0
 WEBHOOK_DEADLINE_S = 10.0
@@ -42,7 +45,7 @@ class Delivery:
         return {"state": self.state, "detail": self.detail}
 
 
-def channels(settings: Any) -> dict[str, bool]:
+def channels(settings: Settings) -> dict[str, bool]:
     m = settings.monitor
     return {"email": bool(m.alert_to and settings.smtp.host), "webhook": m.webhook_url is not None}
 
@@ -66,7 +69,7 @@ def body(event: AlertEvent, lang: str, when: str) -> str:
     return clean("\n\n-- \n\n".join(parts) + "\n")
 
 
-async def send_email(settings: Any, event: AlertEvent, lang: str, when: str) -> Delivery:
+async def send_email(settings: Settings, event: AlertEvent, lang: str, when: str) -> Delivery:
     from copycar_assist.checks.smtpsend import send_message
 
     if not channels(settings)["email"]:
@@ -79,7 +82,7 @@ async def send_email(settings: Any, event: AlertEvent, lang: str, when: str) -> 
     return Delivery("email", "failed", redact(clean(result.text(), keep_newlines=False, limit=300)))
 
 
-async def post_webhook(settings: Any, client: httpx.AsyncClient, event: AlertEvent) -> Delivery:
+async def post_webhook(settings: Settings, client: httpx.AsyncClient, event: AlertEvent) -> Delivery:
     secret = settings.monitor.webhook_url
     if secret is None:
         return Delivery("webhook", "not_configured")
@@ -104,7 +107,7 @@ async def post_webhook(settings: Any, client: httpx.AsyncClient, event: AlertEve
     return Delivery("webhook", "sent", f"{shown}: HTTP {r.status}")
 
 
-async def deliver(settings: Any, client: httpx.AsyncClient, event: AlertEvent, lang: str,
+async def deliver(settings: Settings, client: httpx.AsyncClient, event: AlertEvent, lang: str,
                   when: str) -> list[Delivery]:
     """Every configured channel, at once; one `Delivery` per channel."""
     import asyncio

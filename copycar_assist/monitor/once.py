@@ -10,22 +10,30 @@ could be measured).
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.checks.api_support import api_url
 from copycar_assist.checks.http import fetch
 from copycar_assist.support import runquery
 
-from .clock import SystemClock
+from .clock import Clock, SystemClock
 from .engine import shown, targets_of
 from .rules import AlertEvent, AlertTracker, Policy, rules_from
 from .window import Sample, Window
 
+if TYPE_CHECKING:
+    import httpx
+
+    from copycar_assist.config import Settings
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.redact import Secret
+    from copycar_assist.support.runstore import RunStore
+
 STATES = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
 
 
-async def measure_once(settings: Any, kb: Any, client: Any, *, samples: int = 20, store: Any = None,
-                       clock: Any = None) -> dict[str, Any]:
+async def measure_once(settings: Settings, kb: KnowledgeBase, client: httpx.AsyncClient, *, samples: int = 20,
+                       store: RunStore | None = None, clock: Clock | None = None) -> dict[str, Any]:
     clock = clock or SystemClock()
     th = kb.support.thresholds
     tracker = AlertTracker(rules_from(kb.support), Policy(slower_factor=th.slower_factor,
@@ -36,7 +44,7 @@ async def measure_once(settings: Any, kb: Any, client: Any, *, samples: int = 20
     windows = {shown(u): Window(shown(u), 86400) for u in urls}
     keys = {shown(u): runquery.target_key(settings, u) for u in urls}
 
-    async def one(url: str, path: str, key: Any) -> None:
+    async def one(url: str, path: str, key: Secret | None) -> None:
         async with gate:
             at = clock.time()
             r = await fetch(client, api_url(url, path), key=key, deadline_s=deadline, max_bytes=16 * 1024)

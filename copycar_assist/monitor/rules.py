@@ -24,12 +24,15 @@ followed log: the monitor's own requests per minute are its sampling rate, not t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.i18n import t
 from copycar_assist.kb import pick
 
 from .window import Metrics
+
+if TYPE_CHECKING:
+    from copycar_assist.kb.support import SupportData
 
 DIRECTION = {"response_time_ms": "above", "error_rate": "above", "success_rate": "below",
              "throughput_per_min": "below"}
@@ -47,7 +50,7 @@ class Rule:
     for_probes: bool  # applies to the monitor's own requests
 
 
-def rules_from(support: Any) -> list[Rule]:
+def rules_from(support: SupportData) -> list[Rule]:
     th = support.thresholds
     out = []
     for a in support.alerts:

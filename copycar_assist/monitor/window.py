@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ class Metrics:
         return {"response_time_ms": self.p95_ms, "error_rate": self.error_rate,
                 "success_rate": self.success_rate, "throughput_per_min": self.per_min}.get(metric)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"target": self.target, "start": self.start, "end": self.end, "samples": self.samples,
                 "avg_ms": _round(self.avg_ms), "p95_ms": _round(self.p95_ms),
                 "success_rate": _round(self.success_rate, 4), "error_rate": _round(self.error_rate, 4),

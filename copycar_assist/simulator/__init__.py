@@ -25,7 +25,7 @@ __all__ = [
 _FROM_SERVER = ("SimulatorHandle", "all_scenarios", "register_routes", "start_simulator")
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     # the HTTP server (http.server and friends) is imported when first used, not when the demo
     # world is built: the app's first frame does not wait for it
     if name in _FROM_SERVER:

@@ -21,7 +21,10 @@ from __future__ import annotations
 import shutil
 import socket
 import time
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 PASSWORD = "demo-redis-7c0pyc4r-pa55"
 ROTATED = "demo-redis-rotated-2k24"
@@ -124,7 +127,7 @@ class RedisService:
 
     def __init__(self, port: int, scenario: str | None):
         self.port, self.scenario = port, scenario
-        self.proc: Any = None  # the redis-server process (subprocess.Popen)
+        self.proc: subprocess.Popen[bytes] | None = None  # the redis-server process
         self._holder: Resp | None = None
 
     def start(self) -> None:

@@ -15,6 +15,7 @@ the kind `via` names, points to it — the words a person would read in that log
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .cache import REDIS_SCENARIOS
 from .content import Samples
@@ -52,7 +53,7 @@ class Scenario:
     shows: tuple[Shown, ...] = ()
     samples: dict[str, str] = field(default_factory=dict)  # material kind -> sample key (content.py)
 
-    def to_json(self, lang: str = "en") -> dict:
+    def to_json(self, lang: str = "en") -> dict[str, Any]:
         return {"name": self.name, "summary": self.summary[0 if lang == "es" else 1],
                 "services": [self.service] if self.service else [],
                 "shows": [s.to_json() for s in self.shows]}

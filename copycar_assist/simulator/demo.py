@@ -15,9 +15,9 @@ CRM at it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from copycar_assist.config_schema import BY_NAME
+from copycar_assist.config_schema import BY_NAME, Value
 from copycar_assist.redact import Secret
 
 from . import crm as demo_crm
@@ -25,6 +25,8 @@ from .scenarios import DEMO_KEY
 from .world import DemoWorld
 
 if TYPE_CHECKING:
+    from copycar_assist.config import Settings
+
     from .server import SimulatorHandle
 
 
@@ -33,15 +35,16 @@ def start_demo(scenario: str = "healthy") -> DemoWorld:
     return DemoWorld(scenario)
 
 
-def _put(settings: Any, dotted: str, value: Any) -> None:
+def _put(settings: Settings, dotted: str, value: Value | None) -> None:
     f = BY_NAME[dotted]
     if f.secret:
-        value = Secret(value) if value else None
+        value = Secret(str(value)) if value else None  # secrets are handed over as text
     settings._set(f, value, "demo")
 
 
-def use_demo(settings: Any, world: DemoWorld | SimulatorHandle) -> None:
+def use_demo(settings: Settings, world: DemoWorld | SimulatorHandle) -> None:
     """Point the settings at the demo world (see the module docstring)."""
+    values: dict[str, Value | None]
     if not isinstance(world, DemoWorld):  # a SimulatorHandle
         values = {"api.base_url": world.base_url, "api.key": DEMO_KEY, "api.endpoints": [],
                   "crm.kind": "rest", "crm.base_url": world.root_url + demo_crm.PREFIX,

@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dnslib import RR
 
 DOMAIN = "copycar-demo.test"
 SELECTOR = "demo1"
@@ -92,7 +95,7 @@ class Authority:
     def __init__(self, zone_text: str):
         from dnslib import RR
 
-        self.records: dict[str, list] = {}
+        self.records: dict[str, list[RR]] = {}
         self.names: set[str] = set()
         for rr in RR.fromZone(zone_text):
             name = _label(rr.rname)
@@ -126,7 +129,8 @@ class Authority:
             if name not in self.names:
                 reply.header.rcode = RCODE.NXDOMAIN
             reply.add_auth(self.soa)
-        return reply.pack()
+        packed: bytes = reply.pack()  # dnslib is untyped
+        return packed
 
 
 class _Udp(asyncio.DatagramProtocol):
@@ -134,10 +138,10 @@ class _Udp(asyncio.DatagramProtocol):
         self.authority = authority
         self.transport: asyncio.DatagramTransport | None = None
 
-    def connection_made(self, transport) -> None:
+    def connection_made(self, transport: asyncio.DatagramTransport) -> None:  # type: ignore[override]  # typeshed's DatagramProtocol narrows it too
         self.transport = transport
 
-    def datagram_received(self, data: bytes, addr) -> None:
+    def datagram_received(self, data: bytes, addr: tuple[Any, ...]) -> None:
         out = self.authority.answer(data[:4096])
         if out is not None and self.transport is not None:
             self.transport.sendto(out, addr)

@@ -41,7 +41,7 @@ DOWN_ENDPOINTS = ("eu-west-2", "us-east-1")
 @dataclass
 class SimResponse:
     status: int = 200
-    body: bytes | str | dict | list | None = None
+    body: bytes | str | dict[str, Any] | list[Any] | None = None  # a dict or list is sent as JSON
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0  # extra delay for this answer (on top of the scenario's)
 
@@ -55,7 +55,7 @@ class SimRequest:
     body: bytes
     scenario: str
     count: int  # 1-based number of this request to this path in the current scenario
-    options: dict[str, Any] = field(default_factory=dict)  # scenario options (delay_ms, rate_limit_after)
+    options: dict[str, int] = field(default_factory=dict)  # scenario options (delay_ms, rate_limit_after)
     endpoint: str | None = None  # the <name> of /lb/<name>/v2/..., when the request came that way
 
     @property

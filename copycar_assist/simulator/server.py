@@ -21,10 +21,10 @@ import json
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import import_module
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from urllib.parse import parse_qsl, urlsplit
 
 from .scenarios import API_PREFIX, DEFAULT_SLOW_DELAY_MS, SCENARIOS, SimRequest, SimResponse, handle_api
@@ -66,7 +66,7 @@ def split_scenario(scenario: str) -> list[str]:
     return list(dict.fromkeys(p.strip() for p in scenario.split(",") if p.strip()))
 
 
-def _part_for(parts: list[str], known: set[str] | dict, default: str) -> str:
+def _part_for(parts: list[str], known: Container[str], default: str) -> str:
     return next((p for p in parts if p in known), default)
 
 
@@ -84,10 +84,17 @@ def _load_route_modules() -> None:
             register_routes(prefix, handler, scenarios)
 
 
+class SimOptions(TypedDict, total=False):
+    """The simulator's options besides its scenario (`SimState.set`)."""
+
+    delay_ms: int | None
+    rate_limit_after: int | None
+
+
 class SimState:
     """The scenario, its options and the request counters; shared by the handler threads."""
 
-    def __init__(self, scenario: str, **options: Any):
+    def __init__(self, scenario: str, **options: Unpack[SimOptions]):
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.log: list[tuple[str, str, bool]] = []  # (method, path, whether a key was sent)
@@ -117,7 +124,7 @@ class SimState:
             return _part_for(self.parts, SCENARIOS, "healthy")
         return _part_for(self.parts, _ROUTE_SCENARIOS.get(prefix, set()), self.parts[0])
 
-    def begin(self, method: str, path: str, has_key: bool, key: str | None = None) -> tuple[int, dict[str, Any]]:
+    def begin(self, method: str, path: str, has_key: bool, key: str | None = None) -> tuple[int, dict[str, int]]:
         with self.lock:
             self.counts[path] = n = self.counts.get(path, 0) + 1
             self.log.append((method, path, has_key))
@@ -217,8 +224,10 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = LISTEN_BACKLOG
     tls: ssl.SSLContext | None = None
 
-    def finish_request(self, request, client_address) -> None:
-        if self.tls is not None:  # the handshake in the connection's thread, never in the accept loop
+    def finish_request(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+        # the handshake in the connection's thread, never in the accept loop (a TCP server's request
+        # is always a socket; the tuple is a datagram server's)
+        if self.tls is not None and isinstance(request, socket.socket):
             request.settimeout(5)
             try:
                 request = self.tls.wrap_socket(request, server_side=True)
@@ -231,7 +240,7 @@ class SimulatorHandle:
     """A running simulator. `base_url` is the API's base URL (…/v2); stop() or use `with`."""
 
     def __init__(self, scenario: str = "healthy", port: int = 0, host: str = "127.0.0.1", *,
-                 sock: socket.socket | None = None, tls: ssl.SSLContext | None = None, **options: Any):
+                 sock: socket.socket | None = None, tls: ssl.SSLContext | None = None, **options: Unpack[SimOptions]):
         self.state = SimState(scenario, **options)
         if sock is None:
             self._server = _Server((host, port), _make_handler(self.state))

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import ssl
 
+    from aiosmtpd.smtp import SMTP, Envelope, LoginPassword, Session
+
 DOMAIN = "copycar-demo.test"
 USER = f"demo@{DOMAIN}"
 PASSWORD = "demo-smtp-7c0pyc4r-pa55"
@@ -78,13 +80,15 @@ class _Policy:
     def __init__(self, scenario: str | None):
         self.scenario = scenario
 
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          mail_options: list[str]) -> str:
         if self.scenario == "smtp-sender-refused":
             return f"553 5.7.1 <{address}>: Sender address rejected: not owned by user {USER}"
         envelope.mail_from = address
         return "250 2.1.0 Ok"
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:
         domain = address.rpartition("@")[2].lower()
         if self.scenario == "smtp-relay-denied" and domain != DOMAIN:
             return f"554 5.7.1 <{address}>: Relay access denied"
@@ -93,7 +97,7 @@ class _Policy:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 Ok"
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.scenario == "smtp-daily-limit":
             return "550 5.4.5 Daily user sending quota exceeded"
         return "554 5.6.0 the demo server never takes mail"
@@ -126,7 +130,8 @@ class SmtpService:
 
         scenario, greeting = self.scenario, GREETINGS.get(self.scenario or "")
 
-        def authenticator(server, session, envelope, mechanism, auth_data):
+        def authenticator(server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                          auth_data: LoginPassword) -> AuthResult:
             login = auth_data.login.decode() if isinstance(auth_data.login, bytes) else str(auth_data.login)
             password = auth_data.password.decode() if isinstance(auth_data.password, bytes) else str(auth_data.password)
             ok = scenario != "smtp-bad-login" and (login, password) == (USER, PASSWORD)

@@ -4,17 +4,20 @@ as Postfix does) or 554 (the client is refused). aiosmtpd is imported on first u
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, AnyStr
+
+if TYPE_CHECKING:
+    from aiosmtpd.smtp import SMTP
 
 
-def greeting_smtp(greeting: str | None) -> Any:
+def greeting_smtp(greeting: str | None) -> type[SMTP]:
     """A subclass of aiosmtpd's `SMTP` that answers `greeting` instead of its 220 (None: as usual)."""
     from aiosmtpd.smtp import SMTP
 
     class GreetingSMTP(SMTP):
         greeted = False
 
-        async def push(self, status: Any) -> None:  # str or bytes, as aiosmtpd takes it
+        async def push(self, status: AnyStr) -> None:  # str or bytes, as aiosmtpd takes it
             first, self.greeted = not self.greeted, True
             if first and greeting:
                 await super().push(greeting)

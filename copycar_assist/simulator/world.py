@@ -25,8 +25,9 @@ import shutil
 import socket
 import tempfile
 import threading
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import cache, dns, smtp
 from .catalogue import Scenario, resolve, samples_for
@@ -35,6 +36,12 @@ from .crm import CRM_SCENARIOS, DEMO_CRM_TOKEN, DEMO_FIELD_MAP
 from .crm import PREFIX as CRM_PREFIX
 from .scenarios import DEMO_KEY, DOWN_ENDPOINTS
 from .scenarios import SCENARIOS as API_SCENARIOS
+
+if TYPE_CHECKING:
+    from copycar_assist.config_schema import Value
+
+    from .loop import LoopThread
+    from .server import SimOptions, SimulatorHandle
 
 log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
@@ -58,10 +65,16 @@ def _udp() -> socket.socket:
     return s
 
 
+def _port_of(sock: socket.socket) -> int:
+    """The port an IPv4 socket is bound to (typeshed types the address as Any)."""
+    port: int = sock.getsockname()[1]
+    return port
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
-        return s.getsockname()[1]
+        return _port_of(s)
 
 
 def service_of(check_id: str) -> str | None:
@@ -71,22 +84,36 @@ def service_of(check_id: str) -> str | None:
     return {"email.smtp": "smtp", "monitor.alerts": "smtp", "email.domain": "dns", "cache.redis": "redis"}.get(check_id)
 
 
+class _AsyncService(Protocol):
+    """A demo service served on the world's event loop (SMTP, DNS)."""
+
+    def start(self) -> Coroutine[Any, Any, None]: ...
+
+    def stop(self) -> Coroutine[Any, Any, None]: ...
+
+
+# What a started service is kept as: the API's servers, the redis-server (None: the scenario has
+# nothing listen), or a service on the world's loop.
+_Started = list["SimulatorHandle"] | cache.RedisService | _AsyncService | None
+
+
 class DemoWorld:
     def __init__(self, scenario: str = "healthy", *, http_port: int = 0, delay_ms: int | None = None,
                  rate_limit_after: int | None = None) -> None:
         """`http_port`: the API's port (0: a free one; `OSError` when taken); `delay_ms` and
         `rate_limit_after`: the API simulator's options (`server.SimState`)."""
         self.parts: list[Scenario] = resolve(scenario)  # UnknownScenario (a ValueError) when bad
-        self._http_options: dict[str, Any] = {"delay_ms": delay_ms, "rate_limit_after": rate_limit_after}
+        self._http_options: SimOptions = {"delay_ms": delay_ms, "rate_limit_after": rate_limit_after}
         self.names = [s.name for s in self.parts]
         self.scenario = ",".join(self.names)
         self.samples: Samples = samples_for(self.parts)
         self._lock = threading.Lock()
-        self._started: dict[str, Any] = {}
+        self._started: dict[str, _Started] = {}
         self._failed: dict[str, tuple[str, str]] = {}
-        self._loop: Any = None
+        self._loop: LoopThread | None = None
         self._stopped = False
-        self.on_moved: Any = None  # called with (dotted setting, new value) when an address changes
+        # called with (dotted setting, new value) when an address changes
+        self.on_moved: Callable[[str, str], None] | None = None
         self._http_sock = _tcp(http_port)
         # the private directory (the demo CA for SMTP) is made when SMTP starts: a world that
         # never needs it leaves nothing behind even if the process is killed
@@ -109,7 +136,7 @@ class DemoWorld:
 
     @property
     def http_port(self) -> int:
-        return self._http_sock.getsockname()[1]
+        return _port_of(self._http_sock)
 
     @property
     def root_url(self) -> str:
@@ -117,7 +144,7 @@ class DemoWorld:
 
     def _port(self, sock: socket.socket | None) -> int:
         assert sock is not None
-        return sock.getsockname()[1]
+        return _port_of(sock)
 
     def base_url(self) -> str:
         if self.has("connection-refused"):
@@ -136,9 +163,9 @@ class DemoWorld:
     def ca_file(self) -> str:
         return str(self.dir / "demo-ca.pem")
 
-    def settings(self) -> dict[str, Any]:
+    def settings(self) -> dict[str, Value | None]:
         """Every setting the demo points at its services: dotted name -> value (secrets as text)."""
-        out: dict[str, Any] = {
+        out: dict[str, Value | None] = {
             "api.base_url": self.base_url(),
             "api.key": None if self.has("missing-key") else DEMO_KEY,
             "api.endpoints": [f"{self.root_url}/lb/{n}/v2" for n in ENDPOINTS] if self.has("endpoints-down") else [],
@@ -161,7 +188,7 @@ class DemoWorld:
     # --- starting on demand ---------------------------------------------------------------------
 
     async def prepare(self, check_ids: list[str]) -> dict[str, tuple[str, str]]:
-        """Start what these checks talk to (`checks.base.OnDemand`); check id -> why it cannot run."""
+        """Start what these checks talk to (`config.OnDemand`); check id -> why it cannot run."""
         needed = list(dict.fromkeys(s for s in map(service_of, check_ids) if s))
         for name in needed:
             await asyncio.to_thread(self.ensure, name)
@@ -193,7 +220,7 @@ class DemoWorld:
             self.ensure(name)
         return dict(self._failed)
 
-    def _start(self, name: str) -> Any:
+    def _start(self, name: str) -> _Started:
         if name == "http":
             from .server import start_simulator
 
@@ -209,7 +236,7 @@ class DemoWorld:
             if cache.redis_server() is None:
                 raise cache.NotInstalled()
             return self._start_redis()
-        service: Any
+        service: _AsyncService
         if name == "smtp":
             from .certs import DemoCA
 
@@ -241,7 +268,7 @@ class DemoWorld:
         raise OSError("redis-server could not bind a free port")
 
 
-    def _loop_thread(self) -> Any:
+    def _loop_thread(self) -> LoopThread:
         if self._loop is None:
             from .loop import LoopThread
 
@@ -259,13 +286,13 @@ class DemoWorld:
             started, self._started = self._started, {}
         for name, service in started.items():
             try:
-                if name == "http":
+                if isinstance(service, list):  # the API's servers
                     for handle in service:
                         handle.stop()
-                elif name == "redis":
-                    if service is not None:
-                        service.stop()
-                else:
+                elif isinstance(service, cache.RedisService):
+                    service.stop()
+                elif service is not None:  # a service on the world's loop, which started it
+                    assert self._loop is not None
                     self._loop.call(service.stop(), 5)
             except Exception as exc:
                 log.info("demo service %s did not stop cleanly: %s", name, exc)

@@ -8,10 +8,13 @@ All figures come from the knowledge base's support data (`knowledge/support.toml
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from copycar_assist.i18n import t
 from copycar_assist.kb import pick
+
+if TYPE_CHECKING:
+    from copycar_assist.kb.support import SupportData
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class EscalationInfo:
     level_response_minutes: dict[str, int]  # the level's own response time per channel
 
 
-def escalation_for(support: Any, severity: str) -> EscalationInfo:
+def escalation_for(support: SupportData, severity: str) -> EscalationInfo:
     rule = support.rule(severity)
     level = support.levels.get(rule.level)
     return EscalationInfo(

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from copycar_assist.files.fields import is_id
-from copycar_assist.files.read import SESSION, SESSION_LINE, ReadError, parse_json, read_bytes
+from copycar_assist.files.read import SESSION, SESSION_LINE, FilePath, ReadError, parse_json, read_bytes
 from copycar_assist.files.write import ensure_private_dir
 from copycar_assist.redact import Scrub, scrub_obj
 from copycar_assist.textsafe import clean_obj
@@ -101,7 +101,7 @@ class SessionLog:
             log._stop(exc, exc.filename or log.path)
             return log
 
-    def _stop(self, exc: OSError, where: str | os.PathLike | None = None) -> None:
+    def _stop(self, exc: OSError, where: FilePath | None = None) -> None:
         if self._fd is not None:
             try:
                 os.close(self._fd)

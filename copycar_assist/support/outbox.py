@@ -34,12 +34,17 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.files.read import OUTBOX, ReadError, read_json
 from copycar_assist.files.write import WriteError, locked, write_atomic
 
 from . import deliver as dv
+
+if TYPE_CHECKING:
+    import httpx
+
+    from copycar_assist.config import Settings
 
 OUTBOX_VERSION = 1
 BACKOFF_S = (30, 60, 120, 300, 900, 1800, 3600)  # wait after the 1st, 2nd, … failed attempt
@@ -180,8 +185,8 @@ def _wait_after(attempts: int, retry_after: float | None) -> float:
     return max(float(base), retry_after or 0.0)
 
 
-async def send(outbox: Outbox, settings: Any, *, case_id: str | None = None, force: bool = True,
-               to: list[str] | None = None, client: Any = None, deadline_s: float = 15.0,
+async def send(outbox: Outbox, settings: Settings, *, case_id: str | None = None, force: bool = True,
+               to: list[str] | None = None, client: httpx.AsyncClient | None = None, deadline_s: float = 15.0,
                now: float | None = None) -> tuple[list[Report], list[str]]:
     """Try to deliver what waits (one case, or all). Returns (reports, problems)."""
     from copycar_assist.checks.runner import make_client

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from copycar_assist.i18n import t
 from copycar_assist.textsafe import one_line
 
 from .runstore import RunStore
+
+if TYPE_CHECKING:
+    from copycar_assist.config import Settings
 
 BAD = ("fail", "warn", "error")
 BASELINE_DAYS = 30
@@ -92,7 +96,20 @@ def results_of(store: RunStore, run_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-def changes_since_last(store: RunStore, run_id: int | None, results: list[Any]) -> Changes:
+class RunResult(Protocol):
+    """What is compared of a result: a `CheckResult`, or a result row read back from the history."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def summary(self) -> str: ...
+
+
+def changes_since_last(store: RunStore, run_id: int | None, results: Sequence[RunResult]) -> Changes:
     """New failures and fixes of `results` (this run) against each check's previous result."""
     out = Changes()
     if run_id is None:
@@ -204,7 +221,7 @@ def _loads(text: Any) -> Any:
         return {}
 
 
-def target_key(settings: Any, url: str) -> str:
+def target_key(settings: Settings, url: str) -> str:
     """The name the history keeps a base URL's latency under: its display form, except the demo
     world, whose port changes every run (`demo:/v2` keeps one baseline for all of them)."""
     import httpx

@@ -26,16 +26,24 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from copycar_assist.files.write import WriteError, locked
 from copycar_assist.textsafe import clean_obj, one_line
 
 from .history import data_dir
+
+if TYPE_CHECKING:
+    from copycar_assist.checks.base import CheckResult
+    from copycar_assist.monitor.rules import AlertEvent
+    from copycar_assist.monitor.window import Metrics
+
+_T = TypeVar("_T")
+Clock = Callable[[], float]  # epoch seconds
 
 DB_NAME = "history.sqlite3"
 SCHEMA_VERSION = 1
@@ -99,7 +107,7 @@ class RunStore:
     """The history database. Build it with `RunStore.open()`; `problem` and `disabled` say how it
     went. Thread-safe (one connection behind a lock): the monitor writes from worker threads."""
 
-    def __init__(self, path: Path, *, clock=time.time):
+    def __init__(self, path: Path, *, clock: Clock = time.time):
         self.path = Path(path)
         self.clock = clock
         self.problem: StoreProblem | None = None
@@ -110,7 +118,7 @@ class RunStore:
     # --- opening --------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, root: Path | None = None, *, clock=time.time) -> RunStore:
+    def open(cls, root: Path | None = None, *, clock: Clock = time.time) -> RunStore:
         """The store in `root` (default: the data directory). Never raises."""
         store = cls((root or data_dir()) / DB_NAME, clock=clock)
         store._open()
@@ -230,7 +238,7 @@ class RunStore:
             self._db.execute("ROLLBACK")
             raise
 
-    def _write(self, work) -> Any:
+    def _write(self, work: Callable[[sqlite3.Connection], _T]) -> _T | None:
         """Run `work(db)` in one IMMEDIATE transaction; None (and the store disabled) on a
         database or disk error."""
         with self._lock:
@@ -272,7 +280,7 @@ class RunStore:
 
     # --- writing --------------------------------------------------------------------------------
 
-    def record_run(self, kind: str, results: Iterable[Any], *, base_url: str | None = None,
+    def record_run(self, kind: str, results: Iterable[CheckResult], *, base_url: str | None = None,
                    entry: str | None = None, duration_ms: int = 0, started: float | None = None) -> int | None:
         """A doctor / diagnose run and its check results (`CheckResult`s, already redacted by the
         runner). The run's id, or None when nothing could be kept."""
@@ -311,9 +319,8 @@ class RunStore:
             "UPDATE runs SET duration_ms = CAST((? - started) * 1000 AS INTEGER), summary = ? WHERE id = ?",
             (at, _json(summary), run_id)))
 
-    def record_window(self, run_id: int | None, target: str, source: str, m: Any, alerts: list[str]) -> None:
-        """One monitor window: `m` has start, end, samples, avg_ms, p95_ms, success_rate,
-        error_rate, per_min (monitor.window.Metrics)."""
+    def record_window(self, run_id: int | None, target: str, source: str, m: Metrics, alerts: list[str]) -> None:
+        """One monitor window."""
         self._write(lambda db: db.execute(
             "INSERT INTO windows(run_id, target, source, start, end, samples, avg_ms, p95_ms, success_rate,"
             " error_rate, per_min, alerts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -329,8 +336,8 @@ class RunStore:
             "INSERT INTO latency(target, at, source, samples, avg_ms, p95_ms, usual) VALUES (?,?,?,?,?,?,?)",
             (target, when, source, samples, avg_ms, p95_ms, 1 if usual else 0)))
 
-    def record_alert(self, run_id: int | None, event: Any, delivery: dict[str, Any] | None = None) -> int | None:
-        """An alert raised or cleared (monitor.rules.AlertEvent)."""
+    def record_alert(self, run_id: int | None, event: AlertEvent, delivery: dict[str, Any] | None = None) -> int | None:
+        """An alert raised or cleared."""
         return self._write(lambda db: int(db.execute(
             "INSERT INTO alerts(run_id, target, type, severity, state, at, value, threshold, message, delivery)"
             " VALUES (?,?,?,?,?,?,?,?,?,?)",

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from copycar_assist.checks.base import CheckResult
+    from copycar_assist.kb import KnowledgeBase
 
 ORDER = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 DEFAULT_SEVERITY = "MEDIUM"
@@ -47,7 +51,7 @@ def higher(a: str, b: str) -> str:
     return a if ORDER.index(a) >= ORDER.index(b) else b
 
 
-def propose_severity(kb: Any, entry_id: str | None, results: Iterable[Any]) -> SeverityProposal:
+def propose_severity(kb: KnowledgeBase, entry_id: str | None, results: Iterable[CheckResult]) -> SeverityProposal:
     reasons: list[Reason] = []
     entry = kb.entries.get(entry_id) if entry_id else None
     if entry is not None and entry.severity in ORDER:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.i18n import t
 from copycar_assist.kb import pick
@@ -17,6 +17,11 @@ from . import escalation as esc
 from .severity import Reason
 from .textblock import fence, inline
 from .transcript import Line, now_iso, to_text
+
+if TYPE_CHECKING:
+    from copycar_assist.checks.base import CheckResult
+    from copycar_assist.desk.case import CustomerRecord
+    from copycar_assist.desk.fixes import AppliedRecord
 
 
 @dataclass
@@ -47,17 +52,17 @@ class TicketData:
     descriptions: list[str] = field(default_factory=list)
     attempts: list[AttemptInfo] = field(default_factory=list)
     answers: list[tuple[str, str]] = field(default_factory=list)  # (question text, yes|no|unsure)
-    results: list[Any] = field(default_factory=list)  # CheckResult
+    results: list[CheckResult] = field(default_factory=list)
     check_titles: dict[str, dict[str, str]] = field(default_factory=dict)
     transcript: list[Line] = field(default_factory=list)
     created: str = field(default_factory=now_iso)
     entry_titles: dict[str, dict[str, str]] = field(default_factory=dict)  # for reasons
     case_id: str = ""
     reason: str = "user"  # why it was escalated: user | exhausted | handoff
-    customer: dict[str, Any] | None = None  # {"name", "reference", "language"} in a case
+    customer: CustomerRecord | None = None  # in a case
     context: dict[str, Any] | None = None  # whose settings the checks ran with (no secrets)
-    fixes: list[dict[str, Any]] = field(default_factory=list)  # applied fixes (desk.fixes.Applied.to_json)
-    reply: dict[str, Any] | None = None  # {"language", "text"}: the draft reply for the customer
+    fixes: list[AppliedRecord] = field(default_factory=list)  # applied fixes (desk.fixes.Applied.to_json)
+    reply: dict[str, str] | None = None  # {"language", "text"}: the draft reply for the customer
 
 
 def reason_text(reason: Reason, lang: str, entry_titles: dict[str, dict[str, str]] | None = None) -> str:
@@ -73,7 +78,7 @@ def reason_text(reason: Reason, lang: str, entry_titles: dict[str, dict[str, str
     return t("sev.reason.default", lang, severity=reason.severity)
 
 
-def _evidence_block(result: Any, scrub: Scrub, lang: str) -> str:
+def _evidence_block(result: CheckResult, scrub: Scrub, lang: str) -> str:
     lines = [f"{t('ticket.summary_label', lang)}: {result.summary}"]
     for key, value in (result.evidence or {}).items():
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)

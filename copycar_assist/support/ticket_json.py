@@ -15,7 +15,7 @@ from typing import Any
 
 from copycar_assist.kb import pick
 from copycar_assist.redact import Scrub, scrub_obj
-from copycar_assist.textsafe import clean
+from copycar_assist.textsafe import clean_obj
 
 from .ticket import TicketData, build_ticket
 
@@ -59,18 +59,8 @@ def ticket_document(data: TicketData, lang: str, scrub: Scrub) -> dict[str, Any]
         "transcript": [{"role": str(line.role), "text": line.text, "at": line.at} for line in data.transcript],
         "markdown": build_ticket(data, lang, scrub),
     }
-    return scrub_obj(_clean(doc), scrub)
-
-
-def _clean(obj: Any) -> Any:
-    """Control characters out of every string (JSON would carry them as escapes)."""
-    if isinstance(obj, str):
-        return clean(obj)
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    return obj
+    # control characters out of every string (JSON would carry them as escapes), then the scrub
+    return scrub_obj(clean_obj(doc), scrub)
 
 
 def subject(doc: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ waits until the help desk acknowledges it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from copycar_assist.config_io import write_atomic
 
@@ -31,7 +32,7 @@ class TicketStore:
         safe = "".join(c for c in case_id if c.isalnum() or c in "-_") or "case"
         return self.folder / f"ticket-{safe}.md"
 
-    def save(self, case_id: str, markdown: str, document: dict | None = None) -> Path:
+    def save(self, case_id: str, markdown: str, document: dict[str, Any] | None = None) -> Path:
         """Write (or rewrite) the case's ticket, and queue its document; OSError when the disk refuses."""
         folder = self.folder
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)

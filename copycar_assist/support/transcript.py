@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from copycar_assist.i18n import t
 from copycar_assist.redact import Scrub
@@ -31,11 +31,11 @@ class Line:
     markdown: bool = False
     at: str = field(default_factory=now_iso)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"role": self.role, "text": self.text, "markdown": self.markdown, "at": self.at}
 
     @classmethod
-    def from_json(cls, data: dict) -> Line:
+    def from_json(cls, data: dict[str, Any]) -> Line:
         return cls(data.get("role", "assistant"), str(data.get("text", "")),
                    bool(data.get("markdown", False)), str(data.get("at", "")))
 

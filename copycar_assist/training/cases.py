@@ -14,8 +14,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from copycar_assist.simulator.catalogue import SCENARIOS, UnknownScenario, resolve
+
+if TYPE_CHECKING:
+    from copycar_assist.kb import KnowledgeBase
 
 DIFFICULTIES = ("clear", "vague", "two")
 
@@ -51,7 +55,7 @@ class Case:
         return list(dict.fromkeys(f.entry for f in self.faults))
 
 
-def all_faults(kb) -> list[Fault]:
+def all_faults(kb: KnowledgeBase) -> list[Fault]:
     """Every (scenario, shown cause) whose entry and cause the knowledge has."""
     out = []
     for sc in SCENARIOS.values():
@@ -73,7 +77,7 @@ def combinable(a: Fault, b: Fault) -> bool:
     return True
 
 
-def case_for(kb, spec: str, difficulty: str = "clear") -> Case:
+def case_for(kb: KnowledgeBase, spec: str, difficulty: str = "clear") -> Case:
     """The case named `scenario/entry#cause[+scenario/entry#cause]` (what `Case.id` gives), or for
     a bare entry id its first fault; `ValueError` when there is none."""
     faults = all_faults(kb)
@@ -86,7 +90,7 @@ def case_for(kb, spec: str, difficulty: str = "clear") -> Case:
     return Case(tuple(chosen), "two" if len(chosen) > 1 else difficulty)
 
 
-def draw(kb, difficulty: str = "clear", rng: random.Random | None = None,
+def draw(kb: KnowledgeBase, difficulty: str = "clear", rng: random.Random | None = None,
          weight: Callable[[str], float] | None = None, exclude: Collection[str] = frozenset()) -> Case:
     """A case at `difficulty`, entries weighted by `weight(entry)` (higher: more needed)."""
     if difficulty not in DIFFICULTIES:

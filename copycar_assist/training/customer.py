@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
@@ -21,6 +22,9 @@ from copycar_assist.i18n import t
 from copycar_assist.kb.model import pick
 
 from .cases import Case, Fault
+
+if TYPE_CHECKING:
+    from copycar_assist.kb import KnowledgeBase
 
 OPENERS, JOINS, ALSOS, YESES, NOS = 4, 3, 2, 3, 3
 FREE_MATCH = 62  # a free question this close (rapidfuzz token set ratio) to one of the knowledge's
@@ -36,14 +40,14 @@ class Question:
     causes: tuple[str, ...]
 
 
-def questions(kb, entry_id: str, lang: str) -> list[Question]:
+def questions(kb: KnowledgeBase, entry_id: str, lang: str) -> list[Question]:
     entry = kb.entries[entry_id]
     out = [Question(f"{entry.id}?{n.id}", entry.id, pick(n.question, lang), tuple(n.yes)) for n in entry.narrowing]
     out += [Question(f"{entry.id}#{c.id}", entry.id, pick(c.question, lang), (c.id,)) for c in entry.causes if c.question]
     return out
 
 
-def question(kb, qid: str, lang: str) -> Question | None:
+def question(kb: KnowledgeBase, qid: str, lang: str) -> Question | None:
     entry_id = qid.replace("?", "#").split("#", 1)[0]
     if entry_id not in kb.entries:
         return None
@@ -60,21 +64,23 @@ def _phrase(text: str) -> str:
     return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
 
 
-def _effect(kb, f: Fault, lang: str, rng: random.Random) -> str:
+def _effect(kb: KnowledgeBase, f: Fault, lang: str, rng: random.Random) -> str:
     entry = kb.entries[f.entry]
     pool = list(entry.effects.get(lang, [])) or list(entry.aliases.get(lang, [])) or [pick(entry.title, lang)]
     return rng.choice(pool)
 
 
-def _detail(kb, f: Fault, lang: str, rng: random.Random) -> str | None:
+def _detail(kb: KnowledgeBase, f: Fault, lang: str, rng: random.Random) -> str | None:
     cause = kb.entries[f.entry].cause(f.cause)
+    if cause is None:
+        return None
     # What the customer saw, in their words: the cause's effects; its evidence only where it reads
     # as a sentence (most evidence is a few matching words, "url base", that nobody would write).
     pool = list(cause.effects.get(lang, [])) or [e for e in cause.evidence.get(lang, []) if len(e.split()) >= 4]
     return rng.choice(pool) if pool else None
 
 
-def _tell(kb, f: Fault, lang: str, rng: random.Random, detail: bool) -> str:
+def _tell(kb: KnowledgeBase, f: Fault, lang: str, rng: random.Random, detail: bool) -> str:
     text = t(f"train.cust.open.{rng.randint(1, OPENERS)}", lang, effect=_phrase(_effect(kb, f, lang, rng)))
     more = _detail(kb, f, lang, rng) if detail else None
     if more:
@@ -82,7 +88,7 @@ def _tell(kb, f: Fault, lang: str, rng: random.Random, detail: bool) -> str:
     return text
 
 
-def first_message(kb, case: Case, lang: str, rng: random.Random | None = None) -> str:
+def first_message(kb: KnowledgeBase, case: Case, lang: str, rng: random.Random | None = None) -> str:
     rng = rng or random.Random()
     detail = case.difficulty != "vague"
     parts = [_tell(kb, case.faults[0], lang, rng, detail)]
@@ -99,7 +105,7 @@ def truthful(case: Case, q: Question) -> bool:
     return any(f.entry == q.entry and f.cause in q.causes for f in case.faults)
 
 
-def answer(kb, case: Case, q: Question, lang: str, rng: random.Random | None = None) -> str:
+def answer(kb: KnowledgeBase, case: Case, q: Question, lang: str, rng: random.Random | None = None) -> str:
     rng = rng or random.Random()
     if truthful(case, q):
         fault = next(f for f in case.faults if f.entry == q.entry and f.cause in q.causes)
@@ -109,7 +115,7 @@ def answer(kb, case: Case, q: Question, lang: str, rng: random.Random | None = N
     return t(f"train.cust.no.{rng.randint(1, NOS)}", lang)
 
 
-def nearest(kb, text: str, lang: str) -> Question | None:
+def nearest(kb: KnowledgeBase, text: str, lang: str) -> Question | None:
     """The knowledge's question closest to free words, when close enough."""
     best, score = None, 0.0
     for entry_id in kb.entries:
@@ -120,7 +126,7 @@ def nearest(kb, text: str, lang: str) -> Question | None:
     return best if score >= FREE_MATCH else None
 
 
-def reply(kb, case: Case, text: str, lang: str, rng: random.Random | None = None) -> tuple[str, Question | None]:
+def reply(kb: KnowledgeBase, case: Case, text: str, lang: str, rng: random.Random | None = None) -> tuple[str, Question | None]:
     """The customer's answer to a free question, and the knowledge's question it was read as."""
     q = nearest(kb, text, lang)
     if q is None:

@@ -65,5 +65,9 @@ class Prompt:
         return next((c for c in self.choices if low in (c.key.lower(), c.id.lower(), c.label.lower())), None)
 
 
+# What a training dialogue yields.
+TrainEvent = TEvent | Prompt
+
+
 def say(text: str, tone: str = "info") -> TEvent:
     return TEvent("say", {"text": text, "tone": tone})

@@ -9,13 +9,21 @@ from them, by `support.severity`, as the engine would for a ticket). Nothing is 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.conversation import CauseFound, CheckUpdate, Conversation, Matched, Prompt
 from copycar_assist.support.severity import propose_severity
 
 from .cases import Case, Fault
+
+if TYPE_CHECKING:
+    from copycar_assist.checks.base import CheckResult
+    from copycar_assist.config import Settings
+    from copycar_assist.conversation.engine import TextMatcher
+    from copycar_assist.conversation.events import Event
+    from copycar_assist.kb import KnowledgeBase
 
 MAX_TURNS = 15
 
@@ -28,7 +36,7 @@ class ExpertPath:
     checks: list[dict[str, Any]] = field(default_factory=list)  # {id, status, outcome, summary, entry, cause}
     questions: list[dict[str, Any]] = field(default_factory=list)  # {text, about, answer: yes|no}
     found: dict[str, Any] | None = None  # {entry, cause, via}
-    results: list[Any] = field(default_factory=list)
+    results: list[CheckResult] = field(default_factory=list)
     severity: str = "MEDIUM"
     severity_reasons: list[str] = field(default_factory=list)
 
@@ -58,12 +66,13 @@ def _pick(prompt: Prompt, fault: Fault, case: Case, path: ExpertPath) -> str | N
     return None
 
 
-async def expert_path(kb, matcher, settings, samples: dict | None, case: Case, fault: Fault, message: str,
+async def expert_path(kb: KnowledgeBase, matcher: TextMatcher, settings: Settings,
+                      samples: dict[str, list[tuple[str, str]]] | None, case: Case, fault: Fault, message: str,
                       lang: str) -> ExpertPath:
     path = ExpertPath(fault)
     conv = Conversation(kb, matcher, settings, lang=lang, samples=samples)
 
-    async def turn(stream) -> Prompt | None:
+    async def turn(stream: AsyncIterator[Event]) -> Prompt | None:
         prompt = None
         async for e in stream:
             if isinstance(e, Matched) and path.matched is None and path.score == 0.0:

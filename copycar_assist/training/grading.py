@@ -9,7 +9,7 @@ the engine's own path (the severity it proposes from the checks it ran).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.i18n import t
 from copycar_assist.kb.model import pick
@@ -17,17 +17,21 @@ from copycar_assist.kb.model import pick
 from .cases import Case, Fault
 from .expert import ExpertPath
 
+if TYPE_CHECKING:
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.kb.support import EscalationRule
+
 PARTS = ("entry", "cause", "step", "severity", "level")
 SKILL_OF = {"entry": "recognise", "cause": "diagnose", "step": "fix", "severity": "escalate", "level": "escalate"}
 
 
-def first_step(kb, entry_id: str, cause_id: str, lang: str) -> str:
+def first_step(kb: KnowledgeBase, entry_id: str, cause_id: str, lang: str) -> str:
     cause = kb.entries[entry_id].cause(cause_id)
     steps: list[str] = (cause.steps.get(lang) or next(iter(cause.steps.values()), [])) if cause else []
     return steps[0] if steps else ""
 
 
-def level_value(rule) -> str:
+def level_value(rule: EscalationRule) -> str:
     return f"{rule.level}/{rule.response_minutes}"
 
 
@@ -39,24 +43,25 @@ class Truth:
     response_minutes: int
     channels: tuple[str, ...]
 
-    def value(self, part: str, kb, lang: str) -> str:
+    def value(self, part: str, kb: KnowledgeBase, lang: str) -> str:
         return {"entry": self.fault.entry, "cause": self.fault.cause,
                 "step": first_step(kb, self.fault.entry, self.fault.cause, lang),
                 "severity": self.severity, "level": f"{self.level}/{self.response_minutes}"}[part]
 
-    def label(self, part: str, kb, lang: str) -> str:
+    def label(self, part: str, kb: KnowledgeBase, lang: str) -> str:
         entry = kb.entries[self.fault.entry]
         if part == "entry":
             return pick(entry.title, lang)
         if part == "cause":
-            return pick(entry.cause(self.fault.cause).title, lang, self.fault.cause)
+            cause = entry.cause(self.fault.cause)
+            return pick(cause.title if cause else None, lang, self.fault.cause)
         if part == "level":
             return t("train.level_label", lang, level=self.level, minutes=self.response_minutes,
                      name=pick(kb.support.level(self.level).name, lang))
         return self.value(part, kb, lang)
 
 
-def truth(kb, fault: Fault, path: ExpertPath) -> Truth:
+def truth(kb: KnowledgeBase, fault: Fault, path: ExpertPath) -> Truth:
     rule = kb.support.rule(path.severity)
     return Truth(fault, path.severity, rule.level, rule.response_minutes, rule.channels)
 
@@ -81,7 +86,7 @@ class Debrief:
                 "expert_lines": self.expert_lines}
 
 
-def helped(kb, case: Case, paths: list[ExpertPath], result: dict[str, Any]) -> bool:
+def helped(kb: KnowledgeBase, case: Case, paths: list[ExpertPath], result: dict[str, Any]) -> bool:
     """A check the trainee ran helped when its result points to a fault of the case, or when it is
     one the expert ran for that case (ruling causes out counts)."""
     keys = {f.key for f in case.faults}
@@ -90,7 +95,7 @@ def helped(kb, case: Case, paths: list[ExpertPath], result: dict[str, Any]) -> b
     return any(result["id"] == c["id"] for p in paths for c in p.checks)
 
 
-def debrief(kb, case: Case, paths: list[ExpertPath], answers: list[dict[str, str]], ran: list[dict[str, Any]],
+def debrief(kb: KnowledgeBase, case: Case, paths: list[ExpertPath], answers: list[dict[str, str]], ran: list[dict[str, Any]],
             seconds: float, lang: str) -> Debrief:
     out = Debrief(seconds=round(seconds))
     for n, (fault, path) in enumerate(zip(case.faults, paths, strict=True)):
@@ -112,7 +117,7 @@ def debrief(kb, case: Case, paths: list[ExpertPath], answers: list[dict[str, str
     return out
 
 
-def expert_lines(kb, path: ExpertPath, lang: str) -> list[str]:
+def expert_lines(kb: KnowledgeBase, path: ExpertPath, lang: str) -> list[str]:
     """The expert path in sentences: recognised, checks, questions, the cause found and by what."""
     entry = kb.entries[path.fault.entry]
     title = pick(entry.title, lang)

@@ -20,7 +20,7 @@ import asyncio
 import random
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
@@ -33,15 +33,22 @@ from copycar_assist.simulator.demo import start_demo, use_demo
 
 from . import customer
 from .cases import Case
-from .events import Prompt, TChoice, TEvent, numbered
+from .customer import Question
+from .events import Prompt, TChoice, TEvent, TrainEvent, numbered
 from .expert import ExpertPath, expert_path
 from .grading import Debrief, debrief, first_step
+
+if TYPE_CHECKING:
+    from copycar_assist.conversation.engine import TextMatcher
+    from copycar_assist.kb import KnowledgeBase
+
+    from .progress import Progress
 
 FREE_STEP = 70  # a typed step this close (rapidfuzz) to a choice is that choice
 
 
 class Practice:
-    def __init__(self, kb: Any, matcher: Any, case: Case, *, lang: str = "en", progress: Any = None,
+    def __init__(self, kb: KnowledgeBase, matcher: TextMatcher, case: Case, *, lang: str = "en", progress: Progress | None = None,
                  rng: random.Random | None = None, number: int = 1) -> None:
         self.kb, self.matcher, self.case, self.lang = kb, matcher, case, lang
         self.progress, self.rng, self.number = progress, rng or random.Random(), number
@@ -62,11 +69,11 @@ class Practice:
         self.ask_entry: str | None = None
         self.debrief: Debrief | None = None
         self.started = time.monotonic()
-        self._expert: asyncio.Task | None = None
+        self._expert: asyncio.Task[list[ExpertPath]] | None = None
 
     # --- the dialogue ---------------------------------------------------------------------------
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def start(self) -> AsyncIterator[TrainEvent]:
         self._expert = asyncio.ensure_future(self._expert_paths())
         yield TEvent("case", {"hidden": True, "number": self.number, "difficulty": self.case.difficulty,
                               "faults": len(self.case.faults),
@@ -75,7 +82,7 @@ class Practice:
         yield TEvent("customer", {"text": self.message})
         yield self._ask("investigate")
 
-    async def choose(self, cid: str) -> AsyncIterator[Any]:
+    async def choose(self, cid: str) -> AsyncIterator[TrainEvent]:
         choice = self.prompt.choice(cid) if self.prompt else None
         if choice is None:
             yield TEvent("error", {"message": t("train.not_understood", self.lang)})
@@ -85,7 +92,7 @@ class Practice:
         async for e in self._on(choice):
             yield e
 
-    async def send(self, text: str) -> AsyncIterator[Any]:
+    async def send(self, text: str) -> AsyncIterator[TrainEvent]:
         text = text.strip()
         choice = self.prompt.by_text(text) if self.prompt else None
         if choice is not None:
@@ -144,7 +151,7 @@ class Practice:
         total = len(self.case.faults)
         return t("train.fault", self.lang, n=self.fault_n + 1, total=total) + " · " if total > 1 else ""
 
-    def _answer_items(self, state: str) -> tuple[list, str, str]:
+    def _answer_items(self, state: str) -> tuple[list[tuple[str, str, str, str | None]], str, str]:
         lang, kb = self.lang, self.kb
         given = self.answers[self.fault_n]
         part = state.removeprefix("answer_")
@@ -171,7 +178,7 @@ class Practice:
 
     # --- what a choice or words do ----------------------------------------------------------------
 
-    async def _on(self, c: TChoice) -> AsyncIterator[Any]:
+    async def _on(self, c: TChoice) -> AsyncIterator[TrainEvent]:
         if c.role == "back":
             yield self._ask("investigate")
         elif c.id.startswith("investigate:"):
@@ -205,7 +212,7 @@ class Practice:
         else:
             yield self._ask(self.state)
 
-    async def _free(self, text: str) -> AsyncIterator[Any]:
+    async def _free(self, text: str) -> AsyncIterator[TrainEvent]:
         state = self.state
         if not text:
             yield self._ask(state)
@@ -221,8 +228,8 @@ class Practice:
             yield TEvent("error", {"message": t("train.not_understood", self.lang)})
             yield self._ask(state)
             return
-        async for e in self._answered(value):
-            yield e
+        async for event in self._answered(value):
+            yield event
 
     def _read_answer(self, state: str, text: str) -> str | None:
         """Free words as an answer: the matcher for the entry, the nearest label otherwise."""
@@ -239,12 +246,12 @@ class Practice:
             return text.upper()
         return None
 
-    def _customer_answers(self, question: str, said: str, q: Any) -> list[TEvent]:
+    def _customer_answers(self, question: str, said: str, q: Question | None) -> list[TEvent]:
         self.asked.append({"question": question, "read_as": q.id if q else None, "answer": said})
         return [TEvent("asked", {"text": question, "read_as": q.id if q else None}),
                 TEvent("customer", {"text": said})]
 
-    async def _run_check(self, check_id: str) -> AsyncIterator[Any]:
+    async def _run_check(self, check_id: str) -> AsyncIterator[TrainEvent]:
         async for update in self.runner.stream([check_id], lang=self.lang, prefer_entry=None):
             if update.phase == "finished" and update.result is not None:
                 r = update.result
@@ -255,7 +262,7 @@ class Practice:
                 yield TEvent("check_started", {"id": update.check_id})
         yield self._ask("investigate")
 
-    async def _answered(self, value: str) -> AsyncIterator[Any]:
+    async def _answered(self, value: str) -> AsyncIterator[TrainEvent]:
         part = self.state.removeprefix("answer_")
         self.answers[self.fault_n][part] = value
         order = ("entry", "cause", "step", "severity", "level")

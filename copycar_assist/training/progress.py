@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fsrs import Card, Rating, Scheduler
 
 from copycar_assist.files.read import SESSION, parse_json, read_text
 from copycar_assist.files.write import locked, write_atomic
 from copycar_assist.support.history import data_dir
+
+if TYPE_CHECKING:
+    from .cases import Case
+    from .grading import Debrief
 
 TRAINEE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 LOG_KEEP = 5000  # answers kept in the log (the cards keep the schedule beyond that)
@@ -69,7 +74,7 @@ class Progress:
                 data[key] = []
         return data
 
-    def _update(self, change) -> None:
+    def _update(self, change: Callable[[dict[str, Any]], object]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with locked(self.path):
             self.data = self._read()  # another session of this trainee may have written meanwhile
@@ -79,22 +84,22 @@ class Progress:
 
     # --- recording --------------------------------------------------------------------------------
 
-    def _review(self, data: dict, card_id: str, share: float, meta: dict[str, Any]) -> None:
+    def _review(self, data: dict[str, Any], card_id: str, share: float, meta: dict[str, Any]) -> None:
         raw = data["cards"].get(card_id)
         card = Card.from_dict(raw["card"]) if isinstance(raw, dict) and "card" in raw else Card(card_id=len(data["cards"]) + 1)
         card, _ = self.scheduler.review_card(card, rating(share), now())
         data["cards"][card_id] = {"card": card.to_dict(), **meta}
 
     def record(self, card_id: str, entry: str | None, skill: str, right: bool, source: str = "quiz") -> None:
-        def change(data: dict) -> None:
+        def change(data: dict[str, Any]) -> None:
             self._review(data, card_id, 1.0 if right else 0.0, {"entry": entry, "skill": skill})
             data["log"].append({"at": now().isoformat(), "card": card_id, "entry": entry, "skill": skill,
                                 "right": right, "source": source})
         self._update(change)
 
-    def record_case(self, case: Any, debrief: Any) -> None:
+    def record_case(self, case: Case, debrief: Debrief) -> None:
         """Every part of every fault into the log; the entry's case card reviewed by the share right."""
-        def change(data: dict) -> None:
+        def change(data: dict[str, Any]) -> None:
             at = now().isoformat()
             for n, fault in enumerate(case.faults):
                 parts = [p for p in debrief.parts if p["fault"] == n]
@@ -121,8 +126,8 @@ class Progress:
     def due(self, at: datetime | None = None) -> list[str]:
         """Card ids due for review, the most overdue first."""
         at = at or now()
-        cards = [(cid, self.card(cid)) for cid in self.data["cards"]]
-        return [cid for cid, c in sorted((x for x in cards if x[1] is not None and x[1].due <= at), key=lambda x: x[1].due)]  # type: ignore[union-attr]
+        cards = [(cid, card) for cid in self.data["cards"] if (card := self.card(cid)) is not None]
+        return [cid for cid, _card in sorted(((cid, c) for cid, c in cards if c.due <= at), key=lambda x: x[1].due)]
 
     def weight(self, entry: str) -> float:
         """How much the trainee needs `entry` now: unseen 2, else more the less they would recall it."""

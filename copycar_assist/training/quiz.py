@@ -18,11 +18,14 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.i18n import t
 from copycar_assist.kb.model import SEVERITIES, pick
 from copycar_assist.monitor.rules import DIRECTION
+
+if TYPE_CHECKING:
+    from copycar_assist.kb import KnowledgeBase
 
 DISTRACTORS = 3
 MISTAKE_MAX = 170
@@ -48,7 +51,7 @@ class Item:
                 "question": self.question, "answer": self.answer, "answer_label": self.answer_label}
 
 
-def neighbours(kb, entry_id: str) -> list[str]:
+def neighbours(kb: KnowledgeBase, entry_id: str) -> list[str]:
     """Other entries, nearest first: related, same category, the rest (each group sorted)."""
     entry = kb.entries[entry_id]
     others = [e for e in kb.entries if e != entry_id]
@@ -58,7 +61,8 @@ def neighbours(kb, entry_id: str) -> list[str]:
     return related + same + rest
 
 
-def _choices(right: tuple[str, str], pool: list[tuple[str, str]], rng: random.Random, near: int = 5) -> tuple:
+def _choices(right: tuple[str, str], pool: list[tuple[str, str]], rng: random.Random,
+             near: int = 5) -> tuple[tuple[str, str], ...]:
     """The right choice and DISTRACTORS others from the first `near` of `pool`, shuffled."""
     pool = [p for p in dict.fromkeys(pool) if p[0] != right[0] and p[1] != right[1]]
     picked = rng.sample(pool[:near], min(DISTRACTORS, len(pool[:near])))
@@ -67,11 +71,11 @@ def _choices(right: tuple[str, str], pool: list[tuple[str, str]], rng: random.Ra
     return tuple(out)
 
 
-def _entry_choice(kb, entry_id: str, lang: str) -> tuple[str, str]:
+def _entry_choice(kb: KnowledgeBase, entry_id: str, lang: str) -> tuple[str, str]:
     return entry_id, pick(kb.entries[entry_id].title, lang)
 
 
-def symptom_items(kb, lang: str, rng: random.Random) -> list[Item]:
+def symptom_items(kb: KnowledgeBase, lang: str, rng: random.Random) -> list[Item]:
     out = []
     for entry in kb.entries.values():
         said = [("s", n, s) for n, s in enumerate(entry.symptoms(lang))]
@@ -84,7 +88,7 @@ def symptom_items(kb, lang: str, rng: random.Random) -> list[Item]:
     return out
 
 
-def code_items(kb, lang: str, rng: random.Random) -> list[Item]:
+def code_items(kb: KnowledgeBase, lang: str, rng: random.Random) -> list[Item]:
     by_cause: dict[str, set[str]] = {}
     by_entry: dict[str, set[str]] = {}
     for entry in kb.entries.values():
@@ -99,7 +103,8 @@ def code_items(kb, lang: str, rng: random.Random) -> list[Item]:
     def cause_label(key: str) -> str:
         e, c = key.split("#")
         entry = kb.entries[e]
-        return f"{pick(entry.title, lang)} — {pick(entry.cause(c).title, lang, c)}"
+        cause = entry.cause(c)
+        return f"{pick(entry.title, lang)} — {pick(cause.title if cause else None, lang, c)}"
 
     for code, keys in sorted(by_cause.items()):
         if len(keys) != 1 or len(by_entry[code]) != 1:
@@ -122,14 +127,14 @@ def code_items(kb, lang: str, rng: random.Random) -> list[Item]:
     return out
 
 
-def severity_label(kb, severity: str, lang: str) -> tuple[str, str]:
+def severity_label(kb: KnowledgeBase, severity: str, lang: str) -> tuple[str, str]:
     rule = kb.support.rule(severity)
     value = f"{rule.level}/{rule.response_minutes}/{','.join(rule.channels)}"
     return value, t("train.a.severity", lang, level=rule.level, minutes=rule.response_minutes,
                     channels=", ".join(rule.channels))
 
 
-def severity_items(kb, lang: str, rng: random.Random) -> list[Item]:
+def severity_items(kb: KnowledgeBase, lang: str, rng: random.Random) -> list[Item]:
     out = []
     for sev in SEVERITIES:
         if sev not in kb.support.escalation:
@@ -147,7 +152,7 @@ def fmt_value(metric: str, value: float) -> str:
     return f"{value:g}{unit}"
 
 
-def threshold_items(kb, lang: str, rng: random.Random) -> list[Item]:
+def threshold_items(kb: KnowledgeBase, lang: str, rng: random.Random) -> list[Item]:
     out = []
     th = kb.support.thresholds
     for alert in kb.support.alerts:
@@ -178,7 +183,7 @@ def split_pitfall(text: str) -> tuple[str, str] | None:
     return None
 
 
-def pitfall_items(kb, lang: str, rng: random.Random) -> list[Item]:
+def pitfall_items(kb: KnowledgeBase, lang: str, rng: random.Random) -> list[Item]:
     found: list[tuple[str, int, str, str]] = []
     for entry in kb.entries.values():
         sec = entry.sections.get(lang)
@@ -199,6 +204,6 @@ def pitfall_items(kb, lang: str, rng: random.Random) -> list[Item]:
 GENERATORS = (symptom_items, code_items, severity_items, threshold_items, pitfall_items)
 
 
-def all_items(kb, lang: str, seed: int = 0) -> list[Item]:
+def all_items(kb: KnowledgeBase, lang: str, seed: int = 0) -> list[Item]:
     rng = random.Random(seed)
     return [item for gen in GENERATORS for item in gen(kb, lang, rng)]

@@ -11,19 +11,25 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
 from copycar_assist.i18n import t
 
-from .events import Prompt, TEvent, numbered
+from .events import Prompt, TEvent, TrainEvent, numbered
 from .quiz import Item, all_items
+
+if TYPE_CHECKING:
+    from copycar_assist.conversation.engine import TextMatcher
+    from copycar_assist.kb import KnowledgeBase
+
+    from .progress import Progress
 
 FREE_LABEL = 70
 
 
-def pick_items(items: list[Item], n: int, progress: Any, rng: random.Random) -> list[Item]:
+def pick_items(items: list[Item], n: int, progress: Progress | None, rng: random.Random) -> list[Item]:
     by_id = {i.id: i for i in items}
     chosen = [by_id[c] for c in (progress.due() if progress else []) if c in by_id][:n]
     seen = set(progress.data["cards"]) if progress else set()
@@ -42,7 +48,7 @@ def pick_items(items: list[Item], n: int, progress: Any, rng: random.Random) -> 
     return chosen + rest[:max(0, n - len(chosen))]
 
 
-def read_free(item: Item, text: str, matcher: Any, lang: str) -> str | None:
+def read_free(item: Item, text: str, matcher: TextMatcher, lang: str) -> str | None:
     """Free words as an answer to `item`: a value, or None when they name nothing."""
     low = text.strip().lower()
     for value, label in item.choices:
@@ -57,7 +63,7 @@ def read_free(item: Item, text: str, matcher: Any, lang: str) -> str | None:
 
 
 class QuizRound:
-    def __init__(self, kb: Any, matcher: Any, *, lang: str = "en", n: int = 5, progress: Any = None,
+    def __init__(self, kb: KnowledgeBase, matcher: TextMatcher, *, lang: str = "en", n: int = 5, progress: Progress | None = None,
                  rng: random.Random | None = None, items: list[Item] | None = None) -> None:
         self.kb, self.matcher, self.lang, self.progress = kb, matcher, lang, progress
         self.rng = rng or random.Random()
@@ -72,21 +78,21 @@ class QuizRound:
     def item(self) -> Item:
         return self.items[self.n]
 
-    def _ask(self) -> list[Any]:
+    def _ask(self) -> list[TrainEvent]:
         item = self.item
         self.prompt = Prompt("quiz", t("train.quiz.free", self.lang), tuple(numbered(
             [(f"a:{k}", label, "answer", value) for k, (value, label) in enumerate(item.choices, 1)])), "text")
         return [TEvent("quiz_item", {"n": self.n + 1, "total": len(self.items), "id": item.id, "kind": item.kind,
                                      "skill": item.skill, "question": item.question}), self.prompt]
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def start(self) -> AsyncIterator[TrainEvent]:
         if not self.items:
             yield TEvent("quiz_done", {"right": 0, "total": 0, "results": []})
             return
         for e in self._ask():
             yield e
 
-    async def choose(self, cid: str) -> AsyncIterator[Any]:
+    async def choose(self, cid: str) -> AsyncIterator[TrainEvent]:
         c = self.prompt.choice(cid) if self.prompt else None
         if c is None:
             yield TEvent("error", {"message": t("train.not_understood", self.lang)})
@@ -96,7 +102,7 @@ class QuizRound:
         for e in self._answered(c.value or ""):
             yield e
 
-    async def send(self, text: str) -> AsyncIterator[Any]:
+    async def send(self, text: str) -> AsyncIterator[TrainEvent]:
         c = self.prompt.by_text(text) if self.prompt else None
         value = c.value if c is not None else read_free(self.item, text, self.matcher, self.lang)
         if value is None:
@@ -107,12 +113,12 @@ class QuizRound:
         for e in self._answered(value):
             yield e
 
-    def _answered(self, value: str) -> list[Any]:
+    def _answered(self, value: str) -> list[TrainEvent]:
         item = self.item
         right = value == item.answer
         self.right += right
         self.results.append({"id": item.id, "right": right, "given": value, "expected": item.answer})
-        out: list[Any] = [TEvent("quiz_result", {"id": item.id, "right": right, "given": value, "expected": item.answer,
+        out: list[TrainEvent] = [TEvent("quiz_result", {"id": item.id, "right": right, "given": value, "expected": item.answer,
                                                  "expected_label": item.answer_label,
                                                  "text": t("train.quiz.right", self.lang) if right else
                                                  t("train.quiz.wrong", self.lang, answer=item.answer_label)})]

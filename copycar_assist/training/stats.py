@@ -7,32 +7,43 @@ severity table, the alert thresholds) count under "—". Due: cards FSRS says to
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from . import SKILLS
+
+if TYPE_CHECKING:
+    from copycar_assist.kb import KnowledgeBase
+
+    from .progress import Progress
 
 RECENT = 5
 NO_ENTRY = "—"
 
 
-def mastery(progress: Any, kb: Any) -> dict[str, Any]:
+class EntryMastery(TypedDict):
+    entry: str
+    skills: dict[str, int | None]  # skill -> % right of the recent answers (None: none yet)
+    answers: int
+
+
+def mastery(progress: Progress, kb: KnowledgeBase) -> dict[str, Any]:
     recent: dict[tuple[str, str], list[bool]] = {}
     for rec in progress.data["log"]:
         key = (rec.get("entry") or NO_ENTRY, rec.get("skill", ""))
         if key[1] in SKILLS:
             recent.setdefault(key, []).append(bool(rec.get("right")))
-    rows = []
+    rows: list[EntryMastery] = []
     for entry in [*kb.entries, NO_ENTRY]:
-        cells = {}
+        cells: dict[str, int | None] = {}
         for skill in SKILLS:
             last = recent.get((entry, skill), [])[-RECENT:]
             cells[skill] = round(100 * sum(last) / len(last)) if last else None
         answers = sum(len(recent.get((entry, s), [])) for s in SKILLS)
         if entry != NO_ENTRY or answers:
             rows.append({"entry": entry, "skills": cells, "answers": answers})
-    per_skill = {}
+    per_skill: dict[str, int | None] = {}
     for skill in SKILLS:
-        vals = [r["skills"][skill] for r in rows if r["skills"][skill] is not None]
+        vals = [v for r in rows if (v := r["skills"][skill]) is not None]
         per_skill[skill] = round(sum(vals) / len(vals)) if vals else None
     return {"trainee": progress.trainee, "entries": rows, "skills": per_skill, "due": len(progress.due()),
             "cards": len(progress.data["cards"]), "answers": len(progress.data["log"]),

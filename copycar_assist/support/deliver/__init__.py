@@ -15,10 +15,16 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from copycar_assist.checks.api_support import parse_retry_after
 from copycar_assist.textsafe import one_line
+
+if TYPE_CHECKING:
+    import httpx
+
+    from copycar_assist.checks.http import HttpResult
+    from copycar_assist.config import Settings
 
 NAMES = ("webhook", "email", "zendesk", "jira")
 
@@ -35,8 +41,8 @@ class Outcome:
 
 @dataclass
 class SendContext:
-    settings: Any  # the agent's settings: [helpdesk] and, for e-mail, [smtp]
-    client: Any  # the shared httpx.AsyncClient
+    settings: Settings  # the agent's settings: [helpdesk] and, for e-mail, [smtp]
+    client: httpx.AsyncClient  # the shared one
     deadline_s: float = 15.0
 
     def body(self, doc: dict[str, Any]) -> bytes:
@@ -48,7 +54,7 @@ class SendContext:
 Deliver = Callable[[SendContext, dict[str, Any], str, dict[str, Any]], Awaitable[Outcome]]
 
 
-def from_http(r: Any, what: str) -> Outcome:
+def from_http(r: HttpResult, what: str) -> Outcome:
     """An `HttpResult` as an Outcome: 2xx delivered; 408, 409, 425, 429 and 5xx worth a retry
     (with `Retry-After` when given); other 4xx permanent; a timeout after the request went out
     is unknown (the help desk may have it)."""
@@ -66,7 +72,7 @@ def from_http(r: Any, what: str) -> Outcome:
     return Outcome(False, detail, permanent=True)
 
 
-def _reason(r: Any) -> str:
+def _reason(r: HttpResult) -> str:
     data = r.json
     if isinstance(data, dict):
         for name in ("error", "message", "description", "errorMessages", "errors"):
@@ -82,7 +88,18 @@ def _retry_after(value: str | None) -> float | None:
     return None if said is None else min(float(said.seconds), 3600.0)
 
 
-def configured(settings: Any) -> tuple[list[str], list[str]]:
+_T = TypeVar("_T")
+
+
+def required(value: _T | None, setting: str) -> _T:
+    """A setting a destination sends with. Only destinations that `configured` finds ready are
+    sent to, so a missing one is a bug: ValueError, which the sender records as the attempt's error."""
+    if not value:
+        raise ValueError(f"{setting} is not set")
+    return value
+
+
+def configured(settings: Settings) -> tuple[list[str], list[str]]:
     """(destinations to send to, `send_to` names that are not configured)."""
     h = settings.helpdesk
     ready = {
@@ -101,4 +118,5 @@ def destination(name: str) -> Deliver:
     if name not in NAMES:
         raise KeyError(name)
     module = import_module(f"{__name__}.{'mail' if name == 'email' else name}")
-    return module.deliver
+    deliver: Deliver = module.deliver  # each destination module defines its `deliver` so
+    return deliver

@@ -23,7 +23,7 @@ from typing import Any
 from copycar_assist.checks.http import BasicAuth, fetch
 
 from ..ticket_json import subject
-from . import Outcome, SendContext, from_http
+from . import Outcome, SendContext, from_http, required
 
 MAX_DESCRIPTION = 30_000
 
@@ -86,8 +86,8 @@ async def _comment(ctx: SendContext, base: str, auth: BasicAuth, issue: str, doc
 
 async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dict[str, Any]) -> Outcome:
     h = ctx.settings.helpdesk
-    base = h.jira_url.rstrip("/")
-    auth = BasicAuth(h.jira_email, h.jira_token)
+    base = required(h.jira_url, "helpdesk.jira_url").rstrip("/")
+    auth = BasicAuth(required(h.jira_email, "helpdesk.jira_email"), required(h.jira_token, "helpdesk.jira_token"))
     issue = (previous.get("remote") or {}).get("id")
     if issue:
         return await _comment(ctx, base, auth, str(issue), doc, key, bool(previous.get("unknown")))
@@ -95,7 +95,7 @@ async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dic
         found = await _existing(ctx, base, auth, key)
         if found is not None:
             return found
-    body = request_body(doc, key, h.jira_project, h.jira_issue_type or "Task")
+    body = request_body(doc, key, required(h.jira_project, "helpdesk.jira_project"), h.jira_issue_type or "Task")
     r = await fetch(ctx.client, f"{base}/rest/api/3/issue", method="POST", content=ctx.body(body),
                     headers={"Content-Type": "application/json"}, auth=auth, deadline_s=ctx.deadline_s)
     out = from_http(r, "jira")

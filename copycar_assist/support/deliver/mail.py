@@ -18,13 +18,14 @@ the same message again and drops it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, parseaddr
-from typing import Any
+from typing import Any, Unpack
 
 from copycar_assist.checks import loopback
-from copycar_assist.checks.smtpprobe import SmtpProbe, _Stop
+from copycar_assist.checks.smtpprobe import ProbeOptions, SmtpProbe, _Stop
 from copycar_assist.textsafe import one_line
 
 from ..ticket_json import subject
@@ -33,7 +34,7 @@ from . import Outcome, SendContext
 MAX_MESSAGE = 10 * 1024 * 1024
 
 
-def message(doc: dict[str, Any], key: str, sender: str, recipient: str, redact,
+def message(doc: dict[str, Any], key: str, sender: str, recipient: str, redact: Callable[[str], str],
             replying_to: str | None = None) -> bytes:
     msg = EmailMessage(policy=SMTP)
     msg["From"] = sender
@@ -54,8 +55,9 @@ def message(doc: dict[str, Any], key: str, sender: str, recipient: str, redact,
 class _Sender(SmtpProbe):
     """The probe's session with `DATA` after a accepted `RCPT TO`."""
 
-    def __init__(self, *args: Any, data: bytes, **kw: Any):
-        super().__init__(*args, **kw)
+    def __init__(self, host: str, port: int, security: str, *, recipient: str | None, data: bytes,
+                 **kw: Unpack[ProbeOptions]):
+        super().__init__(host, port, security, recipient=recipient, **kw)
         self.data = data
         self.sent = False  # 250 after the final dot
         self.doubt = False  # the final dot went out, no answer came

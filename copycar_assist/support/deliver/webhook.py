@@ -17,7 +17,7 @@ from typing import Any
 
 from copycar_assist.checks.http import fetch
 
-from . import Outcome, SendContext, from_http
+from . import Outcome, SendContext, from_http, required
 
 SIGNATURE_HEADER = "X-CopyCar-Signature"
 
@@ -47,6 +47,6 @@ async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dic
     headers = {"Content-Type": "application/json", "Idempotency-Key": key}
     if h.webhook_secret:
         headers[SIGNATURE_HEADER] = signature(h.webhook_secret.reveal(), body, int(time.time()))
-    r = await fetch(ctx.client, h.webhook_url, method="POST", content=body, headers=headers,
+    r = await fetch(ctx.client, required(h.webhook_url, "helpdesk.webhook_url"), method="POST", content=body, headers=headers,
                     deadline_s=ctx.deadline_s, private=True)
     return from_http(r, "webhook")

@@ -19,7 +19,7 @@ from typing import Any
 from copycar_assist.checks.http import BasicAuth, fetch
 
 from ..ticket_json import subject
-from . import Outcome, SendContext, from_http
+from . import Outcome, SendContext, from_http, required
 
 PRIORITY = {"CRITICAL": "urgent", "HIGH": "high", "MEDIUM": "normal", "LOW": "low"}
 
@@ -45,23 +45,25 @@ def update_body(doc: dict[str, Any]) -> dict[str, Any]:
 
 async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dict[str, Any]) -> Outcome:
     h = ctx.settings.helpdesk
+    site = required(h.zendesk_url, "helpdesk.zendesk_url").rstrip("/")
+    token = required(h.zendesk_token, "helpdesk.zendesk_token")
     known = (previous.get("remote") or {}).get("id")
     if known and str(known).isdigit():
-        url = f"{h.zendesk_url.rstrip('/')}/api/v2/tickets/{known}.json"
+        url = f"{site}/api/v2/tickets/{known}.json"
         r = await fetch(ctx.client, url, method="PUT", content=ctx.body(update_body(doc)),
                         headers={"Content-Type": "application/json", "Idempotency-Key": key},
-                        auth=BasicAuth(f"{h.zendesk_email}/token", h.zendesk_token), deadline_s=ctx.deadline_s)
+                        auth=BasicAuth(f"{h.zendesk_email}/token", token), deadline_s=ctx.deadline_s)
         out = from_http(r, "zendesk (update)")
         if out.ok:
-            out.remote = {"id": str(known), "url": f"{h.zendesk_url.rstrip('/')}/agent/tickets/{known}"}
+            out.remote = {"id": str(known), "url": f"{site}/agent/tickets/{known}"}
         return out
-    url = h.zendesk_url.rstrip("/") + "/api/v2/tickets.json"
+    url = site + "/api/v2/tickets.json"
     r = await fetch(ctx.client, url, method="POST", content=ctx.body(request_body(doc)),
                     headers={"Content-Type": "application/json", "Idempotency-Key": key},
-                    auth=BasicAuth(f"{h.zendesk_email}/token", h.zendesk_token), deadline_s=ctx.deadline_s)
+                    auth=BasicAuth(f"{h.zendesk_email}/token", token), deadline_s=ctx.deadline_s)
     out = from_http(r, "zendesk")
     ticket = r.json.get("ticket") if out.ok and isinstance(r.json, dict) else None
     if isinstance(ticket, dict) and ticket.get("id") is not None:
         ident = str(ticket["id"])[:40]
-        out.remote = {"id": ident, "url": f"{h.zendesk_url.rstrip('/')}/agent/tickets/{ident}"}
+        out.remote = {"id": ident, "url": f"{site}/agent/tickets/{ident}"}
     return out
