@@ -25,8 +25,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import Problem
-from .loader import Scan, scan_knowledge
 from .model import LANGS, Entry
+from .scan import Scan, scan_knowledge
 
 _NAMES = {"es": "Spanish", "en": "English"}
 

@@ -27,15 +27,18 @@ import sqlite3
 import stat
 import sys
 import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from copycar_assist.files.read import ENTRY
 
-from .loader import KnowledgeBase, data_path, default_dir, entry_paths, load_catalog, load_categories, load_knowledge
+from .errors import KnowledgeError
+from .loader import KnowledgeBase, data_path, default_dir, entry_paths, load_catalog, load_categories
 from .model import Category, Cause, CheckSpec, CodeBlock, Entry, Narrowing, Section
+from .scan import load_knowledge, scan_data, scan_entries
 
 APP_NAME = "copycar-assist"
 FORMAT = 1  # bump when what is stored changes shape
@@ -123,9 +126,8 @@ class Store:
     def __init__(self, root: Path, conn: sqlite3.Connection, key: str | None = None) -> None:
         self.root = root
         self.key = key  # the content hash it was built from (None: not cached)
-        # The knowledge base as just parsed, when this store was built now (compiling the
-        # matcher then needs no second read of every entry).
-        self.parsed: KnowledgeBase | None = None
+        # Companion databases built in the same pass as this one (kind -> database).
+        self.companions: dict[str, sqlite3.Connection] = {}
         self._conn = conn
         self._lock = threading.Lock()
         self.ids: list[str] = [row[0] for row in self._query("SELECT id FROM entries ORDER BY n")]
@@ -205,42 +207,76 @@ class LazyEntries(Mapping[str, Entry]):
         return len(self._ids)
 
 
-def build(kb: KnowledgeBase) -> sqlite3.Connection:
-    """The entries of `kb` in a new in-memory database."""
-    conn = new_db()
-    conn.execute("CREATE TABLE entries (n INTEGER PRIMARY KEY, id TEXT UNIQUE, severity TEXT, category TEXT, "
-                 "title TEXT, facts TEXT)")
-    conn.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", (
-        (n, e.id, e.severity, e.category, json.dumps(e.title, ensure_ascii=False), entry_to_json(e))
-        for n, e in enumerate(kb.entries.values())))
-    return conn
+@dataclass(frozen=True)
+class Companion:
+    """A database compiled in the same pass as the entries (the matcher's index), so that no
+    entry is parsed twice: `prepare(entry)` runs where the entry was parsed (a worker process:
+    a module-level function, returning plain data), `fill(conn, prepared)` makes the database
+    from every entry's result, in order."""
+
+    kind: str
+    prepare: Callable[[Entry], Any]
+    fill: Callable[[sqlite3.Connection, list[Any]], None]
 
 
-def new_db() -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:", check_same_thread=False)
+_ENTRIES = "CREATE TABLE entries (n INTEGER PRIMARY KEY, id TEXT UNIQUE, severity TEXT, category TEXT, title TEXT, facts TEXT)"
+
+
+def _row(entry: Entry) -> tuple[str, str, str, str, str]:
+    return entry.id, entry.severity, entry.category, json.dumps(entry.title, ensure_ascii=False), entry_to_json(entry)
+
+
+def _store_row(prepare: Callable[[Entry], Any] | None, entry: Entry) -> tuple[tuple[str, ...], Any]:
+    """What a worker sends back of one entry: its row, and the companion's preparation."""
+    return _row(entry), prepare(entry) if prepare else None
+
+
+def compile_entries(conn: sqlite3.Connection, folder: Path, prepare: Callable[[Entry], Any] | None = None
+                    ) -> list[Any]:
+    """Every entry of `folder` parsed (in worker processes when there are many) into a new
+    database, and `prepare(entry)` of each, in order. Raises KnowledgeError with every problem,
+    as `load_knowledge` does."""
+    scan = scan_data(folder)
+    conn.execute(_ENTRIES)
+    prepared: list[Any] = []
+    for n, parsed in enumerate(scan_entries(scan, partial(_store_row, prepare))):
+        if scan.problems:
+            continue  # broken knowledge is reported, never stored: read on, for every problem
+        row, prep = parsed.kept
+        conn.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", (n, *row))
+        prepared.append(prep)
+    if scan.problems or scan.support is None:
+        raise KnowledgeError(scan.problems)
+    return prepared
+
+
+def new_db(path: str = ":memory:") -> sqlite3.Connection:
+    conn = sqlite3.connect(path, check_same_thread=False)
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     return conn
 
 
-def put(conn: sqlite3.Connection, table: str, rows) -> None:
+def put(conn: sqlite3.Connection, table: str, rows: Iterable[tuple[str, str]]) -> None:
     """Rows (key, JSON text) into `table` of a database being built."""
     name = _table(table)
     conn.execute(f"CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, value TEXT)")
     conn.executemany(f"INSERT INTO {name} VALUES (?, ?)", rows)
 
 
-def cached_db(folder: Path, kind: str, key: str | None, make, environ: Mapping[str, str] | None = None
-              ) -> sqlite3.Connection:
+def cached_db(folder: Path, kind: str, key: str | None, fill: Callable[[sqlite3.Connection], None],
+              environ: Mapping[str, str] | None = None) -> sqlite3.Connection:
     """The database `kind` compiled from the knowledge at `folder`: the cached file when it was
-    built from content hashing to `key`, else `make()` (a new in-memory database), cached."""
+    built from content hashing to `key`, else a new one that `fill(conn)` fills, built on disk
+    beside the cache file and renamed over it when done (so that a knowledge base larger than
+    memory can be compiled), or in memory when nothing may be cached."""
     env = os.environ if environ is None else environ
     if key is None or env.get("COPYCAR_ASSIST_NO_CACHE"):
-        return make()
+        return _in_memory(fill)
     try:
         where = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
         path = cache_dir(env) / f"kb-{where}-{kind}.sqlite"
     except OSError:
-        return make()
+        return _in_memory(fill)
     if _trusted(path):
         try:
             conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
@@ -250,16 +286,36 @@ def cached_db(folder: Path, kind: str, key: str | None, make, environ: Mapping[s
             conn.close()
         except sqlite3.Error:  # a torn, stale or foreign file: build again
             pass
-    conn = make()
-    conn.execute("INSERT INTO meta VALUES ('hash', ?)", (key,))
+    from copycar_assist.files.write import replacing
+
+    try:
+        with replacing(path) as tmp:
+            conn = new_db(tmp)
+            try:
+                conn.execute("PRAGMA journal_mode = OFF")  # a new file, renamed into place when whole
+                conn.execute("PRAGMA synchronous = OFF")
+                fill(conn)
+                conn.execute("INSERT INTO meta VALUES ('hash', ?)", (key,))
+                conn.commit()
+            finally:
+                conn.close()
+    except (OSError, sqlite3.Error):  # no cache this time (a full disk …): the next start builds again
+        return _in_memory(fill)
+    return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
+def _in_memory(fill: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
+    conn = new_db()
+    fill(conn)
     conn.commit()
-    _save(path, conn)
     return conn
 
 
-def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Store:
+def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None = None,
+               companion: Companion | None = None) -> Store:
     """The compiled knowledge at `root` (None: the shipped one): the cached file when its hash is
-    current, else built now (and cached). Raises KnowledgeError for broken knowledge."""
+    current, else built now (and cached), with `companion`'s database when one is given. Raises
+    KnowledgeError for broken knowledge."""
     env = os.environ if environ is None else environ
     folder = Path(root) if root is not None else default_dir()
     if not folder.is_dir():
@@ -268,31 +324,23 @@ def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None
         key = None if env.get("COPYCAR_ASSIST_NO_CACHE") else content_hash(folder)
     except OSError:
         key = None
-    parsed: list[KnowledgeBase] = []
+    prepared: list[list[Any]] = []
 
-    def make() -> sqlite3.Connection:
-        parsed.append(load_knowledge(folder))
-        return build(parsed[0])
+    def fill(conn: sqlite3.Connection) -> None:
+        prepared.append(compile_entries(conn, folder, companion.prepare if companion else None))
 
-    store = Store(folder, cached_db(folder, "entries", key, make, env), key)
-    store.parsed = parsed[0] if parsed else None
+    store = Store(folder, cached_db(folder, "entries", key, fill, env), key)
+    if companion is not None and prepared:
+        store.companions[companion.kind] = cached_db(
+            folder, companion.kind, key, lambda conn: companion.fill(conn, prepared.pop()), env)
     return store
 
 
-def _save(path: Path, conn: sqlite3.Connection) -> None:
-    from copycar_assist.files.write import ensure_private_dir, write_atomic
-
-    try:
-        ensure_private_dir(path.parent)
-        write_atomic(path, conn.serialize())
-    except OSError:
-        pass  # no cache this time: the next start builds again
-
-
-def load_cached(root: Path | str | None = None, environ: Mapping[str, str] | None = None) -> KnowledgeBase:
+def load_cached(root: Path | str | None = None, environ: Mapping[str, str] | None = None,
+                companion: Companion | None = None) -> KnowledgeBase:
     """The knowledge base at `root` through the store (entries decoded on first access)."""
-    return open_store(root, environ).knowledge_base()
+    return open_store(root, environ, companion).knowledge_base()
 
 
-__all__ = ["Category", "CheckSpec", "Store", "cache_dir", "content_hash", "entry_from_json", "entry_to_json",
+__all__ = ["Category", "CheckSpec", "Companion", "Store", "cache_dir", "content_hash", "entry_from_json", "entry_to_json",
            "load_cached", "open_store"]

@@ -15,18 +15,21 @@ Never imports Textual; never writes anywhere but through kb/store.py.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from copycar_assist.kb.store import Rows, Store, cached_db, new_db, open_store, put
+from copycar_assist.kb.store import Rows, Store, cached_db, open_store, put
 
+from . import companion
 from .answers import Answerer
 from .calibration import default_calibration
+from .companion import MATCHER
 from .effects import Effects, _Effect
-from .index import Index
+from .index import EntryPrep, Index
 from .lexicon import default_lexicon
-from .matcher import Matcher, Tuning, _reading_data
+from .matcher import Matcher, Tuning, _reading_data, prepare_all
 from .reading import Reader
 
 _MISSING = object()
@@ -36,10 +39,13 @@ def _pairs(d: dict) -> list:
     return [[k, v] for k, v in d.items()]
 
 
-def compile_matcher(matcher: Matcher) -> Any:
-    """The prepared state of `matcher` as a new in-memory database."""
-    ix, fx = matcher.index, matcher.effects
-    conn = new_db()
+def fill_matcher(conn: sqlite3.Connection, preps: list[EntryPrep]) -> None:
+    """The index of prepared entries (`companion.py`) into a new database."""
+    index, effects = prepare_all(preps, default_lexicon())
+    write_index(conn, index, effects)
+
+
+def write_index(conn: sqlite3.Connection, ix: Index, fx: Effects) -> None:
     head = {
         "ids": ix.ids, "titles": ix.titles, "surfaces": ix.surfaces, "lang_of": ix.lang_of,
         "codes": {c: _pairs(owners) for c, owners in ix.codes.items()},
@@ -54,8 +60,6 @@ def compile_matcher(matcher: Matcher) -> Any:
     put(conn, "effects", ((str(i), json.dumps([e.entry, e.text, [list(k) for k in e.keys], e.total], ensure_ascii=False))
                           for i, e in enumerate(fx._effects)))
     put(conn, "effect_keys", ((key, json.dumps(ids)) for key, ids in fx._by_key.items()))
-    conn.commit()
-    return conn
 
 
 class _Lazy(Mapping):
@@ -170,19 +174,19 @@ def load_matcher(conn: Any, kb) -> Matcher:
     return m
 
 
-def ready_matcher(root: Path | str | None = None, store: Store | None = None, kb=None) -> Matcher:
+def ready_matcher(root: Path | str | None = None, store: Store | None = None, kb: Any = None) -> Matcher:
     """A matcher over the knowledge at `root` (or in `store`, whose knowledge base `kb` is), from
     the compiled index (built and cached when missing or stale). Raises KnowledgeError for
     broken knowledge."""
-    store = store or open_store(root)
+    store = store or open_store(root, companion=MATCHER)
     kb = kb or store.knowledge_base()
-    conn = cached_db(store.root, "matcher", store.key,
-                     lambda: compile_matcher(Matcher(store.parsed or _all(kb))))
-    store.parsed = None  # the entries load lazily from here on
+    conn = store.companions.get(MATCHER.kind) or cached_db(
+        store.root, MATCHER.kind, store.key,
+        lambda conn: fill_matcher(conn, [companion.prepare(store.entry(i)) for i in store.ids]))
     return load_matcher(conn, kb)
 
 
-def matcher_for(kb) -> Matcher:
+def matcher_for(kb: Any) -> Matcher:
     """The matcher for a knowledge base: from its compiled index when it came from the store
     (`kb.store.load_cached`), else prepared from its entries."""
     from copycar_assist.kb.store import LazyEntries
@@ -190,11 +194,3 @@ def matcher_for(kb) -> Matcher:
     if isinstance(kb.entries, LazyEntries):
         return ready_matcher(store=kb.entries.store, kb=kb)
     return Matcher(kb)
-
-
-def _all(kb):
-    """`kb` with every entry decoded (compiling reads them all)."""
-    from copycar_assist.kb import KnowledgeBase
-
-    return KnowledgeBase(kb.root, dict(kb.entries.items()), kb.checks, kb.categories, kb.support,
-                         answers=kb.answers)

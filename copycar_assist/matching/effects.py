@@ -14,11 +14,11 @@ Pure; prepared once per knowledge base.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .index import Index, entry_effects
+from .index import EntryPrep, Index
 from .lexicon import Lexicon
-from .text import tokenize
 
 COVERAGE = 0.6  # share of an effect's weight that must appear close together
 WEAK = 0.3  # weight of a generic word or a number inside an effect
@@ -44,15 +44,13 @@ class EffectHit:
 
 
 class Effects:
-    def __init__(self, entries, index: Index, lexicon: Lexicon) -> None:
+    def __init__(self, preps: Iterable[EntryPrep], index: Index, lexicon: Lexicon) -> None:
+        """The effects of prepared entries (`index.prepare_entry`), in the entries' order."""
         self.lexicon = lexicon
         raw: list[tuple[int, str, dict[str, bool]]] = []
         owners: dict[str, set[int]] = {}
-        for n, entry in enumerate(entries):
-            for text, _lang in entry_effects(entry):
-                keys: dict[str, bool] = {}
-                for term in lexicon.terms(tokenize(text)):
-                    keys[term.key] = keys.get(term.key, True) and (term.weak or term.key.isdigit())
+        for n, prep in enumerate(preps):
+            for text, keys in prep.effects:
                 if len(keys) >= MIN_KEYS:  # shorter ones are too easy to find by chance
                     raw.append((n, text, keys))
                     for key in keys:
@@ -122,3 +120,4 @@ def _window(effect: _Effect, present: list[tuple[float, list[tuple[int, int]]]])
             if share >= COVERAGE and (best is None or share > best[0]):
                 best = (share, first, last)
     return best
+

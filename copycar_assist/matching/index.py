@@ -5,13 +5,13 @@ both languages) turned once into matching keys with weights, inverted for fast l
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .codes import find_codes, norm_code
 from .lexicon import Lexicon
 from .text import plain, tokenize
+from .text import words as text_words
 
 # How much a phrase says about its entry, by where it comes from.
 FIELD_WEIGHTS = {
@@ -84,79 +84,132 @@ def entry_effects(entry) -> Iterator[tuple[str, str]]:
                 yield text, lang
 
 
-def build_index(entries: Iterable, lexicon: Lexicon) -> Index:
+@dataclass
+class EntryPrep:
+    """What one entry brings to the index, worked out from that entry alone (so entries can be
+    prepared apart, in other processes, and merged in order: `merge`)."""
+
+    id: str
+    title: dict[str, str]
+    weights: dict[str, float] = field(default_factory=dict)  # key -> its strongest field weight
+    counts: dict[str, int] = field(default_factory=dict)  # key -> phrases (not explanations) naming it
+    surfaces: dict[str, str] = field(default_factory=dict)  # word -> key, in the order first seen
+    codes: dict[str, float] = field(default_factory=dict)  # code -> LISTED_CODE | NAMED_CODE
+    families: list[str] = field(default_factory=list)
+    caps_codes: list[str] = field(default_factory=list)
+    code_starts: list[str] = field(default_factory=list)
+    word_langs: dict[str, list[str]] = field(default_factory=dict)
+    phrases: list[list[tuple[str, bool]]] = field(default_factory=list)  # (key, weak) per phrase
+    effects: list[tuple[str, dict[str, bool]]] = field(default_factory=list)  # text, key -> weak
+
+
+def prepare_entry(entry, lexicon: Lexicon) -> EntryPrep:
+    """An entry's phrases and effects as matching keys (see `EntryPrep`)."""
+    prep = EntryPrep(entry.id, dict(entry.title or {}))
+    weights, counts, surfaces, codes = prep.weights, prep.counts, prep.surfaces, prep.codes
+    for kind, text, lang in entry_phrases(entry):
+        if not isinstance(text, str) or not text.strip():
+            continue
+        fw = FIELD_WEIGHTS[kind]
+        text = plain(text)
+        if kind == "code":
+            c = norm_code(text)
+            codes[c] = LISTED_CODE
+            first = text_words(text)[:1]
+            if first and first[0] not in prep.code_starts:
+                prep.code_starts.append(first[0])
+            if text.isalpha() and text.isupper() and len(text) <= CAPS_CODE_MAX:
+                if c not in prep.caps_codes:
+                    prep.caps_codes.append(c)
+                continue  # its word ("keys") is not a word of this entry
+            fam = c[0] + "xx" if len(c) == 3 and c[0] in "45" and (c[1:].isdigit() or c[1:] == "xx") else None
+            if fam and fam not in prep.families:
+                prep.families.append(fam)
+        elif kind != "explanation":
+            for code in find_codes(text):
+                codes.setdefault(code.code, NAMED_CODE)
+        words = text_words(text)
+        if lang:
+            for w in words:
+                if w.isalpha():
+                    langs = prep.word_langs.setdefault(w, [])
+                    if lang not in langs:
+                        langs.append(lang)
+        terms = lexicon.terms(words)
+        if kind not in ("explanation", "code"):
+            prep.phrases.append([(term.key, term.weak) for term in terms])
+        for term in terms:
+            key = term.key
+            if fw > weights.get(key, 0.0):
+                weights[key] = fw
+            if kind != "explanation":
+                counts[key] = counts.get(key, 0) + 1
+            if term.first == term.last:
+                w = words[term.first]
+                if w.isalpha() and len(w) >= 4:
+                    surfaces.setdefault(w, key)
+    prep.effects = [(text, effect_keys(text, lexicon)) for text, _lang in entry_effects(entry)]
+    return prep
+
+
+def effect_keys(text: str, lexicon: Lexicon) -> dict[str, bool]:
+    """An effect's keys, each flagged True when it is only ever a generic word or a number."""
+    keys: dict[str, bool] = {}
+    for term in lexicon.terms(tokenize(text)):
+        keys[term.key] = keys.get(term.key, True) and (term.weak or term.key.isdigit())
+    return keys
+
+
+def merge(preps: Iterable[EntryPrep]) -> Index:
+    """The index of prepared entries, in their order (the same as preparing them together)."""
     ids: list[str] = []
     titles: list[dict[str, str]] = []
-    weights: dict[str, dict[int, float]] = defaultdict(dict)
-    counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    weights: dict[str, dict[int, float]] = {}
+    counts: dict[str, dict[int, int]] = {}
     surfaces: dict[str, str] = {}
-    codes: dict[str, dict[int, float]] = defaultdict(dict)
+    codes: dict[str, dict[int, float]] = {}
     caps_codes: set[str] = set()
-    families: dict[str, set[int]] = defaultdict(set)
-    word_langs: dict[str, set[str]] = defaultdict(set)
+    families: dict[str, set[int]] = {}
+    word_langs: dict[str, set[str]] = {}
     code_starts: set[str] = set()
     raw_phrases: list[list[list[tuple[str, bool]]]] = []
-
-    for n, entry in enumerate(entries):
-        ids.append(entry.id)
-        titles.append(dict(entry.title or {}))
-        mine: list[list[tuple[str, bool]]] = []
-        for kind, text, lang in entry_phrases(entry):
-            if not isinstance(text, str) or not text.strip():
-                continue
-            fw = FIELD_WEIGHTS[kind]
-            text = plain(text)
-            if kind == "code":
-                c = norm_code(text)
-                codes[c][n] = LISTED_CODE
-                first = tokenize(text)
-                if first:
-                    code_starts.add(first[0].word)
-                if text.isalpha() and text.isupper() and len(text) <= CAPS_CODE_MAX:
-                    caps_codes.add(c)
-                    continue  # its word ("keys") is not a word of this entry
-                fam = c[0] + "xx" if len(c) == 3 and c[0] in "45" and (c[1:].isdigit() or c[1:] == "xx") else None
-                if fam:
-                    families[fam].add(n)
-            else:
-                if kind != "explanation":
-                    for code in find_codes(text):
-                        codes[code.code].setdefault(n, NAMED_CODE)
-            tokens = tokenize(text)
-            words = [t.word for t in tokens]
-            for w in words:
-                if lang and w.isalpha():
-                    word_langs[w].add(lang)
-            terms = lexicon.terms(words)
-            if kind not in ("explanation", "code"):
-                mine.append([(term.key, term.weak) for term in terms])
-            for term in terms:
-                key = term.key
-                if fw > weights[key].get(n, 0.0):
-                    weights[key][n] = fw
-                if kind != "explanation":
-                    counts[key][n] += 1
-                if term.first == term.last:
-                    w = words[term.first]
-                    if w.isalpha() and len(w) >= 4:
-                        surfaces.setdefault(w, key)
-        raw_phrases.append(mine)
+    for n, prep in enumerate(preps):
+        ids.append(prep.id)
+        titles.append(prep.title)
+        for key, fw in prep.weights.items():
+            weights.setdefault(key, {})[n] = fw
+        for key, count in prep.counts.items():
+            counts.setdefault(key, {})[n] = count
+        for w, key in prep.surfaces.items():
+            surfaces.setdefault(w, key)
+        for c, strength in prep.codes.items():
+            codes.setdefault(c, {})[n] = strength
+        for fam in prep.families:
+            families.setdefault(fam, set()).add(n)
+        caps_codes.update(prep.caps_codes)
+        code_starts.update(prep.code_starts)
+        for w, langs in prep.word_langs.items():
+            word_langs.setdefault(w, set()).update(langs)
+        raw_phrases.append(prep.phrases)
 
     postings: dict[str, dict[int, float]] = {}
     for key, per in weights.items():
-        postings[key] = {
-            n: w + REPEAT_BONUS * min(max(counts[key][n] - 1, 0), REPEAT_CAP) for n, w in per.items()
-        }
+        named = counts.get(key, {})
+        postings[key] = {n: w + REPEAT_BONUS * min(max(named.get(n, 0) - 1, 0), REPEAT_CAP) for n, w in per.items()}
     total = max(len(ids), 1)
     idf = {key: math.log(1.0 + total / sum(min(1.0, w) for w in per.values())) for key, per in postings.items()}
     lang_of = {w: next(iter(ls)) for w, ls in word_langs.items() if len(ls) == 1}
-    phrase_keys = []
-    for mine in raw_phrases:
-        prepared = []
-        for keys in mine:
-            weighted = {k: idf[k] * (WEAK_FACTOR if weak else 1.0) for k, weak in keys}
-            if weighted:
-                prepared.append((weighted, sum(weighted.values())))
-        phrase_keys.append(prepared)
-    return Index(ids, titles, postings, idf, surfaces, dict(codes), dict(families), lang_of,
+    phrase_keys = [weigh_phrases(mine, idf) for mine in raw_phrases]
+    return Index(ids, titles, postings, idf, surfaces, codes, families, lang_of,
                  frozenset(caps_codes), phrase_keys, frozenset(code_starts))
+
+
+def weigh_phrases(phrases: list[list[tuple[str, bool]]], idf: dict[str, float]) -> list[tuple[dict[str, float], float]]:
+    """An entry's phrases as {key: idf-weight} with their totals (empty phrases left out)."""
+    out = []
+    for keys in phrases:
+        weighted = {k: idf[k] * (WEAK_FACTOR if weak else 1.0) for k, weak in keys}
+        if weighted:
+            out.append((weighted, sum(weighted.values())))
+    return out
+

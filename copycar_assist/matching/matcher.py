@@ -37,7 +37,7 @@ from .answers import Answerer
 from .calibration import Calibration, Candidate, default_calibration, features
 from .codes import find_codes, norm_code
 from .effects import Effects
-from .index import Index, build_index
+from .index import EntryPrep, Index, merge, prepare_entry
 from .kind import asks, is_greeting, is_request, states_failure
 from .language import detect_language
 from .lexicon import Lexicon, default_lexicon
@@ -66,6 +66,16 @@ class Tuning:
     effect_floor: float = 0.3  # an entry whose effect is found is at least this well covered
 
 
+def prepare_all(preps: list[EntryPrep], lexicon: Lexicon) -> tuple[Index, Effects]:
+    """The index and the effects of prepared entries (`index.prepare_entry`), in their order."""
+    index = merge(preps)
+    effects = Effects(preps, index, lexicon)
+    for form, key in lexicon.exact.items():
+        if key in index.postings and len(form) >= 4 and form.isalpha():
+            index.surfaces.setdefault(form, key)
+    return index, effects
+
+
 class Matcher:
     """Prepared once per knowledge base; `match()` is cheap enough for every keystroke."""
 
@@ -75,12 +85,7 @@ class Matcher:
         self.tuning = tuning or Tuning()
         self.calibration = calibration or default_calibration()
         entries = kb.entries.values() if hasattr(kb, "entries") else kb
-        entries = list(entries)
-        self.index: Index = build_index(entries, self.lexicon)
-        self.effects = Effects(entries, self.index, self.lexicon)
-        for form, key in self.lexicon.exact.items():
-            if key in self.index.postings and len(form) >= 4 and form.isalpha():
-                self.index.surfaces.setdefault(form, key)
+        self.index, self.effects = prepare_all([prepare_entry(e, self.lexicon) for e in entries], self.lexicon)
         # Typos rarely hit the first letter: candidates share it (and the search is smaller).
         self._by_initial: dict[str, list[str]] = {}
         for surface in self.index.surfaces:
