@@ -35,7 +35,7 @@ from typing import Any
 
 from copycar_assist.files.read import ENTRY
 
-from .errors import KnowledgeError
+from .errors import KnowledgeError, Problem
 from .loader import KnowledgeBase, data_path, default_dir, entry_paths, load_catalog, load_categories
 from .model import Category, Cause, CheckSpec, CodeBlock, Entry, Narrowing, Section
 from .scan import load_knowledge, scan_data, scan_entries
@@ -212,11 +212,11 @@ class Companion:
     """A database compiled in the same pass as the entries (the matcher's index), so that no
     entry is parsed twice: `prepare(entry)` runs where the entry was parsed (a worker process:
     a module-level function, returning plain data), `fill(conn, prepared)` makes the database
-    from every entry's result, in order."""
+    from every entry's result, in order, read once as they stream in."""
 
     kind: str
     prepare: Callable[[Entry], Any]
-    fill: Callable[[sqlite3.Connection, list[Any]], None]
+    fill: Callable[[sqlite3.Connection, Iterator[Any]], None]
 
 
 _ENTRIES = "CREATE TABLE entries (n INTEGER PRIMARY KEY, id TEXT UNIQUE, severity TEXT, category TEXT, title TEXT, facts TEXT)"
@@ -232,22 +232,21 @@ def _store_row(prepare: Callable[[Entry], Any] | None, entry: Entry) -> tuple[tu
 
 
 def compile_entries(conn: sqlite3.Connection, folder: Path, prepare: Callable[[Entry], Any] | None = None
-                    ) -> list[Any]:
+                    ) -> Iterator[Any]:
     """Every entry of `folder` parsed (in worker processes when there are many) into a new
-    database, and `prepare(entry)` of each, in order. Raises KnowledgeError with every problem,
-    as `load_knowledge` does."""
+    database, yielding `prepare(entry)` of each, in order, as the entries come in (nothing is
+    kept: a companion consumes them as they come). Raises KnowledgeError with every problem, as
+    `load_knowledge` does, once all are read."""
     scan = scan_data(folder)
     conn.execute(_ENTRIES)
-    prepared: list[Any] = []
     for n, parsed in enumerate(scan_entries(scan, partial(_store_row, prepare))):
         if scan.problems:
             continue  # broken knowledge is reported, never stored: read on, for every problem
         row, prep = parsed.kept
         conn.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", (n, *row))
-        prepared.append(prep)
+        yield prep
     if scan.problems or scan.support is None:
         raise KnowledgeError(scan.problems)
-    return prepared
 
 
 def new_db(path: str = ":memory:") -> sqlite3.Connection:
@@ -288,19 +287,24 @@ def cached_db(folder: Path, kind: str, key: str | None, fill: Callable[[sqlite3.
             pass
     from copycar_assist.files.write import replacing
 
+    started = False  # `fill` may read a stream: it runs once, whatever happens
     try:
         with replacing(path) as tmp:
             conn = new_db(tmp)
             try:
                 conn.execute("PRAGMA journal_mode = OFF")  # a new file, renamed into place when whole
                 conn.execute("PRAGMA synchronous = OFF")
+                started = True
                 fill(conn)
                 conn.execute("INSERT INTO meta VALUES ('hash', ?)", (key,))
                 conn.commit()
             finally:
                 conn.close()
-    except (OSError, sqlite3.Error):  # no cache this time (a full disk …): the next start builds again
-        return _in_memory(fill)
+    except (OSError, sqlite3.Error) as exc:
+        if not started:  # the cache cannot be written here: build in memory this time
+            return _in_memory(fill)
+        raise KnowledgeError([Problem(path, None, f"the compiled knowledge could not be written here ({exc}); "
+                                                  "free some space, or set COPYCAR_ASSIST_NO_CACHE=1")]) from None
     return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
 
@@ -324,15 +328,18 @@ def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None
         key = None if env.get("COPYCAR_ASSIST_NO_CACHE") else content_hash(folder)
     except OSError:
         key = None
-    prepared: list[list[Any]] = []
+    built: dict[str, sqlite3.Connection] = {}
 
     def fill(conn: sqlite3.Connection) -> None:
-        prepared.append(compile_entries(conn, folder, companion.prepare if companion else None))
+        prepared = compile_entries(conn, folder, companion.prepare if companion else None)
+        if companion is not None:  # built as the entries come in, each entry read once
+            built[companion.kind] = cached_db(folder, companion.kind, key,
+                                              lambda other: companion.fill(other, prepared), env)
+        for _ in prepared:  # what the companion did not read (it was cached already)
+            pass
 
     store = Store(folder, cached_db(folder, "entries", key, fill, env), key)
-    if companion is not None and prepared:
-        store.companions[companion.kind] = cached_db(
-            folder, companion.kind, key, lambda conn: companion.fill(conn, prepared.pop()), env)
+    store.companions.update(built)
     return store
 
 

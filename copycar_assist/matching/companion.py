@@ -10,6 +10,7 @@ what preparing an entry needs. Never imports Textual.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from copycar_assist.kb.store import Companion
@@ -27,7 +28,7 @@ def prepare(entry: Entry) -> EntryPrep:
     return prepare_entry(entry, default_lexicon())
 
 
-def fill(conn: sqlite3.Connection, preps: list[EntryPrep]) -> None:
+def fill(conn: sqlite3.Connection, preps: Iterator[EntryPrep]) -> None:
     from .compiled import fill_matcher
 
     fill_matcher(conn, preps)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ def _pairs(d: dict) -> list:
     return [[k, v] for k, v in d.items()]
 
 
-def fill_matcher(conn: sqlite3.Connection, preps: list[EntryPrep]) -> None:
+def fill_matcher(conn: sqlite3.Connection, preps: Iterable[EntryPrep]) -> None:
     """The index of prepared entries (`companion.py`) into a new database."""
     index, effects = prepare_all(preps, default_lexicon())
     write_index(conn, index, effects)
@@ -182,7 +182,7 @@ def ready_matcher(root: Path | str | None = None, store: Store | None = None, kb
     kb = kb or store.knowledge_base()
     conn = store.companions.get(MATCHER.kind) or cached_db(
         store.root, MATCHER.kind, store.key,
-        lambda conn: fill_matcher(conn, [companion.prepare(store.entry(i)) for i in store.ids]))
+        lambda conn: fill_matcher(conn, (companion.prepare(store.entry(i)) for i in store.ids)))
     return load_matcher(conn, kb)
 
 

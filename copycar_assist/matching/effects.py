@@ -14,10 +14,12 @@ Pure; prepared once per knowledge base.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 
-from .index import EntryPrep, Index
+from .index import Index, unpack
 from .lexicon import Lexicon
 
 COVERAGE = 0.6  # share of an effect's weight that must appear close together
@@ -44,23 +46,23 @@ class EffectHit:
 
 
 class Effects:
-    def __init__(self, preps: Iterable[EntryPrep], index: Index, lexicon: Lexicon) -> None:
-        """The effects of prepared entries (`index.prepare_entry`), in the entries' order."""
+    def __init__(self, effects: Iterable[tuple[int, str, str]], index: Index, lexicon: Lexicon) -> None:
+        """Effects as `index.merge` gathers them: (entry, text, packed keys), in order."""
         self.lexicon = lexicon
-        raw: list[tuple[int, str, dict[str, bool]]] = []
+        raw: list[tuple[int, str, list[tuple[str, bool]]]] = []
         owners: dict[str, set[int]] = {}
-        for n, prep in enumerate(preps):
-            for text, keys in prep.effects:
-                if len(keys) >= MIN_KEYS:  # shorter ones are too easy to find by chance
-                    raw.append((n, text, keys))
-                    for key in keys:
-                        owners.setdefault(key, set()).add(n)
+        for n, text, packed in effects:
+            keys = unpack(packed)
+            if len(keys) >= MIN_KEYS:  # shorter ones are too easy to find by chance
+                raw.append((n, text, keys))
+                for key, _ in keys:
+                    owners.setdefault(key, set()).add(n)
         size = max(index.size, 1)
         self._effects: list[_Effect] = []
         self._by_key: dict[str, list[int]] = {}
         for n, text, keys in raw:
             weighted = []
-            for key, weak in keys.items():
+            for key, weak in keys:
                 idf = index.idf.get(key)
                 if idf is None:  # a word only effects use: as telling as the entries that share it
                     idf = math.log(1.0 + size / len(owners[key]))
@@ -79,16 +81,10 @@ class Effects:
         for key, first, last in terms:
             where.setdefault(key, []).append((first, last))
         # How many of each effect's keys the text has: most effects share a word or two with any
-        # text, and need MIN_KEYS; only the others are looked at (in the order of the set, as ever).
-        shared: dict[int, int] = {}
-        for key in where:
-            for i in self._by_key.get(key, ()):
-                shared[i] = shared.get(i, 0) + 1
-        candidates = {i for key in where for i in self._by_key.get(key, ())}
+        # text, and need MIN_KEYS; only the others are looked at, in their order.
+        shared = Counter(chain.from_iterable(self._by_key.get(key, ()) for key in where))
         best: dict[int, EffectHit] = {}
-        for i in candidates:
-            if shared[i] < MIN_KEYS:
-                continue
+        for i in sorted(i for i, count in shared.items() if count >= MIN_KEYS):
             effect = self._effects[i]
             present = [(w, where[k]) for k, w in effect.keys if k in where]
             if len(present) < MIN_KEYS or sum(w for w, _ in present) < COVERAGE * effect.total:

@@ -99,8 +99,8 @@ class EntryPrep:
     caps_codes: list[str] = field(default_factory=list)
     code_starts: list[str] = field(default_factory=list)
     word_langs: dict[str, list[str]] = field(default_factory=dict)
-    phrases: list[list[tuple[str, bool]]] = field(default_factory=list)  # (key, weak) per phrase
-    effects: list[tuple[str, dict[str, bool]]] = field(default_factory=list)  # text, key -> weak
+    phrases: list[str] = field(default_factory=list)  # each phrase's keys, packed (`pack`)
+    effects: list[tuple[str, str]] = field(default_factory=list)  # text, its keys packed
 
 
 def prepare_entry(entry, lexicon: Lexicon) -> EntryPrep:
@@ -137,7 +137,7 @@ def prepare_entry(entry, lexicon: Lexicon) -> EntryPrep:
                         langs.append(lang)
         terms = lexicon.terms(words)
         if kind not in ("explanation", "code"):
-            prep.phrases.append([(term.key, term.weak) for term in terms])
+            prep.phrases.append(pack((term.key, term.weak) for term in terms))
         for term in terms:
             key = term.key
             if fw > weights.get(key, 0.0):
@@ -148,8 +148,24 @@ def prepare_entry(entry, lexicon: Lexicon) -> EntryPrep:
                 w = words[term.first]
                 if w.isalpha() and len(w) >= 4:
                     surfaces.setdefault(w, key)
-    prep.effects = [(text, effect_keys(text, lexicon)) for text, _lang in entry_effects(entry)]
+    prep.effects = [(text, pack(effect_keys(text, lexicon).items())) for text, _lang in entry_effects(entry)]
     return prep
+
+
+# An entry's phrases are kept packed, one string each (a knowledge base of 10,000 entries has
+# over a million of them): keys joined by _SEP, a weak key marked with a leading _WEAK. Keys are
+# folded words and concept names, which never hold either character.
+_SEP, _WEAK = "\x1f", "\x1e"
+
+
+def pack(keys: Iterable[tuple[str, bool]]) -> str:
+    return _SEP.join(_WEAK + key if weak else key for key, weak in keys)
+
+
+def unpack(packed: str) -> list[tuple[str, bool]]:
+    if not packed:
+        return []
+    return [(key[1:], True) if key[0] == _WEAK else (key, False) for key in packed.split(_SEP)]
 
 
 def effect_keys(text: str, lexicon: Lexicon) -> dict[str, bool]:
@@ -160,8 +176,10 @@ def effect_keys(text: str, lexicon: Lexicon) -> dict[str, bool]:
     return keys
 
 
-def merge(preps: Iterable[EntryPrep]) -> Index:
-    """The index of prepared entries, in their order (the same as preparing them together)."""
+def merge(preps: Iterable[EntryPrep]) -> tuple[Index, list[tuple[int, str, str]]]:
+    """The index of prepared entries, in their order (the same as preparing them together), and
+    their effects as (entry, text, packed keys). Reads each prep once, keeping none (the store
+    streams them in from its workers)."""
     ids: list[str] = []
     titles: list[dict[str, str]] = []
     weights: dict[str, dict[int, float]] = {}
@@ -172,7 +190,8 @@ def merge(preps: Iterable[EntryPrep]) -> Index:
     families: dict[str, set[int]] = {}
     word_langs: dict[str, set[str]] = {}
     code_starts: set[str] = set()
-    raw_phrases: list[list[list[tuple[str, bool]]]] = []
+    raw_phrases: list[list[str]] = []
+    effects: list[tuple[int, str, str]] = []
     for n, prep in enumerate(preps):
         ids.append(prep.id)
         titles.append(prep.title)
@@ -191,6 +210,7 @@ def merge(preps: Iterable[EntryPrep]) -> Index:
         for w, langs in prep.word_langs.items():
             word_langs.setdefault(w, set()).update(langs)
         raw_phrases.append(prep.phrases)
+        effects.extend((n, text, keys) for text, keys in prep.effects)
 
     postings: dict[str, dict[int, float]] = {}
     for key, per in weights.items():
@@ -201,14 +221,14 @@ def merge(preps: Iterable[EntryPrep]) -> Index:
     lang_of = {w: next(iter(ls)) for w, ls in word_langs.items() if len(ls) == 1}
     phrase_keys = [weigh_phrases(mine, idf) for mine in raw_phrases]
     return Index(ids, titles, postings, idf, surfaces, codes, families, lang_of,
-                 frozenset(caps_codes), phrase_keys, frozenset(code_starts))
+                 frozenset(caps_codes), phrase_keys, frozenset(code_starts)), effects
 
 
-def weigh_phrases(phrases: list[list[tuple[str, bool]]], idf: dict[str, float]) -> list[tuple[dict[str, float], float]]:
+def weigh_phrases(phrases: list[str], idf: dict[str, float]) -> list[tuple[dict[str, float], float]]:
     """An entry's phrases as {key: idf-weight} with their totals (empty phrases left out)."""
     out = []
-    for keys in phrases:
-        weighted = {k: idf[k] * (WEAK_FACTOR if weak else 1.0) for k, weak in keys}
+    for packed in phrases:
+        weighted = {k: idf[k] * (WEAK_FACTOR if weak else 1.0) for k, weak in unpack(packed)}
         if weighted:
             out.append((weighted, sum(weighted.values())))
     return out

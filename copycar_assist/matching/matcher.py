@@ -23,6 +23,7 @@ import heapq
 import math
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -66,10 +67,11 @@ class Tuning:
     effect_floor: float = 0.3  # an entry whose effect is found is at least this well covered
 
 
-def prepare_all(preps: list[EntryPrep], lexicon: Lexicon) -> tuple[Index, Effects]:
-    """The index and the effects of prepared entries (`index.prepare_entry`), in their order."""
-    index = merge(preps)
-    effects = Effects(preps, index, lexicon)
+def prepare_all(preps: Iterable[EntryPrep], lexicon: Lexicon) -> tuple[Index, Effects]:
+    """The index and the effects of prepared entries (`index.prepare_entry`), in their order
+    (read once: they may stream in from the store's workers)."""
+    index, raw_effects = merge(preps)
+    effects = Effects(raw_effects, index, lexicon)
     for form, key in lexicon.exact.items():
         if key in index.postings and len(form) >= 4 and form.isalpha():
             index.surfaces.setdefault(form, key)
