@@ -41,7 +41,7 @@ def _pairs(d: dict) -> list:
 
 def fill_matcher(conn: sqlite3.Connection, preps: Iterable[EntryPrep]) -> None:
     """The index of prepared entries (`companion.py`) into a new database."""
-    index, effects = prepare_all(preps, default_lexicon())
+    index, effects = prepare_all(preps, default_lexicon(), lazy=True)
     write_index(conn, index, effects)
 
 
@@ -150,7 +150,7 @@ def load_matcher(conn: Any, kb) -> Matcher:
         surfaces=head["surfaces"], codes={c: {n: w for n, w in pairs} for c, pairs in head["codes"].items()},
         families={f: set(ns) for f, ns in head["families"].items()}, lang_of=head["lang_of"],
         caps_codes=frozenset(head["caps_codes"]),
-        phrase_keys=_LazyList(Rows(conn, "phrases"), len(head["ids"]), _phrase_row),  # type: ignore[arg-type]
+        phrase_keys=_LazyList(Rows(conn, "phrases"), len(head["ids"]), _phrase_row),
         code_starts=frozenset(head["code_starts"]))
     m = object.__new__(Matcher)
     m.lexicon = default_lexicon()

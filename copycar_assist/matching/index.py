@@ -5,7 +5,7 @@ both languages) turned once into matching keys with weights, inverted for fast l
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .codes import find_codes, norm_code
@@ -40,7 +40,7 @@ class Index:
     caps_codes: frozenset[str] = frozenset()
     # Per entry, each title/alias/keyword/symptom/cause phrase as {key: weight} (for phrase-level
     # similarity) and its total weight.
-    phrase_keys: list[list[tuple[dict[str, float], float]]] = field(default_factory=list)
+    phrase_keys: Sequence[list[tuple[dict[str, float], float]]] = field(default_factory=list)
     # The first word of every listed code ("x" of "X-RateLimit-Remaining"): where a code written
     # as several words can start.
     code_starts: frozenset[str] = frozenset()
@@ -176,10 +176,11 @@ def effect_keys(text: str, lexicon: Lexicon) -> dict[str, bool]:
     return keys
 
 
-def merge(preps: Iterable[EntryPrep]) -> tuple[Index, list[tuple[int, str, str]]]:
+def merge(preps: Iterable[EntryPrep], lazy: bool = False) -> tuple[Index, list[tuple[int, str, str]]]:
     """The index of prepared entries, in their order (the same as preparing them together), and
     their effects as (entry, text, packed keys). Reads each prep once, keeping none (the store
-    streams them in from its workers)."""
+    streams them in from its workers). `lazy`: each entry's phrases are weighed when read (an
+    index about to be written out, once), not all held at once."""
     ids: list[str] = []
     titles: list[dict[str, str]] = []
     weights: dict[str, dict[int, float]] = {}
@@ -212,14 +213,16 @@ def merge(preps: Iterable[EntryPrep]) -> tuple[Index, list[tuple[int, str, str]]
         raw_phrases.append(prep.phrases)
         effects.extend((n, text, keys) for text, keys in prep.effects)
 
-    postings: dict[str, dict[int, float]] = {}
-    for key, per in weights.items():
-        named = counts.get(key, {})
-        postings[key] = {n: w + REPEAT_BONUS * min(max(named.get(n, 0) - 1, 0), REPEAT_CAP) for n, w in per.items()}
+    postings = weights  # turned into the postings in place: a large knowledge base has millions
+    for key, per in postings.items():
+        named = counts.pop(key, {})
+        for n, fw in per.items():
+            per[n] = fw + REPEAT_BONUS * min(max(named.get(n, 0) - 1, 0), REPEAT_CAP)
     total = max(len(ids), 1)
     idf = {key: math.log(1.0 + total / sum(min(1.0, w) for w in per.values())) for key, per in postings.items()}
     lang_of = {w: next(iter(ls)) for w, ls in word_langs.items() if len(ls) == 1}
-    phrase_keys = [weigh_phrases(mine, idf) for mine in raw_phrases]
+    phrase_keys: Sequence[list[tuple[dict[str, float], float]]] = (
+        Weighed(raw_phrases, idf) if lazy else [weigh_phrases(mine, idf) for mine in raw_phrases])
     return Index(ids, titles, postings, idf, surfaces, codes, families, lang_of,
                  frozenset(caps_codes), phrase_keys, frozenset(code_starts)), effects
 
@@ -233,3 +236,17 @@ def weigh_phrases(phrases: list[str], idf: dict[str, float]) -> list[tuple[dict[
             out.append((weighted, sum(weighted.values())))
     return out
 
+
+class Weighed(Sequence[list[tuple[dict[str, float], float]]]):
+    """Entries' packed phrases, weighed each time one is read (nothing kept)."""
+
+    def __init__(self, raw: list[list[str]], idf: dict[str, float]) -> None:
+        self._raw, self._idf = raw, idf
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __getitem__(self, n):
+        if isinstance(n, slice):
+            return [weigh_phrases(mine, self._idf) for mine in self._raw[n]]
+        return weigh_phrases(self._raw[n], self._idf)

@@ -67,10 +67,10 @@ class Tuning:
     effect_floor: float = 0.3  # an entry whose effect is found is at least this well covered
 
 
-def prepare_all(preps: Iterable[EntryPrep], lexicon: Lexicon) -> tuple[Index, Effects]:
+def prepare_all(preps: Iterable[EntryPrep], lexicon: Lexicon, *, lazy: bool = False) -> tuple[Index, Effects]:
     """The index and the effects of prepared entries (`index.prepare_entry`), in their order
-    (read once: they may stream in from the store's workers)."""
-    index, raw_effects = merge(preps)
+    (read once: they may stream in from the store's workers). `lazy`: see `index.merge`."""
+    index, raw_effects = merge(preps, lazy)
     effects = Effects(raw_effects, index, lexicon)
     for form, key in lexicon.exact.items():
         if key in index.postings and len(form) >= 4 and form.isalpha():
