@@ -26,10 +26,10 @@ from . import companion
 from .answers import Answerer
 from .calibration import default_calibration
 from .companion import MATCHER
-from .effects import Effects, _Effect
-from .index import EntryPrep, Index
+from .effects import Effects, _Effect, weigh_effects
+from .index import EntryPrep, Index, merge
 from .lexicon import default_lexicon
-from .matcher import Matcher, Tuning, _reading_data, prepare_all
+from .matcher import Matcher, Tuning, _reading_data, add_lexicon_surfaces
 from .reading import Reader
 
 _MISSING = object()
@@ -40,26 +40,38 @@ def _pairs(d: dict) -> list:
 
 
 def fill_matcher(conn: sqlite3.Connection, preps: Iterable[EntryPrep]) -> None:
-    """The index of prepared entries (`companion.py`) into a new database."""
-    index, effects = prepare_all(preps, default_lexicon(), lazy=True)
-    write_index(conn, index, effects)
+    """The index of prepared entries (`companion.py`) into a new database, streamed: each prep
+    is read once, each entry's phrases and each effect weighed as it is written."""
+    index, raw_effects = merge(preps, lazy=True)
+    add_lexicon_surfaces(index, default_lexicon())
+    write_index(conn, index, weigh_effects(raw_effects, index))
 
 
-def write_index(conn: sqlite3.Connection, ix: Index, fx: Effects) -> None:
+def write_index(conn: sqlite3.Connection, ix: Index, effects: Iterable[_Effect]) -> None:
+    put(conn, "postings", ((key, json.dumps([ix.idf[key], _pairs(per)])) for key, per in ix.postings.items()))
+    put(conn, "phrases", ((str(n), json.dumps([[_pairs(keys), total] for keys, total in phrases], ensure_ascii=False))
+                          for n, phrases in enumerate(ix.phrase_keys)))
+    by_key: dict[str, list[int]] = {}
+    count = 0
+
+    def rows() -> Iterator[tuple[str, str]]:
+        nonlocal count
+        for i, e in enumerate(effects):
+            for key, _ in e.keys:
+                by_key.setdefault(key, []).append(i)
+            count = i + 1
+            yield str(i), json.dumps([e.entry, e.text, [list(k) for k in e.keys], e.total], ensure_ascii=False)
+
+    put(conn, "effects", rows())
+    put(conn, "effect_keys", ((key, json.dumps(ids)) for key, ids in by_key.items()))
     head = {
         "ids": ix.ids, "titles": ix.titles, "surfaces": ix.surfaces, "lang_of": ix.lang_of,
         "codes": {c: _pairs(owners) for c, owners in ix.codes.items()},
         "families": {f: sorted(ns) for f, ns in ix.families.items()},
         "caps_codes": sorted(ix.caps_codes), "code_starts": sorted(ix.code_starts),
-        "effects": len(fx._effects),
+        "effects": count,
     }
     put(conn, "head", [("head", json.dumps(head, ensure_ascii=False))])
-    put(conn, "postings", ((key, json.dumps([ix.idf[key], _pairs(per)])) for key, per in ix.postings.items()))
-    put(conn, "phrases", ((str(n), json.dumps([[_pairs(keys), total] for keys, total in phrases], ensure_ascii=False))
-                          for n, phrases in enumerate(ix.phrase_keys)))
-    put(conn, "effects", ((str(i), json.dumps([e.entry, e.text, [list(k) for k in e.keys], e.total], ensure_ascii=False))
-                          for i, e in enumerate(fx._effects)))
-    put(conn, "effect_keys", ((key, json.dumps(ids)) for key, ids in fx._by_key.items()))
 
 
 class _Lazy(Mapping):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -45,30 +45,38 @@ class EffectHit:
     effect: str
 
 
+def weigh_effects(effects: Sequence[tuple[int, str, str]], index: Index) -> Iterator[_Effect]:
+    """Effects as `index.merge` gathers them, (entry, text, packed keys), weighed, in order;
+    those of fewer than MIN_KEYS keys are left out (too easy to find by chance). One at a time:
+    a large knowledge base has hundreds of thousands."""
+    owners: dict[str, set[int]] = {}
+    for n, _text, packed in effects:
+        keys = unpack(packed)
+        if len(keys) >= MIN_KEYS:
+            for key, _ in keys:
+                owners.setdefault(key, set()).add(n)
+    size = max(index.size, 1)
+    for n, text, packed in effects:
+        keys = unpack(packed)
+        if len(keys) < MIN_KEYS:
+            continue
+        weighted = []
+        for key, weak in keys:
+            idf = index.idf.get(key)
+            if idf is None:  # a word only effects use: as telling as the entries that share it
+                idf = math.log(1.0 + size / len(owners[key]))
+            weighted.append((key, idf * (WEAK if weak else 1.0)))
+        yield _Effect(n, text, tuple(weighted), sum(w for _, w in weighted))
+
+
 class Effects:
-    def __init__(self, effects: Iterable[tuple[int, str, str]], index: Index, lexicon: Lexicon) -> None:
-        """Effects as `index.merge` gathers them: (entry, text, packed keys), in order."""
+    def __init__(self, effects: Iterable[_Effect], lexicon: Lexicon) -> None:
+        """The weighed effects (`weigh_effects`), findable by their keys."""
         self.lexicon = lexicon
-        raw: list[tuple[int, str, list[tuple[str, bool]]]] = []
-        owners: dict[str, set[int]] = {}
-        for n, text, packed in effects:
-            keys = unpack(packed)
-            if len(keys) >= MIN_KEYS:  # shorter ones are too easy to find by chance
-                raw.append((n, text, keys))
-                for key, _ in keys:
-                    owners.setdefault(key, set()).add(n)
-        size = max(index.size, 1)
         self._effects: list[_Effect] = []
         self._by_key: dict[str, list[int]] = {}
-        for n, text, keys in raw:
-            weighted = []
-            for key, weak in keys:
-                idf = index.idf.get(key)
-                if idf is None:  # a word only effects use: as telling as the entries that share it
-                    idf = math.log(1.0 + size / len(owners[key]))
-                weighted.append((key, idf * (WEAK if weak else 1.0)))
-            effect = _Effect(n, text, tuple(weighted), sum(w for _, w in weighted))
-            for key, _ in weighted:
+        for effect in effects:
+            for key, _ in effect.keys:
                 self._by_key.setdefault(key, []).append(len(self._effects))
             self._effects.append(effect)
 

@@ -37,7 +37,7 @@ from copycar_assist.kb.model import pick
 from .answers import Answerer
 from .calibration import Calibration, Candidate, default_calibration, features
 from .codes import find_codes, norm_code
-from .effects import Effects
+from .effects import Effects, weigh_effects
 from .index import EntryPrep, Index, merge, prepare_entry
 from .kind import asks, is_greeting, is_request, states_failure
 from .language import detect_language
@@ -67,15 +67,18 @@ class Tuning:
     effect_floor: float = 0.3  # an entry whose effect is found is at least this well covered
 
 
-def prepare_all(preps: Iterable[EntryPrep], lexicon: Lexicon, *, lazy: bool = False) -> tuple[Index, Effects]:
-    """The index and the effects of prepared entries (`index.prepare_entry`), in their order
-    (read once: they may stream in from the store's workers). `lazy`: see `index.merge`."""
-    index, raw_effects = merge(preps, lazy)
-    effects = Effects(raw_effects, index, lexicon)
+def prepare_all(preps: Iterable[EntryPrep], lexicon: Lexicon) -> tuple[Index, Effects]:
+    """The index and the effects of prepared entries (`index.prepare_entry`), in their order."""
+    index, raw_effects = merge(preps)
+    add_lexicon_surfaces(index, lexicon)
+    return index, Effects(weigh_effects(raw_effects, index), lexicon)
+
+
+def add_lexicon_surfaces(index: Index, lexicon: Lexicon) -> None:
+    """Concept words the knowledge uses through their concept become known words (for typos)."""
     for form, key in lexicon.exact.items():
         if key in index.postings and len(form) >= 4 and form.isalpha():
             index.surfaces.setdefault(form, key)
-    return index, effects
 
 
 class Matcher:
