@@ -103,17 +103,27 @@ def scan_data(root: Path | str | None = None) -> Scan:
     return scan
 
 
-def scan_entries(scan: Scan, fn: Callable[[Entry], Any] | None = None) -> Iterator[Parsed]:
+def scan_entries(scan: Scan, fn: Callable[[Entry], Any] | None = None,
+                 reuse: Callable[[Path], Callable[[], tuple[str, Any]] | None] | None = None) -> Iterator[Parsed]:
     """Every entry of the scanned directory, in file order, its problems added to `scan`'s.
     `fn` (a module-level function) runs on each entry where it was parsed; `Parsed.kept` holds
-    its result (without `fn`: the entry)."""
+    its result (without `fn`: the entry). `reuse(path)` may give a function returning (id, kept)
+    for a file, which is then not parsed (what an earlier compile made of the same bytes; read
+    when its turn comes, so that no more than one is held)."""
     if not scan.root.is_dir():
         return
     paths = entry_paths(scan.root)
     if not paths:
         scan.problems.append(Problem(scan.root, None, "no entries (*.md) in this knowledge directory"))
+    reused = {path: hit for path in paths if reuse is not None and (hit := reuse(path)) is not None}
+    parsed_ones = ordered_map(partial(_read_one, scan.checks, fn), [p for p in paths if p not in reused])
     seen: set[str] = set()
-    for parsed in ordered_map(partial(_read_one, scan.checks, fn), paths):
+    for path in paths:
+        if path in reused:
+            entry_id, kept = reused[path]()
+            parsed = Parsed(path, [], [], entry_id, 2, kept)
+        else:
+            parsed = next(parsed_ones)
         scan.problems.extend(parsed.problems)
         if parsed.id is None:
             continue

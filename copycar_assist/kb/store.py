@@ -28,20 +28,20 @@ import stat
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from copycar_assist.files.read import ENTRY
 
+from .codec import entry_from_json, entry_to_json
+from .compile import Companion, Previous, compile_entries, trusted
 from .errors import KnowledgeError, Problem
 from .loader import KnowledgeBase, data_path, default_dir, entry_paths, load_catalog, load_categories
-from .model import Category, Cause, CheckSpec, CodeBlock, Entry, Narrowing, Section
-from .scan import load_knowledge, scan_data, scan_entries
+from .model import Category, CheckSpec, Entry
+from .scan import load_knowledge
 
 APP_NAME = "copycar-assist"
-FORMAT = 1  # bump when what is stored changes shape
+FORMAT = 2  # bump when what is stored changes shape
 DATA_FILES = ("checks.toml", "categories.toml", "support.toml", "answers.toml")
 
 
@@ -54,20 +54,32 @@ def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
-def content_hash(root: Path) -> str:
-    """SHA-256 of everything the compiled knowledge depends on: the entries and data files (name
-    and content), the source of the packages that read and prepare them, the app and Python
-    versions."""
+def digests(root: Path) -> tuple[str, dict[Path, str]]:
+    """(`base`, each entry file's digest): `base` hashes everything the compiled knowledge
+    depends on but the entries (format, app and Python versions, the folder, the data files,
+    the source of the packages that read and prepare them); an entry's digest hashes its name
+    and content, so that an unchanged file can be reused by the next compile (compile.py)."""
     from copycar_assist import __version__
 
     h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{root.resolve()}\n".encode())
     here = Path(__file__).resolve().parent
     sources = sorted(here.glob("*.py")) + sorted((here.parent / "matching").rglob("*.py")) + sorted(
         (here.parent / "matching" / "data").glob("*"))
-    files = [*entry_paths(root), *(data_path(root, name) for name in DATA_FILES), *sources]
-    for path in files:
+    for path in [*(data_path(root, name) for name in DATA_FILES), *sources]:
         h.update(f"\0{path}\0".encode())
         h.update(_digest(path))
+    return h.hexdigest(), {path: f"{path.name}:{_digest(path).hex()}" for path in entry_paths(root)}
+
+
+def content_hash(root: Path) -> str:
+    """SHA-256 of everything the compiled knowledge depends on (`digests`, entries included)."""
+    return _content_hash(*digests(root))
+
+
+def _content_hash(base: str, entries: dict[Path, str]) -> str:
+    h = hashlib.sha256(base.encode())
+    for digest in entries.values():
+        h.update(f"\0{digest}".encode())
     return h.hexdigest()
 
 
@@ -85,36 +97,6 @@ def _digest(path: Path) -> bytes:
             return hashlib.sha256(fh.read(ENTRY.max_bytes + 1)).digest()
     except OSError:
         return b"\0missing"
-
-
-def _trusted(path: Path) -> bool:
-    try:
-        st, parent = path.lstat(), path.parent.lstat()
-    except OSError:
-        return False
-    uid = os.getuid()
-    return (stat.S_ISREG(st.st_mode) and st.st_uid == uid and not st.st_mode & 0o022
-            and parent.st_uid == uid and not parent.st_mode & 0o022)
-
-
-# -- entries as JSON ------------------------------------------------------------------------
-
-
-def entry_to_json(entry: Entry) -> str:
-    data = asdict(entry)
-    data["path"] = str(entry.path) if entry.path else None
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def entry_from_json(text: str) -> Entry:
-    d = json.loads(text)
-    d["causes"] = [Cause(**c) for c in d["causes"]]
-    d["narrowing"] = [Narrowing(**n) for n in d["narrowing"]]
-    d["sections"] = {lang: Section(**{**s, "code": [CodeBlock(**c) for c in s["code"]]})
-                     for lang, s in d["sections"].items()}
-    d["path"] = Path(d["path"]) if d["path"] else None
-    d["declared_languages"] = tuple(d["declared_languages"])
-    return Entry(**d)
 
 
 # -- the store ------------------------------------------------------------------------------
@@ -207,48 +189,6 @@ class LazyEntries(Mapping[str, Entry]):
         return len(self._ids)
 
 
-@dataclass(frozen=True)
-class Companion:
-    """A database compiled in the same pass as the entries (the matcher's index), so that no
-    entry is parsed twice: `prepare(entry)` runs where the entry was parsed (a worker process:
-    a module-level function, returning plain data), `fill(conn, prepared)` makes the database
-    from every entry's result, in order, read once as they stream in."""
-
-    kind: str
-    prepare: Callable[[Entry], Any]
-    fill: Callable[[sqlite3.Connection, Iterator[Any]], None]
-
-
-_ENTRIES = "CREATE TABLE entries (n INTEGER PRIMARY KEY, id TEXT UNIQUE, severity TEXT, category TEXT, title TEXT, facts TEXT)"
-
-
-def _row(entry: Entry) -> tuple[str, str, str, str, str]:
-    return entry.id, entry.severity, entry.category, json.dumps(entry.title, ensure_ascii=False), entry_to_json(entry)
-
-
-def _store_row(prepare: Callable[[Entry], Any] | None, entry: Entry) -> tuple[tuple[str, ...], Any]:
-    """What a worker sends back of one entry: its row, and the companion's preparation."""
-    return _row(entry), prepare(entry) if prepare else None
-
-
-def compile_entries(conn: sqlite3.Connection, folder: Path, prepare: Callable[[Entry], Any] | None = None
-                    ) -> Iterator[Any]:
-    """Every entry of `folder` parsed (in worker processes when there are many) into a new
-    database, yielding `prepare(entry)` of each, in order, as the entries come in (nothing is
-    kept: a companion consumes them as they come). Raises KnowledgeError with every problem, as
-    `load_knowledge` does, once all are read."""
-    scan = scan_data(folder)
-    conn.execute(_ENTRIES)
-    for n, parsed in enumerate(scan_entries(scan, partial(_store_row, prepare))):
-        if scan.problems:
-            continue  # broken knowledge is reported, never stored: read on, for every problem
-        row, prep = parsed.kept
-        conn.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", (n, *row))
-        yield prep
-    if scan.problems or scan.support is None:
-        raise KnowledgeError(scan.problems)
-
-
 def new_db(path: str = ":memory:") -> sqlite3.Connection:
     conn = sqlite3.connect(path, check_same_thread=False)
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
@@ -262,21 +202,27 @@ def put(conn: sqlite3.Connection, table: str, rows: Iterable[tuple[str, str]]) -
     conn.executemany(f"INSERT INTO {name} VALUES (?, ?)", rows)
 
 
+def cache_path(folder: Path, kind: str, environ: Mapping[str, str] | None = None) -> Path:
+    """Where the database `kind` compiled from the knowledge at `folder` is cached."""
+    where = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    return cache_dir(environ) / f"kb-{where}-{kind}.sqlite"
+
+
 def cached_db(folder: Path, kind: str, key: str | None, fill: Callable[[sqlite3.Connection], None],
-              environ: Mapping[str, str] | None = None) -> sqlite3.Connection:
+              environ: Mapping[str, str] | None = None, meta: Mapping[str, str] | None = None) -> sqlite3.Connection:
     """The database `kind` compiled from the knowledge at `folder`: the cached file when it was
     built from content hashing to `key`, else a new one that `fill(conn)` fills, built on disk
     beside the cache file and renamed over it when done (so that a knowledge base larger than
-    memory can be compiled), or in memory when nothing may be cached."""
+    memory can be compiled), or in memory when nothing may be cached. `meta`: more (key, value)
+    for the new database's meta table."""
     env = os.environ if environ is None else environ
     if key is None or env.get("COPYCAR_ASSIST_NO_CACHE"):
         return _in_memory(fill)
     try:
-        where = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
-        path = cache_dir(env) / f"kb-{where}-{kind}.sqlite"
+        path = cache_path(folder, kind, env)
     except OSError:
         return _in_memory(fill)
-    if _trusted(path):
+    if trusted(path):
         try:
             conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
             row = conn.execute("SELECT value FROM meta WHERE key = 'hash'").fetchone()
@@ -296,7 +242,7 @@ def cached_db(folder: Path, kind: str, key: str | None, fill: Callable[[sqlite3.
                 conn.execute("PRAGMA synchronous = OFF")
                 started = True
                 fill(conn)
-                conn.execute("INSERT INTO meta VALUES ('hash', ?)", (key,))
+                conn.executemany("INSERT INTO meta VALUES (?, ?)", [("hash", key), *(meta or {}).items()])
                 conn.commit()
             finally:
                 conn.close()
@@ -325,20 +271,22 @@ def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None
     if not folder.is_dir():
         load_knowledge(folder)  # the standard "knowledge directory not found" error
     try:
-        key = None if env.get("COPYCAR_ASSIST_NO_CACHE") else content_hash(folder)
+        base, entries = digests(folder) if not env.get("COPYCAR_ASSIST_NO_CACHE") else ("", {})
+        key = _content_hash(base, entries) if base else None
     except OSError:
-        key = None
+        base, entries, key = "", {}, None
     built: dict[str, sqlite3.Connection] = {}
 
     def fill(conn: sqlite3.Connection) -> None:
-        prepared = compile_entries(conn, folder, companion.prepare if companion else None)
+        previous = Previous.open(cache_path(folder, "entries", env), base) if key else None
+        prepared = compile_entries(conn, folder, companion, previous, entries)
         if companion is not None:  # built as the entries come in, each entry read once
             built[companion.kind] = cached_db(folder, companion.kind, key,
                                               lambda other: companion.fill(other, prepared), env)
         for _ in prepared:  # what the companion did not read (it was cached already)
             pass
 
-    store = Store(folder, cached_db(folder, "entries", key, fill, env), key)
+    store = Store(folder, cached_db(folder, "entries", key, fill, env, {"base": base}), key)
     store.companions.update(built)
     return store
 

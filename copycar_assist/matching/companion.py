@@ -9,11 +9,13 @@ what preparing an entry needs. Never imports Textual.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
-from copycar_assist.kb.store import Companion
+from copycar_assist.kb.compile import Companion
 
 if TYPE_CHECKING:
     from copycar_assist.kb.model import Entry
@@ -34,4 +36,22 @@ def fill(conn: sqlite3.Connection, preps: Iterator[EntryPrep]) -> None:
     fill_matcher(conn, preps)
 
 
-MATCHER = Companion("matcher", prepare, fill)
+def dump(prep: EntryPrep) -> str:
+    """A prepared entry as JSON text (the next compile reuses it when the file is unchanged)."""
+    return json.dumps(list(astuple_shallow(prep)), ensure_ascii=False, separators=(",", ":"))
+
+
+def load(text: str) -> EntryPrep:
+    from .index import EntryPrep
+
+    fields = json.loads(text)
+    prep = EntryPrep(*fields)
+    prep.effects = [(effect_text, keys) for effect_text, keys in prep.effects]
+    return prep
+
+
+def astuple_shallow(prep: EntryPrep) -> tuple[object, ...]:
+    return tuple(getattr(prep, f.name) for f in fields(prep))
+
+
+MATCHER = Companion("matcher", prepare, fill, dump, load)
