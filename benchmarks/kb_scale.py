@@ -16,8 +16,9 @@ For each size, each command runs in its own process (`python -m copycar_assist â
     â€¦ again       the same two commands once more (what is cached is current)
     ready cold    load the knowledge and prepare the matcher the app's way, nothing cached
     ready warm    the same again, with the cache the cold run left
+    after an edit one entry's title changed: ready again, then `kb lint` (the author's loop)
     p50/p99 query per `Matcher.match` call over the queries of tests/data/match_real1.jsonl
-    peak RSS      the largest of those processes (ru_maxrss)
+    peak RSS      the largest of those processes or of their worker processes (ru_maxrss)
 
 The cache goes to fresh directories per size (COPYCAR_ASSIST_CACHE), never the user's own;
 "ready cold" gets one of its own, so it is cold whatever the commands before it cached.
@@ -114,7 +115,7 @@ else:
     result["p50"] = times[len(times) // 2] * 1000 if times else 0
     result["p99"] = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000 if times else 0
 result["wall"] = time.perf_counter() - t0
-result["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+result["rss"] = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 print("PROBE " + json.dumps(result))
 '''
 
@@ -149,11 +150,17 @@ def measure(size: int, tmp: Path, queries: list[str]) -> dict:
     fresh = {**env, "COPYCAR_ASSIST_CACHE": str(cache) + "-ready"}
     cold = probe(["ready", str(folder)], fresh, json.dumps(queries))  # nothing cached
     warm = probe(["ready", str(folder)], fresh, json.dumps(queries))
+    edited = next(p for p in sorted(folder.glob("*.md")) if p.name != "README.md")
+    edited.write_text(re.sub(r'^(es = "[^"]*)"', r'\1 editado"', edited.read_text(encoding="utf-8"), count=1,
+                             flags=re.M), encoding="utf-8")
+    ready_edit = probe(["ready", str(folder)], fresh, json.dumps(queries[:1]))
+    lint_edit = probe(["cli", "kb", "lint", str(folder)], fresh)
     row.update(lint=lint["process"], lint_exit=lint.get("exit"), list=listed["process"], match=match["process"],
                list2=listed2["process"], match2=match2["process"],
                cold=cold.get("ready", float("nan")), warm=warm.get("ready", float("nan")),
                p50=warm.get("p50", float("nan")), p99=warm.get("p99", float("nan")),
-               rss=max(x["rss"] for x in (lint, listed, match, listed2, match2, cold, warm)),
+               edit=ready_edit.get("ready", float("nan")), lint_edit=lint_edit["process"],
+               rss=max(x["rss"] for x in (lint, listed, match, listed2, match2, cold, warm, ready_edit, lint_edit)),
                rss_ready=warm["rss"])
     return row
 
@@ -170,14 +177,15 @@ def main() -> None:
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kb-scale-"))
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {len(queries)} queries; in {base}")
     print("| entries | `kb lint` | `kb list` | first `match` answer | `kb list` again | `match` again | ready cold "
-          "| ready warm | p50 query | p99 query | peak RSS (ready warm) | peak RSS (any) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| ready warm | p50 query | p99 query | ready after an edit | `kb lint` after it | peak RSS (ready warm) "
+          "| peak RSS (any) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     try:
         for size in sizes:
             r = measure(size, base, queries)
             print(f"| {size:,} | {r['lint']:.2f} s (exit {r['lint_exit']}) | {r['list']:.2f} s | {r['match']:.2f} s "
                   f"| {r['list2']:.2f} s | {r['match2']:.2f} s | {r['cold']:.2f} s | {r['warm']:.2f} s | {r['p50']:.1f} ms | {r['p99']:.1f} ms "
-                  f"| {r['rss_ready']:.0f} MB | {r['rss']:.0f} MB |", flush=True)
+                  f"| {r['edit']:.2f} s | {r['lint_edit']:.2f} s | {r['rss_ready']:.0f} MB | {r['rss']:.0f} MB |", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

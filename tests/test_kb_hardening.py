@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from copycar_assist.kb import KnowledgeError, default_dir
-from copycar_assist.kb.loader import scan_knowledge
+from copycar_assist.kb.scan import scan_knowledge
 from copycar_assist.kb.support import load_support
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from copycar_assist.kb import KnowledgeError, load_knowledge
-from copycar_assist.kb.loader import scan_knowledge
+from copycar_assist.kb.scan import scan_knowledge
 
 from fixtures_kb import KB_BROKEN, KB_SMALL, edit, line_of, small_kb_copy
 

@@ -107,8 +107,9 @@ def load_kb_or_exit(args: argparse.Namespace):
     """Load the knowledge base named by --kb (or the shipped one); a bad one is a usage error."""
     from copycar_assist.kb import KnowledgeError
     from copycar_assist.kb.store import load_cached
+    from copycar_assist.matching.companion import MATCHER
 
     try:
-        return load_cached(args.kb)
+        return load_cached(args.kb, companion=MATCHER)
     except KnowledgeError as exc:
         raise UsageError(f"the knowledge base has problems:\n{exc}") from None

@@ -73,9 +73,10 @@ class Context:
         if self._kb is None:
             from copycar_assist.kb import KnowledgeError
             from copycar_assist.kb.store import load_cached
+            from copycar_assist.matching.companion import MATCHER
 
             try:
-                self._kb = load_cached(self.args.kb)
+                self._kb = load_cached(self.args.kb, companion=MATCHER)
             except KnowledgeError as exc:
                 raise UsageError(f"the knowledge base has problems:\n{exc}") from None
         return self._kb

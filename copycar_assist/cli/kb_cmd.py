@@ -88,10 +88,11 @@ def _list(args: argparse.Namespace) -> int:
     from copycar_assist.cli import UsageError
     from copycar_assist.kb import KnowledgeError, pick
     from copycar_assist.kb.store import open_store
+    from copycar_assist.matching.companion import MATCHER
     from copycar_assist.textsafe import one_line
 
-    try:
-        heads = open_store(args.kb).heads()  # no entry is read: the listing is in the store
+    try:  # a first compile makes the matcher's index too (the next command needs no second pass)
+        heads = open_store(args.kb, companion=MATCHER).heads()  # no entry is read: the listing is in the store
     except KnowledgeError as exc:
         raise UsageError(f"the knowledge base has problems:\n{exc}") from None
     lang = _lang(args)

@@ -18,9 +18,10 @@ def _load_kb(args: argparse.Namespace):
     """The knowledge base, validated (from the compiled store when nothing changed)."""
     from copycar_assist.kb import KnowledgeError
     from copycar_assist.kb.store import load_cached
+    from copycar_assist.matching.companion import MATCHER
 
     try:
-        return load_cached(args.kb)
+        return load_cached(args.kb, companion=MATCHER)
     except KnowledgeError:
         return load_kb_or_exit(args)  # the standard message and exit code 3
 

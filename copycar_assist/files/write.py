@@ -5,6 +5,8 @@ read-modify-write. Files are created 0600 in directories created 0700.
   the directory. Only a regular file (or nothing) is replaced: a device, FIFO, socket, directory or
   symbolic link at `path` is a `WriteError` (as root, `--out /dev/null` once replaced the system's
   `/dev/null` with a regular file).
+- `replacing(path)`: the same for a file another library writes (a SQLite database built on
+  disk rather than in memory): a temporary path to fill, renamed over `path` when done.
 - `write_text(path, text)`: the same for a document people read (transcripts, tickets, imported
   entries): control characters are scrubbed first (`textsafe.scrub`).
 - `write_unique(folder, stem, suffix, data)`: `stem.suffix`, else `stem-2.suffix`, … taken with
@@ -129,6 +131,31 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     tmp = _temp_with(path.parent, path.name, data, mode)
     try:
         check_target(path)  # again, just before the rename
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[str]:
+    """An empty temporary file (0600) beside `path` for the caller to fill (a database built in
+    place); when the block ends without an error it is synced and replaces `path` atomically,
+    else it is removed. The same rules as `write_atomic` for what `path` may be."""
+    path = Path(path)
+    check_target(path)
+    ensure_private_dir(path.parent)
+    tmp = _temp_with(path.parent, path.name, b"")
+    try:
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        check_target(path)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

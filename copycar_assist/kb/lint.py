@@ -25,15 +25,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import Problem
-from .loader import Scan, scan_knowledge
 from .model import LANGS, Entry
+from .scan import Scan, scan_data, scan_knowledge
 
 _NAMES = {"es": "Spanish", "en": "English"}
 
 
 def lint(kb_dir: Path | str | None = None) -> list[Problem]:
     """Every problem of the knowledge dir (default: the shipped one), sorted by file and line."""
-    scan = scan_knowledge(kb_dir)
+    scan = _scan(kb_dir)
     problems = list(scan.problems)
     for entry in scan.entries.values():
         problems.extend(entry_problems(entry, scan))
@@ -48,6 +48,27 @@ def lint(kb_dir: Path | str | None = None) -> list[Problem]:
     problems.extend(shared_effects(scan))
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=lambda p: (str(p.path), p.line or 0, p.message))
+
+
+def _scan(kb_dir: Path | str | None) -> Scan:
+    """The directory read, each entry file the last compile saw unchanged (same bytes, same data
+    files and code) decoded from the store instead of parsed: an author's edit-lint loop parses
+    only what was edited."""
+    import os
+
+    from .compile import Previous, scan_reusing
+    from .store import cache_path, digests
+
+    scan = scan_data(kb_dir)
+    if not scan.root.is_dir() or os.environ.get("COPYCAR_ASSIST_NO_CACHE"):
+        return scan_knowledge(kb_dir)
+    try:
+        base, entries = digests(scan.root)
+        previous = Previous.open(cache_path(scan.root, "entries"), base)
+    except OSError:
+        return scan_knowledge(kb_dir)
+    scan_reusing(scan, previous, entries)
+    return scan
 
 
 def errors(problems: list[Problem]) -> list[Problem]:

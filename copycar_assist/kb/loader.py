@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from copycar_assist.files.fields import is_id, wrong
-from copycar_assist.files.read import ENTRY, ReadError, read_text
 
-from .answers import Answers, load_answers
+from .answers import Answers
 from .body import parse_body
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
 from .frontmatter import Document, parse_document
 from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry, Narrowing
-from .support import SupportData, load_support
+from .support import SupportData
 from .unified import cause_facts, is_unified, parse_unified
 
 LANG_HEADINGS = {"es": "Español", "en": "English"}
@@ -377,64 +376,3 @@ def reference_problems(entry: Entry, checks: dict[str, CheckSpec]) -> list[Probl
         elif outcome not in spec.outcomes:
             out.append(Problem(entry.path, line, f"'{outcome}' is not an outcome of {check_id} (it has: {', '.join(spec.outcomes)})"))
     return out
-
-
-@dataclass
-class Scan:
-    """Everything read from a knowledge dir, with every problem found; nothing raised."""
-
-    root: Path
-    entries: dict[str, Entry]
-    checks: dict[str, CheckSpec]
-    categories: list[Category]
-    support: SupportData | None
-    problems: list[Problem]
-    answers: Answers | None = None
-
-
-def scan_knowledge(root: Path | str | None = None) -> Scan:
-    """Read a knowledge directory and collect (never raise) every structural problem."""
-    root = Path(root) if root is not None else default_dir()
-    problems: list[Problem] = []
-    scan = Scan(root, {}, {}, [], None, problems)
-    if not root.is_dir():
-        problems.append(Problem(root, None, "knowledge directory not found"))
-        return scan
-    for name, loader, attr in (("checks.toml", load_catalog, "checks"),
-                               ("categories.toml", load_categories, "categories"),
-                               ("support.toml", load_support, "support")):
-        try:
-            setattr(scan, attr, loader(data_path(root, name)))
-        except KnowledgeError as exc:
-            problems.extend(exc.problems)
-    try:
-        scan.answers = load_answers(data_path(root, "answers.toml"), scan.support)
-    except KnowledgeError as exc:
-        problems.extend(exc.problems)
-    paths = entry_paths(root)
-    if not paths:
-        problems.append(Problem(root, None, "no entries (*.md) in this knowledge directory"))
-    for path in paths:
-        try:
-            text = read_text(path, ENTRY) or ""
-        except ReadError as exc:
-            problems.append(Problem(path, exc.line, exc.reason()))
-            continue
-        entry, found = parse_entry(path, text)
-        problems.extend(found)
-        if entry is None:
-            continue
-        if entry.id in scan.entries:
-            problems.append(Problem(path, entry.line_of.get("id", 2), f"duplicate entry id '{entry.id}'"))
-        scan.entries[entry.id] = entry
-        if scan.checks:
-            problems.extend(reference_problems(entry, scan.checks))
-    return scan
-
-
-def load_knowledge(root: Path | str | None = None) -> KnowledgeBase:
-    """Load and validate a knowledge directory. Raises KnowledgeError listing every problem."""
-    scan = scan_knowledge(root)
-    if scan.problems or scan.support is None:
-        raise KnowledgeError(scan.problems)
-    return KnowledgeBase(scan.root, scan.entries, scan.checks, scan.categories, scan.support, answers=scan.answers)

@@ -27,18 +27,21 @@ import sqlite3
 import stat
 import sys
 import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from copycar_assist.files.read import ENTRY
 
-from .loader import KnowledgeBase, data_path, default_dir, entry_paths, load_catalog, load_categories, load_knowledge
-from .model import Category, Cause, CheckSpec, CodeBlock, Entry, Narrowing, Section
+from .codec import entry_from_json, entry_to_json
+from .compile import Companion, Previous, compile_entries, trusted
+from .errors import KnowledgeError, Problem
+from .loader import KnowledgeBase, data_path, default_dir, entry_paths, load_catalog, load_categories
+from .model import Category, CheckSpec, Entry
+from .scan import load_knowledge
 
 APP_NAME = "copycar-assist"
-FORMAT = 1  # bump when what is stored changes shape
+FORMAT = 2  # bump when what is stored changes shape
 DATA_FILES = ("checks.toml", "categories.toml", "support.toml", "answers.toml")
 
 
@@ -51,20 +54,32 @@ def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
-def content_hash(root: Path) -> str:
-    """SHA-256 of everything the compiled knowledge depends on: the entries and data files (name
-    and content), the source of the packages that read and prepare them, the app and Python
-    versions."""
+def digests(root: Path) -> tuple[str, dict[Path, str]]:
+    """(`base`, each entry file's digest): `base` hashes everything the compiled knowledge
+    depends on but the entries (format, app and Python versions, the folder, the data files,
+    the source of the packages that read and prepare them); an entry's digest hashes its name
+    and content, so that an unchanged file can be reused by the next compile (compile.py)."""
     from copycar_assist import __version__
 
     h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{root.resolve()}\n".encode())
     here = Path(__file__).resolve().parent
     sources = sorted(here.glob("*.py")) + sorted((here.parent / "matching").rglob("*.py")) + sorted(
         (here.parent / "matching" / "data").glob("*"))
-    files = [*entry_paths(root), *(data_path(root, name) for name in DATA_FILES), *sources]
-    for path in files:
+    for path in [*(data_path(root, name) for name in DATA_FILES), *sources]:
         h.update(f"\0{path}\0".encode())
         h.update(_digest(path))
+    return h.hexdigest(), {path: f"{path.name}:{_digest(path).hex()}" for path in entry_paths(root)}
+
+
+def content_hash(root: Path) -> str:
+    """SHA-256 of everything the compiled knowledge depends on (`digests`, entries included)."""
+    return _content_hash(*digests(root))
+
+
+def _content_hash(base: str, entries: dict[Path, str]) -> str:
+    h = hashlib.sha256(base.encode())
+    for digest in entries.values():
+        h.update(f"\0{digest}".encode())
     return h.hexdigest()
 
 
@@ -84,36 +99,6 @@ def _digest(path: Path) -> bytes:
         return b"\0missing"
 
 
-def _trusted(path: Path) -> bool:
-    try:
-        st, parent = path.lstat(), path.parent.lstat()
-    except OSError:
-        return False
-    uid = os.getuid()
-    return (stat.S_ISREG(st.st_mode) and st.st_uid == uid and not st.st_mode & 0o022
-            and parent.st_uid == uid and not parent.st_mode & 0o022)
-
-
-# -- entries as JSON ------------------------------------------------------------------------
-
-
-def entry_to_json(entry: Entry) -> str:
-    data = asdict(entry)
-    data["path"] = str(entry.path) if entry.path else None
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def entry_from_json(text: str) -> Entry:
-    d = json.loads(text)
-    d["causes"] = [Cause(**c) for c in d["causes"]]
-    d["narrowing"] = [Narrowing(**n) for n in d["narrowing"]]
-    d["sections"] = {lang: Section(**{**s, "code": [CodeBlock(**c) for c in s["code"]]})
-                     for lang, s in d["sections"].items()}
-    d["path"] = Path(d["path"]) if d["path"] else None
-    d["declared_languages"] = tuple(d["declared_languages"])
-    return Entry(**d)
-
-
 # -- the store ------------------------------------------------------------------------------
 
 
@@ -123,9 +108,8 @@ class Store:
     def __init__(self, root: Path, conn: sqlite3.Connection, key: str | None = None) -> None:
         self.root = root
         self.key = key  # the content hash it was built from (None: not cached)
-        # The knowledge base as just parsed, when this store was built now (compiling the
-        # matcher then needs no second read of every entry).
-        self.parsed: KnowledgeBase | None = None
+        # Companion databases built in the same pass as this one (kind -> database).
+        self.companions: dict[str, sqlite3.Connection] = {}
         self._conn = conn
         self._lock = threading.Lock()
         self.ids: list[str] = [row[0] for row in self._query("SELECT id FROM entries ORDER BY n")]
@@ -205,43 +189,40 @@ class LazyEntries(Mapping[str, Entry]):
         return len(self._ids)
 
 
-def build(kb: KnowledgeBase) -> sqlite3.Connection:
-    """The entries of `kb` in a new in-memory database."""
-    conn = new_db()
-    conn.execute("CREATE TABLE entries (n INTEGER PRIMARY KEY, id TEXT UNIQUE, severity TEXT, category TEXT, "
-                 "title TEXT, facts TEXT)")
-    conn.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", (
-        (n, e.id, e.severity, e.category, json.dumps(e.title, ensure_ascii=False), entry_to_json(e))
-        for n, e in enumerate(kb.entries.values())))
-    return conn
-
-
-def new_db() -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:", check_same_thread=False)
+def new_db(path: str = ":memory:") -> sqlite3.Connection:
+    conn = sqlite3.connect(path, check_same_thread=False)
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     return conn
 
 
-def put(conn: sqlite3.Connection, table: str, rows) -> None:
+def put(conn: sqlite3.Connection, table: str, rows: Iterable[tuple[str, str]]) -> None:
     """Rows (key, JSON text) into `table` of a database being built."""
     name = _table(table)
     conn.execute(f"CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, value TEXT)")
     conn.executemany(f"INSERT INTO {name} VALUES (?, ?)", rows)
 
 
-def cached_db(folder: Path, kind: str, key: str | None, make, environ: Mapping[str, str] | None = None
-              ) -> sqlite3.Connection:
+def cache_path(folder: Path, kind: str, environ: Mapping[str, str] | None = None) -> Path:
+    """Where the database `kind` compiled from the knowledge at `folder` is cached."""
+    where = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    return cache_dir(environ) / f"kb-{where}-{kind}.sqlite"
+
+
+def cached_db(folder: Path, kind: str, key: str | None, fill: Callable[[sqlite3.Connection], None],
+              environ: Mapping[str, str] | None = None, meta: Mapping[str, str] | None = None) -> sqlite3.Connection:
     """The database `kind` compiled from the knowledge at `folder`: the cached file when it was
-    built from content hashing to `key`, else `make()` (a new in-memory database), cached."""
+    built from content hashing to `key`, else a new one that `fill(conn)` fills, built on disk
+    beside the cache file and renamed over it when done (so that a knowledge base larger than
+    memory can be compiled), or in memory when nothing may be cached. `meta`: more (key, value)
+    for the new database's meta table."""
     env = os.environ if environ is None else environ
     if key is None or env.get("COPYCAR_ASSIST_NO_CACHE"):
-        return make()
+        return _in_memory(fill)
     try:
-        where = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
-        path = cache_dir(env) / f"kb-{where}-{kind}.sqlite"
+        path = cache_path(folder, kind, env)
     except OSError:
-        return make()
-    if _trusted(path):
+        return _in_memory(fill)
+    if trusted(path):
         try:
             conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
             row = conn.execute("SELECT value FROM meta WHERE key = 'hash'").fetchone()
@@ -250,49 +231,71 @@ def cached_db(folder: Path, kind: str, key: str | None, make, environ: Mapping[s
             conn.close()
         except sqlite3.Error:  # a torn, stale or foreign file: build again
             pass
-    conn = make()
-    conn.execute("INSERT INTO meta VALUES ('hash', ?)", (key,))
+    from copycar_assist.files.write import replacing
+
+    started = False  # `fill` may read a stream: it runs once, whatever happens
+    try:
+        with replacing(path) as tmp:
+            conn = new_db(tmp)
+            try:
+                conn.execute("PRAGMA journal_mode = OFF")  # a new file, renamed into place when whole
+                conn.execute("PRAGMA synchronous = OFF")
+                started = True
+                fill(conn)
+                conn.executemany("INSERT INTO meta VALUES (?, ?)", [("hash", key), *(meta or {}).items()])
+                conn.commit()
+            finally:
+                conn.close()
+    except (OSError, sqlite3.Error) as exc:
+        if not started:  # the cache cannot be written here: build in memory this time
+            return _in_memory(fill)
+        raise KnowledgeError([Problem(path, None, f"the compiled knowledge could not be written here ({exc}); "
+                                                  "free some space, or set COPYCAR_ASSIST_NO_CACHE=1")]) from None
+    return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
+def _in_memory(fill: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
+    conn = new_db()
+    fill(conn)
     conn.commit()
-    _save(path, conn)
     return conn
 
 
-def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Store:
+def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None = None,
+               companion: Companion | None = None) -> Store:
     """The compiled knowledge at `root` (None: the shipped one): the cached file when its hash is
-    current, else built now (and cached). Raises KnowledgeError for broken knowledge."""
+    current, else built now (and cached), with `companion`'s database when one is given. Raises
+    KnowledgeError for broken knowledge."""
     env = os.environ if environ is None else environ
     folder = Path(root) if root is not None else default_dir()
     if not folder.is_dir():
         load_knowledge(folder)  # the standard "knowledge directory not found" error
     try:
-        key = None if env.get("COPYCAR_ASSIST_NO_CACHE") else content_hash(folder)
+        base, entries = digests(folder) if not env.get("COPYCAR_ASSIST_NO_CACHE") else ("", {})
+        key = _content_hash(base, entries) if base else None
     except OSError:
-        key = None
-    parsed: list[KnowledgeBase] = []
+        base, entries, key = "", {}, None
+    built: dict[str, sqlite3.Connection] = {}
 
-    def make() -> sqlite3.Connection:
-        parsed.append(load_knowledge(folder))
-        return build(parsed[0])
+    def fill(conn: sqlite3.Connection) -> None:
+        previous = Previous.open(cache_path(folder, "entries", env), base) if key else None
+        prepared = compile_entries(conn, folder, companion, previous, entries)
+        if companion is not None:  # built as the entries come in, each entry read once
+            built[companion.kind] = cached_db(folder, companion.kind, key,
+                                              lambda other: companion.fill(other, prepared), env)
+        for _ in prepared:  # what the companion did not read (it was cached already)
+            pass
 
-    store = Store(folder, cached_db(folder, "entries", key, make, env), key)
-    store.parsed = parsed[0] if parsed else None
+    store = Store(folder, cached_db(folder, "entries", key, fill, env, {"base": base}), key)
+    store.companions.update(built)
     return store
 
 
-def _save(path: Path, conn: sqlite3.Connection) -> None:
-    from copycar_assist.files.write import ensure_private_dir, write_atomic
-
-    try:
-        ensure_private_dir(path.parent)
-        write_atomic(path, conn.serialize())
-    except OSError:
-        pass  # no cache this time: the next start builds again
-
-
-def load_cached(root: Path | str | None = None, environ: Mapping[str, str] | None = None) -> KnowledgeBase:
+def load_cached(root: Path | str | None = None, environ: Mapping[str, str] | None = None,
+                companion: Companion | None = None) -> KnowledgeBase:
     """The knowledge base at `root` through the store (entries decoded on first access)."""
-    return open_store(root, environ).knowledge_base()
+    return open_store(root, environ, companion).knowledge_base()
 
 
-__all__ = ["Category", "CheckSpec", "Store", "cache_dir", "content_hash", "entry_from_json", "entry_to_json",
+__all__ = ["Category", "CheckSpec", "Companion", "Store", "cache_dir", "content_hash", "entry_from_json", "entry_to_json",
            "load_cached", "open_store"]

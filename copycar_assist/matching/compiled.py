@@ -15,18 +15,21 @@ Never imports Textual; never writes anywhere but through kb/store.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from copycar_assist.kb.store import Rows, Store, cached_db, new_db, open_store, put
+from copycar_assist.kb.store import Rows, Store, cached_db, open_store, put
 
+from . import companion
 from .answers import Answerer
 from .calibration import default_calibration
-from .effects import Effects, _Effect
-from .index import Index
+from .companion import MATCHER
+from .effects import Effects, _Effect, weigh_effects
+from .index import EntryPrep, Index, merge
 from .lexicon import default_lexicon
-from .matcher import Matcher, Tuning, _reading_data
+from .matcher import Matcher, Tuning, _reading_data, add_lexicon_surfaces
 from .reading import Reader
 
 _MISSING = object()
@@ -36,26 +39,39 @@ def _pairs(d: dict) -> list:
     return [[k, v] for k, v in d.items()]
 
 
-def compile_matcher(matcher: Matcher) -> Any:
-    """The prepared state of `matcher` as a new in-memory database."""
-    ix, fx = matcher.index, matcher.effects
-    conn = new_db()
+def fill_matcher(conn: sqlite3.Connection, preps: Iterable[EntryPrep]) -> None:
+    """The index of prepared entries (`companion.py`) into a new database, streamed: each prep
+    is read once, each entry's phrases and each effect weighed as it is written."""
+    index, raw_effects = merge(preps, lazy=True)
+    add_lexicon_surfaces(index, default_lexicon())
+    write_index(conn, index, weigh_effects(raw_effects, index))
+
+
+def write_index(conn: sqlite3.Connection, ix: Index, effects: Iterable[_Effect]) -> None:
+    put(conn, "postings", ((key, json.dumps([ix.idf[key], _pairs(per)])) for key, per in ix.postings.items()))
+    put(conn, "phrases", ((str(n), json.dumps([[_pairs(keys), total] for keys, total in phrases], ensure_ascii=False))
+                          for n, phrases in enumerate(ix.phrase_keys)))
+    by_key: dict[str, list[int]] = {}
+    count = 0
+
+    def rows() -> Iterator[tuple[str, str]]:
+        nonlocal count
+        for i, e in enumerate(effects):
+            for key, _ in e.keys:
+                by_key.setdefault(key, []).append(i)
+            count = i + 1
+            yield str(i), json.dumps([e.entry, e.text, [list(k) for k in e.keys], e.total], ensure_ascii=False)
+
+    put(conn, "effects", rows())
+    put(conn, "effect_keys", ((key, json.dumps(ids)) for key, ids in by_key.items()))
     head = {
         "ids": ix.ids, "titles": ix.titles, "surfaces": ix.surfaces, "lang_of": ix.lang_of,
         "codes": {c: _pairs(owners) for c, owners in ix.codes.items()},
         "families": {f: sorted(ns) for f, ns in ix.families.items()},
         "caps_codes": sorted(ix.caps_codes), "code_starts": sorted(ix.code_starts),
-        "effects": len(fx._effects),
+        "effects": count,
     }
     put(conn, "head", [("head", json.dumps(head, ensure_ascii=False))])
-    put(conn, "postings", ((key, json.dumps([ix.idf[key], _pairs(per)])) for key, per in ix.postings.items()))
-    put(conn, "phrases", ((str(n), json.dumps([[_pairs(keys), total] for keys, total in phrases], ensure_ascii=False))
-                          for n, phrases in enumerate(ix.phrase_keys)))
-    put(conn, "effects", ((str(i), json.dumps([e.entry, e.text, [list(k) for k in e.keys], e.total], ensure_ascii=False))
-                          for i, e in enumerate(fx._effects)))
-    put(conn, "effect_keys", ((key, json.dumps(ids)) for key, ids in fx._by_key.items()))
-    conn.commit()
-    return conn
 
 
 class _Lazy(Mapping):
@@ -146,7 +162,7 @@ def load_matcher(conn: Any, kb) -> Matcher:
         surfaces=head["surfaces"], codes={c: {n: w for n, w in pairs} for c, pairs in head["codes"].items()},
         families={f: set(ns) for f, ns in head["families"].items()}, lang_of=head["lang_of"],
         caps_codes=frozenset(head["caps_codes"]),
-        phrase_keys=_LazyList(Rows(conn, "phrases"), len(head["ids"]), _phrase_row),  # type: ignore[arg-type]
+        phrase_keys=_LazyList(Rows(conn, "phrases"), len(head["ids"]), _phrase_row),
         code_starts=frozenset(head["code_starts"]))
     m = object.__new__(Matcher)
     m.lexicon = default_lexicon()
@@ -170,19 +186,19 @@ def load_matcher(conn: Any, kb) -> Matcher:
     return m
 
 
-def ready_matcher(root: Path | str | None = None, store: Store | None = None, kb=None) -> Matcher:
+def ready_matcher(root: Path | str | None = None, store: Store | None = None, kb: Any = None) -> Matcher:
     """A matcher over the knowledge at `root` (or in `store`, whose knowledge base `kb` is), from
     the compiled index (built and cached when missing or stale). Raises KnowledgeError for
     broken knowledge."""
-    store = store or open_store(root)
+    store = store or open_store(root, companion=MATCHER)
     kb = kb or store.knowledge_base()
-    conn = cached_db(store.root, "matcher", store.key,
-                     lambda: compile_matcher(Matcher(store.parsed or _all(kb))))
-    store.parsed = None  # the entries load lazily from here on
+    conn = store.companions.get(MATCHER.kind) or cached_db(
+        store.root, MATCHER.kind, store.key,
+        lambda conn: fill_matcher(conn, (companion.prepare(store.entry(i)) for i in store.ids)))
     return load_matcher(conn, kb)
 
 
-def matcher_for(kb) -> Matcher:
+def matcher_for(kb: Any) -> Matcher:
     """The matcher for a knowledge base: from its compiled index when it came from the store
     (`kb.store.load_cached`), else prepared from its entries."""
     from copycar_assist.kb.store import LazyEntries
@@ -190,11 +206,3 @@ def matcher_for(kb) -> Matcher:
     if isinstance(kb.entries, LazyEntries):
         return ready_matcher(store=kb.entries.store, kb=kb)
     return Matcher(kb)
-
-
-def _all(kb):
-    """`kb` with every entry decoded (compiling reads them all)."""
-    from copycar_assist.kb import KnowledgeBase
-
-    return KnowledgeBase(kb.root, dict(kb.entries.items()), kb.checks, kb.categories, kb.support,
-                         answers=kb.answers)

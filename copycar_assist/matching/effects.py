@@ -14,11 +14,13 @@ Pure; prepared once per knowledge base.
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
-from .index import Index, entry_effects
+from .index import Index, unpack
 from .lexicon import Lexicon
-from .text import tokenize
 
 COVERAGE = 0.6  # share of an effect's weight that must appear close together
 WEAK = 0.3  # weight of a generic word or a number inside an effect
@@ -43,32 +45,38 @@ class EffectHit:
     effect: str
 
 
+def weigh_effects(effects: Sequence[tuple[int, str, str]], index: Index) -> Iterator[_Effect]:
+    """Effects as `index.merge` gathers them, (entry, text, packed keys), weighed, in order;
+    those of fewer than MIN_KEYS keys are left out (too easy to find by chance). One at a time:
+    a large knowledge base has hundreds of thousands."""
+    owners: dict[str, set[int]] = {}
+    for n, _text, packed in effects:
+        keys = unpack(packed)
+        if len(keys) >= MIN_KEYS:
+            for key, _ in keys:
+                owners.setdefault(key, set()).add(n)
+    size = max(index.size, 1)
+    for n, text, packed in effects:
+        keys = unpack(packed)
+        if len(keys) < MIN_KEYS:
+            continue
+        weighted = []
+        for key, weak in keys:
+            idf = index.idf.get(key)
+            if idf is None:  # a word only effects use: as telling as the entries that share it
+                idf = math.log(1.0 + size / len(owners[key]))
+            weighted.append((key, idf * (WEAK if weak else 1.0)))
+        yield _Effect(n, text, tuple(weighted), sum(w for _, w in weighted))
+
+
 class Effects:
-    def __init__(self, entries, index: Index, lexicon: Lexicon) -> None:
+    def __init__(self, effects: Iterable[_Effect], lexicon: Lexicon) -> None:
+        """The weighed effects (`weigh_effects`), findable by their keys."""
         self.lexicon = lexicon
-        raw: list[tuple[int, str, dict[str, bool]]] = []
-        owners: dict[str, set[int]] = {}
-        for n, entry in enumerate(entries):
-            for text, _lang in entry_effects(entry):
-                keys: dict[str, bool] = {}
-                for term in lexicon.terms(tokenize(text)):
-                    keys[term.key] = keys.get(term.key, True) and (term.weak or term.key.isdigit())
-                if len(keys) >= MIN_KEYS:  # shorter ones are too easy to find by chance
-                    raw.append((n, text, keys))
-                    for key in keys:
-                        owners.setdefault(key, set()).add(n)
-        size = max(index.size, 1)
         self._effects: list[_Effect] = []
         self._by_key: dict[str, list[int]] = {}
-        for n, text, keys in raw:
-            weighted = []
-            for key, weak in keys.items():
-                idf = index.idf.get(key)
-                if idf is None:  # a word only effects use: as telling as the entries that share it
-                    idf = math.log(1.0 + size / len(owners[key]))
-                weighted.append((key, idf * (WEAK if weak else 1.0)))
-            effect = _Effect(n, text, tuple(weighted), sum(w for _, w in weighted))
-            for key, _ in weighted:
+        for effect in effects:
+            for key, _ in effect.keys:
                 self._by_key.setdefault(key, []).append(len(self._effects))
             self._effects.append(effect)
 
@@ -81,16 +89,10 @@ class Effects:
         for key, first, last in terms:
             where.setdefault(key, []).append((first, last))
         # How many of each effect's keys the text has: most effects share a word or two with any
-        # text, and need MIN_KEYS; only the others are looked at (in the order of the set, as ever).
-        shared: dict[int, int] = {}
-        for key in where:
-            for i in self._by_key.get(key, ()):
-                shared[i] = shared.get(i, 0) + 1
-        candidates = {i for key in where for i in self._by_key.get(key, ())}
+        # text, and need MIN_KEYS; only the others are looked at, in their order.
+        shared = Counter(chain.from_iterable(self._by_key.get(key, ()) for key in where))
         best: dict[int, EffectHit] = {}
-        for i in candidates:
-            if shared[i] < MIN_KEYS:
-                continue
+        for i in sorted(i for i, count in shared.items() if count >= MIN_KEYS):
             effect = self._effects[i]
             present = [(w, where[k]) for k, w in effect.keys if k in where]
             if len(present) < MIN_KEYS or sum(w for w, _ in present) < COVERAGE * effect.total:
@@ -122,3 +124,4 @@ def _window(effect: _Effect, present: list[tuple[float, list[tuple[int, int]]]])
             if share >= COVERAGE and (best is None or share > best[0]):
                 best = (share, first, last)
     return best
+

@@ -5,13 +5,13 @@ both languages) turned once into matching keys with weights, inverted for fast l
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .codes import find_codes, norm_code
 from .lexicon import Lexicon
 from .text import plain, tokenize
+from .text import words as text_words
 
 # How much a phrase says about its entry, by where it comes from.
 FIELD_WEIGHTS = {
@@ -40,7 +40,7 @@ class Index:
     caps_codes: frozenset[str] = frozenset()
     # Per entry, each title/alias/keyword/symptom/cause phrase as {key: weight} (for phrase-level
     # similarity) and its total weight.
-    phrase_keys: list[list[tuple[dict[str, float], float]]] = field(default_factory=list)
+    phrase_keys: Sequence[list[tuple[dict[str, float], float]]] = field(default_factory=list)
     # The first word of every listed code ("x" of "X-RateLimit-Remaining"): where a code written
     # as several words can start.
     code_starts: frozenset[str] = frozenset()
@@ -84,79 +84,169 @@ def entry_effects(entry) -> Iterator[tuple[str, str]]:
                 yield text, lang
 
 
-def build_index(entries: Iterable, lexicon: Lexicon) -> Index:
+@dataclass
+class EntryPrep:
+    """What one entry brings to the index, worked out from that entry alone (so entries can be
+    prepared apart, in other processes, and merged in order: `merge`)."""
+
+    id: str
+    title: dict[str, str]
+    weights: dict[str, float] = field(default_factory=dict)  # key -> its strongest field weight
+    counts: dict[str, int] = field(default_factory=dict)  # key -> phrases (not explanations) naming it
+    surfaces: dict[str, str] = field(default_factory=dict)  # word -> key, in the order first seen
+    codes: dict[str, float] = field(default_factory=dict)  # code -> LISTED_CODE | NAMED_CODE
+    families: list[str] = field(default_factory=list)
+    caps_codes: list[str] = field(default_factory=list)
+    code_starts: list[str] = field(default_factory=list)
+    word_langs: dict[str, list[str]] = field(default_factory=dict)
+    phrases: list[str] = field(default_factory=list)  # each phrase's keys, packed (`pack`)
+    effects: list[tuple[str, str]] = field(default_factory=list)  # text, its keys packed
+
+
+def prepare_entry(entry, lexicon: Lexicon) -> EntryPrep:
+    """An entry's phrases and effects as matching keys (see `EntryPrep`)."""
+    prep = EntryPrep(entry.id, dict(entry.title or {}))
+    weights, counts, surfaces, codes = prep.weights, prep.counts, prep.surfaces, prep.codes
+    for kind, text, lang in entry_phrases(entry):
+        if not isinstance(text, str) or not text.strip():
+            continue
+        fw = FIELD_WEIGHTS[kind]
+        text = plain(text)
+        if kind == "code":
+            c = norm_code(text)
+            codes[c] = LISTED_CODE
+            first = text_words(text)[:1]
+            if first and first[0] not in prep.code_starts:
+                prep.code_starts.append(first[0])
+            if text.isalpha() and text.isupper() and len(text) <= CAPS_CODE_MAX:
+                if c not in prep.caps_codes:
+                    prep.caps_codes.append(c)
+                continue  # its word ("keys") is not a word of this entry
+            fam = c[0] + "xx" if len(c) == 3 and c[0] in "45" and (c[1:].isdigit() or c[1:] == "xx") else None
+            if fam and fam not in prep.families:
+                prep.families.append(fam)
+        elif kind != "explanation":
+            for code in find_codes(text):
+                codes.setdefault(code.code, NAMED_CODE)
+        words = text_words(text)
+        if lang:
+            for w in words:
+                if w.isalpha():
+                    langs = prep.word_langs.setdefault(w, [])
+                    if lang not in langs:
+                        langs.append(lang)
+        terms = lexicon.terms(words)
+        if kind not in ("explanation", "code"):
+            prep.phrases.append(pack((term.key, term.weak) for term in terms))
+        for term in terms:
+            key = term.key
+            if fw > weights.get(key, 0.0):
+                weights[key] = fw
+            if kind != "explanation":
+                counts[key] = counts.get(key, 0) + 1
+            if term.first == term.last:
+                w = words[term.first]
+                if w.isalpha() and len(w) >= 4:
+                    surfaces.setdefault(w, key)
+    prep.effects = [(text, pack(effect_keys(text, lexicon).items())) for text, _lang in entry_effects(entry)]
+    return prep
+
+
+# An entry's phrases are kept packed, one string each (a knowledge base of 10,000 entries has
+# over a million of them): keys joined by _SEP, a weak key marked with a leading _WEAK. Keys are
+# folded words and concept names, which never hold either character.
+_SEP, _WEAK = "\x1f", "\x1e"
+
+
+def pack(keys: Iterable[tuple[str, bool]]) -> str:
+    return _SEP.join(_WEAK + key if weak else key for key, weak in keys)
+
+
+def unpack(packed: str) -> list[tuple[str, bool]]:
+    if not packed:
+        return []
+    return [(key[1:], True) if key[0] == _WEAK else (key, False) for key in packed.split(_SEP)]
+
+
+def effect_keys(text: str, lexicon: Lexicon) -> dict[str, bool]:
+    """An effect's keys, each flagged True when it is only ever a generic word or a number."""
+    keys: dict[str, bool] = {}
+    for term in lexicon.terms(tokenize(text)):
+        keys[term.key] = keys.get(term.key, True) and (term.weak or term.key.isdigit())
+    return keys
+
+
+def merge(preps: Iterable[EntryPrep], lazy: bool = False) -> tuple[Index, list[tuple[int, str, str]]]:
+    """The index of prepared entries, in their order (the same as preparing them together), and
+    their effects as (entry, text, packed keys). Reads each prep once, keeping none (the store
+    streams them in from its workers). `lazy`: each entry's phrases are weighed when read (an
+    index about to be written out, once), not all held at once."""
     ids: list[str] = []
     titles: list[dict[str, str]] = []
-    weights: dict[str, dict[int, float]] = defaultdict(dict)
-    counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    weights: dict[str, dict[int, float]] = {}
+    counts: dict[str, dict[int, int]] = {}
     surfaces: dict[str, str] = {}
-    codes: dict[str, dict[int, float]] = defaultdict(dict)
+    codes: dict[str, dict[int, float]] = {}
     caps_codes: set[str] = set()
-    families: dict[str, set[int]] = defaultdict(set)
-    word_langs: dict[str, set[str]] = defaultdict(set)
+    families: dict[str, set[int]] = {}
+    word_langs: dict[str, set[str]] = {}
     code_starts: set[str] = set()
-    raw_phrases: list[list[list[tuple[str, bool]]]] = []
+    raw_phrases: list[list[str]] = []
+    effects: list[tuple[int, str, str]] = []
+    for n, prep in enumerate(preps):
+        ids.append(prep.id)
+        titles.append(prep.title)
+        for key, fw in prep.weights.items():
+            weights.setdefault(key, {})[n] = fw
+        for key, count in prep.counts.items():
+            counts.setdefault(key, {})[n] = count
+        for w, key in prep.surfaces.items():
+            surfaces.setdefault(w, key)
+        for c, strength in prep.codes.items():
+            codes.setdefault(c, {})[n] = strength
+        for fam in prep.families:
+            families.setdefault(fam, set()).add(n)
+        caps_codes.update(prep.caps_codes)
+        code_starts.update(prep.code_starts)
+        for w, langs in prep.word_langs.items():
+            word_langs.setdefault(w, set()).update(langs)
+        raw_phrases.append(prep.phrases)
+        effects.extend((n, text, keys) for text, keys in prep.effects)
 
-    for n, entry in enumerate(entries):
-        ids.append(entry.id)
-        titles.append(dict(entry.title or {}))
-        mine: list[list[tuple[str, bool]]] = []
-        for kind, text, lang in entry_phrases(entry):
-            if not isinstance(text, str) or not text.strip():
-                continue
-            fw = FIELD_WEIGHTS[kind]
-            text = plain(text)
-            if kind == "code":
-                c = norm_code(text)
-                codes[c][n] = LISTED_CODE
-                first = tokenize(text)
-                if first:
-                    code_starts.add(first[0].word)
-                if text.isalpha() and text.isupper() and len(text) <= CAPS_CODE_MAX:
-                    caps_codes.add(c)
-                    continue  # its word ("keys") is not a word of this entry
-                fam = c[0] + "xx" if len(c) == 3 and c[0] in "45" and (c[1:].isdigit() or c[1:] == "xx") else None
-                if fam:
-                    families[fam].add(n)
-            else:
-                if kind != "explanation":
-                    for code in find_codes(text):
-                        codes[code.code].setdefault(n, NAMED_CODE)
-            tokens = tokenize(text)
-            words = [t.word for t in tokens]
-            for w in words:
-                if lang and w.isalpha():
-                    word_langs[w].add(lang)
-            terms = lexicon.terms(words)
-            if kind not in ("explanation", "code"):
-                mine.append([(term.key, term.weak) for term in terms])
-            for term in terms:
-                key = term.key
-                if fw > weights[key].get(n, 0.0):
-                    weights[key][n] = fw
-                if kind != "explanation":
-                    counts[key][n] += 1
-                if term.first == term.last:
-                    w = words[term.first]
-                    if w.isalpha() and len(w) >= 4:
-                        surfaces.setdefault(w, key)
-        raw_phrases.append(mine)
-
-    postings: dict[str, dict[int, float]] = {}
-    for key, per in weights.items():
-        postings[key] = {
-            n: w + REPEAT_BONUS * min(max(counts[key][n] - 1, 0), REPEAT_CAP) for n, w in per.items()
-        }
+    postings = weights  # turned into the postings in place: a large knowledge base has millions
+    for key, per in postings.items():
+        named = counts.pop(key, {})
+        for n, fw in per.items():
+            per[n] = fw + REPEAT_BONUS * min(max(named.get(n, 0) - 1, 0), REPEAT_CAP)
     total = max(len(ids), 1)
     idf = {key: math.log(1.0 + total / sum(min(1.0, w) for w in per.values())) for key, per in postings.items()}
     lang_of = {w: next(iter(ls)) for w, ls in word_langs.items() if len(ls) == 1}
-    phrase_keys = []
-    for mine in raw_phrases:
-        prepared = []
-        for keys in mine:
-            weighted = {k: idf[k] * (WEAK_FACTOR if weak else 1.0) for k, weak in keys}
-            if weighted:
-                prepared.append((weighted, sum(weighted.values())))
-        phrase_keys.append(prepared)
-    return Index(ids, titles, postings, idf, surfaces, dict(codes), dict(families), lang_of,
-                 frozenset(caps_codes), phrase_keys, frozenset(code_starts))
+    phrase_keys: Sequence[list[tuple[dict[str, float], float]]] = (
+        Weighed(raw_phrases, idf) if lazy else [weigh_phrases(mine, idf) for mine in raw_phrases])
+    return Index(ids, titles, postings, idf, surfaces, codes, families, lang_of,
+                 frozenset(caps_codes), phrase_keys, frozenset(code_starts)), effects
+
+
+def weigh_phrases(phrases: list[str], idf: dict[str, float]) -> list[tuple[dict[str, float], float]]:
+    """An entry's phrases as {key: idf-weight} with their totals (empty phrases left out)."""
+    out = []
+    for packed in phrases:
+        weighted = {k: idf[k] * (WEAK_FACTOR if weak else 1.0) for k, weak in unpack(packed)}
+        if weighted:
+            out.append((weighted, sum(weighted.values())))
+    return out
+
+
+class Weighed(Sequence[list[tuple[dict[str, float], float]]]):
+    """Entries' packed phrases, weighed each time one is read (nothing kept)."""
+
+    def __init__(self, raw: list[list[str]], idf: dict[str, float]) -> None:
+        self._raw, self._idf = raw, idf
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __getitem__(self, n):
+        if isinstance(n, slice):
+            return [weigh_phrases(mine, self._idf) for mine in self._raw[n]]
+        return weigh_phrases(self._raw[n], self._idf)

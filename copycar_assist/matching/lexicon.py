@@ -12,6 +12,8 @@ from importlib import resources
 from .text import Token, fold, stem
 
 _MIN_PREFIX = 3
+_SINGLE_CAP = 200_000  # words whose single-word term is remembered
+_UNSEEN = ("", False)  # marker: a word not looked up yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,8 @@ class Lexicon:
                 elif form:
                     self.exact[form] = key
         self.max_multi = max((len(k) for k in self.multi), default=1)
+        self._multi_first = frozenset(k[0] for k in self.multi)
+        self._single: dict[str, tuple[str, bool] | None] = {}
         self.key_of = lru_cache(maxsize=16384)(self._key_of)
 
     def _key_of(self, word: str) -> str:
@@ -72,21 +76,36 @@ class Lexicon:
         stop words and noise dropped. Weak words are kept and flagged."""
         words = [t.word if isinstance(t, Token) else t for t in tokens]
         out: list[Term] = []
+        single, multi_first = self._single, self._multi_first
         i, n = 0, len(words)
         while i < n:
-            for size in range(min(self.max_multi, n - i), 1, -1):
-                key = self.multi.get(tuple(words[i:i + size]))
+            w = words[i]
+            if w in multi_first:
+                for size in range(min(self.max_multi, n - i), 1, -1):
+                    key = self.multi.get(tuple(words[i:i + size]))
+                    if key:
+                        out.append(Term(key, i, i + size - 1))
+                        i += size
+                        break
+                else:
+                    key = None
                 if key:
-                    out.append(Term(key, i, i + size - 1))
-                    i += size
-                    break
-            else:
-                w = words[i]
-                if w in self.exact or w not in self.stop:
-                    if len(w) > 1 or w.isdigit():
-                        out.append(Term(self.key_of(w), i, i, w in self.weak))
-                i += 1
+                    continue
+            hit = single.get(w, _UNSEEN)
+            if hit is _UNSEEN:
+                if len(single) >= _SINGLE_CAP:  # a long-running app reads endless new words
+                    single.clear()
+                hit = single[w] = self._single_term(w)
+            if hit is not None:
+                out.append(Term(hit[0], i, i, hit[1]))
+            i += 1
         return out
+
+    def _single_term(self, w: str) -> tuple[str, bool] | None:
+        """(key, weak) of a word standing alone; None for a stop word or a lone letter."""
+        if (w in self.exact or w not in self.stop) and (len(w) > 1 or w.isdigit()):
+            return self.key_of(w), w in self.weak
+        return None
 
     def language_votes(self, words: list[str]) -> tuple[int, int]:
         """(Spanish, English) stop-word hits."""

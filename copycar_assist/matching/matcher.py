@@ -23,6 +23,7 @@ import heapq
 import math
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -36,8 +37,8 @@ from copycar_assist.kb.model import pick
 from .answers import Answerer
 from .calibration import Calibration, Candidate, default_calibration, features
 from .codes import find_codes, norm_code
-from .effects import Effects
-from .index import Index, build_index
+from .effects import Effects, weigh_effects
+from .index import EntryPrep, Index, merge, prepare_entry
 from .kind import asks, is_greeting, is_request, states_failure
 from .language import detect_language
 from .lexicon import Lexicon, default_lexicon
@@ -66,6 +67,20 @@ class Tuning:
     effect_floor: float = 0.3  # an entry whose effect is found is at least this well covered
 
 
+def prepare_all(preps: Iterable[EntryPrep], lexicon: Lexicon) -> tuple[Index, Effects]:
+    """The index and the effects of prepared entries (`index.prepare_entry`), in their order."""
+    index, raw_effects = merge(preps)
+    add_lexicon_surfaces(index, lexicon)
+    return index, Effects(weigh_effects(raw_effects, index), lexicon)
+
+
+def add_lexicon_surfaces(index: Index, lexicon: Lexicon) -> None:
+    """Concept words the knowledge uses through their concept become known words (for typos)."""
+    for form, key in lexicon.exact.items():
+        if key in index.postings and len(form) >= 4 and form.isalpha():
+            index.surfaces.setdefault(form, key)
+
+
 class Matcher:
     """Prepared once per knowledge base; `match()` is cheap enough for every keystroke."""
 
@@ -75,12 +90,7 @@ class Matcher:
         self.tuning = tuning or Tuning()
         self.calibration = calibration or default_calibration()
         entries = kb.entries.values() if hasattr(kb, "entries") else kb
-        entries = list(entries)
-        self.index: Index = build_index(entries, self.lexicon)
-        self.effects = Effects(entries, self.index, self.lexicon)
-        for form, key in self.lexicon.exact.items():
-            if key in self.index.postings and len(form) >= 4 and form.isalpha():
-                self.index.surfaces.setdefault(form, key)
+        self.index, self.effects = prepare_all([prepare_entry(e, self.lexicon) for e in entries], self.lexicon)
         # Typos rarely hit the first letter: candidates share it (and the search is smaller).
         self._by_initial: dict[str, list[str]] = {}
         for surface in self.index.surfaces:

@@ -94,16 +94,27 @@ def tokenize(text: str) -> list[Token]:
     (built-in exception names stay whole), letters said three times or more are said once."""
     out: list[Token] = []
     for m in _RUN.finditer(text):
-        run, base = m.group(), m.start()
-        if run.isascii() and run.isalpha() and _HAS_CAMEL.search(run) and run.lower() not in _NO_SPLIT:
-            for p in _CAMEL.finditer(run):
-                out.append(Token(fold(p.group()), base + p.start(), base + p.end()))
-            continue
-        word = fold(run)
-        if len(word) > 2 and _ELONGATED.search(word):
-            word = _ELONGATED.sub(r"\1", word)
-        out.append(Token(word, base, m.end()))
+        base = m.start()
+        for word, start, end in _run_words(m.group()):
+            out.append(Token(word, base + start, base + end))
     return out
+
+
+def words(text: str) -> list[str]:
+    """The words `tokenize` finds, without their spans (preparing the knowledge)."""
+    return [word for run in _RUN.findall(text) for word, _, _ in _run_words(run)]
+
+
+@lru_cache(maxsize=65536)
+def _run_words(run: str) -> tuple[tuple[str, int, int], ...]:
+    """The words of one run of letters and digits, with their spans inside it (the same runs
+    come back all the time: common words, a knowledge base's vocabulary)."""
+    if run.isascii() and run.isalpha() and _HAS_CAMEL.search(run) and run.lower() not in _NO_SPLIT:
+        return tuple((fold(p.group()), p.start(), p.end()) for p in _CAMEL.finditer(run))
+    word = fold(run)
+    if len(word) > 2 and _ELONGATED.search(word):
+        word = _ELONGATED.sub(r"\1", word)
+    return ((word, 0, len(run)),)
 
 
 def plain(text: str) -> str:

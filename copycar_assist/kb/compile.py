@@ -1,0 +1,165 @@
+"""Compiling a knowledge directory into the store's entries table, with a companion database
+made in the same pass (the matcher's index), reusing what the previous compile made of every
+entry file whose content has not changed.
+
+    rows = compile_entries(conn, folder, companion, previous)   # yields each entry's preparation
+    previous = Previous.open(path, base)                        # the last compile, when reusable
+
+An entry is reused only when the previous compile was made from the same everything-but-the-
+entries (format, app, Python, data files, the code that reads them: `base`), and only the
+entries whose bytes hash the same. What was reused was stored by a compile that found no
+problem in it, so reusing it reports none, as parsing it again would not. Never imports Textual.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from .codec import entry_from_json, entry_to_json
+from .errors import KnowledgeError
+from .model import Entry
+from .scan import Scan, scan_data, scan_entries
+
+ENTRIES = ("CREATE TABLE entries (n INTEGER PRIMARY KEY, id TEXT UNIQUE, severity TEXT, category TEXT, "
+           "title TEXT, facts TEXT, digest TEXT, prep TEXT)")
+ENTRIES_INDEX = "CREATE INDEX entries_digest ON entries (digest)"
+
+
+@dataclass(frozen=True)
+class Companion:
+    """A database compiled in the same pass as the entries (the matcher's index), so that no
+    entry is parsed twice: `prepare(entry)` runs where the entry was parsed (a worker process:
+    a module-level function, returning plain data that `dump` writes as JSON text and `load`
+    reads back, for the next compile to reuse), `fill(conn, prepared)` makes the database from
+    every entry's result, in order, read once as they stream in."""
+
+    kind: str
+    prepare: Callable[[Entry], Any]
+    fill: Callable[[sqlite3.Connection, Iterator[Any]], None]
+    dump: Callable[[Any], str]
+    load: Callable[[str], Any]
+
+
+Row = tuple[str, str, str, str, str]  # id, severity, category, title (JSON), facts (JSON)
+
+
+def _row(entry: Entry) -> Row:
+    import json
+
+    return entry.id, entry.severity, entry.category, json.dumps(entry.title, ensure_ascii=False), entry_to_json(entry)
+
+
+def _store_row(companion: Companion | None, entry: Entry) -> tuple[Row, Any, str | None]:
+    """What a worker sends back of one entry: its row, the companion's preparation and its text."""
+    if companion is None:
+        return _row(entry), None, None
+    prep = companion.prepare(entry)
+    return _row(entry), prep, companion.dump(prep)
+
+
+def trusted(path: Path) -> bool:
+    """A cache file this user owns, in a directory this user owns, neither writable by others."""
+    try:
+        st, parent = path.lstat(), path.parent.lstat()
+    except OSError:
+        return False
+    uid = os.getuid()
+    return (stat.S_ISREG(st.st_mode) and st.st_uid == uid and not st.st_mode & 0o022
+            and parent.st_uid == uid and not parent.st_mode & 0o022)
+
+
+class Previous:
+    """The entries table of the last compile of the same folder, read one entry at a time."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    def open(cls, path: Path, base: str) -> Previous | None:
+        """The compile at `path` when it was made from the same `base`, else None."""
+        if not trusted(path):
+            return None
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'base'").fetchone()
+            if row and row[0] == base:
+                return cls(conn)
+            conn.close()
+        except sqlite3.Error:  # none, torn or of another shape: nothing to reuse
+            pass
+        return None
+
+    def has(self, digest: str, prepared: bool) -> bool:
+        """Whether the file with this digest was compiled (with a companion's part, if asked)."""
+        sql = "SELECT 1 FROM entries WHERE digest = ?" + (" AND prep IS NOT NULL" if prepared else "")
+        return self._conn.execute(sql, (digest,)).fetchone() is not None
+
+    def row(self, digest: str) -> tuple[Row, str | None]:
+        found = self._conn.execute("SELECT id, severity, category, title, facts, prep FROM entries WHERE digest = ?",
+                                   (digest,)).fetchone()
+        return (found[0], found[1], found[2], found[3], found[4]), found[5]
+
+    def entry(self, digest: str) -> Entry:
+        found = self._conn.execute("SELECT facts FROM entries WHERE digest = ?", (digest,)).fetchone()
+        return entry_from_json(found[0])
+
+
+def compile_entries(conn: sqlite3.Connection, folder: Path, companion: Companion | None = None,
+                    previous: Previous | None = None, digests: dict[Path, str] | None = None) -> Iterator[Any]:
+    """Every entry of `folder` into a new database (parsed in worker processes when there are
+    many; taken from `previous` when its file's digest is there), yielding the companion's
+    preparation of each, in order, as they come (nothing is kept). Raises KnowledgeError with
+    every problem, as `load_knowledge` does, once all are read."""
+    scan = scan_data(folder)
+    conn.execute(ENTRIES)
+    digests = digests or {}
+
+    def reuse(path: Path) -> Callable[[], tuple[str, Any]] | None:
+        digest = digests.get(path)
+        if previous is None or not digest or not previous.has(digest, companion is not None):
+            return None
+
+        def read() -> tuple[str, Any]:
+            row, prep_text = previous.row(digest)
+            prep = companion.load(prep_text) if companion is not None and prep_text is not None else None
+            return row[0], (row, prep, prep_text)
+
+        return read
+
+    for n, parsed in enumerate(scan_entries(scan, partial(_store_row, companion), reuse if previous else None)):
+        if scan.problems:
+            continue  # broken knowledge is reported, never stored: read on, for every problem
+        row, prep, prep_text = parsed.kept
+        conn.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (n, *row, digests.get(parsed.path), prep_text))
+        yield prep
+    conn.execute(ENTRIES_INDEX)
+    if scan.problems or scan.support is None:
+        raise KnowledgeError(scan.problems)
+
+
+def scan_reusing(scan: Scan, previous: Previous | None, digests: dict[Path, str]) -> None:
+    """`scan`'s entries, those whose file is unchanged since `previous` decoded from it instead of
+    parsed again (`kb lint` on a knowledge base compiled before)."""
+
+    def reuse(path: Path) -> Callable[[], tuple[str, Entry]] | None:
+        digest = digests.get(path)
+        if previous is None or not digest or not previous.has(digest, False):
+            return None
+
+        def read() -> tuple[str, Entry]:
+            entry = previous.entry(digest)
+            entry.path = path  # as this scan names it (the compile may have named the folder otherwise)
+            return entry.id, entry
+
+        return read
+
+    for parsed in scan_entries(scan, None, reuse if previous else None):
+        scan.entries[parsed.id or ""] = parsed.kept

@@ -1,0 +1,60 @@
+"""Work on many knowledge files at once: `ordered_map(fn, items)` runs `fn` over the items in
+worker processes (one per core) when there are enough of them to pay for starting workers, and
+in this process otherwise; results come back in the items' order either way.
+
+Workers are forked when this process runs one thread (the command line: nothing to import
+again), else spawned (the app loads the knowledge from a thread, and forking a process that runs
+threads can copy a lock some thread holds). They run only the module-level function they are
+given and send back plain data; nothing is cached or shared on disk here. When workers cannot be
+started or die, the work is done here. `COPYCAR_ASSIST_WORKERS=1` keeps everything in this
+process. Never imports Textual.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS = 400  # below this, starting the workers (~0.3 s each) costs more than it saves
+CHUNK = 32  # items sent to a worker at a time
+
+
+def workers(items: int, environ: dict[str, str] | None = None) -> int:
+    """How many worker processes to use for `items` items (1: none, work here)."""
+    env = os.environ if environ is None else environ
+    try:
+        wanted = int(env.get("COPYCAR_ASSIST_WORKERS", "0"))
+    except ValueError:
+        wanted = 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    count = wanted if wanted > 0 else cores
+    return 1 if items < MIN_ITEMS else max(1, min(count, cores, 8))
+
+
+def ordered_map(fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
+    """fn(item) for every item, in order (in worker processes when that pays)."""
+    count = workers(len(items))
+    if count == 1:
+        return map(fn, items)
+    return _pooled(fn, items, count)
+
+
+def _pooled(fn: Callable[[T], R], items: Sequence[T], count: int) -> Iterator[R]:
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    done = 0
+    try:
+        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method)) as pool:
+            for result in pool.map(fn, items, chunksize=CHUNK):
+                yield result
+                done += 1
+    except (OSError, NotImplementedError, BrokenProcessPool):  # no processes here, or they died
+        yield from map(fn, items[done:])

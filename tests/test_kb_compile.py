@@ -1,0 +1,140 @@
+"""Compiling a knowledge base (kb/compile.py, kb/pool.py, matching/companion.py): in worker
+processes or not, from scratch or reusing the files an earlier compile saw, the result is the
+same; `kb lint` reusing the store reports exactly what parsing every file reports."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from copycar_assist.kb import default_dir, pool
+from copycar_assist.kb.lint import lint
+from copycar_assist.kb.scan import scan_knowledge
+from copycar_assist.kb.store import cache_path, load_cached
+from copycar_assist.matching.companion import MATCHER, dump, load, prepare
+from copycar_assist.matching.compiled import matcher_for
+
+COPIES = 12  # entries added to the shipped ones
+
+
+def _copy_entry(text: str, base: str, n: int) -> str:
+    """The entry as `<base>-c<n>`, every title and alias given a word of its own."""
+    text = re.sub(rf'^id = "{re.escape(base)}"', f'id = "{base}-c{n}"', text, flags=re.M)
+    return re.sub(r'^((?:es|en) = ")([^"]*)"', lambda m: f'{m.group(1)}{m.group(2)} copia{n}"', text, flags=re.M)
+
+
+@pytest.fixture
+def big_kb(tmp_path) -> Path:
+    dest = tmp_path / "kb"
+    shutil.copytree(default_dir(), dest)
+    bases = sorted(p for p in dest.glob("*.md") if p.name != "README.md")
+    for n in range(COPIES):
+        base = bases[n % len(bases)]
+        (dest / f"{base.stem}-c{n}.md").write_text(_copy_entry(base.read_text(encoding="utf-8"), base.stem, n),
+                                                    encoding="utf-8")
+    return dest
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    where = tmp_path / "cache"
+    monkeypatch.setenv("COPYCAR_ASSIST_CACHE", str(where))
+    return where
+
+
+def _copy(kb: Path, n: int) -> Path:
+    return next(kb.glob(f"*-c{n}.md"))
+
+
+def _dump(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [line for line in conn.iterdump() if "'hash'" not in line and "'base'" not in line]
+    finally:
+        conn.close()
+
+
+def test_worker_processes_give_what_one_process_gives(big_kb, monkeypatch):
+    monkeypatch.setattr(pool, "MIN_ITEMS", 2)
+    monkeypatch.setenv("COPYCAR_ASSIST_WORKERS", "2")
+    assert pool.workers(len(list(big_kb.glob("*.md")))) == min(2, len(os.sched_getaffinity(0)))
+    pooled = scan_knowledge(big_kb)
+    monkeypatch.setenv("COPYCAR_ASSIST_WORKERS", "1")
+    alone = scan_knowledge(big_kb)
+    assert list(pooled.entries) == list(alone.entries) and len(alone.entries) > COPIES
+    assert pooled.entries == alone.entries and pooled.problems == alone.problems == []
+
+
+def test_a_prepared_entry_reads_back_as_it_was():
+    kb = load_cached(default_dir(), {"COPYCAR_ASSIST_NO_CACHE": "1"})
+    for entry in kb.entries.values():
+        prep = prepare(entry)
+        assert load(dump(prep)) == prep
+
+
+def test_after_an_edit_only_that_file_is_compiled_again_and_the_result_is_a_full_compile(big_kb, cache, tmp_path,
+                                                                                          monkeypatch):
+    load_cached(big_kb, companion=MATCHER)  # the first compile
+    edited = _copy(big_kb, 0)
+    edited.write_text(edited.read_text(encoding="utf-8").replace("copia0", "copia0 editada", 1), encoding="utf-8")
+    parsed: list[Path] = []
+    real = pool.ordered_map
+
+    def spy(fn, items):
+        parsed.extend(items)
+        return real(fn, items)
+
+    monkeypatch.setattr("copycar_assist.kb.scan.ordered_map", spy)
+    kb = load_cached(big_kb, companion=MATCHER)
+    assert parsed == [edited]  # the other files were taken from the last compile
+    assert "editada" in kb.entries[edited.stem].title["es"]
+    again = matcher_for(kb).match("mi api key dice 401 unauthorized")
+
+    monkeypatch.setattr("copycar_assist.kb.scan.ordered_map", real)
+    fresh_cache = tmp_path / "fresh"
+    monkeypatch.setenv("COPYCAR_ASSIST_CACHE", str(fresh_cache))
+    fresh = load_cached(big_kb, companion=MATCHER)  # everything parsed
+    for kind in ("entries", "matcher"):
+        monkeypatch.setenv("COPYCAR_ASSIST_CACHE", str(cache))
+        reused = cache_path(big_kb, kind)
+        monkeypatch.setenv("COPYCAR_ASSIST_CACHE", str(fresh_cache))
+        assert _dump(reused) == _dump(cache_path(big_kb, kind)), kind
+    assert matcher_for(fresh).match("mi api key dice 401 unauthorized").to_json() == again.to_json()
+
+
+def test_lint_reusing_the_store_reports_what_parsing_everything_reports(big_kb, cache, monkeypatch):
+    load_cached(big_kb, companion=MATCHER)
+    broken, other = _copy(big_kb, 1), _copy(big_kb, 2)
+    text = broken.read_text(encoding="utf-8")
+    broken.write_text(re.sub(r'^severity = ".*"', 'severity = "HUGE"', text, count=1, flags=re.M), encoding="utf-8")
+    other.write_text(re.sub(r"^checks = \[", 'checks = ["no.such", ', other.read_text(encoding="utf-8"), count=1,
+                            flags=re.M), encoding="utf-8")
+    reusing = lint(big_kb)
+    monkeypatch.setenv("COPYCAR_ASSIST_NO_CACHE", "1")
+    parsing = lint(big_kb)
+    assert reusing == parsing
+    assert any(p.path == broken and "severity" in p.message for p in reusing)
+    assert any(p.path == other and "no.such" in p.message for p in reusing)
+
+
+def test_a_compile_another_user_could_have_written_is_not_reused(big_kb, cache, monkeypatch):
+    load_cached(big_kb, companion=MATCHER)
+    entries = cache_path(big_kb, "entries")
+    os.chmod(entries, 0o666)  # writable by others: anyone could have put entries in it
+    touched = _copy(big_kb, 1)
+    touched.write_text(touched.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    parsed: list[Path] = []
+    real = pool.ordered_map
+
+    def spy(fn, items):
+        parsed.extend(items)
+        return real(fn, items)
+
+    monkeypatch.setattr("copycar_assist.kb.scan.ordered_map", spy)
+    load_cached(big_kb, companion=MATCHER)
+    assert len(parsed) == len(list(big_kb.glob("*.md"))) - 1  # every entry parsed (README.md is no entry)
