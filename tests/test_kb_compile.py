@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from copycar_assist.kb import default_dir
-from copycar_assist.kb import pool
+from copycar_assist.kb import default_dir, pool
 from copycar_assist.kb.lint import lint
 from copycar_assist.kb.scan import scan_knowledge
 from copycar_assist.kb.store import cache_path, load_cached
