@@ -1,6 +1,8 @@
 """The quality gates, run with the tests (so the README's one test command runs them too): ruff
 finds nothing anywhere, and mypy finds nothing in the package, the Textual app (`tui/`) included
-(its screens and widgets reach the app through the typed `copycar_app`, tui/app_access.py)."""
+(its screens and widgets reach the app through the typed `copycar_app`, tui/app_access.py).
+The knowledge base (`kb/`) and the matcher (`matching/`) are checked strictly: every flag of
+`mypy --strict` that applies per module, set for them in pyproject.toml's [[tool.mypy.overrides]]."""
 
 from __future__ import annotations
 
