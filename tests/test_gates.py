@@ -3,9 +3,9 @@ finds nothing anywhere, and mypy finds nothing in the package, the Textual app (
 (its screens and widgets reach the app through the typed `copycar_app`, tui/app_access.py).
 
 mypy is strict (every flag of `mypy --strict` that can be set per module, pyproject.toml's
-`[[tool.mypy.overrides]]`) on the domain packages checks, conversation, desk, files, i18n, monitor,
-simulator, support and training and the modules config, config_io, config_schema, redact and
-textsafe; kb and matching join them next, cli and tui after. The rest is checked non-strictly."""
+`[[tool.mypy.overrides]]`) on the domain packages checks, conversation, desk, files, i18n, kb,
+matching, monitor, simulator, support and training and the modules config, config_io,
+config_schema, redact and textsafe; cli and tui are checked non-strictly."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def test_mypy_finds_nothing():
 
 
 STRICT = {"copycar_assist.checks.*", "copycar_assist.conversation.*", "copycar_assist.desk.*",
-          "copycar_assist.files.*", "copycar_assist.i18n.*", "copycar_assist.monitor.*",
+          "copycar_assist.files.*", "copycar_assist.i18n.*", "copycar_assist.kb.*", "copycar_assist.matching.*",
+          "copycar_assist.monitor.*",
           "copycar_assist.simulator.*", "copycar_assist.support.*", "copycar_assist.training.*",
           "copycar_assist.config", "copycar_assist.config_io", "copycar_assist.config_schema",
           "copycar_assist.redact", "copycar_assist.textsafe"}

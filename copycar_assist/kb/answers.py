@@ -10,15 +10,16 @@ Finding which topic a question asks about is the matcher's job (`matching/answer
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Literal, TypedDict
 
 from copycar_assist.files.fields import is_id, wrong
 
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
-from .model import LANGS, Localized, pick
+from .model import LANGS, Entry, Localized, pick
 from .support import SupportData
 
 SLOTS = ("level", "severity")  # filled from the question's words ([slots.NAME] lists them)
@@ -26,7 +27,10 @@ ENTRY_SLOT = "entry"  # filled with the entry the question is about (the matcher
 ENTRY_FIELDS = ("title", "causes", "symptoms", "solutions")
 FORMATS = ("minutes", "seconds", "ms", "percent", "list", "lines")
 _PLACE = re.compile(r"\{([^{}|]+)(?:\|([a-z]+))?\}")
-_WORDS = {
+# How a language says a duration and ends a list (a unit: its singular and its plural).
+_Words = TypedDict("_Words", {"minute": tuple[str, str], "hour": tuple[str, str], "second": tuple[str, str],
+                              "and": str, "or": str})
+_WORDS: dict[str, _Words] = {
     "es": {"minute": ("minuto", "minutos"), "hour": ("hora", "horas"), "second": ("segundo", "segundos"),
            "and": "y", "or": "o"},
     "en": {"minute": ("minute", "minutes"), "hour": ("hour", "hours"), "second": ("second", "seconds"),
@@ -56,7 +60,7 @@ def load_answers(path: Path, support: SupportData | None) -> Answers:
     data, lines = read_data(path)
     problems: list[Problem] = []
 
-    def bad(keys: tuple, why: str, nth: int = 0) -> None:
+    def bad(keys: tuple[str, ...], why: str, nth: int = 0) -> None:
         problems.append(Problem(path, lines.line(*keys, nth=nth) or lines.line(keys[0]), why))
 
     slots: dict[str, dict[str, list[str]]] = {}
@@ -124,7 +128,8 @@ def load_answers(path: Path, support: SupportData | None) -> Answers:
     return Answers(tuple(topics), slots)
 
 
-def render(topic: Topic, lang: str, support: SupportData, slots: dict[str, str | None], entry=None) -> str:
+def render(topic: Topic, lang: str, support: SupportData, slots: dict[str, str | None],
+           entry: Entry | None = None) -> str:
     """The answer in `lang` for the slot values given; a slot with no value is answered for each
     of its values in turn; `entry` (an `Entry`) answers {entry.…} paths. KeyError (with a
     message) when a path does not resolve."""
@@ -136,7 +141,7 @@ def render(topic: Topic, lang: str, support: SupportData, slots: dict[str, str |
         if value is not None:
             template = template.replace("$" + name, str(value))
 
-    def place(m: re.Match) -> str:
+    def place(m: re.Match[str]) -> str:
         path = m.group(1).strip()
         if path.startswith("entry."):
             return _format(_entry_field(entry, path[6:], lang), m.group(2) or "list", lang)
@@ -145,7 +150,7 @@ def render(topic: Topic, lang: str, support: SupportData, slots: dict[str, str |
     return _PLACE.sub(place, template)
 
 
-def _entry_field(entry, name: str, lang: str) -> Any:
+def _entry_field(entry: Entry | None, name: str, lang: str) -> str | list[str]:
     """An entry's title, cause titles, symptoms, or each cause with its first step."""
     if entry is None or name not in ENTRY_FIELDS:
         raise KeyError(f"'{{entry.{name}}}' needs an entry (fields: {', '.join(ENTRY_FIELDS)})")
@@ -165,7 +170,9 @@ def _slot_values(slot: str, support: SupportData) -> list[str]:
     return [sev for sev in ("CRITICAL", "HIGH", "MEDIUM", "LOW") if sev in support.escalation]
 
 
-def _resolve(path: str, support: SupportData, lang: str) -> Any:
+def _resolve(path: str, support: SupportData, lang: str) -> object:
+    """The fact of support.toml that `path` names (in `lang` when it is localised): a number, a
+    text or a list; KeyError when there is none."""
     head, _, rest = path.partition(".")
     parts = rest.split(".") if rest else []
     try:
@@ -192,7 +199,7 @@ def _resolve(path: str, support: SupportData, lang: str) -> Any:
     return value
 
 
-def _format(value: Any, fmt: str | None, lang: str) -> str:
+def _format(value: object, fmt: str | None, lang: str) -> str:
     words = _WORDS["es" if lang == "es" else "en"]
     if fmt is None:
         if isinstance(value, (list, tuple)):
@@ -213,9 +220,9 @@ def _format(value: Any, fmt: str | None, lang: str) -> str:
     return _duration(value, 60, words)  # minutes
 
 
-def _duration(amount: float, unit_s: int, words: dict) -> str:
+def _duration(amount: float, unit_s: int, words: _Words) -> str:
     """240 minutes -> "240 minutos (4 horas)"; 3600 s -> "3600 segundos (1 hora)"."""
-    unit = "second" if unit_s == 1 else "minute"
+    unit: Literal["second", "minute"] = "second" if unit_s == 1 else "minute"
     text = f"{_number(amount)} {words[unit][amount != 1]}"
     seconds = amount * unit_s
     if seconds >= 3600 and seconds % 3600 == 0:
@@ -231,8 +238,8 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _join(items, words: dict) -> str:
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {words['and']} {items[-1]}"
+def _join(items: Iterable[object], words: _Words) -> str:
+    texts = [str(i) for i in items]
+    if len(texts) <= 1:
+        return "".join(texts)
+    return f"{', '.join(texts[:-1])} {words['and']} {texts[-1]}"

@@ -17,7 +17,7 @@ from .body import parse_body
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
 from .frontmatter import Document, parse_document
-from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry, Narrowing
+from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry, Localized, Narrowing
 from .support import SupportData
 from .unified import cause_facts, is_unified, parse_unified
 
@@ -122,7 +122,7 @@ def entry_paths(root: Path) -> list[Path]:
     return [p for p in sorted(Path(root).glob("*.md")) if p.name.upper() != "README.MD"]
 
 
-def _localized(doc: Document, value: Any, key: str, problems: list[Problem], required: bool = True) -> dict:
+def _localized(doc: Document, value: Any, key: str, problems: list[Problem], required: bool = True) -> Localized:
     if value is None and not required:
         return {}
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
@@ -145,7 +145,7 @@ def _str_lists(doc: Document, value: Any, key: str, problems: list[Problem]) -> 
     return {k: list(v) for k, v in value.items()}
 
 
-def _prior(doc: Document, cause: dict, problems: list[Problem]) -> float | None:
+def _prior(doc: Document, cause: dict[str, Any], problems: list[Problem]) -> float | None:
     value = cause.get("prior")
     if value is None:
         return None
@@ -155,7 +155,7 @@ def _prior(doc: Document, cause: dict, problems: list[Problem]) -> float | None:
     return float(value)
 
 
-def _evidence(doc: Document, cause: dict, problems: list[Problem]) -> dict[str, list[str]]:
+def _evidence(doc: Document, cause: dict[str, Any], problems: list[Problem]) -> dict[str, list[str]]:
     value = cause.get("evidence")
     if value is None:
         return {}
@@ -169,7 +169,7 @@ def _evidence(doc: Document, cause: dict, problems: list[Problem]) -> dict[str, 
     return {k: list(v) for k, v in value.items()}
 
 
-def _also(doc: Document, cause: dict, problems: list[Problem]) -> list[str]:
+def _also(doc: Document, cause: dict[str, Any], problems: list[Problem]) -> list[str]:
     value = cause.get("also_outcomes")
     if value is None:
         return []
@@ -283,7 +283,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         problems.append(Problem(path, doc.line_of(r"^\[\[causes\]\]"), "this entry writes its causes in the body "
                                 "('## Cause `id`'): move each [[causes]] table there"))
         raw_causes = []
-    cause_docs: list[tuple[Document, dict, int | None]] = []
+    cause_docs: list[tuple[Document, dict[str, Any], int | None]] = []  # a cause's TOML table
     for n, rc in enumerate(raw_causes):
         line = doc.line_of(r"^\[\[causes\]\]", n)
         if not isinstance(rc, dict) or not isinstance(rc.get("id"), str):

@@ -141,14 +141,16 @@ class Category:
 _PLACES = ("line", "line_of", "body_line", "path", "markdown")
 
 
-def facts(entry: Entry) -> dict:
+def facts(entry: Entry) -> dict[str, object]:
     """What an entry says, as plain data: everything but where it is written (lines, path) and the
     display Markdown. Two shapes of the same entry have equal facts."""
-    def strip(value):
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in _PLACES}
-        if isinstance(value, (list, tuple)):
-            return [strip(v) for v in value]
-        return value
+    return {k: _strip(v) for k, v in asdict(entry).items() if k not in _PLACES}
 
-    return strip(asdict(entry))
+
+def _strip(value: object) -> object:
+    """`value` with the places left out of every table in it, and every sequence a list."""
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in _PLACES}
+    if isinstance(value, (list, tuple)):
+        return [_strip(v) for v in value]
+    return value

@@ -29,7 +29,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from copycar_assist.files.read import ENTRY
 
@@ -37,7 +37,7 @@ from .codec import entry_from_json, entry_to_json
 from .compile import Companion, Previous, compile_entries, trusted
 from .errors import KnowledgeError, Problem
 from .loader import KnowledgeBase, data_path, default_dir, entry_paths, load_catalog, load_categories
-from .model import Category, CheckSpec, Entry
+from .model import Category, CheckSpec, Entry, Localized
 from .scan import load_knowledge
 
 APP_NAME = "copycar-assist"
@@ -102,6 +102,15 @@ def _digest(path: Path) -> bytes:
 # -- the store ------------------------------------------------------------------------------
 
 
+class EntryHead(TypedDict):
+    """What a listing shows of an entry (`Store.heads`), read without decoding the entry."""
+
+    id: str
+    severity: str
+    category: str
+    title: Localized
+
+
 class Store:
     """An open compiled knowledge base (read-only; safe to share between threads)."""
 
@@ -114,11 +123,12 @@ class Store:
         self._lock = threading.Lock()
         self.ids: list[str] = [row[0] for row in self._query("SELECT id FROM entries ORDER BY n")]
 
-    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+    def _query(self, sql: str, args: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
+        """The rows of a query (columns as SQLite gives them: what the query selects)."""
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
 
-    def heads(self) -> list[dict[str, Any]]:
+    def heads(self) -> list[EntryHead]:
         """id, severity, category and title of every entry, in order (no entry is parsed)."""
         return [{"id": i, "severity": s, "category": c, "title": json.loads(t)}
                 for i, s, c, t in self._query("SELECT id, severity, category, title FROM entries ORDER BY n")]

@@ -13,6 +13,8 @@ from .errors import KnowledgeError, Problem
 from .model import LANGS, SEVERITIES, Localized
 
 CHANNELS = ("email", "chat", "phone", "sms")
+# A fact of [guide]: a string, a number, a list of strings, or a table of strings per language.
+GuideValue = str | int | float | list[str] | dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,7 @@ class SupportData:
     levels: dict[int, SupportLevel]
     escalation: dict[str, EscalationRule]
     # Other facts of the guide ([guide]): endpoints, the log format, the monitor's interval …
-    # name -> a string, a number, a list of strings, or a table of strings per language.
-    guide: dict[str, Any] = field(default_factory=dict)
+    guide: dict[str, GuideValue] = field(default_factory=dict)
 
     def rule(self, severity: str) -> EscalationRule:
         return self.escalation[severity.upper()]
@@ -87,10 +88,13 @@ def load_support(path: Path) -> SupportData:
     data, lines = read_data(path)
     problems: list[Problem] = []
 
-    def bad(keys: tuple, why: str, nth: int = 0) -> None:
+    def bad(keys: tuple[str, ...], why: str, nth: int = 0) -> None:
         problems.append(Problem(path, lines.line(*keys, nth=nth) or lines.line(keys[0]), why))
 
-    def field(table: dict, keys: tuple, spec: str, label: str, nth: int = 0, default: Any = None) -> Any:
+    def field(table: dict[str, Any], keys: tuple[str, ...], spec: str, label: str, nth: int = 0,
+              default: object = None) -> Any:
+        """`table[keys[-1]]` when it fits `spec` (a TOML value: its type is what `spec` says),
+        else None with a problem; `default` when it is missing (None: it is required)."""
         if keys[-1] not in table and default is None:
             bad(keys, f"'{label}' is missing", nth)
             return None
@@ -167,7 +171,7 @@ def load_support(path: Path) -> SupportData:
             bad((*keys, "channels"), f"escalation {sev} names an unknown channel")
         escalation[sev] = EscalationRule(sev, minutes, lvl, tuple(chans))
 
-    guide = {}
+    guide: dict[str, GuideValue] = {}
     for name, value in section("guide", "table").items():
         if isinstance(value, dict):
             why = wrong(value, "table[str]") or (

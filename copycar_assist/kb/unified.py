@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.files.fields import is_id
 from copycar_assist.files.read import ENTRY, ReadError, parse_toml
@@ -250,7 +250,7 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
     return out
 
 
-def _next_heading(tokens: list, start: int, level: int) -> int:
+def _next_heading(tokens: list[Token], start: int, level: int) -> int:
     """Index of the next heading of `level` or higher (fewer #) from `start`, else len(tokens)."""
     for j in range(start, len(tokens)):
         if tokens[j].type == "heading_open" and int(tokens[j].tag[1]) <= level:
@@ -258,7 +258,7 @@ def _next_heading(tokens: list, start: int, level: int) -> int:
     return len(tokens)
 
 
-def _skip_block(tokens: list, i: int) -> int:
+def _skip_block(tokens: list[Token], i: int) -> int:
     """Index after the top-level block opening at i."""
     close = tokens[i].type.replace("_open", "_close")
     depth = 0
@@ -296,8 +296,9 @@ CAUSE_KEYS = ("outcomes", "prior", "question", "evidence", "effects", "also_outc
 
 
 def cause_facts(path: Path, raw: RawCause, outcomes: dict[str, str], outcome_lines: dict[str, int],
-                 problems: list[Problem]) -> tuple[Document, dict | None]:
-    """A `## Cause` section's TOML block, parsed; its `outcomes` join the entry's table."""
+                 problems: list[Problem]) -> tuple[Document, dict[str, Any] | None]:
+    """A `## Cause` section's TOML block, parsed (None when it is not TOML); its `outcomes` join
+    the entry's table."""
     lines = raw.facts.splitlines()
     facts_doc = Document(path, {}, "", 0, lines, first_line=raw.facts_line or raw.line)
     if raw.facts_line is None:

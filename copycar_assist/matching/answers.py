@@ -10,12 +10,18 @@ engineers" → level 3). Whether the text is a question at all is decided in `ki
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from copycar_assist.kb.answers import ENTRY_SLOT, Answers, render
 from copycar_assist.kb.model import Entry, pick
+from copycar_assist.kb.support import SupportData
 
 from .phrases import Phrases, words_of
+
+if TYPE_CHECKING:
+    from .matcher import Matcher
 
 CONFIDENT = 35.0  # topic score from which a question is taken to ask about that topic
 
@@ -29,7 +35,10 @@ class GuideAnswer:
 
 
 class Answerer:
-    def __init__(self, answers: Answers, support, matcher_type, entries: dict | None = None) -> None:
+    def __init__(self, answers: Answers, support: SupportData, matcher_type: type[Matcher],
+                 entries: Mapping[str, Entry] | None = None) -> None:
+        """`matcher_type`: the matcher class, which finds the topic (the matcher module imports
+        this one); `entries`: the knowledge's entries, for topics about an entry."""
         self.answers, self.support, self.entries = answers, support, entries or {}
         self._topics = {t.id: t for t in answers.topics}
         guide_entries = [Entry(id=t.id, category="guide", severity="LOW", title={k: v[0] for k, v in t.ask.items() if v},

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Generic, TypedDict, TypeVar, overload
 
 from copycar_assist.kb.store import Rows, Store, cached_db, open_store, put
 
@@ -27,16 +28,48 @@ from .answers import Answerer
 from .calibration import default_calibration
 from .companion import MATCHER
 from .effects import Effects, _Effect, weigh_effects
-from .index import EntryPrep, Index, merge
+from .index import EntryPrep, Index, WeighedPhrase, merge
+from .knowledge import Knowledge
 from .lexicon import default_lexicon
 from .matcher import Matcher, Tuning, _reading_data, add_lexicon_surfaces
 from .reading import Reader
 
-_MISSING = object()
+K = TypeVar("K")
+V = TypeVar("V")
+R = TypeVar("R")
 
 
-def _pairs(d: dict) -> list:
-    return [[k, v] for k, v in d.items()]
+class _Missing(Enum):
+    MISSING = "missing"
+
+
+_MISSING = _Missing.MISSING  # a key the rows do not hold (remembered, like a found one)
+
+
+class _Head(TypedDict):
+    """The head row (JSON): what every query may touch, read at start."""
+
+    ids: list[str]
+    titles: list[dict[str, str]]
+    surfaces: dict[str, str]
+    lang_of: dict[str, str]
+    codes: dict[str, list[tuple[int, float]]]  # code -> (entry, strength) pairs
+    families: dict[str, list[int]]
+    caps_codes: list[str]
+    code_starts: list[str]
+    effects: int  # how many effect rows there are
+
+
+# The other rows (JSON text; a pair is a two-item array): a key's postings ([idf, [[entry, weight],
+# ...]]), an entry's phrases ([[[[key, weight], ...], total], ...]), an effect ([entry, text,
+# [[key, weight], ...], total]) and the effects that use a key ([effect, ...]).
+_PostingRow = tuple[float, list[tuple[int, float]]]
+_PhraseRow = list[tuple[list[tuple[str, float]], float]]
+_EffectRow = tuple[int, str, list[tuple[str, float]], float]
+
+
+def _pairs(d: Mapping[K, V]) -> list[tuple[K, V]]:
+    return list(d.items())
 
 
 def fill_matcher(conn: sqlite3.Connection, preps: Iterable[EntryPrep]) -> None:
@@ -64,7 +97,7 @@ def write_index(conn: sqlite3.Connection, ix: Index, effects: Iterable[_Effect])
 
     put(conn, "effects", rows())
     put(conn, "effect_keys", ((key, json.dumps(ids)) for key, ids in by_key.items()))
-    head = {
+    head: _Head = {
         "ids": ix.ids, "titles": ix.titles, "surfaces": ix.surfaces, "lang_of": ix.lang_of,
         "codes": {c: _pairs(owners) for c, owners in ix.codes.items()},
         "families": {f: sorted(ns) for f, ns in ix.families.items()},
@@ -74,28 +107,28 @@ def write_index(conn: sqlite3.Connection, ix: Index, effects: Iterable[_Effect])
     put(conn, "head", [("head", json.dumps(head, ensure_ascii=False))])
 
 
-class _Lazy(Mapping):
+class _Lazy(Mapping[str, V]):
     """key -> decoded row, read on first use (misses remembered too)."""
 
-    def __init__(self, rows: Rows, decode) -> None:
+    def __init__(self, rows: Rows, decode: Callable[[str], V]) -> None:
         self._rows, self._decode = rows, decode
-        self._seen: dict[Any, Any] = {}
+        self._seen: dict[object, V | _Missing] = {}
 
-    def _fetch(self, key: str) -> Any:
+    def _fetch(self, key: object) -> V | _Missing:
         value = self._seen.get(key, None)
         if value is None:
             raw = self._rows.get(key) if isinstance(key, str) else None
             value = self._seen[key] = _MISSING if raw is None else self._decode(raw)
         return value
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> V:
         value = self._fetch(key)
         if value is _MISSING:
             raise KeyError(key)
         return value
 
     def __contains__(self, key: object) -> bool:
-        return self._fetch(key) is not _MISSING  # type: ignore[arg-type]
+        return self._fetch(key) is not _MISSING
 
     def __iter__(self) -> Iterator[str]:
         return iter([k for k, _ in self._rows.all()])
@@ -104,14 +137,14 @@ class _Lazy(Mapping):
         return len(self._rows.all())
 
 
-class _View(Mapping):
+class _View(Mapping[str, V], Generic[R, V]):
     """One part of another lazy mapping's rows (a key's idf, or its postings)."""
 
-    def __init__(self, rows: _Lazy, part: int) -> None:
+    def __init__(self, rows: _Lazy[R], part: Callable[[R], V]) -> None:
         self._rows, self._part = rows, part
 
-    def __getitem__(self, key: str) -> Any:
-        return self._rows[key][self._part]
+    def __getitem__(self, key: str) -> V:
+        return self._part(self._rows[key])
 
     def __contains__(self, key: object) -> bool:
         return key in self._rows
@@ -123,11 +156,17 @@ class _View(Mapping):
         return len(self._rows)
 
 
-class _LazyList(Sequence):
-    def __init__(self, rows: Rows, size: int, decode) -> None:
+class _LazyList(Sequence[V]):
+    """Rows keyed "0" to str(size - 1) as a sequence, each decoded on first use."""
+
+    def __init__(self, rows: Rows, size: int, decode: Callable[[str], V]) -> None:
         self._map, self._size = _Lazy(rows, decode), size
 
-    def __getitem__(self, n):
+    @overload
+    def __getitem__(self, n: int) -> V: ...
+    @overload
+    def __getitem__(self, n: slice) -> list[V]: ...
+    def __getitem__(self, n: int | slice) -> V | list[V]:
         if isinstance(n, slice):
             return [self[i] for i in range(*n.indices(self._size))]
         if not 0 <= n < self._size:
@@ -139,26 +178,43 @@ class _LazyList(Sequence):
 
 
 def _posting_row(raw: str) -> tuple[float, dict[int, float]]:
-    idf, pairs = json.loads(raw)
+    row: _PostingRow = json.loads(raw)
+    idf, pairs = row
     return idf, {n: w for n, w in pairs}
 
 
-def _phrase_row(raw: str) -> list[tuple[dict[str, float], float]]:
-    return [({k: w for k, w in keys}, total) for keys, total in json.loads(raw)]
+def _idf_part(posting: tuple[float, dict[int, float]]) -> float:
+    return posting[0]
+
+
+def _entries_part(posting: tuple[float, dict[int, float]]) -> dict[int, float]:
+    return posting[1]
+
+
+def _phrase_row(raw: str) -> list[WeighedPhrase]:
+    row: _PhraseRow = json.loads(raw)
+    return [({k: w for k, w in keys}, total) for keys, total in row]
 
 
 def _effect_row(raw: str) -> _Effect:
-    entry, text, keys, total = json.loads(raw)
+    row: _EffectRow = json.loads(raw)
+    entry, text, keys, total = row
     return _Effect(entry, text, tuple((k, w) for k, w in keys), total)
 
 
-def load_matcher(conn: Any, kb) -> Matcher:
+def _effect_ids_row(raw: str) -> list[int]:
+    row: list[int] = json.loads(raw)
+    return row
+
+
+def load_matcher(conn: sqlite3.Connection, kb: Knowledge) -> Matcher:
     """A Matcher over the compiled index in `conn` (`kb`: the same knowledge, for its support
     data and the answers about the guide)."""
-    head = json.loads(Rows(conn, "head").get("head") or "{}")
+    head: _Head = json.loads(Rows(conn, "head").get("head") or "{}")
     postings = _Lazy(Rows(conn, "postings"), _posting_row)
     index = Index(
-        ids=head["ids"], titles=head["titles"], postings=_View(postings, 1), idf=_View(postings, 0),  # type: ignore[arg-type]
+        ids=head["ids"], titles=head["titles"], postings=_View(postings, _entries_part),
+        idf=_View(postings, _idf_part),
         surfaces=head["surfaces"], codes={c: {n: w for n, w in pairs} for c, pairs in head["codes"].items()},
         families={f: set(ns) for f, ns in head["families"].items()}, lang_of=head["lang_of"],
         caps_codes=frozenset(head["caps_codes"]),
@@ -171,8 +227,8 @@ def load_matcher(conn: Any, kb) -> Matcher:
     m.index = index
     effects = object.__new__(Effects)
     effects.lexicon = m.lexicon
-    effects._effects = _LazyList(Rows(conn, "effects"), head["effects"], _effect_row)  # type: ignore[assignment]
-    effects._by_key = _Lazy(Rows(conn, "effect_keys"), json.loads)  # type: ignore[assignment]
+    effects._effects = _LazyList(Rows(conn, "effects"), head["effects"], _effect_row)
+    effects._by_key = _Lazy(Rows(conn, "effect_keys"), _effect_ids_row)
     m.effects = effects
     m._by_initial = {}
     for surface in index.surfaces:
@@ -186,7 +242,7 @@ def load_matcher(conn: Any, kb) -> Matcher:
     return m
 
 
-def ready_matcher(root: Path | str | None = None, store: Store | None = None, kb: Any = None) -> Matcher:
+def ready_matcher(root: Path | str | None = None, store: Store | None = None, kb: Knowledge | None = None) -> Matcher:
     """A matcher over the knowledge at `root` (or in `store`, whose knowledge base `kb` is), from
     the compiled index (built and cached when missing or stale). Raises KnowledgeError for
     broken knowledge."""
@@ -198,7 +254,7 @@ def ready_matcher(root: Path | str | None = None, store: Store | None = None, kb
     return load_matcher(conn, kb)
 
 
-def matcher_for(kb: Any) -> Matcher:
+def matcher_for(kb: Knowledge) -> Matcher:
     """The matcher for a knowledge base: from its compiled index when it came from the store
     (`kb.store.load_cached`), else prepared from its entries."""
     from copycar_assist.kb.store import LazyEntries

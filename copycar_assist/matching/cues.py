@@ -17,10 +17,12 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
+from copycar_assist.kb.model import Entry
 from copycar_assist.textsafe import clean
 
+from .knowledge import Knowledge
 from .lexicon import Lexicon, default_lexicon
-from .text import tokenize
+from .text import Token, tokenize
 
 MAX_TEXT = 20_000  # a long paste is read up to here
 COVERAGE = 0.66  # share of a phrase's weight that must appear
@@ -73,7 +75,7 @@ class _Code:
 class CueFinder:
     """`find(entry_id, text)` → the entry's causes the text points to, strongest first."""
 
-    def __init__(self, kb, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, kb: Knowledge, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or default_lexicon()
         self._phrases: dict[str, list[_Phrase]] = {}
         self._codes: dict[str, list[_Code]] = {}
@@ -113,7 +115,7 @@ class CueFinder:
                                            min(2, len(weighted))))
             self._phrases[entry.id], self._codes[entry.id], self._surfaces[entry.id] = phrases, codes, surfaces
 
-    def _terms(self, tokens) -> list[tuple[str, int, int, bool]]:
+    def _terms(self, tokens: list[Token]) -> list[tuple[str, int, int, bool]]:
         """(key, first token, last token, weak) for the text's terms, qualifiers included."""
         out = [(term.key, term.first, term.last, term.weak) for term in self.lexicon.terms(tokens)]
         out += [("~" + QUALIFIERS[tok.word], i, i, False) for i, tok in enumerate(tokens) if tok.word in QUALIFIERS]
@@ -129,7 +131,7 @@ class CueFinder:
                 surfaces.setdefault(word, key)
         return keys
 
-    def _own(self, entry) -> set[str]:
+    def _own(self, entry: Entry) -> set[str]:
         """The keys of an entry's title, aliases and keywords."""
         texts = [*entry.title.values()]
         for lang, items in {**entry.aliases, **entry.keywords}.items():
@@ -137,7 +139,7 @@ class CueFinder:
                 texts += items
         return {key for text in texts for key in self._keys(text, {})}
 
-    def _common(self, entry, raw: list[tuple[str, dict[str, float]]]) -> set[str]:
+    def _common(self, entry: Entry, raw: list[tuple[str, dict[str, float]]]) -> set[str]:
         """The entry's own vocabulary, which says which entry but not which cause: the keys of its
         title, aliases and keywords (unless only one cause's evidence uses them: "spf" names the
         domain's reputation), and keys found in the evidence of half its causes or more."""
@@ -179,7 +181,7 @@ class CueFinder:
                     keep(CueHit(entry_id, phrase.cause, round(strength, 3), _short(quote), words=words))
         return sorted(best.values(), key=lambda h: (-h.strong, -h.strength, h.cause_id))
 
-    def _positions(self, entry_id: str, tokens) -> dict[str, list[tuple[int, int]]]:
+    def _positions(self, entry_id: str, tokens: list[Token]) -> dict[str, list[tuple[int, int]]]:
         """matching key -> (first, last) token spans where the text says it."""
         where: dict[str, list[tuple[int, int]]] = {}
         surfaces = self._surfaces.get(entry_id, {})

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -73,12 +73,15 @@ class Effects:
     def __init__(self, effects: Iterable[_Effect], lexicon: Lexicon) -> None:
         """The weighed effects (`weigh_effects`), findable by their keys."""
         self.lexicon = lexicon
-        self._effects: list[_Effect] = []
-        self._by_key: dict[str, list[int]] = {}
+        found: list[_Effect] = []
+        by_key: dict[str, list[int]] = {}
         for effect in effects:
             for key, _ in effect.keys:
-                self._by_key.setdefault(key, []).append(len(self._effects))
-            self._effects.append(effect)
+                by_key.setdefault(key, []).append(len(found))
+            found.append(effect)
+        # In memory here; read from the compiled index on demand there (`compiled.py`).
+        self._effects: Sequence[_Effect] = found
+        self._by_key: Mapping[str, list[int]] = by_key
 
     def __bool__(self) -> bool:
         return bool(self._effects)

@@ -9,11 +9,16 @@ JSON events of `conversation/events.py` as `support/history.py` stores them) and
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from copycar_assist.files.fields import is_id
 
 from .text import tokenize
+
+if TYPE_CHECKING:
+    from .matcher import Matcher
 
 MAX_TEXT = 2000  # characters of a description kept
 SIMILAR = 0.25  # word overlap (Jaccard) from which two descriptions join a group
@@ -28,6 +33,21 @@ class Gap:
     chosen: str | None = None  # the entry the case finally reached (None: none)
 
 
+class GapJson(TypedDict):
+    text: str
+    session: str
+    reason: str
+    listed: str | None
+
+
+class ClusterJson(TypedDict):
+    entry: str | None
+    count: int
+    shared_words: list[str]
+    unknown_words: list[str]
+    examples: list[GapJson]
+
+
 @dataclass
 class Cluster:
     chosen: str | None
@@ -35,14 +55,14 @@ class Cluster:
     shared: list[str] = field(default_factory=list)  # words most of them use
     unknown: list[str] = field(default_factory=list)  # words the knowledge never uses
 
-    def to_json(self) -> dict:
+    def to_json(self) -> ClusterJson:
         return {"entry": self.chosen, "count": len(self.gaps), "shared_words": self.shared,
                 "unknown_words": self.unknown,
                 "examples": [{"text": g.text, "session": g.session, "reason": g.reason, "listed": g.listed}
                              for g in self.gaps]}
 
 
-def gaps_of(session_id: str, records: list[dict]) -> list[Gap]:
+def gaps_of(session_id: str, records: Iterable[Mapping[str, object]]) -> list[Gap]:
     """The gaps of one session. A case runs from a description until a cause is found, the case
     is resolved or escalated, another problem is described, or the session ends; its entry is the
     one of the cause found, else the last entry the conversation was about. A description the
@@ -69,14 +89,14 @@ def gaps_of(session_id: str, records: list[dict]) -> list[Gap]:
 
     for rec in records:
         kind = rec.get("type")
-        if kind == "user" and rec.get("kind") == "description" and isinstance(rec.get("text"), str):
-            text = rec["text"][:MAX_TEXT]
+        if kind == "user" and rec.get("kind") == "description" and isinstance(said := rec.get("text"), str):
+            text = said[:MAX_TEXT]
         elif kind == "matched" and text is not None:
             if chain and confident[-1] and not redo:
                 close()  # understood, and now another problem: a new case
             redo = False
             if rec.get("kind", "problem") == "problem":
-                matches = rec.get("matches") if isinstance(rec.get("matches"), list) else []
+                matches = listed if isinstance(listed := rec.get("matches"), list) else []
                 first = matches[0].get("id") if matches and isinstance(matches[0], dict) else None
                 best = rec.get("best")
                 reason = "ambiguous" if rec.get("ambiguous") is True else "no_match"
@@ -92,8 +112,8 @@ def gaps_of(session_id: str, records: list[dict]) -> list[Gap]:
             about = raw_about if isinstance(raw_about, dict) else {}
             if is_id(about.get("entry")) and chain:
                 entry = about["entry"]
-        elif kind == "cause_found" and is_id(rec.get("entry")):
-            entry = rec["entry"]
+        elif kind == "cause_found" and isinstance(found := rec.get("entry"), str) and is_id(found):
+            entry = found
             close()
         elif kind in ("resolved", "escalated"):
             close()
@@ -101,7 +121,7 @@ def gaps_of(session_id: str, records: list[dict]) -> list[Gap]:
     return out
 
 
-def cluster(gaps: list[Gap], matcher) -> list[Cluster]:
+def cluster(gaps: list[Gap], matcher: Matcher) -> list[Cluster]:
     """Gaps grouped by the entry finally chosen, then by shared words; biggest groups first."""
     lexicon, postings = matcher.lexicon, matcher.index.postings
     keyed: list[tuple[Gap, set[str], dict[str, str]]] = []

@@ -5,13 +5,17 @@ both languages) turned once into matching keys with weights, inverted for fast l
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, overload
 
 from .codes import find_codes, norm_code
 from .lexicon import Lexicon
 from .text import plain, tokenize
 from .text import words as text_words
+
+if TYPE_CHECKING:
+    from copycar_assist.kb.model import Entry
 
 # How much a phrase says about its entry, by where it comes from.
 FIELD_WEIGHTS = {
@@ -24,12 +28,17 @@ REPEAT_BONUS, REPEAT_CAP = 0.2, 3  # a key named in several phrases weighs a lit
 WEAK_FACTOR = 0.3  # generic words ("error", "api") in phrase-level similarity
 
 
+# A phrase as {key: idf-weight} and its total weight.
+WeighedPhrase = tuple[dict[str, float], float]
+
+
 @dataclass
 class Index:
     ids: list[str]
     titles: list[dict[str, str]]
-    postings: dict[str, dict[int, float]]  # key -> entry index -> weight (0-1.3)
-    idf: dict[str, float]
+    # Built in memory (`merge`) or read from the compiled index on demand (`compiled.py`).
+    postings: Mapping[str, dict[int, float]]  # key -> entry index -> weight (0-1.3)
+    idf: Mapping[str, float]
     surfaces: dict[str, str]  # folded word seen in the knowledge -> its key (for typos)
     # normalised code -> entry -> strength: 1.0 for an entry whose [keywords] codes list it, 0.5
     # for one that only names it in its text (a symptom quoting another entry's alert, say).
@@ -40,7 +49,7 @@ class Index:
     caps_codes: frozenset[str] = frozenset()
     # Per entry, each title/alias/keyword/symptom/cause phrase as {key: weight} (for phrase-level
     # similarity) and its total weight.
-    phrase_keys: Sequence[list[tuple[dict[str, float], float]]] = field(default_factory=list)
+    phrase_keys: Sequence[list[WeighedPhrase]] = field(default_factory=list)
     # The first word of every listed code ("x" of "X-RateLimit-Remaining"): where a code written
     # as several words can start.
     code_starts: frozenset[str] = frozenset()
@@ -50,7 +59,7 @@ class Index:
         return len(self.ids)
 
 
-def entry_phrases(entry) -> Iterator[tuple[str, str, str | None]]:
+def entry_phrases(entry: Entry) -> Iterator[tuple[str, str, str | None]]:
     """(kind, text, lang) for every phrase of a knowledge entry."""
     for lang, text in (entry.title or {}).items():
         yield "title", text, lang
@@ -72,7 +81,7 @@ def entry_phrases(entry) -> Iterator[tuple[str, str, str | None]]:
 
 
 
-def entry_effects(entry) -> Iterator[tuple[str, str]]:
+def entry_effects(entry: Entry) -> Iterator[tuple[str, str]]:
     """(text, lang) for every effect of an entry and of its causes: found as whole phrases
     (`effects.py`), never word by word."""
     for lang, items in entry.effects.items():
@@ -103,7 +112,7 @@ class EntryPrep:
     effects: list[tuple[str, str]] = field(default_factory=list)  # text, its keys packed
 
 
-def prepare_entry(entry, lexicon: Lexicon) -> EntryPrep:
+def prepare_entry(entry: Entry, lexicon: Lexicon) -> EntryPrep:
     """An entry's phrases and effects as matching keys (see `EntryPrep`)."""
     prep = EntryPrep(entry.id, dict(entry.title or {}))
     weights, counts, surfaces, codes = prep.weights, prep.counts, prep.surfaces, prep.codes
@@ -221,15 +230,15 @@ def merge(preps: Iterable[EntryPrep], lazy: bool = False) -> tuple[Index, list[t
     total = max(len(ids), 1)
     idf = {key: math.log(1.0 + total / sum(min(1.0, w) for w in per.values())) for key, per in postings.items()}
     lang_of = {w: next(iter(ls)) for w, ls in word_langs.items() if len(ls) == 1}
-    phrase_keys: Sequence[list[tuple[dict[str, float], float]]] = (
+    phrase_keys: Sequence[list[WeighedPhrase]] = (
         Weighed(raw_phrases, idf) if lazy else [weigh_phrases(mine, idf) for mine in raw_phrases])
     return Index(ids, titles, postings, idf, surfaces, codes, families, lang_of,
                  frozenset(caps_codes), phrase_keys, frozenset(code_starts)), effects
 
 
-def weigh_phrases(phrases: list[str], idf: dict[str, float]) -> list[tuple[dict[str, float], float]]:
+def weigh_phrases(phrases: list[str], idf: Mapping[str, float]) -> list[WeighedPhrase]:
     """An entry's phrases as {key: idf-weight} with their totals (empty phrases left out)."""
-    out = []
+    out: list[WeighedPhrase] = []
     for packed in phrases:
         weighted = {k: idf[k] * (WEAK_FACTOR if weak else 1.0) for k, weak in unpack(packed)}
         if weighted:
@@ -237,16 +246,20 @@ def weigh_phrases(phrases: list[str], idf: dict[str, float]) -> list[tuple[dict[
     return out
 
 
-class Weighed(Sequence[list[tuple[dict[str, float], float]]]):
+class Weighed(Sequence[list[WeighedPhrase]]):
     """Entries' packed phrases, weighed each time one is read (nothing kept)."""
 
-    def __init__(self, raw: list[list[str]], idf: dict[str, float]) -> None:
+    def __init__(self, raw: list[list[str]], idf: Mapping[str, float]) -> None:
         self._raw, self._idf = raw, idf
 
     def __len__(self) -> int:
         return len(self._raw)
 
-    def __getitem__(self, n):
+    @overload
+    def __getitem__(self, n: int) -> list[WeighedPhrase]: ...
+    @overload
+    def __getitem__(self, n: slice) -> list[list[WeighedPhrase]]: ...
+    def __getitem__(self, n: int | slice) -> list[WeighedPhrase] | list[list[WeighedPhrase]]:
         if isinstance(n, slice):
             return [weigh_phrases(mine, self._idf) for mine in self._raw[n]]
         return weigh_phrases(self._raw[n], self._idf)

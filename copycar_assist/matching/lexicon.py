@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from .text import Token, fold, stem
 
@@ -26,13 +28,16 @@ class Term:
     weak: bool = False
 
 
-def _load(name: str) -> dict:
+def _load(name: str) -> dict[str, Any]:
     data = resources.files("copycar_assist.matching").joinpath("data", name).read_text("utf-8")
     return tomllib.loads(data)
 
 
 class Lexicon:
-    def __init__(self, stopwords: dict, weak: dict, synonyms: dict) -> None:
+    def __init__(self, stopwords: Mapping[str, Iterable[str]], weak: Mapping[str, Iterable[str]],
+                 synonyms: Mapping[str, Mapping[str, Iterable[str]]]) -> None:
+        """The data files as read: `stopwords` es, en and noise word lists; `weak` its words;
+        `synonyms` its concepts, each with its forms."""
         self.stop_es = frozenset(stopwords.get("es", ()))
         self.stop_en = frozenset(stopwords.get("en", ()))
         self.noise = frozenset(stopwords.get("noise", ()))

@@ -23,16 +23,17 @@ import heapq
 import math
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from operator import itemgetter
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from copycar_assist.kb.model import pick
+from copycar_assist.kb.model import Entry, pick
 
 from .answers import Answerer
 from .calibration import Calibration, Candidate, default_calibration, features
@@ -40,11 +41,12 @@ from .codes import find_codes, norm_code
 from .effects import Effects, weigh_effects
 from .index import EntryPrep, Index, merge, prepare_entry
 from .kind import asks, is_greeting, is_request, states_failure
+from .knowledge import EntrySource, Knowledge
 from .language import detect_language
 from .lexicon import Lexicon, default_lexicon
 from .reading import Reader, Reading
 from .result import Match, MatchResult
-from .text import prepare, tokenize
+from .text import Token, prepare, tokenize
 
 
 @dataclass(frozen=True)
@@ -84,27 +86,31 @@ def add_lexicon_surfaces(index: Index, lexicon: Lexicon) -> None:
 class Matcher:
     """Prepared once per knowledge base; `match()` is cheap enough for every keystroke."""
 
-    def __init__(self, kb, *, lexicon: Lexicon | None = None, tuning: Tuning | None = None,
+    def __init__(self, kb: EntrySource, *, lexicon: Lexicon | None = None, tuning: Tuning | None = None,
                  answerer: bool = True, calibration: Calibration | None = None) -> None:
         self.lexicon = lexicon or default_lexicon()
         self.tuning = tuning or Tuning()
         self.calibration = calibration or default_calibration()
-        entries = kb.entries.values() if hasattr(kb, "entries") else kb
+        entries: Iterable[Entry]
+        by_id: Mapping[str, Entry] | None
+        if isinstance(kb, Knowledge):
+            entries, support, answers, by_id = kb.entries.values(), kb.support, kb.answers, kb.entries
+        else:  # the entries alone
+            entries, support, answers, by_id = kb, None, None, None
         self.index, self.effects = prepare_all([prepare_entry(e, self.lexicon) for e in entries], self.lexicon)
         # Typos rarely hit the first letter: candidates share it (and the search is smaller).
         self._by_initial: dict[str, list[str]] = {}
         for surface in self.index.surfaces:
             self._by_initial.setdefault(surface[0], []).append(surface)
         self._fuzzy_cache: dict[str, tuple[tuple[str, float], ...]] = {}
-        support = getattr(kb, "support", None)
         self.reader = Reader(_reading_data(), asdict(support.thresholds) if support is not None else {},
                              self.lexicon.stop)
-        answers = getattr(kb, "answers", None)
-        self.answerer = (Answerer(answers, support, Matcher, getattr(kb, "entries", None))
+        self.answerer = (Answerer(answers, support, Matcher, by_id)
                          if answerer and answers and support else None)
 
-    def with_tuning(self, **changes) -> Matcher:
-        """A matcher sharing this one's prepared index, with other tuning (benchmarks)."""
+    def with_tuning(self, **changes: Any) -> Matcher:
+        """A matcher sharing this one's prepared index, with other tuning (benchmarks): `changes`
+        are `Tuning` fields by name (floats, `phrase_candidates` an int)."""
         other = object.__new__(Matcher)
         other.__dict__.update(self.__dict__)
         other.tuning = replace(self.tuning, **changes)
@@ -211,7 +217,8 @@ class Matcher:
         self._fuzzy_cache[word] = found
         return found
 
-    def _evidence(self, query: str, tokens, words, weight_at) -> tuple[list[tuple], dict, dict, float, dict]:
+    def _evidence(self, query: str, tokens: list[Token], words: list[str],
+                  weight_at: Callable[[int], float]) -> _Evidence:
         """What the query says: hits (postings, evidence factor, coverage weight, start, end),
         the query's keys with their weights, coverage floors from codes, and the total weight of
         the query (known and unknown words, codes), and which entries a code or an effect of
@@ -219,7 +226,7 @@ class Matcher:
         stretch of text it sits in (`reading.py`); a word said several times counts once, where
         it weighs most."""
         t, idx = self.tuning, self.index
-        hits: list[tuple] = []
+        hits: list[_Hit] = []
         qkeys: dict[str, float] = {}
         floors: dict[int, float] = {}  # entries owning a code of the query: coverage floor
         total = 0.0
@@ -316,7 +323,8 @@ class Matcher:
             hits.append((idx.postings[key], v * quality, v * quality, start, end))
         return hits, qkeys, floors, total + min(sum(unknown.values()), t.unknown_cap), kinds
 
-    def _score(self, query: str, tokens, words, limit: int, weight_at) -> list[Candidate]:
+    def _score(self, query: str, tokens: list[Token], words: list[str], limit: int,
+               weight_at: Callable[[int], float]) -> list[Candidate]:
         """The `limit` best entries, best first."""
         t = self.tuning
         hits, qkeys, floors, total, kinds = self._evidence(query, tokens, words, weight_at)
@@ -360,10 +368,15 @@ class Matcher:
 
 
 _PREFILTER_AT, _PREFILTER_SHARE = 256, 0.2
+# One piece of evidence: (entry index -> strength, evidence factor, coverage weight, start, end).
+_Hit = tuple[Mapping[int, float], float, float, int, int]
+# What a query says (`Matcher._evidence`): its hits, its keys with their weights, coverage floors
+# per entry, its total weight, and the entries a code or an effect points at.
+_Evidence = tuple[list[_Hit], dict[str, float], dict[int, float], float, dict[str, set[int]]]
 
 
 @lru_cache(maxsize=1)
-def _reading_data() -> dict:
+def _reading_data() -> dict[str, Any]:
     return tomllib.loads(resources.files("copycar_assist.matching").joinpath("data", "reading.toml").read_text("utf-8"))
 # A code written as words can span this many of them ("X-RateLimit-Remaining": x rate limit remaining).
 _CODE_TOKENS = 6
@@ -379,18 +392,20 @@ def _timestamp_starts(query: str) -> set[int]:
     return out
 
 
-def _why(query: str, parts: list) -> list[str]:
-    """The query's own words that made the match: adjacent ones merged, strongest first."""
+def _why(query: str, parts: list[tuple[float, int, int]]) -> list[str]:
+    """The query's own words that made the match (`parts`: evidence, start, end): adjacent ones
+    merged, strongest first."""
     parts = sorted(parts, key=lambda p: p[1])
-    merged: list[list] = []
+    merged: list[tuple[float, int, int]] = []
     for amount, start, end in parts:
         if merged and start <= merged[-1][2] + 1 and query[merged[-1][2]:start] in ("", " "):
-            merged[-1][0] += amount
-            merged[-1][2] = max(merged[-1][2], end)
+            total, first, last = merged[-1]
+            merged[-1] = (total + amount, first, max(last, end))
         elif merged and start < merged[-1][2]:
-            merged[-1][0] += amount
+            total, first, last = merged[-1]
+            merged[-1] = (total + amount, first, last)
         else:
-            merged.append([amount, start, end])
+            merged.append((amount, start, end))
     merged.sort(key=lambda m: -m[0])
     out: list[str] = []
     for _, start, end in merged:

@@ -19,7 +19,9 @@ Pure and linear in the text; never evaluates or fetches anything it reads.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 # One anchored match per line tells its kind (a line matching none is prose).
 _KIND = re.compile(
@@ -83,17 +85,22 @@ class Signal:
     quote: str
 
 
+Span = tuple[int, int, float]  # (start, end, weight) within a line
+
+
 @dataclass
 class LineReading:
     kind: str  # prose | trace | frame | log | http | … (the _KIND group), "code" for frame code
-    spans: list[tuple[int, int, float]]  # (start, end, weight) within the line
+    spans: list[Span]
     signals: list[Signal]
 
 
 class PasteReader:
     """Prepared once (weights, failure keys, metrics with the knowledge's thresholds)."""
 
-    def __init__(self, weights: dict[str, float], paste: dict, thresholds: dict[str, float]) -> None:
+    def __init__(self, weights: dict[str, float], paste: Mapping[str, Any], thresholds: Mapping[str, float]) -> None:
+        """`paste`: the [paste] table of `reading.toml` (failure keys and headers, metrics);
+        `thresholds`: the guide's, by name."""
         self.w = weights
         self.failure_keys = frozenset(_key(k) for k in paste.get("failure_keys", ()))
         self.failure_headers = frozenset(h.lower() for h in paste.get("failure_headers", ()))
@@ -115,7 +122,7 @@ class PasteReader:
             return None  # "hola 3" is prose
         return kind
 
-    def read(self, line: str, kind: str, state: dict) -> LineReading:
+    def read(self, line: str, kind: str, state: dict[str, object]) -> LineReading:
         w = self.w
         noise, context, failure = w["paste_noise"], w["paste_context"], w["paste_failure"]
         n = len(line)
@@ -155,7 +162,7 @@ class PasteReader:
 
     # -- pieces -------------------------------------------------------------------------
 
-    def _log(self, line: str, spans: list, signals: list) -> None:
+    def _log(self, line: str, spans: list[Span], signals: list[Signal]) -> None:
         w = self.w
         level = _LOG_LEVEL.search(line)
         start = level.end() if level else 0
@@ -190,7 +197,7 @@ class PasteReader:
         spans.append((start, len(line), w["paste_failure"] if bad else w["paste_context"]))
         self._pairs(line, start, [], signals, 0.0)
 
-    def _pairs(self, line: str, offset: int, spans: list, signals: list, other: float) -> None:
+    def _pairs(self, line: str, offset: int, spans: list[Span], signals: list[Signal], other: float) -> None:
         """Key/value pairs from `offset`: a failure key's value weighs as a failure, a key name
         and an ordinary value as `other`; numbers are read against the thresholds."""
         failure = self.w["paste_failure"]
@@ -211,11 +218,11 @@ class PasteReader:
         for m in _QUOTED_REPLY.finditer(line, offset):  # an SMTP reply quoted anywhere in a body
             spans.append((m.start(), m.end(), failure))
 
-    def _metric_line(self, line: str, signals: list) -> None:
+    def _metric_line(self, line: str, signals: list[Signal]) -> None:
         name, _, value = line.strip().rpartition(" ")
         self._reading(name.split("{", 1)[0], value, "", " ".join(line.split())[:80], signals)
 
-    def _reading(self, key: str, raw: str, unit_hint: str, quote: str, signals: list) -> None:
+    def _reading(self, key: str, raw: str, unit_hint: str, quote: str, signals: list[Signal]) -> None:
         """A number past the threshold of the metric `key` names becomes a signal."""
         key = _key(key)
         number = _NUMBER.match(raw.strip())

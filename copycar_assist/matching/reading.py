@@ -23,11 +23,13 @@ Pure: no I/O after the data files are loaded; linear in the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from copycar_assist.textsafe import clean
 
-from .paste import _PAIR, PasteReader, Signal
+from .paste import _PAIR, PasteReader, Signal, Span
 from .phrases import Phrases, words_of
 
 MAX_READ = 256 * 1024  # characters of a paste that are read at all
@@ -73,6 +75,20 @@ class Reading:
         return self.weights[pos] if 0 <= pos < len(self.weights) else 1.0
 
 
+_ClauseSpan = tuple[int, int, str, bool]  # (start, end, role, question) within a line
+
+
+class _Line(NamedTuple):
+    """One distinct line of the text, as read."""
+
+    text: str
+    kind: str  # "prose", or the kind of pasted line (`PasteReader.kind`)
+    spans: list[Span]
+    clauses: list[_ClauseSpan]  # a prose line's
+    signals: list[Signal]  # a pasted line's
+    priority: float
+
+
 def _prefilter(raw: str) -> str:
     """A big paste, cut before it is read line by line: its first and last lines (a story's
     opening, how a dump ended) and, between them, the lines with a failure word (found with
@@ -112,7 +128,8 @@ def _cut_long_lines(lines: list[str]) -> list[str]:
 
 
 class Reader:
-    def __init__(self, data: dict, thresholds: dict[str, float], stop: frozenset[str] = frozenset()) -> None:
+    def __init__(self, data: Mapping[str, Any], thresholds: Mapping[str, float], stop: frozenset[str] = frozenset()) -> None:
+        """`data`: `reading.toml` as read; `thresholds`: the guide's, by name."""
         self.stop = stop
         self.w = {k: float(v) for k, v in data["weights"].items()}
         c = data["clauses"]
@@ -141,10 +158,9 @@ class Reader:
             lines = self._select(lines)
         return self._assemble(lines)
 
-    def _lines(self, text: str) -> list[tuple[str, str, list, list, float]]:
-        """(line, kind, spans, extra, priority) for each distinct line, in order; extra is a prose
-        line's clauses, a pasted line's signals."""
-        out: list[tuple[str, str, list, list, float]] = []
+    def _lines(self, text: str) -> list[_Line]:
+        """Each distinct line, in order."""
+        out: list[_Line] = []
         seen: set[str] = set()
         prev = None
         depth = 0  # open braces of a JSON body or dict spread over lines
@@ -174,31 +190,33 @@ class Reader:
                 depth = max(0, depth + line.count("{") + line.count("[") - line.count("}") - line.count("]"))
             if kind is None:
                 if prose > PROSE_CAP:
-                    out.append((line, "prose", [(0, len(line), self.w["neutral"])], [(0, len(line), "neutral", False)],
-                                self.w["neutral"] * 0.5))
+                    out.append(_Line(line, "prose", [(0, len(line), self.w["neutral"])], [(0, len(line), "neutral", False)],
+                                     [], self.w["neutral"] * 0.5))
                     continue
                 prose += len(line)
                 clauses = self._clause_list(line)
                 spans = self._clauses(line, clauses)
-                out.append((line, "prose", spans, clauses, max((s[2] for s in spans), default=0.0)))
+                out.append(_Line(line, "prose", spans, clauses, [], max((s[2] for s in spans), default=0.0)))
             else:
                 r = self.paste.read(line, kind, {})
-                out.append((line, kind, r.spans, r.signals, max((s[2] for s in r.spans), default=0.0)
-                            + (self.w["signal"] if r.signals else 0.0)))
+                out.append(_Line(line, kind, r.spans, [], r.signals, max((s[2] for s in r.spans), default=0.0)
+                                 + (self.w["signal"] if r.signals else 0.0)))
             prev = kind or "prose"
         return out
 
-    def _select(self, lines: list) -> list:
+    def _select(self, lines: list[_Line]) -> list[_Line]:
         """The lines that fit the budget, highest priority first, in their order."""
-        order = sorted(range(len(lines)), key=lambda i: (-lines[i][4], i))
-        keep, used = set(), 0
+        order = sorted(range(len(lines)), key=lambda i: (-lines[i].priority, i))
+        keep: set[int] = set()
+        used = 0
         for i in order:
-            size = len(lines[i][0]) + 1
+            size = len(lines[i].text) + 1
             if used + size > BUDGET:
                 if size > BUDGET // 2 and used < BUDGET // 2:  # one very long line: its start
-                    line, kind, spans, signals, prio = lines[i]
+                    line = lines[i]
                     cut = BUDGET // 2
-                    lines[i] = (line[:cut], kind, [(a, min(b, cut), w) for a, b, w in spans if a < cut], signals, prio)
+                    lines[i] = line._replace(text=line.text[:cut],
+                                             spans=[(a, min(b, cut), w) for a, b, w in line.spans if a < cut])
                     keep.add(i)
                     used += cut + 1
                 continue
@@ -206,28 +224,28 @@ class Reader:
             used += size
         return [lines[i] for i in sorted(keep)]
 
-    def _assemble(self, lines: list) -> Reading:
+    def _assemble(self, lines: list[_Line]) -> Reading:
         parts: list[str] = []
         weights: list[float] = []
         clauses: list[Clause] = []
         roles: dict[str, int] = {}
         signals: list[Signal] = []
         pos = pasted = prose_chars = 0
-        for line, kind, spans, extra, _ in lines:
+        for line, kind, spans, line_clauses, line_signals, _ in lines:
             w = [self.w["neutral"]] * len(line)
             for a, b, weight in spans:
                 if b > a:
                     w[a:b] = [weight] * (b - a)
-            if kind == "prose":  # extra: its clauses
+            if kind == "prose":
                 prose_chars += len(line)
-                for a, b, role, question in extra:
+                for a, b, role, question in line_clauses:
                     b = min(b, len(line))
                     if b > a:
                         clauses.append(Clause(pos + a, pos + b, role, question))
                         roles[role] = roles.get(role, 0) + (b - a)
-            else:  # extra: its signals
+            else:
                 pasted += 1
-                signals.extend(extra)
+                signals.extend(line_signals)
             parts.append(line)
             weights.extend(w)
             weights.append(0.0)
@@ -246,8 +264,8 @@ class Reader:
 
     # -- prose ----------------------------------------------------------------------------
 
-    def _clause_list(self, line: str) -> list[tuple[int, int, str, bool]]:
-        out: list[tuple[int, int, str, bool]] = []
+    def _clause_list(self, line: str) -> list[_ClauseSpan]:
+        out: list[_ClauseSpan] = []
         start = 0
         for m in self._split.finditer(line):
             self._add_clause(line, start, m.start(), out, m.group().strip() in ("?", "¿") or "?" in m.group())
@@ -255,7 +273,7 @@ class Reader:
         self._add_clause(line, start, len(line), out, False)
         return out
 
-    def _add_clause(self, line: str, a: int, b: int, out: list, question: bool) -> None:
+    def _add_clause(self, line: str, a: int, b: int, out: list[_ClauseSpan], question: bool) -> None:
         piece = line[a:b]
         if not piece.strip():
             return
@@ -267,7 +285,7 @@ class Reader:
         question = question or words[0] in _QUESTION_OPENERS and piece.rstrip().endswith("?")
         out.append((a, b, self._role(piece, words), question))
 
-    def _clauses(self, line: str, clauses: list[tuple[int, int, str, bool]]) -> list[tuple[int, int, float]]:
+    def _clauses(self, line: str, clauses: list[_ClauseSpan]) -> list[Span]:
         spans = [(a, b, self.w[role]) for a, b, role, _ in clauses]
         # "there's no 429 anywhere", "sin ningún 401": a code said not to happen says nothing for it.
         spans += [(m.start(1), m.end(1), self.w["denial"]) for m in _NEGATED_CODE.finditer(line)]
