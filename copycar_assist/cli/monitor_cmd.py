@@ -78,8 +78,9 @@ def monitor(args: argparse.Namespace) -> int:
     kb = args.ctx.kb
     sim = args.ctx.start_demo()
     if sim is not None:
-        print(("Modo demo: simulador en " if lang == "es" else "Demo mode: simulator at ") + settings.api.base_url,
-              file=sys.stderr)
+        from copycar_assist.i18n import t
+
+        print(t("cli.monitor.demo", lang, url=settings.api.base_url), file=sys.stderr)
     store = None
     if not args.no_history:
         from copycar_assist.support.runstore import RunStore
@@ -207,8 +208,10 @@ async def _test_alert(settings, lang: str) -> int:
         raise UsageError("no alert destination: set monitor.alert_to (with smtp.host and smtp.from) "
                          "or monitor.webhook_url")
     target = shown(targets_of(settings)[0])
+    from copycar_assist.i18n import LANGS, t
+
     event = AlertEvent(target, "TEST_ALERT", "WARNING", "test", time.time(), None, 0.0, "test", "error_rate",
-                       {"es": "Alerta de prueba", "en": "Test alert"})
+                       {lg: t("cli.monitor.test_alert", lg) for lg in LANGS})
     async with make_client(settings) as client:
         results = await deliver(settings, client, event, lang, datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"))
     redact = settings.redactor()

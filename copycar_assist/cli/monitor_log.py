@@ -16,6 +16,7 @@ async def follow_log(args, settings, kb, lang: str, store) -> int:
     from copycar_assist.checks.http import make_client
     from copycar_assist.cli import UsageError
     from copycar_assist.files.read import ReadError
+    from copycar_assist.i18n import t
     from copycar_assist.monitor.engine import Delivered
     from copycar_assist.monitor.logfollow import LogMonitor, LogTail
     from copycar_assist.monitor.notify import deliver
@@ -73,8 +74,7 @@ async def follow_log(args, settings, kb, lang: str, store) -> int:
         finally:
             tail.close()
     if last is None:
-        out.info("no API Call line in the guide's format was found" if lang == "en"
-                 else "no hay ninguna línea API Call en el formato de la guía")
+        out.info(t("cli.monitor.no_log_lines", lang))
         return 3
     if not args.follow:
         report = snapshot(last)
