@@ -62,4 +62,14 @@ CLI: dict[str, str] = {
     "cli.monitor.demo": "Demo mode: simulator at {url}",
     "cli.monitor.no_log_lines": "no API Call line in the guide's format was found",
     "cli.monitor.test_alert": "Test alert",
+    # simulate
+    "cli.simulate.head": "CopyCar demo world — scenario '{scenario}': {summaries}",
+    "cli.simulate.key": "key",
+    "cli.simulate.settings": "Settings to use it from another terminal (save as demo.toml, then "
+                             "COPYCAR_ASSIST_CONFIG=demo.toml):",
+    "cli.simulate.ctrl_c": "Ctrl-C to stop.", "cli.simulate.stopped": "Demo world stopped.",
+    # the demo world's services (`simulate --list` and the app's help)
+    "sim.service.all": "Everything", "sim.service.api": "CopyCar API", "sim.service.crm": "CRM",
+    "sim.service.smtp": "Mail (SMTP)", "sim.service.dns": "Sending domain DNS", "sim.service.redis": "Cache (Redis)",
+    "sim.service.content": "Material (prompt, accounts, e-mail, log)",
 }

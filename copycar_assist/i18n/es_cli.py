@@ -64,4 +64,14 @@ CLI: dict[str, str] = {
     "cli.monitor.demo": "Modo demo: simulador en {url}",
     "cli.monitor.no_log_lines": "no hay ninguna línea API Call en el formato de la guía",
     "cli.monitor.test_alert": "Alerta de prueba",
+    # simulate
+    "cli.simulate.head": "Mundo de demostración de CopyCar — escenario '{scenario}': {summaries}",
+    "cli.simulate.key": "clave",
+    "cli.simulate.settings": "Ajustes para usarlo desde otro terminal (guárdalos en demo.toml y usa "
+                             "COPYCAR_ASSIST_CONFIG=demo.toml):",
+    "cli.simulate.ctrl_c": "Ctrl-C para parar.", "cli.simulate.stopped": "Mundo de demostración parado.",
+    # los servicios del mundo de demostración (`simulate --list` y la ayuda de la app)
+    "sim.service.all": "Todo", "sim.service.api": "API de CopyCar", "sim.service.crm": "CRM",
+    "sim.service.smtp": "Correo (SMTP)", "sim.service.dns": "DNS del dominio de envío",
+    "sim.service.redis": "Caché (Redis)", "sim.service.content": "Material (prompt, cuentas, e-mail, log)",
 }
