@@ -68,6 +68,24 @@ CLI: dict[str, str] = {
     "cli.simulate.settings": "Settings to use it from another terminal (save as demo.toml, then "
                              "COPYCAR_ASSIST_CONFIG=demo.toml):",
     "cli.simulate.ctrl_c": "Ctrl-C to stop.", "cli.simulate.stopped": "Demo world stopped.",
+    # setup (line mode)
+    "cli.setup.title": "Guided set-up → {path}", "cli.setup.now": "Set it up now?",
+    "cli.setup.hidden": "hidden", "cli.setup.again": "Try again?", "cli.setup.checking": "Checking…",
+    "cli.setup.saved": "Saved to {path} (0600).",
+    "cli.setup.env": "Note: {var} is set in the environment and overrides it.",
+    "cli.setup.retry": "Not saved. Try other values?", "cli.setup.done": "Done.",
+    "cli.setup.nothing": "Nothing was saved.", "cli.setup.yes_default": "[Y/n]", "cli.setup.no_default": "[y/N]",
+    # the set-up's groups and what each asks (`setup` and the app's set-up screen)
+    "setup.group.api": "CopyCar API", "setup.group.smtp": "E-mail (SMTP)", "setup.group.email": "Sending domain",
+    "setup.group.crm": "CRM", "setup.group.redis": "Redis (cache)",
+    "setup.ask.api.base_url": "Base URL", "setup.ask.api.key": "API key",
+    "setup.ask.smtp.host": "SMTP server", "setup.ask.smtp.port": "Port",
+    "setup.ask.smtp.security": "Security (starttls, tls, none)", "setup.ask.smtp.username": "User name",
+    "setup.ask.smtp.password": "Password", "setup.ask.smtp.from": "Sender address",
+    "setup.ask.email.domain": "Domain",
+    "setup.ask.crm.kind": "Kind (hubspot, salesforce, rest)", "setup.ask.crm.base_url": "CRM base URL",
+    "setup.ask.crm.token": "Access token",
+    "setup.ask.redis.url": "Redis URL",
     # the demo world's services (`simulate --list` and the app's help)
     "sim.service.all": "Everything", "sim.service.api": "CopyCar API", "sim.service.crm": "CRM",
     "sim.service.smtp": "Mail (SMTP)", "sim.service.dns": "Sending domain DNS", "sim.service.redis": "Cache (Redis)",

@@ -70,6 +70,24 @@ CLI: dict[str, str] = {
     "cli.simulate.settings": "Ajustes para usarlo desde otro terminal (guárdalos en demo.toml y usa "
                              "COPYCAR_ASSIST_CONFIG=demo.toml):",
     "cli.simulate.ctrl_c": "Ctrl-C para parar.", "cli.simulate.stopped": "Mundo de demostración parado.",
+    # setup (modo línea)
+    "cli.setup.title": "Configuración guiada → {path}", "cli.setup.now": "¿Lo configuramos ahora?",
+    "cli.setup.hidden": "oculto", "cli.setup.again": "¿Otra vez?", "cli.setup.checking": "Comprobando…",
+    "cli.setup.saved": "Guardado en {path} (0600).",
+    "cli.setup.env": "Aviso: {var} está definida en el entorno y tiene prioridad.",
+    "cli.setup.retry": "No se ha guardado. ¿Probar otros valores?", "cli.setup.done": "Listo.",
+    "cli.setup.nothing": "No se ha guardado nada.", "cli.setup.yes_default": "[S/n]", "cli.setup.no_default": "[s/N]",
+    # los grupos de la configuración guiada y lo que pide cada uno (`setup` y la pantalla de la app)
+    "setup.group.api": "API de CopyCar", "setup.group.smtp": "Correo (SMTP)", "setup.group.email": "Dominio de envío",
+    "setup.group.crm": "CRM", "setup.group.redis": "Redis (caché)",
+    "setup.ask.api.base_url": "URL base", "setup.ask.api.key": "Clave de API",
+    "setup.ask.smtp.host": "Servidor SMTP", "setup.ask.smtp.port": "Puerto",
+    "setup.ask.smtp.security": "Seguridad (starttls, tls, none)", "setup.ask.smtp.username": "Usuario",
+    "setup.ask.smtp.password": "Contraseña", "setup.ask.smtp.from": "Remitente",
+    "setup.ask.email.domain": "Dominio",
+    "setup.ask.crm.kind": "Tipo (hubspot, salesforce, rest)", "setup.ask.crm.base_url": "URL base del CRM",
+    "setup.ask.crm.token": "Token de acceso",
+    "setup.ask.redis.url": "URL de Redis",
     # los servicios del mundo de demostración (`simulate --list` y la ayuda de la app)
     "sim.service.all": "Todo", "sim.service.api": "API de CopyCar", "sim.service.crm": "CRM",
     "sim.service.smtp": "Correo (SMTP)", "sim.service.dns": "DNS del dominio de envío",
