@@ -53,10 +53,12 @@ def register(subparsers) -> None:
 
 def doctor(args: argparse.Namespace) -> int:
     if args.ack or args.unack:
+        from copycar_assist.redact import make_scrubber
+
         from .doctor_history import handle_ack
 
         settings = args.ctx.settings
-        return handle_ack(args, args.ctx.kb, _language(args, settings), settings.redactor())
+        return handle_ack(args, args.ctx.kb, _language(args, settings), make_scrubber(settings))
     return _run(args, None)
 
 
@@ -169,7 +171,7 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     if not args.no_history:
         from .doctor_history import open_store
 
-        store = open_store(lang, settings.redactor())
+        store = open_store(lang, scrub)
     report = asyncio.run(_run_async(settings, kb, ids, lang, inputs, entry_id, args.deadline, store))
     try:
         import httpx

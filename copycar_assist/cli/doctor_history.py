@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from copycar_assist.i18n import t
+from copycar_assist.redact import Scrub
 from copycar_assist.textsafe import one_line
 
 MAX_ACK_S = 366 * 86400
@@ -49,23 +50,25 @@ def until_text(at: float) -> str:
     return datetime.fromtimestamp(at).astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
-def open_store(lang: str, redact) -> Any:
+def open_store(lang: str, scrub: Scrub) -> Any:
+    """The run history (doctor, diagnose, history, monitor); a problem with it is one line on stderr."""
     from copycar_assist.support.runstore import RunStore
 
     store = RunStore.open()
     if store.problem is not None:
-        print(redact(store.problem.message(lang)), file=sys.stderr)
+        print(scrub(store.problem.message(lang)), file=sys.stderr)
     return store
 
 
-def handle_ack(args, kb, lang: str, redact) -> int:
-    """`--ack` / `--unack`: record or remove, print one line, exit 0 (3 on bad input)."""
+def handle_ack(args, kb, lang: str, scrub: Scrub) -> int:
+    """`--ack` / `--unack`: record or remove, print one line, exit 0 (3 on bad input). The reason
+    is the user's text: it is scrubbed before it is kept."""
     from copycar_assist.cli import UsageError
 
     check = args.ack or args.unack
     if check not in kb.checks:
         raise UsageError(f"unknown check {one_line(check, 60)!r}; known: {', '.join(kb.checks)}")
-    store = open_store(lang, redact)
+    store = open_store(lang, scrub)
     try:
         if args.unack:
             print(t("cli.doctor.ack_removed" if store.unack(check) else "cli.doctor.ack_missing", lang, check=check))
@@ -76,10 +79,10 @@ def handle_ack(args, kb, lang: str, redact) -> int:
             until = parse_until(args.until)
         except ValueError as exc:
             raise UsageError(f"--until: {exc}") from None
-        reason = one_line(args.reason, 200)
+        reason = scrub(one_line(args.reason, 200))
         if not store.ack(check, until, reason):
             raise UsageError(f"the acknowledgement could not be saved: {store.disabled or 'history unavailable'}")
-        print(redact(t("cli.doctor.ack_saved", lang, check=check, until=until_text(until), reason=reason)))
+        print(scrub(t("cli.doctor.ack_saved", lang, check=check, until=until_text(until), reason=reason)))
         return 0
     finally:
         store.close()

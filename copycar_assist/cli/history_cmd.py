@@ -69,26 +69,25 @@ def collect(store, limit: int, kind: str | None, lang: str) -> dict[str, Any]:
 
 def history(args: argparse.Namespace) -> int:
     from copycar_assist.cli import UsageError
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.redact import make_scrubber, scrub_obj
 
     from .doctor_cmd import _language
+    from .doctor_history import open_store
 
     if not 1 <= args.limit <= 1000:
         raise UsageError("--limit must be between 1 and 1000")
     settings = args.ctx.settings
     lang = _language(args, settings)
-    redact = settings.redactor()
-    store = RunStore.open()
-    if store.problem is not None:
-        print(redact(store.problem.message(lang)), file=sys.stderr)
+    scrub = make_scrubber(settings)  # the writers' one scrub
+    store = open_store(lang, scrub)
     try:
         doc = collect(store, args.limit, args.kind, lang)
     finally:
         store.close()
     if args.json:
-        emit_json(redact.redact_obj(doc), indent=2)
+        emit_json(scrub_obj(doc, scrub), indent=2)
         return 0
-    sys.stdout.write(redact(render(doc, lang, args.ctx.kb)))
+    sys.stdout.write(scrub(render(doc, lang, args.ctx.kb)))
     return 0
 
 

@@ -4,7 +4,8 @@
     12:01:10  ▲ HIGH_ERROR_RATE (CRITICAL) on http://127.0.0.1:8080/v2: error rate 33%, threshold 5%, …
               ✉ email: sent — oncall@example.com
 
-Every line is redacted and cleaned of control characters before it is written.
+Every line goes through the writers' one scrub (`redact.make_scrubber`) and is cleaned of
+control characters before it is written.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from copycar_assist.i18n import t
 from copycar_assist.monitor.rules import fmt
+from copycar_assist.redact import Scrub, scrub_obj
 from copycar_assist.textsafe import clean_obj, one_line
 
 
@@ -25,16 +27,16 @@ def clock_text(at: float) -> str:
 
 
 class LinePrinter:
-    def __init__(self, lang: str, redact, *, as_json: bool = False, stream=None):
-        self.lang, self.redact, self.as_json = lang, redact, as_json
+    def __init__(self, lang: str, scrub: Scrub, *, as_json: bool = False, stream=None):
+        self.lang, self.scrub, self.as_json = lang, scrub, as_json
         self.stream = stream or sys.stdout
 
     def _line(self, text: str) -> None:
-        self.stream.write(self.redact(one_line(text, 2000)) + "\n")
+        self.stream.write(self.scrub(one_line(text, 2000)) + "\n")
         self.stream.flush()
 
     def _json(self, obj: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(clean_obj(self.redact.redact_obj(obj)), ensure_ascii=False, default=str) + "\n")
+        self.stream.write(json.dumps(clean_obj(scrub_obj(obj, self.scrub)), ensure_ascii=False, default=str) + "\n")
         self.stream.flush()
 
     def info(self, text: str) -> None:
