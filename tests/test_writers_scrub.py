@@ -171,3 +171,24 @@ def test_what_leaves_for_a_help_desk_is_scrubbed_and_stays_json():
     attached = next(mail.iter_attachments()).get_content().decode()
     assert "pasted sk-" in text and PASTED not in text
     assert json.loads(attached)["nested"][0]["quote"].startswith('say "sk-') and PASTED not in attached
+
+
+def test_only_the_check_runner_and_the_scrub_use_a_bare_redactor():
+    """`settings.redactor()` is the runner's (a `CheckContext`'s) and `make_scrubber`'s; every writer
+    takes the scrub instead."""
+    import ast
+
+    package = Path(__file__).resolve().parent.parent / "copycar_assist"
+    stray = []
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        allowed = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "CheckContext":
+                allowed |= {id(a) for a in node.args} | {id(k.value) for k in node.keywords}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "redactor"
+                    and not node.args and not node.keywords
+                    and id(node) not in allowed and path.name != "redact.py"):
+                stray.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert stray == [], "use redact.make_scrubber(settings) (and scrub_obj) in writers"
