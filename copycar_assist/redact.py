@@ -172,19 +172,6 @@ class Redactor:
                 text = text.replace(form, replacement)
         return text
 
-    @overload
-    def redact_obj(self, obj: str) -> str: ...
-    @overload
-    def redact_obj(self, obj: dict[str, Any]) -> dict[str, Any]: ...
-    @overload
-    def redact_obj(self, obj: list[Any] | tuple[Any, ...]) -> list[Any]: ...
-    @overload
-    def redact_obj(self, obj: Scalar) -> Scalar: ...
-
-    def redact_obj(self, obj: object) -> object:
-        """Redact every string inside a JSON-like structure (shaped as `scrub_obj` says)."""
-        return _walk(obj, self.redact)
-
 
 # --- the writers' scrub ---------------------------------------------------------------------------
 

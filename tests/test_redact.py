@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from copycar_assist.redact import Redactor, Secret, mask
+from copycar_assist.redact import Redactor, Secret, mask, scrub_obj
 from copycar_assist.textsafe import clean, one_line
 
 KEY = "sk-live-9f8e7d6c5b4a3210fedcba98"
@@ -141,9 +141,9 @@ def test_normal_text_is_untouched(r):
     assert Redactor([])(text) == text
 
 
-def test_redact_obj_walks_json(r):
+def test_scrub_obj_walks_json_with_a_redactor(r):
     doc = {"a": [KEY, {"b": f"x{PASSWORD}y"}], KEY: 3, "n": None, "i": 7}
-    out = json.dumps(r.redact_obj(doc))
+    out = json.dumps(scrub_obj(doc, r))
     assert not leaks(out, KEY) and not leaks(out, PASSWORD)
     assert '"n": null' in out and '"i": 7' in out
     assert "Redactor(3 secrets)" == repr(r)

@@ -148,6 +148,7 @@ def _path(args) -> int:
 def _show(args) -> int:
     from copycar_assist.config import config_path
     from copycar_assist.config_schema import FIELDS
+    from copycar_assist.redact import make_scrubber, scrub_obj
 
     settings = _load(args)
     path = config_path()
@@ -155,7 +156,7 @@ def _show(args) -> int:
     for f in FIELDS:
         value = _display(f, settings.get(f.dotted))
         rows.append((f, value, settings.source(f.dotted)))
-    redact = settings.redactor()
+    scrub = make_scrubber(settings)  # the writers' one scrub: a key pasted into any setting is masked too
     if args.json:
         doc = {
             "schema_version": 1,
@@ -166,7 +167,7 @@ def _show(args) -> int:
                 for f, v, src in rows
             },
         }
-        emit_json(redact.redact_obj(doc), indent=2)
+        emit_json(scrub_obj(doc, scrub), indent=2)
         return 0
     from copycar_assist.textsafe import one_line
 
@@ -178,13 +179,13 @@ def _show(args) -> int:
                 print(f"{f.dotted:<{width}}  -  ({src})")
             for k, v in value.items():
                 name = f"{f.dotted}.{one_line(str(k), 60)}"
-                print(redact(f"{name:<{width}}  {one_line(str(v))}  ({src})"))
+                print(scrub(f"{name:<{width}}  {one_line(str(v))}  ({src})"))
             continue
         if isinstance(value, list):
             shown = ", ".join(value) if value else "-"
         else:
             shown = "-" if value is None else str(value)
-        print(redact(f"{f.dotted:<{width}}  {one_line(shown, 300)}  ({src})"))
+        print(scrub(f"{f.dotted:<{width}}  {one_line(shown, 300)}  ({src})"))
     return 0
 
 
@@ -236,7 +237,9 @@ def _set(args) -> int:
         shown = mask(str(value))
     else:
         shown = ", ".join(value) if isinstance(value, list) else str(value)
-    print(f"{args.key} = {shown}  ({path})")
+    from .streams import todays_scrub
+
+    print(todays_scrub()(f"{args.key} = {shown}  ({path})"))
     import os
 
     if f.env and os.environ.get(f.env, "").strip():

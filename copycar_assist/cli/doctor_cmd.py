@@ -53,10 +53,12 @@ def register(subparsers) -> None:
 
 def doctor(args: argparse.Namespace) -> int:
     if args.ack or args.unack:
+        from copycar_assist.redact import make_scrubber
+
         from .doctor_history import handle_ack
 
         settings = args.ctx.settings
-        return handle_ack(args, args.ctx.kb, _language(args, settings), settings.redactor())
+        return handle_ack(args, args.ctx.kb, _language(args, settings), make_scrubber(settings))
     return _run(args, None)
 
 
@@ -107,11 +109,12 @@ def _demo_inputs(args, world, inputs, lang: str) -> None:
         if not inputs.has(kind):
             inputs.give(kind, text=world.samples.text(kind))
             used.append(kind)
-    what = ("escenario oculto" if lang == "es" else "scenario hidden") if args.ctx.hide_scenario else world.scenario
-    note = (f"Modo demo ({what}): API en {world.base_url()}" if lang == "es"
-            else f"Demo mode ({what}): API at {world.base_url()}")
+    from copycar_assist.i18n import t
+
+    what = t("cli.doctor.demo_hidden", lang) if args.ctx.hide_scenario else world.scenario
+    note = t("cli.doctor.demo_note", lang, what=what, url=world.base_url())
     if used:
-        note += (f"; material de ejemplo: {', '.join(used)}" if lang == "es" else f"; sample material: {', '.join(used)}")
+        note += t("cli.doctor.demo_material", lang, kinds=", ".join(used))
     print(note, file=sys.stderr)
 
 
@@ -168,7 +171,7 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     if not args.no_history:
         from .doctor_history import open_store
 
-        store = open_store(lang, settings.redactor())
+        store = open_store(lang, scrub)
     report = asyncio.run(_run_async(settings, kb, ids, lang, inputs, entry_id, args.deadline, store))
     try:
         import httpx
@@ -209,6 +212,7 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
 def _text(report, kb, lang, base, demo, entry_id, args, code) -> str:
     from copycar_assist.checks import all_checks
     from copycar_assist.checks.areas import overview
+    from copycar_assist.i18n import t
     from copycar_assist.kb import pick
 
     from .doctor_render import Renderer, use_colour
@@ -232,15 +236,15 @@ def _text(report, kb, lang, base, demo, entry_id, args, code) -> str:
     titles = {r.id: r.title or r.id for r in report.results}
     if entry_id:
         if causes:
-            out.causes(causes[:1], f"{out.w['found']}:", titles)
+            out.causes(causes[:1], f"{t('cli.doctor.found', lang)}:", titles)
             if causes[1:]:
-                out.causes(causes[1:], f"{out.w['also']}:", titles)
+                out.causes(causes[1:], f"{t('cli.doctor.also', lang)}:", titles)
         else:
             out.questions(open_questions(kb, entry_id, lang))
     elif causes:
         out.causes(causes, titles=titles, explanation=not by_area)
     elif code == 0:
         out.add()
-        out.add(out.w["all_ok"] if report.counts().get("pass") else out.w["nothing"])
+        out.add(t("cli.doctor.all_ok" if report.counts().get("pass") else "cli.doctor.nothing", lang))
     out.footer(report.counts(), code, hint_verbose=by_area)
     return out.text()

@@ -17,19 +17,11 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from copycar_assist.i18n import t
+from copycar_assist.redact import Scrub
 from copycar_assist.textsafe import one_line
 
 MAX_ACK_S = 366 * 86400
-WORDS = {
-    "en": {"since": "Since the last run ({when}):", "new": "new failure", "fixed": "fixed since",
-           "acked": "acknowledged until {until}: {reason}", "none": "nothing changed",
-           "saved": "Acknowledged {check} until {until}: {reason}", "unsaved": "No acknowledgement for {check}.",
-           "removed": "Acknowledgement of {check} removed.", "p95": "latency"},
-    "es": {"since": "Desde la ejecución anterior ({when}):", "new": "fallo nuevo", "fixed": "arreglado desde entonces",
-           "acked": "reconocido hasta {until}: {reason}", "none": "nada ha cambiado",
-           "saved": "{check} reconocido hasta {until}: {reason}", "unsaved": "{check} no tenía reconocimiento.",
-           "removed": "Reconocimiento de {check} retirado.", "p95": "latencia"},
-}
 
 
 def parse_until(text: str, now: float | None = None) -> float:
@@ -58,27 +50,28 @@ def until_text(at: float) -> str:
     return datetime.fromtimestamp(at).astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
-def open_store(lang: str, redact) -> Any:
+def open_store(lang: str, scrub: Scrub) -> Any:
+    """The run history (doctor, diagnose, history, monitor); a problem with it is one line on stderr."""
     from copycar_assist.support.runstore import RunStore
 
     store = RunStore.open()
     if store.problem is not None:
-        print(redact(store.problem.message(lang)), file=sys.stderr)
+        print(scrub(store.problem.message(lang)), file=sys.stderr)
     return store
 
 
-def handle_ack(args, kb, lang: str, redact) -> int:
-    """`--ack` / `--unack`: record or remove, print one line, exit 0 (3 on bad input)."""
+def handle_ack(args, kb, lang: str, scrub: Scrub) -> int:
+    """`--ack` / `--unack`: record or remove, print one line, exit 0 (3 on bad input). The reason
+    is the user's text: it is scrubbed before it is kept."""
     from copycar_assist.cli import UsageError
 
     check = args.ack or args.unack
     if check not in kb.checks:
         raise UsageError(f"unknown check {one_line(check, 60)!r}; known: {', '.join(kb.checks)}")
-    w = WORDS.get(lang, WORDS["en"])
-    store = open_store(lang, redact)
+    store = open_store(lang, scrub)
     try:
         if args.unack:
-            print(w["removed" if store.unack(check) else "unsaved"].format(check=check))
+            print(t("cli.doctor.ack_removed" if store.unack(check) else "cli.doctor.ack_missing", lang, check=check))
             return 0
         if not args.until or not (args.reason or "").strip():
             raise UsageError("--ack needs --until DATE and --reason TEXT")
@@ -86,10 +79,10 @@ def handle_ack(args, kb, lang: str, redact) -> int:
             until = parse_until(args.until)
         except ValueError as exc:
             raise UsageError(f"--until: {exc}") from None
-        reason = one_line(args.reason, 200)
+        reason = scrub(one_line(args.reason, 200))
         if not store.ack(check, until, reason):
             raise UsageError(f"the acknowledgement could not be saved: {store.disabled or 'history unavailable'}")
-        print(redact(w["saved"].format(check=check, until=until_text(until), reason=reason)))
+        print(scrub(t("cli.doctor.ack_saved", lang, check=check, until=until_text(until), reason=reason)))
         return 0
     finally:
         store.close()
@@ -109,21 +102,19 @@ def changes_lines(changes, acks: dict[str, Any], lang: str, kb) -> list[str]:
     from copycar_assist.kb import pick
     from copycar_assist.support.runquery import ago
 
-    w = WORDS.get(lang, WORDS["en"])
-
     def title(cid: str) -> str:
         spec = kb.checks.get(cid)
         return one_line(pick(spec.title, lang, cid) if spec else cid, 80)
 
     lines: list[str] = []
     if changes.previous_run is not None:
-        lines.append(w["since"].format(when=ago(time.time() - float(changes.previous_run["started"]), lang)))
+        lines.append(t("cli.doctor.since", lang, when=ago(time.time() - float(changes.previous_run["started"]), lang)))
         for c in changes.new_failures:
-            lines.append(f"  ✗ {w['new']}: {title(c['check'])} ({c['was']} → {c['now']})")
+            lines.append(f"  ✗ {t('cli.doctor.new', lang)}: {title(c['check'])} ({c['was']} → {c['now']})")
         for c in changes.fixed:
-            lines.append(f"  ✓ {w['fixed']}: {title(c['check'])} ({c['was']} → {c['now']})")
+            lines.append(f"  ✓ {t('cli.doctor.fixed', lang)}: {title(c['check'])} ({c['was']} → {c['now']})")
         if not changes.new_failures and not changes.fixed:
-            lines.append(f"  {w['none']}")
+            lines.append(f"  {t('cli.doctor.unchanged', lang)}")
     for cid, ack in acks.items():
-        lines.append(f"  ~ {title(cid)}: " + w["acked"].format(until=until_text(ack.until), reason=ack.reason))
+        lines.append(f"  ~ {title(cid)}: " + t("cli.doctor.acked", lang, until=until_text(ack.until), reason=ack.reason))
     return lines

@@ -26,33 +26,11 @@ import unicodedata
 
 from copycar_assist.checks.areas import Overview
 from copycar_assist.checks.roots import RANK
+from copycar_assist.i18n import t
 from copycar_assist.textsafe import clean, one_line
 
 SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skipped": "–"}
 COLOURS = {"pass": "32", "warn": "33", "fail": "31", "error": "35", "skipped": "2"}
-WORDS = {
-    "en": {"pass": "passed", "warn": "warnings", "fail": "failed", "error": "errors", "skipped": "skipped",
-           "checks": "checks", "todo": "What to fix", "found": "Cause found", "also": "The checks also point at", "none": "No check pointed at a cause.",
-           "questions": "Questions that tell the remaining causes apart:", "from": "from",
-           "escalate": "If none applies, escalate with the evidence above (support level 1).",
-           "all_ok": "Everything checked looks fine.", "demo": "demo simulator", "exit": "exit",
-           "nothing": "Nothing could be checked: the skipped checks above say what they need.",
-           "setup": "Not set up", "setup_how": "run `copycar-assist setup`",
-           "material": "No material given", "material_how": "give",
-           "follows": "follows from", "explains": "also explains", "verbose": "-v for every check",
-           "not_checked": "not checked"},
-    "es": {"pass": "correctas", "warn": "avisos", "fail": "fallidas", "error": "errores", "skipped": "omitidas",
-           "checks": "comprobaciones", "todo": "Qué corregir", "found": "Causa encontrada", "also": "Las comprobaciones también señalan",
-           "none": "Ninguna comprobación señaló una causa.",
-           "questions": "Preguntas que distinguen las causas que quedan:", "from": "según",
-           "escalate": "Si ninguna encaja, escala con la evidencia de arriba (soporte de nivel 1).",
-           "all_ok": "Todo lo comprobado parece correcto.", "demo": "simulador de demostración",
-           "exit": "salida", "nothing": "No se pudo comprobar nada: las comprobaciones omitidas dicen qué necesitan.",
-           "setup": "Sin configurar", "setup_how": "ejecuta `copycar-assist setup`",
-           "material": "Sin material", "material_how": "indica",
-           "follows": "consecuencia de", "explains": "explica también", "verbose": "-v para ver cada comprobación",
-           "not_checked": "no comprobado"},
-}
 
 
 # the option that hands a check its material (`needs_input` kinds)
@@ -79,7 +57,6 @@ def _duration(ms: int) -> str:
 class Renderer:
     def __init__(self, lang: str, colour: bool = False, verbose: bool = False):
         self.lang = lang
-        self.w = WORDS.get(lang, WORDS["en"])
         self.colour = colour
         self.verbose = verbose
         self.lines: list[str] = []
@@ -94,8 +71,8 @@ class Renderer:
         self.lines.append(line)
 
     def header(self, what: str, n: int, duration_ms: int, base_url: str, demo: bool) -> None:
-        where = self.safe(base_url, 200) + (f" ({self.w['demo']})" if demo else "")
-        self.add(f"{what} · {n} {self.w['checks']} · {_duration(duration_ms)} · {where}")
+        where = self.safe(base_url, 200) + (f" ({t('cli.doctor.demo', self.lang)})" if demo else "")
+        self.add(f"{what} · {n} {t('cli.doctor.checks', self.lang)} · {_duration(duration_ms)} · {where}")
         self.add()
 
     def results(self, results) -> None:
@@ -133,11 +110,13 @@ class Renderer:
             self.add(f"  {skip} {_pad(name(n), title_w)}  {self._area_text(n.result, view)}")
         if view.setup:
             names = ", ".join(dict.fromkeys(name(n) for n in view.setup))
-            self._wrapped(f"{skip} {self.w['setup']}: {names} — {self.w['setup_how']} ({', '.join(view.settings())}).")
+            self._wrapped(f"{skip} {t('cli.doctor.setup', self.lang)}: {names} — "
+                          f"{t('cli.doctor.setup_how', self.lang)} ({', '.join(view.settings())}).")
         if view.material:
             names = ", ".join(dict.fromkeys(name(n) for n in view.material))
             options = ", ".join(INPUT_OPTIONS[k] for k in view.inputs())
-            self._wrapped(f"{skip} {self.w['material']}: {names} — {self.w['material_how']} {options}.")
+            self._wrapped(f"{skip} {t('cli.doctor.material', self.lang)}: {names} — "
+                          f"{t('cli.doctor.material_how', self.lang)} {options}.")
 
     def _area_text(self, r, view: Overview) -> str:
         """A result's summary for its area line: a passing or skipped one cut to one line, and
@@ -145,9 +124,10 @@ class Renderer:
         root = view.root_area(r)
         if root is not None:
             root_title = self.safe(root.title.get(self.lang) or root.title.get("en") or root.id, 40)
+            follows_from = f"{t('cli.doctor.follows', self.lang)} {root_title}"
             if r.status == "skipped":
-                return f"{self.w['not_checked']} — {self.w['follows']} {root_title}"
-            return f"{self.safe(r.summary, 600)} — {self.w['follows']} {root_title}"
+                return f"{t('cli.doctor.not_checked', self.lang)} — {follows_from}"
+            return f"{self.safe(r.summary, 600)} — {follows_from}"
         summary = self.safe(r.summary, 600)
         return _cut(summary, SUMMARY_WIDTH) if r.status in ("pass", "skipped") else summary
 
@@ -167,15 +147,15 @@ class Renderer:
         if not causes:
             return
         self.add()
-        self.add(heading or f"{self.w['todo']}:")
+        self.add(heading or f"{t('cli.doctor.todo', self.lang)}:")
         for c in causes:
             symbol = self.paint(SYMBOLS.get(c.status, "✗"), c.status)
-            source = f", {self.w['from']} {c.check_id} = {c.outcome}" if explanation else ""
+            source = f", {t('cli.doctor.from', self.lang)} {c.check_id} = {c.outcome}" if explanation else ""
             self.add(f"  {symbol} {self.safe(c.entry_title)} › {self.safe(c.title)}  "
                      f"({self.safe(c.entry_id)}#{self.safe(c.cause_id)}{source})")
             if c.explains:
                 names = ", ".join(self.safe((titles or {}).get(cid, cid), 60) for cid in c.explains)
-                self.add(f"      ({self.w['explains']}: {names})")
+                self.add(f"      ({t('cli.doctor.explains', self.lang)}: {names})")
             if c.explanation and explanation:
                 for line in _wrap(self.safe(c.explanation), 88):
                     self.add(f"      {line}")
@@ -186,18 +166,20 @@ class Renderer:
 
     def questions(self, questions) -> None:
         self.add()
-        self.add(self.w["none"])
+        self.add(t("cli.doctor.no_cause", self.lang))
         if questions:
-            self.add(self.w["questions"])
+            self.add(t("cli.doctor.questions", self.lang))
             for q in questions:
                 text = self.safe(q["question"]) if q["question"] else ""
                 self.add(f"  • {self.safe(q['title'])} ({self.safe(q['id'])})" + (f": {text}" if text else ""))
-        self.add(self.w["escalate"])
+        self.add(t("cli.doctor.escalate", self.lang))
 
     def footer(self, counts: dict[str, int], code: int, hint_verbose: bool = False) -> None:
         self.add()
-        parts = [f"{counts.get(s, 0)} {self.w[s]}" for s in ("pass", "warn", "fail", "error", "skipped")]
-        self.add(" · ".join(parts) + f"   ({self.w['exit']} {code})" + (f" · {self.w['verbose']}" if hint_verbose else ""))
+        parts = [f"{counts.get(s, 0)} {t(f'cli.doctor.count.{s}', self.lang)}"
+                 for s in ("pass", "warn", "fail", "error", "skipped")]
+        self.add(" · ".join(parts) + f"   ({t('cli.doctor.exit', self.lang)} {code})"
+                 + (f" · {t('cli.doctor.verbose', self.lang)}" if hint_verbose else ""))
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"

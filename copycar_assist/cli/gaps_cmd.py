@@ -15,23 +15,6 @@ from .streams import emit_json
 
 DEFAULT_SESSIONS = 500
 
-_SAY = {
-    "es": {"head": "{n} descripción(es) no entendida(s) o repetida(s) en {s} conversación(es)",
-           "none": "Ninguna descripción sin entender en {s} conversación(es) guardada(s) en {where}.",
-           "entry": "{entry}: {n} descripción(es)", "no_entry": "(ninguna entrada): {n} descripción(es)",
-           "shared": "palabras en común", "unknown": "palabras que la base no usa (efectos o alias para {entry})",
-           "unknown_none": "palabras que la base no usa (¿una entrada nueva, o un traspaso a soporte?)",
-           "no_match": "sin coincidencia fiable", "ambiguous": "empate", "rephrased": "repetida con otras palabras",
-           "listed": "primera sugerida", "skipped": "{n} fichero(s) de sesión ilegible(s) omitido(s)"},
-    "en": {"head": "{n} description(s) not understood or said again in {s} conversation(s)",
-           "none": "No description left not understood in {s} saved conversation(s) in {where}.",
-           "entry": "{entry}: {n} description(s)", "no_entry": "(no entry): {n} description(s)",
-           "shared": "words they share", "unknown": "words the knowledge never uses (effects or aliases for {entry})",
-           "unknown_none": "words the knowledge never uses (a new entry, or a hand-off?)",
-           "no_match": "no confident match", "ambiguous": "near tie", "rephrased": "said again in other words",
-           "listed": "listed first", "skipped": "{n} unreadable session file(s) skipped"},
-}
-
 
 def add_parser(sub) -> None:
     """`kb gaps`, a sub-command of `kb` (kb_cmd.py)."""
@@ -77,27 +60,29 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _text(groups, n: int, sessions: int, skipped: int, where: str, lang: str) -> str:
+    from copycar_assist.i18n import t
     from copycar_assist.textsafe import one_line
 
-    say = _SAY[lang]
     if not groups:
-        out = [say["none"].format(s=sessions, where=where)]
+        out = [t("cli.gaps.none", lang, s=sessions, where=where)]
     else:
-        out = [say["head"].format(n=n, s=sessions), ""]
+        out = [t("cli.gaps.head", lang, n=n, s=sessions), ""]
         for c in groups:
-            label = say["entry"].format(entry=c.chosen, n=len(c.gaps)) if c.chosen else say["no_entry"].format(n=len(c.gaps))
+            label = (t("cli.gaps.entry", lang, entry=c.chosen, n=len(c.gaps)) if c.chosen
+                     else t("cli.gaps.no_entry", lang, n=len(c.gaps)))
             out.append(label)
             if c.shared:
-                out.append(f"  {say['shared']}: {', '.join(one_line(w, 40) for w in c.shared)}")
+                out.append(f"  {t('cli.gaps.shared', lang)}: {', '.join(one_line(w, 40) for w in c.shared)}")
             if c.unknown:
-                head = say["unknown"].format(entry=c.chosen) if c.chosen else say["unknown_none"]
+                head = t("cli.gaps.unknown", lang, entry=c.chosen) if c.chosen else t("cli.gaps.unknown_none", lang)
                 out.append(f"  {head}: {', '.join(one_line(w, 40) for w in c.unknown)}")
             for g in c.gaps[:5]:
-                why = say[g.reason] + (f"; {say['listed']}: {g.listed}" if g.listed else "")
+                why = t(f"cli.gaps.reason.{g.reason}", lang) + (f"; {t('cli.gaps.listed', lang)}: {g.listed}"
+                                                               if g.listed else "")
                 out.append(f"  - «{one_line(g.text, 140)}» ({why})")
             if len(c.gaps) > 5:
                 out.append(f"  … +{len(c.gaps) - 5}")
             out.append("")
     if skipped:
-        out.append(say["skipped"].format(n=skipped))
+        out.append(t("cli.gaps.skipped", lang, n=skipped))
     return "\n".join(out).rstrip()

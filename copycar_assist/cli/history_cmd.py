@@ -21,18 +21,6 @@ from copycar_assist.textsafe import one_line
 
 from .streams import emit_json
 
-WORDS = {
-    "en": {"runs": "Runs, newest first:", "none": "No runs kept yet (doctor, diagnose and monitor keep them).",
-           "changes": "The latest run against the one before:", "new": "new failure since the last run",
-           "fixed": "fixed since", "same": "nothing changed", "latency": "Latency:", "alerts": "Latest alerts:",
-           "acks": "Acknowledged:", "until": "until", "checks": "checks"},
-    "es": {"runs": "Ejecuciones, de la más reciente a la más antigua:",
-           "none": "Aún no hay ejecuciones guardadas (las guardan doctor, diagnose y monitor).",
-           "changes": "La última ejecución frente a la anterior:", "new": "fallo nuevo desde la ejecución anterior",
-           "fixed": "arreglado desde entonces", "same": "nada ha cambiado", "latency": "Latencia:",
-           "alerts": "Últimas alertas:", "acks": "Reconocidos:", "until": "hasta", "checks": "comprobaciones"},
-}
-
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("history", help="the runs kept so far and how they compare",
@@ -81,34 +69,33 @@ def collect(store, limit: int, kind: str | None, lang: str) -> dict[str, Any]:
 
 def history(args: argparse.Namespace) -> int:
     from copycar_assist.cli import UsageError
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.redact import make_scrubber, scrub_obj
 
     from .doctor_cmd import _language
+    from .doctor_history import open_store
 
     if not 1 <= args.limit <= 1000:
         raise UsageError("--limit must be between 1 and 1000")
     settings = args.ctx.settings
     lang = _language(args, settings)
-    redact = settings.redactor()
-    store = RunStore.open()
-    if store.problem is not None:
-        print(redact(store.problem.message(lang)), file=sys.stderr)
+    scrub = make_scrubber(settings)  # the writers' one scrub
+    store = open_store(lang, scrub)
     try:
         doc = collect(store, args.limit, args.kind, lang)
     finally:
         store.close()
     if args.json:
-        emit_json(redact.redact_obj(doc), indent=2)
+        emit_json(scrub_obj(doc, scrub), indent=2)
         return 0
-    sys.stdout.write(redact(render(doc, lang, args.ctx.kb)))
+    sys.stdout.write(scrub(render(doc, lang, args.ctx.kb)))
     return 0
 
 
 def render(doc: dict[str, Any], lang: str, kb) -> str:
+    from copycar_assist.i18n import t
     from copycar_assist.kb import pick
     from copycar_assist.support.runquery import ago
 
-    w = WORDS.get(lang, WORDS["en"])
     out: list[str] = []
 
     def title(cid: str) -> str:
@@ -116,33 +103,33 @@ def render(doc: dict[str, Any], lang: str, kb) -> str:
         return one_line(pick(spec.title, lang, cid) if spec else cid, 80)
 
     if not doc["runs"]:
-        out.append(w["none"])
+        out.append(t("cli.history.none", lang))
     else:
-        out.append(w["runs"])
+        out.append(t("cli.history.runs", lang))
         for r in doc["runs"]:
             counts = r.get("summary") or {}
             if "state" in counts or "requests" in counts:
                 what = one_line(str(counts.get("state") or ", ".join(counts.get("alerts_firing") or []) or "OK"), 80)
             else:
-                what = f"{sum(v for v in counts.values() if isinstance(v, int))} {w['checks']}: " + " · ".join(
+                what = f"{sum(v for v in counts.values() if isinstance(v, int))} {t('cli.history.checks', lang)}: " + " · ".join(
                     f"{v} {k}" for k, v in counts.items() if isinstance(v, int) and v)
             entry = f" {r['entry']}" if r.get("entry") else ""
             out.append(f"  {_stamp(r['started'])}  {r['kind']:<12}{entry}  {what}  {one_line(r.get('base_url') or '', 120)}")
     ch = doc.get("changes")
     if ch and ch.get("previous_run"):
-        out += ["", w["changes"]]
+        out += ["", t("cli.history.changes", lang)]
         for c in ch["new_failures"]:
-            out.append(f"  ✗ {w['new']}: {title(c['check'])} ({c['was']} → {c['now']}) — {one_line(c.get('summary', ''), 160)}")
+            out.append(f"  ✗ {t('cli.history.new', lang)}: {title(c['check'])} ({c['was']} → {c['now']}) — {one_line(c.get('summary', ''), 160)}")
         for c in ch["fixed"]:
-            out.append(f"  ✓ {w['fixed']}: {title(c['check'])} ({c['was']} → {c['now']})")
+            out.append(f"  ✓ {t('cli.history.fixed', lang)}: {title(c['check'])} ({c['was']} → {c['now']})")
         if not ch["new_failures"] and not ch["fixed"]:
-            out.append(f"  {w['same']}")
+            out.append(f"  {t('cli.history.same', lang)}")
     lat = [x for x in doc["latency"] if x["change"]]
     if lat:
-        out += ["", w["latency"]]
+        out += ["", t("cli.history.latency", lang)]
         out += [f"  {one_line(x['target'], 120)}: {x['change']}" for x in lat]
     if doc["alerts"]:
-        out += ["", w["alerts"]]
+        out += ["", t("cli.history.alerts", lang)]
         for a in doc["alerts"]:
             mark = "▼" if a["state"] == "cleared" else "▲"
             sent = ", ".join(f"{k}: {v.get('state')}" for k, v in (a.get("delivery") or {}).items()
@@ -150,7 +137,7 @@ def render(doc: dict[str, Any], lang: str, kb) -> str:
             out.append(f"  {_stamp(a['at'])} {mark} {a['type']} ({a['severity']}) {one_line(a['target'], 100)} "
                        f"{ago(time.time() - float(a['at']), lang)}" + (f" — {sent}" if sent else ""))
     if doc["acknowledged"]:
-        out += ["", w["acks"]]
-        out += [f"  {title(a['check'])}: {w['until']} {a['until']} — {one_line(a['reason'], 200)}"
+        out += ["", t("cli.history.acks", lang)]
+        out += [f"  {title(a['check'])}: {t('cli.history.until', lang)} {a['until']} — {one_line(a['reason'], 200)}"
                 for a in doc["acknowledged"]]
     return "\n".join(out) + "\n"

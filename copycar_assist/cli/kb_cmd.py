@@ -24,17 +24,6 @@ import sys
 
 from .streams import emit_json
 
-_LABELS = {
-    "es": {"category": "Categoría", "severity": "Severidad", "checks": "Comprobaciones",
-           "symptoms": "Síntomas", "causes": "Causas", "pitfalls": "Errores frecuentes",
-           "code": "Código", "steps": "Pasos", "found_by": "lo detecta", "question": "pregunta",
-           "only": "(esta entrada solo está en {langs})", "none": "ninguna"},
-    "en": {"category": "Category", "severity": "Severity", "checks": "Checks",
-           "symptoms": "Symptoms", "causes": "Causes", "pitfalls": "Pitfalls",
-           "code": "Code", "steps": "Steps", "found_by": "found by", "question": "question",
-           "only": "(this entry exists in {langs} only)", "none": "none"},
-}
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("kb", help="list, show, lint or import knowledge entries",
@@ -132,40 +121,40 @@ def _show(args: argparse.Namespace) -> int:
 
 def render_entry_text(tree, entry_id: str, lang: str) -> str:
     """A readable plain-text page for one entry (text from the files is made inert)."""
+    from copycar_assist.i18n import t
     from copycar_assist.kb import pick
     from copycar_assist.textsafe import clean, one_line
 
     entry = tree.entry(entry_id)
     langs = entry.languages()
     shown = lang if lang in langs else (langs[0] if langs else lang)
-    w = _LABELS[lang]
     category = tree.kb.category(entry.category)
     out = [f"{one_line(pick(entry.title, shown, entry.id))}  ({entry.id})"]
     if shown != lang:
-        out.append(w["only"].format(langs=", ".join(langs)))
-    out.append(f"{w['category']}: {one_line(pick(category.title, lang, entry.category) if category else entry.category)}"
-               f"    {w['severity']}: {entry.severity}")
-    out.append(f"{w['checks']}: {', '.join(entry.checks) or w['none']}")
+        out.append(t("cli.kb.only", lang, langs=", ".join(langs)))
+    out.append(f"{t('cli.kb.category', lang)}: {one_line(pick(category.title, lang, entry.category) if category else entry.category)}"
+               f"    {t('cli.kb.severity', lang)}: {entry.severity}")
+    out.append(f"{t('cli.kb.checks', lang)}: {', '.join(entry.checks) or t('cli.kb.none', lang)}")
     section = entry.sections.get(shown)
-    out += ["", w["symptoms"]] + [f"  - {one_line(s, 400)}" for s in tree.symptoms(entry_id, shown)]
-    out += ["", w["causes"]]
+    out += ["", t("cli.kb.symptoms", lang)] + [f"  - {one_line(s, 400)}" for s in tree.symptoms(entry_id, shown)]
+    out += ["", t("cli.kb.causes", lang)]
     for n, cause in enumerate(entry.causes, 1):
         out.append(f"  {n}. {one_line(pick(cause.title, shown, cause.id), 200)}  [{cause.id}]")
         found = tree.reached_by(entry_id, cause.id)
         if found:
-            out.append(f"     {w['found_by']}: {', '.join(found)}")
+            out.append(f"     {t('cli.kb.found_by', lang)}: {', '.join(found)}")
         if cause.question:
-            out.append(f"     {w['question']}: {one_line(pick(cause.question, shown), 400)}")
+            out.append(f"     {t('cli.kb.question', lang)}: {one_line(pick(cause.question, shown), 400)}")
         explanation = clean(cause.explanation.get(shown, "")).strip()
         out += [f"     {line}" for line in explanation.splitlines()]
         steps = tree.steps(entry_id, cause.id, shown)
         if steps:
-            out.append(f"     {w['steps']}:")
+            out.append(f"     {t('cli.kb.steps', lang)}:")
             out += [f"       {i}. {one_line(s, 400)}" for i, s in enumerate(steps, 1)]
     if section and section.pitfalls:
-        out += ["", w["pitfalls"]] + [f"  - {one_line(p, 400)}" for p in section.pitfalls]
+        out += ["", t("cli.kb.pitfalls", lang)] + [f"  - {one_line(p, 400)}" for p in section.pitfalls]
     if section and section.code:
-        out += ["", w["code"]]
+        out += ["", t("cli.kb.code", lang)]
         for block in section.code:
             out.append(f"  --- {one_line(block.lang, 40) or 'text'} ---")
             out += [f"  {line}" for line in clean(block.code).rstrip("\n").splitlines()]

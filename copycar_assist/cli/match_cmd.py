@@ -94,36 +94,27 @@ def _emit(result, as_json: bool) -> None:
     sys.stdout.flush()
 
 
-_SAY = {
-    "es": {"query": "consulta", "none": "(sin coincidencia fiable)", "title": "título",
-           "ambiguous": "(ambiguo: las primeras están muy cerca; hay que preguntar)",
-           "question": "pregunta sobre la guía", "request": "(una petición fuera del diagnóstico: pásela a soporte)",
-           "greeting": "(un saludo: describa el problema)", "source": "fuente"},
-    "en": {"query": "query", "none": "(no confident match)", "title": "title",
-           "ambiguous": "(ambiguous: the first ones are too close; ask)",
-           "question": "question about the guide", "request": "(a request outside troubleshooting: hand it to support)",
-           "greeting": "(a greeting: describe the problem)", "source": "source"},
-}
-
-
 def _table(result) -> str:
+    from copycar_assist.i18n import t
     from copycar_assist.textsafe import one_line
 
-    say = _SAY["es" if result.language == "es" else "en"]
-    lines = [f"{say['query']}: {one_line(result.query, 100)}  [{result.language}]"]
+    lang = "es" if result.language == "es" else "en"
+    lines = [f"{t('cli.match.query', lang)}: {one_line(result.query, 100)}  [{result.language}]"]
     if result.kind == "question" and result.answer:
-        lines.append(f"{say['question']}: {result.answer['text']}")
-        lines.append(f"  ({say['source']}: {result.answer['source']})")
+        lines.append(f"{t('cli.match.question', lang)}: {result.answer['text']}")
+        lines.append(f"  ({t('cli.match.source', lang)}: {result.answer['source']})")
         return "\n".join(lines) + "\n"
-    if result.kind in ("request", "greeting") and result.best is None:
-        lines.append(say[result.kind])
+    if result.kind == "request" and result.best is None:
+        lines.append(t("cli.match.request", lang))
+    elif result.kind == "greeting" and result.best is None:
+        lines.append(t("cli.match.greeting", lang))
     elif result.ambiguous:
-        lines.append(say["ambiguous"])
+        lines.append(t("cli.match.ambiguous", lang))
     elif result.best is None:
-        lines.append(say["none"])
+        lines.append(t("cli.match.none", lang))
     if result.matches:
         w = max(len(m.id) for m in result.matches)
-        lines.append(f"  {'score':>5}  {'id':<{w}}  {say['title']}")
+        lines.append(f"  {'score':>5}  {'id':<{w}}  {t('cli.match.title', lang)}")
         for m in result.matches:
             mark = "*" if m.id == result.best else " "
             why = ", ".join(one_line(x, 40) for x in m.why[:4])

@@ -19,9 +19,12 @@ import contextlib
 import json
 import sys
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .streams import emit_json
+
+if TYPE_CHECKING:
+    from copycar_assist.redact import Scrub
 
 
 def register(subparsers) -> None:
@@ -78,15 +81,16 @@ def monitor(args: argparse.Namespace) -> int:
     kb = args.ctx.kb
     sim = args.ctx.start_demo()
     if sim is not None:
-        print(("Modo demo: simulador en " if lang == "es" else "Demo mode: simulator at ") + settings.api.base_url,
-              file=sys.stderr)
+        from copycar_assist.i18n import t
+
+        print(t("cli.monitor.demo", lang, url=settings.api.base_url), file=sys.stderr)
     store = None
     if not args.no_history:
-        from copycar_assist.support.runstore import RunStore
+        from copycar_assist.redact import make_scrubber
 
-        store = RunStore.open()
-        if store.problem is not None:
-            print(settings.redactor()(store.problem.message(lang)), file=sys.stderr)
+        from .doctor_history import open_store
+
+        store = open_store(lang, make_scrubber(settings))
     try:
         if args.test_alert:
             return asyncio.run(_test_alert(settings, lang))
@@ -106,27 +110,28 @@ async def _once(args, settings, kb, lang: str, store) -> int:
     from copycar_assist.checks.http import make_client
     from copycar_assist.monitor.engine import prepare_services
     from copycar_assist.monitor.once import measure_once, nagios_line
+    from copycar_assist.redact import make_scrubber, scrub_obj
 
     await prepare_services(settings)
     async with make_client(settings) as client:
         report = await measure_once(settings, kb, client, samples=args.samples, store=store)
-    redact = settings.redactor()
+    scrub = make_scrubber(settings)  # the writers' one scrub
     if args.prometheus:
-        _write_prometheus(args.prometheus, report)
+        _write_prometheus(args.prometheus, report, scrub)
     if args.json:
-        emit_json(redact.redact_obj(report), indent=2)
+        emit_json(scrub_obj(report, scrub), indent=2)
     else:
-        print(redact(nagios_line(report, lang)))
+        print(scrub(nagios_line(report, lang)))
     return int(report["exit_code"])
 
 
-def _write_prometheus(path: str, snapshot: dict[str, Any]) -> None:
+def _write_prometheus(path: str, snapshot: dict[str, Any], scrub: Scrub) -> None:
     from pathlib import Path
 
     from copycar_assist.files.write import write_atomic
     from copycar_assist.monitor.exposition import render
 
-    write_atomic(Path(path), render(snapshot).encode("utf-8"), mode=0o644)
+    write_atomic(Path(path), scrub(render(snapshot)).encode("utf-8"), mode=0o644)
 
 
 def state_code(snapshot: dict[str, Any]) -> int:
@@ -141,15 +146,17 @@ async def _watch(args, settings, kb, lang: str, store) -> int:
     from copycar_assist.checks.http import make_client
     from copycar_assist.monitor.engine import Alert, Delivered, Monitor, Note, Tick
     from copycar_assist.monitor.exposition import render
+    from copycar_assist.redact import make_scrubber
 
     from .monitor_render import LinePrinter
 
-    out = LinePrinter(lang, settings.redactor(), as_json=args.json)
+    scrub = make_scrubber(settings)  # the writers' one scrub: lines, the Prometheus file, /metrics
+    out = LinePrinter(lang, scrub, as_json=args.json)
     async with make_client(settings) as client:
         mon = Monitor(settings, kb, client, store=store, lang=lang)
         server = None
         if args.serve_metrics is not None:
-            server = await _serve(args, mon, render, out)
+            server = await _serve(args, mon, lambda snapshot: scrub(render(snapshot)), out)
         out.start(mon)
         next_status = 0.0
         try:
@@ -163,7 +170,7 @@ async def _watch(args, settings, kb, lang: str, store) -> int:
                         out.delivered(event)
                     elif isinstance(event, Tick):
                         if args.prometheus:
-                            _write_prometheus(args.prometheus, mon.snapshot())
+                            _write_prometheus(args.prometheus, mon.snapshot(), scrub)
                         if event.at >= next_status:
                             next_status = event.at + 60
                             out.status(mon.snapshot())
@@ -207,17 +214,21 @@ async def _test_alert(settings, lang: str) -> int:
         raise UsageError("no alert destination: set monitor.alert_to (with smtp.host and smtp.from) "
                          "or monitor.webhook_url")
     target = shown(targets_of(settings)[0])
+    from copycar_assist.i18n import LANGS, t
+
     event = AlertEvent(target, "TEST_ALERT", "WARNING", "test", time.time(), None, 0.0, "test", "error_rate",
-                       {"es": "Alerta de prueba", "en": "Test alert"})
+                       {lg: t("cli.monitor.test_alert", lg) for lg in LANGS})
     async with make_client(settings) as client:
         results = await deliver(settings, client, event, lang, datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"))
-    redact = settings.redactor()
+    from copycar_assist.redact import make_scrubber
+
+    scrub = make_scrubber(settings)
     failed = False
     for d in results:
         if d.state == "not_configured":
             continue
         failed |= d.state != "sent"
-        print(redact(f"{d.channel}: {d.state}" + (f" — {d.detail}" if d.detail else "")))
+        print(scrub(f"{d.channel}: {d.state}" + (f" — {d.detail}" if d.detail else "")))
     return 1 if failed else 0
 
 

@@ -16,10 +16,12 @@ async def follow_log(args, settings, kb, lang: str, store) -> int:
     from copycar_assist.checks.http import make_client
     from copycar_assist.cli import UsageError
     from copycar_assist.files.read import ReadError
+    from copycar_assist.i18n import t
     from copycar_assist.monitor.engine import Delivered
     from copycar_assist.monitor.logfollow import LogMonitor, LogTail
     from copycar_assist.monitor.notify import deliver
     from copycar_assist.monitor.rules import rules_from
+    from copycar_assist.redact import make_scrubber
 
     from .monitor_cmd import _write_prometheus, state_code
     from .monitor_render import LinePrinter
@@ -30,7 +32,8 @@ async def follow_log(args, settings, kb, lang: str, store) -> int:
         raise UsageError(f"{exc} (--log-file)") from None
     label = f"log:{args.log_file}"
     mon = LogMonitor(label, rules_from(kb.support), window_s=float(settings.monitor.window_s))
-    out = LinePrinter(lang, settings.redactor(), as_json=args.json)
+    scrub = make_scrubber(settings)  # the writers' one scrub: lines and the Prometheus file
+    out = LinePrinter(lang, scrub, as_json=args.json)
     firing: dict[str, Any] = {}
     next_status = 0.0
     loop = asyncio.get_running_loop()
@@ -61,7 +64,7 @@ async def follow_log(args, settings, kb, lang: str, store) -> int:
                                 alert_id = store.record_alert(None, e)
                                 store.set_delivery(alert_id, {d.channel: d.to_json() for d in deliveries})
                     if args.prometheus:
-                        _write_prometheus(args.prometheus, snapshot(m))
+                        _write_prometheus(args.prometheus, snapshot(m), scrub)
                     if args.follow and m.end >= next_status:
                         next_status = m.end + 60
                         out.status(snapshot(m))
@@ -73,8 +76,7 @@ async def follow_log(args, settings, kb, lang: str, store) -> int:
         finally:
             tail.close()
     if last is None:
-        out.info("no API Call line in the guide's format was found" if lang == "en"
-                 else "no hay ninguna línea API Call en el formato de la guía")
+        out.info(t("cli.monitor.no_log_lines", lang))
         return 3
     if not args.follow:
         report = snapshot(last)

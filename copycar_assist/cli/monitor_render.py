@@ -4,7 +4,8 @@
     12:01:10  ▲ HIGH_ERROR_RATE (CRITICAL) on http://127.0.0.1:8080/v2: error rate 33%, threshold 5%, …
               ✉ email: sent — oncall@example.com
 
-Every line is redacted and cleaned of control characters before it is written.
+Every line goes through the writers' one scrub (`redact.make_scrubber`) and is cleaned of
+control characters before it is written.
 """
 
 from __future__ import annotations
@@ -15,17 +16,10 @@ import time
 from datetime import datetime
 from typing import Any
 
+from copycar_assist.i18n import t
 from copycar_assist.monitor.rules import fmt
+from copycar_assist.redact import Scrub, scrub_obj
 from copycar_assist.textsafe import clean_obj, one_line
-
-WORDS = {
-    "en": {"avg": "avg", "ok": "ok", "errors": "errors", "samples": "samples", "usual": "usual",
-           "start": "Monitoring {n} endpoint(s) every {interval:g} s, window {window:g} s; Ctrl+C stops.",
-           "verify": "GET /verify at most every {every:g} s"},
-    "es": {"avg": "media", "ok": "éxito", "errors": "errores", "samples": "muestras", "usual": "habitual",
-           "start": "Vigilando {n} endpoint(s) cada {interval:g} s, ventana de {window:g} s; Ctrl+C para.",
-           "verify": "GET /verify como mucho cada {every:g} s"},
-}
 
 
 def clock_text(at: float) -> str:
@@ -33,17 +27,16 @@ def clock_text(at: float) -> str:
 
 
 class LinePrinter:
-    def __init__(self, lang: str, redact, *, as_json: bool = False, stream=None):
-        self.lang, self.redact, self.as_json = lang, redact, as_json
-        self.w = WORDS.get(lang, WORDS["en"])
+    def __init__(self, lang: str, scrub: Scrub, *, as_json: bool = False, stream=None):
+        self.lang, self.scrub, self.as_json = lang, scrub, as_json
         self.stream = stream or sys.stdout
 
     def _line(self, text: str) -> None:
-        self.stream.write(self.redact(one_line(text, 2000)) + "\n")
+        self.stream.write(self.scrub(one_line(text, 2000)) + "\n")
         self.stream.flush()
 
     def _json(self, obj: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(clean_obj(self.redact.redact_obj(obj)), ensure_ascii=False, default=str) + "\n")
+        self.stream.write(json.dumps(clean_obj(scrub_obj(obj, self.scrub)), ensure_ascii=False, default=str) + "\n")
         self.stream.flush()
 
     def info(self, text: str) -> None:
@@ -53,9 +46,9 @@ class LinePrinter:
             self._line(text)
 
     def start(self, mon) -> None:
-        text = self.w["start"].format(n=len(mon.targets), interval=mon.interval_s, window=mon.window_s)
+        text = t("cli.monitor.start", self.lang, n=len(mon.targets), interval=mon.interval_s, window=mon.window_s)
         if mon.settings.api.key is not None:
-            text += " " + self.w["verify"].format(every=mon.budget.every_s) + "."
+            text += " " + t("cli.monitor.verify", self.lang, every=mon.budget.every_s) + "."
         self.info(text)
 
     def note(self, text: str, note) -> None:
@@ -68,14 +61,16 @@ class LinePrinter:
         if self.as_json:
             self._json({"type": "status", **snapshot})
             return
-        w = self.w
-        for t in snapshot["targets"]:
-            usual = f" · {w['usual']} {fmt('response_time_ms', t['usual_p95_ms'])}" if t.get("usual_p95_ms") else ""
-            rate = f" · {t['requests_per_min']:.0f}/min" if t.get("requests_per_min") else ""
-            self._line(f"{clock_text(snapshot['at'])}  {t['target']}  p95 {fmt('response_time_ms', t['p95_ms'])}"
-                       f" · {w['avg']} {fmt('response_time_ms', t['avg_ms'])} · {w['ok']} "
-                       f"{fmt('success_rate', t['success_rate'])} · {w['errors']} {fmt('error_rate', t['error_rate'])}"
-                       f"{rate} · {t['samples']} {w['samples']}{usual}")
+        lang = self.lang
+        avg, ok, errors = t("cli.monitor.avg", lang), t("cli.monitor.ok", lang), t("cli.monitor.errors", lang)
+        samples, usual_word = t("cli.monitor.samples", lang), t("cli.monitor.usual", lang)
+        for x in snapshot["targets"]:
+            usual = f" · {usual_word} {fmt('response_time_ms', x['usual_p95_ms'])}" if x.get("usual_p95_ms") else ""
+            rate = f" · {x['requests_per_min']:.0f}/min" if x.get("requests_per_min") else ""
+            self._line(f"{clock_text(snapshot['at'])}  {x['target']}  p95 {fmt('response_time_ms', x['p95_ms'])}"
+                       f" · {avg} {fmt('response_time_ms', x['avg_ms'])} · {ok} "
+                       f"{fmt('success_rate', x['success_rate'])} · {errors} {fmt('error_rate', x['error_rate'])}"
+                       f"{rate} · {x['samples']} {samples}{usual}")
 
     def alert(self, event) -> None:
         if self.as_json:

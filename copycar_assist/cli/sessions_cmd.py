@@ -155,7 +155,9 @@ def render_markdown(session, lang: str | None) -> str:
                                                 f"{res.get('summary', '')}"), False, at))
     stored = session.header.get("lang")
     said = lang or (stored if stored in ("es", "en") else None) or _last_lang(session) or "en"
-    return to_markdown(lines, said, _scrubber())
+    from .streams import todays_scrub
+
+    return to_markdown(lines, said, todays_scrub())
 
 
 def _last_lang(session) -> str | None:
@@ -169,16 +171,3 @@ def _safe(text: str) -> str:
     from copycar_assist.textsafe import clean
 
     return clean(text)
-
-
-def _scrubber():
-    """Today's settings' secrets, when the settings load; key-like strings always."""
-    from copycar_assist.redact import make_scrubber
-
-    try:
-        from copycar_assist.config import load_settings
-
-        settings = load_settings()
-    except Exception:  # a broken settings file must not hide the transcript
-        settings = None
-    return make_scrubber(settings)

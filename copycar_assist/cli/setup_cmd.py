@@ -81,8 +81,9 @@ class Lines:
         return line.strip()
 
     def yes(self, prompt: str, default: bool) -> bool | None:
-        answer = self.ask(prompt + (" [S/n] " if default else " [s/N] ") if self.lang == "es" else
-                          prompt + (" [Y/n] " if default else " [y/N] "))
+        from copycar_assist.i18n import t
+
+        answer = self.ask(f"{prompt} {t('cli.setup.yes_default' if default else 'cli.setup.no_default', self.lang)} ")
         if answer is None:
             return None
         return default if not answer else answer.lower()[:1] in ("y", "s")
@@ -109,18 +110,15 @@ def run(args: argparse.Namespace) -> int:
         base = Settings()
     saved_any, failed = False, False
     from copycar_assist.desk.setup import GROUPS, ORDER
+    from copycar_assist.i18n import t
 
-    def t(es: str, en: str) -> str:
-        return es if lang == "es" else en
-
-    io.say(t(f"Configuración guiada → {path}" + (f" [profiles.{profile}]" if profile else ""),
-             f"Guided set-up → {path}" + (f" [profiles.{profile}]" if profile else "")))
+    io.say(t("cli.setup.title", lang, path=path) + (f" [profiles.{profile}]" if profile else ""))
     for gid in args.only or ORDER:
         group = GROUPS[gid]
         io.say()
         io.say(f"== {group.title(lang)} ==")
         if group.optional and not args.only:
-            go = io.yes(t("¿Lo configuramos ahora?", "Set it up now?"), False)
+            go = io.yes(t("cli.setup.now", lang), False)
             if go is None:
                 break
             if not go:
@@ -131,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
         saved_any |= result
         failed |= not result
     io.say()
-    io.say(t("Listo." if saved_any else "No se ha guardado nada.", "Done." if saved_any else "Nothing was saved."))
+    io.say(t("cli.setup.done" if saved_any else "cli.setup.nothing", lang))
     return EXIT_FAIL if failed and not saved_any else EXIT_OK
 
 
@@ -141,16 +139,14 @@ def _group(io: Lines, kb: Any, base: Any, group: Any, lang: str, path: Any, prof
 
     from copycar_assist.config import ConfigError
     from copycar_assist.desk.setup import apply_saved, save, try_values, verify
-
-    def t(es: str, en: str) -> str:
-        return es if lang == "es" else en
+    from copycar_assist.i18n import t
 
     while True:
         values: dict[str, str] = {}
         for ask in group.asks:
             current = base.get(ask.field)
             shown = ("••••" if ask.secret else one_line(str(current), 80)) if current not in (None, "") else ask.placeholder
-            hint = t(" (oculto)", " (hidden)") if ask.secret else ""
+            hint = f" ({t('cli.setup.hidden', lang)})" if ask.secret else ""
             answer = io.ask(f"{ask.label(lang)}{hint} [{shown}]: ", secret=ask.secret)
             if answer is None:
                 return None
@@ -159,11 +155,11 @@ def _group(io: Lines, kb: Any, base: Any, group: Any, lang: str, path: Any, prof
             candidate = try_values(base, group, values)
         except ConfigError as exc:
             io.say(f"✗ {exc}")
-            again = io.yes(t("¿Otra vez?", "Try again?"), True)
+            again = io.yes(t("cli.setup.again", lang), True)
             if not again:
                 return False if again is False else None
             continue
-        io.say(t("Comprobando…", "Checking…"))
+        io.say(t("cli.setup.checking", lang))
         ok, results = asyncio.run(verify(kb, candidate, group, lang=lang))
         for r in results:
             io.say(f"  {MARKS.get(r.status, '·')} {r.title or r.id}: {one_line(r.summary, 200)}")
@@ -175,11 +171,10 @@ def _group(io: Lines, kb: Any, base: Any, group: Any, lang: str, path: Any, prof
                 return False
             target = agent.profiles.setdefault(profile, base) if profile else agent
             overridden = apply_saved(target, written)
-            io.say(t(f"Guardado en {path} (0600).", f"Saved to {path} (0600)."))
+            io.say(t("cli.setup.saved", lang, path=path))
             for var in overridden:
-                io.say(t(f"Aviso: {var} está definida en el entorno y tiene prioridad.",
-                         f"Note: {var} is set in the environment and overrides it."))
+                io.say(t("cli.setup.env", lang, var=var))
             return True
-        again = io.yes(t("No se ha guardado. ¿Probar otros valores?", "Not saved. Try other values?"), True)
+        again = io.yes(t("cli.setup.retry", lang), True)
         if not again:
             return False if again is False else None

@@ -41,14 +41,14 @@ def scenario_list(lang: str) -> dict:
 
 def list_text(lang: str) -> str:
     """The scenarios by service, as `simulate --list` and the app's help show them."""
-    from copycar_assist.simulator.catalogue import SERVICE_TITLES, by_service
+    from copycar_assist.i18n import t
+    from copycar_assist.simulator.catalogue import by_service, in_lang
 
-    es = lang == "es"
     lines = []
     for service, scenarios in by_service().items():
-        lines.append(SERVICE_TITLES[service][0 if es else 1] + ":")
+        lines.append(t(f"sim.service.{service}", lang) + ":")
         for s in scenarios:
-            lines.append(f"  {s.name:26} {s.summary[0 if es else 1]}")
+            lines.append(f"  {s.name:26} {in_lang(s.summary, lang)}")
     return "\n".join(lines) + "\n"
 
 
@@ -96,26 +96,27 @@ def run(args: argparse.Namespace) -> int:
     finally:
         world.stop()
         signal.signal(signal.SIGTERM, previous)
-    print("Mundo de demostración parado." if lang == "es" else "Demo world stopped.")
+    from copycar_assist.i18n import t
+
+    print(t("cli.simulate.stopped", lang))
     return EXIT_OK
 
 
 def _describe(world, failed: dict, lang: str) -> str:
     import tomli_w
 
-    from copycar_assist.simulator.catalogue import SCENARIOS
+    from copycar_assist.i18n import t
+    from copycar_assist.simulator.catalogue import SCENARIOS, in_lang
 
-    es = lang == "es"
     values = world.settings()
-    summaries = "; ".join(SCENARIOS[n].summary[0 if es else 1] for n in world.names)
-    title = "Mundo de demostración de CopyCar" if es else "CopyCar demo world"
-    out = [f"{title} — {'escenario' if es else 'scenario'} '{world.scenario}': {summaries}",
-           f"  API:    {values['api.base_url']}   ({'clave' if es else 'key'}: {values['api.key'] or '-'})",
+    summaries = "; ".join(in_lang(SCENARIOS[n].summary, lang) for n in world.names)
+    out = [t("cli.simulate.head", lang, scenario=world.scenario, summaries=summaries),
+           f"  API:    {values['api.base_url']}   ({t('cli.simulate.key', lang)}: {values['api.key'] or '-'})",
            f"  CRM:    {values['crm.base_url']}",
            f"  SMTP:   {values['smtp.host']}:{values['smtp.port']} STARTTLS  (CA: {values['smtp.ca_file']})",
            f"  DNS:    {values['email.nameservers'][0]}:{values['email.dns_port']}/udp  ({values['email.domain']})"]
     redis = failed.get("redis")
-    out.append(f"  Redis:  {redis[0 if es else 1] if redis else values['redis.url']}")
+    out.append(f"  Redis:  {in_lang(redis, lang) if redis else values['redis.url']}")
     config: dict = {}
     for dotted, value in values.items():
         if value in (None, [], {}):
@@ -123,9 +124,8 @@ def _describe(world, failed: dict, lang: str) -> str:
         section, _, key = dotted.partition(".")
         config.setdefault(section, {})[key] = value
     out.append("")
-    out.append("Ajustes para usarlo desde otro terminal (guárdalos en demo.toml y usa COPYCAR_ASSIST_CONFIG=demo.toml):"
-               if es else "Settings to use it from another terminal (save as demo.toml, then COPYCAR_ASSIST_CONFIG=demo.toml):")
+    out.append(t("cli.simulate.settings", lang))
     out.append(tomli_w.dumps(config).rstrip())
     out.append("")
-    out.append("Ctrl-C para parar." if es else "Ctrl-C to stop.")
+    out.append(t("cli.simulate.ctrl_c", lang))
     return "\n".join(out) + "\n"

@@ -122,7 +122,9 @@ def _where(exc: BaseException) -> str:
     return f"{short}:{f.lineno} in {f.name}"
 
 
-def _scrubber():
+def todays_scrub():
+    """The writers' one scrub (`redact.make_scrubber`) for a command without loaded settings: today's
+    settings' secrets when they load, key-like strings always."""
     from copycar_assist.redact import make_scrubber
 
     try:
@@ -143,7 +145,7 @@ def crash(exc: BaseException, argv: list[str]) -> int:
 
     command = next((a for a in argv if not a.startswith("-")), "copycar-assist")
     where = _where(exc)
-    hide = _scrubber()
+    hide = todays_scrub()
     report = "\n".join([
         f"copycar-assist {__version__} crash report, {datetime.now().isoformat(timespec='seconds')}",
         f"python {sys.version.split()[0]} on {sys.platform}",

@@ -51,6 +51,13 @@ def _outbox():
     return Outbox()
 
 
+def _scrub(args):
+    """The writers' one scrub, with the agent's settings (the outbox is the agent's)."""
+    from copycar_assist.redact import make_scrubber
+
+    return make_scrubber(args.ctx.agent_settings)
+
+
 def _state(item) -> str:
     if not item.deliveries:
         return "waiting (not sent yet)"
@@ -69,13 +76,15 @@ def _summary(item) -> dict:
 
 
 def _list(args) -> int:
+    from copycar_assist.redact import scrub_obj
+
     items, problems = _outbox().items()
     shown = [i for i in items if args.all or not i.delivered]
+    scrub = _scrub(args)
     for p in problems:
-        print(f"copycar-assist: {p}", file=sys.stderr)
+        print(scrub(f"copycar-assist: {p}"), file=sys.stderr)
     if args.json:
-        emit_json(args.ctx.agent_settings.redactor().redact_obj({"schema_version": 1,
-                                                                  "tickets": [_summary(i) for i in shown]}))
+        emit_json(scrub_obj({"schema_version": 1, "tickets": [_summary(i) for i in shown]}, scrub))
         return 0
     if not shown:
         print("The outbox is empty." if not items else "Every ticket was delivered (tickets list --all shows them).")
@@ -85,7 +94,7 @@ def _list(args) -> int:
     for i in shown:
         s = _summary(i)
         who = f" · {s['customer']}" if s["customer"] else ""
-        print(one_line(f"{i.case_id}  {s['severity']}  {s['problem'] or '?'}{who}  — {_state(i)}", 300))
+        print(scrub(one_line(f"{i.case_id}  {s['severity']}  {s['problem'] or '?'}{who}  — {_state(i)}", 300)))
     return 0
 
 
@@ -99,22 +108,24 @@ def _get(case_id: str):
 
 
 def _show(args) -> int:
+    from copycar_assist.redact import scrub_obj
+
     item = _get(args.id)
-    redact = args.ctx.agent_settings.redactor()
+    scrub = _scrub(args)
     if args.json:
-        emit_json(redact.redact_obj({**_summary(item), "document": item.document}))
+        emit_json(scrub_obj({**_summary(item), "document": item.document}, scrub))
         return 0
     if args.reply:
         reply = item.document.get("reply") or {}
-        print(redact(str(reply.get("text") or "")))
+        print(scrub(str(reply.get("text") or "")))
         return 0
-    print(redact(str(item.document.get("markdown") or "")))
-    print(f"\n---\noutbox: revision {item.revision}, key {item.idempotency_key}, {_state(item)}")
+    print(scrub(str(item.document.get("markdown") or "")))
+    print(scrub(f"\n---\noutbox: revision {item.revision}, key {item.idempotency_key}, {_state(item)}"))
     for name, d in item.deliveries.items():
         if d.last_error and d.state != "delivered":
-            print(redact(f"  {name}: last error: {d.last_error}"))
+            print(scrub(f"  {name}: last error: {d.last_error}"))
         if d.remote:
-            print(redact(f"  {name}: {d.remote.get('id')} {d.remote.get('url') or ''}".rstrip()))
+            print(scrub(f"  {name}: {d.remote.get('id')} {d.remote.get('url') or ''}".rstrip()))
     return 0
 
 
@@ -129,13 +140,13 @@ def _send(args) -> int:
         _get(args.id)
     settings = args.ctx.agent_settings
     reports, problems = asyncio.run(send(_outbox(), settings, case_id=args.id, force=not args.due, to=args.to))
-    redact = settings.redactor()
+    scrub = _scrub(args)
     for p in problems:
-        print(redact(f"copycar-assist: {p}"), file=sys.stderr)
+        print(scrub(f"copycar-assist: {p}"), file=sys.stderr)
     for r in reports:
         mark = "✓" if r.ok else "…"
         where = f" → {r.remote.get('id')}" if r.remote.get("id") else ""
-        print(redact(f"{mark} {r.case_id} {r.destination}: {r.detail}{where}"))
+        print(scrub(f"{mark} {r.case_id} {r.destination}: {r.detail}{where}"))
     items, _ = _outbox().items()
     waiting = [i for i in items if not i.delivered and (args.id is None or i.case_id == _get(args.id).case_id)]
     if not reports and not waiting:

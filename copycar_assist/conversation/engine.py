@@ -186,7 +186,7 @@ class Conversation:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a bug must not end the conversation: say it, offer the prompt
-                message = self.settings.redactor()(f"{type(exc).__name__}: {exc}")
+                message = self.scrub(f"{type(exc).__name__}: {exc}")
                 for event in [Problem(one_line(message, 300)), *prompts.render(self)]:
                     self._record(event)
                     yield event

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from copycar_assist.config import ConfigError, ConfigProblem, Settings
 from copycar_assist.config_schema import BY_NAME, CliValue, Invalid, parse_cli_value
+from copycar_assist.i18n import t
 
 if TYPE_CHECKING:
     from copycar_assist.checks.base import CheckResult, Event
@@ -31,9 +32,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Ask:
-    field: str  # dotted setting
-    es: str
-    en: str
+    field: str  # dotted setting; its label is `setup.ask.<field>` in the catalogue
     placeholder: str = ""
 
     @property
@@ -41,45 +40,43 @@ class Ask:
         return BY_NAME[self.field].secret
 
     def label(self, lang: str) -> str:
-        return self.es if lang == "es" else self.en
+        return t(f"setup.ask.{self.field}", lang)
 
 
 @dataclass(frozen=True)
 class Group:
-    id: str
-    es: str
-    en: str
+    id: str  # its title is `setup.group.<id>` in the catalogue
     asks: tuple[Ask, ...]
     checks: tuple[str, ...]
     optional: bool = True
 
     def title(self, lang: str) -> str:
-        return self.es if lang == "es" else self.en
+        return t(f"setup.group.{self.id}", lang)
 
 
 GROUPS: dict[str, Group] = {g.id: g for g in (
-    Group("api", "API de CopyCar", "CopyCar API", (
-        Ask("api.base_url", "URL base", "Base URL", "https://api.copycarai.com/v2"),
-        Ask("api.key", "Clave de API", "API key", "sk-…"),
+    Group("api", (
+        Ask("api.base_url", "https://api.copycarai.com/v2"),
+        Ask("api.key", "sk-…"),
     ), ("api.health", "api.verify"), optional=False),
-    Group("smtp", "Correo (SMTP)", "E-mail (SMTP)", (
-        Ask("smtp.host", "Servidor SMTP", "SMTP server", "smtp.example.com"),
-        Ask("smtp.port", "Puerto", "Port", "587"),
-        Ask("smtp.security", "Seguridad (starttls, tls, none)", "Security (starttls, tls, none)", "starttls"),
-        Ask("smtp.username", "Usuario", "User name", "alerts@example.com"),
-        Ask("smtp.password", "Contraseña", "Password", ""),
-        Ask("smtp.from", "Remitente", "Sender address", "alerts@example.com"),
+    Group("smtp", (
+        Ask("smtp.host", "smtp.example.com"),
+        Ask("smtp.port", "587"),
+        Ask("smtp.security", "starttls"),
+        Ask("smtp.username", "alerts@example.com"),
+        Ask("smtp.password", ""),
+        Ask("smtp.from", "alerts@example.com"),
     ), ("email.smtp",)),
-    Group("email", "Dominio de envío", "Sending domain", (
-        Ask("email.domain", "Dominio", "Domain", "example.com"),
+    Group("email", (
+        Ask("email.domain", "example.com"),
     ), ("email.domain",)),
-    Group("crm", "CRM", "CRM", (
-        Ask("crm.kind", "Tipo (hubspot, salesforce, rest)", "Kind (hubspot, salesforce, rest)", "hubspot"),
-        Ask("crm.base_url", "URL base del CRM", "CRM base URL", "https://api.hubapi.com"),
-        Ask("crm.token", "Token de acceso", "Access token", ""),
+    Group("crm", (
+        Ask("crm.kind", "hubspot"),
+        Ask("crm.base_url", "https://api.hubapi.com"),
+        Ask("crm.token", ""),
     ), ("crm.auth",)),
-    Group("redis", "Redis (caché)", "Redis (cache)", (
-        Ask("redis.url", "URL de Redis", "Redis URL", "redis://localhost:6379/0"),
+    Group("redis", (
+        Ask("redis.url", "redis://localhost:6379/0"),
     ), ("cache.redis",)),
 )}
 ORDER = ("api", "smtp", "email", "crm", "redis")

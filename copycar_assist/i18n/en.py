@@ -431,3 +431,7 @@ MESSAGES.update(TEXTUAL)
 from .en_train import TRAIN  # noqa: E402  (the training words, kept apart for size)
 
 MESSAGES.update(TRAIN)
+
+from .en_cli import CLI  # noqa: E402  (the command line's words, kept apart for size)
+
+MESSAGES.update(CLI)

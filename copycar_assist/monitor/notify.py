@@ -10,7 +10,8 @@
 
 `deliver()` never raises: each channel gives a `Delivery` (sent, not configured, or failed with
 the reason). Nothing is retried here; the history keeps the outcome and the `monitor.alerts`
-check reports failed deliveries.
+check reports failed deliveries. What leaves (the message, the webhook's JSON) and what comes
+back (a server's reason) go through the writers' one scrub, `redact.make_scrubber`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import httpx
 from copycar_assist.checks import loopback
 from copycar_assist.checks.http import fetch, origin
 from copycar_assist.i18n import t
+from copycar_assist.redact import make_scrubber, scrub_obj
 from copycar_assist.textsafe import clean
 
 from .rules import AlertEvent
@@ -74,12 +76,12 @@ async def send_email(settings: Settings, event: AlertEvent, lang: str, when: str
 
     if not channels(settings)["email"]:
         return Delivery("email", "not_configured")
-    redact = settings.redactor()
-    result = await send_message(settings.smtp, list(settings.monitor.alert_to), redact(subject(event)),
-                                redact(body(event, lang, when)), deadline_s=EMAIL_DEADLINE_S)
+    scrub = make_scrubber(settings)
+    result = await send_message(settings.smtp, list(settings.monitor.alert_to), scrub(subject(event)),
+                                scrub(body(event, lang, when)), deadline_s=EMAIL_DEADLINE_S)
     if result.sent:
         return Delivery("email", "sent", ", ".join(result.accepted))
-    return Delivery("email", "failed", redact(clean(result.text(), keep_newlines=False, limit=300)))
+    return Delivery("email", "failed", scrub(clean(result.text(), keep_newlines=False, limit=300)))
 
 
 async def post_webhook(settings: Settings, client: httpx.AsyncClient, event: AlertEvent) -> Delivery:
@@ -96,14 +98,14 @@ async def post_webhook(settings: Settings, client: httpx.AsyncClient, event: Ale
         dest = await loopback.resolve(u.host, u.port or 80)
         if not dest.loopback:
             return Delivery("webhook", "failed", f"{shown}: plain http:// only to this machine; use https://")
-    payload = json.dumps({"source": "copycar-assist", **event.to_json()}, ensure_ascii=False).encode()
+    scrub = make_scrubber(settings)
+    payload = json.dumps(scrub_obj({"source": "copycar-assist", **event.to_json()}, scrub), ensure_ascii=False).encode()
     r = await fetch(client, url, method="POST", content=payload, headers={"Content-Type": "application/json"},
                     deadline_s=WEBHOOK_DEADLINE_S, max_bytes=4096)
-    redact = settings.redactor()
     if r.error:
-        return Delivery("webhook", "failed", redact(f"{shown}: {r.error} {r.detail}"[:300]))
+        return Delivery("webhook", "failed", scrub(f"{shown}: {r.error} {r.detail}"[:300]))
     if r.status is None or not 200 <= r.status < 300:
-        return Delivery("webhook", "failed", redact(f"{shown}: HTTP {r.status}"))
+        return Delivery("webhook", "failed", scrub(f"{shown}: HTTP {r.status}"))
     return Delivery("webhook", "sent", f"{shown}: HTTP {r.status}")
 
 

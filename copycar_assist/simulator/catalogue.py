@@ -24,14 +24,13 @@ from .dns import DNS_SCENARIOS
 from .scenarios import SCENARIOS as API_SCENARIOS
 from .smtp import SMTP_SCENARIOS
 
-SERVICES = ("api", "crm", "smtp", "dns", "redis", "content")
-# how lists and the help name the services (Spanish, English)
-SERVICE_TITLES = {
-    "all": ("Todo", "Everything"), "api": ("API de CopyCar", "CopyCar API"), "crm": ("CRM", "CRM"),
-    "smtp": ("Correo (SMTP)", "Mail (SMTP)"), "dns": ("DNS del dominio de envío", "Sending domain DNS"),
-    "redis": ("Caché (Redis)", "Cache (Redis)"),
-    "content": ("Material (prompt, cuentas, e-mail, log)", "Material (prompt, accounts, e-mail, log)"),
-}
+SERVICES = ("api", "crm", "smtp", "dns", "redis", "content")  # lists name them by `sim.service.<id>` (i18n)
+
+
+def in_lang(pair: tuple[str, str], lang: str) -> str:
+    """One of the demo world's (Spanish, English) texts (a scenario's summary, why a service did
+    not start) in `lang`: Spanish for "es", English otherwise."""
+    return pair[0] if lang == "es" else pair[1]
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class Scenario:
     samples: dict[str, str] = field(default_factory=dict)  # material kind -> sample key (content.py)
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
-        return {"name": self.name, "summary": self.summary[0 if lang == "es" else 1],
+        return {"name": self.name, "summary": in_lang(self.summary, lang),
                 "services": [self.service] if self.service else [],
                 "shows": [s.to_json() for s in self.shows]}
 

@@ -256,6 +256,7 @@ async def _try(outbox: Outbox, item: Item, name: str, d: Delivery, ctx: dv.SendC
                                 {"unknown": d.unknown, "remote": item.previous.get(name)})
         except Exception as exc:
             out = dv.Outcome(False, f"{name}: {type(exc).__name__}")
+        out.detail = ctx.scrub(out.detail)  # a destination's answer is outside text: scrubbed before it is kept
         d.attempts += 1
         if out.ok:
             d.state, d.delivered_at, d.remote, d.last_error = "delivered", _now_iso(), dict(out.remote), None

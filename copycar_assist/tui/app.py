@@ -153,11 +153,13 @@ class CopyCarApp(App[int]):
         outbox = Outbox()
         if not outbox.folder.is_dir() or not any(outbox.folder.glob("*.json")):
             return
+        from copycar_assist.redact import make_scrubber
+
         reports, _ = await send(outbox, self.settings, force=False)
+        scrub = make_scrubber(self.settings)
         for r in reports:
             if r.ok:
-                self.notify(self.settings.redactor()(f"✓ {r.case_id} → {r.destination} {r.remote.get('id', '')}"),
-                            markup=False, timeout=5)
+                self.notify(scrub(f"✓ {r.case_id} → {r.destination} {r.remote.get('id', '')}"), markup=False, timeout=5)
 
     def _update_subtitle(self) -> None:
         """The header says whose context checks run in (a case's: the customer's, or the agent's)
@@ -351,6 +353,7 @@ class CopyCarApp(App[int]):
     def action_save_case(self) -> None:
         """Save the open case's context as a profile (the one way its secrets reach the disk)."""
         from copycar_assist.config import ConfigError
+        from copycar_assist.redact import make_scrubber
 
         if self.case is None:
             self.notify(t("ui.case_none", self.lang), markup=False, severity="warning")
@@ -358,7 +361,7 @@ class CopyCarApp(App[int]):
         try:
             path = self.case.save_profile()
         except (ConfigError, OSError) as exc:
-            self.notify(self.active_settings.redactor()(str(exc)), markup=False, severity="error")
+            self.notify(make_scrubber(self.active_settings)(str(exc)), markup=False, severity="error")
             return
         self.notify(t("ui.case_saved", self.lang, name=self.case.profile, path=str(path)), markup=False)
 
@@ -422,6 +425,7 @@ class CopyCarApp(App[int]):
         from rich.text import Text
         from rich.traceback import Traceback
 
+        from copycar_assist.redact import make_scrubber
         from copycar_assist.textsafe import clean
 
         width = max(60, min(self.error_console.width, 160))
@@ -429,7 +433,8 @@ class CopyCarApp(App[int]):
         Console(file=buffer, width=width, color_system=None, force_terminal=False).print(
             Traceback(show_locals=False, width=width, suppress=[rich])
         )
-        text = clean(self.active_settings.redactor()(self.settings.redactor()(buffer.getvalue())))
+        # the agent's secrets and the open case's (a case masks the agent's whole values, not their parts)
+        text = clean(make_scrubber(self.active_settings)(make_scrubber(self.settings)(buffer.getvalue())))
         self.bell()
         self.exit(return_code=1, message=Text(text))
 

@@ -7,7 +7,9 @@ context's deadline, never an exception for network or server trouble. `key` is t
 idempotency key (sent as `Idempotency-Key`, the e-mail's Message-ID, a Jira label); `previous`
 says what is known already: `unknown` (an earlier attempt may have arrived: Jira looks before it
 creates) and `remote` (what an earlier revision of the ticket created there: update that). What leaves is the ticket document, already scrubbed, passed
-once more through the agent's redactor. Never imports Textual; writes nothing.
+once more through the writers' one scrub with the agent's settings (`ctx.scrub`, `redact.make_scrubber`), string by
+string so the JSON stays whole; the outbox passes what a destination answered through it too. Never imports
+Textual; writes nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from copycar_assist.checks.api_support import parse_retry_after
+from copycar_assist.redact import Scrub, make_scrubber, scrub_obj
 from copycar_assist.textsafe import one_line
 
 if TYPE_CHECKING:
@@ -44,11 +47,15 @@ class SendContext:
     settings: Settings  # the agent's settings: [helpdesk] and, for e-mail, [smtp]
     client: httpx.AsyncClient  # the shared one
     deadline_s: float = 15.0
+    scrub: Scrub = field(init=False, repr=False)  # the writers' one scrub, with these settings
+
+    def __post_init__(self) -> None:
+        self.scrub = make_scrubber(self.settings)
 
     def body(self, doc: dict[str, Any]) -> bytes:
-        """The JSON body of a request: compact, UTF-8, redacted once more by the agent's redactor."""
-        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        return self.settings.redactor()(text).encode("utf-8")
+        """The JSON body of a request: compact, UTF-8, every string scrubbed once more."""
+        text = json.dumps(scrub_obj(doc, self.scrub), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        return text.encode("utf-8")
 
 
 Deliver = Callable[[SendContext, dict[str, Any], str, dict[str, Any]], Awaitable[Outcome]]

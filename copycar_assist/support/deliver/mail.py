@@ -18,7 +18,6 @@ the same message again and drops it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, parseaddr
@@ -26,6 +25,7 @@ from typing import Any, Unpack
 
 from copycar_assist.checks import loopback
 from copycar_assist.checks.smtpprobe import ProbeOptions, SmtpProbe, _Stop
+from copycar_assist.redact import Scrub, scrub_obj
 from copycar_assist.textsafe import one_line
 
 from ..ticket_json import subject
@@ -34,8 +34,11 @@ from . import Outcome, SendContext
 MAX_MESSAGE = 10 * 1024 * 1024
 
 
-def message(doc: dict[str, Any], key: str, sender: str, recipient: str, redact: Callable[[str], str],
+def message(doc: dict[str, Any], key: str, sender: str, recipient: str, scrub: Scrub,
             replying_to: str | None = None) -> bytes:
+    """The ticket as an e-mail: its Markdown as the text, its JSON document attached; every string
+    of it through `scrub` (the writers' one scrub)."""
+    doc = scrub_obj(doc, scrub)
     msg = EmailMessage(policy=SMTP)
     msg["From"] = sender
     msg["To"] = recipient
@@ -46,8 +49,8 @@ def message(doc: dict[str, Any], key: str, sender: str, recipient: str, redact: 
     msg["X-CopyCar-Idempotency-Key"] = key
     if replying_to:  # a later revision of the case: threaded under the first message
         msg["In-Reply-To"] = msg["References"] = replying_to
-    msg.set_content(redact(doc.get("markdown") or ""))
-    body = redact(json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True))
+    msg.set_content(doc.get("markdown") or "")
+    body = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True)
     msg.add_attachment(body.encode("utf-8"), maintype="application", subtype="json", filename="ticket.json")
     return bytes(msg)
 
@@ -115,7 +118,7 @@ async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dic
             return Outcome(False, f"email: smtp.security = \"none\" is only allowed to loopback; {one_line(dial, 80)} "
                                   "is not: nothing was sent", permanent=True)
         dial = dest.address
-    data = message(doc, key, s.from_addr or sender, h.email_to or recipient, ctx.settings.redactor(),
+    data = message(doc, key, s.from_addr or sender, h.email_to or recipient, ctx.scrub,
                    (previous.get("remote") or {}).get("id"))
     if len(data) > MAX_MESSAGE:
         return Outcome(False, "email: the ticket is larger than 10 MiB", permanent=True)

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from copycar_assist.i18n import t
 from copycar_assist.kb import pick
+from copycar_assist.redact import make_scrubber
 from copycar_assist.textsafe import one_line
 
 from ..bindings import LocalizedBindings, bindings
@@ -169,7 +170,7 @@ class ChatScreen(LocalizedBindings, Screen):
         if event.worker.group == "conversation" and event.state == WorkerState.ERROR:
             self._busy = False
             error = event.worker.error
-            reason = self.copycar_app.settings.redactor()(f"{type(error).__name__}: {error}")
+            reason = make_scrubber(self.copycar_app.settings)(f"{type(error).__name__}: {error}")
             self.post_message(EngineEvent(_problem(one_line(reason, limit=300))))
 
     @on(EngineEvent)
@@ -246,13 +247,13 @@ class ChatScreen(LocalizedBindings, Screen):
 
         app = self.copycar_app
         reports, problems = await send(Outbox(), app.settings, case_id=case_id)
-        redact = app.settings.redactor()
+        scrub = make_scrubber(app.settings)
         for r in reports:
             where = f" → {r.remote.get('id')}" if r.remote.get("id") else ""
-            self.notify(redact(one_line(f"{'✓' if r.ok else '…'} {r.destination}: {r.detail}{where}", 200)),
+            self.notify(scrub(one_line(f"{'✓' if r.ok else '…'} {r.destination}: {r.detail}{where}", 200)),
                         markup=False, severity="information" if r.ok else "warning", timeout=6)
         for p in problems:
-            self.notify(redact(one_line(p, 200)), markup=False, severity="warning", timeout=6)
+            self.notify(scrub(one_line(p, 200)), markup=False, severity="warning", timeout=6)
 
     @on(ChoicesBar.TypeAhead)
     def _type_ahead(self, event: ChoicesBar.TypeAhead) -> None:
@@ -377,7 +378,6 @@ class ChatScreen(LocalizedBindings, Screen):
 
 def _open_history(settings, lang: str, on_stop):
     """The session log the engine appends to as it goes; `on_stop` hears once if it cannot save."""
-    from copycar_assist.redact import make_scrubber
     from copycar_assist.support.history import SessionLog
 
     return SessionLog.start(scrub=make_scrubber(settings), meta={"ui": "tui", "lang": lang}, on_stop=on_stop)

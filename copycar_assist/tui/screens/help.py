@@ -19,7 +19,7 @@ def help_text(lang: str) -> str:
     """The help in `lang`: its prose from the catalogue, the screens and keys from the action
     registry (bindings.py), the answer keys from the choices' catalogue entries, and the demo's
     scenarios by service (from the simulator's catalogue)."""
-    from copycar_assist.simulator.catalogue import SERVICE_TITLES, by_service
+    from copycar_assist.simulator.catalogue import by_service, in_lang
 
     lang = norm_lang(lang)
     lines = [f"# {t('ui.help.title', lang)}", "", t("ui.help.intro", lang), ""]
@@ -27,11 +27,10 @@ def help_text(lang: str) -> str:
         lines += [f"## {t(f'ui.help.{section}', lang)}", "", *help_rows(section, lang), ""]
     lines += [_answers(lang), f"## {t('ui.help.notes_head', lang)}", "", t("ui.help.notes", lang), ""]
     lines += [f"## {t('ui.help.demo_head', lang)}", "", t("ui.help.demo", lang), ""]
-    which = 0 if lang == "es" else 1
     for service, scenarios in by_service().items():
-        lines.append(f"**{SERVICE_TITLES[service][which]}**")
+        lines.append(f"**{t(f'sim.service.{service}', lang)}**")
         lines.append("")
-        lines += [f"- `{s.name}` — {s.summary[which]}" for s in scenarios]
+        lines += [f"- `{s.name}` — {in_lang(s.summary, lang)}" for s in scenarios]
         lines.append("")
     return "\n".join(lines)
 
