@@ -192,3 +192,13 @@ def test_only_the_check_runner_and_the_scrub_use_a_bare_redactor():
                     and id(node) not in allowed and path.name != "redact.py"):
                 stray.append(f"{path.relative_to(package)}:{node.lineno}")
     assert stray == [], "use redact.make_scrubber(settings) (and scrub_obj) in writers"
+
+
+def test_a_run_whose_check_quotes_a_pasted_key_is_stored_masked(data_dir):
+    from copycar_assist.checks.base import CheckResult
+    from copycar_assist.support.runstore import RunStore
+
+    store = RunStore.open(data_dir)
+    result = CheckResult("api.auth", "fail", "invalid_key", f"the server refused {PASTED}", {"sent": PASTED}, 1)
+    assert store.record_run("doctor", [result]) is not None
+    assert files_holding(data_dir, PASTED) == [] and files_holding(data_dir, PASTED[-4:])  # masked, kept

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from copycar_assist.files.write import WriteError, locked
+from copycar_assist.redact import make_scrubber, scrub_obj
 from copycar_assist.textsafe import clean_obj, one_line
 
 from .history import data_dir
@@ -283,7 +284,9 @@ class RunStore:
     def record_run(self, kind: str, results: Iterable[CheckResult], *, base_url: str | None = None,
                    entry: str | None = None, duration_ms: int = 0, started: float | None = None) -> int | None:
         """A doctor / diagnose run and its check results (`CheckResult`s, already redacted by the
-        runner). The run's id, or None when nothing could be kept."""
+        runner of the settings' secrets; what looks like a pasted key is masked here too, as every
+        writer does). The run's id, or None when nothing could be kept."""
+        scrub = make_scrubber(None)
         rows = list(results)
         at = self.clock() if started is None else started
         counts: dict[str, int] = {}
@@ -298,8 +301,8 @@ class RunStore:
             db.executemany(
                 "INSERT OR REPLACE INTO results(run_id, check_id, status, outcome, summary, evidence, duration_ms,"
                 " entry, cause) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(run_id, r.id, r.status, r.outcome, one_line(r.summary, 500), _json(r.evidence), r.duration_ms,
-                  r.entry, r.cause) for r in rows])
+                [(run_id, r.id, r.status, r.outcome, scrub(one_line(r.summary, 500)), _json(scrub_obj(r.evidence, scrub)),
+                  r.duration_ms, r.entry, r.cause) for r in rows])
             return run_id
 
         return self._write(work)
