@@ -47,6 +47,20 @@ def cache(tmp_path, monkeypatch) -> Path:
     return where
 
 
+@pytest.fixture
+def parsed(monkeypatch) -> list[Path]:
+    """The entry files parsed (not reused) from here on, as they are handed to the workers."""
+    files: list[Path] = []
+    real = pool.ordered_map
+
+    def spy(fn, items):
+        files.extend(items)
+        return real(fn, items)
+
+    monkeypatch.setattr("copycar_assist.kb.scan.ordered_map", spy)
+    return files
+
+
 def _copy(kb: Path, n: int) -> Path:
     return next(kb.glob(f"*-c{n}.md"))
 
@@ -78,24 +92,17 @@ def test_a_prepared_entry_reads_back_as_it_was():
 
 
 def test_after_an_edit_only_that_file_is_compiled_again_and_the_result_is_a_full_compile(big_kb, cache, tmp_path,
-                                                                                          monkeypatch):
+                                                                                          monkeypatch, parsed):
     load_cached(big_kb, companion=MATCHER)  # the first compile
+    parsed.clear()
     edited = _copy(big_kb, 0)
     edited.write_text(edited.read_text(encoding="utf-8").replace("copia0", "copia0 editada", 1), encoding="utf-8")
-    parsed: list[Path] = []
-    real = pool.ordered_map
-
-    def spy(fn, items):
-        parsed.extend(items)
-        return real(fn, items)
-
-    monkeypatch.setattr("copycar_assist.kb.scan.ordered_map", spy)
     kb = load_cached(big_kb, companion=MATCHER)
     assert parsed == [edited]  # the other files were taken from the last compile
     assert "editada" in kb.entries[edited.stem].title["es"]
     again = matcher_for(kb).match("mi api key dice 401 unauthorized")
 
-    monkeypatch.setattr("copycar_assist.kb.scan.ordered_map", real)
+    monkeypatch.setattr("copycar_assist.kb.scan.ordered_map", pool.ordered_map)
     fresh_cache = tmp_path / "fresh"
     monkeypatch.setenv("COPYCAR_ASSIST_CACHE", str(fresh_cache))
     fresh = load_cached(big_kb, companion=MATCHER)  # everything parsed
@@ -122,19 +129,12 @@ def test_lint_reusing_the_store_reports_what_parsing_everything_reports(big_kb, 
     assert any(p.path == other and "no.such" in p.message for p in reusing)
 
 
-def test_a_compile_another_user_could_have_written_is_not_reused(big_kb, cache, monkeypatch):
+def test_a_compile_another_user_could_have_written_is_not_reused(big_kb, cache, parsed):
     load_cached(big_kb, companion=MATCHER)
+    parsed.clear()
     entries = cache_path(big_kb, "entries")
     os.chmod(entries, 0o666)  # writable by others: anyone could have put entries in it
     touched = _copy(big_kb, 1)
     touched.write_text(touched.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    parsed: list[Path] = []
-    real = pool.ordered_map
-
-    def spy(fn, items):
-        parsed.extend(items)
-        return real(fn, items)
-
-    monkeypatch.setattr("copycar_assist.kb.scan.ordered_map", spy)
     load_cached(big_kb, companion=MATCHER)
     assert len(parsed) == len(list(big_kb.glob("*.md"))) - 1  # every entry parsed (README.md is no entry)

@@ -125,37 +125,28 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
 
     `mode` only for files that hold nothing private and that another user's process must read
     (the Prometheus textfile the node exporter collects)."""
+    with replacing(path, data, mode=mode):
+        pass
+
+
+@contextlib.contextmanager
+def replacing(path: Path, data: bytes = b"", *, mode: int = 0o600) -> Iterator[str]:
+    """A temporary file (0600, or `mode`) beside `path` holding `data`, for the caller to fill
+    further (a database built in place); when the block ends without an error it is synced and
+    replaces `path` atomically, else it is removed. Only a regular file (or nothing) at `path`
+    is replaced (see the module's opening)."""
     path = Path(path)
     check_target(path)
     ensure_private_dir(path.parent)
     tmp = _temp_with(path.parent, path.name, data, mode)
     try:
-        check_target(path)  # again, just before the rename
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-@contextlib.contextmanager
-def replacing(path: Path) -> Iterator[str]:
-    """An empty temporary file (0600) beside `path` for the caller to fill (a database built in
-    place); when the block ends without an error it is synced and replaces `path` atomically,
-    else it is removed. The same rules as `write_atomic` for what `path` may be."""
-    path = Path(path)
-    check_target(path)
-    ensure_private_dir(path.parent)
-    tmp = _temp_with(path.parent, path.name, b"")
-    try:
         yield tmp
         fd = os.open(tmp, os.O_RDONLY)
         try:
-            os.fsync(fd)
+            os.fsync(fd)  # what the caller added (`data` itself is synced already)
         finally:
             os.close(fd)
-        check_target(path)
+        check_target(path)  # again, just before the rename
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
