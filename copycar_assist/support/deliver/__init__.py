@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from copycar_assist.checks.api_support import parse_retry_after
 from copycar_assist.textsafe import one_line
 
 NAMES = ("webhook", "email", "zendesk", "jira")
@@ -78,6 +77,8 @@ def _reason(r: Any) -> str:
 
 def _retry_after(value: str | None) -> float | None:
     """A help desk's `Retry-After` (seconds or an HTTP date), at most an hour."""
+    from copycar_assist.checks.api_support import parse_retry_after  # imports httpx: only when sending
+
     said = parse_retry_after(value)
     return None if said is None else min(float(said.seconds), 3600.0)
 
