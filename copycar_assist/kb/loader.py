@@ -8,19 +8,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.files.fields import is_id, wrong
 from copycar_assist.files.read import ENTRY, ReadError, read_text
 
-from .answers import Answers, load_answers
-from .body import parse_body
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
-from .frontmatter import Document, parse_document
 from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry, Narrowing
-from .support import SupportData, load_support
-from .unified import cause_facts, is_unified, parse_unified
+
+if TYPE_CHECKING:  # the parsers are imported where entries are parsed: reading the store never needs them
+    from .answers import Answers
+    from .frontmatter import Document
+    from .support import SupportData
 
 LANG_HEADINGS = {"es": "Español", "en": "English"}
 REQUIRED_SECTIONS = {"es": {"symptoms": "Síntomas", "causes": "Causas"},
@@ -222,6 +222,10 @@ def _effects(doc: Document, value: Any, where: str, problems: list[Problem], lin
 
 def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     """Parse one entry file. Structural problems only; `lint` checks that the tree is whole."""
+    from .body import parse_body
+    from .frontmatter import parse_document
+    from .unified import cause_facts, is_unified, parse_unified
+
     doc, problems = parse_document(path, text)
     if doc is None:
         return None, problems
@@ -394,6 +398,9 @@ class Scan:
 
 def scan_knowledge(root: Path | str | None = None) -> Scan:
     """Read a knowledge directory and collect (never raise) every structural problem."""
+    from .answers import load_answers
+    from .support import load_support
+
     root = Path(root) if root is not None else default_dir()
     problems: list[Problem] = []
     scan = Scan(root, {}, {}, [], None, problems)
