@@ -8,6 +8,8 @@ Built once from the parsed arguments by `cli.main` and handed to the command:
     ctx.case       the case opened with --profile, or None
     ctx.kb         the knowledge base named by --kb (loaded on first use, from the compiled
                    store: entries are read when first asked for, kb/store.py)
+    ctx.checks     its check catalogue (checks.toml): read alone when the knowledge base is not
+                   loaded, for commands that only name checks
     ctx.demo       the demo world with --demo (`simulator.world.DemoWorld`; the settings point at
                    it, and each of its services starts when a check first needs it)
     ctx.lang       the --lang asked for, or None (follow the user)
@@ -39,6 +41,7 @@ class Context:
         self._settings: Any = None
         self._case: Any = None
         self._kb: Any = None
+        self._checks: Any = None
         self.demo: Any = None
 
     @property
@@ -79,6 +82,23 @@ class Context:
             except KnowledgeError as exc:
                 raise UsageError(f"the knowledge base has problems:\n{exc}") from None
         return self._kb
+
+    @property
+    def checks(self) -> Any:
+        if self._kb is not None:
+            return self._kb.checks
+        if self._checks is None:
+            from pathlib import Path
+
+            from copycar_assist.kb import KnowledgeError
+            from copycar_assist.kb.loader import data_path, default_dir, load_catalog
+
+            folder = Path(self.args.kb) if self.args.kb else default_dir()
+            try:
+                self._checks = load_catalog(data_path(folder, "checks.toml"))
+            except KnowledgeError as exc:
+                raise UsageError(f"the knowledge base has problems:\n{exc}") from None
+        return self._checks
 
     def use_kb(self, kb: Any) -> None:
         """A knowledge base loaded another way (the app loads it before its first frame)."""
