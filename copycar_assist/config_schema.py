@@ -12,7 +12,6 @@ import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +134,8 @@ def _domain(v: Any) -> str:
 
 
 def _address(v: Any) -> str:
+    from email.utils import parseaddr  # here: settings without an address never load the e-mail package
+
     _need(v, str, "expected an e-mail address")
     _, addr = parseaddr(v)
     if "@" not in addr or addr.startswith("@") or addr.endswith("@"):
