@@ -7,7 +7,8 @@ Built once from the parsed arguments by `cli.main` and handed to the command:
     ctx.agent_settings  the agent's own settings (the file and the environment)
     ctx.case       the case opened with --profile, or None
     ctx.kb         the knowledge base named by --kb (loaded on first use, from the compiled
-                   store: entries are read when first asked for, kb/store.py)
+                   store: entries are read when first asked for, kb/store.py); a broken one is
+                   a UsageError (`load_kb()` raises the KnowledgeError itself)
     ctx.checks     its check catalogue (checks.toml): read alone when the knowledge base is not
                    loaded, for commands that only name checks
     ctx.demo       the demo world with --demo (`simulator.world.DemoWorld`; the settings point at
@@ -75,12 +76,20 @@ class Context:
     def kb(self) -> Any:
         if self._kb is None:
             from copycar_assist.kb import KnowledgeError
-            from copycar_assist.kb.store import load_cached
 
             try:
-                self._kb = load_cached(self.args.kb)
+                return self.load_kb()
             except KnowledgeError as exc:
                 raise UsageError(f"the knowledge base has problems:\n{exc}") from None
+        return self._kb
+
+    def load_kb(self) -> Any:
+        """`kb`, raising KnowledgeError for broken knowledge: for a front end that shows the
+        problems itself (the app loads it in a thread after its first frame)."""
+        if self._kb is None:
+            from copycar_assist.kb.store import load_cached
+
+            self._kb = load_cached(self.args.kb)
         return self._kb
 
     @property
@@ -99,10 +108,6 @@ class Context:
             except KnowledgeError as exc:
                 raise UsageError(f"the knowledge base has problems:\n{exc}") from None
         return self._checks
-
-    def use_kb(self, kb: Any) -> None:
-        """A knowledge base loaded another way (the app loads it before its first frame)."""
-        self._kb = kb
 
     def start_demo(self) -> Any:
         """Build the demo world when --demo was given and point the settings at it. Cheap: its
