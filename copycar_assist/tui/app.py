@@ -111,7 +111,7 @@ class CopyCarApp(App[int]):
         self._warmed = False
         for theme in THEMES:
             self.register_theme(theme)
-        self.theme = DARK.name
+        self.set_reactive(App.theme, DARK.name)  # before the first CSS parse: no second parse at start
 
     # --- start-up -------------------------------------------------------------------------
 
@@ -119,10 +119,6 @@ class CopyCarApp(App[int]):
         self._update_subtitle()
         if self.start_screen:
             self.open_mode(self.start_screen)
-        if self.offer_setup:
-            from .screens.desk_modals import SetupOffer
-
-            self.push_screen(SetupOffer(), lambda now: self.action_setup() if now else None)
 
     def post_display_hook(self) -> None:
         """After the first frame has been written: load the engine and build the matcher.
@@ -141,6 +137,10 @@ class CopyCarApp(App[int]):
         self.run_worker(self._prepare_knowledge(), group="warm-up", exit_on_error=False)
         self.chat().new_conversation()
         self.set_interval(OUTBOX_RETRY_S, self._retry_outbox)
+        if self.offer_setup:  # a first start: the offer comes just after the first frame (its screen costs ~60 ms)
+            from .screens.desk_modals import SetupOffer
+
+            self.push_screen(SetupOffer(), lambda now: self.action_setup() if now else None)
 
     async def _prepare_knowledge(self) -> None:
         """The knowledge base, then the matcher (in threads); broken knowledge is shown in the chat."""
