@@ -92,6 +92,19 @@ async def test_a_screen_asked_for_while_loading_opens_once_the_knowledge_is_load
         assert "Invalid API key" in screen_text(app)
 
 
+async def test_typing_after_asking_for_a_screen_keeps_the_chat():
+    load, gate = held_back()
+    app = CopyCarApp(None, Settings(), load_kb=load, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("f3", *"my api key gives 401", "enter")  # the latest request wins
+        await pilot.pause()
+        gate.set()
+        await settle(app, pilot)
+        assert app.current_mode == "chat"
+        assert app.chat().conversation.facts.entry_id == "invalid-api-key"
+
+
 def broken_knowledge(tmp_path):
     """A copy of the shipped knowledge whose API-key entry has a line that is not TOML."""
     folder = tmp_path / "kb"

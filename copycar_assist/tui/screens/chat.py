@@ -189,6 +189,7 @@ class ChatScreen(LocalizedBindings, Screen):
                 self.notify(t("ui.kb_broken_short", app.lang), markup=False, severity="error")
                 return False
             self._pending.append((kind, value))
+            app.workers.cancel_group(app, "open-mode")  # a screen asked for before: the chat is wanted now
             if not app.kb_ready:
                 self.notify(t("ui.kb_loading_queued", app.lang), markup=False, timeout=3)
             return True
