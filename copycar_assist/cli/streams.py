@@ -24,7 +24,6 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 from copycar_assist.textsafe import scrub
@@ -136,6 +135,7 @@ def _scrubber():
 
 def crash(exc: BaseException, argv: list[str]) -> int:
     import traceback
+    from datetime import datetime
 
     from copycar_assist import __version__
     from copycar_assist.files.write import write_unique

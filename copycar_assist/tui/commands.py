@@ -17,7 +17,6 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from copycar_assist.i18n import t
-from copycar_assist.kb import pick
 from copycar_assist.textsafe import one_line
 
 from .bindings import palette_actions
@@ -45,6 +44,8 @@ class CopyCarCommands(Provider):
         out: list[tuple[str, Callable[[], object], str | None, str | None]] = []
         copycar = cast("CopyCarApp", app)
         if copycar.kb_ready:  # entries are listed once the knowledge is loaded
+            from copycar_assist.kb import pick  # here: the first frame never needs the knowledge model
+
             for entry in copycar.kb.entries.values():
                 title = one_line(pick(entry.title, lang, entry.id))
                 other = one_line(pick(entry.title, "en" if lang == "es" else "es", ""))
