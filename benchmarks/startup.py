@@ -131,8 +131,10 @@ def main() -> int:
         subprocess.run([*app, "--kb", args.kb, "kb", "list"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
     walls: dict[str, list[float]] = {name: [] for name in variants}
     cpus: dict[str, list[float]] = {name: [] for name in variants}
-    for _ in range(args.runs):  # alternate, so drift hits every variant alike
-        for name, (argv, e) in variants.items():
+    names = list(variants)
+    for run in range(args.runs):  # alternate, in a rotating order: drift and position hit every variant alike
+        for name in names[run % len(names):] + names[:run % len(names)]:
+            argv, e = variants[name]
             wall, cpu = first_frame(argv, e, (cols, rows))
             walls[name].append(wall)
             cpus[name].append(cpu)
