@@ -21,7 +21,6 @@ Errors (`ConfigError`) name the file, line, column and the field, and never cont
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -257,6 +256,8 @@ def _key_name(name: str, known: list[str]) -> str:
     """An unknown key's name as a message shows it. A close typo of a known key is shown whole;
     anything else at most 11 characters, so a secret pasted where a key name goes (`sk-… = 1`)
     is never echoed (12 characters of a secret count as a leak)."""
+    import difflib  # here: reading valid settings never needs it
+
     from .config_schema import shown_key
     from .textsafe import one_line
 
@@ -267,6 +268,8 @@ def _key_name(name: str, known: list[str]) -> str:
 
 
 def _unknown(name: str, known: list[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, known, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
     return "unknown key" + hint

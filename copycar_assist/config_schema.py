@@ -12,7 +12,6 @@ import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import parseaddr
 from pathlib import Path
 from typing import TypeVar
 
@@ -147,6 +146,8 @@ def _domain(v: object) -> str:
 
 
 def _address(v: object) -> str:
+    from email.utils import parseaddr  # here: settings without an address never load the e-mail package
+
     v = _need(v, str, "expected an e-mail address")
     _, addr = parseaddr(v)
     if "@" not in addr or addr.startswith("@") or addr.endswith("@"):

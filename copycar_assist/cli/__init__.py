@@ -1,8 +1,9 @@
 """The command line. One `Context` (settings, knowledge, demo world: `context.py`) is built once
 and handed down as `args.ctx`; UIs only drive the domain.
 
-Each sub-command lives in its own module with `register(subparsers)`; heavy imports happen
-inside the handlers so that opening the TUI stays fast.
+Each sub-command lives in its own module with `register(subparsers)` (`COMMANDS` says which);
+only the module of the command run is imported (every one for `--help`, none for the app), and
+heavy imports happen inside the handlers, so that each command loads only what it uses.
 
 Exit codes: 0 all pass, 1 a check failed, 2 a check could not run (or the command crashed: one
 line on stderr and a crash report under the data directory), 3 usage error, 130 interrupted,
@@ -19,9 +20,13 @@ from .streams import closed_pipe, crash, scrubbed_output
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
 
-# Modules that add sub-commands. Each defines register(subparsers) -> None.
-COMMAND_MODULES = ("kb_cmd", "match_cmd", "doctor_cmd", "config_cmd", "simulate_cmd", "chat_cmd", "sessions_cmd",
-                   "monitor_cmd", "history_cmd", "tickets_cmd", "setup_cmd", "train_cmd")
+# Sub-command -> the module that adds it (each module defines register(subparsers) -> None),
+# in the order of the help.
+COMMANDS = {"kb": "kb_cmd", "match": "match_cmd", "doctor": "doctor_cmd", "diagnose": "doctor_cmd",
+            "config": "config_cmd", "simulate": "simulate_cmd", "chat": "chat_cmd", "sessions": "sessions_cmd",
+            "monitor": "monitor_cmd", "history": "history_cmd", "tickets": "tickets_cmd", "setup": "setup_cmd",
+            "train": "train_cmd"}
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
 
 class UsageError(Exception):
@@ -34,7 +39,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of the global options and the sub-commands. Given the arguments it will parse,
+    only the module of the sub-command they name is imported: none for the app, every one for
+    `--help` or a word that is no command (so that the usage lists them all)."""
     from importlib import import_module
 
     parser = _Parser(prog="copycar-assist", description="Troubleshooting assistant for the CopyCar.ai API.")
@@ -50,16 +58,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", metavar="NAME",
                         help="work a customer's case: checks run in [profiles.NAME] of the settings, never your own")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    modules = COMMAND_MODULES if argv is None else _modules_for(parser, argv)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
-        try:
-            module = import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{name}":
-                continue  # not written yet
-            raise
-        module.register(sub)
+    for name in modules:
+        import_module(f"{__name__}.{name}").register(sub)
     return parser
+
+
+def _modules_for(parser: argparse.ArgumentParser, argv: Sequence[str]) -> tuple[str, ...]:
+    """The command modules `argv` needs: the global options are parsed first (bad ones end here,
+    as they would later); the first word left is the command."""
+    if "-h" in argv or "--help" in argv:
+        return COMMAND_MODULES
+    _, rest = parser.parse_known_args(argv)
+    words = [a for a in rest if not a.startswith("-")]
+    if not words:
+        return ()
+    module = COMMANDS.get(words[0])
+    return (module,) if module else COMMAND_MODULES
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: list[str]) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.version:
         from copycar_assist import __version__
@@ -101,15 +117,3 @@ def _run(argv: list[str]) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-
-
-def load_kb_or_exit(args: argparse.Namespace):
-    """Load the knowledge base named by --kb (or the shipped one); a bad one is a usage error."""
-    from copycar_assist.kb import KnowledgeError
-    from copycar_assist.kb.store import load_cached
-    from copycar_assist.matching.companion import MATCHER
-
-    try:
-        return load_cached(args.kb, companion=MATCHER)
-    except KnowledgeError as exc:
-        raise UsageError(f"the knowledge base has problems:\n{exc}") from None

@@ -7,7 +7,10 @@ Built once from the parsed arguments by `cli.main` and handed to the command:
     ctx.agent_settings  the agent's own settings (the file and the environment)
     ctx.case       the case opened with --profile, or None
     ctx.kb         the knowledge base named by --kb (loaded on first use, from the compiled
-                   store: entries are read when first asked for, kb/store.py)
+                   store: entries are read when first asked for, kb/store.py); a broken one is
+                   a UsageError (`load_kb()` raises the KnowledgeError itself)
+    ctx.checks     its check catalogue (checks.toml): read alone when the knowledge base is not
+                   loaded, for commands that only name checks
     ctx.demo       the demo world with --demo (`simulator.world.DemoWorld`; the settings point at
                    it, and each of its services starts when a check first needs it)
     ctx.lang       the --lang asked for, or None (follow the user)
@@ -39,6 +42,7 @@ class Context:
         self._settings: Any = None
         self._case: Any = None
         self._kb: Any = None
+        self._checks: Any = None
         self.demo: Any = None
 
     @property
@@ -72,18 +76,39 @@ class Context:
     def kb(self) -> Any:
         if self._kb is None:
             from copycar_assist.kb import KnowledgeError
-            from copycar_assist.kb.store import load_cached
-            from copycar_assist.matching.companion import MATCHER
 
             try:
-                self._kb = load_cached(self.args.kb, companion=MATCHER)
+                return self.load_kb()
             except KnowledgeError as exc:
                 raise UsageError(f"the knowledge base has problems:\n{exc}") from None
         return self._kb
 
-    def use_kb(self, kb: Any) -> None:
-        """A knowledge base loaded another way (the app loads it before its first frame)."""
-        self._kb = kb
+    def load_kb(self) -> Any:
+        """`kb`, raising KnowledgeError for broken knowledge: for a front end that shows the
+        problems itself (the app loads it in a thread after its first frame)."""
+        if self._kb is None:
+            from copycar_assist.kb.store import load_cached
+            from copycar_assist.matching.companion import MATCHER
+
+            self._kb = load_cached(self.args.kb, companion=MATCHER)
+        return self._kb
+
+    @property
+    def checks(self) -> Any:
+        if self._kb is not None:
+            return self._kb.checks
+        if self._checks is None:
+            from pathlib import Path
+
+            from copycar_assist.kb import KnowledgeError
+            from copycar_assist.kb.loader import data_path, default_dir, load_catalog
+
+            folder = Path(self.args.kb) if self.args.kb else default_dir()
+            try:
+                self._checks = load_catalog(data_path(folder, "checks.toml"))
+            except KnowledgeError as exc:
+                raise UsageError(f"the knowledge base has problems:\n{exc}") from None
+        return self._checks
 
     def start_demo(self) -> Any:
         """Build the demo world when --demo was given and point the settings at it. Cheap: its

@@ -35,11 +35,11 @@ def run(args: argparse.Namespace) -> int:
     from copycar_assist.matching.gaps import cluster, gaps_of
     from copycar_assist.support.history import SUFFIX, data_dir, load_session, session_ids, sessions_dir
 
-    from . import UsageError, load_kb_or_exit
+    from . import UsageError
 
     if args.sessions < 1:
         raise UsageError(f"--sessions must be at least 1, not {args.sessions}")
-    kb = load_kb_or_exit(args)
+    kb = args.ctx.kb
     root = data_dir()
     ids = session_ids(root)[: args.sessions]
     gaps, skipped = [], 0

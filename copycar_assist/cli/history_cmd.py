@@ -87,11 +87,11 @@ def history(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(scrub_obj(doc, scrub), indent=2)
         return 0
-    sys.stdout.write(scrub(render(doc, lang, args.ctx.kb)))
+    sys.stdout.write(scrub(render(doc, lang, args.ctx.checks)))
     return 0
 
 
-def render(doc: dict[str, Any], lang: str, kb) -> str:
+def render(doc: dict[str, Any], lang: str, checks) -> str:
     from copycar_assist.i18n import t
     from copycar_assist.kb import pick
     from copycar_assist.support.runquery import ago
@@ -99,7 +99,7 @@ def render(doc: dict[str, Any], lang: str, kb) -> str:
     out: list[str] = []
 
     def title(cid: str) -> str:
-        spec = kb.checks.get(cid)
+        spec = checks.get(cid)
         return one_line(pick(spec.title, lang, cid) if spec else cid, 80)
 
     if not doc["runs"]:

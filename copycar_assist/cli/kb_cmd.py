@@ -108,11 +108,11 @@ def _unknown_id(entry_id: str, ids: list[str]) -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from copycar_assist.cli import UsageError, load_kb_or_exit
+    from copycar_assist.cli import UsageError
     from copycar_assist.kb.tree import DecisionTree
     from copycar_assist.textsafe import one_line
 
-    kb = load_kb_or_exit(args)
+    kb = args.ctx.kb
     if args.id not in kb.entries:
         raise UsageError(_unknown_id(one_line(args.id, 80), list(kb.entries)))
     print(render_entry_text(DecisionTree(kb), args.id, _lang(args)))

@@ -37,13 +37,13 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from . import EXIT_OK, UsageError, load_kb_or_exit
+    from . import EXIT_OK, UsageError
 
     if not 1 <= args.limit <= MAX_LIMIT:
         raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {args.limit}")
     from copycar_assist.matching.compiled import matcher_for
 
-    matcher = matcher_for(load_kb_or_exit(args))
+    matcher = matcher_for(args.ctx.kb)
     lang = args.lang
     _utf8_streams()
     if args.text == ["-"]:

@@ -24,7 +24,6 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 from copycar_assist.textsafe import scrub
@@ -138,6 +137,7 @@ def todays_scrub():
 
 def crash(exc: BaseException, argv: list[str]) -> int:
     import traceback
+    from datetime import datetime
 
     from copycar_assist import __version__
     from copycar_assist.files.write import write_unique

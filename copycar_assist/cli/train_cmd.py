@@ -16,13 +16,14 @@ terminal, `train` opens the app's Train screen.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import random
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    import random
 
 MAX_LINE = 64 * 1024
 
@@ -47,6 +48,9 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import random
+
     from copycar_assist.training.progress import Progress, check_trainee
 
     ctx = args.ctx
@@ -128,6 +132,8 @@ class Session:
 
     async def _line(self, timeout: float | None = None) -> str | None:
         """The next request as ("choose"|"text", value); None at the end of input or of the time."""
+        import asyncio
+
         from copycar_assist.files.read import ReadError, read_line
 
         while True:

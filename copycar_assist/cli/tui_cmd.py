@@ -1,8 +1,11 @@
 """`copycar-assist` with no sub-command: open the Textual app.
 
-Settings and the knowledge base are loaded and validated BEFORE the app starts, so a bad config
-or a broken knowledge file is a plain message on stderr with exit code 3, never a traceback
-(Textual's crash output prints local variables). Textual itself is imported only after that.
+The settings are loaded and validated BEFORE the app starts, so a bad config is a plain message on
+stderr with exit code 3, never a traceback (Textual's crash output prints local variables).
+The knowledge base is not: the app loads it in a thread after its first frame (`ctx.load_kb`),
+so the first frame does not wait for it whatever its size. Broken knowledge is shown in the app
+and, once the app is closed, printed on stderr with exit code 3. Textual itself is imported
+only after the settings are read.
 """
 
 from __future__ import annotations
@@ -11,19 +14,7 @@ import argparse
 import gc
 import sys
 
-from . import EXIT_OK, UsageError, load_kb_or_exit
-
-
-def _load_kb(args: argparse.Namespace):
-    """The knowledge base, validated (from the compiled store when nothing changed)."""
-    from copycar_assist.kb import KnowledgeError
-    from copycar_assist.kb.store import load_cached
-    from copycar_assist.matching.companion import MATCHER
-
-    try:
-        return load_cached(args.kb, companion=MATCHER)
-    except KnowledgeError:
-        return load_kb_or_exit(args)  # the standard message and exit code 3
+from . import EXIT_OK, EXIT_USAGE, UsageError
 
 
 def run_tui(args: argparse.Namespace) -> int:
@@ -34,8 +25,6 @@ def run_tui(args: argparse.Namespace) -> int:
     ctx = args.ctx
     settings = ctx.agent_settings  # the agent's own; a case (--profile) comes as `case`
     case = ctx.case
-    kb = _load_kb(args)
-    ctx.use_kb(kb)
     if not sys.stdin.isatty() or sys.__stderr__ is None or not sys.__stderr__.isatty():  # Textual draws on stderr
         raise UsageError("the app needs a terminal; for pipes and scripts use `copycar-assist chat --plain`")
     handle = ctx.start_demo()
@@ -43,9 +32,13 @@ def run_tui(args: argparse.Namespace) -> int:
 
     first_start = (handle is None and case is None and settings.path is not None and not settings.path.exists()
                    and settings.api.key is None)
-    app = CopyCarApp(kb, settings, lang=ctx.lang, demo_scenario=ctx.scenario if handle is not None else None,
+    app = CopyCarApp(None, settings, load_kb=ctx.load_kb, lang=ctx.lang,
+                     demo_scenario=ctx.scenario if handle is not None else None,
                      hide_scenario=ctx.hide_scenario, samples=handle.samples if handle is not None else None,
                      case=case, offer_setup=first_start, start_screen=vars(args).get("start_screen"),
                      train_options=vars(args).get("train_options"))
     app.run()
+    if app.knowledge.problem is not None:  # shown in the app; said again where scripts and logs see it
+        print(f"copycar-assist: error: the knowledge base has problems:\n{app.knowledge.problem}", file=sys.stderr)
+        return app.return_code or EXIT_USAGE
     return app.return_code or EXIT_OK

@@ -8,18 +8,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.files.fields import is_id, wrong
 
-from .answers import Answers
-from .body import parse_body
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
-from .frontmatter import Document, parse_document
 from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry, Localized, Narrowing
-from .support import SupportData
-from .unified import cause_facts, is_unified, parse_unified
+
+if TYPE_CHECKING:  # the parsers are imported where entries are parsed: reading the store never needs them
+    from .answers import Answers
+    from .frontmatter import Document
+    from .support import SupportData
 
 LANG_HEADINGS = {"es": "Español", "en": "English"}
 REQUIRED_SECTIONS = {"es": {"symptoms": "Síntomas", "causes": "Causas"},
@@ -221,6 +221,10 @@ def _effects(doc: Document, value: Any, where: str, problems: list[Problem], lin
 
 def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     """Parse one entry file. Structural problems only; `lint` checks that the tree is whole."""
+    from .body import parse_body
+    from .frontmatter import parse_document
+    from .unified import cause_facts, is_unified, parse_unified
+
     doc, problems = parse_document(path, text)
     if doc is None:
         return None, problems

@@ -28,7 +28,6 @@ Never imports Textual.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -245,6 +244,8 @@ async def _send_item(outbox: Outbox, case_id: str, ctx: dv.SendContext, ready: l
 
 
 async def _try(outbox: Outbox, item: Item, name: str, d: Delivery, ctx: dv.SendContext) -> Report:
+    import asyncio  # here, not at the top: listing the outbox never needs it
+
     deliver = dv.destination(name)
     if d.state == "sending":  # a run died during an attempt: it may have arrived
         d.unknown = True

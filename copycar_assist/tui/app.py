@@ -1,13 +1,13 @@
 """The Textual app: a thin shell that owns the domain objects and switches between screens.
 
 Screens (one per file in `screens/`) render; the domain (`conversation`, `matching`, `checks`)
-decides. Heavy imports (the matcher with rapidfuzz, httpx, the check runner) happen after the
-first frame, in workers, so the app opens fast.
+decides. The knowledge base and the matcher are loaded after the first frame, in threads
+(`knowledge.py`); the screens that show the knowledge open once it is loaded (`open_mode`).
+Heavy imports (rapidfuzz, httpx, the check runner) happen after the first frame too.
 """
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -20,10 +20,11 @@ from copycar_assist.i18n import default_lang, t
 
 from .bindings import bindings
 from .commands import CopyCarCommands
+from .knowledge import Knowledge, KnowledgeUnavailable
 from .themes import DARK, THEMES, other_theme
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from textual.screen import Screen
 
@@ -83,12 +84,13 @@ class CopyCarApp(App[int]):
 
     lang: var[str] = var("es", init=False)
 
-    def __init__(self, kb: KnowledgeBase, settings: Settings, *, lang: str | None = None,
+    def __init__(self, kb: KnowledgeBase | None, settings: Settings, *,
+                 load_kb: Callable[[], KnowledgeBase] | None = None, lang: str | None = None,
                  demo_scenario: str | None = None, fixed_lang: bool = False, hide_scenario: bool = False,
                  samples: Any = None, case=None, offer_setup: bool = False, start_screen: str | None = None,
                  train_options: dict[str, Any] | None = None) -> None:
         super().__init__()
-        self.kb = kb
+        self.knowledge = Knowledge(kb, load_kb)  # given, or loaded after the first frame, and the matcher
         self.settings = settings  # the agent's own
         self.case = case  # a customer's case (desk/case.py): its context is what checks run in
         self.offer_setup = offer_setup  # first start without settings: offer the guided set-up
@@ -96,33 +98,25 @@ class CopyCarApp(App[int]):
         self.train_options = train_options or {}  # the Train screen's trainee, difficulty, case, seed
         self.demo_scenario = demo_scenario
         self.hide_scenario = hide_scenario  # practice: the header says "demo", never which scenario
-        # the demo world's material (`simulator.content.Samples`), offered in the chat when a check
-        # asks for material; its texts are made when the first conversation starts
-        self.samples = samples
+        self.samples = samples  # the demo world's material, offered when a check asks for some
         # The language the user asked for (None: follow what the user types).
         self.requested_lang = lang
         self.fixed_lang = fixed_lang or lang is not None
         self.set_reactive(CopyCarApp.lang, lang or settings.language or default_lang())
-        self._matcher: Any = None
-        self._matcher_lock: asyncio.Lock | None = None
         self._client: Any = None
         self._runs: Any = None
         self.monitor_clock: Any = None  # the Monitor screen's clock (None: the system's; tests jump)
         self._warmed = False
         for theme in THEMES:
             self.register_theme(theme)
-        self.theme = DARK.name
+        self.set_reactive(App.theme, DARK.name)  # before the first CSS parse: no second parse at start
 
     # --- start-up -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         self._update_subtitle()
         if self.start_screen:
-            self.switch_mode(self.start_screen)
-        if self.offer_setup:
-            from .screens.desk_modals import SetupOffer
-
-            self.push_screen(SetupOffer(), lambda now: self.action_setup() if now else None)
+            self.open_mode(self.start_screen)
 
     def post_display_hook(self) -> None:
         """After the first frame has been written: load the engine and build the matcher.
@@ -138,9 +132,22 @@ class CopyCarApp(App[int]):
             gc.freeze()  # what start-up built lives as long as the app: never scan it again
             gc.enable()
         self.run_worker(self.chat().prepare(), exit_on_error=False)
+        self.run_worker(self._prepare_knowledge(), group="warm-up", exit_on_error=False)
         self.chat().new_conversation()
-        self.run_worker(self.get_matcher(), group="warm-up", exit_on_error=False)
         self.set_interval(OUTBOX_RETRY_S, self._retry_outbox)
+        if self.offer_setup:  # a first start: the offer comes just after the first frame (its screen costs ~60 ms)
+            from .screens.desk_modals import SetupOffer
+
+            self.push_screen(SetupOffer(), lambda now: self.action_setup() if now else None)
+
+    async def _prepare_knowledge(self) -> None:
+        """The knowledge base, then the matcher (in threads); broken knowledge is shown in the chat."""
+        try:
+            await self.knowledge.get_kb()
+        except KnowledgeUnavailable:
+            self.chat().knowledge_failed()
+            return
+        await self.get_matcher()
 
     def _retry_outbox(self) -> None:
         self.run_worker(self._deliver_due(), group="outbox", exclusive=True, exit_on_error=False)
@@ -181,21 +188,25 @@ class CopyCarApp(App[int]):
 
     # --- shared domain objects ------------------------------------------------------------
 
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The knowledge base, once loaded (`kb_ready`; `await knowledge.get_kb()` waits for it)."""
+        if self.knowledge.kb is None:
+            raise RuntimeError("the knowledge base is not loaded yet")
+        return self.knowledge.kb
+
+    @property
+    def kb_ready(self) -> bool:
+        return self.knowledge.kb is not None
+
     async def get_matcher(self):
-        """The matcher, built once in a thread (it imports rapidfuzz and prepares the index)."""
-        if self._matcher is not None:
-            return self._matcher
-        if self._matcher_lock is None:
-            self._matcher_lock = asyncio.Lock()
-        async with self._matcher_lock:
-            if self._matcher is None:
-                self._matcher = await asyncio.to_thread(_build_matcher, self.kb)
-        return self._matcher
+        """The matcher, built once in a thread (raises KnowledgeUnavailable)."""
+        return await self.knowledge.get_matcher()
 
     @property
     def matcher(self):
         """The matcher if it is ready, else None (callers fall back to something simpler)."""
-        return self._matcher
+        return self.knowledge.matcher
 
     def get_client(self):
         """The one shared HTTP client for checks (created on first use, closed on exit)."""
@@ -272,7 +283,28 @@ class CopyCarApp(App[int]):
     def action_mode(self, mode: str) -> None:
         if self.screen.is_modal:
             self.pop_screen()
-        self.switch_mode(mode)
+        self.open_mode(mode)
+
+    def open_mode(self, mode: str, then: Callable[[], object] | None = None) -> None:
+        """Switch to a mode (then run `then`). The screens other than the chat show the knowledge:
+        they open once it is loaded; broken knowledge keeps the chat, which shows the problems."""
+        if mode == "chat" or self.kb_ready:
+            self.switch_mode(mode)
+            if then is not None:
+                then()
+            return
+        if self.knowledge.problem is not None:
+            self.notify(t("ui.kb_broken_short", self.lang), markup=False, severity="error")
+            return
+        self.notify(t("ui.kb_loading_wait", self.lang), markup=False, timeout=3)
+        self.run_worker(self._open_when_loaded(mode, then), group="open-mode", exclusive=True, exit_on_error=False)
+
+    async def _open_when_loaded(self, mode: str, then: Callable[[], object] | None) -> None:
+        try:
+            await self.knowledge.get_kb()
+        except KnowledgeUnavailable:
+            return  # the chat shows the problems
+        self.open_mode(mode, then)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -300,8 +332,7 @@ class CopyCarApp(App[int]):
             conversation.note_results(list(results))
 
     def action_run_doctor(self) -> None:
-        self.switch_mode("doctor")
-        cast("DiagnosticsScreen", self.get_screen_stack("doctor")[0]).run_all()
+        self.open_mode("doctor", lambda: cast("DiagnosticsScreen", self.get_screen_stack("doctor")[0]).run_all())
 
     def action_new_conversation(self) -> None:
         self.switch_mode("chat")
@@ -409,37 +440,10 @@ class CopyCarApp(App[int]):
                             title=t("tx.quit_title", self.lang), markup=False)
                 return
 
-    # --- crash output ---------------------------------------------------------------------
-
     def _fatal_error(self) -> None:
-        """Unhandled exception: print a traceback WITHOUT local variables, redacted.
+        """Unhandled exception: a traceback WITHOUT local variables (crash.py), scrubbed of the
+        agent's secrets and the open case's (a case masks the agent's whole values, not parts)."""
+        from .crash import crash_text
 
-        Textual's default prints locals (`show_locals=True`); a local holding a key or an
-        Authorization header would reach the terminal. Here the traceback is rendered to plain
-        text, passed through the settings' redactor and the control-character filter.
-        """
-        import io
-
-        import rich
-        from rich.console import Console
-        from rich.text import Text
-        from rich.traceback import Traceback
-
-        from copycar_assist.redact import make_scrubber
-        from copycar_assist.textsafe import clean
-
-        width = max(60, min(self.error_console.width, 160))
-        buffer = io.StringIO()
-        Console(file=buffer, width=width, color_system=None, force_terminal=False).print(
-            Traceback(show_locals=False, width=width, suppress=[rich])
-        )
-        # the agent's secrets and the open case's (a case masks the agent's whole values, not their parts)
-        text = clean(make_scrubber(self.active_settings)(make_scrubber(self.settings)(buffer.getvalue())))
         self.bell()
-        self.exit(return_code=1, message=Text(text))
-
-
-def _build_matcher(kb):
-    from copycar_assist.matching.compiled import matcher_for
-
-    return matcher_for(kb)
+        self.exit(return_code=1, message=crash_text(self.error_console.width, self.settings, self.active_settings))

@@ -14,8 +14,6 @@ from textual.content import Content
 from textual.widgets import Static
 
 from copycar_assist.i18n import t
-from copycar_assist.kb import pick
-from copycar_assist.support.textblock import fence
 from copycar_assist.textsafe import clean, one_line
 
 from .widgets.check_view import CheckRunView
@@ -69,6 +67,8 @@ class Renderer:
         await self.screen.query_one(ChoicesBar).show(event.text, event.choices)
 
     async def _on_matched(self, event) -> None:
+        from copycar_assist.kb import pick  # here: the first frame never needs the knowledge model
+
         result, kb, lang = event.result, self.app.kb, self.app.lang
         parts = []
         for match in list(result.matches)[:3]:
@@ -92,6 +92,8 @@ class Renderer:
     # --- checks ---------------------------------------------------------------------------
 
     async def _on_checks_started(self, event) -> None:
+        from copycar_assist.kb import pick
+
         kb, lang = self.app.kb, self.app.lang
         rows = [(cid, pick(kb.checks[cid].title, lang, cid) if cid in kb.checks else cid) for cid in event.check_ids]
         self.run_view = CheckRunView(rows)
@@ -142,6 +144,8 @@ class Renderer:
                 Collapsible,
                 Markdown,
             )
+
+            from copycar_assist.support.textblock import fence
 
             blocks = "\n\n".join(fence(sample.code, "".join(c for c in sample.lang if c.isalnum()) or "text")
                                    for sample in event.code)

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
 from copycar_assist.i18n import t
-from copycar_assist.kb import pick
 from copycar_assist.textsafe import one_line
 
 from .bindings import palette_actions
+
+if TYPE_CHECKING:
+    from .app import CopyCarApp
 
 SYMPTOM_FLOOR = 30.0  # symptom-matcher scores below this add nothing to the palette
 
@@ -39,9 +42,11 @@ class CopyCarCommands(Provider):
         app = self.app
         lang = getattr(app, "lang", "en")
         out: list[tuple[str, Callable[[], object], str | None, str | None]] = []
-        kb = getattr(app, "kb", None)
-        if kb is not None:
-            for entry in kb.entries.values():
+        copycar = cast("CopyCarApp", app)
+        if copycar.kb_ready:  # entries are listed once the knowledge is loaded
+            from copycar_assist.kb import pick  # here: the first frame never needs the knowledge model
+
+            for entry in copycar.kb.entries.values():
                 title = one_line(pick(entry.title, lang, entry.id))
                 other = one_line(pick(entry.title, "en" if lang == "es" else "es", ""))
                 help_text = f"{entry.id} · {other}" if other and other != title else entry.id
@@ -53,12 +58,11 @@ class CopyCarCommands(Provider):
 
     async def _symptom_scores(self, query: str) -> dict[str, float]:
         """entry id -> score from the symptom matcher (empty if it is not ready or fails)."""
-        get = getattr(self.app, "get_matcher", None)
-        kb = getattr(self.app, "kb", None)
-        if get is None or kb is None or not query.strip():
+        app = cast("CopyCarApp", self.app)
+        if not app.kb_ready or not query.strip():
             return {}
         try:
-            result = (await get()).match(query, limit=len(kb.entries))
+            result = (await app.get_matcher()).match(query, limit=len(app.kb.entries))
         except Exception:  # the palette must keep working with letters alone
             return {}
         # On the letter matcher's scale (about 4 per letter of the query at best), for the

@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from copycar_assist.checks.api_support import parse_retry_after
 from copycar_assist.redact import Scrub, make_scrubber, scrub_obj
 from copycar_assist.textsafe import one_line
 
@@ -91,6 +90,8 @@ def _reason(r: HttpResult) -> str:
 
 def _retry_after(value: str | None) -> float | None:
     """A help desk's `Retry-After` (seconds or an HTTP date), at most an hour."""
+    from copycar_assist.checks.api_support import parse_retry_after  # imports httpx: only when sending
+
     said = parse_retry_after(value)
     return None if said is None else min(float(said.seconds), 3600.0)
 

@@ -4,6 +4,10 @@ Typing shows the best matches (the matcher runs in a thread worker, debounced, `
 so typing never waits for it). Each turn of the conversation runs in an `exclusive` worker that
 iterates the engine's one ordered event stream and posts every event as an `EngineEvent`
 message; `chat_render.py` renders them in that order. Nothing here reorders or echoes anything.
+
+Until the knowledge is loaded (after the first frame) the screen says so, and what is typed or
+chosen meanwhile is kept and sent, in order, once the conversation has started. Broken
+knowledge is shown here, with each problem.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from copycar_assist.i18n import t
@@ -31,7 +35,7 @@ from ..export import session_not_saved
 from ..widgets.chat_input import PASTE_LIMIT, ChatInput
 from ..widgets.choices_bar import ChoicesBar
 from ..widgets.message_list import MessageList
-from ..widgets.safe import safe_line
+from ..widgets.safe import safe_content, safe_line
 
 if TYPE_CHECKING:
     from textual.widgets import OptionList
@@ -80,12 +84,17 @@ class ChatScreen(LocalizedBindings, Screen):
         self.renderer: Renderer | None = None
         self.last_cause: tuple[str, str] | None = None
         self._suggestions: OptionList | None = None  # the OptionList of matches, mounted by `prepare()`
+        self._ready = False  # until the conversation has started; what is typed meanwhile waits here
+        self._pending: list[tuple[str, str]] = []
 
     def compose(self) -> ComposeResult:
+        app = self.copycar_app
         yield Header()
-        yield MessageList(id="messages")
+        with MessageList(id="messages"):
+            if not app.kb_ready:
+                yield Static(t("ui.kb_loading", app.lang), id="kb-state", classes="msg assistant", markup=False)
         yield ChoicesBar(id="choices")
-        yield ChatInput(placeholder=t("ui.input_placeholder", self.copycar_app.lang), id="chat-input")
+        yield ChatInput(placeholder=self._placeholder(app.lang), id="chat-input")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -120,13 +129,44 @@ class ChatScreen(LocalizedBindings, Screen):
         self.run_worker(self._restart(), exclusive=True, group="conversation", exit_on_error=False)
 
     async def _restart(self) -> None:
+        from ..knowledge import KnowledgeUnavailable
+
+        self._ready = False
         old, self.conversation = self.conversation, None
         if old is not None:
             await old.aclose()
+        try:
+            await self.copycar_app.knowledge.get_kb()
+        except KnowledgeUnavailable:
+            return  # `knowledge_failed` shows the problems
         await self.query_one(MessageList).remove_children()
         await self.query_one(ChoicesBar).clear()
-        self.conversation = self._make_conversation()
-        await self._stream(self.conversation.start())
+        conv = self.conversation = self._make_conversation()
+        await self._stream(conv.start())
+        while self._pending:  # typed or chosen before the conversation started: answered now, in order
+            kind, value = self._pending.pop(0)
+            await self.copycar_app.get_matcher()
+            await self._stream(conv.send(value) if kind == "send" else conv.choose(value))
+        self._ready = True
+        self._update_placeholder()
+
+    def knowledge_failed(self) -> None:
+        """The knowledge base cannot be loaded: say so, with every problem (file and line)."""
+        self._pending.clear()
+        if not self.query("#kb-state"):
+            self.query_one(MessageList).mount(Static("", id="kb-state", classes="msg assistant", markup=False))
+        self._show_kb_state(self.copycar_app.lang)
+        self._update_placeholder()
+
+    def _show_kb_state(self, lang: str) -> None:
+        """The line that says the knowledge is loading, or what is wrong with it (in `lang`)."""
+        problem = self.copycar_app.knowledge.problem
+        for state in self.query("#kb-state").results(Static):
+            if problem is None:
+                state.update(t("ui.kb_loading", lang))
+            else:  # the problems name files and quote them: inert text
+                state.update(safe_content(f"{t('ui.kb_broken', lang)}\n\n{problem}"))
+                state.add_class("escalation")
 
     async def _stream(self, events) -> None:
         async for event in events:
@@ -137,13 +177,23 @@ class ChatScreen(LocalizedBindings, Screen):
 
     def start_at(self, entry_id: str, cause_id: str | None = None) -> None:
         """Begin the conversation at an entry or one of its causes (from the browser/palette)."""
-        entry = self.copycar_app.kb.entries.get(entry_id)
-        if entry is None:
+        app = self.copycar_app
+        if app.kb_ready and entry_id not in app.kb.entries:
             return
         choice = f"cause:{entry_id}#{cause_id}" if cause_id else f"entry:{entry_id}"
         self._turn("choose", choice)
 
     def _turn(self, kind: str, value: str) -> bool:
+        app = self.copycar_app
+        if not self._ready:
+            if app.knowledge.problem is not None:
+                self.notify(t("ui.kb_broken_short", app.lang), markup=False, severity="error")
+                return False
+            self._pending.append((kind, value))
+            app.workers.cancel_group(app, "open-mode")  # a screen asked for before: the chat is wanted now
+            if not app.kb_ready:
+                self.notify(t("ui.kb_loading_queued", app.lang), markup=False, timeout=3)
+            return True
         if self._busy:
             self.notify(t("ui.busy", self.copycar_app.lang), markup=False, severity="warning", timeout=3)
             return False
@@ -181,12 +231,21 @@ class ChatScreen(LocalizedBindings, Screen):
             self._update_placeholder()
 
     def _update_placeholder(self, lang: str | None = None) -> None:
-        """Say in the input what it expects now: a description, an answer, or a text or path."""
+        self.query_one(ChatInput).placeholder = self._placeholder(lang or self.copycar_app.lang)
+
+    def _placeholder(self, lang: str) -> str:
+        """What the input expects now: a description, an answer, or a text or path (or that the
+        knowledge is still loading, or broken)."""
+        app = self.copycar_app
+        if app.knowledge.problem is not None:
+            return t("ui.kb_broken_input", lang)
+        if not app.kb_ready:
+            return t("ui.kb_loading_input", lang)
         prompt = self.conversation.prompt if self.conversation is not None else None
         expects = prompt.expects if prompt is not None else "description"
         key = {"description": "ui.input_placeholder", "input": "ui.input_placeholder_gather"}.get(
             expects, "ui.input_placeholder_answer")
-        self.query_one(ChatInput).placeholder = t(key, lang or self.copycar_app.lang)
+        return t(key, lang)
 
     # --- input ----------------------------------------------------------------------------
 
@@ -350,6 +409,8 @@ class ChatScreen(LocalizedBindings, Screen):
 
     def on_language(self, lang: str) -> None:
         self._update_placeholder(lang)
+        if not self.copycar_app.kb_ready:
+            self._show_kb_state(lang)
         conv = self.conversation
         if conv is not None and conv.lang != lang and not self._busy:
             self.run_worker(self._stream(conv.set_language(lang)), group="conversation", exit_on_error=False)

@@ -122,6 +122,8 @@ class SetupScreen(LocalizedBindings, Screen):
         from copycar_assist.config import ConfigError
         from copycar_assist.desk.setup import apply_saved, save, try_values, verify
 
+        from ..knowledge import KnowledgeUnavailable
+
         app = self.copycar_app
         lang, group, values = app.lang, self.group, self.values()
         try:
@@ -131,7 +133,12 @@ class SetupScreen(LocalizedBindings, Screen):
             return
         self.results = {}
         self._status(t("ui.setup_checking", lang))
-        ok, results = await verify(app.kb, candidate, group, lang=lang, on_event=self._progress)
+        try:
+            kb = await app.knowledge.get_kb()  # loaded after the app's first frame: the set-up may be faster
+        except KnowledgeUnavailable:
+            self._status(t("ui.kb_broken_short", lang))
+            return
+        ok, results = await verify(kb, candidate, group, lang=lang, on_event=self._progress)
         lines = [f"{MARKS.get(r.status, '·')} {r.title or r.id}: {one_line(r.summary, 160)}" for r in results]
         if not ok:
             self._status("\n".join(lines + [t("ui.setup_not_saved", lang)]))

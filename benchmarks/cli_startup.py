@@ -1,0 +1,139 @@
+"""Start-up cost of each CLI command on the shipped knowledge, against `python -c "import httpx"`.
+
+Every command runs as its own process (`python -m copycar_assist …`) with its own data directory,
+a settings file that does not exist (defaults) and one knowledge cache directory shared by all,
+primed once before the timing (warm cache: what a user sees from the second start on). Each
+command's run is paired with a run of the baseline right before it, so drift in the load of the
+machine hits both alike. Prints, per command, the median wall time and the median CPU time
+(user + system of the child) with their ratios to the baseline (target ≤ 1.3).
+
+    python benchmarks/cli_startup.py [--runs N] [--only NAME …] [--target 1.3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = "python -c 'import httpx'"
+
+# name -> (arguments after `python -m copycar_assist`, standard input or None, exit codes expected)
+COMMANDS: dict[str, tuple[list[str], str | None, tuple[int, ...]]] = {
+    "--help": (["--help"], None, (0,)),
+    "--version": (["--version"], None, (0,)),
+    "kb list": (["kb", "list"], None, (0,)),
+    "kb show ID": (["kb", "show", "invalid-api-key"], None, (0,)),
+    "kb lint": (["kb", "lint"], None, (0,)),
+    "match TEXT": (["match", "my api key gives 401 unauthorized"], None, (0,)),
+    "chat --plain (1 line)": (["chat", "--plain"], "my api key gives 401 unauthorized\n", (0,)),
+    "doctor --demo --only api": (["--demo", "doctor", "--only", "api", "--no-history"], None, (0, 1)),
+    "doctor --only crm (none set)": (["doctor", "--only", "crm", "--no-history"], None, (0,)),
+    "sessions list": (["sessions", "list"], None, (0,)),
+    "config show": (["config", "show"], None, (0,)),
+    "config path": (["config", "path"], None, (0,)),
+    "history": (["history"], None, (0,)),
+    "tickets list": (["tickets", "list"], None, (0,)),
+    "simulate --list": (["simulate", "--list"], None, (0,)),
+}
+
+
+def run_once(argv: list[str], env: dict[str, str], stdin: str | None, expect: tuple[int, ...]
+             ) -> tuple[float, float]:
+    """(wall seconds from spawn to exit, the child's CPU seconds). Raises when it exits otherwise
+    than expected, with the end of its standard error."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=ROOT)
+        if stdin is not None:
+            assert proc.stdin is not None
+            proc.stdin.write(stdin.encode())
+            proc.stdin.close()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        if code not in expect:
+            err.seek(0)
+            tail = err.read().decode(errors="replace")[-800:]
+            raise RuntimeError(f"{' '.join(argv[2:])} exited {code}:\n{tail}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="only these commands (names as in the table)")
+    parser.add_argument("--target", type=float, default=1.3)
+    args = parser.parse_args()
+    chosen = {n: c for n, c in COMMANDS.items() if not args.only or n in args.only}
+    if not chosen:
+        parser.error(f"no such command; known: {', '.join(COMMANDS)}")
+
+    tmp = Path(tempfile.mkdtemp(prefix="cca-cli-startup-"))
+    # PYTHONDONTWRITEBYTECODE is dropped: an installed package has its bytecode, and compiling
+    # our modules on every start would be measured otherwise.
+    base_env = {k: v for k, v in os.environ.items()
+                if not k.startswith(("COPYCAR_", "XDG_")) and k != "PYTHONDONTWRITEBYTECODE"}
+    base_env.update(COPYCAR_ASSIST_CACHE=str(tmp / "cache"), COPYCAR_ASSIST_CONFIG=str(tmp / "none.toml"),
+                    XDG_CONFIG_HOME=str(tmp / "xdg-config"), XDG_DATA_HOME=str(tmp / "xdg-data"),
+                    XDG_CACHE_HOME=str(tmp / "xdg-cache"), XDG_STATE_HOME=str(tmp / "xdg-state"),
+                    PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), LANG="C.UTF-8")
+    envs = {name: {**base_env, "COPYCAR_ASSIST_DATA": str(tmp / f"data-{i}")} for i, name in enumerate(chosen)}
+    py = sys.executable
+    baseline = ([py, "-c", "import httpx"], base_env, None, (0,))
+
+    # Prime: the bytecode, the file cache and the compiled knowledge (one cache for all). The
+    # sessions listing gets one saved conversation to list, the history two doctor runs.
+    run_once(*baseline)
+    if "sessions list" in chosen:
+        chat, stdin, expect = COMMANDS["chat --plain (1 line)"]
+        run_once([py, "-m", "copycar_assist", *chat], envs["sessions list"], stdin, expect)
+    if "history" in chosen:
+        for _ in range(2):
+            run_once([py, "-m", "copycar_assist", "--demo", "doctor", "--only", "api"], envs["history"], None, (0, 1))
+    for name, (cmd, stdin, expect) in chosen.items():
+        run_once([py, "-m", "copycar_assist", *cmd], envs[name], stdin, expect)
+
+    base_w: dict[str, list[float]] = {n: [] for n in chosen}
+    base_c: dict[str, list[float]] = {n: [] for n in chosen}
+    walls: dict[str, list[float]] = {n: [] for n in chosen}
+    cpus: dict[str, list[float]] = {n: [] for n in chosen}
+    for _ in range(args.runs):
+        for name, (cmd, stdin, expect) in chosen.items():  # each command right after a baseline run
+            w, c = run_once(*baseline)
+            base_w[name].append(w)
+            base_c[name].append(c)
+            w, c = run_once([py, "-m", "copycar_assist", *cmd], envs[name], stdin, expect)
+            walls[name].append(w)
+            cpus[name].append(c)
+
+    all_base_w = [w for ws in base_w.values() for w in ws]
+    all_base_c = [c for cs in base_c.values() for c in cs]
+    print(f"CLI start-up on the shipped knowledge, warm cache, {args.runs} runs each, python "
+          f"{sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f}")
+    print(f"  baseline {BASELINE}: wall median {statistics.median(all_base_w) * 1000:.1f} ms, "
+          f"cpu median {statistics.median(all_base_c) * 1000:.1f} ms")
+    print(f"  {'command':28s} {'wall ms':>8s} {'base ms':>8s} {'ratio':>6s}   {'cpu ms':>7s} {'base ms':>8s} "
+          f"{'ratio':>6s}")
+    over = []
+    for name in chosen:
+        wall, bw = statistics.median(walls[name]), statistics.median(base_w[name])
+        cpu, bc = statistics.median(cpus[name]), statistics.median(base_c[name])
+        ratio = wall / bw
+        if ratio > args.target:
+            over.append(name)
+        print(f"  {name:28s} {wall * 1000:8.1f} {bw * 1000:8.1f} {ratio:6.2f}   {cpu * 1000:7.1f} {bc * 1000:8.1f} "
+              f"{cpu / bc:6.2f}  {'OK' if ratio <= args.target else 'OVER'}")
+    print(f"wall ratio target ≤ {args.target}: " + (f"over for {', '.join(over)}" if over else "every command within"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

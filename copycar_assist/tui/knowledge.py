@@ -1,0 +1,72 @@
+"""The app's knowledge base and matcher: given, or loaded once in a thread after the first frame.
+
+The first frame never waits for the knowledge, whatever its size: `get_kb()` runs the loader
+(the CLI context's `load_kb`: the compiled store) in a thread the first time it is awaited, and
+`get_matcher()` prepares the matcher from it, in a thread too. A load that fails — broken
+knowledge (KnowledgeError, each problem with its file and line) or a crash — leaves `problem`
+saying why and raises KnowledgeUnavailable to every caller, then and later; it is not retried.
+
+Never imports Textual; the domain is imported when first needed (start-up time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from copycar_assist.kb import KnowledgeBase
+
+
+class KnowledgeUnavailable(Exception):
+    """The knowledge base could not be loaded (`Knowledge.problem` says why)."""
+
+
+class Knowledge:
+    def __init__(self, kb: KnowledgeBase | None, load: Callable[[], KnowledgeBase] | None) -> None:
+        if kb is None and load is None:
+            raise ValueError("a knowledge base or a way to load one is needed")
+        self.kb = kb  # None until loaded
+        self.problem: str | None = None  # why it could not be loaded
+        self.matcher: Any = None  # None until prepared
+        self._load = load
+        self._kb_lock: asyncio.Lock | None = None
+        self._matcher_lock: asyncio.Lock | None = None
+
+    async def get_kb(self) -> KnowledgeBase:
+        from copycar_assist.kb import KnowledgeError
+
+        if self.kb is not None:
+            return self.kb
+        if self._kb_lock is None:
+            self._kb_lock = asyncio.Lock()
+        async with self._kb_lock:
+            if self.kb is None:
+                if self.problem is not None:
+                    raise KnowledgeUnavailable(self.problem)
+                assert self._load is not None
+                try:
+                    self.kb = await asyncio.to_thread(self._load)
+                except Exception as exc:  # broken, or a load that crashed: never "loading" forever
+                    self.problem = str(exc) if isinstance(exc, KnowledgeError) else f"{type(exc).__name__}: {exc}"
+                    raise KnowledgeUnavailable(self.problem) from exc
+        return self.kb
+
+    async def get_matcher(self) -> Any:
+        """The matcher over the knowledge (it imports rapidfuzz and reads the compiled index)."""
+        if self.matcher is not None:
+            return self.matcher
+        kb = await self.get_kb()
+        if self._matcher_lock is None:
+            self._matcher_lock = asyncio.Lock()
+        async with self._matcher_lock:
+            if self.matcher is None:
+                self.matcher = await asyncio.to_thread(_build_matcher, kb)
+        return self.matcher
+
+
+def _build_matcher(kb: KnowledgeBase) -> Any:
+    from copycar_assist.matching.compiled import matcher_for
+
+    return matcher_for(kb)
