@@ -4,17 +4,19 @@ same; `kb lint` reusing the store reports exactly what parsing every file report
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from copycar_assist.kb import default_dir, pool
 from copycar_assist.kb.lint import lint
-from copycar_assist.kb.scan import scan_knowledge
 from copycar_assist.kb.store import cache_path, load_cached
 from copycar_assist.matching.companion import MATCHER, dump, load, prepare
 from copycar_assist.matching.compiled import matcher_for
@@ -73,15 +75,46 @@ def _dump(path: Path) -> list[str]:
         conn.close()
 
 
-def test_worker_processes_give_what_one_process_gives(big_kb, monkeypatch):
-    monkeypatch.setattr(pool, "MIN_ITEMS", 2)
-    monkeypatch.setenv("COPYCAR_ASSIST_WORKERS", "2")
-    assert pool.workers(len(list(big_kb.glob("*.md")))) == min(2, len(os.sched_getaffinity(0)))
-    pooled = scan_knowledge(big_kb)
-    monkeypatch.setenv("COPYCAR_ASSIST_WORKERS", "1")
-    alone = scan_knowledge(big_kb)
-    assert list(pooled.entries) == list(alone.entries) and len(alone.entries) > COPIES
-    assert pooled.entries == alone.entries and pooled.problems == alone.problems == []
+POOLED = r"""
+import json, os, sys, threading
+from copycar_assist.kb import pool
+from copycar_assist.kb.codec import entry_to_json
+from copycar_assist.kb.scan import scan_knowledge
+
+def where(n):
+    return n, os.getpid()
+
+pool.MIN_ITEMS = 2
+out = {"pids": sorted({pid for _, pid in pool.ordered_map(where, list(range(200)))} - {os.getpid()}),
+       "order": [n for n, _ in pool.ordered_map(where, list(range(200)))]}
+scan = scan_knowledge(sys.argv[1])
+out["entries"] = [entry_to_json(e) for e in scan.entries.values()]
+out["problems"] = [str(p) for p in scan.problems]
+box = {}
+thread = threading.Thread(target=lambda: box.update(pids={pid for _, pid in pool.ordered_map(where, list(range(50)))}))
+thread.start(); thread.join()
+out["thread_pids"] = sorted(box["pids"])
+out["me"] = os.getpid()
+print(json.dumps(out))
+"""
+
+
+def _pooled_run(kb: Path, workers: str) -> dict:
+    env = {**os.environ, "COPYCAR_ASSIST_WORKERS": workers}
+    done = subprocess.run([sys.executable, "-c", POOLED, str(kb)], env=env, capture_output=True, text=True,
+                          timeout=120, check=True)
+    return json.loads(done.stdout)
+
+
+def test_worker_processes_give_what_one_process_gives(big_kb):
+    # A fresh interpreter: one thread, as the command line runs (a test runner has threads).
+    pooled, alone = _pooled_run(big_kb, "2"), _pooled_run(big_kb, "1")
+    if len(os.sched_getaffinity(0)) > 1:
+        assert len(pooled["pids"]) >= 1  # the work went to other processes
+    assert alone["pids"] == [] and pooled["order"] == alone["order"] == list(range(200))
+    assert pooled["entries"] == alone["entries"] and len(alone["entries"]) > COPIES
+    assert pooled["problems"] == alone["problems"] == []
+    assert pooled["thread_pids"] == [pooled["me"]]  # from a thread: never forked, done in that process
 
 
 def test_a_prepared_entry_reads_back_as_it_was():

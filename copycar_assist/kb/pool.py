@@ -2,12 +2,12 @@
 worker processes (one per core) when there are enough of them to pay for starting workers, and
 in this process otherwise; results come back in the items' order either way.
 
-Workers are forked when this process runs one thread (the command line: nothing to import
-again), else spawned (the app loads the knowledge from a thread, and forking a process that runs
-threads can copy a lock some thread holds). They run only the module-level function they are
-given and send back plain data; nothing is cached or shared on disk here. When workers cannot be
-started or die, the work is done here. `COPYCAR_ASSIST_WORKERS=1` keeps everything in this
-process. Never imports Textual.
+Workers are forked, and only from a process that runs one thread (the command line): forking a
+process that runs threads can copy a lock some thread holds, and the app (which loads the
+knowledge in a thread of its own, with its standard streams replaced) compiles in that thread
+instead. They run only the module-level function they are given and send back plain data;
+nothing is cached or shared on disk here. When workers cannot be started or die, the work is
+done here. `COPYCAR_ASSIST_WORKERS=1` keeps everything in this process. Never imports Textual.
 """
 
 from __future__ import annotations
@@ -37,24 +37,24 @@ def workers(items: int, environ: dict[str, str] | None = None) -> int:
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
     """fn(item) for every item, in order (in worker processes when that pays)."""
+    import threading
+
     count = workers(len(items))
-    if count == 1:
+    if count == 1 or threading.active_count() > 1:
         return map(fn, items)
     return _pooled(fn, items, count)
 
 
 def _pooled(fn: Callable[[T], R], items: Sequence[T], count: int) -> Iterator[R]:
     import multiprocessing
-    import threading
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     done = 0
     try:
-        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method)) as pool:
+        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
             for result in pool.map(fn, items, chunksize=CHUNK):
                 yield result
                 done += 1
-    except (OSError, NotImplementedError, BrokenProcessPool):  # no processes here, or they died
+    except (OSError, ValueError, BrokenProcessPool):  # no processes here (no fork), or they died
         yield from map(fn, items[done:])
