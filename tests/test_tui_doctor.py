@@ -137,3 +137,19 @@ async def test_what_is_not_set_up_is_one_row_with_one_hint(kb, lang, setup, pres
         for setting in ("smtp.host", "crm.kind", "redis.url"):
             assert setting in detail
         assert all(len(row) <= SIZE[0] for row in screen_rows(app))
+
+
+async def test_a_language_change_after_a_run_says_the_results_are_in_the_run_language(kb):
+    with start_demo("healthy") as world:
+        app = make_app(kb, world_settings(world), lang="es", demo="healthy")
+        async with app.run_test(size=SIZE) as pilot:
+            await open_doctor(app, pilot)
+            assert "La API está sana" in screen_text(app)  # the run's words, in Spanish
+            await pilot.press("ctrl+l")
+            await settle(app, pilot)
+            text = screen_text(app)
+            assert "R: run them again in English" in text and "API health" in text
+            await pilot.press("R")
+            await settle(app, pilot)
+            text = screen_text(app)
+            assert "The API is healthy" in text and "run them again" not in text

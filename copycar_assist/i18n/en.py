@@ -291,6 +291,7 @@ MESSAGES: dict[str, str] = {
     "ui.question": "Question",
     "ui.checks": "Checks",
     "ui.doctor_hint": "Enter: open an area or see a check's evidence · r: re-run · R: re-run all",
+    "ui.doctor_other_lang": "These results are in the language of the run · R: run them again in English",
     "ui.doctor_follows": "follows from {area}",
     "ui.doctor_not_checked": "not checked",
     "ui.doctor_explains": "Also explains: {names}",

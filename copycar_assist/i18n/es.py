@@ -291,6 +291,7 @@ MESSAGES: dict[str, str] = {
     "ui.question": "Pregunta",
     "ui.checks": "Comprobaciones",
     "ui.doctor_hint": "Intro: abrir un área o ver la evidencia · r: repetir · R: repetir todo",
+    "ui.doctor_other_lang": "Estos resultados están en el idioma de la ejecución · R: repetirlos en español",
     "ui.doctor_follows": "consecuencia de {area}",
     "ui.doctor_not_checked": "no comprobado",
     "ui.doctor_explains": "Explica también: {names}",

@@ -76,7 +76,9 @@ class DiagnosticsScreen(LocalizedBindings, Screen):
             self.run_all()
 
     def on_language(self, lang: str) -> None:
-        self.query_one("#doctor-status", Static).update(Content(t("ui.doctor_hint", lang)))
+        # The checks' own words are in the language they ran in: say so rather than mix silently.
+        key = "ui.doctor_other_lang" if self._started else "ui.doctor_hint"
+        self.query_one("#doctor-status", Static).update(Content(t(key, lang)))
         self.query_one(AreaTree).relabel()
         if self._detail_for:
             self._show_detail(self._detail_for)
