@@ -13,11 +13,8 @@ problem in it, so reusing it reports none, as parsing it again would not. Never 
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -26,25 +23,11 @@ from .codec import entry_from_json, entry_to_json
 from .errors import KnowledgeError
 from .model import Entry
 from .scan import Scan, scan_data, scan_entries
+from .store import Companion, trusted
 
 ENTRIES = ("CREATE TABLE entries (n INTEGER PRIMARY KEY, id TEXT UNIQUE, severity TEXT, category TEXT, "
            "title TEXT, facts TEXT, digest TEXT, prep TEXT)")
 ENTRIES_INDEX = "CREATE INDEX entries_digest ON entries (digest)"
-
-
-@dataclass(frozen=True)
-class Companion:
-    """A database compiled in the same pass as the entries (the matcher's index), so that no
-    entry is parsed twice: `prepare(entry)` runs where the entry was parsed (a worker process:
-    a module-level function, returning plain data that `dump` writes as JSON text and `load`
-    reads back, for the next compile to reuse), `fill(conn, prepared)` makes the database from
-    every entry's result, in order, read once as they stream in."""
-
-    kind: str
-    prepare: Callable[[Entry], Any]
-    fill: Callable[[sqlite3.Connection, Iterator[Any]], None]
-    dump: Callable[[Any], str]
-    load: Callable[[str], Any]
 
 
 Row = tuple[str, str, str, str, str]  # id, severity, category, title (JSON), facts (JSON)
@@ -62,17 +45,6 @@ def _store_row(companion: Companion | None, entry: Entry) -> tuple[Row, Any, str
         return _row(entry), None, None
     prep = companion.prepare(entry)
     return _row(entry), prep, companion.dump(prep)
-
-
-def trusted(path: Path) -> bool:
-    """A cache file this user owns, in a directory this user owns, neither writable by others."""
-    try:
-        st, parent = path.lstat(), path.parent.lstat()
-    except OSError:
-        return False
-    uid = os.getuid()
-    return (stat.S_ISREG(st.st_mode) and st.st_uid == uid and not st.st_mode & 0o022
-            and parent.st_uid == uid and not parent.st_mode & 0o022)
 
 
 class Previous:

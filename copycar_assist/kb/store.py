@@ -28,21 +28,46 @@ import stat
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
 from copycar_assist.files.read import ENTRY
 
 from .codec import entry_from_json, entry_to_json
-from .compile import Companion, Previous, compile_entries, trusted
 from .errors import KnowledgeError, Problem
 from .loader import KnowledgeBase, data_path, default_dir, entry_paths, load_catalog, load_categories
 from .model import Category, CheckSpec, Entry, Localized
-from .scan import load_knowledge
 
 APP_NAME = "copycar-assist"
 FORMAT = 2  # bump when what is stored changes shape
 DATA_FILES = ("checks.toml", "categories.toml", "support.toml", "answers.toml")
+
+
+def trusted(path: Path) -> bool:
+    """A cache file this user owns, in a directory this user owns, neither writable by others."""
+    try:
+        st, parent = path.lstat(), path.parent.lstat()
+    except OSError:
+        return False
+    uid = os.getuid()
+    return (stat.S_ISREG(st.st_mode) and st.st_uid == uid and not st.st_mode & 0o022
+            and parent.st_uid == uid and not parent.st_mode & 0o022)
+
+
+@dataclass(frozen=True)
+class Companion:
+    """A database compiled in the same pass as the entries (the matcher's index), so that no
+    entry is parsed twice: `prepare(entry)` runs where the entry was parsed (a worker process:
+    a module-level function, returning plain data that `dump` writes as JSON text and `load`
+    reads back, for the next compile to reuse), `fill(conn, prepared)` makes the database from
+    every entry's result, in order, read once as they stream in."""
+
+    kind: str
+    prepare: Callable[[Entry], Any]
+    fill: Callable[[sqlite3.Connection, Iterator[Any]], None]
+    dump: Callable[[Any], str]
+    load: Callable[[str], Any]
 
 
 def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -279,6 +304,8 @@ def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None
     env = os.environ if environ is None else environ
     folder = Path(root) if root is not None else default_dir()
     if not folder.is_dir():
+        from .scan import load_knowledge
+
         load_knowledge(folder)  # the standard "knowledge directory not found" error
     try:
         base, entries = digests(folder) if not env.get("COPYCAR_ASSIST_NO_CACHE") else ("", {})
@@ -288,6 +315,8 @@ def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None
     built: dict[str, sqlite3.Connection] = {}
 
     def fill(conn: sqlite3.Connection) -> None:
+        from .compile import Previous, compile_entries  # only to compile: a warm start never needs it
+
         previous = Previous.open(cache_path(folder, "entries", env), base) if key else None
         prepared = compile_entries(conn, folder, companion, previous, entries)
         if companion is not None:  # built as the entries come in, each entry read once

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from copycar_assist.kb.answers import ENTRY_SLOT, Answers, render
@@ -40,22 +41,32 @@ class Answerer:
         """`matcher_type`: the matcher class, which finds the topic (the matcher module imports
         this one); `entries`: the knowledge's entries, for topics about an entry."""
         self.answers, self.support, self.entries = answers, support, entries or {}
+        self._matcher_type = matcher_type
         self._topics = {t.id: t for t in answers.topics}
-        guide_entries = [Entry(id=t.id, category="guide", severity="LOW", title={k: v[0] for k, v in t.ask.items() if v},
-                         checks=[], causes=[], outcomes={}, aliases=dict(t.ask)) for t in answers.topics]
-        self._matcher = matcher_type(guide_entries, answerer=False)
-        levels = []
-        for n, level in sorted(support.levels.items()):
-            phrases = {lang: [level.name.get(lang, ""), *level.responsibilities.get(lang, ()), *level.tools.get(lang, ())]
-                       for lang in ("es", "en")}
-            levels.append(Entry(id=str(n), category="level", severity="LOW", title=dict(level.name), checks=[],
-                                causes=[], outcomes={}, aliases={k: [p for p in v if p] for k, v in phrases.items()}))
-        self._levels = matcher_type(levels, answerer=False) if levels else None
         self._slots: dict[str, list[tuple[str, Phrases, frozenset[str]]]] = {}
         for slot, values in answers.slots.items():
             self._slots[slot] = [(value, Phrases([f for f in forms if not f.startswith("=")]),
                                   frozenset(f[1:] for f in forms if f.startswith("=")))
                                  for value, forms in values.items()]
+
+    @cached_property
+    def _matcher(self) -> Matcher:
+        """The guide's topics as entries, matched like errors (prepared on the first question:
+        most texts are not questions, and a command's start need not pay for it)."""
+        guide_entries = [Entry(id=t.id, category="guide", severity="LOW", title={k: v[0] for k, v in t.ask.items() if v},
+                         checks=[], causes=[], outcomes={}, aliases=dict(t.ask)) for t in self.answers.topics]
+        return self._matcher_type(guide_entries, answerer=False)
+
+    @cached_property
+    def _levels(self) -> Matcher | None:
+        """The support levels as entries, for a question naming a level by its duties."""
+        levels = []
+        for n, level in sorted(self.support.levels.items()):
+            phrases = {lang: [level.name.get(lang, ""), *level.responsibilities.get(lang, ()), *level.tools.get(lang, ())]
+                       for lang in ("es", "en")}
+            levels.append(Entry(id=str(n), category="level", severity="LOW", title=dict(level.name), checks=[],
+                                causes=[], outcomes={}, aliases={k: [p for p in v if p] for k, v in phrases.items()}))
+        return self._matcher_type(levels, answerer=False) if levels else None
 
     def answer(self, text: str, lang: str, entry: str | None = None) -> GuideAnswer | None:
         """The best topic's answer, or None when no topic fits well enough. `entry`: the error the

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import fields
 from typing import TYPE_CHECKING
 
-from copycar_assist.kb.compile import Companion
+from copycar_assist.kb.store import Companion
 
 if TYPE_CHECKING:
     from copycar_assist.kb.model import Entry

@@ -30,9 +30,6 @@ from importlib import resources
 from operator import itemgetter
 from typing import Any
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from copycar_assist.kb.model import Entry, pick
 
 from .answers import Answerer
@@ -201,6 +198,9 @@ class Matcher:
             return hit
         t = self.tuning
         found: tuple[tuple[str, float], ...] = ()
+        from rapidfuzz import process  # here: a text of known words never needs it
+        from rapidfuzz.distance import OSA
+
         best = process.extractOne(word, self._by_initial.get(word[0], ()), scorer=OSA.distance,
                                   score_cutoff=1 if len(word) < 9 else 2)
         if best is not None:
