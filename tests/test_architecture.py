@@ -52,3 +52,80 @@ def test_no_source_file_is_too_long():
         if n > MAX_LINES:
             too_long[str(path.relative_to(REPO))] = n
     assert too_long == {}, f"split these files (over {MAX_LINES} lines): {too_long}"
+
+
+# Which part of the package may import which (every import counts, a function's lazy ones too;
+# `if TYPE_CHECKING:` ones do not: they never run). Front ends (cli, tui) drive the domain; the
+# domain never imports them. checks <-> support is a known two-way edge (checks read the run
+# history; deliveries use the checks' HTTP and SMTP clients), to be split one day.
+ALLOWED = {
+    "__main__": {"cli"},
+    "files": {"i18n", "textsafe"},
+    "kb": {"files"},
+    "matching": {"files", "kb", "textsafe"},
+    "config_schema": {"files", "redact", "textsafe"},
+    "config_io": {"config", "files"},
+    "config": {"config_io", "config_schema", "files", "redact", "textsafe"},
+    "simulator": {"config_schema", "files", "redact"},
+    "checks": {"config_schema", "files", "kb", "redact", "support", "textsafe"},
+    "support": {"checks", "config_io", "files", "i18n", "kb", "redact", "textsafe"},
+    "desk": {"checks", "config", "config_io", "config_schema", "i18n", "kb", "redact"},
+    "monitor": {"checks", "files", "i18n", "kb", "redact", "support", "textsafe"},
+    "conversation": {"checks", "config", "desk", "i18n", "kb", "matching", "redact", "support", "textsafe"},
+    "training": {"checks", "config", "conversation", "files", "i18n", "kb", "monitor", "simulator", "support",
+                 "textsafe"},
+    "tui": {"checks", "config", "conversation", "desk", "files", "i18n", "kb", "matching", "monitor", "redact",
+            "simulator", "support", "textsafe", "training"},
+    "cli": {"checks", "config", "config_io", "config_schema", "conversation", "desk", "files", "i18n", "kb",
+            "matching", "monitor", "redact", "simulator", "support", "textsafe", "training", "tui"},
+}
+UI_LIBRARIES = ("textual", "rich")
+
+
+def _imports() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(part -> the other parts it imports, part -> the UI libraries it imports), from the source."""
+    import ast
+
+    parts: dict[str, set[str]] = {}
+    ui: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE).with_suffix("").parts
+        me = rel[0]
+        package = ["copycar_assist", *rel[:-1]]  # what a relative import starts from
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+                       for n in ast.walk(node)}
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package[: len(package) - node.level + 1]
+                    names = [".".join(base + [node.module])] if node.module else [".".join(base + [a.name]) for a in node.names]
+                else:
+                    names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                bits = name.split(".")
+                if bits[0] == "copycar_assist" and len(bits) > 1 and bits[1] != me:
+                    parts.setdefault(me, set()).add(bits[1])
+                elif bits[0] in UI_LIBRARIES:
+                    ui.setdefault(me, set()).add(bits[0])
+    return parts, ui
+
+
+def test_each_part_imports_only_what_it_may():
+    parts, _ = _imports()
+    assert "kb" in parts and "cli" in parts  # the scan sees the package
+    new = {f"{me} -> {other}" for me, others in parts.items() for other in others - ALLOWED.get(me, set())}
+    assert new == set(), f"new dependencies (if one is right, add it to ALLOWED and say why): {sorted(new)}"
+    front_ends = {"cli", "tui", "__main__"}
+    assert not {me for me, others in parts.items() if me not in front_ends and others & {"cli", "tui"}}
+
+
+def test_only_the_app_imports_textual_or_rich():
+    _, ui = _imports()
+    assert set(ui) == {"tui"}, {me: sorted(libs) for me, libs in ui.items()}
