@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from copycar_assist.files.read import ENTRY
 
@@ -38,6 +38,10 @@ from .codec import entry_from_json, entry_to_json
 from .errors import KnowledgeError, Problem
 from .loader import KnowledgeBase, data_path, default_dir, entry_paths, load_catalog, load_categories
 from .model import Category, CheckSpec, Entry, Localized
+
+if TYPE_CHECKING:
+    from .answers import Answers
+    from .support import SupportData
 
 APP_NAME = "copycar-assist"
 FORMAT = 2  # bump when what is stored changes shape
@@ -165,14 +169,51 @@ class Store:
         return entry_from_json(rows[0][0])
 
     def knowledge_base(self) -> KnowledgeBase:
-        """The knowledge base, its entries read from the store on first access each."""
-        from .answers import load_answers
-        from .support import load_support
+        """The knowledge base: its entries read from the store on first access each, its data
+        files on first use each (`StoredKnowledgeBase`)."""
+        return StoredKnowledgeBase(self)
 
-        support = load_support(data_path(self.root, "support.toml"))
-        return KnowledgeBase(self.root, LazyEntries(self), load_catalog(data_path(self.root, "checks.toml")),
-                             load_categories(data_path(self.root, "categories.toml")), support,
-                             answers=load_answers(data_path(self.root, "answers.toml"), support))
+
+class StoredKnowledgeBase(KnowledgeBase):
+    """A compiled store's knowledge base. Nothing is read until it is used: an entry is decoded
+    the first time it is asked for, and each data file (checks, categories, support, answers) is
+    read the first time it is, so a command pays only for what it uses (`match` never reads the
+    check catalogue, and the guide's answers only for a question). The store is current for
+    these files as they are (its hash covers them), so they were valid when it was opened."""
+
+    def __init__(self, store: Store) -> None:  # not the dataclass's: it would read every file now
+        self.root, self.entries, self.warnings = store.root, LazyEntries(store), []
+
+    def __getattr__(self, name: str) -> Any:  # reached only for a data file not read yet
+        readers: dict[str, Callable[[], Any]] = {
+            "checks": lambda: load_catalog(data_path(self.root, "checks.toml")),
+            "categories": lambda: load_categories(data_path(self.root, "categories.toml")),
+            "support": lambda: _load_support(self.root),
+        }
+        if name not in readers:
+            raise AttributeError(name)
+        value = readers[name]()
+        setattr(self, name, value)
+        return value
+
+    @property  # the dataclass gives `answers` a default, so __getattr__ would never be asked
+    def answers(self) -> Answers | None:
+        if "_answers" not in self.__dict__:
+            from .answers import load_answers
+
+            self.__dict__["_answers"] = load_answers(data_path(self.root, "answers.toml"), self.support)
+        answers: Answers | None = self.__dict__["_answers"]
+        return answers
+
+    @answers.setter
+    def answers(self, value: Answers | None) -> None:
+        self.__dict__["_answers"] = value
+
+
+def _load_support(root: Path) -> SupportData:
+    from .support import load_support
+
+    return load_support(data_path(root, "support.toml"))
 
 
 class Rows:

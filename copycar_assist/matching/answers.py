@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from copycar_assist.kb.answers import ENTRY_SLOT, Answers, render
 from copycar_assist.kb.model import Entry, pick
 from copycar_assist.kb.support import SupportData
 
 from .phrases import Phrases, words_of
 
 if TYPE_CHECKING:
+    from copycar_assist.kb.answers import Answers
+
+    from .knowledge import Knowledge
     from .matcher import Matcher
 
 CONFIDENT = 35.0  # topic score from which a question is taken to ask about that topic
@@ -71,6 +73,8 @@ class Answerer:
     def answer(self, text: str, lang: str, entry: str | None = None) -> GuideAnswer | None:
         """The best topic's answer, or None when no topic fits well enough. `entry`: the error the
         text is about (the matcher's first), for topics about an error's causes or steps."""
+        from copycar_assist.kb.answers import ENTRY_SLOT, render  # here: a start without a question never needs them
+
         result = self._matcher.match(text, 2)
         if not result.matches or result.matches[0].score < CONFIDENT:
             return None
@@ -97,3 +101,19 @@ class Answerer:
             if exact & raw or phrases.found(words):
                 return value
         return None
+
+
+class LazyAnswerer:
+    """The guide's answerer for a knowledge base, made on the first question: a compiled
+    matcher's start reads no answers.toml (most texts are not questions)."""
+
+    def __init__(self, knowledge: Knowledge, matcher_type: type[Matcher]) -> None:
+        self._knowledge, self._matcher_type = knowledge, matcher_type
+
+    @cached_property
+    def _answerer(self) -> Answerer | None:
+        kb = self._knowledge
+        return Answerer(kb.answers, kb.support, self._matcher_type, kb.entries) if kb.answers and kb.support else None
+
+    def answer(self, text: str, lang: str, entry: str | None = None) -> GuideAnswer | None:
+        return self._answerer.answer(text, lang, entry) if self._answerer is not None else None

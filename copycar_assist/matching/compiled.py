@@ -24,7 +24,7 @@ from typing import Generic, TypedDict, TypeVar, overload
 from copycar_assist.kb.store import Rows, Store, cached_db, open_store, put
 
 from . import companion
-from .answers import Answerer
+from .answers import LazyAnswerer
 from .calibration import default_calibration
 from .companion import MATCHER
 from .effects import Effects, _Effect, weigh_effects
@@ -238,7 +238,7 @@ def load_matcher(conn: sqlite3.Connection, kb: Knowledge) -> Matcher:
 
     support = kb.support
     m.reader = Reader(_reading_data(), asdict(support.thresholds) if support is not None else {}, m.lexicon.stop)
-    m.answerer = Answerer(kb.answers, support, Matcher, kb.entries) if kb.answers and support else None
+    m.answerer = LazyAnswerer(kb, Matcher)
     return m
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from copycar_assist.kb.model import Entry, pick
 
-from .answers import Answerer
+from .answers import Answerer, LazyAnswerer
 from .calibration import Calibration, Candidate, default_calibration, features
 from .codes import find_codes, norm_code
 from .effects import Effects, weigh_effects
@@ -102,8 +102,8 @@ class Matcher:
         self._fuzzy_cache: dict[str, tuple[tuple[str, float], ...]] = {}
         self.reader = Reader(_reading_data(), asdict(support.thresholds) if support is not None else {},
                              self.lexicon.stop)
-        self.answerer = (Answerer(answers, support, Matcher, by_id)
-                         if answerer and answers and support else None)
+        self.answerer: Answerer | LazyAnswerer | None = (Answerer(answers, support, Matcher, by_id)
+                                                         if answerer and answers and support else None)
 
     def with_tuning(self, **changes: Any) -> Matcher:
         """A matcher sharing this one's prepared index, with other tuning (benchmarks): `changes`
