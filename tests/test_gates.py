@@ -44,7 +44,7 @@ STRICT = {"copycar_assist.checks.*", "copycar_assist.conversation.*", "copycar_a
           "copycar_assist.monitor.*",
           "copycar_assist.simulator.*", "copycar_assist.support.*", "copycar_assist.training.*",
           "copycar_assist.config", "copycar_assist.config_io", "copycar_assist.config_schema",
-          "copycar_assist.redact", "copycar_assist.textsafe"}
+          "copycar_assist.redact", "copycar_assist.textsafe", "copycar_assist.lazy"}
 # `mypy --strict`'s flags that can be set per module (warn_unused_ignores and warn_redundant_casts
 # are global in [tool.mypy])
 STRICT_FLAGS = {"disallow_any_generics": True, "disallow_subclassing_any": True, "disallow_untyped_calls": True,

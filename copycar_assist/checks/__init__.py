@@ -8,8 +8,9 @@ httpx and the knowledge base are imported only when the runner or the client is 
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from copycar_assist.lazy import lazy_exports
 
 _EXPORTS = {
     "STATUSES": "base", "Check": "base", "CheckContext": "base", "CheckFinished": "base", "CheckResult": "base",
@@ -25,17 +26,7 @@ __all__ = ["STATUSES", "Check", "CheckContext", "CheckFinished", "CheckResult", 
            "make_client", "map_outcome", "register", "run_checks"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 if TYPE_CHECKING:

@@ -11,7 +11,9 @@ which the store's workers run) does not bring in the matcher and rapidfuzz.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from copycar_assist.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .matcher import Matcher, Tuning
@@ -20,13 +22,5 @@ if TYPE_CHECKING:
 __all__ = ["Match", "MatchResult", "Matcher", "Tuning"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in ("Matcher", "Tuning"):
-        from . import matcher
-
-        return getattr(matcher, name)
-    if name in ("Match", "MatchResult"):
-        from . import result
-
-        return getattr(result, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+_EXPORTS = {"Matcher": "matcher", "Tuning": "matcher", "Match": "result", "MatchResult": "result"}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

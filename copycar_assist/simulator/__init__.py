@@ -13,6 +13,8 @@ Other simulators mount their routes with `register_routes("/crm", handler, scena
 
 from typing import TYPE_CHECKING
 
+from copycar_assist.lazy import lazy_exports
+
 from .scenarios import API_PREFIX, DEMO_KEY, SCENARIOS, SimRequest, SimResponse
 
 if TYPE_CHECKING:
@@ -22,14 +24,7 @@ __all__ = [
     "API_PREFIX", "DEMO_KEY", "SCENARIOS", "SimRequest", "SimResponse", "SimulatorHandle", "all_scenarios",
     "register_routes", "start_simulator",
 ]
-_FROM_SERVER = ("SimulatorHandle", "all_scenarios", "register_routes", "start_simulator")
-
-
-def __getattr__(name: str) -> object:
-    # the HTTP server (http.server and friends) is imported when first used, not when the demo
-    # world is built: the app's first frame does not wait for it
-    if name in _FROM_SERVER:
-        from . import server
-
-        return getattr(server, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# the HTTP server (http.server and friends) is imported when first used, not when the demo world
+# is built: the app's first frame does not wait for it
+__getattr__, __dir__ = lazy_exports(__name__, {name: "server" for name in (
+    "SimulatorHandle", "all_scenarios", "register_routes", "start_simulator")})
