@@ -197,9 +197,7 @@ async def test_outcome_maps_to_entry_and_cause():
 
 
 async def test_prefer_entry_wins_and_cross_entry_targets_resolve():
-    k = knowledge()
-    if "rate-limit-exceeded" not in k.entries:
-        pytest.skip("knowledge entry rate-limit-exceeded not written yet")
+    assert "rate-limit-exceeded" in knowledge().entries
     report = await run([_real("api.verify", "rate_limited")], prefer_entry="rate-limit-exceeded")
     assert (report.results[0].entry, report.results[0].cause) == ("rate-limit-exceeded", "too-many-calls")
     report = await run([_real("api.verify", "rate_limited")], prefer_entry="invalid-api-key")
