@@ -13,11 +13,12 @@ problem in it, so reusing it reports none, as parsing it again would not. Never 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .codec import entry_from_json, entry_to_json
 from .errors import KnowledgeError
@@ -30,12 +31,11 @@ ENTRIES = ("CREATE TABLE entries (n INTEGER PRIMARY KEY, id TEXT UNIQUE, severit
 ENTRIES_INDEX = "CREATE INDEX entries_digest ON entries (digest)"
 
 
+T = TypeVar("T")
 Row = tuple[str, str, str, str, str]  # id, severity, category, title (JSON), facts (JSON)
 
 
 def _row(entry: Entry) -> Row:
-    import json
-
     return entry.id, entry.severity, entry.category, json.dumps(entry.title, ensure_ascii=False), entry_to_json(entry)
 
 
@@ -82,6 +82,19 @@ class Previous:
         found = self._conn.execute("SELECT facts FROM entries WHERE digest = ?", (digest,)).fetchone()
         return entry_from_json(found[0])
 
+    def reusing(self, digests: dict[Path, str], prepared: bool,
+                read: Callable[[str, Path], tuple[str, T]]) -> Callable[[Path], Callable[[], tuple[str, T]] | None]:
+        """For `scan_entries`: a file whose digest this compile holds (with a companion's part,
+        if `prepared`) is taken from here, `read(digest, path)` when its turn comes."""
+
+        def reuse(path: Path) -> Callable[[], tuple[str, T]] | None:
+            digest = digests.get(path)
+            if not digest or not self.has(digest, prepared):
+                return None
+            return lambda: read(digest, path)
+
+        return reuse
+
 
 def compile_entries(conn: sqlite3.Connection, folder: Path, companion: Companion | None = None,
                     previous: Previous | None = None, digests: dict[Path, str] | None = None) -> Iterator[Any]:
@@ -93,19 +106,14 @@ def compile_entries(conn: sqlite3.Connection, folder: Path, companion: Companion
     conn.execute(ENTRIES)
     digests = digests or {}
 
-    def reuse(path: Path) -> Callable[[], tuple[str, Any]] | None:
-        digest = digests.get(path)
-        if previous is None or not digest or not previous.has(digest, companion is not None):
-            return None
+    def read(digest: str, _path: Path) -> tuple[str, tuple[Row, Any, str | None]]:
+        assert previous is not None
+        row, prep_text = previous.row(digest)
+        prep = companion.load(prep_text) if companion is not None and prep_text is not None else None
+        return row[0], (row, prep, prep_text)
 
-        def read() -> tuple[str, Any]:
-            row, prep_text = previous.row(digest)
-            prep = companion.load(prep_text) if companion is not None and prep_text is not None else None
-            return row[0], (row, prep, prep_text)
-
-        return read
-
-    for n, parsed in enumerate(scan_entries(scan, partial(_store_row, companion), reuse if previous else None)):
+    reuse = previous.reusing(digests, companion is not None, read) if previous is not None else None
+    for n, parsed in enumerate(scan_entries(scan, partial(_store_row, companion), reuse)):
         if scan.problems:
             continue  # broken knowledge is reported, never stored: read on, for every problem
         row, prep, prep_text = parsed.kept
@@ -121,17 +129,11 @@ def scan_reusing(scan: Scan, previous: Previous | None, digests: dict[Path, str]
     """`scan`'s entries, those whose file is unchanged since `previous` decoded from it instead of
     parsed again (`kb lint` on a knowledge base compiled before)."""
 
-    def reuse(path: Path) -> Callable[[], tuple[str, Entry]] | None:
-        digest = digests.get(path)
-        if previous is None or not digest or not previous.has(digest, False):
-            return None
+    def read(digest: str, path: Path) -> tuple[str, Entry]:
+        assert previous is not None
+        entry = previous.entry(digest)
+        entry.path = path  # as this scan names it (the compile may have named the folder otherwise)
+        return entry.id, entry
 
-        def read() -> tuple[str, Entry]:
-            entry = previous.entry(digest)
-            entry.path = path  # as this scan names it (the compile may have named the folder otherwise)
-            return entry.id, entry
-
-        return read
-
-    for parsed in scan_entries(scan, None, reuse if previous else None):
+    for parsed in scan_entries(scan, None, previous.reusing(digests, False, read) if previous is not None else None):
         scan.entries[parsed.id or ""] = parsed.kept

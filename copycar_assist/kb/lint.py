@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .errors import Problem
 from .model import LANGS, Entry
-from .scan import Scan, scan_data, scan_knowledge
+from .scan import Scan, scan_data
 
 _NAMES = {"es": "Spanish", "en": "English"}
 
@@ -60,13 +60,14 @@ def _scan(kb_dir: Path | str | None) -> Scan:
     from .store import cache_path, digests
 
     scan = scan_data(kb_dir)
-    if not scan.root.is_dir() or os.environ.get("COPYCAR_ASSIST_NO_CACHE"):
-        return scan_knowledge(kb_dir)
-    try:
-        base, entries = digests(scan.root)
-        previous = Previous.open(cache_path(scan.root, "entries"), base)
-    except OSError:
-        return scan_knowledge(kb_dir)
+    previous: Previous | None = None
+    entries: dict[Path, str] = {}
+    if scan.root.is_dir() and not os.environ.get("COPYCAR_ASSIST_NO_CACHE"):
+        try:
+            base, entries = digests(scan.root)
+            previous = Previous.open(cache_path(scan.root, "entries"), base)
+        except OSError:
+            previous = None  # every file is parsed
     scan_reusing(scan, previous, entries)
     return scan
 
