@@ -124,6 +124,19 @@ def test_a_prepared_entry_reads_back_as_it_was():
         assert load(dump(prep)) == prep
 
 
+def test_an_entry_as_json_holds_every_field_in_order_and_reads_back_as_it_was():
+    from dataclasses import asdict
+
+    from copycar_assist.kb import load_knowledge
+    from copycar_assist.kb.codec import entry_to_json, entry_from_json
+
+    for entry in load_knowledge(default_dir()).entries.values():
+        plain = json.loads(json.dumps(asdict(entry) | {"path": str(entry.path)}))
+        assert json.loads(entry_to_json(entry)) == plain
+        assert list(json.loads(entry_to_json(entry))["causes"][0]) == list(plain["causes"][0])
+        assert entry_from_json(entry_to_json(entry)) == entry
+
+
 def test_after_an_edit_only_that_file_is_compiled_again_and_the_result_is_a_full_compile(big_kb, cache, tmp_path,
                                                                                           monkeypatch, parsed):
     load_cached(big_kb, companion=MATCHER)  # the first compile

@@ -216,21 +216,23 @@ def read_text(path: FilePath, kind: Kind, *, missing_ok: bool = False) -> str | 
 
 def parse_toml(text: str, path: FilePath, kind: Kind, *, line_offset: int = 0) -> dict[str, Any]:
     """Parse TOML text read from `path` (which starts at file line `line_offset + 1`)."""
-    try:
-        check_toml_depth(text, kind.max_depth)
-    except TooDeep as exc:
-        raise ReadError(path, "too_deep", line=exc.line + line_offset, col=exc.col, limit=kind.max_depth) from None
-    import tomllib
+    if text.count("[") + text.count("{") > kind.max_depth:  # fewer brackets cannot nest deeper
+        try:
+            check_toml_depth(text, kind.max_depth)
+        except TooDeep as exc:
+            raise ReadError(path, "too_deep", line=exc.line + line_offset, col=exc.col, limit=kind.max_depth) from None
+    import tomli  # tomllib's parser, compiled: three times as fast on a large knowledge base
 
     from .toml import KeyLines, toml_error
 
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         line, col, reason = toml_error(exc, text)
         raise ReadError(path, "invalid_toml", line=line + line_offset, col=col, reason=reason) from None
-    except RecursionError:  # the scan above makes this unreachable; keep the promise anyway
-        raise ReadError(path, "too_deep", limit=kind.max_depth) from None
+    except RecursionError:  # brackets are scanned above: a dotted key thousands of parts long
+        line = KeyLines(text).deeper_than(kind.max_depth)
+        raise ReadError(path, "too_deep", line=line + line_offset if line else None, limit=kind.max_depth) from None
     deep = too_deep_path(data, kind.max_depth)
     if deep is not None:
         keys = [str(k) for k in deep[: next((i for i, k in enumerate(deep) if not isinstance(k, str)), len(deep))]]

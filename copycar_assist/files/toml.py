@@ -1,7 +1,7 @@
 """TOML text: syntax errors that never quote the document, and where each key is written.
 
-- `toml_error(exc, text)`: `(line, col, reason)` from a `tomllib.TOMLDecodeError`, with any text
-  copied from the file (tomllib quotes illegal characters and key names) removed: a secret pasted
+- `toml_error(exc, text)`: `(line, col, reason)` from a `tomli.TOMLDecodeError`, with any text
+  copied from the file (tomli quotes illegal characters and key names) removed: a secret pasted
   in the wrong place must not come back in the error.
 - `KeyLines(text)`: where each dotted key is written in a TOML document, for `file:line` messages.
 """
@@ -13,7 +13,7 @@ import re
 # --- TOML syntax errors without the file's text ---------------------------------------------------
 
 _COORD = re.compile(r"^(?P<msg>.*) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$", re.S)
-# tomllib messages that are fixed text (safe to show as they are)
+# tomli messages that are fixed text (safe to show as they are)
 _FIXED = {
     "Invalid statement", "Expected newline or end of document after a statement",
     "Cannot overwrite a value", "Expected ']' at the end of a table declaration",
@@ -110,6 +110,11 @@ class KeyLines:
 
     def line(self, *path: str, nth: int = 0, default: int | None = None) -> int | None:
         return self.find(*path, nth=nth)[0] or default
+
+    def deeper_than(self, limit: int) -> int | None:
+        """Line of the first key written more than `limit` levels deep (a long dotted key)."""
+        lines = [at[0][0] for k, at in self._at.items() if len(k) > limit]
+        return min(lines) if lines else None
 
     def first_under(self, *path: str) -> int | None:
         """Line of the first key written at or below `path` (a dotted key may go on past it)."""
