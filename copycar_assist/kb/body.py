@@ -1,4 +1,4 @@
-"""Parse an entry's Markdown body (markdown-it-py) into per-language sections and causes.
+"""Parse an entry's Markdown body (its blocks: blocks.py) into per-language sections and causes.
 
 Layout of a body:
 
@@ -17,14 +17,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from .blocks import Block, blocks, normalize
 from .errors import Problem
 from .model import CodeBlock, Section
-
-if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-    from markdown_it.token import Token
 
 LANGUAGE_HEADINGS = {
     "espanol": "es", "es": "es", "spanish": "es", "castellano": "es",
@@ -38,20 +34,6 @@ SECTION_HEADINGS = {
     "codigo": "code", "code": "code",
 }
 _CAUSE_HEADING = re.compile(r"^`?(?P<id>[a-z0-9][a-z0-9-]*)`?\s*(?:[—–:-]+\s*(?P<title>.*))?$")
-
-_md: MarkdownIt | None = None  # created on first parse: the app's start-up loads a cached kb
-
-
-def _parser() -> MarkdownIt:
-    global _md
-    if _md is None:
-        from markdown_it import MarkdownIt
-
-        # Only blocks and their raw inline text are read: the inline parse (emphasis, links,
-        # code spans) would be half the cost of loading the knowledge, for nothing.
-        _md = MarkdownIt("commonmark").disable(["inline", "text_join"])
-    return _md
-
 
 def fold(text: str) -> str:
     """Lower case, accents removed, surrounding space and trailing colon stripped."""
@@ -77,14 +59,14 @@ class ParsedBody:
     seen: dict[str, set[str]] = field(default_factory=dict)  # lang -> section kinds present
 
 
-def _inline_text(tokens: list[Token], i: int) -> str:
+def _inline_text(tokens: list[Block], i: int) -> str:
     """Text of the inline token following an *_open token at index i."""
     if i + 1 < len(tokens) and tokens[i + 1].type == "inline":
         return tokens[i + 1].content.strip()
     return ""
 
 
-def _list_items(tokens: list[Token], start: int) -> tuple[list[str], int]:
+def _list_items(tokens: list[Block], start: int) -> tuple[list[str], int]:
     """Items of the list opening at `start`; returns the items and the index after the list."""
     close = tokens[start].type.replace("_open", "_close")
     depth, i = 0, start
@@ -112,14 +94,14 @@ def _list_items(tokens: list[Token], start: int) -> tuple[list[str], int]:
 def parse_body(path: Path, text: str, first_line: int) -> ParsedBody:
     """Parse `text` (which starts at file line `first_line`)."""
     out = ParsedBody()
-    tokens = _parser().parse(text)
+    tokens = blocks(normalize(text))
     src_lines = text.splitlines()
     lang: str | None = None
     kind: str | None = None
     cause: CauseText | None = None
     lang_starts: list[tuple[str, int]] = []
 
-    def file_line(tok: Token) -> int:
+    def file_line(tok: Block) -> int:
         return (tok.map[0] if tok.map else 0) + first_line
 
     i = 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
-from functools import cache
 from pathlib import Path
 
 from .model import Cause, CodeBlock, Entry, Narrowing, Section
@@ -21,12 +20,13 @@ def _plain(value: object) -> object:
     """What the encoder cannot write itself: a model object as its fields, a path as text."""
     if isinstance(value, Path):
         return str(value)
-    return {name: getattr(value, name) for name in _field_names(type(value))}
+    names = _FIELDS.get(type(value))
+    if names is None:
+        names = _FIELDS[type(value)] = tuple(f.name for f in fields(value))  # type: ignore[arg-type]  # a model object
+    return {name: getattr(value, name) for name in names}
 
 
-@cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def entry_from_json(text: str) -> Entry:

@@ -24,18 +24,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from copycar_assist.files.fields import is_id
 from copycar_assist.files.read import ENTRY, ReadError, parse_toml
 
-from .body import LANGUAGE_HEADINGS, SECTION_HEADINGS, CauseText, ParsedBody, _list_items, _parser, fold
+from .blocks import Block, blocks, normalize
+from .body import LANGUAGE_HEADINGS, SECTION_HEADINGS, CauseText, ParsedBody, _list_items, fold
 from .errors import Problem
 from .frontmatter import Document
 from .model import LANGS, CodeBlock, Section
-
-if TYPE_CHECKING:
-    from markdown_it.token import Token
 
 # Display headings of the per-language layout (what `Section.markdown` holds).
 DISPLAY = {
@@ -122,7 +120,7 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
     out = UnifiedBody()
     for language in LANGS:
         out.causes[language] = {}
-    tokens = _parser().parse(text)
+    tokens = blocks(normalize(text))
     src = text.splitlines()
     parts: list[_Part] = []
     part: _Part | None = None
@@ -131,7 +129,7 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
     seen_ids: set[str] = set()
     lines_of: dict[str, int] = {}  # lang -> first line of anything in that language
 
-    def file_line(tok: Token) -> int:
+    def file_line(tok: Block) -> int:
         return (tok.map[0] if tok.map else 0) + first_line
 
     def section(code: str) -> Section:
@@ -250,7 +248,7 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
     return out
 
 
-def _next_heading(tokens: list[Token], start: int, level: int) -> int:
+def _next_heading(tokens: list[Block], start: int, level: int) -> int:
     """Index of the next heading of `level` or higher (fewer #) from `start`, else len(tokens)."""
     for j in range(start, len(tokens)):
         if tokens[j].type == "heading_open" and int(tokens[j].tag[1]) <= level:
@@ -258,7 +256,7 @@ def _next_heading(tokens: list[Token], start: int, level: int) -> int:
     return len(tokens)
 
 
-def _skip_block(tokens: list[Token], i: int) -> int:
+def _skip_block(tokens: list[Block], i: int) -> int:
     """Index after the top-level block opening at i."""
     close = tokens[i].type.replace("_open", "_close")
     depth = 0

@@ -1,0 +1,113 @@
+"""An entry body's blocks (kb/blocks.py, read from pulldown-cmark's events) are the blocks
+markdown-it's CommonMark parser gives with its inline pass off: the same types, nesting levels,
+first lines (whole line maps for headings) and raw text, on the shipped knowledge, on constructs
+chosen to be awkward, and on random documents made of the lines knowledge is written with.
+
+The two parsers read two rare things differently, left out of the random documents: a line
+indented four spaces or more that lazily continues a paragraph in a quote inside a quote (part of
+the paragraph for pulldown-cmark, as CommonMark says, code for markdown-it), and an empty list
+item right after a link reference definition."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from copycar_assist.kb import default_dir
+from copycar_assist.kb.blocks import blocks, normalize
+from copycar_assist.kb.frontmatter import parse_document
+
+_REFERENCE = MarkdownIt("commonmark").disable(["inline", "text_join"])
+_OPENINGS = ("heading_open", "paragraph_open", "fence", "code_block", "html_block", "hr", "bullet_list_open",
+             "ordered_list_open", "list_item_open", "blockquote_open", "inline")
+
+
+def _shape(tok) -> tuple:
+    whole_map = tok.type == "heading_open" or (tok.type == "inline" and tok.level <= 1)
+    where = tok.map if whole_map else (tok.map[:1] if tok.map and tok.type in _OPENINGS else None)
+    return (tok.type, tok.level, where, tok.content if tok.type in ("inline", "fence", "code_block") else "",
+            tok.info.strip() if tok.type == "fence" else "", tok.tag if tok.type.startswith("heading") else "")
+
+
+def _same(text: str) -> None:
+    expected = [_shape(t) for t in _REFERENCE.parse(text)]
+    assert [_shape(b) for b in blocks(normalize(text))] == expected
+
+
+def _bodies() -> list[tuple[str, str]]:
+    out = []
+    for path in sorted(default_dir().glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if path.name != "README.md":
+            doc, _ = parse_document(path, text)
+            assert doc is not None
+            text = doc.body
+        out.append((path.name, text))
+    return out
+
+
+@pytest.mark.parametrize("name,text", _bodies())
+def test_the_shipped_knowledge_has_the_same_blocks(name, text):
+    _same(text)
+
+
+AWKWARD = [
+    "para \\*one\n   cont *two*\nlazy\n",
+    "- item one\n  cont\n  - nested\n- item two\n\n  second para\n",
+    "> quote line\n> more\n",
+    "1. step\n   ```sh\n   code here\n   ```\n2. next\n\n    indented code\n",
+    "<div>\nhtml\n</div>\n",
+    "Setext\n---\n***\n",
+    "* x\n*\n  y\n",
+    "-\n  foo\n",
+    "1)  two\n    cont\n",
+    "> - q\n>   r\n",
+    "## \\*h *x* ##\n",
+    "# \n",
+    "```py es\nx\n```\n",
+    "~~~\nunclosed",
+    "-    five spaces\n",
+    "- \\*esc\n",
+    "- a\n\tb\n",
+    "- item\n\t- tab indented\n",
+    "## Cause `x`\n```toml\na=1\n```\n### English: T\n\nPara one\nline two\n\n1. s1\n2. s2\n",
+    "- a\n  > q\n  > r\n",
+    "- a\n  > q\n  lazy\n",
+    "> - item\n    lazy four\n",
+    "  - a\n    b\n",
+    "Title\n===\n\ntext\n",
+    "| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "[ref]: http://x\n\npara\n",
+    "text  \nhard break\r\nand a CR\rline\n",
+    "- a\n  ```\n  b\n  ```\n  c\n",
+    "ñandú *ü*\n  - ünïcode\n    más\n",
+]
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_awkward_constructs_have_the_same_blocks(text):
+    _same(text)
+
+
+LINES = ["", "", "text", "more *em* text", "  indented", "    four", "\tTab", "- item", "* star", "+ plus",
+         "1. one", "2) two", "10. ten", "  - nested", "    - deeper", "   1. num", "\t- tab item", "- a\tb", "-",
+         "1.", "- \\*esc", "- `code`", "- [ ] task", "> quote", ">quote", "> - qitem", "> ", "> ```", "  > q",
+         "## Heading", "### Sub: x", "# H1 #", "#### `id` — t", "#", "  ##  x  ##  ", "Text ##", "\\# not",
+         "```", "```toml", "~~~", "  ```py", "```` ", "---", "***", "===", "<div>", "</div>", "<!-- c -->",
+         "ñandú ü", "  cont", "      six", "  \t cont", "| a | b |", "lazy"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(LINES), min_size=1, max_size=14))
+def test_documents_made_of_knowledge_lines_have_the_same_blocks(lines):
+    _same("\n".join(lines) + "\n")
+
+
+def test_a_body_larger_than_ascii_keeps_its_line_numbers(tmp_path: Path):
+    text = "## Síntomas\n\n- ñ " + "é" * 300 + "\n\n## English\n\n- x\n"
+    heads = [b for b in blocks(text) if b.type == "heading_open"]
+    assert [h.map for h in heads] == [[0, 1], [4, 5]]
