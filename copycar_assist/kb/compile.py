@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from .codec import entry_from_json, entry_to_json
 from .errors import KnowledgeError
 from .model import Entry
-from .scan import Scan, scan_data, scan_entries
+from .scan import scan_data, scan_entries
 from .store import Companion, trusted
 
 ENTRIES = ("CREATE TABLE entries (n INTEGER PRIMARY KEY, id TEXT UNIQUE, severity TEXT, category TEXT, "
@@ -123,17 +123,3 @@ def compile_entries(conn: sqlite3.Connection, folder: Path, companion: Companion
     conn.execute(ENTRIES_INDEX)
     if scan.problems or scan.support is None:
         raise KnowledgeError(scan.problems)
-
-
-def scan_reusing(scan: Scan, previous: Previous | None, digests: dict[Path, str]) -> None:
-    """`scan`'s entries, those whose file is unchanged since `previous` decoded from it instead of
-    parsed again (`kb lint` on a knowledge base compiled before)."""
-
-    def read(digest: str, path: Path) -> tuple[str, Entry]:
-        assert previous is not None
-        entry = previous.entry(digest)
-        entry.path = path  # as this scan names it (the compile may have named the folder otherwise)
-        return entry.id, entry
-
-    for parsed in scan_entries(scan, None, previous.reusing(digests, False, read) if previous is not None else None):
-        scan.entries[parsed.id or ""] = parsed.kept

@@ -22,44 +22,68 @@ Nothing here raises: every problem comes back as a `Problem` with file and line.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .errors import Problem
-from .model import LANGS, Entry
-from .scan import Scan, scan_data
+from .model import LANGS, CheckSpec, Entry
+from .scan import Scan, scan_data, scan_entries
 
 _NAMES = {"es": "Spanish", "en": "English"}
 
 
+@dataclass
+class Summary:
+    """What the rules across entries need of one entry, once its own rules have run: what
+    other entries may name (its id, causes, checks) or must not share (its effects), and what
+    it names in them. Small: a knowledge base of 10,000 entries is linted without holding one."""
+
+    id: str
+    path: Path | None
+    checks: list[str]
+    checks_line: int | None
+    causes: frozenset[str]
+    related: list[tuple[str, int | None]]  # entries it names, with the line
+    targets: list[tuple[str, str, int | None]]  # outcome key, "entry#cause" in another entry, line
+    effects: list[tuple[str, str, str, int | None]]  # folded text, label, text, line
+
+
 def lint(kb_dir: Path | str | None = None) -> list[Problem]:
     """Every problem of the knowledge dir (default: the shipped one), sorted by file and line."""
-    scan = _scan(kb_dir)
+    scan = scan_data(kb_dir)
+    linted: dict[str, tuple[Summary, list[Problem]]] = {}  # by id: of two with one id, the last
+    for entry_id, kept in _linted(scan, kb_dir):
+        linted[entry_id] = kept
     problems = list(scan.problems)
-    for entry in scan.entries.values():
-        problems.extend(entry_problems(entry, scan))
+    for _, own in linted.values():
+        problems.extend(own)
+    summaries = {entry_id: summary for entry_id, (summary, _) in linted.items()}
+    problems.extend(_across(summaries))
     # Homes are a promise of the catalogue to the entries beside it: a dir that borrows the
     # shipped catalogue (an imported guide) is not held to it.
     own_catalogue = kb_dir is None or (Path(kb_dir) / "checks.toml").is_file()
     for spec in scan.checks.values() if own_catalogue else ():
-        home = scan.entries.get(spec.home or "")
+        home = summaries.get(spec.home or "")
         if home is not None and spec.id not in home.checks:
-            problems.append(Problem(home.path, home.line_of.get("checks"),
+            problems.append(Problem(home.path, home.checks_line,
                                     f"check '{spec.id}' names this entry as its home, but the entry does not list it"))
-    problems.extend(shared_effects(scan))
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=lambda p: (str(p.path), p.line or 0, p.message))
 
 
-def _scan(kb_dir: Path | str | None) -> Scan:
-    """The directory read, each entry file the last compile saw unchanged (same bytes, same data
-    files and code) decoded from the store instead of parsed: an author's edit-lint loop parses
-    only what was edited."""
+def _linted(scan: Scan, kb_dir: Path | str | None) -> Iterator[tuple[str, tuple[Summary, list[Problem]]]]:
+    """Each entry's own problems and summary, in file order: made where the entry is parsed (in
+    the workers), or from the store for a file the last compile saw unchanged (same bytes, same
+    data files and code), so that an author's edit-lint loop parses only what was edited."""
     import os
 
-    from .compile import Previous, scan_reusing
+    from .compile import Previous
     from .store import cache_path, digests
 
-    scan = scan_data(kb_dir)
+    categories = frozenset(c.id for c in scan.categories)
+    rules = partial(entry_problems, checks=scan.checks, categories=categories)
     previous: Previous | None = None
     entries: dict[Path, str] = {}
     if scan.root.is_dir() and not os.environ.get("COPYCAR_ASSIST_NO_CACHE"):
@@ -68,15 +92,24 @@ def _scan(kb_dir: Path | str | None) -> Scan:
             previous = Previous.open(cache_path(scan.root, "entries"), base)
         except OSError:
             previous = None  # every file is parsed
-    scan_reusing(scan, previous, entries)
-    return scan
+
+    def read(digest: str, path: Path) -> tuple[str, tuple[Summary, list[Problem]]]:
+        assert previous is not None
+        entry = previous.entry(digest)
+        entry.path = path  # as this scan names it (the compile may have named the folder otherwise)
+        return entry.id, rules(entry)
+
+    reuse = previous.reusing(entries, False, read) if previous is not None else None
+    for parsed in scan_entries(scan, rules, reuse):
+        yield parsed.id or "", parsed.kept
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "error"]
 
 
-def entry_problems(entry: Entry, scan: Scan) -> list[Problem]:
+def entry_problems(entry: Entry, checks: dict[str, CheckSpec], categories: frozenset[str]) -> tuple[Summary, list[Problem]]:
+    """The entry's own problems (those no other entry can change), and its summary."""
     out: list[Problem] = []
 
     def add(line: int | None, message: str, severity: str = "error") -> None:
@@ -101,7 +134,7 @@ def entry_problems(entry: Entry, scan: Scan) -> list[Problem]:
     if not entry.causes:
         add(entry.line_of.get("body"), "no causes: every symptom must lead to at least one cause ([[causes]])")
 
-    reached = _reached_causes(entry, scan)
+    reached = _reached_causes(entry)
     for cause in entry.causes:
         for lang in langs:
             name = _NAMES[lang]
@@ -126,18 +159,22 @@ def entry_problems(entry: Entry, scan: Scan) -> list[Problem]:
     out.extend(effect_problems(entry))
 
     # Checks and outcomes.
+    targets: list[tuple[str, str, int | None]] = []
     for key, target in entry.outcomes.items():
         line = entry.line_of.get(f"outcome:{key}")
         check_id, _, outcome = key.rpartition(".")
-        if check_id in scan.checks and check_id not in entry.checks:
+        if check_id in checks and check_id not in entry.checks:
             add(line, f"outcome '{key}': check '{check_id}' is not listed in 'checks'")
         if outcome == "ok":
             add(line, f"outcome '{key}': 'ok' means this is not the problem; it cannot point to a cause")
-        why = _unresolved(entry, target, scan)
-        if why:
-            add(line, f"outcome '{key}' points to '{target}': {why}")
+        entry_id, _, cause_id = target.rpartition("#")
+        if entry_id in ("", entry.id):
+            if entry.cause(cause_id) is None:
+                add(line, f"outcome '{key}' points to '{target}': {_no_cause(entry.id, entry.id, cause_id)}")
+        else:
+            targets.append((key, target, line))  # another entry's: resolved once all are read
     for check_id in entry.checks:
-        spec = scan.checks.get(check_id)
+        spec = checks.get(check_id)
         if spec is None:
             continue  # reported by the loader
         unmapped = [o for o in spec.outcomes if o != "ok" and f"{check_id}.{o}" not in entry.outcomes]
@@ -146,14 +183,51 @@ def entry_problems(entry: Entry, scan: Scan) -> list[Problem]:
                 f"check '{check_id}': outcome(s) {', '.join(unmapped)} map to no cause in [outcomes]")
 
     # Category and related entries.
-    if scan.categories and entry.category not in {c.id for c in scan.categories}:
+    if categories and entry.category not in categories:
         add(entry.line_of.get("category"), f"unknown category '{entry.category}' (not in categories.toml)")
+    related: list[tuple[str, int | None]] = []
     for rel in entry.related:
-        if rel not in scan.entries:
-            add(entry.line_of.get("related"), f"related entry '{rel}' does not exist")
-        elif rel == entry.id:
+        if rel == entry.id:
             add(entry.line_of.get("related"), "an entry cannot be related to itself")
+        else:
+            related.append((rel, entry.line_of.get("related")))
+    effects = [(_fold(text), label, text, line) for label, sets, line in _effect_sets(entry)
+               for items in sets.values() for text in items]
+    summary = Summary(entry.id, entry.path, list(entry.checks), entry.line_of.get("checks"),
+                      frozenset(c.id for c in entry.causes), related, targets, effects)
+    return summary, out
+
+
+def _across(summaries: dict[str, Summary]) -> list[Problem]:
+    """What only all the entries together show: a related entry or an outcome's entry that does
+    not exist, a cause it does not have, an effect two entries both claim (it cannot tell them
+    apart)."""
+    out: list[Problem] = []
+    owner: dict[str, str] = {}
+    for summary in summaries.values():
+        for rel, line in summary.related:
+            if rel not in summaries:
+                out.append(Problem(summary.path, line, f"related entry '{rel}' does not exist"))
+        for key, target, line in summary.targets:
+            entry_id, _, cause_id = target.rpartition("#")
+            other = summaries.get(entry_id)
+            if other is None:
+                why = f"there is no entry '{entry_id}'"
+            elif cause_id not in other.causes:
+                why = _no_cause(summary.id, other.id, cause_id)
+            else:
+                continue
+            out.append(Problem(summary.path, line, f"outcome '{key}' points to '{target}': {why}"))
+        for key, label, text, line in summary.effects:
+            other_id = owner.setdefault(key, summary.id)
+            if other_id != summary.id:
+                out.append(Problem(summary.path, line, f"{label}effect '{text}' is also an effect of '{other_id}'"))
     return out
+
+
+def _no_cause(entry_id: str, owner_id: str, cause_id: str) -> str:
+    where = "this entry" if owner_id == entry_id else f"entry '{owner_id}'"
+    return f"{where} has no cause '{cause_id}' (targets are 'cause-id' or 'entry-id#cause-id')"
 
 
 def _effect_sets(entry: Entry) -> list[tuple[str, dict[str, list[str]], int | None]]:
@@ -190,34 +264,7 @@ def effect_problems(entry: Entry) -> list[Problem]:
     return out
 
 
-def shared_effects(scan: Scan) -> list[Problem]:
-    """An effect two entries both claim cannot tell them apart."""
-    owner: dict[str, str] = {}
-    out: list[Problem] = []
-    for entry in scan.entries.values():
-        for label, effects, line in _effect_sets(entry):
-            for items in effects.values():
-                for text in items:
-                    key = _fold(text)
-                    other = owner.setdefault(key, entry.id)
-                    if other != entry.id:
-                        out.append(Problem(entry.path, line, f"{label}effect '{text}' is also an effect of '{other}'"))
-    return out
-
-
-def _unresolved(entry: Entry, target: str, scan: Scan) -> str | None:
-    """Why an outcome target names no cause, or None when it resolves."""
-    entry_id, _, cause_id = target.rpartition("#")
-    owner = scan.entries.get(entry_id) if entry_id else entry
-    if owner is None:
-        return f"there is no entry '{entry_id}'"
-    if owner.cause(cause_id) is None:
-        where = "this entry" if owner is entry else f"entry '{owner.id}'"
-        return f"{where} has no cause '{cause_id}' (targets are 'cause-id' or 'entry-id#cause-id')"
-    return None
-
-
-def _reached_causes(entry: Entry, scan: Scan) -> set[str]:
+def _reached_causes(entry: Entry) -> set[str]:
     """Causes of this entry that one of its own outcome targets names."""
     out = set()
     for target in entry.outcomes.values():
