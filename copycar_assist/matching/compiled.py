@@ -28,12 +28,13 @@ from .answers import LazyAnswerer
 from .calibration import default_calibration
 from .companion import MATCHER
 from .effects import Effects, _Effect, weigh_effects
-from .index import EntryPrep, Index, WeighedPhrase, merge
+from .index import EntryPrep, Index, Kept, WeighedPhrase, merge
 from .knowledge import Knowledge
 from .lexicon import default_lexicon
 from .matcher import Matcher, Tuning, _reading_data, add_lexicon_surfaces
 from .reading import Reader
 
+T = TypeVar("T")
 K = TypeVar("K")
 V = TypeVar("V")
 R = TypeVar("R")
@@ -75,9 +76,60 @@ def _pairs(d: Mapping[K, V]) -> list[tuple[K, V]]:
 def fill_matcher(conn: sqlite3.Connection, preps: Iterable[EntryPrep]) -> None:
     """The index of prepared entries (`companion.py`) into a new database, streamed: each prep
     is read once, each entry's phrases and each effect weighed as it is written."""
-    index, raw_effects = merge(preps, lazy=True)
+    index, raw_effects = merge(preps, lazy=True, kept=_OnDisk(conn))
     add_lexicon_surfaces(index, default_lexicon())
     write_index(conn, index, weigh_effects(raw_effects, index))
+
+
+class _OnDisk(Kept):
+    """Each entry's phrases and effects in a temporary table of the connection until they are
+    weighed and written (in the page cache, not in this process: 10,000 entries' phrases and
+    effects would be a third of its memory), read back in order."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__()
+        self._conn = conn
+        self._count = self._effect_count = 0
+        conn.execute("CREATE TEMP TABLE kept (n INTEGER PRIMARY KEY, phrases TEXT, effects TEXT)")
+
+    def add(self, n: int, phrases: list[str], effects: list[tuple[str, str]]) -> None:
+        self._conn.execute("INSERT INTO kept VALUES (?, ?, ?)",
+                           (n, json.dumps(phrases, ensure_ascii=False), json.dumps(effects, ensure_ascii=False)))
+        self._count, self._effect_count = n + 1, self._effect_count + len(effects)
+
+    @property
+    def phrases(self) -> Sequence[list[str]]:
+        return _Column(self._conn, "phrases", self._count, lambda n, text: [json.loads(text)])
+
+    @property
+    def effects(self) -> Sequence[tuple[int, str, str]]:
+        def rows(n: int, text: str) -> list[tuple[int, str, str]]:
+            return [(n, effect_text, keys) for effect_text, keys in json.loads(text)]
+
+        return _Column(self._conn, "effects", self._effect_count, rows)
+
+
+class _Column(Sequence[T]):
+    """One column of the kept table as a sequence of what `decode(n, text)` makes of each row,
+    read through in order (and by position, one row at a time)."""
+
+    def __init__(self, conn: sqlite3.Connection, column: str, length: int,
+                 decode: Callable[[int, str], list[T]]) -> None:
+        self._conn, self._column, self._length, self._decode = conn, column, length, decode
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[T]:
+        for n, text in self._conn.execute(f"SELECT n, {self._column} FROM kept ORDER BY n"):
+            yield from self._decode(n, text)
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[T]: ...
+    def __getitem__(self, i: int | slice) -> T | Sequence[T]:
+        return list(self)[i]
 
 
 def write_index(conn: sqlite3.Connection, ix: Index, effects: Iterable[_Effect]) -> None:

@@ -185,11 +185,38 @@ def effect_keys(text: str, lexicon: Lexicon) -> dict[str, bool]:
     return keys
 
 
-def merge(preps: Iterable[EntryPrep], lazy: bool = False) -> tuple[Index, list[tuple[int, str, str]]]:
+class Kept:
+    """What `merge` keeps of each entry to weigh once every entry is read: its packed phrases
+    and its effects as (entry, text, packed keys). In memory here; the compile keeps them on
+    disk (`compiled.py`), a knowledge base of 10,000 entries has a million phrases."""
+
+    def __init__(self) -> None:
+        self._phrases: list[list[str]] = []
+        self._effects: list[tuple[int, str, str]] = []
+
+    def add(self, n: int, phrases: list[str], effects: list[tuple[str, str]]) -> None:
+        self._phrases.append(phrases)
+        self._effects.extend((n, text, keys) for text, keys in effects)
+
+    def done(self) -> None:
+        """Every entry is added: `phrases` and `effects` hold them all from now on."""
+
+    @property
+    def phrases(self) -> Sequence[list[str]]:
+        return self._phrases
+
+    @property
+    def effects(self) -> Sequence[tuple[int, str, str]]:
+        return self._effects
+
+
+def merge(preps: Iterable[EntryPrep], lazy: bool = False, kept: Kept | None = None,
+          ) -> tuple[Index, Sequence[tuple[int, str, str]]]:
     """The index of prepared entries, in their order (the same as preparing them together), and
     their effects as (entry, text, packed keys). Reads each prep once, keeping none (the store
     streams them in from its workers). `lazy`: each entry's phrases are weighed when read (an
-    index about to be written out, once), not all held at once."""
+    index about to be written out, once), not all held at once; `kept`: where their phrases
+    and effects wait (default: in memory)."""
     ids: list[str] = []
     titles: list[dict[str, str]] = []
     weights: dict[str, dict[int, float]] = {}
@@ -200,8 +227,7 @@ def merge(preps: Iterable[EntryPrep], lazy: bool = False) -> tuple[Index, list[t
     families: dict[str, set[int]] = {}
     word_langs: dict[str, set[str]] = {}
     code_starts: set[str] = set()
-    raw_phrases: list[list[str]] = []
-    effects: list[tuple[int, str, str]] = []
+    kept = kept if kept is not None else Kept()
     for n, prep in enumerate(preps):
         ids.append(prep.id)
         titles.append(prep.title)
@@ -219,8 +245,8 @@ def merge(preps: Iterable[EntryPrep], lazy: bool = False) -> tuple[Index, list[t
         code_starts.update(prep.code_starts)
         for w, langs in prep.word_langs.items():
             word_langs.setdefault(w, set()).update(langs)
-        raw_phrases.append(prep.phrases)
-        effects.extend((n, text, keys) for text, keys in prep.effects)
+        kept.add(n, prep.phrases, prep.effects)
+    kept.done()
 
     postings = weights  # turned into the postings in place: a large knowledge base has millions
     for key, per in postings.items():
@@ -231,9 +257,9 @@ def merge(preps: Iterable[EntryPrep], lazy: bool = False) -> tuple[Index, list[t
     idf = {key: math.log(1.0 + total / sum(min(1.0, w) for w in per.values())) for key, per in postings.items()}
     lang_of = {w: next(iter(ls)) for w, ls in word_langs.items() if len(ls) == 1}
     phrase_keys: Sequence[list[WeighedPhrase]] = (
-        Weighed(raw_phrases, idf) if lazy else [weigh_phrases(mine, idf) for mine in raw_phrases])
+        Weighed(kept.phrases, idf) if lazy else [weigh_phrases(mine, idf) for mine in kept.phrases])
     return Index(ids, titles, postings, idf, surfaces, codes, families, lang_of,
-                 frozenset(caps_codes), phrase_keys, frozenset(code_starts)), effects
+                 frozenset(caps_codes), phrase_keys, frozenset(code_starts)), kept.effects
 
 
 def weigh_phrases(phrases: list[str], idf: Mapping[str, float]) -> list[WeighedPhrase]:
@@ -249,11 +275,14 @@ def weigh_phrases(phrases: list[str], idf: Mapping[str, float]) -> list[WeighedP
 class Weighed(Sequence[list[WeighedPhrase]]):
     """Entries' packed phrases, weighed each time one is read (nothing kept)."""
 
-    def __init__(self, raw: list[list[str]], idf: Mapping[str, float]) -> None:
+    def __init__(self, raw: Sequence[list[str]], idf: Mapping[str, float]) -> None:
         self._raw, self._idf = raw, idf
 
     def __len__(self) -> int:
         return len(self._raw)
+
+    def __iter__(self) -> Iterator[list[WeighedPhrase]]:
+        return (weigh_phrases(mine, self._idf) for mine in self._raw)
 
     @overload
     def __getitem__(self, n: int) -> list[WeighedPhrase]: ...
