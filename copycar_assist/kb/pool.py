@@ -21,6 +21,7 @@ R = TypeVar("R")
 
 MIN_ITEMS = 400  # below this, starting the workers (~0.3 s each) costs more than it saves
 CHUNK = 32  # items sent to a worker at a time
+AHEAD = 4  # chunks per worker sent before their results are taken
 
 
 def workers(items: int, environ: dict[str, str] | None = None) -> int:
@@ -36,7 +37,8 @@ def workers(items: int, environ: dict[str, str] | None = None) -> int:
 
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
-    """fn(item) for every item, in order (in worker processes when that pays)."""
+    """fn(item) for every item, in order (in worker processes when that pays). The items are
+    read as the work goes: a few chunks ahead of the results, never all at once."""
     import threading
 
     count = workers(len(items))
@@ -45,16 +47,31 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
     return _pooled(fn, items, count)
 
 
+def _chunk(fn: Callable[[T], R], chunk: list[T]) -> list[R]:
+    return [fn(item) for item in chunk]
+
+
 def _pooled(fn: Callable[[T], R], items: Sequence[T], count: int) -> Iterator[R]:
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
+    from itertools import islice
 
     done = 0
     try:
         with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
-            for result in pool.map(fn, items, chunksize=CHUNK):
-                yield result
-                done += 1
+            ahead: deque[Future[list[R]]] = deque()
+            source = iter(items)
+            while chunk := list(islice(source, CHUNK)):
+                ahead.append(pool.submit(_chunk, fn, chunk))
+                if len(ahead) > AHEAD * count:
+                    for result in ahead.popleft().result():
+                        yield result
+                        done += 1
+            while ahead:
+                for result in ahead.popleft().result():
+                    yield result
+                    done += 1
     except (OSError, ValueError, BrokenProcessPool):  # no processes here (no fork), or they died
-        yield from map(fn, items[done:])
+        yield from map(fn, islice(items, done, None))

@@ -21,14 +21,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Generic, TypedDict, TypeVar, overload
 
+from copycar_assist.kb.pool import ordered_map
 from copycar_assist.kb.store import Rows, Store, cached_db, open_store, put
 
 from . import companion
 from .answers import LazyAnswerer
 from .calibration import default_calibration
 from .companion import MATCHER
-from .effects import Effects, _Effect, weigh_effects
-from .index import EntryPrep, Index, Kept, WeighedPhrase, merge
+from .effects import Effects, _Effect, effect_owners, weigh_effect
+from .index import EntryPrep, Index, Kept, WeighedPhrase, merge, weigh_phrases
 from .knowledge import Knowledge
 from .lexicon import default_lexicon
 from .matcher import Matcher, Tuning, _reading_data, add_lexicon_surfaces
@@ -75,10 +76,12 @@ def _pairs(d: Mapping[K, V]) -> list[tuple[K, V]]:
 
 def fill_matcher(conn: sqlite3.Connection, preps: Iterable[EntryPrep]) -> None:
     """The index of prepared entries (`companion.py`) into a new database, streamed: each prep
-    is read once, each entry's phrases and each effect weighed as it is written."""
-    index, raw_effects = merge(preps, lazy=True, kept=_OnDisk(conn))
+    is read once; each entry's phrases and effects wait on disk until the weights are known,
+    then are weighed and written (in worker processes when there are many)."""
+    kept = _OnDisk(conn)
+    index, _ = merge(preps, lazy=True, kept=kept)
     add_lexicon_surfaces(index, default_lexicon())
-    write_index(conn, index, weigh_effects(raw_effects, index))
+    write_index(conn, index, kept)
 
 
 class _OnDisk(Kept):
@@ -97,6 +100,10 @@ class _OnDisk(Kept):
                            (n, json.dumps(phrases, ensure_ascii=False), json.dumps(effects, ensure_ascii=False)))
         self._count, self._effect_count = n + 1, self._effect_count + len(effects)
 
+    def rows(self, column: str) -> Sequence[tuple[int, str]]:
+        """(entry, the column's JSON text) per entry, in order."""
+        return _Column(self._conn, column, self._count, lambda n, text: [(n, text)])
+
     @property
     def phrases(self) -> Sequence[list[str]]:
         return _Column(self._conn, "phrases", self._count, lambda n, text: [json.loads(text)])
@@ -111,7 +118,7 @@ class _OnDisk(Kept):
 
 class _Column(Sequence[T]):
     """One column of the kept table as a sequence of what `decode(n, text)` makes of each row,
-    read through in order (and by position, one row at a time)."""
+    read through in order (by position too, but by reading through: only for completeness)."""
 
     def __init__(self, conn: sqlite3.Connection, column: str, length: int,
                  decode: Callable[[int, str], list[T]]) -> None:
@@ -132,22 +139,51 @@ class _Column(Sequence[T]):
         return list(self)[i]
 
 
-def write_index(conn: sqlite3.Connection, ix: Index, effects: Iterable[_Effect]) -> None:
+# What the workers weighing the kept rows read: set before they are forked (they inherit it,
+# nothing is sent), and read in this process when the work stays here. (idf, effect owners, size)
+_WEIGHTS: tuple[Mapping[str, float], Mapping[str, int], int] | None = None
+
+
+def _weighed_phrases(row: tuple[int, str]) -> str:
+    assert _WEIGHTS is not None
+    phrases = weigh_phrases(json.loads(row[1]), _WEIGHTS[0])
+    return json.dumps([[_pairs(keys), total] for keys, total in phrases], ensure_ascii=False)
+
+
+def _effect_rows(row: tuple[int, str]) -> list[tuple[str, list[str]]]:
+    """An entry's effects weighed, as rows (JSON) with their keys; those too short left out."""
+    assert _WEIGHTS is not None
+    idf, owners, size = _WEIGHTS
+    out = []
+    for text, packed in json.loads(row[1]):
+        e = weigh_effect(row[0], text, packed, idf, owners, size)
+        if e is not None:
+            out.append((json.dumps([e.entry, e.text, [list(k) for k in e.keys], e.total], ensure_ascii=False),
+                        [key for key, _ in e.keys]))
+    return out
+
+
+def write_index(conn: sqlite3.Connection, ix: Index, kept: _OnDisk) -> None:
+    global _WEIGHTS
     put(conn, "postings", ((key, json.dumps([ix.idf[key], _pairs(per)])) for key, per in ix.postings.items()))
-    put(conn, "phrases", ((str(n), json.dumps([[_pairs(keys), total] for keys, total in phrases], ensure_ascii=False))
-                          for n, phrases in enumerate(ix.phrase_keys)))
-    by_key: dict[str, list[int]] = {}
-    count = 0
+    _WEIGHTS = (ix.idf, effect_owners(kept.effects, ix.idf), ix.size)
+    try:
+        put(conn, "phrases", ((str(n), row) for n, row in enumerate(ordered_map(_weighed_phrases, kept.rows("phrases")))))
+        by_key: dict[str, list[int]] = {}
+        count = 0
 
-    def rows() -> Iterator[tuple[str, str]]:
-        nonlocal count
-        for i, e in enumerate(effects):
-            for key, _ in e.keys:
-                by_key.setdefault(key, []).append(i)
-            count = i + 1
-            yield str(i), json.dumps([e.entry, e.text, [list(k) for k in e.keys], e.total], ensure_ascii=False)
+        def rows() -> Iterator[tuple[str, str]]:
+            nonlocal count
+            for effects in ordered_map(_effect_rows, kept.rows("effects")):
+                for row, keys in effects:
+                    for key in keys:
+                        by_key.setdefault(key, []).append(count)
+                    yield str(count), row
+                    count += 1
 
-    put(conn, "effects", rows())
+        put(conn, "effects", rows())
+    finally:
+        _WEIGHTS = None
     put(conn, "effect_keys", ((key, json.dumps(ids)) for key, ids in by_key.items()))
     head: _Head = {
         "ids": ix.ids, "titles": ix.titles, "surfaces": ix.surfaces, "lang_of": ix.lang_of,

@@ -49,24 +49,40 @@ def weigh_effects(effects: Sequence[tuple[int, str, str]], index: Index) -> Iter
     """Effects as `index.merge` gathers them, (entry, text, packed keys), weighed, in order;
     those of fewer than MIN_KEYS keys are left out (too easy to find by chance). One at a time:
     a large knowledge base has hundreds of thousands."""
+    owners = effect_owners(effects, index.idf)
+    for n, text, packed in effects:
+        effect = weigh_effect(n, text, packed, index.idf, owners, index.size)
+        if effect is not None:
+            yield effect
+
+
+def effect_owners(effects: Iterable[tuple[int, str, str]], idf: Mapping[str, float]) -> dict[str, int]:
+    """For each key only effects use (the index has no weight for it): how many entries have
+    an effect (of MIN_KEYS keys or more) with it."""
     owners: dict[str, set[int]] = {}
     for n, _text, packed in effects:
         keys = unpack(packed)
         if len(keys) >= MIN_KEYS:
             for key, _ in keys:
-                owners.setdefault(key, set()).add(n)
-    size = max(index.size, 1)
-    for n, text, packed in effects:
-        keys = unpack(packed)
-        if len(keys) < MIN_KEYS:
-            continue
-        weighted = []
-        for key, weak in keys:
-            idf = index.idf.get(key)
-            if idf is None:  # a word only effects use: as telling as the entries that share it
-                idf = math.log(1.0 + size / len(owners[key]))
-            weighted.append((key, idf * (WEAK if weak else 1.0)))
-        yield _Effect(n, text, tuple(weighted), sum(w for _, w in weighted))
+                if key not in idf:
+                    owners.setdefault(key, set()).add(n)
+    return {key: len(entries) for key, entries in owners.items()}
+
+
+def weigh_effect(n: int, text: str, packed: str, idf: Mapping[str, float], owners: Mapping[str, int],
+                 size: int) -> _Effect | None:
+    """One effect weighed (None: fewer than MIN_KEYS keys). A key only effects use is as telling
+    as the entries that share it (`owners`)."""
+    keys = unpack(packed)
+    if len(keys) < MIN_KEYS:
+        return None
+    weighted = []
+    for key, weak in keys:
+        weight = idf.get(key)
+        if weight is None:
+            weight = math.log(1.0 + max(size, 1) / owners[key])
+        weighted.append((key, weight * (WEAK if weak else 1.0)))
+    return _Effect(n, text, tuple(weighted), sum(w for _, w in weighted))
 
 
 class Effects:
