@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, overload
 
 from .codes import find_codes, norm_code
 from .lexicon import Lexicon
-from .text import plain, tokenize
+from .text import plain
 from .text import words as text_words
 
 if TYPE_CHECKING:
@@ -116,6 +116,7 @@ def prepare_entry(entry: Entry, lexicon: Lexicon) -> EntryPrep:
     """An entry's phrases and effects as matching keys (see `EntryPrep`)."""
     prep = EntryPrep(entry.id, dict(entry.title or {}))
     weights, counts, surfaces, codes = prep.weights, prep.counts, prep.surfaces, prep.codes
+    word_langs, phrases, terms_of = prep.word_langs, prep.phrases, lexicon.terms
     for kind, text, lang in entry_phrases(entry):
         if not isinstance(text, str) or not text.strip():
             continue
@@ -139,24 +140,27 @@ def prepare_entry(entry: Entry, lexicon: Lexicon) -> EntryPrep:
                 codes.setdefault(code.code, NAMED_CODE)
         words = text_words(text)
         if lang:
-            for w in words:
+            for w in dict.fromkeys(words):  # each word once, in order
                 if w.isalpha():
-                    langs = prep.word_langs.setdefault(w, [])
-                    if lang not in langs:
+                    langs = word_langs.get(w)
+                    if langs is None:
+                        word_langs[w] = [lang]
+                    elif lang not in langs:
                         langs.append(lang)
-        terms = lexicon.terms(words)
-        if kind not in ("explanation", "code"):
-            prep.phrases.append(pack((term.key, term.weak) for term in terms))
+        terms = terms_of(words)
+        named = kind != "explanation"
+        if named and kind != "code":
+            phrases.append(pack((term.key, term.weak) for term in terms))
         for term in terms:
             key = term.key
             if fw > weights.get(key, 0.0):
                 weights[key] = fw
-            if kind != "explanation":
+            if named:
                 counts[key] = counts.get(key, 0) + 1
             if term.first == term.last:
                 w = words[term.first]
-                if w.isalpha() and len(w) >= 4:
-                    surfaces.setdefault(w, key)
+                if len(w) >= 4 and w not in surfaces and w.isalpha():
+                    surfaces[w] = key
     prep.effects = [(text, pack(effect_keys(text, lexicon).items())) for text, _lang in entry_effects(entry)]
     return prep
 
@@ -180,7 +184,7 @@ def unpack(packed: str) -> list[tuple[str, bool]]:
 def effect_keys(text: str, lexicon: Lexicon) -> dict[str, bool]:
     """An effect's keys, each flagged True when it is only ever a generic word or a number."""
     keys: dict[str, bool] = {}
-    for term in lexicon.terms(tokenize(text)):
+    for term in lexicon.terms(text_words(text)):
         keys[term.key] = keys.get(term.key, True) and (term.weak or term.key.isdigit())
     return keys
 
