@@ -112,3 +112,27 @@ def test_a_body_larger_than_ascii_keeps_its_line_numbers(tmp_path: Path):
     text = "## Síntomas\n\n- ñ " + "é" * 300 + "\n\n## English\n\n- x\n"
     heads = [b for b in blocks(text) if b.type == "heading_open"]
     assert [h.map for h in heads] == [[0, 1], [4, 5]]
+
+
+_FULL = MarkdownIt("commonmark")
+INLINE = ["text *em* and **strong**", "a `code span` b", "[link](http://x) after", "![img alt](p.png) tail",
+          "<b>html</b> inline", "&amp; entity &copy;", "- item *em*", "- ![i](x) item", "1. `c` one", "## Head *x*",
+          "Setext *s*\n---", "line  \nhard", "escaped \\*star\\*", "<http://auto.link>", "", "", "> quote `c`",
+          "  - nested **b**", "text with trailing \\"]
+
+
+def _visible(tok) -> str:
+    """The guide's reader's words as markdown-it gave them: text, code spans, breaks as spaces."""
+    parts = [" " if c.type in ("softbreak", "hardbreak") else c.content for c in (tok.children or [])
+             if c.type in ("text", "code_inline", "softbreak", "hardbreak")]
+    return " ".join("".join(parts or [tok.content]).split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(INLINE), min_size=1, max_size=8))
+def test_the_visible_text_and_heading_marks_are_markdown_its(lines):
+    text = "\n".join(lines) + "\n"
+    expected = [(t.type, _visible(t) if t.type == "inline" else "", t.markup if t.type == "heading_open" else "")
+                for t in _FULL.parse(text)]
+    assert [(b.type, b.plain if b.type == "inline" else "", b.markup if b.type == "heading_open" else "")
+            for b in blocks(normalize(text), plain=True)] == expected

@@ -128,7 +128,7 @@ def test_an_entry_as_json_holds_every_field_in_order_and_reads_back_as_it_was():
     from dataclasses import asdict
 
     from copycar_assist.kb import load_knowledge
-    from copycar_assist.kb.codec import entry_to_json, entry_from_json
+    from copycar_assist.kb.codec import entry_from_json, entry_to_json
 
     for entry in load_knowledge(default_dir()).entries.values():
         plain = json.loads(json.dumps(asdict(entry) | {"path": str(entry.path)}))

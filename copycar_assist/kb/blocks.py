@@ -1,15 +1,16 @@
-"""The block structure of an entry's Markdown body, for the parsers in body.py and unified.py.
+"""The block structure of a Markdown text: the knowledge's entry bodies (body.py, unified.py)
+and the guide `kb import` reads (guide.py). The one Markdown reader of the package.
 
     for block in blocks(text):   # heading_open, inline, paragraph_open, bullet_list_open, fence …
         block.type, block.tag, block.map, block.content, block.info, block.level
 
-The blocks are those markdown-it's CommonMark parser gives with its inline pass off (the same
-types, nesting levels, line maps and raw inline text), read from pulldown-cmark's events
-(pyromark), which finds them ten times as fast: a knowledge base of 10,000 entries is parsed in
-half the time. Inline Markdown is never interpreted: an `inline` block holds the text as written,
-without the indentation or `>` of the lists and quotes around it. `tests/test_kb_blocks.py`
-holds the two to the same result on every construct the knowledge uses and on random documents.
-Never imports Textual.
+The blocks are those markdown-it's CommonMark parser gives (the same types, nesting levels, line
+maps and raw inline text), read from pulldown-cmark's events (pyromark), which finds them ten
+times as fast: a knowledge base of 10,000 entries is parsed in half the time. An `inline` block
+holds its text as written, without the indentation or `>` of the lists and quotes around it;
+with `plain=True` also the text a reader sees (what the guide's labels are read from).
+`tests/test_kb_blocks.py` holds the two parsers to the same result on the shipped knowledge,
+awkward constructs and random documents. Never imports Textual.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class Block:
     content: str = ""
     info: str = ""
     level: int = 0
+    markup: str = ""  # a heading's: "##" or the underline's character ("=", "-")
+    plain: str = ""  # an inline block's visible text, when asked for (`blocks(text, plain=True)`)
 
 
 @dataclass(slots=True)
@@ -48,15 +51,21 @@ def normalize(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
 
 
-def blocks(text: str) -> list[Block]:
-    """The body's blocks, in document order (`text` as `normalize` leaves it)."""
+def blocks(text: str, plain: bool = False) -> list[Block]:
+    """The body's blocks, in document order (`text` as `normalize` leaves it). `plain`: each
+    inline block also gets its visible text (emphasis marks dropped, code spans' text kept,
+    images and HTML left out, spaces collapsed), as the guide's reader wants it."""
     import pyromark
 
-    return _Reader(text).read(pyromark.events_with_range(text))
+    return _Reader(text, plain).read(pyromark.events_with_range(text))
 
 
 class _Reader:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, plain: bool = False) -> None:
+        self.plain = plain
+        self.seen: list[str] = []  # the visible text of the leaf or tight item being read
+        self.image = 0  # the depth an image opened at, while its text is being passed over
+        self.leafing: Block | None = None  # the inline block of the paragraph or heading being read
         self.data = text.encode("utf-8")
         self.lines = text.split("\n")
         self.ends = []  # byte offset of each line's end
@@ -98,13 +107,25 @@ class _Reader:
             if skip:  # only a code block's text is read; the rest is passed over, level by level
                 if type(event) is dict:  # str events neither open nor close anything
                     if "End" in event:
+                        if skip == self.image:
+                            self.image = 0
                         skip -= 1
                         if not skip:
                             code = None
+                            if self.leafing is not None:
+                                self.leafing.plain = _visible(self.seen, self.leafing.content)
+                                self.leafing, self.seen = None, []
                     elif "Start" in event:
                         skip += 1
+                        inner = event["Start"]
+                        if not self.image and type(inner) is dict and "Image" in inner:
+                            self.image = skip
                     elif code is not None and "Text" in event:
                         code.content += event["Text"]
+                    elif self.plain and not self.image:
+                        self.see(event)
+                elif self.plain and not self.image and event in ("SoftBreak", "HardBreak"):
+                    self.seen.append(" ")
                 continue
             start, end = where["start"], where["end"]
             if type(event) is str:
@@ -126,19 +147,27 @@ class _Reader:
                 self.run = (self.run[0] if self.run[0] >= 0 else start, end)
                 if name and name not in _FLAT:
                     skip = 1  # an inline span (emphasis, link …): its end is in its range
+                    if name == "Image":
+                        self.image = 1
+                elif self.plain:
+                    self.see(event)
                 continue
             if self.run[0] >= 0:
                 self.flush()
             if self.data[start:start + 1] == b"\n":  # a list indented by a tab starts at the line end before it
                 start += 1
             lines = self.span(start, end)
+            self.seen = []
             if name == "Paragraph":
                 self.leaf("paragraph", "p", lines, self.text(start, lines[1]))
+                self.leafing = self.out[-2] if self.plain else None
                 skip = 1
             elif name == "Heading":
                 tag = "h" + value["level"][1]
                 content, setext = self.heading_text(start, lines)
                 self.leaf("heading", tag, lines, content, [lines[0], lines[1] - 1] if setext else lines)
+                self.out[-3].markup = self.lines[lines[1] - 1].strip()[:1] if setext else "#" * int(tag[1])
+                self.leafing = self.out[-2] if self.plain else None
                 skip = 1
             elif name == "CodeBlock":
                 fenced = type(value) is dict
@@ -198,6 +227,19 @@ class _Reader:
             begin = self.line_start(line) + len(raw[:self.strip(raw)[0]].encode("utf-8"))
         lines = self.span(begin, end)
         self.leaf("paragraph", "p", lines, self.text(begin, lines[1]))
+        if self.plain:
+            self.out[-2].plain = _visible(self.seen, self.out[-2].content)
+        self.seen = []
+
+    def see(self, event: Any) -> None:
+        """Note what an inline event shows (text, a code span's text, a line break as a space)."""
+        if type(event) is str:
+            if event in ("SoftBreak", "HardBreak"):
+                self.seen.append(" ")
+        elif "Text" in event:
+            self.seen.append(event["Text"])
+        elif "Code" in event:
+            self.seen.append(event["Code"])
 
     def item(self, start: int) -> _Container:
         """A list item opening at byte `start` (its marker): where its text starts, and the
@@ -289,6 +331,10 @@ _QUOTE = re.compile(r" {0,3}> ?")
 _FLAT = frozenset({"SoftBreak", "HardBreak", "FootnoteReference", "TaskListMarker"})  # inline, no end
 _BLOCKS = frozenset({"Paragraph", "Heading", "CodeBlock", "HtmlBlock", "Rule", "BlockQuote", "List", "Item",
                      "Table", "FootnoteDefinition", "DefinitionList", "MetadataBlock"})
+
+
+def _visible(parts: list[str], content: str) -> str:
+    return " ".join(("".join(parts) if parts else content).split())
 
 
 def _columns(text: str) -> int:

@@ -23,12 +23,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-
+from .blocks import Block, blocks, normalize
 from .model import CodeBlock
 
-_md = MarkdownIt("commonmark")
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
 MARKDOWN_INFOS = {"", "markdown", "md", "mdown"}
 MAX_NESTING = 8  # Markdown fences inside Markdown fences parsed again; deeper ones are code
@@ -136,15 +133,12 @@ def normalize_fences(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _plain(inline: Token) -> str:
-    """Visible text of an inline token (emphasis markers dropped, code spans kept)."""
-    parts = [" " if c.type in ("softbreak", "hardbreak") else c.content
-             for c in (inline.children or []) if c.type in ("text", "code_inline", "softbreak", "hardbreak")]
-    parts = parts or [inline.content]
-    return " ".join("".join(parts).split())
+def _parse(text: str) -> list[Block]:
+    """The blocks of (a part of) the guide, with each inline block's visible text."""
+    return blocks(normalize(normalize_fences(text)), plain=True)
 
 
-def _items(tokens: list[Token], start: int) -> tuple[list[str], int]:
+def _items(tokens: list[Block], start: int) -> tuple[list[str], int]:
     """Top-level items of the list opening at `start` (inline source, one line each)."""
     depth, i = 0, start
     items: list[str] = []
@@ -174,7 +168,7 @@ def _holds_parts(info: str, content: str) -> bool:
     return not word and any(_LABEL_LINE.match(x) and classify_label(x) for x in content.splitlines())
 
 
-def _collect(tokens: list[Token], entry: GuideEntry, votes: list[str], depth: int = 0) -> None:
+def _collect(tokens: list[Block], entry: GuideEntry, votes: list[str], depth: int = 0) -> None:
     """Fill `entry` from the tokens of its part of the guide (recursing into Markdown fences,
     at most `MAX_NESTING` deep)."""
     kind: str | None = None
@@ -182,7 +176,7 @@ def _collect(tokens: list[Token], entry: GuideEntry, votes: list[str], depth: in
     while i < len(tokens):
         tok = tokens[i]
         if tok.type in ("paragraph_open", "heading_open") and tokens[i + 1].type == "inline":
-            label = classify_label(_plain(tokens[i + 1]))
+            label = classify_label(tokens[i + 1].plain)
             if label:
                 kind = label[0]
                 votes.append(label[1])
@@ -196,7 +190,7 @@ def _collect(tokens: list[Token], entry: GuideEntry, votes: list[str], depth: in
         if tok.type == "fence":
             info = tok.info.strip()
             if kind != "code" and depth < MAX_NESTING and _holds_parts(info, tok.content):
-                _collect(_md.parse(normalize_fences(tok.content)), entry, votes, depth + 1)
+                _collect(_parse(tok.content), entry, votes, depth + 1)
             else:
                 entry.code.append(CodeBlock(info, tok.content))
         i += 1
@@ -205,12 +199,12 @@ def _collect(tokens: list[Token], entry: GuideEntry, votes: list[str], depth: in
 def read_guide(text: str) -> list[GuideEntry]:
     """Every error of the guide, in order. An error is a heading whose part (up to the next
     heading that is not itself a part label) has a symptoms list and a causes or solutions list."""
-    tokens = _md.parse(normalize_fences(text))
+    tokens = _parse(text)
     lines = text.splitlines()
     heads = []  # (token index, level, text, is_label)
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.level == 0:
-            title = _plain(tokens[i + 1])
+            title = tokens[i + 1].plain
             heads.append((i, int(tok.tag[1]), title, classify_label(title) is not None))
     entries: list[GuideEntry] = []
     ancestors: list[tuple[int, str]] = []  # (level, text) of enclosing non-label headings
