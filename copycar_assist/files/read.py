@@ -231,8 +231,9 @@ def parse_toml(text: str, path: FilePath, kind: Kind, *, line_offset: int = 0) -
         line, col, reason = toml_error(exc, text)
         raise ReadError(path, "invalid_toml", line=line + line_offset, col=col, reason=reason) from None
     except RecursionError:  # brackets are scanned above: a dotted key thousands of parts long
-        line = KeyLines(text).deeper_than(kind.max_depth)
-        raise ReadError(path, "too_deep", line=line + line_offset if line else None, limit=kind.max_depth) from None
+        long_key = KeyLines(text).deeper_than(kind.max_depth)
+        raise ReadError(path, "too_deep", line=long_key + line_offset if long_key else None,
+                        limit=kind.max_depth) from None
     deep = too_deep_path(data, kind.max_depth)
     if deep is not None:
         keys = [str(k) for k in deep[: next((i for i, k in enumerate(deep) if not isinstance(k, str)), len(deep))]]
