@@ -122,17 +122,18 @@ def _escaped(text: str, pos: int) -> bool:
 
 def too_deep_path(obj: object, limit: int) -> tuple[object, ...] | None:
     """The keys/indexes leading to a value nested more than `limit` levels deep, or None (dotted
-    TOML keys can build deep tables without a single bracket). Iterative: never recurses."""
-    stack: list[tuple[object, tuple[object, ...]]] = [(obj, ())]
-    while stack:
-        value, path = stack.pop()
-        if isinstance(value, dict):
-            items = list(value.items())
-        elif isinstance(value, list):
-            items = list(enumerate(value))
-        else:
-            continue
-        if len(path) >= limit:
-            return path
-        stack.extend((v, (*path, k)) for k, v in items)
-    return None
+    TOML keys can build deep tables without a single bracket). Depth first, the last key of
+    each table first; never recurses more than `limit` levels."""
+
+    def walk(value: dict[object, object] | list[object], depth: int) -> tuple[object, ...] | None:
+        if depth >= limit:
+            return ()
+        items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+        for key, inner in reversed(items):
+            if isinstance(inner, (dict, list)):
+                found = walk(inner, depth + 1)
+                if found is not None:
+                    return (key, *found)
+        return None
+
+    return walk(obj, 0) if isinstance(obj, (dict, list)) else None
