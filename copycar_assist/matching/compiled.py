@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
@@ -140,8 +141,10 @@ class _Column(Sequence[T]):
 
 
 # What the workers weighing the kept rows read: set before they are forked (they inherit it,
-# nothing is sent), and read in this process when the work stays here. (idf, effect owners, size)
+# nothing is sent), and read in this process when the work stays here; one compile at a time
+# (the app compiles in a thread). (idf, effect owners, size)
 _WEIGHTS: tuple[Mapping[str, float], Mapping[str, int], int] | None = None
+_WEIGHING = threading.Lock()
 
 
 def _weighed_phrases(row: tuple[int, str]) -> str:
@@ -163,27 +166,35 @@ def _effect_rows(row: tuple[int, str]) -> list[tuple[str, list[str]]]:
     return out
 
 
+def _weigh_rows(conn: sqlite3.Connection, kept: _OnDisk) -> tuple[int, dict[str, list[int]]]:
+    """Every entry's phrases and effects weighed (`_WEIGHTS`) and written; how many effects
+    there are, and the effects each key is in."""
+    put(conn, "phrases", ((str(n), row) for n, row in enumerate(ordered_map(_weighed_phrases, kept.rows("phrases")))))
+    by_key: dict[str, list[int]] = {}
+    count = 0
+
+    def rows() -> Iterator[tuple[str, str]]:
+        nonlocal count
+        for effects in ordered_map(_effect_rows, kept.rows("effects")):
+            for row, keys in effects:
+                for key in keys:
+                    by_key.setdefault(key, []).append(count)
+                yield str(count), row
+                count += 1
+
+    put(conn, "effects", rows())
+    return count, by_key
+
+
 def write_index(conn: sqlite3.Connection, ix: Index, kept: _OnDisk) -> None:
     global _WEIGHTS
     put(conn, "postings", ((key, json.dumps([ix.idf[key], _pairs(per)])) for key, per in ix.postings.items()))
-    _WEIGHTS = (ix.idf, effect_owners(kept.effects, ix.idf), ix.size)
-    try:
-        put(conn, "phrases", ((str(n), row) for n, row in enumerate(ordered_map(_weighed_phrases, kept.rows("phrases")))))
-        by_key: dict[str, list[int]] = {}
-        count = 0
-
-        def rows() -> Iterator[tuple[str, str]]:
-            nonlocal count
-            for effects in ordered_map(_effect_rows, kept.rows("effects")):
-                for row, keys in effects:
-                    for key in keys:
-                        by_key.setdefault(key, []).append(count)
-                    yield str(count), row
-                    count += 1
-
-        put(conn, "effects", rows())
-    finally:
-        _WEIGHTS = None
+    with _WEIGHING:
+        _WEIGHTS = (ix.idf, effect_owners(kept.effects, ix.idf), ix.size)
+        try:
+            count, by_key = _weigh_rows(conn, kept)
+        finally:
+            _WEIGHTS = None
     put(conn, "effect_keys", ((key, json.dumps(ids)) for key, ids in by_key.items()))
     head: _Head = {
         "ids": ix.ids, "titles": ix.titles, "surfaces": ix.surfaces, "lang_of": ix.lang_of,
