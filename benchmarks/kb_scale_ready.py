@@ -1,12 +1,21 @@
-"""`ready(dir)`: a matcher over the knowledge at `dir`, made the way the app and the CLI make it
+"""`ready(dir)`: a matcher over the knowledge at `dir`, made the way the app makes it: the CLI
+context's `load_kb` in a thread (a large knowledge base not compiled yet is compiled by a
+command of its own, which can fork workers), then the matcher from the compiled index
 (for benchmarks/kb_scale.py)."""
 
 from __future__ import annotations
 
+import threading
+
 
 def ready(kb_dir: str):
-    from copycar_assist.kb.store import load_cached
-    from copycar_assist.matching.companion import MATCHER
+    from copycar_assist.cli import build_parser
+    from copycar_assist.cli.context import Context
     from copycar_assist.matching.compiled import matcher_for
 
-    return matcher_for(load_cached(kb_dir, companion=MATCHER))
+    box: dict = {}
+    with Context(build_parser().parse_args(["--kb", kb_dir, "kb", "list"])) as ctx:
+        thread = threading.Thread(target=lambda: box.update(kb=ctx.load_kb()))
+        thread.start()
+        thread.join()
+    return matcher_for(box["kb"])

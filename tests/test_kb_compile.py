@@ -184,3 +184,38 @@ def test_a_compile_another_user_could_have_written_is_not_reused(big_kb, cache, 
     touched.write_text(touched.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     load_cached(big_kb, companion=MATCHER)
     assert len(parsed) == len(list(big_kb.glob("*.md"))) - 1  # every entry parsed (README.md is no entry)
+
+
+def test_the_app_loading_a_large_knowledge_base_from_a_thread_has_it_compiled_by_a_process_of_its_own(
+        big_kb, cache, parsed, monkeypatch):
+    """From a thread, workers cannot be forked: a knowledge base large enough for them is
+    compiled by a `kb list` of its own (which can fork), and the thread only opens the cache."""
+    import threading
+
+    from copycar_assist.cli import build_parser
+    from copycar_assist.cli.context import Context
+    from copycar_assist.kb.store import compiled
+
+    monkeypatch.setattr(pool, "MIN_ITEMS", 5)  # here: the child keeps its own (400) and works alone
+    assert compiled(big_kb, ("entries", "matcher")) == (False, 10 + COPIES)
+    box: dict = {}
+    with Context(build_parser().parse_args(["--kb", str(big_kb), "kb", "list"])) as ctx:
+        thread = threading.Thread(target=lambda: box.update(kb=ctx.load_kb()))
+        thread.start()
+        thread.join()
+    assert parsed == []  # nothing parsed in this process
+    assert compiled(big_kb, ("entries", "matcher")) == (True, 10 + COPIES)
+    assert sorted(box["kb"].entries) == sorted(p.stem for p in big_kb.glob("*.md") if p.name != "README.md")
+
+
+def test_a_small_knowledge_base_is_loaded_where_it_is_asked_for(big_kb, cache, parsed):
+    import threading
+
+    from copycar_assist.cli import build_parser
+    from copycar_assist.cli.context import Context
+
+    with Context(build_parser().parse_args(["--kb", str(big_kb), "kb", "list"])) as ctx:
+        thread = threading.Thread(target=ctx.load_kb)
+        thread.start()
+        thread.join()
+    assert len(parsed) == 10 + COPIES  # below the workers' threshold: compiled in the thread itself

@@ -90,6 +90,7 @@ class Context:
             from copycar_assist.kb.store import load_cached
             from copycar_assist.matching.companion import MATCHER
 
+            _compile_apart(self.args.kb)
             self._kb = load_cached(self.args.kb, companion=MATCHER)
         return self._kb
 
@@ -158,3 +159,27 @@ class Context:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _compile_apart(kb_dir: str | None) -> None:
+    """A large knowledge base not compiled yet, loaded by a process that runs threads (the app),
+    is compiled by a command of its own first (`kb list`, output dropped): worker processes are
+    forked only from a process of one thread (kb/pool.py), and this one would compile alone on
+    one core. Whatever that command finds (broken knowledge too), the load that follows reads
+    the cache it left or compiles here, and reports every problem itself."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    from copycar_assist.kb import pool
+    from copycar_assist.kb.store import compiled
+
+    if threading.active_count() == 1 or os.environ.get("COPYCAR_ASSIST_NO_CACHE"):
+        return
+    done, entries = compiled(kb_dir, ("entries", "matcher"))
+    if done or pool.workers(entries) == 1:
+        return
+    command = [sys.executable, "-m", "copycar_assist", *(["--kb", kb_dir] if kb_dir else []), "kb", "list"]
+    subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=False)

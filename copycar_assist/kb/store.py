@@ -371,11 +371,39 @@ def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None
     return store
 
 
+def compiled(root: Path | str | None = None, kinds: tuple[str, ...] = ("entries",),
+             environ: Mapping[str, str] | None = None) -> tuple[bool, int]:
+    """Whether the knowledge at `root` has current compiled databases of these kinds in the
+    cache (nothing to compile), and how many entry files it has."""
+    env = os.environ if environ is None else environ
+    folder = Path(root) if root is not None else default_dir()
+    try:
+        base, entries = digests(folder)
+    except OSError:
+        return False, 0
+    key = _content_hash(base, entries)
+    for kind in kinds:
+        path = cache_path(folder, kind, env)
+        if not trusted(path):
+            return False, len(entries)
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+            try:
+                row = conn.execute("SELECT value FROM meta WHERE key = 'hash'").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return False, len(entries)
+        if not row or row[0] != key:
+            return False, len(entries)
+    return True, len(entries)
+
+
 def load_cached(root: Path | str | None = None, environ: Mapping[str, str] | None = None,
                 companion: Companion | None = None) -> KnowledgeBase:
     """The knowledge base at `root` through the store (entries decoded on first access)."""
     return open_store(root, environ, companion).knowledge_base()
 
 
-__all__ = ["Category", "CheckSpec", "Companion", "Store", "cache_dir", "content_hash", "entry_from_json", "entry_to_json",
-           "load_cached", "open_store"]
+__all__ = ["Category", "CheckSpec", "Companion", "Store", "cache_dir", "compiled", "content_hash", "entry_from_json",
+           "entry_to_json", "load_cached", "open_store"]
