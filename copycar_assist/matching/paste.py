@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 # One anchored match per line tells its kind (a line matching none is prose).
@@ -100,15 +101,21 @@ class PasteReader:
 
     def __init__(self, weights: dict[str, float], paste: Mapping[str, Any], thresholds: Mapping[str, float]) -> None:
         """`paste`: the [paste] table of `reading.toml` (failure keys and headers, metrics);
-        `thresholds`: the guide's, by name."""
+        `thresholds`: the guide's, by name (first read when a pasted number is: `metrics`)."""
         self.w = weights
         self.failure_keys = frozenset(_key(k) for k in paste.get("failure_keys", ()))
         self.failure_headers = frozenset(h.lower() for h in paste.get("failure_headers", ()))
-        self.metrics: list[Metric] = []
-        for m in paste.get("metrics", ()):
-            if m.get("threshold") in thresholds:
-                self.metrics.append(Metric(tuple(_key(n) for n in m["names"]), float(thresholds[m["threshold"]]),
-                                           m.get("unit", "count"), m.get("above"), m.get("below")))
+        self._metric_specs = paste.get("metrics", ())
+        self._thresholds = thresholds
+
+    @cached_property
+    def metrics(self) -> list[Metric]:
+        """The metrics the guide has a threshold for (made on the first pasted number, so that a
+        text without one never needs the thresholds: the compiled matcher reads them then)."""
+        thresholds = self._thresholds
+        return [Metric(tuple(_key(n) for n in m["names"]), float(thresholds[m["threshold"]]), m.get("unit", "count"),
+                       m.get("above"), m.get("below"))
+                for m in self._metric_specs if m.get("threshold") in thresholds]
 
     def kind(self, line: str) -> str | None:
         """The kind of pasted line this is, or None for prose."""
