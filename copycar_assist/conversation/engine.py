@@ -21,7 +21,6 @@ from copycar_assist.desk.fixes import FixBook
 from copycar_assist.i18n import norm_lang, t
 from copycar_assist.kb import KnowledgeBase
 from copycar_assist.kb.tree import DecisionTree
-from copycar_assist.matching.cues import CueFinder
 from copycar_assist.redact import make_scrubber
 from copycar_assist.support.tickets import TicketStore
 from copycar_assist.support.transcript import Line
@@ -54,6 +53,7 @@ from .table import IN_CASE, TABLE
 if TYPE_CHECKING:
     from copycar_assist.config import Settings
     from copycar_assist.desk.case import Case
+    from copycar_assist.matching.cues import CueFinder
     from copycar_assist.matching.result import MatchResult
     from copycar_assist.support.history import SessionLog
     from copycar_assist.support.runstore import RunStore
@@ -75,7 +75,7 @@ class TextMatcher(Protocol):
 class Conversation:
     """One support conversation (a case). See the module docstring for the API."""
 
-    def __init__(self, kb: KnowledgeBase, matcher: TextMatcher, settings: Settings | None = None,
+    def __init__(self, kb: KnowledgeBase, matcher: TextMatcher | None, settings: Settings | None = None,
                  lang: str | None = None, *, check_runner: RunChecks | None = None, history: SessionLog | None = None,
                  inputs: Inputs | None = None, check_deadline_s: float = 30.0,
                  tickets: TicketStore | None = None, cues: CueFinder | None = None,
@@ -90,7 +90,7 @@ class Conversation:
 
             settings = Settings()
         self.kb = kb
-        self.matcher = matcher
+        self._matcher = matcher  # None: the knowledge base's, made on first use (`matcher`)
         self.settings = settings
         self.lang = norm_lang(lang or settings.language)
         self._lang_fixed = bool(lang or settings.language)
@@ -105,7 +105,7 @@ class Conversation:
         self.ticket_path: str | None = None
         self.scrub = make_scrubber(settings)
         self.tree = DecisionTree(kb)
-        self.cues = cues or CueFinder(kb)
+        self._cues = cues  # None: prepared on first use (`cues`)
         # the run history (support.runstore.RunStore): usual latencies for the checks, and what a
         # check showed before ("this check passed 1 h ago"); None: none
         self.runs = runs
@@ -119,6 +119,26 @@ class Conversation:
         self.intake, self.dx, self.closing = Intake(self), Diagnoser(self), Closing(self)
         self.fixing = Fixing(self)
         self._handlers = self._build_handlers()
+
+    @property
+    def matcher(self) -> TextMatcher:
+        """The matcher given, or the knowledge base's (`matching.compiled.matcher_for`), made the
+        first time a text is matched: the greeting never needs it."""
+        if self._matcher is None:
+            from copycar_assist.matching.compiled import matcher_for
+
+            self._matcher = matcher_for(self.kb)
+        return self._matcher
+
+    @property
+    def cues(self) -> CueFinder:
+        """The causes' evidence in the user's words (`matching.cues`), prepared from every entry
+        the first time a text is weighed against an entry's causes: the greeting never needs it."""
+        if self._cues is None:
+            from copycar_assist.matching.cues import CueFinder
+
+            self._cues = CueFinder(self.kb)
+        return self._cues
 
     # ---- public API ---------------------------------------------------------------------
 
