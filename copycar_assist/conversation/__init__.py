@@ -2,7 +2,6 @@
 
     conv = Conversation(kb, matcher, settings, lang=None, check_runner=None, history=None,
                         inputs=None, check_deadline_s=30.0, tickets=None, case=None)
-    # matcher None: the knowledge base's, made on first use, as the causes' cues are
     async for event in conv.start(): ...              # greeting + first prompt
     async for event in conv.send("me sale 401"): ...  # free text: command, answer, paste or description
     async for event in conv.choose("yes"): ...        # a choice by id

@@ -85,9 +85,11 @@ class CheckRunner:
         def progress(event: Event) -> None:
             queue.put_nowait(event)
 
+        if self._runner is None:
+            from copycar_assist.checks.runner import run_checks
+
+            self._runner = run_checks
         runner = self._runner
-        if runner is None:
-            from copycar_assist.checks.runner import run_checks as runner
 
         async def go() -> RunReport | None:
             try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from copycar_assist.checks.base import CheckResult, Inputs
@@ -75,7 +76,7 @@ class TextMatcher(Protocol):
 class Conversation:
     """One support conversation (a case). See the module docstring for the API."""
 
-    def __init__(self, kb: KnowledgeBase, matcher: TextMatcher | None, settings: Settings | None = None,
+    def __init__(self, kb: KnowledgeBase, matcher: TextMatcher, settings: Settings | None = None,
                  lang: str | None = None, *, check_runner: RunChecks | None = None, history: SessionLog | None = None,
                  inputs: Inputs | None = None, check_deadline_s: float = 30.0,
                  tickets: TicketStore | None = None, cues: CueFinder | None = None,
@@ -90,7 +91,7 @@ class Conversation:
 
             settings = Settings()
         self.kb = kb
-        self._matcher = matcher  # None: the knowledge base's, made on first use (`matcher`)
+        self.matcher = matcher
         self.settings = settings
         self.lang = norm_lang(lang or settings.language)
         self._lang_fixed = bool(lang or settings.language)
@@ -105,7 +106,8 @@ class Conversation:
         self.ticket_path: str | None = None
         self.scrub = make_scrubber(settings)
         self.tree = DecisionTree(kb)
-        self._cues = cues  # None: prepared on first use (`cues`)
+        if cues is not None:  # else prepared on first use (`cues`)
+            self.cues = cues
         # the run history (support.runstore.RunStore): usual latencies for the checks, and what a
         # check showed before ("this check passed 1 h ago"); None: none
         self.runs = runs
@@ -120,25 +122,12 @@ class Conversation:
         self.fixing = Fixing(self)
         self._handlers = self._build_handlers()
 
-    @property
-    def matcher(self) -> TextMatcher:
-        """The matcher given, or the knowledge base's (`matching.compiled.matcher_for`), made the
-        first time a text is matched: the greeting never needs it."""
-        if self._matcher is None:
-            from copycar_assist.matching.compiled import matcher_for
-
-            self._matcher = matcher_for(self.kb)
-        return self._matcher
-
-    @property
+    @cached_property
     def cues(self) -> CueFinder:
-        """The causes' evidence in the user's words (`matching.cues`), prepared from every entry
-        the first time a text is weighed against an entry's causes: the greeting never needs it."""
-        if self._cues is None:
-            from copycar_assist.matching.cues import CueFinder
+        """The causes' evidence in the user's words (`matching.cues`), made on first use: a greeting never needs it."""
+        from copycar_assist.matching.cues import CueFinder
 
-            self._cues = CueFinder(self.kb)
-        return self._cues
+        return CueFinder(self.kb)
 
     # ---- public API ---------------------------------------------------------------------
 

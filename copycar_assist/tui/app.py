@@ -21,6 +21,7 @@ from copycar_assist.i18n import default_lang, t
 from .bindings import bindings
 from .commands import CopyCarCommands
 from .knowledge import Knowledge, KnowledgeUnavailable
+from .screens import browser_screen, chat_screen, doctor_screen, monitor_screen, train_screen
 from .themes import DARK, THEMES, other_theme
 
 if TYPE_CHECKING:
@@ -41,36 +42,6 @@ WARM_UP_DELAY_S = 0.03
 OUTBOX_RETRY_S = 60.0
 
 
-def _chat_screen():
-    from .screens.chat import ChatScreen
-
-    return ChatScreen()
-
-
-def _browser_screen():
-    from .screens.browser import BrowserScreen
-
-    return BrowserScreen()
-
-
-def _doctor_screen():
-    from .screens.diagnostics import DiagnosticsScreen
-
-    return DiagnosticsScreen()
-
-
-def _monitor_screen():
-    from .screens.monitor import MonitorScreen
-
-    return MonitorScreen()
-
-
-def _train_screen():
-    from .screens.train import TrainScreen
-
-    return TrainScreen()
-
-
 class CopyCarApp(App[int]):
     """CopyCar Assist: chat, knowledge browser and diagnostics."""
 
@@ -79,7 +50,7 @@ class CopyCarApp(App[int]):
     # The chat is the default screen (`get_default_screen`), not one of MODES: a MODES screen
     # first opened costs a second parse of every stylesheet before the first frame. It joins
     # the modes once mounted (`on_mount`), so that `switch_mode("chat")` finds it.
-    MODES = {"browser": _browser_screen, "doctor": _doctor_screen, "monitor": _monitor_screen, "train": _train_screen}
+    MODES = {"browser": browser_screen, "doctor": doctor_screen, "monitor": monitor_screen, "train": train_screen}
     DEFAULT_MODE = "chat"
     COMMANDS = App.COMMANDS | {CopyCarCommands}
     BINDINGS = bindings("app")  # the registry's app-wide keys (bindings.py)
@@ -119,10 +90,10 @@ class CopyCarApp(App[int]):
     # --- start-up -------------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen:
-        return _chat_screen()
+        return chat_screen()
 
     def on_mount(self) -> None:
-        self.add_mode("chat", _chat_screen)  # its stack exists already: Textual never calls this factory
+        self.add_mode("chat", chat_screen)  # its stack exists already: Textual never calls this factory
         self._update_subtitle()
         if self.start_screen:
             self.open_mode(self.start_screen)

@@ -109,10 +109,9 @@ class ChatScreen(LocalizedBindings, Screen):
         app = self.copycar_app
         self._close_history()
         self._history = _open_history(app.active_settings, app.lang, partial(session_not_saved, app))
-        conv = Conversation(app.kb, _MatcherProxy(app), app.active_settings,
+        conv = Conversation(app.kb, _MatcherProxy(app), app.active_settings, cues=cues,
                             lang=app.lang if app.fixed_lang else None, history=self._history, runs=app.runs(),
-                            samples=app.samples.offered() if app.samples is not None else None, case=app.case,
-                            cues=cues)
+                            samples=app.samples.offered() if app.samples is not None else None, case=app.case)
         conv.fixes.ask_secrets = True  # a fix that needs a new key asks for it in a masked field
         if not app.fixed_lang:
             conv.lang = app.lang  # start in the UI's language; the engine still follows the user
