@@ -22,7 +22,7 @@ from copycar_assist.checks.base import (
     Event,
     Inputs,
 )
-from copycar_assist.checks.registry import all_checks, checks_for_entry
+from copycar_assist.checks.registry import checks_for_entry, checks_named
 
 from .events import CheckUpdate
 
@@ -52,7 +52,7 @@ def checks_for(kb: KnowledgeBase, entry_id: str) -> list[str]:
 
 def inputs_needed(check_id: str) -> tuple[str, ...]:
     """The kinds of material (Inputs.KINDS) a check reads from the user."""
-    check = all_checks().get(check_id)
+    check = checks_named([check_id]).get(check_id)
     return tuple(check.needs_input) if check is not None else ()
 
 
