@@ -7,8 +7,8 @@ never a quietly skipped check.
 
 A family is the part of a check id before its dot (`crm.auth` is the `crm` family's): it is
 imported and registered the first time one of its checks is asked for (`checks_named`), so a run
-of some checks does not import every other family's libraries (DNS, DKIM, Redis, …);
-`all_checks()` registers them all.
+of some checks does not import every other family's modules (the e-mail family's DNS, SPF, DMARC
+and SMTP probes, the cache's Redis probe, …); `all_checks()` registers them all.
 """
 
 from __future__ import annotations
