@@ -76,8 +76,9 @@ DEFERRED = [
     (["match", "my api key gives 401"], {"copycar_assist.kb.support", "importlib.resources",
                                          "copycar_assist.matching.cues"}),
     (["kb", "list"], {"importlib.resources", "tomllib", "copycar_assist.kb.support"}),
-    # the greeting needs neither the causes' cues (rapidfuzz) nor the check runner (httpx)
-    (["chat", "--plain"], {"copycar_assist.matching.cues", "rapidfuzz", "copycar_assist.checks.runner",
+    # the greeting needs neither the matcher, the causes' cues (rapidfuzz) nor the check runner (httpx)
+    (["chat", "--plain"], {"copycar_assist.matching.compiled", "copycar_assist.matching.matcher",
+                           "copycar_assist.matching.cues", "rapidfuzz", "copycar_assist.checks.runner",
                            "copycar_assist.checks.http", "httpx", *FAMILIES_BUT_CRM, "copycar_assist.checks.crm"}),
     # only the family of the checks run: not the API, e-mail, cache … families and their modules
     (["doctor", "--only", "crm", "--no-history"], {*FAMILIES_BUT_CRM, "copycar_assist.checks.redisprobe",
