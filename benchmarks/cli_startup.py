@@ -4,8 +4,15 @@ Every command runs as its own process (`python -m copycar_assist …`) with its 
 a settings file that does not exist (defaults) and one knowledge cache directory shared by all,
 primed once before the timing (warm cache: what a user sees from the second start on). Each
 command's run is paired with a run of the baseline right before it, so drift in the load of the
-machine hits both alike. Prints, per command, the median wall time and the median CPU time
-(user + system of the child) with their ratios to the baseline (target ≤ 1.3).
+machine hits both alike. Prints, per command, the median wall time to exit, the median wall time
+to its first byte on standard output, and the median CPU time (user + system of the child), each
+with its ratio to the baseline's (target ≤ 1.3).
+
+What the target is held to: the time to exit, except for `chat --plain (1 line)`, a dialogue,
+where it is the time to the first output (the greeting: the command has started and waits for
+its input); answering the line is the command's work, and its time to exit is printed beside it.
+`chat --plain (no input)` is the same dialogue ended by the end of its input at once: start-up
+and shutdown only, held to its time to exit.
 
     python benchmarks/cli_startup.py [--runs N] [--only NAME …] [--target 1.3]
 """
@@ -24,6 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = "python -c 'import httpx'"
 
+# Commands held to their first output instead of their exit (see the docstring).
+JUDGED_ON_FIRST_OUTPUT = {"chat --plain (1 line)"}
+
 # name -> (arguments after `python -m copycar_assist`, standard input or None, exit codes expected)
 COMMANDS: dict[str, tuple[list[str], str | None, tuple[int, ...]]] = {
     "--help": (["--help"], None, (0,)),
@@ -33,6 +43,7 @@ COMMANDS: dict[str, tuple[list[str], str | None, tuple[int, ...]]] = {
     "kb lint": (["kb", "lint"], None, (0,)),
     "match TEXT": (["match", "my api key gives 401 unauthorized"], None, (0,)),
     "chat --plain (1 line)": (["chat", "--plain"], "my api key gives 401 unauthorized\n", (0,)),
+    "chat --plain (no input)": (["chat", "--plain"], "", (0,)),
     "doctor --demo --only api": (["--demo", "doctor", "--only", "api", "--no-history"], None, (0, 1)),
     "doctor --only crm (none set)": (["doctor", "--only", "crm", "--no-history"], None, (0,)),
     "sessions list": (["sessions", "list"], None, (0,)),
@@ -45,17 +56,24 @@ COMMANDS: dict[str, tuple[list[str], str | None, tuple[int, ...]]] = {
 
 
 def run_once(argv: list[str], env: dict[str, str], stdin: str | None, expect: tuple[int, ...]
-             ) -> tuple[float, float]:
-    """(wall seconds from spawn to exit, the child's CPU seconds). Raises when it exits otherwise
-    than expected, with the end of its standard error."""
+             ) -> tuple[float, float, float | None]:
+    """(wall seconds from spawn to exit, the child's CPU seconds, wall seconds from spawn to its
+    first byte on standard output or None when it printed nothing). Raises when it exits
+    otherwise than expected, with the end of its standard error."""
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=ROOT)
-        if stdin is not None:
+                                stdout=subprocess.PIPE, stderr=err, env=env, cwd=ROOT)
+        if stdin is not None:  # small enough for the pipe's buffer: written before anything is read
             assert proc.stdin is not None
             proc.stdin.write(stdin.encode())
             proc.stdin.close()
+        assert proc.stdout is not None
+        first = None
+        while os.read(proc.stdout.fileno(), 65536):  # read to the end: a full pipe would stall it
+            if first is None:
+                first = time.perf_counter() - started
+        proc.stdout.close()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = code = os.waitstatus_to_exitcode(status)
@@ -63,7 +81,7 @@ def run_once(argv: list[str], env: dict[str, str], stdin: str | None, expect: tu
             err.seek(0)
             tail = err.read().decode(errors="replace")[-800:]
             raise RuntimeError(f"{' '.join(argv[2:])} exited {code}:\n{tail}")
-    return wall, usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_utime + usage.ru_stime, first
 
 
 def main() -> int:
@@ -104,15 +122,18 @@ def main() -> int:
     base_w: dict[str, list[float]] = {n: [] for n in chosen}
     base_c: dict[str, list[float]] = {n: [] for n in chosen}
     walls: dict[str, list[float]] = {n: [] for n in chosen}
+    firsts: dict[str, list[float]] = {n: [] for n in chosen}
     cpus: dict[str, list[float]] = {n: [] for n in chosen}
     for _ in range(args.runs):
         for name, (cmd, stdin, expect) in chosen.items():  # each command right after a baseline run
-            w, c = run_once(*baseline)
+            w, c, _ = run_once(*baseline)
             base_w[name].append(w)
             base_c[name].append(c)
-            w, c = run_once([py, "-m", "copycar_assist", *cmd], envs[name], stdin, expect)
+            w, c, f = run_once([py, "-m", "copycar_assist", *cmd], envs[name], stdin, expect)
             walls[name].append(w)
             cpus[name].append(c)
+            if f is not None:
+                firsts[name].append(f)
 
     all_base_w = [w for ws in base_w.values() for w in ws]
     all_base_c = [c for cs in base_c.values() for c in cs]
@@ -120,17 +141,23 @@ def main() -> int:
           f"{sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f}")
     print(f"  baseline {BASELINE}: wall median {statistics.median(all_base_w) * 1000:.1f} ms, "
           f"cpu median {statistics.median(all_base_c) * 1000:.1f} ms")
-    print(f"  {'command':28s} {'wall ms':>8s} {'base ms':>8s} {'ratio':>6s}   {'cpu ms':>7s} {'base ms':>8s} "
-          f"{'ratio':>6s}")
+    print(f"  {'command':28s} {'exit ms':>8s} {'base ms':>8s} {'ratio':>6s}   {'1st out':>8s} {'ratio':>6s}   "
+          f"{'cpu ms':>7s} {'base ms':>8s} {'ratio':>6s}  held to")
     over = []
     for name in chosen:
         wall, bw = statistics.median(walls[name]), statistics.median(base_w[name])
         cpu, bc = statistics.median(cpus[name]), statistics.median(base_c[name])
-        ratio = wall / bw
+        first = statistics.median(firsts[name]) if firsts[name] else None
+        on_first = name in JUDGED_ON_FIRST_OUTPUT
+        if on_first and (first is None or len(firsts[name]) < len(walls[name])):
+            raise RuntimeError(f"{name} did not print on every run: it cannot be held to its first output")
+        ratio = (first if on_first and first is not None else wall) / bw
         if ratio > args.target:
             over.append(name)
-        print(f"  {name:28s} {wall * 1000:8.1f} {bw * 1000:8.1f} {ratio:6.2f}   {cpu * 1000:7.1f} {bc * 1000:8.1f} "
-              f"{cpu / bc:6.2f}  {'OK' if ratio <= args.target else 'OVER'}")
+        first_cols = f"{first * 1000:8.1f} {first / bw:6.2f}" if first is not None else f"{'-':>8s} {'-':>6s}"
+        print(f"  {name:28s} {wall * 1000:8.1f} {bw * 1000:8.1f} {wall / bw:6.2f}   {first_cols}   {cpu * 1000:7.1f} "
+              f"{bc * 1000:8.1f} {cpu / bc:6.2f}  {'1st out' if on_first else 'exit':7s} "
+              f"{'OK' if ratio <= args.target else 'OVER'}")
     print(f"wall ratio target ≤ {args.target}: " + (f"over for {', '.join(over)}" if over else "every command within"))
     return 0
 

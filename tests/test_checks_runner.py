@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import sys
 import time
+import types
 
 import pytest
 
@@ -21,7 +23,7 @@ from copycar_assist.checks import (
     run_checks,
 )
 from copycar_assist.checks.base import Check, CheckResult
-from copycar_assist.checks.registry import FAMILIES, RegistrationError, register
+from copycar_assist.checks.registry import FAMILIES, RegistrationError, _family, checks_named, register
 from copycar_assist.kb.model import CheckSpec
 
 from fixtures_http import CANARY, check_context, settings_for
@@ -268,6 +270,15 @@ def test_registration_refuses_unknown_ids_twins_and_non_checks():
         register([twin, twin], catalogue)
     with pytest.raises(RegistrationError, match="is not a Check"):
         register([Probe("api.verify")], catalogue)
+
+
+def test_checks_named_loads_the_families_asked_for_and_refuses_a_family_defining_anothers(monkeypatch):
+    assert set(checks_named(["api.verify", "nope.check", "crm.nope", "api.verify"])) == {"api.verify"}
+    stray = types.ModuleType("copycar_assist.checks.stray")
+    stray.CHECKS = [all_checks()["api.verify"]]
+    monkeypatch.setitem(sys.modules, "copycar_assist.checks.stray", stray)
+    with pytest.raises(RegistrationError, match="the stray family defines checks of another family: api.verify"):
+        _family("stray")
 
 
 def test_checks_for_entry_and_tags():

@@ -67,6 +67,51 @@ def test_a_command_loads_its_own_module_and_nothing_heavy_it_does_not_use(tmp_pa
         assert not {"copycar_assist.kb.unified", "copycar_assist.kb.body", "copycar_assist.kb.frontmatter"} & found
 
 
+# What a command's start defers to the path that needs it: each module named here is imported by
+# the package, but not by this command. One of them back on the command's path fails the test.
+FAMILIES_BUT_CRM = {f"copycar_assist.checks.{f}" for f in ("api", "content", "logs", "email", "cache", "monitor")}
+DEFERRED = [
+    # the guide's thresholds (support.toml) are read on the first pasted number; no
+    # importlib.resources (its import costs ~3 ms); the conversation's cues are not the matcher's
+    (["match", "my api key gives 401"], {"copycar_assist.kb.support", "importlib.resources",
+                                         "copycar_assist.matching.cues"}),
+    (["kb", "list"], {"importlib.resources", "tomllib", "copycar_assist.kb.support"}),
+    # the greeting needs neither the matcher, the causes' cues (rapidfuzz) nor the check runner (httpx)
+    (["chat", "--plain"], {"copycar_assist.matching.compiled", "copycar_assist.matching.matcher",
+                           "copycar_assist.matching.cues", "rapidfuzz", "copycar_assist.checks.runner",
+                           "copycar_assist.checks.http", "httpx", *FAMILIES_BUT_CRM, "copycar_assist.checks.crm"}),
+    # only the family of the checks run: not the API, e-mail, cache … families and their modules
+    (["doctor", "--only", "crm", "--no-history"], {*FAMILIES_BUT_CRM, "copycar_assist.checks.redisprobe",
+                                                   "copycar_assist.checks.dnscheck", "copycar_assist.checks.spam"}),
+]
+
+
+@pytest.mark.parametrize(("argv", "deferred"), DEFERRED, ids=[" ".join(a[:2]) for a, _ in DEFERRED])
+def test_a_command_does_not_load_what_its_start_defers(tmp_path, argv, deferred):
+    found = loaded(tmp_path, *argv)
+    back = {d for d in deferred if any(m == d or m.startswith(d + ".") for m in found)}
+    assert not back, f"{' '.join(argv)} loads {sorted(back)}"
+
+
+def test_the_matchers_paste_patterns_are_compiled_on_first_use():
+    probe = """
+import json
+from copycar_assist.matching import paste
+from copycar_assist.matching.compiled import ready_matcher
+patterns = {n: f for n, f in vars(paste).items() if n.endswith("_re") and callable(f)}
+compiled = lambda: sorted(n for n, f in patterns.items() if f.cache_info().currsize)
+at_import = compiled()
+ready_matcher().match("my api key gives 401 unauthorized")
+print(json.dumps([len(patterns), at_import, compiled()]))
+"""
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    count, at_import, after_prose = json.loads(out.stdout)
+    assert count >= 10
+    assert at_import == []  # importing the matcher compiles none of them
+    assert "_kind_re" in after_prose  # prose is read line by line
+    assert len(after_prose) <= 3  # the log, curl, SMTP and guide-format patterns wait for a paste
+
+
 def test_help_lists_every_command_of_commands(capsys):
     with pytest.raises(SystemExit):
         build_parser(["no-such-command"]).parse_args(["no-such-command"])

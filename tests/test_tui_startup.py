@@ -147,3 +147,39 @@ async def test_broken_knowledge_is_shown_in_the_chat_with_its_file_and_line(tmp_
         text = screen_text(app)
         assert "La base de conocimiento tiene problemas" in text
         assert "invalid-api-key.md:4:" in text
+
+
+async def test_the_first_frame_parses_the_stylesheets_once_in_the_apps_theme(monkeypatch):
+    from textual.app import App
+    from textual.color import Color
+
+    from copycar_assist.tui.screens.chat import ChatScreen
+    from copycar_assist.tui.themes import DARK, LIGHT
+
+    refreshes = []
+    refresh_css = App.refresh_css
+
+    def counted(self, *args, **kwargs):
+        refreshes.append(type(self).__name__)
+        return refresh_css(self, *args, **kwargs)
+
+    monkeypatch.setattr(App, "refresh_css", counted)
+    load, gate = held_back()
+    app = CopyCarApp(None, Settings(), load_kb=load, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        # a MODES screen opened first, or a theme set after Textual made the stylesheet, would
+        # re-parse every stylesheet before the first frame
+        assert refreshes == []
+        assert isinstance(app.screen, ChatScreen) and app.current_mode == "chat"
+        assert app.screen.styles.background == Color.parse(DARK.background)
+        gate.set()
+        await settle(app, pilot)
+        await pilot.press("f3")  # the other modes, and back to the chat, still switch
+        await pilot.pause()
+        assert app.current_mode == "browser"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.current_mode == "chat" and isinstance(app.screen, ChatScreen)
+        app.action_toggle_theme()
+        await pilot.pause()
+        assert app.screen.styles.background == Color.parse(LIGHT.background)

@@ -37,7 +37,7 @@ from .base import (
     fits,
 )
 from .http import make_client
-from .registry import all_checks
+from .registry import checks_named
 
 if TYPE_CHECKING:
     from copycar_assist.kb import KnowledgeBase
@@ -286,8 +286,8 @@ async def run_checks(
     """
     started = time.perf_counter()
     run = _Run(ctx, prefer_entry, _emitter(on_event))
-    implemented = dict(checks) if checks is not None else all_checks()
     ids = list(dict.fromkeys(check_ids))
+    implemented = dict(checks) if checks is not None else checks_named(ids)
     results: dict[str, CheckResult] = {}
     tasks: dict[str, asyncio.Task[CheckResult]] = {}
     t = ctx.t

@@ -81,7 +81,7 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
 
     from copycar_assist.conversation import Conversation
     from copycar_assist.files.read import STDIN_LINE, ReadError, read_line
-    from copycar_assist.matching.compiled import matcher_for
+    from copycar_assist.matching.deferred import DeferredMatcher
 
     from .chat_render import JsonRenderer, PlainRenderer
 
@@ -92,7 +92,7 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
         from copycar_assist.support.runstore import RunStore
 
         runs = RunStore.open()
-    conv = Conversation(kb, matcher_for(kb), settings, lang=lang, history=history, samples=samples,
+    conv = Conversation(kb, DeferredMatcher(kb), settings, lang=lang, history=history, samples=samples,
                         runs=runs, case=case)
     interactive = inp.isatty() and not json_mode
     try:

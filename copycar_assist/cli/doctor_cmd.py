@@ -210,8 +210,8 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
 
 
 def _text(report, kb, lang, base, demo, entry_id, args, code) -> str:
-    from copycar_assist.checks import all_checks
     from copycar_assist.checks.areas import overview
+    from copycar_assist.checks.registry import checks_named
     from copycar_assist.i18n import t
     from copycar_assist.kb import pick
 
@@ -227,7 +227,7 @@ def _text(report, kb, lang, base, demo, entry_id, args, code) -> str:
     out.header(what, len(report.results), report.duration_ms, base, demo)
     by_area = not entry_id and not args.verbose
     if by_area:
-        checks = all_checks()
+        checks = checks_named(r.id for r in report.results)
         out.areas(overview(report.results, {cid: dict(spec.title) for cid, spec in kb.checks.items()},
                            {cid: c.needs_input for cid, c in checks.items()}))
     else:

@@ -22,14 +22,14 @@ from copycar_assist.checks.base import (
     Event,
     Inputs,
 )
-from copycar_assist.checks.registry import all_checks, checks_for_entry
-from copycar_assist.checks.runner import RunReport, make_client, run_checks
+from copycar_assist.checks.registry import checks_for_entry, checks_named
 
 from .events import CheckUpdate
 
 if TYPE_CHECKING:
     import httpx
 
+    from copycar_assist.checks.runner import RunReport
     from copycar_assist.config import Settings
     from copycar_assist.kb import KnowledgeBase
     from copycar_assist.support.runstore import RunStore
@@ -52,7 +52,7 @@ def checks_for(kb: KnowledgeBase, entry_id: str) -> list[str]:
 
 def inputs_needed(check_id: str) -> tuple[str, ...]:
     """The kinds of material (Inputs.KINDS) a check reads from the user."""
-    check = all_checks().get(check_id)
+    check = checks_named([check_id]).get(check_id)
     return tuple(check.needs_input) if check is not None else ()
 
 
@@ -65,11 +65,13 @@ class CheckRunner:
         self.deadline_s = deadline_s
         self.inputs = inputs or Inputs()
         self.results: list[CheckResult] = []
-        self._runner: RunChecks = runner or run_checks
+        self._runner: RunChecks | None = runner  # None: `checks.runner.run_checks`, imported on the first run
         self._client: httpx.AsyncClient | None = None
 
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
+            from copycar_assist.checks.runner import make_client  # here: httpx only when a check runs
+
             self._client = make_client(self.settings)
         return self._client
 
@@ -83,9 +85,15 @@ class CheckRunner:
         def progress(event: Event) -> None:
             queue.put_nowait(event)
 
+        if self._runner is None:
+            from copycar_assist.checks.runner import run_checks
+
+            self._runner = run_checks
+        runner = self._runner
+
         async def go() -> RunReport | None:
             try:
-                return await self._runner(ctx, check_ids, prefer_entry=prefer_entry, on_event=progress,
+                return await runner(ctx, check_ids, prefer_entry=prefer_entry, on_event=progress,
                                           deadline_s=self.deadline_s)
             finally:
                 queue.put_nowait(None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from copycar_assist.checks.base import CheckResult, Inputs
@@ -21,7 +22,6 @@ from copycar_assist.desk.fixes import FixBook
 from copycar_assist.i18n import norm_lang, t
 from copycar_assist.kb import KnowledgeBase
 from copycar_assist.kb.tree import DecisionTree
-from copycar_assist.matching.cues import CueFinder
 from copycar_assist.redact import make_scrubber
 from copycar_assist.support.tickets import TicketStore
 from copycar_assist.support.transcript import Line
@@ -54,6 +54,7 @@ from .table import IN_CASE, TABLE
 if TYPE_CHECKING:
     from copycar_assist.config import Settings
     from copycar_assist.desk.case import Case
+    from copycar_assist.matching.cues import CueFinder
     from copycar_assist.matching.result import MatchResult
     from copycar_assist.support.history import SessionLog
     from copycar_assist.support.runstore import RunStore
@@ -105,7 +106,8 @@ class Conversation:
         self.ticket_path: str | None = None
         self.scrub = make_scrubber(settings)
         self.tree = DecisionTree(kb)
-        self.cues = cues or CueFinder(kb)
+        if cues is not None:  # else prepared on first use (`cues`)
+            self.cues = cues
         # the run history (support.runstore.RunStore): usual latencies for the checks, and what a
         # check showed before ("this check passed 1 h ago"); None: none
         self.runs = runs
@@ -119,6 +121,13 @@ class Conversation:
         self.intake, self.dx, self.closing = Intake(self), Diagnoser(self), Closing(self)
         self.fixing = Fixing(self)
         self._handlers = self._build_handlers()
+
+    @cached_property
+    def cues(self) -> CueFinder:
+        """The causes' evidence in the user's words (`matching.cues`), made on first use: a greeting never needs it."""
+        from copycar_assist.matching.cues import CueFinder
+
+        return CueFinder(self.kb)
 
     # ---- public API ---------------------------------------------------------------------
 

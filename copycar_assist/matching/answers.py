@@ -16,12 +16,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from copycar_assist.kb.model import Entry, pick
-from copycar_assist.kb.support import SupportData
 
 from .phrases import Phrases, words_of
 
 if TYPE_CHECKING:
     from copycar_assist.kb.answers import Answers
+    from copycar_assist.kb.support import SupportData
 
     from .knowledge import Knowledge
     from .matcher import Matcher

@@ -12,10 +12,10 @@ Nothing here is fitted at run time.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from .datafiles import load
 
 FEATURES = ("score", "score_high", "margin", "ratio", "coverage", "evidence", "terms", "length", "score_length", "margin_length",
             "pasted", "code", "code_alone", "effect", "effect_second", "failure_share", "bias")
@@ -85,7 +85,7 @@ def features(ranked: list[Candidate], tokens: int, pasted: bool, failure_share: 
 
 @lru_cache(maxsize=1)
 def default_calibration() -> Calibration:
-    data = tomllib.loads(resources.files("copycar_assist.matching").joinpath("data", "calibration.toml").read_text("utf-8"))
+    data = load("calibration.toml")
     return Calibration({k: float(v) for k, v in data["weights"].items()},
                        tuple((int(n), float(t)) for n, t in data["thresholds"]),
                        float(data["ambiguous_ratio"]), float(data["ambiguous_floor"]))

@@ -19,6 +19,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 from typing import Generic, TypedDict, TypeVar, overload
 
@@ -306,6 +307,30 @@ def _effect_ids_row(raw: str) -> list[int]:
     return row
 
 
+class _Thresholds(Mapping[str, float]):
+    """The guide's thresholds (`kb.support`), read the first time a pasted number needs one: a
+    text without one never reads support.toml."""
+
+    def __init__(self, kb: Knowledge) -> None:
+        self._kb = kb
+
+    @cached_property
+    def _values(self) -> dict[str, float]:
+        from dataclasses import asdict
+
+        support = self._kb.support
+        return asdict(support.thresholds) if support is not None else {}
+
+    def __getitem__(self, name: str) -> float:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
 def load_matcher(conn: sqlite3.Connection, kb: Knowledge) -> Matcher:
     """A Matcher over the compiled index in `conn` (`kb`: the same knowledge, for its support
     data and the answers about the guide)."""
@@ -333,10 +358,7 @@ def load_matcher(conn: sqlite3.Connection, kb: Knowledge) -> Matcher:
     for surface in index.surfaces:
         m._by_initial.setdefault(surface[0], []).append(surface)
     m._fuzzy_cache = {}
-    from dataclasses import asdict
-
-    support = kb.support
-    m.reader = Reader(_reading_data(), asdict(support.thresholds) if support is not None else {}, m.lexicon.stop)
+    m.reader = Reader(_reading_data(), _Thresholds(kb), m.lexicon.stop)
     m.answerer = LazyAnswerer(kb, Matcher)
     return m
 

@@ -14,11 +14,10 @@ Decided from how the text reads (`reading.py`: the clauses and their roles) and 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from .datafiles import load
 from .phrases import Phrases, words_of
 from .reading import Reading
 
@@ -35,7 +34,7 @@ class Kinds:
 
 @lru_cache(maxsize=1)
 def kinds() -> Kinds:
-    data = tomllib.loads(resources.files("copycar_assist.matching").joinpath("data", "kinds.toml").read_text("utf-8"))
+    data = load("kinds.toml")
     return Kinds(Phrases(data["request"]), Phrases(data["thanks"]))
 
 

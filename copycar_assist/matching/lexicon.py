@@ -4,13 +4,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from typing import Any
 
+from .datafiles import load
 from .text import Token, fold, stem
 
 _MIN_PREFIX = 3
@@ -26,11 +24,6 @@ class Term:
     first: int  # index of its first token
     last: int  # index of its last token (multi-word concepts span several)
     weak: bool = False
-
-
-def _load(name: str) -> dict[str, Any]:
-    data = resources.files("copycar_assist.matching").joinpath("data", name).read_text("utf-8")
-    return tomllib.loads(data)
 
 
 class Lexicon:
@@ -121,4 +114,4 @@ class Lexicon:
 
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
-    return Lexicon(_load("stopwords.toml"), _load("weak.toml"), _load("synonyms.toml"))
+    return Lexicon(load("stopwords.toml"), load("weak.toml"), load("synonyms.toml"))

@@ -22,11 +22,9 @@ from __future__ import annotations
 import heapq
 import math
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
-from importlib import resources
 from operator import itemgetter
 from typing import Any
 
@@ -35,6 +33,7 @@ from copycar_assist.kb.model import Entry, pick
 from .answers import Answerer, LazyAnswerer
 from .calibration import Calibration, Candidate, default_calibration, features
 from .codes import find_codes, norm_code
+from .datafiles import load
 from .effects import Effects, weigh_effects
 from .index import EntryPrep, Index, merge, prepare_entry
 from .kind import asks, is_greeting, is_request, states_failure
@@ -377,7 +376,7 @@ _Evidence = tuple[list[_Hit], dict[str, float], dict[int, float], float, dict[st
 
 @lru_cache(maxsize=1)
 def _reading_data() -> dict[str, Any]:
-    return tomllib.loads(resources.files("copycar_assist.matching").joinpath("data", "reading.toml").read_text("utf-8"))
+    return load("reading.toml")
 # A code written as words can span this many of them ("X-RateLimit-Remaining": x rate limit remaining).
 _CODE_TOKENS = 6
 _NUMBER = re.compile(r"\d+(?:ms|s|m|h|k|x|kb|mb)?")

@@ -21,50 +21,106 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Any
 
-# One anchored match per line tells its kind (a line matching none is prose).
-_KIND = re.compile(
-    r"(?P<trace>\s*Traceback \(most recent call last\))"
-    r"|(?P<frame>\s+File \"[^\"]*\", line \d+)"
-    r"|(?P<log>\s*\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s)"
-    r"|(?P<http>\s*<?\s*HTTP/\d(?:\.\d)?\s+\d{3}\b)"
-    r"|(?P<curlerr>\s*curl:\s*\(\d+\))"
-    r"|(?P<curlinfo>\s*\*\s)"
-    r"|(?P<request>\s*>\s)"
-    r"|(?P<response>\s*<\s)"
-    r"|(?P<repl>\s*(?:>>>|\.\.\.)\s?)"
-    r"|(?P<shell>\s*(?:\$|PS [^>]{0,80}>|[\w.-]+@[\w.-]+:\S*\$)\s)"
-    r"|(?P<rediscli>\s*[\w.-]+:\d+>\s?)"
-    r"|(?P<smtp>\s*[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b)"
-    r"|(?P<header>\s*(?:From|To|Cc|Subject|Date|Return-Path|Received|Delivered-To|Message-ID|Reply-To|"
-    r"Final-Recipient|Original-Recipient|Reporting-MTA|Action|Status|Diagnostic-Code|Remote-MTA|"
-    r"Content-Type|X-[\w-]+|Retry-After|WWW-Authenticate|Server|Connection|Content-Length):\s)"
-    r"|(?P<exc>\s*(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Timeout|Refused|Failure|Failed|Warning|Exit)"
-    r"(?::\s|:?$))"
-    r"|(?P<json>\s*[\[{])"
-    r"|(?P<metric>\s*[a-zA-Z_:][\w:]*(?:\{[^}]*\})?\s+-?\d[\d.eE+-]*\s*$)",
-    re.IGNORECASE,
-)
-# These kinds are case-sensitive in practice: an exception name starts with a capital.
-_EXC_NAME = re.compile(r"\s*((?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Timeout|Refused|Failure|Failed|Warning|Exit))(?::\s?|$)")
-_LOG_LEVEL = re.compile(r"\b(DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\b\s*(?:-\s*|:\s*|\]\s*)?")
-_GUIDE_ERROR = re.compile(r"Error:\s*(?P<type>[^-]*?)\s+-\s+Message:\s*(?P<msg>.*?)(?:\s+-\s+Context:\s*(?P<ctx>.*))?$")
-_GUIDE_CALL = re.compile(r"API Call:\s*(?P<call>.*?)\s+-\s+Status:\s*(?P<status>\d{3})(?:\s+-\s+Response Time:\s*(?P<ms>[\d.]+)\s*ms)?")
-_GUIDE_PERF = re.compile(r"Performance:\s*(?P<metric>[\w.]+)\s*=\s*(?P<value>[\d.]+)\s*-\s*Status:\s*(?P<status>\w+)")
-_ENHANCED = re.compile(r"(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.])")
-_FAILING_STATUS = re.compile(r"(?<![\d.])[45]\d\d(?![\d.])")
-# key: value and key=value pairs (JSON, dict reprs, logfmt, curl -w); the value up to the next
-# separator, a quoted value whole.
-_PAIR = re.compile(
-    r"""(?P<q>["']?)(?P<key>[A-Za-z_][\w.-]{0,60})(?P=q)\s*(?:=|:(?!//))\s*"""
-    r"""(?P<value>"(?:[^"\\\n]|\\.){0,2000}"|'(?:[^'\\\n]|\\.){0,2000}'|[^,;{}\[\]\s"']+(?:\s*(?:ms|s)\b)?)"""
-)
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_MEASURE = re.compile(r"-?\d+(?:\.\d+)?\s*(?:ms|s|%)?")
-_QUOTED_REPLY = re.compile(r"""["'][^"'\n]{0,40}?(?<![\d.])[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}[^"'\n]{0,300}["']""")
-_CURL_WORDS = re.compile(r"problem|error|fail|refused|timed out|timeout|could not|couldn't|unable|denied|expired|"
-                         r"reset|closing connection|not found|unknown|no route|unreachable", re.IGNORECASE)
+# The patterns are compiled on first use (functools.cache): a command that never reads a text
+# never pays for them, and one that reads prose only compiles the few prose needs.
+
+@cache
+def _kind_re() -> re.Pattern[str]:
+    """One anchored match per line tells its kind (a line matching none is prose)."""
+    return re.compile(
+        r"(?P<trace>\s*Traceback \(most recent call last\))"
+        r"|(?P<frame>\s+File \"[^\"]*\", line \d+)"
+        r"|(?P<log>\s*\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s)"
+        r"|(?P<http>\s*<?\s*HTTP/\d(?:\.\d)?\s+\d{3}\b)"
+        r"|(?P<curlerr>\s*curl:\s*\(\d+\))"
+        r"|(?P<curlinfo>\s*\*\s)"
+        r"|(?P<request>\s*>\s)"
+        r"|(?P<response>\s*<\s)"
+        r"|(?P<repl>\s*(?:>>>|\.\.\.)\s?)"
+        r"|(?P<shell>\s*(?:\$|PS [^>]{0,80}>|[\w.-]+@[\w.-]+:\S*\$)\s)"
+        r"|(?P<rediscli>\s*[\w.-]+:\d+>\s?)"
+        r"|(?P<smtp>\s*[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b)"
+        r"|(?P<header>\s*(?:From|To|Cc|Subject|Date|Return-Path|Received|Delivered-To|Message-ID|Reply-To|"
+        r"Final-Recipient|Original-Recipient|Reporting-MTA|Action|Status|Diagnostic-Code|Remote-MTA|"
+        r"Content-Type|X-[\w-]+|Retry-After|WWW-Authenticate|Server|Connection|Content-Length):\s)"
+        r"|(?P<exc>\s*(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Timeout|Refused|Failure|Failed|Warning|Exit)"
+        r"(?::\s|:?$))"
+        r"|(?P<json>\s*[\[{])"
+        r"|(?P<metric>\s*[a-zA-Z_:][\w:]*(?:\{[^}]*\})?\s+-?\d[\d.eE+-]*\s*$)",
+        re.IGNORECASE,
+    )
+
+
+@cache
+def _exc_name_re() -> re.Pattern[str]:
+    """These kinds are case-sensitive in practice: an exception name starts with a capital."""
+    return re.compile(r"\s*((?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Timeout|Refused|Failure|Failed|Warning|Exit))(?::\s?|$)")
+
+
+@cache
+def _log_level_re() -> re.Pattern[str]:
+    return re.compile(r"\b(DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\b\s*(?:-\s*|:\s*|\]\s*)?")
+
+
+@cache
+def _guide_error_re() -> re.Pattern[str]:
+    return re.compile(r"Error:\s*(?P<type>[^-]*?)\s+-\s+Message:\s*(?P<msg>.*?)(?:\s+-\s+Context:\s*(?P<ctx>.*))?$")
+
+
+@cache
+def _guide_call_re() -> re.Pattern[str]:
+    return re.compile(r"API Call:\s*(?P<call>.*?)\s+-\s+Status:\s*(?P<status>\d{3})(?:\s+-\s+Response Time:\s*(?P<ms>[\d.]+)\s*ms)?")
+
+
+@cache
+def _guide_perf_re() -> re.Pattern[str]:
+    return re.compile(r"Performance:\s*(?P<metric>[\w.]+)\s*=\s*(?P<value>[\d.]+)\s*-\s*Status:\s*(?P<status>\w+)")
+
+
+@cache
+def _enhanced_re() -> re.Pattern[str]:
+    return re.compile(r"(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.])")
+
+
+@cache
+def _failing_status_re() -> re.Pattern[str]:
+    return re.compile(r"(?<![\d.])[45]\d\d(?![\d.])")
+
+
+@cache
+def _pair_re() -> re.Pattern[str]:
+    """key: value and key=value pairs (JSON, dict reprs, logfmt, curl -w); the value up to the
+    next separator, a quoted value whole."""
+    return re.compile(
+        r"""(?P<q>["']?)(?P<key>[A-Za-z_][\w.-]{0,60})(?P=q)\s*(?:=|:(?!//))\s*"""
+        r"""(?P<value>"(?:[^"\\\n]|\\.){0,2000}"|'(?:[^'\\\n]|\\.){0,2000}'|[^,;{}\[\]\s"']+(?:\s*(?:ms|s)\b)?)"""
+    )
+
+
+@cache
+def _number_re() -> re.Pattern[str]:
+    return re.compile(r"-?\d+(?:\.\d+)?")
+
+
+@cache
+def _measure_re() -> re.Pattern[str]:
+    return re.compile(r"-?\d+(?:\.\d+)?\s*(?:ms|s|%)?")
+
+
+@cache
+def _quoted_reply_re() -> re.Pattern[str]:
+    return re.compile(r"""["'][^"'\n]{0,40}?(?<![\d.])[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}[^"'\n]{0,300}["']""")
+
+
+@cache
+def _curl_words_re() -> re.Pattern[str]:
+    return re.compile(r"problem|error|fail|refused|timed out|timeout|could not|couldn't|unable|denied|expired|"
+                      r"reset|closing connection|not found|unknown|no route|unreachable", re.IGNORECASE)
+
+
 _SECONDS_KEYS = ("time_", "namelookup", "connect", "appconnect", "pretransfer", "starttransfer", "ttfb", "total", "redirect")
 
 
@@ -100,23 +156,29 @@ class PasteReader:
 
     def __init__(self, weights: dict[str, float], paste: Mapping[str, Any], thresholds: Mapping[str, float]) -> None:
         """`paste`: the [paste] table of `reading.toml` (failure keys and headers, metrics);
-        `thresholds`: the guide's, by name."""
+        `thresholds`: the guide's, by name (first read when a pasted number is: `metrics`)."""
         self.w = weights
         self.failure_keys = frozenset(_key(k) for k in paste.get("failure_keys", ()))
         self.failure_headers = frozenset(h.lower() for h in paste.get("failure_headers", ()))
-        self.metrics: list[Metric] = []
-        for m in paste.get("metrics", ()):
-            if m.get("threshold") in thresholds:
-                self.metrics.append(Metric(tuple(_key(n) for n in m["names"]), float(thresholds[m["threshold"]]),
-                                           m.get("unit", "count"), m.get("above"), m.get("below")))
+        self._metric_specs = paste.get("metrics", ())
+        self._thresholds = thresholds
+
+    @cached_property
+    def metrics(self) -> list[Metric]:
+        """The metrics the guide has a threshold for (made on the first pasted number, so that a
+        text without one never needs the thresholds: the compiled matcher reads them then)."""
+        thresholds = self._thresholds
+        return [Metric(tuple(_key(n) for n in m["names"]), float(thresholds[m["threshold"]]), m.get("unit", "count"),
+                       m.get("above"), m.get("below"))
+                for m in self._metric_specs if m.get("threshold") in thresholds]
 
     def kind(self, line: str) -> str | None:
         """The kind of pasted line this is, or None for prose."""
-        m = _KIND.match(line)
+        m = _kind_re().match(line)
         if m is None:
             return None
         kind = m.lastgroup or ""
-        if kind == "exc" and not _EXC_NAME.match(line):
+        if kind == "exc" and not _exc_name_re().match(line):
             return None
         if kind == "metric" and not any(c in line for c in "_{:"):
             return None  # "hola 3" is prose
@@ -136,17 +198,17 @@ class PasteReader:
             spans.append((0, n, noise))
             self._pairs(line, 0, spans, out.signals, noise)
         elif kind == "curlinfo":
-            spans.append((0, n, failure if _CURL_WORDS.search(line) else noise))
+            spans.append((0, n, failure if _curl_words_re().search(line) else noise))
         elif kind in ("curlerr", "exc", "smtp"):
             spans.append((0, n, failure))
         elif kind == "http" or (kind == "response" and "HTTP/" in line):
-            status = _FAILING_STATUS.search(line)
+            status = _failing_status_re().search(line)
             spans.append((0, n, failure if status else context))
         elif kind in ("header", "response"):
             name, _, value = line.lstrip(" <").partition(":")
             name = name.strip().lower()
             # The subject names which e-mail it is (an alert, a campaign): read it as prose.
-            weight = failure if name in self.failure_headers or _ENHANCED.search(value) else (
+            weight = failure if name in self.failure_headers or _enhanced_re().search(value) else (
                 self.w["neutral"] if name == "subject" else noise)
             spans.append((0, n, weight))
         elif kind == "rediscli":
@@ -164,12 +226,12 @@ class PasteReader:
 
     def _log(self, line: str, spans: list[Span], signals: list[Signal]) -> None:
         w = self.w
-        level = _LOG_LEVEL.search(line)
+        level = _log_level_re().search(line)
         start = level.end() if level else 0
         spans.append((0, start, w["paste_noise"]))  # timestamp, logger name, level
         rest = line[start:]
         bad = level is not None and level.group(1) in ("ERROR", "CRITICAL", "FATAL", "WARNING", "WARN")
-        m = _GUIDE_ERROR.search(rest)
+        m = _guide_error_re().search(rest)
         if m:
             for part, weight in (("type", w["paste_failure"]), ("msg", w["paste_failure"]), ("ctx", w["paste_noise"])):
                 if m.group(part):
@@ -177,7 +239,7 @@ class PasteReader:
             if m.group("ctx"):
                 self._pairs(line, start + m.start("ctx"), [], signals, 0.0)
             return
-        m = _GUIDE_CALL.search(rest)
+        m = _guide_call_re().search(rest)
         if m:
             # The endpoint says which feature was called (…/integrations/hubspot/sync); a failing
             # status says what happened, though less than an ERROR line beside it would.
@@ -189,7 +251,7 @@ class PasteReader:
                 spans.append((start + m.end("status"), len(line), w["paste_noise"]))
                 self._reading("response_time_ms", m.group("ms"), "ms", " ".join(line[start:].split())[:80], signals)
             return
-        m = _GUIDE_PERF.search(rest)
+        m = _guide_perf_re().search(rest)
         if m:
             spans.append((start, len(line), w["paste_context"]))
             self._reading(m.group("metric"), m.group("value"), "", " ".join(line[start:].split())[:80], signals)
@@ -202,20 +264,20 @@ class PasteReader:
         and an ordinary value as `other`; numbers are read against the thresholds."""
         failure = self.w["paste_failure"]
         noise = self.w["paste_noise"]
-        for m in _PAIR.finditer(line, offset):
+        for m in _pair_re().finditer(line, offset):
             key = _key(m.group("key"))
             last = key.rsplit(".", 1)[-1].rsplit("_", 1)[-1]
             telling = key.rsplit(".", 1)[-1] in self.failure_keys or last in self.failure_keys
             spans.append((m.start("key"), m.end("key"), min(other, noise * 2)))
             vs, ve = m.start("value"), m.end("value")
             value = m.group("value").strip("\"'")
-            number = _MEASURE.fullmatch(value) is not None
+            number = _measure_re().fullmatch(value) is not None
             # A number says something only under a telling key ("status": 403), never as a
             # count or an id ("generated": 500 is not a server error).
             spans.append((vs, ve, failure if telling else (noise if number else other)))
             if number:
                 self._reading(key, value, "", " ".join(m.group(0).split())[:80], signals)
-        for m in _QUOTED_REPLY.finditer(line, offset):  # an SMTP reply quoted anywhere in a body
+        for m in _quoted_reply_re().finditer(line, offset):  # an SMTP reply quoted anywhere in a body
             spans.append((m.start(), m.end(), failure))
 
     def _metric_line(self, line: str, signals: list[Signal]) -> None:
@@ -225,7 +287,7 @@ class PasteReader:
     def _reading(self, key: str, raw: str, unit_hint: str, quote: str, signals: list[Signal]) -> None:
         """A number past the threshold of the metric `key` names becomes a signal."""
         key = _key(key)
-        number = _NUMBER.match(raw.strip())
+        number = _number_re().match(raw.strip())
         if not number:
             return
         value = float(number.group())

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 from copycar_assist.textsafe import clean
 
-from .paste import _PAIR, PasteReader, Signal, Span
+from .paste import PasteReader, Signal, Span, _pair_re
 from .phrases import Phrases, words_of
 
 MAX_READ = 256 * 1024  # characters of a paste that are read at all
@@ -182,7 +182,7 @@ class Reader:
                     kind = "code"
                 elif headers and re.match(r"\s*<?\s*[A-Za-z][\w-]*:\s", line):
                     kind = "header"
-                elif len(_PAIR.findall(line, 0, 400)) >= 2 and line.count(" ") < 3 * line.count("=") + 6:
+                elif len(_pair_re().findall(line, 0, 400)) >= 2 and line.count(" ") < 3 * line.count("=") + 6:
                     kind = "json"  # key=value pairs (logfmt, curl -w)
             if kind in ("http", "header") or (kind == "response" and "HTTP/" in line):
                 headers = True

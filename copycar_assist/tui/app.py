@@ -21,6 +21,7 @@ from copycar_assist.i18n import default_lang, t
 from .bindings import bindings
 from .commands import CopyCarCommands
 from .knowledge import Knowledge, KnowledgeUnavailable
+from .screens import browser_screen, chat_screen, doctor_screen, monitor_screen, train_screen
 from .themes import DARK, THEMES, other_theme
 
 if TYPE_CHECKING:
@@ -41,43 +42,15 @@ WARM_UP_DELAY_S = 0.03
 OUTBOX_RETRY_S = 60.0
 
 
-def _chat_screen():
-    from .screens.chat import ChatScreen
-
-    return ChatScreen()
-
-
-def _browser_screen():
-    from .screens.browser import BrowserScreen
-
-    return BrowserScreen()
-
-
-def _doctor_screen():
-    from .screens.diagnostics import DiagnosticsScreen
-
-    return DiagnosticsScreen()
-
-
-def _monitor_screen():
-    from .screens.monitor import MonitorScreen
-
-    return MonitorScreen()
-
-
-def _train_screen():
-    from .screens.train import TrainScreen
-
-    return TrainScreen()
-
-
 class CopyCarApp(App[int]):
     """CopyCar Assist: chat, knowledge browser and diagnostics."""
 
     TITLE = "CopyCar Assist"
     CSS_PATH = [Path(__file__).parent / "styles" / "app.tcss"]
-    MODES = {"chat": _chat_screen, "browser": _browser_screen, "doctor": _doctor_screen, "monitor": _monitor_screen,
-             "train": _train_screen}
+    # The chat is the default screen (`get_default_screen`), not one of MODES: a MODES screen
+    # first opened costs a second parse of every stylesheet before the first frame. It joins
+    # the modes once mounted (`on_mount`), so that `switch_mode("chat")` finds it.
+    MODES = {"browser": browser_screen, "doctor": doctor_screen, "monitor": monitor_screen, "train": train_screen}
     DEFAULT_MODE = "chat"
     COMMANDS = App.COMMANDS | {CopyCarCommands}
     BINDINGS = bindings("app")  # the registry's app-wide keys (bindings.py)
@@ -109,11 +82,18 @@ class CopyCarApp(App[int]):
         self._warmed = False
         for theme in THEMES:
             self.register_theme(theme)
-        self.set_reactive(App.theme, DARK.name)  # before the first CSS parse: no second parse at start
+        # The theme and its colours before the first CSS parse (Textual made the stylesheet with
+        # its default theme's): no second parse at start.
+        self.set_reactive(App.theme, DARK.name)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     # --- start-up -------------------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen:
+        return chat_screen()
+
     def on_mount(self) -> None:
+        self.add_mode("chat", chat_screen)  # its stack exists already: Textual never calls this factory
         self._update_subtitle()
         if self.start_screen:
             self.open_mode(self.start_screen)

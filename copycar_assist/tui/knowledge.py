@@ -2,7 +2,8 @@
 
 The first frame never waits for the knowledge, whatever its size: `get_kb()` runs the loader
 (the CLI context's `load_kb`: the compiled store) in a thread the first time it is awaited, and
-`get_matcher()` prepares the matcher from it, in a thread too. A load that fails — broken
+`get_matcher()` prepares the matcher from it, in a thread too; `get_cues()` the causes' cues
+(`matching.cues`), which every conversation shares. A load that fails — broken
 knowledge (KnowledgeError, each problem with its file and line) or a crash — leaves `problem`
 saying why and raises KnowledgeUnavailable to every caller, then and later; it is not retried.
 
@@ -30,9 +31,11 @@ class Knowledge:
         self.kb = kb  # None until loaded
         self.problem: str | None = None  # why it could not be loaded
         self.matcher: Any = None  # None until prepared
+        self.cues: Any = None  # None until prepared
         self._load = load
         self._kb_lock: asyncio.Lock | None = None
         self._matcher_lock: asyncio.Lock | None = None
+        self._cues_lock: asyncio.Lock | None = None
 
     async def get_kb(self) -> KnowledgeBase:
         from copycar_assist.kb import KnowledgeError
@@ -64,6 +67,25 @@ class Knowledge:
             if self.matcher is None:
                 self.matcher = await asyncio.to_thread(_build_matcher, kb)
         return self.matcher
+
+
+    async def get_cues(self) -> Any:
+        """The causes' cues in the user's words (`matching.cues.CueFinder`, read from every entry)."""
+        if self.cues is not None:
+            return self.cues
+        kb = await self.get_kb()
+        if self._cues_lock is None:
+            self._cues_lock = asyncio.Lock()
+        async with self._cues_lock:
+            if self.cues is None:
+                self.cues = await asyncio.to_thread(_build_cues, kb)
+        return self.cues
+
+
+def _build_cues(kb: KnowledgeBase) -> Any:
+    from copycar_assist.matching.cues import CueFinder
+
+    return CueFinder(kb)
 
 
 def _build_matcher(kb: KnowledgeBase) -> Any:

@@ -103,13 +103,13 @@ class ChatScreen(LocalizedBindings, Screen):
 
     # --- the conversation -----------------------------------------------------------------
 
-    def _make_conversation(self):
+    def _make_conversation(self, cues):
         from copycar_assist.conversation.engine import Conversation
 
         app = self.copycar_app
         self._close_history()
         self._history = _open_history(app.active_settings, app.lang, partial(session_not_saved, app))
-        conv = Conversation(app.kb, _MatcherProxy(app), app.active_settings,
+        conv = Conversation(app.kb, _MatcherProxy(app), app.active_settings, cues=cues,
                             lang=app.lang if app.fixed_lang else None, history=self._history, runs=app.runs(),
                             samples=app.samples.offered() if app.samples is not None else None, case=app.case)
         conv.fixes.ask_secrets = True  # a fix that needs a new key asks for it in a masked field
@@ -136,12 +136,12 @@ class ChatScreen(LocalizedBindings, Screen):
         if old is not None:
             await old.aclose()
         try:
-            await self.copycar_app.knowledge.get_kb()
+            cues = await self.copycar_app.knowledge.get_cues()  # in a thread, once: the kb's, shared
         except KnowledgeUnavailable:
             return  # `knowledge_failed` shows the problems
         await self.query_one(MessageList).remove_children()
         await self.query_one(ChoicesBar).clear()
-        conv = self.conversation = self._make_conversation()
+        conv = self.conversation = self._make_conversation(cues)
         await self._stream(conv.start())
         while self._pending:  # typed or chosen before the conversation started: answered now, in order
             kind, value = self._pending.pop(0)
