@@ -4,7 +4,8 @@ knowledge content (kb/store.py's `cached_db`, keyed by the same content hash) an
 What every query may touch (entry ids and titles, known word forms for typos, codes, which
 language a word belongs to) is read at start; a key's postings and weight, an entry's phrases
 and an effect are read the first time a query needs them. The numbers are the ones `Matcher`
-computes (JSON keeps every float exactly and every order), so the answers are the same.
+computes (JSON, and the packed arrays of the postings, keep every float exactly and every order),
+so the answers are the same.
 
     matcher = ready_matcher(root)      # a Matcher over the knowledge at root (None: shipped)
     matcher = matcher_for(kb)          # the same for a loaded knowledge base
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
@@ -27,11 +29,12 @@ from . import companion
 from .answers import LazyAnswerer
 from .calibration import default_calibration
 from .companion import MATCHER
-from .effects import Effects, _Effect, weigh_effects
+from .effects import Effects, _Effect, effect_shares, weigh_effects
 from .index import EntryPrep, Index, WeighedPhrase, merge
 from .knowledge import Knowledge
 from .lexicon import default_lexicon
 from .matcher import Matcher, Tuning, _reading_data, add_lexicon_surfaces
+from .postings import LARGE, Postings
 from .reading import Reader
 
 K = TypeVar("K")
@@ -60,10 +63,11 @@ class _Head(TypedDict):
     effects: int  # how many effect rows there are
 
 
-# The other rows (JSON text; a pair is a two-item array): a key's postings ([idf, [[entry, weight],
-# ...]]), an entry's phrases ([[[[key, weight], ...], total], ...]), an effect ([entry, text,
-# [[key, weight], ...], total]) and the effects that use a key ([effect, ...]).
-_PostingRow = tuple[float, list[tuple[int, float]]]
+# The other rows (JSON text; a pair is a two-item array): a key's postings ([idf, entries, weights],
+# the two arrays packed by `postings.pack_array`), an entry's phrases ([[[[key, weight], ...],
+# total], ...]), an effect ([entry, text, [[key, weight], ...], total]) and the effects that use a
+# key ([effects, shares]: packed arrays, each effect with the share of its weight the key carries).
+_PostingRow = tuple[float, str, str]
 _PhraseRow = list[tuple[list[tuple[str, float]], float]]
 _EffectRow = tuple[int, str, list[tuple[str, float]], float]
 
@@ -81,22 +85,24 @@ def fill_matcher(conn: sqlite3.Connection, preps: Iterable[EntryPrep]) -> None:
 
 
 def write_index(conn: sqlite3.Connection, ix: Index, effects: Iterable[_Effect]) -> None:
-    put(conn, "postings", ((key, json.dumps([ix.idf[key], _pairs(per)])) for key, per in ix.postings.items()))
+    put(conn, "postings", ((key, json.dumps([ix.idf[key], *Postings.of(per).encode()])) for key, per in ix.postings.items()))
     put(conn, "phrases", ((str(n), json.dumps([[_pairs(keys), total] for keys, total in phrases], ensure_ascii=False))
                           for n, phrases in enumerate(ix.phrase_keys)))
-    by_key: dict[str, list[int]] = {}
+    by_key: dict[str, tuple[array[int], array[float]]] = {}
     count = 0
 
     def rows() -> Iterator[tuple[str, str]]:
         nonlocal count
         for i, e in enumerate(effects):
-            for key, _ in e.keys:
-                by_key.setdefault(key, []).append(i)
+            for key, share in effect_shares(e):
+                ids, shares = by_key.setdefault(key, (array("i"), array("d")))
+                ids.append(i)
+                shares.append(share)
             count = i + 1
             yield str(i), json.dumps([e.entry, e.text, [list(k) for k in e.keys], e.total], ensure_ascii=False)
 
     put(conn, "effects", rows())
-    put(conn, "effect_keys", ((key, json.dumps(ids)) for key, ids in by_key.items()))
+    put(conn, "effect_keys", ((key, json.dumps(Postings(*pair).encode())) for key, pair in by_key.items()))
     head: _Head = {
         "ids": ix.ids, "titles": ix.titles, "surfaces": ix.surfaces, "lang_of": ix.lang_of,
         "codes": {c: _pairs(owners) for c, owners in ix.codes.items()},
@@ -177,17 +183,17 @@ class _LazyList(Sequence[V]):
         return self._size
 
 
-def _posting_row(raw: str) -> tuple[float, dict[int, float]]:
+def _posting_row(raw: str) -> tuple[float, Postings]:
     row: _PostingRow = json.loads(raw)
-    idf, pairs = row
-    return idf, {n: w for n, w in pairs}
+    idf, ids, weights = row
+    return idf, Postings.decode([ids, weights])
 
 
-def _idf_part(posting: tuple[float, dict[int, float]]) -> float:
+def _idf_part(posting: tuple[float, Postings]) -> float:
     return posting[0]
 
 
-def _entries_part(posting: tuple[float, dict[int, float]]) -> dict[int, float]:
+def _entries_part(posting: tuple[float, Postings]) -> Postings:
     return posting[1]
 
 
@@ -202,9 +208,9 @@ def _effect_row(raw: str) -> _Effect:
     return _Effect(entry, text, tuple((k, w) for k, w in keys), total)
 
 
-def _effect_ids_row(raw: str) -> list[int]:
-    row: list[int] = json.loads(raw)
-    return row
+def _effect_ids_row(raw: str) -> Postings:
+    row: list[str] = json.loads(raw)
+    return Postings.decode(row)
 
 
 def load_matcher(conn: sqlite3.Connection, kb: Knowledge) -> Matcher:
@@ -225,8 +231,12 @@ def load_matcher(conn: sqlite3.Connection, kb: Knowledge) -> Matcher:
     m.tuning = Tuning()
     m.calibration = default_calibration()
     m.index = index
+    m.bulk = effects_bulk = index.size >= LARGE
+    if m.bulk:
+        from . import bulk  # noqa: F401  (numpy, imported while the app gets ready, not on the first query)
     effects = object.__new__(Effects)
     effects.lexicon = m.lexicon
+    effects.bulk = effects_bulk
     effects._effects = _LazyList(Rows(conn, "effects"), head["effects"], _effect_row)
     effects._by_key = _Lazy(Rows(conn, "effect_keys"), _effect_ids_row)
     m.effects = effects
