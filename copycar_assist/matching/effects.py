@@ -115,12 +115,21 @@ class Effects:
         for key, first, last in terms:
             where.setdefault(key, []).append((first, last))
         best: dict[int, EffectHit] = {}
+        # Effects alike in what the text has of them (the same keys and weights found, as many
+        # keys, the same total) are found alike: worked out once per text.
+        seen: dict[tuple[int, float, tuple[tuple[str, float], ...]], tuple[float, int, int] | None] = {}
         for i in self._candidates(where):
             effect = self._effects[i]
-            present = [(w, where[k]) for k, w in effect.keys if k in where]
-            if len(present) < MIN_KEYS or sum(w for w, _ in present) < COVERAGE * effect.total:
-                continue
-            found = _window(effect, present)
+            shape = (len(effect.keys), effect.total, tuple((k, w) for k, w in effect.keys if k in where))
+            if shape in seen:
+                found = seen[shape]
+            else:
+                present = [(w, where[k]) for k, w in shape[2]]
+                if len(present) < MIN_KEYS or sum(w for w, _ in present) < COVERAGE * effect.total:
+                    found = None
+                else:
+                    found = _window(effect, present)
+                seen[shape] = found
             if found is None:
                 continue
             share, first, last = found
