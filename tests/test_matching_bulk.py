@@ -120,3 +120,12 @@ def test_a_large_knowledge_base_answers_the_same_with_numpy_and_without(large):
         if json.dumps(a.to_json(), sort_keys=True) != json.dumps(b.to_json(), sort_keys=True):
             differ.append(text)
     assert differ == []
+
+
+def test_postings_read_back_from_their_bytes_exactly():
+    p = Postings.of({17: 0.1 + 0.2, 3: 1.3, 40000: 5e-324})
+    back = Postings.from_bytes(p.to_bytes())
+    assert list(back.items()) == [(3, 1.3), (17, 0.1 + 0.2), (40000, 5e-324)]
+    assert back[17] == 0.1 + 0.2 and 40000 in back and 4 not in back and back.get(5) is None
+    with pytest.raises(ValueError):
+        Postings.from_bytes(p.to_bytes()[:-1])

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import struct
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Generic, TypedDict, TypeVar, overload
 
-from copycar_assist.kb.store import Rows, Store, cached_db, open_store, put
+from copycar_assist.kb.store import Rows, Store, Value, cached_db, open_store, put
 
 from . import companion
 from .answers import LazyAnswerer
@@ -63,11 +64,11 @@ class _Head(TypedDict):
     effects: int  # how many effect rows there are
 
 
-# The other rows (JSON text; a pair is a two-item array): a key's postings ([idf, entries, weights],
-# the two arrays packed by `postings.pack_array`), an entry's phrases ([[[[key, weight], ...],
-# total], ...]), an effect ([entry, text, [[key, weight], ...], total]) and the effects that use a
-# key ([effects, shares]: packed arrays, each effect with the share of its weight the key carries).
-_PostingRow = tuple[float, str, str]
+# The other rows: a key's postings (bytes: its idf, float64 little-endian, then `Postings.to_bytes`),
+# an entry's phrases (JSON: [[[[key, weight], ...], total], ...]), an effect (JSON: [entry, text,
+# [[key, weight], ...], total]) and the effects that use a key (bytes: `Postings.to_bytes` of
+# effect -> the share of that effect's weight the key carries).
+_IDF = struct.Struct("<d")
 _PhraseRow = list[tuple[list[tuple[str, float]], float]]
 _EffectRow = tuple[int, str, list[tuple[str, float]], float]
 
@@ -85,7 +86,7 @@ def fill_matcher(conn: sqlite3.Connection, preps: Iterable[EntryPrep]) -> None:
 
 
 def write_index(conn: sqlite3.Connection, ix: Index, effects: Iterable[_Effect]) -> None:
-    put(conn, "postings", ((key, json.dumps([ix.idf[key], *Postings.of(per).encode()])) for key, per in ix.postings.items()))
+    put(conn, "postings", ((key, _IDF.pack(ix.idf[key]) + Postings.of(per).to_bytes()) for key, per in ix.postings.items()))
     put(conn, "phrases", ((str(n), json.dumps([[_pairs(keys), total] for keys, total in phrases], ensure_ascii=False))
                           for n, phrases in enumerate(ix.phrase_keys)))
     by_key: dict[str, tuple[array[int], array[float]]] = {}
@@ -102,7 +103,7 @@ def write_index(conn: sqlite3.Connection, ix: Index, effects: Iterable[_Effect])
             yield str(i), json.dumps([e.entry, e.text, [list(k) for k in e.keys], e.total], ensure_ascii=False)
 
     put(conn, "effects", rows())
-    put(conn, "effect_keys", ((key, json.dumps(Postings(*pair).encode())) for key, pair in by_key.items()))
+    put(conn, "effect_keys", ((key, Postings(*pair).to_bytes()) for key, pair in by_key.items()))
     head: _Head = {
         "ids": ix.ids, "titles": ix.titles, "surfaces": ix.surfaces, "lang_of": ix.lang_of,
         "codes": {c: _pairs(owners) for c, owners in ix.codes.items()},
@@ -116,7 +117,7 @@ def write_index(conn: sqlite3.Connection, ix: Index, effects: Iterable[_Effect])
 class _Lazy(Mapping[str, V]):
     """key -> decoded row, read on first use (misses remembered too)."""
 
-    def __init__(self, rows: Rows, decode: Callable[[str], V]) -> None:
+    def __init__(self, rows: Rows, decode: Callable[[Value], V]) -> None:
         self._rows, self._decode = rows, decode
         self._seen: dict[object, V | _Missing] = {}
 
@@ -165,7 +166,7 @@ class _View(Mapping[str, V], Generic[R, V]):
 class _LazyList(Sequence[V]):
     """Rows keyed "0" to str(size - 1) as a sequence, each decoded on first use."""
 
-    def __init__(self, rows: Rows, size: int, decode: Callable[[str], V]) -> None:
+    def __init__(self, rows: Rows, size: int, decode: Callable[[Value], V]) -> None:
         self._map, self._size = _Lazy(rows, decode), size
 
     @overload
@@ -183,10 +184,16 @@ class _LazyList(Sequence[V]):
         return self._size
 
 
-def _posting_row(raw: str) -> tuple[float, Postings]:
-    row: _PostingRow = json.loads(raw)
-    idf, ids, weights = row
-    return idf, Postings.decode([ids, weights])
+def _bytes(raw: Value) -> bytes:
+    if not isinstance(raw, bytes):
+        raise ValueError("compiled index: a packed row holds text")
+    return raw
+
+
+def _posting_row(raw: Value) -> tuple[float, Postings]:
+    data = _bytes(raw)
+    (idf,) = _IDF.unpack_from(data)
+    return idf, Postings.from_bytes(memoryview(data)[_IDF.size:])
 
 
 def _idf_part(posting: tuple[float, Postings]) -> float:
@@ -197,20 +204,19 @@ def _entries_part(posting: tuple[float, Postings]) -> Postings:
     return posting[1]
 
 
-def _phrase_row(raw: str) -> list[WeighedPhrase]:
+def _phrase_row(raw: Value) -> list[WeighedPhrase]:
     row: _PhraseRow = json.loads(raw)
     return [({k: w for k, w in keys}, total) for keys, total in row]
 
 
-def _effect_row(raw: str) -> _Effect:
+def _effect_row(raw: Value) -> _Effect:
     row: _EffectRow = json.loads(raw)
     entry, text, keys, total = row
     return _Effect(entry, text, tuple((k, w) for k, w in keys), total)
 
 
-def _effect_ids_row(raw: str) -> Postings:
-    row: list[str] = json.loads(raw)
-    return Postings.decode(row)
+def _effect_ids_row(raw: Value) -> Postings:
+    return Postings.from_bytes(_bytes(raw))
 
 
 def load_matcher(conn: sqlite3.Connection, kb: Knowledge) -> Matcher:

@@ -1,8 +1,8 @@
 """Postings kept compact: which entries (or effects) a key points at, as two flat arrays (entry
-numbers ascending, and their weights) instead of a dict of boxed numbers, and their text form in
-the compiled index (JSON text holding the arrays' bytes in base64: read without parsing a number).
+numbers ascending, and their weights) instead of a dict of boxed numbers, and their form in the
+compiled index (the arrays' bytes, little-endian: read without parsing a number).
 
-    p = Postings.of({3: 1.0, 17: 0.8})     # or Postings.decode(p.encode()) from the compiled index
+    p = Postings.of({3: 1.0, 17: 0.8})     # or Postings.from_bytes(p.to_bytes()) from the compiled index
     p[17], 4 in p, list(p.items())         # a Mapping[int, float]
     p.ids, p.weights                       # array('i'), array('d'): numpy reads them without copying
 
@@ -13,7 +13,6 @@ Textual.
 
 from __future__ import annotations
 
-import base64
 import sys
 from array import array
 from bisect import bisect_left
@@ -22,20 +21,21 @@ from collections.abc import ItemsView, Iterator, Mapping
 # From this many entries on, queries are scored with numpy (`bulk.py`): posting lists run into
 # the thousands, where a Python loop over them costs more than numpy's import.
 LARGE = 500
+_ITEMS = (array("i").itemsize, array("d").itemsize)
+_PAIR = 4 + 8  # bytes per entry: its number (int32) and its weight (float64)
 
 
-def pack_array(values: array[int] | array[float]) -> str:
-    """An array's bytes (little-endian) as base64 text."""
+def _little(values: array[int] | array[float]) -> array[int] | array[float]:
+    """`values` in little-endian order (a copy only on a big-endian machine)."""
     if sys.byteorder != "little":
         values = array(values.typecode, values)
         values.byteswap()
-    return base64.b64encode(values.tobytes()).decode("ascii")
+    return values
 
 
-def unpack_array(typecode: str, text: str) -> array[int] | array[float]:
-    """The array `pack_array` wrote (`typecode`: "i" or "d")."""
+def _read(typecode: str, data: memoryview) -> array[int] | array[float]:
     values: array[int] | array[float] = array(typecode)
-    values.frombytes(base64.b64decode(text, validate=True))
+    values.frombytes(data)
     if sys.byteorder != "little":
         values.byteswap()
     return values
@@ -56,13 +56,18 @@ class Postings(Mapping[int, float]):
         ids = sorted(pairs)
         return cls(array("i", ids), array("d", (pairs[n] for n in ids)))
 
-    def encode(self) -> list[str]:
-        return [pack_array(self.ids), pack_array(self.weights)]
+    def to_bytes(self) -> bytes:
+        """The entries (int32) then the weights (float64), little-endian."""
+        return _little(self.ids).tobytes() + _little(self.weights).tobytes()
 
     @classmethod
-    def decode(cls, parts: list[str]) -> Postings:
-        ids, weights = unpack_array("i", parts[0]), unpack_array("d", parts[1])
-        return cls(ids, weights)  # type: ignore[arg-type]
+    def from_bytes(cls, data: bytes | memoryview) -> Postings:
+        """What `to_bytes` wrote (a ValueError for anything else)."""
+        view = memoryview(data).cast("B")
+        n, rest = divmod(len(view), _PAIR)
+        if rest or _ITEMS[0] != 4 or _ITEMS[1] != 8:
+            raise ValueError(f"postings: {len(view)} bytes are not a whole number of entries")
+        return cls(_read("i", view[:4 * n]), _read("d", view[4 * n:]))  # type: ignore[arg-type]
 
     def _at(self, n: object) -> int:
         if isinstance(n, int):
