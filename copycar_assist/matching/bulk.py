@@ -130,7 +130,7 @@ def effect_candidates(found: Sequence[Postings], size: int, min_keys: int, cover
     effect's weight) names at least `min_keys` times, with shares that may reach `coverage`."""
     if not found:
         return []
-    idx = np.concatenate([np.frombuffer(p.ids, dtype=np.intc) for p in found]).astype(np.intp)
+    idx = np.concatenate([np.frombuffer(p.ids, dtype=np.intc) for p in found], dtype=np.intp)
     shares = np.concatenate([np.frombuffer(p.weights, dtype=np.float64) for p in found])
     counts = np.bincount(idx, minlength=size)
     reach = _sums(idx, shares, size)

@@ -238,8 +238,11 @@ def load_matcher(conn: sqlite3.Connection, kb: Knowledge) -> Matcher:
     m.calibration = default_calibration()
     m.index = index
     m.bulk = effects_bulk = index.size >= LARGE
-    if m.bulk:
-        from . import bulk  # noqa: F401  (numpy, imported while the app gets ready, not on the first query)
+    if m.bulk:  # imported while the app gets ready, not on the first query: numpy, and the typo search
+        import rapidfuzz.distance.OSA
+        import rapidfuzz.process  # noqa: F401
+
+        from . import bulk  # noqa: F401
     effects = object.__new__(Effects)
     effects.lexicon = m.lexicon
     effects.bulk = effects_bulk
