@@ -4,7 +4,7 @@ the content it was built from, so that a start does not parse every entry's Mark
 It holds, per entry, its facts as JSON (read one entry at a time, when asked: lazy bodies) and
 a head row (id, severity, category, title) for listings; and any prepared data a consumer adds
 in a database of its own (`cached_db`, `put`, `Rows`: the matcher's index, matching/compiled.py). Nothing in it is
-executable: rows are JSON text, never pickle.
+executable: rows are JSON text or packed arrays of numbers (matching/postings.py), never pickle.
 
     store = open_store(root)      # build when missing or stale (raises KnowledgeError when the
                                   # knowledge is broken), else open what is there
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from .support import SupportData
 
 APP_NAME = "copycar-assist"
-FORMAT = 2  # bump when what is stored changes shape
+FORMAT = 3  # bump when what is stored changes shape
 DATA_FILES = ("checks.toml", "categories.toml", "support.toml", "answers.toml")
 
 
@@ -216,18 +216,22 @@ def _load_support(root: Path) -> SupportData:
     return load_support(data_path(root, "support.toml"))
 
 
+# A prepared row's value: JSON text, or bytes (numbers packed by their consumer: matching/postings.py).
+Value = str | bytes
+
+
 class Rows:
-    """Prepared rows (key -> JSON text) of one table of a compiled database, read on demand."""
+    """Prepared rows (key -> `Value`) of one table of a compiled database, read on demand."""
 
     def __init__(self, conn: sqlite3.Connection, table: str) -> None:
         self._conn, self._table, self._lock = conn, _table(table), threading.Lock()
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> Value | None:
         with self._lock:
             row = self._conn.execute(f"SELECT value FROM {self._table} WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
-    def all(self) -> list[tuple[str, str]]:
+    def all(self) -> list[tuple[str, Value]]:
         with self._lock:
             return self._conn.execute(f"SELECT key, value FROM {self._table}").fetchall()
 
@@ -271,8 +275,8 @@ def new_db(path: str = ":memory:") -> sqlite3.Connection:
     return conn
 
 
-def put(conn: sqlite3.Connection, table: str, rows: Iterable[tuple[str, str]]) -> None:
-    """Rows (key, JSON text) into `table` of a database being built."""
+def put(conn: sqlite3.Connection, table: str, rows: Iterable[tuple[str, Value]]) -> None:
+    """Rows (key, `Value`) into `table` of a database being built."""
     name = _table(table)
     conn.execute(f"CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, value TEXT)")
     conn.executemany(f"INSERT INTO {name} VALUES (?, ?)", rows)

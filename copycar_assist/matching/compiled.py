@@ -4,7 +4,8 @@ knowledge content (kb/store.py's `cached_db`, keyed by the same content hash) an
 What every query may touch (entry ids and titles, known word forms for typos, codes, which
 language a word belongs to) is read at start; a key's postings and weight, an entry's phrases
 and an effect are read the first time a query needs them. The numbers are the ones `Matcher`
-computes (JSON keeps every float exactly and every order), so the answers are the same.
+computes (JSON, and the packed arrays of the postings, keep every float exactly and every order),
+so the answers are the same.
 
     matcher = ready_matcher(root)      # a Matcher over the knowledge at root (None: shipped)
     matcher = matcher_for(kb)          # the same for a loaded knowledge base
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import struct
 import threading
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import Enum
 from functools import cached_property
@@ -24,17 +27,18 @@ from pathlib import Path
 from typing import Generic, TypedDict, TypeVar, overload
 
 from copycar_assist.kb.pool import ordered_map
-from copycar_assist.kb.store import Rows, Store, cached_db, open_store, put
+from copycar_assist.kb.store import Rows, Store, Value, cached_db, open_store, put
 
 from . import companion
 from .answers import LazyAnswerer
 from .calibration import default_calibration
 from .companion import MATCHER
-from .effects import Effects, _Effect, effect_owners, weigh_effect
+from .effects import Effects, _Effect, effect_owners, effect_shares, weigh_effect
 from .index import EntryPrep, Index, Kept, WeighedPhrase, merge, weigh_phrases
 from .knowledge import Knowledge
 from .lexicon import default_lexicon
 from .matcher import Matcher, Tuning, _reading_data, add_lexicon_surfaces
+from .postings import LARGE, Postings
 from .reading import Reader
 
 T = TypeVar("T")
@@ -64,10 +68,11 @@ class _Head(TypedDict):
     effects: int  # how many effect rows there are
 
 
-# The other rows (JSON text; a pair is a two-item array): a key's postings ([idf, [[entry, weight],
-# ...]]), an entry's phrases ([[[[key, weight], ...], total], ...]), an effect ([entry, text,
-# [[key, weight], ...], total]) and the effects that use a key ([effect, ...]).
-_PostingRow = tuple[float, list[tuple[int, float]]]
+# The other rows: a key's postings (bytes: its idf, float64 little-endian, then `Postings.to_bytes`),
+# an entry's phrases (JSON: [[[[key, weight], ...], total], ...]), an effect (JSON: [entry, text,
+# [[key, weight], ...], total]) and the effects that use a key (bytes: `Postings.to_bytes` of
+# effect -> the share of that effect's weight the key carries).
+_IDF = struct.Struct("<d")
 _PhraseRow = list[tuple[list[tuple[str, float]], float]]
 _EffectRow = tuple[int, str, list[tuple[str, float]], float]
 
@@ -154,8 +159,9 @@ def _weighed_phrases(row: tuple[int, str]) -> str:
     return json.dumps([[_pairs(keys), total] for keys, total in phrases], ensure_ascii=False)
 
 
-def _effect_rows(row: tuple[int, str]) -> list[tuple[str, list[str]]]:
-    """An entry's effects weighed, as rows (JSON) with their keys; those too short left out."""
+def _effect_rows(row: tuple[int, str]) -> list[tuple[str, list[tuple[str, float]]]]:
+    """An entry's effects weighed, as rows (JSON) with their keys and the share of the effect's
+    weight each carries; those too short left out."""
     assert _WEIGHTS is not None
     idf, owners, size = _WEIGHTS
     out = []
@@ -163,23 +169,25 @@ def _effect_rows(row: tuple[int, str]) -> list[tuple[str, list[str]]]:
         e = weigh_effect(row[0], text, packed, idf, owners, size)
         if e is not None:
             out.append((json.dumps([e.entry, e.text, [list(k) for k in e.keys], e.total], ensure_ascii=False),
-                        [key for key, _ in e.keys]))
+                        list(effect_shares(e))))
     return out
 
 
-def _weigh_rows(conn: sqlite3.Connection, kept: _OnDisk) -> tuple[int, dict[str, list[int]]]:
+def _weigh_rows(conn: sqlite3.Connection, kept: _OnDisk) -> tuple[int, dict[str, tuple[array[int], array[float]]]]:
     """Every entry's phrases and effects weighed (`_WEIGHTS`) and written; how many effects
-    there are, and the effects each key is in."""
+    there are, and the effects each key is in with its share of their weight."""
     put(conn, "phrases", ((str(n), row) for n, row in enumerate(ordered_map(_weighed_phrases, kept.rows("phrases")))))
-    by_key: dict[str, list[int]] = {}
+    by_key: dict[str, tuple[array[int], array[float]]] = {}
     count = 0
 
     def rows() -> Iterator[tuple[str, str]]:
         nonlocal count
         for effects in ordered_map(_effect_rows, kept.rows("effects")):
-            for row, keys in effects:
-                for key in keys:
-                    by_key.setdefault(key, []).append(count)
+            for row, shares in effects:
+                for key, share in shares:
+                    ids, weights = by_key.setdefault(key, (array("i"), array("d")))
+                    ids.append(count)
+                    weights.append(share)
                 yield str(count), row
                 count += 1
 
@@ -189,14 +197,14 @@ def _weigh_rows(conn: sqlite3.Connection, kept: _OnDisk) -> tuple[int, dict[str,
 
 def write_index(conn: sqlite3.Connection, ix: Index, kept: _OnDisk) -> None:
     global _WEIGHTS
-    put(conn, "postings", ((key, json.dumps([ix.idf[key], _pairs(per)])) for key, per in ix.postings.items()))
+    put(conn, "postings", ((key, _IDF.pack(ix.idf[key]) + Postings.of(per).to_bytes()) for key, per in ix.postings.items()))
     with _WEIGHING:
         _WEIGHTS = (ix.idf, effect_owners(kept.effects, ix.idf), ix.size)
         try:
             count, by_key = _weigh_rows(conn, kept)
         finally:
             _WEIGHTS = None
-    put(conn, "effect_keys", ((key, json.dumps(ids)) for key, ids in by_key.items()))
+    put(conn, "effect_keys", ((key, Postings(*pair).to_bytes()) for key, pair in by_key.items()))
     head: _Head = {
         "ids": ix.ids, "titles": ix.titles, "surfaces": ix.surfaces, "lang_of": ix.lang_of,
         "codes": {c: _pairs(owners) for c, owners in ix.codes.items()},
@@ -210,7 +218,7 @@ def write_index(conn: sqlite3.Connection, ix: Index, kept: _OnDisk) -> None:
 class _Lazy(Mapping[str, V]):
     """key -> decoded row, read on first use (misses remembered too)."""
 
-    def __init__(self, rows: Rows, decode: Callable[[str], V]) -> None:
+    def __init__(self, rows: Rows, decode: Callable[[Value], V]) -> None:
         self._rows, self._decode = rows, decode
         self._seen: dict[object, V | _Missing] = {}
 
@@ -259,7 +267,7 @@ class _View(Mapping[str, V], Generic[R, V]):
 class _LazyList(Sequence[V]):
     """Rows keyed "0" to str(size - 1) as a sequence, each decoded on first use."""
 
-    def __init__(self, rows: Rows, size: int, decode: Callable[[str], V]) -> None:
+    def __init__(self, rows: Rows, size: int, decode: Callable[[Value], V]) -> None:
         self._map, self._size = _Lazy(rows, decode), size
 
     @overload
@@ -277,34 +285,39 @@ class _LazyList(Sequence[V]):
         return self._size
 
 
-def _posting_row(raw: str) -> tuple[float, dict[int, float]]:
-    row: _PostingRow = json.loads(raw)
-    idf, pairs = row
-    return idf, {n: w for n, w in pairs}
+def _bytes(raw: Value) -> bytes:
+    if not isinstance(raw, bytes):
+        raise ValueError("compiled index: a packed row holds text")
+    return raw
 
 
-def _idf_part(posting: tuple[float, dict[int, float]]) -> float:
+def _posting_row(raw: Value) -> tuple[float, Postings]:
+    data = _bytes(raw)
+    (idf,) = _IDF.unpack_from(data)
+    return idf, Postings.from_bytes(memoryview(data)[_IDF.size:])
+
+
+def _idf_part(posting: tuple[float, Postings]) -> float:
     return posting[0]
 
 
-def _entries_part(posting: tuple[float, dict[int, float]]) -> dict[int, float]:
+def _entries_part(posting: tuple[float, Postings]) -> Postings:
     return posting[1]
 
 
-def _phrase_row(raw: str) -> list[WeighedPhrase]:
+def _phrase_row(raw: Value) -> list[WeighedPhrase]:
     row: _PhraseRow = json.loads(raw)
     return [({k: w for k, w in keys}, total) for keys, total in row]
 
 
-def _effect_row(raw: str) -> _Effect:
+def _effect_row(raw: Value) -> _Effect:
     row: _EffectRow = json.loads(raw)
     entry, text, keys, total = row
     return _Effect(entry, text, tuple((k, w) for k, w in keys), total)
 
 
-def _effect_ids_row(raw: str) -> list[int]:
-    row: list[int] = json.loads(raw)
-    return row
+def _effect_ids_row(raw: Value) -> Postings:
+    return Postings.from_bytes(_bytes(raw))
 
 
 class _Thresholds(Mapping[str, float]):
@@ -349,8 +362,15 @@ def load_matcher(conn: sqlite3.Connection, kb: Knowledge) -> Matcher:
     m.tuning = Tuning()
     m.calibration = default_calibration()
     m.index = index
+    m.bulk = effects_bulk = index.size >= LARGE
+    if m.bulk:  # imported while the app gets ready, not on the first query: numpy, and the typo search
+        import rapidfuzz.distance.OSA
+        import rapidfuzz.process  # noqa: F401
+
+        from . import bulk  # noqa: F401
     effects = object.__new__(Effects)
     effects.lexicon = m.lexicon
+    effects.bulk = effects_bulk
     effects._effects = _LazyList(Rows(conn, "effects"), head["effects"], _effect_row)
     effects._by_key = _Lazy(Rows(conn, "effect_keys"), _effect_ids_row)
     m.effects = effects

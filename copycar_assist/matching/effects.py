@@ -21,6 +21,7 @@ from itertools import chain
 
 from .index import Index, unpack
 from .lexicon import Lexicon
+from .postings import Postings
 
 COVERAGE = 0.6  # share of an effect's weight that must appear close together
 WEAK = 0.3  # weight of a generic word or a number inside an effect
@@ -85,38 +86,66 @@ def weigh_effect(n: int, text: str, packed: str, idf: Mapping[str, float], owner
     return _Effect(n, text, tuple(weighted), sum(w for _, w in weighted))
 
 
+def effect_shares(effect: _Effect) -> Iterator[tuple[str, float]]:
+    """Each key of an effect with the share of the effect's weight it carries."""
+    for key, w in effect.keys:
+        yield key, w / effect.total if effect.total > 0 else 0.0
+
+
 class Effects:
-    def __init__(self, effects: Iterable[_Effect], lexicon: Lexicon) -> None:
-        """The weighed effects (`weigh_effects`), findable by their keys."""
+    def __init__(self, effects: Iterable[_Effect], lexicon: Lexicon, *, bulk: bool = False) -> None:
+        """The weighed effects (`weigh_effects`), findable by their keys. `bulk`: candidates are
+        narrowed with numpy (`bulk.py`; a large knowledge base)."""
         self.lexicon = lexicon
+        self.bulk = bulk
         found: list[_Effect] = []
-        by_key: dict[str, list[int]] = {}
+        by_key: dict[str, dict[int, float]] = {}
         for effect in effects:
-            for key, _ in effect.keys:
-                by_key.setdefault(key, []).append(len(found))
+            for key, share in effect_shares(effect):
+                by_key.setdefault(key, {})[len(found)] = share
             found.append(effect)
         # In memory here; read from the compiled index on demand there (`compiled.py`).
         self._effects: Sequence[_Effect] = found
-        self._by_key: Mapping[str, list[int]] = by_key
+        # key -> effect -> the share of that effect's weight the key carries
+        self._by_key: Mapping[str, Postings] = {key: Postings.of(per) for key, per in by_key.items()}
 
     def __bool__(self) -> bool:
         return bool(self._effects)
+
+    def _candidates(self, keys: Iterable[str]) -> list[int]:
+        """The effects that share at least MIN_KEYS keys with the text, ascending. With `bulk`,
+        also only those whose shared keys may reach COVERAGE (`bulk.effect_candidates`: a
+        superset of the ones `find` keeps, so the answers are the same)."""
+        found = [p for p in (self._by_key.get(key) for key in keys) if p is not None]
+        if self.bulk:
+            from .bulk import effect_candidates
+
+            return effect_candidates(found, len(self._effects), MIN_KEYS, COVERAGE)
+        # Most effects share a word or two with any text: only the others are looked at.
+        shared = Counter(chain.from_iterable(p.ids for p in found))
+        return sorted(i for i, count in shared.items() if count >= MIN_KEYS)
 
     def find(self, terms: list[tuple[str, int, int]]) -> list[EffectHit]:
         """The best effect found per entry. `terms`: (key, first token, last token) of the text."""
         where: dict[str, list[tuple[int, int]]] = {}
         for key, first, last in terms:
             where.setdefault(key, []).append((first, last))
-        # How many of each effect's keys the text has: most effects share a word or two with any
-        # text, and need MIN_KEYS; only the others are looked at, in their order.
-        shared = Counter(chain.from_iterable(self._by_key.get(key, ()) for key in where))
         best: dict[int, EffectHit] = {}
-        for i in sorted(i for i, count in shared.items() if count >= MIN_KEYS):
+        # Effects alike in what the text has of them (the same keys and weights found, as many
+        # keys, the same total) are found alike: worked out once per text.
+        seen: dict[tuple[int, float, tuple[tuple[str, float], ...]], tuple[float, int, int] | None] = {}
+        for i in self._candidates(where):
             effect = self._effects[i]
-            present = [(w, where[k]) for k, w in effect.keys if k in where]
-            if len(present) < MIN_KEYS or sum(w for w, _ in present) < COVERAGE * effect.total:
-                continue
-            found = _window(effect, present)
+            shape = (len(effect.keys), effect.total, tuple((k, w) for k, w in effect.keys if k in where))
+            if shape in seen:
+                found = seen[shape]
+            else:
+                present = [(w, where[k]) for k, w in shape[2]]
+                if len(present) < MIN_KEYS or sum(w for w, _ in present) < COVERAGE * effect.total:
+                    found = None
+                else:
+                    found = _window(effect, present)
+                seen[shape] = found
             if found is None:
                 continue
             share, first, last = found

@@ -37,7 +37,7 @@ class Index:
     ids: list[str]
     titles: list[dict[str, str]]
     # Built in memory (`merge`) or read from the compiled index on demand (`compiled.py`).
-    postings: Mapping[str, dict[int, float]]  # key -> entry index -> weight (0-1.3)
+    postings: Mapping[str, Mapping[int, float]]  # key -> entry index -> weight (0-1.3)
     idf: Mapping[str, float]
     surfaces: dict[str, str]  # folded word seen in the knowledge -> its key (for typos)
     # normalised code -> entry -> strength: 1.0 for an entry whose [keywords] codes list it, 0.5

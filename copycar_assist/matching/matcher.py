@@ -40,6 +40,7 @@ from .kind import asks, is_greeting, is_request, states_failure
 from .knowledge import EntrySource, Knowledge
 from .language import detect_language
 from .lexicon import Lexicon, default_lexicon
+from .postings import LARGE
 from .reading import Reader, Reading
 from .result import Match, MatchResult
 from .text import Token, prepare, tokenize
@@ -69,7 +70,7 @@ def prepare_all(preps: Iterable[EntryPrep], lexicon: Lexicon) -> tuple[Index, Ef
     """The index and the effects of prepared entries (`index.prepare_entry`), in their order."""
     index, raw_effects = merge(preps)
     add_lexicon_surfaces(index, lexicon)
-    return index, Effects(weigh_effects(raw_effects, index), lexicon)
+    return index, Effects(weigh_effects(raw_effects, index), lexicon, bulk=index.size >= LARGE)
 
 
 def add_lexicon_surfaces(index: Index, lexicon: Lexicon) -> None:
@@ -94,6 +95,7 @@ class Matcher:
         else:  # the entries alone
             entries, support, answers, by_id = kb, None, None, None
         self.index, self.effects = prepare_all([prepare_entry(e, self.lexicon) for e in entries], self.lexicon)
+        self.bulk = self.index.size >= LARGE  # scored with numpy (`bulk.py`)
         # Typos rarely hit the first letter: candidates share it (and the search is smaller).
         self._by_initial: dict[str, list[str]] = {}
         for surface in self.index.surfaces:
@@ -329,20 +331,26 @@ class Matcher:
         hits, qkeys, floors, total, kinds = self._evidence(query, tokens, words, weight_at)
         if total <= 0 or not hits or limit <= 0:
             return []
-        evidence: dict[int, float] = {}
-        covered: dict[int, float] = {}
-        for postings, factor, cover, _, _ in hits:
-            for n, fw in postings.items():
-                evidence[n] = evidence.get(n, 0.0) + factor * fw
-                covered[n] = covered.get(n, 0.0) + cover * (fw if fw < 1.0 else 1.0)
         k, gamma = t.k, t.gamma
-        if len(evidence) > _PREFILTER_AT:
-            # Large knowledge: entries far behind on evidence cannot lead; skip scoring them.
-            floor = _PREFILTER_SHARE * max(evidence.values())
-            evidence = {n: e for n, e in evidence.items() if e >= floor or n in floors}
+        m = max(t.phrase_candidates, limit)
+        if self.bulk:  # the same sums and prefilter in numpy; only entries that can lead come back
+            from .bulk import leading
+
+            evidence, covered = leading(hits, floors, total, self.index.size, m, k, gamma, _PREFILTER_AT,
+                                        _PREFILTER_SHARE)
+        else:
+            evidence, covered = {}, {}
+            for postings, factor, cover, _, _ in hits:
+                for n, fw in postings.items():
+                    evidence[n] = evidence.get(n, 0.0) + factor * fw
+                    covered[n] = covered.get(n, 0.0) + cover * (fw if fw < 1.0 else 1.0)
+            if len(evidence) > _PREFILTER_AT:
+                # Large knowledge: entries far behind on evidence cannot lead; skip scoring them.
+                floor = _PREFILTER_SHARE * max(evidence.values())
+                evidence = {n: e for n, e in evidence.items() if e >= floor or n in floors}
         coverage = {n: max(min(1.0, covered[n] / total), floors.get(n, 0.0)) for n in evidence}
         scores = {n: 100.0 * (1.0 - math.exp(-e / k)) * coverage[n] ** gamma for n, e in evidence.items()}
-        lead = heapq.nlargest(max(t.phrase_candidates, limit), scores.items(), key=itemgetter(1))
+        lead = heapq.nlargest(m, scores.items(), key=itemgetter(1))
         if t.phrase_blend > 0 and qkeys:
             # Phrase level: how close the query is to one whole phrase of the entry (weighted
             # Jaccard over keys), for the leading candidates only.
