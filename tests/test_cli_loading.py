@@ -75,7 +75,7 @@ DEFERRED = [
     # importlib.resources (its import costs ~3 ms); the conversation's cues are not the matcher's
     (["match", "my api key gives 401"], {"copycar_assist.kb.support", "importlib.resources",
                                          "copycar_assist.matching.cues"}),
-    (["kb", "list"], {"importlib.resources", "tomllib", "copycar_assist.kb.support"}),
+    (["kb", "list"], {"importlib.resources", "tomli", "copycar_assist.kb.support"}),
     # the greeting needs neither the matcher, the causes' cues (rapidfuzz) nor the check runner (httpx)
     (["chat", "--plain"], {"copycar_assist.matching.compiled", "copycar_assist.matching.matcher",
                            "copycar_assist.matching.cues", "rapidfuzz", "copycar_assist.checks.runner",

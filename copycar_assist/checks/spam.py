@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
-import tomllib
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import NotRequired, TypedDict, cast
+
+import tomli
 
 from .base import Check, CheckContext, Evidence, Finding, Status
 
@@ -65,7 +66,7 @@ class Rules:
 
 @functools.cache
 def load_rules() -> Rules:
-    data = tomllib.loads(resources.files(__package__).joinpath("spam_rules.toml").read_text("utf-8"))
+    data = tomli.loads(resources.files(__package__).joinpath("spam_rules.toml").read_text("utf-8"))
     rules: list[Rule] = []
     for raw in data["rule"]:
         # the rules file ships with the package and its shape is this module's (the tests load it)

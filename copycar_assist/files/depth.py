@@ -1,6 +1,6 @@
 """How deeply a JSON or TOML text nests, found by a linear scan before any parser sees it.
 
-Python's parsers recurse once per level: 5,000 `[` end in `RecursionError` (tomllib, json) after
+Python's parsers recurse once per level: 5,000 `[` end in `RecursionError` (tomli, json) after
 seconds of work, and a structure that deep would break every later walk over it too. The scan
 skips strings and comments, counts `[`/`{` against `]`/`}`, and stops at the first position past
 the limit, which it reports as (line, column). Strings that never close stop the scan: the
