@@ -81,20 +81,24 @@ class JsonRenderer:
         async for e in events:
             self.emit(e.to_json())
 
-    def request(self, line: str, n: int) -> tuple[str, str] | None:
-        """("text", text) or ("choose", id) from one input line; None (after an error event) if bad."""
+    def request(self, line: str, n: int, lang: str) -> tuple[str, str] | None:
+        """("text", text) or ("choose", id) from one input line; None (after an error event, in
+        `lang`) if bad."""
         if not line.strip():
             return None
         try:
             data = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            self.emit({"type": "error", "message": f"line {n}: not JSON ({getattr(exc, 'msg', 'too deep')})"})
+        except json.JSONDecodeError as exc:
+            self.emit({"type": "error", "message": t("cli.json.not_json", lang, n=n, why=exc.msg)})
+            return None
+        except RecursionError:
+            self.emit({"type": "error", "message": t("cli.json.too_deep", lang, n=n)})
             return None
         if isinstance(data, dict) and isinstance(data.get("choose"), str):
             return "choose", data["choose"]
         if isinstance(data, dict) and isinstance(data.get("text"), str):
             return "text", data["text"]
-        self.emit({"type": "error", "message": f'line {n}: expected {{"text": "..."}} or {{"choose": "<id>"}}'})
+        self.emit({"type": "error", "message": t("cli.json.expected", lang, n=n)})
         return None
 
 

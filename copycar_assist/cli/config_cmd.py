@@ -19,43 +19,31 @@ import argparse
 import sys
 from typing import Any
 
+from . import UsageError
 from .streams import emit_json
 
 MAX_STDIN = 64 * 1024
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "config", help="show or change the settings",
-        description="Show or change the settings file. Secrets are always masked.",
-    )
+    p = subparsers.add_parser("config", help="cli.help.config", description="cli.help.config.about")
     sub = p.add_subparsers(dest="config_action", metavar="ACTION")
     sub.required = True
-    sp = sub.add_parser("path", help="print where the settings file is")
+    sp = sub.add_parser("path", help="cli.help.config.path")
     sp.set_defaults(handler=_path)
-    ss = sub.add_parser("show", help="show every setting (secrets masked) and where it came from")
-    ss.add_argument("--json", action="store_true", help="print JSON only")
+    ss = sub.add_parser("show", help="cli.help.config.show")
+    ss.add_argument("--json", action="store_true", help="cli.help.json_only")
     ss.set_defaults(handler=_show)
-    st = sub.add_parser(
-        "set", help="set one setting",
-        description="Set one setting. For a secret, give '-' as VALUE to read it from stdin "
-        "(not echoed on a terminal), so it stays out of the shell history and the process list.",
-    )
-    st.add_argument("key", metavar="KEY", help="dotted name, e.g. api.key, smtp.port, crm.field_map.company")
-    st.add_argument("value", metavar="VALUE", help="the value; '-' reads a secret from stdin")
+    st = sub.add_parser("set", help="cli.help.config.set", description="cli.help.config.set.about")
+    st.add_argument("key", metavar="KEY", help="cli.help.config.set.key")
+    st.add_argument("value", metavar="VALUE", help="cli.help.config.set.value")
     st.set_defaults(handler=_set)
-    su = sub.add_parser("unset", help="remove one setting from the file")
+    su = sub.add_parser("unset", help="cli.help.config.unset")
     su.add_argument("key", metavar="KEY")
     su.set_defaults(handler=_unset)
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def _usage(exc: Exception | str) -> Exception:
-    from copycar_assist.cli import UsageError
-
-    return UsageError(str(exc))
 
 
 def _field(key: str):
@@ -69,31 +57,34 @@ def _field(key: str):
     f = BY_NAME.get(key)
     if f is None:
         close = difflib.get_close_matches(key, list(BY_NAME), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else " (see `copycar-assist config show`)"
         from copycar_assist.textsafe import one_line
 
-        raise _usage(f"{one_line(key, 60)}: unknown setting{hint}")
+        if close:
+            raise UsageError("cli.config.unknown_close", setting=one_line(key, 60), close=close[0])
+        raise UsageError("cli.config.unknown", setting=one_line(key, 60))
     if f.cli == "map":
-        raise _usage(f"{key}: set one mapping at a time: {key}.NAME VALUE")
+        raise UsageError("cli.config.one_mapping", setting=key)
     return f, None
 
 
-def _read_secret(label: str) -> str:
+def _read_secret(label: str, lang: str) -> str:
+    from copycar_assist.i18n import t
+
     if sys.stdin is None:
-        raise _usage(f"{label}: '-' reads the value from stdin, but there is no stdin")
+        raise UsageError("cli.config.no_stdin", setting=label)
     if sys.stdin.isatty():
         import getpass
 
-        value = getpass.getpass(f"{label} (not echoed): ")
+        value = getpass.getpass(t("cli.config.prompt", lang, setting=label))
     else:
         value = sys.stdin.read(MAX_STDIN + 1)
         if len(value) > MAX_STDIN:
-            raise _usage(f"{label}: the value on stdin is too long")
+            raise UsageError("cli.config.stdin_long", setting=label)
     value = value.strip()
     if not value:
-        raise _usage(f"{label}: nothing was read from stdin")
+        raise UsageError("cli.config.stdin_empty", setting=label)
     if "\n" in value or "\r" in value:
-        raise _usage(f"{label}: the value on stdin has more than one line")
+        raise UsageError("cli.config.stdin_lines", setting=label)
     return value
 
 
@@ -120,9 +111,9 @@ def _update(path, change) -> Any:
     try:
         result = update_settings_file(path, change)
     except ConfigError as exc:
-        raise _usage(exc) from None
+        raise UsageError("cli.detail", detail=exc) from None
     except OSError as exc:
-        raise _usage(f"{path}: cannot write: {exc.strerror}") from None
+        raise UsageError("cli.config.cannot_write", path=path, reason=exc.strerror) from None
     return result
 
 
@@ -132,7 +123,7 @@ def _load(args):
     try:
         return load_settings()
     except ConfigError as exc:
-        raise _usage(exc) from None
+        raise UsageError("cli.detail", detail=exc) from None
 
 
 # --- handlers -------------------------------------------------------------------------------------
@@ -169,11 +160,14 @@ def _show(args) -> int:
         }
         emit_json(scrub_obj(doc, scrub), indent=2)
         return 0
+    from copycar_assist.i18n import t
     from copycar_assist.textsafe import one_line
 
-    print(f"# {path}" + ("" if path.exists() else "  (not created yet: defaults)"))
+    lang = args.ctx.ui_lang
+    print(t("cli.config.file", lang, path=path) if path.exists() else t("cli.config.no_file", lang, path=path))
     width = max(len(f.dotted) for f, _, _ in rows)
-    for f, value, src in rows:
+    for f, value, source in rows:
+        src = t(f"cli.config.source.{source}", lang)
         if isinstance(value, dict):
             if not value:
                 print(f"{f.dotted:<{width}}  -  ({src})")
@@ -192,18 +186,16 @@ def _show(args) -> int:
 def _set(args) -> int:
     from copycar_assist.config import config_path
     from copycar_assist.config_schema import Invalid, parse_cli_value
+    from copycar_assist.i18n import t
 
+    lang = args.ctx.ui_lang
     f, subkey = _field(args.key)
     if args.value == "-" and f.secret:
-        text = _read_secret(args.key)
+        text = _read_secret(args.key, lang)
     else:
         text = args.value
         if f.secret:
-            print(
-                f"warning: {args.key} was given on the command line, so it may be in your shell history; "
-                f"next time use `copycar-assist config set {args.key} -` to read it from stdin",
-                file=sys.stderr,
-            )
+            print(t("cli.config.in_history", lang, setting=args.key), file=sys.stderr)
     try:
         value = parse_cli_value(f, text)
         if subkey is not None:
@@ -211,7 +203,7 @@ def _set(args) -> int:
         else:
             f.check(value)
     except Invalid as exc:
-        raise _usage(f"{args.key}: {exc}") from None
+        raise UsageError("cli.config.invalid", setting=args.key, detail=exc) from None
     path = config_path()
 
     def change(data: dict) -> None:
@@ -219,11 +211,11 @@ def _set(args) -> int:
         if f.section:
             target = data.setdefault(f.section, {})
             if not isinstance(target, dict):
-                raise _usage(f"[{f.section}]: is not a table in {path}; fix the file first")
+                raise UsageError("cli.config.not_table", name=f"[{f.section}]", path=path)
         if subkey is not None:
             fmap = target.setdefault(f.key, {})
             if not isinstance(fmap, dict):
-                raise _usage(f"[{f.section}] {f.key}: is not a table in {path}; fix the file first")
+                raise UsageError("cli.config.not_table", name=f"[{f.section}] {f.key}", path=path)
             fmap[subkey] = value
         else:
             target[f.key] = value
@@ -243,7 +235,7 @@ def _set(args) -> int:
     import os
 
     if f.env and os.environ.get(f.env, "").strip():
-        print(f"note: {f.env} is set in the environment and overrides this value", file=sys.stderr)
+        print(t("cli.config.env_overrides", lang, var=f.env), file=sys.stderr)
     return 0
 
 
@@ -271,8 +263,10 @@ def _unset(args) -> int:
                 del parent[k]
         return True
 
+    from copycar_assist.i18n import t
+
     if not _update(path, change):
-        print(f"{args.key} is not set in {path}; nothing to do", file=sys.stderr)
+        print(t("cli.config.not_set", args.ctx.ui_lang, setting=args.key, path=path), file=sys.stderr)
         return 0
-    print(f"{args.key} removed ({path})")
+    print(t("cli.config.removed", args.ctx.ui_lang, setting=args.key, path=path))
     return 0

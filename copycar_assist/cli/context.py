@@ -14,6 +14,8 @@ Built once from the parsed arguments by `cli.main` and handed to the command:
     ctx.demo       the demo world with --demo (`simulator.world.DemoWorld`; the settings point at
                    it, and each of its services starts when a check first needs it)
     ctx.lang       the --lang asked for, or None (follow the user)
+    ctx.ui_lang    the language of the command's own words: --lang, else the settings' language,
+                   else the environment (`words.py`)
     ctx.hide_scenario  --hide-scenario: front ends must not name the scenario
 
 `close()` stops the demo world. Nothing here imports Textual.
@@ -25,6 +27,7 @@ import argparse
 from typing import Any
 
 from . import UsageError
+from .words import choose
 
 
 class Context:
@@ -35,15 +38,28 @@ class Context:
         self.wants_demo: bool = args.demo
         self.hide_scenario: bool = args.hide_scenario
         if not self.wants_demo and self.scenario != "healthy":
-            raise UsageError("--scenario needs --demo")
+            raise UsageError("cli.ctx.scenario_needs_demo")
         if not self.wants_demo and self.hide_scenario:
-            raise UsageError("--hide-scenario needs --demo")
+            raise UsageError("cli.ctx.hide_needs_demo")
         self.profile: str | None = args.profile
         self._settings: Any = None
         self._case: Any = None
         self._kb: Any = None
         self._checks: Any = None
         self.demo: Any = None
+        self._ui_lang: str | None = None
+
+    @property
+    def ui_lang(self) -> str:
+        if self._ui_lang is None:
+            self._ui_lang = choose(self.lang, self._own_language)
+        return self._ui_lang
+
+    def _own_language(self) -> str | None:
+        try:
+            return self.agent_settings.language
+        except UsageError:  # broken settings choose no language; the message saying so is printed anyway
+            return None
 
     @property
     def settings(self) -> Any:
@@ -58,7 +74,7 @@ class Context:
             try:
                 self._case = Case.from_profile(self.agent_settings, self.profile)
             except KeyError as exc:
-                raise UsageError(f"--profile: {exc.args[0]}") from None
+                raise UsageError("cli.ctx.profile", detail=exc.args[0]) from None
         return self._case
 
     @property
@@ -69,7 +85,7 @@ class Context:
             try:
                 self._settings = load_settings()
             except ConfigError as exc:
-                raise UsageError(f"the settings have problems:\n{exc}") from None
+                raise UsageError("cli.ctx.settings", detail=exc) from None
         return self._settings
 
     @property
@@ -80,7 +96,7 @@ class Context:
             try:
                 return self.load_kb()
             except KnowledgeError as exc:
-                raise UsageError(f"the knowledge base has problems:\n{exc}") from None
+                raise UsageError("cli.ctx.kb", detail=exc) from None
         return self._kb
 
     def load_kb(self) -> Any:
@@ -107,7 +123,7 @@ class Context:
             try:
                 self._checks = load_catalog(data_path(folder, "checks.toml"))
             except KnowledgeError as exc:
-                raise UsageError(f"the knowledge base has problems:\n{exc}") from None
+                raise UsageError("cli.ctx.kb", detail=exc) from None
         return self._checks
 
     def start_demo(self) -> Any:
@@ -120,7 +136,7 @@ class Context:
         try:
             self.demo = start_demo(self.scenario)
         except ValueError as exc:
-            raise UsageError(f"--scenario: {exc}") from None
+            raise UsageError("cli.ctx.scenario", detail=exc) from None
         use_demo(self.agent_settings, self.demo)  # a case keeps the customer's own context
         self._stop_on_signals()
         return self.demo

@@ -25,7 +25,9 @@ MAX_ACK_S = 366 * 86400
 
 
 def parse_until(text: str, now: float | None = None) -> float:
-    """Epoch seconds for `--until`; ValueError with what is wrong."""
+    """Epoch seconds for `--until`; a UsageError says what is wrong."""
+    from copycar_assist.cli import UsageError
+
     now = time.time() if now is None else now
     text = text.strip()
     m = re.fullmatch(r"(\d{1,4})\s*([mhd])", text.lower())
@@ -35,14 +37,14 @@ def parse_until(text: str, now: float | None = None) -> float:
         try:
             when = datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError("expected YYYY-MM-DD, YYYY-MM-DDTHH:MM or a duration such as 12h or 7d") from None
+            raise UsageError("cli.doctor.until_format") from None
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             when = when + timedelta(days=1)  # through the end of that day
         at = when.timestamp() if when.tzinfo else when.astimezone().timestamp()
     if at <= now:
-        raise ValueError("the date is in the past")
+        raise UsageError("cli.doctor.until_past")
     if at - now > MAX_ACK_S:
-        raise ValueError("at most a year ahead")
+        raise UsageError("cli.doctor.until_far")
     return at
 
 
@@ -67,21 +69,20 @@ def handle_ack(args, kb, lang: str, scrub: Scrub) -> int:
 
     check = args.ack or args.unack
     if check not in kb.checks:
-        raise UsageError(f"unknown check {one_line(check, 60)!r}; known: {', '.join(kb.checks)}")
+        raise UsageError("cli.doctor.unknown_check", check=repr(one_line(check, 60)), known=", ".join(kb.checks))
     store = open_store(lang, scrub)
     try:
         if args.unack:
             print(t("cli.doctor.ack_removed" if store.unack(check) else "cli.doctor.ack_missing", lang, check=check))
             return 0
         if not args.until or not (args.reason or "").strip():
-            raise UsageError("--ack needs --until DATE and --reason TEXT")
-        try:
-            until = parse_until(args.until)
-        except ValueError as exc:
-            raise UsageError(f"--until: {exc}") from None
+            raise UsageError("cli.doctor.ack_needs")
+        until = parse_until(args.until)
         reason = scrub(one_line(args.reason, 200))
         if not store.ack(check, until, reason):
-            raise UsageError(f"the acknowledgement could not be saved: {store.disabled or 'history unavailable'}")
+            if store.disabled:
+                raise UsageError("cli.doctor.ack_not_saved", detail=store.disabled)
+            raise UsageError("cli.doctor.ack_no_history")
         print(scrub(t("cli.doctor.ack_saved", lang, check=check, until=until_text(until), reason=reason)))
         return 0
     finally:

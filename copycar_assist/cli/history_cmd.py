@@ -23,12 +23,11 @@ from .streams import emit_json
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("history", help="the runs kept so far and how they compare",
-                              description="Runs of doctor, diagnose and monitor kept in the data directory.")
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    p.add_argument("--limit", type=int, default=10, metavar="N", help="runs to show (10)")
-    p.add_argument("--kind", choices=("doctor", "diagnose", "monitor", "monitor-once"), help="only runs of one kind")
-    p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS, help="language of the text")
+    p = subparsers.add_parser("history", help="cli.help.history", description="cli.help.history.about")
+    p.add_argument("--json", action="store_true", help="cli.help.json_doc")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="cli.help.history.limit")
+    p.add_argument("--kind", choices=("doctor", "diagnose", "monitor", "monitor-once"), help="cli.help.history.kind")
+    p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS, help="cli.help.lang_text")
     p.set_defaults(handler=history)
 
 
@@ -71,13 +70,12 @@ def history(args: argparse.Namespace) -> int:
     from copycar_assist.cli import UsageError
     from copycar_assist.redact import make_scrubber, scrub_obj
 
-    from .doctor_cmd import _language
     from .doctor_history import open_store
 
     if not 1 <= args.limit <= 1000:
-        raise UsageError("--limit must be between 1 and 1000")
+        raise UsageError("cli.history.limit")
     settings = args.ctx.settings
-    lang = _language(args, settings)
+    lang = args.ctx.ui_lang
     scrub = make_scrubber(settings)  # the writers' one scrub
     store = open_store(lang, scrub)
     try:

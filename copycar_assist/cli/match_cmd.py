@@ -23,16 +23,12 @@ MAX_LINE = 1024 * 1024  # one line of `match -`: a JSON-wrapped paste of a log f
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "match",
-        help="match a description of a problem to the known errors",
-        description="Match free text (Spanish or English, pasted errors too) to knowledge entries. "
-        "TEXT '-' reads one query per line from standard input (a line may be a JSON object "
-        '{"text": "..."}).',
-    )
-    p.add_argument("text", nargs="+", metavar="TEXT", help="the problem in your words, or '-' for stdin")
-    p.add_argument("--json", action="store_true", help="print JSON (one object per query)")
-    p.add_argument("--limit", type=int, default=5, metavar="N", help=f"how many matches to list (1-{MAX_LIMIT}, default 5)")
+    from .words import Help
+
+    p = subparsers.add_parser("match", help="cli.help.match", description="cli.help.match.about")
+    p.add_argument("text", nargs="+", metavar="TEXT", help="cli.help.match.text")
+    p.add_argument("--json", action="store_true", help="cli.help.match.json")
+    p.add_argument("--limit", type=int, default=5, metavar="N", help=Help("cli.help.match.limit", max=MAX_LIMIT))
     p.set_defaults(handler=run)
 
 
@@ -40,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from . import EXIT_OK, UsageError
 
     if not 1 <= args.limit <= MAX_LIMIT:
-        raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {args.limit}")
+        raise UsageError("cli.match.limit", max=MAX_LIMIT, n=args.limit)
     from copycar_assist.matching.compiled import matcher_for
 
     matcher = matcher_for(args.ctx.kb)
@@ -55,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 line = read_line(sys.stdin, number, MAX_LINE)
             except ReadError as exc:
-                raise UsageError(str(exc)) from None
+                raise UsageError("cli.detail", detail=exc) from None
             if not line:
                 break
             _emit(matcher.match(_text_of(line.rstrip("\r\n")), args.limit, lang=lang), args.json)

@@ -29,7 +29,7 @@ async def follow_log(args, settings, kb, lang: str, store) -> int:
     try:
         tail = LogTail(args.log_file, from_end=args.follow)
     except ReadError as exc:
-        raise UsageError(f"{exc} (--log-file)") from None
+        raise UsageError("cli.input", detail=exc, option="log-file") from None
     label = f"log:{args.log_file}"
     mon = LogMonitor(label, rules_from(kb.support), window_s=float(settings.monitor.window_s))
     scrub = make_scrubber(settings)  # the writers' one scrub: lines and the Prometheus file

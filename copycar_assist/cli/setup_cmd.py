@@ -39,12 +39,9 @@ class _Groups:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("setup", help="guided set-up: each setting verified by its check before it is saved",
-                              description="Set up the settings step by step; each group is verified live "
-                              "before it is saved. Values are prompted for, never given as arguments.")
-    p.add_argument("--only", nargs="+", choices=_Groups(), metavar="GROUP", help="only these: %(choices)s")
-    p.add_argument("--profile", dest="setup_profile", metavar="NAME",
-                   help="set up a customer's profile ([profiles.NAME]) instead of your own settings")
+    p = subparsers.add_parser("setup", help="cli.help.setup", description="cli.help.setup.about")
+    p.add_argument("--only", nargs="+", choices=_Groups(), metavar="GROUP", help="cli.help.setup.only")
+    p.add_argument("--profile", dest="setup_profile", metavar="NAME", help="cli.help.setup.profile")
     p.set_defaults(handler=run)
 
 

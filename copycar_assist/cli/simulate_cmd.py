@@ -18,18 +18,14 @@ import threading
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "simulate", help="serve the demo world on 127.0.0.1 (Ctrl-C stops it), or list its scenarios",
-        description="Serve the demo world (CopyCar API and CRM, SMTP, DNS, Redis) on 127.0.0.1 with a fault "
-                    "scenario, for training and tests; --list shows every scenario and the causes it shows.")
+    p = subparsers.add_parser("simulate", help="cli.help.simulate", description="cli.help.simulate.about")
     p.add_argument("--scenario", dest="sim_scenario", metavar="NAME[,NAME…]", default=None,
-                   help="a scenario, or several of different services (see --list)")
-    p.add_argument("--port", type=int, default=0, help="the API's port (default: a free one)")
-    p.add_argument("--delay-ms", type=int, default=None, help="delay every API answer (slow: 5500 by default)")
-    p.add_argument("--rate-limit-after", type=int, default=None, metavar="N",
-                   help="rate-limited: answer 429 after N successful calls (default 0)")
-    p.add_argument("--list", action="store_true", help="list the scenarios by service and exit")
-    p.add_argument("--json", action="store_true", help="with --list: one JSON document")
+                   help="cli.help.simulate.scenario")
+    p.add_argument("--port", type=int, default=0, help="cli.help.simulate.port")
+    p.add_argument("--delay-ms", type=int, default=None, help="cli.help.simulate.delay_ms")
+    p.add_argument("--rate-limit-after", type=int, default=None, metavar="N", help="cli.help.simulate.rate_limit_after")
+    p.add_argument("--list", action="store_true", help="cli.help.simulate.list")
+    p.add_argument("--json", action="store_true", help="cli.help.simulate.json")
     p.set_defaults(handler=run)
 
 
@@ -57,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang or "en"
     if args.json and not args.list:
-        raise UsageError("--json goes with --list")
+        raise UsageError("cli.simulate.json_needs_list")
     if args.list:
         if args.json:
             from .streams import emit_json
@@ -68,17 +64,17 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     name = args.sim_scenario or args.scenario
     if not 0 <= args.port <= 65535:
-        raise UsageError("--port must be between 0 and 65535")
+        raise UsageError("cli.simulate.port")
     if args.delay_ms is not None and not 0 <= args.delay_ms <= 600_000:
-        raise UsageError("--delay-ms must be between 0 and 600000")
+        raise UsageError("cli.simulate.delay")
     from copycar_assist.simulator.world import DemoWorld
 
     try:
         world = DemoWorld(name, http_port=args.port, delay_ms=args.delay_ms, rate_limit_after=args.rate_limit_after)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError("cli.detail", detail=exc) from None
     except OSError as exc:
-        raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
+        raise UsageError("cli.simulate.cannot_listen", port=args.port, reason=exc.strerror or exc) from None
     stop = threading.Event()
 
     def on_term(signum, frame):  # SIGTERM stops as cleanly as Ctrl-C

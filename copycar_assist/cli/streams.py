@@ -153,12 +153,17 @@ def crash(exc: BaseException, argv: list[str]) -> int:
         "",
         *traceback.format_exception(type(exc), exc, exc.__traceback__),
     ])
+    from copycar_assist.i18n import t
+
+    from .words import asked_in, choose
+
+    lang = choose(asked_in(argv), lambda: None)  # not the settings again: they may be what failed
     try:
         path = write_unique(data_dir() / "crashes", f"crash-{datetime.now():%Y%m%d-%H%M%S}", ".txt",
                             scrub(hide(report)).encode("utf-8"))
-        saved = f"the report (secrets masked) is in {path}"
+        saved = t("cli.crash.saved", lang, path=path)
     except OSError as err:
-        saved = f"the report could not be written ({err.strerror or type(err).__name__})"
-    print(f"copycar-assist: internal error in '{scrub(command)[:40]}': {type(exc).__name__} at {where}; {saved}",
+        saved = t("cli.crash.not_saved", lang, reason=err.strerror or type(err).__name__)
+    print(t("cli.crash", lang, command=scrub(command)[:40], error=type(exc).__name__, where=where, saved=saved),
           file=sys.stderr)
     return 2

@@ -444,3 +444,7 @@ MESSAGES.update(TRAIN)
 from .en_cli import CLI  # noqa: E402  (the command line's words, kept apart for size)
 
 MESSAGES.update(CLI)
+
+from .en_cli_help import HELP  # noqa: E402  (the command line's help, kept apart for size)
+
+MESSAGES.update(HELP)
