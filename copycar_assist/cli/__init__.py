@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, NoReturn
 
@@ -22,6 +22,7 @@ from .streams import closed_pipe, crash, scrubbed_output
 from .words import Formatter, Words, choose, error_text, settings_language
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
+Handler = Callable[[argparse.Namespace], int]  # what a sub-command sets as `handler`
 
 # Sub-command -> the module that adds it (each module defines register(subparsers) -> None),
 # in the order of the help.
@@ -55,7 +56,8 @@ class _Parser(argparse.ArgumentParser):
         self.words = words if words is not None else Words()
         super().__init__(formatter_class=partial(Formatter, lang=self.words.lang), **kw)
 
-    def add_subparsers(self, **kw: Any) -> Any:
+    # argparse's two overloads differ in `parser_class`, which this one always sets: one signature
+    def add_subparsers(self, **kw: Any) -> argparse._SubParsersAction[_Parser]:  # type: ignore[override]
         kw.setdefault("parser_class", partial(_Parser, words=self.words))
         return super().add_subparsers(**kw)
 
@@ -129,15 +131,17 @@ def _run(argv: list[str]) -> int:
         ctx = Context(args)
         with ctx:
             args.ctx = ctx
-            if ctx.profile and args.command in ("doctor", "diagnose", "chat"):  # whose context is active
+            case = ctx.case if ctx.profile and args.command in ("doctor", "diagnose", "chat") else None
+            if case is not None:  # whose context is active
                 from copycar_assist.i18n import t
 
-                print(t("cli.profile_note", ctx.ui_lang, label=ctx.case.label, profile=ctx.profile), file=sys.stderr)
+                print(t("cli.profile_note", ctx.ui_lang, label=case.label, profile=ctx.profile), file=sys.stderr)
             if args.command is None:
                 from .tui_cmd import run_tui
 
                 return run_tui(args)
-            return args.handler(args)
+            handler: Handler = args.handler
+            return handler(args)
     except UsageError as exc:
         from copycar_assist.i18n import t
 

@@ -17,13 +17,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from copycar_assist.config import Settings
+    from copycar_assist.desk.case import Case
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.support.history import SavingStopped, SessionLog
 
 QUIT = ("/quit", "/exit", "/q", "/salir")
 MAX_LINE = 1_000_000  # one JSON line (a pasted log or e-mail) is read up to this many characters
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("chat", help="cli.help.chat", description="cli.help.chat.about")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--plain", action="store_true", help="cli.help.chat.plain")
@@ -53,27 +59,27 @@ def run(args: argparse.Namespace) -> int:
 
 def _utf8_streams() -> None:
     for stream in (sys.stdin, sys.stdout):
-        try:
+        try:  # TextIO has no reconfigure; the real streams (and the scrubbing wrapper) do, others raise
             stream.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
 
 
-def _open_history(settings: Any, lang: str | None, ui: str, ui_lang: str) -> Any:
+def _open_history(settings: Settings, lang: str | None, ui: str, ui_lang: str) -> SessionLog:
     """The session log, saved as it goes; if the disk refuses, one line on stderr says why."""
     from copycar_assist.i18n import t
     from copycar_assist.redact import make_scrubber
     from copycar_assist.support.history import SessionLog
 
-    def stopped(why: Any) -> None:
+    def stopped(why: SavingStopped) -> None:
         print(t("cli.chat.not_saved", ui_lang, reason=why.reason), file=sys.stderr)
 
     return SessionLog.start(make_scrubber(settings), meta={"ui": ui, "lang": lang}, on_stop=stopped)
 
 
-async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json_mode: bool,
+async def dialogue(kb: KnowledgeBase, settings: Settings, *, lang: str | None, save: bool, json_mode: bool,
                    inp: TextIO, out: TextIO, samples: dict[str, list[tuple[str, str]]] | None = None,
-                   case: Any = None, ui_lang: str = "en") -> None:
+                   case: Case | None = None, ui_lang: str = "en") -> None:
     """The conversation over `inp` and `out`; `ui_lang` is the language of the command's own words
     (the conversation's is `lang`, or the user's as they write)."""
     import asyncio

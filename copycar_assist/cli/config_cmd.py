@@ -17,15 +17,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import UsageError
 from .streams import emit_json
 
+if TYPE_CHECKING:
+    from copycar_assist.config import Settings
+    from copycar_assist.config_schema import Field, Value
+
 MAX_STDIN = 64 * 1024
+_R = TypeVar("_R")
+Shown = str | int | float | list[str] | dict[str, str] | None  # a value as `config show` prints it
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("config", help="cli.help.config", description="cli.help.config.about")
     sub = p.add_subparsers(dest="config_action", metavar="ACTION")
     sub.required = True
@@ -46,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _field(key: str):
+def _field(key: str) -> tuple[Field, str | None]:
     """(Field, map key or None) for a dotted KEY; unknown keys are a usage error."""
     import difflib
 
@@ -88,7 +96,7 @@ def _read_secret(label: str, lang: str) -> str:
     return value
 
 
-def _display(f, value: Any) -> Any:
+def _display(f: Field, value: Value | None) -> Shown:
     """The value as `config show` prints it: every secret masked by the one rule (`redact.mask`)."""
     from copycar_assist.redact import Secret, mask_url
 
@@ -101,7 +109,7 @@ def _display(f, value: Any) -> Any:
     return value
 
 
-def _update(path, change) -> Any:
+def _update(path: Path, change: Callable[[dict[str, Any]], _R]) -> _R:
     """Read the settings file, `change(data)` it and write it back, all under the settings lock,
     so concurrent `config set` calls never lose each other's changes. Nothing is written when
     `change` returns False."""
@@ -117,7 +125,7 @@ def _update(path, change) -> Any:
     return result
 
 
-def _load(args):
+def _load() -> Settings:
     from copycar_assist.config import ConfigError, load_settings
 
     try:
@@ -129,19 +137,19 @@ def _load(args):
 # --- handlers -------------------------------------------------------------------------------------
 
 
-def _path(args) -> int:
+def _path(args: argparse.Namespace) -> int:
     from copycar_assist.config import config_path
 
     print(config_path())
     return 0
 
 
-def _show(args) -> int:
+def _show(args: argparse.Namespace) -> int:
     from copycar_assist.config import config_path
     from copycar_assist.config_schema import FIELDS
     from copycar_assist.redact import make_scrubber, scrub_obj
 
-    settings = _load(args)
+    settings = _load()
     path = config_path()
     rows = []
     for f in FIELDS:
@@ -183,7 +191,7 @@ def _show(args) -> int:
     return 0
 
 
-def _set(args) -> int:
+def _set(args: argparse.Namespace) -> int:
     from copycar_assist.config import config_path
     from copycar_assist.config_schema import Invalid, parse_cli_value
     from copycar_assist.i18n import t
@@ -206,7 +214,7 @@ def _set(args) -> int:
         raise UsageError("cli.config.invalid", setting=args.key, detail=exc) from None
     path = config_path()
 
-    def change(data: dict) -> None:
+    def change(data: dict[str, Any]) -> None:
         target = data
         if f.section:
             target = data.setdefault(f.section, {})
@@ -239,7 +247,7 @@ def _set(args) -> int:
     return 0
 
 
-def _unset(args) -> int:
+def _unset(args: argparse.Namespace) -> int:
     from copycar_assist.config import config_path
 
     f, subkey = _field(args.key) if not args.key == "crm.field_map" else (None, None)
@@ -248,7 +256,7 @@ def _unset(args) -> int:
         [*f.dotted.split("."), subkey] if subkey is not None else f.dotted.split(".")
     )
 
-    def change(data: dict) -> bool:
+    def change(data: dict[str, Any]) -> bool:
         parents = [data]
         for k in keys[:-1]:
             nxt = parents[-1].get(k)

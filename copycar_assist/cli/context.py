@@ -24,10 +24,19 @@ Built once from the parsed arguments by `cli.main` and handed to the command:
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
 from . import UsageError
 from .words import choose
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from copycar_assist.config import Settings
+    from copycar_assist.desk.case import Case
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.kb.model import CheckSpec
+    from copycar_assist.simulator.world import DemoWorld
 
 
 class Context:
@@ -42,11 +51,11 @@ class Context:
         if not self.wants_demo and self.hide_scenario:
             raise UsageError("cli.ctx.hide_needs_demo")
         self.profile: str | None = args.profile
-        self._settings: Any = None
-        self._case: Any = None
-        self._kb: Any = None
-        self._checks: Any = None
-        self.demo: Any = None
+        self._settings: Settings | None = None
+        self._case: Case | None = None
+        self._kb: KnowledgeBase | None = None
+        self._checks: dict[str, CheckSpec] | None = None
+        self.demo: DemoWorld | None = None
         self._ui_lang: str | None = None
 
     @property
@@ -62,12 +71,12 @@ class Context:
             return None
 
     @property
-    def settings(self) -> Any:
+    def settings(self) -> Settings:
         case = self.case
         return case.settings if case is not None else self.agent_settings
 
     @property
-    def case(self) -> Any:
+    def case(self) -> Case | None:
         if self.profile and self._case is None:
             from copycar_assist.desk.case import Case
 
@@ -78,7 +87,7 @@ class Context:
         return self._case
 
     @property
-    def agent_settings(self) -> Any:
+    def agent_settings(self) -> Settings:
         if self._settings is None:
             from copycar_assist.config import ConfigError, load_settings
 
@@ -89,7 +98,7 @@ class Context:
         return self._settings
 
     @property
-    def kb(self) -> Any:
+    def kb(self) -> KnowledgeBase:
         if self._kb is None:
             from copycar_assist.kb import KnowledgeError
 
@@ -99,7 +108,7 @@ class Context:
                 raise UsageError("cli.ctx.kb", detail=exc) from None
         return self._kb
 
-    def load_kb(self) -> Any:
+    def load_kb(self) -> KnowledgeBase:
         """`kb`, raising KnowledgeError for broken knowledge: for a front end that shows the
         problems itself (the app loads it in a thread after its first frame)."""
         if self._kb is None:
@@ -110,7 +119,7 @@ class Context:
         return self._kb
 
     @property
-    def checks(self) -> Any:
+    def checks(self) -> dict[str, CheckSpec]:
         if self._kb is not None:
             return self._kb.checks
         if self._checks is None:
@@ -126,7 +135,7 @@ class Context:
                 raise UsageError("cli.ctx.kb", detail=exc) from None
         return self._checks
 
-    def start_demo(self) -> Any:
+    def start_demo(self) -> DemoWorld | None:
         """Build the demo world when --demo was given and point the settings at it. Cheap: its
         services start the first time a check needs them."""
         if not self.wants_demo or self.demo is not None:
@@ -151,7 +160,7 @@ class Context:
         if threading.current_thread() is not threading.main_thread():
             return
 
-        def leave(signum: int, frame: Any) -> None:
+        def leave(signum: int, frame: FrameType | None) -> None:
             self.close()
             raise SystemExit(128 + signum)
 

@@ -13,12 +13,20 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .streams import emit_json
 
+if TYPE_CHECKING:
+    from copycar_assist.checks import Inputs
+    from copycar_assist.checks.runner import RunReport
+    from copycar_assist.config import Settings
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.simulator.world import DemoWorld
+    from copycar_assist.support.runstore import RunStore
 
-def register(subparsers) -> None:
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true", help="cli.help.doctor.json")
@@ -64,7 +72,7 @@ def diagnose(args: argparse.Namespace) -> int:
 # --- setting up ----------------------------------------------------------------------------------
 
 
-def _inputs(args):
+def _inputs(args: argparse.Namespace) -> Inputs:
     from copycar_assist.checks import Inputs
     from copycar_assist.cli import UsageError
     from copycar_assist.files.read import ACCOUNTS, LOG, TEXT, Kind, ReadError, check_regular, read_bytes
@@ -89,7 +97,7 @@ def _inputs(args):
     return inputs
 
 
-def _demo_inputs(args, world, inputs, lang: str) -> None:
+def _demo_inputs(args: argparse.Namespace, world: DemoWorld, inputs: Inputs, lang: str) -> None:
     """In demo mode the scenario's material stands in for every file not given; stderr says so."""
     used = []
     for kind in ("prompt", "account", "log", "email"):
@@ -105,7 +113,7 @@ def _demo_inputs(args, world, inputs, lang: str) -> None:
     print(note, file=sys.stderr)
 
 
-def _check_ids(kb, args, entry_id: str | None) -> list[str]:
+def _check_ids(kb: KnowledgeBase, args: argparse.Namespace, entry_id: str | None) -> list[str]:
     from copycar_assist.checks import checks_for_entry, checks_for_tags, known_tags
     from copycar_assist.cli import UsageError
 
@@ -124,7 +132,8 @@ def _check_ids(kb, args, entry_id: str | None) -> list[str]:
     return checks_for_tags(kb, tags)
 
 
-async def _run_async(settings, kb, ids, lang, inputs, prefer, deadline, history=None):
+async def _run_async(settings: Settings, kb: KnowledgeBase, ids: list[str], lang: str, inputs: Inputs,
+                     prefer: str | None, deadline: float, history: RunStore | None = None) -> RunReport:
     from copycar_assist.checks import CheckContext, make_client, run_checks
 
     async with make_client(settings) as client:
@@ -198,7 +207,8 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     return code
 
 
-def _text(report, kb, lang, base, demo, entry_id, args, code) -> str:
+def _text(report: RunReport, kb: KnowledgeBase, lang: str, base: str, demo: bool, entry_id: str | None,
+          args: argparse.Namespace, code: int) -> str:
     from copycar_assist.checks import all_checks
     from copycar_assist.checks.areas import overview
     from copycar_assist.i18n import t

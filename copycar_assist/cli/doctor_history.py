@@ -11,15 +11,22 @@ in the output and the JSON (with `acknowledged`), and no longer makes the exit c
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from copycar_assist.i18n import t
 from copycar_assist.redact import Scrub
 from copycar_assist.textsafe import one_line
+
+if TYPE_CHECKING:
+    from copycar_assist.checks.runner import RunReport
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.support.runquery import Ack, Changes
+    from copycar_assist.support.runstore import RunStore
 
 MAX_ACK_S = 366 * 86400
 
@@ -52,7 +59,7 @@ def until_text(at: float) -> str:
     return datetime.fromtimestamp(at).astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
-def open_store(lang: str, scrub: Scrub) -> Any:
+def open_store(lang: str, scrub: Scrub) -> RunStore:
     """The run history (doctor, diagnose, history, monitor); a problem with it is one line on stderr."""
     from copycar_assist.support.runstore import RunStore
 
@@ -62,7 +69,7 @@ def open_store(lang: str, scrub: Scrub) -> Any:
     return store
 
 
-def handle_ack(args, kb, lang: str, scrub: Scrub) -> int:
+def handle_ack(args: argparse.Namespace, kb: KnowledgeBase, lang: str, scrub: Scrub) -> int:
     """`--ack` / `--unack`: record or remove, print one line, exit 0 (3 on bad input). The reason
     is the user's text: it is scrubbed before it is kept."""
     from copycar_assist.cli import UsageError
@@ -89,7 +96,8 @@ def handle_ack(args, kb, lang: str, scrub: Scrub) -> int:
         store.close()
 
 
-def remember(store, command: str, report, base_url: str, entry_id: str | None) -> tuple[Any, dict[str, Any]]:
+def remember(store: RunStore, command: str, report: RunReport, base_url: str,
+             entry_id: str | None) -> tuple[Changes, dict[str, Ack]]:
     """Keep the run; (what changed since the last run, the active acknowledgements)."""
     from copycar_assist.support import runquery
 
@@ -99,7 +107,7 @@ def remember(store, command: str, report, base_url: str, entry_id: str | None) -
     return runquery.changes_since_last(store, run_id, report.results), acks
 
 
-def changes_lines(changes, acks: dict[str, Any], lang: str, kb) -> list[str]:
+def changes_lines(changes: Changes, acks: dict[str, Ack], lang: str, kb: KnowledgeBase) -> list[str]:
     from copycar_assist.kb import pick
     from copycar_assist.support.runquery import ago
 

@@ -10,13 +10,17 @@ be read is counted and skipped.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from .streams import emit_json
+
+if TYPE_CHECKING:
+    from copycar_assist.matching.gaps import Cluster
 
 DEFAULT_SESSIONS = 500
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`kb gaps`, a sub-command of `kb` (kb_cmd.py)."""
     from .words import Help
 
@@ -58,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _text(groups, n: int, sessions: int, skipped: int, where: str, lang: str) -> str:
+def _text(groups: list[Cluster], n: int, sessions: int, skipped: int, where: str, lang: str) -> str:
     from copycar_assist.i18n import t
     from copycar_assist.textsafe import one_line
 

@@ -15,14 +15,18 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.textsafe import one_line
 
 from .streams import emit_json
 
+if TYPE_CHECKING:
+    from copycar_assist.kb.model import CheckSpec
+    from copycar_assist.support.runstore import RunStore
 
-def register(subparsers) -> None:
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("history", help="cli.help.history", description="cli.help.history.about")
     p.add_argument("--json", action="store_true", help="cli.help.json_doc")
     p.add_argument("--limit", type=int, default=10, metavar="N", help="cli.help.history.limit")
@@ -42,7 +46,7 @@ def _stamp(at: float) -> str:
     return datetime.fromtimestamp(float(at)).strftime("%Y-%m-%d %H:%M")
 
 
-def collect(store, limit: int, kind: str | None, lang: str) -> dict[str, Any]:
+def collect(store: RunStore, limit: int, kind: str | None, lang: str) -> dict[str, Any]:
     from copycar_assist.support import runquery
 
     runs = runquery.runs(store, limit=limit, kind=kind)
@@ -89,7 +93,7 @@ def history(args: argparse.Namespace) -> int:
     return 0
 
 
-def render(doc: dict[str, Any], lang: str, checks) -> str:
+def render(doc: dict[str, Any], lang: str, checks: dict[str, CheckSpec]) -> str:
     from copycar_assist.i18n import t
     from copycar_assist.kb import pick
     from copycar_assist.support.runquery import ago

@@ -21,24 +21,32 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from .streams import emit_json
 
+if TYPE_CHECKING:
+    from pathlib import Path
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+    from copycar_assist.kb.tree import DecisionTree
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("kb", help="cli.help.kb", description="cli.help.kb.about")
     sub = p.add_subparsers(dest="kb_action", metavar="ACTION")
     sub.required = True
-    lang = {"choices": ("es", "en"), "default": argparse.SUPPRESS, "help": "cli.help.lang_text_en"}
+
+    def lang_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS, help="cli.help.lang_text_en")
 
     ls = sub.add_parser("list", help="cli.help.kb.list")
     ls.add_argument("--json", action="store_true", help="cli.help.json_only")
-    ls.add_argument("--lang", **lang)
+    lang_option(ls)
     ls.set_defaults(handler=_list)
 
     sh = sub.add_parser("show", help="cli.help.kb.show")
     sh.add_argument("id", metavar="ID")
-    sh.add_argument("--lang", **lang)
+    lang_option(sh)
     sh.set_defaults(handler=_show)
 
     li = sub.add_parser("lint", help="cli.help.kb.lint")
@@ -118,7 +126,7 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def render_entry_text(tree, entry_id: str, lang: str) -> str:
+def render_entry_text(tree: DecisionTree, entry_id: str, lang: str) -> str:
     """A readable plain-text page for one entry (text from the files is made inert)."""
     from copycar_assist.i18n import t
     from copycar_assist.kb import pick
@@ -216,7 +224,7 @@ def _import(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _writable_dir(args: argparse.Namespace, given: str | None):
+def _writable_dir(args: argparse.Namespace, given: str | None) -> Path:
     """The knowledge dir to write into: DIR, else --kb, else the shipped one when it is a checkout."""
     from pathlib import Path
 

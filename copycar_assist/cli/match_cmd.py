@@ -15,14 +15,18 @@ import argparse
 import io
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from .streams import emit_json
+
+if TYPE_CHECKING:
+    from copycar_assist.matching.result import MatchResult
 
 MAX_LIMIT = 50
 MAX_LINE = 1024 * 1024  # one line of `match -`: a JSON-wrapped paste of a log fits
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .words import Help
 
     p = subparsers.add_parser("match", help="cli.help.match", description="cli.help.match.about")
@@ -67,8 +71,9 @@ def _text_of(line: str) -> str:
             data = json.loads(line)
         except (ValueError, RecursionError):
             return line
-        if isinstance(data, dict) and isinstance(data.get("text"), str):
-            return data["text"]
+        text = data.get("text") if isinstance(data, dict) else None
+        if isinstance(text, str):
+            return text
     return line
 
 
@@ -82,7 +87,7 @@ def _utf8_streams() -> None:
             pass
 
 
-def _emit(result, as_json: bool) -> None:
+def _emit(result: MatchResult, as_json: bool) -> None:
     if as_json:
         emit_json(result.to_json())
     else:
@@ -90,7 +95,7 @@ def _emit(result, as_json: bool) -> None:
     sys.stdout.flush()
 
 
-def _table(result) -> str:
+def _table(result: MatchResult) -> str:
     from copycar_assist.i18n import t
     from copycar_assist.textsafe import one_line
 
@@ -110,7 +115,7 @@ def _table(result) -> str:
         lines.append(t("cli.match.none", lang))
     if result.matches:
         w = max(len(m.id) for m in result.matches)
-        lines.append(f"  {'score':>5}  {'id':<{w}}  {t('cli.match.title', lang)}")
+        lines.append(f"  {t('cli.match.score', lang):>5}  {'id':<{w}}  {t('cli.match.title', lang)}")
         for m in result.matches:
             mark = "*" if m.id == result.best else " "
             why = ", ".join(one_line(x, 40) for x in m.why[:4])

@@ -24,10 +24,19 @@ from typing import TYPE_CHECKING, Any
 from .streams import emit_json
 
 if TYPE_CHECKING:
+    import asyncio
+    from collections.abc import Callable
+
+    from copycar_assist.config import Settings
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.monitor.engine import Monitor
     from copycar_assist.redact import Scrub
+    from copycar_assist.support.runstore import RunStore
+
+    from .monitor_render import LinePrinter
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("monitor", help="cli.help.monitor", description="cli.help.monitor.about")
     p.add_argument("--once", action="store_true", help="cli.help.monitor.once")
     p.add_argument("--samples", type=int, default=20, metavar="N", help="cli.help.monitor.samples")
@@ -46,7 +55,7 @@ def register(subparsers) -> None:
     p.set_defaults(handler=monitor)
 
 
-def _check_args(args, settings) -> None:
+def _check_args(args: argparse.Namespace, settings: Settings) -> None:
     from copycar_assist.cli import UsageError
 
     if args.interval is not None:
@@ -101,7 +110,8 @@ def monitor(args: argparse.Namespace) -> int:
             store.close()
 
 
-async def _once(args, settings, kb, lang: str, store) -> int:
+async def _once(args: argparse.Namespace, settings: Settings, kb: KnowledgeBase, lang: str,
+                store: RunStore | None) -> int:
     from copycar_assist.checks.http import make_client
     from copycar_assist.monitor.engine import prepare_services
     from copycar_assist.monitor.once import measure_once, nagios_line
@@ -137,7 +147,8 @@ def state_code(snapshot: dict[str, Any]) -> int:
     return code
 
 
-async def _watch(args, settings, kb, lang: str, store) -> int:
+async def _watch(args: argparse.Namespace, settings: Settings, kb: KnowledgeBase, lang: str,
+                 store: RunStore | None) -> int:
     from copycar_assist.checks.http import make_client
     from copycar_assist.monitor.engine import Alert, Delivered, Monitor, Note, Tick
     from copycar_assist.monitor.exposition import render
@@ -175,7 +186,8 @@ async def _watch(args, settings, kb, lang: str, store) -> int:
         return state_code(mon.snapshot())
 
 
-async def _serve(args, mon, render, out):
+async def _serve(args: argparse.Namespace, mon: Monitor, render: Callable[[dict[str, Any]], str],
+                 out: LinePrinter) -> asyncio.Server:
     from copycar_assist.checks.loopback import is_loopback_address
     from copycar_assist.cli import UsageError
     from copycar_assist.monitor.serve import start_metrics_server
@@ -195,7 +207,7 @@ async def _serve(args, mon, render, out):
     return server
 
 
-async def _test_alert(settings, lang: str) -> int:
+async def _test_alert(settings: Settings, lang: str) -> int:
     import time
 
     from copycar_assist.checks.http import make_client
@@ -228,5 +240,5 @@ async def _test_alert(settings, lang: str) -> int:
     return 1 if failed else 0
 
 
-def json_line(obj: Any) -> str:
+def json_line(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str)

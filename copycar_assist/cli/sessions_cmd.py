@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from copycar_assist.support.history import Session
 
 from .streams import emit_json
 
 DEFAULT_LIMIT = 20
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .words import Help
 
     p = subparsers.add_parser("sessions", help="cli.help.sessions", description="cli.help.sessions.about")
@@ -35,10 +39,8 @@ def register(subparsers) -> None:
     p.set_defaults(handler=run, json=False, limit=DEFAULT_LIMIT, all=False, entry=None, since=None)
 
 
-def _since(text: str):
+def _since(text: str) -> datetime:
     """`--since`: a date or a date and time, read as UTC (session ids and listings are UTC)."""
-    from datetime import datetime
-
     try:
         when = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -126,7 +128,7 @@ def _show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def render_markdown(session, lang: str | None) -> str:
+def render_markdown(session: Session, lang: str | None) -> str:
     """The saved conversation as the Markdown transcript: what the assistant said, what the user
     typed (fenced, inert), in order."""
     from copycar_assist.support.transcript import Line, to_markdown
@@ -160,10 +162,11 @@ def render_markdown(session, lang: str | None) -> str:
     return to_markdown(lines, said, todays_scrub())
 
 
-def _last_lang(session) -> str | None:
+def _last_lang(session: Session) -> str | None:
     for r in reversed(session.records):
-        if r.get("type") in ("start", "lang") and r.get("lang") in ("es", "en"):
-            return r["lang"]
+        lang = r.get("lang")
+        if r.get("type") in ("start", "lang") and isinstance(lang, str) and lang in ("es", "en"):
+            return lang
     return None
 
 

@@ -15,9 +15,15 @@ import argparse
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from copycar_assist.simulator.world import DemoWorld
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("simulate", help="cli.help.simulate", description="cli.help.simulate.about")
     p.add_argument("--scenario", dest="sim_scenario", metavar="NAME[,NAME…]", default=None,
                    help="cli.help.simulate.scenario")
@@ -29,7 +35,7 @@ def register(subparsers) -> None:
     p.set_defaults(handler=run)
 
 
-def scenario_list(lang: str) -> dict:
+def scenario_list(lang: str) -> dict[str, Any]:
     from copycar_assist.simulator.catalogue import SCENARIOS
 
     return {"scenarios": [s.to_json(lang) for s in SCENARIOS.values()]}
@@ -77,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("cli.simulate.cannot_listen", port=args.port, reason=exc.strerror or exc) from None
     stop = threading.Event()
 
-    def on_term(signum, frame):  # SIGTERM stops as cleanly as Ctrl-C
+    def on_term(signum: int, frame: FrameType | None) -> None:  # SIGTERM stops as cleanly as Ctrl-C
         stop.set()
 
     previous = signal.signal(signal.SIGTERM, on_term)
@@ -98,22 +104,24 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _describe(world, failed: dict, lang: str) -> str:
+def _describe(world: DemoWorld, failed: dict[str, tuple[str, str]], lang: str) -> str:
     import tomli_w
 
     from copycar_assist.i18n import t
     from copycar_assist.simulator.catalogue import SCENARIOS, in_lang
 
     values = world.settings()
+    nameservers = values["email.nameservers"]  # the demo's one DNS server
+    dns_host = nameservers[0] if isinstance(nameservers, list) and nameservers else "-"
     summaries = "; ".join(in_lang(SCENARIOS[n].summary, lang) for n in world.names)
     out = [t("cli.simulate.head", lang, scenario=world.scenario, summaries=summaries),
            f"  API:    {values['api.base_url']}   ({t('cli.simulate.key', lang)}: {values['api.key'] or '-'})",
            f"  CRM:    {values['crm.base_url']}",
            f"  SMTP:   {values['smtp.host']}:{values['smtp.port']} STARTTLS  (CA: {values['smtp.ca_file']})",
-           f"  DNS:    {values['email.nameservers'][0]}:{values['email.dns_port']}/udp  ({values['email.domain']})"]
+           f"  DNS:    {dns_host}:{values['email.dns_port']}/udp  ({values['email.domain']})"]
     redis = failed.get("redis")
     out.append(f"  Redis:  {in_lang(redis, lang) if redis else values['redis.url']}")
-    config: dict = {}
+    config: dict[str, dict[str, object]] = {}
     for dotted, value in values.items():
         if value in (None, [], {}):
             continue

@@ -17,13 +17,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 
 from .streams import emit_json
+
+if TYPE_CHECKING:
+    from copycar_assist.redact import Scrub
+    from copycar_assist.support.outbox import Item, Outbox
 
 STATES = ("pending", "sending", "delivered", "failed")  # a delivery's, support/outbox.py
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("tickets", help="cli.help.tickets", description="cli.help.tickets.about")
     sub = p.add_subparsers(dest="tickets_action", metavar="ACTION")
     sub.required = True
@@ -45,20 +50,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     se.set_defaults(handler=_send)
 
 
-def _outbox():
+def _outbox() -> Outbox:
     from copycar_assist.support.outbox import Outbox
 
     return Outbox()
 
 
-def _scrub(args):
+def _scrub(args: argparse.Namespace) -> Scrub:
     """The writers' one scrub, with the agent's settings (the outbox is the agent's)."""
     from copycar_assist.redact import make_scrubber
 
     return make_scrubber(args.ctx.agent_settings)
 
 
-def _state(item, lang: str) -> str:
+def _state(item: Item, lang: str) -> str:
     from copycar_assist.i18n import t
 
     if not item.deliveries:
@@ -75,7 +80,7 @@ def _state_word(state: str, lang: str) -> str:
     return t(f"cli.tickets.state.{state}", lang) if state in STATES else state
 
 
-def _summary(item) -> dict:
+def _summary(item: Item) -> dict[str, Any]:
     doc = item.document
     return {"case_id": item.case_id, "revision": item.revision, "idempotency_key": item.idempotency_key,
             "queued_at": item.queued_at, "severity": doc.get("severity"),
@@ -85,7 +90,7 @@ def _summary(item) -> dict:
                                "delivered_at": d.delivered_at, "remote": d.remote} for k, d in item.deliveries.items()}}
 
 
-def _list(args) -> int:
+def _list(args: argparse.Namespace) -> int:
     from copycar_assist.redact import scrub_obj
 
     items, problems = _outbox().items()
@@ -111,7 +116,7 @@ def _list(args) -> int:
     return 0
 
 
-def _get(case_id: str):
+def _get(case_id: str) -> Item:
     from . import UsageError
 
     item = _outbox().get(case_id)
@@ -120,7 +125,7 @@ def _get(case_id: str):
     return item
 
 
-def _show(args) -> int:
+def _show(args: argparse.Namespace) -> int:
     from copycar_assist.redact import scrub_obj
 
     item = _get(args.id)
@@ -146,7 +151,7 @@ def _show(args) -> int:
     return 0
 
 
-def _send(args) -> int:
+def _send(args: argparse.Namespace) -> int:
     import asyncio
 
     from copycar_assist.support.outbox import send

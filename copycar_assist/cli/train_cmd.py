@@ -18,17 +18,25 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     import random
 
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.training.cases import Case
+    from copycar_assist.training.practice import Practice
+    from copycar_assist.training.progress import Progress
+    from copycar_assist.training.quizrun import QuizRound
+
+    from .train_render import JsonOut
+
 MAX_LINE = 64 * 1024
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("train", help="cli.help.train", description="cli.help.train.about")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--plain", action="store_true", help="cli.help.train.plain")
@@ -89,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _stats(progress: Any, kb: Any, lang: str, as_json: bool) -> int:
+def _stats(progress: Progress, kb: KnowledgeBase, lang: str, as_json: bool) -> int:
     import json
 
     from copycar_assist.i18n import t
@@ -119,7 +127,7 @@ def _stats(progress: Any, kb: Any, lang: str, as_json: bool) -> int:
 class Session:
     """Reads the trainee's lines and drives practice cases, quiz rounds or an exam."""
 
-    def __init__(self, kb: Any, lang: str, progress: Any, view: Any, inp: Any, *, json_mode: bool,
+    def __init__(self, kb: KnowledgeBase, lang: str, progress: Progress, view: JsonOut, inp: TextIO, *, json_mode: bool,
                  rng: random.Random, difficulty: str, case_spec: str | None) -> None:
         from copycar_assist.matching import Matcher
 
@@ -151,7 +159,7 @@ class Session:
             if request is not None:
                 return request
 
-    async def _drive(self, act: Any, deadline: float | None = None) -> bool:
+    async def _drive(self, act: Practice | QuizRound, deadline: float | None = None) -> bool:
         """Feed `act` until it ends; False when the input (or the time) ran out first."""
         await self.view.show(act.start())
         while act.state != "done":
@@ -165,7 +173,7 @@ class Session:
                 await self.view.show(act.send(req))
         return True
 
-    def _case(self):
+    def _case(self) -> Case:
         from copycar_assist.training.cases import case_for, draw
 
         if self.case_spec:
@@ -205,7 +213,7 @@ class Session:
 
         start = time.monotonic()
         deadline = start + limit_s
-        cases: list[dict] = []
+        cases: list[dict[str, Any]] = []
         for number in range(1, n + 1):
             case = self._case()
             if time.monotonic() >= deadline:
@@ -240,9 +248,10 @@ def _parse(line: str, n: int, lang: str) -> str | None:
         obj = json.loads(line)
     except ValueError:
         obj = None
-    if isinstance(obj, dict) and isinstance(obj.get("choose"), str):
-        return "\0choose:" + obj["choose"]
-    if isinstance(obj, dict) and isinstance(obj.get("text"), str):
-        return obj["text"]
+    choose, text = (obj.get("choose"), obj.get("text")) if isinstance(obj, dict) else (None, None)
+    if isinstance(choose, str):
+        return "\0choose:" + choose
+    if isinstance(text, str):
+        return text
     print(json.dumps({"type": "error", "message": t("cli.train.json_expected", lang, n=n)}))
     return None

@@ -203,6 +203,7 @@ CLI: dict[str, str] = {
     "cli.monitor.not_loopback": " (not loopback: anyone who can reach this address can read it)",
     "cli.monitor.no_destination":
         "no alert destination: set monitor.alert_to (with smtp.host and smtp.from) or monitor.webhook_url",
+    "cli.match.score": "score",
     # simulate, setup
     "cli.simulate.json_needs_list": "--json goes with --list",
     "cli.simulate.port": "--port must be between 0 and 65535",

@@ -207,6 +207,7 @@ CLI: dict[str, str] = {
     "cli.monitor.not_loopback": " (no es loopback: cualquiera que llegue a esta dirección puede leerlo)",
     "cli.monitor.no_destination":
         "no hay ningún destino para las alertas: configura monitor.alert_to (con smtp.host y smtp.from) o monitor.webhook_url",
+    "cli.match.score": "puntos",
     # simulate, setup
     "cli.simulate.json_needs_list": "--json va con --list",
     "cli.simulate.port": "--port tiene que estar entre 0 y 65535",

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.matching import Matcher
 
 
 class KnowledgeUnavailable(Exception):
@@ -29,7 +30,7 @@ class Knowledge:
             raise ValueError("a knowledge base or a way to load one is needed")
         self.kb = kb  # None until loaded
         self.problem: str | None = None  # why it could not be loaded
-        self.matcher: Any = None  # None until prepared
+        self.matcher: Matcher | None = None  # None until prepared
         self._load = load
         self._kb_lock: asyncio.Lock | None = None
         self._matcher_lock: asyncio.Lock | None = None
@@ -53,7 +54,7 @@ class Knowledge:
                     raise KnowledgeUnavailable(self.problem) from exc
         return self.kb
 
-    async def get_matcher(self) -> Any:
+    async def get_matcher(self) -> Matcher:
         """The matcher over the knowledge (it imports rapidfuzz and reads the compiled index)."""
         if self.matcher is not None:
             return self.matcher
@@ -66,7 +67,7 @@ class Knowledge:
         return self.matcher
 
 
-def _build_matcher(kb: KnowledgeBase) -> Any:
+def _build_matcher(kb: KnowledgeBase) -> Matcher:
     from copycar_assist.matching.compiled import matcher_for
 
     return matcher_for(kb)
