@@ -4,7 +4,7 @@ finds nothing anywhere, and mypy finds nothing in the package, the Textual app (
 
 mypy is strict (every flag of `mypy --strict` that can be set per module, pyproject.toml's
 `[[tool.mypy.overrides]]`) on every package: the domain packages checks, conversation, desk,
-files, i18n, kb, matching, monitor, simulator, support and training, the modules config,
+files, i18n, kb, matching, monitor, runs, simulator, support and training, the modules config,
 config_io, config_schema, lazy, redact and textsafe, and the front ends cli and tui."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def test_mypy_finds_nothing():
 
 STRICT = {"copycar_assist.checks.*", "copycar_assist.conversation.*", "copycar_assist.desk.*",
           "copycar_assist.files.*", "copycar_assist.i18n.*", "copycar_assist.kb.*", "copycar_assist.matching.*",
-          "copycar_assist.monitor.*",
+          "copycar_assist.monitor.*", "copycar_assist.runs.*",
           "copycar_assist.simulator.*", "copycar_assist.support.*", "copycar_assist.training.*",
           "copycar_assist.config", "copycar_assist.config_io", "copycar_assist.config_schema",
           "copycar_assist.redact", "copycar_assist.textsafe", "copycar_assist.lazy",

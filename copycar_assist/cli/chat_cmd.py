@@ -95,9 +95,10 @@ async def dialogue(kb: KnowledgeBase, settings: Settings, *, lang: str | None, s
     view = JsonRenderer(out) if json_mode else PlainRenderer(out)
     runs = None
     if save:  # the run history: usual latencies and "this check passed 1 h ago"
-        from copycar_assist.support.runstore import RunStore
+        from copycar_assist.runs.runstore import RunStore
+        from copycar_assist.support.history import data_dir
 
-        runs = RunStore.open()
+        runs = RunStore.open(data_dir())
     conv = Conversation(kb, matcher_for(kb), settings, lang=lang, history=history, samples=samples,
                         runs=runs, case=case)
     interactive = inp.isatty() and not json_mode

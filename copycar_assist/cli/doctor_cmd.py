@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from copycar_assist.checks.runner import RunReport
     from copycar_assist.config import Settings
     from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.runs.runstore import RunStore
     from copycar_assist.simulator.world import DemoWorld
-    from copycar_assist.support.runstore import RunStore
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

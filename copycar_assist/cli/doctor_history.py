@@ -25,8 +25,8 @@ from copycar_assist.textsafe import one_line
 if TYPE_CHECKING:
     from copycar_assist.checks.runner import RunReport
     from copycar_assist.kb import KnowledgeBase
-    from copycar_assist.support.runquery import Ack, Changes
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.runs.runquery import Ack, Changes
+    from copycar_assist.runs.runstore import RunStore
 
 MAX_ACK_S = 366 * 86400
 
@@ -61,9 +61,10 @@ def until_text(at: float) -> str:
 
 def open_store(lang: str, scrub: Scrub) -> RunStore:
     """The run history (doctor, diagnose, history, monitor); a problem with it is one line on stderr."""
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.runs.runstore import RunStore
+    from copycar_assist.support.history import data_dir
 
-    store = RunStore.open()
+    store = RunStore.open(data_dir())
     if store.problem is not None:
         print(scrub(store.problem.message(lang)), file=sys.stderr)
     return store
@@ -99,7 +100,7 @@ def handle_ack(args: argparse.Namespace, kb: KnowledgeBase, lang: str, scrub: Sc
 def remember(store: RunStore, command: str, report: RunReport, base_url: str,
              entry_id: str | None) -> tuple[Changes, dict[str, Ack]]:
     """Keep the run; (what changed since the last run, the active acknowledgements)."""
-    from copycar_assist.support import runquery
+    from copycar_assist.runs import runquery
 
     acks = runquery.active_acks(store)
     run_id = store.record_run(command, report.results, base_url=base_url, entry=entry_id,
@@ -109,7 +110,7 @@ def remember(store: RunStore, command: str, report: RunReport, base_url: str,
 
 def changes_lines(changes: Changes, acks: dict[str, Ack], lang: str, kb: KnowledgeBase) -> list[str]:
     from copycar_assist.kb import pick
-    from copycar_assist.support.runquery import ago
+    from copycar_assist.runs.runquery import ago
 
     def title(cid: str) -> str:
         spec = kb.checks.get(cid)

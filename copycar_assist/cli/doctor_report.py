@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from copycar_assist.checks.base import CheckResult
     from copycar_assist.checks.runner import RunReport
     from copycar_assist.kb import KnowledgeBase
-    from copycar_assist.support.runquery import Ack
+    from copycar_assist.runs.runquery import Ack
 
 SCHEMA_VERSION = 1
 

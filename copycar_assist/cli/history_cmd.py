@@ -23,7 +23,7 @@ from .streams import emit_json
 
 if TYPE_CHECKING:
     from copycar_assist.kb.model import CheckSpec
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.runs.runstore import RunStore
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,7 +47,7 @@ def _stamp(at: float) -> str:
 
 
 def collect(store: RunStore, limit: int, kind: str | None, lang: str) -> dict[str, Any]:
-    from copycar_assist.support import runquery
+    from copycar_assist.runs import runquery
 
     runs = runquery.runs(store, limit=limit, kind=kind)
     checked = next((r for r in runquery.runs(store, limit=50) if r["kind"] in ("doctor", "diagnose")), None)
@@ -96,7 +96,7 @@ def history(args: argparse.Namespace) -> int:
 def render(doc: dict[str, Any], lang: str, checks: dict[str, CheckSpec]) -> str:
     from copycar_assist.i18n import t
     from copycar_assist.kb import pick
-    from copycar_assist.support.runquery import ago
+    from copycar_assist.runs.runquery import ago
 
     out: list[str] = []
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from copycar_assist.kb import KnowledgeBase
     from copycar_assist.monitor.engine import Monitor
     from copycar_assist.redact import Scrub
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.runs.runstore import RunStore
 
     from .monitor_render import LinePrinter
 

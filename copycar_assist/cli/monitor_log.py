@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from copycar_assist.kb import KnowledgeBase
     from copycar_assist.monitor.rules import AlertEvent
     from copycar_assist.monitor.window import Metrics
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.runs.runstore import RunStore
 
 
 async def follow_log(args: argparse.Namespace, settings: Settings, kb: KnowledgeBase, lang: str,

@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from copycar_assist.kb import KnowledgeBase
     from copycar_assist.matching import Matcher
     from copycar_assist.monitor.clock import Clock
+    from copycar_assist.runs.runstore import RunStore
     from copycar_assist.simulator.content import Samples
-    from copycar_assist.support.runstore import RunStore
 
     from .screens.chat import ChatScreen
     from .screens.diagnostics import DiagnosticsScreen
@@ -198,9 +198,10 @@ class CopyCarApp(App[int]):
     def runs(self) -> RunStore:
         """The run history (opened on first use; a damaged file is moved aside and reported)."""
         if self._runs is None:
-            from copycar_assist.support.runstore import RunStore
+            from copycar_assist.runs.runstore import RunStore
+            from copycar_assist.support.history import data_dir
 
-            self._runs = RunStore.open()
+            self._runs = RunStore.open(data_dir())
             if self._runs.problem is not None:
                 self.notify(self._runs.problem.message(self.lang), severity="warning", markup=False, timeout=8)
         return self._runs
