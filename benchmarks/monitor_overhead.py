@@ -38,9 +38,9 @@ async def run(hours: float, interval: float, scenario: str) -> list[dict]:
     from copycar_assist.kb import load_knowledge
     from copycar_assist.monitor.clock import ManualClock
     from copycar_assist.monitor.engine import Monitor, Tick
+    from copycar_assist.runs.runstore import RunStore
     from copycar_assist.simulator import start_simulator
     from copycar_assist.simulator.demo import use_demo
-    from copycar_assist.support.runstore import RunStore
 
     kb = load_knowledge()
     sim = start_simulator(scenario)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .files.read import SETTINGS, read_text
 from .files.toml import KeyLines, toml_error
@@ -32,7 +32,10 @@ def read_private(path: Path) -> str | None:
     return read_text(path, SETTINGS, missing_ok=True)
 
 
-def update_settings_file(path: Path, change: Callable[[dict[str, Any]], Any]) -> Any:
+_R = TypeVar("_R")
+
+
+def update_settings_file(path: Path, change: Callable[[dict[str, Any]], _R]) -> _R:
     """See the module doc. Raises `ConfigError` (the file or the result is invalid) or `OSError`."""
     from .config import read_config_dict, save_settings
 

@@ -1,7 +1,8 @@
 """The test harness: the fixtures every test may take, and the isolation every test gets.
 
 Every test runs with its own data directory and no user settings (`COPYCAR_ASSIST_DATA`,
-`COPYCAR_ASSIST_CONFIG` in a temporary directory; every other `COPYCAR_*` variable removed), so
+`COPYCAR_ASSIST_CONFIG` in a temporary directory; every other `COPYCAR_*` variable removed), and
+in the C locale (`LANG=C.UTF-8`, no LC_ALL or LC_MESSAGES: the command line's words follow it), so
 nothing a developer has configured leaks in and nothing a test writes lands in their home.
 
 Fixtures here: `kb` (the shipped knowledge), `matcher`, `wide_matcher`, `sim` (the demo API
@@ -29,6 +30,9 @@ def _isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("COPYCAR_ASSIST_CONFIG", str(tmp_path / "no-config.toml"))
     for var in [v for v in os.environ if v.startswith("COPYCAR_") and not v.startswith("COPYCAR_ASSIST_")]:
         monkeypatch.delenv(var)  # keys, tokens, base URLs: never the developer's
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
 
 
 @pytest.fixture

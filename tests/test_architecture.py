@@ -11,7 +11,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "copycar_assist"
 DOMAIN = ("kb", "training", "matching", "checks", "conversation", "support", "simulator", "monitor", "config", "redact",
-          "textsafe", "i18n", "files", "config_io", "desk", "lazy")
+          "textsafe", "i18n", "files", "config_io", "desk", "lazy", "runs")
 MAX_LINES = 450
 
 _PROBE = r"""
@@ -56,8 +56,11 @@ def test_no_source_file_is_too_long():
 
 # Which part of the package may import which (every import counts, a function's lazy ones too;
 # `if TYPE_CHECKING:` ones do not: they never run). Front ends (cli, tui) drive the domain; the
-# domain never imports them. checks <-> support is a known two-way edge (checks read the run
-# history; deliveries use the checks' HTTP and SMTP clients), to be split one day.
+# domain never imports them. No two parts import each other, through any chain: the run history
+# (runs) sits below the checks, which read the usual latency and the last alert from it, and
+# support sits above them (tickets carry their results, deliveries use their HTTP and SMTP).
+# One known exception: config_io's update_settings_file validates through config (an import
+# inside the function), while config reads and writes the file through config_io.
 ALLOWED = {
     "__main__": {"cli"},
     "files": {"i18n", "textsafe"},
@@ -68,17 +71,18 @@ ALLOWED = {
     "config_io": {"config", "files"},
     "config": {"config_io", "config_schema", "files", "redact", "textsafe"},
     "simulator": {"config_schema", "files", "lazy", "redact"},
-    "checks": {"config_schema", "files", "kb", "lazy", "redact", "support", "textsafe"},
+    "runs": {"files", "i18n", "redact", "textsafe"},
+    "checks": {"config_schema", "files", "kb", "lazy", "redact", "runs", "textsafe"},
     "support": {"checks", "config_io", "files", "i18n", "kb", "redact", "textsafe"},
     "desk": {"checks", "config", "config_io", "config_schema", "i18n", "kb", "redact"},
-    "monitor": {"checks", "files", "i18n", "kb", "redact", "support", "textsafe"},
-    "conversation": {"checks", "config", "desk", "i18n", "kb", "matching", "redact", "support", "textsafe"},
+    "monitor": {"checks", "files", "i18n", "kb", "redact", "runs", "textsafe"},
+    "conversation": {"checks", "config", "desk", "i18n", "kb", "matching", "redact", "runs", "support", "textsafe"},
     "training": {"checks", "config", "conversation", "files", "i18n", "kb", "monitor", "simulator", "support",
                  "textsafe"},
     "tui": {"checks", "config", "conversation", "desk", "files", "i18n", "kb", "matching", "monitor", "redact",
-            "simulator", "support", "textsafe", "training"},
+            "runs", "simulator", "support", "textsafe", "training"},
     "cli": {"checks", "config", "config_io", "config_schema", "conversation", "desk", "files", "i18n", "kb",
-            "matching", "monitor", "redact", "simulator", "support", "textsafe", "training", "tui"},
+            "matching", "monitor", "redact", "runs", "simulator", "support", "textsafe", "training", "tui"},
 }
 UI_LIBRARIES = ("textual", "rich")
 
@@ -125,6 +129,42 @@ def test_each_part_imports_only_what_it_may():
     assert new == set(), f"new dependencies (if one is right, add it to ALLOWED and say why): {sorted(new)}"
     front_ends = {"cli", "tui", "__main__"}
     assert not {me for me, others in parts.items() if me not in front_ends and others & {"cli", "tui"}}
+
+
+def _cycle(edges: dict[str, set[str]]) -> list[str]:
+    """One chain of parts that comes back to where it started (`[a, b, a]`), or []."""
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> list[str]:
+        if node in path:
+            return path[path.index(node):] + [node]
+        if node in done:
+            return []
+        for nxt in sorted(edges.get(node, ())):
+            found = visit(nxt, [*path, node])
+            if found:
+                return found
+        done.add(node)
+        return []
+
+    for start in sorted(edges):
+        found = visit(start, [])
+        if found:
+            return found
+    return []
+
+
+def test_no_two_parts_depend_on_each_other():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]  # the search finds one
+    assert _cycle({"a": {"b"}, "b": {"c"}}) == []
+    known = {"config_io": {"config"}}  # see ALLOWED's comment
+
+    def without_known(edges: dict[str, set[str]]) -> dict[str, set[str]]:
+        return {me: others - known.get(me, set()) for me, others in edges.items()}
+
+    assert _cycle(without_known(ALLOWED)) == [], "the table allows a cycle"
+    parts, _ = _imports()
+    assert _cycle(without_known(parts)) == [], "the package has an import cycle between its parts"
 
 
 def test_only_the_app_imports_textual_or_rich():

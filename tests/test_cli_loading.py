@@ -56,7 +56,7 @@ def commands_loaded(modules: set[str]) -> set[str]:
     (["config", "show"], {"config_cmd"}, set()),
     (["sessions", "list"], {"sessions_cmd"}, set()),
     (["tickets", "list"], {"tickets_cmd"}, set()),
-    (["history"], {"history_cmd", "doctor_cmd"}, set()),
+    (["history"], {"history_cmd"}, set()),
     (["match", "my api key gives 401"], {"match_cmd"}, {"copycar_assist.matching.matcher"}),  # rapidfuzz: only for a typo
 ])
 def test_a_command_loads_its_own_module_and_nothing_heavy_it_does_not_use(tmp_path, argv, modules, heavy):

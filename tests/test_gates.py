@@ -3,9 +3,9 @@ finds nothing anywhere, and mypy finds nothing in the package, the Textual app (
 (its screens and widgets reach the app through the typed `copycar_app`, tui/app_access.py).
 
 mypy is strict (every flag of `mypy --strict` that can be set per module, pyproject.toml's
-`[[tool.mypy.overrides]]`) on the domain packages checks, conversation, desk, files, i18n, kb,
-matching, monitor, simulator, support and training and the modules config, config_io,
-config_schema, redact and textsafe; cli and tui are checked non-strictly."""
+`[[tool.mypy.overrides]]`) on every package: the domain packages checks, conversation, desk,
+files, i18n, kb, matching, monitor, runs, simulator, support and training, the modules config,
+config_io, config_schema, lazy, redact and textsafe, and the front ends cli and tui."""
 
 from __future__ import annotations
 
@@ -41,10 +41,11 @@ def test_mypy_finds_nothing():
 
 STRICT = {"copycar_assist.checks.*", "copycar_assist.conversation.*", "copycar_assist.desk.*",
           "copycar_assist.files.*", "copycar_assist.i18n.*", "copycar_assist.kb.*", "copycar_assist.matching.*",
-          "copycar_assist.monitor.*",
+          "copycar_assist.monitor.*", "copycar_assist.runs.*",
           "copycar_assist.simulator.*", "copycar_assist.support.*", "copycar_assist.training.*",
           "copycar_assist.config", "copycar_assist.config_io", "copycar_assist.config_schema",
-          "copycar_assist.redact", "copycar_assist.textsafe", "copycar_assist.lazy"}
+          "copycar_assist.redact", "copycar_assist.textsafe", "copycar_assist.lazy",
+          "copycar_assist.cli.*", "copycar_assist.tui.*"}
 # `mypy --strict`'s flags that can be set per module (warn_unused_ignores and warn_redundant_casts
 # are global in [tool.mypy])
 STRICT_FLAGS = {"disallow_any_generics": True, "disallow_subclassing_any": True, "disallow_untyped_calls": True,
@@ -53,7 +54,7 @@ STRICT_FLAGS = {"disallow_any_generics": True, "disallow_subclassing_any": True,
                 "strict_equality": True, "extra_checks": True}
 
 
-def test_mypy_is_strict_on_the_domain_packages():
+def test_mypy_is_strict_on_every_package():
     mypy = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
     assert mypy.get("warn_unused_ignores") is True and mypy.get("warn_redundant_casts") is True
     strict = [o for o in mypy.get("overrides", []) if all(o.get(k) == v for k, v in STRICT_FLAGS.items())]

@@ -11,8 +11,8 @@ import textwrap
 from pathlib import Path
 
 from copycar_assist.checks.base import CheckResult
-from copycar_assist.support import runquery
-from copycar_assist.support.runstore import DB_NAME, RunStore
+from copycar_assist.runs import runquery
+from copycar_assist.runs.runstore import DB_NAME, RunStore
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,7 +33,7 @@ _WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
     from copycar_assist.checks.base import CheckResult
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.runs.runstore import RunStore
     store = RunStore.open(Path(sys.argv[1]))
     assert store.usable, store.problem
     tag = sys.argv[2]

@@ -7,12 +7,30 @@ copycar_assist/cli/ writes its own Spanish/English pair. Found by reading the so
 - text chosen by a language test: `"…" if lang == "es" else "…"`, or a pair indexed by one
   (`pair[0 if es else 1]`). Choosing a language code itself (`"es" if … else "en"`) is fine.
 
-The checks' `ctx.t(es=…, en=…)` (copycar_assist/checks/) are outside this rule."""
+The checks' `ctx.t(es=…, en=…)` (copycar_assist/checks/) are outside this rule.
+
+Nor does it write English of its own where a message goes out (`english_literals`):
+
+- argparse's help, descriptions and epilogs (`help=`, `description=`, `epilog=`, a dict's "help")
+  are catalogue keys, or `Help(key, …)`;
+- `UsageError` and `argparse.ArgumentTypeError` are raised with a catalogue key;
+- what is printed or written (`print`, `.write`, `.say`, `.info`, `.add`, `.line`, argparse's
+  `.exit` and `.error`) holds no English literal: text passed through (`scrub(…)`, `one_line(…)`,
+  f-strings, `a or b`, `x if c else y`) is looked into, values (`d["k"]`, `d.get("k")`) and
+  catalogue calls (`t(…)`) are not. English is a word of three letters or more; a lone lower-case
+  identifier (`"error"`, a JSON event's type) is a code, and the program's name, options
+  (`--limit`), `{placeholders}`, `code spans`, `[tables.` of the settings and URLs are not words.
+
+Every `cli.*` key the command line names exists in the catalogue, and no catalogue call passes a
+value named `key` or `lang` (they are `t()`'s own parameters)."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
+
+from copycar_assist.i18n import has
 
 CLI = Path(__file__).resolve().parent.parent / "copycar_assist" / "cli"
 CODES = {"es", "en"}
@@ -80,3 +98,124 @@ def test_no_cli_module_writes_its_own_language_pair():
     found = {f"{path.name}:{line}": what for path in sorted(CLI.glob("*.py"))
              for line, what in inline_pairs(path.read_text(encoding="utf-8"))}
     assert found == {}, "move these into the catalogue (i18n/*_cli.py) and use i18n.t(key, lang)"
+
+
+# --- English written in the code -------------------------------------------------------------------
+
+HELP_KEYWORDS = {"help", "description", "epilog"}
+KEYED = {"UsageError", "ArgumentTypeError"}  # raised with a catalogue key
+SINKS = {"print", "write", "say", "info", "add", "line", "exit", "error"}  # where text goes out
+VALUES = {"t", "get", "getattr", "repr", "len", "sorted"}  # calls whose arguments are no message text
+WORD = re.compile(r"[A-Za-z]{3,}")
+CODE = re.compile(r"[a-z][a-z0-9_]*")
+NOT_WORDS = re.compile(r"copycar-assist|--?[a-z][a-z-]*|`[^`]*`|\{[^}]*\}|\[[a-z_]+\.|https?://\S+")
+CLI_KEY = re.compile(r"^cli\.[a-z_]+(\.[a-z_]+)*$")
+
+
+def _name(func: ast.AST) -> str | None:
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _texts(node: ast.AST | None) -> list[str]:
+    """The literal text `node` puts in a message (see the module docstring)."""
+    if isinstance(node, ast.Constant):
+        return [node.value] if isinstance(node.value, str) else []
+    if isinstance(node, ast.JoinedStr):
+        return [t for v in node.values for t in (_texts(v.value) if isinstance(v, ast.FormattedValue) else _texts(v))]
+    if isinstance(node, ast.BinOp):
+        return _texts(node.left) + _texts(node.right)
+    if isinstance(node, ast.IfExp):
+        return _texts(node.body) + _texts(node.orelse)
+    if isinstance(node, ast.BoolOp):
+        return [t for v in node.values for t in _texts(v)]
+    if isinstance(node, ast.Dict):
+        return [t for v in node.values for t in _texts(v)]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [t for v in node.elts for t in _texts(v)]
+    if isinstance(node, ast.Call) and _name(node.func) not in VALUES:
+        on = _texts(node.func.value) if isinstance(node.func, ast.Attribute) else []
+        return on + (_texts(node.args[0]) if node.args else [])
+    return []
+
+
+def _english(text: str) -> bool:
+    return not has(text) and not CODE.fullmatch(text) and bool(WORD.search(NOT_WORDS.sub(" ", text)))
+
+
+def _is_key(node: ast.AST | None) -> bool:
+    if isinstance(node, ast.Call) and _name(node.func) == "Help" and node.args:
+        node = node.args[0]
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and has(node.value)
+
+
+def english_literals(source: str) -> list[tuple[int, str]]:
+    """(line, what) for every English literal `source` would show (see the module docstring)."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Dict):
+            for k, v in zip(node.keys, node.values):
+                if isinstance(k, ast.Constant) and k.value == "help" and not _is_key(v):
+                    found.append((v.lineno, "help that is not a catalogue key"))
+        if not isinstance(node, ast.Call):
+            continue
+        name = _name(node.func)
+        for kw in node.keywords:
+            if kw.arg in HELP_KEYWORDS and not _is_key(kw.value):
+                found.append((node.lineno, f"{kw.arg}= that is not a catalogue key"))
+        if name in KEYED and not (node.args and _is_key(node.args[0])):
+            found.append((node.lineno, f"{name} without a catalogue key"))
+        if name in SINKS:
+            args = node.args[1:] if name == "exit" else node.args
+            if any(_english(t) for a in args for t in _texts(a)):
+                found.append((node.lineno, f"English passed to {name}()"))
+    return found
+
+
+def test_the_scan_finds_english_and_lets_the_rest_pass():
+    bad = {
+        'p.add_argument("--json", help="print JSON only")': "help= that is not a catalogue key",
+        'sub.add_parser("x", help="cli.help.json_only", description=f"about {x}")': "description= that is not a catalogue key",
+        'lang = {"choices": ("es", "en"), "help": "language of the text"}': "help that is not a catalogue key",
+        'raise UsageError(f"--limit must be between 1 and {n}")': "UsageError without a catalogue key",
+        'raise UsageError(str(exc))': "UsageError without a catalogue key",
+        'raise argparse.ArgumentTypeError("expected a date")': "ArgumentTypeError without a catalogue key",
+        'print("The outbox is empty.")': "English passed to print()",
+        'print(f"{args.key} removed ({path})", file=sys.stderr)': "English passed to print()",
+        'print(scrub(one_line(f"{i.id} — {state}  (cut short)", 300)))': "English passed to print()",
+        'print(f"# {path}" + ("" if path.exists() else "  (not created yet: defaults)"))': "English passed to print()",
+        'sys.stdout.write(f"… {n} more\\n")': "English passed to write()",
+        'print(json.dumps({"type": "error", "message": f"line {n}: not JSON"}))': "English passed to print()",
+        'self.line(f"  {mark} {title} ({ms} ms) done")': "English passed to line()",
+        'self.exit(3, f"{self.prog}: error: {message}")': "English passed to exit()",
+    }
+    for source, what in bad.items():
+        assert what in [w for _, w in english_literals(source)], source
+    fine = ['print(t("cli.tickets.empty", lang))', 'print(f"{r[\'id\']:<{width}}  {r[\'severity\']:<8}")',
+            'print(scrub(f"{mark} {r.case_id} {r.destination}: {r.detail}{where}"))',
+            'print(scrub(f"  {name}: {d.remote.get(\'id\')} {d.remote.get(\'url\') or \'\'}".rstrip()))',
+            'raise UsageError("cli.sessions.no_such", id=repr(wanted))', 'print(path)',
+            'p.add_argument("--limit", help=Help("cli.help.match.limit", max=50))',
+            'print(t("cli.error", lang, message=exc.message(lang)), file=sys.stderr)',
+            'print(f"copycar-assist: {p}", file=sys.stderr)', 'print(f"    «{one_line(text, 90)}»")',
+            'print(json.dumps({"type": "error", "message": t("cli.train.json_expected", lang, n=n)}))',
+            'self.line(f"  {mark} {title} ({ms} ms)")', 'io.say(t("cli.setup.title", lang) + f" [profiles.{p}]")']
+    assert [english_literals(s) for s in fine] == [[]] * len(fine)
+
+
+def test_no_cli_module_writes_english_of_its_own():
+    found = {f"{path.name}:{line}": what for path in sorted(CLI.glob("*.py"))
+             for line, what in english_literals(path.read_text(encoding="utf-8"))}
+    assert found == {}, "give these a key in i18n/*_cli.py (or *_cli_help.py) and print t(key, lang)"
+
+
+def test_every_cli_key_named_exists_and_no_value_is_named_key_or_lang():
+    missing, clashes = [], []
+    for path in sorted(CLI.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and CLI_KEY.match(node.value):
+                if not has(node.value):
+                    missing.append(f"{path.name}:{node.lineno}: {node.value}")
+            if isinstance(node, ast.Call) and _name(node.func) in {"t", "UsageError", "Help"}:
+                if {k.arg for k in node.keywords} & {"key", "lang"}:
+                    clashes.append(f"{path.name}:{node.lineno}")
+    assert missing == [] and clashes == []

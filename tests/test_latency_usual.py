@@ -9,7 +9,7 @@ import json
 
 from copycar_assist.checks import CheckContext, make_client, run_checks
 from copycar_assist.cli import main
-from copycar_assist.support.runstore import RunStore
+from copycar_assist.runs.runstore import RunStore
 
 from fixtures_monitor import monitor_settings
 from shipped import knowledge

@@ -7,8 +7,8 @@ import time
 
 from copycar_assist.checks import CheckContext, make_client, run_checks
 from copycar_assist.monitor.rules import AlertEvent
+from copycar_assist.runs.runstore import RunStore
 from copycar_assist.simulator import start_simulator
-from copycar_assist.support.runstore import RunStore
 
 from fixtures_monitor import monitor_settings
 from shipped import knowledge

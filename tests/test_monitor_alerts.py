@@ -11,8 +11,8 @@ from copycar_assist.checks.http import make_client
 from copycar_assist.monitor.clock import ManualClock
 from copycar_assist.monitor.engine import Alert, Delivered, Monitor, Tick
 from copycar_assist.monitor.rules import Policy
-from copycar_assist.support import runquery
-from copycar_assist.support.runstore import RunStore
+from copycar_assist.runs import runquery
+from copycar_assist.runs.runstore import RunStore
 
 from fixtures_monitor import monitor_settings
 from shipped import knowledge

@@ -196,7 +196,7 @@ def test_only_the_check_runner_and_the_scrub_use_a_bare_redactor():
 
 def test_a_run_whose_check_quotes_a_pasted_key_is_stored_masked(data_dir):
     from copycar_assist.checks.base import CheckResult
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.runs.runstore import RunStore
 
     store = RunStore.open(data_dir)
     result = CheckResult("api.auth", "fail", "invalid_key", f"the server refused {PASTED}", {"sent": PASTED}, 1)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from copycar_assist.config import Settings
     from copycar_assist.kb import KnowledgeBase
     from copycar_assist.redact import Redactor
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.runs.runstore import RunStore
 
 Status = Literal["pass", "warn", "fail", "error", "skipped"]
 STATUSES: tuple[str, ...] = ("pass", "warn", "fail", "error", "skipped")

@@ -16,7 +16,7 @@ from datetime import datetime
 from email.utils import parseaddr
 from typing import Unpack
 
-from copycar_assist.support import runquery
+from copycar_assist.runs import runquery
 from copycar_assist.textsafe import one_line
 
 from . import loopback

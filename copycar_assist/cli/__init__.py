@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any, NoReturn
 
 from .streams import closed_pipe, crash, scrubbed_output
+from .words import Formatter, Words, choose, error_text, settings_language
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
+Handler = Callable[[argparse.Namespace], int]  # what a sub-command sets as `handler`
 
 # Sub-command -> the module that adds it (each module defines register(subparsers) -> None),
 # in the order of the help.
@@ -30,13 +34,39 @@ COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
 
 class UsageError(Exception):
-    """Bad arguments or input: printed as `copycar-assist: error: …`, exit 3."""
+    """Bad arguments or input: printed as `copycar-assist: error: …` in the user's language, exit 3.
+    Holds a catalogue key and its values: `UsageError("cli.sessions.no_such", id=wanted)`."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+    def message(self, lang: str) -> str:
+        from copycar_assist.i18n import t
+
+        return t(self.key, lang, **self.values)
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse exits 2; our contract says 3
+    """A parser whose help and errors are in the user's language (`words.py`); it exits 3 on bad
+    arguments, where argparse exits 2."""
+
+    def __init__(self, *, words: Words | None = None, **kw: Any) -> None:  # argparse passes keywords
+        self.words = words if words is not None else Words()
+        super().__init__(formatter_class=partial(Formatter, lang=self.words.lang), **kw)
+
+    # argparse's two overloads differ in `parser_class`, which this one always sets: one signature
+    def add_subparsers(self, **kw: Any) -> argparse._SubParsersAction[_Parser]:  # type: ignore[override]
+        kw.setdefault("parser_class", partial(_Parser, words=self.words))
+        return super().add_subparsers(**kw)
+
+    def error(self, message: str) -> NoReturn:
+        from copycar_assist.i18n import t
+
+        lang = self.words.lang()
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, t("cli.ap.error", lang, prog=self.prog, message=error_text(message, lang)) + "\n")
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -45,21 +75,16 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     `--help` or a word that is no command (so that the usage lists them all)."""
     from importlib import import_module
 
-    parser = _Parser(prog="copycar-assist", description="Troubleshooting assistant for the CopyCar.ai API.")
-    parser.add_argument("--kb", metavar="DIR", help="use another knowledge base directory")
-    parser.add_argument("--lang", choices=("es", "en"), help="language of the answers (default: follow the user)")
-    parser.add_argument("--demo", action="store_true",
-                        help="start the demo world in-process (API, CRM, mail, DNS, cache) and use it")
-    parser.add_argument("--scenario", default="healthy", metavar="NAME[,NAME…]",
-                        help="with --demo: the scenario, or several of different services "
-                             "(`simulate --list` shows them all)")
-    parser.add_argument("--hide-scenario", action="store_true",
-                        help="with --demo: a neutral header that does not name the scenario (practice)")
-    parser.add_argument("--profile", metavar="NAME",
-                        help="work a customer's case: checks run in [profiles.NAME] of the settings, never your own")
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser = _Parser(prog="copycar-assist", description="cli.help.main.about", words=Words(argv or ()))
+    parser.add_argument("--kb", metavar="DIR", help="cli.help.main.kb")
+    parser.add_argument("--lang", choices=("es", "en"), help="cli.help.main.lang")
+    parser.add_argument("--demo", action="store_true", help="cli.help.main.demo")
+    parser.add_argument("--scenario", default="healthy", metavar="NAME[,NAME…]", help="cli.help.main.scenario")
+    parser.add_argument("--hide-scenario", action="store_true", help="cli.help.main.hide_scenario")
+    parser.add_argument("--profile", metavar="NAME", help="cli.help.main.profile")
+    parser.add_argument("--version", action="store_true", help="cli.help.main.version")
     modules = COMMAND_MODULES if argv is None else _modules_for(parser, argv)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in modules:
         import_module(f"{__name__}.{name}").register(sub)
     return parser
@@ -101,19 +126,27 @@ def _run(argv: list[str]) -> int:
         return EXIT_OK
     from .context import Context
 
+    ctx = None
     try:
-        with Context(args) as ctx:
+        ctx = Context(args)
+        with ctx:
             args.ctx = ctx
-            if ctx.profile and args.command in ("doctor", "diagnose", "chat"):  # whose context is active
-                print(f"copycar-assist: case {ctx.case.label}: checks run in [profiles.{ctx.profile}], "
-                      "not your own settings", file=sys.stderr)
+            case = ctx.case if ctx.profile and args.command in ("doctor", "diagnose", "chat") else None
+            if case is not None:  # whose context is active
+                from copycar_assist.i18n import t
+
+                print(t("cli.profile_note", ctx.ui_lang, label=case.label, profile=ctx.profile), file=sys.stderr)
             if args.command is None:
                 from .tui_cmd import run_tui
 
                 return run_tui(args)
-            return args.handler(args)
+            handler: Handler = args.handler
+            return handler(args)
     except UsageError as exc:
-        print(f"copycar-assist: error: {exc}", file=sys.stderr)
+        from copycar_assist.i18n import t
+
+        lang = ctx.ui_lang if ctx is not None else choose(args.lang, settings_language)
+        print(t("cli.error", lang, message=exc.message(lang)), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

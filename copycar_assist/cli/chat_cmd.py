@@ -17,23 +17,24 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from copycar_assist.config import Settings
+    from copycar_assist.desk.case import Case
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.support.history import SavingStopped, SessionLog
 
 QUIT = ("/quit", "/exit", "/q", "/salir")
 MAX_LINE = 1_000_000  # one JSON line (a pasted log or e-mail) is read up to this many characters
 
 
-def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "chat",
-        help="talk to the assistant (a line dialogue with --plain, JSON lines with --json)",
-        description="Describe a problem and be led to its cause and fix. --plain runs a line dialogue "
-        "on stdin/stdout (pipes, screen readers); --json speaks one JSON object per line (scripts).",
-    )
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("chat", help="cli.help.chat", description="cli.help.chat.about")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--plain", action="store_true", help="plain line dialogue instead of the app")
-    mode.add_argument("--json", action="store_true", help="JSON lines in, JSON events out")
-    p.add_argument("--no-history", action="store_true", help="do not save the session")
+    mode.add_argument("--plain", action="store_true", help="cli.help.chat.plain")
+    mode.add_argument("--json", action="store_true", help="cli.help.json_lines")
+    p.add_argument("--no-history", action="store_true", help="cli.help.chat.no_history")
     p.set_defaults(handler=run)
 
 
@@ -51,47 +52,53 @@ def run(args: argparse.Namespace) -> int:
     ctx.start_demo()
     _utf8_streams()
     asyncio.run(dialogue(kb, settings, lang=ctx.lang, save=not args.no_history, json_mode=args.json,
-                         inp=sys.stdin, out=sys.stdout, samples=ctx.demo_samples(), case=ctx.case))
+                         inp=sys.stdin, out=sys.stdout, samples=ctx.demo_samples(), case=ctx.case,
+                         ui_lang=ctx.ui_lang))
     return EXIT_OK
 
 
 def _utf8_streams() -> None:
     for stream in (sys.stdin, sys.stdout):
-        try:
+        try:  # TextIO has no reconfigure; the real streams (and the scrubbing wrapper) do, others raise
             stream.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
 
 
-def _open_history(settings: Any, lang: str | None, ui: str) -> Any:
+def _open_history(settings: Settings, lang: str | None, ui: str, ui_lang: str) -> SessionLog:
     """The session log, saved as it goes; if the disk refuses, one line on stderr says why."""
+    from copycar_assist.i18n import t
     from copycar_assist.redact import make_scrubber
     from copycar_assist.support.history import SessionLog
 
-    def stopped(why: Any) -> None:
-        print(f"copycar-assist: the session is not being saved ({why.reason})", file=sys.stderr)
+    def stopped(why: SavingStopped) -> None:
+        print(t("cli.chat.not_saved", ui_lang, reason=why.reason), file=sys.stderr)
 
     return SessionLog.start(make_scrubber(settings), meta={"ui": ui, "lang": lang}, on_stop=stopped)
 
 
-async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json_mode: bool,
+async def dialogue(kb: KnowledgeBase, settings: Settings, *, lang: str | None, save: bool, json_mode: bool,
                    inp: TextIO, out: TextIO, samples: dict[str, list[tuple[str, str]]] | None = None,
-                   case: Any = None) -> None:
+                   case: Case | None = None, ui_lang: str = "en") -> None:
+    """The conversation over `inp` and `out`; `ui_lang` is the language of the command's own words
+    (the conversation's is `lang`, or the user's as they write)."""
     import asyncio
 
     from copycar_assist.conversation import Conversation
     from copycar_assist.files.read import STDIN_LINE, ReadError, read_line
+    from copycar_assist.i18n import t
     from copycar_assist.matching.deferred import DeferredMatcher
 
     from .chat_render import JsonRenderer, PlainRenderer
 
-    history = _open_history(settings, lang, "json" if json_mode else "plain") if save else None
+    history = _open_history(settings, lang, "json" if json_mode else "plain", ui_lang) if save else None
     view = JsonRenderer(out) if json_mode else PlainRenderer(out)
     runs = None
     if save:  # the run history: usual latencies and "this check passed 1 h ago"
-        from copycar_assist.support.runstore import RunStore
+        from copycar_assist.runs.runstore import RunStore
+        from copycar_assist.support.history import data_dir
 
-        runs = RunStore.open()
+        runs = RunStore.open(data_dir())
     conv = Conversation(kb, DeferredMatcher(kb), settings, lang=lang, history=history, samples=samples,
                         runs=runs, case=case)
     interactive = inp.isatty() and not json_mode
@@ -111,7 +118,7 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
                 break
             n += 1
             if isinstance(view, JsonRenderer):  # json_mode
-                request = view.request(line, n)
+                request = view.request(line, n, conv.lang)
                 if request is None:
                     continue
                 kind, value = request
@@ -126,4 +133,4 @@ async def dialogue(kb: Any, settings: Any, *, lang: str | None, save: bool, json
         if runs is not None:
             runs.close()
     if interactive and history is not None and history.stopped is None:
-        print(f"(session: {history.path})", file=sys.stderr)
+        print(t("cli.chat.session", ui_lang, path=history.path), file=sys.stderr)

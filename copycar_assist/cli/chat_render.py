@@ -10,10 +10,24 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
+from copycar_assist.conversation.events import (
+    Answered,
+    CheckUpdate,
+    Escalated,
+    Event,
+    GuideAnswer,
+    Problem,
+    Prompt,
+    Say,
+    StepShown,
+)
 from copycar_assist.i18n import t
 from copycar_assist.textsafe import clean, one_line
+
+if TYPE_CHECKING:
+    from copycar_assist.conversation import Conversation
 
 MARKS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skipped": "-"}
 _STRONG = re.compile(r"\*\*(.+?)\*\*")
@@ -31,39 +45,38 @@ class PlainRenderer:
     def line(self, text: str = "") -> None:
         self.out.write(clean(text) + "\n")
 
-    async def show(self, events: AsyncIterator[Any], conv: Any) -> None:
+    async def show(self, events: AsyncIterator[Event], conv: Conversation) -> None:
         async for e in events:
             self.event(e, conv.lang)
             self.out.flush()
 
-    def event(self, e: Any, lang: str) -> None:
-        kind = e.type
-        if kind == "say":
+    def event(self, e: Event, lang: str) -> None:
+        if isinstance(e, Say):
             self.line(plain(e.text) if e.markdown else e.text)
-        elif kind == "answered":
+        elif isinstance(e, Answered):
             self.line(f"  → {one_line(e.answer, 120)}")
-        elif kind == "answer":
+        elif isinstance(e, GuideAnswer):
             self.line(plain(e.text))
             self.line(f"  ({e.source})")
-        elif kind == "step":
+        elif isinstance(e, StepShown):
             self.line(t("plain.step", lang, n=e.index + 1, total=e.total, text=plain(e.text)))
             for sample in e.code:
                 self.line(t("plain.code_begin", lang, lang_name=sample.lang))
                 self.line(sample.code.rstrip())
                 self.line(t("plain.code_end", lang))
-        elif kind == "prompt":
+        elif isinstance(e, Prompt):
             self.line(e.text)
             for n, c in enumerate(e.choices, 1):
                 key = f" [{c.key}]" if c.key and c.key != str(n) else ""
                 self.line(f"  {n}) {one_line(c.label, 120)}{key}")
-        elif kind == "check" and e.result is not None:
+        elif isinstance(e, CheckUpdate) and e.result is not None:
             r = e.result
             self.line(f"  {MARKS.get(r.status, '·')} {one_line(r.title or r.id, 80)} ({r.duration_ms} ms)")
-        elif kind == "escalated":
+        elif isinstance(e, Escalated):
             self.line(t("plain.ticket_begin", lang))
             self.line(e.ticket_markdown.rstrip())
             self.line(t("plain.ticket_end", lang))
-        elif kind == "error":
+        elif isinstance(e, Problem):
             self.line(t("plain.problem", lang, message=e.message))
 
 
@@ -77,28 +90,32 @@ class JsonRenderer:
         self.out.write(json.dumps(_scrubbed(data), ensure_ascii=False) + "\n")
         self.out.flush()
 
-    async def show(self, events: AsyncIterator[Any], conv: Any) -> None:
+    async def show(self, events: AsyncIterator[Event], conv: Conversation) -> None:
         async for e in events:
             self.emit(e.to_json())
 
-    def request(self, line: str, n: int) -> tuple[str, str] | None:
-        """("text", text) or ("choose", id) from one input line; None (after an error event) if bad."""
+    def request(self, line: str, n: int, lang: str) -> tuple[str, str] | None:
+        """("text", text) or ("choose", id) from one input line; None (after an error event, in
+        `lang`) if bad."""
         if not line.strip():
             return None
         try:
             data = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            self.emit({"type": "error", "message": f"line {n}: not JSON ({getattr(exc, 'msg', 'too deep')})"})
+        except json.JSONDecodeError as exc:
+            self.emit({"type": "error", "message": t("cli.json.not_json", lang, n=n, why=exc.msg)})
+            return None
+        except RecursionError:
+            self.emit({"type": "error", "message": t("cli.json.too_deep", lang, n=n)})
             return None
         if isinstance(data, dict) and isinstance(data.get("choose"), str):
             return "choose", data["choose"]
         if isinstance(data, dict) and isinstance(data.get("text"), str):
             return "text", data["text"]
-        self.emit({"type": "error", "message": f'line {n}: expected {{"text": "..."}} or {{"choose": "<id>"}}'})
+        self.emit({"type": "error", "message": t("cli.json.expected", lang, n=n)})
         return None
 
 
-def _scrubbed(value: Any) -> Any:
+def _scrubbed(value: object) -> object:
     """Every string of an event without control characters (JSON would carry them escaped)."""
     if isinstance(value, str):
         return clean(value)

@@ -17,34 +17,36 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from . import UsageError
 from .streams import emit_json
 
+if TYPE_CHECKING:
+    from copycar_assist.config import Settings
+    from copycar_assist.config_schema import Field, Value
+
 MAX_STDIN = 64 * 1024
+_R = TypeVar("_R")
+Shown = str | int | float | list[str] | dict[str, str] | None  # a value as `config show` prints it
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "config", help="show or change the settings",
-        description="Show or change the settings file. Secrets are always masked.",
-    )
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("config", help="cli.help.config", description="cli.help.config.about")
     sub = p.add_subparsers(dest="config_action", metavar="ACTION")
     sub.required = True
-    sp = sub.add_parser("path", help="print where the settings file is")
+    sp = sub.add_parser("path", help="cli.help.config.path")
     sp.set_defaults(handler=_path)
-    ss = sub.add_parser("show", help="show every setting (secrets masked) and where it came from")
-    ss.add_argument("--json", action="store_true", help="print JSON only")
+    ss = sub.add_parser("show", help="cli.help.config.show")
+    ss.add_argument("--json", action="store_true", help="cli.help.json_only")
     ss.set_defaults(handler=_show)
-    st = sub.add_parser(
-        "set", help="set one setting",
-        description="Set one setting. For a secret, give '-' as VALUE to read it from stdin "
-        "(not echoed on a terminal), so it stays out of the shell history and the process list.",
-    )
-    st.add_argument("key", metavar="KEY", help="dotted name, e.g. api.key, smtp.port, crm.field_map.company")
-    st.add_argument("value", metavar="VALUE", help="the value; '-' reads a secret from stdin")
+    st = sub.add_parser("set", help="cli.help.config.set", description="cli.help.config.set.about")
+    st.add_argument("key", metavar="KEY", help="cli.help.config.set.key")
+    st.add_argument("value", metavar="VALUE", help="cli.help.config.set.value")
     st.set_defaults(handler=_set)
-    su = sub.add_parser("unset", help="remove one setting from the file")
+    su = sub.add_parser("unset", help="cli.help.config.unset")
     su.add_argument("key", metavar="KEY")
     su.set_defaults(handler=_unset)
 
@@ -52,13 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _usage(exc: Exception | str) -> Exception:
-    from copycar_assist.cli import UsageError
-
-    return UsageError(str(exc))
-
-
-def _field(key: str):
+def _field(key: str) -> tuple[Field, str | None]:
     """(Field, map key or None) for a dotted KEY; unknown keys are a usage error."""
     import difflib
 
@@ -69,35 +65,38 @@ def _field(key: str):
     f = BY_NAME.get(key)
     if f is None:
         close = difflib.get_close_matches(key, list(BY_NAME), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else " (see `copycar-assist config show`)"
         from copycar_assist.textsafe import one_line
 
-        raise _usage(f"{one_line(key, 60)}: unknown setting{hint}")
+        if close:
+            raise UsageError("cli.config.unknown_close", setting=one_line(key, 60), close=close[0])
+        raise UsageError("cli.config.unknown", setting=one_line(key, 60))
     if f.cli == "map":
-        raise _usage(f"{key}: set one mapping at a time: {key}.NAME VALUE")
+        raise UsageError("cli.config.one_mapping", setting=key)
     return f, None
 
 
-def _read_secret(label: str) -> str:
+def _read_secret(label: str, lang: str) -> str:
+    from copycar_assist.i18n import t
+
     if sys.stdin is None:
-        raise _usage(f"{label}: '-' reads the value from stdin, but there is no stdin")
+        raise UsageError("cli.config.no_stdin", setting=label)
     if sys.stdin.isatty():
         import getpass
 
-        value = getpass.getpass(f"{label} (not echoed): ")
+        value = getpass.getpass(t("cli.config.prompt", lang, setting=label))
     else:
         value = sys.stdin.read(MAX_STDIN + 1)
         if len(value) > MAX_STDIN:
-            raise _usage(f"{label}: the value on stdin is too long")
+            raise UsageError("cli.config.stdin_long", setting=label)
     value = value.strip()
     if not value:
-        raise _usage(f"{label}: nothing was read from stdin")
+        raise UsageError("cli.config.stdin_empty", setting=label)
     if "\n" in value or "\r" in value:
-        raise _usage(f"{label}: the value on stdin has more than one line")
+        raise UsageError("cli.config.stdin_lines", setting=label)
     return value
 
 
-def _display(f, value: Any) -> Any:
+def _display(f: Field, value: Value | None) -> Shown:
     """The value as `config show` prints it: every secret masked by the one rule (`redact.mask`)."""
     from copycar_assist.redact import Secret, mask_url
 
@@ -110,7 +109,7 @@ def _display(f, value: Any) -> Any:
     return value
 
 
-def _update(path, change) -> Any:
+def _update(path: Path, change: Callable[[dict[str, Any]], _R]) -> _R:
     """Read the settings file, `change(data)` it and write it back, all under the settings lock,
     so concurrent `config set` calls never lose each other's changes. Nothing is written when
     `change` returns False."""
@@ -120,37 +119,37 @@ def _update(path, change) -> Any:
     try:
         result = update_settings_file(path, change)
     except ConfigError as exc:
-        raise _usage(exc) from None
+        raise UsageError("cli.detail", detail=exc) from None
     except OSError as exc:
-        raise _usage(f"{path}: cannot write: {exc.strerror}") from None
+        raise UsageError("cli.config.cannot_write", path=path, reason=exc.strerror) from None
     return result
 
 
-def _load(args):
+def _load() -> Settings:
     from copycar_assist.config import ConfigError, load_settings
 
     try:
         return load_settings()
     except ConfigError as exc:
-        raise _usage(exc) from None
+        raise UsageError("cli.detail", detail=exc) from None
 
 
 # --- handlers -------------------------------------------------------------------------------------
 
 
-def _path(args) -> int:
+def _path(args: argparse.Namespace) -> int:
     from copycar_assist.config import config_path
 
     print(config_path())
     return 0
 
 
-def _show(args) -> int:
+def _show(args: argparse.Namespace) -> int:
     from copycar_assist.config import config_path
     from copycar_assist.config_schema import FIELDS
     from copycar_assist.redact import make_scrubber, scrub_obj
 
-    settings = _load(args)
+    settings = _load()
     path = config_path()
     rows = []
     for f in FIELDS:
@@ -169,11 +168,14 @@ def _show(args) -> int:
         }
         emit_json(scrub_obj(doc, scrub), indent=2)
         return 0
+    from copycar_assist.i18n import t
     from copycar_assist.textsafe import one_line
 
-    print(f"# {path}" + ("" if path.exists() else "  (not created yet: defaults)"))
+    lang = args.ctx.ui_lang
+    print(t("cli.config.file", lang, path=path) if path.exists() else t("cli.config.no_file", lang, path=path))
     width = max(len(f.dotted) for f, _, _ in rows)
-    for f, value, src in rows:
+    for f, value, source in rows:
+        src = t(f"cli.config.source.{source}", lang)
         if isinstance(value, dict):
             if not value:
                 print(f"{f.dotted:<{width}}  -  ({src})")
@@ -189,21 +191,19 @@ def _show(args) -> int:
     return 0
 
 
-def _set(args) -> int:
+def _set(args: argparse.Namespace) -> int:
     from copycar_assist.config import config_path
     from copycar_assist.config_schema import Invalid, parse_cli_value
+    from copycar_assist.i18n import t
 
+    lang = args.ctx.ui_lang
     f, subkey = _field(args.key)
     if args.value == "-" and f.secret:
-        text = _read_secret(args.key)
+        text = _read_secret(args.key, lang)
     else:
         text = args.value
         if f.secret:
-            print(
-                f"warning: {args.key} was given on the command line, so it may be in your shell history; "
-                f"next time use `copycar-assist config set {args.key} -` to read it from stdin",
-                file=sys.stderr,
-            )
+            print(t("cli.config.in_history", lang, setting=args.key), file=sys.stderr)
     try:
         value = parse_cli_value(f, text)
         if subkey is not None:
@@ -211,19 +211,19 @@ def _set(args) -> int:
         else:
             f.check(value)
     except Invalid as exc:
-        raise _usage(f"{args.key}: {exc}") from None
+        raise UsageError("cli.config.invalid", setting=args.key, detail=exc) from None
     path = config_path()
 
-    def change(data: dict) -> None:
+    def change(data: dict[str, Any]) -> None:
         target = data
         if f.section:
             target = data.setdefault(f.section, {})
             if not isinstance(target, dict):
-                raise _usage(f"[{f.section}]: is not a table in {path}; fix the file first")
+                raise UsageError("cli.config.not_table", name=f"[{f.section}]", path=path)
         if subkey is not None:
             fmap = target.setdefault(f.key, {})
             if not isinstance(fmap, dict):
-                raise _usage(f"[{f.section}] {f.key}: is not a table in {path}; fix the file first")
+                raise UsageError("cli.config.not_table", name=f"[{f.section}] {f.key}", path=path)
             fmap[subkey] = value
         else:
             target[f.key] = value
@@ -243,11 +243,11 @@ def _set(args) -> int:
     import os
 
     if f.env and os.environ.get(f.env, "").strip():
-        print(f"note: {f.env} is set in the environment and overrides this value", file=sys.stderr)
+        print(t("cli.config.env_overrides", lang, var=f.env), file=sys.stderr)
     return 0
 
 
-def _unset(args) -> int:
+def _unset(args: argparse.Namespace) -> int:
     from copycar_assist.config import config_path
 
     f, subkey = _field(args.key) if not args.key == "crm.field_map" else (None, None)
@@ -256,7 +256,7 @@ def _unset(args) -> int:
         [*f.dotted.split("."), subkey] if subkey is not None else f.dotted.split(".")
     )
 
-    def change(data: dict) -> bool:
+    def change(data: dict[str, Any]) -> bool:
         parents = [data]
         for k in keys[:-1]:
             nxt = parents[-1].get(k)
@@ -271,8 +271,10 @@ def _unset(args) -> int:
                 del parent[k]
         return True
 
+    from copycar_assist.i18n import t
+
     if not _update(path, change):
-        print(f"{args.key} is not set in {path}; nothing to do", file=sys.stderr)
+        print(t("cli.config.not_set", args.ctx.ui_lang, setting=args.key, path=path), file=sys.stderr)
         return 0
-    print(f"{args.key} removed ({path})")
+    print(t("cli.config.removed", args.ctx.ui_lang, setting=args.key, path=path))
     return 0

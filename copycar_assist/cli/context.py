@@ -14,6 +14,8 @@ Built once from the parsed arguments by `cli.main` and handed to the command:
     ctx.demo       the demo world with --demo (`simulator.world.DemoWorld`; the settings point at
                    it, and each of its services starts when a check first needs it)
     ctx.lang       the --lang asked for, or None (follow the user)
+    ctx.ui_lang    the language of the command's own words: --lang, else the settings' language,
+                   else the environment (`words.py`)
     ctx.hide_scenario  --hide-scenario: front ends must not name the scenario
 
 `close()` stops the demo world. Nothing here imports Textual.
@@ -22,9 +24,19 @@ Built once from the parsed arguments by `cli.main` and handed to the command:
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
 from . import UsageError
+from .words import choose
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from copycar_assist.config import Settings
+    from copycar_assist.desk.case import Case
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.kb.model import CheckSpec
+    from copycar_assist.simulator.world import DemoWorld
 
 
 class Context:
@@ -35,55 +47,68 @@ class Context:
         self.wants_demo: bool = args.demo
         self.hide_scenario: bool = args.hide_scenario
         if not self.wants_demo and self.scenario != "healthy":
-            raise UsageError("--scenario needs --demo")
+            raise UsageError("cli.ctx.scenario_needs_demo")
         if not self.wants_demo and self.hide_scenario:
-            raise UsageError("--hide-scenario needs --demo")
+            raise UsageError("cli.ctx.hide_needs_demo")
         self.profile: str | None = args.profile
-        self._settings: Any = None
-        self._case: Any = None
-        self._kb: Any = None
-        self._checks: Any = None
-        self.demo: Any = None
+        self._settings: Settings | None = None
+        self._case: Case | None = None
+        self._kb: KnowledgeBase | None = None
+        self._checks: dict[str, CheckSpec] | None = None
+        self.demo: DemoWorld | None = None
+        self._ui_lang: str | None = None
 
     @property
-    def settings(self) -> Any:
+    def ui_lang(self) -> str:
+        if self._ui_lang is None:
+            self._ui_lang = choose(self.lang, self._own_language)
+        return self._ui_lang
+
+    def _own_language(self) -> str | None:
+        try:
+            return self.agent_settings.language
+        except UsageError:  # broken settings choose no language; the message saying so is printed anyway
+            return None
+
+    @property
+    def settings(self) -> Settings:
         case = self.case
         return case.settings if case is not None else self.agent_settings
 
     @property
-    def case(self) -> Any:
+    def case(self) -> Case | None:
         if self.profile and self._case is None:
             from copycar_assist.desk.case import Case
 
             try:
                 self._case = Case.from_profile(self.agent_settings, self.profile)
             except KeyError as exc:
-                raise UsageError(f"--profile: {exc.args[0]}") from None
+                raise UsageError("cli.ctx.profile", detail=exc.args[0]) from None
         return self._case
 
     @property
-    def agent_settings(self) -> Any:
+    def agent_settings(self) -> Settings:
         if self._settings is None:
             from copycar_assist.config import ConfigError, load_settings
 
             try:
                 self._settings = load_settings()
             except ConfigError as exc:
-                raise UsageError(f"the settings have problems:\n{exc}") from None
+                raise UsageError("cli.ctx.settings", detail=exc) from None
         return self._settings
 
     @property
-    def kb(self) -> Any:
+    def kb(self) -> KnowledgeBase:
         if self._kb is None:
             from copycar_assist.kb import KnowledgeError
 
             try:
                 return self.load_kb()
             except KnowledgeError as exc:
-                raise UsageError(f"the knowledge base has problems:\n{exc}") from None
+                raise UsageError("cli.ctx.kb", detail=exc) from None
         return self._kb
 
-    def load_kb(self) -> Any:
+    def load_kb(self) -> KnowledgeBase:
         """`kb`, raising KnowledgeError for broken knowledge: for a front end that shows the
         problems itself (the app loads it in a thread after its first frame)."""
         if self._kb is None:
@@ -95,7 +120,7 @@ class Context:
         return self._kb
 
     @property
-    def checks(self) -> Any:
+    def checks(self) -> dict[str, CheckSpec]:
         if self._kb is not None:
             return self._kb.checks
         if self._checks is None:
@@ -108,10 +133,10 @@ class Context:
             try:
                 self._checks = load_catalog(data_path(folder, "checks.toml"))
             except KnowledgeError as exc:
-                raise UsageError(f"the knowledge base has problems:\n{exc}") from None
+                raise UsageError("cli.ctx.kb", detail=exc) from None
         return self._checks
 
-    def start_demo(self) -> Any:
+    def start_demo(self) -> DemoWorld | None:
         """Build the demo world when --demo was given and point the settings at it. Cheap: its
         services start the first time a check needs them."""
         if not self.wants_demo or self.demo is not None:
@@ -121,7 +146,7 @@ class Context:
         try:
             self.demo = start_demo(self.scenario)
         except ValueError as exc:
-            raise UsageError(f"--scenario: {exc}") from None
+            raise UsageError("cli.ctx.scenario", detail=exc) from None
         use_demo(self.agent_settings, self.demo)  # a case keeps the customer's own context
         self._stop_on_signals()
         return self.demo
@@ -136,7 +161,7 @@ class Context:
         if threading.current_thread() is not threading.main_thread():
             return
 
-        def leave(signum: int, frame: Any) -> None:
+        def leave(signum: int, frame: FrameType | None) -> None:
             self.close()
             raise SystemExit(128 + signum)
 

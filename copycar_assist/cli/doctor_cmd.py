@@ -12,40 +12,43 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .streams import emit_json
 
+if TYPE_CHECKING:
+    from copycar_assist.checks import Inputs
+    from copycar_assist.checks.runner import RunReport
+    from copycar_assist.config import Settings
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.runs.runstore import RunStore
+    from copycar_assist.simulator.world import DemoWorld
 
-def register(subparsers) -> None:
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--json", action="store_true", help="print one JSON document (and nothing else) on stdout")
-        p.add_argument("--no-history", action="store_true", help="neither keep this run nor compare with the last")
-        p.add_argument("--prompt-file", metavar="F", help="a prompt to validate (content checks)")
-        p.add_argument("--account-file", metavar="F", help="account data, JSON or CSV (personalisation check)")
-        p.add_argument("--log-file", metavar="F", help="a CopyCar call log to analyse")
-        p.add_argument("--email-file", metavar="F", help="an e-mail (subject and body) to score for spam")
-        p.add_argument("--deadline", type=float, default=30.0, metavar="S", help="total deadline in seconds (30)")
-        p.add_argument("-v", "--verbose", action="store_true", help="show the evidence of passing checks too")
-        p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS,
-                       help="language of the answers (default: the global --lang, the config, then $LANG)")
+        p.add_argument("--json", action="store_true", help="cli.help.doctor.json")
+        p.add_argument("--no-history", action="store_true", help="cli.help.doctor.no_history")
+        p.add_argument("--prompt-file", metavar="F", help="cli.help.doctor.prompt_file")
+        p.add_argument("--account-file", metavar="F", help="cli.help.doctor.account_file")
+        p.add_argument("--log-file", metavar="F", help="cli.help.doctor.log_file")
+        p.add_argument("--email-file", metavar="F", help="cli.help.doctor.email_file")
+        p.add_argument("--deadline", type=float, default=30.0, metavar="S", help="cli.help.doctor.deadline")
+        p.add_argument("-v", "--verbose", action="store_true", help="cli.help.doctor.verbose")
+        p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS, help="cli.help.doctor.lang")
 
-    d = subparsers.add_parser("doctor", help="run every check that applies, concurrently",
-                              description="Run the live checks (API, content, e-mail, CRM, cache, logs) at once.")
-    d.add_argument("--only", nargs="+", action="extend", metavar="TAG", default=[],
-                   help="only checks with these tags (api, content, email, crm, cache, logs)")
-    d.add_argument("--ack", metavar="CHECK", help="acknowledge a known problem of CHECK (with --until and --reason)")
-    d.add_argument("--until", metavar="DATE", help="with --ack: YYYY-MM-DD, YYYY-MM-DDTHH:MM, or 12h / 7d")
-    d.add_argument("--reason", metavar="TEXT", help="with --ack: why it is acknowledged")
-    d.add_argument("--unack", metavar="CHECK", help="take back the acknowledgement of CHECK")
+    d = subparsers.add_parser("doctor", help="cli.help.doctor", description="cli.help.doctor.about")
+    d.add_argument("--only", nargs="+", action="extend", metavar="TAG", default=[], help="cli.help.doctor.only")
+    d.add_argument("--ack", metavar="CHECK", help="cli.help.doctor.ack")
+    d.add_argument("--until", metavar="DATE", help="cli.help.doctor.until")
+    d.add_argument("--reason", metavar="TEXT", help="cli.help.doctor.reason")
+    d.add_argument("--unack", metavar="CHECK", help="cli.help.doctor.unack")
     common(d)
     d.set_defaults(handler=doctor)
 
-    g = subparsers.add_parser("diagnose", help="run one entry's checks and show the cause found and its fix",
-                              description="Run the checks of one knowledge entry; name the cause and its steps.")
+    g = subparsers.add_parser("diagnose", help="cli.help.diagnose", description="cli.help.diagnose.about")
     g.add_argument("entry_id", metavar="ENTRY_ID")
     common(g)
     g.set_defaults(handler=diagnose)
@@ -58,7 +61,7 @@ def doctor(args: argparse.Namespace) -> int:
         from .doctor_history import handle_ack
 
         settings = args.ctx.settings
-        return handle_ack(args, args.ctx.kb, _language(args, settings), make_scrubber(settings))
+        return handle_ack(args, args.ctx.kb, args.ctx.ui_lang, make_scrubber(settings))
     return _run(args, None)
 
 
@@ -69,15 +72,7 @@ def diagnose(args: argparse.Namespace) -> int:
 # --- setting up ----------------------------------------------------------------------------------
 
 
-def _language(args, settings) -> str:
-    chosen = args.lang or settings.language
-    if chosen in ("es", "en"):
-        return chosen
-    env = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
-    return "es" if env.lower().startswith("es") else "en"
-
-
-def _inputs(args):
+def _inputs(args: argparse.Namespace) -> Inputs:
     from copycar_assist.checks import Inputs
     from copycar_assist.cli import UsageError
     from copycar_assist.files.read import ACCOUNTS, LOG, TEXT, Kind, ReadError, check_regular, read_bytes
@@ -89,7 +84,7 @@ def _inputs(args):
             try:
                 data = read_bytes(path, TEXT) or b""
             except ReadError as exc:
-                raise UsageError(f"{exc} (--{option.replace('_', '-')})") from None
+                raise UsageError("cli.input", detail=exc, option=option.replace("_", "-")) from None
             setattr(inputs, field, data.decode("utf-8", "replace"))
     for name, kind in (("account_file", ACCOUNTS), ("log_file", Kind(LOG.key, 1 << 62))):  # a log of any size: its end is read
         path = getattr(args, name)
@@ -97,12 +92,12 @@ def _inputs(args):
             try:
                 check_regular(path, kind)
             except ReadError as exc:
-                raise UsageError(f"{exc} (--{name.replace('_', '-')})") from None
+                raise UsageError("cli.input", detail=exc, option=name.replace("_", "-")) from None
             setattr(inputs, name, path)
     return inputs
 
 
-def _demo_inputs(args, world, inputs, lang: str) -> None:
+def _demo_inputs(args: argparse.Namespace, world: DemoWorld, inputs: Inputs, lang: str) -> None:
     """In demo mode the scenario's material stands in for every file not given; stderr says so."""
     used = []
     for kind in ("prompt", "account", "log", "email"):
@@ -118,25 +113,27 @@ def _demo_inputs(args, world, inputs, lang: str) -> None:
     print(note, file=sys.stderr)
 
 
-def _check_ids(kb, args, entry_id: str | None) -> list[str]:
+def _check_ids(kb: KnowledgeBase, args: argparse.Namespace, entry_id: str | None) -> list[str]:
     from copycar_assist.checks import checks_for_entry, checks_for_tags, known_tags
     from copycar_assist.cli import UsageError
 
     if entry_id is not None:
         if entry_id not in kb.entries:
             close = difflib.get_close_matches(entry_id, list(kb.entries), n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(kb.entries))}"
-            raise UsageError(f"unknown entry {entry_id!r}{hint}")
+            if close:
+                raise UsageError("cli.doctor.unknown_entry_close", entry=repr(entry_id), close=", ".join(close))
+            raise UsageError("cli.doctor.unknown_entry", entry=repr(entry_id), known=", ".join(sorted(kb.entries)))
         return checks_for_entry(kb, entry_id)
     tags = [t.strip().lower() for t in args.only if t.strip()]
     known = set(known_tags(kb)) | {cid.split(".", 1)[0] for cid in kb.checks}
     unknown = [t for t in tags if t not in known]
     if unknown:
-        raise UsageError(f"unknown tag(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise UsageError("cli.doctor.unknown_tags", tags=", ".join(unknown), known=", ".join(sorted(known)))
     return checks_for_tags(kb, tags)
 
 
-async def _run_async(settings, kb, ids, lang, inputs, prefer, deadline, history=None):
+async def _run_async(settings: Settings, kb: KnowledgeBase, ids: list[str], lang: str, inputs: Inputs,
+                     prefer: str | None, deadline: float, history: RunStore | None = None) -> RunReport:
     from copycar_assist.checks import CheckContext, make_client, run_checks
 
     async with make_client(settings) as client:
@@ -153,13 +150,14 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
 
     from copycar_assist.checks.http import display_url
     from copycar_assist.cli import UsageError
+    from copycar_assist.i18n import t
 
     kb = args.ctx.kb
     ids = _check_ids(kb, args, entry_id)
     if not 0 < args.deadline <= 600:
-        raise UsageError("--deadline must be between 0 and 600 seconds")
+        raise UsageError("cli.doctor.deadline")
     settings = args.ctx.settings
-    lang = _language(args, settings)
+    lang = args.ctx.ui_lang
     inputs = _inputs(args)
     sim = args.ctx.start_demo()
     if sim is not None:
@@ -178,7 +176,7 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
 
         base = display_url(httpx.URL(settings.api.base_url))
     except Exception:
-        base = "(invalid base URL)"
+        base = t("cli.doctor.bad_base_url", lang)
     command = "diagnose" if entry_id else "doctor"
     from .doctor_report import build_json, exit_code
 
@@ -209,7 +207,8 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     return code
 
 
-def _text(report, kb, lang, base, demo, entry_id, args, code) -> str:
+def _text(report: RunReport, kb: KnowledgeBase, lang: str, base: str, demo: bool, entry_id: str | None,
+          args: argparse.Namespace, code: int) -> str:
     from copycar_assist.checks.areas import overview
     from copycar_assist.checks.registry import checks_named
     from copycar_assist.i18n import t

@@ -11,21 +11,30 @@ in the output and the JSON (with `acknowledged`), and no longer makes the exit c
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from copycar_assist.i18n import t
 from copycar_assist.redact import Scrub
 from copycar_assist.textsafe import one_line
 
+if TYPE_CHECKING:
+    from copycar_assist.checks.runner import RunReport
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.runs.runquery import Ack, Changes
+    from copycar_assist.runs.runstore import RunStore
+
 MAX_ACK_S = 366 * 86400
 
 
 def parse_until(text: str, now: float | None = None) -> float:
-    """Epoch seconds for `--until`; ValueError with what is wrong."""
+    """Epoch seconds for `--until`; a UsageError says what is wrong."""
+    from copycar_assist.cli import UsageError
+
     now = time.time() if now is None else now
     text = text.strip()
     m = re.fullmatch(r"(\d{1,4})\s*([mhd])", text.lower())
@@ -35,14 +44,14 @@ def parse_until(text: str, now: float | None = None) -> float:
         try:
             when = datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError("expected YYYY-MM-DD, YYYY-MM-DDTHH:MM or a duration such as 12h or 7d") from None
+            raise UsageError("cli.doctor.until_format") from None
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             when = when + timedelta(days=1)  # through the end of that day
         at = when.timestamp() if when.tzinfo else when.astimezone().timestamp()
     if at <= now:
-        raise ValueError("the date is in the past")
+        raise UsageError("cli.doctor.until_past")
     if at - now > MAX_ACK_S:
-        raise ValueError("at most a year ahead")
+        raise UsageError("cli.doctor.until_far")
     return at
 
 
@@ -50,47 +59,48 @@ def until_text(at: float) -> str:
     return datetime.fromtimestamp(at).astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
-def open_store(lang: str, scrub: Scrub) -> Any:
+def open_store(lang: str, scrub: Scrub) -> RunStore:
     """The run history (doctor, diagnose, history, monitor); a problem with it is one line on stderr."""
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.runs.runstore import RunStore
+    from copycar_assist.support.history import data_dir
 
-    store = RunStore.open()
+    store = RunStore.open(data_dir())
     if store.problem is not None:
         print(scrub(store.problem.message(lang)), file=sys.stderr)
     return store
 
 
-def handle_ack(args, kb, lang: str, scrub: Scrub) -> int:
+def handle_ack(args: argparse.Namespace, kb: KnowledgeBase, lang: str, scrub: Scrub) -> int:
     """`--ack` / `--unack`: record or remove, print one line, exit 0 (3 on bad input). The reason
     is the user's text: it is scrubbed before it is kept."""
     from copycar_assist.cli import UsageError
 
     check = args.ack or args.unack
     if check not in kb.checks:
-        raise UsageError(f"unknown check {one_line(check, 60)!r}; known: {', '.join(kb.checks)}")
+        raise UsageError("cli.doctor.unknown_check", check=repr(one_line(check, 60)), known=", ".join(kb.checks))
     store = open_store(lang, scrub)
     try:
         if args.unack:
             print(t("cli.doctor.ack_removed" if store.unack(check) else "cli.doctor.ack_missing", lang, check=check))
             return 0
         if not args.until or not (args.reason or "").strip():
-            raise UsageError("--ack needs --until DATE and --reason TEXT")
-        try:
-            until = parse_until(args.until)
-        except ValueError as exc:
-            raise UsageError(f"--until: {exc}") from None
+            raise UsageError("cli.doctor.ack_needs")
+        until = parse_until(args.until)
         reason = scrub(one_line(args.reason, 200))
         if not store.ack(check, until, reason):
-            raise UsageError(f"the acknowledgement could not be saved: {store.disabled or 'history unavailable'}")
+            if store.disabled:
+                raise UsageError("cli.doctor.ack_not_saved", detail=store.disabled)
+            raise UsageError("cli.doctor.ack_no_history")
         print(scrub(t("cli.doctor.ack_saved", lang, check=check, until=until_text(until), reason=reason)))
         return 0
     finally:
         store.close()
 
 
-def remember(store, command: str, report, base_url: str, entry_id: str | None) -> tuple[Any, dict[str, Any]]:
+def remember(store: RunStore, command: str, report: RunReport, base_url: str,
+             entry_id: str | None) -> tuple[Changes, dict[str, Ack]]:
     """Keep the run; (what changed since the last run, the active acknowledgements)."""
-    from copycar_assist.support import runquery
+    from copycar_assist.runs import runquery
 
     acks = runquery.active_acks(store)
     run_id = store.record_run(command, report.results, base_url=base_url, entry=entry_id,
@@ -98,9 +108,9 @@ def remember(store, command: str, report, base_url: str, entry_id: str | None) -
     return runquery.changes_since_last(store, run_id, report.results), acks
 
 
-def changes_lines(changes, acks: dict[str, Any], lang: str, kb) -> list[str]:
+def changes_lines(changes: Changes, acks: dict[str, Ack], lang: str, kb: KnowledgeBase) -> list[str]:
     from copycar_assist.kb import pick
-    from copycar_assist.support.runquery import ago
+    from copycar_assist.runs.runquery import ago
 
     def title(cid: str) -> str:
         spec = kb.checks.get(cid)

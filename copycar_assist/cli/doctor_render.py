@@ -23,11 +23,19 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from copycar_assist.checks.areas import Overview
 from copycar_assist.checks.roots import RANK
 from copycar_assist.i18n import t
 from copycar_assist.textsafe import clean, one_line
+
+if TYPE_CHECKING:
+    from copycar_assist.checks.areas import Area, NotRun
+    from copycar_assist.checks.base import CheckResult
+
+    from .doctor_report import FoundCause
 
 SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skipped": "–"}
 COLOURS = {"pass": "32", "warn": "33", "fail": "31", "error": "35", "skipped": "2"}
@@ -38,7 +46,7 @@ INPUT_OPTIONS = {"prompt": "--prompt-file", "account": "--account-file", "log": 
 SUMMARY_WIDTH = 100  # a passing area's summary is cut to this many columns (-v shows it whole)
 
 
-def use_colour(stream) -> bool:
+def use_colour(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
@@ -55,13 +63,13 @@ def _duration(ms: int) -> str:
 
 
 class Renderer:
-    def __init__(self, lang: str, colour: bool = False, verbose: bool = False):
+    def __init__(self, lang: str, colour: bool = False, verbose: bool = False) -> None:
         self.lang = lang
         self.colour = colour
         self.verbose = verbose
         self.lines: list[str] = []
 
-    def safe(self, text, limit: int = 2000) -> str:
+    def safe(self, text: object, limit: int = 2000) -> str:
         return clean(str(text), keep_newlines=False, limit=limit)
 
     def paint(self, text: str, status: str) -> str:
@@ -75,7 +83,7 @@ class Renderer:
         self.add(f"{what} · {n} {t('cli.doctor.checks', self.lang)} · {_duration(duration_ms)} · {where}")
         self.add()
 
-    def results(self, results) -> None:
+    def results(self, results: Sequence[CheckResult]) -> None:
         title_w = min(42, max((width(self.safe(r.title or r.id, 60)) for r in results), default=10))
         for r in results:
             symbol = self.paint(SYMBOLS.get(r.status, "?"), r.status)
@@ -89,10 +97,10 @@ class Renderer:
     def areas(self, view: Overview) -> None:
         """One line per area that ran (`checks.areas.overview`); the checks that could not run
         grouped, one hint per group."""
-        def title(area) -> str:
+        def title(area: Area) -> str:
             return self.safe(area.title.get(self.lang) or area.title.get("en") or area.id, 40)
 
-        def name(n) -> str:
+        def name(n: NotRun) -> str:
             return title(n.area) if n.whole_area else self.safe(n.result.title or n.result.id, 60)
 
         titles = [title(a.area) for a in view.ran]
@@ -118,7 +126,7 @@ class Renderer:
             self._wrapped(f"{skip} {t('cli.doctor.material', self.lang)}: {names} — "
                           f"{t('cli.doctor.material_how', self.lang)} {options}.")
 
-    def _area_text(self, r, view: Overview) -> str:
+    def _area_text(self, r: CheckResult, view: Overview) -> str:
         """A result's summary for its area line: a passing or skipped one cut to one line, and
         "follows from <area>" when another failure explains it."""
         root = view.root_area(r)
@@ -135,14 +143,14 @@ class Renderer:
         for i, line in enumerate(_wrap(text, 96)):
             self.add(" " * (indent if i == 0 else indent + 2) + line)
 
-    def _value(self, value) -> str:
+    def _value(self, value: object) -> str:
         if isinstance(value, dict):
             return ", ".join(f"{self.safe(k, 60)}={self._value(v)}" for k, v in value.items())
         if isinstance(value, list):
             return ", ".join(self._value(v) for v in value)
         return self.safe(value, 400)
 
-    def causes(self, causes, heading: str | None = None, titles: dict[str, str] | None = None,
+    def causes(self, causes: Sequence[FoundCause], heading: str | None = None, titles: dict[str, str] | None = None,
                explanation: bool = True) -> None:
         if not causes:
             return
@@ -164,7 +172,7 @@ class Renderer:
                 for j, line in enumerate(_wrap(self.safe(step), 86)):
                     self.add(f"      {number if j == 0 else ' ' * len(number)}{line}")
 
-    def questions(self, questions) -> None:
+    def questions(self, questions: Sequence[dict[str, str]]) -> None:
         self.add()
         self.add(t("cli.doctor.no_cause", self.lang))
         if questions:

@@ -5,11 +5,18 @@ No printing here (see `doctor_render.py` for the text form).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.checks.roots import RANK, rank_key, roots
 from copycar_assist.kb import pick
+
+if TYPE_CHECKING:
+    from copycar_assist.checks.base import CheckResult
+    from copycar_assist.checks.runner import RunReport
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.runs.runquery import Ack
 
 SCHEMA_VERSION = 1
 
@@ -33,7 +40,7 @@ class FoundCause:
                 "explanation": self.explanation, "steps": list(self.steps), "explains": list(self.explains)}
 
 
-def exit_code(results, acknowledged: set[str] | frozenset[str] = frozenset()) -> int:
+def exit_code(results: Iterable[CheckResult], acknowledged: set[str] | frozenset[str] = frozenset()) -> int:
     """0 all pass (warnings and skips included), 1 a check failed, 2 a check could not run.
     Acknowledged checks (`doctor --ack`) do not count."""
     statuses = {r.status for r in results if r.id not in acknowledged}
@@ -44,7 +51,8 @@ def exit_code(results, acknowledged: set[str] | frozenset[str] = frozenset()) ->
     return 0
 
 
-def found_causes(kb, results, lang: str, entry_first: str | None = None) -> list[FoundCause]:
+def found_causes(kb: KnowledgeBase, results: Iterable[CheckResult], lang: str,
+                 entry_first: str | None = None) -> list[FoundCause]:
     """The causes the results point to, one per root failure (`checks.roots`: a result that
     follows from another is listed in that cause's `explains`, never as a cause of its own),
     most serious first (fail, error, warn), then check order; the diagnosed entry's own causes
@@ -60,6 +68,8 @@ def found_causes(kb, results, lang: str, entry_first: str | None = None) -> list
     by_check: dict[str, FoundCause] = {}
     ranked_by_id = {x.id: x for x in ranked}
     for r in ranked:
+        if r.entry is None or r.cause is None:  # never: `ranked` holds results with both
+            continue
         root = ranked_by_id.get(follows.get(r.id, ""))
         if root is not None and (root.entry, root.cause) != (r.entry, r.cause):
             continue  # a consequence pointing elsewhere: its root's cause covers it
@@ -71,7 +81,7 @@ def found_causes(kb, results, lang: str, entry_first: str | None = None) -> list
             continue
         entry = kb.entries.get(r.entry)
         cause = entry.cause(r.cause) if entry else None
-        if cause is None:
+        if entry is None or cause is None:
             continue
         steps: list[str] = cause.steps.get(lang) or next((s for s in cause.steps.values() if s), [])
         found = FoundCause(r.id, r.outcome, r.status, entry.id, cause.id, pick(entry.title, lang, entry.id),
@@ -88,7 +98,7 @@ def found_causes(kb, results, lang: str, entry_first: str | None = None) -> list
     return out
 
 
-def open_questions(kb, entry_id: str, lang: str) -> list[dict[str, str]]:
+def open_questions(kb: KnowledgeBase, entry_id: str, lang: str) -> list[dict[str, str]]:
     """The entry's causes no check outcome reaches: their yes/no questions."""
     from copycar_assist.kb.tree import DecisionTree
 
@@ -99,8 +109,8 @@ def open_questions(kb, entry_id: str, lang: str) -> list[dict[str, str]]:
     return out
 
 
-def build_json(*, command: str, report, kb, lang: str, base_url: str, demo: bool,
-               entry_id: str | None = None, acks: dict[str, Any] | None = None) -> dict[str, Any]:
+def build_json(*, command: str, report: RunReport, kb: KnowledgeBase, lang: str, base_url: str, demo: bool,
+               entry_id: str | None = None, acks: dict[str, Ack] | None = None) -> dict[str, Any]:
     causes = found_causes(kb, report.results, lang, entry_id)
     acks = acks or {}
     results = []

@@ -10,22 +10,25 @@ be read is counted and skipped.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from .streams import emit_json
+
+if TYPE_CHECKING:
+    from copycar_assist.matching.gaps import Cluster
 
 DEFAULT_SESSIONS = 500
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`kb gaps`, a sub-command of `kb` (kb_cmd.py)."""
-    p = sub.add_parser("gaps", help="list what the saved conversations did not understand",
-                       description="Descriptions from saved conversations that got no confident match or were "
-                       "said again, grouped by the entry finally chosen: what to add as effects or aliases.")
-    p.add_argument("--json", action="store_true", help="print JSON only")
+    from .words import Help
+
+    p = sub.add_parser("gaps", help="cli.help.gaps", description="cli.help.gaps.about")
+    p.add_argument("--json", action="store_true", help="cli.help.json_only")
     p.add_argument("--sessions", type=int, default=DEFAULT_SESSIONS, metavar="N",
-                   help=f"read the newest N saved conversations (default {DEFAULT_SESSIONS})")
-    p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS,
-                   help="language of the text (default: the global --lang, else en)")
+                   help=Help("cli.help.gaps.sessions", n=DEFAULT_SESSIONS))
+    p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS, help="cli.help.lang_text_en")
     p.set_defaults(handler=run)
 
 
@@ -38,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from . import UsageError
 
     if args.sessions < 1:
-        raise UsageError(f"--sessions must be at least 1, not {args.sessions}")
+        raise UsageError("cli.gaps.sessions", n=args.sessions)
     kb = args.ctx.kb
     root = data_dir()
     ids = session_ids(root)[: args.sessions]
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _text(groups, n: int, sessions: int, skipped: int, where: str, lang: str) -> str:
+def _text(groups: list[Cluster], n: int, sessions: int, skipped: int, where: str, lang: str) -> str:
     from copycar_assist.i18n import t
     from copycar_assist.textsafe import one_line
 

@@ -15,20 +15,23 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copycar_assist.textsafe import one_line
 
 from .streams import emit_json
 
+if TYPE_CHECKING:
+    from copycar_assist.kb.model import CheckSpec
+    from copycar_assist.runs.runstore import RunStore
 
-def register(subparsers) -> None:
-    p = subparsers.add_parser("history", help="the runs kept so far and how they compare",
-                              description="Runs of doctor, diagnose and monitor kept in the data directory.")
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    p.add_argument("--limit", type=int, default=10, metavar="N", help="runs to show (10)")
-    p.add_argument("--kind", choices=("doctor", "diagnose", "monitor", "monitor-once"), help="only runs of one kind")
-    p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS, help="language of the text")
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("history", help="cli.help.history", description="cli.help.history.about")
+    p.add_argument("--json", action="store_true", help="cli.help.json_doc")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="cli.help.history.limit")
+    p.add_argument("--kind", choices=("doctor", "diagnose", "monitor", "monitor-once"), help="cli.help.history.kind")
+    p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS, help="cli.help.lang_text")
     p.set_defaults(handler=history)
 
 
@@ -43,8 +46,8 @@ def _stamp(at: float) -> str:
     return datetime.fromtimestamp(float(at)).strftime("%Y-%m-%d %H:%M")
 
 
-def collect(store, limit: int, kind: str | None, lang: str) -> dict[str, Any]:
-    from copycar_assist.support import runquery
+def collect(store: RunStore, limit: int, kind: str | None, lang: str) -> dict[str, Any]:
+    from copycar_assist.runs import runquery
 
     runs = runquery.runs(store, limit=limit, kind=kind)
     checked = next((r for r in runquery.runs(store, limit=50) if r["kind"] in ("doctor", "diagnose")), None)
@@ -71,13 +74,12 @@ def history(args: argparse.Namespace) -> int:
     from copycar_assist.cli import UsageError
     from copycar_assist.redact import make_scrubber, scrub_obj
 
-    from .doctor_cmd import _language
     from .doctor_history import open_store
 
     if not 1 <= args.limit <= 1000:
-        raise UsageError("--limit must be between 1 and 1000")
+        raise UsageError("cli.history.limit")
     settings = args.ctx.settings
-    lang = _language(args, settings)
+    lang = args.ctx.ui_lang
     scrub = make_scrubber(settings)  # the writers' one scrub
     store = open_store(lang, scrub)
     try:
@@ -91,10 +93,10 @@ def history(args: argparse.Namespace) -> int:
     return 0
 
 
-def render(doc: dict[str, Any], lang: str, checks) -> str:
+def render(doc: dict[str, Any], lang: str, checks: dict[str, CheckSpec]) -> str:
     from copycar_assist.i18n import t
     from copycar_assist.kb import pick
-    from copycar_assist.support.runquery import ago
+    from copycar_assist.runs.runquery import ago
 
     out: list[str] = []
 

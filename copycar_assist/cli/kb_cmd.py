@@ -21,47 +21,53 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from .streams import emit_json
 
+if TYPE_CHECKING:
+    from pathlib import Path
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("kb", help="list, show, lint or import knowledge entries",
-                              description="Look at, check and extend the knowledge base.")
+    from copycar_assist.kb.tree import DecisionTree
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("kb", help="cli.help.kb", description="cli.help.kb.about")
     sub = p.add_subparsers(dest="kb_action", metavar="ACTION")
     sub.required = True
-    lang = {"choices": ("es", "en"), "default": argparse.SUPPRESS,
-            "help": "language of the text (default: the global --lang, else en)"}
 
-    ls = sub.add_parser("list", help="list every entry")
-    ls.add_argument("--json", action="store_true", help="print JSON only")
-    ls.add_argument("--lang", **lang)
+    def lang_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS, help="cli.help.lang_text_en")
+
+    ls = sub.add_parser("list", help="cli.help.kb.list")
+    ls.add_argument("--json", action="store_true", help="cli.help.json_only")
+    lang_option(ls)
     ls.set_defaults(handler=_list)
 
-    sh = sub.add_parser("show", help="show one entry as plain text")
+    sh = sub.add_parser("show", help="cli.help.kb.show")
     sh.add_argument("id", metavar="ID")
-    sh.add_argument("--lang", **lang)
+    lang_option(sh)
     sh.set_defaults(handler=_show)
 
-    li = sub.add_parser("lint", help="check that the decision tree is whole")
-    li.add_argument("dir", metavar="DIR", nargs="?", help="knowledge dir (default: --kb, else the shipped one)")
-    li.add_argument("--json", action="store_true", help="print JSON only")
+    li = sub.add_parser("lint", help="cli.help.kb.lint")
+    li.add_argument("dir", metavar="DIR", nargs="?", help="cli.help.kb.dir")
+    li.add_argument("--json", action="store_true", help="cli.help.json_only")
     li.set_defaults(handler=_lint)
 
-    im = sub.add_parser("import", help="turn a guide into entry files")
+    im = sub.add_parser("import", help="cli.help.kb.import")
     im.add_argument("guide", metavar="GUIDE.md")
-    im.add_argument("--out", metavar="DIR", required=True, help="where to write the entries")
-    im.add_argument("--force", action="store_true", help="replace entry files that exist")
+    im.add_argument("--out", metavar="DIR", required=True, help="cli.help.kb.import.out")
+    im.add_argument("--force", action="store_true", help="cli.help.kb.import.force")
     im.set_defaults(handler=_import)
 
-    new = sub.add_parser("new", help="write a new entry file to fill in (it passes lint as it is)")
+    new = sub.add_parser("new", help="cli.help.kb.new")
     new.add_argument("id", metavar="ID")
-    new.add_argument("--dir", metavar="DIR", help="knowledge dir (default: --kb, else the shipped one in a checkout)")
-    new.add_argument("--category", metavar="CAT", help="category id (default: the first of categories.toml)")
+    new.add_argument("--dir", metavar="DIR", help="cli.help.kb.new.dir")
+    new.add_argument("--category", metavar="CAT", help="cli.help.kb.new.category")
     new.set_defaults(handler=_new)
 
-    cv = sub.add_parser("convert", help="rewrite per-language entries in the unified shape")
-    cv.add_argument("dir", metavar="DIR", nargs="?", help="knowledge dir (default: --kb, else the shipped one)")
+    cv = sub.add_parser("convert", help="cli.help.kb.convert")
+    cv.add_argument("dir", metavar="DIR", nargs="?", help="cli.help.kb.dir")
     cv.set_defaults(handler=_convert)
 
     from . import gaps_cmd
@@ -83,7 +89,7 @@ def _list(args: argparse.Namespace) -> int:
     try:  # a first compile makes the matcher's index too (the next command needs no second pass)
         heads = open_store(args.kb, companion=MATCHER).heads()  # no entry is read: the listing is in the store
     except KnowledgeError as exc:
-        raise UsageError(f"the knowledge base has problems:\n{exc}") from None
+        raise UsageError("cli.ctx.kb", detail=exc) from None
     lang = _lang(args)
     rows = [{"id": h["id"], "title": pick(h["title"], lang, h["id"]), "category": h["category"],
              "severity": h["severity"]} for h in sorted(heads, key=lambda h: h["id"])]
@@ -97,29 +103,30 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unknown_id(entry_id: str, ids: list[str]) -> str:
+def _unknown_id(entry_id: str, ids: list[str]) -> Exception:
     import difflib
+
+    from copycar_assist.cli import UsageError
 
     close = difflib.get_close_matches(entry_id, ids, n=5, cutoff=0.5)
     close += [i for i in ids if entry_id and entry_id in i and i not in close]
     if close:
-        return f"no entry '{entry_id}'. Did you mean: {', '.join(close[:5])}?"
-    return f"no entry '{entry_id}'. Known ids: {', '.join(sorted(ids))}"
+        return UsageError("cli.kb.no_entry_close", id=entry_id, close=", ".join(close[:5]))
+    return UsageError("cli.kb.no_entry", id=entry_id, known=", ".join(sorted(ids)))
 
 
 def _show(args: argparse.Namespace) -> int:
-    from copycar_assist.cli import UsageError
     from copycar_assist.kb.tree import DecisionTree
     from copycar_assist.textsafe import one_line
 
     kb = args.ctx.kb
     if args.id not in kb.entries:
-        raise UsageError(_unknown_id(one_line(args.id, 80), list(kb.entries)))
+        raise _unknown_id(one_line(args.id, 80), list(kb.entries))
     print(render_entry_text(DecisionTree(kb), args.id, _lang(args)))
     return 0
 
 
-def render_entry_text(tree, entry_id: str, lang: str) -> str:
+def render_entry_text(tree: DecisionTree, entry_id: str, lang: str) -> str:
     """A readable plain-text page for one entry (text from the files is made inert)."""
     from copycar_assist.i18n import t
     from copycar_assist.kb import pick
@@ -163,6 +170,7 @@ def render_entry_text(tree, entry_id: str, lang: str) -> str:
 
 
 def _lint(args: argparse.Namespace) -> int:
+    from copycar_assist.i18n import t
     from copycar_assist.kb.lint import lint
     from copycar_assist.textsafe import one_line
 
@@ -179,30 +187,32 @@ def _lint(args: argparse.Namespace) -> int:
     else:
         for p in problems:
             print(one_line(str(p), 1000))
-        where = target or "the shipped knowledge"
-        print(f"kb lint: {n_err} error(s), {n_warn} warning(s) in {where}", file=sys.stderr)
+        lang = args.ctx.ui_lang
+        where = target or t("cli.kb.shipped", lang)
+        print(t("cli.kb.lint_summary", lang, errors=n_err, warnings=n_warn, where=where), file=sys.stderr)
     return 1 if n_err else 0
 
 
 def _import(args: argparse.Namespace) -> int:
     from copycar_assist.cli import UsageError
     from copycar_assist.files.read import GUIDE, ReadError, read_text
+    from copycar_assist.i18n import t
     from copycar_assist.kb.importer import GuideImportError, import_guide
     from copycar_assist.kb.lint import lint
 
     try:
         text = read_text(args.guide, GUIDE) or ""
     except ReadError as exc:
-        raise UsageError(f"cannot read the guide: {exc}") from None
+        raise UsageError("cli.kb.cannot_read_guide", detail=exc) from None
     try:
         written = import_guide(text, args.out, source=args.guide, overwrite=args.force)
     except GuideImportError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError("cli.detail", detail=exc) from None
     except OSError as exc:
-        raise UsageError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+        raise UsageError("cli.kb.cannot_write_to", path=args.out, reason=exc.strerror or exc) from None
+    lang = args.ctx.ui_lang
     if not written:
-        print(f"kb import: no errors found in {args.guide} (an error is a heading followed by "
-              f"SYMPTOMS and CAUSES or SOLUTIONS lists)", file=sys.stderr)
+        print(t("cli.kb.import_none", lang, guide=args.guide), file=sys.stderr)
         return 1
     for path in written:
         print(path)
@@ -210,12 +220,11 @@ def _import(args: argparse.Namespace) -> int:
     errors = [p for p in problems if p.severity == "error"]
     for p in errors:
         print(p, file=sys.stderr)
-    print(f"kb import: {len(written)} entries written to {args.out}; "
-          f"use them with `copycar-assist --kb {args.out} …`", file=sys.stderr)
+    print(t("cli.kb.import_done", lang, n=len(written), out=args.out), file=sys.stderr)
     return 1 if errors else 0
 
 
-def _writable_dir(args: argparse.Namespace, given: str | None):
+def _writable_dir(args: argparse.Namespace, given: str | None) -> Path:
     """The knowledge dir to write into: DIR, else --kb, else the shipped one when it is a checkout."""
     from pathlib import Path
 
@@ -224,9 +233,9 @@ def _writable_dir(args: argparse.Namespace, given: str | None):
 
     folder = Path(given or args.kb or default_dir())
     if not (given or args.kb) and "site-packages" in folder.parts:
-        raise UsageError("the shipped knowledge is installed read-only here: give --dir DIR")
+        raise UsageError("cli.kb.read_only")
     if not folder.is_dir():
-        raise UsageError(f"{folder}: no such knowledge directory")
+        raise UsageError("cli.kb.no_dir", dir=folder)
     return folder
 
 
@@ -240,21 +249,23 @@ def _new(args: argparse.Namespace) -> int:
     from copycar_assist.textsafe import one_line
 
     if not is_id(args.id) or args.id.upper() == "README":
-        raise UsageError(f"'{one_line(args.id, 80)}' is not an entry id: letters, digits, '.', '_' or '-'")
+        raise UsageError("cli.kb.bad_id", id=one_line(args.id, 80))
     folder = _writable_dir(args, args.dir)
     try:
         categories = [c.id for c in load_categories(data_path(folder, "categories.toml"))]
     except KnowledgeError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError("cli.detail", detail=exc) from None
     category = args.category or (categories[0] if categories else "")
     if category not in categories:
-        raise UsageError(f"unknown category '{one_line(category, 80)}' (known: {', '.join(categories)})")
+        raise UsageError("cli.kb.unknown_category", category=one_line(category, 80), known=", ".join(categories))
     path = folder / f"{args.id}.md"
     if path.exists() or path.is_symlink():
-        raise UsageError(f"{path} already exists")
+        raise UsageError("cli.kb.exists", path=path)
     write_text(path, new_entry(args.id, category))
     print(path)
-    print(f"next: fill it in, then `copycar-assist kb lint {folder}`", file=sys.stderr)
+    from copycar_assist.i18n import t
+
+    print(t("cli.kb.next", args.ctx.ui_lang, dir=folder), file=sys.stderr)
     return 0
 
 
@@ -287,5 +298,7 @@ def _convert(args: argparse.Namespace) -> int:
             continue
         write_text(path, new)
         converted += 1
-    print(f"kb convert: {converted} converted, {failed} left as they were", file=sys.stderr)
+    from copycar_assist.i18n import t
+
+    print(t("cli.kb.convert_done", args.ctx.ui_lang, converted=converted, failed=failed), file=sys.stderr)
     return 1 if failed else 0

@@ -15,24 +15,24 @@ import argparse
 import io
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from .streams import emit_json
+
+if TYPE_CHECKING:
+    from copycar_assist.matching.result import MatchResult
 
 MAX_LIMIT = 50
 MAX_LINE = 1024 * 1024  # one line of `match -`: a JSON-wrapped paste of a log fits
 
 
-def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "match",
-        help="match a description of a problem to the known errors",
-        description="Match free text (Spanish or English, pasted errors too) to knowledge entries. "
-        "TEXT '-' reads one query per line from standard input (a line may be a JSON object "
-        '{"text": "..."}).',
-    )
-    p.add_argument("text", nargs="+", metavar="TEXT", help="the problem in your words, or '-' for stdin")
-    p.add_argument("--json", action="store_true", help="print JSON (one object per query)")
-    p.add_argument("--limit", type=int, default=5, metavar="N", help=f"how many matches to list (1-{MAX_LIMIT}, default 5)")
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .words import Help
+
+    p = subparsers.add_parser("match", help="cli.help.match", description="cli.help.match.about")
+    p.add_argument("text", nargs="+", metavar="TEXT", help="cli.help.match.text")
+    p.add_argument("--json", action="store_true", help="cli.help.match.json")
+    p.add_argument("--limit", type=int, default=5, metavar="N", help=Help("cli.help.match.limit", max=MAX_LIMIT))
     p.set_defaults(handler=run)
 
 
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from . import EXIT_OK, UsageError
 
     if not 1 <= args.limit <= MAX_LIMIT:
-        raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {args.limit}")
+        raise UsageError("cli.match.limit", max=MAX_LIMIT, n=args.limit)
     from copycar_assist.matching.compiled import matcher_for
 
     matcher = matcher_for(args.ctx.kb)
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 line = read_line(sys.stdin, number, MAX_LINE)
             except ReadError as exc:
-                raise UsageError(str(exc)) from None
+                raise UsageError("cli.detail", detail=exc) from None
             if not line:
                 break
             _emit(matcher.match(_text_of(line.rstrip("\r\n")), args.limit, lang=lang), args.json)
@@ -71,8 +71,9 @@ def _text_of(line: str) -> str:
             data = json.loads(line)
         except (ValueError, RecursionError):
             return line
-        if isinstance(data, dict) and isinstance(data.get("text"), str):
-            return data["text"]
+        text = data.get("text") if isinstance(data, dict) else None
+        if isinstance(text, str):
+            return text
     return line
 
 
@@ -86,7 +87,7 @@ def _utf8_streams() -> None:
             pass
 
 
-def _emit(result, as_json: bool) -> None:
+def _emit(result: MatchResult, as_json: bool) -> None:
     if as_json:
         emit_json(result.to_json())
     else:
@@ -94,7 +95,7 @@ def _emit(result, as_json: bool) -> None:
     sys.stdout.flush()
 
 
-def _table(result) -> str:
+def _table(result: MatchResult) -> str:
     from copycar_assist.i18n import t
     from copycar_assist.textsafe import one_line
 
@@ -114,7 +115,7 @@ def _table(result) -> str:
         lines.append(t("cli.match.none", lang))
     if result.matches:
         w = max(len(m.id) for m in result.matches)
-        lines.append(f"  {'score':>5}  {'id':<{w}}  {t('cli.match.title', lang)}")
+        lines.append(f"  {t('cli.match.score', lang):>5}  {'id':<{w}}  {t('cli.match.title', lang)}")
         for m in result.matches:
             mark = "*" if m.id == result.best else " "
             why = ", ".join(one_line(x, 40) for x in m.why[:4])

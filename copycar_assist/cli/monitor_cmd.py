@@ -24,60 +24,64 @@ from typing import TYPE_CHECKING, Any
 from .streams import emit_json
 
 if TYPE_CHECKING:
+    import asyncio
+    from collections.abc import Callable
+
+    from copycar_assist.config import Settings
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.monitor.engine import Monitor
     from copycar_assist.redact import Scrub
+    from copycar_assist.runs.runstore import RunStore
+
+    from .monitor_render import LinePrinter
 
 
-def register(subparsers) -> None:
-    p = subparsers.add_parser("monitor", help="watch the API's response time, error and success rate; raise alerts",
-                              description="The guide's performance monitor: sliding-window metrics of GET /health "
-                                          "(and GET /verify within a budget) on every endpoint, alerts with "
-                                          "hysteresis, e-mail and webhook delivery, Prometheus text.")
-    p.add_argument("--once", action="store_true", help="measure once and exit with a Nagios-style code")
-    p.add_argument("--samples", type=int, default=20, metavar="N", help="with --once: GET /health per endpoint (20)")
-    p.add_argument("--json", action="store_true", help="JSON on stdout (one document with --once, else one a line)")
-    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (default: until Ctrl+C)")
-    p.add_argument("--interval", type=float, metavar="S", help="seconds between samples (monitor.interval_s, 5)")
-    p.add_argument("--window", type=float, metavar="S", help="sliding window in seconds (monitor.window_s, 300)")
-    p.add_argument("--prometheus", metavar="FILE", help="write the Prometheus text here (node exporter textfile)")
-    p.add_argument("--serve-metrics", type=int, metavar="PORT", help="serve GET /metrics on this port")
-    p.add_argument("--metrics-host", default="127.0.0.1", metavar="H", help="address to serve on (127.0.0.1)")
-    p.add_argument("--log-file", metavar="F", help="compute the metrics from this log instead of probing")
-    p.add_argument("--follow", action="store_true", help="with --log-file: keep reading as the log grows")
-    p.add_argument("--test-alert", action="store_true", help="send one test alert to every destination and exit")
-    p.add_argument("--no-history", action="store_true", help="do not read or write the run history")
-    p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS, help="language of the messages")
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("monitor", help="cli.help.monitor", description="cli.help.monitor.about")
+    p.add_argument("--once", action="store_true", help="cli.help.monitor.once")
+    p.add_argument("--samples", type=int, default=20, metavar="N", help="cli.help.monitor.samples")
+    p.add_argument("--json", action="store_true", help="cli.help.monitor.json")
+    p.add_argument("--duration", type=float, metavar="S", help="cli.help.monitor.duration")
+    p.add_argument("--interval", type=float, metavar="S", help="cli.help.monitor.interval")
+    p.add_argument("--window", type=float, metavar="S", help="cli.help.monitor.window")
+    p.add_argument("--prometheus", metavar="FILE", help="cli.help.monitor.prometheus")
+    p.add_argument("--serve-metrics", type=int, metavar="PORT", help="cli.help.monitor.serve_metrics")
+    p.add_argument("--metrics-host", default="127.0.0.1", metavar="H", help="cli.help.monitor.metrics_host")
+    p.add_argument("--log-file", metavar="F", help="cli.help.monitor.log_file")
+    p.add_argument("--follow", action="store_true", help="cli.help.monitor.follow")
+    p.add_argument("--test-alert", action="store_true", help="cli.help.monitor.test_alert")
+    p.add_argument("--no-history", action="store_true", help="cli.help.monitor.no_history")
+    p.add_argument("--lang", choices=("es", "en"), default=argparse.SUPPRESS, help="cli.help.monitor.lang")
     p.set_defaults(handler=monitor)
 
 
-def _check_args(args, settings) -> None:
+def _check_args(args: argparse.Namespace, settings: Settings) -> None:
     from copycar_assist.cli import UsageError
 
     if args.interval is not None:
         if not 0.5 <= args.interval <= 600:
-            raise UsageError("--interval must be between 0.5 and 600 seconds")
+            raise UsageError("cli.monitor.interval")
         settings.monitor.interval_s = args.interval
     if args.window is not None:
         if not 10 <= args.window <= 86400:
-            raise UsageError("--window must be between 10 and 86400 seconds")
+            raise UsageError("cli.monitor.window")
         settings.monitor.window_s = args.window
     if args.duration is not None and args.duration <= 0:
-        raise UsageError("--duration must be more than 0 seconds")
+        raise UsageError("cli.monitor.duration")
     if not 1 <= args.samples <= 500:
-        raise UsageError("--samples must be between 1 and 500")
+        raise UsageError("cli.monitor.samples_range")
     if args.follow and not args.log_file:
-        raise UsageError("--follow needs --log-file")
+        raise UsageError("cli.monitor.follow")
     if args.serve_metrics is not None and not 0 <= args.serve_metrics <= 65535:
-        raise UsageError("--serve-metrics needs a port number 0-65535")
+        raise UsageError("cli.monitor.port")
 
 
 def monitor(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .doctor_cmd import _language
-
     settings = args.ctx.settings
     _check_args(args, settings)
-    lang = _language(args, settings)
+    lang = args.ctx.ui_lang
     kb = args.ctx.kb
     sim = args.ctx.start_demo()
     if sim is not None:
@@ -106,7 +110,8 @@ def monitor(args: argparse.Namespace) -> int:
             store.close()
 
 
-async def _once(args, settings, kb, lang: str, store) -> int:
+async def _once(args: argparse.Namespace, settings: Settings, kb: KnowledgeBase, lang: str,
+                store: RunStore | None) -> int:
     from copycar_assist.checks.http import make_client
     from copycar_assist.monitor.engine import prepare_services
     from copycar_assist.monitor.once import measure_once, nagios_line
@@ -142,7 +147,8 @@ def state_code(snapshot: dict[str, Any]) -> int:
     return code
 
 
-async def _watch(args, settings, kb, lang: str, store) -> int:
+async def _watch(args: argparse.Namespace, settings: Settings, kb: KnowledgeBase, lang: str,
+                 store: RunStore | None) -> int:
     from copycar_assist.checks.http import make_client
     from copycar_assist.monitor.engine import Alert, Delivered, Monitor, Note, Tick
     from copycar_assist.monitor.exposition import render
@@ -180,7 +186,8 @@ async def _watch(args, settings, kb, lang: str, store) -> int:
         return state_code(mon.snapshot())
 
 
-async def _serve(args, mon, render, out):
+async def _serve(args: argparse.Namespace, mon: Monitor, render: Callable[[dict[str, Any]], str],
+                 out: LinePrinter) -> asyncio.Server:
     from copycar_assist.checks.loopback import is_loopback_address
     from copycar_assist.cli import UsageError
     from copycar_assist.monitor.serve import start_metrics_server
@@ -188,17 +195,19 @@ async def _serve(args, mon, render, out):
     try:
         server = await start_metrics_server(lambda: render(mon.snapshot()), args.serve_metrics, args.metrics_host)
     except OSError as exc:
-        raise UsageError(f"--serve-metrics: cannot listen on {args.metrics_host}:{args.serve_metrics}: "
-                         f"{exc.strerror or exc}") from None
+        raise UsageError("cli.monitor.cannot_listen", host=args.metrics_host, port=args.serve_metrics,
+                         reason=exc.strerror or exc) from None
+    from copycar_assist.i18n import t
+
     port = server.sockets[0].getsockname()[1]
     where = f"http://{args.metrics_host}:{port}/metrics"
     if not is_loopback_address(args.metrics_host):
-        where += " (not loopback: anyone who can reach this address can read it)"
+        where += t("cli.monitor.not_loopback", out.lang)
     out.info(where)
     return server
 
 
-async def _test_alert(settings, lang: str) -> int:
+async def _test_alert(settings: Settings, lang: str) -> int:
     import time
 
     from copycar_assist.checks.http import make_client
@@ -211,8 +220,7 @@ async def _test_alert(settings, lang: str) -> int:
     if not any(channels(settings).values()):
         from copycar_assist.cli import UsageError
 
-        raise UsageError("no alert destination: set monitor.alert_to (with smtp.host and smtp.from) "
-                         "or monitor.webhook_url")
+        raise UsageError("cli.monitor.no_destination")
     target = shown(targets_of(settings)[0])
     from copycar_assist.i18n import LANGS, t
 
@@ -232,5 +240,5 @@ async def _test_alert(settings, lang: str) -> int:
     return 1 if failed else 0
 
 
-def json_line(obj: Any) -> str:
+def json_line(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str)

@@ -7,12 +7,21 @@ through rotation and truncation, and alerts are printed (and delivered) as in th
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from copycar_assist.config import Settings
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.monitor.rules import AlertEvent
+    from copycar_assist.monitor.window import Metrics
+    from copycar_assist.runs.runstore import RunStore
 
 
-async def follow_log(args, settings, kb, lang: str, store) -> int:
+async def follow_log(args: argparse.Namespace, settings: Settings, kb: KnowledgeBase, lang: str,
+                     store: RunStore | None) -> int:
     from copycar_assist.checks.http import make_client
     from copycar_assist.cli import UsageError
     from copycar_assist.files.read import ReadError
@@ -29,17 +38,17 @@ async def follow_log(args, settings, kb, lang: str, store) -> int:
     try:
         tail = LogTail(args.log_file, from_end=args.follow)
     except ReadError as exc:
-        raise UsageError(f"{exc} (--log-file)") from None
+        raise UsageError("cli.input", detail=exc, option="log-file") from None
     label = f"log:{args.log_file}"
     mon = LogMonitor(label, rules_from(kb.support), window_s=float(settings.monitor.window_s))
     scrub = make_scrubber(settings)  # the writers' one scrub: lines and the Prometheus file
     out = LinePrinter(lang, scrub, as_json=args.json)
-    firing: dict[str, Any] = {}
+    firing: dict[str, AlertEvent] = {}
     next_status = 0.0
     loop = asyncio.get_running_loop()
     started = loop.time()
 
-    def snapshot(m) -> dict[str, Any]:
+    def snapshot(m: Metrics) -> dict[str, Any]:
         return {"at": m.end, "window_s": mon.window_s, "targets": [{"target": label, **m.to_json(), "usual_p95_ms": None,
                 "alerts": [e.to_json() for e in firing.values()]}],
                 "thresholds": {r.metric: r.threshold for r in mon.tracker.rules}}

@@ -14,12 +14,16 @@ import json
 import sys
 import time
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from copycar_assist.i18n import t
 from copycar_assist.monitor.rules import fmt
 from copycar_assist.redact import Scrub, scrub_obj
 from copycar_assist.textsafe import clean_obj, one_line
+
+if TYPE_CHECKING:
+    from copycar_assist.monitor.engine import Delivered, Monitor, Note
+    from copycar_assist.monitor.rules import AlertEvent
 
 
 def clock_text(at: float) -> str:
@@ -27,7 +31,7 @@ def clock_text(at: float) -> str:
 
 
 class LinePrinter:
-    def __init__(self, lang: str, scrub: Scrub, *, as_json: bool = False, stream=None):
+    def __init__(self, lang: str, scrub: Scrub, *, as_json: bool = False, stream: TextIO | None = None) -> None:
         self.lang, self.scrub, self.as_json = lang, scrub, as_json
         self.stream = stream or sys.stdout
 
@@ -45,13 +49,13 @@ class LinePrinter:
         else:
             self._line(text)
 
-    def start(self, mon) -> None:
+    def start(self, mon: Monitor) -> None:
         text = t("cli.monitor.start", self.lang, n=len(mon.targets), interval=mon.interval_s, window=mon.window_s)
         if mon.settings.api.key is not None:
             text += " " + t("cli.monitor.verify", self.lang, every=mon.budget.every_s) + "."
         self.info(text)
 
-    def note(self, text: str, note) -> None:
+    def note(self, text: str, note: Note) -> None:
         if self.as_json:
             self._json({"type": "note", "key": note.key, "text": text})
         else:
@@ -72,14 +76,14 @@ class LinePrinter:
                        f"{fmt('success_rate', x['success_rate'])} · {errors} {fmt('error_rate', x['error_rate'])}"
                        f"{rate} · {x['samples']} {samples}{usual}")
 
-    def alert(self, event) -> None:
+    def alert(self, event: AlertEvent) -> None:
         if self.as_json:
             self._json({"type": "alert", **event.to_json()})
             return
         mark = "▼" if event.state == "cleared" else "▲"
         self._line(f"{clock_text(event.at)}  {mark} {event.message(self.lang)}")
 
-    def delivered(self, ev) -> None:
+    def delivered(self, ev: Delivered) -> None:
         if self.as_json:
             self._json({"type": "delivered", "alert": ev.event.type, "state": ev.event.state,
                         "deliveries": {d.channel: d.to_json() for d in ev.deliveries}})

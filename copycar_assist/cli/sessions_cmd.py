@@ -10,53 +10,53 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from copycar_assist.support.history import Session
 
 from .streams import emit_json
 
 DEFAULT_LIMIT = 20
 
 
-def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "sessions", help="list saved conversations or print one as Markdown",
-        description="List the saved conversations (newest first) or print one as a Markdown transcript.")
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .words import Help
+
+    p = subparsers.add_parser("sessions", help="cli.help.sessions", description="cli.help.sessions.about")
     actions = p.add_subparsers(dest="sessions_action", metavar="ACTION")
-    ls = actions.add_parser(
-        "list", help="list the saved conversations, newest first",
-        description="List the saved conversations, newest first. Only the sessions shown are opened.")
-    ls.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    ls = actions.add_parser("list", help="cli.help.sessions.list", description="cli.help.sessions.list.about")
+    ls.add_argument("--json", action="store_true", help="cli.help.json_doc")
     ls.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N",
-                    help=f"at most N (default {DEFAULT_LIMIT}; 0: all)")
-    ls.add_argument("--all", action="store_true", help="every session (same as --limit 0)")
-    ls.add_argument("--entry", metavar="ID", help="only conversations that found a cause of entry ID")
-    ls.add_argument("--since", metavar="DATE", type=_since,
-                    help="only conversations started on or after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC)")
-    show = actions.add_parser("show", help="print one conversation as a Markdown transcript")
-    show.add_argument("session", metavar="ID", help="a session id, a unique prefix of one, or 'last'")
-    show.add_argument("--out", metavar="FILE", help="write the transcript to FILE (mode 0600) instead")
+                    help=Help("cli.help.sessions.list.limit", n=DEFAULT_LIMIT))
+    ls.add_argument("--all", action="store_true", help="cli.help.sessions.list.all")
+    ls.add_argument("--entry", metavar="ID", help="cli.help.sessions.list.entry")
+    ls.add_argument("--since", metavar="DATE", type=_since, help="cli.help.sessions.list.since")
+    show = actions.add_parser("show", help="cli.help.sessions.show")
+    show.add_argument("session", metavar="ID", help="cli.help.sessions.show.id")
+    show.add_argument("--out", metavar="FILE", help="cli.help.sessions.show.out")
     p.set_defaults(handler=run, json=False, limit=DEFAULT_LIMIT, all=False, entry=None, since=None)
 
 
-def _since(text: str):
+def _since(text: str) -> datetime:
     """`--since`: a date or a date and time, read as UTC (session ids and listings are UTC)."""
-    from datetime import datetime
-
     try:
         when = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError("expected YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)") from None
+        raise argparse.ArgumentTypeError("cli.sessions.bad_since") from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def run(args: argparse.Namespace) -> int:
     from copycar_assist.cli import EXIT_OK, UsageError
+    from copycar_assist.i18n import t
     from copycar_assist.support.history import data_dir, find_sessions
 
     if args.sessions_action == "show":
         return _show(args)
     if args.limit < 0:
-        raise UsageError("--limit must be 0 (all) or more")
+        raise UsageError("cli.sessions.limit")
     limit = None if args.all or args.limit == 0 else args.limit
     page = find_sessions(data_dir(), limit=limit, since=args.since, entry=args.entry)
     shown = page.sessions
@@ -69,24 +69,26 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not shown and not page.more:
         filtered = args.entry is not None or args.since is not None
-        print("No saved conversation matches." if filtered else
-              f"No saved conversations in {data_dir() / 'sessions'}.")
+        lang = args.ctx.ui_lang
+        print(t("cli.sessions.no_match", lang) if filtered else
+              t("cli.sessions.none", lang, where=data_dir() / "sessions"))
         return EXIT_OK
     from copycar_assist.textsafe import one_line
 
+    lang = args.ctx.ui_lang
     for s in shown:
         if s.problem:
-            print(f"{one_line(s.id, 80)}  (cannot be read: {s.problem})")
+            print(t("cli.sessions.unreadable", lang, id=one_line(s.id, 80), problem=s.problem))
             continue
         what = ", ".join(s.entries) or "-"
-        torn = "  (cut short)" if s.torn else ""
+        torn = t("cli.sessions.torn", lang) if s.torn else ""
         print(f"{one_line(s.id, 80)}  {one_line(s.started[:16].replace('T', ' '), 16)}  {what}{torn}")
         if s.first_text:
             print(f"    «{one_line(_safe(s.first_text), 90)}»")
     if page.more:
-        print(f"… {page.more} more (--all lists them all, --limit N pages)")
+        print(t("cli.sessions.more", lang, n=page.more))
     elif page.more_unknown:
-        print("… older conversations were not searched (--all searches them all)")
+        print(t("cli.sessions.more_unknown", lang))
     return EXIT_OK
 
 
@@ -101,15 +103,15 @@ def _show(args: argparse.Namespace) -> int:
     else:
         matches = [i for i in ids if i.startswith(wanted)] if wanted else []
     if not matches:
-        raise UsageError(f"no saved conversation {wanted!r}; `copycar-assist sessions list` shows them")
+        raise UsageError("cli.sessions.no_such", id=repr(wanted))
     if len(matches) > 1:
-        raise UsageError(f"{wanted!r} names {len(matches)} conversations; give more of the id")
+        raise UsageError("cli.sessions.ambiguous", id=repr(wanted), n=len(matches))
     from copycar_assist.files.read import ReadError
 
     try:
         session = load_session(sessions_dir(data_dir()) / f"{matches[0]}{SUFFIX}")
     except ReadError as exc:
-        raise UsageError(f"cannot read the conversation: {exc}") from None
+        raise UsageError("cli.sessions.cannot_read", detail=exc) from None
     text = render_markdown(session, args.lang)
     if args.out:
         from pathlib import Path
@@ -119,14 +121,14 @@ def _show(args: argparse.Namespace) -> int:
         try:
             write_text(Path(args.out), text)
         except OSError as exc:
-            raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+            raise UsageError("cli.cannot_write", path=args.out, reason=exc.strerror or exc) from None
         print(args.out)
         return EXIT_OK
     sys.stdout.write(text)
     return EXIT_OK
 
 
-def render_markdown(session, lang: str | None) -> str:
+def render_markdown(session: Session, lang: str | None) -> str:
     """The saved conversation as the Markdown transcript: what the assistant said, what the user
     typed (fenced, inert), in order."""
     from copycar_assist.support.transcript import Line, to_markdown
@@ -160,10 +162,11 @@ def render_markdown(session, lang: str | None) -> str:
     return to_markdown(lines, said, todays_scrub())
 
 
-def _last_lang(session) -> str | None:
+def _last_lang(session: Session) -> str | None:
     for r in reversed(session.records):
-        if r.get("type") in ("start", "lang") and r.get("lang") in ("es", "en"):
-            return r["lang"]
+        lang = r.get("lang")
+        if r.get("type") in ("start", "lang") and isinstance(lang, str) and lang in ("es", "en"):
+            return lang
     return None
 
 

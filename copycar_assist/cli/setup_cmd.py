@@ -16,7 +16,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from copycar_assist.config import Settings
+    from copycar_assist.desk.setup import Group
+    from copycar_assist.kb import KnowledgeBase
 
 from copycar_assist.textsafe import one_line
 
@@ -32,26 +40,23 @@ class _Groups:
 
         return name in ORDER
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         from copycar_assist.desk.setup import ORDER
 
         return iter(ORDER)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("setup", help="guided set-up: each setting verified by its check before it is saved",
-                              description="Set up the settings step by step; each group is verified live "
-                              "before it is saved. Values are prompted for, never given as arguments.")
-    p.add_argument("--only", nargs="+", choices=_Groups(), metavar="GROUP", help="only these: %(choices)s")
-    p.add_argument("--profile", dest="setup_profile", metavar="NAME",
-                   help="set up a customer's profile ([profiles.NAME]) instead of your own settings")
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("setup", help="cli.help.setup", description="cli.help.setup.about")
+    p.add_argument("--only", nargs="+", choices=_Groups(), metavar="GROUP", help="cli.help.setup.only")
+    p.add_argument("--profile", dest="setup_profile", metavar="NAME", help="cli.help.setup.profile")
     p.set_defaults(handler=run)
 
 
 class Lines:
     """Questions on stdout, answers from stdin; a secret without echo on a terminal."""
 
-    def __init__(self, inp: Any = None, out: Any = None):
+    def __init__(self, inp: TextIO | None = None, out: TextIO | None = None) -> None:
         self.inp, self.out = inp or sys.stdin, out or sys.stdout
         self.n = 0
 
@@ -133,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAIL if failed and not saved_any else EXIT_OK
 
 
-def _group(io: Lines, kb: Any, base: Any, group: Any, lang: str, path: Any, profile: str | None, agent: Any) -> bool | None:
+def _group(io: Lines, kb: KnowledgeBase, base: Settings, group: Group, lang: str, path: Path, profile: str | None,
+           agent: Settings) -> bool | None:
     """Ask, verify, save one group; True saved, False skipped, None end of input."""
     import asyncio
 

@@ -15,25 +15,27 @@ import argparse
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from copycar_assist.simulator.world import DemoWorld
 
 
-def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "simulate", help="serve the demo world on 127.0.0.1 (Ctrl-C stops it), or list its scenarios",
-        description="Serve the demo world (CopyCar API and CRM, SMTP, DNS, Redis) on 127.0.0.1 with a fault "
-                    "scenario, for training and tests; --list shows every scenario and the causes it shows.")
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("simulate", help="cli.help.simulate", description="cli.help.simulate.about")
     p.add_argument("--scenario", dest="sim_scenario", metavar="NAME[,NAME…]", default=None,
-                   help="a scenario, or several of different services (see --list)")
-    p.add_argument("--port", type=int, default=0, help="the API's port (default: a free one)")
-    p.add_argument("--delay-ms", type=int, default=None, help="delay every API answer (slow: 5500 by default)")
-    p.add_argument("--rate-limit-after", type=int, default=None, metavar="N",
-                   help="rate-limited: answer 429 after N successful calls (default 0)")
-    p.add_argument("--list", action="store_true", help="list the scenarios by service and exit")
-    p.add_argument("--json", action="store_true", help="with --list: one JSON document")
+                   help="cli.help.simulate.scenario")
+    p.add_argument("--port", type=int, default=0, help="cli.help.simulate.port")
+    p.add_argument("--delay-ms", type=int, default=None, help="cli.help.simulate.delay_ms")
+    p.add_argument("--rate-limit-after", type=int, default=None, metavar="N", help="cli.help.simulate.rate_limit_after")
+    p.add_argument("--list", action="store_true", help="cli.help.simulate.list")
+    p.add_argument("--json", action="store_true", help="cli.help.simulate.json")
     p.set_defaults(handler=run)
 
 
-def scenario_list(lang: str) -> dict:
+def scenario_list(lang: str) -> dict[str, Any]:
     from copycar_assist.simulator.catalogue import SCENARIOS
 
     return {"scenarios": [s.to_json(lang) for s in SCENARIOS.values()]}
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang or "en"
     if args.json and not args.list:
-        raise UsageError("--json goes with --list")
+        raise UsageError("cli.simulate.json_needs_list")
     if args.list:
         if args.json:
             from .streams import emit_json
@@ -68,20 +70,20 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     name = args.sim_scenario or args.scenario
     if not 0 <= args.port <= 65535:
-        raise UsageError("--port must be between 0 and 65535")
+        raise UsageError("cli.simulate.port")
     if args.delay_ms is not None and not 0 <= args.delay_ms <= 600_000:
-        raise UsageError("--delay-ms must be between 0 and 600000")
+        raise UsageError("cli.simulate.delay")
     from copycar_assist.simulator.world import DemoWorld
 
     try:
         world = DemoWorld(name, http_port=args.port, delay_ms=args.delay_ms, rate_limit_after=args.rate_limit_after)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError("cli.detail", detail=exc) from None
     except OSError as exc:
-        raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
+        raise UsageError("cli.simulate.cannot_listen", port=args.port, reason=exc.strerror or exc) from None
     stop = threading.Event()
 
-    def on_term(signum, frame):  # SIGTERM stops as cleanly as Ctrl-C
+    def on_term(signum: int, frame: FrameType | None) -> None:  # SIGTERM stops as cleanly as Ctrl-C
         stop.set()
 
     previous = signal.signal(signal.SIGTERM, on_term)
@@ -102,22 +104,24 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _describe(world, failed: dict, lang: str) -> str:
+def _describe(world: DemoWorld, failed: dict[str, tuple[str, str]], lang: str) -> str:
     import tomli_w
 
     from copycar_assist.i18n import t
     from copycar_assist.simulator.catalogue import SCENARIOS, in_lang
 
     values = world.settings()
+    nameservers = values["email.nameservers"]  # the demo's one DNS server
+    dns_host = nameservers[0] if isinstance(nameservers, list) and nameservers else "-"
     summaries = "; ".join(in_lang(SCENARIOS[n].summary, lang) for n in world.names)
     out = [t("cli.simulate.head", lang, scenario=world.scenario, summaries=summaries),
            f"  API:    {values['api.base_url']}   ({t('cli.simulate.key', lang)}: {values['api.key'] or '-'})",
            f"  CRM:    {values['crm.base_url']}",
            f"  SMTP:   {values['smtp.host']}:{values['smtp.port']} STARTTLS  (CA: {values['smtp.ca_file']})",
-           f"  DNS:    {values['email.nameservers'][0]}:{values['email.dns_port']}/udp  ({values['email.domain']})"]
+           f"  DNS:    {dns_host}:{values['email.dns_port']}/udp  ({values['email.domain']})"]
     redis = failed.get("redis")
     out.append(f"  Redis:  {in_lang(redis, lang) if redis else values['redis.url']}")
-    config: dict = {}
+    config: dict[str, dict[str, object]] = {}
     for dotted, value in values.items():
         if value in (None, [], {}):
             continue

@@ -23,10 +23,14 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from copycar_assist.textsafe import scrub
+
+if TYPE_CHECKING:
+    from copycar_assist.redact import Scrub
 
 EXIT_CLOSED_PIPE = 141
 _SGR = re.compile(r"(\x1b\[[0-9;]*m)")
@@ -35,7 +39,7 @@ _SGR = re.compile(r"(\x1b\[[0-9;]*m)")
 class ScrubbedStream:
     """A text stream whose writes are scrubbed (SGR colour codes kept when `colour`)."""
 
-    def __init__(self, stream, colour: bool = False):
+    def __init__(self, stream: TextIO, colour: bool = False) -> None:
         self._stream = stream
         self._colour = colour
 
@@ -47,7 +51,7 @@ class ScrubbedStream:
         self._stream.write(out)
         return len(text)
 
-    def writelines(self, lines) -> None:
+    def writelines(self, lines: Iterable[str]) -> None:
         for line in lines:
             self.write(line)
 
@@ -60,11 +64,11 @@ class ScrubbedStream:
     def fileno(self) -> int:
         return self._stream.fileno()
 
-    def __getattr__(self, name: str):  # encoding, errors, buffer, reconfigure, closed, …
+    def __getattr__(self, name: str) -> object:  # encoding, errors, buffer, reconfigure, closed, …
         return getattr(self._stream, name)
 
 
-def emit_json(doc, *, indent: int | None = None) -> None:
+def emit_json(doc: dict[str, Any], *, indent: int | None = None) -> None:
     """One JSON document on stdout, every string in it `clean`ed first: the stream scrub cannot
     see a control character that `json.dumps` has escaped (`\\u001b`), a reader of the JSON would."""
     import json
@@ -74,7 +78,7 @@ def emit_json(doc, *, indent: int | None = None) -> None:
     sys.stdout.write(json.dumps(clean_obj(doc), ensure_ascii=False, indent=indent) + "\n")
 
 
-def _colour_wanted(stream) -> bool:
+def _colour_wanted(stream: TextIO) -> bool:
     try:
         return stream.isatty() and not os.environ.get("NO_COLOR")
     except (AttributeError, ValueError):
@@ -121,7 +125,7 @@ def _where(exc: BaseException) -> str:
     return f"{short}:{f.lineno} in {f.name}"
 
 
-def todays_scrub():
+def todays_scrub() -> Scrub:
     """The writers' one scrub (`redact.make_scrubber`) for a command without loaded settings: today's
     settings' secrets when they load, key-like strings always."""
     from copycar_assist.redact import make_scrubber
@@ -153,12 +157,17 @@ def crash(exc: BaseException, argv: list[str]) -> int:
         "",
         *traceback.format_exception(type(exc), exc, exc.__traceback__),
     ])
+    from copycar_assist.i18n import t
+
+    from .words import asked_in, choose
+
+    lang = choose(asked_in(argv), lambda: None)  # not the settings again: they may be what failed
     try:
         path = write_unique(data_dir() / "crashes", f"crash-{datetime.now():%Y%m%d-%H%M%S}", ".txt",
                             scrub(hide(report)).encode("utf-8"))
-        saved = f"the report (secrets masked) is in {path}"
+        saved = t("cli.crash.saved", lang, path=path)
     except OSError as err:
-        saved = f"the report could not be written ({err.strerror or type(err).__name__})"
-    print(f"copycar-assist: internal error in '{scrub(command)[:40]}': {type(exc).__name__} at {where}; {saved}",
+        saved = t("cli.crash.not_saved", lang, reason=err.strerror or type(err).__name__)
+    print(t("cli.crash", lang, command=scrub(command)[:40], error=type(exc).__name__, where=where, saved=saved),
           file=sys.stderr)
     return 2

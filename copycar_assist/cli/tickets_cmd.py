@@ -17,55 +17,70 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 
 from .streams import emit_json
 
+if TYPE_CHECKING:
+    from copycar_assist.redact import Scrub
+    from copycar_assist.support.outbox import Item, Outbox
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("tickets", help="the outbox of escalated tickets: list, show, send",
-                              description="Escalated tickets wait in the outbox until the help desk "
-                              "acknowledges them.")
+STATES = ("pending", "sending", "delivered", "failed")  # a delivery's, support/outbox.py
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("tickets", help="cli.help.tickets", description="cli.help.tickets.about")
     sub = p.add_subparsers(dest="tickets_action", metavar="ACTION")
     sub.required = True
-    ls = sub.add_parser("list", help="tickets waiting for the help desk")
-    ls.add_argument("--all", action="store_true", help="delivered ones too")
-    ls.add_argument("--json", action="store_true", help="print JSON only")
+    ls = sub.add_parser("list", help="cli.help.tickets.list")
+    ls.add_argument("--all", action="store_true", help="cli.help.tickets.list.all")
+    ls.add_argument("--json", action="store_true", help="cli.help.json_only")
     ls.set_defaults(handler=_list)
-    sh = sub.add_parser("show", help="one ticket")
-    sh.add_argument("id", metavar="ID", help="case id (or a prefix naming one)")
+    sh = sub.add_parser("show", help="cli.help.tickets.show")
+    sh.add_argument("id", metavar="ID", help="cli.help.tickets.show.id")
     how = sh.add_mutually_exclusive_group()
-    how.add_argument("--json", action="store_true", help="the ticket's JSON document and deliveries")
-    how.add_argument("--reply", action="store_true", help="only the draft reply for the customer")
+    how.add_argument("--json", action="store_true", help="cli.help.tickets.show.json")
+    how.add_argument("--reply", action="store_true", help="cli.help.tickets.show.reply")
     sh.set_defaults(handler=_show)
-    se = sub.add_parser("send", help="deliver what waits, now")
-    se.add_argument("id", metavar="ID", nargs="?", help="only this case")
+    se = sub.add_parser("send", help="cli.help.tickets.send")
+    se.add_argument("id", metavar="ID", nargs="?", help="cli.help.tickets.send.id")
     se.add_argument("--to", action="append", choices=("webhook", "email", "zendesk", "jira"), default=[],
-                    help="also to this destination (repeatable)")
-    se.add_argument("--due", action="store_true", help="only tickets whose retry time has come")
+                    help="cli.help.tickets.send.to")
+    se.add_argument("--due", action="store_true", help="cli.help.tickets.send.due")
     se.set_defaults(handler=_send)
 
 
-def _outbox():
+def _outbox() -> Outbox:
     from copycar_assist.support.outbox import Outbox
 
     return Outbox()
 
 
-def _scrub(args):
+def _scrub(args: argparse.Namespace) -> Scrub:
     """The writers' one scrub, with the agent's settings (the outbox is the agent's)."""
     from copycar_assist.redact import make_scrubber
 
     return make_scrubber(args.ctx.agent_settings)
 
 
-def _state(item) -> str:
+def _state(item: Item, lang: str) -> str:
+    from copycar_assist.i18n import t
+
     if not item.deliveries:
-        return "waiting (not sent yet)"
-    return ", ".join(f"{name}: {d.state}" + (f" ({d.attempts} tries)" if d.attempts and d.state != "delivered" else "")
+        return t("cli.tickets.not_sent", lang)
+    return ", ".join(f"{name}: {_state_word(d.state, lang)}" + (t("cli.tickets.tries", lang, n=d.attempts)
+                                                                if d.attempts and d.state != "delivered" else "")
                      for name, d in item.deliveries.items())
 
 
-def _summary(item) -> dict:
+def _state_word(state: str, lang: str) -> str:
+    """A delivery's state in words; one the outbox file holds that is none of ours, as it is."""
+    from copycar_assist.i18n import t
+
+    return t(f"cli.tickets.state.{state}", lang) if state in STATES else state
+
+
+def _summary(item: Item) -> dict[str, Any]:
     doc = item.document
     return {"case_id": item.case_id, "revision": item.revision, "idempotency_key": item.idempotency_key,
             "queued_at": item.queued_at, "severity": doc.get("severity"),
@@ -75,7 +90,7 @@ def _summary(item) -> dict:
                                "delivered_at": d.delivered_at, "remote": d.remote} for k, d in item.deliveries.items()}}
 
 
-def _list(args) -> int:
+def _list(args: argparse.Namespace) -> int:
     from copycar_assist.redact import scrub_obj
 
     items, problems = _outbox().items()
@@ -86,28 +101,31 @@ def _list(args) -> int:
     if args.json:
         emit_json(scrub_obj({"schema_version": 1, "tickets": [_summary(i) for i in shown]}, scrub))
         return 0
+    from copycar_assist.i18n import t
+
+    lang = args.ctx.ui_lang
     if not shown:
-        print("The outbox is empty." if not items else "Every ticket was delivered (tickets list --all shows them).")
+        print(t("cli.tickets.empty" if not items else "cli.tickets.all_delivered", lang))
         return 0
     from copycar_assist.textsafe import one_line
 
     for i in shown:
         s = _summary(i)
         who = f" · {s['customer']}" if s["customer"] else ""
-        print(scrub(one_line(f"{i.case_id}  {s['severity']}  {s['problem'] or '?'}{who}  — {_state(i)}", 300)))
+        print(scrub(one_line(f"{i.case_id}  {s['severity']}  {s['problem'] or '?'}{who}  — {_state(i, lang)}", 300)))
     return 0
 
 
-def _get(case_id: str):
+def _get(case_id: str) -> Item:
     from . import UsageError
 
     item = _outbox().get(case_id)
     if item is None:
-        raise UsageError(f"{case_id}: no such ticket in the outbox (see `copycar-assist tickets list --all`)")
+        raise UsageError("cli.tickets.no_such", id=case_id)
     return item
 
 
-def _show(args) -> int:
+def _show(args: argparse.Namespace) -> int:
     from copycar_assist.redact import scrub_obj
 
     item = _get(args.id)
@@ -119,17 +137,21 @@ def _show(args) -> int:
         reply = item.document.get("reply") or {}
         print(scrub(str(reply.get("text") or "")))
         return 0
+    from copycar_assist.i18n import t
+
+    lang = args.ctx.ui_lang
     print(scrub(str(item.document.get("markdown") or "")))
-    print(scrub(f"\n---\noutbox: revision {item.revision}, key {item.idempotency_key}, {_state(item)}"))
+    print(scrub("\n---\n" + t("cli.tickets.outbox", lang, revision=item.revision, idem=item.idempotency_key,
+                                state=_state(item, lang))))
     for name, d in item.deliveries.items():
         if d.last_error and d.state != "delivered":
-            print(scrub(f"  {name}: last error: {d.last_error}"))
+            print(scrub(t("cli.tickets.last_error", lang, name=name, error=d.last_error)))
         if d.remote:
             print(scrub(f"  {name}: {d.remote.get('id')} {d.remote.get('url') or ''}".rstrip()))
     return 0
 
 
-def _send(args) -> int:
+def _send(args: argparse.Namespace) -> int:
     import asyncio
 
     from copycar_assist.support.outbox import send
@@ -149,8 +171,10 @@ def _send(args) -> int:
         print(scrub(f"{mark} {r.case_id} {r.destination}: {r.detail}{where}"))
     items, _ = _outbox().items()
     waiting = [i for i in items if not i.delivered and (args.id is None or i.case_id == _get(args.id).case_id)]
+    from copycar_assist.i18n import t
+
     if not reports and not waiting:
-        print("Nothing waits in the outbox.")
+        print(t("cli.tickets.nothing_waits", args.ctx.ui_lang))
     elif waiting:
-        print(f"{len(waiting)} ticket(s) still wait; they stay in the outbox (`tickets send` tries again).")
+        print(t("cli.tickets.still_wait", args.ctx.ui_lang, n=len(waiting)))
     return EXIT_FAIL if waiting else EXIT_OK

@@ -18,32 +18,38 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     import random
 
+    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.training.cases import Case
+    from copycar_assist.training.practice import Practice
+    from copycar_assist.training.progress import Progress
+    from copycar_assist.training.quizrun import QuizRound
+
+    from .train_render import JsonOut
+
 MAX_LINE = 64 * 1024
 
 
-def register(subparsers) -> None:
-    p = subparsers.add_parser("train", help="practise: cases on the demo world, a quiz, progress and exams",
-                              description="Practice cases on the hidden demo world, a quiz generated from the "
-                              "knowledge, spaced repetition (FSRS), progress per trainee and timed exams.")
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("train", help="cli.help.train", description="cli.help.train.about")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--plain", action="store_true", help="a line dialogue instead of the app")
-    mode.add_argument("--json", action="store_true", help="JSON lines in, JSON events out")
-    p.add_argument("--trainee", default="default", metavar="NAME", help="whose progress (default: default)")
+    mode.add_argument("--plain", action="store_true", help="cli.help.train.plain")
+    mode.add_argument("--json", action="store_true", help="cli.help.json_lines")
+    p.add_argument("--trainee", default="default", metavar="NAME", help="cli.help.train.trainee")
     what = p.add_mutually_exclusive_group()
-    what.add_argument("--stats", action="store_true", help="mastery per entry and per skill")
-    what.add_argument("--quiz", type=int, metavar="N", help="a quiz round of N questions")
-    what.add_argument("--exam", type=int, metavar="N", help="an exam of N timed cases, with a report")
-    p.add_argument("--minutes", type=float, metavar="M", help="with --exam: the time allowed (default 10 a case)")
+    what.add_argument("--stats", action="store_true", help="cli.help.train.stats")
+    what.add_argument("--quiz", type=int, metavar="N", help="cli.help.train.quiz")
+    what.add_argument("--exam", type=int, metavar="N", help="cli.help.train.exam")
+    p.add_argument("--minutes", type=float, metavar="M", help="cli.help.train.minutes")
     p.add_argument("--difficulty", choices=("clear", "vague", "two"), default="clear")
-    p.add_argument("--case", metavar="SPEC", help="a given case: an entry id, a scenario, or scenario/entry#cause")
-    p.add_argument("--seed", type=int, help="make the draw and the wording repeatable")
+    p.add_argument("--case", metavar="SPEC", help="cli.help.train.case")
+    p.add_argument("--seed", type=int, help="cli.help.train.seed")
     p.set_defaults(handler=run)
 
 
@@ -60,18 +66,18 @@ def run(args: argparse.Namespace) -> int:
         try:
             check_trainee(args.trainee)
         except ValueError as exc:
-            raise UsageError(f"--trainee: {exc}") from None
+            raise UsageError("cli.train.trainee", detail=exc) from None
         args.start_screen = "train"
         args.train_options = {"trainee": args.trainee, "difficulty": args.difficulty, "case": args.case,
                               "seed": args.seed}
         return run_tui(args)
     for name in ("quiz", "exam"):
         if getattr(args, name) is not None and getattr(args, name) < 1:
-            raise UsageError(f"--{name} needs a number of 1 or more")
+            raise UsageError("cli.train.at_least_one", option=name)
     try:
         progress = Progress(args.trainee)
     except ValueError as exc:
-        raise UsageError(f"--trainee: {exc}") from None
+        raise UsageError("cli.train.trainee", detail=exc) from None
     lang = ctx.lang or "en"
     if args.stats:
         return _stats(progress, ctx.kb, lang, args.json)
@@ -91,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _stats(progress: Any, kb: Any, lang: str, as_json: bool) -> int:
+def _stats(progress: Progress, kb: KnowledgeBase, lang: str, as_json: bool) -> int:
     import json
 
     from copycar_assist.i18n import t
@@ -121,7 +127,7 @@ def _stats(progress: Any, kb: Any, lang: str, as_json: bool) -> int:
 class Session:
     """Reads the trainee's lines and drives practice cases, quiz rounds or an exam."""
 
-    def __init__(self, kb: Any, lang: str, progress: Any, view: Any, inp: Any, *, json_mode: bool,
+    def __init__(self, kb: KnowledgeBase, lang: str, progress: Progress, view: JsonOut, inp: TextIO, *, json_mode: bool,
                  rng: random.Random, difficulty: str, case_spec: str | None) -> None:
         from copycar_assist.matching import Matcher
 
@@ -149,11 +155,11 @@ class Session:
             self.n += 1
             if not self.json_mode:
                 return line.rstrip("\r\n")
-            request = _parse(line, self.n)
+            request = _parse(line, self.n, self.lang)
             if request is not None:
                 return request
 
-    async def _drive(self, act: Any, deadline: float | None = None) -> bool:
+    async def _drive(self, act: Practice | QuizRound, deadline: float | None = None) -> bool:
         """Feed `act` until it ends; False when the input (or the time) ran out first."""
         await self.view.show(act.start())
         while act.state != "done":
@@ -167,14 +173,14 @@ class Session:
                 await self.view.show(act.send(req))
         return True
 
-    def _case(self):
+    def _case(self) -> Case:
         from copycar_assist.training.cases import case_for, draw
 
         if self.case_spec:
             try:
                 return case_for(self.kb, self.case_spec, self.difficulty)
             except ValueError as exc:
-                raise UsageError(f"--case: {exc}") from None
+                raise UsageError("cli.train.case", detail=exc) from None
         return draw(self.kb, self.difficulty, self.rng, self.progress.weight)
 
     async def practise(self) -> None:
@@ -207,7 +213,7 @@ class Session:
 
         start = time.monotonic()
         deadline = start + limit_s
-        cases: list[dict] = []
+        cases: list[dict[str, Any]] = []
         for number in range(1, n + 1):
             case = self._case()
             if time.monotonic() >= deadline:
@@ -232,17 +238,20 @@ class Session:
                                                "markdown_path": str(md), "json_path": str(js)}))
 
 
-def _parse(line: str, n: int) -> str | None:
-    """A JSON request line as text, or "\\0choose:<id>"; a bad line is an error event on stderr."""
+def _parse(line: str, n: int, lang: str) -> str | None:
+    """A JSON request line as text, or "\\0choose:<id>"; a bad line is an error event (in `lang`)."""
     import json
+
+    from copycar_assist.i18n import t
 
     try:
         obj = json.loads(line)
     except ValueError:
         obj = None
-    if isinstance(obj, dict) and isinstance(obj.get("choose"), str):
-        return "\0choose:" + obj["choose"]
-    if isinstance(obj, dict) and isinstance(obj.get("text"), str):
-        return obj["text"]
-    print(json.dumps({"type": "error", "message": f"line {n}: expected {{\"text\": ...}} or {{\"choose\": ...}}"}))
+    choose, text = (obj.get("choose"), obj.get("text")) if isinstance(obj, dict) else (None, None)
+    if isinstance(choose, str):
+        return "\0choose:" + choose
+    if isinstance(text, str):
+        return text
+    print(json.dumps({"type": "error", "message": t("cli.train.json_expected", lang, n=n)}))
     return None

@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TextIO
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any, TextIO
 
 from copycar_assist.i18n import t
+
+if TYPE_CHECKING:
+    from copycar_assist.training.events import TrainEvent
 
 STATUS_MARK = {"pass": "✓", "warn": "!", "fail": "✗", "error": "✗", "skipped": "–"}
 
@@ -15,11 +19,11 @@ class JsonOut:
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
-    def event(self, e: Any) -> None:
+    def event(self, e: TrainEvent) -> None:
         self.out.write(json.dumps(e.to_json(), ensure_ascii=False) + "\n")
         self.out.flush()
 
-    async def show(self, stream: Any) -> list[Any]:
+    async def show(self, stream: AsyncIterator[TrainEvent]) -> list[TrainEvent]:
         seen = []
         async for e in stream:
             seen.append(e)
@@ -35,7 +39,7 @@ class PlainOut(JsonOut):
     def _w(self, text: str = "") -> None:
         self.out.write(text + "\n")
 
-    def event(self, e: Any) -> None:
+    def event(self, e: TrainEvent) -> None:
         d, lang = e.to_json(), self.lang
         kind = d["type"]
         if kind == "case":
@@ -67,7 +71,7 @@ class PlainOut(JsonOut):
             self._w(t("train.exam.saved", lang, md=d["markdown_path"], json=d["json_path"]))
         self.out.flush()
 
-    def _debrief(self, d: dict) -> None:
+    def _debrief(self, d: dict[str, Any]) -> None:
         lang = self.lang
         self._w(f"\n== {t('train.debrief', lang)} — {t('train.score', lang, score=d['score'])} ==")
         for p in d["parts"]:

@@ -26,7 +26,7 @@ def run_tui(args: argparse.Namespace) -> int:
     settings = ctx.agent_settings  # the agent's own; a case (--profile) comes as `case`
     case = ctx.case
     if not sys.stdin.isatty() or sys.__stderr__ is None or not sys.__stderr__.isatty():  # Textual draws on stderr
-        raise UsageError("the app needs a terminal; for pipes and scripts use `copycar-assist chat --plain`")
+        raise UsageError("cli.tui.no_terminal")
     handle = ctx.start_demo()
     from copycar_assist.tui.app import CopyCarApp
 
@@ -39,6 +39,9 @@ def run_tui(args: argparse.Namespace) -> int:
                      train_options=vars(args).get("train_options"))
     app.run()
     if app.knowledge.problem is not None:  # shown in the app; said again where scripts and logs see it
-        print(f"copycar-assist: error: the knowledge base has problems:\n{app.knowledge.problem}", file=sys.stderr)
+        from copycar_assist.i18n import t
+
+        lang = ctx.ui_lang
+        print(t("cli.error", lang, message=t("cli.ctx.kb", lang, detail=app.knowledge.problem)), file=sys.stderr)
         return app.return_code or EXIT_USAGE
     return app.return_code or EXIT_OK

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from copycar_assist.checks.runner import RunReport
     from copycar_assist.config import Settings
     from copycar_assist.kb import KnowledgeBase
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.runs.runstore import RunStore
 
 
 class RunChecks(Protocol):

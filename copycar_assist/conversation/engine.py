@@ -56,8 +56,8 @@ if TYPE_CHECKING:
     from copycar_assist.desk.case import Case
     from copycar_assist.matching.cues import CueFinder
     from copycar_assist.matching.result import MatchResult
+    from copycar_assist.runs.runstore import RunStore
     from copycar_assist.support.history import SessionLog
-    from copycar_assist.support.runstore import RunStore
 
 MAX_INPUT_CHARS = 4000
 MAX_PASTE_CHARS = 200_000  # material asked for (a prompt, an e-mail, a log) may be long on purpose
@@ -108,7 +108,7 @@ class Conversation:
         self.tree = DecisionTree(kb)
         if cues is not None:  # else prepared on first use (`cues`)
             self.cues = cues
-        # the run history (support.runstore.RunStore): usual latencies for the checks, and what a
+        # the run history (runs.runstore.RunStore): usual latencies for the checks, and what a
         # check showed before ("this check passed 1 h ago"); None: none
         self.runs = runs
         self.checks = CheckRunner(kb, settings, check_runner, inputs, deadline_s=check_deadline_s, history=runs)

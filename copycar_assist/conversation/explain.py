@@ -46,7 +46,7 @@ def check_title(conv: Conversation, check_id: str) -> str:
 
 
 def results_text(conv: Conversation, results: list[CheckResult]) -> str:
-    from copycar_assist.support.runquery import previous_note
+    from copycar_assist.runs.runquery import previous_note
 
     lines = [t("conv.results_head", conv.lang)]
     for r in results:

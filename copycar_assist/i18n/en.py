@@ -201,7 +201,7 @@ MESSAGES: dict[str, str] = {
     "file.target_not_regular": "is {what}; only a regular file is replaced (give a file path)",
     "file.locked": "is being changed by another process (waited {seconds} s); try again",
     "file.target_symlink": "is a symbolic link; give the file itself, not a link",
-    # --- run history (support/runstore.py, runquery.py) ---
+    # --- run history (runs/runstore.py, runquery.py) ---
     "history.moved_aside": "The history {path} was damaged ({detail}): it was moved aside as {moved} and a new one started.",
     "history.not_regular": "The history {path} is not a regular file: no history is kept.",
     "history.unusable": "The history {path} cannot be used ({detail}): no history is kept.",
@@ -444,3 +444,7 @@ MESSAGES.update(TRAIN)
 from .en_cli import CLI  # noqa: E402  (the command line's words, kept apart for size)
 
 MESSAGES.update(CLI)
+
+from .en_cli_help import HELP  # noqa: E402  (the command line's help, kept apart for size)
+
+MESSAGES.update(HELP)

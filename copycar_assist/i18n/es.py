@@ -201,7 +201,7 @@ MESSAGES: dict[str, str] = {
     "file.target_not_regular": "es {what}; solo se sustituye un fichero normal (da la ruta de un fichero)",
     "file.locked": "otro proceso lo está cambiando (se esperó {seconds} s); inténtalo de nuevo",
     "file.target_symlink": "es un enlace simbólico; da el fichero, no un enlace",
-    # --- run history (support/runstore.py, runquery.py) ---
+    # --- run history (runs/runstore.py, runquery.py) ---
     "history.moved_aside": "El historial {path} estaba dañado ({detail}): se ha apartado como {moved} y se empieza uno nuevo.",
     "history.not_regular": "El historial {path} no es un fichero normal: no se guarda historial.",
     "history.unusable": "No se puede usar el historial {path} ({detail}): no se guarda historial.",
@@ -444,3 +444,7 @@ MESSAGES.update(TRAIN)
 from .es_cli import CLI  # noqa: E402  (the command line's words, kept apart for size)
 
 MESSAGES.update(CLI)
+
+from .es_cli_help import HELP  # noqa: E402  (the command line's help, kept apart for size)
+
+MESSAGES.update(HELP)

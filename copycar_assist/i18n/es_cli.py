@@ -1,7 +1,7 @@
-"""Las palabras de la línea de órdenes (`kb show`, `kb gaps`, `match`, `doctor`, `diagnose`,
-`history`, `monitor`, `simulate`, `setup`), y los grupos de la configuración guiada y los servicios
-de demostración que comparte con la aplicación, en español: parte del catálogo de es.py (mismas
-claves que en_cli.py)."""
+"""Las palabras de la línea de órdenes — sus mensajes y errores de uso (`config`, `sessions`, `tickets`,
+`kb`, `match`, `doctor`, `diagnose`, `history`, `monitor`, `simulate`, `setup`, `train`, `chat`) — y los
+grupos de la configuración guiada y los servicios de demostración que comparte con la aplicación, en
+español: parte del catálogo de es.py (mismas claves que en_cli.py). La ayuda está en es_cli_help.py."""
 
 CLI: dict[str, str] = {
     # kb show
@@ -92,4 +92,134 @@ CLI: dict[str, str] = {
     "sim.service.all": "Todo", "sim.service.api": "API de CopyCar", "sim.service.crm": "CRM",
     "sim.service.smtp": "Correo (SMTP)", "sim.service.dns": "DNS del dominio de envío",
     "sim.service.redis": "Caché (Redis)", "sim.service.content": "Material (prompt, cuentas, e-mail, log)",
+    # el analizador, las palabras propias de argparse, el contexto
+    "cli.error": "copycar-assist: error: {message}",
+    "cli.profile_note":
+        "copycar-assist: caso {label}: las comprobaciones usan [profiles.{profile}], no tu configuración",
+    "cli.ctx.scenario_needs_demo": "--scenario necesita --demo",
+    "cli.ctx.hide_needs_demo": "--hide-scenario necesita --demo",
+    "cli.ctx.profile": "--profile: {detail}",
+    "cli.ctx.settings": "la configuración tiene problemas:\n{detail}",
+    "cli.ctx.kb": "la base de conocimiento tiene problemas:\n{detail}",
+    "cli.ctx.scenario": "--scenario: {detail}",
+    # config
+    "cli.detail": "{detail}",
+    "cli.config.unknown_close": "{setting}: ajuste desconocido (¿querías decir '{close}'?)",
+    "cli.config.unknown": "{setting}: ajuste desconocido (mira `copycar-assist config show`)",
+    "cli.config.one_mapping": "{setting}: cambia una correspondencia cada vez: {setting}.NAME VALUE",
+    "cli.config.no_stdin": "{setting}: '-' lee el valor de la entrada estándar, pero no hay entrada estándar",
+    "cli.config.prompt": "{setting} (sin eco): ",
+    "cli.config.stdin_long": "{setting}: el valor de la entrada estándar es demasiado largo",
+    "cli.config.stdin_empty": "{setting}: no se leyó nada de la entrada estándar",
+    "cli.config.stdin_lines": "{setting}: el valor de la entrada estándar tiene más de una línea",
+    "cli.config.cannot_write": "{path}: no se puede escribir: {reason}",
+    "cli.config.file": "# {path}",
+    "cli.config.no_file": "# {path}  (aún no existe: valores por defecto)",
+    "cli.config.source.default": "por defecto",
+    "cli.config.source.file": "archivo",
+    "cli.config.source.env": "entorno",
+    "cli.config.source.demo": "demo",
+    "cli.config.in_history":
+        "aviso: {setting} se dio en la línea de órdenes, así que puede estar en el historial de tu shell; la próxima vez usa `copycar-assist config set {setting} -` para leerlo de la entrada estándar",
+    "cli.config.invalid": "{setting}: {detail}",
+    "cli.config.not_table": "{name}: no es una tabla en {path}; corrige antes el archivo",
+    "cli.config.env_overrides": "nota: {var} está definida en el entorno y prevalece sobre este valor",
+    "cli.config.not_set": "{setting} no está en {path}; no hay nada que hacer",
+    "cli.config.removed": "{setting} quitado ({path})",
+    # sessions
+    "cli.cannot_write": "no se puede escribir {path}: {reason}",
+    "cli.sessions.bad_since": "se esperaba YYYY-MM-DD o YYYY-MM-DDTHH:MM (UTC)",
+    "cli.sessions.limit": "--limit tiene que ser 0 (todas) o más",
+    "cli.sessions.no_match": "Ninguna conversación guardada coincide.",
+    "cli.sessions.none": "No hay conversaciones guardadas en {where}.",
+    "cli.sessions.unreadable": "{id}  (no se puede leer: {problem})",
+    "cli.sessions.torn": "  (cortada)",
+    "cli.sessions.more": "… {n} más (--all las lista todas, --limit N pagina)",
+    "cli.sessions.more_unknown": "… no se buscó en las conversaciones más antiguas (--all busca en todas)",
+    "cli.sessions.no_such": "no hay ninguna conversación guardada {id}; `copycar-assist sessions list` las muestra",
+    "cli.sessions.ambiguous": "{id} nombra {n} conversaciones; da más del id",
+    "cli.sessions.cannot_read": "no se puede leer la conversación: {detail}",
+    # tickets
+    "cli.tickets.not_sent": "en espera (aún no enviado)",
+    "cli.tickets.tries": " ({n} intentos)",
+    "cli.tickets.state.pending": "pendiente",
+    "cli.tickets.state.sending": "enviándose",
+    "cli.tickets.state.delivered": "entregado",
+    "cli.tickets.state.failed": "fallido",
+    "cli.tickets.empty": "La bandeja de salida está vacía.",
+    "cli.tickets.all_delivered": "Se entregaron todos los tickets (tickets list --all los muestra).",
+    "cli.tickets.no_such": "{id}: no hay ese ticket en la bandeja de salida (mira `copycar-assist tickets list --all`)",
+    "cli.tickets.outbox": "bandeja de salida: revisión {revision}, clave {idem}, {state}",
+    "cli.tickets.last_error": "  {name}: último error: {error}",
+    "cli.tickets.nothing_waits": "No hay nada esperando en la bandeja de salida.",
+    "cli.tickets.still_wait":
+        "{n} ticket(s) siguen esperando; se quedan en la bandeja de salida (`tickets send` lo vuelve a intentar).",
+    # chat, la aplicación, kb gaps, history
+    "cli.chat.not_saved": "copycar-assist: la sesión no se está guardando ({reason})",
+    "cli.chat.session": "(sesión: {path})",
+    "cli.json.not_json": "línea {n}: no es JSON ({why})",
+    "cli.json.too_deep": "línea {n}: no es JSON (demasiado anidado)",
+    "cli.json.expected": 'línea {n}: se esperaba {{"text": "..."}} o {{"choose": "<id>"}}',
+    "cli.tui.no_terminal":
+        "la aplicación necesita un terminal; para tuberías y scripts usa `copycar-assist chat --plain`",
+    "cli.gaps.sessions": "--sessions tiene que ser al menos 1, no {n}",
+    "cli.history.limit": "--limit tiene que estar entre 1 y 1000",
+    # doctor y diagnose
+    "cli.input": "{detail} (--{option})",
+    "cli.doctor.unknown_entry_close": "entrada desconocida {entry}; ¿querías decir {close}?",
+    "cli.doctor.unknown_entry": "entrada desconocida {entry}; conocidas: {known}",
+    "cli.doctor.unknown_tags": "etiqueta(s) desconocida(s) {tags}; conocidas: {known}",
+    "cli.doctor.deadline": "--deadline tiene que estar entre 0 y 600 segundos",
+    "cli.doctor.bad_base_url": "(URL base no válida)",
+    "cli.doctor.until_format": "--until: se esperaba YYYY-MM-DD, YYYY-MM-DDTHH:MM o una duración como 12h o 7d",
+    "cli.doctor.until_past": "--until: la fecha ya pasó",
+    "cli.doctor.until_far": "--until: como mucho un año a partir de hoy",
+    "cli.doctor.unknown_check": "comprobación desconocida {check}; conocidas: {known}",
+    "cli.doctor.ack_needs": "--ack necesita --until DATE y --reason TEXT",
+    "cli.doctor.ack_not_saved": "no se pudo guardar el reconocimiento: {detail}",
+    "cli.doctor.ack_no_history": "no se pudo guardar el reconocimiento: el historial no está disponible",
+    # kb
+    "cli.kb.no_entry_close": "no hay ninguna entrada '{id}'. ¿Querías decir: {close}?",
+    "cli.kb.no_entry": "no hay ninguna entrada '{id}'. Ids conocidos: {known}",
+    "cli.kb.shipped": "el conocimiento incluido",
+    "cli.kb.lint_summary": "kb lint: {errors} error(es), {warnings} aviso(s) en {where}",
+    "cli.kb.cannot_read_guide": "no se puede leer la guía: {detail}",
+    "cli.kb.cannot_write_to": "no se puede escribir en {path}: {reason}",
+    "cli.kb.import_none":
+        "kb import: no se encontró ningún error en {guide} (un error es un título seguido de listas de SÍNTOMAS y CAUSAS o SOLUCIONES)",
+    "cli.kb.import_done": "kb import: {n} entradas escritas en {out}; úsalas con `copycar-assist --kb {out} …`",
+    "cli.kb.read_only": "el conocimiento incluido está instalado aquí en solo lectura: da --dir DIR",
+    "cli.kb.no_dir": "{dir}: no existe ese directorio de conocimiento",
+    "cli.kb.bad_id": "'{id}' no es un id de entrada: letras, cifras, '.', '_' o '-'",
+    "cli.kb.unknown_category": "categoría desconocida '{category}' (conocidas: {known})",
+    "cli.kb.exists": "{path} ya existe",
+    "cli.kb.next": "siguiente paso: rellénala y luego `copycar-assist kb lint {dir}`",
+    "cli.kb.convert_done": "kb convert: {converted} convertidas, {failed} se quedan como estaban",
+    # match, monitor
+    "cli.match.limit": "--limit tiene que estar entre 1 y {max}, no {n}",
+    "cli.monitor.interval": "--interval tiene que estar entre 0.5 y 600 segundos",
+    "cli.monitor.window": "--window tiene que estar entre 10 y 86400 segundos",
+    "cli.monitor.duration": "--duration tiene que ser de más de 0 segundos",
+    "cli.monitor.samples_range": "--samples tiene que estar entre 1 y 500",
+    "cli.monitor.follow": "--follow necesita --log-file",
+    "cli.monitor.port": "--serve-metrics necesita un número de puerto 0-65535",
+    "cli.monitor.cannot_listen": "--serve-metrics: no se puede escuchar en {host}:{port}: {reason}",
+    "cli.monitor.not_loopback": " (no es loopback: cualquiera que llegue a esta dirección puede leerlo)",
+    "cli.monitor.no_destination":
+        "no hay ningún destino para las alertas: configura monitor.alert_to (con smtp.host y smtp.from) o monitor.webhook_url",
+    "cli.match.score": "puntos",
+    # simulate, setup
+    "cli.simulate.json_needs_list": "--json va con --list",
+    "cli.simulate.port": "--port tiene que estar entre 0 y 65535",
+    "cli.simulate.delay": "--delay-ms tiene que estar entre 0 y 600000",
+    "cli.simulate.cannot_listen": "no se puede escuchar en 127.0.0.1:{port}: {reason}",
+    # train
+    "cli.train.trainee": "--trainee: {detail}",
+    "cli.train.at_least_one": "--{option} necesita un número de 1 o más",
+    "cli.train.case": "--case: {detail}",
+    "cli.train.json_expected": 'línea {n}: se esperaba {{"text": ...}} o {{"choose": ...}}',
+    # un fallo interno
+    "cli.crash": "copycar-assist: error interno en '{command}': {error} en {where}; {saved}",
+    "cli.crash.saved": "el informe (con los secretos enmascarados) está en {path}",
+    "cli.crash.not_saved": "no se pudo escribir el informe ({reason})",
 }

@@ -1,6 +1,6 @@
 """The monitor: sample, compute the guide's metrics over sliding windows, raise and clear alerts.
 
-    mon = Monitor(settings, kb, client, store=RunStore.open(), clock=SystemClock(), lang="es")
+    mon = Monitor(settings, kb, client, store=RunStore.open(data_dir()), clock=SystemClock(), lang="es")
     async for event in mon.run(duration_s=None):   # Tick, Alert, Delivered, Note
         ...
     mon.snapshot()                                 # what the screen, JSON and Prometheus show
@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from copycar_assist.checks.api_support import api_url
 from copycar_assist.checks.http import display_url, fetch
-from copycar_assist.support import runquery
+from copycar_assist.checks.latency_usual import target_key
+from copycar_assist.runs import runquery
 
 from .budget import Backoff, VerifyBudget
 from .clock import Clock, SystemClock
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from copycar_assist.config import Settings
     from copycar_assist.kb import KnowledgeBase
     from copycar_assist.redact import Secret
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.runs.runstore import RunStore
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class Monitor:
         self.urls = targets_of(settings)
         self.targets = [shown(u) for u in self.urls]
         # the name each target's latency is kept under in the history (the demo's port changes)
-        self.keys = {shown(u): runquery.target_key(settings, u) for u in self.urls}
+        self.keys = {shown(u): target_key(settings, u) for u in self.urls}
         self.windows = {t: Window(t, self.window_s) for t in self.targets}
         self.backoffs = {t: Backoff(self.interval_s) for t in self.targets}
         self.budget = VerifyBudget(float(m.verify_every_s))

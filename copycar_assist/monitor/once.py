@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from copycar_assist.checks.api_support import api_url
 from copycar_assist.checks.http import fetch
-from copycar_assist.support import runquery
+from copycar_assist.checks.latency_usual import target_key
+from copycar_assist.runs import runquery
 
 from .clock import Clock, SystemClock
 from .engine import shown, targets_of
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from copycar_assist.config import Settings
     from copycar_assist.kb import KnowledgeBase
     from copycar_assist.redact import Secret
-    from copycar_assist.support.runstore import RunStore
+    from copycar_assist.runs.runstore import RunStore
 
 STATES = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
 
@@ -42,7 +43,7 @@ async def measure_once(settings: Settings, kb: KnowledgeBase, client: httpx.Asyn
     urls = targets_of(settings)
     gate = asyncio.Semaphore(2 * len(urls))
     windows = {shown(u): Window(shown(u), 86400) for u in urls}
-    keys = {shown(u): runquery.target_key(settings, u) for u in urls}
+    keys = {shown(u): target_key(settings, u) for u in urls}
 
     async def one(url: str, path: str, key: Secret | None) -> None:
         async with gate:

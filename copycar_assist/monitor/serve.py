@@ -16,7 +16,7 @@ READ_TIMEOUT_S = 5.0
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
-async def start_metrics_server(render: Callable[[], str], port: int, host: str = "127.0.0.1") -> asyncio.AbstractServer:
+async def start_metrics_server(render: Callable[[], str], port: int, host: str = "127.0.0.1") -> asyncio.Server:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             async with asyncio.timeout(READ_TIMEOUT_S):

@@ -21,17 +21,25 @@ from copycar_assist.i18n import default_lang, t
 from .bindings import bindings
 from .commands import CopyCarCommands
 from .knowledge import Knowledge, KnowledgeUnavailable
-from .screens import browser_screen, chat_screen, doctor_screen, monitor_screen, train_screen
+from .modes import MODES, chat_screen
 from .themes import DARK, THEMES, other_theme
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    import httpx
     from textual.screen import Screen
 
+    from copycar_assist.checks.base import CheckContext, CheckResult, Inputs
     from copycar_assist.config import Settings
+    from copycar_assist.desk.case import Case
     from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.matching import Matcher
+    from copycar_assist.monitor.clock import Clock
+    from copycar_assist.runs.runstore import RunStore
+    from copycar_assist.simulator.content import Samples
 
+    from .screens.chat import ChatScreen
     from .screens.diagnostics import DiagnosticsScreen
 
 
@@ -47,10 +55,9 @@ class CopyCarApp(App[int]):
 
     TITLE = "CopyCar Assist"
     CSS_PATH = [Path(__file__).parent / "styles" / "app.tcss"]
-    # The chat is the default screen (`get_default_screen`), not one of MODES: a MODES screen
-    # first opened costs a second parse of every stylesheet before the first frame. It joins
-    # the modes once mounted (`on_mount`), so that `switch_mode("chat")` finds it.
-    MODES = {"browser": browser_screen, "doctor": doctor_screen, "monitor": monitor_screen, "train": train_screen}
+    # The chat is the default screen (`get_default_screen`), not one of MODES (tui/modes.py); it
+    # joins the modes once mounted (`on_mount`), so that `switch_mode("chat")` finds it.
+    MODES = MODES
     DEFAULT_MODE = "chat"
     COMMANDS = App.COMMANDS | {CopyCarCommands}
     BINDINGS = bindings("app")  # the registry's app-wide keys (bindings.py)
@@ -60,7 +67,8 @@ class CopyCarApp(App[int]):
     def __init__(self, kb: KnowledgeBase | None, settings: Settings, *,
                  load_kb: Callable[[], KnowledgeBase] | None = None, lang: str | None = None,
                  demo_scenario: str | None = None, fixed_lang: bool = False, hide_scenario: bool = False,
-                 samples: Any = None, case=None, offer_setup: bool = False, start_screen: str | None = None,
+                 samples: Samples | None = None, case: Case | None = None, offer_setup: bool = False,
+                 start_screen: str | None = None,
                  train_options: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.knowledge = Knowledge(kb, load_kb)  # given, or loaded after the first frame, and the matcher
@@ -76,9 +84,9 @@ class CopyCarApp(App[int]):
         self.requested_lang = lang
         self.fixed_lang = fixed_lang or lang is not None
         self.set_reactive(CopyCarApp.lang, lang or settings.language or default_lang())
-        self._client: Any = None
-        self._runs: Any = None
-        self.monitor_clock: Any = None  # the Monitor screen's clock (None: the system's; tests jump)
+        self._client: httpx.AsyncClient | None = None
+        self._runs: RunStore | None = None
+        self.monitor_clock: Clock | None = None  # the Monitor screen's clock (None: the system's; tests jump)
         self._warmed = False
         for theme in THEMES:
             self.register_theme(theme)
@@ -89,7 +97,7 @@ class CopyCarApp(App[int]):
 
     # --- start-up -------------------------------------------------------------------------
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[Any]:
         return chat_screen()
 
     def on_mount(self) -> None:
@@ -179,16 +187,16 @@ class CopyCarApp(App[int]):
     def kb_ready(self) -> bool:
         return self.knowledge.kb is not None
 
-    async def get_matcher(self):
+    async def get_matcher(self) -> Matcher:
         """The matcher, built once in a thread (raises KnowledgeUnavailable)."""
         return await self.knowledge.get_matcher()
 
     @property
-    def matcher(self):
+    def matcher(self) -> Matcher | None:
         """The matcher if it is ready, else None (callers fall back to something simpler)."""
         return self.knowledge.matcher
 
-    def get_client(self):
+    def get_client(self) -> httpx.AsyncClient:
         """The one shared HTTP client for checks (created on first use, closed on exit)."""
         if self._client is None:
             from copycar_assist.checks.runner import make_client
@@ -196,17 +204,18 @@ class CopyCarApp(App[int]):
             self._client = make_client(self.settings)
         return self._client
 
-    def runs(self):
+    def runs(self) -> RunStore:
         """The run history (opened on first use; a damaged file is moved aside and reported)."""
         if self._runs is None:
-            from copycar_assist.support.runstore import RunStore
+            from copycar_assist.runs.runstore import RunStore
+            from copycar_assist.support.history import data_dir
 
-            self._runs = RunStore.open()
+            self._runs = RunStore.open(data_dir())
             if self._runs.problem is not None:
                 self.notify(self._runs.problem.message(self.lang), severity="warning", markup=False, timeout=8)
         return self._runs
 
-    def check_context(self, inputs=None):
+    def check_context(self, inputs: Inputs | None = None) -> CheckContext:
         """A CheckContext on the shared client, in the app's language, with the run history."""
         from copycar_assist.checks.base import CheckContext, Inputs
 
@@ -245,8 +254,8 @@ class CopyCarApp(App[int]):
         self.theme = other_theme(self.theme)
         self.notify(t("ui.theme_now", self.lang, name=self.theme), markup=False, timeout=2)
 
-    def _all_screens(self):
-        seen = []
+    def _all_screens(self) -> list[Screen[object]]:
+        seen: list[Screen[object]] = []
         for mode in ("chat", "browser", "doctor", "monitor", "train"):
             try:
                 stack = self.get_screen_stack(mode)
@@ -294,9 +303,9 @@ class CopyCarApp(App[int]):
         else:
             self.push_screen(HelpScreen())
 
-    def chat(self):
+    def chat(self) -> ChatScreen:
         """The chat screen (created at start-up: it is the default mode)."""
-        return self.get_screen_stack("chat")[0]
+        return cast("ChatScreen", self.get_screen_stack("chat")[0])
 
     async def open_in_chat(self, entry_id: str, cause_id: str | None = None) -> None:
         """Start the conversation at an entry (or one of its causes) and show the chat."""
@@ -305,7 +314,7 @@ class CopyCarApp(App[int]):
         await self.switch_mode("chat")
         self.chat().start_at(entry_id, cause_id)
 
-    def note_results(self, results) -> None:
+    def note_results(self, results: Iterable[CheckResult]) -> None:
         """Check results run on the diagnostics screen join the chat's case (and its ticket)."""
         conversation = self.chat().conversation
         if conversation is not None:
@@ -333,7 +342,7 @@ class CopyCarApp(App[int]):
 
         self.push_screen(SetupScreen(group, only=only))
 
-    def open_case(self, case) -> None:
+    def open_case(self, case: Case) -> None:
         """Work a customer's case: checks, fixes and the ticket use its context from now on."""
         self.case = case
         self._update_subtitle()
@@ -386,7 +395,7 @@ class CopyCarApp(App[int]):
             self.push_screen(CommandPalette(placeholder=t("tx.palette_placeholder", self.lang),
                                             id="--command-palette"))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's system commands in the app's language. Quit and the keys panel are the
         registry's palette rows (bindings.py), so they are not repeated here."""
         lang = self.lang

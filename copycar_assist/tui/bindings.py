@@ -166,4 +166,4 @@ class LocalizedBindings(AppAccess):
     def active_bindings(self) -> dict[str, ActiveBinding]:
         lang = self.copycar_app.lang
         return {key: ActiveBinding(b.node, localize(b.binding, lang), b.enabled, b.tooltip)
-                for key, b in super().active_bindings.items()}  # type: ignore[misc]
+                for key, b in super().active_bindings.items()}  # type: ignore[misc]  # a Screen's, after this mixin

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 SYMPTOM_FLOOR = 30.0  # symptom-matcher scores below this add nothing to the palette
 
 
-def _open(app, entry_id: str) -> None:
+def _open(app: CopyCarApp, entry_id: str) -> None:
     app.run_worker(app.open_in_chat(entry_id), exit_on_error=False)
 
 
@@ -39,10 +39,9 @@ class CopyCarCommands(Provider):
     symptom matcher, so "spam" or "429" finds the entry that is about it."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str | None, str | None]]:
-        app = self.app
-        lang = getattr(app, "lang", "en")
+        copycar = cast("CopyCarApp", self.app)
+        lang = copycar.lang
         out: list[tuple[str, Callable[[], object], str | None, str | None]] = []
-        copycar = cast("CopyCarApp", app)
         if copycar.kb_ready:  # entries are listed once the knowledge is loaded
             from copycar_assist.kb import pick  # here: the first frame never needs the knowledge model
 
@@ -51,9 +50,9 @@ class CopyCarCommands(Provider):
                 other = one_line(pick(entry.title, "en" if lang == "es" else "es", ""))
                 help_text = f"{entry.id} · {other}" if other and other != title else entry.id
                 out.append((t("ui.open_entry", lang, title=title),
-                            partial(_open, app, entry.id), help_text, entry.id))
+                            partial(_open, copycar, entry.id), help_text, entry.id))
         for action in palette_actions():
-            out.append((action.command(lang), partial(app.call_later, app.run_action, action.action), None, None))
+            out.append((action.command(lang), partial(copycar.call_later, copycar.run_action, action.action), None, None))
         return out
 
     async def _symptom_scores(self, query: str) -> dict[str, float]:
@@ -72,7 +71,8 @@ class CopyCarCommands(Provider):
 
     async def discover(self) -> Hits:
         for text, command, help_text, _ in self._commands():
-            yield DiscoveryHit(Content(text), command, text=text, help=_plain(help_text))
+            # Textual types `help` as str, and parses a str as markup: Content is shown as it is
+            yield DiscoveryHit(Content(text), command, text=text, help=_plain(help_text))  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -82,10 +82,11 @@ class CopyCarCommands(Provider):
             score = max(matcher.match(text), matcher.match(help_text or "") * 0.8,
                         symptoms.get(entry_id or "", 0.0))
             if score > 0:
-                yield Hit(score, _highlight(matcher, text), command, text=text, help=_plain(help_text))
+                yield Hit(score, _highlight(matcher, text), command, text=text,
+                          help=_plain(help_text))  # type: ignore[arg-type]  # Content, as in discover()
 
 
-def _plain(text: str | None):
+def _plain(text: str | None) -> Content | None:
     """Help text as inert `Content` (the palette would parse a string as markup)."""
     return Content(text) if text else None
 

@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from copycar_assist.i18n import t
 from copycar_assist.textsafe import one_line, scrub
+
+if TYPE_CHECKING:
+    from copycar_assist.conversation import Conversation
+    from copycar_assist.support.history import SavingStopped
+
+    from .app import CopyCarApp
 
 
 def export_dir(kind: str = "transcripts") -> Path:
@@ -23,7 +30,7 @@ def export_dir(kind: str = "transcripts") -> Path:
     return folder
 
 
-def export_transcript(app, conversation) -> Path | None:
+def export_transcript(app: CopyCarApp, conversation: Conversation | None) -> Path | None:
     lang = app.lang
     if conversation is None or not conversation.transcript():
         app.notify(t("ui.nothing_to_export", lang), markup=False, severity="warning")
@@ -42,7 +49,7 @@ def export_transcript(app, conversation) -> Path | None:
     return path
 
 
-def session_not_saved(app, stopped) -> None:
+def session_not_saved(app: CopyCarApp, stopped: SavingStopped) -> None:
     """The session log stopped saving (`support.history.SavingStopped`): say so, once."""
     app.notify(t("ui.session_not_saved", app.lang, path=one_line(str(stopped.path), limit=200),
                   reason=one_line(stopped.reason, limit=200)), markup=False, severity="warning", timeout=10)

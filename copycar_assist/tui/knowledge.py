@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.matching import Matcher
+    from copycar_assist.matching.cues import CueFinder
 
 
 class KnowledgeUnavailable(Exception):
@@ -30,8 +32,8 @@ class Knowledge:
             raise ValueError("a knowledge base or a way to load one is needed")
         self.kb = kb  # None until loaded
         self.problem: str | None = None  # why it could not be loaded
-        self.matcher: Any = None  # None until prepared
-        self.cues: Any = None  # None until prepared
+        self.matcher: Matcher | None = None  # None until prepared
+        self.cues: CueFinder | None = None  # None until prepared
         self._load = load
         self._kb_lock: asyncio.Lock | None = None
         self._matcher_lock: asyncio.Lock | None = None
@@ -56,7 +58,7 @@ class Knowledge:
                     raise KnowledgeUnavailable(self.problem) from exc
         return self.kb
 
-    async def get_matcher(self) -> Any:
+    async def get_matcher(self) -> Matcher:
         """The matcher over the knowledge (it imports rapidfuzz and reads the compiled index)."""
         if self.matcher is not None:
             return self.matcher
@@ -69,7 +71,7 @@ class Knowledge:
         return self.matcher
 
 
-    async def get_cues(self) -> Any:
+    async def get_cues(self) -> CueFinder:
         """The causes' cues in the user's words (`matching.cues.CueFinder`, read from every entry)."""
         if self.cues is not None:
             return self.cues
@@ -82,13 +84,13 @@ class Knowledge:
         return self.cues
 
 
-def _build_cues(kb: KnowledgeBase) -> Any:
+def _build_cues(kb: KnowledgeBase) -> CueFinder:
     from copycar_assist.matching.cues import CueFinder
 
     return CueFinder(kb)
 
 
-def _build_matcher(kb: KnowledgeBase) -> Any:
+def _build_matcher(kb: KnowledgeBase) -> Matcher:
     from copycar_assist.matching.compiled import matcher_for
 
     return matcher_for(kb)

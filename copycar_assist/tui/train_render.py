@@ -18,6 +18,7 @@ from copycar_assist.textsafe import clean, one_line
 from .widgets.check_view import status_content
 from .widgets.safe import DISPLAY_LIMIT, safe_content
 
+Piece = str | Content | tuple[str, str]  # what `Content.assemble` joins: text, or (text, style)
 RIGHT = ("✓", "bold $text-success")
 WRONG = ("✗", "bold $text-error")
 
@@ -49,7 +50,7 @@ def debrief(d: dict[str, Any], lang: str) -> Content:
     """The debrief: the score, each part right or wrong (with the right answer), the expert's
     path, the checks that did not help, the time and the guide's pitfalls."""
     faults = len({p["fault"] for p in d["parts"]})
-    pieces: list[Any] = [(f"{t('train.debrief', lang)} — {t('train.score', lang, score=d['score'])}",
+    pieces: list[Piece] = [(f"{t('train.debrief', lang)} — {t('train.score', lang, score=d['score'])}",
                           "bold $text-success" if d["score"] == 100 else "bold $text-warning"), "\n"]
     for p in d["parts"]:
         prefix = f"{t('train.fault', lang, n=p['fault'] + 1, total=faults)} · " if faults > 1 else ""

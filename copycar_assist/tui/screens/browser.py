@@ -8,6 +8,7 @@ and cause titles.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -25,11 +26,14 @@ from ..bindings import LocalizedBindings, bindings
 from ..kb_text import category_markdown, cause_markdown, entry_markdown
 from ..widgets.kb_tree import KbTree, NodeRef
 
+if TYPE_CHECKING:
+    from copycar_assist.kb import KnowledgeBase
+
 SEARCH_DEBOUNCE_S = 0.15
 MATCH_MIN_SCORE = 45.0
 
 
-def substring_ids(kb, query: str) -> list[str]:
+def substring_ids(kb: KnowledgeBase, query: str) -> list[str]:
     """Entries whose titles, aliases, keywords or cause titles contain the query (folded)."""
     q = fold(query)
     out = []
@@ -45,7 +49,7 @@ def substring_ids(kb, query: str) -> list[str]:
     return out
 
 
-class BrowserScreen(LocalizedBindings, Screen):
+class BrowserScreen(LocalizedBindings, Screen[None]):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "browser.tcss")
     BINDINGS = [
         *bindings("browser"),
@@ -101,7 +105,7 @@ class BrowserScreen(LocalizedBindings, Screen):
             self.notify(t("ui.no_results", self.copycar_app.lang, q=query), markup=False, timeout=2)
 
     @on(Tree.NodeHighlighted)
-    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+    def _highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
         self._show(event.node.data)
 
     def _show(self, ref: NodeRef | None) -> None:

@@ -33,7 +33,7 @@ FIELDS = (
 )
 
 
-class CaseScreen(LocalizedBindings, Screen):
+class CaseScreen(LocalizedBindings, Screen[None]):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "desk.tcss")
     BINDINGS = [Binding("escape", "close", show=False)]
 

@@ -32,15 +32,23 @@ from copycar_assist.textsafe import one_line
 from ..bindings import LocalizedBindings, bindings
 from ..chat_render import Renderer
 from ..export import session_not_saved
+from ..matcher_proxy import MatcherProxy
 from ..widgets.chat_input import PASTE_LIMIT, ChatInput
 from ..widgets.choices_bar import ChoicesBar
 from ..widgets.message_list import MessageList
 from ..widgets.safe import safe_content, safe_line
 
 if TYPE_CHECKING:
-    from textual.widgets import OptionList
+    from collections.abc import AsyncIterator, Callable
 
+    from textual.widgets import Button, OptionList
+
+    from copycar_assist.config import Settings
     from copycar_assist.conversation.engine import Conversation
+    from copycar_assist.conversation.events import Event, Problem
+    from copycar_assist.matching import MatchResult
+    from copycar_assist.matching.cues import CueFinder
+    from copycar_assist.support.history import SavingStopped, SessionLog
 
 SUGGEST_DEBOUNCE_S = 0.15
 SUGGEST_MIN_CHARS = 3
@@ -50,25 +58,12 @@ SUGGEST_LIMIT = 4
 class EngineEvent(Message):
     """One event of the conversation engine's stream, to render."""
 
-    def __init__(self, event) -> None:
+    def __init__(self, event: Event) -> None:
         self.event = event
         super().__init__()
 
 
-class _MatcherProxy:
-    """Hands the engine the app's matcher, which is built after the first frame."""
-
-    def __init__(self, app) -> None:
-        self._app = app
-
-    def __getattr__(self, name: str):
-        matcher = self._app.matcher
-        if matcher is None:
-            raise RuntimeError("the matcher is not ready yet")
-        return getattr(matcher, name)
-
-
-class ChatScreen(LocalizedBindings, Screen):
+class ChatScreen(LocalizedBindings, Screen[None]):
     AUTO_FOCUS = "#chat-input"
     BINDINGS = [
         *bindings("chat"),
@@ -80,7 +75,7 @@ class ChatScreen(LocalizedBindings, Screen):
         self.conversation: Conversation | None = None
         self._timer: Timer | None = None
         self._busy = False
-        self._history = None
+        self._history: SessionLog | None = None
         self.renderer: Renderer | None = None
         self.last_cause: tuple[str, str] | None = None
         self._suggestions: OptionList | None = None  # the OptionList of matches, mounted by `prepare()`
@@ -103,13 +98,13 @@ class ChatScreen(LocalizedBindings, Screen):
 
     # --- the conversation -----------------------------------------------------------------
 
-    def _make_conversation(self, cues):
+    def _make_conversation(self, cues: CueFinder) -> Conversation:
         from copycar_assist.conversation.engine import Conversation
 
         app = self.copycar_app
         self._close_history()
         self._history = _open_history(app.active_settings, app.lang, partial(session_not_saved, app))
-        conv = Conversation(app.kb, _MatcherProxy(app), app.active_settings, cues=cues,
+        conv = Conversation(app.kb, MatcherProxy(app), app.active_settings, cues=cues,
                             lang=app.lang if app.fixed_lang else None, history=self._history, runs=app.runs(),
                             samples=app.samples.offered() if app.samples is not None else None, case=app.case)
         conv.fixes.ask_secrets = True  # a fix that needs a new key asks for it in a masked field
@@ -168,7 +163,7 @@ class ChatScreen(LocalizedBindings, Screen):
                 state.update(safe_content(f"{t('ui.kb_broken', lang)}\n\n{problem}"))
                 state.add_class("escalation")
 
-    async def _stream(self, events) -> None:
+    async def _stream(self, events: AsyncIterator[Event]) -> None:
         async for event in events:
             self.post_message(EngineEvent(event))
 
@@ -287,14 +282,16 @@ class ChatScreen(LocalizedBindings, Screen):
         self.copycar_app.push_screen(SecretPrompt(field), given)
         return True
 
-    def on_button_pressed(self, event) -> None:
+    def on_button_pressed(self, event: Button.Pressed) -> None:
         """'Set it up now' under a check skipped for a missing setting: the set-up screen.
-        (Button is imported on first use: start-up time.)"""
-        if not event.button.has_class("setup-now"):
+        (The button is imported on first use: start-up time.)"""
+        from ..widgets.setup_button import SetupButton
+
+        if not isinstance(event.button, SetupButton):
             return
         from copycar_assist.desk.setup import group_for
 
-        group = group_for(getattr(event.button, "setup_field", ""))
+        group = group_for(event.button.setup_field)
         if group is not None:
             event.stop()
             self.copycar_app.action_setup(group.id, only=True)
@@ -370,7 +367,7 @@ class ChatScreen(LocalizedBindings, Screen):
         if not get_current_worker().is_cancelled:
             self.copycar_app.call_from_thread(self._show_suggestions, text, result)
 
-    def _show_suggestions(self, text: str, result) -> None:
+    def _show_suggestions(self, text: str, result: MatchResult) -> None:
         from textual.widgets.option_list import Option
 
         suggestions = self._suggestions
@@ -395,7 +392,7 @@ class ChatScreen(LocalizedBindings, Screen):
             suggestions.remove_class("-visible")
             suggestions.clear_options()
 
-    def on_option_list_option_selected(self, event) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list is not self._suggestions:
             return
         event.stop()
@@ -437,14 +434,14 @@ class ChatScreen(LocalizedBindings, Screen):
             self._history = None
 
 
-def _open_history(settings, lang: str, on_stop):
+def _open_history(settings: Settings, lang: str, on_stop: Callable[[SavingStopped], None]) -> SessionLog:
     """The session log the engine appends to as it goes; `on_stop` hears once if it cannot save."""
     from copycar_assist.support.history import SessionLog
 
     return SessionLog.start(scrub=make_scrubber(settings), meta={"ui": "tui", "lang": lang}, on_stop=on_stop)
 
 
-def _problem(text: str):
+def _problem(text: str) -> Problem:
     from copycar_assist.conversation.events import Problem
 
     return Problem(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,22 +29,28 @@ from ..bindings import LocalizedBindings, bindings
 from ..widgets.area_tree import AreaTree
 from ..widgets.safe import safe_content
 
+if TYPE_CHECKING:
+    from copycar_assist.checks.base import Event
+    from copycar_assist.checks.runner import RunReport
+
+    from ..widgets.area_tree import NodeRef
+
 
 class CheckEvent(Message):
     """A progress event of the check runner (CheckStarted, CheckStep or CheckFinished)."""
 
-    def __init__(self, event) -> None:
+    def __init__(self, event: Event) -> None:
         self.event = event
         super().__init__()
 
 
 class RunDone(Message):
-    def __init__(self, report) -> None:
+    def __init__(self, report: RunReport) -> None:
         self.report = report
         super().__init__()
 
 
-class DiagnosticsScreen(LocalizedBindings, Screen):
+class DiagnosticsScreen(LocalizedBindings, Screen[None]):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "diagnostics.tcss")
     BINDINGS = [
         *bindings("doctor"),
@@ -126,7 +133,7 @@ class DiagnosticsScreen(LocalizedBindings, Screen):
             self.query_one(AreaTree).set_running(cid)
         await run_checks(self.copycar_app.check_context(), ids, on_event=self._forward)
 
-    def _forward(self, event) -> None:
+    def _forward(self, event: Event) -> None:
         self.post_message(CheckEvent(event))
 
     @on(CheckEvent)
@@ -158,7 +165,7 @@ class DiagnosticsScreen(LocalizedBindings, Screen):
     # --- evidence -------------------------------------------------------------------------
 
     @on(Tree.NodeSelected, "#doctor-tree")
-    def _node_selected(self, event: Tree.NodeSelected) -> None:
+    def _node_selected(self, event: Tree.NodeSelected[NodeRef]) -> None:
         """A check shows (or hides) its evidence; a group shows its whole hint; an area only opens."""
         ref = event.node.data
         if ref is None or ref.kind == "area":
@@ -230,7 +237,7 @@ class DiagnosticsScreen(LocalizedBindings, Screen):
             self.run_worker(self.copycar_app.open_in_chat(result.entry, result.cause), exit_on_error=False)
 
 
-def _value(value) -> str:
+def _value(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -31,6 +31,10 @@ from ..bindings import LocalizedBindings, bindings
 
 if TYPE_CHECKING:
     from copycar_assist.monitor.engine import Monitor
+    from copycar_assist.monitor.engine import MonitorEvent as Event
+
+# one chart point: (time, p95 in ms, error rate)
+Point = tuple[float, float | None, float | None]
 
 POINTS = 360  # chart points kept per target (30 minutes at one sample every 5 s)
 
@@ -38,12 +42,12 @@ POINTS = 360  # chart points kept per target (30 minutes at one sample every 5 s
 class MonitorEvent(Message):
     """One event of the monitor (Tick, Alert, Delivered or Note)."""
 
-    def __init__(self, event) -> None:
+    def __init__(self, event: Event) -> None:
         self.event = event
         super().__init__()
 
 
-class MonitorScreen(LocalizedBindings, Screen):
+class MonitorScreen(LocalizedBindings, Screen[None]):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "monitor.tcss")
     BINDINGS = bindings("monitor")
 
@@ -52,7 +56,7 @@ class MonitorScreen(LocalizedBindings, Screen):
         self._started = False
         self._paused = False
         self._monitor: Monitor | None = None
-        self._series: dict[str, deque] = {}
+        self._series: dict[str, deque[Point]] = {}
         self._alerts: deque[str] = deque(maxlen=6)
 
     def compose(self) -> ComposeResult:
@@ -153,12 +157,12 @@ class MonitorScreen(LocalizedBindings, Screen):
             text = t("ui.monitor_paused", lang) + " · " + text
         self.query_one("#monitor-status", Static).update(Content(text))
 
-    def _show(self, snap: dict) -> None:
+    def _show(self, snap: dict[str, Any]) -> None:
         self._status()
         self._table(snap)
         self._charts(snap)
 
-    def _table(self, snap: dict) -> None:
+    def _table(self, snap: dict[str, Any]) -> None:
         from copycar_assist.monitor.rules import fmt
 
         table, lang = self.query_one(DataTable), self.copycar_app.lang
@@ -173,7 +177,7 @@ class MonitorScreen(LocalizedBindings, Screen):
                           Text(fmt("response_time_ms", tgt["p95_ms"])), Text(fmt("error_rate", tgt["error_rate"])),
                           Text(str(tgt["samples"])), key=tgt["target"])
 
-    def _charts(self, snap: dict) -> None:
+    def _charts(self, snap: dict[str, Any]) -> None:
         from textual_plotext import PlotextPlot
 
         lang = self.copycar_app.lang
@@ -190,8 +194,8 @@ class MonitorScreen(LocalizedBindings, Screen):
             plt.title(title)
             top = limit or 0
             for series in self._series.values():
-                points = [((at - now) / 60, v[index] * scale) for at, *rest in series
-                          for v in [(at, *rest)] if v[index] is not None]
+                values = ((point[0], point[index]) for point in series)
+                points = [((at - now) / 60, value * scale) for at, value in values if value is not None]
                 if points:
                     xs, ys = zip(*points, strict=True)
                     plt.plot(list(xs), list(ys), marker="braille")

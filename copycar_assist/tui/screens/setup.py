@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,10 +25,13 @@ from copycar_assist.textsafe import one_line
 
 from ..bindings import LocalizedBindings
 
+if TYPE_CHECKING:
+    from copycar_assist.checks.base import Event
+
 MARKS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skipped": "-"}
 
 
-class SetupScreen(LocalizedBindings, Screen):
+class SetupScreen(LocalizedBindings, Screen[None]):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "desk.tcss")
     BINDINGS = [Binding("escape", "close", show=False)]
 
@@ -154,7 +158,7 @@ class SetupScreen(LocalizedBindings, Screen):
         self._status("\n".join(lines + [t("ui.setup_saved", lang, path=str(path)), *notes]))
         await self._next()
 
-    def _progress(self, event) -> None:
+    def _progress(self, event: Event) -> None:
         from copycar_assist.checks.base import CheckFinished
 
         if isinstance(event, CheckFinished):

@@ -14,8 +14,9 @@ entry opens is our own knowledge, shown by `Markdown` after `textsafe.clean`, li
 from __future__ import annotations
 
 import random
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -36,6 +37,14 @@ from ..bindings import LocalizedBindings
 from ..kb_text import entry_markdown
 from ..widgets.message_list import MessageList
 from ..widgets.safe import safe_content, safe_text
+
+if TYPE_CHECKING:
+    from textual_plotext import PlotextPlot
+
+    from copycar_assist.training.events import Prompt, TrainEvent
+    from copycar_assist.training.practice import Practice
+    from copycar_assist.training.progress import Progress
+    from copycar_assist.training.quizrun import QuizRound
 
 QUIZ_ITEMS = 5  # questions in a quiz round from the menu
 TITLE_WIDTH = 30  # an entry's title in the stats table: the four skills fit beside it at 80 columns
@@ -66,7 +75,7 @@ class GuideScreen(ModalScreen[None]):
         body.focus()
 
 
-class TrainScreen(LocalizedBindings, Screen):
+class TrainScreen(LocalizedBindings, Screen[None]):
     CSS_PATH = str(Path(__file__).parent.parent / "styles" / "train.tcss")
     AUTO_FOCUS = "#train-input"
     # Esc is in the input's placeholder and the help: the footer keeps F1-F4 readable at 80 columns
@@ -75,8 +84,8 @@ class TrainScreen(LocalizedBindings, Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.act: Any = None  # the Practice or QuizRound under way (None: the menu)
-        self.progress: Any = None
+        self.act: Practice | QuizRound | None = None  # the case or round under way (None: the menu)
+        self.progress: Progress | None = None
         self.busy = False
         self.difficulty = "clear"
         self.cases = 0  # practice cases started on this screen (the header's number)
@@ -122,7 +131,7 @@ class TrainScreen(LocalizedBindings, Screen):
         """Back to the menu: the dialogue view, the choices of what to practise."""
         lang = self.lang
         self.query_one(ContentSwitcher).current = "train-dialogue"
-        self._status(f"{t('train.screen.title', lang)} · {self.progress.trainee}")
+        self._status(f"{t('train.screen.title', lang)} · {self.trainee_progress.trainee}")
         log = self.query_one(MessageList)
         if not log.children:  # the first time (and after a language switch): what this is
             log.mount(Static(safe_content(t("train.intro", lang)), classes="msg intro", markup=False))
@@ -164,7 +173,7 @@ class TrainScreen(LocalizedBindings, Screen):
 
     # --- practice and quiz: start, send, render -------------------------------------------------
 
-    def _work(self, coro) -> None:
+    def _work(self, coro: Awaitable[None]) -> None:
         self.busy = True
         self.run_worker(coro, exclusive=True, group="train", exit_on_error=False)
 
@@ -178,7 +187,7 @@ class TrainScreen(LocalizedBindings, Screen):
             matcher = await app.get_matcher()
             await self._close_act()
             case = (case_for(app.kb, spec, difficulty) if spec else
-                    draw(app.kb, difficulty, self._rng, self.progress.weight))
+                    draw(app.kb, difficulty, self._rng, self.trainee_progress.weight))
             self.difficulty, self.cases = difficulty, self.cases + 1
             self.act = Practice(app.kb, matcher, case, lang=self.lang, progress=self.progress, rng=self._rng,
                                 number=self.cases)
@@ -228,14 +237,16 @@ class TrainScreen(LocalizedBindings, Screen):
         finally:
             self.busy = False
 
-    async def _stream(self, stream) -> None:
+    async def _stream(self, stream: AsyncIterator[TrainEvent]) -> None:
         async for event in stream:
             await self._show_event(event)
 
-    async def _show_event(self, e: Any) -> None:
+    async def _show_event(self, e: TrainEvent) -> None:
+        from copycar_assist.training.events import Prompt
+
         d, lang, log = e.to_json(), self.lang, self.query_one(MessageList)
         kind = d["type"]
-        if kind == "prompt":
+        if isinstance(e, Prompt):  # the one event of type "prompt"
             await self._show_prompt(e)
         elif kind == "case":
             self.header = d["header"]
@@ -281,7 +292,7 @@ class TrainScreen(LocalizedBindings, Screen):
                 await self._close_act()
                 self.menu()
 
-    async def _show_prompt(self, prompt) -> None:
+    async def _show_prompt(self, prompt: Prompt) -> None:
         items = [(c.id, c.key, c.label) for c in prompt.choices]
         self._options(prompt.text, items, prompt.expects)
 
@@ -349,9 +360,9 @@ class TrainScreen(LocalizedBindings, Screen):
         from copycar_assist.training.stats import mastery
 
         lang, kb = self.lang, self.copycar_app.kb
-        m = mastery(self.progress, kb)
+        m = mastery(self.trainee_progress, kb)
         self.query_one(ContentSwitcher).current = "train-stats"
-        self._status(t("train.stats.title", lang, trainee=self.progress.trainee) + " · " + t("train.key.back", lang))
+        self._status(t("train.stats.title", lang, trainee=self.trainee_progress.trainee) + " · " + t("train.key.back", lang))
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_column(t("train.stats.entry", lang), key="entry")
@@ -401,8 +412,15 @@ class TrainScreen(LocalizedBindings, Screen):
     async def on_unmount(self) -> None:
         await self._close_act()
 
+    @property
+    def trainee_progress(self) -> Progress:
+        """The trainee's progress (read when the screen is mounted)."""
+        if self.progress is None:
+            raise RuntimeError("the Train screen is not mounted yet")
+        return self.progress
 
-async def _close(act: Any) -> None:
+
+async def _close(act: Practice | QuizRound) -> None:
     """A practice case stops its demo world; a quiz round has nothing to stop."""
     from copycar_assist.training.practice import Practice
 
@@ -414,7 +432,7 @@ def _pct(value: int | None) -> str:
     return "—" if value is None else f"{value} %"
 
 
-def _plot(widget_id: str):
+def _plot(widget_id: str) -> PlotextPlot:
     from textual_plotext import PlotextPlot
 
     return PlotextPlot(id=widget_id)

@@ -61,8 +61,8 @@ class _Layout:
 
 
 class AreaTree(AppAccess, ArrowTree[NodeRef]):
-    def __init__(self, **kwargs) -> None:
-        super().__init__("doctor", **kwargs)
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("doctor", id=id)
         self.show_root = False
         self.auto_expand = True
         self.rows: dict[str, Row] = {}

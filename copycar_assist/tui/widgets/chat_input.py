@@ -19,7 +19,7 @@ class ChatInput(AppAccess, Input):
     """An Input whose paste handler strips control sequences, joins lines and caps the length."""
 
     @property
-    def BINDING_GROUP_TITLE(self) -> str:  # type: ignore[override]
+    def BINDING_GROUP_TITLE(self) -> str:  # type: ignore[override]  # Textual's is a class attribute
         """The key panel's heading for this input, in the app's language."""
         return t("tx.group.input", self.copycar_app.lang)
 
@@ -31,9 +31,8 @@ class ChatInput(AppAccess, Input):
             self.joined = joined
             super().__init__()
 
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("max_length", PASTE_LIMIT)
-        super().__init__(*args, **kwargs)
+    def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
+        super().__init__(placeholder=placeholder, id=id, max_length=PASTE_LIMIT)
 
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()

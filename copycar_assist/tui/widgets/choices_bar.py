@@ -6,6 +6,9 @@ focus back to the input with that character, so typing free text always works.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -13,6 +16,12 @@ from textual.message import Message
 from textual.widgets import Static
 
 from copycar_assist.textsafe import one_line
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+    from textual.widgets import Button
+
+    from copycar_assist.conversation.choices import Choice
 
 
 class ChoicesBar(Vertical):
@@ -29,11 +38,11 @@ class ChoicesBar(Vertical):
             self.character = character
             super().__init__()
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self._keys: dict[str, tuple[str, str]] = {}
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield Static("", id="choices-prompt", markup=False)
         yield Horizontal(id="choices-buttons")
 
@@ -41,22 +50,19 @@ class ChoicesBar(Vertical):
     def has_options(self) -> bool:
         return bool(self._keys)
 
-    async def show(self, prompt: str, options) -> None:
-        """options: objects with id, label and key (as the engine's `Option`)."""
-        from textual.widgets import Button  # imported on first use (start-up time)
+    async def show(self, prompt: str, options: Sequence[Choice]) -> None:
+        """The engine's choices, each a button with its key."""
+        from .choice_button import ChoiceButton  # imported on first use (start-up time)
 
         await self.clear()
         self.query_one("#choices-prompt", Static).update(Content(one_line(prompt, limit=300)))
         buttons = []
         needed = 0  # columns the buttons take in one row
         for n, option in enumerate(options):
-            key = (getattr(option, "key", None) or "").lower()
+            key = option.key.lower()
             label = one_line(option.label, limit=60)
             content = Content.assemble((f"{key} ", "bold $accent"), label) if key else Content(label)
-            button = Button(content, id=f"choice-{n}", compact=True, classes="choice")
-            button.option_id = option.id  # type: ignore[attr-defined]
-            button.option_label = label  # type: ignore[attr-defined]
-            buttons.append(button)
+            buttons.append(ChoiceButton(content, option.id, label, id=f"choice-{n}"))
             needed += len(label) + 4
             if key:
                 self._keys[key] = (option.id, label)
@@ -78,8 +84,10 @@ class ChoicesBar(Vertical):
         if buttons:
             buttons.first().focus()
 
-    def on_button_pressed(self, event) -> None:
-        if event.button.has_class("choice"):
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        from .choice_button import ChoiceButton
+
+        if isinstance(event.button, ChoiceButton):
             event.stop()
             self.post_message(self.Chosen(event.button.option_id, event.button.option_label))
 

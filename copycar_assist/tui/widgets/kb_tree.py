@@ -39,8 +39,8 @@ class KbTree(ArrowTree[NodeRef]):
             self.ref = ref
             super().__init__()
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__("knowledge", **kwargs)
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("knowledge", id=id)
         self.show_root = False
         self.auto_expand = True
 

@@ -7,6 +7,8 @@ text not marked as Markdown is shown as inert `Content` too.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
@@ -14,6 +16,9 @@ from textual.widgets import Static
 from copycar_assist.textsafe import clean
 
 from .safe import safe_content
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 # Keep the list bounded: a very long session should not slow the screen down.
 MAX_MESSAGES = 300
@@ -49,7 +54,7 @@ class MessageList(VerticalScroll, can_focus=True):
             widget = Static(safe_content(text), classes=f"msg assistant {classes}".strip(), markup=False)
         return await self.add(widget)
 
-    def on_markdown_link_clicked(self, event) -> None:
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         # Never open links from the conversation; show where it points, as inert text.
         event.stop()
         self.app.notify(clean(event.href, keep_newlines=False, limit=300), markup=False, timeout=4)

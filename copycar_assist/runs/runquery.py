@@ -12,15 +12,12 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from copycar_assist.i18n import t
 from copycar_assist.textsafe import one_line
 
 from .runstore import RunStore
-
-if TYPE_CHECKING:
-    from copycar_assist.config import Settings
 
 BAD = ("fail", "warn", "error")
 BASELINE_DAYS = 30
@@ -219,23 +216,3 @@ def _loads(text: Any) -> Any:
         return json.loads(text)
     except ValueError:
         return {}
-
-
-def target_key(settings: Settings, url: str) -> str:
-    """The name the history keeps a base URL's latency under: its display form, except the demo
-    world, whose port changes every run (`demo:/v2` keeps one baseline for all of them)."""
-    import httpx
-
-    from copycar_assist.checks.http import display_url
-
-    try:
-        shown = display_url(httpx.URL(url))
-    except Exception:
-        shown = one_line(url, 200)
-    sources = settings.sources
-    if sources.get("api.base_url") == "demo":
-        try:
-            return "demo:" + (httpx.URL(url).path.rstrip("/") or "/")
-        except Exception:
-            return "demo:"
-    return shown

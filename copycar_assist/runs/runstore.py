@@ -1,4 +1,4 @@
-"""The run history: one SQLite database in the data directory (`history.sqlite3`).
+"""The run history: one SQLite database in the data directory the caller names (`history.sqlite3`).
 
 What it keeps: every `doctor` and `diagnose` run with its check results, every monitor window
 (the metrics of one target over its sliding window), the alerts raised and cleared with how
@@ -35,8 +35,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from copycar_assist.files.write import WriteError, locked
 from copycar_assist.redact import make_scrubber, scrub_obj
 from copycar_assist.textsafe import clean_obj, one_line
-
-from .history import data_dir
 
 if TYPE_CHECKING:
     from copycar_assist.checks.base import CheckResult
@@ -105,7 +103,7 @@ def _json(value: Any) -> str:
 
 
 class RunStore:
-    """The history database. Build it with `RunStore.open()`; `problem` and `disabled` say how it
+    """The history database. Build it with `RunStore.open(root)`; `problem` and `disabled` say how it
     went. Thread-safe (one connection behind a lock): the monitor writes from worker threads."""
 
     def __init__(self, path: Path, *, clock: Clock = time.time):
@@ -119,9 +117,9 @@ class RunStore:
     # --- opening --------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, root: Path | None = None, *, clock: Clock = time.time) -> RunStore:
-        """The store in `root` (default: the data directory). Never raises."""
-        store = cls((root or data_dir()) / DB_NAME, clock=clock)
+    def open(cls, root: Path, *, clock: Clock = time.time) -> RunStore:
+        """The store in the folder `root` (the app's: `support.history.data_dir()`). Never raises."""
+        store = cls(root / DB_NAME, clock=clock)
         store._open()
         return store
 
