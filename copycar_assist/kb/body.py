@@ -14,12 +14,12 @@ Any other ### section is kept as Markdown for people to read.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .blocks import Block, blocks, normalize
 from .errors import Problem
+from .fold import unaccent
 from .model import CodeBlock, Section
 
 LANGUAGE_HEADINGS = {
@@ -37,9 +37,7 @@ _CAUSE_HEADING = re.compile(r"^`?(?P<id>[a-z0-9][a-z0-9-]*)`?\s*(?:[—–:-]+\s
 
 def fold(text: str) -> str:
     """Lower case, accents removed, surrounding space and trailing colon stripped."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.strip().rstrip(":").strip().lower()
+    return unaccent(text).strip().rstrip(":").strip().lower()
 
 
 @dataclass

@@ -80,7 +80,7 @@ def _linted(scan: Scan, kb_dir: Path | str | None) -> Iterator[tuple[str, tuple[
     import os
 
     from .compile import Previous
-    from .store import cache_path, digests
+    from .store import base_digest, cache_path, entry_digests
 
     categories = frozenset(c.id for c in scan.categories)
     rules = partial(entry_problems, checks=scan.checks, categories=categories)
@@ -88,8 +88,8 @@ def _linted(scan: Scan, kb_dir: Path | str | None) -> Iterator[tuple[str, tuple[
     entries: dict[Path, str] = {}
     if scan.root.is_dir() and not os.environ.get("COPYCAR_ASSIST_NO_CACHE"):
         try:
-            base, entries = digests(scan.root)
-            previous = Previous.open(cache_path(scan.root, "entries"), base)
+            previous = Previous.open(cache_path(scan.root, "entries"), base_digest(scan.root))
+            entries = entry_digests(scan.root) if previous is not None else {}  # no compile: none hashed
         except OSError:
             previous = None  # every file is parsed
 
@@ -238,10 +238,9 @@ def _effect_sets(entry: Entry) -> list[tuple[str, dict[str, list[str]], int | No
 
 
 def _fold(text: str) -> str:
-    import unicodedata
+    from .fold import unaccent
 
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
+    return " ".join(unaccent(text.casefold()).split())
 
 
 def effect_problems(entry: Entry) -> list[Problem]:

@@ -88,6 +88,10 @@ def digests(root: Path) -> tuple[str, dict[Path, str]]:
     depends on but the entries (format, app and Python versions, the folder, the data files,
     the source of the packages that read and prepare them); an entry's digest hashes its name
     and content, so that an unchanged file can be reused by the next compile (compile.py)."""
+    return base_digest(root), entry_digests(root)
+
+
+def base_digest(root: Path) -> str:
     from copycar_assist import __version__
 
     h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{root.resolve()}\n".encode())
@@ -97,7 +101,11 @@ def digests(root: Path) -> tuple[str, dict[Path, str]]:
     for path in [*(data_path(root, name) for name in DATA_FILES), *sources]:
         h.update(f"\0{path}\0".encode())
         h.update(_digest(path))
-    return h.hexdigest(), {path: f"{path.name}:{_digest(path).hex()}" for path in entry_paths(root)}
+    return h.hexdigest()
+
+
+def entry_digests(root: Path) -> dict[Path, str]:
+    return {path: f"{path.name}:{_digest(path).hex()}" for path in entry_paths(root)}
 
 
 def content_hash(root: Path) -> str:

@@ -6,10 +6,10 @@ Everything here is pure and cheap; the lexicon (stop words, concepts) lives in `
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from copycar_assist.kb.fold import unaccent
 from copycar_assist.textsafe import clean
 
 MAX_QUERY_CHARS = 2000  # only the start of a huge paste is considered
@@ -48,10 +48,7 @@ _MIN_STEM = 4
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Autenticación' -> 'autenticacion'."""
-    if text.isascii():
-        return text.lower()
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return unaccent(text).lower()
 
 
 @lru_cache(maxsize=8192)
