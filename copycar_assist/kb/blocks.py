@@ -76,7 +76,7 @@ class _Reader:
         self.out: list[Block] = []
         self.stack: list[_Container] = []
         self.quotes = 0  # quotes open in the stack
-        self.run = (-1, -1)  # bytes of the text of a tight list item gathered so far
+        self.run_from = self.run_to = -1  # bytes of the text of a tight list item gathered so far
 
     # --- where things are ---------------------------------------------------------------------
 
@@ -137,14 +137,16 @@ class _Reader:
                 else:
                     (name, value), = inner.items()
             elif "End" in event:
-                if self.run[0] >= 0:
+                if self.run_from >= 0:
                     self.flush()
                 self.close()
                 continue
             else:
                 name, value = "", None  # inline text (Text, Code, InlineHtml …)
             if name not in _BLOCKS:  # the text of a tight list item, as it comes
-                self.run = (self.run[0] if self.run[0] >= 0 else start, end)
+                if self.run_from < 0:
+                    self.run_from = start
+                self.run_to = end
                 if name and name not in _FLAT:
                     skip = 1  # an inline span (emphasis, link …): its end is in its range
                     if name == "Image":
@@ -152,7 +154,7 @@ class _Reader:
                 elif self.plain:
                     self.see(event)
                 continue
-            if self.run[0] >= 0:
+            if self.run_from >= 0:
                 self.flush()
             if self.data[start:start + 1] == b"\n":  # a list indented by a tab starts at the line end before it
                 start += 1
@@ -214,10 +216,10 @@ class _Reader:
 
     def flush(self) -> None:
         """The text of a tight item gathered so far, as markdown-it's hidden paragraph."""
-        first, end = self.run
+        first, end = self.run_from, self.run_to
         if first < 0:
             return
-        self.run = (-1, -1)
+        self.run_from = self.run_to = -1
         line = bisect_left(self.ends, first)
         item = next((c for c in reversed(self.stack) if c.kind == "item"), None)
         if item is not None and item.line == line:
@@ -338,6 +340,8 @@ def _visible(parts: list[str], content: str) -> str:
 
 
 def _columns(text: str) -> int:
+    if "\t" not in text:
+        return len(text)
     col = 0
     for ch in text:
         col = (col // 4 + 1) * 4 if ch == "\t" else col + 1
