@@ -27,6 +27,7 @@ from copycar_assist.textsafe import one_line
 from ..app_access import AppAccess
 from ..bindings import BY_ID
 from .arrow_tree import ArrowTree
+from .check_row import Row
 from .check_view import GLYPH
 
 if TYPE_CHECKING:
@@ -43,14 +44,6 @@ class NodeRef:
     id: str  # the area's or the check's id ("" for a group)
 
 
-@dataclass
-class Row:
-    """A check's state on screen: its status, duration and the latest step while it runs."""
-
-    title: str
-    status: str = "pending"
-    ms: int | None = None
-    note: str = ""
 
 
 @dataclass

@@ -6,13 +6,14 @@ Status glyphs are shared with the diagnostics table: ✓ pass, ! warn, ✗ fail,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.content import Content
 from textual.widgets import Static
 
 from copycar_assist.textsafe import one_line
+
+from .check_row import Row
 
 if TYPE_CHECKING:
     from copycar_assist.checks.base import CheckResult
@@ -28,12 +29,6 @@ def status_content(status: str) -> Content:
     return Content(GLYPH.get(status, "?")).stylize(f"bold {STYLE.get(status, '')}".strip())
 
 
-@dataclass
-class _Row:
-    title: str
-    status: str = "pending"
-    ms: int | None = None
-    note: str = ""
 
 
 class CheckRunView(Static):
@@ -43,15 +38,15 @@ class CheckRunView(Static):
         """rows: (check_id, title) in the order they will run."""
         super().__init__("", classes="check-run", markup=False)
         self._order = [cid for cid, _ in rows]
-        self._rows: dict[str, _Row] = {cid: _Row(title) for cid, title in rows}
+        self._rows: dict[str, Row] = {cid: Row(title) for cid, title in rows}
 
     def on_mount(self) -> None:
         self._render_rows()
 
-    def _row(self, check_id: str) -> _Row:
+    def _row(self, check_id: str) -> Row:
         if check_id not in self._rows:
             self._order.append(check_id)
-            self._rows[check_id] = _Row(check_id)
+            self._rows[check_id] = Row(check_id)
         return self._rows[check_id]
 
     def started(self, check_id: str, title: str = "") -> None:
