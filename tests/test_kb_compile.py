@@ -219,3 +219,27 @@ def test_a_small_knowledge_base_is_loaded_where_it_is_asked_for(big_kb, cache, p
         thread.start()
         thread.join()
     assert len(parsed) == 10 + COPIES  # below the workers' threshold: compiled in the thread itself
+
+
+def test_the_command_compiling_for_the_app_runs_this_package_not_one_in_the_working_directory(
+        big_kb, cache, parsed, monkeypatch, tmp_path):
+    """Run from a source checkout, `python -m copycar_assist` would import the checkout's files:
+    another package, whose cache key differs, and the app would compile everything again."""
+    import threading
+
+    import copycar_assist
+    from copycar_assist.cli import build_parser
+    from copycar_assist.cli.context import Context
+
+    decoy = tmp_path / "checkout"
+    shutil.copytree(Path(copycar_assist.__file__).parent, decoy / "copycar_assist",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    store = decoy / "copycar_assist" / "kb" / "store.py"
+    store.write_text(store.read_text(encoding="utf-8") + "\n# another version\n", encoding="utf-8")
+    monkeypatch.chdir(decoy)
+    monkeypatch.setattr(pool, "MIN_ITEMS", 5)
+    with Context(build_parser().parse_args(["--kb", str(big_kb), "kb", "list"])) as ctx:
+        thread = threading.Thread(target=ctx.load_kb)
+        thread.start()
+        thread.join()
+    assert parsed == []

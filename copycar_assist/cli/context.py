@@ -196,6 +196,7 @@ def _compile_apart(kb_dir: str | None) -> None:
     import subprocess
     import sys
     import threading
+    from pathlib import Path
 
     from copycar_assist.kb import pool
     from copycar_assist.kb.store import compiled
@@ -205,6 +206,12 @@ def _compile_apart(kb_dir: str | None) -> None:
     done, entries = compiled(kb_dir, ("entries", "matcher"))
     if done or pool.workers(entries) == 1:
         return
-    command = [sys.executable, "-m", "copycar_assist", *(["--kb", kb_dir] if kb_dir else []), "kb", "list"]
+    # The command must run this very package (its sources are part of the cache's key): not one
+    # the working directory holds (-P), but the one this process imported, first on its path.
+    import copycar_assist
+
+    home = str(Path(copycar_assist.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (home, os.environ.get("PYTHONPATH")) if p)}
+    command = [sys.executable, "-P", "-m", "copycar_assist", *(["--kb", kb_dir] if kb_dir else []), "kb", "list"]
     subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   check=False)
+                   env=env, check=False)
