@@ -68,11 +68,8 @@ class _Reader:
         self.leafing: Block | None = None  # the inline block of the paragraph or heading being read
         self.data = text.encode("utf-8")
         self.lines = text.split("\n")
-        self.ends = []  # byte offset of each line's end
-        at = -1
-        for line in self.lines:
-            at += len(line.encode("utf-8")) + 1 if not line.isascii() else len(line) + 1
-            self.ends.append(at)
+        # the byte offset of each line's end (its newline; the last line's: the end of the text)
+        self.ends = [m.start() for m in _NEWLINE.finditer(self.data)] + [len(self.data)]
         self.out: list[Block] = []
         self.stack: list[_Container] = []
         self.quotes = 0  # quotes open in the stack
@@ -330,6 +327,7 @@ class _Reader:
 
 
 _QUOTE = re.compile(r" {0,3}> ?")
+_NEWLINE = re.compile(b"\n")
 _FLAT = frozenset({"SoftBreak", "HardBreak", "FootnoteReference", "TaskListMarker"})  # inline, no end
 _BLOCKS = frozenset({"Paragraph", "Heading", "CodeBlock", "HtmlBlock", "Rule", "BlockQuote", "List", "Item",
                      "Table", "FootnoteDefinition", "DefinitionList", "MetadataBlock"})

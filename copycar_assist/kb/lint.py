@@ -156,7 +156,8 @@ def entry_problems(entry: Entry, checks: dict[str, CheckSpec], categories: froze
         for lang in langs:
             if not narrowing.question.get(lang):
                 add(narrowing.line, f"the narrowing question '{narrowing.id}' lacks {_NAMES[lang]}")
-    out.extend(effect_problems(entry))
+    effect_found, effects = effect_problems(entry)
+    out.extend(effect_found)
 
     # Checks and outcomes.
     targets: list[tuple[str, str, int | None]] = []
@@ -191,8 +192,6 @@ def entry_problems(entry: Entry, checks: dict[str, CheckSpec], categories: froze
             add(entry.line_of.get("related"), "an entry cannot be related to itself")
         else:
             related.append((rel, entry.line_of.get("related")))
-    effects = [(_fold(text), label, text, line) for label, sets, line in _effect_sets(entry)
-               for items in sets.values() for text in items]
     summary = Summary(entry.id, entry.path, list(entry.checks), entry.line_of.get("checks"),
                       frozenset(c.id for c in entry.causes), related, targets, effects)
     return summary, out
@@ -243,8 +242,11 @@ def _fold(text: str) -> str:
     return " ".join(unaccent(text.casefold()).split())
 
 
-def effect_problems(entry: Entry) -> list[Problem]:
+def effect_problems(entry: Entry) -> tuple[list[Problem], list[tuple[str, str, str, int | None]]]:
+    """The problems of the entry's own effects, and each effect folded (folded text, label, text,
+    line) for the rule across entries."""
     out: list[Problem] = []
+    folded: list[tuple[str, str, str, int | None]] = []
     langs = entry.languages()
     aliases = {_fold(a) for lang, items in entry.aliases.items() if lang != "codes" for a in items}
     seen: set[str] = set()
@@ -255,12 +257,13 @@ def effect_problems(entry: Entry) -> list[Problem]:
         for items in effects.values():
             for text in items:
                 key = _fold(text)
+                folded.append((key, label, text, line))
                 if key in aliases:
                     out.append(Problem(entry.path, line, f"{label}effect '{text}' repeats an alias"))
                 elif key in seen:
                     out.append(Problem(entry.path, line, f"{label}effect '{text}' is listed twice"))
                 seen.add(key)
-    return out
+    return out, folded
 
 
 def _reached_causes(entry: Entry) -> set[str]:
