@@ -249,3 +249,17 @@ def test_the_lock_serialises_and_gives_up(tmp_path):
     assert "is being changed by another process" in str(err.value)
     with locked(target, timeout_s=0.2):
         pass
+
+
+_PIECES = ['a = [', ']', '[t]', '[[u]]', 'b = {', '}', 'c = "x [ y"', 'd = "] ]"', "e = 'l [ '", '# [ [ [', 'f = "q',
+           '"', 'g = """[', '\\', 'h = [[[', ']]]', 'i = "\\" [', ' ', '"[" "]"', 'j = ""']
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=0, max_size=30), st.integers(min_value=0, max_value=6))
+def test_a_text_found_plainly_shallow_is_shallow_by_the_full_scan(parts, limit):
+    from copycar_assist.files.depth import _plainly_shallow, _scan_toml_depth
+
+    text = "\n".join(parts)
+    if _plainly_shallow(text, limit):
+        _scan_toml_depth(text, limit)  # never raises TooDeep

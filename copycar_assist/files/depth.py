@@ -49,6 +49,12 @@ def check_json_depth(text: str, limit: int) -> None:
 def check_toml_depth(text: str, limit: int) -> None:
     """Raise `TooDeep` when arrays and inline tables in a TOML text nest more than `limit` levels
     (table headers open and close on their line, so `[[a]]` counts as two)."""
+    if not _plainly_shallow(text, limit):
+        _scan_toml_depth(text, limit)
+
+
+def _scan_toml_depth(text: str, limit: int) -> None:
+    """`check_toml_depth` the long way: every string and comment skipped as TOML reads it."""
     depth, pos, n = 0, 0, len(text)
     while pos < n:
         m = _TOML_NEXT.search(text, pos)
@@ -70,6 +76,31 @@ def check_toml_depth(text: str, limit: int) -> None:
         else:
             depth = max(0, depth - 1)
             pos = start + 1
+
+
+def _plainly_shallow(text: str, limit: int) -> bool:
+    """True when a text of one-line "…" strings only (no escapes, no '…' strings, no comments: how
+    knowledge front matter is written) nests at most `limit` levels. Its strings taken out, every
+    bracket left is the TOML's own, so their depth is exact; any other text gets the full scan."""
+    if text.count("[") + text.count("{") <= limit:
+        return True  # fewer brackets cannot nest deeper
+    if "\\" in text or '"""' in text:
+        return False
+    rest = _ONE_LINE_STRING.sub("", text)
+    if '"' in rest or "'" in rest or "#" in rest:
+        return False
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(rest):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    return deepest <= limit
+
+
+_ONE_LINE_STRING = re.compile(r'"[^"\n]*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 def _toml_string_end(text: str, start: int, quote: str) -> int:

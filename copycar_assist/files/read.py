@@ -216,11 +216,10 @@ def read_text(path: FilePath, kind: Kind, *, missing_ok: bool = False) -> str | 
 
 def parse_toml(text: str, path: FilePath, kind: Kind, *, line_offset: int = 0) -> dict[str, Any]:
     """Parse TOML text read from `path` (which starts at file line `line_offset + 1`)."""
-    if text.count("[") + text.count("{") > kind.max_depth:  # fewer brackets cannot nest deeper
-        try:
-            check_toml_depth(text, kind.max_depth)
-        except TooDeep as exc:
-            raise ReadError(path, "too_deep", line=exc.line + line_offset, col=exc.col, limit=kind.max_depth) from None
+    try:
+        check_toml_depth(text, kind.max_depth)
+    except TooDeep as exc:
+        raise ReadError(path, "too_deep", line=exc.line + line_offset, col=exc.col, limit=kind.max_depth) from None
     import tomli  # tomllib's parser, compiled: three times as fast on a large knowledge base
 
     from .toml import KeyLines, toml_error
