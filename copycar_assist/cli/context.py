@@ -30,6 +30,7 @@ from . import UsageError
 from .words import choose
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from types import FrameType
 
     from copycar_assist.config import Settings
@@ -115,8 +116,8 @@ class Context:
             from copycar_assist.kb.store import load_cached
             from copycar_assist.matching.companion import MATCHER
 
-            _compile_apart(self.args.kb)
-            self._kb = load_cached(self.args.kb, companion=MATCHER)
+            digested = _compile_apart(self.args.kb)
+            self._kb = load_cached(self.args.kb, companion=MATCHER, digested=digested)
         return self._kb
 
     @property
@@ -186,12 +187,13 @@ class Context:
         self.close()
 
 
-def _compile_apart(kb_dir: str | None) -> None:
+def _compile_apart(kb_dir: str | None) -> tuple[str, dict[Path, str]] | None:
     """A large knowledge base not compiled yet, loaded by a process that runs threads (the app),
     is compiled by a command of its own first (`kb list`, output dropped): worker processes are
     forked only from a process of one thread (kb/pool.py), and this one would compile alone on
     one core. Whatever that command finds (broken knowledge too), the load that follows reads
-    the cache it left or compiles here, and reports every problem itself."""
+    the cache it left or compiles here, and reports every problem itself. Gives the folder's
+    digests when it computed them (only for a knowledge base large enough), for that load."""
     import os
     import subprocess
     import sys
@@ -199,13 +201,20 @@ def _compile_apart(kb_dir: str | None) -> None:
     from pathlib import Path
 
     from copycar_assist.kb import pool
-    from copycar_assist.kb.store import compiled
+    from copycar_assist.kb.loader import default_dir, entry_paths
+    from copycar_assist.kb.store import compiled, digests
 
     if threading.active_count() == 1 or os.environ.get("COPYCAR_ASSIST_NO_CACHE"):
-        return
-    done, entries = compiled(kb_dir, ("entries", "matcher"))
-    if done or pool.workers(entries) == 1:
-        return
+        return None
+    folder = Path(kb_dir) if kb_dir else default_dir()
+    try:
+        if pool.workers(len(entry_paths(folder))) == 1:
+            return None  # small enough to compile here
+        digested = digests(folder)
+    except OSError:
+        return None  # the load says what is wrong
+    if compiled(folder, ("entries", "matcher"), digested=digested)[0]:
+        return digested
     # The command must run this very package (its sources are part of the cache's key): not one
     # the working directory holds (-P), but the one this process imported, first on its path.
     import copycar_assist
@@ -215,3 +224,4 @@ def _compile_apart(kb_dir: str | None) -> None:
     command = [sys.executable, "-P", "-m", "copycar_assist", *(["--kb", kb_dir] if kb_dir else []), "kb", "list"]
     subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    env=env, check=False)
+    return digested

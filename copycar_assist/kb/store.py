@@ -350,10 +350,11 @@ def _in_memory(fill: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection
 
 
 def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None = None,
-               companion: Companion | None = None) -> Store:
+               companion: Companion | None = None, digested: tuple[str, dict[Path, str]] | None = None) -> Store:
     """The compiled knowledge at `root` (None: the shipped one): the cached file when its hash is
     current, else built now (and cached), with `companion`'s database when one is given. Raises
-    KnowledgeError for broken knowledge."""
+    KnowledgeError for broken knowledge. `digested`: the folder's `digests`, when the caller
+    has just computed them (a large knowledge base's files are hashed once)."""
     env = os.environ if environ is None else environ
     folder = Path(root) if root is not None else default_dir()
     if not folder.is_dir():
@@ -361,7 +362,7 @@ def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None
 
         load_knowledge(folder)  # the standard "knowledge directory not found" error
     try:
-        base, entries = digests(folder) if not env.get("COPYCAR_ASSIST_NO_CACHE") else ("", {})
+        base, entries = ("", {}) if env.get("COPYCAR_ASSIST_NO_CACHE") else digested or digests(folder)
         key = _content_hash(base, entries) if base else None
     except OSError:
         base, entries, key = "", {}, None
@@ -384,13 +385,14 @@ def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None
 
 
 def compiled(root: Path | str | None = None, kinds: tuple[str, ...] = ("entries",),
-             environ: Mapping[str, str] | None = None) -> tuple[bool, int]:
+             environ: Mapping[str, str] | None = None,
+             digested: tuple[str, dict[Path, str]] | None = None) -> tuple[bool, int]:
     """Whether the knowledge at `root` has current compiled databases of these kinds in the
     cache (nothing to compile), and how many entry files it has."""
     env = os.environ if environ is None else environ
     folder = Path(root) if root is not None else default_dir()
     try:
-        base, entries = digests(folder)
+        base, entries = digested or digests(folder)
     except OSError:
         return False, 0
     key = _content_hash(base, entries)
@@ -412,9 +414,10 @@ def compiled(root: Path | str | None = None, kinds: tuple[str, ...] = ("entries"
 
 
 def load_cached(root: Path | str | None = None, environ: Mapping[str, str] | None = None,
-                companion: Companion | None = None) -> KnowledgeBase:
+                companion: Companion | None = None,
+                digested: tuple[str, dict[Path, str]] | None = None) -> KnowledgeBase:
     """The knowledge base at `root` through the store (entries decoded on first access)."""
-    return open_store(root, environ, companion).knowledge_base()
+    return open_store(root, environ, companion, digested).knowledge_base()
 
 
 __all__ = ["Category", "CheckSpec", "Companion", "Store", "cache_dir", "compiled", "content_hash", "entry_from_json",
