@@ -34,12 +34,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from copycar_assist.files.read import ACCOUNTS, Kind, ReadError, parse_json, read_bytes
+from copycar_assist.kb.fold import unaccent
 
 # One account record as read: a JSON object, or a CSV row (header -> cell).
 Record = dict[str, Any]
@@ -274,8 +274,7 @@ def _from_csv(name: str, text: str) -> tuple[list[Record], int]:
 def normalize_key(key: str) -> str:
     """`"Número de Empleados"` → `numero_de_empleados`, `jobTitle` → `job_title`."""
     k = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(key))
-    k = unicodedata.normalize("NFKD", k)
-    k = "".join(c for c in k if not unicodedata.combining(c)).lower()
+    k = unaccent(k).lower()
     return re.sub(r"[^a-z0-9]+", "_", k).strip("_")
 
 

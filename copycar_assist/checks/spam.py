@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import NotRequired, TypedDict, cast
 
 import tomli
+
+from copycar_assist.kb.fold import unaccent
 
 from .base import Check, CheckContext, Evidence, Finding, Status
 
@@ -33,8 +34,7 @@ _MONEY = re.compile(r"[$€£]{3,}|(?:[$€£]\s*){3,}")
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form used for phrase matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unaccent(text.casefold())
 
 
 class Rule(TypedDict):

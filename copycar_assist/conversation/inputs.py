@@ -4,9 +4,10 @@ a label, or words in either language), and pasted material told apart from a fil
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from copycar_assist.kb.fold import unaccent
 
 from .choices import Choice, Role
 
@@ -55,8 +56,7 @@ COMMANDS = {
 
 
 def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.strip().lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = unaccent(text.strip().lower())
     text = re.sub(r"[^\w\s]", " ", text)
     return " ".join(text.split())
 

@@ -52,11 +52,13 @@ def normalize(text: str) -> str:
 
 
 def blocks(text: str, plain: bool = False) -> list[Block]:
-    """The body's blocks, in document order (`text` as `normalize` leaves it). `plain`: each
+    """The text's blocks, in document order (its lines counted as `normalize` leaves them, as
+    markdown-it counts them). `plain`: each
     inline block also gets its visible text (emphasis marks dropped, code spans' text kept,
     images and HTML left out, spaces collapsed), as the guide's reader wants it."""
     import pyromark
 
+    text = normalize(text)
     return _Reader(text, plain).read(pyromark.events_with_range(text))
 
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .blocks import Block, blocks, normalize
+from .blocks import Block, blocks
 from .errors import Problem
 from .fold import unaccent
 from .model import CodeBlock, Section
@@ -92,7 +92,7 @@ def _list_items(tokens: list[Block], start: int) -> tuple[list[str], int]:
 def parse_body(path: Path, text: str, first_line: int) -> ParsedBody:
     """Parse `text` (which starts at file line `first_line`)."""
     out = ParsedBody()
-    tokens = blocks(normalize(text))
+    tokens = blocks(text)
     src_lines = text.splitlines()
     lang: str | None = None
     kind: str | None = None

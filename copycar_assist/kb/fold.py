@@ -1,5 +1,6 @@
-"""Accents off: "Autenticación" -> "Autenticacion". The one way the package drops them (the
-knowledge's headings and effects here in kb, the matcher's words in matching/text.py).
+"""Accents off: "Autenticación" -> "Autenticacion". The one way the package drops them: the
+knowledge's headings, effects and guide labels (kb), the matcher's words (matching/text.py),
+the CRM's field names and the spam rules (checks), the user's answers (conversation/inputs.py).
 
     unaccent(text)   # compatibility-decomposed (NFKD), without combining marks
 

@@ -20,10 +20,10 @@ headings cost a pass each, not a pass per heading.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from .blocks import Block, blocks, normalize
+from .blocks import Block, blocks
+from .fold import unaccent
 from .model import CodeBlock
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
@@ -37,9 +37,7 @@ _QUOTES = "\"'“”‘’«»`"
 
 def fold(text: str) -> str:
     """Lower case, accents removed, spaces collapsed."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.lower().split())
+    return " ".join(unaccent(text).lower().split())
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -135,7 +133,7 @@ def normalize_fences(text: str) -> str:
 
 def _parse(text: str) -> list[Block]:
     """The blocks of (a part of) the guide, with each inline block's visible text."""
-    return blocks(normalize(normalize_fences(text)), plain=True)
+    return blocks(normalize_fences(text), plain=True)
 
 
 def _items(tokens: list[Block], start: int) -> tuple[list[str], int]:

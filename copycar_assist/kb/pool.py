@@ -3,9 +3,9 @@ worker processes (one per core) when there are enough of them to pay for startin
 in this process otherwise; results come back in the items' order either way.
 
 Workers are forked, and only from a process that runs one thread (the command line): forking a
-process that runs threads can copy a lock some thread holds, and the app (which loads the
-knowledge in a thread of its own, with its standard streams replaced) compiles in that thread
-instead. They run only the module-level function they are given and send back plain data;
+process that runs threads can copy a lock some thread holds. From a thread, the work is done
+in that thread (the app has a large knowledge base compiled by a command of its own first:
+`cli/context.py`). They run only the module-level function they are given and send back plain data;
 nothing is cached or shared on disk here. When workers cannot be started or die, the work is
 done here. `COPYCAR_ASSIST_WORKERS=1` keeps everything in this process. Never imports Textual.
 """

@@ -310,15 +310,9 @@ def cached_db(folder: Path, kind: str, key: str | None, fill: Callable[[sqlite3.
         path = cache_path(folder, kind, env)
     except OSError:
         return _in_memory(fill)
-    if trusted(path):
-        try:
-            conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-            row = conn.execute("SELECT value FROM meta WHERE key = 'hash'").fetchone()
-            if row and row[0] == key:
-                return conn
-            conn.close()
-        except sqlite3.Error:  # a torn, stale or foreign file: build again
-            pass
+    current = _current(path, key)
+    if current is not None:
+        return current
     from copycar_assist.files.write import replacing
 
     started = False  # `fill` may read a stream: it runs once, whatever happens
@@ -340,6 +334,22 @@ def cached_db(folder: Path, kind: str, key: str | None, fill: Callable[[sqlite3.
         raise KnowledgeError([Problem(path, None, f"the compiled knowledge could not be written here ({exc}); "
                                                   "free some space, or set COPYCAR_ASSIST_NO_CACHE=1")]) from None
     return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
+def _current(path: Path, key: str) -> sqlite3.Connection | None:
+    """The cached database at `path`, open, when it is ours and was built from content hashing to
+    `key`; else None (none there, a torn, stale or foreign file: build again)."""
+    if not trusted(path):
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        row = conn.execute("SELECT value FROM meta WHERE key = 'hash'").fetchone()
+        if row and row[0] == key:
+            return conn
+        conn.close()
+    except sqlite3.Error:
+        pass
+    return None
 
 
 def _in_memory(fill: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
@@ -397,19 +407,10 @@ def compiled(root: Path | str | None = None, kinds: tuple[str, ...] = ("entries"
         return False, 0
     key = _content_hash(base, entries)
     for kind in kinds:
-        path = cache_path(folder, kind, env)
-        if not trusted(path):
+        conn = _current(cache_path(folder, kind, env), key)
+        if conn is None:
             return False, len(entries)
-        try:
-            conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
-            try:
-                row = conn.execute("SELECT value FROM meta WHERE key = 'hash'").fetchone()
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            return False, len(entries)
-        if not row or row[0] != key:
-            return False, len(entries)
+        conn.close()
     return True, len(entries)
 
 

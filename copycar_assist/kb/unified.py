@@ -29,7 +29,7 @@ from typing import Any
 from copycar_assist.files.fields import is_id
 from copycar_assist.files.read import ENTRY, ReadError, parse_toml
 
-from .blocks import Block, blocks, normalize
+from .blocks import Block, blocks
 from .body import LANGUAGE_HEADINGS, SECTION_HEADINGS, CauseText, ParsedBody, _list_items, fold
 from .errors import Problem
 from .frontmatter import Document
@@ -120,7 +120,7 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
     out = UnifiedBody()
     for language in LANGS:
         out.causes[language] = {}
-    tokens = blocks(normalize(text))
+    tokens = blocks(text)
     src = text.splitlines()
     parts: list[_Part] = []
     part: _Part | None = None

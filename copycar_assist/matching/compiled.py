@@ -86,7 +86,7 @@ def fill_matcher(conn: sqlite3.Connection, preps: Iterable[EntryPrep]) -> None:
     is read once; each entry's phrases and effects wait on disk until the weights are known,
     then are weighed and written (in worker processes when there are many)."""
     kept = _OnDisk(conn)
-    index, _ = merge(preps, lazy=True, kept=kept)
+    index, _ = merge(preps, kept=kept)
     add_lexicon_surfaces(index, default_lexicon())
     write_index(conn, index, kept)
 
@@ -110,10 +110,6 @@ class _OnDisk(Kept):
     def rows(self, column: str) -> Sequence[tuple[int, str]]:
         """(entry, the column's JSON text) per entry, in order."""
         return _Column(self._conn, column, self._count, lambda n, text: [(n, text)])
-
-    @property
-    def phrases(self) -> Sequence[list[str]]:
-        return _Column(self._conn, "phrases", self._count, lambda n, text: [json.loads(text)])
 
     @property
     def effects(self) -> Sequence[tuple[int, str, str]]:

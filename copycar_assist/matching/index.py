@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
 
 from .codes import find_codes, norm_code
 from .lexicon import Lexicon
@@ -202,9 +202,6 @@ class Kept:
         self._phrases.append(phrases)
         self._effects.extend((n, text, keys) for text, keys in effects)
 
-    def done(self) -> None:
-        """Every entry is added: `phrases` and `effects` hold them all from now on."""
-
     @property
     def phrases(self) -> Sequence[list[str]]:
         return self._phrases
@@ -214,13 +211,12 @@ class Kept:
         return self._effects
 
 
-def merge(preps: Iterable[EntryPrep], lazy: bool = False, kept: Kept | None = None,
-          ) -> tuple[Index, Sequence[tuple[int, str, str]]]:
+def merge(preps: Iterable[EntryPrep], kept: Kept | None = None) -> tuple[Index, Sequence[tuple[int, str, str]]]:
     """The index of prepared entries, in their order (the same as preparing them together), and
     their effects as (entry, text, packed keys). Reads each prep once, keeping none (the store
-    streams them in from its workers). `lazy`: each entry's phrases are weighed when read (an
-    index about to be written out, once), not all held at once; `kept`: where their phrases
-    and effects wait (default: in memory)."""
+    streams them in from its workers). `kept`: where their phrases and effects wait; by default
+    in memory, and the phrases are weighed into the index; a caller that gives its own weighs
+    them from there (`compiled.py`, as it writes the index out), and the index has none."""
     ids: list[str] = []
     titles: list[dict[str, str]] = []
     weights: dict[str, dict[int, float]] = {}
@@ -231,6 +227,7 @@ def merge(preps: Iterable[EntryPrep], lazy: bool = False, kept: Kept | None = No
     families: dict[str, set[int]] = {}
     word_langs: dict[str, set[str]] = {}
     code_starts: set[str] = set()
+    weigh = kept is None
     kept = kept if kept is not None else Kept()
     for n, prep in enumerate(preps):
         ids.append(prep.id)
@@ -250,7 +247,6 @@ def merge(preps: Iterable[EntryPrep], lazy: bool = False, kept: Kept | None = No
         for w, langs in prep.word_langs.items():
             word_langs.setdefault(w, set()).update(langs)
         kept.add(n, prep.phrases, prep.effects)
-    kept.done()
 
     postings = weights  # turned into the postings in place: a large knowledge base has millions
     for key, per in postings.items():
@@ -260,8 +256,7 @@ def merge(preps: Iterable[EntryPrep], lazy: bool = False, kept: Kept | None = No
     total = max(len(ids), 1)
     idf = {key: math.log(1.0 + total / sum(min(1.0, w) for w in per.values())) for key, per in postings.items()}
     lang_of = {w: next(iter(ls)) for w, ls in word_langs.items() if len(ls) == 1}
-    phrase_keys: Sequence[list[WeighedPhrase]] = (
-        Weighed(kept.phrases, idf) if lazy else [weigh_phrases(mine, idf) for mine in kept.phrases])
+    phrase_keys = [weigh_phrases(mine, idf) for mine in kept.phrases] if weigh else []
     return Index(ids, titles, postings, idf, surfaces, codes, families, lang_of,
                  frozenset(caps_codes), phrase_keys, frozenset(code_starts)), kept.effects
 
@@ -274,25 +269,3 @@ def weigh_phrases(phrases: list[str], idf: Mapping[str, float]) -> list[WeighedP
         if weighted:
             out.append((weighted, sum(weighted.values())))
     return out
-
-
-class Weighed(Sequence[list[WeighedPhrase]]):
-    """Entries' packed phrases, weighed each time one is read (nothing kept)."""
-
-    def __init__(self, raw: Sequence[list[str]], idf: Mapping[str, float]) -> None:
-        self._raw, self._idf = raw, idf
-
-    def __len__(self) -> int:
-        return len(self._raw)
-
-    def __iter__(self) -> Iterator[list[WeighedPhrase]]:
-        return (weigh_phrases(mine, self._idf) for mine in self._raw)
-
-    @overload
-    def __getitem__(self, n: int) -> list[WeighedPhrase]: ...
-    @overload
-    def __getitem__(self, n: slice) -> list[list[WeighedPhrase]]: ...
-    def __getitem__(self, n: int | slice) -> list[WeighedPhrase] | list[list[WeighedPhrase]]:
-        if isinstance(n, slice):
-            return [weigh_phrases(mine, self._idf) for mine in self._raw[n]]
-        return weigh_phrases(self._raw[n], self._idf)

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from copycar_assist.kb import KnowledgeBase
     from copycar_assist.matching import Matcher
     from copycar_assist.matching.cues import CueFinder
+
+
+T = TypeVar("T")
 
 
 class KnowledgeUnavailable(Exception):
@@ -36,8 +39,7 @@ class Knowledge:
         self.cues: CueFinder | None = None  # None until prepared
         self._load = load
         self._kb_lock: asyncio.Lock | None = None
-        self._matcher_lock: asyncio.Lock | None = None
-        self._cues_lock: asyncio.Lock | None = None
+        self._locks: dict[str, asyncio.Lock] = {}  # what `_built` makes, one at a time each
 
     async def get_kb(self) -> KnowledgeBase:
         from copycar_assist.kb import KnowledgeError
@@ -60,28 +62,29 @@ class Knowledge:
 
     async def get_matcher(self) -> Matcher:
         """The matcher over the knowledge (it imports rapidfuzz and reads the compiled index)."""
-        if self.matcher is not None:
-            return self.matcher
-        kb = await self.get_kb()
-        if self._matcher_lock is None:
-            self._matcher_lock = asyncio.Lock()
-        async with self._matcher_lock:
-            if self.matcher is None:
-                self.matcher = await asyncio.to_thread(_build_matcher, kb)
+        if self.matcher is None:
+            self.matcher = await self._built("matcher", _build_matcher)
         return self.matcher
-
 
     async def get_cues(self) -> CueFinder:
         """The causes' cues in the user's words (`matching.cues.CueFinder`, read from every entry)."""
-        if self.cues is not None:
-            return self.cues
-        kb = await self.get_kb()
-        if self._cues_lock is None:
-            self._cues_lock = asyncio.Lock()
-        async with self._cues_lock:
-            if self.cues is None:
-                self.cues = await asyncio.to_thread(_build_cues, kb)
+        if self.cues is None:
+            self.cues = await self._built("cues", _build_cues)
         return self.cues
+
+    async def _built(self, name: str, build: Callable[[KnowledgeBase], T]) -> T:
+        """`build(kb)` in a thread, once however many await it at the same time (the first one's
+        result is kept in the attribute `name`)."""
+        kb = await self.get_kb()
+        lock = self._locks.get(name)
+        if lock is None:
+            lock = self._locks[name] = asyncio.Lock()
+        async with lock:
+            done: T | None = getattr(self, name)
+            if done is None:
+                done = await asyncio.to_thread(build, kb)
+                setattr(self, name, done)
+        return done
 
 
 def _build_cues(kb: KnowledgeBase) -> CueFinder:
