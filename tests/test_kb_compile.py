@@ -243,3 +243,36 @@ def test_the_command_compiling_for_the_app_runs_this_package_not_one_in_the_work
         thread.start()
         thread.join()
     assert parsed == []
+
+
+def test_the_cues_read_from_the_compiled_index_are_the_ones_read_from_every_entry(tmp_path, cache):
+    # Two entries copied: their evidence's words are now used by two causes each and stop
+    # being cues on their own, the other entries' stay. Only the whole knowledge knows that.
+    from dataclasses import astuple
+
+    from copycar_assist.kb import load_knowledge
+    from copycar_assist.matching.compiled import cues_for
+    from copycar_assist.matching.cues import CueFinder
+
+    folder = tmp_path / "kb"
+    shutil.copytree(default_dir(), folder)
+    for n, base in enumerate(("email-delivery-failed", "cache-problems")):
+        (folder / f"{base}-c{n}.md").write_text(_copy_entry((folder / f"{base}.md").read_text(encoding="utf-8"),
+                                                            base, n), encoding="utf-8")
+    compiled = cues_for(load_cached(folder, companion=MATCHER))
+    kb = load_knowledge(folder)
+    everything, shipped = CueFinder(kb), CueFinder(load_knowledge(default_dir()))
+    assert set(compiled._rare) == set(everything._rare)
+    assert 0 < len(everything._rare) < len(shipped._rare) and set(everything._rare) < set(shipped._rare)
+    hits = 0
+    for entry_id, entry in kb.entries.items():
+        mine, theirs = compiled._cues(entry_id), everything._cues(entry_id)
+        assert [astuple(p) for p in mine.phrases] == [astuple(p) for p in theirs.phrases], entry_id
+        assert mine.surfaces == theirs.surfaces
+        assert [(c.cause, c.pattern.pattern) for c in mine.codes] == [(c.cause, c.pattern.pattern) for c in theirs.codes]
+        for text in (t for cause in entry.causes for items in cause.evidence.values() for t in items):
+            found = compiled.find(entry_id, f"hola, {text}, gracias")
+            assert found == everything.find(entry_id, f"hola, {text}, gracias")
+            hits += len(found)
+    assert hits > len(kb.entries)
+    assert compiled.find("no-such-entry", "401") == []

@@ -125,9 +125,9 @@ class Conversation:
     @cached_property
     def cues(self) -> CueFinder:
         """The causes' evidence in the user's words (`matching.cues`), made on first use: a greeting never needs it."""
-        from copycar_assist.matching.cues import CueFinder
+        from copycar_assist.matching.compiled import cues_for
 
-        return CueFinder(self.kb)
+        return cues_for(self.kb)
 
     # ---- public API ---------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
-from typing import Generic, TypedDict, TypeVar, overload
+from typing import TYPE_CHECKING, Generic, TypedDict, TypeVar, overload
 
 from copycar_assist.kb.pool import ordered_map
 from copycar_assist.kb.store import Rows, Store, Value, cached_db, open_store, put
@@ -40,6 +40,9 @@ from .lexicon import default_lexicon
 from .matcher import Matcher, Tuning, _reading_data, add_lexicon_surfaces
 from .postings import LARGE, Postings
 from .reading import Reader
+
+if TYPE_CHECKING:
+    from .cues import CueFinder
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -209,6 +212,7 @@ def write_index(conn: sqlite3.Connection, ix: Index, kept: _OnDisk) -> None:
         "effects": count,
     }
     put(conn, "head", [("head", json.dumps(head, ensure_ascii=False))])
+    put(conn, "cue_rare", ((key, "") for key in sorted(ix.cue_rare)))
 
 
 class _Lazy(Mapping[str, V]):
@@ -384,11 +388,40 @@ def ready_matcher(root: Path | str | None = None, store: Store | None = None, kb
     the compiled index (built and cached when missing or stale). Raises KnowledgeError for
     broken knowledge."""
     store = store or open_store(root, companion=MATCHER)
-    kb = kb or store.knowledge_base()
-    conn = store.companions.get(MATCHER.kind) or cached_db(
-        store.root, MATCHER.kind, store.key,
-        lambda conn: fill_matcher(conn, (companion.prepare(store.entry(i)) for i in store.ids)))
-    return load_matcher(conn, kb)
+    return load_matcher(_matcher_db(store), kb or store.knowledge_base())
+
+
+_OPENING = threading.Lock()
+
+
+def _matcher_db(store: Store) -> sqlite3.Connection:
+    """The store's compiled index, opened once (built when missing or stale) and shared by the
+    matcher and the cues, which may ask for it at the same time from two threads."""
+    with _OPENING:
+        conn = store.companions.get(MATCHER.kind)
+        if conn is None:
+            conn = store.companions[MATCHER.kind] = cached_db(
+                store.root, MATCHER.kind, store.key,
+                lambda conn: fill_matcher(conn, (companion.prepare(store.entry(i)) for i in store.ids)))
+        return conn
+
+
+def cues_for(kb: Knowledge) -> CueFinder:
+    """The causes' cues for a knowledge base: each entry's prepared when it is first asked
+    about, with what needs the whole knowledge read from its compiled index when it came from
+    the store, else tallied from its entries (`cues.CueFinder`)."""
+    from copycar_assist.kb.store import LazyEntries
+
+    from .cues import CueFinder
+
+    if isinstance(kb.entries, LazyEntries):
+        rare: _Lazy[Value] = _Lazy(Rows(_matcher_db(kb.entries.store), "cue_rare"), _same)
+        return CueFinder(kb, rare=rare)
+    return CueFinder(kb)
+
+
+def _same(raw: Value) -> Value:
+    return raw
 
 
 def matcher_for(kb: Knowledge) -> Matcher:

@@ -7,12 +7,14 @@ concepts and stems, typos of one letter forgiven) appear close together in the t
 when it appears as written. Each hit keeps the user's words that made it, so the conversation
 can say why it believes what it believes ("from your words «solo la newsletter»").
 
-Pure and cheap: prepared once per knowledge base, a few microseconds per cause and text.
+Pure and cheap: each entry's cues prepared the first time it is asked about, a few microseconds
+per cause and text.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
@@ -20,6 +22,7 @@ from rapidfuzz.distance import OSA
 from copycar_assist.kb.model import Entry
 from copycar_assist.textsafe import clean
 
+from .cuekeys import RareKeys, cue_terms, entry_cue_facts, own_keys, phrase_keys
 from .knowledge import Knowledge
 from .lexicon import Lexicon, default_lexicon
 from .text import Token, tokenize
@@ -27,23 +30,8 @@ from .text import Token, tokenize
 MAX_TEXT = 20_000  # a long paste is read up to here
 COVERAGE = 0.66  # share of a phrase's weight that must appear
 WINDOW = 12  # the words of a phrase must appear within this many words of each other
-WEAK = 0.3  # weight of a generic word inside a phrase
 COMMON = 0.2  # weight of the entry's own vocabulary ("correo" says nothing about which e-mail cause)
 QUOTE_MAX = 80
-# Small words that the matcher drops as stop words but that tell causes apart ("solo la
-# newsletter" is not "la newsletter"): kept here, one key per meaning in both languages.
-QUALIFIERS = {
-    "solo": "only", "sola": "only", "solos": "only", "solamente": "only", "only": "only", "just": "only",
-    "algunos": "some", "algunas": "some", "alguno": "some", "alguna": "some", "some": "some",
-    "ciertos": "some", "ciertas": "some", "certain": "some",
-    "cada": "every", "every": "every", "each": "every",
-    "todos": "all", "todas": "all", "all": "all",
-    "despues": "after", "after": "after", "tras": "after",
-    "desde": "since", "since": "since",
-    "nunca": "never", "never": "never", "jamas": "never",
-    "siempre": "always", "always": "always",
-    "sin": "without", "without": "without",
-}
 
 
 @dataclass(frozen=True)
@@ -72,72 +60,69 @@ class _Code:
     pattern: re.Pattern[str]
 
 
-class CueFinder:
-    """`find(entry_id, text)` → the entry's causes the text points to, strongest first."""
+@dataclass(frozen=True)
+class _EntryCues:
+    phrases: list[_Phrase]
+    codes: list[_Code]
+    surfaces: dict[str, str]  # folded word -> key (typos)
 
-    def __init__(self, kb: Knowledge, lexicon: Lexicon | None = None) -> None:
+
+_NONE = _EntryCues([], [], {})
+
+
+class CueFinder:
+    """`find(entry_id, text)` → the entry's causes the text points to, strongest first.
+
+    An entry's cues are prepared the first time a text is read for it. What needs the whole
+    knowledge (`cuekeys.RareKeys`) is given (`rare`: the compiled index's, `compiled.cues_for`)
+    or tallied here from every entry (a small knowledge base, or one not compiled)."""
+
+    def __init__(self, kb: Knowledge, lexicon: Lexicon | None = None, rare: Container[str] | None = None) -> None:
         self.lexicon = lexicon or default_lexicon()
-        self._phrases: dict[str, list[_Phrase]] = {}
-        self._codes: dict[str, list[_Code]] = {}
-        self._surfaces: dict[str, dict[str, str]] = {}  # entry -> folded word -> key (typos)
-        prepared = []
-        anywhere: dict[str, set[tuple[str, str]]] = {}  # key → (entry, cause) whose evidence uses it
-        vocabulary: set[str] = set()  # every entry's own words (titles, aliases, keywords)
-        for entry in kb.entries.values():
-            codes: list[_Code] = []
-            raw: list[tuple[str, dict[str, float]]] = []
-            surfaces: dict[str, str] = {}
-            for cause in entry.causes:
-                for lang, items in cause.evidence.items():
-                    for text in items:
-                        if lang == "codes":
-                            codes.append(_Code(cause.id, _code_pattern(text)))
-                        else:
-                            keys = self._keys(text, surfaces)
-                            raw.append((cause.id, keys))
-                            for key in keys:
-                                anywhere.setdefault(key, set()).add((entry.id, cause.id))
-            vocabulary |= self._own(entry)
-            prepared.append((entry, codes, raw, surfaces))
-        for entry, codes, raw, surfaces in prepared:
-            common = self._common(entry, raw)
-            phrases = []
-            for cause_id, keys in raw:
-                weighted = {k: (COMMON if k in common else w) for k, w in keys.items()}
-                distinct = [k for k, w in weighted.items() if w == 1.0]
-                # A phrase is two words or more, one of them telling ("solo la newsletter"); a
-                # single word is a cue only when no other cause's evidence and no entry's own
-                # vocabulary uses it ("slowlog", not "log").
-                rare = len(weighted) == 1 and len(anywhere.get(distinct[0] if distinct else "", ())) == 1 \
-                    and distinct[0] not in vocabulary
-                if (len(weighted) >= 2 and distinct) or rare:
-                    phrases.append(_Phrase(cause_id, tuple(weighted.items()), sum(weighted.values()),
-                                           min(2, len(weighted))))
-            self._phrases[entry.id], self._codes[entry.id], self._surfaces[entry.id] = phrases, codes, surfaces
+        self._kb = kb
+        if rare is None:
+            tally = RareKeys()
+            for entry in kb.entries.values():
+                tally.add(*entry_cue_facts(entry, self.lexicon))
+            rare = tally.keys()
+        self._rare = rare
+        self._prepared: dict[str, _EntryCues] = {}
+
+    def _cues(self, entry_id: str) -> _EntryCues:
+        found = self._prepared.get(entry_id)
+        if found is None:
+            entry = self._kb.entries.get(entry_id)
+            found = self._prepared[entry_id] = self._prepare(entry) if entry is not None else _NONE
+        return found
+
+    def _prepare(self, entry: Entry) -> _EntryCues:
+        codes: list[_Code] = []
+        raw: list[tuple[str, dict[str, float]]] = []
+        surfaces: dict[str, str] = {}
+        for cause in entry.causes:
+            for lang, items in cause.evidence.items():
+                for text in items:
+                    if lang == "codes":
+                        codes.append(_Code(cause.id, _code_pattern(text)))
+                    else:
+                        raw.append((cause.id, phrase_keys(self.lexicon, text, surfaces)))
+        common = self._common(entry, raw)
+        phrases = []
+        for cause_id, keys in raw:
+            weighted = {k: (COMMON if k in common else w) for k, w in keys.items()}
+            distinct = [k for k, w in weighted.items() if w == 1.0]
+            # A phrase is two words or more, one of them telling ("solo la newsletter"); a
+            # single word is a cue only when no other cause's evidence and no entry's own
+            # vocabulary uses it ("slowlog", not "log").
+            rare = len(weighted) == 1 and bool(distinct) and distinct[0] in self._rare
+            if (len(weighted) >= 2 and distinct) or rare:
+                phrases.append(_Phrase(cause_id, tuple(weighted.items()), sum(weighted.values()),
+                                       min(2, len(weighted))))
+        return _EntryCues(phrases, codes, surfaces)
 
     def _terms(self, tokens: list[Token]) -> list[tuple[str, int, int, bool]]:
         """(key, first token, last token, weak) for the text's terms, qualifiers included."""
-        out = [(term.key, term.first, term.last, term.weak) for term in self.lexicon.terms(tokens)]
-        out += [("~" + QUALIFIERS[tok.word], i, i, False) for i, tok in enumerate(tokens) if tok.word in QUALIFIERS]
-        return out
-
-    def _keys(self, text: str, surfaces: dict[str, str]) -> dict[str, float]:
-        tokens = tokenize(text)
-        keys: dict[str, float] = {}
-        for key, first, last, weak in self._terms(tokens):
-            keys[key] = max(keys.get(key, 0.0), WEAK if weak else 1.0)
-            word = tokens[first].word
-            if first == last and word.isalpha() and len(word) >= 5 and not key.startswith("~"):
-                surfaces.setdefault(word, key)
-        return keys
-
-    def _own(self, entry: Entry) -> set[str]:
-        """The keys of an entry's title, aliases and keywords."""
-        texts = [*entry.title.values()]
-        for lang, items in {**entry.aliases, **entry.keywords}.items():
-            if lang != "codes":
-                texts += items
-        return {key for text in texts for key in self._keys(text, {})}
+        return cue_terms(self.lexicon, [t.word for t in tokens])
 
     def _common(self, entry: Entry, raw: list[tuple[str, dict[str, float]]]) -> set[str]:
         """The entry's own vocabulary, which says which entry but not which cause: the keys of its
@@ -147,14 +132,15 @@ class CueFinder:
         for cause_id, keys in raw:
             for key in keys:
                 causes_with.setdefault(key, set()).add(cause_id)
-        own = self._own(entry)
+        own = own_keys(self.lexicon, entry)
         need = max(2, (len(entry.causes) + 1) // 2)
         return ({k for k in own if len(causes_with.get(k, ())) != 1}
                 | {k for k, causes in causes_with.items() if len(causes) >= need})
 
     def find(self, entry_id: str, text: str) -> list[CueHit]:
         """The causes of `entry_id` that `text` points to (one hit per cause, strongest first)."""
-        phrases, codes = self._phrases.get(entry_id, []), self._codes.get(entry_id, [])
+        cues = self._cues(entry_id)
+        phrases, codes = cues.phrases, cues.codes
         if not text or not (phrases or codes):
             return []
         text = clean(text[:MAX_TEXT * 2], keep_newlines=True)[:MAX_TEXT]
@@ -184,7 +170,7 @@ class CueFinder:
     def _positions(self, entry_id: str, tokens: list[Token]) -> dict[str, list[tuple[int, int]]]:
         """matching key -> (first, last) token spans where the text says it."""
         where: dict[str, list[tuple[int, int]]] = {}
-        surfaces = self._surfaces.get(entry_id, {})
+        surfaces = self._cues(entry_id).surfaces
         for key, first, last, _ in self._terms(tokens):
             span = (first, last)
             where.setdefault(key, []).append(span)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .codes import find_codes, norm_code
+from .cuekeys import RareKeys, entry_cue_facts
 from .lexicon import Lexicon
 from .text import plain
 from .text import words as text_words
@@ -53,6 +54,8 @@ class Index:
     # The first word of every listed code ("x" of "X-RateLimit-Remaining"): where a code written
     # as several words can start.
     code_starts: frozenset[str] = frozenset()
+    # Keys a one-word evidence phrase may stand on (`cuekeys.RareKeys`), for the compiled index.
+    cue_rare: frozenset[str] = frozenset()
 
     @property
     def size(self) -> int:
@@ -110,6 +113,10 @@ class EntryPrep:
     word_langs: dict[str, list[str]] = field(default_factory=dict)
     phrases: list[str] = field(default_factory=list)  # each phrase's keys, packed (`pack`)
     effects: list[tuple[str, str]] = field(default_factory=list)  # text, its keys packed
+    # For the conversation's cues (`cuekeys.entry_cue_facts`): key -> how many of its causes'
+    # evidence uses it, and the keys of its title, aliases and keywords.
+    cue_uses: dict[str, int] = field(default_factory=dict)
+    cue_own: list[str] = field(default_factory=list)
 
 
 def prepare_entry(entry: Entry, lexicon: Lexicon) -> EntryPrep:
@@ -162,6 +169,7 @@ def prepare_entry(entry: Entry, lexicon: Lexicon) -> EntryPrep:
                 if len(w) >= 4 and w not in surfaces and w.isalpha():
                     surfaces[w] = key
     prep.effects = [(text, pack(effect_keys(text, lexicon).items())) for text, _lang in entry_effects(entry)]
+    prep.cue_uses, prep.cue_own = entry_cue_facts(entry, lexicon)
     return prep
 
 
@@ -227,6 +235,7 @@ def merge(preps: Iterable[EntryPrep], kept: Kept | None = None) -> tuple[Index, 
     families: dict[str, set[int]] = {}
     word_langs: dict[str, set[str]] = {}
     code_starts: set[str] = set()
+    rare = RareKeys()
     weigh = kept is None
     kept = kept if kept is not None else Kept()
     for n, prep in enumerate(preps):
@@ -246,6 +255,7 @@ def merge(preps: Iterable[EntryPrep], kept: Kept | None = None) -> tuple[Index, 
         code_starts.update(prep.code_starts)
         for w, langs in prep.word_langs.items():
             word_langs.setdefault(w, set()).update(langs)
+        rare.add(prep.cue_uses, prep.cue_own)
         kept.add(n, prep.phrases, prep.effects)
 
     postings = weights  # turned into the postings in place: a large knowledge base has millions
@@ -258,7 +268,7 @@ def merge(preps: Iterable[EntryPrep], kept: Kept | None = None) -> tuple[Index, 
     lang_of = {w: next(iter(ls)) for w, ls in word_langs.items() if len(ls) == 1}
     phrase_keys = [weigh_phrases(mine, idf) for mine in kept.phrases] if weigh else []
     return Index(ids, titles, postings, idf, surfaces, codes, families, lang_of,
-                 frozenset(caps_codes), phrase_keys, frozenset(code_starts)), kept.effects
+                 frozenset(caps_codes), phrase_keys, frozenset(code_starts), rare.keys()), kept.effects
 
 
 def weigh_phrases(phrases: list[str], idf: Mapping[str, float]) -> list[WeighedPhrase]:

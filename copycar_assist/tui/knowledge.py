@@ -88,9 +88,9 @@ class Knowledge:
 
 
 def _build_cues(kb: KnowledgeBase) -> CueFinder:
-    from copycar_assist.matching.cues import CueFinder
+    from copycar_assist.matching.compiled import cues_for
 
-    return CueFinder(kb)
+    return cues_for(kb)
 
 
 def _build_matcher(kb: KnowledgeBase) -> Matcher:
