@@ -126,22 +126,27 @@ class _Reader:
                 elif self.plain and not self.image and event in ("SoftBreak", "HardBreak"):
                     self.seen.append(" ")
                 continue
-            start, end = where["start"], where["end"]
             if type(event) is str:
                 name, value = event, None
+            elif "Start" not in event and "End" not in event:  # inline text (Text, Code …) of a tight item
+                if self.run_from < 0:
+                    self.run_from = where["start"]
+                self.run_to = where["end"]
+                if self.plain:
+                    self.see(event)
+                continue
             elif "Start" in event:
                 inner = event["Start"]
                 if type(inner) is str:
                     name, value = inner, None
                 else:
                     (name, value), = inner.items()
-            elif "End" in event:
+            else:  # the end of a list, an item or a quote
                 if self.run_from >= 0:
                     self.flush()
                 self.close()
                 continue
-            else:
-                name, value = "", None  # inline text (Text, Code, InlineHtml …)
+            start, end = where["start"], where["end"]
             if name not in _BLOCKS:  # the text of a tight list item, as it comes
                 if self.run_from < 0:
                     self.run_from = start
@@ -160,7 +165,7 @@ class _Reader:
             lines = self.span(start, end)
             self.seen = []
             if name == "Paragraph":
-                self.leaf("paragraph", "p", lines, self.text(start, lines[1]))
+                self.leaf("paragraph", "p", lines, self.text(start, lines[1], lines[0]))
                 self.leafing = self.out[-2] if self.plain else None
                 skip = 1
             elif name == "Heading":
@@ -219,15 +224,18 @@ class _Reader:
         if first < 0:
             return
         self.run_from = self.run_to = -1
-        line = bisect_left(self.ends, first)
-        item = next((c for c in reversed(self.stack) if c.kind == "item"), None)
+        ends = self.ends
+        line = bisect_left(ends, first)
+        stack = self.stack
+        item = stack[-1] if stack and stack[-1].kind == "item" else next(
+            (c for c in reversed(stack) if c.kind == "item"), None)
         if item is not None and item.line == line:
             begin = min(first, item.text_at)  # from the item's text (an escape's backslash too)
         else:
             raw = self.lines[line]
             begin = self.line_start(line) + len(raw[:self.strip(raw)[0]].encode("utf-8"))
-        lines = self.span(begin, end)
-        self.leaf("paragraph", "p", lines, self.text(begin, lines[1]))
+        after = bisect_left(ends, max(begin, end - 1)) + 1  # begin is on `line`
+        self.leaf("paragraph", "p", [line, after], self.text(begin, after, line))
         if self.plain:
             self.out[-2].plain = _visible(self.seen, self.out[-2].content)
         self.seen = []
@@ -245,7 +253,10 @@ class _Reader:
     def item(self, start: int) -> _Container:
         """A list item opening at byte `start` (its marker): where its text starts, and the
         column later lines must reach to belong to it."""
-        rest = self.rest_of_line(start)
+        line = bisect_left(self.ends, start)
+        begin = self.ends[line - 1] + 1 if line else 0
+        data = self.data
+        rest = data[start:self.ends[line]].decode("utf-8", "replace")
         lead = len(rest) - len(rest.lstrip(" \t"))
         if rest[lead:lead + 1] in ("-", "*", "+"):
             marker_end = lead + 1
@@ -254,7 +265,7 @@ class _Reader:
             marker_end = m.end() if m else lead + 1
         after = rest[marker_end:]
         spaces = len(after) - len(after.lstrip(" \t"))
-        before = self.prefix(start)
+        before = data[begin:start].decode("utf-8", "replace") if start > begin else ""
         marker_col = _columns(before + rest[:marker_end])
         if spaces == len(after):  # its text starts on a later line
             indent, taken = marker_col + 1, spaces
@@ -265,7 +276,6 @@ class _Reader:
             else:  # five spaces or more: one belongs to the marker, the rest to an indented code block
                 indent, taken = marker_col + 1, 1
         text_at = start + (marker_end + taken if rest.isascii() else len(rest[:marker_end + taken].encode("utf-8")))
-        line = bisect_left(self.ends, start)
         return _Container("item", indent - self.quote_column(line) if self.quotes else indent, line, text_at)
 
     def quote_column(self, line: int) -> int:
@@ -300,12 +310,17 @@ class _Reader:
             pos += 1
         return pos, max(0, col - target)
 
-    def text(self, begin: int, after: int) -> str:
-        """The raw text from byte `begin` to the end of line `after - 1`, each later line without
-        its containers' markers and indentation (a tab reaching past it leaves its spaces beyond),
-        stripped as a whole."""
-        parts = [self.rest_of_line(begin)]
-        for n in range(bisect_left(self.ends, begin) + 1, after):
+    def text(self, begin: int, after: int, line: int | None = None) -> str:
+        """The raw text from byte `begin` (on `line`, when the caller knows it) to the end of line
+        `after - 1`, each later line without its containers' markers and indentation (a tab
+        reaching past it leaves its spaces beyond), stripped as a whole."""
+        if line is None:
+            line = bisect_left(self.ends, begin)
+        first = self.data[begin:self.ends[line]].decode("utf-8", "replace")
+        if after == line + 1:
+            return first.strip()
+        parts = [first]
+        for n in range(line + 1, after):
             raw = self.lines[n]
             pos, over = self.strip(raw)
             parts.append(" " * over + raw[pos:])
