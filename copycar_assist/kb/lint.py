@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .errors import Problem
 from .model import LANGS, CheckSpec, Entry
+from .pool import bulk_work
 from .scan import Scan, scan_data, scan_entries
 
 _NAMES = {"es": "Spanish", "en": "English"}
@@ -54,8 +55,9 @@ def lint(kb_dir: Path | str | None = None) -> list[Problem]:
     """Every problem of the knowledge dir (default: the shipped one), sorted by file and line."""
     scan = scan_data(kb_dir)
     linted: dict[str, tuple[Summary, list[Problem]]] = {}  # by id: of two with one id, the last
-    for entry_id, kept in _linted(scan, kb_dir):
-        linted[entry_id] = kept
+    with bulk_work():
+        for entry_id, kept in _linted(scan, kb_dir):
+            linted[entry_id] = kept
     problems = list(scan.problems)
     for _, own in linted.values():
         problems.extend(own)

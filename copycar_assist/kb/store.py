@@ -38,6 +38,7 @@ from .codec import entry_from_json, entry_to_json
 from .errors import KnowledgeError, Problem
 from .loader import KnowledgeBase, data_path, default_dir, entry_paths, load_catalog, load_categories
 from .model import Category, CheckSpec, Entry, Localized
+from .pool import bulk_work
 
 if TYPE_CHECKING:
     from .answers import Answers
@@ -323,7 +324,8 @@ def cached_db(folder: Path, kind: str, key: str | None, fill: Callable[[sqlite3.
                 conn.execute("PRAGMA journal_mode = OFF")  # a new file, renamed into place when whole
                 conn.execute("PRAGMA synchronous = OFF")
                 started = True
-                fill(conn)
+                with bulk_work():
+                    fill(conn)
                 conn.executemany("INSERT INTO meta VALUES (?, ?)", [("hash", key), *(meta or {}).items()])
                 conn.commit()
             finally:
@@ -354,7 +356,8 @@ def _current(path: Path, key: str) -> sqlite3.Connection | None:
 
 def _in_memory(fill: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
     conn = new_db()
-    fill(conn)
+    with bulk_work():
+        fill(conn)
     conn.commit()
     return conn
 
