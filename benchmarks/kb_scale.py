@@ -16,6 +16,8 @@ For each size, each command runs in its own process (`python -m copycar_assist â
     â€¦ again       the same two commands once more (what is cached is current)
     ready cold    load the knowledge and prepare the matcher the app's way, nothing cached
     ready warm    the same again, with the cache the cold run left
+    cues warm     then the first query matched and the causes' cues read for its best entry
+                  (what the conversation does next), in the warm run
     after an edit one entry's title changed: ready again, then `kb lint` (the author's loop)
     p50/p99 query per `Matcher.match` call over the queries of tests/data/match_real1.jsonl
     peak RSS      the largest of those processes or of their worker processes (ru_maxrss)
@@ -104,8 +106,15 @@ if mode == "cli":
 else:
     kb_dir, queries = sys.argv[2], json.loads(sys.stdin.read())
     from benchmarks.kb_scale_ready import ready
-    matcher = ready(kb_dir)
+    kb, matcher = ready(kb_dir)
     result = {"ready": time.perf_counter() - t0}
+    # the conversation's next step: the causes' cues in the user's words for the entry matched
+    from copycar_assist.matching.compiled import cues_for
+    c0 = time.perf_counter()
+    first = matcher.match(queries[0]) if queries else None
+    if first is not None and first.matches:
+        cues_for(kb).find(first.matches[0].id, queries[0])
+    result["cues"] = time.perf_counter() - c0
     times = []
     for text in queries:
         q0 = time.perf_counter()
@@ -158,6 +167,7 @@ def measure(size: int, tmp: Path, queries: list[str]) -> dict:
     row.update(lint=lint["process"], lint_exit=lint.get("exit"), list=listed["process"], match=match["process"],
                list2=listed2["process"], match2=match2["process"],
                cold=cold.get("ready", float("nan")), warm=warm.get("ready", float("nan")),
+               cues=warm.get("cues", float("nan")),
                p50=warm.get("p50", float("nan")), p99=warm.get("p99", float("nan")),
                edit=ready_edit.get("ready", float("nan")), lint_edit=lint_edit["process"],
                rss=max(x["rss"] for x in (lint, listed, match, listed2, match2, cold, warm, ready_edit, lint_edit)),
@@ -177,14 +187,14 @@ def main() -> None:
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kb-scale-"))
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {len(queries)} queries; in {base}")
     print("| entries | `kb lint` | `kb list` | first `match` answer | `kb list` again | `match` again | ready cold "
-          "| ready warm | p50 query | p99 query | ready after an edit | `kb lint` after it | peak RSS (ready warm) "
+          "| ready warm | cues warm | p50 query | p99 query | ready after an edit | `kb lint` after it | peak RSS (ready warm) "
           "| peak RSS (any) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     try:
         for size in sizes:
             r = measure(size, base, queries)
             print(f"| {size:,} | {r['lint']:.2f} s (exit {r['lint_exit']}) | {r['list']:.2f} s | {r['match']:.2f} s "
-                  f"| {r['list2']:.2f} s | {r['match2']:.2f} s | {r['cold']:.2f} s | {r['warm']:.2f} s | {r['p50']:.1f} ms | {r['p99']:.1f} ms "
+                  f"| {r['list2']:.2f} s | {r['match2']:.2f} s | {r['cold']:.2f} s | {r['warm']:.2f} s | {r['cues'] * 1000:.0f} ms | {r['p50']:.1f} ms | {r['p99']:.1f} ms "
                   f"| {r['edit']:.2f} s | {r['lint_edit']:.2f} s | {r['rss_ready']:.0f} MB | {r['rss']:.0f} MB |", flush=True)
     finally:
         if not args.keep:

@@ -1,6 +1,6 @@
-"""`ready(dir)`: a matcher over the knowledge at `dir`, made the way the app makes it: the CLI
-context's `load_kb` in a thread (a large knowledge base not compiled yet is compiled by a
-command of its own, which can fork workers), then the matcher from the compiled index
+"""`ready(dir)`: the knowledge at `dir` and a matcher over it, made the way the app makes them:
+the CLI context's `load_kb` in a thread (a large knowledge base not compiled yet is compiled by
+a command of its own, which can fork workers), then the matcher from the compiled index
 (for benchmarks/kb_scale.py)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 
 
-def ready(kb_dir: str):
+def ready(kb_dir: str) -> tuple:
     from copycar_assist.cli import build_parser
     from copycar_assist.cli.context import Context
     from copycar_assist.matching.compiled import matcher_for
@@ -18,4 +18,4 @@ def ready(kb_dir: str):
         thread = threading.Thread(target=lambda: box.update(kb=ctx.load_kb()))
         thread.start()
         thread.join()
-    return matcher_for(box["kb"])
+    return box["kb"], matcher_for(box["kb"])
