@@ -448,3 +448,7 @@ MESSAGES.update(CLI)
 from .es_cli_help import HELP  # noqa: E402  (the command line's help, kept apart for size)
 
 MESSAGES.update(HELP)
+
+from .es_config import CONFIG  # noqa: E402  (the settings' problems, kept apart for size)
+
+MESSAGES.update(CONFIG)
