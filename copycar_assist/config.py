@@ -17,10 +17,7 @@ Environment overrides (they win over the file; `config show` says which one is i
 
 Errors (`ConfigError`) name the file, line, column and the field, and never contain a value:
 `config.toml:3:11: [api] timeout_s: expected a number of seconds (0 < s <= 600), got a string`.
-`str()` is English; `message(lang)` says the same in Spanish or English (each problem's reason is a
-`config_schema.Reason`, a catalogue key and its values). When the file parses and its own
-`language` is valid, the error carries it (`ConfigError.language`), so the broken settings can still
-say in which language the user wants to read about them.
+`str()` is English; `message(lang)` says it in Spanish or English (`config_errors.py`).
 """
 
 from __future__ import annotations
@@ -29,10 +26,13 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
+from .config_errors import ConfigError as ConfigError
+from .config_errors import ConfigProblem as ConfigProblem
+from .config_errors import Invalid, Reason, wrong_type
 from .config_io import KeyLines, write_atomic
-from .config_schema import AGENT_ONLY, BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Invalid, Reason, Value, wrong_type
+from .config_schema import AGENT_ONLY, BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Value
 from .files.read import SETTINGS, ReadError, read_toml
 from .redact import Redactor, Secret
 
@@ -203,54 +203,6 @@ class Settings:
 
 
 # --- errors ---------------------------------------------------------------------------------------
-
-
-# Where a problem is when it is in no file: these stand in the path, named in the user's language.
-PLACES = {"environment": "config.where.environment", "<setup>": "config.where.setup", "<case>": "config.where.case"}
-
-
-class ConfigProblem(NamedTuple):
-    path: str  # the file, or one of PLACES
-    line: int | None
-    col: int | None
-    field: str | None  # "[api] key", "COPYCAR_BASE_URL", ...
-    reason: Reason  # never contains a value
-
-    def message(self, lang: str = "en") -> str:
-        """`path:line:col: field: reason` in `lang`."""
-        if self.path in PLACES:
-            from .i18n import t
-
-            where = t(PLACES[self.path], lang)
-        else:
-            where = self.path
-        if self.line:
-            where += f":{self.line}"
-            if self.col:
-                where += f":{self.col}"
-        reason = self.reason.text(lang)
-        return f"{where}: {self.field}: {reason}" if self.field else f"{where}: {reason}"
-
-    def __str__(self) -> str:
-        return self.message("en")
-
-
-class ConfigError(Exception):
-    """Invalid settings. `str()` lists every problem as `path:line:col: field: reason` in English;
-    `message(lang)` in either language. `language`: the file's own `language` when it could be read
-    (valid, in a file that parses) despite the problems, else None."""
-
-    def __init__(self, problems: list[ConfigProblem], language: str | None = None):
-        self.problems = list(problems)
-        self.language = language
-        super().__init__(self.message("en"))
-
-    def message(self, lang: str = "en") -> str:
-        return "\n".join(p.message(lang) for p in self.problems)
-
-    @property
-    def field(self) -> str | None:
-        return self.problems[0].field if self.problems else None
 
 
 # --- loading --------------------------------------------------------------------------------------

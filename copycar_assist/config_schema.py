@@ -4,9 +4,8 @@ One table (`FIELDS`) drives loading, validation, `config set/unset/show` and wri
 setting is one line here plus its dataclass field in `config.py`. Validation messages say what was
 expected and what type was found, never the value (a misplaced secret must not be echoed).
 
-A message is a `Reason`: a catalogue key (`config.expect.*` what a setting must be,
-`config.problem.*` what is wrong, `config.type.*` what was found; i18n/en_config.py) and its values,
-rendered in English by `str()` and in either language by `text(lang)`. Nothing here picks a language.
+A check that fails raises `Invalid` with a `Reason`, a catalogue key and its values
+(`config_errors.py`): English by `str()`, either language by `message(lang)`.
 """
 
 from __future__ import annotations
@@ -19,75 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from .files.read import ReadError
+from .config_errors import Invalid as Invalid
+from .config_errors import Reason as Reason
+from .config_errors import type_of, wrong_type
 from .redact import Secret
 from .textsafe import one_line
-
-
-class Reason:
-    """Why a setting is refused: a catalogue key and its values, never the setting's value. A value
-    that is itself a `Reason` (what was expected, the type found, an array item's problem) or a
-    `ReadError` (the file could not be read) is rendered in the same language."""
-
-    __slots__ = ("key", "params")
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key, self.params = key, params
-
-    def text(self, lang: str) -> str:
-        from .i18n import t  # here: the catalogue is loaded only when a message is shown
-
-        shown = {name: value.text(lang) if isinstance(value, Reason)
-                 else value.reason(lang) if isinstance(value, ReadError) else value
-                 for name, value in self.params.items()}
-        return t(self.key, lang, **shown)
-
-    def __str__(self) -> str:
-        return self.text("en")
-
-    def __repr__(self) -> str:
-        return f"Reason({self.key!r})"
-
-
-class Invalid(ValueError):
-    """A value failed its check; the reason says what was expected (never the value). `str()` is
-    English, `message(lang)` either language. `at`: the key inside the value where it failed (a
-    table's key), to find its line."""
-
-    def __init__(self, reason: Reason, at: str | None = None):
-        super().__init__(reason)
-        self.reason, self.at = reason, at
-
-    def __str__(self) -> str:
-        return str(self.reason)
-
-    def message(self, lang: str) -> str:
-        return self.reason.text(lang)
-
-
-def type_of(value: object) -> Reason:
-    """The type of a value as a message names it ("a string"): the kinds a TOML value or a
-    `config set` VALUE can be."""
-    if isinstance(value, bool):
-        return Reason("config.type.boolean")
-    if isinstance(value, int):
-        return Reason("config.type.integer")
-    if isinstance(value, float):
-        return Reason("config.type.number")
-    if isinstance(value, str):
-        return Reason("config.type.string")
-    if isinstance(value, list):
-        return Reason("config.type.array")
-    if isinstance(value, dict):
-        return Reason("config.type.table")
-    if hasattr(value, "isoformat"):
-        return Reason("config.type.datetime")
-    return Reason("config.type.other", name=type(value).__name__)
-
-
-def wrong_type(expected: Reason, value: object) -> Reason:
-    """"expected …, got …": what was expected, and the type of `value` (never the value)."""
-    return Reason("config.problem.got", expected=expected, got=type_of(value))
 
 
 def shown_key(name: str) -> str:

@@ -1,7 +1,7 @@
 """The settings' problems in English: what a setting must be (`config.expect.*`), what is wrong
 (`config.problem.*`), the type a value was found to be (`config.type.*`) and the places that are no
 file (`config.where.*`); part of en.py's catalogue (the same keys as es_config.py). Rendered by
-`config_schema.Reason`; these are the very words the settings' errors have always had."""
+`config_errors.Reason`; these are the very words the settings' errors have always had."""
 
 CONFIG: dict[str, str] = {
     # what a setting must be

@@ -1,7 +1,7 @@
 """Los problemas de la configuración en español: qué debe ser un ajuste (`config.expect.*`), qué
 está mal (`config.problem.*`), de qué tipo resultó ser un valor (`config.type.*`) y los lugares que
 no son un fichero (`config.where.*`); parte del catálogo de es.py (mismas claves que en_config.py).
-Los compone `config_schema.Reason`."""
+Los compone `config_errors.Reason`."""
 
 CONFIG: dict[str, str] = {
     # qué debe ser un ajuste
