@@ -17,6 +17,7 @@ Environment overrides (they win over the file; `config show` says which one is i
 
 Errors (`ConfigError`) name the file, line, column and the field, and never contain a value:
 `config.toml:3:11: [api] timeout_s: expected a number of seconds (0 < s <= 600), got a string`.
+`str()` is English; `message(lang)` says it in Spanish or English (`config_errors.py`).
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
+from .config_errors import ConfigError as ConfigError
+from .config_errors import ConfigProblem as ConfigProblem
+from .config_errors import Invalid, Reason, wrong_type
 from .config_io import KeyLines, write_atomic
-from .config_schema import AGENT_ONLY, BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Invalid, Value
-from .files.fields import type_name
+from .config_schema import AGENT_ONLY, BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Value
 from .files.read import SETTINGS, ReadError, read_toml
 from .redact import Redactor, Secret
 
@@ -202,34 +205,6 @@ class Settings:
 # --- errors ---------------------------------------------------------------------------------------
 
 
-class ConfigProblem(NamedTuple):
-    path: str  # the file, or "environment"
-    line: int | None
-    col: int | None
-    field: str | None  # "[api] key", "COPYCAR_BASE_URL", ...
-    reason: str  # never contains a value
-
-    def __str__(self) -> str:
-        where = self.path
-        if self.line:
-            where += f":{self.line}"
-            if self.col:
-                where += f":{self.col}"
-        return f"{where}: {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
-
-
-class ConfigError(Exception):
-    """Invalid settings. `str()` lists every problem as `path:line:col: field: reason`."""
-
-    def __init__(self, problems: list[ConfigProblem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-    @property
-    def field(self) -> str | None:
-        return self.problems[0].field if self.problems else None
-
-
 # --- loading --------------------------------------------------------------------------------------
 
 
@@ -249,7 +224,7 @@ def read_config_dict(path: Path) -> tuple[dict[str, Any], str]:
     try:
         return read_toml(path, SETTINGS, missing_ok=True)
     except ReadError as exc:
-        raise ConfigError([ConfigProblem(str(path), exc.line, exc.col, None, exc.reason())]) from None
+        raise ConfigError([ConfigProblem(str(path), exc.line, exc.col, None, Reason("config.problem.file", file=exc))]) from None
 
 
 def _key_name(name: str, known: list[str]) -> str:
@@ -267,16 +242,17 @@ def _key_name(name: str, known: list[str]) -> str:
     return shown_key(name)
 
 
-def _unknown(name: str, known: list[str]) -> str:
+def _unknown(name: str, known: list[str]) -> Reason:
     import difflib
 
     close = difflib.get_close_matches(name, known, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
-    return "unknown key" + hint
+    if close:
+        return Reason("config.problem.unknown_close", close=close[0])
+    return Reason("config.problem.unknown", known=", ".join(known))
 
 
 # A problem found while validating: the keys where it sits, the field's label, the reason.
-Problem = Callable[[tuple[str, ...], str | None, str], None]
+Problem = Callable[[tuple[str, ...], str | None, Reason], None]
 
 
 def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str | None = None, *,
@@ -291,7 +267,7 @@ def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str
     settings = Settings()
     where = ".".join(_at)
 
-    def problem(keys: tuple[str, ...], label: str | None, reason: str) -> None:
+    def problem(keys: tuple[str, ...], label: str | None, reason: Reason) -> None:
         line, col = lines.find(*_at, *keys)
         if where and label:
             label = f"[{where}.{label[1:]}" if label.startswith("[") else f"[{where}] {label}"
@@ -303,10 +279,10 @@ def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str
         if name == "profiles" and not _at:
             _profiles(settings, value, path, text, problem, problems)
         elif _at and name in AGENT_ONLY:
-            problem((name,), f"[{name}]", "is the agent's own setting; it cannot be part of a profile")
+            problem((name,), f"[{name}]", Reason("config.problem.agent_only"))
         elif name in SECTIONS:
             if not isinstance(value, dict):
-                problem((name,), f"[{name}]", f"expected a table, got {_type(value)}")
+                problem((name,), f"[{name}]", wrong_type(Reason("config.expect.table"), value))
                 continue
             known = [f.key for f in FIELDS if f.section == name]
             for key, item in value.items():
@@ -321,7 +297,7 @@ def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str
             problem((name,), _key_name(name, top_known), _unknown(name, top_known))
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.col or 0))
-        raise ConfigError(problems)
+        raise ConfigError(problems, language=None if _at else settings.language)
     return settings
 
 
@@ -330,14 +306,13 @@ def _profiles(settings: Settings, value: object, path: str, text: str | None, pr
     from .config_schema import PROFILE_NAME, shown_key
 
     if not isinstance(value, dict):
-        problem(("profiles",), "[profiles]", f"expected a table of profiles, got {_type(value)}")
+        problem(("profiles",), "[profiles]", wrong_type(Reason("config.expect.profiles"), value))
         return
     for pname, pdata in value.items():
         if not PROFILE_NAME.match(str(pname)):
-            problem(("profiles", pname), f"[profiles] {shown_key(pname)}",
-                    "a profile's name is letters, digits, - and _ (at most 40)")
+            problem(("profiles", pname), f"[profiles] {shown_key(pname)}", Reason("config.problem.profile_name"))
         elif not isinstance(pdata, dict):
-            problem(("profiles", pname), f"[profiles.{pname}]", f"expected a table, got {_type(pdata)}")
+            problem(("profiles", pname), f"[profiles.{pname}]", wrong_type(Reason("config.expect.table"), pdata))
         else:
             try:
                 profile = settings_from_dict(pdata, path, text, _at=("profiles", pname))
@@ -348,16 +323,13 @@ def _profiles(settings: Settings, value: object, path: str, text: str | None, pr
             settings.profiles[pname] = profile
 
 
-def _type(value: object) -> str:
-    return type_name(value)
-
 
 def _check(settings: Settings, f: Field, value: object, problem: Problem) -> None:
     try:
         converted = f.check(value)
     except Invalid as exc:
         where = tuple(f.dotted.split(".")) + ((exc.at,) if exc.at is not None else ())
-        problem(where, f.label(), str(exc))
+        problem(where, f.label(), exc.reason)
         return
     settings._set(f, converted, "file")
 
@@ -373,9 +345,9 @@ def apply_env(settings: Settings, environ: Mapping[str, str] | None = None) -> S
         try:
             settings._set(f, f.check(raw.strip()), "env")
         except Invalid as exc:
-            problems.append(ConfigProblem("environment", None, None, var, str(exc)))
+            problems.append(ConfigProblem("environment", None, None, var, exc.reason))
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems, language=settings.language)
     return settings
 
 

@@ -3,6 +3,9 @@
 One table (`FIELDS`) drives loading, validation, `config set/unset/show` and writing, so a new
 setting is one line here plus its dataclass field in `config.py`. Validation messages say what was
 expected and what type was found, never the value (a misplaced secret must not be echoed).
+
+A check that fails raises `Invalid` with a `Reason`, a catalogue key and its values
+(`config_errors.py`): English by `str()`, either language by `message(lang)`.
 """
 
 from __future__ import annotations
@@ -15,18 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from .files.fields import type_name
+from .config_errors import Invalid as Invalid
+from .config_errors import Reason as Reason
+from .config_errors import type_of, wrong_type
 from .redact import Secret
 from .textsafe import one_line
-
-
-class Invalid(ValueError):
-    """A value failed its check; the message says what was expected (never the value).
-    `at`: the key inside the value where it failed (a table's key), to find its line."""
-
-    def __init__(self, message: str, at: str | None = None):
-        super().__init__(message)
-        self.at = at
 
 
 def shown_key(name: str) -> str:
@@ -45,81 +41,86 @@ CliValue = str | int | float | list[str]
 _T = TypeVar("_T")
 
 
-def _need(value: object, kind: type[_T], expected: str) -> _T:
+def _need(value: object, kind: type[_T], expected: Reason) -> _T:
     """`value` itself when it is a `kind` (a boolean is never a number), else Invalid."""
     if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
-        raise Invalid(f"{expected}, got {type_name(value)}")
+        raise Invalid(wrong_type(expected, value))
     return value
 
 
-def _number(value: object, expected: str) -> int | float:
+def _number(value: object, expected: Reason) -> int | float:
     """`value` itself when it is an integer or a float (not a boolean), else Invalid."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise Invalid(f"{expected}, got {type_name(value)}")
+        raise Invalid(wrong_type(expected, value))
     return value
+
+
+def _item(i: int, problem: Invalid) -> Invalid:
+    """An array's item `i` (from 0) failed its check."""
+    return Invalid(Reason("config.problem.item", n=i + 1, problem=problem.reason))
 
 
 def _text(v: object) -> str:
-    return _need(v, str, "expected a string")
+    return _need(v, str, Reason("config.expect.string"))
 
 
 def _secret(v: object) -> Secret:
-    v = _need(v, str, "expected a string")
+    v = _need(v, str, Reason("config.expect.string"))
     if not v.strip():
-        raise Invalid("expected a non-empty string (remove the key to unset it)")
+        raise Invalid(Reason("config.expect.nonempty"))
     return Secret(v)
 
 
 def _url(v: object) -> str:
-    v = _need(v, str, "expected an http:// or https:// URL")
+    v = _need(v, str, Reason("config.expect.url"))
     try:
         u = urllib.parse.urlsplit(v.strip())
         u.port  # noqa: B018 - raises on a bad port
     except ValueError:
-        raise Invalid("expected an http:// or https:// URL (it does not parse)") from None
+        raise Invalid(Reason("config.expect.url_parse")) from None
     if u.scheme not in ("http", "https") or not u.hostname:
-        raise Invalid("expected an http:// or https:// URL with a host")
+        raise Invalid(Reason("config.expect.url_host"))
     if u.username or u.password:
-        raise Invalid("must not carry a user or password (put secrets in their own setting)")
+        raise Invalid(Reason("config.problem.user_in_url"))
     return v.strip().rstrip("/")
 
 
 def _file(v: object) -> str:
-    v = _need(v, str, "expected a file path")
+    v = _need(v, str, Reason("config.expect.file"))
     if not v.strip():
-        raise Invalid("expected a file path (remove the key to unset it)")
+        raise Invalid(Reason("config.expect.file_empty"))
     return str(Path(v.strip()).expanduser())
 
 
 def _urls(v: object) -> list[str]:
-    items: list[object] = _need(v, list, "expected an array of http(s) URLs")
+    items: list[object] = _need(v, list, Reason("config.expect.urls"))
     out = []
     for i, item in enumerate(items):
         try:
             out.append(_url(item))
         except Invalid as exc:
-            raise Invalid(f"item {i + 1}: {exc}") from None
+            raise _item(i, exc) from None
     return out
 
 
 def _port(v: object) -> int:
-    v = _need(v, int, "expected a port number 1-65535")
+    v = _need(v, int, Reason("config.expect.port"))
     if not 1 <= v <= 65535:
-        raise Invalid("expected a port number 1-65535")
+        raise Invalid(Reason("config.expect.port"))
     return v
 
 
 def _count(v: object) -> int:
-    v = _need(v, int, "expected a whole number >= 0")
+    v = _need(v, int, Reason("config.expect.count"))
     if v < 0:
-        raise Invalid("expected a whole number >= 0")
+        raise Invalid(Reason("config.expect.count"))
     return v
 
 
 def _seconds(v: object) -> float:
-    v = _number(v, "expected a number of seconds (0 < s <= 600)")
+    v = _number(v, Reason("config.expect.seconds"))
     if not 0 < v <= 600:
-        raise Invalid("expected a number of seconds (0 < s <= 600)")
+        raise Invalid(Reason("config.expect.seconds"))
     return float(v)
 
 
@@ -127,31 +128,31 @@ _HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$"
 
 
 def _host(v: object) -> str:
-    h = _need(v, str, "expected a host name or IP address").strip()
+    h = _need(v, str, Reason("config.expect.host")).strip()
     try:
         ipaddress.ip_address(h.strip("[]"))
         return h
     except ValueError:
         pass
     if not _HOST.match(h):
-        raise Invalid("expected a host name or IP address (no scheme, port or spaces)")
+        raise Invalid(Reason("config.expect.host_form"))
     return h
 
 
 def _domain(v: object) -> str:
-    d = _need(v, str, "expected a domain name such as example.com").strip().rstrip(".")
+    d = _need(v, str, Reason("config.expect.domain")).strip().rstrip(".")
     if "." not in d or not _HOST.match(d):
-        raise Invalid("expected a domain name such as example.com")
+        raise Invalid(Reason("config.expect.domain"))
     return d
 
 
 def _address(v: object) -> str:
     from email.utils import parseaddr  # here: settings without an address never load the e-mail package
 
-    v = _need(v, str, "expected an e-mail address")
+    v = _need(v, str, Reason("config.expect.address"))
     _, addr = parseaddr(v)
     if "@" not in addr or addr.startswith("@") or addr.endswith("@"):
-        raise Invalid("expected an e-mail address such as alerts@example.com")
+        raise Invalid(Reason("config.expect.address_form"))
     return v.strip()
 
 
@@ -159,76 +160,78 @@ _SELECTOR = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,62}$")
 
 
 def _names(v: object) -> list[str]:
-    items: list[object] = _need(v, list, "expected an array of DKIM selector names")
+    items: list[object] = _need(v, list, Reason("config.expect.selectors"))
     names: list[str] = []
     for i, item in enumerate(items):
         if not isinstance(item, str) or not _SELECTOR.match(item):
-            raise Invalid(f"item {i + 1}: expected a selector name (letters, digits, . _ -)")
+            raise _item(i, Invalid(Reason("config.expect.selector")))
         names.append(item)
     return names
 
 
 def _ips(v: object) -> list[str]:
-    items: list[object] = _need(v, list, "expected an array of IP addresses")
+    items: list[object] = _need(v, list, Reason("config.expect.ips"))
     ips: list[str] = []
     for i, item in enumerate(items):
         try:
             ipaddress.ip_address(item if isinstance(item, str) else "")
         except ValueError:
-            raise Invalid(f"item {i + 1}: expected an IP address") from None
+            raise _item(i, Invalid(Reason("config.expect.ip"))) from None
         ips.append(str(item))
     return ips
 
 
 def _map(v: object) -> dict[str, str]:
-    table: dict[object, object] = _need(v, dict, "expected a table of names to CRM field names")
+    table: dict[object, object] = _need(v, dict, Reason("config.expect.field_map"))
     out: dict[str, str] = {}
     for k, item in table.items():
         if not isinstance(item, str) or not item.strip():
-            raise Invalid(f"key '{shown_key(str(k))}': expected a non-empty string, got {type_name(item)}", at=str(k))
+            raise Invalid(Reason("config.problem.map_item", name=shown_key(str(k)), got=type_of(item)), at=str(k))
         out[str(k)] = item
     return out
 
 
 def _redis_url(v: object) -> Secret:
-    v = _need(v, str, "expected a redis://, rediss:// or unix:// URL")
+    v = _need(v, str, Reason("config.expect.redis"))
     try:
         u = urllib.parse.urlsplit(v.strip())
         u.port  # noqa: B018
     except ValueError:
-        raise Invalid("expected a redis://, rediss:// or unix:// URL (it does not parse)") from None
+        raise Invalid(Reason("config.expect.redis_parse")) from None
     if u.scheme not in ("redis", "rediss", "unix") or (u.scheme != "unix" and not u.hostname):
-        raise Invalid("expected a redis://, rediss:// or unix:// URL with a host")
+        raise Invalid(Reason("config.expect.redis_host"))
     return Secret(v.strip())
 
 
 def _window(v: object) -> float:
-    v = _number(v, "expected a number of seconds (10 <= s <= 86400)")
+    v = _number(v, Reason("config.expect.window"))
     if not 10 <= v <= 86400:
-        raise Invalid("expected a number of seconds (10 <= s <= 86400)")
+        raise Invalid(Reason("config.expect.window"))
     return float(v)
 
 
 def _addresses(v: object) -> list[str]:
-    items: list[object] = _need(v, list, "expected an array of e-mail addresses")
+    items: list[object] = _need(v, list, Reason("config.expect.addresses"))
     out = []
     for i, item in enumerate(items):
         try:
             out.append(_address(item))
         except Invalid as exc:
-            raise Invalid(f"item {i + 1}: {exc}") from None
+            raise _item(i, exc) from None
     return out
 
 
 def _secret_url(v: object) -> Secret:
     return Secret(_url(v))
+
+
 _PROJECT = re.compile(r"^[A-Z][A-Z0-9_]{0,19}$")
 
 
 def _project(v: object) -> str:
-    v = _need(v, str, "expected a Jira project key such as SUP")
+    v = _need(v, str, Reason("config.expect.project"))
     if not _PROJECT.match(v.strip()):
-        raise Invalid("expected a Jira project key such as SUP (capital letters, digits, _)")
+        raise Invalid(Reason("config.expect.project_form"))
     return v.strip()
 
 
@@ -236,18 +239,18 @@ DESTINATIONS = ("webhook", "email", "zendesk", "jira")
 
 
 def _destinations(v: object) -> list[str]:
-    expected = "expected an array of " + ", ".join(DESTINATIONS)
+    expected = Reason("config.expect.array_of", choices=", ".join(DESTINATIONS))
     items: list[object] = _need(v, list, expected)
     chosen: list[str] = []
     for i, item in enumerate(items):
         if not isinstance(item, str) or item not in DESTINATIONS:
-            raise Invalid(f"item {i + 1}: {expected}")
+            raise _item(i, Invalid(expected))
         chosen.append(item)
     return list(dict.fromkeys(chosen))
 
 
 def _choice(*choices: str) -> Callable[[object], str]:
-    expected = "expected one of " + ", ".join(choices)
+    expected = Reason("config.expect.one_of", choices=", ".join(choices))
 
     def check(v: object) -> str:
         v = _need(v, str, expected)
@@ -350,12 +353,12 @@ def parse_cli_value(f: Field, text: str) -> CliValue:
         try:
             return int(text.strip())
         except ValueError:
-            raise Invalid("expected a whole number") from None
+            raise Invalid(Reason("config.expect.whole")) from None
     if f.cli == "float":
         try:
             return float(text.strip())
         except ValueError:
-            raise Invalid("expected a number") from None
+            raise Invalid(Reason("config.expect.number")) from None
     if f.cli == "list":
         return [part.strip() for part in text.split(",") if part.strip()]
     return text

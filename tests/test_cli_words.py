@@ -130,13 +130,26 @@ def test_config_sessions_and_tickets_speak_spanish(capsys, monkeypatch, settings
     assert run(["--lang", "en", "tickets", "list"], capsys)[1] == "The outbox is empty.\n"
 
 
-def test_broken_settings_leave_the_choice_to_the_environment(capsys, monkeypatch, settings_file):
+def test_broken_settings_choose_by_their_own_valid_language_line(capsys, monkeypatch, settings_file):
+    """A wrong port does not hide the `language` the user wrote: it is used (after --lang)."""
     settings_file('language = "en"\n[smtp]\nport = "abc"\n')
     monkeypatch.setenv("LANG", "es_ES.UTF-8")
     code, _, err = run(["doctor"], capsys)
-    assert code == 3 and err.startswith("copycar-assist: error: la configuración tiene problemas:\n")
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    assert run(["doctor"], capsys)[2].startswith("copycar-assist: error: the settings have problems:\n")
+    assert code == 3 and err.startswith("copycar-assist: error: the settings have problems:\n")
+    assert err.endswith("[smtp] port: expected a port number 1-65535, got a string\n")
+    err = run(["--lang", "es", "doctor"], capsys)[2]
+    assert err.endswith("[smtp] port: se esperaba un número de puerto entre 1 y 65535, pero es un texto\n")
+
+
+def test_broken_settings_without_a_valid_language_leave_the_choice_to_the_environment(capsys, monkeypatch,
+                                                                                      settings_file):
+    for text in ('language = "fr"\n[smtp]\nport = "abc"\n', '[smtp]\nport = "abc"\n', 'language = "en"\n[smtp\n'):
+        settings_file(text)
+        monkeypatch.setenv("LANG", "es_ES.UTF-8")
+        code, _, err = run(["doctor"], capsys)
+        assert code == 3 and err.startswith("copycar-assist: error: la configuración tiene problemas:\n"), text
+        monkeypatch.setenv("LANG", "C.UTF-8")
+        assert run(["doctor"], capsys)[2].startswith("copycar-assist: error: the settings have problems:\n")
 
 
 def test_a_bad_json_line_is_an_error_event_in_the_conversations_language(capsys, monkeypatch):

@@ -35,7 +35,8 @@ COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
 class UsageError(Exception):
     """Bad arguments or input: printed as `copycar-assist: error: …` in the user's language, exit 3.
-    Holds a catalogue key and its values: `UsageError("cli.sessions.no_such", id=wanted)`."""
+    Holds a catalogue key and its values: `UsageError("cli.sessions.no_such", id=wanted)`. A value
+    that is a settings problem (`ConfigError`, `Invalid`) is shown in the same language."""
 
     def __init__(self, key: str, **values: object) -> None:
         super().__init__(key)
@@ -43,9 +44,13 @@ class UsageError(Exception):
         self.values = values
 
     def message(self, lang: str) -> str:
+        from copycar_assist.config import ConfigError
+        from copycar_assist.config_schema import Invalid
         from copycar_assist.i18n import t
 
-        return t(self.key, lang, **self.values)
+        values = {name: value.message(lang) if isinstance(value, (ConfigError, Invalid)) else value
+                  for name, value in self.values.items()}
+        return t(self.key, lang, **values)
 
 
 class _Parser(argparse.ArgumentParser):

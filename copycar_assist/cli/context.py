@@ -58,6 +58,7 @@ class Context:
         self._checks: dict[str, CheckSpec] | None = None
         self.demo: DemoWorld | None = None
         self._ui_lang: str | None = None
+        self._broken_language: str | None = None  # the `language` of settings that failed to load
 
     @property
     def ui_lang(self) -> str:
@@ -68,8 +69,8 @@ class Context:
     def _own_language(self) -> str | None:
         try:
             return self.agent_settings.language
-        except UsageError:  # broken settings choose no language; the message saying so is printed anyway
-            return None
+        except UsageError:  # broken settings: their own `language` if that line was valid (words.py)
+            return self._broken_language
 
     @property
     def settings(self) -> Settings:
@@ -95,6 +96,7 @@ class Context:
             try:
                 self._settings = load_settings()
             except ConfigError as exc:
+                self._broken_language = exc.language
                 raise UsageError("cli.ctx.settings", detail=exc) from None
         return self._settings
 

@@ -160,7 +160,7 @@ def _group(io: Lines, kb: KnowledgeBase, base: Settings, group: Group, lang: str
         try:
             candidate = try_values(base, group, values)
         except ConfigError as exc:
-            io.say(f"✗ {exc}")
+            io.say(f"✗ {exc.message(lang)}")
             again = io.yes(t("cli.setup.again", lang), True)
             if not again:
                 return False if again is False else None
@@ -172,8 +172,11 @@ def _group(io: Lines, kb: KnowledgeBase, base: Settings, group: Group, lang: str
         if ok:
             try:
                 written = save(path, group, values, profile=profile)
-            except (ConfigError, OSError) as exc:
-                io.say(f"✗ {path}: {getattr(exc, 'strerror', None) or exc}")
+            except ConfigError as exc:
+                io.say(f"✗ {path}: {exc.message(lang)}")
+                return False
+            except OSError as exc:
+                io.say(f"✗ {path}: {exc.strerror or exc}")
                 return False
             target = agent.profiles.setdefault(profile, base) if profile else agent
             overridden = apply_saved(target, written)

@@ -3,8 +3,10 @@ formatter that writes argparse's help in it.
 
 One rule, the one `doctor` has always followed: `--lang` when given (the global option or a
 sub-command's own), else the settings' `language`, else the environment (LC_ALL, LC_MESSAGES,
-LANG: "es…" is Spanish, anything else English). Settings that cannot be read choose nothing: the
-message that says they are broken is printed too. What a command shows from elsewhere keeps its
+LANG: "es…" is Spanish, anything else English). Broken settings still choose when their own
+`language` line is valid in a file that parses (a wrong timeout does not hide that the user reads
+Spanish); a file that does not parse, or whose `language` is itself wrong, chooses nothing. Either
+way the message that says they are broken is printed too, in the language chosen. What a command shows from elsewhere keeps its
 own language (an entry in `kb show`, a transcript in `sessions show`, the conversation itself).
 
 The parser is given catalogue keys as help and descriptions (`help="cli.help.config.set"`, or
@@ -45,13 +47,13 @@ def choose(asked: str | None, settings_language: Callable[[], str | None]) -> st
 
 
 def settings_language() -> str | None:
-    """The `language` of the user's settings, or None when they say none or cannot be read."""
+    """The `language` of the user's settings, or None when they say none or it cannot be read."""
     from copycar_assist.config import ConfigError, load_settings
 
     try:
         return load_settings().language
-    except ConfigError:
-        return None
+    except ConfigError as exc:
+        return exc.language
 
 
 def asked_in(argv: Iterable[str]) -> str | None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from copycar_assist.config import ConfigError, ConfigProblem, Settings
-from copycar_assist.config_schema import BY_NAME, CliValue, Invalid, parse_cli_value
+from copycar_assist.config_schema import BY_NAME, CliValue, Invalid, Reason, parse_cli_value
 from copycar_assist.i18n import t
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def _parsed(field: str, text: str) -> CliValue:
         value = parse_cli_value(f, text)
         f.check(value)
     except Invalid as exc:
-        raise ConfigError([ConfigProblem("<setup>", None, None, f.label(), str(exc))]) from None
+        raise ConfigError([ConfigProblem("<setup>", None, None, f.label(), exc.reason)]) from None
     return value
 
 
@@ -143,7 +143,8 @@ def save(path: Path, group: Group, values: dict[str, str], *, profile: str | Non
             section, _, key = field.rpartition(".")
             table = target.setdefault(section, {}) if section else target
             if not isinstance(table, dict):
-                raise ConfigError([ConfigProblem(str(path), None, None, f"[{section}]", "is not a table; fix the file first")])
+                raise ConfigError([ConfigProblem(str(path), None, None, f"[{section}]",
+                                                 Reason("config.problem.not_table_fix"))])
             table[key] = value
         return bool(written)
 

@@ -433,18 +433,13 @@ MESSAGES: dict[str, str] = {
     "ui.help.demo": "`copycar-assist --demo --scenario NAME` starts the demo world with a fault; scenarios of different services combine (`--scenario expired-key,smtp-no-starttls`) and `--hide-scenario` keeps the name out of the header for practice. `copycar-assist simulate --list --json` says which causes each one shows.",
 }
 
-from .en_textual import TEXTUAL  # noqa: E402  (Textual's own words, kept apart for size)
+# the areas kept apart for size: Textual's own words, the training words, the command line's words
+# and its help, the settings' problems
+from .en_cli import CLI  # noqa: E402
+from .en_cli_help import HELP  # noqa: E402
+from .en_config import CONFIG  # noqa: E402
+from .en_textual import TEXTUAL  # noqa: E402
+from .en_train import TRAIN  # noqa: E402
 
-MESSAGES.update(TEXTUAL)
-
-from .en_train import TRAIN  # noqa: E402  (the training words, kept apart for size)
-
-MESSAGES.update(TRAIN)
-
-from .en_cli import CLI  # noqa: E402  (the command line's words, kept apart for size)
-
-MESSAGES.update(CLI)
-
-from .en_cli_help import HELP  # noqa: E402  (the command line's help, kept apart for size)
-
-MESSAGES.update(HELP)
+for _area in (TEXTUAL, TRAIN, CLI, HELP, CONFIG):
+    MESSAGES.update(_area)

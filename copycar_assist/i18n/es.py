@@ -433,18 +433,13 @@ MESSAGES: dict[str, str] = {
     "ui.help.demo": "`copycar-assist --demo --scenario NOMBRE` arranca el mundo de demostración con un fallo; varios de servicios distintos se combinan (`--scenario expired-key,smtp-no-starttls`) y `--hide-scenario` quita el nombre de la cabecera para practicar. `copycar-assist simulate --list --json` dice qué causas muestra cada uno.",
 }
 
-from .es_textual import TEXTUAL  # noqa: E402  (Textual's own words, kept apart for size)
+# the areas kept apart for size: Textual's own words, the training words, the command line's words
+# and its help, the settings' problems
+from .es_cli import CLI  # noqa: E402
+from .es_cli_help import HELP  # noqa: E402
+from .es_config import CONFIG  # noqa: E402
+from .es_textual import TEXTUAL  # noqa: E402
+from .es_train import TRAIN  # noqa: E402
 
-MESSAGES.update(TEXTUAL)
-
-from .es_train import TRAIN  # noqa: E402  (the training words, kept apart for size)
-
-MESSAGES.update(TRAIN)
-
-from .es_cli import CLI  # noqa: E402  (the command line's words, kept apart for size)
-
-MESSAGES.update(CLI)
-
-from .es_cli_help import HELP  # noqa: E402  (the command line's help, kept apart for size)
-
-MESSAGES.update(HELP)
+for _area in (TEXTUAL, TRAIN, CLI, HELP, CONFIG):
+    MESSAGES.update(_area)

@@ -381,7 +381,8 @@ class CopyCarApp(App[int]):
         try:
             path = self.case.save_profile()
         except (ConfigError, OSError) as exc:
-            self.notify(make_scrubber(self.active_settings)(str(exc)), markup=False, severity="error")
+            why = exc.message(self.lang) if isinstance(exc, ConfigError) else str(exc)
+            self.notify(make_scrubber(self.active_settings)(why), markup=False, severity="error")
             return
         self.notify(t("ui.case_saved", self.lang, name=self.case.profile, path=str(path)), markup=False)
 

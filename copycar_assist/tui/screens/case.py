@@ -105,7 +105,7 @@ class CaseScreen(LocalizedBindings, Screen[None]):
                 if value:
                     case.set(field, int(value) if field == "smtp.port" and value.isdigit() else value)
         except ConfigError as exc:
-            self._status(f"✗ {exc}")  # names the field, never the value
+            self._status(f"✗ {exc.message(lang)}")  # names the field, never the value
             return
         app.pop_screen()
         app.open_case(case)

@@ -133,7 +133,7 @@ class SetupScreen(LocalizedBindings, Screen[None]):
         try:
             candidate = try_values(app.settings, group, values)
         except ConfigError as exc:
-            self._status(f"✗ {exc}")
+            self._status(f"✗ {exc.message(lang)}")
             return
         self.results = {}
         self._status(t("ui.setup_checking", lang))
@@ -151,7 +151,8 @@ class SetupScreen(LocalizedBindings, Screen[None]):
         try:
             written = await asyncio.to_thread(save, path, group, values)
         except (ConfigError, OSError) as exc:
-            self._status("\n".join(lines + [f"✗ {path}: {getattr(exc, 'strerror', None) or exc}"]))
+            why = exc.message(lang) if isinstance(exc, ConfigError) else exc.strerror or str(exc)
+            self._status("\n".join(lines + [f"✗ {path}: {why}"]))
             return
         notes = [t("ui.setup_env", lang, var=var) for var in apply_saved(app.settings, written)]
         app.notify(t("ui.setup_saved", lang, path=str(path)), markup=False, timeout=4)
