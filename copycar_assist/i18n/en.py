@@ -179,7 +179,7 @@ MESSAGES: dict[str, str] = {
     "file.too_large": "is larger than {limit}: too large for {kind}",
     "file.not_utf8": "is not valid UTF-8",
     "file.too_deep": "nests more than {limit} levels deep",
-    "file.invalid_toml": "{reason}",
+    "file.invalid_toml": "invalid TOML: {toml}",
     "file.invalid_json": "invalid JSON: {reason}",
     "file.line_too_long": "a line is longer than {limit}",
     "file.what.dir": "a directory",
@@ -442,9 +442,7 @@ from .en_train import TRAIN  # noqa: E402  (the training words, kept apart for s
 MESSAGES.update(TRAIN)
 
 from .en_cli import CLI  # noqa: E402  (the command line's words, kept apart for size)
-
-MESSAGES.update(CLI)
-
 from .en_cli_help import HELP  # noqa: E402  (the command line's help, kept apart for size)
+from .en_kb import KB  # noqa: E402  (the knowledge base's problems, kept apart for size)
 
-MESSAGES.update(HELP)
+MESSAGES.update(CLI | HELP | KB)

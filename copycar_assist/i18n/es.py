@@ -179,7 +179,7 @@ MESSAGES: dict[str, str] = {
     "file.too_large": "ocupa más de {limit}: demasiado para {kind}",
     "file.not_utf8": "no es UTF-8 válido",
     "file.too_deep": "anida más de {limit} niveles",
-    "file.invalid_toml": "{reason}",
+    "file.invalid_toml": "TOML no válido: {toml}",
     "file.invalid_json": "JSON no válido: {reason}",
     "file.line_too_long": "una línea ocupa más de {limit}",
     "file.what.dir": "una carpeta",
@@ -442,9 +442,7 @@ from .es_train import TRAIN  # noqa: E402  (the training words, kept apart for s
 MESSAGES.update(TRAIN)
 
 from .es_cli import CLI  # noqa: E402  (the command line's words, kept apart for size)
-
-MESSAGES.update(CLI)
-
 from .es_cli_help import HELP  # noqa: E402  (the command line's help, kept apart for size)
+from .es_kb import KB  # noqa: E402  (the knowledge base's problems, kept apart for size)
 
-MESSAGES.update(HELP)
+MESSAGES.update(CLI | HELP | KB)
