@@ -34,7 +34,7 @@ from .model import LANGS, CheckSpec, Entry
 from .pool import bulk_work
 from .scan import Scan, scan_data, scan_entries
 
-_NAMES = {code: Msg.of(f"kb.problem.lang.{code}") for code in LANGS}  # the languages' names
+_NAMES: dict[str, Msg] = {code: Msg.of(f"kb.problem.lang.{code}") for code in LANGS}  # the languages' names
 
 
 @dataclass
