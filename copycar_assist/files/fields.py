@@ -41,6 +41,8 @@ def _type_msg(value: object) -> Msg | str:
         code = "table"
     elif hasattr(value, "isoformat"):
         code = "datetime"
+    elif value is None:  # a field that is not there
+        code = "none"
     else:
         return type(value).__name__
     return Msg.of(f"field.type.{code}")

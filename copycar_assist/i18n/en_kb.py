@@ -171,5 +171,5 @@ KB: dict[str, str] = {
     "field.spec.table_int": "a table of whole numbers", "field.spec.table_list_str": "a table of arrays of strings",
     "field.type.bool": "a boolean", "field.type.int": "an integer", "field.type.float": "a number",
     "field.type.str": "a string", "field.type.list": "an array", "field.type.table": "a table",
-    "field.type.datetime": "a date/time",
+    "field.type.datetime": "a date/time", "field.type.none": "NoneType",
 }

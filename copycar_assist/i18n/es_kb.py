@@ -169,5 +169,5 @@ KB: dict[str, str] = {
     "field.spec.table_int": "una tabla de números enteros", "field.spec.table_list_str": "una tabla de listas de textos",
     "field.type.bool": "un booleano", "field.type.int": "un entero", "field.type.float": "un número",
     "field.type.str": "un texto", "field.type.list": "una lista", "field.type.table": "una tabla",
-    "field.type.datetime": "una fecha/hora",
+    "field.type.datetime": "una fecha/hora", "field.type.none": "nada (falta)",
 }
