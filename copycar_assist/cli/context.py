@@ -108,7 +108,7 @@ class Context:
             try:
                 return self.load_kb()
             except KnowledgeError as exc:
-                raise UsageError("cli.ctx.kb", detail=exc) from None
+                raise UsageError("cli.ctx.kb", detail=exc.text(self.ui_lang)) from None
         return self._kb
 
     def load_kb(self) -> KnowledgeBase:
@@ -136,7 +136,7 @@ class Context:
             try:
                 self._checks = load_catalog(data_path(folder, "checks.toml"))
             except KnowledgeError as exc:
-                raise UsageError("cli.ctx.kb", detail=exc) from None
+                raise UsageError("cli.ctx.kb", detail=exc.text(self.ui_lang)) from None
         return self._checks
 
     def start_demo(self) -> DemoWorld | None:

@@ -89,7 +89,7 @@ def _list(args: argparse.Namespace) -> int:
     try:  # a first compile makes the matcher's index too (the next command needs no second pass)
         heads = open_store(args.kb, companion=MATCHER).heads()  # no entry is read: the listing is in the store
     except KnowledgeError as exc:
-        raise UsageError("cli.ctx.kb", detail=exc) from None
+        raise UsageError("cli.ctx.kb", detail=exc.text(args.ctx.ui_lang)) from None
     lang = _lang(args)
     rows = [{"id": h["id"], "title": pick(h["title"], lang, h["id"]), "category": h["category"],
              "severity": h["severity"]} for h in sorted(heads, key=lambda h: h["id"])]
@@ -178,16 +178,16 @@ def _lint(args: argparse.Namespace) -> int:
     problems = lint(target)
     n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err
-    if args.json:
+    lang = args.ctx.ui_lang
+    if args.json:  # `message` stays English (what scripts match); `text` is in the UI language
         emit_json({
-            "problems": [{"file": str(p.path), "line": p.line, "severity": p.severity, "message": p.message}
-                         for p in problems],
+            "problems": [{"file": str(p.path), "line": p.line, "severity": p.severity, "message": p.message,
+                          "key": p.what.key, "text": p.reason(lang)} for p in problems],
             "errors": n_err, "warnings": n_warn,
         }, indent=2)
     else:
         for p in problems:
-            print(one_line(str(p), 1000))
-        lang = args.ctx.ui_lang
+            print(one_line(p.text(lang), 1000))
         where = target or t("cli.kb.shipped", lang)
         print(t("cli.kb.lint_summary", lang, errors=n_err, warnings=n_warn, where=where), file=sys.stderr)
     return 1 if n_err else 0
@@ -219,7 +219,7 @@ def _import(args: argparse.Namespace) -> int:
     problems = lint(args.out)
     errors = [p for p in problems if p.severity == "error"]
     for p in errors:
-        print(p, file=sys.stderr)
+        print(p.text(lang), file=sys.stderr)
     print(t("cli.kb.import_done", lang, n=len(written), out=args.out), file=sys.stderr)
     return 1 if errors else 0
 
@@ -254,7 +254,7 @@ def _new(args: argparse.Namespace) -> int:
     try:
         categories = [c.id for c in load_categories(data_path(folder, "categories.toml"))]
     except KnowledgeError as exc:
-        raise UsageError("cli.detail", detail=exc) from None
+        raise UsageError("cli.detail", detail=exc.text(args.ctx.ui_lang)) from None
     category = args.category or (categories[0] if categories else "")
     if category not in categories:
         raise UsageError("cli.kb.unknown_category", category=one_line(category, 80), known=", ".join(categories))
@@ -287,14 +287,18 @@ def _convert(args: argparse.Namespace) -> int:
                 failed += 1
                 print(f"{path}: {exc}")
             continue
-        except (ReadError, KnowledgeError) as exc:
+        except ReadError as exc:
             failed += 1
-            print(f"{path}: {exc}")
+            print(f"{path}: {exc.message(args.ctx.ui_lang)}")
+            continue
+        except KnowledgeError as exc:
+            failed += 1
+            print(f"{path}: {exc.text(args.ctx.ui_lang)}")
             continue
         problems = problems_after(path, text, new)
         if problems:
             failed += 1
-            print("\n".join(str(p) for p in problems))
+            print("\n".join(p.text(args.ctx.ui_lang) for p in problems))
             continue
         write_text(path, new)
         converted += 1

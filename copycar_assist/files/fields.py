@@ -1,7 +1,8 @@
 """Typed fields of a parsed file: what each field must be, and what it was instead.
 
 `wrong(value, spec)` is None when `value` is of the kind `spec` names, else the reason, which
-says what was expected and what type was found (never the value):
+says what was expected and what type was found (never the value); `wrong_msg` is the same reason
+as a catalogue message (`field.*`), for errors shown in either language:
 
     str  id  int  number  bool  table  list  list[str]  list[id]  list[table]  table[str]
     table[int]  table[list[str]]
@@ -14,31 +15,37 @@ from __future__ import annotations
 
 import re
 
-ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+from .msg import Msg
 
-_EXPECTED = {
-    "str": "a string", "id": "an id (letters, digits, '.', '_' or '-')", "int": "a whole number",
-    "number": "a number", "bool": "true or false", "table": "a table", "list": "an array",
-    "list[str]": "an array of strings", "list[id]": "an array of ids (letters, digits, '.', '_' or '-')",
-    "list[table]": "an array of tables", "table[str]": "a table of strings",
-    "table[int]": "a table of whole numbers", "table[list[str]]": "a table of arrays of strings",
-}
+ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def type_name(value: object) -> str:
+    return str(_type_msg(value))
+
+
+def _type_msg(value: object) -> Msg | str:
+    """The catalogue's name of the value's type (`field.type.*`); a type TOML and JSON never
+    produce is named as Python names it."""
     if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return "a date/time" if hasattr(value, "isoformat") else type(value).__name__
+        code = "bool"
+    elif isinstance(value, int):
+        code = "int"
+    elif isinstance(value, float):
+        code = "float"
+    elif isinstance(value, str):
+        code = "str"
+    elif isinstance(value, list):
+        code = "list"
+    elif isinstance(value, dict):
+        code = "table"
+    elif hasattr(value, "isoformat"):
+        code = "datetime"
+    elif value is None:  # a field that is not there
+        code = "none"
+    else:
+        return type(value).__name__
+    return Msg.of(f"field.type.{code}")
 
 
 def is_id(value: object) -> bool:
@@ -68,10 +75,16 @@ def _is(value: object, spec: str) -> bool:
 
 
 def wrong(value: object, spec: str) -> str | None:
-    """None when `value` fits `spec`, else "expected …, got …"."""
+    """None when `value` fits `spec`, else "expected …, got …" (in English)."""
+    why = wrong_msg(value, spec)
+    return None if why is None else str(why)
+
+
+def wrong_msg(value: object, spec: str) -> Msg | None:
+    """`wrong` as a catalogue message."""
     if _is(value, spec):
         return None
-    expected = _EXPECTED[spec]
+    expected = Msg.of("field.spec." + spec.replace("[", "_").replace("]", ""))
     if spec in ("id", "list[id]") and isinstance(value, (str, list)):
-        return f"expected {expected}"
-    return f"expected {expected}, got {type_name(value)}"
+        return Msg.of("field.expected", what=expected)
+    return Msg.of("field.expected_got", what=expected, got=_type_msg(value))

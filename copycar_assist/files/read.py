@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .depth import TooDeep, check_json_depth, check_toml_depth, too_deep_path
+from .msg import Msg
 
 KIB, MIB = 1024, 1024 * 1024
 
@@ -68,15 +69,21 @@ class ReadError(Exception):
         self.path, self.key, self.line, self.col, self.params = str(path), key, line, col, params
         super().__init__(self.message("en"))
 
-    def reason(self, lang: str = "en") -> str:
-        from copycar_assist.i18n import t
-
+    def reason_msg(self) -> Msg:
+        """The reason as a catalogue message (what an error that wraps this one carries)."""
         params = dict(self.params)
         if "kind" in params:
-            params["kind"] = t(f"file.kind.{params['kind']}", lang)
+            params["kind"] = Msg.of(f"file.kind.{params['kind']}")
         if "what" in params:
-            params["what"] = t(f"file.what.{params['what']}", lang)
-        return t(f"file.{self.key}", lang, **params)
+            params["what"] = Msg.of(f"file.what.{params['what']}")
+        if "toml" in params:
+            from .toml import toml_reason
+
+            params["toml"] = toml_reason(str(params["toml"]))
+        return Msg.of(f"file.{self.key}", **params)
+
+    def reason(self, lang: str = "en") -> str:
+        return self.reason_msg().text(lang)
 
     def where(self) -> str:
         out = self.path
@@ -227,8 +234,8 @@ def parse_toml(text: str, path: FilePath, kind: Kind, *, line_offset: int = 0) -
     try:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
-        line, col, reason = toml_error(exc, text)
-        raise ReadError(path, "invalid_toml", line=line + line_offset, col=col, reason=reason) from None
+        line, col, code = toml_error(exc, text)
+        raise ReadError(path, "invalid_toml", line=line + line_offset, col=col, toml=code) from None
     except RecursionError:  # brackets are scanned above: a dotted key thousands of parts long
         long_key = KeyLines(text).deeper_than(kind.max_depth)
         raise ReadError(path, "too_deep", line=long_key + line_offset if long_key else None,

@@ -1,8 +1,9 @@
 """TOML text: syntax errors that never quote the document, and where each key is written.
 
-- `toml_error(exc, text)`: `(line, col, reason)` from a `tomli.TOMLDecodeError`, with any text
-  copied from the file (tomli quotes illegal characters and key names) removed: a secret pasted
-  in the wrong place must not come back in the error.
+- `toml_error(exc, text)`: `(line, col, code)` from a `tomli.TOMLDecodeError`; the code names
+  the reason in the catalogue (`file.toml.*`, `toml_reason`), so any text copied from the file
+  (tomli quotes illegal characters and key names) is left out: a secret pasted in the wrong place
+  must not come back in the error.
 - `KeyLines(text)`: where each dotted key is written in a TOML document, for `file:line` messages.
 """
 
@@ -10,32 +11,45 @@ from __future__ import annotations
 
 import re
 
+from .msg import Msg
+
 # --- TOML syntax errors without the file's text ---------------------------------------------------
 
 _COORD = re.compile(r"^(?P<msg>.*) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$", re.S)
-# tomli messages that are fixed text (safe to show as they are)
+# tomli's messages that are fixed text, and their catalogue words (file.toml.<code>)
 _FIXED = {
-    "Invalid statement", "Expected newline or end of document after a statement",
-    "Cannot overwrite a value", "Expected ']' at the end of a table declaration",
-    "Expected ']]' at the end of an array declaration", "Expected '=' after a key in a key/value pair",
-    "Invalid initial character for a key part", "Unclosed array", "Unclosed inline table",
-    "Unescaped '\\' in a string", "Invalid hex value", "Escaped character is not a Unicode scalar value",
-    "Unterminated string", "Invalid date or datetime", "Invalid value",
+    "Invalid statement": "invalid_statement",
+    "Expected newline or end of document after a statement": "expected_newline",
+    "Cannot overwrite a value": "overwrite_value",
+    "Expected ']' at the end of a table declaration": "unclosed_table",
+    "Expected ']]' at the end of an array declaration": "unclosed_array_table",
+    "Expected '=' after a key in a key/value pair": "expected_equals",
+    "Invalid initial character for a key part": "invalid_key",
+    "Unclosed array": "unclosed_array",
+    "Unclosed inline table": "unclosed_inline_table",
+    "Unescaped '\\' in a string": "unescaped_backslash",
+    "Invalid hex value": "invalid_hex",
+    "Escaped character is not a Unicode scalar value": "not_unicode_scalar",
+    "Unterminated string": "unterminated_string",
+    "Invalid date or datetime": "invalid_datetime",
+    "Invalid value": "invalid_value",
 }
-# messages that carry text from the file (a character, a key): keep only the fixed part
+# messages that carry text from the file (a character, a key): only their fixed start is kept
 _PREFIXES = {
-    "Illegal character": "illegal control character in a string or comment",
-    "Found invalid character": "invalid character",
-    "Cannot declare": "a table is declared twice",
-    "Cannot mutate immutable namespace": "cannot add keys to an inline table or a value already set",
-    "Cannot redefine namespace": "cannot redefine a table",
-    "Duplicate inline table key": "duplicate key in an inline table",
-    "Expected": "unterminated string or comment",
+    "Illegal character": "illegal_character",
+    "Found invalid character": "invalid_character",
+    "Cannot declare": "declared_twice",
+    "Cannot mutate immutable namespace": "immutable",
+    "Cannot redefine namespace": "redefined",
+    "Duplicate inline table key": "duplicate_inline_key",
+    "Expected": "unterminated",
 }
+OTHER = "syntax"  # a message tomli may add one day
 
 
 def toml_error(exc: Exception, text: str) -> tuple[int, int, str]:
-    """(line, column, reason) of a TOML syntax error; the reason never quotes the document."""
+    """(line, column, code) of a TOML syntax error: the code names the reason in the catalogue
+    (`toml_reason`), which never quotes the document."""
     m = _COORD.match(str(exc))
     msg = m.group("msg") if m else ""
     if m and m.group("line"):
@@ -43,11 +57,13 @@ def toml_error(exc: Exception, text: str) -> tuple[int, int, str]:
     else:  # "end of document"
         line = text.count("\n") + 1
         col = len(text) - (text.rfind("\n") + 1) + 1
-    if msg in _FIXED:
-        reason = msg[0].lower() + msg[1:]
-    else:
-        reason = next((v for k, v in _PREFIXES.items() if msg.startswith(k)), "invalid TOML syntax")
-    return line, col, f"invalid TOML: {reason}"
+    code = _FIXED.get(msg) or next((v for k, v in _PREFIXES.items() if msg.startswith(k)), OTHER)
+    return line, col, code
+
+
+def toml_reason(code: str) -> Msg:
+    """The words of a `toml_error` code, in either language."""
+    return Msg.of(f"file.toml.{code}")
 
 
 # --- where a key is written -----------------------------------------------------------------------

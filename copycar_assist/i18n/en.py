@@ -179,7 +179,7 @@ MESSAGES: dict[str, str] = {
     "file.too_large": "is larger than {limit}: too large for {kind}",
     "file.not_utf8": "is not valid UTF-8",
     "file.too_deep": "nests more than {limit} levels deep",
-    "file.invalid_toml": "{reason}",
+    "file.invalid_toml": "invalid TOML: {toml}",
     "file.invalid_json": "invalid JSON: {reason}",
     "file.line_too_long": "a line is longer than {limit}",
     "file.what.dir": "a directory",
@@ -434,12 +434,13 @@ MESSAGES: dict[str, str] = {
 }
 
 # the areas kept apart for size: Textual's own words, the training words, the command line's words
-# and its help, the settings' problems
+# and its help, the settings' problems, the knowledge's problems
 from .en_cli import CLI  # noqa: E402
 from .en_cli_help import HELP  # noqa: E402
 from .en_config import CONFIG  # noqa: E402
+from .en_kb import KB  # noqa: E402
 from .en_textual import TEXTUAL  # noqa: E402
 from .en_train import TRAIN  # noqa: E402
 
-for _area in (TEXTUAL, TRAIN, CLI, HELP, CONFIG):
+for _area in (TEXTUAL, TRAIN, CLI, HELP, CONFIG, KB):
     MESSAGES.update(_area)

@@ -179,7 +179,7 @@ MESSAGES: dict[str, str] = {
     "file.too_large": "ocupa más de {limit}: demasiado para {kind}",
     "file.not_utf8": "no es UTF-8 válido",
     "file.too_deep": "anida más de {limit} niveles",
-    "file.invalid_toml": "{reason}",
+    "file.invalid_toml": "TOML no válido: {toml}",
     "file.invalid_json": "JSON no válido: {reason}",
     "file.line_too_long": "una línea ocupa más de {limit}",
     "file.what.dir": "una carpeta",
@@ -434,12 +434,13 @@ MESSAGES: dict[str, str] = {
 }
 
 # the areas kept apart for size: Textual's own words, the training words, the command line's words
-# and its help, the settings' problems
+# and its help, the settings' problems, the knowledge's problems
 from .es_cli import CLI  # noqa: E402
 from .es_cli_help import HELP  # noqa: E402
 from .es_config import CONFIG  # noqa: E402
+from .es_kb import KB  # noqa: E402
 from .es_textual import TEXTUAL  # noqa: E402
 from .es_train import TRAIN  # noqa: E402
 
-for _area in (TEXTUAL, TRAIN, CLI, HELP, CONFIG):
+for _area in (TEXTUAL, TRAIN, CLI, HELP, CONFIG, KB):
     MESSAGES.update(_area)

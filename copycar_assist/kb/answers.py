@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypedDict
 
-from copycar_assist.files.fields import is_id, wrong
+from copycar_assist.files.fields import is_id, wrong, wrong_msg
+from copycar_assist.files.msg import Msg
 
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
@@ -60,50 +61,50 @@ def load_answers(path: Path, support: SupportData | None) -> Answers:
     data, lines = read_data(path)
     problems: list[Problem] = []
 
-    def bad(keys: tuple[str, ...], why: str, nth: int = 0) -> None:
+    def bad(keys: tuple[str, ...], why: Msg, nth: int = 0) -> None:
         problems.append(Problem(path, lines.line(*keys, nth=nth) or lines.line(keys[0]), why))
 
     slots: dict[str, dict[str, list[str]]] = {}
     raw_slots = data.get("slots", {})
     if wrong(raw_slots, "table"):
-        bad(("slots",), "'slots' must be a table of [slots.NAME]")
+        bad(("slots",), Msg.of("kb.problem.slots_table"))
         raw_slots = {}
     for name, values in raw_slots.items():
         if name not in SLOTS:
-            bad(("slots", name), f"unknown slot '{name}' (slots: {', '.join(SLOTS)})")
+            bad(("slots", name), Msg.of("kb.problem.unknown_slot", slot=name, known=", ".join(SLOTS)))
         elif wrong(values, "table[list[str]]"):
-            bad(("slots", name), f"'[slots.{name}]' must map each value to an array of strings")
+            bad(("slots", name), Msg.of("kb.problem.slot_values", slot=name))
         else:
             slots[name] = {k: list(v) for k, v in values.items()}
 
     topics: list[Topic] = []
     raw = data.get("answers", [])
     if wrong(raw, "list[table]"):
-        bad(("answers",), "'answers' must be an array of tables ([[answers]])")
+        bad(("answers",), Msg.of("kb.problem.answers_array"))
         raw = []
     seen: set[str] = set()
     for n, t in enumerate(raw):
-        label = f"answer #{n + 1}"
+        label = Msg.of("kb.problem.label.answer_n", n=n + 1)
         tid = t.get("id")
         if not is_id(tid):
-            bad(("answers", "id"), f"{label}: 'id' must be an id (letters, digits, '.', '_' or '-')", n)
+            bad(("answers", "id"), Msg.of("kb.problem.answer_id", label=label), n)
             continue
-        label = f"answer '{tid}'"
+        label = Msg.of("kb.problem.label.answer", answer=tid)
         if tid in seen:
-            bad(("answers", "id"), f"duplicate answer id '{tid}'", n)
+            bad(("answers", "id"), Msg.of("kb.problem.duplicate_answer", answer=tid), n)
         seen.add(tid)
         ok = True
         for key, spec in (("ask", "table[list[str]]"), ("answer", "table[str]"), ("source", "table[str]")):
-            why = wrong(t.get(key), spec)
+            why = wrong_msg(t.get(key), spec)
             if why:
-                bad(("answers", key), f"{label}: '{key}' {why}", n)
+                bad(("answers", key), Msg.of("kb.problem.answer_field", label=label, field=key, why=why), n)
                 ok = False
             elif missing := [x for x in LANGS if not t[key].get(x)]:
-                bad(("answers", key), f"{label}: '{key}' lacks {', '.join(missing)}", n)
+                bad(("answers", key), Msg.of("kb.problem.answer_lacks", label=label, field=key, langs=", ".join(missing)), n)
                 ok = False
         slot = t.get("slot")
         if slot is not None and slot != ENTRY_SLOT and (slot not in SLOTS or slot not in slots):
-            bad(("answers", "slot"), f"{label}: slot '{slot}' is not declared in [slots] (or is '{ENTRY_SLOT}')", n)
+            bad(("answers", "slot"), Msg.of("kb.problem.answer_slot", label=label, slot=slot, entry_slot=ENTRY_SLOT), n)
             ok = False
         if not ok:
             continue
@@ -112,7 +113,8 @@ def load_answers(path: Path, support: SupportData | None) -> Answers:
             wrong_fields = [m.group(1) for text in t["answer"].values() for m in _PLACE.finditer(text)
                             if m.group(1).startswith("entry.") and m.group(1)[6:] not in ENTRY_FIELDS]
             if wrong_fields:
-                bad(("answers", "answer"), f"{label}: '{{{wrong_fields[0]}}}': an entry has {', '.join(ENTRY_FIELDS)}", n)
+                bad(("answers", "answer"), Msg.of("kb.problem.answer_entry_field", label=label,
+                                                  placeholder=f"{{{wrong_fields[0]}}}", fields=", ".join(ENTRY_FIELDS)), n)
                 ok = False
         if ok and support is not None and slot != ENTRY_SLOT:
             for lang in LANGS:
@@ -120,7 +122,7 @@ def load_answers(path: Path, support: SupportData | None) -> Answers:
                     try:
                         render(topic, lang, support, {slot: value} if slot else {})
                     except KeyError as exc:
-                        bad(("answers", "answer"), f"{label}: {exc.args[0]}", n)
+                        bad(("answers", "answer"), Msg.of("kb.problem.answer_render", label=label, reason=exc.args[0]), n)
                         break
         topics.append(topic)
     if problems:
@@ -131,7 +133,7 @@ def load_answers(path: Path, support: SupportData | None) -> Answers:
 def render(topic: Topic, lang: str, support: SupportData, slots: dict[str, str | None],
            entry: Entry | None = None) -> str:
     """The answer in `lang` for the slot values given; a slot with no value is answered for each
-    of its values in turn; `entry` (an `Entry`) answers {entry.…} paths. KeyError (with a
+    of its values in turn; `entry` (an `Entry`) answers {entry.…} paths. KeyError (with a `Msg`
     message) when a path does not resolve."""
     template = pick(topic.answer, lang)
     if topic.slot and topic.slot != ENTRY_SLOT and slots.get(topic.slot) is None:
@@ -153,7 +155,8 @@ def render(topic: Topic, lang: str, support: SupportData, slots: dict[str, str |
 def _entry_field(entry: Entry | None, name: str, lang: str) -> str | list[str]:
     """An entry's title, cause titles, symptoms, or each cause with its first step."""
     if entry is None or name not in ENTRY_FIELDS:
-        raise KeyError(f"'{{entry.{name}}}' needs an entry (fields: {', '.join(ENTRY_FIELDS)})")
+        raise KeyError(Msg.of("kb.problem.render_needs_entry", placeholder=f"{{entry.{name}}}",
+                              fields=", ".join(ENTRY_FIELDS)))
     if name == "title":
         return pick(entry.title, lang, entry.id)
     if name == "symptoms":
@@ -192,7 +195,7 @@ def _resolve(path: str, support: SupportData, lang: str) -> object:
         else:
             raise LookupError
     except (LookupError, AttributeError, ValueError, StopIteration):
-        raise KeyError(f"'{{{path}}}' names no fact of support.toml") from None
+        raise KeyError(Msg.of("kb.problem.render_no_fact", placeholder=f"{{{path}}}")) from None
     if isinstance(value, dict):  # localised text or lists
         return pick(value, lang) if all(isinstance(v, str) for v in value.values()) else (
             value.get(lang) or next(iter(value.values()), []))
@@ -210,7 +213,7 @@ def _format(value: object, fmt: str | None, lang: str) -> str:
     if fmt == "lines":  # one item a line, for lists whose items hold commas
         return "; ".join(str(v).rstrip(". ") for v in (value if isinstance(value, (list, tuple)) else [value]))
     if fmt not in FORMATS or isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise KeyError(f"format '{fmt}' does not apply to {value!r}")
+        raise KeyError(Msg.of("kb.problem.render_format", fmt=fmt, value=repr(value)))
     if fmt == "percent":
         return f"{_number(value * 100)}%"
     if fmt == "ms":

@@ -113,9 +113,9 @@ def parse_body(path: Path, text: str, first_line: int) -> ParsedBody:
                 kind, cause = None, None
                 if lang is None:
                     out.problems.append(Problem(path, file_line(tok),
-                        f"unknown language heading '## {title}' (use '## Español' or '## English')"))
+                        "kb.problem.unknown_language_heading", title=title))
                 elif lang in out.sections:
-                    out.problems.append(Problem(path, file_line(tok), f"language '{lang}' appears twice"))
+                    out.problems.append(Problem(path, file_line(tok), "kb.problem.language_twice", code=lang))
                 else:
                     out.sections[lang] = Section(line=file_line(tok))
                     out.causes[lang] = {}
@@ -129,12 +129,13 @@ def parse_body(path: Path, text: str, first_line: int) -> ParsedBody:
                 m = _CAUSE_HEADING.match(title)
                 if not m:
                     out.problems.append(Problem(path, file_line(tok),
-                        f"cause heading '#### {title}' must start with the cause id, e.g. '#### `wrong-key` — Title'"))
+                        "kb.problem.cause_heading", title=title))
                     cause = None
                 else:
                     cid = m.group("id")
                     if cid in out.causes[lang]:
-                        out.problems.append(Problem(path, file_line(tok), f"cause '{cid}' described twice in '{lang}'"))
+                        out.problems.append(Problem(path, file_line(tok), "kb.problem.cause_described_twice",
+                                                            cause=cid, code=lang))
                     cause = CauseText(cid, (m.group("title") or "").strip(), "", [], file_line(tok))
                     out.causes[lang][cid] = cause
             i += 3

@@ -173,7 +173,7 @@ def problems_after(path: Path, before: str, after: str) -> list[Problem]:
     old, _ = parse_entry(path, before)
     new, found = parse_entry(path, after)
     if found or new is None or old is None:
-        return found or [Problem(path, None, "the rewritten entry does not load")]
+        return found or [Problem(path, None, "kb.problem.convert_no_load")]
     if facts(old) != facts(new):
-        return [Problem(path, None, "the rewritten entry loads into other facts; convert it by hand")]
+        return [Problem(path, None, "kb.problem.convert_other_facts")]
     return []

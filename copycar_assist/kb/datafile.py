@@ -23,5 +23,5 @@ def read_data(path: Path) -> tuple[dict[str, Any], KeyLines]:
     try:
         data, text = read_toml(path, DATA)
     except ReadError as exc:
-        raise KnowledgeError([Problem(path, exc.line, exc.reason())]) from None
+        raise KnowledgeError([Problem(path, exc.line, exc.reason_msg())]) from None
     return data, KeyLines(text)

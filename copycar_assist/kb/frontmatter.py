@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from copycar_assist.files.read import ENTRY, ReadError, parse_toml
+from copycar_assist.files.toml import toml_reason
 
 from .errors import Problem
 
@@ -36,19 +37,20 @@ class Document:
 def parse_document(path: Path, text: str) -> tuple[Document | None, list[Problem]]:
     lines = text.splitlines()
     if not lines or lines[0].strip() != "+++":
-        return None, [Problem(path, 1, "the file must start with a '+++' line (TOML front matter)")]
+        return None, [Problem(path, 1, "kb.problem.no_front_matter")]
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "+++")
     except StopIteration:
-        return None, [Problem(path, 1, "the front matter opened with '+++' is never closed")]
+        return None, [Problem(path, 1, "kb.problem.front_matter_open")]
     meta_lines = lines[1:end]
     try:
         meta = parse_toml("\n".join(meta_lines), path, ENTRY, line_offset=1)
     except ReadError as exc:
-        reason = exc.reason()
-        if exc.key == "invalid_toml":
-            col = f" (column {exc.col})" if exc.col else ""
-            reason = f"invalid TOML front matter{col}: " + reason.removeprefix("invalid TOML: ")
-        return None, [Problem(path, exc.line, reason)]
+        if exc.key != "invalid_toml":
+            return None, [Problem(path, exc.line, exc.reason_msg())]
+        reason = toml_reason(str(exc.params["toml"]))
+        if exc.col:
+            return None, [Problem(path, exc.line, "kb.problem.front_matter_toml", column=exc.col, reason=reason)]
+        return None, [Problem(path, exc.line, "kb.problem.front_matter_toml_nocol", reason=reason)]
     body = "\n".join(lines[end + 1 :])
     return Document(path, meta, body, end + 2, meta_lines), []

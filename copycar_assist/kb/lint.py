@@ -27,12 +27,14 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from copycar_assist.files.msg import Msg
+
 from .errors import Problem
 from .model import LANGS, CheckSpec, Entry
 from .pool import bulk_work
 from .scan import Scan, scan_data, scan_entries
 
-_NAMES = {"es": "Spanish", "en": "English"}
+_NAMES: dict[str, Msg] = {code: Msg.of(f"kb.problem.lang.{code}") for code in LANGS}  # the languages' names
 
 
 @dataclass
@@ -48,7 +50,7 @@ class Summary:
     causes: frozenset[str]
     related: list[tuple[str, int | None]]  # entries it names, with the line
     targets: list[tuple[str, str, int | None]]  # outcome key, "entry#cause" in another entry, line
-    effects: list[tuple[str, str, str, int | None]]  # folded text, label, text, line
+    effects: list[tuple[str, str | Msg, str, int | None]]  # folded text, label, text, line
 
 
 def lint(kb_dir: Path | str | None = None) -> list[Problem]:
@@ -70,7 +72,7 @@ def lint(kb_dir: Path | str | None = None) -> list[Problem]:
         home = summaries.get(spec.home or "")
         if home is not None and spec.id not in home.checks:
             problems.append(Problem(home.path, home.checks_line,
-                                    f"check '{spec.id}' names this entry as its home, but the entry does not list it"))
+                                    "kb.problem.home_unlisted", check=spec.id))
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=lambda p: (str(p.path), p.line or 0, p.message))
 
@@ -114,50 +116,49 @@ def entry_problems(entry: Entry, checks: dict[str, CheckSpec], categories: froze
     """The entry's own problems (those no other entry can change), and its summary."""
     out: list[Problem] = []
 
-    def add(line: int | None, message: str, severity: str = "error") -> None:
-        out.append(Problem(entry.path, line, message, severity))
+    def add(line: int | None, key: str, severity: str = "error", **params: object) -> None:
+        out.append(Problem(entry.path, line, key, severity, **params))
 
     langs = entry.languages()
     declared = entry.declared_languages
     missing = [lang for lang in LANGS if lang not in declared]
     if missing:  # (a declared language that is missing is the loader's error)
-        add(entry.line_of.get("body"), f"written in {', '.join(_NAMES[x] for x in declared)} only; "
-            f"add the {', '.join(_NAMES[x] for x in missing)} section to serve both languages", "warning")
+        add(entry.line_of.get("body"), "kb.problem.one_language", "warning",
+            langs=[_NAMES[x] for x in declared], missing=[_NAMES[x] for x in missing])
 
     # Symptoms and causes, per language.
     for lang in langs:
         section = entry.sections[lang]
         if not section.symptoms:
-            add(section.line, f"no symptoms listed in the {_NAMES[lang]} section")
+            add(section.line, "kb.problem.no_symptoms", language=_NAMES[lang])
     if len(langs) == 2:
         counts = {lang: len(entry.sections[lang].symptoms) for lang in langs}
         if len(set(counts.values())) > 1:
-            add(entry.sections["en"].line, f"Spanish lists {counts['es']} symptom(s), English {counts['en']}")
+            add(entry.sections["en"].line, "kb.problem.symptom_counts", es=counts["es"], en=counts["en"])
     if not entry.causes:
-        add(entry.line_of.get("body"), "no causes: every symptom must lead to at least one cause ([[causes]])")
+        add(entry.line_of.get("body"), "kb.problem.no_causes")
 
     reached = _reached_causes(entry)
     for cause in entry.causes:
         for lang in langs:
             name = _NAMES[lang]
             if lang not in cause.title:
-                add(cause.line, f"cause '{cause.id}' is not described in the {name} section "
-                    f"(add '#### `{cause.id}` — …')")
+                add(cause.line, "kb.problem.cause_undescribed", cause=cause.id, language=name)
             elif not cause.steps.get(lang):
                 add(cause.body_line.get(lang, cause.line),
-                    f"cause '{cause.id}' has no solution steps in {name} (an ordered list)")
+                    "kb.problem.cause_no_steps", cause=cause.id, language=name)
         if cause.id not in reached:
             if not cause.question:
-                add(cause.line, f"cause '{cause.id}' is reached by no check outcome and has no question")
+                add(cause.line, "kb.problem.cause_unreached", cause=cause.id)
             else:
                 for lang in langs:
                     if not cause.question.get(lang):
-                        add(cause.line, f"the question of cause '{cause.id}' lacks {_NAMES[lang]}")
+                        add(cause.line, "kb.problem.question_lacks", cause=cause.id, language=_NAMES[lang])
 
     for narrowing in entry.narrowing:
         for lang in langs:
             if not narrowing.question.get(lang):
-                add(narrowing.line, f"the narrowing question '{narrowing.id}' lacks {_NAMES[lang]}")
+                add(narrowing.line, "kb.problem.narrowing_lacks", narrowing=narrowing.id, language=_NAMES[lang])
     effect_found, effects = effect_problems(entry)
     out.extend(effect_found)
 
@@ -167,13 +168,14 @@ def entry_problems(entry: Entry, checks: dict[str, CheckSpec], categories: froze
         line = entry.line_of.get(f"outcome:{key}")
         check_id, _, outcome = key.rpartition(".")
         if check_id in checks and check_id not in entry.checks:
-            add(line, f"outcome '{key}': check '{check_id}' is not listed in 'checks'")
+            add(line, "kb.problem.outcome_check_unlisted", outcome=key, check=check_id)
         if outcome == "ok":
-            add(line, f"outcome '{key}': 'ok' means this is not the problem; it cannot point to a cause")
+            add(line, "kb.problem.outcome_ok", outcome=key)
         entry_id, _, cause_id = target.rpartition("#")
         if entry_id in ("", entry.id):
             if entry.cause(cause_id) is None:
-                add(line, f"outcome '{key}' points to '{target}': {_no_cause(entry.id, entry.id, cause_id)}")
+                add(line, "kb.problem.outcome_target", outcome=key, target=target,
+                    why=_no_cause(entry.id, entry.id, cause_id))
         else:
             targets.append((key, target, line))  # another entry's: resolved once all are read
     for check_id in entry.checks:
@@ -183,15 +185,15 @@ def entry_problems(entry: Entry, checks: dict[str, CheckSpec], categories: froze
         unmapped = [o for o in spec.outcomes if o != "ok" and f"{check_id}.{o}" not in entry.outcomes]
         if unmapped:
             add(entry.line_of.get("outcomes") if entry.outcomes else entry.line_of.get("checks"),
-                f"check '{check_id}': outcome(s) {', '.join(unmapped)} map to no cause in [outcomes]")
+                "kb.problem.unmapped", check=check_id, outcomes=", ".join(unmapped))
 
     # Category and related entries.
     if categories and entry.category not in categories:
-        add(entry.line_of.get("category"), f"unknown category '{entry.category}' (not in categories.toml)")
+        add(entry.line_of.get("category"), "kb.problem.unknown_category", category=entry.category)
     related: list[tuple[str, int | None]] = []
     for rel in entry.related:
         if rel == entry.id:
-            add(entry.line_of.get("related"), "an entry cannot be related to itself")
+            add(entry.line_of.get("related"), "kb.problem.related_self")
         else:
             related.append((rel, entry.line_of.get("related")))
     summary = Summary(entry.id, entry.path, list(entry.checks), entry.line_of.get("checks"),
@@ -208,33 +210,36 @@ def _across(summaries: dict[str, Summary]) -> list[Problem]:
     for summary in summaries.values():
         for rel, line in summary.related:
             if rel not in summaries:
-                out.append(Problem(summary.path, line, f"related entry '{rel}' does not exist"))
+                out.append(Problem(summary.path, line, "kb.problem.related_missing", entry=rel))
         for key, target, line in summary.targets:
             entry_id, _, cause_id = target.rpartition("#")
             other = summaries.get(entry_id)
             if other is None:
-                why = f"there is no entry '{entry_id}'"
+                why = Msg.of("kb.problem.no_entry", entry=entry_id)
             elif cause_id not in other.causes:
                 why = _no_cause(summary.id, other.id, cause_id)
             else:
                 continue
-            out.append(Problem(summary.path, line, f"outcome '{key}' points to '{target}': {why}"))
+            out.append(Problem(summary.path, line, "kb.problem.outcome_target", outcome=key, target=target, why=why))
         for key, label, text, line in summary.effects:
             other_id = owner.setdefault(key, summary.id)
             if other_id != summary.id:
-                out.append(Problem(summary.path, line, f"{label}effect '{text}' is also an effect of '{other_id}'"))
+                out.append(Problem(summary.path, line, "kb.problem.effect_shared", label=label, effect=text,
+                                   entry=other_id))
     return out
 
 
-def _no_cause(entry_id: str, owner_id: str, cause_id: str) -> str:
-    where = "this entry" if owner_id == entry_id else f"entry '{owner_id}'"
-    return f"{where} has no cause '{cause_id}' (targets are 'cause-id' or 'entry-id#cause-id')"
+def _no_cause(entry_id: str, owner_id: str, cause_id: str) -> Msg:
+    if owner_id == entry_id:
+        return Msg.of("kb.problem.no_cause_here", cause=cause_id)
+    return Msg.of("kb.problem.no_cause_there", entry=owner_id, cause=cause_id)
 
 
-def _effect_sets(entry: Entry) -> list[tuple[str, dict[str, list[str]], int | None]]:
+def _effect_sets(entry: Entry) -> list[tuple[str | Msg, dict[str, list[str]], int | None]]:
     """(label, effects, line) for the entry and each cause that has effects."""
-    out = [("", entry.effects, entry.line_of.get("effects"))] if entry.effects else []
-    out += [(f"cause '{c.id}': ", c.effects, c.line) for c in entry.causes if c.effects]
+    out: list[tuple[str | Msg, dict[str, list[str]], int | None]] = (
+        [("", entry.effects, entry.line_of.get("effects"))] if entry.effects else [])
+    out += [(Msg.of("kb.problem.label.cause", cause=c.id), c.effects, c.line) for c in entry.causes if c.effects]
     return out
 
 
@@ -244,26 +249,26 @@ def _fold(text: str) -> str:
     return " ".join(unaccent(text.casefold()).split())
 
 
-def effect_problems(entry: Entry) -> tuple[list[Problem], list[tuple[str, str, str, int | None]]]:
+def effect_problems(entry: Entry) -> tuple[list[Problem], list[tuple[str, str | Msg, str, int | None]]]:
     """The problems of the entry's own effects, and each effect folded (folded text, label, text,
     line) for the rule across entries."""
     out: list[Problem] = []
-    folded: list[tuple[str, str, str, int | None]] = []
+    folded: list[tuple[str, str | Msg, str, int | None]] = []
     langs = entry.languages()
     aliases = {_fold(a) for lang, items in entry.aliases.items() if lang != "codes" for a in items}
     seen: set[str] = set()
     for label, effects, line in _effect_sets(entry):
         for lang in langs:
             if not effects.get(lang):
-                out.append(Problem(entry.path, line, f"{label}effects are not written in {_NAMES[lang]}"))
+                out.append(Problem(entry.path, line, "kb.problem.effects_lack", label=label, language=_NAMES[lang]))
         for items in effects.values():
             for text in items:
                 key = _fold(text)
                 folded.append((key, label, text, line))
                 if key in aliases:
-                    out.append(Problem(entry.path, line, f"{label}effect '{text}' repeats an alias"))
+                    out.append(Problem(entry.path, line, "kb.problem.effect_alias", label=label, effect=text))
                 elif key in seen:
-                    out.append(Problem(entry.path, line, f"{label}effect '{text}' is listed twice"))
+                    out.append(Problem(entry.path, line, "kb.problem.effect_twice", label=label, effect=text))
                 seen.add(key)
     return out, folded
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from copycar_assist.files.fields import is_id, wrong
+from copycar_assist.files.fields import is_id, wrong, wrong_msg
+from copycar_assist.files.msg import Msg
 
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
@@ -65,20 +66,21 @@ def load_catalog(path: Path) -> dict[str, CheckSpec]:
     out, problems = {}, []
     table = data.get("checks", {})
     if not isinstance(table, dict):
-        raise KnowledgeError([Problem(path, lines.line("checks"), "'checks' must be a table of [checks.\"<id>\"]")])
+        raise KnowledgeError([Problem(path, lines.line("checks"), "kb.problem.checks_table")])
     for cid, spec in table.items():
         line = lines.line("checks", cid)
         if not is_id(cid):
-            problems.append(Problem(path, line, "a check id must be letters, digits, '.', '_' or '-'"))
+            problems.append(Problem(path, line, "kb.problem.check_id"))
             continue
         if not isinstance(spec, dict):
-            problems.append(Problem(path, line, f"check '{cid}' must be a table"))
+            problems.append(Problem(path, line, "kb.problem.check_not_table", check=cid))
             continue
         bad = [(key, why) for key, spec_kind in (("outcomes", "list[id]"), ("tags", "list[id]"),
                                                  ("title", "table[str]"), ("home", "id"))
-               if (key in spec or key == "outcomes") and (why := wrong(spec.get(key), spec_kind))]
+               if (key in spec or key == "outcomes") and (why := wrong_msg(spec.get(key), spec_kind))]
         for key, why in bad:
-            problems.append(Problem(path, lines.line("checks", cid, key, default=line), f"check '{cid}': '{key}' {why}"))
+            problems.append(Problem(path, lines.line("checks", cid, key, default=line), "kb.problem.check_field",
+                                    check=cid, field=key, why=why))
         if bad:
             continue
         out[cid] = CheckSpec(cid, tuple(spec.get("tags", ())), dict(spec.get("title", {})), tuple(spec["outcomes"]),
@@ -92,18 +94,18 @@ def load_categories(path: Path) -> list[Category]:
     data, lines = read_data(path)
     items = data.get("categories", [])
     if not isinstance(items, list):
-        raise KnowledgeError([Problem(path, lines.line("categories"), "'categories' must be an array of tables ([[categories]])")])
+        raise KnowledgeError([Problem(path, lines.line("categories"), "kb.problem.categories_array")])
     out, problems = [], []
     for n, c in enumerate(items):
         line = lines.line("categories", nth=n)
         if not isinstance(c, dict):
-            problems.append(Problem(path, line, f"category #{n + 1} must be a table"))
+            problems.append(Problem(path, line, "kb.problem.category_not_table", n=n + 1))
             continue
         for key, kind in (("id", "id"), ("title", "table[str]")):
-            why = wrong(c.get(key, {} if key == "title" else None), kind)
+            why = wrong_msg(c.get(key, {} if key == "title" else None), kind)
             if why:
                 problems.append(Problem(path, lines.line("categories", key, nth=n, default=line),
-                                        f"category #{n + 1}: '{key}' {why}"))
+                                        "kb.problem.category_field", n=n + 1, field=key, why=why))
         if not problems:
             out.append(Category(c["id"], dict(c.get("title", {}))))
     if problems:
@@ -126,11 +128,12 @@ def _localized(doc: Document, value: Any, key: str, problems: list[Problem], req
     if value is None and not required:
         return {}
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        problems.append(Problem(doc.path, doc.line_of(rf"^\[?{key}\b|^{key}\s*[.=]"), f"'{key}' must be a table of strings per language (es, en)"))
+        problems.append(Problem(doc.path, doc.line_of(rf"^\[?{key}\b|^{key}\s*[.=]"), "kb.problem.localized", field=key))
         return {}
     unknown = [k for k in value if k not in LANGS]
     if unknown:
-        problems.append(Problem(doc.path, doc.line_of(rf"\b{key}\b"), f"'{key}' has unknown language(s) {unknown}"))
+        problems.append(Problem(doc.path, doc.line_of(rf"\b{key}\b"), "kb.problem.unknown_languages", field=key,
+                                langs=str(unknown)))
     return dict(value)
 
 
@@ -140,7 +143,7 @@ def _str_lists(doc: Document, value: Any, key: str, problems: list[Problem]) -> 
     if not isinstance(value, dict) or not all(
         isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values()
     ):
-        problems.append(Problem(doc.path, doc.line_of(rf"^\[{key}\]"), f"'[{key}]' must hold lists of strings"))
+        problems.append(Problem(doc.path, doc.line_of(rf"^\[{key}\]"), "kb.problem.str_lists", field=key))
         return {}
     return {k: list(v) for k, v in value.items()}
 
@@ -150,7 +153,7 @@ def _prior(doc: Document, cause: dict[str, Any], problems: list[Problem]) -> flo
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
-        problems.append(Problem(doc.path, doc.line_of(r"^\s*prior\s*="), f"cause '{cause['id']}': 'prior' must be a number in (0, 1]"))
+        problems.append(Problem(doc.path, doc.line_of(r"^\s*prior\s*="), "kb.problem.prior", cause=cause["id"]))
         return None
     return float(value)
 
@@ -163,8 +166,8 @@ def _evidence(doc: Document, cause: dict[str, Any], problems: list[Problem]) -> 
         k in (*LANGS, "codes") and isinstance(v, list) and all(isinstance(s, str) and s.strip() for s in v)
         for k, v in value.items())
     if not ok:
-        problems.append(Problem(doc.path, doc.line_of(r"^\s*evidence"), f"cause '{cause['id']}': 'evidence' must hold "
-                                "lists of non-empty strings under es, en and codes"))
+        problems.append(Problem(doc.path, doc.line_of(r"^\s*evidence"), "kb.problem.evidence",
+                                cause=cause["id"]))
         return {}
     return {k: list(v) for k, v in value.items()}
 
@@ -174,8 +177,8 @@ def _also(doc: Document, cause: dict[str, Any], problems: list[Problem]) -> list
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(s, str) and "." in s for s in value):
-        problems.append(Problem(doc.path, doc.line_of(r"^\s*also_outcomes"), f"cause '{cause['id']}': 'also_outcomes' "
-                                "must be a list of \"<check>.<outcome>\" keys"))
+        problems.append(Problem(doc.path, doc.line_of(r"^\s*also_outcomes"), "kb.problem.also_outcomes",
+                                cause=cause["id"]))
         return []
     return list(value)
 
@@ -184,29 +187,30 @@ def _narrowing(doc: Document, value: Any, causes: set[str], problems: list[Probl
     if value is None:
         return []
     if not isinstance(value, list):
-        problems.append(Problem(doc.path, doc.line_of(r"^\[\[narrowing\]\]"), "'narrowing' must be an array of tables ([[narrowing]])"))
+        problems.append(Problem(doc.path, doc.line_of(r"^\[\[narrowing\]\]"), "kb.problem.narrowing_array"))
         return []
     out = []
     for n, raw in enumerate(value):
         line = doc.line_of(r"^\[\[narrowing\]\]", n)
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-            problems.append(Problem(doc.path, line, "each [[narrowing]] needs an 'id'"))
+            problems.append(Problem(doc.path, line, "kb.problem.narrowing_id"))
             continue
         question = _localized(doc, raw.get("question"), "question", problems)
         yes = raw.get("yes")
         if not isinstance(yes, list) or not yes or not all(isinstance(c, str) for c in yes):
-            problems.append(Problem(doc.path, line, f"narrowing '{raw['id']}': 'yes' must list the causes a yes points to"))
+            problems.append(Problem(doc.path, line, "kb.problem.narrowing_yes", narrowing=raw["id"]))
             continue
         unknown = [c for c in yes if c not in causes]
         if unknown:
-            problems.append(Problem(doc.path, line, f"narrowing '{raw['id']}': unknown cause(s) {unknown}"))
+            problems.append(Problem(doc.path, line, "kb.problem.narrowing_unknown", narrowing=raw["id"],
+                                    causes=str(unknown)))
         elif set(yes) >= causes:
-            problems.append(Problem(doc.path, line, f"narrowing '{raw['id']}': a yes must leave some causes out"))
+            problems.append(Problem(doc.path, line, "kb.problem.narrowing_all", narrowing=raw["id"]))
         out.append(Narrowing(raw["id"], question, list(yes), line))
     return out
 
 
-def _effects(doc: Document, value: Any, where: str, problems: list[Problem], line: int | None = None) -> dict[str, list[str]]:
+def _effects(doc: Document, value: Any, where: str | Msg, problems: list[Problem], line: int | None = None) -> dict[str, list[str]]:
     """`effects`: lists of non-empty strings under es and en."""
     if value is None:
         return {}
@@ -214,7 +218,7 @@ def _effects(doc: Document, value: Any, where: str, problems: list[Problem], lin
         k in LANGS and isinstance(v, list) and all(isinstance(s, str) and s.strip() for s in v) for k, v in value.items())
     if not ok:
         problems.append(Problem(doc.path, line or doc.line_of(r"^\[effects\]|^\s*effects"),
-                                f"{where}'effects' must hold lists of non-empty strings under es and en"))
+                                "kb.problem.effects_shape", label=where))
         return {}
     return {k: list(v) for k, v in value.items()}
 
@@ -231,30 +235,32 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     m = doc.meta
     for key in ("id", "category", "severity"):
         if not isinstance(m.get(key), str):
-            problems.append(Problem(path, doc.line_of(rf"^{key}\s*=") or 2, f"front matter needs '{key}' (a string)"))
+            problems.append(Problem(path, doc.line_of(rf"^{key}\s*=") or 2, "kb.problem.required_string", field=key))
     for key in ("id", "category"):
         if isinstance(m.get(key), str) and not is_id(m[key]):
             problems.append(Problem(path, doc.line_of(rf"^{key}\s*=") or 2,
-                                    f"'{key}' must be letters, digits, '.', '_' or '-' (no spaces or control characters)"))
+                                    "kb.problem.bad_id_field", field=key))
             m[key] = path.stem if key == "id" and is_id(path.stem) else "invalid-id"
     if isinstance(m.get("severity"), str) and m["severity"] not in SEVERITIES:
-        problems.append(Problem(path, doc.line_of(r"^severity\s*="), f"severity must be one of {', '.join(SEVERITIES)}"))
+        problems.append(Problem(path, doc.line_of(r"^severity\s*="), "kb.problem.severity",
+                                choices=", ".join(SEVERITIES)))
     if isinstance(m.get("id"), str) and m["id"] != path.stem:
-        problems.append(Problem(path, doc.line_of(r"^id\s*="), f"id '{m['id']}' must match the file name '{path.stem}'"))
+        problems.append(Problem(path, doc.line_of(r"^id\s*="), "kb.problem.id_mismatch", id=m["id"],
+                                stem=path.stem))
     checks = m.get("checks", [])
     if wrong(checks, "list[id]"):
-        problems.append(Problem(path, doc.line_of(r"^checks\s*="), "'checks' must be a list of check ids"))
+        problems.append(Problem(path, doc.line_of(r"^checks\s*="), "kb.problem.checks_list"))
         checks = []
     outcomes = m.get("outcomes", {})
     if not isinstance(outcomes, dict) or not all(
             is_id(k) and isinstance(v, str) and all(is_id(part) for part in v.split("#", 1))
             for k, v in outcomes.items()):
         problems.append(Problem(path, doc.line_of(r"^\[outcomes\]"),
-                                "'[outcomes]' must map \"check.outcome\" to a cause id (or \"entry#cause\")"))
+                                "kb.problem.outcomes_map"))
         outcomes = {}
     related = m.get("related", [])
     if wrong(related, "list[id]"):
-        problems.append(Problem(path, doc.line_of(r"^related\s*="), "'related' must be a list of entry ids"))
+        problems.append(Problem(path, doc.line_of(r"^related\s*="), "kb.problem.related_list"))
         related = []
 
     unified_body = parse_unified(path, doc.body, doc.body_line) if is_unified(doc.body) else None
@@ -263,35 +269,37 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     problems.extend(body.problems)
     languages = m.get("languages", list(LANGS))
     if not isinstance(languages, list) or not languages or any(x not in LANGS for x in languages):
-        problems.append(Problem(path, doc.line_of(r"^languages\s*="), f"'languages' must be a non-empty list of {', '.join(LANGS)}"))
+        problems.append(Problem(path, doc.line_of(r"^languages\s*="), "kb.problem.languages",
+                                choices=", ".join(LANGS)))
         languages = list(LANGS)
     for lang in languages:
         if unified:
             if "symptoms" not in body.seen.get(lang, ()):
-                problems.append(Problem(path, doc.body_line, f"the '## Symptoms' section has no "
-                                        f"'### {LANG_HEADINGS[lang]}' list ({lang})"))
+                problems.append(Problem(path, doc.body_line, "kb.problem.unified_no_symptoms",
+                                        heading=LANG_HEADINGS[lang], code=lang))
             continue
         if lang not in body.sections:
-            problems.append(Problem(path, doc.body_line, f"the '## {LANG_HEADINGS[lang]}' section ({lang}) is missing"))
+            problems.append(Problem(path, doc.body_line, "kb.problem.section_missing",
+                                    heading=LANG_HEADINGS[lang], code=lang))
             continue
         for kind, heading in REQUIRED_SECTIONS[lang].items():
             if kind not in body.seen.get(lang, ()):
-                problems.append(Problem(path, body.sections[lang].line, f"the {lang} section has no '### {heading}' heading"))
+                problems.append(Problem(path, body.sections[lang].line, "kb.problem.heading_missing",
+                                        code=lang, heading=heading))
 
     causes: list[Cause] = []
     raw_causes = m.get("causes", [])
     if not isinstance(raw_causes, list):
-        problems.append(Problem(path, doc.line_of(r"causes"), "'causes' must be an array of tables ([[causes]])"))
+        problems.append(Problem(path, doc.line_of(r"causes"), "kb.problem.causes_array"))
         raw_causes = []
     if unified and raw_causes:
-        problems.append(Problem(path, doc.line_of(r"^\[\[causes\]\]"), "this entry writes its causes in the body "
-                                "('## Cause `id`'): move each [[causes]] table there"))
+        problems.append(Problem(path, doc.line_of(r"^\[\[causes\]\]"), "kb.problem.causes_in_body"))
         raw_causes = []
     cause_docs: list[tuple[Document, dict[str, Any], int | None]] = []  # a cause's TOML table
     for n, rc in enumerate(raw_causes):
         line = doc.line_of(r"^\[\[causes\]\]", n)
         if not isinstance(rc, dict) or not isinstance(rc.get("id"), str):
-            problems.append(Problem(path, line, "each [[causes]] needs an 'id'"))
+            problems.append(Problem(path, line, "kb.problem.cause_id_missing"))
             continue
         # tomli-w writes short causes as an inline array: find the cause by its id then.
         cause_docs.append((doc, rc, line or doc.line_of(rf'\bid\s*=\s*"{re.escape(rc["id"])}"')))
@@ -304,7 +312,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
                 cause_docs.append((facts_doc, {**facts, "id": raw.id}, raw.line))
     for cdoc, rc, line in cause_docs:
         if not is_id(rc["id"]):
-            problems.append(Problem(path, line, "a cause id must be letters, digits, '.', '_' or '-'"))
+            problems.append(Problem(path, line, "kb.problem.cause_id"))
             continue
         question = rc.get("question")
         if question is not None:
@@ -312,7 +320,8 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         cause = Cause(rc["id"], question=question or None, line=line,
                       prior=_prior(cdoc, rc, problems), evidence=_evidence(cdoc, rc, problems),
                       also=_also(cdoc, rc, problems),
-                      effects=_effects(cdoc, rc.get("effects"), f"cause '{rc['id']}': ", problems, line))
+                      effects=_effects(cdoc, rc.get("effects"), Msg.of("kb.problem.label.cause", cause=rc["id"]),
+                                       problems, line))
         for lang, texts in body.causes.items():
             if rc["id"] in texts:
                 t = texts[rc["id"]]
@@ -325,14 +334,15 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
     for texts in body.causes.values() if not unified else ():
         for cid, t in texts.items():
             if cid not in known:
-                problems.append(Problem(path, t.line, f"the body describes cause '{cid}', which [[causes]] does not declare"))
+                problems.append(Problem(path, t.line, "kb.problem.undeclared_cause", cause=cid))
 
 
     title = _localized(doc, m.get("title"), "title", problems)
     if title:
         absent = [lang for lang in languages if not title.get(lang)]
         if absent:
-            problems.append(Problem(path, doc.line_of(r"^\[title\]|^title") or 2, f"'title' lacks language(s) {absent}"))
+            problems.append(Problem(path, doc.line_of(r"^\[title\]|^title") or 2, "kb.problem.title_lacks",
+                                    langs=str(absent)))
     entry = Entry(
         id=m.get("id", path.stem) if isinstance(m.get("id"), str) else path.stem,
         category=m.get("category", "") if isinstance(m.get("category"), str) else "",
@@ -370,13 +380,15 @@ def reference_problems(entry: Entry, checks: dict[str, CheckSpec]) -> list[Probl
     out = []
     for cid in entry.checks:
         if cid not in checks:
-            out.append(Problem(entry.path, entry.line_of.get("checks"), f"unknown check '{cid}' (not in checks.toml)"))
+            out.append(Problem(entry.path, entry.line_of.get("checks"), "kb.problem.unknown_check", check=cid))
     also = [(key, c.line) for c in entry.causes for key in c.also]
     for key, line in [(k, entry.line_of.get(f"outcome:{k}")) for k in entry.outcomes] + also:
         check_id, _, outcome = key.rpartition(".")
         spec = checks.get(check_id)
         if spec is None:
-            out.append(Problem(entry.path, line, f"outcome '{key}' names unknown check '{check_id}' (keys are \"<check>.<outcome>\")"))
+            out.append(Problem(entry.path, line, "kb.problem.outcome_unknown_check",
+                               outcome=key, check=check_id))
         elif outcome not in spec.outcomes:
-            out.append(Problem(entry.path, line, f"'{outcome}' is not an outcome of {check_id} (it has: {', '.join(spec.outcomes)})"))
+            out.append(Problem(entry.path, line, "kb.problem.not_an_outcome",
+                               outcome=outcome, check=check_id, known=", ".join(spec.outcomes)))
     return out

@@ -68,7 +68,7 @@ def read_entry(path: Path) -> tuple[Entry | None, list[Problem]]:
     try:
         text = read_text(path, ENTRY) or ""
     except ReadError as exc:
-        return None, [Problem(path, exc.line, exc.reason())]
+        return None, [Problem(path, exc.line, exc.reason_msg())]
     return parse_entry(path, text)
 
 
@@ -87,7 +87,7 @@ def scan_data(root: Path | str | None = None) -> Scan:
     problems: list[Problem] = []
     scan = Scan(root, {}, {}, [], None, problems)
     if not root.is_dir():
-        problems.append(Problem(root, None, "knowledge directory not found"))
+        problems.append(Problem(root, None, "kb.problem.dir_not_found"))
         return scan
     for name, loader, attr in (("checks.toml", load_catalog, "checks"),
                                ("categories.toml", load_categories, "categories"),
@@ -114,7 +114,7 @@ def scan_entries(scan: Scan, fn: Callable[[Entry], Any] | None = None,
         return
     paths = entry_paths(scan.root)
     if not paths:
-        scan.problems.append(Problem(scan.root, None, "no entries (*.md) in this knowledge directory"))
+        scan.problems.append(Problem(scan.root, None, "kb.problem.no_entries"))
     reused = {path: hit for path in paths if reuse is not None and (hit := reuse(path)) is not None}
     parsed_ones = ordered_map(partial(_read_one, scan.checks, fn), [p for p in paths if p not in reused])
     seen: set[str] = set()
@@ -128,7 +128,7 @@ def scan_entries(scan: Scan, fn: Callable[[Entry], Any] | None = None,
         if parsed.id is None:
             continue
         if parsed.id in seen:
-            scan.problems.append(Problem(parsed.path, parsed.id_line, f"duplicate entry id '{parsed.id}'"))
+            scan.problems.append(Problem(parsed.path, parsed.id_line, "kb.problem.duplicate_id", id=parsed.id))
         seen.add(parsed.id)
         scan.problems.extend(parsed.refs)
         yield parsed

@@ -333,8 +333,7 @@ def cached_db(folder: Path, kind: str, key: str | None, fill: Callable[[sqlite3.
     except (OSError, sqlite3.Error) as exc:
         if not started:  # the cache cannot be written here: build in memory this time
             return _in_memory(fill)
-        raise KnowledgeError([Problem(path, None, f"the compiled knowledge could not be written here ({exc}); "
-                                                  "free some space, or set COPYCAR_ASSIST_NO_CACHE=1")]) from None
+        raise KnowledgeError([Problem(path, None, "kb.problem.store_unwritable", reason=str(exc))]) from None
     return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copycar_assist.files.fields import wrong
+from copycar_assist.files.fields import wrong, wrong_msg
+from copycar_assist.files.msg import Msg
 
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
@@ -88,28 +89,28 @@ def load_support(path: Path) -> SupportData:
     data, lines = read_data(path)
     problems: list[Problem] = []
 
-    def bad(keys: tuple[str, ...], why: str, nth: int = 0) -> None:
+    def bad(keys: tuple[str, ...], why: Msg, nth: int = 0) -> None:
         problems.append(Problem(path, lines.line(*keys, nth=nth) or lines.line(keys[0]), why))
 
-    def field(table: dict[str, Any], keys: tuple[str, ...], spec: str, label: str, nth: int = 0,
+    def field(table: dict[str, Any], keys: tuple[str, ...], spec: str, label: str | Msg, nth: int = 0,
               default: object = None) -> Any:
         """`table[keys[-1]]` when it fits `spec` (a TOML value: its type is what `spec` says),
         else None with a problem; `default` when it is missing (None: it is required)."""
         if keys[-1] not in table and default is None:
-            bad(keys, f"'{label}' is missing", nth)
+            bad(keys, Msg.of("kb.problem.field_missing", field=label), nth)
             return None
         value = table.get(keys[-1], default)
-        why = wrong(value, spec)
+        why = wrong_msg(value, spec)
         if why:
-            bad(keys, f"'{label}' {why}", nth)
+            bad(keys, Msg.of("kb.problem.field_wrong", field=label, why=why), nth)
             return None
         return value
 
     def section(name: str, spec: str) -> Any:
         value = data.get(name, {} if spec == "table" else [])
-        why = wrong(value, spec)
+        why = wrong_msg(value, spec)
         if why:
-            bad((name,), f"'{name}' {why}")
+            bad((name,), Msg.of("kb.problem.field_wrong", field=name, why=why))
             return {} if spec == "table" else []
         return value
 
@@ -120,24 +121,24 @@ def load_support(path: Path) -> SupportData:
         if k in usual:
             values[k] = field(usual, ("usual", k), spec, f"[usual] {k}")
     if values.get("slower_factor") is not None and values["slower_factor"] < 1:
-        bad(("usual", "slower_factor"), "'[usual] slower_factor' must be 1 or more")
+        bad(("usual", "slower_factor"), Msg.of("kb.problem.slower_factor"))
     for k in ("error_rate", "success_rate", "personalization_score"):
         if values.get(k) is not None and not 0 <= values[k] <= 1:
-            bad(("thresholds", k), f"'[thresholds] {k}' must be a fraction between 0 and 1")
+            bad(("thresholds", k), Msg.of("kb.problem.fraction", name=k))
 
     alerts = []
     for n, a in enumerate(section("alerts", "list[table]")):
-        got = {k: field(a, ("alerts", k), spec, f"alert #{n + 1} {k}", n)
+        got = {k: field(a, ("alerts", k), spec, Msg.of("kb.problem.label.alert", n=n + 1, name=k), n)
                for k, spec in (("type", "id"), ("metric", "str"), ("severity", "str"), ("title", "table[str]"))}
         if None in got.values():
             continue
         if got["metric"] not in _THRESHOLDS:
-            bad(("alerts", "metric"), f"alert #{n + 1}: metric '{got['metric']}' is not a threshold", n)
+            bad(("alerts", "metric"), Msg.of("kb.problem.alert_metric", n=n + 1, metric=got["metric"]), n)
         alerts.append(AlertRule(got["type"], got["metric"], got["severity"], got["title"]))
 
     levels: dict[int, SupportLevel] = {}
     for n, lv in enumerate(section("levels", "list[table]")):
-        got = {k: field(lv, ("levels", k), spec, f"level #{n + 1} {k}", n, default)
+        got = {k: field(lv, ("levels", k), spec, Msg.of("kb.problem.label.level", n=n + 1, name=k), n, default)
                for k, spec, default in (("level", "int", None), ("name", "table[str]", None),
                                         ("responsibilities", "table[list[str]]", {}),
                                         ("response_minutes", "table[int]", {}), ("tools", "table[list[str]]", {}))}
@@ -145,7 +146,7 @@ def load_support(path: Path) -> SupportData:
             continue
         unknown = [c for c in got["response_minutes"] if c not in CHANNELS]
         if unknown:
-            bad(("levels", "response_minutes"), f"level #{n + 1}: unknown channel(s) {unknown}", n)
+            bad(("levels", "response_minutes"), Msg.of("kb.problem.unknown_channels", n=n + 1, channels=str(unknown)), n)
         levels[got["level"]] = SupportLevel(got["level"], got["name"], got["responsibilities"],
                                             got["response_minutes"], got["tools"])
 
@@ -154,10 +155,10 @@ def load_support(path: Path) -> SupportData:
     for sev in SEVERITIES:
         rule = rules.get(sev)
         if rule is None:
-            problems.append(Problem(path, lines.line("escalation"), f"missing [escalation.{sev}]"))
+            problems.append(Problem(path, lines.line("escalation"), "kb.problem.escalation_missing", sev=sev))
             continue
         if not isinstance(rule, dict):
-            bad(("escalation", sev), f"'escalation.{sev}' must be a table")
+            bad(("escalation", sev), Msg.of("kb.problem.escalation_table", sev=sev))
             continue
         keys = ("escalation", sev)
         minutes = field(rule, (*keys, "response_minutes"), "int", f"escalation.{sev} response_minutes")
@@ -166,24 +167,23 @@ def load_support(path: Path) -> SupportData:
         if None in (minutes, lvl, chans):
             continue
         if lvl not in levels:
-            bad((*keys, "level"), f"escalation {sev} names unknown level {lvl}")
+            bad((*keys, "level"), Msg.of("kb.problem.escalation_level", sev=sev, level=lvl))
         if any(c not in CHANNELS for c in chans):
-            bad((*keys, "channels"), f"escalation {sev} names an unknown channel")
+            bad((*keys, "channels"), Msg.of("kb.problem.escalation_channel", sev=sev))
         escalation[sev] = EscalationRule(sev, minutes, lvl, tuple(chans))
 
     guide: dict[str, GuideValue] = {}
     for name, value in section("guide", "table").items():
         if isinstance(value, dict):
-            why = wrong(value, "table[str]") or (
-                f"has unknown language(s) {sorted(k for k in value if k not in LANGS)}"
+            why = wrong_msg(value, "table[str]") or (
+                Msg.of("kb.problem.has_unknown_languages", langs=str(sorted(k for k in value if k not in LANGS)))
                 if any(k not in LANGS for k in value) else None)
         elif isinstance(value, list):
-            why = wrong(value, "list[str]")
+            why = wrong_msg(value, "list[str]")
         else:
-            why = None if isinstance(value, str) or not wrong(value, "number") else \
-                "expected a string, a number, an array of strings or a table of strings per language"
+            why = None if isinstance(value, str) or not wrong(value, "number") else Msg.of("kb.problem.guide_value")
         if why:
-            bad(("guide", name), f"'[guide] {name}' {why}")
+            bad(("guide", name), Msg.of("kb.problem.field_wrong", field=f"[guide] {name}", why=why))
             continue
         guide[name] = value
 

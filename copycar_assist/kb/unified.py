@@ -143,28 +143,28 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
             level = int(tok.tag[1])
             if level == 1 or level == 2:
                 if level == 1 or fold(title) in _OLD_LANGS:
-                    out.problems.append(Problem(path, file_line(tok), f"'{'#' * level} {title}': in this shape a "
-                                                "language is a '### Español' / '### English' subsection of a '## …' section"))
+                    out.problems.append(Problem(path, file_line(tok), "kb.problem.language_level",
+                                                hashes="#" * level, title=title))
                 kind, cid = _level2(title)
                 if kind == "other" and fold(title).split(" ")[0] in ("cause", "causa"):
-                    out.problems.append(Problem(path, file_line(tok), f"'## {title}': write the cause's id "
-                                                "in backquotes, e.g. '## Cause `wrong-key`'"))
+                    out.problems.append(Problem(path, file_line(tok), "kb.problem.cause_backquotes",
+                                                title=title))
                 part = _Part(kind, cause=cid)
                 parts.append(part)
                 lang, cause_text = None, None
                 if kind == "cause":
                     if cid in seen_ids:
-                        out.problems.append(Problem(path, file_line(tok), f"cause '{cid}' is written twice"))
+                        out.problems.append(Problem(path, file_line(tok), "kb.problem.cause_written_twice", cause=cid))
                     seen_ids.add(cid or "")
                     out.raw_causes.append(RawCause(cid or "", file_line(tok)))
             elif level == 3 and part is not None:
                 lang, sub_title = _language(title)
                 cause_text = None
                 if lang is None:
-                    out.problems.append(Problem(path, file_line(tok), f"'### {title}' must name a language: "
-                                                "'### Español' or '### English' (a cause's: '### English: Title')"))
+                    out.problems.append(Problem(path, file_line(tok), "kb.problem.subsection_language",
+                                                title=title))
                 elif lang in part.markdown:
-                    out.problems.append(Problem(path, file_line(tok), f"'{lang}' appears twice in this section"))
+                    out.problems.append(Problem(path, file_line(tok), "kb.problem.language_twice_here", code=lang))
                     lang = None
                 else:
                     lines_of.setdefault(lang, file_line(tok))
@@ -175,8 +175,8 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
                     if part.kind == "cause":
                         out.seen[lang].add("causes")
                         if not sub_title:
-                            out.problems.append(Problem(path, file_line(tok), f"cause '{part.cause}': give its "
-                                                        f"title after the language ('### {title}: …')"))
+                            out.problems.append(Problem(path, file_line(tok), "kb.problem.cause_title",
+                                                        cause=part.cause, title=title))
                         cause_text = CauseText(part.cause or "", sub_title, "", [], file_line(tok))
                         out.causes[lang][part.cause or ""] = cause_text
                     elif part.kind != "other":
@@ -188,13 +188,13 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
                         stop = end_map[0] if end_map else len(src)
                         part.markdown[lang] = src[start:stop]
             elif not (part is not None and part.kind == "other" and lang is not None):  # text for people may
-                out.problems.append(Problem(path, file_line(tok), f"'{'#' * level} {title}': only '##' sections "
-                                            "and their '###' language subsections are read here"))  # have any
+                out.problems.append(Problem(path, file_line(tok), "kb.problem.heading_not_read",
+                                            hashes="#" * level, title=title))  # have any
             i += 3
             continue
         if part is None:
             if tok.type not in ("paragraph_close",) and tok.map:
-                out.problems.append(Problem(path, file_line(tok), "text before the first '## …' section"))
+                out.problems.append(Problem(path, file_line(tok), "kb.problem.text_before"))
                 i = _next_heading(tokens, i, 2)
                 continue
             i += 1
@@ -204,7 +204,7 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
             if part.kind == "cause" and lang is None and info == "toml" and only is None:
                 raw = out.raw_causes[-1]
                 if raw.facts_line is not None:
-                    out.problems.append(Problem(path, file_line(tok), f"cause '{raw.id}' has two TOML blocks"))
+                    out.problems.append(Problem(path, file_line(tok), "kb.problem.two_toml", cause=raw.id))
                 raw.facts, raw.facts_line = tok.content, file_line(tok) + 1
             else:
                 targets = [lang] if lang else ([only] if only else list(LANGS))
@@ -216,9 +216,7 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
             continue
         if lang is None:
             if tok.map and tok.type.endswith("_open") and tok.level == 0:
-                out.problems.append(Problem(path, file_line(tok), "write this under a '### Español' or "
-                                            "'### English' subsection (only code blocks and a cause's TOML may "
-                                            "stand alone)"))
+                out.problems.append(Problem(path, file_line(tok), "kb.problem.outside_language"))
                 i = _skip_block(tokens, i)
                 continue
             i += 1
@@ -304,23 +302,24 @@ def cause_facts(path: Path, raw: RawCause, outcomes: dict[str, str], outcome_lin
     try:
         facts = parse_toml(raw.facts, path, ENTRY, line_offset=raw.facts_line - 1)
     except ReadError as exc:
-        problems.append(Problem(path, exc.line, f"cause '{raw.id}': " + exc.reason()))
+        problems.append(Problem(path, exc.line, "kb.problem.cause_toml", cause=raw.id, reason=exc.reason_msg()))
         return facts_doc, None
     facts_doc.meta = facts
     for key in facts:
         if key not in CAUSE_KEYS:
             problems.append(Problem(path, facts_doc.line_of(rf"^\s*{re.escape(key)}\b") or raw.facts_line,
-                                    f"cause '{raw.id}': unknown key '{key}' (known: {', '.join(CAUSE_KEYS)})"))
+                                    "kb.problem.cause_unknown_key", cause=raw.id, name=key,
+                                    known=", ".join(CAUSE_KEYS)))
     mine = facts.pop("outcomes", [])
     where = facts_doc.line_of(r"^\s*outcomes\b") or raw.facts_line
     if not isinstance(mine, list) or not all(isinstance(k, str) and is_id(k) and "." in k for k in mine):
-        problems.append(Problem(path, where, f"cause '{raw.id}': 'outcomes' must be a list of "
-                                "\"<check>.<outcome>\" keys"))
+        problems.append(Problem(path, where, "kb.problem.cause_outcomes", cause=raw.id))
         return facts_doc, facts
     for key in mine:
         line = facts_doc.line_of(rf'"{re.escape(key)}"') or where
         if key in outcomes:
-            problems.append(Problem(path, line, f"outcome '{key}' already leads to '{outcomes[key]}'"))
+            problems.append(Problem(path, line, "kb.problem.outcome_twice",
+                                    outcome=key, cause=outcomes[key]))
             continue
         outcomes[key] = raw.id
         outcome_lines[key] = line

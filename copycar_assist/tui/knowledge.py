@@ -5,7 +5,8 @@ The first frame never waits for the knowledge, whatever its size: `get_kb()` run
 `get_matcher()` prepares the matcher from it, in a thread too; `get_cues()` the causes' cues
 (`matching.cues`), which every conversation shares. A load that fails — broken
 knowledge (KnowledgeError, each problem with its file and line) or a crash — leaves `problem`
-saying why and raises KnowledgeUnavailable to every caller, then and later; it is not retried.
+saying why (`problem_text(lang)`: in the UI's language, which may change after the load) and
+raises KnowledgeUnavailable to every caller, then and later; it is not retried.
 
 Never imports Textual; the domain is imported when first needed (start-up time).
 """
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.kb import KnowledgeBase, KnowledgeError
     from copycar_assist.matching import Matcher
     from copycar_assist.matching.cues import CueFinder
 
@@ -34,7 +35,8 @@ class Knowledge:
         if kb is None and load is None:
             raise ValueError("a knowledge base or a way to load one is needed")
         self.kb = kb  # None until loaded
-        self.problem: str | None = None  # why it could not be loaded
+        self.problem: str | None = None  # why it could not be loaded (English)
+        self._broken: KnowledgeError | None = None  # the knowledge's own problems, when that was why
         self.matcher: Matcher | None = None  # None until prepared
         self.cues: CueFinder | None = None  # None until prepared
         self._load = load
@@ -56,9 +58,14 @@ class Knowledge:
                 try:
                     self.kb = await asyncio.to_thread(self._load)
                 except Exception as exc:  # broken, or a load that crashed: never "loading" forever
+                    self._broken = exc if isinstance(exc, KnowledgeError) else None
                     self.problem = str(exc) if isinstance(exc, KnowledgeError) else f"{type(exc).__name__}: {exc}"
                     raise KnowledgeUnavailable(self.problem) from exc
         return self.kb
+
+    def problem_text(self, lang: str) -> str | None:
+        """Why the knowledge could not be loaded, in `lang` (a crash's own words stay as they are)."""
+        return self._broken.text(lang) if self._broken is not None else self.problem
 
     async def get_matcher(self) -> Matcher:
         """The matcher over the knowledge (it imports rapidfuzz and reads the compiled index)."""

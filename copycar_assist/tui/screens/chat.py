@@ -155,7 +155,7 @@ class ChatScreen(LocalizedBindings, Screen[None]):
 
     def _show_kb_state(self, lang: str) -> None:
         """The line that says the knowledge is loading, or what is wrong with it (in `lang`)."""
-        problem = self.copycar_app.knowledge.problem
+        problem = self.copycar_app.knowledge.problem_text(lang)
         for state in self.query("#kb-state").results(Static):
             if problem is None:
                 state.update(t("ui.kb_loading", lang))
