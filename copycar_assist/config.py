@@ -30,9 +30,10 @@ from typing import Any, Protocol
 
 from .config_errors import ConfigError as ConfigError
 from .config_errors import ConfigProblem as ConfigProblem
-from .config_errors import Invalid, Reason, wrong_type
+from .config_errors import Invalid, wrong_type
 from .config_io import KeyLines, write_atomic
 from .config_schema import AGENT_ONLY, BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Value
+from .files.msg import Msg
 from .files.read import SETTINGS, ReadError, read_toml
 from .redact import Redactor, Secret
 
@@ -224,7 +225,7 @@ def read_config_dict(path: Path) -> tuple[dict[str, Any], str]:
     try:
         return read_toml(path, SETTINGS, missing_ok=True)
     except ReadError as exc:
-        raise ConfigError([ConfigProblem(str(path), exc.line, exc.col, None, Reason("config.problem.file", file=exc))]) from None
+        raise ConfigError([ConfigProblem(str(path), exc.line, exc.col, None, Msg.of("config.problem.file", file=exc.reason_msg()))]) from None
 
 
 def _key_name(name: str, known: list[str]) -> str:
@@ -242,17 +243,17 @@ def _key_name(name: str, known: list[str]) -> str:
     return shown_key(name)
 
 
-def _unknown(name: str, known: list[str]) -> Reason:
+def _unknown(name: str, known: list[str]) -> Msg:
     import difflib
 
     close = difflib.get_close_matches(name, known, n=1)
     if close:
-        return Reason("config.problem.unknown_close", close=close[0])
-    return Reason("config.problem.unknown", known=", ".join(known))
+        return Msg.of("config.problem.unknown_close", close=close[0])
+    return Msg.of("config.problem.unknown", known=", ".join(known))
 
 
 # A problem found while validating: the keys where it sits, the field's label, the reason.
-Problem = Callable[[tuple[str, ...], str | None, Reason], None]
+Problem = Callable[[tuple[str, ...], str | None, Msg], None]
 
 
 def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str | None = None, *,
@@ -267,7 +268,7 @@ def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str
     settings = Settings()
     where = ".".join(_at)
 
-    def problem(keys: tuple[str, ...], label: str | None, reason: Reason) -> None:
+    def problem(keys: tuple[str, ...], label: str | None, reason: Msg) -> None:
         line, col = lines.find(*_at, *keys)
         if where and label:
             label = f"[{where}.{label[1:]}" if label.startswith("[") else f"[{where}] {label}"
@@ -279,10 +280,10 @@ def settings_from_dict(data: dict[str, Any], path: str = "<settings>", text: str
         if name == "profiles" and not _at:
             _profiles(settings, value, path, text, problem, problems)
         elif _at and name in AGENT_ONLY:
-            problem((name,), f"[{name}]", Reason("config.problem.agent_only"))
+            problem((name,), f"[{name}]", Msg.of("config.problem.agent_only"))
         elif name in SECTIONS:
             if not isinstance(value, dict):
-                problem((name,), f"[{name}]", wrong_type(Reason("config.expect.table"), value))
+                problem((name,), f"[{name}]", wrong_type(Msg.of("config.expect.table"), value))
                 continue
             known = [f.key for f in FIELDS if f.section == name]
             for key, item in value.items():
@@ -306,13 +307,13 @@ def _profiles(settings: Settings, value: object, path: str, text: str | None, pr
     from .config_schema import PROFILE_NAME, shown_key
 
     if not isinstance(value, dict):
-        problem(("profiles",), "[profiles]", wrong_type(Reason("config.expect.profiles"), value))
+        problem(("profiles",), "[profiles]", wrong_type(Msg.of("config.expect.profiles"), value))
         return
     for pname, pdata in value.items():
         if not PROFILE_NAME.match(str(pname)):
-            problem(("profiles", pname), f"[profiles] {shown_key(pname)}", Reason("config.problem.profile_name"))
+            problem(("profiles", pname), f"[profiles] {shown_key(pname)}", Msg.of("config.problem.profile_name"))
         elif not isinstance(pdata, dict):
-            problem(("profiles", pname), f"[profiles.{pname}]", wrong_type(Reason("config.expect.table"), pdata))
+            problem(("profiles", pname), f"[profiles.{pname}]", wrong_type(Msg.of("config.expect.table"), pdata))
         else:
             try:
                 profile = settings_from_dict(pdata, path, text, _at=("profiles", pname))

@@ -1,10 +1,10 @@
-"""What is wrong with settings, in either language: `Reason` (a catalogue key and its values),
-`Invalid` (a value failed its check), `ConfigProblem` (where, which field, why) and `ConfigError`
-(every problem of one load).
+"""What is wrong with settings, in either language: `Invalid` (a value failed its check),
+`ConfigProblem` (where, which field, why: a `files.msg.Msg`, a catalogue key and its values) and
+`ConfigError` (every problem of one load).
 
 `str()` is always the English text the settings' errors have had; `message(lang)` / `text(lang)`
 says the same in Spanish or English from the catalogue (`config.expect.*` what a setting must be,
-`config.problem.*` what is wrong, `config.type.*` the type found, `config.where.*` a place that is
+`config.problem.*` what is wrong, `field.type.*` the type found, `config.where.*` a place that is
 no file: i18n/en_config.py, es_config.py). A file that cannot be read or parsed is the reader's
 `ReadError`, rendered by it. Nothing here picks the language, and no message contains a value.
 """
@@ -13,32 +13,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .files.read import ReadError
-
-
-class Reason:
-    """Why a setting is refused: a catalogue key and its values, never the setting's value. A value
-    that is itself a `Reason` (what was expected, the type found, an array item's problem) or a
-    `ReadError` (the file could not be read) is rendered in the same language."""
-
-    __slots__ = ("key", "params")
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key, self.params = key, params
-
-    def text(self, lang: str) -> str:
-        from .i18n import t  # here: the catalogue is loaded only when a message is shown
-
-        shown = {name: value.text(lang) if isinstance(value, Reason)
-                 else value.reason(lang) if isinstance(value, ReadError) else value
-                 for name, value in self.params.items()}
-        return t(self.key, lang, **shown)
-
-    def __str__(self) -> str:
-        return self.text("en")
-
-    def __repr__(self) -> str:
-        return f"Reason({self.key!r})"
+from .files.fields import type_msg
+from .files.msg import Msg
 
 
 class Invalid(ValueError):
@@ -46,7 +22,7 @@ class Invalid(ValueError):
     English, `message(lang)` either language. `at`: the key inside the value where it failed (a
     table's key), to find its line."""
 
-    def __init__(self, reason: Reason, at: str | None = None):
+    def __init__(self, reason: Msg, at: str | None = None):
         super().__init__(reason)
         self.reason, self.at = reason, at
 
@@ -57,29 +33,9 @@ class Invalid(ValueError):
         return self.reason.text(lang)
 
 
-def type_of(value: object) -> Reason:
-    """The type of a value as a message names it ("a string"): the kinds a TOML value or a
-    `config set` VALUE can be."""
-    if isinstance(value, bool):
-        return Reason("config.type.boolean")
-    if isinstance(value, int):
-        return Reason("config.type.integer")
-    if isinstance(value, float):
-        return Reason("config.type.number")
-    if isinstance(value, str):
-        return Reason("config.type.string")
-    if isinstance(value, list):
-        return Reason("config.type.array")
-    if isinstance(value, dict):
-        return Reason("config.type.table")
-    if hasattr(value, "isoformat"):
-        return Reason("config.type.datetime")
-    return Reason("config.type.other", name=type(value).__name__)
-
-
-def wrong_type(expected: Reason, value: object) -> Reason:
+def wrong_type(expected: Msg, value: object) -> Msg:
     """"expected …, got …": what was expected, and the type of `value` (never the value)."""
-    return Reason("config.problem.got", expected=expected, got=type_of(value))
+    return Msg.of("config.problem.got", expected=expected, got=type_msg(value))
 
 
 # Where a problem is when it is in no file: these stand in the path, named in the user's language.
@@ -91,7 +47,7 @@ class ConfigProblem(NamedTuple):
     line: int | None
     col: int | None
     field: str | None  # "[api] key", "COPYCAR_BASE_URL", ...
-    reason: Reason  # never contains a value
+    reason: Msg  # never contains a value
 
     def message(self, lang: str = "en") -> str:
         """`path:line:col: field: reason` in `lang`."""

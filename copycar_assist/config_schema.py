@@ -4,7 +4,7 @@ One table (`FIELDS`) drives loading, validation, `config set/unset/show` and wri
 setting is one line here plus its dataclass field in `config.py`. Validation messages say what was
 expected and what type was found, never the value (a misplaced secret must not be echoed).
 
-A check that fails raises `Invalid` with a `Reason`, a catalogue key and its values
+A check that fails raises `Invalid` with a `Msg`, a catalogue key and its values
 (`config_errors.py`): English by `str()`, either language by `message(lang)`.
 """
 
@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from .config_errors import Invalid as Invalid
-from .config_errors import Reason as Reason
-from .config_errors import type_of, wrong_type
+from .config_errors import wrong_type
+from .files.fields import type_msg
+from .files.msg import Msg
 from .redact import Secret
 from .textsafe import one_line
 
@@ -41,14 +42,14 @@ CliValue = str | int | float | list[str]
 _T = TypeVar("_T")
 
 
-def _need(value: object, kind: type[_T], expected: Reason) -> _T:
+def _need(value: object, kind: type[_T], expected: Msg) -> _T:
     """`value` itself when it is a `kind` (a boolean is never a number), else Invalid."""
     if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
         raise Invalid(wrong_type(expected, value))
     return value
 
 
-def _number(value: object, expected: Reason) -> int | float:
+def _number(value: object, expected: Msg) -> int | float:
     """`value` itself when it is an integer or a float (not a boolean), else Invalid."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise Invalid(wrong_type(expected, value))
@@ -57,43 +58,43 @@ def _number(value: object, expected: Reason) -> int | float:
 
 def _item(i: int, problem: Invalid) -> Invalid:
     """An array's item `i` (from 0) failed its check."""
-    return Invalid(Reason("config.problem.item", n=i + 1, problem=problem.reason))
+    return Invalid(Msg.of("config.problem.item", n=i + 1, problem=problem.reason))
 
 
 def _text(v: object) -> str:
-    return _need(v, str, Reason("config.expect.string"))
+    return _need(v, str, Msg.of("config.expect.string"))
 
 
 def _secret(v: object) -> Secret:
-    v = _need(v, str, Reason("config.expect.string"))
+    v = _need(v, str, Msg.of("config.expect.string"))
     if not v.strip():
-        raise Invalid(Reason("config.expect.nonempty"))
+        raise Invalid(Msg.of("config.expect.nonempty"))
     return Secret(v)
 
 
 def _url(v: object) -> str:
-    v = _need(v, str, Reason("config.expect.url"))
+    v = _need(v, str, Msg.of("config.expect.url"))
     try:
         u = urllib.parse.urlsplit(v.strip())
         u.port  # noqa: B018 - raises on a bad port
     except ValueError:
-        raise Invalid(Reason("config.expect.url_parse")) from None
+        raise Invalid(Msg.of("config.expect.url_parse")) from None
     if u.scheme not in ("http", "https") or not u.hostname:
-        raise Invalid(Reason("config.expect.url_host"))
+        raise Invalid(Msg.of("config.expect.url_host"))
     if u.username or u.password:
-        raise Invalid(Reason("config.problem.user_in_url"))
+        raise Invalid(Msg.of("config.problem.user_in_url"))
     return v.strip().rstrip("/")
 
 
 def _file(v: object) -> str:
-    v = _need(v, str, Reason("config.expect.file"))
+    v = _need(v, str, Msg.of("config.expect.file"))
     if not v.strip():
-        raise Invalid(Reason("config.expect.file_empty"))
+        raise Invalid(Msg.of("config.expect.file_empty"))
     return str(Path(v.strip()).expanduser())
 
 
 def _urls(v: object) -> list[str]:
-    items: list[object] = _need(v, list, Reason("config.expect.urls"))
+    items: list[object] = _need(v, list, Msg.of("config.expect.urls"))
     out = []
     for i, item in enumerate(items):
         try:
@@ -104,23 +105,23 @@ def _urls(v: object) -> list[str]:
 
 
 def _port(v: object) -> int:
-    v = _need(v, int, Reason("config.expect.port"))
+    v = _need(v, int, Msg.of("config.expect.port"))
     if not 1 <= v <= 65535:
-        raise Invalid(Reason("config.expect.port"))
+        raise Invalid(Msg.of("config.expect.port"))
     return v
 
 
 def _count(v: object) -> int:
-    v = _need(v, int, Reason("config.expect.count"))
+    v = _need(v, int, Msg.of("config.expect.count"))
     if v < 0:
-        raise Invalid(Reason("config.expect.count"))
+        raise Invalid(Msg.of("config.expect.count"))
     return v
 
 
 def _seconds(v: object) -> float:
-    v = _number(v, Reason("config.expect.seconds"))
+    v = _number(v, Msg.of("config.expect.seconds"))
     if not 0 < v <= 600:
-        raise Invalid(Reason("config.expect.seconds"))
+        raise Invalid(Msg.of("config.expect.seconds"))
     return float(v)
 
 
@@ -128,31 +129,31 @@ _HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$"
 
 
 def _host(v: object) -> str:
-    h = _need(v, str, Reason("config.expect.host")).strip()
+    h = _need(v, str, Msg.of("config.expect.host")).strip()
     try:
         ipaddress.ip_address(h.strip("[]"))
         return h
     except ValueError:
         pass
     if not _HOST.match(h):
-        raise Invalid(Reason("config.expect.host_form"))
+        raise Invalid(Msg.of("config.expect.host_form"))
     return h
 
 
 def _domain(v: object) -> str:
-    d = _need(v, str, Reason("config.expect.domain")).strip().rstrip(".")
+    d = _need(v, str, Msg.of("config.expect.domain")).strip().rstrip(".")
     if "." not in d or not _HOST.match(d):
-        raise Invalid(Reason("config.expect.domain"))
+        raise Invalid(Msg.of("config.expect.domain"))
     return d
 
 
 def _address(v: object) -> str:
     from email.utils import parseaddr  # here: settings without an address never load the e-mail package
 
-    v = _need(v, str, Reason("config.expect.address"))
+    v = _need(v, str, Msg.of("config.expect.address"))
     _, addr = parseaddr(v)
     if "@" not in addr or addr.startswith("@") or addr.endswith("@"):
-        raise Invalid(Reason("config.expect.address_form"))
+        raise Invalid(Msg.of("config.expect.address_form"))
     return v.strip()
 
 
@@ -160,58 +161,58 @@ _SELECTOR = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,62}$")
 
 
 def _names(v: object) -> list[str]:
-    items: list[object] = _need(v, list, Reason("config.expect.selectors"))
+    items: list[object] = _need(v, list, Msg.of("config.expect.selectors"))
     names: list[str] = []
     for i, item in enumerate(items):
         if not isinstance(item, str) or not _SELECTOR.match(item):
-            raise _item(i, Invalid(Reason("config.expect.selector")))
+            raise _item(i, Invalid(Msg.of("config.expect.selector")))
         names.append(item)
     return names
 
 
 def _ips(v: object) -> list[str]:
-    items: list[object] = _need(v, list, Reason("config.expect.ips"))
+    items: list[object] = _need(v, list, Msg.of("config.expect.ips"))
     ips: list[str] = []
     for i, item in enumerate(items):
         try:
             ipaddress.ip_address(item if isinstance(item, str) else "")
         except ValueError:
-            raise _item(i, Invalid(Reason("config.expect.ip"))) from None
+            raise _item(i, Invalid(Msg.of("config.expect.ip"))) from None
         ips.append(str(item))
     return ips
 
 
 def _map(v: object) -> dict[str, str]:
-    table: dict[object, object] = _need(v, dict, Reason("config.expect.field_map"))
+    table: dict[object, object] = _need(v, dict, Msg.of("config.expect.field_map"))
     out: dict[str, str] = {}
     for k, item in table.items():
         if not isinstance(item, str) or not item.strip():
-            raise Invalid(Reason("config.problem.map_item", name=shown_key(str(k)), got=type_of(item)), at=str(k))
+            raise Invalid(Msg.of("config.problem.map_item", name=shown_key(str(k)), got=type_msg(item)), at=str(k))
         out[str(k)] = item
     return out
 
 
 def _redis_url(v: object) -> Secret:
-    v = _need(v, str, Reason("config.expect.redis"))
+    v = _need(v, str, Msg.of("config.expect.redis"))
     try:
         u = urllib.parse.urlsplit(v.strip())
         u.port  # noqa: B018
     except ValueError:
-        raise Invalid(Reason("config.expect.redis_parse")) from None
+        raise Invalid(Msg.of("config.expect.redis_parse")) from None
     if u.scheme not in ("redis", "rediss", "unix") or (u.scheme != "unix" and not u.hostname):
-        raise Invalid(Reason("config.expect.redis_host"))
+        raise Invalid(Msg.of("config.expect.redis_host"))
     return Secret(v.strip())
 
 
 def _window(v: object) -> float:
-    v = _number(v, Reason("config.expect.window"))
+    v = _number(v, Msg.of("config.expect.window"))
     if not 10 <= v <= 86400:
-        raise Invalid(Reason("config.expect.window"))
+        raise Invalid(Msg.of("config.expect.window"))
     return float(v)
 
 
 def _addresses(v: object) -> list[str]:
-    items: list[object] = _need(v, list, Reason("config.expect.addresses"))
+    items: list[object] = _need(v, list, Msg.of("config.expect.addresses"))
     out = []
     for i, item in enumerate(items):
         try:
@@ -229,9 +230,9 @@ _PROJECT = re.compile(r"^[A-Z][A-Z0-9_]{0,19}$")
 
 
 def _project(v: object) -> str:
-    v = _need(v, str, Reason("config.expect.project"))
+    v = _need(v, str, Msg.of("config.expect.project"))
     if not _PROJECT.match(v.strip()):
-        raise Invalid(Reason("config.expect.project_form"))
+        raise Invalid(Msg.of("config.expect.project_form"))
     return v.strip()
 
 
@@ -239,7 +240,7 @@ DESTINATIONS = ("webhook", "email", "zendesk", "jira")
 
 
 def _destinations(v: object) -> list[str]:
-    expected = Reason("config.expect.array_of", choices=", ".join(DESTINATIONS))
+    expected = Msg.of("config.expect.array_of", choices=", ".join(DESTINATIONS))
     items: list[object] = _need(v, list, expected)
     chosen: list[str] = []
     for i, item in enumerate(items):
@@ -250,7 +251,7 @@ def _destinations(v: object) -> list[str]:
 
 
 def _choice(*choices: str) -> Callable[[object], str]:
-    expected = Reason("config.expect.one_of", choices=", ".join(choices))
+    expected = Msg.of("config.expect.one_of", choices=", ".join(choices))
 
     def check(v: object) -> str:
         v = _need(v, str, expected)
@@ -353,12 +354,12 @@ def parse_cli_value(f: Field, text: str) -> CliValue:
         try:
             return int(text.strip())
         except ValueError:
-            raise Invalid(Reason("config.expect.whole")) from None
+            raise Invalid(Msg.of("config.expect.whole")) from None
     if f.cli == "float":
         try:
             return float(text.strip())
         except ValueError:
-            raise Invalid(Reason("config.expect.number")) from None
+            raise Invalid(Msg.of("config.expect.number")) from None
     if f.cli == "list":
         return [part.strip() for part in text.split(",") if part.strip()]
     return text

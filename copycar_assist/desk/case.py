@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from copycar_assist.config import ConfigError, ConfigProblem, Settings, config_path, settings_to_dict
-from copycar_assist.config_schema import AGENT_ONLY, BY_NAME, PROFILE_NAME, Invalid, Reason
+from copycar_assist.config_schema import AGENT_ONLY, BY_NAME, PROFILE_NAME, Invalid
+from copycar_assist.files.msg import Msg
 
 from .fixes import FixBook
 
@@ -84,7 +85,7 @@ class Case:
         """Set one field of the case's context: `ConfigError` naming the field when it is invalid."""
         f = BY_NAME.get(dotted)
         if f is None or f.section in AGENT_ONLY or f.dotted == "language":
-            raise ConfigError([ConfigProblem("<case>", None, None, dotted, Reason("config.problem.not_in_case"))])
+            raise ConfigError([ConfigProblem("<case>", None, None, dotted, Msg.of("config.problem.not_in_case"))])
         if value in (None, ""):
             self.settings._set(f, getattr(Settings()._section(f), f.attr), "case")
             self.settings.sources.pop(f.dotted, None)
@@ -123,7 +124,7 @@ class Case:
 
         name = name or self.profile or _slug(self.customer.name)
         if not PROFILE_NAME.match(name):
-            raise ConfigError([ConfigProblem("<case>", None, None, "profile", Reason("config.problem.profile_name"))])
+            raise ConfigError([ConfigProblem("<case>", None, None, "profile", Msg.of("config.problem.profile_name"))])
         target = Path(path) if path is not None else (
             self.agent.path if self.agent is not None and self.agent.path else config_path())
         doc = self.profile_document()
@@ -131,7 +132,7 @@ class Case:
         def change(data: dict[str, Any]) -> None:
             profiles = data.setdefault("profiles", {})
             if not isinstance(profiles, dict):
-                raise ConfigError([ConfigProblem(str(target), None, None, "[profiles]", Reason("config.problem.not_table"))])
+                raise ConfigError([ConfigProblem(str(target), None, None, "[profiles]", Msg.of("config.problem.not_table"))])
             profiles[name] = doc
 
         update_settings_file(target, change)

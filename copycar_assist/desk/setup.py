@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from copycar_assist.config import ConfigError, ConfigProblem, Settings
-from copycar_assist.config_schema import BY_NAME, CliValue, Invalid, Reason, parse_cli_value
+from copycar_assist.config_schema import BY_NAME, CliValue, Invalid, parse_cli_value
+from copycar_assist.files.msg import Msg
 from copycar_assist.i18n import t
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ def save(path: Path, group: Group, values: dict[str, str], *, profile: str | Non
             table = target.setdefault(section, {}) if section else target
             if not isinstance(table, dict):
                 raise ConfigError([ConfigProblem(str(path), None, None, f"[{section}]",
-                                                 Reason("config.problem.not_table_fix"))])
+                                                 Msg.of("config.problem.not_table_fix"))])
             table[key] = value
         return bool(written)
 

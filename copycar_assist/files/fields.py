@@ -21,10 +21,10 @@ ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def type_name(value: object) -> str:
-    return str(_type_msg(value))
+    return str(type_msg(value))
 
 
-def _type_msg(value: object) -> Msg | str:
+def type_msg(value: object) -> Msg | str:
     """The catalogue's name of the value's type (`field.type.*`); a type TOML and JSON never
     produce is named as Python names it."""
     if isinstance(value, bool):
@@ -87,4 +87,4 @@ def wrong_msg(value: object, spec: str) -> Msg | None:
     expected = Msg.of("field.spec." + spec.replace("[", "_").replace("]", ""))
     if spec in ("id", "list[id]") and isinstance(value, (str, list)):
         return Msg.of("field.expected", what=expected)
-    return Msg.of("field.expected_got", what=expected, got=_type_msg(value))
+    return Msg.of("field.expected_got", what=expected, got=type_msg(value))

@@ -1,7 +1,7 @@
 """The settings' problems in English: what a setting must be (`config.expect.*`), what is wrong
-(`config.problem.*`), the type a value was found to be (`config.type.*`) and the places that are no
-file (`config.where.*`); part of en.py's catalogue (the same keys as es_config.py). Rendered by
-`config_errors.Reason`; these are the very words the settings' errors have always had."""
+(`config.problem.*`) and the places that are no file (`config.where.*`); part of en.py's catalogue
+(the same keys as es_config.py; a value's type is `field.type.*`, en_kb.py). Rendered by
+`files.msg.Msg`; these are the very words the settings' errors have always had."""
 
 CONFIG: dict[str, str] = {
     # what a setting must be
@@ -53,14 +53,6 @@ CONFIG: dict[str, str] = {
     "config.problem.not_table_fix": "is not a table; fix the file first",
     "config.problem.file": "{file}",
     # the type a value was found to be
-    "config.type.boolean": "a boolean",
-    "config.type.integer": "an integer",
-    "config.type.number": "a number",
-    "config.type.string": "a string",
-    "config.type.array": "an array",
-    "config.type.table": "a table",
-    "config.type.datetime": "a date/time",
-    "config.type.other": "{name}",
     # where a problem is when it is in no file
     "config.where.environment": "environment",
     "config.where.setup": "<setup>",

@@ -1,7 +1,7 @@
 """Los problemas de la configuración en español: qué debe ser un ajuste (`config.expect.*`), qué
-está mal (`config.problem.*`), de qué tipo resultó ser un valor (`config.type.*`) y los lugares que
-no son un fichero (`config.where.*`); parte del catálogo de es.py (mismas claves que en_config.py).
-Los compone `config_errors.Reason`."""
+está mal (`config.problem.*`) y los lugares que no son un fichero (`config.where.*`); parte del
+catálogo de es.py (mismas claves que en_config.py; el tipo de un valor es `field.type.*`, es_kb.py).
+Los compone `files.msg.Msg`."""
 
 CONFIG: dict[str, str] = {
     # qué debe ser un ajuste
@@ -53,14 +53,6 @@ CONFIG: dict[str, str] = {
     "config.problem.not_table_fix": "no es una tabla; corrige antes el fichero",
     "config.problem.file": "{file}",
     # de qué tipo resultó ser un valor
-    "config.type.boolean": "un booleano (true o false)",
-    "config.type.integer": "un número entero",
-    "config.type.number": "un número",
-    "config.type.string": "un texto",
-    "config.type.array": "una lista",
-    "config.type.table": "una tabla",
-    "config.type.datetime": "una fecha u hora",
-    "config.type.other": "{name}",
     # dónde está un problema que no está en un fichero
     "config.where.environment": "entorno",
     "config.where.setup": "<configuración guiada>",

@@ -167,7 +167,7 @@ KB: dict[str, str] = {
     "field.spec.list_id": "una lista de ids (letras, cifras, '.', '_' o '-')",
     "field.spec.list_table": "una lista de tablas", "field.spec.table_str": "una tabla de textos",
     "field.spec.table_int": "una tabla de números enteros", "field.spec.table_list_str": "una tabla de listas de textos",
-    "field.type.bool": "un booleano", "field.type.int": "un entero", "field.type.float": "un número",
+    "field.type.bool": "un booleano (true o false)", "field.type.int": "un número entero", "field.type.float": "un número",
     "field.type.str": "un texto", "field.type.list": "una lista", "field.type.table": "una tabla",
-    "field.type.datetime": "una fecha/hora", "field.type.none": "nada (falta)",
+    "field.type.datetime": "una fecha u hora", "field.type.none": "nada (falta)",
 }
