@@ -276,3 +276,17 @@ def test_the_cues_read_from_the_compiled_index_are_the_ones_read_from_every_entr
             hits += len(found)
     assert hits > len(kb.entries)
     assert compiled.find("no-such-entry", "401") == []
+
+
+def test_the_apps_matcher_has_the_guides_answerer_made_before_the_first_question(cache):
+    # The app builds its matcher in a thread: the first question about the guide should not
+    # also build the answerer's topic matcher. A one-shot command leaves it to that question.
+    from copycar_assist.matching.compiled import prepared_matcher
+
+    question = "How quickly does level 2 support reply to an email?"
+    app = prepared_matcher(load_cached(default_dir(), companion=MATCHER))
+    command = matcher_for(load_cached(default_dir(), companion=MATCHER))
+    assert "_matcher" in app.answerer._answerer.__dict__ and "_levels" in app.answerer._answerer.__dict__
+    assert "_answerer" not in command.answerer.__dict__
+    answered = app.match(question).to_json()
+    assert answered == command.match(question).to_json() and answered["kind"] == "question" and answered["answer"]

@@ -70,6 +70,10 @@ class Answerer:
                                 causes=[], outcomes={}, aliases={k: [p for p in v if p] for k, v in phrases.items()}))
         return self._matcher_type(levels, answerer=False) if levels else None
 
+    def prepare(self) -> None:
+        """Make now what the first question would make (a front end that has a thread for it)."""
+        _ = self._matcher, self._levels
+
     def answer(self, text: str, lang: str, entry: str | None = None) -> GuideAnswer | None:
         """The best topic's answer, or None when no topic fits well enough. `entry`: the error the
         text is about (the matcher's first), for topics about an error's causes or steps."""
@@ -114,6 +118,10 @@ class LazyAnswerer:
     def _answerer(self) -> Answerer | None:
         kb = self._knowledge
         return Answerer(kb.answers, kb.support, self._matcher_type, kb.entries) if kb.answers and kb.support else None
+
+    def prepare(self) -> None:
+        if self._answerer is not None:
+            self._answerer.prepare()
 
     def answer(self, text: str, lang: str, entry: str | None = None) -> GuideAnswer | None:
         return self._answerer.answer(text, lang, entry) if self._answerer is not None else None

@@ -424,6 +424,22 @@ def _same(raw: Value) -> Value:
     return raw
 
 
+def prepared_matcher(kb: Knowledge) -> Matcher:
+    """The matcher for a front end that runs for a while (the app, which builds it in a thread):
+    `matcher_for(kb)` with the guide's answerer made too, so that the first question about the
+    guide does not wait for it (a one-shot command leaves that to its first question). What the
+    process holds by then lives as long as it does: it is set aside from the collector's full
+    passes (`gc.freeze`), which otherwise walk it all in the middle of some query (12 ms on
+    10,000 entries)."""
+    import gc
+
+    matcher = matcher_for(kb)
+    if matcher.answerer is not None:
+        matcher.answerer.prepare()
+    gc.freeze()
+    return matcher
+
+
 def matcher_for(kb: Knowledge) -> Matcher:
     """The matcher for a knowledge base: from its compiled index when it came from the store
     (`kb.store.load_cached`), else prepared from its entries."""

@@ -101,6 +101,6 @@ def _build_cues(kb: KnowledgeBase) -> CueFinder:
 
 
 def _build_matcher(kb: KnowledgeBase) -> Matcher:
-    from copycar_assist.matching.compiled import matcher_for
+    from copycar_assist.matching.compiled import prepared_matcher
 
-    return matcher_for(kb)
+    return prepared_matcher(kb)
