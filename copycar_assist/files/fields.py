@@ -24,26 +24,19 @@ def type_name(value: object) -> str:
     return str(type_msg(value))
 
 
+_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "bool"), (int, "int"), (float, "float"), (str, "str"), (list, "list"), (dict, "table"))
+
+
 def type_msg(value: object) -> Msg | str:
     """The catalogue's name of the value's type (`field.type.*`); a type TOML and JSON never
     produce is named as Python names it."""
-    if isinstance(value, bool):
-        code = "bool"
-    elif isinstance(value, int):
-        code = "int"
-    elif isinstance(value, float):
-        code = "float"
-    elif isinstance(value, str):
-        code = "str"
-    elif isinstance(value, list):
-        code = "list"
-    elif isinstance(value, dict):
-        code = "table"
-    elif hasattr(value, "isoformat"):
+    code = next((name for kind, name in _TYPES if isinstance(value, kind)), None)  # bool before int
+    if code is None and hasattr(value, "isoformat"):
         code = "datetime"
-    elif value is None:  # a field that is not there
+    elif code is None and value is None:  # a field that is not there
         code = "none"
-    else:
+    elif code is None:
         return type(value).__name__
     return Msg.of(f"field.type.{code}")
 
