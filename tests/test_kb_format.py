@@ -234,3 +234,17 @@ def test_kb_convert_rewrites_old_entries_in_place(tmp_path):
         assert "## Cause `" in text
         assert facts(parse_entry(path, text)[0]) == before[path.name]
     assert lint(kb) == []
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "a [[causes]] table without an 'id = \"…\"' line of its own"),
+    ("es", "una tabla [[causes]] sin una línea 'id = \"…\"' propia"),
+])
+def test_kb_convert_says_why_it_leaves_an_entry_alone_in_the_users_language(tmp_path, lang, said):
+    kb = small_kb_copy(tmp_path)
+    path = kb / "alpha-problem.md"
+    broken = path.read_text(encoding="utf-8").replace('[[causes]]\nid = "bad-key"\n', '[[causes]]\n', 1)
+    path.write_text(broken, encoding="utf-8")
+    done = run_cli("--lang", lang, "kb", "convert", str(kb))
+    assert f"{path}: {said}" in done.stdout.splitlines(), done.stdout + done.stderr
+    assert path.read_text(encoding="utf-8") == broken  # left as it was

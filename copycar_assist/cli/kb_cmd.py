@@ -273,7 +273,7 @@ def _convert(args: argparse.Namespace) -> int:
     from copycar_assist.files.read import ENTRY, ReadError, read_text
     from copycar_assist.files.write import write_text
     from copycar_assist.kb import KnowledgeError
-    from copycar_assist.kb.convert import ConvertError, convert_entry, problems_after
+    from copycar_assist.kb.convert import UNIFIED, ConvertError, convert_entry, problems_after
     from copycar_assist.kb.loader import entry_paths
 
     folder = _writable_dir(args, args.dir)
@@ -283,9 +283,9 @@ def _convert(args: argparse.Namespace) -> int:
             text = read_text(path, ENTRY) or ""
             new = convert_entry(path, text)
         except ConvertError as exc:
-            if str(exc) != "already in the unified shape":
+            if exc.msg.key != UNIFIED:
                 failed += 1
-                print(f"{path}: {exc}")
+                print(f"{path}: {exc.text(args.ctx.ui_lang)}")
             continue
         except ReadError as exc:
             failed += 1

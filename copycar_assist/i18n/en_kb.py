@@ -172,4 +172,9 @@ KB: dict[str, str] = {
     "field.type.bool": "a boolean", "field.type.int": "an integer", "field.type.float": "a number",
     "field.type.str": "a string", "field.type.list": "an array", "field.type.table": "a table",
     "field.type.datetime": "a date/time", "field.type.none": "NoneType",
+    # kb convert: an entry it cannot rewrite safely
+    "kb.convert.no_cause_id": "a [[causes]] table without an 'id = \"…\"' line of its own",
+    "kb.convert.unified": "already in the unified shape",
+    "kb.convert.sections_differ": "the languages' sections differ ({kinds}); convert this entry by hand",
+    "kb.convert.prose": "text beside the code blocks ({prose}); convert this entry by hand",
 }

@@ -170,4 +170,9 @@ KB: dict[str, str] = {
     "field.type.bool": "un booleano (true o false)", "field.type.int": "un número entero", "field.type.float": "un número",
     "field.type.str": "un texto", "field.type.list": "una lista", "field.type.table": "una tabla",
     "field.type.datetime": "una fecha u hora", "field.type.none": "nada (falta)",
+    # kb convert: una entrada que no puede reescribir sin riesgo
+    "kb.convert.no_cause_id": "una tabla [[causes]] sin una línea 'id = \"…\"' propia",
+    "kb.convert.unified": "ya tiene la forma unificada",
+    "kb.convert.sections_differ": "las secciones de los idiomas no coinciden ({kinds}); convierte esta entrada a mano",
+    "kb.convert.prose": "hay texto junto a los bloques de código ({prose}); convierte esta entrada a mano",
 }

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from copycar_assist.files.msg import Msg
+
 from .body import SECTION_HEADINGS, fold, parse_body
 from .errors import KnowledgeError, Problem
 from .frontmatter import parse_document
@@ -24,8 +26,19 @@ _OUTCOME = re.compile(r'^\s*"?(?P<key>[^"=\s]+)"?\s*=\s*"(?P<target>[^"]*)"\s*(#
 _ID = re.compile(r'^\s*id\s*=\s*"(?P<id>[^"]*)"\s*$')
 
 
+UNIFIED = "kb.convert.unified"  # not an error for `kb convert`: there is nothing to do
+
+
 class ConvertError(ValueError):
-    """The entry cannot be rewritten safely (already unified, or a layout the converter does not know)."""
+    """The entry cannot be rewritten safely (already unified, or a layout the converter does not
+    know). `str()` is English, `text(lang)` either language (`kb.convert.*`)."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.msg = Msg.of(key, **params)
+        super().__init__(str(self.msg))
+
+    def text(self, lang: str | None) -> str:
+        return self.msg.text(lang)
 
 
 def _front_matter(lines: list[str]) -> tuple[list[str], dict[str, list[str]], dict[str, list[str]]]:
@@ -61,7 +74,7 @@ def _front_matter(lines: list[str]) -> tuple[list[str], dict[str, list[str]], di
                 continue
         kept.append(line)
     if any(key.startswith("#") for key in causes):
-        raise ConvertError("a [[causes]] table without an 'id = \"…\"' line of its own")
+        raise ConvertError("kb.convert.no_cause_id")
     if outcome_header is not None and not any(x.strip() for x in kept[outcome_header + 1:]
                                               if not _HEADER.match(x)):
         del kept[outcome_header]  # every outcome moved into its cause
@@ -99,7 +112,7 @@ def convert_entry(path: Path, text: str) -> str:
     if doc is None:
         raise KnowledgeError(problems)
     if is_unified(doc.body):
-        raise ConvertError("already in the unified shape")
+        raise ConvertError(UNIFIED)
     body = parse_body(path, doc.body, doc.body_line)
     if body.problems:
         raise KnowledgeError(body.problems)
@@ -108,7 +121,7 @@ def convert_entry(path: Path, text: str) -> str:
     chunks = {lang: _chunks(body.sections[lang].markdown) for lang in langs}
     kinds = {lang: [SECTION_HEADINGS.get(fold(t), "other") for t, _ in chunks[lang]] for lang in langs}
     if len({tuple(k) for k in kinds.values()}) > 1:
-        raise ConvertError(f"the languages' sections differ ({kinds}); convert this entry by hand")
+        raise ConvertError("kb.convert.sections_differ", kinds=kinds)
     order = next(iter(kinds.values()), [])
     parts: list[Part] = []
     cause_ids = list(dict.fromkeys([*cause_facts, *(c for lang in langs for c in body.causes[lang])]))
@@ -132,7 +145,7 @@ def convert_entry(path: Path, text: str) -> str:
                 blocks[lang] = body.sections[lang].code[start:start + _fence_count(chunks[lang][n][1])]
             prose = [x for lang in langs for x in _outside_fences(chunks[lang][n][1]) if x.strip()]
             if prose:
-                raise ConvertError(f"text beside the code blocks ({prose[0][:40]!r}); convert this entry by hand")
+                raise ConvertError("kb.convert.prose", prose=repr(prose[0][:40]))
             parts.append(CodePart(blocks))
         else:
             parts.append(TextPart({lang: chunks[lang][n][0] for lang in langs},
