@@ -26,12 +26,12 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from .config_errors import ConfigError as ConfigError
 from .config_errors import ConfigProblem as ConfigProblem
 from .config_errors import Invalid, wrong_type
-from .config_io import KeyLines, write_atomic
+from .config_io import KeyLines, locked, write_atomic
 from .config_schema import AGENT_ONLY, BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Value
 from .files.msg import Msg
 from .files.read import SETTINGS, ReadError, read_toml
@@ -415,3 +415,19 @@ def save_settings(settings_or_dict: Settings | dict[str, Any], path: str | os.Pa
     settings_from_dict(data, str(p))  # never write a file we would refuse to load
     write_atomic(p, tomli_w.dumps(data).encode("utf-8"))
     return p
+
+
+_R = TypeVar("_R")
+
+
+def update_settings_file(path: Path, change: Callable[[dict[str, Any]], _R]) -> _R:
+    """Read the settings document, `change(data)` it and write it back, all under the settings lock,
+    so concurrent writers (`config set`, `setup`, a profile saved from a case) never lose each
+    other's changes. Nothing is written when `change` returns False. Raises `ConfigError` (the
+    file or the result is invalid) or `OSError`."""
+    with locked(path):
+        data, _ = read_config_dict(path)
+        result = change(data)
+        if result is not False:
+            save_settings(data, path)
+    return result

@@ -59,10 +59,9 @@ def test_no_source_file_is_too_long():
 # domain never imports them. No two parts import each other, through any chain: the run history
 # (runs) sits below the checks, which read the usual latency and the last alert from it, and
 # support sits above them (tickets carry their results, deliveries use their HTTP and SMTP).
-# One known exception: config_io's update_settings_file validates through config (an import
-# inside the function), while config reads and writes the file through config_io. The settings'
-# problems (config_errors) word themselves from the catalogue, as the reader's errors (files) do;
-# every error message is one kind of value (files.msg.Msg), which the settings and desk build too.
+# The settings' problems (config_errors) word themselves from the catalogue, as the reader's
+# errors (files) do; every error message is one kind of value (files.msg.Msg), which the settings
+# and desk build too.
 ALLOWED = {
     "__main__": {"cli"},
     "files": {"i18n", "textsafe"},
@@ -71,7 +70,7 @@ ALLOWED = {
     "matching": {"files", "kb", "lazy", "textsafe"},
     "config_errors": {"files", "i18n"},
     "config_schema": {"config_errors", "files", "redact", "textsafe"},
-    "config_io": {"config", "files"},
+    "config_io": {"files"},
     "config": {"config_errors", "config_io", "config_schema", "files", "redact", "textsafe"},
     "simulator": {"config_schema", "files", "lazy", "redact"},
     "runs": {"files", "i18n", "redact", "textsafe"},
@@ -160,14 +159,9 @@ def _cycle(edges: dict[str, set[str]]) -> list[str]:
 def test_no_two_parts_depend_on_each_other():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]  # the search finds one
     assert _cycle({"a": {"b"}, "b": {"c"}}) == []
-    known = {"config_io": {"config"}}  # see ALLOWED's comment
-
-    def without_known(edges: dict[str, set[str]]) -> dict[str, set[str]]:
-        return {me: others - known.get(me, set()) for me, others in edges.items()}
-
-    assert _cycle(without_known(ALLOWED)) == [], "the table allows a cycle"
+    assert _cycle(ALLOWED) == [], "the table allows a cycle"
     parts, _ = _imports()
-    assert _cycle(without_known(parts)) == [], "the package has an import cycle between its parts"
+    assert _cycle(parts) == [], "the package has an import cycle between its parts"
 
 
 def test_only_the_app_imports_textual_or_rich():

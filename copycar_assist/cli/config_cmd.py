@@ -113,8 +113,7 @@ def _update(path: Path, change: Callable[[dict[str, Any]], _R]) -> _R:
     """Read the settings file, `change(data)` it and write it back, all under the settings lock,
     so concurrent `config set` calls never lose each other's changes. Nothing is written when
     `change` returns False."""
-    from copycar_assist.config import ConfigError
-    from copycar_assist.config_io import update_settings_file
+    from copycar_assist.config import ConfigError, update_settings_file
 
     try:
         result = update_settings_file(path, change)

@@ -120,7 +120,7 @@ class Case:
     def save_profile(self, name: str | None = None, path: Path | None = None) -> Path:
         """Write the case's context as `[profiles.NAME]` in the settings file (under the lock,
         0600); the agent's own settings and other profiles are kept. Returns the file."""
-        from copycar_assist.config_io import update_settings_file
+        from copycar_assist.config import update_settings_file
 
         name = name or self.profile or _slug(self.customer.name)
         if not PROFILE_NAME.match(name):

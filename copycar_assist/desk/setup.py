@@ -132,7 +132,7 @@ async def verify(kb: KnowledgeBase, settings: Settings, group: Group, *, lang: s
 def save(path: Path, group: Group, values: dict[str, str], *, profile: str | None = None) -> dict[str, CliValue]:
     """Write the group's given values into the settings file (or `[profiles.NAME]`), under the
     settings lock, atomically, 0600. Returns what was written (secrets included: do not print)."""
-    from copycar_assist.config_io import update_settings_file
+    from copycar_assist.config import update_settings_file
 
     written = typed(group, values)
 
