@@ -208,6 +208,32 @@ def test_the_app_loading_a_large_knowledge_base_from_a_thread_has_it_compiled_by
     assert sorted(box["kb"].entries) == sorted(p.stem for p in big_kb.glob("*.md") if p.name != "README.md")
 
 
+def test_the_command_compiling_for_the_app_tells_it_how_far_it_is(big_kb, cache, parsed, monkeypatch):
+    # The app shows it while a large knowledge base is compiled for the first time (a minute
+    # for 10,000 entries): the child `kb list --progress` reports, the context hands it on.
+    import threading
+
+    from copycar_assist.cli import build_parser
+    from copycar_assist.cli.context import Context
+
+    monkeypatch.setattr(pool, "MIN_ITEMS", 5)  # compiled by a command of its own
+    heard: list[tuple[int, int]] = []
+    with Context(build_parser().parse_args(["--kb", str(big_kb), "kb", "list"])) as ctx:
+        ctx.progress = lambda done, total: heard.append((done, total))
+        thread = threading.Thread(target=ctx.load_kb)
+        thread.start()
+        thread.join()
+    total = 10 + COPIES
+    assert parsed == [] and heard and heard[-1] == (total, total)  # heard from the child, to the end
+    assert [d for d, _ in heard] == sorted(d for d, _ in heard) and {t for _, t in heard} == {total}
+    assert len(heard) > total // 2  # as it went, not once at the end
+    heard.clear()
+    with Context(build_parser().parse_args(["--kb", str(big_kb), "kb", "list"])) as ctx:
+        ctx.progress = lambda done, total: heard.append((done, total))
+        ctx.load_kb()
+    assert heard == []  # compiled already: nothing to tell
+
+
 def test_a_small_knowledge_base_is_loaded_where_it_is_asked_for(big_kb, cache, parsed):
     import threading
 

@@ -76,6 +76,29 @@ async def test_what_is_typed_while_the_knowledge_loads_is_answered_once_it_is(la
         assert not chat.query_one(ChatInput).placeholder.startswith(loading)
 
 
+@pytest.mark.parametrize(("lang", "said"), [("en", "10 of 10 entries read"), ("es", "10 de 10 entradas leídas")])
+async def test_a_first_compile_of_the_knowledge_says_how_far_it_is(lang, said):
+    ctx = Context(build_parser().parse_args([]))  # the shipped knowledge, compiled into an empty cache
+    gate = threading.Event()
+
+    def load():
+        kb = ctx.load_kb()
+        assert gate.wait(30), "the test never let the knowledge load"
+        return kb
+
+    app = CopyCarApp(None, Settings(), load_kb=load, lang=lang)
+    ctx.progress = app.knowledge.note_progress  # as `copycar-assist` wires it
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if said in screen_text(app):
+                break
+        assert said in screen_text(app) and not app.kb_ready
+        gate.set()
+        await settle(app, pilot)
+        assert app.kb_ready and said not in screen_text(app)
+
+
 async def test_a_screen_asked_for_while_loading_opens_once_the_knowledge_is_loaded():
     load, gate = held_back()
     app = CopyCarApp(None, Settings(), load_kb=load, lang="en")

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from copycar_assist.desk.case import Case
     from copycar_assist.kb import KnowledgeBase
     from copycar_assist.kb.model import CheckSpec
+    from copycar_assist.kb.store import Progress
     from copycar_assist.simulator.world import DemoWorld
 
 
@@ -55,6 +56,7 @@ class Context:
         self._settings: Settings | None = None
         self._case: Case | None = None
         self._kb: KnowledgeBase | None = None
+        self.progress: Progress | None = None  # told how far a compile of the knowledge is (the app)
         self._checks: dict[str, CheckSpec] | None = None
         self.demo: DemoWorld | None = None
         self._ui_lang: str | None = None
@@ -118,8 +120,8 @@ class Context:
             from copycar_assist.kb.store import load_cached
             from copycar_assist.matching.companion import MATCHER
 
-            digested = _compile_apart(self.args.kb)
-            self._kb = load_cached(self.args.kb, companion=MATCHER, digested=digested)
+            digested = _compile_apart(self.args.kb, self.progress)
+            self._kb = load_cached(self.args.kb, companion=MATCHER, digested=digested, progress=self.progress)
         return self._kb
 
     @property
@@ -189,13 +191,14 @@ class Context:
         self.close()
 
 
-def _compile_apart(kb_dir: str | None) -> tuple[str, dict[Path, str]] | None:
+def _compile_apart(kb_dir: str | None, progress: Progress | None = None) -> tuple[str, dict[Path, str]] | None:
     """A large knowledge base not compiled yet, loaded by a process that runs threads (the app),
     is compiled by a command of its own first (`kb list`, output dropped): worker processes are
     forked only from a process of one thread (kb/pool.py), and this one would compile alone on
     one core. Whatever that command finds (broken knowledge too), the load that follows reads
     the cache it left or compiles here, and reports every problem itself. Gives the folder's
-    digests when it computed them (only for a knowledge base large enough), for that load."""
+    digests when it computed them (only for a knowledge base large enough), for that load.
+    `progress` hears the command's (`kb list --progress`)."""
     import os
     import subprocess
     import sys
@@ -223,7 +226,12 @@ def _compile_apart(kb_dir: str | None) -> tuple[str, dict[Path, str]] | None:
 
     home = str(Path(copycar_assist.__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (home, os.environ.get("PYTHONPATH")) if p)}
-    command = [sys.executable, "-P", "-m", "copycar_assist", *(["--kb", kb_dir] if kb_dir else []), "kb", "list"]
-    subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env=env, check=False)
+    command = [sys.executable, "-P", "-m", "copycar_assist", *(["--kb", kb_dir] if kb_dir else []), "kb", "list",
+               *(["--progress"] if progress is not None else [])]
+    with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
+                          stderr=subprocess.PIPE if progress is not None else subprocess.DEVNULL) as child:
+        for line in child.stderr or ():  # "done total" lines; anything else (a crash) is not ours to show
+            done, _, total = line.decode("ascii", "replace").strip().partition(" ")
+            if progress is not None and done.isdigit() and total.isdigit():
+                progress(int(done), int(total))
     return digested

@@ -41,6 +41,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     ls = sub.add_parser("list", help="cli.help.kb.list")
     ls.add_argument("--json", action="store_true", help="cli.help.json_only")
+    ls.add_argument("--progress", action="store_true", help="cli.help.kb.progress")
     lang_option(ls)
     ls.set_defaults(handler=_list)
 
@@ -79,6 +80,11 @@ def _lang(args: argparse.Namespace) -> str:
     return args.lang or "en"
 
 
+def _progress_line(done: int, total: int) -> None:
+    """A compile's progress as `kb list --progress` reports it (for the app): "done total"."""
+    print(done, total, file=sys.stderr, flush=True)
+
+
 def _list(args: argparse.Namespace) -> int:
     from copycar_assist.cli import UsageError
     from copycar_assist.kb import KnowledgeError, pick
@@ -87,7 +93,8 @@ def _list(args: argparse.Namespace) -> int:
     from copycar_assist.textsafe import one_line
 
     try:  # a first compile makes the matcher's index too (the next command needs no second pass)
-        heads = open_store(args.kb, companion=MATCHER).heads()  # no entry is read: the listing is in the store
+        heads = open_store(args.kb, companion=MATCHER,  # no entry is read: the listing is in the store
+                           progress=_progress_line if args.progress else None).heads()
     except KnowledgeError as exc:
         raise UsageError("cli.ctx.kb", detail=exc.text(args.ctx.ui_lang)) from None
     lang = _lang(args)

@@ -37,6 +37,7 @@ def run_tui(args: argparse.Namespace) -> int:
                      hide_scenario=ctx.hide_scenario, samples=handle.samples if handle is not None else None,
                      case=case, offer_setup=first_start, start_screen=vars(args).get("start_screen"),
                      train_options=vars(args).get("train_options"))
+    ctx.progress = app.knowledge.note_progress  # a first compile of a large knowledge base says how far it is
     app.run()
     if app.knowledge.problem is not None:  # shown in the app; said again where scripts and logs see it
         from copycar_assist.i18n import t

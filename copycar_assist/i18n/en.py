@@ -257,6 +257,7 @@ MESSAGES: dict[str, str] = {
     "ui.suggestions": "Best matches",
     "ui.busy": "Hold on: still working on the previous step.",
     "ui.kb_loading": "Loading the knowledge… You can type already: I'll answer as soon as it is ready.",
+    "ui.kb_loading_progress": "Compiling it for the first time: {done} of {total} entries read.",
     "ui.kb_loading_input": "Loading the knowledge… you can describe the problem already",
     "ui.kb_loading_queued": "Got it: I'll answer as soon as the knowledge is loaded.",
     "ui.kb_loading_wait": "Loading the knowledge: it opens as soon as it is ready.",

@@ -108,6 +108,7 @@ HELP: dict[str, str] = {
     "cli.help.kb": "list, show, lint or import knowledge entries",
     "cli.help.kb.about": "Look at, check and extend the knowledge base.",
     "cli.help.kb.list": "list every entry",
+    "cli.help.kb.progress": "report a compile's progress on standard error, one \"done total\" line at a time (what the app reads while it waits)",
     "cli.help.kb.show": "show one entry as plain text",
     "cli.help.kb.lint": "check that the decision tree is whole",
     "cli.help.kb.dir": "knowledge dir (default: --kb, else the shipped one)",

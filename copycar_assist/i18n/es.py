@@ -257,6 +257,7 @@ MESSAGES: dict[str, str] = {
     "ui.suggestions": "Coincidencias",
     "ui.busy": "Espera: aún estoy trabajando en lo anterior.",
     "ui.kb_loading": "Cargando el conocimiento… Ya puedes escribir: te respondo en cuanto esté listo.",
+    "ui.kb_loading_progress": "Es la primera vez y hay que compilarlo: {done} de {total} entradas leídas.",
     "ui.kb_loading_input": "Cargando el conocimiento… ya puedes describir el problema",
     "ui.kb_loading_queued": "Recibido: te respondo en cuanto el conocimiento esté cargado.",
     "ui.kb_loading_wait": "Cargando el conocimiento: se abre en cuanto esté listo.",

@@ -115,6 +115,7 @@ HELP: dict[str, str] = {
     "cli.help.kb": "listar, mostrar, revisar o importar entradas de conocimiento",
     "cli.help.kb.about": "Consultar, revisar y ampliar la base de conocimiento.",
     "cli.help.kb.list": "listar todas las entradas",
+    "cli.help.kb.progress": "informar del avance de una compilación por la salida de errores, una línea «hechas total» cada vez (lo que lee la aplicación mientras espera)",
     "cli.help.kb.show": "mostrar una entrada como texto plano",
     "cli.help.kb.lint": "comprobar que el árbol de decisión está completo",
     "cli.help.kb.dir": "directorio de conocimiento (por defecto: --kb, si no el que viene incluido)",

@@ -22,9 +22,10 @@ from typing import Any, TypeVar
 
 from .codec import entry_from_json, entry_to_json
 from .errors import KnowledgeError
+from .loader import entry_paths
 from .model import Entry
 from .scan import scan_data, scan_entries
-from .store import Companion, trusted
+from .store import Companion, Progress, trusted
 
 ENTRIES = ("CREATE TABLE entries (n INTEGER PRIMARY KEY, id TEXT UNIQUE, severity TEXT, category TEXT, "
            "title TEXT, facts TEXT, digest TEXT, prep TEXT)")
@@ -97,14 +98,18 @@ class Previous:
 
 
 def compile_entries(conn: sqlite3.Connection, folder: Path, companion: Companion | None = None,
-                    previous: Previous | None = None, digests: dict[Path, str] | None = None) -> Iterator[Any]:
+                    previous: Previous | None = None, digests: dict[Path, str] | None = None,
+                    progress: Progress | None = None) -> Iterator[Any]:
     """Every entry of `folder` into a new database (parsed in worker processes when there are
     many; taken from `previous` when its file's digest is there), yielding the companion's
     preparation of each, in order, as they come (nothing is kept). Raises KnowledgeError with
-    every problem, as `load_knowledge` does, once all are read."""
+    every problem, as `load_knowledge` does, once all are read. `progress(done, total)` hears
+    how far it is, about every hundredth of the files and at the end."""
     scan = scan_data(folder)
     conn.execute(ENTRIES)
     digests = digests or {}
+    total = len(digests) or len(entry_paths(folder))
+    step = max(1, total // 100)
 
     def read(digest: str, _path: Path) -> tuple[str, tuple[Row, Any, str | None]]:
         assert previous is not None
@@ -119,7 +124,11 @@ def compile_entries(conn: sqlite3.Connection, folder: Path, companion: Companion
         row, prep, prep_text = parsed.kept
         conn.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      (n, *row, digests.get(parsed.path), prep_text))
+        if progress is not None and (n + 1) % step == 0:
+            progress(n + 1, total)
         yield prep
+    if progress is not None:
+        progress(total, total)
     conn.execute(ENTRIES_INDEX)
     if scan.problems or scan.support is None:
         raise KnowledgeError(scan.problems)

@@ -60,6 +60,10 @@ def trusted(path: Path) -> bool:
             and parent.st_uid == uid and not parent.st_mode & 0o022)
 
 
+# Told (entry files read, of how many) as a compile goes: the app shows it while it waits.
+Progress = Callable[[int, int], None]
+
+
 @dataclass(frozen=True)
 class Companion:
     """A database compiled in the same pass as the entries (the matcher's index), so that no
@@ -362,11 +366,13 @@ def _in_memory(fill: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection
 
 
 def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None = None,
-               companion: Companion | None = None, digested: tuple[str, dict[Path, str]] | None = None) -> Store:
+               companion: Companion | None = None, digested: tuple[str, dict[Path, str]] | None = None,
+               progress: Progress | None = None) -> Store:
     """The compiled knowledge at `root` (None: the shipped one): the cached file when its hash is
     current, else built now (and cached), with `companion`'s database when one is given. Raises
     KnowledgeError for broken knowledge. `digested`: the folder's `digests`, when the caller
-    has just computed them (a large knowledge base's files are hashed once)."""
+    has just computed them (a large knowledge base's files are hashed once). `progress(done,
+    total)`: how many entry files a compile has read so far (none is called without one)."""
     env = os.environ if environ is None else environ
     folder = Path(root) if root is not None else default_dir()
     if not folder.is_dir():
@@ -384,7 +390,7 @@ def open_store(root: Path | str | None = None, environ: Mapping[str, str] | None
         from .compile import Previous, compile_entries  # only to compile: a warm start never needs it
 
         previous = Previous.open(cache_path(folder, "entries", env), base) if key else None
-        prepared = compile_entries(conn, folder, companion, previous, entries)
+        prepared = compile_entries(conn, folder, companion, previous, entries, progress)
         if companion is not None:  # built as the entries come in, each entry read once
             built[companion.kind] = cached_db(folder, companion.kind, key,
                                               lambda other: companion.fill(other, prepared), env)
@@ -417,10 +423,10 @@ def compiled(root: Path | str | None = None, kinds: tuple[str, ...] = ("entries"
 
 
 def load_cached(root: Path | str | None = None, environ: Mapping[str, str] | None = None,
-                companion: Companion | None = None,
-                digested: tuple[str, dict[Path, str]] | None = None) -> KnowledgeBase:
+                companion: Companion | None = None, digested: tuple[str, dict[Path, str]] | None = None,
+                progress: Progress | None = None) -> KnowledgeBase:
     """The knowledge base at `root` through the store (entries decoded on first access)."""
-    return open_store(root, environ, companion, digested).knowledge_base()
+    return open_store(root, environ, companion, digested, progress).knowledge_base()
 
 
 __all__ = ["Category", "CheckSpec", "Companion", "Store", "cache_dir", "compiled", "content_hash", "entry_from_json",

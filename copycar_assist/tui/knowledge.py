@@ -6,7 +6,8 @@ The first frame never waits for the knowledge, whatever its size: `get_kb()` run
 (`matching.cues`), which every conversation shares. A load that fails — broken
 knowledge (KnowledgeError, each problem with its file and line) or a crash — leaves `problem`
 saying why (`problem_text(lang)`: in the UI's language, which may change after the load) and
-raises KnowledgeUnavailable to every caller, then and later; it is not retried.
+raises KnowledgeUnavailable to every caller, then and later; it is not retried. While a large
+knowledge base is compiled, `note_progress` hears how far it is and `loading_text(lang)` says so.
 
 Never imports Textual; the domain is imported when first needed (start-up time).
 """
@@ -40,6 +41,7 @@ class Knowledge:
         self.matcher: Matcher | None = None  # None until prepared
         self.cues: CueFinder | None = None  # None until prepared
         self._load = load
+        self.progress: tuple[int, int] | None = None  # (entry files read, of how many) while compiling
         self._kb_lock: asyncio.Lock | None = None
         self._locks: dict[str, asyncio.Lock] = {}  # what `_built` makes, one at a time each
 
@@ -62,6 +64,20 @@ class Knowledge:
                     self.problem = str(exc) if isinstance(exc, KnowledgeError) else f"{type(exc).__name__}: {exc}"
                     raise KnowledgeUnavailable(self.problem) from exc
         return self.kb
+
+    def note_progress(self, done: int, total: int) -> None:
+        """Called from the loading thread as the compile goes (`Context.progress`)."""
+        self.progress = (done, total)
+
+    def loading_text(self, lang: str) -> str:
+        """What the app says while the knowledge loads: how far a compile is, once one reports."""
+        from copycar_assist.i18n import t
+
+        text = t("ui.kb_loading", lang)
+        if self.progress is not None:
+            done, total = self.progress
+            text += "\n" + t("ui.kb_loading_progress", lang, done=f"{done:,}", total=f"{total:,}")
+        return text
 
     def problem_text(self, lang: str) -> str | None:
         """Why the knowledge could not be loaded, in `lang` (a crash's own words stay as they are)."""

@@ -65,10 +65,7 @@ class EngineEvent(Message):
 
 class ChatScreen(LocalizedBindings, Screen[None]):
     AUTO_FOCUS = "#chat-input"
-    BINDINGS = [
-        *bindings("chat"),
-        Binding("escape", "escape", show=False),
-    ]
+    BINDINGS = [*bindings("chat"), Binding("escape", "escape", show=False)]
 
     def __init__(self) -> None:
         super().__init__()
@@ -87,14 +84,20 @@ class ChatScreen(LocalizedBindings, Screen[None]):
         yield Header()
         with MessageList(id="messages"):
             if not app.kb_ready:
-                yield Static(t("ui.kb_loading", app.lang), id="kb-state", classes="msg assistant", markup=False)
+                yield Static(app.knowledge.loading_text(app.lang), id="kb-state", classes="msg assistant", markup=False)
         yield ChoicesBar(id="choices")
         yield ChatInput(placeholder=self._placeholder(app.lang), id="chat-input")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.renderer = Renderer(self)
-        # The conversation starts when the app is ready (after the first frame: start-up time).
+        self.renderer = Renderer(self)  # the conversation starts when the app is ready (after the first frame)
+        self._loading = self.set_interval(0.5, self._loading_tick)
+
+    def _loading_tick(self) -> None:  # how far a first compile of the knowledge is, while it loads
+        if self.copycar_app.kb_ready or self.copycar_app.knowledge.problem is not None:
+            self._loading.stop()
+        elif self.copycar_app.knowledge.progress is not None:
+            self._show_kb_state(self.copycar_app.lang)
 
     # --- the conversation -----------------------------------------------------------------
 
@@ -158,7 +161,7 @@ class ChatScreen(LocalizedBindings, Screen[None]):
         problem = self.copycar_app.knowledge.problem_text(lang)
         for state in self.query("#kb-state").results(Static):
             if problem is None:
-                state.update(t("ui.kb_loading", lang))
+                state.update(self.copycar_app.knowledge.loading_text(lang))
             else:  # the problems name files and quote them: inert text
                 state.update(safe_content(f"{t('ui.kb_broken', lang)}\n\n{problem}"))
                 state.add_class("escalation")
