@@ -18,23 +18,10 @@ from benchmarks.kb_scale import generate
 from copycar_assist.kb import load_knowledge
 from copycar_assist.matching import Matcher
 from copycar_assist.matching.bulk import effect_candidates, leading
+from copycar_assist.matching.matcher import PREFILTER_AT, PREFILTER_SHARE, summed_evidence
 from copycar_assist.matching.postings import LARGE, Postings
 
 DATA = Path(__file__).parent / "data"
-PREFILTER_AT, PREFILTER_SHARE = 256, 0.2
-
-
-def _plain(hits, floors):
-    """evidence and covered as `Matcher._score` sums them in Python, prefiltered."""
-    evidence, covered = {}, {}
-    for postings, factor, cover, _, _ in hits:
-        for n, fw in postings.items():
-            evidence[n] = evidence.get(n, 0.0) + factor * fw
-            covered[n] = covered.get(n, 0.0) + cover * (fw if fw < 1.0 else 1.0)
-    if len(evidence) > PREFILTER_AT:
-        floor = PREFILTER_SHARE * max(evidence.values())
-        evidence = {n: e for n, e in evidence.items() if e >= floor or n in floors}
-    return evidence, covered
 
 
 def _lead(evidence, covered, floors, total, m, k=2.5, gamma=1.0):
@@ -74,7 +61,7 @@ def test_the_numpy_sums_keep_every_entry_that_can_lead(seed):
     size = rng.choice([LARGE, 3000])
     hits, floors, total = _random_hits(rng, size)
     m = rng.choice([2, 5, 8])
-    plain_e, plain_c = _plain(hits, floors)
+    plain_e, plain_c = summed_evidence(hits, floors)  # what `Matcher._score` sums in Python
     bulk_e, bulk_c = leading(hits, floors, total, size, m, 2.5, 1.0, PREFILTER_AT, PREFILTER_SHARE)
     assert set(bulk_e) <= set(plain_e)
     assert all(bulk_e[n] == plain_e[n] and bulk_c[n] == plain_c[n] for n in bulk_e)  # the same floats

@@ -336,18 +336,10 @@ class Matcher:
         if self.bulk:  # the same sums and prefilter in numpy; only entries that can lead come back
             from .bulk import leading
 
-            evidence, covered = leading(hits, floors, total, self.index.size, m, k, gamma, _PREFILTER_AT,
-                                        _PREFILTER_SHARE)
+            evidence, covered = leading(hits, floors, total, self.index.size, m, k, gamma, PREFILTER_AT,
+                                        PREFILTER_SHARE)
         else:
-            evidence, covered = {}, {}
-            for postings, factor, cover, _, _ in hits:
-                for n, fw in postings.items():
-                    evidence[n] = evidence.get(n, 0.0) + factor * fw
-                    covered[n] = covered.get(n, 0.0) + cover * (fw if fw < 1.0 else 1.0)
-            if len(evidence) > _PREFILTER_AT:
-                # Large knowledge: entries far behind on evidence cannot lead; skip scoring them.
-                floor = _PREFILTER_SHARE * max(evidence.values())
-                evidence = {n: e for n, e in evidence.items() if e >= floor or n in floors}
+            evidence, covered = summed_evidence(hits, floors)
         coverage = {n: max(min(1.0, covered[n] / total), floors.get(n, 0.0)) for n in evidence}
         scores = {n: 100.0 * (1.0 - math.exp(-e / k)) * coverage[n] ** gamma for n, e in evidence.items()}
         lead = heapq.nlargest(m, scores.items(), key=itemgetter(1))
@@ -374,9 +366,25 @@ class Matcher:
         return out
 
 
-_PREFILTER_AT, _PREFILTER_SHARE = 256, 0.2
+PREFILTER_AT, PREFILTER_SHARE = 256, 0.2
 # One piece of evidence: (entry index -> strength, evidence factor, coverage weight, start, end).
 _Hit = tuple[Mapping[int, float], float, float, int, int]
+
+
+def summed_evidence(hits: list[_Hit], floors: Mapping[int, float]) -> tuple[dict[int, float], dict[int, float]]:
+    """Each entry's evidence and coverage summed over the hits, in the order entries are first
+    seen (`bulk.leading` is the same in numpy). Large knowledge: entries far behind on evidence
+    cannot lead, and are left out (not those a code or an effect gives a floor)."""
+    evidence: dict[int, float] = {}
+    covered: dict[int, float] = {}
+    for postings, factor, cover, _, _ in hits:
+        for n, fw in postings.items():
+            evidence[n] = evidence.get(n, 0.0) + factor * fw
+            covered[n] = covered.get(n, 0.0) + cover * (fw if fw < 1.0 else 1.0)
+    if len(evidence) > PREFILTER_AT:
+        floor = PREFILTER_SHARE * max(evidence.values())
+        evidence = {n: e for n, e in evidence.items() if e >= floor or n in floors}
+    return evidence, covered
 # What a query says (`Matcher._evidence`): its hits, its keys with their weights, coverage floors
 # per entry, its total weight, and the entries a code or an effect points at.
 _Evidence = tuple[list[_Hit], dict[str, float], dict[int, float], float, dict[str, set[int]]]

@@ -19,106 +19,61 @@ Pure and linear in the text; never evaluates or fetches anything it reads.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
-# The patterns are compiled on first use (functools.cache): a command that never reads a text
-# never pays for them, and one that reads prose only compiles the few prose needs.
-
-@cache
-def _kind_re() -> re.Pattern[str]:
-    """One anchored match per line tells its kind (a line matching none is prose)."""
-    return re.compile(
-        r"(?P<trace>\s*Traceback \(most recent call last\))"
-        r"|(?P<frame>\s+File \"[^\"]*\", line \d+)"
-        r"|(?P<log>\s*\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s)"
-        r"|(?P<http>\s*<?\s*HTTP/\d(?:\.\d)?\s+\d{3}\b)"
-        r"|(?P<curlerr>\s*curl:\s*\(\d+\))"
-        r"|(?P<curlinfo>\s*\*\s)"
-        r"|(?P<request>\s*>\s)"
-        r"|(?P<response>\s*<\s)"
-        r"|(?P<repl>\s*(?:>>>|\.\.\.)\s?)"
-        r"|(?P<shell>\s*(?:\$|PS [^>]{0,80}>|[\w.-]+@[\w.-]+:\S*\$)\s)"
-        r"|(?P<rediscli>\s*[\w.-]+:\d+>\s?)"
-        r"|(?P<smtp>\s*[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b)"
-        r"|(?P<header>\s*(?:From|To|Cc|Subject|Date|Return-Path|Received|Delivered-To|Message-ID|Reply-To|"
-        r"Final-Recipient|Original-Recipient|Reporting-MTA|Action|Status|Diagnostic-Code|Remote-MTA|"
-        r"Content-Type|X-[\w-]+|Retry-After|WWW-Authenticate|Server|Connection|Content-Length):\s)"
-        r"|(?P<exc>\s*(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Timeout|Refused|Failure|Failed|Warning|Exit)"
-        r"(?::\s|:?$))"
-        r"|(?P<json>\s*[\[{])"
-        r"|(?P<metric>\s*[a-zA-Z_:][\w:]*(?:\{[^}]*\})?\s+-?\d[\d.eE+-]*\s*$)",
-        re.IGNORECASE,
-    )
+# The patterns are compiled on first use: a command that never reads a text never pays for them,
+# and one that reads prose only compiles the few prose needs.
 
 
-@cache
-def _exc_name_re() -> re.Pattern[str]:
-    """These kinds are case-sensitive in practice: an exception name starts with a capital."""
-    return re.compile(r"\s*((?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Timeout|Refused|Failure|Failed|Warning|Exit))(?::\s?|$)")
+def _lazy(source: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """The pattern, compiled the first time it is asked for (then kept)."""
+    return cache(lambda: re.compile(source, flags))
 
 
-@cache
-def _log_level_re() -> re.Pattern[str]:
-    return re.compile(r"\b(DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\b\s*(?:-\s*|:\s*|\]\s*)?")
-
-
-@cache
-def _guide_error_re() -> re.Pattern[str]:
-    return re.compile(r"Error:\s*(?P<type>[^-]*?)\s+-\s+Message:\s*(?P<msg>.*?)(?:\s+-\s+Context:\s*(?P<ctx>.*))?$")
-
-
-@cache
-def _guide_call_re() -> re.Pattern[str]:
-    return re.compile(r"API Call:\s*(?P<call>.*?)\s+-\s+Status:\s*(?P<status>\d{3})(?:\s+-\s+Response Time:\s*(?P<ms>[\d.]+)\s*ms)?")
-
-
-@cache
-def _guide_perf_re() -> re.Pattern[str]:
-    return re.compile(r"Performance:\s*(?P<metric>[\w.]+)\s*=\s*(?P<value>[\d.]+)\s*-\s*Status:\s*(?P<status>\w+)")
-
-
-@cache
-def _enhanced_re() -> re.Pattern[str]:
-    return re.compile(r"(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.])")
-
-
-@cache
-def _failing_status_re() -> re.Pattern[str]:
-    return re.compile(r"(?<![\d.])[45]\d\d(?![\d.])")
-
-
-@cache
-def _pair_re() -> re.Pattern[str]:
-    """key: value and key=value pairs (JSON, dict reprs, logfmt, curl -w); the value up to the
-    next separator, a quoted value whole."""
-    return re.compile(
-        r"""(?P<q>["']?)(?P<key>[A-Za-z_][\w.-]{0,60})(?P=q)\s*(?:=|:(?!//))\s*"""
-        r"""(?P<value>"(?:[^"\\\n]|\\.){0,2000}"|'(?:[^'\\\n]|\\.){0,2000}'|[^,;{}\[\]\s"']+(?:\s*(?:ms|s)\b)?)"""
-    )
-
-
-@cache
-def _number_re() -> re.Pattern[str]:
-    return re.compile(r"-?\d+(?:\.\d+)?")
-
-
-@cache
-def _measure_re() -> re.Pattern[str]:
-    return re.compile(r"-?\d+(?:\.\d+)?\s*(?:ms|s|%)?")
-
-
-@cache
-def _quoted_reply_re() -> re.Pattern[str]:
-    return re.compile(r"""["'][^"'\n]{0,40}?(?<![\d.])[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}[^"'\n]{0,300}["']""")
-
-
-@cache
-def _curl_words_re() -> re.Pattern[str]:
-    return re.compile(r"problem|error|fail|refused|timed out|timeout|could not|couldn't|unable|denied|expired|"
-                      r"reset|closing connection|not found|unknown|no route|unreachable", re.IGNORECASE)
+# One anchored match per line tells its kind (a line matching none is prose).
+_kind_re = _lazy(
+    r"(?P<trace>\s*Traceback \(most recent call last\))"
+    r"|(?P<frame>\s+File \"[^\"]*\", line \d+)"
+    r"|(?P<log>\s*\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s)"
+    r"|(?P<http>\s*<?\s*HTTP/\d(?:\.\d)?\s+\d{3}\b)"
+    r"|(?P<curlerr>\s*curl:\s*\(\d+\))"
+    r"|(?P<curlinfo>\s*\*\s)"
+    r"|(?P<request>\s*>\s)"
+    r"|(?P<response>\s*<\s)"
+    r"|(?P<repl>\s*(?:>>>|\.\.\.)\s?)"
+    r"|(?P<shell>\s*(?:\$|PS [^>]{0,80}>|[\w.-]+@[\w.-]+:\S*\$)\s)"
+    r"|(?P<rediscli>\s*[\w.-]+:\d+>\s?)"
+    r"|(?P<smtp>\s*[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b)"
+    r"|(?P<header>\s*(?:From|To|Cc|Subject|Date|Return-Path|Received|Delivered-To|Message-ID|Reply-To|"
+    r"Final-Recipient|Original-Recipient|Reporting-MTA|Action|Status|Diagnostic-Code|Remote-MTA|"
+    r"Content-Type|X-[\w-]+|Retry-After|WWW-Authenticate|Server|Connection|Content-Length):\s)"
+    r"|(?P<exc>\s*(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Timeout|Refused|Failure|Failed|Warning|Exit)"
+    r"(?::\s|:?$))"
+    r"|(?P<json>\s*[\[{])"
+    r"|(?P<metric>\s*[a-zA-Z_:][\w:]*(?:\{[^}]*\})?\s+-?\d[\d.eE+-]*\s*$)",
+    re.IGNORECASE)
+# These kinds are case-sensitive in practice: an exception name starts with a capital.
+_exc_name_re = _lazy(r"\s*((?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Timeout|Refused|Failure|Failed|Warning|Exit))(?::\s?|$)")
+_log_level_re = _lazy(r"\b(DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\b\s*(?:-\s*|:\s*|\]\s*)?")
+_guide_error_re = _lazy(r"Error:\s*(?P<type>[^-]*?)\s+-\s+Message:\s*(?P<msg>.*?)(?:\s+-\s+Context:\s*(?P<ctx>.*))?$")
+_guide_call_re = _lazy(r"API Call:\s*(?P<call>.*?)\s+-\s+Status:\s*(?P<status>\d{3})(?:\s+-\s+Response Time:\s*(?P<ms>[\d.]+)\s*ms)?")
+_guide_perf_re = _lazy(r"Performance:\s*(?P<metric>[\w.]+)\s*=\s*(?P<value>[\d.]+)\s*-\s*Status:\s*(?P<status>\w+)")
+_enhanced_re = _lazy(r"(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.])")
+_failing_status_re = _lazy(r"(?<![\d.])[45]\d\d(?![\d.])")
+# key: value and key=value pairs (JSON, dict reprs, logfmt, curl -w); the value up to the
+# next separator, a quoted value whole.
+_pair_re = _lazy(
+    r"""(?P<q>["']?)(?P<key>[A-Za-z_][\w.-]{0,60})(?P=q)\s*(?:=|:(?!//))\s*"""
+    r"""(?P<value>"(?:[^"\\\n]|\\.){0,2000}"|'(?:[^'\\\n]|\\.){0,2000}'|[^,;{}\[\]\s"']+(?:\s*(?:ms|s)\b)?)""")
+_number_re = _lazy(r"-?\d+(?:\.\d+)?")
+_measure_re = _lazy(r"-?\d+(?:\.\d+)?\s*(?:ms|s|%)?")
+_quoted_reply_re = _lazy(r"""["'][^"'\n]{0,40}?(?<![\d.])[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}[^"'\n]{0,300}["']""")
+_curl_words_re = _lazy(
+    r"problem|error|fail|refused|timed out|timeout|could not|couldn't|unable|denied|expired|"
+    r"reset|closing connection|not found|unknown|no route|unreachable", re.IGNORECASE)
 
 
 _SECONDS_KEYS = ("time_", "namelookup", "connect", "appconnect", "pretransfer", "starttransfer", "ttfb", "total", "redirect")
