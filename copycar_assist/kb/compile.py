@@ -108,7 +108,7 @@ def compile_entries(conn: sqlite3.Connection, folder: Path, companion: Companion
     scan = scan_data(folder)
     conn.execute(ENTRIES)
     digests = digests or {}
-    total = len(digests) or len(entry_paths(folder))
+    total = (len(digests) or len(entry_paths(folder))) if progress is not None else 0  # counting may list the folder again
     step = max(1, total // 100)
 
     def read(digest: str, _path: Path) -> tuple[str, tuple[Row, Any, str | None]]:

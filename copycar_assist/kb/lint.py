@@ -30,6 +30,7 @@ from pathlib import Path
 from copycar_assist.files.msg import Msg
 
 from .errors import Problem
+from .fold import unaccent
 from .model import LANGS, CheckSpec, Entry
 from .pool import bulk_work
 from .scan import Scan, scan_data, scan_entries
@@ -244,8 +245,6 @@ def _effect_sets(entry: Entry) -> list[tuple[str | Msg, dict[str, list[str]], in
 
 
 def _fold(text: str) -> str:
-    from .fold import unaccent
-
     return " ".join(unaccent(text.casefold()).split())
 
 
