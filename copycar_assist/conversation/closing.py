@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from copycar_assist.i18n import t
 from copycar_assist.textsafe import one_line
 
-from . import explain, ticketing
+from . import explain
 from .belief import reach, target_of
 from .checkrun import checks_for, inputs_needed
 from .choices import Choice
@@ -114,6 +114,8 @@ class Closing:
             yield e
 
     async def escalate(self, severity: str | None = None, reason: str = "user") -> AsyncIterator[Event]:
+        from . import ticketing  # here: a conversation that never escalates never loads the ticket's parts
+
         f = self.c.facts
         if self.c.state is not State.ESCALATED:
             f.before_escalation = self.c.state

@@ -13,21 +13,19 @@ included — and ends with a `Prompt`. Transitions go through `table.TABLE`; the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from copycar_assist.checks.base import CheckResult, Inputs
-from copycar_assist.desk.fixes import FixBook
 from copycar_assist.i18n import norm_lang, t
 from copycar_assist.kb import KnowledgeBase
 from copycar_assist.kb.tree import DecisionTree
 from copycar_assist.redact import make_scrubber
-from copycar_assist.support.tickets import TicketStore
 from copycar_assist.support.transcript import Line
 from copycar_assist.textsafe import clean, one_line
 
-from . import explain, prompts, ticketing
+from . import explain, prompts
 from .belief import Belief, believe
 from .checkrun import CheckRunner, RunChecks
 from .choices import Choice, Role
@@ -49,21 +47,20 @@ from .fixing import Fixing
 from .inputs import leading_answer, parse_command, pick, words_role
 from .intake import Intake
 from .states import Facts, State, new_case_id
-from .table import IN_CASE, TABLE
+from .table import IN_CASE, handlers
 
 if TYPE_CHECKING:
     from copycar_assist.config import Settings
     from copycar_assist.desk.case import Case
+    from copycar_assist.desk.fixes import FixBook
     from copycar_assist.matching.cues import CueFinder
     from copycar_assist.matching.result import MatchResult
     from copycar_assist.runs.runstore import RunStore
     from copycar_assist.support.history import SessionLog
+    from copycar_assist.support.tickets import TicketStore
 
 MAX_INPUT_CHARS = 4000
 MAX_PASTE_CHARS = 200_000  # material asked for (a prompt, an e-mail, a log) may be long on purpose
-
-Handler = Callable[[Choice], AsyncIterator[Event]]
-
 
 class TextMatcher(Protocol):
     """What the engine asks of the matcher (`matching.Matcher`)."""
@@ -98,7 +95,8 @@ class Conversation:
         self._lang_detected = False
         self._lang_settled = False  # a description was understood: stop following its language
         self.history = history
-        self.tickets = tickets or TicketStore()
+        if tickets is not None:  # else opened on first use (`tickets`): a greeting never needs it
+            self.tickets = tickets
         # Material a front end can offer when a check asks for it (the demo world's sample
         # e-mails, prompts, account records, logs): input kind → [(label, text)].
         self.samples = dict(samples or {})
@@ -112,7 +110,8 @@ class Conversation:
         # check showed before ("this check passed 1 h ago"); None: none
         self.runs = runs
         self.checks = CheckRunner(kb, settings, check_runner, inputs, deadline_s=check_deadline_s, history=runs)
-        self.fixes: FixBook = case.fixes if case is not None else FixBook(settings)
+        if case is not None:  # else made on first use (`fixes`)
+            self.fixes = case.fixes
         self.state = State.DESCRIBE
         self.facts = Facts()
         self.prompt: Prompt | None = None
@@ -120,7 +119,7 @@ class Conversation:
         self._lock = asyncio.Lock()
         self.intake, self.dx, self.closing = Intake(self), Diagnoser(self), Closing(self)
         self.fixing = Fixing(self)
-        self._handlers = self._build_handlers()
+        self._handlers = handlers(self)
 
     @cached_property
     def cues(self) -> CueFinder:
@@ -128,6 +127,20 @@ class Conversation:
         from copycar_assist.matching.compiled import cues_for
 
         return cues_for(self.kb)
+
+    @cached_property
+    def tickets(self) -> TicketStore:
+        """Where the case's tickets are saved (`support.tickets`), opened on first use."""
+        from copycar_assist.support.tickets import TicketStore
+
+        return TicketStore()
+
+    @cached_property
+    def fixes(self) -> FixBook:
+        """The fixes applied to the conversation's settings (`desk.fixes`), made on first use."""
+        from copycar_assist.desk.fixes import FixBook
+
+        return FixBook(self.settings)
 
     # ---- public API ---------------------------------------------------------------------
 
@@ -169,6 +182,8 @@ class Conversation:
 
     def ticket_markdown(self, severity: str | None = None) -> str:
         """A ticket for the case as it stands (without escalating)."""
+        from . import ticketing
+
         return ticketing.draft(self, severity)[1]
 
     async def aclose(self) -> None:
@@ -377,50 +392,6 @@ class Conversation:
             return
         async for e in handler(choice):
             yield e
-
-    def _build_handlers(self) -> dict[tuple[State, Role], Handler]:
-        S, R = State, Role
-        h: dict[tuple[State, Role], Handler] = {
-            (S.DESCRIBE, R.BROWSE): self.intake.browse,
-            (S.CLARIFY, R.PICK_ENTRY): self.intake.pick_entry,
-            (S.CLARIFY, R.REPHRASE): self.intake.rephrase,
-            (S.CLARIFY, R.BROWSE): self.intake.browse,
-            (S.NO_MATCH, R.REPHRASE): self.intake.rephrase,
-            (S.NO_MATCH, R.BROWSE): self.intake.browse,
-            (S.NO_MATCH, R.HANDOFF): self.closing.handoff,
-            (S.BROWSE_CATEGORIES, R.BROWSE): self.intake.category,
-            (S.BROWSE_CATEGORIES, R.REPHRASE): self.intake.rephrase,
-            (S.BROWSE_ENTRIES, R.PICK_ENTRY): self.intake.pick_entry,
-            (S.BROWSE_ENTRIES, R.BACK): self.intake.browse,
-            (S.CONFIRM, R.YES): self.dx.confirmed,
-            (S.CONFIRM, R.NO): self.intake.not_confirmed,
-            (S.GATHER, R.SKIP): self.dx.skip_input,
-            (S.GATHER, R.INPUT): self.dx.sample_input,
-            (S.QUESTION, R.YES): self.dx.answer,
-            (S.QUESTION, R.NO): self.dx.answer,
-            (S.QUESTION, R.SKIP): self.dx.answer,
-            (S.QUESTION, R.BACK): self.dx.question_back,
-            (S.STEP, R.DONE): self.dx.step,
-            (S.STEP, R.SKIP): self.dx.step,
-            (S.STEP, R.BACK): self.dx.step,
-            (S.ASK_FIXED, R.FIXED): self.closing.fixed,
-            (S.ASK_FIXED, R.NOT_FIXED): self.closing.not_fixed,
-            (S.ASK_FIXED, R.BACK): self.dx.steps_again,
-            (S.VERIFY_FAILED, R.BACK): self.dx.steps_again,
-            (S.VERIFY_FAILED, R.NEXT_CAUSE): self.closing.not_fixed,
-            (S.NO_CAUSE, R.REPHRASE): self.intake.rephrase,
-            (S.NO_CAUSE, R.BROWSE): self.intake.browse,
-            (S.RESOLVED, R.NOT_FIXED): self.closing.reopen,
-            (S.ESCALATED, R.SEVERITY): self.closing.severity,
-            (S.ESCALATED, R.BACK): self.closing.back_from_escalation,
-        }
-        for state, roles in TABLE.items():  # escalate and restart do the same everywhere
-            for role in roles:
-                if role is Role.ESCALATE:
-                    h[(state, role)] = self.closing.escalate_choice
-                elif role is Role.OTHER:  # a new problem, or a fix to apply or undo (fixing.py)
-                    h[(state, role)] = self.fixing.other
-        return h
 
     # ---- describing a problem ---------------------------------------------------------------
 

@@ -1,15 +1,24 @@
 """The transition table: for every state, the roles its prompt may offer and where each may lead.
 
 The engine dispatches a picked choice through this table (a role not listed for the state is
-"not available now"), and the tests enumerate it: every (state, role) is reached and walked, in
+"not available now"; `handlers(conv)` says which part of the conversation answers each), and the tests enumerate it: every (state, role) is reached and walked, in
 both languages, and must land in one of the states listed here. Every state offers a way on and
 a way back (rephrase, back, restart or escalate): there is no dead end.
 """
 
 from __future__ import annotations
 
-from .choices import Role
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
+
+from .choices import Choice, Role
 from .states import State
+
+if TYPE_CHECKING:
+    from .engine import Conversation
+    from .events import Event
+
+Handler = Callable[[Choice], AsyncIterator["Event"]]  # what answers a picked choice: one turn's events
 
 S = State
 # Where the diagnosis may stop to wait after a step of it: an input, a question, a cause's
@@ -100,3 +109,49 @@ TABLE: dict[State, dict[Role, frozenset[State]]] = {
 DESCRIBING = frozenset({S.DESCRIBE, S.CLARIFY, S.NO_MATCH, S.BROWSE_CATEGORIES, S.BROWSE_ENTRIES})
 IN_CASE = frozenset({S.CONFIRM, S.QUESTION, S.STEP, S.ASK_FIXED, S.VERIFY_FAILED})
 ENDED = frozenset({S.NO_CAUSE, S.RESOLVED, S.ESCALATED})
+
+
+def handlers(conv: Conversation) -> dict[tuple[State, Role], Handler]:
+    """Who answers each (state, role) of the table: the conversation's parts' methods."""
+    S, R = State, Role
+    h: dict[tuple[State, Role], Handler] = {
+        (S.DESCRIBE, R.BROWSE): conv.intake.browse,
+        (S.CLARIFY, R.PICK_ENTRY): conv.intake.pick_entry,
+        (S.CLARIFY, R.REPHRASE): conv.intake.rephrase,
+        (S.CLARIFY, R.BROWSE): conv.intake.browse,
+        (S.NO_MATCH, R.REPHRASE): conv.intake.rephrase,
+        (S.NO_MATCH, R.BROWSE): conv.intake.browse,
+        (S.NO_MATCH, R.HANDOFF): conv.closing.handoff,
+        (S.BROWSE_CATEGORIES, R.BROWSE): conv.intake.category,
+        (S.BROWSE_CATEGORIES, R.REPHRASE): conv.intake.rephrase,
+        (S.BROWSE_ENTRIES, R.PICK_ENTRY): conv.intake.pick_entry,
+        (S.BROWSE_ENTRIES, R.BACK): conv.intake.browse,
+        (S.CONFIRM, R.YES): conv.dx.confirmed,
+        (S.CONFIRM, R.NO): conv.intake.not_confirmed,
+        (S.GATHER, R.SKIP): conv.dx.skip_input,
+        (S.GATHER, R.INPUT): conv.dx.sample_input,
+        (S.QUESTION, R.YES): conv.dx.answer,
+        (S.QUESTION, R.NO): conv.dx.answer,
+        (S.QUESTION, R.SKIP): conv.dx.answer,
+        (S.QUESTION, R.BACK): conv.dx.question_back,
+        (S.STEP, R.DONE): conv.dx.step,
+        (S.STEP, R.SKIP): conv.dx.step,
+        (S.STEP, R.BACK): conv.dx.step,
+        (S.ASK_FIXED, R.FIXED): conv.closing.fixed,
+        (S.ASK_FIXED, R.NOT_FIXED): conv.closing.not_fixed,
+        (S.ASK_FIXED, R.BACK): conv.dx.steps_again,
+        (S.VERIFY_FAILED, R.BACK): conv.dx.steps_again,
+        (S.VERIFY_FAILED, R.NEXT_CAUSE): conv.closing.not_fixed,
+        (S.NO_CAUSE, R.REPHRASE): conv.intake.rephrase,
+        (S.NO_CAUSE, R.BROWSE): conv.intake.browse,
+        (S.RESOLVED, R.NOT_FIXED): conv.closing.reopen,
+        (S.ESCALATED, R.SEVERITY): conv.closing.severity,
+        (S.ESCALATED, R.BACK): conv.closing.back_from_escalation,
+    }
+    for state, roles in TABLE.items():  # escalate and restart do the same everywhere
+        for role in roles:
+            if role is Role.ESCALATE:
+                h[(state, role)] = conv.closing.escalate_choice
+            elif role is Role.OTHER:  # a new problem, or a fix to apply or undo (fixing.py)
+                h[(state, role)] = conv.fixing.other
+    return h
