@@ -94,6 +94,30 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
         assert (p.returncode, p.stderr) == (141, b""), (args, p.stderr)
 
 
+def test_the_exit_keeps_every_byte_the_exit_code_and_the_exit_handlers(tmp_path):
+    """`cli.run` ends the process without the interpreter's teardown: the output is the same as
+    through `sys.exit(main())`, byte for byte, the command's exit code is the process's, and what
+    was registered to run at exit (logging's flush, a coverage run's data) still runs."""
+    marker = tmp_path / "ran"
+    code = ("import atexit, pathlib, sys\n"
+            "marker = pathlib.Path(sys.argv[1])\n"
+            "atexit.register(lambda: marker.write_text('ran'))\n"
+            "how, sys.argv = sys.argv[2], ['copycar-assist', *sys.argv[3:]]\n"
+            "from copycar_assist.cli import main, run\n"
+            "run() if how == 'run' else sys.exit(main())\n")
+    for args, status in ((("kb", "show", "email-delivery-failed"), 0), (("kb", "show", "no-such-entry"), 3)):
+        outputs = []
+        for how in ("run", "exit"):
+            marker.unlink(missing_ok=True)
+            r = subprocess.run([sys.executable, "-c", code, str(marker), how, *args], capture_output=True,
+                               env={**env_for(tmp_path), "PYTHONPATH": str(ROOT)}, cwd=tmp_path, timeout=60)
+            assert r.returncode == status, r.stderr
+            assert marker.read_text() == "ran"
+            outputs.append((r.stdout, r.stderr))
+        assert outputs[0] == outputs[1]
+        assert len(outputs[0][0]) > 10_000 if status == 0 else b"no-such-entry" in outputs[0][1]
+
+
 def test_an_unexpected_exception_is_one_line_and_a_masked_report(tmp_path):
     """A resource limit makes `config set` fail deep inside (RecursionError); the canary key in
     its arguments must not reach stderr or the report."""

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, NoReturn
 
-from .streams import closed_pipe, crash, scrubbed_output
+from .streams import closed_pipe, crash, leave, scrubbed_output
 from .words import Formatter, Words, choose, error_text, settings_language
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
@@ -106,6 +106,12 @@ def _modules_for(parser: argparse.ArgumentParser, argv: Sequence[str]) -> tuple[
         return ()
     module = COMMANDS.get(words[0])
     return (module,) if module else COMMAND_MODULES
+
+
+def run() -> NoReturn:
+    """The console script (and `python -m copycar_assist`): `main()`, then the process ends
+    (`streams.leave`: output flushed, exit handlers run, no interpreter teardown)."""
+    leave(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,11 @@
 - `closed_pipe()`: `kb show … | head -1` closes stdout early. The command ends quietly with exit
   status 141 (128 + SIGPIPE), as `cat`, `grep` and the shell's own tools report it, and nothing
   is printed (not even Python's "Exception ignored" at exit).
+- `leave(code)`: how the process ends after a command (`cli.run`, the console script): its
+  output flushed and its exit handlers run, then `os._exit` — without the interpreter's
+  teardown, which frees every module and object one by one (10–17 ms, a sixth of a short
+  command's time, after the user has everything). Only from the last thread left; otherwise,
+  and when the flush finds stdout closed (exit 141), as `sys.exit` does.
 - `crash(exc, argv)`: any other unexpected exception prints ONE line saying which command failed,
   the exception's type and where in our code, and where the crash report was written (secrets
   masked by today's settings and by the key-like patterns; no local variables); exit status 2.
@@ -19,13 +24,14 @@ Textual draws on `sys.__stderr__`, which is never wrapped.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from copycar_assist.textsafe import scrub
 
@@ -98,6 +104,22 @@ def scrubbed_output() -> Iterator[None]:
         sys.stdout.flush()
     finally:
         sys.stdout, sys.stderr = out, err
+
+
+def leave(code: int) -> NoReturn:
+    threading = sys.modules.get("threading")  # not imported: no other thread was started
+    if threading is not None and threading.active_count() > 1:
+        sys.exit(code)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except BrokenPipeError:
+        sys.exit(closed_pipe())
+    except (OSError, ValueError):  # a closed or broken stream: the usual exit reports it, as before
+        sys.exit(code)
+    atexit._run_exitfuncs()  # what `sys.exit` runs (logging's flush, a coverage run's data), in order
+    os._exit(code)
 
 
 def closed_pipe() -> int:
