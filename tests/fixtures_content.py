@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from copycar_assist.checks.base import CheckContext, Inputs
+from copycar_assist.checks.http_client import SharedClient
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
 
@@ -15,13 +16,18 @@ DATA = Path(__file__).resolve().parent / "data"
 T0 = datetime(2025, 3, 1, 10, 0, 0)
 
 
+class NoNetwork(SharedClient):
+    """A content check reads what it is given, never the network."""
+
+    def get(self):  # never returns
+        raise AssertionError("a content check asked for the HTTP client")
 
 
 def make_ctx(lang: str = "en", key: str | None = None, **inputs) -> CheckContext:
     settings = Settings()
     if key:
         settings.api.key, settings.api.key_source = Secret(key), "env"
-    return CheckContext(settings=settings, kb=knowledge(), client=None, redactor=settings.redactor(),
+    return CheckContext(settings=settings, kb=knowledge(), http=NoNetwork(), redactor=settings.redactor(),
                         lang=lang, inputs=Inputs(**inputs))
 
 

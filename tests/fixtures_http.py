@@ -17,7 +17,7 @@ import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from copycar_assist.checks import CheckContext, make_client
+from copycar_assist.checks import CheckContext, SharedClient, make_client
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
 
@@ -44,7 +44,7 @@ def settings_for(base_url: str, key: str | None = CANARY, endpoints: list[str] |
 async def check_context(settings: Settings, *, lang: str = "en", verify: ssl.SSLContext | bool = True,
                         kb=None) -> AsyncIterator[CheckContext]:
     async with make_client(settings, verify=verify) as client:
-        yield CheckContext(settings=settings, kb=kb or knowledge(), client=client,
+        yield CheckContext(settings=settings, kb=kb or knowledge(), http=SharedClient.of(client),
                            redactor=settings.redactor(), lang=lang)
 
 

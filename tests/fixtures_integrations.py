@@ -19,6 +19,7 @@ import pytest
 import trustme
 
 from copycar_assist.checks.base import CheckContext, Inputs
+from copycar_assist.checks.http_client import SharedClient
 from copycar_assist.config import Settings
 from copycar_assist.redact import Secret
 
@@ -35,7 +36,7 @@ SMTP_USER = "alerts@example.test"
 
 def make_ctx(settings: Settings, client: httpx.AsyncClient, *, lang: str = "en",
              inputs: Inputs | None = None) -> CheckContext:
-    return CheckContext(settings=settings, kb=knowledge(), client=client, redactor=settings.redactor(),
+    return CheckContext(settings=settings, kb=knowledge(), http=SharedClient.of(client), redactor=settings.redactor(),
                         lang=lang, inputs=inputs or Inputs())
 
 

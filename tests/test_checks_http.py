@@ -13,7 +13,7 @@ import time
 import pytest
 import trustme
 
-from copycar_assist.checks import make_client, run_checks
+from copycar_assist.checks import CheckContext, SharedClient, make_client, run_checks
 from copycar_assist.checks.http import BearerAuth, fetch
 
 from fixtures_http import (
@@ -29,6 +29,7 @@ from fixtures_http import (
     route,
     settings_for,
 )
+from shipped import knowledge
 
 API = ["api.verify", "api.health"]
 CONTROL = ("\x1b", "\x07", "\x9b", "\x9d", "\x00")
@@ -48,6 +49,26 @@ def assert_inert(text: str) -> None:
     assert CANARY not in text and CANARY[5:17] not in text
     for c in CONTROL:
         assert c not in text, repr(c)
+
+
+# --- the shared client -------------------------------------------------------------------------
+
+
+async def test_the_client_is_made_only_when_a_check_goes_to_the_network():
+    """Checks that are skipped (no CRM set up) or local (is a key configured?) never make the
+    client (TLS and its pool: ~30 ms of a short `doctor`); the first request makes it, every
+    check of the run shares it, and the end of the run closes it."""
+    async with raw_server(respond(200, {"Content-Type": "application/json"}, b'{"status": "ok"}')) as srv:
+        settings = settings_for(srv.url("/v2"))
+        async with SharedClient(settings) as http:
+            ctx = CheckContext(settings=settings, kb=knowledge(), http=http, redactor=settings.redactor())
+            report = await run_checks(ctx, ["crm.auth", "crm.fields", "api.key_configured"], deadline_s=15)
+            assert [r.status for r in report.results] == ["skipped", "skipped", "pass"]
+            assert not http.made
+            report = await run_checks(ctx, ["api.health"], deadline_s=15)
+            assert report.results[0].status == "pass", report.results[0].summary
+            assert http.made and ctx.client is http.get()
+        assert not http.made
 
 
 # --- connection failures -----------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from copycar_assist.checks import CheckContext, make_client, run_checks
+from copycar_assist.checks import CheckContext, SharedClient, run_checks
 from copycar_assist.cli import main
 from copycar_assist.config import Settings
 from copycar_assist.simulator.cache import PASSWORD as REDIS_PASSWORD
@@ -45,8 +45,8 @@ def no_outside_settings(monkeypatch, tmp_path):
 
 
 async def check(kb, settings: Settings, ids: list[str]) -> dict:
-    async with make_client(settings) as client:
-        ctx = CheckContext(settings=settings, kb=kb, client=client, redactor=settings.redactor(), lang="en")
+    async with SharedClient(settings) as http:
+        ctx = CheckContext(settings=settings, kb=kb, http=http, redactor=settings.redactor(), lang="en")
         report = await run_checks(ctx, ids, deadline_s=20)
     return {r.id: r for r in report.results}
 

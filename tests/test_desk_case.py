@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from copycar_assist.checks.base import CheckContext
-from copycar_assist.checks.runner import make_client, run_checks
+from copycar_assist.checks.http_client import SharedClient
+from copycar_assist.checks.runner import run_checks
 from copycar_assist.cli import main
 from copycar_assist.config import ConfigError, Settings, load_settings
 from copycar_assist.desk.case import Case, Customer
@@ -48,8 +49,8 @@ key = "{CUSTOMER_KEY}"
 
 
 async def run_in(settings: Settings, kb, ids):
-    async with make_client(settings) as client:
-        ctx = CheckContext(settings, kb, client, settings.redactor())
+    async with SharedClient(settings) as http:
+        ctx = CheckContext(settings, kb, http, settings.redactor())
         return await run_checks(ctx, ids)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from copycar_assist.checks import CheckContext, make_client, run_checks
+from copycar_assist.checks import CheckContext, SharedClient, run_checks
 from copycar_assist.cli import main
 from copycar_assist.runs.runstore import RunStore
 
@@ -19,8 +19,8 @@ KB = knowledge()
 
 async def latency(sim, store, lang="en"):
     settings = monitor_settings(sim)
-    async with make_client(settings) as client:
-        ctx = CheckContext(settings, KB, client, settings.redactor(), lang=lang, history=store)
+    async with SharedClient(settings) as http:
+        ctx = CheckContext(settings, KB, http, settings.redactor(), lang=lang, history=store)
         return (await run_checks(ctx, ["api.latency"], prefer_entry="slow-responses")).results[0]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from copycar_assist.checks import CheckContext, make_client, run_checks
+from copycar_assist.checks import CheckContext, SharedClient, run_checks
 from copycar_assist.monitor.rules import AlertEvent
 from copycar_assist.runs.runstore import RunStore
 from copycar_assist.simulator import start_simulator
@@ -17,8 +17,8 @@ KB = knowledge()
 
 
 async def run(settings, store=None):
-    async with make_client(settings) as client:
-        ctx = CheckContext(settings, KB, client, settings.redactor(), lang="en", history=store)
+    async with SharedClient(settings) as http:
+        ctx = CheckContext(settings, KB, http, settings.redactor(), lang="en", history=store)
         return (await run_checks(ctx, ["monitor.alerts"], prefer_entry="alert-emails-missing")).results[0]
 
 

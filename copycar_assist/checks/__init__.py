@@ -15,14 +15,14 @@ from copycar_assist.lazy import lazy_exports
 _EXPORTS = {
     "STATUSES": "base", "Check": "base", "CheckContext": "base", "CheckFinished": "base", "CheckResult": "base",
     "CheckStarted": "base", "CheckStep": "base", "Event": "base", "Finding": "base", "Inputs": "base",
-    "make_client": "http_client",
+    "SharedClient": "http_client", "make_client": "http_client",
     "all_checks": "registry", "checks_for_entry": "registry", "checks_for_tags": "registry", "checks_named": "registry",
     "known_tags": "registry", "register": "registry",
     "RunReport": "runner", "map_outcome": "runner", "run_checks": "runner",
 }
 # the names of _EXPORTS, spelled out so type checkers know what the package exports
 __all__ = ["STATUSES", "Check", "CheckContext", "CheckFinished", "CheckResult", "CheckStarted", "CheckStep", "Event",
-           "Finding", "Inputs", "RunReport", "all_checks", "checks_for_entry", "checks_for_tags", "checks_named", "known_tags",
+           "Finding", "Inputs", "RunReport", "SharedClient", "all_checks", "checks_for_entry", "checks_for_tags", "checks_named", "known_tags",
            "make_client", "map_outcome", "register", "run_checks"]
 
 
@@ -42,6 +42,6 @@ if TYPE_CHECKING:
         Finding,
         Inputs,
     )
-    from .http_client import make_client
+    from .http_client import SharedClient, make_client
     from .registry import all_checks, checks_for_entry, checks_for_tags, checks_named, known_tags, register
     from .runner import RunReport, map_outcome, run_checks

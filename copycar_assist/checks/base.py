@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from copycar_assist.redact import Redactor
     from copycar_assist.runs.runstore import RunStore
 
+    from .http_client import SharedClient
+
 Status = Literal["pass", "warn", "fail", "error", "skipped"]
 STATUSES: tuple[str, ...] = ("pass", "warn", "fail", "error", "skipped")
 # A check's short facts: name -> a string, number or boolean, or a list or table of them (the
@@ -109,7 +111,7 @@ def _read_text(path: str, limit: int = 2_000_000) -> str:
 class CheckContext:
     settings: Settings
     kb: KnowledgeBase
-    client: httpx.AsyncClient  # the one shared client
+    http: SharedClient  # the one shared client, made when a check first asks for it (`client`)
     redactor: Redactor
     lang: str = "en"
     inputs: Inputs = field(default_factory=Inputs)
@@ -121,6 +123,10 @@ class CheckContext:
     # the run history: the latency check reads the usual latency of the base URL from it and adds
     # what it saw; None: no history is kept in this run
     history: RunStore | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        return self.http.get()
 
     def t(self, es: str, en: str) -> str:
         """Pick the message in the context's language."""

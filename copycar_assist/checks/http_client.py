@@ -2,7 +2,9 @@
 
 `make_client()` builds the one `httpx.AsyncClient` the checks share: no redirects, timeouts, our
 User-Agent, `Accept-Encoding: identity`; the key goes per request through `BearerAuth`, whose
-repr shows only the masked key. Proxy helpers say where a request would go; whether a key may
+repr shows only the masked key. `SharedClient` holds it for a run, a dialogue or the app: made
+on first use (a run whose checks are all skipped or local never sets up TLS and its pool, ~30 ms
+of a short command), closed once. Proxy helpers say where a request would go; whether a key may
 travel without TLS is decided by `loopback.py`, the one rule.
 """
 
@@ -80,6 +82,43 @@ def make_client(settings: Settings | None = None, *, verify: ssl.SSLContext | bo
         verify=verify,
         trust_env=True,
     )
+
+
+class SharedClient:
+    """The one client of a run, a dialogue or the app, made by `make_client(settings)` the first
+    time a check asks for it (`get`), closed by `aclose` (or `async with`). `SharedClient.of(c)`
+    holds a client made elsewhere (a test's, on its own transport)."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self._settings = settings
+        self._client: httpx.AsyncClient | None = None
+
+    @classmethod
+    def of(cls, client: httpx.AsyncClient) -> SharedClient:
+        shared = cls()
+        shared._client = client
+        return shared
+
+    @property
+    def made(self) -> bool:
+        """Whether the client exists now (a check asked for it and it was not closed since)."""
+        return self._client is not None
+
+    def get(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = make_client(self._settings)
+        return self._client
+
+    async def aclose(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    async def __aenter__(self) -> SharedClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
 
 # --- addresses and proxies ---------------------------------------------------------------------

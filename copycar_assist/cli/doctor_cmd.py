@@ -134,10 +134,10 @@ def _check_ids(kb: KnowledgeBase, args: argparse.Namespace, entry_id: str | None
 
 async def _run_async(settings: Settings, kb: KnowledgeBase, ids: list[str], lang: str, inputs: Inputs,
                      prefer: str | None, deadline: float, history: RunStore | None = None) -> RunReport:
-    from copycar_assist.checks import CheckContext, make_client, run_checks
+    from copycar_assist.checks import CheckContext, SharedClient, run_checks
 
-    async with make_client(settings) as client:
-        ctx = CheckContext(settings=settings, kb=kb, client=client, redactor=settings.redactor(), lang=lang,
+    async with SharedClient(settings) as http:
+        ctx = CheckContext(settings=settings, kb=kb, http=http, redactor=settings.redactor(), lang=lang,
                            inputs=inputs, history=history)
         return await run_checks(ctx, ids, prefer_entry=prefer, deadline_s=deadline)
 

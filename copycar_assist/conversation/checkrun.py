@@ -27,8 +27,7 @@ from copycar_assist.checks.registry import checks_for_entry, checks_named
 from .events import CheckUpdate
 
 if TYPE_CHECKING:
-    import httpx
-
+    from copycar_assist.checks.http_client import SharedClient
     from copycar_assist.checks.runner import RunReport
     from copycar_assist.config import Settings
     from copycar_assist.kb import KnowledgeBase
@@ -66,18 +65,15 @@ class CheckRunner:
         self.inputs = inputs or Inputs()
         self.results: list[CheckResult] = []
         self._runner: RunChecks | None = runner  # None: `checks.runner.run_checks`, imported on the first run
-        self._client: httpx.AsyncClient | None = None
-
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            from copycar_assist.checks.runner import make_client  # here: httpx only when a check runs
-
-            self._client = make_client(self.settings)
-        return self._client
+        self._http: SharedClient | None = None  # the one client, made when a check first asks for it
 
     async def stream(self, check_ids: list[str], *, lang: str, prefer_entry: str | None) -> AsyncIterator[CheckUpdate]:
         """Run `check_ids`, yielding their progress; `self.results` holds the results after."""
-        ctx = CheckContext(settings=self.settings, kb=self.kb, client=self.client(),
+        if self._http is None:
+            from copycar_assist.checks.http_client import SharedClient  # here: httpx only when a check runs
+
+            self._http = SharedClient(self.settings)
+        ctx = CheckContext(settings=self.settings, kb=self.kb, http=self._http,
                            redactor=self.settings.redactor(), lang=lang, inputs=self.inputs, history=self.history)
         queue: asyncio.Queue[Event | None] = asyncio.Queue()  # None: the run is over
         finished: list[CheckResult] = []
@@ -120,6 +116,5 @@ class CheckRunner:
         self.results = sorted(results, key=lambda r: order.get(r.id, len(order)))
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.aclose()
+        if self._http is not None:
+            await self._http.aclose()

@@ -121,10 +121,11 @@ async def verify(kb: KnowledgeBase, settings: Settings, group: Group, *, lang: s
                  on_event: Callable[[Event], object] | None = None) -> tuple[bool, list[CheckResult]]:
     """Run the group's checks on `settings`; (every one passed or warned, the results)."""
     from copycar_assist.checks.base import CheckContext
-    from copycar_assist.checks.runner import make_client, run_checks
+    from copycar_assist.checks.http_client import SharedClient
+    from copycar_assist.checks.runner import run_checks
 
-    async with make_client(settings) as client:
-        ctx = CheckContext(settings, kb, client, settings.redactor(), lang=lang)
+    async with SharedClient(settings) as http:
+        ctx = CheckContext(settings, kb, http, settings.redactor(), lang=lang)
         report = await run_checks(ctx, group.checks, on_event=on_event, deadline_s=20.0)
     return passed(report.results), report.results
 

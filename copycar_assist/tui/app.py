@@ -27,10 +27,10 @@ from .themes import DARK, THEMES, other_theme
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    import httpx
     from textual.screen import Screen
 
     from copycar_assist.checks.base import CheckContext, CheckResult, Inputs
+    from copycar_assist.checks.http_client import SharedClient
     from copycar_assist.config import Settings
     from copycar_assist.desk.case import Case
     from copycar_assist.kb import KnowledgeBase
@@ -84,7 +84,7 @@ class CopyCarApp(App[int]):
         self.requested_lang = lang
         self.fixed_lang = fixed_lang or lang is not None
         self.set_reactive(CopyCarApp.lang, lang or settings.language or default_lang())
-        self._client: httpx.AsyncClient | None = None
+        self._http: SharedClient | None = None
         self._runs: RunStore | None = None
         self.monitor_clock: Clock | None = None  # the Monitor screen's clock (None: the system's; tests jump)
         self._warmed = False
@@ -196,13 +196,13 @@ class CopyCarApp(App[int]):
         """The matcher if it is ready, else None (callers fall back to something simpler)."""
         return self.knowledge.matcher
 
-    def get_client(self) -> httpx.AsyncClient:
-        """The one shared HTTP client for checks (created on first use, closed on exit)."""
-        if self._client is None:
-            from copycar_assist.checks.runner import make_client
+    def shared_client(self) -> SharedClient:
+        """The one shared HTTP client (made when a check or the monitor first asks, closed on exit)."""
+        if self._http is None:
+            from copycar_assist.checks.http_client import SharedClient
 
-            self._client = make_client(self.settings)
-        return self._client
+            self._http = SharedClient(self.settings)
+        return self._http
 
     def runs(self) -> RunStore:
         """The run history (opened on first use; a damaged file is moved aside and reported)."""
@@ -220,15 +220,14 @@ class CopyCarApp(App[int]):
         from copycar_assist.checks.base import CheckContext, Inputs
 
         settings = self.active_settings
-        return CheckContext(settings, self.kb, self.get_client(), settings.redactor(),
+        return CheckContext(settings, self.kb, self.shared_client(), settings.redactor(),
                             lang=self.lang, inputs=inputs or Inputs(), history=self.runs())
 
     async def on_unmount(self) -> None:
         if self._runs is not None:
             self._runs.close()
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.aclose()
+        if self._http is not None:
+            await self._http.aclose()
 
     # --- language and theme ---------------------------------------------------------------
 

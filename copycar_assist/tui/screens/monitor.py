@@ -104,7 +104,7 @@ class MonitorScreen(LocalizedBindings, Screen[None]):
         from copycar_assist.monitor.engine import Monitor
 
         app = self.copycar_app
-        self._monitor = Monitor(app.settings, app.kb, app.get_client(), store=app.runs(), lang=app.lang,
+        self._monitor = Monitor(app.settings, app.kb, app.shared_client().get(), store=app.runs(), lang=app.lang,
                                 clock=app.monitor_clock)
         async with contextlib.aclosing(self._monitor.run()) as events:
             async for event in events:
