@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from .codes import find_codes, norm_code
@@ -103,8 +104,9 @@ class EntryPrep:
 
     id: str
     title: dict[str, str]
-    weights: dict[str, float] = field(default_factory=dict)  # key -> its strongest field weight
-    counts: dict[str, int] = field(default_factory=dict)  # key -> phrases (not explanations) naming it
+    # key -> its posting weight here: its strongest field weight, a little more when several
+    # phrases (not explanations) name it (REPEAT_BONUS)
+    weights: dict[str, float] = field(default_factory=dict)
     surfaces: dict[str, str] = field(default_factory=dict)  # word -> key, in the order first seen
     codes: dict[str, float] = field(default_factory=dict)  # code -> LISTED_CODE | NAMED_CODE
     families: list[str] = field(default_factory=list)
@@ -122,7 +124,8 @@ class EntryPrep:
 def prepare_entry(entry: Entry, lexicon: Lexicon) -> EntryPrep:
     """An entry's phrases and effects as matching keys (see `EntryPrep`)."""
     prep = EntryPrep(entry.id, dict(entry.title or {}))
-    weights, counts, surfaces, codes = prep.weights, prep.counts, prep.surfaces, prep.codes
+    weights, surfaces, codes = prep.weights, prep.surfaces, prep.codes
+    counts: dict[str, int] = {}  # key -> phrases (not explanations) naming it
     word_langs, phrases, terms_of = prep.word_langs, prep.phrases, lexicon.terms
     for kind, text, lang in entry_phrases(entry):
         if not isinstance(text, str) or not text.strip():
@@ -168,6 +171,9 @@ def prepare_entry(entry: Entry, lexicon: Lexicon) -> EntryPrep:
                 w = words[term.first]
                 if len(w) >= 4 and w not in surfaces and w.isalpha():
                     surfaces[w] = key
+    for key, count in counts.items():
+        if count > 1:
+            weights[key] += REPEAT_BONUS * min(count - 1, REPEAT_CAP)
     prep.effects = [(text, pack(effect_keys(text, lexicon).items())) for text, _lang in entry_effects(entry)]
     prep.cue_uses, prep.cue_own = entry_cue_facts(entry, lexicon)
     return prep
@@ -227,13 +233,13 @@ def merge(preps: Iterable[EntryPrep], kept: Kept | None = None) -> tuple[Index, 
     them from there (`compiled.py`, as it writes the index out), and the index has none."""
     ids: list[str] = []
     titles: list[dict[str, str]] = []
-    weights: dict[str, dict[int, float]] = {}
-    counts: dict[str, dict[int, int]] = {}
+    postings: dict[str, dict[int, float]] = {}
     surfaces: dict[str, str] = {}
     codes: dict[str, dict[int, float]] = {}
     caps_codes: set[str] = set()
     families: dict[str, set[int]] = {}
-    word_langs: dict[str, set[str]] = {}
+    first_lang: dict[str, str] = {}  # word -> the language it was first seen in
+    mixed: set[str] = set()  # words seen in both
     code_starts: set[str] = set()
     rare = RareKeys()
     weigh = kept is None
@@ -241,10 +247,8 @@ def merge(preps: Iterable[EntryPrep], kept: Kept | None = None) -> tuple[Index, 
     for n, prep in enumerate(preps):
         ids.append(prep.id)
         titles.append(prep.title)
-        for key, fw in prep.weights.items():
-            weights.setdefault(key, {})[n] = fw
-        for key, count in prep.counts.items():
-            counts.setdefault(key, {})[n] = count
+        for key, weight in prep.weights.items():
+            postings.setdefault(key, {})[n] = weight
         for w, key in prep.surfaces.items():
             surfaces.setdefault(w, key)
         for c, strength in prep.codes.items():
@@ -254,18 +258,14 @@ def merge(preps: Iterable[EntryPrep], kept: Kept | None = None) -> tuple[Index, 
         caps_codes.update(prep.caps_codes)
         code_starts.update(prep.code_starts)
         for w, langs in prep.word_langs.items():
-            word_langs.setdefault(w, set()).update(langs)
+            if len(langs) > 1 or first_lang.setdefault(w, langs[0]) != langs[0]:
+                mixed.add(w)
         rare.add(prep.cue_uses, prep.cue_own)
         kept.add(n, prep.phrases, prep.effects)
 
-    postings = weights  # turned into the postings in place: a large knowledge base has millions
-    for key, per in postings.items():
-        named = counts.pop(key, {})
-        for n, fw in per.items():
-            per[n] = fw + REPEAT_BONUS * min(max(named.get(n, 0) - 1, 0), REPEAT_CAP)
     total = max(len(ids), 1)
-    idf = {key: math.log(1.0 + total / sum(min(1.0, w) for w in per.values())) for key, per in postings.items()}
-    lang_of = {w: next(iter(ls)) for w, ls in word_langs.items() if len(ls) == 1}
+    idf = {key: math.log(1.0 + total / sum(map(min, repeat(1.0), per.values()))) for key, per in postings.items()}
+    lang_of = {w: lang for w, lang in first_lang.items() if w not in mixed}
     phrase_keys = [weigh_phrases(mine, idf) for mine in kept.phrases] if weigh else []
     return Index(ids, titles, postings, idf, surfaces, codes, families, lang_of,
                  frozenset(caps_codes), phrase_keys, frozenset(code_starts), rare.keys()), kept.effects
