@@ -110,7 +110,11 @@ def _demo_inputs(args: argparse.Namespace, world: DemoWorld, inputs: Inputs, lan
     note = t("cli.doctor.demo_note", lang, what=what, url=world.base_url())
     if used:
         note += t("cli.doctor.demo_material", lang, kinds=", ".join(used))
-    print(note, file=sys.stderr)
+    from .doctor_render import Renderer, columns_of
+
+    out = Renderer(lang, columns=columns_of(sys.stderr))  # on a terminal, wrapped to its width
+    out.put("", note)
+    sys.stderr.write(out.text())
 
 
 def _check_ids(kb: KnowledgeBase, args: argparse.Namespace, entry_id: str | None) -> list[str]:
@@ -214,10 +218,10 @@ def _text(report: RunReport, kb: KnowledgeBase, lang: str, base: str, demo: bool
     from copycar_assist.i18n import t
     from copycar_assist.kb import pick
 
-    from .doctor_render import Renderer, use_colour
+    from .doctor_render import Renderer, columns_of, use_colour
     from .doctor_report import found_causes, open_questions
 
-    out = Renderer(lang, colour=use_colour(sys.stdout), verbose=args.verbose)
+    out = Renderer(lang, colour=use_colour(sys.stdout), verbose=args.verbose, columns=columns_of(sys.stdout))
     if entry_id:
         title = pick(kb.entries[entry_id].title, lang, entry_id)
         what = f"copycar-assist diagnose {entry_id} · {out.safe(title)}"

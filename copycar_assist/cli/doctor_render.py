@@ -15,13 +15,17 @@ with one hint each, then one fix per root failure:
         status: 401 Unauthorized
 
 Symbols: ✓ pass · ! warn · ✗ fail · ? error · – skipped. Colour only on a terminal without
-NO_COLOR. Strings are cleaned of control characters here; results were redacted by the runner
+NO_COLOR. On a terminal every line fits its width (`columns_of`: COLUMNS, else the terminal's
+own): a passing area's summary is cut, a failing one wraps under its column; elsewhere (a pipe, a
+file) lines are as long as they are, passing summaries cut at SUMMARY_WIDTH. Strings are cleaned of control characters here; results were redacted by the runner
 and the whole text goes through the writers' scrub (`redact.make_scrubber`) when it is written.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
@@ -37,6 +41,7 @@ if TYPE_CHECKING:
 
     from .doctor_report import FoundCause
 
+_SGR = re.compile(r"\x1b\[[0-9;]*m")  # a colour code (no width)
 SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skipped": "–"}
 COLOURS = {"pass": "32", "warn": "33", "fail": "31", "error": "35", "skipped": "2"}
 
@@ -44,10 +49,17 @@ COLOURS = {"pass": "32", "warn": "33", "fail": "31", "error": "35", "skipped": "
 # the option that hands a check its material (`needs_input` kinds)
 INPUT_OPTIONS = {"prompt": "--prompt-file", "account": "--account-file", "log": "--log-file", "email": "--email-file"}
 SUMMARY_WIDTH = 100  # a passing area's summary is cut to this many columns (-v shows it whole)
+MIN_ROOM = 24  # a summary gets at least this many columns, however narrow the terminal
+NARROW = 40  # `-v`: with fewer columns left beside the titles, each summary goes under its check
 
 
 def use_colour(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def columns_of(stream: TextIO) -> int | None:
+    """The width of the terminal `stream` is (COLUMNS when set, as every tool reads it), else None."""
+    return shutil.get_terminal_size().columns if stream.isatty() else None
 
 
 def width(text: str) -> int:
@@ -63,10 +75,11 @@ def _duration(ms: int) -> str:
 
 
 class Renderer:
-    def __init__(self, lang: str, colour: bool = False, verbose: bool = False) -> None:
+    def __init__(self, lang: str, colour: bool = False, verbose: bool = False, columns: int | None = None) -> None:
         self.lang = lang
         self.colour = colour
         self.verbose = verbose
+        self.columns = columns  # the terminal's width; None: not a terminal
         self.lines: list[str] = []
 
     def safe(self, text: object, limit: int = 2000) -> str:
@@ -78,9 +91,33 @@ class Renderer:
     def add(self, line: str = "") -> None:
         self.lines.append(line)
 
+    def room(self, used: int, otherwise: int) -> int:
+        """Columns left on a line after `used` (one short of the edge: a full line would wrap
+        on some terminals); `otherwise` when not on a terminal."""
+        return otherwise if self.columns is None else max(MIN_ROOM, self.columns - 1 - used)
+
+    def put(self, lead: str, text: str, cut: bool = False) -> None:
+        """`lead` then `text`: cut to the room left on the line, or wrapped under its own column
+        (on a terminal; elsewhere as long as it is)."""
+        used = width(_SGR.sub("", lead))
+        if cut:
+            self.add(lead + _cut(text, self.room(used, SUMMARY_WIDTH)))
+        elif self.columns is None:
+            self.add(lead + text)
+        else:
+            lines = _wrap(text, self.room(used, 0)) or [""]
+            self.add(lead + lines[0])
+            for line in lines[1:]:
+                self.add(" " * used + line)
+
     def header(self, what: str, n: int, duration_ms: int, base_url: str, demo: bool) -> None:
         where = self.safe(base_url, 200) + (f" ({t('cli.doctor.demo', self.lang)})" if demo else "")
-        self.add(f"{what} · {n} {t('cli.doctor.checks', self.lang)} · {_duration(duration_ms)} · {where}")
+        head = f"{what} · {n} {t('cli.doctor.checks', self.lang)} · {_duration(duration_ms)}"
+        if width(f"{head} · {where}") <= self.room(0, 10**6):
+            self.add(f"{head} · {where}")
+        else:  # the address on a line of its own
+            self.put("", head)
+            self.put("  ", where)
         self.add()
 
     def results(self, results: Sequence[CheckResult]) -> None:
@@ -89,10 +126,14 @@ class Renderer:
             symbol = self.paint(SYMBOLS.get(r.status, "?"), r.status)
             title = _pad(self.safe(r.title or r.id, 60), title_w)
             dur = _duration(r.duration_ms) if r.status != "skipped" else ""
-            self.add(f"  {symbol} {title}  {dur:>7}  {self.safe(r.summary, 600)}")
+            if self.room(title_w + 15, 10**6) >= NARROW:
+                self.put(f"  {symbol} {title}  {dur:>7}  ", self.safe(r.summary, 600))
+            else:  # a narrow terminal: the summary under its check, across the width
+                self.add(f"  {symbol} {title}  {dur:>7}".rstrip())
+                self.put("      ", self.safe(r.summary, 600))
             if r.status in ("fail", "warn", "error") or (self.verbose and r.status == "pass"):
                 for key, value in r.evidence.items():
-                    self.add(f"        {self.safe(key, 60)}: {self._value(value)}")
+                    self.put(f"        {self.safe(key, 60)}: ", self._value(value))
 
     def areas(self, view: Overview) -> None:
         """One line per area that ran (`checks.areas.overview`); the checks that could not run
@@ -107,15 +148,15 @@ class Renderer:
         title_w = min(24, max((width(t) for t in titles), default=10))
         for area, shown in zip(view.ran, titles):
             lead = area.lead
-            self.add(f"  {self.paint(SYMBOLS[lead.status], lead.status)} {_pad(shown, title_w)}  "
-                     f"{self._area_text(lead, view)}")
+            self.put(f"  {self.paint(SYMBOLS[lead.status], lead.status)} {_pad(shown, title_w)}  ",
+                     *self._area_text(lead, view))
             for r in area.ran:
                 if r is not lead and r.status in RANK:
-                    self.add(f"      {self.paint(SYMBOLS[r.status], r.status)} {self.safe(r.title or r.id, 60)}: "
-                             f"{self._area_text(r, view)}")
+                    self.put(f"      {self.paint(SYMBOLS[r.status], r.status)} {self.safe(r.title or r.id, 60)}: ",
+                             *self._area_text(r, view))
         skip = self.paint(SYMBOLS["skipped"], "skipped")
         for n in view.other:
-            self.add(f"  {skip} {_pad(name(n), title_w)}  {self._area_text(n.result, view)}")
+            self.put(f"  {skip} {_pad(name(n), title_w)}  ", *self._area_text(n.result, view))
         if view.setup:
             names = ", ".join(dict.fromkeys(name(n) for n in view.setup))
             self._wrapped(f"{skip} {t('cli.doctor.setup', self.lang)}: {names} — "
@@ -126,21 +167,20 @@ class Renderer:
             self._wrapped(f"{skip} {t('cli.doctor.material', self.lang)}: {names} — "
                           f"{t('cli.doctor.material_how', self.lang)} {options}.")
 
-    def _area_text(self, r: CheckResult, view: Overview) -> str:
-        """A result's summary for its area line: a passing or skipped one cut to one line, and
-        "follows from <area>" when another failure explains it."""
+    def _area_text(self, r: CheckResult, view: Overview) -> tuple[str, bool]:
+        """A result's summary for its area line, and whether to cut it to one line (a passing or
+        skipped one); "follows from <area>" when another failure explains it."""
         root = view.root_area(r)
         if root is not None:
             root_title = self.safe(root.title.get(self.lang) or root.title.get("en") or root.id, 40)
             follows_from = f"{t('cli.doctor.follows', self.lang)} {root_title}"
             if r.status == "skipped":
-                return f"{t('cli.doctor.not_checked', self.lang)} — {follows_from}"
-            return f"{self.safe(r.summary, 600)} — {follows_from}"
-        summary = self.safe(r.summary, 600)
-        return _cut(summary, SUMMARY_WIDTH) if r.status in ("pass", "skipped") else summary
+                return f"{t('cli.doctor.not_checked', self.lang)} — {follows_from}", False
+            return f"{self.safe(r.summary, 600)} — {follows_from}", False
+        return self.safe(r.summary, 600), r.status in ("pass", "skipped")
 
     def _wrapped(self, text: str, indent: int = 2) -> None:
-        for i, line in enumerate(_wrap(text, 96)):
+        for i, line in enumerate(_wrap(text, self.room(indent + 2, 96))):
             self.add(" " * (indent if i == 0 else indent + 2) + line)
 
     def _value(self, value: object) -> str:
@@ -159,17 +199,17 @@ class Renderer:
         for c in causes:
             symbol = self.paint(SYMBOLS.get(c.status, "✗"), c.status)
             source = f", {t('cli.doctor.from', self.lang)} {c.check_id} = {c.outcome}" if explanation else ""
-            self.add(f"  {symbol} {self.safe(c.entry_title)} › {self.safe(c.title)}  "
-                     f"({self.safe(c.entry_id)}#{self.safe(c.cause_id)}{source})")
+            self.put(f"  {symbol} ", f"{self.safe(c.entry_title)} › {self.safe(c.title)}  "
+                                        f"({self.safe(c.entry_id)}#{self.safe(c.cause_id)}{source})")
             if c.explains:
                 names = ", ".join(self.safe((titles or {}).get(cid, cid), 60) for cid in c.explains)
-                self.add(f"      ({t('cli.doctor.explains', self.lang)}: {names})")
+                self.put("      ", f"({t('cli.doctor.explains', self.lang)}: {names})")
             if c.explanation and explanation:
-                for line in _wrap(self.safe(c.explanation), 88):
+                for line in _wrap(self.safe(c.explanation), self.room(6, 88)):
                     self.add(f"      {line}")
             for i, step in enumerate(c.steps, 1):
                 number = f"{i}. "
-                for j, line in enumerate(_wrap(self.safe(step), 86)):
+                for j, line in enumerate(_wrap(self.safe(step), self.room(6 + len(number), 86))):
                     self.add(f"      {number if j == 0 else ' ' * len(number)}{line}")
 
     def questions(self, questions: Sequence[dict[str, str]]) -> None:
@@ -179,15 +219,22 @@ class Renderer:
             self.add(t("cli.doctor.questions", self.lang))
             for q in questions:
                 text = self.safe(q["question"]) if q["question"] else ""
-                self.add(f"  • {self.safe(q['title'])} ({self.safe(q['id'])})" + (f": {text}" if text else ""))
+                self.put("  • ", f"{self.safe(q['title'])} ({self.safe(q['id'])})" + (f": {text}" if text else ""))
         self.add(t("cli.doctor.escalate", self.lang))
 
     def footer(self, counts: dict[str, int], code: int, hint_verbose: bool = False) -> None:
         self.add()
         parts = [f"{counts.get(s, 0)} {t(f'cli.doctor.count.{s}', self.lang)}"
                  for s in ("pass", "warn", "fail", "error", "skipped")]
-        self.add(" · ".join(parts) + f"   ({t('cli.doctor.exit', self.lang)} {code})"
-                 + (f" · {t('cli.doctor.verbose', self.lang)}" if hint_verbose else ""))
+        line = " · ".join(parts) + f"   ({t('cli.doctor.exit', self.lang)} {code})"
+        hint = t("cli.doctor.verbose", self.lang) if hint_verbose else ""
+        if hint and width(f"{line} · {hint}") > self.room(0, 10**6):
+            self.add(line)
+            self.add(hint)
+        elif hint:
+            self.add(f"{line} · {hint}")
+        else:
+            self.add(line)
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
