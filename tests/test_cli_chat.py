@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from fixtures_terminal import on_a_terminal
+
 from fixtures_conversation import CANARY_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,3 +82,24 @@ def test_bad_scenario_is_a_usage_error(tmp_path):
     assert p.returncode == 3 and b"--scenario" in p.stderr
     p = chat("", "--scenario", "down", "chat", "--plain", data=tmp_path)
     assert p.returncode == 3 and b"needs --demo" in p.stderr
+
+
+def test_on_an_80_column_terminal_the_dialogue_fits_and_paragraphs_read_as_one(tmp_path):
+    """The knowledge's paragraphs are wrapped to the terminal, not at the source's own line
+    breaks; list items hang under their marker; nothing is wider than the terminal."""
+    from copycar_assist.cli.columns import width
+
+    code, lines = on_a_terminal(tmp_path, 80, "--lang", "es", "--demo", "--scenario", "smtp-bad-login", "chat",
+                                "--plain", stdin="no salen los emails, el log dice 535 Authentication failed\ns\n")
+    assert code == 0, lines
+    assert all(width(line) <= 79 for line in lines), [line for line in lines if width(line) > 79]
+    text = "\n".join(lines)
+    assert "Causa encontrada: Configuración SMTP incorrecta" in text
+    # the cause's paragraph (broken at other places in its source) is wrapped as one: each of
+    # its lines ends only where the next word would not fit
+    start = next(i for i, line in enumerate(lines) if line.startswith("La aplicación no consigue conectar"))
+    end = next(i for i in range(start, len(lines)) if lines[i].endswith("`SMTPAuthenticationError`)."))
+    for above, below in zip(lines[start:end], lines[start + 1:end + 1]):
+        assert width(above) + 1 + width(below.split()[0]) > 79, (above, below)
+    item = next(i for i, line in enumerate(lines) if line.startswith("- Conexión SMTP: fallo"))
+    assert lines[item + 1].startswith("  ") and not lines[item + 1].startswith("   ")

@@ -6,11 +6,11 @@ import asyncio
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from fixtures_terminal import on_a_terminal
 
 from copycar_assist.cli import main
 from copycar_assist.simulator import start_simulator
@@ -288,41 +288,14 @@ def test_one_smtp_failure_is_one_cause_for_mail_and_alerts(capsys):
     assert doc["causes"][0]["explains"] == ["monitor.alerts"]
 
 
-def _on_a_terminal(tmp_path: Path, columns: int, *argv: str) -> tuple[int, list[str]]:
-    """The command run with its stdout on a pseudo-terminal `columns` wide (colour on): its exit
-    code and the lines it showed, colour codes taken out."""
-    import pty
-
-    master, slave = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": str(columns), "TERM": "xterm",
-           "COPYCAR_ASSIST_CONFIG": str(tmp_path / "absent.toml"), "COPYCAR_ASSIST_DATA": str(tmp_path / "data")}
-    env.pop("NO_COLOR", None)
-    proc = subprocess.Popen([sys.executable, "-m", "copycar_assist", *argv], cwd=ROOT, env=env, stdout=slave,
-                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # the terminal's other side is closed: the command has ended
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
-    code = proc.wait(timeout=60)
-    text = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode())
-    return code, text.replace("\r\n", "\n").splitlines()
-
-
 @pytest.mark.parametrize("lang,scenario,failing", [
     ("en", "connection-refused", "Could not verify the key: Could not connect to 127.0.0.1 (Connection refused)."),
     ("es", "smtp-bad-login", "Revisa smtp.username y smtp.password (muchos proveedores exigen una contraseña de aplicación)."),
 ])
 def test_on_an_80_column_terminal_every_line_fits_and_nothing_failing_is_cut(tmp_path, lang, scenario, failing):
-    from copycar_assist.cli.doctor_render import width
+    from copycar_assist.cli.columns import width
 
-    code, lines = _on_a_terminal(tmp_path, 80, "--lang", lang, "--demo", "--scenario", scenario, "doctor",
+    code, lines = on_a_terminal(tmp_path, 80, "--lang", lang, "--demo", "--scenario", scenario, "doctor",
                                  "--no-history")
     assert code == 1, lines
     assert all(width(line) <= 79 for line in lines), [line for line in lines if width(line) > 79]
@@ -330,6 +303,6 @@ def test_on_an_80_column_terminal_every_line_fits_and_nothing_failing_is_cut(tmp
     assert failing in words  # a failing summary wraps under its column, whole
     assert "(demo simulator)" in words or "(simulador de demostración)" in words
     assert any(line.endswith("…") for line in lines)  # a passing one is cut to its line
-    code, lines = _on_a_terminal(tmp_path, 80, "--lang", lang, "--demo", "--scenario", scenario, "doctor", "-v",
+    code, lines = on_a_terminal(tmp_path, 80, "--lang", lang, "--demo", "--scenario", scenario, "doctor", "-v",
                                  "--no-history")
     assert all(width(line) <= 79 for line in lines), [line for line in lines if width(line) > 79]

@@ -90,9 +90,10 @@ async def dialogue(kb: KnowledgeBase, settings: Settings, *, lang: str | None, s
     from copycar_assist.matching.deferred import DeferredMatcher
 
     from .chat_render import JsonRenderer, PlainRenderer
+    from .columns import columns_of
 
     history = _open_history(settings, lang, "json" if json_mode else "plain", ui_lang) if save else None
-    view = JsonRenderer(out) if json_mode else PlainRenderer(out)
+    view = JsonRenderer(out) if json_mode else PlainRenderer(out, columns_of(out))
     runs = None
     if save:  # the run history: usual latencies and "this check passed 1 h ago"
         from copycar_assist.runs.runstore import RunStore

@@ -2,7 +2,9 @@
 
 Everything printed goes through `textsafe.clean` (plain) or is JSON-escaped after it (json): the
 knowledge base's text, check summaries and the user's own words never reach the terminal as
-control sequences. Both print each event as it arrives, so check progress is live.
+control sequences. Both print each event as it arrives, so check progress is live. On a
+terminal, plain lines are wrapped to its width under their indentation and list markers
+(`columns.fit`); code and tickets, which are copied, are printed as they are.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from copycar_assist.conversation.events import (
 from copycar_assist.i18n import t
 from copycar_assist.textsafe import clean, one_line
 
+from .columns import fit
+
 if TYPE_CHECKING:
     from copycar_assist.conversation import Conversation
 
@@ -39,11 +43,13 @@ def plain(markdown: str) -> str:
 
 
 class PlainRenderer:
-    def __init__(self, out: TextIO):
+    def __init__(self, out: TextIO, columns: int | None = None):
         self.out = out
+        self.columns = columns  # the terminal's width; None: not a terminal (lines as they are)
 
-    def line(self, text: str = "") -> None:
-        self.out.write(clean(text) + "\n")
+    def line(self, text: str = "", raw: bool = False, markdown: bool = False) -> None:
+        text = clean(text)
+        self.out.write((text if raw or self.columns is None else fit(text, self.columns, markdown)) + "\n")
 
     async def show(self, events: AsyncIterator[Event], conv: Conversation) -> None:
         async for e in events:
@@ -52,17 +58,17 @@ class PlainRenderer:
 
     def event(self, e: Event, lang: str) -> None:
         if isinstance(e, Say):
-            self.line(plain(e.text) if e.markdown else e.text)
+            self.line(plain(e.text) if e.markdown else e.text, markdown=e.markdown)
         elif isinstance(e, Answered):
             self.line(f"  → {one_line(e.answer, 120)}")
         elif isinstance(e, GuideAnswer):
-            self.line(plain(e.text))
+            self.line(plain(e.text), markdown=True)
             self.line(f"  ({e.source})")
         elif isinstance(e, StepShown):
-            self.line(t("plain.step", lang, n=e.index + 1, total=e.total, text=plain(e.text)))
+            self.line(t("plain.step", lang, n=e.index + 1, total=e.total, text=plain(e.text)), markdown=True)
             for sample in e.code:
                 self.line(t("plain.code_begin", lang, lang_name=sample.lang))
-                self.line(sample.code.rstrip())
+                self.line(sample.code.rstrip(), raw=True)
                 self.line(t("plain.code_end", lang))
         elif isinstance(e, Prompt):
             self.line(e.text)
@@ -74,7 +80,7 @@ class PlainRenderer:
             self.line(f"  {MARKS.get(r.status, '·')} {one_line(r.title or r.id, 80)} ({r.duration_ms} ms)")
         elif isinstance(e, Escalated):
             self.line(t("plain.ticket_begin", lang))
-            self.line(e.ticket_markdown.rstrip())
+            self.line(e.ticket_markdown.rstrip(), raw=True)
             self.line(t("plain.ticket_end", lang))
         elif isinstance(e, Problem):
             self.line(t("plain.problem", lang, message=e.message))

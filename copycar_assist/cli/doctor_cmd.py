@@ -110,7 +110,8 @@ def _demo_inputs(args: argparse.Namespace, world: DemoWorld, inputs: Inputs, lan
     note = t("cli.doctor.demo_note", lang, what=what, url=world.base_url())
     if used:
         note += t("cli.doctor.demo_material", lang, kinds=", ".join(used))
-    from .doctor_render import Renderer, columns_of
+    from .columns import columns_of
+    from .doctor_render import Renderer
 
     out = Renderer(lang, columns=columns_of(sys.stderr))  # on a terminal, wrapped to its width
     out.put("", note)
@@ -218,7 +219,8 @@ def _text(report: RunReport, kb: KnowledgeBase, lang: str, base: str, demo: bool
     from copycar_assist.i18n import t
     from copycar_assist.kb import pick
 
-    from .doctor_render import Renderer, columns_of, use_colour
+    from .columns import columns_of
+    from .doctor_render import Renderer, use_colour
     from .doctor_report import found_causes, open_questions
 
     out = Renderer(lang, colour=use_colour(sys.stdout), verbose=args.verbose, columns=columns_of(sys.stdout))

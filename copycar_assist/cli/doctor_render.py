@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from copycar_assist.checks.areas import Overview
 from copycar_assist.checks.roots import RANK
 from copycar_assist.i18n import t
-from copycar_assist.textsafe import clean, one_line
+from copycar_assist.textsafe import clean
+
+from .columns import cut, pad, width, wrap
 
 if TYPE_CHECKING:
     from copycar_assist.checks.areas import Area, NotRun
@@ -55,19 +55,6 @@ NARROW = 40  # `-v`: with fewer columns left beside the titles, each summary goe
 
 def use_colour(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-
-
-def columns_of(stream: TextIO) -> int | None:
-    """The width of the terminal `stream` is (COLUMNS when set, as every tool reads it), else None."""
-    return shutil.get_terminal_size().columns if stream.isatty() else None
-
-
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
-
-
-def _pad(text: str, n: int) -> str:
-    return text + " " * max(0, n - width(text))
 
 
 def _duration(ms: int) -> str:
@@ -96,16 +83,16 @@ class Renderer:
         on some terminals); `otherwise` when not on a terminal."""
         return otherwise if self.columns is None else max(MIN_ROOM, self.columns - 1 - used)
 
-    def put(self, lead: str, text: str, cut: bool = False) -> None:
-        """`lead` then `text`: cut to the room left on the line, or wrapped under its own column
-        (on a terminal; elsewhere as long as it is)."""
+    def put(self, lead: str, text: str, short: bool = False) -> None:
+        """`lead` then `text`: cut to the room left on the line when `short`, else wrapped under
+        its own column (on a terminal; elsewhere as long as it is)."""
         used = width(_SGR.sub("", lead))
-        if cut:
-            self.add(lead + _cut(text, self.room(used, SUMMARY_WIDTH)))
+        if short:
+            self.add(lead + cut(text, self.room(used, SUMMARY_WIDTH)))
         elif self.columns is None:
             self.add(lead + text)
         else:
-            lines = _wrap(text, self.room(used, 0)) or [""]
+            lines = wrap(text, self.room(used, 0)) or [""]
             self.add(lead + lines[0])
             for line in lines[1:]:
                 self.add(" " * used + line)
@@ -124,7 +111,7 @@ class Renderer:
         title_w = min(42, max((width(self.safe(r.title or r.id, 60)) for r in results), default=10))
         for r in results:
             symbol = self.paint(SYMBOLS.get(r.status, "?"), r.status)
-            title = _pad(self.safe(r.title or r.id, 60), title_w)
+            title = pad(self.safe(r.title or r.id, 60), title_w)
             dur = _duration(r.duration_ms) if r.status != "skipped" else ""
             if self.room(title_w + 15, 10**6) >= NARROW:
                 self.put(f"  {symbol} {title}  {dur:>7}  ", self.safe(r.summary, 600))
@@ -148,7 +135,7 @@ class Renderer:
         title_w = min(24, max((width(t) for t in titles), default=10))
         for area, shown in zip(view.ran, titles):
             lead = area.lead
-            self.put(f"  {self.paint(SYMBOLS[lead.status], lead.status)} {_pad(shown, title_w)}  ",
+            self.put(f"  {self.paint(SYMBOLS[lead.status], lead.status)} {pad(shown, title_w)}  ",
                      *self._area_text(lead, view))
             for r in area.ran:
                 if r is not lead and r.status in RANK:
@@ -156,7 +143,7 @@ class Renderer:
                              *self._area_text(r, view))
         skip = self.paint(SYMBOLS["skipped"], "skipped")
         for n in view.other:
-            self.put(f"  {skip} {_pad(name(n), title_w)}  ", *self._area_text(n.result, view))
+            self.put(f"  {skip} {pad(name(n), title_w)}  ", *self._area_text(n.result, view))
         if view.setup:
             names = ", ".join(dict.fromkeys(name(n) for n in view.setup))
             self._wrapped(f"{skip} {t('cli.doctor.setup', self.lang)}: {names} — "
@@ -180,7 +167,7 @@ class Renderer:
         return self.safe(r.summary, 600), r.status in ("pass", "skipped")
 
     def _wrapped(self, text: str, indent: int = 2) -> None:
-        for i, line in enumerate(_wrap(text, self.room(indent + 2, 96))):
+        for i, line in enumerate(wrap(text, self.room(indent + 2, 96))):
             self.add(" " * (indent if i == 0 else indent + 2) + line)
 
     def _value(self, value: object) -> str:
@@ -205,11 +192,11 @@ class Renderer:
                 names = ", ".join(self.safe((titles or {}).get(cid, cid), 60) for cid in c.explains)
                 self.put("      ", f"({t('cli.doctor.explains', self.lang)}: {names})")
             if c.explanation and explanation:
-                for line in _wrap(self.safe(c.explanation), self.room(6, 88)):
+                for line in wrap(self.safe(c.explanation), self.room(6, 88)):
                     self.add(f"      {line}")
             for i, step in enumerate(c.steps, 1):
                 number = f"{i}. "
-                for j, line in enumerate(_wrap(self.safe(step), self.room(6 + len(number), 86))):
+                for j, line in enumerate(wrap(self.safe(step), self.room(6 + len(number), 86))):
                     self.add(f"      {number if j == 0 else ' ' * len(number)}{line}")
 
     def questions(self, questions: Sequence[dict[str, str]]) -> None:
@@ -238,28 +225,3 @@ class Renderer:
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
-
-
-def _cut(text: str, n: int) -> str:
-    """`text` cut to `n` columns, with "…" when something was left out."""
-    if width(text) <= n:
-        return text
-    out = ""
-    for c in text:
-        if width(out + c) > n - 1:
-            break
-        out += c
-    return out.rstrip() + "…"
-
-
-def _wrap(text: str, n: int) -> list[str]:
-    words, lines, line = one_line(text, 4000).split(" "), [], ""
-    for word in words:
-        if line and width(line) + 1 + width(word) > n:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    if line:
-        lines.append(line)
-    return lines

@@ -1,0 +1,102 @@
+"""Text fitted to a terminal's width, for the commands that write prose to one (`doctor`'s
+text, `chat --plain`): a text's width in columns (wide and combining characters counted as
+they show), a line cut with "…", words wrapped (a word longer than the line is split), and a
+reply's lines wrapped with their indentation and list markers kept, code blocks left as they
+are. `columns_of(stream)` says whether there is a terminal to fit: on a pipe or a file the text
+goes out as it is.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from typing import TextIO
+
+from copycar_assist.textsafe import one_line
+
+# Where a line's text starts after its indentation and list marker ("- ", "• ", "1) ", "2. ").
+_MARKER = re.compile(r" *(?:[-•*] |\d{1,3}[.)] |→ )?")
+_FENCE = re.compile(r" *(?:```|~~~)")
+# Markdown lines that start a block of their own (a list item, a heading, a quote, a table row)
+# rather than continue the paragraph above; a heading is never continued.
+_BLOCK = re.compile(r" {0,3}(?:[-•*+] |\d{1,3}[.)] |#|>|\|)")
+_HEADING = re.compile(r" {0,3}(?:#|\|)")
+
+
+def columns_of(stream: TextIO) -> int | None:
+    """The width of the terminal `stream` is (COLUMNS when set, as every tool reads it), else None."""
+    return shutil.get_terminal_size().columns if stream.isatty() else None
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
+
+
+def pad(text: str, n: int) -> str:
+    return text + " " * max(0, n - width(text))
+
+
+def cut(text: str, n: int) -> str:
+    """`text` cut to `n` columns, with "…" when something was left out."""
+    if width(text) <= n:
+        return text
+    out = ""
+    for c in text:
+        if width(out + c) > n - 1:
+            break
+        out += c
+    return out.rstrip() + "…"
+
+
+def wrap(text: str, n: int) -> list[str]:
+    """`text` on one line's worth of words after another, none wider than `n` columns (a word
+    that is, a long address say, is split where the line ends)."""
+    lines: list[str] = []
+    line = ""
+    for word in one_line(text, 4000).split(" "):
+        while width(word) > n:  # a word longer than a line: as much as fits, then the rest
+            if line:
+                lines.append(line)
+                line = ""
+            head = cut(word, n + 1)[:-1]  # the longest start that fits (without the "…")
+            lines.append(head)
+            word = word[len(head):]
+        if line and width(line) + 1 + width(word) > n:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line:
+        lines.append(line)
+    return lines
+
+
+def fit(text: str, columns: int, markdown: bool = False) -> str:
+    """A reply's text with every line wrapped to `columns` less one, under its own indentation
+    and list marker; a fenced code block's lines are left as they are (copied, not read). In
+    Markdown a line that only continues the paragraph or list item above joins it first (the
+    source's own line breaks are not the reader's)."""
+    out: list[tuple[str, bool]] = []  # (line, whether to wrap it)
+    in_code = joinable = False
+    for line in text.split("\n"):
+        fence = bool(_FENCE.match(line))
+        if fence or in_code:
+            in_code ^= fence
+            out.append((line, False))
+            joinable = False
+        elif markdown and joinable and line.strip() and not _BLOCK.match(line):
+            out[-1] = (out[-1][0] + " " + line.strip(), True)
+        else:
+            out.append((line, True))
+            joinable = markdown and bool(line.strip()) and not _HEADING.match(line)
+    return "\n".join(_fit_line(line, columns) if wraps else line for line, wraps in out)
+
+
+def _fit_line(line: str, columns: int) -> str:
+    if width(line) < columns:
+        return line
+    lead = _MARKER.match(line)
+    hang = lead.end() if lead else 0
+    parts = wrap(line[hang:], max(20, columns - 1 - hang)) or [""]
+    return "\n".join([line[:hang] + parts[0], *(" " * hang + part for part in parts[1:])])

@@ -1,0 +1,42 @@
+"""A command run with its standard output on a pseudo-terminal of a given width, as a user at an
+80-column terminal sees it (colour on, as there), for the tests of what fits the width."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def on_a_terminal(tmp_path: Path, columns: int, *argv: str, stdin: str = "") -> tuple[int, list[str]]:
+    """`python -m copycar_assist ARGV` with stdout on a terminal `columns` wide and `stdin` piped
+    in: its exit code and the lines it showed, colour codes taken out."""
+    master, slave = pty.openpty()
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("COPYCAR_") and k != "NO_COLOR"},
+           "PYTHONPATH": str(ROOT), "COLUMNS": str(columns), "TERM": "xterm",
+           "COPYCAR_ASSIST_CONFIG": str(tmp_path / "absent.toml"), "COPYCAR_ASSIST_DATA": str(tmp_path / "data")}
+    proc = subprocess.Popen([sys.executable, "-m", "copycar_assist", *argv], cwd=ROOT, env=env, stdout=slave,
+                            stderr=subprocess.DEVNULL, stdin=subprocess.PIPE)
+    os.close(slave)
+    assert proc.stdin is not None
+    proc.stdin.write(stdin.encode())
+    proc.stdin.close()
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal's other side is closed: the command has ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    code = proc.wait(timeout=60)
+    text = _SGR.sub("", b"".join(chunks).decode())
+    return code, text.replace("\r\n", "\n").splitlines()
