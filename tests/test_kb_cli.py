@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from fixtures_terminal import on_a_terminal
+
 from fixtures_kb import BILLING_GUIDE, KB_BROKEN, KB_SMALL, OUR_GUIDE, need_our_guide
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,6 +52,19 @@ def test_show_plain_text():
                  'print("alfa")'):
         assert text in out, text
     assert run("--kb", str(KB_SMALL), "kb", "show", "alpha-problem").stdout.count("Symptoms") == 1
+
+
+def test_show_on_an_80_column_terminal_wraps_the_prose_and_leaves_the_code(tmp_path):
+    from copycar_assist.cli.columns import width
+
+    piped = run("--lang", "es", "kb", "show", "rate-limit-exceeded").stdout.splitlines()
+    code, shown = on_a_terminal(tmp_path, 80, "--lang", "es", "kb", "show", "rate-limit-exceeded")
+    assert code == 0
+    sample = piped[piped.index("  --- python ---"):]  # the code samples, to the end
+    assert shown[-len(sample):] == sample  # copied as they are, however long their lines
+    prose = shown[:-len(sample)]
+    assert all(width(line) <= 79 for line in prose), [line for line in prose if width(line) > 79]
+    assert " ".join(" ".join(prose).split()) == " ".join(" ".join(piped[:-len(sample)]).split())  # every word
 
 
 def test_show_unknown_id_exits_3_with_close_ids():

@@ -129,15 +129,20 @@ def _show(args: argparse.Namespace) -> int:
     kb = args.ctx.kb
     if args.id not in kb.entries:
         raise _unknown_id(one_line(args.id, 80), list(kb.entries))
-    print(render_entry_text(DecisionTree(kb), args.id, _lang(args)))
+    from .columns import columns_of
+
+    print(render_entry_text(DecisionTree(kb), args.id, _lang(args), columns_of(sys.stdout)))
     return 0
 
 
-def render_entry_text(tree: DecisionTree, entry_id: str, lang: str) -> str:
-    """A readable plain-text page for one entry (text from the files is made inert)."""
+def render_entry_text(tree: DecisionTree, entry_id: str, lang: str, columns: int | None = None) -> str:
+    """A readable plain-text page for one entry (text from the files is made inert); on a
+    terminal `columns` wide, its prose wrapped to it (the code as it is)."""
     from copycar_assist.i18n import t
     from copycar_assist.kb import pick
     from copycar_assist.textsafe import clean, one_line
+
+    from .columns import fit
 
     entry = tree.entry(entry_id)
     langs = entry.languages()
@@ -150,6 +155,7 @@ def render_entry_text(tree: DecisionTree, entry_id: str, lang: str) -> str:
                f"    {t('cli.kb.severity', lang)}: {entry.severity}")
     out.append(f"{t('cli.kb.checks', lang)}: {', '.join(entry.checks) or t('cli.kb.none', lang)}")
     section = entry.sections.get(shown)
+    code: set[int] = set()  # the lines of code samples: copied, never wrapped
     out += ["", t("cli.kb.symptoms", lang)] + [f"  - {one_line(s, 400)}" for s in tree.symptoms(entry_id, shown)]
     out += ["", t("cli.kb.causes", lang)]
     for n, cause in enumerate(entry.causes, 1):
@@ -160,6 +166,8 @@ def render_entry_text(tree: DecisionTree, entry_id: str, lang: str) -> str:
         if cause.question:
             out.append(f"     {t('cli.kb.question', lang)}: {one_line(pick(cause.question, shown), 400)}")
         explanation = clean(cause.explanation.get(shown, "")).strip()
+        if columns:  # a paragraph, wrapped to the terminal rather than at the source's line breaks
+            explanation = fit(explanation, columns - 5, markdown=True)
         out += [f"     {line}" for line in explanation.splitlines()]
         steps = tree.steps(entry_id, cause.id, shown)
         if steps:
@@ -171,8 +179,11 @@ def render_entry_text(tree: DecisionTree, entry_id: str, lang: str) -> str:
         out += ["", t("cli.kb.code", lang)]
         for block in section.code:
             out.append(f"  --- {one_line(block.lang, 40) or 'text'} ---")
-            out += [f"  {line}" for line in clean(block.code).rstrip("\n").splitlines()]
-            out.append("  ---")
+            lines = [f"  {line}" for line in clean(block.code).rstrip("\n").splitlines()]
+            code.update(range(len(out), len(out) + len(lines)))
+            out += [*lines, "  ---"]
+    if columns:
+        out = [line if n in code else fit(line, columns) for n, line in enumerate(out)]
     return "\n".join(out)
 
 
