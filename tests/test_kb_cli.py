@@ -67,6 +67,17 @@ def test_show_on_an_80_column_terminal_wraps_the_prose_and_leaves_the_code(tmp_p
     assert " ".join(" ".join(prose).split()) == " ".join(" ".join(piped[:-len(sample)]).split())  # every word
 
 
+def test_list_and_match_on_an_80_column_terminal_keep_a_row_to_a_line(tmp_path):
+    from copycar_assist.cli.columns import width
+
+    code, rows = on_a_terminal(tmp_path, 80, "--lang", "es", "kb", "list")
+    assert code == 0 and len(rows) == 10  # one line an entry, the title cut to fit
+    assert all(width(row) <= 79 for row in rows) and any(row.endswith("…") for row in rows)
+    code, lines = on_a_terminal(tmp_path, 60, "match", "my api key gives 401 unauthorized since this morning")
+    assert code == 0 and lines[2].startswith("*") and "invalid-api-key" in lines[2]
+    assert all(width(line) <= 59 for line in lines), lines
+
+
 def test_show_unknown_id_exits_3_with_close_ids():
     r = run("--kb", str(KB_SMALL), "kb", "show", "alpha-problme")
     assert r.returncode == 3

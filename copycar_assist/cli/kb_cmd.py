@@ -103,10 +103,15 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"entries": rows}, indent=2)
         return 0
-    width = max((len(r["id"]) for r in rows), default=2)
+    from .columns import columns_of, cut, width
+
+    id_width = max((len(r["id"]) for r in rows), default=2)
     cat_width = max((len(r["category"]) for r in rows), default=8)
+    columns = columns_of(sys.stdout)  # on a terminal a row is one line: the title is cut to fit
     for r in rows:
-        print(f"{r['id']:<{width}}  {r['severity']:<8}  {one_line(r['category']):<{cat_width}}  {one_line(r['title'])}")
+        head = f"{r['id']:<{id_width}}  {r['severity']:<8}  {one_line(r['category']):<{cat_width}}  "
+        title = one_line(r["title"])
+        print(head + (cut(title, max(12, columns - 1 - width(head))) if columns else title))
     return 0
 
 

@@ -91,34 +91,47 @@ def _emit(result: MatchResult, as_json: bool) -> None:
     if as_json:
         emit_json(result.to_json())
     else:
-        sys.stdout.write(_table(result))
+        from .columns import columns_of
+
+        sys.stdout.write(_table(result, columns_of(sys.stdout)))
     sys.stdout.flush()
 
 
-def _table(result: MatchResult) -> str:
+def _table(result: MatchResult, columns: int | None = None) -> str:
+    """The answer as text; on a terminal `columns` wide, a row is one line (cut to fit) and a
+    guide's answer wraps to it."""
     from copycar_assist.i18n import t
     from copycar_assist.textsafe import one_line
 
+    from .columns import cut, fit
+
     lang = "es" if result.language == "es" else "en"
-    lines = [f"{t('cli.match.query', lang)}: {one_line(result.query, 100)}  [{result.language}]"]
+
+    def row(text: str) -> str:  # one line, cut to the terminal
+        return cut(text, columns - 1) if columns else text
+
+    def prose(text: str) -> str:  # wrapped to the terminal
+        return fit(text, columns, markdown=True) if columns else text
+
+    lines = [row(f"{t('cli.match.query', lang)}: {one_line(result.query, 100)}  [{result.language}]")]
     if result.kind == "question" and result.answer:
-        lines.append(f"{t('cli.match.question', lang)}: {result.answer['text']}")
-        lines.append(f"  ({t('cli.match.source', lang)}: {result.answer['source']})")
+        lines.append(prose(f"{t('cli.match.question', lang)}: {result.answer['text']}"))
+        lines.append(prose(f"  ({t('cli.match.source', lang)}: {result.answer['source']})"))
         return "\n".join(lines) + "\n"
     if result.kind == "request" and result.best is None:
-        lines.append(t("cli.match.request", lang))
+        lines.append(prose(t("cli.match.request", lang)))
     elif result.kind == "greeting" and result.best is None:
-        lines.append(t("cli.match.greeting", lang))
+        lines.append(prose(t("cli.match.greeting", lang)))
     elif result.ambiguous:
-        lines.append(t("cli.match.ambiguous", lang))
+        lines.append(prose(t("cli.match.ambiguous", lang)))
     elif result.best is None:
-        lines.append(t("cli.match.none", lang))
+        lines.append(prose(t("cli.match.none", lang)))
     if result.matches:
         w = max(len(m.id) for m in result.matches)
         lines.append(f"  {t('cli.match.score', lang):>5}  {'id':<{w}}  {t('cli.match.title', lang)}")
         for m in result.matches:
             mark = "*" if m.id == result.best else " "
             why = ", ".join(one_line(x, 40) for x in m.why[:4])
-            lines.append(f"{mark} {round(m.score):>5}  {m.id:<{w}}  {one_line(m.title, 60)}"
-                         + (f"  ({why})" if why else ""))
+            lines.append(row(f"{mark} {round(m.score):>5}  {m.id:<{w}}  {one_line(m.title, 60)}"
+                             + (f"  ({why})" if why else "")))
     return "\n".join(lines) + "\n"
