@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from fixtures_terminal import on_a_terminal
 
 from copycar_assist.checks import CheckContext, SharedClient, run_checks
 from copycar_assist.cli import main
@@ -170,6 +171,18 @@ def test_simulate_list_json_is_the_design_contract(capsys):
     assert main(["simulate", "--list"]) == 0
     text = capsys.readouterr().out
     assert "Mail (SMTP):" in text and "  smtp-no-starttls" in text and "Cache (Redis):" in text
+
+
+def test_the_scenario_list_on_an_80_column_terminal_wraps_each_summary_under_its_column(tmp_path):
+    from copycar_assist.cli.columns import width
+    from copycar_assist.cli.simulate_cmd import list_text
+
+    code, lines = on_a_terminal(tmp_path, 80, "simulate", "--list")
+    piped = list_text("en").splitlines()
+    assert code == 0 and all(width(line) <= 79 for line in lines)
+    assert " ".join(" ".join(lines).split()) == " ".join(" ".join(piped).split())
+    wrapped = [line for line in lines if line.startswith(" " * 29) and line.strip()]
+    assert wrapped  # a summary's second line, under the summaries
 
 
 def test_samples_are_neutral_and_fit_the_checks():

@@ -18,6 +18,7 @@ from copycar_assist.textsafe import one_line
 # Where a line's text starts after its indentation and list marker ("- ", "• ", "1) ", "2. ").
 _MARKER = re.compile(r" *(?:[-•*] |\d{1,3}[.)] |→ )?")
 _FENCE = re.compile(r" *(?:```|~~~)")
+MIN_ROOM = 24  # text beside a lead gets at least this many columns, however narrow the terminal
 # Markdown lines that start a block of their own (a list item, a heading, a quote, a table row)
 # rather than continue the paragraph above; a heading is never continued.
 _BLOCK = re.compile(r" {0,3}(?:[-•*+] |\d{1,3}[.)] |#|>|\|)")
@@ -70,6 +71,16 @@ def wrap(text: str, n: int) -> list[str]:
     if line:
         lines.append(line)
     return lines
+
+
+def hang(lead: str, text: str, columns: int | None, used: int | None = None) -> list[str]:
+    """`lead` then `text`, wrapped to `columns` less one under the text's own column (`used`:
+    the lead's width when it holds colour codes); one line, as it is, without a terminal."""
+    if columns is None:
+        return [lead + text]
+    used = width(lead) if used is None else used
+    lines = wrap(text, max(MIN_ROOM, columns - 1 - used)) or [""]
+    return [lead + lines[0], *(" " * used + line for line in lines[1:])]
 
 
 def fit(text: str, columns: int, markdown: bool = False) -> str:

@@ -33,7 +33,7 @@ from copycar_assist.checks.roots import RANK
 from copycar_assist.i18n import t
 from copycar_assist.textsafe import clean
 
-from .columns import cut, pad, width, wrap
+from .columns import MIN_ROOM, cut, hang, pad, width, wrap
 
 if TYPE_CHECKING:
     from copycar_assist.checks.areas import Area, NotRun
@@ -49,7 +49,6 @@ COLOURS = {"pass": "32", "warn": "33", "fail": "31", "error": "35", "skipped": "
 # the option that hands a check its material (`needs_input` kinds)
 INPUT_OPTIONS = {"prompt": "--prompt-file", "account": "--account-file", "log": "--log-file", "email": "--email-file"}
 SUMMARY_WIDTH = 100  # a passing area's summary is cut to this many columns (-v shows it whole)
-MIN_ROOM = 24  # a summary gets at least this many columns, however narrow the terminal
 NARROW = 40  # `-v`: with fewer columns left beside the titles, each summary goes under its check
 
 
@@ -89,13 +88,8 @@ class Renderer:
         used = width(_SGR.sub("", lead))
         if short:
             self.add(lead + cut(text, self.room(used, SUMMARY_WIDTH)))
-        elif self.columns is None:
-            self.add(lead + text)
         else:
-            lines = wrap(text, self.room(used, 0)) or [""]
-            self.add(lead + lines[0])
-            for line in lines[1:]:
-                self.add(" " * used + line)
+            self.lines += hang(lead, text, self.columns, used)
 
     def header(self, what: str, n: int, duration_ms: int, base_url: str, demo: bool) -> None:
         where = self.safe(base_url, 200) + (f" ({t('cli.doctor.demo', self.lang)})" if demo else "")

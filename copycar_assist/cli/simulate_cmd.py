@@ -41,16 +41,19 @@ def scenario_list(lang: str) -> dict[str, Any]:
     return {"scenarios": [s.to_json(lang) for s in SCENARIOS.values()]}
 
 
-def list_text(lang: str) -> str:
-    """The scenarios by service, as `simulate --list` and the app's help show them."""
+def list_text(lang: str, columns: int | None = None) -> str:
+    """The scenarios by service, as `simulate --list` and the app's help show them (on a
+    terminal `columns` wide, each summary wrapped under its column)."""
     from copycar_assist.i18n import t
     from copycar_assist.simulator.catalogue import by_service, in_lang
+
+    from .columns import hang
 
     lines = []
     for service, scenarios in by_service().items():
         lines.append(t(f"sim.service.{service}", lang) + ":")
         for s in scenarios:
-            lines.append(f"  {s.name:26} {in_lang(s.summary, lang)}")
+            lines += hang(f"  {s.name:26} ", in_lang(s.summary, lang), columns)
     return "\n".join(lines) + "\n"
 
 
@@ -66,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
 
             emit_json(scenario_list(lang), indent=2)
         else:
-            sys.stdout.write(list_text(lang))
+            from .columns import columns_of
+
+            sys.stdout.write(list_text(lang, columns_of(sys.stdout)))
         return EXIT_OK
     name = args.sim_scenario or args.scenario
     if not 0 <= args.port <= 65535:
