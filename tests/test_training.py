@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+from fixtures_terminal import on_a_terminal
 
 from copycar_assist.kb import load_knowledge
 from copycar_assist.simulator.catalogue import SCENARIOS
@@ -222,3 +223,13 @@ def test_an_exam_ends_with_a_markdown_and_json_report(tmp_path):
     md = open(rep["markdown_path"]).read()
     assert md.startswith("# Exam of eve") and "Problem: right" in md
     assert oct(os.stat(rep["markdown_path"]).st_mode & 0o777) == "0o600"
+
+
+def test_a_plain_quiz_on_an_80_column_terminal_fits_it(tmp_path):
+    from copycar_assist.cli.columns import width
+
+    code, lines = on_a_terminal(tmp_path, 80, "--lang", "es", "train", "--plain", "--quiz", "4", "--seed", "3",
+                                stdin="1\n2\n3\n4\n")
+    assert code == 0, lines
+    assert sum(line.startswith("Pregunta ") for line in lines) == 4
+    assert all(width(line) <= 79 for line in lines), [line for line in lines if width(line) > 79]

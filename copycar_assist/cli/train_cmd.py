@@ -82,10 +82,11 @@ def run(args: argparse.Namespace) -> int:
     if args.stats:
         return _stats(progress, ctx.kb, lang, args.json)
     from .chat_cmd import _utf8_streams
+    from .columns import columns_of
     from .train_render import JsonOut, PlainOut
 
     _utf8_streams()
-    view = JsonOut(sys.stdout) if args.json else PlainOut(sys.stdout, lang)
+    view = JsonOut(sys.stdout) if args.json else PlainOut(sys.stdout, lang, columns_of(sys.stdout))
     session = Session(ctx.kb, lang, progress, view, sys.stdin, json_mode=args.json,
                       rng=random.Random(args.seed), difficulty=args.difficulty, case_spec=args.case)
     if args.quiz is not None:

@@ -1,5 +1,6 @@
 """How `train` shows its events: one JSON object per line (`--json`), or lines for people
-(`--plain`). Each renderer takes an async stream of training events (`training.events`)."""
+(`--plain`). Each renderer takes an async stream of training events (`training.events`). On a
+terminal, plain lines wrap to its width (`columns.fit`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from copycar_assist.i18n import t
+
+from .columns import fit
 
 if TYPE_CHECKING:
     from copycar_assist.training.events import TrainEvent
@@ -32,12 +35,13 @@ class JsonOut:
 
 
 class PlainOut(JsonOut):
-    def __init__(self, out: TextIO, lang: str) -> None:
+    def __init__(self, out: TextIO, lang: str, columns: int | None = None) -> None:
         super().__init__(out)
         self.lang = lang
+        self.columns = columns  # the terminal's width; None: not a terminal (lines as they are)
 
-    def _w(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+    def _w(self, text: str = "", markdown: bool = False) -> None:
+        self.out.write((fit(text, self.columns, markdown) if self.columns else text) + "\n")
 
     def event(self, e: TrainEvent) -> None:
         d, lang = e.to_json(), self.lang
@@ -52,7 +56,7 @@ class PlainOut(JsonOut):
             self._w(f"{STATUS_MARK.get(d['status'], '?')} " + t("train.check_ran", lang, title=d["id"],
                                                                 status=d["status"], summary=d["summary"]))
         elif kind == "guide":
-            self._w(d["markdown"])
+            self._w(d["markdown"], markdown=True)
         elif kind == "prompt":
             self._w(d["text"])
             for c in d["choices"]:
