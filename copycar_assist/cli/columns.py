@@ -60,7 +60,7 @@ def wrap(text: str, n: int) -> list[str]:
             if line:
                 lines.append(line)
                 line = ""
-            head = cut(word, n + 1)[:-1]  # the longest start that fits (without the "…")
+            head = cut(word, n + 1)[:-1] or word[0]  # the longest start that fits (a wide character, alone)
             lines.append(head)
             word = word[len(head):]
         if line and width(line) + 1 + width(word) > n:

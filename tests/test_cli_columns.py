@@ -1,0 +1,44 @@
+"""`cli/columns.py` on any text and any width: wrapped lines never pass the width and keep every
+character; a reply keeps its code lines and every word; a cut line fits."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from copycar_assist.cli.columns import cut, fit, hang, width, wrap
+
+# Words of Latin, accented, wide (CJK) and combining characters, with spaces and line breaks.
+PIECES = st.sampled_from([*"ab yz ÁÑü 漢字 e\u0301-`*#.", "\n", "- ", "1. ", "```", "word ", "longerword "])
+TEXT = st.lists(PIECES, max_size=120).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, st.integers(1, 120))
+def test_wrapped_lines_fit_and_keep_every_character(text, n):
+    lines = wrap(text, n)
+    assert all(width(line) <= max(n, 2) for line in lines)  # a wide character needs two columns
+    assert "".join("".join(lines).split()) == "".join(text.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, st.integers(1, 120))
+def test_a_cut_line_fits(text, n):
+    one = " ".join(text.split())
+    shown = cut(one, n)
+    assert shown == one if width(one) <= n else (shown.endswith("…") and width(shown) <= max(n, 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, st.integers(30, 120), st.booleans())
+def test_a_fitted_reply_keeps_its_code_and_its_words(text, columns, markdown):
+    fitted = fit(text, columns, markdown)
+    code = [line for line in text.split("\n") if line.lstrip().startswith("```")]
+    assert [line for line in fitted.split("\n") if line.lstrip().startswith("```")] == code
+    assert "".join(fitted.split()) == "".join(text.split())
+
+
+@given(st.text(max_size=40), TEXT, st.integers(1, 120))
+def test_hanging_text_without_a_terminal_is_one_line_as_it_is(lead, text, n):
+    assert hang(lead, text, None) == [lead + text]
+    assert "".join("".join(hang("  x ", text, n)).split()) == "x" + "".join(text.split())
