@@ -1,9 +1,10 @@
-"""Text fitted to a terminal's width, for the commands that write prose to one (`doctor`'s
-text, `chat --plain`): a text's width in columns (wide and combining characters counted as
-they show), a line cut with "…", words wrapped (a word longer than the line is split), and a
-reply's lines wrapped with their indentation and list markers kept, code blocks left as they
-are. `columns_of(stream)` says whether there is a terminal to fit: on a pipe or a file the text
-goes out as it is.
+"""Text fitted to a terminal's width, for the commands that write for people to one (`doctor`,
+`chat --plain`, `train --plain`, `kb show`, `kb list`, `match`, `simulate --list`): a text's
+width in columns (wide and combining characters counted as they show), a line cut with "…",
+words wrapped (a word longer than the line is split), text hanging under its own column after
+a lead, and a reply's lines wrapped with their indentation and list markers kept, code blocks
+left as they are. `columns_of(stream)` says whether there is a terminal to fit: on a pipe or a
+file the text goes out as it is.
 """
 
 from __future__ import annotations
@@ -107,7 +108,6 @@ def fit(text: str, columns: int, markdown: bool = False) -> str:
 def _fit_line(line: str, columns: int) -> str:
     if width(line) < columns:
         return line
-    lead = _MARKER.match(line)
-    hang = lead.end() if lead else 0
-    parts = wrap(line[hang:], max(20, columns - 1 - hang)) or [""]
-    return "\n".join([line[:hang] + parts[0], *(" " * hang + part for part in parts[1:])])
+    marker = _MARKER.match(line)
+    indent = marker.end() if marker else 0
+    return "\n".join(hang(line[:indent], line[indent:], columns, indent))

@@ -15,10 +15,11 @@ with one hint each, then one fix per root failure:
         status: 401 Unauthorized
 
 Symbols: ✓ pass · ! warn · ✗ fail · ? error · – skipped. Colour only on a terminal without
-NO_COLOR. On a terminal every line fits its width (`columns_of`: COLUMNS, else the terminal's
-own): a passing area's summary is cut, a failing one wraps under its column; elsewhere (a pipe, a
-file) lines are as long as they are, passing summaries cut at SUMMARY_WIDTH. Strings are cleaned of control characters here; results were redacted by the runner
-and the whole text goes through the writers' scrub (`redact.make_scrubber`) when it is written.
+NO_COLOR. On a terminal every line fits its width (`columns.columns_of`): a passing area's
+summary is cut, a failing one wraps under its column; elsewhere (a pipe, a file) lines are as
+long as they are, passing summaries cut at SUMMARY_WIDTH. Strings are cleaned of control
+characters here; results were redacted by the runner and the whole text goes through the
+writers' scrub (`redact.make_scrubber`) when it is written.
 """
 
 from __future__ import annotations
@@ -77,6 +78,10 @@ class Renderer:
     def add(self, line: str = "") -> None:
         self.lines.append(line)
 
+    def fits(self, line: str) -> bool:
+        """Whether `line` fits on one line (anything does when there is no terminal)."""
+        return self.columns is None or width(line) <= self.columns - 1
+
     def room(self, used: int, otherwise: int) -> int:
         """Columns left on a line after `used` (one short of the edge: a full line would wrap
         on some terminals); `otherwise` when not on a terminal."""
@@ -94,7 +99,7 @@ class Renderer:
     def header(self, what: str, n: int, duration_ms: int, base_url: str, demo: bool) -> None:
         where = self.safe(base_url, 200) + (f" ({t('cli.doctor.demo', self.lang)})" if demo else "")
         head = f"{what} · {n} {t('cli.doctor.checks', self.lang)} · {_duration(duration_ms)}"
-        if width(f"{head} · {where}") <= self.room(0, 10**6):
+        if self.fits(f"{head} · {where}"):
             self.add(f"{head} · {where}")
         else:  # the address on a line of its own
             self.put("", head)
@@ -107,7 +112,7 @@ class Renderer:
             symbol = self.paint(SYMBOLS.get(r.status, "?"), r.status)
             title = pad(self.safe(r.title or r.id, 60), title_w)
             dur = _duration(r.duration_ms) if r.status != "skipped" else ""
-            if self.room(title_w + 15, 10**6) >= NARROW:
+            if self.columns is None or self.columns - 1 - (title_w + 15) >= NARROW:
                 self.put(f"  {symbol} {title}  {dur:>7}  ", self.safe(r.summary, 600))
             else:  # a narrow terminal: the summary under its check, across the width
                 self.add(f"  {symbol} {title}  {dur:>7}".rstrip())
@@ -209,7 +214,7 @@ class Renderer:
                  for s in ("pass", "warn", "fail", "error", "skipped")]
         line = " · ".join(parts) + f"   ({t('cli.doctor.exit', self.lang)} {code})"
         hint = t("cli.doctor.verbose", self.lang) if hint_verbose else ""
-        if hint and width(f"{line} · {hint}") > self.room(0, 10**6):
+        if hint and not self.fits(f"{line} · {hint}"):
             self.add(line)
             self.add(hint)
         elif hint:
