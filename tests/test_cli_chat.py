@@ -103,3 +103,18 @@ def test_on_an_80_column_terminal_the_dialogue_fits_and_paragraphs_read_as_one(t
         assert width(above) + 1 + width(below.split()[0]) > 79, (above, below)
     item = next(i for i, line in enumerate(lines) if line.startswith("- Conexión SMTP: fallo"))
     assert lines[item + 1].startswith("  ") and not lines[item + 1].startswith("   ")
+
+
+def test_after_an_escalation_and_a_doctor_run_tickets_and_history_fit_80_columns(tmp_path):
+    from copycar_assist.cli.columns import width
+
+    data = tmp_path / "data"
+    p = chat("no salen los emails, el log dice 535 Authentication failed\ns\ne\n1\n", "--lang", "es", "--demo",
+             "--scenario", "smtp-bad-login", "chat", "--plain", data=data, env={"COPYCAR_ASSIST_CONFIG": str(tmp_path / "absent.toml")})
+    assert p.returncode == 0, p.stderr.decode()
+    on_a_terminal(tmp_path, 80, "--demo", "--scenario", "invalid-key", "doctor", "--only", "api")
+    for argv in (("tickets", "list"), ("history",)):
+        code, lines = on_a_terminal(tmp_path, 80, "--lang", "es", *argv)
+        assert code == 0 and lines, (argv, lines)
+        assert all(width(line) <= 79 for line in lines), (argv, [line for line in lines if width(line) > 79])
+    assert any("Falla la entrega de emails" in line for line in on_a_terminal(tmp_path, 80, "tickets", "list")[1])

@@ -42,3 +42,11 @@ def test_a_fitted_reply_keeps_its_code_and_its_words(text, columns, markdown):
 def test_hanging_text_without_a_terminal_is_one_line_as_it_is(lead, text, n):
     assert hang(lead, text, None) == [lead + text]
     assert "".join("".join(hang("  x ", text, n)).split()) == "x" + "".join(text.split())
+
+
+def test_the_spaces_between_columns_of_a_line_are_kept():
+    row = "  2026-12-01 07:12  doctor        18 checks: 14 pass · 2 fail  http://127.0.0.1:35129/v2"
+    assert wrap(row.strip(), 200) == [row.strip()]
+    assert wrap(row.strip(), 60) == ["2026-12-01 07:12  doctor        18 checks: 14 pass · 2 fail",
+                                     "http://127.0.0.1:35129/v2"]
+    assert fit(row, 80) == "  2026-12-01 07:12  doctor        18 checks: 14 pass · 2 fail\n  http://127.0.0.1:35129/v2"

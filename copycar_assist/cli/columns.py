@@ -14,11 +14,12 @@ import shutil
 import unicodedata
 from typing import TextIO
 
-from copycar_assist.textsafe import one_line
+from copycar_assist.textsafe import clean
 
 # Where a line's text starts after its indentation and list marker ("- ", "• ", "1) ", "2. ").
 _MARKER = re.compile(r" *(?:[-•*] |\d{1,3}[.)] |→ )?")
 _FENCE = re.compile(r" *(?:```|~~~)")
+_GAPS = re.compile(r"( +)")
 MIN_ROOM = 24  # text beside a lead gets at least this many columns, however narrow the terminal
 # Markdown lines that start a block of their own (a list item, a heading, a quote, a table row)
 # rather than continue the paragraph above; a heading is never continued.
@@ -53,10 +54,15 @@ def cut(text: str, n: int) -> str:
 
 def wrap(text: str, n: int) -> list[str]:
     """`text` on one line's worth of words after another, none wider than `n` columns (a word
-    that is, a long address say, is split where the line ends)."""
+    that is, a long address say, is split where the line ends). Line breaks are spaces; the
+    spaces between two words on one line are kept (a table's columns stay aligned)."""
     lines: list[str] = []
-    line = ""
-    for word in one_line(text, 4000).split(" "):
+    line = gap = ""
+    for n_tok, token in enumerate(_GAPS.split(clean(text, limit=4000).replace("\n", " ").strip())):
+        if n_tok % 2:
+            gap = token
+            continue
+        word = token
         while width(word) > n:  # a word longer than a line: as much as fits, then the rest
             if line:
                 lines.append(line)
@@ -64,11 +70,11 @@ def wrap(text: str, n: int) -> list[str]:
             head = cut(word, n + 1)[:-1] or word[0]  # the longest start that fits (a wide character, alone)
             lines.append(head)
             word = word[len(head):]
-        if line and width(line) + 1 + width(word) > n:
+        if line and width(line) + width(gap) + width(word) > n:
             lines.append(line)
             line = word
         else:
-            line = f"{line} {word}" if line else word
+            line = f"{line}{gap}{word}" if line else word
     if line:
         lines.append(line)
     return lines

@@ -89,11 +89,14 @@ def history(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(scrub_obj(doc, scrub), indent=2)
         return 0
-    sys.stdout.write(scrub(render(doc, lang, args.ctx.checks)))
+    from .columns import columns_of
+
+    sys.stdout.write(scrub(render(doc, lang, args.ctx.checks, columns_of(sys.stdout))))
     return 0
 
 
-def render(doc: dict[str, Any], lang: str, checks: dict[str, CheckSpec]) -> str:
+def render(doc: dict[str, Any], lang: str, checks: dict[str, CheckSpec], columns: int | None = None) -> str:
+    """The history as text; on a terminal `columns` wide, each line wrapped under its indentation."""
     from copycar_assist.i18n import t
     from copycar_assist.kb import pick
     from copycar_assist.runs.runquery import ago
@@ -142,4 +145,7 @@ def render(doc: dict[str, Any], lang: str, checks: dict[str, CheckSpec]) -> str:
         out += ["", t("cli.history.acks", lang)]
         out += [f"  {title(a['check'])}: {t('cli.history.until', lang)} {a['until']} — {one_line(a['reason'], 200)}"
                 for a in doc["acknowledged"]]
-    return "\n".join(out) + "\n"
+    from .columns import fit
+
+    text = "\n".join(out)
+    return (fit(text, columns) if columns else text) + "\n"

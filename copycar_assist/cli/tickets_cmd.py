@@ -109,10 +109,15 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     from copycar_assist.textsafe import one_line
 
+    from .columns import columns_of, hang
+
+    columns = columns_of(sys.stdout)  # on a terminal, a ticket's line wraps under its problem
     for i in shown:
         s = _summary(i)
         who = f" · {s['customer']}" if s["customer"] else ""
-        print(scrub(one_line(f"{i.case_id}  {s['severity']}  {s['problem'] or '?'}{who}  — {_state(i, lang)}", 300)))
+        lead = one_line(f"{i.case_id}  {s['severity']}  ", 120)
+        for line in hang(lead, one_line(f"{s['problem'] or '?'}{who}  — {_state(i, lang)}", 300 - len(lead)), columns):
+            print(scrub(line))
     return 0
 
 
