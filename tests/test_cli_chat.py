@@ -105,15 +105,16 @@ def test_on_an_80_column_terminal_the_dialogue_fits_and_paragraphs_read_as_one(t
     assert lines[item + 1].startswith("  ") and not lines[item + 1].startswith("   ")
 
 
-def test_after_an_escalation_and_a_doctor_run_tickets_and_history_fit_80_columns(tmp_path):
+def test_after_an_escalation_and_a_doctor_run_sessions_tickets_and_history_fit_80_columns(tmp_path):
     from copycar_assist.cli.columns import width
 
     data = tmp_path / "data"
-    p = chat("no salen los emails, el log dice 535 Authentication failed\ns\ne\n1\n", "--lang", "es", "--demo",
+    p = chat("desde ayer por la tarde no salen los emails de la campaña de bienvenida y el log dice 535 "
+             "Authentication failed cada vez\ns\ne\n1\n", "--lang", "es", "--demo",
              "--scenario", "smtp-bad-login", "chat", "--plain", data=data, env={"COPYCAR_ASSIST_CONFIG": str(tmp_path / "absent.toml")})
     assert p.returncode == 0, p.stderr.decode()
     on_a_terminal(tmp_path, 80, "--demo", "--scenario", "invalid-key", "doctor", "--only", "api")
-    for argv in (("tickets", "list"), ("history",)):
+    for argv in (("sessions", "list"), ("tickets", "list"), ("history",)):
         code, lines = on_a_terminal(tmp_path, 80, "--lang", "es", *argv)
         assert code == 0 and lines, (argv, lines)
         assert all(width(line) <= 79 for line in lines), (argv, [line for line in lines if width(line) > 79])

@@ -75,16 +75,22 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     from copycar_assist.textsafe import one_line
 
+    from .columns import columns_of, cut, hang
+
     lang = args.ctx.ui_lang
+    columns = columns_of(sys.stdout)  # on a terminal, the first words are cut to its width
     for s in shown:
         if s.problem:
             print(t("cli.sessions.unreadable", lang, id=one_line(s.id, 80), problem=s.problem))
             continue
         what = ", ".join(s.entries) or "-"
         torn = t("cli.sessions.torn", lang) if s.torn else ""
-        print(f"{one_line(s.id, 80)}  {one_line(s.started[:16].replace('T', ' '), 16)}  {what}{torn}")
+        for line in hang(f"{one_line(s.id, 80)}  {one_line(s.started[:16].replace('T', ' '), 16)}  ",
+                         f"{what}{torn}", columns):
+            print(line)
         if s.first_text:
-            print(f"    «{one_line(_safe(s.first_text), 90)}»")
+            quote = one_line(_safe(s.first_text), 90)
+            print(f"    «{cut(quote, columns - 7) if columns else quote}»")
     if page.more:
         print(t("cli.sessions.more", lang, n=page.more))
     elif page.more_unknown:
