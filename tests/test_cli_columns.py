@@ -50,3 +50,22 @@ def test_the_spaces_between_columns_of_a_line_are_kept():
     assert wrap(row.strip(), 60) == ["2026-12-01 07:12  doctor        18 checks: 14 pass · 2 fail",
                                      "http://127.0.0.1:35129/v2"]
     assert fit(row, 80) == "  2026-12-01 07:12  doctor        18 checks: 14 pass · 2 fail\n  http://127.0.0.1:35129/v2"
+
+
+def test_doctor_scrubs_a_secret_before_it_wraps_a_line():
+    """The writers' scrub finds a secret whole: on a narrow terminal it is masked before the
+    summary is wrapped, never split over two lines where the scrub would miss both halves."""
+    from copycar_assist.checks.base import CheckResult
+    from copycar_assist.cli.doctor_render import Renderer
+    from copycar_assist.config import Settings
+    from copycar_assist.redact import Secret, make_scrubber
+
+    secret = "sk-live-" + "Q7x" * 12
+    settings = Settings()
+    settings.api.key = Secret(secret)
+    out = Renderer("en", verbose=True, columns=40, scrub=make_scrubber(settings))
+    out.results([CheckResult("api.verify", "fail", "unauthorized", f"the API echoed {secret} back", {"sent": secret}, 12,
+                             title="Key verification")])
+    joined = "".join(out.text().split())
+    assert secret[:16] not in joined and secret[-16:] not in joined
+    assert all(width(line) <= 39 for line in out.lines)

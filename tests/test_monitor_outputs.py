@@ -160,3 +160,30 @@ def test_test_alert_without_a_destination_is_a_usage_error(capsys):
     assert "monitor.alert_to" in capsys.readouterr().err
 
 
+
+
+def test_monitor_lines_wrap_under_their_time_on_a_terminal(monkeypatch):
+    """On a terminal 60 columns wide a status line goes on under its time; written anywhere
+    else it stays one line (a log's line)."""
+    import io
+    import time
+
+    from copycar_assist.cli.columns import width
+    from copycar_assist.cli.monitor_render import LinePrinter
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    snapshot = {"at": time.time(), "targets": [{"target": "http://127.0.0.1:8099/v2", "p95_ms": 16.0, "avg_ms": 10.0,
+                                                "success_rate": 1.0, "error_rate": 0.0, "samples": 2,
+                                                "requests_per_min": 12.0, "usual_p95_ms": 15.0}]}
+    monkeypatch.setenv("COLUMNS", "60")
+    shown, logged = Terminal(), io.StringIO()
+    LinePrinter("en", lambda text: text, stream=shown).status(snapshot)
+    LinePrinter("en", lambda text: text, stream=logged).status(snapshot)
+    lines = shown.getvalue().splitlines()
+    assert len(lines) > 1 and all(width(line) <= 59 for line in lines)
+    assert all(line.startswith(" " * 9) for line in lines[1:])
+    assert len(logged.getvalue().splitlines()) == 1
+    assert " ".join(shown.getvalue().split()) == " ".join(logged.getvalue().split())

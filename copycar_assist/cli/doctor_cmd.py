@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from copycar_assist.checks.runner import RunReport
     from copycar_assist.config import Settings
     from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.redact import Scrub
     from copycar_assist.runs.runstore import RunStore
     from copycar_assist.simulator.world import DemoWorld
 
@@ -200,7 +201,7 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
             doc["since_last"] = changes.to_json()
         emit_json(scrub_obj(doc, scrub), indent=2)
         return code
-    text = _text(report, kb, lang, base, sim is not None, entry_id, args, code)
+    text = _text(report, kb, lang, base, sim is not None, entry_id, args, code, scrub)
     if changes is not None:
         from .doctor_history import changes_lines
 
@@ -213,7 +214,7 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
 
 
 def _text(report: RunReport, kb: KnowledgeBase, lang: str, base: str, demo: bool, entry_id: str | None,
-          args: argparse.Namespace, code: int) -> str:
+          args: argparse.Namespace, code: int, scrub: Scrub) -> str:
     from copycar_assist.checks.areas import overview
     from copycar_assist.checks.registry import checks_named
     from copycar_assist.i18n import t
@@ -223,7 +224,8 @@ def _text(report: RunReport, kb: KnowledgeBase, lang: str, base: str, demo: bool
     from .doctor_render import Renderer, use_colour
     from .doctor_report import found_causes, open_questions
 
-    out = Renderer(lang, colour=use_colour(sys.stdout), verbose=args.verbose, columns=columns_of(sys.stdout))
+    out = Renderer(lang, colour=use_colour(sys.stdout), verbose=args.verbose, columns=columns_of(sys.stdout),
+                   scrub=scrub)
     if entry_id:
         title = pick(kb.entries[entry_id].title, lang, entry_id)
         what = f"copycar-assist diagnose {entry_id} · {out.safe(title)}"

@@ -39,6 +39,7 @@ from .columns import MIN_ROOM, cut, hang, pad, width, wrap
 if TYPE_CHECKING:
     from copycar_assist.checks.areas import Area, NotRun
     from copycar_assist.checks.base import CheckResult
+    from copycar_assist.redact import Scrub
 
     from .doctor_report import FoundCause
 
@@ -62,15 +63,18 @@ def _duration(ms: int) -> str:
 
 
 class Renderer:
-    def __init__(self, lang: str, colour: bool = False, verbose: bool = False, columns: int | None = None) -> None:
+    def __init__(self, lang: str, colour: bool = False, verbose: bool = False, columns: int | None = None,
+                 scrub: Scrub | None = None) -> None:
         self.lang = lang
         self.colour = colour
         self.verbose = verbose
         self.columns = columns  # the terminal's width; None: not a terminal
+        self.scrub = scrub  # the writers' one scrub: applied before a text is wrapped (a secret is never split)
         self.lines: list[str] = []
 
     def safe(self, text: object, limit: int = 2000) -> str:
-        return clean(str(text), keep_newlines=False, limit=limit)
+        shown = clean(str(text), keep_newlines=False, limit=limit)
+        return self.scrub(shown) if self.scrub is not None else shown
 
     def paint(self, text: str, status: str) -> str:
         return f"\x1b[{COLOURS[status]}m{text}\x1b[0m" if self.colour else text

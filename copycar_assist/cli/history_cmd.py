@@ -89,14 +89,15 @@ def history(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(scrub_obj(doc, scrub), indent=2)
         return 0
-    from .columns import columns_of
+    from .columns import columns_of, fit
 
-    sys.stdout.write(scrub(render(doc, lang, args.ctx.checks, columns_of(sys.stdout))))
+    text, columns = scrub(render(doc, lang, args.ctx.checks)), columns_of(sys.stdout)
+    # on a terminal, each line wrapped under its indentation (once scrubbed: a secret is never split)
+    sys.stdout.write(fit(text.rstrip("\n"), columns) + "\n" if columns else text)
     return 0
 
 
-def render(doc: dict[str, Any], lang: str, checks: dict[str, CheckSpec], columns: int | None = None) -> str:
-    """The history as text; on a terminal `columns` wide, each line wrapped under its indentation."""
+def render(doc: dict[str, Any], lang: str, checks: dict[str, CheckSpec]) -> str:
     from copycar_assist.i18n import t
     from copycar_assist.kb import pick
     from copycar_assist.runs.runquery import ago
@@ -145,7 +146,4 @@ def render(doc: dict[str, Any], lang: str, checks: dict[str, CheckSpec], columns
         out += ["", t("cli.history.acks", lang)]
         out += [f"  {title(a['check'])}: {t('cli.history.until', lang)} {a['until']} — {one_line(a['reason'], 200)}"
                 for a in doc["acknowledged"]]
-    from .columns import fit
-
-    text = "\n".join(out)
-    return (fit(text, columns) if columns else text) + "\n"
+    return "\n".join(out) + "\n"

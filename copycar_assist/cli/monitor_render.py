@@ -5,12 +5,14 @@
               ✉ email: sent — oncall@example.com
 
 Every line goes through the writers' one scrub (`redact.make_scrubber`) and is cleaned of
-control characters before it is written.
+control characters before it is written; on a terminal it is then wrapped to its width, under
+the time.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from datetime import datetime
@@ -21,9 +23,14 @@ from copycar_assist.monitor.rules import fmt
 from copycar_assist.redact import Scrub, scrub_obj
 from copycar_assist.textsafe import clean_obj, one_line
 
+from .columns import columns_of, hang
+
 if TYPE_CHECKING:
     from copycar_assist.monitor.engine import Delivered, Monitor, Note
     from copycar_assist.monitor.rules import AlertEvent
+
+
+_CLOCK = re.compile(r"\d\d:\d\d:\d\d ")  # a line's time, and the space after it
 
 
 def clock_text(at: float) -> str:
@@ -34,9 +41,12 @@ class LinePrinter:
     def __init__(self, lang: str, scrub: Scrub, *, as_json: bool = False, stream: TextIO | None = None) -> None:
         self.lang, self.scrub, self.as_json = lang, scrub, as_json
         self.stream = stream or sys.stdout
+        self.columns = None if as_json else columns_of(self.stream)  # a terminal's width: lines wrap to it
 
     def _line(self, text: str) -> None:
-        self.stream.write(self.scrub(one_line(text, 2000)) + "\n")
+        text = self.scrub(one_line(text, 2000))  # scrubbed before it is wrapped: a secret is never split
+        lead = text[:9] if _CLOCK.match(text) else ""
+        self.stream.write("\n".join(hang(lead, text[len(lead):], self.columns)) + "\n")
         self.stream.flush()
 
     def _json(self, obj: dict[str, Any]) -> None:

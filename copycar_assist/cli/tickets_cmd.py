@@ -116,8 +116,9 @@ def _list(args: argparse.Namespace) -> int:
         s = _summary(i)
         who = f" · {s['customer']}" if s["customer"] else ""
         lead = one_line(f"{i.case_id}  {s['severity']}  ", 120)
-        for line in hang(lead, one_line(f"{s['problem'] or '?'}{who}  — {_state(i, lang)}", 300 - len(lead)), columns):
-            print(scrub(line))
+        text = scrub(one_line(f"{s['problem'] or '?'}{who}  — {_state(i, lang)}", 300 - len(lead)))
+        for line in hang(scrub(lead), text, columns):  # scrubbed, then wrapped: a secret is never split
+            print(line)
     return 0
 
 
