@@ -3,6 +3,7 @@ history, a canary key never printed, control sequences never reach the terminal.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -119,3 +120,19 @@ def test_after_an_escalation_and_a_doctor_run_sessions_tickets_and_history_fit_8
         assert code == 0 and lines, (argv, lines)
         assert all(width(line) <= 79 for line in lines), (argv, [line for line in lines if width(line) > 79])
     assert any("Falla la entrega de emails" in line for line in on_a_terminal(tmp_path, 80, "tickets", "list")[1])
+
+
+def test_a_key_the_user_pastes_is_never_echoed_whole(tmp_path):
+    """`chat --json` echoes what the user said (`user`, `matched.query`) and `match` its query:
+    a pasted key comes back masked, in the JSON and in the text, like everywhere else."""
+    pasted = "my key sk-live-4f9a2c7e1b8d3f60 gives 401 since this morning"
+    p = chat(json.dumps({"text": pasted}) + "\n", "chat", "--json", data=tmp_path)
+    assert p.returncode == 0, p.stderr.decode()
+    events = [json.loads(line) for line in p.stdout.decode().splitlines()]
+    said = next(e for e in events if e["type"] == "user")
+    assert said["text"] == "my key sk-…3f60 gives 401 since this morning"
+    for args in (("match", pasted), ("match", "--json", pasted)):
+        out = chat("", *args, data=tmp_path).stdout.decode()
+        assert "sk-…3f60" in out
+    for out in (p.stdout.decode(), chat("", "match", "--json", pasted, data=tmp_path).stdout.decode()):
+        assert not any("sk-live-4f9a2c7e1b8d3f60"[i:i + 12] in out for i in range(len("sk-live-4f9a2c7e1b8d3f60") - 11))

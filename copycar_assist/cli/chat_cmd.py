@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from copycar_assist.config import Settings
     from copycar_assist.desk.case import Case
     from copycar_assist.kb import KnowledgeBase
+    from copycar_assist.redact import Scrub
     from copycar_assist.support.history import SavingStopped, SessionLog
 
 QUIT = ("/quit", "/exit", "/q", "/salir")
@@ -65,16 +66,15 @@ def _utf8_streams() -> None:
             pass
 
 
-def _open_history(settings: Settings, lang: str | None, ui: str, ui_lang: str) -> SessionLog:
+def _open_history(scrub: Scrub, lang: str | None, ui: str, ui_lang: str) -> SessionLog:
     """The session log, saved as it goes; if the disk refuses, one line on stderr says why."""
     from copycar_assist.i18n import t
-    from copycar_assist.redact import make_scrubber
     from copycar_assist.support.history import SessionLog
 
     def stopped(why: SavingStopped) -> None:
         print(t("cli.chat.not_saved", ui_lang, reason=why.reason), file=sys.stderr)
 
-    return SessionLog.start(make_scrubber(settings), meta={"ui": ui, "lang": lang}, on_stop=stopped)
+    return SessionLog.start(scrub, meta={"ui": ui, "lang": lang}, on_stop=stopped)
 
 
 async def dialogue(kb: KnowledgeBase, settings: Settings, *, lang: str | None, save: bool, json_mode: bool,
@@ -88,12 +88,14 @@ async def dialogue(kb: KnowledgeBase, settings: Settings, *, lang: str | None, s
     from copycar_assist.files.read import STDIN_LINE, ReadError, read_line
     from copycar_assist.i18n import t
     from copycar_assist.matching.deferred import DeferredMatcher
+    from copycar_assist.redact import make_scrubber
 
     from .chat_render import JsonRenderer, PlainRenderer
     from .columns import columns_of
 
-    history = _open_history(settings, lang, "json" if json_mode else "plain", ui_lang) if save else None
-    view = JsonRenderer(out) if json_mode else PlainRenderer(out, columns_of(out))
+    scrub = make_scrubber(settings)  # the writers' one scrub: what the user pasted is never echoed whole
+    history = _open_history(scrub, lang, "json" if json_mode else "plain", ui_lang) if save else None
+    view = JsonRenderer(out, scrub) if json_mode else PlainRenderer(out, columns_of(out), scrub)
     runs = None
     if save:  # the run history: usual latencies and "this check passed 1 h ago"
         from copycar_assist.runs.runstore import RunStore

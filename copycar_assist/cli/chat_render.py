@@ -32,6 +32,7 @@ from .columns import fit
 
 if TYPE_CHECKING:
     from copycar_assist.conversation import Conversation
+    from copycar_assist.redact import Scrub
 
 MARKS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skipped": "-"}
 _STRONG = re.compile(r"\*\*(.+?)\*\*")
@@ -43,12 +44,13 @@ def plain(markdown: str) -> str:
 
 
 class PlainRenderer:
-    def __init__(self, out: TextIO, columns: int | None = None):
+    def __init__(self, out: TextIO, columns: int | None = None, scrub: Scrub | None = None):
         self.out = out
         self.columns = columns  # the terminal's width; None: not a terminal (lines as they are)
+        self.scrub = scrub  # the writers' one scrub, before a line is wrapped (a secret is never split)
 
     def line(self, text: str = "", raw: bool = False, markdown: bool = False) -> None:
-        text = clean(text)
+        text = clean(text) if self.scrub is None else self.scrub(clean(text))
         self.out.write((text if raw or self.columns is None else fit(text, self.columns, markdown)) + "\n")
 
     async def show(self, events: AsyncIterator[Event], conv: Conversation) -> None:
@@ -89,11 +91,12 @@ class PlainRenderer:
 class JsonRenderer:
     """`chat --json`: one JSON object per event and line; bad input lines become `error` events."""
 
-    def __init__(self, out: TextIO):
+    def __init__(self, out: TextIO, scrub: Scrub | None = None):
         self.out = out
+        self.scrub = scrub  # the writers' one scrub: a key the user pasted is echoed masked
 
     def emit(self, data: dict[str, Any]) -> None:
-        self.out.write(json.dumps(_scrubbed(data), ensure_ascii=False) + "\n")
+        self.out.write(json.dumps(_scrubbed(data, self.scrub), ensure_ascii=False) + "\n")
         self.out.flush()
 
     async def show(self, events: AsyncIterator[Event], conv: Conversation) -> None:
@@ -121,12 +124,13 @@ class JsonRenderer:
         return None
 
 
-def _scrubbed(value: object) -> object:
-    """Every string of an event without control characters (JSON would carry them escaped)."""
+def _scrubbed(value: object, scrub: Scrub | None = None) -> object:
+    """Every string of an event without control characters (JSON would carry them escaped), and
+    through the writers' scrub when one is given."""
     if isinstance(value, str):
-        return clean(value)
+        return clean(value) if scrub is None else scrub(clean(value))
     if isinstance(value, dict):
-        return {k: _scrubbed(v) for k, v in value.items()}
+        return {k: _scrubbed(v, scrub) for k, v in value.items()}
     if isinstance(value, list):
-        return [_scrubbed(v) for v in value]
+        return [_scrubbed(v, scrub) for v in value]
     return value

@@ -21,6 +21,7 @@ from .streams import emit_json
 
 if TYPE_CHECKING:
     from copycar_assist.matching.result import MatchResult
+    from copycar_assist.redact import Scrub
 
 MAX_LIMIT = 50
 MAX_LINE = 1024 * 1024  # one line of `match -`: a JSON-wrapped paste of a log fits
@@ -42,9 +43,11 @@ def run(args: argparse.Namespace) -> int:
     if not 1 <= args.limit <= MAX_LIMIT:
         raise UsageError("cli.match.limit", max=MAX_LIMIT, n=args.limit)
     from copycar_assist.matching.compiled import matcher_for
+    from copycar_assist.redact import make_scrubber
 
     matcher = matcher_for(args.ctx.kb)
     lang = args.lang
+    scrub = make_scrubber(None)  # a key pasted into the query is echoed masked (key-like strings)
     _utf8_streams()
     if args.text == ["-"]:
         from copycar_assist.files.read import ReadError, read_line
@@ -58,9 +61,9 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError("cli.detail", detail=exc) from None
             if not line:
                 break
-            _emit(matcher.match(_text_of(line.rstrip("\r\n")), args.limit, lang=lang), args.json)
+            _emit(matcher.match(_text_of(line.rstrip("\r\n")), args.limit, lang=lang), args.json, scrub)
     else:
-        _emit(matcher.match(" ".join(args.text), args.limit, lang=lang), args.json)
+        _emit(matcher.match(" ".join(args.text), args.limit, lang=lang), args.json, scrub)
     return EXIT_OK
 
 
@@ -87,19 +90,21 @@ def _utf8_streams() -> None:
             pass
 
 
-def _emit(result: MatchResult, as_json: bool) -> None:
+def _emit(result: MatchResult, as_json: bool, scrub: Scrub) -> None:
     if as_json:
-        emit_json(result.to_json())
+        from copycar_assist.redact import scrub_obj
+
+        emit_json(scrub_obj(result.to_json(), scrub))
     else:
         from .columns import columns_of
 
-        sys.stdout.write(_table(result, columns_of(sys.stdout)))
+        sys.stdout.write(_table(result, columns_of(sys.stdout), scrub))
     sys.stdout.flush()
 
 
-def _table(result: MatchResult, columns: int | None = None) -> str:
-    """The answer as text; on a terminal `columns` wide, a row is one line (cut to fit) and a
-    guide's answer wraps to it."""
+def _table(result: MatchResult, columns: int | None = None, scrub: Scrub | None = None) -> str:
+    """The answer as text (the query through `scrub` before it is cut); on a terminal `columns`
+    wide, a row is one line (cut to fit) and a guide's answer wraps to it."""
     from copycar_assist.i18n import t
     from copycar_assist.textsafe import one_line
 
@@ -113,7 +118,8 @@ def _table(result: MatchResult, columns: int | None = None) -> str:
     def prose(text: str) -> str:  # wrapped to the terminal
         return fit(text, columns, markdown=True) if columns else text
 
-    lines = [row(f"{t('cli.match.query', lang)}: {one_line(result.query, 100)}  [{result.language}]")]
+    query = one_line(result.query, 100)
+    lines = [row(f"{t('cli.match.query', lang)}: {scrub(query) if scrub else query}  [{result.language}]")]
     if result.kind == "question" and result.answer:
         lines.append(prose(f"{t('cli.match.question', lang)}: {result.answer['text']}"))
         lines.append(prose(f"  ({t('cli.match.source', lang)}: {result.answer['source']})"))
