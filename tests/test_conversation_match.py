@@ -295,3 +295,14 @@ async def test_a_pasted_english_error_does_not_switch_a_spanish_user(kb, matcher
     await start(other)
     await send(other, "the api key was rejected")  # words the user wrote: followed
     assert other.lang == "en"
+
+
+async def test_a_pasted_key_is_shown_masked_and_the_description_still_matches(kb, matcher):
+    """Every front end shows what the user said from the engine's `UserSaid`: a key pasted with
+    the problem comes back masked there (and in the transcript), the match is unchanged."""
+    conv = Conversation(kb, matcher)
+    await start(conv)
+    events = await send(conv, "my key sk-live-4f9a2c7e1b8d3f60 gives 401 unauthorized")
+    assert one(events, UserSaid).text == "my key sk-…3f60 gives 401 unauthorized"
+    assert one(events, Matched).result.best == "invalid-api-key"
+    assert "4f9a2c7e1b8d" not in conv.transcript_markdown()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -205,6 +206,8 @@ class Conversation:
                 self._log(record)
             try:
                 async for event in events:
+                    if isinstance(event, UserSaid):  # shown to every front end: a pasted key, masked
+                        event = replace(event, text=self.scrub(event.text))
                     self._record(event)
                     yield event
             except asyncio.CancelledError:
