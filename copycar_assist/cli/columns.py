@@ -67,7 +67,7 @@ def wrap(text: str, n: int) -> list[str]:
             if line:
                 lines.append(line)
                 line = ""
-            head = cut(word, n + 1)[:-1] or word[0]  # the longest start that fits (a wide character, alone)
+            head = _start_within(word, n) or word[0]  # a wide character on a one-column line: alone
             lines.append(head)
             word = word[len(head):]
         if line and width(line) + width(gap) + width(word) > n:
@@ -78,6 +78,16 @@ def wrap(text: str, n: int) -> list[str]:
     if line:
         lines.append(line)
     return lines
+
+
+def _start_within(word: str, n: int) -> str:
+    """The longest start of `word` no wider than `n` columns."""
+    used = 0
+    for i, c in enumerate(word):
+        used += width(c)
+        if used > n:
+            return word[:i]
+    return word
 
 
 def hang(lead: str, text: str, columns: int | None, used: int | None = None) -> list[str]:
