@@ -136,3 +136,48 @@ def test_a_key_the_user_pastes_is_never_echoed_whole(tmp_path):
         assert "sk-…3f60" in out
     for out in (p.stdout.decode(), chat("", "match", "--json", pasted, data=tmp_path).stdout.decode()):
         assert not any("sk-live-4f9a2c7e1b8d3f60"[i:i + 12] in out for i in range(len("sk-live-4f9a2c7e1b8d3f60") - 11))
+
+
+def test_ctrl_c_at_the_prompt_ends_the_dialogue_with_130(tmp_path):
+    """The line is read by a thread that Ctrl+C does not wait for: the dialogue ends at once
+    (it used to wait for one more line, or for the end of the input)."""
+    import signal
+    import time
+
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("COPYCAR_")}, "PYTHONPATH": str(ROOT),
+           "COPYCAR_ASSIST_DATA": str(tmp_path), "COPYCAR_ASSIST_CONFIG": str(tmp_path / "none.toml")}
+    for argv in (("chat", "--plain"), ("train", "--plain", "--quiz", "2")):
+        proc = subprocess.Popen([sys.executable, "-m", "copycar_assist", *argv], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+        assert proc.stdout is not None
+        proc.stdout.readline()  # its first line: it is waiting for the user now
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        try:
+            assert proc.wait(timeout=10) == 130, argv
+        finally:
+            proc.kill()
+            proc.communicate()
+
+
+async def test_a_line_typed_after_a_timed_out_wait_is_the_next_line(tmp_path):
+    """`train --exam` waits for an answer with a time limit: the line that comes after the time
+    ran out is the next one read, not taken by the reader of the wait that gave up."""
+    import asyncio
+
+    from copycar_assist.cli.streams import InputLines
+
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "r", encoding="utf-8") as inp, os.fdopen(write_end, "w", encoding="utf-8") as out:
+        lines = InputLines(inp, 1000)
+        try:
+            await asyncio.wait_for(lines.next(), 0.2)
+            raise AssertionError("nothing was typed yet")
+        except TimeoutError:
+            pass
+        out.write("first\nsecond\n")
+        out.flush()
+        assert await asyncio.wait_for(lines.next(), 5) == "first\n"
+        assert await asyncio.wait_for(lines.next(), 5) == "second\n"
+        out.close()
+        assert await asyncio.wait_for(lines.next(), 5) == ""

@@ -82,16 +82,16 @@ async def dialogue(kb: KnowledgeBase, settings: Settings, *, lang: str | None, s
                    case: Case | None = None, ui_lang: str = "en") -> None:
     """The conversation over `inp` and `out`; `ui_lang` is the language of the command's own words
     (the conversation's is `lang`, or the user's as they write)."""
-    import asyncio
 
     from copycar_assist.conversation import Conversation
-    from copycar_assist.files.read import STDIN_LINE, ReadError, read_line
+    from copycar_assist.files.read import STDIN_LINE, ReadError
     from copycar_assist.i18n import t
     from copycar_assist.matching.deferred import DeferredMatcher
     from copycar_assist.redact import make_scrubber
 
     from .chat_render import JsonRenderer, PlainRenderer
     from .columns import columns_of
+    from .streams import InputLines
 
     scrub = make_scrubber(settings)  # the writers' one scrub: what the user pasted is never echoed whole
     history = _open_history(scrub, lang, "json" if json_mode else "plain", ui_lang) if save else None
@@ -105,6 +105,7 @@ async def dialogue(kb: KnowledgeBase, settings: Settings, *, lang: str | None, s
     conv = Conversation(kb, DeferredMatcher(kb), settings, lang=lang, history=history, samples=samples,
                         runs=runs, case=case)
     interactive = inp.isatty() and not json_mode
+    lines = InputLines(inp, MAX_LINE if json_mode else STDIN_LINE)
     try:
         await view.show(conv.start(), conv)
         n = 0
@@ -113,7 +114,7 @@ async def dialogue(kb: KnowledgeBase, settings: Settings, *, lang: str | None, s
                 out.write("> ")
                 out.flush()
             try:
-                line = await asyncio.to_thread(read_line, inp, n + 1, MAX_LINE if json_mode else STDIN_LINE)
+                line = await lines.next()
             except ReadError as exc:
                 print(f"copycar-assist: {exc}", file=sys.stderr)
                 break

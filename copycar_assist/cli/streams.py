@@ -15,6 +15,10 @@
   teardown, which frees every module and object one by one (10–17 ms, a sixth of a short
   command's time, after the user has everything). Only from the last thread left; otherwise,
   and when the flush finds stdout closed (exit 141), as `sys.exit` does.
+- `InputLines(stream, limit)`: a dialogue's lines of standard input (`chat`, `train`), read by one
+  daemon thread into a queue: Ctrl+C ends the dialogue at once (a read blocked at the prompt is
+  not waited for, as the event loop's own threads are), and a line that comes after a timed wait
+  gave up is kept for the next one, never taken by a second reader.
 - `crash(exc, argv)`: any other unexpected exception prints ONE line saying which command failed,
   the exception's type and where in our code, and where the crash report was written (secrets
   masked by today's settings and by the key-like patterns; no local variables); exit status 2.
@@ -36,6 +40,9 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from copycar_assist.textsafe import scrub
 
 if TYPE_CHECKING:
+    import asyncio
+
+    from copycar_assist.files.read import LineStream, ReadError
     from copycar_assist.redact import Scrub
 
 EXIT_CLOSED_PIPE = 141
@@ -108,8 +115,8 @@ def scrubbed_output() -> Iterator[None]:
 
 def leave(code: int) -> NoReturn:
     threading = sys.modules.get("threading")  # not imported: no other thread was started
-    if threading is not None and threading.active_count() > 1:
-        sys.exit(code)
+    if threading is not None and any(not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)  # a thread that must finish (daemon threads, such as a blocked read of stdin, need not)
     try:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
@@ -120,6 +127,51 @@ def leave(code: int) -> NoReturn:
         sys.exit(code)
     atexit._run_exitfuncs()  # what `sys.exit` runs (logging's flush, a coverage run's data), in order
     os._exit(code)
+
+
+class InputLines:
+    """Standard input's lines for a dialogue (see the module docstring); `await lines.next()` is
+    the next line ("" at the end), or raises `ReadError` (a line over `limit`, numbered)."""
+
+    def __init__(self, stream: LineStream, limit: int) -> None:
+        self._stream, self._limit = stream, limit
+        self._queue: asyncio.Queue[str | ReadError] | None = None
+
+    async def next(self) -> str:
+        import asyncio  # here: a command without a dialogue never imports it
+
+        from copycar_assist.files.read import ReadError
+
+        if self._queue is None:
+            import threading
+
+            self._queue = asyncio.Queue()
+            threading.Thread(target=self._read, args=(asyncio.get_running_loop(), self._queue), daemon=True,
+                             name="stdin").start()
+        item = await self._queue.get()
+        if isinstance(item, ReadError):
+            raise item
+        return item
+
+    def _read(self, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | ReadError]) -> None:
+        from copycar_assist.files.read import ReadError, read_line
+
+        number = 0
+        while True:
+            number += 1
+            item: str | ReadError
+            try:
+                item = read_line(self._stream, number, self._limit)
+            except ReadError as exc:
+                item = exc
+            except (OSError, ValueError):  # stdin closed under us: the end of the input
+                item = ""
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:  # the loop is closed: the dialogue is over
+                return
+            if not isinstance(item, str) or not item:
+                return
 
 
 def closed_pipe() -> int:

@@ -21,6 +21,7 @@ import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import EXIT_OK, UsageError
+from .streams import InputLines
 
 if TYPE_CHECKING:
     import random
@@ -133,6 +134,7 @@ class Session:
         from copycar_assist.matching import Matcher
 
         self.kb, self.lang, self.progress, self.view, self.inp = kb, lang, progress, view, inp
+        self.lines = InputLines(inp, MAX_LINE)  # one reader: a line typed after a timed-out wait is kept
         self.json_mode, self.rng, self.difficulty, self.case_spec = json_mode, rng, difficulty, case_spec
         self.matcher = Matcher(kb)
         self.n = 0
@@ -141,11 +143,11 @@ class Session:
         """The next request as ("choose"|"text", value); None at the end of input or of the time."""
         import asyncio
 
-        from copycar_assist.files.read import ReadError, read_line
+        from copycar_assist.files.read import ReadError
 
         while True:
             try:
-                line = await asyncio.wait_for(asyncio.to_thread(read_line, self.inp, self.n + 1, MAX_LINE), timeout)
+                line = await asyncio.wait_for(self.lines.next(), timeout)
             except TimeoutError:
                 return None
             except ReadError as exc:
