@@ -281,3 +281,20 @@ def _parent(pid: str) -> int | None:
             return int(fh.read().rsplit(")", 1)[1].split()[1])
     except OSError:
         return None
+
+
+def test_the_foreground_world_wraps_its_sentences_and_leaves_its_settings_to_copy():
+    """`simulate` on a terminal: its sentences fit, the settings (TOML, to be copied) are as they are."""
+    from copycar_assist.cli.columns import width
+    from copycar_assist.cli.simulate_cmd import _describe
+    from copycar_assist.simulator.world import DemoWorld
+
+    world = DemoWorld("healthy")
+    try:
+        plain, fitted = _describe(world, {}, "es"), _describe(world, {}, "es", 60)
+    finally:
+        world.stop()
+    head = fitted.split("\n  API:")[0].split("\n")
+    assert len(head) > 1 and all(width(line) <= 59 for line in head)
+    assert fitted.split("[api]")[1] == plain.split("[api]")[1]
+    assert " ".join(fitted.split()) == " ".join(plain.split())

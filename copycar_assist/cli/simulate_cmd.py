@@ -94,7 +94,9 @@ def run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, on_term)
     try:
         failed = world.start_all()
-        sys.stdout.write(_describe(world, failed, lang))
+        from .columns import columns_of
+
+        sys.stdout.write(_describe(world, failed, lang, columns_of(sys.stdout)))
         sys.stdout.flush()
         while not stop.wait(0.5):
             pass
@@ -109,17 +111,24 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _describe(world: DemoWorld, failed: dict[str, tuple[str, str]], lang: str) -> str:
+def _describe(world: DemoWorld, failed: dict[str, tuple[str, str]], lang: str, columns: int | None = None) -> str:
+    """What runs where, and the settings that point another copycar-assist at it (on a terminal
+    `columns` wide, the sentences wrapped to it; the settings, to be copied, as they are)."""
     import tomli_w
 
     from copycar_assist.i18n import t
     from copycar_assist.simulator.catalogue import SCENARIOS, in_lang
 
+    from .columns import fit
+
+    def prose(text: str) -> str:
+        return fit(text, columns) if columns else text
+
     values = world.settings()
     nameservers = values["email.nameservers"]  # the demo's one DNS server
     dns_host = nameservers[0] if isinstance(nameservers, list) and nameservers else "-"
     summaries = "; ".join(in_lang(SCENARIOS[n].summary, lang) for n in world.names)
-    out = [t("cli.simulate.head", lang, scenario=world.scenario, summaries=summaries),
+    out = [prose(t("cli.simulate.head", lang, scenario=world.scenario, summaries=summaries)),
            f"  API:    {values['api.base_url']}   ({t('cli.simulate.key', lang)}: {values['api.key'] or '-'})",
            f"  CRM:    {values['crm.base_url']}",
            f"  SMTP:   {values['smtp.host']}:{values['smtp.port']} STARTTLS  (CA: {values['smtp.ca_file']})",
@@ -133,7 +142,7 @@ def _describe(world: DemoWorld, failed: dict[str, tuple[str, str]], lang: str) -
         section, _, key = dotted.partition(".")
         config.setdefault(section, {})[key] = value
     out.append("")
-    out.append(t("cli.simulate.settings", lang))
+    out.append(prose(t("cli.simulate.settings", lang)))
     out.append(tomli_w.dumps(config).rstrip())
     out.append("")
     out.append(t("cli.simulate.ctrl_c", lang))
