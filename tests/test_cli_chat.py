@@ -181,3 +181,28 @@ async def test_a_line_typed_after_a_timed_out_wait_is_the_next_line(tmp_path):
         assert await asyncio.wait_for(lines.next(), 5) == "second\n"
         out.close()
         assert await asyncio.wait_for(lines.next(), 5) == ""
+
+
+def test_the_greeting_comes_before_the_event_loop_and_input_that_ends_at_once_never_starts_it(tmp_path):
+    """`chat --plain` greets, and reads its first line, before it imports asyncio (a sixth of its
+    start): with no input it ends without it; a first line starts the loop and is answered."""
+    code = ("import sys\n"
+            "from copycar_assist.cli import main\n"
+            "code = main(['chat', '--plain'])\n"
+            "print('asyncio' in sys.modules, code, file=sys.stderr)\n")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("COPYCAR_")}, "PYTHONPATH": str(ROOT),
+           "COPYCAR_ASSIST_DATA": str(tmp_path), "COPYCAR_ASSIST_CONFIG": str(tmp_path / "none.toml")}
+    for stdin, loop in (("", False), ("my api key gives 401 unauthorized\n", True)):
+        p = subprocess.run([sys.executable, "-c", code], input=stdin.encode(), capture_output=True, cwd=ROOT, env=env,
+                           timeout=60)
+        assert p.stderr.decode().split()[-2:] == [str(loop), "0"], p.stderr.decode()
+        assert "CopyCar Assist" in p.stdout.decode()
+        assert ("Invalid API key" in p.stdout.decode()) is loop
+
+
+async def test_greeting_at_once_is_the_same_turn_as_start(kb, matcher):
+    from copycar_assist.conversation import Conversation, collect
+
+    now, looped = Conversation(kb, matcher, lang="es"), Conversation(kb, matcher, lang="es")
+    assert now.greet() == await collect(looped.start())
+    assert now.transcript() == looped.transcript() and now.state is looped.state

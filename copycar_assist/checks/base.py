@@ -11,12 +11,13 @@ and turns crashes and timeouts into `error` results. Checks never redact on thei
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpx
 
     from copycar_assist.config import Settings
@@ -137,6 +138,8 @@ async def shared(ctx: CheckContext, key: tuple[object, ...], start: Callable[[],
     """The result of the run's one task for `key`, started by the first check that asks (the
     others await the same task). Shielded: one reader timing out must not cancel the request
     another reader awaits."""
+    import asyncio  # here: the model is imported before any event loop exists (a greeting needs none)
+
     task = ctx.memo.get(key)
     if task is None:
         task = asyncio.ensure_future(start())

@@ -40,8 +40,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
-
     from . import EXIT_OK
 
     ctx = args.ctx
@@ -52,9 +50,22 @@ def run(args: argparse.Namespace) -> int:
     settings, kb = ctx.settings, ctx.kb
     ctx.start_demo()
     _utf8_streams()
-    asyncio.run(dialogue(kb, settings, lang=ctx.lang, save=not args.no_history, json_mode=args.json,
-                         inp=sys.stdin, out=sys.stdout, samples=ctx.demo_samples(), case=ctx.case,
-                         ui_lang=ctx.ui_lang))
+    chat = Dialogue(kb, settings, lang=ctx.lang, save=not args.no_history, json_mode=args.json, inp=sys.stdin,
+                    out=sys.stdout, samples=ctx.demo_samples(), case=ctx.case, ui_lang=ctx.ui_lang)
+    # The greeting, and the wait for the first line, come before the event loop (and asyncio) is
+    # started: the command answers as soon as it can, and input that ends at once ends it at once.
+    try:
+        chat.greet()
+        first = chat.first_line()
+    except BaseException:
+        chat.close()
+        raise
+    if first:
+        import asyncio
+
+        asyncio.run(chat.talk(first))
+    else:
+        chat.close()
     return EXIT_OK
 
 
@@ -80,61 +91,115 @@ def _open_history(scrub: Scrub, lang: str | None, ui: str, ui_lang: str) -> Sess
 async def dialogue(kb: KnowledgeBase, settings: Settings, *, lang: str | None, save: bool, json_mode: bool,
                    inp: TextIO, out: TextIO, samples: dict[str, list[tuple[str, str]]] | None = None,
                    case: Case | None = None, ui_lang: str = "en") -> None:
-    """The conversation over `inp` and `out`; `ui_lang` is the language of the command's own words
-    (the conversation's is `lang`, or the user's as they write)."""
+    """The conversation over `inp` and `out`, inside an event loop; `ui_lang` is the language of the
+    command's own words (the conversation's is `lang`, or the user's as they write)."""
+    chat = Dialogue(kb, settings, lang=lang, save=save, json_mode=json_mode, inp=inp, out=out, samples=samples,
+                    case=case, ui_lang=ui_lang)
+    chat.greet()
+    await chat.talk(None)
 
-    from copycar_assist.conversation import Conversation
-    from copycar_assist.files.read import STDIN_LINE, ReadError
-    from copycar_assist.i18n import t
-    from copycar_assist.matching.deferred import DeferredMatcher
-    from copycar_assist.redact import make_scrubber
 
-    from .chat_render import JsonRenderer, PlainRenderer
-    from .columns import columns_of
-    from .streams import InputLines
+class Dialogue:
+    """One conversation over a pair of text streams: opened, greeted and its first line read
+    without an event loop; the rest (`talk`) in one."""
 
-    scrub = make_scrubber(settings)  # the writers' one scrub: what the user pasted is never echoed whole
-    history = _open_history(scrub, lang, "json" if json_mode else "plain", ui_lang) if save else None
-    view = JsonRenderer(out, scrub) if json_mode else PlainRenderer(out, columns_of(out), scrub)
-    runs = None
-    if save:  # the run history: usual latencies and "this check passed 1 h ago"
-        from copycar_assist.runs.runstore import RunStore
-        from copycar_assist.support.history import data_dir
+    def __init__(self, kb: KnowledgeBase, settings: Settings, *, lang: str | None, save: bool, json_mode: bool,
+                 inp: TextIO, out: TextIO, samples: dict[str, list[tuple[str, str]]] | None = None,
+                 case: Case | None = None, ui_lang: str = "en") -> None:
+        from copycar_assist.conversation import Conversation
+        from copycar_assist.files.read import STDIN_LINE
+        from copycar_assist.matching.deferred import DeferredMatcher
+        from copycar_assist.redact import make_scrubber
 
-        runs = RunStore.open(data_dir())
-    conv = Conversation(kb, DeferredMatcher(kb), settings, lang=lang, history=history, samples=samples,
-                        runs=runs, case=case)
-    interactive = inp.isatty() and not json_mode
-    lines = InputLines(inp, MAX_LINE if json_mode else STDIN_LINE)
-    try:
-        await view.show(conv.start(), conv)
-        n = 0
-        while True:
-            if interactive:
-                out.write("> ")
-                out.flush()
-            try:
-                line = await lines.next()
-            except ReadError as exc:
-                print(f"copycar-assist: {exc}", file=sys.stderr)
-                break
-            if not line:
-                break
-            n += 1
-            if isinstance(view, JsonRenderer):  # json_mode
-                request = view.request(line, n, conv.lang)
-                if request is None:
+        from .chat_render import JsonRenderer, PlainRenderer
+        from .columns import columns_of
+
+        scrub = make_scrubber(settings)  # the writers' one scrub: what the user pasted is never echoed whole
+        self.history = _open_history(scrub, lang, "json" if json_mode else "plain", ui_lang) if save else None
+        self.view: JsonRenderer | PlainRenderer = (JsonRenderer(out, scrub) if json_mode
+                                                   else PlainRenderer(out, columns_of(out), scrub))
+        self.runs = None
+        if save:  # the run history: usual latencies and "this check passed 1 h ago"
+            from copycar_assist.runs.runstore import RunStore
+            from copycar_assist.support.history import data_dir
+
+            self.runs = RunStore.open(data_dir())
+        self.conv = Conversation(kb, DeferredMatcher(kb), settings, lang=lang, history=self.history,
+                                 samples=samples, runs=self.runs, case=case)
+        self.inp, self.out, self.ui_lang = inp, out, ui_lang
+        self.limit = MAX_LINE if json_mode else STDIN_LINE
+        self.interactive = inp.isatty() and not json_mode
+        self.n = 0  # lines read
+
+    def greet(self) -> None:
+        self.view.show_now(self.conv.greet(), self.conv)
+
+    def _prompt(self) -> None:
+        if self.interactive:
+            self.out.write("> ")
+            self.out.flush()
+
+    def first_line(self) -> str:
+        """The first line, read here ("" at the end of the input or on a line that cannot be read)."""
+        from copycar_assist.files.read import ReadError, read_line
+
+        self._prompt()
+        try:
+            return read_line(self.inp, 1, self.limit)
+        except ReadError as exc:
+            print(f"copycar-assist: {exc}", file=sys.stderr)
+            return ""
+
+    async def talk(self, first: str | None) -> None:
+        """The dialogue from `first` (None: read it too) to the end of the input or `/quit`."""
+        from copycar_assist.files.read import ReadError
+
+        from .chat_render import JsonRenderer
+        from .streams import InputLines
+
+        view, conv = self.view, self.conv
+        lines = InputLines(self.inp, self.limit, start=2 if first is not None else 1)
+        try:
+            line = first
+            while True:
+                if line is None:
+                    self._prompt()
+                    try:
+                        line = await lines.next()
+                    except ReadError as exc:
+                        print(f"copycar-assist: {exc}", file=sys.stderr)
+                        break
+                if not line:
+                    break
+                self.n += 1
+                current, line = line, None
+                if isinstance(view, JsonRenderer):  # json_mode
+                    request = view.request(current, self.n, conv.lang)
+                    if request is None:
+                        continue
+                    kind, value = request
+                    await view.show(conv.choose(value) if kind == "choose" else conv.send(value), conv)
                     continue
-                kind, value = request
-                await view.show(conv.choose(value) if kind == "choose" else conv.send(value), conv)
-                continue
-            text = line.rstrip("\r\n")
-            if text.strip().lower() in QUIT:
-                break
-            await view.show(conv.send(text), conv)
-    finally:
-        await conv.aclose()
-        if runs is not None:
-            runs.close()
-    if interactive and history is not None and history.stopped is None:
-        print(t("cli.chat.session", ui_lang, path=history.path), file=sys.stderr)
+                text = current.rstrip("\r\n")
+                if text.strip().lower() in QUIT:
+                    break
+                await view.show(conv.send(text), conv)
+        finally:
+            await conv.aclose()
+            self._done()
+
+    def close(self) -> None:
+        """The end without a turn in an event loop: no check ran, nothing asynchronous to close."""
+        if self.history is not None:
+            self.history.close()
+        self._done()
+
+    def _done(self) -> None:
+        if self.runs is not None:
+            self.runs.close()
+            self.runs = None
+        history = self.history
+        if self.interactive and history is not None and history.stopped is None:
+            from copycar_assist.i18n import t
+
+            print(t("cli.chat.session", self.ui_lang, path=history.path), file=sys.stderr)

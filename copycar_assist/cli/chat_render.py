@@ -58,6 +58,12 @@ class PlainRenderer:
             self.event(e, conv.lang)
             self.out.flush()
 
+    def show_now(self, events: list[Event], conv: Conversation) -> None:
+        """`show` for events already made (a greeting shown before the event loop starts)."""
+        for e in events:
+            self.event(e, conv.lang)
+        self.out.flush()
+
     def event(self, e: Event, lang: str) -> None:
         if isinstance(e, Say):
             self.line(plain(e.text) if e.markdown else e.text, markdown=e.markdown)
@@ -101,6 +107,10 @@ class JsonRenderer:
 
     async def show(self, events: AsyncIterator[Event], conv: Conversation) -> None:
         async for e in events:
+            self.emit(e.to_json())
+
+    def show_now(self, events: list[Event], conv: Conversation) -> None:
+        for e in events:
             self.emit(e.to_json())
 
     def request(self, line: str, n: int, lang: str) -> tuple[str, str] | None:

@@ -133,8 +133,8 @@ class InputLines:
     """Standard input's lines for a dialogue (see the module docstring); `await lines.next()` is
     the next line ("" at the end), or raises `ReadError` (a line over `limit`, numbered)."""
 
-    def __init__(self, stream: LineStream, limit: int) -> None:
-        self._stream, self._limit = stream, limit
+    def __init__(self, stream: LineStream, limit: int, start: int = 1) -> None:
+        self._stream, self._limit, self._start = stream, limit, start  # start: the number of the next line
         self._queue: asyncio.Queue[str | ReadError] | None = None
 
     async def next(self) -> str:
@@ -156,7 +156,7 @@ class InputLines:
     def _read(self, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | ReadError]) -> None:
         from copycar_assist.files.read import ReadError, read_line
 
-        number = 0
+        number = self._start - 1
         while True:
             number += 1
             item: str | ReadError

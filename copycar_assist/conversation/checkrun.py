@@ -8,7 +8,6 @@ and turns crashes into results; the one client is created on first use and close
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
@@ -27,6 +26,8 @@ from copycar_assist.checks.registry import checks_for_entry, checks_named
 from .events import CheckUpdate
 
 if TYPE_CHECKING:
+    import asyncio
+
     from copycar_assist.checks.http_client import SharedClient
     from copycar_assist.checks.runner import RunReport
     from copycar_assist.config import Settings
@@ -69,6 +70,8 @@ class CheckRunner:
 
     async def stream(self, check_ids: list[str], *, lang: str, prefer_entry: str | None) -> AsyncIterator[CheckUpdate]:
         """Run `check_ids`, yielding their progress; `self.results` holds the results after."""
+        import asyncio  # here: a conversation greets before any event loop exists (`chat --plain`)
+
         if self._http is None:
             from copycar_assist.checks.http_client import SharedClient  # here: httpx only when a check runs
 

@@ -12,7 +12,6 @@ included — and ends with a `Prompt`. Transitions go through `table.TABLE`; the
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from functools import cached_property
@@ -51,6 +50,8 @@ from .states import Facts, State, new_case_id
 from .table import IN_CASE, handlers
 
 if TYPE_CHECKING:
+    import asyncio
+
     from copycar_assist.config import Settings
     from copycar_assist.desk.case import Case
     from copycar_assist.desk.fixes import FixBook
@@ -117,7 +118,7 @@ class Conversation:
         self.facts = Facts()
         self.prompt: Prompt | None = None
         self._lines: list[Line] = []
-        self._lock = asyncio.Lock()
+        self._lock: asyncio.Lock | None = None  # one turn at a time; made by the first turn (in the loop)
         self.intake, self.dx, self.closing = Intake(self), Diagnoser(self), Closing(self)
         self.fixing = Fixing(self)
         self._handlers = handlers(self)
@@ -148,6 +149,14 @@ class Conversation:
     def start(self) -> AsyncIterator[Event]:
         """The greeting and the first prompt."""
         return self._turn(self._start(), None)
+
+    def greet(self) -> list[Event]:
+        """`start()` at once, for a front end that greets before it has an event loop (the first
+        turn awaits nothing): the same events, recorded the same way."""
+        events = self._greeting()
+        for event in events:
+            self._record(event)
+        return events
 
     def send(self, text: str) -> AsyncIterator[Event]:
         """Free text: a command, an answer to the choices on offer, pasted material, or a description."""
@@ -201,6 +210,10 @@ class Conversation:
     # ---- the one exit: every event is recorded once, in order ----------------------------
 
     async def _turn(self, events: AsyncIterator[Event], record: dict[str, Any] | None) -> AsyncIterator[Event]:
+        import asyncio  # here: `greet` shows the first turn before any event loop exists
+
+        if self._lock is None:
+            self._lock = asyncio.Lock()
         async with self._lock:
             if record is not None:
                 self._log(record)
@@ -256,13 +269,15 @@ class Conversation:
     # ---- input dispatch -----------------------------------------------------------------
 
     async def _start(self) -> AsyncIterator[Event]:
+        for e in self._greeting():
+            yield e
+
+    def _greeting(self) -> list[Event]:
         self.state = State.DESCRIBE
         greet = (t("conv.greet", self.lang) if self.lang_known
                  else t("conv.greet", "es") + "\n" + t("conv.greet", "en"))
         self._log({"type": "start", "lang": self.lang if self._lang_fixed else None, "case": self.case_id})
-        yield Say(greet)
-        for e in prompts.render(self):
-            yield e
+        return [Say(greet), *prompts.render(self)]
 
     async def _on_text(self, raw: str) -> AsyncIterator[Event]:
         gathering = self.state is State.GATHER

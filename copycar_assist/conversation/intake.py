@@ -4,7 +4,6 @@ One part of `Conversation` (engine.py), which owns the state and the event strea
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,7 @@ from .table import DESCRIBING
 
 if TYPE_CHECKING:
     from copycar_assist.matching.cues import CueHit
+    from copycar_assist.matching.result import MatchResult
 
     from .engine import Conversation
 
@@ -45,7 +45,7 @@ class Intake:
             if detected != self.c.lang:
                 self.c.lang = detected
                 yield LanguageChanged(detected)
-        result = await asyncio.to_thread(self.c.matcher.match, text, 5)
+        result = await _matched(self.c, text)
         ids = [m.id for m in result.matches if m.id in self.c.kb.entries]
         kind = result.kind
         yield Matched(result, kind)
@@ -136,7 +136,7 @@ class Intake:
 
     async def more_evidence(self, text: str) -> AsyncIterator[Event]:
         """Words typed inside a case: a different problem, more evidence for this one, or noise."""
-        result = await asyncio.to_thread(self.c.matcher.match, text, 5)
+        result = await _matched(self.c, text)
         if result.best and result.best != self.c.facts.entry_id and not result.ambiguous and result.kind == "problem":
             yield UserSaid(text)
             yield Matched(result, result.kind)
@@ -160,3 +160,10 @@ class Intake:
             return
         for e in prompts.render(self.c):
             yield e
+
+
+async def _matched(conv: Conversation, text: str) -> MatchResult:
+    """The matcher's answer, worked out in a thread (the loop keeps drawing and streaming)."""
+    import asyncio  # here: a conversation greets before any event loop exists (`chat --plain`)
+
+    return await asyncio.to_thread(conv.matcher.match, text, 5)
