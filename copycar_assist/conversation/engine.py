@@ -2,6 +2,7 @@
 
     conv = Conversation(kb, matcher, settings)
     async for event in conv.start(): ...           # greeting and the first prompt
+    events = conv.greet()                          # the same turn at once, before any event loop
     async for event in conv.send("me sale 401"):   # a description, an answer, a paste, a command
     async for event in conv.choose("yes"):         # a choice by id (a button, a key)
 
