@@ -324,7 +324,6 @@ def _profiles(settings: Settings, value: object, path: str, text: str | None, pr
             settings.profiles[pname] = profile
 
 
-
 def _check(settings: Settings, f: Field, value: object, problem: Problem) -> None:
     try:
         converted = f.check(value)

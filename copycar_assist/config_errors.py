@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .files.fields import type_msg
-from .files.msg import Msg
+from .files.msg import Msg, place
 
 
 class Invalid(ValueError):
@@ -51,16 +51,8 @@ class ConfigProblem(NamedTuple):
 
     def message(self, lang: str = "en") -> str:
         """`path:line:col: field: reason` in `lang`."""
-        if self.path in PLACES:
-            from .i18n import t
-
-            where = t(PLACES[self.path], lang)
-        else:
-            where = self.path
-        if self.line:
-            where += f":{self.line}"
-            if self.col:
-                where += f":{self.col}"
+        path = Msg.of(PLACES[self.path]).text(lang) if self.path in PLACES else self.path
+        where = place(path, self.line, self.col)
         reason = self.reason.text(lang)
         return f"{where}: {self.field}: {reason}" if self.field else f"{where}: {reason}"
 

@@ -2,7 +2,8 @@
 error carries when it is made before anyone knows who will read it, and in which language (a
 file's `ReadError`, a knowledge `Problem`, a field's type mismatch).
 
-`Msg.of("kb.problem.x", cause="wrong-key")`; `msg.text("es")`; `str(msg)` is the English. A value
+`Msg.of("kb.problem.x", cause="wrong-key")`; `msg.text("es")`; `str(msg)` is the English.
+`place(path, line, col)` is where such an error says it is: `path:line:col`, as far as known. A value
 may itself be a `Msg` (rendered in the same language) or a tuple of values (joined with ", ").
 Frozen and hashable, so errors that hold one stay comparable and can be de-duplicated and pickled
 to and from worker processes. Never imports the catalogue until a message is put into words.
@@ -32,6 +33,16 @@ class Msg:
 
     def __str__(self) -> str:
         return self.text("en")
+
+
+def place(path: object, line: int | None = None, col: int | None = None) -> str:
+    """`path:line:col`, the line and column when known (a column only with its line)."""
+    where = str(path)
+    if line:
+        where += f":{line}"
+        if col:
+            where += f":{col}"
+    return where
 
 
 def _frozen(value: object) -> object:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .depth import TooDeep, check_json_depth, check_toml_depth, too_deep_path
-from .msg import Msg
+from .msg import Msg, place
 
 KIB, MIB = 1024, 1024 * 1024
 
@@ -85,16 +85,8 @@ class ReadError(Exception):
     def reason(self, lang: str = "en") -> str:
         return self.reason_msg().text(lang)
 
-    def where(self) -> str:
-        out = self.path
-        if self.line:
-            out += f":{self.line}"
-            if self.col:
-                out += f":{self.col}"
-        return out
-
     def message(self, lang: str = "en") -> str:
-        return f"{self.where()}: {self.reason(lang)}"
+        return f"{place(self.path, self.line, self.col)}: {self.reason(lang)}"
 
 
 def _size(n: int) -> str:

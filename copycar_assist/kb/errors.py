@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from copycar_assist.files.msg import Msg
+from copycar_assist.files.msg import Msg, place
 
 
 @dataclass(frozen=True, init=False)
@@ -48,7 +48,7 @@ class Problem:
 
     def text(self, lang: str | None = "en") -> str:
         """`file:line: what is wrong` in `lang` (a warning says so)."""
-        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        where = place(self.path, self.line)
         tag = "" if self.severity == "error" else Msg.of(f"kb.problem.severity.{self.severity}").text(lang) + ": "
         return f"{where}: {tag}{self.reason(lang)}"
 
