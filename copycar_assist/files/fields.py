@@ -1,8 +1,8 @@
 """Typed fields of a parsed file: what each field must be, and what it was instead.
 
-`wrong(value, spec)` is None when `value` is of the kind `spec` names, else the reason, which
-says what was expected and what type was found (never the value); `wrong_msg` is the same reason
-as a catalogue message (`field.*`), for errors shown in either language:
+`fits(value, spec)` says whether `value` is of the kind `spec` names; `wrong_msg(value, spec)` is
+None when it is, else the reason as a catalogue message (`field.*`, shown in either language),
+which says what was expected and what type was found (never the value):
 
     str  id  int  number  bool  table  list  list[str]  list[id]  list[table]  table[str]
     table[int]  table[list[str]]
@@ -18,10 +18,6 @@ import re
 from .msg import Msg
 
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-
-
-def type_name(value: object) -> str:
-    return str(type_msg(value))
 
 
 _TYPES: tuple[tuple[type, str], ...] = (
@@ -45,7 +41,7 @@ def is_id(value: object) -> bool:
     return isinstance(value, str) and ID.fullmatch(value) is not None
 
 
-def _is(value: object, spec: str) -> bool:
+def fits(value: object, spec: str) -> bool:
     if spec == "str":
         return isinstance(value, str)
     if spec == "id":
@@ -61,21 +57,15 @@ def _is(value: object, spec: str) -> bool:
     if spec == "list":
         return isinstance(value, list)
     if spec.startswith("list[") and spec.endswith("]"):
-        return isinstance(value, list) and all(_is(v, spec[5:-1]) for v in value)
+        return isinstance(value, list) and all(fits(v, spec[5:-1]) for v in value)
     if spec.startswith("table[") and spec.endswith("]"):
-        return isinstance(value, dict) and all(_is(v, spec[6:-1]) for v in value.values())
+        return isinstance(value, dict) and all(fits(v, spec[6:-1]) for v in value.values())
     raise ValueError(f"unknown field spec {spec!r}")
 
 
-def wrong(value: object, spec: str) -> str | None:
-    """None when `value` fits `spec`, else "expected …, got …" (in English)."""
-    why = wrong_msg(value, spec)
-    return None if why is None else str(why)
-
-
 def wrong_msg(value: object, spec: str) -> Msg | None:
-    """`wrong` as a catalogue message."""
-    if _is(value, spec):
+    """None when `value` fits `spec`, else "expected …, got …" as a catalogue message."""
+    if fits(value, spec):
         return None
     expected = Msg.of("field.spec." + spec.replace("[", "_").replace("]", ""))
     if spec in ("id", "list[id]") and isinstance(value, (str, list)):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypedDict
 
-from copycar_assist.files.fields import is_id, wrong, wrong_msg
+from copycar_assist.files.fields import fits, is_id, wrong_msg
 from copycar_assist.files.msg import Msg
 
 from .datafile import read_data
@@ -66,20 +66,20 @@ def load_answers(path: Path, support: SupportData | None) -> Answers:
 
     slots: dict[str, dict[str, list[str]]] = {}
     raw_slots = data.get("slots", {})
-    if wrong(raw_slots, "table"):
+    if not fits(raw_slots, "table"):
         bad(("slots",), Msg.of("kb.problem.slots_table"))
         raw_slots = {}
     for name, values in raw_slots.items():
         if name not in SLOTS:
             bad(("slots", name), Msg.of("kb.problem.unknown_slot", slot=name, known=", ".join(SLOTS)))
-        elif wrong(values, "table[list[str]]"):
+        elif not fits(values, "table[list[str]]"):
             bad(("slots", name), Msg.of("kb.problem.slot_values", slot=name))
         else:
             slots[name] = {k: list(v) for k, v in values.items()}
 
     topics: list[Topic] = []
     raw = data.get("answers", [])
-    if wrong(raw, "list[table]"):
+    if not fits(raw, "list[table]"):
         bad(("answers",), Msg.of("kb.problem.answers_array"))
         raw = []
     seen: set[str] = set()

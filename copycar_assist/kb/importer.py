@@ -26,7 +26,7 @@ from pathlib import Path
 
 import tomli_w
 
-from copycar_assist.files.fields import wrong
+from copycar_assist.files.fields import fits
 from copycar_assist.files.read import DATA, ReadError, read_toml
 from copycar_assist.files.write import write_text
 
@@ -107,7 +107,7 @@ def _categories_text(out_dir: Path, entries: list[GuideEntry]) -> str | None:
     except ReadError as exc:
         raise GuideImportError(f"{exc.message()} (cannot add the guide's categories to it)") from None
     items = data.get("categories", [])
-    if wrong(items, "list[table]"):
+    if not fits(items, "list[table]"):
         raise GuideImportError(f"{path}: 'categories' must be an array of tables (cannot add the guide's categories)")
     known = {c.get("id") for c in items}
     seen = set(known)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from copycar_assist.files.fields import is_id, wrong, wrong_msg
+from copycar_assist.files.fields import fits, is_id, wrong_msg
 from copycar_assist.files.msg import Msg
 
 from .datafile import read_data
@@ -248,7 +248,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
         problems.append(Problem(path, doc.line_of(r"^id\s*="), "kb.problem.id_mismatch", id=m["id"],
                                 stem=path.stem))
     checks = m.get("checks", [])
-    if wrong(checks, "list[id]"):
+    if not fits(checks, "list[id]"):
         problems.append(Problem(path, doc.line_of(r"^checks\s*="), "kb.problem.checks_list"))
         checks = []
     outcomes = m.get("outcomes", {})
@@ -259,7 +259,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
                                 "kb.problem.outcomes_map"))
         outcomes = {}
     related = m.get("related", [])
-    if wrong(related, "list[id]"):
+    if not fits(related, "list[id]"):
         problems.append(Problem(path, doc.line_of(r"^related\s*="), "kb.problem.related_list"))
         related = []
 

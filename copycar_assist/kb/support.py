@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copycar_assist.files.fields import wrong, wrong_msg
+from copycar_assist.files.fields import fits, wrong_msg
 from copycar_assist.files.msg import Msg
 
 from .datafile import read_data
@@ -181,7 +181,7 @@ def load_support(path: Path) -> SupportData:
         elif isinstance(value, list):
             why = wrong_msg(value, "list[str]")
         else:
-            why = None if isinstance(value, str) or not wrong(value, "number") else Msg.of("kb.problem.guide_value")
+            why = None if isinstance(value, str) or fits(value, "number") else Msg.of("kb.problem.guide_value")
         if why:
             bad(("guide", name), Msg.of("kb.problem.field_wrong", field=f"[guide] {name}", why=why))
             continue
