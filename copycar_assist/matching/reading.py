@@ -117,11 +117,14 @@ def _prefilter(raw: str) -> str:
 
 def _cut_long_lines(lines: list[str]) -> list[str]:
     """A line longer than the budget (a paste without newlines) is read at its start and its end,
-    where a story says what happens and a dump says how it ended."""
+    where a story says what happens and a dump says how it ended. It is cleaned before it is cut:
+    a control string runs to the end of the user's line, not of a piece (the reader reads what
+    the echo shows)."""
     out = []
     for line in lines:
         if len(line) > 2 * BUDGET:
-            out += [line[:BUDGET], line[-BUDGET // 2:]]
+            line = clean(line, keep_newlines=True)
+            out += [line[:BUDGET], line[-BUDGET // 2:]] if len(line) > 2 * BUDGET else [line]
         else:
             out.append(line)
     return out
