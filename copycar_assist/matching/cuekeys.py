@@ -50,12 +50,17 @@ def phrase_keys(lexicon: Lexicon, text: str, surfaces: dict[str, str] | None = N
     words go into `surfaces` (folded word -> key, for typos) when one is given."""
     folded = words(text)
     keys: dict[str, float] = {}
-    for key, first, last, weak in cue_terms(lexicon, folded):
-        keys[key] = max(keys.get(key, 0.0), WEAK if weak else 1.0)
-        if surfaces is not None:
+    for key, first, last, weak in lexicon.terms(folded):  # `cue_terms`, unrolled: compiling calls it a million times
+        weight = WEAK if weak else 1.0
+        if weight > keys.get(key, 0.0):
+            keys[key] = weight
+        if surfaces is not None and first == last:
             word = folded[first]
-            if first == last and word.isalpha() and len(word) >= 5 and not key.startswith("~"):
+            if word.isalpha() and len(word) >= 5:
                 surfaces.setdefault(word, key)
+    for word in folded:
+        if word in QUALIFIERS:
+            keys["~" + QUALIFIERS[word]] = 1.0
     return keys
 
 
