@@ -17,12 +17,19 @@ _SGR = re.compile(r"\x1b\[[0-9;]*m")
 def on_a_terminal(tmp_path: Path, columns: int, *argv: str, stdin: str = "") -> tuple[int, list[str]]:
     """`python -m copycar_assist ARGV` with stdout on a terminal `columns` wide and `stdin` piped
     in: its exit code and the lines it showed, colour codes taken out."""
+    code, text = terminal_text(tmp_path, columns, *argv, stdin=stdin)
+    return code, text.replace("\r\n", "\n").splitlines()
+
+
+def terminal_text(tmp_path: Path, columns: int, *argv: str, stdin: str = "", stderr: bool = False) -> tuple[int, str]:
+    """The same, and stderr on the terminal too when `stderr`: the exit code and everything the
+    terminal was sent, colour codes taken out (carriage returns and erase-lines left in)."""
     master, slave = pty.openpty()
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("COPYCAR_") and k != "NO_COLOR"},
            "PYTHONPATH": str(ROOT), "COLUMNS": str(columns), "TERM": "xterm",
            "COPYCAR_ASSIST_CONFIG": str(tmp_path / "absent.toml"), "COPYCAR_ASSIST_DATA": str(tmp_path / "data")}
     proc = subprocess.Popen([sys.executable, "-m", "copycar_assist", *argv], cwd=ROOT, env=env, stdout=slave,
-                            stderr=subprocess.DEVNULL, stdin=subprocess.PIPE)
+                            stderr=slave if stderr else subprocess.DEVNULL, stdin=subprocess.PIPE)
     os.close(slave)
     assert proc.stdin is not None
     proc.stdin.write(stdin.encode())
@@ -38,5 +45,4 @@ def on_a_terminal(tmp_path: Path, columns: int, *argv: str, stdin: str = "") -> 
         chunks.append(chunk)
     os.close(master)
     code = proc.wait(timeout=60)
-    text = _SGR.sub("", b"".join(chunks).decode())
-    return code, text.replace("\r\n", "\n").splitlines()
+    return code, _SGR.sub("", b"".join(chunks).decode())

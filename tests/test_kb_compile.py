@@ -234,6 +234,42 @@ def test_the_command_compiling_for_the_app_tells_it_how_far_it_is(big_kb, cache,
     assert heard == []  # compiled already: nothing to tell
 
 
+def test_a_first_compile_on_a_terminal_says_how_far_it_is_and_leaves_no_trace(big_kb, cache, monkeypatch):
+    # A command's first use of a large knowledge base (half a minute for 10,000 entries) shows
+    # on stderr how far the compile is, when stderr is a terminal; the line is gone after.
+    import io
+
+    from copycar_assist.cli import build_parser, status
+    from copycar_assist.cli.context import Context
+
+    class Terminal(io.StringIO):
+        encoding = "utf-8"
+
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(pool, "MIN_ITEMS", 5)  # in worker processes, as a large one is
+    monkeypatch.setattr(status, "AFTER", 0)  # drawn from the start (a small one is done before 0.4 s)
+    monkeypatch.setenv("TERM", "xterm")
+    for lang, said in (("en", r"Compiling the knowledge base: \d+ of {} files\x1b\[K"),
+                       ("es", r"Compilando la base de conocimiento: \d+ de {} archivos\x1b\[K")):
+        terminal = Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        with Context(build_parser().parse_args(["--lang", lang, "--kb", str(big_kb), "match", "401"])) as ctx:
+            ctx.load_kb()
+        total = 10 + COPIES
+        drawn = terminal.getvalue()
+        assert re.search("\r[^ ] " + said.format(total), drawn)
+        assert drawn.endswith("\r\x1b[K")  # erased
+        if lang == "en":
+            shutil.rmtree(cache)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with Context(build_parser().parse_args(["--kb", str(big_kb), "match", "401"])) as ctx:
+        ctx.load_kb()
+    assert terminal.getvalue() == ""  # compiled already: nothing to show
+
+
 def test_a_small_knowledge_base_is_loaded_where_it_is_asked_for(big_kb, cache, parsed):
     import threading
 

@@ -24,9 +24,12 @@ Built once from the parsed arguments by `cli.main` and handed to the command:
 from __future__ import annotations
 
 import argparse
+import sys
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 
 from . import UsageError
+from .streams import is_terminal
 from .words import choose
 
 if TYPE_CHECKING:
@@ -120,8 +123,14 @@ class Context:
             from copycar_assist.kb.store import load_cached
             from copycar_assist.matching.companion import MATCHER
 
-            digested = _compile_apart(self.args.kb, self.progress)
-            self._kb = load_cached(self.args.kb, companion=MATCHER, digested=digested, progress=self.progress)
+            told: AbstractContextManager[Progress | None] = nullcontext(self.progress)  # the app hears it
+            if self.progress is None and is_terminal(sys.stderr):  # a terminal shows it
+                from .status import compiling
+
+                told = compiling(self.ui_lang)
+            with told as progress:
+                digested = _compile_apart(self.args.kb, progress)
+                self._kb = load_cached(self.args.kb, companion=MATCHER, digested=digested, progress=progress)
         return self._kb
 
     @property

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 
-from .streams import emit_json
+from .streams import emit_json, is_terminal
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from copycar_assist.kb.store import Progress
     from copycar_assist.kb.tree import DecisionTree
 
 
@@ -92,9 +94,14 @@ def _list(args: argparse.Namespace) -> int:
     from copycar_assist.matching.companion import MATCHER
     from copycar_assist.textsafe import one_line
 
+    told: AbstractContextManager[Progress | None] = nullcontext(_progress_line if args.progress else None)
+    if not args.progress and is_terminal(sys.stderr):
+        from .status import compiling
+
+        told = compiling(args.ctx.ui_lang)
     try:  # a first compile makes the matcher's index too (the next command needs no second pass)
-        heads = open_store(args.kb, companion=MATCHER,  # no entry is read: the listing is in the store
-                           progress=_progress_line if args.progress else None).heads()
+        with told as progress:
+            heads = open_store(args.kb, companion=MATCHER, progress=progress).heads()  # the listing is in the store
     except KnowledgeError as exc:
         raise UsageError("cli.ctx.kb", detail=exc.text(args.ctx.ui_lang)) from None
     lang = _lang(args)

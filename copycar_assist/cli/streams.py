@@ -23,7 +23,9 @@
   the exception's type and where in our code, and where the crash report was written (secrets
   masked by today's settings and by the key-like patterns; no local variables); exit status 2.
 
-Textual draws on `sys.__stderr__`, which is never wrapped.
+Textual draws on `sys.__stderr__`, which is never wrapped; the status line of a long command
+(`status.py`) writes its carriage return and erase-line to the stream under `sys.stderr`
+(`unscrubbed`), and cleans its text itself.
 """
 
 from __future__ import annotations
@@ -79,6 +81,19 @@ class ScrubbedStream:
 
     def __getattr__(self, name: str) -> object:  # encoding, errors, buffer, reconfigure, closed, …
         return getattr(self._stream, name)
+
+
+def is_terminal(stream: TextIO | None) -> bool:
+    """Whether `stream` is a terminal that understands cursor movement (not TERM=dumb)."""
+    try:
+        return stream is not None and stream.isatty() and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):  # closed, or not a stream
+        return False
+
+
+def unscrubbed(stream: TextIO) -> TextIO:
+    """The stream a `ScrubbedStream` writes to (the status line's own, `status.py`), else `stream`."""
+    return stream._stream if isinstance(stream, ScrubbedStream) else stream
 
 
 def emit_json(doc: dict[str, Any], *, indent: int | None = None) -> None:

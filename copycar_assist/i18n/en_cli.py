@@ -5,6 +5,8 @@ set-up groups and demo services it shares with the app, in English: part of the 
 
 CLI: dict[str, str] = {
     # kb show
+    "cli.kb.compiling": "Compiling the knowledge base: {done} of {total} files",
+    "cli.kb.indexing": "Compiling the knowledge base: {total} files read, writing the index",
     "cli.kb.category": "Category", "cli.kb.severity": "Severity", "cli.kb.checks": "Checks",
     "cli.kb.symptoms": "Symptoms", "cli.kb.causes": "Causes", "cli.kb.pitfalls": "Pitfalls",
     "cli.kb.code": "Code", "cli.kb.steps": "Steps", "cli.kb.found_by": "found by", "cli.kb.question": "question",
@@ -33,6 +35,7 @@ CLI: dict[str, str] = {
     "cli.doctor.questions": "Questions that tell the remaining causes apart:", "cli.doctor.from": "from",
     "cli.doctor.escalate": "If none applies, escalate with the evidence above (support level 1).",
     "cli.doctor.all_ok": "Everything checked looks fine.", "cli.doctor.demo": "demo simulator",
+    "cli.doctor.progress": "{done} of {total} checks done · {secs} s", "cli.doctor.running": "running: {checks}",
     "cli.doctor.exit": "exit",
     "cli.doctor.nothing": "Nothing could be checked: the skipped checks above say what they need.",
     "cli.doctor.setup": "Not set up", "cli.doctor.setup_how": "run `copycar-assist setup`",

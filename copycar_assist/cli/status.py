@@ -1,0 +1,92 @@
+"""A live status line: what a command that takes a while is doing now, so that a terminal is
+never left blank while it works (a first compile of a large knowledge base, a `doctor` waiting on
+a server that does not answer). One line on stderr, redrawn in place and erased before the
+command prints its result; nothing at all when stderr is not a terminal, and nothing when the
+work ends before `after` seconds (a quick command never flickers).
+
+    status = StatusLine()              # inactive unless stderr is a terminal
+    status.show("Compiling … 4,210 of 10,000")   # drawn when due: after `after` s, every `every` s
+    status.clear()                     # erased; the next show() draws again
+
+It writes its own carriage return and erase-line to the stream under stderr's scrub (which
+lets no control code through but colour: `streams.unscrubbed`); the text it is given is cleaned
+here and cut to the terminal's width, so outside text (a check's title from the knowledge) can
+never move the cursor. Never imported by the domain.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+from copycar_assist.textsafe import one_line
+
+from .columns import columns_of, cut
+from .streams import is_terminal, unscrubbed
+
+AFTER = 0.4  # seconds of work before anything is drawn
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+ASCII_SPINNER = "|/-\\"
+
+
+class StatusLine:
+    def __init__(self, stream: TextIO | None = None, *, after: float | None = None, every: float = 0.1) -> None:
+        self._stream: TextIO = stream if stream is not None else unscrubbed(sys.stderr)
+        self.active = is_terminal(self._stream)
+        self._after, self._every = AFTER if after is None else after, every
+        self._started = time.monotonic()
+        self._drawn_at = float("-inf")
+        self._shown = False
+        self._frame = 0
+        encoding = (getattr(self._stream, "encoding", None) or "").lower().replace("-", "")
+        self._spinner = SPINNER if encoding == "utf8" else ASCII_SPINNER
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self._started
+
+    def show(self, text: str) -> None:
+        """`text` (one line, cleaned, cut to the width) with a turning spinner before it, when due."""
+        now = time.monotonic()
+        if not self.active or now - self._started < self._after or now - self._drawn_at < self._every:
+            return
+        self._drawn_at = now
+        self._frame += 1
+        columns = columns_of(self._stream) or 80
+        line = cut(f"{self._spinner[self._frame % len(self._spinner)]} {one_line(text, 500)}", max(1, columns - 1))
+        self._write("\r" + line + "\x1b[K")
+        self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            self._write("\r\x1b[K")
+            self._shown = False
+
+    def _write(self, text: str) -> None:
+        try:
+            self._stream.write(text)
+            self._stream.flush()
+        except (OSError, ValueError):  # the terminal went away: the command goes on without it
+            self.active = False
+
+
+@contextmanager
+def compiling(lang: str) -> Iterator[Callable[[int, int], None]]:
+    """What a first compile of the knowledge shows on stderr, a terminal (`progress(done, total)`
+    as the store reports it); the line is erased at the end. Only for a terminal: whoever calls
+    it has asked `streams.is_terminal(sys.stderr)` first (this module is not loaded otherwise)."""
+    from copycar_assist.i18n import t
+
+    status = StatusLine()
+
+    def progress(done: int, total: int) -> None:
+        key = "cli.kb.compiling" if done < total else "cli.kb.indexing"
+        status.show(t(key, lang, done=done, total=total))
+
+    try:
+        yield progress
+    finally:
+        status.clear()
