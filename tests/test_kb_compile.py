@@ -270,6 +270,34 @@ def test_a_first_compile_on_a_terminal_says_how_far_it_is_and_leaves_no_trace(bi
     assert terminal.getvalue() == ""  # compiled already: nothing to show
 
 
+def test_lint_on_a_terminal_says_how_far_it_is(big_kb, cache, monkeypatch):
+    # `kb lint` reads every file: ten seconds for 10,000 entries, shown as it goes.
+    import io
+
+    from copycar_assist.cli import main, status
+
+    class Terminal(io.StringIO):
+        encoding = "utf-8"
+
+        def isatty(self) -> bool:
+            return True
+
+    heard: list[tuple[int, int]] = []
+    assert lint(big_kb, lambda done, total: heard.append((done, total))) == lint(big_kb)
+    total = 10 + COPIES
+    assert heard[-1] == (total, total) and [d for d, _ in heard] == sorted(d for d, _ in heard)
+    monkeypatch.setattr(status, "AFTER", 0)
+    monkeypatch.setattr(status, "EVERY", 0)  # every report drawn: a small base is read in a blink
+    monkeypatch.setenv("TERM", "xterm")
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["kb", "lint", str(big_kb)]) == 1  # the copies share their effects: lint says so
+    drawn = terminal.getvalue()
+    assert re.search(rf"\r[^ ] Checking the knowledge base: \d+ of {total} files\x1b\[K", drawn)
+    assert "\r\x1b[K" in drawn and drawn.index("\r\x1b[K") > drawn.rindex("Checking")  # erased, then the summary
+    assert "kb lint: " in drawn[drawn.rindex("\r\x1b[K"):]
+
+
 def test_a_small_knowledge_base_is_loaded_where_it_is_asked_for(big_kb, cache, parsed):
     import threading
 

@@ -125,9 +125,9 @@ class Context:
 
             told: AbstractContextManager[Progress | None] = nullcontext(self.progress)  # the app hears it
             if self.progress is None and is_terminal(sys.stderr):  # a terminal shows it
-                from .status import compiling
+                from .status import counting
 
-                told = compiling(self.ui_lang)
+                told = counting(self.ui_lang, "cli.kb.compiling", "cli.kb.indexing")
             with told as progress:
                 digested = _compile_apart(self.args.kb, progress)
                 self._kb = load_cached(self.args.kb, companion=MATCHER, digested=digested, progress=progress)

@@ -96,9 +96,9 @@ def _list(args: argparse.Namespace) -> int:
 
     told: AbstractContextManager[Progress | None] = nullcontext(_progress_line if args.progress else None)
     if not args.progress and is_terminal(sys.stderr):
-        from .status import compiling
+        from .status import counting
 
-        told = compiling(args.ctx.ui_lang)
+        told = counting(args.ctx.ui_lang, "cli.kb.compiling", "cli.kb.indexing")
     try:  # a first compile makes the matcher's index too (the next command needs no second pass)
         with told as progress:
             heads = open_store(args.kb, companion=MATCHER, progress=progress).heads()  # the listing is in the store
@@ -205,7 +205,13 @@ def _lint(args: argparse.Namespace) -> int:
     from copycar_assist.textsafe import one_line
 
     target = args.dir or args.kb
-    problems = lint(target)
+    told: AbstractContextManager[Progress | None] = nullcontext()
+    if is_terminal(sys.stderr):
+        from .status import counting
+
+        told = counting(args.ctx.ui_lang, "cli.kb.linting")
+    with told as progress:
+        problems = lint(target, progress)
     n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err
     lang = args.ctx.ui_lang

@@ -28,15 +28,17 @@ from .columns import columns_of, cut
 from .streams import is_terminal, unscrubbed
 
 AFTER = 0.4  # seconds of work before anything is drawn
+EVERY = 0.1  # seconds at least between two drawings
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 ASCII_SPINNER = "|/-\\"
 
 
 class StatusLine:
-    def __init__(self, stream: TextIO | None = None, *, after: float | None = None, every: float = 0.1) -> None:
+    def __init__(self, stream: TextIO | None = None, *, after: float | None = None, every: float | None = None) -> None:
         self._stream: TextIO = stream if stream is not None else unscrubbed(sys.stderr)
         self.active = is_terminal(self._stream)
-        self._after, self._every = AFTER if after is None else after, every
+        self._after = AFTER if after is None else after
+        self._every = EVERY if every is None else every
         self._started = time.monotonic()
         self._drawn_at = float("-inf")
         self._shown = False
@@ -74,17 +76,18 @@ class StatusLine:
 
 
 @contextmanager
-def compiling(lang: str) -> Iterator[Callable[[int, int], None]]:
-    """What a first compile of the knowledge shows on stderr, a terminal (`progress(done, total)`
-    as the store reports it); the line is erased at the end. Only for a terminal: whoever calls
-    it has asked `streams.is_terminal(sys.stderr)` first (this module is not loaded otherwise)."""
+def counting(lang: str, key: str, last_key: str | None = None) -> Iterator[Callable[[int, int], None]]:
+    """A count of files as the knowledge's readers report it (`progress(done, total)`: a first
+    compile, `kb lint`), shown on stderr, a terminal, as the catalogue's `key` says it with
+    {done} and {total} (`last_key` once all are read and the work goes on); erased at the end.
+    Only for a terminal: whoever calls it has asked `streams.is_terminal(sys.stderr)` first
+    (this module is not loaded otherwise)."""
     from copycar_assist.i18n import t
 
     status = StatusLine()
 
     def progress(done: int, total: int) -> None:
-        key = "cli.kb.compiling" if done < total else "cli.kb.indexing"
-        status.show(t(key, lang, done=done, total=total))
+        status.show(t(last_key if last_key and done >= total else key, lang, done=done, total=total))
 
     try:
         yield progress

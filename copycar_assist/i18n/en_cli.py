@@ -7,6 +7,7 @@ CLI: dict[str, str] = {
     # kb show
     "cli.kb.compiling": "Compiling the knowledge base: {done} of {total} files",
     "cli.kb.indexing": "Compiling the knowledge base: {total} files read, writing the index",
+    "cli.kb.linting": "Checking the knowledge base: {done} of {total} files",
     "cli.kb.category": "Category", "cli.kb.severity": "Severity", "cli.kb.checks": "Checks",
     "cli.kb.symptoms": "Symptoms", "cli.kb.causes": "Causes", "cli.kb.pitfalls": "Pitfalls",
     "cli.kb.code": "Code", "cli.kb.steps": "Steps", "cli.kb.found_by": "found by", "cli.kb.question": "question",

@@ -7,6 +7,7 @@ CLI: dict[str, str] = {
     # kb show
     "cli.kb.compiling": "Compilando la base de conocimiento: {done} de {total} archivos",
     "cli.kb.indexing": "Compilando la base de conocimiento: {total} archivos leídos, escribiendo el índice",
+    "cli.kb.linting": "Revisando la base de conocimiento: {done} de {total} archivos",
     "cli.kb.category": "Categoría", "cli.kb.severity": "Severidad", "cli.kb.checks": "Comprobaciones",
     "cli.kb.symptoms": "Síntomas", "cli.kb.causes": "Causas", "cli.kb.pitfalls": "Errores frecuentes",
     "cli.kb.code": "Código", "cli.kb.steps": "Pasos", "cli.kb.found_by": "lo detecta", "cli.kb.question": "pregunta",

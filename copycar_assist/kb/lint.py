@@ -22,7 +22,7 @@ Nothing here raises: every problem comes back as a `Problem` with file and line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -31,6 +31,7 @@ from copycar_assist.files.msg import Msg
 
 from .errors import Problem
 from .fold import unaccent
+from .loader import entry_paths
 from .model import LANGS, CheckSpec, Entry
 from .pool import bulk_work
 from .scan import Scan, scan_data, scan_entries
@@ -54,13 +55,18 @@ class Summary:
     effects: list[tuple[str, str | Msg, str, int | None]]  # folded text, label, text, line
 
 
-def lint(kb_dir: Path | str | None = None) -> list[Problem]:
-    """Every problem of the knowledge dir (default: the shipped one), sorted by file and line."""
+def lint(kb_dir: Path | str | None = None, progress: Callable[[int, int], None] | None = None) -> list[Problem]:
+    """Every problem of the knowledge dir (default: the shipped one), sorted by file and line.
+    `progress(done, total)` hears how many entry files are read, about every hundredth."""
     scan = scan_data(kb_dir)
     linted: dict[str, tuple[Summary, list[Problem]]] = {}  # by id: of two with one id, the last
+    total = len(entry_paths(scan.root)) if progress is not None and scan.root.is_dir() else 0
+    step = max(1, total // 100)
     with bulk_work():
-        for entry_id, kept in _linted(scan, kb_dir):
+        for n, (entry_id, kept) in enumerate(_linted(scan, kb_dir), 1):
             linted[entry_id] = kept
+            if progress is not None and n % step == 0:
+                progress(n, total)
     problems = list(scan.problems)
     for _, own in linted.values():
         problems.extend(own)
