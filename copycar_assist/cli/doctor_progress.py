@@ -1,7 +1,8 @@
 """What `doctor` and `diagnose` show on a terminal while their checks run: the checks still
 running, how many of the run are done and for how long it has gone on, on one status line
-(`status.py`) redrawn as checks start and finish and every tenth of a second in between (a check
-waiting on a server that never answers changes nothing else), erased before the report."""
+(`status.py`), looked at as checks start and finish and every tenth of a second in between (a
+check waiting on a server that never answers changes nothing but the seconds), erased before the
+report."""
 
 from __future__ import annotations
 

@@ -1,11 +1,12 @@
 """A live status line: what a command that takes a while is doing now, so that a terminal is
 never left blank while it works (a first compile of a large knowledge base, a `doctor` waiting on
-a server that does not answer). One line on stderr, redrawn in place and erased before the
-command prints its result; nothing at all when stderr is not a terminal, and nothing when the
-work ends before `after` seconds (a quick command never flickers).
+a server that does not answer). One line on stderr, redrawn in place when what it says changes
+(no spinner: a line rewritten ten times a second is noise to a screen reader), erased before the
+command prints its result; nothing at all when stderr is not a terminal or TERM=dumb, and nothing
+when the work ends within `AFTER` seconds (a quick command never flickers).
 
     status = StatusLine()              # inactive unless stderr is a terminal
-    status.show("Compiling … 4,210 of 10,000")   # drawn when due: after `after` s, every `every` s
+    status.show("Compiling … 4210 of 10000")   # drawn when due: after AFTER s, at most every EVERY s
     status.clear()                     # erased; the next show() draws again
 
 It writes its own carriage return and erase-line to the stream under stderr's scrub (which
@@ -28,9 +29,7 @@ from .columns import columns_of, cut
 from .streams import is_terminal, unscrubbed
 
 AFTER = 0.4  # seconds of work before anything is drawn
-EVERY = 0.1  # seconds at least between two drawings
-SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-ASCII_SPINNER = "|/-\\"
+EVERY = 0.2  # seconds at least between two drawings
 
 
 class StatusLine:
@@ -41,31 +40,27 @@ class StatusLine:
         self._every = EVERY if every is None else every
         self._started = time.monotonic()
         self._drawn_at = float("-inf")
-        self._shown = False
-        self._frame = 0
-        encoding = (getattr(self._stream, "encoding", None) or "").lower().replace("-", "")
-        self._spinner = SPINNER if encoding == "utf8" else ASCII_SPINNER
+        self._drawn = ""  # the line on the terminal now ("": none)
 
     @property
     def elapsed(self) -> float:
         return time.monotonic() - self._started
 
     def show(self, text: str) -> None:
-        """`text` (one line, cleaned, cut to the width) with a turning spinner before it, when due."""
+        """`text` (one line, cleaned, cut to the width), when due and when it says something new:
+        a line rewritten in place over and over is noise to a screen reader, and to the eye."""
         now = time.monotonic()
         if not self.active or now - self._started < self._after or now - self._drawn_at < self._every:
             return
-        self._drawn_at = now
-        self._frame += 1
-        columns = columns_of(self._stream) or 80
-        line = cut(f"{self._spinner[self._frame % len(self._spinner)]} {one_line(text, 500)}", max(1, columns - 1))
-        self._write("\r" + line + "\x1b[K")
-        self._shown = True
+        line = cut(one_line(text, 500), max(1, (columns_of(self._stream) or 80) - 1))
+        if line != self._drawn:
+            self._drawn_at, self._drawn = now, line
+            self._write("\r" + line + "\x1b[K")
 
     def clear(self) -> None:
-        if self._shown:
+        if self._drawn:
             self._write("\r\x1b[K")
-            self._shown = False
+            self._drawn = ""
 
     def _write(self, text: str) -> None:
         try:
