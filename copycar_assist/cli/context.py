@@ -24,12 +24,10 @@ Built once from the parsed arguments by `cli.main` and handed to the command:
 from __future__ import annotations
 
 import argparse
-import sys
-from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 
 from . import UsageError
-from .streams import is_terminal
+from .streams import counted
 from .words import choose
 
 if TYPE_CHECKING:
@@ -123,12 +121,7 @@ class Context:
             from copycar_assist.kb.store import load_cached
             from copycar_assist.matching.companion import MATCHER
 
-            told: AbstractContextManager[Progress | None] = nullcontext(self.progress)  # the app hears it
-            if self.progress is None and is_terminal(sys.stderr):  # a terminal shows it
-                from .status import counting
-
-                told = counting(self.ui_lang, "cli.kb.compiling", "cli.kb.indexing")
-            with told as progress:
+            with counted(self.ui_lang, "cli.kb.compiling", "cli.kb.indexing", given=self.progress) as progress:
                 digested = _compile_apart(self.args.kb, progress)
                 self._kb = load_cached(self.args.kb, companion=MATCHER, digested=digested, progress=progress)
         return self._kb

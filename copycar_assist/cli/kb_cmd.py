@@ -21,15 +21,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 
-from .streams import emit_json, is_terminal
+from .streams import counted, emit_json
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from copycar_assist.kb.store import Progress
     from copycar_assist.kb.tree import DecisionTree
 
 
@@ -94,11 +92,8 @@ def _list(args: argparse.Namespace) -> int:
     from copycar_assist.matching.companion import MATCHER
     from copycar_assist.textsafe import one_line
 
-    told: AbstractContextManager[Progress | None] = nullcontext(_progress_line if args.progress else None)
-    if not args.progress and is_terminal(sys.stderr):
-        from .status import counting
-
-        told = counting(args.ctx.ui_lang, "cli.kb.compiling", "cli.kb.indexing")
+    told = counted(args.ctx.ui_lang, "cli.kb.compiling", "cli.kb.indexing",
+                   given=_progress_line if args.progress else None)
     try:  # a first compile makes the matcher's index too (the next command needs no second pass)
         with told as progress:
             heads = open_store(args.kb, companion=MATCHER, progress=progress).heads()  # the listing is in the store
@@ -205,12 +200,7 @@ def _lint(args: argparse.Namespace) -> int:
     from copycar_assist.textsafe import one_line
 
     target = args.dir or args.kb
-    told: AbstractContextManager[Progress | None] = nullcontext()
-    if is_terminal(sys.stderr):
-        from .status import counting
-
-        told = counting(args.ctx.ui_lang, "cli.kb.linting")
-    with told as progress:
+    with counted(args.ctx.ui_lang, "cli.kb.linting") as progress:
         problems = lint(target, progress)
     n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err

@@ -75,8 +75,7 @@ def counting(lang: str, key: str, last_key: str | None = None) -> Iterator[Calla
     """A count of files as the knowledge's readers report it (`progress(done, total)`: a first
     compile, `kb lint`), shown on stderr, a terminal, as the catalogue's `key` says it with
     {done} and {total} (`last_key` once all are read and the work goes on); erased at the end.
-    Only for a terminal: whoever calls it has asked `streams.is_terminal(sys.stderr)` first
-    (this module is not loaded otherwise)."""
+    Only for a terminal: `streams.counted` asks first (this module is not loaded otherwise)."""
     from copycar_assist.i18n import t
 
     status = StatusLine()

@@ -35,7 +35,8 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -89,6 +90,18 @@ def is_terminal(stream: TextIO | None) -> bool:
         return stream is not None and stream.isatty() and os.environ.get("TERM") != "dumb"
     except (AttributeError, ValueError):  # closed, or not a stream
         return False
+
+
+def counted(lang: str, key: str, last_key: str | None = None,
+            given: Callable[[int, int], None] | None = None) -> AbstractContextManager[Callable[[int, int], None] | None]:
+    """Where a count of knowledge files goes as it is read (`progress(done, total)`): to `given`
+    when there is one (the app's, `kb list --progress`), else on a terminal to the status line
+    (`status.counting`: the catalogue's `key`, `last_key` once all are read), else nowhere."""
+    if given is None and is_terminal(sys.stderr):
+        from .status import counting
+
+        return counting(lang, key, last_key)
+    return contextlib.nullcontext(given)
 
 
 def unscrubbed(stream: TextIO) -> TextIO:
