@@ -92,15 +92,17 @@ def is_terminal(stream: TextIO | None) -> bool:
         return False
 
 
-def counted(lang: str, key: str, last_key: str | None = None,
+def counted(lang: Callable[[], str], key: str, last_key: str | None = None,
             given: Callable[[int, int], None] | None = None) -> AbstractContextManager[Callable[[int, int], None] | None]:
     """Where a count of knowledge files goes as it is read (`progress(done, total)`): to `given`
     when there is one (the app's, `kb list --progress`), else on a terminal to the status line
-    (`status.counting`: the catalogue's `key`, `last_key` once all are read), else nowhere."""
+    (`status.counting`: the catalogue's `key` in the language `lang()` says, `last_key` once
+    all are read), else nowhere. `lang` is asked only for a terminal: the UI language may need
+    the settings, which a command that shows nothing need not load."""
     if given is None and is_terminal(sys.stderr):
         from .status import counting
 
-        return counting(lang, key, last_key)
+        return counting(lang(), key, last_key)
     return contextlib.nullcontext(given)
 
 
