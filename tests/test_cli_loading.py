@@ -73,9 +73,10 @@ FAMILIES_BUT_CRM = {f"copycar_assist.checks.{f}" for f in ("api", "content", "lo
 DEFERRED = [
     # the guide's thresholds (support.toml) are read on the first pasted number; no
     # importlib.resources (its import costs ~3 ms); the conversation's cues are not the matcher's
+    # (nor the settings: the UI language is asked for only to say something on a terminal)
     (["match", "my api key gives 401"], {"copycar_assist.kb.support", "importlib.resources",
-                                         "copycar_assist.matching.cues"}),
-    (["kb", "list"], {"importlib.resources", "tomli", "copycar_assist.kb.support"}),
+                                         "copycar_assist.matching.cues", "copycar_assist.config"}),
+    (["kb", "list"], {"importlib.resources", "tomli", "copycar_assist.kb.support", "copycar_assist.config"}),
     # the greeting needs neither the matcher, the causes' cues (rapidfuzz) nor the check runner (httpx)
     (["chat", "--plain"], {"copycar_assist.matching.compiled", "copycar_assist.matching.matcher",
                            "copycar_assist.matching.cues", "rapidfuzz", "copycar_assist.checks.runner",
