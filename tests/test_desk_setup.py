@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import sys
 
@@ -69,3 +70,24 @@ def test_end_of_input_stops_cleanly(config, monkeypatch, capsys):
     code, out = run_setup(monkeypatch, capsys, [], "--only", "smtp")
     assert code == 0 and "Nothing was saved." in out and not config.exists()
     assert os.environ["COPYCAR_ASSIST_CONFIG"] == str(config)
+
+
+def test_while_a_slow_server_is_verified_a_terminal_says_what_is_running(config, sim, monkeypatch, capsys):
+    # The verification waits on the API (up to 20 s): a terminal is not left at "Checking…".
+    class Terminal(io.StringIO):
+        encoding = "utf-8"
+
+        def isatty(self) -> bool:
+            return True
+
+    sim.set_scenario("slow", delay_ms=1200)
+    terminal = Terminal()
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{sim.base_url}\n{GOOD}\n"))
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code = main(["setup", "--only", "api"])
+    drawn = terminal.getvalue()
+    assert code == 0 and "✓ Key verification" in capsys.readouterr().out
+    assert "running: Key verification" in drawn and re.search(r"\d of 2 checks done · \d s", drawn)
+    assert drawn.endswith("\r\x1b[K")  # erased before the results are printed
+    assert GOOD[:12] not in drawn

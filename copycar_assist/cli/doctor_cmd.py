@@ -15,7 +15,7 @@ import difflib
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .streams import emit_json, is_terminal
+from .streams import emit_json
 
 if TYPE_CHECKING:
     from copycar_assist.checks import Inputs
@@ -142,20 +142,12 @@ async def _run_async(settings: Settings, kb: KnowledgeBase, ids: list[str], lang
                      prefer: str | None, deadline: float, history: RunStore | None = None) -> RunReport:
     from copycar_assist.checks import CheckContext, SharedClient, run_checks
 
-    watch = None
-    if is_terminal(sys.stderr):  # what is running, while the report is not ready
-        from .doctor_progress import Watch
+    from .check_progress import watching
 
-        watch = Watch(len(dict.fromkeys(ids)), lang)
-    try:
-        async with SharedClient(settings) as http:
-            ctx = CheckContext(settings=settings, kb=kb, http=http, redactor=settings.redactor(), lang=lang,
-                               inputs=inputs, history=history)
-            return await run_checks(ctx, ids, prefer_entry=prefer, deadline_s=deadline,
-                                    on_event=watch.heard if watch is not None else None)
-    finally:
-        if watch is not None:
-            watch.stop()
+    async with watching(len(dict.fromkeys(ids)), lang) as on_event, SharedClient(settings) as http:
+        ctx = CheckContext(settings=settings, kb=kb, http=http, redactor=settings.redactor(), lang=lang,
+                           inputs=inputs, history=history)
+        return await run_checks(ctx, ids, prefer_entry=prefer, deadline_s=deadline, on_event=on_event)
 
 
 # --- running and printing ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from copycar_assist.checks.base import CheckResult
     from copycar_assist.config import Settings
     from copycar_assist.desk.setup import Group
     from copycar_assist.kb import KnowledgeBase
@@ -144,7 +145,7 @@ def _group(io: Lines, kb: KnowledgeBase, base: Settings, group: Group, lang: str
     import asyncio
 
     from copycar_assist.config import ConfigError
-    from copycar_assist.desk.setup import apply_saved, save, try_values, verify
+    from copycar_assist.desk.setup import apply_saved, save, try_values
     from copycar_assist.i18n import t
 
     while True:
@@ -166,7 +167,7 @@ def _group(io: Lines, kb: KnowledgeBase, base: Settings, group: Group, lang: str
                 return False if again is False else None
             continue
         io.say(t("cli.setup.checking", lang))
-        ok, results = asyncio.run(verify(kb, candidate, group, lang=lang))
+        ok, results = asyncio.run(_verified(kb, candidate, group, lang))
         for r in results:
             io.say(f"  {MARKS.get(r.status, '·')} {r.title or r.id}: {one_line(r.summary, 200)}")
         if ok:
@@ -187,3 +188,13 @@ def _group(io: Lines, kb: KnowledgeBase, base: Settings, group: Group, lang: str
         again = io.yes(t("cli.setup.retry", lang), True)
         if not again:
             return False if again is False else None
+
+
+async def _verified(kb: KnowledgeBase, candidate: Settings, group: Group, lang: str) -> tuple[bool, list[CheckResult]]:
+    """The group's checks on the values given, with what is still running on a terminal."""
+    from copycar_assist.desk.setup import verify
+
+    from .check_progress import watching
+
+    async with watching(len(group.checks), lang) as on_event:
+        return await verify(kb, candidate, group, lang=lang, on_event=on_event)

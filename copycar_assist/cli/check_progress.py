@@ -1,17 +1,38 @@
-"""What `doctor` and `diagnose` show on a terminal while their checks run: the checks still
-running, how many of the run are done and for how long it has gone on, on one status line
-(`status.py`), looked at as checks start and finish and every tenth of a second in between (a
-check waiting on a server that never answers changes nothing but the seconds), erased before the
-report."""
+"""What a command shows on a terminal while checks run (`doctor`, `diagnose`, `setup`'s
+verification): how many of the run are done, for how long it has gone on and which checks are
+still running, on one status line (`status.py`), looked at as checks start and finish and every
+tenth of a second in between (a check waiting on a server that never answers changes nothing but
+the seconds), erased before the command goes on.
+
+    async with watching(len(ids), lang) as on_event:     # None when stderr is not a terminal
+        report = await run_checks(ctx, ids, on_event=on_event)
+"""
 
 from __future__ import annotations
 
 import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from copycar_assist.checks.base import CheckFinished, CheckStarted, Event
 from copycar_assist.i18n import t
 
 from .status import StatusLine
+from .streams import is_terminal
+
+
+@asynccontextmanager
+async def watching(total: int, lang: str) -> AsyncIterator[Callable[[Event], None] | None]:
+    """The run's `on_event` on a terminal (a `Watch`, stopped at the end), else None."""
+    if not is_terminal(sys.stderr):
+        yield None
+        return
+    watch = Watch(total, lang)
+    try:
+        yield watch.heard
+    finally:
+        watch.stop()
 
 
 class Watch:
