@@ -53,10 +53,10 @@ class Watch:
         self.draw()
 
     def draw(self) -> None:
-        line = t("cli.doctor.progress", self._lang, done=len(self._done), total=self._total,
+        line = t("cli.status.checks", self._lang, done=len(self._done), total=self._total,
                  secs=int(self._status.elapsed))
         if self._running:  # the counts first: a narrow terminal cuts the titles, never them
-            line += " · " + t("cli.doctor.running", self._lang, checks=", ".join(self._running.values()))
+            line += " · " + t("cli.status.running", self._lang, checks=", ".join(self._running.values()))
         self._status.show(line)
 
     def stop(self) -> None:

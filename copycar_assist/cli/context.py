@@ -121,7 +121,7 @@ class Context:
             from copycar_assist.kb.store import load_cached
             from copycar_assist.matching.companion import MATCHER
 
-            with counted(lambda: self.ui_lang, "cli.kb.compiling", "cli.kb.indexing", given=self.progress) as progress:
+            with counted(lambda: self.ui_lang, "cli.status.compiling", "cli.status.indexing", given=self.progress) as progress:
                 digested = _compile_apart(self.args.kb, progress)
                 self._kb = load_cached(self.args.kb, companion=MATCHER, digested=digested, progress=progress)
         return self._kb

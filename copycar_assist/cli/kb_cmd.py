@@ -92,7 +92,7 @@ def _list(args: argparse.Namespace) -> int:
     from copycar_assist.matching.companion import MATCHER
     from copycar_assist.textsafe import one_line
 
-    told = counted(lambda: args.ctx.ui_lang, "cli.kb.compiling", "cli.kb.indexing",
+    told = counted(lambda: args.ctx.ui_lang, "cli.status.compiling", "cli.status.indexing",
                    given=_progress_line if args.progress else None)
     try:  # a first compile makes the matcher's index too (the next command needs no second pass)
         with told as progress:
@@ -200,7 +200,7 @@ def _lint(args: argparse.Namespace) -> int:
     from copycar_assist.textsafe import one_line
 
     target = args.dir or args.kb
-    with counted(lambda: args.ctx.ui_lang, "cli.kb.linting") as progress:
+    with counted(lambda: args.ctx.ui_lang, "cli.status.linting") as progress:
         problems = lint(target, progress)
     n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err

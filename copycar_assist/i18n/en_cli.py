@@ -4,10 +4,12 @@ set-up groups and demo services it shares with the app, in English: part of the 
 (same keys as es_cli.py). The help is in en_cli_help.py."""
 
 CLI: dict[str, str] = {
+    # the status line of a long command (cli/status.py)
+    "cli.status.compiling": "Compiling the knowledge base: {done} of {total} files",
+    "cli.status.indexing": "Compiling the knowledge base: {total} files read, writing the index",
+    "cli.status.linting": "Checking the knowledge base: {done} of {total} files",
+    "cli.status.checks": "{done} of {total} checks done · {secs} s", "cli.status.running": "running: {checks}",
     # kb show
-    "cli.kb.compiling": "Compiling the knowledge base: {done} of {total} files",
-    "cli.kb.indexing": "Compiling the knowledge base: {total} files read, writing the index",
-    "cli.kb.linting": "Checking the knowledge base: {done} of {total} files",
     "cli.kb.category": "Category", "cli.kb.severity": "Severity", "cli.kb.checks": "Checks",
     "cli.kb.symptoms": "Symptoms", "cli.kb.causes": "Causes", "cli.kb.pitfalls": "Pitfalls",
     "cli.kb.code": "Code", "cli.kb.steps": "Steps", "cli.kb.found_by": "found by", "cli.kb.question": "question",
@@ -36,7 +38,6 @@ CLI: dict[str, str] = {
     "cli.doctor.questions": "Questions that tell the remaining causes apart:", "cli.doctor.from": "from",
     "cli.doctor.escalate": "If none applies, escalate with the evidence above (support level 1).",
     "cli.doctor.all_ok": "Everything checked looks fine.", "cli.doctor.demo": "demo simulator",
-    "cli.doctor.progress": "{done} of {total} checks done · {secs} s", "cli.doctor.running": "running: {checks}",
     "cli.doctor.exit": "exit",
     "cli.doctor.nothing": "Nothing could be checked: the skipped checks above say what they need.",
     "cli.doctor.setup": "Not set up", "cli.doctor.setup_how": "run `copycar-assist setup`",

@@ -4,10 +4,12 @@ grupos de la configuración guiada y los servicios de demostración que comparte
 español: parte del catálogo de es.py (mismas claves que en_cli.py). La ayuda está en es_cli_help.py."""
 
 CLI: dict[str, str] = {
+    # the status line of a long command (cli/status.py)
+    "cli.status.compiling": "Compilando la base de conocimiento: {done} de {total} archivos",
+    "cli.status.indexing": "Compilando la base de conocimiento: {total} archivos leídos, escribiendo el índice",
+    "cli.status.linting": "Revisando la base de conocimiento: {done} de {total} archivos",
+    "cli.status.checks": "{done} de {total} comprobaciones terminadas · {secs} s", "cli.status.running": "en curso: {checks}",
     # kb show
-    "cli.kb.compiling": "Compilando la base de conocimiento: {done} de {total} archivos",
-    "cli.kb.indexing": "Compilando la base de conocimiento: {total} archivos leídos, escribiendo el índice",
-    "cli.kb.linting": "Revisando la base de conocimiento: {done} de {total} archivos",
     "cli.kb.category": "Categoría", "cli.kb.severity": "Severidad", "cli.kb.checks": "Comprobaciones",
     "cli.kb.symptoms": "Síntomas", "cli.kb.causes": "Causas", "cli.kb.pitfalls": "Errores frecuentes",
     "cli.kb.code": "Código", "cli.kb.steps": "Pasos", "cli.kb.found_by": "lo detecta", "cli.kb.question": "pregunta",
@@ -37,7 +39,6 @@ CLI: dict[str, str] = {
     "cli.doctor.questions": "Preguntas que distinguen las causas que quedan:", "cli.doctor.from": "según",
     "cli.doctor.escalate": "Si ninguna encaja, escala con la evidencia de arriba (soporte de nivel 1).",
     "cli.doctor.all_ok": "Todo lo comprobado parece correcto.", "cli.doctor.demo": "simulador de demostración",
-    "cli.doctor.progress": "{done} de {total} comprobaciones terminadas · {secs} s", "cli.doctor.running": "en curso: {checks}",
     "cli.doctor.exit": "salida",
     "cli.doctor.nothing": "No se pudo comprobar nada: las comprobaciones omitidas dicen qué necesitan.",
     "cli.doctor.setup": "Sin configurar", "cli.doctor.setup_how": "ejecuta `copycar-assist setup`",
