@@ -39,3 +39,29 @@ def test_huge_paste_is_capped(matcher):
     r = matcher.match("smtp 535 " + "x" * 100_000)
     well_formed(r)
     assert r.best == "email-delivery-failed"
+
+
+CODE_BITS = st.sampled_from(["401", "5xx", "503s", "port 465", "SMTPAuthenticationError", "requests.ConnectTimeout",
+                             "invalid_api_key", "LOW_SUCCESS_RATE", "Error", "Failed", "Failure", "a_b", "_", "4",
+                             "5", "x", " ", ".", ":", "=", "/", "\n", "é", "ConnectionRefused", "Disconnected"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(CODE_BITS, max_size=12).map("".join) | st.text(max_size=80))
+def test_finding_codes_skips_only_the_scans_that_cannot_match(text):
+    # find_codes looks for a status code only where a 4 or a 5 is, for a name only where one
+    # of its endings is, for an identifier only where an underscore is: what it finds is what
+    # every pattern run over the whole text finds.
+    from copycar_assist.matching import codes
+
+    found: dict[str, tuple[int, int]] = {}
+    for m in codes._STATUS.finditer(text):
+        if not codes._PORT_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+            found.setdefault(codes.norm_code(m.group(1)), (m.start(1), m.end(1)))
+    for rx in (codes._EXCEPTION, codes._IDENT):
+        for m in rx.finditer(text):
+            c = codes.norm_code(m.group(1))
+            if c and c not in codes.GENERIC:
+                found.setdefault(c, (m.start(1), m.end(1)))
+    expected = sorted(((c, *span) for c, span in found.items()), key=lambda x: x[1])
+    assert [(c.code, c.start, c.end) for c in codes.find_codes(text)] == expected
