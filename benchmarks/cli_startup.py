@@ -12,7 +12,9 @@ What the target is held to: the time to exit, except for `chat --plain (1 line)`
 where it is the time to the first output (the greeting: the command has started and waits for
 its input); answering the line is the command's work, and its time to exit is printed beside it.
 `chat --plain (no input)` is the same dialogue ended by the end of its input at once: start-up
-and shutdown only, held to its time to exit.
+and shutdown only, held to its time to exit. `doctor --only crm (refused)` has a CRM set up at a
+loopback port nothing listens on: the smallest run of a `doctor` that goes to the network (one
+request, refused at once).
 
     python benchmarks/cli_startup.py [--runs N] [--only NAME …] [--target 1.3]
 """
@@ -46,6 +48,8 @@ COMMANDS: dict[str, tuple[list[str], str | None, tuple[int, ...]]] = {
     "chat --plain (no input)": (["chat", "--plain"], "", (0,)),
     "doctor --demo --only api": (["--demo", "doctor", "--only", "api", "--no-history"], None, (0, 1)),
     "doctor --only crm (none set)": (["doctor", "--only", "crm", "--no-history"], None, (0,)),
+    # a CRM set up, at a loopback port nothing listens on: one request, refused at once
+    "doctor --only crm (refused)": (["doctor", "--only", "crm", "--no-history"], None, (1,)),
     "sessions list": (["sessions", "list"], None, (0,)),
     "config show": (["config", "show"], None, (0,)),
     "config path": (["config", "path"], None, (0,)),
@@ -53,6 +57,15 @@ COMMANDS: dict[str, tuple[list[str], str | None, tuple[int, ...]]] = {
     "tickets list": (["tickets", "list"], None, (0,)),
     "simulate --list": (["simulate", "--list"], None, (0,)),
 }
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (one just let go)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def run_once(argv: list[str], env: dict[str, str], stdin: str | None, expect: tuple[int, ...]
@@ -104,6 +117,12 @@ def main() -> int:
                     XDG_CACHE_HOME=str(tmp / "xdg-cache"), XDG_STATE_HOME=str(tmp / "xdg-state"),
                     PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), LANG="C.UTF-8")
     envs = {name: {**base_env, "COPYCAR_ASSIST_DATA": str(tmp / f"data-{i}")} for i, name in enumerate(chosen)}
+    if "doctor --only crm (refused)" in chosen:
+        crm = tmp / "crm.toml"
+        crm.write_text(f'[crm]\nkind = "rest"\nbase_url = "http://127.0.0.1:{_closed_port()}"\n'
+                       'token = "tok-startup-bench-0000"\n[crm.field_map]\ncompany = "company"\n', encoding="utf-8")
+        crm.chmod(0o600)  # it holds a token
+        envs["doctor --only crm (refused)"]["COPYCAR_ASSIST_CONFIG"] = str(crm)
     py = sys.executable
     baseline = ([py, "-c", "import httpx"], base_env, None, (0,))
 
