@@ -51,7 +51,7 @@ class PlainRenderer:
 
     def line(self, text: str = "", raw: bool = False, markdown: bool = False) -> None:
         text = clean(text) if self.scrub is None else self.scrub(clean(text))
-        self.out.write((text if raw or self.columns is None else fit(text, self.columns, markdown)) + "\n")
+        self.out.write((text if raw else fit(text, self.columns, markdown)) + "\n")
 
     async def show(self, events: AsyncIterator[Event], conv: Conversation) -> None:
         async for e in events:

@@ -100,11 +100,13 @@ def hang(lead: str, text: str, columns: int | None, used: int | None = None) -> 
     return [lead + lines[0], *(" " * used + line for line in lines[1:])]
 
 
-def fit(text: str, columns: int, markdown: bool = False) -> str:
+def fit(text: str, columns: int | None, markdown: bool = False) -> str:
     """A reply's text with every line wrapped to `columns` less one, under its own indentation
     and list marker; a fenced code block's lines are left as they are (copied, not read). In
     Markdown a line that only continues the paragraph or list item above joins it first (the
-    source's own line breaks are not the reader's)."""
+    source's own line breaks are not the reader's). Without a terminal, the text as it is."""
+    if columns is None:
+        return text
     out: list[tuple[str, bool]] = []  # (line, whether to wrap it)
     in_code = joinable = False
     for line in text.split("\n"):

@@ -218,13 +218,11 @@ class Renderer:
                  for s in ("pass", "warn", "fail", "error", "skipped")]
         line = " · ".join(parts) + f"   ({t('cli.doctor.exit', self.lang)} {code})"
         hint = t("cli.doctor.verbose", self.lang) if hint_verbose else ""
-        if hint and not self.fits(f"{line} · {hint}"):
-            self.add(line)
+        if hint and self.fits(f"{line} · {hint}"):
+            line, hint = f"{line} · {hint}", ""
+        self.add(line)
+        if hint:  # on a line of its own when the terminal has no room beside the counts
             self.add(hint)
-        elif hint:
-            self.add(f"{line} · {hint}")
-        else:
-            self.add(line)
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"

@@ -173,8 +173,8 @@ def render_entry_text(tree: DecisionTree, entry_id: str, lang: str, columns: int
         if cause.question:
             out.append(f"     {t('cli.kb.question', lang)}: {one_line(pick(cause.question, shown), 400)}")
         explanation = clean(cause.explanation.get(shown, "")).strip()
-        if columns:  # a paragraph, wrapped to the terminal rather than at the source's line breaks
-            explanation = fit(explanation, columns - 5, markdown=True)
+        # a paragraph, wrapped to the terminal rather than at the source's line breaks
+        explanation = fit(explanation, columns and columns - 5, markdown=True)
         out += [f"     {line}" for line in explanation.splitlines()]
         steps = tree.steps(entry_id, cause.id, shown)
         if steps:

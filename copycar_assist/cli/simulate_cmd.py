@@ -121,14 +121,11 @@ def _describe(world: DemoWorld, failed: dict[str, tuple[str, str]], lang: str, c
 
     from .columns import fit
 
-    def prose(text: str) -> str:
-        return fit(text, columns) if columns else text
-
     values = world.settings()
     nameservers = values["email.nameservers"]  # the demo's one DNS server
     dns_host = nameservers[0] if isinstance(nameservers, list) and nameservers else "-"
     summaries = "; ".join(in_lang(SCENARIOS[n].summary, lang) for n in world.names)
-    out = [prose(t("cli.simulate.head", lang, scenario=world.scenario, summaries=summaries)),
+    out = [fit(t("cli.simulate.head", lang, scenario=world.scenario, summaries=summaries), columns),
            f"  API:    {values['api.base_url']}   ({t('cli.simulate.key', lang)}: {values['api.key'] or '-'})",
            f"  CRM:    {values['crm.base_url']}",
            f"  SMTP:   {values['smtp.host']}:{values['smtp.port']} STARTTLS  (CA: {values['smtp.ca_file']})",
@@ -142,7 +139,7 @@ def _describe(world: DemoWorld, failed: dict[str, tuple[str, str]], lang: str, c
         section, _, key = dotted.partition(".")
         config.setdefault(section, {})[key] = value
     out.append("")
-    out.append(prose(t("cli.simulate.settings", lang)))
+    out.append(fit(t("cli.simulate.settings", lang), columns))
     out.append(tomli_w.dumps(config).rstrip())
     out.append("")
     out.append(t("cli.simulate.ctrl_c", lang))

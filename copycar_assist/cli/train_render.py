@@ -41,7 +41,7 @@ class PlainOut(JsonOut):
         self.columns = columns  # the terminal's width; None: not a terminal (lines as they are)
 
     def _w(self, text: str = "", markdown: bool = False) -> None:
-        self.out.write((fit(text, self.columns, markdown) if self.columns else text) + "\n")
+        self.out.write(fit(text, self.columns, markdown) + "\n")
 
     def event(self, e: TrainEvent) -> None:
         d, lang = e.to_json(), self.lang
