@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import re
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,14 +24,20 @@ def on_a_terminal(tmp_path: Path, columns: int, *argv: str, stdin: str = "") -> 
     return code, text.replace("\r\n", "\n").splitlines()
 
 
-def terminal_text(tmp_path: Path, columns: int, *argv: str, stdin: str = "", stderr: bool = False) -> tuple[int, str]:
-    """The same, and stderr on the terminal too when `stderr`: the exit code and everything the
-    terminal was sent, colour codes taken out (carriage returns and erase-lines left in)."""
+def terminal_text(tmp_path: Path, columns: int, *argv: str, stdin: str = "", stderr: bool = False,
+                  stdout: bool = True, columns_env: bool = True) -> tuple[int, str]:
+    """The same, and stderr on the terminal too when `stderr` (stdout elsewhere when not
+    `stdout`; the width said by the terminal alone when not `columns_env`): the exit code and
+    everything the terminal was sent, colour codes taken out (carriage returns and erase-lines left in)."""
     master, slave = pty.openpty()
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("COPYCAR_") and k != "NO_COLOR"},
-           "PYTHONPATH": str(ROOT), "COLUMNS": str(columns), "TERM": "xterm",
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    env = {**{k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS") and not k.startswith("COPYCAR_")},
+           "PYTHONPATH": str(ROOT), "TERM": "xterm",
            "COPYCAR_ASSIST_CONFIG": str(tmp_path / "absent.toml"), "COPYCAR_ASSIST_DATA": str(tmp_path / "data")}
-    proc = subprocess.Popen([sys.executable, "-m", "copycar_assist", *argv], cwd=ROOT, env=env, stdout=slave,
+    if columns_env:
+        env["COLUMNS"] = str(columns)
+    proc = subprocess.Popen([sys.executable, "-m", "copycar_assist", *argv], cwd=ROOT, env=env,
+                            stdout=slave if stdout else subprocess.DEVNULL,
                             stderr=slave if stderr else subprocess.DEVNULL, stdin=subprocess.PIPE)
     os.close(slave)
     assert proc.stdin is not None

@@ -90,6 +90,17 @@ def test_doctor_says_what_it_waits_on_while_a_server_keeps_it_waiting(tmp_path, 
     assert code in (1, 2)
 
 
+def test_with_the_report_sent_to_a_file_the_line_fits_the_terminal_stderr_is_on(tmp_path):
+    # `doctor > report.txt`: the width is stderr's own terminal's (no COLUMNS said), not the
+    # 80 columns a redirected stdout would give, which wrapped the line and left a trail of it.
+    code, text = terminal_text(tmp_path, 50, "--demo", "--scenario", "smtp-silent", "doctor", "--only", "email",
+                               "--deadline", "2", "--no-history", stderr=True, stdout=False, columns_env=False)
+    drawn = [piece.removesuffix("\x1b[K") for line in text.split("\r\n") for piece in line.split("\r")]
+    assert any("checks done" in piece and "running: SMTP" in piece for piece in drawn)
+    assert all(width(piece) <= 49 for piece in drawn)  # the demo note wrapped to 50 too
+    assert code in (1, 2)
+
+
 def test_doctor_piped_shows_no_status_line(tmp_path):
     import os
     import subprocess

@@ -9,8 +9,8 @@ file the text goes out as it is.
 
 from __future__ import annotations
 
+import os
 import re
-import shutil
 import unicodedata
 from typing import TextIO
 
@@ -28,8 +28,17 @@ _HEADING = re.compile(r" {0,3}(?:#|\|)")
 
 
 def columns_of(stream: TextIO) -> int | None:
-    """The width of the terminal `stream` is (COLUMNS when set, as every tool reads it), else None."""
-    return shutil.get_terminal_size().columns if stream.isatty() else None
+    """The width of the terminal `stream` is (COLUMNS when set, as every tool reads it), else None.
+    That stream's own terminal: stderr's when stdout goes to a file (`doctor > report.txt`)."""
+    if not stream.isatty():
+        return None
+    given = os.environ.get("COLUMNS", "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (AttributeError, OSError, ValueError):  # no file descriptor (a test's stream): the usual default
+        return 80
 
 
 def width(text: str) -> int:
