@@ -75,10 +75,11 @@ DEFERRED = [
     # importlib.resources (its import costs ~3 ms); the conversation's cues are not the matcher's
     # (nor the settings: the UI language is asked for only to say something on a terminal)
     (["match", "my api key gives 401"], {"copycar_assist.kb.support", "importlib.resources",
-                                         "copycar_assist.matching.cues", "copycar_assist.config"}),
+                                         "copycar_assist.matching.cues", "copycar_assist.config", "subprocess"}),
     (["kb", "list"], {"importlib.resources", "tomli", "copycar_assist.kb.support", "copycar_assist.config"}),
-    # the greeting needs neither the matcher, the causes' cues (rapidfuzz) nor the check runner (httpx)
-    (["chat", "--plain"], {"copycar_assist.matching.compiled", "copycar_assist.matching.matcher",
+    # the greeting needs neither the matcher, the causes' cues (rapidfuzz) nor the check runner (httpx);
+    # nor subprocess (~1.8 ms), which only the app's compile of a large knowledge base apart uses
+    (["chat", "--plain"], {"subprocess", "copycar_assist.matching.compiled", "copycar_assist.matching.matcher",
                            "copycar_assist.matching.cues", "rapidfuzz", "copycar_assist.checks.runner",
                            "copycar_assist.checks.http", "httpx", *FAMILIES_BUT_CRM, "copycar_assist.checks.crm"}),
     # only the family of the checks run: not the API, e-mail, cache … families and their modules

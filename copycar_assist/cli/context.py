@@ -202,7 +202,6 @@ def _compile_apart(kb_dir: str | None, progress: Progress | None = None) -> tupl
     digests when it computed them (only for a knowledge base large enough), for that load.
     `progress` hears the command's (`kb list --progress`)."""
     import os
-    import subprocess
     import sys
     import threading
     from pathlib import Path
@@ -224,6 +223,8 @@ def _compile_apart(kb_dir: str | None, progress: Progress | None = None) -> tupl
         return digested
     # The command must run this very package (its sources are part of the cache's key): not one
     # the working directory holds (-P), but the one this process imported, first on its path.
+    import subprocess  # here: every other command passes this way and never needs it
+
     import copycar_assist
 
     home = str(Path(copycar_assist.__file__).resolve().parent.parent)

@@ -11,7 +11,6 @@ With `--json`, stdout holds one JSON document and nothing else; notes go to stde
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +124,8 @@ def _check_ids(kb: KnowledgeBase, args: argparse.Namespace, entry_id: str | None
 
     if entry_id is not None:
         if entry_id not in kb.entries:
+            import difflib
+
             close = difflib.get_close_matches(entry_id, list(kb.entries), n=3, cutoff=0.5)
             if close:
                 raise UsageError("cli.doctor.unknown_entry_close", entry=repr(entry_id), close=", ".join(close))
