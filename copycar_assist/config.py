@@ -46,8 +46,8 @@ class OnDemand(Protocol):
     """Services that start the first time a check needs them (`Settings.services`: the demo
     world). The check runner calls `prepare` with the ids it is about to run, inside its deadline."""
 
-    async def prepare(self, check_ids: list[str]) -> dict[str, tuple[str, str]]:
-        """Start what these checks talk to; check id -> (Spanish, English) why it cannot run."""
+    async def prepare(self, check_ids: list[str]) -> dict[str, Msg]:
+        """Start what these checks talk to; check id -> why it cannot run."""
         ...
 
 

@@ -47,7 +47,7 @@ class HealthCheck(ApiCheck):
     async def run(self, ctx: CheckContext) -> Finding:
         t = ctx.t
         base = ctx.settings.api.base_url
-        ctx.step(t(es="GET /health: DNS, conexión, TLS…", en="GET /health: DNS, connect, TLS…"))
+        ctx.step(t("check.api_net.get_health_dns_connect"))
         r = await fetch(ctx.client, api_url(base, "health"), deadline_s=request_deadline(ctx, self.timeout_s - 1))
         ev = network_evidence(r)
         if r.error:
@@ -56,13 +56,9 @@ class HealthCheck(ApiCheck):
         ms = f"{r.timings.total_ms:.0f} ms"
         if 300 <= status < 400:
             to = r.location or "?"
-            return self.finding("fail", "redirect", t(
-                es=f"GET /health respondió {status} y redirige a {to}; no se sigue. Revisa la URL base.",
-                en=f"GET /health answered {status}, redirecting to {to}; not followed. Check the base URL."), ev)
+            return self.finding("fail", "redirect", t("check.api_net.get_health_answered_redirecting", status=status, to=to), ev)
         if status in NOT_THERE:
-            return self.finding("fail", "not_found", t(
-                es=f"GET /health respondió {status}: en esa dirección no está la API de CopyCar. Revisa la URL base.",
-                en=f"GET /health answered {status}: the CopyCar API is not at that address. Check the base URL."), ev)
+            return self.finding("fail", "not_found", t("check.api_net.get_health_answered_copycar", status=status), ev)
         if status != 200:
             retry = parse_retry_after(r.header("retry-after"))
             if retry:
@@ -70,22 +66,14 @@ class HealthCheck(ApiCheck):
             for name, value in (("api_error", body_error(r)), ("api_message", body_message(r))):
                 if value:
                     ev[name] = value
-            return self.finding("fail", "unhealthy", t(
-                es=f"La API responde pero no está sana: GET /health dio {status}.",
-                en=f"The API answers but is not healthy: GET /health gave {status}."), ev)
+            return self.finding("fail", "unhealthy", t("check.api_net.api_answers_but_not", status=status), ev)
         said = _reported_unhealthy(r)
         if said:
             ev["reported_status"] = said
-            return self.finding("warn", "unhealthy", t(
-                es=f"GET /health respondió 200 pero el servicio se declara «{said}».",
-                en=f"GET /health answered 200 but the service reports '{said}'."), ev)
+            return self.finding("warn", "unhealthy", t("check.api_net.get_health_answered_200", said=said), ev)
         if plain_http_remote(base, r):
-            return self.finding("warn", "insecure", t(
-                es=f"La API responde ({ms}), pero la URL base usa http:// sin cifrar: la clave viajaría en claro. "
-                   "Usa https://.",
-                en=f"The API answers ({ms}), but the base URL uses unencrypted http://: the key would travel in "
-                   "clear. Use https://."), ev)
-        return self.finding("pass", "ok", t(es=f"La API está sana (200 en {ms}).", en=f"The API is healthy (200 in {ms})."),
+            return self.finding("warn", "insecure", t("check.api_net.api_answers_but_base", ms=ms), ev)
+        return self.finding("pass", "ok", t("check.api_net.api_healthy_200", ms=ms),
                             ev)
 
 
@@ -114,14 +102,9 @@ class EndpointsCheck(ApiCheck):
         t = ctx.t
         bases = _configured_bases(ctx)
         if len(bases) <= 1:  # no balancing: api.health already says whether the one base URL answers
-            return self.finding("skipped", "skipped", t(
-                es="Solo hay una URL base: no hay balanceo entre endpoints que comprobar (api.health ya la comprueba). "
-                   "Añade los demás en api.endpoints.",
-                en="There is only one base URL: no balancing between endpoints to check (api.health covers it). "
-                   "List the others in api.endpoints."))
+            return self.finding("skipped", "skipped", t("check.api_net.there_only_one_base"))
         at_once = min(self.concurrency, len(bases))
-        ctx.step(t(es=f"Comprobando {len(bases)} endpoint(s), {at_once} a la vez…",
-                   en=f"Checking {len(bases)} endpoint(s), {at_once} at a time…"))
+        ctx.step(t("check.api_net.checking_endpoint_s_time", n_bases=len(bases), at_once=at_once))
         budget = self.timeout_s - 1
         deadline = request_deadline(ctx, budget)
         end = time.monotonic() + budget
@@ -169,23 +152,14 @@ class EndpointsCheck(ApiCheck):
         ev["checked"] = f"{checked}/{len(bases)}"
         if unchecked:
             ev["not_checked"] = ", ".join(unchecked)
-        not_checked_es = not_checked_en = ""
-        if unchecked:
-            not_checked_es = (f" {len(unchecked)} no se comprobaron: se acabó el tiempo de la comprobación "
-                              f"({budget:g} s) con {self.concurrency} a la vez.")
-            not_checked_en = (f" {len(unchecked)} were not checked: the check's time ({budget:g} s) ran out, "
-                              f"{self.concurrency} at a time.")
+        not_checked = t("check.api_net.not_checked", n=len(unchecked), budget=budget,
+                        at_once=self.concurrency) if unchecked else ""
         if len(healthy) == len(bases):
-            return self.finding("pass", "ok", t(es=f"Todos los endpoints están sanos ({len(bases)}).",
-                                                en=f"Every endpoint is healthy ({len(bases)})."), ev)
+            return self.finding("pass", "ok", t("check.api_net.every_endpoint_healthy", n_bases=len(bases)), ev)
         if healthy:
-            return self.finding("warn", "some_unhealthy", t(
-                es=f"Solo {len(healthy)} de {len(bases)} endpoints están sanos: el balanceo debe saltarse los demás."
-                   + not_checked_es,
-                en=f"Only {len(healthy)} of {len(bases)} endpoints are healthy: load balancing must skip the others."
-                   + not_checked_en), ev)
-        return self.finding("fail", "none_healthy", t(es=f"Ningún endpoint está sano (0 de {len(bases)})." + not_checked_es,
-                                                      en=f"No endpoint is healthy (0 of {len(bases)})." + not_checked_en), ev)
+            return self.finding("warn", "some_unhealthy", t("check.api_net.some_healthy", healthy=len(healthy),
+                                                            n_bases=len(bases)) + not_checked, ev)
+        return self.finding("fail", "none_healthy", t("check.api_net.none_healthy", n_bases=len(bases)) + not_checked, ev)
 
 
 def status_for_metric(ctx: CheckContext, metric: str, default: str) -> Status:
@@ -231,7 +205,7 @@ class LatencyCheck(ApiCheck):
                 issued += 1
                 r = await fetch(ctx.client, url, deadline_s=deadline)
                 samples.append((r.timings.total_ms, r.status, r.error))
-                ctx.step(t(es=f"Muestra {len(samples)}/{self.samples}…", en=f"Sample {len(samples)}/{self.samples}…"))
+                ctx.step(t("check.api_net.sample", n_samples=len(samples), samples=self.samples))
                 if len(samples) >= 3 and sum(s[0] for s in samples) / len(samples) > th.response_time_ms:
                     stop.set()  # clearly slow: no need to wait for the rest
                 if slower is not None and len(samples) >= 8 and not any(s[2] or (s[1] or 0) >= 500 for s in samples) \
@@ -244,8 +218,7 @@ class LatencyCheck(ApiCheck):
         except TimeoutError:
             pass
         if not samples:
-            return self.finding("error", "error", t(es="Ninguna muestra terminó dentro del presupuesto de tiempo.",
-                                                    en="No sample finished within the time budget."),
+            return self.finding("error", "error", t("check.api_net.no_sample_finished_within"),
                                 {"url": url, "budget_s": self.budget_s})
         n = len(samples)
         # times are response times only for requests that got an answer: a name that does not
@@ -269,49 +242,39 @@ class LatencyCheck(ApiCheck):
             "thresholds": f"avg ≤ {th.response_time_ms:g} ms, errors ≤ {th.error_rate:.0%}, success ≥ {th.success_rate:.0%}",
         })
         if not times:  # nothing answered: no speed to judge, only that every request failed
-            return self.finding(status_for_metric(ctx, "error_rate", "CRITICAL"), "high_error_rate", t(
-                es=f"Ninguna de las {n} peticiones obtuvo respuesta ({answers}).",
-                en=f"None of the {n} requests got an answer ({answers})."), ev)
+            return self.finding(status_for_metric(ctx, "error_rate", "CRITICAL"), "high_error_rate", t("check.api_net.none_requests_got_answer", n=n, answers=answers), ev)
         ev.update(latency_usual.evidence(usual, slower))
         if n < self.samples:
-            ev["stopped_early"] = t(es="ya estaba claro que va lenta", en="it was already clearly slow") \
-                if stop.is_set() else t(es="presupuesto de tiempo agotado", en="time budget spent")
-        figures_es = f"media {avg:.0f} ms, p95 {p95:.0f} ms, éxito {success_rate:.0%}, errores {error_rate:.0%}"
-        figures_en = f"average {avg:.0f} ms, p95 {p95:.0f} ms, success {success_rate:.0%}, errors {error_rate:.0%}"
+            ev["stopped_early"] = t("check.api_net.already_clearly_slow") \
+                if stop.is_set() else t("check.api_net.time_budget_spent")
+        figures = t("check.api_net.figures", avg=avg, p95=p95, success_rate=success_rate, error_rate=error_rate)
         def status_for(metric: str, default: str) -> Status:
             return status_for_metric(ctx, metric, default)
 
-        finding = self._judge(ctx, n, avg, p95, success_rate, error_rate, usual, slower, ev, status_for,
-                              figures_es, figures_en)
+        finding = self._judge(ctx, n, avg, p95, success_rate, error_rate, usual, slower, ev, status_for, figures)
         await latency_usual.remember(ctx, usual, samples=n, avg_ms=avg, p95_ms=p95,
                                      quiet=finding.outcome in ("ok", "high_error_rate", "low_success_rate"))
         return finding
 
     def _judge(self, ctx: CheckContext, n: int, avg: float, p95: float, success_rate: float, error_rate: float,
                usual: latency_usual.Usual, slower: float | None, ev: Evidence,
-               status_for: Callable[[str, str], Status], figures_es: str, figures_en: str) -> Finding:
+               status_for: Callable[[str, str], Status], figures: str) -> Finding:
         t, th = ctx.t, ctx.kb.support.thresholds
         if error_rate > th.error_rate:
             return self.finding(status_for("error_rate", "CRITICAL"), "high_error_rate", t(
-                es=f"Tasa de error alta ({error_rate:.0%} > {th.error_rate:.0%}) en {n} peticiones: {figures_es}.",
-                en=f"High error rate ({error_rate:.0%} > {th.error_rate:.0%}) over {n} requests: {figures_en}."), ev)
+                "check.api_net.high_error_rate", error_rate=error_rate, threshold=th.error_rate, n=n,
+                figures=figures), ev)
         if avg > th.response_time_ms:
             return self.finding(status_for("response_time_ms", "WARNING"), "high_response_time", t(
-                es=f"Tiempo de respuesta alto (media {avg:.0f} ms > {th.response_time_ms:g} ms): {figures_es}.",
-                en=f"High response time (average {avg:.0f} ms > {th.response_time_ms:g} ms): {figures_en}."), ev)
+                "check.api_net.high_response_time", avg=avg, threshold=th.response_time_ms, figures=figures), ev)
         if success_rate < th.success_rate:
             return self.finding(status_for("success_rate", "WARNING"), "low_success_rate", t(
-                es=f"Tasa de éxito baja ({success_rate:.0%} < {th.success_rate:.0%}): {figures_es}.",
-                en=f"Low success rate ({success_rate:.0%} < {th.success_rate:.0%}): {figures_en}."), ev)
+                "check.api_net.low_success_rate", success_rate=success_rate, threshold=th.success_rate,
+                figures=figures), ev)
         if slower is not None and usual.p95_ms is not None and p95 > slower:
             now_s, usual_s = latency_usual.secs(p95), latency_usual.secs(usual.p95_ms)
             return self.finding("warn", "slower_than_usual", t(
-                es=f"Más lenta de lo habitual: p95 {now_s} hoy, normalmente {usual_s} (de {usual.runs} medidas "
-                   f"anteriores de esta URL); dentro del umbral de la guía ({th.response_time_ms:g} ms): {figures_es}.",
-                en=f"Slower than usual: p95 {now_s} today, usually {usual_s} (from {usual.runs} earlier "
-                   f"measurements of this URL); within the guide's threshold ({th.response_time_ms:g} ms): "
-                   f"{figures_en}."), ev)
-        return self.finding("pass", "ok", t(es=f"Latencia dentro de los umbrales ({n} peticiones): {figures_es}."
-                                               + latency_usual.usual_sentence(ctx, usual),
-                                            en=f"Latency within the thresholds ({n} requests): {figures_en}."
-                                               + latency_usual.usual_sentence(ctx, usual)), ev)
+                "check.api_net.slower_than_usual", now=now_s, usual=usual_s, runs=usual.runs,
+                threshold=th.response_time_ms, figures=figures), ev)
+        return self.finding("pass", "ok", t("check.api_net.latency_ok", n=n, figures=figures)
+                            + latency_usual.usual_sentence(ctx, usual), ev)

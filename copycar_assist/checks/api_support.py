@@ -13,7 +13,7 @@ import httpx
 from copycar_assist.textsafe import one_line
 
 from .base import Check, CheckContext, Evidence, shared
-from .http import PHASES, HttpResult, fetch
+from .http import HttpResult, fetch, phase_words
 
 
 class ApiCheck(Check):
@@ -53,26 +53,22 @@ def failure_text(ctx: CheckContext, r: HttpResult) -> str:
     """One sentence on why a request got no answer, in the context's language."""
     t = ctx.t
     detail = r.detail
-    where_es, where_en = PHASES.get(r.phase or "", ("", ""))
     host = host_of(r.url)
     if r.error == "dns":
-        return t(es=f"No se pudo resolver el nombre {host} ({detail}).", en=f"Could not resolve {host} ({detail}).")
+        return t("check.api_support.could_not_resolve", host=host, detail=detail)
     if r.error == "connect":
-        return t(es=f"No se pudo conectar con {host} ({detail}).", en=f"Could not connect to {host} ({detail}).")
+        return t("check.api_support.could_not_connect", host=host, detail=detail)
     if r.error == "tls":
-        return t(es=f"Falló la verificación TLS de {host}: {detail}.", en=f"TLS verification of {host} failed: {detail}.")
+        return t("check.api_support.tls_verification_failed", host=host, detail=detail)
     if r.error == "timeout":
-        return t(es=f"Sin respuesta completa de {host} en el plazo ({where_es}).",
-                 en=f"No complete answer from {host} within the deadline ({where_en}).")
+        return t("check.api_support.no_complete_answer", host=host, phase=phase_words(r.phase, ctx.lang))
     if r.error == "proxy":
-        return t(es=f"El proxy {r.proxy} no dejó pasar la conexión ({detail}).",
-                 en=f"The proxy {r.proxy} did not let the connection through ({detail}).")
+        return t("check.api_support.proxy_did_not_let", proxy=r.proxy, detail=detail)
     if r.error == "invalid_url":
-        return t(es=f"La URL base no es válida: {detail}.", en=f"The base URL is not valid: {detail}.")
+        return t("check.api_support.base_url_not_valid", detail=detail)
     if r.error == "insecure":
-        return t(es=f"No se envía la clave sin cifrar (http://) a {host}: usa una URL https://.",
-                 en=f"The key is not sent unencrypted (http://) to {host}: use an https:// URL.")
-    return t(es=f"Respuesta no válida de {host} ({detail}).", en=f"Invalid answer from {host} ({detail}).")
+        return t("check.api_support.key_not_sent_unencrypted", host=host)
+    return t("check.api_support.invalid_answer", host=host, detail=detail)
 
 
 def network_evidence(r: HttpResult) -> Evidence:
@@ -140,7 +136,7 @@ class RetryAfter:
 
     def text(self, ctx: CheckContext) -> str:
         when = self.at.strftime("%H:%M:%S UTC")
-        return ctx.t(es=f"reintenta en {self.seconds} s (a las {when})", en=f"retry in {self.seconds} s (at {when})")
+        return ctx.t("check.api_support.retry_s", seconds=self.seconds, when=when)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> RetryAfter | None:

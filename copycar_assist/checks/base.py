@@ -129,9 +129,11 @@ class CheckContext:
     def client(self) -> httpx.AsyncClient:
         return self.http.get()
 
-    def t(self, es: str, en: str) -> str:
-        """Pick the message in the context's language."""
-        return es if self.lang == "es" else en
+    def t(self, key: str, **params: object) -> str:
+        """The catalogue's message `key` in the context's language (`i18n.t`)."""
+        from copycar_assist.i18n import t
+
+        return t(key, self.lang, **params)
 
 
 async def shared(ctx: CheckContext, key: tuple[object, ...], start: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
@@ -184,9 +186,9 @@ class Check:
             raise ValueError(f"{self.id}: status {status!r} does not fit outcome {outcome!r}")
         return Finding(status, outcome, summary, dict(evidence or {}))
 
-    def skipped(self, ctx: CheckContext, es: str, en: str, evidence: Evidence | None = None) -> Finding:
-        """Skipped, saying why in the context's language."""
-        return self.finding("skipped", "skipped", ctx.t(es=es, en=en), evidence)
+    def skipped(self, ctx: CheckContext, why: str, evidence: Evidence | None = None) -> Finding:
+        """Skipped, saying why (`ctx.t(key)`: in the context's language)."""
+        return self.finding("skipped", "skipped", why, evidence)
 
     def budget(self) -> float:
         """The check's own deadline: a little under the runner's, so it reports first."""

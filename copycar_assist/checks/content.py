@@ -53,9 +53,7 @@ class PromptCheck(Check):
         t = ctx.t
         prompt = ctx.inputs.prompt
         if prompt is None:
-            return self.finding("skipped", "skipped", t(
-                es="No hay prompt que validar: pégalo en la conversación o usa --prompt-file FICHERO.",
-                en="No prompt to validate: paste it into the conversation or use --prompt-file FILE."))
+            return self.finding("skipped", "skipped", t("check.content.no_prompt_validate_paste"))
         th = ctx.kb.support.thresholds
         stripped = prompt.strip()
         words = len(stripped.split())
@@ -74,24 +72,12 @@ class PromptCheck(Check):
             "max_tokens": th.prompt_max_tokens,
         }
         if not stripped:
-            return self.finding("fail", "empty", t(
-                es=f"El prompt está vacío ({len(prompt)} caracteres, todos espacios en blanco).",
-                en=f"The prompt is empty ({len(prompt)} characters, all whitespace)."), ev)
+            return self.finding("fail", "empty", t("check.content.prompt_empty_characters_all", n_prompt=len(prompt)), ev)
         if len(stripped) < th.prompt_min_chars:
-            return self.finding("fail", "too_short", t(
-                es=f"El prompt es demasiado corto: {len(stripped)} caracteres sin contar los espacios de los "
-                   f"extremos; el mínimo es {th.prompt_min_chars}.",
-                en=f"The prompt is too short: {len(stripped)} characters without surrounding whitespace; "
-                   f"the minimum is {th.prompt_min_chars}."), ev)
+            return self.finding("fail", "too_short", t("check.content.prompt_too_short_characters", n_stripped=len(stripped), prompt_min_chars=th.prompt_min_chars), ev)
         if estimate > th.prompt_max_tokens:
-            return self.finding("fail", "too_long", t(
-                es=f"El prompt supera el límite: unos {estimate:.0f} tokens estimados para un máximo de "
-                   f"{th.prompt_max_tokens}. Acórtalo o divídelo.",
-                en=f"The prompt is over the limit: about {estimate:.0f} estimated tokens for a maximum of "
-                   f"{th.prompt_max_tokens}. Shorten it or split it."), ev)
-        return self.finding("pass", "ok", t(
-            es=f"Prompt válido: {len(stripped)} caracteres, unos {estimate:.0f} tokens de {th.prompt_max_tokens}.",
-            en=f"Prompt is valid: {len(stripped)} characters, about {estimate:.0f} tokens of {th.prompt_max_tokens}."),
+            return self.finding("fail", "too_long", t("check.content.prompt_over_limit_about", estimate=estimate, prompt_max_tokens=th.prompt_max_tokens), ev)
+        return self.finding("pass", "ok", t("check.content.prompt_valid_characters_about", n_stripped=len(stripped), estimate=estimate, prompt_max_tokens=th.prompt_max_tokens),
             ev)
 
 
@@ -111,13 +97,11 @@ class PersonalizationCheck(Check):
         t = ctx.t
         path, pasted = ctx.inputs.account_file, ctx.inputs.account_text
         if pasted and not path:
-            return await self._judge(ctx, lambda: accounts_from_text(pasted), ctx.t(es="datos pegados", en="pasted data"))
+            return await self._judge(ctx, lambda: accounts_from_text(pasted), ctx.t("check.content.pasted_data"))
         if not path:
-            return self.finding("skipped", "skipped", t(
-                es="No hay fichero de cuentas que revisar: elige uno o usa --account-file FICHERO (JSON o CSV).",
-                en="No account data file to review: choose one or use --account-file FILE (JSON or CSV)."))
+            return self.finding("skipped", "skipped", t("check.content.no_account_data_file"))
         shown = one_line(Path(path).name, 120)
-        ctx.step(t(es=f"Leyendo {shown}…", en=f"Reading {shown}…"))
+        ctx.step(t("check.content.reading", shown=shown))
         return await self._judge(ctx, lambda: load_accounts(path), shown)
 
     async def _judge(self, ctx: CheckContext, read: Callable[[], AccountData], shown: str) -> Finding:
@@ -128,8 +112,7 @@ class PersonalizationCheck(Check):
             return self.finding("error", "error", one_line(exc.message(ctx.lang), 400), {"file": shown})
         a = await asyncio.to_thread(assess, data.records)
         if not a.records:
-            return self.finding("error", "error", t(
-                es=f"{shown} no contiene ninguna cuenta.", en=f"{shown} holds no account records."),
+            return self.finding("error", "error", t("check.content.holds_no_account_records", shown=shown),
                 {"file": shown, "format": data.format})
 
         lang = ctx.lang
@@ -152,8 +135,7 @@ class PersonalizationCheck(Check):
         }
         if data.total > a.records:
             ev["records_in_file"] = data.total
-            ev["note"] = t(es=f"Se analizaron las primeras {a.records} cuentas.",
-                           en=f"The first {a.records} records were analysed.")
+            ev["note"] = t("check.content.first_records_were_analysed", records=a.records)
         if data.encoding != "utf-8":
             ev["encoding"] = data.encoding
         if worst is not None and a.records > 1:
@@ -165,20 +147,14 @@ class PersonalizationCheck(Check):
         if a.identity_missing:
             ids = [f for f in ("company_name", "contact_name") if a.missing_count[f]]
             return self.finding("fail", "missing_fields", t(
-                es=f"{a.identity_missing} de {a.records} cuentas no tienen {_labels(ids, 'es')}: sin saber a quién "
-                   f"se escribe no se puede personalizar (puntuación {_pct(a.score)}).",
-                en=f"{a.identity_missing} of {a.records} records lack the {_labels(ids, 'en')}: without knowing "
-                   f"who it is for, nothing can be personalised (score {_pct(a.score)})."), ev)
+                "check.content.records_lack_identity", missing=a.identity_missing, records=a.records,
+                fields=_labels(ids, lang), score=_pct(a.score)), ev)
         if a.score < threshold:
             gaps = everywhere or sorted(some, key=lambda f: -a.missing_count[f])[:4]
             return self.finding("fail", "thin_context", t(
-                es=f"Los datos de personalización puntúan {_pct(a.score)} (umbral {_pct(threshold)}): "
-                   f"falta contexto como {_labels(gaps, 'es')}.",
-                en=f"The personalisation data scores {_pct(a.score)} (threshold {_pct(threshold)}): "
-                   f"context such as {_labels(gaps, 'en')} is missing."), ev)
-        return self.finding("pass", "ok", t(
-            es=f"Los datos de personalización puntúan {_pct(a.score)} en {a.records} cuentas (umbral {_pct(threshold)}).",
-            en=f"The personalisation data scores {_pct(a.score)} across {a.records} records (threshold {_pct(threshold)})."),
+                "check.content.thin_context", score=_pct(a.score), threshold=_pct(threshold),
+                fields=_labels(gaps, lang)), ev)
+        return self.finding("pass", "ok", t("check.content.personalisation_data_scores_across", pct=_pct(a.score), records=a.records, pct2=_pct(threshold)),
             ev)
 
 

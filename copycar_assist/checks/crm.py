@@ -99,19 +99,14 @@ def http_evidence(r: HttpResult) -> Evidence:
 def unavailable_text(ctx: CheckContext, t: Target, r: HttpResult) -> str:
     kind = t.kind
     if r.error:
-        return ctx.t(es=f"No se puede hablar con la API de {kind} ({r.error}: {r.detail}).",
-                     en=f"Cannot reach the {kind} API ({r.error}: {r.detail}).")
+        return ctx.t("check.crm.cannot_reach_api", kind=kind, error=r.error, detail=r.detail)
     if r.is_redirect:
-        return ctx.t(es=f"La API de {kind} redirige a {r.location or '?'} (no se sigue): ¿crm.base_url equivocada?",
-                     en=f"The {kind} API redirects to {r.location or '?'} (not followed): wrong crm.base_url?")
+        return ctx.t("check.crm.api_redirects_not_followed", kind=kind, value=r.location or '?')
     if r.status == 404:
-        return ctx.t(es=f"La API de {kind} responde 404 en {r.url}: ¿crm.base_url equivocada?",
-                     en=f"The {kind} API answers 404 at {r.url}: wrong crm.base_url?")
+        return ctx.t("check.crm.api_answers_404_wrong", kind=kind, url=r.url)
     if r.status == 429:
-        return ctx.t(es=f"La API de {kind} limita las peticiones (429): se agotó el cupo del CRM.",
-                     en=f"The {kind} API is rate limiting (429): the CRM's request quota is used up.")
-    return ctx.t(es=f"La API de {kind} no está disponible ({r.status} {r.reason}).",
-                 en=f"The {kind} API is not available ({r.status} {r.reason}).")
+        return ctx.t("check.crm.api_rate_limiting_429", kind=kind)
+    return ctx.t("check.crm.api_not_available", kind=kind, status=r.status, reason=r.reason)
 
 
 class _CrmCheck(Check):
@@ -126,34 +121,28 @@ class _CrmCheck(Check):
         except TimeoutError:
             status: Status
             outcome, status = ("unavailable", "fail") if self.id == "crm.auth" else ("error", "error")
-            return self.finding(status, outcome, ctx.t(
-                es=f"El CRM no respondió a tiempo ({self.budget():.0f} s en total).",
-                en=f"The CRM did not answer in time ({self.budget():.0f} s in all)."))
+            return self.finding(status, outcome, ctx.t("check.crm.crm_did_not_answer", budget=self.budget()))
 
     def target(self, ctx: CheckContext) -> Target | Finding:
         c = ctx.settings.crm
         kind = (c.kind or "").strip().lower()
         if kind not in P.KINDS:
-            return self.finding("error", "error", ctx.t(
-                es="crm.kind debe ser hubspot, salesforce o rest.", en="crm.kind must be hubspot, salesforce or rest."))
+            return self.finding("error", "error", ctx.t("check.crm.crm_kind_must_hubspot"))
         base = (c.base_url or "").strip().rstrip("/")
         if not base and kind == "hubspot":
             base = P.HUBSPOT_BASE
         if not base:
-            return self.skipped(ctx, es="Falta crm.base_url (para Salesforce, la URL de la instancia); defínela con `copycar-assist config set crm.base_url …`.",
-                                en="crm.base_url is not set (for Salesforce, the instance URL); set it with `copycar-assist config set crm.base_url …`.")
+            return self.skipped(ctx, ctx.t("check.crm.crm_base_url_not"))
         if not c.token:
-            return self.skipped(ctx, es="Falta crm.token.", en="crm.token is not set.")
+            return self.skipped(ctx, ctx.t("check.crm.crm_token_not_set"))
         return Target(kind, base, c.token)
 
     def precondition(self, ctx: CheckContext, a: Access) -> Finding | None:
         """A skip for the checks that need an accepted token and a reachable CRM."""
         if a.state == "bad":
-            return self.skipped(ctx, es="No comprobado: el CRM rechaza el token (ver crm.auth).",
-                                en="Not checked: the CRM rejects the token (see crm.auth).", evidence=http_evidence(a.result))
+            return self.skipped(ctx, ctx.t("check.crm.not_checked_crm_rejects"), evidence=http_evidence(a.result))
         if a.state in ("unavailable", "insecure"):
-            return self.skipped(ctx, es="No comprobado: no se llega a la API del CRM (ver crm.auth).",
-                                en="Not checked: the CRM API cannot be reached (see crm.auth).", evidence=http_evidence(a.result))
+            return self.skipped(ctx, ctx.t("check.crm.not_checked_crm_api"), evidence=http_evidence(a.result))
         return None
 
     async def _run(self, ctx: CheckContext) -> Finding:
@@ -168,7 +157,7 @@ class CrmAuthCheck(_CrmCheck):
         t = self.target(ctx)
         if isinstance(t, Finding):
             return t
-        ctx.step(ctx.t(es=f"Autenticando en {t.kind}…", en=f"Authenticating with {t.kind}…"))
+        ctx.step(ctx.t("check.crm.authenticating", kind=t.kind))
         a = await access(ctx, t)
         r = a.result
         ev = {"kind": t.kind, "base_url": t.base, **a.notes, **http_evidence(r)}
@@ -178,27 +167,19 @@ class CrmAuthCheck(_CrmCheck):
         if msg:
             ev["crm_message"] = msg
         if a.state == "insecure":
-            return self.finding("error", "error", ctx.t(
-                es=f"No se envió el token: {t.base} es http:// y no es local; usa https://.",
-                en=f"The token was not sent: {t.base} is http:// and not local; use https://."), ev)
+            return self.finding("error", "error", ctx.t("check.crm.token_not_sent_http", base=t.base), ev)
         if a.state == "bad":
-            return self.finding("fail", "bad_credentials", ctx.t(
-                es=f"{t.kind} rechaza el token (401{' ' + code if code else ''}): caducado, revocado o de otra cuenta. Genera uno nuevo y guárdalo en crm.token.",
-                en=f"{t.kind} rejects the token (401{' ' + code if code else ''}): expired, revoked or from another account. Create a new one and store it in crm.token."), ev)
+            return self.finding("fail", "bad_credentials", ctx.t("check.crm.rejects_token_401_expired", kind=t.kind, value=' ' + code if code else ''), ev)
         if a.state == "unavailable":
             status: Status = "warn" if r.status == 429 else "fail"
             return self.finding(status, "unavailable", unavailable_text(ctx, t, r), ev)
         if a.state == "forbidden":
-            return self.finding("pass", "ok", ctx.t(
-                es=f"{t.kind} acepta el token, pero responde 403{' ' + code if code else ''}: es un problema de permisos (ver crm.permissions).",
-                en=f"{t.kind} accepts the token but answers 403{' ' + code if code else ''}: a permissions problem (see crm.permissions)."), ev)
+            return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_but_answers", kind=t.kind, value=' ' + code if code else ''), ev)
         if isinstance(r.json, dict) and "portalId" in r.json:
             ev["portal_id"] = str(r.json["portalId"])
         if isinstance(r.json, dict) and isinstance(r.json.get("account"), str):
             ev["account"] = r.json["account"]
-        return self.finding("pass", "ok", ctx.t(
-            es=f"{t.kind} acepta el token y la API responde ({round(r.timings.total_ms)} ms).",
-            en=f"{t.kind} accepts the token and the API answers ({round(r.timings.total_ms)} ms)."), ev)
+        return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_api_answers", kind=t.kind, total_ms=round(r.timings.total_ms)), ev)
 
 
 def objects_in_use(kind: str, field_map: dict[str, str]) -> list[str]:
@@ -214,7 +195,7 @@ class CrmPermissionsCheck(_CrmCheck):
         t = self.target(ctx)
         if isinstance(t, Finding):
             return t
-        ctx.step(ctx.t(es="Comprobando permisos del CRM…", en="Checking CRM permissions…"))
+        ctx.step(ctx.t("check.crm.checking_crm_permissions"))
         a = await access(ctx, t)
         pre = self.precondition(ctx, a)
         if pre:
@@ -223,16 +204,14 @@ class CrmPermissionsCheck(_CrmCheck):
         if a.state == "forbidden":
             code = P.error_code(t.kind, a.result.json)
             ev.update(http_evidence(a.result), crm_error=code)
-            return self.finding("fail", "missing_scope", ctx.t(
-                es=f"El token es válido pero no tiene acceso a la API ({code or '403'}). En Salesforce: el perfil del usuario necesita «API Enabled» y una edición con API.",
-                en=f"The token is valid but has no API access ({code or '403'}). In Salesforce: the user's profile needs \"API Enabled\" and an edition with API access."), ev)
+            return self.finding("fail", "missing_scope", ctx.t("check.crm.token_valid_but_no", value=code or '403'), ev)
         if t.kind == "rest":
             return self._rest(ctx, a, ev)
         missing: list[str] = []
         problems: list[str] = []
         for obj in objects_in_use(t.kind, ctx.settings.crm.field_map):
             if obj and not P.valid_object(obj):
-                problems.append(ctx.t(es=f"objeto no válido en field_map: {obj}", en=f"invalid object in field_map: {obj}"))
+                problems.append(ctx.t("check.crm.invalid_object_field_map", obj=obj))
                 continue
             paths = [P.fields_path(t.kind, obj, a.version)]
             if read_path := P.object_read_path(t.kind, obj):
@@ -249,40 +228,33 @@ class CrmPermissionsCheck(_CrmCheck):
                 elif state == "ok" and t.kind == "salesforce" and isinstance(r.json, dict):
                     flags = [f for f in ("createable", "updateable") if r.json.get(f) is False]
                     if flags:
-                        problems.append(ctx.t(es=f"{obj}: el usuario no puede {'/'.join(flags)}",
-                                              en=f"{obj}: the user is not {'/'.join(flags)}"))
+                        problems.append(ctx.t("check.crm.user_not", obj=obj, flags='/'.join(flags)))
                 elif state != "ok":
                     ev["note"] = unavailable_text(ctx, t, r)
         if t.kind == "hubspot":
-            ev["write_scopes"] = ctx.t(es="no comprobables sin escribir (HubSpot no expone los scopes de una app privada)",
-                                       en="cannot be proven without writing (HubSpot does not expose a private app's scopes)")
+            ev["write_scopes"] = ctx.t("check.crm.cannot_proven_without_writing")
         if missing:
             ev["missing_scopes"] = ", ".join(dict.fromkeys(missing))
         if problems:
             ev["problems"] = problems
-            return self.finding("fail", "missing_scope", ctx.t(
-                es="Al token le faltan permisos: " + "; ".join(problems) + ". Añade esos scopes a la app (o permisos al usuario) y vuelve a generar el token si hace falta.",
-                en="The token lacks permissions: " + "; ".join(problems) + ". Add those scopes to the app (or permissions to the user) and regenerate the token if needed."), ev)
-        return self.finding("pass", "ok", ctx.t(
-            es="El token puede leer los objetos y su esquema.", en="The token can read the objects and their schema."), ev)
+            return self.finding("fail", "missing_scope", ctx.t("check.crm.lacks_permissions",
+                                                               problems="; ".join(problems)), ev)
+        return self.finding("pass", "ok", ctx.t("check.crm.token_can_read_objects"), ev)
 
     def _rest(self, ctx: CheckContext, a: Access, ev: Evidence) -> Finding:
         body = a.result.json if isinstance(a.result.json, dict) else {}
         scopes = body.get("scopes")
         if not isinstance(scopes, list):
-            ev["scopes"] = ctx.t(es="el CRM no informa de scopes en /me", en="the CRM reports no scopes in /me")
-            return self.finding("pass", "ok", ctx.t(
-                es="El CRM no informa de scopes: no se pueden comprobar.", en="The CRM reports no scopes: they cannot be checked."), ev)
+            ev["scopes"] = ctx.t("check.crm.crm_reports_no_scopes")
+            return self.finding("pass", "ok", ctx.t("check.crm.crm_reports_no_scopes_2"), ev)
         have = {str(s) for s in scopes}
         ev["scopes"] = ", ".join(sorted(have))[:300]
         ev["required_scopes"] = ", ".join(P.REST_REQUIRED_SCOPES)
         missing = [s for s in P.REST_REQUIRED_SCOPES if s not in have]
         if missing:
             ev["missing_scopes"] = ", ".join(missing)
-            return self.finding("fail", "missing_scope", ctx.t(
-                es=f"Al token le faltan scopes: {', '.join(missing)}.", en=f"The token lacks scopes: {', '.join(missing)}."), ev)
-        return self.finding("pass", "ok", ctx.t(
-            es="El token tiene los scopes necesarios.", en="The token has the scopes it needs."), ev)
+            return self.finding("fail", "missing_scope", ctx.t("check.crm.token_lacks_scopes", missing=', '.join(missing)), ev)
+        return self.finding("pass", "ok", ctx.t("check.crm.token_scopes_needs"), ev)
 
 
 class CrmFieldsCheck(_CrmCheck):
@@ -296,8 +268,8 @@ class CrmFieldsCheck(_CrmCheck):
             return t
         fmap = dict(ctx.settings.crm.field_map)
         if not fmap:
-            return self.skipped(ctx, es="No hay crm.field_map configurado.", en="No crm.field_map is configured.")
-        ctx.step(ctx.t(es="Leyendo la lista de campos del CRM…", en="Reading the CRM's field list…"))
+            return self.skipped(ctx, ctx.t("check.crm.no_crm_field_map"))
+        ctx.step(ctx.t("check.crm.reading_crm_s_field"))
         started = time.perf_counter()
         a = await access(ctx, t)
         pre = self.precondition(ctx, a)
@@ -311,16 +283,14 @@ class CrmFieldsCheck(_CrmCheck):
             r = await get(ctx, t, P.fields_path(t.kind, obj, a.version))
             state = classify(r)
             if state == "forbidden":
-                return self.skipped(ctx, es=f"No se puede leer la lista de campos de {obj or 'el CRM'} (403): ver crm.permissions.",
-                                    en=f"Cannot read the field list of {obj or 'the CRM'} (403): see crm.permissions.",
+                return self.skipped(ctx, ctx.t("check.crm.fields_forbidden", obj=obj or ctx.t("check.crm.the_crm")),
                                     evidence=http_evidence(r))
             if state != "ok":
                 return self.finding("error", "error", unavailable_text(ctx, t, r), http_evidence(r))
             parsed = P.parse_fields(t.kind, r.json)
             if parsed is None:
-                return self.finding("error", "error", ctx.t(
-                    es=f"La lista de campos de {obj or 'el CRM'} no tiene el formato esperado.",
-                    en=f"The field list of {obj or 'the CRM'} is not in the expected shape."), http_evidence(r))
+                return self.finding("error", "error", ctx.t("check.crm.fields_shape",
+                                                            obj=obj or ctx.t("check.crm.the_crm")), http_evidence(r))
             lists[obj] = parsed
             ev[f"fields {obj}" if obj else "fields"] = len(parsed)
         suggest: dict[str, str] = {}  # our field -> the CRM field its missing target most likely is
@@ -330,14 +300,10 @@ class CrmFieldsCheck(_CrmCheck):
             ev["suggest"] = suggest
         ev["ms"] = int((time.perf_counter() - started) * 1000)
         if fails:
-            return self.finding("fail", "mapping_error", ctx.t(
-                es="Errores en el mapeo de campos: ", en="Field mapping errors: ") + "; ".join(fails + warns) + ".", ev)
+            return self.finding("fail", "mapping_error", ctx.t("check.crm.field_mapping_errors") + "; ".join(fails + warns) + ".", ev)
         if warns:
-            return self.finding("warn", "mapping_error", ctx.t(
-                es="Mapeo de campos con avisos: ", en="Field mapping warnings: ") + "; ".join(warns) + ".", ev)
-        return self.finding("pass", "ok", ctx.t(
-            es=f"Los {len(fmap)} campos mapeados existen, se pueden escribir y sus tipos encajan.",
-            en=f"All {len(fmap)} mapped fields exist, are writable and their types fit."), ev)
+            return self.finding("warn", "mapping_error", ctx.t("check.crm.field_mapping_warnings") + "; ".join(warns) + ".", ev)
+        return self.finding("pass", "ok", ctx.t("check.crm.all_mapped_fields_exist", n_fmap=len(fmap)), ev)
 
     def _judge(self, ctx: CheckContext, t: Target, fmap: dict[str, str], lists: dict[str, dict[str, P.CrmField]],
                suggest: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
@@ -348,36 +314,33 @@ class CrmFieldsCheck(_CrmCheck):
             obj, name = P.split_target(t.kind, target)
             fields = lists.get(obj)
             if fields is None:
-                fails.append(ctx.t(es=f"{ours} → {target}: objeto no válido", en=f"{ours} → {target}: invalid object"))
-                rows.append(ctx.t(es=f"{ours} → {target}: objeto no válido", en=f"{ours} → {target}: invalid object"))
+                fails.append(ctx.t("check.crm.invalid_object", ours=ours, target=target))
+                rows.append(ctx.t("check.crm.invalid_object", ours=ours, target=target))
                 continue
             f = fields.get(name) or next((v for k, v in fields.items() if k.lower() == name.lower()), None)
             if f is None:
                 near = difflib.get_close_matches(name, list(fields), n=2, cutoff=0.6)
                 if len(near) == 1 or (near and difflib.SequenceMatcher(None, name, near[0]).ratio() >= 0.8):
                     suggest[ours] = target[: len(target) - len(name)] + near[0]
-                hint = ctx.t(es=f" (¿{' o '.join(near)}?)", en=f" (did you mean {' or '.join(near)}?)") if near else ""
-                fails.append(ctx.t(es=f"{ours} → {target}: no existe en el CRM{hint}",
-                                   en=f"{ours} → {target}: does not exist in the CRM{hint}"))
-                rows.append(ctx.t(es=f"{ours} → {target}: no existe", en=f"{ours} → {target}: missing"))
+                hint = ctx.t("check.crm.did_you_mean", near=ctx.t("check.or").join(near)) if near else ""
+                fails.append(ctx.t("check.crm.does_not_exist_crm", ours=ours, target=target, hint=hint))
+                rows.append(ctx.t("check.crm.missing", ours=ours, target=target))
                 continue
             if f.read_only:
-                fails.append(ctx.t(es=f"{ours} → {target}: es de solo lectura", en=f"{ours} → {target}: is read-only"))
-                rows.append(ctx.t(es=f"{ours} → {target} ({f.type}): solo lectura", en=f"{ours} → {target} ({f.type}): read-only"))
+                fails.append(ctx.t("check.crm.read_only", ours=ours, target=target))
+                rows.append(ctx.t("check.crm.read_only_2", ours=ours, target=target, type=f.type))
                 continue
             fit = P.compatibility(ours, f)
             want = P.copycar_kind(ours)
             if fit == "mismatch":
-                fails.append(ctx.t(es=f"{ours} ({want}) → {target} ({f.type}): tipos incompatibles",
-                                   en=f"{ours} ({want}) → {target} ({f.type}): incompatible types"))
-                rows.append(ctx.t(es=f"{ours} → {target} ({f.type}): tipo incompatible", en=f"{ours} → {target} ({f.type}): type mismatch"))
+                fails.append(ctx.t("check.crm.incompatible_types", ours=ours, want=want, target=target, type=f.type))
+                rows.append(ctx.t("check.crm.type_mismatch", ours=ours, target=target, type=f.type))
             elif fit == "enum":
-                warns.append(ctx.t(es=f"{ours} → {target}: es una lista de opciones; solo valen sus valores",
-                                   en=f"{ours} → {target}: is a list of options; only its values are accepted"))
-                rows.append(ctx.t(es=f"{ours} → {target} ({f.type}): solo sus opciones", en=f"{ours} → {target} ({f.type}): options only"))
+                warns.append(ctx.t("check.crm.list_options_only_values", ours=ours, target=target))
+                rows.append(ctx.t("check.crm.options_only", ours=ours, target=target, type=f.type))
             else:
                 rows.append(f"{ours} → {target} ({f.type}): ok" + (
-                    ctx.t(es=" (tipo sin comprobar)", en=" (type not checked)") if fit == "unknown" else ""))
+                    ctx.t("check.crm.type_not_checked") if fit == "unknown" else ""))
         return fails, warns, rows
 
 

@@ -99,17 +99,15 @@ class DomainCheck(Check):
         e = ctx.settings.email
         domain = (e.domain or "").strip().rstrip(".").lower()
         if not domain:
-            return self.finding("skipped", "skipped", ctx.t(es="Configura email.domain.", en="Set email.domain."))
+            return self.finding("skipped", "skipped", ctx.t("check.dnscheck.set_email_domain"))
         try:
             resolver = self.resolver(ctx)
         except Exception as exc:  # no /etc/resolv.conf, a bad nameserver entry
-            return self.finding("error", "error", ctx.t(
-                es=f"No hay resolvedor DNS utilizable ({type(exc).__name__}): define email.nameservers.",
-                en=f"No usable DNS resolver ({type(exc).__name__}): set email.nameservers."))
+            return self.finding("error", "error", ctx.t("check.dnscheck.no_usable_dns_resolver", name=type(exc).__name__))
         selectors = list(dict.fromkeys(e.dkim_selectors))[:MAX_SELECTORS]
         deadline = time.monotonic() + self.budget()
         dns = DnsClient(resolver, min(self.lifetime_s, self.budget()))
-        ctx.step(ctx.t(es=f"Consultando el DNS de {domain}…", en=f"Querying the DNS of {domain}…"))
+        ctx.step(ctx.t("check.dnscheck.querying_dns", domain=domain))
         try:
             return await self._run(ctx, dns, domain, selectors, deadline)
         finally:
@@ -126,22 +124,17 @@ class DomainCheck(Check):
             async with asyncio.timeout(max(0.05, deadline - time.monotonic())):
                 asked = [await dns.query(name, rtype) for name, rtype in first[:3 + len(selectors)]]
         except TimeoutError:
-            return self.finding("error", "error", ctx.t(
-                es=f"El DNS no respondió a tiempo para {domain}.", en=f"DNS did not answer in time for {domain}."), ev)
+            return self.finding("error", "error", ctx.t("check.dnscheck.dns_did_not_answer", domain=domain), ev)
         mx: Lookup = asked[0]
         if all(lk.undetermined for lk in asked):
             ev["dns"] = mx.describe()
-            return self.finding("error", "error", ctx.t(
-                es=f"No se pudo consultar el DNS de {domain}: {mx.describe('es')}.",
-                en=f"Could not query the DNS of {domain}: {mx.describe()}."), ev)
+            return self.finding("error", "error", ctx.t("check.dnscheck.could_not_query", domain=domain,
+                                                        why=mx.describe(ctx.lang)), ev)
         if mx.status == "nxdomain":
             ev["mx"] = mx.describe()
-            return self.finding("fail", "no_mx", ctx.t(
-                es=f"El dominio {domain} no existe en el DNS (NXDOMAIN): revisa email.domain o el registro del dominio.",
-                en=f"The domain {domain} does not exist in DNS (NXDOMAIN): check email.domain or the domain's registration."), ev)
+            return self.finding("fail", "no_mx", ctx.t("check.dnscheck.domain_does_not_exist", domain=domain), ev)
 
-        ctx.step(ctx.t(es="Siguiendo SPF, DMARC, DKIM y los servidores MX…",
-                       en="Following SPF, DMARC, DKIM and the MX hosts…"))
+        ctx.step(ctx.t("check.dnscheck.following_spf_dmarc_dkim"))
         jobs = {"MX": check_mx(dns, domain, mx), "SPF": check_spf(dns, domain), "DMARC": check_dmarc(dns, domain),
                 "DKIM": check_dkim(dns, domain, selectors), "TLS": check_mail_tls(dns, domain)}
         tasks = {name: asyncio.ensure_future(job) for name, job in jobs.items()}
@@ -186,18 +179,15 @@ class DomainCheck(Check):
             ev["notes"] = notes
         if not problems:
             claims = "; ".join(p.checked.pick(lang) for p in parts if p.checked)
-            return self.finding("pass", "ok", ctx.t(
-                es=f"El DNS de {domain} pasa lo comprobado: {claims}.",
-                en=f"The DNS of {domain} passes what was checked: {claims}."), ev)
+            return self.finding("pass", "ok", ctx.t("check.dnscheck.dns_passes_what_checked", domain=domain, claims=claims), ev)
         ev["problems"] = [v.text(lang) for v in problems]
         status: Status = "fail" if problems[0].level == "fail" else "warn"  # "info" verdicts were left out
-        head = ctx.t(es=f"Problemas en el DNS de {domain}: ", en=f"DNS problems for {domain}: ")
+        head = ctx.t("check.dnscheck.dns_problems", domain=domain)
         summary, shown = head + problems[0].text(lang), 1
         for v in problems[1:]:
             if len(summary) + len(v.text(lang)) > 540:
                 break
             summary, shown = summary + " · " + v.text(lang), shown + 1
         if len(problems) > shown:
-            summary += ctx.t(es=f" (y {len(problems) - shown} más en la evidencia)",
-                             en=f" (and {len(problems) - shown} more in the evidence)")
+            summary += ctx.t("check.dnscheck.more_evidence", n_problems=len(problems) - shown)
         return self.finding(status, problems[0].area, summary, ev)

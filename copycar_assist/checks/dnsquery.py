@@ -54,18 +54,11 @@ class Lookup:
         return bool(self.canonical) and self.canonical != self.name
 
     def describe(self, lang: str = "en") -> str:
-        texts = {"nxdomain": ("NXDOMAIN (el nombre no existe)", "NXDOMAIN (the name does not exist)"),
-                 "noanswer": ("no hay registros de este tipo", "no record of this type"),
-                 "servfail": ("SERVFAIL (falló el servidor DNS)", "SERVFAIL (the DNS server failed)"),
-                 "timeout": ("timeout (el DNS no respondió)", "timeout (no DNS answer)"),
-                 "toolarge": (f"respuesta demasiado grande, rechazada: {self.detail}",
-                              f"answer too large, refused: {self.detail}"),
-                 "capped": ("no consultado: se alcanzó el máximo de consultas de esta comprobación",
-                            "not queried: this check's query budget was used up")}
-        pair = texts.get(self.status)
-        if pair is None:
+        from copycar_assist.i18n import t
+
+        if self.status not in ("nxdomain", "noanswer", "servfail", "timeout", "toolarge", "capped"):
             return self.detail or self.status
-        return pair[0] if lang == "es" else pair[1]
+        return t(f"check.dns.lookup.{self.status}", lang, detail=self.detail)
 
 
 def _name(text: str) -> str:

@@ -149,14 +149,15 @@ class _Tracer:
         return "connect"
 
 
-# what each phase means, for messages: phase -> (Spanish, English)
-PHASES = {
-    "dns": ("resolviendo el nombre", "resolving the name"),
-    "connect": ("conectando", "connecting"),
-    "tls": ("en el saludo TLS", "in the TLS handshake"),
-    "headers": ("esperando las cabeceras de la respuesta", "waiting for the response headers"),
-    "body": ("leyendo el cuerpo de la respuesta", "reading the response body"),
-}
+# the phases of an exchange; what each means, for messages, is the catalogue's check.http.phase.*
+PHASES = ("dns", "connect", "tls", "headers", "body")
+
+
+def phase_words(phase: str | None, lang: str) -> str:
+    """What a phase of the exchange means, in words ("" for none)."""
+    from copycar_assist.i18n import t
+
+    return t(f"check.http.phase.{phase}", lang) if phase in PHASES else ""
 
 
 def _chain(exc: BaseException | None) -> Iterator[BaseException]:
@@ -373,7 +374,7 @@ async def fetch(
             _parse_json(response, result)
     except TimeoutError:
         result.error, result.phase = "timeout", "dns" if resolving else tracer.phase()
-        result.detail = f"no complete answer within {deadline_s:g} s ({PHASES[result.phase][1]})"
+        result.detail = f"no complete answer within {deadline_s:g} s ({phase_words(result.phase, 'en')})"
     except httpx.HTTPError as exc:
         result.error, result.detail = _classify(exc)
         result.phase = tracer.phase()

@@ -80,15 +80,10 @@ def usual_sentence(ctx: CheckContext, usual: Usual) -> str:
     """The sentence that ends an 'ok' summary: the usual figure, or why there is none."""
     t = ctx.t
     if not usual.kept:
-        return t(es=" No se guarda historial en esta ejecución: no hay con qué comparar.",
-                 en=" No history is kept in this run: nothing to compare with.")
+        return t("check.latency_usual.no_history_kept_run")
     if usual.p95_ms is None:
-        return t(es=" Aún no se sabe qué es lo habitual para esta URL: es la primera medida que se guarda "
-                    "(las próximas se compararán con ella).",
-                 en=" What is usual for this URL is not known yet: this is the first measurement kept "
-                    "(later runs compare with it).")
-    return t(es=f" Lo habitual: p95 {secs(usual.p95_ms)} (de {usual.runs} medidas anteriores).",
-             en=f" Usually: p95 {secs(usual.p95_ms)} (from {usual.runs} earlier measurements).")
+        return t("check.latency_usual.what_usual_url_not")
+    return t("check.latency_usual.usually_p95_earlier_measurements", secs=secs(usual.p95_ms), runs=usual.runs)
 
 
 def evidence(usual: Usual, limit: float | None) -> dict[str, Any]:

@@ -71,13 +71,11 @@ class LogAnalyzeCheck(Check):
         if pasted and not path:
             lines = pasted.splitlines()[: logparse.MAX_LINES]
             stats = await asyncio.to_thread(logparse.analyze_lines, lines)
-            return self.judge(ctx, stats, t(es="líneas pegadas", en="pasted lines"))
+            return self.judge(ctx, stats, t("check.logs.pasted_lines"))
         if not path:
-            return self.finding("skipped", "skipped", t(
-                es="No hay log que analizar: elige el fichero de log (formato de la guía) o usa --log-file FICHERO.",
-                en="No log to analyse: choose the log file (the guide's format) or use --log-file FILE."))
+            return self.finding("skipped", "skipped", t("check.logs.no_log_analyse_choose"))
         shown = one_line(Path(path).name, 120)
-        ctx.step(t(es=f"Leyendo {shown}…", en=f"Reading {shown}…"))
+        ctx.step(t("check.content.reading", shown=shown))
         try:
             stats = await asyncio.to_thread(logparse.analyze_file, path)
         except ReadError as exc:
@@ -100,11 +98,7 @@ class LogAnalyzeCheck(Check):
         if stats.truncated:
             ev["truncated"] = stats.truncated
         if not stats.operations:
-            return self.finding("error", "error", t(
-                es=f"En {shown} no hay llamadas a la API ni líneas de error en el formato de la guía "
-                   f"({stats.unrecognised} de {stats.lines} líneas no reconocidas). ¿Es el log correcto?",
-                en=f"{shown}: no API calls and no Error lines in the guide's format "
-                   f"({stats.unrecognised} of {stats.lines} lines unrecognised). Is it the right log?"), ev)
+            return self.finding("error", "error", t("check.logs.no_api_calls_no", shown=shown, unrecognised=stats.unrecognised, lines=stats.lines), ev)
 
         tp = stats.throughput_per_min
         ev.update({
@@ -113,8 +107,7 @@ class LogAnalyzeCheck(Check):
             "max_response": _ms(stats.max_ms),
             "error_rate": _pct(stats.error_rate),
             "success_rate": _pct(stats.success_rate),
-            "throughput_per_min": f"{tp:.1f}" if tp is not None else t(
-                es="- (el log abarca menos de un minuto)", en="- (the log spans less than a minute)"),
+            "throughput_per_min": f"{tp:.1f}" if tp is not None else t("check.logs.log_spans_less_than"),
             "time_span": _span(stats.span_s),
             "status_429": stats.rate_limited,
             "status_401_403": stats.auth_errors,
@@ -140,11 +133,7 @@ class LogAnalyzeCheck(Check):
         if stats.rate_limited:
             found.add("rate_limited")
         if not found:
-            return self.finding("pass", "ok", t(
-                es=f"{stats.calls} llamadas: media {_ms(stats.avg_ms)}, p95 {_ms(stats.p95_ms)}, "
-                   f"errores {_pct(stats.error_rate)}, éxito {_pct(stats.success_rate)}; dentro de los umbrales.",
-                en=f"{stats.calls} calls: average {_ms(stats.avg_ms)}, p95 {_ms(stats.p95_ms)}, "
-                   f"errors {_pct(stats.error_rate)}, success {_pct(stats.success_rate)}; within the thresholds."), ev)
+            return self.finding("pass", "ok", t("check.logs.calls_average_p95_errors", calls=stats.calls, ms=_ms(stats.avg_ms), ms2=_ms(stats.p95_ms), pct=_pct(stats.error_rate), pct2=_pct(stats.success_rate)), ev)
         ordered = [o for o in PRECEDENCE if o in found]
         outcome = ordered[0]
         if len(ordered) > 1:
@@ -167,31 +156,17 @@ class LogAnalyzeCheck(Check):
         t, th = ctx.t, ctx.kb.support.thresholds
         if outcome == "auth_errors":
             counts = ", ".join(f"{code} ×{s.statuses[code]}" for code in (401, 403) if s.statuses.get(code))
-            return t(es=f"El log tiene respuestas de autenticación rechazada ({counts}) de {s.calls} llamadas: "
-                        f"la clave no es válida o no tiene permiso para esas llamadas.",
-                     en=f"The log has rejected-authentication responses ({counts}) out of {s.calls} calls: "
-                        f"the key is not valid or lacks permission for those calls.")
+            return t("check.logs.log_rejected_authentication_responses", counts=counts, calls=s.calls)
         if outcome == "rate_limited":
-            return t(es=f"El log tiene {s.rate_limited} respuestas 429 (límite de peticiones) de {s.calls} llamadas.",
-                     en=f"The log has {s.rate_limited} 429 responses (rate limited) out of {s.calls} calls.")
+            return t("check.logs.log_429_responses_rate", rate_limited=s.rate_limited, calls=s.calls)
         if outcome == "high_error_rate":
-            return t(es=f"Tasa de error {_pct(s.error_rate)} ({s.errors} de {s.operations}); el umbral es "
-                        f"{th.error_rate * 100:g} %.",
-                     en=f"Error rate {_pct(s.error_rate)} ({s.errors} of {s.operations}); the threshold is "
-                        f"{th.error_rate * 100:g} %.")
+            return t("check.logs.error_rate_threshold", pct=_pct(s.error_rate), errors=s.errors, operations=s.operations, error_rate=th.error_rate * 100)
         if outcome == "low_success_rate":
-            return t(es=f"Tasa de éxito {_pct(s.success_rate)}; debería ser al menos {th.success_rate * 100:g} %.",
-                     en=f"Success rate {_pct(s.success_rate)}; it should be at least {th.success_rate * 100:g} %.")
+            return t("check.logs.success_rate_should_least", pct=_pct(s.success_rate), success_rate=th.success_rate * 100)
         if outcome == "high_response_time":
-            return t(es=f"Tiempo de respuesta medio {_ms(s.avg_ms)} (p95 {_ms(s.p95_ms)}); el umbral es "
-                        f"{th.response_time_ms:g} ms.",
-                     en=f"Average response time {_ms(s.avg_ms)} (p95 {_ms(s.p95_ms)}); the threshold is "
-                        f"{th.response_time_ms:g} ms.")
+            return t("check.logs.average_response_time_p95", ms=_ms(s.avg_ms), ms2=_ms(s.p95_ms), response_time_ms=th.response_time_ms)
         tp = s.throughput_per_min or 0.0
-        return t(es=f"Throughput de {tp:.1f} llamadas/min durante {_span(s.span_s)}; el umbral es "
-                    f"{th.throughput_per_min:g}/min.",
-                 en=f"Throughput of {tp:.1f} calls/min over {_span(s.span_s)}; the threshold is "
-                    f"{th.throughput_per_min:g}/min.")
+        return t("check.logs.throughput_calls_min_over", tp=tp, span=_span(s.span_s), throughput_per_min=th.throughput_per_min)
 
 
 CHECKS = [LogAnalyzeCheck()]

@@ -40,6 +40,7 @@ from .http import make_client
 from .registry import checks_named
 
 if TYPE_CHECKING:
+    from copycar_assist.files.msg import Msg
     from copycar_assist.kb import KnowledgeBase
 
 __all__ = ["RunReport", "make_client", "map_outcome", "run_checks"]
@@ -169,34 +170,28 @@ class _Run:
         names = ", ".join(missing)
         case = self.ctx.settings.context_name
         if case:
-            summary = t(es=f"El contexto del caso ({case}) no tiene {names}: añádelo al caso; no se usan tus ajustes.",
-                        en=f"The case's context ({case}) has no {names}: add it to the case; your own settings are not used.")
+            summary = t("check.runner.case_s_context_no", case=case, names=names)
             return self.immediate(self.result(check.id, "skipped", "skipped", summary,
                                               {"missing": names, "context": case}))
         envs = _env_vars()
         hows = ["`copycar-assist setup`"] + [envs[n] for n in missing if envs.get(n)]
-        how = t(es=" o ", en=" or ").join(hows)
+        how = t("check.or").join(hows)
         if len(missing) == 1:
-            summary = t(es=f"Falta el ajuste {names}; configúralo con {how}.",
-                        en=f"The setting {names} is not set; set it up with {how}.")
+            summary = t("check.runner.setting_not_set_set", names=names, how=how)
         else:
-            summary = t(es=f"Faltan los ajustes {names}; configúralos con {how}.",
-                        en=f"The settings {names} are not set; set them up with {how}.")
+            summary = t("check.runner.settings_not_set_set", names=names, how=how)
         return self.immediate(self.result(check.id, "skipped", "skipped", summary,
                                           {"missing": names, "set_with": "; ".join(hows)}))
 
     def from_finding(self, check_id: str, finding: object, duration_ms: int) -> CheckResult:
         t = self.ctx.t
         if not isinstance(finding, Finding):
-            return self.error(check_id, t(es=f"La comprobación devolvió {type(finding).__name__} en vez de un resultado.",
-                                          en=f"The check returned {type(finding).__name__} instead of a finding."),
+            return self.error(check_id, t("check.runner.check_returned_instead_finding", name=type(finding).__name__),
                               duration_ms)
         allowed = self.kb.checks[check_id].outcomes if check_id in self.kb.checks else ()
         if not fits(finding.status, finding.outcome) or (
                 finding.outcome not in allowed and finding.outcome not in RUNNER_OUTCOMES):
-            return self.error(check_id, t(
-                es=f"Resultado no válido de la comprobación (estado {finding.status!r}, resultado {finding.outcome!r}).",
-                en=f"The check gave an invalid result (status {finding.status!r}, outcome {finding.outcome!r})."),
+            return self.error(check_id, t("check.runner.check_gave_invalid_result", status=finding.status, outcome=finding.outcome),
                 duration_ms)
         evidence = finding.evidence if isinstance(finding.evidence, dict) else {"evidence": finding.evidence}
         return self.result(check_id, finding.status, finding.outcome, finding.summary, evidence, duration_ms)
@@ -219,16 +214,13 @@ class _Run:
             result = self.from_finding(cid, finding, _ms(started))
         except TimeoutError:
             if limit.expired():
-                summary = t(es=f"No terminó en su tiempo límite ({timeout_s:g} s).",
-                            en=f"Did not finish within its time limit ({timeout_s:g} s).")
+                summary = t("check.runner.did_not_finish_within", timeout_s=timeout_s)
             else:
-                summary = t(es="Falló por un tiempo de espera agotado (TimeoutError).",
-                            en="Failed with a timeout (TimeoutError).")
+                summary = t("check.runner.failed_timeout_timeouterror")
             result = self.error(cid, summary, _ms(started), timeout_s=timeout_s)
         except Exception as exc:  # a crash is a result, never an exception out of the runner
             what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            result = self.error(cid, t(es=f"La comprobación falló de forma inesperada: {what}",
-                                       en=f"The check crashed: {what}"), _ms(started),
+            result = self.error(cid, t("check.runner.check_crashed", what=what), _ms(started),
                                 exception=type(exc).__name__)
         self.emit(CheckFinished(result))
         return result
@@ -257,7 +249,7 @@ def _ms(started: float) -> int:
     return int((time.perf_counter() - started) * 1000)
 
 
-async def _prepare(ctx: CheckContext, ids: list[str], deadline_s: float) -> dict[str, tuple[str, str]]:
+async def _prepare(ctx: CheckContext, ids: list[str], deadline_s: float) -> dict[str, Msg]:
     """Start the on-demand services these checks talk to (`Settings.services`), within the run's
     deadline; check id -> why it cannot run. A failure to start is the check's to report."""
     services = ctx.settings.services
@@ -294,13 +286,11 @@ async def run_checks(
     cannot = await _prepare(ctx, [cid for cid in ids if cid in implemented], deadline_s)
     for cid in ids:
         if cid in cannot:
-            es, en = cannot[cid]
-            results[cid] = run.immediate(run.result(cid, "skipped", "skipped", t(es=es, en=en)))
+            results[cid] = run.immediate(run.result(cid, "skipped", "skipped", cannot[cid].text(ctx.lang)))
             continue
         check = implemented.get(cid)
         if check is None:
-            results[cid] = run.immediate(run.error(cid, t(es=f"Comprobación desconocida: {cid}",
-                                                          en=f"Unknown check: {cid}")))
+            results[cid] = run.immediate(run.error(cid, t("check.runner.unknown_check", cid=cid)))
             continue
         missing = [name for name in check.needs if ctx.settings.get(name) is None]
         if missing:
@@ -318,11 +308,10 @@ async def run_checks(
                 results[cid] = task.result()
                 continue
             if task in pending:
-                summary = t(es=f"No terminó antes del plazo total de {deadline_s:g} s.",
-                            en=f"Did not finish before the total deadline of {deadline_s:g} s.")
+                summary = t("check.runner.did_not_finish_before", deadline_s=deadline_s)
             else:  # it cancelled itself, or raised something that is not an Exception
                 what = "CancelledError" if task.cancelled() else type(task.exception()).__name__
-                summary = t(es=f"La comprobación se interrumpió ({what}).", en=f"The check was interrupted ({what}).")
+                summary = t("check.runner.check_interrupted", what=what)
             result = run.error(cid, summary, _ms(started), deadline_s=deadline_s)
             run.emit(CheckFinished(result))
             results[cid] = result

@@ -225,8 +225,7 @@ class SpamCheck(Check):
     async def run(self, ctx: CheckContext) -> Finding:
         text = ctx.inputs.email_text
         if not text or not text.strip():
-            return self.skipped(ctx, es="Pega el texto del correo (asunto y cuerpo) para puntuarlo.",
-                                en="Paste the e-mail text (subject and body) to score it.")
+            return self.skipped(ctx, ctx.t("check.spam.paste_e_mail_text"))
         rules = load_rules()
         if len(text) > 20_000:  # a big paste is scored off the event loop (the UI stays live)
             total, fired, truncated = await asyncio.to_thread(score, text, rules)
@@ -237,15 +236,10 @@ class SpamCheck(Check):
         for f in fired:
             ev[f"rule {f.id}"] = f"+{f.weight:g} · {f.title[lang]} · {f.detail}"
         if truncated:
-            ev["note"] = ctx.t(es=f"texto recortado a {rules.max_chars} caracteres",
-                               en=f"text cut at {rules.max_chars} characters")
+            ev["note"] = ctx.t("check.spam.text_cut_characters", max_chars=rules.max_chars)
         top = "; ".join(f"{f.title[lang]} (+{f.weight:g})" for f in fired[:3])
         if total >= rules.warn:
             status: Status = "fail" if total >= rules.spammy else "warn"
-            return self.finding(status, "spammy", ctx.t(
-                es=f"Puntuación de spam {total:g} (umbral {rules.spammy:g}): {top}.",
-                en=f"Spam score {total:g} (threshold {rules.spammy:g}): {top}."), ev)
-        extra = ctx.t(es=f" Reglas activadas: {top}.", en=f" Rules fired: {top}.") if fired else ""
-        return self.finding("pass", "ok", ctx.t(
-            es=f"Puntuación de spam {total:g}, por debajo de {rules.warn:g}.",
-            en=f"Spam score {total:g}, below {rules.warn:g}.") + extra, ev)
+            return self.finding(status, "spammy", ctx.t("check.spam.spam_score_threshold", total=total, spammy=rules.spammy, top=top), ev)
+        extra = ctx.t("check.spam.rules_fired", top=top) if fired else ""
+        return self.finding("pass", "ok", ctx.t("check.spam.spam_score_below", total=total, warn=rules.warn) + extra, ev)

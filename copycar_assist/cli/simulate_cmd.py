@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from types import FrameType
 
+    from copycar_assist.files.msg import Msg
     from copycar_assist.simulator.world import DemoWorld
 
 
@@ -111,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _describe(world: DemoWorld, failed: dict[str, tuple[str, str]], lang: str, columns: int | None = None) -> str:
+def _describe(world: DemoWorld, failed: dict[str, Msg], lang: str, columns: int | None = None) -> str:
     """What runs where, and the settings that point another copycar-assist at it (on a terminal
     `columns` wide, the sentences wrapped to it; the settings, to be copied, as they are)."""
     import tomli_w
@@ -131,7 +132,7 @@ def _describe(world: DemoWorld, failed: dict[str, tuple[str, str]], lang: str, c
            f"  SMTP:   {values['smtp.host']}:{values['smtp.port']} STARTTLS  (CA: {values['smtp.ca_file']})",
            f"  DNS:    {dns_host}:{values['email.dns_port']}/udp  ({values['email.domain']})"]
     redis = failed.get("redis")
-    out.append(f"  Redis:  {in_lang(redis, lang) if redis else values['redis.url']}")
+    out.append(f"  Redis:  {redis.text(lang) if redis else values['redis.url']}")
     config: dict[str, dict[str, object]] = {}
     for dotted, value in values.items():
         if value in (None, [], {}):

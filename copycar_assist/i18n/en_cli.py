@@ -96,6 +96,8 @@ CLI: dict[str, str] = {
     "sim.service.all": "Everything", "sim.service.api": "CopyCar API", "sim.service.crm": "CRM",
     "sim.service.smtp": "Mail (SMTP)", "sim.service.dns": "Sending domain DNS", "sim.service.redis": "Cache (Redis)",
     "sim.service.content": "Material (prompt, accounts, e-mail, log)",
+    "sim.service_not_started": "The demo service '{name}' did not start ({what}).",
+    "sim.redis_not_installed": "Install redis-server to see the cache scenarios (for example: apt-get install redis-server).",
     # the parser, argparse's own words, the context
     "cli.error": "copycar-assist: error: {message}",
     "cli.profile_note": "copycar-assist: case {label}: checks run in [profiles.{profile}], not your own settings",

@@ -97,6 +97,8 @@ CLI: dict[str, str] = {
     "sim.service.all": "Todo", "sim.service.api": "API de CopyCar", "sim.service.crm": "CRM",
     "sim.service.smtp": "Correo (SMTP)", "sim.service.dns": "DNS del dominio de envío",
     "sim.service.redis": "Caché (Redis)", "sim.service.content": "Material (prompt, cuentas, e-mail, log)",
+    "sim.service_not_started": "El servicio de demostración «{name}» no arrancó ({what}).",
+    "sim.redis_not_installed": "Instala redis-server para ver los escenarios de caché (por ejemplo: apt-get install redis-server).",
     # el analizador, las palabras propias de argparse, el contexto
     "cli.error": "copycar-assist: error: {message}",
     "cli.profile_note":

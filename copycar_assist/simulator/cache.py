@@ -23,6 +23,8 @@ import socket
 import time
 from typing import TYPE_CHECKING
 
+from copycar_assist.files.msg import Msg
+
 if TYPE_CHECKING:
     import subprocess
 
@@ -42,8 +44,7 @@ REDIS_SCENARIOS: dict[str, tuple[str, str]] = {
     "redis-blocked": ("Un comando lento (como KEYS) bloquea Redis: no responde.",
                       "A slow command (such as KEYS) holds Redis: it does not answer."),
 }
-NOT_INSTALLED = ("Instala redis-server para ver los escenarios de caché (por ejemplo: apt-get install redis-server).",
-                 "Install redis-server to see the cache scenarios (for example: apt-get install redis-server).")
+NOT_INSTALLED = Msg.of("sim.redis_not_installed")
 
 
 class NotInstalled(Exception):

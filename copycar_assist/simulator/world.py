@@ -29,6 +29,8 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from copycar_assist.files.msg import Msg
+
 from . import cache, dns, smtp
 from .catalogue import Scenario, resolve, samples_for
 from .content import Samples
@@ -109,7 +111,7 @@ class DemoWorld:
         self.samples: Samples = samples_for(self.parts)
         self._lock = threading.Lock()
         self._started: dict[str, _Started] = {}
-        self._failed: dict[str, tuple[str, str]] = {}
+        self._failed: dict[str, Msg] = {}
         self._loop: LoopThread | None = None
         self._stopped = False
         # called with (dotted setting, new value) when an address changes
@@ -187,12 +189,12 @@ class DemoWorld:
 
     # --- starting on demand ---------------------------------------------------------------------
 
-    async def prepare(self, check_ids: list[str]) -> dict[str, tuple[str, str]]:
+    async def prepare(self, check_ids: list[str]) -> dict[str, Msg]:
         """Start what these checks talk to (`config.OnDemand`); check id -> why it cannot run."""
         needed = list(dict.fromkeys(s for s in map(service_of, check_ids) if s))
         for name in needed:
             await asyncio.to_thread(self.ensure, name)
-        out: dict[str, tuple[str, str]] = {}
+        out: dict[str, Msg] = {}
         for cid in check_ids:
             reason = self._failed.get(service_of(cid) or "")
             if reason:
@@ -211,10 +213,9 @@ class DemoWorld:
             except Exception as exc:
                 log.info("demo service %s did not start: %s", name, exc)
                 what = f"{type(exc).__name__}: {exc}"
-                self._failed[name] = (f"El servicio de demostración «{name}» no arrancó ({what}).",
-                                      f"The demo service '{name}' did not start ({what}).")
+                self._failed[name] = Msg.of("sim.service_not_started", name=name, what=what)
 
-    def start_all(self) -> dict[str, tuple[str, str]]:
+    def start_all(self) -> dict[str, Msg]:
         """Start every service now (`simulate` in the foreground); service -> why it did not start."""
         for name in ("http", "smtp", "dns", "redis"):
             self.ensure(name)
