@@ -1,13 +1,21 @@
-"""The command line takes every word from the one catalogue (`i18n.t(key, lang)`): no module in
-copycar_assist/cli/ writes its own Spanish/English pair. Found by reading the source (AST):
+"""Every word goes through the one catalogue (`i18n.t(key, lang)`, or a `files.msg.Msg` when the
+language is not known yet): no module writes its own Spanish/English pair. Found by reading the
+source (AST):
 
 - a dict literal with both an "es" and an "en" key (`{"es": …, "en": …}`, per-language label dicts);
 - a call with both `es=` and `en=` keywords (`t(es=…, en=…)`);
 - a function with parameters named `es` and `en` (a local `t(es, en)`);
 - text chosen by a language test: `"…" if lang == "es" else "…"`, or a pair indexed by one
-  (`pair[0 if es else 1]`). Choosing a language code itself (`"es" if … else "en"`) is fine.
+  (`pair[0 if es else 1]`). Choosing a language code itself (`"es" if … else "en"`) is fine;
+- a (Spanish, English) tuple of texts: two strings, the first with a Spanish mark (á é í ó ú ñ ¿ ¡ «)
+  or word ("el", "la", "para" …) and the second with none (words: a letter pair like ("y", "s") is
+  no text).
 
-The checks' `ctx.t(es=…, en=…)` (copycar_assist/checks/) are outside this rule.
+Outside the rule (`NOT_WORDS_OF_THE_APP`): the catalogue itself, the words of the knowledge *format*
+(the headings an author writes in each language, what the importer writes into an entry) and a JSON
+document that carries both languages on purpose (a monitor alert's `message`).
+
+The command line has a stricter rule of its own below (`english_literals`).
 
 Nor does it write English of its own where a message goes out (`english_literals`):
 
@@ -32,8 +40,18 @@ from pathlib import Path
 
 from copycar_assist.i18n import has
 
-CLI = Path(__file__).resolve().parent.parent / "copycar_assist" / "cli"
+PACKAGE = Path(__file__).resolve().parent.parent / "copycar_assist"
+CLI = PACKAGE / "cli"
 CODES = {"es", "en"}
+# Spanish marks, or a word English does not use
+SPANISH = re.compile(r"[áéíóúñ¿¡«]|\b(?:el|la|los|las|del|que|una|un|para|con|por|se|y)\b", re.IGNORECASE)
+NOT_WORDS_OF_THE_APP = {
+    "i18n/__init__.py",  # the catalogue: one dict per language
+    "kb/loader.py", "kb/body.py", "kb/unified.py",  # the headings an entry is written with, per language
+    "kb/importer.py",  # what `kb import` writes into an entry, in the entry's languages
+    "kb/answers.py",  # how a guide answer says durations in its language (part of the knowledge format)
+    "monitor/rules.py",  # an alert's JSON form carries its message in both languages
+}
 
 
 def _is_text(node: ast.AST) -> bool:
@@ -74,7 +92,19 @@ def inline_pairs(source: str) -> list[tuple[int, str]]:
         elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.IfExp):
             if _tests_language(node.slice.test):
                 found.append((node.lineno, "a pair indexed by a language test"))
+        elif isinstance(node, ast.Tuple) and len(node.elts) == 2:
+            first, second = (_literal_text(e) for e in node.elts)
+            if first and second and " " in first and SPANISH.search(first) and not SPANISH.search(second):
+                found.append((node.lineno, "a (Spanish, English) tuple"))
     return found
+
+
+def _literal_text(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
+    return None
 
 
 def test_the_scan_finds_every_kind_of_inline_pair():
@@ -86,18 +116,27 @@ def test_the_scan_finds_every_kind_of_inline_pair():
         'note = f"API en {u}" if lang == "es" else f"API at {u}"': "text chosen by a language test",
         "title = SERVICE_TITLES[s][0 if es else 1]": "a pair indexed by a language test",
         'msg = "hola" if lang.startswith("es") else "hello"': "text chosen by a language test",
+        'PHASES = {"dns": ("resolviendo el nombre", "resolving the name")}': "a (Spanish, English) tuple",
+        'pair = (f"Usar el endpoint {u}", f"Use the endpoint {u}")': "a (Spanish, English) tuple",
     }
     for source, what in bad.items():
         assert what in [w for _, w in inline_pairs(source)], source
     fine = ['lang = "es" if result.language == "es" else "en"', 'p.add_argument("--lang", choices=("es", "en"))',
-            'print(t("cli.setup.done", lang))', '{lg: t("cli.monitor.test_alert", lg) for lg in LANGS}']
+            'print(t("cli.setup.done", lang))', '{lg: t("cli.monitor.test_alert", lg) for lg in LANGS}',
+            'pair = ("añadir", "añadir")', 'x = ("12:30", "13:00")', 'kinds = ("el texto", "la lista")', 'yes = ("y", "s")']
     assert [inline_pairs(s) for s in fine] == [[]] * len(fine)
 
 
-def test_no_cli_module_writes_its_own_language_pair():
-    found = {f"{path.name}:{line}": what for path in sorted(CLI.glob("*.py"))
+def test_no_module_writes_its_own_language_pair():
+    paths = [p for p in sorted(PACKAGE.rglob("*.py")) if p.relative_to(PACKAGE).as_posix() not in NOT_WORDS_OF_THE_APP]
+    assert len(paths) > 200 and CLI / "doctor_cmd.py" in paths and PACKAGE / "checks" / "api.py" in paths
+    found = {f"{path.relative_to(PACKAGE)}:{line}": what for path in paths
              for line, what in inline_pairs(path.read_text(encoding="utf-8"))}
-    assert found == {}, "move these into the catalogue (i18n/*_cli.py) and use i18n.t(key, lang)"
+    assert found == {}, "move these into the catalogue (i18n/*.py) and use i18n.t(key, lang) or files.msg.Msg"
+
+
+def test_what_is_left_out_of_the_rule_still_exists():
+    assert all((PACKAGE / name).is_file() for name in NOT_WORDS_OF_THE_APP)
 
 
 # --- English written in the code -------------------------------------------------------------------

@@ -42,7 +42,12 @@ def test_binds_loopback_on_a_free_port(sim):
 
 def test_brief_scenarios_exist():
     assert {"healthy", "invalid-key", "expired-key", "forbidden", "rate-limited", "slow", "flaky", "down"} <= set(SCENARIOS)
-    assert all(es and en for es, en in SCENARIOS.values())
+    from copycar_assist.simulator.catalogue import SCENARIOS as LISTED
+
+    # every scenario the demo lists says what it is in both languages (the catalogue's sim.scenario.*)
+    said = {name: (s.summary("es"), s.summary("en")) for name, s in LISTED.items()}
+    assert set(SCENARIOS) - {"healthy"} <= set(said)
+    assert all(es and en and es != en and not es.startswith("sim.") for es, en in said.values()), said
 
 
 @pytest.mark.parametrize("scenario,status,error", [

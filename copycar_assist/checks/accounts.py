@@ -38,7 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from copycar_assist.files.msg import Msg
 from copycar_assist.files.read import ACCOUNTS, Kind, ReadError, parse_json, read_bytes
+from copycar_assist.i18n import LANGS, t
 from copycar_assist.kb.fold import unaccent
 
 # One account record as read: a JSON object, or a CSV row (header -> cell).
@@ -57,42 +59,47 @@ class ContextField:
     identity: bool = False
 
 
+def _label(field_id: str) -> dict[str, str]:
+    """A field's name in each language (the catalogue's check.account.field.<id>)."""
+    return {lang: t(f"check.account.field.{field_id}", lang) for lang in LANGS}
+
+
 FIELDS: tuple[ContextField, ...] = (
-    ContextField("company_name", 15, {"es": "nombre de la empresa", "en": "company name"},
+    ContextField("company_name", 15, _label("company_name"),
                  ("company", "company_name", "companyname", "account", "account_name", "organization",
                   "organisation", "organization_name", "org", "org_name", "business_name", "name",
                   "empresa", "nombre_empresa", "nombre_de_la_empresa", "compania", "cuenta", "razon_social"),
                  identity=True),
-    ContextField("contact_name", 10, {"es": "nombre del contacto", "en": "contact name"},
+    ContextField("contact_name", 10, _label("contact_name"),
                  ("contact", "contact_name", "full_name", "fullname", "first_name", "firstname",
                   "last_name", "lastname", "person", "person_name", "lead_name", "prospect", "prospect_name",
                   "nombre", "nombre_contacto", "nombre_del_contacto", "contacto", "apellido", "apellidos"),
                  identity=True),
-    ContextField("role", 10, {"es": "cargo", "en": "role/title"},
+    ContextField("role", 10, _label("role"),
                  ("title", "job_title", "jobtitle", "role", "job_role", "position", "job_position",
                   "seniority", "cargo", "puesto", "rol")),
-    ContextField("industry", 15, {"es": "sector", "en": "industry"},
+    ContextField("industry", 15, _label("industry"),
                  ("industry", "sector", "vertical", "industria", "segment", "segmento")),
-    ContextField("company_size", 10, {"es": "tamaño de la empresa", "en": "company size"},
+    ContextField("company_size", 10, _label("company_size"),
                  ("company_size", "size", "employees", "employee_count", "number_of_employees",
                   "numberofemployees", "num_employees", "headcount", "annual_revenue", "revenue",
                   "tamano", "tamano_empresa", "tamano_de_la_empresa", "empleados", "numero_de_empleados",
                   "numero_empleados", "facturacion")),
-    ContextField("pain_points", 15, {"es": "puntos de dolor", "en": "pain points"},
+    ContextField("pain_points", 15, _label("pain_points"),
                  ("pain_points", "pain_point", "pains", "challenges", "problems", "needs", "goals",
                   "objectives", "priorities", "puntos_de_dolor", "dolores", "retos", "desafios",
                   "problemas", "necesidades", "objetivos", "prioridades")),
-    ContextField("recent_activity", 10, {"es": "actividad reciente", "en": "recent activity"},
+    ContextField("recent_activity", 10, _label("recent_activity"),
                  ("recent_activity", "recent_news", "news", "last_activity", "last_interaction",
                   "trigger_events", "triggers", "recent_events", "events", "funding", "intent",
                   "actividad_reciente", "noticias", "ultima_actividad", "ultima_interaccion", "eventos")),
-    ContextField("website", 5, {"es": "sitio web", "en": "website"},
+    ContextField("website", 5, _label("website"),
                  ("website", "web", "url", "domain", "site", "homepage", "company_website",
                   "sitio_web", "pagina_web", "dominio", "web_site")),
-    ContextField("location", 5, {"es": "ubicación", "en": "location"},
+    ContextField("location", 5, _label("location"),
                  ("location", "city", "country", "region", "state", "address", "hq", "headquarters",
                   "ubicacion", "ciudad", "pais", "provincia", "direccion", "sede")),
-    ContextField("tech_stack", 5, {"es": "tecnologías", "en": "tech stack"},
+    ContextField("tech_stack", 5, _label("tech_stack"),
                  ("tech_stack", "techstack", "technologies", "technology", "tools", "stack", "software",
                   "tecnologias", "herramientas")),
 )
@@ -110,12 +117,12 @@ _TEMPLATE = re.compile(r"^\s*(\{\{.*\}\}|\{[A-Za-z_]+\}|\[[A-Z_ ]+\]|<[A-Za-z_]+
 class AccountFileError(Exception):
     """A file that cannot be read as account data. `where` is `line:col` or a line."""
 
-    def __init__(self, path: str, where: str | None, es: str, en: str):
-        self.path, self.where, self.reason = path, where, {"es": es, "en": en}
-        super().__init__(f"{path}:{where}: {en}" if where else f"{path}: {en}")
+    def __init__(self, path: str, where: str | None, reason: Msg):
+        self.path, self.where, self.reason = path, where, reason
+        super().__init__(self.message("en"))
 
     def message(self, lang: str) -> str:
-        text = self.reason.get(lang) or self.reason["en"]
+        text = self.reason.text(lang)
         return f"{self.path}:{self.where}: {text}" if self.where else f"{self.path}: {text}"
 
 
@@ -154,8 +161,7 @@ def accounts_from_text(text: str, name: str = "(pasted)") -> AccountData:
     data = text.encode("utf-8")
     if len(data) > MAX_BYTES:
         mb = MAX_BYTES // (1024 * 1024)
-        raise AccountFileError(name, None, f"ocupa más de {mb} MB; pega una muestra",
-                               f"is larger than {mb} MB; paste a sample of it")
+        raise AccountFileError(name, None, Msg.of("check.account.larger_than_mb_paste", mb=mb))
     stripped = text.lstrip("\ufeff \t\r\n")
     lines = [line for line in stripped.splitlines() if line.strip()]
     if stripped[:1] == "{" and len(lines) > 1 and all(line.lstrip()[:1] == "{" for line in lines):
@@ -190,12 +196,12 @@ def _decode(name: str, data: bytes, allow_legacy: bool) -> tuple[str, str]:
             return data.decode("cp1252", errors="replace"), "cp1252"
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise AccountFileError(name, f"{line}:{col}", "no es UTF-8 válido", "is not valid UTF-8") from None
+        raise AccountFileError(name, f"{line}:{col}", Msg.of("check.account.not_valid_utf_8")) from None
 
 
 def _from_read_error(exc: ReadError) -> AccountFileError:
     where = f"{exc.line}:{exc.col}" if exc.line and exc.col else (str(exc.line) if exc.line else None)
-    return AccountFileError(exc.path, where, exc.reason("es"), exc.reason("en"))
+    return AccountFileError(exc.path, where, exc.reason_msg())
 
 
 def _from_json(name: str, text: str) -> tuple[list[Record], int]:
@@ -207,12 +213,10 @@ def _from_json(name: str, text: str) -> tuple[list[Record], int]:
         inner = next((doc[k] for k in _LIST_KEYS if isinstance(doc.get(k), list)), None)
         doc = inner if inner is not None else [doc]
     if not isinstance(doc, list):
-        raise AccountFileError(name, "1:1", "se esperaba un objeto o una lista de objetos",
-                               "expected an object or a list of objects")
+        raise AccountFileError(name, "1:1", Msg.of("check.account.expected_object_list_objects"))
     for i, item in enumerate(doc[:MAX_RECORDS], 1):
         if not isinstance(item, dict):
-            raise AccountFileError(name, None, f"el elemento {i} de la lista no es un objeto",
-                                   f"item {i} of the list is not an object")
+            raise AccountFileError(name, None, Msg.of("check.account.item_list_not_object", i=i))
     return doc[:MAX_RECORDS], len(doc)
 
 
@@ -230,7 +234,7 @@ def _from_jsonl(name: str, text: str) -> tuple[list[Record], int]:
         except ReadError as exc:
             raise _from_read_error(exc) from None
         if not isinstance(item, dict):
-            raise AccountFileError(name, str(n), "la línea no es un objeto JSON", "the line is not a JSON object")
+            raise AccountFileError(name, str(n), Msg.of("check.account.line_not_json_object"))
         records.append(item)
     return records, total
 
@@ -247,8 +251,7 @@ def _from_csv(name: str, text: str) -> tuple[list[Record], int]:
         while header is not None and not any(h.strip() for h in header):
             header = next(reader, None)
         if header is None:
-            raise AccountFileError(name, None, "está vacío (falta la fila de cabecera)",
-                                   "is empty (no header row)")
+            raise AccountFileError(name, None, Msg.of("check.account.empty_no_header_row"))
         header = [h.strip() for h in header]
         records: list[Record] = []
         total = 0
@@ -258,13 +261,11 @@ def _from_csv(name: str, text: str) -> tuple[list[Record], int]:
             total += 1
             if len(row) > len(header):
                 raise AccountFileError(name, str(reader.line_num),
-                                       f"la fila {total} tiene {len(row)} columnas y la cabecera {len(header)}",
-                                       f"row {total} has {len(row)} columns but the header has {len(header)}")
+                                       Msg.of("check.account.row_columns_but_header", total=total, n_row=len(row), n_header=len(header)))
             if len(records) < MAX_RECORDS:
                 records.append({h: v for h, v in zip(header, row, strict=False) if h})
     except csv.Error as exc:
-        raise AccountFileError(name, str(reader.line_num), f"CSV no válido: {exc}",
-                               f"invalid CSV: {exc}") from None
+        raise AccountFileError(name, str(reader.line_num), Msg.of("check.account.invalid_csv", exc=exc)) from None
     return records, total
 
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from copycar_assist.i18n import LANGS, t
+
 from .roots import RANK, rank_key, roots
 
 if TYPE_CHECKING:
@@ -27,21 +29,26 @@ class Area:
     checks: tuple[str, ...]
 
 
+def _title(area_id: str) -> dict[str, str]:
+    """An area's title in each language (the catalogue's check.area.<id>)."""
+    return {lang: t(f"check.area.{area_id}", lang) for lang in LANGS}
+
+
 AREAS: tuple[Area, ...] = (
-    Area("api-key", {"es": "Clave de API", "en": "API key"}, ("api.verify", "api.key_configured")),
-    Area("api-health", {"es": "Salud de la API", "en": "API health"}, ("api.health",)),
-    Area("rate-limits", {"es": "Cuota de peticiones", "en": "Rate limits"}, ("api.rate_limit",)),
-    Area("endpoints", {"es": "Endpoints", "en": "Endpoints"}, ("api.endpoints",)),
-    Area("latency", {"es": "Latencia", "en": "Latency"}, ("api.latency",)),
-    Area("content", {"es": "Prompt y cuentas", "en": "Prompt and accounts"},
+    Area("api-key", _title("api-key"), ("api.verify", "api.key_configured")),
+    Area("api-health", _title("api-health"), ("api.health",)),
+    Area("rate-limits", _title("rate-limits"), ("api.rate_limit",)),
+    Area("endpoints", _title("endpoints"), ("api.endpoints",)),
+    Area("latency", _title("latency"), ("api.latency",)),
+    Area("content", _title("content"),
          ("content.prompt", "content.personalization")),
-    Area("logs", {"es": "Log de llamadas", "en": "Call log"}, ("logs.analyze",)),
-    Area("smtp", {"es": "SMTP", "en": "SMTP"}, ("email.smtp", "email.limits")),
-    Area("email-dns", {"es": "DNS del correo", "en": "E-mail DNS"}, ("email.domain",)),
-    Area("spam", {"es": "Puntuación de spam", "en": "Spam score"}, ("email.spam",)),
-    Area("crm", {"es": "CRM", "en": "CRM"}, ("crm.auth", "crm.permissions", "crm.fields")),
-    Area("redis", {"es": "Redis", "en": "Redis"}, ("cache.redis",)),
-    Area("alerts", {"es": "Alertas del monitor", "en": "Monitor alerts"}, ("monitor.alerts",)),
+    Area("logs", _title("logs"), ("logs.analyze",)),
+    Area("smtp", _title("smtp"), ("email.smtp", "email.limits")),
+    Area("email-dns", _title("email-dns"), ("email.domain",)),
+    Area("spam", _title("spam"), ("email.spam",)),
+    Area("crm", _title("crm"), ("crm.auth", "crm.permissions", "crm.fields")),
+    Area("redis", _title("redis"), ("cache.redis",)),
+    Area("alerts", _title("alerts"), ("monitor.alerts",)),
 )
 BY_CHECK = {cid: area for area in AREAS for cid in area.checks}
 

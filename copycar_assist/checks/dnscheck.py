@@ -24,12 +24,14 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
+from copycar_assist.files.msg import Msg
+
 from .base import Check, CheckContext, Evidence, Finding, Status
 from .dkimkey import ed25519_only, judge_key
 from .dmarc import check_dmarc
 from .dnsquery import DnsClient, Lookup
 from .mailtls import check_mail_tls
-from .mailverdict import Bi, Part, Verdict, verdict
+from .mailverdict import Part, Verdict, verdict
 from .mxhosts import check_mx
 from .spfwalk import check_spf
 
@@ -45,9 +47,8 @@ _RANK = {"info": 0, "warn": 1, "fail": 2}
 async def check_dkim(dns: DnsClient, domain: str, selectors: list[str]) -> Part:
     part = Part()
     if not selectors:
-        part.evidence["dkim"] = Bi("no comprobado: configura email.dkim_selectors",
-                                   "not checked: set email.dkim_selectors")
-        part.checked = Bi("DKIM sin comprobar (no hay selectores configurados)", "DKIM not checked (no selectors configured)")
+        part.evidence["dkim"] = Msg.of("check.dnscheck.not_checked_set_email")
+        part.checked = Msg.of("check.dnscheck.dkim_not_checked_no")
         return part
     reports = []
     for sel in selectors:
@@ -59,13 +60,13 @@ async def check_dkim(dns: DnsClient, domain: str, selectors: list[str]) -> Part:
     if both:
         part.add(both)
     if not any(v.level in ("fail", "warn") for v in part.verdicts):
-        part.checked = Bi(f"clave DKIM legible en {', '.join(selectors)}", f"DKIM key parses at {', '.join(selectors)}")
+        part.checked = Msg.of("check.dnscheck.dkim_key_parses", selectors=', '.join(selectors))
     return part
 
 
 def _render(value: object, lang: str) -> object:
-    if isinstance(value, Bi):
-        return value.pick(lang)
+    if isinstance(value, Msg):
+        return value.text(lang)
     if isinstance(value, list):
         return [_render(v, lang) for v in value]
     return value
@@ -151,13 +152,13 @@ class DomainCheck(Check):
     @staticmethod
     def _unfinished(name: str, task: asyncio.Task[Part]) -> Part:
         crashed = task.done() and not task.cancelled() and task.exception() is not None
-        why = Bi(f"falló ({type(task.exception()).__name__})", f"crashed ({type(task.exception()).__name__})") if crashed \
-            else Bi("no terminó dentro del plazo de la comprobación", "did not finish within the check's deadline")
+        why = Msg.of("check.dnscheck.crashed", name=type(task.exception()).__name__) if crashed \
+            else Msg.of("check.dnscheck.did_not_finish_within")
         area = {"MX": "mx_problem", "SPF": "spf_problem", "DMARC": "dmarc_problem", "DKIM": "dkim_missing"}.get(name, "ok")
         level = "info" if name == "TLS" else "warn"
         return Part([verdict(level, area, "",
-                             (f"La parte {name} {why.es}: su resultado no se puede determinar", "Repite la comprobación; si se repite, revisa la latencia del DNS"),
-                             (f"The {name} part {why.en}: its result cannot be determined", "Run the check again; if it recurs, look at the DNS latency"))])
+                             Msg.of("check.dnscheck.part_result_cannot_determined", name=name, why=why),
+                             Msg.of("check.dnscheck.part_result_cannot_determined_fix"))])
 
     def _ns_text(self, ctx: CheckContext) -> str:
         e = ctx.settings.email
@@ -178,7 +179,7 @@ class DomainCheck(Check):
         if notes:
             ev["notes"] = notes
         if not problems:
-            claims = "; ".join(p.checked.pick(lang) for p in parts if p.checked)
+            claims = "; ".join(p.checked.text(lang) for p in parts if p.checked)
             return self.finding("pass", "ok", ctx.t("check.dnscheck.dns_passes_what_checked", domain=domain, claims=claims), ev)
         ev["problems"] = [v.text(lang) for v in problems]
         status: Status = "fail" if problems[0].level == "fail" else "warn"  # "info" verdicts were left out

@@ -18,6 +18,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from copycar_assist.files.msg import Msg
 from copycar_assist.textsafe import one_line
 
 if TYPE_CHECKING:
@@ -28,6 +29,10 @@ MAX_TXT_BYTES = 32 * 1024  # TXT text in one answer, all records together
 MAX_QUERIES = 90  # queries one run of the check may send
 
 _UNDETERMINED = ("servfail", "timeout", "error", "toolarge", "capped")
+
+
+# the look-up statuses the catalogue has words for (check.dns.lookup.*)
+_SAID = ("nxdomain", "noanswer", "servfail", "timeout", "toolarge", "capped")
 
 
 @dataclass
@@ -53,12 +58,14 @@ class Lookup:
     def aliased(self) -> bool:
         return bool(self.canonical) and self.canonical != self.name
 
-    def describe(self, lang: str = "en") -> str:
-        from copycar_assist.i18n import t
+    def said(self) -> Msg:
+        """What the look-up found, as a message (put into words in its reader's language)."""
+        if self.status in _SAID:
+            return Msg.of(f"check.dns.lookup.{self.status}", detail=self.detail)
+        return Msg.of("check.dns.lookup.other", text=self.detail or self.status)
 
-        if self.status not in ("nxdomain", "noanswer", "servfail", "timeout", "toolarge", "capped"):
-            return self.detail or self.status
-        return t(f"check.dns.lookup.{self.status}", lang, detail=self.detail)
+    def describe(self, lang: str = "en") -> str:
+        return self.said().text(lang)
 
 
 def _name(text: str) -> str:

@@ -16,6 +16,7 @@ import asyncio
 import ssl
 from email.utils import parseaddr
 
+from copycar_assist import i18n
 from copycar_assist.files.read import ReadError
 from copycar_assist.textsafe import one_line
 
@@ -34,8 +35,7 @@ def _ca_problem(ca_file: str, lang: str) -> str | None:
     except ReadError as exc:
         return "smtp.ca_file: " + exc.message(lang)
     except ssl.SSLError:
-        return (f"smtp.ca_file: {one_line(ca_file, 200)}: no contiene ningún certificado PEM utilizable" if lang == "es"
-                else f"smtp.ca_file: {one_line(ca_file, 200)}: holds no usable PEM certificate")
+        return i18n.t("check.email.ca_file_no_pem", lang, file=one_line(ca_file, 200))
     return None
 
 

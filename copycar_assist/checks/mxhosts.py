@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 
+from copycar_assist.files.msg import Msg
+
 from .dnsquery import DnsClient, Lookup
-from .mailverdict import Bi, Part, verdict
+from .mailverdict import Part, verdict
 
 MAX_HOSTS = 3
 MAX_PTR = 3
@@ -45,10 +47,8 @@ async def check_mx(dns: DnsClient, domain: str, mx: Lookup) -> Part:
     if mx.undetermined:
         part.evidence["mx"] = mx.describe()
         part.add(verdict("warn", "no_mx", "RFC 5321 §5.1",
-                         (f"No se pudo consultar el MX de {domain} ({mx.describe('es')})",
-                          "Comprueba que los servidores DNS del dominio responden y repite la comprobación"),
-                         (f"Could not look up the MX of {domain} ({mx.describe()})",
-                          "Check that the domain's DNS servers answer, then run the check again")))
+                         Msg.of("check.mx.could_not_look_up", domain=domain, said=mx.said()),
+                         Msg.of("check.dkim.could_not_read_verifiers_fix")))
         return part
     if mx.status != "ok":
         return await _implicit(part, dns, domain)
@@ -57,16 +57,12 @@ async def check_mx(dns: DnsClient, domain: str, mx: Lookup) -> Part:
         part.evidence["mx"] = ", ".join(mx.records[:5])
         if len(hosts) > 1:
             part.add(verdict("fail", "no_mx", "RFC 7505 §3",
-                             (f"{domain} publica un MX nulo (0 .) junto a otros MX: es inválido y cada receptor lo interpreta a su manera",
-                              "Quita el MX nulo si el dominio recibe correo, o los demás MX si no lo recibe"),
-                             (f"{domain} publishes a null MX (0 .) next to other MX records: invalid, and each receiver reads it its own way",
-                              "Remove the null MX if the domain receives mail, or the other MX records if it does not")))
+                             Msg.of("check.mx.publishes_null_mx_0", domain=domain),
+                             Msg.of("check.mx.publishes_null_mx_0_fix")))
         else:
             part.add(verdict("fail", "no_mx", "RFC 7505 §4.2",
-                             (f"{domain} publica un MX nulo (0 .): declara que no recibe correo, así que los rebotes y respuestas se pierden y los receptores pueden rechazar el correo que envía",
-                              "Publica un MX con un servidor que reciba correo, o envía desde un dominio que lo reciba"),
-                             (f"{domain} publishes a null MX (0 .): it declares it receives no mail, so bounces and replies are lost and receivers may refuse the mail it sends",
-                              "Publish an MX naming a host that receives mail, or send from a domain that does")))
+                             Msg.of("check.mx.publishes_null_mx_0_2", domain=domain),
+                             Msg.of("check.mx.publishes_null_mx_0_2_fix")))
         return part
     part.evidence["mx"] = ", ".join(mx.records[:5]) + (f" (+{len(mx.records) - 5})" if len(mx.records) > 5 else "")
     chosen = list(dict.fromkeys(hosts))[:MAX_HOSTS]
@@ -74,7 +70,7 @@ async def check_mx(dns: DnsClient, domain: str, mx: Lookup) -> Part:
         if not _is_ip(h):
             dns.start(h, "A")
             dns.start(h, "AAAA")
-    facts: list[str | Bi] = []
+    facts: list[str | Msg] = []
     dead: list[str] = []
     addresses: list[tuple[str, str]] = []
     for host in chosen:
@@ -82,84 +78,64 @@ async def check_mx(dns: DnsClient, domain: str, mx: Lookup) -> Part:
             dead.append(host)
             facts.append(f"{host}: IP literal")
             part.add(verdict("fail", "mx_problem", "RFC 5321 §5.1",
-                             (f"El MX {host} es una dirección IP, no un nombre: los remitentes lo buscan como nombre y no lo encuentran",
-                              f"Crea un nombre (p. ej. mx.{domain}) con un registro A a esa IP y apunta el MX a él"),
-                             (f"The MX {host} is an IP address, not a host name: senders look it up as a name and find nothing",
-                              f"Create a name (e.g. mx.{domain}) with an A record for that IP and point the MX at it")))
+                             Msg.of("check.mx.mx_ip_address_not", host=host),
+                             Msg.of("check.mx.mx_ip_address_not_fix", domain=domain)))
             continue
         a, aaaa = await dns.query(host, "A"), await dns.query(host, "AAAA")
         alias = next((lk.canonical for lk in (a, aaaa) if lk.aliased), "")
         if alias:
             part.add(verdict("warn", "mx_problem", "RFC 2181 §10.3",
-                             (f"El MX {host} es un alias (CNAME de {alias}): el MX debe nombrar el servidor directamente, y algunos remitentes no siguen el alias",
-                              f"Apunta el MX a {alias}"),
-                             (f"The MX {host} is an alias (CNAME of {alias}): an MX must name the host itself, and some senders do not follow the alias",
-                              f"Point the MX at {alias}")))
+                             Msg.of("check.mx.mx_alias_cname_mx", host=host, alias=alias),
+                             Msg.of("check.mx.mx_alias_cname_mx_fix", alias=alias)))
         found = a.records + aaaa.records
         if not found and (a.undetermined or aaaa.undetermined):
             bad = a if a.undetermined else aaaa
             facts.append(f"{host}: {bad.describe()}")
             part.add(verdict("warn", "mx_problem", "RFC 5321 §5.1",
-                             (f"No se pudo resolver el MX {host} ({bad.describe('es')})",
-                              "Comprueba el DNS de ese servidor y repite la comprobación"),
-                             (f"Could not resolve the MX {host} ({bad.describe()})",
-                              "Check that host's DNS and run the check again")))
+                             Msg.of("check.mx.could_not_resolve_mx", host=host, said=bad.said()),
+                             Msg.of("check.mx.could_not_resolve_mx_fix")))
             continue
         if not found:
             dead.append(host)
-            facts.append(Bi(f"{host}: sin dirección", f"{host}: no address"))
+            facts.append(Msg.of("check.mx.no_address", host=host))
             continue
         facts.append(f"{host} → {', '.join(found[:3])}" + (f" (CNAME → {alias})" if alias else ""))
         private = [x for x in found if not_routable(x)]
         if private:
             part.add(verdict("warn", "mx_problem", "RFC 5321 §5.1",
-                             (f"El MX {host} apunta a una dirección privada o local ({', '.join(private[:2])}): desde internet no se le puede entregar correo",
-                              "Pon en el registro A/AAAA la dirección pública del servidor"),
-                             (f"The MX {host} points to a private or local address ({', '.join(private[:2])}): mail cannot reach it from the internet",
-                              "Put the host's public address in its A/AAAA record")))
+                             Msg.of("check.mx.mx_points_private_local", host=host, private=', '.join(private[:2])),
+                             Msg.of("check.mx.mx_points_private_local_fix")))
         addresses += [(host, x) for x in found[:2]]
     part.evidence["mx_hosts"] = facts
     if dead:
         everyone = len(dead) == len(chosen)
         part.add(verdict("fail" if everyone else "warn", "mx_problem", "RFC 5321 §5.1",
-                         (f"{'Ningún' if everyone else 'Algún'} servidor MX tiene dirección ({', '.join(dead[:3])}): "
-                          + ("el correo para el dominio no se puede entregar, los rebotes y respuestas se pierden y los receptores que verifican el dominio del remitente lo rechazan" if everyone
-                             else "los remitentes pierden tiempo con ellos antes de probar el siguiente"),
-                          "Dales un registro A/AAAA o quítalos del MX"),
-                         (f"{'No' if everyone else 'Some'} MX host has an address ({', '.join(dead[:3])}): "
-                          + ("mail to the domain cannot be delivered, bounces and replies are lost, and receivers that verify the sender's domain refuse it" if everyone
-                             else "senders waste time on them before trying the next"),
-                          "Give them an A/AAAA record or remove them from the MX")))
+                         Msg.of("check.mx.no_host_has_address" if everyone else "check.mx.some_host_has_no_address",
+                                hosts=", ".join(dead[:3])),
+                         Msg.of("check.mx.host_address_fix")))
     await _reverse(part, dns, addresses[:MAX_PTR])
     if not any(v.level in ("fail", "warn") for v in part.verdicts):
-        part.checked = Bi(f"MX con dirección ({len(chosen)} de {len(hosts)} servidores comprobados)",
-                          f"MX hosts with addresses ({len(chosen)} of {len(hosts)} checked)")
+        part.checked = Msg.of("check.mx.mx_hosts_addresses_checked", n_chosen=len(chosen), n_hosts=len(hosts))
     return part
 
 
 async def _implicit(part: Part, dns: DnsClient, domain: str) -> Part:
     a, aaaa = await asyncio.gather(dns.query(domain, "A"), dns.query(domain, "AAAA"))
     found = a.records + aaaa.records
-    part.evidence["mx"] = Bi("ninguno", "none") if found else a.describe()
+    part.evidence["mx"] = Msg.of("check.spf.none") if found else a.describe()
     if found:
         part.evidence["implicit_mx"] = ", ".join(found[:3])
         part.add(verdict("warn", "no_mx", "RFC 5321 §5.1",
-                         (f"{domain} no tiene MX: el correo para el dominio va a su dirección {found[0]} (MX implícito), que funciona si ese servidor acepta correo en el puerto 25",
-                          "Publica un MX con el servidor de correo real para que quede explícito"),
-                         (f"{domain} has no MX: mail for the domain goes to its address {found[0]} (the implicit MX), which works if that host takes mail on port 25",
-                          "Publish an MX naming the real mail host to make it explicit")))
+                         Msg.of("check.mx.no_mx_mail_domain", domain=domain, found=found[0]),
+                         Msg.of("check.mx.no_mx_mail_domain_fix")))
     elif a.undetermined or aaaa.undetermined:
         part.add(verdict("warn", "no_mx", "RFC 5321 §5.1",
-                         (f"{domain} no tiene MX y no se pudo consultar su dirección ({a.describe('es')})",
-                          "Comprueba el DNS del dominio y repite la comprobación"),
-                         (f"{domain} has no MX and its address could not be looked up ({a.describe()})",
-                          "Check the domain's DNS and run the check again")))
+                         Msg.of("check.mx.no_mx_address_could", domain=domain, said=a.said()),
+                         Msg.of("check.mx.no_mx_address_could_fix")))
     else:
         part.add(verdict("fail", "no_mx", "RFC 5321 §5.1",
-                         (f"{domain} no tiene MX ni dirección: no puede recibir correo, los rebotes y respuestas se pierden y los receptores que verifican el dominio del remitente rechazan su correo",
-                          "Publica un registro MX con el servidor que recibe el correo del dominio"),
-                         (f"{domain} has neither MX nor address: it cannot receive mail, bounces and replies are lost, and receivers that verify the sender's domain refuse its mail",
-                          "Publish an MX record naming the host that receives the domain's mail")))
+                         Msg.of("check.mx.neither_mx_nor_address", domain=domain),
+                         Msg.of("check.mx.neither_mx_nor_address_fix")))
     return part
 
 
@@ -173,10 +149,8 @@ async def _reverse(part: Part, dns: DnsClient, addresses: list[tuple[str, str]])
         if ptr.status != "ok" or not ptr.records:
             lines.append(f"{ip}: {ptr.describe()}")
             part.add(verdict("info", "mx_problem", "RFC 1912 §2.1",
-                             (f"{ip} ({host}) no tiene DNS inverso (PTR): si ese servidor también envía correo, muchos receptores lo rechazan",
-                              "Pide a quien te da la IP un PTR con el nombre del servidor"),
-                             (f"{ip} ({host}) has no reverse DNS (PTR): if that host also sends mail, many receivers refuse it",
-                              "Ask whoever provides the IP for a PTR naming the host")))
+                             Msg.of("check.mx.no_reverse_dns_ptr", ip=ip, host=host),
+                             Msg.of("check.mx.no_reverse_dns_ptr_fix")))
             continue
         name = ptr.records[0]
         back = await dns.query(name, "AAAA" if ":" in ip else "A")
@@ -184,9 +158,7 @@ async def _reverse(part: Part, dns: DnsClient, addresses: list[tuple[str, str]])
         lines.append(f"{ip} → {name}" + (" ✓" if confirmed else " ✗"))
         if not confirmed:
             part.add(verdict("info", "mx_problem", "RFC 8601 §3 (iprev)",
-                             (f"El DNS inverso de {ip} ({name}) no vuelve a {ip}: si ese servidor también envía correo, falla la comprobación iprev",
-                              f"Haz que {name} tenga un registro A/AAAA con {ip}"),
-                             (f"The reverse DNS of {ip} ({name}) does not lead back to {ip}: if that host also sends mail, it fails the iprev check",
-                              f"Give {name} an A/AAAA record with {ip}")))
+                             Msg.of("check.mx.reverse_dns_does_not", ip=ip, name=name),
+                             Msg.of("check.mx.reverse_dns_does_not_fix", name=name, ip=ip)))
     if lines:
         part.evidence["mx_reverse_dns"] = lines

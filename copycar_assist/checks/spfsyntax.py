@@ -39,7 +39,7 @@ class Term:
 @dataclass(frozen=True)
 class Problem:
     term: str
-    code: str  # see PROBLEM_WORDS
+    code: str  # what it says is the catalogue's check.spf.problem.<code>
     detail: str = ""
 
 
@@ -219,19 +219,3 @@ def parse_spf(text: str) -> Parsed:
         else:
             out.terms.append(got)
     return out
-
-
-# what each problem code means, for the messages (es, en)
-PROBLEM_WORDS: dict[str, tuple[str, str]] = {
-    "not_spf": ("no empieza por v=spf1", "does not start with v=spf1"),
-    "bad_char": ("contiene un carácter que no es ASCII imprimible", "holds a character outside printable ASCII"),
-    "unknown_mechanism": ("no es un mecanismo ni un modificador de SPF", "is not an SPF mechanism or modifier"),
-    "missing_value": ("le falta el valor (p. ej. include:dominio)", "lacks its value (e.g. include:domain)"),
-    "bad_value": ("tiene un valor que este mecanismo no admite", "has a value this mechanism does not take"),
-    "bad_ip4": ("no es una dirección IPv4 válida (cuatro números de 0 a 255)", "is not a valid IPv4 address (four numbers 0 to 255)"),
-    "bad_ip6": ("no es una dirección IPv6 válida", "is not a valid IPv6 address"),
-    "bad_cidr": ("tiene una longitud de prefijo fuera de rango (IPv4 0–32, IPv6 0–128)", "has a prefix length out of range (IPv4 0–32, IPv6 0–128)"),
-    "bad_domain": ("no es un nombre de dominio válido", "is not a valid domain name"),
-    "bad_macro": ("tiene una macro mal formada", "holds a malformed macro"),
-    "duplicate_modifier": ("repite un modificador que solo puede aparecer una vez", "repeats a modifier that may appear only once"),
-}

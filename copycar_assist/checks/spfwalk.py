@@ -26,17 +26,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from copycar_assist.files.msg import Msg
+
 from .dnsquery import DnsClient
-from .mailverdict import Bi, Part, Verdict, verdict
-from .spfsyntax import LOOKUP_MECHANISMS, PROBLEM_WORDS, Parsed, Term, is_spf, parse_spf
+from .mailverdict import Part, Verdict, verdict
+from .spfsyntax import LOOKUP_MECHANISMS, Parsed, Term, is_spf, parse_spf
 
 LOOKUP_LIMIT = 10  # RFC 7208 §4.6.4
 VOID_LIMIT = 2  # RFC 7208 §4.6.4
 HARD_LOOKUPS = 20  # we stop following here; a receiver stopped at 11
 MX_NAMES_LIMIT = 10  # RFC 7208 §4.6.4: an mx term may bring at most 10 MX names
 
-_FLATTEN = ("Quita o aplana includes (sustitúyelos por rangos ip4:/ip6: de tu proveedor) hasta que el total sea 10 o menos",
-            "Remove or flatten includes (replace them with your provider's ip4:/ip6: ranges) until the total is 10 or fewer")
 
 
 @dataclass
@@ -54,21 +54,21 @@ class _Walk:
     unfollowed: list[str] = field(default_factory=list)  # macro targets
     verdicts: list[Verdict] = field(default_factory=list)
 
-    def add(self, level: str, ref: str, es: tuple[str, str], en: tuple[str, str], *, first: bool = False) -> None:
+    def add(self, level: str, ref: str, what: Msg, fix: Msg, *, first: bool = False) -> None:
         """Keep what a receiver would meet: it stops at the 11th look-up and at the first permerror
         (the look-up total is still counted past them, and its verdict goes first)."""
         if first:
-            self.verdicts.insert(0, verdict(level, "spf_problem", ref, es, en))
+            self.verdicts.insert(0, verdict(level, "spf_problem", ref, what, fix))
             return
         if self.lookups > LOOKUP_LIMIT or (level == "fail" and self.permerror):
             return
         self.permerror = self.permerror or level == "fail"
-        self.verdicts.append(verdict(level, "spf_problem", ref, es, en))
+        self.verdicts.append(verdict(level, "spf_problem", ref, what, fix))
 
-    def where(self, domain: str, via: str | None) -> Bi:
+    def where(self, domain: str, via: str | None) -> Msg:
         if via is None:
-            return Bi(f"el SPF de {domain}", f"the SPF record of {domain}")
-        return Bi(f"el SPF de {domain} (al que lleva {via})", f"the SPF record of {domain} (reached through {via})")
+            return Msg.of("check.spf.spf_record", domain=domain)
+        return Msg.of("check.spf.spf_record_reached_through", domain=domain, via=via)
 
     # --- counting ----------------------------------------------------------------------------
 
@@ -88,10 +88,8 @@ class _Walk:
         if self.voids > VOID_LIMIT and not self.over_void:
             self.over_void = True
             self.add("fail", "RFC 7208 §4.6.4",
-                     (f"El SPF hace más de {VOID_LIMIT} consultas DNS vacías (NXDOMAIN o sin respuesta; la tercera es {term}): los receptores devuelven permerror",
-                      "Quita los mecanismos que apuntan a nombres que no existen o no tienen registros"),
-                     (f"SPF makes more than {VOID_LIMIT} void DNS look-ups (NXDOMAIN or empty; the third is {term}): receivers return permerror",
-                      "Remove the mechanisms that point to names that do not exist or have no records"))
+                     Msg.of("check.spf.spf_makes_more_than", void_limit=VOID_LIMIT, term=term),
+                     Msg.of("check.spf.spf_makes_more_than_fix"))
 
     # --- one record --------------------------------------------------------------------------
 
@@ -100,34 +98,27 @@ class _Walk:
         w = self.where(domain, via)
         if lk.undetermined:
             self.add("warn", "RFC 7208 §4.4",
-                     (f"No se pudo leer {w.es}: {lk.describe('es')}; los receptores devuelven temperror y pueden aplazar o rechazar el correo",
-                      "Comprueba que los servidores DNS del dominio responden y repite la comprobación"),
-                     (f"Could not read {w.en}: {lk.describe()}; receivers return temperror and may defer or reject mail",
-                      "Check that the domain's DNS servers answer, then run the check again"))
+                     Msg.of("check.spf.could_not_read_receivers", w=w, said=lk.said()),
+                     Msg.of("check.dkim.could_not_read_verifiers_fix"))
             return None
         spf = [r for r in lk.records if is_spf(r)]
         if not spf and via is None:  # the domain itself
             self.add("fail", "RFC 7208 §4.5",
-                     (f"{domain} no tiene registro SPF (v=spf1): los receptores no saben qué servidores pueden enviar por el dominio",
-                      "Publica un único TXT que empiece por v=spf1, incluya tu servicio de envío y termine en ~all o -all"),
-                     (f"{domain} has no SPF record (v=spf1): receivers cannot tell which servers may send for it",
-                      "Publish one TXT record that starts with v=spf1, includes your sending service and ends in ~all or -all"))
+                     Msg.of("check.spf.no_spf_record_v", domain=domain),
+                     Msg.of("check.spf.no_spf_record_v_fix"))
             return None
         if not spf and via is not None:  # a name an include or redirect points to
             if lk.void:
                 self.void(via)
             self.add("fail", "RFC 7208 §5.2" if via.startswith("include") else "RFC 7208 §6.1",
-                     (f"{via} apunta a {domain}, que no tiene registro SPF ({lk.describe('es') if lk.void else 'ningún TXT v=spf1'}): permerror",
-                      "Corrige el nombre (cópialo de la documentación de tu proveedor) o quita ese término"),
-                     (f"{via} points to {domain}, which has no SPF record ({lk.describe() if lk.void else 'no v=spf1 TXT'}): permerror",
-                      "Correct the name (copy it from your provider's documentation) or remove the term"))
+                     Msg.of("check.spf.points_to_no_record", via=via, domain=domain,
+                            said=lk.said() if lk.void else Msg.of("check.spf.no_spf_txt")),
+                     Msg.of("check.spf.points_to_no_record_fix"))
             return None
         if len(spf) > 1:
             self.add("fail", "RFC 7208 §4.5",
-                     (f"{w.es} está publicado {len(spf)} veces: permerror, el SPF falla para todo el correo",
-                      "Une los registros v=spf1 en uno solo"),
-                     (f"{w.en} is published {len(spf)} times: permerror, SPF fails for all mail",
-                      "Merge the v=spf1 records into one"))
+                     Msg.of("check.spf.published_times_permerror_spf", w=w, n_spf=len(spf)),
+                     Msg.of("check.spf.published_times_permerror_spf_fix"))
             return None
         return spf[0]
 
@@ -136,15 +127,16 @@ class _Walk:
             return True
         w = self.where(domain, via)
         shown = parsed.problems[:3]
-        es = "; ".join(f"«{_visible(p.term)}» {PROBLEM_WORDS[p.code][0]}" for p in shown)
-        en = "; ".join(f"'{_visible(p.term)}' {PROBLEM_WORDS[p.code][1]}" for p in shown)
+        said: Msg | None = None
+        for p in shown:  # "«term» what is wrong with it; …"
+            term = Msg.of("check.spf.term_problem", term=_visible(p.term), problem=Msg.of(f"check.spf.problem.{p.code}"))
+            said = term if said is None else Msg.of("check.spf.then", before=said, after=term)
         more = len(parsed.problems) - len(shown)
         ref = "RFC 7208 §6" if all(p.code == "duplicate_modifier" for p in shown) else "RFC 7208 §4.6, §5"
         self.add("fail", ref,
-                 (f"En {w.es}, {es}{f' (y {more} más)' if more else ''}: el registro entero da permerror",
-                  "Corrige o quita esos términos" if len(shown) > 1 else "Corrige o quita ese término"),
-                 (f"In {w.en}, {en}{f' (and {more} more)' if more else ''}: the whole record is a permerror",
-                  "Correct or remove those terms" if len(shown) > 1 else "Correct or remove that term"))
+                 Msg.of("check.spf.syntax_permerror", where=w, problems=said,
+                        more=Msg.of("check.spf.and_more", more=more) if more else ""),
+                 Msg.of("check.spf.syntax_permerror_fix_many" if len(shown) > 1 else "check.spf.syntax_permerror_fix"))
         return False
 
     async def walk(self, domain: str, path: tuple[str, ...], via: str | None) -> str | None:
@@ -174,16 +166,12 @@ class _Walk:
         redirect = parsed.modifier("redirect")
         if after_all:
             self.add("warn", "RFC 7208 §5.1",
-                     (f"En {self.where(domain, via).es}, lo que va detrás de all no se evalúa nunca ({', '.join(after_all[:3])})",
-                      "Mueve esos términos delante de all"),
-                     (f"In {self.where(domain, via).en}, terms after all are never evaluated ({', '.join(after_all[:3])})",
-                      "Move those terms before all"))
+                     Msg.of("check.spf.terms_after_all_never", where=self.where(domain, via), after_all=', '.join(after_all[:3])),
+                     Msg.of("check.spf.terms_after_all_never_fix"))
         if redirect and all_q is not None:
             self.add("warn", "RFC 7208 §6.1",
-                     (f"En {self.where(domain, via).es}, redirect= se ignora porque hay un all",
-                      "Quita el all o el redirect= según cuál quieras que mande"),
-                     (f"In {self.where(domain, via).en}, redirect= is ignored because the record has an all",
-                      "Remove either the all or the redirect=, whichever should not apply"))
+                     Msg.of("check.spf.redirect_ignored_because_record", where=self.where(domain, via)),
+                     Msg.of("check.spf.redirect_ignored_because_record_fix"))
         elif redirect and not self.stopped and self.count(depth):
             return await self._follow(redirect, f"redirect={redirect.value}", path)
         return all_q
@@ -197,17 +185,13 @@ class _Walk:
             all_q = await self._follow(term, f"include:{target}", path)
             if all_q == "+" and term.qualifier in ("+", ""):
                 self.add("fail", "RFC 7208 §5.2",
-                         (f"include:{target} termina en +all: autoriza a cualquier servidor del mundo a enviar como {self.root}",
-                          f"Quita ese include o pide al dueño de {target} que lo cierre con ~all o -all"),
-                         (f"include:{target} ends in +all: it authorises every server in the world to send as {self.root}",
-                          f"Remove that include, or ask the owner of {target} to close it with ~all or -all"))
+                         Msg.of("check.spf.include_ends_all_authorises", target=target, root=self.root),
+                         Msg.of("check.spf.include_ends_all_authorises_fix", target=target))
             return
         if term.name == "ptr":
             self.add("warn", "RFC 7208 §5.5",
-                     (f"El SPF usa ptr ({term.text}): es lento, poco fiable y muchos receptores lo ignoran",
-                      "Sustitúyelo por ip4:/ip6: o a: con los servidores que envían"),
-                     (f"The SPF record uses ptr ({term.text}): slow, unreliable, and many receivers ignore it",
-                      "Replace it with ip4:/ip6: or a: naming the sending servers"))
+                     Msg.of("check.spf.spf_record_uses_ptr", text=term.text),
+                     Msg.of("check.spf.spf_record_uses_ptr_fix"))
             return
         rtype = "MX" if term.name == "mx" else "A"
         lk = await self.dns.query(target, rtype)
@@ -215,16 +199,12 @@ class _Walk:
             self.void(term.text)
         elif lk.undetermined:
             self.add("warn", "RFC 7208 §5",
-                     (f"No se pudo resolver {term.text} ({lk.describe('es')}): los receptores devolverían temperror",
-                      "Comprueba ese nombre y su DNS"),
-                     (f"Could not resolve {term.text} ({lk.describe()}): receivers would return temperror",
-                      "Check that name and its DNS"))
+                     Msg.of("check.spf.could_not_resolve_receivers", text=term.text, said=lk.said()),
+                     Msg.of("check.spf.could_not_resolve_receivers_fix"))
         elif term.name == "mx" and len(lk.mx) > MX_NAMES_LIMIT:
             self.add("fail", "RFC 7208 §4.6.4",
-                     (f"{term.text} trae {len(lk.mx)} nombres MX (máximo {MX_NAMES_LIMIT}): permerror",
-                      "Usa ip4:/ip6: o a: para los servidores que envían en lugar de mx"),
-                     (f"{term.text} brings {len(lk.mx)} MX names (limit {MX_NAMES_LIMIT}): permerror",
-                      "Use ip4:/ip6: or a: for the sending servers instead of mx"))
+                     Msg.of("check.spf.brings_mx_names_limit", text=term.text, n_mx=len(lk.mx), mx_names_limit=MX_NAMES_LIMIT),
+                     Msg.of("check.spf.brings_mx_names_limit_fix"))
 
     async def _follow(self, term: Term, via: str, path: tuple[str, ...]) -> str | None:
         target = term.value.lower().rstrip(".")
@@ -233,10 +213,8 @@ class _Walk:
             return None
         if target in path:
             self.add("fail", "RFC 7208 §4.6.4",
-                     (f"{via} vuelve a un registro que ya se está evaluando ({' → '.join(path + (target,))}): bucle, permerror",
-                      "Quita el include o redirect que cierra el bucle"),
-                     (f"{via} leads back to a record already being evaluated ({' → '.join(path + (target,))}): a loop, permerror",
-                      "Remove the include or redirect that closes the loop"))
+                     Msg.of("check.spf.leads_back_record_already", via=via, path=' → '.join(path + (target,))),
+                     Msg.of("check.spf.leads_back_record_already_fix"))
             return None
         self.followed.append(via)
         return await self.walk(target, path + (target,), via)
@@ -262,52 +240,39 @@ async def check_spf(dns: DnsClient, domain: str) -> Part:
     root = await dns.query(domain, "TXT")
     records = [r for r in root.records if is_spf(r)]
     part.evidence["spf"] = " | ".join(records) if records else (
-        root.describe() if root.status != "ok" else Bi("ninguno", "none"))
+        root.describe() if root.status != "ok" else Msg.of("check.spf.none"))
     if len(records) != 1 or root.undetermined:
         return part
     n = f"{w.lookups}" if not w.stopped else f"> {HARD_LOOKUPS - 1}"
-    part.evidence["spf_lookups"] = Bi(
-        f"{n} / {LOOKUP_LIMIT} (includes y redirect seguidos; {w.top_lookups} en el registro principal)",
-        f"{n} / {LOOKUP_LIMIT} (includes and redirects followed; {w.top_lookups} in the top record)")
+    part.evidence["spf_lookups"] = Msg.of("check.spf.includes_redirects_followed_top", n=n, lookup_limit=LOOKUP_LIMIT, top_lookups=w.top_lookups)
     part.evidence["spf_void_lookups"] = f"{w.voids} / {VOID_LIMIT}"
     if w.followed:
         part.evidence["spf_followed"] = ", ".join(w.followed[:12])
     if w.unfollowed:
-        part.evidence["spf_not_followed"] = Bi(
-            ", ".join(w.unfollowed[:6]) + " (dependen de macros del remitente)",
-            ", ".join(w.unfollowed[:6]) + " (depend on sender macros)")
+        part.evidence["spf_not_followed"] = Msg.of("check.spf.not_followed", names=", ".join(w.unfollowed[:6]))
     if w.over_limit:
         w.add("fail", "RFC 7208 §4.6.4",
-              (f"El SPF necesita {n} consultas DNS contando sus includes ({w.top_lookups} en el registro principal); los receptores paran en {LOOKUP_LIMIT} y devuelven permerror",
-               _FLATTEN[0]),
-              (f"SPF needs {n} DNS look-ups counting its includes ({w.top_lookups} in the top record); receivers stop at {LOOKUP_LIMIT} and return permerror",
-               _FLATTEN[1]), first=True)
+              Msg.of("check.spf.too_many_lookups", n=n, top_lookups=w.top_lookups, lookup_limit=LOOKUP_LIMIT),
+              Msg.of("check.spf.flatten"), first=True)
     if any(v.level == "fail" for v in w.verdicts):
         part.evidence["spf_all"] = f"{all_q}all" if all_q else "—"
         return part
-    part.evidence["spf_all"] = f"{all_q}all" if all_q else Bi("ninguno", "none")
+    part.evidence["spf_all"] = f"{all_q}all" if all_q else Msg.of("check.spf.none")
     mechanisms = parse_spf(records[0]).mechanisms
     if all_q == "+":
         w.add("fail", "RFC 7208 §5.1",
-              ("El SPF termina en +all (o en un all sin calificador): autoriza a cualquier servidor del mundo a enviar por el dominio",
-               "Termina el registro en ~all o -all"),
-              ("The SPF record ends in +all (or a bare all): it authorises every server in the world to send for the domain",
-               "End the record with ~all or -all"))
+              Msg.of("check.spf.spf_record_ends_all"),
+              Msg.of("check.spf.spf_record_ends_all_fix"))
     elif all_q in ("?", None):
         w.add("warn", "RFC 7208 §8.2",
-              ("El SPF es neutral (?all o sin all): no dice nada de los servidores no listados, así que no protege",
-               "Termina el registro en ~all o -all"),
-              ("The SPF record is neutral (?all or no all): it says nothing about unlisted servers, so it protects nothing",
-               "End the record with ~all or -all"))
+              Msg.of("check.spf.spf_record_neutral_all"),
+              Msg.of("check.spf.spf_record_ends_all_fix"))
     elif all(t.name == "all" for t in mechanisms) and not parsed_has_redirect(records[0]):
         w.add("warn", "RFC 7208 §5.1",
-              ("El SPF no autoriza a ningún servidor (solo -all o ~all): todo el correo de este dominio falla SPF y DMARC depende solo de DKIM",
-               "Añade el include o los rangos ip4:/ip6: de tu servicio de envío delante del all"),
-              ("The SPF record authorises no server at all (only -all or ~all): every message from this domain fails SPF, and DMARC rests on DKIM alone",
-               "Add your sending service's include or ip4:/ip6: ranges before the all"))
+              Msg.of("check.spf.spf_record_authorises_no"),
+              Msg.of("check.spf.spf_record_authorises_no_fix"))
     if not any(v.level in ("fail", "warn") for v in w.verdicts):
-        part.checked = Bi(f"un SPF válido con sus includes ({n}/{LOOKUP_LIMIT} consultas, {all_q}all)",
-                          f"one SPF record valid through its includes ({n}/{LOOKUP_LIMIT} look-ups, {all_q}all)")
+        part.checked = Msg.of("check.spf.one_spf_record_valid", n=n, lookup_limit=LOOKUP_LIMIT, all_q=all_q)
     return part
 
 

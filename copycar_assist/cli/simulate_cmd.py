@@ -46,7 +46,7 @@ def list_text(lang: str, columns: int | None = None) -> str:
     """The scenarios by service, as `simulate --list` and the app's help show them (on a
     terminal `columns` wide, each summary wrapped under its column)."""
     from copycar_assist.i18n import t
-    from copycar_assist.simulator.catalogue import by_service, in_lang
+    from copycar_assist.simulator.catalogue import by_service
 
     from .columns import hang
 
@@ -54,7 +54,7 @@ def list_text(lang: str, columns: int | None = None) -> str:
     for service, scenarios in by_service().items():
         lines.append(t(f"sim.service.{service}", lang) + ":")
         for s in scenarios:
-            lines += hang(f"  {s.name:26} ", in_lang(s.summary, lang), columns)
+            lines += hang(f"  {s.name:26} ", s.summary(lang), columns)
     return "\n".join(lines) + "\n"
 
 
@@ -118,14 +118,14 @@ def _describe(world: DemoWorld, failed: dict[str, Msg], lang: str, columns: int 
     import tomli_w
 
     from copycar_assist.i18n import t
-    from copycar_assist.simulator.catalogue import SCENARIOS, in_lang
+    from copycar_assist.simulator.catalogue import SCENARIOS
 
     from .columns import fit
 
     values = world.settings()
     nameservers = values["email.nameservers"]  # the demo's one DNS server
     dns_host = nameservers[0] if isinstance(nameservers, list) and nameservers else "-"
-    summaries = "; ".join(in_lang(SCENARIOS[n].summary, lang) for n in world.names)
+    summaries = "; ".join(SCENARIOS[n].summary(lang) for n in world.names)
     out = [fit(t("cli.simulate.head", lang, scenario=world.scenario, summaries=summaries), columns),
            f"  API:    {values['api.base_url']}   ({t('cli.simulate.key', lang)}: {values['api.key'] or '-'})",
            f"  CRM:    {values['crm.base_url']}",

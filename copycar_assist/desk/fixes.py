@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypedDict
 
 from copycar_assist.config_schema import Value
+from copycar_assist.files.msg import Msg
 from copycar_assist.redact import Secret
 
 if TYPE_CHECKING:
@@ -82,13 +83,13 @@ class Change:
 @dataclass
 class Proposal:
     kind: str  # key | base_url | endpoint | smtp_security | crm_field
-    title: dict[str, str]  # es/en
+    title: Msg  # what the proposal does, put into words in the reader's language
     changes: list[Change]
     checks: tuple[str, ...]  # re-run after applying
     needs_value: str | None = None  # a field whose new value the agent types first
 
     def label(self, lang: str) -> str:
-        return self.title.get(lang) or self.title["en"]
+        return self.title.text(lang)
 
 
 @dataclass
@@ -148,43 +149,42 @@ def proposals_for(entry_id: str | None, cause_id: str | None, results: Mapping[s
     outcome = {cid: r.outcome for cid, r in results.items()}
     # (not for the demo's key: the simulator's verdict does not depend on the key sent)
     if ask_secrets and outcome.get("api.verify") in ("unauthorized", "expired") and settings.api.key_source != "demo":
-        out.append(Proposal("key", {"es": "Poner una clave nueva (la escribes tú, oculta)",
-                                    "en": "Put in a new key (you type it, hidden)"},
+        out.append(Proposal("key", Msg.of("desk.fix.new_key"),
                             [Change("api.key", settings.api.key, None)], ("api.verify",), needs_value=NEEDS_VALUE))
     base = (settings.api.base_url or "").rstrip("/")
     health = outcome.get("api.health")
     if health == "not_found" or outcome.get("api.verify") == "not_found":
         fixed = _with_version(base)
         if fixed and fixed != base:
-            out.append(_base_url(base, fixed, "la ruta de la versión", "the version path"))
+            out.append(_base_url(base, fixed, "desk.fix.why.version_path"))
     if health == "insecure" and base.startswith("http://"):
-        out.append(_base_url(base, "https://" + base[len("http://"):], "https en vez de http", "https instead of http"))
+        out.append(_base_url(base, "https://" + base[len("http://"):], "desk.fix.why.https"))
     if health in ("unhealthy", "connect_failed", "dns_failure", "timeout", "tls_failure") and "api.endpoints" in results:
         healthy = _healthy_endpoint(results["api.endpoints"], settings)
         if healthy and healthy != base:
             others = [e for e in settings.api.endpoints if e.rstrip("/") != healthy] + [base]
-            out.append(Proposal("endpoint", {"es": f"Usar el endpoint sano {healthy}", "en": f"Use the healthy endpoint {healthy}"},
+            out.append(Proposal("endpoint", Msg.of("desk.fix.endpoint", url=healthy),
                                 [Change("api.base_url", base, healthy),
                                  Change("api.endpoints", list(settings.api.endpoints), others)],
                                 ("api.health", "api.endpoints")))
     smtp = _smtp_security(settings) if outcome.get("email.smtp") in ("misconfigured", "tls_failed", "no_starttls",
                                                                       "connect_failed") else None
     if smtp:
-        out.append(Proposal("smtp_security", {"es": f"Poner smtp.security = {smtp}", "en": f"Set smtp.security = {smtp}"},
+        out.append(Proposal("smtp_security", Msg.of("desk.fix.smtp_security", value=smtp),
                             [Change("smtp.security", settings.smtp.security, smtp)], ("email.smtp",)))
     crm = results.get("crm.fields")
     suggest = crm.evidence.get("suggest") if crm is not None and outcome.get("crm.fields") == "mapping_error" else None
     if isinstance(suggest, dict):
         for ours, target in list(suggest.items())[:3]:
             if ours in settings.crm.field_map and isinstance(target, str):
-                out.append(Proposal("crm_field", {"es": f"Mapear {ours} a {target}", "en": f"Map {ours} to {target}"},
+                out.append(Proposal("crm_field", Msg.of("desk.fix.crm_field", ours=ours, target=target),
                                     [Change(f"crm.field_map.{ours}", settings.crm.field_map[ours], target)],
                                     ("crm.fields",)))
     return out[:9]
 
 
-def _base_url(old: str, new: str, es: str, en: str) -> Proposal:
-    return Proposal("base_url", {"es": f"Corregir la URL base ({es}): {new}", "en": f"Correct the base URL ({en}): {new}"},
+def _base_url(old: str, new: str, why: str) -> Proposal:
+    return Proposal("base_url", Msg.of("desk.fix.base_url", why=Msg.of(why), url=new),
                     [Change("api.base_url", old, new)], ("api.health",))
 
 

@@ -435,14 +435,16 @@ MESSAGES: dict[str, str] = {
 }
 
 # the areas kept apart for size: Textual's own words, the training words, the command line's words
-# and its help, the settings' problems, the knowledge's problems
+# and its help, the settings' problems, the knowledge's problems, what the checks (and the mail
+# checks) say
 from .en_checks import CHECKS  # noqa: E402
 from .en_cli import CLI  # noqa: E402
 from .en_cli_help import HELP  # noqa: E402
 from .en_config import CONFIG  # noqa: E402
 from .en_kb import KB  # noqa: E402
+from .en_mail import MAIL  # noqa: E402
 from .en_textual import TEXTUAL  # noqa: E402
 from .en_train import TRAIN  # noqa: E402
 
-for _area in (TEXTUAL, TRAIN, CLI, HELP, CONFIG, KB, CHECKS):
+for _area in (TEXTUAL, TRAIN, CLI, HELP, CONFIG, KB, CHECKS, MAIL):
     MESSAGES.update(_area)

@@ -1,11 +1,32 @@
-"""What the live checks say in English: their findings, their steps and the words those are built
-from (`check.<family>.*`; `check.http.*`, `check.dns.*` and `check.or` are shared). Part of en.py's
-catalogue, the same keys as es_checks.py; a check says them through `CheckContext.t(key, **values)` or,
-when the language is not known yet, a `files.msg.Msg`."""
+"""What the live checks of the API, the CRM, the cache, the material and the run itself
+(`check.<family>.*`; `check.http.*` and `check.or` are shared), and the fixes the desk proposes for
+what they found (`desk.fix.*`), say in English. Part of en.py's catalogue, with the same keys as
+es_checks.py. A check says them through `CheckContext.t(key, **values)`, or as a `files.msg.Msg`
+when the language is not known yet (a verdict, a reason)."""
 
 CHECKS: dict[str, str] = {
-    # or
+    # shared
     "check.or": " or ",
+
+    # account
+    "check.account.larger_than_mb_paste": "is larger than {mb} MB; paste a sample of it",
+    "check.account.expected_object_list_objects": "expected an object or a list of objects",
+    "check.account.not_valid_utf_8": "is not valid UTF-8",
+    "check.account.item_list_not_object": "item {i} of the list is not an object",
+    "check.account.line_not_json_object": "the line is not a JSON object",
+    "check.account.empty_no_header_row": "is empty (no header row)",
+    "check.account.invalid_csv": "invalid CSV: {exc}",
+    "check.account.row_columns_but_header": "row {total} has {n_row} columns but the header has {n_header}",
+    "check.account.field.company_name": "company name",
+    "check.account.field.contact_name": "contact name",
+    "check.account.field.role": "role/title",
+    "check.account.field.industry": "industry",
+    "check.account.field.company_size": "company size",
+    "check.account.field.pain_points": "pain points",
+    "check.account.field.recent_activity": "recent activity",
+    "check.account.field.website": "website",
+    "check.account.field.location": "location",
+    "check.account.field.tech_stack": "tech stack",
 
     # api
     "check.api.calling_get_verify_key": "Calling GET /verify with the key…",
@@ -82,6 +103,21 @@ CHECKS: dict[str, str] = {
     "check.api_support.key_not_sent_unencrypted": "The key is not sent unencrypted (http://) to {host}: use an https:// URL.",
     "check.api_support.retry_s": "retry in {seconds} s (at {when})",
     "check.api_support.no_complete_answer": "No complete answer from {host} within the deadline ({phase}).",
+
+    # area
+    "check.area.api-key": "API key",
+    "check.area.api-health": "API health",
+    "check.area.rate-limits": "Rate limits",
+    "check.area.endpoints": "Endpoints",
+    "check.area.latency": "Latency",
+    "check.area.content": "Prompt and accounts",
+    "check.area.logs": "Call log",
+    "check.area.smtp": "SMTP",
+    "check.area.email-dns": "E-mail DNS",
+    "check.area.spam": "Spam score",
+    "check.area.crm": "CRM",
+    "check.area.redis": "Redis",
+    "check.area.alerts": "Monitor alerts",
 
     # cache
     "check.cache.redis_answered_error": "Redis at {where} answered with an error: {d}.",
@@ -185,83 +221,14 @@ CHECKS: dict[str, str] = {
     "check.crm.fields_shape": "The field list of {obj} is not in the expected shape.",
     "check.crm.did_you_mean": " (did you mean {near}?)",
 
-    # dns
-    "check.dns.lookup.nxdomain": "NXDOMAIN (the name does not exist)",
-    "check.dns.lookup.noanswer": "no record of this type",
-    "check.dns.lookup.servfail": "SERVFAIL (the DNS server failed)",
-    "check.dns.lookup.timeout": "timeout (no DNS answer)",
-    "check.dns.lookup.toolarge": "answer too large, refused: {detail}",
-    "check.dns.lookup.capped": "not queried: this check's query budget was used up",
-
-    # dnscheck
-    "check.dnscheck.dns_problems": "DNS problems for {domain}: ",
-    "check.dnscheck.querying_dns": "Querying the DNS of {domain}…",
-    "check.dnscheck.following_spf_dmarc_dkim": "Following SPF, DMARC, DKIM and the MX hosts…",
-    "check.dnscheck.more_evidence": " (and {n_problems} more in the evidence)",
-    "check.dnscheck.set_email_domain": "Set email.domain.",
-    "check.dnscheck.domain_does_not_exist": "The domain {domain} does not exist in DNS (NXDOMAIN): check email.domain or the domain's registration.",
-    "check.dnscheck.dns_passes_what_checked": "The DNS of {domain} passes what was checked: {claims}.",
-    "check.dnscheck.no_usable_dns_resolver": "No usable DNS resolver ({name}): set email.nameservers.",
-    "check.dnscheck.dns_did_not_answer": "DNS did not answer in time for {domain}.",
-    "check.dnscheck.could_not_query": "Could not query the DNS of {domain}: {why}.",
-
-    # email
-    "check.email.smtp_security_none_only": "smtp.security = \"none\" is only allowed to this machine; {host} resolves to {shown}, not only to loopback, and the credentials would travel in clear. Not connected. Use starttls or tls.",
-    "check.email.server_offers_no_authentication": "The server offers no authentication method we can use ({d}).",
-    "check.email.connecting": "Connecting to {host}:{port}…",
-    "check.email.certificate_verified": "{tls}, certificate verified",
-    "check.email.sender_smtp_test_recipient": "it is the sender (smtp.test_recipient not set): relaying to other domains is not tested",
-    "check.email.not_tested_address_not": "not tested: an address that is not plain ASCII",
-    "check.email.smtp_host_not_set": "smtp.host is not set: no SMTP server is configured.",
-    "check.email.smtp_security_must_starttls": "smtp.security must be starttls, tls or none.",
-    "check.email.port_expects_implicit_tls": "Port {port} expects implicit TLS: set smtp.security = \"tls\" (or use port 587 with STARTTLS).",
-    "check.email.port_speaks_plain_smtp": "Port {port} speaks plain SMTP and upgrades with STARTTLS: set smtp.security = \"starttls\" (or use port 465 for implicit TLS).",
-    "check.email.credentials_accepted": "credentials accepted",
-    "check.email.sender_recipient_accepted_envelope": "; sender {sender} and recipient {recipient} accepted (envelope only, RSET before DATA)",
-    "check.email.envelope_sender_recipient_not": "; envelope (sender/recipient) not tested",
-    "check.email.no_encryption_only_acceptable": "NO ENCRYPTION: only acceptable to localhost",
-    "check.email.smtp_server_answers_tls": "The SMTP server {host}:{port} answers; TLS verified ({tls}); {auth}. No mail was sent.",
-    "check.email.connection_failed": "The connection to {where} failed: {d}",
-    "check.email.refuses_temporarily_4xx_means": "{where} refuses TEMPORARILY ({what}): {d}. A 4xx means 'try again later': the server is busy, throttling this client's connections or sending rate, or greylisting. Do not change the settings: retry with a delay and slow down.",
-    "check.email.refuses_client_permanently_5xx": "{where} refuses this client PERMANENTLY ({d}). A 5xx greeting is not fixed by retrying: usually the sending IP address is on a blocklist or on a network the server does not accept.",
-    "check.email.server_refuses_sender_no": "The server refuses the sender {sender} ({d}). No mail was sent. Set smtp.from to an address this account may send as (its own, or a verified alias or domain).",
-    "check.email.without_login_server_does": "Without a login, the server does NOT relay to {recipient}: {d}. Set smtp.username and smtp.password (or have the application's IP allowed) and use the submission server (587), not the domain's MX.",
-    "check.email.server_refuses_recipient_address": "The server refuses the recipient {recipient} ({d}): the address does not exist or cannot receive mail. If it is the test address, set smtp.test_recipient to one that exists.",
-    "check.email.does_not_offer_starttls": "{where} does not offer STARTTLS: the credentials were NOT sent (they would travel in clear). Use port 587 with STARTTLS or 465 with implicit TLS.",
-    "check.email.tls_handshake_failed_no": "The TLS handshake with {where} failed: {d}. No credentials were sent.",
-    "check.email.server_rejected_user_name": "The server rejected the user name/password ({d}). Check smtp.username and smtp.password (many providers require an app password).",
-    "check.email.speaks_plain_smtp_not": "{where} speaks plain SMTP, not implicit TLS: use security = \"starttls\" on this port.",
-    "check.email.server_requires_login_before": "The server requires a login before it accepts mail ({d}): set smtp.username and smtp.password.",
-    "check.email.offers_no_auth_port": "{where} offers no AUTH on this port: authenticated submission is usually port 587.",
-    "check.email.no_daily_limit_configured": "No daily limit is configured (smtp.daily_limit).",
-    "check.email.daily_limit_but_how": "Daily limit {limit}, but how many were sent today is unknown: set smtp.sent_today (or look at the provider's dashboard).",
-    "check.email.near_90_exceeded_100": "near ≥ 90 %, exceeded ≥ 100 %",
-    "check.email.within_limit_today": "Within the limit: {sent} of {limit} today ({share:.0%}).",
-    "check.email.failed": "FAILED",
-    "check.email.only_one_smtp_username": "Only one of smtp.username / smtp.password is set: authentication cannot work.",
-    "check.email.smtp_missing_not_address": "smtp.from is missing (or not an address): messages will have no valid sender.",
-    "check.email.sender_not_spf_dmarc": "the sender is not in {domain}: SPF/DMARC may not align",
-    "check.email.auth_not_tested": "AUTH not tested",
-    "check.email.no_credentials_configured_auth": "no credentials configured: AUTH not tested",
-    "check.email.warning_unencrypted_smtp_security": "WARNING: unencrypted SMTP (security = \"none\") to {host}:{port}; it answers ({auth}). Only fit for a local relay: use starttls or tls in production.",
-    "check.email.name_does_not_resolve": "The name {host} does not resolve (DNS): check smtp.host.",
-    "check.email.refuses_connection_wrong_port": "{where} refuses the connection: wrong port, server down or a firewall.",
-    "check.email.does_not_answer_no": "{where} does not answer (no connection in time): a firewall or a port blocked by the provider.",
-    "check.email.accepts_connection_but_sends": "{where} accepts the connection but sends no SMTP greeting: wrong port (implicit TLS on 465?) or a hung server.",
-    "check.email.stopped_answering_during": "{where} stopped answering during {d}.",
-    "check.email.server_does_not_understand": "The server does not understand EHLO ({d}): it does not look like a current SMTP server; check smtp.host and smtp.port.",
-    "check.email.does_not_answer_like": "{where} does not answer like an SMTP server ({d}; caps: {max_line} bytes a line, {max_reply_lines} lines a reply). The connection was dropped. Is this a mail server's port?",
-    "check.email.login": "the login",
-    "check.email.logged_but_server_does": "Logged in, but the server does NOT relay to {recipient}: {d}. Mail to that address never leaves. This account may not send outside its domains, or this is the inbound (MX) server rather than the submission server.",
-    "check.email.tls_certificate_not_trusted": "The TLS certificate of {where} is not trusted ({d}). No credentials were sent.",
-    "check.email.server_advertises_starttls_but": "The server advertises STARTTLS but refuses it: {d}",
-    "check.email.sending_limit_used_up": "Sending limit used up: {sent} of {limit} today ({share:.0%}). The provider will reject or defer mail until tomorrow or a plan upgrade.",
-    "check.email.close_sending_limit_today": "Close to the sending limit: {sent} of {limit} today ({share:.0%}).",
-    "check.email.greeting": "at the greeting",
-    "check.email.ehlo": "EHLO",
-    "check.email.starttls": "STARTTLS",
-    "check.email.sender": "the sender",
-    "check.email.recipient": "the recipient",
+    # fix
+    "desk.fix.new_key": "Put in a new key (you type it, hidden)",
+    "desk.fix.why.version_path": "the version path",
+    "desk.fix.why.https": "https instead of http",
+    "desk.fix.base_url": "Correct the base URL ({why}): {url}",
+    "desk.fix.endpoint": "Use the healthy endpoint {url}",
+    "desk.fix.smtp_security": "Set smtp.security = {value}",
+    "desk.fix.crm_field": "Map {ours} to {target}",
 
     # http
     "check.http.phase.dns": "resolving the name",
@@ -288,23 +255,6 @@ CHECKS: dict[str, str] = {
     "check.logs.calls_average_p95_errors": "{calls} calls: average {ms}, p95 {ms2}, errors {pct}, success {pct2}; within the thresholds.",
     "check.logs.log_spans_less_than": "- (the log spans less than a minute)",
 
-    # monitor
-    "check.monitor.alert_path_ready_nothing": "The alert path is ready: {where}. Nothing was sent.",
-    "check.monitor.smtp_envelope_alert_recipient": "SMTP envelope to {n_recipients} alert recipient(s)…",
-    "check.monitor.none_kept": "none kept",
-    "check.monitor.none": "(none)",
-    "check.monitor.configured": "configured",
-    "check.monitor.no": "no",
-    "check.monitor.monitor_s_alerts_have": "The monitor's alerts have no destination: they only show on screen. Set monitor.alert_to (with smtp.host and smtp.from) or monitor.webhook_url, and send a test one with `copycar-assist monitor --test-alert`.",
-    "check.monitor.last_alert_did_not": "The last alert did not reach its destination: {failed}. Check that channel and try `copycar-assist monitor --test-alert`.",
-    "check.monitor.smtp_server_accepts_sender": "the SMTP server accepts the sender and {n_recipients} recipient(s) (envelope only)",
-    "check.monitor.webhook_configured_not_tried": "webhook configured (not tried: that would send)",
-    "check.monitor.alert_recipients_set_but": "Alert recipients are set but the SMTP settings are missing (smtp.host, smtp.from, smtp.security): alert e-mails cannot go out.",
-    "check.monitor.alert_address_cannot_go": "An alert address that cannot go into the SMTP envelope: {one_line}.",
-    "check.monitor.server_refuses_alert_recipients": "The server refuses alert recipients: {refused}.",
-    "check.monitor.smtp_security_none_only": "smtp.security = \"none\" is only allowed to this machine and {host} is not loopback.",
-    "check.monitor.smtp_fails_at": "The alerts' SMTP server fails at '{phase}': {said}",
-
     # runner
     "check.runner.case_s_context_no": "The case's context ({case}) has no {names}: add it to the case; your own settings are not used.",
     "check.runner.setting_not_set_set": "The setting {names} is not set; set it up with {how}.",
@@ -317,11 +267,4 @@ CHECKS: dict[str, str] = {
     "check.runner.failed_timeout_timeouterror": "Failed with a timeout (TimeoutError).",
     "check.runner.check_crashed": "The check crashed: {what}",
     "check.runner.unknown_check": "Unknown check: {cid}",
-
-    # spam
-    "check.spam.paste_e_mail_text": "Paste the e-mail text (subject and body) to score it.",
-    "check.spam.text_cut_characters": "text cut at {max_chars} characters",
-    "check.spam.rules_fired": " Rules fired: {top}.",
-    "check.spam.spam_score_threshold": "Spam score {total:g} (threshold {spammy:g}): {top}.",
-    "check.spam.spam_score_below": "Spam score {total:g}, below {warn:g}.",
 }

@@ -85,7 +85,7 @@ KB: dict[str, str] = {
     "kb.problem.home_unlisted": "check '{check}' names this entry as its home, but the entry does not list it",
     "kb.problem.one_language": "written in {langs} only; add the {missing} section to serve both languages",
     "kb.problem.no_symptoms": "no symptoms listed in the {language} section",
-    "kb.problem.symptom_counts": "Spanish lists {es} symptom(s), English {en}",
+    "kb.problem.symptom_counts": "Spanish lists {in_es} symptom(s), English {in_en}",
     "kb.problem.no_causes": "no causes: every symptom must lead to at least one cause ([[causes]])",
     "kb.problem.cause_undescribed": "cause '{cause}' is not described in the {language} section (add '#### `{cause}` — …')",
     "kb.problem.cause_no_steps": "cause '{cause}' has no solution steps in {language} (an ordered list)",

@@ -1,11 +1,32 @@
-"""What the live checks say in Spanish: their findings, their steps and the words those are built
-from (`check.<family>.*`; `check.http.*`, `check.dns.*` and `check.or` are shared). Part of es.py's
-catalogue, the same keys as en_checks.py; a check says them through `CheckContext.t(key, **values)` or,
-when the language is not known yet, a `files.msg.Msg`."""
+"""What the live checks of the API, the CRM, the cache, the material and the run itself
+(`check.<family>.*`; `check.http.*` and `check.or` are shared), and the fixes the desk proposes for
+what they found (`desk.fix.*`), say in Spanish. Part of es.py's catalogue, with the same keys as
+en_checks.py. A check says them through `CheckContext.t(key, **values)`, or as a `files.msg.Msg`
+when the language is not known yet (a verdict, a reason)."""
 
 CHECKS: dict[str, str] = {
-    # or
+    # shared
     "check.or": " o ",
+
+    # account
+    "check.account.larger_than_mb_paste": "ocupa más de {mb} MB; pega una muestra",
+    "check.account.expected_object_list_objects": "se esperaba un objeto o una lista de objetos",
+    "check.account.not_valid_utf_8": "no es UTF-8 válido",
+    "check.account.item_list_not_object": "el elemento {i} de la lista no es un objeto",
+    "check.account.line_not_json_object": "la línea no es un objeto JSON",
+    "check.account.empty_no_header_row": "está vacío (falta la fila de cabecera)",
+    "check.account.invalid_csv": "CSV no válido: {exc}",
+    "check.account.row_columns_but_header": "la fila {total} tiene {n_row} columnas y la cabecera {n_header}",
+    "check.account.field.company_name": "nombre de la empresa",
+    "check.account.field.contact_name": "nombre del contacto",
+    "check.account.field.role": "cargo",
+    "check.account.field.industry": "sector",
+    "check.account.field.company_size": "tamaño de la empresa",
+    "check.account.field.pain_points": "puntos de dolor",
+    "check.account.field.recent_activity": "actividad reciente",
+    "check.account.field.website": "sitio web",
+    "check.account.field.location": "ubicación",
+    "check.account.field.tech_stack": "tecnologías",
 
     # api
     "check.api.calling_get_verify_key": "Llamando a GET /verify con la clave…",
@@ -82,6 +103,21 @@ CHECKS: dict[str, str] = {
     "check.api_support.key_not_sent_unencrypted": "No se envía la clave sin cifrar (http://) a {host}: usa una URL https://.",
     "check.api_support.retry_s": "reintenta en {seconds} s (a las {when})",
     "check.api_support.no_complete_answer": "Sin respuesta completa de {host} en el plazo ({phase}).",
+
+    # area
+    "check.area.api-key": "Clave de API",
+    "check.area.api-health": "Salud de la API",
+    "check.area.rate-limits": "Cuota de peticiones",
+    "check.area.endpoints": "Endpoints",
+    "check.area.latency": "Latencia",
+    "check.area.content": "Prompt y cuentas",
+    "check.area.logs": "Log de llamadas",
+    "check.area.smtp": "SMTP",
+    "check.area.email-dns": "DNS del correo",
+    "check.area.spam": "Puntuación de spam",
+    "check.area.crm": "CRM",
+    "check.area.redis": "Redis",
+    "check.area.alerts": "Alertas del monitor",
 
     # cache
     "check.cache.redis_answered_error": "Redis en {where} respondió con un error: {d}.",
@@ -185,83 +221,14 @@ CHECKS: dict[str, str] = {
     "check.crm.fields_shape": "La lista de campos de {obj} no tiene el formato esperado.",
     "check.crm.did_you_mean": " (¿{near}?)",
 
-    # dns
-    "check.dns.lookup.nxdomain": "NXDOMAIN (el nombre no existe)",
-    "check.dns.lookup.noanswer": "no hay registros de este tipo",
-    "check.dns.lookup.servfail": "SERVFAIL (falló el servidor DNS)",
-    "check.dns.lookup.timeout": "timeout (el DNS no respondió)",
-    "check.dns.lookup.toolarge": "respuesta demasiado grande, rechazada: {detail}",
-    "check.dns.lookup.capped": "no consultado: se alcanzó el máximo de consultas de esta comprobación",
-
-    # dnscheck
-    "check.dnscheck.dns_problems": "Problemas en el DNS de {domain}: ",
-    "check.dnscheck.querying_dns": "Consultando el DNS de {domain}…",
-    "check.dnscheck.following_spf_dmarc_dkim": "Siguiendo SPF, DMARC, DKIM y los servidores MX…",
-    "check.dnscheck.more_evidence": " (y {n_problems} más en la evidencia)",
-    "check.dnscheck.set_email_domain": "Configura email.domain.",
-    "check.dnscheck.domain_does_not_exist": "El dominio {domain} no existe en el DNS (NXDOMAIN): revisa email.domain o el registro del dominio.",
-    "check.dnscheck.dns_passes_what_checked": "El DNS de {domain} pasa lo comprobado: {claims}.",
-    "check.dnscheck.no_usable_dns_resolver": "No hay resolvedor DNS utilizable ({name}): define email.nameservers.",
-    "check.dnscheck.dns_did_not_answer": "El DNS no respondió a tiempo para {domain}.",
-    "check.dnscheck.could_not_query": "No se pudo consultar el DNS de {domain}: {why}.",
-
-    # email
-    "check.email.smtp_security_none_only": "smtp.security = \"none\" solo se admite hacia esta máquina; {host} resuelve a {shown}, no solo a loopback, y las credenciales viajarían en claro. No se ha conectado. Usa starttls o tls.",
-    "check.email.server_offers_no_authentication": "El servidor no admite un método de autenticación que sepamos usar ({d}).",
-    "check.email.connecting": "Conectando con {host}:{port}…",
-    "check.email.certificate_verified": "{tls}, certificado verificado",
-    "check.email.sender_smtp_test_recipient": "es el remitente (smtp.test_recipient sin configurar): el reenvío a otros dominios no se prueba",
-    "check.email.not_tested_address_not": "no probado: dirección que no es ASCII simple",
-    "check.email.smtp_host_not_set": "Falta smtp.host: no hay servidor SMTP configurado.",
-    "check.email.smtp_security_must_starttls": "smtp.security debe ser starttls, tls o none.",
-    "check.email.port_expects_implicit_tls": "El puerto {port} espera TLS implícito: pon smtp.security = \"tls\" (o usa el puerto 587 con STARTTLS).",
-    "check.email.port_speaks_plain_smtp": "El puerto {port} habla SMTP en claro y sube a TLS con STARTTLS: pon smtp.security = \"starttls\" (o usa el puerto 465 con TLS implícito).",
-    "check.email.credentials_accepted": "credenciales aceptadas",
-    "check.email.sender_recipient_accepted_envelope": "; acepta el remitente {sender} y el destinatario {recipient} (solo el sobre, con RSET antes de DATA)",
-    "check.email.envelope_sender_recipient_not": "; sobre (remitente/destinatario) no probado",
-    "check.email.no_encryption_only_acceptable": "SIN CIFRADO: solo aceptable hacia localhost",
-    "check.email.smtp_server_answers_tls": "El servidor SMTP {host}:{port} responde; TLS verificado ({tls}); {auth}. No se envió ningún correo.",
-    "check.email.connection_failed": "La conexión con {where} falló: {d}",
-    "check.email.refuses_temporarily_4xx_means": "{where} rechaza de forma TEMPORAL ({what}): {d}. Un 4xx significa «vuelve a intentarlo más tarde»: el servidor está ocupado, limita las conexiones o los envíos de este cliente, o aplica greylisting. No cambies la configuración: reintenta con espera y reduce el ritmo.",
-    "check.email.refuses_client_permanently_5xx": "{where} rechaza a este cliente de forma PERMANENTE ({d}). Un 5xx al saludar no se arregla reintentando: suele ser la IP de salida en una lista negra o una red que el servidor no admite.",
-    "check.email.server_refuses_sender_no": "El servidor rechaza el remitente {sender} ({d}). No se envió ningún correo. Pon en smtp.from una dirección que esta cuenta pueda usar (la suya o un alias o dominio verificado).",
-    "check.email.without_login_server_does": "Sin iniciar sesión, el servidor NO reenvía a {recipient}: {d}. Configura smtp.username y smtp.password (o pide que se autorice la IP de la aplicación) y usa el servidor de envío (587), no el MX del dominio.",
-    "check.email.server_refuses_recipient_address": "El servidor rechaza el destinatario {recipient} ({d}): la dirección no existe o no puede recibir. Si es la dirección de prueba, pon en smtp.test_recipient una que exista.",
-    "check.email.does_not_offer_starttls": "{where} no ofrece STARTTLS: NO se enviaron las credenciales (irían en claro). Usa el puerto 587 con STARTTLS o el 465 con TLS implícito.",
-    "check.email.tls_handshake_failed_no": "Falló la negociación TLS con {where}: {d}. No se enviaron credenciales.",
-    "check.email.server_rejected_user_name": "El servidor rechazó usuario/contraseña ({d}). Revisa smtp.username y smtp.password (muchos proveedores exigen una contraseña de aplicación).",
-    "check.email.speaks_plain_smtp_not": "{where} habla SMTP en claro, no TLS implícito: usa security = \"starttls\" en este puerto.",
-    "check.email.server_requires_login_before": "El servidor exige iniciar sesión antes de aceptar correo ({d}): configura smtp.username y smtp.password.",
-    "check.email.offers_no_auth_port": "{where} no ofrece AUTH en este puerto: el puerto de envío autenticado suele ser el 587.",
-    "check.email.no_daily_limit_configured": "No hay límite diario configurado (smtp.daily_limit).",
-    "check.email.daily_limit_but_how": "Límite diario {limit}, pero no se sabe cuántos se enviaron hoy: indícalo en smtp.sent_today (o mira el panel del proveedor).",
-    "check.email.near_90_exceeded_100": "cerca ≥ 90 %, superado ≥ 100 %",
-    "check.email.within_limit_today": "Dentro del límite: {sent} de {limit} hoy ({share:.0%}).",
-    "check.email.failed": "FALLO",
-    "check.email.only_one_smtp_username": "Solo está configurado uno de smtp.username / smtp.password: la autenticación no puede funcionar.",
-    "check.email.smtp_missing_not_address": "Falta smtp.from (o no es una dirección): los envíos no tendrán remitente válido.",
-    "check.email.sender_not_spf_dmarc": "el remitente no es del dominio {domain}: SPF/DMARC pueden no alinear",
-    "check.email.auth_not_tested": "AUTH no probado",
-    "check.email.no_credentials_configured_auth": "sin credenciales configuradas: AUTH no probado",
-    "check.email.warning_unencrypted_smtp_security": "ATENCIÓN: SMTP sin cifrar (security = \"none\") hacia {host}:{port}; responde ({auth}). Solo vale para un relé local: en producción usa starttls o tls.",
-    "check.email.name_does_not_resolve": "El nombre {host} no se resuelve (DNS): revisa smtp.host.",
-    "check.email.refuses_connection_wrong_port": "{where} rechaza la conexión: puerto equivocado, servidor parado o cortafuegos.",
-    "check.email.does_not_answer_no": "{where} no responde (sin conexión dentro del tiempo): cortafuegos o puerto bloqueado por el proveedor.",
-    "check.email.accepts_connection_but_sends": "{where} acepta la conexión pero no envía el saludo SMTP: puerto equivocado (¿TLS implícito en 465?) o servidor colgado.",
-    "check.email.stopped_answering_during": "{where} dejó de responder durante {d}.",
-    "check.email.server_does_not_understand": "El servidor no entiende EHLO ({d}): no parece un servidor SMTP actual; revisa smtp.host y smtp.port.",
-    "check.email.does_not_answer_like": "{where} no responde como un servidor SMTP ({d}; límites: {max_line} bytes por línea, {max_reply_lines} líneas por respuesta). Se cortó la conexión. ¿Es el puerto de un servidor de correo?",
-    "check.email.login": "el inicio de sesión",
-    "check.email.logged_but_server_does": "Sesión iniciada, pero el servidor NO reenvía a {recipient}: {d}. Los correos a ese destino no salen. Esta cuenta no puede enviar fuera de sus dominios, o es el servidor de entrada (MX) y no el de envío.",
-    "check.email.tls_certificate_not_trusted": "El certificado TLS de {where} no es de confianza ({d}). No se enviaron credenciales.",
-    "check.email.server_advertises_starttls_but": "El servidor anuncia STARTTLS pero lo rechaza: {d}",
-    "check.email.sending_limit_used_up": "Límite de envío agotado: {sent} de {limit} hoy ({share:.0%}). El proveedor rechazará o retrasará los envíos hasta mañana o hasta ampliar el plan.",
-    "check.email.close_sending_limit_today": "Cerca del límite de envío: {sent} de {limit} hoy ({share:.0%}).",
-    "check.email.greeting": "al saludar",
-    "check.email.ehlo": "el EHLO",
-    "check.email.starttls": "STARTTLS",
-    "check.email.sender": "el remitente",
-    "check.email.recipient": "el destinatario",
+    # fix
+    "desk.fix.new_key": "Poner una clave nueva (la escribes tú, oculta)",
+    "desk.fix.why.version_path": "la ruta de la versión",
+    "desk.fix.why.https": "https en vez de http",
+    "desk.fix.base_url": "Corregir la URL base ({why}): {url}",
+    "desk.fix.endpoint": "Usar el endpoint sano {url}",
+    "desk.fix.smtp_security": "Poner smtp.security = {value}",
+    "desk.fix.crm_field": "Mapear {ours} a {target}",
 
     # http
     "check.http.phase.dns": "resolviendo el nombre",
@@ -288,23 +255,6 @@ CHECKS: dict[str, str] = {
     "check.logs.calls_average_p95_errors": "{calls} llamadas: media {ms}, p95 {ms2}, errores {pct}, éxito {pct2}; dentro de los umbrales.",
     "check.logs.log_spans_less_than": "- (el log abarca menos de un minuto)",
 
-    # monitor
-    "check.monitor.alert_path_ready_nothing": "El camino de las alertas está listo: {where}. No se envió nada.",
-    "check.monitor.smtp_envelope_alert_recipient": "Sobre SMTP hacia {n_recipients} destinatario(s) de alertas…",
-    "check.monitor.none_kept": "ninguna guardada",
-    "check.monitor.none": "(ninguno)",
-    "check.monitor.configured": "configurado",
-    "check.monitor.no": "no",
-    "check.monitor.monitor_s_alerts_have": "Las alertas del monitor no tienen destino: solo se ven en pantalla. Configura monitor.alert_to (con smtp.host y smtp.from) o monitor.webhook_url y envía una de prueba con `copycar-assist monitor --test-alert`.",
-    "check.monitor.last_alert_did_not": "La última alerta no llegó a su destino: {failed}. Revisa el canal y prueba con `copycar-assist monitor --test-alert`.",
-    "check.monitor.smtp_server_accepts_sender": "el servidor SMTP acepta el remitente y {n_recipients} destinatario(s) (solo el sobre)",
-    "check.monitor.webhook_configured_not_tried": "webhook configurado (no se prueba: sería enviar)",
-    "check.monitor.alert_recipients_set_but": "Hay destinatarios de alertas pero falta la configuración SMTP (smtp.host, smtp.from, smtp.security): las alertas por correo no pueden salir.",
-    "check.monitor.alert_address_cannot_go": "Dirección de alerta que no se puede usar en el sobre SMTP: {one_line}.",
-    "check.monitor.server_refuses_alert_recipients": "El servidor rechaza destinatarios de alertas: {refused}.",
-    "check.monitor.smtp_security_none_only": "smtp.security = \"none\" solo se admite hacia esta máquina y {host} no es loopback.",
-    "check.monitor.smtp_fails_at": "El servidor SMTP de las alertas falla en «{phase}»: {said}",
-
     # runner
     "check.runner.case_s_context_no": "El contexto del caso ({case}) no tiene {names}: añádelo al caso; no se usan tus ajustes.",
     "check.runner.setting_not_set_set": "Falta el ajuste {names}; configúralo con {how}.",
@@ -317,11 +267,4 @@ CHECKS: dict[str, str] = {
     "check.runner.failed_timeout_timeouterror": "Falló por un tiempo de espera agotado (TimeoutError).",
     "check.runner.check_crashed": "La comprobación falló de forma inesperada: {what}",
     "check.runner.unknown_check": "Comprobación desconocida: {cid}",
-
-    # spam
-    "check.spam.paste_e_mail_text": "Pega el texto del correo (asunto y cuerpo) para puntuarlo.",
-    "check.spam.text_cut_characters": "texto recortado a {max_chars} caracteres",
-    "check.spam.rules_fired": " Reglas activadas: {top}.",
-    "check.spam.spam_score_threshold": "Puntuación de spam {total:g} (umbral {spammy:g}): {top}.",
-    "check.spam.spam_score_below": "Puntuación de spam {total:g}, por debajo de {warn:g}.",
 }

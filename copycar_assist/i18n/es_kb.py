@@ -83,7 +83,7 @@ KB: dict[str, str] = {
     "kb.problem.home_unlisted": "la comprobación '{check}' dice que esta entrada es su casa, pero la entrada no la lista",
     "kb.problem.one_language": "escrita solo en {langs}; añade la sección en {missing} para atender en los dos idiomas",
     "kb.problem.no_symptoms": "la sección en {language} no lista síntomas",
-    "kb.problem.symptom_counts": "el español lista {es} síntoma(s) y el inglés {en}",
+    "kb.problem.symptom_counts": "el español lista {in_es} síntoma(s) y el inglés {in_en}",
     "kb.problem.no_causes": "sin causas: cada síntoma debe llevar al menos a una causa ([[causes]])",
     "kb.problem.cause_undescribed": "la causa '{cause}' no se describe en la sección en {language} (añade '#### `{cause}` — …')",
     "kb.problem.cause_no_steps": "la causa '{cause}' no tiene pasos de solución en {language} (una lista numerada)",

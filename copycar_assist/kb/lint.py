@@ -141,7 +141,7 @@ def entry_problems(entry: Entry, checks: dict[str, CheckSpec], categories: froze
     if len(langs) == 2:
         counts = {lang: len(entry.sections[lang].symptoms) for lang in langs}
         if len(set(counts.values())) > 1:
-            add(entry.sections["en"].line, "kb.problem.symptom_counts", es=counts["es"], en=counts["en"])
+            add(entry.sections["en"].line, "kb.problem.symptom_counts", in_es=counts["es"], in_en=counts["en"])
     if not entry.causes:
         add(entry.line_of.get("body"), "kb.problem.no_causes")
 

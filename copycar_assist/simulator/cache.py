@@ -32,18 +32,13 @@ PASSWORD = "demo-redis-7c0pyc4r-pa55"
 ROTATED = "demo-redis-rotated-2k24"
 START_TIMEOUT_S = 5.0
 
-REDIS_SCENARIOS: dict[str, tuple[str, str]] = {
-    "redis-down": ("Redis no está arrancado en la dirección configurada.",
-                   "Redis is not running at the configured address."),
-    "redis-auth": ("La contraseña de Redis cambió: la configurada es rechazada (WRONGPASS).",
-                   "Redis's password changed: the configured one is refused (WRONGPASS)."),
-    "redis-eviction": ("Redis con 4 MB de maxmemory expulsa claves antes de su TTL.",
-                       "Redis with 4 MB of maxmemory evicts keys before their TTL."),
-    "redis-low-hits": ("Casi todas las lecturas del caché fallan (20 % de aciertos).",
-                       "Nearly every cache read misses (20 % hit ratio)."),
-    "redis-blocked": ("Un comando lento (como KEYS) bloquea Redis: no responde.",
-                      "A slow command (such as KEYS) holds Redis: it does not answer."),
-}
+REDIS_SCENARIOS: tuple[str, ...] = (  # the names this service acts on (what each means: catalogue.py)
+    "redis-down",
+    "redis-auth",
+    "redis-eviction",
+    "redis-low-hits",
+    "redis-blocked",
+)
 NOT_INSTALLED = Msg.of("sim.redis_not_installed")
 
 

@@ -17,20 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cache import REDIS_SCENARIOS
+from copycar_assist.i18n import t
+
 from .content import Samples
-from .crm import CRM_SCENARIOS
-from .dns import DNS_SCENARIOS
-from .scenarios import SCENARIOS as API_SCENARIOS
-from .smtp import SMTP_SCENARIOS
 
 SERVICES = ("api", "crm", "smtp", "dns", "redis", "content")  # lists name them by `sim.service.<id>` (i18n)
-
-
-def in_lang(pair: tuple[str, str], lang: str) -> str:
-    """One of the demo world's (Spanish, English) texts (a scenario's summary, why a service did
-    not start) in `lang`: Spanish for "es", English otherwise."""
-    return pair[0] if lang == "es" else pair[1]
 
 
 @dataclass(frozen=True)
@@ -48,12 +39,15 @@ class Shown:
 class Scenario:
     name: str
     service: str  # one of SERVICES, or "" for healthy
-    summary: tuple[str, str]  # (Spanish, English)
     shows: tuple[Shown, ...] = ()
     samples: dict[str, str] = field(default_factory=dict)  # material kind -> sample key (content.py)
 
+    def summary(self, lang: str) -> str:
+        """What the scenario is, in `lang` (the catalogue's sim.scenario.<name>)."""
+        return t(f"sim.scenario.{self.name.replace('-', '_')}", lang)
+
     def to_json(self, lang: str = "en") -> dict[str, Any]:
-        return {"name": self.name, "summary": in_lang(self.summary, lang),
+        return {"name": self.name, "summary": self.summary(lang),
                 "services": [self.service] if self.service else [],
                 "shows": [s.to_json() for s in self.shows]}
 
@@ -74,131 +68,112 @@ def _smtp_config(outcome: str) -> tuple[Shown, ...]:
 
 
 _LIST: list[Scenario] = [
-    Scenario("healthy", "", ("Todo funciona: la API, el CRM, el correo, el DNS, la caché y el material.",
-                             "Everything works: the API, the CRM, mail, DNS, the cache and the material.")),
+    Scenario("healthy", ""),
     # --- the CopyCar API ---
-    Scenario("missing-key", "api", ("No hay ninguna clave de API configurada.", "No API key is configured."),
+    Scenario("missing-key", "api",
              (_c("invalid-api-key", "missing-key", "api.key_configured.missing"),), {"log": "auth"}),
-    Scenario("invalid-key", "api", API_SCENARIOS["invalid-key"],
+    Scenario("invalid-key", "api",
              (_c("invalid-api-key", "wrong-key", "api.verify.unauthorized"),), {"log": "auth"}),
-    Scenario("expired-key", "api", API_SCENARIOS["expired-key"],
+    Scenario("expired-key", "api",
              (_c("invalid-api-key", "expired-key", "api.verify.expired"),), {"log": "auth"}),
-    Scenario("forbidden", "api", API_SCENARIOS["forbidden"],
+    Scenario("forbidden", "api",
              (_c("invalid-api-key", "insufficient-permissions", "api.verify.forbidden"),), {"log": "forbidden"}),
-    Scenario("rate-limited", "api", API_SCENARIOS["rate-limited"],
+    Scenario("rate-limited", "api",
              (_c("rate-limit-exceeded", "too-many-calls", "api.verify.rate_limited"),), {"log": "rate-limited"}),
-    Scenario("low-quota", "api", API_SCENARIOS["low-quota"],
+    Scenario("low-quota", "api",
              (_c("rate-limit-exceeded", "plan-too-small", "api.rate_limit.low_quota"),)),
-    Scenario("slow", "api", API_SCENARIOS["slow"],
+    Scenario("slow", "api",
              (_c("slow-responses", "high-latency", "api.latency.high_response_time"),), {"log": "slow"}),
-    Scenario("flaky", "api", API_SCENARIOS["flaky"],
+    Scenario("flaky", "api",
              (_c("slow-responses", "high-error-rate", "api.latency.high_error_rate"),), {"log": "errors"}),
-    Scenario("down", "api", API_SCENARIOS["down"],
+    Scenario("down", "api",
              (_c("api-unreachable", "service-down", "api.health.unhealthy"),), {"log": "down"}),
     Scenario("connection-refused", "api",
-             ("Nada escucha en la dirección de la API: la conexión se rechaza (red, cortafuegos).",
-              "Nothing listens at the API's address: the connection is refused (network, firewall)."),
              (_c("api-unreachable", "network", "api.health.connect_failed"),
               _c("content-generation-failed", "connectivity", "api.health.connect_failed"))),
     Scenario("tls-untrusted", "api",
-             ("La API responde con un certificado de una CA que no es de confianza.",
-              "The API answers with a certificate from an untrusted CA."),
              (_c("api-unreachable", "tls", "api.health.tls_failure"),)),
     Scenario("wrong-base-url", "api",
-             ("La URL base apunta a /v1, retirada: responde 301 hacia /v2.",
-              "The base URL points at the retired /v1: it answers 301 to /v2."),
              (_c("api-unreachable", "wrong-base-url", "api.health.redirect"),
               _c("content-generation-failed", "misconfiguration", "api.health.redirect")), {"log": "low-success"}),
-    Scenario("endpoints-down", "api", API_SCENARIOS["endpoints-down"],
+    Scenario("endpoints-down", "api",
              (_c("api-unreachable", "no-healthy-endpoint", "api.endpoints.some_unhealthy"),)),
     # --- the CRM ---
-    Scenario("crm-bad-token", "crm", CRM_SCENARIOS["crm-bad-token"],
+    Scenario("crm-bad-token", "crm",
              (_c("crm-integration-failed", "bad-credentials", "crm.auth.bad_credentials"),)),
-    Scenario("crm-missing-scope", "crm", CRM_SCENARIOS["crm-missing-scope"],
+    Scenario("crm-missing-scope", "crm",
              (_c("crm-integration-failed", "insufficient-permissions", "crm.permissions.missing_scope"),)),
-    Scenario("crm-field-missing", "crm", CRM_SCENARIOS["crm-field-missing"],
+    Scenario("crm-field-missing", "crm",
              (_c("crm-integration-failed", "field-mapping", "crm.fields.mapping_error"),)),
-    Scenario("crm-down", "crm", CRM_SCENARIOS["crm-down"],
+    Scenario("crm-down", "crm",
              (_c("crm-integration-failed", "crm-api-down", "crm.auth.unavailable"),)),
     # --- mail (SMTP) ---
-    Scenario("smtp-no-starttls", "smtp", SMTP_SCENARIOS["smtp-no-starttls"], _smtp_config("no_starttls")),
-    Scenario("smtp-bad-login", "smtp", SMTP_SCENARIOS["smtp-bad-login"], _smtp_config("auth_failed")),
-    Scenario("smtp-silent", "smtp", SMTP_SCENARIOS["smtp-silent"], _smtp_config("connect_failed")),
-    Scenario("smtp-daily-limit", "smtp", SMTP_SCENARIOS["smtp-daily-limit"],
+    Scenario("smtp-no-starttls", "smtp", _smtp_config("no_starttls")),
+    Scenario("smtp-bad-login", "smtp", _smtp_config("auth_failed")),
+    Scenario("smtp-silent", "smtp", _smtp_config("connect_failed")),
+    Scenario("smtp-daily-limit", "smtp",
              (_c("email-delivery-failed", "sending-limit", "email.limits.exceeded"),)),
-    Scenario("smtp-busy", "smtp", SMTP_SCENARIOS["smtp-busy"],
+    Scenario("smtp-busy", "smtp",
              (_c("email-delivery-failed", "smtp-temporary-refusal", "email.smtp.temporary_refusal"),)),
-    Scenario("smtp-blocklisted", "smtp", SMTP_SCENARIOS["smtp-blocklisted"],
+    Scenario("smtp-blocklisted", "smtp",
              (_c("email-delivery-failed", "smtp-client-refused", "email.smtp.client_refused"),)),
-    Scenario("smtp-sender-refused", "smtp", SMTP_SCENARIOS["smtp-sender-refused"],
+    Scenario("smtp-sender-refused", "smtp",
              (_c("email-delivery-failed", "sender-refused", "email.smtp.sender_refused"),)),
-    Scenario("smtp-relay-denied", "smtp", SMTP_SCENARIOS["smtp-relay-denied"],
+    Scenario("smtp-relay-denied", "smtp",
              (_c("email-delivery-failed", "relay-denied", "email.smtp.relay_denied"),)),
-    Scenario("smtp-unknown-recipient", "smtp", SMTP_SCENARIOS["smtp-unknown-recipient"],
+    Scenario("smtp-unknown-recipient", "smtp",
              (_c("email-delivery-failed", "recipient-refused", "email.smtp.recipient_refused"),)),
     # --- the sending domain (DNS) ---
-    Scenario("dns-no-mx", "dns", DNS_SCENARIOS["dns-no-mx"],
+    Scenario("dns-no-mx", "dns",
              (_c("email-delivery-failed", "domain-reputation", "email.domain.no_mx"),)),
-    Scenario("dns-two-spf", "dns", DNS_SCENARIOS["dns-two-spf"],
+    Scenario("dns-two-spf", "dns",
              (_c("email-delivery-failed", "domain-reputation", "email.domain.spf_problem"),)),
-    Scenario("dns-spf-too-many-lookups", "dns", DNS_SCENARIOS["dns-spf-too-many-lookups"],
+    Scenario("dns-spf-too-many-lookups", "dns",
              (_c("email-delivery-failed", "domain-reputation", "email.domain.spf_problem"),)),
-    Scenario("dns-no-dmarc", "dns", DNS_SCENARIOS["dns-no-dmarc"],
+    Scenario("dns-no-dmarc", "dns",
              (_c("email-delivery-failed", "domain-reputation", "email.domain.dmarc_problem"),)),
-    Scenario("dns-dkim-missing", "dns", DNS_SCENARIOS["dns-dkim-missing"],
+    Scenario("dns-dkim-missing", "dns",
              (_c("email-delivery-failed", "domain-reputation", "email.domain.dkim_missing"),)),
     # --- the cache (Redis) ---
-    Scenario("redis-down", "redis", REDIS_SCENARIOS["redis-down"],
+    Scenario("redis-down", "redis",
              (_c("cache-problems", "redis-unreachable", "cache.redis.unreachable"),)),
-    Scenario("redis-auth", "redis", REDIS_SCENARIOS["redis-auth"],
+    Scenario("redis-auth", "redis",
              (_c("cache-problems", "redis-auth", "cache.redis.auth_failed"),)),
-    Scenario("redis-eviction", "redis", REDIS_SCENARIOS["redis-eviction"],
+    Scenario("redis-eviction", "redis",
              (_c("cache-problems", "memory-eviction", "cache.redis.eviction_risk"),)),
-    Scenario("redis-low-hits", "redis", REDIS_SCENARIOS["redis-low-hits"],
+    Scenario("redis-low-hits", "redis",
              (_c("cache-problems", "low-hit-ratio", "cache.redis.low_hit_ratio"),)),
-    Scenario("redis-blocked", "redis", REDIS_SCENARIOS["redis-blocked"],
+    Scenario("redis-blocked", "redis",
              (_c("cache-problems", "keys-blocking", "cache.redis.blocked"),)),
     # --- material checked locally ---
-    Scenario("prompt-too-short", "content", ("El prompt de la campaña tiene 4 caracteres.",
-                                             "The campaign's prompt is 4 characters long."),
+    Scenario("prompt-too-short", "content",
              (_c("content-generation-failed", "malformed-prompt", "content.prompt.too_short"),), {"prompt": "too-short"}),
-    Scenario("prompt-too-long", "content", ("El prompt lleva un historial entero pegado (más de 4000 tokens).",
-                                            "The prompt carries a whole pasted history (over 4000 tokens)."),
+    Scenario("prompt-too-long", "content",
              (_c("content-generation-failed", "token-limit", "content.prompt.too_long"),), {"prompt": "too-long"}),
-    Scenario("account-missing-fields", "content", ("Cuentas sin nombre de contacto o de empresa.",
-                                                   "Account records without a contact or company name."),
+    Scenario("account-missing-fields", "content",
              (_c("low-personalization-score", "thin-account-data", "content.personalization.missing_fields"),),
              {"account": "missing-fields"}),
-    Scenario("account-thin", "content", ("Cuentas con solo nombre y empresa: sin contexto.",
-                                         "Account records with only a name and company: no context."),
+    Scenario("account-thin", "content",
              (_c("low-personalization-score", "limited-context", "content.personalization.thin_context"),),
              {"account": "thin"}),
-    Scenario("spammy-email", "content", ("El borrador de la campaña parece spam.", "The campaign draft looks like spam."),
+    Scenario("spammy-email", "content",
              (_c("email-delivery-failed", "spam-content", "email.spam.spammy"),), {"email": "spammy"}),
-    Scenario("log-low-success", "content", ("El log muestra llamadas a /v1 que no acaban en 2xx (92 % de éxito).",
-                                            "The log shows calls to /v1 that do not end in 2xx (92 % success)."),
+    Scenario("log-low-success", "content",
              (_c("slow-responses", "low-success-rate", "logs.analyze.low_success_rate"),), {"log": "low-success"}),
-    Scenario("log-low-throughput", "content", ("El log muestra 18 llamadas por minuto con trabajo en cola.",
-                                               "The log shows 18 calls a minute with work queued."),
+    Scenario("log-low-throughput", "content",
              (_c("slow-responses", "low-throughput", "logs.analyze.low_throughput"),), {"log": "low-throughput"}),
     # --- causes no check can tell apart: the material points to them ---
-    Scenario("polling-integration", "content", ("La integración consulta la API en bucle con la misma petición.",
-                                                "The integration polls the API in a loop with the same request."),
+    Scenario("polling-integration", "content",
              (_e("rate-limit-exceeded", "inefficient-calls", "log"),), {"log": "polling"}),
-    Scenario("alerts-no-destination", "content", ("Las alertas del monitor no tienen ningún destino configurado.",
-                                                  "The monitor's alerts have no destination set."),
+    Scenario("alerts-no-destination", "content",
              (_c("alert-emails-missing", "no-alert-destination", "monitor.alerts.not_configured"),)),
-    Scenario("alerts-never-fire", "content", ("Las métricas superan el umbral y el monitor no avisa.",
-                                              "The metrics cross the threshold and the monitor never alerts."),
+    Scenario("alerts-never-fire", "content",
              (_e("alert-emails-missing", "thresholds-never-trigger", "log"),), {"log": "alerts-silent"}),
-    Scenario("alerts-in-spam", "content", ("Las alertas llegan, pero a la carpeta de spam.",
-                                           "The alerts arrive, but in the spam folder."),
+    Scenario("alerts-in-spam", "content",
              (_e("alert-emails-missing", "alerts-in-spam", "email"),), {"email": "alert-in-spam"}),
-    Scenario("generic-prompt", "content", ("El prompt es una plantilla genérica con variables sin sustituir.",
-                                           "The prompt is a generic template with unfilled variables."),
+    Scenario("generic-prompt", "content",
              (_e("low-personalization-score", "poor-prompts", "prompt"),), {"prompt": "generic"}),
-    Scenario("settings-changed", "content", ("La puntuación bajó para todas las cuentas tras cambiar la configuración.",
-                                             "The score dropped for every account after a settings change."),
+    Scenario("settings-changed", "content",
              (_e("low-personalization-score", "wrong-settings", "account"),), {"account": "settings-changed"}),
 ]
 

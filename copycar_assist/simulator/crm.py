@@ -28,17 +28,13 @@ DEMO_CRM_TOKEN = "pat-demo-crm-7c0pyc4r-0000"
 # The field map a demo config uses (CopyCar field -> CRM field): it fits crm-ok.
 DEMO_FIELD_MAP = {"email": "email", "first_name": "firstname", "company": "company", "job_title": "jobtitle"}
 
-CRM_SCENARIOS: dict[str, tuple[str, str]] = {
-    "crm-ok": ("CRM sano: token aceptado, permisos y campos correctos.",
-               "Healthy CRM: token accepted, permissions and fields right."),
-    "crm-bad-token": ("El CRM rechaza el token (401).", "The CRM rejects the token (401)."),
-    "crm-missing-scope": ("Token válido sin permiso para leer/escribir contactos (403 MISSING_SCOPES).",
-                          "Valid token without permission to read/write contacts (403 MISSING_SCOPES)."),
-    "crm-field-missing": ("Un campo mapeado ya no existe en el CRM (company → company_name).",
-                          "A mapped field no longer exists in the CRM (company → company_name)."),
-    "crm-down": ("La API del CRM tiene una incidencia: todo responde 503.",
-                 "The CRM's API has an incident: everything answers 503."),
-}
+CRM_SCENARIOS: tuple[str, ...] = (  # the names this service acts on (what each means: catalogue.py)
+    "crm-ok",
+    "crm-bad-token",
+    "crm-missing-scope",
+    "crm-field-missing",
+    "crm-down",
+)
 
 # name, type, read-only
 _FIELDS = [

@@ -17,23 +17,18 @@ DEFAULT_SLOW_DELAY_MS = 5500  # over the guide's 5 s response-time threshold
 RATE_LIMIT = 60  # requests per minute the demo plan allows
 RETRY_AFTER_S = 30
 
-# name -> (Spanish, English) description
-SCENARIOS: dict[str, tuple[str, str]] = {
-    "healthy": ("Todo funciona: clave válida, API sana.", "Everything works: valid key, healthy API."),
-    "invalid-key": ("La API rechaza la clave (401 invalid_api_key).", "The API rejects the key (401 invalid_api_key)."),
-    "expired-key": ("La clave ha caducado (401 expired_api_key).", "The key has expired (401 expired_api_key)."),
-    "forbidden": ("La clave no tiene permisos (403).", "The key lacks permissions (403)."),
-    "rate-limited": ("Cuota agotada: 429 con Retry-After tras N llamadas.",
-                     "Quota used up: 429 with Retry-After after N calls."),
-    "low-quota": ("Clave válida, pero quedan pocas peticiones en la cuota.",
-                  "Valid key, but few requests are left in the quota."),
-    "slow": ("Respuestas lentas (retardo configurable, 5,5 s por defecto: sobre el umbral de 5 s).",
-             "Slow answers (configurable delay, 5.5 s by default: over the 5 s threshold)."),
-    "flaky": ("Uno de cada tres peticiones falla con un 5xx.", "One request in three fails with a 5xx."),
-    "down": ("La API no está disponible (503).", "The API is unavailable (503)."),
-    "endpoints-down": ("La API sana, pero dos de los tres endpoints del balanceador (/lb/…) dan 503.",
-                       "The API is healthy, but two of the load balancer's three endpoints (/lb/…) answer 503."),
-}
+SCENARIOS: tuple[str, ...] = (  # the names this service acts on (what each means: catalogue.py)
+    "healthy",
+    "invalid-key",
+    "expired-key",
+    "forbidden",
+    "rate-limited",
+    "low-quota",
+    "slow",
+    "flaky",
+    "down",
+    "endpoints-down",
+)
 # endpoints-down: which /lb/<name> endpoints are down
 DOWN_ENDPOINTS = ("eu-west-2", "us-east-1")
 

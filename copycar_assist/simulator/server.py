@@ -33,7 +33,7 @@ Handler = Callable[[SimRequest], "SimResponse | None"]
 
 _ROUTES: dict[str, Handler] = {}
 _ROUTE_SCENARIOS: dict[str, set[str]] = {}  # prefix -> the scenario names its handler knows
-_EXTRA_SCENARIOS: dict[str, tuple[str, str]] = {}
+_EXTRA_SCENARIOS: dict[str, None] = {}  # the other routes' scenario names, in the order registered
 MAX_REQUEST_BODY = 1024 * 1024
 LISTEN_BACKLOG = 128
 ENDPOINT_PREFIX = "/lb/"  # /lb/<name>/v2/...: one of many endpoints of the same API
@@ -42,23 +42,22 @@ OLD_VERSION_PREFIX = "/v1"  # answers 301 to the same path under /v2
 ROUTE_MODULES = ("copycar_assist.simulator.crm",)
 
 
-def register_routes(prefix: str, handler: Handler,
-                    scenarios: dict[str, tuple[str, str]] | Iterable[str] = ()) -> None:
+def register_routes(prefix: str, handler: Handler, scenarios: Iterable[str] = ()) -> None:
     """Mount `handler` for every path under `prefix` (e.g. "/crm"), with its own scenario names."""
     prefix = "/" + prefix.strip("/")
     if prefix == API_PREFIX:
         raise ValueError(f"{API_PREFIX} is the CopyCar API's prefix")
     _ROUTES[prefix] = handler
-    items = scenarios.items() if isinstance(scenarios, dict) else ((name, (name, name)) for name in scenarios)
-    _ROUTE_SCENARIOS[prefix] = set()
-    for name, text in items:
-        _EXTRA_SCENARIOS[name] = tuple(text) if not isinstance(text, str) else (text, text)
-        _ROUTE_SCENARIOS[prefix].add(name)
+    names = list(scenarios)
+    _ROUTE_SCENARIOS[prefix] = set(names)
+    _EXTRA_SCENARIOS.update(dict.fromkeys(names))
 
 
-def all_scenarios() -> dict[str, tuple[str, str]]:
+def all_scenarios() -> tuple[str, ...]:
+    """Every scenario name the simulator answers to, the API's first (what each means, for people:
+    catalogue.py)."""
     _load_route_modules()
-    return {**SCENARIOS, **_EXTRA_SCENARIOS}
+    return (*SCENARIOS, *_EXTRA_SCENARIOS)
 
 
 def split_scenario(scenario: str) -> list[str]:

@@ -41,25 +41,17 @@ DAILY_LIMIT = 2000
 SENT_TODAY = 312
 HOSTNAME = f"mail.{DOMAIN}"
 
-SMTP_SCENARIOS: dict[str, tuple[str, str]] = {
-    "smtp-no-starttls": ("El servidor SMTP no ofrece STARTTLS.", "The SMTP server offers no STARTTLS."),
-    "smtp-bad-login": ("El servidor SMTP rechaza el usuario y la contraseña (535).",
-                       "The SMTP server rejects the user name and password (535)."),
-    "smtp-daily-limit": ("Límite diario de envío agotado (2000 de 2000; DATA daría 550 5.4.5).",
-                         "Daily sending limit used up (2000 of 2000; DATA would get 550 5.4.5)."),
-    "smtp-silent": ("El servidor SMTP acepta la conexión y no saluda nunca.",
-                    "The SMTP server accepts the connection and never greets."),
-    "smtp-busy": ("El servidor SMTP responde 421 al saludar: demasiadas conexiones, reintenta luego.",
-                  "The SMTP server answers 421 at the greeting: too many connections, try later."),
-    "smtp-blocklisted": ("El servidor SMTP rechaza a este cliente con 554 (IP en una lista negra).",
-                         "The SMTP server refuses this client with 554 (IP on a blocklist)."),
-    "smtp-sender-refused": ("El servidor SMTP rechaza el remitente (553 5.7.1, no es de esa cuenta).",
-                            "The SMTP server refuses the sender (553 5.7.1, not owned by that account)."),
-    "smtp-relay-denied": ("El servidor SMTP no reenvía fuera del dominio (554 5.7.1 Relay access denied).",
-                          "The SMTP server does not relay outside the domain (554 5.7.1 Relay access denied)."),
-    "smtp-unknown-recipient": ("El destinatario no existe (550 5.1.1 User unknown).",
-                               "The recipient does not exist (550 5.1.1 User unknown)."),
-}
+SMTP_SCENARIOS: tuple[str, ...] = (  # the names this service acts on (what each means: catalogue.py)
+    "smtp-no-starttls",
+    "smtp-bad-login",
+    "smtp-daily-limit",
+    "smtp-silent",
+    "smtp-busy",
+    "smtp-blocklisted",
+    "smtp-sender-refused",
+    "smtp-relay-denied",
+    "smtp-unknown-recipient",
+)
 
 GREETINGS = {
     "smtp-busy": "421 4.7.0 mail.copycar-demo.test Too many connections from your address, try again later",

@@ -19,7 +19,7 @@ def help_text(lang: str) -> str:
     """The help in `lang`: its prose from the catalogue, the screens and keys from the action
     registry (bindings.py), the answer keys from the choices' catalogue entries, and the demo's
     scenarios by service (from the simulator's catalogue)."""
-    from copycar_assist.simulator.catalogue import by_service, in_lang
+    from copycar_assist.simulator.catalogue import by_service
 
     lang = norm_lang(lang)
     lines = [f"# {t('ui.help.title', lang)}", "", t("ui.help.intro", lang), ""]
@@ -30,7 +30,7 @@ def help_text(lang: str) -> str:
     for service, scenarios in by_service().items():
         lines.append(f"**{t(f'sim.service.{service}', lang)}**")
         lines.append("")
-        lines += [f"- `{s.name}` — {in_lang(s.summary, lang)}" for s in scenarios]
+        lines += [f"- `{s.name}` — {s.summary(lang)}" for s in scenarios]
         lines.append("")
     return "\n".join(lines)
 
