@@ -70,7 +70,7 @@ class CacheCheck(Check):
             # to the address that was checked.
             dest = await loopback.resolve(target.host, target.port)
             if not dest.loopback:
-                shown = ", ".join(dest.addresses[:4]) or ctx.t("check.cache.no_address")
+                shown = ", ".join(dest.addresses[:4]) or ctx.t("check.no_address")
                 return self.finding("error", "error", ctx.t("check.cache.password_not_sent_redis", host=target.host, shown=shown), ev)
             target = dataclasses.replace(target, host=dest.address)
         ctx.step(ctx.t("check.cache.connecting", where=where))

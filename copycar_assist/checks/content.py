@@ -101,7 +101,7 @@ class PersonalizationCheck(Check):
         if not path:
             return self.finding("skipped", "skipped", t("check.content.no_account_data_file"))
         shown = one_line(Path(path).name, 120)
-        ctx.step(t("check.content.reading", shown=shown))
+        ctx.step(t("check.reading", shown=shown))
         return await self._judge(ctx, lambda: load_accounts(path), shown)
 
     async def _judge(self, ctx: CheckContext, read: Callable[[], AccountData], shown: str) -> Finding:

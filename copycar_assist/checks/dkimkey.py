@@ -53,7 +53,7 @@ def judge_key(selector: str, domain: str, lk: Lookup) -> KeyReport:
     if lk.undetermined:
         return KeyReport([v("warn", "dkim_missing", "RFC 6376 §6.1.2",
                             Msg.of("check.dkim.could_not_read_verifiers", name=name, said=lk.said()),
-                            Msg.of("check.dkim.could_not_read_verifiers_fix"))],
+                            Msg.of("check.dns.retry_when_it_answers"))],
                          lk.said())
     records = [r for r in lk.records if "p=" in "".join(r.split())]
     if not records:

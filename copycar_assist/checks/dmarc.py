@@ -100,7 +100,7 @@ async def check_dmarc(dns: DnsClient, domain: str) -> Part:
         part.evidence["dmarc"] = lk.describe()
         part.add(_v("warn", "RFC 7489 §6.6.3",
                     Msg.of("check.dmarc.could_not_read_dmarc", domain=domain, said=lk.said()),
-                    Msg.of("check.dkim.could_not_read_verifiers_fix")))
+                    Msg.of("check.dns.retry_when_it_answers")))
         return part
     records = [r for r in lk.records if is_dmarc(r)]
     source = domain

@@ -126,7 +126,7 @@ class SmtpCheck(Check):
 
     @staticmethod
     def _not_loopback(ctx: CheckContext, host: str, dest: Destination) -> str:
-        shown = ", ".join(dest.addresses[:4]) or ctx.t("check.cache.no_address")
+        shown = ", ".join(dest.addresses[:4]) or ctx.t("check.no_address")
         return ctx.t("check.email.smtp_security_none_only", host=host, shown=shown)
 
     # --- after the exchange --------------------------------------------------------------------

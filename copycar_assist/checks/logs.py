@@ -75,7 +75,7 @@ class LogAnalyzeCheck(Check):
         if not path:
             return self.finding("skipped", "skipped", t("check.logs.no_log_analyse_choose"))
         shown = one_line(Path(path).name, 120)
-        ctx.step(t("check.content.reading", shown=shown))
+        ctx.step(t("check.reading", shown=shown))
         try:
             stats = await asyncio.to_thread(logparse.analyze_file, path)
         except ReadError as exc:

@@ -48,7 +48,7 @@ async def check_mx(dns: DnsClient, domain: str, mx: Lookup) -> Part:
         part.evidence["mx"] = mx.describe()
         part.add(verdict("warn", "no_mx", "RFC 5321 §5.1",
                          Msg.of("check.mx.could_not_look_up", domain=domain, said=mx.said()),
-                         Msg.of("check.dkim.could_not_read_verifiers_fix")))
+                         Msg.of("check.dns.retry_when_it_answers")))
         return part
     if mx.status != "ok":
         return await _implicit(part, dns, domain)
@@ -122,7 +122,7 @@ async def check_mx(dns: DnsClient, domain: str, mx: Lookup) -> Part:
 async def _implicit(part: Part, dns: DnsClient, domain: str) -> Part:
     a, aaaa = await asyncio.gather(dns.query(domain, "A"), dns.query(domain, "AAAA"))
     found = a.records + aaaa.records
-    part.evidence["mx"] = Msg.of("check.spf.none") if found else a.describe()
+    part.evidence["mx"] = Msg.of("check.none") if found else a.describe()
     if found:
         part.evidence["implicit_mx"] = ", ".join(found[:3])
         part.add(verdict("warn", "no_mx", "RFC 5321 §5.1",

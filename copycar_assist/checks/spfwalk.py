@@ -99,7 +99,7 @@ class _Walk:
         if lk.undetermined:
             self.add("warn", "RFC 7208 §4.4",
                      Msg.of("check.spf.could_not_read_receivers", w=w, said=lk.said()),
-                     Msg.of("check.dkim.could_not_read_verifiers_fix"))
+                     Msg.of("check.dns.retry_when_it_answers"))
             return None
         spf = [r for r in lk.records if is_spf(r)]
         if not spf and via is None:  # the domain itself
@@ -240,7 +240,7 @@ async def check_spf(dns: DnsClient, domain: str) -> Part:
     root = await dns.query(domain, "TXT")
     records = [r for r in root.records if is_spf(r)]
     part.evidence["spf"] = " | ".join(records) if records else (
-        root.describe() if root.status != "ok" else Msg.of("check.spf.none"))
+        root.describe() if root.status != "ok" else Msg.of("check.none"))
     if len(records) != 1 or root.undetermined:
         return part
     n = f"{w.lookups}" if not w.stopped else f"> {HARD_LOOKUPS - 1}"
@@ -257,7 +257,7 @@ async def check_spf(dns: DnsClient, domain: str) -> Part:
     if any(v.level == "fail" for v in w.verdicts):
         part.evidence["spf_all"] = f"{all_q}all" if all_q else "—"
         return part
-    part.evidence["spf_all"] = f"{all_q}all" if all_q else Msg.of("check.spf.none")
+    part.evidence["spf_all"] = f"{all_q}all" if all_q else Msg.of("check.none")
     mechanisms = parse_spf(records[0]).mechanisms
     if all_q == "+":
         w.add("fail", "RFC 7208 §5.1",

@@ -7,6 +7,9 @@ when the language is not known yet (a verdict, a reason)."""
 CHECKS: dict[str, str] = {
     # shared
     "check.or": " or ",
+    "check.none": "none",
+    "check.no_address": "no address",
+    "check.reading": "Reading {shown}…",
 
     # account
     "check.account.larger_than_mb_paste": "is larger than {mb} MB; paste a sample of it",
@@ -152,7 +155,6 @@ CHECKS: dict[str, str] = {
     "check.cache.redis_evicted_keys_lack": "Redis at {where} has evicted {evicted} keys for lack of memory ({policy}): the cache loses entries before their TTL. Raise maxmemory or store less.",
     "check.cache.cache_hit_ratio_over": "Cache hit ratio {hits:.0%} (< {min_hit_ratio:.0%}) over {lookups} lookups: keys that differ between processes (Python's hash()), TTLs too short, or data that never repeats.",
     "check.cache.redis_url_not_valid": "redis.url is not valid: {exc}.",
-    "check.cache.no_address": "no address",
     "check.cache.password_not_sent_redis": "The password was not sent: redis.url uses redis:// (no TLS) to {host}, which resolves to {shown}, not only to loopback. Use rediss://.",
     "check.cache.redis_full_maxmemory_policy": "Redis at {where} is full ({share:.0%} of maxmemory, policy noeviction) and has already refused {refused} writes with OOM: the cache stores nothing new. Raise maxmemory or use allkeys-lru/volatile-lru with TTLs.",
     "check.cache.redis_gave_value_info": "Redis at {where} gave a value in INFO that is not a number ({name}): memory and hit ratio cannot be judged.",
@@ -160,7 +162,6 @@ CHECKS: dict[str, str] = {
 
     # content
     "check.content.prompt_valid_characters_about": "Prompt is valid: {n_stripped} characters, about {estimate:.0f} tokens of {prompt_max_tokens}.",
-    "check.content.reading": "Reading {shown}…",
     "check.content.first_records_were_analysed": "The first {records} records were analysed.",
     "check.content.personalisation_data_scores_across": "The personalisation data scores {pct} across {records} records (threshold {pct2}).",
     "check.content.no_prompt_validate_paste": "No prompt to validate: paste it into the conversation or use --prompt-file FILE.",

@@ -28,7 +28,6 @@ MAIL: dict[str, str] = {
     "check.dkim.no_dkim_key_cannot": "No DKIM key at {name} ({said}): cannot determine whether mail is signed",
     "check.dkim.no_dkim_key_cannot_fix": "Look up the selector your provider signs with and set it in email.dkim_selectors, or publish its key there",
     "check.dkim.could_not_read_verifiers": "Could not read {name} ({said}): verifiers get a temporary error",
-    "check.dkim.could_not_read_verifiers_fix": "Check that the domain's DNS servers answer, then run the check again",
     "check.dkim.record_not_dkim_key": "The record at {name} is not a DKIM key (no p=): every signature with selector '{selector}' fails",
     "check.dkim.record_not_dkim_key_fix": "Publish there the v=DKIM1; k=rsa; p=… record your provider gives you",
     "check.dkim.dkim_key_does_not": "The DKIM key at {name} does not parse ({reason}; p= is {n_p} characters): every signature with '{selector}' fails",
@@ -91,6 +90,7 @@ MAIL: dict[str, str] = {
     "check.dns.lookup.toolarge": "answer too large, refused: {detail}",
     "check.dns.lookup.capped": "not queried: this check's query budget was used up",
     "check.dns.lookup.other": "{text}",
+    "check.dns.retry_when_it_answers": "Check that the domain's DNS servers answer, then run the check again",
 
     # dnscheck
     "check.dnscheck.dns_problems": "DNS problems for {domain}: ",
@@ -237,7 +237,6 @@ MAIL: dict[str, str] = {
     # spf
     "check.spf.includes_redirects_followed_top": "{n} / {lookup_limit} (includes and redirects followed; {top_lookups} in the top record)",
     "check.spf.spf_record_reached_through": "the SPF record of {domain} (reached through {via})",
-    "check.spf.none": "none",
     "check.spf.spf_record_ends_all": "The SPF record ends in +all (or a bare all): it authorises every server in the world to send for the domain",
     "check.spf.spf_record_ends_all_fix": "End the record with ~all or -all",
     "check.spf.one_spf_record_valid": "one SPF record valid through its includes ({n}/{lookup_limit} look-ups, {all_q}all)",

@@ -7,6 +7,9 @@ when the language is not known yet (a verdict, a reason)."""
 CHECKS: dict[str, str] = {
     # shared
     "check.or": " o ",
+    "check.none": "ninguno",
+    "check.no_address": "ninguna dirección",
+    "check.reading": "Leyendo {shown}…",
 
     # account
     "check.account.larger_than_mb_paste": "ocupa más de {mb} MB; pega una muestra",
@@ -152,7 +155,6 @@ CHECKS: dict[str, str] = {
     "check.cache.redis_evicted_keys_lack": "Redis en {where} ha expulsado {evicted} claves por falta de memoria ({policy}): el caché pierde entradas antes de su TTL. Sube maxmemory o reduce lo que se guarda.",
     "check.cache.cache_hit_ratio_over": "Tasa de aciertos del caché {hits:.0%} (< {min_hit_ratio:.0%}) en {lookups} lecturas: claves que cambian entre procesos (hash() de Python), TTL demasiado corto o datos que no se repiten.",
     "check.cache.redis_url_not_valid": "redis.url no es válida: {exc}.",
-    "check.cache.no_address": "ninguna dirección",
     "check.cache.password_not_sent_redis": "No se envió la contraseña: redis.url usa redis:// (sin TLS) hacia {host}, que resuelve a {shown} y no solo a loopback. Usa rediss://.",
     "check.cache.redis_full_maxmemory_policy": "Redis en {where} está lleno ({share:.0%} de maxmemory, política noeviction) y ya ha rechazado {refused} escrituras con OOM: la caché no guarda nada nuevo. Sube maxmemory o usa allkeys-lru/volatile-lru con TTL.",
     "check.cache.redis_gave_value_info": "Redis en {where} dio en INFO un valor que no es un número ({name}): no se puede juzgar memoria ni aciertos.",
@@ -160,7 +162,6 @@ CHECKS: dict[str, str] = {
 
     # content
     "check.content.prompt_valid_characters_about": "Prompt válido: {n_stripped} caracteres, unos {estimate:.0f} tokens de {prompt_max_tokens}.",
-    "check.content.reading": "Leyendo {shown}…",
     "check.content.first_records_were_analysed": "Se analizaron las primeras {records} cuentas.",
     "check.content.personalisation_data_scores_across": "Los datos de personalización puntúan {pct} en {records} cuentas (umbral {pct2}).",
     "check.content.no_prompt_validate_paste": "No hay prompt que validar: pégalo en la conversación o usa --prompt-file FICHERO.",

@@ -28,7 +28,6 @@ MAIL: dict[str, str] = {
     "check.dkim.no_dkim_key_cannot": "No hay clave DKIM en {name} ({said}): no se puede determinar si el correo va firmado",
     "check.dkim.no_dkim_key_cannot_fix": "Comprueba en tu proveedor el selector con el que firma y ponlo en email.dkim_selectors, o publica su clave ahí",
     "check.dkim.could_not_read_verifiers": "No se pudo leer {name} ({said}): los verificadores devuelven un error temporal",
-    "check.dkim.could_not_read_verifiers_fix": "Comprueba que los servidores DNS del dominio responden y repite la comprobación",
     "check.dkim.record_not_dkim_key": "El registro de {name} no es una clave DKIM (falta p=): toda firma con el selector «{selector}» falla",
     "check.dkim.record_not_dkim_key_fix": "Publica ahí el registro v=DKIM1; k=rsa; p=… que te da tu proveedor",
     "check.dkim.dkim_key_does_not": "La clave DKIM de {name} no se puede leer ({reason}; p= tiene {n_p} caracteres): toda firma con «{selector}» falla",
@@ -91,6 +90,7 @@ MAIL: dict[str, str] = {
     "check.dns.lookup.toolarge": "respuesta demasiado grande, rechazada: {detail}",
     "check.dns.lookup.capped": "no consultado: se alcanzó el máximo de consultas de esta comprobación",
     "check.dns.lookup.other": "{text}",
+    "check.dns.retry_when_it_answers": "Comprueba que los servidores DNS del dominio responden y repite la comprobación",
 
     # dnscheck
     "check.dnscheck.dns_problems": "Problemas en el DNS de {domain}: ",
@@ -237,7 +237,6 @@ MAIL: dict[str, str] = {
     # spf
     "check.spf.includes_redirects_followed_top": "{n} / {lookup_limit} (includes y redirect seguidos; {top_lookups} en el registro principal)",
     "check.spf.spf_record_reached_through": "el SPF de {domain} (al que lleva {via})",
-    "check.spf.none": "ninguno",
     "check.spf.spf_record_ends_all": "El SPF termina en +all (o en un all sin calificador): autoriza a cualquier servidor del mundo a enviar por el dominio",
     "check.spf.spf_record_ends_all_fix": "Termina el registro en ~all o -all",
     "check.spf.one_spf_record_valid": "un SPF válido con sus includes ({n}/{lookup_limit} consultas, {all_q}all)",
