@@ -261,7 +261,8 @@ def _from_csv(name: str, text: str) -> tuple[list[Record], int]:
             total += 1
             if len(row) > len(header):
                 raise AccountFileError(name, str(reader.line_num),
-                                       Msg.of("check.account.row_columns_but_header", total=total, n_row=len(row), n_header=len(header)))
+                                       Msg.of("check.account.row_columns_but_header", total=total, n_row=len(row),
+                                              n_header=len(header)))
             if len(records) < MAX_RECORDS:
                 records.append({h: v for h, v in zip(header, row, strict=False) if h})
     except csv.Error as exc:

@@ -97,7 +97,8 @@ class VerifyCheck(ApiCheck):
         if r.error == "insecure":
             return self.finding("fail", "insecure", failure_text(ctx, r), ev)
         if r.error:
-            return self.finding("error", "unreachable", t("check.api.could_not_verify_key", failure_text=failure_text(ctx, r)), ev)
+            return self.finding("error", "unreachable", t("check.api.could_not_verify_key",
+                                                          failure_text=failure_text(ctx, r)), ev)
         status = r.status or 0
         err, message = body_error(r), body_message(r)
         if err:
@@ -108,7 +109,8 @@ class VerifyCheck(ApiCheck):
             return self._valid(ctx, r, ev)
         if 300 <= status < 400:
             to = r.location or t("check.api.no_location")
-            return self.finding("fail", "redirect", t("check.api.get_verify_answered_redirecting", status=status, to=to), ev)
+            return self.finding("fail", "redirect", t("check.api.get_verify_answered_redirecting", status=status,
+                                                      to=to), ev)
         if status == 401:
             if _says_expired(r):
                 return self.finding("fail", "expired", t("check.api.api_says_key_expired"), ev)
@@ -158,7 +160,8 @@ class RateLimitCheck(ApiCheck):
         r = await verify_response(ctx, request_deadline(ctx, self.timeout_s - 1))
         ev: Evidence = {"url": api_url(ctx.settings.api.base_url, "verify"), "source": "GET /verify headers"}
         if r.error or r.status is None:
-            return self.finding("skipped", "skipped", t("check.api.cannot_read_quota", failure_text=failure_text(ctx, r)), ev)
+            return self.finding("skipped", "skipped", t("check.api.cannot_read_quota",
+                                                        failure_text=failure_text(ctx, r)), ev)
         ev["status"] = r.status
         limit, remaining = int_header(r, "x-ratelimit-limit"), int_header(r, "x-ratelimit-remaining")
         reset = parse_reset(r.header("x-ratelimit-reset"))

@@ -56,7 +56,8 @@ class HealthCheck(ApiCheck):
         ms = f"{r.timings.total_ms:.0f} ms"
         if 300 <= status < 400:
             to = r.location or "?"
-            return self.finding("fail", "redirect", t("check.api_net.get_health_answered_redirecting", status=status, to=to), ev)
+            return self.finding("fail", "redirect", t("check.api_net.get_health_answered_redirecting", status=status,
+                                                      to=to), ev)
         if status in NOT_THERE:
             return self.finding("fail", "not_found", t("check.api_net.get_health_answered_copycar", status=status), ev)
         if status != 200:
@@ -159,7 +160,8 @@ class EndpointsCheck(ApiCheck):
         if healthy:
             return self.finding("warn", "some_unhealthy", t("check.api_net.some_healthy", healthy=len(healthy),
                                                             n_bases=len(bases)) + not_checked, ev)
-        return self.finding("fail", "none_healthy", t("check.api_net.none_healthy", n_bases=len(bases)) + not_checked, ev)
+        return self.finding("fail", "none_healthy", t("check.api_net.none_healthy",
+                                                      n_bases=len(bases)) + not_checked, ev)
 
 
 def status_for_metric(ctx: CheckContext, metric: str, default: str) -> Status:
@@ -242,7 +244,8 @@ class LatencyCheck(ApiCheck):
             "thresholds": f"avg ≤ {th.response_time_ms:g} ms, errors ≤ {th.error_rate:.0%}, success ≥ {th.success_rate:.0%}",
         })
         if not times:  # nothing answered: no speed to judge, only that every request failed
-            return self.finding(status_for_metric(ctx, "error_rate", "CRITICAL"), "high_error_rate", t("check.api_net.none_requests_got_answer", n=n, answers=answers), ev)
+            return self.finding(status_for_metric(ctx, "error_rate", "CRITICAL"), "high_error_rate",
+                                t("check.api_net.none_requests_got_answer", n=n, answers=answers), ev)
         ev.update(latency_usual.evidence(usual, slower))
         if n < self.samples:
             ev["stopped_early"] = t("check.api_net.already_clearly_slow") \

@@ -71,7 +71,8 @@ class CacheCheck(Check):
             dest = await loopback.resolve(target.host, target.port)
             if not dest.loopback:
                 shown = ", ".join(dest.addresses[:4]) or ctx.t("check.no_address")
-                return self.finding("error", "error", ctx.t("check.cache.password_not_sent_redis", host=target.host, shown=shown), ev)
+                return self.finding("error", "error", ctx.t("check.cache.password_not_sent_redis", host=target.host,
+                                                            shown=shown), ev)
             target = dataclasses.replace(target, host=dest.address)
         ctx.step(ctx.t("check.cache.connecting", where=where))
         probe = RedisProbe(target, connect_timeout_s=self.socket_timeout_s, reply_timeout_s=self.socket_timeout_s,
@@ -83,7 +84,9 @@ class CacheCheck(Check):
             ev["ping_ms"] = ping.ms
         if r.outcome == "error":
             ev["error"] = r.detail
-            return self.finding("error", "error", ctx.t("check.cache.redis_answers_ping_but", where=where, step=_STEP_NAMES.get(r.step, r.step), detail=r.detail, max_bulk=MAX_BULK // 1024), ev)
+            return self.finding("error", "error", ctx.t("check.cache.redis_answers_ping_but", where=where,
+                                                        step=_STEP_NAMES.get(r.step, r.step), detail=r.detail,
+                                                        max_bulk=MAX_BULK // 1024), ev)
         if r.outcome != "ok":
             ev["waited" if r.reason in ("timeout", "connect_timeout", "tls_timeout", "deadline") else "error"] = r.detail
             return self.finding("fail", r.outcome, self._failure_text(ctx, r, where, target.password is not None), ev)
@@ -92,7 +95,8 @@ class CacheCheck(Check):
             ev["info"] = r.info_error
             if slow:
                 return self.finding("warn", "blocked", slow, ev)
-            return self.finding("pass", "ok", ctx.t("check.cache.redis_answers_ping_ms_2", where=where, ping_ms=ev['ping_ms']), ev)
+            return self.finding("pass", "ok", ctx.t("check.cache.redis_answers_ping_ms_2", where=where,
+                                                    ping_ms=ev['ping_ms']), ev)
         return self._judge(ctx, r.info, r.commandstats, ev, slow)
 
     # --- failures ------------------------------------------------------------------------------
@@ -147,8 +151,10 @@ class CacheCheck(Check):
             return None
         where, name = ev["server"], _STEP_NAMES.get(slowest.name, slowest.name)
         if fastest.ms >= self.slow_ms:
-            return ctx.t("check.cache.every_round_trip_redis", where=where, slow_ms=self.slow_ms, ms=fastest.ms, name=name, ms2=slowest.ms)
-        return ctx.t("check.cache.redis_stalled_took_ms", where=where, name=name, ms=slowest.ms, slow_ms=self.slow_ms, ms2=fastest.ms)
+            return ctx.t("check.cache.every_round_trip_redis", where=where, slow_ms=self.slow_ms, ms=fastest.ms,
+                         name=name, ms2=slowest.ms)
+        return ctx.t("check.cache.redis_stalled_took_ms", where=where, name=name, ms=slowest.ms, slow_ms=self.slow_ms,
+                     ms2=fastest.ms)
 
     def _judge(self, ctx: CheckContext, info: dict[str, Any], cmdstats: dict[str, Any], ev: Evidence, slow: str | None) -> Finding:
         where = ev["server"]
@@ -158,7 +164,8 @@ class CacheCheck(Check):
             try:
                 numbers[name] = int(info.get(name, 0) or 0)
             except (TypeError, ValueError):
-                return self.finding("error", "error", ctx.t("check.cache.redis_gave_value_info", where=where, name=name), ev)
+                return self.finding("error", "error", ctx.t("check.cache.redis_gave_value_info", where=where,
+                                                            name=name), ev)
         used, maxmem, evicted = numbers["used_memory"], numbers["maxmemory"], numbers["evicted_keys"]
         hits, misses = numbers["keyspace_hits"], numbers["keyspace_misses"]
         policy = str(info.get("maxmemory_policy", "?"))
@@ -168,7 +175,8 @@ class CacheCheck(Check):
                    "maxmemory": _mb(maxmem) if maxmem else ctx.t("check.cache.no_limit"),
                    "maxmemory_policy": policy, "evicted_keys": evicted,
                    "keyspace_hits": hits, "keyspace_misses": misses,
-                   "thresholds": ctx.t("check.cache.round_trip_ms_memory", slow_ms=self.slow_ms, near_max=NEAR_MAX, min_hit_ratio=MIN_HIT_RATIO, min_lookups=self.min_lookups)})
+                   "thresholds": ctx.t("check.cache.round_trip_ms_memory", slow_ms=self.slow_ms, near_max=NEAR_MAX,
+                                       min_hit_ratio=MIN_HIT_RATIO, min_lookups=self.min_lookups)})
         if refused:
             ev["oom_errors"] = refused
         stats = cmdstats.get("cmdstat_keys")
@@ -183,22 +191,28 @@ class CacheCheck(Check):
             ev["memory_used"] = f"{share:.0%}"
         if policy == "noeviction" and maxmem and share >= NEAR_MAX:
             if refused:
-                return self.finding("fail", "eviction_risk", ctx.t("check.cache.redis_full_maxmemory_policy", where=where, share=share, refused=refused), ev)
-            return self.finding("fail", "eviction_risk", ctx.t("check.cache.redis_uses_maxmemory_policy", where=where, share=share), ev)
+                return self.finding("fail", "eviction_risk", ctx.t("check.cache.redis_full_maxmemory_policy",
+                                                                   where=where, share=share, refused=refused), ev)
+            return self.finding("fail", "eviction_risk", ctx.t("check.cache.redis_uses_maxmemory_policy", where=where,
+                                                               share=share), ev)
         if slow:
             return self.finding("warn", "blocked", slow, ev)
         if policy == "noeviction" and refused:
-            return self.finding("warn", "eviction_risk", ctx.t("check.cache.redis_refused_writes_oom", where=where, refused=refused, share=share), ev)
+            return self.finding("warn", "eviction_risk", ctx.t("check.cache.redis_refused_writes_oom", where=where,
+                                                               refused=refused, share=share), ev)
         if policy != "noeviction" and evicted > 0:
-            return self.finding("warn", "eviction_risk", ctx.t("check.cache.redis_evicted_keys_lack", where=where, evicted=evicted, policy=policy), ev)
+            return self.finding("warn", "eviction_risk", ctx.t("check.cache.redis_evicted_keys_lack", where=where,
+                                                               evicted=evicted, policy=policy), ev)
         lookups = hits + misses
         if lookups:
             ev["hit_ratio"] = f"{hits / lookups:.1%}"
         if lookups >= self.min_lookups and hits / lookups < MIN_HIT_RATIO:
-            return self.finding("warn", "low_hit_ratio", ctx.t("check.cache.cache_hit_ratio_over", hits=hits / lookups, min_hit_ratio=MIN_HIT_RATIO, lookups=lookups), ev)
+            return self.finding("warn", "low_hit_ratio", ctx.t("check.cache.cache_hit_ratio_over", hits=hits / lookups,
+                                                               min_hit_ratio=MIN_HIT_RATIO, lookups=lookups), ev)
         if lookups < self.min_lookups:
             ev["hit_ratio_note"] = ctx.t("check.cache.too_few_lookups_judge", lookups=lookups)
-        return self.finding("pass", "ok", ctx.t("check.cache.redis_answers_ping_ms", where=where, ping_ms=ev['ping_ms'], slow_ms=self.slow_ms), ev)
+        return self.finding("pass", "ok", ctx.t("check.cache.redis_answers_ping_ms", where=where, ping_ms=ev['ping_ms'],
+                                                slow_ms=self.slow_ms), ev)
 
 
 def _int(value: Any) -> int:

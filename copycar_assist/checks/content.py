@@ -72,13 +72,17 @@ class PromptCheck(Check):
             "max_tokens": th.prompt_max_tokens,
         }
         if not stripped:
-            return self.finding("fail", "empty", t("check.content.prompt_empty_characters_all", n_prompt=len(prompt)), ev)
+            return self.finding("fail", "empty", t("check.content.prompt_empty_characters_all",
+                                                   n_prompt=len(prompt)), ev)
         if len(stripped) < th.prompt_min_chars:
-            return self.finding("fail", "too_short", t("check.content.prompt_too_short_characters", n_stripped=len(stripped), prompt_min_chars=th.prompt_min_chars), ev)
+            return self.finding("fail", "too_short", t("check.content.prompt_too_short_characters",
+                                                       n_stripped=len(stripped),
+                                                       prompt_min_chars=th.prompt_min_chars), ev)
         if estimate > th.prompt_max_tokens:
-            return self.finding("fail", "too_long", t("check.content.prompt_over_limit_about", estimate=estimate, prompt_max_tokens=th.prompt_max_tokens), ev)
-        return self.finding("pass", "ok", t("check.content.prompt_valid_characters_about", n_stripped=len(stripped), estimate=estimate, prompt_max_tokens=th.prompt_max_tokens),
-            ev)
+            return self.finding("fail", "too_long", t("check.content.prompt_over_limit_about", estimate=estimate,
+                                                      prompt_max_tokens=th.prompt_max_tokens), ev)
+        return self.finding("pass", "ok", t("check.content.prompt_valid_characters_about", n_stripped=len(stripped),
+                                            estimate=estimate, prompt_max_tokens=th.prompt_max_tokens), ev)
 
 
 def _labels(ids: list[str], lang: str) -> str:
@@ -154,8 +158,8 @@ class PersonalizationCheck(Check):
             return self.finding("fail", "thin_context", t(
                 "check.content.thin_context", score=_pct(a.score), threshold=_pct(threshold),
                 fields=_labels(gaps, lang)), ev)
-        return self.finding("pass", "ok", t("check.content.personalisation_data_scores_across", pct=_pct(a.score), records=a.records, pct2=_pct(threshold)),
-            ev)
+        return self.finding("pass", "ok", t("check.content.personalisation_data_scores_across", pct=_pct(a.score),
+                                            records=a.records, pct2=_pct(threshold)), ev)
 
 
 CHECKS = [PromptCheck(), PersonalizationCheck()]

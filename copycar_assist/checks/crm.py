@@ -169,17 +169,20 @@ class CrmAuthCheck(_CrmCheck):
         if a.state == "insecure":
             return self.finding("error", "error", ctx.t("check.crm.token_not_sent_http", base=t.base), ev)
         if a.state == "bad":
-            return self.finding("fail", "bad_credentials", ctx.t("check.crm.rejects_token_401_expired", kind=t.kind, value=' ' + code if code else ''), ev)
+            return self.finding("fail", "bad_credentials", ctx.t("check.crm.rejects_token_401_expired", kind=t.kind,
+                                                                 value=' ' + code if code else ''), ev)
         if a.state == "unavailable":
             status: Status = "warn" if r.status == 429 else "fail"
             return self.finding(status, "unavailable", unavailable_text(ctx, t, r), ev)
         if a.state == "forbidden":
-            return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_but_answers", kind=t.kind, value=' ' + code if code else ''), ev)
+            return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_but_answers", kind=t.kind,
+                                                    value=' ' + code if code else ''), ev)
         if isinstance(r.json, dict) and "portalId" in r.json:
             ev["portal_id"] = str(r.json["portalId"])
         if isinstance(r.json, dict) and isinstance(r.json.get("account"), str):
             ev["account"] = r.json["account"]
-        return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_api_answers", kind=t.kind, total_ms=round(r.timings.total_ms)), ev)
+        return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_api_answers", kind=t.kind,
+                                                total_ms=round(r.timings.total_ms)), ev)
 
 
 def objects_in_use(kind: str, field_map: dict[str, str]) -> list[str]:
@@ -253,7 +256,8 @@ class CrmPermissionsCheck(_CrmCheck):
         missing = [s for s in P.REST_REQUIRED_SCOPES if s not in have]
         if missing:
             ev["missing_scopes"] = ", ".join(missing)
-            return self.finding("fail", "missing_scope", ctx.t("check.crm.token_lacks_scopes", missing=', '.join(missing)), ev)
+            return self.finding("fail", "missing_scope", ctx.t("check.crm.token_lacks_scopes",
+                                                               missing=', '.join(missing)), ev)
         return self.finding("pass", "ok", ctx.t("check.crm.token_scopes_needs"), ev)
 
 
@@ -300,9 +304,11 @@ class CrmFieldsCheck(_CrmCheck):
             ev["suggest"] = suggest
         ev["ms"] = int((time.perf_counter() - started) * 1000)
         if fails:
-            return self.finding("fail", "mapping_error", ctx.t("check.crm.field_mapping_errors") + "; ".join(fails + warns) + ".", ev)
+            return self.finding("fail", "mapping_error",
+                                ctx.t("check.crm.field_mapping_errors") + "; ".join(fails + warns) + ".", ev)
         if warns:
-            return self.finding("warn", "mapping_error", ctx.t("check.crm.field_mapping_warnings") + "; ".join(warns) + ".", ev)
+            return self.finding("warn", "mapping_error",
+                                ctx.t("check.crm.field_mapping_warnings") + "; ".join(warns) + ".", ev)
         return self.finding("pass", "ok", ctx.t("check.crm.all_mapped_fields_exist", n_fmap=len(fmap)), ev)
 
     def _judge(self, ctx: CheckContext, t: Target, fmap: dict[str, str], lists: dict[str, dict[str, P.CrmField]],

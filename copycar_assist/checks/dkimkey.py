@@ -80,7 +80,8 @@ def judge_key(selector: str, domain: str, lk: Lookup) -> KeyReport:
     except Exception as exc:  # dkimpy's ASN.1 reader meets hostile bytes here: any error means no key
         reason = _reason(exc)
         out.append(v("fail", "dkim_invalid", "RFC 6376 §3.6.1",
-                     Msg.of("check.dkim.dkim_key_does_not", name=name, reason=reason, n_p=len(tags['p']), selector=selector),
+                     Msg.of("check.dkim.dkim_key_does_not", name=name, reason=reason, n_p=len(tags['p']),
+                            selector=selector),
                      Msg.of("check.dkim.dkim_key_does_not_fix")))
         return KeyReport(out, Msg.of("check.dkim.does_not_parse", reason=reason))
     alg = (ktag or b"rsa").decode()

@@ -144,7 +144,8 @@ async def _judge(part: Part, dns: DnsClient, rec: Record, domain: str, source: s
     where = f"_dmarc.{source}"
     if rec.malformed:
         part.add(_v("warn", "RFC 7489 §6.3",
-                    Msg.of("check.dmarc.malformed_repeated_parts_receivers", where=where, malformed=', '.join(rec.malformed[:3])),
+                    Msg.of("check.dmarc.malformed_repeated_parts_receivers", where=where,
+                           malformed=', '.join(rec.malformed[:3])),
                     Msg.of("check.dmarc.malformed_repeated_parts_receivers_fix")))
     if p not in POLICIES:
         part.evidence["dmarc_policy"] = "(missing)" if not p else p[:20]
@@ -160,15 +161,18 @@ async def _judge(part: Part, dns: DnsClient, rec: Record, domain: str, source: s
     policy = (sp or p) if inherited else p
     part.evidence["dmarc_policy"] = policy
     if inherited:
-        part.evidence["dmarc_policy"] = Msg.of("check.dmarc.inherited", policy=policy, where=where, value=', sp=' if sp else ', p=')
+        part.evidence["dmarc_policy"] = Msg.of("check.dmarc.inherited", policy=policy, where=where,
+                                               value=', sp=' if sp else ', p=')
     pct = tags.get("pct")
     if pct is not None:
         part.evidence["dmarc_pct"] = pct[:10]
     if policy == "none":
         if inherited:
             part.add(_v("warn", "RFC 7489 §6.3, §6.6.3",
-                        Msg.of("check.dmarc.inherits_none_only_monitors", domain=domain, where=where, value='sp' if sp else 'p'),
-                        Msg.of("check.dmarc.inherits_none_only_monitors_fix", value='sp' if sp else 'p', where=where, domain=domain)))
+                        Msg.of("check.dmarc.inherits_none_only_monitors", domain=domain, where=where,
+                               value='sp' if sp else 'p'),
+                        Msg.of("check.dmarc.inherits_none_only_monitors_fix", value='sp' if sp else 'p', where=where,
+                               domain=domain)))
         else:
             part.add(_v("warn", "RFC 7489 §6.3",
                         Msg.of("check.dmarc.dmarc_p_none_only"),
@@ -234,7 +238,8 @@ async def _reports(part: Part, dns: DnsClient, tags: dict[str, str], source: str
                         Msg.of("check.dmarc.could_not_tell_whether_fix")))
         elif not any(is_dmarc(r) for r in auth.records):
             part.add(_v("warn", "RFC 7489 §7.1",
-                        Msg.of("check.dmarc.sends_reports_outside_not", tag=tag, addr=addr, org=org, dest=dest, source=source),
+                        Msg.of("check.dmarc.sends_reports_outside_not", tag=tag, addr=addr, org=org, dest=dest,
+                               source=source),
                         Msg.of("check.dmarc.sends_reports_outside_not_fix", dest=dest)))
         else:
             part.evidence[f"dmarc_{tag}_authorised"] = f"{dest}: {source}._report._dmarc.{dest}"

@@ -104,7 +104,8 @@ class DomainCheck(Check):
         try:
             resolver = self.resolver(ctx)
         except Exception as exc:  # no /etc/resolv.conf, a bad nameserver entry
-            return self.finding("error", "error", ctx.t("check.dnscheck.no_usable_dns_resolver", name=type(exc).__name__))
+            return self.finding("error", "error", ctx.t("check.dnscheck.no_usable_dns_resolver",
+                                                        name=type(exc).__name__))
         selectors = list(dict.fromkeys(e.dkim_selectors))[:MAX_SELECTORS]
         deadline = time.monotonic() + self.budget()
         dns = DnsClient(resolver, min(self.lifetime_s, self.budget()))
@@ -180,7 +181,8 @@ class DomainCheck(Check):
             ev["notes"] = notes
         if not problems:
             claims = "; ".join(p.checked.text(lang) for p in parts if p.checked)
-            return self.finding("pass", "ok", ctx.t("check.dnscheck.dns_passes_what_checked", domain=domain, claims=claims), ev)
+            return self.finding("pass", "ok", ctx.t("check.dnscheck.dns_passes_what_checked", domain=domain,
+                                                    claims=claims), ev)
         ev["problems"] = [v.text(lang) for v in problems]
         status: Status = "fail" if problems[0].level == "fail" else "warn"  # "info" verdicts were left out
         head = ctx.t("check.dnscheck.dns_problems", domain=domain)

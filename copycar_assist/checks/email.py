@@ -159,8 +159,10 @@ class SmtpCheck(Check):
             auth += ctx.t("check.email.envelope_sender_recipient_not")
         if security == "none":
             ev["warning"] = ctx.t("check.email.no_encryption_only_acceptable")
-            return self.finding("warn", "misconfigured", ctx.t("check.email.warning_unencrypted_smtp_security", host=host, port=port, auth=auth), ev)
-        return self.finding("pass", "ok", ctx.t("check.email.smtp_server_answers_tls", host=host, port=port, tls=r.tls, auth=auth), ev)
+            return self.finding("warn", "misconfigured", ctx.t("check.email.warning_unencrypted_smtp_security",
+                                                               host=host, port=port, auth=auth), ev)
+        return self.finding("pass", "ok", ctx.t("check.email.smtp_server_answers_tls", host=host, port=port, tls=r.tls,
+                                                auth=auth), ev)
 
     def _failure_text(self, ctx: CheckContext, r: ProbeResult, host: str, port: int, security: str) -> str:
         d, t = r.detail, ctx.t
@@ -179,7 +181,8 @@ class SmtpCheck(Check):
             if r.reason == "ehlo_rejected":
                 return t("check.email.server_does_not_understand", d=d)
             if r.reason in ("line_too_long", "reply_too_long", "protocol"):
-                return t("check.email.does_not_answer_like", where=where, d=d, max_line=MAX_LINE, max_reply_lines=MAX_REPLY_LINES)
+                return t("check.email.does_not_answer_like", where=where, d=d, max_line=MAX_LINE,
+                         max_reply_lines=MAX_REPLY_LINES)
             return t("check.email.connection_failed", where=where, d=d)
         if r.outcome == "temporary_refusal":
             what = {"greeting": t("check.email.greeting"), "ehlo": t("check.email.ehlo"),
@@ -232,15 +235,19 @@ class LimitsCheck(Check):
         if not limit or limit <= 0:
             return self.skipped(ctx, ctx.t("check.email.no_daily_limit_configured"))
         if sent is None:
-            return self.skipped(ctx, ctx.t("check.email.daily_limit_but_how", limit=limit), evidence={"daily_limit": limit})
+            return self.skipped(ctx, ctx.t("check.email.daily_limit_but_how",
+                                           limit=limit), evidence={"daily_limit": limit})
         share = sent / limit
         ev = {"daily_limit": limit, "sent_today": sent, "used": f"{share:.0%}", "source": source,
               "thresholds": ctx.t("check.email.near_90_exceeded_100")}
         if share >= 1.0:
-            return self.finding("fail", "exceeded", ctx.t("check.email.sending_limit_used_up", sent=sent, limit=limit, share=share), ev)
+            return self.finding("fail", "exceeded", ctx.t("check.email.sending_limit_used_up", sent=sent, limit=limit,
+                                                          share=share), ev)
         if share >= self.NEAR:
-            return self.finding("warn", "near_limit", ctx.t("check.email.close_sending_limit_today", sent=sent, limit=limit, share=share), ev)
-        return self.finding("pass", "ok", ctx.t("check.email.within_limit_today", sent=sent, limit=limit, share=share), ev)
+            return self.finding("warn", "near_limit", ctx.t("check.email.close_sending_limit_today", sent=sent,
+                                                            limit=limit, share=share), ev)
+        return self.finding("pass", "ok", ctx.t("check.email.within_limit_today", sent=sent, limit=limit,
+                                                share=share), ev)
 
 
 CHECKS = [SmtpCheck(), LimitsCheck(), DomainCheck(), SpamCheck()]

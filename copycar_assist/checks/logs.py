@@ -98,7 +98,8 @@ class LogAnalyzeCheck(Check):
         if stats.truncated:
             ev["truncated"] = stats.truncated
         if not stats.operations:
-            return self.finding("error", "error", t("check.logs.no_api_calls_no", shown=shown, unrecognised=stats.unrecognised, lines=stats.lines), ev)
+            return self.finding("error", "error", t("check.logs.no_api_calls_no", shown=shown,
+                                                    unrecognised=stats.unrecognised, lines=stats.lines), ev)
 
         tp = stats.throughput_per_min
         ev.update({
@@ -133,7 +134,9 @@ class LogAnalyzeCheck(Check):
         if stats.rate_limited:
             found.add("rate_limited")
         if not found:
-            return self.finding("pass", "ok", t("check.logs.calls_average_p95_errors", calls=stats.calls, ms=_ms(stats.avg_ms), ms2=_ms(stats.p95_ms), pct=_pct(stats.error_rate), pct2=_pct(stats.success_rate)), ev)
+            return self.finding("pass", "ok", t("check.logs.calls_average_p95_errors", calls=stats.calls,
+                                                ms=_ms(stats.avg_ms), ms2=_ms(stats.p95_ms), pct=_pct(stats.error_rate),
+                                                pct2=_pct(stats.success_rate)), ev)
         ordered = [o for o in PRECEDENCE if o in found]
         outcome = ordered[0]
         if len(ordered) > 1:
@@ -160,13 +163,17 @@ class LogAnalyzeCheck(Check):
         if outcome == "rate_limited":
             return t("check.logs.log_429_responses_rate", rate_limited=s.rate_limited, calls=s.calls)
         if outcome == "high_error_rate":
-            return t("check.logs.error_rate_threshold", pct=_pct(s.error_rate), errors=s.errors, operations=s.operations, error_rate=th.error_rate * 100)
+            return t("check.logs.error_rate_threshold", pct=_pct(s.error_rate), errors=s.errors,
+                     operations=s.operations, error_rate=th.error_rate * 100)
         if outcome == "low_success_rate":
-            return t("check.logs.success_rate_should_least", pct=_pct(s.success_rate), success_rate=th.success_rate * 100)
+            return t("check.logs.success_rate_should_least", pct=_pct(s.success_rate),
+                     success_rate=th.success_rate * 100)
         if outcome == "high_response_time":
-            return t("check.logs.average_response_time_p95", ms=_ms(s.avg_ms), ms2=_ms(s.p95_ms), response_time_ms=th.response_time_ms)
+            return t("check.logs.average_response_time_p95", ms=_ms(s.avg_ms), ms2=_ms(s.p95_ms),
+                     response_time_ms=th.response_time_ms)
         tp = s.throughput_per_min or 0.0
-        return t("check.logs.throughput_calls_min_over", tp=tp, span=_span(s.span_s), throughput_per_min=th.throughput_per_min)
+        return t("check.logs.throughput_calls_min_over", tp=tp, span=_span(s.span_s),
+                 throughput_per_min=th.throughput_per_min)
 
 
 CHECKS = [LogAnalyzeCheck()]

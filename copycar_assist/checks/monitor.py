@@ -69,7 +69,8 @@ class AlertPathCheck(Check):
         failed = await asyncio.to_thread(self._failed_deliveries, ctx, ev)
         if failed:
             return self.finding("fail", "delivery_failed", t("check.monitor.last_alert_did_not", failed=failed), ev)
-        return self.finding("pass", "ok", t("check.monitor.alert_path_ready_nothing", where=self._where(ctx, recipients)), ev)
+        return self.finding("pass", "ok", t("check.monitor.alert_path_ready_nothing",
+                                            where=self._where(ctx, recipients)), ev)
 
     @staticmethod
     def _where(ctx: CheckContext, recipients: list[str]) -> str:
@@ -88,7 +89,8 @@ class AlertPathCheck(Check):
             return self.finding("fail", "misconfigured", t("check.monitor.alert_recipients_set_but"), ev)
         bad = [r for r in recipients if not envelope_address(r)]
         if bad:
-            return self.finding("fail", "misconfigured", t("check.monitor.alert_address_cannot_go", one_line=one_line(bad[0], 80)), ev)
+            return self.finding("fail", "misconfigured", t("check.monitor.alert_address_cannot_go",
+                                                           one_line=one_line(bad[0], 80)), ev)
         dial = host
         if security == "none":
             dest = await loopback.resolve(host, port)
@@ -107,9 +109,11 @@ class AlertPathCheck(Check):
         if r.outcome != "ok":
             # the detail often repeats the reason's code ("535" + "535 5.7.8 …"): say it once
             said = r.detail if r.reason and r.detail.startswith(r.reason) else f"{r.reason} {r.detail}"
-            return self.finding("fail", r.outcome, t("check.monitor.smtp_fails_at", phase=r.phase, said=said).strip(), ev)
+            return self.finding("fail", r.outcome, t("check.monitor.smtp_fails_at", phase=r.phase,
+                                                     said=said).strip(), ev)
         if probe.refused:
-            return self.finding("fail", "recipient_refused", t("check.monitor.server_refuses_alert_recipients", refused='; '.join(probe.refused[:3])), ev)
+            return self.finding("fail", "recipient_refused", t("check.monitor.server_refuses_alert_recipients",
+                                                               refused='; '.join(probe.refused[:3])), ev)
         return None
 
     @staticmethod

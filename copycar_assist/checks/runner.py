@@ -191,8 +191,8 @@ class _Run:
         allowed = self.kb.checks[check_id].outcomes if check_id in self.kb.checks else ()
         if not fits(finding.status, finding.outcome) or (
                 finding.outcome not in allowed and finding.outcome not in RUNNER_OUTCOMES):
-            return self.error(check_id, t("check.runner.check_gave_invalid_result", status=finding.status, outcome=finding.outcome),
-                duration_ms)
+            return self.error(check_id, t("check.runner.check_gave_invalid_result", status=finding.status,
+                                          outcome=finding.outcome), duration_ms)
         evidence = finding.evidence if isinstance(finding.evidence, dict) else {"evidence": finding.evidence}
         return self.result(check_id, finding.status, finding.outcome, finding.summary, evidence, duration_ms)
 

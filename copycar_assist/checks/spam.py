@@ -240,6 +240,8 @@ class SpamCheck(Check):
         top = "; ".join(f"{f.title[lang]} (+{f.weight:g})" for f in fired[:3])
         if total >= rules.warn:
             status: Status = "fail" if total >= rules.spammy else "warn"
-            return self.finding(status, "spammy", ctx.t("check.spam.spam_score_threshold", total=total, spammy=rules.spammy, top=top), ev)
+            return self.finding(status, "spammy", ctx.t("check.spam.spam_score_threshold", total=total,
+                                                        spammy=rules.spammy, top=top), ev)
         extra = ctx.t("check.spam.rules_fired", top=top) if fired else ""
-        return self.finding("pass", "ok", ctx.t("check.spam.spam_score_below", total=total, warn=rules.warn) + extra, ev)
+        return self.finding("pass", "ok", ctx.t("check.spam.spam_score_below", total=total,
+                                                warn=rules.warn) + extra, ev)

@@ -129,7 +129,8 @@ class _Walk:
         shown = parsed.problems[:3]
         said: Msg | None = None
         for p in shown:  # "«term» what is wrong with it; …"
-            term = Msg.of("check.spf.term_problem", term=_visible(p.term), problem=Msg.of(f"check.spf.problem.{p.code}"))
+            term = Msg.of("check.spf.term_problem", term=_visible(p.term),
+                          problem=Msg.of(f"check.spf.problem.{p.code}"))
             said = term if said is None else Msg.of("check.spf.then", before=said, after=term)
         more = len(parsed.problems) - len(shown)
         ref = "RFC 7208 §6" if all(p.code == "duplicate_modifier" for p in shown) else "RFC 7208 §4.6, §5"
@@ -166,7 +167,8 @@ class _Walk:
         redirect = parsed.modifier("redirect")
         if after_all:
             self.add("warn", "RFC 7208 §5.1",
-                     Msg.of("check.spf.terms_after_all_never", where=self.where(domain, via), after_all=', '.join(after_all[:3])),
+                     Msg.of("check.spf.terms_after_all_never", where=self.where(domain, via),
+                            after_all=', '.join(after_all[:3])),
                      Msg.of("check.spf.terms_after_all_never_fix"))
         if redirect and all_q is not None:
             self.add("warn", "RFC 7208 §6.1",
@@ -203,7 +205,8 @@ class _Walk:
                      Msg.of("check.spf.could_not_resolve_receivers_fix"))
         elif term.name == "mx" and len(lk.mx) > MX_NAMES_LIMIT:
             self.add("fail", "RFC 7208 §4.6.4",
-                     Msg.of("check.spf.brings_mx_names_limit", text=term.text, n_mx=len(lk.mx), mx_names_limit=MX_NAMES_LIMIT),
+                     Msg.of("check.spf.brings_mx_names_limit", text=term.text, n_mx=len(lk.mx),
+                            mx_names_limit=MX_NAMES_LIMIT),
                      Msg.of("check.spf.brings_mx_names_limit_fix"))
 
     async def _follow(self, term: Term, via: str, path: tuple[str, ...]) -> str | None:
@@ -244,7 +247,8 @@ async def check_spf(dns: DnsClient, domain: str) -> Part:
     if len(records) != 1 or root.undetermined:
         return part
     n = f"{w.lookups}" if not w.stopped else f"> {HARD_LOOKUPS - 1}"
-    part.evidence["spf_lookups"] = Msg.of("check.spf.includes_redirects_followed_top", n=n, lookup_limit=LOOKUP_LIMIT, top_lookups=w.top_lookups)
+    part.evidence["spf_lookups"] = Msg.of("check.spf.includes_redirects_followed_top", n=n, lookup_limit=LOOKUP_LIMIT,
+                                          top_lookups=w.top_lookups)
     part.evidence["spf_void_lookups"] = f"{w.voids} / {VOID_LIMIT}"
     if w.followed:
         part.evidence["spf_followed"] = ", ".join(w.followed[:12])
