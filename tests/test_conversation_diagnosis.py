@@ -241,6 +241,28 @@ async def test_an_exact_code_is_enough(kb, matcher):
         assert (found.entry, found.cause, found.via) == ("email-delivery-failed", "smtp-misconfigured", "description")
 
 
+async def test_a_pasted_error_message_is_asked_about_before_other_words(kb, matcher):
+    """"port 25" points to the SMTP set-up (a likely cause), the pasted "Relay access denied" to
+    the relay (a rare one): the exact message is asked about first, as a confirmation of the
+    paste, and one "yes" finds it. A paste alone does not end the question: the same log line
+    can be printed for more than one cause."""
+    async with Conversation(kb, matcher, lang="en") as conv:
+        await start(conv)
+        await send(conv, "our app sends through port 25 and every mail to gmail bounces with "
+                         "554 5.7.1 <jane@gmail.com>: Relay access denied")
+        if conv.state is State.CLARIFY:
+            await choose(conv, "entry:email-delivery-failed")
+        events = await choose(conv, "yes")
+        while conv.state is State.GATHER:
+            events = await choose(conv, "skip")
+        assert conv.state is State.QUESTION
+        assert conv.facts.question == ("relay-denied", "confirm")
+        assert "Relay access denied" in prompt_of(events).text
+        assert not of(events, CauseFound)
+        found = one(await choose(conv, "yes"), CauseFound)
+        assert (found.cause, found.via) == ("relay-denied", "answer")
+
+
 async def test_question_asked_when_checks_cannot_finish(kb, matcher):
     """The checks run out of time (slow API): the causes only /verify could tell apart stay
     open; insufficient-permissions is found by its question."""
