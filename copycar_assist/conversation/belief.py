@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 LR_CUE = 6.0  # the user's words match the cause's evidence (scaled by how well)
 LR_CUE_MORE = 1.5  # each further hit for the same cause
 LR_CUE_MAX = 12.0
+# Which question comes first: a cause whose exact error name or message the user pasted (a strong
+# cue) is asked about before those their other words point to, unless they are this much likelier
+# (the answer, not the paste, decides: an error line can be printed for more than one cause).
+STRONG_FIRST = 20.0
 LR_POINTED = {"fail": 40.0, "error": 20.0, "warn": 8.0}  # a check outcome maps to the cause, by its status
 ALSO_SHARE = 0.5  # an outcome that fits the cause too (the entry maps it first to another)
 LR_RULED_OUT = 0.2  # every check that could see the cause looked and did not (they use this tool's settings)
@@ -208,7 +212,8 @@ def plan(entry: Entry, belief: Belief, facts: Facts, *, runnable: Iterable[str],
             continue
         cue = belief.cues.get(cause.id)
         if cue is not None:
-            candidates.append((p / COST_CONFIRM, order[cause.id], Action("ask", cause=cause.id, confirm=True)))
+            first = STRONG_FIRST if cue.strong else 1.0
+            candidates.append((p * first / COST_CONFIRM, order[cause.id], Action("ask", cause=cause.id, confirm=True)))
         elif cause.question:
             candidates.append((p / COST_ASK, order[cause.id], Action("ask", cause=cause.id)))
         else:
