@@ -49,7 +49,6 @@ NOT_WORDS_OF_THE_APP = {
     "i18n/__init__.py",  # the catalogue: one dict per language
     "kb/loader.py", "kb/body.py", "kb/unified.py",  # the headings an entry is written with, per language
     "kb/importer.py",  # what `kb import` writes into an entry, in the entry's languages
-    "kb/answers.py",  # how a guide answer says durations in its language (part of the knowledge format)
     "monitor/rules.py",  # an alert's JSON form carries its message in both languages
 }
 

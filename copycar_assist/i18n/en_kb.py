@@ -177,4 +177,12 @@ KB: dict[str, str] = {
     "kb.convert.unified": "already in the unified shape",
     "kb.convert.sections_differ": "the languages' sections differ ({kinds}); convert this entry by hand",
     "kb.convert.prose": "text beside the code blocks ({prose}); convert this entry by hand",
+    # how a guide answer says a duration and ends a list (kb/answers.py)
+    "kb.answer.minute": "minute",
+    "kb.answer.minutes": "minutes",
+    "kb.answer.hour": "hour",
+    "kb.answer.hours": "hours",
+    "kb.answer.second": "second",
+    "kb.answer.seconds": "seconds",
+    "kb.answer.and": "and",
 }

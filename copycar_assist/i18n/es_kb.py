@@ -175,4 +175,12 @@ KB: dict[str, str] = {
     "kb.convert.unified": "ya tiene la forma unificada",
     "kb.convert.sections_differ": "las secciones de los idiomas no coinciden ({kinds}); convierte esta entrada a mano",
     "kb.convert.prose": "hay texto junto a los bloques de código ({prose}); convierte esta entrada a mano",
+    # how a guide answer says a duration and ends a list (kb/answers.py)
+    "kb.answer.minute": "minuto",
+    "kb.answer.minutes": "minutos",
+    "kb.answer.hour": "hora",
+    "kb.answer.hours": "horas",
+    "kb.answer.second": "segundo",
+    "kb.answer.seconds": "segundos",
+    "kb.answer.and": "y",
 }

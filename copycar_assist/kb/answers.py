@@ -28,15 +28,18 @@ ENTRY_SLOT = "entry"  # filled with the entry the question is about (the matcher
 ENTRY_FIELDS = ("title", "causes", "symptoms", "solutions")
 FORMATS = ("minutes", "seconds", "ms", "percent", "list", "lines")
 _PLACE = re.compile(r"\{([^{}|]+)(?:\|([a-z]+))?\}")
-# How a language says a duration and ends a list (a unit: its singular and its plural).
+# How a language says a duration and ends a list (a unit: its singular and its plural): the
+# catalogue's kb.answer.* words.
 _Words = TypedDict("_Words", {"minute": tuple[str, str], "hour": tuple[str, str], "second": tuple[str, str],
-                              "and": str, "or": str})
-_WORDS: dict[str, _Words] = {
-    "es": {"minute": ("minuto", "minutos"), "hour": ("hora", "horas"), "second": ("segundo", "segundos"),
-           "and": "y", "or": "o"},
-    "en": {"minute": ("minute", "minutes"), "hour": ("hour", "hours"), "second": ("second", "seconds"),
-           "and": "and", "or": "or"},
-}
+                              "and": str})
+
+
+def _words(lang: str) -> _Words:
+    def word(name: str) -> str:
+        return Msg.of(f"kb.answer.{name}").text(lang)
+
+    return {"minute": (word("minute"), word("minutes")), "hour": (word("hour"), word("hours")),
+            "second": (word("second"), word("seconds")), "and": word("and")}
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,7 @@ def _resolve(path: str, support: SupportData, lang: str) -> object:
 
 
 def _format(value: object, fmt: str | None, lang: str) -> str:
-    words = _WORDS["es" if lang == "es" else "en"]
+    words = _words("es" if lang == "es" else "en")
     if fmt is None:
         if isinstance(value, (list, tuple)):
             return _join(value, words)
