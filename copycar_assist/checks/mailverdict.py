@@ -1,11 +1,11 @@
 """What the e-mail domain check's parts report: verdicts (what is wrong, the RFC, the fix) and facts.
 
-A `Verdict` is one finding (catalogue messages, `files.msg.Msg`, put into words in the report's
-language) with its level — `fail` (mail is rejected, or a
-mechanism receivers rely on is broken), `warn` (delivery may suffer, or we could not tell) or
-`info` (worth knowing, no effect on delivery) — and the check outcome it points to. A `Part` is
-what one family (MX, SPF, DMARC, DKIM, MTA-STS/TLS-RPT) found: its verdicts, its evidence, and
-the short words a pass may claim for it. No DNS and no judging here: just the shapes.
+A `Verdict` is one finding with its level — `fail` (mail is rejected, or a mechanism receivers
+rely on is broken), `warn` (delivery may suffer, or we could not tell) or `info` (worth knowing,
+no effect on delivery) — and the check outcome it points to. A `Part` is what one family (MX,
+SPF, DMARC, DKIM, MTA-STS/TLS-RPT) found: its verdicts, its evidence, and the short words a pass
+may claim for it. Their words are catalogue messages (`files.msg.Msg`), put into words in the
+language of whoever reads the report. No DNS and no judging here: just the shapes.
 """
 
 from __future__ import annotations
