@@ -40,7 +40,7 @@ from typing import Any
 
 from copycar_assist.files.msg import Msg
 from copycar_assist.files.read import ACCOUNTS, Kind, ReadError, parse_json, read_bytes
-from copycar_assist.i18n import LANGS, t
+from copycar_assist.i18n import localized
 from copycar_assist.kb.fold import unaccent
 
 # One account record as read: a JSON object, or a CSV row (header -> cell).
@@ -61,7 +61,7 @@ class ContextField:
 
 def _label(field_id: str) -> dict[str, str]:
     """A field's name in each language (the catalogue's check.account.field.<id>)."""
-    return {lang: t(f"check.account.field.{field_id}", lang) for lang in LANGS}
+    return localized(f"check.account.field.{field_id}")
 
 
 FIELDS: tuple[ContextField, ...] = (

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from copycar_assist.i18n import LANGS, t
+from copycar_assist.i18n import localized
 
 from .roots import RANK, rank_key, roots
 
@@ -31,7 +31,7 @@ class Area:
 
 def _title(area_id: str) -> dict[str, str]:
     """An area's title in each language (the catalogue's check.area.<id>)."""
-    return {lang: t(f"check.area.{area_id}", lang) for lang in LANGS}
+    return localized(f"check.area.{area_id}")
 
 
 AREAS: tuple[Area, ...] = (

@@ -222,10 +222,10 @@ async def _test_alert(settings: Settings, lang: str) -> int:
 
         raise UsageError("cli.monitor.no_destination")
     target = shown(targets_of(settings)[0])
-    from copycar_assist.i18n import LANGS, t
+    from copycar_assist.i18n import localized
 
     event = AlertEvent(target, "TEST_ALERT", "WARNING", "test", time.time(), None, 0.0, "test", "error_rate",
-                       {lg: t("cli.monitor.test_alert", lg) for lg in LANGS})
+                       localized("cli.monitor.test_alert"))
     async with make_client(settings) as client:
         results = await deliver(settings, client, event, lang, datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"))
     from copycar_assist.redact import make_scrubber

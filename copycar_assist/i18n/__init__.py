@@ -44,6 +44,11 @@ def t(key: str, lang: str | None, **kw: object) -> str:
         return template
 
 
+def localized(key: str, **kw: object) -> dict[str, str]:
+    """The string `key` in every language (lang -> text: what a `Localized` field holds)."""
+    return {lang: t(key, lang, **kw) for lang in LANGS}
+
+
 def default_lang(environ: dict[str, str] | None = None) -> str:
     """The UI language before the user says anything: from LC_ALL/LC_MESSAGES/LANG, else Spanish."""
     env = os.environ if environ is None else environ
@@ -58,4 +63,4 @@ def has(key: str) -> bool:
     return key in MESSAGES["es"] or key in MESSAGES["en"]
 
 
-__all__ = ["LANGS", "MESSAGES", "default_lang", "has", "norm_lang", "t"]
+__all__ = ["LANGS", "MESSAGES", "default_lang", "has", "localized", "norm_lang", "t"]
