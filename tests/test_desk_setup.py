@@ -83,6 +83,9 @@ def test_while_a_slow_server_is_verified_a_terminal_says_what_is_running(config,
     sim.set_scenario("slow", delay_ms=1200)
     terminal = Terminal()
     monkeypatch.setenv("TERM", "xterm")
+    # every change drawn at once: the two checks may end within one redraw interval of each other
+    monkeypatch.setattr("copycar_assist.cli.status.AFTER", 0.0)
+    monkeypatch.setattr("copycar_assist.cli.status.EVERY", 0.0)
     monkeypatch.setattr(sys, "stdin", io.StringIO(f"{sim.base_url}\n{GOOD}\n"))
     monkeypatch.setattr(sys, "stderr", terminal)
     code = main(["setup", "--only", "api"])
