@@ -108,7 +108,7 @@ CLI: dict[str, str] = {
     "sim.scenario.rate_limited": "Cuota agotada: 429 con Retry-After tras N llamadas.",
     "sim.scenario.low_quota": "Clave válida, pero quedan pocas peticiones en la cuota.",
     "sim.scenario.slow": "Respuestas lentas (retardo configurable, 5,5 s por defecto: sobre el umbral de 5 s).",
-    "sim.scenario.flaky": "Uno de cada tres peticiones falla con un 5xx.",
+    "sim.scenario.flaky": "Una de cada tres peticiones falla con un 5xx.",
     "sim.scenario.down": "La API no está disponible (503).",
     "sim.scenario.connection_refused": "Nada escucha en la dirección de la API: la conexión se rechaza (red, cortafuegos).",
     "sim.scenario.tls_untrusted": "La API responde con un certificado de una CA que no es de confianza.",
