@@ -116,7 +116,8 @@ CASES: dict[str, list[tuple[str, str, str | None]]] = {
     "unknown-languages": [(A, 'en = "Alpha problem"', 'en = "Alpha problem"\nfr = "Alfa"')],
     "title-lacks": [(A, 'en = "Alpha problem"\n', "")],
     "str-lists": [(A, '[aliases]\nes = ["fallo alfa"]', '[aliases]\nes = "fallo alfa"')],
-    "cause-fields": [(A, 'id = "bad-key"', 'id = "bad-key"\nprior = 2\nevidence = 3\nalso_outcomes = "x"\neffects = 5')],
+    "cause-fields": [(A, 'id = "bad-key"', 'id = "bad-key"\nprior = 2\nevidence = 3\nalso_outcomes = "x"\neffects = 5\ncode = [0]')],
+    "cause-code-missing": [(A, 'id = "bad-key"', 'id = "bad-key"\ncode = [1, 7]')],
     "narrowing-array": [(A, 'related = ["beta-problem"]', 'related = ["beta-problem"]\nnarrowing = 1')],
     "narrowing-bad": [(A, "[outcomes]", '[[narrowing]]\nquestion.es = "¿?"\n\n[[narrowing]]\nid = "n1"\n\n'
                        '[[narrowing]]\nid = "n2"\nyes = ["nope"]\n\n[[narrowing]]\nid = "n3"\nyes = ["bad-key", "other-side"]\n'

@@ -4,6 +4,10 @@ demo simulator; no doubles of our code."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from copycar_assist.conversation import (
     Answered,
     CauseFound,
@@ -347,10 +351,26 @@ async def test_a_step_that_points_to_code_shows_it(kb, matcher):
         events = await choose(conv, "done")  # step 2 says "(see the code)"
         step = one(events, StepShown)
         assert "see the code" in step.text
-        assert step.code and "smtplib" in step.code[0].code
+        # only the sample this cause names (`code = [1]`): the SMTP test, not the sending domain's DNS
+        assert [("smtplib" in c.code, "dns.resolver" in c.code) for c in step.code] == [(True, False)]
         # the step that tells the user to run this very diagnosis is not shown in the chat
         all_steps = conv.steps()
         assert not any("copycar-assist diagnose" in s for s in all_steps)
+
+
+@pytest.mark.parametrize(("lang", "cause", "steps_before", "shown"), [
+    ("es", "api-unreachable#no-healthy-endpoint", 2, ["class RoundRobin"]),  # `code = [2]`: not the diagnosis script
+    ("en", "rate-limit-exceeded#too-many-calls", 1, ["class TokenBucket", "def call_with_retry"]),  # no `code`: all
+])
+async def test_a_code_step_shows_the_samples_its_cause_names(kb, matcher, lang, cause, steps_before, shown):
+    async with Conversation(kb, matcher, lang=lang) as conv:
+        await start(conv)
+        events = await choose(conv, f"cause:{cause}")
+        for _ in range(steps_before):
+            events = await choose(conv, "done")
+        step = one(events, StepShown)
+        assert re.search(r"\b(?:code|código)\b", step.text)
+        assert [next((s for s in shown if s in c.code), None) for c in step.code] == shown
 
 
 async def test_rate_limited_verify_switches_to_the_rate_limit_entry(kb, matcher, sim):

@@ -432,8 +432,8 @@ class Conversation:
 
     def step_event(self, i: int) -> StepShown:
         steps = self.steps()
-        entry_id = self.facts.cause[0] if self.facts.cause else ""
-        return StepShown(i, len(steps), steps[i], explain.code_for(self, entry_id, steps[i]))
+        entry_id, cause_id = self.facts.cause or ("", "")
+        return StepShown(i, len(steps), steps[i], explain.code_for(self, entry_id, cause_id, steps[i]))
 
 async def collect(events: AsyncIterator[Event]) -> list[Event]:
     """Every event of one turn, as a list (tests, scripts)."""

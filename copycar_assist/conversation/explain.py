@@ -29,15 +29,19 @@ def usable_steps(steps: list[str]) -> list[str]:
     return [s for s in steps if not _SELF_COMMAND.search(s)]
 
 
-def code_for(conv: Conversation, entry_id: str, step: str) -> tuple[CodeSample, ...]:
-    """The entry's code samples, when the step points to the code."""
+def code_for(conv: Conversation, entry_id: str, cause_id: str, step: str) -> tuple[CodeSample, ...]:
+    """The code samples a step means, when it points to the code: those its cause names
+    (`code = [1]`), else every sample of the entry."""
     if not _MENTIONS_CODE.search(step):
         return ()
     entry = conv.kb.entries[entry_id]
     section = entry.sections.get(conv.lang) or next(iter(entry.sections.values()), None)
     if section is None:
         return ()
-    return tuple(CodeSample(block.lang or "text", block.code) for block in section.code)
+    cause = entry.cause(cause_id)
+    wanted = set(cause.code) if cause is not None and cause.code else None
+    return tuple(CodeSample(block.lang or "text", block.code) for n, block in enumerate(section.code, 1)
+                 if wanted is None or n in wanted)
 
 
 def check_title(conv: Conversation, check_id: str) -> str:

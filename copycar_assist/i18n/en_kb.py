@@ -79,6 +79,8 @@ KB: dict[str, str] = {
     "kb.problem.outside_language": "write this under a '### Español' or '### English' subsection (only code blocks and a cause's TOML may stand alone)",
     "kb.problem.cause_toml": "cause '{cause}': {reason}",
     "kb.problem.cause_unknown_key": "cause '{cause}': unknown key '{name}' (known: {known})",
+    "kb.problem.cause_code": "cause '{cause}': 'code' must be a list of code sample numbers (1, 2 …)",
+    "kb.problem.cause_code_missing": "cause '{cause}': there is no code sample {number} (`## Code` has {count})",
     "kb.problem.cause_outcomes": "cause '{cause}': 'outcomes' must be a list of \"<check>.<outcome>\" keys",
     "kb.problem.outcome_twice": "outcome '{outcome}' already leads to '{cause}'",
     # kb lint: the decision tree is whole

@@ -77,6 +77,8 @@ KB: dict[str, str] = {
     "kb.problem.outside_language": "escribe esto bajo una subsección '### Español' o '### English' (solo los bloques de código y el TOML de una causa pueden ir sueltos)",
     "kb.problem.cause_toml": "causa '{cause}': {reason}",
     "kb.problem.cause_unknown_key": "causa '{cause}': clave desconocida '{name}' (se conocen: {known})",
+    "kb.problem.cause_code": "causa '{cause}': 'code' debe ser una lista de números de ejemplos de código (1, 2 …)",
+    "kb.problem.cause_code_missing": "causa '{cause}': no hay ejemplo de código {number} (`## Code` tiene {count})",
     "kb.problem.cause_outcomes": "causa '{cause}': 'outcomes' debe ser una lista de claves \"<comprobación>.<resultado>\"",
     "kb.problem.outcome_twice": "el resultado '{outcome}' ya lleva a '{cause}'",
     # kb lint: el árbol de decisión está completo

@@ -183,6 +183,16 @@ def _also(doc: Document, cause: dict[str, Any], problems: list[Problem]) -> list
     return list(value)
 
 
+def _code(doc: Document, cause: dict[str, Any], problems: list[Problem]) -> list[int]:
+    value = cause.get("code")
+    if value is None:
+        return []
+    if not isinstance(value, list) or not value or not all(type(n) is int and n >= 1 for n in value):
+        problems.append(Problem(doc.path, doc.line_of(r"^\s*code\b"), "kb.problem.cause_code", cause=cause["id"]))
+        return []
+    return list(value)
+
+
 def _narrowing(doc: Document, value: Any, causes: set[str], problems: list[Problem]) -> list[Narrowing]:
     if value is None:
         return []
@@ -319,9 +329,14 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
             question = _localized(cdoc, question, "question", problems)
         cause = Cause(rc["id"], question=question or None, line=line,
                       prior=_prior(cdoc, rc, problems), evidence=_evidence(cdoc, rc, problems),
-                      also=_also(cdoc, rc, problems),
+                      also=_also(cdoc, rc, problems), code=_code(cdoc, rc, problems),
                       effects=_effects(cdoc, rc.get("effects"), Msg.of("kb.problem.label.cause", cause=rc["id"]),
                                        problems, line))
+        written = min((len(section.code) for section in body.sections.values()), default=0)  # per language
+        missing = [n for n in cause.code if n > written]
+        if missing:
+            problems.append(Problem(path, cdoc.line_of(r"^\s*code\b") or line, "kb.problem.cause_code_missing",
+                                    cause=cause.id, number=missing[0], count=written))
         for lang, texts in body.causes.items():
             if rc["id"] in texts:
                 t = texts[rc["id"]]

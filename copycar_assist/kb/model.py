@@ -54,6 +54,9 @@ class Cause:
     also: list[str] = field(default_factory=list)
     # What customers see when this is the cause, in their words (es, en): found by the matcher.
     effects: dict[str, list[str]] = field(default_factory=dict)
+    # The entry's code samples a step of this cause means by "see the code": their numbers
+    # (1, 2 … in the order written, per language). Empty: every sample.
+    code: list[int] = field(default_factory=list)
     line: int | None = None  # line of the cause in the front matter
     body_line: dict[str, int] = field(default_factory=dict)  # lang -> line of its '####' heading
 

@@ -288,7 +288,7 @@ def _display(lang: str, parts: list[_Part]) -> str:
             lines += [f"### {names[part.kind]}", "", *body]
     return "\n".join(lines).strip()
 
-CAUSE_KEYS = ("outcomes", "prior", "question", "evidence", "effects", "also_outcomes")
+CAUSE_KEYS = ("outcomes", "prior", "question", "evidence", "effects", "also_outcomes", "code")
 
 
 def cause_facts(path: Path, raw: RawCause, outcomes: dict[str, str], outcome_lines: dict[str, int],
