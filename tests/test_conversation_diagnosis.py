@@ -344,6 +344,36 @@ async def test_verification_shows_another_cause(kb, matcher, sim):
         assert conv.state is State.STEP
 
 
+async def test_the_step_about_a_pasted_code_comes_first_and_the_ticket_keeps_that_order(kb, matcher):
+    """535 pasted: the guide's third step (about a 535) is shown first, the others after it in
+    the guide's order; the ticket lists the steps as they were shown, each with its mark."""
+    from copycar_assist.conversation.ticketing import ticket_data
+
+    guide = kb.entries["email-delivery-failed"].cause("smtp-misconfigured").steps["en"]
+    async with Conversation(kb, matcher, lang="en") as conv:
+        await start(conv)
+        await send(conv, "our campaign mails fail: smtplib.SMTPAuthenticationError: (535, b'5.7.8 not accepted')")
+        events = await choose(conv, "cause:email-delivery-failed#smtp-misconfigured")
+        assert "I start with the step about what was found (535, SMTPAuthenticationError)" in texts(events)
+        assert one(events, StepShown).text == guide[2]
+        events = await choose(conv, "done")
+        assert one(events, StepShown).text == guide[0]
+        await choose(conv, "skip")
+        attempt = ticket_data(conv).attempts[-1]
+        assert [(m.text, m.mark) for m in attempt.steps] == [
+            (guide[2], "done"), (guide[0], "skipped"), (guide[1], None), (guide[3], None)]
+
+
+async def test_without_a_code_the_steps_keep_the_guide_order(kb, matcher):
+    guide = kb.entries["email-delivery-failed"].cause("smtp-misconfigured").steps["es"]
+    async with Conversation(kb, matcher, lang="es") as conv:
+        await start(conv)
+        await send(conv, "los correos de la campaña no salen, el error dice 5350 mensajes en cola")  # 5350 is not 535
+        events = await choose(conv, "cause:email-delivery-failed#smtp-misconfigured")
+        assert "Empiezo por el paso" not in texts(events)
+        assert one(events, StepShown).text == guide[0]
+
+
 async def test_a_step_that_points_to_code_shows_it(kb, matcher):
     async with Conversation(kb, matcher, lang="en") as conv:
         await start(conv)

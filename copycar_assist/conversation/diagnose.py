@@ -206,7 +206,11 @@ class Diagnoser:
             belief = self.c.belief()
         f.entry_id, f.cause, f.question, f.step_index = entry_id, (entry_id, cause_id), None, 0
         reasons = explain.why(self.c, belief, cause_id, via, evidence)
-        f.attempts.append(Attempt(entry_id, cause_id, via, [None] * len(self.c.steps()), list(evidence)))
+        cause = self.c.kb.entries[entry_id].cause(cause_id) if entry_id in self.c.kb.entries else None
+        steps = explain.usable_steps(self.c.tree.steps(entry_id, cause_id, self.c.lang))
+        order, first_codes = explain.found_first(steps, cause.evidence.get("codes", []) if cause else [],
+                                                 "\n".join([*f.descriptions, *(r.summary for r in evidence)]))
+        f.attempts.append(Attempt(entry_id, cause_id, via, [None] * len(steps), list(evidence), order=order))
         yield CauseFound(entry_id, cause_id, via, tuple(evidence), reasons)
         markdown, plain = explain.cause_text(self.c, entry_id, cause_id, via, reasons)
         yield Say(markdown, markdown=True)
@@ -216,6 +220,8 @@ class Diagnoser:
             lines = [t("conv.evidence_head", self.c.lang)]
             lines += [f"- {explain.check_title(self.c, r.id)}: {one_line(r.summary, 300)}" for r in evidence]
             yield Say("\n".join(lines))
+        if first_codes:
+            yield Say(t("conv.found_first", self.c.lang, codes=", ".join(first_codes)))
         for e in fixing.offer(self.c):
             yield e
         for e in self.c.goto(State.STEP if self.c.steps() else State.ASK_FIXED):

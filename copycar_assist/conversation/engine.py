@@ -428,7 +428,11 @@ class Conversation:
         if not self.facts.cause:
             return []
         entry_id, cause_id = self.facts.cause
-        return explain.usable_steps(self.tree.steps(entry_id, cause_id, self.lang))
+        steps = explain.usable_steps(self.tree.steps(entry_id, cause_id, self.lang))
+        attempt = self.facts.attempt
+        if attempt is None or (attempt.entry_id, attempt.cause_id) != self.facts.cause:
+            return steps
+        return explain.attempt_steps(steps, attempt.order)
 
     def step_event(self, i: int) -> StepShown:
         steps = self.steps()

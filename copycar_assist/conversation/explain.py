@@ -29,6 +29,27 @@ def usable_steps(steps: list[str]) -> list[str]:
     return [s for s in steps if not _SELF_COMMAND.search(s)]
 
 
+def attempt_steps(steps: list[str], order: list[int]) -> list[str]:
+    """An attempt's steps in the order it shows them (`Attempt.order`; empty: as written)."""
+    return [steps[i] for i in order] if sorted(order) == list(range(len(steps))) else steps
+
+
+def found_first(steps: list[str], codes: list[str], seen: str) -> tuple[list[int], list[str]]:
+    """The steps' order when some name a code that was seen (in a check's finding or in the
+    user's words: `535` for an SMTP login refused): those first, the others as written; and the
+    codes that put them there. ([], []) when none does."""
+    found = [code for code in codes if _mentions(seen, code)]
+    first = [i for i, step in enumerate(steps) if any(_mentions(step, code) for code in found)]
+    if not first or first == list(range(len(first))):
+        return [], []
+    return first + [i for i in range(len(steps)) if i not in first], [c for c in found if any(_mentions(steps[i], c) for i in first)]
+
+
+def _mentions(text: str, code: str) -> bool:
+    """`code` in `text` as a whole (535 is not in 5350), in any case."""
+    return re.search(rf"(?<!\w)(?<!\d\.){re.escape(code)}(?!\w)(?!\.\d)", text, re.IGNORECASE) is not None
+
+
 def code_for(conv: Conversation, entry_id: str, cause_id: str, step: str) -> tuple[CodeSample, ...]:
     """The code samples a step means, when it points to the code: those its cause names
     (`code = [1]`), else every sample of the entry."""

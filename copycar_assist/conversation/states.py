@@ -61,6 +61,9 @@ class Attempt:
     evidence: list[CheckResult] = field(default_factory=list)
     verified: str | None = None  # "pass" | "still" | "unverified" | None
     fixed: bool | None = None
+    # The guide's steps in the order shown (indices): those that name a code the checks found or
+    # the user pasted come first (`explain.found_first`); empty: the guide's order.
+    order: list[int] = field(default_factory=list)
 
 
 @dataclass

@@ -35,7 +35,7 @@ def ticket_data(conv: Conversation, severity: str | None = None, reason: str = "
     cause = entry.cause(f.cause[1]) if entry and f.cause and f.cause[0] == entry.id else None
     attempts = []
     for a in f.attempts:
-        steps = explain.usable_steps(conv.tree.steps(a.entry_id, a.cause_id, lang))
+        steps = explain.attempt_steps(explain.usable_steps(conv.tree.steps(a.entry_id, a.cause_id, lang)), a.order)
         owner = kb.entries.get(a.entry_id)
         c = owner.cause(a.cause_id) if owner else None
         attempts.append(AttemptInfo(

@@ -47,7 +47,7 @@ MESSAGES: dict[str, str] = {
     "conv.cause_chosen": "**Cause:** {title}",
     "conv.from_words": "From your words: «{quote}».",
     "conv.ruled_out": "Ruled out: {causes}.",
-    "conv.evidence_head": "Evidence:",
+    "conv.evidence_head": "Evidence:", "conv.found_first": "I start with the step about what was found ({codes}); the others follow in the guide's order.",
     "conv.step_prompt": "Step {n} of {total}: done?",
     "conv.fixed_prompt": "Did that fix it?",
     "conv.not_fixed": "Understood, that was not it.",

@@ -47,7 +47,7 @@ MESSAGES: dict[str, str] = {
     "conv.cause_chosen": "**Causa:** {title}",
     "conv.from_words": "Por tus palabras: «{quote}».",
     "conv.ruled_out": "Descartado: {causes}.",
-    "conv.evidence_head": "Pruebas:",
+    "conv.evidence_head": "Pruebas:", "conv.found_first": "Empiezo por el paso que trata lo que se ha encontrado ({codes}); los demás siguen en el orden de la guía.",
     "conv.step_prompt": "Paso {n} de {total}: ¿hecho?",
     "conv.fixed_prompt": "¿Se ha solucionado?",
     "conv.not_fixed": "Entendido, no era eso.",
