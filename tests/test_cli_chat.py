@@ -104,6 +104,12 @@ def test_on_an_80_column_terminal_the_dialogue_fits_and_paragraphs_read_as_one(t
         assert width(above) + 1 + width(below.split()[0]) > 79, (above, below)
     item = next(i for i, line in enumerate(lines) if line.startswith("- Conexión SMTP: fallo"))
     assert lines[item + 1].startswith("  ") and not lines[item + 1].startswith("   ")
+    # the check's finding is said twice (the results, the cause's evidence), not a third time
+    # among the causes it rules out; the walk starts with the step about the 535 it found
+    words = " ".join(text.split())
+    assert words.count("Authentication credentials invalid") == 2
+    assert "El servidor no reenvía a ese destinatario (Conexión SMTP)." in words
+    assert "Paso 1/4: Ante un `535` o `SMTPAuthenticationError`" in words
 
 
 def test_after_an_escalation_and_a_doctor_run_sessions_tickets_and_history_fit_80_columns(tmp_path):

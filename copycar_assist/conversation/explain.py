@@ -123,10 +123,13 @@ def cause_text(conv: Conversation, entry_id: str, cause_id: str, via: str,
         plain.append(t("conv.from_words", lang, quote=one_line(reasons["words"], 120)))
     ruled = reasons.get("ruled_out") or []
     if ruled:
-        # causes ruled out by the same result are named together, its summary said once
+        # causes ruled out by the same result are named together, its summary said once; a result
+        # that is also this cause's evidence (listed right after) is named by its check only
+        shown = set(reasons.get("checks") or ())
         by_result: dict[str, list[str]] = {}
         for r in ruled[:4]:
-            by_result.setdefault(one_line(r["summary"], 160), []).append(cause_title(conv, entry_id, r["cause"]))
+            said = check_title(conv, r["check"]) if r["check"] in shown else one_line(r["summary"], 160)
+            by_result.setdefault(said, []).append(cause_title(conv, entry_id, r["cause"]))
         parts = [f"{', '.join(titles)} ({summary})" for summary, titles in by_result.items()]
         plain.append(t("conv.ruled_out", lang, causes="; ".join(parts)))
     return markdown, " ".join(plain)
