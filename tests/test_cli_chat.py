@@ -108,7 +108,7 @@ def test_on_an_80_column_terminal_the_dialogue_fits_and_paragraphs_read_as_one(t
     # among the causes it rules out; the walk starts with the step about the 535 it found
     words = " ".join(text.split())
     assert words.count("Authentication credentials invalid") == 2
-    assert "El servidor no reenvía a ese destinatario (Conexión SMTP)." in words
+    assert "El servidor rechaza el remitente; El servidor no reenvía a ese destinatario (Conexión SMTP)." in words
     assert "Paso 1/4: Ante un `535` o `SMTPAuthenticationError`" in words
 
 

@@ -130,6 +130,7 @@ def cause_text(conv: Conversation, entry_id: str, cause_id: str, via: str,
         for r in ruled[:4]:
             said = check_title(conv, r["check"]) if r["check"] in shown else one_line(r["summary"], 160)
             by_result.setdefault(said, []).append(cause_title(conv, entry_id, r["cause"]))
-        parts = [f"{', '.join(titles)} ({summary})" for summary, titles in by_result.items()]
-        plain.append(t("conv.ruled_out", lang, causes="; ".join(parts)))
+        # titles hold commas and colons: they are parted by semicolons, each result a sentence
+        plain += [t("conv.ruled_out", lang, causes=f"{'; '.join(titles)} ({said.rstrip('.')})")
+                  for said, titles in by_result.items()]
     return markdown, " ".join(plain)
