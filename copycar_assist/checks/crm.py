@@ -32,6 +32,11 @@ class Target:
     token: Secret | None
     version: str = P.SALESFORCE_DEFAULT_VERSION
 
+    @property
+    def name(self) -> str:
+        """The CRM as a finding names it."""
+        return P.NAMES.get(self.kind, self.kind)
+
 
 @dataclass
 class Access:
@@ -97,7 +102,7 @@ def http_evidence(r: HttpResult) -> Evidence:
 
 
 def unavailable_text(ctx: CheckContext, t: Target, r: HttpResult) -> str:
-    kind = t.kind
+    kind = t.name
     if r.error:
         return ctx.t("check.crm.cannot_reach_api", kind=kind, error=r.error, detail=r.detail)
     if r.is_redirect:
@@ -157,7 +162,7 @@ class CrmAuthCheck(_CrmCheck):
         t = self.target(ctx)
         if isinstance(t, Finding):
             return t
-        ctx.step(ctx.t("check.crm.authenticating", kind=t.kind))
+        ctx.step(ctx.t("check.crm.authenticating", kind=t.name))
         a = await access(ctx, t)
         r = a.result
         ev = {"kind": t.kind, "base_url": t.base, **a.notes, **http_evidence(r)}
@@ -169,19 +174,19 @@ class CrmAuthCheck(_CrmCheck):
         if a.state == "insecure":
             return self.finding("error", "error", ctx.t("check.crm.token_not_sent_http", base=t.base), ev)
         if a.state == "bad":
-            return self.finding("fail", "bad_credentials", ctx.t("check.crm.rejects_token_401_expired", kind=t.kind,
+            return self.finding("fail", "bad_credentials", ctx.t("check.crm.rejects_token_401_expired", kind=t.name,
                                                                  value=' ' + code if code else ''), ev)
         if a.state == "unavailable":
             status: Status = "warn" if r.status == 429 else "fail"
             return self.finding(status, "unavailable", unavailable_text(ctx, t, r), ev)
         if a.state == "forbidden":
-            return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_but_answers", kind=t.kind,
+            return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_but_answers", kind=t.name,
                                                     value=' ' + code if code else ''), ev)
         if isinstance(r.json, dict) and "portalId" in r.json:
             ev["portal_id"] = str(r.json["portalId"])
         if isinstance(r.json, dict) and isinstance(r.json.get("account"), str):
             ev["account"] = r.json["account"]
-        return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_api_answers", kind=t.kind,
+        return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_api_answers", kind=t.name,
                                                 total_ms=round(r.timings.total_ms)), ev)
 
 

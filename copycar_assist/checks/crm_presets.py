@@ -47,6 +47,8 @@ SALESFORCE_DEFAULT_VERSION = "v60.0"
 REST_REQUIRED_SCOPES = ("contacts.read", "contacts.write")
 DEFAULT_OBJECT = {"hubspot": "contacts", "salesforce": "Contact", "rest": ""}
 KINDS = ("hubspot", "salesforce", "rest")
+# How the findings name each kind ("HubSpot accepts the token"); the generic one is "CRM".
+NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "rest": "CRM"}
 
 # What CopyCar writes into each of its fields (the kinds the CRM field must accept).
 COPYCAR_FIELDS: dict[str, str] = {
