@@ -50,6 +50,31 @@ def test_curl_timings_read_as_slowness_not_connectivity(matcher):
     assert any("starttransfer" in w for w in res.matches[0].why)
 
 
+@pytest.mark.parametrize("text", [
+    "why is everything so slow today, like 10s per call",
+    "Hi, I timed our calls and each request now takes between 8 and 12 seconds, all 200 OK",
+    "va lentísimo hoy copycar, 15 seg por texto",
+    "el percentil 95 está en 7,5 segundos desde el jueves",
+])
+def test_a_call_time_said_in_prose_past_the_threshold_reads_as_slowness(matcher, text):
+    r = matcher.read(text)
+    assert [s.words for _, _, s in r.signals] == ["high response time, slow responses"]
+    assert matcher.match(text).matches[0].id == "slow-responses"
+
+
+@pytest.mark.parametrize("text", [
+    "antes iba en 1 seg y ahora tarda bastante más",  # under the threshold
+    "429 Too Many Requests, the header says retry after 60 seconds",  # a wait
+    "getting 502s and 503s from copycar all morning",  # status codes in the plural
+    "older accounts still score in the 80s, the new ones under 70",  # not a time
+    "generation request takes 60s and then fails with a timeout",  # when it gave up
+    "no salta ninguna alerta aunque la api tardaba 10 seg",  # what should have warned
+    "the cache keeps results for 3600 seconds",  # a period
+])
+def test_waits_periods_timeouts_and_codes_are_not_call_times(matcher, text):
+    assert not matcher.read(text).signals
+
+
 def test_a_fast_first_byte_is_no_signal(matcher):
     assert not matcher.read("namelookup: 0.004\nconnect: 0.031\nstarttransfer: 0.210\ntotal: 0.300").signals
 

@@ -76,6 +76,21 @@ _curl_words_re = _lazy(
     r"reset|closing connection|not found|unknown|no route|unreachable", re.IGNORECASE)
 
 
+# How long something took, said in prose: "8 to 12 seconds", "15 seg por texto", "10s per call",
+# "about 7.5 s each"; a number or a range and a unit of time.
+_prose_duration_re = _lazy(
+    r"(?<![\w.,:])(?P<a>\d{1,6}(?:[.,]\d+)?)(?:\s*(?:-|–|a|to|o|or|y|and|hasta)\s*(?P<b>\d{1,6}(?:[.,]\d+)?))?"
+    r"\s*(?P<unit>ms|milisegundos?|milliseconds?|s|segs?|segundos?|secs?|seconds?)(?![\w])", re.IGNORECASE)
+# A line about one of these says how long to wait, when something gave up or what should have
+# warned: its durations are not how long calls take.
+_about_waiting_re = _lazy(r"retr(?:y|ies)|reintent|timeout|time-?out|timed out|tiempo de espera|alert|alarm|aviso|avisar|"
+                          r"espera|wait|throttl|cooldown|ttl|expir|caduc|cache|cach[eé]", re.IGNORECASE)
+# A duration right after one of these is a wait, a retry or a period, not how long a call took.
+_not_a_call_re = _lazy(
+    r"(?<![\w])(?:retry|retries|reintent\w*|wait\w*|espera\w*|after|despu[eé]s de|every|cada|each|per|por|durante|for|"
+    r"timeout|time-?out|ttl|expire\w*|caduca\w*|within|dentro de|antes de|before|hace|ago|the|los|las)\s*(?:of\s*|de\s*)?"
+    r"(?:unos?|unas?|about|around|some|like|como|sobre)?\s*$", re.IGNORECASE)
+
 _SECONDS_KEYS = ("time_", "namelookup", "connect", "appconnect", "pretransfer", "starttransfer", "ttfb", "total", "redirect")
 
 
@@ -234,6 +249,29 @@ class PasteReader:
                 self._reading(key, value, "", " ".join(m.group(0).split())[:80], signals)
         for m in _quoted_reply_re().finditer(line, offset):  # an SMTP reply quoted anywhere in a body
             spans.append((m.start(), m.end(), failure))
+
+    def prose_durations(self, line: str) -> list[Signal]:
+        """A call's duration said in prose past the response-time threshold ("each request takes
+        8 to 12 seconds"): the longest one said, as a reading of the response time. Waits,
+        retries, periods and timeouts ("retry after 30 s", "every 5 seconds") are not."""
+        longest, quote = 0.0, ""
+        if _about_waiting_re().search(line):
+            return []
+        for m in _prose_duration_re().finditer(line):
+            if _not_a_call_re().search(line, max(0, m.start() - 24), m.start()):
+                continue
+            unit = m.group("unit").lower()
+            if unit == "s" and m.start("unit") == m.end("a") and not m.group("b") and m.group("a").isdigit() \
+                    and len(m.group("a")) == 3:
+                continue  # "502s", "429s": status codes said in the plural
+            scale = 1.0 if unit == "ms" or unit.startswith("mil") else 1000.0
+            value = max(float(n.replace(",", ".")) for n in (m.group("a"), m.group("b")) if n) * scale
+            if value > longest:
+                longest, quote = value, " ".join(line[max(0, m.start() - 30):m.end()].split())[-80:]
+        out: list[Signal] = []
+        if longest:
+            self._reading("response_time_ms", str(longest), "ms", quote, out)
+        return out
 
     def _metric_line(self, line: str, signals: list[Signal]) -> None:
         name, _, value = line.strip().rpartition(" ")

@@ -199,7 +199,8 @@ class Reader:
                 prose += len(line)
                 clauses = self._clause_list(line)
                 spans = self._clauses(line, clauses)
-                out.append(_Line(line, "prose", spans, clauses, [], max((s[2] for s in spans), default=0.0)))
+                said = self.paste.prose_durations(line) if any(c.isdigit() for c in line) else []
+                out.append(_Line(line, "prose", spans, clauses, said, max((s[2] for s in spans), default=0.0)))
             else:
                 r = self.paste.read(line, kind, {})
                 out.append(_Line(line, kind, r.spans, [], r.signals, max((s[2] for s in r.spans), default=0.0)
@@ -248,7 +249,7 @@ class Reader:
                         roles[role] = roles.get(role, 0) + (b - a)
             else:
                 pasted += 1
-                signals.extend(line_signals)
+            signals.extend(line_signals)
             parts.append(line)
             weights.extend(w)
             weights.append(0.0)
