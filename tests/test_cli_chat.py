@@ -29,7 +29,7 @@ def test_pipe_dialogue_expired_key_to_resolution(tmp_path):
     p = chat(script, "--demo", "--scenario", "expired-key", "chat", "--plain", data=tmp_path)
     out = p.stdout.decode()
     assert p.returncode == 0, p.stderr.decode()
-    assert "Parece que es API key inválida." in out
+    assert "Parece que es: API key inválida." in out
     assert "¿Ves estos síntomas?\n  1) Sí [s]\n  2) No [n]\n" in out
     assert "  ✗ Verificación de la clave (GET /verify)" in out
     assert "Causa encontrada: La clave ha caducado" in out

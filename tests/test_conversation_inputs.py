@@ -87,9 +87,9 @@ def test_both_languages_have_the_same_keys_and_placeholders():
 def test_t_falls_back_and_never_raises():
     assert t("opt.yes", "es") == "Sí" and t("opt.yes", "EN_us") == "Yes"
     assert t("no.such.key", "es") == "no.such.key"
-    assert t("conv.matched", "en", title="X") == "This looks like **X**."
-    assert t("conv.matched", "en") == "This looks like **{title}**."  # no placeholder given
-    assert t("conv.matched", "en", other="x") == "This looks like **{title}**."
+    assert t("conv.matched", "en", title="X") == "This looks like: **X**."
+    assert t("conv.matched", "en") == "This looks like: **{title}**."  # no placeholder given
+    assert t("conv.matched", "en", other="x") == "This looks like: **{title}**."
     assert norm_lang("es_ES.UTF-8") == "es" and norm_lang(None) == "en" and norm_lang("fr") == "en"
 
 

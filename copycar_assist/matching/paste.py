@@ -255,9 +255,10 @@ class PasteReader:
         8 to 12 seconds"): the longest one said, as a reading of the response time. Waits,
         retries, periods and timeouts ("retry after 30 s", "every 5 seconds") are not."""
         longest, quote = 0.0, ""
-        if _about_waiting_re().search(line):
+        found = list(_prose_duration_re().finditer(line))
+        if not found or _about_waiting_re().search(line):
             return []
-        for m in _prose_duration_re().finditer(line):
+        for m in found:
             if _not_a_call_re().search(line, max(0, m.start() - 24), m.start()):
                 continue
             unit = m.group("unit").lower()
