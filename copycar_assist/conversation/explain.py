@@ -42,7 +42,8 @@ def found_first(steps: list[str], codes: list[str], seen: str) -> tuple[list[int
     first = [i for i, step in enumerate(steps) if any(_mentions(step, code) for code in found)]
     if not first or first == list(range(len(first))):
         return [], []
-    return first + [i for i in range(len(steps)) if i not in first], [c for c in found if any(_mentions(steps[i], c) for i in first)]
+    named = [c for c in found if any(_mentions(steps[i], c) for i in first)]
+    return first + [i for i in range(len(steps)) if i not in first], named
 
 
 def _mentions(text: str, code: str) -> bool:
