@@ -128,6 +128,9 @@ def test_config_sessions_and_tickets_speak_spanish(capsys, monkeypatch, settings
         "copycar-assist: error: no hay ninguna conversación guardada 'nope'")
     assert run(["tickets", "list"], capsys)[1] == "La bandeja de salida está vacía.\n"
     assert run(["--lang", "en", "tickets", "list"], capsys)[1] == "The outbox is empty.\n"
+    # what the outbox reports (no destination set up) is said in the same language
+    assert "copycar-assist: no hay ningún destino configurado: mira [helpdesk]" in run(["tickets", "send"], capsys)[2]
+    assert "copycar-assist: no destination is configured: see [helpdesk]" in run(["--lang", "en", "tickets", "send"], capsys)[2]
 
 
 def test_broken_settings_choose_by_their_own_valid_language_line(capsys, monkeypatch, settings_file):

@@ -97,7 +97,7 @@ def _list(args: argparse.Namespace) -> int:
     shown = [i for i in items if args.all or not i.delivered]
     scrub = _scrub(args)
     for p in problems:
-        print(scrub(f"copycar-assist: {p}"), file=sys.stderr)
+        print(scrub(f"copycar-assist: {p.text(args.ctx.ui_lang)}"), file=sys.stderr)
     if args.json:
         emit_json(scrub_obj({"schema_version": 1, "tickets": [_summary(i) for i in shown]}, scrub))
         return 0
@@ -170,7 +170,7 @@ def _send(args: argparse.Namespace) -> int:
     reports, problems = asyncio.run(send(_outbox(), settings, case_id=args.id, force=not args.due, to=args.to))
     scrub = _scrub(args)
     for p in problems:
-        print(scrub(f"copycar-assist: {p}"), file=sys.stderr)
+        print(scrub(f"copycar-assist: {p.text(args.ctx.ui_lang)}"), file=sys.stderr)
     for r in reports:
         mark = "✓" if r.ok else "…"
         where = f" → {r.remote.get('id')}" if r.remote.get("id") else ""

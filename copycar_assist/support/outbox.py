@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from copycar_assist.files.msg import Msg
 from copycar_assist.files.read import OUTBOX, ReadError, read_json
 from copycar_assist.files.write import WriteError, locked, write_atomic
 
@@ -149,14 +150,14 @@ class Outbox:
         folder = self.folder
         return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
-    def items(self) -> tuple[list[Item], list[str]]:
+    def items(self) -> tuple[list[Item], list[Msg]]:
         """Every item, oldest first, and the files that could not be read (path: reason)."""
         items, problems = [], []
         for path in self._paths():
             try:
                 items.append(self.read(path))
             except ReadError as exc:
-                problems.append(str(exc))
+                problems.append(Msg.of("cli.tickets.problem.unreadable", file=exc.path, reason=exc.reason_msg()))
         return sorted(items, key=lambda i: (i.queued_at, i.case_id)), problems
 
     def put(self, doc: dict[str, Any]) -> Item:
@@ -186,16 +187,17 @@ def _wait_after(attempts: int, retry_after: float | None) -> float:
 
 async def send(outbox: Outbox, settings: Settings, *, case_id: str | None = None, force: bool = True,
                to: list[str] | None = None, client: httpx.AsyncClient | None = None, deadline_s: float = 15.0,
-               now: float | None = None) -> tuple[list[Report], list[str]]:
-    """Try to deliver what waits (one case, or all). Returns (reports, problems)."""
+               now: float | None = None) -> tuple[list[Report], list[Msg]]:
+    """Try to deliver what waits (one case, or all). Returns (reports, problems, put into words
+    where they are shown)."""
     from copycar_assist.checks.runner import make_client
 
     ready, missing = dv.configured(settings)
-    problems = [f"{name}: named in helpdesk.send_to but not configured" for name in missing]
+    problems = [Msg.of("cli.tickets.problem.not_configured", name=name) for name in missing]
     if case_id is not None:
         item = outbox.get(case_id)
         if item is None:
-            return [], problems + [f"{case_id}: no such ticket in the outbox"]
+            return [], problems + [Msg.of("cli.tickets.problem.no_such_ticket", id=case_id)]
         targets = [item]
     else:
         targets, unreadable = outbox.items()
@@ -211,7 +213,7 @@ async def send(outbox: Outbox, settings: Settings, *, case_id: str | None = None
         if own:
             await client.aclose()
     if not ready and not to:
-        problems.append("no destination is configured: see [helpdesk] in the settings (copycar-assist setup)")
+        problems.append(Msg.of("cli.tickets.problem.no_destination"))
     return reports, problems
 
 

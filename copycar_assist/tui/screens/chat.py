@@ -312,7 +312,7 @@ class ChatScreen(LocalizedBindings, Screen[None]):
             self.notify(scrub(one_line(f"{'✓' if r.ok else '…'} {r.destination}: {r.detail}{where}", 200)),
                         markup=False, severity="information" if r.ok else "warning", timeout=6)
         for p in problems:
-            self.notify(scrub(one_line(p, 200)), markup=False, severity="warning", timeout=6)
+            self.notify(scrub(one_line(p.text(app.lang), 200)), markup=False, severity="warning", timeout=6)
 
     @on(ChoicesBar.TypeAhead)
     def _type_ahead(self, event: ChoicesBar.TypeAhead) -> None:
