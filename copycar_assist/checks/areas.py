@@ -29,27 +29,23 @@ class Area:
     checks: tuple[str, ...]
 
 
-def _title(area_id: str) -> dict[str, str]:
-    """An area's title in each language (the catalogue's check.area.<id>)."""
-    return localized(f"check.area.{area_id}")
-
-
-AREAS: tuple[Area, ...] = (
-    Area("api-key", _title("api-key"), ("api.verify", "api.key_configured")),
-    Area("api-health", _title("api-health"), ("api.health",)),
-    Area("rate-limits", _title("rate-limits"), ("api.rate_limit",)),
-    Area("endpoints", _title("endpoints"), ("api.endpoints",)),
-    Area("latency", _title("latency"), ("api.latency",)),
-    Area("content", _title("content"),
-         ("content.prompt", "content.personalization")),
-    Area("logs", _title("logs"), ("logs.analyze",)),
-    Area("smtp", _title("smtp"), ("email.smtp", "email.limits")),
-    Area("email-dns", _title("email-dns"), ("email.domain",)),
-    Area("spam", _title("spam"), ("email.spam",)),
-    Area("crm", _title("crm"), ("crm.auth", "crm.permissions", "crm.fields")),
-    Area("redis", _title("redis"), ("cache.redis",)),
-    Area("alerts", _title("alerts"), ("monitor.alerts",)),
-)
+# area id -> its checks; an area's title is the catalogue's check.area.<id>, in each language
+_CHECKS: dict[str, tuple[str, ...]] = {
+    "api-key": ("api.verify", "api.key_configured"),
+    "api-health": ("api.health",),
+    "rate-limits": ("api.rate_limit",),
+    "endpoints": ("api.endpoints",),
+    "latency": ("api.latency",),
+    "content": ("content.prompt", "content.personalization"),
+    "logs": ("logs.analyze",),
+    "smtp": ("email.smtp", "email.limits"),
+    "email-dns": ("email.domain",),
+    "spam": ("email.spam",),
+    "crm": ("crm.auth", "crm.permissions", "crm.fields"),
+    "redis": ("cache.redis",),
+    "alerts": ("monitor.alerts",),
+}
+AREAS: tuple[Area, ...] = tuple(Area(aid, localized(f"check.area.{aid}"), checks) for aid, checks in _CHECKS.items())
 BY_CHECK = {cid: area for area in AREAS for cid in area.checks}
 
 

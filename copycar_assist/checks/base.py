@@ -186,9 +186,9 @@ class Check:
             raise ValueError(f"{self.id}: status {status!r} does not fit outcome {outcome!r}")
         return Finding(status, outcome, summary, dict(evidence or {}))
 
-    def skipped(self, ctx: CheckContext, why: str, evidence: Evidence | None = None) -> Finding:
-        """Skipped, saying why (`ctx.t(key)`: in the context's language)."""
-        return self.finding("skipped", "skipped", why, evidence)
+    def skipped(self, ctx: CheckContext, key: str, evidence: Evidence | None = None, **values: object) -> Finding:
+        """Skipped, saying why: the catalogue's message `key` in the context's language."""
+        return self.finding("skipped", "skipped", ctx.t(key, **values), evidence)
 
     def budget(self) -> float:
         """The check's own deadline: a little under the runner's, so it reports first."""

@@ -137,17 +137,17 @@ class _CrmCheck(Check):
         if not base and kind == "hubspot":
             base = P.HUBSPOT_BASE
         if not base:
-            return self.skipped(ctx, ctx.t("check.crm.crm_base_url_not"))
+            return self.skipped(ctx, "check.crm.crm_base_url_not")
         if not c.token:
-            return self.skipped(ctx, ctx.t("check.crm.crm_token_not_set"))
+            return self.skipped(ctx, "check.crm.crm_token_not_set")
         return Target(kind, base, c.token)
 
     def precondition(self, ctx: CheckContext, a: Access) -> Finding | None:
         """A skip for the checks that need an accepted token and a reachable CRM."""
         if a.state == "bad":
-            return self.skipped(ctx, ctx.t("check.crm.not_checked_crm_rejects"), evidence=http_evidence(a.result))
+            return self.skipped(ctx, "check.crm.not_checked_crm_rejects", evidence=http_evidence(a.result))
         if a.state in ("unavailable", "insecure"):
-            return self.skipped(ctx, ctx.t("check.crm.not_checked_crm_api"), evidence=http_evidence(a.result))
+            return self.skipped(ctx, "check.crm.not_checked_crm_api", evidence=http_evidence(a.result))
         return None
 
     async def _run(self, ctx: CheckContext) -> Finding:
@@ -277,7 +277,7 @@ class CrmFieldsCheck(_CrmCheck):
             return t
         fmap = dict(ctx.settings.crm.field_map)
         if not fmap:
-            return self.skipped(ctx, ctx.t("check.crm.no_crm_field_map"))
+            return self.skipped(ctx, "check.crm.no_crm_field_map")
         ctx.step(ctx.t("check.crm.reading_crm_s_field"))
         started = time.perf_counter()
         a = await access(ctx, t)
@@ -292,8 +292,8 @@ class CrmFieldsCheck(_CrmCheck):
             r = await get(ctx, t, P.fields_path(t.kind, obj, a.version))
             state = classify(r)
             if state == "forbidden":
-                return self.skipped(ctx, ctx.t("check.crm.fields_forbidden", obj=obj or ctx.t("check.crm.the_crm")),
-                                    evidence=http_evidence(r))
+                return self.skipped(ctx, "check.crm.fields_forbidden", http_evidence(r),
+                                    obj=obj or ctx.t("check.crm.the_crm"))
             if state != "ok":
                 return self.finding("error", "error", unavailable_text(ctx, t, r), http_evidence(r))
             parsed = P.parse_fields(t.kind, r.json)

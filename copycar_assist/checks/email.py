@@ -233,10 +233,9 @@ class LimitsCheck(Check):
         limit = ctx.settings.smtp.daily_limit
         sent, source = ctx.settings.smtp.sent_today, "smtp.sent_today"
         if not limit or limit <= 0:
-            return self.skipped(ctx, ctx.t("check.email.no_daily_limit_configured"))
+            return self.skipped(ctx, "check.email.no_daily_limit_configured")
         if sent is None:
-            return self.skipped(ctx, ctx.t("check.email.daily_limit_but_how",
-                                           limit=limit), evidence={"daily_limit": limit})
+            return self.skipped(ctx, "check.email.daily_limit_but_how", {"daily_limit": limit}, limit=limit)
         share = sent / limit
         ev = {"daily_limit": limit, "sent_today": sent, "used": f"{share:.0%}", "source": source,
               "thresholds": ctx.t("check.email.near_90_exceeded_100")}

@@ -225,7 +225,7 @@ class SpamCheck(Check):
     async def run(self, ctx: CheckContext) -> Finding:
         text = ctx.inputs.email_text
         if not text or not text.strip():
-            return self.skipped(ctx, ctx.t("check.spam.paste_e_mail_text"))
+            return self.skipped(ctx, "check.spam.paste_e_mail_text")
         rules = load_rules()
         if len(text) > 20_000:  # a big paste is scored off the event loop (the UI stays live)
             total, fired, truncated = await asyncio.to_thread(score, text, rules)

@@ -115,20 +115,23 @@ def _table(result: MatchResult, columns: int | None = None, scrub: Scrub | None 
     def row(text: str) -> str:  # one line, cut to the terminal
         return cut(text, columns - 1) if columns else text
 
+    def prose(text: str) -> str:  # wrapped to the terminal
+        return fit(text, columns, markdown=True)
+
     query = one_line(result.query, 100)
     lines = [row(f"{t('cli.match.query', lang)}: {scrub(query) if scrub else query}  [{result.language}]")]
     if result.kind == "question" and result.answer:
-        lines.append(fit(f"{t('cli.match.question', lang)}: {result.answer['text']}", columns, markdown=True))
-        lines.append(fit(f"  ({t('cli.match.source', lang)}: {result.answer['source']})", columns, markdown=True))
+        lines.append(prose(f"{t('cli.match.question', lang)}: {result.answer['text']}"))
+        lines.append(prose(f"  ({t('cli.match.source', lang)}: {result.answer['source']})"))
         return "\n".join(lines) + "\n"
     if result.kind == "request" and result.best is None:
-        lines.append(fit(t("cli.match.request", lang), columns, markdown=True))
+        lines.append(prose(t("cli.match.request", lang)))
     elif result.kind == "greeting" and result.best is None:
-        lines.append(fit(t("cli.match.greeting", lang), columns, markdown=True))
+        lines.append(prose(t("cli.match.greeting", lang)))
     elif result.ambiguous:
-        lines.append(fit(t("cli.match.ambiguous", lang), columns, markdown=True))
+        lines.append(prose(t("cli.match.ambiguous", lang)))
     elif result.best is None:
-        lines.append(fit(t("cli.match.none", lang), columns, markdown=True))
+        lines.append(prose(t("cli.match.none", lang)))
     if result.matches:
         w = max(len(m.id) for m in result.matches)
         lines.append(f"  {t('cli.match.score', lang):>5}  {'id':<{w}}  {t('cli.match.title', lang)}")

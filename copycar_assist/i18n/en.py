@@ -1,89 +1,6 @@
 """English UI strings. Keep the keys identical to es.py (a test holds them to that)."""
 
 MESSAGES: dict[str, str] = {
-    # --- conversation engine ---
-    "conv.greet": "Hi, I'm CopyCar Assist. Tell me what is going wrong with the CopyCar.ai API, in your own words or by pasting the error.",
-    "conv.describe_prompt": "What is happening?",
-    "conv.describe_more": "All right. Tell me in other words what you see, or paste the exact error.",
-    "conv.rephrase": "Go ahead: describe it in other words, or paste the exact error message.",
-    "conv.restarted": "Let's start again.",
-    "conv.matched": "This looks like: **{title}**.",
-    "conv.entry_chosen": "Let's look at **{title}**.",
-    "conv.other_problem": "That sounds like a different problem: **{title}**. Let's look at that.",
-    "conv.clarify": "I see more than one possibility.",
-    "conv.clarify_prompt": "Which one is closest?",
-    "conv.nomatch": "I'm not sure which problem this is.",
-    "conv.nomatch_prompt": "How do you want to go on?",
-    "conv.kind.request": "That isn't a technical fault I can diagnose here (billing, account, a request or a how-to question). I can hand you over to the support team.",
-    "conv.kind.greeting": "Hi! Tell me what is going wrong with the CopyCar.ai API, or paste the error you see.",
-    "conv.not_understood": "I didn't get that as an answer. Pick one of the options, or describe a different problem.",
-    "conv.not_available": "That option is not available right now.",
-    "conv.noted": "Noted. Answer the question or pick an option.",
-    "conv.noted_cue": "Noted: «{quote}» points to {titles}.",
-    "conv.browse_categories": "Pick a category:",
-    "conv.browse_entries": "Pick a problem in “{category}”:",
-    "conv.symptoms_intro": "Usual symptoms of “**{title}**”:",
-    "conv.confirm_prompt": "Do you see these symptoms?",
-    "conv.input_why.prompt": "To tell whether the prompt is the problem, I can check it.",
-    "conv.input_why.account": "To see whether data is missing for personalisation, I can check the account data.",
-    "conv.input_why.log": "The API call log tells how long calls take, how often they fail and at what rate they are made.",
-    "conv.input_why.email": "To tell whether the content is what sends the mail to spam, I can check it against the rules spam filters punish.",
-    "conv.input.prompt": "Paste the prompt that fails, or skip:",
-    "conv.input.account": "Paste an account's data (JSON or CSV) or type the file's path, or skip:",
-    "conv.input.log": "Paste some lines of the call log or type the file's path, or skip:",
-    "conv.input.email": "Paste the e-mail (subject and body) or type the path of an .eml file, or skip:",
-    "conv.input_not_found": "I can't find that file: {path}. Paste the content or type another path.",
-    "conv.input_unreadable": "I can't read {path} ({reason}). Paste the content or type another path.",
-    "conv.checks_start": "I'll check it now: {checks}.",
-    "conv.results_head": "What the checks found:",
-    "conv.switch_entry": "This points to a different problem: **{title}** (instead of {old}). Let's follow that instead.",
-    "conv.confirm_cue": "You said «{quote}», which points to {title}: is that it?",
-    "conv.is_it_cause": "Could it be this: {title}?",
-    "conv.cause_check": "**Cause found:** {title}",
-    "conv.cause_answer": "**Cause:** {title} (from your answer)",
-    "conv.cause_description": "**Cause:** {title} (from what you told me)",
-    "conv.cause_likely": "**Most likely cause (not confirmed):** {title}",
-    "conv.cause_likely_ruled": "**Left to look at (my checks, with this tool's settings, rule it out):** {title}",
-    "conv.cause_chosen": "**Cause:** {title}",
-    "conv.from_words": "From your words: «{quote}».",
-    "conv.ruled_out": "Ruled out: {causes}.",
-    "conv.evidence_head": "Evidence:", "conv.found_first": "I start with the step about what was found ({codes}); the others follow in the guide's order.",
-    "conv.step_prompt": "Step {n} of {total}: done?",
-    "conv.fixed_prompt": "Did that fix it?",
-    "conv.not_fixed": "Understood, that was not it.",
-    "conv.verifying": "Let me check again…",
-    "conv.verify_pass": "Confirmed: the check passes now.",
-    "conv.verify_unverified": "I couldn't run the check again.",
-    "conv.verify_trusted": "No check can see this cause, so I can't confirm it.",
-    "conv.verify_still": "The check still shows the same problem:",
-    "conv.verify_other": "That part is fixed, but the check now shows something else.",
-    "conv.verify_failed_prompt": "What do you want to do?",
-    "conv.resolved": "Solved and verified. 🎉",
-    "conv.resolved_unverified": "Marked as solved on your word, not verified: if it comes back, start here again.",
-    "conv.resolved_unverified_skipped": "Marked as solved on your word, not verified, with every step skipped: if it comes back, start here again.",
-    "conv.resolved_prompt": "Anything else?",
-    "conv.second_look": "With this tool's settings the checks rule this cause out. If the failing integration runs with another key or in another environment, the question can still tell.",
-    "conv.nocause": "I couldn't find the cause.",
-    "conv.nocause_prompt": "What do you want to do?",
-    "conv.none_left": "There are no more likely causes to try, so I'm escalating to support.",
-    "conv.handoff": "I'm handing you over to the support team, with a ticket that carries what you told me.",
-    "conv.severity_proposed": "Proposed severity: **{severity}** ({reasons}).",
-    "conv.severity_chosen": "Severity: **{severity}**.",
-    "conv.ticket_ready": "The ticket is ready (secrets masked). You can change the severity.",
-    "conv.ticket_saved": "Ticket saved to {path}",
-    "conv.ticket_not_saved": "I couldn't save the ticket ({reason}); its text is here.",
-    "conv.escalated_prompt": "Change the severity, go back to the case, or start with a new problem:",
-    "conv.back_to_case": "Back to the case.",
-    "conv.lang_usage": "Usage: /lang es|en",
-    "conv.help": (
-        "**Commands** (in English or Spanish)\n\n"
-        "- `/restart` (`/reiniciar`) start again with a new problem\n"
-        "- `/lang es` or `/lang en` (`/idioma`) switch the language; `/lang` alone toggles\n"
-        "- `/escalate` (`/escalar`) escalate to support now, with a ticket\n"
-        "- `/back` (`/atras`) go back\n"
-        "- `/help` (`/ayuda`) this help\n\n"
-        "When options are shown, answer with their key or number, or in words: yes, no, done, not sure, back…"
-    ),
     # --- options (one key per role, the same in every state) ---
     "opt.yes": "Yes", "key.yes": "y",
     "opt.no": "No", "key.no": "n",
@@ -434,17 +351,18 @@ MESSAGES: dict[str, str] = {
     "ui.help.demo": "`copycar-assist --demo --scenario NAME` starts the demo world with a fault; scenarios of different services combine (`--scenario expired-key,smtp-no-starttls`) and `--hide-scenario` keeps the name out of the header for practice. `copycar-assist simulate --list --json` says which causes each one shows.",
 }
 
-# the areas kept apart for size: Textual's own words, the training words, the command line's words
-# and its help, the settings' problems, the knowledge's problems, what the checks (and the mail
-# checks) say
+# the areas kept apart for size: the conversation's words, Textual's own words, the training
+# words, the command line's words and its help, the settings' problems, the knowledge's
+# problems, what the checks (and the mail checks) say
 from .en_checks import CHECKS  # noqa: E402
 from .en_cli import CLI  # noqa: E402
 from .en_cli_help import HELP  # noqa: E402
 from .en_config import CONFIG  # noqa: E402
+from .en_conv import CONV  # noqa: E402
 from .en_kb import KB  # noqa: E402
 from .en_mail import MAIL  # noqa: E402
 from .en_textual import TEXTUAL  # noqa: E402
 from .en_train import TRAIN  # noqa: E402
 
-for _area in (TEXTUAL, TRAIN, CLI, HELP, CONFIG, KB, CHECKS, MAIL):
+for _area in (CONV, TEXTUAL, TRAIN, CLI, HELP, CONFIG, KB, CHECKS, MAIL):
     MESSAGES.update(_area)

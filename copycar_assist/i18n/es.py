@@ -1,89 +1,6 @@
 """Textos de la interfaz en español. Mismas claves que en.py (un test lo comprueba)."""
 
 MESSAGES: dict[str, str] = {
-    # --- motor de conversación ---
-    "conv.greet": "Hola, soy CopyCar Assist. Cuéntame qué falla con la API de CopyCar.ai, con tus palabras o pegando el error.",
-    "conv.describe_prompt": "¿Qué está pasando?",
-    "conv.describe_more": "De acuerdo. Cuéntame con otras palabras qué ves, o pega el error exacto.",
-    "conv.rephrase": "Adelante: descríbelo de otra forma o pega el mensaje de error exacto.",
-    "conv.restarted": "Empecemos de nuevo.",
-    "conv.matched": "Parece que es: **{title}**.",
-    "conv.entry_chosen": "Veamos **{title}**.",
-    "conv.other_problem": "Eso parece otro problema: **{title}**. Vamos con ese.",
-    "conv.clarify": "Veo más de una posibilidad.",
-    "conv.clarify_prompt": "¿Cuál se parece más?",
-    "conv.nomatch": "No estoy seguro de qué problema es.",
-    "conv.nomatch_prompt": "¿Cómo quieres seguir?",
-    "conv.kind.request": "Eso no es un fallo técnico que pueda diagnosticar aquí (facturación, cuenta, una petición o una consulta de uso). Te puedo pasar con el equipo de soporte.",
-    "conv.kind.greeting": "¡Hola! Cuéntame qué falla con la API de CopyCar.ai, o pega el error que ves.",
-    "conv.not_understood": "No lo he entendido como respuesta. Elige una de las opciones o describe otro problema.",
-    "conv.not_available": "Esa opción no está disponible ahora.",
-    "conv.noted": "Lo anoto. Responde a la pregunta o elige una opción.",
-    "conv.noted_cue": "Anotado: «{quote}» apunta a {titles}.",
-    "conv.browse_categories": "Elige una categoría:",
-    "conv.browse_entries": "Elige un problema de «{category}»:",
-    "conv.symptoms_intro": "Síntomas habituales de «**{title}**»:",
-    "conv.confirm_prompt": "¿Ves estos síntomas?",
-    "conv.input_why.prompt": "Para saber si el fallo está en el prompt, puedo revisarlo.",
-    "conv.input_why.account": "Para ver si faltan datos para personalizar, puedo revisar los datos de cuentas.",
-    "conv.input_why.log": "El log de llamadas a la API dice cuánto tarda, cuánto falla y a qué ritmo se llama.",
-    "conv.input_why.email": "Para saber si es el contenido lo que manda el correo a spam, puedo revisarlo con las reglas que castigan los filtros.",
-    "conv.input.prompt": "Pega el prompt que falla, o sáltalo:",
-    "conv.input.account": "Pega los datos de una cuenta (JSON o CSV) o escribe la ruta del fichero, o sáltalo:",
-    "conv.input.log": "Pega unas líneas del log de llamadas o escribe la ruta del fichero, o sáltalo:",
-    "conv.input.email": "Pega el correo (asunto y cuerpo) o escribe la ruta de un .eml, o sáltalo:",
-    "conv.input_not_found": "No encuentro ese fichero: {path}. Pega el contenido o escribe otra ruta.",
-    "conv.input_unreadable": "No puedo leer {path} ({reason}). Pega el contenido o escribe otra ruta.",
-    "conv.checks_start": "Voy a comprobarlo: {checks}.",
-    "conv.results_head": "Lo que han encontrado las comprobaciones:",
-    "conv.switch_entry": "Esto apunta a otro problema: **{title}** (en lugar de {old}). Sigamos por ahí.",
-    "conv.confirm_cue": "Has dicho «{quote}», que apunta a {title}: ¿es eso?",
-    "conv.is_it_cause": "¿Puede ser esto: {title}?",
-    "conv.cause_check": "**Causa encontrada:** {title}",
-    "conv.cause_answer": "**Causa:** {title} (según tu respuesta)",
-    "conv.cause_description": "**Causa:** {title} (según lo que has contado)",
-    "conv.cause_likely": "**Causa más probable (sin confirmar):** {title}",
-    "conv.cause_likely_ruled": "**Queda por mirar (mis comprobaciones, con los ajustes de esta herramienta, lo descartan):** {title}",
-    "conv.cause_chosen": "**Causa:** {title}",
-    "conv.from_words": "Por tus palabras: «{quote}».",
-    "conv.ruled_out": "Descartado: {causes}.",
-    "conv.evidence_head": "Pruebas:", "conv.found_first": "Empiezo por el paso que trata lo que se ha encontrado ({codes}); los demás siguen en el orden de la guía.",
-    "conv.step_prompt": "Paso {n} de {total}: ¿hecho?",
-    "conv.fixed_prompt": "¿Se ha solucionado?",
-    "conv.not_fixed": "Entendido, no era eso.",
-    "conv.verifying": "Lo compruebo otra vez…",
-    "conv.verify_pass": "Confirmado: la comprobación ya pasa.",
-    "conv.verify_unverified": "No he podido repetir la comprobación.",
-    "conv.verify_trusted": "Ninguna comprobación puede ver esta causa, así que no puedo confirmarlo.",
-    "conv.verify_still": "La comprobación sigue mostrando el mismo problema:",
-    "conv.verify_other": "Eso ya está arreglado, pero ahora la comprobación muestra otra cosa.",
-    "conv.verify_failed_prompt": "¿Qué quieres hacer?",
-    "conv.resolved": "Resuelto y verificado. 🎉",
-    "conv.resolved_unverified": "Lo marco como resuelto por tu palabra, sin verificar: si vuelve a pasar, empieza por aquí.",
-    "conv.resolved_unverified_skipped": "Lo marco como resuelto por tu palabra, sin verificar y con todos los pasos saltados: si vuelve a pasar, empieza por aquí.",
-    "conv.resolved_prompt": "¿Algo más?",
-    "conv.second_look": "Con los ajustes de esta herramienta las comprobaciones descartan esta causa. Si la integración que falla usa otra clave u otro entorno, la pregunta aún puede aclararlo.",
-    "conv.nocause": "No he encontrado la causa.",
-    "conv.nocause_prompt": "¿Qué quieres hacer?",
-    "conv.none_left": "No quedan más causas probables que probar; lo escalo a soporte.",
-    "conv.handoff": "Te paso con el equipo de soporte, con un ticket que lleva lo que has contado.",
-    "conv.severity_proposed": "Severidad propuesta: **{severity}** ({reasons}).",
-    "conv.severity_chosen": "Severidad: **{severity}**.",
-    "conv.ticket_ready": "El ticket está listo (con los secretos ocultos). Puedes cambiar la severidad.",
-    "conv.ticket_saved": "Ticket guardado en {path}",
-    "conv.ticket_not_saved": "No he podido guardar el ticket ({reason}); su texto está aquí.",
-    "conv.escalated_prompt": "Cambia la severidad, vuelve al caso o empieza con otro problema:",
-    "conv.back_to_case": "Volvemos al caso.",
-    "conv.lang_usage": "Uso: /idioma es|en",
-    "conv.help": (
-        "**Comandos** (en español o en inglés)\n\n"
-        "- `/reiniciar` (`/restart`) empezar de nuevo con otro problema\n"
-        "- `/idioma es` o `/idioma en` (`/lang`) cambiar el idioma; solo `/idioma` lo alterna\n"
-        "- `/escalar` (`/escalate`) escalar a soporte ya, con un ticket\n"
-        "- `/atras` (`/back`) volver atrás\n"
-        "- `/ayuda` (`/help`) esta ayuda\n\n"
-        "Cuando haya opciones, responde con su tecla o su número, o con palabras: sí, no, hecho, listo, no sé, atrás…"
-    ),
     # --- opciones (una tecla por papel, la misma en todos los estados) ---
     "opt.yes": "Sí", "key.yes": "s",
     "opt.no": "No", "key.no": "n",
@@ -434,17 +351,18 @@ MESSAGES: dict[str, str] = {
     "ui.help.demo": "`copycar-assist --demo --scenario NOMBRE` arranca el mundo de demostración con un fallo; varios de servicios distintos se combinan (`--scenario expired-key,smtp-no-starttls`) y `--hide-scenario` quita el nombre de la cabecera para practicar. `copycar-assist simulate --list --json` dice qué causas muestra cada uno.",
 }
 
-# the areas kept apart for size: Textual's own words, the training words, the command line's words
-# and its help, the settings' problems, the knowledge's problems, what the checks (and the mail
-# checks) say
+# the areas kept apart for size: the conversation's words, Textual's own words, the training
+# words, the command line's words and its help, the settings' problems, the knowledge's
+# problems, what the checks (and the mail checks) say
 from .es_checks import CHECKS  # noqa: E402
 from .es_cli import CLI  # noqa: E402
 from .es_cli_help import HELP  # noqa: E402
 from .es_config import CONFIG  # noqa: E402
+from .es_conv import CONV  # noqa: E402
 from .es_kb import KB  # noqa: E402
 from .es_mail import MAIL  # noqa: E402
 from .es_textual import TEXTUAL  # noqa: E402
 from .es_train import TRAIN  # noqa: E402
 
-for _area in (TEXTUAL, TRAIN, CLI, HELP, CONFIG, KB, CHECKS, MAIL):
+for _area in (CONV, TEXTUAL, TRAIN, CLI, HELP, CONFIG, KB, CHECKS, MAIL):
     MESSAGES.update(_area)

@@ -199,8 +199,8 @@ class Reader:
                 prose += len(line)
                 clauses = self._clause_list(line)
                 spans = self._clauses(line, clauses)
-                said = self.paste.prose_durations(line) if any(c.isdigit() for c in line) else []
-                out.append(_Line(line, "prose", spans, clauses, said, max((s[2] for s in spans), default=0.0)))
+                out.append(_Line(line, "prose", spans, clauses, self.paste.prose_durations(line),
+                                 max((s[2] for s in spans), default=0.0)))
             else:
                 r = self.paste.read(line, kind, {})
                 out.append(_Line(line, kind, r.spans, [], r.signals, max((s[2] for s in r.spans), default=0.0)
