@@ -23,7 +23,7 @@ from copycar_assist.desk.case import Case, Customer
 from copycar_assist.redact import Secret
 from copycar_assist.support import outbox as ob
 from copycar_assist.support.deliver import webhook
-from copycar_assist.support.outbox import Outbox, send
+from copycar_assist.support.outbox import Outbox, detail_text, send
 
 from fixtures_helpdesk import HelpDesk
 from fixtures_integrations import CANARY_SMTP, SMTP_USER
@@ -162,6 +162,13 @@ def test_help_desk_down_then_tickets_send_delivers_exactly_once(env, kb, matcher
         assert main(["tickets", "send"]) == 1
         out = capsys.readouterr().out
         assert "503" in out and "still wait" in out
+        # one line per destination, its name said once: "… <case> webhook: 503 Service Unavailable"
+        sent = [line for line in out.splitlines() if line.startswith("… ")]
+        assert sorted(line.split()[2] for line in sent) == ["jira:", "webhook:", "zendesk:"]
+        assert all(line.split()[3] == "503" for line in sent), sent
+        assert main(["--lang", "es", "tickets", "show", case_id]) == 0
+        shown = capsys.readouterr().out
+        assert "  webhook: último error: 503 " in shown and "webhook: webhook" not in shown
         item = Outbox().get(case_id)
         assert not item.delivered
         assert {d.state for d in item.deliveries.values()} == {"pending"}
@@ -193,7 +200,9 @@ async def test_a_lost_acknowledgement_never_makes_a_second_ticket(env, kb, match
     reports, _ = await send(Outbox(), agent, deadline_s=2.0)
     by = {r.destination: r for r in reports}
     # Jira's second try looked for the issue by its label, found it: acknowledged, still one issue
-    assert by["jira"].ok and "found the issue" in by["jira"].detail and len(desk.created["jira"]) == 1
+    assert by["jira"].ok and len(desk.created["jira"]) == 1
+    assert detail_text(by["jira"].detail, "en") == "found the issue an earlier attempt created"
+    assert detail_text(by["jira"].detail, "es") == "encontrada la incidencia que creó un intento anterior"
     assert not by["zendesk"].ok
     item = Outbox().get(case_id)
     assert item.deliveries["zendesk"].unknown and item.deliveries["zendesk"].state == "pending"
@@ -234,8 +243,10 @@ async def test_email_without_tls_to_a_remote_host_is_refused_and_waits(env, kb, 
     agent.smtp.from_addr, agent.helpdesk.email_to = SMTP_USER, "support@helpdesk.test"
     case_id = await escalate_a_case(kb, matcher, sim, agent)
     reports, _ = await send(Outbox(), agent)
-    assert len(reports) == 1 and not reports[0].ok and "only allowed to loopback" in reports[0].detail
-    assert Outbox().get(case_id).deliveries["email"].state == "failed"
+    assert len(reports) == 1 and not reports[0].ok
+    assert detail_text(reports[0].detail, "en").startswith('smtp.security = "none" is only allowed to this machine')
+    kept = Outbox().get(case_id).deliveries["email"]  # our words kept as a message: read in any language
+    assert kept.state == "failed" and "192.0.2.10 no lo es" in detail_text(kept.last_error, "es")
 
 
 def test_send_to_an_unconfigured_destination_says_so(env, desk):
@@ -244,6 +255,19 @@ def test_send_to_an_unconfigured_destination_says_so(env, desk):
     from copycar_assist.support.deliver import configured
 
     assert configured(agent) == (["webhook"], ["email"])
+
+
+async def test_a_destination_not_configured_any_more_waits_in_the_readers_language(env, kb, matcher, sim, desk):
+    agent = agent_settings(desk, ["webhook"])
+    case_id = await escalate_a_case(kb, matcher, sim, agent)
+    desk.mode = "down"
+    await send(Outbox(), agent)  # the webhook is now the item's destination; it waits
+    agent.helpdesk.webhook_url = None
+    reports, _ = await send(Outbox(), agent)
+    assert [(r.destination, r.ok) for r in reports] == [("webhook", False)]
+    assert detail_text(reports[0].detail, "es") == "no está configurado ahora; el ticket lo espera"
+    assert detail_text(reports[0].detail, "en") == "not configured now; the ticket waits for it"
+    assert Outbox().get(case_id).deliveries["webhook"].state == "pending"
 
 
 

@@ -80,13 +80,15 @@ def _state_word(state: str, lang: str) -> str:
     return t(f"cli.tickets.state.{state}", lang) if state in STATES else state
 
 
-def _summary(item: Item) -> dict[str, Any]:
+def _summary(item: Item, lang: str) -> dict[str, Any]:
+    from copycar_assist.support.outbox import detail_text
+
     doc = item.document
     return {"case_id": item.case_id, "revision": item.revision, "idempotency_key": item.idempotency_key,
             "queued_at": item.queued_at, "severity": doc.get("severity"),
             "problem": (doc.get("problem") or {}).get("title"), "customer": (doc.get("customer") or {}).get("name"),
             "delivered": item.delivered,
-            "deliveries": {k: {"state": d.state, "attempts": d.attempts, "last_error": d.last_error,
+            "deliveries": {k: {"state": d.state, "attempts": d.attempts, "last_error": detail_text(d.last_error, lang) or None,
                                "delivered_at": d.delivered_at, "remote": d.remote} for k, d in item.deliveries.items()}}
 
 
@@ -99,7 +101,7 @@ def _list(args: argparse.Namespace) -> int:
     for p in problems:
         print(scrub(f"copycar-assist: {p.text(args.ctx.ui_lang)}"), file=sys.stderr)
     if args.json:
-        emit_json(scrub_obj({"schema_version": 1, "tickets": [_summary(i) for i in shown]}, scrub))
+        emit_json(scrub_obj({"schema_version": 1, "tickets": [_summary(i, args.ctx.ui_lang) for i in shown]}, scrub))
         return 0
     from copycar_assist.i18n import t
 
@@ -113,7 +115,7 @@ def _list(args: argparse.Namespace) -> int:
 
     columns = columns_of(sys.stdout)  # on a terminal, a ticket's line wraps under its problem
     for i in shown:
-        s = _summary(i)
+        s = _summary(i, lang)
         who = f" · {s['customer']}" if s["customer"] else ""
         lead = one_line(f"{i.case_id}  {s['severity']}  ", 120)
         text = scrub(one_line(f"{s['problem'] or '?'}{who}  — {_state(i, lang)}", 300 - len(lead)))
@@ -137,13 +139,14 @@ def _show(args: argparse.Namespace) -> int:
     item = _get(args.id)
     scrub = _scrub(args)
     if args.json:
-        emit_json(scrub_obj({**_summary(item), "document": item.document}, scrub))
+        emit_json(scrub_obj({**_summary(item, args.ctx.ui_lang), "document": item.document}, scrub))
         return 0
     if args.reply:
         reply = item.document.get("reply") or {}
         print(scrub(str(reply.get("text") or "")))
         return 0
     from copycar_assist.i18n import t
+    from copycar_assist.support.outbox import detail_text
 
     lang = args.ctx.ui_lang
     print(scrub(str(item.document.get("markdown") or "")))
@@ -151,7 +154,7 @@ def _show(args: argparse.Namespace) -> int:
                                 state=_state(item, lang))))
     for name, d in item.deliveries.items():
         if d.last_error and d.state != "delivered":
-            print(scrub(t("cli.tickets.last_error", lang, name=name, error=d.last_error)))
+            print(scrub(t("cli.tickets.last_error", lang, name=name, error=detail_text(d.last_error, lang))))
         if d.remote:
             print(scrub(f"  {name}: {d.remote.get('id')} {d.remote.get('url') or ''}".rstrip()))
     return 0
@@ -160,7 +163,7 @@ def _show(args: argparse.Namespace) -> int:
 def _send(args: argparse.Namespace) -> int:
     import asyncio
 
-    from copycar_assist.support.outbox import send
+    from copycar_assist.support.outbox import detail_text, send
 
     from . import EXIT_FAIL, EXIT_OK
 
@@ -174,7 +177,7 @@ def _send(args: argparse.Namespace) -> int:
     for r in reports:
         mark = "✓" if r.ok else "…"
         where = f" → {r.remote.get('id')}" if r.remote.get("id") else ""
-        print(scrub(f"{mark} {r.case_id} {r.destination}: {r.detail}{where}"))
+        print(scrub(f"{mark} {r.case_id} {r.destination}: {detail_text(r.detail, args.ctx.ui_lang)}{where}"))
     items, _ = _outbox().items()
     waiting = [i for i in items if not i.delivered and (args.id is None or i.case_id == _get(args.id).case_id)]
     from copycar_assist.i18n import t

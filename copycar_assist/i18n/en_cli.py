@@ -211,6 +211,13 @@ CLI: dict[str, str] = {
     "cli.tickets.no_such": "{id}: no such ticket in the outbox (see `copycar-assist tickets list --all`)",
     "cli.tickets.outbox": "outbox: revision {revision}, key {idem}, {state}",
     "cli.tickets.last_error": "  {name}: last error: {error}",
+    "cli.tickets.delivery.found_issue": "found the issue an earlier attempt created",
+    "cli.tickets.delivery.found_comment": "found the comment an earlier attempt added",
+    "cli.tickets.delivery.too_large": "the ticket is larger than 10 MiB: nothing was sent",
+    "cli.tickets.delivery.plain_not_loopback": ('smtp.security = "none" is only allowed to this machine, and {host} is '
+                                                 "not: nothing was sent"),
+    "cli.tickets.delivery.waits_for_setup": "not configured now; the ticket waits for it",
+    "cli.tickets.delivery.other_process": "another process is sending it; left to that one",
     "cli.tickets.nothing_waits": "Nothing waits in the outbox.",
     "cli.tickets.still_wait": "{n} ticket(s) still wait; they stay in the outbox (`tickets send` tries again).",
     # chat, the app, kb gaps, history

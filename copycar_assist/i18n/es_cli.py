@@ -213,6 +213,13 @@ CLI: dict[str, str] = {
     "cli.tickets.no_such": "{id}: no hay ese ticket en la bandeja de salida (mira `copycar-assist tickets list --all`)",
     "cli.tickets.outbox": "bandeja de salida: revisión {revision}, clave {idem}, {state}",
     "cli.tickets.last_error": "  {name}: último error: {error}",
+    "cli.tickets.delivery.found_issue": "encontrada la incidencia que creó un intento anterior",
+    "cli.tickets.delivery.found_comment": "encontrado el comentario que añadió un intento anterior",
+    "cli.tickets.delivery.too_large": "el ticket ocupa más de 10 MiB: no se envió nada",
+    "cli.tickets.delivery.plain_not_loopback": ('smtp.security = "none" solo se permite hacia esta máquina, y {host} '
+                                                 "no lo es: no se envió nada"),
+    "cli.tickets.delivery.waits_for_setup": "no está configurado ahora; el ticket lo espera",
+    "cli.tickets.delivery.other_process": "otro proceso lo está enviando; se le deja a él",
     "cli.tickets.nothing_waits": "No hay nada esperando en la bandeja de salida.",
     "cli.tickets.still_wait":
         "{n} ticket(s) siguen esperando; se quedan en la bandeja de salida (`tickets send` lo vuelve a intentar).",

@@ -62,7 +62,7 @@ class Delivery:
     state: str = "pending"  # pending | sending | delivered | failed
     attempts: int = 0
     next_at: float = 0.0  # epoch seconds: not before this without force
-    last_error: str | None = None
+    last_error: str | Msg | None = None  # what the destination answered, or our words about it
     unknown: bool = False  # an attempt may have arrived without an answer
     delivered_at: str | None = None
     remote: dict[str, Any] = field(default_factory=dict)
@@ -90,13 +90,13 @@ class Item:
     def to_json(self) -> dict[str, Any]:
         return {"outbox_version": OUTBOX_VERSION, "case_id": self.case_id, "revision": self.revision,
                 "idempotency_key": self.idempotency_key, "queued_at": self.queued_at,
-                "document": self.document, "deliveries": {k: asdict(v) for k, v in self.deliveries.items()},
+                "document": self.document, "deliveries": {k: _delivery_json(v) for k, v in self.deliveries.items()},
                 "previous": self.previous}
 
     @classmethod
     def from_json(cls, data: Any, path: Path) -> Item:
         try:
-            deliveries = {str(k): Delivery(**v) for k, v in data["deliveries"].items()}
+            deliveries = {str(k): _delivery(v) for k, v in data["deliveries"].items()}
             return cls(str(data["case_id"]), int(data["revision"]), str(data["idempotency_key"]),
                        str(data["queued_at"]), dict(data["document"]), deliveries,
                        {str(k): dict(v) for k, v in dict(data.get("previous") or {}).items()})
@@ -104,12 +104,35 @@ class Item:
             raise ReadError(path, "outbox_shape", field=type(exc).__name__) from None
 
 
+def _delivery_json(d: Delivery) -> dict[str, Any]:
+    """A delivery as the file keeps it: a message of ours as its key and values."""
+    out = asdict(d)
+    if isinstance(d.last_error, Msg):
+        out["last_error"] = {"key": d.last_error.key, "params": dict(d.last_error.params)}
+    return out
+
+
+def _delivery(data: dict[str, Any]) -> Delivery:
+    d = Delivery(**data)
+    said = d.last_error
+    if isinstance(said, dict):
+        d.last_error = Msg.of(str(said["key"]), **dict(said.get("params") or {}))
+    elif said is not None and not isinstance(said, str):
+        raise TypeError("last_error")
+    return d
+
+
+def detail_text(detail: str | Msg | None, lang: str) -> str:
+    """What a delivery said, in the reader's language when it is ours."""
+    return detail.text(lang) if isinstance(detail, Msg) else detail or ""
+
+
 @dataclass
 class Report:
     case_id: str
     destination: str
     ok: bool
-    detail: str
+    detail: str | Msg  # without the destination's name (`detail_text` puts it into words)
     remote: dict[str, Any] = field(default_factory=dict)
 
 
@@ -233,7 +256,7 @@ async def _send_item(outbox: Outbox, case_id: str, ctx: dv.SendContext, ready: l
                 if d.state == "delivered":
                     continue
                 if name not in ready:
-                    reports.append(Report(case_id, name, False, f"{name}: not configured now; it waits"))
+                    reports.append(Report(case_id, name, False, Msg.of("cli.tickets.delivery.waits_for_setup")))
                     continue
                 if not force and d.next_at > (now if now is not None else time.time()):
                     continue
@@ -241,7 +264,7 @@ async def _send_item(outbox: Outbox, case_id: str, ctx: dv.SendContext, ready: l
             return reports
     except WriteError as exc:
         if exc.key == "locked":
-            return [Report(case_id, "-", False, "being sent by another process; left to it")]
+            return [Report(case_id, "-", False, Msg.of("cli.tickets.delivery.other_process"))]
         raise
 
 
@@ -258,8 +281,9 @@ async def _try(outbox: Outbox, item: Item, name: str, d: Delivery, ctx: dv.SendC
             out = await deliver(ctx, item.document, item.idempotency_key,
                                 {"unknown": d.unknown, "remote": item.previous.get(name)})
         except Exception as exc:
-            out = dv.Outcome(False, f"{name}: {type(exc).__name__}")
-        out.detail = ctx.scrub(out.detail)  # a destination's answer is outside text: scrubbed before it is kept
+            out = dv.Outcome(False, type(exc).__name__)
+        if isinstance(out.detail, str):  # a destination's answer is outside text: scrubbed before it is kept
+            out.detail = ctx.scrub(out.detail)
         d.attempts += 1
         if out.ok:
             d.state, d.delivered_at, d.remote, d.last_error = "delivered", _now_iso(), dict(out.remote), None

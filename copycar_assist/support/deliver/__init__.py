@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from copycar_assist.files.msg import Msg
 from copycar_assist.redact import Scrub, make_scrubber, scrub_obj
 from copycar_assist.textsafe import one_line
 
@@ -34,7 +35,10 @@ NAMES = ("webhook", "email", "zendesk", "jira")
 @dataclass
 class Outcome:
     ok: bool
-    detail: str  # one line, for `tickets list/show` (no secret: built from status and cleaned text)
+    # one line, for `tickets send/show`, without the destination's name (the reader puts it in
+    # front): what the destination answered (no secret: built from status and cleaned text), or
+    # our own words about it, a catalogue message put into words in the reader's language
+    detail: str | Msg
     permanent: bool = False  # retrying cannot help until the settings change (401, 404, 422 …)
     unknown: bool = False  # the request may have arrived: the help desk may hold it already
     retry_after_s: float | None = None  # the destination asked to wait this long
@@ -60,19 +64,21 @@ class SendContext:
 Deliver = Callable[[SendContext, dict[str, Any], str, dict[str, Any]], Awaitable[Outcome]]
 
 
-def from_http(r: HttpResult, what: str) -> Outcome:
+def from_http(r: HttpResult, what: str = "") -> Outcome:
     """An `HttpResult` as an Outcome: 2xx delivered; 408, 409, 425, 429 and 5xx worth a retry
     (with `Retry-After` when given); other 4xx permanent; a timeout after the request went out
-    is unknown (the help desk may have it)."""
+    is unknown (the help desk may have it). `what`: the request, when it is not the first one
+    ("comment", "update"), said before the answer."""
+    said = f"{what}: " if what else ""
     if r.error:
         unknown = r.error in ("timeout", "protocol") and r.phase in ("headers", "body")
         permanent = r.error in ("insecure", "invalid_url")
-        return Outcome(False, one_line(f"{what}: {r.error} — {r.detail}", 300), permanent=permanent, unknown=unknown)
+        return Outcome(False, one_line(f"{said}{r.error} — {r.detail}", 300), permanent=permanent, unknown=unknown)
     status = r.status or 0
     if 200 <= status < 300:
-        return Outcome(True, f"{what}: {status}")
+        return Outcome(True, f"{said}{status}")
     reason = _reason(r)
-    detail = one_line(f"{what}: {status} {r.reason}" + (f" — {reason}" if reason else ""), 300)
+    detail = one_line(f"{said}{status} {r.reason}" + (f" — {reason}" if reason else ""), 300)
     if status in (408, 409, 425, 429) or status >= 500:
         return Outcome(False, detail, retry_after_s=_retry_after(r.header("retry-after")))
     return Outcome(False, detail, permanent=True)

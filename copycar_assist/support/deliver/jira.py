@@ -21,6 +21,7 @@ import json
 from typing import Any
 
 from copycar_assist.checks.http import BasicAuth, fetch
+from copycar_assist.files.msg import Msg
 
 from ..ticket_json import subject
 from . import Outcome, SendContext, from_http, required
@@ -61,7 +62,7 @@ async def _existing(ctx: SendContext, base: str, auth: BasicAuth, key: str) -> O
     issues = r.json.get("issues") if r.status == 200 and isinstance(r.json, dict) else None
     if isinstance(issues, list) and issues and isinstance(issues[0], dict) and issues[0].get("key"):
         ident = str(issues[0]["key"])[:40]
-        return Outcome(True, "jira: found the issue an earlier attempt created", remote={
+        return Outcome(True, Msg.of("cli.tickets.delivery.found_issue"), remote={
             "id": ident, "url": f"{base}/browse/{ident}"})
     return None
 
@@ -75,10 +76,10 @@ async def _comment(ctx: SendContext, base: str, auth: BasicAuth, issue: str, doc
         r = await fetch(ctx.client, url, auth=auth, deadline_s=ctx.deadline_s)
         comments = r.json.get("comments") if r.status == 200 and isinstance(r.json, dict) else None
         if isinstance(comments, list) and marker in json.dumps(comments, ensure_ascii=False):
-            return Outcome(True, "jira: found the comment an earlier attempt added", remote=remote)
+            return Outcome(True, Msg.of("cli.tickets.delivery.found_comment"), remote=remote)
     r = await fetch(ctx.client, url, method="POST", content=ctx.body({"body": adf(doc.get("markdown") or "", marker)}),
                     headers={"Content-Type": "application/json"}, auth=auth, deadline_s=ctx.deadline_s)
-    out = from_http(r, "jira (comment)")
+    out = from_http(r, "comment")
     if out.ok:
         out.remote = remote
     return out
@@ -98,7 +99,7 @@ async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dic
     body = request_body(doc, key, required(h.jira_project, "helpdesk.jira_project"), h.jira_issue_type or "Task")
     r = await fetch(ctx.client, f"{base}/rest/api/3/issue", method="POST", content=ctx.body(body),
                     headers={"Content-Type": "application/json"}, auth=auth, deadline_s=ctx.deadline_s)
-    out = from_http(r, "jira")
+    out = from_http(r)
     if out.ok and isinstance(r.json, dict) and r.json.get("key"):
         ident = str(r.json["key"])[:40]
         out.remote = {"id": ident, "url": f"{base}/browse/{ident}"}

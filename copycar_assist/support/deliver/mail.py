@@ -25,6 +25,7 @@ from typing import Any, Unpack
 
 from copycar_assist.checks import loopback
 from copycar_assist.checks.smtpprobe import ProbeOptions, SmtpProbe, _Stop
+from copycar_assist.files.msg import Msg
 from copycar_assist.redact import Scrub, scrub_obj
 from copycar_assist.textsafe import one_line
 
@@ -115,20 +116,19 @@ async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dic
     if security == "none":  # no TLS: only to this machine, by the one rule, to the address checked
         dest = await loopback.resolve(dial, int(s.port))
         if not dest.loopback:
-            return Outcome(False, f"email: smtp.security = \"none\" is only allowed to loopback; {one_line(dial, 80)} "
-                                  "is not: nothing was sent", permanent=True)
+            return Outcome(False, Msg.of("cli.tickets.delivery.plain_not_loopback", host=one_line(dial, 80)), permanent=True)
         dial = dest.address
     data = message(doc, key, s.from_addr or sender, h.email_to or recipient, ctx.scrub,
                    (previous.get("remote") or {}).get("id"))
     if len(data) > MAX_MESSAGE:
-        return Outcome(False, "email: the ticket is larger than 10 MiB", permanent=True)
+        return Outcome(False, Msg.of("cli.tickets.delivery.too_large"), permanent=True)
     probe = _Sender(dial, int(s.port), security, username=s.username, password=s.password, ca_file=s.ca_file,
                     sender=sender, recipient=recipient, phase_timeout_s=min(10.0, ctx.deadline_s),
                     deadline_s=ctx.deadline_s, data=data)
     r = await probe.run()
     if probe.sent:
-        return Outcome(True, "email: 250 accepted", remote={"id": f"<{key}@copycar-assist.invalid>"})
-    what = f"email: {r.outcome} ({r.reason})" + (f" — {r.detail}" if r.detail else "")
+        return Outcome(True, "250 accepted", remote={"id": f"<{key}@copycar-assist.invalid>"})
+    what = f"{r.outcome} ({r.reason})" + (f" — {r.detail}" if r.detail else "")
     permanent = r.outcome in ("misconfigured", "auth_failed", "sender_refused", "relay_denied",
                               "recipient_refused", "client_refused", "no_starttls", "tls_failed")
     return Outcome(False, one_line(what, 300), permanent=permanent and not probe.doubt, unknown=probe.doubt)

@@ -49,4 +49,4 @@ async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dic
         headers[SIGNATURE_HEADER] = signature(h.webhook_secret.reveal(), body, int(time.time()))
     r = await fetch(ctx.client, required(h.webhook_url, "helpdesk.webhook_url"), method="POST", content=body, headers=headers,
                     deadline_s=ctx.deadline_s, private=True)
-    return from_http(r, "webhook")
+    return from_http(r)

@@ -53,7 +53,7 @@ async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dic
         r = await fetch(ctx.client, url, method="PUT", content=ctx.body(update_body(doc)),
                         headers={"Content-Type": "application/json", "Idempotency-Key": key},
                         auth=BasicAuth(f"{h.zendesk_email}/token", token), deadline_s=ctx.deadline_s)
-        out = from_http(r, "zendesk (update)")
+        out = from_http(r, "update")
         if out.ok:
             out.remote = {"id": str(known), "url": f"{site}/agent/tickets/{known}"}
         return out
@@ -61,7 +61,7 @@ async def deliver(ctx: SendContext, doc: dict[str, Any], key: str, previous: dic
     r = await fetch(ctx.client, url, method="POST", content=ctx.body(request_body(doc)),
                     headers={"Content-Type": "application/json", "Idempotency-Key": key},
                     auth=BasicAuth(f"{h.zendesk_email}/token", token), deadline_s=ctx.deadline_s)
-    out = from_http(r, "zendesk")
+    out = from_http(r)
     ticket = r.json.get("ticket") if out.ok and isinstance(r.json, dict) else None
     if isinstance(ticket, dict) and ticket.get("id") is not None:
         ident = str(ticket["id"])[:40]

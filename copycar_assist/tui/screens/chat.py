@@ -302,14 +302,14 @@ class ChatScreen(LocalizedBindings, Screen[None]):
     @work(group="outbox", exit_on_error=False)
     async def send_ticket(self, case_id: str) -> None:
         """Deliver an escalated ticket now; what cannot go waits in the outbox (tickets send)."""
-        from copycar_assist.support.outbox import Outbox, send
+        from copycar_assist.support.outbox import Outbox, detail_text, send
 
         app = self.copycar_app
         reports, problems = await send(Outbox(), app.settings, case_id=case_id)
         scrub = make_scrubber(app.settings)
         for r in reports:
             where = f" → {r.remote.get('id')}" if r.remote.get("id") else ""
-            self.notify(scrub(one_line(f"{'✓' if r.ok else '…'} {r.destination}: {r.detail}{where}", 200)),
+            self.notify(scrub(one_line(f"{'✓' if r.ok else '…'} {r.destination}: {detail_text(r.detail, app.lang)}{where}", 200)),
                         markup=False, severity="information" if r.ok else "warning", timeout=6)
         for p in problems:
             self.notify(scrub(one_line(p.text(app.lang), 200)), markup=False, severity="warning", timeout=6)
