@@ -115,6 +115,50 @@ async def test_no_match_offers_a_hand_off(kb, matcher):
     assert conv.lang == "es"
 
 
+# In scope, in lay words, and nothing confident: the matcher lists the right entry among others.
+VAGUE_EN = ("Every Monday my two staff and I sit down to write the week's promo emails with the AI helper. "
+            "Lately, once all three of us are going at once, it tells us to hold on and try again shortly "
+            "and greys out the button for a minute or so.")
+VAGUE_ES = ("Ninguna de las computadoras de la tienda logra comunicarse con la herramienta, sale una pantalla "
+            "de «no se puede establecer conexión». Internet sí tenemos, YouTube abre normal.")
+
+
+async def test_nothing_confident_offers_the_closest_entries_and_keeps_the_words(kb, matcher):
+    for text, lang, right in ((VAGUE_EN, "en", "rate-limit-exceeded"), (VAGUE_ES, "es", "api-unreachable")):
+        conv = Conversation(kb, matcher, lang=lang)
+        await start(conv)
+        events = await send(conv, text)
+        result = one(events, Matched).result
+        assert result.best is None and not result.ambiguous
+        assert conv.state is State.NO_MATCH
+        prompt = prompt_of(events)
+        offered = [c.entry for c in prompt.choices if c.role == "pick_entry"]
+        assert right in offered and 2 <= len(offered) <= 3
+        assert offered == [m.id for m in result.matches[:len(offered)]]  # in the matcher's order
+        assert [c.role for c in prompt.choices[len(offered):]] == ["rephrase", "browse", "handoff"]
+        assert prompt.text == {"en": "These known problems come closest: is it one of them?",
+                               "es": "Estos problemas conocidos son los más parecidos: ¿es alguno de ellos?"}[lang]
+        events = await send(conv, str(offered.index(right) + 1))  # picked by its number
+        assert conv.state is State.CONFIRM and conv.facts.entry_id == right
+        title = kb.entries[right].title[lang]
+        assert f"**{title}**." in texts(events) and {"en": "Let's look at: ", "es": "Veamos: "}[lang] in texts(events)
+        assert conv.facts.descriptions == [text]  # what they said still counts in the diagnosis
+
+
+async def test_nothing_is_offered_for_what_no_entry_is_near(kb, matcher):
+    conv = Conversation(kb, matcher, lang="es")
+    await start(conv)
+    await send(conv, VAGUE_ES)
+    assert conv.facts.clarify_ids
+    await choose(conv, "rephrase")
+    for text in ("la impresora de la oficina hace un ruido raro", "quiero hablar con una persona"):
+        events = await send(conv, text)
+        assert conv.state is State.NO_MATCH and conv.facts.clarify_ids == []  # the last offer is gone
+        assert [c.role for c in prompt_of(events).choices] == ["rephrase", "browse", "handoff"]
+        assert prompt_of(events).text == "¿Cómo quieres seguir?"
+        await choose(conv, "rephrase")
+
+
 async def test_browse_categories_then_entries(kb, matcher):
     conv = Conversation(kb, matcher, lang="en")
     await start(conv)

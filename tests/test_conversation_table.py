@@ -21,8 +21,10 @@ async def _to(conv: Conversation, sim, state: State, role: Role) -> None:
         return
     if state is S.CLARIFY:
         await send(conv, "el prompt es muy genérico")
-    elif state is S.NO_MATCH:
-        await send(conv, "la impresora de la oficina hace un ruido raro")
+    elif state is S.NO_MATCH:  # something near for an entry to be offered, else nothing near
+        await send(conv, "Cambiamos la descripción de la promoción en la herramienta, pero en la página siguen "
+                         "saliendo los textos de antes, y eso que ya pasó más de un día." if role is Role.PICK_ENTRY
+                   else "la impresora de la oficina hace un ruido raro")
     elif state is S.BROWSE_CATEGORIES:
         await choose(conv, "browse")
     elif state is S.BROWSE_ENTRIES:

@@ -76,8 +76,10 @@ def render(conv: Conversation) -> list[Event]:
         items = [(f"entry:{e}", entry_title(conv, e), Role.PICK_ENTRY, {"entry": e}) for e in f.clarify_ids]
         return [_prompt(conv, "conv.clarify_prompt", numbered(items) + [fixed(Role.REPHRASE, lang), fixed(Role.BROWSE, lang)])]
     if s is State.NO_MATCH:
-        return [_prompt(conv, "conv.nomatch_prompt", [fixed(Role.REPHRASE, lang), fixed(Role.BROWSE, lang),
-                                                      fixed(Role.HANDOFF, lang)])]
+        items = [(f"entry:{e}", entry_title(conv, e), Role.PICK_ENTRY, {"entry": e}) for e in f.clarify_ids]
+        return [_prompt(conv, "conv.nomatch_offer" if items else "conv.nomatch_prompt",
+                        numbered(items) + [fixed(Role.REPHRASE, lang), fixed(Role.BROWSE, lang),
+                                           fixed(Role.HANDOFF, lang)])]
     if s is State.BROWSE_CATEGORIES:
         items = [(f"cat:{c.id}", pick(c.title, lang, c.id), Role.BROWSE, {"value": c.id}) for c in conv.tree.categories()]
         return [_prompt(conv, "conv.browse_categories", numbered(items) + [fixed(Role.REPHRASE, lang)])]

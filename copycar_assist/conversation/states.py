@@ -4,7 +4,7 @@
         a question about the guide  → answered (GuideAnswer), DESCRIBE again
         a request out of scope      → NO_MATCH (rephrase | browse | hand-off)
         a close call                → CLARIFY (entries | rephrase | browse)
-        nothing confident           → NO_MATCH
+        nothing confident           → NO_MATCH, offering the entries that come closest, if any
         one entry                   → CONFIRM ("do you see these symptoms?")
     CONFIRM ─yes→ diagnosis: the belief over the entry's causes picks the next action by value
         run the checks → GATHER an input (a pasted e-mail, a prompt, a file) → QUESTION
@@ -72,7 +72,7 @@ class Facts:
 
     descriptions: list[str] = field(default_factory=list)
     match: MatchResult | None = None
-    clarify_ids: list[str] = field(default_factory=list)
+    clarify_ids: list[str] = field(default_factory=list)  # the entries offered (CLARIFY, NO_MATCH)
     browse_category: str | None = None
     entry_id: str | None = None
     entries_seen: list[str] = field(default_factory=list)

@@ -39,6 +39,7 @@ TABLE: dict[State, dict[Role, frozenset[State]]] = {
         Role.BROWSE: frozenset({S.BROWSE_CATEGORIES}),
     },
     S.NO_MATCH: {
+        Role.PICK_ENTRY: frozenset({S.CONFIRM}),
         Role.REPHRASE: frozenset({S.DESCRIBE}),
         Role.BROWSE: frozenset({S.BROWSE_CATEGORIES}),
         Role.HANDOFF: ESCALATE,
@@ -119,6 +120,7 @@ def handlers(conv: Conversation) -> dict[tuple[State, Role], Handler]:
         (S.CLARIFY, R.PICK_ENTRY): conv.intake.pick_entry,
         (S.CLARIFY, R.REPHRASE): conv.intake.rephrase,
         (S.CLARIFY, R.BROWSE): conv.intake.browse,
+        (S.NO_MATCH, R.PICK_ENTRY): conv.intake.pick_entry,
         (S.NO_MATCH, R.REPHRASE): conv.intake.rephrase,
         (S.NO_MATCH, R.BROWSE): conv.intake.browse,
         (S.NO_MATCH, R.HANDOFF): conv.closing.handoff,
