@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -125,7 +126,8 @@ def test_after_an_escalation_and_a_doctor_run_sessions_tickets_and_history_fit_8
         code, lines = on_a_terminal(tmp_path, 80, "--lang", "es", *argv)
         assert code == 0 and lines, (argv, lines)
         assert all(width(line) <= 79 for line in lines), (argv, [line for line in lines if width(line) > 79])
-    assert any("Falla la entrega de emails" in line for line in on_a_terminal(tmp_path, 80, "tickets", "list")[1])
+    listed = on_a_terminal(tmp_path, 80, "tickets", "list")[1]
+    assert any(re.search(r" (CRITICAL|HIGH|MEDIUM|LOW)  Falla la entrega de emails", line) for line in listed), listed
 
 
 def test_a_key_the_user_pastes_is_never_echoed_whole(tmp_path):

@@ -117,7 +117,7 @@ def _list(args: argparse.Namespace) -> int:
     for i in shown:
         s = _summary(i, lang)
         who = f" · {s['customer']}" if s["customer"] else ""
-        lead = one_line(f"{i.case_id}  {s['severity']}  ", 120)
+        lead = one_line(f"{i.case_id}  {s['severity']}", 120) + "  "  # (one_line strips the end)
         text = scrub(one_line(f"{s['problem'] or '?'}{who}  — {_state(i, lang)}", 300 - len(lead)))
         for line in hang(scrub(lead), text, columns):  # scrubbed, then wrapped: a secret is never split
             print(line)
