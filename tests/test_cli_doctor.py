@@ -209,6 +209,17 @@ def test_no_contradictory_lines_about_one_url(capsys, scenario):
     assert len(doc["causes"]) <= 1
 
 
+@pytest.mark.parametrize("scenario,cause", [("expired-key", "expired-key"), ("invalid-key", "wrong-key"),
+                                            ("forbidden", "insufficient-permissions")])
+def test_a_refused_key_is_one_cause_though_the_log_shows_its_401s_too(capsys, scenario, cause):
+    code, doc, _ = cli_json(capsys, "--demo", "--scenario", scenario, "doctor", "--no-history")
+    log = next(r for r in doc["results"] if r["id"] == "logs.analyze")
+    assert (log["status"], log["outcome"]) == ("fail", "auth_errors")  # the demo log's rejected calls
+    keyed = [c for c in doc["causes"] if c["entry"] == "invalid-api-key"]
+    assert [(c["check"], c["id"]) for c in keyed] == [("api.verify", cause)]  # not also "copy the key again"
+    assert "logs.analyze" in keyed[0]["explains"]
+
+
 def test_readable_text_in_spanish(capsys):
     code, out, _ = cli(capsys, "--demo", "--scenario", "expired-key", "--lang", "es", "diagnose", "invalid-api-key")
     assert code == 1

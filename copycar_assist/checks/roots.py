@@ -35,10 +35,15 @@ _FOLLOWS_API_DOWN = {
 _SMTP_DOWN = frozenset({"connect_failed", "no_starttls", "tls_failed", "auth_failed", "temporary_refusal",
                         "client_refused", "sender_refused", "relay_denied"})
 RULES: dict[str, tuple[frozenset[str], Mapping[str, frozenset[str]]]] = {
-    # no usable key: the key cannot be verified, nor the quota read (first: it is the nearer root)
+    # no usable key: the key cannot be verified, nor the quota read, and the call log's 401s are
+    # that key's (first: it is the nearer root)
     "api.key_configured": (frozenset({"missing", "malformed"}),
-                           {"api.verify": ANY, "api.rate_limit": ANY}),
+                           {"api.verify": ANY, "api.rate_limit": ANY, "logs.analyze": frozenset({"auth_errors"})}),
     "api.health": (_API_DOWN, _FOLLOWS_API_DOWN),
+    # the API refuses the key and says why (wrong, expired, without permission): the log's
+    # rejected calls are the same refusal, not a second cause to fix
+    "api.verify": (frozenset({"unauthorized", "expired", "forbidden"}),
+                   {"logs.analyze": frozenset({"auth_errors"})}),
     # the SMTP server refuses or cannot be reached: the monitor's alerts go out through the same
     # server (the smtp.* settings), so their envelope fails the same way
     "email.smtp": (_SMTP_DOWN, {"monitor.alerts": _SMTP_DOWN}),
