@@ -42,6 +42,26 @@ async def press_on(app, pilot, tree: AreaTree, node, key: str = "enter") -> None
     await settle(app, pilot)
 
 
+async def test_run_doctor_from_the_palette_before_the_screen_was_ever_shown(kb):
+    """The palette's "Run doctor" with the diagnostics screen never opened (it crashed: the run
+    looked for the screen's widgets before they existed); again once it was shown: a new run."""
+    with start_demo("invalid-key") as world:
+        app = make_app(kb, world_settings(world), lang="en", demo="invalid-key")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            app.action_run_doctor()
+            await settle(app, pilot)
+            tree = app.screen.query_one(AreaTree)
+            assert tree.statuses["api.verify"] == "fail"
+            assert " 1 fail · " in screen_text(app)  # the run finished: its counts
+            await pilot.press("f2")
+            await settle(app, pilot)
+            tree.statuses.clear()
+            app.action_run_doctor()
+            await settle(app, pilot)
+            assert app.screen.query_one(AreaTree).statuses["api.verify"] == "fail"
+
+
 async def test_one_row_per_area_and_an_area_opens_to_its_checks(kb):
     with start_demo("healthy") as world:
         app = make_app(kb, world_settings(world), lang="en", demo="healthy")

@@ -93,6 +93,8 @@ class DiagnosticsScreen(LocalizedBindings, Screen[None]):
     # --- running --------------------------------------------------------------------------
 
     def run_all(self) -> None:
+        if not self.is_mounted:  # asked for before the screen was ever shown: showing it runs them
+            return
         self._started = True
         self._status(t("ui.doctor_running", self.copycar_app.lang, n=len(self._ids)))
         self._run(list(self._ids))
