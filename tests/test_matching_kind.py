@@ -91,6 +91,29 @@ def test_a_problem_asked_as_a_question_stays_a_problem(matcher, text, entry):
     assert r.matches[0].id == entry
 
 
+@pytest.mark.parametrize("text, entry", [
+    # a report said with doubt, not asked: the mark does not make it a question about the guide
+    ("emails not sending, says authentication failed?", "email-delivery-failed"),
+    ("hey so our campaign emails stopped going out since this morning, the integration log says something like "
+     "authentication failed?? no idea what changed", "email-delivery-failed"),
+    ("people reply to our campaign emails and the replies bounce back, like our domain doesnt exist for incoming "
+     "mail?", "email-delivery-failed"),
+    ("los mails d la campaña llegan todos a spam 😫 alguien sabe pq?", "email-delivery-failed"),
+    ("el correo sale cortado a la mitad 😭 x q??", "content-generation-failed"),
+])
+def test_a_failure_said_with_a_question_mark_is_a_report(matcher, text, entry):
+    r = matcher.match(text)
+    assert r.kind == "problem" and r.answer is None, r.to_json()
+    assert r.matches[0].id == entry
+
+
+@pytest.mark.parametrize("text", ["At what error rate does the alert system raise HIGH_ERROR_RATE?",
+                                  "si tengo un error crítico, ¿qué nivel me atiende?",
+                                  "Si la API falla, ¿en cuánto tiempo me responde el soporte de nivel 2?"])
+def test_a_question_about_a_failure_is_still_a_question(matcher, text):
+    assert matcher.match(text).kind == "question"
+
+
 def test_match_json_and_table_show_kind_and_answer():
     lines = [json.dumps({"text": "¿Qué nivel atiende un error crítico?"}), json.dumps({"text": "hola"}),
              json.dumps({"text": "Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\n"

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from .datafiles import load
 from .phrases import Phrases, words_of
-from .reading import Reading
+from .reading import QUESTION_OPENERS, Clause, Reading
 
 # Clause roles that state something other than the failure.
 _QUIET = ("greeting", "ask", "background", "neutral", "working", "denial")
@@ -44,19 +44,29 @@ def asks(reading: Reading) -> bool:
 
 
 def states_failure(reading: Reading) -> bool:
-    """A failure stated outside a question (and outside an "if …" leading to one), or pasted."""
+    """A failure stated outside a question (and outside an "if …" leading to one), or pasted. A
+    failure said with a question mark but not asked ("the log says authentication failed??",
+    "los emails no salen?") is stated: the mark is doubt, not a question about the guide."""
     if reading.pasted_lines:
         return True
     clauses = reading.clauses
     for i, c in enumerate(clauses):
-        if c.role != "failure" or c.question:
+        if c.role != "failure":
             continue
         words = words_of(reading.text[c.start:c.end])
+        if c.question and _asked(reading, c, words):
+            continue
         follows_question = any(d.question for d in clauses[i + 1:i + 3])
         if words and words[0] in _HYPOTHETICAL and follows_question:
             continue
         return True
     return False
+
+
+def _asked(reading: Reading, clause: Clause, words: list[str]) -> bool:
+    """Whether a clause is put as a question: opened by "¿" or an interrogative word (the
+    first or, after a preposition, the second: "at what error rate…", "¿en qué nivel…")."""
+    return reading.text[:clause.start].rstrip().endswith("¿") or any(w in QUESTION_OPENERS for w in words[:2])
 
 
 def is_greeting(reading: Reading) -> bool:

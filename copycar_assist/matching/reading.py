@@ -45,7 +45,7 @@ _CODE_LIKE = re.compile(r"(?<![\w.])[45]\d\d(?![\w.])|\b[A-Z][a-z]+(?:[A-Z][a-z]
 _NEGATED_CODE = re.compile(
     r"\b(?:no|not|sin|ningun|ningún|ninguna|never|nunca|zero|cero|without|ni)\s+(?:(?:a|an|un|una|any|single|solo|un solo)\s+)?"
     r"([45]\d\d(?:s|'s)?|[45]xx)\b", re.IGNORECASE)
-_QUESTION_OPENERS = frozenset((
+QUESTION_OPENERS = frozenset((
     "what", "which", "how", "when", "where", "why", "who", "whom", "is", "are", "does", "do", "did", "can",
     "could", "should", "would", "will", "que", "cual", "cuales", "como", "cuanto", "cuanta", "cuantos",
     "cuantas", "cuando", "donde", "quien", "quienes", "por", "hay", "se", "es", "puedo", "podemos", "tiene",
@@ -272,7 +272,7 @@ class Reader:
         out: list[_ClauseSpan] = []
         start = 0
         for m in self._split.finditer(line):
-            self._add_clause(line, start, m.start(), out, m.group().strip() in ("?", "¿") or "?" in m.group())
+            self._add_clause(line, start, m.start(), out, "?" in m.group())  # a "¿" opens the next one
             start = m.end()
         self._add_clause(line, start, len(line), out, False)
         return out
@@ -286,7 +286,7 @@ class Reader:
             return
         if a > 0 and line[a - 1] == "¿":
             question = True
-        question = question or words[0] in _QUESTION_OPENERS and piece.rstrip().endswith("?")
+        question = question or words[0] in QUESTION_OPENERS and piece.rstrip().endswith("?")
         out.append((a, b, self._role(piece, words), question))
 
     def _clauses(self, line: str, clauses: list[_ClauseSpan]) -> list[Span]:
