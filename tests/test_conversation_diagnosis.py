@@ -104,7 +104,7 @@ async def test_fix_claimed_but_check_still_fails(kb, matcher, sim):
         assert not of(events, Resolved)
         assert conv.state is State.VERIFY_FAILED
         assert "still shows the same problem" in texts(events)
-        assert choice_ids(events) == ["back", "next_cause", "escalate"]
+        assert choice_ids(events) == ["back", "next_cause", "fixed", "escalate"]
         events = await choose(conv, "back")  # the steps again
         assert one(events, StepShown).index == 0
         await finish_steps(conv)
@@ -113,6 +113,71 @@ async def test_fix_claimed_but_check_still_fails(kb, matcher, sim):
         esc = one(events, Escalated)
         assert conv.state is State.ESCALATED
         assert "expired-key" in esc.ticket_markdown
+
+
+async def test_closed_on_the_users_word_while_the_check_still_sees_it(kb, matcher, sim):
+    """A DNS record that has not spread yet: the check still fails, the user closes the case on
+    their word; it is never called verified."""
+    sim.set_scenario("expired-key")
+    async with Conversation(kb, matcher, settings_for(sim), lang="es") as conv:
+        await to_entry(conv, "invalid-api-key")
+        await finish_steps(conv)
+        await choose(conv, "fixed")
+        assert conv.state is State.VERIFY_FAILED
+        assert [c.label for c in conv.prompt.choices if c.role == "fixed"] == ["Cerrarlo: resuelto, según yo"]
+        events = await choose(conv, "fixed")
+        resolved = one(events, Resolved)
+        assert not resolved.verified and conv.state is State.RESOLVED
+        assert "seguía viendo la causa" in texts(events) and "verificado" not in texts(events).replace("no verificado", "")
+        assert conv.facts.attempt.verified == "still"
+
+
+async def test_not_fixed_while_the_check_still_sees_the_cause_keeps_the_cause(kb, matcher, sim):
+    """The cause a check found is not dropped on "still broken": the check runs again and still
+    sees it, so the fix has not taken effect (it said "that was not it" and asked about other
+    causes); asking for another cause then moves on, once."""
+    sim.set_scenario("expired-key")
+    async with Conversation(kb, matcher, settings_for(sim), lang="en") as conv:
+        await to_entry(conv, "invalid-api-key")
+        await finish_steps(conv)
+        before = sim.request_count()
+        events = await choose(conv, "not_fixed")
+        assert set(one(events, ChecksStarted).check_ids) == {"api.verify"} and sim.request_count() == before + 1
+        assert "that was not it" not in texts(events)
+        assert "the check still sees the cause" in texts(events) and "expired" in texts(events)
+        assert conv.state is State.VERIFY_FAILED and conv.facts.cause == ("invalid-api-key", "expired-key")
+        events = await choose(conv, "next_cause")
+        assert "next most probable cause" in texts(events)
+        assert conv.state is State.QUESTION and conv.facts.question[0] != "expired-key"  # another cause
+        assert ("invalid-api-key", "expired-key") in conv.facts.tried
+
+
+async def test_not_fixed_when_the_check_no_longer_sees_the_cause_looks_further(kb, matcher, sim):
+    sim.set_scenario("expired-key")
+    async with Conversation(kb, matcher, settings_for(sim), lang="en") as conv:
+        await to_entry(conv, "invalid-api-key")
+        await finish_steps(conv)
+        sim.set_scenario("healthy")  # the new key works, yet the customer still sees the problem
+        events = await choose(conv, "not_fixed")
+        assert one(events, ChecksStarted)
+        assert "no longer sees that cause" in texts(events) and "that was not it" not in texts(events)
+        assert conv.state is not State.VERIFY_FAILED
+        assert ("invalid-api-key", "expired-key") in conv.facts.tried
+
+
+async def test_a_check_that_passed_before_the_fix_does_not_verify_it(kb, matcher, sim):
+    """Healthy world, a cause chosen from the user's answers: the check that can see it passed
+    before the fix as well, so "fixed" is the user's word, not "verified"."""
+    async with Conversation(kb, matcher, settings_for(sim), lang="en") as conv:
+        await to_entry(conv, "invalid-api-key")  # healthy: every check passes
+        while conv.state is State.QUESTION:
+            await choose(conv, "yes")
+        assert conv.state is State.STEP
+        await finish_steps(conv)
+        events = await choose(conv, "fixed")
+        resolved = one(events, Resolved)
+        assert not resolved.verified and "cannot tell whether it worked" in texts(events)
+        assert "Solved and verified" not in texts(events)
 
 
 async def test_next_cause_after_a_failed_verification_does_not_crash(kb, matcher, sim):

@@ -102,6 +102,6 @@ def test_one_key_per_role_and_language():
     for lang in ("es", "en"):
         k = lambda role: MESSAGES[lang][f"key.{role}"]  # noqa: E731
         for group in (("yes", "no", "skip", "back", "escalate"), ("done", "skip", "back", "escalate"),
-                      ("fixed", "not_fixed", "back", "escalate"), ("back", "next_cause", "escalate"),
+                      ("fixed", "not_fixed", "back", "escalate"), ("back", "next_cause", "fixed", "escalate"),
                       ("escalate", "rephrase", "browse", "restart"), ("rephrase", "browse", "handoff")):
             assert len({k(r) for r in group}) == len(group), (lang, group)

@@ -24,6 +24,8 @@ from .events import (
 from .states import Facts, State, new_case_id
 
 if TYPE_CHECKING:
+    from copycar_assist.checks.base import CheckResult
+
     from .engine import Conversation
 
 
@@ -43,6 +45,29 @@ class Closing:
         given = self.c.checks.inputs
         return [c for c in ordered if all(given.has(k) for k in inputs_needed(c))]
 
+    async def _recheck(self, ids: list[str]) -> AsyncIterator[Event]:
+        """Run the checks that can see the cause again; their results join the case's."""
+        f = self.c.facts
+        yield Say(t("conv.verifying", self.c.lang))
+        yield ChecksStarted(tuple(ids))
+        async for e in self.c.checks.stream(ids, lang=self.c.lang, prefer_entry=f.cause[0] if f.cause else None):
+            yield e
+        for r in self.c.checks.results:
+            f.results[r.id] = r
+
+    def _still(self, results: list[CheckResult]) -> list[CheckResult]:
+        """The results that still point at the current cause."""
+        f = self.c.facts
+        if not f.cause:
+            return []
+        entry = self.c.kb.entries[f.cause[0]]
+        return [r for r in results if target_of(entry, r) == f.cause[1]]
+
+    def _say_still(self, key: str, still: list[CheckResult]) -> Event:
+        lines = [t(key, self.c.lang)] + [f"- {explain.check_title(self.c, r.id)}: {one_line(r.summary, 300)}"
+                                         for r in still]
+        return Say("\n".join(lines), tone="warning")
+
     async def fixed(self, choice: Choice) -> AsyncIterator[Event]:
         f, attempt = self.c.facts, self.c.facts.attempt
         if attempt is not None:
@@ -52,22 +77,17 @@ class Closing:
             async for e in self.resolved(verified=False, note="conv.verify_trusted"):
                 yield e
             return
-        yield Say(t("conv.verifying", self.c.lang))
-        yield ChecksStarted(tuple(ids))
-        async for e in self.c.checks.stream(ids, lang=self.c.lang, prefer_entry=f.cause[0] if f.cause else None):
+        saw_it = self._still([f.results[i] for i in ids if i in f.results])  # before the fix
+        async for e in self._recheck(ids):
             yield e
         results = self.c.checks.results
-        for r in results:
-            f.results[r.id] = r
         entry = self.c.kb.entries[f.cause[0]] if f.cause else None
-
         pointing = {r.id: target_of(entry, r) for r in results} if entry else {}
-        still = [r for r in results if pointing.get(r.id) == (f.cause[1] if f.cause else None)]
+        still = self._still(results)
         if still:
             if attempt is not None:
                 attempt.verified, attempt.fixed = "still", None
-            lines = [t("conv.verify_still", self.c.lang)] + [f"- {explain.check_title(self.c, r.id)}: {one_line(r.summary, 300)}" for r in still]
-            yield Say("\n".join(lines), tone="warning")
+            yield self._say_still("conv.verify_still", still)
             for e in self.c.goto(State.VERIFY_FAILED):
                 yield e
             return
@@ -80,9 +100,13 @@ class Closing:
                 yield e
             return
         conclusive = any(r.status in ("pass", "warn", "fail") for r in results)
+        # Verified only when a check saw the cause before the fix and no longer does: one that
+        # passed before as well cannot tell whether the fix worked.
+        verified = conclusive and bool(saw_it)
         if attempt is not None:
-            attempt.verified = "pass" if conclusive else "unverified"
-        async for e in self.resolved(verified=conclusive, note="conv.verify_pass" if conclusive else "conv.verify_unverified"):
+            attempt.verified = "pass" if verified else "unverified"
+        note = ("conv.verify_pass" if verified else "conv.verify_blind" if conclusive else "conv.verify_unverified")
+        async for e in self.resolved(verified=verified, note=note):
             yield e
 
     async def resolved(self, verified: bool, note: str) -> AsyncIterator[Event]:
@@ -102,11 +126,43 @@ class Closing:
             yield e
 
     async def not_fixed(self, choice: Choice) -> AsyncIterator[Event]:
+        """Not fixed: a cause a check found is checked again before it is given up. Still there:
+        the fix has not taken effect (the steps again, another cause, escalation or closing it
+        on the user's word); gone: it was that, and something else remains. A cause found
+        without a check was not it: the next most probable one."""
         attempt = self.c.facts.attempt
         if attempt is not None:
             attempt.fixed = False
-        yield Say(t("conv.not_fixed", self.c.lang))
+        ids = self.verifiers() if attempt is not None and attempt.via == "check" else []
+        if ids:
+            async for e in self._recheck(ids):
+                yield e
+            still = self._still(self.c.checks.results)
+            if still and attempt is not None:
+                attempt.verified, attempt.fixed = "still", None
+                yield self._say_still("conv.not_fixed_still", still)
+                for e in self.c.goto(State.VERIFY_FAILED):
+                    yield e
+                return
+            yield Say(t("conv.not_fixed_cleared", self.c.lang))
+        else:
+            yield Say(t("conv.not_fixed", self.c.lang))
         async for e in self.c.dx.diagnose():
+            yield e
+
+    async def next_cause(self, choice: Choice) -> AsyncIterator[Event]:
+        """Another cause, asked for while the check still sees this one."""
+        yield Say(t("conv.next_cause", self.c.lang))
+        async for e in self.c.dx.diagnose():
+            yield e
+
+    async def close_on_word(self, choice: Choice) -> AsyncIterator[Event]:
+        """Solved on the user's word although the check still saw the cause (a DNS change that
+        has not spread yet, a fix on a machine the checks cannot see): closed, never verified."""
+        attempt = self.c.facts.attempt
+        if attempt is not None:
+            attempt.fixed = True
+        async for e in self.resolved(verified=False, note="conv.closed_on_word"):
             yield e
 
     async def reopen(self, choice: Choice) -> AsyncIterator[Event]:

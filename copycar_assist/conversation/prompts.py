@@ -127,7 +127,9 @@ def render(conv: Conversation) -> list[Event]:
         return [_prompt(conv, "conv.fixed_prompt", choices + [esc], cause=f.cause[1])]
     if s is State.VERIFY_FAILED and f.cause:
         return [_prompt(conv, "conv.verify_failed_prompt", [fixed(Role.BACK, lang, label="retry"),
-                                                            fixed(Role.NEXT_CAUSE, lang), esc], cause=f.cause[1])]
+                                                            fixed(Role.NEXT_CAUSE, lang),
+                                                            fixed(Role.FIXED, lang, label="close_on_word"), esc],
+                        cause=f.cause[1])]
     if s is State.NO_CAUSE:
         return [_prompt(conv, "conv.nocause_prompt", [esc, fixed(Role.REPHRASE, lang), fixed(Role.BROWSE, lang),
                                                       fixed(Role.OTHER, lang, cid=RESTART)])]

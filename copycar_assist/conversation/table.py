@@ -86,6 +86,7 @@ TABLE: dict[State, dict[Role, frozenset[State]]] = {
     S.VERIFY_FAILED: {
         Role.BACK: FOUND,
         Role.NEXT_CAUSE: DIAGNOSIS,
+        Role.FIXED: frozenset({S.RESOLVED}),
         Role.ESCALATE: ESCALATE,
     },
     S.NO_CAUSE: {
@@ -143,7 +144,8 @@ def handlers(conv: Conversation) -> dict[tuple[State, Role], Handler]:
         (S.ASK_FIXED, R.NOT_FIXED): conv.closing.not_fixed,
         (S.ASK_FIXED, R.BACK): conv.dx.steps_again,
         (S.VERIFY_FAILED, R.BACK): conv.dx.steps_again,
-        (S.VERIFY_FAILED, R.NEXT_CAUSE): conv.closing.not_fixed,
+        (S.VERIFY_FAILED, R.NEXT_CAUSE): conv.closing.next_cause,
+        (S.VERIFY_FAILED, R.FIXED): conv.closing.close_on_word,
         (S.NO_CAUSE, R.REPHRASE): conv.intake.rephrase,
         (S.NO_CAUSE, R.BROWSE): conv.intake.browse,
         (S.RESOLVED, R.NOT_FIXED): conv.closing.reopen,
