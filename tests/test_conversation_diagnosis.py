@@ -19,6 +19,7 @@ from copycar_assist.conversation import (
     Say,
     State,
     StepShown,
+    UserSaid,
 )
 
 from fixtures_conversation import (
@@ -75,6 +76,20 @@ async def test_steps_done_skipped_and_back(kb, matcher, sim):
         assert conv.state is State.ASK_FIXED
         assert choice_ids(events) == ["fixed", "not_fixed", "back", "escalate"]
         assert conv.facts.attempt.marks == ["skipped", "done", "done"]
+
+
+async def test_a_question_at_a_step_is_not_taken_for_done(kb, matcher, sim):
+    """«y dónde está el panel?» at a step: "and where…", not "y(es)"; the words are kept whole."""
+    sim.set_scenario("expired-key")
+    async with Conversation(kb, matcher, settings_for(sim), lang="es") as conv:
+        await to_entry(conv, "invalid-api-key")
+        assert conv.state is State.STEP and conv.facts.step_index == 0
+        events = await send(conv, "y donde esta el panel? no lo encuentro")
+        assert conv.state is State.STEP and conv.facts.step_index == 0
+        assert conv.facts.attempt.marks[0] is None
+        events = await send(conv, "ya, lo he hecho con la clave nueva")  # an answer, then more words
+        assert one(events, UserSaid).text == "ya, lo he hecho con la clave nueva"
+        assert conv.facts.attempt.marks[0] == "done" and conv.facts.step_index == 1
 
 
 async def test_fix_verified_by_rerunning_the_check(kb, matcher, sim):

@@ -66,6 +66,26 @@ def test_near_roles_and_non_answers():
     assert words_role("listo") is Role.DONE and words_role("me sale 401") is None
 
 
+@pytest.mark.parametrize("text,choices", [
+    ("y donde esta el panel? no lo encuentro", STEP),  # "and where is …": a question, not "yes"/"done"
+    ("y si la pagina de estado no dice nada?", STEP),
+    ("ya te dije q ayer funcionaba bien", QUESTION),  # "I told you already"
+    ("s el log dice otra cosa", QUESTION),  # a key letter answers only alone
+])
+def test_words_that_open_another_sentence_are_not_an_answer(text, choices):
+    assert leading_answer(text, choices) is None
+
+
+@pytest.mark.parametrize("text,expected,rest", [
+    ("si!! ya funciona, gracias", "fixed", "ya funciona, gracias"),
+    ("ya, lo he hecho con la clave nueva", "done", "lo he hecho con la clave nueva"),
+    ("no, solo la newsletter", "not_fixed", "solo la newsletter"),
+])
+def test_an_answer_set_off_by_punctuation_leads(text, expected, rest):
+    lead = leading_answer(text, FIXED if expected != "done" else STEP)
+    assert lead is not None and (lead[0].id, lead[1]) == (expected, rest)
+
+
 def test_commands():
     assert parse_command("/lang es") == ("lang", "es")
     assert parse_command("  /RESTART ") == ("restart", "")

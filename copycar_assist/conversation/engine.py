@@ -316,7 +316,7 @@ class Conversation:
             if lead is not None:  # "sí, solo la newsletter": the answer, and more evidence
                 choice, rest = lead
                 self.intake.add_evidence(rest)
-                yield UserSaid(rest, kind="evidence")
+                yield UserSaid(text.strip(), kind="evidence")  # their words as written; the answer follows
                 async for e in self._on_choice(choice):
                     yield e
                 return

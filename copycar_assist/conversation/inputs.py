@@ -107,14 +107,23 @@ def pick(text: str, choices: tuple[Choice, ...] | list[Choice]) -> Choice | None
     return None
 
 
+# Words that answer alone but open other sentences: "y dónde está el panel?" is "and where…",
+# "ya te dije que…" is "I told you already that…". Followed by more words without a comma or a
+# full stop between, they are not an answer (a key letter never is, but alone).
+_OPENS_OTHER = frozenset({"ya"})
+
+
 def leading_answer(text: str, choices: tuple[Choice, ...] | list[Choice]) -> tuple[Choice, str] | None:
     """"sí, solo la newsletter" → (yes, "solo la newsletter"): an answer followed by more words."""
-    m = re.match(r"\s*([^\s,.;:!?]+(?:\s+[^\s,.;:!?]+)?)\s*[,.;:!]\s*(.+)", text, re.S)
+    m = re.match(r"\s*([^\s,.;:!?]+(?:\s+[^\s,.;:!?]+)?)\s*[,.;:!]+\s*(.+)", text, re.S)
+    marked = m is not None  # the answer set off by punctuation
     if m is None:
         m = re.match(r"\s*(\S+)\s+(.+)", text, re.S)
     if m is None:
         return None
     head, rest = m.group(1), m.group(2).strip()
+    if len(fold(head)) < 2 or (not marked and fold(head) in _OPENS_OTHER):
+        return None
     choice = pick(head, choices)
     if choice is None or choice.role not in (Role.YES, Role.NO, Role.FIXED, Role.NOT_FIXED, Role.DONE):
         return None
