@@ -6,10 +6,12 @@ repr, log line or traceback shows them whole.
 Where the file is: `COPYCAR_ASSIST_CONFIG`, else `<platformdirs user config dir>/config.toml`
 (`~/.config/copycar-assist/config.toml` on Linux). A missing file means the defaults.
 
-The file must be a regular file (not a symlink) that only its owner can read and write (0600):
-it holds secrets, and a file others can write could send the key to another host. Such a file
-is refused with a message that says how to fix it (`chmod 600 …`) rather than read with a
-warning: a warning scrolls by, and by then the secret has already been exposed.
+The file must be a regular file (not a symlink) that only its owner can write: a file others can
+write could send the key to another host. One that holds a secret (a key, a password, a token, a
+Redis URL, a webhook), a profile's too, only its owner may read either (0600); one without (a
+hand-written `language = "es"`, mode 0644) others may read. A file that breaks this is refused
+with a message that says how to fix it (`chmod 600 …`) rather than read with a warning: a warning
+scrolls by, and by then the secret has already been exposed.
 
 Environment overrides (they win over the file; `config show` says which one is in effect):
 `COPYCAR_API_KEY`, `COPYCAR_BASE_URL`, `COPYCAR_SMTP_PASSWORD`, `COPYCAR_CRM_TOKEN`,
@@ -32,9 +34,9 @@ from .config_errors import ConfigError as ConfigError
 from .config_errors import ConfigProblem as ConfigProblem
 from .config_errors import Invalid, wrong_type
 from .config_io import KeyLines, locked, write_atomic
-from .config_schema import AGENT_ONLY, BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Value
+from .config_schema import AGENT_ONLY, BY_NAME, ENV_VARS, FIELDS, SECTIONS, Field, Value, holds_secret
 from .files.msg import Msg
-from .files.read import SETTINGS, ReadError, read_toml
+from .files.read import SETTINGS, ReadError, read_toml, shared
 from .redact import Redactor, Secret
 
 DEFAULT_BASE_URL = "https://api.copycarai.com/v2"
@@ -221,11 +223,18 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
 
 def read_config_dict(path: Path) -> tuple[dict[str, Any], str]:
     """The parsed TOML of `path` and its text ({} and "" when it does not exist). Checks syntax only
-    (and that the file is a private regular file, not too large, not nested too deep)."""
+    (and that the file is a private regular file, not too large, not nested too deep). Others may
+    read a file that holds no secret (`language = "es"` written by hand, mode 0644); one that
+    holds a secret must be its owner's alone, and no one else may write any."""
     try:
-        return read_toml(path, SETTINGS, missing_ok=True)
+        data, text = read_toml(path, SETTINGS, missing_ok=True)
+        exposed = shared(path) if holds_secret(data) else None
+        if exposed is not None:
+            raise exposed
+        return data, text
     except ReadError as exc:
         raise ConfigError([ConfigProblem(str(path), exc.line, exc.col, None, Msg.of("config.problem.file", file=exc.reason_msg()))]) from None
+
 
 
 def _key_name(name: str, known: list[str]) -> str:

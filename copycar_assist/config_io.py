@@ -4,9 +4,9 @@ Kept apart from `config.py` (the model, loading and validation) so each file has
 work itself is done by the one reader and the one writer (`copycar_assist/files`).
 
 - `read_private(path)`: the text of the settings, or None when there is none. A symbolic link, a
-  file other users can read or write (it holds secrets; a writable one could point the key at
-  another host), another user's file, a FIFO or device, a file over 1 MiB or one that is not UTF-8
-  is a `ReadError` that says what is wrong and how to fix it.
+  file other users can write (it could point the key at another host), another user's file, a
+  FIFO or device, a file over 1 MiB or one that is not UTF-8 is a `ReadError` that says what is
+  wrong and how to fix it (whether others may read it depends on what it holds: `config.py`).
 - `write_atomic(path, data)`: see `files/write.py` (re-exported here for the settings' callers).
 - `locked(path)`: the settings lock, under which `config.update_settings_file` reads, changes and
   writes the file (see `files/write.py`).

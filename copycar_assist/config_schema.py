@@ -13,10 +13,10 @@ from __future__ import annotations
 import ipaddress
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .config_errors import Invalid as Invalid
 from .config_errors import wrong_type
@@ -363,3 +363,21 @@ def parse_cli_value(f: Field, text: str) -> CliValue:
     if f.cli == "list":
         return [part.strip() for part in text.split(",") if part.strip()]
     return text
+
+
+def holds_secret(data: Mapping[str, Any]) -> bool:
+    """Whether a settings table holds a secret anywhere (a profile's too): then only its owner
+    may read the file."""
+    secrets = {tuple(f.dotted.split(".")) for f in FIELDS if f.secret}
+
+    def walk(table: Mapping[str, Any], at: tuple[str, ...]) -> bool:
+        for name, value in table.items():
+            path = (*at, str(name))
+            if isinstance(value, Mapping):
+                if walk(value, path):
+                    return True
+            elif path[-2:] in secrets or path[-1:] in secrets:
+                return True
+        return False
+
+    return walk(data, ())

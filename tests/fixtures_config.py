@@ -153,7 +153,7 @@ def problems(tmp_path: Path) -> dict[str, Exception]:
     for name, text in FILES.items():
         out[name] = _caught(load(_write(folder / f"{name}.toml", text)))
     out["not_utf8"] = _caught(load(_write(folder / "not_utf8.toml", b'[api]\nkey = "ab\xff\xfecd"\n')))
-    out["shared"] = _caught(load(_write(folder / "shared.toml", "[api]\n", 0o644)))
+    out["shared"] = _caught(load(_write(folder / "shared.toml", f'[api]\nkey = "{SECRET}"\n', 0o644)))
     out["too_large"] = _caught(load(_write(folder / "too_large.toml", "#" * (1024 * 1024 + 1))))
     link = folder / "link.toml"
     link.symlink_to(_write(folder / "target.toml", "[api]\n"))

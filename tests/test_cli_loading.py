@@ -76,7 +76,8 @@ DEFERRED = [
     # (nor the settings: the UI language is asked for only to say something on a terminal)
     (["match", "my api key gives 401"], {"copycar_assist.kb.support", "importlib.resources",
                                          "copycar_assist.matching.cues", "copycar_assist.config", "subprocess"}),
-    (["kb", "list"], {"importlib.resources", "tomli", "copycar_assist.kb.support", "copycar_assist.config"}),
+    # (the settings are read: the list is in their language)
+    (["kb", "list"], {"importlib.resources", "copycar_assist.kb.support"}),
     # the greeting needs neither the matcher, the causes' cues (rapidfuzz) nor the check runner (httpx);
     # nor subprocess (~1.8 ms), which only the app's compile of a large knowledge base apart uses
     (["chat", "--plain"], {"subprocess", "copycar_assist.matching.compiled", "copycar_assist.matching.matcher",

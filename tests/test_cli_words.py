@@ -74,6 +74,20 @@ def test_help_follows_the_user(argv, env, settings, lang, capsys, monkeypatch, s
         assert out.startswith("usage: ") and "show this help message and exit" in out and "mostrar" not in out
 
 
+@pytest.mark.parametrize(("argv", "spanish"), [
+    (["kb", "list"], "No llegan los emails de alerta"),
+    (["kb", "show", "invalid-api-key"], "Categoría:"),
+    (["simulate", "--list"], "Todo funciona: la API"),
+    (["train", "--stats"], "Aún no hay progreso"),
+])
+def test_every_command_speaks_the_settings_language(argv, spanish, capsys, monkeypatch, settings_file):
+    """`language = "es"` in the settings: these four spoke English whatever the settings said."""
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    settings_file('language = "es"\n')
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and spanish in out, out
+
+
 def _help_pages(parser: argparse.ArgumentParser, words: list[str]):
     """(argv, [help keys]) of `parser` and of every sub-command under it."""
     keys = [a.help for a in parser._actions if a.help and a.help != argparse.SUPPRESS]

@@ -298,6 +298,23 @@ def test_file_others_can_read_or_write_is_refused(tmp_path, mode):
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_file_without_a_secret_may_be_read_by_others_but_never_written(tmp_path):
+    """`language = "es"` written by hand (umask 022: mode 0644) is read; the same file others may
+    write is refused (it could point the key elsewhere), and so is one a profile's key is in."""
+    assert load_settings(write(tmp_path / "lang.toml", 'language = "es"\n[api]\ntimeout_s = 5\n', 0o644),
+                         environ={}).language == "es"
+    for mode in (0o664, 0o646):
+        with pytest.raises(ConfigError) as err:
+            load_settings(write(tmp_path / f"w{mode:o}.toml", 'language = "es"\n', mode), environ={})
+        assert f"{mode:04o}" in str(err.value) and "chmod 600" in str(err.value)
+    profile = f'language = "es"\n[profiles.acme.api]\nkey = "{CANARY}"\n'
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path / "profile.toml", profile, 0o644), environ={})
+    assert "0644" in str(err.value)
+    assert_no_leak(str(err.value), CANARY)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_owner_only_modes_are_accepted(tmp_path):
     for mode in (0o600, 0o400, 0o700):
         assert load_settings(write(tmp_path / "c.toml", FULL, mode), environ={}).api.key

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from copycar_assist.files.read import (
     DATA,
     ENTRY,
+    OUTBOX,
     SESSION,
     SETTINGS,
     TEXT,
@@ -114,8 +115,11 @@ def test_private_files_refuse_links_and_other_readers(tmp_path):
     link = tmp_path / "link.toml"
     link.symlink_to(real)
     assert "symbolic link" in str(refused(read_text, link, SETTINGS))
+    real.chmod(0o664)  # others may write it: never read (the settings decide on readers: test_config)
+    assert "(mode 0664)" in str(refused(read_text, real, SETTINGS))
     real.chmod(0o644)
-    assert "(mode 0644)" in str(refused(read_text, real, SETTINGS))
+    assert read_text(real, SETTINGS) == "language = 'es'\n"
+    assert "(mode 0644)" in str(refused(read_text, real, OUTBOX))  # a ticket is private whatever it holds
 
 
 @pytest.mark.parametrize("text,line", [

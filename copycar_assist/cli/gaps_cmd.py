@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         emit_json({"sessions": len(ids), "skipped": skipped, "gaps": len(gaps),
                    "clusters": [c.to_json() for c in groups]}, indent=2)
         return 0
-    print(_text(groups, len(gaps), len(ids), skipped, str(sessions_dir(root)), args.lang or "en"))
+    print(_text(groups, len(gaps), len(ids), skipped, str(sessions_dir(root)), args.ctx.ui_lang))
     return 0
 
 

@@ -77,7 +77,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _lang(args: argparse.Namespace) -> str:
-    return args.lang or "en"
+    lang: str = args.ctx.ui_lang  # --lang, else the settings' language, else the environment
+    return lang
 
 
 def _progress_line(done: int, total: int) -> None:

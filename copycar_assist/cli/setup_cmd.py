@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
     ctx = args.ctx
     agent = ctx.agent_settings
-    lang = ctx.lang or agent.language or "en"
+    lang = ctx.ui_lang
     io = Lines()
     io.lang = lang
     path = agent.path or config_path()

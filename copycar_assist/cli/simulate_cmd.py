@@ -61,7 +61,7 @@ def list_text(lang: str, columns: int | None = None) -> str:
 def run(args: argparse.Namespace) -> int:
     from copycar_assist.cli import EXIT_OK, UsageError
 
-    lang = args.lang or "en"
+    lang = args.ctx.ui_lang
     if args.json and not args.list:
         raise UsageError("cli.simulate.json_needs_list")
     if args.list:

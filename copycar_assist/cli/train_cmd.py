@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         progress = Progress(args.trainee)
     except ValueError as exc:
         raise UsageError("cli.train.trainee", detail=exc) from None
-    lang = ctx.lang or "en"
+    lang = ctx.ui_lang
     if args.stats:
         return _stats(progress, ctx.kb, lang, args.json)
     from .chat_cmd import _utf8_streams

@@ -41,9 +41,11 @@ class Kind:
     max_bytes: int
     max_depth: int = 32
     private: bool = False  # no symlink, owner only, not readable by others (it holds secrets)
+    # private, but others may read it: its reader refuses it then if it holds a secret (`shared`)
+    readable: bool = False
 
 
-SETTINGS = Kind("settings", 1 * MIB, max_depth=8, private=True)
+SETTINGS = Kind("settings", 1 * MIB, max_depth=8, private=True, readable=True)
 ENTRY = Kind("entry", 1 * MIB, max_depth=16)
 DATA = Kind("data", 1 * MIB, max_depth=16)  # checks.toml, categories.toml, support.toml
 SESSION = Kind("session", 32 * MIB, max_depth=32)
@@ -100,12 +102,24 @@ def _check_stat(path: FilePath, st: os.stat_result, kind: Kind) -> None:
         what = next((name for test, name in _WHAT if test(st.st_mode)), "other")
         raise ReadError(path, "not_regular", what=what)
     if kind.private and os.name == "posix":
-        if st.st_mode & 0o066:
+        if st.st_mode & (0o022 if kind.readable else 0o066):
             raise ReadError(path, "shared", mode=f"{stat.S_IMODE(st.st_mode):04o}")
         if hasattr(os, "getuid") and st.st_uid != os.getuid():
             raise ReadError(path, "foreign")
     if st.st_size > kind.max_bytes:
         raise ReadError(path, "too_large", kind=kind.key, limit=_size(kind.max_bytes))
+
+
+def shared(path: FilePath) -> ReadError | None:
+    """The error for a file of a `readable` kind that others can read, once it is known to hold
+    a secret; None when only its owner can read it."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    if os.name == "posix" and mode & 0o044:
+        return ReadError(path, "shared", mode=f"{stat.S_IMODE(mode):04o}")
+    return None
 
 
 def check_regular(path: FilePath, kind: Kind) -> os.stat_result:
