@@ -80,7 +80,7 @@ async def test_paste_is_cleaned_joined_and_capped(kb):
         await settle(app, pilot)
         chat_input = app.screen.query_one(ChatInput)
         notices = record_notices(app)
-        huge = "line one\x1b]52;c;Y2FuYXJ5\x07\nline two [b]\n" + "x" * 50_000
+        huge = "line one\x1b]52;c;Y2FuYXJ5\x07 line two [b] " + "x" * 50_000
         chat_input.post_message(events.Paste(huge))
         await settle(app, pilot)
         assert len(chat_input.value) == PASTE_LIMIT
@@ -90,6 +90,25 @@ async def test_paste_is_cleaned_joined_and_capped(kb):
         await pilot.press("enter")  # a capped paste still goes through, quickly
         await settle(app, pilot)
         assert app.chat().conversation.facts.descriptions or app.chat().conversation.state
+
+
+async def test_several_pasted_lines_are_sent_with_their_lines(kb):
+    """A log, an e-mail with its headers or a traceback keeps its lines (they were joined into one,
+    and the log check then read a single line: "0 of 1 lines"), after what was typed before it."""
+    app = make_app(kb, lang="en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        chat_input = app.screen.query_one(ChatInput)
+        notices = record_notices(app)
+        await pilot.press(*"the log says:")
+        lines = ["2026-11-30 10:00:01 - INFO - API call: POST /v2/generate - 500 - 120ms",
+                 "2026-11-30 10:00:02 - ERROR - Error: Internal Server Error\x1b]52;c;Y2FuYXJ5\x07",
+                 "", "2026-11-30 10:00:03 - INFO - API call: POST /v2/generate - 200 - 95ms"]
+        chat_input.post_message(events.Paste("\r\n".join(lines)))
+        await settle(app, pilot)
+        said = app.chat().conversation.facts.descriptions[0]
+        assert said.splitlines() == ["the log says:", lines[0], lines[1].split("\x1b")[0], lines[3]]
+        assert chat_input.value == "" and any("3 lines" in n for n in notices)
 
 
 class HostileApi:

@@ -185,6 +185,8 @@ MESSAGES: dict[str, str] = {
     "ui.kb_broken_input": "The knowledge base has problems (above); Ctrl+Q quits",
     "ui.paste_capped": "Paste cut to {limit} characters.",
     "ui.paste_lines": "The pasted text had several lines: they were joined into one.",
+    "ui.paste_block": "Pasted {n} lines: sent as they are.",
+    "ui.paste_block_capped": "Pasted {n} lines: sent as they are, cut at 200,000 characters.",
     "ui.evidence": "Evidence",
     "ui.step": "Step {index} of {total}",
     "ui.resolved": "✓ Resolved and verified",

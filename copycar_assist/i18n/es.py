@@ -185,6 +185,8 @@ MESSAGES: dict[str, str] = {
     "ui.kb_broken_input": "La base de conocimiento tiene problemas (arriba); Ctrl+Q sale",
     "ui.paste_capped": "Pegado recortado a {limit} caracteres.",
     "ui.paste_lines": "El texto pegado tenía varias líneas: se han unido en una.",
+    "ui.paste_block": "Pegadas {n} líneas: enviadas tal cual.",
+    "ui.paste_block_capped": "Pegadas {n} líneas: enviadas tal cual, cortadas a 200.000 caracteres.",
     "ui.evidence": "Evidencia",
     "ui.step": "Paso {index} de {total}",
     "ui.resolved": "✓ Resuelto y verificado",

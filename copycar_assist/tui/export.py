@@ -1,5 +1,6 @@
-"""Save the conversation's transcript as a Markdown file and say where; say once when the
-conversation itself stops being saved. (Tickets are saved by `support.tickets`, one per case.)
+"""What leaves the app: the conversation's transcript saved as a Markdown file (and where), a
+note once when the conversation itself stops being saved, and an escalated ticket sent to the
+help desk. (Tickets are saved by `support.tickets`, one per case; the outbox keeps what waits.)
 
 Names carry the time to the second and are made unique by exclusive creation (`write_unique`).
 Text is scrubbed of control characters."""
@@ -53,3 +54,20 @@ def session_not_saved(app: CopyCarApp, stopped: SavingStopped) -> None:
     """The session log stopped saving (`support.history.SavingStopped`): say so, once."""
     app.notify(t("ui.session_not_saved", app.lang, path=one_line(str(stopped.path), limit=200),
                   reason=one_line(stopped.reason, limit=200)), markup=False, severity="warning", timeout=10)
+
+
+async def send_ticket(app: CopyCarApp, case_id: str) -> None:
+    """Deliver an escalated ticket now, each destination's answer a notice; what cannot go waits
+    in the outbox (`tickets send`)."""
+    from copycar_assist.redact import make_scrubber
+    from copycar_assist.support.outbox import Outbox, detail_text, send
+
+    reports, problems = await send(Outbox(), app.settings, case_id=case_id)
+    scrubbed = make_scrubber(app.settings)
+    for r in reports:
+        where = f" → {r.remote.get('id')}" if r.remote.get("id") else ""
+        said = f"{'✓' if r.ok else '…'} {r.destination}: {detail_text(r.detail, app.lang)}{where}"
+        app.notify(scrubbed(one_line(said, 200)), markup=False, severity="information" if r.ok else "warning",
+                   timeout=6)
+    for p in problems:
+        app.notify(scrubbed(one_line(p.text(app.lang), 200)), markup=False, severity="warning", timeout=6)

@@ -33,7 +33,7 @@ from ..bindings import LocalizedBindings, bindings
 from ..chat_render import Renderer
 from ..export import session_not_saved
 from ..matcher_proxy import MatcherProxy
-from ..widgets.chat_input import PASTE_LIMIT, ChatInput
+from ..widgets.chat_input import ChatInput
 from ..widgets.choices_bar import ChoicesBar
 from ..widgets.message_list import MessageList
 from ..widgets.safe import safe_content, safe_line
@@ -302,17 +302,9 @@ class ChatScreen(LocalizedBindings, Screen[None]):
     @work(group="outbox", exit_on_error=False)
     async def send_ticket(self, case_id: str) -> None:
         """Deliver an escalated ticket now; what cannot go waits in the outbox (tickets send)."""
-        from copycar_assist.support.outbox import Outbox, detail_text, send
+        from ..export import send_ticket
 
-        app = self.copycar_app
-        reports, problems = await send(Outbox(), app.settings, case_id=case_id)
-        scrub = make_scrubber(app.settings)
-        for r in reports:
-            where = f" → {r.remote.get('id')}" if r.remote.get("id") else ""
-            self.notify(scrub(one_line(f"{'✓' if r.ok else '…'} {r.destination}: {detail_text(r.detail, app.lang)}{where}", 200)),
-                        markup=False, severity="information" if r.ok else "warning", timeout=6)
-        for p in problems:
-            self.notify(scrub(one_line(p.text(app.lang), 200)), markup=False, severity="warning", timeout=6)
+        await send_ticket(self.copycar_app, case_id)
 
     @on(ChoicesBar.TypeAhead)
     def _type_ahead(self, event: ChoicesBar.TypeAhead) -> None:
@@ -320,13 +312,19 @@ class ChatScreen(LocalizedBindings, Screen[None]):
         chat_input.focus()
         chat_input.insert_text_at_cursor(event.character)
 
-    @on(ChatInput.Pasted)
-    def _pasted(self, event: ChatInput.Pasted) -> None:
-        lang = self.copycar_app.lang
-        if event.capped:
-            self.notify(t("ui.paste_capped", lang, limit=f"{PASTE_LIMIT:,}"), markup=False, severity="warning")
-        elif event.joined:
-            self.notify(t("ui.paste_lines", lang), markup=False, timeout=3)
+    @on(ChatInput.Block)
+    def _pasted_block(self, event: ChatInput.Block) -> None:
+        """Several pasted lines go as they are (a log's lines, an e-mail's headers, a traceback:
+        their shape is what the checks and the matcher read); while the assistant is still
+        answering, they wait in the line, joined."""
+        chat_input = self.query_one(ChatInput)
+        sent = self._turn("send", event.text)
+        chat_input.value = ""
+        if not sent:
+            chat_input.insert_joined(event.text)
+            return
+        key = "ui.paste_block_capped" if event.capped else "ui.paste_block"
+        self.notify(t(key, self.copycar_app.lang, n=event.lines), markup=False, timeout=3)
 
     # Up/Down leave the input for the choices / the suggestions. The key event is stopped so
     # the newly focused widget's own binding for the same key does not run as well.

@@ -1,4 +1,6 @@
-"""The chat's input line: pastes are cleaned, joined into one line and capped."""
+"""The chat's input line: pastes are cleaned and capped; one of several lines (a log, an e-mail
+with its headers, a traceback) is sent as it is, its lines kept (`Block`), after what was typed
+before it."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from ..app_access import AppAccess
 
 # The most text one message may carry; a pasted log beyond this is cut (and the user told).
 PASTE_LIMIT = 10_000
+BLOCK_LIMIT = 200_000  # several pasted lines, sent at once (the conversation caps them by what it asks)
 
 
 class ChatInput(AppAccess, Input):
@@ -23,12 +26,11 @@ class ChatInput(AppAccess, Input):
         """The key panel's heading for this input, in the app's language."""
         return t("tx.group.input", self.copycar_app.lang)
 
-    class Pasted(Message):
-        """Posted after a paste was changed to fit: `capped` and/or `joined`."""
+    class Block(Message):
+        """Several lines pasted: `text` (what was typed before, then the lines) to send as it is."""
 
-        def __init__(self, capped: bool, joined: bool) -> None:
-            self.capped = capped
-            self.joined = joined
+        def __init__(self, text: str, lines: int, capped: bool) -> None:
+            self.text, self.lines, self.capped = text, lines, capped
             super().__init__()
 
     def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
@@ -38,6 +40,18 @@ class ChatInput(AppAccess, Input):
         event.stop()
         event.prevent_default()  # Input's own handler would keep only the first line
         raw = event.text or ""
+        lines = [line for line in raw.splitlines() if line.strip()]
+        if len(lines) > 1:
+            block = clean("\n".join(line.rstrip() for line in lines))
+            typed = self.value.strip()
+            text = f"{typed}\n{block}" if typed else block
+            self.post_message(self.Block(text[:BLOCK_LIMIT], len(lines), len(text) > BLOCK_LIMIT))
+            return
+        self.insert_joined(raw)
+
+    def insert_joined(self, raw: str) -> None:
+        """`raw` into the line where the cursor is, its lines joined by spaces (a paste that cannot
+        be sent as it is: one line, or while the assistant is still answering)."""
         lines = [line.strip() for line in raw.splitlines() if line.strip()]
         joined = len(lines) > 1
         text = clean(" ".join(lines), keep_newlines=False)
@@ -47,5 +61,8 @@ class ChatInput(AppAccess, Input):
         text = text[:room]
         if text:
             self.replace(text, start, end)
-        if capped or joined:
-            self.post_message(self.Pasted(capped, joined))
+        lang = self.copycar_app.lang
+        if capped:
+            self.notify(t("ui.paste_capped", lang, limit=f"{PASTE_LIMIT:,}"), markup=False, severity="warning")
+        elif joined:
+            self.notify(t("ui.paste_lines", lang), markup=False, timeout=3)
