@@ -101,6 +101,22 @@ def test_a_trainee_who_answers_wrong_gets_a_debrief_naming_the_truth(kb, data):
     assert any("api.verify" in line for line in d["expert_lines"]) and d["pitfalls"]
 
 
+def test_two_faults_are_graded_in_whichever_order_they_are_named(kb):
+    """Nothing asks for an order: the same right answers scored 100 one way and 40 the other."""
+    from copycar_assist.training.cases import Fault
+    from copycar_assist.training.grading import PARTS, Truth, paired
+
+    truths = [Truth(Fault("crm-bad-token", "crm-integration-failed", "bad-credentials", "check", "check"),
+                    "HIGH", 2, 60, ("email",)),
+              Truth(Fault("prompt-too-short", "content-generation-failed", "prompt-too-short", "check", "check"),
+                    "MEDIUM", 1, 240, ("email",))]
+    right = [{part: tr.value(part, kb, "en") for part in PARTS} for tr in truths]
+    assert paired(truths, right, kb, "en") == right
+    assert paired(truths, right[::-1], kb, "en") == right  # named the other way round
+    half = [{"entry": "content-generation-failed"}, {}]  # one answer: it goes to the fault it names
+    assert paired(truths, half, kb, "en") == [{}, {"entry": "content-generation-failed"}]
+
+
 def _item(items, item_id):
     return next(i for i in items if i.id == item_id)
 

@@ -78,7 +78,10 @@ class PlainOut(JsonOut):
     def _debrief(self, d: dict[str, Any]) -> None:
         lang = self.lang
         self._w(f"\n== {t('train.debrief', lang)} — {t('train.score', lang, score=d['score'])} ==")
+        faults = len({p["fault"] for p in d["parts"]})
         for p in d["parts"]:
+            if faults > 1 and p["part"] == d["parts"][0]["part"]:  # each fault's parts under its name
+                self._w(f" {t('train.fault', lang, n=p['fault'] + 1, total=faults)}:")
             mark = t("train.right", lang) if p["right"] else t("train.wrong", lang)
             extra = "" if p["right"] else f" — {t('train.expected', lang, value=p['expected_label'])}"
             self._w(f"  {t('train.part.' + p['part'], lang)}: {mark}{extra}")

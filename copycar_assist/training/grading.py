@@ -95,12 +95,26 @@ def helped(kb: KnowledgeBase, case: Case, paths: list[ExpertPath], result: dict[
     return any(result["id"] == c["id"] for p in paths for c in p.checks)
 
 
+def paired(truths: list[Truth], answers: list[dict[str, str]], kb: KnowledgeBase, lang: str) -> list[dict[str, str]]:
+    """The trainee's answers in the faults' order: a case with two faults takes them in either
+    order (nothing asks for one), so each answer goes to the fault it gets most right; on a tie,
+    the order given."""
+    from itertools import permutations
+
+    given = answers + [{}] * max(0, len(truths) - len(answers))
+
+    def right(order: tuple[int, ...]) -> int:
+        return sum(given[a].get(part, "") == tr.value(part, kb, lang) for tr, a in zip(truths, order) for part in PARTS)
+
+    best = max(permutations(range(len(given)), len(truths)), key=right)  # the order given comes first
+    return [given[a] for a in best]
+
+
 def debrief(kb: KnowledgeBase, case: Case, paths: list[ExpertPath], answers: list[dict[str, str]], ran: list[dict[str, Any]],
             seconds: float, lang: str) -> Debrief:
     out = Debrief(seconds=round(seconds))
-    for n, (fault, path) in enumerate(zip(case.faults, paths, strict=True)):
-        tr = truth(kb, fault, path)
-        given = answers[n] if n < len(answers) else {}
+    truths = [truth(kb, fault, path) for fault, path in zip(case.faults, paths, strict=True)]
+    for n, (fault, path, tr, given) in enumerate(zip(case.faults, paths, truths, paired(truths, answers, kb, lang))):
         for part in PARTS:
             expected = tr.value(part, kb, lang)
             got = given.get(part, "")
