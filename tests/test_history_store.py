@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from functools import partial
 from pathlib import Path
 
 from copycar_assist.checks.base import CheckResult
@@ -100,21 +101,44 @@ def test_something_that_is_not_a_file_is_left_alone(tmp_path):
 def test_new_failures_and_fixes_since_the_last_run(tmp_path):
     clock = Clock()
     store = RunStore.open(tmp_path, clock=clock)
-    store.record_run("doctor", [result("a", "pass"), result("b", "fail"), result("c", "pass")])
+    url = "https://api.copycarai.com/v2"
+    store.record_run("doctor", [result("a", "pass"), result("b", "fail"), result("c", "pass")], base_url=url)
     clock.now += 3600
     now = [result("a", "fail", "a broke"), result("b", "pass"), result("c", "pass"), result("d", "fail")]
-    run_id = store.record_run("doctor", now)
+    run_id = store.record_run("doctor", now, base_url=url)
     changes = runquery.changes_since_last(store, run_id, now)
     assert [c["check"] for c in changes.new_failures] == ["a"]
     assert changes.new_failures[0]["summary"] == "a broke"
     assert [c["check"] for c in changes.fixed] == ["b"]
     # the chat's sentence: this check passed an hour ago
     clock.now += 3600
-    assert runquery.previous_note(store, "c", "pass", "en") is None  # the same as last time: nothing to say
-    assert runquery.previous_note(store, "c", "fail", "en") == "This check passed 1 h ago."
-    assert runquery.previous_note(store, "a", "pass", "en") == "This check failed 1 h ago."
-    assert runquery.previous_note(store, "b", "fail", "es") == "Esta comprobación pasó hace 1 h."
-    assert runquery.previous_note(None, "b", "fail", "es") is None
+    note = partial(runquery.previous_note, base_url=url)
+    assert note(store, "c", "pass", "en") is None  # the same as last time: nothing to say
+    assert note(store, "c", "fail", "en") == "This check passed 1 h ago."
+    assert note(store, "a", "pass", "en") == "This check failed 1 h ago."
+    assert note(store, "b", "fail", "es") == "Esta comprobación pasó hace 1 h."
+    assert note(None, "b", "fail", "es") is None
+
+
+def test_a_run_against_another_set_up_is_not_before(tmp_path):
+    """A demo world (its own loopback URL each time) or another base URL is another set-up: its
+    results are no "new failure" or "fixed since" of this one, and the chat does not quote them."""
+    clock = Clock()
+    store = RunStore.open(tmp_path, clock=clock)
+    real, demo = "https://api.copycarai.com/v2", "http://127.0.0.1:46377/v2"
+    store.record_run("doctor", [result("a", "pass"), result("b", "fail")], base_url=real)
+    clock.now += 60
+    store.record_run("doctor", [result("a", "fail"), result("b", "pass")], base_url=demo)  # another world
+    clock.now += 60
+    now = [result("a", "fail"), result("b", "fail")]
+    run_id = store.record_run("doctor", now, base_url=real)
+    changes = runquery.changes_since_last(store, run_id, now)
+    assert [c["check"] for c in changes.new_failures] == ["a"] and changes.fixed == []  # against the real run
+    assert changes.previous_run is not None and changes.previous_run["id"] == 1
+    clock.now += 60
+    assert runquery.previous_note(store, "b", "pass", "en", base_url=real) == "This check failed 60 s ago."
+    assert runquery.previous_note(store, "b", "fail", "en", base_url=demo) == "This check passed 2 min ago."
+    assert runquery.previous_note(store, "a", "pass", "en", base_url="http://127.0.0.1:5000/v2") is None
 
 
 def test_acknowledgements_expire(tmp_path):

@@ -85,6 +85,20 @@ def test_the_demo_keeps_one_baseline_and_doctor_compares_runs(capsys):
     assert main(["doctor", "--ack", "api.nope", "--until", "1d", "--reason", "x"]) == 3
 
 
+def test_a_real_run_is_never_compared_with_a_demo_world(capsys, monkeypatch):
+    """A demo run, then the agent's own set-up (no key configured here): the key check failing now
+    is not a "new failure since the last run", which was the demo world's."""
+    for var in ("COPYCAR_API_KEY", "COPYCAR_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    assert main(["--demo", "--lang", "en", "diagnose", "invalid-api-key", "--json"]) == 0
+    capsys.readouterr()
+    main(["--lang", "en", "diagnose", "invalid-api-key", "--json", "--deadline", "5"])
+    doc = json.loads(capsys.readouterr().out)
+    key = next(r for r in doc["results"] if r["id"] == "api.key_configured")
+    assert key["status"] == "fail"
+    assert doc["since_last"]["previous_run"] is None and doc["since_last"]["new_failures"] == []
+
+
 def test_the_chat_says_what_a_check_showed_before(tmp_path):
     import time
 
@@ -94,8 +108,8 @@ def test_the_chat_says_what_a_check_showed_before(tmp_path):
 
     store = RunStore.open(tmp_path)
     earlier = CheckResult("api.latency", "pass", "ok", "fine", {}, 5)
-    store.record_run("doctor", [earlier], started=time.time() - 3600)
     conv = Conversation(KB, None, lang="en", runs=store)
+    store.record_run("doctor", [earlier], started=time.time() - 3600, base_url=conv.settings.api.base_url)
     now = CheckResult("api.latency", "warn", "slower_than_usual", "Slower than usual: p95 1.5 s today", {}, 5)
     text = results_text(conv, [now])
     assert "Slower than usual: p95 1.5 s today This check passed 1 h ago." in text

@@ -192,9 +192,12 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     changes = None
     acks: dict[str, Any] = {}
     if store is not None:
+        from copycar_assist.checks.latency_usual import target_key
+
         from .doctor_history import remember
 
-        changes, acks = remember(store, command, report, base, entry_id)
+        # kept under the set-up's name (every demo world is one): runs of another are not "before"
+        changes, acks = remember(store, command, report, target_key(settings, settings.api.base_url), entry_id)
         store.close()
     code = exit_code(report.results, set(acks))
     if args.json:

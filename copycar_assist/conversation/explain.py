@@ -72,12 +72,14 @@ def check_title(conv: Conversation, check_id: str) -> str:
 
 
 def results_text(conv: Conversation, results: list[CheckResult]) -> str:
+    from copycar_assist.checks.latency_usual import target_key
     from copycar_assist.runs.runquery import previous_note
 
     lines = [t("conv.results_head", conv.lang)]
+    base = target_key(conv.settings, conv.settings.api.base_url) if conv.runs is not None else None
     for r in results:
         status = t(f"status.{r.status}", conv.lang)
-        before = previous_note(conv.runs, r.id, r.status, conv.lang)  # "This check passed 1 h ago."
+        before = previous_note(conv.runs, r.id, r.status, conv.lang, base_url=base)  # "passed 1 h ago"
         lines.append(f"- {check_title(conv, r.id)}: {status} — {one_line(r.summary, 300)}"
                      + (f" {before}" if before else ""))
     return "\n".join(lines)

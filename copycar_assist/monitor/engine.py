@@ -132,7 +132,7 @@ class Monitor:
         self.started = now = self.clock.time()
         if self.store is not None:
             await asyncio.to_thread(self.store.prune)  # windows and latency older than 90 days go
-            self.run_id = await asyncio.to_thread(self.store.start_run, "monitor", base_url=self.targets[0])
+            self.run_id = await asyncio.to_thread(self.store.start_run, "monitor", base_url=self.keys[self.targets[0]])
             await self._refresh_usual(self.store)
             for t in self.targets:
                 if self.usual[t] is None:

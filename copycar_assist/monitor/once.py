@@ -57,7 +57,7 @@ async def measure_once(settings: Settings, kb: KnowledgeBase, client: httpx.Asyn
     await asyncio.gather(*jobs)
     now = clock.time()
     code, out, measured = 0, [], 0
-    run_id = store.start_run("monitor-once", base_url=shown(urls[0])) if store is not None else None
+    run_id = store.start_run("monitor-once", base_url=keys[shown(urls[0])]) if store is not None else None
     for target, window in windows.items():
         m = window.metrics(now)
         base = runquery.baseline(store, keys[target], now) if store is not None else None

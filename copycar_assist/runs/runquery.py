@@ -115,10 +115,11 @@ def changes_since_last(store: RunStore, run_id: int | None, results: Sequence[Ru
     if not ids:
         return out
     marks = ",".join("?" * len(ids))
-    rows = store.read(
+    rows = store.read(  # runs against the same set-up only: another base URL, or another demo world, is not "before"
         f"SELECT r.check_id, r.status, r.summary, r.run_id, runs.started, runs.kind FROM results r "
         f"JOIN runs ON runs.id = r.run_id WHERE r.check_id IN ({marks}) AND r.run_id < ? "
-        f"ORDER BY r.run_id DESC", (*ids, run_id))
+        f"AND runs.base_url IS (SELECT base_url FROM runs WHERE id = ?) "
+        f"ORDER BY r.run_id DESC", (*ids, run_id, run_id))
     last: dict[str, dict[str, Any]] = {}
     for row in rows:
         last.setdefault(row["check_id"], row)
@@ -178,23 +179,29 @@ def seconds_text(ms: float | None) -> str:
     return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
 
 
-def last_result(store: RunStore, check_id: str, *, before: float | None = None) -> dict[str, Any] | None:
-    """The most recent stored result of a check (from a doctor or diagnose run)."""
+def last_result(store: RunStore, check_id: str, *, before: float | None = None,
+                base_url: str | None = None) -> dict[str, Any] | None:
+    """The most recent stored result of a check (from a doctor or diagnose run); with `base_url`,
+    of a run against that set-up only."""
+    where = " AND runs.base_url = ?" if base_url is not None else ""
     rows = store.read("SELECT r.status, r.outcome, r.summary, runs.started FROM results r JOIN runs "
-                      "ON runs.id = r.run_id WHERE r.check_id = ? AND runs.started < ? "
+                      f"ON runs.id = r.run_id WHERE r.check_id = ? AND runs.started < ?{where} "
                       "ORDER BY runs.started DESC LIMIT 1",
-                      (check_id, store.clock() + 1 if before is None else before))
+                      (check_id, store.clock() + 1 if before is None else before,
+                       *((base_url,) if base_url is not None else ())))
     return rows[0] if rows else None
 
 
 def previous_note(store: RunStore | None, check_id: str, status: str, lang: str,
-                  now: float | None = None) -> str | None:
+                  now: float | None = None, base_url: str | None = None) -> str | None:
     """The chat's one sentence about a check's past when it differs from now: 'this check passed
-    an hour ago'. None when there is no store, no earlier result, or the same status."""
-    if store is None:
+    an hour ago'. None when there is no store, no earlier result against the same set-up (its
+    base URL as `checks.latency_usual.target_key` names it: one name for every demo world), or
+    the same status."""
+    if store is None or base_url is None:
         return None
     when = store.clock() if now is None else now
-    before = last_result(store, check_id, before=when)
+    before = last_result(store, check_id, before=when, base_url=base_url)
     if before is None or before["status"] == status or before["status"] == "skipped":
         return None
     return t("history.previously", lang, was=t(f"history.was.{before['status']}", lang),

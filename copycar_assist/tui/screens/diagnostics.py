@@ -122,10 +122,11 @@ class DiagnosticsScreen(LocalizedBindings, Screen[None]):
         report = await run_checks(ctx, ids, on_event=self._forward)
         self.post_message(RunDone(report))
         if ctx.history is not None:  # the app's doctor runs are kept like the command's
-            from copycar_assist.monitor.engine import shown
+            from copycar_assist.checks.latency_usual import target_key
 
+            settings = self.copycar_app.settings
             await asyncio.to_thread(ctx.history.record_run, "doctor", report.results,
-                                    base_url=shown(self.copycar_app.settings.api.base_url), duration_ms=report.duration_ms)
+                                    base_url=target_key(settings, settings.api.base_url), duration_ms=report.duration_ms)
 
     @work(group="doctor-row", exit_on_error=False)
     async def _run_some(self, ids: list[str]) -> None:
