@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from fixtures_terminal import on_a_terminal
 
 from fixtures_conversation import CANARY_KEY
@@ -42,6 +43,20 @@ def test_pipe_dialogue_expired_key_to_resolution(tmp_path):
     assert p.stderr == b""
     sessions = list((tmp_path / "sessions").glob("*.jsonl"))
     assert len(sessions) == 1
+
+
+@pytest.mark.parametrize(("scenario", "first"), [
+    ("dns-no-mx", "Step 1/5: MX: check that the domain has an MX"),
+    ("dns-no-dmarc", "Step 1/5: DMARC: publish a TXT at `_dmarc.<your-domain>`"),
+    ("dns-dkim-missing", "Step 1/5: DKIM: turn signing on at your provider"),
+])
+def test_the_fix_starts_with_the_dns_record_the_check_found_missing(tmp_path, scenario, first):
+    """One cause covers every record of the sending domain; its walk began with SPF whatever was missing."""
+    p = chat("our campaign emails never reach anyone and replies bounce back\ny\n", "--lang", "en", "--demo",
+             "--scenario", scenario, "chat", "--plain", data=tmp_path)
+    out = p.stdout.decode()
+    assert "Cause found: Low domain reputation" in out, out
+    assert first in out and "Step 1/5: SPF" not in out
 
 
 def test_english_escalation_and_no_history(tmp_path):
