@@ -63,6 +63,34 @@ async def test_questions_and_answers_stay_in_the_scroll_back(kb):
         assert question[:40] in text and "→ No" in text  # the question and its answer, not just "n"
 
 
+async def test_words_typed_on_the_options_go_to_the_input_whole(kb):
+    """Up to the options, then a sentence typed faster than the focus moves: every key, spaces and
+    option keys too ("y" is Yes here), goes to the input; it picked Yes and dropped the spaces."""
+    from textual import events
+
+    from copycar_assist.tui.widgets.chat_input import ChatInput
+    from copycar_assist.tui.widgets.choices_bar import ChoicesBar
+
+    app = make_app(kb, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        conv = app.chat().conversation
+        await say(app, pilot, "my api key expired, 401 unauthorized")
+        assert conv.state == "confirm_symptoms" and key_of(conv, "yes") == "y"
+        await pilot.press("up")
+        bar = app.screen.query_one(ChoicesBar)
+        assert app.focused is not None and bar in app.focused.ancestors_with_self
+        for ch in "why not now":
+            bar.post_message(events.Key("space" if ch == " " else ch, ch))
+        await settle(app, pilot)
+        assert conv.state == "confirm_symptoms"  # nothing picked
+        assert app.screen.query_one(ChatInput).value == "why not now"
+        await pilot.press("up")  # back on the options: a key picks again
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert conv.state != "confirm_symptoms"
+
+
 async def test_a_request_out_of_scope_is_handed_over(kb, tmp_path):
     app = make_app(kb, lang="es")
     async with app.run_test(size=SIZE) as pilot:

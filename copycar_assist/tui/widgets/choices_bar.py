@@ -1,7 +1,9 @@
 """The current question's options as buttons with key hints (1–9, y, n).
 
 When the bar has the focus, pressing an option's key picks it; any other printable key sends the
-focus back to the input with that character, so typing free text always works.
+focus back to the input with that character, so typing free text always works. Once typing has
+begun, every key goes to the input until the bar is focused again, spaces and option keys too:
+keys typed faster than the focus moves ("emails bounce") are words, not choices.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class ChoicesBar(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._keys: dict[str, tuple[str, str]] = {}
+        self._typing = False  # a key went to the input: the rest of what is typed follows it
 
     def compose(self) -> ComposeResult:
         yield Static("", id="choices-prompt", markup=False)
@@ -74,7 +77,7 @@ class ChoicesBar(Vertical):
         self.display = bool(buttons)
 
     async def clear(self) -> None:
-        self._keys = {}
+        self._keys, self._typing = {}, False
         await self.query_one("#choices-buttons", Horizontal).remove_children()
         self.query_one("#choices-prompt", Static).update("")
         self.display = False
@@ -91,10 +94,20 @@ class ChoicesBar(Vertical):
             event.stop()
             self.post_message(self.Chosen(event.button.option_id, event.button.option_label))
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._typing = False  # back on the options: keys pick them again
+
     def on_key(self, event: events.Key) -> None:
         char = (event.character or "").lower()
-        if not char or not char.isprintable() or char == " ":
+        if not char or not char.isprintable():
             return
+        if self._typing:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.TypeAhead(event.character or ""))
+            return
+        if char == " ":
+            return  # it presses the focused option
         if char in self._keys:
             event.stop()
             event.prevent_default()
@@ -103,4 +116,5 @@ class ChoicesBar(Vertical):
         elif event.is_printable and char not in "?":
             event.stop()
             event.prevent_default()
+            self._typing = True
             self.post_message(self.TypeAhead(event.character or ""))
