@@ -63,7 +63,7 @@ async def test_ticket_has_the_evidence_and_the_steps(kb, matcher, sim, data_dir)
         steps = kb.entries["invalid-api-key"].cause("expired-key").steps["es"]
         assert f"- [x] 1. {steps[0]} _(hecho)_" in ticket
         assert f"- [ ] 2. {steps[1]} _(saltado)_" in ticket
-        assert "1 hechos, 1 omitidos" in ticket
+        assert "1 hecho, 1 omitido" in ticket
         assert f"- [ ] 3. {steps[2]} _(no alcanzado)_" in ticket
         # level, response time and channels from the support data
         rule = kb.support.rule("HIGH")

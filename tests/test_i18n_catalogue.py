@@ -30,7 +30,7 @@ def _code_strings() -> tuple[set[str], set[str]]:
     literals: set[str] = set()
     prefixes: set[str] = set()
     for path in ROOT.rglob("*.py"):
-        if path.parent.name == "i18n":
+        if path.parent.name == "i18n" and path.name != "__init__.py":  # the catalogues, not the code reading them
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -95,6 +95,8 @@ def test_every_key_is_used():
     registry_keys, textual_keys = _registry_keys(), _textual_binding_keys()
     unused = []
     for key in MESSAGES["en"]:
+        if key.endswith(".one") and key.removesuffix(".one") in MESSAGES["en"]:
+            key = key.removesuffix(".one")  # the word for one (`count_of`): used where its word is
         if key in literals:
             continue
         if key.startswith(REGISTRY_PREFIXES) and key in registry_keys:
@@ -126,3 +128,20 @@ def test_textual_bindings_the_app_shows_all_have_words():
 def test_no_placeholder_shadows_an_argument_of_t():
     """`t(key, lang, **params)`: a `{key}` or `{lang}` placeholder could never be filled."""
     assert [k for k, v in MESSAGES["en"].items() if _fields(v) & {"key", "lang"}] == []
+
+
+def test_counts_agree_with_their_number_in_both_languages():
+    """"1 hechos", "1 fallos", "1 correctas": the word for one where a count can be one."""
+    from copycar_assist.i18n import count_of, status_change, status_counts
+
+    assert count_of(1, "cli.doctor.count.fail", "es") == "1 fallida"
+    assert count_of(2, "cli.doctor.count.fail", "es") == "2 fallidas"
+    assert count_of(1, "ticket.steps_done", "es") == "1 hecho" and count_of(0, "ticket.steps_skipped", "es") == "0 omitidos"
+    assert count_of(1, "cli.doctor.count.warn", "en") == "1 warning"
+    every = ("pass", "warn", "fail", "error", "skipped")
+    assert status_counts({"pass": 1, "skipped": 3}, "es", every) == \
+        "1 correcta · 0 avisos · 0 fallidas · 0 errores · 3 omitidas"
+    assert status_counts({"pass": 15, "skipped": 1, "fail": 2}, "es") == "15 correctas · 2 fallidas · 1 omitida"
+    assert status_change("pass", "fail", "es") == "correcto → fallo"  # never the raw "pass → fail"
+    for key in [k for k in MESSAGES["en"] if k.endswith(".one") and k.removesuffix(".one") in MESSAGES["en"]]:
+        assert key in MESSAGES["es"], key

@@ -76,7 +76,7 @@ def test_the_demo_keeps_one_baseline_and_doctor_compares_runs(capsys):
     assert rc == 0 and lat["status"] == "fail" and lat["acknowledged"]["reason"] == "provider incident 42"
     assert main(["--demo", "--lang", "en", "diagnose", "slow-responses"]) == 0
     out = capsys.readouterr().out
-    assert "fixed since: Latency sample (fail → pass)" in out
+    assert "fixed since: Latency sample (failed → OK)" in out
     assert main(["--lang", "en", "history"]) == 0
     hist = capsys.readouterr().out
     assert "diagnose" in hist and "Latency sample: until" in hist and "demo:/v2" in hist

@@ -53,7 +53,7 @@ async def test_run_doctor_from_the_palette_before_the_screen_was_ever_shown(kb):
             await settle(app, pilot)
             tree = app.screen.query_one(AreaTree)
             assert tree.statuses["api.verify"] == "fail"
-            assert " 1 fail · " in screen_text(app)  # the run finished: its counts
+            assert " 1 failed · 0 errors" in screen_text(app)  # the run finished: its counts, "1 failed"
             await pilot.press("f2")
             await settle(app, pilot)
             tree.statuses.clear()

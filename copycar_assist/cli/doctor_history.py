@@ -18,7 +18,7 @@ import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from copycar_assist.i18n import t
+from copycar_assist.i18n import status_change, t
 from copycar_assist.redact import Scrub
 from copycar_assist.textsafe import one_line
 
@@ -120,9 +120,9 @@ def changes_lines(changes: Changes, acks: dict[str, Ack], lang: str, kb: Knowled
     if changes.previous_run is not None:
         lines.append(t("cli.doctor.since", lang, when=ago(time.time() - float(changes.previous_run["started"]), lang)))
         for c in changes.new_failures:
-            lines.append(f"  ✗ {t('cli.doctor.new', lang)}: {title(c['check'])} ({c['was']} → {c['now']})")
+            lines.append(f"  ✗ {t('cli.doctor.new', lang)}: {title(c['check'])} ({status_change(c['was'], c['now'], lang)})")
         for c in changes.fixed:
-            lines.append(f"  ✓ {t('cli.doctor.fixed', lang)}: {title(c['check'])} ({c['was']} → {c['now']})")
+            lines.append(f"  ✓ {t('cli.doctor.fixed', lang)}: {title(c['check'])} ({status_change(c['was'], c['now'], lang)})")
         if not changes.new_failures and not changes.fixed:
             lines.append(f"  {t('cli.doctor.unchanged', lang)}")
     for cid, ack in acks.items():

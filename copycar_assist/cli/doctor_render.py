@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from copycar_assist.checks.areas import Overview
 from copycar_assist.checks.roots import RANK
-from copycar_assist.i18n import t
+from copycar_assist.i18n import status_counts, t
 from copycar_assist.textsafe import clean
 
 from .columns import MIN_ROOM, cut, hang, pad, width, wrap
@@ -214,9 +214,8 @@ class Renderer:
 
     def footer(self, counts: dict[str, int], code: int, hint_verbose: bool = False) -> None:
         self.add()
-        parts = [f"{counts.get(s, 0)} {t(f'cli.doctor.count.{s}', self.lang)}"
-                 for s in ("pass", "warn", "fail", "error", "skipped")]
-        line = " · ".join(parts) + f"   ({t('cli.doctor.exit', self.lang)} {code})"
+        line = status_counts(counts, self.lang, ("pass", "warn", "fail", "error", "skipped"))
+        line += f"   ({t('cli.doctor.exit', self.lang)} {code})"
         hint = t("cli.doctor.verbose", self.lang) if hint_verbose else ""
         if hint and self.fits(f"{line} · {hint}"):
             line, hint = f"{line} · {hint}", ""

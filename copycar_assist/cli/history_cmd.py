@@ -98,7 +98,7 @@ def history(args: argparse.Namespace) -> int:
 
 
 def render(doc: dict[str, Any], lang: str, checks: dict[str, CheckSpec]) -> str:
-    from copycar_assist.i18n import t
+    from copycar_assist.i18n import status_change, status_counts, t
     from copycar_assist.kb import pick
     from copycar_assist.runs.runquery import ago
 
@@ -117,17 +117,17 @@ def render(doc: dict[str, Any], lang: str, checks: dict[str, CheckSpec]) -> str:
             if "state" in counts or "requests" in counts:
                 what = one_line(str(counts.get("state") or ", ".join(counts.get("alerts_firing") or []) or "OK"), 80)
             else:
-                what = f"{sum(v for v in counts.values() if isinstance(v, int))} {t('cli.history.checks', lang)}: " + " · ".join(
-                    f"{v} {k}" for k, v in counts.items() if isinstance(v, int) and v)
+                known = {k: v for k, v in counts.items() if isinstance(v, int)}
+                what = f"{sum(known.values())} {t('cli.history.checks', lang)}: " + status_counts(known, lang)
             entry = f" {r['entry']}" if r.get("entry") else ""
             out.append(f"  {_stamp(r['started'])}  {r['kind']:<12}{entry}  {what}  {one_line(r.get('base_url') or '', 120)}")
     ch = doc.get("changes")
     if ch and ch.get("previous_run"):
         out += ["", t("cli.history.changes", lang)]
         for c in ch["new_failures"]:
-            out.append(f"  ✗ {t('cli.history.new', lang)}: {title(c['check'])} ({c['was']} → {c['now']}) — {one_line(c.get('summary', ''), 160)}")
+            out.append(f"  ✗ {t('cli.history.new', lang)}: {title(c['check'])} ({status_change(c['was'], c['now'], lang)}) — {one_line(c.get('summary', ''), 160)}")
         for c in ch["fixed"]:
-            out.append(f"  ✓ {t('cli.history.fixed', lang)}: {title(c['check'])} ({c['was']} → {c['now']})")
+            out.append(f"  ✓ {t('cli.history.fixed', lang)}: {title(c['check'])} ({status_change(c['was'], c['now'], lang)})")
         if not ch["new_failures"] and not ch["fixed"]:
             out.append(f"  {t('cli.history.same', lang)}")
     lat = [x for x in doc["latency"] if x["change"]]

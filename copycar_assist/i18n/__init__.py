@@ -63,4 +63,24 @@ def has(key: str) -> bool:
     return key in MESSAGES["es"] or key in MESSAGES["en"]
 
 
-__all__ = ["LANGS", "MESSAGES", "default_lang", "has", "localized", "norm_lang", "t"]
+def count_of(n: int, key: str, lang: str | None) -> str:
+    """"1 fallida", "2 fallidas": `n` and the word `key` names for it, its `.one` form for one."""
+    one = f"{key}.one"
+    return f"{n} {t(one if n == 1 and has(one) else key, lang)}"
+
+
+def status_counts(counts: dict[str, int], lang: str | None, statuses: tuple[str, ...] = ()) -> str:
+    """A run's results by status, "3 correctas · 1 aviso · 1 fallida …" (every status named in
+    `statuses`, else those with a result, in the one order)."""
+    order = ("pass", "warn", "fail", "error", "skipped")
+    shown = [s for s in order if s in statuses or (not statuses and counts.get(s))]
+    return " · ".join(count_of(counts.get(s, 0), f"cli.doctor.count.{s}", lang) for s in shown)
+
+
+def status_change(was: str, now: str, lang: str | None) -> str:
+    """A check's status then and now, in words: "correcto → fallo"."""
+    return f"{t(f'status.{was}', lang)} → {t(f'status.{now}', lang)}"
+
+
+__all__ = ["LANGS", "MESSAGES", "count_of", "default_lang", "has", "localized", "norm_lang", "status_change",
+           "status_counts", "t"]

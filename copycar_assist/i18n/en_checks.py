@@ -171,7 +171,7 @@ CHECKS: dict[str, str] = {
     "check.content.no_account_data_file": "No account data file to review: choose one or use --account-file FILE (JSON or CSV).",
     "check.content.holds_no_account_records": "{shown} holds no account records.",
     "check.content.pasted_data": "pasted data",
-    "check.content.records_lack_identity": "{missing} of {records} records lack the {fields}: without knowing who it is for, nothing can be personalised (score {score}).",
+    "check.content.records_lack_identity": "Records without the {fields}: {missing} of {records}. Without knowing who it is for, nothing can be personalised (score {score}).",
     "check.content.thin_context": "The personalisation data scores {score} (threshold {threshold}): context such as {fields} is missing.",
 
     # crm

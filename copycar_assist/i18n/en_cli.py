@@ -33,6 +33,8 @@ CLI: dict[str, str] = {
     # doctor and diagnose
     "cli.doctor.count.pass": "passed", "cli.doctor.count.warn": "warnings", "cli.doctor.count.fail": "failed",
     "cli.doctor.count.error": "errors", "cli.doctor.count.skipped": "skipped",
+    "cli.doctor.count.pass.one": "passed", "cli.doctor.count.warn.one": "warning", "cli.doctor.count.fail.one": "failed",
+    "cli.doctor.count.error.one": "error", "cli.doctor.count.skipped.one": "skipped",
     "cli.doctor.checks": "checks", "cli.doctor.todo": "What to fix", "cli.doctor.found": "Cause found",
     "cli.doctor.also": "The checks also point at", "cli.doctor.no_cause": "No check pointed at a cause.",
     "cli.doctor.questions": "Questions that tell the remaining causes apart:", "cli.doctor.from": "from",

@@ -171,7 +171,7 @@ CHECKS: dict[str, str] = {
     "check.content.no_account_data_file": "No hay fichero de cuentas que revisar: elige uno o usa --account-file FICHERO (JSON o CSV).",
     "check.content.holds_no_account_records": "{shown} no contiene ninguna cuenta.",
     "check.content.pasted_data": "datos pegados",
-    "check.content.records_lack_identity": "{missing} de {records} cuentas no tienen {fields}: sin saber a quién se escribe no se puede personalizar (puntuación {score}).",
+    "check.content.records_lack_identity": "Cuentas sin {fields}: {missing} de {records}. Sin saber a quién se escribe no se puede personalizar (puntuación {score}).",
     "check.content.thin_context": "Los datos de personalización puntúan {score} (umbral {threshold}): falta contexto como {fields}.",
 
     # crm

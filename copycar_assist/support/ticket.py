@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from copycar_assist.i18n import t
+from copycar_assist.i18n import count_of, t
 from copycar_assist.kb import pick
 from copycar_assist.redact import Scrub
 
@@ -131,7 +131,7 @@ def build_ticket(data: TicketData, lang: str, scrub: Scrub) -> str:
             state += f" · {t('ticket.verified.' + a.verified, lang)}"
         done = sum(1 for st in a.steps if st.mark == "done")
         skipped = sum(1 for st in a.steps if st.mark == "skipped")
-        state += " · " + t("ticket.steps_count", lang, done=done, skipped=skipped)
+        state += f" · {count_of(done, 'ticket.steps_done', lang)}, {count_of(skipped, 'ticket.steps_skipped', lang)}"
         out += [f"### {pick(a.cause_title, lang, a.cause_id)} (`{a.entry_id}#{a.cause_id}`) — {state}", ""]
         for n, step in enumerate(a.steps, 1):
             box = "x" if step.mark == "done" else " "

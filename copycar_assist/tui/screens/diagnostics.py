@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
-from copycar_assist.i18n import t
+from copycar_assist.i18n import status_counts, t
 from copycar_assist.kb import pick
 from copycar_assist.textsafe import one_line
 
@@ -158,9 +158,9 @@ class DiagnosticsScreen(LocalizedBindings, Screen[None]):
     def _on_done(self, message: RunDone) -> None:
         self.query_one(AreaTree).run_done()
         c = message.report.counts()
-        self._status(t("ui.doctor_done", self.copycar_app.lang, passed=c.get("pass", 0), warned=c.get("warn", 0),
-                        failed=c.get("fail", 0), errors=c.get("error", 0), skipped=c.get("skipped", 0),
-                        ms=message.report.duration_ms))
+        lang = self.copycar_app.lang
+        self._status(t("ui.doctor_done", lang, ms=message.report.duration_ms,
+                       counts=status_counts(c, lang, ("pass", "warn", "fail", "error", "skipped"))))
 
     def _status(self, text: str) -> None:
         self.query_one("#doctor-status", Static).update(Content(text))
