@@ -175,3 +175,26 @@ def test_a_bad_json_line_is_an_error_event_in_the_conversations_language(capsys,
     errors = [e["message"] for e in map(json.loads, out.splitlines()) if e["type"] == "error"]
     assert code == 0 and errors == ['línea 1: se esperaba {"text": "..."} o {"choose": "<id>"}',
                                     "línea 2: no es JSON (Expecting value)"]
+
+
+@pytest.mark.parametrize(("argv", "spanish"), [
+    (["--lang", "es", "--demo", "--scenario", "nope", "doctor"], "no hay ningún escenario 'nope'"),
+    (["--lang", "es", "doctor", "--prompt-file", "/nonexistent/prompt.txt"], "/nonexistent/prompt.txt: no existe"),
+    (["--lang", "es", "match", "  "], "no hay nada que buscar"),
+])
+def test_a_usage_error_is_said_in_the_users_language(argv, spanish, capsys, monkeypatch):
+    """They were English whatever the language ("unknown scenario", "does not exist"), and an empty
+    `match` answered "(no confident match)" with exit 0."""
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    code, _, err = run(argv, capsys)
+    assert code == 3 and spanish in err, err
+
+
+def test_the_demo_material_and_the_alert_channels_are_said_in_spanish(capsys, monkeypatch):
+    from copycar_assist.kb import load_knowledge
+    from copycar_assist.matching import Matcher
+
+    code, _, err = run(["--lang", "es", "--demo", "doctor", "--only", "content", "--no-history"], capsys)
+    assert "material de ejemplo: prompt, cuentas" in err and "account" not in err
+    answer = Matcher(load_knowledge()).match("¿a quién se avisa cuando un ticket es crítico?").answer
+    assert answer is not None and answer["text"].endswith("se avisa por correo, SMS y teléfono.")

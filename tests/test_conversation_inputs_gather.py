@@ -39,6 +39,23 @@ async def test_pasted_prompt_is_checked(kb, matcher, sim):
         assert (found.entry, found.cause, found.via) == ("content-generation-failed", "malformed-prompt", "check")
 
 
+async def test_a_restart_forgets_the_material_pasted_for_the_last_case(kb, matcher, sim):
+    """/reiniciar, then the same problem: the prompt pasted before is asked for again, not checked
+    again behind the user's back."""
+    async with Conversation(kb, matcher, settings_for(sim), lang="es") as conv:
+        await start(conv)
+        await choose(conv, "entry:content-generation-failed")
+        await choose(conv, "yes")
+        assert conv.state is State.GATHER
+        await send(conv, "   hola   ")
+        assert conv.checks.inputs.prompt
+        await send(conv, "/reiniciar")
+        assert conv.state is State.DESCRIBE and not conv.checks.inputs.prompt
+        await choose(conv, "entry:content-generation-failed")
+        await choose(conv, "yes")
+        assert conv.state is State.GATHER and conv.prompt.text.startswith("Pega el prompt")
+
+
 async def test_a_stray_key_at_a_material_prompt_is_not_taken_for_the_material(kb, matcher, sim):
     async with Conversation(kb, matcher, settings_for(sim), lang="en") as conv:
         await start(conv)

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
     ("¿Qué formato tienen las líneas del log de CopyCar?", "%(asctime)s"),
     ("How often does the performance monitor sample metrics?", "60 seconds"),
     ("Is support available on weekends?", "24/7"),
-    ("Through which channels are critical escalations notified?", "sms"),
+    ("Through which channels are critical escalations notified?", "SMS"),
     ("¿Cuál es el límite máximo de tokens de un prompt?", "4000"),
 ])
 def test_a_question_about_the_guide_is_answered_with_its_source(matcher, text, piece):

@@ -98,7 +98,7 @@ def test_a_trainee_who_answers_wrong_gets_a_debrief_naming_the_truth(kb, data):
     assert labels["entry"] == "Invalid API key" and labels["cause"] == "The key has expired"
     assert labels["step"] == truth["step"] and labels["level"].startswith("Level 2")
     assert d["expert"][0]["found"] == {"entry": "invalid-api-key", "cause": "expired-key", "via": "check"}
-    assert any("api.verify" in line for line in d["expert_lines"]) and d["pitfalls"]
+    assert any("Key verification (GET /verify): failed" in line for line in d["expert_lines"]) and d["pitfalls"]
 
 
 def test_two_faults_are_graded_in_whichever_order_they_are_named(kb):

@@ -137,8 +137,8 @@ async def test_a_quiz_round_by_keys_and_free_words_then_the_stats(kb):
         wrong = next(v for v, _ in first.choices if v != first.answer)
         await pick(pilot, screen, value=wrong)
         await until(pilot, lambda: not screen.busy)
-        assert f"No: the answer is {first.answer_label}" in screen_text(app).replace("\n", " ") or any(
-            f"No: the answer is {first.answer_label}" in str(w.content) for w in screen.query(".msg.note"))
+        assert f"No. The right answer: “{first.answer_label}”" in screen_text(app).replace("\n", " ") or any(
+            f"No. The right answer: “{first.answer_label}”" in str(w.content) for w in screen.query(".msg.note"))
         for n in range(1, total):
             await idle_at(pilot, screen, "quiz")
             item = quiz.item

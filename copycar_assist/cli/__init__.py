@@ -36,7 +36,8 @@ COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 class UsageError(Exception):
     """Bad arguments or input: printed as `copycar-assist: error: …` in the user's language, exit 3.
     Holds a catalogue key and its values: `UsageError("cli.sessions.no_such", id=wanted)`. A value
-    that is a settings problem (`ConfigError`, `Invalid`) is shown in the same language."""
+    that says something (a settings problem, a file's `ReadError`, a `Msg`, an error made of one)
+    is shown in the same language."""
 
     def __init__(self, key: str, **values: object) -> None:
         super().__init__(key)
@@ -46,11 +47,18 @@ class UsageError(Exception):
     def message(self, lang: str) -> str:
         from copycar_assist.config import ConfigError
         from copycar_assist.config_schema import Invalid
+        from copycar_assist.files.msg import Msg
+        from copycar_assist.files.read import ReadError
         from copycar_assist.i18n import t
 
-        values = {name: value.message(lang) if isinstance(value, (ConfigError, Invalid)) else value
-                  for name, value in self.values.items()}
-        return t(self.key, lang, **values)
+        def said(value: object) -> object:
+            if isinstance(value, (ConfigError, Invalid, ReadError)):
+                return value.message(lang)
+            if isinstance(value, Exception) and value.args and isinstance(value.args[0], Msg):
+                value = value.args[0]
+            return value.text(lang) if isinstance(value, Msg) else value
+
+        return t(self.key, lang, **{name: said(value) for name, value in self.values.items()})
 
 
 class _Parser(argparse.ArgumentParser):

@@ -109,7 +109,7 @@ def _demo_inputs(args: argparse.Namespace, world: DemoWorld, inputs: Inputs, lan
     what = t("cli.doctor.demo_hidden", lang) if args.ctx.hide_scenario else world.scenario
     note = t("cli.doctor.demo_note", lang, what=what, url=world.base_url())
     if used:
-        note += t("cli.doctor.demo_material", lang, kinds=", ".join(used))
+        note += t("cli.doctor.demo_material", lang, kinds=", ".join(t(f"cli.doctor.material.{k}", lang) for k in used))
     from .columns import columns_of
     from .doctor_render import Renderer
 

@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not 1 <= args.limit <= MAX_LIMIT:
         raise UsageError("cli.match.limit", max=MAX_LIMIT, n=args.limit)
+    if args.text != ["-"] and not " ".join(args.text).strip():
+        raise UsageError("cli.match.empty")
     from copycar_assist.matching.compiled import matcher_for
     from copycar_assist.redact import make_scrubber
 

@@ -209,7 +209,10 @@ class Closing:
             yield e
 
     async def restart(self, choice: Choice | None) -> AsyncIterator[Event]:
+        from dataclasses import replace
+
         self.c.facts = Facts()
+        self.c.checks.inputs = replace(self.c.given_inputs)  # the material pasted for the last case goes
         self.c.case_id = new_case_id() if self.c.ticket_path else self.c.case_id
         self.c.ticket_path = None
         yield Say(t("conv.restarted", self.c.lang))

@@ -113,6 +113,9 @@ class Conversation:
         # check showed before ("this check passed 1 h ago"); None: none
         self.runs = runs
         self.checks = CheckRunner(kb, settings, check_runner, inputs, deadline_s=check_deadline_s, history=runs)
+        # what was handed over before the conversation began (a file named on the command line):
+        # a restart keeps it, and forgets what was pasted since (`closing.restart`)
+        self.given_inputs = replace(self.checks.inputs)
         if case is not None:  # else made on first use (`fixes`)
             self.fixes = case.fixes
         self.state = State.DESCRIBE

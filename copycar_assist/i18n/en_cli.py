@@ -48,6 +48,8 @@ CLI: dict[str, str] = {
     "cli.doctor.verbose": "-v for every check", "cli.doctor.not_checked": "not checked",
     "cli.doctor.demo_note": "Demo mode ({what}): API at {url}", "cli.doctor.demo_hidden": "scenario hidden",
     "cli.doctor.demo_material": "; sample material: {kinds}",
+    "cli.doctor.material.prompt": "prompt", "cli.doctor.material.account": "accounts",
+    "cli.doctor.material.log": "call log", "cli.doctor.material.email": "e-mail",
     # the run history as doctor and diagnose show it; acknowledgements
     "cli.doctor.since": "Since the last run ({when}):", "cli.doctor.new": "new failure",
     "cli.doctor.fixed": "fixed since", "cli.doctor.unchanged": "nothing changed",
@@ -95,6 +97,7 @@ CLI: dict[str, str] = {
     "setup.ask.crm.token": "Access token",
     "setup.ask.redis.url": "Redis URL",
     # the demo world's services (`simulate --list` and the app's help)
+    "sim.unknown_scenario": "unknown scenario {name}; see `copycar-assist simulate --list`",
     "sim.service.all": "Everything", "sim.service.api": "CopyCar API", "sim.service.crm": "CRM",
     "sim.service.smtp": "Mail (SMTP)", "sim.service.dns": "Sending domain DNS", "sim.service.redis": "Cache (Redis)",
     "sim.service.content": "Material (prompt, accounts, e-mail, log)",
@@ -263,6 +266,7 @@ CLI: dict[str, str] = {
     "cli.kb.next": "next: fill it in, then `copycar-assist kb lint {dir}`",
     "cli.kb.convert_done": "kb convert: {converted} converted, {failed} left as they were",
     # match, monitor
+    "cli.match.empty": "nothing to match: give the problem's text (or - to read one a line from standard input)",
     "cli.match.limit": "--limit must be between 1 and {max}, not {n}",
     "cli.monitor.interval": "--interval must be between 0.5 and 600 seconds",
     "cli.monitor.window": "--window must be between 10 and 86400 seconds",

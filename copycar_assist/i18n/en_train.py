@@ -79,7 +79,7 @@ TRAIN: dict[str, str] = {
     'train.quiz': 'Question {n} of {total}',
     'train.quiz.free': 'Pick an option or type your answer.',
     'train.quiz.right': 'Right!',
-    'train.quiz.wrong': 'No: the answer is {answer}.',
+    'train.quiz.wrong': 'No. The right answer: “{answer}”',
     'train.quiz.done': 'Round over: {right} of {total} right.',
     'train.q.symptom': 'A customer says: “{text}”. Which problem of the guide is it?',
     'train.q.code': 'A log or a reply shows “{code}”. Which problem and cause does it point to?',

@@ -49,6 +49,8 @@ CLI: dict[str, str] = {
     "cli.doctor.verbose": "-v para ver cada comprobación", "cli.doctor.not_checked": "no comprobado",
     "cli.doctor.demo_note": "Modo demo ({what}): API en {url}", "cli.doctor.demo_hidden": "escenario oculto",
     "cli.doctor.demo_material": "; material de ejemplo: {kinds}",
+    "cli.doctor.material.prompt": "prompt", "cli.doctor.material.account": "cuentas",
+    "cli.doctor.material.log": "log de llamadas", "cli.doctor.material.email": "correo",
     # el historial de ejecuciones en doctor y diagnose; reconocimientos
     "cli.doctor.since": "Desde la ejecución anterior ({when}):", "cli.doctor.new": "fallo nuevo",
     "cli.doctor.fixed": "arreglado desde entonces", "cli.doctor.unchanged": "nada ha cambiado",
@@ -96,6 +98,7 @@ CLI: dict[str, str] = {
     "setup.ask.crm.token": "Token de acceso",
     "setup.ask.redis.url": "URL de Redis",
     # los servicios del mundo de demostración (`simulate --list` y la ayuda de la app)
+    "sim.unknown_scenario": "no hay ningún escenario {name}; mira `copycar-assist simulate --list`",
     "sim.service.all": "Todo", "sim.service.api": "API de CopyCar", "sim.service.crm": "CRM",
     "sim.service.smtp": "Correo (SMTP)", "sim.service.dns": "DNS del dominio de envío",
     "sim.service.redis": "Caché (Redis)", "sim.service.content": "Material (prompt, cuentas, e-mail, log)",
@@ -267,6 +270,7 @@ CLI: dict[str, str] = {
     "cli.kb.next": "siguiente paso: rellénala y luego `copycar-assist kb lint {dir}`",
     "cli.kb.convert_done": "kb convert: {converted} convertidas, {failed} se quedan como estaban",
     # match, monitor
+    "cli.match.empty": "no hay nada que buscar: escribe el texto del problema (o - para leer uno por línea de la entrada estándar)",
     "cli.match.limit": "--limit tiene que estar entre 1 y {max}, no {n}",
     "cli.monitor.interval": "--interval tiene que estar entre 0.5 y 600 segundos",
     "cli.monitor.window": "--window tiene que estar entre 10 y 86400 segundos",

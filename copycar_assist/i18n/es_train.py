@@ -79,7 +79,7 @@ TRAIN: dict[str, str] = {
     'train.quiz': 'Pregunta {n} de {total}',
     'train.quiz.free': 'Elige una opción o escribe tu respuesta.',
     'train.quiz.right': '¡Correcto!',
-    'train.quiz.wrong': 'No: la respuesta es {answer}.',
+    'train.quiz.wrong': 'No. La respuesta correcta: «{answer}»',
     'train.quiz.done': 'Ronda terminada: {right} de {total} bien.',
     'train.q.symptom': 'Un cliente dice: «{text}». ¿Qué problema de la guía es?',
     'train.q.code': 'En un log o una respuesta aparece «{code}». ¿Qué problema y qué causa señala?',

@@ -26,7 +26,7 @@ from .support import SupportData
 SLOTS = ("level", "severity")  # filled from the question's words ([slots.NAME] lists them)
 ENTRY_SLOT = "entry"  # filled with the entry the question is about (the matcher's first)
 ENTRY_FIELDS = ("title", "causes", "symptoms", "solutions")
-FORMATS = ("minutes", "seconds", "ms", "percent", "list", "lines")
+FORMATS = ("minutes", "seconds", "ms", "percent", "list", "lines", "channels")
 _PLACE = re.compile(r"\{([^{}|]+)(?:\|([a-z]+))?\}")
 # How a language says a duration and ends a list (a unit: its singular and its plural): the
 # catalogue's kb.answer.* words.
@@ -211,8 +211,11 @@ def _format(value: object, fmt: str | None, lang: str) -> str:
         if isinstance(value, (list, tuple)):
             return _join(value, words)
         return _number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
-    if fmt == "list":
-        return _join(value if isinstance(value, (list, tuple)) else [value], words)
+    if fmt in ("list", "channels"):
+        items = value if isinstance(value, (list, tuple)) else [value]
+        if fmt == "channels":  # "email, sms, phone" as the reader says them: "correo, SMS y teléfono"
+            items = [Msg.of(f"channel.{c}").text(lang) for c in items]
+        return _join(items, words)
     if fmt == "lines":  # one item a line, for lists whose items hold commas
         return "; ".join(str(v).rstrip(". ") for v in (value if isinstance(value, (list, tuple)) else [value]))
     if fmt not in FORMATS or isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from copycar_assist.files.msg import Msg
 from copycar_assist.i18n import t
 
 from .content import Samples
@@ -194,7 +195,7 @@ def resolve(spec: str) -> list[Scenario]:
     for name in names:
         name = ALIASES.get(name, name)
         if name not in SCENARIOS:
-            raise UnknownScenario(f"unknown scenario {name!r}; see `copycar-assist simulate --list`")
+            raise UnknownScenario(Msg.of("sim.unknown_scenario", name=repr(name)))
         out.append(SCENARIOS[name])
     if len(out) > 1:
         out = [s for s in out if s.name != "healthy"]

@@ -136,9 +136,10 @@ def expert_lines(kb: KnowledgeBase, path: ExpertPath, lang: str) -> list[str]:
     entry = kb.entries[path.fault.entry]
     title = pick(entry.title, lang)
     out = [t("train.expert.matched" if path.matched == entry.id else "train.expert.told", lang, title=title)]
-    for c in path.checks:
-        out.append(t("train.expert.check", lang, id=c["id"], status=c["status"], outcome=c["outcome"],
-                     summary=c["summary"]))
+    for c in path.checks:  # the check by its title, its status in words (the outcome is the catalogue's id)
+        spec = kb.checks.get(c["id"])
+        out.append(t("train.expert.check", lang, id=pick(spec.title, lang, c["id"]) if spec else c["id"],
+                     status=t(f"status.{c['status']}", lang), outcome=c["outcome"], summary=c["summary"]))
     for q in path.questions:
         out.append(t("train.expert.question", lang, text=q["text"], answer=t(f"train.{q['answer']}", lang)))
     if path.found:

@@ -131,7 +131,7 @@ def severity_label(kb: KnowledgeBase, severity: str, lang: str) -> tuple[str, st
     rule = kb.support.rule(severity)
     value = f"{rule.level}/{rule.response_minutes}/{','.join(rule.channels)}"
     return value, t("train.a.severity", lang, level=rule.level, minutes=rule.response_minutes,
-                    channels=", ".join(rule.channels))
+                    channels=", ".join(t(f"channel.{c}", lang) for c in rule.channels))
 
 
 def severity_items(kb: KnowledgeBase, lang: str, rng: random.Random) -> list[Item]:
