@@ -186,6 +186,32 @@ async def test_symptoms_not_seen_goes_back_to_describe(kb, matcher):
     assert "otras palabras" in texts(events)
 
 
+async def test_the_same_problem_told_again_after_no_goes_on_without_the_symptoms_again(kb, matcher):
+    """"No" to the usual symptoms, then the problem in other words: it is still that entry, so the
+    diagnosis starts from what was said (the same list was shown again, and again)."""
+    conv = Conversation(kb, matcher, lang="en")
+    await start(conv)
+    await send(conv, "our campaign emails bounce")
+    assert conv.state is State.CONFIRM and conv.facts.entry_id == "email-delivery-failed"
+    events = await send(conv, "no, they dont bounce, they just never arrive at the customer")
+    assert one(events, UserSaid).text == "no, they dont bounce, they just never arrive at the customer"
+    assert conv.state is not State.CONFIRM and conv.facts.entry_id == "email-delivery-failed"
+    assert "still sounds like **Email delivery failed**" in texts(events)
+    assert not [e for e in of(events, Say) if e.text.startswith("Usual symptoms")]
+    assert conv.facts.descriptions[-1] == "they dont bounce, they just never arrive at the customer"
+
+
+async def test_no_then_another_problem_shows_its_symptoms(kb, matcher):
+    conv = Conversation(kb, matcher, lang="en")
+    await start(conv)
+    await send(conv, "our campaign emails bounce")
+    await send(conv, "no")
+    assert conv.state is State.DESCRIBE
+    events = await send(conv, "my api key expired, 401 Unauthorized")
+    assert conv.state is State.CONFIRM and conv.facts.entry_id == "invalid-api-key"
+    assert [e for e in of(events, Say) if e.text.startswith("Usual symptoms")]
+
+
 async def test_answers_as_words_in_both_languages(kb, matcher):
     for lang, yes, not_sure, done, back in (("es", "vale", "no lo sé", "listo", "atrás"),
                                             ("en", "sure", "dunno", "done", "back")):

@@ -45,7 +45,7 @@ from .events import (
     UserSaid,
 )
 from .fixing import Fixing
-from .inputs import leading_answer, parse_command, pick, words_role
+from .inputs import parse_command, pick, words_role
 from .intake import Intake
 from .states import Facts, State, new_case_id
 from .table import IN_CASE, handlers
@@ -315,15 +315,7 @@ class Conversation:
                 yield e
             return
         if self.state in IN_CASE:
-            lead = leading_answer(text, choices)
-            if lead is not None:  # "sí, solo la newsletter": the answer, and more evidence
-                choice, rest = lead
-                self.intake.add_evidence(rest)
-                yield UserSaid(text.strip(), kind="evidence")  # their words as written; the answer follows
-                async for e in self._on_choice(choice):
-                    yield e
-                return
-            async for e in self.intake.more_evidence(text):
+            async for e in self.intake.in_case(text, choices):
                 yield e
             return
         async for e in self.intake.describe(text):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from copycar_assist.i18n import norm_lang, t
 
 from . import prompts
-from .choices import Choice
+from .choices import Choice, Role
 from .events import (
     Event,
     GuideAnswer,
@@ -19,7 +19,7 @@ from .events import (
     Say,
     UserSaid,
 )
-from .inputs import looks_pasted
+from .inputs import leading_answer, looks_pasted
 from .states import Facts, State
 from .table import DESCRIBING
 
@@ -43,19 +43,20 @@ OFFERED = 3
 
 def closest(result: MatchResult, ids: list[str]) -> list[str]:
     """The entries to offer when nothing is confident (see OFFER_CONFIDENCE)."""
-    if not result.matches or (result.confidence or 0.0) < OFFER_CONFIDENCE:
-        return []
-    top = result.matches[0].score
     known = set(ids)
-    return [m.id for m in result.matches if m.id in known and m.score >= OFFER_SHARE * top][:OFFERED]
+    allowed = [m for m in result.matches if m.id in known]
+    if not allowed or (result.confidence or 0.0) < OFFER_CONFIDENCE:
+        return []
+    return [m.id for m in allowed if m.score >= OFFER_SHARE * allowed[0].score][:OFFERED]
 
 
 class Intake:
     def __init__(self, conv: Conversation) -> None:
         self.c = conv
 
-    async def describe(self, text: str) -> AsyncIterator[Event]:
-        yield UserSaid(text)
+    async def describe(self, text: str, echo: bool = True) -> AsyncIterator[Event]:
+        if echo:
+            yield UserSaid(text)
         if not self.c._lang_fixed and not self.c._lang_settled and not looks_pasted(text):
             # Follow each description until one is understood ("hola", then English, is English);
             # after that, or when the text is pasted output (a traceback, headers, JSON, log
@@ -66,6 +67,7 @@ class Intake:
                 self.c.lang = detected
                 yield LanguageChanged(detected)
         result = await _matched(self.c, text)
+        declined = self.c.facts.declined if self.c.state in DESCRIBING else None
         ids = [m.id for m in result.matches if m.id in self.c.kb.entries]
         kind = result.kind
         yield Matched(result, kind)
@@ -80,12 +82,21 @@ class Intake:
             self.c._lang_settled = True
         if self.c.state not in DESCRIBING:
             self.c.facts = Facts()
+        self.c.facts.declined = declined
         self.c.facts.descriptions.append(text)
         self.c.facts.match = result
         if close_call:
             self.c.facts.clarify_ids = ids[:3]
             yield Say(t("conv.clarify", self.c.lang))
             for e in self.c.goto(State.CLARIFY):
+                yield e
+            return
+        if result.best and result.best == declined:
+            # Told again in other words: the same problem. Its usual symptoms are not shown a second
+            # time; what was said now leads the diagnosis.
+            self._enter(result.best)
+            yield Say(t("conv.same_again", self.c.lang, title=prompts.entry_title(self.c, result.best)), markdown=True)
+            async for e in self.c.dx.diagnose():
                 yield e
             return
         if result.best and result.best in self.c.kb.entries:
@@ -106,15 +117,20 @@ class Intake:
         if new_case and self.c.state not in DESCRIBING and self.c.state is not State.CONFIRM:
             # Another problem for the same customer: what they said and what the checks found stay.
             f = self.c.facts = Facts(descriptions=f.descriptions, results=f.results)
+        self._enter(entry_id)
+        key = "conv.matched" if matched else "conv.entry_chosen"
+        return [Say(t(key, self.c.lang, title=prompts.entry_title(self.c, entry_id)), markdown=True),
+                *self.c.goto(State.CONFIRM)]
+
+    def _enter(self, entry_id: str) -> None:
+        """The case is about `entry_id` now (its cues read from everything said)."""
+        f = self.c.facts
         if f.entry_id != entry_id:
             f.question, f.gathering, f.cause, f.step_index = None, None, None, 0
         f.entry_id = entry_id
         if entry_id not in f.entries_seen:
             f.entries_seen.append(entry_id)
         f.cues = [hit for text in f.descriptions for hit in self.c.cues.find(entry_id, text)]
-        key = "conv.matched" if matched else "conv.entry_chosen"
-        return [Say(t(key, self.c.lang, title=prompts.entry_title(self.c, entry_id)), markdown=True),
-                *self.c.goto(State.CONFIRM)]
 
     async def pick_entry(self, choice: Choice) -> AsyncIterator[Event]:
         for e in self.enter_entry(choice.entry or "", matched=False):
@@ -135,8 +151,18 @@ class Intake:
             yield e
 
     async def not_confirmed(self, choice: Choice) -> AsyncIterator[Event]:
+        self.c.facts.declined = self.c.facts.entry_id
         yield Say(t("conv.describe_more", self.c.lang))
         for e in self.c.goto(State.DESCRIBE):
+            yield e
+
+    async def corrected(self, text: str) -> AsyncIterator[Event]:
+        """"No, they don't bounce, they just never arrive": not those symptoms; what follows the
+        "no" is read at once as the description (another problem, or this one in the user's words:
+        then no symptom list again). It was kept as evidence, and the same list shown again."""
+        self.c.facts.declined = self.c.facts.entry_id
+        self.c.state = State.DESCRIBE
+        async for e in self.describe(text, echo=False):
             yield e
 
     async def start_at_cause(self, entry_id: str, cause_id: str) -> AsyncIterator[Event]:
@@ -155,6 +181,26 @@ class Intake:
         hits = self.c.cues.find(f.entry_id, text) if f.entry_id else []
         f.cues.extend(hits)
         return hits
+
+    async def in_case(self, text: str, choices: tuple[Choice, ...]) -> AsyncIterator[Event]:
+        """Words typed inside a case that pick no choice alone: an answer with more words after it
+        ("sí, solo la newsletter": the answer, and evidence), "no" to the symptoms with what it is
+        instead (`corrected`), another problem, or more evidence (`more_evidence`)."""
+        lead = leading_answer(text, choices)
+        if lead is not None and self.c.state is State.CONFIRM and lead[0].role is Role.NO:
+            yield UserSaid(text.strip())
+            async for e in self.corrected(lead[1]):
+                yield e
+            return
+        if lead is not None:
+            choice, rest = lead
+            self.add_evidence(rest)
+            yield UserSaid(text.strip(), kind="evidence")  # their words as written; the answer follows
+            async for e in self.c._on_choice(choice):
+                yield e
+            return
+        async for e in self.more_evidence(text):
+            yield e
 
     async def more_evidence(self, text: str) -> AsyncIterator[Event]:
         """Words typed inside a case: a different problem, more evidence for this one, or noise."""

@@ -73,6 +73,7 @@ class Facts:
     descriptions: list[str] = field(default_factory=list)
     match: MatchResult | None = None
     clarify_ids: list[str] = field(default_factory=list)  # the entries offered (CLARIFY, NO_MATCH)
+    declined: str | None = None  # the entry whose usual symptoms the user said "no" to
     browse_category: str | None = None
     entry_id: str | None = None
     entries_seen: list[str] = field(default_factory=list)
