@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from fixtures_terminal import on_a_terminal
@@ -239,6 +240,21 @@ def test_an_exam_ends_with_a_markdown_and_json_report(tmp_path):
     md = open(rep["markdown_path"]).read()
     assert md.startswith("# Exam of eve") and "Problem: right" in md
     assert oct(os.stat(rep["markdown_path"]).st_mode & 0o777) == "0o600"
+    case = next(e for e in events if e["type"] == "case")  # an exam's case says so, and the time left
+    assert case["header"].startswith("Exam · case 1 of 1 · ") and case["header"].endswith(" min left")
+
+
+def test_a_plain_exam_shows_its_score_and_says_when_the_time_is_up(tmp_path):
+    env = clean_env(tmp_path)
+    argv = [sys.executable, "-m", "copycar_assist", "--lang", "es", "train", "--plain", "--exam", "2",
+            "--minutes", "0.02", "--trainee", "ana", "--case", "expired-key/invalid-api-key#expired-key"]
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    time.sleep(3)  # the trainee says nothing until the time (1.2 s) is up
+    out, _ = proc.communicate("", timeout=60)
+    assert "== Examen · caso 1 de 2" in out and "Se acabó el tiempo." in out, out
+    assert "== Examen de ana — Puntuación: 0 % ==" in out and "Casos respondidos: 0 de 2." in out
+    md = open(out.split("Informe guardado: ")[1].split(" y ")[0]).read()
+    assert "|  |" not in md and "\n|\n" not in md  # no empty table when nothing was answered
 
 
 def test_a_plain_quiz_on_an_80_column_terminal_fits_it(tmp_path):

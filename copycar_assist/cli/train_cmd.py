@@ -210,6 +210,7 @@ class Session:
         await self._drive(QuizRound(self.kb, self.matcher, lang=self.lang, n=n, progress=self.progress, rng=self.rng))
 
     async def exam(self, n: int, limit_s: float) -> None:
+        from copycar_assist.i18n import t
         from copycar_assist.training import exam
         from copycar_assist.training.events import TEvent
         from copycar_assist.training.practice import Practice
@@ -223,7 +224,7 @@ class Session:
                 cases.append({"case": case.id, "timed_out": True, "parts": [], "score": 0})
                 continue
             p = Practice(self.kb, self.matcher, case, lang=self.lang, progress=self.progress, rng=self.rng,
-                         number=number)
+                         number=number, exam=(n, deadline - time.monotonic()))
             try:
                 finished = await self._drive(p, deadline)
             finally:
@@ -231,8 +232,11 @@ class Session:
             if p.debrief is not None:
                 cases.append({"case": case.id, **p.debrief.to_json()})
             else:
-                cases.append({"case": case.id, "timed_out": time.monotonic() >= deadline, "parts": [], "score": 0})
-                if not finished and time.monotonic() < deadline:
+                timed_out = time.monotonic() >= deadline
+                cases.append({"case": case.id, "timed_out": timed_out, "parts": [], "score": 0})
+                if timed_out:
+                    self.view.event(TEvent("say", {"text": t("train.exam.timeout", self.lang)}))
+                if not finished and not timed_out:
                     break  # the input ended
         rep = exam.report(self.progress.trainee, cases, time.monotonic() - start, limit_s, self.lang)
         md, js = exam.save(rep, self.lang)

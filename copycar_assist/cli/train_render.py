@@ -54,7 +54,8 @@ class PlainOut(JsonOut):
             self._w(t("train.asked", lang, question=d["text"]))
         elif kind == "check":
             self._w(f"{STATUS_MARK.get(d['status'], '?')} " + t("train.check_ran", lang, title=d["id"],
-                                                                status=d["status"], summary=d["summary"]))
+                                                                status=t(f"status.{d['status']}", lang),
+                                                                summary=d["summary"]))
         elif kind == "guide":
             self._w(d["markdown"], markdown=True)
         elif kind == "prompt":
@@ -72,6 +73,8 @@ class PlainOut(JsonOut):
         elif kind == "saved":
             self._w(t("train.saved", lang, trainee=d["trainee"]))
         elif kind == "exam_report":
+            self._w(f"\n== {t('train.exam.title', lang, trainee=d['trainee'])} — {t('train.score', lang, score=d['score'])} ==")
+            self._w(t("train.exam.answered", lang, answered=d["answered"], total=d["total"]))
             self._w(t("train.exam.saved", lang, md=d["markdown_path"], json=d["json_path"]))
         self.out.flush()
 

@@ -41,9 +41,10 @@ def markdown(rep: dict[str, Any], lang: str) -> str:
     lines = [f"# {t('train.exam.title', lang, trainee=rep['trainee'])}", "",
              f"- {t('train.score', lang, score=rep['score'])}",
              f"- {t('train.time', lang, seconds=rep['seconds'])}", ""]
-    lines += ["| " + " | ".join(t(f"train.skill.{s}", lang) for s in rep["skills"]) + " |",
-              "|" + "---|" * len(rep["skills"]),
-              "| " + " | ".join(f"{v} %" for v in rep["skills"].values()) + " |", ""]
+    if rep["skills"]:  # none when no case was answered (the time ran out): no empty table
+        lines += ["| " + " | ".join(t(f"train.skill.{s}", lang) for s in rep["skills"]) + " |",
+                  "|" + "---|" * len(rep["skills"]),
+                  "| " + " | ".join(f"{v} %" for v in rep["skills"].values()) + " |", ""]
     for n, c in enumerate(rep["cases"], 1):
         lines.append(f"## {t('train.exam.case', lang, n=n, total=rep['total'])} — {c.get('score', 0)} %")
         lines.append("")
@@ -53,7 +54,7 @@ def markdown(rep: dict[str, Any], lang: str) -> str:
             mark = t("train.right", lang) if p["right"] else t("train.wrong", lang)
             lines.append(f"- {t('train.part.' + p['part'], lang)}: {mark}"
                          + ("" if p["right"] else f" ({t('train.expected', lang, value=_code(p['expected_label']))};"
-                                                  f" {_code(p['given'] or '—')})"))
+                                                  f" {t('train.exam.given', lang, value=_code(p['given'] or '—'))})"))
         if c.get("unhelpful_checks"):
             lines.append("- " + t("train.unhelpful", lang, checks=", ".join(_code(x) for x in c["unhelpful_checks"])))
         lines.append("")

@@ -49,9 +49,10 @@ FREE_STEP = 70  # a typed step this close (rapidfuzz) to a choice is that choice
 
 class Practice:
     def __init__(self, kb: KnowledgeBase, matcher: TextMatcher, case: Case, *, lang: str = "en", progress: Progress | None = None,
-                 rng: random.Random | None = None, number: int = 1) -> None:
+                 rng: random.Random | None = None, number: int = 1, exam: tuple[int, float] | None = None) -> None:
         self.kb, self.matcher, self.case, self.lang = kb, matcher, case, lang
         self.progress, self.rng, self.number = progress, rng or random.Random(), number
+        self.exam = exam  # in an exam: (its cases, the seconds left when this one starts)
         self.world = start_demo(case.scenario)
         self.settings = settings_from_dict({})
         use_demo(self.settings, self.world)
@@ -75,10 +76,12 @@ class Practice:
 
     async def start(self) -> AsyncIterator[TrainEvent]:
         self._expert = asyncio.ensure_future(self._expert_paths())
+        difficulty = t(f"train.difficulty.{self.case.difficulty}", self.lang)
+        header = (t("train.header", self.lang, n=self.number, difficulty=difficulty) if self.exam is None else
+                  t("train.exam.header", self.lang, n=self.number, total=self.exam[0], difficulty=difficulty,
+                    minutes=max(1, round(self.exam[1] / 60))))
         yield TEvent("case", {"hidden": True, "number": self.number, "difficulty": self.case.difficulty,
-                              "faults": len(self.case.faults),
-                              "header": t("train.header", self.lang, n=self.number,
-                                          difficulty=t(f"train.difficulty.{self.case.difficulty}", self.lang))})
+                              "faults": len(self.case.faults), "header": header})
         yield TEvent("customer", {"text": self.message})
         yield self._ask("investigate")
 
