@@ -71,6 +71,7 @@ def test_near_roles_and_non_answers():
     ("y si la pagina de estado no dice nada?", STEP),
     ("ya te dije q ayer funcionaba bien", QUESTION),  # "I told you already"
     ("s el log dice otra cosa", QUESTION),  # a key letter answers only alone
+    ("paso a paso lo hice todo", QUESTION), ("claro que no funciona", QUESTION),
 ])
 def test_words_that_open_another_sentence_are_not_an_answer(text, choices):
     assert leading_answer(text, choices) is None
@@ -84,6 +85,19 @@ def test_words_that_open_another_sentence_are_not_an_answer(text, choices):
 def test_an_answer_set_off_by_punctuation_leads(text, expected, rest):
     lead = leading_answer(text, FIXED if expected != "done" else STEP)
     assert lead is not None and (lead[0].id, lead[1]) == (expected, rest)
+
+
+@pytest.mark.parametrize("text,expected,rest", [
+    ("sip", "yes", None), ("nop", "no", None), ("quizás", "skip", None), ("ni idea la verdad", "skip", "la verdad"),
+    ("puede ser, lo desplegaron en un docker nuevo", "skip", "lo desplegaron en un docker nuevo"),
+])
+def test_everyday_answers_are_understood(text, expected, rest):
+    """"sip", "ni idea la verdad" and "puede ser, …" got "answer the question or pick an option"."""
+    if rest is None:
+        assert _id(text, QUESTION) == expected
+    else:
+        lead = leading_answer(text, QUESTION)
+        assert lead is not None and (lead[0].id, lead[1]) == (expected, rest)
 
 
 def test_commands():

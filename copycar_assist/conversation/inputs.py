@@ -13,16 +13,18 @@ from .choices import Choice, Role
 
 # Words that answer by role, in both languages (folded: lower case, no accents).
 WORDS: dict[Role, frozenset[str]] = {
-    Role.YES: frozenset({"si", "s", "yes", "y", "vale", "ok", "okay", "claro", "sure", "yep", "yeah",
+    Role.YES: frozenset({"si", "s", "yes", "y", "vale", "ok", "okay", "claro", "sure", "yep", "yeah", "sip", "sep",
+                         "yup", "ajá", "aja", "sí sí", "si si", "eso mismo", "exactamente", "totalmente",
                          "correcto", "exacto", "eso es", "afirmativo", "right", "correct", "si claro",
                          "por supuesto", "of course", "exactly", "that s it", "asi es"}),
     Role.NO: frozenset({"no", "n", "nope", "nah", "negativo", "para nada", "not really", "no es eso",
-                        "not that", "en absoluto"}),
+                        "not that", "en absoluto", "nop", "qué va", "que va", "no no", "nada de eso"}),
     Role.DONE: frozenset({"hecho", "listo", "done", "ya", "ya esta", "terminado", "finished", "completed",
                           "ready", "did it", "hecho ya", "ok hecho"}),
     Role.SKIP: frozenset({"saltar", "omitir", "skip", "paso", "no se", "no lo se", "ni idea", "not sure",
                           "dunno", "don t know", "i don t know", "no idea", "pasar", "siguiente paso",
-                          "next step", "skip it"}),
+                          "next step", "skip it", "puede ser", "quizas", "tal vez", "a lo mejor", "maybe",
+                          "perhaps", "no estoy seguro", "no estoy segura", "no lo tengo claro", "no sabria decir"}),
     Role.BACK: frozenset({"atras", "volver", "back", "anterior", "previous", "go back", "volver atras"}),
     Role.FIXED: frozenset({"arreglado", "resuelto", "solucionado", "funciona", "ya funciona", "fixed",
                            "solved", "works", "it works", "resolved", "si funciona", "yes fixed"}),
@@ -108,24 +110,26 @@ def pick(text: str, choices: tuple[Choice, ...] | list[Choice]) -> Choice | None
 
 
 # Words that answer alone but open other sentences: "y dónde está el panel?" is "and where…",
-# "ya te dije que…" is "I told you already that…". Followed by more words without a comma or a
-# full stop between, they are not an answer (a key letter never is, but alone).
-_OPENS_OTHER = frozenset({"ya"})
+# "ya te dije que…" is "I told you already that…", "paso a paso…", "claro que no…", "igual es el
+# proxy" (maybe it is the proxy). Followed by more words without a comma or a full stop between,
+# they are not an answer (a key letter never is, but alone).
+_OPENS_OTHER = frozenset({"ya", "paso", "claro", "vale", "igual", "same", "siguiente", "next"})
 
 
 def leading_answer(text: str, choices: tuple[Choice, ...] | list[Choice]) -> tuple[Choice, str] | None:
     """"sí, solo la newsletter" → (yes, "solo la newsletter"): an answer followed by more words."""
     m = re.match(r"\s*([^\s,.;:!?]+(?:\s+[^\s,.;:!?]+)?)\s*[,.;:!]+\s*(.+)", text, re.S)
     marked = m is not None  # the answer set off by punctuation
-    if m is None:
-        m = re.match(r"\s*(\S+)\s+(.+)", text, re.S)
+    if m is None:  # "ni idea la verdad", "sí claro que lo hice": two words that answer, else one
+        two = re.match(r"\s*(\S+\s+\S+)\s+(.+)", text, re.S)
+        m = two if two is not None and words_role(two.group(1)) is not None else re.match(r"\s*(\S+)\s+(.+)", text, re.S)
     if m is None:
         return None
     head, rest = m.group(1), m.group(2).strip()
     if len(fold(head)) < 2 or (not marked and fold(head) in _OPENS_OTHER):
         return None
     choice = pick(head, choices)
-    if choice is None or choice.role not in (Role.YES, Role.NO, Role.FIXED, Role.NOT_FIXED, Role.DONE):
+    if choice is None or choice.role not in (Role.YES, Role.NO, Role.FIXED, Role.NOT_FIXED, Role.DONE, Role.SKIP):
         return None
     return choice, rest
 
