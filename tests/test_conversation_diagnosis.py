@@ -139,7 +139,7 @@ async def test_closed_on_the_users_word_while_the_check_still_sees_it(kb, matche
         await finish_steps(conv)
         await choose(conv, "fixed")
         assert conv.state is State.VERIFY_FAILED
-        assert [c.label for c in conv.prompt.choices if c.role == "fixed"] == ["Cerrarlo: resuelto, según yo"]
+        assert [c.label for c in conv.prompt.choices if c.role == "fixed"] == ["Darlo por resuelto igualmente"]
         events = await choose(conv, "fixed")
         resolved = one(events, Resolved)
         assert not resolved.verified and conv.state is State.RESOLVED

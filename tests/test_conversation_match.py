@@ -196,7 +196,7 @@ async def test_the_same_problem_told_again_after_no_goes_on_without_the_symptoms
     events = await send(conv, "no, they dont bounce, they just never arrive at the customer")
     assert one(events, UserSaid).text == "no, they dont bounce, they just never arrive at the customer"
     assert conv.state is not State.CONFIRM and conv.facts.entry_id == "email-delivery-failed"
-    assert "still sounds like **Email delivery failed**" in texts(events)
+    assert "It still looks like this: **Email delivery failed**." in texts(events)
     assert not [e for e in of(events, Say) if e.text.startswith("Usual symptoms")]
     assert conv.facts.descriptions[-1] == "they dont bounce, they just never arrive at the customer"
 

@@ -20,7 +20,7 @@ MESSAGES: dict[str, str] = {
     "opt.not_fixed": "No, still broken", "key.not_fixed": "n",
     "opt.reopen": "Actually it still fails",
     "opt.retry": "Go through the steps again",
-    "opt.close_on_word": "Close it: fixed, on my word",
+    "opt.close_on_word": "Close it as fixed anyway",
     "opt.next_cause": "Try another cause", "key.next_cause": "c",
     "opt.escalate": "Escalate to support", "key.escalate": "e",
     "opt.restart": "New problem", "key.restart": "p",

@@ -20,7 +20,7 @@ MESSAGES: dict[str, str] = {
     "opt.not_fixed": "No, sigue igual", "key.not_fixed": "n",
     "opt.reopen": "En realidad sigue fallando",
     "opt.retry": "Repasar los pasos",
-    "opt.close_on_word": "Cerrarlo: resuelto, según yo",
+    "opt.close_on_word": "Darlo por resuelto igualmente",
     "opt.next_cause": "Probar otra causa", "key.next_cause": "c",
     "opt.escalate": "Escalar a soporte", "key.escalate": "e",
     "opt.restart": "Otro problema", "key.restart": "p",
