@@ -139,3 +139,11 @@ def test_one_key_per_role_and_language():
                       ("fixed", "not_fixed", "back", "escalate"), ("back", "next_cause", "fixed", "escalate"),
                       ("escalate", "rephrase", "browse", "restart"), ("rephrase", "browse", "handoff")):
             assert len({k(r) for r in group}) == len(group), (lang, group)
+
+
+def test_every_answer_word_is_written_folded():
+    """What is typed is folded (no accents, no punctuation) before it is looked up: a word written
+    with an accent ("ajá") could never be found."""
+    from copycar_assist.conversation.inputs import WORDS, fold
+
+    assert [w for words in WORDS.values() for w in words if fold(w) != w] == []

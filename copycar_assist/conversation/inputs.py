@@ -14,11 +14,11 @@ from .choices import Choice, Role
 # Words that answer by role, in both languages (folded: lower case, no accents).
 WORDS: dict[Role, frozenset[str]] = {
     Role.YES: frozenset({"si", "s", "yes", "y", "vale", "ok", "okay", "claro", "sure", "yep", "yeah", "sip", "sep",
-                         "yup", "ajá", "aja", "sí sí", "si si", "eso mismo", "exactamente", "totalmente",
+                         "yup", "aja", "si si", "eso mismo", "exactamente", "totalmente",
                          "correcto", "exacto", "eso es", "afirmativo", "right", "correct", "si claro",
                          "por supuesto", "of course", "exactly", "that s it", "asi es"}),
     Role.NO: frozenset({"no", "n", "nope", "nah", "negativo", "para nada", "not really", "no es eso",
-                        "not that", "en absoluto", "nop", "qué va", "que va", "no no", "nada de eso"}),
+                        "not that", "en absoluto", "nop", "que va", "no no", "nada de eso"}),
     Role.DONE: frozenset({"hecho", "listo", "done", "ya", "ya esta", "terminado", "finished", "completed",
                           "ready", "did it", "hecho ya", "ok hecho"}),
     Role.SKIP: frozenset({"saltar", "omitir", "skip", "paso", "no se", "no lo se", "ni idea", "not sure",
