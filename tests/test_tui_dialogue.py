@@ -91,6 +91,26 @@ async def test_words_typed_on_the_options_go_to_the_input_whole(kb):
         assert conv.state != "confirm_symptoms"
 
 
+async def test_page_up_while_typing_scrolls_the_conversation(kb):
+    from copycar_assist.tui.widgets.chat_input import ChatInput
+    from copycar_assist.tui.widgets.message_list import MessageList
+
+    app = make_app(kb, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await say(app, pilot, "my api key expired, 401 unauthorized")  # the symptoms fill the screen
+        await say(app, pilot, "/help")
+        lines = app.screen.query_one(MessageList)
+        assert app.focused is app.screen.query_one(ChatInput) and lines.max_scroll_y > 0
+        bottom = lines.scroll_y
+        await pilot.press("pageup")
+        await settle(app, pilot)
+        assert lines.scroll_y < bottom and app.focused is app.screen.query_one(ChatInput)
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        await settle(app, pilot)
+        assert lines.scroll_y == bottom
+
+
 async def test_a_request_out_of_scope_is_handed_over(kb, tmp_path):
     app = make_app(kb, lang="es")
     async with app.run_test(size=SIZE) as pilot:

@@ -36,6 +36,25 @@ class ChatInput(AppAccess, Input):
     def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
         super().__init__(placeholder=placeholder, id=id, max_length=PASTE_LIMIT)
 
+    # PageUp/PageDown while typing scroll the conversation above (the input has no pages of its
+    # own); they did nothing until the focus was moved to the conversation.
+    def key_pageup(self, event: events.Key) -> None:
+        self._scroll_chat(event, up=True)
+
+    def key_pagedown(self, event: events.Key) -> None:
+        self._scroll_chat(event, up=False)
+
+    def _scroll_chat(self, event: events.Key, up: bool) -> None:
+        from .message_list import MessageList
+
+        found = self.screen.query(MessageList)
+        if found:
+            event.stop()
+            if up:
+                found.first().scroll_page_up()
+            else:
+                found.first().scroll_page_down()
+
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()
         event.prevent_default()  # Input's own handler would keep only the first line
