@@ -148,7 +148,8 @@ async def test_nothing_to_analyse_is_an_error(tmp_path):
     p.write_text("hello\nworld\n" + log_line(T0, "Starting"))
     f = await analyze(p)
     assert (f.status, f.outcome) == ("error", "error")
-    assert "2 of 3 lines unrecognised" in f.summary
+    assert "none of its 3 lines is an API call or an error as the guide writes them" in f.summary
+    assert "Response Time: 480ms), and 2 are not log lines at all" in f.summary  # what a call line looks like
     p.write_text("")
     assert (await analyze(p)).outcome == "error"
     f = await analyze(tmp_path / "missing.log")

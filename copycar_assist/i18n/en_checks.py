@@ -252,7 +252,7 @@ CHECKS: dict[str, str] = {
     "check.logs.average_response_time_p95": "Average response time {ms} (p95 {ms2}); the threshold is {response_time_ms:g} ms.",
     "check.logs.pasted_lines": "pasted lines",
     "check.logs.no_log_analyse_choose": "No log to analyse: choose the log file (the guide's format) or use --log-file FILE.",
-    "check.logs.no_api_calls_no": "{shown}: no API calls and no Error lines in the guide's format ({unrecognised} of {lines} lines unrecognised). Is it the right log?",
+    "check.logs.no_api_calls_no": "{shown}: none of its {lines} lines is an API call or an error as the guide writes them (API Call: POST /v2/… - Status: 200 - Response Time: 480ms), and {unrecognised} are not log lines at all. Is it the right log?",
     "check.logs.calls_average_p95_errors": "{calls} calls: average {ms}, p95 {ms2}, errors {pct}, success {pct2}; within the thresholds.",
     "check.logs.log_spans_less_than": "- (the log spans less than a minute)",
 

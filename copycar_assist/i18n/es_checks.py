@@ -252,7 +252,7 @@ CHECKS: dict[str, str] = {
     "check.logs.average_response_time_p95": "Tiempo de respuesta medio {ms} (p95 {ms2}); el umbral es {response_time_ms:g} ms.",
     "check.logs.pasted_lines": "líneas pegadas",
     "check.logs.no_log_analyse_choose": "No hay log que analizar: elige el fichero de log (formato de la guía) o usa --log-file FICHERO.",
-    "check.logs.no_api_calls_no": "En {shown} no hay llamadas a la API ni líneas de error en el formato de la guía ({unrecognised} de {lines} líneas no reconocidas). ¿Es el log correcto?",
+    "check.logs.no_api_calls_no": "En {shown}, ninguna de sus {lines} líneas es una llamada a la API ni un error como los escribe la guía (API Call: POST /v2/… - Status: 200 - Response Time: 480ms), y {unrecognised} no son líneas de log. ¿Es el log correcto?",
     "check.logs.calls_average_p95_errors": "{calls} llamadas: media {ms}, p95 {ms2}, errores {pct}, éxito {pct2}; dentro de los umbrales.",
     "check.logs.log_spans_less_than": "- (el log abarca menos de un minuto)",
 
