@@ -236,7 +236,6 @@ def read_config_dict(path: Path) -> tuple[dict[str, Any], str]:
         raise ConfigError([ConfigProblem(str(path), exc.line, exc.col, None, Msg.of("config.problem.file", file=exc.reason_msg()))]) from None
 
 
-
 def _key_name(name: str, known: list[str]) -> str:
     """An unknown key's name as a message shows it. A close typo of a known key is shown whole;
     anything else at most 11 characters, so a secret pasted where a key name goes (`sk-… = 1`)

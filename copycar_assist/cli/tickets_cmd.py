@@ -163,7 +163,7 @@ def _show(args: argparse.Namespace) -> int:
 def _send(args: argparse.Namespace) -> int:
     import asyncio
 
-    from copycar_assist.support.outbox import detail_text, send
+    from copycar_assist.support.outbox import send
 
     from . import EXIT_FAIL, EXIT_OK
 
@@ -175,9 +175,7 @@ def _send(args: argparse.Namespace) -> int:
     for p in problems:
         print(scrub(f"copycar-assist: {p.text(args.ctx.ui_lang)}"), file=sys.stderr)
     for r in reports:
-        mark = "✓" if r.ok else "…"
-        where = f" → {r.remote.get('id')}" if r.remote.get("id") else ""
-        print(scrub(f"{mark} {r.case_id} {r.destination}: {detail_text(r.detail, args.ctx.ui_lang)}{where}"))
+        print(scrub(r.said(args.ctx.ui_lang, case=True)))
     items, _ = _outbox().items()
     waiting = [i for i in items if not i.delivered and (args.id is None or i.case_id == _get(args.id).case_id)]
     from copycar_assist.i18n import t

@@ -299,14 +299,14 @@ class Conversation:
         picked = pick(text, choices)
         if gathering:
             if picked is not None and picked.role in (Role.SKIP, Role.ESCALATE, Role.INPUT):
-                async for e in self._on_choice(picked):
+                async for e in self.on_choice(picked):
                     yield e
             else:
                 async for e in self.dx.gather(text):
                     yield e
             return
         if picked is not None:
-            async for e in self._on_choice(picked):
+            async for e in self.on_choice(picked):
                 yield e
             return
         if self.state is not State.DESCRIBE and words_role(text) is not None:
@@ -339,7 +339,7 @@ class Conversation:
             async for e in self.closing.escalate():
                 yield e
         elif name == "back" and self.prompt is not None and (back := self.prompt.choice("back")) is not None:
-            async for e in self._on_choice(back):
+            async for e in self.on_choice(back):
                 yield e
         else:
             yield Say(t("conv.help", self.lang), markdown=True)
@@ -355,7 +355,7 @@ class Conversation:
     async def _on_choice_id(self, choice_id: str) -> AsyncIterator[Event]:
         choice = self.prompt.choice(choice_id) if self.prompt else None
         if choice is not None:
-            async for e in self._on_choice(choice):
+            async for e in self.on_choice(choice):
                 yield e
             return
         jump = self._anywhere_choice(choice_id)
@@ -395,7 +395,7 @@ class Conversation:
             return Choice("escalate", t("opt.escalate", self.lang), "", Role.ESCALATE)
         return None
 
-    async def _on_choice(self, choice: Choice) -> AsyncIterator[Event]:
+    async def on_choice(self, choice: Choice) -> AsyncIterator[Event]:
         """A choice on offer: say the question and its answer, then follow the table."""
         yield Answered(self.prompt.text if self.prompt else "", choice.label, str(choice.role), choice.id)
         handler = self._handlers.get((self.state, choice.role))

@@ -196,7 +196,7 @@ class Intake:
             choice, rest = lead
             self.add_evidence(rest)
             yield UserSaid(text.strip(), kind="evidence")  # their words as written; the answer follows
-            async for e in self.c._on_choice(choice):
+            async for e in self.c.on_choice(choice):
                 yield e
             return
         async for e in self.more_evidence(text):

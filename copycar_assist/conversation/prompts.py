@@ -65,6 +65,12 @@ def _prompt(conv: Conversation, key_or_text: str, choices: list[Choice], *, expe
     return Prompt(str(conv.state), text, tuple(choices), conv.facts.entry_id, cause, expects, causes)
 
 
+def _offered(conv: Conversation) -> list[Choice]:
+    """The entries offered to pick from (a close call, or the closest when nothing is confident)."""
+    return numbered([(f"entry:{e}", entry_title(conv, e), Role.PICK_ENTRY, {"entry": e})
+                     for e in conv.facts.clarify_ids])
+
+
 def render(conv: Conversation) -> list[Event]:
     s, f, lang = conv.state, conv.facts, conv.lang
     esc = fixed(Role.ESCALATE, lang)
@@ -73,13 +79,11 @@ def render(conv: Conversation) -> list[Event]:
                 if not conv.lang_known else t("conv.describe_prompt", lang))
         return [_prompt(conv, text, [fixed(Role.BROWSE, lang)], expects="description", literal=True)]
     if s is State.CLARIFY:
-        items = [(f"entry:{e}", entry_title(conv, e), Role.PICK_ENTRY, {"entry": e}) for e in f.clarify_ids]
-        return [_prompt(conv, "conv.clarify_prompt", numbered(items) + [fixed(Role.REPHRASE, lang), fixed(Role.BROWSE, lang)])]
+        return [_prompt(conv, "conv.clarify_prompt", _offered(conv) + [fixed(Role.REPHRASE, lang), fixed(Role.BROWSE, lang)])]
     if s is State.NO_MATCH:
-        items = [(f"entry:{e}", entry_title(conv, e), Role.PICK_ENTRY, {"entry": e}) for e in f.clarify_ids]
-        return [_prompt(conv, "conv.nomatch_offer" if items else "conv.nomatch_prompt",
-                        numbered(items) + [fixed(Role.REPHRASE, lang), fixed(Role.BROWSE, lang),
-                                           fixed(Role.HANDOFF, lang)])]
+        return [_prompt(conv, "conv.nomatch_offer" if f.clarify_ids else "conv.nomatch_prompt",
+                        _offered(conv) + [fixed(Role.REPHRASE, lang), fixed(Role.BROWSE, lang),
+                                          fixed(Role.HANDOFF, lang)])]
     if s is State.BROWSE_CATEGORIES:
         items = [(f"cat:{c.id}", pick(c.title, lang, c.id), Role.BROWSE, {"value": c.id}) for c in conv.tree.categories()]
         return [_prompt(conv, "conv.browse_categories", numbered(items) + [fixed(Role.REPHRASE, lang)])]

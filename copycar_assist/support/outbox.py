@@ -135,6 +135,13 @@ class Report:
     detail: str | Msg  # without the destination's name (`detail_text` puts it into words)
     remote: dict[str, Any] = field(default_factory=dict)
 
+    def said(self, lang: str, case: bool = False) -> str:
+        """"✓ webhook: 202 → 1001": the mark, (the case,) the destination, its answer and what it
+        created."""
+        where = f" → {self.remote.get('id')}" if self.remote.get("id") else ""
+        which = f"{self.case_id} " if case else ""
+        return f"{'✓' if self.ok else '…'} {which}{self.destination}: {detail_text(self.detail, lang)}{where}"
+
 
 def key_for(case_id: str, revision: int) -> str:
     return f"copycar-{case_id}-r{revision}"

@@ -60,14 +60,12 @@ async def send_ticket(app: CopyCarApp, case_id: str) -> None:
     """Deliver an escalated ticket now, each destination's answer a notice; what cannot go waits
     in the outbox (`tickets send`)."""
     from copycar_assist.redact import make_scrubber
-    from copycar_assist.support.outbox import Outbox, detail_text, send
+    from copycar_assist.support.outbox import Outbox, send
 
     reports, problems = await send(Outbox(), app.settings, case_id=case_id)
     scrubbed = make_scrubber(app.settings)
     for r in reports:
-        where = f" → {r.remote.get('id')}" if r.remote.get("id") else ""
-        said = f"{'✓' if r.ok else '…'} {r.destination}: {detail_text(r.detail, app.lang)}{where}"
-        app.notify(scrubbed(one_line(said, 200)), markup=False, severity="information" if r.ok else "warning",
-                   timeout=6)
+        app.notify(scrubbed(one_line(r.said(app.lang), 200)), markup=False,
+                   severity="information" if r.ok else "warning", timeout=6)
     for p in problems:
         app.notify(scrubbed(one_line(p.text(app.lang), 200)), markup=False, severity="warning", timeout=6)
