@@ -110,6 +110,7 @@ CASES: dict[str, list[tuple[str, str, str | None]]] = {
     "checks-bad": [("checks.toml", "", '[checks."bad id"]\noutcomes = ["ok"]\n\n[checks."api.x"]\noutcomes = "ok"\n\n'
                     '[checks.other]\n"y" = 1\n\n[checks."api.verify"]\noutcomes = ["ok", "unauthorized", "unreachable"]\n'
                     '[checks."api.health"]\noutcomes = ["ok", "down"]\n[checks]\n"api.z" = 3\n')],
+    "checks-needs": [("checks.toml", "", '[checks."api.verify"]\noutcomes = ["ok"]\nmaterial = ["logs"]\nneeds = 1\n')],
     "categories-array": [("categories.toml", "", "categories = 1\n")],
     "categories-bad": [("categories.toml", "", 'categories = [1, { id = "bad id" }]\n')],
     "localized": [(A, '[title]\nes = "Problema alfa"\nen = "Alpha problem"', 'title = "x"')],

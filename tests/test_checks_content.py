@@ -37,7 +37,7 @@ def test_checks_match_the_catalogue():
     assert ids == {"content.prompt", "content.personalization"}
     for c in CHECKS:
         spec = knowledge().checks[c.id]
-        assert c.tags == spec.tags and c.needs == () and c.timeout_s > 0
+        assert c.tags == spec.tags and spec.needs == () and c.timeout_s > 0
 
 
 # --- content.prompt ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import json
 import sys
 import time
@@ -24,6 +25,7 @@ from copycar_assist.checks import (
 )
 from copycar_assist.checks.base import Check, CheckResult
 from copycar_assist.checks.registry import FAMILIES, RegistrationError, _family, checks_named, register
+from copycar_assist.checks.results import Results, without_running
 from copycar_assist.kb.model import CheckSpec
 
 from fixtures_http import CANARY, check_context, settings_for
@@ -36,8 +38,8 @@ class Probe:
     tags = ("test",)
 
     def __init__(self, id: str, delay: float = 0.0, finding: Finding | None = None, exc: BaseException | None = None,
-                 timeout_s: float = 5.0, needs: tuple[str, ...] = (), steps: tuple[str, ...] = ()):
-        self.id, self.delay, self.exc, self.timeout_s, self.needs, self.steps = id, delay, exc, timeout_s, needs, steps
+                 timeout_s: float = 5.0, steps: tuple[str, ...] = ()):
+        self.id, self.delay, self.exc, self.timeout_s, self.steps = id, delay, exc, timeout_s, steps
         self.result = finding or Finding("pass", "ok", "fine")
         self.cancelled = False
         self.finished_at: float | None = None
@@ -56,18 +58,20 @@ class Probe:
         return self.result
 
 
-def probe_kb():
+def probe_kb(needs: dict[str, tuple[str, ...]] | None = None):
+    """The shipped knowledge with test.a … test.d catalogued; `needs`: id -> the settings it needs."""
     k = copy.copy(knowledge())
     k.checks = dict(k.checks)
     for name in ("a", "b", "c", "d"):
-        k.checks[f"test.{name}"] = CheckSpec(f"test.{name}", ("test",), {"es": f"Prueba {name}", "en": f"Probe {name}"},
-                                             ("ok", "bad"))
+        cid = f"test.{name}"
+        k.checks[cid] = CheckSpec(cid, ("test",), {"es": f"Prueba {name}", "en": f"Probe {name}"}, ("ok", "bad"),
+                                  needs=(needs or {}).get(cid, ()))
     return k
 
 
-async def run(probes, ids=None, key=CANARY, **kw):
+async def run(probes, ids=None, key=CANARY, needs=None, **kw):
     settings = settings_for("http://127.0.0.1:9/v2", key=key)
-    async with check_context(settings, kb=probe_kb()) as ctx:
+    async with check_context(settings, kb=probe_kb(needs)) as ctx:
         return await run_checks(ctx, ids or [p.id for p in probes], checks={p.id: p for p in probes}, **kw)
 
 
@@ -127,12 +131,29 @@ async def test_cancelling_the_run_cancels_the_checks_promptly():
 
 
 async def test_a_missing_setting_skips_the_check_and_says_how_to_set_it():
-    report = await run([Probe("test.a", needs=("api.key",))], key=None)
+    probe = Probe("test.a")
+    report = await run([probe], key=None, needs={"test.a": ("api.key",)})
+    assert probe.finished_at is None  # never started
     r = report.results[0]
     assert (r.status, r.outcome) == ("skipped", "skipped")
     assert "api.key" in r.summary and "COPYCAR_API_KEY" in r.summary
     assert "copycar-assist setup" in r.summary and "config set" not in r.summary
     assert r.evidence["missing"] == "api.key"
+
+
+async def test_a_run_in_which_nothing_can_run_is_answered_without_running_and_says_the_same():
+    settings = settings_for("http://127.0.0.1:9/v2", key=None)  # no key and no CRM set up
+    ids = ["crm.auth", "api.verify", "nope.check", "crm.fields", "crm.auth"]
+    async with check_context(settings, lang="es") as ctx:
+        ran = await run_checks(ctx, ids)
+    settled = without_running(Results(knowledge(), settings, settings.redactor(), "es"), ids)
+    assert settled is not None
+    assert [r.to_json() for r in settled.results] == [r.to_json() for r in ran.results]
+    assert [(r.id, r.status) for r in settled.results] == [
+        ("crm.auth", "skipped"), ("api.verify", "skipped"), ("nope.check", "error"), ("crm.fields", "skipped")]
+    assert "crm.kind, crm.token, crm.field_map" in settled.results[3].summary
+    # one check that could run: the run is the runner's
+    assert without_running(Results(knowledge(), settings, settings.redactor(), "es"), [*ids, "api.health"]) is None
 
 
 async def test_progress_events_per_check():
@@ -229,7 +250,6 @@ def test_declared_outcomes_are_the_catalogues(check_id):
     check = all_checks()[check_id]
     assert isinstance(check, Check)
     assert set(check.outcomes) == set(knowledge().checks[check_id].outcomes)
-    assert set(check.needs_input) <= {"prompt", "account", "log", "email"}
 
 
 @pytest.mark.parametrize("check_id", sorted(knowledge().checks))
@@ -257,6 +277,13 @@ def test_registration_refuses_outcomes_that_differ_from_the_catalogue():
     extra.outcomes = (*catalogue["api.health"].outcomes, "melted")
     with pytest.raises(RegistrationError, match="not catalogued: melted"):
         register([extra], catalogue)
+
+
+def test_registration_refuses_a_catalogue_that_needs_a_setting_there_is_not():
+    catalogue = dict(knowledge().checks)
+    catalogue["api.verify"] = dataclasses.replace(catalogue["api.verify"], needs=("api.kee",))
+    with pytest.raises(RegistrationError, match="api.verify needs unknown setting.s. api.kee"):
+        register([all_checks()["api.verify"]], catalogue)
 
 
 def test_registration_refuses_unknown_ids_twins_and_non_checks():

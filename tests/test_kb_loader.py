@@ -113,6 +113,16 @@ def test_bad_catalogue_toml_names_its_line(tmp_path):
     assert any(p.path == kb / "checks.toml" and p.line == 3 for p in problems), problems
 
 
+def test_a_catalogue_naming_unknown_material_or_settings_that_are_not_ids_names_the_line(tmp_path):
+    kb = small_kb_copy(tmp_path)
+    (kb / "checks.toml").write_text('[checks."api.verify"]\noutcomes = ["ok"]\nmaterial = ["logs", "prompt"]\n\n'
+                                    '[checks."api.health"]\noutcomes = ["ok"]\nneeds = "api.key"\n')
+    problems = problems_of(kb)
+    found = {(p.line, p.message) for p in problems if p.path == kb / "checks.toml"}
+    assert (3, "check 'api.verify': 'material' expected each of: prompt, account, log, email; got logs") in found
+    assert any(line == 7 and "'needs' expected an array of ids" in message for line, message in found), found
+
+
 def test_imported_single_language_entry_loads(tmp_path):
     kb = small_kb_copy(tmp_path)
     path = kb / "beta-problem.md"

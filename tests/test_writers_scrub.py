@@ -174,8 +174,8 @@ def test_what_leaves_for_a_help_desk_is_scrubbed_and_stays_json():
 
 
 def test_only_the_check_runner_and_the_scrub_use_a_bare_redactor():
-    """`settings.redactor()` is the runner's (a `CheckContext`'s) and `make_scrubber`'s; every writer
-    takes the scrub instead."""
+    """`settings.redactor()` is the runner's (a `CheckContext`'s, or its `Results` when nothing
+    can run) and `make_scrubber`'s; every writer takes the scrub instead."""
     import ast
 
     package = Path(__file__).resolve().parent.parent / "copycar_assist"
@@ -184,7 +184,7 @@ def test_only_the_check_runner_and_the_scrub_use_a_bare_redactor():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         allowed = set()
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "CheckContext":
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in ("CheckContext", "Results"):
                 allowed |= {id(a) for a in node.args} | {id(k.value) for k in node.keywords}
         for node in ast.walk(tree):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "redactor"

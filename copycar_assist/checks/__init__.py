@@ -18,7 +18,7 @@ _EXPORTS = {
     "SharedClient": "http_client", "make_client": "http_client",
     "all_checks": "registry", "checks_for_entry": "registry", "checks_for_tags": "registry", "checks_named": "registry",
     "known_tags": "registry", "register": "registry",
-    "RunReport": "runner", "map_outcome": "runner", "run_checks": "runner",
+    "RunReport": "results", "map_outcome": "results", "run_checks": "runner",
 }
 # the names of _EXPORTS, spelled out so type checkers know what the package exports
 __all__ = ["STATUSES", "Check", "CheckContext", "CheckFinished", "CheckResult", "CheckStarted", "CheckStep", "Event",
@@ -44,4 +44,5 @@ if TYPE_CHECKING:
     )
     from .http_client import SharedClient, make_client
     from .registry import all_checks, checks_for_entry, checks_for_tags, checks_named, known_tags, register
-    from .runner import RunReport, map_outcome, run_checks
+    from .results import RunReport, map_outcome
+    from .runner import run_checks

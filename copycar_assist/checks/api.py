@@ -85,7 +85,6 @@ def _says_expired(r: HttpResult) -> bool:
 
 class VerifyCheck(ApiCheck):
     id = "api.verify"
-    needs = ("api.key",)
     outcomes = ("ok", "unauthorized", "expired", "forbidden", "rate_limited", "unreachable", "server_error",
                 "redirect", "insecure", "not_found")
 
@@ -150,7 +149,6 @@ class VerifyCheck(ApiCheck):
 
 class RateLimitCheck(ApiCheck):
     id = "api.rate_limit"
-    needs = ("api.key",)
     outcomes = ("ok", "low_quota", "exhausted")
     low_fraction = 0.10
 

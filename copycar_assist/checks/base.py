@@ -1,12 +1,14 @@
 """The check model: what a check is, what it returns, and the context it runs in. No UI here.
 
 Every check is a `Check`: an id from the knowledge catalogue (`knowledge/checks.toml`), tags,
-the settings it needs, the material it reads, a timeout, the outcomes it may give (the registry
-holds them equal to the catalogue's when it registers the check) and an `async run(ctx) ->
-Finding`. A check builds its findings with `self.finding(...)`, which refuses an outcome it did
-not declare. The runner (`runner.py`) turns a Finding into a `CheckResult` — the one place that
-redacts and cleans what a check said —, maps its outcome to the knowledge base's entry and cause,
-and turns crashes and timeouts into `error` results. Checks never redact on their own.
+a timeout, the outcomes it may give (the registry holds them equal to the catalogue's when it
+registers the check) and an `async run(ctx) -> Finding`. The settings it needs and the material
+it reads are the catalogue's alone (`needs`, `material`): what cannot run is known without
+importing the check. A check builds its findings with `self.finding(...)`, which refuses an
+outcome it did not declare. The runner (`runner.py`) turns a Finding into a `CheckResult` with
+`results.py`, the one place that redacts and cleans what a check said and maps its outcome to the
+knowledge base's entry and cause; it turns crashes and timeouts into `error` results. Checks
+never redact on their own.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+
+from copycar_assist.kb.model import MATERIAL
 
 if TYPE_CHECKING:
     import asyncio
@@ -71,7 +75,7 @@ class CheckResult:
 class Inputs:
     """Material the user handed over for the local checks: pasted text or a chosen file.
 
-    A check names what it needs in `needs_input` by kind: "prompt", "account", "log", "email".
+    The catalogue names what a check reads by kind (`material`): "prompt", "account", "log", "email".
     """
 
     prompt: str | None = None
@@ -81,7 +85,7 @@ class Inputs:
     log_file: str | None = None
     log_text: str | None = None
 
-    KINDS = ("prompt", "account", "log", "email")
+    KINDS = MATERIAL
 
     def has(self, kind: str) -> bool:
         """Whether material of this kind was given (as text or as a file)."""
@@ -165,11 +169,6 @@ class Check:
 
     id: str = ""
     tags: tuple[str, ...] = ()
-    # dotted settings fields this check needs, e.g. ("api.key",) or ("smtp.host",);
-    # when one is unset the runner reports the check as `skipped` with how to set it.
-    needs: tuple[str, ...] = ()
-    # kinds of material from the user it reads (Inputs.KINDS); asked for by the conversation
-    needs_input: tuple[str, ...] = ()
     timeout_s: float = 15.0
     # every outcome it can give besides the runner's ("error", "skipped"): the catalogue's list
     outcomes: tuple[str, ...] = ("ok",)

@@ -48,7 +48,6 @@ class CacheCheck(Check):
     id = "cache.redis"
     outcomes = ("ok", "unreachable", "blocked", "auth_failed", "eviction_risk", "low_hit_ratio")
     tags = ("cache",)
-    needs = ("redis.url",)
 
     def __init__(self, *, timeout_s: float = 8.0, socket_timeout_s: float = 3.0,
                  min_lookups: int = MIN_LOOKUPS, slow_ms: float = SLOW_MS):

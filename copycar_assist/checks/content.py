@@ -45,8 +45,6 @@ class PromptCheck(Check):
     id = "content.prompt"
     outcomes = ("ok", "empty", "too_short", "too_long")
     tags = ("content",)
-    needs: tuple[str, ...] = ()
-    needs_input = ("prompt",)
     timeout_s = 5.0
 
     async def run(self, ctx: CheckContext) -> Finding:
@@ -93,8 +91,6 @@ class PersonalizationCheck(Check):
     id = "content.personalization"
     outcomes = ("ok", "missing_fields", "thin_context")
     tags = ("content",)
-    needs: tuple[str, ...] = ()
-    needs_input = ("account",)
     timeout_s = 15.0
 
     async def run(self, ctx: CheckContext) -> Finding:

@@ -116,7 +116,6 @@ def unavailable_text(ctx: CheckContext, t: Target, r: HttpResult) -> str:
 
 class _CrmCheck(Check):
     tags = ("crm",)
-    needs: tuple[str, ...] = ("crm.kind", "crm.token")
     timeout_s = 15.0
 
     async def run(self, ctx: CheckContext) -> Finding:
@@ -269,7 +268,6 @@ class CrmPermissionsCheck(_CrmCheck):
 class CrmFieldsCheck(_CrmCheck):
     id = "crm.fields"
     outcomes = ("ok", "mapping_error")
-    needs = ("crm.kind", "crm.token", "crm.field_map")
 
     async def _run(self, ctx: CheckContext) -> Finding:
         t = self.target(ctx)

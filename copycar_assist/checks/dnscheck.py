@@ -76,7 +76,6 @@ class DomainCheck(Check):
     id = "email.domain"
     outcomes = ("ok", "no_mx", "mx_problem", "spf_problem", "dmarc_problem", "dkim_missing", "dkim_invalid")
     tags = ("email",)
-    needs = ("email.domain",)
 
     def __init__(self, *, timeout_s: float = 10.0, try_timeout_s: float = 2.0, lifetime_s: float = 4.0):
         self.timeout_s, self.try_timeout_s, self.lifetime_s = timeout_s, try_timeout_s, lifetime_s

@@ -49,7 +49,6 @@ class SmtpCheck(Check):
     outcomes = ("ok", "connect_failed", "no_starttls", "tls_failed", "auth_failed", "misconfigured",
                 "temporary_refusal", "client_refused", "sender_refused", "relay_denied", "recipient_refused")
     tags = ("email",)
-    needs = ("smtp.host",)
 
     def __init__(self, *, timeout_s: float = 15.0, phase_timeout_s: float = 5.0):
         self.timeout_s = timeout_s
@@ -225,7 +224,6 @@ class LimitsCheck(Check):
     id = "email.limits"
     outcomes = ("ok", "near_limit", "exceeded")
     tags = ("email",)
-    needs = ("smtp.daily_limit",)
     timeout_s = 2.0
     NEAR = 0.90  # ≥ 90 % of the limit: near_limit (warn); ≥ 100 %: exceeded (fail)
 

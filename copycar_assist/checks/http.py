@@ -42,14 +42,13 @@ from .http_client import (
     BasicAuth,
     BearerAuth,
     _is_ip,
-    display_url,
     make_client,
     mask_proxy,
-    origin,
     proxy_for,
     quiet_http_logs,
 )
 from .loopback import is_loopback_address
+from .urls import display_url, origin
 
 __all__ = ["MAX_BODY", "PHASES", "USER_AGENT", "BasicAuth", "BearerAuth", "HttpResult", "Timings", "display_url", "fetch",
            "make_client", "origin", "proxy_for", "quiet_http_logs"]

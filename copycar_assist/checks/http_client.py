@@ -21,7 +21,8 @@ import httpx
 
 from copycar_assist import __version__
 from copycar_assist.redact import Secret
-from copycar_assist.textsafe import one_line
+
+from .urls import origin
 
 if TYPE_CHECKING:
     from copycar_assist.config import Settings
@@ -130,16 +131,6 @@ def _is_ip(host: str) -> bool:
         return True
     except ValueError:
         return False
-
-
-def origin(url: httpx.URL) -> str:
-    port = f":{url.port}" if url.port else ""
-    return one_line(f"{url.scheme}://{url.host}{port}", 200)
-
-
-def display_url(url: httpx.URL) -> str:
-    """The URL without userinfo, query or fragment (they may carry secrets)."""
-    return one_line(f"{origin(url)}{url.path}", 300)
 
 
 def proxy_for(url: httpx.URL) -> str | None:

@@ -4,7 +4,7 @@ finding "slower than usual" (the p95 now against the usual p95 of the same API).
 The history (`ctx.history`, a `runs.runstore.RunStore`) is read before this run's figures are
 added, so a run never compares with itself. With no history in the context, or no earlier
 observation of this base URL, the check says so plainly: nothing is "usual" yet. A base URL's
-latency is kept under `target_key(settings, url)`, here and in the monitor.
+latency is kept under `urls.target_key(settings, url)`, here and in the monitor.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from copycar_assist.runs import runquery
-from copycar_assist.textsafe import one_line
 
 from .base import CheckContext
+from .urls import target_key
 
 if TYPE_CHECKING:
-    from copycar_assist.config import Settings
+    pass
 
 
 @dataclass(frozen=True)
@@ -28,26 +28,6 @@ class Usual:
     p95_ms: float | None  # None: nothing known
     runs: int
     kept: bool  # a history is kept in this run
-
-
-def target_key(settings: Settings, url: str) -> str:
-    """The name the history keeps a base URL's latency under: its display form, except the demo
-    world, whose port changes every run (`demo:/v2` keeps one baseline for all of them)."""
-    import httpx
-
-    from .http import display_url
-
-    try:
-        shown = display_url(httpx.URL(url))
-    except Exception:
-        shown = one_line(url, 200)
-    sources = settings.sources
-    if sources.get("api.base_url") == "demo":
-        try:
-            return "demo:" + (httpx.URL(url).path.rstrip("/") or "/")
-        except Exception:
-            return "demo:"
-    return shown
 
 
 async def usual_for(ctx: CheckContext, url: str) -> Usual:

@@ -61,8 +61,6 @@ class LogAnalyzeCheck(Check):
     outcomes = ("ok", "high_response_time", "high_error_rate", "low_success_rate", "low_throughput", "rate_limited",
                 "auth_errors")
     tags = ("logs",)
-    needs: tuple[str, ...] = ()
-    needs_input = ("log",)
     timeout_s = 30.0
 
     async def run(self, ctx: CheckContext) -> Finding:

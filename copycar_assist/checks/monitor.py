@@ -49,7 +49,6 @@ class AlertPathCheck(Check):
                 "auth_failed", "misconfigured", "temporary_refusal", "client_refused", "sender_refused",
                 "relay_denied", "recipient_refused")
     tags = ("monitor", "email")
-    needs = ()
 
     def __init__(self, *, timeout_s: float = 15.0):
         self.timeout_s = timeout_s

@@ -55,9 +55,9 @@ def register(checks: Iterable[object], catalogue: dict[str, CheckSpec]) -> dict[
                             + (f" (missing: {', '.join(missing)})" if missing else "")
                             + (f" (not catalogued: {', '.join(extra)})" if extra else ""))
             continue
-        unknown = [k for k in check.needs_input if k not in _input_kinds()]
+        unknown = [name for name in spec.needs if name not in _setting_names()]
         if unknown:
-            problems.append(f"{cid} needs unknown input kind(s) {', '.join(unknown)}")
+            problems.append(f"{cid} needs unknown setting(s) {', '.join(unknown)}")
             continue
         out[cid] = check
     if problems:
@@ -65,10 +65,10 @@ def register(checks: Iterable[object], catalogue: dict[str, CheckSpec]) -> dict[
     return out
 
 
-def _input_kinds() -> tuple[str, ...]:
-    from .base import Inputs
+def _setting_names() -> frozenset[str]:
+    from copycar_assist.config_schema import BY_NAME
 
-    return Inputs.KINDS
+    return frozenset(BY_NAME)
 
 
 @lru_cache(maxsize=1)

@@ -218,8 +218,6 @@ class SpamCheck(Check):
     id = "email.spam"
     outcomes = ("ok", "spammy")
     tags = ("email",)
-    needs = ()
-    needs_input = ("email",)
     timeout_s = 5.0
 
     async def run(self, ctx: CheckContext) -> Finding:

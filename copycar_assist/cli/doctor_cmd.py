@@ -155,9 +155,8 @@ async def _run_async(settings: Settings, kb: KnowledgeBase, ids: list[str], lang
 
 
 def _run(args: argparse.Namespace, entry_id: str | None) -> int:
-    import asyncio
-
-    from copycar_assist.checks.http import display_url
+    from copycar_assist.checks.results import Results, without_running
+    from copycar_assist.checks.urls import display_url
     from copycar_assist.cli import UsageError
     from copycar_assist.i18n import t
 
@@ -179,12 +178,15 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
         from .doctor_history import open_store
 
         store = open_store(lang, scrub)
-    report = asyncio.run(_run_async(settings, kb, ids, lang, inputs, entry_id, args.deadline, store))
-    try:
-        import httpx
+    # a run in which nothing can run (no CRM set up for `--only crm`) needs no event loop
+    report = without_running(Results(kb, settings, settings.redactor(), lang, entry_id), ids)
+    if report is None:
+        import asyncio
 
-        base = display_url(httpx.URL(settings.api.base_url))
-    except Exception:
+        report = asyncio.run(_run_async(settings, kb, ids, lang, inputs, entry_id, args.deadline, store))
+    try:
+        base = display_url(settings.api.base_url)
+    except ValueError:
         base = t("cli.doctor.bad_base_url", lang)
     command = "diagnose" if entry_id else "doctor"
     from .doctor_report import build_json, exit_code
@@ -192,7 +194,7 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
     changes = None
     acks: dict[str, Any] = {}
     if store is not None:
-        from copycar_assist.checks.latency_usual import target_key
+        from copycar_assist.checks.urls import target_key
 
         from .doctor_history import remember
 
@@ -222,7 +224,6 @@ def _run(args: argparse.Namespace, entry_id: str | None) -> int:
 def _text(report: RunReport, kb: KnowledgeBase, lang: str, base: str, demo: bool, entry_id: str | None,
           args: argparse.Namespace, code: int, scrub: Scrub) -> str:
     from copycar_assist.checks.areas import overview
-    from copycar_assist.checks.registry import checks_named
     from copycar_assist.i18n import t
     from copycar_assist.kb import pick
 
@@ -240,9 +241,8 @@ def _text(report: RunReport, kb: KnowledgeBase, lang: str, base: str, demo: bool
     out.header(what, len(report.results), report.duration_ms, base, demo)
     by_area = not entry_id and not args.verbose
     if by_area:
-        checks = checks_named(r.id for r in report.results)
         out.areas(overview(report.results, {cid: dict(spec.title) for cid, spec in kb.checks.items()},
-                           {cid: c.needs_input for cid, c in checks.items()}))
+                           {cid: spec.material for cid, spec in kb.checks.items()}))
     else:
         out.results(report.results)
     causes = found_causes(kb, report.results, lang, entry_id)

@@ -21,7 +21,7 @@ from copycar_assist.checks.base import (
     Event,
     Inputs,
 )
-from copycar_assist.checks.registry import checks_for_entry, checks_named
+from copycar_assist.checks.registry import checks_for_entry
 
 from .events import CheckUpdate
 
@@ -50,10 +50,10 @@ def checks_for(kb: KnowledgeBase, entry_id: str) -> list[str]:
     return list(checks_for_entry(kb, entry_id))
 
 
-def inputs_needed(check_id: str) -> tuple[str, ...]:
-    """The kinds of material (Inputs.KINDS) a check reads from the user."""
-    check = checks_named([check_id]).get(check_id)
-    return tuple(check.needs_input) if check is not None else ()
+def inputs_needed(kb: KnowledgeBase, check_id: str) -> tuple[str, ...]:
+    """The kinds of material (Inputs.KINDS) a check reads from the user (the catalogue's `material`)."""
+    spec = kb.checks.get(check_id)
+    return spec.material if spec is not None else ()
 
 
 class CheckRunner:

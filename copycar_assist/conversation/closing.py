@@ -43,7 +43,7 @@ class Closing:
         ids |= {r.id for r in (f.attempt.evidence if f.attempt else [])}
         ordered = [c for c in checks_for(self.c.kb, entry.id) if c in ids] + sorted(ids - set(entry.checks))
         given = self.c.checks.inputs
-        return [c for c in ordered if all(given.has(k) for k in inputs_needed(c))]
+        return [c for c in ordered if all(given.has(k) for k in inputs_needed(self.c.kb, c))]
 
     async def _recheck(self, ids: list[str]) -> AsyncIterator[Event]:
         """Run the checks that can see the cause again; their results join the case's."""

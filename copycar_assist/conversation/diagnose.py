@@ -45,7 +45,7 @@ class Diagnoser:
         for cid in ids:
             if cid in f.checks_run:
                 continue
-            missing = [k for k in inputs_needed(cid) if not given.has(k)]
+            missing = [k for k in inputs_needed(self.c.kb, cid) if not given.has(k)]
             if not missing:
                 runnable.append(cid)
             for kind in missing:

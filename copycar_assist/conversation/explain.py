@@ -72,7 +72,7 @@ def check_title(conv: Conversation, check_id: str) -> str:
 
 
 def results_text(conv: Conversation, results: list[CheckResult]) -> str:
-    from copycar_assist.checks.latency_usual import target_key
+    from copycar_assist.checks.urls import target_key
     from copycar_assist.runs.runquery import previous_note
 
     lines = [t("conv.results_head", conv.lang)]

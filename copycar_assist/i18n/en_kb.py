@@ -165,6 +165,7 @@ KB: dict[str, str] = {
     "file.toml.syntax": "invalid TOML syntax",
     "field.expected": "expected {what}",
     "field.expected_got": "expected {what}, got {got}",
+    "field.one_of": "expected each of: {known}; got {got}",
     "field.spec.str": "a string", "field.spec.id": "an id (letters, digits, '.', '_' or '-')",
     "field.spec.int": "a whole number", "field.spec.number": "a number", "field.spec.bool": "true or false",
     "field.spec.table": "a table", "field.spec.list": "an array", "field.spec.list_str": "an array of strings",

@@ -163,6 +163,7 @@ KB: dict[str, str] = {
     "file.toml.syntax": "sintaxis TOML no válida",
     "field.expected": "debería ser {what}",
     "field.expected_got": "debería ser {what}, pero es {got}",
+    "field.one_of": "cada valor debería ser uno de: {known}; es {got}",
     "field.spec.str": "un texto", "field.spec.id": "un id (letras, cifras, '.', '_' o '-')",
     "field.spec.int": "un número entero", "field.spec.number": "un número", "field.spec.bool": "true o false",
     "field.spec.table": "una tabla", "field.spec.list": "una lista", "field.spec.list_str": "una lista de textos",

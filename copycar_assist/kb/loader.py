@@ -14,7 +14,7 @@ from copycar_assist.files.msg import Msg
 
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
-from .model import LANGS, SEVERITIES, Category, Cause, CheckSpec, Entry, Localized, Narrowing
+from .model import LANGS, MATERIAL, SEVERITIES, Category, Cause, CheckSpec, Entry, Localized, Narrowing
 
 if TYPE_CHECKING:  # the parsers are imported where entries are parsed: reading the store never needs them
     from .answers import Answers
@@ -76,15 +76,21 @@ def load_catalog(path: Path) -> dict[str, CheckSpec]:
             problems.append(Problem(path, line, "kb.problem.check_not_table", check=cid))
             continue
         bad = [(key, why) for key, spec_kind in (("outcomes", "list[id]"), ("tags", "list[id]"),
-                                                 ("title", "table[str]"), ("home", "id"))
+                                                 ("title", "table[str]"), ("home", "id"),
+                                                 ("needs", "list[id]"), ("material", "list[id]"))
                if (key in spec or key == "outcomes") and (why := wrong_msg(spec.get(key), spec_kind))]
         for key, why in bad:
             problems.append(Problem(path, lines.line("checks", cid, key, default=line), "kb.problem.check_field",
                                     check=cid, field=key, why=why))
+        strange = [k for k in spec.get("material", ()) if k not in MATERIAL]
+        if strange:
+            bad.append(("material", Msg.of("field.one_of", known=", ".join(MATERIAL), got=", ".join(strange))))
+            problems.append(Problem(path, lines.line("checks", cid, "material", default=line), "kb.problem.check_field",
+                                    check=cid, field="material", why=bad[-1][1]))
         if bad:
             continue
         out[cid] = CheckSpec(cid, tuple(spec.get("tags", ())), dict(spec.get("title", {})), tuple(spec["outcomes"]),
-                             spec.get("home"))
+                             spec.get("home"), tuple(spec.get("needs", ())), tuple(spec.get("material", ())))
     if problems:
         raise KnowledgeError(problems)
     return out

@@ -121,9 +121,14 @@ class Entry:
         return [lang for lang in LANGS if lang in self.sections]
 
 
+# the kinds of material a user hands over for a check (a check's `material`)
+MATERIAL = ("prompt", "account", "log", "email")
+
+
 @dataclass(frozen=True)
 class CheckSpec:
-    """A check as the knowledge base knows it: id, tags, title and possible outcomes."""
+    """A check as the knowledge base knows it: id, tags, title, possible outcomes, the settings it
+    needs (unset: the check is skipped, saying how to set them) and the material it reads."""
 
     id: str
     tags: tuple[str, ...]
@@ -132,6 +137,10 @@ class CheckSpec:
     # The entry a result of this check belongs to when nothing else says (doctor runs every
     # check with no entry in mind; several entries may map the same outcome).
     home: str | None = None
+    # dotted settings it needs, e.g. ("crm.kind", "crm.token")
+    needs: tuple[str, ...] = ()
+    # the kinds of material from the user it reads (of MATERIAL)
+    material: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from copycar_assist.checks.api_support import api_url
-from copycar_assist.checks.http import display_url, fetch
-from copycar_assist.checks.latency_usual import target_key
+from copycar_assist.checks.http import fetch
+from copycar_assist.checks.urls import display_url, target_key
 from copycar_assist.runs import runquery
 
 from .budget import Backoff, VerifyBudget
@@ -83,11 +83,9 @@ def targets_of(settings: Settings) -> list[str]:
 
 
 def shown(url: str) -> str:
-    import httpx
-
     try:
-        return display_url(httpx.URL(url))
-    except Exception:
+        return display_url(url)
+    except ValueError:
         return url[:200]
 
 

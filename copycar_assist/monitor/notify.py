@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 import httpx
 
 from copycar_assist.checks import loopback
-from copycar_assist.checks.http import fetch, origin
+from copycar_assist.checks.http import fetch
+from copycar_assist.checks.urls import origin
 from copycar_assist.i18n import t
 from copycar_assist.redact import make_scrubber, scrub_obj
 from copycar_assist.textsafe import clean

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from copycar_assist.checks.api_support import api_url
 from copycar_assist.checks.http import fetch
-from copycar_assist.checks.latency_usual import target_key
+from copycar_assist.checks.urls import target_key
 from copycar_assist.runs import runquery
 
 from .clock import Clock, SystemClock

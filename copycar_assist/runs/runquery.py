@@ -196,7 +196,7 @@ def previous_note(store: RunStore | None, check_id: str, status: str, lang: str,
                   now: float | None = None, base_url: str | None = None) -> str | None:
     """The chat's one sentence about a check's past when it differs from now: 'this check passed
     an hour ago'. None when there is no store, no earlier result against the same set-up (its
-    base URL as `checks.latency_usual.target_key` names it: one name for every demo world), or
+    base URL as `checks.urls.target_key` names it: one name for every demo world), or
     the same status."""
     if store is None or base_url is None:
         return None

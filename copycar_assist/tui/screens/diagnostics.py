@@ -122,7 +122,7 @@ class DiagnosticsScreen(LocalizedBindings, Screen[None]):
         report = await run_checks(ctx, ids, on_event=self._forward)
         self.post_message(RunDone(report))
         if ctx.history is not None:  # the app's doctor runs are kept like the command's
-            from copycar_assist.checks.latency_usual import target_key
+            from copycar_assist.checks.urls import target_key
 
             settings = self.copycar_app.settings
             await asyncio.to_thread(ctx.history.record_run, "doctor", report.results,

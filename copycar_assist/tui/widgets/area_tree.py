@@ -75,11 +75,9 @@ class AreaTree(AppAccess, ArrowTree[NodeRef]):
         return {cid: row.status for cid, row in self.rows.items()}
 
     def setup(self, check_ids: list[str]) -> None:
-        from copycar_assist.checks import all_checks
-
         kb = self.copycar_app.kb
         self._titles = {cid: dict(kb.checks[cid].title) for cid in check_ids if cid in kb.checks}
-        self._needs = {cid: c.needs_input for cid, c in all_checks().items()}
+        self._needs = {cid: spec.material for cid, spec in kb.checks.items()}
         self._order = {cid: n for n, cid in enumerate(check_ids)}
         self.rows = {cid: Row(pick(self._titles.get(cid), "en", cid)) for cid in check_ids}
         self.relabel()
