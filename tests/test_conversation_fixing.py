@@ -66,6 +66,37 @@ async def test_a_question_at_a_step_is_not_taken_for_done(kb, matcher, sim):
         assert conv.facts.attempt.marks[0] == "done" and conv.facts.step_index == 1
 
 
+@pytest.mark.parametrize(("lang", "said", "reply"), [
+    ("es", "no", "Sin prisa"), ("es", "todavía no", "Sin prisa"), ("en", "nope", "No rush"),
+    ("en", "not yet, give me a minute", "No rush"),
+    ("es", "no puedo, no tengo acceso al panel", "quien administre la cuenta"),
+    ("en", "I can't, I have no access to it", "whoever administers the account"),
+    ("es", "no sé dónde está eso", "no da más detalle de este paso"),  # it was taken as «no sé»: skipped
+    ("en", "where is the dashboard?", "says no more about this step"),
+    ("es", "no funciona", "al terminar los pasos"), ("en", "still broken", "once the steps are through"),
+    ("es", "ya funciona", "al final compruebo"), ("en", "it works", "at the end I check"),
+])
+async def test_words_about_the_step_get_an_answer_and_leave_the_step_as_it_was(kb, matcher, sim, lang, said, reply):
+    """At "Step 1 of 3: done?", "no" was "I didn't get that as an answer", "no sé dónde está eso"
+    skipped the step, and "no puedo…" was "Noted"."""
+    sim.set_scenario("expired-key")
+    async with Conversation(kb, matcher, settings_for(sim), lang=lang) as conv:
+        await to_entry(conv, "invalid-api-key")
+        events = await send(conv, said)
+        assert reply in texts(events)
+        assert conv.state is State.STEP and conv.facts.step_index == 0 and conv.facts.attempt.marks[0] is None
+        assert one(events, UserSaid).text == said and not conv.facts.cues
+        assert events[-1].type == "prompt" and "done" in choice_ids(events)
+
+
+async def test_another_problem_told_at_a_step_is_still_another_problem(kb, matcher, sim):
+    sim.set_scenario("expired-key")
+    async with Conversation(kb, matcher, settings_for(sim), lang="es") as conv:
+        await to_entry(conv, "invalid-api-key")
+        await send(conv, "aparte, no puedo enviar correos: rebotan todos con error 550")
+        assert conv.facts.entry_id == "email-delivery-failed"
+
+
 async def test_fix_verified_by_rerunning_the_check(kb, matcher, sim):
     sim.set_scenario("expired-key")
     async with Conversation(kb, matcher, settings_for(sim), lang="en") as conv:

@@ -249,8 +249,11 @@ async def test_unrelated_text_in_a_step_is_kept_as_evidence(kb, matcher):
     assert one(events, StepShown).index == 0
     assert "hmm let me think" in conv.facts.descriptions
     # a lone answer word where no such answer is offered is not a description either
-    events = await send(conv, "no")
+    events = await send(conv, "browse")
     assert "didn't get that" in texts(events) and conv.state is State.STEP
+    events = await send(conv, "no")  # at a step: not yet
+    assert "No rush" in texts(events) and conv.state is State.STEP
+    assert conv.facts.descriptions.count("no") == 0 and "browse" not in conv.facts.descriptions
 
 
 async def test_a_new_problem_in_the_middle_starts_over(kb, matcher):

@@ -45,7 +45,7 @@ from .events import (
     UserSaid,
 )
 from .fixing import Fixing
-from .inputs import parse_command, pick, words_role
+from .inputs import parse_command, pick, step_reply, words_role
 from .intake import Intake
 from .states import Facts, State, new_case_id
 from .table import IN_CASE, handlers
@@ -309,7 +309,8 @@ class Conversation:
             async for e in self.on_choice(picked):
                 yield e
             return
-        if self.state is not State.DESCRIBE and words_role(text) is not None:
+        if self.state is not State.DESCRIBE and words_role(text) is not None and not (
+                self.state is State.STEP and step_reply(text)):
             yield Say(t("conv.not_understood", self.lang))
             for e in prompts.render(self):
                 yield e

@@ -134,6 +134,39 @@ def leading_answer(text: str, choices: tuple[Choice, ...] | list[Choice]) -> tup
     return choice, rest
 
 
+# Typed at a step ("Step 1 of 3: done?") where no choice answers: "no" is "not yet", and some
+# words say why (folded text; a question about where or how, "I can't", "not yet").
+_STEP_HOW = re.compile(r"^(?:y |and |pero |but )?(?:no se |i don t know |don t know )?(?:donde|como|where|how|which|cual)\b"
+                       r"|\b(?:no (?:lo |la )?encuentro|no (?:lo |la )?veo|can ?t find|cannot find|don t see|where is"
+                       r"|donde esta)\b")
+_STEP_CANNOT = re.compile(r"\b(?:no (?:puedo|podemos|me deja|nos deja)|no (?:tengo|tenemos) (?:acceso|permiso|permisos)"
+                          r"|sin (?:acceso|permiso|permisos)|can ?t|cannot|unable|not able|no access"
+                          r"|don t have (?:access|permission)|not allowed)\b")
+_STEP_NOT_YET = frozenset({"no", "nope", "nop", "nah", "no no", "todavia no", "aun no", "no todavia", "no aun",
+                           "not yet", "no not yet", "not done", "no hecho", "no lo he hecho", "no lo hice",
+                           "ahora no", "not now", "luego", "later", "en ello", "working on it", "espera", "wait",
+                           "un momento", "one moment", "hold on"})
+_STEP_WORDS = 12  # a longer text is more likely a description (another problem, or evidence)
+
+
+def step_reply(text: str) -> str | None:
+    """What words typed at a step mean when no choice answers them, as the catalogue key of the
+    reply: "where is the panel?" (`conv.step_how`), "I can't, no access" (`conv.step_cannot`),
+    "not yet" (`conv.step_not_yet`), "still broken" before the steps are through
+    (`conv.step_finish_first`), "it works now" (`conv.step_works`). None: not about the step."""
+    word = fold(text)
+    if not word or len(word.split()) > _STEP_WORDS or any(c.isdigit() for c in word):
+        return None
+    if _STEP_HOW.search(word):
+        return "conv.step_how"
+    if _STEP_CANNOT.search(word):
+        return "conv.step_cannot"
+    if word in _STEP_NOT_YET or word.startswith(("todavia no ", "aun no ", "not yet ", "no todavia ")):
+        return "conv.step_not_yet"
+    role = words_role(text)
+    return {Role.NOT_FIXED: "conv.step_finish_first", Role.FIXED: "conv.step_works"}.get(role) if role else None
+
+
 @dataclass(frozen=True)
 class Material:
     """What the user handed over when asked for an input: pasted `text` or a file's `path`."""

@@ -19,7 +19,7 @@ from .events import (
     Say,
     UserSaid,
 )
-from .inputs import leading_answer, looks_pasted
+from .inputs import leading_answer, looks_pasted, step_reply
 from .states import Facts, State
 from .table import DESCRIBING
 
@@ -186,6 +186,11 @@ class Intake:
         """Words typed inside a case that pick no choice alone: an answer with more words after it
         ("sí, solo la newsletter": the answer, and evidence), "no" to the symptoms with what it is
         instead (`corrected`), another problem, or more evidence (`more_evidence`)."""
+        about_step = step_reply(text) if self.c.state is State.STEP else None
+        if about_step is not None:  # "no sé dónde está", "no puedo", "todavía no": not a skip, not evidence
+            async for e in self.more_evidence(text, about_step):
+                yield e
+            return
         lead = leading_answer(text, choices)
         if lead is not None and self.c.state is State.CONFIRM and lead[0].role is Role.NO:
             yield UserSaid(text.strip())
@@ -202,8 +207,10 @@ class Intake:
         async for e in self.more_evidence(text):
             yield e
 
-    async def more_evidence(self, text: str) -> AsyncIterator[Event]:
-        """Words typed inside a case: a different problem, more evidence for this one, or noise."""
+    async def more_evidence(self, text: str, about_step: str | None = None) -> AsyncIterator[Event]:
+        """Words typed inside a case: a different problem, more evidence for this one, or noise.
+        `about_step`: the words are about the step on screen (`inputs.step_reply`'s key), and
+        answered so, unless they describe another problem."""
         result = await _matched(self.c, text)
         if result.best and result.best != self.c.facts.entry_id and not result.ambiguous and result.kind == "problem":
             yield UserSaid(text)
@@ -211,6 +218,14 @@ class Intake:
             yield Say(t("conv.other_problem", self.c.lang, title=prompts.entry_title(self.c, result.best)), markdown=True)
             self.c.facts = Facts(descriptions=[text], match=result, results=self.c.facts.results)
             for e in self.enter_entry(result.best, matched=True):
+                yield e
+            return
+        if about_step is not None:
+            yield UserSaid(text)
+            lang = self.c.lang
+            yield Say(t(about_step, lang, done=t("opt.done", lang), skip=t("opt.skip", lang),
+                        escalate=t("opt.escalate", lang)))
+            for e in prompts.render(self.c):
                 yield e
             return
         yield UserSaid(text, kind="evidence")
