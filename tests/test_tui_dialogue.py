@@ -150,3 +150,24 @@ async def test_diagnostics_results_reach_the_ticket_and_one_case_keeps_one_ticke
         await say(app, pilot, "2")  # and another
         assert list((tmp_path / "data" / "tickets").glob("ticket-*.md")) == tickets  # rewritten in place
         assert conv.facts.severity in tickets[0].read_text()
+
+
+async def test_long_options_are_shown_whole_at_80_columns(kb):
+    """"Slow responses and degraded performance" among the closest problems: two columns cut it
+    ("3 Slow responses and degraded"); a label too long for half the width puts one option per
+    line, and every label is shown whole."""
+    from copycar_assist.tui.widgets.choices_bar import ChoicesBar
+
+    app = make_app(kb, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await say(app, pilot, "slow api and alerts not arriving")
+        conv = app.chat().conversation
+        labels = [c.label for c in conv.prompt.choices]
+        assert "Slow responses and degraded performance" in labels
+        buttons = list(app.screen.query_one(ChoicesBar).query(".choice"))
+        assert len(buttons) == len(labels)
+        shown = screen_text(app)
+        for label in labels:
+            assert label in shown, label
+        assert len({b.region.y for b in buttons}) == len(buttons)  # one per line

@@ -60,19 +60,23 @@ class ChoicesBar(Vertical):
         await self.clear()
         self.query_one("#choices-prompt", Static).update(Content(one_line(prompt, limit=300)))
         buttons = []
-        needed = 0  # columns the buttons take in one row
+        widths = []  # columns each button takes: its key, its label and its frame
         for n, option in enumerate(options):
             key = option.key.lower()
             label = one_line(option.label, limit=60)
             content = Content.assemble((f"{key} ", "bold $accent"), label) if key else Content(label)
             buttons.append(ChoiceButton(content, option.id, label, id=f"choice-{n}"))
-            needed += len(label) + 4
+            widths.append(len(label) + (len(key) + 1 if key else 0) + 2)
             if key:
                 self._keys[key] = (option.id, label)
         row = self.query_one("#choices-buttons", Horizontal)
-        # One row when the buttons fit, else a two-column grid (80 columns, long labels).
+        # One row when the buttons fit; else two columns when every label fits half the width
+        # (80 columns); else one option per line, so that no label is cut.
         available = (self.size.width or self.app.size.width) - 2
-        row.set_class(needed > available, "-grid")
+        one_row = sum(w + 1 for w in widths) <= available
+        two_columns = not one_row and max(widths, default=0) <= (available - 1) // 2
+        row.set_class(two_columns, "-grid")
+        row.set_class(not one_row and not two_columns, "-list")
         await row.mount_all(buttons)
         self.display = bool(buttons)
 
