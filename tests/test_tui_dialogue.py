@@ -171,3 +171,19 @@ async def test_long_options_are_shown_whole_at_80_columns(kb):
         for label in labels:
             assert label in shown, label
         assert len({b.region.y for b in buttons}) == len(buttons)  # one per line
+
+
+async def test_a_notification_does_not_cover_the_options_or_the_input(kb):
+    from copycar_assist.tui.widgets.chat_input import ChatInput
+    from copycar_assist.tui.widgets.choices_bar import ChoicesBar
+
+    app = make_app(kb, lang="en")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        await say(app, pilot, "my api key gives 401 unauthorized")
+        app.notify("Hold on: still working on the previous step.", timeout=30)
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        toast = app.screen.query_one("Toast").region  # Textual's notification widget, by its type name
+        for widget in (app.screen.query_one(ChatInput), app.screen.query_one(ChoicesBar)):
+            assert not toast.overlaps(widget.region), (toast, widget.region)
