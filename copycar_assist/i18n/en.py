@@ -204,7 +204,7 @@ MESSAGES: dict[str, str] = {
     "ui.engine_error": "Something failed while handling that step: {reason}",
     "ui.lang_now": "Language: English",
     "ui.theme_now": "Theme: {name}",
-    "ui.demo": 'DEMO · simulator "{scenario}"',
+    "ui.demo": 'DEMO "{scenario}"',
     "ui.demo_hidden": "DEMO · practice",
     "ui.search_kb": "Search the knowledge base…",
     "ui.no_results": 'Nothing matches "{q}".',

@@ -204,7 +204,7 @@ MESSAGES: dict[str, str] = {
     "ui.engine_error": "Algo falló al procesar ese paso: {reason}",
     "ui.lang_now": "Idioma: español",
     "ui.theme_now": "Tema: {name}",
-    "ui.demo": "DEMO · simulador «{scenario}»",
+    "ui.demo": "DEMO «{scenario}»",
     "ui.demo_hidden": "DEMO · práctica",
     "ui.search_kb": "Buscar en la base de conocimiento…",
     "ui.no_results": "Nada coincide con «{q}».",

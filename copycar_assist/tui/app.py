@@ -158,9 +158,10 @@ class CopyCarApp(App[int]):
 
     def _update_subtitle(self) -> None:
         """The header says whose context checks run in (a case's: the customer's, or the agent's)
-        and, in the demo, the scenario (or only that it is the demo, when it is hidden)."""
+        and, in the demo, the scenario (or only that it is the demo, when it is hidden). The demo
+        needs no "your settings": it says so itself, and the scenario's name keeps the room."""
         whose = (t("ui.case_context", self.lang, label=self.case.label) if self.case is not None
-                 else t("ui.own_context", self.lang))
+                 else "" if self.demo_scenario else t("ui.own_context", self.lang))
         if not self.demo_scenario:
             demo = ""
         elif self.hide_scenario:
