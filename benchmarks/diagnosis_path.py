@@ -163,8 +163,13 @@ def run_in_process(case: dict) -> list[dict]:
         _MATCHER = Matcher(_KB)
 
     async def walk() -> list[dict]:
-        sim = _api_world(case["scenario"])
         settings = Settings()
+        if FULL_WORLD:  # every service of the demo world: mail, DNS, Redis, the monitor, the material
+            from copycar_assist.simulator.demo import start_demo
+
+            sim = start_demo(case["scenario"])
+        else:
+            sim = _api_world(case["scenario"])
         use_demo(settings, sim)  # a simulator handle: the API and the CRM only
         events: list[dict] = []
         user = User(case)
@@ -188,6 +193,7 @@ def run_in_process(case: dict) -> list[dict]:
 
 _KB = None
 _MATCHER = None
+FULL_WORLD = False  # --full-world
 
 
 class _NoTickets:
@@ -269,8 +275,13 @@ def main() -> None:
     ap.add_argument("--file", type=Path, default=CASES)
     ap.add_argument("--fixed-order", action="store_true", help="also run the engine with the evidence ignored")
     ap.add_argument("--in-process", action="store_true", help="drive the engine in this process (faster)")
+    ap.add_argument("--full-world", action="store_true",
+                    help="in process: the whole demo world (mail, DNS, Redis, monitor, material), for sets whose "
+                         "scenarios name them")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    global FULL_WORLD
+    FULL_WORLD = args.full_world
     cases = read(args.file)
     report("by evidence (chat --json)" if not args.in_process else "by evidence (in process)", cases,
            run_in_process if args.in_process else run_chat_json, args.verbose)

@@ -52,6 +52,7 @@ class _Phrase:
     keys: tuple[tuple[str, float], ...]  # (matching key, weight), distinct keys
     total: float
     need: int  # how many of its words must be there: 2, or 1 for a one-word phrase
+    negative: bool = False  # the phrase says "no …" itself ("no llega nada"): a "no" near it is its own
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class CueFinder:
     def _prepare(self, entry: Entry) -> _EntryCues:
         codes: list[_Code] = []
         raw: list[tuple[str, dict[str, float]]] = []
+        negative: list[bool] = []
         surfaces: dict[str, str] = {}
         for cause in entry.causes:
             for lang, items in cause.evidence.items():
@@ -106,9 +108,10 @@ class CueFinder:
                         codes.append(_Code(cause.id, _code_pattern(text)))
                     else:
                         raw.append((cause.id, phrase_keys(self.lexicon, text, surfaces)))
+                        negative.append(_NEGATOR.search(text.lower()) is not None)
         common = self._common(entry, raw)
         phrases = []
-        for cause_id, keys in raw:
+        for (cause_id, keys), says_no in zip(raw, negative, strict=True):
             weighted = {k: (COMMON if k in common else w) for k, w in keys.items()}
             distinct = [k for k, w in weighted.items() if w == 1.0]
             # A phrase is two words or more, one of them telling ("solo la newsletter"); a
@@ -117,7 +120,7 @@ class CueFinder:
             rare = len(weighted) == 1 and bool(distinct) and distinct[0] in self._rare
             if (len(weighted) >= 2 and distinct) or rare:
                 phrases.append(_Phrase(cause_id, tuple(weighted.items()), sum(weighted.values()),
-                                       min(2, len(weighted))))
+                                       min(2, len(weighted)), says_no))
         return _EntryCues(phrases, codes, surfaces)
 
     def _terms(self, tokens: list[Token]) -> list[tuple[str, int, int, bool]]:
@@ -152,7 +155,7 @@ class CueFinder:
                 best[hit.cause_id] = hit
 
         for code in codes:
-            m = code.pattern.search(text)
+            m = next((m for m in code.pattern.finditer(text) if not negated(text, m.start(), m.end())), None)
             if m:  # a bare status number is said by several causes; a name or a message is not
                 quote = m.group(0)[:QUOTE_MAX]
                 keep(CueHit(entry_id, code.cause, 1.0, quote, strong=not quote.strip().isdigit()))
@@ -163,6 +166,8 @@ class CueFinder:
                 found = _best_window(phrase, where)
                 if found is not None:
                     strength, first, last, words = found
+                    if not phrase.negative and negated(text, tokens[first].start, tokens[last].end):
+                        continue  # "no rotamos las claves", "lo de 403 no": not evidence for it
                     quote = text[tokens[first].start:tokens[last].end]
                     keep(CueHit(entry_id, phrase.cause, round(strength, 3), _short(quote), words=words))
         return sorted(best.values(), key=lambda h: (-h.strong, -h.strength, h.cause_id))
@@ -207,6 +212,33 @@ def _best_window(phrase: _Phrase, where: dict[str, list[tuple[int, int]]]) -> tu
             if len(near_keys) >= phrase.need and 1.0 in near_keys and share >= COVERAGE and (best is None or share > best[0] or (share == best[0] and last - first < best[2] - best[1])):
                 best = (share, first, last, near_keys.count(1.0))
     return best
+
+
+# A negation before a cue in its clause ("no rotamos las claves", "we did not rotate the keys",
+# "nunca hemos…", "it's not the 403"), or a "no" closing the clause right after it ("lo de 403 no,
+# todo da 401"). A clause ends at punctuation before a space (not the dots of "5.4.5") or a "but".
+_NEGATOR = re.compile(r"(?<![\w'’])(?:no|not|nunca|never|ni|nor|neither|tampoco|sin|without|jam[aá]s)(?![\w'’])"
+                      r"|n['’]t\b")
+_CLAUSE_END = re.compile(r"[.,;:!?](?!\S)|[¿¡()\n]|\b(?:pero|but|sino|aunque|although|though)\b", re.I)
+_SENTENCE_END = re.compile(r"[.;!?](?!\S)|[¿¡\n]|\b(?:pero|but|sino|aunque|although|though)\b", re.I)
+_NEGATION_REACH = 3  # words before the cue a negation reaches
+
+
+def negated(text: str, start: int, end: int) -> bool:
+    """Whether the words at text[start:end] are said not to be so, in their own clause. Words that
+    run over two sentences are not one statement a negation could reach."""
+    if _SENTENCE_END.search(text, start, end):
+        return False
+    before = text[max(0, start - 200):start]
+    ends = list(_CLAUSE_END.finditer(before))
+    if ends:
+        before = before[ends[-1].end():]
+    words = before.split()[-_NEGATION_REACH:]
+    if words and _NEGATOR.search(" ".join(words).lower()):
+        return True
+    after = text[end:end + 40]
+    stop = _CLAUSE_END.search(after)
+    return (after[:stop.start()] if stop else after).strip().lower() in ("no", "not")
 
 
 def _code_pattern(code: str) -> re.Pattern[str]:
