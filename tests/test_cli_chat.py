@@ -118,12 +118,13 @@ def test_on_an_80_column_terminal_the_dialogue_fits_and_paragraphs_read_as_one(t
     end = next(i for i in range(start, len(lines)) if lines[i].endswith("`SMTPAuthenticationError`)."))
     for above, below in zip(lines[start:end], lines[start + 1:end + 1]):
         assert width(above) + 1 + width(below.split()[0]) > 79, (above, below)
-    item = next(i for i, line in enumerate(lines) if line.startswith("- Conexión SMTP: fallo"))
-    assert lines[item + 1].startswith("  ") and not lines[item + 1].startswith("   ")
-    # the check's finding is said twice (the results, the cause's evidence), not a third time
-    # among the causes it rules out; the walk starts with the step about the 535 it found
+    # a check's finding is said under it, its lines hanging under the first
+    item = next(i for i, line in enumerate(lines) if line.startswith("  ✗ Conexión SMTP ("))
+    assert lines[item + 1].startswith("      El servidor rechazó") and lines[item + 2].startswith("      c")
+    # and once: not again as "what the checks found", as the cause's evidence, or among the
+    # causes it rules out; the walk starts with the step about the 535 it found
     words = " ".join(text.split())
-    assert words.count("Authentication credentials invalid") == 2
+    assert words.count("Authentication credentials invalid") == 1
     assert "El servidor rechaza el remitente; El servidor no reenvía a ese destinatario (Conexión SMTP)." in words
     assert "Paso 1/4: Ante un `535` o `SMTPAuthenticationError`" in words
 

@@ -48,6 +48,12 @@ async def test_expired_key_is_found_by_the_check(kb, matcher, sim):
         steps = kb.entries["invalid-api-key"].cause("expired-key").steps["en"]
         assert (step.index, step.text) == (0, steps[0])
         assert choice_ids(events) == ["done", "skip", "escalate"]
+        # what a check found is said once, with its progress: not again as "what the checks
+        # found", as the cause's evidence, or among the causes it rules out
+        said = texts(events)
+        verify = next(r for r in finished if r.id == "api.verify")
+        assert verify.summary not in said and "What the checks found" not in said and "Evidence:" not in said
+        assert "Ruled out:" in said and "(Key verification (GET /verify))" in said
         # one ordered stream: the announcement, live progress, the results, the cause, the step, the prompt
         kinds = [e.type for e in events]
         assert kinds.index("checks_started") < kinds.index("check") < kinds.index("cause_found") < kinds.index("step")

@@ -86,6 +86,8 @@ class PlainRenderer:
         elif isinstance(e, CheckUpdate) and e.result is not None:
             r = e.result
             self.line(f"  {MARKS.get(r.status, '·')} {one_line(r.title or r.id, 80)} ({r.duration_ms} ms)")
+            if r.summary:  # what it found, under it (the app's results box shows the same)
+                self.line(f"      {one_line(r.summary, 300)}")
         elif isinstance(e, Escalated):
             self.line(t("plain.ticket_begin", lang))
             self.line(e.ticket_markdown.rstrip(), raw=True)

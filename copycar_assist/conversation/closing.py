@@ -96,7 +96,7 @@ class Closing:
             if attempt is not None:
                 attempt.verified = "pass"
             yield Say(t("conv.verify_other", self.c.lang))
-            async for e in self.c.dx.found(entry.id, other[1], "check", [other[0]]):
+            async for e in self.c.dx.found(entry.id, other[1], "check", [other[0]], said=ids):
                 yield e
             return
         conclusive = any(r.status in ("pass", "warn", "fail") for r in results)

@@ -4,7 +4,7 @@ One part of `Conversation` (engine.py), which owns the state and the event strea
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from typing import TYPE_CHECKING
 
 from copycar_assist.checks.base import CheckResult
@@ -55,6 +55,7 @@ class Diagnoser:
 
     async def diagnose(self) -> AsyncIterator[Event]:
         """Act on the belief until the engine must wait: an input, a question, or a cause."""
+        said: set[str] = set()  # the checks run (and their results shown) in this turn
         for _ in range(20):  # each round runs checks or ends; a bound against a loop
             f = self.c.facts
             assert f.entry_id is not None  # diagnosing means an entry was chosen
@@ -68,7 +69,7 @@ class Diagnoser:
                 if entry_id not in f.entries_seen:
                     f.entries_seen.append(entry_id)
                 f.cues = [h for text in f.descriptions for h in self.c.cues.find(entry_id, text)]
-                async for e in self.found(entry_id, cause_id, "check", evidence):
+                async for e in self.found(entry_id, cause_id, "check", evidence, said=said):
                     yield e
                 return
             belief = believe(entry, f)
@@ -77,6 +78,7 @@ class Diagnoser:
             if action.kind == "run":
                 async for e in self.run(list(action.checks)):
                     yield e
+                said.update(action.checks)
                 continue
             if action.kind == "input":
                 f.gathering = action.input
@@ -100,7 +102,8 @@ class Diagnoser:
                 return
             if action.kind in ("found", "propose"):
                 evidence = belief.pointed.get(action.cause or "", [])
-                async for e in self.found(entry.id, action.cause or "", action.via or "likely", evidence, belief):
+                async for e in self.found(entry.id, action.cause or "", action.via or "likely", evidence, belief,
+                                          said=said):
                     yield e
                 return
             break
@@ -124,8 +127,9 @@ class Diagnoser:
         f.checks_run.update(ids)
         for r in results:
             f.results[r.id] = r
-        if results:
-            yield Say(explain.results_text(self.c, results))
+        changed = explain.results_text(self.c, results) if results else None
+        if changed:
+            yield Say(changed)
 
     async def gather(self, text: str) -> AsyncIterator[Event]:
         f = self.c.facts
@@ -200,7 +204,9 @@ class Diagnoser:
             yield e
 
     async def found(self, entry_id: str, cause_id: str, via: str, evidence: list[CheckResult],
-                     belief: Belief | None = None) -> AsyncIterator[Event]:
+                    belief: Belief | None = None, said: Collection[str] = ()) -> AsyncIterator[Event]:
+        """The cause, why (the user's words, the checks), and its steps. `said`: checks whose
+        results were shown in this turn: they are named, not repeated."""
         f = self.c.facts
         if belief is None and f.entry_id == entry_id:
             belief = self.c.belief()
@@ -212,13 +218,14 @@ class Diagnoser:
                                                  "\n".join([*f.descriptions, *(r.summary for r in evidence)]))
         f.attempts.append(Attempt(entry_id, cause_id, via, [None] * len(steps), list(evidence), order=order))
         yield CauseFound(entry_id, cause_id, via, tuple(evidence), reasons)
-        markdown, plain = explain.cause_text(self.c, entry_id, cause_id, via, reasons)
+        markdown, plain = explain.cause_text(self.c, entry_id, cause_id, via, reasons, said)
         yield Say(markdown, markdown=True)
         if plain:
             yield Say(plain)
-        if evidence:
+        unsaid = [r for r in evidence if r.id not in said]
+        if unsaid:
             lines = [t("conv.evidence_head", self.c.lang)]
-            lines += [f"- {explain.check_title(self.c, r.id)}: {one_line(r.summary, 300)}" for r in evidence]
+            lines += [f"- {explain.check_title(self.c, r.id)}: {one_line(r.summary, 300)}" for r in unsaid]
             yield Say("\n".join(lines))
         if first_codes:
             yield Say(t("conv.found_first", self.c.lang, codes=", ".join(first_codes)))

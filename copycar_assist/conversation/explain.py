@@ -4,6 +4,7 @@ why a cause was chosen, what the checks found and what they ruled out."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from copycar_assist.i18n import t
@@ -71,18 +72,22 @@ def check_title(conv: Conversation, check_id: str) -> str:
     return pick(spec.title, conv.lang, check_id) if spec else check_id
 
 
-def results_text(conv: Conversation, results: list[CheckResult]) -> str:
+def results_text(conv: Conversation, results: list[CheckResult]) -> str | None:
+    """What changed since the last run against the same set-up ("it passed an hour ago"), one
+    line per check that changed; None when nothing did. What each check found is shown with its
+    progress (the app's results box, the plain chat's lines), not again here."""
     from copycar_assist.checks.urls import target_key
     from copycar_assist.runs.runquery import previous_note
 
-    lines = [t("conv.results_head", conv.lang)]
-    base = target_key(conv.settings, conv.settings.api.base_url) if conv.runs is not None else None
+    if conv.runs is None:
+        return None
+    base = target_key(conv.settings, conv.settings.api.base_url)
+    lines = []
     for r in results:
-        status = t(f"status.{r.status}", conv.lang)
         before = previous_note(conv.runs, r.id, r.status, conv.lang, base_url=base)  # "passed 1 h ago"
-        lines.append(f"- {check_title(conv, r.id)}: {status} — {one_line(r.summary, 300)}"
-                     + (f" {before}" if before else ""))
-    return "\n".join(lines)
+        if before:
+            lines.append(f"- {check_title(conv, r.id)}: {t(f'status.{r.status}', conv.lang)} {before}")
+    return "\n".join([t("conv.results_changed", conv.lang), *lines]) if lines else None
 
 
 def why(conv: Conversation, belief: Belief | None, cause_id: str, via: str,
@@ -110,9 +115,10 @@ def why(conv: Conversation, belief: Belief | None, cause_id: str, via: str,
 
 
 def cause_text(conv: Conversation, entry_id: str, cause_id: str, via: str,
-               reasons: dict[str, Any]) -> tuple[str, str]:
+               reasons: dict[str, Any], said: Collection[str] = ()) -> tuple[str, str]:
     """(Markdown from the knowledge: "**Cause:** title" and its explanation; plain text with the
-    reasons, which quote the user and the checks: "From your words «…». Ruled out: …")."""
+    reasons, which quote the user and the checks: "From your words «…». Ruled out: …"). `said`:
+    the checks whose results were just shown: named by their title, not said again."""
     from .prompts import cause_title
 
     lang = conv.lang
@@ -127,13 +133,13 @@ def cause_text(conv: Conversation, entry_id: str, cause_id: str, via: str,
     ruled = reasons.get("ruled_out") or []
     if ruled:
         # causes ruled out by the same result are named together, its summary said once; a result
-        # that is also this cause's evidence (listed right after) is named by its check only
-        shown = set(reasons.get("checks") or ())
+        # shown just above, or that is this cause's evidence (listed right after), by its check only
+        shown = set(reasons.get("checks") or ()) | set(said)
         by_result: dict[str, list[str]] = {}
         for r in ruled[:4]:
-            said = check_title(conv, r["check"]) if r["check"] in shown else one_line(r["summary"], 160)
-            by_result.setdefault(said, []).append(cause_title(conv, entry_id, r["cause"]))
+            what = check_title(conv, r["check"]) if r["check"] in shown else one_line(r["summary"], 160)
+            by_result.setdefault(what, []).append(cause_title(conv, entry_id, r["cause"]))
         # titles hold commas and colons: they are parted by semicolons, each result a sentence
-        plain += [t("conv.ruled_out", lang, causes=f"{'; '.join(titles)} ({said.rstrip('.')})")
-                  for said, titles in by_result.items()]
+        plain += [t("conv.ruled_out", lang, causes=f"{'; '.join(titles)} ({what.rstrip('.')})")
+                  for what, titles in by_result.items()]
     return markdown, " ".join(plain)

@@ -37,7 +37,7 @@ CONV: dict[str, str] = {
     "conv.input_not_found": "I can't find that file: {path}. Paste the content or type another path.",
     "conv.input_unreadable": "I can't read {path} ({reason}). Paste the content or type another path.",
     "conv.checks_start": "I'll check it now: {checks}.",
-    "conv.results_head": "What the checks found:",
+    "conv.results_changed": "Changed since last time:",
     "conv.switch_entry": "This points to a different problem: **{title}** (instead of {old}). Let's follow that instead.",
     "conv.confirm_cue": "You said «{quote}», which points to {title}: is that it?",
     "conv.is_it_cause": "Could it be this: {title}?",

@@ -37,7 +37,7 @@ CONV: dict[str, str] = {
     "conv.input_not_found": "No encuentro ese fichero: {path}. Pega el contenido o escribe otra ruta.",
     "conv.input_unreadable": "No puedo leer {path} ({reason}). Pega el contenido o escribe otra ruta.",
     "conv.checks_start": "Voy a comprobarlo: {checks}.",
-    "conv.results_head": "Lo que han encontrado las comprobaciones:",
+    "conv.results_changed": "Cambios desde la última vez:",
     "conv.switch_entry": "Esto apunta a otro problema: **{title}** (en lugar de {old}). Sigamos por ahí.",
     "conv.confirm_cue": "Has dicho «{quote}», que apunta a {title}: ¿es eso?",
     "conv.is_it_cause": "¿Puede ser esto: {title}?",
