@@ -69,3 +69,13 @@ def test_formatting(kb):
     assert "teléfono 30 min" in text
     text = describe(escalation_for(kb.support, "CRITICAL"), "en")
     assert "level 3" in text and "15 min" in text and "e-mail, SMS, phone" in text
+
+
+def test_a_low_ticket_says_which_time_holds_for_it(kb):
+    """LOW answers in 8 h, and level 1 "answers by e-mail in 4 h": said side by side, the two read as
+    a contradiction; the second is said to be the level's time outside an escalation."""
+    es = describe(escalation_for(kb.support, "LOW"), "es")
+    assert es == ("Severidad LOW → nivel 1 (Soporte básico): plazo de respuesta 8 h, aviso por correo. Ese plazo es "
+                  "el de la severidad; fuera de una escalada, el nivel 1 responde por correo 4 h, chat 2 h, teléfono 1 h.")
+    en = describe(escalation_for(kb.support, "LOW"), "en")
+    assert "response within 8 h" in en and "outside an escalation, level 1 answers by e-mail 4 h" in en

@@ -30,7 +30,7 @@ MESSAGES: dict[str, str] = {
     "status.error": "could not run", "status.skipped": "skipped",
     # --- escalation ---
     "esc.describe": "Severity {severity} → level {level} ({level_name}): response within {time}, notified by {channels}.",
-    "esc.level_times": "Level {level} answers by {times}.",
+    "esc.level_times": "That is the severity's time; outside an escalation, level {level} answers by {times}.",
     "channel.email": "e-mail", "channel.chat": "chat", "channel.phone": "phone", "channel.sms": "SMS",
     "sev.reason.entry": "“{title}” is {severity}",
     "sev.reason.default": "no known problem identified: {severity}",
@@ -154,7 +154,7 @@ MESSAGES: dict[str, str] = {
     "reply.steps": "What to do:",
     "reply.fixed": "We have corrected in your settings:",
     "reply.verified": "We checked it again after the change and it works now.",
-    "reply.escalated": "We have passed your case to our technical team (level {level}); they will get back to you within {time}.",
+    "reply.escalated": "We have passed your case to our support team (level {level}); they will get back to you within {time}.",
     "reply.unknown": "We have not found the cause yet; we are still looking into it.",
     "reply.bye": "If anything does not work as expected, reply to this message and we will look at it.\n\nBest regards,",
     "reply.minutes": "{n} minutes",
