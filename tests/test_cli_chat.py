@@ -230,3 +230,13 @@ async def test_greeting_at_once_is_the_same_turn_as_start(kb, matcher):
     now, looped = Conversation(kb, matcher, lang="es"), Conversation(kb, matcher, lang="es")
     assert now.greet() == await collect(looped.start())
     assert now.transcript() == looped.transcript() and now.state is looped.state
+
+
+def test_a_chat_nobody_answers_leaves_no_session(tmp_path):
+    data = tmp_path / "data"
+    for stdin in ("", "\n\n"):
+        p = chat(stdin, "--demo", "chat", "--plain", data=data)
+        assert p.returncode == 0, p.stderr.decode()
+    assert not (data / "sessions").exists() or not list((data / "sessions").iterdir())
+    p = chat("my api key gives 401\n", "--demo", "chat", "--plain", data=data)
+    assert p.returncode == 0 and len(list((data / "sessions").iterdir())) == 1

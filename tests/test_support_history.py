@@ -42,6 +42,38 @@ def test_append_and_load_roundtrip(data_dir):
     assert not s.torn and s.bad_lines == []
 
 
+def test_a_session_is_saved_from_the_first_thing_the_user_says(data_dir):
+    """A greeting nobody answered (or answered with empty lines) left a file that `sessions list`
+    showed as "-"; now the file is made at the first words or pick, with what came before."""
+    with SessionLog.create(meta={"ui": "test"}, until_said=True) as log:
+        log.append({"type": "say", "text": "Hola"})
+        log.append({"type": "input", "text": "  "})
+        assert not log.path.exists() and not log.saved
+    assert not (data_dir / "sessions").exists() or list((data_dir / "sessions").iterdir()) == []
+    with SessionLog.create(meta={"ui": "test"}, until_said=True) as log:
+        log.append({"type": "say", "text": "Hola"})
+        log.append({"type": "choice", "id": "browse"})
+        log.append({"type": "say", "text": "Elige"})
+        assert log.saved
+    s = load_session(log.path)
+    assert [r["type"] for r in s.records] == ["session", "say", "choice", "say"]
+    assert stat.S_IMODE(log.path.stat().st_mode) == 0o600
+    assert [x.id for x in list_sessions()] == [log.id]
+
+
+def test_a_session_that_cannot_be_made_when_the_user_speaks_stops_saving_and_says_why(tmp_path):
+    told = []
+    blocked = tmp_path / "file"
+    blocked.write_text("x")  # the sessions folder cannot be made under a file
+    log = SessionLog.start(root=blocked, on_stop=told.append, until_said=True)
+    log.append({"type": "say", "text": "Hola"})
+    assert told == [] and log.stopped is None
+    log.append({"type": "input", "text": "me sale 401"})
+    assert len(told) == 1 and log.stopped is not None and not log.saved
+    log.append({"type": "input", "text": "otra vez"})  # never raises
+    assert len(told) == 1
+
+
 def test_records_are_scrubbed_before_writing(data_dir):
     settings = Settings()
     settings.api.key = Secret(CANARY_KEY)

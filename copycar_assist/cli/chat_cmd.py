@@ -85,7 +85,7 @@ def _open_history(scrub: Scrub, lang: str | None, ui: str, ui_lang: str) -> Sess
     def stopped(why: SavingStopped) -> None:
         print(t("cli.chat.not_saved", ui_lang, reason=why.reason), file=sys.stderr)
 
-    return SessionLog.start(scrub, meta={"ui": ui, "lang": lang}, on_stop=stopped)
+    return SessionLog.start(scrub, meta={"ui": ui, "lang": lang}, on_stop=stopped, until_said=True)
 
 
 async def dialogue(kb: KnowledgeBase, settings: Settings, *, lang: str | None, save: bool, json_mode: bool,
@@ -199,7 +199,7 @@ class Dialogue:
             self.runs.close()
             self.runs = None
         history = self.history
-        if self.interactive and history is not None and history.stopped is None:
+        if self.interactive and history is not None and history.saved:  # nothing said: no file to name
             from copycar_assist.i18n import t
 
             print(t("cli.chat.session", self.ui_lang, path=history.path), file=sys.stderr)

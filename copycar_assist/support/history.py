@@ -55,35 +55,56 @@ class SavingStopped:
     reason: str  # e.g. "No space left on device", "Permission denied"
 
 
+# What the user does in a conversation: a session with none of these (opened and closed, or
+# only greeted, or answered with empty lines) is not worth a file.
+SAID = frozenset({"input", "choice"})
+
+
+def _said(record: dict[str, Any]) -> bool:
+    return record.get("type") in SAID and (record.get("type") != "input" or bool(str(record.get("text", "")).strip()))
+
+
 class SessionLog:
     """An open session file. `append(record)` writes and syncs one line.
+
+    `until_said`: the file is made when the user first says or picks something (a record of a
+    type in SAID); what came before is held until then and written first. A session closed before
+    that leaves no file (`sessions list` showed every greeting nobody answered).
 
     When the disk refuses a write (full, gone, read-only), saving stops for the rest of the
     conversation: `stopped` says why and `on_stop(stopped)` is called once, so the UI can say so;
     `append` never raises for it (the conversation goes on)."""
 
     def __init__(self, path: Path, scrub: Scrub | None = None,
-                 on_stop: Callable[[SavingStopped], None] | None = None, *, create: bool = True):
+                 on_stop: Callable[[SavingStopped], None] | None = None, *, create: bool = True,
+                 until_said: bool = False):
         self.path = path
         self.id = path.stem
         self._scrub = scrub
         self.on_stop = on_stop
         self.stopped: SavingStopped | None = None
         self._fd: int | None = None
-        if create:  # a new file of our own: never an existing one, never through a link
-            ensure_private_dir(path.parent)
-            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
-                | getattr(os, "O_CLOEXEC", 0)
-            self._fd = os.open(path, flags, 0o600)
+        self._held: list[dict[str, Any]] | None = [] if create and until_said else None
+        self._made = False
+        if create and not until_said:
+            self._open()
+
+    def _open(self) -> None:
+        """A new file of our own: never an existing one, never through a link."""
+        ensure_private_dir(self.path.parent)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
+            | getattr(os, "O_CLOEXEC", 0)
+        self._fd = os.open(self.path, flags, 0o600)
+        self._made = True
 
     @classmethod
     def create(cls, scrub: Scrub | None = None, root: Path | None = None,
                meta: dict[str, Any] | None = None,
-               on_stop: Callable[[SavingStopped], None] | None = None) -> SessionLog:
+               on_stop: Callable[[SavingStopped], None] | None = None, *, until_said: bool = False) -> SessionLog:
         """A new session file with a header record (`type: "session"`). Raises OSError when the
-        file cannot be created."""
+        file cannot be created (with `until_said`, it is made later: `on_stop` says why not)."""
         folder = sessions_dir(root)
-        log = cls(folder / f"{_new_id()}{SUFFIX}", scrub, on_stop)
+        log = cls(folder / f"{_new_id()}{SUFFIX}", scrub, on_stop, until_said=until_said)
         from copycar_assist import __version__
 
         log.append({"type": "session", "id": log.id, "version": __version__, **(meta or {})})
@@ -91,11 +112,11 @@ class SessionLog:
 
     @classmethod
     def start(cls, scrub: Scrub | None = None, root: Path | None = None, meta: dict[str, Any] | None = None,
-              on_stop: Callable[[SavingStopped], None] | None = None) -> SessionLog:
+              on_stop: Callable[[SavingStopped], None] | None = None, *, until_said: bool = False) -> SessionLog:
         """Like `create`, but never raises: when the file cannot be created, a log whose saving
         has already stopped (and `on_stop` has been told why)."""
         try:
-            return cls.create(scrub, root, meta, on_stop)
+            return cls.create(scrub, root, meta, on_stop, until_said=until_said)
         except OSError as exc:
             log = cls(sessions_dir(root), scrub, on_stop, create=False)
             log._stop(exc, exc.filename or log.path)
@@ -115,10 +136,32 @@ class SessionLog:
     def append(self, record: dict[str, Any]) -> None:
         if self.stopped is not None:
             return
-        if self._fd is None:
-            raise ValueError("session log is closed")
         record = dict(record)
         record.setdefault("at", datetime.now(UTC).isoformat(timespec="milliseconds"))
+        if self._held is not None:
+            if not _said(record):
+                self._held.append(record)
+                return
+            held, self._held = self._held, None
+            try:
+                self._open()
+            except OSError as exc:
+                self._stop(exc, exc.filename or self.path)
+                return
+            for earlier in held:
+                self._write(earlier)
+        self._write(record)
+
+    @property
+    def saved(self) -> bool:
+        """Whether the session has a file (with `until_said`, once the user said something)."""
+        return self._made and self.stopped is None
+
+    def _write(self, record: dict[str, Any]) -> None:
+        if self.stopped is not None:
+            return
+        if self._fd is None:
+            raise ValueError("session log is closed")
         if self._scrub is not None:
             record = scrub_obj(record, self._scrub)
         line = json.dumps(clean_obj(record), ensure_ascii=False, default=str) + "\n"
@@ -136,6 +179,7 @@ class SessionLog:
             self.append(r)
 
     def close(self) -> None:
+        self._held = None  # nothing was said: no file
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None

@@ -439,7 +439,8 @@ def _open_history(settings: Settings, lang: str, on_stop: Callable[[SavingStoppe
     """The session log the engine appends to as it goes; `on_stop` hears once if it cannot save."""
     from copycar_assist.support.history import SessionLog
 
-    return SessionLog.start(scrub=make_scrubber(settings), meta={"ui": "tui", "lang": lang}, on_stop=on_stop)
+    return SessionLog.start(scrub=make_scrubber(settings), meta={"ui": "tui", "lang": lang}, on_stop=on_stop,
+                            until_said=True)
 
 
 def _problem(text: str) -> Problem:
