@@ -10,6 +10,8 @@ import math
 import time
 from collections.abc import Callable
 
+from copycar_assist.i18n import duration
+
 from . import latency_usual
 from .api_support import (
     NOT_THERE,
@@ -275,7 +277,7 @@ class LatencyCheck(ApiCheck):
                 "check.api_net.low_success_rate", success_rate=success_rate, threshold=th.success_rate,
                 figures=figures), ev)
         if slower is not None and usual.p95_ms is not None and p95 > slower:
-            now_s, usual_s = latency_usual.secs(p95), latency_usual.secs(usual.p95_ms)
+            now_s, usual_s = duration(p95, ctx.lang), duration(usual.p95_ms, ctx.lang)
             return self.finding("warn", "slower_than_usual", t(
                 "check.api_net.slower_than_usual", now=now_s, usual=usual_s, runs=usual.runs,
                 threshold=th.response_time_ms, figures=figures), ev)

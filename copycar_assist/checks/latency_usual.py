@@ -13,6 +13,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from copycar_assist.i18n import duration
 from copycar_assist.runs import runquery
 
 from .base import CheckContext
@@ -52,10 +53,6 @@ async def remember(ctx: CheckContext, usual: Usual, *, samples: int, avg_ms: flo
                                 p95_ms=p95_ms, usual=quiet)
 
 
-def secs(ms: float) -> str:
-    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
-
-
 def usual_sentence(ctx: CheckContext, usual: Usual) -> str:
     """The sentence that ends an 'ok' summary: the usual figure, or why there is none."""
     t = ctx.t
@@ -63,7 +60,7 @@ def usual_sentence(ctx: CheckContext, usual: Usual) -> str:
         return t("check.latency_usual.no_history_kept_run")
     if usual.p95_ms is None:
         return t("check.latency_usual.what_usual_url_not")
-    return t("check.latency_usual.usually_p95_earlier_measurements", secs=secs(usual.p95_ms), runs=usual.runs)
+    return t("check.latency_usual.usually_p95_earlier_measurements", secs=duration(usual.p95_ms, ctx.lang), runs=usual.runs)
 
 
 def evidence(usual: Usual, limit: float | None) -> dict[str, Any]:

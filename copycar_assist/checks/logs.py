@@ -24,6 +24,7 @@ import asyncio
 from pathlib import Path
 
 from copycar_assist.files.read import ReadError
+from copycar_assist.i18n import number
 from copycar_assist.textsafe import one_line
 
 from . import logparse
@@ -39,8 +40,9 @@ PRECEDENCE = ("auth_errors", "rate_limited", "high_error_rate", "low_success_rat
               "high_response_time", "low_throughput")
 
 
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{x * 100:.1f} %"
+def _pct(x: float | None, lang: str = "en") -> str:
+    """A share as a percentage, written the language's way ("12,1 %" in Spanish)."""
+    return "-" if x is None else number(x * 100, lang, ".1f") + " %"
 
 
 def _ms(x: float | None) -> str:
@@ -133,8 +135,8 @@ class LogAnalyzeCheck(Check):
             found.add("rate_limited")
         if not found:
             return self.finding("pass", "ok", t("check.logs.calls_average_p95_errors", calls=stats.calls,
-                                                ms=_ms(stats.avg_ms), ms2=_ms(stats.p95_ms), pct=_pct(stats.error_rate),
-                                                pct2=_pct(stats.success_rate)), ev)
+                                                ms=_ms(stats.avg_ms), ms2=_ms(stats.p95_ms), pct=_pct(stats.error_rate, ctx.lang),
+                                                pct2=_pct(stats.success_rate, ctx.lang)), ev)
         ordered = [o for o in PRECEDENCE if o in found]
         outcome = ordered[0]
         if len(ordered) > 1:
@@ -161,10 +163,10 @@ class LogAnalyzeCheck(Check):
         if outcome == "rate_limited":
             return t("check.logs.log_429_responses_rate", rate_limited=s.rate_limited, calls=s.calls)
         if outcome == "high_error_rate":
-            return t("check.logs.error_rate_threshold", pct=_pct(s.error_rate), errors=s.errors,
+            return t("check.logs.error_rate_threshold", pct=_pct(s.error_rate, ctx.lang), errors=s.errors,
                      operations=s.operations, error_rate=th.error_rate * 100)
         if outcome == "low_success_rate":
-            return t("check.logs.success_rate_should_least", pct=_pct(s.success_rate),
+            return t("check.logs.success_rate_should_least", pct=_pct(s.success_rate, ctx.lang),
                      success_rate=th.success_rate * 100)
         if outcome == "high_response_time":
             return t("check.logs.average_response_time_p95", ms=_ms(s.avg_ms), ms2=_ms(s.p95_ms),

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from copycar_assist.checks.areas import Overview
 from copycar_assist.checks.roots import RANK
-from copycar_assist.i18n import status_counts, t
+from copycar_assist.i18n import count_of, duration, status_counts, t
 from copycar_assist.textsafe import clean
 
 from .columns import MIN_ROOM, cut, hang, pad, width, wrap
@@ -56,10 +56,6 @@ NARROW = 40  # `-v`: with fewer columns left beside the titles, each summary goe
 
 def use_colour(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-
-
-def _duration(ms: int) -> str:
-    return f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
 
 
 class Renderer:
@@ -102,7 +98,7 @@ class Renderer:
 
     def header(self, what: str, n: int, duration_ms: int, base_url: str, demo: bool) -> None:
         where = self.safe(base_url, 200) + (f" ({t('cli.doctor.demo', self.lang)})" if demo else "")
-        head = f"{what} · {n} {t('cli.doctor.checks', self.lang)} · {_duration(duration_ms)}"
+        head = f"{what} · {count_of(n, 'cli.doctor.checks', self.lang)} · {duration(duration_ms, self.lang)}"
         if self.fits(f"{head} · {where}"):
             self.add(f"{head} · {where}")
         else:  # the address on a line of its own
@@ -115,7 +111,7 @@ class Renderer:
         for r in results:
             symbol = self.paint(SYMBOLS.get(r.status, "?"), r.status)
             title = pad(self.safe(r.title or r.id, 60), title_w)
-            dur = _duration(r.duration_ms) if r.status != "skipped" else ""
+            dur = duration(r.duration_ms, self.lang) if r.status != "skipped" else ""
             if self.columns is None or self.columns - 1 - (title_w + 15) >= NARROW:
                 self.put(f"  {symbol} {title}  {dur:>7}  ", self.safe(r.summary, 600))
             else:  # a narrow terminal: the summary under its check, across the width

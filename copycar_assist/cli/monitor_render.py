@@ -79,11 +79,11 @@ class LinePrinter:
         avg, ok, errors = t("cli.monitor.avg", lang), t("cli.monitor.ok", lang), t("cli.monitor.errors", lang)
         samples, usual_word = t("cli.monitor.samples", lang), t("cli.monitor.usual", lang)
         for x in snapshot["targets"]:
-            usual = f" · {usual_word} {fmt('response_time_ms', x['usual_p95_ms'])}" if x.get("usual_p95_ms") else ""
+            usual = f" · {usual_word} {fmt('response_time_ms', x['usual_p95_ms'], lang)}" if x.get("usual_p95_ms") else ""
             rate = f" · {x['requests_per_min']:.0f}/min" if x.get("requests_per_min") else ""
-            self._line(f"{clock_text(snapshot['at'])}  {x['target']}  p95 {fmt('response_time_ms', x['p95_ms'])}"
-                       f" · {avg} {fmt('response_time_ms', x['avg_ms'])} · {ok} "
-                       f"{fmt('success_rate', x['success_rate'])} · {errors} {fmt('error_rate', x['error_rate'])}"
+            self._line(f"{clock_text(snapshot['at'])}  {x['target']}  p95 {fmt('response_time_ms', x['p95_ms'], lang)}"
+                       f" · {avg} {fmt('response_time_ms', x['avg_ms'], lang)} · {ok} "
+                       f"{fmt('success_rate', x['success_rate'], lang)} · {errors} {fmt('error_rate', x['error_rate'], lang)}"
                        f"{rate} · {x['samples']} {samples}{usual}")
 
     def alert(self, event: AlertEvent) -> None:

@@ -7,12 +7,16 @@ words the app sets in its language …). Other UIs add keys additively, in both 
 
 `t()` falls back to the other language, then to the key itself, so a missing string shows up
 as its key instead of crashing. Placeholders use `str.format` names; a missing placeholder
-leaves the template as written (never an exception in the middle of a conversation).
+leaves the template as written (never an exception in the middle of a conversation). A number
+given to a placeholder is written the language's way (`12,1 %` in Spanish); a number formatted
+beforehand goes through `number()`.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import string
 
 from .en import MESSAGES as EN
 from .es import MESSAGES as ES
@@ -39,9 +43,36 @@ def t(key: str, lang: str | None, **kw: object) -> str:
     if not kw:
         return template
     try:
-        return template.format(**kw)
+        return (_SPANISH.vformat(template, (), kw) if lang == "es" else template.format(**kw))
     except (KeyError, IndexError, ValueError):
         return template
+
+
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
+def number(value: float | str, lang: str | None, spec: str = "g") -> str:
+    """A number written the language's way: `number(12.1, "es", ".1f")` is "12,1" (a string is
+    taken as a number formatted already: "12.1 %" → "12,1 %")."""
+    text = value if isinstance(value, str) else format(value, spec)
+    return _DECIMAL_POINT.sub(",", text) if norm_lang(lang) == "es" else text
+
+
+def duration(ms: float, lang: str | None) -> str:
+    """A time to read: "480 ms", "1.5 s" ("1,5 s" in Spanish)."""
+    return f"{ms:.0f} ms" if ms < 1000 else number(ms / 1000, lang, ".1f") + " s"
+
+
+class _SpanishFormatter(string.Formatter):
+    """`str.format` with numbers written with a decimal comma."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool) and "%" in format_spec):
+            return number(format(value, format_spec), "es")
+        return str(super().format_field(value, format_spec))
+
+
+_SPANISH = _SpanishFormatter()
 
 
 def localized(key: str, **kw: object) -> dict[str, str]:

@@ -35,7 +35,7 @@ CLI: dict[str, str] = {
     "cli.doctor.count.error": "errors", "cli.doctor.count.skipped": "skipped",
     "cli.doctor.count.pass.one": "passed", "cli.doctor.count.warn.one": "warning", "cli.doctor.count.fail.one": "failed",
     "cli.doctor.count.error.one": "error", "cli.doctor.count.skipped.one": "skipped",
-    "cli.doctor.checks": "checks", "cli.doctor.todo": "What to fix", "cli.doctor.found": "Cause found",
+    "cli.doctor.checks": "checks", "cli.doctor.checks.one": "check", "cli.doctor.todo": "What to fix", "cli.doctor.found": "Cause found",
     "cli.doctor.also": "The checks also point at", "cli.doctor.no_cause": "No check pointed at a cause.",
     "cli.doctor.questions": "Questions that tell the remaining causes apart:", "cli.doctor.from": "from",
     "cli.doctor.escalate": "If none applies, escalate with the evidence above (support level 1).",

@@ -35,7 +35,7 @@ CLI: dict[str, str] = {
     "cli.doctor.count.error": "errores", "cli.doctor.count.skipped": "omitidas",
     "cli.doctor.count.pass.one": "correcta", "cli.doctor.count.warn.one": "aviso", "cli.doctor.count.fail.one": "fallida",
     "cli.doctor.count.error.one": "error", "cli.doctor.count.skipped.one": "omitida",
-    "cli.doctor.checks": "comprobaciones", "cli.doctor.todo": "Qué corregir", "cli.doctor.found": "Causa encontrada",
+    "cli.doctor.checks": "comprobaciones", "cli.doctor.checks.one": "comprobación", "cli.doctor.todo": "Qué corregir", "cli.doctor.found": "Causa encontrada",
     "cli.doctor.also": "Las comprobaciones también señalan",
     "cli.doctor.no_cause": "Ninguna comprobación señaló una causa.",
     "cli.doctor.questions": "Preguntas que distinguen las causas que quedan:", "cli.doctor.from": "según",

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from copycar_assist.i18n import t
+from copycar_assist.i18n import duration, number, t
 from copycar_assist.kb import pick
 
 from .window import Metrics
@@ -90,8 +90,8 @@ class AlertEvent:
     def message(self, lang: str) -> str:
         span = (t("monitor.span.minutes", lang, minutes=f"{self.window_s / 60:.0f}", n=self.samples)
                 if self.window_s >= 60 else t("monitor.span.requests", lang, n=self.samples))
-        shown = {"value": fmt(self.metric, self.value), "limit": fmt(self.metric, self.threshold),
-                 "usual": fmt("response_time_ms", self.usual_ms), "span": span,
+        shown = {"value": fmt(self.metric, self.value, lang), "limit": fmt(self.metric, self.threshold, lang),
+                 "usual": fmt("response_time_ms", self.usual_ms, lang), "span": span,
                  "what": t(f"monitor.metric.{self.metric}", lang),
                  "target": self.target, "type": self.type, "severity": self.severity}
         return t(f"monitor.alert.{self.state}.{self.reason}", lang, **shown)
@@ -110,15 +110,16 @@ class AlertEvent:
                 "message": {"es": self.message("es"), "en": self.message("en")}}
 
 
-def fmt(metric: str, value: float | None) -> str:
+def fmt(metric: str, value: float | None, lang: str = "en") -> str:
+    """A metric's value to read, in the language's way ("0,5%", "1,2 s" in Spanish)."""
     if value is None:
         return "–"
     if metric in RATES:
         whole = abs(value * 100 - round(value * 100)) < 0.05
-        return f"{value:.0%}" if whole or value >= 0.1 else f"{value:.1%}"
+        return number(value, lang, ".0%" if whole or value >= 0.1 else ".1%")
     if metric == "throughput_per_min":
         return f"{value:.0f}/min"
-    return f"{value:.0f} ms" if value < 1000 else f"{value / 1000:.1f} s"
+    return duration(value, lang)
 
 
 @dataclass

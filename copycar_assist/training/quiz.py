@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from copycar_assist.i18n import t
+from copycar_assist.i18n import number, t
 from copycar_assist.kb.model import SEVERITIES, pick
 from copycar_assist.monitor.rules import DIRECTION
 
@@ -145,11 +145,12 @@ def severity_items(kb: KnowledgeBase, lang: str, rng: random.Random) -> list[Ite
     return out
 
 
-def fmt_value(metric: str, value: float) -> str:
+def fmt_value(metric: str, value: float, lang: str = "en") -> str:
+    """A threshold to read, in the language's way ("2,5 %" in Spanish)."""
     if 0 < value <= 1 and "rate" in metric or metric.endswith("score"):
-        return f"{value * 100:g} %"
+        return number(value * 100, lang) + " %"
     unit = {"response_time_ms": " ms", "throughput_per_min": "/min"}.get(metric, "")
-    return f"{value:g}{unit}"
+    return number(value, lang) + unit
 
 
 def threshold_items(kb: KnowledgeBase, lang: str, rng: random.Random) -> list[Item]:
@@ -161,7 +162,7 @@ def threshold_items(kb: KnowledgeBase, lang: str, rng: random.Random) -> list[It
         other = "below" if direction == "above" else "above"
 
         def label(d: str, v: float, metric: str = alert.metric) -> tuple[str, str]:
-            return f"{d}:{v:g}", t(f"train.a.{d}", lang, value=fmt_value(metric, v))
+            return f"{d}:{v:g}", t(f"train.a.{d}", lang, value=fmt_value(metric, v, lang))
 
         scale = [0.5, 2.0] if not (0 < value <= 1) or value * 2 <= 1 else [0.5, 0.9]
         pool = [label(direction, value * s) for s in scale] + [label(other, value)]

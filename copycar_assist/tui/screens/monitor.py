@@ -174,7 +174,7 @@ class MonitorScreen(LocalizedBindings, Screen[None]):
             healthy = not tgt["alerts"] and (tgt["error_rate"] or 0) == 0
             state = t("ui.mon_healthy" if healthy else "ui.mon_degraded" if not alerts else "ui.mon_alerting", lang)
             table.add_row(Text(one_line(tgt["target"], 60)), Text(state + (f" ×{len(tgt['alerts'])}" if alerts else "")),
-                          Text(fmt("response_time_ms", tgt["p95_ms"])), Text(fmt("error_rate", tgt["error_rate"])),
+                          Text(fmt("response_time_ms", tgt["p95_ms"], lang)), Text(fmt("error_rate", tgt["error_rate"], lang)),
                           Text(str(tgt["samples"])), key=tgt["target"])
 
     def _charts(self, snap: dict[str, Any]) -> None:
