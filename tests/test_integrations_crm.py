@@ -55,9 +55,13 @@ async def test_crm_ok(sim, http_client, kind):
     out = await run_all(sim, "crm-ok", http_client, kind)
     assert verdicts(out) == {"crm.auth": ("pass", "ok"), "crm.permissions": ("pass", "ok"),
                              "crm.fields": ("pass", "ok")}, {k: f.summary for k, f in out.items()}
-    # the CRM is named as people write it ("HubSpot", not the setting's value "hubspot" or "rest")
-    name = {"rest": "CRM", "hubspot": "HubSpot", "salesforce": "Salesforce"}[kind]
+    # the CRM is named as people write it ("HubSpot", not the setting's value "hubspot" or "rest";
+    # the generic one with its article: "El CRM acepta el token", not "CRM acepta el token")
+    name = {"rest": "The CRM", "hubspot": "HubSpot", "salesforce": "Salesforce"}[kind]
     assert out["crm.auth"].summary.startswith(f"{name} accepts the token"), out["crm.auth"].summary
+    es = await run_all(sim, "crm-ok", http_client, kind, lang="es")
+    nombre = {"rest": "El CRM", "hubspot": "HubSpot", "salesforce": "Salesforce"}[kind]
+    assert es["crm.auth"].summary.startswith(f"{nombre} acepta el token"), es["crm.auth"].summary
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -67,7 +71,7 @@ async def test_bad_token(sim, http_client, kind):
                              "crm.fields": ("skipped", "skipped")}
     code = {"rest": "invalid_token", "hubspot": "INVALID_AUTHENTICATION", "salesforce": "INVALID_SESSION_ID"}[kind]
     assert out["crm.auth"].evidence["crm_error"] == code
-    assert out["crm.auth"].summary.startswith({"rest": "CRM", "hubspot": "HubSpot", "salesforce": "Salesforce"}[kind]
+    assert out["crm.auth"].summary.startswith({"rest": "The CRM", "hubspot": "HubSpot", "salesforce": "Salesforce"}[kind]
                                               + " rejects the token (401")
     assert "crm.auth" in out["crm.fields"].summary
 

@@ -153,6 +153,15 @@ class _CrmCheck(Check):
         raise NotImplementedError
 
 
+def _named(ctx: CheckContext, name: str, *, subject: bool = False) -> str:
+    """A CRM as a sentence names it: "HubSpot", and the generic one "the CRM" ("The CRM" to
+    open a sentence): "El CRM acepta el token", not "CRM acepta el token"."""
+    if name != P.NAMES["rest"]:
+        return name
+    named = ctx.t("check.crm.the_crm")
+    return named[:1].upper() + named[1:] if subject else named
+
+
 class CrmAuthCheck(_CrmCheck):
     id = "crm.auth"
     outcomes = ("ok", "bad_credentials", "unavailable")
@@ -161,7 +170,7 @@ class CrmAuthCheck(_CrmCheck):
         t = self.target(ctx)
         if isinstance(t, Finding):
             return t
-        ctx.step(ctx.t("check.crm.authenticating", kind=t.name))
+        ctx.step(ctx.t("check.crm.authenticating", kind=_named(ctx, t.name)))
         a = await access(ctx, t)
         r = a.result
         ev = {"kind": t.kind, "base_url": t.base, **a.notes, **http_evidence(r)}
@@ -173,19 +182,19 @@ class CrmAuthCheck(_CrmCheck):
         if a.state == "insecure":
             return self.finding("error", "error", ctx.t("check.crm.token_not_sent_http", base=t.base), ev)
         if a.state == "bad":
-            return self.finding("fail", "bad_credentials", ctx.t("check.crm.rejects_token_401_expired", kind=t.name,
+            return self.finding("fail", "bad_credentials", ctx.t("check.crm.rejects_token_401_expired", kind=_named(ctx, t.name, subject=True),
                                                                  value=' ' + code if code else ''), ev)
         if a.state == "unavailable":
             status: Status = "warn" if r.status == 429 else "fail"
             return self.finding(status, "unavailable", unavailable_text(ctx, t, r), ev)
         if a.state == "forbidden":
-            return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_but_answers", kind=t.name,
+            return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_but_answers", kind=_named(ctx, t.name, subject=True),
                                                     value=' ' + code if code else ''), ev)
         if isinstance(r.json, dict) and "portalId" in r.json:
             ev["portal_id"] = str(r.json["portalId"])
         if isinstance(r.json, dict) and isinstance(r.json.get("account"), str):
             ev["account"] = r.json["account"]
-        return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_api_answers", kind=t.name,
+        return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_api_answers", kind=_named(ctx, t.name, subject=True),
                                                 total_ms=round(r.timings.total_ms)), ev)
 
 
