@@ -215,6 +215,27 @@ def test_progress_survives_a_restart_and_sigkill(tmp_path):
     assert len(json.loads(path.read_text())["log"]) == 3
 
 
+def test_the_stats_table_names_every_row_and_fits_80_columns(tmp_path, data):
+    """A threshold question (no entry) showed as a row named "—", the totals as a row with no
+    name, and long titles were cut without a mark."""
+    from copycar_assist.training.stats import NO_ENTRY
+
+    progress = Progress("lia")
+    progress.record("threshold:HIGH_ERROR_RATE", None, "recognise", True)
+    progress.record("quiz:x", "slow-responses", "recognise", False)
+    env = clean_env(tmp_path)
+    env["COPYCAR_ASSIST_DATA"] = str(data)
+    out = subprocess.run([sys.executable, "-m", "copycar_assist", "--lang", "es", "train", "--stats", "--trainee", "lia"],
+                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    lines = out.stdout.splitlines()
+    assert out.returncode == 0, out.stderr
+    rows = lines[2:-1]
+    assert all(line[:32].strip() and len(line) <= 80 for line in rows), rows
+    assert any(line.startswith("General (umbrales y severidad)") and "100 %" in line for line in rows)
+    assert any(line.startswith("Respuestas lentas y rendimiento…") and "0 %" in line for line in rows)
+    assert rows[-1].startswith("Todas las entradas") and NO_ENTRY not in "".join(line[:32] for line in rows)
+
+
 def test_trainees_keep_separate_progress(tmp_path, data):
     Progress("ana").record("quiz:x", "invalid-api-key", "recognise", True)
     assert Progress("ben").data["log"] == [] and len(Progress("ana").data["log"]) == 1

@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     what.add_argument("--quiz", type=int, metavar="N", help="cli.help.train.quiz")
     what.add_argument("--exam", type=int, metavar="N", help="cli.help.train.exam")
     p.add_argument("--minutes", type=float, metavar="M", help="cli.help.train.minutes")
-    p.add_argument("--difficulty", choices=("clear", "vague", "two"), default="clear")
+    p.add_argument("--difficulty", choices=("clear", "vague", "two"), default="clear", help="cli.help.train.difficulty")
     p.add_argument("--case", metavar="SPEC", help="cli.help.train.case")
     p.add_argument("--seed", type=int, help="cli.help.train.seed")
     p.set_defaults(handler=run)
@@ -103,9 +103,8 @@ def _stats(progress: Progress, kb: KnowledgeBase, lang: str, as_json: bool) -> i
     import json
 
     from copycar_assist.i18n import t
-    from copycar_assist.kb.model import pick
     from copycar_assist.training import SKILLS
-    from copycar_assist.training.stats import mastery
+    from copycar_assist.training.stats import mastery, row_title
 
     m = mastery(progress, kb)
     if as_json:
@@ -117,11 +116,15 @@ def _stats(progress: Progress, kb: KnowledgeBase, lang: str, as_json: bool) -> i
         return EXIT_OK
     heads = [t(f"train.skill.{s}", lang) for s in SKILLS]
     print(f"{t('train.stats.entry', lang):32} " + " ".join(f"{h:>11}" for h in heads))
+    def cells(skills: dict[str, int | None]) -> str:
+        return " ".join(f"{'—' if v is None else str(v) + ' %':>11}" for v in skills.values())
+
+    def cut(title: str) -> str:  # 32 columns and four of 12 fit 80: a longer title ends in "…"
+        return title if len(title) <= 32 else title[:31] + "…"
+
     for row in m["entries"]:
-        title = pick(kb.entries[row["entry"]].title, lang) if row["entry"] in kb.entries else row["entry"]
-        cells = " ".join(f"{'—' if v is None else str(v) + ' %':>11}" for v in row["skills"].values())
-        print(f"{title[:32]:32} {cells}")
-    print(f"{'':32} " + " ".join(f"{'—' if v is None else str(v) + ' %':>11}" for v in m["skills"].values()))
+        print(f"{cut(row_title(row['entry'], kb, lang)):32} {cells(row['skills'])}")
+    print(f"{cut(t('train.stats.all', lang)):32} {cells(m['skills'])}")
     print(t("train.stats.due", lang, n=m["due"]))
     return EXIT_OK
 

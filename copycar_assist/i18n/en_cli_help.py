@@ -168,6 +168,7 @@ HELP: dict[str, str] = {
     "cli.help.train.quiz": "a quiz round of N questions",
     "cli.help.train.exam": "an exam of N timed cases, with a report",
     "cli.help.train.minutes": "with --exam: the time allowed (default 10 a case)",
+    "cli.help.train.difficulty": "how cases come: clear (the customer says it plainly), vague (you have to ask), two (two faults at once); default clear",
     "cli.help.train.case": "a given case: an entry id, a scenario, or scenario/entry#cause",
     "cli.help.train.seed": "make the draw and the wording repeatable",
 }

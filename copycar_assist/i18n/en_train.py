@@ -121,5 +121,6 @@ TRAIN: dict[str, str] = {
     'train.input.text': "An option's number, or your own words (a question, an answer)",
     'train.stats.chart': 'Mastery per skill (%)',
     'train.stats.all': 'All entries',
+    'train.stats.general': 'General (thresholds, severity)',
     'train.intro': 'Practise on hidden cases in the demo world: a customer describes the problem, you investigate (checks, questions to the customer, the guide) and answer the problem, the cause, the first step, the severity and the support level. The debrief says what was right and what an expert would have done. Quiz questions come from the guide; your progress is saved and what you are about to forget comes back first. Esc: back to this menu · PgUp/PgDn: scroll.',
 }

@@ -175,6 +175,7 @@ HELP: dict[str, str] = {
     "cli.help.train.quiz": "una ronda de cuestionario de N preguntas",
     "cli.help.train.exam": "un examen de N casos cronometrados, con informe",
     "cli.help.train.minutes": "con --exam: el tiempo permitido (por defecto 10 por caso)",
+    "cli.help.train.difficulty": "cómo se presentan los casos: clear (el cliente lo cuenta claro), vague (hay que preguntar), two (dos fallos a la vez); por defecto clear",
     "cli.help.train.case": "un caso concreto: un id de entrada, un escenario, o escenario/entrada#causa",
     "cli.help.train.seed": "hacer repetibles el sorteo y la redacción",
 }

@@ -121,5 +121,6 @@ TRAIN: dict[str, str] = {
     'train.input.text': 'El número de una opción, o tus palabras (una pregunta, una respuesta)',
     'train.stats.chart': 'Dominio por habilidad (%)',
     'train.stats.all': 'Todas las entradas',
+    'train.stats.general': 'General (umbrales y severidad)',
     'train.intro': 'Practica con casos ocultos en el mundo de demostración: un cliente describe el problema, investigas (comprobaciones, preguntas al cliente, la guía) y respondes el problema, la causa, el primer paso, la severidad y el nivel de soporte. El informe final dice qué acertaste y qué habría hecho un experto. Las preguntas salen de la guía; tu progreso se guarda y lo que estás a punto de olvidar vuelve antes. Esc: volver a este menú · RePág/AvPág: desplazar.',
 }

@@ -26,6 +26,18 @@ class EntryMastery(TypedDict):
     answers: int
 
 
+def row_title(entry_id: str, kb: KnowledgeBase, lang: str) -> str:
+    """How a row of `mastery` is named: its entry's title; the questions of no entry (thresholds,
+    severities) are "General"."""
+    from copycar_assist.i18n import t
+    from copycar_assist.kb.model import pick
+
+    if entry_id == NO_ENTRY:
+        return t("train.stats.general", lang)
+    entry = kb.entries.get(entry_id)
+    return pick(entry.title, lang, entry_id) if entry else entry_id
+
+
 def mastery(progress: Progress, kb: KnowledgeBase) -> dict[str, Any]:
     recent: dict[tuple[str, str], list[bool]] = {}
     for rec in progress.data["log"]:

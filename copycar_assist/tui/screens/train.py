@@ -29,7 +29,6 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from copycar_assist.i18n import t
-from copycar_assist.kb import pick
 from copycar_assist.textsafe import clean, one_line
 
 from .. import train_render as render
@@ -357,7 +356,7 @@ class TrainScreen(LocalizedBindings, Screen[None]):
 
     def show_stats(self) -> None:
         from copycar_assist.training import SKILLS
-        from copycar_assist.training.stats import mastery
+        from copycar_assist.training.stats import mastery, row_title
 
         lang, kb = self.lang, self.copycar_app.kb
         m = mastery(self.trainee_progress, kb)
@@ -369,9 +368,7 @@ class TrainScreen(LocalizedBindings, Screen[None]):
         for skill in SKILLS:
             table.add_column(t(f"train.skill.{skill}", lang), key=skill)
         for row in m["entries"]:
-            entry = kb.entries.get(row["entry"])
-            title = pick(entry.title, lang, row["entry"]) if entry else row["entry"]
-            table.add_row(safe_text(title, limit=TITLE_WIDTH), *[safe_text(_pct(v)) for v in row["skills"].values()],
+            table.add_row(safe_text(row_title(row["entry"], kb, lang), limit=TITLE_WIDTH), *[safe_text(_pct(v)) for v in row["skills"].values()],
                           key=row["entry"])
         table.add_row(safe_text(t("train.stats.all", lang), style="bold"),
                       *[safe_text(_pct(v), style="bold") for v in m["skills"].values()], key="__all__")
