@@ -240,3 +240,14 @@ def test_a_chat_nobody_answers_leaves_no_session(tmp_path):
     assert not (data / "sessions").exists() or not list((data / "sessions").iterdir())
     p = chat("my api key gives 401\n", "--demo", "chat", "--plain", data=data)
     assert p.returncode == 0 and len(list((data / "sessions").iterdir())) == 1
+
+
+def test_causes_ruled_out_by_checks_shown_a_turn_before_name_the_check_only(tmp_path):
+    """The checks pass, a question is asked, the answer finds the cause: what the checks found
+    was shown under each of them, and the causes they rule out name them, not their findings."""
+    p = chat("the api is slow and the alerts do not arrive\n1\ny\n", "--lang", "en", "--demo", "chat", "--plain",
+             data=tmp_path)
+    out = p.stdout.decode()
+    assert p.returncode == 0, p.stderr.decode()
+    assert "Ruled out: Sending the alerts over SMTP fails (SMTP connection)." in out
+    assert out.count("The alert path is ready") == 1

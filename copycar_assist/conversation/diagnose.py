@@ -218,7 +218,7 @@ class Diagnoser:
                                                  "\n".join([*f.descriptions, *(r.summary for r in evidence)]))
         f.attempts.append(Attempt(entry_id, cause_id, via, [None] * len(steps), list(evidence), order=order))
         yield CauseFound(entry_id, cause_id, via, tuple(evidence), reasons)
-        markdown, plain = explain.cause_text(self.c, entry_id, cause_id, via, reasons, said)
+        markdown, plain = explain.cause_text(self.c, entry_id, cause_id, via, reasons)
         yield Say(markdown, markdown=True)
         if plain:
             yield Say(plain)

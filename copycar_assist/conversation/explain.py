@@ -4,7 +4,6 @@ why a cause was chosen, what the checks found and what they ruled out."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from copycar_assist.i18n import t
@@ -115,10 +114,9 @@ def why(conv: Conversation, belief: Belief | None, cause_id: str, via: str,
 
 
 def cause_text(conv: Conversation, entry_id: str, cause_id: str, via: str,
-               reasons: dict[str, Any], said: Collection[str] = ()) -> tuple[str, str]:
+               reasons: dict[str, Any]) -> tuple[str, str]:
     """(Markdown from the knowledge: "**Cause:** title" and its explanation; plain text with the
-    reasons, which quote the user and the checks: "From your words «…». Ruled out: …"). `said`:
-    the checks whose results were just shown: named by their title, not said again."""
+    reasons, which quote the user and name the checks: "From your words «…». Ruled out: …")."""
     from .prompts import cause_title
 
     lang = conv.lang
@@ -132,12 +130,11 @@ def cause_text(conv: Conversation, entry_id: str, cause_id: str, via: str,
         plain.append(t("conv.from_words", lang, quote=one_line(reasons["words"], 120)))
     ruled = reasons.get("ruled_out") or []
     if ruled:
-        # causes ruled out by the same result are named together, its summary said once; a result
-        # shown just above, or that is this cause's evidence (listed right after), by its check only
-        shown = set(reasons.get("checks") or ()) | set(said)
+        # causes ruled out by the same check are named together, with the check: what it found
+        # was shown with its progress (the results box, the plain chat's lines), not said again
         by_result: dict[str, list[str]] = {}
         for r in ruled[:4]:
-            what = check_title(conv, r["check"]) if r["check"] in shown else one_line(r["summary"], 160)
+            what = check_title(conv, r["check"])
             by_result.setdefault(what, []).append(cause_title(conv, entry_id, r["cause"]))
         # titles hold commas and colons: they are parted by semicolons, each result a sentence
         plain += [t("conv.ruled_out", lang, causes=f"{'; '.join(titles)} ({what.rstrip('.')})")
