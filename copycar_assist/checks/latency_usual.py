@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from copycar_assist.i18n import duration
 from copycar_assist.runs import runquery
 
 from .base import CheckContext
 from .urls import target_key
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ def register(checks: Iterable[object], catalogue: dict[str, CheckSpec]) -> dict[
     """id -> check, each held to `catalogue`. RegistrationError names every mismatch."""
     out: dict[str, Check] = {}
     problems: list[str] = []
+    settings = _setting_names()
     for check in checks:
         if not isinstance(check, Check):
             problems.append(f"{check!r} is not a Check")
@@ -55,7 +56,7 @@ def register(checks: Iterable[object], catalogue: dict[str, CheckSpec]) -> dict[
                             + (f" (missing: {', '.join(missing)})" if missing else "")
                             + (f" (not catalogued: {', '.join(extra)})" if extra else ""))
             continue
-        unknown = [name for name in spec.needs if name not in _setting_names()]
+        unknown = [name for name in spec.needs if name not in settings]
         if unknown:
             problems.append(f"{cid} needs unknown setting(s) {', '.join(unknown)}")
             continue

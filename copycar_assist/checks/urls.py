@@ -31,15 +31,20 @@ def _parts(url: object) -> tuple[str, str, int | None, str]:
     return scheme, u.hostname or "", port, unquote(u.path) or "/"
 
 
+def _origin(scheme: str, host: str, port: int | None) -> str:
+    return f"{scheme}://{host}{f':{port}' if port else ''}"
+
+
 def origin(url: object) -> str:
     """scheme://host[:port]"""
     scheme, host, port, _ = _parts(url)
-    return one_line(f"{scheme}://{host}{f':{port}' if port else ''}", 200)
+    return one_line(_origin(scheme, host, port), 200)
 
 
 def display_url(url: object) -> str:
     """The URL without userinfo, query or fragment."""
-    return one_line(f"{origin(url)}{_parts(url)[3]}", 300)
+    scheme, host, port, path = _parts(url)
+    return one_line(one_line(_origin(scheme, host, port), 200) + path, 300)
 
 
 def url_path(url: object) -> str:
@@ -50,13 +55,12 @@ def url_path(url: object) -> str:
 def target_key(settings: Settings, url: str) -> str:
     """The name the history keeps a base URL under (its runs, its usual latency): its display
     form, except the demo world's, whose port changes every run (`demo:/v2` names them all)."""
-    try:
-        shown = display_url(url)
-    except ValueError:
-        shown = one_line(url, 200)
     if settings.sources.get("api.base_url") == "demo":
         try:
             return "demo:" + (url_path(url).rstrip("/") or "/")
         except ValueError:
             return "demo:"
-    return shown
+    try:
+        return display_url(url)
+    except ValueError:
+        return one_line(url, 200)

@@ -219,8 +219,9 @@ def _best_window(phrase: _Phrase, where: dict[str, list[tuple[int, int]]]) -> tu
 # todo da 401"). A clause ends at punctuation before a space (not the dots of "5.4.5") or a "but".
 _NEGATOR = re.compile(r"(?<![\w'’])(?:no|not|nunca|never|ni|nor|neither|tampoco|sin|without|jam[aá]s)(?![\w'’])"
                       r"|n['’]t\b")
-_CLAUSE_END = re.compile(r"[.,;:!?](?!\S)|[¿¡()\n]|\b(?:pero|but|sino|aunque|although|though)\b", re.I)
-_SENTENCE_END = re.compile(r"[.;!?](?!\S)|[¿¡\n]|\b(?:pero|but|sino|aunque|although|though)\b", re.I)
+_BUT = r"\b(?:pero|but|sino|aunque|although|though)\b"
+_SENTENCE_END = re.compile(rf"[.;!?](?!\S)|[¿¡\n]|{_BUT}", re.I)
+_CLAUSE_END = re.compile(rf"[,:](?!\S)|[()]|{_SENTENCE_END.pattern}", re.I)  # a sentence's end, or a comma
 _NEGATION_REACH = 3  # words before the cue a negation reaches
 
 
