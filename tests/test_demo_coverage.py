@@ -19,7 +19,10 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from copycar_assist.kb.tree import DecisionTree
+from copycar_assist.simulator.cache import redis_server
 from copycar_assist.simulator.catalogue import SCENARIOS, Shown, samples_for
 
 from fixtures_demo import Footprint, diagnose_here, diagnose_process, finish, trainee
@@ -76,27 +79,31 @@ def _diagnose_all(cases: list[tuple[str, Shown]]) -> dict:
     return {(name, s): diagnose_here(name, s.entry) for name, s in cases}
 
 
-def test_each_scenario_makes_diagnose_and_the_chat_name_its_causes(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("served_by", ["redis-server", "the simulator"])
+def test_each_scenario_makes_diagnose_and_the_chat_name_its_causes(served_by, tmp_path, monkeypatch, capsys):
+    if served_by == "redis-server" and redis_server() is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server): the Redis scenarios are not checked")
+    cases = [(n, s) for n, s in CASES if (SCENARIOS[n].service == "redis") == (served_by == "redis-server")]
     for name in ("COPYCAR_API_KEY", "COPYCAR_BASE_URL", "COPYCAR_REDIS_URL", "HTTP_PROXY", "HTTPS_PROXY",
                  "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COPYCAR_ASSIST_CONFIG", str(tmp_path / "absent.toml"))
     monkeypatch.setenv("COPYCAR_ASSIST_DATA", str(tmp_path / "data"))
     before = Footprint()
-    checked = [(n, s) for n, s in CASES if s.how == "check"]
+    checked = [(n, s) for n, s in cases if s.how == "check"]
     waiting = {(n, s): diagnose_process(n, s.entry, tmp_path) for n, s in checked if n in WAITING}
-    busy = [(n, s) for n, s in CASES if n not in TIMED]
+    busy = [(n, s) for n, s in cases if n not in TIMED]
     with ThreadPoolExecutor(1) as pool:  # one in-process diagnose at a time, beside the chat flows
         here = pool.submit(_diagnose_all, [(n, s) for n, s in checked if n not in WAITING | TIMED])
         chats = asyncio.run(_chats(busy, 8))
         diagnosed = here.result()
     diagnosed.update({key: finish(proc) for key, proc in waiting.items()})
-    quiet = [(n, s) for n, s in CASES if n in TIMED]
+    quiet = [(n, s) for n, s in cases if n in TIMED]
     diagnosed.update(_diagnose_all([(n, s) for n, s in quiet if s.how == "check"]))
     chats.update(asyncio.run(_chats(quiet, 1)))
 
     rows, problems = [], []
-    for name, s in CASES:
+    for name, s in cases:
         run = chats[(name, s)]
         chat = (run.found["entry"], run.found["cause"], run.found["via"]) if run.found else None
         if s.how == "check":
