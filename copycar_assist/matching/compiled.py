@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import struct
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypedDict, TypeVar, overload
+from typing import TYPE_CHECKING, TypedDict, TypeVar, overload
 
 from copycar_assist.kb.pool import ordered_map
 from copycar_assist.kb.store import Rows, Store, Value, cached_db, open_store, put
@@ -47,7 +46,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 K = TypeVar("K")
 V = TypeVar("V")
-R = TypeVar("R")
 
 
 class _Missing(Enum):
@@ -69,14 +67,13 @@ class _Head(TypedDict):
     caps_codes: list[str]
     code_starts: list[str]
     effects: int  # how many effect rows there are
+    idf: dict[str, float]  # every key's idf (the phrases are weighed with it as they are read)
 
 
-# The other rows: a key's postings (bytes: its idf, float64 little-endian, then `Postings.to_bytes`),
-# an entry's phrases (JSON: [[[[key, weight], ...], total], ...]), an effect (JSON: [entry, text,
-# [[key, weight], ...], total]) and the effects that use a key (bytes: `Postings.to_bytes` of
-# effect -> the share of that effect's weight the key carries).
-_IDF = struct.Struct("<d")
-_PhraseRow = list[tuple[list[tuple[str, float]], float]]
+# The other rows: a key's postings (bytes: `Postings.to_bytes`), an entry's phrases (JSON: each
+# phrase's keys packed, `index.pack`; weighed with the idf when read, as `merge` weighs them), an
+# effect (JSON: [entry, text, [[key, weight], ...], total]) and the effects that use a key (bytes:
+# `Postings.to_bytes` of effect -> the share of that effect's weight the key carries).
 _EffectRow = tuple[int, str, list[tuple[str, float]], float]
 
 
@@ -86,8 +83,9 @@ def _pairs(d: Mapping[K, V]) -> list[tuple[K, V]]:
 
 def fill_matcher(conn: sqlite3.Connection, preps: Iterable[EntryPrep]) -> None:
     """The index of prepared entries (`companion.py`) into a new database, streamed: each prep
-    is read once; each entry's phrases and effects wait on disk until the weights are known,
-    then are weighed and written (in worker processes when there are many)."""
+    is read once; each entry's phrases are written as they come (they are weighed when read),
+    its effects wait on disk until the weights are known, then are weighed and written (in
+    worker processes when there are many)."""
     kept = _OnDisk(conn)
     index, _ = merge(preps, kept=kept)
     add_lexicon_surfaces(index, default_lexicon())
@@ -95,46 +93,46 @@ def fill_matcher(conn: sqlite3.Connection, preps: Iterable[EntryPrep]) -> None:
 
 
 class _OnDisk(Kept):
-    """Each entry's phrases and effects in a temporary table of the connection until they are
-    weighed and written (in the page cache, not in this process: 10,000 entries' phrases and
-    effects would be a third of its memory), read back in order."""
+    """Each entry's phrases written where they stay (packed, as prepared), and its effects in a
+    temporary table of the connection until they are weighed and written (in the page cache,
+    not in this process: 10,000 entries' effects would be a fifth of its memory), read back in
+    order."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         super().__init__()
         self._conn = conn
         self._count = self._effect_count = 0
-        conn.execute("CREATE TEMP TABLE kept (n INTEGER PRIMARY KEY, phrases TEXT, effects TEXT)")
+        conn.execute("CREATE TEMP TABLE kept (n INTEGER PRIMARY KEY, effects TEXT)")
 
     def add(self, n: int, phrases: list[str], effects: list[tuple[str, str]]) -> None:
-        self._conn.execute("INSERT INTO kept VALUES (?, ?, ?)",
-                           (n, json.dumps(phrases, ensure_ascii=False), json.dumps(effects, ensure_ascii=False)))
+        put(self._conn, "phrases", [(str(n), json.dumps(phrases, ensure_ascii=False))])
+        self._conn.execute("INSERT INTO kept VALUES (?, ?)", (n, json.dumps(effects, ensure_ascii=False)))
         self._count, self._effect_count = n + 1, self._effect_count + len(effects)
 
-    def rows(self, column: str) -> Sequence[tuple[int, str]]:
-        """(entry, the column's JSON text) per entry, in order."""
-        return _Column(self._conn, column, self._count, lambda n, text: [(n, text)])
+    def rows(self) -> Sequence[tuple[int, str]]:
+        """(entry, its effects' JSON text) per entry, in order."""
+        return _Column(self._conn, self._count, lambda n, text: [(n, text)])
 
     @property
     def effects(self) -> Sequence[tuple[int, str, str]]:
         def rows(n: int, text: str) -> list[tuple[int, str, str]]:
             return [(n, effect_text, keys) for effect_text, keys in json.loads(text)]
 
-        return _Column(self._conn, "effects", self._effect_count, rows)
+        return _Column(self._conn, self._effect_count, rows)
 
 
 class _Column(Sequence[T]):
-    """One column of the kept table as a sequence of what `decode(n, text)` makes of each row,
-    read through in order (by position too, but by reading through: only for completeness)."""
+    """The kept effects as a sequence of what `decode(n, text)` makes of each entry's row, read
+    through in order (by position too, but by reading through: only for completeness)."""
 
-    def __init__(self, conn: sqlite3.Connection, column: str, length: int,
-                 decode: Callable[[int, str], list[T]]) -> None:
-        self._conn, self._column, self._length, self._decode = conn, column, length, decode
+    def __init__(self, conn: sqlite3.Connection, length: int, decode: Callable[[int, str], list[T]]) -> None:
+        self._conn, self._length, self._decode = conn, length, decode
 
     def __len__(self) -> int:
         return self._length
 
     def __iter__(self) -> Iterator[T]:
-        for n, text in self._conn.execute(f"SELECT n, {self._column} FROM kept ORDER BY n"):
+        for n, text in self._conn.execute("SELECT n, effects FROM kept ORDER BY n"):
             yield from self._decode(n, text)
 
     @overload
@@ -145,17 +143,11 @@ class _Column(Sequence[T]):
         return list(self)[i]
 
 
-# What the workers weighing the kept rows read: set before they are forked (they inherit it,
+# What the workers weighing the kept effects read: set before they are forked (they inherit it,
 # nothing is sent), and read in this process when the work stays here; one compile at a time
 # (the app compiles in a thread). (idf, effect owners, size)
 _WEIGHTS: tuple[Mapping[str, float], Mapping[str, int], int] | None = None
 _WEIGHING = threading.Lock()
-
-
-def _weighed_phrases(row: tuple[int, str]) -> str:
-    assert _WEIGHTS is not None
-    phrases = weigh_phrases(json.loads(row[1]), _WEIGHTS[0])
-    return json.dumps([[_pairs(keys), total] for keys, total in phrases], ensure_ascii=False)
 
 
 def _effect_rows(row: tuple[int, str]) -> list[tuple[str, list[tuple[str, float]]]]:
@@ -173,15 +165,14 @@ def _effect_rows(row: tuple[int, str]) -> list[tuple[str, list[tuple[str, float]
 
 
 def _weigh_rows(conn: sqlite3.Connection, kept: _OnDisk) -> tuple[int, dict[str, tuple[array[int], array[float]]]]:
-    """Every entry's phrases and effects weighed (`_WEIGHTS`) and written; how many effects
-    there are, and the effects each key is in with its share of their weight."""
-    put(conn, "phrases", ((str(n), row) for n, row in enumerate(ordered_map(_weighed_phrases, kept.rows("phrases")))))
+    """Every entry's effects weighed (`_WEIGHTS`) and written; how many there are, and the
+    effects each key is in with its share of their weight."""
     by_key: dict[str, tuple[array[int], array[float]]] = {}
     count = 0
 
     def rows() -> Iterator[tuple[str, str]]:
         nonlocal count
-        for effects in ordered_map(_effect_rows, kept.rows("effects")):
+        for effects in ordered_map(_effect_rows, kept.rows()):
             for row, shares in effects:
                 for key, share in shares:
                     ids, weights = by_key.setdefault(key, (array("i"), array("d")))
@@ -196,7 +187,7 @@ def _weigh_rows(conn: sqlite3.Connection, kept: _OnDisk) -> tuple[int, dict[str,
 
 def write_index(conn: sqlite3.Connection, ix: Index, kept: _OnDisk) -> None:
     global _WEIGHTS
-    put(conn, "postings", ((key, _IDF.pack(ix.idf[key]) + Postings.of(per).to_bytes()) for key, per in ix.postings.items()))
+    put(conn, "postings", ((key, Postings.of(per).to_bytes()) for key, per in ix.postings.items()))
     with _WEIGHING:
         _WEIGHTS = (ix.idf, effect_owners(kept.effects, ix.idf), ix.size)
         try:
@@ -209,7 +200,7 @@ def write_index(conn: sqlite3.Connection, ix: Index, kept: _OnDisk) -> None:
         "codes": {c: _pairs(owners) for c, owners in ix.codes.items()},
         "families": {f: sorted(ns) for f, ns in ix.families.items()},
         "caps_codes": sorted(ix.caps_codes), "code_starts": sorted(ix.code_starts),
-        "effects": count,
+        "effects": count, "idf": dict(ix.idf),
     }
     put(conn, "head", [("head", json.dumps(head, ensure_ascii=False))])
     put(conn, "cue_rare", ((key, "") for key in sorted(ix.cue_rare)))
@@ -245,25 +236,6 @@ class _Lazy(Mapping[str, V]):
         return len(self._rows.all())
 
 
-class _View(Mapping[str, V], Generic[R, V]):
-    """One part of another lazy mapping's rows (a key's idf, or its postings)."""
-
-    def __init__(self, rows: _Lazy[R], part: Callable[[R], V]) -> None:
-        self._rows, self._part = rows, part
-
-    def __getitem__(self, key: str) -> V:
-        return self._part(self._rows[key])
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._rows
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-
 class _LazyList(Sequence[V]):
     """Rows keyed "0" to str(size - 1) as a sequence, each decoded on first use."""
 
@@ -291,33 +263,23 @@ def _bytes(raw: Value) -> bytes:
     return raw
 
 
-def _posting_row(raw: Value) -> tuple[float, Postings]:
-    data = _bytes(raw)
-    (idf,) = _IDF.unpack_from(data)
-    return idf, Postings.from_bytes(memoryview(data)[_IDF.size:])
+def _postings_row(raw: Value) -> Postings:
+    return Postings.from_bytes(_bytes(raw))
 
 
-def _idf_part(posting: tuple[float, Postings]) -> float:
-    return posting[0]
+def _phrases_row(idf: Mapping[str, float]) -> Callable[[Value], list[WeighedPhrase]]:
+    """An entry's phrases row, weighed with `idf` as it is read."""
 
+    def decode(raw: Value) -> list[WeighedPhrase]:
+        return weigh_phrases(json.loads(raw), idf)
 
-def _entries_part(posting: tuple[float, Postings]) -> Postings:
-    return posting[1]
-
-
-def _phrase_row(raw: Value) -> list[WeighedPhrase]:
-    row: _PhraseRow = json.loads(raw)
-    return [({k: w for k, w in keys}, total) for keys, total in row]
+    return decode
 
 
 def _effect_row(raw: Value) -> _Effect:
     row: _EffectRow = json.loads(raw)
     entry, text, keys, total = row
     return _Effect(entry, text, tuple((k, w) for k, w in keys), total)
-
-
-def _effect_ids_row(raw: Value) -> Postings:
-    return Postings.from_bytes(_bytes(raw))
 
 
 class _Thresholds(Mapping[str, float]):
@@ -348,14 +310,13 @@ def load_matcher(conn: sqlite3.Connection, kb: Knowledge) -> Matcher:
     """A Matcher over the compiled index in `conn` (`kb`: the same knowledge, for its support
     data and the answers about the guide)."""
     head: _Head = json.loads(Rows(conn, "head").get("head") or "{}")
-    postings = _Lazy(Rows(conn, "postings"), _posting_row)
+    idf = head["idf"]
     index = Index(
-        ids=head["ids"], titles=head["titles"], postings=_View(postings, _entries_part),
-        idf=_View(postings, _idf_part),
+        ids=head["ids"], titles=head["titles"], postings=_Lazy(Rows(conn, "postings"), _postings_row), idf=idf,
         surfaces=head["surfaces"], codes={c: {n: w for n, w in pairs} for c, pairs in head["codes"].items()},
         families={f: set(ns) for f, ns in head["families"].items()}, lang_of=head["lang_of"],
         caps_codes=frozenset(head["caps_codes"]),
-        phrase_keys=_LazyList(Rows(conn, "phrases"), len(head["ids"]), _phrase_row),
+        phrase_keys=_LazyList(Rows(conn, "phrases"), len(head["ids"]), _phrases_row(idf)),
         code_starts=frozenset(head["code_starts"]))
     m = object.__new__(Matcher)
     m.lexicon = default_lexicon()
@@ -372,7 +333,7 @@ def load_matcher(conn: sqlite3.Connection, kb: Knowledge) -> Matcher:
     effects.lexicon = m.lexicon
     effects.bulk = effects_bulk
     effects._effects = _LazyList(Rows(conn, "effects"), head["effects"], _effect_row)
-    effects._by_key = _Lazy(Rows(conn, "effect_keys"), _effect_ids_row)
+    effects._by_key = _Lazy(Rows(conn, "effect_keys"), _postings_row)
     m.effects = effects
     m._by_initial = {}
     for surface in index.surfaces:
