@@ -98,8 +98,29 @@ def tokenize(text: str) -> list[Token]:
 
 
 def words(text: str) -> list[str]:
-    """The words `tokenize` finds, without their spans (preparing the knowledge)."""
-    return [word for run in _RUN.findall(text) for word, _, _ in _run_words(run)]
+    """The words `tokenize` finds, without their spans (preparing the knowledge: a million
+    phrases for 10,000 entries, so a run seen before as one word is looked up in one pass)."""
+    runs = _RUN.findall(text)
+    out: list[str | None] = list(map(_ONE_WORD.get, runs))
+    if None not in out:
+        return out  # type: ignore[return-value]  # no None left: every run was one known word
+    found: list[str] = []
+    for run, word in zip(runs, out, strict=True):
+        if word is not None:
+            found.append(word)
+            continue
+        parts = _run_words(run)
+        if len(parts) == 1:
+            if len(_ONE_WORD) >= _ONE_WORD_CAP:  # a long-running app reads endless new words
+                _ONE_WORD.clear()
+            _ONE_WORD[run] = parts[0][0]
+        found.extend(part[0] for part in parts)
+    return found
+
+
+# A run of letters and digits that is one word -> that word, as `_run_words` gives it.
+_ONE_WORD: dict[str, str] = {}
+_ONE_WORD_CAP = 200_000
 
 
 @lru_cache(maxsize=65536)
