@@ -87,3 +87,9 @@ def screen_controls(app) -> set[str]:
 
 async def type_text(pilot, text: str) -> None:
     await pilot.press(*text)
+
+
+async def say(app, pilot, text: str) -> None:
+    """Type a line into the chat, key by key, then Enter, and let the turn finish."""
+    await pilot.press(*text, "enter")
+    await settle(app, pilot)

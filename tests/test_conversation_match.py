@@ -16,6 +16,7 @@ from copycar_assist.conversation import (
     StepShown,
     UserSaid,
 )
+from copycar_assist.i18n import t
 
 from fixtures_conversation import (
     choice_ids,
@@ -199,6 +200,29 @@ async def test_the_same_problem_told_again_after_no_goes_on_without_the_symptoms
     assert "It still looks like this: **Email delivery failed**." in texts(events)
     assert not [e for e in of(events, Say) if e.text.startswith("Usual symptoms")]
     assert conv.facts.descriptions[-1] == "they dont bounce, they just never arrive at the customer"
+
+
+async def test_no_to_the_symptoms_offers_the_other_entries_the_description_matched(kb, matcher):
+    """A newsletter send that hangs matches the alert e-mails first; "no" to their symptoms offers
+    the other entries the same words matched (e-mail delivery among them), not a blank prompt."""
+    for lang, text, closest in (
+            ("en", "since this morning the newsletter send just hangs forever and nothing reaches our customers",
+             "Which one is closest?"),
+            ("es", "desde esta mañana el envío de la newsletter se queda colgado y no llega nada a los clientes",
+             "¿Cuál se parece más?")):
+        conv = Conversation(kb, matcher, lang=lang)
+        await start(conv)
+        await send(conv, text)
+        assert conv.state is State.CONFIRM and conv.facts.entry_id == "alert-emails-missing"
+        events = await send(conv, "no")
+        assert conv.state is State.CLARIFY
+        assert t("conv.maybe_others", lang) in texts(events)
+        offered = [c.entry for c in prompt_of(events).choices if c.role == "pick_entry"]
+        assert "email-delivery-failed" in offered and "alert-emails-missing" not in offered
+        assert [c.role for c in prompt_of(events).choices][-2:] == ["rephrase", "browse"]
+        assert prompt_of(events).text == closest
+        await choose(conv, "entry:email-delivery-failed")
+        assert conv.state is State.CONFIRM and conv.facts.entry_id == "email-delivery-failed"
 
 
 async def test_no_then_another_problem_shows_its_symptoms(kb, matcher):

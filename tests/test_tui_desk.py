@@ -11,7 +11,7 @@ from textual.widgets import Input
 from copycar_assist.config import Settings, load_settings
 from copycar_assist.simulator.crm import DEMO_CRM_TOKEN
 
-from fixtures_tui import make_app, screen_text, settle
+from fixtures_tui import make_app, say, screen_text, settle
 
 SIZE = (80, 24)
 KEY = "sk-pasted-in-setup-0123456789ab"
@@ -149,3 +149,30 @@ async def test_a_new_key_is_typed_in_a_masked_dialog_applied_to_the_case_and_rec
         assert app.clipboard.startswith("Hola, Acme:") and new[:12] not in app.clipboard
         transcript = conv.transcript_markdown()
     assert new[:12] not in transcript and "sk-…bbbb" in transcript
+
+
+async def test_a_check_skipped_for_a_missing_key_offers_to_set_up_its_group(kb, tmp_path):
+    """No settings, a 401 described, its symptoms confirmed: the key check is skipped, and the
+    button under it names what it opens (the CopyCar API's set-up), not a setting's dotted name."""
+    from textual.widgets import Button
+
+    from copycar_assist.tui.screens.setup import SetupScreen
+
+    settings = Settings()
+    settings.path = tmp_path / "no-config.toml"
+    for lang, label, title in (("en", "Set up now: CopyCar API", "Set-up: CopyCar API"),
+                               ("es", "Configurar ahora: API de CopyCar", "Configuración: API de CopyCar")):
+        app = make_app(kb, settings, lang=lang)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            conv = app.chat().conversation
+            await say(app, pilot, "my api key gives 401 since yesterday" if lang == "en"
+                           else "mi clave de api da 401 desde ayer")
+            assert conv.state == "confirm_symptoms" and conv.facts.entry_id == "invalid-api-key"
+            await say(app, pilot, "y" if lang == "en" else "s")
+            buttons = [b for b in app.screen.query(Button) if "setup-now" in b.classes]
+            assert [str(b.label) for b in buttons] == [label]
+            assert "api.key now" not in screen_text(app)
+            buttons[0].press()
+            await settle(app, pilot)
+            assert isinstance(app.screen, SetupScreen) and title in screen_text(app)

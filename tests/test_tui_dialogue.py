@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from copycar_assist.tui.widgets.area_tree import AreaTree
 
-from fixtures_tui import demo_settings, make_app, screen_text, settle
+from fixtures_tui import demo_settings, make_app, say, screen_text, settle
 
 SIZE = (100, 40)
 
@@ -15,11 +15,6 @@ def key_of(conv, role: str) -> str:
     [choice] = [c for c in conv.prompt.choices if c.role == role][:1] or [None]
     assert choice is not None, f"no {role} on offer: {[c.role for c in conv.prompt.choices]}"
     return choice.key
-
-
-async def say(app, pilot, text: str) -> None:
-    await pilot.press(*text, "enter")
-    await settle(app, pilot)
 
 
 async def test_next_cause_after_a_failed_fix(kb, simulator):

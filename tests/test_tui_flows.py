@@ -10,7 +10,7 @@ import pytest
 from copycar_assist.tui.widgets.area_tree import AreaTree
 from copycar_assist.tui.widgets.choices_bar import ChoicesBar
 
-from fixtures_tui import demo_settings, make_app, record_notices, screen_text, settle
+from fixtures_tui import demo_settings, make_app, record_notices, say, screen_text, settle
 
 SIZE = (120, 36)
 
@@ -19,11 +19,6 @@ def option_key(conv, option_id: str) -> str:
     options = {c.id: c for c in conv.prompt.choices}
     assert option_id in options, f"{option_id} not offered: {list(options)}"
     return options[option_id].key
-
-
-async def say(app, pilot, text: str) -> None:
-    await pilot.press(*text, "enter")
-    await settle(app, pilot)
 
 
 async def test_symptom_to_cause_and_steps_with_expired_key(kb, simulator):

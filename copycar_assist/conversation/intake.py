@@ -50,6 +50,16 @@ def closest(result: MatchResult, ids: list[str]) -> list[str]:
     return [m.id for m in allowed if m.score >= OFFER_SHARE * allowed[0].score][:OFFERED]
 
 
+def runners_up(result: MatchResult | None, declined: str, ids: list[str]) -> list[str]:
+    """The entries to offer when the user says the matched entry's symptoms are not theirs: the
+    others the same description matched, scoring at least OFFER_SHARE of the declined one."""
+    if result is None or result.best != declined or not result.matches:
+        return []
+    known = set(ids) - {declined}
+    top = result.matches[0].score
+    return [m.id for m in result.matches if m.id in known and m.score >= OFFER_SHARE * top][:OFFERED]
+
+
 class Intake:
     def __init__(self, conv: Conversation) -> None:
         self.c = conv
@@ -151,7 +161,17 @@ class Intake:
             yield e
 
     async def not_confirmed(self, choice: Choice) -> AsyncIterator[Event]:
-        self.c.facts.declined = self.c.facts.entry_id
+        """Not those symptoms: the other entries the description matched are offered, when there
+        are any ("Email delivery failed" under a declined "Alert emails missing"), else the user
+        is asked for other words."""
+        f = self.c.facts
+        f.declined = f.entry_id
+        f.clarify_ids = runners_up(f.match, f.entry_id or "", list(self.c.kb.entries))
+        if f.clarify_ids:
+            yield Say(t("conv.maybe_others", self.c.lang))
+            for e in self.c.goto(State.CLARIFY):
+                yield e
+            return
         yield Say(t("conv.describe_more", self.c.lang))
         for e in self.c.goto(State.DESCRIBE):
             yield e

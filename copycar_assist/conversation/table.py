@@ -54,7 +54,7 @@ TABLE: dict[State, dict[Role, frozenset[State]]] = {
     },
     S.CONFIRM: {
         Role.YES: DIAGNOSIS,
-        Role.NO: frozenset({S.DESCRIBE}),
+        Role.NO: frozenset({S.DESCRIBE, S.CLARIFY}),  # the other entries the description matched, if any
         Role.ESCALATE: ESCALATE,
     },
     S.GATHER: {

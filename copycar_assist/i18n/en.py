@@ -273,7 +273,7 @@ MESSAGES: dict[str, str] = {
     "ui.setup_done": "Set-up finished.",
     "ui.setup_offer": "There are no settings yet. Set up the API key and the rest now? (Each value is checked before it is saved.)",
     "ui.setup_later": "Later",
-    "ui.setup_now": "Set up {field} now",
+    "ui.setup_now": "Set up now: {group}",
     "ui.secret_title": "New value of {field} (hidden; not written to disk)",
     "ui.secret_ok": "Apply",
     # --- the app's actions (bindings.py) and Textual's own words ---

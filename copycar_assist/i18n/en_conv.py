@@ -5,6 +5,7 @@ CONV: dict[str, str] = {
     "conv.greet": "Hi, I'm CopyCar Assist. Tell me what is going wrong with the CopyCar.ai API, in your own words or by pasting the error.",
     "conv.describe_prompt": "What is happening?",
     "conv.describe_more": "All right. Tell me in other words what you see, or paste the exact error.",
+    "conv.maybe_others": "All right, not that one. The same description also came close to these.",
     "conv.same_again": "It still looks like this: **{title}**. Let's look into it with what you said.",
     "conv.rephrase": "Go ahead: describe it in other words, or paste the exact error message.",
     "conv.restarted": "Let's start again.",

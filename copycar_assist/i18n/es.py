@@ -273,7 +273,7 @@ MESSAGES: dict[str, str] = {
     "ui.setup_done": "Configuración terminada.",
     "ui.setup_offer": "Aún no hay ajustes. ¿Configuramos la clave de la API y lo demás ahora? (Cada valor se comprueba antes de guardarlo.)",
     "ui.setup_later": "Más tarde",
-    "ui.setup_now": "Configurar {field} ahora",
+    "ui.setup_now": "Configurar ahora: {group}",
     "ui.secret_title": "Nuevo valor de {field} (oculto; no se guarda en disco)",
     "ui.secret_ok": "Aplicar",
     # --- las acciones de la app (bindings.py) y las palabras propias de Textual ---

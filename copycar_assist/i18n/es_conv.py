@@ -5,6 +5,7 @@ CONV: dict[str, str] = {
     "conv.greet": "Hola, soy CopyCar Assist. Cuéntame qué falla con la API de CopyCar.ai, con tus palabras o pegando el error.",
     "conv.describe_prompt": "¿Qué está pasando?",
     "conv.describe_more": "De acuerdo. Cuéntame con otras palabras qué ves, o pega el error exacto.",
+    "conv.maybe_others": "De acuerdo, no es ese. Lo que describiste también se parece a estos.",
     "conv.same_again": "Sigue pareciendo esto: **{title}**. Veámoslo con lo que me cuentas.",
     "conv.rephrase": "Adelante: descríbelo de otra forma o pega el mensaje de error exacto.",
     "conv.restarted": "Empecemos de nuevo.",

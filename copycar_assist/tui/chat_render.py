@@ -141,10 +141,11 @@ class Renderer:
 
         missing = str(result.evidence.get("missing") or "") if result.status == "skipped" else ""
         field = missing.split(",")[0].strip()
-        if not field or "context" in result.evidence or group_for(field) is None or field in self.offered:
+        group = group_for(field) if field else None
+        if group is None or "context" in result.evidence or field in self.offered:
             return
         self.offered.add(field)
-        await self.messages.add(SetupButton(t("ui.setup_now", self.app.lang, field=field), field))
+        await self.messages.add(SetupButton(t("ui.setup_now", self.app.lang, group=group.title(self.app.lang)), field))
 
     # --- cause, steps, endings --------------------------------------------------------------
 
