@@ -105,7 +105,7 @@ class EndpointsCheck(ApiCheck):
         t = ctx.t
         bases = _configured_bases(ctx)
         if len(bases) <= 1:  # no balancing: api.health already says whether the one base URL answers
-            return self.finding("skipped", "skipped", t("check.api_net.there_only_one_base"))
+            return self.finding("skipped", "skipped", t("check.api_net.there_only_one_base", check=ctx.check_title("api.health")))
         at_once = min(self.concurrency, len(bases))
         ctx.step(t("check.api_net.checking_endpoint_s_time", n_bases=len(bases), at_once=at_once))
         budget = self.timeout_s - 1

@@ -139,6 +139,13 @@ class CheckContext:
 
         return t(key, self.lang, **params)
 
+    def check_title(self, check_id: str) -> str:
+        """Another check as people read it ("CRM authentication"), for a finding that points to it."""
+        from copycar_assist.kb.model import pick
+
+        spec = self.kb.checks.get(check_id)
+        return pick(spec.title, self.lang, check_id) if spec else check_id
+
 
 async def shared(ctx: CheckContext, key: tuple[object, ...], start: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
     """The result of the run's one task for `key`, started by the first check that asks (the

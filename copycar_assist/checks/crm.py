@@ -144,9 +144,11 @@ class _CrmCheck(Check):
     def precondition(self, ctx: CheckContext, a: Access) -> Finding | None:
         """A skip for the checks that need an accepted token and a reachable CRM."""
         if a.state == "bad":
-            return self.skipped(ctx, "check.crm.not_checked_crm_rejects", evidence=http_evidence(a.result))
+            return self.skipped(ctx, "check.crm.not_checked_crm_rejects", evidence=http_evidence(a.result),
+                                check=ctx.check_title("crm.auth"))
         if a.state in ("unavailable", "insecure"):
-            return self.skipped(ctx, "check.crm.not_checked_crm_api", evidence=http_evidence(a.result))
+            return self.skipped(ctx, "check.crm.not_checked_crm_api", evidence=http_evidence(a.result),
+                                check=ctx.check_title("crm.auth"))
         return None
 
     async def _run(self, ctx: CheckContext) -> Finding:
@@ -189,7 +191,8 @@ class CrmAuthCheck(_CrmCheck):
             return self.finding(status, "unavailable", unavailable_text(ctx, t, r), ev)
         if a.state == "forbidden":
             return self.finding("pass", "ok", ctx.t("check.crm.accepts_token_but_answers", kind=_named(ctx, t.name, subject=True),
-                                                    value=' ' + code if code else ''), ev)
+                                                    value=' ' + code if code else '',
+                                                    check=ctx.check_title("crm.permissions")), ev)
         if isinstance(r.json, dict) and "portalId" in r.json:
             ev["portal_id"] = str(r.json["portalId"])
         if isinstance(r.json, dict) and isinstance(r.json.get("account"), str):
@@ -300,7 +303,7 @@ class CrmFieldsCheck(_CrmCheck):
             state = classify(r)
             if state == "forbidden":
                 return self.skipped(ctx, "check.crm.fields_forbidden", http_evidence(r),
-                                    obj=obj or ctx.t("check.crm.the_crm"))
+                                    obj=obj or ctx.t("check.crm.the_crm"), check=ctx.check_title("crm.permissions"))
             if state != "ok":
                 return self.finding("error", "error", unavailable_text(ctx, t, r), http_evidence(r))
             parsed = P.parse_fields(t.kind, r.json)

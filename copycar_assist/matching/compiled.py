@@ -2,10 +2,10 @@
 knowledge content (kb/store.py's `cached_db`, keyed by the same content hash) and read lazily.
 
 What every query may touch (entry ids and titles, known word forms for typos, codes, which
-language a word belongs to) is read at start; a key's postings and weight, an entry's phrases
-and an effect are read the first time a query needs them. The numbers are the ones `Matcher`
-computes (JSON, and the packed arrays of the postings, keep every float exactly and every order),
-so the answers are the same.
+language a word belongs to, every key's weight) is read at start; a key's postings, an entry's
+phrases (weighed as they are read, as `merge` weighs them) and an effect are read the first
+time a query needs them. The numbers are the ones `Matcher` computes (JSON, and the packed
+arrays of the postings, keep every float exactly and every order), so the answers are the same.
 
     matcher = ready_matcher(root)      # a Matcher over the knowledge at root (None: shipped)
     matcher = matcher_for(kb)          # the same for a loaded knowledge base

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from copycar_assist.kb.fold import unaccent
 from copycar_assist.textsafe import clean
@@ -103,7 +104,7 @@ def words(text: str) -> list[str]:
     runs = _RUN.findall(text)
     out: list[str | None] = list(map(_ONE_WORD.get, runs))
     if None not in out:
-        return out  # type: ignore[return-value]  # no None left: every run was one known word
+        return cast("list[str]", out)  # every run was one known word
     found: list[str] = []
     for run, word in zip(runs, out, strict=True):
         if word is not None:
