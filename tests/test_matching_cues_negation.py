@@ -1,6 +1,7 @@
 """Evidence said not to be so is not evidence: "no rotamos las claves", "lo de 403 no", "we are
 not bursting" point to no cause, while the same words said plainly still do, and an evidence
-phrase that says "no" itself ("no saltó ninguna alerta") is still found."""
+phrase that says "no" itself ("no saltó ninguna alerta") is still found. And what dulls a cue:
+the entry's own vocabulary (its title and keywords)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,22 @@ def test_a_cue_over_two_clauses_is_not_negated_by_the_first(cues):
     assert negated("no 5.4.5 here", 3, 8) is True  # the dots of a code are not clause ends
     text = "Not a single alert email in months. The test alert arrives fine"
     assert negated(text, text.index("alert"), len(text)) is False
+
+
+def test_an_entrys_own_vocabulary_is_its_title_and_keywords_never_its_aliases():
+    """The words that name an entry (`own_keys`) dull a cause's cue; an alias is the customer's
+    sentence, and its everyday words are not the entry's own, in whichever language it is in."""
+    from dataclasses import replace
+
+    from copycar_assist.matching.cuekeys import own_keys, phrase_keys
+    from copycar_assist.matching.lexicon import default_lexicon
+
+    lexicon = default_lexicon()
+    entry = knowledge().entries["invalid-api-key"]
+    spanish_keywords_only = replace(entry, keywords={"es": entry.keywords["es"]})
+    title_and_keywords = {k for text in [*entry.title.values(), *entry.keywords["es"], *entry.keywords["en"]]
+                          for k in phrase_keys(lexicon, text)}
+    assert own_keys(lexicon, entry) == title_and_keywords
+    alias_only = {k for text in entry.aliases["en"] for k in phrase_keys(lexicon, text)} - title_and_keywords
+    assert "rotation" in " ".join(entry.aliases["en"]) and alias_only
+    assert not own_keys(lexicon, spanish_keywords_only) & alias_only

@@ -129,8 +129,8 @@ class CueFinder:
 
     def _common(self, entry: Entry, raw: list[tuple[str, dict[str, float]]]) -> set[str]:
         """The entry's own vocabulary, which says which entry but not which cause: the keys of its
-        title, aliases and keywords (unless only one cause's evidence uses them: "spf" names the
-        domain's reputation), and keys found in the evidence of half its causes or more."""
+        title and keywords (`own_keys`; unless only one cause's evidence uses them: "spf" names
+        the domain's reputation), and keys found in the evidence of half its causes or more."""
         causes_with: dict[str, set[str]] = {}
         for cause_id, keys in raw:
             for key in keys:

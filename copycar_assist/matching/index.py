@@ -116,7 +116,7 @@ class EntryPrep:
     phrases: list[str] = field(default_factory=list)  # each phrase's keys, packed (`pack`)
     effects: list[tuple[str, str]] = field(default_factory=list)  # text, its keys packed
     # For the conversation's cues (`cuekeys.entry_cue_facts`): key -> how many of its causes'
-    # evidence uses it, and the keys of its title, aliases and keywords.
+    # evidence uses it, and the keys of its title and keywords (`cuekeys.own_keys`).
     cue_uses: dict[str, int] = field(default_factory=dict)
     cue_own: list[str] = field(default_factory=list)
 
