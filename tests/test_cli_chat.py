@@ -251,3 +251,56 @@ def test_causes_ruled_out_by_checks_shown_a_turn_before_name_the_check_only(tmp_
     assert p.returncode == 0, p.stderr.decode()
     assert "Ruled out: Sending the alerts over SMTP fails (SMTP connection)." in out
     assert out.count("The alert path is ready") == 1
+
+
+def _read_until(fd: int, wanted: bytes, seen: bytearray, timeout: float = 30) -> None:
+    """Read the terminal's output into `seen` until `wanted` appears in it (a failure after `timeout`)."""
+    import select
+    import time
+
+    end = time.monotonic() + timeout
+    while wanted not in seen:
+        ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+        assert ready, f"{wanted!r} never came; the terminal showed: {seen.decode(errors='replace')[-600:]!r}"
+        seen += os.read(fd, 65536)
+
+
+def test_a_paste_on_a_terminal_is_one_message_and_the_terminal_is_left_as_it_was(tmp_path):
+    """`chat --plain` at a terminal: a pasted traceback is one description (its last line, the
+    error, ends with the user's Enter), not one turn per line, the first of which matched the
+    wrong entry and the rest were "noted"; the paste's marks are neither shown nor read."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    before = termios.tcgetattr(slave)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("COPYCAR_")}, "PYTHONPATH": str(ROOT),
+           "TERM": "xterm", "COPYCAR_ASSIST_DATA": str(tmp_path), "COPYCAR_ASSIST_CONFIG": str(tmp_path / "none.toml")}
+    proc = subprocess.Popen([sys.executable, "-m", "copycar_assist", "--lang", "en", "chat", "--plain"], cwd=ROOT,
+                            env=env, stdin=slave, stdout=slave, stderr=subprocess.DEVNULL)
+    seen = bytearray()
+    try:
+        _read_until(master, b"> ", seen)
+        assert b"\x1b[?2004h" in seen  # bracketed paste on
+        os.write(master, b"\x1b[200~our password reset emails stopped going out. the worker log says:\r"
+                         b"Traceback (most recent call last):\r  File \"mailer.py\", line 42, in send\r"
+                         b"    server.login(user, password)\r"
+                         b"smtplib.SMTPAuthenticationError: (535, b'5.7.8 Username and Password not accepted')"
+                         b"\x1b[201~")
+        os.write(master, b"\r")  # the user's Enter
+        _read_until(master, b"Do you see these symptoms?", seen)
+        _read_until(master, b"> ", seen)
+        shown = seen.decode(errors="replace")
+        assert "This looks like: Email delivery failed." in shown
+        assert "Invalid API key" not in shown and "Noted" not in shown and "^[[20" not in shown
+        os.write(master, b"/quit\r")
+        assert proc.wait(timeout=30) == 0
+        _read_until(master, b"\x1b[?2004l", seen)  # off again
+        assert termios.tcgetattr(slave) == before  # the terminal's echo settings as they were
+    finally:
+        proc.kill()
+        os.close(master)
+        os.close(slave)

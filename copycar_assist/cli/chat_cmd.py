@@ -16,8 +16,11 @@ Without either flag, and on a terminal, `chat` opens the app. The session is sav
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import TYPE_CHECKING, TextIO
+
+from .streams import PASTE_END, PASTE_START, pastes_whole, without_paste_marks
 
 if TYPE_CHECKING:
     from copycar_assist.config import Settings
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
     from copycar_assist.kb import KnowledgeBase
     from copycar_assist.redact import Scrub
     from copycar_assist.support.history import SavingStopped, SessionLog
+
+    from .streams import InputLines
 
 QUIT = ("/quit", "/exit", "/q", "/salir")
 MAX_LINE = 1_000_000  # one JSON line (a pasted log or e-mail) is read up to this many characters
@@ -54,18 +59,19 @@ def run(args: argparse.Namespace) -> int:
                     out=sys.stdout, samples=ctx.demo_samples(), case=ctx.case, ui_lang=ctx.ui_lang)
     # The greeting, and the wait for the first line, come before the event loop (and asyncio) is
     # started: the command answers as soon as it can, and input that ends at once ends it at once.
-    try:
-        chat.greet()
-        first = chat.first_line()
-    except BaseException:
-        chat.close()
-        raise
-    if first:
-        import asyncio
+    with pastes_whole(sys.stdin, sys.stdout) if chat.interactive else contextlib.nullcontext():
+        try:
+            chat.greet()
+            first = chat.first_line()
+        except BaseException:
+            chat.close()
+            raise
+        if first:
+            import asyncio
 
-        asyncio.run(chat.talk(first))
-    else:
-        chat.close()
+            asyncio.run(chat.talk(first))
+        else:
+            chat.close()
     return EXIT_OK
 
 
@@ -180,6 +186,8 @@ class Dialogue:
                     kind, value = request
                     await view.show(conv.choose(value) if kind == "choose" else conv.send(value), conv)
                     continue
+                if PASTE_START in current:  # a paste the terminal marked: its lines are one message
+                    current = await self._whole_paste(lines, current)
                 text = current.rstrip("\r\n")
                 if text.strip().lower() in QUIT:
                     break
@@ -187,6 +195,23 @@ class Dialogue:
         finally:
             await conv.aclose()
             self._done()
+
+    async def _whole_paste(self, lines: InputLines, current: str) -> str:
+        """The rest of a paste that starts in `current`, up to the terminal's end mark (the line
+        the user ends with Enter), without the marks; what was read if the input ends first."""
+        from copycar_assist.files.read import ReadError
+
+        while PASTE_END not in current:
+            try:
+                more = await lines.next()
+            except ReadError as exc:
+                print(f"copycar-assist: {exc}", file=sys.stderr)
+                break
+            if not more:
+                break
+            self.n += 1
+            current += more
+        return without_paste_marks(current)
 
     def close(self) -> None:
         """The end without a turn in an event loop: no check ran, nothing asynchronous to close."""

@@ -204,6 +204,45 @@ class InputLines:
                 return
 
 
+# A terminal in bracketed-paste mode marks a paste's start and end, so that pasted lines (a
+# traceback, a log) are one message, not one turn each.
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+
+
+@contextlib.contextmanager
+def pastes_whole(inp: TextIO, out: TextIO) -> Iterator[bool]:
+    """While a line dialogue runs on a terminal: bracketed paste on, and the terminal's echo of
+    its marks left to the terminal (not shown as "^[[200~"); both as they were afterwards. Yields
+    whether it is on (not on a pipe, or where the terminal's settings cannot be read)."""
+    try:
+        import termios
+
+        fd = inp.fileno()
+        if not (inp.isatty() and out.isatty()):
+            raise ValueError("not a terminal")
+        saved = termios.tcgetattr(fd)
+    except (ImportError, OSError, ValueError, AttributeError):
+        yield False
+        return
+    quiet = list(saved)
+    quiet[3] = saved[3] & ~termios.ECHOCTL
+    raw = unscrubbed(out)
+    try:
+        termios.tcsetattr(fd, termios.TCSANOW, quiet)
+        raw.write("\x1b[?2004h")
+        raw.flush()
+        yield True
+    finally:
+        with contextlib.suppress(OSError, ValueError, termios.error):
+            raw.write("\x1b[?2004l")
+            raw.flush()
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
+
+
+def without_paste_marks(text: str) -> str:
+    return text.replace(PASTE_START, "").replace(PASTE_END, "")
+
+
 def closed_pipe() -> int:
     """stdout's reader went away: point stdout at /dev/null so the exit flush is silent."""
     try:
