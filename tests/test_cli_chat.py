@@ -254,12 +254,13 @@ def test_causes_ruled_out_by_checks_shown_a_turn_before_name_the_check_only(tmp_
 
 
 def _read_until(fd: int, wanted: bytes, seen: bytearray, timeout: float = 30) -> None:
-    """Read the terminal's output into `seen` until `wanted` appears in it (a failure after `timeout`)."""
+    """Read the terminal's output into `seen` until `wanted` appears in what comes from now on (a
+    failure after `timeout`)."""
     import select
     import time
 
-    end = time.monotonic() + timeout
-    while wanted not in seen:
+    end, start = time.monotonic() + timeout, len(seen)
+    while wanted not in seen[start:]:
         ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
         assert ready, f"{wanted!r} never came; the terminal showed: {seen.decode(errors='replace')[-600:]!r}"
         seen += os.read(fd, 65536)
@@ -285,6 +286,8 @@ def test_a_paste_on_a_terminal_is_one_message_and_the_terminal_is_left_as_it_was
     try:
         _read_until(master, b"> ", seen)
         assert b"\x1b[?2004h" in seen  # bracketed paste on
+        os.write(master, b"hi\r")  # a greeting first: the paste is then read by the dialogue's reader
+        _read_until(master, b"\n> ", seen)
         os.write(master, b"\x1b[200~our password reset emails stopped going out. the worker log says:\r"
                          b"Traceback (most recent call last):\r  File \"mailer.py\", line 42, in send\r"
                          b"    server.login(user, password)\r"
@@ -292,7 +295,7 @@ def test_a_paste_on_a_terminal_is_one_message_and_the_terminal_is_left_as_it_was
                          b"\x1b[201~")
         os.write(master, b"\r")  # the user's Enter
         _read_until(master, b"Do you see these symptoms?", seen)
-        _read_until(master, b"> ", seen)
+        _read_until(master, b"\n> ", seen)
         shown = seen.decode(errors="replace")
         assert "This looks like: Email delivery failed." in shown
         assert "Invalid API key" not in shown and "Noted" not in shown and "^[[20" not in shown
@@ -304,3 +307,20 @@ def test_a_paste_on_a_terminal_is_one_message_and_the_terminal_is_left_as_it_was
         proc.kill()
         os.close(master)
         os.close(slave)
+
+
+def test_a_marked_paste_is_read_as_one_message():
+    import io
+
+    from copycar_assist.cli.streams import PASTE_END, PASTE_START, read_message
+
+    stream = io.StringIO(f"{PASTE_START}one\ntwo\nthree{PASTE_END}\nnext\n")
+    assert read_message(stream, 1, 100) == ("one\ntwo\nthree\n", 3)
+    assert read_message(stream, 4, 100) == ("next\n", 1)
+    # the input ends before the paste's end mark: what was read
+    assert read_message(io.StringIO(f"{PASTE_START}one\ntwo\n"), 1, 100) == ("one\ntwo\n", 2)
+    # a paste longer than the limit: its start kept, all of it read (no part of it is a message of its own)
+    stream = io.StringIO(PASTE_START + "x" * 50 + "\n" + ("y" * 50 + "\n") * 10 + f"z{PASTE_END}\nnext\n")
+    text, read = read_message(stream, 1, 120)
+    assert (len(text), read, text[:3]) == (120, 12, "xxx")
+    assert read_message(stream, 13, 120) == ("next\n", 1)

@@ -20,7 +20,7 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from .streams import PASTE_END, PASTE_START, pastes_whole, without_paste_marks
+from .streams import pastes_whole
 
 if TYPE_CHECKING:
     from copycar_assist.config import Settings
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from copycar_assist.kb import KnowledgeBase
     from copycar_assist.redact import Scrub
     from copycar_assist.support.history import SavingStopped, SessionLog
-
-    from .streams import InputLines
 
 QUIT = ("/quit", "/exit", "/q", "/salir")
 MAX_LINE = 1_000_000  # one JSON line (a pasted log or e-mail) is read up to this many characters
@@ -136,6 +134,7 @@ class Dialogue:
         self.limit = MAX_LINE if json_mode else STDIN_LINE
         self.interactive = inp.isatty() and not json_mode
         self.n = 0  # lines read
+        self._first_lines = 1  # the physical lines `first_line` read (a paste has several)
 
     def greet(self) -> None:
         self.view.show_now(self.conv.greet(), self.conv)
@@ -146,12 +145,16 @@ class Dialogue:
             self.out.flush()
 
     def first_line(self) -> str:
-        """The first line, read here ("" at the end of the input or on a line that cannot be read)."""
-        from copycar_assist.files.read import ReadError, read_line
+        """The first line (or paste), read here ("" at the end of the input or on a line that
+        cannot be read)."""
+        from copycar_assist.files.read import ReadError
+
+        from .streams import read_message
 
         self._prompt()
         try:
-            return read_line(self.inp, 1, self.limit)
+            line, self._first_lines = read_message(self.inp, 1, self.limit)
+            return line
         except ReadError as exc:
             print(f"copycar-assist: {exc}", file=sys.stderr)
             return ""
@@ -164,7 +167,7 @@ class Dialogue:
         from .streams import InputLines
 
         view, conv = self.view, self.conv
-        lines = InputLines(self.inp, self.limit, start=2 if first is not None else 1)
+        lines = InputLines(self.inp, self.limit, start=1 + self._first_lines if first is not None else 1)
         try:
             line = first
             while True:
@@ -186,8 +189,6 @@ class Dialogue:
                     kind, value = request
                     await view.show(conv.choose(value) if kind == "choose" else conv.send(value), conv)
                     continue
-                if PASTE_START in current:  # a paste the terminal marked: its lines are one message
-                    current = await self._whole_paste(lines, current)
                 text = current.rstrip("\r\n")
                 if text.strip().lower() in QUIT:
                     break
@@ -195,23 +196,6 @@ class Dialogue:
         finally:
             await conv.aclose()
             self._done()
-
-    async def _whole_paste(self, lines: InputLines, current: str) -> str:
-        """The rest of a paste that starts in `current`, up to the terminal's end mark (the line
-        the user ends with Enter), without the marks; what was read if the input ends first."""
-        from copycar_assist.files.read import ReadError
-
-        while PASTE_END not in current:
-            try:
-                more = await lines.next()
-            except ReadError as exc:
-                print(f"copycar-assist: {exc}", file=sys.stderr)
-                break
-            if not more:
-                break
-            self.n += 1
-            current += more
-        return without_paste_marks(current)
 
     def close(self) -> None:
         """The end without a turn in an event loop: no check ran, nothing asynchronous to close."""

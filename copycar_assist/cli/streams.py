@@ -161,7 +161,8 @@ def leave(code: int) -> NoReturn:
 
 class InputLines:
     """Standard input's lines for a dialogue (see the module docstring); `await lines.next()` is
-    the next line ("" at the end), or raises `ReadError` (a line over `limit`, numbered)."""
+    the next line ("" at the end), or a whole paste the terminal marked (`read_message`), or
+    raises `ReadError` (a line over `limit`, numbered)."""
 
     def __init__(self, stream: LineStream, limit: int, start: int = 1) -> None:
         self._stream, self._limit, self._start = stream, limit, start  # start: the number of the next line
@@ -184,14 +185,14 @@ class InputLines:
         return item
 
     def _read(self, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | ReadError]) -> None:
-        from copycar_assist.files.read import ReadError, read_line
+        from copycar_assist.files.read import ReadError
 
-        number = self._start - 1
+        number = self._start
         while True:
-            number += 1
             item: str | ReadError
             try:
-                item = read_line(self._stream, number, self._limit)
+                item, read = read_message(self._stream, number, self._limit)
+                number += read
             except ReadError as exc:
                 item = exc
             except (OSError, ValueError):  # stdin closed under us: the end of the input
@@ -239,8 +240,25 @@ def pastes_whole(inp: TextIO, out: TextIO) -> Iterator[bool]:
             termios.tcsetattr(fd, termios.TCSANOW, saved)
 
 
-def without_paste_marks(text: str) -> str:
-    return text.replace(PASTE_START, "").replace(PASTE_END, "")
+def read_message(stream: LineStream, number: int, limit: int) -> tuple[str, int]:
+    """One line of `stream` (`read_line`: `number` is its number, for an error), or, when it opens
+    a paste the terminal marked, the whole paste up to its end mark (the line the user ends with
+    Enter), without the marks, at most `limit` characters kept; and how many lines were read.
+    "" at the end of the stream."""
+    from copycar_assist.files.read import read_line
+
+    line = read_line(stream, number, limit)
+    if PASTE_START not in line:
+        return line, 1
+    text, read = line, 1
+    while PASTE_END not in line:
+        line = read_line(stream, number + read, limit)
+        if not line:
+            break
+        read += 1
+        if len(text) <= limit:
+            text += line
+    return text.replace(PASTE_START, "").replace(PASTE_END, "")[:limit], read
 
 
 def closed_pipe() -> int:

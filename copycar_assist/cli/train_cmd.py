@@ -16,12 +16,13 @@ terminal, `train` opens the app's Train screen.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import EXIT_OK, UsageError
-from .streams import InputLines
+from .streams import InputLines, pastes_whole
 
 if TYPE_CHECKING:
     import random
@@ -90,12 +91,13 @@ def run(args: argparse.Namespace) -> int:
     view = JsonOut(sys.stdout) if args.json else PlainOut(sys.stdout, lang, columns_of(sys.stdout))
     session = Session(ctx.kb, lang, progress, view, sys.stdin, json_mode=args.json,
                       rng=random.Random(args.seed), difficulty=args.difficulty, case_spec=args.case)
-    if args.quiz is not None:
-        asyncio.run(session.quiz(args.quiz))
-    elif args.exam is not None:
-        asyncio.run(session.exam(args.exam, (args.minutes or 10 * args.exam) * 60))
-    else:
-        asyncio.run(session.practise())
+    with pastes_whole(sys.stdin, sys.stdout) if not args.json else contextlib.nullcontext():
+        if args.quiz is not None:
+            asyncio.run(session.quiz(args.quiz))
+        elif args.exam is not None:
+            asyncio.run(session.exam(args.exam, (args.minutes or 10 * args.exam) * 60))
+        else:
+            asyncio.run(session.practise())
     return EXIT_OK
 
 
