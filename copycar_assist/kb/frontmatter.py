@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,9 @@ from copycar_assist.files.read import ENTRY, ReadError, parse_toml
 from copycar_assist.files.toml import toml_reason
 
 from .errors import Problem
+
+# A front-matter line that sets a key, bare or quoted (`severity = …`, `"api.verify.expired" = …`).
+_SETS_KEY = re.compile(r'^\s*"?([^"\s=]+)"?\s*=')
 
 
 @dataclass
@@ -21,6 +24,19 @@ class Document:
     body_line: int  # 1-based line of the file where the body starts
     meta_lines: list[str]  # raw front-matter lines, to locate keys
     first_line: int = 2  # file line of meta_lines[0] (a cause's TOML block sits in the body)
+    _keys: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def key_line(self, key: str) -> int | None:
+        """File line of the first front-matter line that sets `key` (bare or quoted), as
+        `line_of` finds it; the lines are read once for every key (an entry's outcomes)."""
+        if self._keys is None:
+            self._keys = {}
+            for i, text in enumerate(self.meta_lines):
+                m = _SETS_KEY.match(text)
+                if m:
+                    self._keys.setdefault(m.group(1), i + self.first_line)
+        line = self._keys.get(key)
+        return line if line is not None else self.line_of(rf'^\s*"?{re.escape(key)}"?\s*=')
 
     def line_of(self, pattern: str, nth: int = 0) -> int | None:
         """File line (1-based) of the nth front-matter line matching the regex `pattern`."""

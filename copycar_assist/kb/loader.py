@@ -389,7 +389,7 @@ def parse_entry(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
             "severity": doc.line_of(r"^severity\s*=") or 2,
             "effects": doc.line_of(r"^\[effects\]") or 2,
             "body": doc.body_line,
-            **{f"outcome:{k}": outcome_lines.get(k) or doc.line_of(rf'^\s*"?{re.escape(k)}"?\s*=') or 2
+            **{f"outcome:{k}": outcome_lines.get(k) or doc.key_line(k) or 2
                for k in outcomes},
         },
     )
