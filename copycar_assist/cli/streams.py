@@ -18,7 +18,8 @@
 - `InputLines(stream, limit)`: a dialogue's lines of standard input (`chat`, `train`), read by one
   daemon thread into a queue: Ctrl+C ends the dialogue at once (a read blocked at the prompt is
   not waited for, as the event loop's own threads are), and a line that comes after a timed wait
-  gave up is kept for the next one, never taken by a second reader.
+  gave up is kept for the next one, never taken by a second reader. At a terminal the dialogue
+  asks for bracketed paste (`pastes_whole`), and a paste is read as one message (`read_message`).
 - `crash(exc, argv)`: any other unexpected exception prints ONE line saying which command failed,
   the exception's type and where in our code, and where the crash report was written (secrets
   masked by today's settings and by the key-like patterns; no local variables); exit status 2.
@@ -214,29 +215,35 @@ PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
 def pastes_whole(inp: TextIO, out: TextIO) -> Iterator[bool]:
     """While a line dialogue runs on a terminal: bracketed paste on, and the terminal's echo of
     its marks left to the terminal (not shown as "^[[200~"); both as they were afterwards. Yields
-    whether it is on (not on a pipe, or where the terminal's settings cannot be read)."""
+    whether it is on (not on a pipe, nor where the terminal's settings cannot be read or set)."""
     try:
         import termios
-
-        fd = inp.fileno()
-        if not (inp.isatty() and out.isatty()):
-            raise ValueError("not a terminal")
-        saved = termios.tcgetattr(fd)
-    except (ImportError, OSError, ValueError, AttributeError):
+    except ImportError:  # no POSIX terminal here
         yield False
         return
-    quiet = list(saved)
-    quiet[3] = saved[3] & ~termios.ECHOCTL
-    raw = unscrubbed(out)
-    try:
+    fd, saved = -1, None
+    with contextlib.suppress(OSError, ValueError, AttributeError, termios.error):
+        if inp.isatty() and out.isatty():
+            fd = inp.fileno()
+            saved = termios.tcgetattr(fd)
+    if saved is None:
+        yield False
+        return
+    raw, on = unscrubbed(out), False
+    with contextlib.suppress(OSError, ValueError, termios.error):
+        quiet = list(saved)
+        quiet[3] = saved[3] & ~termios.ECHOCTL
         termios.tcsetattr(fd, termios.TCSANOW, quiet)
         raw.write("\x1b[?2004h")
         raw.flush()
-        yield True
+        on = True
+    try:
+        yield on
     finally:
         with contextlib.suppress(OSError, ValueError, termios.error):
-            raw.write("\x1b[?2004l")
-            raw.flush()
+            if on:
+                raw.write("\x1b[?2004l")
+                raw.flush()
             termios.tcsetattr(fd, termios.TCSANOW, saved)
 
 
