@@ -235,7 +235,7 @@ async def test_the_app_header_can_keep_the_scenario_secret_and_the_help_lists_th
                             samples=world.samples)
         async with shown.run_test(size=(100, 30)) as pilot:
             await settle(shown, pilot)
-            assert shown.sub_title == 'DEMO "smtp-no-starttls"'  # the scenario keeps the room (not "Your settings · …")
+            assert shown.sub_title == 'DEMO "smtp-no-starttls"'  # the scenario keeps the room (not "Checks use your settings · …")
         async with hidden.run_test(size=(100, 30)) as pilot:
             await settle(hidden, pilot)
             assert hidden.sub_title == "DEMO · práctica"  # never the scenario

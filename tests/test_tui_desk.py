@@ -74,7 +74,7 @@ async def test_a_case_with_typed_settings_and_a_fix_applied_rechecked_and_undone
     app = make_app(kb, agent, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.sub_title == "Your settings"
+        assert app.sub_title == "Checks use your settings"  # whose settings the checks use, not a screen's name
         await pilot.press("f6")
         await settle(app, pilot)
         for wid, text in (("case-name", "Acme"), ("case-ref", "ZD-4411"), ("case-api-base_url", sim.base_url),

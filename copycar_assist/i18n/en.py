@@ -245,7 +245,7 @@ MESSAGES: dict[str, str] = {
     "ui.mon_minutes_ago": "minutes",
     "ui.mon_delivery_failed": "✗ the alert did not go out by {channel}: {detail}",
     "ui.open_entry": "Open: {title}",
-    "ui.own_context": "Your settings",
+    "ui.own_context": "Checks use your settings",
     "ui.case_context": "Case: {label} (their settings)",
     "ui.setup": "Set up",
     "ui.reply_copied": "Reply for the customer copied ({reply_lang}).",

@@ -245,7 +245,7 @@ MESSAGES: dict[str, str] = {
     "ui.mon_minutes_ago": "minutos",
     "ui.mon_delivery_failed": "✗ la alerta no salió por {channel}: {detail}",
     "ui.open_entry": "Abrir: {title}",
-    "ui.own_context": "Tus ajustes",
+    "ui.own_context": "Comprobaciones con tus ajustes",
     "ui.case_context": "Caso: {label} (sus ajustes)",
     "ui.setup": "Configurar",
     "ui.reply_copied": "Respuesta para el cliente copiada ({reply_lang}).",
