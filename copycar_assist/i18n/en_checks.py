@@ -79,7 +79,7 @@ CHECKS: dict[str, str] = {
     "check.api_net.api_answers_but_not": "The API answers but is not healthy: GET /health gave {status}.",
     "check.api_net.get_health_answered_200": "GET /health answered 200 but the service reports '{said}'.",
     "check.api_net.api_answers_but_base": "The API answers ({ms}), but the base URL uses unencrypted http://: the key would travel in clear. Use https://.",
-    "check.api_net.there_only_one_base": "There is only one base URL, so no balancing between endpoints to check: {check} covers it. List the others in api.endpoints.",
+    "check.api_net.there_only_one_base": "{check} already covers the one base URL: no balancing between endpoints to check. List the others in api.endpoints.",
     "check.api_net.every_endpoint_healthy": "Every endpoint is healthy ({n_bases}).",
     "check.api_net.no_sample_finished_within": "No sample finished within the time budget.",
     "check.api_net.none_requests_got_answer": "None of the {n} requests got an answer ({answers}).",

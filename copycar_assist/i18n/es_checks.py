@@ -79,7 +79,7 @@ CHECKS: dict[str, str] = {
     "check.api_net.api_answers_but_not": "La API responde pero no está sana: GET /health dio {status}.",
     "check.api_net.get_health_answered_200": "GET /health respondió 200 pero el servicio se declara «{said}».",
     "check.api_net.api_answers_but_base": "La API responde ({ms}), pero la URL base usa http:// sin cifrar: la clave viajaría en claro. Usa https://.",
-    "check.api_net.there_only_one_base": "Solo hay una URL base, así que no hay balanceo entre endpoints que comprobar: ya la comprueba {check}. Añade los demás en api.endpoints.",
+    "check.api_net.there_only_one_base": "{check} ya comprueba la única URL base: no hay balanceo entre endpoints que comprobar. Añade los demás en api.endpoints.",
     "check.api_net.every_endpoint_healthy": "Todos los endpoints están sanos ({n_bases}).",
     "check.api_net.no_sample_finished_within": "Ninguna muestra terminó dentro del presupuesto de tiempo.",
     "check.api_net.none_requests_got_answer": "Ninguna de las {n} peticiones obtuvo respuesta ({answers}).",
