@@ -141,10 +141,7 @@ class CheckContext:
 
     def check_title(self, check_id: str) -> str:
         """Another check as people read it ("CRM authentication"), for a finding that points to it."""
-        from copycar_assist.kb.model import pick
-
-        spec = self.kb.checks.get(check_id)
-        return pick(spec.title, self.lang, check_id) if spec else check_id
+        return self.kb.check_title(check_id, self.lang)
 
 
 async def shared(ctx: CheckContext, key: tuple[object, ...], start: Callable[[], Coroutine[Any, Any, _T]]) -> _T:

@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from copycar_assist.kb import pick
 from copycar_assist.textsafe import one_line
 
 from .base import (
@@ -140,8 +139,7 @@ class Results:
         return t(key, self.lang, **params)
 
     def title(self, check_id: str) -> str:
-        spec = self.kb.checks.get(check_id)
-        return self.clean.text(pick(spec.title, self.lang, check_id) if spec else check_id, 120)
+        return self.clean.text(self.kb.check_title(check_id, self.lang), 120)
 
     def result(self, check_id: str, status: Status, outcome: str, summary: str,
                evidence: Evidence | None = None, duration_ms: int = 0) -> CheckResult:

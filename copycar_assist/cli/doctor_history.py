@@ -109,12 +109,10 @@ def remember(store: RunStore, command: str, report: RunReport, base_url: str,
 
 
 def changes_lines(changes: Changes, acks: dict[str, Ack], lang: str, kb: KnowledgeBase) -> list[str]:
-    from copycar_assist.kb import pick
     from copycar_assist.runs.runquery import ago
 
     def title(cid: str) -> str:
-        spec = kb.checks.get(cid)
-        return one_line(pick(spec.title, lang, cid) if spec else cid, 80)
+        return one_line(kb.check_title(cid, lang), 80)
 
     lines: list[str] = []
     if changes.previous_run is not None:

@@ -67,8 +67,7 @@ def code_for(conv: Conversation, entry_id: str, cause_id: str, step: str) -> tup
 
 
 def check_title(conv: Conversation, check_id: str) -> str:
-    spec = conv.kb.checks.get(check_id)
-    return pick(spec.title, conv.lang, check_id) if spec else check_id
+    return conv.kb.check_title(check_id, conv.lang)
 
 
 def results_text(conv: Conversation, results: list[CheckResult]) -> str | None:

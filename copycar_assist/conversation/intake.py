@@ -47,7 +47,7 @@ def closest(result: MatchResult, ids: list[str]) -> list[str]:
     allowed = [m for m in result.matches if m.id in known]
     if not allowed or (result.confidence or 0.0) < OFFER_CONFIDENCE:
         return []
-    return [m.id for m in allowed if m.score >= OFFER_SHARE * allowed[0].score][:OFFERED]
+    return _near(result, known, allowed[0].score)
 
 
 def runners_up(result: MatchResult | None, declined: str, ids: list[str]) -> list[str]:
@@ -55,8 +55,11 @@ def runners_up(result: MatchResult | None, declined: str, ids: list[str]) -> lis
     others the same description matched, scoring at least OFFER_SHARE of the declined one."""
     if result is None or result.best != declined or not result.matches:
         return []
-    known = set(ids) - {declined}
-    top = result.matches[0].score
+    return _near(result, set(ids) - {declined}, result.matches[0].score)
+
+
+def _near(result: MatchResult, known: set[str], top: float) -> list[str]:
+    """The matched entries in `known` scoring at least OFFER_SHARE of `top`, best first."""
     return [m.id for m in result.matches if m.id in known and m.score >= OFFER_SHARE * top][:OFFERED]
 
 

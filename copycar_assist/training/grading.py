@@ -137,8 +137,7 @@ def expert_lines(kb: KnowledgeBase, path: ExpertPath, lang: str) -> list[str]:
     title = pick(entry.title, lang)
     out = [t("train.expert.matched" if path.matched == entry.id else "train.expert.told", lang, title=title)]
     for c in path.checks:  # the check by its title, its status in words (the outcome is the catalogue's id)
-        spec = kb.checks.get(c["id"])
-        out.append(t("train.expert.check", lang, id=pick(spec.title, lang, c["id"]) if spec else c["id"],
+        out.append(t("train.expert.check", lang, id=kb.check_title(c["id"], lang),
                      status=t(f"status.{c['status']}", lang), outcome=c["outcome"], summary=c["summary"]))
     for q in path.questions:
         out.append(t("train.expert.question", lang, text=q["text"], answer=t(f"train.{q['answer']}", lang)))

@@ -112,10 +112,9 @@ class Renderer:
     # --- checks ---------------------------------------------------------------------------
 
     async def _on_checks_started(self, event: ChecksStarted) -> None:
-        from copycar_assist.kb import pick
 
         kb, lang = self.app.kb, self.app.lang
-        rows = [(cid, pick(kb.checks[cid].title, lang, cid) if cid in kb.checks else cid) for cid in event.check_ids]
+        rows = [(cid, kb.check_title(cid, lang)) for cid in event.check_ids]
         self.run_view = CheckRunView(rows)
         await self.messages.add(self.run_view)
 

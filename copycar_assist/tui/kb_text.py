@@ -44,7 +44,7 @@ def entry_markdown(kb: KnowledgeBase, entry: Entry, lang: str) -> str:
     title = pick(entry.title, lang, entry.id)
     lines = [f"# {_inline(title)}", "", f"`{entry.id}` · {entry.severity}"]
     if entry.checks:
-        names = [pick(kb.checks[c].title, lang, c) if c in kb.checks else c for c in entry.checks]
+        names = [kb.check_title(c, lang) for c in entry.checks]
         lines.append(f"· {t('ui.checks', lang)}: " + ", ".join(_inline(n) for n in names))
     lines.append("")
     section = entry.sections.get(lang) or next(iter(entry.sections.values()), None)

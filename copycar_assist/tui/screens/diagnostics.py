@@ -191,7 +191,7 @@ class DiagnosticsScreen(LocalizedBindings, Screen[None]):
 
     def _evidence(self, cid: str) -> Content:
         kb, lang = self.copycar_app.kb, self.copycar_app.lang
-        title = pick(kb.checks[cid].title, lang, cid) if cid in kb.checks else cid
+        title = kb.check_title(cid, lang)
         tree = self.query_one(AreaTree)
         result = tree.results.get(cid)
         parts = [Content(one_line(f"{title} ({cid})")).stylize("bold")]
