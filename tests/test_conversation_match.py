@@ -16,6 +16,7 @@ from copycar_assist.conversation import (
     StepShown,
     UserSaid,
 )
+from copycar_assist.conversation.table import DIAGNOSIS
 from copycar_assist.i18n import t
 
 from fixtures_conversation import (
@@ -223,6 +224,8 @@ async def test_no_to_the_symptoms_offers_the_other_entries_the_description_match
         assert prompt_of(events).text == closest
         await choose(conv, "entry:email-delivery-failed")
         assert conv.state is State.CONFIRM and conv.facts.entry_id == "email-delivery-failed"
+        await choose(conv, "yes")  # and on into its diagnosis, with what was said at first
+        assert conv.state in DIAGNOSIS and conv.facts.descriptions[0].startswith(("since", "desde"))
 
 
 async def test_no_then_another_problem_shows_its_symptoms(kb, matcher):
