@@ -13,14 +13,13 @@ problem in it, so reusing it reports none, as parsing it again would not. Never 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .codec import entry_from_json, entry_to_json
+from .codec import dumps, entry_from_json, entry_to_json
 from .errors import KnowledgeError
 from .loader import entry_paths
 from .model import Entry
@@ -37,15 +36,13 @@ Row = tuple[str, str, str, str, str]  # id, severity, category, title (JSON), fa
 
 
 def _row(entry: Entry) -> Row:
-    return entry.id, entry.severity, entry.category, json.dumps(entry.title, ensure_ascii=False), entry_to_json(entry)
+    return entry.id, entry.severity, entry.category, dumps(entry.title), entry_to_json(entry)
 
 
-def _store_row(companion: Companion | None, entry: Entry) -> tuple[Row, Any, str | None]:
-    """What a worker sends back of one entry: its row, the companion's preparation and its text."""
-    if companion is None:
-        return _row(entry), None, None
-    prep = companion.prepare(entry)
-    return _row(entry), prep, companion.dump(prep)
+def _store_row(companion: Companion | None, entry: Entry) -> tuple[Row, str | None]:
+    """What a worker sends back of one entry: its row and the companion's preparation as text
+    (what the store keeps; the text crosses between processes faster than the object would)."""
+    return _row(entry), companion.dump(companion.prepare(entry)) if companion is not None else None
 
 
 class Previous:
@@ -111,22 +108,21 @@ def compile_entries(conn: sqlite3.Connection, folder: Path, companion: Companion
     total = (len(digests) or len(entry_paths(folder))) if progress is not None else 0  # counting may list the folder again
     step = max(1, total // 100)
 
-    def read(digest: str, _path: Path) -> tuple[str, tuple[Row, Any, str | None]]:
+    def read(digest: str, _path: Path) -> tuple[str, tuple[Row, str | None]]:
         assert previous is not None
         row, prep_text = previous.row(digest)
-        prep = companion.load(prep_text) if companion is not None and prep_text is not None else None
-        return row[0], (row, prep, prep_text)
+        return row[0], (row, prep_text)
 
     reuse = previous.reusing(digests, companion is not None, read) if previous is not None else None
     for n, parsed in enumerate(scan_entries(scan, partial(_store_row, companion), reuse)):
         if scan.problems:
             continue  # broken knowledge is reported, never stored: read on, for every problem
-        row, prep, prep_text = parsed.kept
+        row, prep_text = parsed.kept
         conn.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      (n, *row, digests.get(parsed.path), prep_text))
         if progress is not None and (n + 1) % step == 0:
             progress(n + 1, total)
-        yield prep
+        yield companion.load(prep_text) if companion is not None and prep_text is not None else None
     if progress is not None:
         progress(total, total)
     conn.execute(ENTRIES_INDEX)

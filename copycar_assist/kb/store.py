@@ -21,7 +21,6 @@ odd, unreadable or stale means: build again. `COPYCAR_ASSIST_CACHE` overrides th
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 import stat
@@ -34,7 +33,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from copycar_assist.files.read import ENTRY
 
-from .codec import entry_from_json, entry_to_json
+from .codec import entry_from_json, entry_to_json, loads
 from .errors import KnowledgeError, Problem
 from .loader import KnowledgeBase, data_path, default_dir, entry_paths, load_catalog, load_categories
 from .model import Category, CheckSpec, Entry, Localized
@@ -172,7 +171,7 @@ class Store:
 
     def heads(self) -> list[EntryHead]:
         """id, severity, category and title of every entry, in order (no entry is parsed)."""
-        return [{"id": i, "severity": s, "category": c, "title": json.loads(t)}
+        return [{"id": i, "severity": s, "category": c, "title": loads(t)}
                 for i, s, c, t in self._query("SELECT id, severity, category, title FROM entries ORDER BY n")]
 
     def entry(self, entry_id: str) -> Entry:

@@ -9,12 +9,12 @@ what preparing an entry needs. Never imports Textual.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import fields
 from typing import TYPE_CHECKING
 
+from copycar_assist.kb.codec import dumps, loads
 from copycar_assist.kb.store import Companion
 
 if TYPE_CHECKING:
@@ -38,13 +38,13 @@ def fill(conn: sqlite3.Connection, preps: Iterator[EntryPrep]) -> None:
 
 def dump(prep: EntryPrep) -> str:
     """A prepared entry as JSON text (the next compile reuses it when the file is unchanged)."""
-    return json.dumps(list(astuple_shallow(prep)), ensure_ascii=False, separators=(",", ":"))
+    return dumps(list(astuple_shallow(prep)))
 
 
 def load(text: str) -> EntryPrep:
     from .index import EntryPrep
 
-    fields = json.loads(text)
+    fields = loads(text)
     prep = EntryPrep(*fields)
     prep.effects = [(effect_text, keys) for effect_text, keys in prep.effects]
     return prep

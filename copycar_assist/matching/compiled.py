@@ -15,7 +15,6 @@ Never imports Textual; never writes anywhere but through kb/store.py.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from array import array
@@ -25,6 +24,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, TypeVar, overload
 
+from copycar_assist.kb.codec import dumps, loads
 from copycar_assist.kb.pool import ordered_map
 from copycar_assist.kb.store import Rows, Store, Value, cached_db, open_store, put
 
@@ -105,8 +105,8 @@ class _OnDisk(Kept):
         conn.execute("CREATE TEMP TABLE kept (n INTEGER PRIMARY KEY, effects TEXT)")
 
     def add(self, n: int, phrases: list[str], effects: list[tuple[str, str]]) -> None:
-        put(self._conn, "phrases", [(str(n), json.dumps(phrases, ensure_ascii=False))])
-        self._conn.execute("INSERT INTO kept VALUES (?, ?)", (n, json.dumps(effects, ensure_ascii=False)))
+        put(self._conn, "phrases", [(str(n), dumps(phrases))])
+        self._conn.execute("INSERT INTO kept VALUES (?, ?)", (n, dumps(effects)))
         self._count, self._effect_count = n + 1, self._effect_count + len(effects)
 
     def rows(self) -> Sequence[tuple[int, str]]:
@@ -116,7 +116,7 @@ class _OnDisk(Kept):
     @property
     def effects(self) -> Sequence[tuple[int, str, str]]:
         def rows(n: int, text: str) -> list[tuple[int, str, str]]:
-            return [(n, effect_text, keys) for effect_text, keys in json.loads(text)]
+            return [(n, effect_text, keys) for effect_text, keys in loads(text)]
 
         return _Column(self._conn, self._effect_count, rows)
 
@@ -156,10 +156,10 @@ def _effect_rows(row: tuple[int, str]) -> list[tuple[str, list[tuple[str, float]
     assert _WEIGHTS is not None
     idf, owners, size = _WEIGHTS
     out = []
-    for text, packed in json.loads(row[1]):
+    for text, packed in loads(row[1]):
         e = weigh_effect(row[0], text, packed, idf, owners, size)
         if e is not None:
-            out.append((json.dumps([e.entry, e.text, [list(k) for k in e.keys], e.total], ensure_ascii=False),
+            out.append((dumps([e.entry, e.text, [list(k) for k in e.keys], e.total]),
                         list(effect_shares(e))))
     return out
 
@@ -202,7 +202,7 @@ def write_index(conn: sqlite3.Connection, ix: Index, kept: _OnDisk) -> None:
         "caps_codes": sorted(ix.caps_codes), "code_starts": sorted(ix.code_starts),
         "effects": count, "idf": dict(ix.idf),
     }
-    put(conn, "head", [("head", json.dumps(head, ensure_ascii=False))])
+    put(conn, "head", [("head", dumps(head))])
     put(conn, "cue_rare", ((key, "") for key in sorted(ix.cue_rare)))
 
 
@@ -271,13 +271,13 @@ def _phrases_row(idf: Mapping[str, float]) -> Callable[[Value], list[WeighedPhra
     """An entry's phrases row, weighed with `idf` as it is read."""
 
     def decode(raw: Value) -> list[WeighedPhrase]:
-        return weigh_phrases(json.loads(raw), idf)
+        return weigh_phrases(loads(raw), idf)
 
     return decode
 
 
 def _effect_row(raw: Value) -> _Effect:
-    row: _EffectRow = json.loads(raw)
+    row: _EffectRow = loads(raw)
     entry, text, keys, total = row
     return _Effect(entry, text, tuple((k, w) for k, w in keys), total)
 
@@ -309,7 +309,7 @@ class _Thresholds(Mapping[str, float]):
 def load_matcher(conn: sqlite3.Connection, kb: Knowledge) -> Matcher:
     """A Matcher over the compiled index in `conn` (`kb`: the same knowledge, for its support
     data and the answers about the guide)."""
-    head: _Head = json.loads(Rows(conn, "head").get("head") or "{}")
+    head: _Head = loads(Rows(conn, "head").get("head") or "{}")
     idf = head["idf"]
     index = Index(
         ids=head["ids"], titles=head["titles"], postings=_Lazy(Rows(conn, "postings"), _postings_row), idf=idf,
