@@ -63,3 +63,49 @@ def test_prepare_strips_controls_and_caps():
     assert prepare("a\x1b[31mb\x00c\u202ed") == "abcd"
     assert len(prepare("x" * 100_000)) == MAX_QUERY_CHARS
     assert prepare(None) == "None"
+
+
+def _longest_first(lex, words):
+    """The plain reading of `terms`' rule: at each word, the longest multi-word concept that
+    starts there, else the word alone (stop words dropped)."""
+    out, i = [], 0
+    while i < len(words):
+        for size in range(min(lex.max_multi, len(words) - i), 1, -1):
+            key = lex.multi.get(tuple(words[i:i + size]))
+            if key:
+                out.append((key, i, i + size - 1))
+                i += size
+                break
+        else:
+            hit = lex._single_term(words[i])
+            if hit is not None:
+                out.append((hit[0], i, i))
+            i += 1
+    return out
+
+
+def test_the_longest_concept_starting_at_a_word_wins_whatever_shares_its_first_words():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from copycar_assist.matching.lexicon import Lexicon
+
+    lex = Lexicon({"es": ["la"]}, {}, {"concepts": {
+        "cdn": ["red de entrega de contenido"], "delivery": ["red de entrega"], "net": ["red de"],
+        "spam": ["correo no deseado"], "mail": ["correo"]}})
+    assert [t.key for t in lex.terms("la red de entrega de contenido api".split())] == ["@cdn", "api"]
+    assert [t.key for t in lex.terms("red de entrega de".split())] == ["@delivery", "de"]
+    assert [t.key for t in lex.terms("red de".split())] == ["@net"]
+    assert [t.key for t in lex.terms("correo no".split())] == ["@mail", "no"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(["red", "de", "entrega", "contenido", "correo", "no", "deseado", "la", "api", "x"]),
+                    max_size=12))
+    def same_as_the_plain_reading(words):
+        assert [(t.key, t.first, t.last) for t in lex.terms(words)] == _longest_first(lex, words)
+
+    same_as_the_plain_reading()
+    shipped = default_lexicon()
+    for text in ("el tiempo de respuesta es alto", "correo no deseado en la carpeta", "rate limit exceeded"):
+        words = [t.word for t in tokenize(text)]
+        assert [(t.key, t.first, t.last) for t in shipped.terms(words)] == _longest_first(shipped, words)

@@ -126,6 +126,7 @@ def prepare_entry(entry: Entry, lexicon: Lexicon) -> EntryPrep:
     prep = EntryPrep(entry.id, dict(entry.title or {}))
     weights, surfaces, codes = prep.weights, prep.surfaces, prep.codes
     counts: dict[str, int] = {}  # key -> phrases (not explanations) naming it
+    seen: dict[str, dict[str, None]] = {}  # language -> the words of its phrases, in order
     word_langs, phrases, terms_of = prep.word_langs, prep.phrases, lexicon.terms
     for kind, text, lang in entry_phrases(entry):
         if not isinstance(text, str) or not text.strip():
@@ -150,27 +151,31 @@ def prepare_entry(entry: Entry, lexicon: Lexicon) -> EntryPrep:
                 codes.setdefault(code.code, NAMED_CODE)
         words = text_words(text)
         if lang:
-            for w in dict.fromkeys(words):  # each word once, in order
-                if w.isalpha():
-                    langs = word_langs.get(w)
-                    if langs is None:
-                        word_langs[w] = [lang]
-                    elif lang not in langs:
-                        langs.append(lang)
+            in_lang = seen.get(lang)
+            if in_lang is None:
+                in_lang = seen[lang] = {}
+            in_lang.update(dict.fromkeys(words))
         terms = terms_of(words)
         named = kind != "explanation"
         if named and kind != "code":
-            phrases.append(pack((term.key, term.weak) for term in terms))
-        for term in terms:
-            key = term.key
+            phrases.append(pack([(key, weak) for key, _, _, weak in terms]))
+        for key, at, to, _ in terms:
             if fw > weights.get(key, 0.0):
                 weights[key] = fw
             if named:
                 counts[key] = counts.get(key, 0) + 1
-            if term.first == term.last:
-                w = words[term.first]
+            if at == to:
+                w = words[at]
                 if len(w) >= 4 and w not in surfaces and w.isalpha():
                     surfaces[w] = key
+    for lang, in_lang in seen.items():
+        for w in in_lang:
+            if w.isalpha():
+                langs = word_langs.get(w)
+                if langs is None:
+                    word_langs[w] = [lang]
+                else:
+                    langs.append(lang)
     for key, count in counts.items():
         if count > 1:
             weights[key] += REPEAT_BONUS * min(count - 1, REPEAT_CAP)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from .datafiles import load
 from .text import Token, fold, stem
@@ -52,6 +52,12 @@ class Lexicon:
                     self.exact[form] = key
         self.max_multi = max((len(k) for k in self.multi), default=1)
         self._multi_first = frozenset(k[0] for k in self.multi)
+        # a multi-word concept's first two words -> the lengths of those that start with them,
+        # longest first: most words that may start one are not followed by its second word
+        starts: dict[tuple[str, str], set[int]] = {}
+        for k in self.multi:
+            starts.setdefault((k[0], k[1]), set()).add(len(k))
+        self._multi_sizes = {pair: tuple(sorted(sizes, reverse=True)) for pair, sizes in starts.items()}
         self._single: dict[str, tuple[str, bool] | None] = {}
         self.key_of = lru_cache(maxsize=16384)(self._key_of)
 
@@ -72,17 +78,19 @@ class Lexicon:
     def terms(self, tokens: list[Token] | list[str]) -> list[Term]:
         """Terms of a token sequence: multi-word concepts first (longest), then single words;
         stop words and noise dropped. Weak words are kept and flagged."""
-        words = [t.word if isinstance(t, Token) else t for t in tokens]
+        words = cast("list[str]", tokens) if not tokens or type(tokens[0]) is str else [
+            t.word for t in cast("list[Token]", tokens)]
         out: list[Term] = []
-        single, multi_first = self._single, self._multi_first
+        new = tuple.__new__  # a Term made as its tuple: half the time of calling the class
+        single, multi_first, multi_sizes = self._single, self._multi_first, self._multi_sizes
         i, n = 0, len(words)
         while i < n:
             w = words[i]
-            if w in multi_first:
-                for size in range(min(self.max_multi, n - i), 1, -1):
-                    key = self.multi.get(tuple(words[i:i + size]))
+            if w in multi_first and i + 1 < n and (sizes := multi_sizes.get((w, words[i + 1]))):
+                for size in sizes:
+                    key = self.multi.get(tuple(words[i:i + size])) if size <= n - i else None
                     if key:
-                        out.append(Term(key, i, i + size - 1))
+                        out.append(new(Term, (key, i, i + size - 1, False)))
                         i += size
                         break
                 else:
@@ -95,7 +103,7 @@ class Lexicon:
                     single.clear()
                 hit = single[w] = self._single_term(w)
             if hit is not None:
-                out.append(Term(hit[0], i, i, hit[1]))
+                out.append(new(Term, (hit[0], i, i, hit[1])))
             i += 1
         return out
 
