@@ -1,7 +1,8 @@
 """The compiled store's rows as JSON text and back: plain data, never pickle, so a cache file can
 hold nothing executable. `dumps`/`loads` are the one JSON codec of the compiled knowledge (the
-entries, the matcher's index), written by orjson: a tenth of the time of the standard library's
-encoder over the 10,000 entries' 650 MB, the same values back (every float exactly).
+entries, the matcher's index), by orjson: it writes an entry four times as fast as the json
+module and its preparation six times, reads both twice as fast, and gives the same values back
+(every float exactly).
 `entry_from_json(entry_to_json(e)) == e`."""
 
 from __future__ import annotations
