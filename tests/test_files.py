@@ -173,6 +173,59 @@ toml_values = st.recursive(
     max_leaves=40)
 
 
+def _same(a, b) -> bool:
+    """Equal, and every table's keys in the same order."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b or (a != a and b != b)  # nan
+
+
+_FRAGMENTS = [
+    "a = 1", "b = 'x'", 'c = "é\\t"', "a.b = 2", "x = 1e400", "n = 9223372036854775808", "f = -0.0", "g = nan",
+    "d = 1979-05-27T07:32:00.1234567Z", "t = 07:32:00", "i = { k = 1, l.m = [1, 2, ] }", "[a]", "[a.b]", "[[a.b]]",
+    "[c]", "[[c]]", '["q k"]', "[ a . c ]", "k = [", "= 1", "m = \"\"\"\nml\"\"\"", "# note",
+]
+
+
+@FAST
+@given(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=8), st.sampled_from(["\n", "\r\n"]))
+def test_toml_reads_as_tomli_reads_it_tables_in_the_same_order(tmp_path, lines, newline):
+    """The fast reader (rtoml) is used only where it gives what tomli gives: the same values, the
+    same order of keys and tables, the same error where tomli has one (tomli then reports it)."""
+    import tomli
+
+    text = newline.join(lines) + newline
+    try:
+        expected = tomli.loads(text)
+    except tomli.TOMLDecodeError:
+        with pytest.raises(ReadError) as err:
+            parse_toml(text, tmp_path / "f.toml", DATA)
+        assert err.value.line is not None
+    else:
+        assert _same(parse_toml(text, tmp_path / "f.toml", DATA), expected)
+
+
+def test_toml_a_table_named_after_its_subtables_keeps_tomlis_order(tmp_path):
+    text = "[a.b]\nx = 1\n[c]\ny = 2\n[a]\nz = 3\n"
+    assert list(parse_toml(text, tmp_path / "f.toml", DATA)) == ["a", "c"]
+    huge = parse_toml("x = 1e400\nn = 9223372036854775808\n", tmp_path / "f.toml", DATA)  # rtoml refuses both
+    assert huge == {"x": float("inf"), "n": 9223372036854775808}
+
+
+@FAST
+@given(toml_values.filter(lambda v: isinstance(v, dict)))
+def test_toml_written_by_tomli_w_reads_as_tomli_reads_it(tmp_path, value):
+    import tomli
+    import tomli_w
+
+    text = tomli_w.dumps(value)  # values before tables: its order, not the dict's
+    assert _same(parse_toml(text, tmp_path / "f.toml", SESSION), tomli.loads(text))
+
+
 @FAST
 @given(st.integers(min_value=1, max_value=3000), st.sampled_from(["[", "{ a = ", '["x", ']))
 def test_any_nesting_depth_is_refused_or_parsed_quickly(tmp_path, depth, opener):

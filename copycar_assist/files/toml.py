@@ -5,6 +5,8 @@
   (tomli quotes illegal characters and key names) is left out: a secret pasted in the wrong place
   must not come back in the error.
 - `KeyLines(text)`: where each dotted key is written in a TOML document, for `file:line` messages.
+- `reopens_table(text)`: whether a table header names a table an earlier header made implicitly
+  (`[a.b]`, later `[a]`): the one kind of document whose tables two readers may give in another order.
 """
 
 from __future__ import annotations
@@ -137,3 +139,23 @@ class KeyLines:
         key = tuple(path)
         lines = [at[0][0] for k, at in self._at.items() if k[: len(key)] == key]
         return min(lines) if lines else None
+
+
+# --- documents whose tables' order depends on the reader ------------------------------------------
+
+_TABLE_NAME = re.compile(r"^[ \t]*\[\[?([^\]\n]*)\]", re.M)
+_NAME_NOISE = re.compile(r"[\s\"']")
+
+
+def reopens_table(text: str) -> bool:
+    """True when a table header (`[a]`, `[[a]]`) names a table that an earlier header made
+    implicitly (`[a.b]` before it). Read loosely (quotes and spaces dropped, so `["a.b"]` counts as
+    `[a.b]`): it may say True of a document that does not, never False of one that does."""
+    made: set[str] = set()
+    for raw in _TABLE_NAME.findall(text):
+        name = _NAME_NOISE.sub("", raw)
+        if name in made:
+            return True
+        parts = name.split(".")
+        made.update(".".join(parts[:n]) for n in range(1, len(parts)))
+    return False
