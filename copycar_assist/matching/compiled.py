@@ -175,9 +175,11 @@ def _weigh_rows(conn: sqlite3.Connection, kept: _OnDisk) -> tuple[int, dict[str,
         for effects in ordered_map(_effect_rows, kept.rows()):
             for row, shares in effects:
                 for key, share in shares:
-                    ids, weights = by_key.setdefault(key, (array("i"), array("d")))
-                    ids.append(count)
-                    weights.append(share)
+                    pair = by_key.get(key)
+                    if pair is None:  # not setdefault: two new arrays for each of a million calls
+                        pair = by_key[key] = (array("i"), array("d"))
+                    pair[0].append(count)
+                    pair[1].append(share)
                 yield str(count), row
                 count += 1
 
