@@ -380,3 +380,15 @@ def test_the_apps_matcher_has_the_guides_answerer_made_before_the_first_question
     assert "_answerer" not in command.answerer.__dict__
     answered = app.match(question).to_json()
     assert answered == command.match(question).to_json() and answered["kind"] == "question" and answered["answer"]
+
+
+def test_a_compile_is_made_again_when_the_code_that_reads_the_files_changes(monkeypatch):
+    """The TOML and file readers (files/) shape every entry as much as the loader does: a change
+    in them is a new base, so no entry compiled by the old code is reused."""
+    from copycar_assist.kb import store
+
+    before = store.base_digest(default_dir())
+    real = store._digest
+    monkeypatch.setattr(store, "_digest",
+                        lambda path: real(path) + (b"changed" if path.parts[-2:] == ("files", "read.py") else b""))
+    assert store.base_digest(default_dir()) != before

@@ -90,8 +90,9 @@ def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
 def digests(root: Path) -> tuple[str, dict[Path, str]]:
     """(`base`, each entry file's digest): `base` hashes everything the compiled knowledge
     depends on but the entries (format, app and Python versions, the folder, the data files,
-    the source of the packages that read and prepare them); an entry's digest hashes its name
-    and content, so that an unchanged file can be reused by the next compile (compile.py)."""
+    the source of the packages that read (files, kb) and prepare (matching) them); an entry's
+    digest hashes its name and content, so that an unchanged file can be reused by the next
+    compile (compile.py)."""
     return base_digest(root), entry_digests(root)
 
 
@@ -100,8 +101,8 @@ def base_digest(root: Path) -> str:
 
     h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{root.resolve()}\n".encode())
     here = Path(__file__).resolve().parent
-    sources = sorted(here.glob("*.py")) + sorted((here.parent / "matching").rglob("*.py")) + sorted(
-        (here.parent / "matching" / "data").glob("*"))
+    sources = sorted(here.glob("*.py")) + sorted((here.parent / "files").glob("*.py")) + sorted(
+        (here.parent / "matching").rglob("*.py")) + sorted((here.parent / "matching" / "data").glob("*"))
     for path in [*(data_path(root, name) for name in DATA_FILES), *sources]:
         h.update(f"\0{path}\0".encode())
         h.update(_digest(path))
