@@ -212,6 +212,8 @@ def test_toml_reads_as_tomli_reads_it_tables_in_the_same_order(tmp_path, lines, 
 def test_toml_a_table_named_after_its_subtables_keeps_tomlis_order(tmp_path):
     text = "[a.b]\nx = 1\n[c]\ny = 2\n[a]\nz = 3\n"
     assert list(parse_toml(text, tmp_path / "f.toml", DATA)) == ["a", "c"]
+    quoted = "['x]y'.b]\nz = 1\n[c]\ny = 2\n['x]y']\nw = 3\n"  # a quoted key that holds a ]
+    assert list(parse_toml(quoted, tmp_path / "f.toml", DATA)) == ["x]y", "c"]
     huge = parse_toml("x = 1e400\nn = 9223372036854775808\n", tmp_path / "f.toml", DATA)  # rtoml refuses both
     assert huge == {"x": float("inf"), "n": 9223372036854775808}
 

@@ -144,16 +144,18 @@ class KeyLines:
 # --- documents whose tables' order depends on the reader ------------------------------------------
 
 _TABLE_NAME = re.compile(r"^[ \t]*\[\[?([^\]\n]*)\]", re.M)
-_NAME_NOISE = re.compile(r"[\s\"']")
 
 
 def reopens_table(text: str) -> bool:
     """True when a table header (`[a]`, `[[a]]`) names a table that an earlier header made
-    implicitly (`[a.b]` before it). Read loosely (quotes and spaces dropped, so `["a.b"]` counts as
-    `[a.b]`): it may say True of a document that does not, never False of one that does."""
+    implicitly (`[a.b]` before it), or when a header quotes a key (it may hold `]` or `.`): read
+    loosely (any line that starts with `[` counts), it may say True of a document that does not,
+    never False of one that does."""
     made: set[str] = set()
     for raw in _TABLE_NAME.findall(text):
-        name = _NAME_NOISE.sub("", raw)
+        if '"' in raw or "'" in raw:
+            return True
+        name = "".join(raw.split())
         if name in made:
             return True
         parts = name.split(".")
