@@ -70,7 +70,7 @@ def _longest_first(lex, words):
     starts there, else the word alone (stop words dropped)."""
     out, i = [], 0
     while i < len(words):
-        for size in range(min(lex.max_multi, len(words) - i), 1, -1):
+        for size in range(min(max(map(len, lex.multi)), len(words) - i), 1, -1):
             key = lex.multi.get(tuple(words[i:i + size]))
             if key:
                 out.append((key, i, i + size - 1))

@@ -99,14 +99,13 @@ def history(args: argparse.Namespace) -> int:
 
 def render(doc: dict[str, Any], lang: str, checks: dict[str, CheckSpec]) -> str:
     from copycar_assist.i18n import status_change, status_counts, t
-    from copycar_assist.kb import pick
+    from copycar_assist.kb import check_title
     from copycar_assist.runs.runquery import ago
 
     out: list[str] = []
 
     def title(cid: str) -> str:
-        spec = checks.get(cid)
-        return one_line(pick(spec.title, lang, cid) if spec else cid, 80)
+        return one_line(check_title(checks, cid, lang), 80)
 
     if not doc["runs"]:
         out.append(t("cli.history.none", lang))

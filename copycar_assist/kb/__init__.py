@@ -13,7 +13,7 @@ from copycar_assist.lazy import lazy_exports
 _EXPORTS = {
     "KnowledgeError": "errors", "Problem": "errors",
     "KnowledgeBase": "loader", "default_dir": "loader", "load_knowledge": "scan",
-    "LANGS": "model", "Cause": "model", "CheckSpec": "model", "Entry": "model", "pick": "model",
+    "LANGS": "model", "Cause": "model", "CheckSpec": "model", "Entry": "model", "check_title": "model", "pick": "model",
     "DecisionTree": "tree",
 }
 __all__ = list(_EXPORTS)
@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # what the names above are, for the type checker ("X as X": e
     from .model import Cause as Cause
     from .model import CheckSpec as CheckSpec
     from .model import Entry as Entry
+    from .model import check_title as check_title
     from .model import pick as pick
     from .scan import load_knowledge as load_knowledge
     from .tree import DecisionTree as DecisionTree

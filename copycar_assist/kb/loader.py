@@ -14,7 +14,7 @@ from copycar_assist.files.msg import Msg
 
 from .datafile import read_data
 from .errors import KnowledgeError, Problem
-from .model import LANGS, MATERIAL, SEVERITIES, Category, Cause, CheckSpec, Entry, Localized, Narrowing, pick
+from .model import LANGS, MATERIAL, SEVERITIES, Category, Cause, CheckSpec, Entry, Localized, Narrowing, check_title
 
 if TYPE_CHECKING:  # the parsers are imported where entries are parsed: reading the store never needs them
     from .answers import Answers
@@ -62,8 +62,7 @@ class KnowledgeBase:
 
     def check_title(self, check_id: str, lang: str) -> str:
         """A check as people read it ("CRM authentication"); its id when the catalogue lacks it."""
-        spec = self.checks.get(check_id)
-        return pick(spec.title, lang, check_id) if spec else check_id
+        return check_title(self.checks, check_id, lang)
 
 
 def load_catalog(path: Path) -> dict[str, CheckSpec]:

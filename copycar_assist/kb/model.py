@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -141,6 +142,12 @@ class CheckSpec:
     needs: tuple[str, ...] = ()
     # the kinds of material from the user it reads (of MATERIAL)
     material: tuple[str, ...] = ()
+
+
+def check_title(checks: Mapping[str, CheckSpec], check_id: str, lang: str) -> str:
+    """A check as people read it ("CRM authentication"); its id when the catalogue lacks it."""
+    spec = checks.get(check_id)
+    return pick(spec.title, lang, check_id) if spec else check_id
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,6 @@ class Lexicon:
                     self.prefix[form[:-1]] = key
                 elif form:
                     self.exact[form] = key
-        self.max_multi = max((len(k) for k in self.multi), default=1)
         self._multi_first = frozenset(k[0] for k in self.multi)
         # a multi-word concept's first two words -> the lengths of those that start with them,
         # longest first: most words that may start one are not followed by its second word

@@ -112,7 +112,6 @@ class Renderer:
     # --- checks ---------------------------------------------------------------------------
 
     async def _on_checks_started(self, event: ChecksStarted) -> None:
-
         kb, lang = self.app.kb, self.app.lang
         rows = [(cid, kb.check_title(cid, lang)) for cid in event.check_ids]
         self.run_view = CheckRunView(rows)
