@@ -7,7 +7,10 @@ The two parsers read three rare things differently, left out of the random docum
 indented four spaces or more that lazily continues a paragraph in a quote inside a quote (part of
 the paragraph for pulldown-cmark, as CommonMark says, code for markdown-it), an empty list item
 right after a link reference definition, and an empty list item followed by two blank lines and
-another item (one list for pulldown-cmark, two for markdown-it)."""
+another item (one list for pulldown-cmark, two for markdown-it).
+
+Texts written only the way entry bodies are, `blocks` reads line by line (kb/simple_blocks.py):
+those blocks are the full reader's, field by field, and every other text is left to it."""
 
 from __future__ import annotations
 
@@ -19,8 +22,9 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from copycar_assist.kb import default_dir
-from copycar_assist.kb.blocks import blocks, normalize
+from copycar_assist.kb.blocks import blocks, full_blocks, normalize
 from copycar_assist.kb.frontmatter import parse_document
+from copycar_assist.kb.simple_blocks import simple_blocks
 
 _REFERENCE = MarkdownIt("commonmark").disable(["inline", "text_join"])
 _OPENINGS = ("heading_open", "paragraph_open", "fence", "code_block", "html_block", "hr", "bullet_list_open",
@@ -36,7 +40,11 @@ def _shape(tok) -> tuple:
 
 def _same(text: str) -> None:
     expected = [_shape(t) for t in _REFERENCE.parse(text)]
-    assert [_shape(b) for b in blocks(normalize(text))] == expected
+    text = normalize(text)
+    assert [_shape(b) for b in full_blocks(text)] == expected
+    simple = simple_blocks(text)
+    assert simple is None or simple == full_blocks(text)
+    assert [_shape(b) for b in blocks(text)] == expected
 
 
 def _bodies() -> list[tuple[str, str]]:
@@ -136,3 +144,80 @@ def test_the_visible_text_and_heading_marks_are_markdown_its(lines):
                 for t in _FULL.parse(text)]
     assert [(b.type, b.plain if b.type == "inline" else "", b.markup if b.type == "heading_open" else "")
             for b in blocks(normalize(text), plain=True)] == expected
+
+
+def test_the_line_reader_reads_every_shipped_body_without_a_table_as_the_full_reader_does():
+    read = 0
+    for name, text in _bodies():
+        text = normalize(text)
+        simple = simple_blocks(text)
+        if not any(line.startswith("|") for line in text.split("\n")):
+            assert simple is not None, name
+        if simple is not None:
+            assert simple == full_blocks(text), name
+            read += 1
+    assert read >= 8
+
+
+GIVEN_UP = [
+    "Setext\n---\n", "Title\n===\n", "para\n  indented continuation\n", "para\nlazy\n- item\n",
+    "- a\n\n- b\n", "- a\n  more of a\n", "- a\nlazy\n", "- a\n\n  second para\n", "```\nunclosed\n",
+    "[ref]: http://x\n", "<div>\nx\n</div>\n", "> quote\n", "---\n", "- - -\n", "| a | b |\n|---|---|\n",
+    "    code\n", "- # heading in an item\n", "- ```\n  x\n  ```\n", "-     code in an item\n", "-\n  foo\n",
+    "``` `x`\n", "1. a\n- b\n", "- a\n* b\n", "1. a\n2) b\n", "- a\n## h\n", "p\n# h\n", "p\n```\nx\n```\n",
+    "\tTab\n", "-\tx\n", "- a\n- \n", "``` `x`\ncode\n```\n",
+]
+
+
+@pytest.mark.parametrize("text", GIVEN_UP)
+def test_the_line_reader_leaves_every_other_construct_to_the_full_reader(text):
+    assert simple_blocks(normalize(text)) is None
+    _same(text)
+
+
+TEXT = ["text", "more *em* text", "`code` at the start", "**bold** start", "2024 was a year", "-x not an item",
+        "+++", "#hashtag", "ñandú ü", "\u00a0nbsp", "text ##", "[a](b) link", "trailing  ", "``` `x`"]
+HEADINGS = ["## Symptoms", "### Español", "### English: Title", "# H1 #", "## Cause `x` ##", "#", "## h \\#", "#### `id`"]
+MARKERS = ["- ", "* ", "+ ", "1. ", "2) ", "10. ", "-  ", "-    "]
+FENCES = ["```", "```toml", "```python es", "~~~", "````", "~~~ `x`"]
+CODE = ["x = 1", "    indented", "", "\tTab", "```python", "``", "  ```", "~~~", "- not an item", "# not a heading"]
+
+
+@st.composite
+def _entry_like(draw) -> str:
+    """A document made the way entry bodies are: headings, paragraphs, tight lists and fences
+    between blank lines, now and then with a line that is none of these."""
+    lines: list[str] = []
+    for _ in range(draw(st.integers(1, 8))):
+        kind = draw(st.sampled_from(["heading", "paragraph", "list", "fence", "other"]))
+        if kind == "heading":
+            lines.append(draw(st.sampled_from(HEADINGS)))
+        elif kind == "paragraph":
+            lines += draw(st.lists(st.sampled_from(TEXT), min_size=1, max_size=3))
+        elif kind == "list":
+            marker = draw(st.sampled_from(MARKERS))
+            lines += [marker + item for item in draw(st.lists(st.sampled_from(TEXT), min_size=1, max_size=4))]
+        elif kind == "fence":
+            fence = draw(st.sampled_from(FENCES))
+            lines += [fence, *draw(st.lists(st.sampled_from(CODE), max_size=4))]
+            if draw(st.integers(0, 9)):
+                lines.append(fence.split()[0] + draw(st.sampled_from(["", "`", "~", "  "])))
+        else:
+            lines.append(draw(st.sampled_from(LINES)))
+        lines += [""] * draw(st.sampled_from([0, 1, 1, 1, 2]))
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n"]))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_entry_like())
+def test_what_the_line_reader_reads_is_what_the_full_reader_reads(text):
+    text = normalize(text)
+    simple = simple_blocks(text)
+    if simple is not None:
+        assert simple == full_blocks(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_entry_like())
+def test_documents_written_as_entries_are_the_same_for_markdown_it(text):
+    _same(text)
