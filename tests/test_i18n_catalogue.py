@@ -90,6 +90,12 @@ def test_no_string_is_empty_or_untranslated_markup():
         assert [k for k, v in MESSAGES[lang].items() if not v.strip()] == [], lang
 
 
+def test_each_language_quotes_its_own_way():
+    """Spanish quotes with «», English with “” (what the user said, a title): never the other's."""
+    assert [k for k, v in MESSAGES["en"].items() if "«" in v or "»" in v] == []
+    assert [k for k, v in MESSAGES["es"].items() if "“" in v or "”" in v] == []
+
+
 def test_every_key_is_used():
     literals, prefixes = _code_strings()
     registry_keys, textual_keys = _registry_keys(), _textual_binding_keys()
