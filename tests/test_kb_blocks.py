@@ -146,23 +146,20 @@ def test_the_visible_text_and_heading_marks_are_markdown_its(lines):
             for b in blocks(normalize(text), plain=True)] == expected
 
 
-def test_the_line_reader_reads_every_shipped_body_without_a_table_as_the_full_reader_does():
-    read = 0
+def test_the_line_reader_reads_every_shipped_entry_as_the_full_reader_does():
     for name, text in _bodies():
         text = normalize(text)
         simple = simple_blocks(text)
-        if not any(line.startswith("|") for line in text.split("\n")):
+        if name != "README.md":  # the authoring guide indents its examples
             assert simple is not None, name
         if simple is not None:
             assert simple == full_blocks(text), name
-            read += 1
-    assert read >= 8
 
 
 GIVEN_UP = [
     "Setext\n---\n", "Title\n===\n", "para\n  indented continuation\n", "para\nlazy\n- item\n",
     "- a\n\n- b\n", "- a\n  more of a\n", "- a\nlazy\n", "- a\n\n  second para\n", "```\nunclosed\n",
-    "[ref]: http://x\n", "<div>\nx\n</div>\n", "> quote\n", "---\n", "- - -\n", "| a | b |\n|---|---|\n",
+    "[ref]: http://x\n", "<div>\nx\n</div>\n", "> quote\n", "---\n", "- - -\n",
     "    code\n", "- # heading in an item\n", "- ```\n  x\n  ```\n", "-     code in an item\n", "-\n  foo\n",
     "``` `x`\n", "1. a\n- b\n", "- a\n* b\n", "1. a\n2) b\n", "- a\n## h\n", "p\n# h\n", "p\n```\nx\n```\n",
     "\tTab\n", "-\tx\n", "- a\n- \n", "``` `x`\ncode\n```\n",
@@ -176,7 +173,8 @@ def test_the_line_reader_leaves_every_other_construct_to_the_full_reader(text):
 
 
 TEXT = ["text", "more *em* text", "`code` at the start", "**bold** start", "2024 was a year", "-x not an item",
-        "+++", "#hashtag", "ñandú ü", "\u00a0nbsp", "text ##", "[a](b) link", "trailing  ", "``` `x`"]
+        "+++", "#hashtag", "ñandú ü", "\u00a0nbsp", "text ##", "[a](b) link", "trailing  ", "``` `x`",
+        "| a | b |", "|---|---|"]
 HEADINGS = ["## Symptoms", "### Español", "### English: Title", "# H1 #", "## Cause `x` ##", "#", "## h \\#", "#### `id`"]
 MARKERS = ["- ", "* ", "+ ", "1. ", "2) ", "10. ", "-  ", "-    "]
 FENCES = ["```", "```toml", "```python es", "~~~", "````", "~~~ `x`"]

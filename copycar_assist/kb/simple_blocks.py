@@ -9,7 +9,7 @@ paragraphs and tight lists of one-line items (`- `, `* `, `+ `, `1. `, `1) `) se
 lines, every block at the top level. Anything a line might start besides (indentation, quotes,
 HTML, rules, setext underlines, link definitions, a block inside an item, a continuation line,
 a list with blank lines between its items) gives up the whole text, so that what is returned is
-what the full reader returns: `tests/test_kb_blocks.py` holds the two to the same blocks, field
+what the full reader returns (a table's lines are a paragraph's, as CommonMark has no tables): `tests/test_kb_blocks.py` holds the two to the same blocks, field
 by field. Never imports Textual.
 """
 
@@ -44,7 +44,7 @@ def _blank(line: str) -> bool:
 def _starts_block(line: str) -> bool:
     """Whether a non-blank line could open (or be part of) anything but a paragraph's text."""
     first = line[0]
-    if first in " \t><|":
+    if first in " \t><":
         return True
     if first == "#":
         return _ATX.match(line) is not None
