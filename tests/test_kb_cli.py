@@ -67,6 +67,22 @@ def test_show_on_an_80_column_terminal_wraps_the_prose_and_leaves_the_code(tmp_p
     assert " ".join(" ".join(prose).split()) == " ".join(" ".join(piped[:-len(sample)]).split())  # every word
 
 
+def test_show_has_the_entry_s_sections_of_text_for_people(tmp_path):
+    """The guide's thresholds table, how to read the logs …: in both languages, a table row whole
+    on an 80-column terminal, a code sample written there shown there and not again."""
+    sample = "2025-03-14 10:32:07,412 - copycar_ai - INFO - API Call: GET /verify - Status: 200 - Response Time: 123ms"
+    for lang, titles, row in (
+            ("es", ("Umbrales de alerta", "Monitor de rendimiento", "Cómo leer los logs"),
+             "  | Tiempo de respuesta | más de 5000 ms | `HIGH_RESPONSE_TIME` | WARNING (aviso) |"),
+            ("en", ("Alert thresholds", "Performance monitor", "Reading the logs"),
+             "  | Response time | above 5000 ms | `HIGH_RESPONSE_TIME` | WARNING |")):
+        out = run("--lang", lang, "kb", "show", "slow-responses").stdout.splitlines()
+        assert [line for line in out if line in titles] == list(titles)
+        assert row in out and out.count(f"  {sample}") == 1
+        code, shown = on_a_terminal(tmp_path, 80, "--lang", lang, "kb", "show", "slow-responses")
+        assert code == 0 and row in shown and shown.count(f"  {sample}") == 1
+
+
 def test_list_and_match_on_an_80_column_terminal_keep_a_row_to_a_line(tmp_path):
     from copycar_assist.cli.columns import width
 

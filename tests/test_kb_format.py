@@ -24,7 +24,7 @@ from copycar_assist.kb.unified import is_unified
 from fixtures_kb import DATA, KB_SMALL, line_of, small_kb_copy
 
 BEFORE = DATA / "kb_facts_before.json"
-PLACES = {"line", "line_of", "body_line", "path", "markdown"}
+PLACES = {"line", "line_of", "body_line", "path", "markdown", "notes"}  # notes: what markdown holds
 
 
 def plain(obj):
@@ -108,6 +108,33 @@ def test_converting_the_small_fixture_keeps_its_facts(tmp_path):
                     == [k for k, v in old_entry.outcomes.items() if v == target])
     with pytest.raises(ConvertError):
         convert_entry(path, new)
+
+
+def _notes(entry) -> dict[str, list[tuple[str, str]]]:
+    return {lang: [(n.title, n.text) for n in section.notes] for lang, section in entry.sections.items()}
+
+
+def test_a_section_of_text_for_people_is_a_note_in_both_shapes_and_survives_conversion():
+    path = KB_SMALL / "alpha-problem.md"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("### Errores frecuentes", "### Umbrales\n\n| Métrica | Umbral |\n|---|---|\n| error | 5 % |\n\n"
+                        "```text\nlog de muestra\n```\n\n### Errores frecuentes", 1)
+    text = text.replace("### Pitfalls", "### Thresholds\n\n| Metric | Threshold |\n|---|---|\n| error | 5 % |\n\n"
+                        "### Pitfalls", 1)
+    old, found = parse_entry(path, text)
+    assert found == []
+    assert _notes(old) == {"es": [("Umbrales", "| Métrica | Umbral |\n|---|---|\n| error | 5 % |\n\n```text\nlog de muestra\n```")],
+                           "en": [("Thresholds", "| Metric | Threshold |\n|---|---|\n| error | 5 % |")]}
+    note, sample = old.sections["es"].notes[0], old.sections["es"].code[0]
+    lines = text.splitlines()
+    assert lines[note.line - 2] == "### Umbrales" and lines[note.end - 1] == "### Errores frecuentes"
+    assert sample.code == "log de muestra\n" and note.line <= sample.line < note.end  # the sample is the note's
+    new, found = parse_entry(path, convert_entry(path, text))
+    assert found == [] and _notes(new) == _notes(old)
+    shipped = load_knowledge().entries["slow-responses"]
+    assert [n.title for n in shipped.sections["es"].notes] == ["Umbrales de alerta", "Monitor de rendimiento",
+                                                               "Cómo leer los logs"]
+    assert shipped.sections["en"].notes[0].text.startswith("| Metric | Threshold | Alert | Severity |")
 
 
 def test_a_shared_code_block_is_written_once_for_both_languages(tmp_path):

@@ -25,6 +25,7 @@ MIN_ROOM = 24  # text beside a lead gets at least this many columns, however nar
 # rather than continue the paragraph above; a heading is never continued.
 _BLOCK = re.compile(r" {0,3}(?:[-•*+] |\d{1,3}[.)] |#|>|\|)")
 _HEADING = re.compile(r" {0,3}(?:#|\|)")
+_TABLE_ROW = re.compile(r" {0,3}\|")
 
 
 def columns_of(stream: TextIO) -> int | None:
@@ -120,7 +121,7 @@ def fit(text: str, columns: int | None, markdown: bool = False) -> str:
     in_code = joinable = False
     for line in text.split("\n"):
         fence = bool(_FENCE.match(line))
-        if fence or in_code:
+        if fence or in_code or (markdown and _TABLE_ROW.match(line)):  # a table row wrapped is no row
             in_code ^= fence
             out.append((line, False))
             joinable = False

@@ -28,6 +28,7 @@ from .streams import counted, emit_json
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from copycar_assist.kb.model import CodeBlock, Note
     from copycar_assist.kb.tree import DecisionTree
 
 
@@ -183,9 +184,19 @@ def render_entry_text(tree: DecisionTree, entry_id: str, lang: str, columns: int
             out += [f"       {i}. {one_line(s, 400)}" for i, s in enumerate(steps, 1)]
     if section and section.pitfalls:
         out += ["", t("cli.kb.pitfalls", lang)] + [f"  - {one_line(p, 400)}" for p in section.pitfalls]
-    if section and section.code:
+    for note in section.notes if section else []:  # its sections of text for people, as written
+        out += ["", one_line(note.title, 200)]
+        fence = False
+        for line in fit(clean(note.text), columns and columns - 3, markdown=True).splitlines():
+            opens = line.lstrip().startswith(("```", "~~~"))
+            if fence or opens or line.lstrip().startswith("|"):  # code and table rows: never wrapped
+                code.add(len(out))
+            fence ^= opens
+            out.append(f"  {line}" if line else "")
+    samples = [b for b in section.code if not _in_a_note(b, section.notes)] if section else []
+    if samples:  # a sample written in a section of text for people is shown there
         out += ["", t("cli.kb.code", lang)]
-        for block in section.code:
+        for block in samples:
             out.append(f"  --- {one_line(block.lang, 40) or 'text'} ---")
             lines = [f"  {line}" for line in clean(block.code).rstrip("\n").splitlines()]
             code.update(range(len(out), len(out) + len(lines)))
@@ -193,6 +204,10 @@ def render_entry_text(tree: DecisionTree, entry_id: str, lang: str, columns: int
     if columns:
         out = [line if n in code else fit(line, columns) for n, line in enumerate(out)]
     return "\n".join(out)
+
+
+def _in_a_note(block: CodeBlock, notes: list[Note]) -> bool:
+    return block.line is not None and any(note.line <= block.line < note.end for note in notes)
 
 
 def _lint(args: argparse.Namespace) -> int:

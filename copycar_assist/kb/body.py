@@ -20,7 +20,7 @@ from pathlib import Path
 from .blocks import Block, blocks
 from .errors import Problem
 from .fold import unaccent
-from .model import CodeBlock, Section
+from .model import CodeBlock, Note, Section
 
 LANGUAGE_HEADINGS = {
     "espanol": "es", "es": "es", "spanish": "es", "castellano": "es",
@@ -89,6 +89,26 @@ def _list_items(tokens: list[Block], start: int) -> tuple[list[str], int]:
     return items, i + 1
 
 
+def next_heading(tokens: list[Block], start: int, level: int) -> int:
+    """Index of the next heading of `level` or higher (fewer #) from `start`, else len(tokens)."""
+    for j in range(start, len(tokens)):
+        if tokens[j].type == "heading_open" and int(tokens[j].tag[1]) <= level:
+            return j
+    return len(tokens)
+
+
+def note_at(tokens: list[Block], i: int, title: str, src: list[str], first_line: int) -> Note:
+    """The section of text for people whose `###` heading opens at token `i`: its Markdown as
+    written, up to the next heading of level 3 or higher (`src`: the body's lines, the first
+    of them file line `first_line`)."""
+    where = tokens[i].map
+    start = where[1] if where else 0
+    after = next_heading(tokens, i + 3, 3)
+    until = tokens[after].map if after < len(tokens) else None
+    stop = until[0] if until else len(src)
+    return Note(title, "\n".join(src[start:stop]).strip(), start + first_line, stop + first_line)
+
+
 def parse_body(path: Path, text: str, first_line: int) -> ParsedBody:
     """Parse `text` (which starts at file line `first_line`)."""
     out = ParsedBody()
@@ -125,6 +145,8 @@ def parse_body(path: Path, text: str, first_line: int) -> ParsedBody:
                 kind = SECTION_HEADINGS.get(fold(title), "other")
                 out.seen[lang].add(kind)
                 cause = None
+                if kind == "other":
+                    out.sections[lang].notes.append(note_at(tokens, i, title, src_lines, first_line))
             elif level == 4 and lang and kind == "causes":
                 m = _CAUSE_HEADING.match(title)
                 if not m:

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from .model import Cause, CodeBlock, Entry, Narrowing, Section
+from .model import Cause, CodeBlock, Entry, Narrowing, Note, Section
 
 
 def dumps(value: object) -> str:
@@ -41,7 +41,8 @@ def entry_from_json(text: str | bytes) -> Entry:
     d = loads(text)
     d["causes"] = [Cause(**c) for c in d["causes"]]
     d["narrowing"] = [Narrowing(**n) for n in d["narrowing"]]
-    d["sections"] = {lang: Section(**{**s, "code": [CodeBlock(**c) for c in s["code"]]})
+    d["sections"] = {lang: Section(**{**s, "code": [CodeBlock(**c) for c in s["code"]],
+                                      "notes": [Note(**n) for n in s["notes"]]})
                      for lang, s in d["sections"].items()}
     d["path"] = Path(d["path"]) if d["path"] else None
     d["declared_languages"] = tuple(d["declared_languages"])

@@ -63,6 +63,18 @@ class Cause:
 
 
 @dataclass
+class Note:
+    """A section of text for people (neither symptoms, causes, pitfalls nor code: "Alert
+    thresholds", "How the cache works") in one language: its title and its Markdown as written,
+    from file line `line` to the line before `end`."""
+
+    title: str
+    text: str
+    line: int
+    end: int
+
+
+@dataclass
 class Section:
     """Free body text of one language: symptoms, pitfalls, code, extra sections."""
 
@@ -71,6 +83,7 @@ class Section:
     code: list[CodeBlock] = field(default_factory=list)
     markdown: str = ""  # the whole language section, as written
     line: int | None = None
+    notes: list[Note] = field(default_factory=list)  # its sections of text for people, in order
 
 
 @dataclass
@@ -156,13 +169,14 @@ class Category:
     title: Localized
 
 
-# Where things are written, not what they say: left out of `facts`.
-_PLACES = ("line", "line_of", "body_line", "path", "markdown")
+# Where things are written, and the text for people as written (the display Markdown, the
+# sections of notes it holds), not what they say: left out of `facts`.
+_PLACES = ("line", "line_of", "body_line", "path", "markdown", "notes")
 
 
 def facts(entry: Entry) -> dict[str, object]:
     """What an entry says, as plain data: everything but where it is written (lines, path) and the
-    display Markdown. Two shapes of the same entry have equal facts."""
+    display Markdown (its notes too). Two shapes of the same entry have equal facts."""
     return {k: _strip(v) for k, v in asdict(entry).items() if k not in _PLACES}
 
 

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from .support import SupportData
 
 APP_NAME = "copycar-assist"
-FORMAT = 4  # bump when what is stored changes shape
+FORMAT = 5  # bump when what is stored changes shape
 DATA_FILES = ("checks.toml", "categories.toml", "support.toml", "answers.toml")
 
 

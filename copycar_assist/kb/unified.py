@@ -30,7 +30,7 @@ from copycar_assist.files.fields import is_id
 from copycar_assist.files.read import ENTRY, ReadError, parse_toml
 
 from .blocks import Block, blocks
-from .body import LANGUAGE_HEADINGS, SECTION_HEADINGS, CauseText, ParsedBody, _list_items, fold
+from .body import LANGUAGE_HEADINGS, SECTION_HEADINGS, CauseText, ParsedBody, _list_items, fold, next_heading, note_at
 from .errors import Problem
 from .frontmatter import Document
 from .model import LANGS, CodeBlock, Section
@@ -182,11 +182,9 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
                     elif part.kind != "other":
                         out.seen[lang].add(part.kind)
                     if part.kind == "other":  # text for people, kept as written (up to the next heading ≤ 3)
-                        end = _next_heading(tokens, i + 3, 3)
-                        start = (tok.map[1] if tok.map else 0)
-                        end_map = tokens[end].map if end < len(tokens) else None
-                        stop = end_map[0] if end_map else len(src)
-                        part.markdown[lang] = src[start:stop]
+                        note = note_at(tokens, i, sub_title, src, first_line)
+                        section(lang).notes.append(note)
+                        part.markdown[lang] = src[note.line - first_line:note.end - first_line]
             elif not (part is not None and part.kind == "other" and lang is not None):  # text for people may
                 out.problems.append(Problem(path, file_line(tok), "kb.problem.heading_not_read",
                                             hashes="#" * level, title=title))  # have any
@@ -195,7 +193,7 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
         if part is None:
             if tok.type not in ("paragraph_close",) and tok.map:
                 out.problems.append(Problem(path, file_line(tok), "kb.problem.text_before"))
-                i = _next_heading(tokens, i, 2)
+                i = next_heading(tokens, i, 2)
                 continue
             i += 1
             continue
@@ -244,14 +242,6 @@ def parse_unified(path: Path, text: str, first_line: int) -> UnifiedBody:
         sec.line = lines_of.get(code)
         sec.markdown = _display(code, parts)
     return out
-
-
-def _next_heading(tokens: list[Block], start: int, level: int) -> int:
-    """Index of the next heading of `level` or higher (fewer #) from `start`, else len(tokens)."""
-    for j in range(start, len(tokens)):
-        if tokens[j].type == "heading_open" and int(tokens[j].tag[1]) <= level:
-            return j
-    return len(tokens)
 
 
 def _skip_block(tokens: list[Block], i: int) -> int:
