@@ -5,12 +5,12 @@ anything else, which `blocks.py` then reads with pulldown-cmark.
     found = simple_blocks(text)   # list[Block] | None
 
 What is read here, each at the start of its line: ATX headings, fenced code that is closed, and
-paragraphs and tight lists of one-line items (`- `, `* `, `+ `, `1. `, `1) `) separated by blank
-lines, every block at the top level. Anything a line might start besides (indentation, quotes,
-HTML, rules, setext underlines, link definitions, a block inside an item, a continuation line,
-a list with blank lines between its items) gives up the whole text, so that what is returned is
-what the full reader returns (a table's lines are a paragraph's, as CommonMark has no tables): `tests/test_kb_blocks.py` holds the two to the same blocks, field
-by field. Never imports Textual.
+paragraphs (a table's lines are one: CommonMark has no tables) and tight lists of one-line items
+(`- `, `* `, `+ `, `1. `, `1) `) separated by blank lines, every block at the top level.
+Anything a line might start besides (indentation, quotes, HTML, rules, setext underlines, link
+definitions, a block inside an item, a continuation line, a list with blank lines between its
+items) gives up the whole text, so that what is returned is what the full reader returns:
+`tests/test_kb_blocks.py` holds the two to the same blocks, field by field. Never imports Textual.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def _starts_block(line: str) -> bool:
 
 def _read(lines: list[str], final_newline: bool) -> list[Block]:
     out: list[Block] = []
-    count = len(lines) - 1 if final_newline else len(lines)  # the text's lines, without the empty one after the last newline
+    count = len(lines) - 1 if final_newline else len(lines)  # without the empty one after a last newline
     i = 0
     while i < count:
         line = lines[i]
