@@ -137,10 +137,17 @@ def test_an_entry_as_json_holds_every_field_in_order_and_reads_back_as_it_was():
         assert entry_from_json(entry_to_json(entry)) == entry
 
 
+@pytest.mark.parametrize("attached", [True, False], ids=["copied-in-one-statement", "read-row-by-row"])
 def test_after_an_edit_only_that_file_is_compiled_again_and_the_result_is_a_full_compile(big_kb, cache, tmp_path,
-                                                                                          monkeypatch, parsed):
+                                                                                          monkeypatch, parsed, attached):
+    from copycar_assist.kb.compile import Previous
+
     load_cached(big_kb, companion=MATCHER)  # the first compile
     parsed.clear()
+    if attached:  # the reused rows are copied from the last compile, attached: none is read here
+        monkeypatch.setattr(Previous, "row", lambda *_: pytest.fail("a reused row was read one by one"))
+    else:  # the last compile cannot be attached: its rows are read one by one
+        monkeypatch.setattr(Previous, "attach", lambda *_: False)
     edited = _copy(big_kb, 0)
     edited.write_text(edited.read_text(encoding="utf-8").replace("copia0", "copia0 editada", 1), encoding="utf-8")
     kb = load_cached(big_kb, companion=MATCHER)

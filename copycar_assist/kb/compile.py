@@ -48,8 +48,8 @@ def _store_row(companion: Companion | None, entry: Entry) -> tuple[Row, str | No
 class Previous:
     """The entries table of the last compile of the same folder, read one entry at a time."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
+    def __init__(self, conn: sqlite3.Connection, path: Path, base: str) -> None:
+        self._conn, self._path, self._base = conn, path, base
 
     @classmethod
     def open(cls, path: Path, base: str) -> Previous | None:
@@ -58,13 +58,34 @@ class Previous:
             return None
         try:
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-            row = conn.execute("SELECT value FROM meta WHERE key = 'base'").fetchone()
-            if row and row[0] == base:
-                return cls(conn)
+            if _base_of(conn, "main") == base:
+                return cls(conn, path, base)
             conn.close()
         except sqlite3.Error:  # none, torn or of another shape: nothing to reuse
             pass
         return None
+
+    def attach(self, conn: sqlite3.Connection) -> bool:
+        """This compile's file attached to `conn` (a new compile's, before it writes) as `prev`,
+        read-only, so that the rows reused from it are copied there in one statement. Rows are
+        what the same `base` makes of the same bytes: whatever file holds that base will do. False
+        when it cannot be (the rows are then read one by one)."""
+        try:
+            conn.execute("ATTACH DATABASE ? AS prev", (self._path.resolve().as_uri() + "?mode=ro",))
+        except sqlite3.Error:
+            return False
+        try:
+            if _base_of(conn, "prev") == self._base:
+                return True
+        except sqlite3.Error:
+            pass
+        conn.execute("DETACH DATABASE prev")
+        return False
+
+    def prep(self, digest: str) -> tuple[str, str | None]:
+        """The id and the companion's preparation of the file with this digest."""
+        found = self._conn.execute("SELECT id, prep FROM entries WHERE digest = ?", (digest,)).fetchone()
+        return found[0], found[1]
 
     def has(self, digest: str, prepared: bool) -> bool:
         """Whether the file with this digest was compiled (with a companion's part, if asked)."""
@@ -94,6 +115,11 @@ class Previous:
         return reuse
 
 
+def _base_of(conn: sqlite3.Connection, schema: str) -> str | None:
+    row = conn.execute(f"SELECT value FROM {schema}.meta WHERE key = 'base'").fetchone()
+    return row[0] if row else None
+
+
 def compile_entries(conn: sqlite3.Connection, folder: Path, companion: Companion | None = None,
                     previous: Previous | None = None, digests: dict[Path, str] | None = None,
                     progress: Progress | None = None) -> Iterator[Any]:
@@ -108,8 +134,15 @@ def compile_entries(conn: sqlite3.Connection, folder: Path, companion: Companion
     total = (len(digests) or len(entry_paths(folder))) if progress is not None else 0  # counting may list the folder again
     step = max(1, total // 100)
 
-    def read(digest: str, _path: Path) -> tuple[str, tuple[Row, str | None]]:
+    copied = previous is not None and previous.attach(conn)  # reused rows copied at the end, in one statement
+    if copied:
+        conn.execute("CREATE TEMP TABLE reused (n INTEGER PRIMARY KEY, digest TEXT)")
+
+    def read(digest: str, _path: Path) -> tuple[str, tuple[Row | None, str | None]]:
         assert previous is not None
+        if copied:
+            entry_id, prep_text = previous.prep(digest)
+            return entry_id, (None, prep_text)
         row, prep_text = previous.row(digest)
         return row[0], (row, prep_text)
 
@@ -118,13 +151,22 @@ def compile_entries(conn: sqlite3.Connection, folder: Path, companion: Companion
         if scan.problems:
             continue  # broken knowledge is reported, never stored: read on, for every problem
         row, prep_text = parsed.kept
-        conn.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     (n, *row, digests.get(parsed.path), prep_text))
+        if row is None:
+            conn.execute("INSERT INTO reused VALUES (?, ?)", (n, digests.get(parsed.path)))
+        else:
+            conn.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (n, *row, digests.get(parsed.path), prep_text))
         if progress is not None and (n + 1) % step == 0:
             progress(n + 1, total)
         yield companion.load(prep_text) if companion is not None and prep_text is not None else None
     if progress is not None:
         progress(total, total)
+    if copied:
+        conn.execute("INSERT INTO entries SELECT r.n, p.id, p.severity, p.category, p.title, p.facts, p.digest, "
+                     "p.prep FROM reused r JOIN prev.entries p ON p.digest = r.digest")
+        conn.commit()  # a database is detached outside a transaction
+        conn.execute("DROP TABLE reused")
+        conn.execute("DETACH DATABASE prev")
     conn.execute(ENTRIES_INDEX)
     if scan.problems or scan.support is None:
         raise KnowledgeError(scan.problems)

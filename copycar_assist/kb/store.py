@@ -283,7 +283,7 @@ class LazyEntries(Mapping[str, Entry]):
 
 
 def new_db(path: str = ":memory:") -> sqlite3.Connection:
-    conn = sqlite3.connect(path, check_same_thread=False)
+    conn = sqlite3.connect(path, check_same_thread=False, uri=True)  # uri: what it attaches is read-only (compile.py)
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     return conn
 
