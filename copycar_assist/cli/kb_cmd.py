@@ -164,7 +164,7 @@ def render_entry_text(tree: DecisionTree, entry_id: str, lang: str, columns: int
                f"    {t('cli.kb.severity', lang)}: {entry.severity}")
     out.append(f"{t('cli.kb.checks', lang)}: {', '.join(entry.checks) or t('cli.kb.none', lang)}")
     section = entry.sections.get(shown)
-    code: set[int] = set()  # the lines of code samples: copied, never wrapped
+    code: set[int] = set()  # lines never wrapped again: code samples (copied), notes (fitted already)
     out += ["", t("cli.kb.symptoms", lang)] + [f"  - {one_line(s, 400)}" for s in tree.symptoms(entry_id, shown)]
     out += ["", t("cli.kb.causes", lang)]
     for n, cause in enumerate(entry.causes, 1):
@@ -186,13 +186,10 @@ def render_entry_text(tree: DecisionTree, entry_id: str, lang: str, columns: int
         out += ["", t("cli.kb.pitfalls", lang)] + [f"  - {one_line(p, 400)}" for p in section.pitfalls]
     for note in section.notes if section else []:  # its sections of text for people, as written
         out += ["", one_line(note.title, 200)]
-        fence = False
-        for line in fit(clean(note.text), columns and columns - 3, markdown=True).splitlines():
-            opens = line.lstrip().startswith(("```", "~~~"))
-            if fence or opens or line.lstrip().startswith("|"):  # code and table rows: never wrapped
-                code.add(len(out))
-            fence ^= opens
-            out.append(f"  {line}" if line else "")
+        text = fit(clean(note.text), columns and columns - 3, markdown=True)  # its code and table rows kept whole
+        lines = [f"  {line}" if line else "" for line in text.splitlines()]
+        code.update(range(len(out), len(out) + len(lines)))  # fitted already
+        out += lines
     samples = [b for b in section.code if not _in_a_note(b, section.notes)] if section else []
     if samples:  # a sample written in a section of text for people is shown there
         out += ["", t("cli.kb.code", lang)]
