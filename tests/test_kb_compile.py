@@ -215,6 +215,46 @@ def test_the_app_loading_a_large_knowledge_base_from_a_thread_has_it_compiled_by
     assert sorted(box["kb"].entries) == sorted(p.stem for p in big_kb.glob("*.md") if p.name != "README.md")
 
 
+def _kb_list_handed(kb: Path, handed: object) -> subprocess.CompletedProcess[bytes]:
+    """`kb list` as the app starts it to compile (`cli/context.py`), handed these digests."""
+    from copycar_assist.cli.context import HANDED
+
+    return subprocess.run([sys.executable, "-m", "copycar_assist", "--kb", str(kb), "kb", "list"],
+                          input=handed if isinstance(handed, bytes) else json.dumps(handed).encode(), capture_output=True, env={**os.environ, HANDED: "stdin"},
+                          check=False)
+
+
+def test_the_command_compiling_for_the_app_takes_the_digests_the_app_computed(big_kb, cache):
+    # The app hashes every entry file to know whether its cache is current; the command it then
+    # starts to compile takes those digests instead of hashing the files again (a second or
+    # two for 10,000 entries): what it compiles is cached under them.
+    from copycar_assist.kb.store import compiled, digests
+
+    base, entries = digests(big_kb)
+    told = {path: digest for path, digest in entries.items()}
+    first = next(iter(told))
+    told[first] = f"{first.name}:told"  # not what hashing the file gives: only a handed digest says it
+    done = _kb_list_handed(big_kb, {str(path): digest for path, digest in told.items()})
+    assert done.returncode == 0, done.stderr
+    assert compiled(big_kb, ("entries", "matcher"), digested=(base, told))[0]
+    assert not compiled(big_kb, ("entries", "matcher"))[0]
+
+
+@pytest.mark.parametrize("handed", [b'{"not json', ["a list"], "one file missing", "a digest not text"])
+def test_digests_that_do_not_name_the_folders_files_are_not_taken(big_kb, cache, handed):
+    from copycar_assist.kb.store import compiled, digests
+
+    entries = {str(path): digest for path, digest in digests(big_kb)[1].items()}
+    if handed == "one file missing":
+        entries.pop(next(iter(entries)))
+    elif handed == "a digest not text":
+        entries[next(iter(entries))] = 7  # type: ignore[assignment]
+    given = entries if handed in ("one file missing", "a digest not text") else handed
+    done = _kb_list_handed(big_kb, given)
+    assert done.returncode == 0, done.stderr
+    assert compiled(big_kb, ("entries", "matcher"))[0]  # hashed there, as without any
+
+
 def test_the_command_compiling_for_the_app_tells_it_how_far_it_is(big_kb, cache, parsed, monkeypatch):
     # The app shows it while a large knowledge base is compiled for the first time (a minute
     # for 10,000 entries): the child `kb list --progress` reports, the context hands it on.

@@ -33,6 +33,7 @@ from .words import choose
 if TYPE_CHECKING:
     from pathlib import Path
     from types import FrameType
+    from typing import IO
 
     from copycar_assist.config import Settings
     from copycar_assist.desk.case import Case
@@ -199,8 +200,9 @@ def _compile_apart(kb_dir: str | None, progress: Progress | None = None) -> tupl
     forked only from a process of one thread (kb/pool.py), and this one would compile alone on
     one core. Whatever that command finds (broken knowledge too), the load that follows reads
     the cache it left or compiles here, and reports every problem itself. Gives the folder's
-    digests when it computed them (only for a knowledge base large enough), for that load.
-    `progress` hears the command's (`kb list --progress`)."""
+    digests when it computed them (only for a knowledge base large enough), for that load; the
+    command is handed them too, on its standard input (`handed_digests`). `progress` hears the
+    command's (`kb list --progress`)."""
     import os
     import sys
     import threading
@@ -226,15 +228,59 @@ def _compile_apart(kb_dir: str | None, progress: Progress | None = None) -> tupl
     import subprocess  # here: every other command passes this way and never needs it
 
     import copycar_assist
+    from copycar_assist.kb.codec import dumps
 
     home = str(Path(copycar_assist.__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (home, os.environ.get("PYTHONPATH")) if p)}
     command = [sys.executable, "-P", "-m", "copycar_assist", *(["--kb", kb_dir] if kb_dir else []), "kb", "list",
                *(["--progress"] if progress is not None else [])]
-    with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
+    env[HANDED] = "stdin"  # the digests just computed here: the command need not hash every file again
+    handed = dumps({str(path): digest for path, digest in digested[1].items()}).encode()
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env,
                           stderr=subprocess.PIPE if progress is not None else subprocess.DEVNULL) as child:
+        threading.Thread(target=_feed, args=(child.stdin, handed), daemon=True).start()  # read while it reads
         for line in child.stderr or ():  # "done total" lines; anything else (a crash) is not ours to show
             done, _, total = line.decode("ascii", "replace").strip().partition(" ")
             if progress is not None and done.isdigit() and total.isdigit():
                 progress(int(done), int(total))
     return digested
+
+
+# Set for the command `_compile_apart` starts: its standard input holds the entry files' digests.
+HANDED = "COPYCAR_ASSIST_HANDED_DIGESTS"
+
+
+def _feed(pipe: IO[bytes] | None, data: bytes) -> None:
+    if pipe is None:
+        return
+    try:
+        with pipe:
+            pipe.write(data)
+    except (OSError, ValueError):  # it ended before reading them (a crash, broken knowledge): its own to tell
+        pass
+
+
+def handed_digests(kb_dir: str | None) -> tuple[str, dict[Path, str]] | None:
+    """In the command `_compile_apart` started (`kb list`): the entry files' digests the app computed a moment
+    before (hashing 10,000 files again would take a second or two), with the base hashed here;
+    None when there are none or they do not name exactly the folder's entry files."""
+    import os
+    import sys
+    from pathlib import Path
+
+    from copycar_assist.kb.codec import loads
+    from copycar_assist.kb.loader import default_dir, entry_paths
+    from copycar_assist.kb.store import base_digest
+
+    if os.environ.get(HANDED) != "stdin":
+        return None
+    folder = Path(kb_dir) if kb_dir else default_dir()
+    try:
+        handed = loads(sys.stdin.buffer.read())
+        paths = entry_paths(folder)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(handed, dict) or handed.keys() != {str(p) for p in paths} or not all(
+            isinstance(d, str) for d in handed.values()):
+        return None
+    return base_digest(folder), {path: handed[str(path)] for path in paths}

@@ -94,11 +94,14 @@ def _list(args: argparse.Namespace) -> int:
     from copycar_assist.matching.companion import MATCHER
     from copycar_assist.textsafe import one_line
 
+    from .context import handed_digests
+
     told = counted(lambda: args.ctx.ui_lang, "cli.status.compiling", "cli.status.indexing",
                    given=_progress_line if args.progress else None)
     try:  # a first compile makes the matcher's index too (the next command needs no second pass)
         with told as progress:
-            heads = open_store(args.kb, companion=MATCHER, progress=progress).heads()  # the listing is in the store
+            heads = open_store(args.kb, companion=MATCHER, digested=handed_digests(args.kb),
+                               progress=progress).heads()  # the listing is in the store
     except KnowledgeError as exc:
         raise UsageError("cli.ctx.kb", detail=exc.text(args.ctx.ui_lang)) from None
     lang = _lang(args)
