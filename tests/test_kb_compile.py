@@ -219,9 +219,9 @@ def _kb_list_handed(kb: Path, handed: object) -> subprocess.CompletedProcess[byt
     """`kb list` as the app starts it to compile (`cli/context.py`), handed these digests."""
     from copycar_assist.cli.context import HANDED
 
-    return subprocess.run([sys.executable, "-m", "copycar_assist", "--kb", str(kb), "kb", "list"],
-                          input=handed if isinstance(handed, bytes) else json.dumps(handed).encode(), capture_output=True, env={**os.environ, HANDED: "stdin"},
-                          check=False)
+    data = handed if isinstance(handed, bytes) else json.dumps(handed).encode()
+    return subprocess.run([sys.executable, "-m", "copycar_assist", "--kb", str(kb), "kb", "list"], input=data,
+                          capture_output=True, env={**os.environ, HANDED: "stdin"}, check=False)
 
 
 def test_the_command_compiling_for_the_app_takes_the_digests_the_app_computed(big_kb, cache):

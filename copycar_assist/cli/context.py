@@ -261,9 +261,10 @@ def _feed(pipe: IO[bytes] | None, data: bytes) -> None:
 
 
 def handed_digests(kb_dir: str | None) -> tuple[str, dict[Path, str]] | None:
-    """In the command `_compile_apart` started (`kb list`): the entry files' digests the app computed a moment
-    before (hashing 10,000 files again would take a second or two), with the base hashed here;
-    None when there are none or they do not name exactly the folder's entry files."""
+    """In the command `_compile_apart` started (`kb list`): the entry files' digests the app
+    computed a moment before (hashing 10,000 files again would take a second or two), with the
+    base hashed here; None when there are none or they do not name exactly the folder's entry
+    files."""
     import os
     import sys
     from pathlib import Path
