@@ -22,11 +22,9 @@ with its own made-up word); `--kb` measures a directory of your own instead.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -34,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.kb_scale import generate  # noqa: E402  (run as a script, from anywhere)
+from benchmarks.kb_scale import generate, probe, probe_env  # noqa: E402  (run as a script, from anywhere)
 
 PROBE = r'''
 import json, resource, sys, time
@@ -61,21 +59,17 @@ print("PROBE " + json.dumps({"wall": wall, "cpu": sum(u.ru_utime + u.ru_stime fo
 '''
 
 
-def probe(mode: str, kb: Path, tmp: Path) -> dict:
+def run(mode: str, kb: Path, tmp: Path) -> dict:
+    """One mode in a process of its own, with a cache of its own (nothing cached)."""
     cache = Path(tempfile.mkdtemp(prefix="cache-", dir=tmp))
     cache.chmod(0o700)
-    env = {**os.environ, "COPYCAR_ASSIST_CACHE": str(cache), "PYTHONPATH": str(ROOT),
-           "COPYCAR_ASSIST_CONFIG": str(tmp / "none.toml"), "PYTHONDONTWRITEBYTECODE": "1"}
-    env.pop("COPYCAR_ASSIST_NO_CACHE", None)
     try:
-        proc = subprocess.run([sys.executable, "-c", PROBE, mode, str(kb)], env=env, cwd=ROOT,
-                              capture_output=True, text=True, check=False)
+        out = probe([mode, str(kb)], probe_env(cache, tmp), script=PROBE)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
-    line = next((x for x in proc.stdout.splitlines() if x.startswith("PROBE ")), None)
-    if line is None:
-        raise SystemExit(f"{mode}: exit {proc.returncode}: {proc.stderr.strip()[-600:]}")
-    return json.loads(line[6:])
+    if out.get("failed"):
+        raise SystemExit(f"{mode} failed (above)")
+    return out
 
 
 def main() -> None:
@@ -95,7 +89,7 @@ def main() -> None:
         runs: dict[str, list[dict]] = {mode: [] for mode in modes}
         for _ in range(args.runs):
             for mode in modes:
-                runs[mode].append(probe(mode, kb, tmp))
+                runs[mode].append(run(mode, kb, tmp))
         cold = statistics.median(r["wall"] for r in runs["cold"])
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {entries:,} entries, "
               f"median of {args.runs} runs each, taking turns")

@@ -129,9 +129,19 @@ print("PROBE " + json.dumps(result))
 '''
 
 
-def probe(args: list[str], env: dict[str, str], stdin: str | None = None) -> dict:
+def probe_env(cache: Path, tmp: Path) -> dict[str, str]:
+    """The environment of a probe: this checkout's code, the cache at `cache`, no settings."""
+    env = {**os.environ, "COPYCAR_ASSIST_CACHE": str(cache), "PYTHONPATH": str(ROOT),
+           "COPYCAR_ASSIST_CONFIG": str(tmp / "none.toml"), "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("COPYCAR_ASSIST_NO_CACHE", None)
+    return env
+
+
+def probe(args: list[str], env: dict[str, str], stdin: str | None = None, script: str = PROBE) -> dict:
+    """What `script` (run in a process of its own with `args`) printed on its "PROBE {json}" line,
+    with the process's whole time; {"failed": True, …} when it printed none."""
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", PROBE, *args], env=env, cwd=ROOT, capture_output=True,
+    proc = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=ROOT, capture_output=True,
                           text=True, input=stdin)
     line = next((x for x in proc.stdout.splitlines() if x.startswith("PROBE ")), None)
     if line is None:
@@ -147,9 +157,7 @@ def measure(size: int, tmp: Path, queries: list[str]) -> dict:
     cache = tmp / f"cache{size}"
     cache.mkdir(mode=0o700)
     generate(size, folder)
-    env = {**os.environ, "COPYCAR_ASSIST_CACHE": str(cache), "PYTHONPATH": str(ROOT),
-           "COPYCAR_ASSIST_CONFIG": str(tmp / "none.toml"), "PYTHONDONTWRITEBYTECODE": "1"}
-    env.pop("COPYCAR_ASSIST_NO_CACHE", None)
+    env = probe_env(cache, tmp)
     row: dict = {"size": size}
     lint = probe(["cli", "kb", "lint", str(folder)], env)
     listed = probe(["cli", "--kb", str(folder), "kb", "list"], env)  # the first command: cold

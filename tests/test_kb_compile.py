@@ -231,7 +231,7 @@ def test_the_command_compiling_for_the_app_takes_the_digests_the_app_computed(bi
     from copycar_assist.kb.store import compiled, digests
 
     base, entries = digests(big_kb)
-    told = {path: digest for path, digest in entries.items()}
+    told = dict(entries)
     first = next(iter(told))
     told[first] = f"{first.name}:told"  # not what hashing the file gives: only a handed digest says it
     done = _kb_list_handed(big_kb, {str(path): digest for path, digest in told.items()})
