@@ -46,3 +46,19 @@ def test_the_log_check_says_its_rates_in_spanish(tmp_path):
                               "COPYCAR_ASSIST_DATA": str(tmp_path / "data")})
     assert "Tasa de error 12,5 % (5 de 40)" in out.stdout, out.stdout + out.stderr
     assert "doctor · 1 comprobación · " in out.stdout  # it said "1 comprobaciones"
+
+
+def test_counts_are_grouped_the_languages_way():
+    # "1,000" reads as one with three decimals in Spanish: it groups with a point, from 10.000
+    assert [number(n, "es", ",") for n in (160, 1000, 10000, 1234567)] == ["160", "1000", "10.000", "1.234.567"]
+    assert [number(n, "en", ",") for n in (160, 1000, 10000)] == ["160", "1,000", "10,000"]
+    assert number(12345.5, "es", ",.1f") == "12.345,5"
+
+
+@pytest.mark.parametrize(("lang", "said"), [("es", "5000 de 10.000 entradas"), ("en", "5,000 of 10,000 entries")])
+def test_the_app_says_how_far_a_first_compile_is_in_the_languages_numbers(lang, said):
+    from copycar_assist.tui.knowledge import Knowledge
+
+    knowledge = Knowledge(None, lambda: None)  # type: ignore[arg-type, return-value]
+    knowledge.note_progress(5000, 10000)
+    assert said in knowledge.loading_text(lang)

@@ -49,13 +49,20 @@ def t(key: str, lang: str | None, **kw: object) -> str:
 
 
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+_SWAP_MARKS = str.maketrans(",.", ".,")
+_FOUR_DIGITS = re.compile(r"(?<![\d.])(\d)\.(\d{3})(?![\d.])")  # "1.000": Spanish groups from 10.000
 
 
 def number(value: float | str, lang: str | None, spec: str = "g") -> str:
     """A number written the language's way: `number(12.1, "es", ".1f")` is "12,1" (a string is
-    taken as a number formatted already: "12.1 %" → "12,1 %")."""
+    taken as a number formatted already: "12.1 %" → "12,1 %"); with thousands grouped (`spec`
+    ","), `number(10000, "es", ",")` is "10.000" and 1000 is "1000", as Spanish writes them."""
     text = value if isinstance(value, str) else format(value, spec)
-    return _DECIMAL_POINT.sub(",", text) if norm_lang(lang) == "es" else text
+    if norm_lang(lang) != "es":
+        return text
+    if not isinstance(value, str) and "," in spec:
+        return _FOUR_DIGITS.sub(r"\1\2", text.translate(_SWAP_MARKS))
+    return _DECIMAL_POINT.sub(",", text)
 
 
 def duration(ms: float, lang: str | None) -> str:

@@ -71,12 +71,13 @@ class Knowledge:
 
     def loading_text(self, lang: str) -> str:
         """What the app says while the knowledge loads: how far a compile is, once one reports."""
-        from copycar_assist.i18n import t
+        from copycar_assist.i18n import number, t
 
         text = t("ui.kb_loading", lang)
         if self.progress is not None:
             done, total = self.progress
-            text += "\n" + t("ui.kb_loading_progress", lang, done=f"{done:,}", total=f"{total:,}")
+            text += "\n" + t("ui.kb_loading_progress", lang, done=number(done, lang, ","),
+                              total=number(total, lang, ","))
         return text
 
     def problem_text(self, lang: str) -> str | None:

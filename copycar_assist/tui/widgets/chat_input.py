@@ -8,7 +8,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Input
 
-from copycar_assist.i18n import t
+from copycar_assist.i18n import number, t
 from copycar_assist.textsafe import clean
 
 from ..app_access import AppAccess
@@ -82,6 +82,6 @@ class ChatInput(AppAccess, Input):
             self.replace(text, start, end)
         lang = self.copycar_app.lang
         if capped:
-            self.notify(t("ui.paste_capped", lang, limit=f"{PASTE_LIMIT:,}"), markup=False, severity="warning")
+            self.notify(t("ui.paste_capped", lang, limit=number(PASTE_LIMIT, lang, ",")), markup=False, severity="warning")
         elif joined:
             self.notify(t("ui.paste_lines", lang), markup=False, timeout=3)
